@@ -1,0 +1,29 @@
+# xuejid and xuejictl on Debian 12 (bookworm).
+#   docker build -t xueji .        (or: docker-compose up --build, see docker-compose.yml)
+
+# ---- build stage: compilers and -dev packages, a release build ------------------
+FROM debian:bookworm-slim AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      build-essential pkg-config libh2o-dev libuv1-dev libssl-dev libpq-dev \
+      libjansson-dev libjwt-dev libsodium-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN make BUILD=release all
+
+# ---- runtime stage: shared libraries only -------------------------------------
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libh2o0.13 libuv1 libssl3 libpq5 libjansson4 libjwt0 libsodium23 \
+      ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin xueji
+COPY --from=build /src/build/release/xuejid /src/build/release/xuejictl /usr/local/bin/
+USER xueji
+EXPOSE 8080
+ENV XUEJI_LISTEN=0.0.0.0:8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
+CMD ["xuejid", "serve"]

@@ -1,0 +1,138 @@
+# xueji - build, run, test.
+#
+#   make            release build of xuejid and xuejictl in build/release/
+#   make BUILD=debug  AddressSanitizer + UBSan build in build/debug/
+#   make run        install missing packages, start a local PostgreSQL, migrate,
+#                   load demo data and serve on 127.0.0.1:8080
+#   make test       every suite, release and sanitizer builds
+#   make bench      throughput figures (see bench/README.md)
+
+BUILD   ?= release
+OUT     := build/$(BUILD)
+CC      ?= cc
+
+PKGS    := libh2o libuv libssl libpq jansson libjwt libsodium
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wformat-security -Wvla -Wimplicit-fallthrough \
+           -Wundef -fno-common
+ifeq ($(BUILD),debug)
+OPT     := -O1 -g3 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDOPT   := -fsanitize=address,undefined
+else
+OPT     := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+LDOPT   :=
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -I. -I$(OUT)/gen $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(LDOPT)
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+CORE_SRC := $(wildcard core/*.c)
+DB_SRC   := $(wildcard db/*.c)
+WF_SRC   := $(wildcard workflow/*.c)
+API_SRC  := $(filter-out api/main.c,$(wildcard api/*.c))
+GEN_SRC  := $(OUT)/gen/embedded.c
+
+CORE_OBJ := $(CORE_SRC:%.c=$(OUT)/%.o)
+DB_OBJ   := $(DB_SRC:%.c=$(OUT)/%.o) $(OUT)/gen/embedded.o
+WF_OBJ   := $(WF_SRC:%.c=$(OUT)/%.o)
+API_OBJ  := $(API_SRC:%.c=$(OUT)/%.o)
+LIB      := $(OUT)/libxueji.a
+
+UNIT_SRC  := $(wildcard tests/unit/*_test.c)
+UNIT_BIN  := $(UNIT_SRC:%.c=$(OUT)/%)
+INTEG_SRC := $(wildcard tests/integration/*_test.c)
+INTEG_BIN := $(INTEG_SRC:%.c=$(OUT)/%)
+HTTP_SRC  := $(wildcard tests/http/*_test.c)
+HTTP_BIN  := $(HTTP_SRC:%.c=$(OUT)/%)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(OUT)/%.o)
+
+EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
+
+.PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
+        compose-check deps bench clean demo
+
+all: $(OUT)/xuejid $(OUT)/xuejictl
+
+$(OUT)/gen/embedded.c: scripts/embed.sh $(EMBED)
+	@mkdir -p $(@D)
+	sh scripts/embed.sh $(EMBED) > $@.tmp && mv $@.tmp $@
+
+$(OUT)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/gen/embedded.o: $(OUT)/gen/embedded.c
+	$(CC) $(filter-out -W%,$(CFLAGS)) -c $< -o $@
+
+$(LIB): $(WF_OBJ) $(CORE_OBJ) $(DB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/xuejid: $(OUT)/api/main.o $(API_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/xuejictl: $(OUT)/ctl/xuejictl.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(TESTLIB_OBJ) $(API_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+$(OUT)/tests/integration/%: $(OUT)/tests/integration/%.o $(TESTLIB_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+$(OUT)/tests/http/%: $(OUT)/tests/http/%.o $(TESTLIB_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) -lcurl
+
+deps:
+	@sh scripts/deps.sh
+
+# ---- running locally ------------------------------------------------------
+run: deps all
+	@sh scripts/run.sh $(OUT)
+
+stop:
+	@sh scripts/pg.sh stop var
+
+demo: all
+	@sh scripts/run.sh $(OUT) --demo-only
+
+# ---- tests ------------------------------------------------------------------
+check: $(UNIT_BIN)
+	@sh scripts/run-tests.sh unit $(UNIT_BIN)
+
+check-integration: $(INTEG_BIN) $(OUT)/xuejid
+	@sh scripts/run-tests.sh integration $(INTEG_BIN)
+
+check-http: $(HTTP_BIN) $(OUT)/xuejid
+	@sh scripts/run-tests.sh http $(HTTP_BIN)
+
+check-layers:
+	@sh scripts/check-layers.sh
+
+lint-openapi:
+	@sh scripts/lint-openapi.sh
+
+compose-check:
+	@sh scripts/compose-check.sh
+
+test: deps
+	$(MAKE) check-layers
+	$(MAKE) BUILD=release all check check-integration check-http
+	$(MAKE) BUILD=debug all check check-integration check-http
+	$(MAKE) lint-openapi
+	$(MAKE) compose-check
+	@echo "make test: all suites passed"
+
+bench: deps
+	$(MAKE) BUILD=release all
+	@sh bench/run.sh build/release
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,144 @@
+/*
+ * api/api.h - the HTTP layer's internal interface: one api_call per request.
+ *
+ * Life of a request (all on its loop thread unless said otherwise):
+ *   on_req -> api_call_new: request id, language, CORS, route match, body checks
+ *   -> route handler: answers at once (api_reply_*) or api_submit()s a job
+ *   -> job fn on a DB worker thread: may touch only the call's arena, inputs and
+ *      outputs, never h2o objects
+ *   -> back on the loop thread: api_finish() sends the answer, logs one line,
+ *      counts metrics and frees the call.
+ * If the client goes away while a job runs (HTTP/2 stream reset), h2o disposes
+ * the request; a shared "ticket" in req->pool then clears call->req, and the
+ * finished job is dropped instead of writing to freed memory.
+ */
+#ifndef API_API_H
+#define API_API_H
+
+#include <h2o.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+#define API_MAX_PARAMS 4
+#define API_MAX_HEADERS 8
+
+typedef struct api_call api_call;
+typedef struct api_thread api_thread;
+typedef struct api_route api_route;
+
+/* Runs on the loop thread; ends in api_reply_*, api_fail or api_submit. */
+typedef void (*api_handler)(api_call *c);
+/* Runs on a DB worker thread with a connection of its own. Returns 0 or an app code
+   (with c->err filled); on 0 it has set the answer with api_reply_json & co. */
+typedef int (*api_job_fn)(api_call *c, db_conn *db);
+
+enum {
+    API_GET = 1 << 0,
+    API_POST = 1 << 1,
+    API_PUT = 1 << 2,
+    API_PATCH = 1 << 3,
+    API_DELETE = 1 << 4,
+};
+
+/* Route flags. */
+enum {
+    API_ROUTE_JSON_BODY = 1 << 0, /* the handler takes a JSON body (1 MiB cap, parsed) */
+    API_ROUTE_NO_LIMIT = 1 << 1,  /* exempt from rate limits (health, metrics) */
+};
+
+struct api_route {
+    int method;          /* one API_* bit */
+    const char *pattern; /* "/api/v1/regions/{code}" */
+    api_handler handler;
+    int flags;
+};
+
+struct api_call {
+    h2o_req_t *req; /* NULL once the client went away */
+    struct api_ticket *ticket;
+    api_thread *thread;
+    app_arena *arena;
+    uint64_t start_ns;
+    int route_index; /* -1 when no route matched */
+    char request_id[48];
+    int lang_en;
+    char client_ip[64];
+
+    /* input, copied into the arena so worker jobs never read h2o memory */
+    const char *method;
+    const char *path;  /* without the query */
+    const char *query; /* "" when none */
+    int nparams;
+    const char *param_names[API_MAX_PARAMS];
+    const char *params[API_MAX_PARAMS];
+    const char *body;
+    size_t body_len;
+    json_t *json; /* parsed body for API_ROUTE_JSON_BODY routes */
+
+    /* idempotency: set when a POST carries Idempotency-Key and claimed it */
+    const char *idem_scope;
+    const char *idem_key;
+    const char *idem_hash;
+
+    /* output */
+    int status;
+    const char *content_type;
+    char *out;
+    size_t out_len;
+    int nheaders;
+    const char *hname[API_MAX_HEADERS];
+    const char *hvalue[API_MAX_HEADERS];
+    app_err err;
+    int failed;
+
+    api_job_fn job;
+    void *data; /* the handler's state for its job, in the arena */
+    api_call *next; /* completion queue link */
+};
+
+/* ---- answers (any thread, before api_finish) ---- */
+
+/* Serialise `j` (reference stolen) as the body with `status`. */
+void api_reply_json(api_call *c, int status, json_t *j);
+/* A body of any type; `body` is copied into the arena. */
+void api_reply_raw(api_call *c, int status, const char *content_type, const char *body,
+                   size_t len);
+/* An error: status and problem+json are chosen by api/problem.c from err. */
+void api_fail(api_call *c, const app_err *err);
+/* Shorthand: api_fail with a fresh error. */
+void api_fail_code(api_call *c, app_code code, const char *slug, const char *field);
+/* Add a response header (name lower-case, static or arena; value copied). */
+void api_header(api_call *c, const char *name, const char *value);
+
+/* Path parameter by name ("code"), or NULL. */
+const char *api_param(const api_call *c, const char *name);
+/* Query parameter by name, percent-decoded into the arena, or NULL when absent. */
+const char *api_query(api_call *c, const char *name);
+
+/* ---- running and finishing (loop thread) ---- */
+
+/* Hand the call to the DB worker pool; the answer is sent when `fn` returns. */
+void api_submit(api_call *c, api_job_fn fn);
+/* Send the answer (or drop it if the client left), log, count, free the call. */
+void api_finish(api_call *c);
+
+/* ---- pieces implemented elsewhere in api/ ---- */
+
+/* api/router.c */
+extern const api_route api_routes[];
+extern const int api_nroutes;
+/* Match a method and path. Returns the route index, -1 for no path match,
+   -2 when the path matches but not the method (*out_allow gets the API_* mask). */
+int api_route_match(const char *method, const char *path, api_call *c, int *out_allow);
+/* "GET, HEAD, OPTIONS" style list for an API_* mask, into buf. */
+void api_allow_string(int mask, char *buf, size_t cap);
+
+/* api/problem.c: fills status, content type and body of a failed call. */
+void api_problem_render(api_call *c);
+int api_problem_status(const app_err *err);
+
+#endif

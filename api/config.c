@@ -1,0 +1,210 @@
+/*
+ * api/config.c - XUEJI_* environment variables.
+ */
+#include "api/config.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char HELP[] =
+    "Environment (all optional unless marked):\n"
+    "  XUEJI_DATABASE_URL      libpq URL of the database (default: postgresql:///xueji)\n"
+    "  XUEJI_LISTEN            host:port to serve on (default 127.0.0.1:8080; port 0 = any free)\n"
+    "  XUEJI_THREADS           event-loop threads (default: number of cores)\n"
+    "  XUEJI_DB_POOL           PostgreSQL connections = DB worker threads (default 4)\n"
+    "  XUEJI_JWT_SECRET        token signing secret, >= 32 bytes (required in production)\n"
+    "  XUEJI_JWT_SECRET_FILE   ... or a file holding it\n"
+    "  XUEJI_DATA_KEY          PII encryption key: 64 hex digits (required in production)\n"
+    "  XUEJI_DATA_KEY_FILE     ... or a file holding it\n"
+    "  XUEJI_ADMIN_PASSWORD    password of the ministry user 'admin' created on first start\n"
+    "  XUEJI_ENV               production (default) or development\n"
+    "  XUEJI_LOG_LEVEL         error, warn, info (default) or debug\n"
+    "  XUEJI_CORS_ORIGINS      comma-separated allowed browser origins, or * (default: none)\n"
+    "  XUEJI_RATE_LIMIT_IP     requests per second per client address, 0 = off (default 300)\n"
+    "  XUEJI_RATE_LIMIT_ACCOUNT requests per second per account, 0 = off (default 50)\n"
+    "  XUEJI_MAX_JSON          JSON body limit in bytes (default 1048576)\n"
+    "  XUEJI_MAX_UPLOAD        upload body limit in bytes (default 52428800)\n"
+    "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
+    "  XUEJI_PORT_FILE         write the bound port to this file (for tests)\n"
+    "Rate limits are counted per xuejid process: with N processes behind a load\n"
+    "balancer the effective limit is N times the setting.\n"
+    "Production refuses to start without real keys, or with the development keys\n"
+    "that `make run` writes (they carry the prefix " API_DEV_KEY_MARKER ").\n";
+
+const char *
+api_config_help(void)
+{
+    return HELP;
+}
+
+static const char *
+env(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return v != NULL && *v != '\0' ? v : def;
+}
+
+static int
+env_int(const char *name, long def, long min, long max, long *out, app_err *err)
+{
+    const char *v = env(name, NULL);
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end != '\0' || n < min || n > max)
+        return app_err_set(err, APP_EINVAL, "bad_config", "%s must be a number from %ld to %ld",
+                           name, min, max);
+    *out = n;
+    return 0;
+}
+
+/* A secret from NAME or NAME_FILE, trailing newline removed. */
+static int
+secret(const char *name, char *buf, size_t cap, app_err *err)
+{
+    char fname[64];
+    snprintf(fname, sizeof(fname), "%s_FILE", name);
+    const char *v = env(name, NULL), *path = env(fname, NULL);
+    buf[0] = '\0';
+    if (v != NULL) {
+        if (strlen(v) >= cap)
+            return app_err_set(err, APP_EINVAL, "bad_config", "%s is too long", name);
+        snprintf(buf, cap, "%s", v);
+    } else if (path != NULL) {
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            return app_err_set(err, APP_EINVAL, "bad_config", "%s: cannot read %s", fname, path);
+        size_t n = fread(buf, 1, cap - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+    }
+    size_t n = strlen(buf);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    return 0;
+}
+
+int
+api_config_load(api_config *cfg, app_err *err)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    long n;
+    int rc;
+
+    const char *listen = env("XUEJI_LISTEN", "127.0.0.1:8080");
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || (size_t)(colon - listen) >= sizeof(cfg->host))
+        return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_LISTEN must be host:port");
+    snprintf(cfg->host, sizeof(cfg->host), "%.*s", (int)(colon - listen), listen);
+    char *end;
+    n = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || n < 0 || n > 65535)
+        return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_LISTEN port must be 0-65535");
+    cfg->port = (int)n;
+
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if ((rc = env_int("XUEJI_THREADS", cores > 0 ? cores : 2, 1, 256, &n, err)) != 0)
+        return rc;
+    cfg->threads = (int)n;
+    if ((rc = env_int("XUEJI_DB_POOL", 4, 1, 256, &n, err)) != 0)
+        return rc;
+    cfg->db_pool = (int)n;
+    if ((rc = env_int("XUEJI_MAX_JSON", 1 << 20, 1024, 64L << 20, &n, err)) != 0)
+        return rc;
+    cfg->max_json = (size_t)n;
+    if ((rc = env_int("XUEJI_MAX_UPLOAD", 50L << 20, 1024, 1L << 30, &n, err)) != 0)
+        return rc;
+    cfg->max_upload = (size_t)n;
+    if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
+        return rc;
+    cfg->shutdown_timeout_ms = (int)n * 1000;
+    if ((rc = env_int("XUEJI_RATE_LIMIT_IP", 300, 0, 10000000, &n, err)) != 0)
+        return rc;
+    cfg->rate_ip = (double)n;
+    if ((rc = env_int("XUEJI_RATE_LIMIT_ACCOUNT", 50, 0, 10000000, &n, err)) != 0)
+        return rc;
+    cfg->rate_account = (double)n;
+
+    snprintf(cfg->database_url, sizeof(cfg->database_url), "%s",
+             env("XUEJI_DATABASE_URL", "postgresql:///xueji"));
+    snprintf(cfg->cors_origins, sizeof(cfg->cors_origins), "%s", env("XUEJI_CORS_ORIGINS", ""));
+    cfg->admin_password = env("XUEJI_ADMIN_PASSWORD", NULL);
+    cfg->port_file = env("XUEJI_PORT_FILE", NULL);
+
+    const char *mode = env("XUEJI_ENV", "production");
+    if (strcmp(mode, "production") == 0)
+        cfg->production = 1;
+    else if (strcmp(mode, "development") != 0)
+        return app_err_set(err, APP_EINVAL, "bad_config",
+                           "XUEJI_ENV must be production or development");
+
+    const char *lvl = env("XUEJI_LOG_LEVEL", "info");
+    static const char *const levels[] = {"error", "warn", "info", "debug"};
+    cfg->log_level = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(lvl, levels[i]) == 0)
+            cfg->log_level = i;
+    if (cfg->log_level < 0)
+        return app_err_set(err, APP_EINVAL, "bad_config",
+                           "XUEJI_LOG_LEVEL must be error, warn, info or debug");
+
+    char buf[512];
+    size_t mlen = strlen(API_DEV_KEY_MARKER);
+    if ((rc = secret("XUEJI_JWT_SECRET", buf, sizeof(buf), err)) != 0)
+        return rc;
+    if (buf[0] != '\0') {
+        if (strncmp(buf, API_DEV_KEY_MARKER, mlen) == 0)
+            cfg->dev_keys = 1;
+        size_t len = strlen(buf);
+        if (len < 32 || len > sizeof(cfg->jwt_secret)) {
+            sodium_memzero(buf, sizeof(buf));
+            return app_err_set(err, APP_EINVAL, "bad_config",
+                               "XUEJI_JWT_SECRET must be 32 to 256 bytes");
+        }
+        memcpy(cfg->jwt_secret, buf, len);
+        cfg->jwt_secret_len = len;
+    }
+    if ((rc = secret("XUEJI_DATA_KEY", buf, sizeof(buf), err)) != 0)
+        return rc;
+    if (buf[0] != '\0') {
+        const char *hex = buf;
+        if (strncmp(buf, API_DEV_KEY_MARKER, mlen) == 0) {
+            cfg->dev_keys = 1;
+            hex += mlen;
+        }
+        size_t got = 0;
+        if (strlen(hex) != 64 ||
+            sodium_hex2bin(cfg->data_key, sizeof(cfg->data_key), hex, 64, NULL, &got, NULL) != 0 ||
+            got != 32) {
+            sodium_memzero(buf, sizeof(buf));
+            return app_err_set(err, APP_EINVAL, "bad_config",
+                               "XUEJI_DATA_KEY must be 64 hex digits (32 bytes)");
+        }
+        cfg->have_data_key = 1;
+    }
+    sodium_memzero(buf, sizeof(buf));
+
+    if (cfg->production) {
+        if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)
+            return app_err_set(err, APP_EINVAL, "bad_config",
+                               "production needs XUEJI_JWT_SECRET and XUEJI_DATA_KEY");
+        if (cfg->dev_keys)
+            return app_err_set(err, APP_EINVAL, "bad_config",
+                               "production refuses development keys (" API_DEV_KEY_MARKER
+                               "...): generate real ones");
+    }
+    return 0;
+}
+
+void
+api_config_wipe(api_config *cfg)
+{
+    sodium_memzero(cfg->jwt_secret, sizeof(cfg->jwt_secret));
+    sodium_memzero(cfg->data_key, sizeof(cfg->data_key));
+}

@@ -1,0 +1,47 @@
+/*
+ * api/config.h - configuration from XUEJI_* environment variables.
+ * Built once in main() and read-only afterwards.
+ */
+#ifndef API_CONFIG_H
+#define API_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+/* Keys written by `make run` carry this prefix; production refuses them. */
+#define API_DEV_KEY_MARKER "xueji-dev-"
+
+typedef struct api_config {
+    char host[64];
+    int port;
+    int threads;
+    int db_pool;
+    char database_url[1024];
+    unsigned char jwt_secret[256];
+    size_t jwt_secret_len;
+    unsigned char data_key[32];
+    int have_data_key;
+    int dev_keys; /* a key carries the development marker */
+    const char *admin_password;
+    int log_level; /* 0 error, 1 warn, 2 info, 3 debug */
+    int production;
+    char cors_origins[1024]; /* comma-separated; "*" for any */
+    double rate_ip;          /* requests per second per client address; 0 = off */
+    double rate_account;     /* requests per second per account; 0 = off */
+    size_t max_json;
+    size_t max_upload;
+    int shutdown_timeout_ms;
+    const char *port_file; /* write the bound port here (tests) */
+} api_config;
+
+/* Read the environment. Errors (APP_EINVAL) name the variable in err->detail. */
+int api_config_load(api_config *cfg, app_err *err);
+
+/* The --help text: every variable, its default and meaning. */
+const char *api_config_help(void);
+
+/* Wipe secrets. */
+void api_config_wipe(api_config *cfg);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * api/h_system.c - liveness, readiness, metrics and the contract.
+ */
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/metrics.h"
+#include "db/embedded.h"
+
+void
+h_healthz(api_call *c)
+{
+    api_reply_json(c, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static int
+job_ready(api_call *c, db_conn *db)
+{
+    int rc = db_ping(db, &c->err);
+    if (rc != 0) {
+        c->err.slug = "database_unavailable";
+        c->err.code = APP_EUNAVAIL;
+        return APP_EUNAVAIL;
+    }
+    api_reply_json(c, 200, json_pack("{s:s}", "status", "ready"));
+    return 0;
+}
+
+void
+h_readyz(api_call *c)
+{
+    api_submit(c, job_ready);
+}
+
+void
+h_metrics(api_call *c)
+{
+    size_t len;
+    char *text = api_metrics_render(c->arena, &len);
+    api_reply_raw(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+void
+h_openapi(api_call *c)
+{
+    const struct embedded_file *f = db_embedded_find("openapi.yaml");
+    if (f == NULL) {
+        api_fail_code(c, APP_ENOTFOUND, "not_found", NULL);
+        return;
+    }
+    api_reply_raw(c, 200, "application/yaml; charset=utf-8", (const char *)f->data, f->len);
+}

@@ -1,0 +1,113 @@
+/*
+ * api/router.c - the routing table and path matching.
+ *
+ * Every route of the service is one line here; tests/unit/router_test.c and the
+ * authorization matrix enumerate this table, so a route cannot exist unlisted.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/handlers.h"
+
+const api_route api_routes[] = {
+    {API_GET, "/healthz", h_healthz, API_ROUTE_NO_LIMIT},
+    {API_GET, "/readyz", h_readyz, API_ROUTE_NO_LIMIT},
+    {API_GET, "/metrics", h_metrics, API_ROUTE_NO_LIMIT},
+    {API_GET, "/openapi.yaml", h_openapi, 0},
+    {API_GET, "/api/v1/regions", h_regions_list, 0},
+    {API_GET, "/api/v1/regions/{code}", h_region_get, 0},
+    {API_GET, "/api/v1/code-tables", h_code_tables, 0},
+    {API_GET, "/api/v1/code-tables/{name}", h_code_table_get, 0},
+    {API_POST, "/api/v1/id-numbers/validate", h_id_number_validate, API_ROUTE_JSON_BODY},
+};
+const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
+
+static int
+method_bit(const char *m)
+{
+    if (strcmp(m, "GET") == 0)
+        return API_GET;
+    if (strcmp(m, "POST") == 0)
+        return API_POST;
+    if (strcmp(m, "PUT") == 0)
+        return API_PUT;
+    if (strcmp(m, "PATCH") == 0)
+        return API_PATCH;
+    if (strcmp(m, "DELETE") == 0)
+        return API_DELETE;
+    return 0;
+}
+
+/*
+ * Does `path` match `pattern`? Segments match literally, `{name}` matches one
+ * non-empty segment. A trailing slash is not ignored: /api/v1/regions/ is 404.
+ */
+static int
+match(const char *pattern, const char *path, api_call *c)
+{
+    int n = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p != '/' || *s != '/')
+            return 0;
+        p++;
+        s++;
+        const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+        size_t pl = pe ? (size_t)(pe - p) : strlen(p);
+        size_t sl = se ? (size_t)(se - s) : strlen(s);
+        if (pl > 2 && p[0] == '{' && p[pl - 1] == '}') {
+            if (sl == 0 || n >= API_MAX_PARAMS)
+                return 0;
+            if (c != NULL) {
+                c->param_names[n] = app_arena_strndup(c->arena, p + 1, pl - 2);
+                c->params[n] = app_arena_strndup(c->arena, s, sl);
+            }
+            n++;
+        } else if (pl != sl || memcmp(p, s, pl) != 0) {
+            return 0;
+        }
+        p += pl;
+        s += sl;
+    }
+    if (*p || *s)
+        return 0;
+    if (c != NULL)
+        c->nparams = n;
+    return 1;
+}
+
+int
+api_route_match(const char *method, const char *path, api_call *c, int *out_allow)
+{
+    int want = method_bit(method), allow = 0, found = -1;
+    for (int i = 0; i < api_nroutes; i++) {
+        if (!match(api_routes[i].pattern, path, NULL))
+            continue;
+        allow |= api_routes[i].method;
+        if (api_routes[i].method == want && found < 0)
+            found = i;
+    }
+    *out_allow = allow;
+    if (found >= 0) {
+        match(api_routes[found].pattern, path, c);
+        return found;
+    }
+    return allow ? -2 : -1;
+}
+
+void
+api_allow_string(int mask, char *buf, size_t cap)
+{
+    static const struct {
+        int bit;
+        const char *name;
+    } names[] = {{API_GET, "GET, HEAD"}, {API_POST, "POST"},   {API_PUT, "PUT"},
+                 {API_PATCH, "PATCH"},   {API_DELETE, "DELETE"}};
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (mask & names[i].bit)
+            len += (size_t)snprintf(buf + len, cap - len, "%s, ", names[i].name);
+    snprintf(buf + len, cap - len, "OPTIONS");
+}

@@ -1,0 +1,347 @@
+/*
+ * db/db.c - connections, prepared statements, error translation.
+ */
+#include "db/db.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+
+#define MAX_PREPARED 256
+#define RECONNECT_BACKOFF_MS 250
+
+struct db_conn {
+    PGconn *pg;
+    char *url;
+    int in_tx;
+    int nprepared;
+    const db_stmt *prepared[MAX_PREPARED];
+    int64_t last_attempt_ms;
+};
+
+struct db_res {
+    PGresult *pg;
+};
+
+static int64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+set_detail(app_err *err, const char *what, const char *pgmsg)
+{
+    if (err == NULL)
+        return;
+    snprintf(err->detail, sizeof(err->detail), "%s: %s", what, pgmsg ? pgmsg : "");
+    /* libpq messages end in a newline: keep log lines on one line */
+    for (char *p = err->detail; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+}
+
+/* Server notices ("relation already exists, skipping") are not errors: drop them. */
+static void
+quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static int
+connect_now(db_conn *c, app_err *err)
+{
+    if (c->pg != NULL) {
+        PQfinish(c->pg);
+        c->pg = NULL;
+    }
+    c->nprepared = 0;
+    c->in_tx = 0;
+    c->last_attempt_ms = now_ms();
+    c->pg = PQconnectdb(c->url);
+    if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
+        app_err_set(err, APP_EUNAVAIL, "database_unavailable", NULL);
+        set_detail(err, "connect", c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        return APP_EUNAVAIL;
+    }
+    PQsetNoticeProcessor(c->pg, quiet_notice, NULL);
+    return 0;
+}
+
+db_conn *
+db_conn_open(const char *url, app_err *err)
+{
+    db_conn *c = xcalloc(1, sizeof(*c));
+    c->url = xstrdup(url);
+    connect_now(c, err);
+    return c;
+}
+
+void
+db_conn_close(db_conn *c)
+{
+    if (c == NULL)
+        return;
+    if (c->pg != NULL)
+        PQfinish(c->pg);
+    free(c->url);
+    free(c);
+}
+
+int
+db_conn_ok(const db_conn *c)
+{
+    return c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK;
+}
+
+int
+db_conn_ensure(db_conn *c, app_err *err)
+{
+    if (db_conn_ok(c))
+        return 0;
+    if (now_ms() - c->last_attempt_ms < RECONNECT_BACKOFF_MS) {
+        return app_err_set(err, APP_EUNAVAIL, "database_unavailable",
+                           "database unreachable (reconnect backoff)");
+    }
+    return connect_now(c, err);
+}
+
+/* Map a failed result (or a connection failure when res == NULL) to an app code. */
+static int
+from_result(db_conn *c, PGresult *res, app_err *err)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg);
+    app_code code = APP_EINTERNAL;
+    const char *slug = "internal_error";
+
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        code = APP_EUNAVAIL;
+        slug = "database_unavailable";
+    } else if (state != NULL) {
+        if (strcmp(state, "23505") == 0) {
+            code = APP_ECONFLICT;
+            slug = "conflict";
+        } else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
+            code = APP_ERETRY;
+            slug = "retry";
+        } else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 ||
+                   strcmp(state, "57014") == 0 || strcmp(state, "53300") == 0) {
+            code = APP_EUNAVAIL;
+            slug = "database_unavailable";
+        }
+    }
+    app_err_set(err, code, slug, NULL);
+    set_detail(err, "query", msg);
+    if (err != NULL && state != NULL)
+        snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+    return code;
+}
+
+static int
+is_prepared(const db_conn *c, const db_stmt *st)
+{
+    for (int i = 0; i < c->nprepared; i++)
+        if (c->prepared[i] == st)
+            return 1;
+    return 0;
+}
+
+static int
+exec_once(db_conn *c, const db_stmt *st, int nparams, const char *const *params,
+          PGresult **out, app_err *err)
+{
+    *out = NULL;
+    if (!is_prepared(c, st)) {
+        PGresult *p = PQprepare(c->pg, st->name, st->sql, 0, NULL);
+        if (p == NULL || PQresultStatus(p) != PGRES_COMMAND_OK) {
+            int rc = from_result(c, p, err);
+            PQclear(p);
+            return rc;
+        }
+        PQclear(p);
+        if (c->nprepared < MAX_PREPARED)
+            c->prepared[c->nprepared++] = st;
+    }
+    PGresult *res = PQexecPrepared(c->pg, st->name, nparams, params, NULL, NULL, 0);
+    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+        int rc = from_result(c, res, err);
+        PQclear(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+int
+db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params, db_res **out_res,
+        app_err *err)
+{
+    PGresult *res = NULL;
+    int rc = db_conn_ensure(c, err);
+    if (rc == 0)
+        rc = exec_once(c, st, nparams, params, &res, err);
+    /* The server restarted under an idle connection: retry once, outside transactions. */
+    if (rc == APP_EUNAVAIL && !c->in_tx && !db_conn_ok(c)) {
+        c->last_attempt_ms = 0;
+        app_err_clear(err);
+        rc = db_conn_ensure(c, err);
+        if (rc == 0)
+            rc = exec_once(c, st, nparams, params, &res, err);
+    }
+    if (rc != 0)
+        return rc;
+    if (out_res != NULL) {
+        db_res *r = xmalloc(sizeof(*r));
+        r->pg = res;
+        *out_res = r;
+    } else {
+        PQclear(res);
+    }
+    return 0;
+}
+
+int
+db_exec_sql(db_conn *c, const char *sql, app_err *err)
+{
+    int rc = db_conn_ensure(c, err);
+    if (rc != 0)
+        return rc;
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
+        rc = from_result(c, res, err);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    return 0;
+}
+
+int
+db_copy_in(db_conn *c, const char *copy_sql, const char *data, size_t len, app_err *err)
+{
+    int rc = db_conn_ensure(c, err);
+    if (rc != 0)
+        return rc;
+    PGresult *res = PQexec(c->pg, copy_sql);
+    if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = from_result(c, res, err);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    const size_t step = 1 << 16;
+    for (size_t off = 0; off < len; off += step) {
+        size_t n = len - off < step ? len - off : step;
+        if (PQputCopyData(c->pg, data + off, (int)n) != 1)
+            return from_result(c, NULL, err);
+    }
+    if (PQputCopyEnd(c->pg, NULL) != 1)
+        return from_result(c, NULL, err);
+    rc = 0;
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = from_result(c, res, err);
+        PQclear(res);
+    }
+    return rc;
+}
+
+int
+db_ping(db_conn *c, app_err *err)
+{
+    static const db_stmt ping = {"db_ping", "SELECT 1"};
+    return db_exec(c, &ping, 0, NULL, NULL, err);
+}
+
+int
+db_begin(db_conn *c, app_err *err)
+{
+    int rc = db_exec_sql(c, "BEGIN", err);
+    if (rc == 0)
+        c->in_tx = 1;
+    return rc;
+}
+
+int
+db_commit(db_conn *c, app_err *err)
+{
+    c->in_tx = 0;
+    return db_exec_sql(c, "COMMIT", err);
+}
+
+void
+db_rollback(db_conn *c)
+{
+    c->in_tx = 0;
+    if (db_conn_ok(c)) {
+        PGresult *res = PQexec(c->pg, "ROLLBACK");
+        PQclear(res);
+    }
+}
+
+int
+db_in_tx(const db_conn *c)
+{
+    return c->in_tx;
+}
+
+int
+db_res_nrows(const db_res *r)
+{
+    return PQntuples(r->pg);
+}
+
+int
+db_res_ncols(const db_res *r)
+{
+    return PQnfields(r->pg);
+}
+
+const char *
+db_res_get(const db_res *r, int row, int col)
+{
+    return PQgetvalue(r->pg, row, col);
+}
+
+size_t
+db_res_len(const db_res *r, int row, int col)
+{
+    return (size_t)PQgetlength(r->pg, row, col);
+}
+
+int
+db_res_isnull(const db_res *r, int row, int col)
+{
+    return PQgetisnull(r->pg, row, col);
+}
+
+long long
+db_res_int(const db_res *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r->pg, row, col), NULL, 10);
+}
+
+long long
+db_res_affected(const db_res *r)
+{
+    return strtoll(PQcmdTuples(r->pg), NULL, 10);
+}
+
+void
+db_res_free(db_res *r)
+{
+    if (r == NULL)
+        return;
+    PQclear(r->pg);
+    free(r);
+}

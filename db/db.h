@@ -1,0 +1,83 @@
+/*
+ * db/db.h - PostgreSQL connections through libpq. No business rules here.
+ *
+ * A db_conn belongs to one thread at a time. Statements are described once as
+ * static db_stmt values and prepared lazily on each connection (named server-side
+ * prepared statements), so hot reads pay no parse/plan cost after the first use.
+ * libpq errors are translated here, once, into app_err codes:
+ *   23505 -> APP_ECONFLICT, 40001/40P01 -> APP_ERETRY, connection loss and
+ *   57P01..57P03/08xxx -> APP_EUNAVAIL, 57014 -> APP_EUNAVAIL, other -> APP_EINTERNAL.
+ * PQerrorMessage text goes to err->detail (logged), never to clients.
+ */
+#ifndef DB_DB_H
+#define DB_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct db_conn db_conn;
+typedef struct db_res db_res;
+
+/* A statement: a unique name and parameterized SQL ($1, $2, ...). Static storage. */
+typedef struct db_stmt {
+    const char *name;
+    const char *sql;
+} db_stmt;
+
+/*
+ * Open a connection to `url` (libpq URI or key=value string). Returns NULL only
+ * on out-of-memory; a connection that failed to connect is returned in a broken
+ * state and reconnects on first use (so a server can start before PostgreSQL).
+ * `err` receives the reason when the first connect failed.
+ */
+db_conn *db_conn_open(const char *url, app_err *err);
+void db_conn_close(db_conn *c); /* c may be NULL */
+
+/* 1 when the last connect or query left the connection usable. */
+int db_conn_ok(const db_conn *c);
+
+/*
+ * Make sure the connection is usable, reconnecting when it is broken (at most
+ * once per 250 ms per connection, so a down database fails requests fast).
+ * Errors: APP_EUNAVAIL.
+ */
+int db_conn_ensure(db_conn *c, app_err *err);
+
+/*
+ * Run a prepared statement with text parameters (NULL = SQL NULL). On success
+ * *out_res (if out_res != NULL) receives the result, to be freed with db_res_free.
+ * Outside a transaction, a statement that fails because the connection was lost
+ * is retried once on a fresh connection.
+ */
+int db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params,
+            db_res **out_res, app_err *err);
+
+/* Run literal SQL with no parameters (DDL, BEGIN, ...). Multiple statements allowed. */
+int db_exec_sql(db_conn *c, const char *sql, app_err *err);
+
+/* COPY ... FROM STDIN with `data` as the whole input. */
+int db_copy_in(db_conn *c, const char *copy_sql, const char *data, size_t len, app_err *err);
+
+/* A trivial round trip (readiness). Errors: APP_EUNAVAIL. */
+int db_ping(db_conn *c, app_err *err);
+
+int db_begin(db_conn *c, app_err *err);
+int db_commit(db_conn *c, app_err *err);
+void db_rollback(db_conn *c); /* best effort, never fails */
+int db_in_tx(const db_conn *c);
+
+int db_res_nrows(const db_res *r);
+int db_res_ncols(const db_res *r);
+/* Borrowed: valid until db_res_free. "" for NULL (use db_res_isnull). */
+const char *db_res_get(const db_res *r, int row, int col);
+size_t db_res_len(const db_res *r, int row, int col);
+int db_res_isnull(const db_res *r, int row, int col);
+long long db_res_int(const db_res *r, int row, int col);
+void db_res_free(db_res *r); /* r may be NULL */
+
+/* Number of affected rows of the last command, as reported by PostgreSQL. */
+long long db_res_affected(const db_res *r);
+
+#endif

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Enforces the layer rule of ARCHITECTURE.md on #include lines:
+#   api/ -> workflow/ -> core/ -> db/   (arrows never point up)
+# - libpq-fe.h only in db/; h2o, jwt.h and jansson.h only in api/
+#   (ctl/ may use jansson.h for its JSON output; tests/ may include anything).
+# - db/ includes no core/, workflow/ or api/ header, EXCEPT core/err.h and
+#   core/arena.h: the one error value and the allocator that every layer shares
+#   (they include nothing but the C library).
+# - core/ includes no workflow/ or api/ header; workflow/ no api/ header.
+# Prints file:line for each violation and exits 1, or prints "check-layers: ok".
+set -eu
+cd "$(dirname "$0")/.."
+
+find . \( -path ./build -o -path ./tests -o -path ./.git -o -path ./node_modules \
+    -o -path ./var \) -prune -o \( -name '*.c' -o -name '*.h' \) -type f -print |
+    sed 's|^\./||' | sort |
+    xargs -r grep -nHE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' |
+    awk '
+    {
+        # file:line:#include <x> or "x"
+        split($0, p, ":"); file = p[1]; line = p[2]
+        hdr = $0; sub(/^[^<"]*[<"]/, "", hdr); sub(/[>"].*$/, "", hdr)
+        while (sub(/^\.\.?\//, "", hdr)) {}      # "../core/x.h" -> core/x.h
+        dir = file; sub(/\/.*/, "", dir)
+        if (dir == file) dir = "."
+        top = hdr; sub(/\/.*/, "", top)
+        base = hdr; sub(/.*\//, "", base)
+
+        why = ""
+        if (base == "libpq-fe.h" && dir != "db")
+            why = "libpq-fe.h outside db/"
+        else if ((base == "h2o.h" || top == "h2o") && dir != "api")
+            why = "h2o outside api/"
+        else if (base == "jwt.h" && dir != "api")
+            why = "jwt.h outside api/"
+        else if (base == "jansson.h" && dir != "api" && dir != "ctl")
+            why = "jansson.h outside api/ and ctl/"
+        else if (dir == "db" && (top == "workflow" || top == "api" ||
+                 (top == "core" && hdr != "core/err.h" && hdr != "core/arena.h")))
+            why = "db/ includes " hdr
+        else if (dir == "core" && (top == "workflow" || top == "api"))
+            why = "core/ includes " hdr
+        else if (dir == "workflow" && top == "api")
+            why = "workflow/ includes " hdr
+        if (why != "") { printf "%s:%s: %s\n", file, line, why; bad = 1 }
+    }
+    END { exit bad }' || { echo "check-layers: FAILED (see ARCHITECTURE.md)" >&2; exit 1; }
+
+echo "check-layers: ok"

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Runs test binaries of one kind and summarises.
+# Usage: run-tests.sh unit|integration|http BIN...
+#
+# integration and http get a throwaway PostgreSQL cluster (removed on exit):
+#   XUEJI_TEST_DATABASE_URL  libpq URL of database xueji in it
+#   XUEJI_TEST_PGDIR         its directory (for scripts/pg.sh)
+# http also gets XUEJID_BIN, the xuejid built next to the tests
+# (build/<BUILD>/tests/http/x_test -> build/<BUILD>/xuejid).
+# Each binary gets TEST_TIMEOUT seconds (default 900).
+set -eu
+
+kind=${1:-}
+case "$kind" in
+    unit | integration | http) shift ;;
+    *) echo "usage: run-tests.sh unit|integration|http BIN..." >&2; exit 2 ;;
+esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ $# -eq 0 ]; then
+    echo "tests($kind): 0 passed, 0 failed"
+    exit 0
+fi
+
+# Sanitizer settings for the debug build (ignored by the release build).
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+if [ "$kind" != unit ]; then
+    pgdir=$(mktemp -d "${TMPDIR:-/tmp}/xueji-test.XXXXXX")
+    chmod 755 "$pgdir" # mktemp makes it 700: the postgres user must get in
+    # Always take the cluster down, whatever happens to the tests.
+    trap 'sh "$root/scripts/pg.sh" destroy "$pgdir" || true; rm -rf "$pgdir"' EXIT
+    trap 'exit 130' INT TERM
+    PG_FAST=1 sh "$root/scripts/pg.sh" init "$pgdir"
+    sh "$root/scripts/pg.sh" start "$pgdir"
+    XUEJI_TEST_DATABASE_URL=$(sh "$root/scripts/pg.sh" url "$pgdir")
+    export XUEJI_TEST_DATABASE_URL
+    export XUEJI_TEST_PGDIR="$pgdir"
+fi
+if [ "$kind" = http ]; then
+    XUEJID_BIN=$(cd "${1%%/tests/*}" && pwd)/xuejid
+    [ -x "$XUEJID_BIN" ] || echo "run-tests: warning: $XUEJID_BIN not found" >&2
+    export XUEJID_BIN
+fi
+
+passed=0
+failed=0
+failures=""
+for bin in "$@"; do
+    echo "==> tests($kind): $bin"
+    if timeout -k 10 "${TEST_TIMEOUT:-900}" "$bin"; then
+        passed=$((passed + 1))
+    else
+        echo "==> FAILED (exit $?): $bin"
+        failed=$((failed + 1))
+        failures="$failures $bin"
+    fi
+done
+
+[ -z "$failures" ] || echo "failed:$failures"
+echo "tests($kind): $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
