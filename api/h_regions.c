@@ -10,7 +10,7 @@
 #include "core/idnum.h"
 #include "core/mask.h"
 #include "core/region.h"
-#include "db/region.h"
+#include "db/refdata.h"
 
 int
 api_list_limit(api_call *c, int *out_limit)

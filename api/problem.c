@@ -43,6 +43,11 @@ static const problem problems[] = {
     {"idempotency_in_progress", 409, "相同 Idempotency-Key 的请求正在处理",
      "A request with this Idempotency-Key is still in progress"},
     {"conflict", 409, "与现有数据冲突", "Conflicts with existing data"},
+    {"invalid_state", 409, "当前状态不允许此操作", "Not allowed in the current state"},
+    {"unauthenticated", 401, "未登录或登录已失效", "Missing or invalid credentials"},
+    {"forbidden", 403, "无权执行此操作", "Not allowed"},
+    {"precondition_failed", 412, "数据已被他人修改，请刷新后重试",
+     "The resource changed since it was read; reload and retry"},
     {"rate_limited", 429, "请求过于频繁，请稍后再试", "Too many requests; retry later"},
     {"database_unavailable", 503, "服务暂不可用（数据库无法连接），请稍后再试",
      "Service unavailable (database unreachable); retry later"},
@@ -77,7 +82,12 @@ find(const app_err *err)
         case APP_EINVAL: slug = "validation_failed"; break;
         case APP_ENOTFOUND: slug = "not_found"; break;
         case APP_ECONFLICT: slug = "conflict"; break;
+        case APP_ESTATE: slug = "invalid_state"; break;
+        case APP_EAUTH: slug = "unauthenticated"; break;
+        case APP_EFORBIDDEN: slug = "forbidden"; break;
         case APP_EUNAVAIL: slug = "database_unavailable"; break;
+        case APP_ETOOLARGE: slug = "body_too_large"; break;
+        case APP_EPRECOND: slug = "precondition_failed"; break;
         default: slug = "internal_error"; break;
         }
     }

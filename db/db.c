@@ -210,6 +210,30 @@ db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params, d
 }
 
 int
+db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params,
+             db_res **out_res, app_err *err)
+{
+    int rc = db_conn_ensure(c, err);
+    if (rc != 0)
+        return rc;
+    PGresult *res = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+        rc = from_result(c, res, err);
+        PQclear(res);
+        return rc;
+    }
+    if (out_res != NULL) {
+        db_res *r = xmalloc(sizeof(*r));
+        r->pg = res;
+        *out_res = r;
+    } else {
+        PQclear(res);
+    }
+    return 0;
+}
+
+int
 db_exec_sql(db_conn *c, const char *sql, app_err *err)
 {
     int rc = db_conn_ensure(c, err);

@@ -54,6 +54,10 @@ int db_conn_ensure(db_conn *c, app_err *err);
 int db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params,
             db_res **out_res, app_err *err);
 
+/* The same with SQL that is not prepared (one-off statements, tools, tests). */
+int db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params,
+                 db_res **out_res, app_err *err);
+
 /* Run literal SQL with no parameters (DDL, BEGIN, ...). Multiple statements allowed. */
 int db_exec_sql(db_conn *c, const char *sql, app_err *err);
 

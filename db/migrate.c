@@ -121,6 +121,12 @@ is_migration(const char *name)
 int
 db_migrate(db_conn *c, int *out_applied, app_err *err)
 {
+    return db_migrate_files(c, embedded_files, out_applied, err);
+}
+
+int
+db_migrate_files(db_conn *c, const struct embedded_file *files, int *out_applied, app_err *err)
+{
     int applied = 0;
     int rc = db_exec_sql(c, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", err);
     if (rc != 0)
@@ -128,7 +134,7 @@ db_migrate(db_conn *c, int *out_applied, app_err *err)
     rc = db_exec_sql(c, SQL_BOOTSTRAP, err);
 
     /* embedded_files is sorted by path, so migrations come in numeric order */
-    for (const struct embedded_file *f = embedded_files; rc == 0 && f->name != NULL; f++) {
+    for (const struct embedded_file *f = files; rc == 0 && f->name != NULL; f++) {
         if (!is_migration(f->name))
             continue;
         const char *base = f->name + strlen("db/migrations/");

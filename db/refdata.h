@@ -1,8 +1,8 @@
 /*
- * db/region.h - region (GB/T 2260) and code-table reads.
+ * db/refdata.h - region (GB/T 2260) and code-table reads.
  */
-#ifndef DB_REGION_H
-#define DB_REGION_H
+#ifndef DB_REFDATA_H
+#define DB_REFDATA_H
 
 #include "core/arena.h"
 #include "core/err.h"

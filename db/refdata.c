@@ -1,7 +1,7 @@
 /*
- * db/region.c - region and code-table queries.
+ * db/refdata.c - region and code-table queries.
  */
-#include "db/region.h"
+#include "db/refdata.h"
 
 #include <stdio.h>
 #include <string.h>
