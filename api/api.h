@@ -21,6 +21,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/jurisdiction.h"
 #include "db/db.h"
 
 #define API_MAX_PARAMS 4
@@ -48,6 +49,8 @@ enum {
 enum {
     API_ROUTE_JSON_BODY = 1 << 0, /* the handler takes a JSON body (1 MiB cap, parsed) */
     API_ROUTE_NO_LIMIT = 1 << 1,  /* exempt from rate limits (health, metrics) */
+    API_ROUTE_AUTH = 1 << 2,      /* needs a valid bearer token (401 otherwise) */
+    API_ROUTE_PWCHANGE = 1 << 3,  /* allowed while the user must change the password */
 };
 
 struct api_route {
@@ -67,6 +70,14 @@ struct api_call {
     char request_id[48];
     int lang_en;
     char client_ip[64];
+    const char *user_agent; /* "" when absent */
+
+    /* the caller, when the route needs a token */
+    int authed;
+    core_actor actor;
+    long token_iat;
+    int token_pwc;           /* the token says the password must be changed */
+    const char *client_id;   /* service client tokens: the client id, else NULL */
 
     /* input, copied into the arena so worker jobs never read h2o memory */
     const char *method;

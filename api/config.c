@@ -28,6 +28,8 @@ static const char HELP[] =
     "  XUEJI_MAX_JSON          JSON body limit in bytes (default 1048576)\n"
     "  XUEJI_MAX_UPLOAD        upload body limit in bytes (default 52428800)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
+    "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
+    "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes that lock an account (default 5)\n"
     "  XUEJI_PORT_FILE         write the bound port to this file (for tests)\n"
     "Rate limits are counted per xuejid process: with N processes behind a load\n"
     "balancer the effective limit is N times the setting.\n"
@@ -124,6 +126,12 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;
+    if ((rc = env_int("XUEJI_FREEZE_DAYS", 180, 0, 36500, &n, err)) != 0)
+        return rc;
+    cfg->freeze_days = (int)n;
+    if ((rc = env_int("XUEJI_LOGIN_FAILURES", 5, 1, 100, &n, err)) != 0)
+        return rc;
+    cfg->max_login_failures = (int)n;
     if ((rc = env_int("XUEJI_RATE_LIMIT_IP", 300, 0, 10000000, &n, err)) != 0)
         return rc;
     cfg->rate_ip = (double)n;

@@ -12,7 +12,7 @@
 /* Keys written by `make run` carry this prefix; production refuses them. */
 #define API_DEV_KEY_MARKER "xueji-dev-"
 
-typedef struct api_config {
+struct api_config {
     char host[64];
     int port;
     int threads;
@@ -32,8 +32,11 @@ typedef struct api_config {
     size_t max_json;
     size_t max_upload;
     int shutdown_timeout_ms;
+    int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
+    int max_login_failures; /* failures within 15 minutes that lock an account */
     const char *port_file; /* write the bound port here (tests) */
-} api_config;
+};
+typedef struct api_config api_config;
 
 /* Read the environment. Errors (APP_EINVAL) name the variable in err->detail. */
 int api_config_load(api_config *cfg, app_err *err);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "api/config.h"
+#include "api/handlers.h"
 #include "api/log.h"
 #include "api/server.h"
 #include "db/db.h"
@@ -43,9 +44,16 @@ migrate(const api_config *cfg, int wait)
     }
     int applied = 0;
     int rc = db_conn_ok(db) ? db_migrate(db, &applied, &err) : APP_EUNAVAIL;
+    if (rc != 0) {
+        db_conn_close(db);
+        api_log(API_LOG_ERROR, "migration failed", NULL, err.detail);
+        return 1;
+    }
+    /* the ministry account `admin` on first start (API.md "Bootstrap") */
+    rc = api_bootstrap_admin(cfg, db, &err);
     db_conn_close(db);
     if (rc != 0) {
-        api_log(API_LOG_ERROR, "migration failed", NULL, err.detail);
+        api_log(API_LOG_ERROR, "cannot create the admin account", NULL, err.detail);
         return 1;
     }
     char d[64];
@@ -89,8 +97,10 @@ main(int argc, char **argv)
         rc = migrate(&cfg, 0);
     } else {
         rc = migrate(&cfg, 1);
-        if (rc == 0)
+        if (rc == 0) {
+            api_auth_init();
             rc = api_server_run(&cfg);
+        }
     }
     api_config_wipe(&cfg);
     return rc;

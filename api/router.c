@@ -20,6 +20,12 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/code-tables", h_code_tables, 0},
     {API_GET, "/api/v1/code-tables/{name}", h_code_table_get, 0},
     {API_POST, "/api/v1/id-numbers/validate", h_id_number_validate, API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/auth/login", h_login, API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/auth/refresh", h_refresh, API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/auth/logout", h_logout, API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/me", h_me, API_ROUTE_AUTH},
+    {API_PUT, "/api/v1/me/password", h_me_password,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY | API_ROUTE_PWCHANGE},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

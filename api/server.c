@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/log.h"
 #include "api/metrics.h"
 #include "api/pool.h"
@@ -219,6 +220,11 @@ void api__run_job(api_call *c, db_conn *db);
 void
 api__run_job(api_call *c, db_conn *db)
 {
+    if (c->authed && api_auth_check(c, db) != 0) {
+        api_fail(c, &c->err);
+        api_problem_render(c);
+        return;
+    }
     if (c->idem_key != NULL) {
         db_idem_state st;
         db_idem_answer ans = {0};
@@ -552,10 +558,44 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     c->route_index = r;
     const api_route *route = &api_routes[r];
 
+    v = header(req, H2O_STRLIT("user-agent"), &n);
+    c->user_agent = v ? app_arena_strndup(c->arena, v, n < 256 ? n : 256) : "";
+
+    if (route->flags & API_ROUTE_AUTH) {
+        v = header(req, H2O_STRLIT("authorization"), &n);
+        app_err_clear(&c->err);
+        if (v == NULL || n < 8 || strncasecmp(v, "Bearer ", 7) != 0) {
+            app_err_set(&c->err, APP_EAUTH, "unauthenticated", NULL);
+        } else {
+            const char *tok = v + 7;
+            size_t tlen = n - 7;
+            while (tlen > 0 && *tok == ' ') {
+                tok++;
+                tlen--;
+            }
+            api_token_verify(c, tok, tlen, (long)time(NULL), &c->err);
+        }
+        if (c->err.code != APP_OK) {
+            api_header(c, "www-authenticate", "Bearer realm=\"xueji\"");
+            api_fail(c, &c->err);
+            api_finish(c);
+            return 0;
+        }
+    }
+
     if (!(route->flags & API_ROUTE_NO_LIMIT)) {
         char key[80];
+        int wait = 0;
+        if (c->authed) {
+            if (c->client_id != NULL)
+                snprintf(key, sizeof(key), "client:%s", c->client_id);
+            else
+                snprintf(key, sizeof(key), "acct:%lld", c->actor.user_id);
+            wait = api_ratelimit_take(key, CFG->rate_account);
+        }
         snprintf(key, sizeof(key), "ip:%s", c->client_ip);
-        int wait = api_ratelimit_take(key, CFG->rate_ip);
+        if (wait == 0)
+            wait = api_ratelimit_take(key, CFG->rate_ip);
         if (wait > 0) {
             char s[16];
             snprintf(s, sizeof(s), "%d", wait);
@@ -611,7 +651,12 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
                 return 0;
             }
             c->idem_key = app_arena_strndup(c->arena, key, n);
-            c->idem_scope = app_arena_printf(c->arena, "ip:%s", c->client_ip);
+            if (c->authed && c->client_id != NULL)
+                c->idem_scope = app_arena_printf(c->arena, "client:%s", c->client_id);
+            else if (c->authed)
+                c->idem_scope = app_arena_printf(c->arena, "acct:%lld", c->actor.user_id);
+            else
+                c->idem_scope = app_arena_printf(c->arena, "ip:%s", c->client_ip);
             char *h = app_arena_alloc(c->arena, 65);
             idem_fingerprint(c, h);
             c->idem_hash = h;

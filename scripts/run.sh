@@ -28,7 +28,7 @@ XUEJI_DATABASE_URL=$(sh scripts/pg.sh url var)
 export XUEJI_DATABASE_URL
 export XUEJI_JWT_SECRET_FILE="$PWD/var/jwt_secret"
 export XUEJI_DATA_KEY_FILE="$PWD/var/data_key"
-export XUEJI_ADMIN_PASSWORD="${XUEJI_ADMIN_PASSWORD:-Admin-Dev-2026!}"
+export XUEJI_ADMIN_PASSWORD="${XUEJI_ADMIN_PASSWORD:-Xueji-Dev-2026!}"
 export XUEJI_LISTEN="${XUEJI_LISTEN:-127.0.0.1:8080}"
 export XUEJI_ENV=development
 

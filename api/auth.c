@@ -1,0 +1,302 @@
+/*
+ * api/auth.c - JWT access tokens, opaque refresh tokens, account checks.
+ */
+#include "api/auth.h"
+
+#include <jwt.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/server.h"
+#include "db/user.h"
+
+/* ---- tokens ---- */
+
+void
+api_actor_from_user(core_actor *a, long long id, const char *role, const char *org,
+                    const char *staff_role, int grade, int nclasses, const long long *classes)
+{
+    memset(a, 0, sizeof(*a));
+    a->user_id = id;
+    a->level = core_level_from_name(role);
+    snprintf(a->org, sizeof(a->org), "%s", org);
+    a->staff_role = core_staff_role_from_name(staff_role);
+    a->grade = grade;
+    a->nclasses = nclasses > CORE_ACTOR_MAX_CLASSES ? CORE_ACTOR_MAX_CLASSES : nclasses;
+    for (int i = 0; i < a->nclasses; i++)
+        a->classes[i] = classes[i];
+}
+
+int
+api_token_issue(const core_actor *a, long long client, int must_change, char **out, app_err *err)
+{
+    const api_config *cfg = api_server_config();
+    jwt_t *jwt = NULL;
+    if (jwt_new(&jwt) != 0)
+        return app_err_set(err, APP_EINTERNAL, NULL, "jwt_new");
+    long now = (long)time(NULL);
+    unsigned char rnd[16];
+    char jti[33], sub[48];
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(jti, sizeof(jti), rnd, sizeof(rnd));
+    (void)client;
+    snprintf(sub, sizeof(sub), "%lld", a->user_id);
+
+    int rc = jwt_add_grant(jwt, "iss", API_TOKEN_ISSUER);
+    rc |= jwt_add_grant(jwt, "sub", sub);
+    rc |= jwt_add_grant(jwt, "role", core_level_name(a->level));
+    rc |= jwt_add_grant(jwt, "org", a->org);
+    rc |= jwt_add_grant_int(jwt, "iat", now);
+    rc |= jwt_add_grant_int(jwt, "exp", now + API_TOKEN_TTL_S);
+    rc |= jwt_add_grant(jwt, "jti", jti);
+    if (must_change)
+        rc |= jwt_add_grant_bool(jwt, "pwc", 1);
+    if (a->staff_role != CORE_STAFF_NONE) {
+        json_t *scope = json_pack("{s:s}", "staff_role", core_staff_role_name(a->staff_role));
+        if (a->grade)
+            json_object_set_new(scope, "grade", json_sprintf("%d", a->grade));
+        if (a->nclasses) {
+            json_t *cls = json_array();
+            for (int i = 0; i < a->nclasses; i++)
+                json_array_append_new(cls, json_integer(a->classes[i]));
+            json_object_set_new(scope, "classes", cls);
+        }
+        json_t *wrap = json_pack("{s:o}", "scope", scope);
+        char *s = json_dumps(wrap, JSON_COMPACT);
+        json_decref(wrap);
+        rc |= jwt_add_grants_json(jwt, s);
+        free(s);
+    }
+    rc |= jwt_set_alg(jwt, JWT_ALG_HS256, cfg->jwt_secret, (int)cfg->jwt_secret_len);
+    char *tok = rc == 0 ? jwt_encode_str(jwt) : NULL;
+    jwt_free(jwt);
+    if (tok == NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "jwt encode failed");
+    *out = tok;
+    return 0;
+}
+
+static int
+bad_token(app_err *err, const char *slug, const char *why)
+{
+    return app_err_set(err, APP_EAUTH, slug, "%s", why);
+}
+
+int
+api_token_verify(api_call *c, const char *token, size_t len, long now, app_err *err)
+{
+    const api_config *cfg = api_server_config();
+    if (len == 0 || len > 4096)
+        return bad_token(err, "invalid_token", "token length");
+    char *tok = app_arena_strndup(c->arena, token, len);
+    jwt_t *jwt = NULL;
+    /* libjwt checks the signature with the key given, whatever the header says;
+       the algorithm itself is checked below (no alg confusion, no "none"). */
+    if (jwt_decode(&jwt, tok, cfg->jwt_secret, (int)cfg->jwt_secret_len) != 0 || jwt == NULL)
+        return bad_token(err, "invalid_token", "decode or signature");
+    int rc = 0;
+    const char *iss = jwt_get_grant(jwt, "iss");
+    const char *sub = jwt_get_grant(jwt, "sub");
+    const char *role = jwt_get_grant(jwt, "role");
+    const char *org = jwt_get_grant(jwt, "org");
+    long iat = jwt_get_grant_int(jwt, "iat");
+    long exp = jwt_get_grant_int(jwt, "exp");
+    core_level level = role ? core_level_from_name(role) : CORE_LEVEL_NONE;
+
+    if (jwt_get_alg(jwt) != JWT_ALG_HS256)
+        rc = bad_token(err, "invalid_token", "algorithm");
+    else if (iss == NULL || strcmp(iss, API_TOKEN_ISSUER) != 0)
+        rc = bad_token(err, "invalid_token", "issuer");
+    else if (sub == NULL || org == NULL || level == CORE_LEVEL_NONE || iat <= 0 || exp <= 0)
+        rc = bad_token(err, "invalid_token", "claims");
+    else if (iat > now + API_TOKEN_SKEW_S || exp - iat > API_TOKEN_TTL_S + API_TOKEN_SKEW_S)
+        rc = bad_token(err, "invalid_token", "iat");
+    else if (exp + API_TOKEN_SKEW_S < now)
+        rc = bad_token(err, "token_expired", "exp");
+
+    if (rc == 0) {
+        memset(&c->actor, 0, sizeof(c->actor));
+        if (strncmp(sub, "client:", 7) == 0) {
+            c->client_id = app_arena_strdup(c->arena, sub + 7);
+        } else {
+            char *end;
+            c->actor.user_id = strtoll(sub, &end, 10);
+            if (*end != '\0' || c->actor.user_id <= 0)
+                rc = bad_token(err, "invalid_token", "sub");
+        }
+        c->actor.level = level;
+        snprintf(c->actor.org, sizeof(c->actor.org), "%s", org);
+        c->token_iat = iat;
+        c->token_pwc = jwt_get_grant_bool(jwt, "pwc") == 1;
+        char *scope = jwt_get_grants_json(jwt, "scope");
+        if (scope != NULL) {
+            json_t *j = json_loads(scope, 0, NULL);
+            free(scope);
+            c->actor.staff_role = core_staff_role_from_name(
+                json_string_value(json_object_get(j, "staff_role")));
+            const char *g = json_string_value(json_object_get(j, "grade"));
+            c->actor.grade = g ? atoi(g) : 0;
+            json_t *cls = json_object_get(j, "classes");
+            for (size_t i = 0; i < json_array_size(cls) && i < CORE_ACTOR_MAX_CLASSES; i++)
+                c->actor.classes[c->actor.nclasses++] = json_integer_value(json_array_get(cls, i));
+            json_decref(j);
+        }
+        c->authed = rc == 0;
+    }
+    jwt_free(jwt);
+    return rc;
+}
+
+/* ---- account cache: a few seconds, so a disable or reset bites at once ---- */
+
+typedef struct cached {
+    long long id;
+    uint64_t at_ms;
+    int found, disabled, frozen, locked, must_change;
+    double tokens_valid_after;
+    char role[12], org[11];
+} cached;
+
+#define CACHE_SLOTS 1024
+static cached cache[CACHE_SLOTS];
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+api_auth_forget(long long user_id)
+{
+    pthread_mutex_lock(&cache_mu);
+    cached *e = &cache[(unsigned long long)user_id % CACHE_SLOTS];
+    if (e->id == user_id)
+        e->id = 0;
+    pthread_mutex_unlock(&cache_mu);
+}
+
+static int
+load(api_call *c, db_conn *db, long long id, cached *out)
+{
+    uint64_t t = now_ms();
+    pthread_mutex_lock(&cache_mu);
+    cached *e = &cache[(unsigned long long)id % CACHE_SLOTS];
+    int hit = e->id == id && t - e->at_ms < API_AUTH_CACHE_MS;
+    if (hit)
+        *out = *e;
+    pthread_mutex_unlock(&cache_mu);
+    if (hit)
+        return 0;
+
+    db_user u;
+    int found = 0;
+    int rc = db_user_by_id(db, id, c->arena, &u, &found, &c->err);
+    if (rc != 0)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->id = id;
+    out->at_ms = t;
+    out->found = found;
+    if (found) {
+        out->disabled = u.disabled;
+        out->frozen = u.frozen;
+        out->locked = u.locked_for_s > 0;
+        out->must_change = u.must_change_password;
+        out->tokens_valid_after = u.tokens_valid_after;
+        snprintf(out->role, sizeof(out->role), "%s", u.role);
+        snprintf(out->org, sizeof(out->org), "%s", u.org);
+    }
+    pthread_mutex_lock(&cache_mu);
+    cache[(unsigned long long)id % CACHE_SLOTS] = *out;
+    pthread_mutex_unlock(&cache_mu);
+    return 0;
+}
+
+int
+api_auth_check(api_call *c, db_conn *db)
+{
+    if (c->client_id != NULL) {
+        const char *org, *hash;
+        int found = 0;
+        int rc = db_client_get(db, c->client_id, c->arena, &org, &hash, &found, &c->err);
+        if (rc != 0)
+            return rc;
+        if (!found || strcmp(org, c->actor.org) != 0)
+            return app_err_set(&c->err, APP_EAUTH, "invalid_token", "client gone");
+        return 0;
+    }
+    cached u;
+    int rc = load(c, db, c->actor.user_id, &u);
+    if (rc != 0)
+        return rc;
+    if (!u.found || strcmp(u.org, c->actor.org) != 0 ||
+        strcmp(u.role, core_level_name(c->actor.level)) != 0)
+        return app_err_set(&c->err, APP_EAUTH, "invalid_token", "account changed or gone");
+    if ((double)c->token_iat < u.tokens_valid_after)
+        return app_err_set(&c->err, APP_EAUTH, "token_revoked", "issued before revocation");
+    if (u.disabled)
+        return app_err_set(&c->err, APP_EAUTH, "account_disabled", NULL);
+    if (u.frozen)
+        return app_err_set(&c->err, APP_EAUTH, "account_frozen", NULL);
+    if (u.locked)
+        return app_err_set(&c->err, APP_EAUTH, "account_locked", NULL);
+    const api_route *r = &api_routes[c->route_index];
+    if ((u.must_change || c->token_pwc) && !(r->flags & API_ROUTE_PWCHANGE))
+        return app_err_set(&c->err, APP_EFORBIDDEN, "password_change_required", NULL);
+    return 0;
+}
+
+/* ---- opaque tokens and password hashes ---- */
+
+static void
+token_key(unsigned char key[32])
+{
+    /* refresh-token hashes are keyed with a subkey of the JWT secret */
+    const api_config *cfg = api_server_config();
+    crypto_generichash(key, 32, cfg->jwt_secret, cfg->jwt_secret_len,
+                       (const unsigned char *)"xueji refresh", 13);
+}
+
+void
+api_opaque_hash(const char *token, char out_hash[65])
+{
+    unsigned char key[32], h[32];
+    token_key(key);
+    crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), key, sizeof(key));
+    sodium_bin2hex(out_hash, 65, h, sizeof(h));
+    sodium_memzero(key, sizeof(key));
+}
+
+void
+api_opaque_token(char out_token[44], char out_hash[65])
+{
+    unsigned char rnd[32];
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2base64(out_token, 44, rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    api_opaque_hash(out_token, out_hash);
+}
+
+int
+api_password_hash(const char *password, char out[128])
+{
+    char h[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(h, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return -1;
+    snprintf(out, 128, "%s", h);
+    return 0;
+}
+
+int
+api_password_verify(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * api/auth.h - access tokens (JWT, HS256 only) and the per-request check of
+ * the account behind them.
+ *
+ * A token is checked twice: on the loop thread its signature, algorithm,
+ * issuer, iat and exp (60 s skew) are verified (no database); on the worker the
+ * account is looked up (cached for at most API_AUTH_CACHE_MS) and must still
+ * exist, be enabled, unlocked and unfrozen, have the token's role and org, and
+ * not have revoked tokens issued before a password change or disable.
+ */
+#ifndef API_AUTH_H
+#define API_AUTH_H
+
+#include "api/api.h"
+#include "core/jurisdiction.h"
+
+#define API_TOKEN_TTL_S 900              /* access tokens: 15 minutes */
+#define API_REFRESH_TTL_S (14 * 24 * 3600) /* refresh tokens: 14 days */
+#define API_TOKEN_SKEW_S 60
+#define API_TOKEN_ISSUER "xueji"
+#define API_AUTH_CACHE_MS 2000
+
+/* Sign an access token for the actor. *out is malloc'd (caller frees). */
+int api_token_issue(const core_actor *a, long long client, int must_change, char **out,
+                    app_err *err);
+
+/* Verify a bearer token (loop thread). Fills c->actor, c->token_iat,
+   c->token_pwc, c->client_token. Errors: APP_EAUTH ("invalid_token",
+   "token_expired"). `now` in epoch seconds (injectable for tests). */
+int api_token_verify(api_call *c, const char *token, size_t len, long now, app_err *err);
+
+/* Worker: the account behind c->actor still allows this call. */
+int api_auth_check(api_call *c, db_conn *db);
+
+/* Forget cached account state (after a local change to the account). */
+void api_auth_forget(long long user_id);
+
+/* A random opaque token (43 chars base64url of 32 bytes) and its keyed hash (hex). */
+void api_opaque_token(char out_token[44], char out_hash[65]);
+void api_opaque_hash(const char *token, char out_hash[65]);
+
+/* Fill a core_actor from account fields. */
+void api_actor_from_user(core_actor *a, long long id, const char *role, const char *org,
+                         const char *staff_role, int grade, int nclasses,
+                         const long long *classes);
+
+/* argon2id (libsodium crypto_pwhash_str, interactive limits: ~57 ms, 64 MiB).
+   Worker threads only; the DB pool size bounds how many run at once. */
+int api_password_hash(const char *password, char out[128]);
+int api_password_verify(const char *hash, const char *password);
+
+#endif

@@ -1,0 +1,718 @@
+/*
+ * tests/http/system_test.c - black-box tests of xuejid's system endpoints and of
+ * what every route shares: errors, request ids, the access log, CORS, rate
+ * limits, HTTP/2.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "tests/lib/httptest.h"
+
+static ht_server *srv;
+
+static void
+start_default(void)
+{
+    srv = ht_server_start(NULL);
+    ck_assert_msg(srv != NULL, "xuejid did not start");
+}
+
+static void
+stop_default(void)
+{
+    ck_assert_int_eq(ht_server_stop(srv), 0);
+}
+
+/* ---- system endpoints --------------------------------------------------- */
+
+START_TEST(test_healthz)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/healthz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "{\"status\":\"ok\"}");
+    ck_assert_ptr_nonnull(ht_header(&r, "content-type"));
+    ck_assert(strncmp(ht_header(&r, "content-type"), "application/json", 16) == 0);
+    ck_assert_ptr_nonnull(ht_header(&r, "x-request-id"));
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_healthz_head_has_no_body)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_request(srv, "HEAD", "/healthz", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.len, 0);
+    ck_assert_ptr_nonnull(ht_header(&r, "x-request-id"));
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_readyz)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/readyz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(r.json);
+    ck_assert_str_eq(ht_json_str(r.json, "status"), "ready");
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_openapi_yaml)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/openapi.yaml", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    const char *ct = ht_header(&r, "content-type");
+    ck_assert_ptr_nonnull(ct);
+    ck_assert_msg(strncmp(ct, "application/yaml", 16) == 0, "content-type %s", ct);
+    ck_assert_msg(strncmp(r.body, "openapi:", 8) == 0, "starts with %.20s", r.body);
+    ck_assert_ptr_nonnull(strstr(r.body, "/api/v1/regions/{code}:"));
+    ck_assert_ptr_nonnull(strstr(r.body, "/api/v1/id-numbers/validate:"));
+    ck_assert_ptr_null(r.json);
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_metrics)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/api/v1/code-tables/gender", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_get(srv, "/no/such/route", &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_get(srv, "/metrics", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    const char *ct = ht_header(&r, "content-type");
+    ck_assert_msg(ct != NULL && strncmp(ct, "text/plain", 10) == 0, "content-type %s", ct);
+    ck_assert_msg(strstr(r.body, "# TYPE xueji_http_requests_total counter\n") != NULL, "%s", r.body);
+    /* a fresh server: exactly the one request made above */
+    ck_assert_msg(strstr(r.body, "xueji_http_requests_total{method=\"GET\",route=\"/api/v1/code-tables/"
+                                 "{name}\",status=\"200\"} 1\n") != NULL,
+                  "%s", r.body);
+    ck_assert_msg(strstr(r.body, "route=\"unmatched\",status=\"404\"} 1\n") != NULL, "%s", r.body);
+    ck_assert_msg(strstr(r.body, "\nxueji_db_pool_in_use ") != NULL, "%s", r.body);
+    ck_assert_msg(strstr(r.body, "\nxueji_db_pool_waiting ") != NULL, "%s", r.body);
+    ck_assert_msg(strstr(r.body, "# TYPE xueji_http_request_duration_seconds histogram\n") != NULL,
+                  "%s", r.body);
+    ck_assert_msg(strstr(r.body, "xueji_http_request_duration_seconds_bucket{route=\"/api/v1/"
+                                 "code-tables/{name}\",le=\"+Inf\"} 1\n") != NULL,
+                  "%s", r.body);
+    ck_assert_msg(strstr(r.body, "xueji_http_request_duration_seconds_count{route=\"/api/v1/"
+                                 "code-tables/{name}\"} 1\n") != NULL,
+                  "%s", r.body);
+    /* the buckets are cumulative: the count never goes down with le */
+    unsigned long long prev = 0;
+    int nb = 0;
+    for (const char *p = r.body; (p = strstr(p, "_bucket{route=\"/api/v1/code-tables/{name}\",le=\"")) != NULL;
+         p++) {
+        const char *sp = strchr(p, ' ');
+        ck_assert_ptr_nonnull(sp);
+        unsigned long long v = strtoull(sp + 1, NULL, 10);
+        ck_assert_msg(v >= prev, "bucket counts not cumulative: %s", r.body);
+        prev = v;
+        nb++;
+    }
+    ck_assert_int_ge(nb, 2);
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* ---- errors --------------------------------------------------------------- */
+
+START_TEST(test_unknown_route)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/api/v1/nope", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ck_assert_str_eq(ht_json_str(r.json, "title"), "请求的地址不存在");
+    ck_assert_str_eq(ht_json_str(r.json, "type"), "https://xueji.example/problems/route_not_found");
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "errors")), 0);
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_trailing_slash_is_404)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/api/v1/regions/", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_get(srv, "/healthz/", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_get(srv, "/healthzX", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_method_not_allowed)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_request(srv, "DELETE", "/api/v1/regions/410102", NULL, NULL, 0, &r), 0);
+    ht_assert_problem(&r, 405, "method_not_allowed");
+    const char *allow = ht_header(&r, "allow");
+    ck_assert_ptr_nonnull(allow);
+    ck_assert_msg(strstr(allow, "GET") != NULL, "allow: %s", allow);
+    ck_assert_msg(strstr(allow, "DELETE") == NULL, "allow: %s", allow);
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_get(srv, "/api/v1/id-numbers/validate", &r), 0);
+    ht_assert_problem(&r, 405, "method_not_allowed");
+    allow = ht_header(&r, "allow");
+    ck_assert_msg(allow != NULL && strstr(allow, "POST") != NULL, "allow: %s", allow);
+    ck_assert_msg(strstr(allow, "GET") == NULL, "allow: %s", allow);
+    ht_resp_free(&r);
+
+    const char *json[] = {"Content-Type: application/json", NULL};
+    ck_assert_int_eq(ht_request(srv, "PUT", "/healthz", json, "{}", 2, &r), 0);
+    ht_assert_problem(&r, 405, "method_not_allowed");
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_problem_language)
+{
+    ht_resp r;
+    const char *en[] = {"Accept-Language: en", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/nope", en, NULL, 0, &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ck_assert_str_eq(ht_json_str(r.json, "title"), "No such resource path");
+    ck_assert_str_eq(ht_json_str(r.json, "detail"), "No such resource path");
+    ht_resp_free(&r);
+
+    const char *en_us[] = {"Accept-Language: en-US,en;q=0.9", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/nope", en_us, NULL, 0, &r), 0);
+    ck_assert_str_eq(ht_json_str(r.json, "title"), "No such resource path");
+    ht_resp_free(&r);
+
+    const char *zh[] = {"Accept-Language: zh-CN,zh;q=0.9,en;q=0.8", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/nope", zh, NULL, 0, &r), 0);
+    ck_assert_str_eq(ht_json_str(r.json, "title"), "请求的地址不存在");
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_get(srv, "/nope", &r), 0); /* default: Chinese */
+    ck_assert_str_eq(ht_json_str(r.json, "title"), "请求的地址不存在");
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* ---- request ids and the access log -------------------------------------- */
+
+static int
+is_generated_id(const char *s)
+{
+    if (s == NULL || strlen(s) < 16)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return 0;
+    return 1;
+}
+
+START_TEST(test_request_id_echoed)
+{
+    ht_resp r;
+    const char *h[] = {"X-Request-Id: client-id_1.2:3", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/regions/410102", h, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(ht_header(&r, "x-request-id"), "client-id_1.2:3");
+    ck_assert_int_eq(ht_header_count(&r, "x-request-id"), 1);
+    ht_resp_free(&r);
+
+    /* on problems too, in the header and the body */
+    ck_assert_int_eq(ht_request(srv, "GET", "/nope", h, NULL, 0, &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ck_assert_str_eq(ht_json_str(r.json, "request_id"), "client-id_1.2:3");
+    ht_resp_free(&r);
+
+    /* 64 characters is the longest accepted */
+    char hdr[128], id64[65];
+    memset(id64, 'a', 64);
+    id64[64] = '\0';
+    snprintf(hdr, sizeof(hdr), "X-Request-Id: %s", id64);
+    const char *h64[] = {hdr, NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/healthz", h64, NULL, 0, &r), 0);
+    ck_assert_str_eq(ht_header(&r, "x-request-id"), id64);
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_request_id_invalid_replaced)
+{
+    static const char *const bad[] = {
+        "X-Request-Id: has space",
+        "X-Request-Id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 65 */
+        "X-Request-Id: quote\"inside",
+        "X-Request-Id: new\\line",
+        "X-Request-Id: 中文",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ht_resp r;
+        const char *h[] = {bad[i], NULL};
+        ck_assert_int_eq(ht_request(srv, "GET", "/nope", h, NULL, 0, &r), 0);
+        ht_assert_problem(&r, 404, "route_not_found");
+        const char *rid = ht_header(&r, "x-request-id");
+        ck_assert_msg(is_generated_id(rid), "%s -> x-request-id %s", bad[i], rid);
+        ht_resp_free(&r);
+    }
+    /* two requests without an id get different ones */
+    ht_resp a, b;
+    ck_assert_int_eq(ht_get(srv, "/healthz", &a), 0);
+    ck_assert_int_eq(ht_get(srv, "/healthz", &b), 0);
+    ck_assert(is_generated_id(ht_header(&a, "x-request-id")));
+    ck_assert_str_ne(ht_header(&a, "x-request-id"), ht_header(&b, "x-request-id"));
+    ht_resp_free(&a);
+    ht_resp_free(&b);
+}
+END_TEST
+
+START_TEST(test_request_id_on_every_response)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/readyz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert(is_generated_id(ht_header(&r, "x-request-id")));
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_get(srv, "/metrics", &r), 0);
+    ck_assert(is_generated_id(ht_header(&r, "x-request-id")));
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_get(srv, "/openapi.yaml", &r), 0);
+    ck_assert(is_generated_id(ht_header(&r, "x-request-id")));
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_get(srv, "/x", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_request(srv, "PATCH", "/api/v1/regions", NULL, NULL, 0, &r), 0);
+    ht_assert_problem(&r, 405, "method_not_allowed");
+    ht_resp_free(&r);
+
+    const char *opt[] = {"Origin: https://spa.example", "Access-Control-Request-Method: POST", NULL};
+    ck_assert_int_eq(ht_request(srv, "OPTIONS", "/api/v1/id-numbers/validate", opt, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 204);
+    ck_assert(is_generated_id(ht_header(&r, "x-request-id")));
+    ht_resp_free(&r);
+
+    size_t big = 2u << 20;
+    char *body = malloc(big + 1);
+    ck_assert_ptr_nonnull(body);
+    memset(body, ' ', big);
+    body[0] = '{';
+    body[big - 1] = '}';
+    body[big] = '\0';
+    const char *json[] = {"Content-Type: application/json", NULL};
+    ck_assert_int_eq(ht_request(srv, "POST", "/api/v1/id-numbers/validate", json, body, big, &r), 0);
+    ht_assert_problem(&r, 413, "body_too_large");
+    ht_resp_free(&r);
+    free(body);
+}
+END_TEST
+
+/* The one access-log line of a request, parsed (asserts there is exactly one). */
+static json_t *
+access_line(ht_server *s, const char *request_id)
+{
+    char needle[128];
+    snprintf(needle, sizeof(needle), "\"request_id\":\"%s\"", request_id);
+    char *log = ht_server_log(s);
+    json_t *found = NULL;
+    int n = 0;
+    for (char *line = log; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        if (strstr(line, needle) != NULL && strstr(line, "\"msg\":\"request\"") != NULL) {
+            n++;
+            json_decref(found);
+            json_error_t e;
+            found = json_loads(line, 0, &e);
+            ck_assert_msg(found != NULL, "access line is not JSON (%s): %s", e.text, line);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(log);
+    ck_assert_msg(n == 1, "%d access lines for request %s", n, request_id);
+    return found;
+}
+
+START_TEST(test_access_log_line)
+{
+    ht_resp r;
+    const char *h[] = {"X-Request-Id: access-log-get-1", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/regions/410102?x=secret-query", h, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ht_resp_free(&r);
+
+    json_t *l = access_line(srv, "access-log-get-1");
+    ck_assert_str_eq(ht_json_str(l, "level"), "info");
+    ck_assert_str_eq(ht_json_str(l, "method"), "GET");
+    ck_assert_str_eq(ht_json_str(l, "route"), "/api/v1/regions/{code}");
+    ck_assert(json_is_integer(json_object_get(l, "status")));
+    ck_assert_int_eq(json_integer_value(json_object_get(l, "status")), 200);
+    ck_assert(json_is_number(json_object_get(l, "duration_ms")));
+    ck_assert(json_number_value(json_object_get(l, "duration_ms")) >= 0);
+    ck_assert(json_is_string(json_object_get(l, "ts")));
+    /* the route pattern, not the path or the query, is logged */
+    char *text = json_dumps(l, 0);
+    ck_assert_ptr_null(strstr(text, "410102"));
+    ck_assert_ptr_null(strstr(text, "secret-query"));
+    free(text);
+    json_decref(l);
+
+    /* a POST: the body is never logged */
+    const char *hp[] = {"X-Request-Id: access-log-post-1", NULL};
+    ck_assert_int_eq(ht_post_json(srv, "/api/v1/id-numbers/validate",
+                                  "{\"id_number\":\"11010119900307803X\",\"note\":\"body-marker-77\"}",
+                                  hp, &r),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    ht_resp_free(&r);
+    l = access_line(srv, "access-log-post-1");
+    ck_assert_str_eq(ht_json_str(l, "method"), "POST");
+    ck_assert_str_eq(ht_json_str(l, "route"), "/api/v1/id-numbers/validate");
+    ck_assert_int_eq(json_integer_value(json_object_get(l, "status")), 200);
+    ck_assert_ptr_null(json_object_get(l, "body"));
+    json_decref(l);
+    ck_assert_int_eq(ht_server_log_count(srv, "body-marker-77"), 0);
+
+    /* an unmatched path is logged as "unmatched", with its status */
+    const char *hn[] = {"X-Request-Id: access-log-404-1", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/some/where", hn, NULL, 0, &r), 0);
+    ht_resp_free(&r);
+    l = access_line(srv, "access-log-404-1");
+    ck_assert_str_eq(ht_json_str(l, "route"), "unmatched");
+    ck_assert_int_eq(json_integer_value(json_object_get(l, "status")), 404);
+    json_decref(l);
+}
+END_TEST
+
+/* ---- CORS ----------------------------------------------------------------- */
+
+static const char *const cors_env[] = {"XUEJI_CORS_ORIGINS=https://spa.example", NULL};
+
+static void
+start_cors(void)
+{
+    srv = ht_server_start(cors_env);
+    ck_assert_msg(srv != NULL, "xuejid did not start");
+}
+
+static int
+list_has(const char *list, const char *item)
+{
+    if (list == NULL)
+        return 0;
+    size_t n = strlen(item);
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *e = p;
+        while (*e && *e != ',')
+            e++;
+        const char *t = e;
+        while (t > p && t[-1] == ' ')
+            t--;
+        if ((size_t)(t - p) == n && strncasecmp(p, item, n) == 0)
+            return 1;
+        p = e;
+    }
+    return 0;
+}
+
+START_TEST(test_cors_allowed_origin)
+{
+    ht_resp r;
+    const char *h[] = {"Origin: https://spa.example", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/regions/410102", h, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(ht_header(&r, "access-control-allow-origin"), "https://spa.example");
+    ck_assert_msg(list_has(ht_header(&r, "vary"), "origin"), "vary: %s", ht_header(&r, "vary"));
+    const char *expose = ht_header(&r, "access-control-expose-headers");
+    ck_assert_msg(list_has(expose, "x-request-id") && list_has(expose, "retry-after"),
+                  "expose: %s", expose);
+    ht_resp_free(&r);
+
+    /* problems carry the CORS headers too, or the browser hides them */
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/regions/999999", h, NULL, 0, &r), 0);
+    ht_assert_problem(&r, 404, "region_not_found");
+    ck_assert_str_eq(ht_header(&r, "access-control-allow-origin"), "https://spa.example");
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_cors_other_origin)
+{
+    static const char *const origins[] = {"Origin: https://evil.example",
+                                          "Origin: https://spa.example.evil.example",
+                                          "Origin: http://spa.example", "Origin: null"};
+    for (size_t i = 0; i < sizeof(origins) / sizeof(origins[0]); i++) {
+        ht_resp r;
+        const char *h[] = {origins[i], NULL};
+        ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/regions/410102", h, NULL, 0, &r), 0);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_msg(ht_header(&r, "access-control-allow-origin") == NULL, "%s -> %s", origins[i],
+                      ht_header(&r, "access-control-allow-origin"));
+        ht_resp_free(&r);
+    }
+}
+END_TEST
+
+/*
+ * Region answers are `cache-control: public, max-age=3600` and whether they carry
+ * access-control-allow-origin depends on the Origin header, so every one of them
+ * must say `vary: origin` (Fetch standard, "CORS protocol and HTTP caches"):
+ * otherwise a shared cache that stored the answer for a request without Origin
+ * (or from another origin) serves it to https://spa.example without the
+ * allow-origin header, and the browser blocks it.
+ */
+START_TEST(test_cors_vary_origin_on_every_answer)
+{
+    ht_resp r;
+    const char *other[] = {"Origin: https://evil.example", NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/regions/410102", other, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(list_has(ht_header(&r, "vary"), "origin"),
+                  "no vary: origin on a cacheable answer to another origin");
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_get(srv, "/api/v1/regions/410102", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(list_has(ht_header(&r, "vary"), "origin"),
+                  "no vary: origin on a cacheable answer to a request without Origin");
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_cors_preflight)
+{
+    ht_resp r;
+    const char *h[] = {"Origin: https://spa.example", "Access-Control-Request-Method: POST",
+                       "Access-Control-Request-Headers: content-type, idempotency-key", NULL};
+    ck_assert_int_eq(ht_request(srv, "OPTIONS", "/api/v1/id-numbers/validate", h, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 204);
+    ck_assert_uint_eq(r.len, 0);
+    ck_assert_str_eq(ht_header(&r, "access-control-allow-origin"), "https://spa.example");
+    const char *m = ht_header(&r, "access-control-allow-methods");
+    ck_assert_msg(list_has(m, "POST"), "allow-methods: %s", m);
+    const char *ah = ht_header(&r, "access-control-allow-headers");
+    ck_assert_msg(list_has(ah, "idempotency-key") && list_has(ah, "content-type") &&
+                      list_has(ah, "x-request-id") && list_has(ah, "authorization"),
+                  "allow-headers: %s", ah);
+    const char *age = ht_header(&r, "access-control-max-age");
+    ck_assert_msg(age != NULL && atoi(age) > 0, "max-age: %s", age);
+    ht_resp_free(&r);
+
+    /* a preflight on an unknown path is a plain 404 */
+    ck_assert_int_eq(ht_request(srv, "OPTIONS", "/api/v1/nope", h, NULL, 0, &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ht_resp_free(&r);
+
+    /* from another origin: no allow-origin */
+    const char *o[] = {"Origin: https://evil.example", "Access-Control-Request-Method: POST", NULL};
+    ck_assert_int_eq(ht_request(srv, "OPTIONS", "/api/v1/id-numbers/validate", o, NULL, 0, &r), 0);
+    ck_assert_ptr_null(ht_header(&r, "access-control-allow-origin"));
+    ht_resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_cors_off_by_default)
+{
+    ht_server *s = ht_server_start(NULL);
+    ck_assert_ptr_nonnull(s);
+    ht_resp r;
+    const char *h[] = {"Origin: https://spa.example", NULL};
+    ck_assert_int_eq(ht_request(s, "GET", "/api/v1/regions/410102", h, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_null(ht_header(&r, "access-control-allow-origin"));
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_server_stop(s), 0);
+}
+END_TEST
+
+/* ---- rate limits -------------------------------------------------------- */
+
+START_TEST(test_rate_limit)
+{
+    const char *env[] = {"XUEJI_RATE_LIMIT_IP=5", NULL};
+    ht_server *s = ht_server_start(env);
+    ck_assert_ptr_nonnull(s);
+    int ok = 0, limited = 0;
+    for (int i = 0; i < 30; i++) {
+        ht_resp r;
+        ck_assert_int_eq(ht_get(s, "/api/v1/regions/410102", &r), 0);
+        if (i == 0)
+            ck_assert_int_eq(r.status, 200); /* a fresh bucket starts full */
+        if (r.status == 200) {
+            ok++;
+        } else {
+            ht_assert_problem(&r, 429, "rate_limited");
+            const char *ra = ht_header(&r, "retry-after");
+            ck_assert_ptr_nonnull(ra);
+            char *end;
+            long secs = strtol(ra, &end, 10);
+            ck_assert_msg(*ra && *end == '\0' && secs >= 1, "retry-after: %s", ra);
+            limited++;
+        }
+        ht_resp_free(&r);
+    }
+    ck_assert_int_ge(limited, 1);
+    ck_assert_int_ge(ok, 5);
+
+    /* liveness, readiness and metrics are never limited */
+    static const char *const exempt[] = {"/healthz", "/readyz", "/metrics"};
+    for (int i = 0; i < 30; i++) {
+        ht_resp r;
+        ck_assert_int_eq(ht_get(s, exempt[i % 3], &r), 0);
+        ck_assert_msg(r.status == 200, "%s -> %ld", exempt[i % 3], r.status);
+        ht_resp_free(&r);
+    }
+    ck_assert_int_eq(ht_server_stop(s), 0);
+}
+END_TEST
+
+START_TEST(test_rate_limit_off)
+{
+    /* XUEJI_RATE_LIMIT_IP=0 (the harness default): no 429 however fast */
+    for (int i = 0; i < 60; i++) {
+        ht_resp r;
+        ck_assert_int_eq(ht_get(srv, "/api/v1/regions/410102", &r), 0);
+        ck_assert_int_eq(r.status, 200);
+        ht_resp_free(&r);
+    }
+}
+END_TEST
+
+/* ---- HTTP/2 ------------------------------------------------------------ */
+
+START_TEST(test_http2_region)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_request2(srv, "GET", "/api/v1/regions/410102", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.http_version, 2);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(r.json);
+    ck_assert_str_eq(ht_json_str(r.json, "name"), "中原区");
+    ck_assert(is_generated_id(ht_header(&r, "x-request-id")));
+    ck_assert_ptr_nonnull(ht_header(&r, "cache-control"));
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* Custom header names must be lower-case on HTTP/2 or clients reject the frame. */
+START_TEST(test_http2_problems_and_headers)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_request2(srv, "GET", "/nope", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.http_version, 2);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ht_resp_free(&r);
+
+    ck_assert_int_eq(ht_request2(srv, "DELETE", "/api/v1/regions/410102", NULL, NULL, 0, &r), 0);
+    ht_assert_problem(&r, 405, "method_not_allowed");
+    ck_assert_ptr_nonnull(ht_header(&r, "allow"));
+    ht_resp_free(&r);
+
+    char key[64];
+    snprintf(key, sizeof(key), "Idempotency-Key: h2-%ld-%lld", (long)getpid(), ht_now_ms());
+    const char *h[] = {"Content-Type: application/json", key, NULL};
+    const char *body = "{\"id_number\":\"11010119900307803X\"}";
+    ck_assert_int_eq(ht_request2(srv, "POST", "/api/v1/id-numbers/validate", h, body, strlen(body), &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_request2(srv, "POST", "/api/v1/id-numbers/validate", h, body, strlen(body), &r), 0);
+    ck_assert_int_eq(r.http_version, 2);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(ht_header(&r, "idempotent-replayed"), "true");
+    ht_resp_free(&r);
+
+    const char *opt[] = {"Origin: https://spa.example", "Access-Control-Request-Method: POST", NULL};
+    ck_assert_int_eq(ht_request2(srv, "OPTIONS", "/api/v1/id-numbers/validate", opt, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 204);
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+
+static Suite *
+system_suite(void)
+{
+    Suite *s = suite_create("http-system");
+    int t = ht_timeout(60);
+
+    TCase *tc = tcase_create("system");
+    tcase_add_checked_fixture(tc, start_default, stop_default);
+    tcase_set_timeout(tc, t);
+    tcase_add_test(tc, test_healthz);
+    tcase_add_test(tc, test_healthz_head_has_no_body);
+    tcase_add_test(tc, test_readyz);
+    tcase_add_test(tc, test_openapi_yaml);
+    tcase_add_test(tc, test_metrics);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, start_default, stop_default);
+    tcase_set_timeout(tc, t);
+    tcase_add_test(tc, test_unknown_route);
+    tcase_add_test(tc, test_trailing_slash_is_404);
+    tcase_add_test(tc, test_method_not_allowed);
+    tcase_add_test(tc, test_problem_language);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("request-id");
+    tcase_add_checked_fixture(tc, start_default, stop_default);
+    tcase_set_timeout(tc, t);
+    tcase_add_test(tc, test_request_id_echoed);
+    tcase_add_test(tc, test_request_id_invalid_replaced);
+    tcase_add_test(tc, test_request_id_on_every_response);
+    tcase_add_test(tc, test_access_log_line);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cors");
+    tcase_add_checked_fixture(tc, start_cors, stop_default);
+    tcase_set_timeout(tc, t);
+    tcase_add_test(tc, test_cors_allowed_origin);
+    tcase_add_test(tc, test_cors_other_origin);
+    tcase_add_test(tc, test_cors_vary_origin_on_every_answer);
+    tcase_add_test(tc, test_cors_preflight);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("own-server");
+    tcase_set_timeout(tc, t);
+    tcase_add_test(tc, test_cors_off_by_default);
+    tcase_add_test(tc, test_rate_limit);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits-h2");
+    tcase_add_checked_fixture(tc, start_default, stop_default);
+    tcase_set_timeout(tc, t);
+    tcase_add_test(tc, test_rate_limit_off);
+    tcase_add_test(tc, test_http2_region);
+    tcase_add_test(tc, test_http2_problems_and_headers);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(system_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed != 0;
+}

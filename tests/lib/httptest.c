@@ -1,0 +1,938 @@
+/*
+ * tests/lib/httptest.c - see httptest.h.
+ *
+ * Linking: the Makefile links every .c file of tests/lib into the unit and integration
+ * binaries as well, and only the http binaries get -lcurl. The libcurl symbols
+ * used here are therefore declared weak: in binaries without -lcurl they stay
+ * NULL and must not be called (ht_request checks and fails loudly); the http
+ * binaries resolve them against libcurl as usual.
+ */
+#include "tests/lib/httptest.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#pragma weak curl_easy_init
+#pragma weak curl_easy_setopt
+#pragma weak curl_easy_perform
+#pragma weak curl_easy_getinfo
+#pragma weak curl_easy_cleanup
+#pragma weak curl_easy_strerror
+#pragma weak curl_slist_append
+#pragma weak curl_slist_free_all
+
+extern char **environ;
+
+#define SHUTDOWN_GRACE_MS 10000
+#define START_TIMEOUT_MS 30000
+#define REQUEST_TIMEOUT_S 30
+
+_Static_assert(sizeof(HT_JWT_SECRET) - 1 == 40, "the test JWT secret is 40 bytes");
+_Static_assert(sizeof(HT_DATA_KEY) - 1 == 64, "the test data key is 64 hex digits");
+
+struct ht_server {
+    pid_t pid;
+    pid_t owner; /* the process that started it (check forks one per test) */
+    int port;
+    int running;
+    int status;
+    char dir[PATH_MAX + 32];
+    char log_path[PATH_MAX + 64];
+    char port_path[PATH_MAX + 64];
+    struct ht_server *next;
+};
+
+static ht_server *servers; /* every server this process started (kept reachable) */
+static pid_t main_pid;     /* the test binary's own process, before check forks */
+static pid_t atexit_pid;   /* the process that registered cleanup() */
+
+/* ------------------------------------------------------------------ utils */
+
+long long
+ht_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+ht_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+int
+ht_timeout(int base)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return base * 2;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return base * 2;
+#else
+    return base;
+#endif
+#else
+    return base;
+#endif
+}
+
+static void *
+xmalloc_or_die(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        fprintf(stderr, "httptest: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+static char *
+xstrdup_or_die(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = xmalloc_or_die(n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+static char *
+read_file(const char *path, size_t *out_len)
+{
+    FILE *f = fopen(path, "rb");
+    size_t len = 0, cap = 4096;
+    char *buf = xmalloc_or_die(cap);
+    if (f != NULL) {
+        size_t n;
+        while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+            len += n;
+            if (cap - len < 2) {
+                cap *= 2;
+                char *nb = realloc(buf, cap);
+                if (nb == NULL) {
+                    free(buf);
+                    fclose(f);
+                    return xstrdup_or_die("");
+                }
+                buf = nb;
+            }
+        }
+        fclose(f);
+    }
+    buf[len] = '\0';
+    if (out_len != NULL)
+        *out_len = len;
+    return buf;
+}
+
+static void
+print_tail(const char *what, const char *path, int lines)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    const char *p = text + len;
+    int n = 0;
+    while (p > text && n <= lines) {
+        p--;
+        if (*p == '\n')
+            n++;
+    }
+    if (*p == '\n')
+        p++;
+    fprintf(stderr, "---- %s (%s), last lines ----\n%s%s---- end ----\n", what, path, p,
+            len && text[len - 1] != '\n' ? "\n" : "");
+    free(text);
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void
+rm_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
+keep_logs(void)
+{
+    const char *k = getenv("XUEJI_TEST_KEEP");
+    return k != NULL && *k && strcmp(k, "0") != 0;
+}
+
+static void
+base_dir(char *buf, size_t cap)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(buf, cap, "%s/xueji-http.%ld", tmp && *tmp ? tmp : "/tmp", (long)main_pid);
+}
+
+static void
+cleanup(void)
+{
+    pid_t me = getpid();
+    if (me != atexit_pid)
+        return; /* inherited through fork: not ours */
+    for (ht_server *s = servers; s != NULL; s = s->next) {
+        if (s->owner != me)
+            continue;
+        if (s->running) {
+            fprintf(stderr, "httptest: killing xuejid %ld left running (log below)\n",
+                    (long)s->pid);
+            print_tail("xuejid log", s->log_path, 30);
+            ht_server_kill(s);
+        }
+        if (keep_logs())
+            fprintf(stderr, "httptest: kept %s\n", s->log_path);
+        else
+            rm_tree(s->dir);
+    }
+    if (me == main_pid && !keep_logs()) {
+        char b[PATH_MAX];
+        base_dir(b, sizeof(b));
+        rm_tree(b);
+    }
+}
+
+__attribute__((constructor)) static void
+ht_init(void)
+{
+    main_pid = getpid();
+    atexit_pid = main_pid;
+    atexit(cleanup);
+}
+
+static void
+ensure_cleanup(void)
+{
+    /* a forked test process has its own servers: register for it too */
+    if (atexit_pid != getpid()) {
+        atexit_pid = getpid();
+        atexit(cleanup);
+    }
+}
+
+/* ------------------------------------------------------- environment */
+
+typedef struct envb {
+    char **v;
+    int n, cap;
+} envb;
+
+static void
+env_set(envb *e, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    size_t nlen = eq ? (size_t)(eq - kv) : strlen(kv);
+    for (int i = 0; i < e->n; i++) {
+        if (strncmp(e->v[i], kv, nlen) == 0 && e->v[i][nlen] == '=') {
+            free(e->v[i]);
+            if (eq != NULL) {
+                e->v[i] = xstrdup_or_die(kv);
+            } else {
+                e->v[i] = e->v[--e->n];
+                e->v[e->n] = NULL;
+            }
+            return;
+        }
+    }
+    if (eq == NULL)
+        return;
+    if (e->n + 2 > e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 64;
+        char **nv = realloc(e->v, sizeof(char *) * (size_t)e->cap);
+        if (nv == NULL)
+            abort();
+        e->v = nv;
+    }
+    e->v[e->n++] = xstrdup_or_die(kv);
+    e->v[e->n] = NULL;
+}
+
+static void
+env_setf(envb *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+env_setf(envb *e, const char *fmt, ...)
+{
+    char buf[PATH_MAX + 128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    env_set(e, buf);
+}
+
+static void
+env_free(envb *e)
+{
+    for (int i = 0; i < e->n; i++)
+        free(e->v[i]);
+    free(e->v);
+}
+
+/* The inherited environment minus XUEJI_*, the test defaults, then extra_env. */
+static void
+build_env(envb *e, const char *port_file, const char *const *extra_env)
+{
+    memset(e, 0, sizeof(*e));
+    for (char **p = environ; *p != NULL; p++)
+        if (strncmp(*p, "XUEJI_", 6) != 0)
+            env_set(e, *p);
+    const char *url = getenv("XUEJI_TEST_DATABASE_URL");
+    env_setf(e, "XUEJI_DATABASE_URL=%s", url ? url : "");
+    env_set(e, "XUEJI_LISTEN=127.0.0.1:0");
+    if (port_file != NULL)
+        env_setf(e, "XUEJI_PORT_FILE=%s", port_file);
+    env_set(e, "XUEJI_ENV=development");
+    env_set(e, "XUEJI_JWT_SECRET=" HT_JWT_SECRET);
+    env_set(e, "XUEJI_DATA_KEY=" HT_DATA_KEY);
+    env_set(e, "XUEJI_SHUTDOWN_TIMEOUT=5");
+    env_set(e, "XUEJI_RATE_LIMIT_IP=0");
+    for (const char *const *x = extra_env; x != NULL && *x != NULL; x++)
+        env_set(e, *x);
+}
+
+static const char *
+xuejid_bin(void)
+{
+    const char *bin = getenv("XUEJID_BIN");
+    if (bin == NULL || *bin == '\0') {
+        fprintf(stderr, "httptest: XUEJID_BIN is not set (run through `make check-http`)\n");
+        return NULL;
+    }
+    if (access(bin, X_OK) != 0) {
+        fprintf(stderr, "httptest: XUEJID_BIN=%s is not executable\n", bin);
+        return NULL;
+    }
+    return bin;
+}
+
+/* fork + exec with output to `log_path`; the child dies with its parent. */
+static pid_t
+spawn(const char *bin, char *const argv[], char *const envp[], const char *log_path)
+{
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(126);
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || in < 0)
+        _exit(126);
+    dup2(in, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    /* check blocks no signals, but be sure SIGTERM reaches the server */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    execve(bin, argv, envp);
+    dprintf(2, "httptest: exec %s: %s\n", bin, strerror(errno));
+    _exit(127);
+}
+
+static int
+decode_status(int st)
+{
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    if (WIFSIGNALED(st))
+        return 128 + WTERMSIG(st);
+    return -1;
+}
+
+/* ------------------------------------------------------------- server */
+
+ht_server *
+ht_server_start(const char *const *extra_env)
+{
+    const char *bin = xuejid_bin();
+    if (bin == NULL)
+        return NULL;
+    ensure_cleanup();
+
+    char base[PATH_MAX];
+    base_dir(base, sizeof(base));
+    if (mkdir(base, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "httptest: mkdir %s: %s\n", base, strerror(errno));
+        return NULL;
+    }
+    ht_server *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    snprintf(s->dir, sizeof(s->dir), "%s/srv.XXXXXX", base);
+    if (mkdtemp(s->dir) == NULL) {
+        fprintf(stderr, "httptest: mkdtemp %s: %s\n", s->dir, strerror(errno));
+        free(s);
+        return NULL;
+    }
+    snprintf(s->log_path, sizeof(s->log_path), "%s/xuejid.log", s->dir);
+    snprintf(s->port_path, sizeof(s->port_path), "%s/port", s->dir);
+    s->owner = getpid();
+    s->status = -1;
+    s->next = servers;
+    servers = s;
+
+    envb e;
+    build_env(&e, s->port_path, extra_env);
+    char *argv[] = {(char *)bin, (char *)"serve", NULL};
+    s->pid = spawn(bin, argv, e.v, s->log_path);
+    env_free(&e);
+    if (s->pid < 0) {
+        fprintf(stderr, "httptest: fork: %s\n", strerror(errno));
+        return NULL;
+    }
+    s->running = 1;
+
+    long long deadline = ht_now_ms() + START_TIMEOUT_MS;
+    while (ht_now_ms() < deadline) {
+        int st;
+        if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+            s->running = 0;
+            s->status = decode_status(st);
+            fprintf(stderr, "httptest: xuejid exited with %d before listening\n", s->status);
+            print_tail("xuejid log", s->log_path, 30);
+            return NULL;
+        }
+        size_t len;
+        char *txt = read_file(s->port_path, &len);
+        if (len > 0 && txt[len - 1] == '\n') {
+            s->port = atoi(txt);
+            free(txt);
+            if (s->port > 0)
+                return s;
+        } else {
+            free(txt);
+        }
+        ht_sleep_ms(10);
+    }
+    fprintf(stderr, "httptest: xuejid did not listen within %d ms\n", START_TIMEOUT_MS);
+    print_tail("xuejid log", s->log_path, 30);
+    ht_server_kill(s);
+    return NULL;
+}
+
+int
+ht_server_port(ht_server *s)
+{
+    return s->port;
+}
+
+int
+ht_server_pid(ht_server *s)
+{
+    return (int)s->pid;
+}
+
+const char *
+ht_server_log_path(ht_server *s)
+{
+    return s->log_path;
+}
+
+int
+ht_server_alive(ht_server *s)
+{
+    if (!s->running)
+        return 0;
+    int st;
+    if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+        s->running = 0;
+        s->status = decode_status(st);
+        return 0;
+    }
+    return 1;
+}
+
+void
+ht_server_signal_term(ht_server *s)
+{
+    if (s->running)
+        kill(s->pid, SIGTERM);
+}
+
+int
+ht_server_wait(ht_server *s, int timeout_ms)
+{
+    long long deadline = ht_now_ms() + timeout_ms;
+    for (;;) {
+        if (!ht_server_alive(s))
+            return s->status;
+        if (ht_now_ms() >= deadline)
+            return -2;
+        ht_sleep_ms(10);
+    }
+}
+
+int
+ht_server_stop(ht_server *s)
+{
+    if (s == NULL)
+        return -1;
+    if (s->running) {
+        kill(s->pid, SIGTERM);
+        int rc = ht_server_wait(s, 5000 + SHUTDOWN_GRACE_MS);
+        if (rc == -2) {
+            fprintf(stderr, "httptest: xuejid %ld ignored SIGTERM; killing it\n", (long)s->pid);
+            ht_server_kill(s);
+            print_tail("xuejid log", s->log_path, 30);
+            return -1;
+        }
+    }
+    if (s->status != 0)
+        print_tail("xuejid log (exit status not 0)", s->log_path, 60);
+    return s->status;
+}
+
+void
+ht_server_kill(ht_server *s)
+{
+    if (s == NULL || !s->running)
+        return;
+    kill(s->pid, SIGKILL);
+    int st;
+    while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    s->running = 0;
+    s->status = decode_status(st);
+}
+
+char *
+ht_server_log(ht_server *s)
+{
+    return read_file(s->log_path, NULL);
+}
+
+int
+ht_server_log_count(ht_server *s, const char *needle)
+{
+    char *text = ht_server_log(s);
+    int n = 0;
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        if (strstr(line, needle) != NULL)
+            n++;
+        line = nl ? nl + 1 : NULL;
+    }
+    free(text);
+    return n;
+}
+
+int
+ht_run_xuejid(const char *const *args, const char *const *extra_env, int timeout_s,
+              char **out_output)
+{
+    if (out_output != NULL)
+        *out_output = NULL;
+    const char *bin = xuejid_bin();
+    if (bin == NULL)
+        return -1;
+    ensure_cleanup();
+    char base[PATH_MAX], dir[PATH_MAX + 32], out[PATH_MAX + 64];
+    base_dir(base, sizeof(base));
+    if (mkdir(base, 0755) != 0 && errno != EEXIST)
+        return -1;
+    snprintf(dir, sizeof(dir), "%s/run.XXXXXX", base);
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(out, sizeof(out), "%s/output", dir);
+
+    char *argv[16];
+    int argc = 0;
+    argv[argc++] = (char *)bin;
+    for (const char *const *a = args; a != NULL && *a != NULL && argc < 15; a++)
+        argv[argc++] = (char *)*a;
+    argv[argc] = NULL;
+    envb e;
+    build_env(&e, NULL, extra_env);
+    pid_t pid = spawn(bin, argv, e.v, out);
+    env_free(&e);
+    if (pid < 0)
+        return -1;
+
+    int rc = -1, st;
+    long long deadline = ht_now_ms() + (long long)timeout_s * 1000;
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid) {
+            rc = decode_status(st);
+            break;
+        }
+        if (ht_now_ms() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            fprintf(stderr, "httptest: xuejid %s ran over %d s; killed\n", args && args[0] ? args[0] : "",
+                    timeout_s);
+            rc = -1;
+            break;
+        }
+        ht_sleep_ms(10);
+    }
+    if (out_output != NULL)
+        *out_output = read_file(out, NULL);
+    if (!keep_logs())
+        rm_tree(dir);
+    return rc;
+}
+
+/* ----------------------------------------------------------- requests */
+
+typedef struct growbuf {
+    char *p;
+    size_t len, cap;
+} growbuf;
+
+static void
+gb_append(growbuf *b, const char *data, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (np == NULL)
+            abort();
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    gb_append(ud, data, size * nmemb);
+    return size * nmemb;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    growbuf *b = ud;
+    size_t n = size * nmemb;
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+        b->len = 0; /* a new response (after 1xx): keep only the final block */
+    size_t start = b->len;
+    gb_append(b, data, n);
+    /* lower-case the name of a header line */
+    char *colon = memchr(b->p + start, ':', n);
+    if (colon != NULL && memcmp(b->p + start, "HTTP/", n < 5 ? n : 5) != 0)
+        for (char *c = b->p + start; c < colon; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+    return n;
+}
+
+void
+ht_url(ht_server *s, const char *path, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "http://127.0.0.1:%d%s", s->port, path);
+}
+
+static int
+is_json_ct(const char *ct)
+{
+    if (ct == NULL)
+        return 0;
+    const char *semi = strchr(ct, ';');
+    size_t n = semi ? (size_t)(semi - ct) : strlen(ct);
+    return (n >= 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+           (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+static int
+do_request(ht_server *s, int h2, const char *method, const char *path,
+           const char *const *headers, const char *body, size_t body_len, ht_resp *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (curl_easy_init == NULL) {
+        fprintf(stderr, "httptest: this binary is not linked with -lcurl\n");
+        return -1;
+    }
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return -1;
+    char url[1024];
+    ht_url(s, path, url, sizeof(url));
+    growbuf bb = {0}, hb = {0};
+    struct curl_slist *hl = NULL;
+    for (const char *const *x = headers; x != NULL && *x != NULL; x++)
+        hl = curl_slist_append(hl, *x);
+    hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
+
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)ht_timeout(REQUEST_TIMEOUT_S));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &bb);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &hb);
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+                     h2 ? (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : (long)CURL_HTTP_VERSION_1_1);
+    if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (body != NULL || strcmp(method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? body_len : 0));
+        if (strcmp(method, "POST") != 0)
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    } else if (strcmp(method, "GET") != 0) {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    }
+
+    CURLcode rc = curl_easy_perform(h);
+    int ret = 0;
+    if (rc != CURLE_OK) {
+        fprintf(stderr, "httptest: %s %s: %s\n", method, url, curl_easy_strerror(rc));
+        ret = -1;
+    }
+    long ver = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
+    out->http_version = ver == CURL_HTTP_VERSION_2_0 ? 2 : 1;
+    curl_easy_cleanup(h);
+    curl_slist_free_all(hl);
+
+    out->body = bb.p ? bb.p : xstrdup_or_die("");
+    out->len = bb.len;
+    out->headers = hb.p ? hb.p : xstrdup_or_die("");
+    out->hcopy_ = xstrdup_or_die(out->headers);
+    for (char *c = out->hcopy_; *c; c++)
+        if (*c == '\r' || *c == '\n')
+            *c = '\0';
+    if (is_json_ct(ht_header(out, "content-type")) && out->len > 0)
+        out->json = json_loadb(out->body, out->len, 0, NULL);
+    return ret;
+}
+
+int
+ht_request(ht_server *s, const char *method, const char *path, const char *const *headers,
+           const char *body, size_t body_len, ht_resp *out)
+{
+    return do_request(s, 0, method, path, headers, body, body_len, out);
+}
+
+int
+ht_request2(ht_server *s, const char *method, const char *path, const char *const *headers,
+            const char *body, size_t body_len, ht_resp *out)
+{
+    return do_request(s, 1, method, path, headers, body, body_len, out);
+}
+
+int
+ht_get(ht_server *s, const char *path, ht_resp *out)
+{
+    return do_request(s, 0, "GET", path, NULL, NULL, 0, out);
+}
+
+int
+ht_post_json(ht_server *s, const char *path, const char *json, const char *const *headers,
+             ht_resp *out)
+{
+    const char *h[24];
+    int n = 0;
+    h[n++] = "Content-Type: application/json";
+    for (const char *const *x = headers; x != NULL && *x != NULL && n < 23; x++)
+        h[n++] = *x;
+    h[n] = NULL;
+    return do_request(s, 0, "POST", path, h, json, strlen(json), out);
+}
+
+/* Walk the NUL-separated header copy; calls back with each value of `name`. */
+static const char *
+find_header(const ht_resp *r, const char *name, int nth, int *count)
+{
+    if (r->hcopy_ == NULL)
+        return NULL;
+    size_t nlen = strlen(name), total = strlen(r->headers);
+    int seen = 0;
+    for (size_t off = 0; off < total;) {
+        char *line = r->hcopy_ + off;
+        size_t llen = strlen(line);
+        if (strncmp(line, name, nlen) == 0 && line[nlen] == ':') {
+            if (seen == nth && count == NULL) {
+                char *v = line + nlen + 1;
+                while (*v == ' ' || *v == '\t')
+                    v++;
+                char *end = v + strlen(v);
+                while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+                    *--end = '\0';
+                return v;
+            }
+            seen++;
+        }
+        off += llen + 1;
+    }
+    if (count != NULL)
+        *count = seen;
+    return NULL;
+}
+
+const char *
+ht_header(const ht_resp *r, const char *lowercase_name)
+{
+    return find_header(r, lowercase_name, 0, NULL);
+}
+
+int
+ht_header_count(const ht_resp *r, const char *lowercase_name)
+{
+    int n = 0;
+    find_header(r, lowercase_name, 0, &n);
+    return n;
+}
+
+void
+ht_resp_free(ht_resp *r)
+{
+    free(r->body);
+    free(r->headers);
+    free(r->hcopy_);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+/* ---------------------------------------------------------- assertions */
+
+const char *
+ht_json_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+void(ht_assert_problem)(const ht_resp *r, long status, const char *code)
+{
+    ht_assert_problem_at(r, status, code, "?", 0);
+}
+
+void
+ht_assert_problem_at(const ht_resp *r, long status, const char *code, const char *file, int line)
+{
+    ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %s", file, line,
+                  r->status, status, r->body);
+    const char *ct = ht_header(r, "content-type");
+    ck_assert_msg(ct != NULL && strncmp(ct, "application/problem+json", 24) == 0,
+                  "%s:%d: content-type %s, expected application/problem+json", file, line,
+                  ct ? ct : "(none)");
+    ck_assert_msg(r->json != NULL && json_is_object(r->json), "%s:%d: body is not a JSON object: %s",
+                  file, line, r->body);
+    static const char *const str_keys[] = {"type", "title", "detail", "code", "request_id"};
+    for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++)
+        ck_assert_msg(json_is_string(json_object_get(r->json, str_keys[i])),
+                      "%s:%d: problem without string \"%s\": %s", file, line, str_keys[i], r->body);
+    ck_assert_msg(json_is_integer(json_object_get(r->json, "status")) &&
+                      json_integer_value(json_object_get(r->json, "status")) == status,
+                  "%s:%d: problem status is not %ld: %s", file, line, status, r->body);
+    ck_assert_msg(json_is_array(json_object_get(r->json, "errors")),
+                  "%s:%d: problem without an errors array: %s", file, line, r->body);
+    ck_assert_msg(strcmp(ht_json_str(r->json, "code"), code) == 0,
+                  "%s:%d: problem code %s, expected %s", file, line, ht_json_str(r->json, "code"),
+                  code);
+    ck_assert_msg(ht_json_str(r->json, "title")[0] != '\0', "%s:%d: empty title", file, line);
+    const char *rid = ht_header(r, "x-request-id");
+    ck_assert_msg(rid != NULL && strcmp(rid, ht_json_str(r->json, "request_id")) == 0,
+                  "%s:%d: request_id %s differs from the x-request-id header %s", file, line,
+                  ht_json_str(r->json, "request_id"), rid ? rid : "(none)");
+}
+
+/* ------------------------------------------------------------ database */
+
+PGconn *
+ht_db_connect(void)
+{
+    const char *url = getenv("XUEJI_TEST_DATABASE_URL");
+    ck_assert_msg(url != NULL && *url, "XUEJI_TEST_DATABASE_URL is not set");
+    PGconn *db = PQconnectdb(url);
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "cannot connect to %s: %s", url,
+                  PQerrorMessage(db));
+    return db;
+}
+
+void
+ht_db_exec(PGconn *db, const char *sql)
+{
+    PGresult *res = PQexec(db, sql);
+    ExecStatusType st = PQresultStatus(res);
+    ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+                  PQresultErrorMessage(res));
+    PQclear(res);
+}
+
+int
+ht_pg_ctl(const char *cmd)
+{
+    const char *pgdir = getenv("XUEJI_TEST_PGDIR");
+    const char *bin = getenv("XUEJID_BIN");
+    if (pgdir == NULL || *pgdir == '\0') {
+        fprintf(stderr, "httptest: XUEJI_TEST_PGDIR is not set\n");
+        return -1;
+    }
+    /* the repository root: XUEJID_BIN is <root>/build/<BUILD>/xuejid */
+    char root[PATH_MAX] = ".";
+    if (bin != NULL) {
+        snprintf(root, sizeof(root), "%s", bin);
+        for (int i = 0; i < 3; i++) {
+            char *slash = strrchr(root, '/');
+            if (slash == NULL) {
+                snprintf(root, sizeof(root), ".");
+                break;
+            }
+            *slash = '\0';
+        }
+    }
+    char script[PATH_MAX + 32];
+    snprintf(script, sizeof(script), "%s/scripts/pg.sh", root);
+    if (access(script, R_OK) != 0)
+        snprintf(script, sizeof(script), "scripts/pg.sh");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        if (in >= 0)
+            dup2(in, 0);
+        execlp("sh", "sh", script, cmd, pgdir, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        return -1;
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return decode_status(st);
+}
