@@ -283,20 +283,3 @@ api_opaque_token(char out_token[44], char out_hash[65])
     sodium_bin2base64(out_token, 44, rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     api_opaque_hash(out_token, out_hash);
 }
-
-int
-api_password_hash(const char *password, char out[128])
-{
-    char h[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(h, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-        return -1;
-    snprintf(out, 128, "%s", h);
-    return 0;
-}
-
-int
-api_password_verify(const char *hash, const char *password)
-{
-    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-}

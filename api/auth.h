@@ -44,9 +44,5 @@ void api_actor_from_user(core_actor *a, long long id, const char *role, const ch
                          const char *staff_role, int grade, int nclasses,
                          const long long *classes);
 
-/* argon2id (libsodium crypto_pwhash_str, interactive limits: ~57 ms, 64 MiB).
-   Worker threads only; the DB pool size bounds how many run at once. */
-int api_password_hash(const char *password, char out[128]);
-int api_password_verify(const char *hash, const char *password);
 
 #endif

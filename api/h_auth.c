@@ -11,6 +11,7 @@
 #include "api/handlers.h"
 #include "api/server.h"
 #include "core/password.h"
+#include "core/pwhash.h"
 #include "db/refdata.h"
 #include "db/school.h"
 #include "db/user.h"
@@ -25,7 +26,7 @@ api_auth_init(void)
     unsigned char rnd[16];
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(pw, sizeof(pw), rnd, sizeof(rnd));
-    api_password_hash(pw, dummy_hash);
+    core_pwhash(pw, dummy_hash);
 }
 
 /* A string member of the JSON body, or NULL with a 422 recorded on the call. */
@@ -126,19 +127,19 @@ job_login(api_call *c, db_conn *db)
     const char *detail = app_arena_strdup(c->arena, ds ? ds : "{}");
     free(ds);
     if (!found) {
-        api_password_verify(dummy_hash, a->password);
+        core_pwhash_verify(dummy_hash, a->password);
         api_audit(c, db, "login_failure", "user", NULL, detail);
         return app_err_set(&c->err, APP_EAUTH, "invalid_credentials", NULL);
     }
     char uid[24];
     snprintf(uid, sizeof(uid), "%lld", u.id);
     if (u.locked_for_s > 0) {
-        api_password_verify(dummy_hash, a->password);
+        core_pwhash_verify(dummy_hash, a->password);
         retry_after(c, u.locked_for_s);
         api_audit(c, db, "login_refused_locked", "user", uid, NULL);
         return app_err_set(&c->err, APP_EAUTH, "account_locked", NULL);
     }
-    if (!api_password_verify(u.password_hash, a->password)) {
+    if (!core_pwhash_verify(u.password_hash, a->password)) {
         long long locked_for = 0;
         rc = db_user_login_failed(db, u.id, cfg->max_login_failures, &locked_for, &c->err);
         if (rc != 0)
@@ -379,7 +380,7 @@ job_me_password(api_call *c, db_conn *db)
         return rc;
     if (!found)
         return app_err_set(&c->err, APP_EAUTH, "invalid_token", NULL);
-    if (!api_password_verify(u.password_hash, a->old_password)) {
+    if (!core_pwhash_verify(u.password_hash, a->old_password)) {
         app_err_field(&c->err, "/old_password");
         return app_err_set(&c->err, APP_EINVAL, "wrong_password", NULL);
     }
@@ -389,8 +390,8 @@ job_me_password(api_call *c, db_conn *db)
     }
     if ((rc = core_password_check(a->new_password, u.username, &c->err)) != 0)
         return rc;
-    char hash[128];
-    if (api_password_hash(a->new_password, hash) != 0)
+    char hash[CORE_PWHASH_LEN];
+    if (core_pwhash(a->new_password, hash) != 0)
         return app_err_set(&c->err, APP_EINTERNAL, NULL, "pwhash");
     json_t *out = NULL;
     if ((rc = db_begin(db, &c->err)) != 0)
@@ -449,8 +450,8 @@ api_bootstrap_admin(const api_config *cfg, db_conn *db, app_err *err)
                  "three of: lower, upper, digit, symbol)");
         return APP_EINVAL;
     }
-    char hash[128];
-    if (api_password_hash(cfg->admin_password, hash) != 0)
+    char hash[CORE_PWHASH_LEN];
+    if (core_pwhash(cfg->admin_password, hash) != 0)
         return app_err_set(err, APP_EINTERNAL, NULL, "pwhash");
     db_user u = {.username = "admin",
                  .display_name = "教育部学籍管理员",

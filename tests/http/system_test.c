@@ -710,9 +710,11 @@ system_suite(void)
 int
 main(void)
 {
+    ht_global_init();
     SRunner *sr = srunner_create(system_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    ht_global_cleanup();
     return failed != 0;
 }

@@ -1,11 +1,13 @@
 /*
  * tests/lib/httptest.c - see httptest.h.
  *
- * Linking: the Makefile links every .c file of tests/lib into the unit and integration
- * binaries as well, and only the http binaries get -lcurl. The libcurl symbols
- * used here are therefore declared weak: in binaries without -lcurl they stay
- * NULL and must not be called (ht_request checks and fails loudly); the http
- * binaries resolve them against libcurl as usual.
+ * Linking: the Makefile links every .c file of tests/lib into the unit and
+ * integration binaries as well, and only the http binaries get -lcurl. The
+ * libcurl symbols used here are therefore declared weak: in binaries without
+ * -lcurl they stay NULL and are never called (ht_request checks and fails
+ * loudly). The linker runs with --as-needed, so weak references alone do not
+ * make libcurl a dependency: the strong reference in ht_global_init() (an
+ * inline function in httptest.h, compiled into the suite's own object) does.
  */
 #include "tests/lib/httptest.h"
 
@@ -681,7 +683,7 @@ do_request(ht_server *s, int h2, const char *method, const char *path,
 {
     memset(out, 0, sizeof(*out));
     if (curl_easy_init == NULL) {
-        fprintf(stderr, "httptest: this binary is not linked with -lcurl\n");
+        fprintf(stderr, "httptest: libcurl is not linked in: call ht_global_init() in main()\n");
         return -1;
     }
     CURL *h = curl_easy_init();

@@ -18,6 +18,7 @@
 #ifndef TESTS_LIB_HTTPTEST_H
 #define TESTS_LIB_HTTPTEST_H
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -25,6 +26,24 @@
 /* The fixed secrets every test server gets (a 40-byte JWT secret, a 32-byte data key). */
 #define HT_JWT_SECRET "xueji-http-test-jwt-secret-0123456789abc"
 #define HT_DATA_KEY "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+/*
+ * Call first in main() of every http suite, before srunner_run_all (so the
+ * forked tests share one libcurl initialisation), and ht_global_cleanup() at
+ * the end. Besides initialising libcurl, this call is what links libcurl into
+ * the binary: see the note on linking in httptest.c.
+ */
+static inline void
+ht_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static inline void
+ht_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
 
 /* ---- the server under test ---- */
 
