@@ -81,12 +81,15 @@ $(OUT)/xuejid: $(OUT)/api/main.o $(API_OBJ) $(LIB)
 $(OUT)/xuejictl: $(OUT)/ctl/xuejictl.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(TESTLIB_OBJ) $(API_OBJ) $(LIB)
+$(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(API_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 $(OUT)/tests/integration/%: $(OUT)/tests/integration/%.o $(TESTLIB_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
-$(OUT)/tests/http/%: $(OUT)/tests/http/%.o $(TESTLIB_OBJ) $(LIB)
+$(OUT)/tests/http/%: $(OUT)/tests/http/%.o $(TESTLIB_OBJ) $(API_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) -lcurl
+
+# keep test objects between builds
+.SECONDARY:
 
 deps:
 	@sh scripts/deps.sh

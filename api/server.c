@@ -60,6 +60,12 @@ api_server_config(void)
     return CFG;
 }
 
+void
+api_server_set_config(const api_config *cfg)
+{
+    CFG = cfg;
+}
+
 static uint64_t
 now_ns(void)
 {

@@ -13,4 +13,7 @@ int api_server_run(const api_config *cfg);
 /* The configuration in force (read-only), for handlers. */
 const api_config *api_server_config(void);
 
+/* Install a configuration without serving (unit tests of token code). */
+void api_server_set_config(const api_config *cfg);
+
 #endif
