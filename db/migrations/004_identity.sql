@@ -111,6 +111,14 @@ CREATE TABLE audit (
 CREATE INDEX audit_actor_idx ON audit (actor_id, id);
 CREATE INDEX audit_target_idx ON audit (target_type, target_id, id);
 
+-- The hash of a row: its fields in a fixed text form (epoch seconds, canonical
+-- jsonb text) so that it does not depend on session settings.
+CREATE FUNCTION audit_row_hash(r audit) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT encode(sha256(convert_to(concat_ws('|', r.prev_hash, r.id, extract(epoch FROM r.at),
+        r.actor_id, r.actor_org, r.action, r.target_type, r.target_id, r.ip, r.user_agent,
+        r.request_id, r.detail::text), 'UTF8')), 'hex')
+$$;
+
 CREATE FUNCTION audit_chain() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     prev text;
@@ -121,9 +129,7 @@ BEGIN
     NEW.id := nextval('audit_id_seq');
     SELECT hash INTO prev FROM audit ORDER BY id DESC LIMIT 1;
     NEW.prev_hash := coalesce(prev, repeat('0', 64));
-    NEW.hash := encode(sha256(convert_to(concat_ws('|', NEW.prev_hash, NEW.id, NEW.at,
-        NEW.actor_id, NEW.actor_org, NEW.action, NEW.target_type, NEW.target_id, NEW.ip,
-        NEW.user_agent, NEW.request_id, NEW.detail::text), 'UTF8')), 'hex');
+    NEW.hash := audit_row_hash(NEW);
     RETURN NEW;
 END $$;
 CREATE TRIGGER audit_chain BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_chain();

@@ -13,6 +13,7 @@
 #include "db/idem.h"
 #include "db/migrate.h"
 #include "db/refdata.h"
+#include "db/user.h"
 
 static db_conn *admin, *conn;
 static char dbname[64];
@@ -260,6 +261,44 @@ START_TEST(test_idempotency_states)
 }
 END_TEST
 
+START_TEST(test_audit_chain_detects_tampering)
+{
+    app_err err = {0};
+    ck_assert_int_eq(db_migrate(conn, NULL, &err), 0);
+    for (int i = 0; i < 5; i++) {
+        char target[16];
+        snprintf(target, sizeof(target), "t%d", i);
+        db_audit e = {.actor_id = i + 1 > 3 ? 0 : i + 1, .actor_org = "410102",
+                      .action = "test", .target_type = "user", .target_id = target,
+                      .ip = "127.0.0.1", .request_id = "r", .detail_json = "{\"k\": [1, 2]}"};
+        ck_assert_msg(db_audit_insert(conn, &e, &err) == 0, "%s", err.detail);
+    }
+    long long rows = 0, bad = -1;
+    ck_assert_int_eq(db_audit_verify(conn, &rows, &bad, &err), 0);
+    ck_assert_int_eq(rows, 5);
+    ck_assert_int_eq(bad, 0);
+
+    /* the table refuses edits and deletions */
+    ck_assert_int_ne(db_exec_sql(conn, "UPDATE audit SET action = 'x' WHERE id = 3", &err), 0);
+    ck_assert_int_ne(db_exec_sql(conn, "DELETE FROM audit WHERE id = 3", &err), 0);
+
+    /* a superuser who goes around the trigger is still caught */
+    ck_assert_int_eq(db_exec_sql(conn, "ALTER TABLE audit DISABLE TRIGGER audit_append_only;"
+                                       "UPDATE audit SET target_id = 'forged' WHERE id = 3;",
+                                 &err),
+                     0);
+    ck_assert_int_eq(db_audit_verify(conn, &rows, &bad, &err), 0);
+    ck_assert_int_eq(bad, 3);
+    /* deleting a row breaks the link of the next one */
+    ck_assert_int_eq(db_exec_sql(conn, "UPDATE audit SET target_id = 't2' WHERE id = 3;"
+                                       "DELETE FROM audit WHERE id = 2;",
+                                 &err),
+                     0);
+    ck_assert_int_eq(db_audit_verify(conn, &rows, &bad, &err), 0);
+    ck_assert_int_eq(bad, 3);
+}
+END_TEST
+
 START_TEST(test_broken_url_reports_unavailable)
 {
     app_err err = {0};
@@ -289,6 +328,7 @@ main(void)
     tcase_add_test(tc, test_region_reads);
     tcase_add_test(tc, test_idempotency_states);
     tcase_add_test(tc, test_broken_url_reports_unavailable);
+    tcase_add_test(tc, test_audit_chain_detects_tampering);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
