@@ -4,6 +4,7 @@
 #include "api/auth.h"
 
 #include <jwt.h>
+#include <math.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -32,19 +33,34 @@ api_actor_from_user(core_actor *a, long long id, const char *role, const char *o
 }
 
 int
-api_token_issue(const core_actor *a, long long client, int must_change, char **out, app_err *err)
+api_token_issue(const core_actor *a, const char *client_id, int must_change, char **out,
+                app_err *err)
+{
+    return api_token_issue_after(a, client_id, 0, must_change, out, err);
+}
+
+int
+api_token_issue_after(const core_actor *a, const char *client_id, double not_before,
+                      int must_change, char **out, app_err *err)
 {
     const api_config *cfg = api_server_config();
+    long now = (long)time(NULL);
+    /* -infinity (never revoked) and NaN fail this test and leave `now` alone */
+    if (not_before > (double)now && not_before < (double)now + API_TOKEN_SKEW_S / 2)
+        now = (long)ceil(not_before);
+    char jti[33], sub[96];
+    unsigned char rnd[16];
+    if (client_id != NULL && (strlen(client_id) == 0 || strlen(client_id) > 64))
+        return app_err_set(err, APP_EINTERNAL, NULL, "client id length");
     jwt_t *jwt = NULL;
     if (jwt_new(&jwt) != 0)
         return app_err_set(err, APP_EINTERNAL, NULL, "jwt_new");
-    long now = (long)time(NULL);
-    unsigned char rnd[16];
-    char jti[33], sub[48];
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(jti, sizeof(jti), rnd, sizeof(rnd));
-    (void)client;
-    snprintf(sub, sizeof(sub), "%lld", a->user_id);
+    if (client_id != NULL)
+        snprintf(sub, sizeof(sub), "client:%s", client_id);
+    else
+        snprintf(sub, sizeof(sub), "%lld", a->user_id);
 
     int rc = jwt_add_grant(jwt, "iss", API_TOKEN_ISSUER);
     rc |= jwt_add_grant(jwt, "sub", sub);
@@ -55,7 +71,7 @@ api_token_issue(const core_actor *a, long long client, int must_change, char **o
     rc |= jwt_add_grant(jwt, "jti", jti);
     if (must_change)
         rc |= jwt_add_grant_bool(jwt, "pwc", 1);
-    if (a->staff_role != CORE_STAFF_NONE) {
+    if (client_id == NULL && a->staff_role != CORE_STAFF_NONE) {
         json_t *scope = json_pack("{s:s}", "staff_role", core_staff_role_name(a->staff_role));
         if (a->grade)
             json_object_set_new(scope, "grade", json_sprintf("%d", a->grade));

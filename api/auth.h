@@ -20,9 +20,24 @@
 #define API_TOKEN_ISSUER "xueji"
 #define API_AUTH_CACHE_MS 2000
 
-/* Sign an access token for the actor. *out is malloc'd (caller frees). */
-int api_token_issue(const core_actor *a, long long client, int must_change, char **out,
+/*
+ * Sign an access token for the actor. `client_id` NULL: a user's token (`sub`
+ * is a->user_id); else a service client's (`sub` "client:<client_id>", role and
+ * org from `a`, no scope). *out is malloc'd (caller frees).
+ */
+int api_token_issue(const core_actor *a, const char *client_id, int must_change, char **out,
                     app_err *err);
+/*
+ * The same, with `iat` no earlier than `not_before` (epoch seconds, rounded up;
+ * pass the account's tokens_valid_after). A revocation (password change or
+ * reset, disable) kills every token of its second and moves tokens_valid_after
+ * to the next second, so a token issued right after it would be born revoked;
+ * it is dated at the cut-off instead, a second or so ahead, well within
+ * API_TOKEN_SKEW_S. A cut-off more than 30 s ahead is not followed (the token
+ * is then refused: fail closed).
+ */
+int api_token_issue_after(const core_actor *a, const char *client_id, double not_before,
+                          int must_change, char **out, app_err *err);
 
 /* Verify a bearer token (loop thread). Fills c->actor, c->token_iat,
    c->token_pwc, c->client_token. Errors: APP_EAUTH ("invalid_token",

@@ -79,7 +79,8 @@ issue_pair(api_call *c, db_conn *db, const db_user *u, long long family, json_t 
     api_actor_from_user(&a, u->id, u->role, u->org, u->staff_role, u->grade, u->nclasses,
                         u->classes);
     char *access = NULL;
-    int rc = api_token_issue(&a, 0, u->must_change_password, &access, &c->err);
+    int rc = api_token_issue_after(&a, NULL, u->tokens_valid_after, u->must_change_password,
+                                   &access, &c->err);
     if (rc != 0)
         return rc;
     if (family == 0 && (rc = db_refresh_new_family(db, &family, &c->err)) != 0) {
@@ -398,7 +399,11 @@ job_me_password(api_call *c, db_conn *db)
         return rc;
     rc = db_user_set_password(db, u.id, hash, 0, &c->err);
     sodium_memzero(hash, sizeof(hash));
-    u.must_change_password = 0;
+    /* re-read: the new pair must not predate the revocation just written */
+    if (rc == 0)
+        rc = db_user_by_id(db, u.id, c->arena, &u, &found, &c->err);
+    if (rc == 0 && !found)
+        rc = app_err_set(&c->err, APP_EAUTH, "invalid_token", NULL);
     if (rc == 0)
         rc = issue_pair(c, db, &u, 0, &out);
     if (rc == 0) {

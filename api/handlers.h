@@ -29,6 +29,40 @@ void api_auth_init(void);
 struct api_config;
 int api_bootstrap_admin(const struct api_config *cfg, db_conn *db, app_err *err);
 
+/* api/h_users.c */
+void h_users_list(api_call *c);
+void h_user_create(api_call *c);
+void h_user_get(api_call *c);
+void h_user_patch(api_call *c);
+void h_user_password_reset(api_call *c);
+void h_user_unlock(api_call *c);
+
+/* api/h_clients.c */
+void h_client_create(api_call *c);
+void h_token(api_call *c);
+
+/* api/h_schools.c */
+void h_schools_list(api_call *c);
+void h_school_create(api_call *c);
+void h_school_get(api_call *c);
+void h_school_patch(api_call *c);
+void h_classes_list(api_call *c);
+void h_class_create(api_call *c);
+
+/* api/h_settings.c */
+void h_region_settings_get(api_call *c);
+void h_region_settings_put(api_call *c);
+
+/* Shared helpers (api/h_schools.c). If-Match on the loop thread: 0 with
+   *out_version from its first strong tag "<digits>" (-1 for W/ tags, `*` or
+   garbage, which never match), or -1 with 428 precondition_required failed on the call. */
+int api_if_match(api_call *c, int *out_version);
+/* ETag: "<version>". */
+void api_etag(api_call *c, int version);
+/* Turn the items of err into its code: none -> 0; one -> that item's code, field
+   and param; several -> validation_failed. Returns APP_EINVAL when there are items. */
+int api_fail_items(app_err *err);
+
 /* Shared helpers (api/h_auth.c): a string member of the JSON body, or NULL with
    missing_field / wrong_type recorded on the call (only the first problem). */
 const char *api_body_string(api_call *c, const char *name, int required);

@@ -26,6 +26,26 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/me", h_me, API_ROUTE_AUTH},
     {API_PUT, "/api/v1/me/password", h_me_password,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY | API_ROUTE_PWCHANGE},
+    /* form or JSON body, parsed by the handler; no bearer (client credentials) */
+    {API_POST, "/api/v1/auth/token", h_token, 0},
+    {API_GET, "/api/v1/users", h_users_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/users", h_user_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/users/{id}", h_user_get, API_ROUTE_AUTH},
+    {API_PATCH, "/api/v1/users/{id}", h_user_patch, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/users/{id}/password-reset", h_user_password_reset, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/users/{id}/unlock", h_user_unlock, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/clients", h_client_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* schools, classes, region settings (api/h_schools.c, api/h_settings.c) */
+    {API_GET, "/api/v1/schools", h_schools_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools", h_school_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/schools/{code}", h_school_get, API_ROUTE_AUTH},
+    {API_PATCH, "/api/v1/schools/{code}", h_school_patch, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/schools/{code}/classes", h_classes_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/classes", h_class_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/regions/{code}/settings", h_region_settings_get, API_ROUTE_AUTH},
+    {API_PUT, "/api/v1/regions/{code}/settings", h_region_settings_put,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

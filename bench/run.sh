@@ -6,18 +6,18 @@
 #   H  wrk on GET /healthz                 the HTTP layer alone (no database)
 #   P  pgbench -S -M prepared              PostgreSQL alone (point look-ups, database `bench`)
 #   A  wrk on GET /api/v1/regions/410102   a real database read through the whole stack
-#   L  1/(1/H + 1/P)                       what A could reach if HTTP and DB cost simply added up
+#   L  1/(1/H + 1/P)                       A if the HTTP and the database costs simply added up
 #
 # Environment (all optional):
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
 #   BENCH_SECONDS    seconds per measured run (default 10)
 #   BENCH_WARMUP     seconds of warm-up before each measured run (default 2)
-#   BENCH_THREADS    XUEJI_THREADS for the server under test (default 1; XUEJI_THREADS also works)
-#   BENCH_DB_POOL    XUEJI_DB_POOL for the server under test (default 2; XUEJI_DB_POOL also works)
+#   BENCH_THREADS    XUEJI_THREADS of the server under test (default 2; XUEJI_THREADS works too)
+#   BENCH_DB_POOL    XUEJI_DB_POOL of the server under test (default 2; XUEJI_DB_POOL works too)
 #   BENCH_RESULTS    where the JSON goes (default bench/results/latest.json)
 #
 # Everything it starts (a throwaway PostgreSQL cluster in a mktemp dir, xuejid on a
-# free port) is stopped and removed on exit, including Ctrl-C.
+# free port) is stopped and removed on any exit, Ctrl-C included.
 set -eu
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,9 +29,8 @@ out=$(cd "$out" && pwd)
 CONNS=${BENCH_CONNS:-32}
 SECS=${BENCH_SECONDS:-10}
 WARM=${BENCH_WARMUP:-2}
-# Measured on the 2-core box (bench/README.md): 1 loop thread + 2 DB connections gave the
-# best A; every extra thread competes with PostgreSQL, wrk and pgbench for the two cores.
-THREADS=${BENCH_THREADS:-${XUEJI_THREADS:-1}}
+# The defaults were measured by hand on the 2-core box (bench/README.md, "Server settings").
+THREADS=${BENCH_THREADS:-${XUEJI_THREADS:-2}}
 POOL=${BENCH_DB_POOL:-${XUEJI_DB_POOL:-2}}
 RESULTS=${BENCH_RESULTS:-$root/bench/results/latest.json}
 WRK_THREADS=2
@@ -40,9 +39,11 @@ PGBENCH=$PGBIN/pgbench
 [ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench) ||
     { echo "bench: pgbench missing (apt-get install -y postgresql-contrib)" >&2; exit 1; }
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk missing (apt-get install -y wrk)" >&2; exit 1; }
+command -v curl >/dev/null 2>&1 || { echo "bench: curl missing" >&2; exit 1; }
 for v in "$CONNS" "$SECS" "$WARM" "$THREADS" "$POOL"; do
     case "$v" in '' | *[!0-9]*) echo "bench: BENCH_* values must be whole numbers" >&2; exit 2 ;; esac
 done
+[ "$CONNS" -ge 2 ] && [ "$SECS" -ge 1 ] || { echo "bench: BENCH_CONNS >= 2, BENCH_SECONDS >= 1" >&2; exit 2; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -50,6 +51,7 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 tmp=$(mktemp -d /tmp/xueji-bench.XXXXXX)
 chmod 755 "$tmp" # as root the cluster runs as `postgres`, which must reach it
 srv_pid=""
+pm_pid=""
 cleanup() {
     rc=$?
     trap - EXIT INT TERM
@@ -65,7 +67,42 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# ------------------------------------------------------- CPU bookkeeping
+# The box may be shared. cpu_snap prints "total busy ours" in clock ticks: all CPUs
+# (/proc/stat), the busy part, and what our own processes used (this shell and its
+# children: xuejid, wrk, pgbench; the postmaster and its children: our PostgreSQL).
+# Two snapshots give the share of the box that other people's work took meanwhile.
+cpu_snap() {
+    {
+        head -n 1 /proc/stat
+        cat /proc/[0-9]*/stat 2>/dev/null
+    } | awk -v self=$$ -v pm="${pm_pid:-none}" '
+        NR == 1 { for (i = 2; i <= NF; i++) total += $i; busy = total - $5 - $6; next }
+        {
+            pid = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
+            # f[2] ppid, f[12] utime, f[13] stime, f[14] cutime, f[15] cstime
+            if (pid == self || pid == pm) ours += f[12] + f[13] + f[14] + f[15]
+            else if (f[2] == self || f[2] == pm) ours += f[12] + f[13]
+        }
+        END { printf "%d %d %d\n", total, busy, ours }'
+}
+
+# other_pct "SNAP1" "SNAP2": % of the whole box (all cores) used by others in between.
+other_pct() {
+    echo "$1 $2" | awk '{
+        t = $4 - $1; o = ($5 - $2) - ($6 - $3)
+        printf "%.0f", (t > 0 && o > 0) ? 100 * o / t : 0 }'
+}
+
 # --------------------------------------------------------------- PostgreSQL
+s1=$(cpu_snap)
+sleep 1
+idle_other=$(other_pct "$s1" "$(cpu_snap)")
+if [ "$idle_other" -gt 10 ]; then
+    say "WARNING: the machine is ${idle_other}% busy before the benchmark starts;"
+    say "         other work competes for the cores and the figures will be low and noisy"
+fi
+
 # Normal settings (no PG_FAST): the cluster is thrown away, but it should behave like a real one.
 pgport=$((56000 + $$ % 4000))
 say "PostgreSQL cluster in $tmp (port $pgport)"
@@ -74,21 +111,22 @@ sh scripts/pg.sh start "$tmp"
 base=$tmp
 [ -f "$tmp/pg.location" ] && base=$(cat "$tmp/pg.location")
 pgsock=$base/run
+pm_pid=$(head -n 1 "$base/pg/postmaster.pid")
 
 XUEJI_DATABASE_URL=$(sh scripts/pg.sh url "$tmp")
 export XUEJI_DATABASE_URL
 export XUEJI_ENV=development
 XUEJI_JWT_SECRET="bench-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 XUEJI_DATA_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-export XUEJI_JWT_SECRET XUEJI_DATA_KEY
-unset XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_CORS_ORIGINS 2>/dev/null || true
-export XUEJI_THREADS=$THREADS XUEJI_DB_POOL=$POOL
+XUEJI_ADMIN_PASSWORD="Bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export XUEJI_JWT_SECRET XUEJI_DATA_KEY XUEJI_ADMIN_PASSWORD
+unset XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_CORS_ORIGINS XUEJI_MAX_JSON XUEJI_MAX_UPLOAD
+export XUEJI_THREADS="$THREADS" XUEJI_DB_POOL="$POOL"
 export XUEJI_RATE_LIMIT_IP=0 XUEJI_RATE_LIMIT_ACCOUNT=0
-# The access log is part of the real stack: keep it on, but in a file, not on the terminal.
+# The access log is part of the real stack: it stays on, written to a file.
 export XUEJI_LOG_LEVEL=info
 export XUEJI_SHUTDOWN_TIMEOUT=2
-export XUEJI_LISTEN=127.0.0.1:0 XUEJI_PORT_FILE=$tmp/xuejid.port
-export XUEJI_ADMIN_PASSWORD="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export XUEJI_LISTEN=127.0.0.1:0 XUEJI_PORT_FILE="$tmp/xuejid.port"
 
 say "migrating"
 "$out/xuejid" migrate 2>"$tmp/migrate.log" || { cat "$tmp/migrate.log" >&2; exit 1; }
@@ -113,12 +151,20 @@ while [ ! -s "$XUEJI_PORT_FILE" ]; do
     fi
     sleep 0.1
 done
-port=$(cat "$XUEJI_PORT_FILE")
-url="http://127.0.0.1:$port"
+url="http://127.0.0.1:$(cat "$XUEJI_PORT_FILE")"
 say "xuejid pid $srv_pid on $url ($THREADS loop threads, $POOL DB connections)"
 
+server_alive() {
+    kill -0 "$srv_pid" 2>/dev/null && return 0
+    wait "$srv_pid" && rc=0 || rc=$?
+    srv_pid=""
+    say "xuejid exited (status $rc) during the run; the last lines of its log:"
+    grep -v '"msg":"request"' "$srv_log" | tail -n 10 >&2
+    exit 1
+}
+
 # ------------------------------------------------------------ measurements
-# Each HTTP row: name|path|script|rps|p50_ms|p99_ms|non2xx|errors
+# One line per HTTP run: name|path|script|rps|p50_ms|p99_ms|non2xx|socket_errors|other_pct
 rows=$tmp/rows
 : >"$rows"
 
@@ -126,14 +172,14 @@ rows=$tmp/rows
 wrk_ms() {
     awk -v pct="$1" '
         $1 == pct && in_dist {
-            v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+            v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
             if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
             printf "%.3f", v; exit
         }
         /Latency Distribution/ { in_dist = 1 }' "$2"
 }
 
-# Runs wrk with the shared settings: wrk_run SECONDS PATH [LUA] > output
+# wrk_run SECONDS PATH [LUA]: wrk with the shared settings, output on stdout.
 wrk_run() {
     if [ -n "${3:-}" ]; then
         wrk -t"$WRK_THREADS" -c"$CONNS" -d"$1"s --latency -s "$3" "$url$2"
@@ -143,58 +189,57 @@ wrk_run() {
 }
 
 # bench_http NAME PATH [LUA]: warm up, then measure one endpoint with wrk.
-# LUA (relative to bench/ or absolute) can set wrk.method, wrk.body and wrk.headers;
-# wrk scripts can read settings with os.getenv (e.g. a token made before the call).
+# LUA (a file in bench/, or an absolute path) may set wrk.method, wrk.body and
+# wrk.headers; it can read values prepared by this script with os.getenv.
+# Without LUA, PATH must answer 200 to a plain GET.
 bench_http() {
     name=$1 path=$2 lua=""
     if [ -n "${3:-}" ]; then
         case "$3" in /*) lua=$3 ;; *) lua=$root/bench/$3 ;; esac
         [ -f "$lua" ] || { say "$name: no wrk script $lua"; exit 1; }
+    else
+        code=$(curl -s -o /dev/null -w '%{http_code}' "$url$path" || true)
+        [ "$code" = 200 ] || { say "$name: GET $path answered $code, expected 200"; exit 1; }
     fi
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$url$path" || true)
-    if [ -z "$lua" ] && [ "$code" != 200 ]; then
-        say "$name: GET $path answered $code, expected 200"
-        exit 1
-    fi
-    if [ "$WARM" -gt 0 ]; then
-        wrk_run "$WARM" "$path" "$lua" >/dev/null
-    fi
-    say "$name: wrk -t$WRK_THREADS -c$CONNS -d${SECS}s $path${lua:+ (${lua#"$root"/})}"
+    [ "$WARM" -eq 0 ] || wrk_run "$WARM" "$path" "$lua" >/dev/null
+    say "$name: wrk -t$WRK_THREADS -c$CONNS -d${SECS}s --latency $path${lua:+ -s ${lua#"$root"/}}"
     f=$tmp/wrk-$name.txt
+    c1=$(cpu_snap)
     wrk_run "$SECS" "$path" "$lua" >"$f"
+    other=$(other_pct "$c1" "$(cpu_snap)")
+    server_alive
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$f")
-    [ -n "$rps" ] || { cat "$f" >&2; say "$name: cannot read wrk output"; exit 1; }
+    [ -n "$rps" ] || { cat "$f" >&2; say "$name: cannot read wrk's output"; exit 1; }
     non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$f")
     errors=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$f")
-    [ "${non2xx:-0}" = 0 ] || say "$name: WARNING ${non2xx} non-2xx/3xx answers"
-    [ "${errors:-0}" = 0 ] || say "$name: WARNING ${errors} socket errors"
-    echo "$name|$path|${lua#"$root"/}|$rps|$(wrk_ms 50% "$f")|$(wrk_ms 99% "$f")|${non2xx:-0}|${errors:-0}" >>"$rows"
-    sleep 1 # let the write-back of the access log settle between runs
+    [ "${non2xx:-0}" = 0 ] || say "$name: WARNING: ${non2xx} answers were not 2xx/3xx"
+    [ "${errors:-0}" = 0 ] || say "$name: WARNING: ${errors} socket errors"
+    echo "$name|$path|${lua#"$root"/}|$rps|$(wrk_ms 50% "$f")|$(wrk_ms 99% "$f")|${non2xx:-0}|${errors:-0}|$other" >>"$rows"
+    sleep 1
 }
 
-# bench_pgbench: PostgreSQL alone, same client count and duration.
+# bench_pgbench: PostgreSQL alone, same client count and duration; sets P, P_lat, P_other.
+pgb() {
+    "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -n -S -M prepared -c "$CONNS" -j 2 -T "$1" bench
+}
 bench_pgbench() {
-    pgb() {
-        "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -S -M prepared -c "$CONNS" -j 2 -T "$1" -n bench
-    }
-    if [ "$WARM" -gt 0 ]; then
-        pgb "$WARM" >/dev/null 2>&1
-    fi
+    [ "$WARM" -eq 0 ] || pgb "$WARM" >/dev/null 2>&1
     say "pgbench: -S -M prepared -c $CONNS -j 2 -T $SECS"
+    c1=$(cpu_snap)
     pgb "$SECS" >"$tmp/pgbench.txt" 2>&1 || { cat "$tmp/pgbench.txt" >&2; exit 1; }
+    P_other=$(other_pct "$c1" "$(cpu_snap)")
     P=$(awk '/^tps = / { print $3; exit }' "$tmp/pgbench.txt")
-    [ -n "$P" ] || { cat "$tmp/pgbench.txt" >&2; say "cannot read pgbench output"; exit 1; }
+    [ -n "$P" ] || { cat "$tmp/pgbench.txt" >&2; say "cannot read pgbench's output"; exit 1; }
     P_lat=$(awk '/^latency average = / { print $4; exit }' "$tmp/pgbench.txt")
     sleep 1
 }
 
-# The three figures the target is about. Order matters only for the report.
+# H, P and A: the figures the target is about.
 bench_http healthz /healthz
 bench_pgbench
 bench_http region /api/v1/regions/410102
-# Later endpoints: one line each, e.g.
+# More endpoints: one line each (after any set-up they need), e.g.
 #   bench_http me /api/v1/me me.lua
-#   bench_http validate /api/v1/id-numbers/validate id-validate.lua
 
 # ------------------------------------------------------------------ report
 field() { awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }' "$rows"; }
@@ -203,49 +248,56 @@ A=$(field region 4)
 L=$(awk -v h="$H" -v p="$P" 'BEGIN { printf "%.2f", 1 / (1 / h + 1 / p) }')
 AL=$(awk -v a="$A" -v l="$L" 'BEGIN { printf "%.2f", a / l }')
 met=$(awk -v r="$AL" 'BEGIN { print (r >= 0.8 ? "true" : "false") }')
+max_other=$(awk -F'|' -v m="$P_other" '$9 > m { m = $9 } END { print m + 0 }' "$rows")
 loglines=$(wc -l <"$srv_log")
-logwarn=$(grep -vc '"msg":"request"' "$srv_log" || true)
+logwarn=$(grep -c '"level":"\(warn\|error\)"' "$srv_log" || true)
 when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 cores=$(nproc)
 
 {
     echo "xueji bench $when: $cores cores, $CONNS connections, ${SECS}s per run;" \
-        "xuejid $THREADS loop thread(s), $POOL DB connection(s), access log on (to a file)"
+        "xuejid: $THREADS loop threads, $POOL DB connections, access log on (to a file)"
     echo
-    printf '%-3s %-10s %-34s %10s %9s %9s %6s\n' "" name what "req|tx/s" "p50 ms" "p99 ms" "x/L"
-    awk -F'|' -v l="$L" '
-        function row(tag, r) {
-            printf "%-3s %-10s %-34s %10.0f %9.2f %9.2f %6s\n", tag, $1, "GET " $2 ($3 != "" ? " +" $3 : ""),
-                $4, $5, $6, ($1 == "healthz" ? "-" : sprintf("%.2f", $4 / l))
+    printf '%-2s %-9s %-36s %9s %8s %8s %6s %7s\n' "" name what "per sec" "p50 ms" "p99 ms" "x/L" "other%"
+    awk -F'|' -v l="$L" -v p="$P" -v pother="$P_other" '
+        function row(tag, ratio) {
+            printf "%-2s %-9s %-36s %9.0f %8.2f %8.2f %6s %7d\n", tag, $1,
+                "GET " $2 ($3 != "" ? " -s " $3 : ""), $4, $5, $6, ratio, $9
         }
-        $1 == "healthz" { row("H") }' "$rows"
-    printf '%-3s %-10s %-34s %10.0f %9s %9s %6s\n' P pgbench "pgbench -S -M prepared -j 2" "$P" \
-        "-" "-" "-"
-    awk -F'|' -v l="$L" '
-        $1 == "healthz" { next }
-        {
-            printf "%-3s %-10s %-34s %10.0f %9.2f %9.2f %6.2f\n", ($1 == "region" ? "A" : ""), $1,
-                "GET " $2 ($3 != "" ? " +" $3 : ""), $4, $5, $6, $4 / l
+        $1 == "healthz" { row("H", "-") }
+        END {
+            printf "%-2s %-9s %-36s %9.0f %8s %8s %6s %7d\n", "P", "pgbench",
+                "pgbench -S -M prepared -j 2", p, "-", "-", "-", pother
         }' "$rows"
-    printf '%-3s %-10s %-34s %10.0f\n' L "" "1/(1/H + 1/P)" "$L"
+    awk -F'|' -v l="$L" '
+        $1 != "healthz" {
+            printf "%-2s %-9s %-36s %9.0f %8.2f %8.2f %6.2f %7d\n", ($1 == "region" ? "A" : ""), $1,
+                "GET " $2 ($3 != "" ? " -s " $3 : ""), $4, $5, $6, $4 / l, $9
+        }' "$rows"
+    printf '%-2s %-9s %-36s %9.0f\n' L "" "1/(1/H + 1/P)" "$L"
     echo
     echo "A/L = $AL"
-    echo "target: A/L >= 0.8 ($( [ "$met" = true ] && echo reached || echo NOT reached))"
-    echo "(pgbench average latency ${P_lat:-?} ms; server log: $loglines lines, $logwarn not access lines)"
+    echo "target: A/L >= 0.8 ($([ "$met" = true ] && echo reached || echo NOT reached))"
+    echo "(pgbench latency average ${P_lat:-?} ms; xuejid log: $loglines lines, $logwarn warnings/errors;"
+    echo " other%: share of the ${cores} cores used by processes not ours during the run," \
+        "${idle_other}% before it)"
+    if [ "$max_other" -gt 10 ] || [ "$idle_other" -gt 10 ]; then
+        echo "WARNING: other work took up to ${max_other}% of the machine: these figures are not comparable"
+    fi
 } | tee "$tmp/report.txt"
 if [ "$logwarn" -gt 0 ]; then
-    say "server log lines other than access lines:"
-    grep -v '"msg":"request"' "$srv_log" | tail -n 10 >&2
+    say "xuejid warnings and errors:"
+    grep '"level":"\(warn\|error\)"' "$srv_log" | tail -n 10 >&2
 fi
 
-# One JSON object; endpoints is an array so later work can add rows.
+# The same as one JSON object; "endpoints" is an array so later work can add rows.
 mkdir -p "$(dirname "$RESULTS")"
 awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
     -v threads="$THREADS" -v pool="$POOL" -v H="$H" -v P="$P" -v A="$A" -v L="$L" -v AL="$AL" \
-    -v met="$met" -v plat="${P_lat:-null}" '
+    -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" '
     function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
     { n++; name[n] = $1; path[n] = $2; lua[n] = $3; rps[n] = $4; p50[n] = $5; p99[n] = $6
-      bad[n] = $7; err[n] = $8; idx[$1] = n }
+      bad[n] = $7; err[n] = $8; other[n] = $9; idx[$1] = n }
     END {
         printf "{\n  \"when\": %s,\n  \"cores\": %d,\n  \"connections\": %d,\n  \"seconds\": %d,\n",
             js(when), cores, conns, secs
@@ -256,11 +308,13 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
         h = idx["healthz"]; a = idx["region"]
         printf "  \"latency_ms\": {\"H\": {\"p50\": %.3f, \"p99\": %.3f}, \"A\": {\"p50\": %.3f, \"p99\": %.3f}, \"P_avg\": %s},\n",
             p50[h], p99[h], p50[a], p99[a], plat
+        printf "  \"other_load_pct\": {\"before\": %d, \"H\": %d, \"P\": %d, \"A\": %d},\n",
+            idle, other[h], pother, other[a]
         printf "  \"endpoints\": [\n"
         for (i = 1; i <= n; i++)
-            printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f}%s\n",
+            printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",
                 js(name[i]), js(path[i]), (lua[i] == "" ? "null" : js(lua[i])), rps[i], p50[i], p99[i],
-                bad[i], err[i], rps[i] / L, (i < n ? "," : "")
+                bad[i], err[i], rps[i] / L, other[i], (i < n ? "," : "")
         printf "  ]\n}\n"
     }' "$rows" >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"

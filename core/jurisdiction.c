@@ -38,8 +38,7 @@ core_org_level(const char *org)
         return CORE_LEVEL_NONE;
     n = strnlen(org, 11);
     if (n == 10)
-        return core_school_code_parse(org, n, &sc, NULL) == 0 ? CORE_LEVEL_SCHOOL
-                                                              : CORE_LEVEL_NONE;
+        return core_school_code_parse(org, n, &sc, NULL) == 0 ? CORE_LEVEL_SCHOOL : CORE_LEVEL_NONE;
     return core_region_code_level(org, n);
 }
 
@@ -48,11 +47,16 @@ static size_t
 prefix_len(core_level level)
 {
     switch (level) {
-    case CORE_LEVEL_MINISTRY: return 0;
-    case CORE_LEVEL_PROVINCE: return 2;
-    case CORE_LEVEL_CITY: return 4;
-    case CORE_LEVEL_COUNTY: return 6;
-    default: break;
+    case CORE_LEVEL_MINISTRY:
+        return 0;
+    case CORE_LEVEL_PROVINCE:
+        return 2;
+    case CORE_LEVEL_CITY:
+        return 4;
+    case CORE_LEVEL_COUNTY:
+        return 6;
+    default:
+        break;
     }
     assert(!"not a region level");
     return 6;

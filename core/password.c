@@ -15,6 +15,7 @@
 #define SYMBOL "-_.!"
 
 static const char alphabet[] = LOWER UPPER DIGIT SYMBOL;
+_Static_assert(sizeof(alphabet) - 1 == 60, "the header promises 60 characters");
 
 static const struct {
     const char *chars;
@@ -161,7 +162,6 @@ core_password_generate(char out[CORE_PASSWORD_GEN_LEN + 1], const unsigned char 
     unsigned char taken[CORE_PASSWORD_GEN_LEN] = {0};
 
     assert(out != NULL && random != NULL);
-    assert(sizeof(alphabet) - 1 == 60);
     memcpy(num, random, sizeof(num));
 
     /* One character of each class, at distinct positions ... */

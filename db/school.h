@@ -1,5 +1,8 @@
 /*
  * db/school.h - schools and classes.
+ *
+ * No rules here beyond what the schema enforces: the api/ layer validates
+ * codes, locations, authorities and grades, and applies jurisdiction.
  */
 #ifndef DB_SCHOOL_H
 #define DB_SCHOOL_H
@@ -17,10 +20,87 @@ typedef struct db_school {
     int closed;
     int version;
     const char *created_at, *updated_at; /* ISO 8601 */
+    const char *county_name, *authority_name; /* region names; "" when unknown */
 } db_school;
 
 /* 0 with *out_found = 0 when there is no such school. */
 int db_school_get(db_conn *c, const char *code, app_arena *a, db_school *out, int *out_found,
                   app_err *err);
+
+/* The same, locking the row (FOR UPDATE) for the caller's transaction. */
+int db_school_get_for_update(db_conn *c, const char *code, app_arena *a, db_school *out,
+                             int *out_found, app_err *err);
+
+/*
+ * A page of schools by code. Every filter is optional (NULL = any):
+ * `authority_like` and `county_like` are LIKE patterns on the competent
+ * authority and on the location ("41%", "4101%", "410102"), `code` an exact
+ * school code, `name_ilike` an ILIKE pattern whose % and _ the caller has
+ * escaped with a backslash. Codes greater than `after` ("" = from the
+ * start), at most `limit` rows.
+ */
+typedef struct db_school_filter {
+    const char *authority_like, *county_like, *code, *name_ilike;
+    const char *after;
+    int limit;
+} db_school_filter;
+int db_school_list(db_conn *c, const db_school_filter *f, app_arena *a, db_school **out,
+                   int *out_n, app_err *err);
+
+/*
+ * New school from s (code, name, county, authority, province, category,
+ * system; closed false, version 1); *out fills the stored row.
+ * With out_created NULL a taken code is APP_ECONFLICT (slug "school_exists");
+ * with out_created set the insert is skipped instead and *out_created = 0
+ * (idempotent loaders), and `out` may then be NULL.
+ */
+int db_school_insert(db_conn *c, const db_school *s, int *out_created, app_arena *a,
+                     db_school *out, app_err *err);
+
+/*
+ * Store name, authority, system and closed of s->code when its version is
+ * still `expect_version`; the version goes up by one. APP_EPRECOND when the
+ * version moved, APP_ENOTFOUND when the school is gone.
+ */
+int db_school_update(db_conn *c, const db_school *s, int expect_version, app_arena *a,
+                     db_school *out, app_err *err);
+
+/*
+ * Location check for a new school: *out_ok = 1 when `code` is a current
+ * (not retired) region of level county, or of level city with no child
+ * regions (东莞 441900: docs/decisions/0002).
+ */
+int db_school_location_ok(db_conn *c, const char *code, int *out_ok, app_err *err);
+
+typedef struct db_class {
+    long long id;
+    char school[11];
+    int grade, number;
+    const char *name;
+    int size_limit; /* 0 = none */
+    int version;
+    const char *created_at;
+} db_class;
+
+/* Classes of `school` after (grade, number) = (after_grade, after_number), by grade and
+   number, at most `limit` (pass 0, 0 for the first page). */
+int db_class_list(db_conn *c, const char *school, int after_grade, int after_number, int limit,
+                  app_arena *a, db_class **out, int *out_n, app_err *err);
+
+/* The distinct grades that have classes in `school`, ascending. */
+int db_class_grades(db_conn *c, const char *school, app_arena *a, int **out, int *out_n,
+                    app_err *err);
+
+/*
+ * New class. With out_created NULL a taken (school, grade, number) is
+ * APP_ECONFLICT (slug "class_exists"); with out_created set it is skipped
+ * (*out_created = 0) and `out` may be NULL.
+ */
+int db_class_insert(db_conn *c, const db_class *k, int *out_created, app_arena *a, db_class *out,
+                    app_err *err);
+
+/* The id of class (school, grade, number), 0 when none. */
+int db_class_id(db_conn *c, const char *school, int grade, int number, long long *out_id,
+                app_err *err);
 
 #endif

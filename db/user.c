@@ -17,9 +17,20 @@
 static const db_stmt SQL_BY_NAME = {"user_by_name",
                                     "SELECT " USER_COLS " FROM app_user WHERE username = $1"};
 static const db_stmt SQL_BY_ID = {"user_by_id", "SELECT " USER_COLS " FROM app_user WHERE id = $1"};
-static const db_stmt SQL_LIST = {
-    "user_list", "SELECT " USER_COLS " FROM app_user WHERE org LIKE $1 AND id > $2"
-                 " ORDER BY id LIMIT $3"};
+/* $1 is a region prefix of digits only (never user input with % or _). */
+static const db_stmt SQL_LIST_REGION = {
+    "user_list_region",
+    "SELECT " USER_COLS " FROM app_user u WHERE u.id > $2 AND ($1 = '' OR"
+    " (u.role <> 'school' AND u.org LIKE $1 || '%') OR"
+    " (u.role = 'school' AND EXISTS (SELECT 1 FROM school s WHERE s.code = u.org::char(10)"
+    "   AND s.authority LIKE $1 || '%')))"
+    " ORDER BY u.id LIMIT $3"};
+static const db_stmt SQL_LIST_ORG = {
+    "user_list_org", "SELECT " USER_COLS " FROM app_user WHERE org = $1 AND id > $2"
+                     " ORDER BY id LIMIT $3"};
+static const db_stmt SQL_CLASSES_IN_SCHOOL = {
+    "user_classes_in_school",
+    "SELECT count(*) FROM class WHERE school = $1::char(10) AND id = ANY ($2::bigint[])"};
 static const db_stmt SQL_INSERT = {
     "user_insert",
     "INSERT INTO app_user (username, display_name, role, org, staff_role, grade, classes,"
@@ -39,10 +50,22 @@ static const db_stmt SQL_OK = {
     "user_login_ok", "UPDATE app_user SET failed_count = 0, failed_since = NULL, locked_until = NULL,"
                      " last_login_at = now() WHERE id = $1"};
 static const db_stmt SQL_FREEZE = {"user_freeze", "UPDATE app_user SET frozen = true WHERE id = $1"};
+/*
+ * Revoking tokens: access tokens carry a whole-second iat, so the cut-off is a
+ * whole second too: every token of this second and before dies, and tokens
+ * issued afterwards are dated at the cut-off (api_token_issue_after). A second
+ * revocation within the same second moves the cut-off one more second on, so it
+ * also kills the tokens issued since the first.
+ */
+#define REVOKE_NOW                                                                             \
+    "greatest(date_trunc('second', now()) + interval '1 second',"                              \
+    " tokens_valid_after + interval '1 second')"
+
 static const db_stmt SQL_SET_PASSWORD = {
     "user_set_password",
     "UPDATE app_user SET password_hash = $2, must_change_password = $3,"
-    " tokens_valid_after = now(), updated_at = now(), version = version + 1 WHERE id = $1"};
+    " tokens_valid_after = " REVOKE_NOW ", updated_at = now(), version = version + 1"
+    " WHERE id = $1"};
 static const db_stmt SQL_UNLOCK = {
     "user_unlock", "UPDATE app_user SET failed_count = 0, failed_since = NULL, locked_until = NULL,"
                    " frozen = false, last_login_at = coalesce(last_login_at, now()),"
@@ -52,7 +75,7 @@ static const db_stmt SQL_UPDATE = {
     "UPDATE app_user SET display_name = $2, disabled = $3, grade = nullif($4, '0')::smallint,"
     " classes = $5::bigint[],"
     " tokens_valid_after = CASE WHEN disabled <> $3 OR coalesce(grade, 0) <> $4::int"
-    "   OR classes <> $5::bigint[] THEN now() ELSE tokens_valid_after END,"
+    "   OR classes <> $5::bigint[] THEN " REVOKE_NOW " ELSE tokens_valid_after END,"
     " updated_at = now(), version = version + 1 WHERE id = $1 AND version = $6"};
 static const db_stmt SQL_COUNT = {"user_count", "SELECT count(*) FROM app_user"};
 
@@ -269,17 +292,16 @@ db_user_update(db_conn *c, const db_user *u, int expect_version, app_err *err)
     return 0;
 }
 
-int
-db_user_list(db_conn *c, const char *org_prefix, long long after, int limit, app_arena *a,
-             db_user **out, int *out_n, app_err *err)
+static int
+list(db_conn *c, const db_stmt *st, const char *key, long long after, int limit, app_arena *a,
+     db_user **out, int *out_n, app_err *err)
 {
-    char like[24], aft[24], lim[12];
-    snprintf(like, sizeof(like), "%s%%", org_prefix);
+    char aft[24], lim[12];
     snprintf(aft, sizeof(aft), "%lld", after);
     snprintf(lim, sizeof(lim), "%d", limit);
-    const char *p[] = {like, aft, lim};
+    const char *p[] = {key, aft, lim};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_LIST, 3, p, &r, err);
+    int rc = db_exec(c, st, 3, p, &r, err);
     if (rc != 0)
         return rc;
     int n = db_res_nrows(r);
@@ -289,6 +311,40 @@ db_user_list(db_conn *c, const char *org_prefix, long long after, int limit, app
     db_res_free(r);
     *out = v;
     *out_n = n;
+    return 0;
+}
+
+int
+db_user_list_region(db_conn *c, const char *region_prefix, long long after, int limit,
+                    app_arena *a, db_user **out, int *out_n, app_err *err)
+{
+    return list(c, &SQL_LIST_REGION, region_prefix, after, limit, a, out, out_n, err);
+}
+
+int
+db_user_list_org(db_conn *c, const char *org, long long after, int limit, app_arena *a,
+                 db_user **out, int *out_n, app_err *err)
+{
+    return list(c, &SQL_LIST_ORG, org, after, limit, a, out, out_n, err);
+}
+
+int
+db_user_classes_in_school(db_conn *c, const char *school, const long long *ids, int n,
+                          int *out_count, app_err *err)
+{
+    db_user tmp;
+    tmp.nclasses = n > DB_USER_MAX_CLASSES ? DB_USER_MAX_CLASSES : n;
+    for (int i = 0; i < tmp.nclasses; i++)
+        tmp.classes[i] = ids[i];
+    char arr[32 * 21 + 4];
+    classes_text(&tmp, arr, sizeof(arr));
+    const char *p[] = {school, arr};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_CLASSES_IN_SCHOOL, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_count = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
     return 0;
 }
 

@@ -19,7 +19,7 @@ typedef struct db_user {
     const char *password_hash;
     int must_change_password, disabled, frozen;
     long long locked_for_s;       /* seconds the lock still holds; 0 = not locked */
-    double tokens_valid_after;    /* epoch seconds; tokens issued before are dead */
+    double tokens_valid_after;    /* epoch seconds (whole); tokens with an earlier iat are dead */
     double last_login_at;         /* epoch seconds, 0 = never */
     double created_at;            /* epoch seconds */
     long long created_by;         /* 0 = none */
@@ -48,7 +48,8 @@ int db_user_freeze(db_conn *c, long long id, app_err *err);
 
 /*
  * New password hash. must_change: the user must change it at next login (a
- * reset). Every access token issued before now dies (tokens_valid_after = now)
+ * reset). Every access token issued up to now dies (tokens_valid_after moves
+ * past the current second; see REVOKE_NOW in user.c)
  * and every refresh token is revoked: the user logs in again.
  */
 int db_user_set_password(db_conn *c, long long id, const char *hash, int must_change,
@@ -58,10 +59,22 @@ int db_user_unlock(db_conn *c, long long id, app_err *err);
 /* Update display name, disabled, staff scope (grade, classes) with a version check.
    APP_EPRECOND when the version is stale. Changing scope or disabling ends tokens. */
 int db_user_update(db_conn *c, const db_user *u, int expect_version, app_err *err);
-/* Accounts whose org is `org` or, with `below` set, whose org has `org` as a
-   prefix (for regions; ministry "000000" lists all), id > after, at most limit. */
-int db_user_list(db_conn *c, const char *org_prefix, long long after, int limit, app_arena *a,
-                 db_user **out, int *out_n, app_err *err);
+/*
+ * Accounts within a bureau's region, by id > `after`, at most `limit`, ordered
+ * by id: bureau accounts whose org starts with `region_prefix` (the region's
+ * significant digits: "" for the ministry, "41" for 410000, "4101" for
+ * 410100, "410102" for a county) and school accounts whose school's competent
+ * AUTHORITY starts with it. School codes are never matched by prefix: their
+ * first digits are a category, not a province. *out (in `a`) may be empty.
+ */
+int db_user_list_region(db_conn *c, const char *region_prefix, long long after, int limit,
+                        app_arena *a, db_user **out, int *out_n, app_err *err);
+/* Accounts whose org is exactly `org` (a region or a school code), as above. */
+int db_user_list_org(db_conn *c, const char *org, long long after, int limit, app_arena *a,
+                     db_user **out, int *out_n, app_err *err);
+/* How many of the `n` class ids are classes of school `school` (ids distinct). */
+int db_user_classes_in_school(db_conn *c, const char *school, const long long *ids, int n,
+                              int *out_count, app_err *err);
 
 /* ---- refresh tokens ---- */
 int db_refresh_insert(db_conn *c, long long user_id, long long family, const char *hash,

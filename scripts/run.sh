@@ -35,6 +35,9 @@ export XUEJI_ENV=development
 # Migrations load the reference data (regions, code tables); demo schools,
 # accounts and students are added by `xuejictl demo` once accounts exist.
 "$out/xuejid" migrate
+# Demo province 河南: schools, classes, accounts (idempotent; prints the accounts).
+"$out/xuejictl" demo
+demo_password='Xueji-Demo-2026!' # as printed by xuejictl demo
 if [ "$demo_only" = --demo-only ]; then
     exit 0
 fi
@@ -47,6 +50,12 @@ cat <<EOT
   try:         curl -s $url/readyz
                curl -s $url/api/v1/regions/410102
                curl -s '$url/api/v1/regions?parent=410000' 
+
+  demo login:  henan, zhengzhou, luoyang, zhongyuan, jinshui, laocheng, jianxi,
+               jianshe.registrar, zz1z.registrar, ly1g.registrar ... (table above),
+               every one with the password $demo_password
+  for example: TOKEN=\$(curl -s $url/api/v1/auth/login -H 'Content-Type: application/json' -d '{"username":"zhongyuan","password":"$demo_password"}' | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+               curl -s $url/api/v1/schools -H "Authorization: Bearer \$TOKEN"
 
   Ctrl-C stops the server; \`make stop\` stops PostgreSQL.
 

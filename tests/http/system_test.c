@@ -248,6 +248,42 @@ START_TEST(test_request_id_echoed)
 }
 END_TEST
 
+/*
+ * Ids of 49 to 64 characters are valid and must come back whole, over HTTP/2
+ * too, and the access log line must stay JSON. (With Accept-Language: en a
+ * corrupted id ends in a control byte, which HTTP/2 clients reject.)
+ */
+START_TEST(test_request_id_long_english_h2)
+{
+    char id[61], hdr[96];
+    memset(id, 'r', 60);
+    id[60] = '\0';
+    snprintf(hdr, sizeof(hdr), "X-Request-Id: %s", id);
+    const char *h[] = {hdr, "Accept-Language: en", NULL};
+    ht_resp r;
+    int rc = ht_request2(srv, "GET", "/healthz", h, NULL, 0, &r);
+    ck_assert_msg(rc == 0, "the HTTP/2 request failed (see stderr)");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(ht_header(&r, "x-request-id"), id);
+    ht_resp_free(&r);
+
+    char *log = ht_server_log(srv);
+    for (char *line = log; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        if (strstr(line, "rrrrrrrrrrrrrrrrrrrr") != NULL) {
+            json_t *j = json_loads(line, 0, NULL);
+            ck_assert_msg(j != NULL, "log line is not JSON: %s", line);
+            ck_assert_str_eq(ht_json_str(j, "request_id"), id);
+            json_decref(j);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(log);
+}
+END_TEST
+
 START_TEST(test_request_id_invalid_replaced)
 {
     static const char *const bad[] = {
@@ -677,6 +713,7 @@ system_suite(void)
     tcase_add_checked_fixture(tc, start_default, stop_default);
     tcase_set_timeout(tc, t);
     tcase_add_test(tc, test_request_id_echoed);
+    tcase_add_test(tc, test_request_id_long_english_h2);
     tcase_add_test(tc, test_request_id_invalid_replaced);
     tcase_add_test(tc, test_request_id_on_every_response);
     tcase_add_test(tc, test_access_log_line);

@@ -96,14 +96,17 @@ static const struct {
     const char *org;
     core_level want;
 } level_rows[] = {
+    /* regions */
     {"000000", CORE_LEVEL_MINISTRY},
     {"410000", CORE_LEVEL_PROVINCE},
     {"410100", CORE_LEVEL_CITY},
     {"441900", CORE_LEVEL_CITY},
     {"410102", CORE_LEVEL_COUNTY},
     {"429004", CORE_LEVEL_COUNTY},
+    /* schools */
     {"2141000001", CORE_LEVEL_SCHOOL},
     {"3441000001", CORE_LEVEL_SCHOOL},
+    /* neither */
     {"9941000001", CORE_LEVEL_NONE}, /* no such category */
     {"2199000001", CORE_LEVEL_NONE}, /* no such province */
     {"214100000", CORE_LEVEL_NONE},
@@ -399,31 +402,36 @@ static const struct {
     const char *sup, *sub;
     int want;
 } superior_rows[] = {
+    /* the ministry: above every region but itself */
     {"000000", "410000", 1},
     {"000000", "410100", 1},
     {"000000", "410102", 1},
     {"000000", "429004", 1},
     {"000000", "441900", 1},
     {"000000", "000000", 0},
+    /* a province: its cities and counties, also those under a placeholder */
     {"410000", "410100", 1},
     {"410000", "410102", 1},
     {"410000", "419001", 1},
+    {"420000", "429004", 1},
+    {"110000", "110101", 1},
+    {"440000", "441900", 1},
     {"410000", "410000", 0},
     {"410000", "420000", 0},
     {"410000", "420106", 0}, /* another province's county */
     {"410000", "000000", 0},
-    {"420000", "429004", 1},
-    {"420100", "429004", 0},
-    {"110000", "110101", 1},
+    /* a city: its counties only */
     {"410100", "410102", 1},
     {"410100", "410100", 0},
     {"410100", "410202", 0},
     {"410100", "410000", 0},
+    {"420100", "429004", 0},
+    {"441900", "441900", 0},
+    /* a county: no region */
     {"410102", "410103", 0}, /* sibling county */
     {"410102", "410102", 0},
     {"410102", "410100", 0},
-    {"440000", "441900", 1},
-    {"441900", "441900", 0},
+    /* not region orgs */
     {"2141000001", "410102", 0}, /* a school is above nothing */
     {"410102", "2141000001", 0}, /* schools go through ..._of_school */
     {"41000", "410100", 0},
@@ -630,7 +638,8 @@ START_TEST(test_role_name)
 END_TEST
 
 static const char *const bad_roles[] = {
-    "", "none", "Registrar", "REGISTRAR", "grade-leader", "head teacher", "head_teacherx", "teacher",
+    "",        "none", "Registrar", "REGISTRAR", "grade-leader", "head teacher", "head_teacherx",
+    "teacher",
 };
 
 START_TEST(test_role_bad)

@@ -64,11 +64,11 @@ static const struct {
 } rows[] = {
     /* passing: 10+ characters, 3+ classes */
     {"Abcdefgh12", NULL, 0},
-    {"abcde 1234", NULL, 0},   /* a space is "other" */
-    {"ABCDE-1234", NULL, 0},   /* no lower case */
-    {"abcdeFGHI!", NULL, 0},   /* no digit */
-    {"Aa1!Aa1!Aa", NULL, 0},   /* all four */
-    {"abc\tdefg12", NULL, 0},  /* a tab is "other" too */
+    {"abcde 1234", NULL, 0},  /* a space is "other" */
+    {"ABCDE-1234", NULL, 0},  /* no lower case */
+    {"abcdeFGHI!", NULL, 0},  /* no digit */
+    {"Aa1!Aa1!Aa", NULL, 0},  /* all four */
+    {"abc\tdefg12", NULL, 0}, /* a tab is "other" too */
     /* each rule alone */
     {"Abcdefg12", NULL, SHORT}, /* 9 */
     {"A1!", NULL, SHORT},
@@ -91,8 +91,8 @@ static const struct {
     /* the username rule, case-insensitive */
     {"Zhangsan2024!", "ZHANGSAN", USER},
     {"Zhangsan2024!", "ZhAnGsAn", USER},
-    {"2024!zhangsan", "Zhangsan", USER},    /* at the end */
-    {"x-ZHANGSAN-1y", "zhangsan", USER},    /* in the middle */
+    {"2024!zhangsan", "Zhangsan", USER},        /* at the end */
+    {"x-ZHANGSAN-1y", "zhangsan", USER},        /* in the middle */
     {"Teacher.li2024", "TEACHER.LI2024", USER}, /* equal */
     {"Teacher.li2024", "teacher.li2025", 0},
     {"Abcd1234!x", "abcd", USER},           /* 4 characters: contained counts */
@@ -100,22 +100,23 @@ static const struct {
     {"ABC", "abc", SHORT | CLASSES | USER}, /* equal, 3 characters */
     {"Abcd1234!x", "abcde", 0},
     {"Abcdefgh12", "", 0},
-    {"Abcdefgh12", "Abcdefgh123", 0},       /* longer than the password */
+    {"Abcdefgh12", "Abcdefgh123", 0}, /* longer than the password */
     {"Zhang-san-2024", "zhang_san", 0},
     /* non-ASCII: code points, not bytes */
-    {"学籍管理系统密码安全", NULL, CLASSES},        /* 10 characters, 30 bytes: "other" only */
-    {"学籍管理系统密码安全12", NULL, CLASSES},      /* other + digit */
-    {"学籍管理系统密码a1", NULL, 0},                /* 10 characters: other, lower, digit */
-    {"学籍管理系统a1", NULL, SHORT},                /* 8 characters in 20 bytes */
-    {"学籍管理系统密码安", NULL, SHORT | CLASSES},   /* 9 characters in 27 bytes */
+    {"学籍管理系统密码安全", NULL, CLASSES},       /* 10 characters, 30 bytes: "other" only */
+    {"学籍管理系统密码安全12", NULL, CLASSES},     /* other + digit */
+    {"学籍管理系统密码a1", NULL, 0},               /* 10 characters: other, lower, digit */
+    {"学籍管理系统a1", NULL, SHORT},               /* 8 characters in 20 bytes */
+    {"学籍管理系统密码安", NULL, SHORT | CLASSES}, /* 9 characters in 27 bytes */
     {"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
-     "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80" "a",
+     "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+     "a",
      NULL, SHORT | CLASSES}, /* 8 emoji (4 bytes each) and a letter: 9 characters */
     {"Ünïcödé-Pässwörd", NULL, 0},
-    {"张老师好Abc123", "张老师好", USER},     /* a 4-character Chinese username */
-    {"张老师Abc12345", "张老师", 0},          /* 3 characters: only equality counts */
-    {"ÄBCD-xyz-12", "Äbcd", USER},            /* ASCII letters fold, Ä matches exactly */
-    {"äbcd-xyz-12", "Äbcd", 0},               /* non-ASCII letters do not fold */
+    {"张老师好Abc123", "张老师好", USER}, /* a 4-character Chinese username */
+    {"张老师Abc12345", "张老师", 0},      /* 3 characters: only equality counts */
+    {"ÄBCD-xyz-12", "Äbcd", USER},        /* ASCII letters fold, Ä matches exactly */
+    {"äbcd-xyz-12", "Äbcd", 0},           /* non-ASCII letters do not fold */
 };
 
 START_TEST(test_rules)
@@ -330,7 +331,8 @@ END_TEST
 
 static const unsigned char edge_inputs[][16] = {
     {0},
-    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff},
     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
     {0x80},
 };

@@ -1,0 +1,445 @@
+/*
+ * api/h_clients.c - service clients of integrating provincial systems:
+ * POST /clients (a province or the ministry creates one) and POST /auth/token
+ * (OAuth 2.0 client credentials grant, RFC 6749 §4.4).
+ *
+ * A client belongs to one province: its tokens carry `sub` "client:<id>", role
+ * `province` and that province as org, so they see what a province user sees.
+ * The secret is shown once and stored as an argon2id hash. Neither route keeps
+ * an Idempotency-Key answer: both answers are secrets.
+ */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/auth.h"
+#include "api/handlers.h"
+#include "core/pwhash.h"
+#include "db/refdata.h"
+#include "db/user.h"
+
+#define CLIENT_NAME_MAX 100 /* characters */
+#define CLIENT_ID_MAX 64
+#define CLIENT_SECRET_MAX 256
+#define TOKEN_BODY_MAX 4096
+#define FORM_MAX_PAIRS 16
+
+/* A request header (loop thread only), or NULL. */
+static const char *
+req_header(api_call *c, const char *name)
+{
+    if (c->req == NULL)
+        return NULL;
+    ssize_t i = h2o_find_header_by_str(&c->req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    h2o_iovec_t v = c->req->headers.entries[i].value;
+    return app_arena_strndup(c->arena, v.base, v.len);
+}
+
+/* ---- POST /clients ---- */
+
+typedef struct client_args {
+    const char *name, *org;
+} client_args;
+
+static int
+job_client_create(api_call *c, db_conn *db)
+{
+    client_args *a = c->data;
+    db_region *v;
+    int n = 0;
+    int rc = db_region_get_with_ancestors(db, a->org, c->arena, &v, &n, &c->err);
+    if (rc != 0)
+        return rc;
+    if (n == 0 || strcmp(v[0].level, "province") != 0) {
+        app_err_field(&c->err, "/province");
+        return app_err_set(&c->err, APP_ENOTFOUND, "org_not_found", NULL);
+    }
+
+    unsigned char rnd[32];
+    char id[4 + 2 * 10 + 1], secret[44], hash[CORE_PWHASH_LEN];
+    randombytes_buf(rnd, 10);
+    memcpy(id, "xjc-", 4);
+    sodium_bin2hex(id + 4, sizeof(id) - 4, rnd, 10);
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2base64(secret, sizeof(secret), rnd, sizeof(rnd),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(rnd, sizeof(rnd));
+    if (core_pwhash(secret, hash) != 0) {
+        sodium_memzero(secret, sizeof(secret));
+        return app_err_set(&c->err, APP_EINTERNAL, NULL, "pwhash");
+    }
+    rc = db_begin(db, &c->err);
+    if (rc == 0)
+        rc = db_client_insert(db, id, a->name, a->org, hash, c->actor.user_id, &c->err);
+    sodium_memzero(hash, sizeof(hash));
+    if (rc == 0) {
+        json_t *d = json_pack("{s:s,s:s,s:s}", "client_id", id, "name", a->name, "org", a->org);
+        char *ds = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(d);
+        api_audit(c, db, "client_create", "client", id, ds);
+        free(ds);
+        rc = c->err.code;
+    }
+    if (rc == 0)
+        rc = db_commit(db, &c->err);
+    if (rc != 0) {
+        sodium_memzero(secret, sizeof(secret));
+        return rc;
+    }
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "client_id", id, "client_secret", secret, "name",
+                          a->name, "org", a->org);
+    sodium_memzero(secret, sizeof(secret));
+    api_header(c, "cache-control", "no-store");
+    api_reply_json(c, 201, o);
+    return 0;
+}
+
+static int
+valid_name(const char *s)
+{
+    size_t chars = 0;
+    int visible = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        if ((*p & 0xc0) != 0x80)
+            chars++;
+        if (*p != ' ')
+            visible = 1;
+    }
+    return visible && chars <= CLIENT_NAME_MAX;
+}
+
+void
+h_client_create(api_call *c)
+{
+    /* provinces and the ministry only; a service client creates no clients */
+    if (c->client_id != NULL ||
+        (c->actor.level != CORE_LEVEL_PROVINCE && c->actor.level != CORE_LEVEL_MINISTRY)) {
+        api_fail_code(c, APP_EFORBIDDEN, "forbidden", NULL);
+        return;
+    }
+    if (!json_is_object(c->json)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    c->idem_key = NULL; /* the answer holds the secret: never stored */
+    client_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    a->name = api_body_string(c, "name", 1);
+    const char *prov = api_body_string(c, "province", c->actor.level == CORE_LEVEL_MINISTRY);
+    if (c->failed)
+        return;
+    if (!valid_name(a->name)) {
+        api_fail_code(c, APP_EINVAL, "invalid_name", "/name");
+        return;
+    }
+    if (prov != NULL && core_org_level(prov) != CORE_LEVEL_PROVINCE) {
+        api_fail_code(c, APP_EINVAL, "invalid_org", "/province");
+        return;
+    }
+    /* a province creates clients for itself only */
+    if (prov != NULL && c->actor.level == CORE_LEVEL_PROVINCE && strcmp(prov, c->actor.org) != 0) {
+        api_fail_code(c, APP_ENOTFOUND, "org_not_found", "/province");
+        return;
+    }
+    a->org = prov != NULL ? prov : app_arena_strdup(c->arena, c->actor.org);
+    c->data = a;
+    api_submit(c, job_client_create);
+}
+
+/* ---- POST /auth/token ---- */
+
+typedef struct token_args {
+    const char *client_id, *client_secret;
+    int basic; /* the credentials came in an Authorization: Basic header */
+} token_args;
+
+/* A hash of a random secret: unknown clients cost as much as known ones. */
+static char dummy_hash[CORE_PWHASH_LEN];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_init(void)
+{
+    unsigned char rnd[32];
+    char pw[65];
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(pw, sizeof(pw), rnd, sizeof(rnd));
+    if (core_pwhash(pw, dummy_hash) != 0)
+        dummy_hash[0] = '\0';
+}
+
+static int
+invalid_client(api_call *c, const token_args *a)
+{
+    if (a->basic)
+        api_header(c, "www-authenticate", "Basic realm=\"xueji\"");
+    return app_err_set(&c->err, APP_EAUTH, "invalid_client", NULL);
+}
+
+static int
+job_token(api_call *c, db_conn *db)
+{
+    token_args *a = c->data;
+    const char *org = NULL, *hash = NULL;
+    int found = 0;
+    int rc = db_client_get(db, a->client_id, c->arena, &org, &hash, &found, &c->err);
+    if (rc != 0)
+        return rc;
+    json_t *d = json_pack("{s:s}", "client_id", a->client_id);
+    char *ds = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    const char *detail = app_arena_strdup(c->arena, ds ? ds : "{}");
+    free(ds);
+    if (!found) {
+        pthread_once(&dummy_once, dummy_init);
+        core_pwhash_verify(dummy_hash, a->client_secret);
+    }
+    if (!found || !core_pwhash_verify(hash, a->client_secret)) {
+        api_audit(c, db, "client_auth_failure", "client", found ? a->client_id : NULL, detail);
+        return invalid_client(c, a);
+    }
+    core_actor actor;
+    memset(&actor, 0, sizeof(actor));
+    actor.level = core_org_level(org);
+    snprintf(actor.org, sizeof(actor.org), "%s", org);
+    char *tok = NULL;
+    if ((rc = api_token_issue(&actor, a->client_id, 0, &tok, &c->err)) != 0)
+        return rc;
+    api_audit(c, db, "client_token", "client", a->client_id, NULL);
+    json_t *o = json_pack("{s:s,s:s,s:i}", "access_token", tok, "token_type", "Bearer",
+                          "expires_in", API_TOKEN_TTL_S);
+    free(tok);
+    api_header(c, "cache-control", "no-store");
+    api_header(c, "pragma", "no-cache");
+    api_reply_json(c, 200, o);
+    return 0;
+}
+
+static int
+hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* application/x-www-form-urlencoded decoding of s[0..n) into the arena; NULL
+   when an escape is malformed or decodes to a NUL byte. */
+static char *
+form_decode(api_call *c, const char *s, size_t n)
+{
+    char *out = app_arena_alloc(c->arena, n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            *o++ = ' ';
+        } else if (s[i] == '%') {
+            if (i + 2 >= n)
+                return NULL;
+            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return NULL;
+            *o++ = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (s[i] == '\0') {
+            return NULL;
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+typedef struct params {
+    int n;
+    const char *name[FORM_MAX_PAIRS], *value[FORM_MAX_PAIRS];
+} params;
+
+/* Split a form body into pairs. -1 when malformed or too many. */
+static int
+parse_form(api_call *c, const char *body, size_t len, params *out)
+{
+    out->n = 0;
+    for (size_t i = 0; i < len;) {
+        const char *amp = memchr(body + i, '&', len - i);
+        size_t end = amp ? (size_t)(amp - body) : len;
+        if (end > i) {
+            const char *eq = memchr(body + i, '=', end - i);
+            size_t kend = eq ? (size_t)(eq - body) : end;
+            if (out->n >= FORM_MAX_PAIRS)
+                return -1;
+            out->name[out->n] = form_decode(c, body + i, kend - i);
+            out->value[out->n] = eq ? form_decode(c, eq + 1, end - kend - 1) : "";
+            if (out->name[out->n] == NULL || out->value[out->n] == NULL)
+                return -1;
+            out->n++;
+        }
+        i = end + 1;
+    }
+    return 0;
+}
+
+/* A JSON object of string members into pairs. -1 when not that. */
+static int
+parse_json(api_call *c, params *out)
+{
+    json_error_t jerr;
+    json_t *j = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    int rc = json_is_object(j) && json_object_size(j) <= FORM_MAX_PAIRS ? 0 : -1;
+    const char *key;
+    json_t *v;
+    out->n = 0;
+    if (rc == 0) {
+        json_object_foreach(j, key, v)
+        {
+            if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+                rc = -1;
+                break;
+            }
+            out->name[out->n] = app_arena_strdup(c->arena, key);
+            out->value[out->n] = app_arena_strdup(c->arena, json_string_value(v));
+            out->n++;
+        }
+    }
+    json_decref(j);
+    return rc;
+}
+
+/* The value of `name`, NULL when absent; *dup set when it occurs twice. */
+static const char *
+param(const params *p, const char *name, int *dup)
+{
+    const char *found = NULL;
+    for (int i = 0; i < p->n; i++) {
+        if (strcmp(p->name[i], name) != 0)
+            continue;
+        if (found != NULL)
+            *dup = 1;
+        found = p->value[i];
+    }
+    return found;
+}
+
+/* Client ids are ours ("xjc-" and hex); anything else is refused before the
+   database sees it (it might not even be UTF-8). */
+static int
+valid_client_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > CLIENT_ID_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_' || *s == '.' || *s == '~'))
+            return 0;
+    return 1;
+}
+
+/* Media type of the body without parameters, compared case-insensitively. */
+static int
+media_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    if (ct == NULL || strncasecmp(ct, type, n) != 0)
+        return 0;
+    return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* Authorization: Basic base64(urlencode(id) ":" urlencode(secret)). -1 malformed. */
+static int
+parse_basic(api_call *c, const char *h, token_args *a)
+{
+    const char *b64 = h + 6;
+    while (*b64 == ' ')
+        b64++;
+    size_t n = strlen(b64), bin_len = 0;
+    if (n == 0 || n > 1024)
+        return -1;
+    unsigned char *bin = app_arena_alloc(c->arena, n);
+    if (sodium_base642bin(bin, n, b64, n, NULL, &bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) !=
+            0 &&
+        sodium_base642bin(bin, n, b64, n, NULL, &bin_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+        return -1;
+    const char *colon = memchr(bin, ':', bin_len);
+    if (colon == NULL)
+        return -1;
+    size_t idlen = (size_t)(colon - (const char *)bin);
+    a->client_id = form_decode(c, (const char *)bin, idlen);
+    a->client_secret = form_decode(c, colon + 1, bin_len - idlen - 1);
+    sodium_memzero(bin, n);
+    if (a->client_id == NULL || a->client_secret == NULL)
+        return -1;
+    a->basic = 1;
+    return 0;
+}
+
+void
+h_token(api_call *c)
+{
+    c->idem_key = NULL; /* the answer is a token: never stored */
+    if (c->body_len > TOKEN_BODY_MAX) {
+        api_fail_code(c, APP_ETOOLARGE, "body_too_large", NULL);
+        return;
+    }
+    const char *ct = req_header(c, "content-type");
+    params p = {0};
+    int bad = 0;
+    if (media_is(ct, "application/x-www-form-urlencoded"))
+        bad = parse_form(c, c->body, c->body_len, &p);
+    else if (media_is(ct, "application/json"))
+        bad = parse_json(c, &p);
+    else if (c->body_len > 0 || ct != NULL) {
+        api_fail_code(c, APP_EINVAL, "unsupported_media_type", "/headers/content-type");
+        return;
+    }
+    int dup = 0;
+    const char *grant = bad ? NULL : param(&p, "grant_type", &dup);
+    token_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    a->client_id = param(&p, "client_id", &dup);
+    a->client_secret = param(&p, "client_secret", &dup);
+    if (bad || dup) { /* RFC 6749 §3.2: no parameter may occur twice */
+        api_fail_code(c, APP_EINVAL, "invalid_request", NULL);
+        return;
+    }
+    if (grant == NULL) {
+        api_fail_code(c, APP_EINVAL, "invalid_request", "/grant_type");
+        return;
+    }
+    if (strcmp(grant, "client_credentials") != 0) {
+        api_fail_code(c, APP_EINVAL, "unsupported_grant_type", "/grant_type");
+        return;
+    }
+    const char *auth = req_header(c, "authorization");
+    if (auth != NULL && strncasecmp(auth, "Basic ", 6) == 0) {
+        /* RFC 6749 §2.3: one authentication method per request */
+        if (a->client_id != NULL || a->client_secret != NULL) {
+            api_fail_code(c, APP_EINVAL, "invalid_request", NULL);
+            return;
+        }
+        if (parse_basic(c, auth, a) != 0) {
+            api_header(c, "www-authenticate", "Basic realm=\"xueji\"");
+            api_fail_code(c, APP_EAUTH, "invalid_client", NULL);
+            return;
+        }
+    }
+    if (a->client_id == NULL || a->client_secret == NULL || !valid_client_id(a->client_id) ||
+        strlen(a->client_secret) > CLIENT_SECRET_MAX) {
+        if (a->basic)
+            api_header(c, "www-authenticate", "Basic realm=\"xueji\"");
+        api_fail_code(c, APP_EAUTH, "invalid_client", NULL);
+        return;
+    }
+    c->data = a;
+    api_submit(c, job_token);
+}

@@ -1,0 +1,1080 @@
+/*
+ * tests/http/users_test.c - black-box tests of account management (/users),
+ * first login with a one-time password, locks, resets, disabling, service
+ * clients (/clients, /auth/token) and forged tokens.
+ *
+ * The suite runs on a database of its own (xueji_users, created afresh in the
+ * test cluster by main()), so the bootstrap admin is really bootstrapped here
+ * whatever other suites did to the shared one. Each test uses its own
+ * usernames; tests may run in any order.
+ */
+#include <check.h>
+#include <jwt.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "tests/lib/httptest.h"
+
+#define ADMIN_PASSWORD "Xueji-Test-2026!"
+#define NEW_PASSWORD "Zhongyuan-2026!" /* contains none of the usernames below */
+#define TEST_DB "xueji_users"
+
+static char db_url[2048];
+static char env_db[2100];
+static ht_server *srv;
+
+/* ---- fixtures ---------------------------------------------------------------- */
+
+static void
+start_server(void)
+{
+    const char *env[] = {env_db, "XUEJI_ADMIN_PASSWORD=" ADMIN_PASSWORD, NULL};
+    srv = ht_server_start(env);
+    ck_assert_msg(srv != NULL, "xuejid did not start");
+}
+
+static void
+stop_server(void)
+{
+    ck_assert_int_eq(ht_server_stop(srv), 0);
+}
+
+/* ---- requests -------------------------------------------------------------------- */
+
+/* METHOD path with a bearer token (may be NULL), a JSON body (may be NULL) and
+   up to two extra headers (may be NULL). */
+static void
+call(const char *method, const char *path, const char *token, const char *json, const char *h1,
+     const char *h2, ht_resp *r)
+{
+    const char *h[6];
+    int n = 0;
+    char auth[2048];
+    if (token != NULL) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        h[n++] = auth;
+    }
+    if (json != NULL)
+        h[n++] = "Content-Type: application/json";
+    if (h1 != NULL)
+        h[n++] = h1;
+    if (h2 != NULL)
+        h[n++] = h2;
+    h[n] = NULL;
+    ck_assert_int_eq(ht_request(srv, method, path, h, json, json ? strlen(json) : 0, r), 0);
+}
+
+static char *
+fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *
+fmt(const char *f, ...)
+{
+    static char bufs[8][2048];
+    static int next;
+    char *b = bufs[next++ % 8];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(b, sizeof(bufs[0]), f, ap);
+    va_end(ap);
+    return b;
+}
+
+static void
+login(const char *user, const char *password, ht_resp *r)
+{
+    call("POST", "/api/v1/auth/login", NULL,
+         fmt("{\"username\":\"%s\",\"password\":\"%s\"}", user, password), NULL, NULL, r);
+}
+
+/* Log in and return the access token (malloc'd). */
+static char *
+token_of(const char *user, const char *password)
+{
+    ht_resp r;
+    login(user, password, &r);
+    ck_assert_msg(r.status == 200, "login %s: %ld %s", user, r.status, r.body);
+    char *t = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    return t;
+}
+
+static char *
+admin_token(void)
+{
+    return token_of("admin", ADMIN_PASSWORD);
+}
+
+/* POST /users and expect 201; *out_id and the one-time password (malloc'd). */
+static char *
+create_user(const char *token, const char *username, const char *role, const char *org,
+            const char *extra, long long *out_id)
+{
+    ht_resp r;
+    call("POST", "/api/v1/users", token,
+         fmt("{\"username\":\"%s\",\"display_name\":\"测试 %s\",\"role\":\"%s\",\"org\":\"%s\"%s%s}",
+             username, username, role, org, extra ? "," : "", extra ? extra : ""),
+         NULL, NULL, &r);
+    ck_assert_msg(r.status == 201, "create %s: %ld %s", username, r.status, r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "username"), username);
+    ck_assert_str_eq(ht_json_str(r.json, "role"), role);
+    ck_assert_str_eq(ht_json_str(r.json, "org"), org);
+    ck_assert_ptr_null(json_object_get(r.json, "password_hash"));
+    ck_assert_ptr_null(strstr(r.body, "argon2"));
+    long long id = json_integer_value(json_object_get(r.json, "id"));
+    ck_assert_int_gt(id, 0);
+    char loc[64];
+    snprintf(loc, sizeof(loc), "/api/v1/users/%lld", id);
+    ck_assert_str_eq(ht_header(&r, "location"), loc);
+    ck_assert_str_eq(ht_header(&r, "etag"), "\"1\"");
+    const char *otp = ht_json_str(r.json, "one_time_password");
+    ck_assert_ptr_nonnull(otp);
+    ck_assert_int_eq((int)strlen(otp), 16);
+    char *pw = strdup(otp);
+    ht_resp_free(&r);
+    if (out_id != NULL)
+        *out_id = id;
+    return pw;
+}
+
+/* First login with the one-time password, then the password change: the new token. */
+static char *
+activate(const char *username, const char *otp)
+{
+    ht_resp r;
+    login(username, otp, &r);
+    ck_assert_msg(r.status == 200, "first login %s: %ld %s", username, r.status, r.body);
+    ck_assert(json_is_true(json_object_get(r.json, "must_change_password")));
+    char *first = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    call("PUT", "/api/v1/me/password", first,
+         fmt("{\"old_password\":\"%s\",\"new_password\":\"%s\"}", otp, NEW_PASSWORD), NULL, NULL,
+         &r);
+    ck_assert_msg(r.status == 200, "password change %s: %ld %s", username, r.status, r.body);
+    char *t = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    free(first);
+    return t;
+}
+
+/* Create and activate: the new account's token; *out_id its id. */
+static char *
+new_account(const char *token, const char *username, const char *role, const char *org,
+            const char *extra, long long *out_id)
+{
+    char *otp = create_user(token, username, role, org, extra, out_id);
+    char *t = activate(username, otp);
+    free(otp);
+    return t;
+}
+
+static void
+expect_status(const char *method, const char *path, const char *token, const char *json,
+              long status, const char *code)
+{
+    ht_resp r;
+    call(method, path, token, json, NULL, NULL, &r);
+    if (code != NULL)
+        ht_assert_problem(&r, status, code);
+    else
+        ck_assert_msg(r.status == status, "%s %s: %ld %s", method, path, r.status, r.body);
+    ht_resp_free(&r);
+}
+
+/* Is an account with this id among the items? */
+static int
+has_id(const json_t *items, long long id)
+{
+    for (size_t i = 0; i < json_array_size(items); i++)
+        if (json_integer_value(json_object_get(json_array_get(items, i), "id")) == id)
+            return 1;
+    return 0;
+}
+
+/* ---- the database -------------------------------------------------------------------- */
+
+static db_conn *
+test_db(void)
+{
+    app_err err = {0};
+    db_conn *c = db_conn_open(db_url, &err);
+    ck_assert_msg(c != NULL && db_conn_ok(c), "cannot connect to %s: %s", db_url, err.detail);
+    return c;
+}
+
+static void
+sql(const char *text)
+{
+    app_err err = {0};
+    db_conn *c = test_db();
+    ck_assert_msg(db_exec_sql(c, text, &err) == 0, "%s: %s", text, err.detail);
+    db_conn_close(c);
+}
+
+/* How many audit rows of `action` name user `id` as their target. */
+static long long
+audit_count(long long id, const char *action)
+{
+    app_err err = {0};
+    db_conn *c = test_db();
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%lld", id);
+    const char *p[] = {ids, action};
+    db_res *r = NULL;
+    ck_assert_int_eq(db_exec_once(c,
+                                  "SELECT count(*) FROM audit WHERE target_type = 'user'"
+                                  " AND target_id = $1 AND action = $2",
+                                  2, p, &r, &err),
+                     0);
+    long long n = db_res_int(r, 0, 0);
+    db_res_free(r);
+    db_conn_close(c);
+    return n;
+}
+
+/* ---- first login ------------------------------------------------------------------ */
+
+START_TEST(test_bootstrap_admin_and_first_login)
+{
+    ht_resp r;
+    login("admin", ADMIN_PASSWORD, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert(json_is_false(json_object_get(r.json, "must_change_password")));
+    char *admin = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+
+    long long id;
+    char *otp = create_user(admin, "fl-henan", "province", "410000", NULL, &id);
+
+    login("fl-henan", otp, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert(json_is_true(json_object_get(r.json, "must_change_password")));
+    char *first = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+
+    /* nothing but the password change until it is done */
+    expect_status("GET", "/api/v1/me", first, NULL, 403, "password_change_required");
+    expect_status("GET", "/api/v1/users", first, NULL, 403, "password_change_required");
+
+    call("PUT", "/api/v1/me/password", first,
+         fmt("{\"old_password\":\"%s\",\"new_password\":\"abc\"}", otp), NULL, NULL, &r);
+    ht_assert_problem(&r, 422, "weak_password");
+    json_t *items = json_object_get(r.json, "errors");
+    int short_seen = 0, classes_seen = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const char *code = ht_json_str(json_array_get(items, i), "code");
+        short_seen |= strcmp(code, "password_too_short") == 0;
+        classes_seen |= strcmp(code, "password_classes") == 0;
+    }
+    ck_assert_msg(short_seen && classes_seen, "rules not listed: %s", r.body);
+    ht_resp_free(&r);
+
+    call("PUT", "/api/v1/me/password", first,
+         fmt("{\"old_password\":\"%s\",\"new_password\":\"Fl-Henan-2026-x\"}", otp), NULL, NULL,
+         &r);
+    ht_assert_problem(&r, 422, "weak_password"); /* contains the username */
+    ck_assert_ptr_nonnull(strstr(r.body, "password_contains_username"));
+    ht_resp_free(&r);
+
+    call("PUT", "/api/v1/me/password", first,
+         fmt("{\"old_password\":\"%s\",\"new_password\":\"%s\"}", otp, NEW_PASSWORD), NULL, NULL,
+         &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert(json_is_false(json_object_get(r.json, "must_change_password")));
+    ck_assert_ptr_nonnull(ht_json_str(r.json, "refresh_token"));
+    char *fresh = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+
+    /* the new token works at once, even within the second of the change */
+    call("GET", "/api/v1/me", fresh, NULL, NULL, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "role"), "province");
+    ck_assert_str_eq(ht_json_str(r.json, "org"), "410000");
+    ck_assert(json_is_false(json_object_get(r.json, "must_change_password")));
+    ht_resp_free(&r);
+    /* the token of the one-time password is dead */
+    expect_status("GET", "/api/v1/me", first, NULL, 401, NULL);
+    /* and so is the one-time password */
+    login("fl-henan", otp, &r);
+    ht_assert_problem(&r, 401, "invalid_credentials");
+    ht_resp_free(&r);
+    free(otp);
+    free(first);
+    free(fresh);
+    free(admin);
+}
+END_TEST
+
+/* ---- the hierarchy --------------------------------------------------------------------- */
+
+START_TEST(test_hierarchy_and_scoping)
+{
+    char *admin = admin_token();
+    long long pid, cid, k1, k2;
+    char *prov = new_account(admin, "hs-prov", "province", "410000", NULL, &pid);
+    char *city = new_account(prov, "hs-city", "city", "410100", NULL, &cid);
+    char *county = new_account(city, "hs-k1", "county", "410102", NULL, &k1);
+    char *sibling = new_account(city, "hs-k2", "county", "410103", NULL, &k2);
+
+    /* a county creates no account of its own level or above: 403 whatever the org */
+    const char *up = "{\"username\":\"hs-up\",\"display_name\":\"x\",\"role\":\"province\","
+                     "\"org\":\"410000\"}";
+    expect_status("POST", "/api/v1/users", county, up, 403, "role_not_allowed");
+    expect_status("POST", "/api/v1/users", county,
+                  "{\"username\":\"hs-same\",\"display_name\":\"x\",\"role\":\"county\","
+                  "\"org\":\"410103\"}",
+                  403, "role_not_allowed");
+    /* a city does not reach into another province */
+    expect_status("POST", "/api/v1/users", city,
+                  "{\"username\":\"hs-hubei\",\"display_name\":\"x\",\"role\":\"county\","
+                  "\"org\":\"420102\"}",
+                  404, "org_not_found");
+    /* nor into a sibling city */
+    expect_status("POST", "/api/v1/users", city,
+                  "{\"username\":\"hs-kaifeng\",\"display_name\":\"x\",\"role\":\"county\","
+                  "\"org\":\"410202\"}",
+                  404, "org_not_found");
+    /* role must be the level of org; a region that does not exist is not found */
+    expect_status("POST", "/api/v1/users", city,
+                  "{\"username\":\"hs-mis\",\"display_name\":\"x\",\"role\":\"county\","
+                  "\"org\":\"410100\"}",
+                  422, "role_org_mismatch");
+    expect_status("POST", "/api/v1/users", city,
+                  "{\"username\":\"hs-ghost\",\"display_name\":\"x\",\"role\":\"county\","
+                  "\"org\":\"410199\"}",
+                  404, "org_not_found");
+    /* every bad field at once */
+    ht_resp r;
+    call("POST", "/api/v1/users", city,
+         "{\"username\":\"a b\",\"display_name\":\"\",\"role\":\"boss\",\"org\":\"41\"}", NULL,
+         NULL, &r);
+    ht_assert_problem(&r, 422, "validation_failed");
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "errors")), 4);
+    ht_resp_free(&r);
+
+    /* a sibling county does not even learn the account exists */
+    expect_status("GET", fmt("/api/v1/users/%lld", k1), sibling, NULL, 404, "user_not_found");
+    expect_status("GET", "/api/v1/users/999999999", city, NULL, 404, "user_not_found");
+    expect_status("GET", "/api/v1/users/abc", city, NULL, 404, "user_not_found");
+    /* nobody manages their own account here (that is /me) */
+    expect_status("GET", fmt("/api/v1/users/%lld", k1), county, NULL, 404, "user_not_found");
+    /* nor a peer of the same org, nor a superior */
+    expect_status("GET", fmt("/api/v1/users/%lld", cid), county, NULL, 404, "user_not_found");
+    /* superiors see it, with an ETag */
+    call("GET", fmt("/api/v1/users/%lld", k1), city, NULL, NULL, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "username"), "hs-k1");
+    ck_assert_str_eq(ht_header(&r, "etag"), "\"2\""); /* created, then password changed */
+    ck_assert_ptr_null(json_object_get(r.json, "password_hash"));
+    ck_assert(json_is_false(json_object_get(r.json, "must_change_password")));
+    ht_resp_free(&r);
+    expect_status("GET", fmt("/api/v1/users/%lld", k1), prov, NULL, 200, NULL);
+    expect_status("GET", fmt("/api/v1/users/%lld", k1), admin, NULL, 200, NULL);
+
+    /* lists: at or below the caller's org */
+    call("GET", "/api/v1/users", city, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    ck_assert(has_id(items, cid) && has_id(items, k1) && has_id(items, k2));
+    ck_assert(!has_id(items, pid));
+    ck_assert(json_is_null(json_object_get(r.json, "next_cursor")));
+    ck_assert_ptr_null(strstr(r.body, "password_hash"));
+    ht_resp_free(&r);
+    call("GET", "/api/v1/users", county, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    items = json_object_get(r.json, "items");
+    ck_assert(has_id(items, k1) && !has_id(items, k2) && !has_id(items, cid));
+    ht_resp_free(&r);
+    call("GET", "/api/v1/users?org=410102", prov, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    items = json_object_get(r.json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    ck_assert(has_id(items, k1));
+    ht_resp_free(&r);
+    expect_status("GET", "/api/v1/users?org=420000", city, NULL, 404, "org_not_found");
+    expect_status("GET", "/api/v1/users?org=410000", city, NULL, 404, "org_not_found");
+    expect_status("GET", "/api/v1/users?org=4", city, NULL, 400, "invalid_parameter");
+    expect_status("GET", "/api/v1/users?cursor=x", city, NULL, 400, "invalid_cursor");
+    expect_status("GET", "/api/v1/users?limit=501", city, NULL, 400, "invalid_parameter");
+
+    /* keyset pages of one */
+    long long seen[8];
+    int nseen = 0;
+    char path[128] = "/api/v1/users?limit=1";
+    for (int page = 0; page < 8; page++) {
+        call("GET", path, city, NULL, NULL, NULL, &r);
+        ck_assert_int_eq(r.status, 200);
+        items = json_object_get(r.json, "items");
+        ck_assert_int_le(json_array_size(items), 1);
+        if (json_array_size(items) == 1)
+            seen[nseen++] = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
+        const json_t *next = json_object_get(r.json, "next_cursor");
+        if (json_is_null(next)) {
+            ht_resp_free(&r);
+            break;
+        }
+        snprintf(path, sizeof(path), "/api/v1/users?limit=1&cursor=%s", json_string_value(next));
+        ht_resp_free(&r);
+    }
+    ck_assert_int_eq(nseen, 3);
+    ck_assert(seen[0] < seen[1] && seen[1] < seen[2]);
+
+    free(admin);
+    free(prov);
+    free(city);
+    free(county);
+    free(sibling);
+}
+END_TEST
+
+START_TEST(test_duplicate_and_invalid_username)
+{
+    char *admin = admin_token();
+    char *otp = create_user(admin, "dup.user@x", "province", "410000", NULL, NULL);
+    free(otp);
+    const char *again = "{\"username\":\"dup.user@x\",\"display_name\":\"x\","
+                        "\"role\":\"province\",\"org\":\"420000\"}";
+    ht_resp r;
+    call("POST", "/api/v1/users", admin, again, NULL, NULL, &r);
+    ht_assert_problem(&r, 409, "username_taken");
+    ht_resp_free(&r);
+    expect_status("POST", "/api/v1/users", admin,
+                  "{\"username\":\"ab\",\"display_name\":\"x\",\"role\":\"province\","
+                  "\"org\":\"420000\"}",
+                  422, "invalid_username");
+    expect_status("POST", "/api/v1/users", admin,
+                  "{\"display_name\":\"x\",\"role\":\"province\",\"org\":\"420000\"}", 422,
+                  "missing_field");
+    /* nobody creates a ministry account */
+    expect_status("POST", "/api/v1/users", admin,
+                  "{\"username\":\"dup-min\",\"display_name\":\"x\",\"role\":\"ministry\","
+                  "\"org\":\"000000\"}",
+                  403, "role_not_allowed");
+    free(admin);
+}
+END_TEST
+
+/* ---- reset, lock, disable ------------------------------------------------------------ */
+
+START_TEST(test_password_reset)
+{
+    char *admin = admin_token();
+    long long id;
+    char *tok = new_account(admin, "pr-user", "province", "410000", NULL, &id);
+    expect_status("GET", "/api/v1/me", tok, NULL, 200, NULL);
+
+    ht_resp r;
+    call("POST", fmt("/api/v1/users/%lld/password-reset", id), admin, NULL, NULL, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    const char *otp = ht_json_str(r.json, "one_time_password");
+    ck_assert_ptr_nonnull(otp);
+    ck_assert_int_eq((int)strlen(otp), 16);
+    char *pw = strdup(otp);
+    ht_resp_free(&r);
+
+    /* the old token dies within a couple of seconds (at once in this process) */
+    long long deadline = ht_now_ms() + 2500;
+    long status = 0;
+    do {
+        call("GET", "/api/v1/me", tok, NULL, NULL, NULL, &r);
+        status = r.status;
+        ht_resp_free(&r);
+        if (status != 401)
+            ht_sleep_ms(100);
+    } while (status != 401 && ht_now_ms() < deadline);
+    ck_assert_int_eq(status, 401);
+
+    login("pr-user", NEW_PASSWORD, &r);
+    ht_assert_problem(&r, 401, "invalid_credentials");
+    ht_resp_free(&r);
+    login("pr-user", pw, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert(json_is_true(json_object_get(r.json, "must_change_password")));
+    char *first = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    expect_status("GET", "/api/v1/me", first, NULL, 403, "password_change_required");
+
+    /* only a superior resets; a peer or the user itself gets 404 */
+    long long pid2;
+    char *peer = new_account(admin, "pr-peer", "province", "410000", NULL, &pid2);
+    expect_status("POST", fmt("/api/v1/users/%lld/password-reset", id), peer, NULL, 404,
+                  "user_not_found");
+    ck_assert_int_eq(audit_count(id, "password_reset"), 1);
+
+    free(first);
+    free(peer);
+    free(pw);
+    free(tok);
+    free(admin);
+}
+END_TEST
+
+START_TEST(test_lock_unlock_and_audit)
+{
+    char *admin = admin_token();
+    long long id;
+    char *tok = new_account(admin, "lk-user", "province", "410000", NULL, &id);
+    free(tok);
+
+    ht_resp r;
+    for (int i = 1; i <= 5; i++) {
+        login("lk-user", "Wrong-Password-1", &r);
+        if (i < 5) {
+            ht_assert_problem(&r, 401, "invalid_credentials");
+        } else {
+            ht_assert_problem(&r, 423, "account_locked");
+            const char *ra = ht_header(&r, "retry-after");
+            ck_assert_ptr_nonnull(ra);
+            ck_assert_int_gt(atoi(ra), 0);
+        }
+        ht_resp_free(&r);
+    }
+    /* locked: even the right password is refused */
+    login("lk-user", NEW_PASSWORD, &r);
+    ht_assert_problem(&r, 423, "account_locked");
+    ht_resp_free(&r);
+
+    call("GET", fmt("/api/v1/users/%lld", id), admin, NULL, NULL, NULL, &r);
+    ck_assert(json_is_true(json_object_get(r.json, "locked")));
+    ht_resp_free(&r);
+
+    call("POST", fmt("/api/v1/users/%lld/unlock", id), admin, NULL, NULL, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert(json_is_false(json_object_get(r.json, "locked")));
+    ck_assert_ptr_nonnull(ht_header(&r, "etag"));
+    ht_resp_free(&r);
+
+    login("lk-user", NEW_PASSWORD, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+
+    /* the audit trail has every step, each naming the account */
+    ck_assert_int_eq(audit_count(id, "user_create"), 1);
+    ck_assert_int_ge(audit_count(id, "login_success"), 2);
+    ck_assert_int_eq(audit_count(id, "login_failure"), 5);
+    ck_assert_int_eq(audit_count(id, "lock"), 1);
+    ck_assert_int_eq(audit_count(id, "unlock"), 1);
+    ck_assert_int_eq(audit_count(id, "password_change"), 1);
+    free(admin);
+}
+END_TEST
+
+START_TEST(test_patch_preconditions_and_disable)
+{
+    char *admin = admin_token();
+    long long id;
+    char *tok = new_account(admin, "pd-user", "province", "410000", NULL, &id);
+    const char *path = fmt("/api/v1/users/%lld", id);
+    char upath[64];
+    snprintf(upath, sizeof(upath), "%s", path);
+
+    ht_resp r;
+    call("GET", upath, admin, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    char etag[32];
+    snprintf(etag, sizeof(etag), "%s", ht_header(&r, "etag"));
+    int version = (int)json_integer_value(json_object_get(r.json, "version"));
+    ck_assert_str_eq(etag, fmt("\"%d\"", version));
+    ht_resp_free(&r);
+
+    call("PATCH", upath, admin, "{\"disabled\":true}", NULL, NULL, &r);
+    ht_assert_problem(&r, 428, "precondition_required");
+    ht_resp_free(&r);
+    call("PATCH", upath, admin, "{\"disabled\":true}", fmt("If-Match: \"%d\"", version + 7), NULL,
+         &r);
+    ht_assert_problem(&r, 412, "precondition_failed");
+    ht_resp_free(&r);
+    call("PATCH", upath, admin, "{\"disabled\":true}", "If-Match: *", NULL, &r);
+    ht_assert_problem(&r, 412, "precondition_failed"); /* only our tags match */
+    ht_resp_free(&r);
+    call("PATCH", upath, tok, "{\"disabled\":true}", fmt("If-Match: %s", etag), NULL, &r);
+    ht_assert_problem(&r, 404, "user_not_found"); /* not even the account itself */
+    ht_resp_free(&r);
+    call("PATCH", upath, admin, "{\"role\":\"city\"}", fmt("If-Match: %s", etag), NULL, &r);
+    ht_assert_problem(&r, 422, "field_not_editable");
+    ht_resp_free(&r);
+    call("PATCH", upath, admin, "{\"grade\":\"13\"}", fmt("If-Match: %s", etag), NULL, &r);
+    ht_assert_problem(&r, 422, "invalid_grade"); /* not a grade leader */
+    ht_resp_free(&r);
+    /* still usable: none of that changed anything */
+    expect_status("GET", "/api/v1/me", tok, NULL, 200, NULL);
+
+    call("PATCH", upath, admin, "{\"disabled\":true,\"display_name\":\"停用的账户\"}",
+         fmt("If-Match: %s", etag), NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert(json_is_true(json_object_get(r.json, "disabled")));
+    ck_assert_str_eq(ht_json_str(r.json, "display_name"), "停用的账户");
+    ck_assert_str_eq(ht_header(&r, "etag"), fmt("\"%d\"", version + 1));
+    ht_resp_free(&r);
+
+    /* the user's token dies, and logging in is refused */
+    expect_status("GET", "/api/v1/me", tok, NULL, 401, NULL);
+    login("pd-user", NEW_PASSWORD, &r);
+    ht_assert_problem(&r, 403, "account_disabled");
+    ht_resp_free(&r);
+
+    /* the old ETag is stale now */
+    call("PATCH", upath, admin, "{\"disabled\":false}", fmt("If-Match: %s", etag), NULL, &r);
+    ht_assert_problem(&r, 412, "precondition_failed");
+    ht_resp_free(&r);
+    call("PATCH", upath, admin, "{\"disabled\":false}", fmt("If-Match: \"%d\"", version + 1),
+         NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    login("pd-user", NEW_PASSWORD, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_int_eq(audit_count(id, "user_update"), 2);
+    free(tok);
+    free(admin);
+}
+END_TEST
+
+/* ---- school staff ------------------------------------------------------------------ */
+
+/* One class of `school`, its id. */
+static long long
+class_id(const char *school, int grade, int number)
+{
+    app_err err = {0};
+    db_conn *c = test_db();
+    char g[8], n[8];
+    snprintf(g, sizeof(g), "%d", grade);
+    snprintf(n, sizeof(n), "%d", number);
+    const char *p[] = {school, g, n};
+    db_res *r = NULL;
+    ck_assert_int_eq(db_exec_once(c,
+                                  "INSERT INTO class (school, grade, number, name)"
+                                  " VALUES ($1, $2, $3, 'c') RETURNING id",
+                                  3, p, &r, &err),
+                     0);
+    long long id = db_res_int(r, 0, 0);
+    db_res_free(r);
+    db_conn_close(c);
+    return id;
+}
+
+START_TEST(test_school_staff)
+{
+    /* two primary schools: one under 中原区 410102, one under 二七区 410103 */
+    sql("INSERT INTO school (code, name, county, authority, province, category) VALUES"
+        " ('2141010901', '中原区测试小学', '410102', '410102', '410000', 21),"
+        " ('2141010902', '二七区测试小学', '410103', '410103', '410000', 21)");
+    long long c1 = class_id("2141010901", 13, 1), c2 = class_id("2141010901", 13, 2);
+    long long other = class_id("2141010902", 13, 1);
+
+    char *admin = admin_token();
+    long long kid, k2id, rid, gid, hid;
+    char *county = new_account(admin, "st-k1", "county", "410102", NULL, &kid);
+    char *county2 = new_account(admin, "st-k2", "county", "410103", NULL, &k2id);
+
+    /* a bureau creates registrars only (staff_role may be left out) */
+    expect_status("POST", "/api/v1/users", county,
+                  "{\"username\":\"st-ht0\",\"display_name\":\"x\",\"role\":\"school\","
+                  "\"org\":\"2141010901\",\"staff_role\":\"head_teacher\",\"classes\":[1]}",
+                  403, "role_not_allowed");
+    /* for schools under its authority only */
+    expect_status("POST", "/api/v1/users", county,
+                  "{\"username\":\"st-r2\",\"display_name\":\"x\",\"role\":\"school\","
+                  "\"org\":\"2141010902\"}",
+                  404, "org_not_found");
+    expect_status("POST", "/api/v1/users", county,
+                  "{\"username\":\"st-r3\",\"display_name\":\"x\",\"role\":\"school\","
+                  "\"org\":\"2141010999\"}",
+                  404, "org_not_found");
+    char *reg = new_account(county, "st-reg", "school", "2141010901", NULL, &rid);
+
+    ht_resp r;
+    call("GET", "/api/v1/me", reg, NULL, NULL, NULL, &r);
+    ck_assert_str_eq(ht_json_str(r.json, "staff_role"), "registrar");
+    ht_resp_free(&r);
+
+    /* the registrar grants the other staff roles at its own school */
+    char *gl = new_account(reg, "st-gl", "school", "2141010901",
+                           "\"staff_role\":\"grade_leader\",\"grade\":\"13\"", &gid);
+    char *ht = new_account(reg, "st-ht", "school", "2141010901",
+                           fmt("\"staff_role\":\"head_teacher\",\"classes\":[%lld]", c1), &hid);
+    call("GET", fmt("/api/v1/users/%lld", gid), reg, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(ht_json_str(r.json, "staff_role"), "grade_leader");
+    ck_assert_str_eq(ht_json_str(r.json, "grade"), "13");
+    ht_resp_free(&r);
+    expect_status("POST", "/api/v1/users", reg,
+                  fmt("{\"username\":\"st-ht2\",\"display_name\":\"x\",\"role\":\"school\","
+                      "\"org\":\"2141010901\",\"staff_role\":\"head_teacher\",\"classes\":[%lld]}",
+                      other),
+                  422, "invalid_classes");
+    expect_status("POST", "/api/v1/users", reg,
+                  "{\"username\":\"st-gl2\",\"display_name\":\"x\",\"role\":\"school\","
+                  "\"org\":\"2141010901\",\"staff_role\":\"grade_leader\"}",
+                  422, "missing_field");
+    expect_status("POST", "/api/v1/users", reg,
+                  "{\"username\":\"st-gl3\",\"display_name\":\"x\",\"role\":\"school\","
+                  "\"org\":\"2141010901\",\"staff_role\":\"grade_leader\",\"grade\":\"17\"}",
+                  422, "invalid_grade");
+    expect_status("POST", "/api/v1/users", reg,
+                  "{\"username\":\"st-o\",\"display_name\":\"x\",\"role\":\"school\","
+                  "\"org\":\"2141010902\",\"staff_role\":\"registrar\"}",
+                  404, "org_not_found");
+    expect_status("POST", "/api/v1/users", reg,
+                  "{\"username\":\"st-c\",\"display_name\":\"x\",\"role\":\"county\","
+                  "\"org\":\"410102\"}",
+                  403, "role_not_allowed");
+
+    /* the registrar lists its school; grade leaders and head teachers manage nobody */
+    call("GET", "/api/v1/users", reg, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    ck_assert_int_eq(json_array_size(items), 3);
+    ck_assert(has_id(items, rid) && has_id(items, gid) && has_id(items, hid));
+    ht_resp_free(&r);
+    expect_status("GET", "/api/v1/users", gl, NULL, 403, "forbidden");
+    expect_status("GET", "/api/v1/users", ht, NULL, 403, "forbidden");
+    expect_status("POST", "/api/v1/users", gl,
+                  "{\"username\":\"st-x\",\"display_name\":\"x\",\"role\":\"school\","
+                  "\"org\":\"2141010901\",\"staff_role\":\"registrar\"}",
+                  403, "forbidden");
+    expect_status("GET", fmt("/api/v1/users/%lld", hid), gl, NULL, 404, "user_not_found");
+    expect_status("GET", fmt("/api/v1/users/%lld", rid), reg, NULL, 404, "user_not_found");
+
+    /* the school's county lists and manages its accounts; the next county does not */
+    call("GET", "/api/v1/users", county, NULL, NULL, NULL, &r);
+    items = json_object_get(r.json, "items");
+    ck_assert(has_id(items, rid) && has_id(items, gid) && has_id(items, hid));
+    ck_assert(!has_id(items, k2id));
+    ht_resp_free(&r);
+    call("GET", "/api/v1/users?org=2141010901", county, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 3);
+    ht_resp_free(&r);
+    expect_status("GET", "/api/v1/users?org=2141010901", county2, NULL, 404, "org_not_found");
+    expect_status("GET", fmt("/api/v1/users/%lld", rid), county2, NULL, 404, "user_not_found");
+    call("GET", "/api/v1/users", county2, NULL, NULL, NULL, &r);
+    ck_assert(!has_id(json_object_get(r.json, "items"), rid));
+    ht_resp_free(&r);
+
+    /* the registrar moves the head teacher to another class: its token dies */
+    call("PATCH", fmt("/api/v1/users/%lld", hid), reg, fmt("{\"classes\":[%lld]}", c2),
+         "If-Match: \"2\"", NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(r.json, "classes"), 0)), c2);
+    ht_resp_free(&r);
+    expect_status("GET", "/api/v1/me", ht, NULL, 401, NULL);
+    call("PATCH", fmt("/api/v1/users/%lld", hid), reg, fmt("{\"classes\":[%lld]}", other),
+         "If-Match: \"3\"", NULL, &r);
+    ht_assert_problem(&r, 422, "invalid_classes");
+    ht_resp_free(&r);
+
+    free(admin);
+    free(county);
+    free(county2);
+    free(reg);
+    free(gl);
+    free(ht);
+}
+END_TEST
+
+/* ---- service clients ---------------------------------------------------------------- */
+
+static void
+token_request(const char *ct, const char *body, const char *extra, ht_resp *r)
+{
+    const char *h[4];
+    int n = 0;
+    char cth[128];
+    if (ct != NULL) {
+        snprintf(cth, sizeof(cth), "Content-Type: %s", ct);
+        h[n++] = cth;
+    }
+    if (extra != NULL)
+        h[n++] = extra;
+    h[n] = NULL;
+    ck_assert_int_eq(
+        ht_request(srv, "POST", "/api/v1/auth/token", h, body, body ? strlen(body) : 0, r), 0);
+}
+
+START_TEST(test_clients)
+{
+    char *admin = admin_token();
+    long long pid, kid;
+    char *prov = new_account(admin, "cl-prov", "province", "410000", NULL, &pid);
+    char *county = new_account(prov, "cl-k", "county", "410102", NULL, &kid);
+
+    expect_status("POST", "/api/v1/clients", county, "{\"name\":\"区平台\"}", 403, "forbidden");
+    expect_status("POST", "/api/v1/clients", admin, "{\"name\":\"省平台\"}", 422, "missing_field");
+    expect_status("POST", "/api/v1/clients", prov, "{\"name\":\"x\",\"province\":\"420000\"}", 404,
+                  "org_not_found");
+
+    ht_resp r;
+    call("POST", "/api/v1/clients", prov, "{\"name\":\"河南省学籍对接平台\"}", NULL, NULL, &r);
+    ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "org"), "410000");
+    ck_assert_str_eq(ht_json_str(r.json, "name"), "河南省学籍对接平台");
+    char *id = strdup(ht_json_str(r.json, "client_id"));
+    char *secret = strdup(ht_json_str(r.json, "client_secret"));
+    ck_assert_int_eq((int)strlen(secret), 43);
+    ht_resp_free(&r);
+
+    /* form body */
+    token_request("application/x-www-form-urlencoded",
+                  fmt("grant_type=client_credentials&client_id=%s&client_secret=%s", id, secret),
+                  NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "token_type"), "Bearer");
+    ck_assert_int_eq(json_integer_value(json_object_get(r.json, "expires_in")), 900);
+    ck_assert_ptr_null(json_object_get(r.json, "refresh_token"));
+    ck_assert_str_eq(ht_header(&r, "cache-control"), "no-store");
+    char *ctok = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+
+    /* the token is the province's, for this client */
+    jwt_t *j = NULL;
+    ck_assert_int_eq(jwt_decode(&j, ctok, (const unsigned char *)HT_JWT_SECRET,
+                                (int)strlen(HT_JWT_SECRET)),
+                     0);
+    ck_assert_str_eq(jwt_get_grant(j, "sub"), fmt("client:%s", id));
+    ck_assert_str_eq(jwt_get_grant(j, "role"), "province");
+    ck_assert_str_eq(jwt_get_grant(j, "org"), "410000");
+    jwt_free(j);
+    call("GET", "/api/v1/me", ctok, NULL, NULL, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "client_id"), id);
+    ck_assert_str_eq(ht_json_str(r.json, "role"), "province");
+    ck_assert_str_eq(ht_json_str(r.json, "org"), "410000");
+    ht_resp_free(&r);
+    /* a client manages no accounts */
+    expect_status("GET", "/api/v1/users", ctok, NULL, 403, "forbidden");
+    expect_status("GET", fmt("/api/v1/users/%lld", kid), ctok, NULL, 404, "user_not_found");
+
+    /* JSON body and HTTP Basic work as well */
+    token_request("application/json",
+                  fmt("{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\","
+                      "\"client_secret\":\"%s\"}",
+                      id, secret),
+                  NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    char cred[256], b64[512];
+    snprintf(cred, sizeof(cred), "%s:%s", id, secret);
+    sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)cred, strlen(cred),
+                      sodium_base64_VARIANT_ORIGINAL);
+    token_request("application/x-www-form-urlencoded", "grant_type=client_credentials",
+                  fmt("Authorization: Basic %s", b64), &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+
+    /* wrong secret, unknown client, no credentials: 401 invalid_client */
+    token_request("application/x-www-form-urlencoded",
+                  fmt("grant_type=client_credentials&client_id=%s&client_secret=%sx", id, secret),
+                  NULL, &r);
+    ht_assert_problem(&r, 401, "invalid_client");
+    ht_resp_free(&r);
+    snprintf(cred, sizeof(cred), "%s:wrong", id);
+    sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)cred, strlen(cred),
+                      sodium_base64_VARIANT_ORIGINAL);
+    token_request("application/x-www-form-urlencoded", "grant_type=client_credentials",
+                  fmt("Authorization: Basic %s", b64), &r);
+    ht_assert_problem(&r, 401, "invalid_client");
+    ck_assert_ptr_nonnull(ht_header(&r, "www-authenticate"));
+    ht_resp_free(&r);
+    token_request("application/x-www-form-urlencoded",
+                  "grant_type=client_credentials&client_id=xjc-00&client_secret=abc", NULL, &r);
+    ht_assert_problem(&r, 401, "invalid_client");
+    ht_resp_free(&r);
+    token_request("application/x-www-form-urlencoded", "grant_type=client_credentials", NULL, &r);
+    ht_assert_problem(&r, 401, "invalid_client");
+    ht_resp_free(&r);
+
+    /* other grants and malformed requests */
+    token_request("application/x-www-form-urlencoded",
+                  fmt("grant_type=password&client_id=%s&client_secret=%s", id, secret), NULL, &r);
+    ht_assert_problem(&r, 400, "unsupported_grant_type");
+    ht_resp_free(&r);
+    token_request("application/x-www-form-urlencoded", fmt("client_id=%s", id), NULL, &r);
+    ht_assert_problem(&r, 400, "invalid_request");
+    ht_resp_free(&r);
+    token_request("application/x-www-form-urlencoded",
+                  "grant_type=client_credentials&grant_type=client_credentials", NULL, &r);
+    ht_assert_problem(&r, 400, "invalid_request");
+    ht_resp_free(&r);
+    token_request("text/plain", "grant_type=client_credentials", NULL, &r);
+    ht_assert_problem(&r, 415, "unsupported_media_type");
+    ht_resp_free(&r);
+
+    /* the ministry names the province */
+    call("POST", "/api/v1/clients", admin, "{\"name\":\"湖北\",\"province\":\"420000\"}", NULL,
+         NULL, &r);
+    ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "org"), "420000");
+    ht_resp_free(&r);
+
+    free(ctok);
+    free(id);
+    free(secret);
+    free(county);
+    free(prov);
+    free(admin);
+}
+END_TEST
+
+/* ---- forged tokens ----------------------------------------------------------------- */
+
+static char *
+b64url(const char *s)
+{
+    size_t n = strlen(s);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = malloc(cap);
+    sodium_bin2base64(out, cap, (const unsigned char *)s, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+/* An HS256 token for the admin with chosen times, signed with `key`. */
+static char *
+craft(const char *key, long iat, long exp)
+{
+    jwt_t *j;
+    ck_assert_int_eq(jwt_new(&j), 0);
+    jwt_add_grant(j, "iss", "xueji");
+    jwt_add_grant(j, "sub", "1");
+    jwt_add_grant(j, "role", "ministry");
+    jwt_add_grant(j, "org", "000000");
+    jwt_add_grant_int(j, "iat", iat);
+    jwt_add_grant_int(j, "exp", exp);
+    jwt_add_grant(j, "jti", "forged");
+    ck_assert_int_eq(jwt_set_alg(j, JWT_ALG_HS256, (const unsigned char *)key, (int)strlen(key)),
+                     0);
+    char *s = jwt_encode_str(j);
+    jwt_free(j);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+START_TEST(test_forged_tokens)
+{
+    long now = (long)time(NULL);
+    /* the control: a token we sign like the server does is accepted */
+    char *good = craft(HT_JWT_SECRET, now, now + 900);
+    expect_status("GET", "/api/v1/me", good, NULL, 200, NULL);
+
+    /* one character of the signature flipped */
+    char *tampered = strdup(good);
+    char *sig = strrchr(tampered, '.') + 1;
+    sig[10] = sig[10] == 'A' ? 'B' : 'A';
+    expect_status("GET", "/api/v1/me", tampered, NULL, 401, "invalid_token");
+
+    /* expired: right secret, exp in the past beyond the skew */
+    char *expired = craft(HT_JWT_SECRET, now - 2000, now - 1100);
+    expect_status("GET", "/api/v1/me", expired, NULL, 401, "token_expired");
+
+    /* another secret */
+    char *other = craft("some-other-secret-0123456789abcdefghijk", now, now + 900);
+    expect_status("GET", "/api/v1/me", other, NULL, 401, "invalid_token");
+
+    /* alg none, by hand: header.payload. with an empty signature */
+    char *h = b64url("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+    char *p = b64url(fmt("{\"iss\":\"xueji\",\"sub\":\"1\",\"role\":\"ministry\",\"org\":\"000000\","
+                         "\"iat\":%ld,\"exp\":%ld,\"jti\":\"none\"}",
+                         now, now + 900));
+    char *none = malloc(strlen(h) + strlen(p) + 3);
+    sprintf(none, "%s.%s.", h, p);
+    expect_status("GET", "/api/v1/me", none, NULL, 401, "invalid_token");
+    /* the same with the real signature of the HS256 token glued on */
+    char *none_sig = malloc(strlen(h) + strlen(p) + strlen(sig) + 3);
+    sprintf(none_sig, "%s.%s.%s", h, p, strrchr(good, '.') + 1);
+    expect_status("GET", "/api/v1/me", none_sig, NULL, 401, "invalid_token");
+    /* a bare garbage token and a missing one */
+    expect_status("GET", "/api/v1/me", "not-a-token", NULL, 401, "invalid_token");
+    expect_status("GET", "/api/v1/me", NULL, NULL, 401, "unauthenticated");
+
+    free(good);
+    free(tampered);
+    free(expired);
+    free(other);
+    free(h);
+    free(p);
+    free(none);
+    free(none_sig);
+}
+END_TEST
+
+/* ---- main ----------------------------------------------------------------------------- */
+
+/* The test cluster's URL with another database name. */
+static void
+url_with_db(const char *url, const char *db, char *out, size_t cap)
+{
+    const char *scheme = strstr(url, "://");
+    const char *path = scheme ? strchr(scheme + 3, '/') : NULL;
+    if (path == NULL) { /* key=value form: a later dbname wins */
+        snprintf(out, cap, "%s dbname=%s", url, db);
+        return;
+    }
+    const char *q = strchr(path, '?');
+    snprintf(out, cap, "%.*s/%s%s", (int)(path - url), url, db, q ? q : "");
+}
+
+/* A fresh database for this suite, migrated and with its admin. */
+static int
+prepare_database(void)
+{
+    const char *base = getenv("XUEJI_TEST_DATABASE_URL");
+    if (base == NULL || *base == '\0') {
+        fprintf(stderr, "users_test: XUEJI_TEST_DATABASE_URL is not set\n");
+        return -1;
+    }
+    url_with_db(base, TEST_DB, db_url, sizeof(db_url));
+    snprintf(env_db, sizeof(env_db), "XUEJI_DATABASE_URL=%s", db_url);
+    app_err err = {0};
+    db_conn *c = db_conn_open(base, &err);
+    if (c == NULL || !db_conn_ok(c) ||
+        db_exec_sql(c, "DROP DATABASE IF EXISTS " TEST_DB, &err) != 0 ||
+        db_exec_sql(c, "CREATE DATABASE " TEST_DB, &err) != 0) {
+        fprintf(stderr, "users_test: cannot create database %s: %s\n", TEST_DB, err.detail);
+        db_conn_close(c);
+        return -1;
+    }
+    db_conn_close(c);
+    const char *args[] = {"migrate", NULL};
+    const char *env[] = {env_db, "XUEJI_ADMIN_PASSWORD=" ADMIN_PASSWORD, NULL};
+    char *out = NULL;
+    int rc = ht_run_xuejid(args, env, 300, &out);
+    if (rc != 0)
+        fprintf(stderr, "users_test: xuejid migrate exited %d:\n%s\n", rc, out ? out : "");
+    free(out);
+    return rc == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+    ht_global_init();
+    if (sodium_init() < 0 || prepare_database() != 0)
+        return 1;
+    Suite *s = suite_create("http-users");
+    TCase *tc = tcase_create("accounts");
+    tcase_add_checked_fixture(tc, start_server, stop_server);
+    tcase_set_timeout(tc, ht_timeout(180));
+    tcase_add_test(tc, test_bootstrap_admin_and_first_login);
+    tcase_add_test(tc, test_hierarchy_and_scoping);
+    tcase_add_test(tc, test_duplicate_and_invalid_username);
+    tcase_add_test(tc, test_password_reset);
+    tcase_add_test(tc, test_lock_unlock_and_audit);
+    tcase_add_test(tc, test_patch_preconditions_and_disable);
+    tcase_add_test(tc, test_school_staff);
+    tcase_add_test(tc, test_clients);
+    tcase_add_test(tc, test_forged_tokens);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    ht_global_cleanup();
+    return failed ? 1 : 0;
+}
