@@ -12,9 +12,11 @@
  *
  * Matrix lines:  METHOD PATTERN | IN-PATH | OUT-PATH | BODY | 8 statuses | 8 statuses
  * statuses in the actor order above, "in" then "out"; BODY is JSON or "-".
- * Placeholders: @SCHOOL_IN @SCHOOL_OUT @CLASS_IN @CLASS_OUT @USER_IN
- * @USER_OUT (a county-level account: in 410102 / out 420102), @N (a number
- * unique to each request), @N6 (six digits of it).
+ * Placeholders: @SCHOOL_IN @SCHOOL_OUT @USER_IN @USER_OUT (a county-level
+ * account: in 410102 / out 420102); the _X forms (@SCHOOL_X @CLASS_X @USER_X
+ * @COUNTY_X @PROVINCE_X) mean the "in" or the "out" one after the column;
+ * @SCHOOLCODE_X a fresh school code of that province; @N a number unique to
+ * each request, @N6 six digits of it, @N99 one from 1 to 99.
  */
 #include <check.h>
 #include <stdio.h>
@@ -202,36 +204,43 @@ build_world(void)
     tokens[7][0] = '\0';
 }
 
-/* Replace the placeholders of `in` into out. */
+/*
+ * Replace the placeholders of `in` into out. `out_case` selects what the _X
+ * placeholders mean: 0 the "in" chain, 1 the "out" chain.
+ */
 static void
-expand(const char *in, char *out, size_t cap)
+expand(const char *in, int out_case, char *out, size_t cap)
 {
-    static const struct {
-        const char *key;
-        const char *(*val)(void);
-    } keys[] = {{"@SCHOOL_IN", NULL}, {"@SCHOOL_OUT", NULL}, {"@CLASS_IN", NULL},
-                {"@CLASS_OUT", NULL}, {"@USER_IN", NULL},   {"@USER_OUT", NULL},
-                {"@N6", NULL},        {"@N", NULL}};
-    const char *vals[8];
-    char n[16], n6[8];
+    char n[16], n6[8], n99[4], code[16];
     seq++;
     snprintf(n, sizeof(n), "%d%04d", (int)(getpid() % 1000), seq);
     snprintf(n6, sizeof(n6), "%06d", (int)((getpid() % 100) * 10000 + seq) % 1000000);
-    vals[0] = SCHOOL_IN;
-    vals[1] = SCHOOL_OUT;
-    vals[2] = class_in;
-    vals[3] = class_out;
-    vals[4] = user_in;
-    vals[5] = user_out;
-    vals[6] = n6;
-    vals[7] = n;
+    snprintf(n99, sizeof(n99), "%d", seq % 99 + 1);
+    snprintf(code, sizeof(code), "21%s%s", out_case ? "42" : "41", n6);
+    const struct {
+        const char *key, *val;
+    } keys[] = {
+        {"@SCHOOLCODE_X", code},
+        {"@SCHOOL_IN", SCHOOL_IN},
+        {"@SCHOOL_OUT", SCHOOL_OUT},
+        {"@SCHOOL_X", out_case ? SCHOOL_OUT : SCHOOL_IN},
+        {"@CLASS_X", out_case ? class_out : class_in},
+        {"@USER_IN", user_in},
+        {"@USER_OUT", user_out},
+        {"@USER_X", out_case ? user_out : user_in},
+        {"@COUNTY_X", out_case ? "420102" : "410102"},
+        {"@PROVINCE_X", out_case ? "420000" : "410000"},
+        {"@N99", n99},
+        {"@N6", n6},
+        {"@N", n},
+    };
     size_t o = 0;
     for (const char *p = in; *p && o + 1 < cap;) {
         int hit = 0;
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
             size_t kl = strlen(keys[k].key);
             if (strncmp(p, keys[k].key, kl) == 0) {
-                o += (size_t)snprintf(out + o, cap - o, "%s", vals[k]);
+                o += (size_t)snprintf(out + o, cap - o, "%s", keys[k].val);
                 p += kl;
                 hit = 1;
                 break;
@@ -280,9 +289,9 @@ START_TEST(test_matrix)
         for (int k = 0; k < 2; k++) {
             for (int a = 0; a < NACTORS; a++) {
                 char path[512], body[1024], auth[1100];
-                expand(k == 0 ? r->in_path : r->out_path, path, sizeof(path));
-                expand(r->body, body, sizeof(body));
-                snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[a]);
+                expand(k == 0 ? r->in_path : r->out_path, k, path, sizeof(path));
+                expand(r->body, k, body, sizeof(body));
+                snprintf(auth, sizeof(auth), "Authorization: Bearer %.1000s", tokens[a]);
                 const char *hdrs[] = {"Content-Type: application/json", "If-Match: *",
                                       tokens[a][0] ? auth : NULL, NULL};
                 ht_resp resp;
