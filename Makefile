@@ -111,7 +111,7 @@ check: $(UNIT_BIN)
 check-integration: $(INTEG_BIN) $(OUT)/xuejid
 	@sh scripts/run-tests.sh integration $(INTEG_BIN)
 
-check-http: $(HTTP_BIN) $(OUT)/xuejid
+check-http: $(HTTP_BIN) $(OUT)/xuejid $(OUT)/xuejictl
 	@sh scripts/run-tests.sh http $(HTTP_BIN)
 
 check-layers:

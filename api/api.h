@@ -67,7 +67,7 @@ struct api_call {
     app_arena *arena;
     uint64_t start_ns;
     int route_index; /* -1 when no route matched */
-    char request_id[48];
+    char request_id[72]; /* up to 64 characters, echoed or generated */
     int lang_en;
     char client_ip[64];
     const char *user_agent; /* "" when absent */

@@ -43,8 +43,12 @@ six_digits(const char *s)
 static json_t *
 region_json(const db_region *r)
 {
-    return json_pack("{s:s,s:s,s:s,s:s?}", "code", r->code, "name", r->name, "level", r->level,
-                     "parent", r->parent[0] ? r->parent : NULL);
+    /* a province's parent is the ministry root, which is not a region */
+    int top = r->parent[0] == '\0' || strcmp(r->parent, "000000") == 0;
+    json_t *o = json_pack("{s:s,s:s,s:s}", "code", r->code, "name", r->name, "level", r->level);
+    if (!top)
+        json_object_set_new(o, "parent", json_string(r->parent));
+    return o;
 }
 
 /* ---- GET /api/v1/regions/{code} ---- */

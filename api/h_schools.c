@@ -124,6 +124,13 @@ n_digits(const char *s, size_t n)
     return 1;
 }
 
+/* A JSON string without an embedded NUL (C strings would cut it short). */
+static int
+is_text(const json_t *v)
+{
+    return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v);
+}
+
 /* A code given as a string of digits or as an integer (2 digits), or -1. */
 static int
 small_code(const json_t *v)
@@ -469,7 +476,7 @@ h_school_create(api_call *c)
     json_t *v = json_object_get(c->json, "code");
     if (v == NULL || json_is_null(v)) {
         app_err_add(e, "/code", "missing_field", NULL);
-    } else if (!json_is_string(v)) {
+    } else if (!is_text(v)) {
         app_err_add(e, "/code", "wrong_type", NULL);
     } else {
         app_err pe = {0};
@@ -482,7 +489,7 @@ h_school_create(api_call *c)
     v = json_object_get(c->json, "name");
     if (v == NULL || json_is_null(v))
         app_err_add(e, "/name", "missing_field", NULL);
-    else if (!json_is_string(v))
+    else if (!is_text(v))
         app_err_add(e, "/name", "wrong_type", NULL);
     else if ((s->name = clean_name(c, json_string_value(v), NAME_MAX_CHARS)) == NULL)
         app_err_add(e, "/name", "invalid_name", NULL);
@@ -490,7 +497,7 @@ h_school_create(api_call *c)
     v = json_object_get(c->json, "county");
     if (v == NULL || json_is_null(v))
         app_err_add(e, "/county", "missing_field", NULL);
-    else if (!json_is_string(v))
+    else if (!is_text(v))
         app_err_add(e, "/county", "wrong_type", NULL);
     else if (!n_digits(json_string_value(v), 6) ||
              core_region_code_level(json_string_value(v), 6) == CORE_LEVEL_NONE)
@@ -501,7 +508,7 @@ h_school_create(api_call *c)
     v = json_object_get(c->json, "authority");
     if (v != NULL && !json_is_null(v)) {
         a->authority_given = 1;
-        if (!json_is_string(v))
+        if (!is_text(v))
             app_err_add(e, "/authority", "wrong_type", NULL);
         else if (!n_digits(json_string_value(v), 6) || !bureau_code(json_string_value(v)))
             app_err_add(e, "/authority", "invalid_authority", NULL);
@@ -514,7 +521,7 @@ h_school_create(api_call *c)
     v = json_object_get(c->json, "category");
     if (v != NULL && !json_is_null(v)) {
         int cat = small_code(v);
-        if (!json_is_string(v) && !json_is_integer(v))
+        if (!is_text(v) && !json_is_integer(v))
             app_err_add(e, "/category", "wrong_type", NULL);
         else if (sc.code[0] != '\0' && cat != sc.category)
             app_err_add(e, "/category", "category_mismatch", NULL);
@@ -524,7 +531,7 @@ h_school_create(api_call *c)
     v = json_object_get(c->json, "system");
     s->system = "63";
     if (v != NULL && !json_is_null(v)) {
-        if (!json_is_string(v))
+        if (!is_text(v))
             app_err_add(e, "/system", "wrong_type", NULL);
         else if (!core_school_system_valid(json_string_value(v)))
             app_err_add(e, "/system", "invalid_school_system", NULL);
@@ -677,22 +684,22 @@ h_school_patch(api_call *c)
         return;
     }
     static const char *const allowed[] = {"name", "authority", "system", "closed", NULL};
-    static const char *const read_only[] = {"code",        "county",         "province",
-                                            "category",    "category_label", "county_name",
-                                            "authority_name", "version",     "created_at",
-                                            "updated_at",  NULL};
+    static const char *const read_only[] = {
+        "code",        "county",         "province",   "category",   "category_label",
+        "county_name", "authority_name", "version",    "created_at", "updated_at",
+        NULL};
     app_err e = {0};
     check_members(c, &e, allowed, read_only);
     json_t *v = json_object_get(c->json, "name");
     if (v != NULL) {
-        if (!json_is_string(v))
+        if (!is_text(v))
             app_err_add(&e, "/name", "wrong_type", NULL);
         else if ((a->name = clean_name(c, json_string_value(v), NAME_MAX_CHARS)) == NULL)
             app_err_add(&e, "/name", "invalid_name", NULL);
     }
     v = json_object_get(c->json, "authority");
     if (v != NULL) {
-        if (!json_is_string(v))
+        if (!is_text(v))
             app_err_add(&e, "/authority", "wrong_type", NULL);
         else if (!n_digits(json_string_value(v), 6) || !bureau_code(json_string_value(v)))
             app_err_add(&e, "/authority", "invalid_authority", NULL);
@@ -701,7 +708,7 @@ h_school_patch(api_call *c)
     }
     v = json_object_get(c->json, "system");
     if (v != NULL) {
-        if (!json_is_string(v))
+        if (!is_text(v))
             app_err_add(&e, "/system", "wrong_type", NULL);
         else if (!core_school_system_valid(json_string_value(v)))
             app_err_add(&e, "/system", "invalid_school_system", NULL);
@@ -860,7 +867,7 @@ h_class_create(api_call *c)
     json_t *v = json_object_get(c->json, "grade");
     if (v == NULL || json_is_null(v))
         app_err_add(&e, "/grade", "missing_field", NULL);
-    else if (!json_is_string(v) && !json_is_integer(v))
+    else if (!is_text(v) && !json_is_integer(v))
         app_err_add(&e, "/grade", "wrong_type", NULL);
     else if (!core_grade_valid(k->grade = small_code(v)))
         app_err_add(&e, "/grade", "invalid_grade", NULL);
@@ -877,7 +884,7 @@ h_class_create(api_call *c)
 
     v = json_object_get(c->json, "name");
     if (v != NULL && !json_is_null(v)) {
-        if (!json_is_string(v))
+        if (!is_text(v))
             app_err_add(&e, "/name", "wrong_type", NULL);
         else if ((k->name = clean_name(c, json_string_value(v), CLASS_NAME_MAX_CHARS)) == NULL)
             app_err_add(&e, "/name", "invalid_name", NULL);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "api/log.h"
 
@@ -76,20 +77,31 @@ api_pool_start(int n, const char *url)
     return 0;
 }
 
-void
-api_pool_stop(void)
+int
+api_pool_stop(int timeout_ms)
 {
     pthread_mutex_lock(&P.mu);
     P.stopping = 1;
     pthread_cond_broadcast(&P.cv);
     pthread_mutex_unlock(&P.mu);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
     for (int i = 0; i < P.nworkers; i++) {
-        pthread_join(P.workers[i].tid, NULL);
+        if (pthread_timedjoin_np(P.workers[i].tid, NULL, &deadline) != 0)
+            return -1;
         db_conn_close(P.workers[i].db);
+        P.workers[i].db = NULL;
     }
     free(P.workers);
     P.workers = NULL;
     P.nworkers = 0;
+    return 0;
 }
 
 void

@@ -13,8 +13,10 @@
 
 /* Start `n` workers connected to `url` (they reconnect by themselves). */
 int api_pool_start(int n, const char *url);
-/* Finish queued jobs, stop the workers, close the connections. */
-void api_pool_stop(void);
+/* Finish queued jobs, stop the workers, close the connections. Returns 0, or
+   -1 when jobs were still running after `timeout_ms` (the workers are then
+   left running: the caller exits). */
+int api_pool_stop(int timeout_ms);
 /* Queue a call whose c->job is set (loop thread). */
 void api_pool_push(api_call *c);
 /* Jobs running now and jobs waiting for a worker. */

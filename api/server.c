@@ -43,6 +43,7 @@ struct api_thread {
     pthread_mutex_t done_mu;
     api_call *done_head, *done_tail;
     int inflight;
+    int unclean; /* stopped with connections open: not disposed */
 };
 
 /* Lives in req->pool; h2o calls dispose when the request is freed. */
@@ -533,9 +534,11 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
                    : "";
 
     const char *origin = cors_origin(c, req);
+    /* answers differ by Origin whenever CORS is on: caches must key on it */
+    if (CFG->cors_origins[0] != '\0')
+        api_header(c, "vary", "origin");
     if (origin != NULL) {
         api_header(c, "access-control-allow-origin", origin);
-        api_header(c, "vary", "origin");
         api_header(c, "access-control-expose-headers",
                    "etag, location, retry-after, x-request-id, idempotent-replayed");
     }
@@ -636,7 +639,10 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         c->json = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr);
         if (c->json == NULL) {
             app_err_clear(&c->err);
-            app_err_set(&c->err, APP_EINVAL, "malformed_json", "json: %s", jerr.text);
+            /* jansson's text quotes the input near the error, which may be PII:
+               only the position is kept */
+            app_err_set(&c->err, APP_EINVAL, "malformed_json", "json error at byte %d",
+                        jerr.position);
             char where[128];
             snprintf(where, sizeof(where), "%d:%d:%d", jerr.line, jerr.column, jerr.position);
             app_err_param(&c->err, where);
@@ -756,11 +762,21 @@ thread_main(void *arg)
     api_thread *t = arg;
     uv_run(&t->loop, UV_RUN_DEFAULT);
 
+    /*
+     * Connections still open now are idle keep-alives (or requests past the
+     * deadline). h2o 2.2.5 has no call that closes them, and disposing a
+     * context under live connections aborts; the process is about to exit and
+     * the kernel closes them. Leave this thread's state alone.
+     */
+    if (!h2o_linklist_is_empty(&t->ctx.http1._conns) ||
+        !h2o_linklist_is_empty(&t->ctx.http2._conns) || t->inflight > 0) {
+        t->unclean = 1;
+        return NULL;
+    }
     /* h2o's HTTP/2 graceful-shutdown timer must be unlinked before dispose,
        or h2o_timeout_dispose asserts (see STACK-NOTES 11). */
     if (h2o_timeout_is_linked(&t->ctx.http2._graceful_shutdown_timeout))
         h2o_timeout_unlink(&t->ctx.http2._graceful_shutdown_timeout);
-    /* calls whose jobs are still running keep their memory until the pool stops */
     h2o_context_dispose(&t->ctx);
     uv_walk(&t->loop, close_walk, NULL);
     uv_run(&t->loop, UV_RUN_DEFAULT);
@@ -863,16 +879,25 @@ api_server_run(const api_config *cfg)
     api_log(API_LOG_INFO, "shutting down", NULL, sig == SIGTERM ? "SIGTERM" : "SIGINT");
     for (int i = 0; i < n; i++)
         uv_async_send(&THREADS[i].stop_async);
-    for (int i = 0; i < n; i++)
+    int unclean = 0;
+    for (int i = 0; i < n; i++) {
         pthread_join(THREADS[i].tid, NULL);
-    /* Jobs still queued or running finish here; their answers have nowhere to go. */
-    api_pool_stop();
+        unclean |= THREADS[i].unclean;
+    }
+    /* Jobs still running get what is left of the deadline, then we go anyway. */
+    if (api_pool_stop(cfg->shutdown_timeout_ms) != 0)
+        unclean = 1;
+    if (unclean) {
+        /* idle keep-alive connections or a stuck job: the kernel closes what is
+           left; nothing is half-written, since every write is one transaction */
+        api_log(API_LOG_INFO, "stopped", NULL, "connections or jobs left at the deadline");
+        fflush(stderr);
+        _exit(0);
+    }
     for (int i = 0; i < n; i++) {
         api_call *c = THREADS[i].done_head;
         while (c != NULL) {
             api_call *next = c->next;
-            c->req = NULL;
-            c->ticket = NULL;
             app_arena_free(c->arena);
             free(c);
             c = next;

@@ -13,10 +13,9 @@
 
 /* Display order: that of DB_SETTINGS_DEFAULTS. */
 static const char *const keys[] = {
-    "entry_age_cutoff",   "entry_min_age",
-    "transfer_blackout",  "required_fields",
-    "holidays",           "step_deadline_days",
-    "province_approves_transfers", "registration_window",
+    "entry_age_cutoff",   "entry_min_age",      "transfer_blackout",
+    "required_fields",    "holidays",           "step_deadline_days",
+    "province_approves_transfers",              "registration_window",
 };
 
 /* API.md "Student record fields", by JSON name. */
@@ -230,7 +229,8 @@ check_holidays(const json_t *v, const char *ptr, app_err *err)
         }
         for (size_t j = 0; j < i; j++) {
             const json_t *prev = json_array_get(v, j);
-            if (json_is_string(prev) && strcmp(json_string_value(prev), json_string_value(item)) == 0) {
+            if (json_is_string(prev) &&
+                strcmp(json_string_value(prev), json_string_value(item)) == 0) {
                 app_err_add(err, p, "invalid_setting", "duplicate");
                 bad++;
                 break;

@@ -12,7 +12,7 @@
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
 #   BENCH_SECONDS    seconds per measured run (default 10)
 #   BENCH_WARMUP     seconds of warm-up before each measured run (default 2)
-#   BENCH_THREADS    XUEJI_THREADS of the server under test (default 2; XUEJI_THREADS works too)
+#   BENCH_THREADS    XUEJI_THREADS of the server under test (default 1; XUEJI_THREADS works too)
 #   BENCH_DB_POOL    XUEJI_DB_POOL of the server under test (default 2; XUEJI_DB_POOL works too)
 #   BENCH_RESULTS    where the JSON goes (default bench/results/latest.json)
 #
@@ -30,7 +30,7 @@ CONNS=${BENCH_CONNS:-32}
 SECS=${BENCH_SECONDS:-10}
 WARM=${BENCH_WARMUP:-2}
 # The defaults were measured by hand on the 2-core box (bench/README.md, "Server settings").
-THREADS=${BENCH_THREADS:-${XUEJI_THREADS:-2}}
+THREADS=${BENCH_THREADS:-${XUEJI_THREADS:-1}}
 POOL=${BENCH_DB_POOL:-${XUEJI_DB_POOL:-2}}
 RESULTS=${BENCH_RESULTS:-$root/bench/results/latest.json}
 WRK_THREADS=2
@@ -52,9 +52,11 @@ tmp=$(mktemp -d /tmp/xueji-bench.XXXXXX)
 chmod 755 "$tmp" # as root the cluster runs as `postgres`, which must reach it
 srv_pid=""
 pm_pid=""
+child=""
 cleanup() {
     rc=$?
     trap - EXIT INT TERM
+    [ -z "$child" ] || kill "$child" 2>/dev/null || true
     if [ -n "$srv_pid" ]; then
         kill "$srv_pid" 2>/dev/null || true
         wait "$srv_pid" 2>/dev/null || true
@@ -66,6 +68,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Runs a command in the background and waits for it, so that a signal stops the run
+# at once (a trap runs only after a foreground command ends) and cleanup can kill it.
+run() {
+    "$@" &
+    child=$!
+    wait "$child" && rc=0 || rc=$?
+    child=""
+    return "$rc"
+}
 
 # ------------------------------------------------------- CPU bookkeeping
 # The box may be shared. cpu_snap prints "total busy ours" in clock ticks: all CPUs
@@ -182,9 +194,9 @@ wrk_ms() {
 # wrk_run SECONDS PATH [LUA]: wrk with the shared settings, output on stdout.
 wrk_run() {
     if [ -n "${3:-}" ]; then
-        wrk -t"$WRK_THREADS" -c"$CONNS" -d"$1"s --latency -s "$3" "$url$2"
+        run wrk -t"$WRK_THREADS" -c"$CONNS" -d"$1"s --latency -s "$3" "$url$2"
     else
-        wrk -t"$WRK_THREADS" -c"$CONNS" -d"$1"s --latency "$url$2"
+        run wrk -t"$WRK_THREADS" -c"$CONNS" -d"$1"s --latency "$url$2"
     fi
 }
 
@@ -220,7 +232,7 @@ bench_http() {
 
 # bench_pgbench: PostgreSQL alone, same client count and duration; sets P, P_lat, P_other.
 pgb() {
-    "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -n -S -M prepared -c "$CONNS" -j 2 -T "$1" bench
+    run "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -n -S -M prepared -c "$CONNS" -j 2 -T "$1" bench
 }
 bench_pgbench() {
     [ "$WARM" -eq 0 ] || pgb "$WARM" >/dev/null 2>&1

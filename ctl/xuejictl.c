@@ -304,8 +304,8 @@ cmd_demo(void)
         rc = db_commit(db, &err);
     if (rc != 0) {
         db_rollback(db);
-        fprintf(stderr, "xuejictl: demo: %s (%s)\n", err.detail[0] ? err.detail : app_code_name(err.code),
-                err.slug ? err.slug : "-");
+        fprintf(stderr, "xuejictl: demo: %s (%s)\n",
+                err.detail[0] ? err.detail : app_code_name(err.code), err.slug ? err.slug : "-");
         app_arena_free(a);
         db_conn_close(db);
         return 1;

@@ -8,19 +8,19 @@
  * worker pool until the test commits, and /metrics (answered on the loop
  * thread) shows them as xueji_db_pool_in_use + xueji_db_pool_waiting.
  */
+#include "tests/lib/httptest.h"
+
+#include <arpa/inet.h>
 #include <check.h>
 #include <curl/curl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include "tests/lib/httptest.h"
 
 #define REGION "/api/v1/regions/410102"
 
@@ -34,7 +34,8 @@ pool_load(ht_server *s)
     const char *a = strstr(r.body, "\nxueji_db_pool_in_use ");
     const char *b = strstr(r.body, "\nxueji_db_pool_waiting ");
     ck_assert_msg(a && b, "no pool gauges in %s", r.body);
-    int n = atoi(a + strlen("\nxueji_db_pool_in_use ")) + atoi(b + strlen("\nxueji_db_pool_waiting "));
+    int n =
+        atoi(a + strlen("\nxueji_db_pool_in_use ")) + atoi(b + strlen("\nxueji_db_pool_waiting "));
     ht_resp_free(&r);
     return n;
 }
@@ -60,7 +61,7 @@ easy_for(ht_server *s, const char *path, int h2)
     curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)ht_timeout(30));
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      h2 ? (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : (long)CURL_HTTP_VERSION_1_1);
-    if (getenv("HT_VERBOSE"))
+    if (getenv("XUEJI_TEST_VERBOSE"))
         curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
     return e;
 }
@@ -148,10 +149,10 @@ typedef struct h2c {
 static void
 h2_send(h2c *c, int type, int flags, unsigned stream, const void *payload, size_t len)
 {
-    unsigned char hdr[9] = {(unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len,
-                            (unsigned char)type,        (unsigned char)flags,
-                            (unsigned char)(stream >> 24), (unsigned char)(stream >> 16),
-                            (unsigned char)(stream >> 8), (unsigned char)stream};
+    unsigned char hdr[9] = {
+        (unsigned char)(len >> 16),    (unsigned char)(len >> 8),    (unsigned char)len,
+        (unsigned char)type,           (unsigned char)flags,         (unsigned char)(stream >> 24),
+        (unsigned char)(stream >> 16), (unsigned char)(stream >> 8), (unsigned char)stream};
     ck_assert_int_eq(send(c->fd, hdr, 9, MSG_NOSIGNAL), 9);
     if (len > 0)
         ck_assert_int_eq(send(c->fd, payload, len, MSG_NOSIGNAL), (ssize_t)len);
@@ -224,7 +225,8 @@ h2_pump(h2c *c, int ms)
                 break;
             int type = c->buf[3], flags = c->buf[4];
             unsigned stream = ((unsigned)c->buf[5] << 24 | (unsigned)c->buf[6] << 16 |
-                               (unsigned)c->buf[7] << 8 | c->buf[8]) & 0x7fffffffu;
+                               (unsigned)c->buf[7] << 8 | c->buf[8]) &
+                              0x7fffffffu;
             if (type == 4 && !(flags & 1))
                 h2_send(c, 4, 1, 0, NULL, 0); /* SETTINGS ACK */
             if (type == 7)
@@ -591,11 +593,13 @@ START_TEST(test_production_needs_keys)
     /* a short secret or a bad data key is refused in any mode */
     const char *env3[] = {"XUEJI_JWT_SECRET=too-short", NULL};
     rc = ht_run_xuejid(args, env3, ht_timeout(15), &out);
-    ck_assert_msg(rc != 0 && rc != -1 && strstr(out, "XUEJI_JWT_SECRET") != NULL, "exit %d: %s", rc, out);
+    ck_assert_msg(rc != 0 && rc != -1 && strstr(out, "XUEJI_JWT_SECRET") != NULL, "exit %d: %s", rc,
+                  out);
     free(out);
     const char *env4[] = {"XUEJI_DATA_KEY=0011", NULL};
     rc = ht_run_xuejid(args, env4, ht_timeout(15), &out);
-    ck_assert_msg(rc != 0 && rc != -1 && strstr(out, "XUEJI_DATA_KEY") != NULL, "exit %d: %s", rc, out);
+    ck_assert_msg(rc != 0 && rc != -1 && strstr(out, "XUEJI_DATA_KEY") != NULL, "exit %d: %s", rc,
+                  out);
     free(out);
 }
 END_TEST
@@ -623,11 +627,11 @@ START_TEST(test_help)
     char *out = NULL;
     int rc = ht_run_xuejid(args, NULL, ht_timeout(15), &out);
     ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
-    static const char *const vars[] = {"XUEJI_DATABASE_URL", "XUEJI_LISTEN",   "XUEJI_THREADS",
-                                       "XUEJI_DB_POOL",      "XUEJI_JWT_SECRET", "XUEJI_DATA_KEY",
-                                       "XUEJI_ADMIN_PASSWORD", "XUEJI_LOG_LEVEL", "XUEJI_ENV",
-                                       "XUEJI_CORS_ORIGINS", "XUEJI_RATE_LIMIT_IP",
-                                       "XUEJI_SHUTDOWN_TIMEOUT"};
+    static const char *const vars[] = {
+        "XUEJI_DATABASE_URL",   "XUEJI_LISTEN",        "XUEJI_THREADS",
+        "XUEJI_DB_POOL",        "XUEJI_JWT_SECRET",    "XUEJI_DATA_KEY",
+        "XUEJI_ADMIN_PASSWORD", "XUEJI_LOG_LEVEL",     "XUEJI_ENV",
+        "XUEJI_CORS_ORIGINS",   "XUEJI_RATE_LIMIT_IP", "XUEJI_SHUTDOWN_TIMEOUT"};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         ck_assert_msg(strstr(out, vars[i]) != NULL, "--help does not list %s", vars[i]);
     ck_assert_ptr_nonnull(strstr(out, "migrate"));
@@ -644,8 +648,8 @@ END_TEST
 START_TEST(test_bad_config_exits)
 {
     static const char *const bad[] = {"XUEJI_LISTEN=nonsense", "XUEJI_LISTEN=127.0.0.1:99999",
-                                      "XUEJI_THREADS=0", "XUEJI_DB_POOL=abc",
-                                      "XUEJI_LOG_LEVEL=loud", "XUEJI_ENV=staging"};
+                                      "XUEJI_THREADS=0",       "XUEJI_DB_POOL=abc",
+                                      "XUEJI_LOG_LEVEL=loud",  "XUEJI_ENV=staging"};
     const char *args[] = {"serve", NULL};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         const char *env[] = {bad[i], NULL};
@@ -654,7 +658,8 @@ START_TEST(test_bad_config_exits)
         char name[64];
         snprintf(name, sizeof(name), "%.*s", (int)(strchr(bad[i], '=') - bad[i]), bad[i]);
         ck_assert_msg(rc != 0 && rc != -1, "%s -> exit %d", bad[i], rc);
-        ck_assert_msg(strstr(out, name) != NULL, "%s: the message does not name it: %s", bad[i], out);
+        ck_assert_msg(strstr(out, name) != NULL, "%s: the message does not name it: %s", bad[i],
+                      out);
         free(out);
     }
 }
@@ -669,7 +674,8 @@ START_TEST(test_migrate_twice)
     free(out);
     rc = ht_run_xuejid(args, NULL, ht_timeout(30), &out);
     ck_assert_msg(rc == 0, "second migrate: exit %d: %s", rc, out);
-    ck_assert_msg(strstr(out, "\"0 applied\"") != NULL, "second migrate applied something: %s", out);
+    ck_assert_msg(strstr(out, "\"0 applied\"") != NULL, "second migrate applied something: %s",
+                  out);
     free(out);
 
     /* and the data is still there, once */
@@ -686,8 +692,8 @@ END_TEST
 START_TEST(test_migrate_without_database_fails)
 {
     const char *args[] = {"migrate", NULL};
-    const char *env[] = {"XUEJI_DATABASE_URL=postgresql://xueji@/xueji?host=/nonexistent&connect_timeout=2",
-                         NULL};
+    const char *env[] = {
+        "XUEJI_DATABASE_URL=postgresql://xueji@/xueji?host=/nonexistent&connect_timeout=2", NULL};
     char *out = NULL;
     int rc = ht_run_xuejid(args, env, ht_timeout(30), &out);
     ck_assert_msg(rc != 0 && rc != -1, "exit %d: %s", rc, out);
@@ -712,6 +718,11 @@ lifecycle_suite(void)
     tc = tcase_create("shutdown");
     tcase_set_timeout(tc, t);
     tcase_add_test(tc, test_shutdown_finishes_inflight_request);
+    suite_add_tcase(s, tc);
+
+    /* Regression tests of server bugs this suite found (all fixed). */
+    tc = tcase_create("shutdown-bugs");
+    tcase_set_timeout(tc, t);
     tcase_add_test(tc, test_shutdown_with_idle_h1_connection);
     tcase_add_test(tc, test_shutdown_with_idle_h2_connection);
     tcase_add_test(tc, test_shutdown_timeout_with_stuck_db_job);

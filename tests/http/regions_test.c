@@ -3,31 +3,32 @@
  * code tables) and of POST /api/v1/id-numbers/validate: body handling, problem
  * answers, idempotency and keeping ID numbers out of answers and logs.
  */
+#include "tests/lib/httptest.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/lib/httptest.h"
-
 #define VALIDATE "/api/v1/id-numbers/validate"
 #define GOOD_ID "11010119900307803X"
 
 static ht_server *srv;
 
+/* Checked setup of the tcases that share one server (see ht_shared_start). */
 static void
-start_default(void)
+use_shared(void)
 {
-    srv = ht_server_start(NULL);
-    ck_assert_msg(srv != NULL, "xuejid did not start");
+    srv = ht_shared();
+    ck_assert_msg(srv != NULL, "no shared server");
 }
 
-static void
-stop_default(void)
+START_TEST(test_shared_servers_exited_cleanly)
 {
-    ck_assert_int_eq(ht_server_stop(srv), 0);
+    ht_assert_shared_exits();
 }
+END_TEST
 
 /* GET `path`, assert 200 and a JSON body; the caller frees. */
 static void
@@ -179,7 +180,10 @@ START_TEST(test_regions_children)
     assert_region(json_array_get(items, 17), "419001", "济源市", "county");
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) ck_assert_str_eq(ht_json_str(it, "parent"), "410000");
+    json_array_foreach(items, i, it)
+    {
+        ck_assert_str_eq(ht_json_str(it, "parent"), "410000");
+    }
     ck_assert(json_is_null(json_object_get(r.json, "next_cursor")));
     ht_resp_free(&r);
 
@@ -464,7 +468,11 @@ START_TEST(test_validate_legacy_15)
     int legacy = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(w, i, it) if (strcmp(ht_json_str(it, "code"), "legacy_15_digit") == 0) legacy = 1;
+    json_array_foreach(w, i, it)
+    {
+        if (strcmp(ht_json_str(it, "code"), "legacy_15_digit") == 0)
+            legacy = 1;
+    }
     ck_assert_msg(legacy, "no legacy_15_digit warning: %s", r.body);
     ck_assert_ptr_null(strstr(r.body, "610104620927690"));
     ck_assert_ptr_null(strstr(r.body, "610104196209276908"));
@@ -524,12 +532,9 @@ START_TEST(test_validate_other_reasons)
     const struct {
         const char *id, *zh;
     } cases[] = {
-        {"12345", "18"},
-        {"11010119900307803A", "数字"},
-        {future, "出生日期"},
-        {bad_date, "出生日期"},
-        {province, "省级"},
-        {"", "18"},
+        {"12345", "18"},      {"11010119900307803A", "数字"},
+        {future, "出生日期"}, {bad_date, "出生日期"},
+        {province, "省级"},   {"", "18"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char body[64];
@@ -539,8 +544,8 @@ START_TEST(test_validate_other_reasons)
         ht_assert_problem(&r, 422, "invalid_id_number");
         json_t *e0 = json_array_get(json_object_get(r.json, "errors"), 0);
         ck_assert_str_eq(ht_json_str(e0, "field"), "/id_number");
-        ck_assert_msg(strstr(ht_json_str(e0, "message"), cases[i].zh) != NULL, "%s: %s", cases[i].id,
-                      r.body);
+        ck_assert_msg(strstr(ht_json_str(e0, "message"), cases[i].zh) != NULL, "%s: %s",
+                      cases[i].id, r.body);
         ht_resp_free(&r);
     }
 }
@@ -555,7 +560,8 @@ START_TEST(test_validate_missing_and_wrong_type)
                      "/id_number");
     ht_resp_free(&r);
 
-    ck_assert_int_eq(ht_post_json(srv, VALIDATE, "{\"id_number\":110101199003078031}", NULL, &r), 0);
+    ck_assert_int_eq(ht_post_json(srv, VALIDATE, "{\"id_number\":110101199003078031}", NULL, &r),
+                     0);
     ht_assert_problem(&r, 422, "wrong_type");
     ck_assert_str_eq(ht_json_str(json_array_get(json_object_get(r.json, "errors"), 0), "field"),
                      "/id_number");
@@ -734,10 +740,8 @@ START_TEST(test_pii_not_logged_at_debug)
     ht_server *s = ht_server_start(env);
     ck_assert_ptr_nonnull(s);
     static const char *const bodies[] = {
-        "{\"id_number\":\"" GOOD_ID "\"}",
-        "{\"id_number\":\"110101199003078031\"}",
-        "{\"id_number\" \"" GOOD_ID "\"}",
-        "{\"id_number\":\"" GOOD_ID "\" \"x\"}",
+        "{\"id_number\":\"" GOOD_ID "\"}",   "{\"id_number\":\"110101199003078031\"}",
+        "{\"id_number\" \"" GOOD_ID "\"}",   "{\"id_number\":\"" GOOD_ID "\" \"x\"}",
         "[\"" GOOD_ID "\" \"" GOOD_ID "\"]",
     };
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
@@ -864,20 +868,26 @@ END_TEST
 
 /* ------------------------------------------------------------------------ */
 
+static TCase *
+shared_tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, ht_shared_start, NULL);
+    tcase_add_checked_fixture(tc, use_shared, NULL);
+    tcase_set_timeout(tc, ht_timeout(60));
+    return tc;
+}
+
 static Suite *
 regions_suite(void)
 {
     Suite *s = suite_create("http-regions");
-    int t = ht_timeout(60);
 
-    TCase *tc = tcase_create("regions");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
+    TCase *tc = shared_tcase("regions");
     tcase_add_test(tc, test_region_county_with_ancestors);
     tcase_add_test(tc, test_region_municipality_district);
     tcase_add_test(tc, test_region_province_governed_county);
     tcase_add_test(tc, test_region_city);
-    tcase_add_test(tc, test_province_has_no_parent);
     tcase_add_test(tc, test_region_not_found);
     tcase_add_test(tc, test_regions_provinces);
     tcase_add_test(tc, test_regions_children);
@@ -886,17 +896,14 @@ regions_suite(void)
     tcase_add_test(tc, test_regions_unknown_parent);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("code-tables");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
+    tc = shared_tcase("code-tables");
     tcase_add_test(tc, test_code_tables_list);
     tcase_add_test(tc, test_code_table_gender);
     tcase_add_test(tc, test_code_table_not_found);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("validate");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
+    /* the PII check, last, reads the log that all the tests above wrote */
+    tc = shared_tcase("validate");
     tcase_add_test(tc, test_validate_ok);
     tcase_add_test(tc, test_validate_lowercase_x);
     tcase_add_test(tc, test_validate_legacy_15);
@@ -907,21 +914,27 @@ regions_suite(void)
     tcase_add_test(tc, test_validate_malformed_json);
     tcase_add_test(tc, test_validate_media_type);
     tcase_add_test(tc, test_validate_body_limits);
-    tcase_add_test(tc, test_validate_pii_not_logged);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("idempotency");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
     tcase_add_test(tc, test_idempotency_replay);
     tcase_add_test(tc, test_idempotency_key_reused);
     tcase_add_test(tc, test_idempotency_bad_keys);
     tcase_add_test(tc, test_idempotency_replays_problems);
+    tcase_add_test(tc, test_validate_pii_not_logged);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("debug-log");
-    tcase_set_timeout(tc, t);
+    /* Regression tests of server bugs this suite found (all fixed). */
+    tc = shared_tcase("province-parent");
+    tcase_add_test(tc, test_province_has_no_parent);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("debug-log"); /* a server of its own, at XUEJI_LOG_LEVEL=debug */
+    tcase_set_timeout(tc, ht_timeout(60));
     tcase_add_test(tc, test_pii_not_logged_at_debug);
+    suite_add_tcase(s, tc);
+
+    /* last: the shared server exits 0 (ASan and UBSan reports exit non-zero) */
+    tc = tcase_create("clean-exit");
+    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
+    tcase_add_test(tc, test_shared_servers_exited_cleanly);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -168,7 +168,8 @@ has_error(const ht_resp *r, const char *field, const char *code)
     size_t i;
     json_t *e;
     json_array_foreach(errs, i, e) {
-        if (strcmp(ht_json_str(e, "field"), field) == 0 && strcmp(ht_json_str(e, "code"), code) == 0)
+        if (strcmp(ht_json_str(e, "field"), field) == 0 &&
+            strcmp(ht_json_str(e, "code"), code) == 0)
             return 1;
     }
     return 0;
@@ -218,7 +219,9 @@ list_all(const char *token, const char *query, int limit, int *out_pages)
         ck_assert_int_le(json_array_size(items), limit);
         size_t i;
         json_t *it;
-        json_array_foreach(items, i, it) json_array_append_new(codes, json_string(ht_json_str(it, "code")));
+        json_array_foreach(items, i, it) {
+            json_array_append_new(codes, json_string(ht_json_str(it, "code")));
+        }
         pages++;
         json_t *next = json_object_get(r.json, "next_cursor");
         if (json_is_null(next)) {
@@ -827,7 +830,8 @@ START_TEST(test_classes)
     ck_assert_uint_eq(json_array_size(items), 4);
     ck_assert_str_eq(ht_json_str(json_array_get(items, 0), "name"), "一年级(1)班");
     ck_assert_str_eq(ht_json_str(json_array_get(items, 1), "name"), "一年级(2)班（实验班）");
-    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(items, 1), "size_limit")), 40);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_array_get(items, 1), "size_limit")), 40);
     ck_assert_str_eq(ht_json_str(json_array_get(items, 2), "grade"), "12");
     ck_assert_str_eq(ht_json_str(json_array_get(items, 3), "name"), "六年级(3)班");
     ck_assert(json_is_null(json_object_get(r.json, "next_cursor")));
@@ -995,7 +999,8 @@ START_TEST(test_settings_inheritance)
     ck_assert_str_eq(eff_str(&r, "entry_age_cutoff"), "09-01");
     ht_resp_free(&r);
     ck_assert_int_ge(scalar("SELECT count(*) FROM audit WHERE action = 'settings_update'"
-                            " AND target_id = '420102' AND detail->'after'->>'entry_age_cutoff' = '09-01'"),
+                            " AND target_id = '420102'"
+                            " AND detail->'after'->>'entry_age_cutoff' = '09-01'"),
                      2);
     free(prov);
     free(city);

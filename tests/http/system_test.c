@@ -3,14 +3,15 @@
  * what every route shares: errors, request ids, the access log, CORS, rate
  * limits, HTTP/2.
  */
+#include "tests/lib/httptest.h"
+
 #include <check.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-#include "tests/lib/httptest.h"
 
 static ht_server *srv;
 
@@ -26,6 +27,20 @@ stop_default(void)
 {
     ck_assert_int_eq(ht_server_stop(srv), 0);
 }
+
+/* Checked setup of the tcases that share one server (see ht_shared_start). */
+static void
+use_shared(void)
+{
+    srv = ht_shared();
+    ck_assert_msg(srv != NULL, "no shared server");
+}
+
+START_TEST(test_shared_servers_exited_cleanly)
+{
+    ht_assert_shared_exits();
+}
+END_TEST
 
 /* ---- system endpoints --------------------------------------------------- */
 
@@ -94,10 +109,12 @@ START_TEST(test_metrics)
     ck_assert_int_eq(r.status, 200);
     const char *ct = ht_header(&r, "content-type");
     ck_assert_msg(ct != NULL && strncmp(ct, "text/plain", 10) == 0, "content-type %s", ct);
-    ck_assert_msg(strstr(r.body, "# TYPE xueji_http_requests_total counter\n") != NULL, "%s", r.body);
+    ck_assert_msg(strstr(r.body, "# TYPE xueji_http_requests_total counter\n") != NULL, "%s",
+                  r.body);
     /* a fresh server: exactly the one request made above */
-    ck_assert_msg(strstr(r.body, "xueji_http_requests_total{method=\"GET\",route=\"/api/v1/code-tables/"
-                                 "{name}\",status=\"200\"} 1\n") != NULL,
+    ck_assert_msg(strstr(r.body,
+                         "xueji_http_requests_total{method=\"GET\",route=\"/api/v1/code-tables/"
+                         "{name}\",status=\"200\"} 1\n") != NULL,
                   "%s", r.body);
     ck_assert_msg(strstr(r.body, "route=\"unmatched\",status=\"404\"} 1\n") != NULL, "%s", r.body);
     ck_assert_msg(strstr(r.body, "\nxueji_db_pool_in_use ") != NULL, "%s", r.body);
@@ -113,8 +130,8 @@ START_TEST(test_metrics)
     /* the buckets are cumulative: the count never goes down with le */
     unsigned long long prev = 0;
     int nb = 0;
-    for (const char *p = r.body; (p = strstr(p, "_bucket{route=\"/api/v1/code-tables/{name}\",le=\"")) != NULL;
-         p++) {
+    for (const char *p = r.body;
+         (p = strstr(p, "_bucket{route=\"/api/v1/code-tables/{name}\",le=\"")) != NULL; p++) {
         const char *sp = strchr(p, ' ');
         ck_assert_ptr_nonnull(sp);
         unsigned long long v = strtoull(sp + 1, NULL, 10);
@@ -236,15 +253,38 @@ START_TEST(test_request_id_echoed)
     ck_assert_str_eq(ht_json_str(r.json, "request_id"), "client-id_1.2:3");
     ht_resp_free(&r);
 
-    /* 64 characters is the longest accepted */
-    char hdr[128], id64[65];
-    memset(id64, 'a', 64);
-    id64[64] = '\0';
-    snprintf(hdr, sizeof(hdr), "X-Request-Id: %s", id64);
-    const char *h64[] = {hdr, NULL};
-    ck_assert_int_eq(ht_request(srv, "GET", "/healthz", h64, NULL, 0, &r), 0);
-    ck_assert_str_eq(ht_header(&r, "x-request-id"), id64);
+    /* 47 characters (48 and more: test_request_id_48_to_64_chars) */
+    char hdr[128], id47[48];
+    memset(id47, 'b', 47);
+    id47[47] = '\0';
+    snprintf(hdr, sizeof(hdr), "X-Request-Id: %s", id47);
+    const char *h47[] = {hdr, NULL};
+    ck_assert_int_eq(ht_request(srv, "GET", "/healthz", h47, NULL, 0, &r), 0);
+    ck_assert_str_eq(ht_header(&r, "x-request-id"), id47);
     ht_resp_free(&r);
+}
+END_TEST
+
+/* Up to 64 characters are accepted: they must come back whole. */
+START_TEST(test_request_id_48_to_64_chars)
+{
+    static const int lens[] = {48, 49, 64};
+    for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        ht_resp r;
+        char hdr[128], id[65];
+        memset(id, 'a', (size_t)lens[i]);
+        id[lens[i]] = '\0';
+        snprintf(hdr, sizeof(hdr), "X-Request-Id: %s", id);
+        const char *h[] = {hdr, NULL};
+        int rc = ht_request(srv, "GET", "/healthz", h, NULL, 0, &r);
+        ck_assert_msg(rc == 0,
+                      "%d characters: the request failed: did the server die? (see its log)",
+                      lens[i]);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_msg(strcmp(ht_header(&r, "x-request-id"), id) == 0, "%d characters: got back %s",
+                      lens[i], ht_header(&r, "x-request-id"));
+        ht_resp_free(&r);
+    }
 }
 END_TEST
 
@@ -337,8 +377,10 @@ START_TEST(test_request_id_on_every_response)
     ht_assert_problem(&r, 405, "method_not_allowed");
     ht_resp_free(&r);
 
-    const char *opt[] = {"Origin: https://spa.example", "Access-Control-Request-Method: POST", NULL};
-    ck_assert_int_eq(ht_request(srv, "OPTIONS", "/api/v1/id-numbers/validate", opt, NULL, 0, &r), 0);
+    const char *opt[] = {"Origin: https://spa.example", "Access-Control-Request-Method: POST",
+                         NULL};
+    ck_assert_int_eq(ht_request(srv, "OPTIONS", "/api/v1/id-numbers/validate", opt, NULL, 0, &r),
+                     0);
     ck_assert_int_eq(r.status, 204);
     ck_assert(is_generated_id(ht_header(&r, "x-request-id")));
     ht_resp_free(&r);
@@ -351,7 +393,8 @@ START_TEST(test_request_id_on_every_response)
     body[big - 1] = '}';
     body[big] = '\0';
     const char *json[] = {"Content-Type: application/json", NULL};
-    ck_assert_int_eq(ht_request(srv, "POST", "/api/v1/id-numbers/validate", json, body, big, &r), 0);
+    ck_assert_int_eq(ht_request(srv, "POST", "/api/v1/id-numbers/validate", json, body, big, &r),
+                     0);
     ht_assert_problem(&r, 413, "body_too_large");
     ht_resp_free(&r);
     free(body);
@@ -389,7 +432,8 @@ START_TEST(test_access_log_line)
 {
     ht_resp r;
     const char *h[] = {"X-Request-Id: access-log-get-1", NULL};
-    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/regions/410102?x=secret-query", h, NULL, 0, &r), 0);
+    ck_assert_int_eq(
+        ht_request(srv, "GET", "/api/v1/regions/410102?x=secret-query", h, NULL, 0, &r), 0);
     ck_assert_int_eq(r.status, 200);
     ht_resp_free(&r);
 
@@ -411,10 +455,10 @@ START_TEST(test_access_log_line)
 
     /* a POST: the body is never logged */
     const char *hp[] = {"X-Request-Id: access-log-post-1", NULL};
-    ck_assert_int_eq(ht_post_json(srv, "/api/v1/id-numbers/validate",
-                                  "{\"id_number\":\"11010119900307803X\",\"note\":\"body-marker-77\"}",
-                                  hp, &r),
-                     0);
+    ck_assert_int_eq(
+        ht_post_json(srv, "/api/v1/id-numbers/validate",
+                     "{\"id_number\":\"11010119900307803X\",\"note\":\"body-marker-77\"}", hp, &r),
+        0);
     ck_assert_int_eq(r.status, 200);
     ht_resp_free(&r);
     l = access_line(srv, "access-log-post-1");
@@ -439,13 +483,6 @@ END_TEST
 /* ---- CORS ----------------------------------------------------------------- */
 
 static const char *const cors_env[] = {"XUEJI_CORS_ORIGINS=https://spa.example", NULL};
-
-static void
-start_cors(void)
-{
-    srv = ht_server_start(cors_env);
-    ck_assert_msg(srv != NULL, "xuejid did not start");
-}
 
 static int
 list_has(const char *list, const char *item)
@@ -478,8 +515,8 @@ START_TEST(test_cors_allowed_origin)
     ck_assert_str_eq(ht_header(&r, "access-control-allow-origin"), "https://spa.example");
     ck_assert_msg(list_has(ht_header(&r, "vary"), "origin"), "vary: %s", ht_header(&r, "vary"));
     const char *expose = ht_header(&r, "access-control-expose-headers");
-    ck_assert_msg(list_has(expose, "x-request-id") && list_has(expose, "retry-after"),
-                  "expose: %s", expose);
+    ck_assert_msg(list_has(expose, "x-request-id") && list_has(expose, "retry-after"), "expose: %s",
+                  expose);
     ht_resp_free(&r);
 
     /* problems carry the CORS headers too, or the browser hides them */
@@ -581,40 +618,85 @@ END_TEST
 
 /* ---- rate limits -------------------------------------------------------- */
 
+static size_t
+discard_body(char *p, size_t size, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return size * n;
+}
+
+/* GET `path` `n` times at once (a connection each); fills statuses[]. */
+static void
+parallel_get(ht_server *s, const char *path, int n, long *statuses)
+{
+    char url[256];
+    ht_url(s, path, url, sizeof(url));
+    CURLM *m = curl_multi_init();
+    CURL *e[64];
+    ck_assert_int_le(n, 64);
+    for (int i = 0; i < n; i++) {
+        e[i] = curl_easy_init();
+        curl_easy_setopt(e[i], CURLOPT_URL, url);
+        curl_easy_setopt(e[i], CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e[i], CURLOPT_TIMEOUT, (long)ht_timeout(30));
+        curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, discard_body);
+        curl_multi_add_handle(m, e[i]);
+    }
+    int running = 1;
+    while (running > 0) {
+        curl_multi_perform(m, &running);
+        curl_multi_poll(m, NULL, 0, 50, NULL);
+    }
+    for (int i = 0; i < n; i++) {
+        statuses[i] = 0;
+        curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
+        curl_multi_remove_handle(m, e[i]);
+        curl_easy_cleanup(e[i]);
+    }
+    curl_multi_cleanup(m);
+}
+
+/* XUEJI_RATE_LIMIT_IP=5: a bucket of 10, refilled at 5 per second. */
 START_TEST(test_rate_limit)
 {
     const char *env[] = {"XUEJI_RATE_LIMIT_IP=5", NULL};
     ht_server *s = ht_server_start(env);
     ck_assert_ptr_nonnull(s);
+    long st[30];
+    parallel_get(s, "/api/v1/regions/410102", 30, st);
     int ok = 0, limited = 0;
     for (int i = 0; i < 30; i++) {
+        ck_assert_msg(st[i] == 200 || st[i] == 429, "status %ld", st[i]);
+        ok += st[i] == 200;
+        limited += st[i] == 429;
+    }
+    ck_assert_msg(limited >= 1 && ok >= 5, "%d answered, %d limited", ok, limited);
+
+    /* the bucket is empty now: the next ones are limited, as problems */
+    int seen = 0;
+    for (int i = 0; i < 20 && !seen; i++) {
         ht_resp r;
         ck_assert_int_eq(ht_get(s, "/api/v1/regions/410102", &r), 0);
-        if (i == 0)
-            ck_assert_int_eq(r.status, 200); /* a fresh bucket starts full */
-        if (r.status == 200) {
-            ok++;
-        } else {
+        if (r.status == 429) {
             ht_assert_problem(&r, 429, "rate_limited");
             const char *ra = ht_header(&r, "retry-after");
             ck_assert_ptr_nonnull(ra);
             char *end;
             long secs = strtol(ra, &end, 10);
             ck_assert_msg(*ra && *end == '\0' && secs >= 1, "retry-after: %s", ra);
-            limited++;
+            seen = 1;
         }
         ht_resp_free(&r);
     }
-    ck_assert_int_ge(limited, 1);
-    ck_assert_int_ge(ok, 5);
+    ck_assert_msg(seen, "no 429 in 20 more requests");
 
     /* liveness, readiness and metrics are never limited */
     static const char *const exempt[] = {"/healthz", "/readyz", "/metrics"};
-    for (int i = 0; i < 30; i++) {
-        ht_resp r;
-        ck_assert_int_eq(ht_get(s, exempt[i % 3], &r), 0);
-        ck_assert_msg(r.status == 200, "%s -> %ld", exempt[i % 3], r.status);
-        ht_resp_free(&r);
+    for (int k = 0; k < 3; k++) {
+        parallel_get(s, exempt[k], 30, st);
+        for (int i = 0; i < 30; i++)
+            ck_assert_msg(st[i] == 200, "%s -> %ld", exempt[k], st[i]);
     }
     ck_assert_int_eq(ht_server_stop(s), 0);
 }
@@ -666,17 +748,21 @@ START_TEST(test_http2_problems_and_headers)
     snprintf(key, sizeof(key), "Idempotency-Key: h2-%ld-%lld", (long)getpid(), ht_now_ms());
     const char *h[] = {"Content-Type: application/json", key, NULL};
     const char *body = "{\"id_number\":\"11010119900307803X\"}";
-    ck_assert_int_eq(ht_request2(srv, "POST", "/api/v1/id-numbers/validate", h, body, strlen(body), &r), 0);
+    ck_assert_int_eq(
+        ht_request2(srv, "POST", "/api/v1/id-numbers/validate", h, body, strlen(body), &r), 0);
     ck_assert_int_eq(r.status, 200);
     ht_resp_free(&r);
-    ck_assert_int_eq(ht_request2(srv, "POST", "/api/v1/id-numbers/validate", h, body, strlen(body), &r), 0);
+    ck_assert_int_eq(
+        ht_request2(srv, "POST", "/api/v1/id-numbers/validate", h, body, strlen(body), &r), 0);
     ck_assert_int_eq(r.http_version, 2);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(ht_header(&r, "idempotent-replayed"), "true");
     ht_resp_free(&r);
 
-    const char *opt[] = {"Origin: https://spa.example", "Access-Control-Request-Method: POST", NULL};
-    ck_assert_int_eq(ht_request2(srv, "OPTIONS", "/api/v1/id-numbers/validate", opt, NULL, 0, &r), 0);
+    const char *opt[] = {"Origin: https://spa.example", "Access-Control-Request-Method: POST",
+                         NULL};
+    ck_assert_int_eq(ht_request2(srv, "OPTIONS", "/api/v1/id-numbers/validate", opt, NULL, 0, &r),
+                     0);
     ck_assert_int_eq(r.status, 204);
     ht_resp_free(&r);
 }
@@ -684,62 +770,101 @@ END_TEST
 
 /* ------------------------------------------------------------------------ */
 
+static void
+start_shared_cors(void)
+{
+    ht_shared_start_env(cors_env);
+}
+
+static TCase *
+shared_tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, ht_shared_start, NULL);
+    tcase_add_checked_fixture(tc, use_shared, NULL);
+    tcase_set_timeout(tc, ht_timeout(60));
+    return tc;
+}
+
+static TCase *
+own_tcase(const char *name, int fixture)
+{
+    TCase *tc = tcase_create(name);
+    if (fixture)
+        tcase_add_checked_fixture(tc, start_default, stop_default);
+    tcase_set_timeout(tc, ht_timeout(60));
+    return tc;
+}
+
 static Suite *
 system_suite(void)
 {
     Suite *s = suite_create("http-system");
-    int t = ht_timeout(60);
 
-    TCase *tc = tcase_create("system");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
+    /* these share one server (ht_shared_start) */
+    TCase *tc = shared_tcase("system");
     tcase_add_test(tc, test_healthz);
     tcase_add_test(tc, test_healthz_head_has_no_body);
     tcase_add_test(tc, test_readyz);
     tcase_add_test(tc, test_openapi_yaml);
-    tcase_add_test(tc, test_metrics);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("errors");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
+    tc = shared_tcase("errors");
     tcase_add_test(tc, test_unknown_route);
     tcase_add_test(tc, test_trailing_slash_is_404);
     tcase_add_test(tc, test_method_not_allowed);
     tcase_add_test(tc, test_problem_language);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("request-id");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
+    tc = shared_tcase("request-id");
     tcase_add_test(tc, test_request_id_echoed);
-    tcase_add_test(tc, test_request_id_long_english_h2);
     tcase_add_test(tc, test_request_id_invalid_replaced);
     tcase_add_test(tc, test_request_id_on_every_response);
     tcase_add_test(tc, test_access_log_line);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("cors");
-    tcase_add_checked_fixture(tc, start_cors, stop_default);
-    tcase_set_timeout(tc, t);
-    tcase_add_test(tc, test_cors_allowed_origin);
-    tcase_add_test(tc, test_cors_other_origin);
-    tcase_add_test(tc, test_cors_vary_origin_on_every_answer);
-    tcase_add_test(tc, test_cors_preflight);
+    tc = shared_tcase("limits-h2");
+    tcase_add_test(tc, test_rate_limit_off);
+    tcase_add_test(tc, test_http2_region);
+    tcase_add_test(tc, test_http2_problems_and_headers);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("own-server");
-    tcase_set_timeout(tc, t);
+    /* a server each */
+    tc = own_tcase("metrics", 1); /* counts from a fresh server */
+    tcase_add_test(tc, test_metrics);
+    suite_add_tcase(s, tc);
+
+    tc = own_tcase("own-env", 0);
     tcase_add_test(tc, test_cors_off_by_default);
     tcase_add_test(tc, test_rate_limit);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("limits-h2");
-    tcase_add_checked_fixture(tc, start_default, stop_default);
-    tcase_set_timeout(tc, t);
-    tcase_add_test(tc, test_rate_limit_off);
-    tcase_add_test(tc, test_http2_region);
-    tcase_add_test(tc, test_http2_problems_and_headers);
+    tc = tcase_create("cors"); /* a shared server with XUEJI_CORS_ORIGINS */
+    tcase_add_unchecked_fixture(tc, start_shared_cors, NULL);
+    tcase_add_checked_fixture(tc, use_shared, NULL);
+    tcase_set_timeout(tc, ht_timeout(60));
+    tcase_add_test(tc, test_cors_allowed_origin);
+    tcase_add_test(tc, test_cors_other_origin);
+    tcase_add_test(tc, test_cors_preflight);
+    suite_add_tcase(s, tc);
+
+    /* Regression tests of server bugs this suite found (all fixed). */
+    tc = tcase_create("cors-vary");
+    tcase_add_unchecked_fixture(tc, start_shared_cors, ht_shared_stop);
+    tcase_add_checked_fixture(tc, use_shared, NULL);
+    tcase_set_timeout(tc, ht_timeout(60));
+    tcase_add_test(tc, test_cors_vary_origin_on_every_answer);
+    suite_add_tcase(s, tc);
+
+    tc = own_tcase("request-id-long", 1); /* a server each: these once crashed the ASan build */
+    tcase_add_test(tc, test_request_id_48_to_64_chars);
+    tcase_add_test(tc, test_request_id_long_english_h2);
+    suite_add_tcase(s, tc);
+
+    /* last: every shared server exited 0 (ASan and UBSan reports exit non-zero) */
+    tc = tcase_create("clean-exit");
+    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
+    tcase_add_test(tc, test_shared_servers_exited_cleanly);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -278,8 +278,7 @@ env_set(envb *e, const char *kv)
     e->v[e->n] = NULL;
 }
 
-static void
-env_setf(envb *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void env_setf(envb *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void
 env_setf(envb *e, const char *fmt, ...)
 {
@@ -445,6 +444,65 @@ ht_server_start(const char *const *extra_env)
     return NULL;
 }
 
+/* ------------------------------------------------------- shared servers */
+
+#define MAX_SHARED 64
+
+static ht_server *shared_srv;
+static int shared_status[MAX_SHARED];
+static int shared_port[MAX_SHARED];
+static int nshared;
+
+static const char *const *shared_env; /* the environment it was started with */
+
+void
+ht_shared_stop(void)
+{
+    if (shared_srv == NULL)
+        return;
+    int st = ht_server_stop(shared_srv);
+    if (nshared < MAX_SHARED) {
+        shared_status[nshared] = st;
+        shared_port[nshared] = shared_srv->port;
+        nshared++;
+    }
+    shared_srv = NULL;
+}
+
+void
+ht_shared_start_env(const char *const *extra_env)
+{
+    if (shared_srv != NULL && shared_env == extra_env && ht_server_alive(shared_srv))
+        return;
+    ht_shared_stop();
+    shared_srv = ht_server_start(extra_env);
+    shared_env = extra_env;
+    ck_assert_msg(shared_srv != NULL, "the shared xuejid did not start");
+}
+
+void
+ht_shared_start(void)
+{
+    ht_shared_start_env(NULL);
+}
+
+ht_server *
+ht_shared(void)
+{
+    return shared_srv;
+}
+
+void
+ht_assert_shared_exits(void)
+{
+    ck_assert_msg(nshared > 0, "no shared server was stopped before this test");
+    for (int i = 0; i < nshared; i++)
+        ck_assert_msg(shared_status[i] == 0,
+                      "shared server #%d (port %d) exited with status %d (its log was printed "
+                      "above)",
+                      i + 1, shared_port[i], shared_status[i]);
+}
+
 int
 ht_server_port(ht_server *s)
 {
@@ -468,6 +526,19 @@ ht_server_alive(ht_server *s)
 {
     if (!s->running)
         return 0;
+    if (s->owner != getpid()) {
+        /* not our child (a shared server seen from a forked test): look, don't reap */
+        char path[64], buf[256];
+        snprintf(path, sizeof(path), "/proc/%ld/stat", (long)s->pid);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            return 0;
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *rp = strrchr(buf, ')');
+        return rp != NULL && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+    }
     int st;
     if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
         s->running = 0;
@@ -502,6 +573,11 @@ ht_server_stop(ht_server *s)
 {
     if (s == NULL)
         return -1;
+    if (s->owner != getpid()) {
+        fprintf(stderr, "httptest: xuejid %ld belongs to process %ld; not stopping it here\n",
+                (long)s->pid, (long)s->owner);
+        return -1;
+    }
     if (s->running) {
         kill(s->pid, SIGTERM);
         int rc = ht_server_wait(s, 5000 + SHUTDOWN_GRACE_MS);
@@ -596,8 +672,8 @@ ht_run_xuejid(const char *const *args, const char *const *extra_env, int timeout
         if (ht_now_ms() >= deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
-            fprintf(stderr, "httptest: xuejid %s ran over %d s; killed\n", args && args[0] ? args[0] : "",
-                    timeout_s);
+            fprintf(stderr, "httptest: xuejid %s ran over %d s; killed\n",
+                    args && args[0] ? args[0] : "", timeout_s);
             rc = -1;
             break;
         }
@@ -678,8 +754,8 @@ is_json_ct(const char *ct)
 }
 
 static int
-do_request(ht_server *s, int h2, const char *method, const char *path,
-           const char *const *headers, const char *body, size_t body_len, ht_resp *out)
+do_request(ht_server *s, int h2, const char *method, const char *path, const char *const *headers,
+           const char *body, size_t body_len, ht_resp *out)
 {
     memset(out, 0, sizeof(*out));
     if (curl_easy_init == NULL) {
@@ -699,6 +775,8 @@ do_request(ht_server *s, int h2, const char *method, const char *path,
 
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (getenv("XUEJI_TEST_VERBOSE"))
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)ht_timeout(REQUEST_TIMEOUT_S));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -852,8 +930,8 @@ ht_assert_problem_at(const ht_resp *r, long status, const char *code, const char
     ck_assert_msg(ct != NULL && strncmp(ct, "application/problem+json", 24) == 0,
                   "%s:%d: content-type %s, expected application/problem+json", file, line,
                   ct ? ct : "(none)");
-    ck_assert_msg(r->json != NULL && json_is_object(r->json), "%s:%d: body is not a JSON object: %s",
-                  file, line, r->body);
+    ck_assert_msg(r->json != NULL && json_is_object(r->json),
+                  "%s:%d: body is not a JSON object: %s", file, line, r->body);
     static const char *const str_keys[] = {"type", "title", "detail", "code", "request_id"};
     for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++)
         ck_assert_msg(json_is_string(json_object_get(r->json, str_keys[i])),
