@@ -1,6 +1,7 @@
 /*
  * api/h_auth.c - login, refresh, logout, client credentials, /me, password.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,17 +17,26 @@
 #include "db/school.h"
 #include "db/user.h"
 
-/* A hash of a random password: unknown users cost as much as known ones. */
-static char dummy_hash[128];
+/* A hash of a random password: unknown users cost as much as known ones.
+   Made on first need (an argon2id hash takes a while; tests start many servers). */
+static char dummy_hash[CORE_PWHASH_LEN];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
-void
-api_auth_init(void)
+static void
+make_dummy_hash(void)
 {
     char pw[33];
     unsigned char rnd[16];
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(pw, sizeof(pw), rnd, sizeof(rnd));
     core_pwhash(pw, dummy_hash);
+}
+
+const char *
+api_dummy_hash(void)
+{
+    pthread_once(&dummy_once, make_dummy_hash);
+    return dummy_hash;
 }
 
 /* A string member of the JSON body, or NULL with a 422 recorded on the call. */
@@ -128,14 +138,14 @@ job_login(api_call *c, db_conn *db)
     const char *detail = app_arena_strdup(c->arena, ds ? ds : "{}");
     free(ds);
     if (!found) {
-        core_pwhash_verify(dummy_hash, a->password);
+        core_pwhash_verify(api_dummy_hash(), a->password);
         api_audit(c, db, "login_failure", "user", NULL, detail);
         return app_err_set(&c->err, APP_EAUTH, "invalid_credentials", NULL);
     }
     char uid[24];
     snprintf(uid, sizeof(uid), "%lld", u.id);
     if (u.locked_for_s > 0) {
-        core_pwhash_verify(dummy_hash, a->password);
+        core_pwhash_verify(api_dummy_hash(), a->password);
         retry_after(c, u.locked_for_s);
         api_audit(c, db, "login_refused_locked", "user", uid, NULL);
         return app_err_set(&c->err, APP_EAUTH, "account_locked", NULL);

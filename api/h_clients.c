@@ -27,19 +27,6 @@
 #define TOKEN_BODY_MAX 4096
 #define FORM_MAX_PAIRS 16
 
-/* A request header (loop thread only), or NULL. */
-static const char *
-req_header(api_call *c, const char *name)
-{
-    if (c->req == NULL)
-        return NULL;
-    ssize_t i = h2o_find_header_by_str(&c->req->headers, name, strlen(name), -1);
-    if (i < 0)
-        return NULL;
-    h2o_iovec_t v = c->req->headers.entries[i].value;
-    return app_arena_strndup(c->arena, v.base, v.len);
-}
-
 /* ---- POST /clients ---- */
 
 typedef struct client_args {
@@ -99,22 +86,6 @@ job_client_create(api_call *c, db_conn *db)
     return 0;
 }
 
-static int
-valid_name(const char *s)
-{
-    size_t chars = 0;
-    int visible = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return 0;
-        if ((*p & 0xc0) != 0x80)
-            chars++;
-        if (*p != ' ')
-            visible = 1;
-    }
-    return visible && chars <= CLIENT_NAME_MAX;
-}
-
 void
 h_client_create(api_call *c)
 {
@@ -134,7 +105,7 @@ h_client_create(api_call *c)
     const char *prov = api_body_string(c, "province", c->actor.level == CORE_LEVEL_MINISTRY);
     if (c->failed)
         return;
-    if (!valid_name(a->name)) {
+    if (!api_valid_text(a->name, CLIENT_NAME_MAX)) {
         api_fail_code(c, APP_EINVAL, "invalid_name", "/name");
         return;
     }
@@ -159,21 +130,6 @@ typedef struct token_args {
     int basic; /* the credentials came in an Authorization: Basic header */
 } token_args;
 
-/* A hash of a random secret: unknown clients cost as much as known ones. */
-static char dummy_hash[CORE_PWHASH_LEN];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-
-static void
-dummy_init(void)
-{
-    unsigned char rnd[32];
-    char pw[65];
-    randombytes_buf(rnd, sizeof(rnd));
-    sodium_bin2hex(pw, sizeof(pw), rnd, sizeof(rnd));
-    if (core_pwhash(pw, dummy_hash) != 0)
-        dummy_hash[0] = '\0';
-}
-
 static int
 invalid_client(api_call *c, const token_args *a)
 {
@@ -197,8 +153,7 @@ job_token(api_call *c, db_conn *db)
     const char *detail = app_arena_strdup(c->arena, ds ? ds : "{}");
     free(ds);
     if (!found) {
-        pthread_once(&dummy_once, dummy_init);
-        core_pwhash_verify(dummy_hash, a->client_secret);
+        core_pwhash_verify(api_dummy_hash(), a->client_secret);
     }
     if (!found || !core_pwhash_verify(hash, a->client_secret)) {
         api_audit(c, db, "client_auth_failure", "client", found ? a->client_id : NULL, detail);
@@ -221,18 +176,6 @@ job_token(api_call *c, db_conn *db)
     return 0;
 }
 
-static int
-hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* application/x-www-form-urlencoded decoding of s[0..n) into the arena; NULL
    when an escape is malformed or decodes to a NUL byte. */
 static char *
@@ -245,7 +188,7 @@ form_decode(api_call *c, const char *s, size_t n)
         } else if (s[i] == '%') {
             if (i + 2 >= n)
                 return NULL;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = api_hexval(s[i + 1]), lo = api_hexval(s[i + 2]);
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return NULL;
             *o++ = (char)(hi * 16 + lo);
@@ -392,7 +335,7 @@ h_token(api_call *c)
         api_fail_code(c, APP_ETOOLARGE, "body_too_large", NULL);
         return;
     }
-    const char *ct = req_header(c, "content-type");
+    const char *ct = api_req_header(c, "content-type");
     params p = {0};
     int bad = 0;
     if (media_is(ct, "application/x-www-form-urlencoded"))
@@ -420,7 +363,7 @@ h_token(api_call *c)
         api_fail_code(c, APP_EINVAL, "unsupported_grant_type", "/grant_type");
         return;
     }
-    const char *auth = req_header(c, "authorization");
+    const char *auth = api_req_header(c, "authorization");
     if (auth != NULL && strncasecmp(auth, "Basic ", 6) == 0) {
         /* RFC 6749 §2.3: one authentication method per request */
         if (a->client_id != NULL || a->client_secret != NULL) {

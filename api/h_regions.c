@@ -29,17 +29,6 @@ api_list_limit(api_call *c, int *out_limit)
     return 0;
 }
 
-static int
-six_digits(const char *s)
-{
-    if (s == NULL || strlen(s) != 6)
-        return 0;
-    for (int i = 0; i < 6; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 static json_t *
 region_json(const db_region *r)
 {
@@ -79,7 +68,7 @@ job_region_get(api_call *c, db_conn *db)
 void
 h_region_get(api_call *c)
 {
-    if (!six_digits(api_param(c, "code"))) {
+    if (!api_six_digits(api_param(c, "code"))) {
         api_fail_code(c, APP_ENOTFOUND, "region_not_found", NULL);
         return;
     }
@@ -135,13 +124,13 @@ h_regions_list(api_call *c)
     a->after = api_query(c, "cursor");
     if (a->parent == NULL || *a->parent == '\0')
         a->parent = "000000";
-    if (!six_digits(a->parent)) {
+    if (!api_six_digits(a->parent)) {
         api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/parent");
         return;
     }
     if (a->after == NULL)
         a->after = "";
-    else if (!six_digits(a->after)) {
+    else if (!api_six_digits(a->after)) {
         api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
         return;
     }

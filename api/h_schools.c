@@ -29,46 +29,6 @@
 /* ------------------------------------------------------------ helpers */
 
 int
-api_if_match(api_call *c, int *out_version)
-{
-    ssize_t i = c->req ? h2o_find_header(&c->req->headers, H2O_TOKEN_IF_MATCH, -1) : -1;
-    if (i < 0) {
-        api_fail_code(c, APP_EINVAL, "precondition_required", "/headers/if-match");
-        return -1;
-    }
-    h2o_iovec_t v = c->req->headers.entries[i].value;
-    const char *p = v.base, *end = v.base + v.len;
-    /* the first strong tag "<digits>" of the list counts (0 is the version of
-       settings never stored); W/ tags, `*` and anything else never match */
-    *out_version = -1;
-    while (p < end) {
-        while (p < end && (*p == ' ' || *p == ','))
-            p++;
-        if (p < end && *p == '"') {
-            const char *q = p + 1;
-            long long n = 0;
-            while (q < end && *q >= '0' && *q <= '9' && q - p <= 9)
-                n = n * 10 + (*q++ - '0');
-            if (q > p + 1 && q < end && *q == '"') {
-                *out_version = (int)n;
-                return 0;
-            }
-        }
-        while (p < end && *p != ',')
-            p++;
-    }
-    return 0;
-}
-
-void
-api_etag(api_call *c, int version)
-{
-    char tag[24];
-    snprintf(tag, sizeof(tag), "\"%d\"", version);
-    api_header(c, "etag", tag);
-}
-
-int
 api_fail_items(app_err *err)
 {
     if (err->nitems == 0)

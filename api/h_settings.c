@@ -101,21 +101,10 @@ job_settings_get(api_call *c, db_conn *db)
     return 0;
 }
 
-static int
-six_digits(const char *s)
-{
-    if (s == NULL || strlen(s) != 6)
-        return 0;
-    for (int i = 0; i < 6; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 void
 h_region_settings_get(api_call *c)
 {
-    if (!six_digits(api_param(c, "code"))) {
+    if (!api_six_digits(api_param(c, "code"))) {
         api_fail_code(c, APP_ENOTFOUND, "region_not_found", NULL);
         return;
     }
@@ -172,7 +161,7 @@ job_settings_put(api_call *c, db_conn *db)
 void
 h_region_settings_put(api_call *c)
 {
-    if (!six_digits(api_param(c, "code"))) {
+    if (!api_six_digits(api_param(c, "code"))) {
         api_fail_code(c, APP_ENOTFOUND, "region_not_found", NULL);
         return;
     }

@@ -39,19 +39,6 @@
 
 /* ---- small helpers ---- */
 
-/* A request header (loop thread only: reads h2o memory), or NULL. */
-static const char *
-req_header(api_call *c, const char *name)
-{
-    if (c->req == NULL)
-        return NULL;
-    ssize_t i = h2o_find_header_by_str(&c->req->headers, name, strlen(name), -1);
-    if (i < 0)
-        return NULL;
-    h2o_iovec_t v = c->req->headers.entries[i].value;
-    return app_arena_strndup(c->arena, v.base, v.len);
-}
-
 /* The {id} path parameter, or 0 when it is not a positive decimal id. */
 static long long
 path_id(api_call *c)
@@ -116,24 +103,6 @@ valid_username(const char *s)
               *s == '_' || *s == '.' || *s == '@' || *s == '-'))
             return 0;
     return 1;
-}
-
-/* 1..max characters (UTF-8, valid as jansson checked), no control characters,
-   not only spaces. */
-static int
-valid_text(const char *s, size_t max)
-{
-    size_t chars = 0;
-    int visible = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return 0;
-        if ((*p & 0xc0) != 0x80)
-            chars++;
-        if (*p != ' ')
-            visible = 1;
-    }
-    return visible && chars <= max;
 }
 
 /* Grade codes (DOMAIN §1): primary 11-16, junior 21-24, senior 31-33. */
@@ -257,14 +226,6 @@ user_json(const db_user *u)
                         u->created_by ? json_integer(u->created_by) : json_null());
     json_object_set_new(o, "version", json_integer(u->version));
     return o;
-}
-
-static void
-set_etag(api_call *c, int version)
-{
-    char e[24];
-    snprintf(e, sizeof(e), "\"%d\"", version);
-    api_header(c, "etag", e);
 }
 
 /* A JSON object (reference stolen) as an arena string for an audit row. */
@@ -544,7 +505,7 @@ job_user_create(api_call *c, db_conn *db)
     char loc[64];
     snprintf(loc, sizeof(loc), "/api/v1/users/%lld", id);
     api_header(c, "location", loc);
-    set_etag(c, made.version);
+    api_etag(c, made.version);
     api_header(c, "cache-control", "no-store");
     api_reply_json(c, 201, o);
     return 0;
@@ -561,7 +522,7 @@ validate_create(api_call *c, create_args *a)
     const char *staff = member_string(c, "staff_role", 0);
     if (a->username != NULL && !valid_username(a->username))
         app_err_add(&c->err, "/username", "invalid_username", NULL);
-    if (a->display_name != NULL && !valid_text(a->display_name, DISPLAY_NAME_MAX))
+    if (a->display_name != NULL && !api_valid_text(a->display_name, DISPLAY_NAME_MAX))
         app_err_add(&c->err, "/display_name", "invalid_display_name", NULL);
     a->role = core_level_from_name(role);
     if (role != NULL && a->role == CORE_LEVEL_NONE)
@@ -652,7 +613,7 @@ job_user_get(api_call *c, db_conn *db)
     int rc = load_managed(c, db, &u);
     if (rc != 0)
         return rc;
-    set_etag(c, u.version);
+    api_etag(c, u.version);
     api_header(c, "cache-control", "no-store");
     api_reply_json(c, 200, user_json(&u));
     return 0;
@@ -743,40 +704,8 @@ job_user_patch(api_call *c, db_conn *db)
     api_auth_forget(u.id);
     if (rc != 0)
         return rc;
-    set_etag(c, u.version);
+    api_etag(c, u.version);
     api_reply_json(c, 200, user_json(&u));
-    return 0;
-}
-
-/* If-Match: "<version>". 0 with *out the first of our tags in it (-1 when there
-   is none, as for W/ tags or "*": it never matches); -1 with 428 recorded when
-   the header is missing. */
-static int
-if_match_version(api_call *c, int *out)
-{
-    const char *v = req_header(c, "if-match");
-    if (v == NULL) {
-        api_fail_code(c, APP_EPRECOND, "precondition_required", "/headers/if-match");
-        return -1;
-    }
-    /* the first well-formed tag counts; the job compares it with the row */
-    for (const char *p = v; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == '"') {
-            char *end;
-            long n = strtol(p + 1, &end, 10);
-            if (p[1] >= '0' && p[1] <= '9' && *end == '"' && n > 0 && n < 1000000000) {
-                *out = (int)n;
-                return 0;
-            }
-        }
-        p = strchr(p, ',');
-        if (p == NULL)
-            break;
-    }
-    /* W/ tags, "*" and garbage match no version: the job answers 412 (or 404) */
-    *out = -1;
     return 0;
 }
 
@@ -786,7 +715,7 @@ h_user_patch(api_call *c)
     if (refuse_item(c) != 0)
         return;
     patch_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    if (if_match_version(c, &a->expect_version) != 0 || body_object(c) != 0)
+    if (api_if_match(c, &a->expect_version) != 0 || body_object(c) != 0)
         return;
     a->disabled = -1;
     const char *key;
@@ -798,7 +727,7 @@ h_user_patch(api_call *c)
         if (strcmp(key, "display_name") == 0) {
             if (!json_is_string(v))
                 app_err_add(&c->err, ptr, "wrong_type", NULL);
-            else if (!valid_text(json_string_value(v), DISPLAY_NAME_MAX))
+            else if (!api_valid_text(json_string_value(v), DISPLAY_NAME_MAX))
                 app_err_add(&c->err, ptr, "invalid_display_name", NULL);
             else
                 a->display_name = app_arena_strdup(c->arena, json_string_value(v));
@@ -901,7 +830,7 @@ job_user_unlock(api_call *c, db_conn *db)
     api_auth_forget(u.id);
     if (rc != 0)
         return rc;
-    set_etag(c, u.version);
+    api_etag(c, u.version);
     api_reply_json(c, 200, user_json(&u));
     return 0;
 }

@@ -25,7 +25,6 @@ void h_refresh(api_call *c);
 void h_logout(api_call *c);
 void h_me(api_call *c);
 void h_me_password(api_call *c);
-void api_auth_init(void);
 struct api_config;
 int api_bootstrap_admin(const struct api_config *cfg, db_conn *db, app_err *err);
 
@@ -57,6 +56,14 @@ void h_region_settings_put(api_call *c);
    *out_version from its first strong tag "<digits>" (-1 for W/ tags, `*` or
    garbage, which never match), or -1 with 428 precondition_required failed on the call. */
 int api_if_match(api_call *c, int *out_version);
+/* A request header copied into the arena (loop thread only), or NULL. */
+const char *api_req_header(api_call *c, const char *name);
+/* Exactly six ASCII digits (a region code). */
+int api_six_digits(const char *s);
+/* 1..max_chars UTF-8 characters, no control characters, not only spaces. */
+int api_valid_text(const char *s, size_t max_chars);
+/* The value of a hex digit, or -1. */
+int api_hexval(int ch);
 /* ETag: "<version>". */
 void api_etag(api_call *c, int version);
 /* Turn the items of err into its code: none -> 0; one -> that item's code, field
@@ -70,6 +77,9 @@ const char *api_body_string(api_call *c, const char *name, int required);
    a failure is left in c->err (check c->err.code when the write must not be lost). */
 void api_audit(api_call *c, db_conn *db, const char *action, const char *target_type,
                const char *target_id, const char *detail_json);
+/* A hash of a random password, to verify against when the account or client
+   is unknown so that both cost the same time (worker; made on first use). */
+const char *api_dummy_hash(void);
 /* The school's name, or NULL (worker). */
 const char *api_school_name(db_conn *db, const char *code, app_arena *a);
 

@@ -97,10 +97,8 @@ main(int argc, char **argv)
         rc = migrate(&cfg, 0);
     } else {
         rc = migrate(&cfg, 1);
-        if (rc == 0) {
-            api_auth_init();
+        if (rc == 0)
             rc = api_server_run(&cfg);
-        }
     }
     api_config_wipe(&cfg);
     return rc;

@@ -19,6 +19,7 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/handlers.h"
 #include "api/log.h"
 #include "api/metrics.h"
 #include "api/pool.h"
@@ -162,18 +163,6 @@ api_param(const api_call *c, const char *name)
     return NULL;
 }
 
-static int
-hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 const char *
 api_query(api_call *c, const char *name)
 {
@@ -190,8 +179,8 @@ api_query(api_call *c, const char *name)
             for (; v < end; v++) {
                 if (*v == '+') {
                     *o++ = ' ';
-                } else if (*v == '%' && end - v >= 3 && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
-                    *o++ = (char)(hexval(v[1]) * 16 + hexval(v[2]));
+                } else if (*v == '%' && end - v >= 3 && api_hexval(v[1]) >= 0 && api_hexval(v[2]) >= 0) {
+                    *o++ = (char)(api_hexval(v[1]) * 16 + api_hexval(v[2]));
                     v += 2;
                 } else {
                     *o++ = *v;

@@ -1,0 +1,99 @@
+/*
+ * api/util.c - small helpers shared by the handlers: headers, ETag/If-Match,
+ * text and code checks, form decoding.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+
+const char *
+api_req_header(api_call *c, const char *name)
+{
+    if (c->req == NULL)
+        return NULL;
+    ssize_t i = h2o_find_header_by_str(&c->req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    h2o_iovec_t v = c->req->headers.entries[i].value;
+    return app_arena_strndup(c->arena, v.base, v.len);
+}
+
+int
+api_if_match(api_call *c, int *out_version)
+{
+    const char *v = api_req_header(c, "if-match");
+    if (v == NULL) {
+        api_fail_code(c, APP_EINVAL, "precondition_required", "/headers/if-match");
+        return -1;
+    }
+    /* the first strong tag "<digits>" of the list counts (0 is the version of
+       settings never stored); W/ tags, `*` and anything else never match, so
+       the job answers 412 */
+    *out_version = -1;
+    for (const char *p = v; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '"') {
+            const char *q = p + 1;
+            long long n = 0;
+            while (*q >= '0' && *q <= '9' && q - p <= 9)
+                n = n * 10 + (*q++ - '0');
+            if (q > p + 1 && *q == '"') {
+                *out_version = (int)n;
+                return 0;
+            }
+        }
+        p = strchr(p, ',');
+        if (p == NULL)
+            break;
+    }
+    return 0;
+}
+
+void
+api_etag(api_call *c, int version)
+{
+    char tag[24];
+    snprintf(tag, sizeof(tag), "\"%d\"", version);
+    api_header(c, "etag", tag);
+}
+
+int
+api_six_digits(const char *s)
+{
+    if (s == NULL || strlen(s) != 6)
+        return 0;
+    for (int i = 0; i < 6; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int
+api_valid_text(const char *s, size_t max_chars)
+{
+    size_t chars = 0;
+    int visible = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        if ((*p & 0xc0) != 0x80)
+            chars++;
+        if (*p != ' ')
+            visible = 1;
+    }
+    return visible && chars <= max_chars;
+}
+
+int
+api_hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
