@@ -30,16 +30,46 @@ usage(FILE *out)
                  "  xuejictl migrate           apply pending migrations (XUEJI_DATABASE_URL)\n"
                  "  xuejictl check-id NUMBER   validate a resident ID number offline\n"
                  "  xuejictl demo              load the demo province: schools, classes,\n"
-                 "                             accounts (XUEJI_DATABASE_URL; idempotent)\n");
+                 "                             accounts (XUEJI_DATABASE_URL; idempotent)\n"
+                 "  xuejictl audit verify      check the audit trail's hash chain; exit 1\n"
+                 "                             naming the first broken row\n");
     return out == stdout ? 0 : 2;
+}
+
+static db_conn *
+connect_env(app_err *err)
+{
+    const char *url = getenv("XUEJI_DATABASE_URL");
+    return db_conn_open(url ? url : "postgresql:///xueji", err);
+}
+
+static int
+cmd_audit_verify(void)
+{
+    app_err err = {0};
+    db_conn *db = connect_env(&err);
+    long long rows = 0, bad = 0;
+    int rc = db_conn_ok(db) ? db_audit_verify(db, &rows, &bad, &err) : APP_EUNAVAIL;
+    db_conn_close(db);
+    if (rc != 0) {
+        fprintf(stderr, "xuejictl: audit verify: %s\n", err.detail);
+        return 2;
+    }
+    if (bad != 0) {
+        printf("audit chain BROKEN at row %lld (%lld rows checked): the row or the one before "
+               "it was changed or deleted\n",
+               bad, rows);
+        return 1;
+    }
+    printf("audit chain intact: %lld rows\n", rows);
+    return 0;
 }
 
 static int
 cmd_migrate(void)
 {
-    const char *url = getenv("XUEJI_DATABASE_URL");
     app_err err = {0};
-    db_conn *db = db_conn_open(url ? url : "postgresql:///xueji", &err);
+    db_conn *db = connect_env(&err);
     int applied = 0;
     int rc = db_conn_ok(db) ? db_migrate(db, &applied, &err) : APP_EUNAVAIL;
     db_conn_close(db);
@@ -347,5 +377,7 @@ main(int argc, char **argv)
         return cmd_check_id(argv[2]);
     if (strcmp(argv[1], "demo") == 0 && argc == 2)
         return cmd_demo();
+    if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "verify") == 0)
+        return cmd_audit_verify();
     return usage(stderr);
 }
