@@ -7,6 +7,7 @@
 #   P  pgbench -S -M prepared              PostgreSQL alone (point look-ups, database `bench`)
 #   A  wrk on GET /api/v1/regions/410102   a real database read through the whole stack
 #   L  1/(1/H + 1/P)                       A if the HTTP and the database costs simply added up
+#   Pp, Lp: P with as many clients as xuejid's DB pool, and L from it (for reference only)
 #
 # Environment (all optional):
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
@@ -43,7 +44,10 @@ command -v curl >/dev/null 2>&1 || { echo "bench: curl missing" >&2; exit 1; }
 for v in "$CONNS" "$SECS" "$WARM" "$THREADS" "$POOL"; do
     case "$v" in '' | *[!0-9]*) echo "bench: BENCH_* values must be whole numbers" >&2; exit 2 ;; esac
 done
-[ "$CONNS" -ge 2 ] && [ "$SECS" -ge 1 ] || { echo "bench: BENCH_CONNS >= 2, BENCH_SECONDS >= 1" >&2; exit 2; }
+if [ "$CONNS" -lt 2 ] || [ "$SECS" -lt 1 ]; then
+    echo "bench: BENCH_CONNS must be >= 2 and BENCH_SECONDS >= 1" >&2
+    exit 2
+fi
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -230,28 +234,40 @@ bench_http() {
     sleep 1
 }
 
-# bench_pgbench: PostgreSQL alone, same client count and duration; sets P, P_lat, P_other.
+# bench_pgbench CLIENTS: PostgreSQL alone for the same duration; sets pg_tps, pg_lat, pg_other.
 pgb() {
-    run "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -n -S -M prepared -c "$CONNS" -j 2 -T "$1" bench
+    run "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -n -S -M prepared -c "$1" \
+        -j "$([ "$1" -ge 2 ] && echo 2 || echo 1)" -T "$2" bench
 }
 bench_pgbench() {
-    [ "$WARM" -eq 0 ] || pgb "$WARM" >/dev/null 2>&1
-    say "pgbench: -S -M prepared -c $CONNS -j 2 -T $SECS"
+    [ "$WARM" -eq 0 ] || pgb "$1" "$WARM" >/dev/null 2>&1
+    say "pgbench: -S -M prepared -c $1 -T $SECS"
     c1=$(cpu_snap)
-    pgb "$SECS" >"$tmp/pgbench.txt" 2>&1 || { cat "$tmp/pgbench.txt" >&2; exit 1; }
-    P_other=$(other_pct "$c1" "$(cpu_snap)")
-    P=$(awk '/^tps = / { print $3; exit }' "$tmp/pgbench.txt")
-    [ -n "$P" ] || { cat "$tmp/pgbench.txt" >&2; say "cannot read pgbench's output"; exit 1; }
-    P_lat=$(awk '/^latency average = / { print $4; exit }' "$tmp/pgbench.txt")
+    pgb "$1" "$SECS" >"$tmp/pgbench-$1.txt" 2>&1 || { cat "$tmp/pgbench-$1.txt" >&2; exit 1; }
+    pg_other=$(other_pct "$c1" "$(cpu_snap)")
+    pg_tps=$(awk '/^tps = / { print $3; exit }' "$tmp/pgbench-$1.txt")
+    [ -n "$pg_tps" ] || { cat "$tmp/pgbench-$1.txt" >&2; say "cannot read pgbench's output"; exit 1; }
+    pg_lat=$(awk '/^latency average = / { print $4; exit }' "$tmp/pgbench-$1.txt")
     sleep 1
 }
 
 # H, P and A: the figures the target is about.
 bench_http healthz /healthz
-bench_pgbench
+bench_pgbench "$CONNS"
+P=$pg_tps P_lat=$pg_lat P_other=$pg_other
 bench_http region /api/v1/regions/410102
-# More endpoints: one line each (after any set-up they need), e.g.
-#   bench_http me /api/v1/me me.lua
+# For reference only: PostgreSQL with as many clients as xuejid has connections. C backends
+# on few cores cost PostgreSQL a lot of context switching, which xuejid's pool avoids.
+bench_pgbench "$POOL"
+Pp=$pg_tps Pp_other=$pg_other
+# More endpoints: one line each, after any set-up they need.
+# Token verification and the account check on top of one read (issue 3):
+BENCH_TOKEN=$(curl -s "$url/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$XUEJI_ADMIN_PASSWORD\"}" |
+    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$BENCH_TOKEN" ] || { say "cannot log in as admin"; exit 1; }
+export BENCH_TOKEN
+bench_http me /api/v1/me me.lua
 
 # ------------------------------------------------------------------ report
 field() { awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }' "$rows"; }
@@ -259,8 +275,10 @@ H=$(field healthz 4)
 A=$(field region 4)
 L=$(awk -v h="$H" -v p="$P" 'BEGIN { printf "%.2f", 1 / (1 / h + 1 / p) }')
 AL=$(awk -v a="$A" -v l="$L" 'BEGIN { printf "%.2f", a / l }')
+Lp=$(awk -v h="$H" -v p="$Pp" 'BEGIN { printf "%.2f", 1 / (1 / h + 1 / p) }')
+ALp=$(awk -v a="$A" -v l="$Lp" 'BEGIN { printf "%.2f", a / l }')
 met=$(awk -v r="$AL" 'BEGIN { print (r >= 0.8 ? "true" : "false") }')
-max_other=$(awk -F'|' -v m="$P_other" '$9 > m { m = $9 } END { print m + 0 }' "$rows")
+max_other=$(awk -F'|' -v m="$(( P_other > Pp_other ? P_other : Pp_other ))" '$9 > m { m = $9 } END { print m + 0 }' "$rows")
 loglines=$(wc -l <"$srv_log")
 logwarn=$(grep -c '"level":"\(warn\|error\)"' "$srv_log" || true)
 when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -270,26 +288,30 @@ cores=$(nproc)
     echo "xueji bench $when: $cores cores, $CONNS connections, ${SECS}s per run;" \
         "xuejid: $THREADS loop threads, $POOL DB connections, access log on (to a file)"
     echo
-    printf '%-2s %-9s %-36s %9s %8s %8s %6s %7s\n' "" name what "per sec" "p50 ms" "p99 ms" "x/L" "other%"
-    awk -F'|' -v l="$L" -v p="$P" -v pother="$P_other" '
+    printf '%-2s %-9s %-46s %9s %8s %8s %6s %7s\n' "" name what "per sec" "p50 ms" "p99 ms" "x/L" "other%"
+    awk -F'|' -v l="$L" -v p="$P" -v pother="$P_other" -v c="$CONNS" '
         function row(tag, ratio) {
-            printf "%-2s %-9s %-36s %9.0f %8.2f %8.2f %6s %7d\n", tag, $1,
-                "GET " $2 ($3 != "" ? " -s " $3 : ""), $4, $5, $6, ratio, $9
+            printf "%-2s %-9s %-46s %9.0f %8.2f %8.2f %6s %7d\n", tag, $1,
+                ($3 != "" ? $2 " -s " $3 : "GET " $2), $4, $5, $6, ratio, $9
         }
         $1 == "healthz" { row("H", "-") }
         END {
-            printf "%-2s %-9s %-36s %9.0f %8s %8s %6s %7d\n", "P", "pgbench",
-                "pgbench -S -M prepared -j 2", p, "-", "-", "-", pother
+            printf "%-2s %-9s %-46s %9.0f %8s %8s %6s %7d\n", "P", "pgbench",
+                "pgbench -S -M prepared -c " c, p, "-", "-", "-", pother
         }' "$rows"
     awk -F'|' -v l="$L" '
         $1 != "healthz" {
-            printf "%-2s %-9s %-36s %9.0f %8.2f %8.2f %6.2f %7d\n", ($1 == "region" ? "A" : ""), $1,
-                "GET " $2 ($3 != "" ? " -s " $3 : ""), $4, $5, $6, $4 / l, $9
+            printf "%-2s %-9s %-46s %9.0f %8.2f %8.2f %6.2f %7d\n", ($1 == "region" ? "A" : ""), $1,
+                ($3 != "" ? $2 " -s " $3 : "GET " $2), $4, $5, $6, $4 / l, $9
         }' "$rows"
-    printf '%-2s %-9s %-36s %9.0f\n' L "" "1/(1/H + 1/P)" "$L"
+    printf '%-2s %-9s %-46s %9.0f\n' L "" "1/(1/H + 1/P)" "$L"
+    printf '%-2s %-9s %-46s %9.0f %8s %8s %6s %7d\n' Pp pgbench "pgbench -S -M prepared -c $POOL (= pool)" \
+        "$Pp" "-" "-" "-" "$Pp_other"
+    printf '%-2s %-9s %-46s %9.0f\n' Lp "" "1/(1/H + 1/Pp)" "$Lp"
     echo
     echo "A/L = $AL"
     echo "target: A/L >= 0.8 ($([ "$met" = true ] && echo reached || echo NOT reached))"
+    echo "for reference: A/Lp = $ALp (PostgreSQL measured with $POOL clients, as many as xuejid's pool)"
     echo "(pgbench latency average ${P_lat:-?} ms; xuejid log: $loglines lines, $logwarn warnings/errors;"
     echo " other%: share of the ${cores} cores used by processes not ours during the run," \
         "${idle_other}% before it)"
@@ -306,7 +328,8 @@ fi
 mkdir -p "$(dirname "$RESULTS")"
 awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
     -v threads="$THREADS" -v pool="$POOL" -v H="$H" -v P="$P" -v A="$A" -v L="$L" -v AL="$AL" \
-    -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" '
+    -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" \
+    -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" '
     function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
     { n++; name[n] = $1; path[n] = $2; lua[n] = $3; rps[n] = $4; p50[n] = $5; p99[n] = $6
       bad[n] = $7; err[n] = $8; other[n] = $9; idx[$1] = n }
@@ -317,11 +340,12 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
         printf "  \"H\": %.0f,\n  \"P\": %.0f,\n  \"A\": %.0f,\n  \"L\": %.0f,\n  \"A_over_L\": %.2f,\n",
             H, P, A, L, AL
         printf "  \"target\": \"A/L >= 0.8\",\n  \"target_met\": %s,\n", met
+        printf "  \"P_pool\": %.0f,\n  \"L_pool\": %.0f,\n  \"A_over_L_pool\": %.2f,\n", Pp, Lp, ALp
         h = idx["healthz"]; a = idx["region"]
         printf "  \"latency_ms\": {\"H\": {\"p50\": %.3f, \"p99\": %.3f}, \"A\": {\"p50\": %.3f, \"p99\": %.3f}, \"P_avg\": %s},\n",
             p50[h], p99[h], p50[a], p99[a], plat
-        printf "  \"other_load_pct\": {\"before\": %d, \"H\": %d, \"P\": %d, \"A\": %d},\n",
-            idle, other[h], pother, other[a]
+        printf "  \"other_load_pct\": {\"before\": %d, \"H\": %d, \"P\": %d, \"A\": %d, \"P_pool\": %d},\n",
+            idle, other[h], pother, other[a], ppother
         printf "  \"endpoints\": [\n"
         for (i = 1; i <= n; i++)
             printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",
