@@ -638,6 +638,36 @@ typedef struct patch_args {
     long long classes[DB_USER_MAX_CLASSES];
 } patch_args;
 
+/*
+ * The end of every change to an account, inside the transaction the caller
+ * opened: audit it (taking `detail`), re-read the account, commit, drop the
+ * cached account state (tokens may have been revoked) and answer with it.
+ */
+static int
+commit_user_change(api_call *c, db_conn *db, int rc, const char *action, db_user *u,
+                   json_t *detail)
+{
+    char uid[24];
+    snprintf(uid, sizeof(uid), "%lld", u->id);
+    if (rc == 0) {
+        api_audit(c, db, action, "user", uid, audit_detail(c, detail));
+        detail = NULL;
+        rc = c->err.code;
+    }
+    json_decref(detail);
+    int found = 0;
+    if (rc == 0)
+        rc = db_user_by_id(db, u->id, c->arena, u, &found, &c->err);
+    if (rc == 0)
+        rc = db_commit(db, &c->err);
+    api_auth_forget(u->id);
+    if (rc != 0)
+        return rc;
+    api_etag(c, u->version);
+    api_reply_json(c, 200, user_json(u));
+    return 0;
+}
+
 static int
 job_user_patch(api_call *c, db_conn *db)
 {
@@ -682,31 +712,12 @@ job_user_patch(api_call *c, db_conn *db)
         memcpy(u.classes, a->classes, sizeof(long long) * (size_t)a->nclasses);
         json_object_set_new(changed, "classes", cls);
     }
-    char uid[24];
-    snprintf(uid, sizeof(uid), "%lld", u.id);
-    int found = 0;
     if ((rc = db_begin(db, &c->err)) != 0) {
         json_decref(changed);
         return rc;
     }
     rc = db_user_update(db, &u, a->expect_version, &c->err);
-    if (rc == 0) {
-        api_audit(c, db, "user_update", "user", uid, audit_detail(c, changed));
-        changed = NULL;
-        rc = c->err.code;
-    }
-    json_decref(changed);
-    if (rc == 0)
-        rc = db_user_by_id(db, u.id, c->arena, &u, &found, &c->err);
-    if (rc == 0)
-        rc = db_commit(db, &c->err);
-    /* disabling or re-scoping revoked the tokens: no cached "still fine" here */
-    api_auth_forget(u.id);
-    if (rc != 0)
-        return rc;
-    api_etag(c, u.version);
-    api_reply_json(c, 200, user_json(&u));
-    return 0;
+    return commit_user_change(c, db, rc, "user_update", &u, changed);
 }
 
 void
@@ -810,29 +821,11 @@ job_user_unlock(api_call *c, db_conn *db)
     int rc = load_managed(c, db, &u);
     if (rc != 0)
         return rc;
-    char uid[24];
-    int found = 0;
-    snprintf(uid, sizeof(uid), "%lld", u.id);
     json_t *was = json_pack("{s:b,s:b}", "locked", u.locked_for_s > 0, "frozen", u.frozen);
     rc = db_begin(db, &c->err);
     if (rc == 0)
         rc = db_user_unlock(db, u.id, &c->err);
-    if (rc == 0) {
-        api_audit(c, db, "unlock", "user", uid, audit_detail(c, was));
-        was = NULL;
-        rc = c->err.code;
-    }
-    json_decref(was);
-    if (rc == 0)
-        rc = db_user_by_id(db, u.id, c->arena, &u, &found, &c->err);
-    if (rc == 0)
-        rc = db_commit(db, &c->err);
-    api_auth_forget(u.id);
-    if (rc != 0)
-        return rc;
-    api_etag(c, u.version);
-    api_reply_json(c, 200, user_json(&u));
-    return 0;
+    return commit_user_change(c, db, rc, "unlock", &u, was);
 }
 
 void
