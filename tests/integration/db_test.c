@@ -10,51 +10,25 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "tests/lib/dbtest.h"
 #include "db/idem.h"
 #include "db/migrate.h"
 #include "db/refdata.h"
 #include "db/user.h"
 
-static db_conn *admin, *conn;
-static char dbname[64];
+static db_conn *conn;
 
 /* The test URL with its database name replaced. */
-static char *
-url_for(const char *name)
-{
-    const char *base = getenv("XUEJI_TEST_DATABASE_URL");
-    ck_assert_msg(base != NULL, "XUEJI_TEST_DATABASE_URL is not set");
-    const char *at = strstr(base, "@/");
-    const char *q = strchr(base, '?');
-    ck_assert_msg(at != NULL && q != NULL, "unexpected URL form: %s", base);
-    static char buf[1024];
-    snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at + 2 - base), base, name, q);
-    return buf;
-}
-
 static void
 setup(void)
 {
-    app_err err = {0};
-    admin = db_conn_open(url_for("postgres"), &err);
-    ck_assert_msg(db_conn_ok(admin), "connect: %s", err.detail);
-    snprintf(dbname, sizeof(dbname), "xueji_it_%d", (int)getpid());
-    char sql[128];
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", dbname);
-    ck_assert_int_eq(db_exec_sql(admin, sql, &err), 0);
-    conn = db_conn_open(url_for(dbname), &err);
-    ck_assert_msg(db_conn_ok(conn), "connect: %s", err.detail);
+    conn = dbt_create("xueji_it");
 }
 
 static void
 teardown(void)
 {
-    db_conn_close(conn);
-    char sql[128];
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", dbname);
-    app_err err = {0};
-    db_exec_sql(admin, sql, &err);
-    db_conn_close(admin);
+    dbt_drop(conn);
 }
 
 static long long

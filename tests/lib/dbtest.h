@@ -1,0 +1,16 @@
+/*
+ * tests/lib/dbtest.h - a database of its own for each integration test, in
+ * the throwaway cluster of $XUEJI_TEST_DATABASE_URL (scripts/run-tests.sh).
+ * Call from checked fixtures (each forked test gets its own connection).
+ */
+#ifndef TESTS_LIB_DBTEST_H
+#define TESTS_LIB_DBTEST_H
+
+#include "db/db.h"
+
+/* Create database `<prefix>_<pid>` and connect to it (asserts on failure). */
+db_conn *dbt_create(const char *prefix);
+/* Close `c` and drop the database dbt_create made. */
+void dbt_drop(db_conn *c);
+
+#endif
