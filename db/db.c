@@ -145,6 +145,32 @@ from_result(db_conn *c, PGresult *res, app_err *err)
     return code;
 }
 
+/* 0 when `res` is a successful command or query (`empty_ok`: or an empty
+   query string); otherwise the mapped error, with `res` cleared. */
+static int
+result_ok(db_conn *c, PGresult *res, int empty_ok, app_err *err)
+{
+    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || (empty_ok && s == PGRES_EMPTY_QUERY))
+        return 0;
+    int rc = from_result(c, res, err);
+    PQclear(res);
+    return rc;
+}
+
+/* Give `res` to the caller as a db_res, or clear it when none is wanted. */
+static void
+hand_over(PGresult *res, db_res **out_res)
+{
+    if (out_res != NULL) {
+        db_res *r = xmalloc(sizeof(*r));
+        r->pg = res;
+        *out_res = r;
+    } else {
+        PQclear(res);
+    }
+}
+
 static int
 is_prepared(const db_conn *c, const db_stmt *st)
 {
@@ -171,14 +197,10 @@ exec_once(db_conn *c, const db_stmt *st, int nparams, const char *const *params,
             c->prepared[c->nprepared++] = st;
     }
     PGresult *res = PQexecPrepared(c->pg, st->name, nparams, params, NULL, NULL, 0);
-    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-        int rc = from_result(c, res, err);
-        PQclear(res);
-        return rc;
-    }
-    *out = res;
-    return 0;
+    int rc = result_ok(c, res, 0, err);
+    if (rc == 0)
+        *out = res;
+    return rc;
 }
 
 int
@@ -199,13 +221,7 @@ db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params, d
     }
     if (rc != 0)
         return rc;
-    if (out_res != NULL) {
-        db_res *r = xmalloc(sizeof(*r));
-        r->pg = res;
-        *out_res = r;
-    } else {
-        PQclear(res);
-    }
+    hand_over(res, out_res);
     return 0;
 }
 
@@ -217,19 +233,9 @@ db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params
     if (rc != 0)
         return rc;
     PGresult *res = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
-    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-        rc = from_result(c, res, err);
-        PQclear(res);
+    if ((rc = result_ok(c, res, 0, err)) != 0)
         return rc;
-    }
-    if (out_res != NULL) {
-        db_res *r = xmalloc(sizeof(*r));
-        r->pg = res;
-        *out_res = r;
-    } else {
-        PQclear(res);
-    }
+    hand_over(res, out_res);
     return 0;
 }
 
@@ -240,12 +246,8 @@ db_exec_sql(db_conn *c, const char *sql, app_err *err)
     if (rc != 0)
         return rc;
     PGresult *res = PQexec(c->pg, sql);
-    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
-        rc = from_result(c, res, err);
-        PQclear(res);
+    if ((rc = result_ok(c, res, 1, err)) != 0)
         return rc;
-    }
     PQclear(res);
     return 0;
 }
