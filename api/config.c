@@ -2,6 +2,7 @@
  * api/config.c - XUEJI_* environment variables.
  */
 #include "api/config.h"
+#include "core/student.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -19,6 +20,9 @@ static const char HELP[] =
     "  XUEJI_JWT_SECRET_FILE   ... or a file holding it\n"
     "  XUEJI_DATA_KEY          PII encryption key: 64 hex digits (required in production)\n"
     "  XUEJI_DATA_KEY_FILE     ... or a file holding it\n"
+    "  XUEJI_DATA_KEYS_OLD     earlier data keys, comma-separated, during a key rotation\n"
+    "  XUEJI_VERIFIER_URL      identity verification service (http://host:port/path; unset: none)\n"
+    "  XUEJI_VERIFIER_TIMEOUT_MS  its time limit per check (default 2000)\n"
     "  XUEJI_ADMIN_PASSWORD    password of the ministry user 'admin' created on first start\n"
     "  XUEJI_ENV               production (default) or development\n"
     "  XUEJI_LOG_LEVEL         error, warn, info (default) or debug\n"
@@ -197,6 +201,24 @@ api_config_load(api_config *cfg, app_err *err)
         cfg->have_data_key = 1;
     }
     sodium_memzero(buf, sizeof(buf));
+    if ((rc = secret("XUEJI_DATA_KEYS_OLD", buf, sizeof(buf), err)) != 0)
+        return rc;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int dev = 0;
+        if (cfg->nold_keys == 7 || core_key_parse(tok, cfg->old_keys[cfg->nold_keys], &dev) != 0) {
+            sodium_memzero(buf, sizeof(buf));
+            return app_err_set(err, APP_EINVAL, "bad_config",
+                               "XUEJI_DATA_KEYS_OLD: up to 7 keys of 64 hex digits");
+        }
+        cfg->nold_keys++;
+    }
+    sodium_memzero(buf, sizeof(buf));
+    snprintf(cfg->verifier_url, sizeof(cfg->verifier_url), "%s", env("XUEJI_VERIFIER_URL", ""));
+    cfg->verifier_timeout_ms = atoi(env("XUEJI_VERIFIER_TIMEOUT_MS", "2000"));
+    if (cfg->verifier_timeout_ms < 50 || cfg->verifier_timeout_ms > 60000)
+        return app_err_set(err, APP_EINVAL, "bad_config",
+                           "XUEJI_VERIFIER_TIMEOUT_MS must be 50..60000");
 
     if (cfg->production) {
         if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)

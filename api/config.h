@@ -22,6 +22,10 @@ struct api_config {
     size_t jwt_secret_len;
     unsigned char data_key[32];
     int have_data_key;
+    unsigned char old_keys[7][32]; /* XUEJI_DATA_KEYS_OLD: still decrypt during a rotation */
+    int nold_keys;
+    char verifier_url[512];        /* XUEJI_VERIFIER_URL: "" = no external identity check */
+    int verifier_timeout_ms;
     int dev_keys; /* a key carries the development marker */
     const char *admin_password;
     int log_level; /* 0 error, 1 warn, 2 info, 3 debug */

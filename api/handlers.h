@@ -52,6 +52,22 @@ void h_class_create(api_call *c);
 void h_region_settings_get(api_call *c);
 void h_region_settings_put(api_call *c);
 
+/* api/h_students.c */
+void h_student_create(api_call *c);
+void h_students_list(api_call *c);
+void h_student_get(api_call *c);
+void h_student_patch(api_call *c);
+void h_student_history(api_call *c);
+void h_student_lookup(api_call *c);
+void h_student_photo_put(api_call *c);
+void h_student_photo_get(api_call *c);
+void h_checkins_create(api_call *c);
+void h_events_list(api_call *c);
+
+/* api/h_requests.c */
+void h_request_get(api_call *c);
+void h_request_act(api_call *c);
+
 /* Shared helpers (api/h_schools.c). If-Match on the loop thread: 0 with
    *out_version from its first strong tag "<digits>" (-1 for W/ tags, `*` or
    garbage, which never match), or -1 with 428 precondition_required failed on the call. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "api/config.h"
+#include "api/registry.h"
 #include "api/handlers.h"
 #include "api/log.h"
 #include "api/server.h"
@@ -31,7 +32,7 @@ usage(FILE *out)
 
 /* Connect (waiting up to CONNECT_WAIT_S for PostgreSQL to come up) and migrate. */
 static int
-migrate(const api_config *cfg, int wait)
+migrate(const api_config *cfg, int wait, int serve)
 {
     app_err err = {0};
     db_conn *db = db_conn_open(cfg->database_url, &err);
@@ -51,6 +52,11 @@ migrate(const api_config *cfg, int wait)
     }
     /* the ministry account `admin` on first start (API.md "Bootstrap") */
     rc = api_bootstrap_admin(cfg, db, &err);
+    if (rc == 0 && serve && (rc = api_registry_init(cfg, db, &err)) != 0) {
+        db_conn_close(db);
+        api_log(API_LOG_ERROR, "cannot start the registry", NULL, err.detail);
+        return 1;
+    }
     db_conn_close(db);
     if (rc != 0) {
         api_log(API_LOG_ERROR, "cannot create the admin account", NULL, err.detail);
@@ -94,11 +100,12 @@ main(int argc, char **argv)
 
     int rc;
     if (strcmp(cmd, "migrate") == 0) {
-        rc = migrate(&cfg, 0);
+        rc = migrate(&cfg, 0, 0);
     } else {
-        rc = migrate(&cfg, 1);
+        rc = migrate(&cfg, 1, 1);
         if (rc == 0)
             rc = api_server_run(&cfg);
+        api_registry_free();
     }
     api_config_wipe(&cfg);
     return rc;

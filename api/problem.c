@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "api/log.h"
+#include "core/record.h"
 
 typedef struct problem {
     const char *slug;
@@ -135,6 +136,62 @@ static const problem problems[] = {
      "Service unavailable (database unreachable); retry later"},
     {"not_ready", 503, "服务尚未就绪", "Service not ready"},
     {"internal_error", 500, "服务器内部错误", "Internal server error"},
+    /* students (issue #4) */
+    {"student_not_found", 404, "学生不存在", "No such student"},
+    {"request_not_found", 404, "业务申请不存在", "No such request"},
+    {"photo_not_found", 404, "该学生没有照片", "The student has no photo"},
+    {"duplicate_enrolled", 409, "该身份证件已有在籍学籍", "This identity already holds an active record"},
+    {"class_full", 409, "班级人数已达上限", "The class is full"},
+    {"class_not_found", 422, "学校没有该年级班级", "The school has no such class"},
+    {"below_entry_age", 422, "未达到一年级入学年龄", "Below the entry age for grade 1"},
+    {"contradicts_id_number", 422, "与身份证件号不一致", "Contradicts the ID number"},
+    {"id_type_not_allowed", 422, "学生不能使用该类身份证件", "Students cannot hold this document type"},
+    {"guardian_document_required", 422, "无身份证件的学生须有持身份证件的监护人",
+     "A student without a document needs a guardian who holds one"},
+    {"invalid_code", 422, "不是代码表中的值", "Not a value of the code table"},
+    {"invalid_text", 422, "包含不允许的字符", "Contains characters that are not allowed"},
+    {"too_long", 422, "内容过长", "Too long"},
+    {"invalid_date", 422, "日期不正确", "Invalid date"},
+    {"invalid_month", 422, "年月不正确", "Invalid year and month"},
+    {"invalid_phone", 422, "联系电话不正确", "Invalid phone number"},
+    {"invalid_postcode", 422, "邮政编码应为 6 位数字", "A postcode is six digits"},
+    {"invalid_email", 422, "电子信箱格式不正确", "Invalid email address"},
+    {"invalid_url", 422, "主页地址须以 http:// 或 https:// 开头", "A homepage starts with http:// or https://"},
+    {"invalid_distance", 422, "上下学距离不正确", "Invalid distance"},
+    {"invalid_pinyin", 422, "姓名拼音只能包含拉丁字母和空格", "Pinyin takes Latin letters and spaces only"},
+    {"invalid_digits", 422, "只能由数字组成", "Digits only"},
+    {"too_many_items", 422, "项数过多", "Too many items"},
+    {"key_field_requires_approval", 422, "关键信息须通过变更申请审批后修改",
+     "Key fields change only through an approved key_field_change request"},
+    {"grade_change_requires_approval", 422, "调整年级须通过异动申请", "A grade change needs a request"},
+    {"student_not_active", 409, "该学籍不在籍，不能修改", "The record is not active"},
+    {"student_has_problem", 409, "该学籍有未处理的问题学籍记录", "The record has an open problem"},
+    {"student_in_flight", 409, "该学生有正在办理的业务（异动中）", "The student has an open request"},
+    {"student_not_enrolled", 422, "该学生不在读", "The student is not enrolled"},
+    {"student_number_exhausted", 409, "无法分配学籍号，请联系上级部门", "No student number is free"},
+    {"invalid_term", 422, "学期格式应为 YYYY-1（秋季）或 YYYY-2（春季）",
+     "A term is YYYY-1 (autumn) or YYYY-2 (spring)"},
+    {"photo_too_large", 413, "照片不能超过 200 KB", "A photo may be at most 200 KB"},
+    {"photo_bad_format", 422, "照片须为 JPEG 或 PNG 图片", "A photo must be a JPEG or PNG image"},
+    {"photo_bad_size", 422, "照片像素尺寸不合适（32 至 4096 像素，长宽比不超过 3）",
+     "Photo size out of range (32 to 4096 pixels, aspect ratio at most 3)"},
+    {"step_already_decided", 409, "该审批步骤已处理，请刷新后查看", "That step was already decided"},
+    {"not_step_holder", 403, "当前步骤不由本单位审批", "Your org does not hold this step"},
+    {"invalid_action", 422, "不支持的审批操作", "Unsupported action"},
+    {"transition_not_allowed", 422, "学籍当前状态不允许此业务", "Not allowed in the record's state"},
+};
+
+/* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
+static const struct {
+    const char *slug, *zh, *en;
+} with_value[] = {
+    {"too_long", "最多 %s 个字符", "at most %s characters"},
+    {"invalid_digits", "最多 %s 位数字", "at most %s digits"},
+    {"too_many_items", "最多 %s 项", "at most %s items"},
+    {"below_entry_age", "入学年龄至少 %s 周岁", "the minimum age is %s"},
+    {"duplicate_enrolled", "学籍在 %s", "held at %s"},
+    {"invalid_code", "代码表 %s", "code table %s"},
+    {"student_not_enrolled", "当前状态 %s", "state %s"},
 };
 
 /* Reasons and item codes: extra text after the title, by the code word in param. */
@@ -164,6 +221,24 @@ static const struct {
     {"invalid_setting", "window_bounds", "from 与 until 须同时设置或同时为 null",
      "from and until must both be set or both be null"},
     {"invalid_setting", "window_order", "结束日期不能早于开始日期", "until must not be before from"},
+    {"invalid_id_number", "permit_region", "港澳台居民居住证号码应以 81、82 或 83 开头",
+     "a residence permit number starts with 81, 82 or 83"},
+    {"invalid_region_code", "unknown", "区县代码不存在", "no such county"},
+    {"invalid_date", "format", "须为 YYYY-MM-DD 格式的有效日期", "must be a valid date YYYY-MM-DD"},
+    {"invalid_date", "future", "不能晚于今天", "must not be in the future"},
+    {"invalid_month", "format", "须为 YYYYMM 格式", "must be YYYYMM"},
+    {"invalid_month", "future", "不能晚于本月", "must not be in the future"},
+    {"invalid_month", "before_birth", "不能早于出生年月", "must not be before the birth month"},
+    {"invalid_phone", "chars", "只能由数字组成（不要填写“-”或“无”）", "digits only (no '-', no words)"},
+    {"invalid_phone", "length", "应为 7 至 20 位数字", "7 to 20 digits"},
+    {"invalid_text", "control", "不能包含控制字符", "must not contain control characters"},
+    {"invalid_distance", "format", "须为以公里计的数字，不带单位", "a number of km, without a unit"},
+    {"invalid_distance", "decimals", "最多一位小数", "at most one decimal"},
+    {"invalid_distance", "range", "不能超过 999.9 公里", "at most 999.9 km"},
+    {"contradicts_id_number", "gender", "性别与身份证号第 17 位不符",
+     "the gender contradicts digit 17 of the ID number"},
+    {"contradicts_id_number", "birth_date", "出生日期与身份证号不符",
+     "the birth date contradicts the ID number"},
 };
 
 static const problem *
@@ -234,6 +309,14 @@ message(api_call *c, const char *slug, const char *param, int en)
     const char *why = param && *param ? reason_text(slug, param, en) : NULL;
     if (why != NULL)
         return app_arena_printf(c->arena, en ? "%s: %s" : "%s：%s", title, why);
+    for (size_t i = 0; param && *param && i < sizeof(with_value) / sizeof(with_value[0]); i++) {
+        if (strcmp(with_value[i].slug, slug) != 0)
+            continue;
+        const char *fmt = en ? with_value[i].en : with_value[i].zh;
+        const char *at = strstr(fmt, "%s");
+        return app_arena_printf(c->arena, en ? "%s: %.*s%s%s" : "%s：%.*s%s%s", title,
+                                (int)(at - fmt), fmt, param, at + 2);
+    }
     return app_arena_strdup(c->arena, title);
 }
 
@@ -278,7 +361,18 @@ api_problem_render(api_call *c)
             json_t *e = json_object();
             json_object_set_new(e, "field", json_string(it->field));
             json_object_set_new(e, "code", json_string(it->code));
-            json_object_set_new(e, "message", json_string(message(c, it->code, it->param, en)));
+            char *msg = message(c, it->code, it->param, en);
+            /* a student record field: say which, in the clerk's words */
+            int fi = strncmp(c->path ? c->path : "", "/api/v1/students", 16) == 0
+                         ? core_field_by_pointer(it->field)
+                         : -1;
+            if (fi >= 0 && !en) {
+                char t[64];
+                core_field_title(fi, t, sizeof(t));
+                if (strncmp(msg, t, strlen(t)) != 0)
+                    msg = app_arena_printf(c->arena, "%s：%s", t, msg);
+            }
+            json_object_set_new(e, "message", json_string(msg));
             if (it->row > 0)
                 json_object_set_new(e, "row", json_integer(it->row));
             if (it->column > 0)

@@ -46,6 +46,23 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/regions/{code}/settings", h_region_settings_get, API_ROUTE_AUTH},
     {API_PUT, "/api/v1/regions/{code}/settings", h_region_settings_put,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* students (api/h_students.c) */
+    {API_POST, "/api/v1/students", h_student_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/students", h_students_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/students/lookup", h_student_lookup,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/students/{key}", h_student_get, API_ROUTE_AUTH},
+    {API_PATCH, "/api/v1/students/{key}", h_student_patch, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/students/{key}/history", h_student_history, API_ROUTE_AUTH},
+    {API_PUT, "/api/v1/students/{key}/photo", h_student_photo_put, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/students/{key}/photo", h_student_photo_get, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/check-ins", h_checkins_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/events", h_events_list, API_ROUTE_AUTH},
+    /* requests (api/h_requests.c, workflow/) */
+    {API_GET, "/api/v1/requests/{id}", h_request_get, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/requests/{id}/actions", h_request_act,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

@@ -139,3 +139,20 @@ db_code_values(db_conn *c, const char *table, app_arena *a, db_code_table *out_t
     *out_n = n;
     return 0;
 }
+
+static const db_stmt SQL_ALL_CODES = {
+    "codes_all", "SELECT table_name, code, label FROM code_value"
+                 " UNION ALL SELECT 'region', code, name FROM region"};
+
+int
+db_code_values_all(db_conn *c, db_code_fn fn, void *ctx, app_err *err)
+{
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_ALL_CODES, 0, NULL, &r, err);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < db_res_nrows(r); i++)
+        fn(ctx, db_res_get(r, i, 0), db_res_get(r, i, 1), db_res_get(r, i, 2));
+    db_res_free(r);
+    return 0;
+}

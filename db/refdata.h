@@ -41,4 +41,8 @@ int db_code_tables(db_conn *c, app_arena *a, db_code_table **out, int *out_n, ap
 int db_code_values(db_conn *c, const char *table, app_arena *a, db_code_table *out_table,
                    db_code_value **out, int *out_n, app_err *err);
 
+/* Every code-table value and every region (table "region": code -> name), one call each. */
+typedef void (*db_code_fn)(void *ctx, const char *table, const char *code, const char *label);
+int db_code_values_all(db_conn *c, db_code_fn fn, void *ctx, app_err *err);
+
 #endif

@@ -17,6 +17,22 @@
  * @COUNTY_X @PROVINCE_X) mean the "in" or the "out" one after the column;
  * @SCHOOLCODE_X a fresh school code of that province; @N a number unique to
  * each request, @N6 six digits of it, @N99 one from 1 to 99.
+ *
+ * Students and requests: build_world() registers, through the API, two
+ * students in IN (by its registrar) and two in OUT (by mx_out_registrar, a
+ * registrar of school OUT who is not one of the eight actors), all in grade
+ * 13 class 1 so the grade leader (grade 13) and the head teacher (class 13-1
+ * of IN) see IN's. The first of each is enrolled (its registration approved
+ * by the county: mx_county / mx_county_out); the second has a photo.
+ * @STUDENT_IN @STUDENT_OUT (@STUDENT_X) the first student's id;
+ * @STUDENT2_X the second's (the photo rows); @IDNUM_X the first student's ID
+ * number; @REQUEST_IN @REQUEST_OUT (@REQUEST_X) the first student's
+ * registration request (decided); @REQUEST_FRESH_X registers a new student in
+ * IN / OUT on the spot and means its open registration request, so every cell
+ * acts on a request nobody has decided yet. @IDNUM a fresh valid resident ID
+ * number (GB 11643, born in 2017, male) and @IDBIRTH its birth date
+ * (YYYY-MM-DD), of the same expansion. A BODY of exactly "@PNG" sends the
+ * header of a 64x64 PNG (bytes, not JSON).
  */
 #include <check.h>
 #include <stdio.h>
@@ -35,7 +51,7 @@ static const char *const actor_names[NACTORS] = {
     "ministry", "province", "city", "county", "registrar", "grade_leader", "head_teacher", "anonymous"};
 
 typedef struct row {
-    char method[8], pattern[128], in_path[256], out_path[256], body[512];
+    char method[8], pattern[128], in_path[256], out_path[256], body[1024];
     int expect[2][NACTORS];
     int line;
 } row;
@@ -117,6 +133,114 @@ static PGconn *db;
 static char tokens[NACTORS][1024];
 static char user_in[24], user_out[24], class_in[24], class_out[24];
 static int seq;
+/* the OUT school's registrar and the OUT county: not actors, they build the world */
+static char tok_registrar_out[1024], tok_county_out[1024];
+static long long student_in, student_out, student2_in, student2_out, request_in, request_out;
+static char idnum_in[24], idnum_out[24];
+static int idseq;
+
+/* A registration body; @IDNUM and @IDBIRTH are filled in by expand(). */
+#define STUDENT_BODY                                                                               \
+    "{\"name\":\"矩阵学生\",\"gender\":\"1\",\"birth_date\":\"@IDBIRTH\",\"ethnicity\":\"01\","    \
+    "\"nationality\":\"CHN\",\"id_type\":\"1\",\"id_number\":\"@IDNUM\","                          \
+    "\"hukou_region\":\"410102000000\",\"hukou_type\":\"1\",\"grade\":\"13\",\"class\":1,"          \
+    "\"enrolled_month\":\"202409\",\"entry_mode\":\"1\",\"study_mode\":\"1\",\"source\":\"1\","     \
+    "\"distance_km\":1.5,\"transport\":\"1\",\"school_bus\":\"0\",\"family\":[{\"name\":\"王父\","   \
+    "\"relation\":\"1\",\"phone\":\"13900001111\",\"guardian\":\"1\"}]}"
+
+/* The header of a 64x64 RGB PNG: all that the photo check reads. */
+static const unsigned char png64[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
+                                      'I',  'H', 'D', 'R', 0,    0,    0,    64,   0, 0, 0, 64,
+                                      8,    2,   0,   0,   0,    0x12, 0x34, 0x56, 0x78};
+
+/*
+ * A fresh valid resident ID number of `region6`, male, born on a day of 2017
+ * that no other number of this run has (so no two registrations look like
+ * suspected duplicates: same name, gender and birth date), and that birth date.
+ */
+static void
+make_idnum(const char *region6, char id[19], char birth[11])
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    unsigned d = (unsigned)idseq++ % 365u, m = 0;
+    while (m < 11 && d >= (unsigned)mdays[m])
+        d -= (unsigned)mdays[m++];
+    char b[32], v[48];
+    snprintf(b, sizeof(b), "2017-%02u-%02u", (m + 1) % 100u, (d + 1) % 100u);
+    memcpy(birth, b, 10);
+    birth[10] = '\0';
+    /* the order code: odd (male), varied by run */
+    snprintf(v, sizeof(v), "%.6s2017%02u%02u%03u", region6, (m + 1) % 100u, (d + 1) % 100u,
+             ((unsigned)getpid() % 500u) * 2u + 1u);
+    memcpy(id, v, 17);
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (id[i] - '0') * w[i];
+    id[17] = "10X98765432"[sum % 11];
+    id[18] = '\0';
+}
+
+static void expand(const char *in, int out_case, char *out, size_t cap);
+
+static void
+bearer(const char *token, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "Authorization: Bearer %.1000s", token);
+}
+
+/* Register a student in IN (out_case 0) or OUT (1) through the API. */
+static void
+register_student(int out_case, long long *out_student, long long *out_request, char *out_idnum)
+{
+    char body[2048], auth[1100];
+    expand(STUDENT_BODY, out_case, body, sizeof(body));
+    bearer(out_case ? tok_registrar_out : tokens[4], auth, sizeof(auth));
+    const char *hdrs[] = {auth, NULL};
+    ht_resp r;
+    ck_assert_int_eq(ht_post_json(srv, "/api/v1/students", body, hdrs, &r), 0);
+    ck_assert_msg(r.status == 201, "register (%s): %ld %s", out_case ? "out" : "in", r.status,
+                  r.body);
+    json_t *s = json_object_get(r.json, "student"), *q = json_object_get(r.json, "request");
+    *out_student = json_integer_value(json_object_get(s, "id"));
+    *out_request = json_integer_value(json_object_get(q, "id"));
+    ck_assert_msg(*out_student > 0 && *out_request > 0, "register: %s", r.body);
+    if (out_idnum != NULL) {
+        const char *p = strstr(body, "\"id_number\":\"");
+        ck_assert_ptr_nonnull(p);
+        snprintf(out_idnum, 19, "%s", p + strlen("\"id_number\":\""));
+    }
+    ht_resp_free(&r);
+}
+
+/* Approve step 1 of a registration (the county's: the whole request). */
+static void
+approve(const char *token, long long request)
+{
+    char path[64], auth[1100];
+    snprintf(path, sizeof(path), "/api/v1/requests/%lld/actions", request);
+    bearer(token, auth, sizeof(auth));
+    const char *hdrs[] = {auth, NULL};
+    ht_resp r;
+    ck_assert_int_eq(
+        ht_post_json(srv, path, "{\"action\":\"approve\",\"step\":1}", hdrs, &r), 0);
+    ck_assert_msg(r.status == 200, "approve %lld: %ld %s", request, r.status, r.body);
+    ht_resp_free(&r);
+}
+
+static void
+put_photo(const char *token, long long student)
+{
+    char path[64], auth[1100];
+    snprintf(path, sizeof(path), "/api/v1/students/%lld/photo", student);
+    bearer(token, auth, sizeof(auth));
+    const char *hdrs[] = {"Content-Type: image/png", "If-Match: \"1\"", auth, NULL};
+    ht_resp r;
+    ck_assert_int_eq(
+        ht_request(srv, "PUT", path, hdrs, (const char *)png64, sizeof(png64), &r), 0);
+    ck_assert_msg(r.status == 204, "photo %lld: %ld %s", student, r.status, r.body);
+    ht_resp_free(&r);
+}
 
 #define SCHOOL_IN "2141019001"
 #define SCHOOL_OUT "2142019001"
@@ -190,6 +314,8 @@ build_world(void)
     add_user(hash, "mx_registrar", "school", SCHOOL_IN, "'registrar'", "NULL", "{}", NULL);
     add_user(hash, "mx_grade", "school", SCHOOL_IN, "'grade_leader'", "13", "{}", NULL);
     add_user(hash, "mx_head", "school", SCHOOL_IN, "'head_teacher'", "NULL", classes, NULL);
+    add_user(hash, "mx_out_registrar", "school", SCHOOL_OUT, "'registrar'", "NULL", "{}", NULL);
+    add_user(hash, "mx_county_out", "county", "420102", "NULL", "NULL", "{}", NULL);
     /* accounts to act on: a county-level account inside and one outside */
     add_user(hash, "mx_target_in", "county", "410102", "NULL", "NULL", "{}", user_in);
     add_user(hash, "mx_target_out", "county", "420102", "NULL", "NULL", "{}", user_out);
@@ -202,6 +328,22 @@ build_world(void)
     login(5, "mx_grade", PASSWORD);
     login(6, "mx_head", PASSWORD);
     tokens[7][0] = '\0';
+    login(7, "mx_out_registrar", PASSWORD);
+    snprintf(tok_registrar_out, sizeof(tok_registrar_out), "%s", tokens[7]);
+    login(7, "mx_county_out", PASSWORD);
+    snprintf(tok_county_out, sizeof(tok_county_out), "%s", tokens[7]);
+    tokens[7][0] = '\0';
+
+    /* the students: the first enrolled, the second with a photo */
+    long long r2;
+    register_student(0, &student_in, &request_in, idnum_in);
+    register_student(1, &student_out, &request_out, idnum_out);
+    approve(tokens[3], request_in);
+    approve(tok_county_out, request_out);
+    register_student(0, &student2_in, &r2, NULL);
+    register_student(1, &student2_out, &r2, NULL);
+    put_photo(tokens[4], student2_in);
+    put_photo(tok_registrar_out, student2_out);
 }
 
 /*
@@ -211,8 +353,23 @@ build_world(void)
 static void
 expand(const char *in, int out_case, char *out, size_t cap)
 {
-    char n[16], n6[8], n99[4], code[16];
+    char n[16], n6[8], n99[4], code[16], idnum[19] = "", idbirth[11] = "";
+    char st[24], st2[24], rq[24], rq_in[24], rq_out[24], st_in[24], st_out[24], fresh[24] = "";
     seq++;
+    if (strstr(in, "@IDNUM") != NULL || strstr(in, "@IDBIRTH") != NULL)
+        make_idnum(out_case ? "420102" : "410102", idnum, idbirth);
+    if (strstr(in, "@REQUEST_FRESH_X") != NULL) {
+        long long s, q;
+        register_student(out_case, &s, &q, NULL);
+        snprintf(fresh, sizeof(fresh), "%lld", q);
+    }
+    snprintf(st, sizeof(st), "%lld", out_case ? student_out : student_in);
+    snprintf(st2, sizeof(st2), "%lld", out_case ? student2_out : student2_in);
+    snprintf(st_in, sizeof(st_in), "%lld", student_in);
+    snprintf(st_out, sizeof(st_out), "%lld", student_out);
+    snprintf(rq, sizeof(rq), "%lld", out_case ? request_out : request_in);
+    snprintf(rq_in, sizeof(rq_in), "%lld", request_in);
+    snprintf(rq_out, sizeof(rq_out), "%lld", request_out);
     snprintf(n, sizeof(n), "%d%04d", (int)(getpid() % 1000), seq);
     snprintf(n6, sizeof(n6), "%06d", (int)((getpid() % 100) * 10000 + seq) % 1000000);
     snprintf(n99, sizeof(n99), "%d", seq % 99 + 1);
@@ -221,6 +378,17 @@ expand(const char *in, int out_case, char *out, size_t cap)
         const char *key, *val;
     } keys[] = {
         {"@SCHOOLCODE_X", code},
+        {"@STUDENT_IN", st_in},
+        {"@STUDENT_OUT", st_out},
+        {"@STUDENT_X", st},
+        {"@STUDENT2_X", st2},
+        {"@REQUEST_FRESH_X", fresh},
+        {"@REQUEST_IN", rq_in},
+        {"@REQUEST_OUT", rq_out},
+        {"@REQUEST_X", rq},
+        {"@IDNUM_X", out_case ? idnum_out : idnum_in},
+        {"@IDNUM", idnum},
+        {"@IDBIRTH", idbirth},
         {"@SCHOOL_IN", SCHOOL_IN},
         {"@SCHOOL_OUT", SCHOOL_OUT},
         {"@SCHOOL_X", out_case ? SCHOOL_OUT : SCHOOL_IN},
@@ -288,16 +456,23 @@ START_TEST(test_matrix)
         row *r = &rows[j];
         for (int k = 0; k < 2; k++) {
             for (int a = 0; a < NACTORS; a++) {
-                char path[512], body[1024], auth[1100];
+                char path[512], body[2048], auth[1100];
                 expand(k == 0 ? r->in_path : r->out_path, k, path, sizeof(path));
-                expand(r->body, k, body, sizeof(body));
+                int png = strcmp(r->body, "@PNG") == 0;
+                size_t blen;
+                if (png) {
+                    memcpy(body, png64, sizeof(png64));
+                    blen = sizeof(png64);
+                } else {
+                    expand(r->body, k, body, sizeof(body));
+                    blen = strlen(body);
+                }
                 snprintf(auth, sizeof(auth), "Authorization: Bearer %.1000s", tokens[a]);
                 const char *hdrs[] = {"Content-Type: application/json", "If-Match: *",
                                       tokens[a][0] ? auth : NULL, NULL};
                 ht_resp resp;
-                ck_assert_int_eq(ht_request(srv, r->method, path, hdrs, body[0] ? body : NULL,
-                                            strlen(body), &resp),
-                                 0);
+                ck_assert_int_eq(
+                    ht_request(srv, r->method, path, hdrs, blen ? body : NULL, blen, &resp), 0);
                 if (resp.status != r->expect[k][a]) {
                     failures++;
                     if (rl < sizeof(report) - 300)

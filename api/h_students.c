@@ -1,0 +1,856 @@
+/*
+ * api/h_students.c - the student registry over HTTP (API.md "Students"):
+ * registration, list, read (masked or revealed), edit, history, look-up,
+ * photos, check-ins, and the change feed.
+ *
+ * JSON in and out walk the field catalog (core/record.h): a top-level member
+ * per student field, `family` an array of up to two member objects. The
+ * operations themselves are core/student.h; this file only turns JSON and
+ * query strings into their inputs and their results into JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/registry.h"
+#include "core/student.h"
+
+#define CHECKIN_MAX 3000
+
+/* Members a client reads but never writes. */
+static const char *const server_set[] = {
+    "id",        "school",      "school_name", "student_number", "state",        "version",
+    "created_at", "updated_at", "photo",       "verification",   "revealed",     NULL};
+
+static int
+listed(const char *const *v, const char *k)
+{
+    for (; *v; v++)
+        if (strcmp(*v, k) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * One JSON value into a catalog field: strings as given; numbers where the
+ * field is numeric (distance, grade, class); null clears. Reports wrong_type.
+ */
+static void
+take(api_call *c, app_err *e, int i, json_t *v, core_record *r, unsigned char *present)
+{
+    const core_field *f = &core_fields[i];
+    char p[64];
+    core_field_pointer(i, p, sizeof(p));
+    present[i] = 1;
+    if (json_is_null(v)) {
+        r->v[i] = NULL;
+        return;
+    }
+    if (json_is_string(v)) {
+        if (strlen(json_string_value(v)) != json_string_length(v)) {
+            app_err_add(e, p, "wrong_type", NULL);
+            return;
+        }
+        r->v[i] = app_arena_strdup(c->arena, json_string_value(v));
+        return;
+    }
+    int numeric = f->kind == CORE_FK_KM || f->kind == CORE_FK_GRADE || f->kind == CORE_FK_CLASSNO;
+    if (numeric && json_is_integer(v)) {
+        r->v[i] = app_arena_printf(c->arena, "%lld", (long long)json_integer_value(v));
+        return;
+    }
+    if (f->kind == CORE_FK_KM && json_is_real(v)) {
+        double x = json_real_value(v);
+        double t = x * 10;
+        long long k = (long long)(t + (t >= 0 ? 0.5 : -0.5));
+        /* one decimal exactly: 2.5 -> "2.5"; 2.55 stays as written and is refused */
+        r->v[i] = (t - (double)k < 1e-9 && (double)k - t < 1e-9 && x >= 0)
+                      ? app_arena_printf(c->arena, "%lld.%lld", k / 10, k % 10)
+                      : app_arena_printf(c->arena, "%.6g", x);
+        return;
+    }
+    app_err_add(e, p, "wrong_type", NULL);
+}
+
+/*
+ * The body of POST (all fields) or PATCH (the fields present). `family`
+ * replaces both members: absent members are cleared.
+ */
+static int
+record_from_json(api_call *c, core_record *r, unsigned char *present, app_err *e)
+{
+    memset(r, 0, sizeof(*r));
+    memset(present, 0, CORE_NFIELDS);
+    if (!json_is_object(c->json)) {
+        app_err_add(e, "", "wrong_type", NULL);
+        return -1;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(c->json, k, v) {
+        char p[80];
+        snprintf(p, sizeof(p), "/%s", k);
+        if (strcmp(k, "family") == 0) {
+            for (int i = CORE_R_F1; i < CORE_NFIELDS; i++) {
+                present[i] = 1;
+                r->v[i] = NULL;
+            }
+            if (json_is_null(v))
+                continue;
+            if (!json_is_array(v)) {
+                app_err_add(e, "/family", "wrong_type", NULL);
+                continue;
+            }
+            if (json_array_size(v) > CORE_FAMILY_MAX) {
+                app_err_add(e, "/family", "too_many_items", "2");
+                continue;
+            }
+            size_t m;
+            json_t *mo;
+            json_array_foreach(v, m, mo) {
+                if (!json_is_object(mo)) {
+                    snprintf(p, sizeof(p), "/family/%zu", m);
+                    app_err_add(e, p, "wrong_type", NULL);
+                    continue;
+                }
+                const char *mk;
+                json_t *mv;
+                json_object_foreach(mo, mk, mv) {
+                    int i = core_field_index((int)m + 1, mk);
+                    if (i < 0) {
+                        snprintf(p, sizeof(p), "/family/%zu/%s", m, mk);
+                        app_err_add(e, p, ends_with(mk, "_label") ? "field_not_editable"
+                                                                  : "unknown_field",
+                                    NULL);
+                        continue;
+                    }
+                    take(c, e, i, mv, r, present);
+                }
+            }
+            continue;
+        }
+        int i = core_field_index(0, k);
+        if (i < 0 || core_fields[i].flags & CORE_F_READONLY) {
+            int ro = i >= 0 || listed(server_set, k) || ends_with(k, "_label");
+            app_err_add(e, p, ro ? "field_not_editable" : "unknown_field", NULL);
+            continue;
+        }
+        take(c, e, i, v, r, present);
+    }
+    return e->nitems ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static json_t *
+field_json(const core_env *env, int i, const char *v)
+{
+    const core_field *f = &core_fields[i];
+    if (v == NULL)
+        return json_null();
+    if (f->kind == CORE_FK_CLASSNO)
+        return json_integer(atoi(v));
+    if (f->kind == CORE_FK_KM)
+        return json_real(strtod(v, NULL));
+    (void)env;
+    return json_string(v);
+}
+
+static void
+put_field(json_t *o, const core_env *env, int i, const char *v)
+{
+    const core_field *f = &core_fields[i];
+    json_object_set_new(o, f->json, field_json(env, i, v));
+    if (f->kind == CORE_FK_CODE && v != NULL) {
+        const char *label = core_codes_label(env->codes, f->table, v);
+        char k[64];
+        snprintf(k, sizeof(k), "%s_label", f->json);
+        json_object_set_new(o, k, label ? json_string(label) : json_null());
+    }
+}
+
+static json_t *
+student_json(const core_student *s)
+{
+    const core_env *env = api_env();
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(s->id));
+    json_object_set_new(o, "school", json_string(s->school));
+    if (s->school_name)
+        json_object_set_new(o, "school_name", json_string(s->school_name));
+    json_object_set_new(o, "student_number",
+                        s->student_number ? json_string(s->student_number) : json_null());
+    json_object_set_new(o, "state", json_string(s->state));
+    const char *sl = core_codes_label(env->codes, "student_state", s->state);
+    if (sl)
+        json_object_set_new(o, "state_label", json_string(sl));
+    for (int i = 0; i < CORE_R_F1; i++) {
+        if (i == CORE_R_PHOTO) {
+            json_object_set_new(
+                o, "photo",
+                s->has_photo ? json_sprintf("/api/v1/students/%lld/photo", s->id) : json_null());
+            continue;
+        }
+        put_field(o, env, i, s->rec.v[i]);
+    }
+    json_t *fam = json_array();
+    for (int m = 0; m < CORE_FAMILY_MAX; m++) {
+        int base = CORE_R_F1 + m * CORE_FAMILY_FIELDS, any = 0;
+        for (int k = 0; k < CORE_FAMILY_FIELDS; k++)
+            any |= s->rec.v[base + k] != NULL;
+        if (!any)
+            continue;
+        json_t *mo = json_object();
+        for (int k = 0; k < CORE_FAMILY_FIELDS; k++)
+            put_field(mo, env, base + k, s->rec.v[base + k]);
+        json_array_append_new(fam, mo);
+    }
+    json_object_set_new(o, "family", fam);
+    json_object_set_new(o, "verification",
+                        s->verification ? json_string(s->verification) : json_null());
+    json_object_set_new(o, "revealed", json_boolean(s->revealed));
+    json_object_set_new(o, "version", json_integer(s->version));
+    json_object_set_new(o, "created_at", json_string(s->created_at ? s->created_at : ""));
+    json_object_set_new(o, "updated_at", json_string(s->updated_at ? s->updated_at : ""));
+    return o;
+}
+
+json_t *api_request_json(const core_request *q);
+
+json_t *
+api_request_json(const core_request *q)
+{
+    json_t *steps = json_array();
+    for (int i = 0; i < q->nsteps; i++) {
+        const db_step *st = &q->steps[i];
+        json_t *so = json_pack("{s:i,s:s,s:s,s:s}", "number", st->number, "level", st->level,
+                               "org", st->org, "state", st->state);
+        json_object_set_new(so, "due_at", st->due_at && *st->due_at ? json_string(st->due_at)
+                                                                    : json_null());
+        if (st->decided_by)
+            json_object_set_new(so, "decided_by", json_integer(st->decided_by));
+        if (st->decided_at && *st->decided_at)
+            json_object_set_new(so, "decided_at", json_string(st->decided_at));
+        if (st->comment)
+            json_object_set_new(so, "comment", json_string(st->comment));
+        json_array_append_new(steps, so);
+    }
+    json_t *payload = json_loads(q->payload_json ? q->payload_json : "{}", 0, NULL);
+    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)q->id, "type",
+                          q->type, "state", q->state, "student", (json_int_t)q->student_id,
+                          "school", q->school, "payload", payload ? payload : json_object(),
+                          "steps", steps, "current_step",
+                          q->current_step ? json_integer(q->current_step) : json_null());
+    json_object_set_new(o, "started_org", json_string(q->started_org ? q->started_org : ""));
+    json_t *acts = json_array();
+    for (int i = 0; i < q->nactions; i++) {
+        const db_action *x = &q->actions[i];
+        json_t *ao = json_pack("{s:s,s:s,s:s}", "action", x->action, "actor_org", x->actor_org,
+                               "at", x->at);
+        json_object_set_new(ao, "step", x->step ? json_integer(x->step) : json_null());
+        if (x->actor_id)
+            json_object_set_new(ao, "actor", json_integer(x->actor_id));
+        json_object_set_new(ao, "comment", x->comment ? json_string(x->comment) : json_null());
+        json_array_append_new(acts, ao);
+    }
+    json_object_set_new(o, "actions", acts);
+    json_object_set_new(o, "version", json_integer(q->version));
+    if (q->created_at)
+        json_object_set_new(o, "created_at", json_string(q->created_at));
+    if (q->updated_at)
+        json_object_set_new(o, "updated_at", json_string(q->updated_at));
+    return o;
+}
+
+/* Items become the problem's code (one) or validation_failed (several). */
+static int
+fail_core(api_call *c, int rc)
+{
+    if (rc == APP_EINVAL && c->err.nitems > 0 && c->err.slug == NULL)
+        api_fail_items(&c->err);
+    else if (rc != APP_EINVAL)
+        c->err.nitems = 0; /* not found, forbidden, conflict: no field list */
+    return rc;
+}
+
+/* ---------------------------------------------------------------- POST /students */
+
+typedef struct reg_args {
+    core_record rec;
+    unsigned char present[CORE_NFIELDS];
+    app_err shape; /* JSON shape problems, listed with the record's own */
+} reg_args;
+
+static int
+job_register(api_call *c, db_conn *db)
+{
+    reg_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    core_student s;
+    core_request q;
+    int warnings = 0;
+    c->err = a->shape;
+    int rc = core_student_register(db, &op, &a->rec, &s, &q, &warnings, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    json_t *w = json_array();
+    if (warnings & CORE_RECORD_WARN_ID_REGION)
+        json_array_append_new(w, json_string("id_region_unknown"));
+    char loc[64];
+    snprintf(loc, sizeof(loc), "/api/v1/students/%lld", s.id);
+    api_header(c, "location", loc);
+    api_etag(c, s.version);
+    api_reply_json(c, 201, json_pack("{s:o,s:o,s:o}", "student", student_json(&s), "request",
+                                     api_request_json(&q), "warnings", w));
+    return 0;
+}
+
+void
+h_student_create(api_call *c)
+{
+    reg_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    app_err_clear(&a->shape);
+    if (!json_is_object(c->json)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    record_from_json(c, &a->rec, a->present, &a->shape);
+    c->data = a;
+    api_submit(c, job_register);
+}
+
+/* ---------------------------------------------------------------- GET /students */
+
+static int
+job_list(api_call *c, db_conn *db)
+{
+    core_student_filter *f = c->data;
+    core_op op;
+    api_op(c, &op);
+    int want = f->limit;
+    f->limit = want + 1;
+    core_student *v;
+    int n = 0;
+    int rc = core_student_list(db, &op, f, &v, &n, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    json_t *items = json_array();
+    int shown = n > want ? want : n;
+    for (int i = 0; i < shown; i++)
+        json_array_append_new(items, student_json(&v[i]));
+    json_t *next = n > want ? json_sprintf("%lld", v[shown - 1].id) : json_null();
+    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    return 0;
+}
+
+static int
+digits_only(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+void
+h_students_list(api_call *c)
+{
+    core_student_filter *f = app_arena_alloc(c->arena, sizeof(*f));
+    memset(f, 0, sizeof(*f));
+    if (api_list_limit(c, &f->limit) != 0)
+        return;
+    const char *v;
+    if ((v = api_query(c, "cursor")) != NULL && *v) {
+        if (!digits_only(v, 18)) {
+            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
+            return;
+        }
+        f->after_id = atoll(v);
+    }
+    if ((v = api_query(c, "school")) != NULL) {
+        if (!digits_only(v, 10) || strlen(v) != 10) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/school");
+            return;
+        }
+        f->school = v;
+    }
+    if ((v = api_query(c, "grade")) != NULL) {
+        if (!digits_only(v, 2)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/grade");
+            return;
+        }
+        f->grade = atoi(v);
+    }
+    if ((v = api_query(c, "class")) != NULL) {
+        if (!digits_only(v, 2)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/class");
+            return;
+        }
+        f->class_no = atoi(v);
+    }
+    const char *st = api_query(c, "status");
+    if (st == NULL)
+        st = api_query(c, "state");
+    if (st != NULL) {
+        if (core_codes_label(api_env()->codes, "student_state", st) == NULL) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/status");
+            return;
+        }
+        f->state = st;
+    }
+    if ((v = api_query(c, "name")) != NULL) {
+        if (!api_valid_text(v, 50)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/name");
+            return;
+        }
+        f->name_prefix = v;
+    }
+    if ((v = api_query(c, "left_behind")) != NULL) {
+        if (core_codes_label(api_env()->codes, "left_behind", v) == NULL) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/left_behind");
+            return;
+        }
+        f->left_behind = v;
+    }
+    if ((v = api_query(c, "migrant_child")) != NULL) {
+        if (core_codes_label(api_env()->codes, "yes_no", v) == NULL) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/migrant_child");
+            return;
+        }
+        f->migrant_child = v;
+    }
+    c->data = f;
+    api_submit(c, job_list);
+}
+
+/* ---------------------------------------------------------------- GET /students/{key} */
+
+/* A path key that can be neither an id nor a student number is a student we do not have. */
+static const char *
+path_key(api_call *c)
+{
+    const char *k = api_param(c, "key");
+    size_t n = k ? strlen(k) : 0;
+    if (n == 0 || n > 19) {
+        api_fail_code(c, APP_ENOTFOUND, "student_not_found", NULL);
+        return NULL;
+    }
+    return k;
+}
+
+static int
+job_get(api_call *c, db_conn *db)
+{
+    int reveal = c->data != NULL;
+    core_op op;
+    api_op(c, &op);
+    core_student s;
+    int rc = core_student_get(db, &op, api_param(c, "key"), reveal, &s, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    api_etag(c, s.version);
+    if (reveal)
+        api_header(c, "cache-control", "no-store");
+    api_reply_json(c, 200, student_json(&s));
+    return 0;
+}
+
+void
+h_student_get(api_call *c)
+{
+    if (path_key(c) == NULL)
+        return;
+    const char *r = api_query(c, "reveal");
+    if (r != NULL) {
+        if (strcmp(r, "id_number") != 0) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/reveal");
+            return;
+        }
+        /* a staff member scoped to classes or a grade reads, but does not reveal */
+        if (c->actor.level == CORE_LEVEL_SCHOOL && c->actor.staff_role != CORE_STAFF_REGISTRAR) {
+            api_fail_code(c, APP_EFORBIDDEN, "forbidden", NULL);
+            return;
+        }
+        c->data = c; /* any non-NULL: reveal */
+    }
+    api_submit(c, job_get);
+}
+
+/* ---------------------------------------------------------------- PATCH /students/{key} */
+
+typedef struct patch_args {
+    core_record rec;
+    unsigned char present[CORE_NFIELDS];
+    int if_match;
+    app_err shape;
+} patch_args;
+
+static int
+job_patch(api_call *c, db_conn *db)
+{
+    patch_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    core_student s;
+    c->err = a->shape;
+    int rc = core_student_patch(db, &op, api_param(c, "key"), a->if_match, &a->rec, a->present,
+                                &s, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    api_etag(c, s.version);
+    api_reply_json(c, 200, student_json(&s));
+    return 0;
+}
+
+void
+h_student_patch(api_call *c)
+{
+    if (path_key(c) == NULL)
+        return;
+    patch_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    if (api_if_match(c, &a->if_match) != 0)
+        return;
+    app_err_clear(&a->shape);
+    if (!json_is_object(c->json)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    record_from_json(c, &a->rec, a->present, &a->shape);
+    c->data = a;
+    api_submit(c, job_patch);
+}
+
+/* ---------------------------------------------------------------- history */
+
+static int
+job_history(api_call *c, db_conn *db)
+{
+    long long *after = c->data;
+    core_op op;
+    api_op(c, &op);
+    db_history *h;
+    core_request *q;
+    int n = 0, nq = 0, limit = 200;
+    int rc = core_student_history(db, &op, api_param(c, "key"), *after, limit + 1, &h, &n, &q,
+                                  &nq, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    json_t *items = json_array();
+    int shown = n > limit ? limit : n;
+    for (int i = 0; i < shown; i++) {
+        json_t *changes = json_loads(h[i].changes_json, 0, NULL);
+        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)h[i].id, "at",
+                              h[i].at, "kind", h[i].kind, "actor_org", h[i].actor_org, "school",
+                              h[i].school, "changes", changes ? changes : json_array());
+        if (h[i].actor_id)
+            json_object_set_new(o, "actor", json_integer(h[i].actor_id));
+        if (h[i].request_id)
+            json_object_set_new(o, "request", json_integer(h[i].request_id));
+        json_array_append_new(items, o);
+    }
+    json_t *reqs = json_array();
+    for (int i = 0; i < nq; i++)
+        json_array_append_new(reqs, api_request_json(&q[i]));
+    json_t *next = n > limit ? json_sprintf("%lld", h[shown - 1].id) : json_null();
+    api_reply_json(c, 200, json_pack("{s:o,s:o,s:o}", "items", items, "requests", reqs,
+                                     "next_cursor", next));
+    return 0;
+}
+
+void
+h_student_history(api_call *c)
+{
+    if (path_key(c) == NULL)
+        return;
+    long long *after = app_arena_alloc(c->arena, sizeof(*after));
+    *after = 0;
+    const char *v = api_query(c, "cursor");
+    if (v != NULL && *v) {
+        if (!digits_only(v, 18)) {
+            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
+            return;
+        }
+        *after = atoll(v);
+    }
+    c->data = after;
+    api_submit(c, job_history);
+}
+
+/* ---------------------------------------------------------------- lookup */
+
+typedef struct lookup_args {
+    const char *id_type, *id_number;
+} lookup_args;
+
+static int
+job_lookup(api_call *c, db_conn *db)
+{
+    lookup_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    int found = 0, visible = 0;
+    core_student s;
+    int rc = core_student_lookup(db, &op, a->id_type, a->id_number, &found, &visible, &s,
+                                 &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    json_t *o = json_pack("{s:b}", "found", found);
+    if (found) {
+        json_object_set_new(o, "within_jurisdiction", json_boolean(visible));
+        json_object_set_new(o, "state", json_string(s.state));
+        json_object_set_new(o, "school_name", json_string(s.school_name ? s.school_name : ""));
+        if (visible) {
+            json_object_set_new(o, "school", json_string(s.school));
+            json_object_set_new(o, "student", json_integer(s.id));
+            json_object_set_new(o, "student_number", json_string(s.student_number));
+            json_object_set_new(o, "name", json_string(s.rec.v[CORE_R_NAME]));
+        }
+    }
+    api_reply_json(c, 200, o);
+    return 0;
+}
+
+void
+h_student_lookup(api_call *c)
+{
+    lookup_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    static const char *const allowed[] = {"id_type", "id_number"};
+    app_err e = {0};
+    if (!json_is_object(c->json)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(c->json, k, v) {
+        if (strcmp(k, allowed[0]) != 0 && strcmp(k, allowed[1]) != 0) {
+            char p[80];
+            snprintf(p, sizeof(p), "/%s", k);
+            app_err_add(&e, p, "unknown_field", NULL);
+        }
+    }
+    if (api_fail_items(&e) != 0) {
+        api_fail(c, &e);
+        return;
+    }
+    if ((a->id_type = api_body_string(c, "id_type", 1)) == NULL ||
+        (a->id_number = api_body_string(c, "id_number", 1)) == NULL)
+        return;
+    c->data = a;
+    api_submit(c, job_lookup);
+}
+
+/* ---------------------------------------------------------------- check-ins */
+
+typedef struct checkin_args {
+    const char *term;
+    const char **keys;
+    int nkeys;
+} checkin_args;
+
+static int
+job_checkin(api_call *c, db_conn *db)
+{
+    checkin_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    core_checkin_result r;
+    int rc = core_checkin(db, &op, api_param(c, "code"), a->term, a->keys, a->nkeys, &r, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    api_reply_json(c, 200, json_pack("{s:s,s:i,s:i}", "term", a->term, "checked_in",
+                                     r.checked_in, "already_checked_in", r.already));
+    return 0;
+}
+
+static int
+valid_term(const char *t)
+{
+    if (t == NULL || strlen(t) != 6 || t[4] != '-' || (t[5] != '1' && t[5] != '2'))
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (t[i] < '0' || t[i] > '9')
+            return 0;
+    return 1;
+}
+
+void
+h_checkins_create(api_call *c)
+{
+    const char *code = api_param(c, "code");
+    if (code == NULL || strlen(code) != 10 || !digits_only(code, 10)) {
+        api_fail_code(c, APP_ENOTFOUND, "school_not_found", NULL);
+        return;
+    }
+    checkin_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    if ((a->term = api_body_string(c, "term", 1)) == NULL)
+        return;
+    if (!valid_term(a->term)) {
+        api_fail_code(c, APP_EINVAL, "invalid_term", "/term");
+        return;
+    }
+    json_t *list = json_object_get(c->json, "students");
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        api_fail_code(c, list ? APP_EINVAL : APP_EINVAL, list ? "wrong_type" : "missing_field",
+                      "/students");
+        return;
+    }
+    if (json_array_size(list) > CHECKIN_MAX) {
+        app_err e = {0};
+        app_err_set(&e, APP_EINVAL, "too_many_items", NULL);
+        app_err_field(&e, "/students");
+        app_err_param(&e, "3000");
+        api_fail(c, &e);
+        return;
+    }
+    a->nkeys = (int)json_array_size(list);
+    a->keys = app_arena_alloc(c->arena, sizeof(char *) * (size_t)a->nkeys);
+    for (int i = 0; i < a->nkeys; i++) {
+        json_t *v = json_array_get(list, (size_t)i);
+        if (json_is_integer(v)) {
+            a->keys[i] = app_arena_printf(c->arena, "%lld", (long long)json_integer_value(v));
+        } else if (json_is_string(v) && json_string_length(v) <= 19) {
+            a->keys[i] = app_arena_strdup(c->arena, json_string_value(v));
+        } else {
+            char p[32];
+            snprintf(p, sizeof(p), "/students/%d", i);
+            api_fail_code(c, APP_EINVAL, "wrong_type", p);
+            return;
+        }
+    }
+    c->data = a;
+    api_submit(c, job_checkin);
+}
+
+/* ---------------------------------------------------------------- photos */
+
+static int
+job_photo_put(api_call *c, db_conn *db)
+{
+    int *if_match = c->data;
+    core_op op;
+    api_op(c, &op);
+    int version = 0;
+    int rc = core_photo_put(db, &op, api_param(c, "key"), *if_match,
+                            (const unsigned char *)c->body, c->body_len, &version, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    api_etag(c, version);
+    api_reply_raw(c, 204, NULL, "", 0);
+    return 0;
+}
+
+void
+h_student_photo_put(api_call *c)
+{
+    if (path_key(c) == NULL)
+        return;
+    int *if_match = app_arena_alloc(c->arena, sizeof(*if_match));
+    if (api_if_match(c, if_match) != 0)
+        return;
+    c->data = if_match;
+    api_submit(c, job_photo_put);
+}
+
+static int
+job_photo_get(api_call *c, db_conn *db)
+{
+    core_op op;
+    api_op(c, &op);
+    const char *mime;
+    const unsigned char *data;
+    size_t len = 0;
+    int rc = core_photo_get(db, &op, api_param(c, "key"), &mime, &data, &len, &c->err);
+    if (rc != 0)
+        return fail_core(c, rc);
+    api_header(c, "cache-control", "private, no-store");
+    api_reply_raw(c, 200, mime, (const char *)data, len);
+    return 0;
+}
+
+void
+h_student_photo_get(api_call *c)
+{
+    if (path_key(c) == NULL)
+        return;
+    api_submit(c, job_photo_get);
+}
+
+/* ---------------------------------------------------------------- GET /events */
+
+typedef struct events_args {
+    long long after;
+    int limit;
+} events_args;
+
+static int
+job_events(api_call *c, db_conn *db)
+{
+    events_args *a = c->data;
+    const core_actor *ac = &c->actor;
+    const char *school = NULL, *like = NULL;
+    if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR)
+        return app_err_set(&c->err, APP_EFORBIDDEN, "forbidden",
+                           "the feed is the registrar's: staff scopes are narrower than a school");
+    if (ac->level == CORE_LEVEL_SCHOOL)
+        school = ac->org;
+    else if (ac->level == CORE_LEVEL_PROVINCE)
+        like = app_arena_printf(c->arena, "%.2s%%", ac->org);
+    else if (ac->level == CORE_LEVEL_CITY)
+        like = app_arena_printf(c->arena, "%.4s%%", ac->org);
+    else if (ac->level == CORE_LEVEL_COUNTY)
+        like = ac->org;
+    db_event *v;
+    int n = 0;
+    int rc = db_event_list(db, a->after, school, like, a->limit, c->arena, &v, &n, &c->err);
+    if (rc != 0)
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *data = json_loads(v[i].data_json, 0, NULL);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "id", "", "at", v[i].at, "type", v[i].type,
+                              "data", data ? data : json_object());
+        json_object_set_new(o, "id", json_sprintf("%lld", v[i].id));
+        json_object_set_new(o, "student", v[i].student_id ? json_integer(v[i].student_id)
+                                                          : json_null());
+        json_object_set_new(o, "school", v[i].school[0] ? json_string(v[i].school) : json_null());
+        json_object_set_new(o, "request", v[i].request_id ? json_integer(v[i].request_id)
+                                                          : json_null());
+        json_array_append_new(items, o);
+    }
+    /* the cursor moves past what was read, so an empty page keeps the caller's place */
+    json_t *next = n > 0 ? json_sprintf("%lld", v[n - 1].id) : json_sprintf("%lld", a->after);
+    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    return 0;
+}
+
+void
+h_events_list(api_call *c)
+{
+    events_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    a->after = 0;
+    if (api_list_limit(c, &a->limit) != 0)
+        return;
+    const char *v = api_query(c, "after");
+    if (v != NULL && *v) {
+        if (!digits_only(v, 18)) {
+            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/after");
+            return;
+        }
+        a->after = atoll(v);
+    }
+    c->data = a;
+    api_submit(c, job_events);
+}

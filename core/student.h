@@ -1,0 +1,196 @@
+/*
+ * core/student.h - the student registry's operations (DOMAIN §3, §6, §7):
+ * registration with the real-time duplicate check, reads (masked or
+ * revealed), edits of non-key fields, history, look-up, check-ins, photos,
+ * and the registration effect that the workflow applies on approval.
+ *
+ * Every operation takes a DB handle and a core_op (who acts, from where,
+ * with which keys and reference data), runs its own transaction, and writes
+ * its business change, audit entry and change-feed event in that one
+ * transaction (ARCHITECTURE "Data"). Personal numbers leave this module
+ * masked unless the caller asked to reveal them, and are never put into
+ * audit rows, events, history or error details.
+ */
+#ifndef CORE_STUDENT_H
+#define CORE_STUDENT_H
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/jurisdiction.h"
+#include "core/pii.h"
+#include "core/record.h"
+#include "db/db.h"
+#include "db/student.h"
+
+/* Process-wide services, built at start, read-only afterwards. */
+typedef struct core_env {
+    const core_codes *codes;
+    const core_pii_ring *ring;
+} core_env;
+
+/*
+ * The identity check of DOMAIN rule 23 (an external service; NULL when none
+ * is configured). Called before the transaction opens. Writes one of
+ * "passed", "id_not_found", "name_mismatch", "cancelled", "migrating",
+ * "duplicate_population" or "unavailable" into out (static string).
+ */
+typedef void (*core_verify_fn)(void *ctx, const core_record *r, const char **out_result);
+
+typedef struct core_op {
+    const core_actor *actor;
+    const core_env *env;
+    app_arena *arena;
+    const char *ip, *user_agent, *request_id; /* for the audit trail */
+    int today;                                /* YYYYMMDD (Asia/Shanghai) */
+    core_verify_fn verify;
+    void *verify_ctx;
+} core_op;
+
+/* Load the code tables and the region list into a new core_codes (sealed). */
+int core_codes_load(db_conn *db, core_codes **out, app_err *err);
+
+/*
+ * Parse a data key as configured: 64 hex digits, optionally behind the
+ * development marker "xueji-dev-" (*out_dev = 1 then). Returns 0 or APP_EINVAL.
+ */
+int core_key_parse(const char *text, unsigned char out[CORE_PII_KEY_BYTES], int *out_dev);
+
+/* Call once at start (after the catalog is final): hands the columns to db/. */
+int core_student_init(void);
+
+/* A student as operations hand it back. Strings in the op's arena. */
+typedef struct core_student {
+    long long id;
+    char school[11];
+    const char *school_name;
+    char authority[7], county[7];
+    const char *state;
+    const char *student_number; /* masked G unless revealed */
+    int version;
+    const char *created_at, *updated_at;
+    int has_photo;
+    const char *verification;
+    int revealed;
+    core_record rec; /* PII masked unless revealed */
+} core_student;
+
+/* A request as operations hand it back (registration for now). */
+typedef db_request core_request;
+
+/*
+ * Register one student at the caller's school (registrar). Validation lists
+ * every bad field; then window, grade, class, entry age, size limit; then,
+ * in one transaction: the duplicate check (409 duplicate_enrolled naming the
+ * holding school, masked outside the caller's jurisdiction), the record in
+ * state pending with an L number, suspected-duplicate and failed-identity
+ * problem records, history, the registration request with its steps, the
+ * audit entry and the event.
+ */
+int core_student_register(db_conn *db, const core_op *op, core_record *rec, core_student *out,
+                          core_request *out_req, int *out_warnings, app_err *err);
+
+/*
+ * Find a student by `key` (the record id in digits or a student number)
+ * that the actor may see: its school is visible to the actor (and a head
+ * teacher's class, a grade leader's grade); otherwise APP_ENOTFOUND
+ * student_not_found. `reveal` decrypts the personal numbers and writes an
+ * audit entry.
+ */
+int core_student_get(db_conn *db, const core_op *op, const char *key, int reveal,
+                     core_student *out, app_err *err);
+
+/*
+ * Edit non-key fields: `changes` holds the fields to set (present[i] = 1;
+ * v[i] NULL clears). A key field whose value changes: 422
+ * key_field_requires_approval. Stale version: 412. An open problem record:
+ * 409 student_has_problem (DOMAIN rule 24). The row is rewritten under the
+ * current data key (so an edit also rotates it).
+ */
+int core_student_patch(db_conn *db, const core_op *op, const char *key, int expect_version,
+                       const core_record *changes, const unsigned char *present,
+                       core_student *out, app_err *err);
+
+/* List filter as the API gives it. */
+typedef struct core_student_filter {
+    const char *school;
+    int grade, class_no;
+    const char *state, *name_prefix, *left_behind, *migrant_child;
+    long long after_id;
+    int limit;
+} core_student_filter;
+
+int core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
+                      core_student **out, int *out_n, app_err *err);
+
+/* The timeline: history rows and requests of a visible student. */
+int core_student_history(db_conn *db, const core_op *op, const char *key, long long after_id,
+                         int limit, db_history **out, int *out_n, core_request **out_reqs,
+                         int *out_nreqs, app_err *err);
+
+/*
+ * Rule 11 check for a document: does an active record hold it? *out_found;
+ * when found, the holder (school masked via *out_visible = 0 outside the
+ * caller's jurisdiction). Audited.
+ */
+int core_student_lookup(db_conn *db, const core_op *op, const char *id_type,
+                        const char *id_number, int *out_found, int *out_visible,
+                        core_student *out, app_err *err);
+
+/* Semester check-in: one term ("YYYY-1"/"YYYY-2"), students by key. */
+typedef struct core_checkin_result {
+    int checked_in, already;
+    int nerrors;
+} core_checkin_result;
+int core_checkin(db_conn *db, const core_op *op, const char *school, const char *term,
+                 const char *const *keys, int nkeys, core_checkin_result *out, app_err *err);
+
+/* Photos: PUT (validated by core/image.h) and GET. */
+/* The photo is item 13 of the record: a PUT needs the record's version
+   (If-Match; stale: 412) and bumps it (*out_version). */
+int core_photo_put(db_conn *db, const core_op *op, const char *key, int expect_version,
+                   const unsigned char *data, size_t len, int *out_version, app_err *err);
+int core_photo_get(db_conn *db, const core_op *op, const char *key, const char **out_mime,
+                   const unsigned char **out_data, size_t *out_len, app_err *err);
+
+/*
+ * The registration effect, on the last approval (called by the workflow
+ * inside its transaction): duplicate check again, then the final number
+ * (rule 9: G + ID for types 1 and C, J self-code without a document, keep L
+ * otherwise) and state enrolled, history, event.
+ */
+int core_student_apply_registration(db_conn *db, const core_op *op, long long student_id,
+                                    long long request_id, app_err *err);
+/* The registration refused: state registration_rejected, history, event. */
+int core_student_reject_registration(db_conn *db, const core_op *op, long long student_id,
+                                     long long request_id, app_err *err);
+
+/* Key rotation: re-encrypt up to `batch` rows not under the current key.
+   *out_done counts them; 0 means nothing is left. */
+int core_student_rekey(db_conn *db, const core_env *env, int batch, int *out_done,
+                       app_err *err);
+
+/*
+ * The stored form of a record, for bulk loaders (xuejictl demo, imports):
+ * the row values in core_record_columns() order with PII encrypted under the
+ * current key and masked. Strings in op->arena.
+ */
+int core_student_row(const core_op *op, const core_record *rec, const char **out_vals,
+                     app_err *err);
+/* A blind index as PostgreSQL hex text ("\x..."), under ring key 0, of
+   `value` in `domain` ("stuno", or "id:<type>" for documents). */
+const char *core_student_bidx(const core_op *op, const char *domain, const char *value);
+
+/* Audit + event helpers shared with the workflow. */
+int core_audit(db_conn *db, const core_op *op, const char *action, const char *target_type,
+               const char *target_id, const char *detail_json, app_err *err);
+int core_event(db_conn *db, const char *type, long long student_id, const char *school,
+               const char *authority, const char *province, long long request_id,
+               const char *data_json, app_err *err);
+
+/* Today's date in China (UTC+8) as YYYYMMDD. */
+int core_today(void);
+
+/* Add `n` working days (weekends and `holidays` skipped) to YYYYMMDD `from`. */
+int core_add_working_days(int from, int n, const int *holidays, int nholidays);
+
+#endif

@@ -1,0 +1,1079 @@
+/*
+ * db/student.c - student records and what hangs off them (see db/student.h).
+ */
+#include "db/student.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TS(col) " to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* Fixed columns read before the catalog columns (keep in step with fill()). */
+#define FIXED_COLS                                                                             \
+    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"             \
+    " s.stuno_enc, s.stuno_bidx, s.id_bidx, s.key_id, s.verification, s.version,"              \
+    TS("s.created_at") "," TS("s.updated_at")                                                  \
+    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                      \
+    ", sc.county, sc.authority, sc.name, sc.closed"
+#define NFIXED 20
+/* Every read joins the student's school: jurisdiction needs its authority. */
+#define FROM_STUDENT " FROM student s JOIN school sc ON sc.code = s.school"
+
+static const char *const *cols;
+static int ncols;
+static char *sel_cols; /* "s.c1, s.c2, ..." */
+static db_stmt st_insert, st_get, st_get_upd, st_get_stuno, st_get_stuno_upd, st_update;
+
+static int
+plain_name(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* A growing string (setup only). */
+typedef struct sbuf {
+    char *p;
+    size_t n, cap;
+} sbuf;
+
+static void
+sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_add(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (b->n + (size_t)need + 1 > b->cap) {
+        b->cap = (b->n + (size_t)need + 1) * 2;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)need;
+}
+
+static char *
+with_suffix(const char *a, const char *b)
+{
+    sbuf x = {0};
+    sb_add(&x, "%s%s", a, b);
+    return x.p;
+}
+
+int
+db_student_setup(const char *const *c, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!plain_name(c[i]))
+            return APP_EINVAL;
+    cols = c;
+    ncols = n;
+
+    sbuf sel = {0};
+    for (int i = 0; i < n; i++)
+        sb_add(&sel, "%ss.%s", i ? ", " : "", c[i]);
+    sel_cols = sel.p;
+
+    sbuf ins = {0};
+    sb_add(&ins, "INSERT INTO student (province, school, class_id, state, stuno_kind,"
+                 " stuno_text, stuno_enc, stuno_bidx, id_bidx, key_id, verification");
+    for (int i = 0; i < n; i++)
+        sb_add(&ins, ", %s", c[i]);
+    sb_add(&ins, ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11");
+    for (int i = 0; i < n; i++)
+        sb_add(&ins, ", $%d", 12 + i);
+    sb_add(&ins, ") RETURNING id, version," TS("created_at") "," TS("updated_at"));
+    st_insert = (db_stmt){"student_insert", ins.p};
+
+    sbuf get = {0};
+    sb_add(&get, "SELECT " FIXED_COLS ", %s" FROM_STUDENT " WHERE s.id = $1", sel_cols);
+    st_get = (db_stmt){"student_get", get.p};
+    st_get_upd = (db_stmt){"student_get_upd", with_suffix(get.p, " FOR UPDATE OF s")};
+    sbuf gs = {0};
+    sb_add(&gs, "SELECT " FIXED_COLS ", %s" FROM_STUDENT " WHERE s.stuno_bidx = $1", sel_cols);
+    st_get_stuno = (db_stmt){"student_get_stuno", gs.p};
+    st_get_stuno_upd = (db_stmt){"student_get_stuno_upd", with_suffix(gs.p, " FOR UPDATE OF s")};
+
+    sbuf up = {0};
+    sb_add(&up, "UPDATE student SET class_id = $3, state = $4, stuno_kind = $5,"
+                " stuno_text = $6, stuno_enc = $7, stuno_bidx = $8, id_bidx = $9, key_id = $10,"
+                " verification = $11, school = $12, version = version + 1, updated_at = now()");
+    for (int i = 0; i < n; i++)
+        sb_add(&up, ", %s = $%d", c[i], 13 + i);
+    sb_add(&up, " WHERE id = $1 AND version = $2 RETURNING version," TS("updated_at"));
+    st_update = (db_stmt){"student_update", up.p};
+    return 0;
+}
+
+static char *
+dup_or_null(app_arena *a, const db_res *r, int row, int col)
+{
+    return db_res_isnull(r, row, col) ? NULL : app_arena_strdup(a, db_res_get(r, row, col));
+}
+
+static void
+fill(const db_res *r, int row, app_arena *a, db_student *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->id = db_res_int(r, row, 0);
+    snprintf(s->province, sizeof(s->province), "%s", db_res_get(r, row, 1));
+    snprintf(s->school, sizeof(s->school), "%s", db_res_get(r, row, 2));
+    s->class_id = db_res_int(r, row, 3);
+    s->state = app_arena_strdup(a, db_res_get(r, row, 4));
+    snprintf(s->stuno_kind, sizeof(s->stuno_kind), "%s", db_res_get(r, row, 5));
+    s->stuno_text = app_arena_strdup(a, db_res_get(r, row, 6));
+    s->stuno_enc = dup_or_null(a, r, row, 7);
+    s->stuno_bidx = dup_or_null(a, r, row, 8);
+    s->id_bidx = dup_or_null(a, r, row, 9);
+    s->key_id = db_res_int(r, row, 10);
+    s->verification = dup_or_null(a, r, row, 11);
+    s->version = (int)db_res_int(r, row, 12);
+    s->created_at = app_arena_strdup(a, db_res_get(r, row, 13));
+    s->updated_at = app_arena_strdup(a, db_res_get(r, row, 14));
+    s->has_photo = db_res_get(r, row, 15)[0] == 't';
+    snprintf(s->school_county, sizeof(s->school_county), "%s", db_res_get(r, row, 16));
+    snprintf(s->school_authority, sizeof(s->school_authority), "%s", db_res_get(r, row, 17));
+    s->school_name = app_arena_strdup(a, db_res_get(r, row, 18));
+    s->school_closed = db_res_get(r, row, 19)[0] == 't';
+    s->vals = app_arena_alloc(a, sizeof(char *) * (size_t)ncols);
+    for (int i = 0; i < ncols; i++)
+        s->vals[i] = dup_or_null(a, r, row, NFIXED + i);
+}
+
+int
+db_student_insert(db_conn *c, db_student *s, app_err *err)
+{
+    const char **p = xcalloc((size_t)(11 + ncols), sizeof(char *));
+    char class_id[24], key_id[24];
+    snprintf(class_id, sizeof(class_id), "%lld", s->class_id);
+    snprintf(key_id, sizeof(key_id), "%lld", s->key_id);
+    p[0] = s->province;
+    p[1] = s->school;
+    p[2] = class_id;
+    p[3] = s->state;
+    p[4] = s->stuno_kind;
+    p[5] = s->stuno_text;
+    p[6] = s->stuno_enc;
+    p[7] = s->stuno_bidx;
+    p[8] = s->id_bidx;
+    p[9] = key_id;
+    p[10] = s->verification;
+    for (int i = 0; i < ncols; i++)
+        p[11 + i] = s->vals[i];
+    db_res *r = NULL;
+    int rc = db_exec(c, &st_insert, 11 + ncols, p, &r, err);
+    free(p);
+    if (rc != 0)
+        return rc;
+    s->id = db_res_int(r, 0, 0);
+    s->version = (int)db_res_int(r, 0, 1);
+    db_res_free(r);
+    return 0;
+}
+
+static int
+get_one(db_conn *c, const db_stmt *st, const char *key, app_arena *a, db_student *out,
+        int *out_found, app_err *err)
+{
+    db_res *r = NULL;
+    const char *p[] = {key};
+    int rc = db_exec(c, st, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found)
+        fill(r, 0, a, out);
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_student_get(db_conn *c, long long id, int for_update, app_arena *a, db_student *out,
+               int *out_found, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    return get_one(c, for_update ? &st_get_upd : &st_get, k, a, out, out_found, err);
+}
+
+int
+db_student_get_by_stuno(db_conn *c, const char *bidx, int for_update, app_arena *a,
+                        db_student *out, int *out_found, app_err *err)
+{
+    return get_one(c, for_update ? &st_get_stuno_upd : &st_get_stuno, bidx, a, out, out_found,
+                   err);
+}
+
+int
+db_student_update(db_conn *c, db_student *s, int expect_version, app_err *err)
+{
+    const char **p = xcalloc((size_t)(12 + ncols), sizeof(char *));
+    char id[24], ver[16], class_id[24], key_id[24];
+    snprintf(id, sizeof(id), "%lld", s->id);
+    snprintf(ver, sizeof(ver), "%d", expect_version);
+    snprintf(class_id, sizeof(class_id), "%lld", s->class_id);
+    snprintf(key_id, sizeof(key_id), "%lld", s->key_id);
+    p[0] = id;
+    p[1] = ver;
+    p[2] = class_id;
+    p[3] = s->state;
+    p[4] = s->stuno_kind;
+    p[5] = s->stuno_text;
+    p[6] = s->stuno_enc;
+    p[7] = s->stuno_bidx;
+    p[8] = s->id_bidx;
+    p[9] = key_id;
+    p[10] = s->verification;
+    p[11] = s->school;
+    for (int i = 0; i < ncols; i++)
+        p[12 + i] = s->vals[i];
+    db_res *r = NULL;
+    int rc = db_exec(c, &st_update, 12 + ncols, p, &r, err);
+    free(p);
+    if (rc != 0)
+        return rc;
+    if (db_res_nrows(r) == 0) {
+        db_res_free(r);
+        return app_err_set(err, APP_EPRECOND, "precondition_failed", "student %lld: stale",
+                           s->id);
+    }
+    s->version = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_TOUCH = {
+    "student_touch", "UPDATE student SET version = version + 1, updated_at = now()"
+                     " WHERE id = $1 AND version = $2 RETURNING version"};
+
+int
+db_student_touch(db_conn *c, long long id, int expect_version, int *out_version, app_err *err)
+{
+    char k[24], v[16];
+    snprintf(k, sizeof(k), "%lld", id);
+    snprintf(v, sizeof(v), "%d", expect_version);
+    const char *p[] = {k, v};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_TOUCH, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int ok = db_res_nrows(r) > 0;
+    if (ok)
+        *out_version = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return ok ? 0 : app_err_set(err, APP_EPRECOND, "precondition_failed", "student %lld", id);
+}
+
+static const db_stmt SQL_LOCK_ID = {"student_lock_identity",
+                                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 7263))"};
+
+int
+db_student_lock_identity(db_conn *c, const char *bidx_hex, app_err *err)
+{
+    const char *p[] = {bidx_hex};
+    return db_exec(c, &SQL_LOCK_ID, 1, p, NULL, err);
+}
+
+static const db_stmt SQL_HOLDER = {
+    "student_holder",
+    "SELECT id, school FROM student WHERE id_type = $1 AND id_bidx = ANY($2::bytea[])"
+    " AND state IN ('pending', 'enrolled', 'suspended') AND id <> $3 ORDER BY id LIMIT 1"};
+
+/* A PostgreSQL array literal of hex bytea values: {"\\x..","\\x.."}. */
+static char *
+bytea_array(const char *const *v, int n)
+{
+    size_t cap = 3;
+    for (int i = 0; i < n; i++)
+        cap += strlen(v[i]) + 4;
+    char *s = xmalloc(cap), *p = s;
+    *p++ = '{';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *q = v[i]; *q; q++) {
+            if (*q == '\\')
+                *p++ = '\\';
+            *p++ = *q;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
+
+int
+db_student_find_holder(db_conn *c, const char *id_type, const char *const *bidx_hex, int nbidx,
+                       long long exclude, long long *out_id, char out_school[11],
+                       int *out_found, app_err *err)
+{
+    char ex[24];
+    snprintf(ex, sizeof(ex), "%lld", exclude);
+    char *arr = bytea_array(bidx_hex, nbidx);
+    const char *p[] = {id_type, arr, ex};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_HOLDER, 3, p, &r, err);
+    free(arr);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found) {
+        *out_id = db_res_int(r, 0, 0);
+        snprintf(out_school, 11, "%s", db_res_get(r, 0, 1));
+    }
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_SIMILAR = {
+    "student_similar",
+    "SELECT id, school FROM student WHERE province = $1 AND name = $2 AND birth_date = $4"
+    " AND gender IS NOT DISTINCT FROM $3 AND state IN ('pending', 'enrolled', 'suspended')"
+    " AND id <> $5 ORDER BY id LIMIT 10"};
+
+int
+db_student_find_similar(db_conn *c, const char *province, const char *name, const char *gender,
+                        const char *birth_date, long long exclude, app_arena *a,
+                        long long **out_ids, char (**out_schools)[11], int *out_n,
+                        app_err *err)
+{
+    char ex[24];
+    snprintf(ex, sizeof(ex), "%lld", exclude);
+    const char *p[] = {province, name, gender, birth_date, ex};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_SIMILAR, 5, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out_ids = app_arena_alloc(a, sizeof(long long) * (size_t)(n ? n : 1));
+    *out_schools = app_arena_alloc(a, 11 * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        (*out_ids)[i] = db_res_int(r, i, 0);
+        snprintf((*out_schools)[i], 11, "%s", db_res_get(r, i, 1));
+    }
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_CLASS_LOCK = {
+    "class_lock", "SELECT id, coalesce(size_limit, 0) FROM class WHERE school = $1 AND grade = $2"
+                  " AND number = $3 FOR UPDATE"};
+
+int
+db_class_lock(db_conn *c, const char *school, int grade, int number, long long *out_id,
+              int *out_limit, int *out_found, app_err *err)
+{
+    char g[16], n[16];
+    snprintf(g, sizeof(g), "%d", grade);
+    snprintf(n, sizeof(n), "%d", number);
+    const char *p[] = {school, g, n};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_CLASS_LOCK, 3, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found) {
+        *out_id = db_res_int(r, 0, 0);
+        *out_limit = (int)db_res_int(r, 0, 1);
+    }
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_CLASS_COUNT = {
+    "class_count", "SELECT count(*) FROM student WHERE class_id = $1"
+                   " AND state IN ('pending', 'enrolled', 'suspended')"};
+
+int
+db_class_count(db_conn *c, long long class_id, int *out_n, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", class_id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_CLASS_COUNT, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_n = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+/*
+ * The list query is built per call from the filters present, so that each
+ * shape gets its own plan (index on school, class or id), and run unnamed.
+ * Values are always parameters.
+ */
+int
+db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student **out,
+                int *out_n, app_err *err)
+{
+    const char *p[12];
+    int np = 0;
+    char gbuf[8], cbuf[8], after[24], lim[16];
+    sbuf q = {0};
+    sb_add(&q, "SELECT " FIXED_COLS ", %s" FROM_STUDENT, sel_cols);
+    snprintf(after, sizeof(after), "%lld", f->after_id);
+    p[np++] = after;
+    sb_add(&q, " WHERE s.id > $%d", np);
+    if (f->authority_like) {
+        p[np++] = f->authority_like;
+        sb_add(&q, " AND sc.authority LIKE $%d", np);
+    }
+    if (f->school) {
+        p[np++] = f->school;
+        sb_add(&q, " AND s.school = $%d", np);
+    }
+    if (f->grade) {
+        snprintf(gbuf, sizeof(gbuf), "%d", f->grade);
+        p[np++] = gbuf;
+        sb_add(&q, " AND s.grade = $%d", np);
+    }
+    if (f->class_no) {
+        snprintf(cbuf, sizeof(cbuf), "%d", f->class_no);
+        p[np++] = cbuf;
+        sb_add(&q, " AND s.class_no = $%d", np);
+    }
+    if (f->state) {
+        p[np++] = f->state;
+        sb_add(&q, " AND s.state = $%d", np);
+    }
+    if (f->name_prefix) {
+        p[np++] = f->name_prefix;
+        sb_add(&q, " AND starts_with(s.name, $%d)", np);
+    }
+    if (f->left_behind) {
+        p[np++] = f->left_behind;
+        sb_add(&q, " AND s.left_behind = $%d", np);
+    }
+    if (f->migrant_child) {
+        p[np++] = f->migrant_child;
+        sb_add(&q, " AND s.migrant_child = $%d", np);
+    }
+    char *ids = NULL;
+    if (f->class_ids) {
+        sbuf b = {0};
+        sb_add(&b, "{");
+        for (int i = 0; i < f->nclass_ids; i++)
+            sb_add(&b, "%s%lld", i ? "," : "", f->class_ids[i]);
+        sb_add(&b, "}");
+        ids = b.p;
+        p[np++] = ids;
+        sb_add(&q, " AND s.class_id = ANY($%d::bigint[])", np);
+    }
+    snprintf(lim, sizeof(lim), "%d", f->limit);
+    p[np++] = lim;
+    sb_add(&q, " ORDER BY s.id LIMIT $%d", np);
+
+    db_res *r = NULL;
+    int rc = db_exec_once(c, q.p, np, p, &r, err);
+    free(q.p);
+    free(ids);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_student) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        fill(r, i, a, &(*out)[i]);
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_J_NEXT = {
+    "stuno_j_next", "INSERT INTO stuno_j_seq (county, birth, last) VALUES ($1, $2, 1)"
+                    " ON CONFLICT (county, birth) DO UPDATE SET last = stuno_j_seq.last + 1"
+                    " RETURNING last"};
+
+int
+db_stuno_j_next(db_conn *c, const char *county, const char *birth_date, int *out_seq,
+                app_err *err)
+{
+    const char *p[] = {county, birth_date};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_J_NEXT, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_seq = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_STUNO_TAKEN = {"stuno_taken",
+                                        "SELECT 1 FROM student WHERE stuno_bidx = $1"};
+
+int
+db_stuno_taken(db_conn *c, const char *bidx_hex, int *out_taken, app_err *err)
+{
+    const char *p[] = {bidx_hex};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_STUNO_TAKEN, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_taken = db_res_nrows(r) > 0;
+    db_res_free(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------ history */
+
+static const db_stmt SQL_HISTORY_INSERT = {
+    "history_insert",
+    "INSERT INTO student_history (student_id, kind, actor_id, actor_org, school, request_id,"
+    " changes) VALUES ($1, $2, nullif($3, '0')::bigint, $4, $5, nullif($6, '0')::bigint,"
+    " coalesce($7, '[]')::jsonb)"};
+
+int
+db_history_insert(db_conn *c, const db_history *h, app_err *err)
+{
+    char sid[24], actor[24], req[24];
+    snprintf(sid, sizeof(sid), "%lld", h->student_id);
+    snprintf(actor, sizeof(actor), "%lld", h->actor_id);
+    snprintf(req, sizeof(req), "%lld", h->request_id);
+    const char *p[] = {sid, h->kind, actor, h->actor_org, h->school, req, h->changes_json};
+    return db_exec(c, &SQL_HISTORY_INSERT, 7, p, NULL, err);
+}
+
+static const db_stmt SQL_HISTORY_LIST = {
+    "history_list",
+    "SELECT id, student_id, coalesce(actor_id, 0), coalesce(request_id, 0)," TS("at")
+    ", kind, coalesce(actor_org, ''), coalesce(school, ''), changes::text"
+    " FROM student_history WHERE student_id = $1 AND id > $2 ORDER BY id LIMIT $3"};
+
+int
+db_history_list(db_conn *c, long long student_id, long long after_id, int limit, app_arena *a,
+                db_history **out, int *out_n, app_err *err)
+{
+    char sid[24], after[24], lim[16];
+    snprintf(sid, sizeof(sid), "%lld", student_id);
+    snprintf(after, sizeof(after), "%lld", after_id);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[] = {sid, after, lim};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_HISTORY_LIST, 3, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_history) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        db_history *h = &(*out)[i];
+        h->id = db_res_int(r, i, 0);
+        h->student_id = db_res_int(r, i, 1);
+        h->actor_id = db_res_int(r, i, 2);
+        h->request_id = db_res_int(r, i, 3);
+        h->at = app_arena_strdup(a, db_res_get(r, i, 4));
+        h->kind = app_arena_strdup(a, db_res_get(r, i, 5));
+        h->actor_org = app_arena_strdup(a, db_res_get(r, i, 6));
+        h->school = app_arena_strdup(a, db_res_get(r, i, 7));
+        h->changes_json = app_arena_strdup(a, db_res_get(r, i, 8));
+    }
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------ requests */
+
+static const db_stmt SQL_REQUEST_INSERT = {
+    "request_insert",
+    "INSERT INTO request (type, state, student_id, school, province, payload, comment,"
+    " current_step, started_by, started_org) VALUES ($1, $2, nullif($3, '0')::bigint, $4, $5,"
+    " coalesce($6, '{}')::jsonb, $7, nullif($8, '0')::int, nullif($9, '0')::bigint, $10)"
+    " RETURNING id, version," TS("created_at") "," TS("updated_at")};
+static const db_stmt SQL_STEP_INSERT = {
+    "step_insert", "INSERT INTO request_step (request_id, number, level, org, state, due_at)"
+                   " VALUES ($1, $2, $3, $4, $5, $6::timestamptz)"};
+
+int
+db_request_insert(db_conn *c, db_request *q, app_err *err)
+{
+    char sid[24], step[16], by[24];
+    snprintf(sid, sizeof(sid), "%lld", q->student_id);
+    snprintf(step, sizeof(step), "%d", q->current_step);
+    snprintf(by, sizeof(by), "%lld", q->started_by);
+    const char *p[] = {q->type,         q->state,   sid,  q->school, q->province,
+                       q->payload_json, q->comment, step, by,        q->started_org};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_REQUEST_INSERT, 10, p, &r, err);
+    if (rc != 0)
+        return rc;
+    q->id = db_res_int(r, 0, 0);
+    q->version = (int)db_res_int(r, 0, 1);
+    db_res_free(r);
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", q->id);
+    for (int i = 0; i < q->nsteps; i++) {
+        char num[16];
+        snprintf(num, sizeof(num), "%d", q->steps[i].number);
+        const char *sp[] = {rid, num, q->steps[i].level, q->steps[i].org, q->steps[i].state,
+                            q->steps[i].due_at};
+        if ((rc = db_exec(c, &SQL_STEP_INSERT, 6, sp, NULL, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+#define REQUEST_COLS                                                                           \
+    "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"     \
+    " payload::text, comment, started_org," TS("created_at") "," TS("updated_at")              \
+    ", coalesce(current_step, 0), version"
+
+static const db_stmt SQL_REQUEST_GET = {"request_get",
+                                        "SELECT " REQUEST_COLS " FROM request WHERE id = $1"};
+static const db_stmt SQL_REQUEST_GET_UPD = {
+    "request_get_upd", "SELECT " REQUEST_COLS " FROM request WHERE id = $1 FOR UPDATE"};
+static const db_stmt SQL_REQUEST_FOR_STUDENT = {
+    "request_for_student",
+    "SELECT " REQUEST_COLS " FROM request WHERE student_id = $1 ORDER BY id"};
+static const db_stmt SQL_STEPS = {
+    "request_steps",
+    "SELECT number, level, org, state, coalesce(" TS("due_at") ", ''), coalesce("
+    TS("decided_at") ", ''), comment, coalesce(decided_by, 0), forced"
+    " FROM request_step WHERE request_id = $1 ORDER BY number"};
+
+static const db_stmt SQL_ACTIONS = {
+    "request_actions",
+    "SELECT coalesce(step, 0), action, coalesce(actor_org, ''), " TS("at") ", comment,"
+    " coalesce(actor_id, 0) FROM request_action WHERE request_id = $1 ORDER BY id"};
+
+static int
+request_fill(db_conn *c, const db_res *r, int row, app_arena *a, db_request *q, app_err *err)
+{
+    memset(q, 0, sizeof(*q));
+    q->id = db_res_int(r, row, 0);
+    q->student_id = db_res_int(r, row, 1);
+    q->started_by = db_res_int(r, row, 2);
+    q->type = app_arena_strdup(a, db_res_get(r, row, 3));
+    q->state = app_arena_strdup(a, db_res_get(r, row, 4));
+    q->school = app_arena_strdup(a, db_res_get(r, row, 5));
+    q->province = app_arena_strdup(a, db_res_get(r, row, 6));
+    q->payload_json = app_arena_strdup(a, db_res_get(r, row, 7));
+    q->comment = dup_or_null(a, r, row, 8);
+    q->started_org = app_arena_strdup(a, db_res_get(r, row, 9));
+    q->created_at = app_arena_strdup(a, db_res_get(r, row, 10));
+    q->updated_at = app_arena_strdup(a, db_res_get(r, row, 11));
+    q->current_step = (int)db_res_int(r, row, 12);
+    q->version = (int)db_res_int(r, row, 13);
+
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", q->id);
+    const char *p[] = {rid};
+    db_res *s = NULL;
+    int rc = db_exec(c, &SQL_STEPS, 1, p, &s, err);
+    if (rc != 0)
+        return rc;
+    q->nsteps = db_res_nrows(s);
+    q->steps = app_arena_alloc(a, sizeof(db_step) * (size_t)(q->nsteps ? q->nsteps : 1));
+    for (int i = 0; i < q->nsteps; i++) {
+        db_step *st = &q->steps[i];
+        st->number = (int)db_res_int(s, i, 0);
+        st->level = app_arena_strdup(a, db_res_get(s, i, 1));
+        st->org = app_arena_strdup(a, db_res_get(s, i, 2));
+        st->state = app_arena_strdup(a, db_res_get(s, i, 3));
+        st->due_at = app_arena_strdup(a, db_res_get(s, i, 4));
+        st->decided_at = app_arena_strdup(a, db_res_get(s, i, 5));
+        st->comment = dup_or_null(a, s, i, 6);
+        st->decided_by = db_res_int(s, i, 7);
+        st->forced = db_res_get(s, i, 8)[0] == 't';
+    }
+    db_res_free(s);
+    if ((rc = db_exec(c, &SQL_ACTIONS, 1, p, &s, err)) != 0)
+        return rc;
+    q->nactions = db_res_nrows(s);
+    q->actions = app_arena_alloc(a, sizeof(db_action) * (size_t)(q->nactions ? q->nactions : 1));
+    for (int i = 0; i < q->nactions; i++) {
+        db_action *x = &q->actions[i];
+        x->step = (int)db_res_int(s, i, 0);
+        x->action = app_arena_strdup(a, db_res_get(s, i, 1));
+        x->actor_org = app_arena_strdup(a, db_res_get(s, i, 2));
+        x->at = app_arena_strdup(a, db_res_get(s, i, 3));
+        x->comment = dup_or_null(a, s, i, 4);
+        x->actor_id = db_res_int(s, i, 5);
+    }
+    db_res_free(s);
+    return 0;
+}
+
+int
+db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_request *out,
+               int *out_found, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, for_update ? &SQL_REQUEST_GET_UPD : &SQL_REQUEST_GET, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found)
+        rc = request_fill(c, r, 0, a, out, err);
+    db_res_free(r);
+    return rc;
+}
+
+int
+db_request_list_for_student(db_conn *c, long long student_id, app_arena *a, db_request **out,
+                            int *out_n, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student_id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_REQUEST_FOR_STUDENT, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_request) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = request_fill(c, r, i, a, &(*out)[i], err);
+    *out_n = n;
+    db_res_free(r);
+    return rc;
+}
+
+static const db_stmt SQL_STEP_DECIDE = {
+    "step_decide", "UPDATE request_step SET state = $3, decided_by = nullif($4, '0')::bigint,"
+                   " decided_at = now(), comment = $5 WHERE request_id = $1 AND number = $2"};
+static const db_stmt SQL_REQUEST_MOVE = {
+    "request_move", "UPDATE request SET state = $2, current_step = nullif($3, '0')::int,"
+                    " version = version + 1, updated_at = now() WHERE id = $1"};
+static const db_stmt SQL_STEP_WAIT = {
+    "step_wait", "UPDATE request_step SET state = 'waiting', due_at = $3::timestamptz"
+                 " WHERE request_id = $1 AND number = $2"};
+
+int
+db_request_decide(db_conn *c, long long id, int number, const char *step_state, long long by,
+                  const char *comment, const char *req_state, int next_step,
+                  const char *next_due_at, app_err *err)
+{
+    char rid[24], num[16], who[24], next[16];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    snprintf(num, sizeof(num), "%d", number);
+    snprintf(who, sizeof(who), "%lld", by);
+    snprintf(next, sizeof(next), "%d", next_step);
+    const char *p1[] = {rid, num, step_state, who, comment};
+    int rc = db_exec(c, &SQL_STEP_DECIDE, 5, p1, NULL, err);
+    if (rc == 0) {
+        const char *p2[] = {rid, req_state, next};
+        rc = db_exec(c, &SQL_REQUEST_MOVE, 3, p2, NULL, err);
+    }
+    if (rc == 0 && next_step > 0) {
+        const char *p3[] = {rid, next, next_due_at};
+        rc = db_exec(c, &SQL_STEP_WAIT, 3, p3, NULL, err);
+    }
+    return rc;
+}
+
+static const db_stmt SQL_ACTION_INSERT = {
+    "action_insert",
+    "INSERT INTO request_action (request_id, step, action, actor_id, actor_org, comment)"
+    " VALUES ($1, nullif($2, '0')::int, $3, nullif($4, '0')::bigint, $5, $6)"};
+
+int
+db_request_action_insert(db_conn *c, long long request_id, int step, const char *action,
+                         long long actor_id, const char *actor_org, const char *comment,
+                         app_err *err)
+{
+    char rid[24], st[16], who[24];
+    snprintf(rid, sizeof(rid), "%lld", request_id);
+    snprintf(st, sizeof(st), "%d", step);
+    snprintf(who, sizeof(who), "%lld", actor_id);
+    const char *p[] = {rid, st, action, who, actor_org, comment};
+    return db_exec(c, &SQL_ACTION_INSERT, 6, p, NULL, err);
+}
+
+/* ------------------------------------------------------------ problems */
+
+static const db_stmt SQL_PROBLEM_INSERT = {
+    "problem_insert",
+    "INSERT INTO problem (kind, student_id, other_student_id, school, other_school, authority,"
+    " reason) VALUES ($1, $2, nullif($3, '0')::bigint, $4, $5, $6, $7) RETURNING id"};
+
+int
+db_problem_insert(db_conn *c, db_problem *pr, app_err *err)
+{
+    char sid[24], oid[24];
+    snprintf(sid, sizeof(sid), "%lld", pr->student_id);
+    snprintf(oid, sizeof(oid), "%lld", pr->other_student_id);
+    const char *p[] = {pr->kind,         sid,           oid,       pr->school,
+                       pr->other_school, pr->authority, pr->reason};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PROBLEM_INSERT, 7, p, &r, err);
+    if (rc != 0)
+        return rc;
+    pr->id = db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_PROBLEM_OPEN = {
+    "problem_open", "SELECT count(*) FROM problem WHERE (student_id = $1 OR other_student_id = $1)"
+                    " AND state = 'open'"};
+
+int
+db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student_id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PROBLEM_OPEN, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_n = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------ change feed */
+
+static const db_stmt SQL_EVENT_INSERT = {
+    "event_insert",
+    "INSERT INTO events (type, student_id, school, authority, province, request_id, data)"
+    " VALUES ($1, nullif($2, '0')::bigint, $3, $4, $5, nullif($6, '0')::bigint,"
+    " coalesce($7, '{}')::jsonb)"};
+
+int
+db_event_insert(db_conn *c, const db_event *e, app_err *err)
+{
+    char sid[24], rid[24];
+    snprintf(sid, sizeof(sid), "%lld", e->student_id);
+    snprintf(rid, sizeof(rid), "%lld", e->request_id);
+    const char *p[] = {e->type, sid, e->school, e->authority, e->province, rid, e->data_json};
+    return db_exec(c, &SQL_EVENT_INSERT, 7, p, NULL, err);
+}
+
+static const db_stmt SQL_EVENT_LIST = {
+    "event_list",
+    "SELECT id, coalesce(student_id, 0), coalesce(request_id, 0)," TS("at")
+    ", type, coalesce(school, ''), coalesce(authority, ''), coalesce(province, ''), data::text"
+    " FROM events WHERE id > $1 AND ($2::text IS NULL OR school = $2)"
+    " AND ($3::text IS NULL OR authority LIKE $3) ORDER BY id LIMIT $4"};
+
+int
+db_event_list(db_conn *c, long long after, const char *school, const char *authority_like,
+              int limit, app_arena *a, db_event **out, int *out_n, app_err *err)
+{
+    char af[24], lim[16];
+    snprintf(af, sizeof(af), "%lld", after);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[] = {af, school, authority_like, lim};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_EVENT_LIST, 4, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_event) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        db_event *e = &(*out)[i];
+        e->id = db_res_int(r, i, 0);
+        e->student_id = db_res_int(r, i, 1);
+        e->request_id = db_res_int(r, i, 2);
+        e->at = app_arena_strdup(a, db_res_get(r, i, 3));
+        e->type = app_arena_strdup(a, db_res_get(r, i, 4));
+        e->school = app_arena_strdup(a, db_res_get(r, i, 5));
+        e->authority = app_arena_strdup(a, db_res_get(r, i, 6));
+        e->province = app_arena_strdup(a, db_res_get(r, i, 7));
+        e->data_json = app_arena_strdup(a, db_res_get(r, i, 8));
+    }
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------ photos, check-ins */
+
+static const db_stmt SQL_PHOTO_PUT = {
+    "photo_put",
+    "INSERT INTO student_photo (student_id, mime, width, height, data)"
+    " VALUES ($1, $2, $3, $4, $5::bytea) ON CONFLICT (student_id) DO UPDATE SET mime = $2,"
+    " width = $3, height = $4, data = $5::bytea, version = student_photo.version + 1,"
+    " updated_at = now()"};
+
+int
+db_photo_put(db_conn *c, long long student_id, const char *mime, int width, int height,
+             const unsigned char *data, size_t len, app_err *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    char sid[24], w[16], h[16];
+    snprintf(sid, sizeof(sid), "%lld", student_id);
+    snprintf(w, sizeof(w), "%d", width);
+    snprintf(h, sizeof(h), "%d", height);
+    char *x = xmalloc(2 * len + 3);
+    x[0] = '\\';
+    x[1] = 'x';
+    for (size_t i = 0; i < len; i++) {
+        x[2 + 2 * i] = hex[data[i] >> 4];
+        x[3 + 2 * i] = hex[data[i] & 15];
+    }
+    x[2 + 2 * len] = '\0';
+    const char *p[] = {sid, mime, w, h, x};
+    int rc = db_exec(c, &SQL_PHOTO_PUT, 5, p, NULL, err);
+    free(x);
+    return rc;
+}
+
+static const db_stmt SQL_PHOTO_GET = {
+    "photo_get", "SELECT mime, encode(data, 'hex'), " TS("updated_at")
+                 " FROM student_photo WHERE student_id = $1"};
+
+static int
+hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return -1;
+}
+
+int
+db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mime,
+             const unsigned char **out_data, size_t *out_len, const char **out_updated_at,
+             int *out_found, app_err *err)
+{
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", student_id);
+    const char *p[] = {sid};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PHOTO_GET, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found) {
+        *out_mime = app_arena_strdup(a, db_res_get(r, 0, 0));
+        const char *h = db_res_get(r, 0, 1);
+        size_t n = strlen(h) / 2;
+        unsigned char *d = app_arena_alloc(a, n ? n : 1);
+        for (size_t i = 0; i < n; i++)
+            d[i] = (unsigned char)(hexval(h[2 * i]) << 4 | hexval(h[2 * i + 1]));
+        *out_data = d;
+        *out_len = n;
+        *out_updated_at = app_arena_strdup(a, db_res_get(r, 0, 2));
+    }
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_CHECKIN = {
+    "checkin_insert", "INSERT INTO checkin (student_id, term, school, by_user)"
+                      " VALUES ($1, $2, $3, nullif($4, '0')::bigint)"
+                      " ON CONFLICT (student_id, term) DO NOTHING"};
+
+int
+db_checkin_insert(db_conn *c, long long student_id, const char *term, const char *school,
+                  long long by, int *out_new, app_err *err)
+{
+    char sid[24], who[24];
+    snprintf(sid, sizeof(sid), "%lld", student_id);
+    snprintf(who, sizeof(who), "%lld", by);
+    const char *p[] = {sid, term, school, who};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_CHECKIN, 4, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_new = db_res_affected(r) > 0;
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_NOT_UNDER = {
+    "student_not_under", "SELECT id FROM student WHERE key_id <> $1 ORDER BY id LIMIT $2"
+                         " FOR UPDATE SKIP LOCKED"};
+
+int
+db_student_ids_not_under(db_conn *c, long long key_id, int limit, app_arena *a,
+                         long long **out_ids, int *out_n, app_err *err)
+{
+    char k[24], lim[16];
+    snprintf(k, sizeof(k), "%lld", key_id);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[] = {k, lim};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_NOT_UNDER, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out_ids = app_arena_alloc(a, sizeof(long long) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        (*out_ids)[i] = db_res_int(r, i, 0);
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------ bulk loading */
+
+int
+db_student_id_masks(db_conn *c, db_idmask_fn fn, void *ctx, app_err *err)
+{
+    static const char sql[] =
+        "SELECT left(id_number_mask, 4), to_char(birth_date, 'YYYYMMDD'),"
+        " string_agg(substr(id_number_mask, 15, 3), '') FROM student"
+        " WHERE id_type = '1' AND length(id_number_mask) = 18 AND birth_date IS NOT NULL"
+        " GROUP BY 1, 2";
+    db_res *r = NULL;
+    int rc = db_exec_once(c, sql, 0, NULL, &r, err);
+    if (rc != 0)
+        return rc;
+    for (int i = 0, n = db_res_nrows(r); i < n; i++)
+        fn(ctx, db_res_get(r, i, 0), db_res_get(r, i, 1), db_res_get(r, i, 2));
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_COUNT_IN = {
+    "student_count_in", "SELECT count(*) FROM student WHERE school = ANY($1::text[])"};
+
+int
+db_student_count_in_schools(db_conn *c, const char *const *codes, int n, long long *out,
+                            app_err *err)
+{
+    sbuf arr = {0};
+    sb_add(&arr, "{");
+    for (int i = 0; i < n; i++)
+        sb_add(&arr, "%s\"%.10s\"", i ? "," : "", codes[i]);
+    sb_add(&arr, "}");
+    const char *p[] = {arr.p};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_COUNT_IN, 1, p, &r, err);
+    free(arr.p);
+    if (rc != 0)
+        return rc;
+    *out = db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_COUNT_NOT_UNDER = {
+    "student_count_not_under", "SELECT count(*) FROM student WHERE key_id <> $1"};
+
+int
+db_student_count_not_under(db_conn *c, long long key_id, long long *out, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", key_id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_COUNT_NOT_UNDER, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out = db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
