@@ -696,6 +696,9 @@ core_student_register(db_conn *db, const core_op *op, core_record *rec, core_stu
         if (rc == APP_ECONFLICT && strstr(err->detail, "one_person")) {
             rc = app_err_set(err, APP_ECONFLICT, "duplicate_enrolled", "unique index");
             app_err_field(err, "/id_number");
+        } else if (rc == APP_ECONFLICT && strstr(err->detail, "stuno")) {
+            /* two registrations drew the same L number: run again */
+            rc = app_err_set(err, APP_ERETRY, NULL, "L number taken concurrently");
         }
         goto fail;
     }
@@ -1242,6 +1245,13 @@ core_student_apply_registration(db_conn *db, const core_op *op, long long studen
         return rc;
     if (!found || strcmp(s.state, "pending") != 0)
         return app_err_set(err, APP_ESTATE, "transition_not_allowed", "not pending");
+    /* rule 24: an open problem record (failed identity check, suspected
+       duplicate) blocks the approval until it is resolved */
+    int nprob = 0;
+    if ((rc = db_problem_open_count(db, s.id, &nprob, err)) != 0)
+        return rc;
+    if (nprob > 0)
+        return app_err_set(err, APP_ECONFLICT, "student_has_problem", "%d open problems", nprob);
     db_school sc;
     if ((rc = load_school(db, op, s.school, &sc, err)) != 0)
         return rc;
