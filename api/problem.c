@@ -309,6 +309,9 @@ message(api_call *c, const char *slug, const char *param, int en)
     const char *why = param && *param ? reason_text(slug, param, en) : NULL;
     if (why != NULL)
         return app_arena_printf(c->arena, en ? "%s: %s" : "%s：%s", title, why);
+    if (strcmp(slug, "duplicate_enrolled") == 0 && param && param[0] == '@')
+        return app_arena_printf(c->arena, en ? "%s: held at a school in %s" : "%s：学籍在%s的一所学校",
+                                title, param + 1);
     for (size_t i = 0; param && *param && i < sizeof(with_value) / sizeof(with_value[0]); i++) {
         if (strcmp(with_value[i].slug, slug) != 0)
             continue;

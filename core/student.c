@@ -445,15 +445,19 @@ fill_out(const core_op *op, const db_student *s, const db_school *sc, int reveal
 
 /* "郑州市金水区的一所学校" or "建设路第一小学（2141010201）" for duplicate answers. */
 static const char *
-describe_school(db_conn *db, const core_op *op, const char *code, app_err *err)
+describe_school(db_conn *db, const core_op *op, const char *code, int for_error, app_err *err)
 {
     db_school sc;
     if (load_school(db, op, code, &sc, err) != 0)
         return "";
     core_school_ref ref = {sc.code, sc.county, sc.authority};
-    if (core_actor_sees_school(op->actor, &ref) || strcmp(op->actor->org, sc.code) == 0)
+    if (core_actor_sees_school(op->actor, &ref))
         return app_arena_printf(op->arena, "%s（%s）", sc.name, sc.code);
-    return app_arena_printf(op->arena, "%s的一所学校", sc.county_name[0] ? sc.county_name : "其他地区");
+    const char *county = sc.county_name[0] ? sc.county_name : "其他地区";
+    /* an error param marks the hidden form with '@' so api/problem.c can word
+       it in the caller's language */
+    return for_error ? app_arena_printf(op->arena, "@%s", county)
+                     : app_arena_printf(op->arena, "%s的一所学校", county);
 }
 
 static int
@@ -666,7 +670,7 @@ core_student_register(db_conn *db, const core_op *op, core_record *rec, core_stu
                                          err)) != 0)
             goto fail;
         if (found) {
-            const char *who = describe_school(db, op, holder_school, err);
+            const char *who = describe_school(db, op, holder_school, 1, err);
             rc = app_err_set(err, APP_ECONFLICT, "duplicate_enrolled",
                              "identity held by student %lld", holder);
             app_err_field(err, "/id_number");
@@ -1095,7 +1099,7 @@ core_student_lookup(db_conn *db, const core_op *op, const char *id_type, const c
             memset(&out->rec, 0, sizeof(out->rec));
             out->id = 0;
             out->student_number = NULL;
-            out->school_name = describe_school(db, op, sc.code, err);
+            out->school_name = describe_school(db, op, sc.code, 0, err);
             out->school[0] = '\0';
         }
     }

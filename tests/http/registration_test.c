@@ -992,6 +992,8 @@ START_TEST(test_duplicate_enrolled)
     json_object_set_new(b, "id_number", json_string(s.id));
     post_student(REG_C, b, "Accept-Language: en", &r);
     ht_assert_problem(&r, 409, "duplicate_enrolled");
+    ck_assert_msg(strstr(ht_json_str(r.json, "detail"), "held at a school in 中原区") != NULL,
+                  "detail: %s", ht_json_str(r.json, "detail"));
     ck_assert_msg(strstr(r.body, NAME_A) == NULL && strstr(r.body, SCHOOL_A) == NULL,
                   "body names the school: %s", r.body);
     ht_resp_free(&r);
