@@ -2,6 +2,7 @@
  * api/config.c - XUEJI_* environment variables.
  */
 #include "api/config.h"
+#include "core/settings.h"
 #include "core/student.h"
 
 #include <sodium.h>
@@ -219,6 +220,15 @@ api_config_load(api_config *cfg, app_err *err)
     if (cfg->verifier_timeout_ms < 50 || cfg->verifier_timeout_ms > 60000)
         return app_err_set(err, APP_EINVAL, "bad_config",
                            "XUEJI_VERIFIER_TIMEOUT_MS must be 50..60000");
+
+    /* test hooks: an injectable date and an injected fault, never in production */
+    const char *today = env("XUEJI_TODAY", NULL), *fault = env("XUEJI_TEST_FAULT", NULL);
+    if ((today || fault) && cfg->production)
+        return app_err_set(err, APP_EINVAL, "bad_config",
+                           "XUEJI_TODAY and XUEJI_TEST_FAULT are for development only");
+    if (today && core_date_parse(today, &cfg->today_override) != 0)
+        return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_TODAY must be YYYY-MM-DD");
+    cfg->fault_after_effect = fault && strcmp(fault, "after_effect") == 0;
 
     if (cfg->production) {
         if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)

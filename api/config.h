@@ -26,6 +26,8 @@ struct api_config {
     int nold_keys;
     char verifier_url[512];        /* XUEJI_VERIFIER_URL: "" = no external identity check */
     int verifier_timeout_ms;
+    int today_override;   /* XUEJI_TODAY=YYYY-MM-DD (development only): the registry's clock */
+    int fault_after_effect; /* XUEJI_TEST_FAULT=after_effect (development only) */
     int dev_keys; /* a key carries the development marker */
     const char *admin_password;
     int log_level; /* 0 error, 1 warn, 2 info, 3 debug */

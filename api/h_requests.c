@@ -2,11 +2,15 @@
  * api/h_requests.c - requests and their approval steps (API.md "Requests").
  * The engine is workflow/wf.h; registration is the first request type.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/handlers.h"
 #include "api/registry.h"
+#include "core/mask.h"
+#include "core/settings.h"
 #include "workflow/wf.h"
 
 json_t *api_request_json(const core_request *q);
@@ -80,16 +84,24 @@ h_request_act(api_call *c)
     act_args *a = app_arena_alloc(c->arena, sizeof(*a));
     if ((a->action = api_body_string(c, "action", 1)) == NULL)
         return;
-    if (strcmp(a->action, "approve") != 0 && strcmp(a->action, "reject") != 0) {
+    static const char *const actions[] = {"approve", "reject", "return", "withdraw", "resubmit",
+                                          NULL};
+    int known = 0;
+    for (const char *const *x = actions; *x; x++)
+        known |= strcmp(*x, a->action) == 0;
+    if (!known) {
         api_fail_code(c, APP_EINVAL, "invalid_action", "/action");
         return;
     }
+    /* withdraw and resubmit are the starter's and take no step */
+    int stepless = strcmp(a->action, "withdraw") == 0 || strcmp(a->action, "resubmit") == 0;
     json_t *st = json_object_get(c->json, "step");
-    if (!json_is_integer(st) || json_integer_value(st) < 1 || json_integer_value(st) > 20) {
+    if (!stepless &&
+        (!json_is_integer(st) || json_integer_value(st) < 1 || json_integer_value(st) > 20)) {
         api_fail_code(c, APP_EINVAL, st ? "wrong_type" : "missing_field", "/step");
         return;
     }
-    a->step = (int)json_integer_value(st);
+    a->step = stepless ? 0 : (int)json_integer_value(st);
     json_t *cm = json_object_get(c->json, "comment");
     if (cm != NULL && !json_is_null(cm)) {
         if (!json_is_string(cm) || !api_valid_text(json_string_value(cm), 500)) {
@@ -100,4 +112,479 @@ h_request_act(api_call *c)
     }
     c->data = a;
     api_submit(c, job_request_act);
+}
+
+/* ---------------------------------------------------------------- POST /requests */
+
+/* A string member of an object: NULL when absent; sets *bad for a non-string. */
+static const char *
+member_str(api_call *c, json_t *o, const char *name, int *bad)
+{
+    json_t *v = json_object_get(o, name);
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+        *bad = 1;
+        return NULL;
+    }
+    return app_arena_strdup(c->arena, json_string_value(v));
+}
+
+static int
+member_int(json_t *o, const char *name, int *bad)
+{
+    json_t *v = json_object_get(o, name);
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (json_is_integer(v))
+        return (int)json_integer_value(v);
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        int ok = *s && strlen(s) <= 2;
+        for (const char *p = s; ok && *p; p++)
+            ok = *p >= '0' && *p <= '9';
+        if (ok)
+            return atoi(s);
+    }
+    *bad = 1;
+    return 0;
+}
+
+static int
+is_date(const char *s)
+{
+    int ymd;
+    return s && core_date_parse(s, &ymd) == 0;
+}
+
+/* 1 if type `d` takes payload member `k`. */
+static int
+payload_takes(const wf_def *d, const char *k)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } m[] = {{WF_P_REASON, "reason"},
+             {WF_P_DATE, "date"},
+             {WF_P_START_END, "start_date"},
+             {WF_P_START_END, "end_date"},
+             {WF_P_TO_SCHOOL, "to_school"},
+             {WF_P_TO_SCHOOL | WF_P_GRADE, "grade"},
+             {WF_P_TO_SCHOOL | WF_P_GRADE, "class"},
+             {WF_P_CHANGES, "changes"},
+             {WF_P_CHANGES, "renumber"}};
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+        if ((d->payload & m[i].bit) && strcmp(m[i].name, k) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+job_request_start(api_call *c, db_conn *db)
+{
+    wf_start *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    if (a->type && strcmp(a->type, "key_field_change") == 0) {
+        a->payload_json = app_arena_printf(
+            c->arena, "%s,\"sealed\":\"%s\"}", a->payload_json, core_changes_seal(&op, &a->changes, a->present));
+    }
+    core_request q;
+    int rc = wf_request_start(db, &op, a, &q, &c->err);
+    if (rc != 0) {
+        if (rc == APP_EINVAL && c->err.nitems > 0 && c->err.slug == NULL)
+            api_fail_items(&c->err);
+        return rc;
+    }
+    char loc[64];
+    snprintf(loc, sizeof(loc), "/api/v1/requests/%lld", q.id);
+    api_header(c, "location", loc);
+    api_etag(c, q.version);
+    api_reply_json(c, 201, api_request_json(&q));
+    return 0;
+}
+
+void
+h_request_create(api_call *c)
+{
+    wf_start *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    json_t *b = c->json;
+    if (!json_is_object(b)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    app_err e = {0};
+    int bad = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v) {
+        if (strcmp(k, "type") && strcmp(k, "student") && strcmp(k, "payload") &&
+            strcmp(k, "comment") && strcmp(k, "evidence")) {
+            char p[80];
+            snprintf(p, sizeof(p), "/%s", k);
+            app_err_add(&e, p, "unknown_field", NULL);
+        }
+    }
+    a->type = member_str(c, b, "type", &bad);
+    const wf_def *d = wf_def_find(a->type);
+    if (d == NULL || d->starter == WF_START_NONE)
+        app_err_add(&e, "/type", a->type ? "invalid_request_type" : "missing_field", NULL);
+    json_t *sv = json_object_get(b, "student");
+    if (json_is_integer(sv))
+        a->student = app_arena_printf(c->arena, "%lld", (long long)json_integer_value(sv));
+    else if (json_is_string(sv) && json_string_length(sv) <= 19)
+        a->student = app_arena_strdup(c->arena, json_string_value(sv));
+    else
+        app_err_add(&e, "/student", sv ? "wrong_type" : "missing_field", NULL);
+    bad = 0;
+    a->comment = member_str(c, b, "comment", &bad);
+    if (bad || (a->comment && !api_valid_text(a->comment, 500)))
+        app_err_add(&e, "/comment", "wrong_type", NULL);
+    json_t *ev = json_object_get(b, "evidence");
+    if (ev && !json_is_null(ev)) {
+        if (!json_is_array(ev) || json_array_size(ev) > 10) {
+            app_err_add(&e, "/evidence", "wrong_type", NULL);
+        } else {
+            long long *ids = app_arena_alloc(c->arena, sizeof(long long) * (json_array_size(ev) + 1));
+            size_t i;
+            json_t *x;
+            json_array_foreach(ev, i, x) {
+                if (!json_is_integer(x) || json_integer_value(x) < 1)
+                    app_err_add(&e, "/evidence", "wrong_type", NULL);
+                else
+                    ids[a->nevidence++] = (long long)json_integer_value(x);
+            }
+            a->evidence = ids;
+        }
+    }
+    json_t *p = json_object_get(b, "payload");
+    if (p != NULL && !json_is_object(p)) {
+        app_err_add(&e, "/payload", "wrong_type", NULL);
+        p = NULL;
+    }
+    json_t *canon = json_object();
+    if (d != NULL) {
+        json_t *pp = p ? p : json_object();
+        bad = 0;
+        if (d->payload & WF_P_REASON) {
+            a->reason = member_str(c, pp, "reason", &bad);
+            if (bad || a->reason == NULL || !api_valid_text(a->reason, 500))
+                app_err_add(&e, "/payload/reason", a->reason || bad ? "wrong_type" : "missing_field", NULL);
+            else
+                json_object_set_new(canon, "reason", json_string(a->reason));
+        }
+        bad = 0;
+        if (d->payload & WF_P_DATE) {
+            a->date = member_str(c, pp, "date", &bad);
+            if (!is_date(a->date))
+                app_err_add(&e, "/payload/date", a->date || bad ? "invalid_date" : "missing_field", "format");
+            else
+                json_object_set_new(canon, "date", json_string(a->date));
+        }
+        if (d->payload & WF_P_START_END) {
+            bad = 0;
+            a->start_date = member_str(c, pp, "start_date", &bad);
+            a->end_date = member_str(c, pp, "end_date", &bad);
+            if (!is_date(a->start_date))
+                app_err_add(&e, "/payload/start_date", a->start_date ? "invalid_date" : "missing_field", "format");
+            else
+                json_object_set_new(canon, "start_date", json_string(a->start_date));
+            if (a->end_date && !is_date(a->end_date))
+                app_err_add(&e, "/payload/end_date", "invalid_date", "format");
+            else if (a->end_date && a->start_date && strcmp(a->end_date, a->start_date) < 0)
+                app_err_add(&e, "/payload/end_date", "invalid_date", "before_start");
+            else if (a->end_date)
+                json_object_set_new(canon, "end_date", json_string(a->end_date));
+        }
+        if (d->payload & (WF_P_TO_SCHOOL | WF_P_GRADE)) {
+            bad = 0;
+            if (d->payload & WF_P_TO_SCHOOL) {
+                a->to_school = member_str(c, pp, "to_school", &bad);
+                if (a->to_school == NULL)
+                    a->to_school = c->actor.org; /* the receiving school is the caller */
+                json_object_set_new(canon, "to_school", json_string(a->to_school));
+            }
+            a->grade = member_int(pp, "grade", &bad);
+            a->class_no = member_int(pp, "class", &bad);
+            if (bad)
+                app_err_add(&e, "/payload", "wrong_type", NULL);
+            if ((d->payload & WF_P_GRADE) && a->grade == 0)
+                app_err_add(&e, "/payload/grade", "missing_field", NULL);
+            if (a->grade)
+                json_object_set_new(canon, "grade", json_sprintf("%02d", a->grade));
+            if (a->class_no)
+                json_object_set_new(canon, "class", json_integer(a->class_no));
+        }
+        if (d->payload & WF_P_CHANGES) {
+            json_t *ch = json_object_get(pp, "changes");
+            json_t *shown = json_object();
+            if (!json_is_object(ch) || json_object_size(ch) == 0) {
+                app_err_add(&e, "/payload/changes", ch ? "wrong_type" : "missing_field", NULL);
+            } else {
+                const char *ck;
+                json_t *cv;
+                json_object_foreach(ch, ck, cv) {
+                    int i = core_field_index(0, ck);
+                    char ptr[80];
+                    snprintf(ptr, sizeof(ptr), "/payload/changes/%s", ck);
+                    if (i < 0 || !(core_fields[i].flags & CORE_F_KEY)) {
+                        app_err_add(&e, ptr, "not_a_key_field", NULL);
+                        continue;
+                    }
+                    if (!json_is_string(cv) && !json_is_null(cv)) {
+                        app_err_add(&e, ptr, "wrong_type", NULL);
+                        continue;
+                    }
+                    a->present[i] = 1;
+                    a->changes.v[i] = json_is_null(cv) ? NULL : app_arena_strdup(c->arena, json_string_value(cv));
+                    /* the payload shows PII masked; the values travel sealed */
+                    if (core_fields[i].flags & CORE_F_PII && a->changes.v[i]) {
+                        char m[64];
+                        core_mask_id(a->changes.v[i], m, sizeof(m));
+                        json_object_set_new(shown, ck, json_string(m));
+                    } else {
+                        json_object_set(shown, ck, cv);
+                    }
+                }
+            }
+            json_object_set_new(canon, "changes", shown);
+            json_t *rn = json_object_get(pp, "renumber");
+            if (rn && !json_is_boolean(rn))
+                app_err_add(&e, "/payload/renumber", "wrong_type", NULL);
+            a->renumber = json_is_true(rn);
+            json_object_set_new(canon, "renumber", json_integer(a->renumber));
+        }
+        const char *pk;
+        json_t *pv;
+        json_object_foreach(pp, pk, pv) {
+            /* a member the type does not take (an invalid value of one it
+               takes is reported above, not as unknown) */
+            if (!payload_takes(d, pk)) {
+                char ptr[80];
+                snprintf(ptr, sizeof(ptr), "/payload/%s", pk);
+                app_err_add(&e, ptr, "unknown_field", NULL);
+            }
+        }
+        if (!p)
+            json_decref(pp);
+    }
+    if (api_fail_items(&e) != 0) {
+        json_decref(canon);
+        api_fail(c, &e);
+        return;
+    }
+    char *s = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(canon);
+    a->payload_json = app_arena_strdup(c->arena, s ? s : "{}");
+    free(s);
+    if (strcmp(a->type, "key_field_change") == 0) /* sealed changes appended by the job */
+        a->payload_json = app_arena_strndup(c->arena, a->payload_json, strlen(a->payload_json) - 1);
+    c->data = a;
+    api_submit(c, job_request_start);
+}
+
+/* ---------------------------------------------------------------- GET /requests */
+
+typedef struct list_args {
+    const char *box, *state, *type;
+    long long after;
+    int limit;
+} list_args;
+
+static int
+job_request_list(api_call *c, db_conn *db)
+{
+    list_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    core_request *v;
+    int n = 0;
+    int rc = wf_request_list(db, &op, a->box, a->state, a->type, a->after, a->limit + 1, &v, &n,
+                             &c->err);
+    if (rc != 0)
+        return rc;
+    json_t *items = json_array();
+    int shown = n > a->limit ? a->limit : n;
+    char now[24];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    for (int i = 0; i < shown; i++) {
+        json_t *o = api_request_json(&v[i]);
+        int overdue = 0;
+        if (v[i].current_step > 0 && v[i].current_step <= v[i].nsteps) {
+            const db_step *st = &v[i].steps[v[i].current_step - 1];
+            overdue = st->due_at && st->due_at[0] && strcmp(st->due_at, now) < 0 &&
+                      strcmp(v[i].state, "open") == 0;
+            json_object_set_new(o, "due_at", st->due_at && st->due_at[0] ? json_string(st->due_at) : json_null());
+            json_object_set_new(o, "escalated",
+                                json_boolean(overdue && st->escalate_to &&
+                                             strcmp(st->escalate_to, c->actor.org) == 0));
+        }
+        json_object_set_new(o, "overdue", json_boolean(overdue));
+        json_array_append_new(items, o);
+    }
+    json_t *next = n > a->limit ? json_sprintf("%lld", v[shown - 1].id) : json_null();
+    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    return 0;
+}
+
+void
+h_requests_list(api_call *c)
+{
+    list_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    if (api_list_limit(c, &a->limit) != 0)
+        return;
+    a->box = api_query(c, "box");
+    if (a->box == NULL)
+        a->box = "todo";
+    if (strcmp(a->box, "todo") && strcmp(a->box, "mine") && strcmp(a->box, "all")) {
+        api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/box");
+        return;
+    }
+    a->state = api_query(c, "state");
+    static const char *const states[] = {"open", "returned", "approved", "rejected", "withdrawn", "reverted", NULL};
+    int ok = a->state == NULL;
+    for (const char *const *s = states; !ok && *s; s++)
+        ok = strcmp(*s, a->state) == 0;
+    if (!ok) {
+        api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/state");
+        return;
+    }
+    a->type = api_query(c, "type");
+    if (a->type && wf_def_find(a->type) == NULL) {
+        api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/type");
+        return;
+    }
+    const char *cur = api_query(c, "cursor");
+    if (cur && *cur) {
+        size_t n = strlen(cur);
+        int okc = n <= 18;
+        for (size_t i = 0; okc && i < n; i++)
+            okc = cur[i] >= '0' && cur[i] <= '9';
+        if (!okc) {
+            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
+            return;
+        }
+        a->after = atoll(cur);
+    }
+    c->data = a;
+    api_submit(c, job_request_list);
+}
+
+/* ---------------------------------------------------------------- revert */
+
+static int
+job_request_revert(api_call *c, db_conn *db)
+{
+    const char *comment = c->data;
+    core_op op;
+    api_op(c, &op);
+    core_request q;
+    int rc = wf_request_revert(db, &op, atoll(api_param(c, "id")), comment, &q, &c->err);
+    if (rc != 0)
+        return rc;
+    api_reply_json(c, 200, api_request_json(&q));
+    return 0;
+}
+
+void
+h_request_revert(api_call *c)
+{
+    if (path_id(c) == 0)
+        return;
+    const char *comment = NULL;
+    json_t *cm = c->json ? json_object_get(c->json, "comment") : NULL;
+    if (cm && !json_is_null(cm)) {
+        if (!json_is_string(cm) || !api_valid_text(json_string_value(cm), 500)) {
+            api_fail_code(c, APP_EINVAL, "wrong_type", "/comment");
+            return;
+        }
+        comment = app_arena_strdup(c->arena, json_string_value(cm));
+    }
+    c->data = (void *)comment;
+    api_submit(c, job_request_revert);
+}
+
+/* ---------------------------------------------------------------- GET /workflows */
+
+void
+h_workflows(api_call *c)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < wf_ndefs; i++) {
+        const wf_def *d = &wf_defs[i];
+        json_t *from = json_array(), *steps = json_array();
+        for (const char *const *s = d->from; *s; s++)
+            json_array_append_new(from, json_string(*s));
+        for (int k = 0; k < WF_MAX_STEPS && d->steps[k] != WF_H_NONE; k++)
+            json_array_append_new(steps, json_pack("{s:s,s:s}", "holder", wf_holder_name(d->steps[k]),
+                                                   "label", wf_holder_label(d->steps[k])));
+        json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:b,s:b}", "type", d->type, "label",
+                              d->label, "from_states", from, "started_by",
+                              wf_starter_name(d->starter), "steps", steps, "effect",
+                              wf_effect_name(d->effect), "evidence_required",
+                              (d->payload & WF_P_EVIDENCE) != 0, "revertible", d->revertible);
+        json_object_set_new(o, "to_state", d->to_state ? json_string(d->to_state) : json_null());
+        if (d->senior_only)
+            json_object_set_new(o, "senior_secondary_only", json_true());
+        json_array_append_new(items, o);
+    }
+    api_reply_json(c, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---------------------------------------------------------------- POST /files */
+
+#define FILE_MAX_BYTES (2 * 1024 * 1024)
+
+/* Evidence by its bytes (DOMAIN rule 19): JPEG, PNG or PDF. */
+static const char *
+sniff(const unsigned char *b, size_t n)
+{
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 5 && memcmp(b, "%PDF-", 5) == 0)
+        return "application/pdf";
+    return NULL;
+}
+
+static int
+job_file_create(api_call *c, db_conn *db)
+{
+    const char *mime = c->data;
+    long long id = 0;
+    int rc = db_file_insert(db, c->actor.org, mime, (const unsigned char *)c->body, c->body_len,
+                            c->actor.user_id, &id, &c->err);
+    if (rc != 0)
+        return rc;
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", id);
+    api_audit(c, db, "file.upload", "file", sid,
+              app_arena_printf(c->arena, "{\"type\":\"%s\",\"size\":%zu}", mime, c->body_len));
+    if (c->err.code != APP_OK)
+        return c->err.code;
+    api_reply_json(c, 201, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)id, "type", mime, "size",
+                                     (json_int_t)c->body_len));
+    return 0;
+}
+
+void
+h_file_create(api_call *c)
+{
+    if (c->body_len > FILE_MAX_BYTES) {
+        api_fail_code(c, APP_ETOOLARGE, "file_too_large", NULL);
+        return;
+    }
+    const char *mime = sniff((const unsigned char *)c->body, c->body_len);
+    if (mime == NULL) {
+        api_fail_code(c, APP_EINVAL, "file_bad_format", NULL);
+        return;
+    }
+    c->data = (void *)mime;
+    api_submit(c, job_file_create);
 }

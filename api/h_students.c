@@ -244,6 +244,7 @@ api_request_json(const core_request *q)
         json_array_append_new(steps, so);
     }
     json_t *payload = json_loads(q->payload_json ? q->payload_json : "{}", 0, NULL);
+    json_object_del(payload, "sealed"); /* sealed key-field values stay inside */
     json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)q->id, "type",
                           q->type, "state", q->state, "student", (json_int_t)q->student_id,
                           "school", q->school, "payload", payload ? payload : json_object(),

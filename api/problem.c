@@ -179,6 +179,21 @@ static const problem problems[] = {
     {"not_step_holder", 403, "当前步骤不由本单位审批", "Your org does not hold this step"},
     {"invalid_action", 422, "不支持的审批操作", "Unsupported action"},
     {"transition_not_allowed", 422, "学籍当前状态不允许此业务", "Not allowed in the record's state"},
+    /* workflow (issue #5) */
+    {"invalid_request_type", 422, "不支持的业务类型", "Unknown request type"},
+    {"evidence_required", 422, "该业务须上传佐证材料", "This request needs evidence files"},
+    {"file_not_found", 422, "佐证材料不存在或不属于本单位", "No such evidence file of your org"},
+    {"file_bad_format", 422, "佐证材料须为 JPEG、PNG 或 PDF 文件", "Evidence must be JPEG, PNG or PDF"},
+    {"file_too_large", 413, "佐证材料不能超过 2 MB", "An evidence file may be at most 2 MB"},
+    {"to_school_not_caller", 422, "转学须由转入学校发起", "A transfer is started by the receiving school"},
+    {"transfer_blackout", 409, "当前为转学暂停期，不能发起新的转学", "No new transfers in the blackout period"},
+    {"not_request_starter", 403, "只有发起单位可以撤回或重新提交", "Only the starter may withdraw or resubmit"},
+    {"revert_conflict", 409, "该学生此后已有其他变动，不能回退此业务",
+     "The record changed after this request; revert the later change first"},
+    {"not_revertible", 422, "该业务不能纠错回退", "This request cannot be reverted"},
+    {"nothing_changes", 422, "变更内容与现有信息相同", "The changes equal the current values"},
+    {"not_a_key_field", 422, "只能变更关键信息（姓名、性别、出生日期、身份证件类型、身份证件号）",
+     "Only key fields (name, gender, birth date, document type and number) change here"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

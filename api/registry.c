@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "api/verifier.h"
+#include "workflow/wf.h"
 
 static core_env ENV;
 static core_codes *CODES;
 static core_pii_ring *RING;
 static api_verifier *VERIFIER;
+static int TODAY; /* XUEJI_TODAY, 0 = the real date */
 
 int
 api_registry_init(const api_config *cfg, db_conn *db, app_err *err)
@@ -37,6 +39,8 @@ api_registry_init(const api_config *cfg, db_conn *db, app_err *err)
         if (VERIFIER == NULL)
             return APP_EINVAL;
     }
+    TODAY = cfg->today_override;
+    wf_fault_after_effect = cfg->fault_after_effect;
     ENV.codes = CODES;
     ENV.ring = RING;
     return 0;
@@ -80,7 +84,7 @@ api_op(api_call *c, core_op *out)
     out->ip = c->client_ip;
     out->user_agent = c->user_agent;
     out->request_id = c->request_id;
-    out->today = core_today();
+    out->today = TODAY ? TODAY : core_today();
     if (VERIFIER) {
         out->verify = verify;
         out->verify_ctx = VERIFIER;

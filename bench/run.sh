@@ -9,6 +9,13 @@
 #   L  1/(1/H + 1/P)                       A if the HTTP and the database costs simply added up
 #   Pp, Lp: P with as many clients as xuejid's DB pool, and L from it (for reference only)
 #
+# With students (BENCH_STUDENTS > 0; `xuejictl demo --students N` loads them first):
+#   S  wrk on GET /api/v1/students/{id}    random ids, province account; S/L against the same L
+#   list, list_deep  GET /api/v1/students?school=..&limit=50, first page and a deep cursor
+#   R  wrk on POST /api/v1/students        registrations, each with a new valid ID number
+#   PN pgbench -N -M prepared              PostgreSQL's simple-update TPS; R/PN
+#   with BENCH_STUDENTS_BIG: the demo topped up to that many, then S and the lists again
+#
 # Environment (all optional):
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
 #   BENCH_SECONDS    seconds per measured run (default 10)
@@ -16,6 +23,11 @@
 #   BENCH_THREADS    XUEJI_THREADS of the server under test (default 1; XUEJI_THREADS works too)
 #   BENCH_DB_POOL    XUEJI_DB_POOL of the server under test (default 2; XUEJI_DB_POOL works too)
 #   BENCH_RESULTS    where the JSON goes (default bench/results/latest.json)
+#   BENCH_STUDENTS   demo students to load before the runs (default 1000000; 0 = none, no S/R)
+#   BENCH_STUDENTS_BIG  a second pass at this many students (e.g. 5000000; default: none)
+#   BENCH_R_CLASSES  classes (no size limit) the registrations go into (default 8)
+#   BENCH_LIST_CONNS wrk connections of the list rows (default 4: their p99 is the query's,
+#                    not a 32-deep queue's)
 #
 # Everything it starts (a throwaway PostgreSQL cluster in a mktemp dir, xuejid on a
 # free port) is stopped and removed on any exit, Ctrl-C included.
@@ -34,6 +46,10 @@ WARM=${BENCH_WARMUP:-2}
 THREADS=${BENCH_THREADS:-${XUEJI_THREADS:-1}}
 POOL=${BENCH_DB_POOL:-${XUEJI_DB_POOL:-2}}
 RESULTS=${BENCH_RESULTS:-$root/bench/results/latest.json}
+STUDENTS=${BENCH_STUDENTS:-1000000}
+BIG=${BENCH_STUDENTS_BIG:-0}
+R_CLASSES=${BENCH_R_CLASSES:-8}
+LIST_CONNS=${BENCH_LIST_CONNS:-4}
 WRK_THREADS=2
 PGBIN=/usr/lib/postgresql/15/bin
 PGBENCH=$PGBIN/pgbench
@@ -41,13 +57,27 @@ PGBENCH=$PGBIN/pgbench
     { echo "bench: pgbench missing (apt-get install -y postgresql-contrib)" >&2; exit 1; }
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk missing (apt-get install -y wrk)" >&2; exit 1; }
 command -v curl >/dev/null 2>&1 || { echo "bench: curl missing" >&2; exit 1; }
-for v in "$CONNS" "$SECS" "$WARM" "$THREADS" "$POOL"; do
+for v in "$CONNS" "$SECS" "$WARM" "$THREADS" "$POOL" "$STUDENTS" "$BIG" "$R_CLASSES" "$LIST_CONNS"; do
     case "$v" in '' | *[!0-9]*) echo "bench: BENCH_* values must be whole numbers" >&2; exit 2 ;; esac
 done
 if [ "$CONNS" -lt 2 ] || [ "$SECS" -lt 1 ]; then
     echo "bench: BENCH_CONNS must be >= 2 and BENCH_SECONDS >= 1" >&2
     exit 2
 fi
+if [ "$LIST_CONNS" -lt 2 ]; then
+    echo "bench: BENCH_LIST_CONNS must be >= 2" >&2
+    exit 2
+fi
+if [ "$R_CLASSES" -lt 1 ] || [ "$R_CLASSES" -gt 9 ]; then
+    echo "bench: BENCH_R_CLASSES must be 1..9" >&2
+    exit 2
+fi
+if [ "$BIG" -gt 0 ] && [ "$BIG" -le "$STUDENTS" ]; then
+    echo "bench: BENCH_STUDENTS_BIG must exceed BENCH_STUDENTS" >&2
+    exit 2
+fi
+[ "$STUDENTS" -eq 0 ] || [ -x "$out/xuejictl" ] ||
+    { echo "bench: no $out/xuejictl (run make bench)" >&2; exit 1; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -153,6 +183,32 @@ say "pgbench -i -s 10 (database bench)"
 "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -i -s 10 -q bench >"$tmp/pgbench-init.log" 2>&1 ||
     { cat "$tmp/pgbench-init.log" >&2; exit 1; }
 
+# psql on the application's database: one value per line.
+sql() { "$PGBIN/psql" -h "$pgsock" -p "$pgport" -U xueji -X -q -At -c "$1" xueji; }
+
+# load_students N TAG: the demo province topped up to N students (xuejictl demo
+# --students tops up, so a second call adds only the difference), then VACUUM
+# ANALYZE so the runs see a settled table. Sets load_rate (rows/s of the COPY
+# load, from xuejictl's summary), load_secs (including VACUUM) and load_added.
+load_students() {
+    say "xuejictl demo --students $1 (the demo province, then generated students)"
+    t0=$(date +%s)
+    run "$out/xuejictl" demo --students "$1" >"$tmp/demo-$2.log" 2>"$tmp/demo-$2.err" ||
+        { tail -n 20 "$tmp/demo-$2.err" >&2; say "xuejictl demo failed"; exit 1; }
+    line=$(grep '^demo: .* students added' "$tmp/demo-$2.log" || true)
+    [ -n "$line" ] || { cat "$tmp/demo-$2.log" "$tmp/demo-$2.err" >&2; exit 1; }
+    say "${line#demo: }"
+    load_rate=$(echo "$line" | sed -n 's/.*(\([0-9]*\) rows\/s.*/\1/p')
+    load_added=$(echo "$line" | sed -n 's/^demo: \([0-9]*\) students added.*/\1/p')
+    say "VACUUM ANALYZE student"
+    sql "VACUUM ANALYZE student" >/dev/null
+    load_secs=$(($(date +%s) - t0))
+}
+if [ "$STUDENTS" -gt 0 ]; then
+    load_students "$STUDENTS" main
+    main_rate=$load_rate main_secs=$load_secs main_added=$load_added
+fi
+
 # -------------------------------------------------------------------- xuejid
 srv_log=$tmp/xuejid.log
 "$out/xuejid" serve 2>"$srv_log" &
@@ -180,7 +236,7 @@ server_alive() {
 }
 
 # ------------------------------------------------------------ measurements
-# One line per HTTP run: name|path|script|rps|p50_ms|p99_ms|non2xx|socket_errors|other_pct
+# One line per HTTP run: name|path|script|rps|p50_ms|p99_ms|non2xx|socket_errors|other_pct|conns
 rows=$tmp/rows
 : >"$rows"
 
@@ -196,11 +252,12 @@ wrk_ms() {
 }
 
 # wrk_run SECONDS PATH [LUA]: wrk with the shared settings, output on stdout.
+# HTTP_CONNS, when set, replaces BENCH_CONNS for the row.
 wrk_run() {
     if [ -n "${3:-}" ]; then
-        run wrk -t"$WRK_THREADS" -c"$CONNS" -d"$1"s --latency -s "$3" "$url$2"
+        run wrk -t"$WRK_THREADS" -c"${HTTP_CONNS:-$CONNS}" -d"$1"s --latency -s "$3" "$url$2"
     else
-        run wrk -t"$WRK_THREADS" -c"$CONNS" -d"$1"s --latency "$url$2"
+        run wrk -t"$WRK_THREADS" -c"${HTTP_CONNS:-$CONNS}" -d"$1"s --latency "$url$2"
     fi
 }
 
@@ -217,11 +274,14 @@ bench_http() {
         code=$(curl -s -o /dev/null -w '%{http_code}' "$url$path" || true)
         [ "$code" = 200 ] || { say "$name: GET $path answered $code, expected 200"; exit 1; }
     fi
-    [ "$WARM" -eq 0 ] || wrk_run "$WARM" "$path" "$lua" >/dev/null
-    say "$name: wrk -t$WRK_THREADS -c$CONNS -d${SECS}s --latency $path${lua:+ -s ${lua#"$root"/}}"
+    # a PATH with a placeholder ("/students/{1..9}") only names the row: the script builds the paths
+    wpath=$path
+    case "$path" in *"{"*) wpath=/ ;; esac
+    [ "$WARM" -eq 0 ] || wrk_run "$WARM" "$wpath" "$lua" >/dev/null
+    say "$name: wrk -t$WRK_THREADS -c${HTTP_CONNS:-$CONNS} -d${SECS}s --latency $path${lua:+ -s ${lua#"$root"/}}"
     f=$tmp/wrk-$name.txt
     c1=$(cpu_snap)
-    wrk_run "$SECS" "$path" "$lua" >"$f"
+    wrk_run "$SECS" "$wpath" "$lua" >"$f"
     other=$(other_pct "$c1" "$(cpu_snap)")
     server_alive
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$f")
@@ -230,24 +290,28 @@ bench_http() {
     errors=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$f")
     [ "${non2xx:-0}" = 0 ] || say "$name: WARNING: ${non2xx} answers were not 2xx/3xx"
     [ "${errors:-0}" = 0 ] || say "$name: WARNING: ${errors} socket errors"
-    echo "$name|$path|${lua#"$root"/}|$rps|$(wrk_ms 50% "$f")|$(wrk_ms 99% "$f")|${non2xx:-0}|${errors:-0}|$other" >>"$rows"
+    echo "$name|$path|${lua#"$root"/}|$rps|$(wrk_ms 50% "$f")|$(wrk_ms 99% "$f")|${non2xx:-0}|${errors:-0}|$other|${HTTP_CONNS:-$CONNS}" >>"$rows"
     sleep 1
 }
 
 # bench_pgbench CLIENTS: PostgreSQL alone for the same duration; sets pg_tps, pg_lat, pg_other.
+# pgb CLIENTS SECONDS [MODE]: MODE -S (select-only, the default) or -N (simple update).
 pgb() {
-    run "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -n -S -M prepared -c "$1" \
+    run "$PGBENCH" -h "$pgsock" -p "$pgport" -U xueji -n "${3:--S}" -M prepared -c "$1" \
         -j "$([ "$1" -ge 2 ] && echo 2 || echo 1)" -T "$2" bench
 }
+# bench_pgbench CLIENTS [MODE]
 bench_pgbench() {
-    [ "$WARM" -eq 0 ] || pgb "$1" "$WARM" >/dev/null 2>&1
-    say "pgbench: -S -M prepared -c $1 -T $SECS"
+    mode=${2:--S}
+    [ "$WARM" -eq 0 ] || pgb "$1" "$WARM" "$mode" >/dev/null 2>&1
+    say "pgbench: $mode -M prepared -c $1 -T $SECS"
+    f=$tmp/pgbench$mode-$1.txt
     c1=$(cpu_snap)
-    pgb "$1" "$SECS" >"$tmp/pgbench-$1.txt" 2>&1 || { cat "$tmp/pgbench-$1.txt" >&2; exit 1; }
+    pgb "$1" "$SECS" "$mode" >"$f" 2>&1 || { cat "$f" >&2; exit 1; }
     pg_other=$(other_pct "$c1" "$(cpu_snap)")
-    pg_tps=$(awk '/^tps = / { print $3; exit }' "$tmp/pgbench-$1.txt")
-    [ -n "$pg_tps" ] || { cat "$tmp/pgbench-$1.txt" >&2; say "cannot read pgbench's output"; exit 1; }
-    pg_lat=$(awk '/^latency average = / { print $4; exit }' "$tmp/pgbench-$1.txt")
+    pg_tps=$(awk '/^tps = / { print $3; exit }' "$f")
+    [ -n "$pg_tps" ] || { cat "$f" >&2; say "cannot read pgbench's output"; exit 1; }
+    pg_lat=$(awk '/^latency average = / { print $4; exit }' "$f")
     sleep 1
 }
 
@@ -269,6 +333,71 @@ BENCH_TOKEN=$(curl -s "$url/api/v1/auth/login" -H 'Content-Type: application/jso
 export BENCH_TOKEN
 bench_http me /api/v1/me me.lua
 
+# --------------------------------------------------------------- students
+# login USER: an access token of a demo account (`xuejictl demo` made them).
+login() {
+    curl -s "$url/api/v1/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"Xueji-Demo-2026!\"}" |
+        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+# expect_200 PATH TOKEN: one GET through curl before wrk hammers it.
+expect_200() {
+    code=$(curl -s -o "$tmp/expect.out" -w '%{http_code}' -H "Authorization: Bearer $2" "$url$1" || true)
+    [ "$code" = 200 ] || { say "GET $1 answered $code, expected 200:"; head -c 600 "$tmp/expect.out" >&2; exit 1; }
+}
+list_school=2141010201 # 建设路第一小学
+# bench_reads SUFFIX: S and the two list rows at the table's current size.
+bench_reads() {
+    BENCH_ID_MIN=$(sql "SELECT min(id) FROM student")
+    BENCH_ID_MAX=$(sql "SELECT max(id) FROM student")
+    export BENCH_ID_MIN BENCH_ID_MAX
+    expect_200 "/api/v1/students/$BENCH_ID_MAX" "$BENCH_PROVINCE_TOKEN"
+    bench_http "student$1" "/api/v1/students/{$BENCH_ID_MIN..$BENCH_ID_MAX}" student.lua
+    # a deep cursor: the id after which one more full page of the school remains
+    deep=$(sql "SELECT id FROM student WHERE school = '$list_school' ORDER BY id DESC OFFSET 100 LIMIT 1")
+    first="/api/v1/students?school=$list_school&limit=50"
+    expect_200 "$first" "$BENCH_PROVINCE_TOKEN"
+    expect_200 "$first&cursor=$deep" "$BENCH_PROVINCE_TOKEN"
+    HTTP_CONNS=$LIST_CONNS
+    bench_http "list$1" "$first" province.lua
+    bench_http "list_deep$1" "$first&cursor=$deep" province.lua
+    unset HTTP_CONNS
+}
+if [ "$STUDENTS" -gt 0 ]; then
+    BENCH_PROVINCE_TOKEN=$(login henan)
+    BENCH_REGISTRAR_TOKEN=$(login jianshe.registrar)
+    [ -n "$BENCH_PROVINCE_TOKEN" ] && [ -n "$BENCH_REGISTRAR_TOKEN" ] ||
+        { say "cannot log in as the demo accounts henan and jianshe.registrar"; exit 1; }
+    export BENCH_PROVINCE_TOKEN BENCH_REGISTRAR_TOKEN
+    bench_reads ""
+
+    # R: registrations into grade 13 classes 91.. of 建设路第一小学, made here without
+    # a size limit (the demo classes have limits, which R would soon hit)
+    export BENCH_R_CLASSES="$R_CLASSES" BENCH_R_CLASS_FIRST=91 BENCH_R_STATE="$tmp/register.state"
+    export BENCH_WRK_THREADS="$WRK_THREADS"
+    n=0
+    while [ "$n" -lt "$R_CLASSES" ]; do
+        code=$(curl -s -o "$tmp/class.out" -w '%{http_code}' "$url/api/v1/schools/$list_school/classes" \
+            -H "Authorization: Bearer $BENCH_REGISTRAR_TOKEN" -H 'Content-Type: application/json' \
+            -d "{\"grade\":13,\"number\":$((91 + n))}" || true)
+        case "$code" in 201 | 409) ;; *) say "creating class 13-$((91 + n)): $code"; cat "$tmp/class.out" >&2; exit 1 ;; esac
+        n=$((n + 1))
+    done
+    before=$(sql "SELECT count(*) FROM student")
+    bench_http register /api/v1/students register.lua
+    registered=$(($(sql "SELECT count(*) FROM student") - before))
+    bench_pgbench "$CONNS" -N
+    PN=$pg_tps PN_other=$pg_other
+    bench_pgbench "$POOL" -N
+    PNp=$pg_tps PNp_other=$pg_other
+
+    if [ "$BIG" -gt 0 ]; then
+        load_students "$BIG" big
+        big_rate=$load_rate big_secs=$load_secs big_added=$load_added
+        bench_reads _big
+    fi
+fi
+
 # ------------------------------------------------------------------ report
 field() { awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }' "$rows"; }
 H=$(field healthz 4)
@@ -279,6 +408,16 @@ Lp=$(awk -v h="$H" -v p="$Pp" 'BEGIN { printf "%.2f", 1 / (1 / h + 1 / p) }')
 ALp=$(awk -v a="$A" -v l="$Lp" 'BEGIN { printf "%.2f", a / l }')
 met=$(awk -v r="$AL" 'BEGIN { print (r >= 0.8 ? "true" : "false") }')
 max_other=$(awk -F'|' -v m="$(( P_other > Pp_other ? P_other : Pp_other ))" '$9 > m { m = $9 } END { print m + 0 }' "$rows")
+# The student rows (empty when BENCH_STUDENTS=0).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.2f", a / b }'; }
+S=$(field student 4) S_p99=$(field student 6)
+SL=$(ratio "$S" "$L")
+S_met=$(awk -v r="$SL" -v p="$S_p99" 'BEGIN { print (r != "" && r >= 0.8 && p < 10 ? "true" : "false") }')
+R=$(field register 4)
+RPN=$(ratio "$R" "${PN:-}")
+RPNp=$(ratio "$R" "${PNp:-}")
+S_big=$(field student_big 4) S_big_p99=$(field student_big 6)
+SL_big=$(ratio "$S_big" "$L")
 loglines=$(wc -l <"$srv_log")
 logwarn=$(grep -c '"level":"\(warn\|error\)"' "$srv_log" || true)
 when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -288,30 +427,53 @@ cores=$(nproc)
     echo "xueji bench $when: $cores cores, $CONNS connections, ${SECS}s per run;" \
         "xuejid: $THREADS loop threads, $POOL DB connections, access log on (to a file)"
     echo
-    printf '%-2s %-9s %-46s %9s %8s %8s %6s %7s\n' "" name what "per sec" "p50 ms" "p99 ms" "x/L" "other%"
+    printf '%-2s %-11s %-46s %9s %8s %8s %6s %7s\n' "" name what "per sec" "p50 ms" "p99 ms" "x/L" "other%"
     awk -F'|' -v l="$L" -v p="$P" -v pother="$P_other" -v c="$CONNS" '
         function row(tag, ratio) {
-            printf "%-2s %-9s %-46s %9.0f %8.2f %8.2f %6s %7d\n", tag, $1,
+            printf "%-2s %-11s %-46s %9.0f %8.2f %8.2f %6s %7d\n", tag, $1,
                 ($3 != "" ? $2 " -s " $3 : "GET " $2), $4, $5, $6, ratio, $9
         }
         $1 == "healthz" { row("H", "-") }
         END {
-            printf "%-2s %-9s %-46s %9.0f %8s %8s %6s %7d\n", "P", "pgbench",
+            printf "%-2s %-11s %-46s %9.0f %8s %8s %6s %7d\n", "P", "pgbench",
                 "pgbench -S -M prepared -c " c, p, "-", "-", "-", pother
         }' "$rows"
-    awk -F'|' -v l="$L" '
+    awk -F'|' -v l="$L" -v c="$CONNS" '
+        BEGIN { tag["region"] = "A"; tag["student"] = "S"; tag["register"] = "R"; tag["student_big"] = "Sb" }
         $1 != "healthz" {
-            printf "%-2s %-9s %-46s %9.0f %8.2f %8.2f %6.2f %7d\n", ($1 == "region" ? "A" : ""), $1,
-                ($3 != "" ? $2 " -s " $3 : "GET " $2), $4, $5, $6, $4 / l, $9
+            printf "%-2s %-11s %-46s %9.0f %8.2f %8.2f %6.2f %7d\n", tag[$1], $1,
+                ($3 != "" ? $2 " -s " $3 : "GET " $2) ($10 != c ? " (-c " $10 ")" : ""),
+                $4, $5, $6, $4 / l, $9
         }' "$rows"
-    printf '%-2s %-9s %-46s %9.0f\n' L "" "1/(1/H + 1/P)" "$L"
-    printf '%-2s %-9s %-46s %9.0f %8s %8s %6s %7d\n' Pp pgbench "pgbench -S -M prepared -c $POOL (= pool)" \
+    printf '%-2s %-11s %-46s %9.0f\n' L "" "1/(1/H + 1/P)" "$L"
+    printf '%-2s %-11s %-46s %9.0f %8s %8s %6s %7d\n' Pp pgbench "pgbench -S -M prepared -c $POOL (= pool)" \
         "$Pp" "-" "-" "-" "$Pp_other"
-    printf '%-2s %-9s %-46s %9.0f\n' Lp "" "1/(1/H + 1/Pp)" "$Lp"
+    printf '%-2s %-11s %-46s %9.0f\n' Lp "" "1/(1/H + 1/Pp)" "$Lp"
+    if [ -n "${PN:-}" ]; then
+        printf '%-2s %-11s %-46s %9.0f %8s %8s %6s %7d\n' PN pgbench \
+            "pgbench -N -M prepared -c $CONNS" "$PN" "-" "-" "-" "$PN_other"
+        printf '%-2s %-11s %-46s %9.0f %8s %8s %6s %7d\n' PNp pgbench \
+            "pgbench -N -M prepared -c $POOL (= pool)" "$PNp" "-" "-" "-" "$PNp_other"
+    fi
     echo
     echo "A/L = $AL"
     echo "target: A/L >= 0.8 ($([ "$met" = true ] && echo reached || echo NOT reached))"
     echo "for reference: A/Lp = $ALp (PostgreSQL measured with $POOL clients, as many as xuejid's pool)"
+    if [ -n "$S" ]; then
+        echo
+        echo "students: $STUDENTS loaded by xuejictl demo at ${main_rate:-?} rows/s" \
+            "(${main_added:-?} rows, ${main_secs:-?} s with VACUUM ANALYZE)"
+        echo "S/L = $SL, S p99 = $S_p99 ms" \
+            "(target S/L >= 0.8 and p99 < 10 ms: $([ "$S_met" = true ] && echo reached || echo NOT reached))"
+        echo "list p99 (-c $LIST_CONNS): first page $(field list 6) ms, deep cursor $(field list_deep 6) ms"
+        echo "R = $(printf %.0f "$R") registrations/s ($registered rows added, classes 13-91..$((90 + R_CLASSES)))," \
+            "PN = $(printf %.0f "$PN") tps, R/PN = $RPN (for reference: R/PNp = $RPNp)"
+    fi
+    if [ -n "$S_big" ]; then
+        echo "at $BIG students (loaded at ${big_rate:-?} rows/s, ${big_secs:-?} s):" \
+            "S/L = $SL_big, S p99 = $S_big_p99 ms;" \
+            "list p99 (-c $LIST_CONNS): first page $(field list_big 6) ms, deep cursor $(field list_deep_big 6) ms"
+    fi
     echo "(pgbench latency average ${P_lat:-?} ms; xuejid log: $loglines lines, $logwarn warnings/errors;"
     echo " other%: share of the ${cores} cores used by processes not ours during the run," \
         "${idle_other}% before it)"
@@ -325,14 +487,32 @@ if [ "$logwarn" -gt 0 ]; then
 fi
 
 # The same as one JSON object; "endpoints" is an array so later work can add rows.
+num() { [ -n "$1" ] && echo "$1" || echo null; }
+students_json=null
+if [ -n "$S" ]; then
+    big_json=null
+    if [ -n "$S_big" ]; then
+        big_json="{\"count\": $BIG, \"load_rows_per_s\": $(num "${big_rate:-}"), \"load_seconds\": $(num "${big_secs:-}"),"
+        big_json="$big_json \"S\": $S_big, \"S_over_L\": $(num "$SL_big"), \"S_p99_ms\": $(num "$S_big_p99"),"
+        big_json="$big_json \"list_p99_ms\": {\"first\": $(num "$(field list_big 6)"), \"deep\": $(num "$(field list_deep_big 6)")}}"
+    fi
+    students_json="{\"count\": $STUDENTS, \"load_rows_per_s\": $(num "${main_rate:-}"), \"load_seconds\": $(num "${main_secs:-}"),"
+    students_json="$students_json \"S\": $S, \"S_over_L\": $(num "$SL"), \"S_p99_ms\": $(num "$S_p99"),"
+    students_json="$students_json \"target\": \"S/L >= 0.8 and p99 < 10 ms\", \"target_met\": $S_met,"
+    students_json="$students_json \"list_connections\": $LIST_CONNS,"
+    students_json="$students_json \"list_p99_ms\": {\"first\": $(num "$(field list 6)"), \"deep\": $(num "$(field list_deep 6)")},"
+    students_json="$students_json \"R\": $(num "$R"), \"PN\": $(num "${PN:-}"), \"R_over_PN\": $(num "$RPN"),"
+    students_json="$students_json \"PN_pool\": $(num "${PNp:-}"), \"R_over_PN_pool\": $(num "$RPNp"),"
+    students_json="$students_json \"registered\": $(num "${registered:-}"), \"R_classes\": $R_CLASSES, \"big\": $big_json}"
+fi
 mkdir -p "$(dirname "$RESULTS")"
 awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
     -v threads="$THREADS" -v pool="$POOL" -v H="$H" -v P="$P" -v A="$A" -v L="$L" -v AL="$AL" \
     -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" \
-    -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" '
+    -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" -v students="$students_json" '
     function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
     { n++; name[n] = $1; path[n] = $2; lua[n] = $3; rps[n] = $4; p50[n] = $5; p99[n] = $6
-      bad[n] = $7; err[n] = $8; other[n] = $9; idx[$1] = n }
+      bad[n] = $7; err[n] = $8; other[n] = $9; cn[n] = $10; idx[$1] = n }
     END {
         printf "{\n  \"when\": %s,\n  \"cores\": %d,\n  \"connections\": %d,\n  \"seconds\": %d,\n",
             js(when), cores, conns, secs
@@ -346,10 +526,11 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
             p50[h], p99[h], p50[a], p99[a], plat
         printf "  \"other_load_pct\": {\"before\": %d, \"H\": %d, \"P\": %d, \"A\": %d, \"P_pool\": %d},\n",
             idle, other[h], pother, other[a], ppother
+        printf "  \"students\": %s,\n", students
         printf "  \"endpoints\": [\n"
         for (i = 1; i <= n; i++)
-            printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",
-                js(name[i]), js(path[i]), (lua[i] == "" ? "null" : js(lua[i])), rps[i], p50[i], p99[i],
+            printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"connections\": %d, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",
+                js(name[i]), js(path[i]), (lua[i] == "" ? "null" : js(lua[i])), cn[i], rps[i], p50[i], p99[i],
                 bad[i], err[i], rps[i] / L, other[i], (i < n ? "," : "")
         printf "  ]\n}\n"
     }' "$rows" >"$RESULTS.tmp"

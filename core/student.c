@@ -24,6 +24,12 @@
 #define ACTIVE(st)                                                                             \
     (strcmp(st, "pending") == 0 || strcmp(st, "enrolled") == 0 || strcmp(st, "suspended") == 0)
 
+/* Defined below, used before. */
+static const char **id_indexes(const core_op *op, const char *type, const char *number,
+                               int *out_n);
+static int same(const char *a, const char *b);
+static const char *json_str(app_arena *a, const char *s);
+
 /* The physical columns, from the catalog (see core_record_columns()). */
 static const char *const *cols;
 static int ncols;
@@ -410,8 +416,16 @@ load_visible(db_conn *db, const core_op *op, const char *key, int lock, db_stude
     sc->name = s->school_name;
     sc->closed = s->school_closed;
     sc->county_name = sc->authority_name = "";
-    if (!sees_student(op->actor, sc, s))
-        return not_found(err, key);
+    if (!sees_student(op->actor, sc, s)) {
+        /* rule 26: the other party of an open transfer sees the record meanwhile */
+        int party = 0;
+        if (!lock && op->actor->level == CORE_LEVEL_SCHOOL &&
+            op->actor->staff_role == CORE_STAFF_REGISTRAR &&
+            (rc = db_request_open_transfer_to(db, s->id, op->actor->org, &party, err)) != 0)
+            return rc;
+        if (!party)
+            return not_found(err, key);
+    }
     return 0;
 }
 
@@ -439,6 +453,198 @@ fill_out(const core_op *op, const db_student *s, const db_school *sc, int reveal
     out->verification = s->verification;
     out->revealed = reveal;
     return row_to_record(op, (const char *const *)s->vals, reveal, &out->rec, err);
+}
+
+int
+core_student_load(db_conn *db, const core_op *op, const char *key, int lock, db_student *out,
+                  db_school *out_school, app_err *err)
+{
+    return load_visible(db, op, key, lock, out, out_school, err);
+}
+
+int
+core_student_load_by_number(db_conn *db, const core_op *op, const char *number, int lock,
+                            db_student *out, db_school *out_school, app_err *err)
+{
+    char num[20];
+    int found = 0;
+    if (core_stuno_parse(number, strlen(number), num, NULL) != 0)
+        return not_found(err, number);
+    for (int k = 0; k < core_pii_ring_count(op->env->ring) && !found; k++) {
+        int rc = db_student_get_by_stuno(db, bidx_hex(op, k, "stuno", num), lock, op->arena, out,
+                                         &found, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (!found)
+        return not_found(err, number);
+    return load_school(db, op, out->school, out_school, err);
+}
+
+int
+core_student_record(const core_op *op, const db_student *s, core_record *out, app_err *err)
+{
+    return row_to_record(op, (const char *const *)s->vals, 1, out, err);
+}
+
+int
+core_school_load(db_conn *db, const core_op *op, const char *code, db_school *out, app_err *err)
+{
+    return load_school(db, op, code, out, err);
+}
+
+int
+core_grade_is_final(const db_school *sc, int grade)
+{
+    if (!core_grade_fits_school(sc->category, sc->system, grade))
+        return 0;
+    int next = grade + 1;
+    /* the next grade of the same level (11-16, 21-24, 31-33) */
+    return next / 10 != grade / 10 || !core_grade_valid(next) ||
+           !core_grade_fits_school(sc->category, sc->system, next);
+}
+
+const char *
+core_changes_seal(const core_op *op, const core_record *ch, const unsigned char *present)
+{
+    char *text = app_arena_strdup(op->arena, "");
+    for (int i = 0; i < CORE_NFIELDS; i++)
+        if (present[i])
+            text = app_arena_printf(op->arena, "%s%d\x1f%s\x1e", text, i, ch->v[i] ? ch->v[i] : "\x1d");
+    size_t n = strlen(text), got = 0;
+    unsigned char *b = app_arena_alloc(op->arena, n + CORE_PII_OVERHEAD);
+    if (core_pii_encrypt(op->env->ring, text, n, b, n + CORE_PII_OVERHEAD, &got) != 0)
+        return NULL;
+    char *hex = app_arena_alloc(op->arena, 2 * got + 1);
+    sodium_bin2hex(hex, 2 * got + 1, b, got);
+    return hex;
+}
+
+int
+core_changes_open(const core_op *op, const char *hex, core_record *out, unsigned char *present,
+                  app_err *err)
+{
+    const char *text = decrypt_hex(op->arena, op->env->ring,
+                                   app_arena_printf(op->arena, "\\x%s", hex));
+    memset(out, 0, sizeof(*out));
+    memset(present, 0, CORE_NFIELDS);
+    if (text == NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "sealed changes do not open");
+    for (const char *p = text; *p;) {
+        const char *us = strchr(p, '\x1f'), *rs = us ? strchr(us, '\x1e') : NULL;
+        if (us == NULL || rs == NULL)
+            return app_err_set(err, APP_EINTERNAL, NULL, "sealed changes malformed");
+        int i = atoi(p);
+        if (i >= 0 && i < CORE_NFIELDS) {
+            present[i] = 1;
+            out->v[i] = us[1] == '\x1d' ? NULL : app_arena_strndup(op->arena, us + 1, (size_t)(rs - us - 1));
+        }
+        p = rs + 1;
+    }
+    return 0;
+}
+
+int
+core_problem_open(db_conn *db, const char *kind, long long student, long long other,
+                  const char *school, const char *other_school, const char *authority,
+                  const char *reason, app_err *err)
+{
+    db_problem p = {0, student, other, kind, "open", school, other_school, authority, reason,
+                    NULL};
+    return db_problem_insert(db, &p, err);
+}
+
+int
+core_student_key_change(db_conn *db, const core_op *op, long long id,
+                        const core_record *changes, const unsigned char *present, int renumber,
+                        long long request_id, long long *out_holder, app_err *err)
+{
+    db_student s;
+    int found = 0;
+    *out_holder = 0;
+    int rc = db_student_get(db, id, 1, op->arena, &s, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found)
+        return not_found(err, "");
+    core_record cur, next;
+    if ((rc = row_to_record(op, (const char *const *)s.vals, 1, &cur, err)) != 0)
+        return rc;
+    next = cur;
+    static const int keys[] = {CORE_R_NAME, CORE_R_GENDER, CORE_R_BIRTH_DATE, CORE_R_ID_TYPE,
+                               CORE_R_ID_NUMBER};
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+        if (present[keys[k]])
+            next.v[keys[k]] = changes->v[keys[k]];
+    db_settings set;
+    if ((rc = db_settings_for_school(db, s.school, op->arena, &set, err)) != 0)
+        return rc;
+    core_record_rules rules = {op->env->codes, op->today, set.required_fields,
+                               set.nrequired_fields};
+    if ((rc = core_record_validate(&next, &rules, op->arena, NULL, err)) != 0)
+        return rc;
+    const char *type = next.v[CORE_R_ID_TYPE], *number = next.v[CORE_R_ID_NUMBER];
+    if (type) {
+        int nidx = 0;
+        const char **idx = id_indexes(op, type, number, &nidx);
+        char hs[11];
+        if ((rc = db_student_lock_identity(db, idx[0], err)) != 0 ||
+            (rc = db_student_find_holder(db, type, idx, nidx, s.id, out_holder, hs, &found,
+                                         err)) != 0)
+            return rc;
+        if (found)
+            return app_err_set(err, APP_ECONFLICT, "duplicate_enrolled", "held by %lld",
+                               *out_holder);
+    }
+    const char *old_number = s.stuno_text;
+    if (renumber && type && (strcmp(type, "1") == 0 || strcmp(type, "C") == 0)) {
+        char num[20], m[24];
+        core_stuno_make_g(number, num);
+        core_mask_stuno(num, m, sizeof(m));
+        s.stuno_kind[0] = 'G';
+        s.stuno_text = app_arena_strdup(op->arena, m);
+        s.stuno_enc = encrypt_hex(op, num);
+        s.stuno_bidx = bidx_hex(op, 0, "stuno", num);
+    } else {
+        const char *full = s.stuno_enc ? decrypt_hex(op->arena, op->env->ring, s.stuno_enc)
+                                       : s.stuno_text;
+        if (full == NULL)
+            return app_err_set(err, APP_EINTERNAL, NULL, "decrypt failed");
+        if (s.stuno_enc)
+            s.stuno_enc = encrypt_hex(op, full);
+        s.stuno_bidx = bidx_hex(op, 0, "stuno", full);
+    }
+    const char **vals = app_arena_alloc(op->arena, sizeof(char *) * (size_t)ncols);
+    if ((rc = record_to_row(op, &next, vals, err)) != 0)
+        return rc;
+    s.vals = vals;
+    s.key_id = core_pii_key_id(op->env->ring, 0);
+    s.id_bidx = type ? bidx_hex(op, 0, id_domain(op, type), number) : NULL;
+    if ((rc = db_student_update(db, &s, s.version, err)) != 0)
+        return rc;
+    char *chg = app_arena_strdup(op->arena, "[");
+    int n = 0;
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        int i = keys[k];
+        if (same(cur.v[i], next.v[i]))
+            continue;
+        char p[32];
+        core_field_pointer(i, p, sizeof(p));
+        const char *item =
+            core_fields[i].flags & CORE_F_PII
+                ? app_arena_printf(op->arena, "{\"field\":\"%s\",\"pii\":true}", p)
+                : app_arena_printf(op->arena, "{\"field\":\"%s\",\"old\":%s,\"new\":%s}", p,
+                                   json_str(op->arena, cur.v[i]), json_str(op->arena, next.v[i]));
+        chg = app_arena_printf(op->arena, "%s%s%s", chg, n++ ? "," : "", item);
+    }
+    if (strcmp(old_number, s.stuno_text) != 0)
+        chg = app_arena_printf(op->arena, "%s%s{\"field\":\"/student_number\",\"old\":%s,\"new\":%s}",
+                               chg, n++ ? "," : "", json_str(op->arena, old_number),
+                               json_str(op->arena, s.stuno_text));
+    chg = app_arena_printf(op->arena, "%s]", chg);
+    db_history h = {0, s.id, op->actor->user_id, request_id, NULL, "key_field_change",
+                    op->actor->org, s.school, chg};
+    return db_history_insert(db, &h, err);
 }
 
 /* ------------------------------------------------------------ registration */
@@ -492,6 +698,8 @@ registration_steps(db_conn *db, const core_op *op, const db_school *sc, int no_d
         st->level = chain[i].level;
         st->org = app_arena_strdup(op->arena, chain[i].code);
         st->state = k == 0 ? "waiting" : "pending";
+        /* overdue: the next level up sees it too (DOMAIN rule 14) */
+        st->escalate_to = i + 1 < n ? app_arena_strdup(op->arena, chain[i + 1].code) : NULL;
         st->due_at = k == 0 ? app_arena_printf(op->arena, "%04d-%02d-%02dT23:59:59+08:00",
                                                due / 10000, due / 100 % 100, due % 100)
                             : NULL;

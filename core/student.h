@@ -20,6 +20,7 @@
 #include "core/pii.h"
 #include "core/record.h"
 #include "db/db.h"
+#include "db/school.h"
 #include "db/student.h"
 
 /* Process-wide services, built at start, read-only afterwards. */
@@ -179,6 +180,53 @@ int core_student_row(const core_op *op, const core_record *rec, const char **out
 /* A blind index as PostgreSQL hex text ("\x..."), under ring key 0, of
    `value` in `domain` ("stuno", or "id:<type>" for documents). */
 const char *core_student_bidx(const core_op *op, const char *domain, const char *value);
+
+/* ---- for the workflow engine ---- */
+
+/* The student `key` the actor sees, with its school (lock: FOR UPDATE). */
+int core_student_load(db_conn *db, const core_op *op, const char *key, int lock,
+                      db_student *out, db_school *out_school, app_err *err);
+
+/* The student with full student number `number`, whoever holds it: a
+   transfer's receiving school names the student it takes by number
+   (never by id, so ids cannot be walked). */
+int core_student_load_by_number(db_conn *db, const core_op *op, const char *number, int lock,
+                                db_student *out, db_school *out_school, app_err *err);
+
+/* The record in clear (decrypted) of a loaded row. */
+int core_student_record(const core_op *op, const db_student *s, core_record *out, app_err *err);
+
+/* A school by code (APP_ENOTFOUND school_not_found). */
+int core_school_load(db_conn *db, const core_op *op, const char *code, db_school *out,
+                     app_err *err);
+
+/* 1 if `grade` is the last one the school teaches at its level (the
+   graduating grade: 16 or 15, 23 or 24, 33). */
+int core_grade_is_final(const db_school *sc, int grade);
+
+/*
+ * The key-field effect (on the last approval of key_field_change): apply the
+ * present key fields, validate the whole record, rerun the duplicate check
+ * (a clash: APP_ECONFLICT duplicate_enrolled, nothing written, *out_holder
+ * set), re-encrypt, and with `renumber` give a G number from the new ID.
+ * History names the fields (PII without values).
+ */
+int core_student_key_change(db_conn *db, const core_op *op, long long id,
+                            const core_record *changes, const unsigned char *present,
+                            int renumber, long long request_id, long long *out_holder,
+                            app_err *err);
+
+/* Key-field changes travel sealed (encrypted under the data key) in a
+   request's payload: the new ID number is personal information. Hex text. */
+const char *core_changes_seal(const core_op *op, const core_record *changes,
+                              const unsigned char *present);
+int core_changes_open(const core_op *op, const char *hex, core_record *out,
+                      unsigned char *present, app_err *err);
+
+/* Open a problem record (DOMAIN rule 24). */
+int core_problem_open(db_conn *db, const char *kind, long long student, long long other,
+                      const char *school, const char *other_school, const char *authority,
+                      const char *reason, app_err *err);
 
 /* Audit + event helpers shared with the workflow. */
 int core_audit(db_conn *db, const core_op *op, const char *action, const char *target_type,

@@ -3,24 +3,35 @@
  *
  *   xuejictl migrate             apply pending migrations
  *   xuejictl check-id NUMBER     validate a resident ID number (GB 11643) offline
- *   xuejictl demo                load the demo province (idempotent)
+ *   xuejictl demo [--students N] load the demo province (idempotent), and
+ *                                generated students up to N
+ *   xuejictl rekey [--batch N]   re-encrypt personal data under the current key
+ *   xuejictl audit verify        check the audit trail's hash chain
  *
- * Reads XUEJI_DATABASE_URL like xuejid.
+ * Reads XUEJI_DATABASE_URL like xuejid, and for students the data keys
+ * (XUEJI_DATA_KEY, XUEJI_DATA_KEYS_OLD, or their _FILE forms) as xuejid does.
  */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/demo.h"
 #include "core/grade.h"
 #include "core/idnum.h"
 #include "core/mask.h"
 #include "core/password.h"
+#include "core/pii.h"
 #include "core/pwhash.h"
+#include "core/student.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/school.h"
 #include "db/settings.h"
+#include "db/student.h"
 #include "db/user.h"
 
 static int
@@ -31,6 +42,12 @@ usage(FILE *out)
                  "  xuejictl check-id NUMBER   validate a resident ID number offline\n"
                  "  xuejictl demo              load the demo province: schools, classes,\n"
                  "                             accounts (XUEJI_DATABASE_URL; idempotent)\n"
+                 "      --students N           and generated enrolled students until the demo\n"
+                 "                             schools hold N (tops up: a rerun adds none)\n"
+                 "      --jobs J               loader threads and connections (default 2)\n"
+                 "      --print-sample K       print K loaded students: id, number, school\n"
+                 "  xuejictl rekey [--batch N] re-encrypt every student row under the current\n"
+                 "                             key XUEJI_DATA_KEY (old keys: XUEJI_DATA_KEYS_OLD)\n"
                  "  xuejictl audit verify      check the audit trail's hash chain; exit 1\n"
                  "                             naming the first broken row\n");
     return out == stdout ? 0 : 2;
@@ -316,12 +333,588 @@ demo_org_name(const char *org)
     return "";
 }
 
+/* ------------------------------------------------------------ data keys */
+
+/* A secret from NAME or NAME_FILE (as xuejid reads it), trailing blanks removed. */
 static int
-cmd_demo(void)
+secret(const char *name, char *buf, size_t cap)
+{
+    char fname[64];
+    snprintf(fname, sizeof(fname), "%s_FILE", name);
+    const char *v = getenv(name), *path = getenv(fname);
+    buf[0] = '\0';
+    if (v != NULL) {
+        if (strlen(v) >= cap)
+            return -1;
+        snprintf(buf, cap, "%s", v);
+    } else if (path != NULL) {
+        FILE *f = fopen(path, "r");
+        if (f == NULL) {
+            fprintf(stderr, "xuejictl: %s: cannot read %s\n", fname, path);
+            return -1;
+        }
+        size_t n = fread(buf, 1, cap - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+    }
+    size_t n = strlen(buf);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    return 0;
+}
+
+/*
+ * The key ring xuejid builds (api/config.c, api/registry.c): XUEJI_DATA_KEY
+ * is the current key, XUEJI_DATA_KEYS_OLD (comma-separated) the older ones.
+ * Development keys ("xueji-dev-...") only when XUEJI_ENV=development.
+ */
+static core_pii_ring *
+load_ring(void)
+{
+    unsigned char keys[CORE_PII_MAX_KEYS][CORE_PII_KEY_BYTES];
+    char buf[1024];
+    int n = 0, dev = 0, any_dev = 0;
+    core_pii_ring *ring = NULL;
+    if (secret("XUEJI_DATA_KEY", buf, sizeof(buf)) != 0 || buf[0] == '\0') {
+        fprintf(stderr, "xuejictl: XUEJI_DATA_KEY (or XUEJI_DATA_KEY_FILE) is required: it "
+                        "encrypts ID and phone numbers\n");
+        goto done;
+    }
+    if (core_key_parse(buf, keys[n++], &dev) != 0) {
+        fprintf(stderr, "xuejictl: XUEJI_DATA_KEY must be 64 hex digits (32 bytes)\n");
+        goto done;
+    }
+    any_dev |= dev;
+    sodium_memzero(buf, sizeof(buf));
+    if (secret("XUEJI_DATA_KEYS_OLD", buf, sizeof(buf)) != 0)
+        goto done;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (n == CORE_PII_MAX_KEYS || core_key_parse(tok, keys[n], &dev) != 0) {
+            fprintf(stderr, "xuejictl: XUEJI_DATA_KEYS_OLD: up to %d keys of 64 hex digits\n",
+                    CORE_PII_MAX_KEYS - 1);
+            goto done;
+        }
+        n++;
+        any_dev |= dev;
+    }
+    const char *mode = getenv("XUEJI_ENV");
+    if (any_dev && (mode == NULL || strcmp(mode, "development") != 0)) {
+        fprintf(stderr, "xuejictl: development keys (xueji-dev-...) need XUEJI_ENV=development\n");
+        goto done;
+    }
+    if ((ring = core_pii_ring_new((const unsigned char(*)[CORE_PII_KEY_BYTES])keys, n)) == NULL)
+        fprintf(stderr, "xuejictl: data keys: a key is given twice\n");
+done:
+    sodium_memzero(buf, sizeof(buf));
+    sodium_memzero(keys, sizeof(keys));
+    return ring;
+}
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------ demo students */
+
+/*
+ * `xuejictl demo --students N` tops the demo schools up to N students, all
+ * enrolled with G numbers, spread over the demo classes in proportion to
+ * their size limits (beyond the demo's capacity, 12,974, classes go
+ * over their limits: the limit is a registration rule, not a constraint).
+ * Rows go in with COPY, BATCH rows per statement (each its own
+ * transaction), from --jobs threads with a connection each: one generates
+ * and encrypts while the other's COPY runs. A failed batch stops the load;
+ * the batches before it stay, and a rerun continues from there.
+ */
+#define BATCH 10000
+#define SAMPLE_MAX 10000
+
+typedef struct demo_class_slot {
+    core_demo_class k;
+    long long id;
+    long long weight_end; /* cumulative size limits */
+} demo_class_slot;
+
+typedef struct loader {
+    pthread_mutex_t lock;
+    const char *url;
+    const core_env *env;
+    core_demo_ids *ids;
+    demo_class_slot *classes;
+    int nclasses;
+    long long weight;
+    int school_year, today;
+    long long key_id;
+    const char *copy_sql;
+    long long target, claimed, done;
+    int failed;
+    app_err err;
+    double t0, last_print;
+    int want_sample, nsample;
+    char (*sample)[2][20]; /* G number, school: a uniform sample of the load */
+    int validated;
+} loader;
+
+/* Append `s` in COPY text format (NULL -> \N). */
+static void
+copy_field(char **buf, size_t *len, size_t *cap, const char *s, int first)
+{
+    size_t need = *len + (s ? 2 * strlen(s) : 2) + 2;
+    if (need > *cap) {
+        *cap = need * 2;
+        *buf = xrealloc(*buf, *cap);
+    }
+    char *p = *buf + *len;
+    if (!first)
+        *p++ = '\t';
+    if (s == NULL) {
+        *p++ = '\\';
+        *p++ = 'N';
+    } else {
+        for (; *s; s++) {
+            switch (*s) {
+            case '\\': *p++ = '\\', *p++ = '\\'; break;
+            case '\t': *p++ = '\\', *p++ = 't'; break;
+            case '\n': *p++ = '\\', *p++ = 'n'; break;
+            case '\r': *p++ = '\\', *p++ = 'r'; break;
+            default: *p++ = *s;
+            }
+        }
+    }
+    *len = (size_t)(p - *buf);
+}
+
+static const demo_class_slot *
+pick_class(const loader *L, core_demo_rng *rng)
+{
+    long long w = (long long)core_demo_rand(rng, (uint32_t)L->weight);
+    int lo = 0, hi = L->nclasses - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (L->classes[mid].weight_end > w)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return &L->classes[lo];
+}
+
+/* One student as a COPY line. Returns 0 or an APP_E* code. */
+static int
+student_line(loader *L, const core_op *op, core_demo_rng *rng, long long index, int validate,
+             char **buf, size_t *len, size_t *cap, app_err *err)
+{
+    const demo_class_slot *c = pick_class(L, rng);
+    core_demo_student st;
+    if (core_demo_student_make(rng, L->ids, &c->k, L->school_year, &st) != 0)
+        return app_err_set(err, APP_ECONFLICT, "id_space_full",
+                           "no free ID number left for grade %d in county %s", c->k.grade,
+                           c->k.county);
+    if (validate) {
+        core_record copy = st.rec;
+        core_record_rules rules = {op->env->codes, L->today, NULL, 0};
+        if (core_record_validate(&copy, &rules, op->arena, NULL, err) != 0)
+            return app_err_set(err, APP_EINTERNAL, NULL,
+                               "generated record invalid: %s %s (%s)", err->items[0].field,
+                               err->items[0].code, err->items[0].param);
+    }
+    int ncols = 0;
+    core_record_columns(&ncols);
+    const char **vals = app_arena_alloc(op->arena, sizeof(char *) * (size_t)ncols);
+    int rc = core_student_row(op, &st.rec, vals, err);
+    if (rc != 0)
+        return rc;
+
+    /* the G number: encrypted (it contains the ID number), masked, indexed */
+    const char *num = st.student_number;
+    unsigned char enc[20 + CORE_PII_OVERHEAD];
+    size_t enc_len = 0;
+    if (core_pii_encrypt(op->env->ring, num, strlen(num), enc, sizeof(enc), &enc_len) != 0)
+        return app_err_set(err, APP_EINTERNAL, NULL, "encrypt failed");
+    char enc_hex[2 * sizeof(enc) + 3] = "\\x", masked[24], province[7], cls[24], key[24];
+    sodium_bin2hex(enc_hex + 2, sizeof(enc_hex) - 2, enc, enc_len);
+    core_mask_stuno(num, masked, sizeof(masked));
+    snprintf(province, sizeof(province), "%.2s0000", c->k.county);
+    snprintf(cls, sizeof(cls), "%lld", c->id);
+    snprintf(key, sizeof(key), "%lld", L->key_id);
+    const char *fixed[] = {province,
+                           c->k.school,
+                           cls,
+                           "enrolled",
+                           "G",
+                           masked,
+                           enc_hex,
+                           core_student_bidx(op, "stuno", num),
+                           core_student_bidx(op, "id:1", st.rec.v[CORE_R_ID_NUMBER]),
+                           key,
+                           NULL};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        copy_field(buf, len, cap, fixed[i], i == 0);
+    for (int i = 0; i < ncols; i++)
+        copy_field(buf, len, cap, vals[i], 0);
+    (*buf)[(*len)++] = '\n'; /* copy_field always leaves room for two more bytes */
+
+    if (L->sample) {
+        /* reservoir sampling over the rows in load order (`index`) */
+        uint32_t seen = index + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(index + 1);
+        long long slot = index < L->want_sample ? index : (long long)core_demo_rand(rng, seen);
+        if (slot < L->want_sample) {
+            pthread_mutex_lock(&L->lock);
+            snprintf(L->sample[slot][0], 20, "%s", num);
+            snprintf(L->sample[slot][1], 20, "%s", c->k.school);
+            if (L->nsample <= slot)
+                L->nsample = (int)slot + 1;
+            pthread_mutex_unlock(&L->lock);
+        }
+    }
+    return 0;
+}
+
+static void *
+loader_thread(void *arg)
+{
+    loader *L = arg;
+    app_err err = {0};
+    db_conn *db = db_conn_open(L->url, &err);
+    core_demo_rng rng;
+    uint64_t seed;
+    randombytes_buf(&seed, sizeof(seed));
+    core_demo_rng_seed(&rng, seed);
+    size_t cap = 1 << 20, len = 0;
+    char *buf = xmalloc(cap);
+    int rc = db_conn_ok(db) ? 0 : APP_EUNAVAIL;
+
+    while (rc == 0) {
+        pthread_mutex_lock(&L->lock);
+        long long first = L->claimed, n = L->target - L->claimed;
+        if (L->failed)
+            n = 0;
+        if (n > BATCH)
+            n = BATCH;
+        /* the first rows of a run are validated against the catalog and code tables */
+        int validate_first = L->validated < 2000 ? 2000 - L->validated : 0;
+        L->validated += validate_first;
+        L->claimed += n;
+        pthread_mutex_unlock(&L->lock);
+        if (n <= 0)
+            break;
+
+        app_arena *a = app_arena_new();
+        core_op op = {.env = L->env, .arena = a, .today = L->today};
+        len = 0;
+        for (long long i = 0; rc == 0 && i < n; i++)
+            rc = student_line(L, &op, &rng, first + i, i < validate_first, &buf, &len, &cap,
+                              &err);
+        app_arena_free(a);
+        if (rc == 0)
+            rc = db_copy_in(db, L->copy_sql, buf, len, &err);
+
+        pthread_mutex_lock(&L->lock);
+        if (rc == 0) {
+            L->done += n;
+            double t = now_s();
+            if (t - L->last_print >= 5 && L->done < L->target) {
+                L->last_print = t;
+                fprintf(stderr, "demo: %lld/%lld students loaded (%.0f rows/s)\n", L->done,
+                        L->target, (double)L->done / (t - L->t0));
+            }
+        } else if (!L->failed) {
+            L->failed = 1;
+            L->err = err;
+        }
+        pthread_mutex_unlock(&L->lock);
+    }
+    if (rc == APP_EUNAVAIL) {
+        pthread_mutex_lock(&L->lock);
+        if (!L->failed) {
+            L->failed = 1;
+            L->err = err;
+        }
+        pthread_mutex_unlock(&L->lock);
+    }
+    free(buf);
+    db_conn_close(db);
+    return NULL;
+}
+
+/* db_idmask_fn: stored numbers the generator must not hand out again. */
+static void
+mark_stored(void *ctx, const char *prefix4, const char *birth, const char *seqs)
+{
+    int b = atoi(birth);
+    for (const char *p = seqs; strlen(p) >= 3; p += 3) {
+        char d[4] = {p[0], p[1], p[2], 0};
+        core_demo_ids_mark(ctx, prefix4, b, atoi(d));
+    }
+}
+
+/* The demo classes, weighted by their size limits (none: 45). */
+static int
+demo_classes(db_conn *db, app_arena *a, demo_class_slot **out, int *out_n, long long *out_weight,
+             app_err *err)
+{
+    size_t nschools = sizeof(demo_schools) / sizeof(demo_schools[0]);
+    int cap = 0, n = 0;
+    demo_class_slot *v = NULL;
+    long long w = 0;
+    for (size_t i = 0; i < nschools; i++) {
+        const demo_school *d = &demo_schools[i];
+        db_class *k;
+        int nk = 0;
+        int rc = db_class_list(db, d->code, 0, 0, 2000, a, &k, &nk, err);
+        if (rc != 0)
+            return rc;
+        for (int j = 0; j < nk; j++) {
+            if (n == cap) { /* the arena frees the old array with the rest */
+                demo_class_slot *old = v;
+                cap = cap ? 2 * cap : 256;
+                v = app_arena_alloc(a, sizeof(*v) * (size_t)cap);
+                if (n)
+                    memcpy(v, old, sizeof(*v) * (size_t)n);
+            }
+            demo_class_slot *c = &v[n++];
+            memset(c, 0, sizeof(*c));
+            snprintf(c->k.school, sizeof(c->k.school), "%s", d->code);
+            snprintf(c->k.county, sizeof(c->k.county), "%s", d->county);
+            snprintf(c->k.system, sizeof(c->k.system), "%s", d->system);
+            c->k.category = (d->code[0] - '0') * 10 + (d->code[1] - '0');
+            c->k.grade = k[j].grade;
+            c->k.number = k[j].number;
+            c->id = k[j].id;
+            w += k[j].size_limit > 0 ? k[j].size_limit : 45;
+            c->weight_end = w;
+        }
+    }
+    *out = v;
+    *out_n = n;
+    *out_weight = w;
+    return 0;
+}
+
+static int
+demo_students(db_conn *db, const char *url, long long want, int jobs, int sample)
+{
+    app_err err = {0};
+    core_pii_ring *ring = load_ring();
+    if (ring == NULL)
+        return 1;
+    core_codes *codes = NULL;
+    app_arena *a = app_arena_new();
+    loader L;
+    memset(&L, 0, sizeof(L));
+    pthread_mutex_init(&L.lock, NULL);
+    int rc = core_codes_load(db, &codes, &err);
+    if (rc == 0 && core_student_init() != 0)
+        rc = app_err_set(&err, APP_EINTERNAL, NULL, "field catalog columns");
+    core_env env = {codes, ring};
+
+    size_t nschools = sizeof(demo_schools) / sizeof(demo_schools[0]);
+    const char *codes_of[sizeof(demo_schools) / sizeof(demo_schools[0])];
+    const char *counties[sizeof(demo_schools) / sizeof(demo_schools[0])];
+    int ncounties = 0;
+    for (size_t i = 0; i < nschools; i++) {
+        codes_of[i] = demo_schools[i].code;
+        int seen = 0;
+        for (int j = 0; j < ncounties; j++)
+            seen |= strcmp(counties[j], demo_schools[i].county) == 0;
+        if (!seen)
+            counties[ncounties++] = demo_schools[i].county;
+    }
+    long long have = 0;
+    if (rc == 0)
+        rc = db_student_count_in_schools(db, codes_of, (int)nschools, &have, &err);
+    if (rc == 0 && have >= want) {
+        printf("demo: the demo schools hold %lld students already (--students %lld)\n", have,
+               want);
+        goto done;
+    }
+    if (rc == 0)
+        rc = demo_classes(db, a, &L.classes, &L.nclasses, &L.weight, &err);
+    if (rc == 0 && L.nclasses == 0)
+        rc = app_err_set(&err, APP_EINTERNAL, NULL, "the demo schools have no classes");
+    if (rc != 0)
+        goto done;
+
+    /* every birth date a student of any grade can have this school year */
+    L.today = core_today();
+    L.school_year = core_demo_school_year(L.today);
+    int from, until, f2, u2;
+    core_demo_birth_window(12, L.school_year, &from, &u2);
+    core_demo_birth_window(1, L.school_year, &f2, &until);
+    L.ids = core_demo_ids_new(counties, ncounties, from, until);
+    double t = now_s();
+    if ((rc = db_student_id_masks(db, mark_stored, L.ids, &err)) != 0)
+        goto done;
+    if (have > 0)
+        fprintf(stderr, "demo: %lld students there already (their ID numbers read in %.1f s)\n",
+                have, now_s() - t);
+
+    int ncols = 0;
+    const char *const *cols = core_record_columns(&ncols);
+    size_t sqlcap = 4096;
+    char *sql = app_arena_alloc(a, sqlcap);
+    size_t off = (size_t)snprintf(sql, sqlcap,
+                                  "COPY student (province, school, class_id, state, stuno_kind, "
+                                  "stuno_text, stuno_enc, stuno_bidx, id_bidx, key_id, "
+                                  "verification");
+    for (int i = 0; i < ncols && off < sqlcap; i++)
+        off += (size_t)snprintf(sql + off, sqlcap - off, ", %s", cols[i]);
+    if (off < sqlcap)
+        snprintf(sql + off, sqlcap - off, ") FROM STDIN");
+    L.copy_sql = sql;
+    L.url = url;
+    L.env = &env;
+    L.key_id = (long long)core_pii_key_id(ring, 0);
+    L.target = want - have;
+    if (sample > 0)
+        L.sample = app_arena_alloc(a, sizeof(*L.sample) * (size_t)sample);
+    L.want_sample = sample;
+    L.t0 = L.last_print = now_s();
+
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > 8)
+        jobs = 8;
+    pthread_t th[8];
+    int started = 0;
+    for (int i = 0; i < jobs; i++)
+        if (pthread_create(&th[i], NULL, loader_thread, &L) == 0)
+            started++;
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    double secs = now_s() - L.t0;
+    if (started == 0)
+        rc = app_err_set(&err, APP_EINTERNAL, NULL, "cannot start a loader thread");
+    else if (L.failed) {
+        err = L.err;
+        rc = err.code ? err.code : APP_EINTERNAL;
+    }
+    if (L.done > 0) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "{\"students\":%lld}", L.done);
+        db_audit e = {.action = "demo_students", .target_type = "region", .target_id = "410000",
+                      .detail_json = detail};
+        app_err e2 = {0};
+        if (db_audit_insert(db, &e, &e2) != 0)
+            fprintf(stderr, "xuejictl: demo: audit entry: %s\n", e2.detail);
+    }
+    printf("demo: %lld students added in %.1f s (%.0f rows/s, %d jobs), the demo schools hold "
+           "%lld\n",
+           L.done, secs, secs > 0 ? (double)L.done / secs : 0.0, started, have + L.done);
+    if (rc != 0)
+        goto done;
+
+    /* a sample for benchmarks: record id, full student number, school */
+    for (int i = 0; i < sample && i < L.nsample; i++) {
+        app_arena *x = app_arena_new();
+        core_op op = {.env = &env, .arena = x};
+        db_student s;
+        int found = 0;
+        const char *bidx = core_student_bidx(&op, "stuno", L.sample[i][0]);
+        if (db_student_get_by_stuno(db, bidx, 0, x, &s, &found, &err) == 0 && found)
+            printf("%lld\t%s\t%s\n", s.id, L.sample[i][0], L.sample[i][1]);
+        app_arena_free(x);
+    }
+
+done:
+    if (rc != 0)
+        fprintf(stderr, "xuejictl: demo: students: %s (%s)\n",
+                err.detail[0] ? err.detail : app_code_name(err.code), err.slug ? err.slug : "-");
+    core_demo_ids_free(L.ids);
+    pthread_mutex_destroy(&L.lock);
+    app_arena_free(a);
+    core_codes_free(codes);
+    core_pii_ring_free(ring);
+    return rc == 0 ? 0 : 1;
+}
+
+/* ------------------------------------------------------------ rekey */
+
+/*
+ * Key rotation, step 2 (docs/decisions/0005): with XUEJI_DATA_KEY = the new
+ * key and XUEJI_DATA_KEYS_OLD = the old ones, re-encrypt the rows still
+ * under an old key, `batch` rows per transaction, until none is left.
+ */
+static int
+cmd_rekey(int batch)
+{
+    app_err err = {0};
+    core_pii_ring *ring = load_ring();
+    if (ring == NULL)
+        return 1;
+    db_conn *db = connect_env(&err);
+    core_env env = {NULL, ring};
+    long long key = (long long)core_pii_key_id(ring, 0), total = 0, done = 0, left = 0;
+    int rc = db_conn_ok(db) ? 0 : APP_EUNAVAIL;
+    if (rc == 0 && core_student_init() != 0)
+        rc = app_err_set(&err, APP_EINTERNAL, NULL, "field catalog columns");
+    if (rc == 0)
+        rc = db_student_count_not_under(db, key, &total, &err);
+    if (rc == 0)
+        printf("rekey: %lld rows to re-encrypt under key %08llx (%d keys in the ring)\n", total,
+               key, core_pii_ring_count(ring));
+    double t0 = now_s(), last = t0;
+    while (rc == 0) {
+        int n = 0;
+        rc = core_student_rekey(db, &env, batch, &n, &err);
+        if (rc != 0 || n == 0)
+            break;
+        done += n;
+        double t = now_s();
+        if (t - last >= 5) {
+            last = t;
+            fprintf(stderr, "rekey: %lld/%lld rows (%.0f rows/s)\n", done, total,
+                    (double)done / (t - t0));
+        }
+    }
+    double secs = now_s() - t0;
+    if (rc == 0)
+        rc = db_student_count_not_under(db, key, &left, &err);
+    if (done > 0) {
+        char detail[96], target[16];
+        snprintf(detail, sizeof(detail), "{\"rows\":%lld,\"left\":%lld}", done, left);
+        snprintf(target, sizeof(target), "%08llx", key);
+        db_audit e = {.action = "data_rekey", .target_type = "data_key", .target_id = target,
+                      .detail_json = detail};
+        app_err e2 = {0};
+        if (db_audit_insert(db, &e, &e2) != 0)
+            fprintf(stderr, "xuejictl: rekey: audit entry: %s\n", e2.detail);
+    }
+    db_conn_close(db);
+    core_pii_ring_free(ring);
+    if (rc != 0) {
+        fprintf(stderr, "xuejictl: rekey: %s after %lld rows%s\n",
+                err.detail[0] ? err.detail : app_code_name(err.code), done,
+                strstr(err.detail, "decrypt") ? " (a row is under a key that is not in the "
+                                                "ring: add it to XUEJI_DATA_KEYS_OLD)"
+                                              : "");
+        return 1;
+    }
+    printf("rekey: %lld rows re-encrypted in %.1f s (%.0f rows/s)\n", done, secs,
+           secs > 0 ? (double)done / secs : 0.0);
+    if (left > 0) {
+        printf("rekey: %lld rows are left (locked by running transactions): run it again\n",
+               left);
+        return 1;
+    }
+    printf("rekey: 0 rows left: every row is under key %08llx; the old keys may now be "
+           "removed from XUEJI_DATA_KEYS_OLD\n",
+           key);
+    return 0;
+}
+
+static int
+cmd_demo(long long students, int jobs, int sample)
 {
     const char *url = getenv("XUEJI_DATABASE_URL");
+    url = url ? url : "postgresql:///xueji";
     app_err err = {0};
-    db_conn *db = db_conn_open(url ? url : "postgresql:///xueji", &err);
+    db_conn *db = db_conn_open(url, &err);
     int applied = 0;
     int rc = db_conn_ok(db) ? db_migrate(db, &applied, &err) : APP_EUNAVAIL;
     app_arena *a = app_arena_new();
@@ -360,8 +953,18 @@ cmd_demo(void)
     }
     printf("\n  demo password (every account above): %s\n", DEMO_PASSWORD);
     app_arena_free(a);
+    int status = students > 0 ? demo_students(db, url, students, jobs, sample) : 0;
     db_conn_close(db);
-    return 0;
+    return status;
+}
+
+/* A whole number option value from 0 to max, or -1. */
+static long long
+number_arg(const char *s, long long max)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    return *s && *end == '\0' && v >= 0 && v <= max ? v : -1;
 }
 
 int
@@ -375,8 +978,32 @@ main(int argc, char **argv)
         return cmd_migrate();
     if (strcmp(argv[1], "check-id") == 0 && argc == 3)
         return cmd_check_id(argv[2]);
-    if (strcmp(argv[1], "demo") == 0 && argc == 2)
-        return cmd_demo();
+    if (strcmp(argv[1], "demo") == 0) {
+        long long students = 0, jobs = 2, sample = 0;
+        for (int i = 2; i < argc; i += 2) {
+            long long *v = strcmp(argv[i], "--students") == 0 ? &students
+                           : strcmp(argv[i], "--jobs") == 0   ? &jobs
+                           : strcmp(argv[i], "--print-sample") == 0 ? &sample
+                                                                    : NULL;
+            if (v == NULL || i + 1 >= argc || (*v = number_arg(argv[i + 1], 100000000)) < 0)
+                return usage(stderr);
+        }
+        if (sample > SAMPLE_MAX || jobs < 1 || jobs > 8) {
+            fprintf(stderr, "xuejictl: demo: --jobs 1..8, --print-sample up to %d\n", SAMPLE_MAX);
+            return 2;
+        }
+        return cmd_demo(students, (int)jobs, (int)sample);
+    }
+    if (strcmp(argv[1], "rekey") == 0) {
+        long long batch = 1000;
+        if (argc == 4 && strcmp(argv[2], "--batch") == 0)
+            batch = number_arg(argv[3], 100000);
+        else if (argc != 2)
+            return usage(stderr);
+        if (batch < 1)
+            return usage(stderr);
+        return cmd_rekey((int)batch);
+    }
     if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "verify") == 0)
         return cmd_audit_verify();
     return usage(stderr);

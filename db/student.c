@@ -591,12 +591,14 @@ db_history_list(db_conn *c, long long student_id, long long after_id, int limit,
 static const db_stmt SQL_REQUEST_INSERT = {
     "request_insert",
     "INSERT INTO request (type, state, student_id, school, province, payload, comment,"
-    " current_step, started_by, started_org) VALUES ($1, $2, nullif($3, '0')::bigint, $4, $5,"
-    " coalesce($6, '{}')::jsonb, $7, nullif($8, '0')::int, nullif($9, '0')::bigint, $10)"
+    " current_step, started_by, started_org, other_school, evidence) VALUES ($1, $2,"
+    " nullif($3, '0')::bigint, $4, $5, coalesce($6, '{}')::jsonb, $7, nullif($8, '0')::int,"
+    " nullif($9, '0')::bigint, $10, $11, coalesce($12, '{}')::bigint[])"
     " RETURNING id, version," TS("created_at") "," TS("updated_at")};
 static const db_stmt SQL_STEP_INSERT = {
-    "step_insert", "INSERT INTO request_step (request_id, number, level, org, state, due_at)"
-                   " VALUES ($1, $2, $3, $4, $5, $6::timestamptz)"};
+    "step_insert",
+    "INSERT INTO request_step (request_id, number, level, org, state, due_at, escalate_to)"
+    " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)"};
 
 int
 db_request_insert(db_conn *c, db_request *q, app_err *err)
@@ -605,10 +607,11 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
     snprintf(sid, sizeof(sid), "%lld", q->student_id);
     snprintf(step, sizeof(step), "%d", q->current_step);
     snprintf(by, sizeof(by), "%lld", q->started_by);
-    const char *p[] = {q->type,         q->state,   sid,  q->school, q->province,
-                       q->payload_json, q->comment, step, by,        q->started_org};
+    const char *p[] = {q->type,    q->state, sid, q->school,       q->province,  q->payload_json,
+                       q->comment, step,     by,  q->started_org, q->other_school,
+                       q->evidence};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_REQUEST_INSERT, 10, p, &r, err);
+    int rc = db_exec(c, &SQL_REQUEST_INSERT, 12, p, &r, err);
     if (rc != 0)
         return rc;
     q->id = db_res_int(r, 0, 0);
@@ -619,9 +622,14 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
     for (int i = 0; i < q->nsteps; i++) {
         char num[16];
         snprintf(num, sizeof(num), "%d", q->steps[i].number);
-        const char *sp[] = {rid, num, q->steps[i].level, q->steps[i].org, q->steps[i].state,
-                            q->steps[i].due_at};
-        if ((rc = db_exec(c, &SQL_STEP_INSERT, 6, sp, NULL, err)) != 0)
+        const char *sp[] = {rid,
+                            num,
+                            q->steps[i].level,
+                            q->steps[i].org,
+                            q->steps[i].state,
+                            q->steps[i].due_at,
+                            q->steps[i].escalate_to};
+        if ((rc = db_exec(c, &SQL_STEP_INSERT, 7, sp, NULL, err)) != 0)
             return rc;
     }
     return 0;
@@ -630,7 +638,7 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
 #define REQUEST_COLS                                                                           \
     "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"     \
     " payload::text, comment, started_org," TS("created_at") "," TS("updated_at")              \
-    ", coalesce(current_step, 0), version"
+    ", coalesce(current_step, 0), version, other_school, applied::text"
 
 static const db_stmt SQL_REQUEST_GET = {"request_get",
                                         "SELECT " REQUEST_COLS " FROM request WHERE id = $1"};
@@ -642,7 +650,7 @@ static const db_stmt SQL_REQUEST_FOR_STUDENT = {
 static const db_stmt SQL_STEPS = {
     "request_steps",
     "SELECT number, level, org, state, coalesce(" TS("due_at") ", ''), coalesce("
-    TS("decided_at") ", ''), comment, coalesce(decided_by, 0), forced"
+    TS("decided_at") ", ''), comment, coalesce(decided_by, 0), forced, escalate_to"
     " FROM request_step WHERE request_id = $1 ORDER BY number"};
 
 static const db_stmt SQL_ACTIONS = {
@@ -668,6 +676,8 @@ request_fill(db_conn *c, const db_res *r, int row, app_arena *a, db_request *q, 
     q->updated_at = app_arena_strdup(a, db_res_get(r, row, 11));
     q->current_step = (int)db_res_int(r, row, 12);
     q->version = (int)db_res_int(r, row, 13);
+    q->other_school = dup_or_null(a, r, row, 14);
+    q->applied_json = dup_or_null(a, r, row, 15);
 
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", q->id);
@@ -689,6 +699,7 @@ request_fill(db_conn *c, const db_res *r, int row, app_arena *a, db_request *q, 
         st->comment = dup_or_null(a, s, i, 6);
         st->decided_by = db_res_int(s, i, 7);
         st->forced = db_res_get(s, i, 8)[0] == 't';
+        st->escalate_to = dup_or_null(a, s, i, 9);
     }
     db_res_free(s);
     if ((rc = db_exec(c, &SQL_ACTIONS, 1, p, &s, err)) != 0)
@@ -748,7 +759,8 @@ db_request_list_for_student(db_conn *c, long long student_id, app_arena *a, db_r
 
 static const db_stmt SQL_STEP_DECIDE = {
     "step_decide", "UPDATE request_step SET state = $3, decided_by = nullif($4, '0')::bigint,"
-                   " decided_at = now(), comment = $5 WHERE request_id = $1 AND number = $2"};
+                   " decided_at = now(), comment = $5, forced = $6::boolean"
+                   " WHERE request_id = $1 AND number = $2"};
 static const db_stmt SQL_REQUEST_MOVE = {
     "request_move", "UPDATE request SET state = $2, current_step = nullif($3, '0')::int,"
                     " version = version + 1, updated_at = now() WHERE id = $1"};
@@ -758,7 +770,7 @@ static const db_stmt SQL_STEP_WAIT = {
 
 int
 db_request_decide(db_conn *c, long long id, int number, const char *step_state, long long by,
-                  const char *comment, const char *req_state, int next_step,
+                  const char *comment, int forced, const char *req_state, int next_step,
                   const char *next_due_at, app_err *err)
 {
     char rid[24], num[16], who[24], next[16];
@@ -766,8 +778,8 @@ db_request_decide(db_conn *c, long long id, int number, const char *step_state, 
     snprintf(num, sizeof(num), "%d", number);
     snprintf(who, sizeof(who), "%lld", by);
     snprintf(next, sizeof(next), "%d", next_step);
-    const char *p1[] = {rid, num, step_state, who, comment};
-    int rc = db_exec(c, &SQL_STEP_DECIDE, 5, p1, NULL, err);
+    const char *p1[] = {rid, num, step_state, who, comment, forced ? "true" : "false"};
+    int rc = db_exec(c, &SQL_STEP_DECIDE, 6, p1, NULL, err);
     if (rc == 0) {
         const char *p2[] = {rid, req_state, next};
         rc = db_exec(c, &SQL_REQUEST_MOVE, 3, p2, NULL, err);
@@ -777,6 +789,168 @@ db_request_decide(db_conn *c, long long id, int number, const char *step_state, 
         rc = db_exec(c, &SQL_STEP_WAIT, 3, p3, NULL, err);
     }
     return rc;
+}
+
+int
+db_request_set_state(db_conn *c, long long id, const char *state, int current_step, app_err *err)
+{
+    char rid[24], step[16];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    snprintf(step, sizeof(step), "%d", current_step);
+    const char *p[] = {rid, state, step};
+    return db_exec(c, &SQL_REQUEST_MOVE, 3, p, NULL, err);
+}
+
+static const db_stmt SQL_STEPS_RESET = {
+    "steps_reset",
+    "UPDATE request_step SET state = CASE WHEN number = 1 THEN 'waiting' ELSE 'pending' END,"
+    " due_at = CASE WHEN number = 1 THEN $2::timestamptz END, decided_by = NULL,"
+    " decided_at = NULL, comment = NULL, forced = false WHERE request_id = $1"};
+
+int
+db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err)
+{
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    const char *p[] = {rid, due_at};
+    return db_exec(c, &SQL_STEPS_RESET, 2, p, NULL, err);
+}
+
+static const db_stmt SQL_SET_APPLIED = {"request_set_applied",
+                                        "UPDATE request SET applied = $2::jsonb WHERE id = $1"};
+
+int
+db_request_set_applied(db_conn *c, long long id, const char *json, app_err *err)
+{
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    const char *p[] = {rid, json};
+    return db_exec(c, &SQL_SET_APPLIED, 2, p, NULL, err);
+}
+
+static const db_stmt SQL_OPEN_TRANSFER = {
+    "request_open_transfer", "SELECT 1 FROM request WHERE student_id = $1 AND type = 'transfer'"
+                             " AND other_school = $2 AND state IN ('open', 'returned')"};
+
+int
+db_request_open_transfer_to(db_conn *c, long long student_id, const char *school, int *out_found,
+                            app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student_id);
+    const char *p[] = {k, school};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_OPEN_TRANSFER, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_OPEN_COUNT = {
+    "request_open_count", "SELECT count(*) FROM request WHERE student_id = $1"
+                          " AND state IN ('open', 'returned')"};
+
+int
+db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student_id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_OPEN_COUNT, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_n = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+/* Built per call from the filters present, like the student list. */
+int
+db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out,
+                int *out_n, app_err *err)
+{
+    const char *p[10];
+    int np = 0;
+    char after[24], lim[16];
+    sbuf q = {0};
+    sb_add(&q, "SELECT " REQUEST_COLS " FROM request r WHERE");
+    snprintf(after, sizeof(after), "%lld", f->after_id);
+    p[np++] = after;
+    sb_add(&q, " r.id > $%d", np);
+    if (f->todo_org) {
+        p[np++] = f->todo_org;
+        sb_add(&q, " AND r.state = 'open' AND EXISTS (SELECT 1 FROM request_step t"
+                   " WHERE t.request_id = r.id AND t.number = r.current_step AND t.state = 'waiting'"
+                   " AND (t.org = $%d OR (t.escalate_to = $%d AND t.due_at < now())))",
+               np, np);
+    }
+    if (f->started_org) {
+        p[np++] = f->started_org;
+        sb_add(&q, " AND r.started_org = $%d", np);
+    }
+    if (f->school_like) {
+        p[np++] = f->school_like;
+        sb_add(&q, " AND (r.school = $%d OR r.other_school = $%d)", np, np);
+    }
+    if (f->authority_like) {
+        p[np++] = f->authority_like;
+        sb_add(&q, " AND EXISTS (SELECT 1 FROM school s WHERE s.code IN (r.school, r.other_school)"
+                   " AND s.authority LIKE $%d)",
+               np);
+    }
+    if (f->state) {
+        p[np++] = f->state;
+        sb_add(&q, " AND r.state = $%d", np);
+    }
+    if (f->type) {
+        p[np++] = f->type;
+        sb_add(&q, " AND r.type = $%d", np);
+    }
+    snprintf(lim, sizeof(lim), "%d", f->limit);
+    p[np++] = lim;
+    sb_add(&q, " ORDER BY r.id LIMIT $%d", np);
+    db_res *r = NULL;
+    int rc = db_exec_once(c, q.p, np, p, &r, err);
+    free(q.p);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_request) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = request_fill(c, r, i, a, &(*out)[i], err);
+    *out_n = n;
+    db_res_free(r);
+    return rc;
+}
+
+static const db_stmt SQL_PLACE = {
+    "student_place",
+    "UPDATE student SET state = $2, school = $3, class_id = $4, grade = $5, class_no = $6,"
+    " province = (SELECT province FROM school WHERE code = $3), version = version + 1,"
+    " updated_at = now() WHERE id = $1 RETURNING version"};
+
+int
+db_student_place(db_conn *c, long long id, const char *state, const char *school,
+                 long long class_id, int grade, int class_no, int *out_version, app_err *err)
+{
+    char k[24], cid[24], g[16], n[16];
+    snprintf(k, sizeof(k), "%lld", id);
+    snprintf(cid, sizeof(cid), "%lld", class_id);
+    snprintf(g, sizeof(g), "%d", grade);
+    snprintf(n, sizeof(n), "%d", class_no);
+    const char *p[] = {k, state, school, cid, g, n};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PLACE, 6, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int ok = db_res_nrows(r) > 0;
+    if (ok)
+        *out_version = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return ok ? 0 : app_err_set(err, APP_ENOTFOUND, "student_not_found", "student %lld", id);
 }
 
 static const db_stmt SQL_ACTION_INSERT = {
@@ -795,6 +969,62 @@ db_request_action_insert(db_conn *c, long long request_id, int step, const char 
     snprintf(who, sizeof(who), "%lld", actor_id);
     const char *p[] = {rid, st, action, who, actor_org, comment};
     return db_exec(c, &SQL_ACTION_INSERT, 6, p, NULL, err);
+}
+
+/* ------------------------------------------------------------ evidence files */
+
+static const db_stmt SQL_FILE_INSERT = {
+    "file_insert",
+    "INSERT INTO file (org, mime, size, sha256, data, created_by) VALUES ($1, $2, $3,"
+    " encode(sha256(decode($4, 'hex')), 'hex'), decode($4, 'hex'), nullif($5, '0')::bigint)"
+    " RETURNING id"};
+
+int
+db_file_insert(db_conn *c, const char *org, const char *mime, const unsigned char *data,
+               size_t len, long long by, long long *out_id, app_err *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *x = xmalloc(2 * len + 1);
+    for (size_t i = 0; i < len; i++) {
+        x[2 * i] = hex[data[i] >> 4];
+        x[2 * i + 1] = hex[data[i] & 15];
+    }
+    x[2 * len] = '\0';
+    char size[24], who[24];
+    snprintf(size, sizeof(size), "%zu", len);
+    snprintf(who, sizeof(who), "%lld", by);
+    const char *p[] = {org, mime, size, x, who};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_FILE_INSERT, 5, p, &r, err);
+    free(x);
+    if (rc != 0)
+        return rc;
+    *out_id = db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_FILES_OWNED = {
+    "files_owned", "SELECT count(*) FROM file WHERE id = ANY($1::bigint[]) AND org = $2"};
+
+int
+db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *out_count,
+               app_err *err)
+{
+    sbuf b = {0};
+    sb_add(&b, "{");
+    for (int i = 0; i < n; i++)
+        sb_add(&b, "%s%lld", i ? "," : "", ids[i]);
+    sb_add(&b, "}");
+    const char *p[] = {b.p, org};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_FILES_OWNED, 2, p, &r, err);
+    free(b.p);
+    if (rc != 0)
+        return rc;
+    *out_count = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
 }
 
 /* ------------------------------------------------------------ problems */
@@ -992,9 +1222,19 @@ db_checkin_insert(db_conn *c, long long student_id, const char *term, const char
     return 0;
 }
 
+/*
+ * Two range scans of student_key_idx rather than `key_id <> $1 ORDER BY id`:
+ * that one walked the primary key from the start through every row already
+ * re-encrypted (a heap fetch each), so a rotation of n rows cost O(n^2).
+ * Here the scans start at the old keys' entries; the entries that earlier
+ * batches left dead are visited once and then skipped (killed index tuples).
+ */
 static const db_stmt SQL_NOT_UNDER = {
-    "student_not_under", "SELECT id FROM student WHERE key_id <> $1 ORDER BY id LIMIT $2"
-                         " FOR UPDATE SKIP LOCKED"};
+    "student_not_under",
+    "SELECT id FROM student WHERE id = ANY (ARRAY("
+    "(SELECT id FROM student WHERE key_id < $1 ORDER BY key_id LIMIT $2) UNION ALL"
+    " (SELECT id FROM student WHERE key_id > $1 ORDER BY key_id LIMIT $2)))"
+    " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"};
 
 int
 db_student_ids_not_under(db_conn *c, long long key_id, int limit, app_arena *a,

@@ -131,6 +131,7 @@ int db_history_list(db_conn *c, long long student_id, long long after_id, int li
 typedef struct db_step {
     int number;
     const char *level, *org, *state, *due_at, *decided_at, *comment;
+    const char *escalate_to; /* the holder's superior (overdue steps), or NULL */
     long long decided_by;
     int forced;
 } db_step;
@@ -144,6 +145,9 @@ typedef struct db_action {
 typedef struct db_request {
     long long id, student_id, started_by;
     const char *type, *state, *school, *province, *payload_json, *comment, *started_org;
+    const char *other_school; /* transfer: the receiving school, else NULL */
+    const char *evidence;     /* file ids as a PostgreSQL array literal "{1,2}" (insert) */
+    const char *applied_json; /* what the effect changed, NULL before */
     const char *created_at, *updated_at;
     int current_step; /* 0 when ended */
     int version;
@@ -165,11 +169,49 @@ int db_request_list_for_student(db_conn *c, long long student_id, app_arena *a,
    `req_state` and `current_step` (0 = ended); the next step (if any) becomes
    waiting with due_at. */
 int db_request_decide(db_conn *c, long long id, int number, const char *step_state,
-                      long long by, const char *comment, const char *req_state, int next_step,
-                      const char *next_due_at, app_err *err);
+                      long long by, const char *comment, int forced, const char *req_state,
+                      int next_step, const char *next_due_at, app_err *err);
+/* Move a request to `state` and `current_step` (0 = none) without deciding a step. */
+int db_request_set_state(db_conn *c, long long id, const char *state, int current_step,
+                         app_err *err);
+/* Resubmission: every step pending again, step 1 waiting with `due_at`. */
+int db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err);
+/* Record what the effect changed (JSON object text). */
+int db_request_set_applied(db_conn *c, long long id, const char *json, app_err *err);
+/* Is there an open transfer of the student to `school` (DOMAIN rule 26)? */
+int db_request_open_transfer_to(db_conn *c, long long student_id, const char *school,
+                                int *out_found, app_err *err);
+/* Open requests (open or returned) of a student. */
+int db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
+
+typedef struct db_request_filter {
+    const char *todo_org;        /* box=todo: steps waiting at this org or escalated to it */
+    const char *started_org;     /* box=mine */
+    const char *school_like;     /* box=all for a school: school = this */
+    const char *authority_like;  /* box=all for a bureau: schools whose authority LIKE */
+    const char *state, *type;
+    long long after_id;
+    int limit;
+} db_request_filter;
+/* Requests by filter, ascending id (the oldest first). */
+int db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out,
+                    int *out_n, app_err *err);
+
+/* Place a student (state, school, class) and bump its version; *out_version. */
+int db_student_place(db_conn *c, long long id, const char *state, const char *school,
+                     long long class_id, int grade, int class_no, int *out_version,
+                     app_err *err);
 int db_request_action_insert(db_conn *c, long long request_id, int step, const char *action,
                              long long actor_id, const char *actor_org, const char *comment,
                              app_err *err);
+
+/* ---- evidence files ---- */
+
+int db_file_insert(db_conn *c, const char *org, const char *mime, const unsigned char *data,
+                   size_t len, long long by, long long *out_id, app_err *err);
+/* How many of the ids are files of `org`. */
+int db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *out_count,
+                   app_err *err);
 
 /* ---- problems ---- */
 

@@ -35,8 +35,9 @@ export XUEJI_ENV=development
 # Migrations load the reference data (regions, code tables); demo schools,
 # accounts and students are added by `xuejictl demo` once accounts exist.
 "$out/xuejid" migrate
-# Demo province 河南: schools, classes, accounts (idempotent; prints the accounts).
-"$out/xuejictl" demo
+# Demo province 河南: schools, classes, accounts (idempotent; prints the accounts),
+# and generated enrolled students up to XUEJI_DEMO_STUDENTS (tops up: a rerun adds none).
+"$out/xuejictl" demo --students "${XUEJI_DEMO_STUDENTS:-2000}"
 demo_password='Xueji-Demo-2026!' # as printed by xuejictl demo
 if [ "$demo_only" = --demo-only ]; then
     exit 0

@@ -1,13 +1,19 @@
 /*
- * workflow/wf.c - requests, steps and actions (see workflow/wf.h).
+ * workflow/wf.c - the approval engine (see workflow/wf.h).
  */
 #include "workflow/wf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "db/school.h"
+#include "core/grade.h"
+#include "core/settings.h"
+#include "db/refdata.h"
 #include "db/settings.h"
+
+int wf_fault_after_effect;
 
 static int
 not_found(app_err *err, long long id)
@@ -15,25 +21,182 @@ not_found(app_err *err, long long id)
     return app_err_set(err, APP_ENOTFOUND, "request_not_found", "request %lld", id);
 }
 
-/* Visible: the school is in the actor's jurisdiction, or a step is the actor's. */
+static int
+is_registrar(const core_actor *a)
+{
+    return a->level == CORE_LEVEL_SCHOOL && a->staff_role == CORE_STAFF_REGISTRAR;
+}
+
+static const char *
+due_string(const core_op *op, const db_settings *set)
+{
+    int due = core_add_working_days(op->today, set->step_deadline_days, set->holidays,
+                                    set->nholidays);
+    return app_arena_printf(op->arena, "%04d-%02d-%02dT23:59:59+08:00", due / 10000,
+                            due / 100 % 100, due % 100);
+}
+
+/* Now in UTC as the steps' due_at text compares ("YYYY-MM-DDTHH:MM:SSZ"). */
+static void
+now_text(char out[24])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ------------------------------------------------------------ holders */
+
+typedef struct stepv {
+    db_step v[WF_MAX_STEPS + 4];
+    int n;
+} stepv;
+
+/* The superior of a holder org: a school's competent authority, a region's parent. */
+static const char *
+superior_of(db_conn *db, const core_op *op, const char *org, app_err *err)
+{
+    if (strlen(org) == 10) {
+        db_school sc;
+        return core_school_load(db, op, org, &sc, err) == 0
+                   ? app_arena_strdup(op->arena, sc.authority)
+                   : NULL;
+    }
+    db_region *v;
+    int n = 0;
+    if (db_region_get_with_ancestors(db, org, op->arena, &v, &n, err) != 0 || n < 2)
+        return NULL;
+    return app_arena_strdup(op->arena, v[1].code);
+}
+
+static int
+add_step(db_conn *db, const core_op *op, stepv *sv, const char *level, const char *org,
+         app_err *err)
+{
+    for (int i = 0; i < sv->n; i++)
+        if (strcmp(sv->v[i].org, org) == 0)
+            return 0; /* one org decides once */
+    if (sv->n == WF_MAX_STEPS + 4)
+        return app_err_set(err, APP_EINTERNAL, NULL, "too many steps");
+    db_step *s = &sv->v[sv->n];
+    memset(s, 0, sizeof(*s));
+    s->number = sv->n + 1;
+    s->level = level;
+    s->org = app_arena_strdup(op->arena, org);
+    s->state = sv->n == 0 ? "waiting" : "pending";
+    s->escalate_to = superior_of(db, op, org, err);
+    sv->n++;
+    return 0;
+}
+
+/* The region chain of `code`, nearest first (the code itself first). */
+static int
+chain(db_conn *db, const core_op *op, const char *code, db_region **v, int *n, app_err *err)
+{
+    return db_region_get_with_ancestors(db, code, op->arena, v, n, err);
+}
+
+static int
+add_region(db_conn *db, const core_op *op, stepv *sv, const char *code, app_err *err)
+{
+    db_region *v;
+    int n = 0;
+    int rc = chain(db, op, code, &v, &n, err);
+    if (rc != 0)
+        return rc;
+    return n > 0 ? add_step(db, op, sv, v[0].level, code, err) : 0;
+}
+
+static int
+province_wants(db_conn *db, const core_op *op, const char *school, int *out, app_err *err)
+{
+    db_settings set;
+    int rc = db_settings_for_school(db, school, op->arena, &set, err);
+    if (rc == 0)
+        *out = set.province_approves_transfers;
+    return rc;
+}
+
+/*
+ * The steps of a request (DOMAIN §5 table). `sc` is the student's school,
+ * `rs` a transfer's receiving school.
+ */
+static int
+holders(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, const db_school *sc,
+        const db_school *rs, stepv *sv, app_err *err)
+{
+    int rc = 0;
+    sv->n = 0;
+    if (d->effect == WF_E_TRANSFER) {
+        int same_auth = strcmp(sc->authority, rs->authority) == 0;
+        int cross = strcmp(sc->province, rs->province) != 0;
+        int want_r = 0, want_s = 0;
+        if (cross && ((rc = province_wants(db, op, rs->code, &want_r, err)) != 0 ||
+                      (rc = province_wants(db, op, sc->code, &want_s, err)) != 0))
+            return rc;
+        if (same_auth) {
+            if ((rc = add_step(db, op, sv, "school", sc->code, err)) != 0 ||
+                (rc = add_region(db, op, sv, sc->authority, err)) != 0)
+                return rc;
+            return 0;
+        }
+        if ((rc = add_region(db, op, sv, rs->authority, err)) != 0)
+            return rc;
+        if (want_r && (rc = add_region(db, op, sv, rs->province, err)) != 0)
+            return rc;
+        if ((rc = add_step(db, op, sv, "school", sc->code, err)) != 0 ||
+            (rc = add_region(db, op, sv, sc->authority, err)) != 0)
+            return rc;
+        if (want_s && (rc = add_region(db, op, sv, sc->province, err)) != 0)
+            return rc;
+        return 0;
+    }
+    for (int i = 0; i < WF_MAX_STEPS && d->steps[i] != WF_H_NONE && rc == 0; i++) {
+        switch (d->steps[i]) {
+        case WF_H_COMPETENT:
+            rc = add_region(db, op, sv, sc->authority, err);
+            break;
+        case WF_H_PROVINCE:
+            rc = add_region(db, op, sv, sc->province, err);
+            break;
+        default:
+            break;
+        }
+    }
+    /* renumbering needs the province (DOMAIN §5) */
+    if (rc == 0 && d->effect == WF_E_KEY_FIELDS && a->renumber)
+        rc = add_region(db, op, sv, sc->province, err);
+    return rc;
+}
+
+/* ------------------------------------------------------------ visibility */
+
 static int
 visible(db_conn *db, const core_op *op, const core_request *q, int *out, app_err *err)
 {
+    const core_actor *ac = op->actor;
     *out = 0;
     for (int i = 0; i < q->nsteps; i++)
-        if (strcmp(q->steps[i].org, op->actor->org) == 0)
+        if (strcmp(q->steps[i].org, ac->org) == 0 ||
+            (q->steps[i].escalate_to && strcmp(q->steps[i].escalate_to, ac->org) == 0))
             *out = 1;
     if (*out)
-        return 0;
-    db_school sc;
-    int found = 0;
-    int rc = db_school_get(db, q->school, op->arena, &sc, &found, err);
-    if (rc != 0)
-        return rc;
-    core_school_ref ref = {sc.code, sc.county, sc.authority};
-    *out = found && core_actor_sees_school(op->actor, &ref);
-    if (*out && op->actor->level == CORE_LEVEL_SCHOOL)
-        *out = op->actor->staff_role == CORE_STAFF_REGISTRAR;
+        return ac->level != CORE_LEVEL_SCHOOL || is_registrar(ac) ? 0 : (*out = 0);
+    const char *schools[2] = {q->school, q->other_school};
+    for (int k = 0; k < 2 && !*out; k++) {
+        if (schools[k] == NULL)
+            continue;
+        db_school sc;
+        int found = 0;
+        int rc = db_school_get(db, schools[k], op->arena, &sc, &found, err);
+        if (rc != 0)
+            return rc;
+        core_school_ref ref = {sc.code, sc.county, sc.authority};
+        *out = found && core_actor_sees_school(ac, &ref);
+    }
+    if (*out && ac->level == CORE_LEVEL_SCHOOL)
+        *out = is_registrar(ac);
     return 0;
 }
 
@@ -57,16 +220,400 @@ wf_request_get(db_conn *db, const core_op *op, long long id, core_request *out, 
     return load(db, op, id, 0, out, err);
 }
 
-static const char *
-due_after(db_conn *db, const core_op *op, const char *school, app_err *err)
+/* ------------------------------------------------------------ start */
+
+/* Transfer rules (DOMAIN rule 16) and the receiving school's placement. */
+static int
+check_transfer(db_conn *db, const core_op *op, const wf_start *a, const db_student *s,
+               const db_school *sc, db_school *rs, app_err *err)
 {
+    if (a->to_school == NULL || strcmp(a->to_school, op->actor->org) != 0) {
+        app_err_add(err, "/payload/to_school", "to_school_not_caller", NULL);
+        return APP_EINVAL;
+    }
+    if (strcmp(s->school, a->to_school) == 0)
+        return app_err_set(err, APP_ESTATE, "transition_not_allowed", "already at that school");
+    int rc = core_school_load(db, op, a->to_school, rs, err);
+    if (rc != 0)
+        return rc;
+    if (rs->closed)
+        return app_err_set(err, APP_ESTATE, "school_closed", "school %s", rs->code);
+    /* the blackout of either side's province stops a new transfer */
+    const char *sides[2] = {rs->code, sc->code};
+    for (int k = 0; k < 2; k++) {
+        db_settings set;
+        if ((rc = db_settings_for_school(db, sides[k], op->arena, &set, err)) != 0)
+            return rc;
+        if (core_blackout_contains(set.blackout_from, set.blackout_until, op->today))
+            return app_err_set(err, APP_ECONFLICT, "transfer_blackout", "blackout");
+    }
+    return 0;
+}
+
+/* Grade of a loaded row, via the decrypted record (grade is not PII). */
+static int
+row_grade(const core_op *op, const db_student *s, app_err *err)
+{
+    core_record r;
+    if (core_student_record(op, s, &r, err) != 0 || r.v[CORE_R_GRADE] == NULL)
+        return 0;
+    return atoi(r.v[CORE_R_GRADE]);
+}
+
+static int
+row_class(const core_op *op, const db_student *s, app_err *err)
+{
+    core_record r;
+    if (core_student_record(op, s, &r, err) != 0 || r.v[CORE_R_CLASS] == NULL)
+        return 0;
+    return atoi(r.v[CORE_R_CLASS]);
+}
+
+static int
+class_of(db_conn *db, const char *school, int grade, int number, long long *out_id,
+         app_err *err)
+{
+    int limit = 0, found = 0;
+    int rc = db_class_lock(db, school, grade, number, out_id, &limit, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found) {
+        app_err_add(err, "/payload/class", "class_not_found", NULL);
+        return APP_EINVAL;
+    }
+    return 0;
+}
+
+int
+wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request *out,
+                 app_err *err)
+{
+    const wf_def *d = wf_def_find(a->type);
+    if (d == NULL || d->starter == WF_START_NONE) {
+        app_err_add(err, "/type", "invalid_request_type", NULL);
+        return APP_EINVAL;
+    }
+    if (!is_registrar(op->actor))
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "a school's registrar starts requests");
+    if ((d->payload & WF_P_EVIDENCE) && a->nevidence == 0) {
+        app_err_add(err, "/evidence", "evidence_required", NULL);
+        return APP_EINVAL;
+    }
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    db_student s;
+    db_school sc, rs;
+    memset(&rs, 0, sizeof(rs));
+    if (d->starter == WF_START_RECEIVING)
+        rc = core_student_load_by_number(db, op, a->student, 1, &s, &sc, err);
+    else
+        rc = core_student_load(db, op, a->student, 1, &s, &sc, err);
+    /* core_student_load fills only the school's codes: the category and
+       system (grade checks below) come with the whole school row */
+    if (rc == 0 && d->starter != WF_START_RECEIVING)
+        rc = core_school_load(db, op, s.school, &sc, err);
+    if (rc != 0)
+        goto fail;
+    /* rule 13, then rule 12 */
+    if (!wf_def_allows(d, s.state)) {
+        rc = app_err_set(err, APP_EINVAL, "transition_not_allowed", "%s from %s", d->type,
+                         s.state);
+        goto fail;
+    }
+    int grade = row_grade(op, &s, err);
+    if (d->senior_only && grade / 10 != 3) {
+        rc = app_err_set(err, APP_EINVAL, "transition_not_allowed", "senior secondary only");
+        goto fail;
+    }
+    int nprob = 0, nopen = 0;
+    if ((rc = db_problem_open_count(db, s.id, &nprob, err)) != 0 ||
+        (rc = db_request_open_count(db, s.id, &nopen, err)) != 0)
+        goto fail;
+    if (nprob > 0) {
+        rc = app_err_set(err, APP_ECONFLICT, "student_has_problem", "open problem");
+        goto fail;
+    }
+    if (nopen > 0) {
+        rc = app_err_set(err, APP_ECONFLICT, "student_in_flight", "open request");
+        goto fail;
+    }
+    /* type rules */
+    if (d->effect == WF_E_TRANSFER) {
+        if ((rc = check_transfer(db, op, a, &s, &sc, &rs, err)) != 0)
+            goto fail;
+        int month = op->today / 100 % 100;
+        if (core_grade_is_final(&sc, grade) && month >= 2 && month <= 7) {
+            rc = app_err_set(err, APP_EINVAL, "transition_not_allowed",
+                             "graduating grade, last term");
+            goto fail;
+        }
+        int g = a->grade ? a->grade : grade;
+        if (!core_grade_fits_school(rs.category, rs.system, g)) {
+            app_err_add(err, "/payload/grade", "grade_not_in_school", NULL);
+            rc = APP_EINVAL;
+            goto fail;
+        }
+        long long cid;
+        if (a->class_no && (rc = class_of(db, rs.code, g, a->class_no, &cid, err)) != 0)
+            goto fail;
+    } else if (d->effect == WF_E_GRADE) {
+        if (a->grade == grade || !core_grade_fits_school(sc.category, sc.system, a->grade)) {
+            app_err_add(err, "/payload/grade", "grade_not_in_school", NULL);
+            rc = APP_EINVAL;
+            goto fail;
+        }
+        long long cid;
+        if ((rc = class_of(db, sc.code, a->grade, a->class_no ? a->class_no : 1, &cid, err)) != 0)
+            goto fail;
+    } else if (d->effect == WF_E_STATE && strcmp(d->type, "suspend") == 0) {
+        int month = op->today / 100 % 100;
+        if (core_grade_is_final(&sc, grade) && month >= 2 && month <= 7) {
+            rc = app_err_set(err, APP_EINVAL, "transition_not_allowed",
+                             "no suspension in the graduating grade's last term");
+            goto fail;
+        }
+    } else if (d->effect == WF_E_KEY_FIELDS) {
+        core_record cur, next;
+        if ((rc = core_student_record(op, &s, &cur, err)) != 0)
+            goto fail;
+        next = cur;
+        int changed = 0;
+        for (int i = 0; i < CORE_NFIELDS; i++)
+            if (a->present[i]) {
+                next.v[i] = a->changes.v[i];
+                changed = 1;
+            }
+        db_settings set;
+        if ((rc = db_settings_for_school(db, sc.code, op->arena, &set, err)) != 0)
+            goto fail;
+        core_record_rules rules = {op->env->codes, op->today, set.required_fields,
+                                   set.nrequired_fields};
+        if (core_record_validate(&next, &rules, op->arena, NULL, err) != 0 ||
+            (changed && core_record_key_changed(&cur, &next) == 0)) {
+            if (err->nitems == 0)
+                app_err_add(err, "/payload/changes", "nothing_changes", NULL);
+            rc = APP_EINVAL;
+            goto fail;
+        }
+        if (!changed) {
+            app_err_add(err, "/payload/changes", "missing_field", NULL);
+            rc = APP_EINVAL;
+            goto fail;
+        }
+    }
+
+    /* evidence: files the caller's org uploaded */
+    char *ev = NULL;
+    if (a->nevidence > 0) {
+        int owned = 0;
+        if ((rc = db_files_owned(db, a->evidence, a->nevidence, op->actor->org, &owned, err)) != 0)
+            goto fail;
+        if (owned != a->nevidence) {
+            app_err_add(err, "/evidence", "file_not_found", NULL);
+            rc = APP_EINVAL;
+            goto fail;
+        }
+        ev = app_arena_strdup(op->arena, "{");
+        for (int i = 0; i < a->nevidence; i++)
+            ev = app_arena_printf(op->arena, "%s%s%lld", ev, i ? "," : "", a->evidence[i]);
+        ev = app_arena_printf(op->arena, "%s}", ev);
+    }
+    stepv sv;
+    if ((rc = holders(db, op, d, a, &sc, &rs, &sv, err)) != 0)
+        goto fail;
     db_settings set;
-    if (db_settings_for_school(db, school, op->arena, &set, err) != 0)
+    if ((rc = db_settings_for_school(db, sc.code, op->arena, &set, err)) != 0)
+        goto fail;
+    sv.v[0].due_at = due_string(op, &set);
+
+    core_request *q = out;
+    memset(q, 0, sizeof(*q));
+    q->type = d->type;
+    q->state = "open";
+    q->student_id = s.id;
+    q->school = sc.code;
+    q->other_school = d->effect == WF_E_TRANSFER ? rs.code : NULL;
+    q->province = sc.province;
+    q->payload_json = a->payload_json ? a->payload_json : "{}";
+    q->comment = a->comment;
+    q->evidence = ev;
+    q->current_step = 1;
+    q->started_by = op->actor->user_id;
+    q->started_org = op->actor->org;
+    q->steps = sv.v;
+    q->nsteps = sv.n;
+    if ((rc = db_request_insert(db, q, err)) != 0) {
+        if (rc == APP_ECONFLICT && strstr(err->detail, "one_open"))
+            rc = app_err_set(err, APP_ECONFLICT, "student_in_flight", "unique index");
+        goto fail;
+    }
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", q->id);
+    db_history h = {0, s.id, op->actor->user_id, q->id, NULL, "request", op->actor->org,
+                    sc.code, "[]"};
+    const char *data = app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"open\"}", d->type);
+    if ((rc = db_request_action_insert(db, q->id, 0, "start", op->actor->user_id, op->actor->org,
+                                       a->comment, err)) != 0 ||
+        (rc = db_history_insert(db, &h, err)) != 0 ||
+        (rc = core_audit(db, op, "request.start", "request", rid,
+                         app_arena_printf(op->arena, "{\"type\":\"%s\",\"student\":%lld}", d->type,
+                                          s.id),
+                         err)) != 0 ||
+        (rc = core_event(db, "request.started", s.id, sc.code, sc.authority, sc.province, q->id,
+                         data, err)) != 0)
+        goto fail;
+    if ((rc = db_commit(db, err)) != 0)
+        return rc;
+    return wf_request_get(db, op, q->id, out, err);
+fail:
+    db_rollback(db);
+    return rc;
+}
+
+/* ------------------------------------------------------------ effects */
+
+/* The member of a payload object: a string or an integer, as text; or NULL. */
+static const char *
+payload_member(app_arena *a, const char *json, const char *name)
+{
+    /* payloads are flat objects of strings and integers, written by the API
+       and read back as jsonb text ("name": value) */
+    char key[64];
+    snprintf(key, sizeof(key), "\"%s\"", name);
+    const char *p = strstr(json ? json : "", key);
+    if (p == NULL)
         return NULL;
-    int due = core_add_working_days(op->today, set.step_deadline_days, set.holidays,
-                                    set.nholidays);
-    return app_arena_printf(op->arena, "%04d-%02d-%02dT23:59:59+08:00", due / 10000,
-                            due / 100 % 100, due % 100);
+    p += strlen(key);
+    while (*p == ' ')
+        p++;
+    if (*p++ != ':')
+        return NULL;
+    while (*p == ' ')
+        p++;
+    if (*p == '"') {
+        const char *e = strchr(p + 1, '"');
+        return e ? app_arena_strndup(a, p + 1, (size_t)(e - p - 1)) : NULL;
+    }
+    size_t n = strspn(p, "0123456789-");
+    return n ? app_arena_strndup(a, p, n) : NULL;
+}
+
+/*
+ * Apply the effect of `q` (the last approval). `applied` receives what was
+ * there before, for a revert.
+ */
+static int
+apply(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
+      const char **out_applied, long long *out_holder, app_err *err)
+{
+    *out_applied = NULL;
+    *out_holder = 0;
+    if (d->effect == WF_E_REGISTER)
+        return core_student_apply_registration(db, op, q->student_id, q->id, err);
+    db_student s;
+    int found = 0;
+    int rc = db_student_get(db, q->student_id, 1, op->arena, &s, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found || !wf_def_allows(d, s.state))
+        return app_err_set(err, APP_EINVAL, "transition_not_allowed", "state %s", s.state);
+    int grade = row_grade(op, &s, err), class_no = row_class(op, &s, err);
+    *out_applied = app_arena_printf(
+        op->arena, "{\"state\":\"%s\",\"school\":\"%s\",\"class_id\":%lld,\"grade\":%d,\"class\":%d}",
+        s.state, s.school, s.class_id, grade, class_no);
+    const char *state = s.state, *school = s.school;
+    long long class_id = s.class_id;
+    int ng = grade, nc = class_no;
+    switch (d->effect) {
+    case WF_E_STATE:
+        state = d->to_state;
+        break;
+    case WF_E_TRANSFER: {
+        const char *g = payload_member(op->arena, q->payload_json, "grade");
+        const char *c = payload_member(op->arena, q->payload_json, "class");
+        school = q->other_school;
+        ng = g ? atoi(g) : grade;
+        nc = c ? atoi(c) : 1;
+        if ((rc = class_of(db, school, ng, nc, &class_id, err)) != 0)
+            return rc;
+        break;
+    }
+    case WF_E_GRADE: {
+        const char *g = payload_member(op->arena, q->payload_json, "grade");
+        const char *c = payload_member(op->arena, q->payload_json, "class");
+        ng = g ? atoi(g) : grade;
+        nc = c ? atoi(c) : 1;
+        if ((rc = class_of(db, school, ng, nc, &class_id, err)) != 0)
+            return rc;
+        break;
+    }
+    case WF_E_KEY_FIELDS:
+        return APP_EINTERNAL; /* handled by the caller with the typed changes */
+    default:
+        return app_err_set(err, APP_EINTERNAL, NULL, "effect %d", d->effect);
+    }
+    int version = 0;
+    if ((rc = db_student_place(db, s.id, state, school, class_id, ng, nc, &version, err)) != 0)
+        return rc;
+    /* and what it left, so that a revert can tell whether a later change intervened */
+    size_t al = strlen(*out_applied);
+    *out_applied = app_arena_printf(op->arena, "%.*s,\"to_state\":\"%s\",\"to_school\":\"%s\"}",
+                                    (int)(al - 1), *out_applied, state, school);
+    /* history names what changed */
+    char *chg = app_arena_strdup(op->arena, "[");
+    if (strcmp(s.state, state) != 0)
+        chg = app_arena_printf(op->arena, "%s{\"field\":\"/state\",\"old\":\"%s\",\"new\":\"%s\"},",
+                               chg, s.state, state);
+    if (strcmp(s.school, school) != 0)
+        chg = app_arena_printf(op->arena, "%s{\"field\":\"/school\",\"old\":\"%s\",\"new\":\"%s\"},",
+                               chg, s.school, school);
+    if (grade != ng)
+        chg = app_arena_printf(op->arena, "%s{\"field\":\"/grade\",\"old\":\"%d\",\"new\":\"%d\"},",
+                               chg, grade, ng);
+    if (class_no != nc || class_id != s.class_id)
+        chg = app_arena_printf(op->arena, "%s{\"field\":\"/class\",\"old\":%d,\"new\":%d},", chg,
+                               class_no, nc);
+    size_t cl = strlen(chg);
+    if (chg[cl - 1] == ',')
+        chg[cl - 1] = '\0';
+    chg = app_arena_printf(op->arena, "%s]", chg);
+    db_history h = {0, s.id, op->actor->user_id, q->id, NULL, d->type, op->actor->org, school, chg};
+    return db_history_insert(db, &h, err);
+}
+
+/* ------------------------------------------------------------ act */
+
+static int
+holds(const core_op *op, const db_step *st, int *out_forced)
+{
+    const core_actor *a = op->actor;
+    *out_forced = 0;
+    if (a->level == CORE_LEVEL_SCHOOL && !is_registrar(a))
+        return 0;
+    if (strcmp(st->org, a->org) == 0)
+        return 1;
+    char now[24];
+    now_text(now);
+    if (st->escalate_to && strcmp(st->escalate_to, a->org) == 0 && st->due_at &&
+        st->due_at[0] && strcmp(st->due_at, now) < 0) {
+        *out_forced = 1; /* 强制干预 */
+        return 1;
+    }
+    return 0;
+}
+
+/* The key-field changes a request carries: sealed (encrypted) in its payload. */
+static int
+wf_key_changes_from_payload(const core_op *op, const char *payload, core_record *out,
+                            unsigned char *present, int *renumber, app_err *err)
+{
+    const char *sealed = payload_member(op->arena, payload, "sealed");
+    const char *rn = payload_member(op->arena, payload, "renumber");
+    *renumber = rn && atoi(rn) == 1;
+    if (sealed == NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "key_field_change without sealed changes");
+    return core_changes_open(op, sealed, out, present, err);
 }
 
 int
@@ -74,7 +621,9 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
                const char *comment, core_request *out, app_err *err)
 {
     int approve = strcmp(action, "approve") == 0, reject = strcmp(action, "reject") == 0;
-    if (!approve && !reject)
+    int ret = strcmp(action, "return") == 0, withdraw = strcmp(action, "withdraw") == 0;
+    int resubmit = strcmp(action, "resubmit") == 0;
+    if (!approve && !reject && !ret && !withdraw && !resubmit)
         return app_err_set(err, APP_EINVAL, "invalid_action", "action %s", action);
     int rc = db_begin(db, err);
     if (rc != 0)
@@ -82,52 +631,142 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
     core_request q;
     if ((rc = load(db, op, id, 1, &q, err)) != 0)
         goto fail;
-    if (strcmp(q.state, "open") != 0 || q.current_step != step) {
-        rc = app_err_set(err, APP_ECONFLICT, "step_already_decided", "current step %d",
-                         q.current_step);
+    const wf_def *d = wf_def_find(q.type);
+    if (d == NULL) {
+        rc = app_err_set(err, APP_EINTERNAL, NULL, "unknown type %s", q.type);
         goto fail;
     }
-    const db_step *st = &q.steps[step - 1];
-    if (op->actor->level == CORE_LEVEL_SCHOOL || strcmp(st->org, op->actor->org) != 0) {
-        rc = app_err_set(err, APP_EFORBIDDEN, "not_step_holder", "step %d is held by %s", step,
-                         st->org);
-        goto fail;
-    }
-    int last = step == q.nsteps;
-    const char *req_state = reject ? "rejected" : last ? "approved" : "open";
-    int next = reject || last ? 0 : step + 1;
-    const char *due = next ? due_after(db, op, q.school, err) : NULL;
-    if (next && due == NULL) {
-        rc = err->code ? err->code : APP_EINTERNAL;
-        goto fail;
-    }
-    if ((rc = db_request_decide(db, id, step, reject ? "rejected" : "approved",
-                                op->actor->user_id, comment, req_state, next, due, err)) != 0 ||
-        (rc = db_request_action_insert(db, id, step, action, op->actor->user_id, op->actor->org,
-                                       comment, err)) != 0)
-        goto fail;
-    /* the effect, in this transaction */
-    if (strcmp(q.type, "registration") == 0) {
-        if (reject)
-            rc = core_student_reject_registration(db, op, q.student_id, id, err);
-        else if (last)
-            rc = core_student_apply_registration(db, op, q.student_id, id, err);
+    const char *req_state = q.state;
+    int forced = 0, decided_step = 0;
+    const char *data_extra = "";
+
+    if (withdraw || resubmit) {
+        /* the starter's own actions (rule 15: for transfers only the receiving school) */
+        if (strcmp(q.started_org, op->actor->org) != 0 || !is_registrar(op->actor) ||
+            strcmp(q.type, "registration") == 0) {
+            rc = app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s",
+                             q.started_org);
+            goto fail;
+        }
+        if (withdraw && strcmp(q.state, "open") != 0 && strcmp(q.state, "returned") != 0) {
+            rc = app_err_set(err, APP_ECONFLICT, "step_already_decided", "state %s", q.state);
+            goto fail;
+        }
+        if (resubmit && strcmp(q.state, "returned") != 0) {
+            rc = app_err_set(err, APP_ECONFLICT, "step_already_decided", "state %s", q.state);
+            goto fail;
+        }
+        if (withdraw) {
+            req_state = "withdrawn";
+            rc = db_request_set_state(db, id, "withdrawn", 0, err);
+        } else {
+            db_settings set;
+            req_state = "open";
+            if ((rc = db_settings_for_school(db, q.school, op->arena, &set, err)) == 0 &&
+                (rc = db_request_steps_reset(db, id, due_string(op, &set), err)) == 0)
+                rc = db_request_set_state(db, id, "open", 1, err);
+        }
         if (rc != 0)
             goto fail;
+    } else {
+        if (strcmp(q.state, "open") != 0 || q.current_step != step || step < 1 ||
+            step > q.nsteps) {
+            rc = app_err_set(err, APP_ECONFLICT, "step_already_decided", "current step %d",
+                             q.current_step);
+            goto fail;
+        }
+        const db_step *st = &q.steps[step - 1];
+        if (!holds(op, st, &forced)) {
+            rc = app_err_set(err, APP_EFORBIDDEN, "not_step_holder", "step %d is held by %s",
+                             step, st->org);
+            goto fail;
+        }
+        decided_step = step;
+        int last = step == q.nsteps;
+        if (ret) {
+            req_state = "returned";
+            /* the step stays `returned` until the starter resubmits */
+            rc = db_request_decide(db, id, step, "returned", op->actor->user_id, comment, forced,
+                                   "returned", 0, NULL, err);
+            if (rc == 0)
+                rc = db_request_set_state(db, id, "returned", step, err);
+        } else {
+            req_state = reject ? "rejected" : last ? "approved" : "open";
+            int next = reject || last ? 0 : step + 1;
+            const char *due = NULL;
+            if (next) {
+                db_settings set;
+                if ((rc = db_settings_for_school(db, q.school, op->arena, &set, err)) != 0)
+                    goto fail;
+                due = due_string(op, &set);
+            }
+            rc = db_request_decide(db, id, step, reject ? "rejected" : "approved",
+                                   op->actor->user_id, comment, forced, req_state, next, due,
+                                   err);
+        }
+        if (rc != 0)
+            goto fail;
+        /* the effect, in this transaction (rule 17) */
+        if (reject && d->effect == WF_E_REGISTER) {
+            if ((rc = core_student_reject_registration(db, op, q.student_id, id, err)) != 0)
+                goto fail;
+        } else if (approve && req_state[0] == 'a') {
+            const char *applied = NULL;
+            long long holder = 0;
+            if (d->effect == WF_E_KEY_FIELDS) {
+                core_record ch;
+                unsigned char present[CORE_NFIELDS];
+                int renumber = 0;
+                if ((rc = wf_key_changes_from_payload(op, q.payload_json, &ch, present,
+                                                      &renumber, err)) != 0)
+                    goto fail;
+                rc = core_student_key_change(db, op, q.student_id, &ch, present, renumber, id,
+                                             &holder, err);
+            } else {
+                rc = apply(db, op, d, &q, &applied, &holder, err);
+            }
+            if (rc == APP_ECONFLICT && err->slug && strcmp(err->slug, "duplicate_enrolled") == 0 &&
+                d->effect == WF_E_KEY_FIELDS) {
+                /* the new identity is held: the request fails, a problem opens */
+                app_err_clear(err);
+                req_state = "rejected";
+                data_extra = ",\"failure\":\"duplicate_enrolled\"";
+                db_student hs;
+                int found = 0;
+                if ((rc = db_request_set_state(db, id, "rejected", 0, err)) != 0 ||
+                    (rc = db_student_get(db, holder, 0, op->arena, &hs, &found, err)) != 0 ||
+                    (rc = core_problem_open(db, "duplicate_id", q.student_id, holder, q.school,
+                                            found ? hs.school : NULL, op->actor->org,
+                                            "key_field_change: duplicate_enrolled", err)) != 0)
+                    goto fail;
+            } else if (rc != 0) {
+                goto fail;
+            }
+            if (applied && (rc = db_request_set_applied(db, id, applied, err)) != 0)
+                goto fail;
+        }
+    }
+    if (wf_fault_after_effect) {
+        rc = app_err_set(err, APP_EINTERNAL, NULL, "injected fault after the effect");
+        goto fail;
     }
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", id);
-    const char *detail = app_arena_printf(op->arena, "{\"action\":\"%s\",\"step\":%d}",
-                                          approve ? "approve" : "reject", step);
-    const char *data = app_arena_printf(
-        op->arena, "{\"type\":\"%s\",\"action\":\"%s\",\"step\":%d,\"state\":\"%s\"}", q.type,
-        approve ? "approve" : "reject", step, req_state);
+    const char *detail = app_arena_printf(op->arena, "{\"action\":\"%s\",\"step\":%d%s}", action,
+                                          decided_step, forced ? ",\"forced\":true" : "");
+    const char *data =
+        app_arena_printf(op->arena,
+                         "{\"type\":\"%s\",\"action\":\"%s\",\"step\":%d,\"state\":\"%s\"%s%s}",
+                         q.type, action, decided_step, req_state,
+                         forced ? ",\"forced\":true" : "", data_extra);
     db_school sc;
-    int found = 0;
-    if ((rc = db_school_get(db, q.school, op->arena, &sc, &found, err)) != 0 ||
+    const char *act = forced ? app_arena_printf(op->arena, "forced_%s", action) : action;
+    if ((rc = db_request_action_insert(db, id, decided_step, act,
+                                       op->actor->user_id, op->actor->org, comment, err)) != 0 ||
+        (rc = core_school_load(db, op, q.school, &sc, err)) != 0 ||
         (rc = core_audit(db, op, "request.act", "request", rid, detail, err)) != 0 ||
-        (rc = core_event(db, "request.decided", q.student_id, q.school, sc.authority,
-                         q.province, id, data, err)) != 0)
+        (rc = core_event(db, "request.decided", q.student_id, q.school, sc.authority, q.province,
+                         id, data, err)) != 0)
         goto fail;
     if ((rc = db_commit(db, err)) != 0)
         return rc;
@@ -135,4 +774,121 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
 fail:
     db_rollback(db);
     return rc;
+}
+
+/* ------------------------------------------------------------ revert */
+
+int
+wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comment,
+                  core_request *out, app_err *err)
+{
+    const core_actor *ac = op->actor;
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    core_request q;
+    if ((rc = load(db, op, id, 1, &q, err)) != 0)
+        goto fail;
+    db_school sc;
+    if ((rc = core_school_load(db, op, q.school, &sc, err)) != 0)
+        goto fail;
+    /* county or above, over the school the change started at (rule 18) */
+    if (ac->level < CORE_LEVEL_COUNTY || !core_org_is_superior_of_school(
+                                             ac->org, &(core_school_ref){sc.code, sc.county,
+                                                                         sc.authority})) {
+        rc = app_err_set(err, APP_EFORBIDDEN, "forbidden", "revert needs an authority above");
+        goto fail;
+    }
+    const wf_def *d = wf_def_find(q.type);
+    if (d == NULL || !d->revertible || strcmp(q.state, "approved") != 0 ||
+        q.applied_json == NULL) {
+        rc = app_err_set(err, APP_EINVAL, "not_revertible", "%s in state %s", q.type, q.state);
+        goto fail;
+    }
+    int nopen = 0;
+    if ((rc = db_request_open_count(db, q.student_id, &nopen, err)) != 0)
+        goto fail;
+    if (nopen > 0) {
+        rc = app_err_set(err, APP_ECONFLICT, "student_in_flight", "open request");
+        goto fail;
+    }
+    const char *st = payload_member(op->arena, q.applied_json, "state");
+    const char *school = payload_member(op->arena, q.applied_json, "school");
+    const char *cid = payload_member(op->arena, q.applied_json, "class_id");
+    const char *g = payload_member(op->arena, q.applied_json, "grade");
+    const char *c = payload_member(op->arena, q.applied_json, "class");
+    if (!st || !school || !cid || !g || !c) {
+        rc = app_err_set(err, APP_EINTERNAL, NULL, "applied snapshot incomplete");
+        goto fail;
+    }
+    db_student s;
+    int found = 0;
+    if ((rc = db_student_get(db, q.student_id, 1, op->arena, &s, &found, err)) != 0)
+        goto fail;
+    /* only the latest change comes back: the student is where this one left it */
+    const char *ts = payload_member(op->arena, q.applied_json, "to_state");
+    const char *tsc = payload_member(op->arena, q.applied_json, "to_school");
+    if (!ts || !tsc || strcmp(ts, s.state) != 0 || strcmp(tsc, s.school) != 0) {
+        rc = app_err_set(err, APP_ECONFLICT, "revert_conflict", "changed since");
+        goto fail;
+    }
+    int version = 0;
+    if ((rc = db_student_place(db, s.id, st, school, atoll(cid), atoi(g), atoi(c), &version,
+                               err)) != 0 ||
+        (rc = db_request_set_state(db, id, "reverted", 0, err)) != 0)
+        goto fail;
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    const char *chg = app_arena_printf(
+        op->arena, "[{\"field\":\"/state\",\"old\":\"%s\",\"new\":\"%s\"},"
+                   "{\"field\":\"/school\",\"old\":\"%s\",\"new\":\"%s\"}]",
+        s.state, st, s.school, school);
+    db_history h = {0, s.id, ac->user_id, id, NULL, "revert", ac->org, school, chg};
+    const char *data = app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"reverted\"}",
+                                        q.type);
+    if ((rc = db_history_insert(db, &h, err)) != 0 ||
+        (rc = db_request_action_insert(db, id, 0, "revert", ac->user_id, ac->org, comment,
+                                       err)) != 0 ||
+        (rc = core_audit(db, op, "request.revert", "request", rid, "{}", err)) != 0 ||
+        (rc = core_event(db, "request.reverted", s.id, school, sc.authority, q.province, id, data,
+                         err)) != 0)
+        goto fail;
+    if ((rc = db_commit(db, err)) != 0)
+        return rc;
+    return wf_request_get(db, op, id, out, err);
+fail:
+    db_rollback(db);
+    return rc;
+}
+
+/* ------------------------------------------------------------ lists */
+
+int
+wf_request_list(db_conn *db, const core_op *op, const char *box, const char *state,
+                const char *type, long long after_id, int limit, core_request **out,
+                int *out_n, app_err *err)
+{
+    const core_actor *ac = op->actor;
+    db_request_filter f = {0};
+    f.state = state;
+    f.type = type;
+    f.after_id = after_id;
+    f.limit = limit;
+    *out_n = 0;
+    if (ac->level == CORE_LEVEL_SCHOOL && !is_registrar(ac))
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "requests are the registrar's");
+    if (strcmp(box, "todo") == 0) {
+        f.todo_org = ac->org;
+    } else if (strcmp(box, "mine") == 0) {
+        f.started_org = ac->org;
+    } else if (ac->level == CORE_LEVEL_SCHOOL) {
+        f.school_like = ac->org;
+    } else if (ac->level == CORE_LEVEL_PROVINCE) {
+        f.authority_like = app_arena_printf(op->arena, "%.2s%%", ac->org);
+    } else if (ac->level == CORE_LEVEL_CITY) {
+        f.authority_like = app_arena_printf(op->arena, "%.4s%%", ac->org);
+    } else if (ac->level == CORE_LEVEL_COUNTY) {
+        f.authority_like = ac->org;
+    }
+    return db_request_list(db, &f, op->arena, out, out_n, err);
 }

@@ -1,31 +1,71 @@
 /*
  * workflow/wf.h - the approval engine: requests move step by step through
  * the orgs that hold them, and the last approval applies the effect in the
- * same transaction (DOMAIN §5, rule 17).
+ * same transaction (DOMAIN §5, rules 12-18).
  *
- * This first cut knows one type, `registration` (its effect is
- * core_student_apply_registration(); a rejection
- * core_student_reject_registration()), and the actions approve and reject.
- * The tables (request, request_step, request_action) are the engine's final
- * shape, so further types are definitions and effects, not migrations.
+ * The types are data (workflow/defs.h). A step is held by an org, not a
+ * person: any registrar (school steps) or bureau user of that org may act.
+ * Every action names the step it acts on, so two actions on one step give
+ * one success and one 409 step_already_decided. An overdue step stays with
+ * its holder and also shows in the inbox of the holder's superior, which may
+ * force a decision (强制干预, recorded as forced).
  */
 #ifndef WORKFLOW_WF_H
 #define WORKFLOW_WF_H
 
 #include "core/student.h"
+#include "workflow/defs.h"
 
-/* A request the actor may see: its school is visible, or the actor's org
-   holds one of its steps. Else APP_ENOTFOUND request_not_found. */
+/* A new request, as the API parsed it. */
+typedef struct wf_start {
+    const char *type;
+    const char *student;      /* id or student number; a transfer names the student by number */
+    const char *payload_json; /* stored as given (the API builds it from the typed members) */
+    const char *comment;
+    const long long *evidence; /* file ids of the caller's org */
+    int nevidence;
+    /* typed payload members (shapes checked by the API; rules here) */
+    const char *reason, *date, *start_date, *end_date;
+    const char *to_school;
+    int grade, class_no; /* 0 = not given */
+    core_record changes; /* key_field_change: the fields in `present` */
+    unsigned char present[CORE_NFIELDS];
+    int renumber;
+} wf_start;
+
+/* Start a request (POST /requests). The student's school registrar starts
+   it; a transfer's receiving school's registrar starts that. */
+int wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request *out,
+                     app_err *err);
+
+/* A request the actor may see: either school is visible, or the actor's org
+   holds (or is escalated) one of its steps. Else APP_ENOTFOUND request_not_found. */
 int wf_request_get(db_conn *db, const core_op *op, long long id, core_request *out,
                    app_err *err);
 
 /*
- * Act on step `step` of request `id`: "approve" or "reject", with a
- * comment. The step must be the current one (409 step_already_decided) and
- * held by the actor's org (403 not_step_holder). Everything - step, request,
- * effect, action row, audit, event - commits at once or not at all.
+ * Act on request `id`: "approve", "reject" or "return" on the current step
+ * `step` (its holder, or the holder's superior once overdue: forced);
+ * "withdraw" (the starter, before the last approval) and "resubmit" (the
+ * starter, after a return) take no step. Everything - step, request,
+ * effect, action row, history, audit, event - commits at once or not at
+ * all. A key-field change whose new ID clashes fails the request (state
+ * rejected) and opens a problem record instead of applying.
  */
 int wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                    const char *comment, core_request *out, app_err *err);
+
+/* Revert an applied change (异动纠错): a bureau over the student's school. */
+int wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comment,
+                      core_request *out, app_err *err);
+
+/* box: "todo" (waiting at the caller's org, or escalated to it and overdue),
+   "mine" (started by the caller's org), "all" (within jurisdiction). */
+int wf_request_list(db_conn *db, const core_op *op, const char *box, const char *state,
+                    const char *type, long long after_id, int limit, core_request **out,
+                    int *out_n, app_err *err);
+
+/* Test hook: a fault after the effect and before commit (development only). */
+extern int wf_fault_after_effect;
 
 #endif

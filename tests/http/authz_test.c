@@ -32,7 +32,12 @@
  * acts on a request nobody has decided yet. @IDNUM a fresh valid resident ID
  * number (GB 11643, born in 2017, male) and @IDBIRTH its birth date
  * (YYYY-MM-DD), of the same expansion. A BODY of exactly "@PNG" sends the
- * header of a 64x64 PNG (bytes, not JSON).
+ * header of a 64x64 PNG (bytes, not JSON); "@PDF" a small PDF (evidence).
+ * @STUDENT_FRESH_X registers a new student in IN / OUT on the spot and has
+ * the county approve it: an enrolled student with no open request, so a
+ * request can be started on it. @REQUEST_APPROVED_X does the same and then
+ * has that school's registrar start a drop_out request on it and the county
+ * approve it: an approved, applied, revertible request of its own per cell.
  */
 #include <check.h>
 #include <stdio.h>
@@ -181,6 +186,9 @@ make_idnum(const char *region6, char id[19], char birth[11])
     id[18] = '\0';
 }
 
+/* A minimal PDF: what the evidence check reads is the "%PDF-" signature. */
+static const char pdf_doc[] = "%PDF-1.4\n%matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
 static void expand(const char *in, int out_case, char *out, size_t cap);
 
 static void
@@ -226,6 +234,39 @@ approve(const char *token, long long request)
         ht_post_json(srv, path, "{\"action\":\"approve\",\"step\":1}", hdrs, &r), 0);
     ck_assert_msg(r.status == 200, "approve %lld: %ld %s", request, r.status, r.body);
     ht_resp_free(&r);
+}
+
+/* A fresh enrolled student of IN (out_case 0) or OUT (1): registered, approved. */
+static long long
+fresh_enrolled(int out_case)
+{
+    long long s, q;
+    register_student(out_case, &s, &q, NULL);
+    approve(out_case ? tok_county_out : tokens[3], q);
+    return s;
+}
+
+/* A fresh approved drop_out request: started by the school, approved by the county. */
+static long long
+fresh_approved_request(int out_case)
+{
+    long long s = fresh_enrolled(out_case);
+    char body[256], auth[1100];
+    snprintf(body, sizeof(body),
+             "{\"type\":\"drop_out\",\"student\":%lld,"
+             "\"payload\":{\"reason\":\"矩阵\",\"date\":\"2026-11-01\"}}",
+             s);
+    bearer(out_case ? tok_registrar_out : tokens[4], auth, sizeof(auth));
+    const char *hdrs[] = {auth, NULL};
+    ht_resp r;
+    ck_assert_int_eq(ht_post_json(srv, "/api/v1/requests", body, hdrs, &r), 0);
+    ck_assert_msg(r.status == 201, "start drop_out (%s): %ld %s", out_case ? "out" : "in",
+                  r.status, r.body);
+    long long q = json_integer_value(json_object_get(r.json, "id"));
+    ck_assert_msg(q > 0, "start drop_out: %s", r.body);
+    ht_resp_free(&r);
+    approve(out_case ? tok_county_out : tokens[3], q);
+    return q;
 }
 
 static void
@@ -355,6 +396,7 @@ expand(const char *in, int out_case, char *out, size_t cap)
 {
     char n[16], n6[8], n99[4], code[16], idnum[19] = "", idbirth[11] = "";
     char st[24], st2[24], rq[24], rq_in[24], rq_out[24], st_in[24], st_out[24], fresh[24] = "";
+    char fresh_st[24] = "", approved[24] = "";
     seq++;
     if (strstr(in, "@IDNUM") != NULL || strstr(in, "@IDBIRTH") != NULL)
         make_idnum(out_case ? "420102" : "410102", idnum, idbirth);
@@ -363,6 +405,10 @@ expand(const char *in, int out_case, char *out, size_t cap)
         register_student(out_case, &s, &q, NULL);
         snprintf(fresh, sizeof(fresh), "%lld", q);
     }
+    if (strstr(in, "@STUDENT_FRESH_X") != NULL)
+        snprintf(fresh_st, sizeof(fresh_st), "%lld", fresh_enrolled(out_case));
+    if (strstr(in, "@REQUEST_APPROVED_X") != NULL)
+        snprintf(approved, sizeof(approved), "%lld", fresh_approved_request(out_case));
     snprintf(st, sizeof(st), "%lld", out_case ? student_out : student_in);
     snprintf(st2, sizeof(st2), "%lld", out_case ? student2_out : student2_in);
     snprintf(st_in, sizeof(st_in), "%lld", student_in);
@@ -380,9 +426,11 @@ expand(const char *in, int out_case, char *out, size_t cap)
         {"@SCHOOLCODE_X", code},
         {"@STUDENT_IN", st_in},
         {"@STUDENT_OUT", st_out},
+        {"@STUDENT_FRESH_X", fresh_st},
         {"@STUDENT_X", st},
         {"@STUDENT2_X", st2},
         {"@REQUEST_FRESH_X", fresh},
+        {"@REQUEST_APPROVED_X", approved},
         {"@REQUEST_IN", rq_in},
         {"@REQUEST_OUT", rq_out},
         {"@REQUEST_X", rq},
@@ -458,11 +506,14 @@ START_TEST(test_matrix)
             for (int a = 0; a < NACTORS; a++) {
                 char path[512], body[2048], auth[1100];
                 expand(k == 0 ? r->in_path : r->out_path, k, path, sizeof(path));
-                int png = strcmp(r->body, "@PNG") == 0;
+                int png = strcmp(r->body, "@PNG") == 0, pdf = strcmp(r->body, "@PDF") == 0;
                 size_t blen;
                 if (png) {
                     memcpy(body, png64, sizeof(png64));
                     blen = sizeof(png64);
+                } else if (pdf) {
+                    memcpy(body, pdf_doc, sizeof(pdf_doc) - 1);
+                    blen = sizeof(pdf_doc) - 1;
                 } else {
                     expand(r->body, k, body, sizeof(body));
                     blen = strlen(body);

@@ -1,0 +1,544 @@
+/*
+ * core/demo.c - synthetic students for the demo province (see core/demo.h).
+ */
+#include "core/demo.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/idnum.h"
+
+/* ------------------------------------------------------------ random numbers */
+
+void
+core_demo_rng_seed(core_demo_rng *r, uint64_t seed)
+{
+    r->s = seed ^ 0x9E3779B97F4A7C15ull;
+}
+
+static uint64_t
+next64(core_demo_rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+uint32_t
+core_demo_rand(core_demo_rng *r, uint32_t n)
+{
+    /* the bias of a 64-bit value reduced modulo n < 2^32 is below 2^-32 */
+    return (uint32_t)(next64(r) % n);
+}
+
+/* 1 with probability pct/1000. */
+static int
+chance(core_demo_rng *r, unsigned permille)
+{
+    return core_demo_rand(r, 1000) < permille;
+}
+
+/* An index into a table of n, skewed towards its head (common names first). */
+static uint32_t
+skewed(core_demo_rng *r, uint32_t n)
+{
+    uint64_t x = core_demo_rand(r, 1000);
+    return (uint32_t)(x * x * n / 1000000u);
+}
+
+#define PICK(r, t) ((t)[core_demo_rand((r), sizeof(t) / sizeof((t)[0]))])
+
+/* ------------------------------------------------------------ dates */
+
+static long
+days_of(int ymd)
+{
+    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int
+ymd_of_days(long z)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp + (mp < 10 ? 3 : -9);
+    return (int)((y + (m <= 2)) * 10000 + m * 100 + d);
+}
+
+int
+core_demo_school_year(int today)
+{
+    return today / 10000 - (today / 100 % 100 < 9);
+}
+
+int
+core_demo_schooling_year(int grade, const char *system)
+{
+    int primary = system && strcmp(system, "54") == 0 ? 5 : 6;
+    if (grade >= 11 && grade <= 10 + primary)
+        return grade - 10;
+    if (grade >= 21 && grade <= 20 + 9 - primary)
+        return primary + grade - 20;
+    if (grade >= 31 && grade <= 33)
+        return 9 + grade - 30;
+    return 0;
+}
+
+void
+core_demo_birth_window(int schooling, int school_year, int *out_from, int *out_until)
+{
+    *out_from = (school_year - 6 - schooling) * 10000 + 901;
+    *out_until = (school_year - 5 - schooling) * 10000 + 831;
+}
+
+/* ------------------------------------------------------------ ID numbers */
+
+#define SEQS 1000
+#define SLOTS (SEQS / 2)
+
+struct core_demo_ids {
+    pthread_mutex_t lock;
+    int n;
+    char (*county)[7];
+    long first;      /* day number of the first date */
+    long ndays;
+    uint8_t *used;   /* [county][day][SEQS / 8] */
+    uint16_t *next;  /* [county][day][gender - 1]: no free slot below it */
+};
+
+core_demo_ids *
+core_demo_ids_new(const char *const *counties, int n, int first_ymd, int last_ymd)
+{
+    core_demo_ids *ids = xcalloc(1, sizeof(*ids));
+    pthread_mutex_init(&ids->lock, NULL);
+    ids->n = n;
+    ids->county = xcalloc((size_t)n, sizeof(*ids->county));
+    for (int i = 0; i < n; i++)
+        snprintf(ids->county[i], sizeof(ids->county[i]), "%.6s", counties[i]);
+    ids->first = days_of(first_ymd);
+    ids->ndays = days_of(last_ymd) - ids->first + 1;
+    if (ids->ndays < 1)
+        ids->ndays = 1;
+    ids->used = xcalloc((size_t)n * (size_t)ids->ndays, SEQS / 8);
+    ids->next = xcalloc((size_t)n * (size_t)ids->ndays * 2, sizeof(uint16_t));
+    return ids;
+}
+
+void
+core_demo_ids_free(core_demo_ids *ids)
+{
+    if (ids == NULL)
+        return;
+    pthread_mutex_destroy(&ids->lock);
+    free(ids->used);
+    free(ids->next);
+    free(ids->county);
+    free(ids);
+}
+
+static long
+day_index(const core_demo_ids *ids, int ymd)
+{
+    long d = days_of(ymd) - ids->first;
+    return d >= 0 && d < ids->ndays ? d : -1;
+}
+
+void
+core_demo_ids_mark(core_demo_ids *ids, const char *prefix4, int birth_ymd, int seq)
+{
+    long d = day_index(ids, birth_ymd);
+    if (d < 0 || seq < 0 || seq >= SEQS)
+        return;
+    pthread_mutex_lock(&ids->lock);
+    for (int c = 0; c < ids->n; c++) {
+        if (strncmp(ids->county[c], prefix4, 4) != 0)
+            continue;
+        uint8_t *bits = ids->used + ((size_t)c * (size_t)ids->ndays + (size_t)d) * (SEQS / 8);
+        bits[seq / 8] |= (uint8_t)(1u << (seq % 8));
+    }
+    pthread_mutex_unlock(&ids->lock);
+}
+
+int
+core_demo_ids_take(core_demo_ids *ids, const char *county, int birth_ymd, int gender)
+{
+    long d = day_index(ids, birth_ymd);
+    int c = 0;
+    while (c < ids->n && strncmp(ids->county[c], county, 6) != 0)
+        c++;
+    if (d < 0 || c == ids->n || (gender != 1 && gender != 2))
+        return -1;
+    size_t cell = (size_t)c * (size_t)ids->ndays + (size_t)d;
+    uint8_t *bits = ids->used + cell * (SEQS / 8);
+    uint16_t *next = &ids->next[cell * 2 + (size_t)(gender - 1)];
+    int seq = -1;
+    pthread_mutex_lock(&ids->lock);
+    for (; *next < SLOTS; (*next)++) {
+        int s = *next * 2 + (gender == 1); /* odd: male */
+        if (!(bits[s / 8] & (1u << (s % 8)))) {
+            bits[s / 8] |= (uint8_t)(1u << (s % 8));
+            seq = s;
+            (*next)++;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ids->lock);
+    return seq;
+}
+
+/* 17 digits + the check digit into out[19]. */
+static void
+make_idnum(const char *county, int birth, int seq, char out[19])
+{
+    snprintf(out, 19, "%.6s%08u%03u", county, (unsigned)birth % 100000000u, (unsigned)seq % 1000u);
+    out[17] = core_idnum_check_digit(out);
+    out[18] = '\0';
+}
+
+/* ------------------------------------------------------------ tables */
+
+static const char *const surnames[] = {
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高",
+    "郭", "何", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程",
+    "曹", "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕", "苏", "卢", "蒋", "蔡", "贾", "丁",
+    "魏", "薛", "叶", "阎", "余", "潘", "杜", "戴", "夏", "钟", "汪", "田", "任", "姜", "范",
+    "方", "石", "姚", "谭", "廖", "邹", "熊", "金", "陆", "郝", "孔", "白", "崔", "康", "毛",
+    "邱", "秦", "江", "史", "顾", "侯", "邵", "孟", "龙", "万", "段", "雷", "钱", "汤", "尹",
+    "黎", "易", "常", "武", "乔", "贺", "赖", "龚", "文", "牛", "申", "司马", "欧阳", "诸葛",
+};
+static const char *const boy_chars[] = {
+    "浩", "宇", "轩", "子", "涵", "博", "文", "俊", "杰", "明", "晨", "阳", "泽", "睿", "一",
+    "嘉", "鑫", "鹏", "磊", "航", "昊", "然", "逸", "凯", "豪", "奕", "铭", "哲", "思", "远",
+    "天", "佑", "瑞", "源", "皓", "辰", "恒", "翔", "毅", "栋", "宁", "梓", "诚", "煜", "安",
+};
+static const char *const girl_chars[] = {
+    "欣", "怡", "雨", "萱", "梓", "涵", "诗", "琪", "佳", "悦", "可", "馨", "思", "彤", "雅",
+    "婷", "梦", "瑶", "静", "雪", "晨", "曦", "若", "颖", "语", "嫣", "依", "诺", "紫", "妍",
+    "冰", "慧", "美", "琳", "月", "心", "蕊", "菲", "淑", "丹", "婉", "晴", "茜", "一", "安",
+};
+static const char *const man_chars[] = {
+    "建", "国", "军", "伟", "强", "磊", "勇", "斌", "涛", "明", "华", "刚", "峰", "俊", "辉",
+    "志", "海", "平", "亮", "超", "鹏", "飞", "东", "新", "林", "波", "杰", "龙", "文", "宏",
+};
+static const char *const woman_chars[] = {
+    "丽", "芳", "娜", "敏", "静", "燕", "艳", "娟", "霞", "玲", "红", "梅", "莉", "婷", "雪",
+    "琳", "慧", "萍", "颖", "洁", "倩", "琴", "丹", "晶", "秀", "英", "华", "玉", "兰", "云",
+};
+
+/* The demo counties: their names, streets and postcodes. */
+static const struct {
+    const char *code, *place, *postcode;
+    const char *streets[8];
+} places[] = {
+    {"410102", "郑州市中原区", "450007",
+     {"建设路", "伊河路", "棉纺路", "桐柏路", "中原路", "嵩山路", "工人路", "华山路"}},
+    {"410105", "郑州市金水区", "450003",
+     {"文化路", "纬五路", "农科路", "经三路", "花园路", "东风路", "红专路", "丰产路"}},
+    {"410302", "洛阳市老城区", "471002",
+     {"西大街", "中州东路", "青年宫路", "九都东路", "唐宫西路", "东大街", "道北路", "邙山路"}},
+    {"410305", "洛阳市涧西区", "471003",
+     {"天津路", "长春路", "武汉路", "南昌路", "青岛路", "西苑路", "景华路", "建设路"}},
+};
+
+/* Where families of migrant workers come from (hukou). */
+static const struct {
+    const char *code, *place;
+} hometowns[] = {
+    {"411321", "河南南阳"}, {"411328", "河南南阳"}, {"411381", "河南南阳"},
+    {"411421", "河南商丘"}, {"411425", "河南商丘"}, {"411481", "河南商丘"},
+    {"411525", "河南信阳"}, {"411528", "河南信阳"}, {"411621", "河南周口"},
+    {"410122", "河南郑州"}, {"410327", "河南洛阳"}, {"410325", "河南洛阳"},
+};
+
+static const char *const employers[] = {
+    "郑州大学", "河南省人民医院", "郑州市第一人民医院", "国网河南省电力公司", "郑州宇通客车股份有限公司",
+    "中国一拖集团有限公司", "洛阳轴承集团股份有限公司", "中信重工机械股份有限公司",
+    "中国建设银行河南省分行", "中国工商银行洛阳分行", "郑州地铁集团有限公司", "河南中烟工业有限责任公司",
+    "郑州市公安局", "洛阳市涧西区人民政府", "中原区建设路街道办事处", "郑州日产汽车有限公司",
+    "河南省农业科学院", "洛阳石化", "丹尼斯百货", "个体经营", "自由职业", "务工",
+};
+static const char *const positions[] = {
+    "职员", "工程师", "教师", "医生", "护士", "经理", "工人", "司机", "会计", "销售", "技术员",
+    "公务员", "个体",
+};
+static const char *const native_places[] = {
+    "河南郑州", "河南洛阳", "河南开封", "河南南阳", "河南商丘", "河南周口", "河南信阳",
+    "河南驻马店", "河南新乡", "河南许昌", "河南平顶山", "山东菏泽", "河北邯郸", "安徽阜阳",
+};
+/* 回族 most often in Henan, then 满, 蒙古, 苗 */
+static const char *const minorities[] = {"03", "03", "03", "11", "02", "06"};
+/* special education: 视力, 听力, 言语, 肢体, 智力, 多重 */
+static const char *const disabilities[] = {"1", "2", "3", "4", "5", "7"};
+
+static const char *const phone_prefixes[] = {
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+    "155", "156", "157", "158", "159", "166", "176", "177", "180", "182", "183", "185",
+    "186", "187", "188", "189", "191", "198", "199",
+};
+
+/* ------------------------------------------------------------ building a record */
+
+/* printf into the student's own storage; the record's strings point there. */
+static const char *put(core_demo_student *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static const char *
+put(core_demo_student *s, const char *fmt, ...)
+{
+    char *p = s->buf + s->used;
+    size_t left = sizeof(s->buf) - s->used;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(p, left, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= left)
+        abort(); /* the buffer is sized for the longest record: a broken invariant */
+    s->used += (size_t)n + 1;
+    return p;
+}
+
+/*
+ * Catalog indexes of the fields set here, looked up once by name (the
+ * catalog is the one description of the record; see core/record.h).
+ */
+#define DEMO_FIELDS(F) \
+    F(0, name) F(0, gender) F(0, birth_date) F(0, birthplace) F(0, native_place) \
+    F(0, ethnicity) F(0, nationality) F(0, id_type) F(0, id_number) F(0, overseas_status) \
+    F(0, political_status) F(0, health) F(0, hukou_region) F(0, hukou_type) F(0, grade) \
+    F(0, class) F(0, enrolled_month) F(0, entry_mode) F(0, study_mode) F(0, source) \
+    F(0, current_address) F(0, mailing_address) F(0, home_address) F(0, postcode) \
+    F(0, only_child) F(0, preschool) F(0, left_behind) F(0, migrant_child) F(0, orphan) \
+    F(0, martyr_child) F(0, inclusive_ed) F(0, disability) F(0, gov_funded_seat) \
+    F(0, needs_aid) F(0, boarding_subsidy) F(0, distance_km) F(0, transport) F(0, school_bus) \
+    F(1, ethnicity) F(1, employer) F(1, current_address) F(1, hukou_region) F(1, position)
+
+static const struct {
+    int member;
+    const char *json;
+} wanted[] = {
+#define F(m, j) {m, #j},
+    DEMO_FIELDS(F)
+#undef F
+};
+enum {
+#define F(m, j) FI_##m##_##j,
+    DEMO_FIELDS(F)
+#undef F
+    FI_COUNT
+};
+static int field_at[FI_COUNT];
+static pthread_once_t fields_once = PTHREAD_ONCE_INIT;
+
+static void
+resolve_fields(void)
+{
+    for (int i = 0; i < FI_COUNT; i++)
+        if ((field_at[i] = core_field_index(wanted[i].member, wanted[i].json)) < 0)
+            abort(); /* the catalog lost a field this file sets */
+}
+
+#define set(s, m, j, val) ((s)->rec.v[field_at[FI_##m##_##j]] = (val))
+
+static const char *
+given_name(core_demo_rng *r, const char *const *chars, uint32_t n, int two, char *out, size_t cap)
+{
+    if (two)
+        snprintf(out, cap, "%s%s", chars[core_demo_rand(r, n)], chars[core_demo_rand(r, n)]);
+    else
+        snprintf(out, cap, "%s", chars[core_demo_rand(r, n)]);
+    return out;
+}
+
+#define NELEM(t) ((uint32_t)(sizeof(t) / sizeof((t)[0])))
+
+static const char *
+phone(core_demo_student *s, core_demo_rng *r)
+{
+    return put(s, "%s%08u", PICK(r, phone_prefixes), core_demo_rand(r, 100000000));
+}
+
+/* A random date from `from` to `until` (YYYYMMDD). */
+static int
+random_date(core_demo_rng *r, int from, int until)
+{
+    long a = days_of(from), b = days_of(until);
+    return ymd_of_days(a + (long)core_demo_rand(r, (uint32_t)(b - a + 1)));
+}
+
+static const char *
+iso(core_demo_student *s, int ymd)
+{
+    return put(s, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+/* One parent: `member` 1 (father) or 2 (mother). */
+static void
+parent(core_demo_student *s, core_demo_rng *r, int member, const char *surname, int child_birth,
+       const char *county, const char *address, const char *hukou, const char *ethnicity)
+{
+    char given[16], id[19];
+    int male = member == 1;
+    if (!male)
+        surname = surnames[skewed(r, NELEM(surnames))];
+    given_name(r, male ? man_chars : woman_chars, male ? NELEM(man_chars) : NELEM(woman_chars),
+               chance(r, 600), given, sizeof(given));
+    /* parents born 1975-1992, 22 to 40 years before the child */
+    int cy = child_birth / 10000;
+    int lo = cy - 40 > 1975 ? cy - 40 : 1975, hi = cy - 22 < 1992 ? cy - 22 : 1992;
+    if (hi < lo)
+        hi = lo;
+    int birth = random_date(r, lo * 10000 + 101, hi * 10000 + 1231);
+    int seq = (int)core_demo_rand(r, SLOTS) * 2 + male;
+    make_idnum(county, birth, seq, id);
+    /* a member's fields follow one another in the catalog (core/record.h) */
+    const char **v = &s->rec.v[member == 1 ? CORE_R_F1 : CORE_R_F2];
+    v[CORE_M_NAME] = put(s, "%s%s", surname, given);
+    v[CORE_M_RELATION] = male ? "1" : "2";
+    v[field_at[FI_1_ethnicity] - CORE_R_F1] = ethnicity;
+    v[field_at[FI_1_employer] - CORE_R_F1] = PICK(r, employers);
+    v[field_at[FI_1_current_address] - CORE_R_F1] = address;
+    v[field_at[FI_1_hukou_region] - CORE_R_F1] = hukou;
+    v[CORE_M_PHONE] = phone(s, r);
+    v[CORE_M_GUARDIAN] = "1";
+    v[CORE_M_ID_TYPE] = "1";
+    v[CORE_M_ID_NUMBER] = put(s, "%s", id);
+    if (chance(r, 700))
+        v[field_at[FI_1_position] - CORE_R_F1] = PICK(r, positions);
+}
+
+int
+core_demo_student_make(core_demo_rng *r, core_demo_ids *ids, const core_demo_class *k,
+                       int school_year, core_demo_student *s)
+{
+    pthread_once(&fields_once, resolve_fields);
+    memset(&s->rec, 0, sizeof(s->rec));
+    s->used = 0;
+    int schooling = core_demo_schooling_year(k->grade, k->system);
+    if (schooling == 0) /* special education and others teach the primary grades */
+        schooling = k->grade >= 11 && k->grade <= 16 ? k->grade - 10 : 1;
+    int from, until;
+    core_demo_birth_window(schooling, school_year, &from, &until);
+
+    /* gender and birth date, then a free sequence for them */
+    int gender = chance(r, 520) ? 1 : 2;
+    int birth = 0, seq = -1;
+    for (int tries = 0; seq < 0 && tries < 16; tries++) {
+        birth = random_date(r, from, until);
+        seq = core_demo_ids_take(ids, k->county, birth, gender);
+    }
+    for (long a = days_of(from), b = days_of(until), d = a; seq < 0 && d <= b; d++) {
+        for (int g = 1; seq < 0 && g <= 2; g++) {
+            birth = ymd_of_days(d);
+            gender = g;
+            seq = core_demo_ids_take(ids, k->county, birth, g);
+        }
+    }
+    if (seq < 0)
+        return -1;
+    char id[19];
+    make_idnum(k->county, birth, seq, id);
+    snprintf(s->student_number, sizeof(s->student_number), "G%s", id);
+
+    int place = -1;
+    for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+        if (strcmp(places[i].code, k->county) == 0)
+            place = (int)i;
+    const char *town = place >= 0 ? places[place].place : "河南省";
+    const char *street = place >= 0 ? places[place].streets[core_demo_rand(r, 8)] : "人民路";
+
+    /* hukou: local, or a migrant worker's family from elsewhere in the province */
+    int migrant = chance(r, 120);
+    const char *hukou_county = k->county, *native = native_places[skewed(r, NELEM(native_places))];
+    if (migrant) {
+        uint32_t h = core_demo_rand(r, NELEM(hometowns));
+        hukou_county = hometowns[h].code;
+        native = hometowns[h].place;
+    }
+    const char *hukou = put(s, "%s000000", hukou_county);
+    const char *ethnicity = chance(r, 950) ? "01" : PICK(r, minorities);
+
+    /* the name: the father's surname, a given name of one or two characters */
+    const char *surname = surnames[skewed(r, NELEM(surnames))];
+    char given[16];
+    given_name(r, gender == 1 ? boy_chars : girl_chars,
+               gender == 1 ? NELEM(boy_chars) : NELEM(girl_chars), chance(r, 750), given,
+               sizeof(given));
+
+    set(s, 0, name, put(s, "%s%s", surname, given));
+    set(s, 0, gender, gender == 1 ? "1" : "2");
+    set(s, 0, birth_date, iso(s, birth));
+    set(s, 0, birthplace, put(s, "%s000000", migrant && chance(r, 500) ? hukou_county : k->county));
+    set(s, 0, native_place, native);
+    set(s, 0, ethnicity, ethnicity);
+    set(s, 0, nationality, "CHN");
+    set(s, 0, id_type, "1");
+    set(s, 0, id_number, put(s, "%s", id));
+    set(s, 0, overseas_status, "0");
+    const char *political = "02"; /* 少先队员 */
+    if (schooling >= 8 && chance(r, schooling >= 10 ? 600 : 250))
+        political = "03"; /* 共青团员 */
+    else if (schooling >= 10)
+        political = "13";
+    set(s, 0, political_status, political);
+    int special = k->category == 51;
+    set(s, 0, health, special ? "6" : chance(r, 970) ? "1" : chance(r, 700) ? "2" : "3");
+    set(s, 0, hukou_region, hukou);
+    set(s, 0, hukou_type, migrant ? "2" : chance(r, 850) ? "1" : "2");
+    set(s, 0, grade, put(s, "%d", k->grade));
+    set(s, 0, class, put(s, "%d", k->number));
+    /* enrolled in the first year of the school's stage */
+    int primary = strcmp(k->system, "54") == 0 ? 5 : 6;
+    int stage_first = special || schooling <= primary ? 1 : schooling <= 9 ? primary + 1 : 10;
+    set(s, 0, enrolled_month, put(s, "%04d09", school_year - (schooling - stage_first)));
+    set(s, 0, entry_mode, schooling >= 10 ? "3" : "1");
+    set(s, 0, study_mode, schooling >= 10 && chance(r, 250) ? "2" : "1");
+    set(s, 0, source, "1");
+    const char *address =
+        put(s, "%s%s%u号院%u号楼%u单元%u0%u室", town, street, 1 + core_demo_rand(r, 300),
+            1 + core_demo_rand(r, 20), 1 + core_demo_rand(r, 4), 1 + core_demo_rand(r, 18),
+            1 + core_demo_rand(r, 4));
+    set(s, 0, current_address, address);
+    set(s, 0, mailing_address, address);
+    set(s, 0, home_address, address);
+    set(s, 0, postcode, place >= 0 ? places[place].postcode : "450000");
+    set(s, 0, only_child, chance(r, 350) ? "1" : "0");
+    set(s, 0, preschool, chance(r, 950) ? "1" : "0");
+    set(s, 0, left_behind, migrant ? "0" : chance(r, 25) ? (chance(r, 800) ? "1" : "2") : "0");
+    set(s, 0, migrant_child, migrant ? "1" : "0");
+    set(s, 0, orphan, "0");
+    set(s, 0, martyr_child, "0");
+    set(s, 0, inclusive_ed, "0");
+    set(s, 0, disability, special ? PICK(r, disabilities) : "0");
+    set(s, 0, gov_funded_seat, "0");
+    set(s, 0, needs_aid, chance(r, 40) ? "1" : "0");
+    set(s, 0, boarding_subsidy, "0");
+    unsigned tenths = 3 + core_demo_rand(r, schooling >= 7 ? 120 : 45);
+    set(s, 0, distance_km, put(s, "%u.%u", tenths / 10, tenths % 10));
+    const char *transport = tenths < 10 ? "1" : tenths < 30 ? (chance(r, 500) ? "2" : "4")
+                                                            : (chance(r, 500) ? "3" : "4");
+    int bus = chance(r, 20);
+    set(s, 0, transport, bus ? "5" : transport);
+    set(s, 0, school_bus, bus ? "1" : "0");
+
+    parent(s, r, 1, surname, birth, hukou_county, address, hukou, ethnicity);
+    parent(s, r, 2, surname, birth, hukou_county, address, hukou, ethnicity);
+    /* the student's contact number is a parent's */
+    s->rec.v[CORE_R_PHONE] = s->rec.v[(chance(r, 600) ? CORE_R_F2 : CORE_R_F1) + CORE_M_PHONE];
+    return 0;
+}
