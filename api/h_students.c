@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/jw.h"
 #include "api/registry.h"
 #include "core/student.h"
 
@@ -150,77 +151,96 @@ record_from_json(api_call *c, core_record *r, unsigned char *present, app_err *e
 
 /* ---------------------------------------------------------------- output */
 
-static json_t *
-field_json(const core_env *env, int i, const char *v)
-{
-    const core_field *f = &core_fields[i];
-    if (v == NULL)
-        return json_null();
-    if (f->kind == CORE_FK_CLASSNO)
-        return json_integer(atoi(v));
-    if (f->kind == CORE_FK_KM)
-        return json_real(strtod(v, NULL));
-    (void)env;
-    return json_string(v);
-}
-
+/* One field as its JSON member, plus `<name>_label` for a code. */
 static void
-put_field(json_t *o, const core_env *env, int i, const char *v)
+put_field(jw *w, const core_env *env, int i, const char *v)
 {
     const core_field *f = &core_fields[i];
-    json_object_set_new(o, f->json, field_json(env, i, v));
-    if (f->kind == CORE_FK_CODE && v != NULL) {
-        const char *label = core_codes_label(env->codes, f->table, v);
+    if (v == NULL) {
+        jw_null(w, f->json);
+        return;
+    }
+    if (f->kind == CORE_FK_CLASSNO) {
+        jw_int(w, f->json, atoll(v));
+    } else if (f->kind == CORE_FK_KM) {
+        jw_key(w, f->json); /* the database's numeric text, e.g. 1.5 */
+        jw_raw(w, v, strlen(v));
+    } else {
+        jw_str(w, f->json, v);
+    }
+    if (f->kind == CORE_FK_CODE) {
         char k[64];
         snprintf(k, sizeof(k), "%s_label", f->json);
-        json_object_set_new(o, k, label ? json_string(label) : json_null());
+        jw_str(w, k, core_codes_label(env->codes, f->table, v));
     }
 }
 
-static json_t *
-student_json(const core_student *s)
+/* A student record as JSON (API.md "Student record fields"). */
+static void
+student_write(jw *w, const core_student *s)
 {
     const core_env *env = api_env();
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(s->id));
-    json_object_set_new(o, "school", json_string(s->school));
+    jw_obj(w);
+    jw_int(w, "id", s->id);
+    jw_str(w, "school", s->school);
     if (s->school_name)
-        json_object_set_new(o, "school_name", json_string(s->school_name));
-    json_object_set_new(o, "student_number",
-                        s->student_number ? json_string(s->student_number) : json_null());
-    json_object_set_new(o, "state", json_string(s->state));
+        jw_str(w, "school_name", s->school_name);
+    jw_str(w, "student_number", s->student_number);
+    jw_str(w, "state", s->state);
     const char *sl = core_codes_label(env->codes, "student_state", s->state);
     if (sl)
-        json_object_set_new(o, "state_label", json_string(sl));
+        jw_str(w, "state_label", sl);
     for (int i = 0; i < CORE_R_F1; i++) {
         if (i == CORE_R_PHOTO) {
-            json_object_set_new(
-                o, "photo",
-                s->has_photo ? json_sprintf("/api/v1/students/%lld/photo", s->id) : json_null());
+            if (s->has_photo) {
+                char link[64];
+                snprintf(link, sizeof(link), "/api/v1/students/%lld/photo", s->id);
+                jw_str(w, "photo", link);
+            } else {
+                jw_null(w, "photo");
+            }
             continue;
         }
-        put_field(o, env, i, s->rec.v[i]);
+        put_field(w, env, i, s->rec.v[i]);
     }
-    json_t *fam = json_array();
+    jw_key(w, "family");
+    jw_arr(w);
     for (int m = 0; m < CORE_FAMILY_MAX; m++) {
         int base = CORE_R_F1 + m * CORE_FAMILY_FIELDS, any = 0;
         for (int k = 0; k < CORE_FAMILY_FIELDS; k++)
             any |= s->rec.v[base + k] != NULL;
         if (!any)
             continue;
-        json_t *mo = json_object();
+        jw_elem(w);
+        jw_obj(w);
         for (int k = 0; k < CORE_FAMILY_FIELDS; k++)
-            put_field(mo, env, base + k, s->rec.v[base + k]);
-        json_array_append_new(fam, mo);
+            put_field(w, env, base + k, s->rec.v[base + k]);
+        jw_end(w);
     }
-    json_object_set_new(o, "family", fam);
-    json_object_set_new(o, "verification",
-                        s->verification ? json_string(s->verification) : json_null());
-    json_object_set_new(o, "revealed", json_boolean(s->revealed));
-    json_object_set_new(o, "version", json_integer(s->version));
-    json_object_set_new(o, "created_at", json_string(s->created_at ? s->created_at : ""));
-    json_object_set_new(o, "updated_at", json_string(s->updated_at ? s->updated_at : ""));
-    return o;
+    jw_arr_end(w);
+    jw_str(w, "verification", s->verification);
+    jw_bool(w, "revealed", s->revealed);
+    jw_int(w, "version", s->version);
+    jw_str(w, "created_at", s->created_at ? s->created_at : "");
+    jw_str(w, "updated_at", s->updated_at ? s->updated_at : "");
+    jw_end(w);
+}
+
+static void
+reply_text(api_call *c, int status, jw *w)
+{
+    size_t n = 0;
+    const char *t = jw_text(w, &n);
+    api_reply_raw(c, status, "application/json; charset=utf-8", t, n);
+}
+
+static void
+reply_student(api_call *c, int status, const core_student *s)
+{
+    jw w;
+    jw_init(&w, c->arena);
+    student_write(&w, s);
+    reply_text(c, status, &w);
 }
 
 json_t *api_request_json(const core_request *q);
@@ -310,8 +330,22 @@ job_register(api_call *c, db_conn *db)
     snprintf(loc, sizeof(loc), "/api/v1/students/%lld", s.id);
     api_header(c, "location", loc);
     api_etag(c, s.version);
-    api_reply_json(c, 201, json_pack("{s:o,s:o,s:o}", "student", student_json(&s), "request",
-                                     api_request_json(&q), "warnings", w));
+    json_t *rq = api_request_json(&q);
+    char *req = json_dumps(rq, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(rq);
+    char *warn = json_dumps(w, JSON_COMPACT);
+    json_decref(w);
+    jw out;
+    jw_init(&out, c->arena);
+    jw_obj(&out);
+    jw_key(&out, "student");
+    student_write(&out, &s);
+    jw_json(&out, "request", req ? req : "null");
+    jw_json(&out, "warnings", warn ? warn : "[]");
+    jw_end(&out);
+    free(req);
+    free(warn);
+    reply_text(c, 201, &out);
     return 0;
 }
 
@@ -344,12 +378,26 @@ job_list(api_call *c, db_conn *db)
     int rc = core_student_list(db, &op, f, &v, &n, &c->err);
     if (rc != 0)
         return fail_core(c, rc);
-    json_t *items = json_array();
     int shown = n > want ? want : n;
-    for (int i = 0; i < shown; i++)
-        json_array_append_new(items, student_json(&v[i]));
-    json_t *next = n > want ? json_sprintf("%lld", v[shown - 1].id) : json_null();
-    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    jw w;
+    jw_init(&w, c->arena);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (int i = 0; i < shown; i++) {
+        jw_elem(&w);
+        student_write(&w, &v[i]);
+    }
+    jw_arr_end(&w);
+    if (n > want) {
+        char cur[24];
+        snprintf(cur, sizeof(cur), "%lld", v[shown - 1].id);
+        jw_str(&w, "next_cursor", cur);
+    } else {
+        jw_null(&w, "next_cursor");
+    }
+    jw_end(&w);
+    reply_text(c, 200, &w);
     return 0;
 }
 
@@ -464,7 +512,7 @@ job_get(api_call *c, db_conn *db)
     api_etag(c, s.version);
     if (reveal)
         api_header(c, "cache-control", "no-store");
-    api_reply_json(c, 200, student_json(&s));
+    reply_student(c, 200, &s);
     return 0;
 }
 
@@ -511,7 +559,7 @@ job_patch(api_call *c, db_conn *db)
     if (rc != 0)
         return fail_core(c, rc);
     api_etag(c, s.version);
-    api_reply_json(c, 200, student_json(&s));
+    reply_student(c, 200, &s);
     return 0;
 }
 

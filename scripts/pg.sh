@@ -103,7 +103,8 @@ do_init() {
         echo "port = $port"
         echo "unix_socket_directories = '$sock'"
         echo "max_connections = 100"
-        echo "shared_buffers = 256MB"
+        # a server sizes this to its working set (PG_SHARED_BUFFERS: make bench)
+        echo "shared_buffers = ${PG_SHARED_BUFFERS:-256MB}"
         echo "log_line_prefix = '%m [%p] %q%u@%d '"
         if [ "${PG_FAST:-0}" = 1 ]; then
             # Throwaway test clusters only: a crash loses the data.
