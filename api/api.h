@@ -75,7 +75,7 @@ struct api_call {
     /* the caller, when the route needs a token */
     int authed;
     core_actor actor;
-    long token_iat;
+    long token_iat, token_exp;
     int token_pwc;           /* the token says the password must be changed */
     const char *client_id;   /* service client tokens: the client id, else NULL */
 

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/idnum.h"
+#include "core/settings.h"
 
 /* ------------------------------------------------------------ random numbers */
 
@@ -54,33 +55,6 @@ skewed(core_demo_rng *r, uint32_t n)
 #define PICK(r, t) ((t)[core_demo_rand((r), sizeof(t) / sizeof((t)[0]))])
 
 /* ------------------------------------------------------------ dates */
-
-static long
-days_of(int ymd)
-{
-    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int
-ymd_of_days(long z)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long y = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp + (mp < 10 ? 3 : -9);
-    return (int)((y + (m <= 2)) * 10000 + m * 100 + d);
-}
 
 int
 core_demo_school_year(int today)
@@ -132,8 +106,8 @@ core_demo_ids_new(const char *const *counties, int n, int first_ymd, int last_ym
     ids->county = xcalloc((size_t)n, sizeof(*ids->county));
     for (int i = 0; i < n; i++)
         snprintf(ids->county[i], sizeof(ids->county[i]), "%.6s", counties[i]);
-    ids->first = days_of(first_ymd);
-    ids->ndays = days_of(last_ymd) - ids->first + 1;
+    ids->first = core_days_of(first_ymd);
+    ids->ndays = core_days_of(last_ymd) - ids->first + 1;
     if (ids->ndays < 1)
         ids->ndays = 1;
     ids->used = xcalloc((size_t)n * (size_t)ids->ndays, SEQS / 8);
@@ -156,7 +130,7 @@ core_demo_ids_free(core_demo_ids *ids)
 static long
 day_index(const core_demo_ids *ids, int ymd)
 {
-    long d = days_of(ymd) - ids->first;
+    long d = core_days_of(ymd) - ids->first;
     return d >= 0 && d < ids->ndays ? d : -1;
 }
 
@@ -377,8 +351,8 @@ phone(core_demo_student *s, core_demo_rng *r)
 static int
 random_date(core_demo_rng *r, int from, int until)
 {
-    long a = days_of(from), b = days_of(until);
-    return ymd_of_days(a + (long)core_demo_rand(r, (uint32_t)(b - a + 1)));
+    long a = core_days_of(from), b = core_days_of(until);
+    return core_ymd_of_days(a + (long)core_demo_rand(r, (uint32_t)(b - a + 1)));
 }
 
 static const char *
@@ -442,9 +416,9 @@ core_demo_student_make(core_demo_rng *r, core_demo_ids *ids, const core_demo_cla
         birth = random_date(r, from, until);
         seq = core_demo_ids_take(ids, k->county, birth, gender);
     }
-    for (long a = days_of(from), b = days_of(until), d = a; seq < 0 && d <= b; d++) {
+    for (long a = core_days_of(from), b = core_days_of(until), d = a; seq < 0 && d <= b; d++) {
         for (int g = 1; seq < 0 && g <= 2; g++) {
-            birth = ymd_of_days(d);
+            birth = core_ymd_of_days(d);
             gender = g;
             seq = core_demo_ids_take(ids, k->county, birth, g);
         }

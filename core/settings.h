@@ -61,4 +61,11 @@ int core_blackout_contains(int from_mmdd, int until_mmdd, int today_ymd);
  */
 int core_entry_age_ok(int birth_ymd, int entry_year, int cutoff_mmdd, int min_age);
 
+/*
+ * Day numbers: days since 1970-01-01 of a date YYYYMMDD (proleptic
+ * Gregorian), and back. For date arithmetic (deadlines, ranges).
+ */
+long core_days_of(int ymd);
+int core_ymd_of_days(long days);
+
 #endif

@@ -90,50 +90,22 @@ core_today(void)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-/* Day number (days since 1970-01-01) of YYYYMMDD, and back. */
-static long
-days_of(int ymd)
-{
-    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int
-ymd_of_days(long z)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long y = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp + (mp < 10 ? 3 : -9);
-    return (int)((y + (m <= 2)) * 10000 + m * 100 + d);
-}
-
 int
 core_add_working_days(int from, int n, const int *holidays, int nholidays)
 {
-    long z = days_of(from);
+    long z = core_days_of(from);
     while (n > 0) {
         z++;
         int wd = (int)((z + 4) % 7); /* 1970-01-01 was a Thursday: 0 = Sunday */
         if (wd == 0 || wd == 6)
             continue;
-        int ymd = ymd_of_days(z), holiday = 0;
+        int ymd = core_ymd_of_days(z), holiday = 0;
         for (int i = 0; i < nholidays; i++)
             holiday |= holidays[i] == ymd;
         if (!holiday)
             n--;
     }
-    return ymd_of_days(z);
+    return core_ymd_of_days(z);
 }
 
 /* ------------------------------------------------------------ PII helpers */
@@ -419,7 +391,7 @@ load_visible(db_conn *db, const core_op *op, const char *key, int lock, db_stude
     if (!sees_student(op->actor, sc, s)) {
         /* rule 26: the other party of an open transfer sees the record meanwhile */
         int party = 0;
-        if (!lock && op->actor->level == CORE_LEVEL_SCHOOL &&
+        if (lock != DB_STUDENT_LOCK && op->actor->level == CORE_LEVEL_SCHOOL &&
             op->actor->staff_role == CORE_STAFF_REGISTRAR &&
             (rc = db_request_open_transfer_to(db, s->id, op->actor->org, &party, err)) != 0)
             return rc;
@@ -998,12 +970,12 @@ core_student_get(db_conn *db, const core_op *op, const char *key, int reveal, co
 {
     db_student s;
     db_school sc;
-    int rc = load_visible(db, op, key, 0, &s, &sc, err);
+    int rc = load_visible(db, op, key, reveal ? DB_STUDENT_FULL : DB_STUDENT_LIGHT, &s, &sc, err);
     if (rc != 0)
         return rc;
     if ((rc = fill_out(op, &s, &sc, reveal, out, err)) != 0)
         return rc;
-    if (reveal) {
+    if (reveal) { /* (loaded with DB_STUDENT_FULL) */
         char sid[24];
         snprintf(sid, sizeof(sid), "%lld", s.id);
         rc = core_audit(db, op, "student.reveal", "student", sid, "{\"fields\":\"id_number\"}",

@@ -18,13 +18,23 @@
     ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                      \
     ", sc.county, sc.authority, sc.name, sc.closed"
 #define NFIXED 20
+/* Ordinary (masked) reads leave the ciphertexts and blind indexes out: they
+   are half of a row's bytes and only reveals and writes need them. */
+#define FIXED_COLS_LIGHT                                                                       \
+    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"             \
+    " NULL::bytea, NULL::bytea, NULL::bytea, s.key_id, s.verification, s.version,"             \
+    TS("s.created_at") "," TS("s.updated_at")                                                  \
+    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                      \
+    ", sc.county, sc.authority, sc.name, sc.closed"
 /* Every read joins the student's school: jurisdiction needs its authority. */
 #define FROM_STUDENT " FROM student s JOIN school sc ON sc.code = s.school"
 
 static const char *const *cols;
 static int ncols;
-static char *sel_cols; /* "s.c1, s.c2, ..." */
+static char *sel_cols;   /* "s.c1, s.c2, ..." */
+static char *sel_light;  /* the same with NULL for every *_enc column */
 static db_stmt st_insert, st_get, st_get_upd, st_get_stuno, st_get_stuno_upd, st_update;
+static db_stmt st_get_light, st_get_stuno_light;
 
 static int
 plain_name(const char *s)
@@ -84,6 +94,15 @@ db_student_setup(const char *const *c, int n)
     for (int i = 0; i < n; i++)
         sb_add(&sel, "%ss.%s", i ? ", " : "", c[i]);
     sel_cols = sel.p;
+    sbuf light = {0};
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(c[i]);
+        if (l > 4 && strcmp(c[i] + l - 4, "_enc") == 0)
+            sb_add(&light, "%sNULL::bytea", i ? ", " : "");
+        else
+            sb_add(&light, "%ss.%s", i ? ", " : "", c[i]);
+    }
+    sel_light = light.p;
 
     sbuf ins = {0};
     sb_add(&ins, "INSERT INTO student (province, school, class_id, state, stuno_kind,"
@@ -104,6 +123,13 @@ db_student_setup(const char *const *c, int n)
     sb_add(&gs, "SELECT " FIXED_COLS ", %s" FROM_STUDENT " WHERE s.stuno_bidx = $1", sel_cols);
     st_get_stuno = (db_stmt){"student_get_stuno", gs.p};
     st_get_stuno_upd = (db_stmt){"student_get_stuno_upd", with_suffix(gs.p, " FOR UPDATE OF s")};
+    sbuf gl = {0};
+    sb_add(&gl, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT " WHERE s.id = $1", sel_light);
+    st_get_light = (db_stmt){"student_get_light", gl.p};
+    sbuf gsl = {0};
+    sb_add(&gsl, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT " WHERE s.stuno_bidx = $1",
+           sel_light);
+    st_get_stuno_light = (db_stmt){"student_get_stuno_light", gsl.p};
 
     sbuf up = {0};
     sb_add(&up, "UPDATE student SET class_id = $3, state = $4, stuno_kind = $5,"
@@ -204,15 +230,20 @@ db_student_get(db_conn *c, long long id, int for_update, app_arena *a, db_studen
 {
     char k[24];
     snprintf(k, sizeof(k), "%lld", id);
-    return get_one(c, for_update ? &st_get_upd : &st_get, k, a, out, out_found, err);
+    const db_stmt *st = for_update == DB_STUDENT_LOCK   ? &st_get_upd
+                        : for_update == DB_STUDENT_FULL ? &st_get
+                                                        : &st_get_light;
+    return get_one(c, st, k, a, out, out_found, err);
 }
 
 int
 db_student_get_by_stuno(db_conn *c, const char *bidx, int for_update, app_arena *a,
                         db_student *out, int *out_found, app_err *err)
 {
-    return get_one(c, for_update ? &st_get_stuno_upd : &st_get_stuno, bidx, a, out, out_found,
-                   err);
+    const db_stmt *st = for_update == DB_STUDENT_LOCK   ? &st_get_stuno_upd
+                        : for_update == DB_STUDENT_FULL ? &st_get_stuno
+                                                        : &st_get_stuno_light;
+    return get_one(c, st, bidx, a, out, out_found, err);
 }
 
 int
@@ -426,7 +457,7 @@ db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student
     int np = 0;
     char gbuf[8], cbuf[8], after[24], lim[16];
     sbuf q = {0};
-    sb_add(&q, "SELECT " FIXED_COLS ", %s" FROM_STUDENT, sel_cols);
+    sb_add(&q, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT, sel_light);
     snprintf(after, sizeof(after), "%lld", f->after_id);
     p[np++] = after;
     sb_add(&q, " WHERE s.id > $%d", np);

@@ -52,7 +52,11 @@ typedef struct db_student {
    one-person index is APP_ECONFLICT with err->detail naming the index. */
 int db_student_insert(db_conn *c, db_student *s, app_err *err);
 
-/* By id or by the blind index of a student number; for_update locks the row. */
+/* By id or by the blind index of a student number. `for_update`:
+   DB_STUDENT_LIGHT (0) a masked read: ciphertexts and blind indexes are NULL;
+   DB_STUDENT_LOCK (1) everything, the row locked until commit;
+   DB_STUDENT_FULL (2) everything, unlocked (reveals). Lists are light. */
+enum { DB_STUDENT_LIGHT = 0, DB_STUDENT_LOCK = 1, DB_STUDENT_FULL = 2 };
 int db_student_get(db_conn *c, long long id, int for_update, app_arena *a, db_student *out,
                    int *out_found, app_err *err);
 int db_student_get_by_stuno(db_conn *c, const char *stuno_bidx, int for_update, app_arena *a,

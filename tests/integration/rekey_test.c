@@ -206,7 +206,7 @@ load(long long id)
     db_student s;
     int found = 0;
     app_err err = {0};
-    ck_assert_msg(db_student_get(conn, id, 0, arena, &s, &found, &err) == 0, "get: %s",
+    ck_assert_msg(db_student_get(conn, id, DB_STUDENT_FULL, arena, &s, &found, &err) == 0, "get: %s",
                   err.detail);
     ck_assert(found);
     return s;
