@@ -588,3 +588,83 @@ h_file_create(api_call *c)
     c->data = (void *)mime;
     api_submit(c, job_file_create);
 }
+
+/* ---------------------------------------------------------------- GET /problems */
+
+typedef struct problems_args {
+    const char *state;
+    long long after;
+    int limit;
+} problems_args;
+
+static int
+job_problems(api_call *c, db_conn *db)
+{
+    problems_args *a = c->data;
+    const core_actor *ac = &c->actor;
+    const char *school = NULL, *like = NULL;
+    if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR)
+        return app_err_set(&c->err, APP_EFORBIDDEN, "forbidden", "problems are the registrar's");
+    if (ac->level == CORE_LEVEL_SCHOOL)
+        school = ac->org;
+    else if (ac->level == CORE_LEVEL_PROVINCE)
+        like = app_arena_printf(c->arena, "%.2s%%", ac->org);
+    else if (ac->level == CORE_LEVEL_CITY)
+        like = app_arena_printf(c->arena, "%.4s%%", ac->org);
+    else if (ac->level == CORE_LEVEL_COUNTY)
+        like = ac->org;
+    db_problem *v;
+    int n = 0;
+    int rc = db_problem_list(db, school, like, a->state, a->after, a->limit + 1, c->arena, &v, &n,
+                             &c->err);
+    if (rc != 0)
+        return rc;
+    json_t *items = json_array();
+    int shown = n > a->limit ? a->limit : n;
+    for (int i = 0; i < shown; i++) {
+        json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)v[i].id,
+                              "kind", v[i].kind, "state", v[i].state, "student",
+                              (json_int_t)v[i].student_id, "school", v[i].school, "authority",
+                              v[i].authority, "reason", v[i].reason, "created_at",
+                              v[i].created_at);
+        /* the other party, when there is one (a duplicate across two schools) */
+        json_object_set_new(o, "other_student", v[i].other_student_id
+                                                    ? json_integer(v[i].other_student_id)
+                                                    : json_null());
+        json_object_set_new(o, "other_school", v[i].other_school[0]
+                                                   ? json_string(v[i].other_school)
+                                                   : json_null());
+        json_array_append_new(items, o);
+    }
+    json_t *next = n > a->limit ? json_sprintf("%lld", v[shown - 1].id) : json_null();
+    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    return 0;
+}
+
+void
+h_problems_list(api_call *c)
+{
+    problems_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    if (api_list_limit(c, &a->limit) != 0)
+        return;
+    a->state = api_query(c, "state");
+    if (a->state && strcmp(a->state, "open") != 0 && strcmp(a->state, "resolved") != 0) {
+        api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/state");
+        return;
+    }
+    const char *cur = api_query(c, "cursor");
+    if (cur && *cur) {
+        size_t n = strlen(cur);
+        int ok = n <= 18;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = cur[i] >= '0' && cur[i] <= '9';
+        if (!ok) {
+            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
+            return;
+        }
+        a->after = atoll(cur);
+    }
+    c->data = a;
+    api_submit(c, job_problems);
+}

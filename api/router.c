@@ -66,6 +66,7 @@ const api_route api_routes[] = {
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/workflows", h_workflows, 0},
     {API_POST, "/api/v1/files", h_file_create, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/problems", h_problems_list, API_ROUTE_AUTH},
     {API_GET, "/api/v1/requests/{id}", h_request_get, API_ROUTE_AUTH},
     {API_POST, "/api/v1/requests/{id}/actions", h_request_act,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

@@ -1101,6 +1101,48 @@ db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err
     return 0;
 }
 
+static const db_stmt SQL_PROBLEM_LIST = {
+    "problem_list",
+    "SELECT id, student_id, coalesce(other_student_id, 0), kind, state, school,"
+    " coalesce(other_school, ''), authority, coalesce(reason, '')," TS("created_at")
+    " FROM problem p WHERE id > $1 AND ($2::text IS NULL OR state = $2)"
+    " AND ($3::text IS NULL OR school = $3 OR other_school = $3)"
+    " AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM school s WHERE s.authority LIKE $4"
+    " AND s.code IN (p.school, p.other_school))) ORDER BY id LIMIT $5"};
+
+int
+db_problem_list(db_conn *c, const char *school, const char *authority_like, const char *state,
+                long long after, int limit, app_arena *a, db_problem **out, int *out_n,
+                app_err *err)
+{
+    char af[24], lim[16];
+    snprintf(af, sizeof(af), "%lld", after);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[] = {af, state, school, authority_like, lim};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PROBLEM_LIST, 5, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_problem) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        db_problem *x = &(*out)[i];
+        x->id = db_res_int(r, i, 0);
+        x->student_id = db_res_int(r, i, 1);
+        x->other_student_id = db_res_int(r, i, 2);
+        x->kind = app_arena_strdup(a, db_res_get(r, i, 3));
+        x->state = app_arena_strdup(a, db_res_get(r, i, 4));
+        x->school = app_arena_strdup(a, db_res_get(r, i, 5));
+        x->other_school = app_arena_strdup(a, db_res_get(r, i, 6));
+        x->authority = app_arena_strdup(a, db_res_get(r, i, 7));
+        x->reason = app_arena_strdup(a, db_res_get(r, i, 8));
+        x->created_at = app_arena_strdup(a, db_res_get(r, i, 9));
+    }
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
 /* ------------------------------------------------------------ change feed */
 
 static const db_stmt SQL_EVENT_INSERT = {

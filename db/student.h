@@ -226,6 +226,11 @@ typedef struct db_problem {
 
 int db_problem_insert(db_conn *c, db_problem *p, app_err *err);
 int db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
+/* Problems touching a school of the scope (school exact, or schools whose
+   authority LIKE; both NULL: all), by state (NULL: any), ascending id. */
+int db_problem_list(db_conn *c, const char *school, const char *authority_like, const char *state,
+                    long long after, int limit, app_arena *a, db_problem **out, int *out_n,
+                    app_err *err);
 
 /* ---- change feed ---- */
 

@@ -1120,6 +1120,25 @@ START_TEST(test_suspected_duplicate)
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM problem WHERE student_id = %lld", first);
     ck_assert_int_eq(count_of(sql), 0);
 
+    /* GET /problems: both schools and their county see it; a school elsewhere does not */
+    const int sees[] = {COUNTY, REG_A, REG_B, CITY}, blind[] = {REG_C, COUNTY_D};
+    for (int k = 0; k < 6; k++) {
+        int who = k < 4 ? sees[k] : blind[k - 4];
+        ht_resp p;
+        call("GET", "/api/v1/problems?state=open&limit=500", who, NULL, NULL, &p);
+        ck_assert_int_eq(p.status, 200);
+        int hit = 0;
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(p.json, "items"), i, it) {
+            hit |= json_integer_value(json_object_get(it, "student")) == second &&
+                   strcmp(json_string_value(json_object_get(it, "kind")), "suspected_duplicate") == 0 &&
+                   json_integer_value(json_object_get(it, "other_student")) == first;
+        }
+        ck_assert_msg(hit == (k < 4), "actor %d sees the problem: %d", who, hit);
+        ht_resp_free(&p);
+    }
+
     /* another gender is another person */
     stu u;
     stu_make(&u, 20160517, 1);
