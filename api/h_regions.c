@@ -29,6 +29,26 @@ api_list_limit(api_call *c, int *out_limit)
     return 0;
 }
 
+int
+api_list_after(api_call *c, const char *name, long long *out_after)
+{
+    const char *v = api_query(c, name);
+    *out_after = 0;
+    if (v == NULL || *v == '\0')
+        return 0;
+    size_t n = strlen(v);
+    int ok = n <= 18;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = v[i] >= '0' && v[i] <= '9';
+    if (!ok) {
+        api_fail_code(c, APP_EINVAL, "invalid_cursor",
+                      app_arena_printf(c->arena, "/query/%s", name));
+        return -1;
+    }
+    *out_after = atoll(v);
+    return 0;
+}
+
 static json_t *
 region_json(const db_region *r)
 {

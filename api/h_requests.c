@@ -459,18 +459,8 @@ h_requests_list(api_call *c)
         api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/type");
         return;
     }
-    const char *cur = api_query(c, "cursor");
-    if (cur && *cur) {
-        size_t n = strlen(cur);
-        int okc = n <= 18;
-        for (size_t i = 0; okc && i < n; i++)
-            okc = cur[i] >= '0' && cur[i] <= '9';
-        if (!okc) {
-            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
-            return;
-        }
-        a->after = atoll(cur);
-    }
+    if (api_list_after(c, "cursor", &a->after) != 0)
+        return;
     c->data = a;
     api_submit(c, job_request_list);
 }
@@ -653,18 +643,8 @@ h_problems_list(api_call *c)
         api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/state");
         return;
     }
-    const char *cur = api_query(c, "cursor");
-    if (cur && *cur) {
-        size_t n = strlen(cur);
-        int ok = n <= 18;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = cur[i] >= '0' && cur[i] <= '9';
-        if (!ok) {
-            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
-            return;
-        }
-        a->after = atoll(cur);
-    }
+    if (api_list_after(c, "cursor", &a->after) != 0)
+        return;
     c->data = a;
     api_submit(c, job_problems);
 }

@@ -420,14 +420,9 @@ h_students_list(api_call *c)
     memset(f, 0, sizeof(*f));
     if (api_list_limit(c, &f->limit) != 0)
         return;
+    if (api_list_after(c, "cursor", &f->after_id) != 0)
+        return;
     const char *v;
-    if ((v = api_query(c, "cursor")) != NULL && *v) {
-        if (!digits_only(v, 18)) {
-            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
-            return;
-        }
-        f->after_id = atoll(v);
-    }
     if ((v = api_query(c, "school")) != NULL) {
         if (!digits_only(v, 10) || strlen(v) != 10) {
             api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/school");
@@ -624,15 +619,8 @@ h_student_history(api_call *c)
     if (path_key(c) == NULL)
         return;
     long long *after = app_arena_alloc(c->arena, sizeof(*after));
-    *after = 0;
-    const char *v = api_query(c, "cursor");
-    if (v != NULL && *v) {
-        if (!digits_only(v, 18)) {
-            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/cursor");
-            return;
-        }
-        *after = atoll(v);
-    }
+    if (api_list_after(c, "cursor", after) != 0)
+        return;
     c->data = after;
     api_submit(c, job_history);
 }
@@ -892,14 +880,8 @@ h_events_list(api_call *c)
     a->after = 0;
     if (api_list_limit(c, &a->limit) != 0)
         return;
-    const char *v = api_query(c, "after");
-    if (v != NULL && *v) {
-        if (!digits_only(v, 18)) {
-            api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/after");
-            return;
-        }
-        a->after = atoll(v);
-    }
+    if (api_list_after(c, "after", &a->after) != 0)
+        return;
     c->data = a;
     api_submit(c, job_events);
 }

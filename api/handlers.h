@@ -107,5 +107,8 @@ const char *api_school_name(db_conn *db, const char *code, app_arena *a);
 
 /* Shared list helpers (api/h_regions.c): ?limit= (default 50, max 500). */
 int api_list_limit(api_call *c, int *out_limit);
+/* A keyset cursor ?<name>= (1-18 digits, the last id seen): 0 with *out_after
+   (0 when absent or empty), or -1 with 400 invalid_cursor failed on the call. */
+int api_list_after(api_call *c, const char *name, long long *out_after);
 
 #endif
