@@ -33,7 +33,7 @@ static const char *json_str(app_arena *a, const char *s);
 /* The physical columns, from the catalog (see core_record_columns()). */
 static const char *const *cols;
 static int ncols;
-static int col_grade; /* index of "grade" in the row values */
+static int col_grade, col_class; /* indexes of "grade" and "class" in the row values */
 static int col_of(const char *json);
 
 int
@@ -41,6 +41,7 @@ core_student_init(void)
 {
     cols = core_record_columns(&ncols);
     col_grade = col_of("grade");
+    col_class = col_of("class");
     return db_student_setup(cols, ncols);
 }
 
@@ -311,6 +312,13 @@ static int
 grade_of(const db_student *s)
 {
     return s->vals[col_grade] ? atoi(s->vals[col_grade]) : 0;
+}
+
+void
+core_student_place_of(const db_student *s, int *out_grade, int *out_class)
+{
+    *out_grade = grade_of(s);
+    *out_class = s->vals[col_class] ? atoi(s->vals[col_class]) : 0;
 }
 
 /* May the actor see this student? Its school, then a staff role's narrowing. */

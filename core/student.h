@@ -193,6 +193,9 @@ int core_student_load(db_conn *db, const core_op *op, const char *key, int lock,
 int core_student_load_by_number(db_conn *db, const core_op *op, const char *number, int lock,
                                 db_student *out, db_school *out_school, app_err *err);
 
+/* Grade and class number of a loaded row (plain columns: nothing decrypted). */
+void core_student_place_of(const db_student *s, int *out_grade, int *out_class);
+
 /* The record in clear (decrypted) of a loaded row. */
 int core_student_record(const core_op *op, const db_student *s, core_record *out, app_err *err);
 

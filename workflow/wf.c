@@ -250,25 +250,6 @@ check_transfer(db_conn *db, const core_op *op, const wf_start *a, const db_stude
     return 0;
 }
 
-/* Grade of a loaded row, via the decrypted record (grade is not PII). */
-static int
-row_grade(const core_op *op, const db_student *s, app_err *err)
-{
-    core_record r;
-    if (core_student_record(op, s, &r, err) != 0 || r.v[CORE_R_GRADE] == NULL)
-        return 0;
-    return atoi(r.v[CORE_R_GRADE]);
-}
-
-static int
-row_class(const core_op *op, const db_student *s, app_err *err)
-{
-    core_record r;
-    if (core_student_record(op, s, &r, err) != 0 || r.v[CORE_R_CLASS] == NULL)
-        return 0;
-    return atoi(r.v[CORE_R_CLASS]);
-}
-
 static int
 class_of(db_conn *db, const char *school, int grade, int number, long long *out_id,
          app_err *err)
@@ -321,7 +302,8 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
                          s.state);
         goto fail;
     }
-    int grade = row_grade(op, &s, err);
+    int grade, class_no;
+    core_student_place_of(&s, &grade, &class_no);
     if (d->senior_only && grade / 10 != 3) {
         rc = app_err_set(err, APP_EINVAL, "transition_not_allowed", "senior secondary only");
         goto fail;
@@ -518,7 +500,8 @@ apply(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
         return rc;
     if (!found || !wf_def_allows(d, s.state))
         return app_err_set(err, APP_EINVAL, "transition_not_allowed", "state %s", s.state);
-    int grade = row_grade(op, &s, err), class_no = row_class(op, &s, err);
+    int grade, class_no;
+    core_student_place_of(&s, &grade, &class_no);
     *out_applied = app_arena_printf(
         op->arena, "{\"state\":\"%s\",\"school\":\"%s\",\"class_id\":%lld,\"grade\":%d,\"class\":%d}",
         s.state, s.school, s.class_id, grade, class_no);
