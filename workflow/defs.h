@@ -19,6 +19,11 @@ typedef enum {
     WF_H_RECEIVING_AUTHORITY, /* transfer: the competent authority of the receiving school */
     WF_H_SENDING_PROVINCE,   /* transfer across provinces, when that province's settings ask */
     WF_H_RECEIVING_PROVINCE, /* likewise for the receiving side */
+    WF_H_COMPETENT_IF_SENIOR, /* graduation: the competent authority, senior secondary only */
+    WF_H_FROM_SCHOOL,        /* batch_transfer: the sending school */
+    WF_H_TO_SCHOOL,          /* batch_transfer: the receiving school */
+    WF_H_LOWEST_COMMON,      /* problem_resolution: lowest common authority of the schools */
+    WF_H_PROVINCE_IF_DELETE_G, /* problem_resolution: the province, deleting a G-numbered record */
 } wf_holder;
 
 /* Who starts a request. */
@@ -26,6 +31,8 @@ typedef enum {
     WF_START_SCHOOL = 1,     /* the student's school (registrar) */
     WF_START_RECEIVING,      /* the receiving school of a transfer (registrar) */
     WF_START_NONE,           /* not started through POST /requests (registration) */
+    WF_START_AUTHORITY,      /* a bureau over both schools (batch_transfer) */
+    WF_START_PROBLEM,        /* POST /problems/{id}/resolutions */
 } wf_starter;
 
 /* What the last approval does. */
@@ -35,6 +42,9 @@ typedef enum {
     WF_E_TRANSFER,     /* school, grade and class of the receiving school */
     WF_E_GRADE,        /* another grade and class in the same school */
     WF_E_KEY_FIELDS,   /* name, document, gender, birth date (checks rerun) */
+    WF_E_BATCH_TRANSFER, /* every member to the receiving school, same grade */
+    WF_E_GRADUATE,     /* every member: graduated / completed / incomplete, certificate number */
+    WF_E_RESOLVE,      /* a problem record: evidence, change (key fields) or delete */
 } wf_effect;
 
 /* Payload members a type takes. */
@@ -46,6 +56,8 @@ enum {
     WF_P_GRADE = 1 << 4,    /* grade (required), class */
     WF_P_CHANGES = 1 << 5,  /* changes (required), renumber */
     WF_P_EVIDENCE = 1 << 6, /* evidence file ids required */
+    WF_P_BATCH = 1 << 7,    /* from_school, to_school, students (required), class */
+    WF_P_GRADUATION = 1 << 8, /* grade (required), outcomes */
 };
 
 #define WF_MAX_STEPS 8
@@ -61,6 +73,7 @@ typedef struct wf_def {
     unsigned payload;              /* WF_P_* */
     int senior_only;               /* only senior secondary students (grades 31-33) */
     int revertible;
+    int batch;                     /* many students (request members), no single `student` */
 } wf_def;
 
 extern const wf_def wf_defs[];
