@@ -529,8 +529,9 @@ core_problem_open(db_conn *db, const char *kind, long long student, long long ot
                   const char *school, const char *other_school, const char *authority,
                   const char *reason, app_err *err)
 {
-    db_problem p = {0, student, other, kind, "open", school, other_school, authority, reason,
-                    NULL};
+    db_problem p = {.student_id = student, .other_student_id = other, .kind = kind,
+                    .state = "open", .school = school, .other_school = other_school,
+                    .authority = authority, .reason = reason};
     return db_problem_insert(db, &p, err);
 }
 
@@ -811,16 +812,6 @@ id_indexes(const core_op *op, const char *type, const char *number, int *out_n)
     return v;
 }
 
-static int
-open_problem(db_conn *db, const char *kind, long long student, long long other,
-             const char *school, const char *other_school, const char *authority,
-             const char *reason, app_err *err)
-{
-    db_problem p = {0, student, other, kind, "open", school, other_school, authority, reason,
-                    NULL};
-    return db_problem_insert(db, &p, err);
-}
-
 int
 core_student_register(db_conn *db, const core_op *op, core_record *rec, core_student *out,
                       core_request *out_req, int *out_warnings, app_err *err)
@@ -911,14 +902,14 @@ core_student_register(db_conn *db, const core_op *op, core_record *rec, core_stu
         core_school_ref ra = {sc.code, sc.county, sc.authority};
         core_school_ref rb = {other.code, other.county, other.authority};
         core_lowest_common_authority(&ra, &rb, is_org_city, NULL, lca);
-        if ((rc = open_problem(db, "suspected_duplicate", s.id, sim[i], sc.code, other.code, lca,
+        if ((rc = core_problem_open(db, "suspected_duplicate", s.id, sim[i], sc.code, other.code, lca,
                                "same name, gender and birth date", err)) != 0)
             goto fail;
     }
     /* rule 23: a failed identity check opens a problem record */
     if (verification && strcmp(verification, "passed") != 0 &&
         strcmp(verification, "unavailable") != 0) {
-        if ((rc = open_problem(db, "identity_failed", s.id, 0, sc.code, NULL, sc.authority,
+        if ((rc = core_problem_open(db, "identity_failed", s.id, 0, sc.code, NULL, sc.authority,
                                verification, err)) != 0)
             goto fail;
     }

@@ -3,6 +3,8 @@
  */
 #include "db/student.h"
 
+#include "db/request.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -622,9 +624,9 @@ db_history_list(db_conn *c, long long student_id, long long after_id, int limit,
 static const db_stmt SQL_REQUEST_INSERT = {
     "request_insert",
     "INSERT INTO request (type, state, student_id, school, province, payload, comment,"
-    " current_step, started_by, started_org, other_school, evidence) VALUES ($1, $2,"
+    " current_step, started_by, started_org, other_school, evidence, problem_id) VALUES ($1, $2,"
     " nullif($3, '0')::bigint, $4, $5, coalesce($6, '{}')::jsonb, $7, nullif($8, '0')::int,"
-    " nullif($9, '0')::bigint, $10, $11, coalesce($12, '{}')::bigint[])"
+    " nullif($9, '0')::bigint, $10, $11, coalesce($12, '{}')::bigint[], nullif($13, '0')::bigint)"
     " RETURNING id, version," TS("created_at") "," TS("updated_at")};
 static const db_stmt SQL_STEP_INSERT = {
     "step_insert",
@@ -634,15 +636,16 @@ static const db_stmt SQL_STEP_INSERT = {
 int
 db_request_insert(db_conn *c, db_request *q, app_err *err)
 {
-    char sid[24], step[16], by[24];
+    char sid[24], step[16], by[24], pid[24];
     snprintf(sid, sizeof(sid), "%lld", q->student_id);
     snprintf(step, sizeof(step), "%d", q->current_step);
     snprintf(by, sizeof(by), "%lld", q->started_by);
+    snprintf(pid, sizeof(pid), "%lld", q->problem_id);
     const char *p[] = {q->type,    q->state, sid, q->school,       q->province,  q->payload_json,
                        q->comment, step,     by,  q->started_org, q->other_school,
-                       q->evidence};
+                       q->evidence, pid};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_REQUEST_INSERT, 12, p, &r, err);
+    int rc = db_exec(c, &SQL_REQUEST_INSERT, 13, p, &r, err);
     if (rc != 0)
         return rc;
     q->id = db_res_int(r, 0, 0);
@@ -669,7 +672,7 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
 #define REQUEST_COLS                                                                           \
     "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"     \
     " payload::text, comment, started_org," TS("created_at") "," TS("updated_at")              \
-    ", coalesce(current_step, 0), version, other_school, applied::text"
+    ", coalesce(current_step, 0), version, other_school, applied::text, coalesce(problem_id, 0)"
 
 static const db_stmt SQL_REQUEST_GET = {"request_get",
                                         "SELECT " REQUEST_COLS " FROM request WHERE id = $1"};
@@ -677,7 +680,8 @@ static const db_stmt SQL_REQUEST_GET_UPD = {
     "request_get_upd", "SELECT " REQUEST_COLS " FROM request WHERE id = $1 FOR UPDATE"};
 static const db_stmt SQL_REQUEST_FOR_STUDENT = {
     "request_for_student",
-    "SELECT " REQUEST_COLS " FROM request WHERE student_id = $1 ORDER BY id"};
+    "SELECT " REQUEST_COLS " FROM request WHERE id IN (SELECT request_id FROM request_member"
+    " WHERE student_id = $1) OR (type = 'problem_resolution' AND student_id = $1) ORDER BY id"};
 static const db_stmt SQL_STEPS = {
     "request_steps",
     "SELECT number, level, org, state, coalesce(" TS("due_at") ", ''), coalesce("
@@ -709,6 +713,7 @@ request_fill(db_conn *c, const db_res *r, int row, app_arena *a, db_request *q, 
     q->version = (int)db_res_int(r, row, 13);
     q->other_school = dup_or_null(a, r, row, 14);
     q->applied_json = dup_or_null(a, r, row, 15);
+    q->problem_id = db_res_int(r, row, 16);
 
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", q->id);
@@ -747,7 +752,7 @@ request_fill(db_conn *c, const db_res *r, int row, app_arena *a, db_request *q, 
         x->actor_id = db_res_int(s, i, 5);
     }
     db_res_free(s);
-    return 0;
+    return db_member_list(c, q->id, a, &q->members, &q->nmembers, err);
 }
 
 int
@@ -880,8 +885,7 @@ db_request_open_transfer_to(db_conn *c, long long student_id, const char *school
 }
 
 static const db_stmt SQL_OPEN_COUNT = {
-    "request_open_count", "SELECT count(*) FROM request WHERE student_id = $1"
-                          " AND state IN ('open', 'returned')"};
+    "request_open_count", "SELECT count(*) FROM request_member WHERE student_id = $1 AND open"};
 
 int
 db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
@@ -1054,91 +1058,6 @@ db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *ou
     if (rc != 0)
         return rc;
     *out_count = (int)db_res_int(r, 0, 0);
-    db_res_free(r);
-    return 0;
-}
-
-/* ------------------------------------------------------------ problems */
-
-static const db_stmt SQL_PROBLEM_INSERT = {
-    "problem_insert",
-    "INSERT INTO problem (kind, student_id, other_student_id, school, other_school, authority,"
-    " reason) VALUES ($1, $2, nullif($3, '0')::bigint, $4, $5, $6, $7) RETURNING id"};
-
-int
-db_problem_insert(db_conn *c, db_problem *pr, app_err *err)
-{
-    char sid[24], oid[24];
-    snprintf(sid, sizeof(sid), "%lld", pr->student_id);
-    snprintf(oid, sizeof(oid), "%lld", pr->other_student_id);
-    const char *p[] = {pr->kind,         sid,           oid,       pr->school,
-                       pr->other_school, pr->authority, pr->reason};
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PROBLEM_INSERT, 7, p, &r, err);
-    if (rc != 0)
-        return rc;
-    pr->id = db_res_int(r, 0, 0);
-    db_res_free(r);
-    return 0;
-}
-
-static const db_stmt SQL_PROBLEM_OPEN = {
-    "problem_open", "SELECT count(*) FROM problem WHERE (student_id = $1 OR other_student_id = $1)"
-                    " AND state = 'open'"};
-
-int
-db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
-{
-    char k[24];
-    snprintf(k, sizeof(k), "%lld", student_id);
-    const char *p[] = {k};
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PROBLEM_OPEN, 1, p, &r, err);
-    if (rc != 0)
-        return rc;
-    *out_n = (int)db_res_int(r, 0, 0);
-    db_res_free(r);
-    return 0;
-}
-
-static const db_stmt SQL_PROBLEM_LIST = {
-    "problem_list",
-    "SELECT id, student_id, coalesce(other_student_id, 0), kind, state, school,"
-    " coalesce(other_school, ''), authority, coalesce(reason, '')," TS("created_at")
-    " FROM problem p WHERE id > $1 AND ($2::text IS NULL OR state = $2)"
-    " AND ($3::text IS NULL OR school = $3 OR other_school = $3)"
-    " AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM school s WHERE s.authority LIKE $4"
-    " AND s.code IN (p.school, p.other_school))) ORDER BY id LIMIT $5"};
-
-int
-db_problem_list(db_conn *c, const char *school, const char *authority_like, const char *state,
-                long long after, int limit, app_arena *a, db_problem **out, int *out_n,
-                app_err *err)
-{
-    char af[24], lim[16];
-    snprintf(af, sizeof(af), "%lld", after);
-    snprintf(lim, sizeof(lim), "%d", limit);
-    const char *p[] = {af, state, school, authority_like, lim};
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PROBLEM_LIST, 5, p, &r, err);
-    if (rc != 0)
-        return rc;
-    int n = db_res_nrows(r);
-    *out = app_arena_alloc(a, sizeof(db_problem) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++) {
-        db_problem *x = &(*out)[i];
-        x->id = db_res_int(r, i, 0);
-        x->student_id = db_res_int(r, i, 1);
-        x->other_student_id = db_res_int(r, i, 2);
-        x->kind = app_arena_strdup(a, db_res_get(r, i, 3));
-        x->state = app_arena_strdup(a, db_res_get(r, i, 4));
-        x->school = app_arena_strdup(a, db_res_get(r, i, 5));
-        x->other_school = app_arena_strdup(a, db_res_get(r, i, 6));
-        x->authority = app_arena_strdup(a, db_res_get(r, i, 7));
-        x->reason = app_arena_strdup(a, db_res_get(r, i, 8));
-        x->created_at = app_arena_strdup(a, db_res_get(r, i, 9));
-    }
-    *out_n = n;
     db_res_free(r);
     return 0;
 }

@@ -159,10 +159,14 @@ typedef struct db_request {
     int nsteps;
     db_action *actions; /* every action taken, oldest first */
     int nactions;
+    long long problem_id;       /* problem_resolution: the problem, else 0 */
+    struct db_member *members;  /* the students it is about (db/request.h) */
+    int nmembers;
 } db_request;
 
 /* Insert a request with its steps (steps[i].state and due_at as given). A
-   second open request of the student: APP_ECONFLICT (detail: request_one_open_idx). */
+   second open request of the student: APP_ECONFLICT (detail names
+   request_member_one_open_idx). */
 int db_request_insert(db_conn *c, db_request *r, app_err *err);
 int db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_request *out,
                    int *out_found, app_err *err);
@@ -185,7 +189,7 @@ int db_request_set_applied(db_conn *c, long long id, const char *json, app_err *
 /* Is there an open transfer of the student to `school` (DOMAIN rule 26)? */
 int db_request_open_transfer_to(db_conn *c, long long student_id, const char *school,
                                 int *out_found, app_err *err);
-/* Open requests (open or returned) of a student. */
+/* Open requests (open or returned) the student is a member of. */
 int db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
 
 typedef struct db_request_filter {
@@ -222,6 +226,9 @@ int db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int
 typedef struct db_problem {
     long long id, student_id, other_student_id;
     const char *kind, *state, *school, *other_school, *authority, *reason, *created_at;
+    const char *evidence;   /* file ids, "{1,2}" */
+    const char *resolution; /* evidence / change / delete once resolved, else NULL */
+    long long resolved_by_request;
 } db_problem;
 
 int db_problem_insert(db_conn *c, db_problem *p, app_err *err);

@@ -28,8 +28,14 @@ BEGIN
         VALUES (NEW.id, NEW.student_id, NEW.state IN ('open', 'returned'));
     RETURN NULL;
 END $$;
+-- A problem resolution is no business of the student's (it resolves the
+-- problem that already blocks every change): its student is no member, so
+-- a pending registration may wait for it.
 CREATE TRIGGER request_member_single AFTER INSERT ON request
-    FOR EACH ROW WHEN (NEW.student_id IS NOT NULL) EXECUTE FUNCTION request_member_single();
+    FOR EACH ROW WHEN (NEW.student_id IS NOT NULL AND NEW.type <> 'problem_resolution')
+    EXECUTE FUNCTION request_member_single();
+-- the member index now holds rule 12 for every kind of request
+DROP INDEX request_one_open_idx;
 
 -- A request that ends releases its members.
 CREATE FUNCTION request_member_release() RETURNS trigger LANGUAGE plpgsql AS $$
