@@ -172,11 +172,70 @@ payload_takes(const wf_def *d, const char *k)
              {WF_P_TO_SCHOOL | WF_P_GRADE, "grade"},
              {WF_P_TO_SCHOOL | WF_P_GRADE, "class"},
              {WF_P_CHANGES, "changes"},
-             {WF_P_CHANGES, "renumber"}};
+             {WF_P_CHANGES, "renumber"},
+             {WF_P_BATCH, "from_school"},
+             {WF_P_BATCH, "to_school"},
+             {WF_P_BATCH, "students"},
+             {WF_P_BATCH, "class"},
+             {WF_P_GRADUATION, "grade"},
+             {WF_P_GRADUATION, "outcomes"}};
     for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
         if ((d->payload & m[i].bit) && strcmp(m[i].name, k) == 0)
             return 1;
     return 0;
+}
+
+/* Key-field changes {name?, id_type?, id_number?, gender?, birth_date?}
+   into a->changes; `canon` gets them with PII masked (the values travel
+   sealed, appended by the job). */
+static void
+parse_changes(api_call *c, json_t *ch, const char *ptr0, wf_start *a, json_t *canon, app_err *e)
+{
+    json_t *shown = json_object();
+    if (!json_is_object(ch) || json_object_size(ch) == 0) {
+        app_err_add(e, ptr0, ch ? "wrong_type" : "missing_field", NULL);
+    } else {
+        const char *ck;
+        json_t *cv;
+        json_object_foreach(ch, ck, cv) {
+            int i = core_field_index(0, ck);
+            char ptr[80];
+            snprintf(ptr, sizeof(ptr), "%s/%s", ptr0, ck);
+            if (i < 0 || !(core_fields[i].flags & CORE_F_KEY)) {
+                app_err_add(e, ptr, "not_a_key_field", NULL);
+                continue;
+            }
+            if (!json_is_string(cv) && !json_is_null(cv)) {
+                app_err_add(e, ptr, "wrong_type", NULL);
+                continue;
+            }
+            a->present[i] = 1;
+            a->changes.v[i] = json_is_null(cv) ? NULL : app_arena_strdup(c->arena, json_string_value(cv));
+            if (core_fields[i].flags & CORE_F_PII && a->changes.v[i]) {
+                char m[64];
+                core_mask_id(a->changes.v[i], m, sizeof(m));
+                json_object_set_new(shown, ck, json_string(m));
+            } else {
+                json_object_set(shown, ck, cv);
+            }
+        }
+    }
+    json_object_set_new(canon, "changes", shown);
+}
+
+/* A school code member (10 digits) or NULL with an item. */
+static const char *
+member_school(api_call *c, json_t *o, const char *name, app_err *e)
+{
+    int bad = 0;
+    const char *v = member_str(c, o, name, &bad);
+    char ptr[48];
+    snprintf(ptr, sizeof(ptr), "/payload/%s", name);
+    if (v == NULL || strlen(v) != 10 || strspn(v, "0123456789") != 10) {
+        app_err_add(e, ptr, v || bad ? "invalid_school_code" : "missing_field", NULL);
+        return NULL;
+    }
+    return v;
 }
 
 static int
@@ -185,7 +244,8 @@ job_request_start(api_call *c, db_conn *db)
     wf_start *a = c->data;
     core_op op;
     api_op(c, &op);
-    if (a->type && strcmp(a->type, "key_field_change") == 0) {
+    if (a->type && (strcmp(a->type, "key_field_change") == 0 ||
+                    (a->method && strcmp(a->method, "change") == 0))) {
         a->payload_json = app_arena_printf(
             c->arena, "%s,\"sealed\":\"%s\"}", a->payload_json, core_changes_seal(&op, &a->changes, a->present));
     }
@@ -228,10 +288,13 @@ h_request_create(api_call *c)
     }
     a->type = member_str(c, b, "type", &bad);
     const wf_def *d = wf_def_find(a->type);
-    if (d == NULL || d->starter == WF_START_NONE)
+    if (d == NULL || d->starter == WF_START_NONE || d->starter == WF_START_PROBLEM)
         app_err_add(&e, "/type", a->type ? "invalid_request_type" : "missing_field", NULL);
     json_t *sv = json_object_get(b, "student");
-    if (json_is_integer(sv))
+    if (d != NULL && d->batch) {
+        if (sv != NULL)
+            app_err_add(&e, "/student", "unknown_field", NULL); /* the payload names them */
+    } else if (json_is_integer(sv))
         a->student = app_arena_printf(c->arena, "%lld", (long long)json_integer_value(sv));
     else if (json_is_string(sv) && json_string_length(sv) <= 19)
         a->student = app_arena_strdup(c->arena, json_string_value(sv));
@@ -317,43 +380,84 @@ h_request_create(api_call *c)
                 json_object_set_new(canon, "class", json_integer(a->class_no));
         }
         if (d->payload & WF_P_CHANGES) {
-            json_t *ch = json_object_get(pp, "changes");
-            json_t *shown = json_object();
-            if (!json_is_object(ch) || json_object_size(ch) == 0) {
-                app_err_add(&e, "/payload/changes", ch ? "wrong_type" : "missing_field", NULL);
-            } else {
-                const char *ck;
-                json_t *cv;
-                json_object_foreach(ch, ck, cv) {
-                    int i = core_field_index(0, ck);
-                    char ptr[80];
-                    snprintf(ptr, sizeof(ptr), "/payload/changes/%s", ck);
-                    if (i < 0 || !(core_fields[i].flags & CORE_F_KEY)) {
-                        app_err_add(&e, ptr, "not_a_key_field", NULL);
-                        continue;
-                    }
-                    if (!json_is_string(cv) && !json_is_null(cv)) {
-                        app_err_add(&e, ptr, "wrong_type", NULL);
-                        continue;
-                    }
-                    a->present[i] = 1;
-                    a->changes.v[i] = json_is_null(cv) ? NULL : app_arena_strdup(c->arena, json_string_value(cv));
-                    /* the payload shows PII masked; the values travel sealed */
-                    if (core_fields[i].flags & CORE_F_PII && a->changes.v[i]) {
-                        char m[64];
-                        core_mask_id(a->changes.v[i], m, sizeof(m));
-                        json_object_set_new(shown, ck, json_string(m));
-                    } else {
-                        json_object_set(shown, ck, cv);
-                    }
-                }
-            }
-            json_object_set_new(canon, "changes", shown);
+            parse_changes(c, json_object_get(pp, "changes"), "/payload/changes", a, canon, &e);
             json_t *rn = json_object_get(pp, "renumber");
             if (rn && !json_is_boolean(rn))
                 app_err_add(&e, "/payload/renumber", "wrong_type", NULL);
             a->renumber = json_is_true(rn);
             json_object_set_new(canon, "renumber", json_integer(a->renumber));
+        }
+        if (d->payload & WF_P_BATCH) {
+            a->from_school = member_school(c, pp, "from_school", &e);
+            a->to_school = member_school(c, pp, "to_school", &e);
+            if (a->from_school)
+                json_object_set_new(canon, "from_school", json_string(a->from_school));
+            if (a->to_school)
+                json_object_set_new(canon, "to_school", json_string(a->to_school));
+            bad = 0;
+            a->class_no = member_int(pp, "class", &bad);
+            if (bad || a->class_no < 0)
+                app_err_add(&e, "/payload/class", "wrong_type", NULL);
+            else if (a->class_no)
+                json_object_set_new(canon, "class", json_integer(a->class_no));
+            json_t *st = json_object_get(pp, "students");
+            if (!json_is_array(st) || json_array_size(st) == 0 || json_array_size(st) > 2000) {
+                app_err_add(&e, "/payload/students", st ? "wrong_type" : "missing_field", NULL);
+            } else {
+                const char **ids = app_arena_alloc(c->arena, sizeof(char *) * json_array_size(st));
+                size_t i;
+                json_t *x;
+                json_array_foreach(st, i, x) {
+                    if (json_is_integer(x) && json_integer_value(x) > 0) {
+                        ids[a->nstudents++] = app_arena_printf(c->arena, "%lld", (long long)json_integer_value(x));
+                    } else if (json_is_string(x) && json_string_length(x) >= 1 && json_string_length(x) <= 19) {
+                        ids[a->nstudents++] = app_arena_strdup(c->arena, json_string_value(x));
+                    } else {
+                        char ptr[48];
+                        snprintf(ptr, sizeof(ptr), "/payload/students/%zu", i);
+                        app_err_add(&e, ptr, "wrong_type", NULL);
+                    }
+                }
+                a->students = ids;
+                json_object_set(canon, "students", st);
+            }
+        }
+        if (d->payload & WF_P_GRADUATION) {
+            bad = 0;
+            a->grade = member_int(pp, "grade", &bad);
+            if (bad || a->grade == 0)
+                app_err_add(&e, "/payload/grade", bad ? "wrong_type" : "missing_field", NULL);
+            else
+                json_object_set_new(canon, "grade", json_sprintf("%02d", a->grade));
+            json_t *oc = json_object_get(pp, "outcomes");
+            if (oc && !json_is_object(oc)) {
+                app_err_add(&e, "/payload/outcomes", "wrong_type", NULL);
+            } else if (oc) {
+                size_t n = json_object_size(oc);
+                long long *oid = app_arena_alloc(c->arena, sizeof(long long) * (n + 1));
+                const char **ov = app_arena_alloc(c->arena, sizeof(char *) * (n + 1));
+                const char *ok;
+                json_t *x;
+                json_t *shown = json_object();
+                json_object_foreach(oc, ok, x) {
+                    char ptr[80];
+                    snprintf(ptr, sizeof(ptr), "/payload/outcomes/%.40s", ok);
+                    const char *val = json_string_value(x);
+                    if (strlen(ok) == 0 || strlen(ok) > 18 || strspn(ok, "0123456789") != strlen(ok)) {
+                        app_err_add(&e, ptr, "student_not_found", NULL);
+                    } else if (!val || (strcmp(val, "graduated") && strcmp(val, "completed") &&
+                                        strcmp(val, "incomplete"))) {
+                        app_err_add(&e, ptr, "invalid_code", NULL);
+                    } else {
+                        oid[a->noutcomes] = atoll(ok);
+                        ov[a->noutcomes++] = app_arena_strdup(c->arena, val);
+                        json_object_set_new(shown, ok, json_string(val));
+                    }
+                }
+                a->outcome_ids = oid;
+                a->outcome_vals = ov;
+                json_object_set_new(canon, "outcomes", shown);
+            }
         }
         const char *pk;
         json_t *pv;
@@ -579,6 +683,205 @@ h_file_create(api_call *c)
     api_submit(c, job_file_create);
 }
 
+/* ---------------------------------------------------------------- problems */
+
+static json_t *
+problem_json(const db_problem *p)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)p->id, "kind",
+                          p->kind, "state", p->state, "student", (json_int_t)p->student_id,
+                          "school", p->school, "authority", p->authority, "reason", p->reason,
+                          "created_at", p->created_at);
+    /* the other party, when there is one (a duplicate across two schools) */
+    json_object_set_new(o, "other_student", p->other_student_id
+                                                ? json_integer(p->other_student_id)
+                                                : json_null());
+    json_object_set_new(o, "other_school", p->other_school && p->other_school[0]
+                                               ? json_string(p->other_school)
+                                               : json_null());
+    /* evidence ids from the array literal "{1,2}" */
+    json_t *ev = json_array();
+    for (const char *x = p->evidence ? p->evidence : ""; *x; x++)
+        if (*x >= '0' && *x <= '9') {
+            json_array_append_new(ev, json_integer(strtoll(x, (char **)&x, 10)));
+            x--;
+        }
+    json_object_set_new(o, "evidence", ev);
+    json_object_set_new(o, "resolution", p->resolution ? json_string(p->resolution) : json_null());
+    json_object_set_new(o, "resolved_by_request", p->resolved_by_request
+                                                      ? json_integer(p->resolved_by_request)
+                                                      : json_null());
+    return o;
+}
+
+/* Evidence file ids of a body member: 1..10 positive integers. */
+static int
+file_ids(api_call *c, json_t *v, const char *ptr, long long **out, int *n, app_err *e)
+{
+    *n = 0;
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > 10) {
+        app_err_add(e, ptr, "wrong_type", NULL);
+        return -1;
+    }
+    *out = app_arena_alloc(c->arena, sizeof(long long) * (json_array_size(v) + 1));
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) {
+        if (!json_is_integer(x) || json_integer_value(x) < 1) {
+            app_err_add(e, ptr, "wrong_type", NULL);
+            return -1;
+        }
+        (*out)[(*n)++] = (long long)json_integer_value(x);
+    }
+    return 0;
+}
+
+static long long
+problem_path_id(api_call *c)
+{
+    const char *v = api_param(c, "id");
+    size_t n = v ? strlen(v) : 0;
+    if (n == 0 || n > 18 || strspn(v, "0123456789") != n || atoll(v) == 0) {
+        api_fail_code(c, APP_ENOTFOUND, "problem_not_found", NULL);
+        return 0;
+    }
+    return atoll(v);
+}
+
+typedef struct evidence_args {
+    long long *files;
+    int n;
+} evidence_args;
+
+static int
+job_problem_evidence(api_call *c, db_conn *db)
+{
+    evidence_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    db_problem p;
+    int rc = wf_problem_add_evidence(db, &op, atoll(api_param(c, "id")), a->files, a->n, &p,
+                                     &c->err);
+    if (rc != 0) {
+        if (rc == APP_EINVAL && c->err.nitems > 0 && c->err.slug == NULL)
+            api_fail_items(&c->err);
+        return rc;
+    }
+    api_reply_json(c, 200, problem_json(&p));
+    return 0;
+}
+
+void
+h_problem_evidence(api_call *c)
+{
+    if (problem_path_id(c) == 0)
+        return;
+    evidence_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    app_err e = {0};
+    if (!json_is_object(c->json)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(c->json, k, v) {
+        if (strcmp(k, "files") != 0) {
+            char p[80];
+            snprintf(p, sizeof(p), "/%s", k);
+            app_err_add(&e, p, "unknown_field", NULL);
+        }
+    }
+    json_t *f = json_object_get(c->json, "files");
+    if (f == NULL || (json_is_array(f) && json_array_size(f) == 0))
+        app_err_add(&e, "/files", "missing_field", NULL);
+    else
+        file_ids(c, f, "/files", &a->files, &a->n, &e);
+    if (api_fail_items(&e) != 0) {
+        api_fail(c, &e);
+        return;
+    }
+    c->data = a;
+    api_submit(c, job_problem_evidence);
+}
+
+void
+h_problem_resolve(api_call *c)
+{
+    if (problem_path_id(c) == 0)
+        return;
+    wf_start *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    a->type = "problem_resolution";
+    a->problem_id = atoll(api_param(c, "id"));
+    json_t *b = c->json;
+    if (!json_is_object(b)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    app_err e = {0};
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v) {
+        if (strcmp(k, "method") && strcmp(k, "student") && strcmp(k, "comment") &&
+            strcmp(k, "evidence") && strcmp(k, "changes") && strcmp(k, "reason")) {
+            char p[80];
+            snprintf(p, sizeof(p), "/%s", k);
+            app_err_add(&e, p, "unknown_field", NULL);
+        }
+    }
+    int bad = 0;
+    json_t *canon = json_object();
+    a->method = member_str(c, b, "method", &bad);
+    if (a->method == NULL || (strcmp(a->method, "evidence") && strcmp(a->method, "change") &&
+                              strcmp(a->method, "delete")))
+        app_err_add(&e, "/method", a->method || bad ? "invalid_method" : "missing_field", NULL);
+    else
+        json_object_set_new(canon, "method", json_string(a->method));
+    json_t *sv = json_object_get(b, "student");
+    if (json_is_integer(sv) && json_integer_value(sv) > 0) {
+        a->student = app_arena_printf(c->arena, "%lld", (long long)json_integer_value(sv));
+        json_object_set(canon, "student", sv);
+    } else if (sv && !json_is_null(sv)) {
+        app_err_add(&e, "/student", "wrong_type", NULL);
+    }
+    bad = 0;
+    a->comment = member_str(c, b, "comment", &bad);
+    if (bad || (a->comment && !api_valid_text(a->comment, 500)))
+        app_err_add(&e, "/comment", "wrong_type", NULL);
+    bad = 0;
+    a->reason = member_str(c, b, "reason", &bad);
+    if (bad || (a->reason && !api_valid_text(a->reason, 500)))
+        app_err_add(&e, "/reason", "wrong_type", NULL);
+    else if (a->reason)
+        json_object_set_new(canon, "reason", json_string(a->reason));
+    long long *ev;
+    if (file_ids(c, json_object_get(b, "evidence"), "/evidence", &ev, &a->nevidence, &e) == 0)
+        a->evidence = ev;
+    int change = a->method && strcmp(a->method, "change") == 0;
+    if (change)
+        parse_changes(c, json_object_get(b, "changes"), "/changes", a, canon, &e);
+    else if (json_object_get(b, "changes"))
+        app_err_add(&e, "/changes", "unknown_field", NULL);
+    if (a->method && strcmp(a->method, "delete") == 0 && a->reason == NULL)
+        app_err_add(&e, "/reason", "missing_field", NULL);
+    if (api_fail_items(&e) != 0) {
+        json_decref(canon);
+        api_fail(c, &e);
+        return;
+    }
+    char *s = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(canon);
+    a->payload_json = app_arena_strdup(c->arena, s ? s : "{}");
+    free(s);
+    if (change) /* sealed changes appended by the job */
+        a->payload_json = app_arena_strndup(c->arena, a->payload_json, strlen(a->payload_json) - 1);
+    c->data = a;
+    api_submit(c, job_request_start);
+}
+
 /* ---------------------------------------------------------------- GET /problems */
 
 typedef struct problems_args {
@@ -611,21 +914,8 @@ job_problems(api_call *c, db_conn *db)
         return rc;
     json_t *items = json_array();
     int shown = n > a->limit ? a->limit : n;
-    for (int i = 0; i < shown; i++) {
-        json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)v[i].id,
-                              "kind", v[i].kind, "state", v[i].state, "student",
-                              (json_int_t)v[i].student_id, "school", v[i].school, "authority",
-                              v[i].authority, "reason", v[i].reason, "created_at",
-                              v[i].created_at);
-        /* the other party, when there is one (a duplicate across two schools) */
-        json_object_set_new(o, "other_student", v[i].other_student_id
-                                                    ? json_integer(v[i].other_student_id)
-                                                    : json_null());
-        json_object_set_new(o, "other_school", v[i].other_school[0]
-                                                   ? json_string(v[i].other_school)
-                                                   : json_null());
-        json_array_append_new(items, o);
-    }
+    for (int i = 0; i < shown; i++)
+        json_array_append_new(items, problem_json(&v[i]));
     json_t *next = n > a->limit ? json_sprintf("%lld", v[shown - 1].id) : json_null();
     api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
     return 0;

@@ -16,6 +16,8 @@
 #include "api/jw.h"
 #include "api/registry.h"
 #include "core/student.h"
+#include "db/request.h"
+#include "workflow/defs.h"
 
 #define CHECKIN_MAX 3000
 
@@ -283,6 +285,30 @@ api_request_json(const core_request *q)
         json_array_append_new(acts, ao);
     }
     json_object_set_new(o, "actions", acts);
+    const wf_def *d = wf_def_find(q->type);
+    if (d && d->batch) {
+        /* a batch names its students; the student of the request is none */
+        json_object_set_new(o, "student", json_null());
+        json_object_set_new(o, "other_school", q->other_school ? json_string(q->other_school)
+                                                              : json_null());
+        json_t *ms = json_array();
+        for (int i = 0; i < q->nmembers; i++) {
+            const db_member *m = &q->members[i];
+            json_t *mo = json_pack("{s:I,s:s,s:s,s:s}", "student", (json_int_t)m->student_id,
+                                   "name", m->name, "student_number", m->student_number,
+                                   "school", m->school);
+            if (m->outcome)
+                json_object_set_new(mo, "outcome", json_string(m->outcome));
+            if (m->certificate_no)
+                json_object_set_new(mo, "certificate_no", json_string(m->certificate_no));
+            json_array_append_new(ms, mo);
+        }
+        json_object_set_new(o, "members", ms);
+    } else if (q->other_school) {
+        json_object_set_new(o, "other_school", json_string(q->other_school));
+    }
+    if (q->problem_id)
+        json_object_set_new(o, "problem", json_integer(q->problem_id));
     json_object_set_new(o, "version", json_integer(q->version));
     if (q->created_at)
         json_object_set_new(o, "created_at", json_string(q->created_at));

@@ -72,6 +72,8 @@ void h_requests_list(api_call *c);
 void h_request_revert(api_call *c);
 void h_workflows(api_call *c);
 void h_file_create(api_call *c);
+void h_problem_evidence(api_call *c);
+void h_problem_resolve(api_call *c);
 void h_problems_list(api_call *c);
 
 /* Shared helpers (api/h_schools.c). If-Match on the loop thread: 0 with

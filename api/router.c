@@ -67,6 +67,8 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/workflows", h_workflows, 0},
     {API_POST, "/api/v1/files", h_file_create, API_ROUTE_AUTH},
     {API_GET, "/api/v1/problems", h_problems_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/problems/{id}/evidence", h_problem_evidence, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/problems/{id}/resolutions", h_problem_resolve, API_ROUTE_AUTH},
     {API_GET, "/api/v1/requests/{id}", h_request_get, API_ROUTE_AUTH},
     {API_POST, "/api/v1/requests/{id}/actions", h_request_act,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

@@ -368,8 +368,8 @@ check_region12(vctx *x, int i, const char *s)
         bad(x, i, "invalid_region_code", "unknown");
 }
 
-static int
-region_known(const char *code6, void *ctx)
+int
+core_codes_is_region(const char *code6, void *ctx)
 {
     return core_codes_label(ctx, "region", code6) != NULL;
 }
@@ -401,7 +401,7 @@ check_idnum(vctx *x, int i, int ti, const char *s, core_idnum *out_id, int *out_
     if (strcmp(type, "1") == 0 || strcmp(type, "C") == 0) {
         app_err e;
         app_err_clear(&e);
-        if (core_idnum_parse(s, strlen(s), x->rules->today, region_known,
+        if (core_idnum_parse(s, strlen(s), x->rules->today, core_codes_is_region,
                              (void *)x->rules->codes, out_id, &e) != 0) {
             bad(x, i, "invalid_id_number", e.param);
             return NULL;

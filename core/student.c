@@ -647,14 +647,6 @@ describe_school(db_conn *db, const core_op *op, const char *code, int for_error,
                      : app_arena_printf(op->arena, "%s的一所学校", county);
 }
 
-static int
-is_org_city(const char *code6, void *ctx)
-{
-    (void)code6;
-    (void)ctx;
-    return 1;
-}
-
 /* The steps of a registration: the competent authority; without a document
    every level from it up to the province (DOMAIN §5). */
 static int
@@ -901,7 +893,8 @@ core_student_register(db_conn *db, const core_op *op, core_record *rec, core_stu
             goto fail;
         core_school_ref ra = {sc.code, sc.county, sc.authority};
         core_school_ref rb = {other.code, other.county, other.authority};
-        core_lowest_common_authority(&ra, &rb, is_org_city, NULL, lca);
+        core_lowest_common_authority(&ra, &rb, core_codes_is_region, (void *)op->env->codes,
+                                     lca);
         if ((rc = core_problem_open(db, "suspected_duplicate", s.id, sim[i], sc.code, other.code, lca,
                                "same name, gender and birth date", err)) != 0)
             goto fail;

@@ -97,6 +97,21 @@ db_member_set(db_conn *c, long long request_id, long long student_id, const char
     return db_exec(c, &SQL_MEMBER_SET, 5, p, NULL, err);
 }
 
+static const db_stmt SQL_END_OPEN = {
+    "request_end_open_of",
+    "UPDATE request SET state = $2, current_step = NULL, version = version + 1,"
+    " updated_at = now() WHERE id IN (SELECT request_id FROM request_member"
+    " WHERE student_id = $1 AND open)"};
+
+int
+db_request_end_open_of(db_conn *c, long long student_id, const char *state, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student_id);
+    const char *p[] = {k, state};
+    return db_exec(c, &SQL_END_OPEN, 2, p, NULL, err);
+}
+
 static const db_stmt SQL_CERT_TAKE = {
     "certificate_take",
     "INSERT INTO certificate_seq (school, year, last) VALUES ($1, $2, $3)"

@@ -27,6 +27,9 @@ int db_member_list(db_conn *c, long long request_id, app_arena *a, db_member **o
 int db_member_set(db_conn *c, long long request_id, long long student_id, const char *outcome,
                   const char *certificate_no, const char *applied_json, app_err *err);
 
+/* End every open request the student is a member of, in `state`. */
+int db_request_end_open_of(db_conn *c, long long student_id, const char *state, app_err *err);
+
 /* Take `n` certificate numbers of `school` in `year`: *out_first is the
    first of n consecutive sequence numbers (from 1 each year). */
 int db_certificate_take(db_conn *c, const char *school, int year, int n, int *out_first,

@@ -11,6 +11,7 @@
 #include "core/grade.h"
 #include "core/settings.h"
 #include "db/refdata.h"
+#include "db/request.h"
 #include "db/settings.h"
 
 int wf_fault_after_effect;
@@ -45,6 +46,19 @@ now_text(char out[24])
     gmtime_r(&t, &tm);
     strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* What a start has found out before the request is stored. */
+typedef struct draft {
+    db_school sc;          /* the student's school (batch: sending; problem: the problem's) */
+    db_school rs;          /* transfer, batch: receiving school; problem: the other school */
+    int has_rs;
+    long long student_id;  /* 0 for a batch */
+    long long *members;    /* batch: the students it is about */
+    int nmembers;
+    const char *payload;   /* as stored */
+    long long problem_id;
+    int renumber, delete_g, senior;
+} draft;
 
 /* ------------------------------------------------------------ holders */
 
@@ -123,10 +137,11 @@ province_wants(db_conn *db, const core_op *op, const char *school, int *out, app
  * `rs` a transfer's receiving school.
  */
 static int
-holders(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, const db_school *sc,
-        const db_school *rs, stepv *sv, app_err *err)
+holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv *sv,
+        app_err *err)
 {
     int rc = 0;
+    const db_school *sc = &dr->sc, *rs = &dr->rs;
     sv->n = 0;
     if (d->effect == WF_E_TRANSFER) {
         int same_auth = strcmp(sc->authority, rs->authority) == 0;
@@ -160,12 +175,36 @@ holders(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, cons
         case WF_H_PROVINCE:
             rc = add_region(db, op, sv, sc->province, err);
             break;
+        case WF_H_COMPETENT_IF_SENIOR:
+            if (dr->senior)
+                rc = add_region(db, op, sv, sc->authority, err);
+            break;
+        case WF_H_FROM_SCHOOL:
+            rc = add_step(db, op, sv, "school", sc->code, err);
+            break;
+        case WF_H_TO_SCHOOL:
+            rc = add_step(db, op, sv, "school", rs->code, err);
+            break;
+        case WF_H_LOWEST_COMMON: {
+            char lca[7];
+            core_school_ref x = {sc->code, sc->county, sc->authority};
+            core_school_ref y = {rs->code, rs->county, rs->authority};
+            if (dr->has_rs)
+                core_lowest_common_authority(&x, &y, core_codes_is_region, (void *)op->env->codes,
+                                             lca);
+            rc = add_region(db, op, sv, dr->has_rs ? lca : sc->authority, err);
+            break;
+        }
+        case WF_H_PROVINCE_IF_DELETE_G:
+            if (dr->delete_g && !(sv->n == 1 && strcmp(sv->v[0].org, "000000") == 0))
+                rc = add_region(db, op, sv, sc->province, err);
+            break;
         default:
             break;
         }
     }
     /* renumbering needs the province (DOMAIN §5) */
-    if (rc == 0 && d->effect == WF_E_KEY_FIELDS && a->renumber)
+    if (rc == 0 && d->effect == WF_E_KEY_FIELDS && dr->renumber)
         rc = add_region(db, op, sv, sc->province, err);
     return rc;
 }
@@ -265,16 +304,361 @@ class_of(db_conn *db, const char *school, int grade, int number, long long *out_
     return 0;
 }
 
+static int
+item(app_err *err, const char *ptr, const char *code)
+{
+    app_err_add(err, ptr, code, NULL);
+    return APP_EINVAL;
+}
+
+/* The key-field changes of `a` on top of record `s`: valid and changing a key field. */
+static int
+check_key_changes(db_conn *db, const core_op *op, const wf_start *a, const db_student *s,
+                  const char *school, app_err *err)
+{
+    core_record cur, next;
+    int rc = core_student_record(op, s, &cur, err);
+    if (rc != 0)
+        return rc;
+    next = cur;
+    int changed = 0;
+    for (int i = 0; i < CORE_NFIELDS; i++)
+        if (a->present[i]) {
+            next.v[i] = a->changes.v[i];
+            changed = 1;
+        }
+    if (!changed)
+        return item(err, "/payload/changes", "missing_field");
+    db_settings set;
+    if ((rc = db_settings_for_school(db, school, op->arena, &set, err)) != 0)
+        return rc;
+    core_record_rules rules = {op->env->codes, op->today, set.required_fields,
+                               set.nrequired_fields};
+    if (core_record_validate(&next, &rules, op->arena, NULL, err) != 0 ||
+        core_record_key_changed(&cur, &next) == 0) {
+        if (err->nitems == 0)
+            app_err_add(err, "/payload/changes", "nothing_changes", NULL);
+        return APP_EINVAL;
+    }
+    return 0;
+}
+
+/* A request about one student (every type but the batches and resolutions). */
+static int
+start_single(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, draft *dr,
+             app_err *err)
+{
+    db_student s;
+    db_school *sc = &dr->sc, *rs = &dr->rs;
+    int rc;
+    if (d->starter == WF_START_RECEIVING)
+        rc = core_student_load_by_number(db, op, a->student, 1, &s, sc, err);
+    else
+        rc = core_student_load(db, op, a->student, 1, &s, sc, err);
+    /* core_student_load fills only the school's codes: the category and
+       system (grade checks below) come with the whole school row */
+    if (rc == 0 && d->starter != WF_START_RECEIVING)
+        rc = core_school_load(db, op, s.school, sc, err);
+    if (rc != 0)
+        return rc;
+    dr->student_id = s.id;
+    /* rule 13, then rule 12 */
+    if (!wf_def_allows(d, s.state))
+        return app_err_set(err, APP_EINVAL, "transition_not_allowed", "%s from %s", d->type,
+                           s.state);
+    int grade, class_no;
+    core_student_place_of(&s, &grade, &class_no);
+    if (d->senior_only && grade / 10 != 3)
+        return app_err_set(err, APP_EINVAL, "transition_not_allowed", "senior secondary only");
+    int nprob = 0, nopen = 0;
+    if ((rc = db_problem_open_count(db, s.id, &nprob, err)) != 0 ||
+        (rc = db_request_open_count(db, s.id, &nopen, err)) != 0)
+        return rc;
+    if (nprob > 0)
+        return app_err_set(err, APP_ECONFLICT, "student_has_problem", "open problem");
+    if (nopen > 0)
+        return app_err_set(err, APP_ECONFLICT, "student_in_flight", "open request");
+    int month = op->today / 100 % 100;
+    int last_term = core_grade_is_final(sc, grade) && month >= 2 && month <= 7;
+    long long cid;
+    switch (d->effect) {
+    case WF_E_TRANSFER: {
+        if ((rc = check_transfer(db, op, a, &s, sc, rs, err)) != 0)
+            return rc;
+        dr->has_rs = 1;
+        if (last_term)
+            return app_err_set(err, APP_EINVAL, "transition_not_allowed",
+                               "graduating grade, last term");
+        int g = a->grade ? a->grade : grade;
+        if (!core_grade_fits_school(rs->category, rs->system, g))
+            return item(err, "/payload/grade", "grade_not_in_school");
+        if (a->class_no && (rc = class_of(db, rs->code, g, a->class_no, &cid, err)) != 0)
+            return rc;
+        break;
+    }
+    case WF_E_GRADE:
+        if (a->grade == grade || !core_grade_fits_school(sc->category, sc->system, a->grade))
+            return item(err, "/payload/grade", "grade_not_in_school");
+        return class_of(db, sc->code, a->grade, a->class_no ? a->class_no : 1, &cid, err);
+    case WF_E_STATE:
+        if (strcmp(d->type, "suspend") == 0 && last_term)
+            return app_err_set(err, APP_EINVAL, "transition_not_allowed",
+                               "no suspension in the graduating grade's last term");
+        break;
+    case WF_E_KEY_FIELDS:
+        dr->renumber = a->renumber;
+        return check_key_changes(db, op, a, &s, sc->code, err);
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* A bureau over both schools moves a cohort (DOMAIN §5 batch_transfer). */
+static int
+start_batch(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, draft *dr,
+            app_err *err)
+{
+    const core_actor *ac = op->actor;
+    int rc;
+    if (ac->level < CORE_LEVEL_COUNTY)
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "an authority starts batch transfers");
+    if ((rc = core_school_load(db, op, a->from_school, &dr->sc, err)) != 0 ||
+        (rc = core_school_load(db, op, a->to_school, &dr->rs, err)) != 0)
+        return rc;
+    dr->has_rs = 1;
+    const db_school *sc = &dr->sc, *rs = &dr->rs;
+    core_school_ref fr = {sc->code, sc->county, sc->authority};
+    core_school_ref tr = {rs->code, rs->county, rs->authority};
+    if (!core_org_is_superior_of_school(ac->org, &fr) || !core_org_is_superior_of_school(ac->org, &tr))
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "not over both schools");
+    if (strcmp(sc->code, rs->code) == 0)
+        return item(err, "/payload/to_school", "same_school");
+    if (rs->closed || sc->closed)
+        return app_err_set(err, APP_ESTATE, "school_closed", "school closed");
+    db_settings set;
+    if ((rc = db_settings_for_school(db, rs->code, op->arena, &set, err)) != 0)
+        return rc;
+    if (core_blackout_contains(set.blackout_from, set.blackout_until, op->today))
+        return app_err_set(err, APP_ECONFLICT, "transfer_blackout", "blackout");
+    int month = op->today / 100 % 100;
+    dr->members = app_arena_alloc(op->arena, sizeof(long long) * (size_t)a->nstudents);
+    for (int i = 0; i < a->nstudents; i++) {
+        char ptr[48];
+        snprintf(ptr, sizeof(ptr), "/payload/students/%d", i);
+        db_student s;
+        db_school ssc;
+        app_err e = {0};
+        if (core_student_load(db, op, a->students[i], 1, &s, &ssc, &e) != 0 ||
+            strcmp(s.school, sc->code) != 0) {
+            app_err_clear(&e);
+            item(err, ptr, "student_not_found");
+            continue;
+        }
+        for (int k = 0; k < dr->nmembers; k++)
+            if (dr->members[k] == s.id) {
+                item(err, ptr, "duplicate_value");
+                s.id = 0;
+            }
+        if (s.id == 0)
+            continue;
+        int grade, class_no, nprob = 0, nopen = 0;
+        core_student_place_of(&s, &grade, &class_no);
+        if ((rc = db_problem_open_count(db, s.id, &nprob, err)) != 0 ||
+            (rc = db_request_open_count(db, s.id, &nopen, err)) != 0)
+            return rc;
+        long long cid;
+        if (!wf_def_allows(d, s.state) ||
+            (core_grade_is_final(sc, grade) && month >= 2 && month <= 7))
+            item(err, ptr, "transition_not_allowed");
+        else if (nprob)
+            item(err, ptr, "student_has_problem");
+        else if (nopen)
+            item(err, ptr, "student_in_flight");
+        else if (!core_grade_fits_school(rs->category, rs->system, grade))
+            item(err, ptr, "grade_not_in_school");
+        else if (class_of(db, rs->code, grade, a->class_no ? a->class_no : class_no, &cid, &e) != 0) {
+            app_err_clear(&e);
+            item(err, ptr, "class_not_found");
+        } else {
+            dr->members[dr->nmembers++] = s.id;
+        }
+    }
+    return err->nitems ? APP_EINVAL : 0;
+}
+
+/* A school's graduating grade (DOMAIN §5 graduation, rule 12). */
+static int
+start_graduation(db_conn *db, const core_op *op, const wf_start *a, draft *dr, app_err *err)
+{
+    db_school *sc = &dr->sc;
+    int rc = core_school_load(db, op, op->actor->org, sc, err);
+    if (rc != 0)
+        return rc;
+    if (sc->closed)
+        return app_err_set(err, APP_ESTATE, "school_closed", "school closed");
+    if (!core_grade_fits_school(sc->category, sc->system, a->grade) ||
+        !core_grade_is_final(sc, a->grade))
+        return item(err, "/payload/grade", "grade_not_final");
+    db_candidate *v;
+    int n = 0;
+    if ((rc = db_grade_candidates(db, sc->code, a->grade, op->arena, &v, &n, err)) != 0)
+        return rc;
+    for (int i = 0; i < a->noutcomes; i++) {
+        int found = 0;
+        for (int k = 0; k < n && !found; k++)
+            found = v[k].id == a->outcome_ids[i];
+        if (!found) {
+            char ptr[48];
+            snprintf(ptr, sizeof(ptr), "/payload/outcomes/%lld", a->outcome_ids[i]);
+            item(err, ptr, "student_not_found");
+        }
+    }
+    if (err->nitems)
+        return APP_EINVAL;
+    dr->members = app_arena_alloc(op->arena, sizeof(long long) * (size_t)(n ? n : 1));
+    char *ex = app_arena_strdup(op->arena, "");
+    for (int k = 0; k < n; k++) {
+        if (v[k].in_flight || v[k].has_problem)
+            ex = app_arena_printf(op->arena, "%s%s{\"student\":%lld,\"reason\":\"%s\"}", ex,
+                                  *ex ? "," : "", v[k].id,
+                                  v[k].has_problem ? "student_has_problem" : "student_in_flight");
+        else
+            dr->members[dr->nmembers++] = v[k].id;
+    }
+    if (dr->nmembers == 0)
+        return item(err, "/payload/grade", "no_students");
+    /* the payload lists who was left out, and why (rule 12) */
+    size_t pl = strlen(a->payload_json);
+    dr->payload = app_arena_printf(op->arena, "%.*s%s\"excluded\":[%s]}", (int)(pl - 1),
+                                   a->payload_json, pl > 2 ? "," : "", ex);
+    dr->senior = a->grade / 10 == 3;
+    return 0;
+}
+
+/* A problem record is the business of the registrars of its schools and of
+   the bureaus over either school. */
+static int
+problem_visible(db_conn *db, const core_op *op, const db_problem *pr)
+{
+    const core_actor *ac = op->actor;
+    const char *schools[2] = {pr->school, pr->other_school};
+    for (int k = 0; k < 2; k++) {
+        db_school x;
+        app_err e = {0};
+        if (schools[k] == NULL || !*schools[k] || core_school_load(db, op, schools[k], &x, &e) != 0)
+            continue;
+        core_school_ref ref = {x.code, x.county, x.authority};
+        if (ac->level == CORE_LEVEL_SCHOOL ? is_registrar(ac) && strcmp(ac->org, x.code) == 0
+                                           : core_actor_sees_school(ac, &ref))
+            return 1;
+    }
+    return 0;
+}
+
+int
+wf_problem_add_evidence(db_conn *db, const core_op *op, long long id, const long long *files,
+                        int n, db_problem *out, app_err *err)
+{
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    int found = 0, owned = 0;
+    if ((rc = db_problem_get(db, id, 1, op->arena, out, &found, err)) != 0)
+        goto fail;
+    if (!found || !problem_visible(db, op, out)) {
+        rc = app_err_set(err, APP_ENOTFOUND, "problem_not_found", "problem %lld", id);
+        goto fail;
+    }
+    if (strcmp(out->state, "open") != 0) {
+        rc = app_err_set(err, APP_ECONFLICT, "problem_resolved", "problem %lld", id);
+        goto fail;
+    }
+    if ((rc = db_files_owned(db, files, n, op->actor->org, &owned, err)) != 0)
+        goto fail;
+    if (owned != n) {
+        rc = item(err, "/files", "file_not_found");
+        goto fail;
+    }
+    char pid[24];
+    snprintf(pid, sizeof(pid), "%lld", id);
+    if ((rc = db_problem_add_evidence(db, id, files, n, err)) != 0 ||
+        (rc = core_audit(db, op, "problem.evidence", "problem", pid,
+                         app_arena_printf(op->arena, "{\"files\":%d}", n), err)) != 0 ||
+        (rc = db_problem_get(db, id, 0, op->arena, out, &found, err)) != 0)
+        goto fail;
+    return db_commit(db, err);
+fail:
+    db_rollback(db);
+    return rc;
+}
+
+/* 佐证 / 变更 / 删除 of a problem record (DOMAIN rule 24). */
+static int
+start_resolution(db_conn *db, const core_op *op, const wf_start *a, draft *dr, app_err *err)
+{
+    db_problem pr;
+    int found = 0;
+    int rc = db_problem_get(db, a->problem_id, 1, op->arena, &pr, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found || !problem_visible(db, op, &pr))
+        return app_err_set(err, APP_ENOTFOUND, "problem_not_found", "problem %lld",
+                           a->problem_id);
+    if (strcmp(pr.state, "open") != 0)
+        return app_err_set(err, APP_ECONFLICT, "problem_resolved", "problem %lld", pr.id);
+    long long sid = pr.student_id;
+    if (a->student) {
+        sid = atoll(a->student);
+        if (sid != pr.student_id && sid != pr.other_student_id)
+            return item(err, "/student", "student_not_in_problem");
+    }
+    db_student s;
+    if ((rc = db_student_get(db, sid, 1, op->arena, &s, &found, err)) != 0)
+        return rc;
+    if (!found || !wf_def_allows(wf_def_find("problem_resolution"), s.state))
+        return app_err_set(err, APP_EINVAL, "transition_not_allowed", "state %s",
+                           found ? s.state : "-");
+    if ((rc = core_school_load(db, op, pr.school, &dr->sc, err)) != 0)
+        return rc;
+    if (pr.other_school && *pr.other_school && strcmp(pr.other_school, pr.school) != 0) {
+        if ((rc = core_school_load(db, op, pr.other_school, &dr->rs, err)) != 0)
+            return rc;
+        dr->has_rs = 1;
+    }
+    dr->student_id = sid;
+    dr->problem_id = pr.id;
+    if (strcmp(a->method, "evidence") == 0) {
+        if (a->nevidence == 0 && strcmp(pr.evidence, "{}") == 0)
+            return item(err, "/evidence", "evidence_required");
+    } else if (strcmp(a->method, "change") == 0) {
+        if ((rc = check_key_changes(db, op, a, &s, s.school, err)) != 0)
+            return rc;
+    } else if (strcmp(a->method, "delete") == 0) {
+        dr->delete_g = s.stuno_kind[0] == 'G';
+    } else {
+        return item(err, "/method", "invalid_method");
+    }
+    return 0;
+}
+
+/* Apply the effect of a request that needs no approval (graduation of a
+   primary or junior grade) or whose last step was just approved. */
+static int apply_effect(db_conn *db, const core_op *op, const wf_def *d, long long id,
+                        const char **req_state, const char **data_extra, app_err *err);
+
 int
 wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request *out,
                  app_err *err)
 {
     const wf_def *d = wf_def_find(a->type);
-    if (d == NULL || d->starter == WF_START_NONE) {
+    if (d == NULL || d->starter == WF_START_NONE ||
+        (d->starter == WF_START_PROBLEM) != (a->problem_id != 0)) {
         app_err_add(err, "/type", "invalid_request_type", NULL);
         return APP_EINVAL;
     }
-    if (!is_registrar(op->actor))
+    if (d->starter != WF_START_PROBLEM && d->starter != WF_START_AUTHORITY &&
+        !is_registrar(op->actor))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "a school's registrar starts requests");
     if ((d->payload & WF_P_EVIDENCE) && a->nevidence == 0) {
         app_err_add(err, "/evidence", "evidence_required", NULL);
@@ -283,107 +667,18 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
     int rc = db_begin(db, err);
     if (rc != 0)
         return rc;
-    db_student s;
-    db_school sc, rs;
-    memset(&rs, 0, sizeof(rs));
-    if (d->starter == WF_START_RECEIVING)
-        rc = core_student_load_by_number(db, op, a->student, 1, &s, &sc, err);
-    else
-        rc = core_student_load(db, op, a->student, 1, &s, &sc, err);
-    /* core_student_load fills only the school's codes: the category and
-       system (grade checks below) come with the whole school row */
-    if (rc == 0 && d->starter != WF_START_RECEIVING)
-        rc = core_school_load(db, op, s.school, &sc, err);
+    draft dr;
+    memset(&dr, 0, sizeof(dr));
+    dr.payload = a->payload_json ? a->payload_json : "{}";
+    switch (d->effect) {
+    case WF_E_BATCH_TRANSFER: rc = start_batch(db, op, d, a, &dr, err); break;
+    case WF_E_GRADUATE: rc = start_graduation(db, op, a, &dr, err); break;
+    case WF_E_RESOLVE: rc = start_resolution(db, op, a, &dr, err); break;
+    default: rc = start_single(db, op, d, a, &dr, err); break;
+    }
     if (rc != 0)
         goto fail;
-    /* rule 13, then rule 12 */
-    if (!wf_def_allows(d, s.state)) {
-        rc = app_err_set(err, APP_EINVAL, "transition_not_allowed", "%s from %s", d->type,
-                         s.state);
-        goto fail;
-    }
-    int grade, class_no;
-    core_student_place_of(&s, &grade, &class_no);
-    if (d->senior_only && grade / 10 != 3) {
-        rc = app_err_set(err, APP_EINVAL, "transition_not_allowed", "senior secondary only");
-        goto fail;
-    }
-    int nprob = 0, nopen = 0;
-    if ((rc = db_problem_open_count(db, s.id, &nprob, err)) != 0 ||
-        (rc = db_request_open_count(db, s.id, &nopen, err)) != 0)
-        goto fail;
-    if (nprob > 0) {
-        rc = app_err_set(err, APP_ECONFLICT, "student_has_problem", "open problem");
-        goto fail;
-    }
-    if (nopen > 0) {
-        rc = app_err_set(err, APP_ECONFLICT, "student_in_flight", "open request");
-        goto fail;
-    }
-    /* type rules */
-    if (d->effect == WF_E_TRANSFER) {
-        if ((rc = check_transfer(db, op, a, &s, &sc, &rs, err)) != 0)
-            goto fail;
-        int month = op->today / 100 % 100;
-        if (core_grade_is_final(&sc, grade) && month >= 2 && month <= 7) {
-            rc = app_err_set(err, APP_EINVAL, "transition_not_allowed",
-                             "graduating grade, last term");
-            goto fail;
-        }
-        int g = a->grade ? a->grade : grade;
-        if (!core_grade_fits_school(rs.category, rs.system, g)) {
-            app_err_add(err, "/payload/grade", "grade_not_in_school", NULL);
-            rc = APP_EINVAL;
-            goto fail;
-        }
-        long long cid;
-        if (a->class_no && (rc = class_of(db, rs.code, g, a->class_no, &cid, err)) != 0)
-            goto fail;
-    } else if (d->effect == WF_E_GRADE) {
-        if (a->grade == grade || !core_grade_fits_school(sc.category, sc.system, a->grade)) {
-            app_err_add(err, "/payload/grade", "grade_not_in_school", NULL);
-            rc = APP_EINVAL;
-            goto fail;
-        }
-        long long cid;
-        if ((rc = class_of(db, sc.code, a->grade, a->class_no ? a->class_no : 1, &cid, err)) != 0)
-            goto fail;
-    } else if (d->effect == WF_E_STATE && strcmp(d->type, "suspend") == 0) {
-        int month = op->today / 100 % 100;
-        if (core_grade_is_final(&sc, grade) && month >= 2 && month <= 7) {
-            rc = app_err_set(err, APP_EINVAL, "transition_not_allowed",
-                             "no suspension in the graduating grade's last term");
-            goto fail;
-        }
-    } else if (d->effect == WF_E_KEY_FIELDS) {
-        core_record cur, next;
-        if ((rc = core_student_record(op, &s, &cur, err)) != 0)
-            goto fail;
-        next = cur;
-        int changed = 0;
-        for (int i = 0; i < CORE_NFIELDS; i++)
-            if (a->present[i]) {
-                next.v[i] = a->changes.v[i];
-                changed = 1;
-            }
-        db_settings set;
-        if ((rc = db_settings_for_school(db, sc.code, op->arena, &set, err)) != 0)
-            goto fail;
-        core_record_rules rules = {op->env->codes, op->today, set.required_fields,
-                                   set.nrequired_fields};
-        if (core_record_validate(&next, &rules, op->arena, NULL, err) != 0 ||
-            (changed && core_record_key_changed(&cur, &next) == 0)) {
-            if (err->nitems == 0)
-                app_err_add(err, "/payload/changes", "nothing_changes", NULL);
-            rc = APP_EINVAL;
-            goto fail;
-        }
-        if (!changed) {
-            app_err_add(err, "/payload/changes", "missing_field", NULL);
-            rc = APP_EINVAL;
-            goto fail;
-        }
-    }
+    const db_school *sc = &dr.sc;
 
     /* evidence: files the caller's org uploaded */
     char *ev = NULL;
@@ -402,49 +697,66 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
         ev = app_arena_printf(op->arena, "%s}", ev);
     }
     stepv sv;
-    if ((rc = holders(db, op, d, a, &sc, &rs, &sv, err)) != 0)
+    if ((rc = holders(db, op, d, &dr, &sv, err)) != 0)
         goto fail;
     db_settings set;
-    if ((rc = db_settings_for_school(db, sc.code, op->arena, &set, err)) != 0)
+    if ((rc = db_settings_for_school(db, sc->code, op->arena, &set, err)) != 0)
         goto fail;
-    sv.v[0].due_at = due_string(op, &set);
+    if (sv.n > 0)
+        sv.v[0].due_at = due_string(op, &set);
 
     core_request *q = out;
     memset(q, 0, sizeof(*q));
     q->type = d->type;
     q->state = "open";
-    q->student_id = s.id;
-    q->school = sc.code;
-    q->other_school = d->effect == WF_E_TRANSFER ? rs.code : NULL;
-    q->province = sc.province;
-    q->payload_json = a->payload_json ? a->payload_json : "{}";
+    q->student_id = dr.student_id;
+    q->school = sc->code;
+    q->other_school = dr.has_rs ? dr.rs.code : NULL;
+    q->province = sc->province;
+    q->payload_json = dr.payload;
     q->comment = a->comment;
     q->evidence = ev;
-    q->current_step = 1;
+    q->current_step = sv.n > 0 ? 1 : 0;
     q->started_by = op->actor->user_id;
     q->started_org = op->actor->org;
     q->steps = sv.v;
     q->nsteps = sv.n;
-    if ((rc = db_request_insert(db, q, err)) != 0) {
-        if (rc == APP_ECONFLICT && strstr(err->detail, "one_open"))
+    q->problem_id = dr.problem_id;
+    if ((rc = db_request_insert(db, q, err)) != 0 ||
+        (dr.nmembers > 0 && (rc = db_member_add(db, q->id, dr.members, dr.nmembers, err)) != 0)) {
+        if (rc == APP_ECONFLICT && strstr(err->detail, "one_open_resolution"))
+            rc = app_err_set(err, APP_ECONFLICT, "problem_in_flight", "unique index");
+        else if (rc == APP_ECONFLICT && strstr(err->detail, "one_open"))
             rc = app_err_set(err, APP_ECONFLICT, "student_in_flight", "unique index");
         goto fail;
     }
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", q->id);
-    db_history h = {0, s.id, op->actor->user_id, q->id, NULL, "request", op->actor->org,
-                    sc.code, "[]"};
+    if (dr.student_id) {
+        db_history h = {0, dr.student_id, op->actor->user_id, q->id, NULL, "request",
+                        op->actor->org, sc->code, "[]"};
+        if ((rc = db_history_insert(db, &h, err)) != 0)
+            goto fail;
+    }
     const char *data = app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"open\"}", d->type);
     if ((rc = db_request_action_insert(db, q->id, 0, "start", op->actor->user_id, op->actor->org,
                                        a->comment, err)) != 0 ||
-        (rc = db_history_insert(db, &h, err)) != 0 ||
         (rc = core_audit(db, op, "request.start", "request", rid,
-                         app_arena_printf(op->arena, "{\"type\":\"%s\",\"student\":%lld}", d->type,
-                                          s.id),
+                         app_arena_printf(op->arena,
+                                          "{\"type\":\"%s\",\"student\":%lld,\"members\":%d}",
+                                          d->type, dr.student_id, dr.nmembers),
                          err)) != 0 ||
-        (rc = core_event(db, "request.started", s.id, sc.code, sc.authority, sc.province, q->id,
-                         data, err)) != 0)
+        (rc = core_event(db, "request.started", dr.student_id, sc->code, sc->authority,
+                         sc->province, q->id, data, err)) != 0)
         goto fail;
+    if (sv.n == 0) {
+        /* nobody approves it (graduation of primary and junior grades): the
+           school's start is the decision */
+        const char *st = "approved", *extra = "";
+        if ((rc = db_request_set_state(db, q->id, "approved", 0, err)) != 0 ||
+            (rc = apply_effect(db, op, d, q->id, &st, &extra, err)) != 0)
+            goto fail;
+    }
     if ((rc = db_commit(db, err)) != 0)
         return rc;
     return wf_request_get(db, op, q->id, out, err);
@@ -599,6 +911,227 @@ wf_key_changes_from_payload(const core_op *op, const char *payload, core_record 
     return core_changes_open(op, sealed, out, present, err);
 }
 
+/* The history entry of a move: what changed of state, school, grade, class. */
+static const char *
+move_changes(app_arena *a, const char *st0, const char *st1, const char *sc0, const char *sc1,
+             int g0, int g1, int c0, int c1)
+{
+    char *chg = app_arena_strdup(a, "[");
+    if (strcmp(st0, st1) != 0)
+        chg = app_arena_printf(a, "%s{\"field\":\"/state\",\"old\":\"%s\",\"new\":\"%s\"},", chg,
+                               st0, st1);
+    if (strcmp(sc0, sc1) != 0)
+        chg = app_arena_printf(a, "%s{\"field\":\"/school\",\"old\":\"%s\",\"new\":\"%s\"},", chg,
+                               sc0, sc1);
+    if (g0 != g1)
+        chg = app_arena_printf(a, "%s{\"field\":\"/grade\",\"old\":\"%d\",\"new\":\"%d\"},", chg,
+                               g0, g1);
+    if (c0 != c1)
+        chg = app_arena_printf(a, "%s{\"field\":\"/class\",\"old\":%d,\"new\":%d},", chg, c0, c1);
+    size_t cl = strlen(chg);
+    if (chg[cl - 1] == ',')
+        chg[cl - 1] = '\0';
+    return app_arena_printf(a, "%s]", chg);
+}
+
+/* The outcome of graduation member `id` from the payload's outcomes. */
+static const char *
+outcome_of(const char *payload, long long id)
+{
+    const char *o = strstr(payload, "\"outcomes\"");
+    if (o == NULL)
+        return "graduated";
+    const char *end = strchr(o, '}');
+    char key[32];
+    snprintf(key, sizeof(key), "\"%lld\"", id);
+    const char *k = strstr(o, key);
+    if (k == NULL || (end && k > end))
+        return "graduated";
+    k += strlen(key);
+    while (*k == ' ' || *k == ':')
+        k++;
+    if (strncmp(k, "\"completed\"", 11) == 0)
+        return "completed";
+    if (strncmp(k, "\"incomplete\"", 12) == 0)
+        return "incomplete";
+    return "graduated";
+}
+
+/* batch_transfer and graduation: every member, in id order. */
+static int
+apply_members(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
+              app_err *err)
+{
+    db_member *m = q->members;
+    int n = q->nmembers, rc;
+    const char *cls = payload_member(op->arena, q->payload_json, "class");
+    int year = op->today / 10000, ngrad = 0, first = 0;
+    if (d->effect == WF_E_GRADUATE) {
+        for (int i = 0; i < n; i++)
+            ngrad += strcmp(outcome_of(q->payload_json, m[i].student_id),
+                            "graduated") == 0;
+        if (ngrad && (rc = db_certificate_take(db, q->school, year, ngrad, &first, err)) != 0)
+            return rc;
+    }
+    db_school dst;
+    if ((rc = core_school_load(db, op, d->effect == WF_E_GRADUATE ? q->school : q->other_school,
+                               &dst, err)) != 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        db_student s;
+        int found = 0;
+        if ((rc = db_student_get(db, m[i].student_id, 1, op->arena, &s, &found, err)) != 0)
+            return rc;
+        /* the members are held by this request: nothing else moved them */
+        if (!found || !wf_def_allows(d, s.state) || strcmp(s.school, q->school) != 0)
+            return app_err_set(err, APP_ESTATE, "transition_not_allowed", "member %lld",
+                               m[i].student_id);
+        int grade, class_no;
+        core_student_place_of(&s, &grade, &class_no);
+        const char *state = "enrolled", *cert = NULL, *etype;
+        long long class_id = s.class_id;
+        int nc = class_no;
+        if (d->effect == WF_E_GRADUATE) {
+            state = outcome_of(q->payload_json, s.id);
+            if (strcmp(state, "graduated") == 0)
+                cert = app_arena_printf(op->arena, "%s%04d%05d", q->school, year, first++);
+            etype = "student.graduated";
+        } else {
+            nc = cls ? atoi(cls) : class_no;
+            if ((rc = class_of(db, dst.code, grade, nc, &class_id, err)) != 0)
+                return rc;
+            etype = "student.transferred";
+        }
+        const char *applied = app_arena_printf(
+            op->arena,
+            "{\"state\":\"%s\",\"school\":\"%s\",\"class_id\":%lld,\"grade\":%d,\"class\":%d,"
+            "\"to_state\":\"%s\",\"to_school\":\"%s\"}",
+            s.state, s.school, s.class_id, grade, class_no, state, dst.code);
+        int version = 0;
+        const char *chg = move_changes(op->arena, s.state, state, s.school, dst.code, grade, grade,
+                                       class_no, nc);
+        db_history h = {0, s.id, op->actor->user_id, q->id, NULL, d->type, op->actor->org,
+                        dst.code, chg};
+        const char *data = app_arena_printf(
+            op->arena, "{\"type\":\"%s\",\"state\":\"%s\",\"from\":\"%s\",\"school\":\"%s\"%s%s%s}",
+            d->type, state, s.school, dst.code, cert ? ",\"certificate_no\":\"" : "",
+            cert ? cert : "", cert ? "\"" : "");
+        if ((rc = db_student_place(db, s.id, state, dst.code, class_id, grade, nc, &version,
+                                   err)) != 0 ||
+            (rc = db_history_insert(db, &h, err)) != 0 ||
+            (rc = db_member_set(db, q->id, s.id, d->effect == WF_E_GRADUATE ? state : NULL, cert,
+                                applied, err)) != 0 ||
+            (rc = core_event(db, etype, s.id, dst.code, dst.authority, dst.province, q->id, data,
+                             err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* problem_resolution: 佐证 closes the problem, 变更 corrects the key fields
+   (checks rerun), 删除 takes the record out of the active states. */
+static int
+apply_resolution(db_conn *db, const core_op *op, const core_request *q, const char **req_state,
+                 const char **data_extra, app_err *err)
+{
+    const char *method = payload_member(op->arena, q->payload_json, "method");
+    int rc = 0;
+    if (method == NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "resolution without method");
+    if (strcmp(method, "change") == 0) {
+        core_record ch;
+        unsigned char present[CORE_NFIELDS];
+        int renumber = 0;
+        long long holder = 0;
+        if ((rc = wf_key_changes_from_payload(op, q->payload_json, &ch, present, &renumber,
+                                              err)) != 0)
+            return rc;
+        rc = core_student_key_change(db, op, q->student_id, &ch, present, renumber, q->id,
+                                     &holder, err);
+        if (rc == APP_ECONFLICT && err->slug && strcmp(err->slug, "duplicate_enrolled") == 0) {
+            /* the new identity is held: the request fails, the problem stays */
+            app_err_clear(err);
+            *req_state = "rejected";
+            *data_extra = ",\"failure\":\"duplicate_enrolled\"";
+            return db_request_set_state(db, q->id, "rejected", 0, err);
+        }
+        if (rc != 0)
+            return rc;
+    } else if (strcmp(method, "delete") == 0) {
+        db_student s;
+        int found = 0, grade, class_no, version = 0;
+        if ((rc = db_student_get(db, q->student_id, 1, op->arena, &s, &found, err)) != 0)
+            return rc;
+        if (!found)
+            return app_err_set(err, APP_ESTATE, "transition_not_allowed", "no student");
+        core_student_place_of(&s, &grade, &class_no);
+        const char *chg = move_changes(op->arena, s.state, "deleted", s.school, s.school, grade,
+                                       grade, class_no, class_no);
+        db_history h = {0, s.id, op->actor->user_id, q->id, NULL, "problem_resolution",
+                        op->actor->org, s.school, chg};
+        /* a registration waiting for this record ends with it */
+        if ((rc = db_request_end_open_of(db, s.id, "rejected", err)) != 0 ||
+            (rc = db_student_place(db, s.id, "deleted", s.school, s.class_id, grade, class_no,
+                                   &version, err)) != 0 ||
+            (rc = db_history_insert(db, &h, err)) != 0)
+            return rc;
+    }
+    return db_problem_resolve(db, q->problem_id, method, q->id, err);
+}
+
+static int
+apply_effect(db_conn *db, const core_op *op, const wf_def *d, long long id,
+             const char **req_state, const char **data_extra, app_err *err)
+{
+    core_request q;
+    int found = 0;
+    int rc = db_request_get(db, id, 0, op->arena, &q, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found)
+        return not_found(err, id);
+    const char *applied = NULL;
+    long long holder = 0;
+    switch (d->effect) {
+    case WF_E_BATCH_TRANSFER:
+    case WF_E_GRADUATE:
+        return apply_members(db, op, d, &q, err);
+    case WF_E_RESOLVE:
+        return apply_resolution(db, op, &q, req_state, data_extra, err);
+    case WF_E_KEY_FIELDS: {
+        core_record ch;
+        unsigned char present[CORE_NFIELDS];
+        int renumber = 0;
+        if ((rc = wf_key_changes_from_payload(op, q.payload_json, &ch, present, &renumber,
+                                              err)) != 0)
+            return rc;
+        rc = core_student_key_change(db, op, q.student_id, &ch, present, renumber, id, &holder,
+                                     err);
+        break;
+    }
+    default:
+        rc = apply(db, op, d, &q, &applied, &holder, err);
+        break;
+    }
+    if (rc == APP_ECONFLICT && err->slug && strcmp(err->slug, "duplicate_enrolled") == 0 &&
+        d->effect == WF_E_KEY_FIELDS) {
+        /* the new identity is held: the request fails, a problem opens */
+        app_err_clear(err);
+        *req_state = "rejected";
+        *data_extra = ",\"failure\":\"duplicate_enrolled\"";
+        db_student hs;
+        if ((rc = db_request_set_state(db, id, "rejected", 0, err)) != 0 ||
+            (rc = db_student_get(db, holder, 0, op->arena, &hs, &found, err)) != 0)
+            return rc;
+        return core_problem_open(db, "duplicate_id", q.student_id, holder, q.school,
+                                 found ? hs.school : NULL, op->actor->org,
+                                 "key_field_change: duplicate_enrolled", err);
+    }
+    if (rc != 0)
+        return rc;
+    return applied ? db_request_set_applied(db, id, applied, err) : 0;
+}
+
 int
 wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                const char *comment, core_request *out, app_err *err)
@@ -625,7 +1158,8 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
 
     if (withdraw || resubmit) {
         /* the starter's own actions (rule 15: for transfers only the receiving school) */
-        if (strcmp(q.started_org, op->actor->org) != 0 || !is_registrar(op->actor) ||
+        if (strcmp(q.started_org, op->actor->org) != 0 ||
+            (op->actor->level == CORE_LEVEL_SCHOOL && !is_registrar(op->actor)) ||
             strcmp(q.type, "registration") == 0) {
             rc = app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s",
                              q.started_org);
@@ -694,38 +1228,7 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
             if ((rc = core_student_reject_registration(db, op, q.student_id, id, err)) != 0)
                 goto fail;
         } else if (approve && req_state[0] == 'a') {
-            const char *applied = NULL;
-            long long holder = 0;
-            if (d->effect == WF_E_KEY_FIELDS) {
-                core_record ch;
-                unsigned char present[CORE_NFIELDS];
-                int renumber = 0;
-                if ((rc = wf_key_changes_from_payload(op, q.payload_json, &ch, present,
-                                                      &renumber, err)) != 0)
-                    goto fail;
-                rc = core_student_key_change(db, op, q.student_id, &ch, present, renumber, id,
-                                             &holder, err);
-            } else {
-                rc = apply(db, op, d, &q, &applied, &holder, err);
-            }
-            if (rc == APP_ECONFLICT && err->slug && strcmp(err->slug, "duplicate_enrolled") == 0 &&
-                d->effect == WF_E_KEY_FIELDS) {
-                /* the new identity is held: the request fails, a problem opens */
-                app_err_clear(err);
-                req_state = "rejected";
-                data_extra = ",\"failure\":\"duplicate_enrolled\"";
-                db_student hs;
-                int found = 0;
-                if ((rc = db_request_set_state(db, id, "rejected", 0, err)) != 0 ||
-                    (rc = db_student_get(db, holder, 0, op->arena, &hs, &found, err)) != 0 ||
-                    (rc = core_problem_open(db, "duplicate_id", q.student_id, holder, q.school,
-                                            found ? hs.school : NULL, op->actor->org,
-                                            "key_field_change: duplicate_enrolled", err)) != 0)
-                    goto fail;
-            } else if (rc != 0) {
-                goto fail;
-            }
-            if (applied && (rc = db_request_set_applied(db, id, applied, err)) != 0)
+            if ((rc = apply_effect(db, op, d, id, &req_state, &data_extra, err)) != 0)
                 goto fail;
         }
     }
@@ -761,6 +1264,62 @@ fail:
 
 /* ------------------------------------------------------------ revert */
 
+/* Revert a batch: every member back where it was, or none when any has
+   moved since (or has business open now). */
+static int
+revert_members(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
+               const char *comment, app_err *err)
+{
+    const core_actor *ac = op->actor;
+    int rc = 0;
+    db_school sc;
+    if ((rc = core_school_load(db, op, q->school, &sc, err)) != 0)
+        return rc;
+    for (int i = 0; i < q->nmembers; i++) {
+        const db_member *m = &q->members[i];
+        const char *aj = m->applied_json;
+        const char *st = aj ? payload_member(op->arena, aj, "state") : NULL;
+        const char *school = aj ? payload_member(op->arena, aj, "school") : NULL;
+        const char *cid = aj ? payload_member(op->arena, aj, "class_id") : NULL;
+        const char *g = aj ? payload_member(op->arena, aj, "grade") : NULL;
+        const char *c = aj ? payload_member(op->arena, aj, "class") : NULL;
+        const char *ts = aj ? payload_member(op->arena, aj, "to_state") : NULL;
+        const char *tsc = aj ? payload_member(op->arena, aj, "to_school") : NULL;
+        if (!st || !school || !cid || !g || !c || !ts || !tsc)
+            return app_err_set(err, APP_EINTERNAL, NULL, "applied snapshot incomplete");
+        db_student s;
+        int found = 0, nopen = 0, grade, class_no, version = 0;
+        if ((rc = db_student_get(db, m->student_id, 1, op->arena, &s, &found, err)) != 0 ||
+            (rc = db_request_open_count(db, m->student_id, &nopen, err)) != 0)
+            return rc;
+        if (!found || nopen > 0 || strcmp(ts, s.state) != 0 || strcmp(tsc, s.school) != 0)
+            return app_err_set(err, APP_ECONFLICT, "revert_conflict", "member %lld changed",
+                               m->student_id);
+        core_student_place_of(&s, &grade, &class_no);
+        const char *chg = move_changes(op->arena, s.state, st, s.school, school, grade, atoi(g),
+                                       class_no, atoi(c));
+        db_history h = {0, s.id, ac->user_id, q->id, NULL, "revert", ac->org, school, chg};
+        if ((rc = db_student_place(db, s.id, st, school, atoll(cid), atoi(g), atoi(c), &version,
+                                   err)) != 0 ||
+            (rc = db_history_insert(db, &h, err)) != 0 ||
+            (rc = core_event(db, "student.reverted", s.id, school, sc.authority, sc.province,
+                             q->id, app_arena_printf(op->arena, "{\"type\":\"%s\"}", d->type),
+                             err)) != 0)
+            return rc;
+    }
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", q->id);
+    const char *data = app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"reverted\"}",
+                                        q->type);
+    if ((rc = db_request_set_state(db, q->id, "reverted", 0, err)) != 0 ||
+        (rc = db_request_action_insert(db, q->id, 0, "revert", ac->user_id, ac->org, comment,
+                                       err)) != 0 ||
+        (rc = core_audit(db, op, "request.revert", "request", rid, "{}", err)) != 0)
+        return rc;
+    return core_event(db, "request.reverted", 0, q->school, sc.authority, q->province, q->id,
+                      data, err);
+}
+
 int
 wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comment,
                   core_request *out, app_err *err)
@@ -787,6 +1346,13 @@ wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comm
         q.applied_json == NULL) {
         rc = app_err_set(err, APP_EINVAL, "not_revertible", "%s in state %s", q.type, q.state);
         goto fail;
+    }
+    if (d->batch) {
+        if ((rc = revert_members(db, op, d, &q, comment, err)) != 0)
+            goto fail;
+        if ((rc = db_commit(db, err)) != 0)
+            return rc;
+        return wf_request_get(db, op, id, out, err);
     }
     int nopen = 0;
     if ((rc = db_request_open_count(db, q.student_id, &nopen, err)) != 0)

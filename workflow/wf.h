@@ -31,10 +31,26 @@ typedef struct wf_start {
     core_record changes; /* key_field_change: the fields in `present` */
     unsigned char present[CORE_NFIELDS];
     int renumber;
+    /* batch_transfer: from_school, to_school (above), students by id or number */
+    const char *from_school;
+    const char *const *students;
+    int nstudents;
+    /* graduation: grade (above); outcomes of some students (id -> completed/incomplete) */
+    const long long *outcome_ids;
+    const char *const *outcome_vals;
+    int noutcomes;
+    /* problem_resolution (POST /problems/{id}/resolutions) */
+    long long problem_id;
+    const char *method; /* evidence, change or delete */
 } wf_start;
 
 /* Start a request (POST /requests). The student's school registrar starts
-   it; a transfer's receiving school's registrar starts that. */
+   it; a transfer's receiving school's registrar starts that; a batch
+   transfer a bureau over both schools; a graduation the school's registrar
+   for its graduating grade (students with open business are left out and
+   listed in the payload's `excluded`; primary and junior grades complete at
+   once); a problem resolution the registrar of a school involved or a
+   bureau over one (a.problem_id, a.method). */
 int wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request *out,
                      app_err *err);
 
@@ -64,6 +80,10 @@ int wf_request_revert(db_conn *db, const core_op *op, long long id, const char *
 int wf_request_list(db_conn *db, const core_op *op, const char *box, const char *state,
                     const char *type, long long after_id, int limit, core_request **out,
                     int *out_n, app_err *err);
+
+/* Attach evidence files of the caller's org to an open problem record. */
+int wf_problem_add_evidence(db_conn *db, const core_op *op, long long id, const long long *files,
+                            int n, db_problem *out, app_err *err);
 
 /* Test hook: a fault after the effect and before commit (development only). */
 extern int wf_fault_after_effect;
