@@ -49,15 +49,18 @@ typedef struct wf_route_step {
  * most one step (the first where it appears). A route may be empty
  * (graduation of a primary or junior grade: the school completes it).
  * Returns 0, or -1 when the input is unusable (NULL def, a school without a
- * valid authority, a transfer without the other school) or needs more than
- * WF_ROUTE_MAX steps.
+ * valid authority, a transfer without the other school, a school holding a
+ * step whose code is no school code, a holder kind this router does not
+ * know) or needs more than WF_ROUTE_MAX steps; *out_n is 0 then. `other`
+ * is read only by types that route by it. `is_org` NULL treats every PPCC00
+ * as an org, as core_lowest_common_authority() does.
  */
 int wf_route(const wf_route_in *in, core_is_org_fn is_org, void *ctx,
              wf_route_step out[WF_ROUTE_MAX], int *out_n);
 
 /* The superior org of region `code6`: PPCC00 (when an org) or PP0000 above
    a county, PP0000 above a city, "000000" above a province, "" above the
-   ministry. */
+   ministry and for anything that is no region code. `out` may be `code6`. */
 void wf_route_parent(const char *code6, core_is_org_fn is_org, void *ctx, char out[11]);
 
 #endif

@@ -1,0 +1,272 @@
+/*
+ * workflow/route.c - who holds each step of a request (see workflow/route.h).
+ *
+ * Each holder kind of the definition gives zero or more orgs, appended in
+ * order; an org already on the route is skipped, so "the sending authority"
+ * of a transfer within one authority, or "the receiving province" when the
+ * receiving school is managed by that province, simply vanish.
+ */
+#include "workflow/route.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "core/region.h"
+
+static const char ministry[] = "000000";
+
+typedef struct route {
+    wf_route_step *v;
+    int n;
+    core_is_org_fn is_org;
+    void *ctx;
+} route;
+
+/* 1 if `p` has a competent authority we can route by: a county, city or province code. */
+static int
+authority_ok(const wf_place *p)
+{
+    core_level l = core_org_level(p->authority);
+
+    return l == CORE_LEVEL_COUNTY || l == CORE_LEVEL_CITY || l == CORE_LEVEL_PROVINCE;
+}
+
+void
+wf_route_parent(const char *code6, core_is_org_fn is_org, void *ctx, char out[11])
+{
+    char up[7];
+
+    assert(out != NULL);
+    /* `out` is written last, so it may be `code6` itself */
+    switch (core_org_level(code6)) {
+    case CORE_LEVEL_COUNTY:
+        /* 110101's city 110100 and 429004's 429000 are placeholders, not
+           orgs: such a county reports to the province (docs/decisions/0002) */
+        core_region_city_of(code6, up);
+        if (is_org != NULL && !is_org(up, ctx))
+            core_region_province_of(code6, up);
+        break;
+    case CORE_LEVEL_CITY:
+        core_region_province_of(code6, up);
+        break;
+    case CORE_LEVEL_PROVINCE:
+        memcpy(up, ministry, sizeof(ministry));
+        break;
+    default:
+        out[0] = '\0'; /* the ministry, a school or garbage: no region above it */
+        return;
+    }
+    memcpy(out, up, sizeof(up));
+}
+
+static int
+holds(const route *r, const char *org)
+{
+    for (int i = 0; i < r->n; i++)
+        if (strcmp(r->v[i].org, org) == 0)
+            return 1;
+    return 0;
+}
+
+/* Append a step held by `org` (at most 10 characters, checked by the callers). */
+static int
+add(route *r, const char *org, core_level level, const char *escalate_to)
+{
+    wf_route_step *s;
+    size_t n = strlen(org), m = strlen(escalate_to);
+
+    assert(n < sizeof(s->org) && m < sizeof(s->escalate_to));
+    if (holds(r, org))
+        return 0; /* one org decides once: its first step stands */
+    if (r->n == WF_ROUTE_MAX)
+        return -1;
+    s = &r->v[r->n++];
+    s->level = level;
+    memcpy(s->org, org, n + 1);
+    memcpy(s->escalate_to, escalate_to, m + 1);
+    return 0;
+}
+
+/*
+ * A step held by region org `code6` (validated by the caller): it escalates
+ * to its parent, which is left in `up`.
+ */
+static int
+add_region_up(route *r, const char *code6, char up[11])
+{
+    wf_route_parent(code6, r->is_org, r->ctx, up);
+    return add(r, code6, core_org_level(code6), up);
+}
+
+static int
+add_region(route *r, const char *code6)
+{
+    char up[11];
+
+    return add_region_up(r, code6, up);
+}
+
+/* A step held by a school: it escalates to the school's competent authority. */
+static int
+add_school(route *r, const wf_place *p)
+{
+    if (core_org_level(p->code) != CORE_LEVEL_SCHOOL)
+        return -1;
+    return add(r, p->code, CORE_LEVEL_SCHOOL, p->authority);
+}
+
+/* Every level from `code6` up to and including its province, never the ministry. */
+static int
+add_chain(route *r, const char *code6)
+{
+    char cur[11], up[11];
+
+    memcpy(cur, code6, 7);
+    /* county -> [city] -> province: at most three rounds */
+    for (int k = 0; k < 3; k++) {
+        if (add_region_up(r, cur, up) != 0)
+            return -1;
+        if (core_org_level(cur) == CORE_LEVEL_PROVINCE)
+            return 0;
+        memcpy(cur, up, 7);
+    }
+    return -1; /* `code6` was no county, city or province code */
+}
+
+/* Holder kinds that compare the student's school with the other one. */
+static int
+needs_other(wf_holder h)
+{
+    return h == WF_H_RECEIVING_AUTHORITY || h == WF_H_RECEIVING_PROVINCE ||
+           h == WF_H_SENDING_PROVINCE || h == WF_H_TO_SCHOOL;
+}
+
+/*
+ * Whether the definition routes by `other`: 2 when it must be given (a
+ * transfer), 1 when it may be (problem_resolution), 0 when it is ignored.
+ */
+static int
+uses_other(const wf_def *d)
+{
+    int use = d->effect == WF_E_TRANSFER || d->effect == WF_E_BATCH_TRANSFER ? 2 : 0;
+
+    for (int i = 0; i < WF_MAX_STEPS && d->steps[i] != WF_H_NONE; i++) {
+        if (needs_other(d->steps[i]))
+            use = 2;
+        else if (d->steps[i] == WF_H_LOWEST_COMMON && use == 0)
+            use = 1;
+    }
+    return use;
+}
+
+int
+wf_route(const wf_route_in *in, core_is_org_fn is_org, void *ctx, wf_route_step out[WF_ROUTE_MAX],
+         int *out_n)
+{
+    const wf_def *d;
+    const wf_place *sc, *ot;
+    route r = {out, 0, is_org, ctx};
+    char ps[7], po[7], lca[7];
+    int has_other, same_auth = 0, cross = 0, rc = 0;
+
+    assert(out != NULL && out_n != NULL);
+    *out_n = 0;
+    if (in == NULL || in->def == NULL || !authority_ok(&in->school))
+        return -1;
+    d = in->def;
+    sc = &in->school;
+    ot = &in->other;
+    core_region_province_of(sc->authority, ps);
+
+    switch (uses_other(d)) {
+    case 2:
+        if (ot->code == NULL)
+            return -1;
+        has_other = 1;
+        break;
+    case 1:
+        has_other = ot->code != NULL;
+        break;
+    default:
+        has_other = 0;
+        break;
+    }
+    if (has_other) {
+        if (!authority_ok(ot))
+            return -1;
+        core_region_province_of(ot->authority, po);
+        same_auth = strcmp(sc->authority, ot->authority) == 0;
+        cross = strcmp(ps, po) != 0;
+    }
+
+    for (int i = 0; i < WF_MAX_STEPS && d->steps[i] != WF_H_NONE && rc == 0; i++) {
+        switch (d->steps[i]) {
+        case WF_H_COMPETENT:
+            /* registration without a document climbs to the province (DOMAIN §5) */
+            if (d->effect == WF_E_REGISTER && in->no_document)
+                rc = add_chain(&r, sc->authority);
+            else
+                rc = add_region(&r, sc->authority);
+            break;
+        case WF_H_CHAIN_TO_PROVINCE:
+            rc = add_chain(&r, sc->authority);
+            break;
+        case WF_H_PROVINCE:
+            rc = add_region(&r, ps);
+            break;
+        case WF_H_SENDING_SCHOOL:
+        case WF_H_FROM_SCHOOL:
+            rc = add_school(&r, sc);
+            break;
+        case WF_H_SENDING_AUTHORITY:
+            rc = add_region(&r, sc->authority);
+            break;
+        case WF_H_RECEIVING_AUTHORITY:
+            /* within one authority it decides once, after the sending school */
+            if (!same_auth)
+                rc = add_region(&r, ot->authority);
+            break;
+        case WF_H_RECEIVING_PROVINCE:
+            if (cross && in->province_approves_other)
+                rc = add_region(&r, po);
+            break;
+        case WF_H_SENDING_PROVINCE:
+            if (cross && in->province_approves_school)
+                rc = add_region(&r, ps);
+            break;
+        case WF_H_COMPETENT_IF_SENIOR:
+            /* primary and junior graduations the school completes itself */
+            if (in->senior)
+                rc = add_region(&r, sc->authority);
+            break;
+        case WF_H_TO_SCHOOL:
+            rc = add_school(&r, ot);
+            break;
+        case WF_H_LOWEST_COMMON:
+            if (has_other) {
+                core_school_ref a = {sc->code, NULL, sc->authority};
+                core_school_ref b = {ot->code, NULL, ot->authority};
+                core_lowest_common_authority(&a, &b, is_org, ctx, lca);
+                rc = add_region(&r, lca);
+            } else {
+                rc = add_region(&r, sc->authority);
+            }
+            break;
+        case WF_H_PROVINCE_IF_DELETE_G:
+            /* the ministry above two provinces needs no province below it */
+            if (in->delete_g && !holds(&r, ministry))
+                rc = add_region(&r, ps);
+            break;
+        default:
+            rc = -1; /* a holder kind this router does not know */
+            break;
+        }
+    }
+    /* a new student number needs the province (DOMAIN §5, rule 10) */
+    if (rc == 0 && d->effect == WF_E_KEY_FIELDS && in->renumber)
+        rc = add_region(&r, ps);
+    if (rc != 0)
+        return -1;
+    *out_n = r.n;
+    return 0;
+}
