@@ -3,6 +3,8 @@
  */
 #include "workflow/wf.h"
 
+#include "workflow/route.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,64 +65,9 @@ typedef struct draft {
 /* ------------------------------------------------------------ holders */
 
 typedef struct stepv {
-    db_step v[WF_MAX_STEPS + 4];
+    db_step v[WF_ROUTE_MAX];
     int n;
 } stepv;
-
-/* The superior of a holder org: a school's competent authority, a region's parent. */
-static const char *
-superior_of(db_conn *db, const core_op *op, const char *org, app_err *err)
-{
-    if (strlen(org) == 10) {
-        db_school sc;
-        return core_school_load(db, op, org, &sc, err) == 0
-                   ? app_arena_strdup(op->arena, sc.authority)
-                   : NULL;
-    }
-    db_region *v;
-    int n = 0;
-    if (db_region_get_with_ancestors(db, org, op->arena, &v, &n, err) != 0 || n < 2)
-        return NULL;
-    return app_arena_strdup(op->arena, v[1].code);
-}
-
-static int
-add_step(db_conn *db, const core_op *op, stepv *sv, const char *level, const char *org,
-         app_err *err)
-{
-    for (int i = 0; i < sv->n; i++)
-        if (strcmp(sv->v[i].org, org) == 0)
-            return 0; /* one org decides once */
-    if (sv->n == WF_MAX_STEPS + 4)
-        return app_err_set(err, APP_EINTERNAL, NULL, "too many steps");
-    db_step *s = &sv->v[sv->n];
-    memset(s, 0, sizeof(*s));
-    s->number = sv->n + 1;
-    s->level = level;
-    s->org = app_arena_strdup(op->arena, org);
-    s->state = sv->n == 0 ? "waiting" : "pending";
-    s->escalate_to = superior_of(db, op, org, err);
-    sv->n++;
-    return 0;
-}
-
-/* The region chain of `code`, nearest first (the code itself first). */
-static int
-chain(db_conn *db, const core_op *op, const char *code, db_region **v, int *n, app_err *err)
-{
-    return db_region_get_with_ancestors(db, code, op->arena, v, n, err);
-}
-
-static int
-add_region(db_conn *db, const core_op *op, stepv *sv, const char *code, app_err *err)
-{
-    db_region *v;
-    int n = 0;
-    int rc = chain(db, op, code, &v, &n, err);
-    if (rc != 0)
-        return rc;
-    return n > 0 ? add_step(db, op, sv, v[0].level, code, err) : 0;
-}
 
 static int
 province_wants(db_conn *db, const core_op *op, const char *school, int *out, app_err *err)
@@ -133,80 +80,45 @@ province_wants(db_conn *db, const core_op *op, const char *school, int *out, app
 }
 
 /*
- * The steps of a request (DOMAIN §5 table). `sc` is the student's school,
- * `rs` a transfer's receiving school.
+ * The steps of a request (DOMAIN §5 table), routed by wf_route() from the
+ * schools in the draft; only a transfer across provinces asks the
+ * provinces' settings.
  */
 static int
 holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv *sv,
         app_err *err)
 {
-    int rc = 0;
-    const db_school *sc = &dr->sc, *rs = &dr->rs;
-    sv->n = 0;
-    if (d->effect == WF_E_TRANSFER) {
-        int same_auth = strcmp(sc->authority, rs->authority) == 0;
-        int cross = strcmp(sc->province, rs->province) != 0;
-        int want_r = 0, want_s = 0;
-        if (cross && ((rc = province_wants(db, op, rs->code, &want_r, err)) != 0 ||
-                      (rc = province_wants(db, op, sc->code, &want_s, err)) != 0))
-            return rc;
-        if (same_auth) {
-            if ((rc = add_step(db, op, sv, "school", sc->code, err)) != 0 ||
-                (rc = add_region(db, op, sv, sc->authority, err)) != 0)
-                return rc;
-            return 0;
-        }
-        if ((rc = add_region(db, op, sv, rs->authority, err)) != 0)
-            return rc;
-        if (want_r && (rc = add_region(db, op, sv, rs->province, err)) != 0)
-            return rc;
-        if ((rc = add_step(db, op, sv, "school", sc->code, err)) != 0 ||
-            (rc = add_region(db, op, sv, sc->authority, err)) != 0)
-            return rc;
-        if (want_s && (rc = add_region(db, op, sv, sc->province, err)) != 0)
-            return rc;
-        return 0;
+    wf_route_in in;
+    memset(&in, 0, sizeof(in));
+    in.def = d;
+    in.school = (wf_place){dr->sc.code, dr->sc.authority};
+    if (dr->has_rs)
+        in.other = (wf_place){dr->rs.code, dr->rs.authority};
+    in.renumber = dr->renumber;
+    in.delete_g = dr->delete_g;
+    in.senior = dr->senior;
+    int rc;
+    if (d->effect == WF_E_TRANSFER && strcmp(dr->sc.province, dr->rs.province) != 0 &&
+        ((rc = province_wants(db, op, dr->rs.code, &in.province_approves_other, err)) != 0 ||
+         (rc = province_wants(db, op, dr->sc.code, &in.province_approves_school, err)) != 0))
+        return rc;
+    wf_route_step r[WF_ROUTE_MAX];
+    int n = 0;
+    if (wf_route(&in, core_codes_is_region, (void *)op->env->codes, r, &n) != 0)
+        return app_err_set(err, APP_EINTERNAL, NULL, "no route for %s from %s", d->type,
+                           dr->sc.code);
+    sv->n = n;
+    for (int i = 0; i < n; i++) {
+        db_step *st = &sv->v[i];
+        memset(st, 0, sizeof(*st));
+        st->number = i + 1;
+        st->level = core_level_name(r[i].level);
+        st->org = app_arena_strdup(op->arena, r[i].org);
+        st->state = i == 0 ? "waiting" : "pending";
+        st->escalate_to = r[i].escalate_to[0] ? app_arena_strdup(op->arena, r[i].escalate_to)
+                                              : NULL;
     }
-    for (int i = 0; i < WF_MAX_STEPS && d->steps[i] != WF_H_NONE && rc == 0; i++) {
-        switch (d->steps[i]) {
-        case WF_H_COMPETENT:
-            rc = add_region(db, op, sv, sc->authority, err);
-            break;
-        case WF_H_PROVINCE:
-            rc = add_region(db, op, sv, sc->province, err);
-            break;
-        case WF_H_COMPETENT_IF_SENIOR:
-            if (dr->senior)
-                rc = add_region(db, op, sv, sc->authority, err);
-            break;
-        case WF_H_FROM_SCHOOL:
-            rc = add_step(db, op, sv, "school", sc->code, err);
-            break;
-        case WF_H_TO_SCHOOL:
-            rc = add_step(db, op, sv, "school", rs->code, err);
-            break;
-        case WF_H_LOWEST_COMMON: {
-            char lca[7];
-            core_school_ref x = {sc->code, sc->county, sc->authority};
-            core_school_ref y = {rs->code, rs->county, rs->authority};
-            if (dr->has_rs)
-                core_lowest_common_authority(&x, &y, core_codes_is_region, (void *)op->env->codes,
-                                             lca);
-            rc = add_region(db, op, sv, dr->has_rs ? lca : sc->authority, err);
-            break;
-        }
-        case WF_H_PROVINCE_IF_DELETE_G:
-            if (dr->delete_g && !(sv->n == 1 && strcmp(sv->v[0].org, "000000") == 0))
-                rc = add_region(db, op, sv, sc->province, err);
-            break;
-        default:
-            break;
-        }
-    }
-    /* renumbering needs the province (DOMAIN §5) */
-    if (rc == 0 && d->effect == WF_E_KEY_FIELDS && dr->renumber)
-        rc = add_region(db, op, sv, sc->province, err);
-    return rc;
+    return 0;
 }
 
 /* ------------------------------------------------------------ visibility */

@@ -92,7 +92,8 @@ seed_world(void)
                       " ('" SCH_A "', 14, 1, '四年级(1)班'), ('" SCH_B "', 13, 1, '三年级(1)班'),"
                       " ('" SCH_B "', 13, 2, '三年级(2)班'), ('" SCH_C "', 13, 1, '三年级(1)班'),"
                       " ('" SCH_D "', 13, 1, '三年级(1)班'), ('" SCH_H "', 31, 1, '高一(1)班'),"
-                      " ('" SCH_J "', 13, 1, '三年级(1)班')"
+                      " ('" SCH_J "', 13, 1, '三年级(1)班'), ('" SCH_A "', 16, 1, '六年级(1)班'),"
+                      " ('" SCH_H "', 33, 1, '高三(1)班')"
                       " ON CONFLICT (school, grade, number) DO NOTHING");
     char hash[CORE_PWHASH_LEN];
     ck_assert_int_eq(core_pwhash(PW, hash), 0);
