@@ -444,7 +444,7 @@ h_request_create(api_call *c)
                     snprintf(ptr, sizeof(ptr), "/payload/outcomes/%.40s", ok);
                     const char *val = json_string_value(x);
                     if (strlen(ok) == 0 || strlen(ok) > 18 || strspn(ok, "0123456789") != strlen(ok)) {
-                        app_err_add(&e, ptr, "student_not_found", NULL);
+                        app_err_add(&e, ptr, "student_not_in_grade", NULL);
                     } else if (!val || (strcmp(val, "graduated") && strcmp(val, "completed") &&
                                         strcmp(val, "incomplete"))) {
                         app_err_add(&e, ptr, "invalid_code", NULL);

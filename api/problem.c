@@ -189,6 +189,7 @@ static const problem problems[] = {
     {"transfer_blackout", 409, "当前为转学暂停期，不能发起新的转学", "No new transfers in the blackout period"},
     {"not_request_starter", 403, "只有发起单位可以撤回或重新提交", "Only the starter may withdraw or resubmit"},
     {"grade_not_final", 422, "该年级不是本校的毕业年级", "Not the school's graduating grade"},
+    {"student_not_in_grade", 422, "该学生不在本次毕业的年级中", "The student is not in the graduating grade"},
     {"no_students", 422, "没有可办理的学生", "No student to include"},
     {"same_school", 422, "转出学校与转入学校相同", "Sending and receiving school are the same"},
     {"student_not_in_problem", 422, "该学生不属于此问题学籍", "The student is not part of this problem record"},

@@ -423,7 +423,7 @@ start_graduation(db_conn *db, const core_op *op, const wf_start *a, draft *dr, a
         if (!found) {
             char ptr[48];
             snprintf(ptr, sizeof(ptr), "/payload/outcomes/%lld", a->outcome_ids[i]);
-            item(err, ptr, "student_not_found");
+            item(err, ptr, "student_not_in_grade");
         }
     }
     if (err->nitems)
@@ -1255,7 +1255,7 @@ wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comm
     }
     const wf_def *d = wf_def_find(q.type);
     if (d == NULL || !d->revertible || strcmp(q.state, "approved") != 0 ||
-        q.applied_json == NULL) {
+        (!d->batch && q.applied_json == NULL)) {
         rc = app_err_set(err, APP_EINVAL, "not_revertible", "%s in state %s", q.type, q.state);
         goto fail;
     }
