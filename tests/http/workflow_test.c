@@ -5,21 +5,9 @@
  * under a race), the actions (reject, return, resubmit, stale steps, holders),
  * two approvals of one step at once, revert (异动纠错) and GET /workflows.
  * Transfers, deadlines, atomicity, key-field changes and the request lists
- * are in tests/http/workflow_chain_test.c. graduation_revert is not tested:
- * no request type graduates a student yet, so no student can be `graduated`.
- *
- * The world (SQL, idempotent, shared with workflow_chain_test.c; codes and
- * usernames no other suite uses):
- *   A 2143019301 小学 in 芙蓉区 430102 (authority 430102), classes 13-1, 13-2, 14-1
- *   B 2143019302 小学 in 芙蓉区 too (same authority), classes 13-1, 13-2
- *   C 2143019303 小学 in 天心区 430103 (another county of 长沙 430100), class 13-1
- *   D 2143019304 小学 in 芙蓉区, managed by the city 430100 directly, class 13-1
- *   H 3443019301 高级中学 in 芙蓉区 (authority 430102), class 31-1
- *   J 2136019301 小学 in 东湖区 360102 (江西 360000), class 13-1
- *   registrars wf_reg_a .. wf_reg_j, a grade leader of A (grade 13), bureaus
- *   芙蓉区, 天心区, 长沙市, 湖南省, 东湖区, 江西省.
- * Students are registered through POST /api/v1/students (valid GB 11643 IDs
- * from the sequence wf_seq, region 430102) and approved by their authority.
+ * are in tests/http/workflow_chain_test.c; batches, graduation (and its
+ * revert) and problem resolutions in tests/http/workflow_batch_test.c. The
+ * world is tests/lib/wfworld.h's.
  */
 #include "core/pwhash.h"
 #include "tests/lib/httptest.h"
