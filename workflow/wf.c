@@ -668,6 +668,10 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
         if ((rc = db_request_set_state(db, q->id, "approved", 0, err)) != 0 ||
             (rc = apply_effect(db, op, d, q->id, &st, &extra, err)) != 0)
             goto fail;
+        if (wf_fault_after_effect) {
+            rc = app_err_set(err, APP_EINTERNAL, NULL, "injected fault after the effect");
+            goto fail;
+        }
     }
     if ((rc = db_commit(db, err)) != 0)
         return rc;

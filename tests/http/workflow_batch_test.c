@@ -453,6 +453,53 @@ START_TEST(test_problem_delete_g_number)
 }
 END_TEST
 
+#define BATCH_SNAP                                                                                 \
+    "SELECT (SELECT count(*) FROM student_history WHERE request_id IN (%lld, %lld))"               \
+    " || ' ' || (SELECT count(*) FROM events WHERE request_id IN (%lld, %lld))"                    \
+    " || ' ' || (SELECT string_agg(state || version, ',' ORDER BY id) FROM student"                \
+    " WHERE id IN (%lld, %lld, %lld)) || ' ' || (SELECT coalesce(sum(last), 0)"                    \
+    " FROM certificate_seq)"
+
+/* Rule 17 for batches: a fault after the effects of every member and before
+   the commit leaves none of them applied, nor a certificate number taken. */
+START_TEST(test_fault_after_batch_effect)
+{
+    stu s1, s2, h1;
+    enrol(REG_A, FURONG, 13, &s1);
+    enrol(REG_A, FURONG, 13, &s2);
+    enrol(REG_H, FURONG, 33, &h1);
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"type\":\"batch_transfer\",\"payload\":{\"from_school\":\"" SCH_A
+             "\",\"to_school\":\"" SCH_B "\",\"students\":[%lld,%lld]}}",
+             s1.id, s2.id);
+    long long rid = post_request_ok(FURONG, body, 201);
+    act_ok(REG_A, rid, "approve", 1, "open");
+    long long grad = post_request_ok(REG_H,
+                                     "{\"type\":\"graduation\",\"payload\":{\"grade\":\"33\"}}", 201);
+
+    char before[256];
+    snprintf(before, sizeof(before), "%s", scalar(BATCH_SNAP, rid, grad, rid, grad, s1.id, s2.id, h1.id));
+
+    ht_server *f = server_with("XUEJI_TEST_FAULT=after_effect");
+    ht_resp r;
+    act_on(f, REG_B, rid, "approve", 2, &r);
+    ht_assert_problem(&r, 500, "internal_error");
+    ht_resp_free(&r);
+    act_on(f, FURONG, grad, "approve", 1, &r);
+    ht_assert_problem(&r, 500, "internal_error");
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_server_stop(f), 0);
+    ck_assert_str_eq(scalar(BATCH_SNAP, rid, grad, rid, grad, s1.id, s2.id, h1.id), before);
+    ck_assert_str_eq(placement(FURONG, s1.id), "enrolled " SCH_A " 13-1");
+    /* the real server applies both */
+    act_ok(REG_B, rid, "approve", 2, "approved");
+    act_ok(FURONG, grad, "approve", 1, "approved");
+    ck_assert_str_eq(placement(FURONG, s2.id), "enrolled " SCH_B " 13-1");
+    ck_assert_str_eq(state_of(h1.id), "graduated");
+}
+END_TEST
+
 START_TEST(test_shared_server_exited_cleanly)
 {
     ht_assert_shared_exits();
@@ -478,6 +525,7 @@ batch_suite(void)
     tcase_add_test(tc, test_batch_revert_conflict);
     tcase_add_test(tc, test_graduation_primary);
     tcase_add_test(tc, test_graduation_senior);
+    tcase_add_test(tc, test_fault_after_batch_effect);
     suite_add_tcase(s, tc);
 
     tc = shared_tcase("problems", 120);

@@ -43,15 +43,6 @@ china_date(int days, char out[16])
     strftime(out, 16, "%Y-%m-%d", &tm);
 }
 
-/* Another xuejid on the same database with `extra` in its environment. */
-static ht_server *
-server_with(const char *extra)
-{
-    const char *env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", extra, NULL};
-    ht_server *s = ht_server_start(env);
-    ck_assert_msg(s != NULL, "xuejid with %s did not start", extra);
-    return s;
-}
 
 /* The full student number, revealed by `reg` (the sending school's registrar). */
 static void

@@ -487,3 +487,12 @@ events_of(long long rid, const char *type)
     return count_of("SELECT count(*) FROM events WHERE request_id = %lld AND type = '%s'", rid,
                     type);
 }
+/* Another xuejid on the same database with `extra` in its environment. */
+ht_server *
+server_with(const char *extra)
+{
+    const char *env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", extra, NULL};
+    ht_server *s = ht_server_start(env);
+    ck_assert_msg(s != NULL, "xuejid with %s did not start", extra);
+    return s;
+}

@@ -114,5 +114,6 @@ void get_student(int who, long long id, ht_resp *out);
 const char *placement(int who, long long id);
 int history_has(int who, long long id, const char *kind, long long rid);
 long long events_of(long long rid, const char *type);
+ht_server *server_with(const char *extra);
 
 #endif
