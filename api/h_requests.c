@@ -625,6 +625,8 @@ h_workflows(api_call *c)
         json_object_set_new(o, "to_state", d->to_state ? json_string(d->to_state) : json_null());
         if (d->senior_only)
             json_object_set_new(o, "senior_secondary_only", json_true());
+        if (d->batch)
+            json_object_set_new(o, "batch", json_true()); /* many students: `members` */
         json_array_append_new(items, o);
     }
     api_reply_json(c, 200, json_pack("{s:o}", "items", items));

@@ -484,6 +484,58 @@ START_TEST(test_revert)
 }
 END_TEST
 
+
+/* Rule 18 for every type that sets a state: the revert puts the state back
+   and both entries stay in the history. */
+static void
+approve_then_revert(int reg, long long sid, const char *type, const char *payload,
+                    const char *evidence, const char *applied, const char *back)
+{
+    long long rid = start_ok(reg, type, sid, payload, evidence);
+    act_ok(FURONG, rid, "approve", 1, "approved");
+    ck_assert_msg(strncmp(placement(FURONG, sid), applied, strlen(applied)) == 0, "%s: %s", type,
+                  placement(FURONG, sid));
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/requests/%lld/revert", rid);
+    ht_resp r;
+    call("POST", path, FURONG, "{}", &r);
+    ck_assert_msg(r.status == 200, "revert %s: %ld %s", type, r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_msg(strncmp(placement(FURONG, sid), back, strlen(back)) == 0, "%s reverted: %s",
+                  type, placement(FURONG, sid));
+    ck_assert(history_has(FURONG, sid, type, rid));
+    ck_assert(history_has(FURONG, sid, "revert", rid));
+}
+
+START_TEST(test_revert_state_types)
+{
+    static const struct {
+        const char *type, *to;
+    } leave[] = {{"decease", "deceased "},   {"go_abroad", "abroad "}, {"leave_other", "left_other "},
+                 {"missing", "missing "},    {"drop_out", "dropped_out "}};
+    for (size_t i = 0; i < sizeof(leave) / sizeof(leave[0]); i++) {
+        stu s;
+        enrol(REG_A, FURONG, 13, &s);
+        approve_then_revert(REG_A, s.id, leave[i].type, REASON_DATE, NULL, leave[i].to,
+                            "enrolled ");
+    }
+    stu h;
+    enrol(REG_H, FURONG, 31, &h);
+    approve_then_revert(REG_H, h.id, "withdraw", REASON_DATE, NULL, "withdrawn ", "enrolled ");
+    /* restore (恢复) and resume (复学) go back to the state they left */
+    stu d;
+    enrol(REG_A, FURONG, 13, &d);
+    act_ok(FURONG, start_ok(REG_A, "drop_out", d.id, REASON_DATE, NULL), "approve", 1, "approved");
+    approve_then_revert(REG_A, d.id, "restore", "{}", NULL, "enrolled ", "dropped_out ");
+    stu p;
+    enrol(REG_A, FURONG, 13, &p);
+    char ev[32];
+    snprintf(ev, sizeof(ev), "[%lld]", upload_pdf(REG_A));
+    act_ok(FURONG, start_ok(REG_A, "suspend", p.id, SUSPEND_PAYLOAD, ev), "approve", 1, "approved");
+    approve_then_revert(REG_A, p.id, "resume", "{}", NULL, "enrolled ", "suspended ");
+}
+END_TEST
+
 /* ------------------------------------------------------------ 10: definitions */
 
 START_TEST(test_workflows)
@@ -491,7 +543,8 @@ START_TEST(test_workflows)
     static const char *const types[] = {
         "registration",     "transfer",          "suspend", "resume",   "withdraw", "decease",
         "go_abroad",        "leave_other",       "missing", "drop_out", "restore",  "grade_change",
-        "key_field_change", "graduation_revert", NULL};
+        "key_field_change", "graduation_revert", "batch_transfer", "graduation",
+        "problem_resolution", NULL};
     ht_resp r;
     call("GET", "/api/v1/workflows", -1, NULL, &r);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
@@ -502,6 +555,11 @@ START_TEST(test_workflows)
         json_array_foreach(items, i, x) if (strcmp(ht_json_str(x, "type"), *t) == 0) d = x;
         ck_assert_msg(d != NULL, "no workflow %s in %s", *t, r.body);
         ck_assert_msg(json_array_size(json_object_get(d, "steps")) >= 1, "%s has no steps", *t);
+        /* every holder kind has a name (a kind the table misses would be null) */
+        const json_t *st;
+        size_t k;
+        json_array_foreach(json_object_get(d, "steps"), k, st)
+            ck_assert_msg(ht_json_str(st, "holder") != NULL, "%s step %zu", *t, k);
         ck_assert_ptr_nonnull(
             ht_json_str(json_array_get(json_object_get(d, "steps"), 0), "holder"));
         ck_assert_ptr_nonnull(ht_json_str(d, "label"));
@@ -557,6 +615,7 @@ workflow_suite(void)
     tcase_add_test(tc, test_rules_12_and_13);
     tcase_add_test(tc, test_actions);
     tcase_add_test(tc, test_revert);
+    tcase_add_test(tc, test_revert_state_types);
     tcase_add_test(tc, test_workflows);
     suite_add_tcase(s, tc);
 
