@@ -361,8 +361,12 @@ start_batch(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
         db_student s;
         db_school ssc;
         app_err e = {0};
-        if (core_student_load(db, op, a->students[i], 1, &s, &ssc, &e) != 0 ||
-            strcmp(s.school, sc->code) != 0) {
+        rc = core_student_load(db, op, a->students[i], 1, &s, &ssc, &e);
+        if (rc != 0 && rc != APP_ENOTFOUND && rc != APP_EINVAL) {
+            *err = e; /* the database failed, not the student */
+            return rc;
+        }
+        if (rc != 0 || strcmp(s.school, sc->code) != 0) {
             app_err_clear(&e);
             item(err, ptr, "student_not_found");
             continue;
