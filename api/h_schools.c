@@ -6,7 +6,8 @@
  * a school the caller does not see is 404 school_not_found whether or not it
  * exists; a visible school the caller may not change is 403 forbidden.
  * Lists filter in SQL with the same rule (authority prefix), and the tests
- * check the SQL against the core predicate.
+ * check the SQL against the core predicate. A merge (学校合并) applies the
+ * same predicate in core/school_merge.c, inside its own transaction.
  *
  * Validation reports every bad field at once (app_err_add); a request with one
  * bad field answers that field's code, with several `validation_failed`.
@@ -16,8 +17,10 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/registry.h"
 #include "core/grade.h"
 #include "core/region.h"
+#include "core/school_merge.h"
 #include "core/schoolcode.h"
 #include "db/refdata.h"
 #include "db/school.h"
@@ -147,13 +150,13 @@ school_json(const db_school *s)
 {
     char cat[8];
     snprintf(cat, sizeof(cat), "%02d", s->category);
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:b,s:i,s:s,s:s}", "code",
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:b,s:s?,s:i,s:s,s:s}", "code",
                      s->code, "name", s->name, "county", s->county, "county_name",
                      s->county_name, "authority", s->authority, "authority_name",
                      s->authority_name, "province", s->province, "category", cat,
                      "category_label", core_school_category_label(s->category), "system",
-                     s->system, "closed", s->closed, "version", s->version, "created_at",
-                     s->created_at, "updated_at", s->updated_at);
+                     s->system, "closed", s->closed, "merged_into", s->merged_into, "version",
+                     s->version, "created_at", s->created_at, "updated_at", s->updated_at);
 }
 
 /*
@@ -564,6 +567,12 @@ job_school_patch(api_call *c, db_conn *db)
     if (a->closed >= 0 && a->closed != s.closed)
         json_object_set_new(changes, "closed", json_pack("{s:b,s:b}", "from", s.closed, "to",
                                                          a->closed));
+    if (a->closed == 0 && s.merged_into != NULL) {
+        json_decref(changes);
+        app_err_field(&c->err, "/closed");
+        return app_err_set(&c->err, APP_ECONFLICT, "school_merged", "merged into %s",
+                           s.merged_into);
+    }
     if (json_object_get(changes, "authority") != NULL) {
         int ok = 0;
         if ((rc = authority_contains_county(c, db, s.county, a->authority, &ok)) != 0) {
@@ -647,7 +656,7 @@ h_school_patch(api_call *c)
     static const char *const read_only[] = {
         "code",        "county",         "province",   "category",   "category_label",
         "county_name", "authority_name", "version",    "created_at", "updated_at",
-        NULL};
+        "merged_into", NULL};
     app_err e = {0};
     check_members(c, &e, allowed, read_only);
     json_t *v = json_object_get(c->json, "name");
@@ -688,6 +697,72 @@ h_school_patch(api_call *c)
     }
     c->data = a;
     api_submit(c, job_school_patch);
+}
+
+/* ---- POST /api/v1/schools/{code}/merge ---- */
+
+/* The shape of the body here; the rules, the jurisdiction (the same predicate
+   as load_school() for {code}) and the effect are core_school_merge()'s. */
+
+static int
+job_school_merge(api_call *c, db_conn *db)
+{
+    const char *into = c->data;
+    core_op op;
+    api_op(c, &op);
+    core_merge_result m;
+    int rc = core_school_merge(db, &op, api_param(c, "code"), into, &m, &c->err);
+    if (rc == APP_EINVAL && c->err.nitems > 0 && c->err.slug == NULL)
+        api_fail_items(&c->err);
+    if (rc != 0)
+        return rc;
+    json_t *renumbered = json_array();
+    for (int i = 0; i < m.nrenumbered; i++) {
+        const db_renumber *k = &m.renumbered[i];
+        char grade[8];
+        snprintf(grade, sizeof(grade), "%d", k->grade);
+        json_array_append_new(renumbered, json_pack("{s:s,s:i,s:i}", "grade", grade, "from",
+                                                    k->from, "to", k->to));
+    }
+    api_reply_json(c, 200,
+                   json_pack("{s:s,s:s,s:I,s:I,s:o}", "from", m.from, "into", m.into, "students",
+                             (json_int_t)m.students, "classes", (json_int_t)m.classes,
+                             "renumbered", renumbered));
+    return 0;
+}
+
+void
+h_school_merge(api_call *c)
+{
+    if (path_code(c) == NULL)
+        return;
+    if (!json_is_object(c->json)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return;
+    }
+    static const char *const allowed[] = {"into", NULL};
+    app_err e = {0};
+    check_members(c, &e, allowed, NULL);
+    char *into = NULL;
+    json_t *v = json_object_get(c->json, "into");
+    if (v == NULL || json_is_null(v)) {
+        app_err_add(&e, "/into", "missing_field", NULL);
+    } else if (!is_text(v)) {
+        app_err_add(&e, "/into", "wrong_type", NULL);
+    } else {
+        core_school_code sc;
+        app_err pe = {0};
+        if (core_school_code_parse(json_string_value(v), json_string_length(v), &sc, &pe) != 0)
+            app_err_add(&e, "/into", "invalid_school_code", pe.param);
+        else
+            into = app_arena_strdup(c->arena, sc.code);
+    }
+    if (api_fail_items(&e) != 0) {
+        api_fail(c, &e);
+        return;
+    }
+    c->data = into;
+    api_submit(c, job_school_merge);
 }
 
 /* ---- GET /api/v1/schools/{code}/classes ---- */

@@ -45,6 +45,7 @@ void h_schools_list(api_call *c);
 void h_school_create(api_call *c);
 void h_school_get(api_call *c);
 void h_school_patch(api_call *c);
+void h_school_merge(api_call *c);
 void h_classes_list(api_call *c);
 void h_class_create(api_call *c);
 

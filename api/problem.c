@@ -100,7 +100,16 @@ static const problem problems[] = {
     /* schools, classes, region settings (api/h_schools.c, api/h_settings.c) */
     {"school_not_found", 404, "学校不存在", "No such school"},
     {"school_exists", 409, "该学校标识码已存在", "A school with this code already exists"},
-    {"school_closed", 409, "学校已关闭，不能再新设班级", "The school is closed"},
+    {"school_closed", 409, "学校已关闭，不能办理此项业务", "The school is closed"},
+    {"school_merged", 409, "该校已并入其他学校，不能重新启用",
+     "The school was merged into another and stays closed"},
+    {"merge_into_self", 422, "不能将学校合并到其自身", "A school cannot be merged into itself"},
+    {"school_has_open_requests", 409, "两校有正在办理的业务申请，须先办结或撤回",
+     "A request of either school is still open; finish or withdraw it first"},
+    {"school_has_open_problems", 409, "两校有未处理的问题学籍，须先处理",
+     "Either school has open problem records; resolve them first"},
+    {"class_numbers_exhausted", 409, "合并后该年级的班号将超过 99",
+     "Renumbering the merged classes would pass class 99"},
     {"class_exists", 409, "该年级已有此班号", "This class number already exists in the grade"},
     {"unknown_county", 422, "所在地须为现行的县级行政区划（或不设县区的地级市）",
      "county must be a current county (or a city without counties)"},
@@ -218,6 +227,7 @@ static const struct {
     {"duplicate_enrolled", "学籍在 %s", "held at %s"},
     {"invalid_code", "代码表 %s", "code table %s"},
     {"student_not_enrolled", "当前状态 %s", "state %s"},
+    {"grade_not_in_school", "年级 %s", "grade %s"},
 };
 
 /* Reasons and item codes: extra text after the title, by the code word in param. */

@@ -40,6 +40,8 @@ const api_route api_routes[] = {
     {API_POST, "/api/v1/schools", h_school_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/schools/{code}", h_school_get, API_ROUTE_AUTH},
     {API_PATCH, "/api/v1/schools/{code}", h_school_patch, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/schools/{code}/merge", h_school_merge,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/schools/{code}/classes", h_classes_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/schools/{code}/classes", h_class_create,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

@@ -13,7 +13,7 @@
 #define SCHOOL_COLS                                                                            \
     "s.code, s.name, s.county, s.authority, s.province, s.category, s.system, s.closed,"       \
     " s.version," TS("s.created_at") "," TS("s.updated_at")                                   \
-    ", coalesce(rc.name, ''), coalesce(ra.name, '')"
+    ", coalesce(rc.name, ''), coalesce(ra.name, ''), s.merged_into"
 #define SCHOOL_JOIN                                                                            \
     " LEFT JOIN region rc ON rc.code = s.county LEFT JOIN region ra ON ra.code = s.authority"
 
@@ -92,6 +92,7 @@ school_fill(const db_res *r, int row, app_arena *a, db_school *s)
     s->updated_at = app_arena_strdup(a, db_res_get(r, row, 10));
     s->county_name = app_arena_strdup(a, db_res_get(r, row, 11));
     s->authority_name = app_arena_strdup(a, db_res_get(r, row, 12));
+    s->merged_into = db_res_isnull(r, row, 13) ? NULL : app_arena_strdup(a, db_res_get(r, row, 13));
 }
 
 static int
@@ -310,4 +311,221 @@ db_class_id(db_conn *c, const char *school, int grade, int number, long long *ou
     *out_id = db_res_nrows(r) == 1 ? db_res_int(r, 0, 0) : 0;
     db_res_free(r);
     return 0;
+}
+
+/* ---- merges ---- */
+
+static const db_stmt SQL_LOCK_PAIR = {
+    "school_lock_pair",
+    "SELECT code FROM school WHERE code IN ($1, $2) ORDER BY code FOR UPDATE"};
+static const db_stmt SQL_OPEN_REQUESTS = {
+    "school_open_requests",
+    "SELECT count(*) FROM request WHERE state IN ('open', 'returned')"
+    " AND (school IN ($1, $2) OR other_school IN ($1, $2))"};
+static const db_stmt SQL_OPEN_PROBLEMS = {
+    "school_open_problems",
+    "SELECT count(*) FROM problem WHERE state = 'open'"
+    " AND (school IN ($1, $2) OR other_school IN ($1, $2))"};
+static const db_stmt SQL_GRADES_IN_USE = {
+    "school_grades_in_use",
+    "SELECT grade FROM class WHERE school = $1 UNION SELECT grade FROM student WHERE school = $1"
+    " ORDER BY 1"};
+
+/* The clashing classes of $1 at $2, numbered after the grade's top over both schools. */
+static const db_stmt SQL_MERGE_PLAN = {
+    "school_merge_plan",
+    "WITH clash AS (SELECT m.id, m.grade, m.number, m.name,"
+    "  row_number() OVER (PARTITION BY m.grade ORDER BY m.number) AS k"
+    "  FROM class m JOIN class t ON t.school = $2 AND t.grade = m.grade AND t.number = m.number"
+    "  WHERE m.school = $1),"
+    " top AS (SELECT grade, max(number) AS n FROM class WHERE school IN ($1, $2) GROUP BY grade)"
+    " SELECT c.id, c.grade, c.number, top.n + c.k, c.name FROM clash c JOIN top USING (grade)"
+    " ORDER BY c.grade, c.number"};
+
+/* $3..$5: the renumbered classes (id, new number, new name or NULL). */
+static const db_stmt SQL_MERGE_CLASSES = {
+    "school_merge_classes",
+    "WITH r AS (SELECT * FROM unnest($3::bigint[], $4::int[], $5::text[]) AS r(id, number, name))"
+    " UPDATE class k SET school = $2, number = coalesce(r.number, k.number),"
+    " name = coalesce(r.name, k.name), version = k.version + 1"
+    " FROM class o LEFT JOIN r ON r.id = o.id WHERE o.id = k.id AND o.school = $1"};
+
+/*
+ * Every student of $1 to $2 in one statement, with its history row and its
+ * event. $3..$5 the renumbered classes (id, old number, new number); $6, $7
+ * the actor; $8, $9 the authority and province of $2. Ordered inserts give
+ * history and event ids in student order. Data-modifying CTEs run to
+ * completion whether or not the outer query reads them.
+ */
+static const db_stmt SQL_MERGE_STUDENTS = {
+    "school_merge_students",
+    "WITH r AS (SELECT * FROM unnest($3::bigint[], $4::int[], $5::int[]) AS r(id, old_no, new_no)),"
+    " moved AS (UPDATE student s SET school = $2, province = $9,"
+    "  class_no = coalesce((SELECT r.new_no FROM r WHERE r.id = s.class_id), s.class_no),"
+    "  version = s.version + 1, updated_at = now()"
+    "  WHERE s.school = $1 RETURNING s.id, s.class_id),"
+    " h AS (INSERT INTO student_history (student_id, kind, actor_id, actor_org, school, changes)"
+    "  SELECT m.id, 'school_merge', nullif($6::bigint, 0), $7, $2,"
+    "   jsonb_build_array(jsonb_build_object('field', '/school', 'old', $1::text, 'new', $2::text))"
+    "   || CASE WHEN r.id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object("
+    "    'field', '/class', 'old', r.old_no, 'new', r.new_no)) END"
+    "  FROM moved m LEFT JOIN r ON r.id = m.class_id ORDER BY m.id RETURNING 1),"
+    " e AS (INSERT INTO events (type, student_id, school, authority, province, data)"
+    "  SELECT 'student.moved', m.id, $2, $8, $9, jsonb_build_object('type', 'school_merge',"
+    "   'from', $1::text, 'into', $2::text) FROM moved m ORDER BY m.id RETURNING 1)"
+    " SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM h), (SELECT count(*) FROM e)"};
+
+static const db_stmt SQL_MARK_MERGED = {
+    "school_mark_merged",
+    "UPDATE school SET closed = true, merged_into = $2, version = version + 1, updated_at = now()"
+    " WHERE code = $1"};
+
+int
+db_school_lock_pair(db_conn *c, const char *a, const char *b, app_err *err)
+{
+    const char *p[] = {a, b};
+    return db_exec(c, &SQL_LOCK_PAIR, 2, p, NULL, err);
+}
+
+static int
+count_pair(db_conn *c, const db_stmt *st, const char *a, const char *b, long long *out_n,
+           app_err *err)
+{
+    const char *p[] = {a, b};
+    db_res *r = NULL;
+    int rc = db_exec(c, st, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_n = db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_school_open_requests(db_conn *c, const char *a, const char *b, long long *out_n, app_err *err)
+{
+    return count_pair(c, &SQL_OPEN_REQUESTS, a, b, out_n, err);
+}
+
+int
+db_school_open_problems(db_conn *c, const char *a, const char *b, long long *out_n, app_err *err)
+{
+    return count_pair(c, &SQL_OPEN_PROBLEMS, a, b, out_n, err);
+}
+
+int
+db_school_grades_in_use(db_conn *c, const char *school, app_arena *a, int **out, int *out_n,
+                        app_err *err)
+{
+    const char *p[] = {school};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_GRADES_IN_USE, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int rows = db_res_nrows(r);
+    int *v = app_arena_alloc(a, sizeof(*v) * (size_t)(rows ? rows : 1));
+    for (int i = 0; i < rows; i++)
+        v[i] = (int)db_res_int(r, i, 0);
+    db_res_free(r);
+    *out = v;
+    *out_n = rows;
+    return 0;
+}
+
+int
+db_school_merge_plan(db_conn *c, const char *from, const char *into, app_arena *a,
+                     db_renumber **out, int *out_n, app_err *err)
+{
+    const char *p[] = {from, into};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_MERGE_PLAN, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int rows = db_res_nrows(r);
+    db_renumber *v = app_arena_alloc(a, sizeof(*v) * (size_t)(rows ? rows : 1));
+    for (int i = 0; i < rows; i++) {
+        memset(&v[i], 0, sizeof(v[i]));
+        v[i].class_id = db_res_int(r, i, 0);
+        v[i].grade = (int)db_res_int(r, i, 1);
+        v[i].from = (int)db_res_int(r, i, 2);
+        v[i].to = (int)db_res_int(r, i, 3);
+        v[i].name = app_arena_strdup(a, db_res_get(r, i, 4));
+    }
+    db_res_free(r);
+    *out = v;
+    *out_n = rows;
+    return 0;
+}
+
+/* An array element of a PostgreSQL array literal: "text" with \ and " escaped, or NULL. */
+static char *
+array_text(app_arena *a, char *acc, const char *s)
+{
+    if (s == NULL)
+        return app_arena_printf(a, "%s%sNULL", acc, acc[1] ? "," : "");
+    size_t n = strlen(s);
+    char *q = app_arena_alloc(a, 2 * n + 1), *o = q;
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o = '\0';
+    return app_arena_printf(a, "%s%s\"%s\"", acc, acc[1] ? "," : "", q);
+}
+
+int
+db_school_merge_apply(db_conn *c, const db_merge *m, app_arena *a, long long *out_students,
+                      long long *out_classes, app_err *err)
+{
+    /* the renumbered classes as array literals: ids, old and new numbers, names */
+    char *ids = app_arena_strdup(a, "{"), *olds = app_arena_strdup(a, "{");
+    char *news = app_arena_strdup(a, "{"), *names = app_arena_strdup(a, "{");
+    for (int i = 0; i < m->nrenumbered; i++) {
+        const db_renumber *k = &m->renumbered[i];
+        const char *sep = i ? "," : "";
+        ids = app_arena_printf(a, "%s%s%lld", ids, sep, k->class_id);
+        olds = app_arena_printf(a, "%s%s%d", olds, sep, k->from);
+        news = app_arena_printf(a, "%s%s%d", news, sep, k->to);
+        names = array_text(a, names, k->new_name);
+    }
+    ids = app_arena_printf(a, "%s}", ids);
+    olds = app_arena_printf(a, "%s}", olds);
+    news = app_arena_printf(a, "%s}", news);
+    names = app_arena_printf(a, "%s}", names);
+
+    db_res *r = NULL;
+    const char *pc[] = {m->from, m->into, ids, news, names};
+    int rc = db_exec(c, &SQL_MERGE_CLASSES, 5, pc, &r, err);
+    if (rc == APP_ECONFLICT)
+        /* a class created at `into` since the plan took a number: plan again */
+        rc = app_err_set(err, APP_ERETRY, NULL, "class number taken during a merge");
+    if (rc != 0)
+        goto done;
+    *out_classes = db_res_affected(r);
+    db_res_free(r);
+    r = NULL;
+
+    char actor[24];
+    snprintf(actor, sizeof(actor), "%lld", m->actor_id);
+    const char *ps[] = {m->from, m->into, ids, olds, news, actor, m->actor_org,
+                        m->into_authority, m->into_province};
+    if ((rc = db_exec(c, &SQL_MERGE_STUDENTS, 9, ps, &r, err)) != 0)
+        goto done;
+    *out_students = db_res_int(r, 0, 0);
+    if (db_res_int(r, 0, 1) != *out_students || db_res_int(r, 0, 2) != *out_students) {
+        rc = app_err_set(err, APP_EINTERNAL, NULL, "merge: %lld students, %lld history, %lld events",
+                         *out_students, db_res_int(r, 0, 1), db_res_int(r, 0, 2));
+        goto done;
+    }
+    db_res_free(r);
+    r = NULL;
+
+    const char *pm[] = {m->from, m->into};
+    rc = db_exec(c, &SQL_MARK_MERGED, 2, pm, &r, err);
+    if (rc == 0 && db_res_affected(r) != 1)
+        rc = app_err_set(err, APP_ENOTFOUND, "school_not_found", "school %s gone", m->from);
+done:
+    db_res_free(r);
+    return rc;
 }

@@ -21,6 +21,7 @@ typedef struct db_school {
     int version;
     const char *created_at, *updated_at; /* ISO 8601 */
     const char *county_name, *authority_name; /* region names; "" when unknown */
+    const char *merged_into; /* the school it was merged into, or NULL */
 } db_school;
 
 /* 0 with *out_found = 0 when there is no such school. */
@@ -102,5 +103,68 @@ int db_class_insert(db_conn *c, const db_class *k, int *out_created, app_arena *
 /* The id of class (school, grade, number), 0 when none. */
 int db_class_id(db_conn *c, const char *school, int grade, int number, long long *out_id,
                 app_err *err);
+
+/* ---- merges (学校合并): the rules are core/school_merge.h's ---- */
+
+/* Lock the rows of schools `a` and `b` (may be equal) for the caller's
+   transaction, in code order, so that two merges of the same pair in
+   opposite directions queue instead of deadlocking. Absent codes lock nothing. */
+int db_school_lock_pair(db_conn *c, const char *a, const char *b, app_err *err);
+
+/* Open requests (state open or returned) whose school or other_school is
+   `a` or `b`; open problem records whose school or other_school is. */
+int db_school_open_requests(db_conn *c, const char *a, const char *b, long long *out_n,
+                            app_err *err);
+int db_school_open_problems(db_conn *c, const char *a, const char *b, long long *out_n,
+                            app_err *err);
+
+/* The distinct grades of the classes and of the students (any state) of
+   `school`, ascending. */
+int db_school_grades_in_use(db_conn *c, const char *school, app_arena *a, int **out, int *out_n,
+                            app_err *err);
+
+/* A class of the merged school whose (grade, number) is taken at the
+   surviving one, and the number it takes there. */
+typedef struct db_renumber {
+    long long class_id;
+    int grade, from, to;
+    const char *name;     /* its display name now */
+    const char *new_name; /* the name to give it, or NULL to keep `name` */
+} db_renumber;
+
+/*
+ * The classes of `from` whose (grade, number) `into` already has, by grade
+ * and number, each with `to` = the highest number of its grade over both
+ * schools + 1, + 2, ... in that order (so no number clashes with a class
+ * that keeps its own). `to` may exceed 99: the caller checks. new_name NULL.
+ */
+int db_school_merge_plan(db_conn *c, const char *from, const char *into, app_arena *a,
+                         db_renumber **out, int *out_n, app_err *err);
+
+typedef struct db_merge {
+    const char *from, *into;
+    const db_renumber *renumbered; /* from db_school_merge_plan(), new_name filled in */
+    int nrenumbered;
+    long long actor_id;         /* 0: none */
+    const char *actor_org;      /* for history */
+    const char *into_authority; /* for the change feed */
+    const char *into_province;  /* the students' new partition key, and the feed's */
+} db_merge;
+
+/*
+ * The effect of a merge, set-based, in the caller's transaction: every class
+ * of `from` moves to `into` (renumbered ones take their `to` and new_name);
+ * every student of `from`, in any state, moves too (school, province, class
+ * number when its class was renumbered, version + 1, updated_at), with one
+ * student_history row each (kind "school_merge", changes /school and, when
+ * renumbered, /class) and one change-feed event each ("student.moved", data
+ * {type, from, into}, scoped to `into`); then `from` is closed with
+ * merged_into = `into` and a new version. *out_students and *out_classes
+ * count what moved; `a` holds scratch text. A class number taken meanwhile
+ * (a class created at `into` after the plan) is APP_ERETRY: the caller's
+ * transaction reruns.
+ */
+int db_school_merge_apply(db_conn *c, const db_merge *m, app_arena *a, long long *out_students,
+                          long long *out_classes, app_err *err);
 
 #endif

@@ -1,0 +1,186 @@
+/*
+ * core/school_merge.c - merging one school into another (see core/school_merge.h).
+ *
+ * The checks run on both school rows locked (FOR UPDATE, in code order), so a
+ * second merge of the same school waits and then finds it closed. The effect
+ * is set-based (db_school_merge_apply): a school may have thousands of
+ * students, and one statement moves them with their history and events.
+ */
+#include "core/school_merge.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/grade.h"
+#include "db/refdata.h"
+
+/* core_is_org_fn over the region table: a city code is an org when it has a
+   row of level city (placeholders such as 110100 and 429000 have none,
+   docs/decisions/0002). A database error is kept for the caller. */
+typedef struct org_probe {
+    db_conn *db;
+    app_arena *arena;
+    app_err *err;
+    int rc;
+} org_probe;
+
+static int
+is_org_city(const char *code6, void *ctx)
+{
+    org_probe *p = ctx;
+    db_region *v;
+    int n = 0;
+    if (p->rc != 0)
+        return 0;
+    p->rc = db_region_get_with_ancestors(p->db, code6, p->arena, &v, &n, p->err);
+    return p->rc == 0 && n > 0 && strcmp(v[0].level, "city") == 0;
+}
+
+/* May the actor merge `a` into `b`: its org is their lowest common authority or above it? */
+static int
+decides(db_conn *db, const core_op *op, const db_school *a, const db_school *b, int *out_ok,
+        app_err *err)
+{
+    core_school_ref ra = {a->code, a->county, a->authority};
+    core_school_ref rb = {b->code, b->county, b->authority};
+    org_probe probe = {db, op->arena, err, 0};
+    char lca[7];
+    core_lowest_common_authority(&ra, &rb, is_org_city, &probe, lca);
+    if (probe.rc != 0)
+        return probe.rc;
+    *out_ok = core_actor_sees_region(op->actor, lca);
+    return 0;
+}
+
+/* "[{"grade":"13","from":1,"to":3},...]" */
+static const char *
+renumbered_json(const core_op *op, const db_renumber *v, int n)
+{
+    char *s = app_arena_strdup(op->arena, "[");
+    for (int i = 0; i < n; i++)
+        s = app_arena_printf(op->arena, "%s%s{\"grade\":\"%d\",\"from\":%d,\"to\":%d}", s,
+                             i ? "," : "", v[i].grade, v[i].from, v[i].to);
+    return app_arena_printf(op->arena, "%s]", s);
+}
+
+int
+core_school_merge(db_conn *db, const core_op *op, const char *code, const char *into,
+                  core_merge_result *out, app_err *err)
+{
+    const core_actor *ac = op->actor;
+    memset(out, 0, sizeof(*out));
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    db_school from, to;
+    int found = 0;
+    if ((rc = db_school_lock_pair(db, code, into, err)) != 0 ||
+        (rc = db_school_get(db, code, op->arena, &from, &found, err)) != 0)
+        goto fail;
+    core_school_ref ref = {from.code, from.county, from.authority};
+    if (!found || !core_actor_sees_school(ac, &ref)) {
+        rc = app_err_set(err, APP_ENOTFOUND, "school_not_found", "school %s", code);
+        goto fail;
+    }
+    if (ac->level < CORE_LEVEL_COUNTY) {
+        rc = app_err_set(err, APP_EFORBIDDEN, "forbidden", "a bureau merges schools");
+        goto fail;
+    }
+    if (strcmp(from.code, into) == 0) {
+        app_err_add(err, "/into", "merge_into_self", NULL);
+        rc = APP_EINVAL;
+        goto fail;
+    }
+    int ok = 0;
+    if ((rc = db_school_get(db, into, op->arena, &to, &found, err)) != 0 ||
+        (found && (rc = decides(db, op, &from, &to, &ok, err)) != 0))
+        goto fail;
+    if (!found || !ok) {
+        app_err_field(err, "/into");
+        rc = app_err_set(err, APP_EFORBIDDEN, "forbidden",
+                         found ? "below the lowest common authority with %s" : "no school %s",
+                         into);
+        goto fail;
+    }
+    if (from.closed || to.closed) {
+        if (!from.closed)
+            app_err_field(err, "/into");
+        rc = app_err_set(err, APP_ECONFLICT, "school_closed", "school %s is closed",
+                         from.closed ? from.code : to.code);
+        goto fail;
+    }
+    long long nreq = 0, nprob = 0;
+    if ((rc = db_school_open_requests(db, from.code, to.code, &nreq, err)) != 0 ||
+        (rc = db_school_open_problems(db, from.code, to.code, &nprob, err)) != 0)
+        goto fail;
+    if (nreq > 0) {
+        rc = app_err_set(err, APP_ECONFLICT, "school_has_open_requests", "%lld open", nreq);
+        goto fail;
+    }
+    if (nprob > 0) {
+        rc = app_err_set(err, APP_ECONFLICT, "school_has_open_problems", "%lld open", nprob);
+        goto fail;
+    }
+
+    /* every grade in use at `from` must be one `into` teaches */
+    int *grades, ngrades = 0;
+    if ((rc = db_school_grades_in_use(db, from.code, op->arena, &grades, &ngrades, err)) != 0)
+        goto fail;
+    char *misfit = app_arena_strdup(op->arena, "");
+    for (int i = 0; i < ngrades; i++)
+        if (!core_grade_fits_school(to.category, to.system, grades[i]))
+            misfit = app_arena_printf(op->arena, "%s%s%d", misfit, *misfit ? ", " : "", grades[i]);
+    if (*misfit) {
+        app_err_add(err, "/into", "grade_not_in_school", misfit);
+        rc = APP_EINVAL;
+        goto fail;
+    }
+
+    /* classes whose number `into` already has in their grade take new ones */
+    db_renumber *plan;
+    int nplan = 0;
+    if ((rc = db_school_merge_plan(db, from.code, to.code, op->arena, &plan, &nplan, err)) != 0)
+        goto fail;
+    for (int i = 0; i < nplan; i++) {
+        db_renumber *k = &plan[i];
+        if (k->to > CORE_CLASS_NUMBER_MAX) {
+            rc = app_err_set(err, APP_ECONFLICT, "class_numbers_exhausted", "grade %d: %d",
+                             k->grade, k->to);
+            goto fail;
+        }
+        /* a class still called by its default name is called by its new number */
+        char was[CORE_CLASS_NAME_MAX], now[CORE_CLASS_NAME_MAX];
+        if (core_class_default_name(k->grade, k->from, was, sizeof(was)) == 0 &&
+            strcmp(was, k->name) == 0 &&
+            core_class_default_name(k->grade, k->to, now, sizeof(now)) == 0)
+            k->new_name = app_arena_strdup(op->arena, now);
+    }
+
+    db_merge m = {from.code, to.code, plan, nplan, ac->user_id, ac->org, to.authority,
+                  to.province};
+    if ((rc = db_school_merge_apply(db, &m, op->arena, &out->students, &out->classes, err)) != 0)
+        goto fail;
+    const char *renum = renumbered_json(op, plan, nplan);
+    const char *detail = app_arena_printf(
+        op->arena, "{\"from\":\"%s\",\"into\":\"%s\",\"students\":%lld,\"classes\":%lld,"
+                   "\"renumbered\":%s}",
+        from.code, to.code, out->students, out->classes, renum);
+    const char *data = app_arena_printf(
+        op->arena, "{\"from\":\"%s\",\"into\":\"%s\",\"students\":%lld,\"classes\":%lld}",
+        from.code, to.code, out->students, out->classes);
+    /* scoped to the merged school: its readers learn where its students went,
+       the surviving school's learn of each arrival (student.moved) */
+    if ((rc = core_audit(db, op, "school.merge", "school", from.code, detail, err)) != 0 ||
+        (rc = core_event(db, "school.merged", 0, from.code, from.authority, from.province, 0,
+                         data, err)) != 0 ||
+        (rc = db_commit(db, err)) != 0)
+        goto fail;
+    memcpy(out->from, from.code, sizeof(out->from));
+    memcpy(out->into, to.code, sizeof(out->into));
+    out->renumbered = plan;
+    out->nrenumbered = nplan;
+    return 0;
+fail:
+    db_rollback(db);
+    return rc;
+}
