@@ -355,17 +355,20 @@ core_xlsx_writer_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sh
     return begin_sheet(w, name, opts, selected, err);
 }
 
+/* Append a row; on error nothing of it is written. */
 static int
 put_row(core_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_err *err)
 {
     core_buf *b = &w->chunk;
+    size_t mark = b->n;
     char col[4];
+    int rc = 0;
 
     if (s->rows >= CORE_SHEET_MAX_ROWS)
         return too_large(err, "rows");
     if (n > CORE_SHEET_MAX_COLS)
         return too_large(err, "columns");
-    long r = ++s->rows;
+    long r = s->rows + 1;
     int style = s->header && r == 1 ? 2 : 1;
     core_buf_printf(b, "<row r=\"%ld\">", r);
     for (size_t i = 0; i < n; i++) {
@@ -376,11 +379,14 @@ put_row(core_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_
         if (!core_utf8_valid(v, len)) {
             app_err_set(err, APP_EINVAL, "invalid_text", "xlsx writer: cell is not UTF-8");
             app_err_param(err, "utf8");
-            return APP_EINVAL;
+            rc = APP_EINVAL;
+            break;
         }
         if (len > CORE_XLSX_MAX_CELL_CHARS &&
-            utf16_units((const unsigned char *)v, len) > CORE_XLSX_MAX_CELL_CHARS)
-            return too_large(err, "cell");
+            utf16_units((const unsigned char *)v, len) > CORE_XLSX_MAX_CELL_CHARS) {
+            rc = too_large(err, "cell");
+            break;
+        }
         core_sheet_col_name((int)i, col);
         int edge_space = v[0] == ' ' || v[0] == '\t' || v[0] == '\n' || v[len - 1] == ' ' ||
                          v[len - 1] == '\t' || v[len - 1] == '\n';
@@ -389,7 +395,12 @@ put_row(core_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_
         put_text(b, (const unsigned char *)v, len);
         core_buf_adds(b, "</t></is></c>");
     }
+    if (rc != 0) {
+        b->n = mark;
+        return rc;
+    }
     core_buf_adds(b, "</row>");
+    s->rows = r;
     return b->n >= FLUSH_AT ? flush(w, err) : 0;
 }
 

@@ -491,6 +491,8 @@ core_zip_writer_free(core_zip_writer *w)
         return;
     if (w->deflating)
         deflateEnd(&w->zs);
+    if (w->open)
+        free(w->ents[w->n].name); /* the entry begun but never ended */
     for (size_t i = 0; i < w->n; i++)
         free(w->ents[i].name);
     free(w->ents);
