@@ -26,20 +26,12 @@ core_buf_reserve(core_buf *b, size_t extra)
 }
 
 void
-core_buf_add(core_buf *b, const void *p, size_t n)
+core_buf_add_slow(core_buf *b, const void *p, size_t n)
 {
     core_buf_reserve(b, n);
     if (n > 0)
         memcpy(b->p + b->n, p, n);
     b->n += n;
-    b->p[b->n] = '\0';
-}
-
-void
-core_buf_addc(core_buf *b, int c)
-{
-    core_buf_reserve(b, 1);
-    b->p[b->n++] = (unsigned char)c;
     b->p[b->n] = '\0';
 }
 

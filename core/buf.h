@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct core_buf {
     unsigned char *p; /* NULL until the first append */
@@ -23,9 +24,28 @@ typedef struct core_buf {
 
 /* Make room for `extra` more bytes (and the trailing NUL). */
 void core_buf_reserve(core_buf *b, size_t extra);
-void core_buf_add(core_buf *b, const void *p, size_t n);
-void core_buf_addc(core_buf *b, int c);
+void core_buf_add_slow(core_buf *b, const void *p, size_t n);
 void core_buf_adds(core_buf *b, const char *s);
+
+/* Append n bytes (inline: parsers call this per byte). */
+static inline void
+core_buf_add(core_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->n > n) { /* room for the bytes and the NUL */
+        memcpy(b->p + b->n, p, n);
+        b->n += n;
+        b->p[b->n] = '\0';
+        return;
+    }
+    core_buf_add_slow(b, p, n);
+}
+
+static inline void
+core_buf_addc(core_buf *b, int c)
+{
+    unsigned char ch = (unsigned char)c;
+    core_buf_add(b, &ch, 1);
+}
 void core_buf_printf(core_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append code point `cp` (<= 0x10FFFF) encoded as UTF-8. */
 void core_buf_add_utf8(core_buf *b, uint32_t cp);

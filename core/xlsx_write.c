@@ -26,6 +26,10 @@
 #define FLUSH_AT 65536
 #define INLINE_LIST_MAX 255 /* characters of an inline list formula, quotes excluded */
 #define DEFAULT_WIDTH 9.140625
+/* zlib level of sheets, which large exports deflate while the client waits:
+   on 100,000 rows x 72 cells level 3 took about half the time of the
+   default (6) for 15% more bytes; level 1 saved little more time for 65% */
+#define SHEET_LEVEL 3
 
 typedef struct wlist {
     const char *const *v;
@@ -307,7 +311,7 @@ begin_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o
 
     char part[64];
     snprintf(part, sizeof(part), "xl/worksheets/sheet%zu.xml", w->n + 1);
-    if ((rc = core_zip_writer_begin(w->body, part, -1, err)) != 0)
+    if ((rc = core_zip_writer_begin(w->body, part, SHEET_LEVEL, err)) != 0)
         return rc;
     w->n++;
     w->open = 1;
@@ -355,6 +359,21 @@ core_xlsx_writer_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sh
     return begin_sheet(w, name, opts, selected, err);
 }
 
+/* Decimal digits of v > 0 into out; returns their count. */
+static size_t
+fmt_long(char *out, long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
 /* Append a row; on error nothing of it is written. */
 static int
 put_row(core_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_err *err)
@@ -370,7 +389,11 @@ put_row(core_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_
         return too_large(err, "columns");
     long r = s->rows + 1;
     int style = s->header && r == 1 ? 2 : 1;
-    core_buf_printf(b, "<row r=\"%ld\">", r);
+    char num[24];
+    size_t nlen = fmt_long(num, r);
+    core_buf_add(b, "<row r=\"", 8);
+    core_buf_add(b, num, nlen);
+    core_buf_add(b, "\">", 2);
     for (size_t i = 0; i < n; i++) {
         const char *v = cells[i];
         size_t len = v ? strlen(v) : 0;
@@ -390,8 +413,12 @@ put_row(core_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_
         core_sheet_col_name((int)i, col);
         int edge_space = v[0] == ' ' || v[0] == '\t' || v[0] == '\n' || v[len - 1] == ' ' ||
                          v[len - 1] == '\t' || v[len - 1] == '\n';
-        core_buf_printf(b, "<c r=\"%s%ld\" s=\"%d\" t=\"inlineStr\"><is><t%s>", col, r, style,
-                        edge_space ? " xml:space=\"preserve\"" : "");
+        core_buf_add(b, "<c r=\"", 6);
+        core_buf_adds(b, col);
+        core_buf_add(b, num, nlen);
+        core_buf_adds(b, style == 2 ? "\" s=\"2\" t=\"inlineStr\"><is><t"
+                                    : "\" s=\"1\" t=\"inlineStr\"><is><t");
+        core_buf_adds(b, edge_space ? " xml:space=\"preserve\">" : ">");
         put_text(b, (const unsigned char *)v, len);
         core_buf_adds(b, "</t></is></c>");
     }

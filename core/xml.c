@@ -123,7 +123,9 @@ find(core_xml *x, size_t from, const char *pat, size_t plen, size_t *out_at, app
     for (;;) {
         size_t avail = x->end - x->pos;
         if (avail >= from + plen) {
-            const unsigned char *hit = memmem(x->buf + x->pos + from, avail - from, pat, plen);
+            const unsigned char *hit =
+                plen == 1 ? memchr(x->buf + x->pos + from, pat[0], avail - from)
+                          : memmem(x->buf + x->pos + from, avail - from, pat, plen);
             if (hit != NULL) {
                 *out_at = (size_t)(hit - (x->buf + x->pos));
                 return 1;
@@ -178,18 +180,26 @@ xml_char(unsigned long cp)
            (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
+/* Bytes that decode() must look at: 1 in character data, 2 in attribute values. */
+#define SP_TEXT 1
+#define SP_ATTR 2
+static const unsigned char special[256] = {
+    ['\0'] = SP_TEXT | SP_ATTR, ['&'] = SP_TEXT | SP_ATTR, ['\r'] = SP_TEXT | SP_ATTR,
+    ['\t'] = SP_ATTR,           ['\n'] = SP_ATTR,           ['<'] = SP_ATTR,
+};
+
 /* Decode character data or an attribute value p[0..n) onto scratch. */
 static int
 decode(core_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
 {
     core_buf *o = &x->scratch;
+    unsigned mask = attr ? SP_ATTR : SP_TEXT;
     size_t i = 0;
 
     core_buf_reserve(o, n);
     while (i < n) {
         size_t run = i;
-        while (run < n && p[run] != '&' && p[run] != '\r' && p[run] != '\0' &&
-               !(attr && (p[run] == '\t' || p[run] == '\n' || p[run] == '<')))
+        while (run < n && !(special[p[run]] & mask))
             run++;
         core_buf_add(o, p + i, run - i);
         i = run;
@@ -256,13 +266,18 @@ decode(core_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
     return 0;
 }
 
-/* Parse the start or end tag b[0..len] (b[len] is '>') into *t. */
+/*
+ * Parse the start or end tag b[0..len] (b[len] is '>') into *t. A value
+ * that needs no decoding is NUL-terminated in place, over its closing
+ * quote (the tag's bytes are consumed and never read again); others are
+ * decoded onto scratch.
+ */
 static int
-parse_tag(core_xml *x, const unsigned char *b, size_t len, core_xml_token *t, app_err *err)
+parse_tag(core_xml *x, unsigned char *b, size_t len, core_xml_token *t, app_err *err)
 {
     int end_tag = b[1] == '/';
     size_t i = end_tag ? 2 : 1, n0 = i;
-    size_t voff[CORE_XML_MAX_ATTRS];
+    size_t voff[CORE_XML_MAX_ATTRS]; /* SIZE_MAX: the value is in place */
 
     while (i < len && !is_space(b[i]) && b[i] != '/' && b[i] != '>')
         i++;
@@ -320,10 +335,19 @@ parse_tag(core_xml *x, const unsigned char *b, size_t len, core_xml_token *t, ap
             i++;
         if (i == len)
             return bad(err, "unterminated attribute value");
-        size_t at = x->scratch.n;
-        int rc = decode(x, b + v0, i - v0, 1, err);
-        if (rc != 0)
-            return rc;
+        size_t at = SIZE_MAX, vlen = i - v0;
+        for (size_t k = v0; k < i && at == SIZE_MAX; k++)
+            if (special[b[k]] & SP_ATTR)
+                at = x->scratch.n;
+        if (at == SIZE_MAX) {
+            b[i] = '\0';
+        } else {
+            int rc = decode(x, b + v0, i - v0, 1, err);
+            if (rc != 0)
+                return rc;
+            vlen = x->scratch.n - at;
+            core_buf_addc(&x->scratch, '\0');
+        }
         i++;
         if (na < CORE_XML_MAX_ATTRS) {
             core_xml_attr *a = &x->attrs[na];
@@ -333,13 +357,14 @@ parse_tag(core_xml *x, const unsigned char *b, size_t len, core_xml_token *t, ap
             a->local = c ? c + 1 : a->name;
             a->llen = c ? alen - (size_t)(c + 1 - a->name) : alen;
             a->prefixed = c != NULL && !((size_t)(c - a->name) == 5 && memcmp(a->name, "xmlns", 5) == 0);
-            a->vlen = x->scratch.n - at;
+            a->vlen = vlen;
+            a->value = (const char *)b + v0;
             voff[na++] = at;
         }
-        core_buf_addc(&x->scratch, '\0');
     }
     for (int k = 0; k < na; k++) /* scratch may have moved while growing */
-        x->attrs[k].value = (const char *)x->scratch.p + voff[k];
+        if (voff[k] != SIZE_MAX)
+            x->attrs[k].value = (const char *)x->scratch.p + voff[k];
     t->attrs = x->attrs;
     t->nattrs = na;
     if (!t->empty) {
@@ -417,30 +442,8 @@ core_xml_next(core_xml *x, core_xml_token *t, app_err *err)
             return bad(err, "DOCTYPE or other declaration");
         if ((rc = find_tag_end(x, &at, err)) <= 0)
             return rc < 0 ? rc : bad(err, "unterminated tag");
-        b = x->buf + x->pos;
+        unsigned char *tag = x->buf + x->pos;
         x->pos += at + 1;
-        return parse_tag(x, b, at, t, err);
+        return parse_tag(x, tag, at, t, err);
     }
-}
-
-int
-core_xml_is(const core_xml_token *t, const char *name)
-{
-    size_t n = strlen(name);
-    return t->nlen == n && memcmp(t->name, name, n) == 0;
-}
-
-const core_xml_attr *
-core_xml_attr_find(const core_xml_token *t, const char *local, int prefixed)
-{
-    size_t n = strlen(local);
-    for (int i = 0; i < t->nattrs; i++) {
-        const core_xml_attr *a = &t->attrs[i];
-        int has_prefix = a->local != a->name;
-        if (has_prefix != (prefixed != 0) || (prefixed && !a->prefixed))
-            continue;
-        if (a->llen == n && memcmp(a->local, local, n) == 0)
-            return &t->attrs[i];
-    }
-    return NULL;
 }

@@ -23,6 +23,7 @@
 #define CORE_XML_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "core/err.h"
 
@@ -74,14 +75,32 @@ void core_xml_free(core_xml *x); /* x may be NULL */
  */
 int core_xml_next(core_xml *x, core_xml_token *out, app_err *err);
 
-/* 1 when the token's name is `name`. */
-int core_xml_is(const core_xml_token *t, const char *name);
+/* 1 when the token's name is `name` (inline: called for every token). */
+static inline int
+core_xml_is(const core_xml_token *t, const char *name)
+{
+    size_t n = strlen(name);
+    return t->nlen == n && memcmp(t->name, name, n) == 0;
+}
 
 /*
- * The value of the attribute whose local name is `local`: unprefixed when
- * `prefixed` is 0 ("r" of <c r="B7">), with a namespace prefix when 1
+ * The attribute whose local name is `local`: unprefixed when `prefixed` is
+ * 0 ("r" of <c r="B7">), with a namespace prefix other than xmlns when 1
  * ("id" of r:id). NULL when absent.
  */
-const core_xml_attr *core_xml_attr_find(const core_xml_token *t, const char *local, int prefixed);
+static inline const core_xml_attr *
+core_xml_attr_find(const core_xml_token *t, const char *local, int prefixed)
+{
+    size_t n = strlen(local);
+    for (int i = 0; i < t->nattrs; i++) {
+        const core_xml_attr *a = &t->attrs[i];
+        int has_prefix = a->local != a->name;
+        if (has_prefix != (prefixed != 0) || (prefixed && !a->prefixed))
+            continue;
+        if (a->llen == n && memcmp(a->local, local, n) == 0)
+            return a;
+    }
+    return NULL;
+}
 
 #endif
