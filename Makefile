@@ -11,7 +11,7 @@ BUILD   ?= release
 OUT     := build/$(BUILD)
 CC      ?= cc
 
-PKGS    := libh2o libuv libssl libpq jansson libjwt libsodium
+PKGS    := libh2o libuv libssl libpq jansson libjwt libsodium zlib
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wformat-security -Wvla -Wimplicit-fallthrough \

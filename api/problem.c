@@ -214,6 +214,21 @@ static const problem problems[] = {
     {"nothing_changes", 422, "变更内容与现有信息相同", "The changes equal the current values"},
     {"not_a_key_field", 422, "只能变更关键信息（姓名、性别、出生日期、身份证件类型、身份证件号）",
      "Only key fields (name, gender, birth date, document type and number) change here"},
+    /* spreadsheet files (issue #6: core/zip.h, core/xlsx.h, core/csv.h) */
+    {"xlsx_not_zip", 422, "文件不是 Excel 工作簿（.xlsx）", "The file is not an Excel workbook (.xlsx)"},
+    {"xlsx_no_workbook", 422, "压缩包中没有 Excel 工作簿，请上传 .xlsx 文件",
+     "The archive holds no Excel workbook; upload an .xlsx file"},
+    {"xlsx_no_sheet", 422, "工作簿中没有可读取的工作表", "The workbook has no worksheet to read"},
+    {"xlsx_malformed", 422, "Excel 文件已损坏或格式不正确，请在 Excel 中打开后重新保存",
+     "The Excel file is damaged or malformed; open it in Excel and save it again"},
+    {"xlsx_unsupported", 422, "不支持此种 Excel 文件，请在 Excel 中另存为 .xlsx 后上传",
+     "This kind of Excel file is not supported; save it as .xlsx in Excel and upload that"},
+    {"xlsx_too_large", 413, "Excel 文件内容过大", "The Excel file's content is too large"},
+    {"xlsx_bad_sheet_name", 422, "工作表名称不合规", "Invalid worksheet name"},
+    {"csv_bad_encoding", 422, "CSV 文件的字符编码无法识别（应为 UTF-8 或 GBK）",
+     "Unrecognised CSV encoding (UTF-8 or GBK expected)"},
+    {"csv_malformed", 422, "CSV 文件格式不正确", "The CSV file is malformed"},
+    {"csv_too_large", 413, "CSV 文件的一行过长或列数过多", "A CSV record is too long or has too many fields"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
@@ -228,6 +243,7 @@ static const struct {
     {"invalid_code", "代码表 %s", "code table %s"},
     {"student_not_enrolled", "当前状态 %s", "state %s"},
     {"grade_not_in_school", "年级 %s", "grade %s"},
+    {"xlsx_no_sheet", "没有名为“%s”的工作表", "no worksheet named \"%s\""},
 };
 
 /* Reasons and item codes: extra text after the title, by the code word in param. */
@@ -275,6 +291,38 @@ static const struct {
      "the gender contradicts digit 17 of the ID number"},
     {"contradicts_id_number", "birth_date", "出生日期与身份证号不符",
      "the birth date contradicts the ID number"},
+    {"xlsx_not_zip", "ole", "这是旧版 .xls 文件或设置了打开密码的文件，请在 Excel 中另存为 .xlsx（不设密码）",
+     "this is an old .xls file or a password-protected one: save it as .xlsx without a password"},
+    {"xlsx_no_workbook", "ods", "这是 .ods 文件，请另存为 Excel 工作簿（.xlsx）",
+     "this is an .ods file: save it as an Excel workbook (.xlsx)"},
+    {"xlsx_malformed", "zip", "压缩结构损坏（文件可能未完整上传）",
+     "the zip structure is damaged (was the upload cut short?)"},
+    {"xlsx_malformed", "crc", "文件内容校验失败（文件可能已损坏）", "a checksum failed (the file may be damaged)"},
+    {"xlsx_malformed", "xml", "工作表内容不是合法的 XML", "a part is not well-formed XML"},
+    {"xlsx_malformed", "reference", "单元格位置超出 Excel 范围（最大 XFD 列、1048576 行）",
+     "a cell reference lies outside A1:XFD1048576"},
+    {"xlsx_malformed", "shared_string", "单元格引用的共享字符串不存在",
+     "a cell refers to a shared string that does not exist"},
+    {"xlsx_malformed", "utf8", "文字编码不是 UTF-8", "text is not valid UTF-8"},
+    {"xlsx_malformed", "part", "工作簿缺少必要的组成部分", "a part the workbook refers to is missing"},
+    {"xlsx_unsupported", "zip64", "文件使用了 ZIP64 格式", "the file uses ZIP64"},
+    {"xlsx_unsupported", "encrypted", "文件已加密", "the file is encrypted"},
+    {"xlsx_unsupported", "method", "文件使用了不支持的压缩方式", "the file uses an unsupported compression method"},
+    {"xlsx_too_large", "entries", "文件包含的部件过多", "too many parts"},
+    {"xlsx_too_large", "entry", "解压后超过 1 GB", "over 1 GiB uncompressed"},
+    {"xlsx_too_large", "total", "解压后总计超过 2 GB", "over 2 GiB uncompressed in all"},
+    {"xlsx_too_large", "ratio", "压缩比异常（疑似压缩炸弹）", "an abnormal compression ratio (a zip bomb?)"},
+    {"xlsx_too_large", "xml_token", "某个单元格或标记过长", "a cell or tag is too long"},
+    {"xlsx_too_large", "shared_strings", "不同文字内容过多（超过 200 万项或 64 MB）",
+     "too many distinct strings (over 2 million or 64 MiB)"},
+    {"xlsx_too_large", "rows", "超过 1048576 行", "over 1048576 rows"},
+    {"xlsx_too_large", "columns", "超过 16384 列", "over 16384 columns"},
+    {"xlsx_too_large", "cell", "单元格文字超过 32767 个字符", "a cell over 32767 characters"},
+    {"csv_bad_encoding", "utf16", "这是 Unicode（UTF-16）文本，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+     "this is UTF-16 (Unicode text): save it as CSV UTF-8 in Excel"},
+    {"csv_malformed", "quote", "引号未闭合", "a quoted field never ends"},
+    {"csv_too_large", "record", "一行超过 1 MB", "a record over 1 MiB"},
+    {"csv_too_large", "columns", "超过 16384 列", "over 16384 fields"},
 };
 
 static const problem *

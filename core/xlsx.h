@@ -1,0 +1,134 @@
+/*
+ * core/xlsx.h - Excel workbooks (.xlsx, ECMA-376 SpreadsheetML): a
+ * streaming reader of one worksheet and a writer of all-text workbooks.
+ *
+ * Reading (core_xlsx_read): the file is a zip (core/zip.h) held in memory.
+ * The workbook part is found through _rels/.rels (else xl/workbook.xml),
+ * the sheet through the workbook's relationships, the shared strings
+ * likewise (else xl/sharedStrings.xml). Shared strings are held in memory
+ * (bounded by the limits); the sheet is inflated and tokenized
+ * (core/xml.h) as it streams, one row at a time, so memory does not grow
+ * with the number of rows. Cells come as text (core/sheet.h):
+ *   t="s"          the shared string (rich text runs joined, phonetic runs
+ *                  <rPh> left out)
+ *   t="inlineStr"  the text of <is> (runs joined)
+ *   t="str", "d"   the text of <v> (a formula's cached string, an ISO date)
+ *   t="n" or none  the <v> text as stored, CORE_CELL_NUMBER; 16 or more
+ *                  digits set CORE_CELL_F_LOST_DIGITS
+ *   t="b"          "TRUE" / "FALSE";  t="e": the error text ("#N/A")
+ * Strings are unescaped from OOXML's _xHHHH_ form (Excel writes control
+ * characters that way) and checked to be UTF-8. Formulas are not
+ * evaluated; only cached values are read. Styles are not read, so dates
+ * are the serial numbers Excel stores.
+ *
+ * Writing (core_xlsx_writer_*): one or more sheets of text cells. Every
+ * cell, and every column a sheet declares, has the text number format
+ * "@" (numFmtId 49), so Excel keeps leading zeros and 18-digit ID numbers
+ * as typed. Options: a bold, frozen header row; column widths; hidden
+ * columns and sheets; a drop-down list (list data validation) per column,
+ * written inline when short and otherwise as a range of a hidden sheet
+ * "_lists" written last. Strings are inline (t="inlineStr"), so rows go out
+ * as they come: each sheet is deflated while it is written.
+ *
+ * Errors (`err` may be NULL everywhere), slugs of api/problem.c:
+ *   APP_EINVAL    "xlsx_not_zip"      not a zip; param "ole" when it is an
+ *                                     OLE2 file (an old .xls, or an .xlsx
+ *                                     saved with a password)
+ *                 "xlsx_no_workbook"  a zip without a workbook; param "ods"
+ *                                     for an OpenDocument spreadsheet
+ *                 "xlsx_no_sheet"     no worksheet, or none of that name
+ *                                     (param: the name asked for)
+ *                 "xlsx_malformed"    param "zip", "crc", "xml", "reference"
+ *                                     (a cell or row reference outside
+ *                                     A1:XFD1048576), "shared_string" (index
+ *                                     out of range), "utf8", "part" (a
+ *                                     relationship names a missing part)
+ *                 "xlsx_unsupported"  see core/zip.h
+ *   APP_ETOOLARGE "xlsx_too_large"    param "entries", "entry", "total",
+ *                                     "ratio" (core/zip.h), "xml_token",
+ *                                     "shared_strings" (count or bytes)
+ * and whatever the row callback returns. The writer: APP_EINVAL
+ * "xlsx_bad_sheet_name", "invalid_text" (cell text not UTF-8),
+ * "xlsx_no_sheet" (finish without a visible sheet); APP_ETOOLARGE
+ * "xlsx_too_large" param "rows", "columns", "cell" (over 32767 characters),
+ * "total" (archive over 4 GiB).
+ *
+ * Not thread-safe per object; independent objects may be used from
+ * different threads.
+ */
+#ifndef CORE_XLSX_H
+#define CORE_XLSX_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/sheet.h"
+#include "core/zip.h"
+
+/* ---- reading ---- */
+
+typedef struct core_xlsx_limits {
+    core_zip_limits zip;
+    size_t max_shared_strings;  /* count of <si> */
+    size_t max_shared_bytes;    /* UTF-8 bytes of all shared strings */
+    size_t max_token;           /* longest tag or text run of any XML part */
+} core_xlsx_limits;
+
+/* Zip defaults, 2,000,000 shared strings, 64 MiB of them, 1 MiB tokens. */
+core_xlsx_limits core_xlsx_limits_default(void);
+
+/*
+ * Read worksheet `sheet` (its name in the workbook; NULL: the first
+ * worksheet, hidden or not) of the xlsx file data[0..len) and call `fn`
+ * once per <row> element of it, in file order (rows absent from the file,
+ * which Excel omits when empty, are not reported). `lim` NULL means the
+ * defaults. Returns 0 after the last row, or the first error (or non-zero
+ * value of `fn`), with nothing more called after it.
+ */
+int core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
+                   const core_xlsx_limits *lim, core_sheet_row_fn fn, void *ctx, app_err *err);
+
+/* ---- writing ---- */
+
+#define CORE_XLSX_MAX_CELL_CHARS 32767 /* Excel's limit on the text of a cell */
+#define CORE_XLSX_LIST_SHEET "_lists"
+
+typedef struct core_xlsx_col {
+    double width;                /* in characters; 0: Excel's default */
+    int hidden;
+    const char *const *list;     /* drop-down values (UTF-8), or NULL */
+    size_t nlist;
+} core_xlsx_col;
+
+typedef struct core_xlsx_sheet_opts {
+    const core_xlsx_col *cols;   /* cols[0..ncols): column A, B, ...; may be NULL */
+    size_t ncols;
+    int header;                  /* row 1 is bold and frozen; lists start at row 2 */
+    int hidden;                  /* the sheet is hidden */
+} core_xlsx_sheet_opts;
+
+typedef struct core_xlsx_writer core_xlsx_writer;
+
+core_xlsx_writer *core_xlsx_writer_new(void); /* never NULL */
+void core_xlsx_writer_free(core_xlsx_writer *w); /* w may be NULL */
+
+/*
+ * Start sheet `name` (1..31 characters, none of : \ / ? * [ ], not
+ * beginning or ending with ', unique ignoring ASCII case, not "History" nor
+ * CORE_XLSX_LIST_SHEET); the previous sheet ends. `opts` may be NULL, and
+ * is copied (with the list values) before the call returns.
+ */
+int core_xlsx_writer_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *opts,
+                           app_err *err);
+
+/* Append a row of n text cells (NULL or "" for an empty cell) to the current sheet. */
+int core_xlsx_writer_row(core_xlsx_writer *w, const char *const *cells, size_t n, app_err *err);
+
+/*
+ * End the workbook and hand it to the caller in a new malloc'ed buffer
+ * (free with free()). The writer is spent afterwards: free it.
+ */
+int core_xlsx_writer_finish(core_xlsx_writer *w, unsigned char **out, size_t *out_len,
+                            app_err *err);
+
+#endif

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Regenerates the .xlsx fixtures in this folder (dev-only; see README.md).
+# Needs npm (registry access) and LibreOffice (Debian: libreoffice-calc-nogui).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cd "$tmp"
+npm install --no-save --no-audit --no-fund exceljs@4.4.0 xlsx@0.18.5 >/dev/null
+NODE_PATH="$tmp/node_modules" node "$here/make-fixtures.js" "$here"
+
+# LibreOffice's own writer: open the exceljs file, save it again as xlsx.
+mkdir lo
+soffice --headless -env:UserInstallation="file://$tmp/profile" \
+    --convert-to xlsx --outdir "$tmp/lo" "$here/exceljs.xlsx" >/dev/null
+mv "$tmp/lo/exceljs.xlsx" "$here/libreoffice.xlsx"
+ls -l "$here"/*.xlsx
