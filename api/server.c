@@ -251,7 +251,7 @@ api__run_job(api_call *c, db_conn *db)
         app_err_clear(&c->err);
         c->failed = 0;
         rc = c->job(c, db);
-        if (db_in_tx(db))
+        while (db_in_tx(db))
             db_rollback(db); /* a job that returned inside a transaction changed nothing */
         if (rc != APP_ERETRY)
             break;

@@ -209,6 +209,46 @@ core_codes_label(const core_codes *c, const char *table, const char *code)
     return e ? e->label : NULL;
 }
 
+/* The first entry of `table` (entries are sorted by table, then code). */
+static size_t
+table_start(const core_codes *c, const char *table)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(c->v[mid].table, table) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t
+core_codes_each(const core_codes *c, const char *table,
+                void (*fn)(void *ctx, const char *code, const char *label), void *ctx)
+{
+    if (c == NULL || table == NULL)
+        return 0;
+    size_t n = 0;
+    for (size_t i = table_start(c, table); i < c->n && strcmp(c->v[i].table, table) == 0; i++) {
+        fn(ctx, c->v[i].code, c->v[i].label);
+        n++;
+    }
+    return n;
+}
+
+const char *
+core_codes_by_label(const core_codes *c, const char *table, const char *label)
+{
+    if (c == NULL || table == NULL || label == NULL)
+        return NULL;
+    for (size_t i = table_start(c, table); i < c->n && strcmp(c->v[i].table, table) == 0; i++)
+        if (strcmp(c->v[i].label, label) == 0)
+            return c->v[i].code;
+    return NULL;
+}
+
 /* ------------------------------------------------------------ validation */
 
 typedef struct vctx {

@@ -130,6 +130,11 @@ void core_codes_add(core_codes *c, const char *table, const char *code, const ch
 void core_codes_seal(core_codes *c);
 /* The label of a value, or NULL when the table has no such code. */
 const char *core_codes_label(const core_codes *c, const char *table, const char *code);
+/* Call fn for every value of `table`, in code order; returns how many. */
+size_t core_codes_each(const core_codes *c, const char *table,
+                       void (*fn)(void *ctx, const char *code, const char *label), void *ctx);
+/* The code of `table` whose label is `label`, or NULL. */
+const char *core_codes_by_label(const core_codes *c, const char *table, const char *label);
 /* 1 if region code `code6` is in the region table of codes `ctx` (a
    core_codes *): a core_is_org_fn, since placeholder cities are not there. */
 int core_codes_is_region(const char *code6, void *ctx);

@@ -292,15 +292,26 @@ db_ping(db_conn *c, app_err *err)
 int
 db_begin(db_conn *c, app_err *err)
 {
-    int rc = db_exec_sql(c, "BEGIN", err);
+    /* inside a transaction, a savepoint: the callee's work commits or rolls
+       back with it, and a failure undoes only its own part */
+    char sql[32];
+    if (c->in_tx > 0)
+        snprintf(sql, sizeof(sql), "SAVEPOINT xj%d", c->in_tx);
+    int rc = db_exec_sql(c, c->in_tx > 0 ? sql : "BEGIN", err);
     if (rc == 0)
-        c->in_tx = 1;
+        c->in_tx++;
     return rc;
 }
 
 int
 db_commit(db_conn *c, app_err *err)
 {
+    if (c->in_tx > 1) {
+        char sql[40];
+        c->in_tx--;
+        snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT xj%d", c->in_tx);
+        return db_exec_sql(c, sql, err);
+    }
     c->in_tx = 0;
     return db_exec_sql(c, "COMMIT", err);
 }
@@ -308,6 +319,17 @@ db_commit(db_conn *c, app_err *err)
 void
 db_rollback(db_conn *c)
 {
+    if (c->in_tx > 1) {
+        char sql[96];
+        c->in_tx--;
+        snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT xj%d; RELEASE SAVEPOINT xj%d", c->in_tx,
+                 c->in_tx);
+        if (db_conn_ok(c)) {
+            PGresult *res = PQexec(c->pg, sql);
+            PQclear(res);
+        }
+        return;
+    }
     c->in_tx = 0;
     if (db_conn_ok(c)) {
         PGresult *res = PQexec(c->pg, "ROLLBACK");
