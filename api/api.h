@@ -151,5 +151,7 @@ void api_allow_string(int mask, char *buf, size_t cap);
 /* api/problem.c: fills status, content type and body of a failed call. */
 void api_problem_render(api_call *c);
 int api_problem_status(const app_err *err);
+/* The message of a code word and its parameter, as problem+json items word it. */
+char *api_problem_message(app_arena *arena, const char *slug, const char *param, int en);
 
 #endif

@@ -32,6 +32,10 @@ static const char HELP[] =
     "  XUEJI_RATE_LIMIT_ACCOUNT requests per second per account, 0 = off (default 50)\n"
     "  XUEJI_MAX_JSON          JSON body limit in bytes (default 1048576)\n"
     "  XUEJI_MAX_UPLOAD        upload body limit in bytes (default 52428800)\n"
+    "  XUEJI_IMPORT_WORKERS    background import workers (default 1; 0: none)\n"
+    "  XUEJI_IMPORT_STALE      seconds without a heartbeat before a running import\n"
+    "                          is taken over by another worker (default 60)\n"
+    "  XUEJI_IMPORT_POLL_MS    how often idle import workers look for jobs (default 500)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
     "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
     "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes that lock an account (default 5)\n"
@@ -128,6 +132,15 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_MAX_UPLOAD", 50L << 20, 1024, 1L << 30, &n, err)) != 0)
         return rc;
     cfg->max_upload = (size_t)n;
+    if ((rc = env_int("XUEJI_IMPORT_WORKERS", 1, 0, 64, &n, err)) != 0)
+        return rc;
+    cfg->import_workers = (int)n;
+    if ((rc = env_int("XUEJI_IMPORT_STALE", 60, 1, 86400, &n, err)) != 0)
+        return rc;
+    cfg->import_stale_s = (int)n;
+    if ((rc = env_int("XUEJI_IMPORT_POLL_MS", 500, 10, 60000, &n, err)) != 0)
+        return rc;
+    cfg->import_poll_ms = (int)n;
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;

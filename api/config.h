@@ -37,6 +37,9 @@ struct api_config {
     double rate_account;     /* requests per second per account; 0 = off */
     size_t max_json;
     size_t max_upload;
+    int import_workers; /* XUEJI_IMPORT_WORKERS */
+    int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken over */
+    int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int shutdown_timeout_ms;
     int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
     int max_login_failures; /* failures within 15 minutes that lock an account */

@@ -74,6 +74,9 @@ void h_request_revert(api_call *c);
 void h_workflows(api_call *c);
 void h_file_create(api_call *c);
 void h_problem_evidence(api_call *c);
+void h_template_students(api_call *c);
+void h_import_create(api_call *c);
+void h_import_get(api_call *c);
 void h_problem_resolve(api_call *c);
 void h_problems_list(api_call *c);
 

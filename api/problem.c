@@ -208,6 +208,20 @@ static const problem problems[] = {
     {"problem_not_found", 404, "问题学籍不存在", "No such problem record"},
     {"problem_in_flight", 409, "该问题学籍已有处理中的申请", "The problem record already has an open resolution"},
     {"problem_resolved", 409, "该问题学籍已处理完毕", "The problem record is already resolved"},
+    {"import_not_found", 404, "导入任务不存在", "No such import job"},
+    {"import_empty", 422, "文件是空的，或没有表头", "The file is empty or has no header row"},
+    {"import_xls", 415, "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传",
+     "Old .xls files are not supported: save as .xlsx and upload that"},
+    {"import_format", 415, "请上传 .xlsx 或 .csv 文件", "Upload an .xlsx or .csv file"},
+    {"template_mismatch", 422, "不符合模板", "The file does not follow the template"},
+    {"template_version", 422, "模板版本不符，请下载最新模板后重新填写",
+     "Another template version: download the current template"},
+    {"number_lost_digits", 422,
+     "身份证号被Excel转成了数字，末几位已丢失：请把该列设为文本格式后重新输入",
+     "Excel turned the ID number into a number and lost its last digits: format the column as text and type it again"},
+    {"distance_with_unit", 422, "只填数字（公里），不要写单位", "A number of km only, without a unit"},
+    {"no_matching_student", 422, "本校没有姓名和证件号都相符的学生（批量更新不新增学生）",
+     "No student of the school has this name and ID number (an update creates no student)"},
     {"revert_conflict", 409, "该学生此后已有其他变动，不能回退此业务",
      "The record changed after this request; revert the later change first"},
     {"not_revertible", 422, "该业务不能纠错回退", "This request cannot be reverted"},
@@ -383,8 +397,8 @@ reason_text(const char *slug, const char *param, int en)
 }
 
 /* Message for an item or for the whole problem: title, then reason when known. */
-static char *
-message(api_call *c, const char *slug, const char *param, int en)
+char *
+api_problem_message(app_arena *arena, const char *slug, const char *param, int en)
 {
     app_err tmp = {0};
     tmp.slug = slug;
@@ -392,19 +406,25 @@ message(api_call *c, const char *slug, const char *param, int en)
     const char *title = p ? (en ? p->en : p->zh) : slug;
     const char *why = param && *param ? reason_text(slug, param, en) : NULL;
     if (why != NULL)
-        return app_arena_printf(c->arena, en ? "%s: %s" : "%s：%s", title, why);
+        return app_arena_printf(arena, en ? "%s: %s" : "%s：%s", title, why);
     if (strcmp(slug, "duplicate_enrolled") == 0 && param && param[0] == '@')
-        return app_arena_printf(c->arena, en ? "%s: held at a school in %s" : "%s：学籍在%s的一所学校",
+        return app_arena_printf(arena, en ? "%s: held at a school in %s" : "%s：学籍在%s的一所学校",
                                 title, param + 1);
     for (size_t i = 0; param && *param && i < sizeof(with_value) / sizeof(with_value[0]); i++) {
         if (strcmp(with_value[i].slug, slug) != 0)
             continue;
         const char *fmt = en ? with_value[i].en : with_value[i].zh;
         const char *at = strstr(fmt, "%s");
-        return app_arena_printf(c->arena, en ? "%s: %.*s%s%s" : "%s：%.*s%s%s", title,
+        return app_arena_printf(arena, en ? "%s: %.*s%s%s" : "%s：%.*s%s%s", title,
                                 (int)(at - fmt), fmt, param, at + 2);
     }
-    return app_arena_strdup(c->arena, title);
+    return app_arena_strdup(arena, title);
+}
+
+static char *
+message(api_call *c, const char *slug, const char *param, int en)
+{
+    return api_problem_message(c->arena, slug, param, en);
 }
 
 void

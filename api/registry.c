@@ -75,6 +75,20 @@ verify(void *ctx, const core_record *r, const char **out)
 }
 
 void
+api_op_for(const core_actor *actor, app_arena *a, core_op *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->actor = actor;
+    out->env = &ENV;
+    out->arena = a;
+    out->today = TODAY ? TODAY : core_today();
+    if (VERIFIER) {
+        out->verify = verify;
+        out->verify_ctx = VERIFIER;
+    }
+}
+
+void
 api_op(api_call *c, core_op *out)
 {
     memset(out, 0, sizeof(*out));

@@ -19,5 +19,7 @@ const core_env *api_env(void);
 
 /* A core_op for the call (worker thread): actor, arena, audit context, today, verifier. */
 void api_op(api_call *c, core_op *out);
+/* The same for work outside a call (import workers): no IP or request id. */
+void api_op_for(const core_actor *actor, app_arena *a, core_op *out);
 
 #endif

@@ -3,6 +3,8 @@
  */
 #include "api/server.h"
 
+#include "api/jobs.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -826,6 +828,10 @@ api_server_run(const api_config *cfg)
         api_log(API_LOG_ERROR, "cannot start the DB pool", NULL, NULL);
         return 1;
     }
+    if (api_jobs_start(cfg) != 0) {
+        api_log(API_LOG_ERROR, "cannot start the import workers", NULL, NULL);
+        return 1;
+    }
 
     int n = cfg->threads, port = cfg->port;
     THREADS = xcalloc((size_t)n, sizeof(api_thread));
@@ -873,6 +879,7 @@ api_server_run(const api_config *cfg)
         pthread_join(THREADS[i].tid, NULL);
         unclean |= THREADS[i].unclean;
     }
+    api_jobs_stop(); /* an import stops after its current batch (committed) */
     /* Jobs still running get what is left of the deadline, then we go anyway. */
     if (api_pool_stop(cfg->shutdown_timeout_ms) != 0)
         unclean = 1;

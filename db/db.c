@@ -393,3 +393,39 @@ db_res_free(db_res *r)
     PQclear(r->pg);
     free(r);
 }
+
+char *
+db_hex(const unsigned char *data, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *x = malloc(2 * len + 1);
+    if (x == NULL)
+        abort();
+    for (size_t i = 0; i < len; i++) {
+        x[2 * i] = digits[data[i] >> 4];
+        x[2 * i + 1] = digits[data[i] & 15];
+    }
+    x[2 * len] = '\0';
+    return x;
+}
+
+static int
+hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return 0;
+}
+
+unsigned char *
+db_unhex(const char *h, app_arena *a, size_t *out_len)
+{
+    size_t n = strlen(h) / 2;
+    unsigned char *d = app_arena_alloc(a, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        d[i] = (unsigned char)(hexval(h[2 * i]) << 4 | hexval(h[2 * i + 1]));
+    *out_len = n;
+    return d;
+}

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 typedef struct db_conn db_conn;
@@ -66,6 +67,11 @@ int db_copy_in(db_conn *c, const char *copy_sql, const char *data, size_t len, a
 
 /* A trivial round trip (readiness). Errors: APP_EUNAVAIL. */
 int db_ping(db_conn *c, app_err *err);
+
+/* bytea travels as hex text: `data` as hex (malloc'd, free() it), and
+   back from a query's hex column (in `a`; SELECT encode(col, 'hex')). */
+char *db_hex(const unsigned char *data, size_t len);
+unsigned char *db_unhex(const char *hex, app_arena *a, size_t *out_len);
 
 int db_begin(db_conn *c, app_err *err);
 int db_commit(db_conn *c, app_err *err);

@@ -1018,13 +1018,7 @@ int
 db_file_insert(db_conn *c, const char *org, const char *mime, const unsigned char *data,
                size_t len, long long by, long long *out_id, app_err *err)
 {
-    static const char hex[] = "0123456789abcdef";
-    char *x = xmalloc(2 * len + 1);
-    for (size_t i = 0; i < len; i++) {
-        x[2 * i] = hex[data[i] >> 4];
-        x[2 * i + 1] = hex[data[i] & 15];
-    }
-    x[2 * len] = '\0';
+    char *x = db_hex(data, len);
     char size[24], who[24];
     snprintf(size, sizeof(size), "%zu", len);
     snprintf(who, sizeof(who), "%lld", by);
@@ -1123,27 +1117,19 @@ db_event_list(db_conn *c, long long after, const char *school, const char *autho
 static const db_stmt SQL_PHOTO_PUT = {
     "photo_put",
     "INSERT INTO student_photo (student_id, mime, width, height, data)"
-    " VALUES ($1, $2, $3, $4, $5::bytea) ON CONFLICT (student_id) DO UPDATE SET mime = $2,"
-    " width = $3, height = $4, data = $5::bytea, version = student_photo.version + 1,"
+    " VALUES ($1, $2, $3, $4, decode($5, 'hex')) ON CONFLICT (student_id) DO UPDATE SET mime = $2,"
+    " width = $3, height = $4, data = decode($5, 'hex'), version = student_photo.version + 1,"
     " updated_at = now()"};
 
 int
 db_photo_put(db_conn *c, long long student_id, const char *mime, int width, int height,
              const unsigned char *data, size_t len, app_err *err)
 {
-    static const char hex[] = "0123456789abcdef";
     char sid[24], w[16], h[16];
     snprintf(sid, sizeof(sid), "%lld", student_id);
     snprintf(w, sizeof(w), "%d", width);
     snprintf(h, sizeof(h), "%d", height);
-    char *x = xmalloc(2 * len + 3);
-    x[0] = '\\';
-    x[1] = 'x';
-    for (size_t i = 0; i < len; i++) {
-        x[2 + 2 * i] = hex[data[i] >> 4];
-        x[3 + 2 * i] = hex[data[i] & 15];
-    }
-    x[2 + 2 * len] = '\0';
+    char *x = db_hex(data, len);
     const char *p[] = {sid, mime, w, h, x};
     int rc = db_exec(c, &SQL_PHOTO_PUT, 5, p, NULL, err);
     free(x);
@@ -1153,16 +1139,6 @@ db_photo_put(db_conn *c, long long student_id, const char *mime, int width, int 
 static const db_stmt SQL_PHOTO_GET = {
     "photo_get", "SELECT mime, encode(data, 'hex'), " TS("updated_at")
                  " FROM student_photo WHERE student_id = $1"};
-
-static int
-hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
-}
 
 int
 db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mime,
@@ -1179,13 +1155,7 @@ db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mi
     *out_found = db_res_nrows(r) > 0;
     if (*out_found) {
         *out_mime = app_arena_strdup(a, db_res_get(r, 0, 0));
-        const char *h = db_res_get(r, 0, 1);
-        size_t n = strlen(h) / 2;
-        unsigned char *d = app_arena_alloc(a, n ? n : 1);
-        for (size_t i = 0; i < n; i++)
-            d[i] = (unsigned char)(hexval(h[2 * i]) << 4 | hexval(h[2 * i + 1]));
-        *out_data = d;
-        *out_len = n;
+        *out_data = db_unhex(db_res_get(r, 0, 1), a, out_len);
         *out_updated_at = app_arena_strdup(a, db_res_get(r, 0, 2));
     }
     db_res_free(r);

@@ -1,0 +1,197 @@
+/*
+ * api/h_imports.c - the import template and import jobs (API.md "Import,
+ * export, reports"; issue #6). The rows are read and applied by the
+ * background workers of api/jobs.c; these handlers store the upload and
+ * report progress and errors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/registry.h"
+#include "core/import.h"
+#include "db/import.h"
+
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+/* ---------------------------------------------------------------- template */
+
+void
+h_template_students(api_call *c)
+{
+    unsigned char *x = NULL;
+    size_t n = 0;
+    app_err e = {0};
+    if (core_template_xlsx(api_env()->codes, &x, &n, &e) != 0) {
+        api_fail(c, &e);
+        return;
+    }
+    api_header(c, "content-disposition",
+               "attachment; filename=\"students-template.xlsx\"; "
+               "filename*=UTF-8''%E5%AD%A6%E7%94%9F%E4%BF%A1%E6%81%AF%E5%AF%BC%E5%85%A5%E6%A8%A1"
+               "%E6%9D%BF.xlsx");
+    api_header(c, "x-template-version", CORE_TEMPLATE_VERSION);
+    api_reply_raw(c, 200, XLSX_TYPE, (const char *)x, n);
+    free(x);
+}
+
+/* ---------------------------------------------------------------- POST /imports */
+
+typedef struct upload_args {
+    db_import job;
+} upload_args;
+
+static int
+job_upload(api_call *c, db_conn *db)
+{
+    upload_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    db_school sc;
+    int rc = core_school_load(db, &op, a->job.school, &sc, &c->err);
+    if (rc != 0)
+        return rc;
+    long long id = 0;
+    int existing = 0;
+    if ((rc = db_begin(db, &c->err)) != 0)
+        return rc;
+    if ((rc = db_import_insert(db, &a->job, (const unsigned char *)c->body, c->body_len, &id,
+                               &existing, &c->err)) != 0)
+        return rc;
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", id);
+    if (!existing) {
+        api_audit(c, db, "import.upload", "import", sid,
+                  app_arena_printf(c->arena,
+                                   "{\"school\":\"%s\",\"mode\":\"%s\",\"format\":\"%s\","
+                                   "\"size\":%zu}",
+                                   a->job.school, a->job.mode, a->job.format, c->body_len));
+        if (c->err.code != APP_OK)
+            return c->err.code;
+    }
+    if ((rc = db_commit(db, &c->err)) != 0)
+        return rc;
+    db_import j;
+    int found = 0;
+    if ((rc = db_import_get(db, id, c->arena, &j, &found, &c->err)) != 0)
+        return rc;
+    char loc[64];
+    snprintf(loc, sizeof(loc), "/api/v1/imports/%lld", id);
+    api_header(c, "location", loc);
+    /* the same file again answers with the first job, as it stands */
+    api_reply_json(c, existing ? 200 : 202,
+                   json_pack("{s:I,s:s,s:b}", "id", (json_int_t)id, "state", j.state, "existing",
+                             existing));
+    return 0;
+}
+
+void
+h_import_create(api_call *c)
+{
+    const core_actor *ac = &c->actor;
+    if (ac->level != CORE_LEVEL_SCHOOL || ac->staff_role != CORE_STAFF_REGISTRAR) {
+        api_fail_code(c, APP_EFORBIDDEN, "forbidden", NULL);
+        return;
+    }
+    upload_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    const char *mode = api_query(c, "mode");
+    if (mode == NULL || (strcmp(mode, "create") != 0 && strcmp(mode, "update") != 0)) {
+        api_fail_code(c, APP_EINVAL, "invalid_parameter",
+                      "/query/mode");
+        return;
+    }
+    const char *school = api_query(c, "school");
+    if (school != NULL && strcmp(school, ac->org) != 0) {
+        /* a registrar imports into its own school only */
+        api_fail_code(c, APP_EFORBIDDEN, "forbidden", "/query/school");
+        return;
+    }
+    const char *atomic = api_query(c, "atomic");
+    if (atomic && strcmp(atomic, "true") != 0 && strcmp(atomic, "false") != 0) {
+        api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/atomic");
+        return;
+    }
+    if (c->body_len == 0) {
+        api_fail_code(c, APP_EINVAL, "import_empty", NULL);
+        return;
+    }
+    const unsigned char *b = (const unsigned char *)c->body;
+    const char *format;
+    if (c->body_len >= 4 && memcmp(b, "PK\x03\x04", 4) == 0)
+        format = "xlsx";
+    else if (c->body_len >= 4 && memcmp(b, "\xD0\xCF\x11\xE0", 4) == 0) {
+        /* the old binary .xls */
+        api_fail_code(c, APP_EINVAL, "import_xls", NULL);
+        return;
+    } else if (memchr(b, 0, c->body_len > 4096 ? 4096 : c->body_len) != NULL) {
+        api_fail_code(c, APP_EINVAL, "import_format", NULL);
+        return;
+    } else
+        format = "csv";
+    a->job.school = ac->org;
+    a->job.mode = mode;
+    a->job.atomic = atomic && strcmp(atomic, "true") == 0;
+    a->job.format = format;
+    a->job.created_by = ac->user_id;
+    a->job.created_org = ac->org;
+    c->data = a;
+    api_submit(c, job_upload);
+}
+
+/* ---------------------------------------------------------------- GET /imports/{id} */
+
+static int
+job_import_get(api_call *c, db_conn *db)
+{
+    long long id = atoll(api_param(c, "id"));
+    db_import j;
+    int found = 0;
+    int rc = db_import_get(db, id, c->arena, &j, &found, &c->err);
+    if (rc != 0)
+        return rc;
+    int sees = 0;
+    if (found) {
+        core_op op;
+        api_op(c, &op);
+        db_school sc;
+        app_err e = {0};
+        const core_actor *ac = &c->actor;
+        if (core_school_load(db, &op, j.school, &sc, &e) == 0) {
+            core_school_ref ref = {sc.code, sc.county, sc.authority};
+            sees = ac->level == CORE_LEVEL_SCHOOL
+                       ? strcmp(ac->org, sc.code) == 0 && ac->staff_role == CORE_STAFF_REGISTRAR
+                       : core_actor_sees_school(ac, &ref);
+        }
+    }
+    if (!sees)
+        return app_err_set(&c->err, APP_ENOTFOUND, "import_not_found", "import %lld", id);
+    json_t *errors = json_loads(j.errors_json, 0, NULL);
+    json_t *o = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o}", "id",
+                          (json_int_t)j.id, "school", j.school, "mode", j.mode, "atomic",
+                          j.atomic, "format", j.format, "state", j.state, "total", j.total,
+                          "processed", j.processed, "created", j.created, "updated", j.updated,
+                          "rejected", j.rejected, "skipped", j.skipped, "errors",
+                          errors ? errors : json_array());
+    json_object_set_new(o, "failure", j.failure ? json_string(j.failure) : json_null());
+    json_object_set_new(o, "created_at", json_string(j.created_at ? j.created_at : ""));
+    json_object_set_new(o, "started_at", j.started_at ? json_string(j.started_at) : json_null());
+    json_object_set_new(o, "finished_at", j.finished_at ? json_string(j.finished_at)
+                                                        : json_null());
+    api_header(c, "cache-control", "no-store");
+    api_reply_json(c, 200, o);
+    return 0;
+}
+
+void
+h_import_get(api_call *c)
+{
+    const char *v = api_param(c, "id");
+    size_t n = v ? strlen(v) : 0;
+    if (n == 0 || n > 18 || strspn(v, "0123456789") != n || atoll(v) == 0) {
+        api_fail_code(c, APP_ENOTFOUND, "import_not_found", NULL);
+        return;
+    }
+    api_submit(c, job_import_get);
+}

@@ -1,0 +1,167 @@
+/*
+ * api/jobs.c - import workers (see api/jobs.h).
+ */
+#include "api/jobs.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/jw.h"
+#include "api/log.h"
+#include "api/registry.h"
+#include "core/import.h"
+#include "db/import.h"
+#include "db/user.h"
+
+static pthread_t *WORKERS;
+static int NWORKERS;
+static volatile int STOP;
+static pthread_mutex_t MU = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t WAKE = PTHREAD_COND_INITIALIZER;
+static const api_config *CFG;
+
+/* One row error as a JSON object, worded in Chinese like problem+json items. */
+static const char *
+error_json(void *ctx, app_arena *a, long row, int column, const char *header, const char *field,
+           const char *code, const char *param)
+{
+    (void)ctx;
+    jw w;
+    jw_init(&w, a);
+    jw_obj(&w);
+    jw_int(&w, "row", row);
+    char col[4] = "";
+    if (column >= 0)
+        core_sheet_col_name(column, col);
+    jw_str(&w, "column", col[0] ? col : NULL);
+    jw_str(&w, "header", header && *header ? header : NULL);
+    jw_str(&w, "field", field && *field ? field : NULL);
+    jw_str(&w, "code", code);
+    const char *msg = api_problem_message(a, code, param, 0);
+    if (header && *header && strcmp(code, "template_mismatch") != 0)
+        msg = app_arena_printf(a, "%s：%s", header, msg);
+    else if (strcmp(code, "template_mismatch") == 0)
+        msg = param && *param ? app_arena_printf(a, "不符合模板：第 %s 列应为“%s”", col, param)
+                              : app_arena_printf(a, "不符合模板：第 %s 列是多余的列", col);
+    jw_str(&w, "message", msg);
+    jw_end(&w);
+    size_t n;
+    return jw_text(&w, &n);
+}
+
+static void
+idle_wait(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&MU);
+    if (!STOP)
+        pthread_cond_timedwait(&WAKE, &MU, &ts);
+    pthread_mutex_unlock(&MU);
+}
+
+/* Claim and run one job; 1 if there was one. */
+static int
+one(db_conn *db)
+{
+    app_arena *a = app_arena_new();
+    app_err err = {0};
+    db_import job;
+    int found = 0;
+    int rc = db_import_claim(db, CFG->import_stale_s, a, &job, &found, &err);
+    if (rc != 0 || !found) {
+        if (rc != 0)
+            api_log(API_LOG_ERROR, "import claim", NULL, err.detail);
+        app_arena_free(a);
+        return 0;
+    }
+    db_user u;
+    int ufound = 0;
+    rc = db_user_by_id(db, job.created_by, a, &u, &ufound, &err);
+    if (rc == 0 && !ufound) {
+        db_import_finish(db, job.id, "failed", "uploader_gone", &err);
+        app_arena_free(a);
+        return 1;
+    }
+    if (rc == 0) {
+        core_actor actor;
+        api_actor_from_user(&actor, u.id, u.role, u.org, u.staff_role, u.grade, u.nclasses,
+                            u.classes);
+        core_op op;
+        api_op_for(&actor, a, &op);
+        char rid[32];
+        snprintf(rid, sizeof(rid), "import-%lld", job.id);
+        op.request_id = rid;
+        op.user_agent = "xuejid import";
+        rc = core_import_run(db, &op, &job, error_json, NULL, &err);
+    }
+    char d[160];
+    snprintf(d, sizeof(d), "job %lld: %s, %d rows, %d created, %d updated, %d rejected", job.id,
+             rc == 0 ? job.state : "interrupted", job.total, job.created, job.updated,
+             job.rejected);
+    api_log(rc == 0 ? API_LOG_INFO : API_LOG_ERROR, "import", NULL, rc == 0 ? d : err.detail);
+    app_arena_free(a);
+    return 1;
+}
+
+static void *
+worker(void *arg)
+{
+    (void)arg;
+    app_err err = {0};
+    db_conn *db = db_conn_open(CFG->database_url, &err);
+    while (!STOP) {
+        if (db_conn_ensure(db, &err) != 0) {
+            idle_wait(1000);
+            continue;
+        }
+        if (!one(db))
+            idle_wait(CFG->import_poll_ms);
+    }
+    db_conn_close(db);
+    return NULL;
+}
+
+int
+api_jobs_start(const api_config *cfg)
+{
+    CFG = cfg;
+    STOP = 0;
+    core_import_stop = 0;
+    NWORKERS = cfg->import_workers;
+    if (NWORKERS <= 0)
+        return 0;
+    WORKERS = calloc((size_t)NWORKERS, sizeof(pthread_t));
+    if (WORKERS == NULL)
+        return -1;
+    for (int i = 0; i < NWORKERS; i++)
+        if (pthread_create(&WORKERS[i], NULL, worker, NULL) != 0)
+            return -1;
+    return 0;
+}
+
+void
+api_jobs_stop(void)
+{
+    pthread_mutex_lock(&MU);
+    STOP = 1;
+    core_import_stop = 1;
+    pthread_cond_broadcast(&WAKE);
+    pthread_mutex_unlock(&MU);
+    for (int i = 0; i < NWORKERS; i++)
+        pthread_join(WORKERS[i], NULL);
+    free(WORKERS);
+    WORKERS = NULL;
+    NWORKERS = 0;
+}

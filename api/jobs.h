@@ -1,0 +1,18 @@
+/*
+ * api/jobs.h - background workers that run import jobs (issue #6). Each
+ * owns a PostgreSQL connection, claims the oldest waiting job with SELECT
+ * ... FOR UPDATE SKIP LOCKED (so any number of xuejid share the queue), and
+ * runs it as the account that uploaded it. A job whose worker died is taken
+ * over after XUEJI_IMPORT_STALE seconds without a heartbeat.
+ */
+#ifndef API_JOBS_H
+#define API_JOBS_H
+
+#include "api/config.h"
+
+/* Start cfg->import_workers workers (0: none). */
+int api_jobs_start(const api_config *cfg);
+/* Ask them to stop after their current batch, and wait. */
+void api_jobs_stop(void);
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * core/import.c - the student template and its rows (see core/import.h).
+ */
+#include "core/import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xlsx.h"
+
+/* ------------------------------------------------------------ the columns */
+
+/* Column order: the student's fields, the separator, both family members,
+   the version marker. The photo (read-only) has no column. */
+static int cols[CORE_TEMPLATE_MAX_COLS];
+static int ncols;
+
+static void
+layout(void)
+{
+    if (ncols)
+        return;
+    int n = 0;
+    for (int i = 0; i < CORE_NFIELDS; i++) {
+        if (core_fields[i].flags & CORE_F_READONLY)
+            continue;
+        if (i == CORE_R_F1)
+            cols[n++] = CORE_TPL_SEPARATOR;
+        cols[n++] = i;
+    }
+    cols[n++] = CORE_TPL_VERSION;
+    ncols = n; /* written last: a reader that sees ncols sees cols (no other writer) */
+}
+
+int
+core_template_ncols(void)
+{
+    layout();
+    return ncols;
+}
+
+int
+core_template_field(int col)
+{
+    layout();
+    return col >= 0 && col < ncols ? cols[col] : -1;
+}
+
+void
+core_template_title(int col, char *buf, size_t cap)
+{
+    int f = core_template_field(col);
+    if (f == CORE_TPL_SEPARATOR)
+        snprintf(buf, cap, "以下为家庭成员信息");
+    else if (f == CORE_TPL_VERSION)
+        snprintf(buf, cap, "模板版本:%s", CORE_TEMPLATE_VERSION);
+    else if (f >= 0)
+        core_field_title(f, buf, cap);
+    else if (cap)
+        buf[0] = '\0';
+}
+
+int
+core_import_column_of(const core_import_map *m, int field)
+{
+    for (int c = 0; c < m->ncols; c++)
+        if (m->field[c] == field)
+            return c;
+    return -1;
+}
+
+/* ------------------------------------------------------------ the template file */
+
+typedef struct listv {
+    const char **v;
+    size_t n, cap;
+} listv;
+
+static void
+add_value(void *ctx, const char *code, const char *label)
+{
+    listv *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = realloc(l->v, l->cap * sizeof(char *));
+        if (l->v == NULL)
+            abort();
+    }
+    size_t len = strlen(code) + strlen(label) + 2;
+    char *s = malloc(len);
+    if (s == NULL)
+        abort();
+    snprintf(s, len, "%s %s", code, label);
+    l->v[l->n++] = s;
+}
+
+static double
+width_of(const core_field *f)
+{
+    switch (f->kind) {
+    case CORE_FK_IDNUM: return 22;
+    case CORE_FK_DATE: return 12;
+    case CORE_FK_CODE: return 16;
+    case CORE_FK_PHONE: return 14;
+    case CORE_FK_REGION12: return 15;
+    default: return f->max > 30 ? 30 : 12;
+    }
+}
+
+static const char *const rules_text[] = {
+    "学生信息导入模板填写说明",
+    "1. 请勿增加、删除、移动或改名任何列（含隐藏列）；第一行为表头，从第二行起每行一名学生。",
+    "2. 所有单元格均为文本格式：身份证件号、电话、邮编等请直接输入，不要改成“数值”或“科学计数”格式，"
+    "否则身份证号末几位会丢失。",
+    "3. 代码项（性别、民族、证件类型等）请从下拉列表中选择；也可只填代码（如 1）或名称（如 男）。",
+    "4. 日期填写为 YYYY-MM-DD（如 2016-09-01），也接受 2016/9/1、2016年9月1日 和 Excel 日期。",
+    "5. 入学年月填写为 YYYYMM（如 202209）；上下学距离只填数字（公里，最多一位小数），不要写单位。",
+    "6. 联系电话只填数字，不要填写“-”或“无”；没有请留空。",
+    "7. 没有身份证件的学生，证件类型与证件号留空，并填写一名持有证件的监护人。",
+    "8. 空行会被跳过；出错的行会在导入结果中列出行号、列号和原因，可下载错误行修改后重新导入。",
+    "模板版本：" CORE_TEMPLATE_VERSION,
+};
+
+int
+core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len, app_err *err)
+{
+    int n = core_template_ncols();
+    core_xlsx_col cv[CORE_TEMPLATE_MAX_COLS];
+    listv lists[CORE_TEMPLATE_MAX_COLS];
+    const char *titles[CORE_TEMPLATE_MAX_COLS];
+    char tbuf[CORE_TEMPLATE_MAX_COLS][64];
+    memset(cv, 0, sizeof(cv));
+    memset(lists, 0, sizeof(lists));
+    for (int c = 0; c < n; c++) {
+        int f = cols[c];
+        core_template_title(c, tbuf[c], sizeof(tbuf[c]));
+        titles[c] = tbuf[c];
+        if (f < 0) {
+            cv[c].hidden = 1;
+            cv[c].width = 4;
+            continue;
+        }
+        cv[c].width = width_of(&core_fields[f]);
+        if (core_fields[f].kind == CORE_FK_CODE) {
+            core_codes_each(codes, core_fields[f].table, add_value, &lists[c]);
+            cv[c].list = lists[c].v;
+            cv[c].nlist = lists[c].n;
+        }
+    }
+    core_xlsx_writer *w = core_xlsx_writer_new();
+    core_xlsx_sheet_opts main = {cv, (size_t)n, 1, 0};
+    core_xlsx_col wide = {110, 0, NULL, 0};
+    core_xlsx_sheet_opts help = {&wide, 1, 1, 0};
+    int rc = core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, &main, err);
+    if (rc == 0)
+        rc = core_xlsx_writer_row(w, titles, (size_t)n, err);
+    if (rc == 0)
+        rc = core_xlsx_writer_sheet(w, "填写说明", &help, err);
+    for (size_t i = 0; rc == 0 && i < sizeof(rules_text) / sizeof(rules_text[0]); i++)
+        rc = core_xlsx_writer_row(w, &rules_text[i], 1, err);
+    if (rc == 0)
+        rc = core_xlsx_writer_finish(w, out, out_len, err);
+    core_xlsx_writer_free(w);
+    for (int c = 0; c < n; c++) {
+        for (size_t k = 0; k < lists[c].n; k++)
+            free((void *)lists[c].v[k]);
+        free(lists[c].v);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ reading */
+
+/* Trim ASCII blanks, NBSP (C2 A0) and the ideographic space (E3 80 80). */
+static void
+trim(const char **p, size_t *n)
+{
+    const unsigned char *s = (const unsigned char *)*p;
+    size_t len = *n;
+    for (;;) {
+        if (len >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
+            s++, len--;
+        else if (len >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+            s += 2, len -= 2;
+        else if (len >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+            s += 3, len -= 3;
+        else
+            break;
+    }
+    for (;;) {
+        if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+                         s[len - 1] == '\n'))
+            len--;
+        else if (len >= 2 && s[len - 2] == 0xC2 && s[len - 1] == 0xA0)
+            len -= 2;
+        else if (len >= 3 && s[len - 3] == 0xE3 && s[len - 2] == 0x80 && s[len - 1] == 0x80)
+            len -= 3;
+        else
+            break;
+    }
+    *p = (const char *)s;
+    *n = len;
+}
+
+/* Full-width ASCII (U+FF01..U+FF5E, EF BC 81 .. EF BD 9E) to ASCII; the
+   ideographic space to a space. */
+static char *
+halfwidth(app_arena *a, const char *p, size_t n)
+{
+    char *o = app_arena_alloc(a, n + 1);
+    size_t k = 0;
+    const unsigned char *s = (const unsigned char *)p;
+    for (size_t i = 0; i < n;) {
+        if (i + 2 < n && s[i] == 0xEF && (s[i + 1] == 0xBC || s[i + 1] == 0xBD)) {
+            unsigned cp = 0xFF00u | ((unsigned)(s[i + 1] & 0x03) << 6) | (s[i + 2] & 0x3Fu);
+            if (cp >= 0xFF01 && cp <= 0xFF5E) {
+                o[k++] = (char)(cp - 0xFEE0);
+                i += 3;
+                continue;
+            }
+        }
+        if (i + 2 < n && s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80) {
+            o[k++] = ' ';
+            i += 3;
+            continue;
+        }
+        o[k++] = p[i++];
+    }
+    o[k] = '\0';
+    return o;
+}
+
+static int
+all_digits(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* Excel's serial day `d` (1900 date system, 1 = 1900-01-01, with its 1900-02-29) as Y, M, D. */
+static int
+serial_date(double d, int *y, int *m, int *day)
+{
+    if (d < 1 || d > 2958465)
+        return -1;
+    long days = (long)d;
+    if (days >= 60)
+        days -= 1; /* Excel counts 1900-02-29 */
+    /* days since 1899-12-31; civil from days since 1970-01-01 */
+    long z = days - 25568 + 719468 - 1;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long yy = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yy + (*m <= 2));
+    return 0;
+}
+
+/* "2016/9/1", "2016.9.1", "2016年9月1日", "2016-9-1", "20160901" -> Y, M, D. */
+static int
+loose_date(const char *s, int *y, int *m, int *d)
+{
+    if (strlen(s) == 8 && all_digits(s)) {
+        long v = atol(s);
+        *y = (int)(v / 10000), *m = (int)(v / 100 % 100), *d = (int)(v % 100);
+        return 0;
+    }
+    int n = 0;
+    if (sscanf(s, "%4d/%2d/%2d%n", y, m, d, &n) == 3 && s[n] == '\0')
+        return 0;
+    if (sscanf(s, "%4d.%2d.%2d%n", y, m, d, &n) == 3 && s[n] == '\0')
+        return 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", y, m, d, &n) == 3 && s[n] == '\0')
+        return 0;
+    if (sscanf(s, "%4d年%2d月%2d日%n", y, m, d, &n) == 3 && s[n] == '\0')
+        return 0;
+    return -1;
+}
+
+/* A code column: the code, its label, or "code label". */
+static const char *
+code_of(const core_codes *codes, const char *table, const char *v, app_arena *a)
+{
+    if (core_codes_label(codes, table, v))
+        return v;
+    const char *c = core_codes_by_label(codes, table, v);
+    if (c)
+        return c;
+    size_t k = strcspn(v, " -:：");
+    if (k > 0 && v[k]) {
+        char *head = app_arena_strndup(a, v, k);
+        if (core_codes_label(codes, table, head))
+            return head;
+    }
+    return v; /* validation names it */
+}
+
+int
+core_import_row(const core_codes *codes, const core_import_map *m, const core_sheet_row *row,
+                app_arena *a, core_record *out, int *out_empty, app_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    *out_empty = 1;
+    int bad = 0;
+    for (size_t c = 0; c < row->ncells && (int)c < m->ncols; c++) {
+        int f = m->field[c];
+        const core_cell *cell = &row->cells[c];
+        const char *p = cell->s;
+        size_t n = cell->len;
+        trim(&p, &n);
+        if (n == 0 || f < 0)
+            continue;
+        *out_empty = 0;
+        const core_field *fd = &core_fields[f];
+        char ptr[64];
+        core_field_pointer(f, ptr, sizeof(ptr));
+        char *v = fd->kind == CORE_FK_TEXT || fd->kind == CORE_FK_PINYIN
+                      ? app_arena_strndup(a, p, n)
+                      : halfwidth(a, p, n);
+        if (cell->flags & CORE_CELL_F_LOST_DIGITS) {
+            /* Excel kept 15 digits of an 18-digit number */
+            app_err_add(err, ptr, "number_lost_digits", NULL);
+            bad = 1;
+            continue;
+        }
+        switch (fd->kind) {
+        case CORE_FK_DATE:
+        case CORE_FK_MONTH: {
+            int y, mo, d;
+            int ok = -1;
+            if (cell->type == CORE_CELL_NUMBER)
+                ok = serial_date(atof(v), &y, &mo, &d);
+            else if (fd->kind == CORE_FK_DATE || !all_digits(v))
+                ok = loose_date(v, &y, &mo, &d);
+            if (ok == 0 && fd->kind == CORE_FK_DATE)
+                v = app_arena_printf(a, "%04d-%02d-%02d", y, mo, d);
+            else if (ok == 0 && !(cell->type != CORE_CELL_NUMBER && all_digits(v)))
+                v = app_arena_printf(a, "%04d%02d", y, mo);
+            break;
+        }
+        case CORE_FK_KM: {
+            /* "1.5公里", "1.5 km": the number is there, the unit is not allowed */
+            char *end = NULL;
+            strtod(v, &end);
+            if (end != v && *end != '\0') {
+                app_err_add(err, ptr, "distance_with_unit", NULL);
+                bad = 1;
+                continue;
+            }
+            break;
+        }
+        case CORE_FK_CODE:
+            v = (char *)code_of(codes, fd->table, v, a);
+            break;
+        case CORE_FK_IDNUM:
+            for (char *q = v; *q; q++)
+                if (*q == 'x')
+                    *q = 'X';
+            break;
+        default:
+            break;
+        }
+        out->v[f] = v;
+    }
+    return bad ? APP_EINVAL : 0;
+}
+
+int
+core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err)
+{
+    int n = core_template_ncols();
+    memset(out, 0, sizeof(*out));
+    size_t have = row->ncells;
+    /* trailing empty header cells do not count */
+    while (have > 0) {
+        const char *p = row->cells[have - 1].s;
+        size_t len = row->cells[have - 1].len;
+        trim(&p, &len);
+        if (len)
+            break;
+        have--;
+    }
+    int bad = 0;
+    for (int c = 0; c < n || (size_t)c < have; c++) {
+        char want[64] = "", col[4];
+        const char *p = (size_t)c < have ? row->cells[c].s : "";
+        size_t len = (size_t)c < have ? row->cells[c].len : 0;
+        trim(&p, &len);
+        core_template_title(c, want, sizeof(want));
+        core_sheet_col_name(c, col);
+        int f = core_template_field(c);
+        if (f == CORE_TPL_VERSION && (size_t)c >= have)
+            break; /* a CSV or a copy without the marker column */
+        if (f == CORE_TPL_VERSION && strncmp(p, "模板版本:", strlen("模板版本:")) == 0 &&
+            (len != strlen(want) || memcmp(p, want, len) != 0)) {
+            app_err_set(err, APP_EINVAL, "template_version", "another template version");
+            app_err_param(err, CORE_TEMPLATE_VERSION);
+            return APP_EINVAL;
+        }
+        if (c >= n || len != strlen(want) || memcmp(p, want, len) != 0) {
+            /* the column letter and what belongs there ("": nothing) */
+            if (bad < 5)
+                app_err_add(err, col, "template_mismatch", c < n ? want : "");
+            bad++;
+        }
+    }
+    if (bad)
+        return APP_EINVAL;
+    out->ncols = n;
+    for (int c = 0; c < n; c++)
+        out->field[c] = core_template_field(c);
+    return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * core/import.h - the student template and turning its rows into records
+ * (issue #6, DOMAIN rule 25).
+ *
+ * The template is the field catalog laid out as columns: every field a
+ * school may fill, in catalog order, with its Chinese title ("姓名",
+ * "家庭成员1姓名"); a hidden separator column before the family members;
+ * a hidden last column whose header carries the template version. Every
+ * cell is text; code columns offer drop-downs of "code label" values.
+ *
+ * Reading is forgiving where a clerk's spreadsheet habits are harmless and
+ * precise where they lose data: blanks and full-width characters are
+ * normalised, Excel serial dates become dates, a code column takes the code,
+ * its label or "code label"; an ID number that Excel turned into a number,
+ * a distance with a unit or a wrong header are errors that say what to do.
+ *
+ * Pure: no I/O. The job that runs an import is core/import_job.c.
+ */
+#ifndef CORE_IMPORT_H
+#define CORE_IMPORT_H
+
+#include <stddef.h>
+
+#include "core/record.h"
+#include "core/sheet.h"
+#include "core/student.h"
+#include "db/import.h"
+
+#define CORE_TEMPLATE_VERSION "xueji-students-1"
+#define CORE_TEMPLATE_SHEET "学生信息"
+#define CORE_TEMPLATE_MAX_COLS 96
+
+/* Column `col` (0-based) of the template: a catalog field index, or
+   CORE_TPL_SEPARATOR / CORE_TPL_VERSION; -1 past the last column. */
+#define CORE_TPL_SEPARATOR (-2)
+#define CORE_TPL_VERSION (-3)
+int core_template_ncols(void);
+int core_template_field(int col);
+/* The header text of column `col`. */
+void core_template_title(int col, char *buf, size_t cap);
+
+/* The template as an .xlsx file (malloc'd into *out; free() it). */
+int core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len,
+                       app_err *err);
+
+/* Which catalog field each column of an upload holds. */
+typedef struct core_import_map {
+    int ncols;
+    int field[CORE_TEMPLATE_MAX_COLS]; /* catalog index, or a CORE_TPL_* marker */
+} core_import_map;
+
+/*
+ * Check the header row of an upload against the template: the same titles
+ * in the same order (the version column may be absent, as in a CSV). A
+ * difference is APP_EINVAL `template_mismatch` with an item for each of
+ * the first five wrong columns: field = the column letter ("D"), param =
+ * the title that belongs there ("" past the template's last column).
+ * A version marker of another template is `template_version`.
+ */
+int core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err);
+
+/*
+ * Turn data row `row` into a record (strings in `a`). Items of `err` name
+ * the field's JSON pointer like POST /students errors, so one renderer
+ * serves both. An empty row sets *out_empty and returns 0.
+ */
+int core_import_row(const core_codes *codes, const core_import_map *m, const core_sheet_row *row,
+                    app_arena *a, core_record *out, int *out_empty, app_err *err);
+
+/* The column (0-based) holding catalog field `field`, or -1. */
+int core_import_column_of(const core_import_map *m, int field);
+
+/* ---- running a job (core/import_job.c) ---- */
+
+/* How the caller words one row error as a JSON object (api/ renders the
+   Chinese message): row, 0-based column (-1: none), its header, the field's
+   JSON pointer, code and param. The text lives in `a`. */
+typedef const char *(*core_import_error_fn)(void *ctx, app_arena *a, long row, int column,
+                                            const char *header, const char *field,
+                                            const char *code, const char *param);
+
+#define CORE_IMPORT_BATCH 50 /* rows per commit (mode without atomic) */
+
+/*
+ * Run a claimed job (state running) as `op`'s actor, the uploader: read
+ * the file, check the header, then each data row - mode create registers
+ * it exactly like POST /students, mode update edits the record that
+ * matches its name and ID number (key fields are not changed). Without
+ * atomic, rows commit CORE_IMPORT_BATCH at a time together with the job's
+ * progress, so a worker that dies leaves the job at its last commit and
+ * the next one resumes after job->last_row; with atomic, everything runs
+ * in one transaction and is rolled back when any row is rejected. Ends the
+ * job (done or failed) unless the database went away (then it returns the
+ * error and the job is resumed later) or core_import_stop was set (the job
+ * is queued again; returns APP_EUNAVAIL).
+ */
+int core_import_run(db_conn *db, const core_op *op, db_import *job,
+                    core_import_error_fn error_json, void *ctx, app_err *err);
+
+/* Set by a worker that must stop: a running import hands its job back
+   (queued, from its last commit) at the next row. */
+extern volatile int core_import_stop;
+
+#endif

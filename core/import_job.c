@@ -1,0 +1,280 @@
+/*
+ * core/import_job.c - running an import job (see core/import.h).
+ */
+#include "core/import.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/csv.h"
+#include "core/xlsx.h"
+
+volatile int core_import_stop;
+
+typedef struct run {
+    db_conn *db;
+    const core_op *op;
+    db_import *job;
+    core_import_error_fn error_json;
+    void *ctx;
+    core_import_map map;
+    int have_header, in_tx, batch, failed_header;
+    char *errors;    /* JSON array members not yet stored, "" when none (in op->arena) */
+    core_op rop;     /* op with a per-batch arena: the rows' records and checks */
+    app_err *err;
+} run;
+
+/* A fresh arena for the next rows (memory stays flat over a large file). */
+static void
+next_batch(run *r)
+{
+    app_arena_free(r->rop.arena);
+    r->rop.arena = app_arena_new();
+}
+
+static void
+add_error(run *r, long row, int col, const char *field, const char *code, const char *param)
+{
+    char header[64] = "";
+    if (col >= 0)
+        core_template_title(col, header, sizeof(header));
+    const char *e = r->error_json(r->ctx, r->op->arena, row, col, header, field ? field : "",
+                                  code, param ? param : "");
+    r->errors = app_arena_printf(r->op->arena, "%s%s%s", r->errors, *r->errors ? "," : "", e);
+}
+
+/* Every item of `e` as an error of `row`, by the column that holds its field. */
+static void
+add_errors(run *r, long row, const app_err *e)
+{
+    if (e->nitems == 0) {
+        add_error(r, row, -1, e->field, e->slug ? e->slug : "internal_error", e->param);
+        return;
+    }
+    for (int i = 0; i < e->nitems; i++) {
+        const app_err_item *it = &e->items[i];
+        int f = core_field_by_pointer(it->field);
+        int col = f >= 0 ? core_import_column_of(&r->map, f) : -1;
+        add_error(r, row, col, it->field, it->code, it->param);
+    }
+}
+
+/* Commit the batch with the job's progress. */
+static int
+flush(run *r)
+{
+    const char *arr = app_arena_printf(r->op->arena, "[%s]", r->errors);
+    int rc = db_import_progress(r->db, r->job, arr, r->err);
+    if (rc == 0 && !r->job->atomic) {
+        rc = db_commit(r->db, r->err);
+        r->in_tx = 0;
+    }
+    r->errors = "";
+    r->batch = 0;
+    return rc;
+}
+
+/* mode update: the record of this name and ID number, edited in its non-key fields. */
+static int
+update_row(run *r, core_record *rec, app_err *e)
+{
+    const char *type = rec->v[CORE_R_ID_TYPE], *number = rec->v[CORE_R_ID_NUMBER];
+    if (rec->v[CORE_R_NAME] == NULL || type == NULL || number == NULL) {
+        app_err_add(e, type ? "/id_number" : "/id_type", "missing_field", NULL);
+        return APP_EINVAL;
+    }
+    int found = 0, visible = 0;
+    core_student cur;
+    int rc = core_student_lookup(r->db, &r->rop, type, number, &found, &visible, &cur, e);
+    if (rc != 0)
+        return rc;
+    if (!found || !visible || strcmp(cur.school, r->job->school) != 0 ||
+        strcmp(cur.rec.v[CORE_R_NAME] ? cur.rec.v[CORE_R_NAME] : "", rec->v[CORE_R_NAME]) != 0)
+        return app_err_set(e, APP_ENOTFOUND, "no_matching_student", "row matches no record");
+    unsigned char present[CORE_NFIELDS];
+    memset(present, 0, sizeof(present));
+    for (int i = 0; i < CORE_NFIELDS; i++)
+        present[i] = rec->v[i] != NULL && i != CORE_R_ID_NUMBER && i != CORE_R_ID_TYPE &&
+                     i != CORE_R_NAME;
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", cur.id);
+    core_student out;
+    return core_student_patch(r->db, &r->rop, key, cur.version, rec, present, &out, e);
+}
+
+static int
+on_row(void *ctx, const core_sheet_row *row, app_err *err)
+{
+    run *r = ctx;
+    (void)err;
+    if (!r->have_header) {
+        app_err e = {0};
+        if (core_import_header(row, &r->map, &e) != 0) {
+            /* the whole file is not the template: say which columns */
+            for (int i = 0; i < e.nitems; i++) {
+                int col = 0;
+                long rr;
+                core_sheet_ref_parse(e.items[i].field, strlen(e.items[i].field), &col, &rr);
+                add_error(r, row->row, col, "", e.items[i].code, e.items[i].param);
+            }
+            if (e.nitems == 0)
+                add_error(r, row->row, -1, "", e.slug, e.param);
+            r->failed_header = 1;
+            return APP_EINVAL;
+        }
+        r->have_header = 1;
+        return 0;
+    }
+    db_import *j = r->job;
+    if (row->row <= j->last_row)
+        return 0; /* committed by an earlier run of this job */
+    if (core_import_stop)
+        return app_err_set(r->err, APP_EUNAVAIL, NULL, "worker stopping");
+    if (!r->in_tx) {
+        int rc = db_begin(r->db, r->err);
+        if (rc != 0)
+            return rc;
+        r->in_tx = 1;
+    }
+    core_record rec;
+    int empty = 0;
+    app_err e = {0};
+    if (r->batch == 0)
+        next_batch(r);
+    int rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, &rec, &empty, &e);
+    j->last_row = (int)row->row;
+    if (empty) {
+        j->skipped++;
+        return 0;
+    }
+    j->total++;
+    j->processed++;
+    if (rc == 0) {
+        if (strcmp(j->mode, "create") == 0) {
+            core_student st;
+            core_request q;
+            int warn = 0;
+            rc = core_student_register(r->db, &r->rop, &rec, &st, &q, &warn, &e);
+        } else {
+            rc = update_row(r, &rec, &e);
+        }
+    }
+    if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
+        *r->err = e;
+        return rc; /* not the row's fault: the job stops and is resumed */
+    }
+    if (rc != 0) {
+        j->rejected++;
+        add_errors(r, row->row, &e);
+    } else if (strcmp(j->mode, "create") == 0) {
+        j->created++;
+    } else {
+        j->updated++;
+    }
+    if (++r->batch >= CORE_IMPORT_BATCH) {
+        if (j->atomic) {
+            r->batch = 0; /* a new arena for the next rows; one transaction still */
+            return 0;
+        }
+        return flush(r);
+    }
+    return 0;
+}
+
+/* The run itself; `r` is set up by core_import_run(). */
+static int
+go(run *r)
+{
+    db_conn *db = r->db;
+    db_import *job = r->job;
+    app_err *err = r->err;
+    int rc;
+    if (job->atomic) {
+        /* nothing of an earlier attempt was committed: start over, holding
+           the job's row (other workers skip it) */
+        job->total = job->processed = job->last_row = 0;
+        job->created = job->updated = job->rejected = job->skipped = 0;
+        if ((rc = db_begin(db, err)) != 0 || (rc = db_import_reset(db, job->id, err)) != 0)
+            return rc;
+        r->in_tx = 1;
+    }
+    app_err rerr = {0};
+    if (strcmp(job->format, "xlsx") == 0) {
+        core_xlsx_limits lim = core_xlsx_limits_default();
+        rc = core_xlsx_read(job->data, job->data_len, NULL, &lim, on_row, r, &rerr);
+    } else {
+        core_csv_limits lim = core_csv_limits_default();
+        core_csv_encoding enc;
+        rc = core_csv_read(job->data, job->data_len, &lim, on_row, r, &enc, &rerr);
+    }
+    if (rc == APP_EUNAVAIL || (rc == APP_EINTERNAL && !r->failed_header)) {
+        while (db_in_tx(db))
+            db_rollback(db);
+        if (err->code == APP_OK)
+            *err = rerr;
+        if (core_import_stop) /* handed back: the next worker resumes at once */
+            db_import_finish(db, job->id, "queued", NULL, &rerr);
+        return rc;
+    }
+    const char *failure = NULL;
+    if (r->failed_header) {
+        failure = "template_mismatch";
+    } else if (rc != 0) {
+        /* the file itself is broken (not a zip, bad XML, bad encoding ...) */
+        add_error(r, 0, -1, "", rerr.slug ? rerr.slug : "xlsx_malformed", rerr.param);
+        failure = rerr.slug ? rerr.slug : "xlsx_malformed";
+    } else if (!r->have_header) {
+        add_error(r, 0, -1, "", "import_empty", NULL);
+        failure = "import_empty";
+    }
+    if (job->atomic && (failure || job->rejected > 0)) {
+        /* all or nothing: nothing; keep the errors and the counts */
+        while (db_in_tx(db))
+            db_rollback(db);
+        r->in_tx = 0;
+        job->created = job->updated = 0;
+        if (failure == NULL)
+            failure = "rows_rejected";
+    }
+    if (!r->in_tx) {
+        if ((rc = db_begin(db, err)) != 0)
+            return rc;
+        r->in_tx = 1;
+    }
+    if ((rc = flush(r)) != 0)
+        goto fail;
+    if (!r->in_tx && (rc = db_begin(db, err)) != 0)
+        return rc;
+    r->in_tx = 1;
+    if ((rc = db_import_finish(db, job->id, failure ? "failed" : "done", failure, err)) != 0 ||
+        (rc = db_commit(db, err)) != 0)
+        goto fail;
+    job->state = failure ? "failed" : "done";
+    job->failure = failure;
+    return 0;
+fail:
+    while (db_in_tx(db))
+        db_rollback(db);
+    return rc;
+}
+
+int
+core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_error_fn error_json,
+                void *ctx, app_err *err)
+{
+    run r;
+    memset(&r, 0, sizeof(r));
+    r.db = db;
+    r.op = op;
+    r.job = job;
+    r.error_json = error_json;
+    r.ctx = ctx;
+    r.errors = "";
+    r.err = err;
+    r.rop = *op;
+    r.rop.arena = NULL;
+    int rc = go(&r);
+    app_arena_free(r.rop.arena);
+    return rc;
+}
+

@@ -1,0 +1,190 @@
+/*
+ * db/import.c - import jobs (see db/import.h).
+ */
+#include "db/import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TS(col) " to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define JOB_COLS                                                                               \
+    "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"  \
+    " attempts, total, processed, last_row, created, updated, rejected, skipped, errors::text," \
+    TS("created_at") ", " TS("started_at") ", " TS("finished_at")
+
+static const char *
+dup_or_null(app_arena *a, const db_res *r, int row, int col)
+{
+    return db_res_isnull(r, row, col) ? NULL : app_arena_strdup(a, db_res_get(r, row, col));
+}
+
+static void
+fill(const db_res *r, app_arena *a, db_import *j)
+{
+    memset(j, 0, sizeof(*j));
+    j->id = db_res_int(r, 0, 0);
+    j->created_by = db_res_int(r, 0, 1);
+    j->school = app_arena_strdup(a, db_res_get(r, 0, 2));
+    j->mode = app_arena_strdup(a, db_res_get(r, 0, 3));
+    j->format = app_arena_strdup(a, db_res_get(r, 0, 4));
+    j->sha256 = app_arena_strdup(a, db_res_get(r, 0, 5));
+    j->state = app_arena_strdup(a, db_res_get(r, 0, 6));
+    j->failure = dup_or_null(a, r, 0, 7);
+    j->created_org = app_arena_strdup(a, db_res_get(r, 0, 8));
+    j->atomic = db_res_get(r, 0, 9)[0] == 't';
+    j->size = (int)db_res_int(r, 0, 10);
+    j->attempts = (int)db_res_int(r, 0, 11);
+    j->total = (int)db_res_int(r, 0, 12);
+    j->processed = (int)db_res_int(r, 0, 13);
+    j->last_row = (int)db_res_int(r, 0, 14);
+    j->created = (int)db_res_int(r, 0, 15);
+    j->updated = (int)db_res_int(r, 0, 16);
+    j->rejected = (int)db_res_int(r, 0, 17);
+    j->skipped = (int)db_res_int(r, 0, 18);
+    j->errors_json = app_arena_strdup(a, db_res_get(r, 0, 19));
+    j->created_at = dup_or_null(a, r, 0, 20);
+    j->started_at = dup_or_null(a, r, 0, 21);
+    j->finished_at = dup_or_null(a, r, 0, 22);
+}
+
+static const db_stmt SQL_INSERT = {
+    "import_insert",
+    "INSERT INTO import_job (school, mode, atomic, format, sha256, size, data, created_by,"
+    " created_org) VALUES ($1, $2, $3::boolean, $4, encode(sha256(decode($5, 'hex')), 'hex'),"
+    " $6, decode($5, 'hex'), $7, $8) ON CONFLICT (school, mode, atomic, sha256) DO NOTHING"
+    " RETURNING id"};
+static const db_stmt SQL_SAME = {
+    "import_same", "SELECT id FROM import_job WHERE school = $1 AND mode = $2"
+                   " AND atomic = $3::boolean AND sha256 = encode(sha256(decode($4, 'hex')), 'hex')"};
+
+int
+db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, size_t len,
+                 long long *out_id, int *out_existing, app_err *err)
+{
+    char *hex = db_hex(data, len);
+    char size[24], by[24];
+    snprintf(size, sizeof(size), "%zu", len);
+    snprintf(by, sizeof(by), "%lld", job->created_by);
+    const char *at = job->atomic ? "true" : "false";
+    const char *p[] = {job->school, job->mode, at, job->format, hex, size, by, job->created_org};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_INSERT, 8, p, &r, err);
+    *out_existing = 0;
+    if (rc == 0 && db_res_nrows(r) == 0) {
+        /* the same file again: the first job answers */
+        db_res_free(r);
+        r = NULL;
+        const char *q[] = {job->school, job->mode, at, hex};
+        rc = db_exec(c, &SQL_SAME, 4, q, &r, err);
+        *out_existing = 1;
+    }
+    free(hex);
+    if (rc != 0)
+        return rc;
+    if (db_res_nrows(r) == 0) {
+        db_res_free(r);
+        return app_err_set(err, APP_ERETRY, NULL, "import job vanished");
+    }
+    *out_id = db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_GET = {"import_get", "SELECT " JOB_COLS " FROM import_job WHERE id = $1"};
+
+int
+db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_found,
+              app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_GET, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found)
+        fill(r, a, out);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_CLAIM = {
+    "import_claim",
+    "UPDATE import_job SET state = 'running', attempts = attempts + 1,"
+    " started_at = coalesce(started_at, now()), heartbeat_at = now()"
+    " WHERE id = (SELECT id FROM import_job WHERE state = 'queued' OR (state = 'running'"
+    " AND heartbeat_at < now() - make_interval(secs => $1::int)) ORDER BY id"
+    " FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING " JOB_COLS ", encode(data, 'hex')"};
+
+int
+db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int *out_found,
+                app_err *err)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%d", stale_seconds);
+    const char *p[] = {s};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_CLAIM, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found) {
+        fill(r, a, out);
+        out->data = db_unhex(db_res_get(r, 0, 23), a, &out->data_len);
+    }
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_PROGRESS = {
+    "import_progress",
+    "UPDATE import_job SET total = $2, processed = $3, last_row = $4, created = $5,"
+    " updated = $6, rejected = $7, skipped = $8, errors = errors || $9::jsonb,"
+    " heartbeat_at = now() WHERE id = $1"};
+
+int
+db_import_progress(db_conn *c, const db_import *j, const char *errors_json, app_err *err)
+{
+    char v[8][24];
+    snprintf(v[0], 24, "%lld", j->id);
+    snprintf(v[1], 24, "%d", j->total);
+    snprintf(v[2], 24, "%d", j->processed);
+    snprintf(v[3], 24, "%d", j->last_row);
+    snprintf(v[4], 24, "%d", j->created);
+    snprintf(v[5], 24, "%d", j->updated);
+    snprintf(v[6], 24, "%d", j->rejected);
+    snprintf(v[7], 24, "%d", j->skipped);
+    const char *p[] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+                       errors_json ? errors_json : "[]"};
+    return db_exec(c, &SQL_PROGRESS, 9, p, NULL, err);
+}
+
+static const db_stmt SQL_RESET = {
+    "import_reset", "UPDATE import_job SET total = 0, processed = 0, last_row = 0, created = 0,"
+                    " updated = 0, rejected = 0, skipped = 0, errors = '[]' WHERE id = $1"};
+
+int
+db_import_reset(db_conn *c, long long id, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k};
+    return db_exec(c, &SQL_RESET, 1, p, NULL, err);
+}
+
+static const db_stmt SQL_FINISH = {
+    "import_finish", "UPDATE import_job SET state = $2, failure = $3, finished_at ="
+                     " CASE WHEN $2 IN ('done', 'failed') THEN now() END, heartbeat_at = now()"
+                     " WHERE id = $1"};
+
+int
+db_import_finish(db_conn *c, long long id, const char *state, const char *failure, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k, state, failure};
+    return db_exec(c, &SQL_FINISH, 3, p, NULL, err);
+}

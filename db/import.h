@@ -1,0 +1,42 @@
+/*
+ * db/import.h - import jobs (issue #6): the upload, its progress and its
+ * errors, claimed by workers with SELECT ... FOR UPDATE SKIP LOCKED.
+ */
+#ifndef DB_IMPORT_H
+#define DB_IMPORT_H
+
+#include "db/db.h"
+
+typedef struct db_import {
+    long long id, created_by;
+    const char *school, *mode, *format, *sha256, *state, *failure, *created_org;
+    int atomic, size, attempts;
+    int total, processed, last_row, created, updated, rejected, skipped;
+    const char *errors_json; /* [{row, column, header, field, code, message}, ...] */
+    const char *created_at, *started_at, *finished_at;
+    const unsigned char *data; /* the upload (db_import_claim only) */
+    size_t data_len;
+} db_import;
+
+/* Store a new job; the same file (school, mode, atomic, sha256) already
+   stored gives its id with *out_existing = 1. */
+int db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, size_t len,
+                     long long *out_id, int *out_existing, app_err *err);
+int db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_found,
+                  app_err *err);
+/* Take the oldest queued job, or a running one whose worker has not been
+   heard of for `stale_seconds` (it died): state running, attempts + 1, data
+   loaded. *out_found = 0 when there is none. Commits by itself. */
+int db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int *out_found,
+                    app_err *err);
+/* Progress of a running job, in the caller's transaction: the counters as
+   given, `errors_json` (an array) appended, heartbeat now. */
+int db_import_progress(db_conn *c, const db_import *job, const char *errors_json, app_err *err);
+/* Restart an atomic job from nothing (its rows were rolled back). */
+int db_import_reset(db_conn *c, long long id, app_err *err);
+/* End a job: state done or failed (with `failure`); or queued again (a
+   worker stopping hands it back). */
+int db_import_finish(db_conn *c, long long id, const char *state, const char *failure,
+                     app_err *err);
+
+#endif
