@@ -132,6 +132,8 @@ on_row(void *ctx, const core_sheet_row *row, app_err *err)
         return app_err_set(r->err, APP_EUNAVAIL, NULL, "worker stopping");
     if (!r->in_tx) {
         int rc = db_begin(r->db, r->err);
+        if (rc == 0)
+            rc = db_import_lock(r->db, j->id, r->err);
         if (rc != 0)
             return rc;
         r->in_tx = 1;

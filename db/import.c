@@ -162,6 +162,18 @@ db_import_progress(db_conn *c, const db_import *j, const char *errors_json, app_
     return db_exec(c, &SQL_PROGRESS, 9, p, NULL, err);
 }
 
+static const db_stmt SQL_LOCK = {"import_lock",
+                                  "SELECT 1 FROM import_job WHERE id = $1 FOR UPDATE"};
+
+int
+db_import_lock(db_conn *c, long long id, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k};
+    return db_exec(c, &SQL_LOCK, 1, p, NULL, err);
+}
+
 static const db_stmt SQL_RESET = {
     "import_reset", "UPDATE import_job SET total = 0, processed = 0, last_row = 0, created = 0,"
                     " updated = 0, rejected = 0, skipped = 0, errors = '[]' WHERE id = $1"};

@@ -32,6 +32,9 @@ int db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out,
 /* Progress of a running job, in the caller's transaction: the counters as
    given, `errors_json` (an array) appended, heartbeat now. */
 int db_import_progress(db_conn *c, const db_import *job, const char *errors_json, app_err *err);
+/* Hold the job's row for the caller's transaction: claims skip it (SKIP
+   LOCKED), so only a worker that is gone loses its job. */
+int db_import_lock(db_conn *c, long long id, app_err *err);
 /* Restart an atomic job from nothing (its rows were rolled back). */
 int db_import_reset(db_conn *c, long long id, app_err *err);
 /* End a job: state done or failed (with `failure`); or queued again (a

@@ -599,7 +599,7 @@ ht_server_kill(ht_server *s)
     if (s == NULL || !s->running)
         return;
     kill(s->pid, SIGKILL);
-    int st;
+    int st = 0;
     while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
         ;
     s->running = 0;

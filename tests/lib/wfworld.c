@@ -27,7 +27,8 @@ const struct wf_cast cast[NACTORS] = {
     [JIANGXI] = {"wf_jiangxi", "province", "360000", NULL},
 };
 
-const char *const shared_env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", NULL};
+/* the shared server runs no import workers: a suite that imports starts its own */
+const char *const shared_env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_IMPORT_WORKERS=0", NULL};
 
 ht_server *srv;             /* the server the current test talks to */
 char tokens[NACTORS][1024]; /* logged in by the runner, inherited by each test */

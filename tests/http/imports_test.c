@@ -1,0 +1,600 @@
+/*
+ * tests/http/imports_test.c - the import template and import jobs through
+ * xuejid (API.md "Import, export, reports"; issue #6; DOMAIN rule 25): the
+ * template's columns, mode create with every clerk mistake the issue names
+ * (ID number turned into a number, a unit in the distance, 无 in a phone,
+ * loose dates, full-width digits, "code label" values, empty rows), the same
+ * file twice, a wrong header, atomic imports, mode update, an .xlsx upload
+ * and a worker killed in the middle of a job.
+ *
+ * The world is tests/lib/wfworld.h's (school A, its registrar and county).
+ */
+#include "tests/lib/wfworld.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/csv.h"
+#include "core/import.h"
+#include "core/xlsx.h"
+
+static ht_server *workers; /* the import workers (start_workers) */
+
+/* A sheet being built: rows of template columns. */
+typedef struct sheet {
+    int ncols, nrows;
+    char *cells[256][CORE_TEMPLATE_MAX_COLS];
+} sheet;
+
+static int
+col_of(const char *json, int member)
+{
+    int f = core_field_index(member, json);
+    ck_assert_msg(f >= 0, "no field %s", json);
+    for (int c = 0; c < core_template_ncols(); c++)
+        if (core_template_field(c) == f)
+            return c;
+    ck_abort_msg("field %s has no column", json);
+    return -1;
+}
+
+static void
+put(sheet *s, int row, const char *json, int member, const char *v)
+{
+    int c = col_of(json, member);
+    free(s->cells[row][c]);
+    s->cells[row][c] = strdup(v);
+}
+
+static void
+sheet_init(sheet *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->ncols = core_template_ncols();
+    for (int c = 0; c < s->ncols; c++) {
+        char t[64];
+        core_template_title(c, t, sizeof(t));
+        s->cells[0][c] = strdup(t);
+    }
+    s->nrows = 1;
+}
+
+static void
+sheet_free(sheet *s)
+{
+    for (int r = 0; r < 256; r++)
+        for (int c = 0; c < CORE_TEMPLATE_MAX_COLS; c++)
+            free(s->cells[r][c]);
+}
+
+/* A complete, valid row for student `st` in grade 13 class 1 ("code label" codes). */
+static int
+add_student(sheet *s, const stu *st)
+{
+    int r = s->nrows++;
+    char g[2] = {(char)('0' + st->gender), 0};
+    put(s, r, "name", 0, st->name);
+    put(s, r, "gender", 0, st->gender == 1 ? "1 男" : "2 女");
+    (void)g;
+    put(s, r, "birth_date", 0, st->birth);
+    put(s, r, "ethnicity", 0, "01");
+    put(s, r, "nationality", 0, "CHN");
+    put(s, r, "id_type", 0, "1");
+    put(s, r, "id_number", 0, st->idnum);
+    put(s, r, "hukou_region", 0, "430102000000");
+    put(s, r, "hukou_type", 0, "1");
+    put(s, r, "grade", 0, "13");
+    put(s, r, "class", 0, "1");
+    put(s, r, "enrolled_month", 0, "202209");
+    put(s, r, "entry_mode", 0, "1");
+    put(s, r, "study_mode", 0, "1");
+    put(s, r, "source", 0, "1");
+    put(s, r, "distance_km", 0, "1.5");
+    put(s, r, "transport", 0, "1");
+    put(s, r, "school_bus", 0, "0");
+    put(s, r, "phone", 0, "13900000000");
+    put(s, r, "name", 1, "导入家长");
+    put(s, r, "relation", 1, "1");
+    put(s, r, "phone", 1, "13700000000");
+    put(s, r, "guardian", 1, "1");
+    return r;
+}
+
+static char *
+to_csv(const sheet *s, size_t *len)
+{
+    core_buf b = {0};
+    core_csv_write_bom(&b);
+    for (int r = 0; r < s->nrows; r++) {
+        const char *cells[CORE_TEMPLATE_MAX_COLS];
+        for (int c = 0; c < s->ncols; c++)
+            cells[c] = s->cells[r][c] ? s->cells[r][c] : "";
+        core_csv_write_row(&b, cells, (size_t)s->ncols);
+    }
+    *len = b.n;
+    return (char *)b.p;
+}
+
+/* POST /imports?<query> with `body`: the job id; `want` the status. */
+static long long
+upload(int who, const char *query, const char *body, size_t len, long want)
+{
+    char auth[1100], path[160];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[who]);
+    snprintf(path, sizeof(path), "/api/v1/imports?%s", query);
+    const char *h[] = {auth, "Content-Type: application/octet-stream", NULL};
+    ht_resp r;
+    ck_assert_int_eq(ht_request(srv, "POST", path, h, body, len, &r), 0);
+    ck_assert_msg(r.status == want, "POST %s: %ld %s", path, r.status, r.body);
+    long long id = r.status < 300 ? jint(r.json, "id") : 0;
+    ht_resp_free(&r);
+    return id;
+}
+
+/* GET /imports/{id} until done or failed (or 60 s). */
+static void
+wait_job(int who, long long id, ht_resp *out)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/imports/%lld", id);
+    for (int i = 0; i < 600; i++) {
+        call("GET", path, who, NULL, out);
+        ck_assert_msg(out->status == 200, "%ld %s", out->status, out->body);
+        const char *st = ht_json_str(out->json, "state");
+        if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0)
+            return;
+        ht_resp_free(out);
+        ht_sleep_ms(100);
+    }
+    ck_abort_msg("import %lld did not finish", id);
+}
+
+/* The error of `row` with `code`, or NULL. */
+static const json_t *
+error_of(const ht_resp *r, long row, const char *code)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(r->json, "errors"), i, e) if (
+        jint(e, "row") == row && strcmp(ht_json_str(e, "code"), code) == 0) return e;
+    return NULL;
+}
+
+/* ------------------------------------------------------------ template */
+
+static int
+template_row(void *ctx, const core_sheet_row *row, app_err *err)
+{
+    (void)err;
+    int *seen = ctx;
+    if (row->row != 1)
+        return 0;
+    ck_assert_int_eq((int)row->ncells, core_template_ncols());
+    for (size_t c = 0; c < row->ncells; c++) {
+        char t[64];
+        core_template_title((int)c, t, sizeof(t));
+        ck_assert_str_eq(row->cells[c].s, t);
+    }
+    *seen = 1;
+    return 0;
+}
+
+static int
+count_rows(void *ctx, const core_sheet_row *row, app_err *err)
+{
+    (void)err;
+    (void)row;
+    ++*(int *)ctx;
+    return 0;
+}
+
+START_TEST(test_template)
+{
+    char auth[1100];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[REG_A]);
+    const char *h[] = {auth, NULL};
+    ht_resp r;
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/templates/students.xlsx", h, NULL, 0, &r),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(ht_header(&r, "content-type"), "spreadsheetml"));
+    ck_assert_str_eq(ht_header(&r, "x-template-version"), CORE_TEMPLATE_VERSION);
+    int seen = 0;
+    app_err e = {0};
+    core_xlsx_limits lim = core_xlsx_limits_default();
+    ck_assert_int_eq(core_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET,
+                                    &lim, template_row, &seen, &e),
+                     0);
+    ck_assert(seen);
+    /* the instructions sheet is there too */
+    int rules = 0;
+    ck_assert_int_eq(core_xlsx_read((const unsigned char *)r.body, r.len, "填写说明", &lim,
+                                    count_rows, &rules, &e),
+                     0);
+    ck_assert_int_ge(rules, 8);
+    ht_resp_free(&r);
+    /* anonymous: 401 */
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/templates/students.xlsx", NULL, NULL, 0, &r),
+                     0);
+    ck_assert_int_eq(r.status, 401);
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------ mode create */
+
+START_TEST(test_create_with_clerk_mistakes)
+{
+    sheet s;
+    sheet_init(&s);
+    stu ok1, ok2, lost, unit, nophone;
+    stu_make(&ok1, 2016);
+    stu_make(&ok2, 2016);
+    stu_make(&lost, 2016);
+    stu_make(&unit, 2016);
+    stu_make(&nophone, 2016);
+    add_student(&s, &ok1);                         /* row 2 */
+    int r3 = add_student(&s, &lost);               /* row 3 */
+    put(&s, r3, "id_number", 0, "4.30102201603E+17");
+    int r4 = add_student(&s, &unit);               /* row 4 */
+    put(&s, r4, "distance_km", 0, "1.5公里");
+    s.nrows++;                                     /* row 5: empty */
+    int r6 = add_student(&s, &nophone);            /* row 6 */
+    put(&s, r6, "phone", 0, "无");
+    int r7 = add_student(&s, &ok2);                /* row 7: loose date, full-width digits, blanks */
+    char loose[32], wide[96] = "";
+    snprintf(loose, sizeof(loose), " %d/%d/%d ", ok2.ymd / 10000, ok2.ymd / 100 % 100,
+             ok2.ymd % 100);
+    put(&s, r7, "birth_date", 0, loose);
+    size_t k = 0;
+    for (const char *p = ok2.idnum; *p; p++) {
+        if (*p >= '0' && *p <= '9') { /* U+FF10.. */
+            wide[k++] = (char)0xEF;
+            wide[k++] = (char)0xBC;
+            wide[k++] = (char)(0x90 + (*p - '0'));
+        } else {
+            wide[k++] = *p;
+        }
+    }
+    wide[k] = '\0';
+    put(&s, r7, "id_number", 0, wide);
+    put(&s, r7, "ethnicity", 0, "汉族");
+    size_t len;
+    char *csv = to_csv(&s, &len);
+    long long id = upload(REG_A, "mode=create", csv, len, 202);
+    /* another school's registrar, a bureau: not theirs */
+    upload(REG_B, "mode=create&school=" SCH_A, csv, len, 403);
+    upload(FURONG, "mode=create", csv, len, 403);
+    upload(REG_A, "mode=merge", csv, len, 400);
+
+    ht_resp r;
+    wait_job(REG_A, id, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_int_eq(jint(r.json, "total"), 5);
+    ck_assert_int_eq(jint(r.json, "created"), 2);
+    ck_assert_int_eq(jint(r.json, "rejected"), 3);
+    ck_assert_int_eq(jint(r.json, "skipped"), 1);
+    const json_t *e3 = error_of(&r, 3, "number_lost_digits");
+    ck_assert_msg(e3 != NULL, "%s", r.body);
+    char col[4];
+    core_sheet_col_name(col_of("id_number", 0), col);
+    ck_assert_str_eq(ht_json_str(e3, "column"), col);
+    ck_assert_str_eq(ht_json_str(e3, "header"), "身份证件号");
+    ck_assert_ptr_nonnull(strstr(ht_json_str(e3, "message"), "文本"));
+    ck_assert_ptr_nonnull(error_of(&r, 4, "distance_with_unit"));
+    const json_t *e6 = NULL;
+    size_t i;
+    const json_t *x;
+    json_array_foreach(json_object_get(r.json, "errors"), i, x) if (jint(x, "row") == 6) e6 = x;
+    ck_assert_msg(e6 != NULL, "%s", r.body);
+    ck_assert_str_eq(ht_json_str(e6, "field"), "/phone");
+    ck_assert_ptr_nonnull(strstr(ht_json_str(e6, "message"), "联系电话"));
+    ht_resp_free(&r);
+    /* the two good rows are registered, pending with their registration request */
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name IN ('%s', '%s')"
+                              " AND state = 'pending' AND school = '" SCH_A "'",
+                              ok1.name, ok2.name),
+                     2);
+    ck_assert_str_eq(scalar("SELECT birth_date::text FROM student WHERE name = '%s'", ok2.name),
+                     ok2.birth);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM request r JOIN student s ON s.id ="
+                              " r.student_id WHERE s.name = '%s' AND r.type = 'registration'",
+                              ok1.name),
+                     1);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '%s'", lost.name), 0);
+
+    /* the same file again: the same job */
+    ck_assert_int_eq(upload(REG_A, "mode=create", csv, len, 200), id);
+    free(csv);
+    sheet_free(&s);
+}
+END_TEST
+
+START_TEST(test_wrong_header_and_bad_files)
+{
+    sheet s;
+    sheet_init(&s);
+    stu a;
+    stu_make(&a, 2016);
+    add_student(&s, &a);
+    /* a clerk deleted the hidden separator column: every column after it shifts */
+    int sep = -1;
+    for (int c = 0; c < s.ncols; c++)
+        if (core_template_field(c) == CORE_TPL_SEPARATOR)
+            sep = c;
+    ck_assert_int_ge(sep, 0);
+    for (int r = 0; r < s.nrows; r++) {
+        free(s.cells[r][sep]);
+        memmove(&s.cells[r][sep], &s.cells[r][sep + 1],
+                sizeof(char *) * (size_t)(s.ncols - sep - 1));
+        s.cells[r][s.ncols - 1] = NULL;
+    }
+    s.ncols--;
+    size_t len;
+    char *csv = to_csv(&s, &len);
+    long long id = upload(REG_A, "mode=create", csv, len, 202);
+    ht_resp r;
+    wait_job(REG_A, id, &r);
+    ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
+    ck_assert_str_eq(ht_json_str(r.json, "failure"), "template_mismatch");
+    const json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
+    char col[4];
+    core_sheet_col_name(sep, col);
+    ck_assert_str_eq(ht_json_str(e, "column"), col);
+    ck_assert_ptr_nonnull(strstr(ht_json_str(e, "message"), "以下为家庭成员信息"));
+    ht_resp_free(&r);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '%s'", a.name), 0);
+    free(csv);
+    sheet_free(&s);
+
+    /* not a spreadsheet at all; an old .xls; nothing */
+    upload(REG_A, "mode=create", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, 415);
+    upload(REG_A, "mode=create", "\x00\x01\x02\x03", 4, 415);
+    upload(REG_A, "mode=create", "", 0, 422);
+    /* a zip that is not a workbook fails the job with a reason */
+    static const char zip[] = "PK\x03\x04garbage that is not a zip archive";
+    id = upload(REG_A, "mode=update", zip, sizeof(zip) - 1, 202);
+    wait_job(REG_A, id, &r);
+    ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "errors")), 1);
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* ?atomic=true: all rows or none. */
+START_TEST(test_atomic)
+{
+    sheet s;
+    sheet_init(&s);
+    stu a, b;
+    stu_make(&a, 2016);
+    stu_make(&b, 2016);
+    add_student(&s, &a);
+    int rb = add_student(&s, &b);
+    put(&s, rb, "gender", 0, "9");
+    size_t len;
+    char *csv = to_csv(&s, &len);
+    long long id = upload(REG_A, "mode=create&atomic=true", csv, len, 202);
+    ht_resp r;
+    wait_job(REG_A, id, &r);
+    ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
+    ck_assert_str_eq(ht_json_str(r.json, "failure"), "rows_rejected");
+    ck_assert_int_eq(jint(r.json, "created"), 0);
+    ck_assert_int_eq(jint(r.json, "rejected"), 1);
+    ck_assert_ptr_nonnull(error_of(&r, 3, "invalid_code"));
+    ht_resp_free(&r);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '%s'", a.name), 0);
+    free(csv);
+    /* fixed, the whole file goes in */
+    put(&s, rb, "gender", 0, b.gender == 1 ? "男" : "女");
+    csv = to_csv(&s, &len);
+    id = upload(REG_A, "mode=create&atomic=true", csv, len, 202);
+    wait_job(REG_A, id, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_int_eq(jint(r.json, "created"), 2);
+    ht_resp_free(&r);
+    free(csv);
+    sheet_free(&s);
+}
+END_TEST
+
+/* mode update: by name and ID number; never creates; key fields stay. */
+START_TEST(test_update)
+{
+    stu a, ghost;
+    enrol(REG_A, FURONG, 13, &a);
+    stu_make(&ghost, 2016);
+    sheet s;
+    sheet_init(&s);
+    int ra = s.nrows++;
+    put(&s, ra, "name", 0, a.name);
+    put(&s, ra, "id_type", 0, "1");
+    put(&s, ra, "id_number", 0, a.idnum);
+    put(&s, ra, "phone", 0, "13811112222");
+    put(&s, ra, "distance_km", 0, "3.5");
+    int rg = s.nrows++;
+    put(&s, rg, "name", 0, ghost.name);
+    put(&s, rg, "id_type", 0, "1");
+    put(&s, rg, "id_number", 0, ghost.idnum);
+    put(&s, rg, "phone", 0, "13811112222");
+    int rk = s.nrows++; /* the right student, another birth date: a key field */
+    put(&s, rk, "name", 0, a.name);
+    put(&s, rk, "id_type", 0, "1");
+    put(&s, rk, "id_number", 0, a.idnum);
+    put(&s, rk, "birth_date", 0, "2015-01-01");
+    size_t len;
+    char *csv = to_csv(&s, &len);
+    long long id = upload(REG_A, "mode=update", csv, len, 202);
+    ht_resp r;
+    wait_job(REG_A, id, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_int_eq(jint(r.json, "updated"), 1);
+    ck_assert_int_eq(jint(r.json, "created"), 0);
+    ck_assert_int_eq(jint(r.json, "rejected"), 2);
+    ck_assert_ptr_nonnull(error_of(&r, 3, "no_matching_student"));
+    ck_assert_msg(error_of(&r, 4, "key_field_requires_approval") != NULL, "%s", r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(scalar("SELECT distance_km::text FROM student WHERE id = %lld", a.id), "3.5");
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '%s'", ghost.name), 0);
+    /* the history says who changed what */
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student_history WHERE student_id = %lld"
+                              " AND kind = 'edited'", a.id),
+                     1);
+    free(csv);
+    sheet_free(&s);
+}
+END_TEST
+
+/* An .xlsx upload goes through the same path. */
+START_TEST(test_xlsx_upload)
+{
+    sheet s;
+    sheet_init(&s);
+    stu a;
+    stu_make(&a, 2016);
+    add_student(&s, &a);
+    core_xlsx_writer *w = core_xlsx_writer_new();
+    app_err e = {0};
+    ck_assert_int_eq(core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, &e), 0);
+    for (int r = 0; r < s.nrows; r++) {
+        const char *cells[CORE_TEMPLATE_MAX_COLS];
+        for (int c = 0; c < s.ncols; c++)
+            cells[c] = s.cells[r][c] ? s.cells[r][c] : "";
+        ck_assert_int_eq(core_xlsx_writer_row(w, cells, (size_t)s.ncols, &e), 0);
+    }
+    unsigned char *x;
+    size_t n;
+    ck_assert_int_eq(core_xlsx_writer_finish(w, &x, &n, &e), 0);
+    core_xlsx_writer_free(w);
+    long long id = upload(REG_A, "mode=create", (const char *)x, n, 202);
+    free(x);
+    ht_resp r;
+    wait_job(REG_A, id, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_int_eq(jint(r.json, "created"), 1);
+    ck_assert_str_eq(ht_json_str(r.json, "format"), "xlsx");
+    ht_resp_free(&r);
+    /* another school's registrar and a county outside do not see the job */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/imports/%lld", id);
+    call_fails("GET", path, REG_B, NULL, 404, "import_not_found");
+    call_fails("GET", path, TIANXIN, NULL, 404, "import_not_found");
+    call("GET", path, FURONG, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ht_resp_free(&r);
+    sheet_free(&s);
+}
+END_TEST
+
+/* A worker killed mid-job: another takes the job over from its last commit,
+   and no row is registered twice. */
+START_TEST(test_crash_resume)
+{
+    static sheet s;
+    sheet_init(&s);
+    enum { N = 200 };
+    for (int i = 0; i < N; i++) {
+        stu v;
+        stu_make(&v, 2016);
+        snprintf(v.name, sizeof(v.name), "续传学生%lld", v.n);
+        add_student(&s, &v);
+    }
+    size_t len;
+    char *csv = to_csv(&s, &len);
+    long long id = upload(REG_A, "mode=create", csv, len, 202);
+    /* kill the only worker once it has committed a batch, before the end */
+    int killed = 0;
+    for (int i = 0; i < 3000 && !killed; i++) {
+        long long done = count_of("SELECT processed FROM import_job WHERE id = %lld", id);
+        if (done >= CORE_IMPORT_BATCH) {
+            ht_server_kill(workers);
+            killed = 1;
+        }
+        ht_sleep_ms(5);
+    }
+    ck_assert(killed);
+    long long at_kill = count_of("SELECT processed FROM import_job WHERE id = %lld", id);
+    ck_assert_msg(at_kill < N, "the job ended before the kill (%lld rows)", at_kill);
+    ck_assert_str_eq(scalar("SELECT state FROM import_job WHERE id = %lld", id), "running");
+    /* a new worker takes it over once its heartbeat is stale */
+    ht_server *w2 = server_with("XUEJI_IMPORT_STALE=1");
+    ht_resp r;
+    wait_job(REG_A, id, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_int_eq(jint(r.json, "created"), N);
+    ck_assert_int_eq(jint(r.json, "total"), N);
+    ck_assert_int_eq(jint(r.json, "rejected"), 0);
+    ht_resp_free(&r);
+    ck_assert_int_eq(count_of("SELECT attempts FROM import_job WHERE id = %lld", id), 2);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name LIKE '续传学生%%'"), N);
+    ck_assert_int_eq(ht_server_stop(w2), 0);
+    free(csv);
+    sheet_free(&s);
+}
+END_TEST
+
+START_TEST(test_shared_server_exited_cleanly)
+{
+    ht_assert_shared_exits();
+}
+END_TEST
+
+/* The import workers: a server of their own (the shared one has none), so
+   that the crash test can kill the one that runs a job. */
+static void
+start_workers(void)
+{
+    shared_world();
+    workers = server_with("XUEJI_IMPORT_STALE=2");
+}
+
+static void
+stop_workers(void)
+{
+    ht_server_kill(workers); /* the crash test may have killed it already */
+}
+
+static TCase *
+shared_tcase(const char *name, int timeout)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, start_workers, stop_workers);
+    tcase_add_checked_fixture(tc, use_shared, close_db);
+    tcase_set_timeout(tc, ht_timeout(timeout));
+    return tc;
+}
+
+static Suite *
+imports_suite(void)
+{
+    Suite *s = suite_create("http-imports");
+    TCase *tc = shared_tcase("imports", 180);
+    tcase_add_test(tc, test_template);
+    tcase_add_test(tc, test_create_with_clerk_mistakes);
+    tcase_add_test(tc, test_wrong_header_and_bad_files);
+    tcase_add_test(tc, test_atomic);
+    tcase_add_test(tc, test_update);
+    tcase_add_test(tc, test_xlsx_upload);
+    tcase_add_test(tc, test_crash_resume);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("clean-exit");
+    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
+    tcase_add_test(tc, test_shared_server_exited_cleanly);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    ht_global_init();
+    SRunner *sr = srunner_create(imports_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    close_db();
+    ht_global_cleanup();
+    return failed != 0;
+}
