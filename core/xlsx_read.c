@@ -26,6 +26,7 @@ core_xlsx_limits_default(void)
         .max_shared_strings = 2000000,
         .max_shared_bytes = (size_t)64 << 20,
         .max_token = (size_t)1 << 20,
+        .max_columns = 1024,
     };
     return l;
 }
@@ -409,7 +410,7 @@ end_si:
 typedef struct sheet_state {
     core_sheet_row_fn fn;
     void *ctx;
-    long row, hint;
+    long row, hint, nrows;
     int in_data, in_row, in_cell, in_v, in_is, in_t, rph;
     int col, next_col;
     cell_t type;
@@ -585,6 +586,8 @@ on_start(reader *rd, sheet_state *st, const core_xml_token *t)
         } else if (++st->row > CORE_SHEET_MAX_ROWS) {
             return malformed(rd->err, "reference", "too many rows");
         }
+        if (++st->nrows > CORE_SHEET_MAX_ROWS)
+            return too_large(rd->err, "rows"); /* row numbers repeated over and over */
         row_reset(rd);
         st->next_col = 0;
         st->in_row = 1;
@@ -606,6 +609,8 @@ on_start(reader *rd, sheet_state *st, const core_xml_token *t)
         } else {
             st->col = st->next_col;
         }
+        if ((size_t)st->col >= rd->lim.max_columns)
+            return too_large(rd->err, "columns");
         st->next_col = st->col + 1;
         st->type = T_N;
         if ((a = core_xml_attr_find(t, "t", 0)) != NULL) {
