@@ -332,6 +332,25 @@ unescape_x(char *s, size_t n)
 
 /* ---- shared strings --------------------------------------------------------- */
 
+/* The string begun at `start` of rd->sst is complete: unescape, check, index it. */
+static int
+sst_push(reader *rd, size_t start, size_t max_bytes)
+{
+    size_t len = unescape_x((char *)rd->sst.p + start, rd->sst.n - start);
+    if (!core_utf8_valid(rd->sst.p + start, len))
+        return malformed(rd->err, "utf8", "shared string is not UTF-8");
+    rd->sst.n = start + len;
+    if (rd->sst.n >= max_bytes)
+        return too_large(rd->err, "shared_strings");
+    core_buf_addc(&rd->sst, '\0');
+    if (rd->sn + 2 > rd->scap) {
+        rd->scap *= 2;
+        rd->soff = xrealloc(rd->soff, rd->scap * sizeof(uint32_t));
+    }
+    rd->soff[++rd->sn] = (uint32_t)rd->sst.n;
+    return 0;
+}
+
 static int
 read_sst(reader *rd, const char *name)
 {
@@ -339,8 +358,8 @@ read_sst(reader *rd, const char *name)
     core_xml_token t;
     int in_si = 0, in_t = 0, rph = 0;
     size_t start = 0;
-    size_t max_bytes = rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes
-                                                                  : UINT32_MAX - 1;
+    size_t max_bytes =
+        rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes : UINT32_MAX - 1;
 
     rd->scap = 1024;
     rd->soff = xmalloc(rd->scap * sizeof(uint32_t));
@@ -349,18 +368,18 @@ read_sst(reader *rd, const char *name)
     int rc = part_open(rd, name, &p);
     if (rc != 0)
         return rc > 0 ? 0 : rc;
-    while ((rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
+    while (rc == 0 && (rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
         if (t.type == CORE_XML_START) {
             if (core_xml_is(&t, "si")) {
                 if (rd->sn >= rd->lim.max_shared_strings) {
                     rc = too_large(rd->err, "shared_strings");
-                    break;
+                } else if (t.empty) {
+                    rc = sst_push(rd, rd->sst.n, max_bytes);
+                } else {
+                    in_si = 1;
+                    in_t = rph = 0;
+                    start = rd->sst.n;
                 }
-                in_si = 1;
-                in_t = rph = 0;
-                start = rd->sst.n;
-                if (t.empty)
-                    goto end_si;
             } else if (in_si && core_xml_is(&t, "rPh") && !t.empty) {
                 rph++;
             } else if (in_si && core_xml_is(&t, "t") && !t.empty && rph == 0) {
@@ -369,35 +388,18 @@ read_sst(reader *rd, const char *name)
         } else if (t.type == CORE_XML_TEXT) {
             if (!in_t)
                 continue;
-            if (t.tlen > max_bytes - rd->sst.n) {
+            if (t.tlen > max_bytes - rd->sst.n)
                 rc = too_large(rd->err, "shared_strings");
-                break;
-            }
-            core_buf_add(&rd->sst, t.text, t.tlen);
+            else
+                core_buf_add(&rd->sst, t.text, t.tlen);
         } else if (t.type == CORE_XML_END) {
             if (core_xml_is(&t, "t")) {
                 in_t = 0;
             } else if (core_xml_is(&t, "rPh")) {
                 rph -= rph > 0;
             } else if (in_si && core_xml_is(&t, "si")) {
-end_si:
                 in_si = 0;
-                size_t len = unescape_x((char *)rd->sst.p + start, rd->sst.n - start);
-                if (!core_utf8_valid(rd->sst.p + start, len)) {
-                    rc = malformed(rd->err, "utf8", "shared string is not UTF-8");
-                    break;
-                }
-                rd->sst.n = start + len;
-                if (rd->sst.n >= max_bytes) {
-                    rc = too_large(rd->err, "shared_strings");
-                    break;
-                }
-                core_buf_addc(&rd->sst, '\0');
-                if (rd->sn + 2 > rd->scap) {
-                    rd->scap *= 2;
-                    rd->soff = xrealloc(rd->soff, rd->scap * sizeof(uint32_t));
-                }
-                rd->soff[++rd->sn] = (uint32_t)rd->sst.n;
+                rc = sst_push(rd, start, max_bytes);
             }
         }
     }
@@ -782,8 +784,8 @@ core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
 
     /* shared strings, then the rows */
     const rel *ss = rel_by_type(rels, nrels, "/sharedStrings");
-    const char *ssname = ss ? ss->target : app_arena_printf(rd.a, "%ssharedStrings.xml",
-                                                            part_dir(rd.a, wb));
+    const char *ssname =
+        ss ? ss->target : app_arena_printf(rd.a, "%ssharedStrings.xml", part_dir(rd.a, wb));
     if ((rc = read_sst(&rd, ssname)) != 0)
         goto done;
     rc = read_sheet(&rd, target->target, fn, ctx);
