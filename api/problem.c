@@ -330,7 +330,7 @@ static const struct {
     {"xlsx_too_large", "shared_strings", "不同文字内容过多（超过 200 万项或 64 MB）",
      "too many distinct strings (over 2 million or 64 MiB)"},
     {"xlsx_too_large", "rows", "超过 1048576 行", "over 1048576 rows"},
-    {"xlsx_too_large", "columns", "超过 16384 列", "over 16384 columns"},
+    {"xlsx_too_large", "columns", "列数过多", "too many columns"},
     {"xlsx_too_large", "cell", "单元格文字超过 32767 个字符", "a cell over 32767 characters"},
     {"csv_bad_encoding", "utf16", "这是 Unicode（UTF-16）文本，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
      "this is UTF-16 (Unicode text): save it as CSV UTF-8 in Excel"},

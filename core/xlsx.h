@@ -46,7 +46,9 @@
  *                 "xlsx_unsupported"  see core/zip.h
  *   APP_ETOOLARGE "xlsx_too_large"    param "entries", "entry", "total",
  *                                     "ratio" (core/zip.h), "xml_token",
- *                                     "shared_strings" (count or bytes)
+ *                                     "shared_strings" (count or bytes),
+ *                                     "columns" (a cell past max_columns),
+ *                                     "rows" (more than 1048576 <row>s)
  * and whatever the row callback returns. The writer: APP_EINVAL
  * "xlsx_bad_sheet_name", "invalid_text" (cell text not UTF-8),
  * "xlsx_no_sheet" (finish without a visible sheet); APP_ETOOLARGE
@@ -72,16 +74,23 @@ typedef struct core_xlsx_limits {
     size_t max_shared_strings;  /* count of <si> */
     size_t max_shared_bytes;    /* UTF-8 bytes of all shared strings */
     size_t max_token;           /* longest tag or text run of any XML part */
+    size_t max_columns;         /* columns a row may have (a cell further right is an
+                                   error), so that cells like XFD1 cannot make every
+                                   row 16384 wide */
 } core_xlsx_limits;
 
-/* Zip defaults, 2,000,000 shared strings, 64 MiB of them, 1 MiB tokens. */
+/*
+ * Zip defaults, 2,000,000 shared strings, 64 MiB of them, 1 MiB tokens,
+ * 1024 columns (A..AMJ).
+ */
 core_xlsx_limits core_xlsx_limits_default(void);
 
 /*
  * Read worksheet `sheet` (its name in the workbook; NULL: the first
  * worksheet, hidden or not) of the xlsx file data[0..len) and call `fn`
  * once per <row> element of it, in file order (rows absent from the file,
- * which Excel omits when empty, are not reported). `lim` NULL means the
+ * which Excel omits when empty, are not reported; row numbers are taken as
+ * written, not checked to ascend). `lim` NULL means the
  * defaults. Returns 0 after the last row, or the first error (or non-zero
  * value of `fn`), with nothing more called after it.
  */
@@ -127,6 +136,10 @@ int core_xlsx_writer_row(core_xlsx_writer *w, const char *const *cells, size_t n
 /*
  * End the workbook and hand it to the caller in a new malloc'ed buffer
  * (free with free()). The writer is spent afterwards: free it.
+ *
+ * An error from core_xlsx_writer_row() leaves the writer as it was (that
+ * row is not written) and from core_xlsx_writer_sheet()'s name check
+ * likewise; after any other error only core_xlsx_writer_free() may follow.
  */
 int core_xlsx_writer_finish(core_xlsx_writer *w, unsigned char **out, size_t *out_len,
                             app_err *err);

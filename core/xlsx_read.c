@@ -26,6 +26,7 @@ core_xlsx_limits_default(void)
         .max_shared_strings = 2000000,
         .max_shared_bytes = (size_t)64 << 20,
         .max_token = (size_t)1 << 20,
+        .max_columns = 1024,
     };
     return l;
 }
@@ -331,6 +332,25 @@ unescape_x(char *s, size_t n)
 
 /* ---- shared strings --------------------------------------------------------- */
 
+/* The string begun at `start` of rd->sst is complete: unescape, check, index it. */
+static int
+sst_push(reader *rd, size_t start, size_t max_bytes)
+{
+    size_t len = unescape_x((char *)rd->sst.p + start, rd->sst.n - start);
+    if (!core_utf8_valid(rd->sst.p + start, len))
+        return malformed(rd->err, "utf8", "shared string is not UTF-8");
+    rd->sst.n = start + len;
+    if (rd->sst.n >= max_bytes)
+        return too_large(rd->err, "shared_strings");
+    core_buf_addc(&rd->sst, '\0');
+    if (rd->sn + 2 > rd->scap) {
+        rd->scap *= 2;
+        rd->soff = xrealloc(rd->soff, rd->scap * sizeof(uint32_t));
+    }
+    rd->soff[++rd->sn] = (uint32_t)rd->sst.n;
+    return 0;
+}
+
 static int
 read_sst(reader *rd, const char *name)
 {
@@ -338,8 +358,8 @@ read_sst(reader *rd, const char *name)
     core_xml_token t;
     int in_si = 0, in_t = 0, rph = 0;
     size_t start = 0;
-    size_t max_bytes = rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes
-                                                                  : UINT32_MAX - 1;
+    size_t max_bytes =
+        rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes : UINT32_MAX - 1;
 
     rd->scap = 1024;
     rd->soff = xmalloc(rd->scap * sizeof(uint32_t));
@@ -348,18 +368,18 @@ read_sst(reader *rd, const char *name)
     int rc = part_open(rd, name, &p);
     if (rc != 0)
         return rc > 0 ? 0 : rc;
-    while ((rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
+    while (rc == 0 && (rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
         if (t.type == CORE_XML_START) {
             if (core_xml_is(&t, "si")) {
                 if (rd->sn >= rd->lim.max_shared_strings) {
                     rc = too_large(rd->err, "shared_strings");
-                    break;
+                } else if (t.empty) {
+                    rc = sst_push(rd, rd->sst.n, max_bytes);
+                } else {
+                    in_si = 1;
+                    in_t = rph = 0;
+                    start = rd->sst.n;
                 }
-                in_si = 1;
-                in_t = rph = 0;
-                start = rd->sst.n;
-                if (t.empty)
-                    goto end_si;
             } else if (in_si && core_xml_is(&t, "rPh") && !t.empty) {
                 rph++;
             } else if (in_si && core_xml_is(&t, "t") && !t.empty && rph == 0) {
@@ -368,35 +388,18 @@ read_sst(reader *rd, const char *name)
         } else if (t.type == CORE_XML_TEXT) {
             if (!in_t)
                 continue;
-            if (t.tlen > max_bytes - rd->sst.n) {
+            if (t.tlen > max_bytes - rd->sst.n)
                 rc = too_large(rd->err, "shared_strings");
-                break;
-            }
-            core_buf_add(&rd->sst, t.text, t.tlen);
+            else
+                core_buf_add(&rd->sst, t.text, t.tlen);
         } else if (t.type == CORE_XML_END) {
             if (core_xml_is(&t, "t")) {
                 in_t = 0;
             } else if (core_xml_is(&t, "rPh")) {
                 rph -= rph > 0;
             } else if (in_si && core_xml_is(&t, "si")) {
-end_si:
                 in_si = 0;
-                size_t len = unescape_x((char *)rd->sst.p + start, rd->sst.n - start);
-                if (!core_utf8_valid(rd->sst.p + start, len)) {
-                    rc = malformed(rd->err, "utf8", "shared string is not UTF-8");
-                    break;
-                }
-                rd->sst.n = start + len;
-                if (rd->sst.n >= max_bytes) {
-                    rc = too_large(rd->err, "shared_strings");
-                    break;
-                }
-                core_buf_addc(&rd->sst, '\0');
-                if (rd->sn + 2 > rd->scap) {
-                    rd->scap *= 2;
-                    rd->soff = xrealloc(rd->soff, rd->scap * sizeof(uint32_t));
-                }
-                rd->soff[++rd->sn] = (uint32_t)rd->sst.n;
+                rc = sst_push(rd, start, max_bytes);
             }
         }
     }
@@ -409,7 +412,7 @@ end_si:
 typedef struct sheet_state {
     core_sheet_row_fn fn;
     void *ctx;
-    long row, hint;
+    long row, hint, nrows;
     int in_data, in_row, in_cell, in_v, in_is, in_t, rph;
     int col, next_col;
     cell_t type;
@@ -585,6 +588,8 @@ on_start(reader *rd, sheet_state *st, const core_xml_token *t)
         } else if (++st->row > CORE_SHEET_MAX_ROWS) {
             return malformed(rd->err, "reference", "too many rows");
         }
+        if (++st->nrows > CORE_SHEET_MAX_ROWS)
+            return too_large(rd->err, "rows"); /* row numbers repeated over and over */
         row_reset(rd);
         st->next_col = 0;
         st->in_row = 1;
@@ -606,6 +611,8 @@ on_start(reader *rd, sheet_state *st, const core_xml_token *t)
         } else {
             st->col = st->next_col;
         }
+        if ((size_t)st->col >= rd->lim.max_columns)
+            return too_large(rd->err, "columns");
         st->next_col = st->col + 1;
         st->type = T_N;
         if ((a = core_xml_attr_find(t, "t", 0)) != NULL) {
@@ -777,8 +784,8 @@ core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
 
     /* shared strings, then the rows */
     const rel *ss = rel_by_type(rels, nrels, "/sharedStrings");
-    const char *ssname = ss ? ss->target : app_arena_printf(rd.a, "%ssharedStrings.xml",
-                                                            part_dir(rd.a, wb));
+    const char *ssname =
+        ss ? ss->target : app_arena_printf(rd.a, "%ssharedStrings.xml", part_dir(rd.a, wb));
     if ((rc = read_sst(&rd, ssname)) != 0)
         goto done;
     rc = read_sheet(&rd, target->target, fn, ctx);

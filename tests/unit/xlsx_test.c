@@ -833,12 +833,14 @@ START_TEST(test_references)
         WS_OPEN "<sheetData><row r=\"1048576\"/><row/></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"1\"><c r=\"XFD1\"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>",
     };
+    core_xlsx_limits lim = core_xlsx_limits_default();
+    lim.max_columns = CORE_SHEET_MAX_COLS;
     for (size_t i = 0; i < NELEM(sheets); i++) {
         size_t n;
         unsigned char *x = make_xlsx(sheets[i], NULL, NULL, -1, &n);
         got g = {0};
         app_err err = {0};
-        ck_assert_msg(read_buf(x, n, NULL, NULL, &g, &err) == APP_EINVAL, "sheet %zu", i);
+        ck_assert_msg(read_buf(x, n, NULL, &lim, &g, &err) == APP_EINVAL, "sheet %zu", i);
         ck_assert_str_eq(err.slug, "xlsx_malformed");
         ck_assert_msg(strcmp(err.param, "reference") == 0, "sheet %zu: %s", i, err.param);
         got_free(&g);
@@ -846,12 +848,57 @@ START_TEST(test_references)
     }
     /* the corners themselves are fine */
     got g = {0};
-    read_sheet_ok(WS_OPEN "<sheetData><row r=\"1048576\"><c r=\"XFD1048576\" t=\"inlineStr\"><is><t>z"
-                  "</t></is></c></row></sheetData></worksheet>",
-                  NULL, &g);
+    app_err err = {0};
+    size_t n;
+    unsigned char *x = make_xlsx(WS_OPEN "<sheetData><row r=\"1048576\"><c r=\"XFD1048576\" "
+                                 "t=\"inlineStr\"><is><t>z</t></is></c></row></sheetData></worksheet>",
+                                 NULL, NULL, -1, &n);
+    ck_assert_int_eq(read_buf(x, n, NULL, &lim, &g, &err), 0);
     ck_assert_int_eq(g.row[0], 1048576);
     ck_assert_uint_eq(g.ncells[0], 16384);
     got_free(&g);
+    /* but by default a row is at most 1024 columns wide (A..AMJ) */
+    ck_assert_int_eq(read_buf(x, n, NULL, NULL, &g, &err), APP_ETOOLARGE);
+    ck_assert_str_eq(err.slug, "xlsx_too_large");
+    ck_assert_str_eq(err.param, "columns");
+    free(x);
+    read_sheet_ok(WS_OPEN "<sheetData><row><c r=\"AMJ1\"><v>1</v></c></row></sheetData></worksheet>",
+                  NULL, &g);
+    ck_assert_uint_eq(g.ncells[0], 1024);
+    got_free(&g);
+    expect_sheet_err(WS_OPEN "<sheetData><row><c r=\"AMK1\"><v>1</v></c></row></sheetData></worksheet>",
+                     NULL, APP_ETOOLARGE, "xlsx_too_large", "columns");
+}
+END_TEST
+
+static int
+count_only(void *ctx, const core_sheet_row *r, app_err *err)
+{
+    (void)r;
+    (void)err;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+/* Row numbers are not checked to ascend, but a sheet reports at most 1048576 rows. */
+START_TEST(test_row_count)
+{
+    core_buf b = {0};
+    core_buf_adds(&b, WS_OPEN "<sheetData>");
+    for (long i = 0; i <= CORE_SHEET_MAX_ROWS; i++)
+        core_buf_adds(&b, "<row r=\"1\"/>");
+    core_buf_adds(&b, "</sheetData></worksheet>");
+    size_t n;
+    unsigned char *x = make_xlsx((char *)b.p, NULL, NULL, 1, &n);
+    app_err err = {0};
+    long rows = 0;
+    core_xlsx_limits lim = core_xlsx_limits_default();
+    lim.zip.max_ratio = 0; /* so repetitive that the ratio limit would stop it first */
+    ck_assert_int_eq(core_xlsx_read(x, n, NULL, &lim, count_only, &rows, &err), APP_ETOOLARGE);
+    ck_assert_str_eq(err.param, "rows");
+    ck_assert_int_eq(rows, CORE_SHEET_MAX_ROWS);
+    free(x);
+    core_buf_free(&b);
 }
 END_TEST
 
@@ -1213,6 +1260,7 @@ xlsx_suite(void)
     tcase_add_test(tc, test_bad_xml);
     tcase_add_test(tc, test_xml_variants);
     tcase_add_test(tc, test_references);
+    tcase_add_test(tc, test_row_count);
     tcase_add_test(tc, test_shared_strings);
     tcase_add_test(tc, test_shared_string_limits);
     tcase_add_test(tc, test_bomb);
