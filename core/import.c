@@ -248,11 +248,11 @@ serial_date(double d, int *y, int *m, int *day)
 {
     if (d < 1 || d > 2958465)
         return -1;
-    long days = (long)d;
-    if (days >= 60)
-        days -= 1; /* Excel counts 1900-02-29 */
-    /* days since 1899-12-31; civil from days since 1970-01-01 */
-    long z = days - 25568 + 719468 - 1;
+    long serial = (long)d;
+    /* days since 1970-01-01 (serial 25569); below 61 Excel has no phantom
+       1900-02-29 to skip */
+    long epoch = serial >= 61 ? serial - 25569 : serial - 25568;
+    long z = epoch + 719468; /* proleptic Gregorian civil date from a day count */
     long era = (z >= 0 ? z : z - 146096) / 146097;
     long doe = z - era * 146097;
     long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
