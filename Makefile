@@ -84,7 +84,7 @@ $(OUT)/xuejictl: $(OUT)/ctl/xuejictl.o $(LIB)
 $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(API_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 $(OUT)/tests/integration/%: $(OUT)/tests/integration/%.o $(TESTLIB_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) -lcurl
 $(OUT)/tests/http/%: $(OUT)/tests/http/%.o $(TESTLIB_OBJ) $(API_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) -lcurl
 

@@ -231,17 +231,6 @@ halfwidth(app_arena *a, const char *p, size_t n)
     return o;
 }
 
-static int
-all_digits(const char *s)
-{
-    if (*s == '\0')
-        return 0;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
-
 /* Excel's serial day `d` (1900 date system, 1 = 1900-01-01, with its 1900-02-29) as Y, M, D. */
 static int
 serial_date(double d, int *y, int *m, int *day)
@@ -269,7 +258,7 @@ serial_date(double d, int *y, int *m, int *day)
 static int
 loose_date(const char *s, int *y, int *m, int *d)
 {
-    if (strlen(s) == 8 && all_digits(s)) {
+    if (strlen(s) == 8 && core_all_digits(s)) {
         long v = atol(s);
         *y = (int)(v / 10000), *m = (int)(v / 100 % 100), *d = (int)(v % 100);
         return 0;
@@ -339,11 +328,11 @@ core_import_row(const core_codes *codes, const core_import_map *m, const core_sh
             int ok = -1;
             if (cell->type == CORE_CELL_NUMBER)
                 ok = serial_date(atof(v), &y, &mo, &d);
-            else if (fd->kind == CORE_FK_DATE || !all_digits(v))
+            else if (fd->kind == CORE_FK_DATE || !core_all_digits(v))
                 ok = loose_date(v, &y, &mo, &d);
             if (ok == 0 && fd->kind == CORE_FK_DATE)
                 v = app_arena_printf(a, "%04d-%02d-%02d", y, mo, d);
-            else if (ok == 0 && !(cell->type != CORE_CELL_NUMBER && all_digits(v)))
+            else if (ok == 0 && !(cell->type != CORE_CELL_NUMBER && core_all_digits(v)))
                 v = app_arena_printf(a, "%04d%02d", y, mo);
             break;
         }

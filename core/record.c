@@ -279,8 +279,8 @@ utf8_chars(const char *s)
     return n;
 }
 
-static int
-all_digits(const char *s)
+int
+core_all_digits(const char *s)
 {
     if (*s == '\0')
         return 0;
@@ -384,7 +384,7 @@ check_km(vctx *x, int i, const char *s)
 static void
 check_month(vctx *x, int i, const char *s)
 {
-    if (strlen(s) != 6 || !all_digits(s)) {
+    if (strlen(s) != 6 || !core_all_digits(s)) {
         bad(x, i, "invalid_month", "format");
         return;
     }
@@ -512,13 +512,13 @@ check_field(vctx *x, int i, const char *s)
     case CORE_FK_IDNUM:
         break; /* with its id_type, below */
     case CORE_FK_PHONE:
-        if (!all_digits(s))
+        if (!core_all_digits(s))
             bad(x, i, "invalid_phone", "chars");
         else if (strlen(s) < 7 || strlen(s) > 20)
             bad(x, i, "invalid_phone", "length");
         break;
     case CORE_FK_POSTCODE:
-        if (strlen(s) != 6 || !all_digits(s))
+        if (strlen(s) != 6 || !core_all_digits(s))
             bad(x, i, "invalid_postcode", NULL);
         break;
     case CORE_FK_EMAIL:
@@ -531,18 +531,18 @@ check_field(vctx *x, int i, const char *s)
         check_km(x, i, s);
         break;
     case CORE_FK_GRADE:
-        if (strlen(s) != 2 || !all_digits(s) || !core_grade_valid(atoi(s)))
+        if (strlen(s) != 2 || !core_all_digits(s) || !core_grade_valid(atoi(s)))
             bad(x, i, "invalid_grade", NULL);
         break;
     case CORE_FK_CLASSNO:
-        if (!all_digits(s) || strlen(s) > 2 || atoi(s) < 1) {
+        if (!core_all_digits(s) || strlen(s) > 2 || atoi(s) < 1) {
             bad(x, i, "invalid_class_number", NULL);
         } else {
             return app_arena_printf(x->a, "%d", atoi(s)); /* "07" -> "7" */
         }
         break;
     case CORE_FK_DIGITS:
-        if (!all_digits(s) || (int)strlen(s) > f->max)
+        if (!core_all_digits(s) || (int)strlen(s) > f->max)
             bad(x, i, "invalid_digits", app_arena_printf(x->a, "%d", f->max));
         break;
     case CORE_FK_PHOTO:
@@ -695,7 +695,7 @@ core_record_validate(core_record *r, const core_record_rules *rules, app_arena *
     /* enrolled no earlier than born */
     int birth = ymd_of(r->v[CORE_R_BIRTH_DATE]);
     const char *em = r->v[CORE_R_ENROLLED_MONTH];
-    if (birth && em && strlen(em) == 6 && all_digits(em) && atoi(em) < birth / 100)
+    if (birth && em && strlen(em) == 6 && core_all_digits(em) && atoi(em) < birth / 100)
         bad(&x, CORE_R_ENROLLED_MONTH, "invalid_month", "before_birth");
 
     check_required(&x);

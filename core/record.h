@@ -169,6 +169,9 @@ typedef struct core_record_rules {
 int core_record_validate(core_record *r, const core_record_rules *rules, app_arena *a,
                          int *out_warnings, app_err *err);
 
+/* 1 if `s` is one or more ASCII digits and nothing else. */
+int core_all_digits(const char *s);
+
 /* 1 if the student holds no identity document (id_type empty). */
 int core_record_no_document(const core_record *r);
 

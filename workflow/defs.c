@@ -46,7 +46,7 @@ const wf_def wf_defs[] = {
     {"key_field_change", "关键信息变更", ANY_ACTIVE, NULL, WF_START_SCHOOL, {C},
      WF_E_KEY_FIELDS, WF_P_CHANGES | WF_P_EVIDENCE, 0, 0, 0},
     /* a school's graduating grade: primary and junior complete at once */
-    {"graduation", "毕业", ENROLLED, "graduated", WF_START_SCHOOL, {WF_H_COMPETENT_IF_SENIOR},
+    {"graduation", "毕业", ENROLLED, NULL, WF_START_SCHOOL, {WF_H_COMPETENT_IF_SENIOR},
      WF_E_GRADUATE, WF_P_GRADUATION, 0, 0, 1},
     {"graduation_revert", "毕业回退", GRADUATED, "enrolled", WF_START_SCHOOL, {C}, WF_E_STATE, 0,
      0, 1, 0},

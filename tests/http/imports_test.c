@@ -534,12 +534,6 @@ START_TEST(test_crash_resume)
 }
 END_TEST
 
-START_TEST(test_shared_server_exited_cleanly)
-{
-    ht_assert_shared_exits();
-}
-END_TEST
-
 /* The import workers: a server of their own (the shared one has none), so
    that the crash test can kill the one that runs a job. */
 static void
@@ -579,22 +573,12 @@ imports_suite(void)
     tcase_add_test(tc, test_crash_resume);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("clean-exit");
-    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
-    tcase_add_test(tc, test_shared_server_exited_cleanly);
-    suite_add_tcase(s, tc);
+    suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
 }
 
 int
 main(void)
 {
-    ht_global_init();
-    SRunner *sr = srunner_create(imports_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    close_db();
-    ht_global_cleanup();
-    return failed != 0;
+    return ht_run_suite(imports_suite(), close_db);
 }

@@ -871,12 +871,6 @@ START_TEST(test_merge_opposite_race)
 }
 END_TEST
 
-START_TEST(test_shared_server_exited_cleanly)
-{
-    ht_assert_shared_exits();
-}
-END_TEST
-
 /* ------------------------------------------------------------ the suite */
 
 static Suite *
@@ -899,23 +893,12 @@ merge_suite(void)
     tcase_add_test(tc, test_merge_opposite_race);
     suite_add_tcase(s, tc);
 
-    /* last: the shared server exits 0 (ASan and UBSan reports exit non-zero) */
-    tc = tcase_create("clean-exit");
-    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
-    tcase_add_test(tc, test_shared_server_exited_cleanly);
-    suite_add_tcase(s, tc);
+    suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
 }
 
 int
 main(void)
 {
-    ht_global_init();
-    SRunner *sr = srunner_create(merge_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    close_db();
-    ht_global_cleanup();
-    return failed != 0;
+    return ht_run_suite(merge_suite(), close_db);
 }

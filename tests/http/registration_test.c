@@ -1607,12 +1607,6 @@ START_TEST(test_no_plaintext_anywhere)
 }
 END_TEST
 
-START_TEST(test_shared_server_exited_cleanly)
-{
-    ht_assert_shared_exits();
-}
-END_TEST
-
 /* ------------------------------------------------------------ the suite */
 
 static TCase *
@@ -1666,11 +1660,7 @@ registration_suite(void)
     tcase_add_test(tc, test_no_plaintext_anywhere);
     suite_add_tcase(s, tc);
 
-    /* last: the shared server exits 0 (ASan and UBSan reports exit non-zero) */
-    tc = tcase_create("clean-exit");
-    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
-    tcase_add_test(tc, test_shared_server_exited_cleanly);
-    suite_add_tcase(s, tc);
+    suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
 }
 

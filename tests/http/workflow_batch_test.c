@@ -500,27 +500,11 @@ START_TEST(test_fault_after_batch_effect)
 }
 END_TEST
 
-START_TEST(test_shared_server_exited_cleanly)
-{
-    ht_assert_shared_exits();
-}
-END_TEST
-
-static TCase *
-shared_tcase(const char *name, int timeout)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, shared_world, NULL);
-    tcase_add_checked_fixture(tc, use_shared, close_db);
-    tcase_set_timeout(tc, ht_timeout(timeout));
-    return tc;
-}
-
 static Suite *
 batch_suite(void)
 {
     Suite *s = suite_create("http-workflow-batch");
-    TCase *tc = shared_tcase("batches", 120);
+    TCase *tc = wf_tcase("batches", 120);
     tcase_add_test(tc, test_batch_transfer);
     tcase_add_test(tc, test_batch_revert_conflict);
     tcase_add_test(tc, test_graduation_primary);
@@ -528,28 +512,18 @@ batch_suite(void)
     tcase_add_test(tc, test_fault_after_batch_effect);
     suite_add_tcase(s, tc);
 
-    tc = shared_tcase("problems", 120);
+    tc = wf_tcase("problems", 120);
     tcase_add_test(tc, test_problem_evidence_resolution);
     tcase_add_test(tc, test_problem_change_and_delete);
     tcase_add_test(tc, test_problem_delete_g_number);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("clean-exit");
-    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
-    tcase_add_test(tc, test_shared_server_exited_cleanly);
-    suite_add_tcase(s, tc);
+    suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
 }
 
 int
 main(void)
 {
-    ht_global_init();
-    SRunner *sr = srunner_create(batch_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    close_db();
-    ht_global_cleanup();
-    return failed != 0;
+    return ht_run_suite(batch_suite(), close_db);
 }

@@ -655,29 +655,13 @@ START_TEST(test_lists)
 }
 END_TEST
 
-START_TEST(test_shared_server_exited_cleanly)
-{
-    ht_assert_shared_exits();
-}
-END_TEST
-
 /* ------------------------------------------------------------ the suite */
-
-static TCase *
-shared_tcase(const char *name, int timeout)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, shared_world, NULL);
-    tcase_add_checked_fixture(tc, use_shared, close_db);
-    tcase_set_timeout(tc, ht_timeout(timeout));
-    return tc;
-}
 
 static Suite *
 workflow_chain_suite(void)
 {
     Suite *s = suite_create("http-workflow-chain");
-    TCase *tc = shared_tcase("transfers", 120);
+    TCase *tc = wf_tcase("transfers", 120);
     tcase_add_test(tc, test_transfer_same_authority);
     tcase_add_test(tc, test_transfer_other_county);
     tcase_add_test(tc, test_transfer_city_school_withdrawn);
@@ -685,36 +669,25 @@ workflow_chain_suite(void)
     suite_add_tcase(s, tc);
 
     /* each starts a server of its own next to the shared one */
-    tc = shared_tcase("other-servers", 180);
+    tc = wf_tcase("other-servers", 180);
     tcase_add_test(tc, test_transfer_blackout);
     tcase_add_test(tc, test_overdue_escalation);
     tcase_add_test(tc, test_fault_after_effect);
     suite_add_tcase(s, tc);
 
-    tc = shared_tcase("changes", 120);
+    tc = wf_tcase("changes", 120);
     tcase_add_test(tc, test_key_field_name);
     tcase_add_test(tc, test_key_field_renumber);
     tcase_add_test(tc, test_key_field_duplicate);
     tcase_add_test(tc, test_lists);
     suite_add_tcase(s, tc);
 
-    /* last: the shared server exits 0 (ASan and UBSan reports exit non-zero) */
-    tc = tcase_create("clean-exit");
-    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
-    tcase_add_test(tc, test_shared_server_exited_cleanly);
-    suite_add_tcase(s, tc);
+    suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
 }
 
 int
 main(void)
 {
-    ht_global_init();
-    SRunner *sr = srunner_create(workflow_chain_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    close_db();
-    ht_global_cleanup();
-    return failed != 0;
+    return ht_run_suite(workflow_chain_suite(), close_db);
 }

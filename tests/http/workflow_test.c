@@ -583,29 +583,13 @@ START_TEST(test_workflows)
 }
 END_TEST
 
-START_TEST(test_shared_server_exited_cleanly)
-{
-    ht_assert_shared_exits();
-}
-END_TEST
-
 /* ------------------------------------------------------------ the suite */
-
-static TCase *
-shared_tcase(const char *name, int timeout)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, shared_world, NULL);
-    tcase_add_checked_fixture(tc, use_shared, close_db);
-    tcase_set_timeout(tc, ht_timeout(timeout));
-    return tc;
-}
 
 static Suite *
 workflow_suite(void)
 {
     Suite *s = suite_create("http-workflow");
-    TCase *tc = shared_tcase("types", 120);
+    TCase *tc = wf_tcase("types", 120);
     tcase_add_test(tc, test_suspend_and_resume);
     tcase_add_test(tc, test_withdraw_senior_only);
     tcase_add_test(tc, test_leave_types_and_restore);
@@ -619,28 +603,17 @@ workflow_suite(void)
     tcase_add_test(tc, test_workflows);
     suite_add_tcase(s, tc);
 
-    tc = shared_tcase("races", 300);
+    tc = wf_tcase("races", 300);
     tcase_add_test(tc, test_concurrent_starts);
     tcase_add_test(tc, test_concurrent_approvals);
     suite_add_tcase(s, tc);
 
-    /* last: the shared server exits 0 (ASan and UBSan reports exit non-zero) */
-    tc = tcase_create("clean-exit");
-    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
-    tcase_add_test(tc, test_shared_server_exited_cleanly);
-    suite_add_tcase(s, tc);
+    suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
 }
 
 int
 main(void)
 {
-    ht_global_init();
-    SRunner *sr = srunner_create(workflow_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    close_db();
-    ht_global_cleanup();
-    return failed != 0;
+    return ht_run_suite(workflow_suite(), close_db);
 }

@@ -1016,3 +1016,34 @@ ht_pg_ctl(const char *cmd)
         ;
     return decode_status(st);
 }
+
+/* ---- suites ---- */
+
+START_TEST(test_shared_server_exited_cleanly)
+{
+    ht_assert_shared_exits();
+}
+END_TEST
+
+TCase *
+ht_clean_exit_tcase(void)
+{
+    TCase *tc = tcase_create("clean-exit");
+    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
+    tcase_add_test(tc, test_shared_server_exited_cleanly);
+    return tc;
+}
+
+int
+ht_run_suite(Suite *s, void (*after)(void))
+{
+    ht_global_init();
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (after)
+        after();
+    ht_global_cleanup();
+    return failed != 0;
+}

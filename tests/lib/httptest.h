@@ -20,6 +20,7 @@
 #ifndef TESTS_LIB_HTTPTEST_H
 #define TESTS_LIB_HTTPTEST_H
 
+#include <check.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -190,5 +191,14 @@ long long ht_now_ms(void);
 void ht_sleep_ms(int ms);
 /* Seconds to use for tcase timeouts: `base`, doubled under AddressSanitizer. */
 int ht_timeout(int base);
+
+/* ---- suites ---- */
+
+/* The last test case of a suite that runs on the shared server: stops it
+   and checks that it exited 0 (ASan and UBSan reports exit non-zero). */
+TCase *ht_clean_exit_tcase(void);
+/* The body of a suite's main(): init, run `s`, then `after` (may be NULL);
+   the process's exit status. */
+int ht_run_suite(Suite *s, void (*after)(void));
 
 #endif

@@ -497,3 +497,14 @@ server_with(const char *extra)
     ck_assert_msg(s != NULL, "xuejid with %s did not start", extra);
     return s;
 }
+
+/* A test case on the shared server in this world (a fresh connection per test). */
+TCase *
+wf_tcase(const char *name, int timeout)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, shared_world, NULL);
+    tcase_add_checked_fixture(tc, use_shared, close_db);
+    tcase_set_timeout(tc, ht_timeout(timeout));
+    return tc;
+}

@@ -115,5 +115,6 @@ const char *placement(int who, long long id);
 int history_has(int who, long long id, const char *kind, long long rid);
 long long events_of(long long rid, const char *type);
 ht_server *server_with(const char *extra);
+TCase *wf_tcase(const char *name, int timeout);
 
 #endif
