@@ -142,13 +142,14 @@ h_import_create(api_call *c)
 
 /* ---------------------------------------------------------------- GET /imports/{id} */
 
+/* The job of the path's id if the caller sees it: the school's registrar,
+   bureaus over the school; else 404 import_not_found. */
 static int
-job_import_get(api_call *c, db_conn *db)
+load_visible(api_call *c, db_conn *db, db_import *j)
 {
     long long id = atoll(api_param(c, "id"));
-    db_import j;
     int found = 0;
-    int rc = db_import_get(db, id, c->arena, &j, &found, &c->err);
+    int rc = db_import_get(db, id, c->arena, j, &found, &c->err);
     if (rc != 0)
         return rc;
     int sees = 0;
@@ -158,7 +159,7 @@ job_import_get(api_call *c, db_conn *db)
         db_school sc;
         app_err e = {0};
         const core_actor *ac = &c->actor;
-        if (core_school_load(db, &op, j.school, &sc, &e) == 0) {
+        if (core_school_load(db, &op, j->school, &sc, &e) == 0) {
             core_school_ref ref = {sc.code, sc.county, sc.authority};
             sees = ac->level == CORE_LEVEL_SCHOOL
                        ? strcmp(ac->org, sc.code) == 0 && ac->staff_role == CORE_STAFF_REGISTRAR
@@ -167,6 +168,16 @@ job_import_get(api_call *c, db_conn *db)
     }
     if (!sees)
         return app_err_set(&c->err, APP_ENOTFOUND, "import_not_found", "import %lld", id);
+    return 0;
+}
+
+static int
+job_import_get(api_call *c, db_conn *db)
+{
+    db_import j;
+    int rc = load_visible(c, db, &j);
+    if (rc != 0)
+        return rc;
     json_t *errors = json_loads(j.errors_json, 0, NULL);
     json_t *o = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o}", "id",
                           (json_int_t)j.id, "school", j.school, "mode", j.mode, "atomic",
@@ -184,14 +195,113 @@ job_import_get(api_call *c, db_conn *db)
     return 0;
 }
 
-void
-h_import_get(api_call *c)
+/* An id that cannot be a job's is a job we do not have. */
+static int
+valid_id(api_call *c)
 {
     const char *v = api_param(c, "id");
     size_t n = v ? strlen(v) : 0;
     if (n == 0 || n > 18 || strspn(v, "0123456789") != n || atoll(v) == 0) {
         api_fail_code(c, APP_ENOTFOUND, "import_not_found", NULL);
-        return;
+        return 0;
     }
-    api_submit(c, job_import_get);
+    return 1;
+}
+
+void
+h_import_get(api_call *c)
+{
+    if (valid_id(c))
+        api_submit(c, job_import_get);
+}
+
+/* ---------------------------------------------------------------- GET /imports/{id}/errors.xlsx */
+
+typedef struct stored_msg {
+    long row;
+    size_t order; /* position in the stored list: a row's messages keep their order */
+    const char *message;
+} stored_msg;
+
+static int
+by_row(const void *a, const void *b)
+{
+    const stored_msg *x = a, *y = b;
+    if (x->row != y->row)
+        return x->row < y->row ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int
+job_import_errors(api_call *c, db_conn *db)
+{
+    db_import j;
+    int rc = load_visible(c, db, &j);
+    if (rc != 0)
+        return rc;
+    if (strcmp(j.state, "done") != 0 && strcmp(j.state, "failed") != 0)
+        return app_err_set(&c->err, APP_ESTATE, "import_not_finished", "state %s", j.state);
+    /* a file refused as a whole (broken, not the template) has no rows to give back */
+    if (j.failure != NULL && strcmp(j.failure, "rows_rejected") != 0)
+        return app_err_set(&c->err, APP_ESTATE, "import_file_rejected", "failure %s", j.failure);
+    const unsigned char *data;
+    size_t len = 0;
+    int found = 0;
+    if ((rc = db_import_data(db, j.id, c->arena, &data, &len, &found, &c->err)) != 0)
+        return rc;
+    if (!found)
+        return app_err_set(&c->err, APP_ENOTFOUND, "import_not_found", "import %lld", j.id);
+    /* the stored errors: [{row, message, ...}], in the order they were found */
+    json_t *errors = json_loads(j.errors_json, 0, NULL);
+    size_t n = json_array_size(errors), k = 0;
+    stored_msg *sm = app_arena_alloc(c->arena, sizeof(*sm) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(errors, i);
+        json_int_t row = json_integer_value(json_object_get(e, "row"));
+        const char *m = json_string_value(json_object_get(e, "message"));
+        if (row <= 0 || row > CORE_SHEET_MAX_ROWS)
+            continue; /* 0: the file as a whole */
+        sm[k].row = (long)row;
+        sm[k].order = i;
+        sm[k].message = app_arena_strdup(c->arena, m ? m : "");
+        k++;
+    }
+    json_decref(errors);
+    qsort(sm, k, sizeof(*sm), by_row);
+    core_import_rowmsg *msgs = app_arena_alloc(c->arena, sizeof(*msgs) * (k ? k : 1));
+    for (size_t i = 0; i < k; i++)
+        msgs[i] = (core_import_rowmsg){sm[i].row, sm[i].message};
+    unsigned char *x = NULL;
+    size_t xn = 0;
+    long rows = 0;
+    rc = core_import_errors_xlsx(j.format, data, len, msgs, k,
+                                 j.atomic && j.failure != NULL, &x, &xn, &rows, &c->err);
+    if (rc != 0)
+        return rc;
+    /* the rows are the upload's own, ID numbers in clear: who fetched them is recorded */
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", j.id);
+    api_audit(c, db, "import.errors", "import", sid,
+              app_arena_printf(c->arena, "{\"school\":\"%s\",\"rows\":%ld}", j.school, rows));
+    if (c->err.code != APP_OK) {
+        free(x);
+        return c->err.code;
+    }
+    char disp[160];
+    snprintf(disp, sizeof(disp),
+             "attachment; filename=\"import-%lld-errors.xlsx\"; "
+             "filename*=UTF-8''%%E5%%AF%%BC%%E5%%85%%A5%%E9%%94%%99%%E8%%AF%%AF-%lld.xlsx",
+             j.id, j.id);
+    api_header(c, "content-disposition", disp);
+    api_header(c, "cache-control", "no-store");
+    api_reply_raw(c, 200, XLSX_TYPE, (const char *)x, xn);
+    free(x);
+    return 0;
+}
+
+void
+h_import_errors(api_call *c)
+{
+    if (valid_id(c))
+        api_submit(c, job_import_errors);
 }

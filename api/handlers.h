@@ -77,8 +77,13 @@ void h_problem_evidence(api_call *c);
 void h_template_students(api_call *c);
 void h_import_create(api_call *c);
 void h_import_get(api_call *c);
+void h_import_errors(api_call *c);
 void h_problem_resolve(api_call *c);
 void h_problems_list(api_call *c);
+
+/* api/h_exports.c */
+void h_students_export(api_call *c);
+void h_report_enrollment(api_call *c);
 
 /* Shared helpers (api/h_schools.c). If-Match on the loop thread: 0 with
    *out_version from its first strong tag "<digits>" (-1 for W/ tags, `*` or

@@ -228,6 +228,20 @@ static const problem problems[] = {
     {"nothing_changes", 422, "变更内容与现有信息相同", "The changes equal the current values"},
     {"not_a_key_field", 422, "只能变更关键信息（姓名、性别、出生日期、身份证件类型、身份证件号）",
      "Only key fields (name, gender, birth date, document type and number) change here"},
+    {"import_not_finished", 409, "导入任务尚未完成，请稍后再下载错误行",
+     "The import has not finished yet; fetch its rejected rows later"},
+    {"import_file_rejected", 409,
+     "导入文件整体未通过检查（文件损坏或表头不符合模板），没有可下载的错误行，请按导入结果中的说明修改后重新上传",
+     "The file was refused as a whole (damaged, or not the template): there are no rejected rows; fix it as the import's errors say and upload it again"},
+    {"school_required", 400, "教育行政部门导出花名册须指定学校（school 参数）",
+     "A bureau exports one school at a time: give school"},
+    {"export_too_large", 422, "导出的学生过多，请按年级或班级分批导出",
+     "Too many students for one export: export by grade or class"},
+    {"invalid_group_by", 400,
+     "group_by 只能是 grade、gender、ethnicity、school、county、left_behind、migrant_child、boarding、disability，逗号分隔且不重复",
+     "group_by takes distinct comma-separated keys of grade, gender, ethnicity, school, county, left_behind, migrant_child, boarding, disability"},
+    {"report_too_large", 422, "统计结果的行数过多，请减少分组项或缩小区域",
+     "The report has too many rows: group by fewer keys or narrow the region"},
     /* spreadsheet files (issue #6: core/zip.h, core/xlsx.h, core/csv.h) */
     {"xlsx_not_zip", 422, "文件不是 Excel 工作簿（.xlsx）", "The file is not an Excel workbook (.xlsx)"},
     {"xlsx_no_workbook", 422, "压缩包中没有 Excel 工作簿，请上传 .xlsx 文件",
@@ -258,6 +272,9 @@ static const struct {
     {"student_not_enrolled", "当前状态 %s", "state %s"},
     {"grade_not_in_school", "年级 %s", "grade %s"},
     {"xlsx_no_sheet", "没有名为“%s”的工作表", "no worksheet named \"%s\""},
+    {"export_too_large", "一次最多导出 %s 名学生", "at most %s students per export"},
+    {"report_too_large", "最多 %s 行", "at most %s rows"},
+    {"invalid_group_by", "不支持“%s”", "not \"%s\""},
 };
 
 /* Reasons and item codes: extra text after the title, by the code word in param. */

@@ -53,6 +53,8 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/students", h_students_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/students/lookup", h_student_lookup,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* before /students/{key}: the first matching route wins */
+    {API_GET, "/api/v1/students/export", h_students_export, API_ROUTE_AUTH},
     {API_GET, "/api/v1/students/{key}", h_student_get, API_ROUTE_AUTH},
     {API_PATCH, "/api/v1/students/{key}", h_student_patch, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/students/{key}/history", h_student_history, API_ROUTE_AUTH},
@@ -71,6 +73,8 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/templates/students.xlsx", h_template_students, API_ROUTE_AUTH},
     {API_POST, "/api/v1/imports", h_import_create, API_ROUTE_AUTH},
     {API_GET, "/api/v1/imports/{id}", h_import_get, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/imports/{id}/errors.xlsx", h_import_errors, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/reports/enrollment", h_report_enrollment, API_ROUTE_AUTH},
     {API_GET, "/api/v1/problems", h_problems_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/problems/{id}/evidence", h_problem_evidence,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

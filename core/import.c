@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "core/xlsx.h"
 
 /* ------------------------------------------------------------ the columns */
@@ -122,6 +123,21 @@ static const char *const rules_text[] = {
     "模板版本：" CORE_TEMPLATE_VERSION,
 };
 
+void
+core_template_col(int col, core_xlsx_col *out)
+{
+    memset(out, 0, sizeof(*out));
+    int f = core_template_field(col);
+    if (f == -1)
+        return;
+    if (f < 0) {
+        out->hidden = 1;
+        out->width = 4;
+        return;
+    }
+    out->width = width_of(&core_fields[f]);
+}
+
 int
 core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len, app_err *err)
 {
@@ -130,19 +146,13 @@ core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len
     listv lists[CORE_TEMPLATE_MAX_COLS];
     const char *titles[CORE_TEMPLATE_MAX_COLS];
     char tbuf[CORE_TEMPLATE_MAX_COLS][64];
-    memset(cv, 0, sizeof(cv));
     memset(lists, 0, sizeof(lists));
     for (int c = 0; c < n; c++) {
         int f = cols[c];
         core_template_title(c, tbuf[c], sizeof(tbuf[c]));
         titles[c] = tbuf[c];
-        if (f < 0) {
-            cv[c].hidden = 1;
-            cv[c].width = 4;
-            continue;
-        }
-        cv[c].width = width_of(&core_fields[f]);
-        if (core_fields[f].kind == CORE_FK_CODE) {
+        core_template_col(c, &cv[c]);
+        if (f >= 0 && core_fields[f].kind == CORE_FK_CODE) {
             core_codes_each(codes, core_fields[f].table, add_value, &lists[c]);
             cv[c].list = lists[c].v;
             cv[c].nlist = lists[c].n;
@@ -364,17 +374,29 @@ core_import_row(const core_codes *codes, const core_import_map *m, const core_sh
 }
 
 int
+core_template_is_extra(const char *p, size_t len)
+{
+    static const char *const extras[] = {CORE_TPL_STUNO, CORE_TPL_STATE, CORE_TPL_REASON};
+    trim(&p, &len);
+    for (size_t i = 0; i < sizeof(extras) / sizeof(extras[0]); i++)
+        if (len == strlen(extras[i]) && memcmp(p, extras[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+int
 core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err)
 {
     int n = core_template_ncols();
     memset(out, 0, sizeof(*out));
     size_t have = row->ncells;
-    /* trailing empty header cells do not count */
+    /* trailing empty header cells do not count, nor the columns a roster or
+       an errors file adds after the template's (学籍号, 学籍状态, 错误原因) */
     while (have > 0) {
         const char *p = row->cells[have - 1].s;
         size_t len = row->cells[have - 1].len;
         trim(&p, &len);
-        if (len)
+        if (len && (have <= (size_t)n - 1 || !core_template_is_extra(p, len)))
             break;
         have--;
     }
@@ -408,4 +430,136 @@ core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err
     for (int c = 0; c < n; c++)
         out->field[c] = core_template_field(c);
     return 0;
+}
+
+/* ------------------------------------------------------------ the errors file */
+
+typedef struct errfile {
+    core_xlsx_writer *w;
+    const core_import_rowmsg *msgs;
+    size_t nmsgs;
+    int all_rows, have_header;
+    long rows;
+    core_buf reason;
+} errfile;
+
+/* The first message of sheet row `row`, or nmsgs (msgs sorted by row). */
+static size_t
+first_msg(const errfile *ef, long row)
+{
+    size_t lo = 0, hi = ef->nmsgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ef->msgs[mid].row < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ef->nmsgs && ef->msgs[lo].row == row ? lo : ef->nmsgs;
+}
+
+static int
+blank_row(const core_sheet_row *row)
+{
+    for (size_t c = 0; c < row->ncells; c++) {
+        const char *p = row->cells[c].s;
+        size_t n = row->cells[c].len;
+        trim(&p, &n);
+        if (n)
+            return 0;
+    }
+    return 1;
+}
+
+static int
+errfile_row(void *ctx, const core_sheet_row *row, app_err *err)
+{
+    errfile *ef = ctx;
+    int n = core_template_ncols();
+    const char *cells[CORE_TEMPLATE_MAX_COLS + 1];
+    char titles[CORE_TEMPLATE_MAX_COLS][64];
+    char dates[CORE_TEMPLATE_MAX_COLS][16];
+    if (!ef->have_header) {
+        /* the header as uploaded (it matched the template); a CSV without the
+           version column gets the template's title there */
+        for (int c = 0; c < n; c++) {
+            if ((size_t)c < row->ncells && row->cells[c].len > 0) {
+                cells[c] = row->cells[c].s;
+            } else {
+                core_template_title(c, titles[c], sizeof(titles[c]));
+                cells[c] = titles[c];
+            }
+        }
+        cells[n] = CORE_TPL_REASON;
+        ef->have_header = 1;
+        return core_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
+    }
+    size_t m = first_msg(ef, row->row);
+    if (m == ef->nmsgs && (!ef->all_rows || blank_row(row)))
+        return 0;
+    core_buf_reset(&ef->reason);
+    for (; m < ef->nmsgs && ef->msgs[m].row == row->row; m++) {
+        if (ef->reason.n)
+            core_buf_adds(&ef->reason, "；");
+        core_buf_adds(&ef->reason, ef->msgs[m].message ? ef->msgs[m].message : "");
+    }
+    for (int c = 0; c < n; c++) {
+        cells[c] = (size_t)c < row->ncells ? row->cells[c].s : "";
+        int f = core_template_field(c);
+        if ((size_t)c >= row->ncells || row->cells[c].type != CORE_CELL_NUMBER || f < 0)
+            continue;
+        /* an Excel date (a serial number) as the date the import read in it: the
+           file only holds text, where a serial number would no longer be a date */
+        core_field_kind k = core_fields[f].kind;
+        int y, mo, d;
+        if ((k == CORE_FK_DATE || k == CORE_FK_MONTH) &&
+            serial_date(atof(row->cells[c].s), &y, &mo, &d) == 0) {
+            if (k == CORE_FK_DATE)
+                snprintf(dates[c], sizeof(dates[c]), "%04d-%02d-%02d", y % 10000, mo % 100,
+                         d % 100);
+            else
+                snprintf(dates[c], sizeof(dates[c]), "%04d%02d", y % 10000, mo % 100);
+            cells[c] = dates[c];
+        }
+    }
+    cells[n] = ef->reason.n ? (const char *)ef->reason.p : "";
+    ef->rows++;
+    return core_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
+}
+
+int
+core_import_errors_xlsx(const char *format, const unsigned char *data, size_t len,
+                        const core_import_rowmsg *msgs, size_t nmsgs, int all_rows,
+                        unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
+{
+    int n = core_template_ncols();
+    core_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
+    for (int c = 0; c < n; c++)
+        core_template_col(c, &cv[c]);
+    memset(&cv[n], 0, sizeof(cv[n]));
+    cv[n].width = 60;
+    core_xlsx_sheet_opts so = {cv, (size_t)n + 1, 1, 0};
+    errfile ef;
+    memset(&ef, 0, sizeof(ef));
+    ef.w = core_xlsx_writer_new();
+    ef.msgs = msgs;
+    ef.nmsgs = nmsgs;
+    ef.all_rows = all_rows;
+    int rc = core_xlsx_writer_sheet(ef.w, CORE_TEMPLATE_SHEET, &so, err);
+    if (rc == 0 && strcmp(format, "xlsx") == 0) {
+        core_xlsx_limits lim = core_xlsx_limits_default();
+        rc = core_xlsx_read(data, len, NULL, &lim, errfile_row, &ef, err);
+    } else if (rc == 0) {
+        core_csv_limits lim = core_csv_limits_default();
+        rc = core_csv_read(data, len, &lim, errfile_row, &ef, NULL, err);
+    }
+    if (rc == 0 && !ef.have_header)
+        rc = app_err_set(err, APP_EINVAL, "import_empty", "no header row");
+    if (rc == 0)
+        rc = core_xlsx_writer_finish(ef.w, out, out_len, err);
+    core_xlsx_writer_free(ef.w);
+    core_buf_free(&ef.reason);
+    if (out_rows)
+        *out_rows = ef.rows;
+    return rc;
 }

@@ -24,6 +24,7 @@
 #include "core/record.h"
 #include "core/sheet.h"
 #include "core/student.h"
+#include "core/xlsx.h"
 #include "db/import.h"
 
 #define CORE_TEMPLATE_VERSION "xueji-students-1"
@@ -38,6 +39,20 @@ int core_template_ncols(void);
 int core_template_field(int col);
 /* The header text of column `col`. */
 void core_template_title(int col, char *buf, size_t cap);
+
+/* Width and visibility of column `col` as the template shows it (no drop-down list). */
+void core_template_col(int col, core_xlsx_col *out);
+
+/*
+ * Titles of the columns a roster (core/export.h) or an errors file adds after
+ * the template's own. An upload may keep them: the header check passes over
+ * them when they come last, and their cells are not read.
+ */
+#define CORE_TPL_STUNO "学籍号"
+#define CORE_TPL_STATE "学籍状态"
+#define CORE_TPL_REASON "错误原因"
+/* 1 if p[0..len) (blanks trimmed) is one of those titles. */
+int core_template_is_extra(const char *p, size_t len);
 
 /* The template as an .xlsx file (malloc'd into *out; free() it). */
 int core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len,
@@ -69,6 +84,35 @@ int core_import_row(const core_codes *codes, const core_import_map *m, const cor
 
 /* The column (0-based) holding catalog field `field`, or -1. */
 int core_import_column_of(const core_import_map *m, int field);
+
+/* ---- the errors file (GET /imports/{id}/errors.xlsx) ---- */
+
+/* One message of a rejected row: its sheet row number and its text. */
+typedef struct core_import_rowmsg {
+    long row;
+    const char *message;
+} core_import_rowmsg;
+
+/*
+ * The rejected rows of an upload, ready to fix and upload again, as an .xlsx
+ * file (malloc'd into *out; free() it). The upload data[0..len) (`format`
+ * "xlsx" or "csv", as the job stored it) is read again: its header row (a
+ * missing version title filled in from the template) with one more column,
+ * CORE_TPL_REASON, then every data row that `msgs` names, in file order,
+ * cells as uploaded in the template's columns (an Excel serial number in a
+ * date or month column written as the date the import read in it, since
+ * every cell of the file is text) and the row's messages joined by "；".
+ * `msgs` must be sorted by row (messages of one row in their order); rows
+ * that are not data rows of the file (0: the file as a whole) are not
+ * written. With `all_rows`, every non-empty data row is written, the good
+ * ones with an empty reason: an atomic import applied none of them.
+ * *out_rows (may be NULL) gets the number of data rows written.
+ * Errors: those of core_xlsx_read/core_csv_read and the writer;
+ * APP_EINVAL import_empty when the file has no row at all.
+ */
+int core_import_errors_xlsx(const char *format, const unsigned char *data, size_t len,
+                            const core_import_rowmsg *msgs, size_t nmsgs, int all_rows,
+                            unsigned char **out, size_t *out_len, long *out_rows, app_err *err);
 
 /* ---- running a job (core/import_job.c) ---- */
 

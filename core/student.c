@@ -991,6 +991,7 @@ core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
     df.after_id = f->after_id;
     df.limit = f->limit;
     df.school = f->school;
+    df.full = f->reveal;
     if (a->level == CORE_LEVEL_SCHOOL) {
         if (f->school && strcmp(f->school, a->org) != 0) {
             *out_n = 0;
@@ -1031,7 +1032,7 @@ core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
         return rc;
     *out = app_arena_alloc(op->arena, sizeof(core_student) * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++)
-        if ((rc = fill_out(op, &rows[i], NULL, 0, &(*out)[i], err)) != 0)
+        if ((rc = fill_out(op, &rows[i], NULL, f->reveal, &(*out)[i], err)) != 0)
             return rc;
     *out_n = n;
     return 0;

@@ -118,8 +118,11 @@ typedef struct core_student_filter {
     const char *state, *name_prefix, *left_behind, *migrant_child;
     long long after_id;
     int limit;
+    int reveal; /* personal numbers in clear (exports, core/export.h); audit is the caller's */
 } core_student_filter;
 
+/* One page of students the actor sees (masked unless f->reveal), ordered by
+   id after f->after_id; a filter outside the actor's scope gives none. */
 int core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
                       core_student **out, int *out_n, app_err *err);
 

@@ -111,6 +111,29 @@ db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_f
     return 0;
 }
 
+static const db_stmt SQL_DATA = {"import_data",
+                                  "SELECT encode(data, 'hex') FROM import_job WHERE id = $1"};
+
+int
+db_import_data(db_conn *c, long long id, app_arena *a, const unsigned char **out_data,
+               size_t *out_len, int *out_found, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_DATA, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    *out_data = NULL;
+    *out_len = 0;
+    if (*out_found)
+        *out_data = db_unhex(db_res_get(r, 0, 0), a, out_len);
+    db_res_free(r);
+    return 0;
+}
+
 static const db_stmt SQL_CLAIM = {
     "import_claim",
     "UPDATE import_job SET state = 'running', attempts = attempts + 1,"

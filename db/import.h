@@ -18,6 +18,9 @@ typedef struct db_import {
     size_t data_len;
 } db_import;
 
+/* The upload of job `id` (into `a`); *out_found = 0 when there is no such job. */
+int db_import_data(db_conn *c, long long id, app_arena *a, const unsigned char **out_data,
+                   size_t *out_len, int *out_found, app_err *err);
 /* Store a new job; the same file (school, mode, atomic, sha256) already
    stored gives its id with *out_existing = 1. */
 int db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, size_t len,

@@ -459,7 +459,10 @@ db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student
     int np = 0;
     char gbuf[8], cbuf[8], after[24], lim[16];
     sbuf q = {0};
-    sb_add(&q, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT, sel_light);
+    if (f->full)
+        sb_add(&q, "SELECT " FIXED_COLS ", %s" FROM_STUDENT, sel_cols);
+    else
+        sb_add(&q, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT, sel_light);
     snprintf(after, sizeof(after), "%lld", f->after_id);
     p[np++] = after;
     sb_add(&q, " WHERE s.id > $%d", np);

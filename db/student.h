@@ -107,6 +107,7 @@ typedef struct db_student_filter {
     int nclass_ids;
     long long after_id;
     int limit;
+    int full; /* read the ciphertexts too (an export that reveals); lists are light */
 } db_student_filter;
 
 int db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student **out,

@@ -1,0 +1,287 @@
+/*
+ * api/h_exports.c - the roster (花名册) and enrollment statistics (API.md
+ * "Import, export, reports"; issue #6). The files are made by core/export.c
+ * and core/report.c; this file turns query strings into their inputs and
+ * their results into answers.
+ *
+ * Bodies are whole: the server sends a job's answer in one piece (api/api.h),
+ * so an export is built in memory, page by page of students, and capped
+ * (CORE_EXPORT_MAX_ROWS).
+ */
+#include "api/handlers.h"
+#include "api/jw.h"
+#include "api/registry.h"
+#include "core/export.h"
+#include "core/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+static int
+digits(const char *s, size_t min, size_t max)
+{
+    size_t n = strlen(s);
+    return n >= min && n <= max && strspn(s, "0123456789") == n;
+}
+
+/* ---------------------------------------------------------------- GET /students/export */
+
+typedef struct export_args {
+    core_student_filter f;
+    core_export_format fmt;
+} export_args;
+
+static int
+job_export(api_call *c, db_conn *db)
+{
+    export_args *a = c->data;
+    const core_actor *ac = &c->actor;
+    core_op op;
+    api_op(c, &op);
+    const char *target = ac->org;
+    if (a->f.school != NULL) {
+        /* a school outside the caller's jurisdiction is one we do not have */
+        db_school sc;
+        int rc = core_school_load(db, &op, a->f.school, &sc, &c->err);
+        if (rc != 0)
+            return rc;
+        core_school_ref ref = {sc.code, sc.county, sc.authority};
+        int sees = ac->level == CORE_LEVEL_SCHOOL ? strcmp(ac->org, sc.code) == 0
+                                                  : core_actor_sees_school(ac, &ref);
+        if (!sees) {
+            app_err_field(&c->err, "/query/school");
+            return app_err_set(&c->err, APP_ENOTFOUND, "school_not_found", "school outside");
+        }
+        target = a->f.school;
+    }
+    unsigned char *out = NULL;
+    size_t len = 0;
+    int count = 0;
+    int rc = core_student_export(db, &op, &a->f, a->fmt, target, &out, &len, &count, &c->err);
+    if (rc != 0)
+        return rc;
+    const char *ext = a->fmt == CORE_EXPORT_CSV ? "csv" : "xlsx";
+    /* 花名册-<code>.<ext> */
+    char disp[200], n[16];
+    snprintf(disp, sizeof(disp),
+             "attachment; filename=\"roster-%s.%s\"; "
+             "filename*=UTF-8''%%E8%%8A%%B1%%E5%%90%%8D%%E5%%86%%8C-%s.%s",
+             target, ext, target, ext);
+    snprintf(n, sizeof(n), "%d", count);
+    api_header(c, "content-disposition", disp);
+    api_header(c, "cache-control", "no-store");
+    api_header(c, "x-export-count", n);
+    api_reply_raw(c, 200, a->fmt == CORE_EXPORT_CSV ? "text/csv; charset=utf-8" : XLSX_TYPE,
+                  (const char *)out, len);
+    free(out);
+    return 0;
+}
+
+void
+h_students_export(api_call *c)
+{
+    export_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    const core_actor *ac = &c->actor;
+    const core_codes *codes = api_env()->codes;
+    const char *v;
+    a->fmt = CORE_EXPORT_XLSX;
+    if ((v = api_query(c, "format")) != NULL) {
+        if (strcmp(v, "csv") == 0)
+            a->fmt = CORE_EXPORT_CSV;
+        else if (strcmp(v, "xlsx") != 0) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/format");
+            return;
+        }
+    }
+    if ((v = api_query(c, "school")) != NULL) {
+        if (!digits(v, 10, 10)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/school");
+            return;
+        }
+        a->f.school = v;
+    } else if (ac->level != CORE_LEVEL_SCHOOL) {
+        /* a bureau exports one school at a time */
+        api_fail_code(c, APP_EINVAL, "school_required", "/query/school");
+        return;
+    }
+    if ((v = api_query(c, "grade")) != NULL) {
+        if (!digits(v, 1, 2)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/grade");
+            return;
+        }
+        a->f.grade = atoi(v);
+    }
+    if ((v = api_query(c, "class")) != NULL) {
+        if (!digits(v, 1, 2)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/class");
+            return;
+        }
+        a->f.class_no = atoi(v);
+    }
+    const char *st = api_query(c, "status");
+    if (st == NULL)
+        st = api_query(c, "state");
+    if (st != NULL) {
+        if (core_codes_label(codes, "student_state", st) == NULL) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/status");
+            return;
+        }
+        a->f.state = st;
+    }
+    if ((v = api_query(c, "name")) != NULL) {
+        if (!api_valid_text(v, 50)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/name");
+            return;
+        }
+        a->f.name_prefix = v;
+    }
+    if ((v = api_query(c, "left_behind")) != NULL) {
+        if (core_codes_label(codes, "left_behind", v) == NULL) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/left_behind");
+            return;
+        }
+        a->f.left_behind = v;
+    }
+    if ((v = api_query(c, "migrant_child")) != NULL) {
+        if (core_codes_label(codes, "yes_no", v) == NULL) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/migrant_child");
+            return;
+        }
+        a->f.migrant_child = v;
+    }
+    if ((v = api_query(c, "reveal")) != NULL) {
+        if (strcmp(v, "id_number") != 0) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/reveal");
+            return;
+        }
+        /* as GET /students/{key}?reveal: registrars and bureaus, not class or grade staff */
+        if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR) {
+            api_fail_code(c, APP_EFORBIDDEN, "forbidden", "/query/reveal");
+            return;
+        }
+        a->f.reveal = 1;
+    }
+    c->data = a;
+    api_submit(c, job_export);
+}
+
+/* ---------------------------------------------------------------- GET /reports/enrollment */
+
+typedef struct report_args {
+    const char *region;
+    int keys[CORE_RK_COUNT];
+    int nkeys;
+    int xlsx;
+} report_args;
+
+static int
+job_report(api_call *c, db_conn *db)
+{
+    report_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    core_report r;
+    int rc = core_report_enrollment(db, &op, a->region, a->keys, a->nkeys, &r, &c->err);
+    if (rc != 0)
+        return rc;
+    if (a->xlsx) {
+        unsigned char *x = NULL;
+        size_t n = 0;
+        if ((rc = core_report_xlsx(&r, &x, &n, &c->err)) != 0)
+            return rc;
+        api_header(c, "content-disposition",
+                   "attachment; filename=\"enrollment.xlsx\"; "
+                   "filename*=UTF-8''%E5%9C%A8%E7%B1%8D%E5%AD%A6%E7%94%9F%E7%BB%9F%E8%AE%A1.xlsx");
+        api_reply_raw(c, 200, XLSX_TYPE, (const char *)x, n);
+        free(x);
+        return 0;
+    }
+    jw w;
+    jw_init(&w, c->arena);
+    jw_obj(&w);
+    jw_key(&w, "group_by");
+    jw_arr(&w);
+    for (int j = 0; j < r.ngroups; j++) {
+        const char *q = app_arena_printf(c->arena, "\"%s\"", core_report_key_name(r.keys[j]));
+        jw_elem(&w);
+        jw_raw(&w, q, strlen(q)); /* key names are plain ASCII words */
+    }
+    jw_arr_end(&w);
+    jw_str(&w, "region", a->region);
+    jw_str(&w, "state", "enrolled");
+    jw_key(&w, "rows");
+    jw_arr(&w);
+    for (int i = 0; i < r.nrows; i++) {
+        const core_report_row *row = &r.rows[i];
+        jw_elem(&w);
+        jw_obj(&w);
+        for (int j = 0; j < r.ngroups; j++) {
+            const char *name = core_report_key_name(r.keys[j]);
+            jw_str(&w, name, row->code[j]);
+            jw_str(&w, app_arena_printf(c->arena, "%s_label", name), row->label[j]);
+        }
+        jw_int(&w, "count", row->count);
+        jw_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_int(&w, "total", r.total);
+    jw_end(&w);
+    size_t n = 0;
+    const char *t = jw_text(&w, &n);
+    api_reply_raw(c, 200, "application/json; charset=utf-8", t, n);
+    return 0;
+}
+
+void
+h_report_enrollment(api_call *c)
+{
+    report_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    const char *v;
+    if ((v = api_query(c, "format")) != NULL) {
+        if (strcmp(v, "xlsx") == 0)
+            a->xlsx = 1;
+        else if (strcmp(v, "json") != 0) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/format");
+            return;
+        }
+    }
+    if ((v = api_query(c, "region")) != NULL && *v != '\0') {
+        if (!digits(v, 6, 6)) {
+            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/region");
+            return;
+        }
+        a->region = v;
+    }
+    if ((v = api_query(c, "group_by")) != NULL && *v != '\0') {
+        /* a comma-separated list of distinct keys of core/report.h */
+        unsigned seen = 0;
+        for (const char *p = v;;) {
+            size_t len = strcspn(p, ",");
+            int k = core_report_key(p, len);
+            if (k < 0 || (seen & (1u << k)) || a->nkeys >= CORE_RK_COUNT) {
+                app_err e = {0};
+                app_err_set(&e, APP_EINVAL, "invalid_group_by", NULL);
+                app_err_field(&e, "/query/group_by");
+                /* the text says which key, when it is a plain word worth echoing */
+                if (len > 0 && len <= 40 &&
+                    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") >=
+                        len)
+                    app_err_param(&e, app_arena_strndup(c->arena, p, len));
+                api_fail(c, &e);
+                return;
+            }
+            seen |= 1u << k;
+            a->keys[a->nkeys++] = k;
+            if (p[len] == '\0')
+                break;
+            p += len + 1;
+        }
+    }
+    c->data = a;
+    api_submit(c, job_report);
+}
