@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static ht_server *workers; /* import workers (the shared server has none) */
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #define MAXROWS 512
@@ -907,33 +906,11 @@ START_TEST(test_report_enrollment)
 }
 END_TEST
 
-START_TEST(test_shared_server_exited_cleanly)
-{
-    ht_assert_shared_exits();
-}
-END_TEST
-
-static void
-start_workers(void)
-{
-    shared_world();
-    workers = server_with("XUEJI_IMPORT_STALE=2");
-}
-
-static void
-stop_workers(void)
-{
-    ht_server_kill(workers);
-}
-
 static Suite *
 exports_suite(void)
 {
     Suite *s = suite_create("http-exports");
-    TCase *tc = tcase_create("exports");
-    tcase_add_unchecked_fixture(tc, start_workers, stop_workers);
-    tcase_add_checked_fixture(tc, use_shared, close_db);
-    tcase_set_timeout(tc, ht_timeout(180));
+    TCase *tc = wf_import_tcase("exports", 180);
     tcase_add_test(tc, test_roster_xlsx_masked_and_scoped);
     tcase_add_test(tc, test_roster_csv_revealed);
     tcase_add_test(tc, test_roster_reimport_update);
@@ -942,22 +919,12 @@ exports_suite(void)
     tcase_add_test(tc, test_report_enrollment);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("clean-exit");
-    tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);
-    tcase_add_test(tc, test_shared_server_exited_cleanly);
-    suite_add_tcase(s, tc);
+    suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
 }
 
 int
 main(void)
 {
-    ht_global_init();
-    SRunner *sr = srunner_create(exports_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    close_db();
-    ht_global_cleanup();
-    return failed != 0;
+    return ht_run_suite(exports_suite(), close_db);
 }

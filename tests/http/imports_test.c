@@ -19,7 +19,6 @@
 #include "core/import.h"
 #include "core/xlsx.h"
 
-static ht_server *workers; /* the import workers (start_workers) */
 
 /* A sheet being built: rows of template columns. */
 typedef struct sheet {
@@ -508,7 +507,7 @@ START_TEST(test_crash_resume)
     for (int i = 0; i < 3000 && !killed; i++) {
         long long done = count_of("SELECT processed FROM import_job WHERE id = %lld", id);
         if (done >= CORE_IMPORT_BATCH) {
-            ht_server_kill(workers);
+            ht_server_kill(wf_workers);
             killed = 1;
         }
         ht_sleep_ms(5);
@@ -534,36 +533,11 @@ START_TEST(test_crash_resume)
 }
 END_TEST
 
-/* The import workers: a server of their own (the shared one has none), so
-   that the crash test can kill the one that runs a job. */
-static void
-start_workers(void)
-{
-    shared_world();
-    workers = server_with("XUEJI_IMPORT_STALE=2");
-}
-
-static void
-stop_workers(void)
-{
-    ht_server_kill(workers); /* the crash test may have killed it already */
-}
-
-static TCase *
-shared_tcase(const char *name, int timeout)
-{
-    TCase *tc = tcase_create(name);
-    tcase_add_unchecked_fixture(tc, start_workers, stop_workers);
-    tcase_add_checked_fixture(tc, use_shared, close_db);
-    tcase_set_timeout(tc, ht_timeout(timeout));
-    return tc;
-}
-
 static Suite *
 imports_suite(void)
 {
     Suite *s = suite_create("http-imports");
-    TCase *tc = shared_tcase("imports", 180);
+    TCase *tc = wf_import_tcase("imports", 180);
     tcase_add_test(tc, test_template);
     tcase_add_test(tc, test_create_with_clerk_mistakes);
     tcase_add_test(tc, test_wrong_header_and_bad_files);

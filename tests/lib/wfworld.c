@@ -508,3 +508,28 @@ wf_tcase(const char *name, int timeout)
     tcase_set_timeout(tc, ht_timeout(timeout));
     return tc;
 }
+
+ht_server *wf_workers;
+
+void
+wf_start_workers(void)
+{
+    shared_world();
+    wf_workers = server_with("XUEJI_IMPORT_STALE=2");
+}
+
+void
+wf_stop_workers(void)
+{
+    ht_server_kill(wf_workers); /* a test may have killed it already */
+}
+
+TCase *
+wf_import_tcase(const char *name, int timeout)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_unchecked_fixture(tc, wf_start_workers, wf_stop_workers);
+    tcase_add_checked_fixture(tc, use_shared, close_db);
+    tcase_set_timeout(tc, ht_timeout(timeout));
+    return tc;
+}

@@ -116,5 +116,11 @@ int history_has(int who, long long id, const char *kind, long long rid);
 long long events_of(long long rid, const char *type);
 ht_server *server_with(const char *extra);
 TCase *wf_tcase(const char *name, int timeout);
+/* Import workers: a server of their own (the shared one runs none), started
+   with the world by wf_import_tcase()'s test cases; a test may kill it. */
+extern ht_server *wf_workers;
+void wf_start_workers(void);
+void wf_stop_workers(void);
+TCase *wf_import_tcase(const char *name, int timeout);
 
 #endif
