@@ -210,6 +210,8 @@ static const problem problems[] = {
     {"problem_resolved", 409, "该问题学籍已处理完毕", "The problem record is already resolved"},
     {"import_not_found", 404, "导入任务不存在", "No such import job"},
     {"import_empty", 422, "文件是空的，或没有表头", "The file is empty or has no header row"},
+    {"import_no_rows", 422, "文件中没有学生数据：请从第二行起每行填写一名学生",
+     "The file has no student rows: fill in one pupil per row from row 2"},
     {"import_xls", 415, "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传",
      "Old .xls files are not supported: save as .xlsx and upload that"},
     {"import_format", 415, "请上传 .xlsx 或 .csv 文件", "Upload an .xlsx or .csv file"},

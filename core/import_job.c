@@ -228,6 +228,10 @@ go(run *r)
     } else if (!r->have_header) {
         add_error(r, 0, -1, "", "import_empty", NULL);
         failure = "import_empty";
+    } else if (job->total == 0) {
+        /* the template as downloaded: nothing to do, and the clerk should know */
+        add_error(r, 0, -1, "", "import_no_rows", NULL);
+        failure = "import_no_rows";
     }
     if (job->atomic && (failure || job->rejected > 0)) {
         /* all or nothing: nothing; keep the errors and the counts */

@@ -347,6 +347,17 @@ START_TEST(test_wrong_header_and_bad_files)
     free(csv);
     sheet_free(&s);
 
+    /* the template as downloaded, header only: failed, saying there is nothing in it */
+    sheet_init(&s);
+    csv = to_csv(&s, &len);
+    id = upload(REG_A, "mode=create", csv, len, 202);
+    wait_job(REG_A, id, &r);
+    ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
+    ck_assert_str_eq(ht_json_str(r.json, "failure"), "import_no_rows");
+    ht_resp_free(&r);
+    free(csv);
+    sheet_free(&s);
+
     /* not a spreadsheet at all; an old .xls; nothing */
     upload(REG_A, "mode=create", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, 415);
     upload(REG_A, "mode=create", "\x00\x01\x02\x03", 4, 415);
