@@ -589,6 +589,17 @@ START_TEST(test_sheetjs)
 }
 END_TEST
 
+/* libxlsxwriter (Debian libxlsxwriter-dev), shared strings, numbers as it writes them */
+START_TEST(test_libxlsxwriter)
+{
+    got g = {0};
+    check_common("libxlsxwriter.xlsx", &g, "1.101011990030781E+17");
+    ck_assert_int_eq(g.nrows, 4);
+    ck_assert_int_eq(g.hint, 5); /* <dimension ref="A1:F5"> */
+    got_free(&g);
+}
+END_TEST
+
 START_TEST(test_exceljs)
 {
     got g = {0};
@@ -1249,6 +1260,7 @@ xlsx_suite(void)
     tc = tcase_create("other producers");
     tcase_add_test(tc, test_sheetjs);
     tcase_add_test(tc, test_exceljs);
+    tcase_add_test(tc, test_libxlsxwriter);
     tcase_add_test(tc, test_libreoffice);
     tcase_add_test(tc, test_excel_style);
     suite_add_tcase(s, tc);

@@ -15,4 +15,10 @@ mkdir lo
 soffice --headless -env:UserInstallation="file://$tmp/profile" \
     --convert-to xlsx --outdir "$tmp/lo" "$here/exceljs.xlsx" >/dev/null
 mv "$tmp/lo/exceljs.xlsx" "$here/libreoffice.xlsx"
+# libxlsxwriter's (Debian libxlsxwriter-dev), when it is installed
+if cc -o "$tmp/lxw" "$here/make-libxlsxwriter.c" -lxlsxwriter 2>/dev/null; then
+    "$tmp/lxw" "$here/libxlsxwriter.xlsx"
+else
+    echo "make-fixtures: libxlsxwriter-dev missing: libxlsxwriter.xlsx left as it is" >&2
+fi
 ls -l "$here"/*.xlsx
