@@ -91,6 +91,7 @@ one(db_conn *db)
     rc = db_user_by_id(db, job.created_by, a, &u, &ufound, &err);
     if (rc == 0 && !ufound) {
         db_import_finish(db, job.id, "failed", "uploader_gone", &err);
+        db_import_release(&job);
         app_arena_free(a);
         return 1;
     }
@@ -106,6 +107,7 @@ one(db_conn *db)
         op.user_agent = "xuejid import";
         rc = core_import_run(db, &op, &job, error_json, NULL, &err);
     }
+    db_import_release(&job);
     char d[160];
     snprintf(d, sizeof(d), "job %lld: %s, %d rows, %d created, %d updated, %d rejected", job.id,
              rc == 0 ? job.state : "interrupted", job.total, job.created, job.updated,

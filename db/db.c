@@ -240,6 +240,22 @@ db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params
 }
 
 int
+db_exec_raw(db_conn *c, const char *sql, int nparams, const char *const *params,
+            const int *lengths, const int *formats, int result_format, db_res **out_res,
+            app_err *err)
+{
+    int rc = db_conn_ensure(c, err);
+    if (rc != 0)
+        return rc;
+    PGresult *res =
+        PQexecParams(c->pg, sql, nparams, NULL, params, lengths, formats, result_format);
+    if ((rc = result_ok(c, res, 0, err)) != 0)
+        return rc;
+    hand_over(res, out_res);
+    return 0;
+}
+
+int
 db_exec_sql(db_conn *c, const char *sql, app_err *err)
 {
     int rc = db_conn_ensure(c, err);

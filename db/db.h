@@ -59,6 +59,12 @@ int db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *param
 int db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params,
                  db_res **out_res, app_err *err);
 
+/* Unprepared, with parameter lengths and formats (1: binary, e.g. a bytea
+   without hex) and the result in text (0) or binary (1) format. */
+int db_exec_raw(db_conn *c, const char *sql, int nparams, const char *const *params,
+                const int *lengths, const int *formats, int result_format, db_res **out_res,
+                app_err *err);
+
 /* Run literal SQL with no parameters (DDL, BEGIN, ...). Multiple statements allowed. */
 int db_exec_sql(db_conn *c, const char *sql, app_err *err);
 

@@ -48,38 +48,40 @@ fill(const db_res *r, app_arena *a, db_import *j)
     j->finished_at = dup_or_null(a, r, 0, 22);
 }
 
-static const db_stmt SQL_INSERT = {
-    "import_insert",
-    "INSERT INTO import_job (school, mode, atomic, format, sha256, size, data, created_by,"
-    " created_org) VALUES ($1, $2, $3::boolean, $4, encode(sha256(decode($5, 'hex')), 'hex'),"
-    " $6, decode($5, 'hex'), $7, $8) ON CONFLICT (school, mode, atomic, sha256) DO NOTHING"
-    " RETURNING id"};
-static const db_stmt SQL_SAME = {
-    "import_same", "SELECT id FROM import_job WHERE school = $1 AND mode = $2"
-                   " AND atomic = $3::boolean AND sha256 = encode(sha256(decode($4, 'hex')), 'hex')"};
+/* The upload travels as a binary parameter (no hex: a 50 MiB file stays 50 MiB). */
+#define SQL_INSERT                                                                             \
+    "INSERT INTO import_job (school, mode, atomic, format, sha256, size, data, created_by,"   \
+    " created_org) VALUES ($1, $2, $3::boolean, $4, encode(sha256($5::bytea), 'hex'), $6,"   \
+    " $5::bytea, $7, $8) ON CONFLICT (school, mode, atomic, sha256) DO NOTHING RETURNING id"
+#define SQL_SAME                                                                               \
+    "SELECT id FROM import_job WHERE school = $1 AND mode = $2 AND atomic = $3::boolean"     \
+    " AND sha256 = encode(sha256($4::bytea), 'hex')"
 
 int
 db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, size_t len,
                  long long *out_id, int *out_existing, app_err *err)
 {
-    char *hex = db_hex(data, len);
     char size[24], by[24];
     snprintf(size, sizeof(size), "%zu", len);
     snprintf(by, sizeof(by), "%lld", job->created_by);
     const char *at = job->atomic ? "true" : "false";
-    const char *p[] = {job->school, job->mode, at, job->format, hex, size, by, job->created_org};
+    const char *p[] = {job->school, job->mode, at, job->format, (const char *)data, size, by,
+                       job->created_org};
+    int lens[] = {0, 0, 0, 0, (int)len, 0, 0, 0};
+    int fmts[] = {0, 0, 0, 0, 1, 0, 0, 0};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_INSERT, 8, p, &r, err);
+    int rc = db_exec_raw(c, SQL_INSERT, 8, p, lens, fmts, 0, &r, err);
     *out_existing = 0;
     if (rc == 0 && db_res_nrows(r) == 0) {
         /* the same file again: the first job answers */
         db_res_free(r);
         r = NULL;
-        const char *q[] = {job->school, job->mode, at, hex};
-        rc = db_exec(c, &SQL_SAME, 4, q, &r, err);
+        const char *q[] = {job->school, job->mode, at, (const char *)data};
+        int qlens[] = {0, 0, 0, (int)len};
+        int qfmts[] = {0, 0, 0, 1};
+        rc = db_exec_raw(c, SQL_SAME, 4, q, qlens, qfmts, 0, &r, err);
         *out_existing = 1;
     }
-    free(hex);
     if (rc != 0)
         return rc;
     if (db_res_nrows(r) == 0) {
@@ -111,9 +113,6 @@ db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_f
     return 0;
 }
 
-static const db_stmt SQL_DATA = {"import_data",
-                                  "SELECT encode(data, 'hex') FROM import_job WHERE id = $1"};
-
 int
 db_import_data(db_conn *c, long long id, app_arena *a, const unsigned char **out_data,
                size_t *out_len, int *out_found, app_err *err)
@@ -122,14 +121,20 @@ db_import_data(db_conn *c, long long id, app_arena *a, const unsigned char **out
     snprintf(k, sizeof(k), "%lld", id);
     const char *p[] = {k};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_DATA, 1, p, &r, err);
+    int rc = db_exec_raw(c, "SELECT data FROM import_job WHERE id = $1", 1, p, NULL, NULL, 1, &r,
+                         err);
     if (rc != 0)
         return rc;
     *out_found = db_res_nrows(r) > 0;
     *out_data = NULL;
     *out_len = 0;
-    if (*out_found)
-        *out_data = db_unhex(db_res_get(r, 0, 0), a, out_len);
+    if (*out_found) {
+        size_t n = db_res_len(r, 0, 0);
+        unsigned char *d = app_arena_alloc(a, n ? n : 1);
+        memcpy(d, db_res_get(r, 0, 0), n);
+        *out_data = d;
+        *out_len = n;
+    }
     db_res_free(r);
     return 0;
 }
@@ -140,7 +145,7 @@ static const db_stmt SQL_CLAIM = {
     " started_at = coalesce(started_at, now()), heartbeat_at = now()"
     " WHERE id = (SELECT id FROM import_job WHERE state = 'queued' OR (state = 'running'"
     " AND heartbeat_at < now() - make_interval(secs => $1::int)) ORDER BY id"
-    " FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING " JOB_COLS ", encode(data, 'hex')"};
+    " FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING " JOB_COLS};
 
 int
 db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int *out_found,
@@ -154,12 +159,30 @@ db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int
     if (rc != 0)
         return rc;
     *out_found = db_res_nrows(r) > 0;
-    if (*out_found) {
+    if (*out_found)
         fill(r, a, out);
-        out->data = db_unhex(db_res_get(r, 0, 23), a, &out->data_len);
-    }
     db_res_free(r);
+    if (!*out_found)
+        return 0;
+    /* the upload in binary, kept in its result until db_import_release() */
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", out->id);
+    const char *q[] = {k};
+    if ((rc = db_exec_raw(c, "SELECT data FROM import_job WHERE id = $1", 1, q, NULL, NULL, 1,
+                          &out->data_res, err)) != 0)
+        return rc;
+    out->data = (const unsigned char *)db_res_get(out->data_res, 0, 0);
+    out->data_len = db_res_len(out->data_res, 0, 0);
     return 0;
+}
+
+void
+db_import_release(db_import *job)
+{
+    db_res_free(job->data_res);
+    job->data_res = NULL;
+    job->data = NULL;
+    job->data_len = 0;
 }
 
 static const db_stmt SQL_PROGRESS = {

@@ -14,8 +14,9 @@ typedef struct db_import {
     int total, processed, last_row, created, updated, rejected, skipped;
     const char *errors_json; /* [{row, column, header, field, code, message}, ...] */
     const char *created_at, *started_at, *finished_at;
-    const unsigned char *data; /* the upload (db_import_claim only) */
+    const unsigned char *data; /* the upload (db_import_claim only; db_import_release) */
     size_t data_len;
+    db_res *data_res;          /* holds `data` */
 } db_import;
 
 /* The upload of job `id` (into `a`); *out_found = 0 when there is no such job. */
@@ -32,6 +33,8 @@ int db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *o
    loaded. *out_found = 0 when there is none. Commits by itself. */
 int db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int *out_found,
                     app_err *err);
+/* Free the upload a claim loaded. */
+void db_import_release(db_import *job);
 /* Progress of a running job, in the caller's transaction: the counters as
    given, `errors_json` (an array) appended, heartbeat now. */
 int db_import_progress(db_conn *c, const db_import *job, const char *errors_json, app_err *err);
