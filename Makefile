@@ -6,6 +6,7 @@
 #                   load demo data and serve on 127.0.0.1:8080
 #   make test       every suite, release and sanitizer builds
 #   make bench      throughput figures (see bench/README.md)
+#   make fuzz       libFuzzer on the xlsx and CSV readers, FUZZ_SECONDS (120) each
 
 BUILD   ?= release
 OUT     := build/$(BUILD)
@@ -56,7 +57,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(OUT)/%.o)
 EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
-        compose-check deps bench clean demo
+        compose-check deps bench clean demo fuzz fuzz-build
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -134,6 +135,29 @@ test: deps
 bench: deps
 	$(MAKE) BUILD=release all
 	@sh bench/run.sh build/release
+
+# ---- fuzzing (not part of make test) -----------------------------------------
+# clang's libFuzzer with ASan and UBSan on the readers of uploads; see tests/fuzz/run.sh.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 120
+FUZZ_OUT     := build/fuzz
+FUZZ_CORE    := core/xlsx_read.c core/zip.c core/xml.c core/csv.c core/sheet.c core/buf.c \
+                core/arena.c core/err.c
+FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -I.
+FUZZ_DEPS    := $(FUZZ_CORE) $(wildcard core/*.h) tests/fuzz/fuzz.h
+
+$(FUZZ_OUT)/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) -lz
+
+fuzz-build: $(FUZZ_OUT)/xlsx_fuzz $(FUZZ_OUT)/csv_fuzz
+
+fuzz:
+	@sh tests/fuzz/run.sh check "$(FUZZ_CC)"
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh run $(FUZZ_OUT) "$(FUZZ_SECONDS)"
 
 clean:
 	rm -rf build

@@ -16,6 +16,12 @@
 #   PN pgbench -N -M prepared              PostgreSQL's simple-update TPS; R/PN
 #   with BENCH_STUDENTS_BIG: the demo topped up to that many, then S and the lists again
 #
+# Imports (BENCH_IMPORT_ROWS > 0; issue 6):
+#   I_csv, I_xlsx  POST /api/v1/imports?mode=create of BENCH_IMPORT_ROWS new valid students
+#                  (xuejictl gen-import) as the school's registrar, polled until done: rows/s
+#   C    psql \copy of the same CSV into a plain table of as many text columns: rows/s
+#   I/C, and xuejid's peak RSS during each import (VmHWM, reset before it; target < 256 MB)
+#
 # Environment (all optional):
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
 #   BENCH_SECONDS    seconds per measured run (default 10)
@@ -28,6 +34,9 @@
 #   BENCH_R_CLASSES  classes (no size limit) the registrations go into (default 8)
 #   BENCH_LIST_CONNS wrk connections of the list rows (default 4: their p99 is the query's,
 #                    not a 32-deep queue's)
+#   BENCH_IMPORT_ROWS  rows of each import file (default 100000; 0 = no import rows)
+#   BENCH_MAX_UPLOAD   XUEJI_MAX_UPLOAD of the server (default 134217728: 100,000 full
+#                    rows are a 65 MB CSV, over the 50 MiB default)
 #
 # Everything it starts (a throwaway PostgreSQL cluster in a mktemp dir, xuejid on a
 # free port) is stopped and removed on any exit, Ctrl-C included.
@@ -50,6 +59,8 @@ STUDENTS=${BENCH_STUDENTS:-1000000}
 BIG=${BENCH_STUDENTS_BIG:-0}
 R_CLASSES=${BENCH_R_CLASSES:-8}
 LIST_CONNS=${BENCH_LIST_CONNS:-4}
+IMPORT_ROWS=${BENCH_IMPORT_ROWS:-100000}
+MAX_UPLOAD=${BENCH_MAX_UPLOAD:-134217728}
 WRK_THREADS=2
 PGBIN=/usr/lib/postgresql/15/bin
 PGBENCH=$PGBIN/pgbench
@@ -57,7 +68,8 @@ PGBENCH=$PGBIN/pgbench
     { echo "bench: pgbench missing (apt-get install -y postgresql-contrib)" >&2; exit 1; }
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk missing (apt-get install -y wrk)" >&2; exit 1; }
 command -v curl >/dev/null 2>&1 || { echo "bench: curl missing" >&2; exit 1; }
-for v in "$CONNS" "$SECS" "$WARM" "$THREADS" "$POOL" "$STUDENTS" "$BIG" "$R_CLASSES" "$LIST_CONNS"; do
+for v in "$CONNS" "$SECS" "$WARM" "$THREADS" "$POOL" "$STUDENTS" "$BIG" "$R_CLASSES" "$LIST_CONNS" \
+    "$IMPORT_ROWS" "$MAX_UPLOAD"; do
     case "$v" in '' | *[!0-9]*) echo "bench: BENCH_* values must be whole numbers" >&2; exit 2 ;; esac
 done
 if [ "$CONNS" -lt 2 ] || [ "$SECS" -lt 1 ]; then
@@ -76,7 +88,11 @@ if [ "$BIG" -gt 0 ] && [ "$BIG" -le "$STUDENTS" ]; then
     echo "bench: BENCH_STUDENTS_BIG must exceed BENCH_STUDENTS" >&2
     exit 2
 fi
-[ "$STUDENTS" -eq 0 ] || [ -x "$out/xuejictl" ] ||
+if [ "$IMPORT_ROWS" -gt 1048575 ]; then
+    echo "bench: BENCH_IMPORT_ROWS must be at most 1048575 (a sheet's rows, less the header)" >&2
+    exit 2
+fi
+[ "$STUDENTS" -eq 0 ] && [ "$IMPORT_ROWS" -eq 0 ] || [ -x "$out/xuejictl" ] ||
     { echo "bench: no $out/xuejictl (run make bench)" >&2; exit 1; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -170,7 +186,10 @@ XUEJI_JWT_SECRET="bench-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 XUEJI_DATA_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 XUEJI_ADMIN_PASSWORD="Bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 export XUEJI_JWT_SECRET XUEJI_DATA_KEY XUEJI_ADMIN_PASSWORD
-unset XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_CORS_ORIGINS XUEJI_MAX_JSON XUEJI_MAX_UPLOAD
+unset XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_CORS_ORIGINS XUEJI_MAX_JSON
+export XUEJI_MAX_UPLOAD="$MAX_UPLOAD"
+# one import worker (the default), polling for jobs every 500 ms (the default)
+unset XUEJI_IMPORT_WORKERS XUEJI_IMPORT_POLL_MS XUEJI_IMPORT_STALE
 export XUEJI_THREADS="$THREADS" XUEJI_DB_POOL="$POOL"
 export XUEJI_RATE_LIMIT_IP=0 XUEJI_RATE_LIMIT_ACCOUNT=0
 # The access log is part of the real stack: it stays on, written to a file.
@@ -221,6 +240,11 @@ load_students() {
 if [ "$STUDENTS" -gt 0 ]; then
     load_students "$STUDENTS" main
     main_rate=$load_rate main_secs=$load_secs main_added=$load_added
+elif [ "$IMPORT_ROWS" -gt 0 ]; then
+    # the imports need the demo school and its registrar, not its students
+    say "xuejictl demo (the demo province, no students: for the import rows)"
+    run "$out/xuejictl" demo >"$tmp/demo-import.log" 2>&1 ||
+        { tail -n 20 "$tmp/demo-import.log" >&2; say "xuejictl demo failed"; exit 1; }
 fi
 
 # -------------------------------------------------------------------- xuejid
@@ -412,6 +436,122 @@ if [ "$STUDENTS" -gt 0 ]; then
     fi
 fi
 
+# ---------------------------------------------------------------- imports
+# make_classes GRADE FIRST N TOKEN: classes GRADE-FIRST.. of 建设路第一小学 without a size
+# limit (201, or 409 when an earlier pass made them).
+make_classes() {
+    n=0
+    while [ "$n" -lt "$3" ]; do
+        code=$(curl -s -o "$tmp/class.out" -w '%{http_code}' "$url/api/v1/schools/$list_school/classes" \
+            -H "Authorization: Bearer $4" -H 'Content-Type: application/json' \
+            -d "{\"grade\":$1,\"number\":$(($2 + n))}" || true)
+        case "$code" in 201 | 409) ;; *) say "creating class $1-$(($2 + n)): $code"; cat "$tmp/class.out" >&2; exit 1 ;; esac
+        n=$((n + 1))
+    done
+}
+
+# vm KEY: xuejid's /proc status value KEY (VmRSS, VmHWM) in kB.
+vm() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$srv_pid/status" 2>/dev/null || true; }
+
+# json_num FILE KEY: a top-level number of a one-line JSON answer.
+json_num() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1"; }
+
+# bench_import FMT FILE TOKEN: upload FILE (mode=create), poll until the job ends; sets
+# imp_id imp_state imp_total imp_created imp_rejected imp_wall imp_server imp_rate
+# imp_hwm_mb (VmHWM after a reset to the RSS before the upload) imp_rss_mb (peak of the
+# VmRSS samples) imp_other.
+bench_import() {
+    # the peak RSS counts from now (clear_refs 5 resets VmHWM to the current RSS)
+    if echo 5 >"/proc/$srv_pid/clear_refs" 2>/dev/null; then hwm_reset=yes; else hwm_reset=no; fi
+    rss_before=$(vm VmRSS)
+    say "import $1: POST /api/v1/imports?mode=create ($(wc -c <"$2") bytes; xuejid RSS $((rss_before / 1024)) MB)"
+    c1=$(cpu_snap)
+    t0=$(date +%s.%N)
+    code=$(curl -s -o "$tmp/import-$1.post" -w '%{http_code}' "$url/api/v1/imports?mode=create" \
+        -H "Authorization: Bearer $3" -H 'Content-Type: application/octet-stream' \
+        --data-binary @"$2" || true)
+    [ "$code" = 202 ] || { say "import $1: POST answered $code:"; head -c 600 "$tmp/import-$1.post" >&2; exit 1; }
+    imp_id=$(json_num "$tmp/import-$1.post" id)
+    peak=$rss_before
+    last_print=$(date +%s)
+    while :; do
+        sleep 0.5
+        server_alive
+        r=$(vm VmRSS)
+        [ -z "$r" ] || [ "$r" -le "$peak" ] || peak=$r
+        curl -s -o "$tmp/import-$1.get" "$url/api/v1/imports/$imp_id" -H "Authorization: Bearer $3" || true
+        imp_state=$(sed -n 's/.*"state":"\([a-z]*\)".*/\1/p' "$tmp/import-$1.get")
+        case "$imp_state" in done | failed) break ;; esac
+        now=$(date +%s)
+        if [ $((now - last_print)) -ge 30 ]; then
+            last_print=$now
+            say "import $1: $(json_num "$tmp/import-$1.get" processed)/$IMPORT_ROWS rows," \
+                "RSS $((r / 1024)) MB"
+        fi
+    done
+    t1=$(date +%s.%N)
+    imp_other=$(other_pct "$c1" "$(cpu_snap)")
+    hwm=$(vm VmHWM)
+    imp_total=$(json_num "$tmp/import-$1.get" total)
+    imp_created=$(json_num "$tmp/import-$1.get" created)
+    imp_rejected=$(json_num "$tmp/import-$1.get" rejected)
+    imp_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+    imp_server=$(sql "SELECT round(extract(epoch FROM finished_at - started_at)::numeric, 1)
+                      FROM import_job WHERE id = $imp_id")
+    imp_rate=$(awk -v n="${imp_created:-0}" -v t="$imp_wall" 'BEGIN { printf "%.1f", (t > 0 ? n / t : 0) }')
+    imp_hwm_mb=$((hwm / 1024))
+    [ "$hwm_reset" = yes ] || imp_hwm_mb="$imp_hwm_mb (not reset: since start)"
+    imp_rss_mb=$((peak / 1024))
+    say "import $1: $imp_state, $imp_created created, $imp_rejected rejected of $imp_total in" \
+        "${imp_wall}s (${imp_server}s started to finished): $imp_rate rows/s;" \
+        "peak RSS $imp_rss_mb MB sampled, VmHWM $imp_hwm_mb MB"
+    [ "$imp_state" = done ] && [ "${imp_rejected:-1}" = 0 ] ||
+        { head -c 1500 "$tmp/import-$1.get" >&2; echo >&2; say "import $1: WARNING: not every row was created"; }
+    sleep 1
+}
+
+if [ "$IMPORT_ROWS" -gt 0 ]; then
+    BENCH_IMPORT_TOKEN=$(login jianshe.registrar)
+    [ -n "$BENCH_IMPORT_TOKEN" ] || { say "cannot log in as jianshe.registrar"; exit 1; }
+    # CSV into grade 14 (四年级), xlsx into grade 15, classes 91-98 without a size limit:
+    # two sets of new students (a second upload of the same ones would be all duplicates)
+    for f in csv:14 xlsx:15; do
+        fmt=${f%:*} grade=${f#*:}
+        make_classes "$grade" 91 8 "$BENCH_IMPORT_TOKEN"
+        say "xuejictl gen-import --rows $IMPORT_ROWS --format $fmt --grade $grade"
+        run "$out/xuejictl" gen-import --rows "$IMPORT_ROWS" --school "$list_school" --format "$fmt" \
+            --grade "$grade" --classes 91-98 --out "$tmp/import.$fmt" 2>"$tmp/gen-$fmt.log" ||
+            { cat "$tmp/gen-$fmt.log" >&2; exit 1; }
+        bench_import "$fmt" "$tmp/import.$fmt" "$BENCH_IMPORT_TOKEN"
+        eval "I_$fmt=\$imp_rate I_${fmt}_wall=\$imp_wall I_${fmt}_server=\$imp_server" \
+            "I_${fmt}_created=\$imp_created I_${fmt}_rejected=\$imp_rejected I_${fmt}_state=\$imp_state" \
+            "I_${fmt}_hwm=\$imp_hwm_mb I_${fmt}_rss=\$imp_rss_mb I_${fmt}_other=\$imp_other" \
+            "I_${fmt}_bytes=$(wc -c <"$tmp/import.$fmt")"
+    done
+
+    # C: the same CSV (BOM, header, CRLF) with psql's \copy into a plain table with one
+    # text column per template column, no index, no constraint; three runs, the median
+    ncols=$(head -n 1 "$tmp/import.csv" | tr ',' '\n' | wc -l)
+    cols=$(awk -v n="$ncols" 'BEGIN { for (i = 1; i <= n; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
+    sql "CREATE TABLE bench_import_copy ($cols)" >/dev/null
+    copy_secs=""
+    c1=$(cpu_snap)
+    for i in 1 2 3; do
+        sql "TRUNCATE bench_import_copy" >/dev/null
+        t0=$(date +%s.%N)
+        "$PGBIN/psql" -h "$pgsock" -p "$pgport" -U xueji -X -q -c \
+            "\\copy bench_import_copy FROM '$tmp/import.csv' WITH (FORMAT csv, HEADER true)" xueji
+        t1=$(date +%s.%N)
+        copy_secs="$copy_secs $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+    done
+    C_other=$(other_pct "$c1" "$(cpu_snap)")
+    copied=$(sql "SELECT count(*) FROM bench_import_copy")
+    sql "DROP TABLE bench_import_copy" >/dev/null
+    C_secs=$(echo $copy_secs | tr ' ' '\n' | sort -n | sed -n 2p)
+    C=$(awk -v n="$copied" -v t="$C_secs" 'BEGIN { printf "%.0f", n / t }')
+    say "psql \\copy of the CSV ($copied rows, $ncols text columns): runs of$copy_secs s, median $C rows/s"
+fi
+
 # ------------------------------------------------------------------ report
 field() { awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }' "$rows"; }
 H=$(field healthz 4)
@@ -483,6 +623,22 @@ cores=$(nproc)
         echo "R = $(printf %.0f "$R") registrations/s ($registered rows added, classes 13-91..$((90 + R_CLASSES)))," \
             "PN = $(printf %.0f "$PN") tps, R/PN = $RPN (for reference: R/PNp = $RPNp)"
     fi
+    if [ "$IMPORT_ROWS" -gt 0 ]; then
+        echo
+        printf '%s\n' "imports of $IMPORT_ROWS new students (mode=create, 1 worker) against psql \\copy" \
+            "  of the CSV into a plain table (C = $C rows/s, median of 3, other% ${C_other}):"
+        for fmt in csv xlsx; do
+            eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
+                "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
+                "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
+            printf '  I_%-4s %7.1f rows/s  I/C = %-6s %s, %s created, %s rejected, %s s (server %s s),' \
+                "$fmt" "$r" "$(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }')" "$st" \
+                "$cr" "$rj" "$w" "$sv"
+            printf ' %s MB file; RSS peak %s MB, VmHWM %s MB; other%% %s\n' \
+                "$(awk -v b="$by" 'BEGIN { printf "%.1f", b / 1048576 }')" "$rs" "$hw" "$ot"
+        done
+        echo "  targets: I/C >= 0.5, RSS < 256 MB"
+    fi
     if [ -n "$S_big" ]; then
         echo "at $BIG students (loaded at ${big_rate:-?} rows/s, ${big_secs:-?} s):" \
             "S/L = $SL_big, S p99 = $S_big_p99 ms;" \
@@ -519,11 +675,27 @@ if [ -n "$S" ]; then
     students_json="$students_json \"PN_pool\": $(num "${PNp:-}"), \"R_over_PN_pool\": $(num "$RPNp"),"
     students_json="$students_json \"registered\": $(num "${registered:-}"), \"R_classes\": $R_CLASSES, \"big\": $big_json}"
 fi
+imports_json=null
+if [ "$IMPORT_ROWS" -gt 0 ]; then
+    imports_json="{\"rows\": $IMPORT_ROWS, \"C_rows_per_s\": $C, \"C_seconds\": [$(echo $copy_secs | tr ' ' ',')],"
+    imports_json="$imports_json \"C_other_load_pct\": $C_other, \"target\": \"I/C >= 0.5 and RSS < 256 MB\""
+    for fmt in csv xlsx; do
+        eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
+            "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
+            "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
+        imports_json="$imports_json, \"$fmt\": {\"rows_per_s\": $r, \"over_C\": $(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }'),"
+        imports_json="$imports_json \"state\": \"$st\", \"created\": $(num "$cr"), \"rejected\": $(num "$rj"),"
+        imports_json="$imports_json \"wall_s\": $w, \"server_s\": $(num "$sv"), \"bytes\": $by,"
+        imports_json="$imports_json \"rss_peak_mb\": $rs, \"vmhwm_mb\": ${hw%% *}, \"other_load_pct\": $ot}"
+    done
+    imports_json="$imports_json}"
+fi
 mkdir -p "$(dirname "$RESULTS")"
 awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
     -v threads="$THREADS" -v pool="$POOL" -v H="$H" -v P="$P" -v A="$A" -v L="$L" -v AL="$AL" \
     -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" \
-    -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" -v students="$students_json" '
+    -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" -v students="$students_json" \
+    -v imports="$imports_json" '
     function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
     { n++; name[n] = $1; path[n] = $2; lua[n] = $3; rps[n] = $4; p50[n] = $5; p99[n] = $6
       bad[n] = $7; err[n] = $8; other[n] = $9; cn[n] = $10; idx[$1] = n }
@@ -541,6 +713,7 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
         printf "  \"other_load_pct\": {\"before\": %d, \"H\": %d, \"P\": %d, \"A\": %d, \"P_pool\": %d},\n",
             idle, other[h], pother, other[a], ppother
         printf "  \"students\": %s,\n", students
+        printf "  \"imports\": %s,\n", imports
         printf "  \"endpoints\": [\n"
         for (i = 1; i <= n; i++)
             printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"connections\": %d, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",

@@ -332,10 +332,15 @@ unescape_x(char *s, size_t n)
 
 /* ---- shared strings --------------------------------------------------------- */
 
-/* The string begun at `start` of rd->sst is complete: unescape, check, index it. */
+/*
+ * The string being read is complete: unescape, check and index it. It is
+ * everything after the last indexed string (read_sst keeps nothing else
+ * there), so no byte of rd->sst escapes the checks.
+ */
 static int
-sst_push(reader *rd, size_t start, size_t max_bytes)
+sst_push(reader *rd, size_t max_bytes)
 {
+    size_t start = rd->soff[rd->sn];
     size_t len = unescape_x((char *)rd->sst.p + start, rd->sst.n - start);
     if (!core_utf8_valid(rd->sst.p + start, len))
         return malformed(rd->err, "utf8", "shared string is not UTF-8");
@@ -357,7 +362,6 @@ read_sst(reader *rd, const char *name)
     part p;
     core_xml_token t;
     int in_si = 0, in_t = 0, rph = 0;
-    size_t start = 0;
     size_t max_bytes =
         rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes : UINT32_MAX - 1;
 
@@ -371,14 +375,17 @@ read_sst(reader *rd, const char *name)
     while (rc == 0 && (rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
         if (t.type == CORE_XML_START) {
             if (core_xml_is(&t, "si")) {
+                /* an <si> that never ended (end tags are not matched by name,
+                   core/xml.h): its text is dropped, not glued to this one */
+                rd->sst.n = rd->soff[rd->sn];
+                in_t = rph = 0;
                 if (rd->sn >= rd->lim.max_shared_strings) {
                     rc = too_large(rd->err, "shared_strings");
                 } else if (t.empty) {
-                    rc = sst_push(rd, rd->sst.n, max_bytes);
+                    in_si = 0;
+                    rc = sst_push(rd, max_bytes);
                 } else {
                     in_si = 1;
-                    in_t = rph = 0;
-                    start = rd->sst.n;
                 }
             } else if (in_si && core_xml_is(&t, "rPh") && !t.empty) {
                 rph++;
@@ -386,7 +393,7 @@ read_sst(reader *rd, const char *name)
                 in_t = 1;
             }
         } else if (t.type == CORE_XML_TEXT) {
-            if (!in_t)
+            if (!in_si || !in_t)
                 continue;
             if (t.tlen > max_bytes - rd->sst.n)
                 rc = too_large(rd->err, "shared_strings");
@@ -398,8 +405,8 @@ read_sst(reader *rd, const char *name)
             } else if (core_xml_is(&t, "rPh")) {
                 rph -= rph > 0;
             } else if (in_si && core_xml_is(&t, "si")) {
-                in_si = 0;
-                rc = sst_push(rd, start, max_bytes);
+                in_si = in_t = rph = 0;
+                rc = sst_push(rd, max_bytes);
             }
         }
     }

@@ -7,6 +7,8 @@
  *                                generated students up to N
  *   xuejictl rekey [--batch N]   re-encrypt personal data under the current key
  *   xuejictl audit verify        check the audit trail's hash chain
+ *   xuejictl gen-import ...      a file of new valid students in the import
+ *                                template's layout (benchmarks, tests)
  *
  * Reads XUEJI_DATABASE_URL like xuejid, and for students the data keys
  * (XUEJI_DATA_KEY, XUEJI_DATA_KEYS_OLD, or their _FILE forms) as xuejid does.
@@ -19,14 +21,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/csv.h"
 #include "core/demo.h"
 #include "core/grade.h"
 #include "core/idnum.h"
+#include "core/import.h"
 #include "core/mask.h"
 #include "core/password.h"
 #include "core/pii.h"
 #include "core/pwhash.h"
 #include "core/student.h"
+#include "core/xlsx.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/school.h"
@@ -49,7 +54,13 @@ usage(FILE *out)
                  "  xuejictl rekey [--batch N] re-encrypt every student row under the current\n"
                  "                             key XUEJI_DATA_KEY (old keys: XUEJI_DATA_KEYS_OLD)\n"
                  "  xuejictl audit verify      check the audit trail's hash chain; exit 1\n"
-                 "                             naming the first broken row\n");
+                 "                             naming the first broken row\n"
+                 "  xuejictl gen-import --rows N --school CODE --format csv|xlsx\n"
+                 "                             N new valid students of school CODE in the\n"
+                 "                             import template's layout, on stdout\n"
+                 "      --grade G              their grade (default 14)\n"
+                 "      --classes A-B          their classes, in turn (default 91-98)\n"
+                 "      --out FILE             write FILE instead of stdout\n");
     return out == stdout ? 0 : 2;
 }
 
@@ -833,6 +844,147 @@ done:
     return rc == 0 ? 0 : 1;
 }
 
+/* ------------------------------------------------------------ gen-import */
+
+/*
+ * `xuejictl gen-import` writes an upload for POST /imports?mode=create: the
+ * template's header row and `rows` students of `school` in grade `grade`,
+ * classes first..last in turn, made by core/demo.h (so every record passes
+ * core_record_validate, the first ones are checked here). Their ID numbers
+ * have the school's county as address code and are unique in the file and
+ * against the students stored (read from their masks, as `demo` does), so a
+ * second file made after the first was imported is new as well. The data
+ * keys are not needed: nothing is decrypted or written.
+ */
+static int
+cmd_gen_import(long long rows, const char *school, const char *format, int grade, int first,
+               int last, const char *out_path)
+{
+    app_err err = {0};
+    db_conn *db = connect_env(&err);
+    app_arena *a = app_arena_new();
+    core_codes *codes = NULL;
+    core_demo_ids *ids = NULL;
+    core_buf csv = {0};
+    core_xlsx_writer *w = NULL;
+    unsigned char *file = NULL;
+    size_t file_len = 0;
+    db_school sc;
+    int found = 0, rc = db_conn_ok(db) ? 0 : APP_EUNAVAIL;
+    if (rc == 0)
+        rc = db_school_get(db, school, a, &sc, &found, &err);
+    if (rc == 0 && !found)
+        rc = app_err_set(&err, APP_ENOTFOUND, "school_not_found", "no school %s", school);
+    if (rc == 0)
+        rc = core_codes_load(db, &codes, &err);
+    if (rc != 0)
+        goto done;
+
+    int today = core_today(), school_year = core_demo_school_year(today);
+    core_demo_class k;
+    memset(&k, 0, sizeof(k));
+    snprintf(k.school, sizeof(k.school), "%s", sc.code);
+    snprintf(k.county, sizeof(k.county), "%s", sc.county);
+    snprintf(k.system, sizeof(k.system), "%s", sc.system ? sc.system : "63");
+    k.category = sc.category;
+    k.grade = grade;
+    int schooling = core_demo_schooling_year(grade, k.system);
+    if (schooling == 0) {
+        rc = app_err_set(&err, APP_EINVAL, "invalid_grade", "grade %d does not exist in system %s",
+                         grade, k.system);
+        goto done;
+    }
+    int from, until;
+    core_demo_birth_window(schooling, school_year, &from, &until);
+    const char *county = k.county;
+    ids = core_demo_ids_new(&county, 1, from, until);
+    if ((rc = db_student_id_masks(db, mark_stored, ids, &err)) != 0)
+        goto done;
+
+    int ncols = core_template_ncols();
+    const char *cells[CORE_TEMPLATE_MAX_COLS];
+    char titles[CORE_TEMPLATE_MAX_COLS][64];
+    for (int c = 0; c < ncols; c++) {
+        core_template_title(c, titles[c], sizeof(titles[c]));
+        cells[c] = titles[c];
+    }
+    int xlsx = strcmp(format, "xlsx") == 0;
+    if (xlsx) {
+        w = core_xlsx_writer_new();
+        core_xlsx_sheet_opts o = {NULL, 0, 1, 0};
+        rc = core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, &o, &err);
+        if (rc == 0)
+            rc = core_xlsx_writer_row(w, cells, (size_t)ncols, &err);
+    } else {
+        core_csv_write_bom(&csv);
+        core_csv_write_row(&csv, cells, (size_t)ncols);
+    }
+    core_demo_rng rng;
+    uint64_t seed;
+    randombytes_buf(&seed, sizeof(seed));
+    core_demo_rng_seed(&rng, seed);
+    for (long long i = 0; rc == 0 && i < rows; i++) {
+        k.number = first + (int)(i % (last - first + 1));
+        core_demo_student st;
+        if (core_demo_student_make(&rng, ids, &k, school_year, &st) != 0) {
+            rc = app_err_set(&err, APP_ECONFLICT, "id_space_full",
+                             "no free ID number left for grade %d in county %s after %lld rows "
+                             "(use another grade)",
+                             grade, k.county, i);
+            break;
+        }
+        if (i < 200) {
+            core_record copy = st.rec;
+            core_record_rules rules = {codes, today, NULL, 0};
+            app_arena *x = app_arena_new();
+            rc = core_record_validate(&copy, &rules, x, NULL, &err);
+            app_arena_free(x);
+            if (rc != 0) {
+                fprintf(stderr, "xuejictl: gen-import: generated record invalid: %s %s\n",
+                        err.items[0].field, err.items[0].code);
+                break;
+            }
+        }
+        for (int c = 0; c < ncols; c++) {
+            int f = core_template_field(c);
+            cells[c] = f >= 0 ? st.rec.v[f] : NULL;
+        }
+        if (xlsx)
+            rc = core_xlsx_writer_row(w, cells, (size_t)ncols, &err);
+        else
+            core_csv_write_row(&csv, cells, (size_t)ncols);
+    }
+    if (rc != 0)
+        goto done;
+    if (xlsx) {
+        if ((rc = core_xlsx_writer_finish(w, &file, &file_len, &err)) != 0)
+            goto done;
+    } else {
+        file = core_buf_steal(&csv, &file_len);
+    }
+    FILE *out = out_path ? fopen(out_path, "wb") : stdout;
+    if (out == NULL || fwrite(file, 1, file_len, out) != file_len ||
+        (out_path ? fclose(out) : fflush(out)) != 0) {
+        rc = app_err_set(&err, APP_EINTERNAL, NULL, "cannot write %s",
+                         out_path ? out_path : "stdout");
+        goto done;
+    }
+    fprintf(stderr, "gen-import: %lld students of %s (county %s), grade %d classes %d-%d: %zu bytes of %s\n",
+            rows, sc.code, sc.county, grade, first, last, file_len, format);
+done:
+    if (rc != 0)
+        fprintf(stderr, "xuejictl: gen-import: %s (%s)\n",
+                err.detail[0] ? err.detail : app_code_name(err.code), err.slug ? err.slug : "-");
+    free(file);
+    core_buf_free(&csv);
+    core_xlsx_writer_free(w);
+    core_demo_ids_free(ids);
+    core_codes_free(codes);
+    app_arena_free(a);
+    db_conn_close(db);
+    return rc == 0 ? 0 : 1;
+}
+
 /* ------------------------------------------------------------ rekey */
 
 /*
@@ -1003,6 +1155,40 @@ main(int argc, char **argv)
         if (batch < 1)
             return usage(stderr);
         return cmd_rekey((int)batch);
+    }
+    if (strcmp(argv[1], "gen-import") == 0) {
+        long long rows = -1, grade = 14;
+        int first = 91, last = 98;
+        const char *school = NULL, *format = NULL, *out_path = NULL;
+        for (int i = 2; i < argc; i += 2) {
+            if (i + 1 >= argc)
+                return usage(stderr);
+            const char *v = argv[i + 1];
+            if (strcmp(argv[i], "--rows") == 0)
+                rows = number_arg(v, 1048575);
+            else if (strcmp(argv[i], "--grade") == 0)
+                grade = number_arg(v, 99);
+            else if (strcmp(argv[i], "--school") == 0)
+                school = v;
+            else if (strcmp(argv[i], "--format") == 0)
+                format = v;
+            else if (strcmp(argv[i], "--out") == 0)
+                out_path = v;
+            else if (strcmp(argv[i], "--classes") == 0) {
+                int n = 0;
+                if (sscanf(v, "%d-%d%n", &first, &last, &n) != 2 || v[n] != '\0')
+                    return usage(stderr);
+            } else
+                return usage(stderr);
+        }
+        if (rows < 0 || grade < 0 || school == NULL || format == NULL ||
+            (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) || first < 1 ||
+            last > 99 || first > last) {
+            fprintf(stderr, "xuejictl: gen-import: --rows N (up to 1048575), --school CODE, "
+                            "--format csv|xlsx; --classes A-B within 1-99\n");
+            return 2;
+        }
+        return cmd_gen_import(rows, school, format, (int)grade, first, last, out_path);
     }
     if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "verify") == 0)
         return cmd_audit_verify();

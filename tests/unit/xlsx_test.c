@@ -58,6 +58,7 @@ collect(void *ctx, const core_sheet_row *r, app_err *err)
         const core_cell *c = &r->cells[i];
         ck_assert_uint_eq(strlen(c->s), c->len);
         ck_assert(c->type != CORE_CELL_EMPTY || c->len == 0);
+        ck_assert_msg(core_utf8_valid(c->s, c->len), "row %ld cell %zu is not UTF-8", r->row, i);
         g->cell[k][i] = strdup(c->s);
         g->type[k][i] = c->type;
         g->flags[k][i] = c->flags;
@@ -956,6 +957,32 @@ START_TEST(test_shared_strings)
 }
 END_TEST
 
+/*
+ * Found by make fuzz (tests/fuzz/xlsx_fuzz.c): end tags are not matched by
+ * name (core/xml.h), so an <si> can end without </si>, or </si> come while
+ * its <t> is open. The text of the unfinished string, or text after such a
+ * </si>, stayed in front of the next string without being checked: a cell
+ * got bytes that are not UTF-8 and _xHHHH_ escapes left as written. Now it
+ * is dropped.
+ */
+START_TEST(test_unfinished_shared_string)
+{
+    got g = {0};
+    read_sheet_ok(WS_OPEN "<sheetData><row><c t=\"s\"><v>0</v></c><c t=\"s\"><v>1</v></c>"
+                  "<c t=\"s\"><v>2</v></c><c t=\"s\"><v>3</v></c></row></sheetData></worksheet>",
+                  SST_OPEN "><si><t>a</t></si>"
+                  "<si><t>\xE8N_x0041_</t></x>" /* no </si>: dropped */
+                  "<si/>"                         /* string 1: "" */
+                  "<si><t>b</si>\xFF"             /* string 2: "b"; the text after it is not a string's */
+                  "<si><t>c</t></si></y></sst>",  /* string 3: "c"; </y> ends the open <t> */
+                  &g);
+    static const char *const e[] = {"a", "", "b", "c"};
+    expect_row(&g, 0, 1, 4, e);
+    ck_assert_int_eq(g.type[0][1], CORE_CELL_EMPTY);
+    got_free(&g);
+}
+END_TEST
+
 /* More strings, or more bytes of them, than the limits allow. */
 START_TEST(test_shared_string_limits)
 {
@@ -1274,6 +1301,7 @@ xlsx_suite(void)
     tcase_add_test(tc, test_references);
     tcase_add_test(tc, test_row_count);
     tcase_add_test(tc, test_shared_strings);
+    tcase_add_test(tc, test_unfinished_shared_string);
     tcase_add_test(tc, test_shared_string_limits);
     tcase_add_test(tc, test_bomb);
     tcase_add_test(tc, test_truncated);

@@ -1,0 +1,111 @@
+#!/bin/sh
+# make fuzz: libFuzzer on the upload readers (tests/fuzz/*_fuzz.c).
+#
+#   sh tests/fuzz/run.sh check CC            is CC a clang with libFuzzer? (else: how to get it)
+#   sh tests/fuzz/run.sh run OUTDIR SECONDS  run each target in OUTDIR for SECONDS
+#
+# Each target starts from its seeds (tests/fuzz/corpus/NAME, committed) and the
+# inputs earlier runs found (OUTDIR/corpus/NAME, kept between runs, not
+# committed). A crash, a sanitizer report, a broken promise of core/sheet.h,
+# a slow input (-timeout) or memory over -rss_limit_mb fails the run; the input
+# is saved as OUTDIR/crash-NAME-*, OUTDIR/timeout-NAME-*, ... and the run says
+# how to replay it. Per target it prints the executions and executions/s.
+set -eu
+cd "$(dirname "$0")/../.."
+
+say() { printf 'fuzz: %s\n' "$*" >&2; }
+
+install_hint() {
+    say "  sudo apt-get install -y --no-install-recommends clang libclang-rt-dev"
+    say "(Debian's clang; libclang-rt-dev holds libFuzzer and the sanitizer runtimes)"
+}
+
+case "${1:-}" in
+check)
+    cc=${2:-clang}
+    if ! command -v "$cc" >/dev/null 2>&1; then
+        say "$cc not found: make fuzz needs clang with libFuzzer; install it with:"
+        install_hint
+        exit 1
+    fi
+    t=$(mktemp -d /tmp/xueji-fuzzcheck.XXXXXX)
+    trap 'rm -rf "$t"' EXIT
+    printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+        'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+        'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+        >"$t/t.c"
+    if ! "$cc" -fsanitize=fuzzer,address,undefined -o "$t/t" "$t/t.c" >"$t/log" 2>&1; then
+        cat "$t/log" >&2
+        say "$cc cannot link a libFuzzer target (-fsanitize=fuzzer); install:"
+        install_hint
+        exit 1
+    fi
+    exit 0
+    ;;
+run) ;;
+*)
+    echo "usage: $0 check CC | run OUTDIR SECONDS" >&2
+    exit 2
+    ;;
+esac
+
+out=${2:?usage: $0 run OUTDIR SECONDS}
+secs=${3:-120}
+case "$secs" in '' | *[!0-9]* | 0)
+    say "FUZZ_SECONDS must be a whole number of seconds > 0"
+    exit 2
+    ;;
+esac
+
+# The xlsx seeds are whole workbooks (the stored ones up to ~20 KB).
+# NAME max_len dictionary (or -)
+targets="xlsx 65536 tests/fuzz/xlsx.dict
+csv 16384 tests/fuzz/csv.dict"
+
+status=0
+summary=""
+child=""
+trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 130' INT
+trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' TERM
+while read -r name maxlen dict; do
+    bin=$out/${name}_fuzz
+    [ -x "$bin" ] || { say "no $bin (make fuzz-build)"; exit 1; }
+    mkdir -p "$out/corpus/$name"
+    log=$out/$name.log
+    say "$name: $bin for ${secs}s ($(ls tests/fuzz/corpus/$name | wc -l) seeds," \
+        "$(ls "$out/corpus/$name" | wc -l) inputs kept from earlier runs; log $log)"
+    # -timeout: one input over 10 s is a hang; -rss_limit_mb: the readers are
+    # meant to stay far below this even on a bomb
+    dictopt=""
+    [ "$dict" = - ] || dictopt=-dict=$dict
+    # shellcheck disable=SC2086 # $dictopt is one word or none
+    "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -max_len="$maxlen" $dictopt \
+        -print_final_stats=1 -artifact_prefix="$out/$name-" \
+        "$out/corpus/$name" "tests/fuzz/corpus/$name" >"$log" 2>&1 &
+    child=$!
+    wait "$child" && rc=0 || rc=$?
+    child=""
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
+    [ -n "$took" ] || took=$secs
+    rate=$(awk -v r="${runs:-0}" -v t="$took" 'BEGIN { printf "%.0f", (t > 0 ? r / t : 0) }')
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
+    corp=$(ls "$out/corpus/$name" | wc -l)
+    if [ "$rc" -ne 0 ]; then
+        status=1
+        grep -E 'ERROR: |runtime error|broken promise|SUMMARY' "$log" | head -n 5 >&2 || true
+        art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+        say "$name: FAILED (exit $rc) after ${runs:-?} executions; input: ${art:-see $log}"
+        [ -z "$art" ] || say "  replay: $bin $art"
+        summary="$summary$name: FAILED after ${runs:-?} executions in ${took}s
+"
+    else
+        summary="$summary$name: ${runs:-?} executions in ${took}s, $rate/s, coverage ${cov:-?} edges, corpus $corp inputs
+"
+    fi
+done <<EOF
+$targets
+EOF
+printf '%s' "$summary" | sed 's/^/fuzz: /' >&2
+[ "$status" -eq 0 ] && say "no crash" || say "crashes found: see above"
+exit "$status"
