@@ -13,7 +13,9 @@
 #   S  wrk on GET /api/v1/students/{id}    random ids, province account; S/L against the same L
 #   list, list_deep  GET /api/v1/students?school=..&limit=50, first page and a deep cursor
 #   R  wrk on POST /api/v1/students        registrations, each with a new valid ID number
-#   PN pgbench -N -M prepared              PostgreSQL's simple-update TPS; R/PN
+#   AP wrk on POST /api/v1/requests/{id}/actions   approvals of open 其他离校 requests, each
+#                                          once, as the county account zhongyuan; AP/PN
+#   PN pgbench -N -M prepared              PostgreSQL's simple-update TPS; R/PN, AP/PN
 #   with BENCH_STUDENTS_BIG: the demo topped up to that many, then S and the lists again
 #
 # Imports (BENCH_IMPORT_ROWS > 0; issue 6):
@@ -32,6 +34,8 @@
 #   BENCH_STUDENTS   demo students to load before the runs (default 1000000; 0 = none, no S/R)
 #   BENCH_STUDENTS_BIG  a second pass at this many students (e.g. 5000000; default: none)
 #   BENCH_R_CLASSES  classes (no size limit) the registrations go into (default 8)
+#   BENCH_AP_REQUESTS  open requests prepared for AP (default 2,000/s over the warm-up and
+#                    the measured run, plus a quarter; at most the county's free students)
 #   BENCH_LIST_CONNS wrk connections of the list rows (default 4: their p99 is the query's,
 #                    not a 32-deep queue's)
 #   BENCH_IMPORT_ROWS  rows of each import file (default 100000; 0 = no import rows)
@@ -326,7 +330,19 @@ bench_http() {
     [ -n "$rps" ] || { cat "$f" >&2; say "$name: cannot read wrk's output"; exit 1; }
     non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$f")
     errors=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$f")
-    [ "${non2xx:-0}" = 0 ] || say "$name: WARNING: ${non2xx} answers were not 2xx/3xx"
+    # A script that judges the answers itself prints "script: ok answers N other K"
+    # (bench/approve.lua: only a 200 is an approval): then the rate counts the N alone
+    # over wrk's measured time, and K replaces wrk's non-2xx count.
+    ok=$(awk '/^script: ok answers / { print $4 }' "$f")
+    if [ -n "$ok" ]; then
+        non2xx=$(awk '/^script: ok answers / { print $6 }' "$f")
+        rps=$(awk -v ok="$ok" '/ requests in / {
+                t = $4; sub(/,$/, "", t); u = t; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", t)
+                if (u == "m") t *= 60; else if (u == "ms") t /= 1000
+                printf "%.2f", ok / t; exit }' "$f")
+        grep '^script: ' "$f" | sed 's/^script: /  /' >&2
+    fi
+    [ "${non2xx:-0}" = 0 ] || say "$name: WARNING: ${non2xx} answers were not $([ -n "$ok" ] && echo 200 || echo 2xx/3xx)"
     [ "${errors:-0}" = 0 ] || say "$name: WARNING: ${errors} socket errors"
     echo "$name|$path|${lua#"$root"/}|$rps|$(wrk_ms 50% "$f")|$(wrk_ms 99% "$f")|${non2xx:-0}|${errors:-0}|$other|${HTTP_CONNS:-$CONNS}" >>"$rows"
     sleep 1
@@ -401,6 +417,109 @@ bench_reads() {
     bench_http "list_deep$1" "$first&cursor=$deep" province.lua
     unset HTTP_CONNS
 }
+# ap_prepare: ap_m open requests for the AP row (bench/README.md, "AP: approvals").
+# One goes through POST /requests as the template: the engine works out its step
+# (the county, the due date from the working days and holidays, the escalation to
+# the city) and writes its rows. The others are written with SQL in one transaction,
+# row for row as wf_request_start writes them: request (request_member by its
+# trigger), request_step copied from the template's, request_action `start`,
+# student_history `request`, audit `request.start` (hash-chained by its trigger) and
+# the event `request.started`. Through the API the requests would take too long:
+# POST /requests ran at about 430 a second here, so 30,000 would take over a minute,
+# and the SQL takes a few seconds. Sets BENCH_AP_IDS (the ids, one a line),
+# BENCH_AP_STATE, BENCH_COUNTY_TOKEN, ap_m and ap_prep_secs.
+AP_COUNTY=410102 AP_COUNTY_USER=zhongyuan AP_TYPE=leave_other
+ap_prepare() {
+    t0=$(date +%s)
+    BENCH_COUNTY_TOKEN=$(login "$AP_COUNTY_USER")
+    [ -n "$BENCH_COUNTY_TOKEN" ] || { say "cannot log in as the demo account $AP_COUNTY_USER"; exit 1; }
+    export BENCH_COUNTY_TOKEN
+    # A registrar for every school of the county (the demo has one, at 建设路第一小学),
+    # made by the county as a county would, so that every request has a real starter.
+    for code in $(sql "SELECT code FROM school s WHERE authority = '$AP_COUNTY' AND NOT closed
+                       AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.org = s.code
+                                       AND u.staff_role = 'registrar') ORDER BY code"); do
+        st=$(curl -s -o "$tmp/user.out" -w '%{http_code}' "$url/api/v1/users" \
+            -H "Authorization: Bearer $BENCH_COUNTY_TOKEN" -H 'Content-Type: application/json' \
+            -d "{\"username\":\"bench.registrar.$code\",\"display_name\":\"$code 学籍管理员\",
+                 \"role\":\"school\",\"org\":\"$code\"}" || true)
+        [ "$st" = 201 ] || { say "creating a registrar of $code: $st"; cat "$tmp/user.out" >&2; exit 1; }
+    done
+    # what wf_request_start checks: enrolled, no open request, no open problem
+    free="s.state = 'enrolled'
+          AND NOT EXISTS (SELECT 1 FROM request_member m WHERE m.student_id = s.id AND m.open)
+          AND NOT EXISTS (SELECT 1 FROM problem p WHERE (p.student_id = s.id
+                          OR p.other_student_id = s.id) AND p.state = 'open')"
+    avail=$(sql "SELECT count(*) FROM student s JOIN school sc ON sc.code = s.school
+                 WHERE sc.authority = '$AP_COUNTY' AND NOT sc.closed AND $free")
+    # the warm-up and the measured run at 2,000 approvals a second, and a quarter more
+    want=${BENCH_AP_REQUESTS:-$((2000 * (SECS + WARM) * 5 / 4))}
+    ap_m=$want
+    [ "$ap_m" -le "$avail" ] || ap_m=$avail
+    [ "$ap_m" -ge 2 ] || { say "approve: only $avail free students under $AP_COUNTY"; exit 1; }
+    [ "$ap_m" -eq "$want" ] ||
+        say "approve: WARNING: $avail free students under $AP_COUNTY, so $ap_m requests, not $want"
+    # the template, through the API, on a student of 建设路第一小学
+    sid=$(sql "SELECT min(s.id) FROM student s WHERE s.school = '$list_school' AND $free")
+    st=$(curl -s -o "$tmp/template.out" -w '%{http_code}' "$url/api/v1/requests" \
+        -H "Authorization: Bearer $BENCH_REGISTRAR_TOKEN" -H 'Content-Type: application/json' \
+        -d "{\"type\":\"$AP_TYPE\",\"student\":$sid,
+             \"payload\":{\"reason\":\"bench\",\"date\":\"$(date +%Y-%m-%d)\"}}" || true)
+    [ "$st" = 201 ] || { say "approve: POST /requests answered $st"; cat "$tmp/template.out" >&2; exit 1; }
+    tpl=$(sed -n 's/^{"id":\([0-9]*\),.*/\1/p' "$tmp/template.out")
+    holder=$(sql "SELECT string_agg(org, ',') FROM request_step WHERE request_id = $tpl")
+    [ "$holder" = "$AP_COUNTY" ] ||
+        { say "approve: the template request $tpl is held by '$holder', not $AP_COUNTY"; exit 1; }
+    say "approve: $((ap_m - 1)) more open $AP_TYPE requests like request $tpl, with SQL"
+    "$PGBIN/psql" -h "$pgsock" -p "$pgport" -U xueji -X -q -At -v ON_ERROR_STOP=1 -1 \
+        -v tpl="$tpl" -v m="$((ap_m - 1))" -v county="$AP_COUNTY" xueji >"$tmp/ap-prepare.log" 2>&1 <<SQL ||
+CREATE TEMP TABLE ap_pick ON COMMIT DROP AS
+    SELECT s.id AS student_id, s.school, sc.province,
+           (SELECT min(u.id) FROM app_user u
+             WHERE u.org = s.school AND u.staff_role = 'registrar') AS registrar
+      FROM student s JOIN school sc ON sc.code = s.school
+     WHERE sc.authority = :'county' AND NOT sc.closed AND $free
+     ORDER BY random() LIMIT :m;
+CREATE TEMP TABLE ap_req (id bigint, student_id bigint, school char(10), province char(6),
+                          registrar bigint) ON COMMIT DROP;
+WITH r AS (
+    INSERT INTO request (type, state, student_id, school, province, payload, comment,
+                         current_step, started_by, started_org, other_school, evidence)
+    SELECT t.type, 'open', p.student_id, p.school, p.province, t.payload, NULL, 1,
+           p.registrar, p.school, NULL, '{}'
+      FROM ap_pick p, request t WHERE t.id = :tpl
+    RETURNING id, student_id, school, province, started_by)
+INSERT INTO ap_req SELECT * FROM r;
+INSERT INTO request_step (request_id, number, level, org, state, due_at, escalate_to)
+    SELECT r.id, t.number, t.level, t.org, t.state, t.due_at, t.escalate_to
+      FROM ap_req r, request_step t WHERE t.request_id = :tpl ORDER BY r.id, t.number;
+INSERT INTO request_action (request_id, step, action, actor_id, actor_org, comment)
+    SELECT id, NULL, 'start', registrar, school, NULL FROM ap_req ORDER BY id;
+INSERT INTO student_history (student_id, kind, actor_id, actor_org, school, request_id, changes)
+    SELECT student_id, 'request', registrar, school, school, id, '[]' FROM ap_req ORDER BY id;
+INSERT INTO audit (actor_id, actor_org, action, target_type, target_id, ip, user_agent,
+                   request_id, detail, prev_hash, hash)
+    SELECT r.registrar, r.school, 'request.start', 'request', r.id::text, NULL, 'bench/run.sh',
+           NULL, jsonb_build_object('type', t.type, 'student', r.student_id), '', ''
+      FROM ap_req r, request t WHERE t.id = :tpl ORDER BY r.id;
+INSERT INTO events (type, student_id, school, authority, province, request_id, data)
+    SELECT 'request.started', r.student_id, r.school, :'county', r.province, r.id,
+           jsonb_build_object('type', t.type, 'state', 'open')
+      FROM ap_req r, request t WHERE t.id = :tpl ORDER BY r.id;
+SQL
+        { cat "$tmp/ap-prepare.log" >&2; say "approve: preparing the requests failed"; exit 1; }
+    sql "VACUUM ANALYZE request, request_step, request_member, request_action, student_history,
+         audit, events" >/dev/null
+    "$out/xuejictl" audit verify >"$tmp/audit-verify.txt" 2>&1 ||
+        { cat "$tmp/audit-verify.txt" >&2; say "approve: the audit chain does not verify"; exit 1; }
+    BENCH_AP_IDS=$tmp/ap.ids BENCH_AP_STATE=$tmp/ap.state
+    export BENCH_AP_IDS BENCH_AP_STATE
+    sql "SELECT id FROM request WHERE type = '$AP_TYPE' AND state = 'open' ORDER BY id" >"$BENCH_AP_IDS"
+    n=$(wc -l <"$BENCH_AP_IDS")
+    [ "$n" -eq "$ap_m" ] || { say "approve: $n open requests, expected $ap_m"; exit 1; }
+    ap_prep_secs=$(($(date +%s) - t0))
+    say "approve: $ap_m requests ready in $ap_prep_secs s ($(cat "$tmp/audit-verify.txt"))"
+}
 if [ "$STUDENTS" -gt 0 ]; then
     BENCH_PROVINCE_TOKEN=$(login henan)
     BENCH_REGISTRAR_TOKEN=$(login jianshe.registrar)
@@ -424,6 +543,16 @@ if [ "$STUDENTS" -gt 0 ]; then
     before=$(sql "SELECT count(*) FROM student")
     bench_http register /api/v1/students register.lua
     registered=$(($(sql "SELECT count(*) FROM student") - before))
+
+    # AP: approvals. ap_m open requests of a one-step type decided by the competent
+    # authority (其他离校), each on its own enrolled student of a school under 中原区,
+    # then POST /requests/{id}/actions as that county's account, each id once.
+    ap_prepare
+    bench_http approve "/api/v1/requests/{id}/actions" approve.lua
+    ap_approved=$(sql "SELECT count(*) FROM request WHERE type = '$AP_TYPE' AND state = 'approved'")
+    ap_open=$(sql "SELECT count(*) FROM request WHERE type = '$AP_TYPE' AND state = 'open'")
+    say "approve: $ap_approved requests approved (warm-up included), $ap_open still open"
+
     bench_pgbench "$CONNS" -N
     PN=$pg_tps PN_other=$pg_other
     bench_pgbench "$POOL" -N
@@ -570,6 +699,13 @@ S_met=$(awk -v r="$SL" -v p="$S_p99" 'BEGIN { print (r != "" && r >= 0.8 && p < 
 R=$(field register 4)
 RPN=$(ratio "$R" "${PN:-}")
 RPNp=$(ratio "$R" "${PNp:-}")
+AP=$(field approve 4) AP_p50=$(field approve 5) AP_p99=$(field approve 6) AP_bad=$(field approve 7)
+AP_sockerr=$(field approve 8)
+APPN=$(ratio "$AP" "${PN:-}")
+# a run with any answer but 200 (or a socket error) is not a clean figure
+AP_clean=$([ "${AP_bad:-0}" = 0 ] && [ "${AP_sockerr:-0}" = 0 ] && echo true || echo false)
+AP_met=$(awk -v r="$APPN" -v c="$AP_clean" 'BEGIN { print (r != "" && r >= 0.5 && c == "true" ? "true" : "false") }')
+APPNp=$(ratio "$AP" "${PNp:-}")
 S_big=$(field student_big 4) S_big_p99=$(field student_big 6)
 SL_big=$(ratio "$S_big" "$L")
 loglines=$(wc -l <"$srv_log")
@@ -593,7 +729,7 @@ cores=$(nproc)
                 "pgbench -S -M prepared -c " c, p, "-", "-", "-", pother
         }' "$rows"
     awk -F'|' -v l="$L" -v c="$CONNS" '
-        BEGIN { tag["region"] = "A"; tag["student"] = "S"; tag["register"] = "R"; tag["student_big"] = "Sb" }
+        BEGIN { tag["region"] = "A"; tag["student"] = "S"; tag["register"] = "R"; tag["approve"] = "AP"; tag["student_big"] = "Sb" }
         $1 != "healthz" {
             printf "%-2s %-11s %-46s %9.0f %8.2f %8.2f %6.2f %7d\n", tag[$1], $1,
                 ($3 != "" ? $2 " -s " $3 : "GET " $2) ($10 != c ? " (-c " $10 ")" : ""),
@@ -622,6 +758,13 @@ cores=$(nproc)
         echo "list p99 (-c $LIST_CONNS): first page $(field list 6) ms, deep cursor $(field list_deep 6) ms"
         echo "R = $(printf %.0f "$R") registrations/s ($registered rows added, classes 13-91..$((90 + R_CLASSES)))," \
             "PN = $(printf %.0f "$PN") tps, R/PN = $RPN (for reference: R/PNp = $RPNp)"
+        echo "AP = $(printf %.0f "$AP") approvals/s (200 answers only), p50 $AP_p50 ms, p99 $AP_p99 ms," \
+            "AP/PN = $APPN (target AP/PN >= 0.5: $([ "$AP_met" = true ] && echo reached || echo NOT reached);" \
+            "for reference: AP/PNp = $APPNp)"
+        echo "   $ap_m open $AP_TYPE requests prepared in $ap_prep_secs s (SQL, after a template" \
+            "request through the API), $ap_approved approved with the warm-up's"
+        [ "$AP_clean" = true ] ||
+            echo "WARNING: AP saw $AP_bad answers other than 200 and $AP_sockerr socket errors: not a clean figure"
     fi
     if [ "$IMPORT_ROWS" -gt 0 ]; then
         echo
@@ -673,7 +816,15 @@ if [ -n "$S" ]; then
     students_json="$students_json \"list_p99_ms\": {\"first\": $(num "$(field list 6)"), \"deep\": $(num "$(field list_deep 6)")},"
     students_json="$students_json \"R\": $(num "$R"), \"PN\": $(num "${PN:-}"), \"R_over_PN\": $(num "$RPN"),"
     students_json="$students_json \"PN_pool\": $(num "${PNp:-}"), \"R_over_PN_pool\": $(num "$RPNp"),"
-    students_json="$students_json \"registered\": $(num "${registered:-}"), \"R_classes\": $R_CLASSES, \"big\": $big_json}"
+    students_json="$students_json \"registered\": $(num "${registered:-}"), \"R_classes\": $R_CLASSES,"
+    students_json="$students_json \"AP\": $(num "$AP"), \"AP_over_PN\": $(num "$APPN"),"
+    students_json="$students_json \"AP_over_PN_pool\": $(num "$APPNp"), \"AP_target\": \"AP/PN >= 0.5\","
+    students_json="$students_json \"AP_target_met\": $AP_met, \"AP_clean\": $AP_clean,"
+    students_json="$students_json \"AP_p50_ms\": $(num "$AP_p50"), \"AP_p99_ms\": $(num "$AP_p99"),"
+    students_json="$students_json \"AP_non_200\": $(num "$AP_bad"), \"AP_prepared\": $(num "${ap_m:-}"),"
+    students_json="$students_json \"AP_prepare_seconds\": $(num "${ap_prep_secs:-}"),"
+    students_json="$students_json \"AP_approved\": $(num "${ap_approved:-}"), \"AP_type\": \"$AP_TYPE\","
+    students_json="$students_json \"AP_county\": \"$AP_COUNTY\", \"big\": $big_json}"
 fi
 imports_json=null
 if [ "$IMPORT_ROWS" -gt 0 ]; then
