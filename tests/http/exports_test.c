@@ -142,24 +142,11 @@ write_csv(const table *t, size_t *len)
     return (char *)b.p;
 }
 
-/* The template column of field `json` of `member` (0: the student). */
-static int
-col_of(const char *json, int member)
-{
-    int f = core_field_index(member, json);
-    ck_assert_msg(f >= 0, "no field %s", json);
-    for (int c = 0; c < core_template_ncols(); c++)
-        if (core_template_field(c) == f)
-            return c;
-    ck_abort_msg("field %s has no column", json);
-    return -1;
-}
-
 /* The row whose 姓名 is `name`, or -1. */
 static int
 row_named(const table *t, const char *name)
 {
-    int c = col_of("name", 0);
+    int c = wf_col_of("name", 0);
     for (int r = 1; r < t->nrows; r++)
         if (strcmp(cell(t, r, c), name) == 0)
             return r;
@@ -200,40 +187,6 @@ get_ok(int who, const char *path, ht_resp *out)
     call("GET", path, who, NULL, out);
     ck_assert_msg(out->status == 200, "GET %s as %s: %ld %s", path, cast[who].user, out->status,
                   out->body);
-}
-
-/* POST /imports?<query> with `body`: the job id; `want` the status. */
-static long long
-upload(int who, const char *query, const char *body, size_t len, long want)
-{
-    char auth[1100], path[160];
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[who]);
-    snprintf(path, sizeof(path), "/api/v1/imports?%s", query);
-    const char *h[] = {auth, "Content-Type: application/octet-stream", NULL};
-    ht_resp r;
-    ck_assert_int_eq(ht_request(srv, "POST", path, h, body, len, &r), 0);
-    ck_assert_msg(r.status == want, "POST %s: %ld %s", path, r.status, r.body);
-    long long id = r.status < 300 ? jint(r.json, "id") : 0;
-    ht_resp_free(&r);
-    return id;
-}
-
-/* GET /imports/{id} until done or failed (or 60 s). */
-static void
-wait_job(int who, long long id, ht_resp *out)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/api/v1/imports/%lld", id);
-    for (int i = 0; i < 600; i++) {
-        call("GET", path, who, NULL, out);
-        ck_assert_msg(out->status == 200, "%ld %s", out->status, out->body);
-        const char *st = ht_json_str(out->json, "state");
-        if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0)
-            return;
-        ht_resp_free(out);
-        ht_sleep_ms(100);
-    }
-    ck_abort_msg("import %lld did not finish", id);
 }
 
 /* The whole record as the registrar reads it revealed, without what an
@@ -283,15 +236,15 @@ START_TEST(test_roster_xlsx_masked_and_scoped)
     char mask[32], phone[32];
     core_mask_id(a.idnum, mask, sizeof(mask));
     core_mask_phone("13900000000", phone, sizeof(phone));
-    ck_assert_str_eq(cell(t, ra, col_of("id_number", 0)), mask);
-    ck_assert_str_eq(cell(t, ra, col_of("phone", 0)), phone);
-    ck_assert_str_eq(cell(t, ra, col_of("gender", 0)), a.gender == 1 ? "1 男" : "2 女");
-    ck_assert_str_eq(cell(t, ra, col_of("ethnicity", 0)), "01 汉族");
-    ck_assert_str_eq(cell(t, ra, col_of("relation", 1)), "1 父亲");
-    ck_assert_str_eq(cell(t, ra, col_of("birth_date", 0)), a.birth);
-    ck_assert_str_eq(cell(t, ra, col_of("grade", 0)), "13");
-    ck_assert_str_eq(cell(t, rb, col_of("grade", 0)), "14");
-    ck_assert_str_eq(cell(t, ra, col_of("distance_km", 0)), "1.5");
+    ck_assert_str_eq(cell(t, ra, wf_col_of("id_number", 0)), mask);
+    ck_assert_str_eq(cell(t, ra, wf_col_of("phone", 0)), phone);
+    ck_assert_str_eq(cell(t, ra, wf_col_of("gender", 0)), a.gender == 1 ? "1 男" : "2 女");
+    ck_assert_str_eq(cell(t, ra, wf_col_of("ethnicity", 0)), "01 汉族");
+    ck_assert_str_eq(cell(t, ra, wf_col_of("relation", 1)), "1 父亲");
+    ck_assert_str_eq(cell(t, ra, wf_col_of("birth_date", 0)), a.birth);
+    ck_assert_str_eq(cell(t, ra, wf_col_of("grade", 0)), "13");
+    ck_assert_str_eq(cell(t, rb, wf_col_of("grade", 0)), "14");
+    ck_assert_str_eq(cell(t, ra, wf_col_of("distance_km", 0)), "1.5");
     int n = core_template_ncols();
     char gmask[32];
     char g[32];
@@ -318,7 +271,7 @@ START_TEST(test_roster_xlsx_masked_and_scoped)
     ck_assert_int_gt(row_named(t, b.name), 0);
     ck_assert_int_eq(row_named(t, a.name), -1);
     for (int i = 1; i < t->nrows; i++)
-        ck_assert_str_eq(cell(t, i, col_of("grade", 0)), "14");
+        ck_assert_str_eq(cell(t, i, wf_col_of("grade", 0)), "14");
     table_free(t);
     /* A's grade leader: grade 13 only, and no reveal */
     get_ok(GRADE_A, "/api/v1/students/export", &r);
@@ -380,9 +333,9 @@ START_TEST(test_roster_csv_revealed)
     int ra = row_named(t, a.name);
     ck_assert_int_gt(ra, 0);
     /* in clear: the ID number, the phones, the G number */
-    ck_assert_str_eq(cell(t, ra, col_of("id_number", 0)), a.idnum);
-    ck_assert_str_eq(cell(t, ra, col_of("phone", 0)), "13900000000");
-    ck_assert_str_eq(cell(t, ra, col_of("phone", 1)), "13700000000");
+    ck_assert_str_eq(cell(t, ra, wf_col_of("id_number", 0)), a.idnum);
+    ck_assert_str_eq(cell(t, ra, wf_col_of("phone", 0)), "13900000000");
+    ck_assert_str_eq(cell(t, ra, wf_col_of("phone", 1)), "13700000000");
     char g[32];
     snprintf(g, sizeof(g), "G%s", a.idnum);
     ck_assert_str_eq(cell(t, ra, core_template_ncols()), g);
@@ -406,7 +359,7 @@ START_TEST(test_roster_csv_revealed)
     ck_assert_int_eq(r.status, 200);
     t = read_csv(r.body, r.len);
     ht_resp_free(&r);
-    ck_assert_str_eq(cell(t, row_named(t, a.name), col_of("id_number", 0)), a.idnum);
+    ck_assert_str_eq(cell(t, row_named(t, a.name), wf_col_of("id_number", 0)), a.idnum);
     table_free(t);
     ck_assert_str_eq(scalar("SELECT actor_org || ' ' || target_id || ' ' || (detail->>'revealed')"
                             " FROM audit WHERE request_id = '%s'",
@@ -432,13 +385,13 @@ START_TEST(test_roster_reimport_update)
     ck_assert_int_gt(ra, 0);
     ck_assert_int_gt(row_named(t, b.name), 0);
     int rows = t->nrows - 1;
-    set_cell(t, ra, col_of("current_address", 0), "长沙市芙蓉区新地址1号");
+    set_cell(t, ra, wf_col_of("current_address", 0), "长沙市芙蓉区新地址1号");
     size_t len;
     unsigned char *x = write_xlsx(t, &len);
     table_free(t);
-    long long id = upload(REG_A, "mode=update", (const char *)x, len, 202);
+    long long id = wf_upload(REG_A, "mode=update", (const char *)x, len, 202);
     free(x);
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_msg(jint(r.json, "rejected") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "updated"), rows);
@@ -475,9 +428,9 @@ START_TEST(test_roster_reimport_update)
     /* the CSV roster goes back in unchanged: every row matched, nothing written */
     long long aver = count_of("SELECT version FROM student WHERE id = %lld", a.id);
     get_ok(REG_A, "/api/v1/students/export?grade=14&class=1&reveal=id_number&format=csv", &r);
-    id = upload(REG_A, "mode=update", r.body, r.len, 202);
+    id = wf_upload(REG_A, "mode=update", r.body, r.len, 202);
     ht_resp_free(&r);
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_msg(jint(r.json, "rejected") == 0 && jint(r.json, "updated") == rows, "%s", r.body);
     ht_resp_free(&r);
@@ -486,9 +439,9 @@ START_TEST(test_roster_reimport_update)
 
     /* a masked roster cannot be matched: every row says so, nothing changes */
     get_ok(REG_A, "/api/v1/students/export?grade=14&class=1", &r);
-    id = upload(REG_A, "mode=update", r.body, r.len, 202);
+    id = wf_upload(REG_A, "mode=update", r.body, r.len, 202);
     ht_resp_free(&r);
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_int_eq(jint(r.json, "updated"), 0);
     ck_assert_int_eq(jint(r.json, "rejected"), rows);
     ht_resp_free(&r);
@@ -516,28 +469,28 @@ static int
 add_row(table *t, const stu *st)
 {
     int r = t->nrows;
-    set_cell(t, r, col_of("name", 0), st->name);
-    set_cell(t, r, col_of("gender", 0), st->gender == 1 ? "1 男" : "2 女");
-    set_cell(t, r, col_of("birth_date", 0), st->birth);
-    set_cell(t, r, col_of("ethnicity", 0), "01");
-    set_cell(t, r, col_of("nationality", 0), "CHN");
-    set_cell(t, r, col_of("id_type", 0), "1");
-    set_cell(t, r, col_of("id_number", 0), st->idnum);
-    set_cell(t, r, col_of("hukou_region", 0), "430102000000");
-    set_cell(t, r, col_of("hukou_type", 0), "1");
-    set_cell(t, r, col_of("grade", 0), "13");
-    set_cell(t, r, col_of("class", 0), "1");
-    set_cell(t, r, col_of("enrolled_month", 0), "202209");
-    set_cell(t, r, col_of("entry_mode", 0), "1");
-    set_cell(t, r, col_of("study_mode", 0), "1");
-    set_cell(t, r, col_of("source", 0), "1");
-    set_cell(t, r, col_of("distance_km", 0), "1.5");
-    set_cell(t, r, col_of("transport", 0), "1");
-    set_cell(t, r, col_of("school_bus", 0), "0");
-    set_cell(t, r, col_of("name", 1), "导出家长");
-    set_cell(t, r, col_of("relation", 1), "1");
-    set_cell(t, r, col_of("phone", 1), "13700000000");
-    set_cell(t, r, col_of("guardian", 1), "1");
+    set_cell(t, r, wf_col_of("name", 0), st->name);
+    set_cell(t, r, wf_col_of("gender", 0), st->gender == 1 ? "1 男" : "2 女");
+    set_cell(t, r, wf_col_of("birth_date", 0), st->birth);
+    set_cell(t, r, wf_col_of("ethnicity", 0), "01");
+    set_cell(t, r, wf_col_of("nationality", 0), "CHN");
+    set_cell(t, r, wf_col_of("id_type", 0), "1");
+    set_cell(t, r, wf_col_of("id_number", 0), st->idnum);
+    set_cell(t, r, wf_col_of("hukou_region", 0), "430102000000");
+    set_cell(t, r, wf_col_of("hukou_type", 0), "1");
+    set_cell(t, r, wf_col_of("grade", 0), "13");
+    set_cell(t, r, wf_col_of("class", 0), "1");
+    set_cell(t, r, wf_col_of("enrolled_month", 0), "202209");
+    set_cell(t, r, wf_col_of("entry_mode", 0), "1");
+    set_cell(t, r, wf_col_of("study_mode", 0), "1");
+    set_cell(t, r, wf_col_of("source", 0), "1");
+    set_cell(t, r, wf_col_of("distance_km", 0), "1.5");
+    set_cell(t, r, wf_col_of("transport", 0), "1");
+    set_cell(t, r, wf_col_of("school_bus", 0), "0");
+    set_cell(t, r, wf_col_of("name", 1), "导出家长");
+    set_cell(t, r, wf_col_of("relation", 1), "1");
+    set_cell(t, r, wf_col_of("phone", 1), "13700000000");
+    set_cell(t, r, wf_col_of("guardian", 1), "1");
     return r;
 }
 
@@ -557,19 +510,19 @@ START_TEST(test_errors_xlsx)
     stu_make(&bad2, 2016);
     add_row(t, &ok1);           /* sheet row 2 */
     int r3 = add_row(t, &bad1); /* row 3: a bad gender */
-    set_cell(t, r3, col_of("gender", 0), "9");
+    set_cell(t, r3, wf_col_of("gender", 0), "9");
     add_row(t, &ok2);           /* row 4 */
     t->nrows++;                 /* row 5: empty */
     int r6 = add_row(t, &bad2); /* row 6: two mistakes */
-    set_cell(t, r6, col_of("phone", 0), "无");
-    set_cell(t, r6, col_of("ethnicity", 0), "99");
-    set_cell(t, r6, col_of("specialty", 0), "钢琴, \"八级\""); /* quotes and a comma */
+    set_cell(t, r6, wf_col_of("phone", 0), "无");
+    set_cell(t, r6, wf_col_of("ethnicity", 0), "99");
+    set_cell(t, r6, wf_col_of("specialty", 0), "钢琴, \"八级\""); /* quotes and a comma */
     size_t len;
     char *csv = write_csv(t, &len);
-    long long id = upload(REG_A, "mode=create", csv, len, 202);
+    long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
     free(csv);
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "created"), 2);
     ck_assert_int_eq(jint(r.json, "rejected"), 2);
@@ -592,8 +545,8 @@ START_TEST(test_errors_xlsx)
     ck_assert_str_eq(cell(e, 0, n), "错误原因");
     /* exactly the rejected rows, as uploaded, with their reasons */
     ck_assert_int_eq(e->nrows, 3);
-    ck_assert_str_eq(cell(e, 1, col_of("name", 0)), bad1.name);
-    ck_assert_str_eq(cell(e, 2, col_of("name", 0)), bad2.name);
+    ck_assert_str_eq(cell(e, 1, wf_col_of("name", 0)), bad1.name);
+    ck_assert_str_eq(cell(e, 2, wf_col_of("name", 0)), bad2.name);
     for (int c = 0; c < n; c++) {
         ck_assert_str_eq(cell(e, 1, c), cell(t, r3, c));
         ck_assert_str_eq(cell(e, 2, c), cell(t, r6, c));
@@ -618,14 +571,14 @@ START_TEST(test_errors_xlsx)
     call_fails("GET", "/api/v1/imports/abc/errors.xlsx", REG_A, NULL, 404, "import_not_found");
 
     /* fixed in the file itself (the reason column stays), it goes in */
-    set_cell(e, 1, col_of("gender", 0), bad1.gender == 1 ? "男" : "女");
-    set_cell(e, 2, col_of("phone", 0), "");
-    set_cell(e, 2, col_of("ethnicity", 0), "01 汉族");
+    set_cell(e, 1, wf_col_of("gender", 0), bad1.gender == 1 ? "男" : "女");
+    set_cell(e, 2, wf_col_of("phone", 0), "");
+    set_cell(e, 2, wf_col_of("ethnicity", 0), "01 汉族");
     unsigned char *x = write_xlsx(e, &len);
     table_free(e);
-    long long id2 = upload(REG_A, "mode=create", (const char *)x, len, 202);
+    long long id2 = wf_upload(REG_A, "mode=create", (const char *)x, len, 202);
     free(x);
-    wait_job(REG_A, id2, &r);
+    wf_wait_import(REG_A, id2, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "created"), 2);
     ck_assert_int_eq(jint(r.json, "rejected"), 0);
@@ -654,13 +607,13 @@ START_TEST(test_errors_xlsx_atomic_and_states)
     stu_make(&b, 2016);
     add_row(t, &a);
     int rb = add_row(t, &b);
-    set_cell(t, rb, col_of("ethnicity", 0), "99");
+    set_cell(t, rb, wf_col_of("ethnicity", 0), "99");
     size_t len;
     unsigned char *x = write_xlsx(t, &len);
-    long long id = upload(REG_A, "mode=create&atomic=true", (const char *)x, len, 202);
+    long long id = wf_upload(REG_A, "mode=create&atomic=true", (const char *)x, len, 202);
     free(x);
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_str_eq(ht_json_str(r.json, "failure"), "rows_rejected");
     ht_resp_free(&r);
     char path[96];
@@ -670,9 +623,9 @@ START_TEST(test_errors_xlsx_atomic_and_states)
     ht_resp_free(&r);
     int n = core_template_ncols();
     ck_assert_int_eq(e->nrows, 3);
-    ck_assert_str_eq(cell(e, 1, col_of("name", 0)), a.name);
+    ck_assert_str_eq(cell(e, 1, wf_col_of("name", 0)), a.name);
     ck_assert_str_eq(cell(e, 1, n), "");
-    ck_assert_str_eq(cell(e, 2, col_of("name", 0)), b.name);
+    ck_assert_str_eq(cell(e, 2, wf_col_of("name", 0)), b.name);
     ck_assert_ptr_nonnull(strstr(cell(e, 2, n), "民族"));
     table_free(e);
     table_free(t);
@@ -683,9 +636,9 @@ START_TEST(test_errors_xlsx_atomic_and_states)
     add_row(t, &a);
     char *csv = write_csv(t, &len);
     table_free(t);
-    id = upload(REG_A, "mode=create", csv, len, 202);
+    id = wf_upload(REG_A, "mode=create", csv, len, 202);
     free(csv);
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_str_eq(ht_json_str(r.json, "failure"), "template_mismatch");
     ht_resp_free(&r);
     errors_path(id, path, sizeof(path));

@@ -26,22 +26,10 @@ typedef struct sheet {
     char *cells[256][CORE_TEMPLATE_MAX_COLS];
 } sheet;
 
-static int
-col_of(const char *json, int member)
-{
-    int f = core_field_index(member, json);
-    ck_assert_msg(f >= 0, "no field %s", json);
-    for (int c = 0; c < core_template_ncols(); c++)
-        if (core_template_field(c) == f)
-            return c;
-    ck_abort_msg("field %s has no column", json);
-    return -1;
-}
-
 static void
 put(sheet *s, int row, const char *json, int member, const char *v)
 {
-    int c = col_of(json, member);
+    int c = wf_col_of(json, member);
     free(s->cells[row][c]);
     s->cells[row][c] = strdup(v);
 }
@@ -113,40 +101,6 @@ to_csv(const sheet *s, size_t *len)
     }
     *len = b.n;
     return (char *)b.p;
-}
-
-/* POST /imports?<query> with `body`: the job id; `want` the status. */
-static long long
-upload(int who, const char *query, const char *body, size_t len, long want)
-{
-    char auth[1100], path[160];
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[who]);
-    snprintf(path, sizeof(path), "/api/v1/imports?%s", query);
-    const char *h[] = {auth, "Content-Type: application/octet-stream", NULL};
-    ht_resp r;
-    ck_assert_int_eq(ht_request(srv, "POST", path, h, body, len, &r), 0);
-    ck_assert_msg(r.status == want, "POST %s: %ld %s", path, r.status, r.body);
-    long long id = r.status < 300 ? jint(r.json, "id") : 0;
-    ht_resp_free(&r);
-    return id;
-}
-
-/* GET /imports/{id} until done or failed (or 60 s). */
-static void
-wait_job(int who, long long id, ht_resp *out)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/api/v1/imports/%lld", id);
-    for (int i = 0; i < 600; i++) {
-        call("GET", path, who, NULL, out);
-        ck_assert_msg(out->status == 200, "%ld %s", out->status, out->body);
-        const char *st = ht_json_str(out->json, "state");
-        if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0)
-            return;
-        ht_resp_free(out);
-        ht_sleep_ms(100);
-    }
-    ck_abort_msg("import %lld did not finish", id);
 }
 
 /* The error of `row` with `code`, or NULL. */
@@ -261,14 +215,14 @@ START_TEST(test_create_with_clerk_mistakes)
     put(&s, r7, "ethnicity", 0, "汉族");
     size_t len;
     char *csv = to_csv(&s, &len);
-    long long id = upload(REG_A, "mode=create", csv, len, 202);
+    long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
     /* another school's registrar, a bureau: not theirs */
-    upload(REG_B, "mode=create&school=" SCH_A, csv, len, 403);
-    upload(FURONG, "mode=create", csv, len, 403);
-    upload(REG_A, "mode=merge", csv, len, 400);
+    wf_upload(REG_B, "mode=create&school=" SCH_A, csv, len, 403);
+    wf_upload(FURONG, "mode=create", csv, len, 403);
+    wf_upload(REG_A, "mode=merge", csv, len, 400);
 
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "total"), 5);
     ck_assert_int_eq(jint(r.json, "created"), 2);
@@ -277,7 +231,7 @@ START_TEST(test_create_with_clerk_mistakes)
     const json_t *e3 = error_of(&r, 3, "number_lost_digits");
     ck_assert_msg(e3 != NULL, "%s", r.body);
     char col[4];
-    core_sheet_col_name(col_of("id_number", 0), col);
+    core_sheet_col_name(wf_col_of("id_number", 0), col);
     ck_assert_str_eq(ht_json_str(e3, "column"), col);
     ck_assert_str_eq(ht_json_str(e3, "header"), "身份证件号");
     ck_assert_ptr_nonnull(strstr(ht_json_str(e3, "message"), "文本"));
@@ -304,7 +258,7 @@ START_TEST(test_create_with_clerk_mistakes)
     ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '%s'", lost.name), 0);
 
     /* the same file again: the same job */
-    ck_assert_int_eq(upload(REG_A, "mode=create", csv, len, 200), id);
+    ck_assert_int_eq(wf_upload(REG_A, "mode=create", csv, len, 200), id);
     free(csv);
     sheet_free(&s);
 }
@@ -332,9 +286,9 @@ START_TEST(test_wrong_header_and_bad_files)
     s.ncols--;
     size_t len;
     char *csv = to_csv(&s, &len);
-    long long id = upload(REG_A, "mode=create", csv, len, 202);
+    long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
     ck_assert_str_eq(ht_json_str(r.json, "failure"), "template_mismatch");
     const json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
@@ -350,8 +304,8 @@ START_TEST(test_wrong_header_and_bad_files)
     /* the template as downloaded, header only: failed, saying there is nothing in it */
     sheet_init(&s);
     csv = to_csv(&s, &len);
-    id = upload(REG_A, "mode=create", csv, len, 202);
-    wait_job(REG_A, id, &r);
+    id = wf_upload(REG_A, "mode=create", csv, len, 202);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
     ck_assert_str_eq(ht_json_str(r.json, "failure"), "import_no_rows");
     ht_resp_free(&r);
@@ -359,13 +313,13 @@ START_TEST(test_wrong_header_and_bad_files)
     sheet_free(&s);
 
     /* not a spreadsheet at all; an old .xls; nothing */
-    upload(REG_A, "mode=create", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, 415);
-    upload(REG_A, "mode=create", "\x00\x01\x02\x03", 4, 415);
-    upload(REG_A, "mode=create", "", 0, 422);
+    wf_upload(REG_A, "mode=create", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, 415);
+    wf_upload(REG_A, "mode=create", "\x00\x01\x02\x03", 4, 415);
+    wf_upload(REG_A, "mode=create", "", 0, 422);
     /* a zip that is not a workbook fails the job with a reason */
     static const char zip[] = "PK\x03\x04garbage that is not a zip archive";
-    id = upload(REG_A, "mode=update", zip, sizeof(zip) - 1, 202);
-    wait_job(REG_A, id, &r);
+    id = wf_upload(REG_A, "mode=update", zip, sizeof(zip) - 1, 202);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "errors")), 1);
     ht_resp_free(&r);
@@ -385,9 +339,9 @@ START_TEST(test_atomic)
     put(&s, rb, "gender", 0, "9");
     size_t len;
     char *csv = to_csv(&s, &len);
-    long long id = upload(REG_A, "mode=create&atomic=true", csv, len, 202);
+    long long id = wf_upload(REG_A, "mode=create&atomic=true", csv, len, 202);
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_str_eq(ht_json_str(r.json, "state"), "failed");
     ck_assert_str_eq(ht_json_str(r.json, "failure"), "rows_rejected");
     ck_assert_int_eq(jint(r.json, "created"), 0);
@@ -399,8 +353,8 @@ START_TEST(test_atomic)
     /* fixed, the whole file goes in */
     put(&s, rb, "gender", 0, b.gender == 1 ? "男" : "女");
     csv = to_csv(&s, &len);
-    id = upload(REG_A, "mode=create&atomic=true", csv, len, 202);
-    wait_job(REG_A, id, &r);
+    id = wf_upload(REG_A, "mode=create&atomic=true", csv, len, 202);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "created"), 2);
     ht_resp_free(&r);
@@ -435,9 +389,9 @@ START_TEST(test_update)
     put(&s, rk, "birth_date", 0, "2015-01-01");
     size_t len;
     char *csv = to_csv(&s, &len);
-    long long id = upload(REG_A, "mode=update", csv, len, 202);
+    long long id = wf_upload(REG_A, "mode=update", csv, len, 202);
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "updated"), 1);
     ck_assert_int_eq(jint(r.json, "created"), 0);
@@ -477,10 +431,10 @@ START_TEST(test_xlsx_upload)
     size_t n;
     ck_assert_int_eq(core_xlsx_writer_finish(w, &x, &n, &e), 0);
     core_xlsx_writer_free(w);
-    long long id = upload(REG_A, "mode=create", (const char *)x, n, 202);
+    long long id = wf_upload(REG_A, "mode=create", (const char *)x, n, 202);
     free(x);
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "created"), 1);
     ck_assert_str_eq(ht_json_str(r.json, "format"), "xlsx");
@@ -512,7 +466,7 @@ START_TEST(test_crash_resume)
     }
     size_t len;
     char *csv = to_csv(&s, &len);
-    long long id = upload(REG_A, "mode=create", csv, len, 202);
+    long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
     /* kill the only worker once it has committed a batch, before the end */
     int killed = 0;
     for (int i = 0; i < 3000 && !killed; i++) {
@@ -530,7 +484,7 @@ START_TEST(test_crash_resume)
     /* a new worker takes it over once its heartbeat is stale */
     ht_server *w2 = server_with("XUEJI_IMPORT_STALE=1");
     ht_resp r;
-    wait_job(REG_A, id, &r);
+    wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_int_eq(jint(r.json, "created"), N);
     ck_assert_int_eq(jint(r.json, "total"), N);

@@ -3,6 +3,7 @@
  */
 #include "tests/lib/wfworld.h"
 
+#include "core/import.h"
 #include "core/pwhash.h"
 
 #include <stdarg.h>
@@ -532,4 +533,49 @@ wf_import_tcase(const char *name, int timeout)
     tcase_add_checked_fixture(tc, use_shared, close_db);
     tcase_set_timeout(tc, ht_timeout(timeout));
     return tc;
+}
+
+/* The template column (0-based) of field `json` of `member` (0: the student). */
+int
+wf_col_of(const char *json, int member)
+{
+    int f = core_field_index(member, json);
+    ck_assert_msg(f >= 0, "no field %s", json);
+    for (int c = 0; c < core_template_ncols(); c++)
+        if (core_template_field(c) == f)
+            return c;
+    ck_abort_msg("field %s has no column", json);
+    return -1;
+}
+
+long long
+wf_upload(int who, const char *query, const char *body, size_t len, long want)
+{
+    char auth[1100], path[160];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[who]);
+    snprintf(path, sizeof(path), "/api/v1/imports?%s", query);
+    const char *h[] = {auth, "Content-Type: application/octet-stream", NULL};
+    ht_resp r;
+    ck_assert_int_eq(ht_request(srv, "POST", path, h, body, len, &r), 0);
+    ck_assert_msg(r.status == want, "POST %s: %ld %s", path, r.status, r.body);
+    long long id = r.status < 300 ? jint(r.json, "id") : 0;
+    ht_resp_free(&r);
+    return id;
+}
+
+void
+wf_wait_import(int who, long long id, ht_resp *out)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/imports/%lld", id);
+    for (int i = 0; i < 600; i++) {
+        call("GET", path, who, NULL, out);
+        ck_assert_msg(out->status == 200, "%ld %s", out->status, out->body);
+        const char *st = ht_json_str(out->json, "state");
+        if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0)
+            return;
+        ht_resp_free(out);
+        ht_sleep_ms(100);
+    }
+    ck_abort_msg("import %lld did not finish", id);
 }

@@ -122,5 +122,11 @@ extern ht_server *wf_workers;
 void wf_start_workers(void);
 void wf_stop_workers(void);
 TCase *wf_import_tcase(const char *name, int timeout);
+/* The template column (0-based) of field `json` of `member` (0: the student). */
+int wf_col_of(const char *json, int member);
+/* POST /imports?<query> with `body` as `who`, expecting status `want`: the job id. */
+long long wf_upload(int who, const char *query, const char *body, size_t len, long want);
+/* GET /imports/{id} until it is done or failed (60 s at most). */
+void wf_wait_import(int who, long long id, ht_resp *out);
 
 #endif
