@@ -900,14 +900,13 @@ job_problems(api_call *c, db_conn *db)
     const char *school = NULL, *like = NULL;
     if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR)
         return app_err_set(&c->err, APP_EFORBIDDEN, "forbidden", "problems are the registrar's");
-    if (ac->level == CORE_LEVEL_SCHOOL)
+    char likebuf[8];
+    if (ac->level == CORE_LEVEL_SCHOOL) {
         school = ac->org;
-    else if (ac->level == CORE_LEVEL_PROVINCE)
-        like = app_arena_printf(c->arena, "%.2s%%", ac->org);
-    else if (ac->level == CORE_LEVEL_CITY)
-        like = app_arena_printf(c->arena, "%.4s%%", ac->org);
-    else if (ac->level == CORE_LEVEL_COUNTY)
-        like = ac->org;
+    } else if (ac->level != CORE_LEVEL_MINISTRY) {
+        core_region_like(ac->org, likebuf);
+        like = likebuf;
+    }
     db_problem *v;
     int n = 0;
     int rc = db_problem_list(db, school, like, a->state, a->after, a->limit + 1, c->arena, &v, &n,

@@ -231,12 +231,9 @@ typedef struct list_args {
 static const char *
 region_pattern(api_call *c, const char *code)
 {
-    switch (core_region_code_level(code, strlen(code))) {
-    case CORE_LEVEL_MINISTRY: return "%";
-    case CORE_LEVEL_PROVINCE: return app_arena_printf(c->arena, "%.2s%%", code);
-    case CORE_LEVEL_CITY: return app_arena_printf(c->arena, "%.4s%%", code);
-    default: return code;
-    }
+    char *like = app_arena_alloc(c->arena, 8);
+    core_region_like(code, like);
+    return like;
 }
 
 static int

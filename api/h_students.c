@@ -867,14 +867,13 @@ job_events(api_call *c, db_conn *db)
     if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR)
         return app_err_set(&c->err, APP_EFORBIDDEN, "forbidden",
                            "the feed is the registrar's: staff scopes are narrower than a school");
-    if (ac->level == CORE_LEVEL_SCHOOL)
+    char likebuf[8];
+    if (ac->level == CORE_LEVEL_SCHOOL) {
         school = ac->org;
-    else if (ac->level == CORE_LEVEL_PROVINCE)
-        like = app_arena_printf(c->arena, "%.2s%%", ac->org);
-    else if (ac->level == CORE_LEVEL_CITY)
-        like = app_arena_printf(c->arena, "%.4s%%", ac->org);
-    else if (ac->level == CORE_LEVEL_COUNTY)
-        like = ac->org;
+    } else if (ac->level != CORE_LEVEL_MINISTRY) {
+        core_region_like(ac->org, likebuf);
+        like = likebuf;
+    }
     db_event *v;
     int n = 0;
     int rc = db_event_list(db, a->after, school, like, a->limit, c->arena, &v, &n, &c->err);

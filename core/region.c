@@ -4,6 +4,7 @@
 #include "core/region.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const level_names[] = {
@@ -110,4 +111,15 @@ core_region12_parse(const char *in, size_t len, char out_county[7], app_err *err
     memcpy(out_county, in, 6);
     out_county[6] = '\0';
     return 0;
+}
+
+void
+core_region_like(const char *code6, char out[8])
+{
+    switch (core_region_code_level(code6, strlen(code6))) {
+    case CORE_LEVEL_MINISTRY: snprintf(out, 8, "%%"); break;
+    case CORE_LEVEL_PROVINCE: snprintf(out, 8, "%.2s%%", code6); break;
+    case CORE_LEVEL_CITY: snprintf(out, 8, "%.4s%%", code6); break;
+    default: snprintf(out, 8, "%.6s", code6); break;
+    }
 }

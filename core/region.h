@@ -61,6 +61,14 @@ core_level core_region_code_level(const char *code, size_t len);
  * is the province code itself.
  */
 void core_region_province_of(const char *code6, char out[7]);
+
+/*
+ * The SQL LIKE pattern of the region codes that region `code6` contains
+ * (the caller has validated it): "%" for the ministry, "PP%" for a
+ * province, "PPCC%" for a city, the code itself for a county. Written to
+ * `out` with its NUL.
+ */
+void core_region_like(const char *code6, char out[8]);
 void core_region_city_of(const char *code6, char out[7]);
 
 /*

@@ -50,16 +50,9 @@ core_report_key_title(int k)
 static const char *
 region_like(app_arena *a, const char *code)
 {
-    switch (core_region_code_level(code, strlen(code))) {
-    case CORE_LEVEL_MINISTRY:
-        return "%";
-    case CORE_LEVEL_PROVINCE:
-        return app_arena_printf(a, "%.2s%%", code);
-    case CORE_LEVEL_CITY:
-        return app_arena_printf(a, "%.4s%%", code);
-    default:
-        return code;
-    }
+    char *like = app_arena_alloc(a, 8);
+    core_region_like(code, like);
+    return like;
 }
 
 int

@@ -1018,12 +1018,10 @@ core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
         }
     } else if (a->level == CORE_LEVEL_MINISTRY) {
         df.authority_like = NULL;
-    } else if (a->level == CORE_LEVEL_PROVINCE) {
-        df.authority_like = app_arena_printf(op->arena, "%.2s%%", a->org);
-    } else if (a->level == CORE_LEVEL_CITY) {
-        df.authority_like = app_arena_printf(op->arena, "%.4s%%", a->org);
     } else {
-        df.authority_like = a->org;
+        char *like = app_arena_alloc(op->arena, 8);
+        core_region_like(a->org, like);
+        df.authority_like = like;
     }
     db_student *rows;
     int n = 0;

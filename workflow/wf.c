@@ -1352,12 +1352,10 @@ wf_request_list(db_conn *db, const core_op *op, const char *box, const char *sta
         f.started_org = ac->org;
     } else if (ac->level == CORE_LEVEL_SCHOOL) {
         f.school_like = ac->org;
-    } else if (ac->level == CORE_LEVEL_PROVINCE) {
-        f.authority_like = app_arena_printf(op->arena, "%.2s%%", ac->org);
-    } else if (ac->level == CORE_LEVEL_CITY) {
-        f.authority_like = app_arena_printf(op->arena, "%.4s%%", ac->org);
-    } else if (ac->level == CORE_LEVEL_COUNTY) {
-        f.authority_like = ac->org;
+    } else if (ac->level != CORE_LEVEL_MINISTRY) {
+        char *like = app_arena_alloc(op->arena, 8);
+        core_region_like(ac->org, like);
+        f.authority_like = like;
     }
     return db_request_list(db, &f, op->arena, out, out_n, err);
 }

@@ -20,6 +20,20 @@ static const struct {
     {CORE_LEVEL_PROVINCE, "province"}, {CORE_LEVEL_MINISTRY, "ministry"},
 };
 
+START_TEST(test_region_like)
+{
+    char out[8];
+    core_region_like("000000", out);
+    ck_assert_str_eq(out, "%");
+    core_region_like("410000", out);
+    ck_assert_str_eq(out, "41%");
+    core_region_like("410100", out);
+    ck_assert_str_eq(out, "4101%");
+    core_region_like("410102", out);
+    ck_assert_str_eq(out, "410102");
+}
+END_TEST
+
 START_TEST(test_level_name)
 {
     ck_assert_str_eq(core_level_name(level_rows[_i].level), level_rows[_i].name);
@@ -252,6 +266,7 @@ region_suite(void)
     tc = tcase_create("code_level");
     tcase_add_loop_test(tc, test_code_level, 0, NELEM(code_rows));
     tcase_add_test(tc, test_code_level_empty);
+    tcase_add_test(tc, test_region_like);
     tcase_add_loop_test(tc, test_parents, 0, NELEM(parent_rows));
     suite_add_tcase(s, tc);
 
