@@ -2,6 +2,7 @@
  * api/config.c - XUEJI_* environment variables.
  */
 #include "api/config.h"
+#include "core/import.h"
 #include "core/settings.h"
 #include "core/student.h"
 
@@ -36,6 +37,7 @@ static const char HELP[] =
     "  XUEJI_IMPORT_STALE      seconds without a heartbeat before a running import\n"
     "                          is taken over by another worker (default 60)\n"
     "  XUEJI_IMPORT_POLL_MS    how often idle import workers look for jobs (default 500)\n"
+    "  XUEJI_IMPORT_BATCH      rows an import registers and commits at a time (default 500)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
     "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
     "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes that lock an account (default 5)\n"
@@ -141,6 +143,9 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_IMPORT_POLL_MS", 500, 10, 60000, &n, err)) != 0)
         return rc;
     cfg->import_poll_ms = (int)n;
+    if ((rc = env_int("XUEJI_IMPORT_BATCH", CORE_IMPORT_BATCH_CREATE, 1, 5000, &n, err)) != 0)
+        return rc;
+    cfg->import_batch = (int)n;
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;

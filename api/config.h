@@ -38,6 +38,7 @@ struct api_config {
     size_t max_json;
     size_t max_upload;
     int import_workers; /* XUEJI_IMPORT_WORKERS */
+    int import_batch;   /* XUEJI_IMPORT_BATCH: rows registered and committed together (mode create) */
     int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken over */
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int shutdown_timeout_ms;

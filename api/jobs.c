@@ -142,6 +142,7 @@ api_jobs_start(const api_config *cfg)
     STOP = 0;
     core_import_stop = 0;
     NWORKERS = cfg->import_workers;
+    core_import_batch = cfg->import_batch;
     if (NWORKERS <= 0)
         return 0;
     WORKERS = calloc((size_t)NWORKERS, sizeof(pthread_t));

@@ -123,14 +123,19 @@ typedef const char *(*core_import_error_fn)(void *ctx, app_arena *a, long row, i
                                             const char *header, const char *field,
                                             const char *code, const char *param);
 
-#define CORE_IMPORT_BATCH 50 /* rows per commit (mode without atomic) */
+#define CORE_IMPORT_BATCH 50         /* rows per commit, mode update */
+#define CORE_IMPORT_BATCH_CREATE 500 /* rows per commit, mode create (default) */
+/* Rows of mode create registered together (core_student_register_many()) and
+   committed together; set before jobs run (XUEJI_IMPORT_BATCH). */
+extern int core_import_batch;
 
 /*
  * Run a claimed job (state running) as `op`'s actor, the uploader: read
  * the file, check the header, then each data row - mode create registers
  * it exactly like POST /students, mode update edits the record that
  * matches its name and ID number (key fields are not changed). Without
- * atomic, rows commit CORE_IMPORT_BATCH at a time together with the job's
+ * atomic, rows commit in batches (core_import_batch rows of mode create,
+ * registered set-based; CORE_IMPORT_BATCH of mode update) with the job's
  * progress, so a worker that dies leaves the job at its last commit and
  * the next one resumes after job->last_row; with atomic, everything runs
  * in one transaction and is rolled back when any row is rejected. Ends the

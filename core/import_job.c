@@ -4,12 +4,21 @@
 #include "core/import.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/csv.h"
 #include "core/xlsx.h"
 
 volatile int core_import_stop;
+int core_import_batch = CORE_IMPORT_BATCH_CREATE;
+
+/* A data row of the batch being gathered (mode create registers a batch at once). */
+typedef struct pending {
+    long row;
+    int rc;         /* the row's own error (normalisation), 0 when it goes to registration */
+    core_record rec;
+} pending;
 
 typedef struct run {
     db_conn *db;
@@ -22,6 +31,10 @@ typedef struct run {
     char *errors;    /* JSON array members not yet stored, "" when none (in op->arena) */
     core_op rop;     /* op with a per-batch arena: the rows' records and checks */
     app_err *err;
+    pending *pend;   /* mode create: the batch's rows, in order */
+    app_err *perr;   /* their errors */
+    core_reg *regs;
+    int npend, cap;
 } run;
 
 /* A fresh arena for the next rows (memory stays flat over a large file). */
@@ -102,6 +115,39 @@ update_row(run *r, core_record *rec, app_err *e)
     return core_student_patch(r->db, &r->rop, key, cur.version, rec, present, &out, e);
 }
 
+/* Mode create: register the gathered rows together, then count and report
+   them in row order. */
+static int
+register_pending(run *r)
+{
+    db_import *j = r->job;
+    int m = 0;
+    for (int i = 0; i < r->npend; i++)
+        if (r->pend[i].rc == 0) {
+            r->regs[m].rec = &r->pend[i].rec;
+            r->regs[m].err = &r->perr[i];
+            m++;
+        }
+    app_err e = {0};
+    int rc = m ? core_student_register_many(r->db, &r->rop, r->regs, m, &e) : 0;
+    if (rc != 0) {
+        *r->err = e;
+        return rc; /* not the rows' fault: the job stops and is resumed */
+    }
+    for (int i = 0, k = 0; i < r->npend; i++) {
+        pending *p = &r->pend[i];
+        int prc = p->rc ? p->rc : r->regs[k++].rc;
+        if (prc != 0) {
+            j->rejected++;
+            add_errors(r, p->row, &r->perr[i]);
+        } else {
+            j->created++;
+        }
+    }
+    r->npend = 0;
+    return 0;
+}
+
 static int
 on_row(void *ctx, const core_sheet_row *row, app_err *err)
 {
@@ -138,12 +184,18 @@ on_row(void *ctx, const core_sheet_row *row, app_err *err)
             return rc;
         r->in_tx = 1;
     }
-    core_record rec;
-    int empty = 0;
-    app_err e = {0};
+    int create = strcmp(j->mode, "create") == 0;
     if (r->batch == 0)
         next_batch(r);
-    int rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, &rec, &empty, &e);
+    core_record one, *rec = &one;
+    app_err e1 = {0}, *e = &e1;
+    if (create) {
+        rec = &r->pend[r->npend].rec;
+        e = &r->perr[r->npend];
+        memset(e, 0, sizeof(*e));
+    }
+    int empty = 0;
+    int rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, rec, &empty, e);
     j->last_row = (int)row->row;
     if (empty) {
         j->skipped++;
@@ -151,29 +203,28 @@ on_row(void *ctx, const core_sheet_row *row, app_err *err)
     }
     j->total++;
     j->processed++;
-    if (rc == 0) {
-        if (strcmp(j->mode, "create") == 0) {
-            core_student st;
-            core_request q;
-            int warn = 0;
-            rc = core_student_register(r->db, &r->rop, &rec, &st, &q, &warn, &e);
+    if (create) {
+        r->pend[r->npend].row = row->row;
+        r->pend[r->npend].rc = rc;
+        r->npend++;
+    } else {
+        if (rc == 0)
+            rc = update_row(r, rec, e);
+        if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
+            *r->err = *e;
+            return rc; /* not the row's fault: the job stops and is resumed */
+        }
+        if (rc != 0) {
+            j->rejected++;
+            add_errors(r, row->row, e);
         } else {
-            rc = update_row(r, &rec, &e);
+            j->updated++;
         }
     }
-    if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
-        *r->err = e;
-        return rc; /* not the row's fault: the job stops and is resumed */
-    }
-    if (rc != 0) {
-        j->rejected++;
-        add_errors(r, row->row, &e);
-    } else if (strcmp(j->mode, "create") == 0) {
-        j->created++;
-    } else {
-        j->updated++;
-    }
-    if (++r->batch >= CORE_IMPORT_BATCH) {
+    int size = create ? r->cap : CORE_IMPORT_BATCH;
+    if (++r->batch >= size) {
+        if (create && (rc = register_pending(r)) != 0)
+            return rc;
         if (j->atomic) {
             r->batch = 0; /* a new arena for the next rows; one transaction still */
             return 0;
@@ -208,6 +259,12 @@ go(run *r)
         core_csv_limits lim = core_csv_limits_default();
         core_csv_encoding enc;
         rc = core_csv_read(job->data, job->data_len, &lim, on_row, r, &enc, &rerr);
+    }
+    if (r->npend > 0 && rc != APP_EUNAVAIL && rc != APP_EINTERNAL) {
+        /* the rows read before the end (or before a broken part of the file) */
+        int prc = register_pending(r);
+        if (prc != 0)
+            rc = prc;
     }
     if (rc == APP_EUNAVAIL || (rc == APP_EINTERNAL && !r->failed_header)) {
         while (db_in_tx(db))
@@ -279,8 +336,17 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_erro
     r.err = err;
     r.rop = *op;
     r.rop.arena = NULL;
+    if (strcmp(job->mode, "create") == 0) {
+        r.cap = core_import_batch < 1 ? 1 : core_import_batch;
+        r.pend = xcalloc((size_t)r.cap, sizeof(pending));
+        r.perr = xcalloc((size_t)r.cap, sizeof(app_err));
+        r.regs = xcalloc((size_t)r.cap, sizeof(core_reg));
+    }
     int rc = go(&r);
     app_arena_free(r.rop.arena);
+    free(r.pend);
+    free(r.perr);
+    free(r.regs);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include "core/mask.h"
 #include "core/settings.h"
 #include "core/stuno.h"
+#include "db/bulk.h"
 #include "db/refdata.h"
 #include "db/school.h"
 #include "db/settings.h"
@@ -685,28 +686,6 @@ registration_steps(db_conn *db, const core_op *op, const db_school *sc, int no_d
     return 0;
 }
 
-/* An L number (rule 8): random digits such that the 18 characters after the
-   letter are never a valid ID number, hence never "L" + an existing one. */
-static int
-make_l_number(db_conn *db, const core_op *op, const char *county, int birth, char out[20],
-              app_err *err)
-{
-    for (int tries = 0; tries < 50; tries++) {
-        unsigned r = randombytes_uniform(10000);
-        core_stuno_make_l(county, birth, r, out);
-        if (core_idnum_check_digit(out + 1) == out[18])
-            continue;
-        int taken = 0;
-        int rc = db_stuno_taken(db, bidx_hex(op, 0, "stuno", out), &taken, err);
-        if (rc != 0)
-            return rc;
-        if (!taken)
-            return 0;
-    }
-    return app_err_set(err, APP_ECONFLICT, "student_number_exhausted",
-                       "no free L number for county %s birth %d", county, birth);
-}
-
 static int
 ymd(const char *date)
 {
@@ -714,10 +693,10 @@ ymd(const char *date)
     return date && core_date_parse(date, &v) == 0 ? v : 0;
 }
 
-/* Checks before the transaction: actor, school, window, record, grade, entry age. */
+/* The caller and its school: a registrar of an open school whose reporting
+   window is open (the same for every record of a batch). */
 static int
-registration_checks(db_conn *db, const core_op *op, core_record *rec, db_school *sc,
-                    db_settings *set, int *out_warnings, app_err *err)
+school_checks(db_conn *db, const core_op *op, db_school *sc, db_settings *set, app_err *err)
 {
     const core_actor *a = op->actor;
     if (a->level != CORE_LEVEL_SCHOOL || a->staff_role != CORE_STAFF_REGISTRAR)
@@ -730,10 +709,15 @@ registration_checks(db_conn *db, const core_op *op, core_record *rec, db_school 
         return app_err_set(err, APP_ESTATE, "school_closed", "school %s is closed", sc->code);
     if ((rc = db_settings_for_school(db, sc->code, op->arena, set, err)) != 0)
         return rc;
-    if ((rc = core_window_check(set->window_required, set->window_from, set->window_until,
-                                op->today, err)) != 0)
-        return rc;
+    return core_window_check(set->window_required, set->window_from, set->window_until,
+                             op->today, err);
+}
 
+/* One record before the transaction: fields, grade, entry age. */
+static int
+record_checks(const core_op *op, core_record *rec, const db_school *sc, const db_settings *set,
+              int *out_warnings, app_err *err)
+{
     core_record_rules rules = {op->env->codes, op->today, set->required_fields,
                                set->nrequired_fields};
     core_record_validate(rec, &rules, op->arena, out_warnings, err);
@@ -804,154 +788,463 @@ id_indexes(const core_op *op, const char *type, const char *number, int *out_n)
     return v;
 }
 
+/* What a batch's transaction needs of each record, prepared before it. */
+typedef struct reg_work {
+    const char **vals;  /* the row's columns (ciphertexts, masks, blind indexes) */
+    const char **idx;   /* blind indexes of its identity under every key, or NULL */
+    int nidx, no_doc;
+    const char *verification;
+    int slot;           /* its class among the batch's classes */
+    char lnum[20];
+    const char *lbidx;
+} reg_work;
+
+/* Schools named in duplicate answers, looked up once per batch. */
+typedef struct who_cache {
+    char code[8][11];
+    const char *who[8];
+    int n;
+} who_cache;
+
+static const char *
+holder_named(db_conn *db, const core_op *op, who_cache *c, const char *code, app_err *err)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->code[i], code) == 0)
+            return c->who[i];
+    const char *who = describe_school(db, op, code, 1, err);
+    if (err->code != APP_OK)
+        return NULL;
+    if (c->n < 8) {
+        snprintf(c->code[c->n], sizeof(c->code[0]), "%s", code);
+        c->who[c->n++] = who;
+    }
+    return who;
+}
+
+static void
+duplicate(core_reg *r, long long holder, const char *who)
+{
+    app_err_set(r->err, APP_ECONFLICT, "duplicate_enrolled", "identity held by student %lld",
+                holder);
+    app_err_field(r->err, "/id_number");
+    app_err_param(r->err, who);
+    r->rc = APP_ECONFLICT;
+}
+
+/* An L number that is never "L" + a valid ID number (rule 8); not yet
+   checked against the numbers in use. */
+static void
+l_candidate(const char *county, int birth, char out[20])
+{
+    do
+        core_stuno_make_l(county, birth, randombytes_uniform(10000), out);
+    while (core_idnum_check_digit(out + 1) == out[18]);
+}
+
+/* Free L numbers for the rows still in: drawn, then checked together against
+   the numbers in use and each other, the taken ones drawn again. */
+static int
+l_numbers(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w,
+          int n, app_err *err)
+{
+    int *todo = app_arena_alloc(op->arena, sizeof(int) * (size_t)(n ? n : 1));
+    const char **bidx = app_arena_alloc(op->arena, sizeof(char *) * (size_t)(n ? n : 1));
+    unsigned char *taken = app_arena_alloc(op->arena, (size_t)(n ? n : 1));
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (rows[i].rc == 0)
+            todo[m++] = i;
+    for (int round = 0; m > 0; round++) {
+        if (round == 50)
+            return app_err_set(err, APP_ECONFLICT, "student_number_exhausted",
+                               "no free L number for county %s", sc->county);
+        for (int k = 0; k < m; k++) {
+            reg_work *x = &w[todo[k]];
+            l_candidate(sc->county, ymd(rows[todo[k]].rec->v[CORE_R_BIRTH_DATE]), x->lnum);
+            x->lbidx = bidx_hex(op, 0, "stuno", x->lnum);
+            bidx[k] = x->lbidx;
+        }
+        int rc = db_stunos_taken(db, bidx, m, taken, err);
+        if (rc != 0)
+            return rc;
+        int left = 0;
+        for (int k = 0; k < m; k++) {
+            int clash = taken[k];
+            for (int j = 0; j < n && !clash; j++)
+                clash = j != todo[k] && rows[j].rc == 0 && w[j].lbidx &&
+                        strcmp(w[j].lbidx, w[todo[k]].lbidx) == 0;
+            if (clash) {
+                w[todo[k]].lbidx = NULL;
+                todo[left++] = todo[k];
+            }
+        }
+        m = left;
+    }
+    return 0;
+}
+
+/* The rows still in after the duplicate checks, under the identity locks. */
+static int
+check_identities(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows,
+                 reg_work *w, int n, who_cache *wc, app_err *err)
+{
+    int ne = 0, nl = 0;
+    for (int i = 0; i < n; i++)
+        if (rows[i].rc == 0 && w[i].idx)
+            ne += w[i].nidx, nl++;
+    if (nl == 0)
+        return 0;
+    const char **lk = app_arena_alloc(op->arena, sizeof(char *) * (size_t)nl);
+    int *erow = app_arena_alloc(op->arena, sizeof(int) * (size_t)ne);
+    const char **etype = app_arena_alloc(op->arena, sizeof(char *) * (size_t)ne);
+    const char **ebidx = app_arena_alloc(op->arena, sizeof(char *) * (size_t)ne);
+    nl = ne = 0;
+    for (int i = 0; i < n; i++) {
+        if (rows[i].rc != 0 || w[i].idx == NULL)
+            continue;
+        lk[nl++] = w[i].idx[0];
+        for (int k = 0; k < w[i].nidx; k++) {
+            erow[ne] = i;
+            etype[ne] = rows[i].rec->v[CORE_R_ID_TYPE];
+            ebidx[ne++] = w[i].idx[k];
+        }
+    }
+    /* rule 22: one registration of an identity at a time, then look */
+    db_holder *h;
+    int nh = 0;
+    int rc = db_identities_lock(db, lk, nl, err);
+    if (rc == 0)
+        rc = db_holders_find(db, ne, erow, etype, ebidx, op->arena, &h, &nh, err);
+    if (rc != 0)
+        return rc;
+    for (int k = 0; k < nh; k++) {
+        const char *who = holder_named(db, op, wc, h[k].school, err);
+        if (who == NULL)
+            return err->code;
+        duplicate(&rows[h[k].row], h[k].id, who);
+    }
+    /* the same identity twice in the batch: the later row meets the earlier */
+    for (int i = 0; i < n; i++) {
+        if (rows[i].rc != 0 || w[i].idx == NULL)
+            continue;
+        for (int j = 0; j < i; j++) {
+            if (rows[j].rc != 0 || w[j].idx == NULL ||
+                strcmp(w[j].idx[0], w[i].idx[0]) != 0 ||
+                strcmp(rows[j].rec->v[CORE_R_ID_TYPE], rows[i].rec->v[CORE_R_ID_TYPE]) != 0)
+                continue;
+            const char *who = holder_named(db, op, wc, sc->code, err);
+            if (who == NULL)
+                return err->code;
+            duplicate(&rows[i], 0, who);
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Classes: locked, counted, then filled in the order of the rows. */
+static int
+place_rows(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w,
+           int n, long long *class_id, app_err *err)
+{
+    db_class_slot *slots = app_arena_alloc(op->arena, sizeof(db_class_slot) * (size_t)(n ? n : 1));
+    int ns = 0;
+    for (int i = 0; i < n; i++) {
+        if (rows[i].rc != 0)
+            continue;
+        int g = atoi(rows[i].rec->v[CORE_R_GRADE]), c = atoi(rows[i].rec->v[CORE_R_CLASS]);
+        int k = 0;
+        while (k < ns && !(slots[k].grade == g && slots[k].number == c))
+            k++;
+        if (k == ns) {
+            slots[ns].grade = g;
+            slots[ns++].number = c;
+        }
+        w[i].slot = k;
+    }
+    if (ns == 0)
+        return 0;
+    int rc = db_classes_lock(db, sc->code, slots, ns, err);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        if (rows[i].rc != 0)
+            continue;
+        db_class_slot *s = &slots[w[i].slot];
+        if (s->id == 0) {
+            app_err_add(rows[i].err, "/class", "class_not_found", NULL);
+            rows[i].rc = APP_EINVAL;
+        } else if (s->limit > 0 && s->count >= s->limit) {
+            rows[i].rc = app_err_set(rows[i].err, APP_ECONFLICT, "class_full",
+                                     "class %lld full (%d)", s->id, s->limit);
+        } else {
+            s->count++;
+            class_id[i] = s->id;
+        }
+    }
+    return 0;
+}
+
+/* Suspected duplicates (same name, gender, birth date in the province) and
+   failed identity checks open problem records. */
+static int
+open_problems(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows,
+              const reg_work *w, const int *in, int m, app_err *err)
+{
+    long long *ids = app_arena_alloc(op->arena, sizeof(long long) * (size_t)m);
+    const char **name = app_arena_alloc(op->arena, sizeof(char *) * (size_t)m);
+    const char **gender = app_arena_alloc(op->arena, sizeof(char *) * (size_t)m);
+    const char **birth = app_arena_alloc(op->arena, sizeof(char *) * (size_t)m);
+    for (int k = 0; k < m; k++) {
+        core_record *rec = rows[in[k]].rec;
+        ids[k] = rows[in[k]].student_id;
+        name[k] = rec->v[CORE_R_NAME];
+        gender[k] = rec->v[CORE_R_GENDER];
+        birth[k] = rec->v[CORE_R_BIRTH_DATE];
+    }
+    db_similar *sim;
+    int nsim = 0;
+    int rc = db_similar_find_many(db, sc->province, m, ids, name, gender, birth, op->arena, &sim,
+                                  &nsim, err);
+    if (rc != 0)
+        return rc;
+    for (int k = 0; k < nsim; k++) {
+        char lca[7];
+        db_school other;
+        if ((rc = load_school(db, op, sim[k].school, &other, err)) != 0)
+            return rc;
+        core_school_ref ra = {sc->code, sc->county, sc->authority};
+        core_school_ref rb = {other.code, other.county, other.authority};
+        core_lowest_common_authority(&ra, &rb, core_codes_is_region, (void *)op->env->codes,
+                                     lca);
+        if ((rc = core_problem_open(db, "suspected_duplicate", ids[sim[k].row], sim[k].id,
+                                    sc->code, other.code, lca, "same name, gender and birth date",
+                                    err)) != 0)
+            return rc;
+    }
+    /* rule 23: a failed identity check opens a problem record */
+    for (int k = 0; k < m; k++) {
+        const char *v = w[in[k]].verification;
+        if (v && strcmp(v, "passed") != 0 && strcmp(v, "unavailable") != 0 &&
+            (rc = core_problem_open(db, "identity_failed", ids[k], 0, sc->code, NULL,
+                                    sc->authority, v, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* One attempt: everything from the locks to the commit. APP_ERETRY when a
+   concurrent writer took an identity or a number between check and insert. */
+static int
+register_tx(db_conn *db, const core_op *op, const db_school *sc, const db_settings *set,
+            core_reg *rows, reg_work *w, int n, app_err *err)
+{
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    who_cache wc = {0};
+    long long *class_id = app_arena_alloc(op->arena, sizeof(long long) * (size_t)n);
+    if ((rc = check_identities(db, op, sc, rows, w, n, &wc, err)) != 0 ||
+        (rc = place_rows(db, op, sc, rows, w, n, class_id, err)) != 0 ||
+        (rc = l_numbers(db, op, sc, rows, w, n, err)) != 0)
+        goto fail;
+
+    int *in = app_arena_alloc(op->arena, sizeof(int) * (size_t)n);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (rows[i].rc == 0)
+            in[m++] = i;
+    if (m == 0)
+        return db_commit(db, err);
+
+    long long *sid = app_arena_alloc(op->arena, sizeof(long long) * (size_t)m);
+    long long *qid = app_arena_alloc(op->arena, sizeof(long long) * (size_t)m);
+    if ((rc = db_ids_next(db, "student", m, sid, err)) != 0 ||
+        (rc = db_ids_next(db, "request", m, qid, err)) != 0)
+        goto fail;
+
+    db_student *s = app_arena_alloc(op->arena, sizeof(db_student) * (size_t)m);
+    for (int k = 0; k < m; k++) {
+        int i = in[k];
+        rows[i].student_id = sid[k];
+        rows[i].request_id = qid[k];
+        db_student *x = &s[k];
+        memset(x, 0, sizeof(*x));
+        x->id = sid[k];
+        snprintf(x->province, sizeof(x->province), "%s", sc->province);
+        snprintf(x->school, sizeof(x->school), "%s", sc->code);
+        x->class_id = class_id[i];
+        x->state = "pending";
+        x->stuno_kind[0] = 'L';
+        x->stuno_text = w[i].lnum;
+        x->stuno_bidx = w[i].lbidx;
+        x->id_bidx = w[i].idx ? w[i].idx[0] : NULL;
+        x->key_id = core_pii_key_id(op->env->ring, 0);
+        x->verification = w[i].verification;
+        x->vals = w[i].vals;
+    }
+    if ((rc = db_student_insert_many(db, s, m, err)) != 0) {
+        if (rc == APP_ECONFLICT &&
+            (strstr(err->detail, "one_person") || strstr(err->detail, "stuno")))
+            rc = app_err_set(err, APP_ERETRY, NULL, "identity or number taken concurrently");
+        goto fail;
+    }
+    if ((rc = open_problems(db, op, sc, rows, w, in, m, err)) != 0)
+        goto fail;
+
+    /* the registration requests, routed to the competent authority; with
+       and without a document the steps differ (DOMAIN §5) */
+    db_step *steps[2];
+    int nsteps[2];
+    if ((rc = registration_steps(db, op, sc, 0, set, &steps[0], &nsteps[0], err)) != 0 ||
+        (rc = registration_steps(db, op, sc, 1, set, &steps[1], &nsteps[1], err)) != 0)
+        goto fail;
+    db_request *q = app_arena_alloc(op->arena, sizeof(db_request) * (size_t)m);
+    db_history *h = app_arena_alloc(op->arena, sizeof(db_history) * (size_t)m);
+    db_audit *au = app_arena_alloc(op->arena, sizeof(db_audit) * (size_t)m);
+    db_event *ev = app_arena_alloc(op->arena, sizeof(db_event) * (size_t)m);
+    for (int k = 0; k < m; k++) {
+        int i = in[k];
+        memset(&q[k], 0, sizeof(q[k]));
+        q[k].id = qid[k];
+        q[k].type = "registration";
+        q[k].state = "open";
+        q[k].student_id = sid[k];
+        q[k].school = sc->code;
+        q[k].province = sc->province;
+        q[k].payload_json = "{}";
+        q[k].current_step = 1;
+        q[k].started_by = op->actor->user_id;
+        q[k].started_org = op->actor->org;
+        q[k].steps = steps[w[i].no_doc ? 1 : 0];
+        q[k].nsteps = nsteps[w[i].no_doc ? 1 : 0];
+        h[k] = (db_history){0, sid[k], op->actor->user_id, qid[k], NULL, "registered",
+                            op->actor->org, sc->code, "[]"};
+        au[k] = (db_audit){op->actor->user_id,
+                           op->actor->org,
+                           "student.register",
+                           "student",
+                           app_arena_printf(op->arena, "%lld", sid[k]),
+                           op->ip,
+                           op->user_agent,
+                           op->request_id,
+                           app_arena_printf(op->arena, "{\"request\":%lld,\"school\":\"%s\"}",
+                                            qid[k], sc->code)};
+        const core_record *rec = rows[i].rec;
+        ev[k] = (db_event){0,
+                           sid[k],
+                           qid[k],
+                           NULL,
+                           "student.registered",
+                           sc->code,
+                           sc->authority,
+                           sc->province,
+                           app_arena_printf(op->arena,
+                                            "{\"state\":\"pending\",\"grade\":\"%s\","
+                                            "\"class\":%s,\"request\":%lld}",
+                                            rec->v[CORE_R_GRADE], rec->v[CORE_R_CLASS], qid[k])};
+    }
+    if ((rc = db_request_insert_many(db, q, m, err)) != 0 ||
+        (rc = db_history_insert_many(db, h, m, err)) != 0 ||
+        (rc = db_audit_insert_many(db, au, m, err)) != 0 ||
+        (rc = db_event_insert_many(db, ev, m, err)) != 0)
+        goto fail;
+    return db_commit(db, err);
+fail:
+    db_rollback(db);
+    return rc;
+}
+
+int
+core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, int n, app_err *err)
+{
+    for (int i = 0; i < n; i++) {
+        /* rows[i].err may already list items of the caller's (unknown fields) */
+        rows[i].rc = rows[i].warnings = 0;
+        rows[i].student_id = rows[i].request_id = 0;
+    }
+    db_school sc;
+    db_settings set;
+    app_err be = {0};
+    int rc = school_checks(db, op, &sc, &set, &be);
+    if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
+        *err = be;
+        return rc;
+    }
+    if (rc != 0) {
+        /* the school's answer is every record's answer */
+        for (int i = 0; i < n; i++) {
+            rows[i].rc = rc;
+            *rows[i].err = be;
+        }
+        return 0;
+    }
+    reg_work *w = app_arena_alloc(op->arena, sizeof(reg_work) * (size_t)(n ? n : 1));
+    unsigned char *pre = app_arena_alloc(op->arena, (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        core_reg *r = &rows[i];
+        memset(&w[i], 0, sizeof(w[i]));
+        r->rc = record_checks(op, r->rec, &sc, &set, &r->warnings, r->err);
+        if (r->rc == 0) {
+            const char *type = r->rec->v[CORE_R_ID_TYPE], *number = r->rec->v[CORE_R_ID_NUMBER];
+            w[i].no_doc = core_record_no_document(r->rec);
+            /* the identity check calls out: before the transaction holds any lock */
+            if (op->verify && type && strcmp(type, "1") == 0)
+                op->verify(op->verify_ctx, r->rec, &w[i].verification);
+            w[i].vals = app_arena_alloc(op->arena, sizeof(char *) * (size_t)ncols);
+            r->rc = record_to_row(op, r->rec, w[i].vals, r->err);
+            if (r->rc == 0 && !w[i].no_doc)
+                w[i].idx = id_indexes(op, type, number, &w[i].nidx);
+        }
+        pre[i] = r->rc != 0;
+    }
+    for (int attempt = 0;; attempt++) {
+        rc = register_tx(db, op, &sc, &set, rows, w, n, err);
+        if (rc != APP_ERETRY || attempt == 3)
+            break;
+        /* start over from the checks made before the transaction */
+        memset(err, 0, sizeof(*err));
+        for (int i = 0; i < n; i++)
+            if (!pre[i]) {
+                memset(rows[i].err, 0, sizeof(*rows[i].err));
+                rows[i].rc = 0;
+                rows[i].student_id = rows[i].request_id = 0;
+                w[i].lbidx = NULL;
+            }
+    }
+    if (rc != 0)
+        for (int i = 0; i < n; i++)
+            rows[i].student_id = rows[i].request_id = 0;
+    return rc;
+}
+
 int
 core_student_register(db_conn *db, const core_op *op, core_record *rec, core_student *out,
                       core_request *out_req, int *out_warnings, app_err *err)
 {
-    db_school sc;
-    db_settings set;
-    int rc = registration_checks(db, op, rec, &sc, &set, out_warnings, err);
-    if (rc != 0)
+    core_reg row;
+    memset(&row, 0, sizeof(row));
+    row.rec = rec;
+    row.err = err;
+    app_err batch = {0};
+    int rc = core_student_register_many(db, op, &row, 1, &batch);
+    *out_warnings = row.warnings;
+    if (rc != 0) {
+        *err = batch;
         return rc;
-    const char *type = rec->v[CORE_R_ID_TYPE], *number = rec->v[CORE_R_ID_NUMBER];
-    int no_doc = core_record_no_document(rec);
-
-    /* the identity check calls out: before the transaction holds any lock */
-    const char *verification = NULL;
-    if (op->verify && type && strcmp(type, "1") == 0)
-        op->verify(op->verify_ctx, rec, &verification);
-
-    const char **vals = app_arena_alloc(op->arena, sizeof(char *) * (size_t)ncols);
-    if ((rc = record_to_row(op, rec, vals, err)) != 0)
-        return rc;
-    int nidx = 0;
-    const char **idx = no_doc ? NULL : id_indexes(op, type, number, &nidx);
-
-    if ((rc = db_begin(db, err)) != 0)
-        return rc;
-    db_student s;
-    memset(&s, 0, sizeof(s));
-    if (idx) {
-        /* rule 22: one registration of an identity at a time, then look */
-        long long holder = 0;
-        char holder_school[11];
-        int found = 0;
-        if ((rc = db_student_lock_identity(db, idx[0], err)) != 0 ||
-            (rc = db_student_find_holder(db, type, idx, nidx, 0, &holder, holder_school, &found,
-                                         err)) != 0)
-            goto fail;
-        if (found) {
-            const char *who = describe_school(db, op, holder_school, 1, err);
-            rc = app_err_set(err, APP_ECONFLICT, "duplicate_enrolled",
-                             "identity held by student %lld", holder);
-            app_err_field(err, "/id_number");
-            app_err_param(err, who);
-            goto fail;
-        }
     }
-    if ((rc = place_in_class(db, op, &sc, rec, &s.class_id, err)) != 0)
-        goto fail;
-
-    char lnum[20];
-    int birth = ymd(rec->v[CORE_R_BIRTH_DATE]);
-    if ((rc = make_l_number(db, op, sc.county, birth, lnum, err)) != 0)
-        goto fail;
-
-    snprintf(s.province, sizeof(s.province), "%s", sc.province);
-    snprintf(s.school, sizeof(s.school), "%s", sc.code);
-    s.state = "pending";
-    s.stuno_kind[0] = 'L';
-    s.stuno_text = lnum;
-    s.stuno_bidx = bidx_hex(op, 0, "stuno", lnum);
-    s.id_bidx = idx ? idx[0] : NULL;
-    s.key_id = core_pii_key_id(op->env->ring, 0);
-    s.verification = verification;
-    s.vals = vals;
-    if ((rc = db_student_insert(db, &s, err)) != 0) {
-        if (rc == APP_ECONFLICT && strstr(err->detail, "one_person")) {
-            rc = app_err_set(err, APP_ECONFLICT, "duplicate_enrolled", "unique index");
-            app_err_field(err, "/id_number");
-        } else if (rc == APP_ECONFLICT && strstr(err->detail, "stuno")) {
-            /* two registrations drew the same L number: run again */
-            rc = app_err_set(err, APP_ERETRY, NULL, "L number taken concurrently");
-        }
-        goto fail;
-    }
-
-    /* suspected duplicates: same name, gender, birth date in the province */
-    long long *sim;
-    char(*sim_school)[11];
-    int nsim = 0;
-    if ((rc = db_student_find_similar(db, sc.province, rec->v[CORE_R_NAME],
-                                      rec->v[CORE_R_GENDER], rec->v[CORE_R_BIRTH_DATE], s.id,
-                                      op->arena, &sim, &sim_school, &nsim, err)) != 0)
-        goto fail;
-    for (int i = 0; i < nsim; i++) {
-        char lca[7];
-        db_school other;
-        if ((rc = load_school(db, op, sim_school[i], &other, err)) != 0)
-            goto fail;
-        core_school_ref ra = {sc.code, sc.county, sc.authority};
-        core_school_ref rb = {other.code, other.county, other.authority};
-        core_lowest_common_authority(&ra, &rb, core_codes_is_region, (void *)op->env->codes,
-                                     lca);
-        if ((rc = core_problem_open(db, "suspected_duplicate", s.id, sim[i], sc.code, other.code, lca,
-                               "same name, gender and birth date", err)) != 0)
-            goto fail;
-    }
-    /* rule 23: a failed identity check opens a problem record */
-    if (verification && strcmp(verification, "passed") != 0 &&
-        strcmp(verification, "unavailable") != 0) {
-        if ((rc = core_problem_open(db, "identity_failed", s.id, 0, sc.code, NULL, sc.authority,
-                               verification, err)) != 0)
-            goto fail;
-    }
-
-    /* the registration request, routed to the competent authority */
-    db_request *q = out_req;
-    memset(q, 0, sizeof(*q));
-    q->type = "registration";
-    q->state = "open";
-    q->student_id = s.id;
-    q->school = sc.code;
-    q->province = sc.province;
-    q->payload_json = "{}";
-    q->current_step = 1;
-    q->started_by = op->actor->user_id;
-    q->started_org = op->actor->org;
-    if ((rc = registration_steps(db, op, &sc, no_doc, &set, &q->steps, &q->nsteps, err)) != 0 ||
-        (rc = db_request_insert(db, q, err)) != 0)
-        goto fail;
-
-    char sid[24];
-    snprintf(sid, sizeof(sid), "%lld", s.id);
-    db_history h = {0, s.id, op->actor->user_id, q->id, NULL, "registered", op->actor->org,
-                    sc.code, "[]"};
-    const char *detail = app_arena_printf(op->arena, "{\"request\":%lld,\"school\":\"%s\"}",
-                                          q->id, sc.code);
-    const char *data = app_arena_printf(
-        op->arena, "{\"state\":\"pending\",\"grade\":\"%s\",\"class\":%s,\"request\":%lld}",
-        rec->v[CORE_R_GRADE], rec->v[CORE_R_CLASS], q->id);
-    if ((rc = db_history_insert(db, &h, err)) != 0 ||
-        (rc = core_audit(db, op, "student.register", "student", sid, detail, err)) != 0 ||
-        (rc = core_event(db, "student.registered", s.id, sc.code, sc.authority, sc.province,
-                         q->id, data, err)) != 0)
-        goto fail;
-    if ((rc = db_commit(db, err)) != 0)
-        return rc;
-
+    if (row.rc != 0)
+        return row.rc;
     /* read back what was stored, masked */
     db_student back;
     int found = 0;
-    if ((rc = db_student_get(db, s.id, 0, op->arena, &back, &found, err)) != 0 ||
-        (rc = db_request_get(db, q->id, 0, op->arena, q, &found, err)) != 0)
+    if ((rc = db_student_get(db, row.student_id, 0, op->arena, &back, &found, err)) != 0 ||
+        (rc = db_request_get(db, row.request_id, 0, op->arena, out_req, &found, err)) != 0)
         return rc;
     if (!found)
-        return app_err_set(err, APP_EINTERNAL, NULL, "student %lld vanished", s.id);
-    return fill_out(op, &back, &sc, 0, out, err);
-fail:
-    db_rollback(db);
-    return rc;
+        return app_err_set(err, APP_EINTERNAL, NULL, "student %lld vanished", row.student_id);
+    return fill_out(op, &back, NULL, 0, out, err);
 }
 
 /* ------------------------------------------------------------ reads */

@@ -90,6 +90,27 @@ typedef db_request core_request;
 int core_student_register(db_conn *db, const core_op *op, core_record *rec, core_student *out,
                           core_request *out_req, int *out_warnings, app_err *err);
 
+/* One record of core_student_register_many(). */
+typedef struct core_reg {
+    core_record *rec;  /* in: validated (and normalised) in place */
+    int rc;            /* out: 0 registered, else the record's error in *err */
+    app_err *err;      /* the caller's (one per record); items already in it fail the record */
+    int warnings;
+    long long student_id, request_id; /* out, when registered */
+} core_reg;
+
+/*
+ * Register many records at the caller's school with the same checks and the
+ * same writes as core_student_register() (which is this with one record),
+ * set-based: each table is written by one statement for the whole batch, in
+ * one transaction (a savepoint inside the caller's). Records are checked in
+ * order, so of two records with the same identity the later one is the
+ * duplicate. Returns 0 with each record's outcome in rows[i], or an error of
+ * the batch as a whole (database unavailable ...), when nothing was written.
+ */
+int core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, int n,
+                               app_err *err);
+
 /*
  * Find a student by `key` (the record id in digits or a student number)
  * that the actor may see: its school is visible to the actor (and a head

@@ -3,6 +3,7 @@
  */
 #include "db/student.h"
 
+#include "db/bulk.h"
 #include "db/request.h"
 
 #include <stdarg.h>
@@ -141,7 +142,15 @@ db_student_setup(const char *const *c, int n)
         sb_add(&up, ", %s = $%d", c[i], 13 + i);
     sb_add(&up, " WHERE id = $1 AND version = $2 RETURNING version," TS("updated_at"));
     st_update = (db_stmt){"student_update", up.p};
+    db_bulk_setup(c, n);
     return 0;
+}
+
+const char *const *
+db_student_columns(int *out_n)
+{
+    *out_n = ncols;
+    return cols;
 }
 
 static char *

@@ -24,6 +24,8 @@
  * name that is not a plain identifier.
  */
 int db_student_setup(const char *const *cols, int ncols);
+/* The columns given to db_student_setup(). */
+const char *const *db_student_columns(int *out_n);
 
 typedef struct db_student {
     long long id;
