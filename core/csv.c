@@ -78,7 +78,7 @@ end_record(parser *p)
         c->type = c->len ? CORE_CELL_TEXT : CORE_CELL_EMPTY;
         c->flags = core_sheet_lost_digits(c->s, c->len, 1) ? CORE_CELL_F_LOST_DIGITS : 0;
     }
-    core_sheet_row r = {p->row, n, p->cells, 0};
+    core_sheet_row r = {p->row, n, p->cells, 0, 0}; /* CSV has no date system: 1900 */
     rc = p->fn(p->ctx, &r, p->err);
     core_buf_reset(&p->rec);
     p->nf = 0;

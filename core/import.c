@@ -241,16 +241,28 @@ halfwidth(app_arena *a, const char *p, size_t n)
     return o;
 }
 
-/* Excel's serial day `d` (1900 date system, 1 = 1900-01-01, with its 1900-02-29) as Y, M, D. */
+/*
+ * Excel's serial day `d` as Y, M, D, up to 9999-12-31 (a time of day, the
+ * fraction, is dropped). The 1900 date system: 1 = 1900-01-01, and 60 is
+ * Excel's phantom 1900-02-29. The 1904 system (`date1904`, old Excel for
+ * Mac): 0 = 1904-01-01, so the same day is 1462 less than in 1900.
+ */
 static int
-serial_date(double d, int *y, int *m, int *day)
+serial_date(double d, int date1904, int *y, int *m, int *day)
 {
-    if (d < 1 || d > 2958465)
-        return -1;
-    long serial = (long)d;
-    /* days since 1970-01-01 (serial 25569); below 61 Excel has no phantom
-       1900-02-29 to skip */
-    long epoch = serial >= 61 ? serial - 25569 : serial - 25568;
+    long epoch; /* days since 1970-01-01 */
+    if (date1904) {
+        if (!(d >= 0 && d <= 2957003)) /* NaN too */
+            return -1;
+        epoch = (long)d - 24107; /* 1970-01-01 is serial 24107 */
+    } else {
+        if (!(d >= 1 && d <= 2958465))
+            return -1;
+        long serial = (long)d;
+        /* 1970-01-01 is serial 25569; below 61 Excel has no phantom
+           1900-02-29 to skip */
+        epoch = serial >= 61 ? serial - 25569 : serial - 25568;
+    }
     long z = epoch + 719468; /* proleptic Gregorian civil date from a day count */
     long era = (z >= 0 ? z : z - 146096) / 146097;
     long doe = z - era * 146097;
@@ -337,7 +349,7 @@ core_import_row(const core_codes *codes, const core_import_map *m, const core_sh
             int y, mo, d;
             int ok = -1;
             if (cell->type == CORE_CELL_NUMBER)
-                ok = serial_date(atof(v), &y, &mo, &d);
+                ok = serial_date(atof(v), row->date1904, &y, &mo, &d);
             else if (fd->kind == CORE_FK_DATE || !core_all_digits(v))
                 ok = loose_date(v, &y, &mo, &d);
             if (ok == 0 && fd->kind == CORE_FK_DATE)
@@ -513,7 +525,7 @@ errfile_row(void *ctx, const core_sheet_row *row, app_err *err)
         core_field_kind k = core_fields[f].kind;
         int y, mo, d;
         if ((k == CORE_FK_DATE || k == CORE_FK_MONTH) &&
-            serial_date(atof(row->cells[c].s), &y, &mo, &d) == 0) {
+            serial_date(atof(row->cells[c].s), row->date1904, &y, &mo, &d) == 0) {
             if (k == CORE_FK_DATE)
                 snprintf(dates[c], sizeof(dates[c]), "%04d-%02d-%02d", y % 10000, mo % 100,
                          d % 100);

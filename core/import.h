@@ -10,7 +10,8 @@
  *
  * Reading is forgiving where a clerk's spreadsheet habits are harmless and
  * precise where they lose data: blanks and full-width characters are
- * normalised, Excel serial dates become dates, a code column takes the code,
+ * normalised, Excel serial dates become dates (counted in the workbook's
+ * date system, core_sheet_row.date1904), a code column takes the code,
  * its label or "code label"; an ID number that Excel turned into a number,
  * a distance with a unit or a wrong header are errors that say what to do.
  *

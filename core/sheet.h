@@ -20,7 +20,8 @@ typedef enum {
     CORE_CELL_EMPTY = 0, /* no value (s is "") */
     CORE_CELL_TEXT,      /* a string (xlsx s, inlineStr, str, d; every CSV field) */
     CORE_CELL_NUMBER,    /* xlsx n: the number as stored ("42", "1.10101199003078E+17");
-                            dates are numbers here (Excel serial days) */
+                            dates are numbers here (Excel serial days, counted
+                            as core_sheet_row.date1904 says) */
     CORE_CELL_BOOL,      /* xlsx b: "TRUE" or "FALSE" */
     CORE_CELL_ERROR,     /* xlsx e: "#N/A", "#VALUE!", ... */
 } core_cell_type;
@@ -47,6 +48,13 @@ typedef struct core_sheet_row {
     size_t ncells;         /* 1 + the last non-empty column; 0 for an empty row */
     const core_cell *cells; /* cells[0..ncells), gaps are CORE_CELL_EMPTY */
     long last_row_hint;    /* xlsx: last row by the sheet's <dimension>, else 0 */
+    int date1904;          /* the date system of the file, the same in every row:
+                              1 when a date's serial number counts days from
+                              1904-01-01 (serial 0), an xlsx whose workbook says
+                              <workbookPr date1904="1"> (old Excel for Mac);
+                              0 for the 1900 system (serial 1 = 1900-01-01, with
+                              Excel's phantom 1900-02-29), every other xlsx and
+                              every CSV */
 } core_sheet_row;
 
 /*

@@ -19,7 +19,9 @@
  * Strings are unescaped from OOXML's _xHHHH_ form (Excel writes control
  * characters that way) and checked to be UTF-8. Formulas are not
  * evaluated; only cached values are read. Styles are not read, so dates
- * are the serial numbers Excel stores.
+ * are the serial numbers Excel stores, counted in the workbook's date
+ * system: every row carries it (core_sheet_row.date1904, set when
+ * xl/workbook.xml has <workbookPr date1904="1"> or "true").
  *
  * Writing (core_xlsx_writer_*): one or more sheets of text cells. Every
  * cell, and every column a sheet declares, has the text number format

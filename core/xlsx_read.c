@@ -64,6 +64,7 @@ typedef struct reader {
     core_cell *cells;
     size_t ccap, maxcol;
     core_buf rowtext, val;
+    int date1904; /* the workbook's date system (core_sheet_row.date1904) */
 } reader;
 
 static int
@@ -246,7 +247,31 @@ rel_by_id(const rel *v, size_t n, const char *id)
 }
 
 static int
-read_sheets(reader *rd, const char *wb, sheet_ref **out, size_t *out_n)
+xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * An xsd:boolean attribute value that is true: "1" or "true", blanks around
+ * it allowed (the type collapses white space). Anything else is false.
+ */
+static int
+xsd_true(const char *v, size_t n)
+{
+    while (n > 0 && xml_space(v[0]))
+        v++, n--;
+    while (n > 0 && xml_space(v[n - 1]))
+        n--;
+    return (n == 1 && v[0] == '1') || (n == 4 && memcmp(v, "true", 4) == 0);
+}
+
+/*
+ * The workbook part: its worksheets in order (name and relationship id)
+ * and its date system, <workbookPr date1904>, into rd->date1904.
+ */
+static int
+read_workbook(reader *rd, const char *wb, sheet_ref **out, size_t *out_n)
 {
     part p;
     core_xml_token t;
@@ -259,6 +284,11 @@ read_sheets(reader *rd, const char *wb, sheet_ref **out, size_t *out_n)
     if (rc != 0)
         return rc > 0 ? malformed(rd->err, "part", "no workbook part") : rc;
     while ((rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
+        if (t.type == CORE_XML_START && core_xml_is(&t, "workbookPr")) {
+            const core_xml_attr *a = core_xml_attr_find(&t, "date1904", 0);
+            rd->date1904 = a != NULL && xsd_true(a->value, a->vlen);
+            continue;
+        }
         if (t.type != CORE_XML_START || !core_xml_is(&t, "sheet"))
             continue;
         const char *name = attr(rd, &t, "name", 0), *rid = attr(rd, &t, "id", 1);
@@ -564,7 +594,7 @@ row_emit(reader *rd, sheet_state *st)
         c->type = b->type;
         c->flags = b->flags;
     }
-    core_sheet_row r = {st->row, n, rd->cells, st->hint};
+    core_sheet_row r = {st->row, n, rd->cells, st->hint, rd->date1904};
     return st->fn(st->ctx, &r, rd->err);
 }
 
@@ -764,7 +794,7 @@ core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
     }
     if ((rc = read_rels(&rd, wb, &rels, &nrels)) != 0)
         goto done;
-    if ((rc = read_sheets(&rd, wb, &sheets, &nsheets)) != 0)
+    if ((rc = read_workbook(&rd, wb, &sheets, &nsheets)) != 0)
         goto done;
 
     /* the sheet */

@@ -37,6 +37,7 @@ collect(void *ctx, const core_sheet_row *r, app_err *err)
     g->row[k] = r->row;
     g->ncells[k] = r->ncells;
     ck_assert_int_eq(r->last_row_hint, 0);
+    ck_assert_int_eq(r->date1904, 0); /* CSV has no date system: dates are 1900's */
     if (r->ncells > 0)
         ck_assert_int_eq(r->cells[r->ncells - 1].type, CORE_CELL_TEXT);
     for (size_t i = 0; i < r->ncells && i < MAXC; i++) {

@@ -1,13 +1,19 @@
 /*
  * tests/unit/import_test.c - the template's columns, the header check and
  * the reading of a row (core/import.h): what a clerk's spreadsheet habits
- * turn into.
+ * turn into, Excel serial dates of both date systems included.
  */
 #include <check.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/buf.h"
 #include "core/import.h"
+#include "core/zip.h"
 
 static core_codes *codes;
 
@@ -218,6 +224,296 @@ START_TEST(test_row_normalisation)
 }
 END_TEST
 
+/*
+ * What number cell `serial` in the birth date column becomes in a workbook of
+ * date system `date1904`: the date, or the text as typed when it is no date
+ * (validation then names it).
+ */
+static const char *
+serial_as_date(const core_import_map *m, app_arena *a, const char *serial, int date1904)
+{
+    trow t;
+    core_record r;
+    int empty = 1;
+    app_err e = {0};
+    trow_init(&t, 2);
+    t.row.date1904 = date1904;
+    trow_set(&t, col("birth_date", 0), serial, CORE_CELL_NUMBER, 0);
+    ck_assert_int_eq(core_import_row(codes, m, &t.row, a, &r, &empty, &e), 0);
+    return r.v[CORE_R_BIRTH_DATE];
+}
+
+START_TEST(test_serial_dates)
+{
+    static const struct {
+        int date1904;
+        const char *serial, *date;
+    } rows[] = {
+        /* 1900: serial 1 is 1900-01-01; 60 is Excel's phantom 1900-02-29, read as
+           the next day like 61 (as before the 1904 system was known) */
+        {0, "1", "1900-01-01"},
+        {0, "59", "1900-02-28"},
+        {0, "60", "1900-03-01"},
+        {0, "61", "1900-03-01"},
+        {0, "1462", "1904-01-01"},
+        {0, "43586", "2019-05-01"},
+        {0, "43586.75", "2019-05-01"}, /* a time of day is dropped */
+        {0, "2958465", "9999-12-31"},
+        {0, "0", "0"}, /* before the first day: not a date */
+        {0, "2958466", "2958466"},
+        /* 1904: serial 0 is 1904-01-01, every day 1462 less than in 1900 */
+        {1, "0", "1904-01-01"},
+        {1, "1", "1904-01-02"},
+        {1, "59", "1904-02-29"}, /* 1904 is a leap year, really */
+        {1, "1462", "1908-01-02"},
+        {1, "42124", "2019-05-01"},
+        {1, "42124.75", "2019-05-01"},
+        {1, "2957003", "9999-12-31"},
+        {1, "-1", "-1"},
+        {1, "2957004", "2957004"},
+        /* not a number at all (a hostile file): left as it is */
+        {0, "nan", "nan"},
+        {1, "nan", "nan"},
+    };
+    core_import_map m;
+    map_of(&m);
+    app_arena *a = app_arena_new();
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *got = serial_as_date(&m, a, rows[i].serial, rows[i].date1904);
+        ck_assert_msg(got != NULL && strcmp(got, rows[i].date) == 0, "%s (%s): %s", rows[i].serial,
+                      rows[i].date1904 ? "1904" : "1900", got ? got : "NULL");
+    }
+
+    /* a month column likewise: 2018-09-01 */
+    trow t;
+    core_record r;
+    int empty = 1;
+    app_err e = {0};
+    trow_init(&t, 2);
+    trow_set(&t, col("enrolled_month", 0), "43344", CORE_CELL_NUMBER, 0);
+    ck_assert_int_eq(core_import_row(codes, &m, &t.row, a, &r, &empty, &e), 0);
+    ck_assert_str_eq(r.v[CORE_R_ENROLLED_MONTH], "201809");
+    t.row.date1904 = 1;
+    trow_set(&t, col("enrolled_month", 0), "41882", CORE_CELL_NUMBER, 0);
+    ck_assert_int_eq(core_import_row(codes, &m, &t.row, a, &r, &empty, &e), 0);
+    ck_assert_str_eq(r.v[CORE_R_ENROLLED_MONTH], "201809");
+    /* the date system is about serial numbers only: typed dates are as typed */
+    trow_set(&t, col("birth_date", 0), "2019-05-01", CORE_CELL_TEXT, 0);
+    trow_set(&t, col("enrolled_month", 0), "201809", CORE_CELL_TEXT, 0);
+    ck_assert_int_eq(core_import_row(codes, &m, &t.row, a, &r, &empty, &e), 0);
+    ck_assert_str_eq(r.v[CORE_R_BIRTH_DATE], "2019-05-01");
+    ck_assert_str_eq(r.v[CORE_R_ENROLLED_MONTH], "201809");
+    app_arena_free(a);
+}
+END_TEST
+
+/* ---- workbooks ---- */
+
+static unsigned char *
+slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    core_buf b = {0};
+    char tmp[8192];
+    size_t k;
+    while ((k = fread(tmp, 1, sizeof(tmp), f)) > 0)
+        core_buf_add(&b, tmp, k);
+    fclose(f);
+    return core_buf_steal(&b, n);
+}
+
+/* A workbook of tests/data/xlsx, found from the working directory or the binary. */
+static unsigned char *
+fixture(const char *name, size_t *n)
+{
+    char path[PATH_MAX], exe[PATH_MAX];
+    snprintf(path, sizeof(path), "tests/data/xlsx/%s", name);
+    unsigned char *p = slurp(path, n);
+    if (p != NULL)
+        return p;
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    ck_assert_int_gt(k, 0);
+    exe[k] = '\0';
+    /* build/<BUILD>/tests/unit/import_test -> the source root */
+    char *d = exe;
+    for (int i = 0; i < 5; i++)
+        d = dirname(d);
+    snprintf(path, sizeof(path), "%s/tests/data/xlsx/%s", d, name);
+    p = slurp(path, n);
+    ck_assert_msg(p != NULL, "fixture %s not found", name);
+    return p;
+}
+
+/* Column `col` of every row of a workbook, as the reader hands it over. */
+#define GRAB_ROWS 8
+typedef struct grab {
+    int col, nrows, date1904;
+    long row[GRAB_ROWS];
+    char s[GRAB_ROWS][32];
+    core_cell_type type[GRAB_ROWS];
+} grab;
+
+static int
+grab_row(void *ctx, const core_sheet_row *r, app_err *err)
+{
+    grab *g = ctx;
+    (void)err;
+    ck_assert_int_lt(g->nrows, GRAB_ROWS);
+    int k = g->nrows++;
+    g->row[k] = r->row;
+    g->date1904 = r->date1904;
+    if ((size_t)g->col < r->ncells) {
+        snprintf(g->s[k], sizeof(g->s[k]), "%s", r->cells[g->col].s);
+        g->type[k] = r->cells[g->col].type;
+    }
+    return 0;
+}
+
+/* Read workbook x[0..n) (first sheet), keeping column `col`. */
+static void
+grab_read(const unsigned char *x, size_t n, int col, grab *g)
+{
+    app_err e = {0};
+    memset(g, 0, sizeof(*g));
+    g->col = col;
+    ck_assert_int_eq(core_xlsx_read(x, n, NULL, NULL, grab_row, g, &e), 0);
+}
+
+/* Row k of g as the birth date of an import row: the date it becomes. */
+static const char *
+grabbed_date(const grab *g, int k, const core_import_map *m, app_arena *a)
+{
+    ck_assert_int_eq(g->type[k], CORE_CELL_NUMBER);
+    return serial_as_date(m, a, g->s[k], g->date1904);
+}
+
+/*
+ * 2019-05-01 typed as a date in LibreOffice, saved once in the 1900 date
+ * system (libreoffice.xlsx, D3) and once in the 1904 system
+ * (libreoffice-1904.xlsx, D2): two serial numbers, one date.
+ */
+START_TEST(test_serial_dates_from_files)
+{
+    core_import_map m;
+    map_of(&m);
+    app_arena *a = app_arena_new();
+    size_t n;
+    grab g;
+
+    unsigned char *x = fixture("libreoffice.xlsx", &n);
+    grab_read(x, n, 3, &g);
+    free(x);
+    ck_assert_int_eq(g.date1904, 0);
+    ck_assert_int_eq(g.row[2], 3);
+    ck_assert_str_eq(g.s[2], "43586");
+    ck_assert_str_eq(grabbed_date(&g, 2, &m, a), "2019-05-01");
+
+    x = fixture("libreoffice-1904.xlsx", &n);
+    grab_read(x, n, 3, &g);
+    free(x);
+    ck_assert_int_eq(g.date1904, 1);
+    ck_assert_int_eq(g.nrows, 5);
+    ck_assert_str_eq(g.s[1], "42124");
+    ck_assert_str_eq(grabbed_date(&g, 1, &m, a), "2019-05-01");
+    ck_assert_str_eq(grabbed_date(&g, 2, &m, a), "1904-01-01"); /* serial 0 */
+    ck_assert_str_eq(grabbed_date(&g, 3, &m, a), "1904-01-02"); /* serial 1 */
+    ck_assert_str_eq(grabbed_date(&g, 4, &m, a), "2019-05-01"); /* 42124.75: 18:00 */
+    app_arena_free(a);
+}
+END_TEST
+
+/*
+ * An upload in the template's columns: a header, then row 2 with a name and
+ * the number cells `birth` (出生日期) and `month` (入学年月); with
+ * <workbookPr date1904="1"/> when `date1904`. Made part by part with
+ * core/zip.h: our xlsx writer writes text cells only.
+ */
+static unsigned char *
+upload(int date1904, const char *birth, const char *month, size_t *n)
+{
+    char cb[4], cm[4], sheet[1024], wb[512];
+    core_sheet_col_name(col("birth_date", 0), cb);
+    core_sheet_col_name(col("enrolled_month", 0), cm);
+    snprintf(sheet, sizeof(sheet),
+             "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+             "<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>姓名</t></is></c></row>"
+             "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>李四</t></is></c>"
+             "<c r=\"%s2\" s=\"1\"><v>%s</v></c><c r=\"%s2\" s=\"1\"><v>%s</v></c></row>"
+             "</sheetData></worksheet>",
+             cb, birth, cm, month);
+    snprintf(wb, sizeof(wb),
+             "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+             "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+             "%s<sheets><sheet name=\"学生信息\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+             date1904 ? "<workbookPr date1904=\"1\"/>" : "");
+    static const char rels[] =
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+        "relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>";
+    static const char wbrels[] =
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+        "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+        "relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>";
+    const char *parts[][2] = {
+        {"[Content_Types].xml", "<Types/>"},
+        {"_rels/.rels", rels},
+        {"xl/workbook.xml", wb},
+        {"xl/_rels/workbook.xml.rels", wbrels},
+        {"xl/worksheets/sheet1.xml", sheet},
+    };
+    core_zip_writer *w = core_zip_writer_new();
+    app_err e = {0};
+    unsigned char *out;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        ck_assert_int_eq(core_zip_writer_add(w, parts[i][0], parts[i][1], strlen(parts[i][1]), &e),
+                         0);
+    ck_assert_int_eq(core_zip_writer_finish(w, &out, n, &e), 0);
+    core_zip_writer_free(w);
+    return out;
+}
+
+/*
+ * The errors file writes a rejected row's serial dates as the dates the
+ * import read in them (every cell of it is text), in the upload's date
+ * system; and the import reads the same upload the same way.
+ */
+START_TEST(test_errors_file_date_system)
+{
+    static const struct {
+        int date1904;
+        const char *birth, *month;
+    } books[] = {{0, "43586", "43344"}, {1, "42124", "41882"}};
+    core_import_map m;
+    map_of(&m);
+    int cb = col("birth_date", 0), cm = col("enrolled_month", 0);
+    for (size_t i = 0; i < sizeof(books) / sizeof(books[0]); i++) {
+        size_t n, on;
+        unsigned char *x = upload(books[i].date1904, books[i].birth, books[i].month, &n), *out;
+        grab g;
+        grab_read(x, n, cb, &g);
+        ck_assert_int_eq(g.date1904, books[i].date1904);
+
+        core_import_rowmsg msg = {2, "出生日期有误"};
+        long rows = 0;
+        app_err e = {0};
+        ck_assert_int_eq(core_import_errors_xlsx("xlsx", x, n, &msg, 1, 0, &out, &on, &rows, &e),
+                         0);
+        ck_assert_int_eq(rows, 1);
+        grab_read(out, on, cb, &g);
+        ck_assert_int_eq(g.date1904, 0); /* the errors file is text: no date system to carry */
+        ck_assert_int_eq(g.nrows, 2);
+        ck_assert_str_eq(g.s[1], "2019-05-01");
+        ck_assert_int_eq(g.type[1], CORE_CELL_TEXT);
+        grab_read(out, on, cm, &g);
+        ck_assert_str_eq(g.s[1], "201809");
+        free(out);
+        free(x);
+    }
+}
+END_TEST
+
 START_TEST(test_row_errors)
 {
     core_import_map m;
@@ -272,6 +568,9 @@ import_suite(void)
     tcase_add_test(tc, test_columns);
     tcase_add_test(tc, test_header);
     tcase_add_test(tc, test_row_normalisation);
+    tcase_add_test(tc, test_serial_dates);
+    tcase_add_test(tc, test_serial_dates_from_files);
+    tcase_add_test(tc, test_errors_file_date_system);
     tcase_add_test(tc, test_row_errors);
     tcase_add_test(tc, test_template_file);
     suite_add_tcase(s, tc);

@@ -38,7 +38,8 @@ typedef struct got {
     core_cell_type type[MAXR][MAXC];
     unsigned flags[MAXR][MAXC];
     long hint;
-    int stop_at; /* return APP_ECONFLICT at this row number */
+    int date1904; /* of every row: they must agree */
+    int stop_at;  /* return APP_ECONFLICT at this row number */
 } got;
 
 static int
@@ -52,6 +53,9 @@ collect(void *ctx, const core_sheet_row *r, app_err *err)
     g->row[k] = r->row;
     g->ncells[k] = r->ncells;
     g->hint = r->last_row_hint;
+    if (k > 0)
+        ck_assert_int_eq(r->date1904, g->date1904);
+    g->date1904 = r->date1904;
     if (r->ncells > 0)
         ck_assert_int_ne(r->cells[r->ncells - 1].type, CORE_CELL_EMPTY);
     for (size_t i = 0; i < r->ncells && i < MAXC; i++) {
@@ -573,6 +577,7 @@ check_common(const char *file, got *g, const char *id_as_number)
     ck_assert_uint_eq(g->flags[2][1], CORE_CELL_F_LOST_DIGITS);
     ck_assert_int_eq(g->type[2][3], CORE_CELL_NUMBER); /* a date: the serial number */
     ck_assert_uint_eq(g->flags[2][3], 0);
+    ck_assert_int_eq(g->date1904, 0);     /* counted from 1900 */
     ck_assert_uint_eq(g->flags[2][4], 0); /* an 11-digit phone fits */
     ck_assert_int_eq(g->type[3][1], CORE_CELL_EMPTY);
     free(x);
@@ -645,6 +650,101 @@ START_TEST(test_libreoffice)
     ck_assert_int_eq(g.nrows, 5);
     expect_row(&g, 4, 6, 6, e6); /* LibreOffice has no boolean type: TRUE is 1 */
     got_free(&g);
+}
+END_TEST
+
+/*
+ * The 1904 date system as LibreOffice writes it: libreoffice-1904.fods (null
+ * date 1904-01-01) saved as xlsx, <workbookPr ... date1904="true"/>. The
+ * serials are as stored; the import counts them from 1904 (import_test).
+ */
+START_TEST(test_libreoffice_1904)
+{
+    got g = {0};
+    size_t n;
+    unsigned char *x = fixture("libreoffice-1904.xlsx", &n);
+    app_err err = {0};
+    static const char *const e2[] = {"李四",  "11010119900307803X", "女",
+                                     "42124", "13812345678",        "1904"};
+    static const char *const e3[] = {"零", "", "", "0"}, *const e4[] = {"一", "", "", "1"};
+    static const char *const e5[] = {"时刻", "", "", "42124.75"};
+
+    ck_assert_int_eq(read_buf(x, n, NULL, NULL, &g, &err), 0);
+    ck_assert_int_eq(g.nrows, 5);
+    expect_row(&g, 0, 1, 6, fx_h);
+    expect_row(&g, 1, 2, 6, e2); /* 2019-05-01: 43586 in the 1900 system */
+    expect_row(&g, 2, 3, 4, e3); /* 1904-01-01 */
+    expect_row(&g, 3, 4, 4, e4); /* 1904-01-02 */
+    expect_row(&g, 4, 5, 4, e5); /* 2019-05-01 18:00 */
+    for (int k = 1; k < 5; k++)
+        ck_assert_int_eq(g.type[k][3], CORE_CELL_NUMBER);
+    ck_assert_int_eq(g.date1904, 1);
+    got_free(&g);
+    free(x);
+}
+END_TEST
+
+/* <workbookPr date1904>: an xsd:boolean, "1" or "true"; absent or anything else is 1900. */
+START_TEST(test_date_system)
+{
+    static const struct {
+        const char *pr; /* the workbookPr element, or "" */
+        int date1904;
+    } rows[] = {
+        {"", 0},
+        {"<workbookPr/>", 0},
+        {"<workbookPr date1904=\"1\"/>", 1},
+        {"<workbookPr date1904=\"true\"/>", 1},
+        {"<workbookPr date1904=' true '/>", 1}, /* xsd:boolean collapses blanks */
+        {"<workbookPr defaultThemeVersion=\"124226\" date1904=\"1\"></workbookPr>", 1},
+        {"<workbookPr date1904=\"0\"/>", 0},
+        {"<workbookPr date1904=\"false\"/>", 0},
+        {"<workbookPr date1904=\"\"/>", 0},
+        {"<workbookPr date1904=\"yes\"/>", 0},
+        {"<workbookPr dateCompatibility=\"1\"/>", 0},
+    };
+    static const char *const sheet =
+        WS_OPEN "<sheetData><row r=\"1\"><c r=\"A1\"><v>42124</v></c></row>"
+                "<row r=\"2\"><c r=\"A2\"><v>0</v></c></row></sheetData></worksheet>";
+    static const char *const e1[] = {"42124"}, *const e2[] = {"0"};
+    char wb[512];
+
+    for (size_t i = 0; i < NELEM(rows); i++) {
+        snprintf(wb, sizeof(wb),
+                 XMLDECL "<workbook xmlns:r=\"" NSR "\">%s<sheets><sheet name=\"S\" sheetId=\"1\" "
+                         "r:id=\"rId1\"/></sheets></workbook>",
+                 rows[i].pr);
+        size_t n;
+        unsigned char *x = make_xlsx(sheet, NULL, wb, -1, &n);
+        got g = {0};
+        app_err err = {0};
+        ck_assert_int_eq(read_buf(x, n, NULL, NULL, &g, &err), 0);
+        ck_assert_int_eq(g.nrows, 2);
+        expect_row(&g, 0, 1, 1, e1); /* the serials as stored, whatever the system */
+        expect_row(&g, 1, 2, 1, e2);
+        ck_assert_msg(g.date1904 == rows[i].date1904, "%s: %d", rows[i].pr, g.date1904);
+        got_free(&g);
+        ck_assert_int_eq(read_buf(x, n, "S", NULL, &g, &err), 0); /* a sheet by name too */
+        ck_assert_int_eq(g.date1904, rows[i].date1904);
+        got_free(&g);
+        free(x);
+    }
+
+    /* a prefixed workbook (Strict OOXML is often written so), workbookPr after the sheets */
+    size_t n;
+    unsigned char *x = make_xlsx(
+        sheet, NULL,
+        XMLDECL "<x:workbook xmlns:x=\"http://purl.oclc.org/ooxml/spreadsheetml/main\" "
+                "xmlns:r=\"" NSR "\"><x:sheets><x:sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/>"
+                "</x:sheets><x:workbookPr date1904=\"true\"/></x:workbook>",
+        -1, &n);
+    got g = {0};
+    app_err err = {0};
+    ck_assert_int_eq(read_buf(x, n, NULL, NULL, &g, &err), 0);
+    ck_assert_int_eq(g.nrows, 2);
+    ck_assert_int_eq(g.date1904, 1);
+    got_free(&g);
+    free(x);
 }
 END_TEST
 
@@ -1289,6 +1389,8 @@ xlsx_suite(void)
     tcase_add_test(tc, test_exceljs);
     tcase_add_test(tc, test_libxlsxwriter);
     tcase_add_test(tc, test_libreoffice);
+    tcase_add_test(tc, test_libreoffice_1904);
+    tcase_add_test(tc, test_date_system);
     tcase_add_test(tc, test_excel_style);
     suite_add_tcase(s, tc);
 
