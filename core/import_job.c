@@ -61,7 +61,10 @@ static void
 add_errors(run *r, long row, const app_err *e)
 {
     if (e->nitems == 0) {
-        add_error(r, row, -1, e->field, e->slug ? e->slug : "internal_error", e->param);
+        /* one error of the row (duplicate, full class ...): its field's column if it names one */
+        int f = e->field[0] ? core_field_by_pointer(e->field) : -1;
+        int col = f >= 0 ? core_import_column_of(&r->map, f) : -1;
+        add_error(r, row, col, e->field, e->slug ? e->slug : "internal_error", e->param);
         return;
     }
     for (int i = 0; i < e->nitems; i++) {

@@ -456,6 +456,115 @@ START_TEST(test_xlsx_upload)
 }
 END_TEST
 
+/* A batch is registered set-based: rows are still checked in order against
+   the registry and each other, and each registered row gets exactly what
+   POST /students writes. */
+START_TEST(test_create_batch_in_order)
+{
+    ht_db_exec(tdb(), "INSERT INTO class (school, grade, number, name, size_limit) VALUES"
+                      " ('" SCH_A "', 13, 7, '三年级(7)班', 2)"
+                      " ON CONFLICT (school, grade, number) DO NOTHING");
+    stu held, a, b, c, d, twin, nocls;
+    enrol(REG_A, FURONG, 13, &held); /* enrolled before the file */
+    stu_make(&a, 2016);
+    stu_make(&b, 2016);
+    stu_make(&c, 2016);
+    stu_make(&d, 2016);
+    stu_make(&twin, 2016);
+    stu_make(&nocls, 2016);
+    /* twin: another child with b's name, gender and birth date */
+    snprintf(twin.name, sizeof(twin.name), "%s", b.name);
+    twin.gender = b.gender;
+    snprintf(twin.birth, sizeof(twin.birth), "%s", b.birth);
+    make_id(b.ymd, b.gender, b.n / 360 + 250, twin.idnum); /* another order number */
+    sheet s;
+    sheet_init(&s);
+    add_student(&s, &a);                               /* row 2: registered */
+    int r3 = add_student(&s, &a);                      /* row 3: a's identity again */
+    put(&s, r3, "name", 0, "冒名学生");
+    int r4 = add_student(&s, &b);                      /* rows 4-6 into class 7 (limit 2) */
+    int r5 = add_student(&s, &c);
+    int r6 = add_student(&s, &d);
+    put(&s, r4, "class", 0, "7");
+    put(&s, r5, "class", 0, "7");
+    put(&s, r6, "class", 0, "7");
+    add_student(&s, &twin);                            /* row 7: b's twin by name */
+    int r8 = add_student(&s, &nocls);                  /* row 8: no such class */
+    put(&s, r8, "class", 0, "9");
+    add_student(&s, &held);                            /* row 9: enrolled already */
+    size_t len;
+    char *csv = to_csv(&s, &len);
+    long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
+    ht_resp r;
+    wf_wait_import(REG_A, id, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_int_eq(jint(r.json, "total"), 8);
+    ck_assert_msg(jint(r.json, "created") == 4, "%s", r.body); /* rows 2, 4, 5, 7 */
+    ck_assert_int_eq(jint(r.json, "rejected"), 4);
+    const json_t *e3 = error_of(&r, 3, "duplicate_enrolled");
+    ck_assert_msg(e3 != NULL, "%s", r.body);
+    /* the holder of row 3's identity is row 2's student: this school, named */
+    ck_assert_ptr_nonnull(strstr(ht_json_str(e3, "message"), SCH_A));
+    ck_assert_str_eq(ht_json_str(e3, "header"), "身份证件号"); /* the column of its field */
+    ck_assert_msg(error_of(&r, 6, "class_full") != NULL, "%s", r.body);
+    ck_assert_msg(error_of(&r, 8, "class_not_found") != NULL, "%s", r.body);
+    ck_assert_msg(error_of(&r, 9, "duplicate_enrolled") != NULL, "%s", r.body);
+    /* errors in row order */
+    size_t i;
+    const json_t *x;
+    long last = 0;
+    json_array_foreach(json_object_get(r.json, "errors"), i, x) {
+        ck_assert_int_ge(jint(x, "row"), last);
+        last = (long)jint(x, "row");
+    }
+    ht_resp_free(&r);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '冒名学生'"), 0);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student s JOIN class k ON k.id = s.class_id"
+                              " WHERE k.school = '" SCH_A "' AND k.grade = 13 AND k.number = 7"),
+                     2);
+    /* one suspected-duplicate problem: the later row's, naming the earlier */
+    ck_assert_int_eq(count_of("SELECT count(*) FROM problem p JOIN student s ON s.id = p.student_id"
+                              " JOIN student o ON o.id = p.other_student_id"
+                              " WHERE p.kind = 'suspected_duplicate' AND s.id_bidx <> o.id_bidx"
+                              " AND s.name = '%s' AND s.id > o.id",
+                              b.name),
+                     1);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM problem p JOIN student s ON s.id = p.student_id"
+                              " WHERE p.kind = 'suspected_duplicate' AND s.name = '%s'",
+                              b.name),
+                     1);
+    /* every registered row: pending, one history row, one open registration
+       request with its step and member, one audit row, one event */
+    const char *names[] = {a.name, b.name, c.name};
+    for (int k = 0; k < 3; k++) {
+        long long sid = count_of("SELECT min(id) FROM student WHERE name = '%s'"
+                                 " AND state = 'pending'", names[k]);
+        ck_assert_int_gt(sid, 0);
+        ck_assert_int_eq(count_of("SELECT count(*) FROM student_history WHERE student_id = %lld"
+                                  " AND kind = 'registered' AND request_id IS NOT NULL", sid), 1);
+        long long rid = count_of("SELECT id FROM request WHERE student_id = %lld"
+                                 " AND type = 'registration' AND state = 'open'"
+                                 " AND current_step = 1", sid);
+        ck_assert_int_gt(rid, 0);
+        ck_assert_int_eq(count_of("SELECT count(*) FROM request_step WHERE request_id = %lld"
+                                  " AND number = 1 AND state = 'waiting' AND org = '430102'"
+                                  " AND due_at IS NOT NULL", rid), 1);
+        ck_assert_int_eq(count_of("SELECT count(*) FROM request_member WHERE request_id = %lld"
+                                  " AND student_id = %lld", rid, sid), 1);
+        ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE action = 'student.register'"
+                                  " AND target_id = '%lld' AND detail->>'request' = '%lld'",
+                                  sid, rid), 1);
+        ck_assert_int_eq(events_of(rid, "student.registered"), 1);
+    }
+    /* the audit chain holds over the rows written together */
+    ck_assert_int_eq(count_of("SELECT count(*) FROM (SELECT hash = audit_row_hash(a) AND"
+                              " prev_hash = coalesce(lag(hash) OVER (ORDER BY id),"
+                              " repeat('0', 64)) AS ok FROM audit a) t WHERE NOT ok"), 0);
+    free(csv);
+    sheet_free(&s);
+}
+END_TEST
+
 /* A worker killed mid-job: another takes the job over from its last commit,
    and no row is registered twice. */
 START_TEST(test_crash_resume)
@@ -510,6 +619,7 @@ imports_suite(void)
     TCase *tc = wf_import_tcase("imports", 180);
     tcase_add_test(tc, test_template);
     tcase_add_test(tc, test_create_with_clerk_mistakes);
+    tcase_add_test(tc, test_create_batch_in_order);
     tcase_add_test(tc, test_wrong_header_and_bad_files);
     tcase_add_test(tc, test_atomic);
     tcase_add_test(tc, test_update);
