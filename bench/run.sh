@@ -39,6 +39,8 @@
 #   BENCH_LIST_CONNS wrk connections of the list rows (default 4: their p99 is the query's,
 #                    not a 32-deep queue's)
 #   BENCH_IMPORT_ROWS  rows of each import file (default 100000; 0 = no import rows)
+#   BENCH_PG_STATS   1: load pg_stat_statements and print the statements that took the
+#                    most time in each import (a profile; the figures are then not comparable)
 #   BENCH_MAX_UPLOAD   XUEJI_MAX_UPLOAD of the server (default 134217728: 100,000 full
 #                    rows are a 65 MB CSV, over the 50 MiB default)
 #
@@ -177,9 +179,13 @@ mem_mb=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
 SHARED_BUFFERS=${BENCH_SHARED_BUFFERS:-$((mem_mb / 4))MB}
 say "PostgreSQL cluster in $tmp (port $pgport, shared_buffers $SHARED_BUFFERS)"
 PG_SHARED_BUFFERS=$SHARED_BUFFERS sh scripts/pg.sh init "$tmp" "$pgport" 2>/dev/null
-sh scripts/pg.sh start "$tmp"
 base=$tmp
 [ -f "$tmp/pg.location" ] && base=$(cat "$tmp/pg.location")
+if [ "${BENCH_PG_STATS:-0}" = 1 ]; then
+    # profiling: statement times of each import (printed after it), not for the figures
+    echo "shared_preload_libraries = 'pg_stat_statements'" >> "$base/pg/postgresql.conf"
+fi
+sh scripts/pg.sh start "$tmp"
 pgsock=$base/run
 pm_pid=$(head -n 1 "$base/pg/postmaster.pid")
 
@@ -594,6 +600,8 @@ bench_import() {
     if echo 5 >"/proc/$srv_pid/clear_refs" 2>/dev/null; then hwm_reset=yes; else hwm_reset=no; fi
     rss_before=$(vm VmRSS)
     say "import $1: POST /api/v1/imports?mode=create ($(wc -c <"$2") bytes; xuejid RSS $((rss_before / 1024)) MB)"
+    [ "${BENCH_PG_STATS:-0}" = 1 ] &&
+        sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
     c1=$(cpu_snap)
     t0=$(date +%s.%N)
     code=$(curl -s -o "$tmp/import-$1.post" -w '%{http_code}' "$url/api/v1/imports?mode=create" \
@@ -636,6 +644,12 @@ bench_import() {
         "peak RSS $imp_rss_mb MB sampled, VmHWM $imp_hwm_mb MB"
     [ "$imp_state" = done ] && [ "${imp_rejected:-1}" = 0 ] ||
         { head -c 1500 "$tmp/import-$1.get" >&2; echo >&2; say "import $1: WARNING: not every row was created"; }
+    if [ "${BENCH_PG_STATS:-0}" = 1 ]; then
+        say "import $1: statements by total time (pg_stat_statements)"
+        sql "SELECT round(total_exec_time::numeric) || ' ms  ' || calls || ' calls  ' ||
+                    rows || ' rows  ' || left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" >&2
+    fi
     sleep 1
 }
 
