@@ -6,6 +6,7 @@
 #                   load demo data and serve on 127.0.0.1:8080
 #   make test       every suite, release and sanitizer builds
 #   make bench      throughput figures (see bench/README.md)
+#   make bench-export  xuejid's memory while it streams 100,000-student rosters
 #   make fuzz       libFuzzer on the xlsx and CSV readers, FUZZ_SECONDS (120) each
 
 BUILD   ?= release
@@ -57,7 +58,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(OUT)/%.o)
 EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
-        compose-check deps bench clean demo fuzz fuzz-build
+        compose-check deps bench bench-export clean demo fuzz fuzz-build
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -135,6 +136,10 @@ test: deps
 bench: deps
 	$(MAKE) BUILD=release all
 	@sh bench/run.sh build/release
+
+bench-export: deps
+	$(MAKE) BUILD=release all
+	@sh bench/export.sh build/release
 
 # ---- fuzzing (not part of make test) -----------------------------------------
 # clang's libFuzzer with ASan and UBSan on the readers of uploads; see tests/fuzz/run.sh.

@@ -11,6 +11,18 @@
  * If the client goes away while a job runs (HTTP/2 stream reset), h2o disposes
  * the request; a shared "ticket" in req->pool then clears call->req, and the
  * finished job is dropped instead of writing to freed memory.
+ *
+ * Streamed answers (docs/decisions/0010; api/stream.c): a job may instead
+ * api_stream_begin() an answer whose body it does not hold whole. What the
+ * job writes with api_stream_write() is the first part, sent with the status
+ * and headers once the job returns 0; each later part is made by the
+ * producer, one call per part, each a job of its own on whichever worker is
+ * free, queued only once the part before has been taken by h2o (so a slow
+ * client slows the producer, and between parts the call holds no worker).
+ * A job that fails after api_stream_begin answers with problem+json as
+ * usual (nothing was sent); a producer that fails aborts the transfer (the
+ * client sees it truncated) and the failure is logged. A client that goes
+ * away stops the producer: the running part is dropped, no other is made.
  */
 #ifndef API_API_H
 #define API_API_H
@@ -36,6 +48,13 @@ typedef void (*api_handler)(api_call *c);
 /* Runs on a DB worker thread with a connection of its own. Returns 0 or an app code
    (with c->err filled); on 0 it has set the answer with api_reply_json & co. */
 typedef int (*api_job_fn)(api_call *c, db_conn *db);
+/* Makes the next part of a streamed body on a DB worker thread: writes it with
+   api_stream_write and returns 0, with *out_last = 1 when it was the body's end,
+   or an app code (c->err filled), which aborts the transfer. */
+typedef int (*api_stream_fn)(api_call *c, db_conn *db, int *out_last);
+/* Releases the producer's state (in c->data); called once, on any thread, however
+   the stream ended (also when it never started). */
+typedef void (*api_stream_free_fn)(api_call *c);
 
 enum {
     API_GET = 1 << 0,
@@ -106,6 +125,8 @@ struct api_call {
     app_err err;
     int failed;
 
+    struct api_stream *stream; /* a streamed answer (api/stream.c), or NULL */
+
     api_job_fn job;
     void *data; /* the handler's state for its job, in the arena */
     api_call *next; /* completion queue link */
@@ -124,6 +145,19 @@ void api_fail(api_call *c, const app_err *err);
 void api_fail_code(api_call *c, app_code code, const char *slug, const char *field);
 /* Add a response header (name lower-case, static or arena; value copied). */
 void api_header(api_call *c, const char *name, const char *value);
+
+/*
+ * From a job: answer `status` with a body of `content_type` made in parts
+ * (see the top of this file); `more` makes each part after the first (NULL:
+ * the job's part is all), `release` frees the producer's state (may be
+ * NULL). Headers (api_header) go with the first part; the length is not
+ * known, so HTTP/1.1 answers are chunked. Not for idempotent POSTs (the
+ * answer is not stored). A job that begins twice (retried) keeps the last.
+ */
+void api_stream_begin(api_call *c, int status, const char *content_type, api_stream_fn more,
+                      api_stream_free_fn release);
+/* Append body bytes to the part being made (from the job or the producer). */
+void api_stream_write(api_call *c, const void *p, size_t n);
 
 /* Path parameter by name ("code"), or NULL. */
 const char *api_param(const api_call *c, const char *name);

@@ -4,12 +4,18 @@
  * and core/report.c; this file turns query strings into their inputs and
  * their results into answers.
  *
- * Bodies are whole: the server sends a job's answer in one piece (api/api.h),
- * so an export is built in memory, page by page of students, and capped
- * (CORE_EXPORT_MAX_ROWS).
+ * The roster is streamed (api_stream_begin, docs/decisions/0010): the job
+ * checks the school, then core_export_open counts and audits the export and
+ * writes the file's start; each later part is one core_export_next step
+ * (about CORE_EXPORT_STEP_BYTES) on whichever DB worker is free, made once
+ * the part before has been taken, so memory stays flat however many
+ * students there are (up to core_export_max_rows). Errors found by the job
+ * are problem+json answers; a step that fails aborts the transfer.
+ * The report is small and sent whole.
  */
 #include "api/handlers.h"
 #include "api/jw.h"
+#include "api/log.h"
 #include "api/registry.h"
 #include "core/export.h"
 #include "core/report.h"
@@ -32,7 +38,40 @@ digits(const char *s, size_t min, size_t max)
 typedef struct export_args {
     core_student_filter f;
     core_export_format fmt;
+    core_export *x; /* the export being streamed */
+    long long count; /* counted (and audited) when it started */
 } export_args;
+
+static int
+export_sink(void *ctx, const void *p, size_t n, app_err *err)
+{
+    (void)err;
+    api_stream_write(ctx, p, n);
+    return 0;
+}
+
+/* A part of the file: about CORE_EXPORT_STEP_BYTES (worker thread). */
+static int
+export_more(api_call *c, db_conn *db, int *out_last)
+{
+    export_args *a = c->data;
+    int rc = core_export_next(a->x, db, out_last, &c->err);
+    if (rc == 0 && *out_last && core_export_written(a->x) != a->count) {
+        char d[96];
+        snprintf(d, sizeof(d), "%lld students counted and audited, %lld written", a->count,
+                 core_export_written(a->x));
+        api_log(API_LOG_WARN, "roster changed while it was exported", c->request_id, d);
+    }
+    return rc;
+}
+
+static void
+export_release(api_call *c)
+{
+    export_args *a = c->data;
+    core_export_free(a->x);
+    a->x = NULL;
+}
 
 static int
 job_export(api_call *c, db_conn *db)
@@ -57,26 +96,25 @@ job_export(api_call *c, db_conn *db)
         }
         target = a->f.school;
     }
-    unsigned char *out = NULL;
-    size_t len = 0;
-    int count = 0;
-    int rc = core_student_export(db, &op, &a->f, a->fmt, target, &out, &len, &count, &c->err);
+    /* what the export writes now is the first part; an error before the
+       job returns is still an ordinary problem+json answer */
+    api_stream_begin(c, 200, a->fmt == CORE_EXPORT_CSV ? "text/csv; charset=utf-8" : XLSX_TYPE,
+                     export_more, export_release);
+    core_sink sink = {export_sink, c};
+    int rc = core_export_open(db, &op, &a->f, a->fmt, target, sink, &a->x, &a->count, &c->err);
     if (rc != 0)
         return rc;
     const char *ext = a->fmt == CORE_EXPORT_CSV ? "csv" : "xlsx";
     /* 花名册-<code>.<ext> */
-    char disp[200], n[16];
+    char disp[200], n[24];
     snprintf(disp, sizeof(disp),
              "attachment; filename=\"roster-%s.%s\"; "
              "filename*=UTF-8''%%E8%%8A%%B1%%E5%%90%%8D%%E5%%86%%8C-%s.%s",
              target, ext, target, ext);
-    snprintf(n, sizeof(n), "%d", count);
+    snprintf(n, sizeof(n), "%lld", a->count);
     api_header(c, "content-disposition", disp);
     api_header(c, "cache-control", "no-store");
     api_header(c, "x-export-count", n);
-    api_reply_raw(c, 200, a->fmt == CORE_EXPORT_CSV ? "text/csv; charset=utf-8" : XLSX_TYPE,
-                  (const char *)out, len);
-    free(out);
     return 0;
 }
 

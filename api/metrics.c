@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/pool.h"
+#include "api/stream.h"
 
 static const int statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 412,
                                413, 415, 422, 423, 428, 429, 500, 503, 0 /* other */};
@@ -134,6 +135,17 @@ api_metrics_render(app_arena *a, size_t *out_len)
             "# HELP xueji_db_pool_waiting Jobs waiting for a DB worker.\n"
             "# TYPE xueji_db_pool_waiting gauge\nxueji_db_pool_waiting %d\n",
         busy, waiting);
+    int open;
+    unsigned long long done, aborted, gone;
+    api__stream_counts(&open, &done, &aborted, &gone);
+    put(&b, "# HELP xueji_http_streams_open Streamed answers (exports) being sent.\n"
+            "# TYPE xueji_http_streams_open gauge\nxueji_http_streams_open %d\n"
+            "# HELP xueji_http_streams_total Streamed answers that ended, by how.\n"
+            "# TYPE xueji_http_streams_total counter\n"
+            "xueji_http_streams_total{end=\"complete\"} %llu\n"
+            "xueji_http_streams_total{end=\"aborted\"} %llu\n"
+            "xueji_http_streams_total{end=\"client_gone\"} %llu\n",
+        open, done, aborted, gone);
     *out_len = b.len;
     return b.p;
 }

@@ -1,6 +1,7 @@
 /*
  * api/metrics.h - Prometheus counters: requests by route and status, latency
- * histogram by route, DB pool in use and waiting. Lock-free (relaxed atomics).
+ * histogram by route, DB pool in use and waiting, streamed answers open and
+ * ended. Lock-free (relaxed atomics).
  */
 #ifndef API_METRICS_H
 #define API_METRICS_H

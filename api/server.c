@@ -26,6 +26,7 @@
 #include "api/metrics.h"
 #include "api/pool.h"
 #include "api/ratelimit.h"
+#include "api/stream.h"
 #include "db/idem.h"
 
 #define MAX_JOB_RETRIES 3
@@ -85,8 +86,13 @@ ticket_dispose(void *p)
 {
     struct api_ticket *t = p;
     if (t->call != NULL) {
-        t->call->req = NULL;
-        t->call->ticket = NULL;
+        api_call *c = t->call;
+        c->req = NULL;
+        c->ticket = NULL;
+        /* h2o stops a streaming generator before it frees the request; this
+           only matters if it did not (the first of the two does the work) */
+        if (c->stream != NULL)
+            api__stream_gone(c);
     }
 }
 
@@ -96,8 +102,8 @@ decref_json(void *p)
     json_decref(p);
 }
 
-static void
-call_free(api_call *c)
+void
+api__call_free(api_call *c)
 {
     if (c->ticket != NULL)
         c->ticket->call = NULL;
@@ -218,6 +224,10 @@ void api__run_job(api_call *c, db_conn *db);
 void
 api__run_job(api_call *c, db_conn *db)
 {
+    if (api__stream_started(c)) { /* the next part of a streamed answer */
+        api__stream_step(c, db);
+        return;
+    }
     if (c->authed && api_auth_check(c, db) != 0) {
         api_fail(c, &c->err);
         api_problem_render(c);
@@ -268,8 +278,9 @@ api__run_job(api_call *c, db_conn *db)
 
     if (c->idem_key != NULL) {
         app_err e2 = {0};
-        /* Answers a retry could change (5xx) are not kept: the key is released. */
-        if (c->status >= 500)
+        /* Answers a retry could change (5xx) are not kept: the key is released;
+           nor are streamed ones, which are never held whole. */
+        if (c->status >= 500 || (c->stream != NULL && !c->failed))
             db_idem_abandon(db, c->idem_scope, c->idem_key, &e2);
         else
             db_idem_complete(db, c->idem_scope, c->idem_key, c->status, c->content_type, c->out,
@@ -310,7 +321,10 @@ on_done(uv_async_t *a)
     pthread_mutex_unlock(&t->done_mu);
     while (c != NULL) {
         api_call *next = c->next;
-        api_finish(c);
+        if (api__stream_started(c))
+            api__stream_stepped(c);
+        else
+            api_finish(c);
         c = next;
     }
 }
@@ -345,23 +359,17 @@ reason(int status)
 }
 
 void
-api_finish(api_call *c)
+api__call_log(api_call *c)
 {
-    if (c->failed)
-        api_problem_render(c);
     double secs = (double)(now_ns() - c->start_ns) / 1e9;
     const char *route = c->route_index >= 0 ? api_routes[c->route_index].pattern : "unmatched";
     api_metrics_observe(c->route_index, c->status, secs);
-
-    h2o_req_t *req = c->req;
-    if (req == NULL) {
-        /* the client went away while the job ran: nothing to send */
-        api_log(API_LOG_DEBUG, "client gone before the answer", c->request_id, route);
-        call_free(c);
-        return;
-    }
     api_log_access(c->method, route, c->status, secs * 1000, c->request_id);
+}
 
+void
+api__put_head(api_call *c, h2o_req_t *req)
+{
     req->res.status = c->status;
     req->res.reason = reason(c->status);
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
@@ -376,11 +384,38 @@ api_finish(api_call *c)
         h2o_iovec_t v = h2o_strdup(&req->pool, c->content_type, SIZE_MAX);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, v.base, v.len);
     }
+}
+
+void
+api_finish(api_call *c)
+{
+    if (c->stream != NULL) {
+        if (!c->failed) {
+            api__stream_start(c); /* the job made the first part of a streamed answer */
+            return;
+        }
+        api__stream_discard(c); /* failed before anything went out: a normal answer */
+    }
+    if (c->failed)
+        api_problem_render(c);
+
+    h2o_req_t *req = c->req;
+    if (req == NULL) {
+        /* the client went away while the job ran: nothing to send */
+        double secs = (double)(now_ns() - c->start_ns) / 1e9;
+        const char *route = c->route_index >= 0 ? api_routes[c->route_index].pattern : "unmatched";
+        api_metrics_observe(c->route_index, c->status, secs);
+        api_log(API_LOG_DEBUG, "client gone before the answer", c->request_id, route);
+        api__call_free(c);
+        return;
+    }
+    api__call_log(c);
+    api__put_head(c, req);
     size_t len = c->status == 204 ? 0 : c->out_len;
     req->res.content_length = len;
     /* h2o_send_inline copies the body into req->pool, so the call can go now */
     h2o_send_inline(req, c->out ? c->out : "", len);
-    call_free(c);
+    api__call_free(c);
 }
 
 /* ------------------------------------------------------------ on_req */
@@ -687,6 +722,9 @@ on_accept(uv_stream_t *listener, int status)
         uv_close((uv_handle_t *)conn, (uv_close_cb)free);
         return;
     }
+    /* a streamed answer is many writes: without this, Nagle holds each one's
+       last segment until the client's delayed ACK (tens of ms per part) */
+    uv_tcp_nodelay(conn, 1);
     h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
     h2o_accept(&t->accept_ctx, sock);
 }

@@ -43,25 +43,55 @@ core_export_cells(const core_codes *codes, const core_student *s, app_arena *a,
     out_cells[n + 1] = st ? st : (s->state ? s->state : "");
 }
 
-/* The file being written: an xlsx writer or a CSV buffer. */
-typedef struct sink {
+#define CSV_FLUSH_AT 65536
+
+struct core_export {
+    core_op op; /* arena: the caller's, used by open only */
+    core_student_filter f; /* f.after_id: the keyset cursor */
     core_export_format fmt;
+    core_sink out;
+    unsigned long long emitted; /* bytes given to `out` */
     core_xlsx_writer *w;
     core_buf csv;
-} sink;
+    app_arena *page; /* the page being written, or NULL */
+    core_student *v;
+    int n, i;      /* rows of the page, next one to write */
+    int last_page; /* the page was short: no more after it */
+    int done;
+    long long count, written;
+};
 
+/* Every byte of the file passes here: counted, then to the caller's sink. */
 static int
-sink_row(sink *k, const char *const *cells, size_t n, app_err *err)
+counting_sink(void *ctx, const void *p, size_t n, app_err *err)
 {
-    if (k->fmt == CORE_EXPORT_CSV) {
-        core_csv_write_row(&k->csv, cells, n);
-        return 0;
-    }
-    return core_xlsx_writer_row(k->w, cells, n, err);
+    core_export *x = ctx;
+    x->emitted += n;
+    return x->out.fn(x->out.ctx, p, n, err);
 }
 
 static int
-sink_start(sink *k, app_err *err)
+csv_flush(core_export *x, size_t at_least, app_err *err)
+{
+    if (x->csv.n == 0 || x->csv.n < at_least)
+        return 0;
+    int rc = counting_sink(x, x->csv.p, x->csv.n, err);
+    core_buf_reset(&x->csv);
+    return rc;
+}
+
+static int
+put_row(core_export *x, const char *const *cells, size_t n, app_err *err)
+{
+    if (x->fmt == CORE_EXPORT_CSV) {
+        core_csv_write_row(&x->csv, cells, n);
+        return csv_flush(x, CSV_FLUSH_AT, err);
+    }
+    return core_xlsx_writer_row(x->w, cells, n, err);
+}
+
+static int
+put_start(core_export *x, app_err *err)
 {
     int n = core_template_ncols(), nc = core_export_ncols();
     const char *titles[CORE_TEMPLATE_MAX_COLS + 2];
@@ -72,8 +102,9 @@ sink_start(sink *k, app_err *err)
     }
     titles[n] = CORE_TPL_STUNO;
     titles[n + 1] = CORE_TPL_STATE;
-    if (k->fmt == CORE_EXPORT_CSV) {
-        core_csv_write_bom(&k->csv);
+    core_sink mine = {counting_sink, x};
+    if (x->fmt == CORE_EXPORT_CSV) {
+        core_csv_write_bom(&x->csv);
     } else {
         core_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 2];
         for (int c = 0; c < n; c++)
@@ -82,96 +113,157 @@ sink_start(sink *k, app_err *err)
         cv[n].width = 24;
         cv[n + 1].width = 10;
         core_xlsx_sheet_opts so = {cv, (size_t)nc, 1, 0};
-        k->w = core_xlsx_writer_new();
-        int rc = core_xlsx_writer_sheet(k->w, CORE_TEMPLATE_SHEET, &so, err);
+        x->w = core_xlsx_writer_new_stream(mine);
+        int rc = core_xlsx_writer_sheet(x->w, CORE_TEMPLATE_SHEET, &so, err);
         if (rc != 0)
             return rc;
     }
-    return sink_row(k, titles, (size_t)nc, err);
+    int rc = put_row(x, titles, (size_t)nc, err);
+    /* the CSV's header goes out at once; an xlsx file's first parts go with its rows */
+    return rc == 0 && x->fmt == CORE_EXPORT_CSV ? csv_flush(x, 0, err) : rc;
 }
 
 static int
-sink_finish(sink *k, unsigned char **out, size_t *out_len, app_err *err)
+put_end(core_export *x, app_err *err)
 {
-    if (k->fmt == CORE_EXPORT_CSV) {
-        *out = core_buf_steal(&k->csv, out_len);
-        return 0;
-    }
-    return core_xlsx_writer_finish(k->w, out, out_len, err);
+    if (x->fmt == CORE_EXPORT_CSV)
+        return csv_flush(x, 0, err);
+    return core_xlsx_writer_finish(x->w, NULL, NULL, err);
 }
 
-static void
-sink_free(sink *k)
+long long
+core_export_max_rows(core_export_format fmt)
 {
-    core_xlsx_writer_free(k->w);
-    core_buf_free(&k->csv);
+    return fmt == CORE_EXPORT_XLSX ? CORE_EXPORT_MAX_ROWS_XLSX : CORE_EXPORT_MAX_ROWS;
+}
+
+static int
+too_many(core_export_format fmt, app_err *err)
+{
+    char lim[24];
+    long long max = core_export_max_rows(fmt);
+    snprintf(lim, sizeof(lim), "%lld", max);
+    int rc = app_err_set(err, APP_ETOOLARGE, "export_too_large", "over %lld rows", max);
+    app_err_param(err, lim);
+    return rc;
 }
 
 int
-core_student_export(db_conn *db, const core_op *op, const core_student_filter *f,
-                    core_export_format fmt, const char *audit_target, unsigned char **out,
-                    size_t *out_len, int *out_count, app_err *err)
+core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
+                 core_export_format fmt, const char *audit_target, core_sink sink,
+                 core_export **out, long long *out_count, app_err *err)
 {
-    sink k;
-    memset(&k, 0, sizeof(k));
-    k.fmt = fmt;
     *out = NULL;
-    *out_len = 0;
     *out_count = 0;
-    int rc = sink_start(&k, err);
-    core_student_filter pf = *f;
-    pf.after_id = 0;
-    int count = 0;
-    const char *cells[CORE_TEMPLATE_MAX_COLS + 2];
-    size_t nc = (size_t)core_export_ncols();
-    while (rc == 0) {
-        /* one page in an arena of its own: memory stays flat over the roster */
-        core_op pop = *op;
-        pop.arena = app_arena_new();
-        pf.limit = CORE_EXPORT_PAGE;
-        core_student *v = NULL;
-        int n = 0;
-        rc = core_student_list(db, &pop, &pf, &v, &n, err);
-        for (int i = 0; rc == 0 && i < n; i++) {
-            if (++count > CORE_EXPORT_MAX_ROWS) {
-                char lim[16];
-                snprintf(lim, sizeof(lim), "%d", CORE_EXPORT_MAX_ROWS);
-                rc = app_err_set(err, APP_ETOOLARGE, "export_too_large", "over %d rows",
-                                 CORE_EXPORT_MAX_ROWS);
-                app_err_param(err, lim);
-                break;
-            }
-            core_export_cells(op->env->codes, &v[i], pop.arena, cells);
-            rc = sink_row(&k, cells, nc, err);
-        }
-        if (rc == 0 && n > 0)
-            pf.after_id = v[n - 1].id;
-        app_arena_free(pop.arena);
-        if (n < CORE_EXPORT_PAGE)
-            break;
-    }
-    if (rc == 0)
-        rc = sink_finish(&k, out, out_len, err);
-    sink_free(&k);
+    core_student_filter cf = *f;
+    cf.after_id = 0;
+    long long count = 0;
+    int rc = core_student_count(db, op, &cf, &count, err);
     if (rc != 0)
         return rc;
-    /* who exported what (DOMAIN rule 28); the filters are codes and numbers */
+    if (count > core_export_max_rows(fmt))
+        return too_many(fmt, err);
+
+    /* who exported what (DOMAIN rule 28), before any of it leaves; the filters
+       are codes and numbers */
     int plain = f->state != NULL && strlen(f->state) < 32;
     for (const char *q = f->state; plain && *q; q++)
         plain = (*q >= 'a' && *q <= 'z') || *q == '_';
     char detail[256];
     snprintf(detail, sizeof(detail),
-             "{\"count\":%d,\"revealed\":%s,\"format\":\"%s\",\"grade\":%d,\"class\":%d,"
+             "{\"count\":%lld,\"revealed\":%s,\"format\":\"%s\",\"grade\":%d,\"class\":%d,"
              "\"status\":%s%s%s}",
-             count, f->reveal ? "true" : "false", fmt == CORE_EXPORT_CSV ? "csv" : "xlsx", f->grade,
-             f->class_no, plain ? "\"" : "", plain ? f->state : "null", plain ? "\"" : "");
-    rc = core_audit(db, op, "student.export", "school", audit_target, detail, err);
-    if (rc != 0) {
-        free(*out);
-        *out = NULL;
-        *out_len = 0;
+             count, f->reveal ? "true" : "false", fmt == CORE_EXPORT_CSV ? "csv" : "xlsx",
+             f->grade, f->class_no, plain ? "\"" : "", plain ? f->state : "null",
+             plain ? "\"" : "");
+    if ((rc = core_audit(db, op, "student.export", "school", audit_target, detail, err)) != 0)
+        return rc;
+
+    core_export *x = xcalloc(1, sizeof(*x));
+    x->op = *op;
+    x->f = cf;
+    x->f.limit = CORE_EXPORT_PAGE;
+    x->fmt = fmt;
+    x->out = sink;
+    x->count = count;
+    if ((rc = put_start(x, err)) != 0) {
+        core_export_free(x);
         return rc;
     }
+    *out = x;
     *out_count = count;
     return 0;
+}
+
+/* The next page into x (the previous one freed); x->n 0 at the end. */
+static int
+next_page(core_export *x, db_conn *db, app_err *err)
+{
+    app_arena_free(x->page);
+    x->page = NULL;
+    x->v = NULL;
+    x->n = x->i = 0;
+    if (x->last_page)
+        return 0;
+    core_op pop = x->op;
+    pop.arena = x->page = app_arena_new();
+    int rc = core_student_list(db, &pop, &x->f, &x->v, &x->n, err);
+    if (rc != 0)
+        return rc;
+    if (x->n < CORE_EXPORT_PAGE)
+        x->last_page = 1;
+    if (x->n > 0)
+        x->f.after_id = x->v[x->n - 1].id;
+    return 0;
+}
+
+int
+core_export_next(core_export *x, db_conn *db, int *out_done, app_err *err)
+{
+    const char *cells[CORE_TEMPLATE_MAX_COLS + 2];
+    size_t nc = (size_t)core_export_ncols();
+    unsigned long long until = x->emitted + CORE_EXPORT_STEP_BYTES;
+    int rc = 0;
+
+    *out_done = 0;
+    if (x->done)
+        return app_err_set(err, APP_EINTERNAL, NULL, "export: next after the end");
+    while (x->emitted < until) {
+        if (x->i == x->n) {
+            if ((rc = next_page(x, db, err)) != 0)
+                return rc;
+            if (x->n == 0) {
+                if ((rc = put_end(x, err)) != 0)
+                    return rc;
+                x->done = 1;
+                *out_done = 1;
+                return 0;
+            }
+        }
+        if (x->written >= core_export_max_rows(x->fmt))
+            return too_many(x->fmt, err);
+        core_export_cells(x->op.env->codes, &x->v[x->i], x->page, cells);
+        if ((rc = put_row(x, cells, nc, err)) != 0)
+            return rc;
+        x->i++;
+        x->written++;
+    }
+    return 0;
+}
+
+long long
+core_export_written(const core_export *x)
+{
+    return x->written;
+}
+
+void
+core_export_free(core_export *x)
+{
+    if (x == NULL)
+        return;
+    core_xlsx_writer_free(x->w);
+    core_buf_free(&x->csv);
+    app_arena_free(x->page);
+    free(x);
 }

@@ -1269,53 +1269,61 @@ core_student_get(db_conn *db, const core_op *op, const char *key, int reveal, co
     return rc;
 }
 
+/*
+ * The db filter of f as the actor may see it: its school, a grade leader's
+ * grade, a head teacher's classes, a bureau's region. 0 when the actor can
+ * see none of what f asks for.
+ */
+static int
+scope_filter(const core_op *op, const core_student_filter *f, db_student_filter *df)
+{
+    const core_actor *a = op->actor;
+    memset(df, 0, sizeof(*df));
+    df->grade = f->grade;
+    df->class_no = f->class_no;
+    df->state = f->state;
+    df->name_prefix = f->name_prefix;
+    df->left_behind = f->left_behind;
+    df->migrant_child = f->migrant_child;
+    df->after_id = f->after_id;
+    df->limit = f->limit;
+    df->school = f->school;
+    df->full = f->reveal;
+    if (a->level == CORE_LEVEL_SCHOOL) {
+        if (f->school && strcmp(f->school, a->org) != 0)
+            return 0;
+        df->school = a->org;
+        if (a->staff_role == CORE_STAFF_GRADE_LEADER) {
+            if (f->grade && f->grade != a->grade)
+                return 0;
+            df->grade = a->grade;
+        } else if (a->staff_role == CORE_STAFF_HEAD_TEACHER) {
+            df->class_ids = a->classes;
+            df->nclass_ids = a->nclasses;
+            if (a->nclasses == 0)
+                return 0;
+        } else if (a->staff_role != CORE_STAFF_REGISTRAR) {
+            return 0;
+        }
+    } else if (a->level == CORE_LEVEL_MINISTRY) {
+        df->authority_like = NULL;
+    } else {
+        char *like = app_arena_alloc(op->arena, 8);
+        core_region_like(a->org, like);
+        df->authority_like = like;
+    }
+    return 1;
+}
+
 int
 core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
                   core_student **out, int *out_n, app_err *err)
 {
-    const core_actor *a = op->actor;
-    db_student_filter df = {0};
-    df.grade = f->grade;
-    df.class_no = f->class_no;
-    df.state = f->state;
-    df.name_prefix = f->name_prefix;
-    df.left_behind = f->left_behind;
-    df.migrant_child = f->migrant_child;
-    df.after_id = f->after_id;
-    df.limit = f->limit;
-    df.school = f->school;
-    df.full = f->reveal;
-    if (a->level == CORE_LEVEL_SCHOOL) {
-        if (f->school && strcmp(f->school, a->org) != 0) {
-            *out_n = 0;
-            *out = NULL;
-            return 0;
-        }
-        df.school = a->org;
-        if (a->staff_role == CORE_STAFF_GRADE_LEADER) {
-            if (f->grade && f->grade != a->grade) {
-                *out_n = 0;
-                return 0;
-            }
-            df.grade = a->grade;
-        } else if (a->staff_role == CORE_STAFF_HEAD_TEACHER) {
-            df.class_ids = a->classes;
-            df.nclass_ids = a->nclasses;
-            if (a->nclasses == 0) {
-                *out_n = 0;
-                return 0;
-            }
-        } else if (a->staff_role != CORE_STAFF_REGISTRAR) {
-            *out_n = 0;
-            return 0;
-        }
-    } else if (a->level == CORE_LEVEL_MINISTRY) {
-        df.authority_like = NULL;
-    } else {
-        char *like = app_arena_alloc(op->arena, 8);
-        core_region_like(a->org, like);
-        df.authority_like = like;
-    }
+    db_student_filter df;
+    *out = NULL;
+    *out_n = 0;
+    if (!scope_filter(op, f, &df))
+        return 0;
     db_student *rows;
     int n = 0;
     int rc = db_student_list(db, &df, op->arena, &rows, &n, err);
@@ -1327,6 +1335,17 @@ core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
             return rc;
     *out_n = n;
     return 0;
+}
+
+int
+core_student_count(db_conn *db, const core_op *op, const core_student_filter *f,
+                   long long *out_n, app_err *err)
+{
+    db_student_filter df;
+    *out_n = 0;
+    if (!scope_filter(op, f, &df))
+        return 0;
+    return db_student_count(db, &df, out_n, err);
 }
 
 int

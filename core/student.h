@@ -146,6 +146,10 @@ typedef struct core_student_filter {
    id after f->after_id; a filter outside the actor's scope gives none. */
 int core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
                       core_student **out, int *out_n, app_err *err);
+/* How many students core_student_list would give over all its pages (the same
+   scoping; f->after_id applies, f->limit does not). */
+int core_student_count(db_conn *db, const core_op *op, const core_student_filter *f,
+                       long long *out_n, app_err *err);
 
 /* The timeline: history rows and requests of a visible student. */
 int core_student_history(db_conn *db, const core_op *op, const char *key, long long after_id,

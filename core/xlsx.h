@@ -32,6 +32,14 @@
  * "_lists" written last. Strings are inline (t="inlineStr"), so rows go out
  * as they come: each sheet is deflated while it is written.
  *
+ * A streaming writer (core_xlsx_writer_new_stream) sends the workbook to a
+ * sink (core/sink.h) as it is written, through a streaming zip writer
+ * (core/zip.h: data descriptors), and holds only zlib's state, a 64 KiB row
+ * buffer and its list values, however many rows go through it. It has one
+ * visible sheet, started with core_xlsx_writer_sheet() (a second call, or a
+ * hidden sheet, is refused); the workbook's small parts go out then, the
+ * rows as they come, and finish() ends the stream.
+ *
  * Errors (`err` may be NULL everywhere), slugs of api/problem.c:
  *   APP_EINVAL    "xlsx_not_zip"      not a zip; param "ole" when it is an
  *                                     OLE2 file (an old .xls, or an .xlsx
@@ -121,6 +129,8 @@ typedef struct core_xlsx_sheet_opts {
 typedef struct core_xlsx_writer core_xlsx_writer;
 
 core_xlsx_writer *core_xlsx_writer_new(void); /* never NULL */
+/* A writer that streams one sheet to `sink` (see above); never NULL. */
+core_xlsx_writer *core_xlsx_writer_new_stream(core_sink sink);
 void core_xlsx_writer_free(core_xlsx_writer *w); /* w may be NULL */
 
 /*
@@ -137,7 +147,9 @@ int core_xlsx_writer_row(core_xlsx_writer *w, const char *const *cells, size_t n
 
 /*
  * End the workbook and hand it to the caller in a new malloc'ed buffer
- * (free with free()). The writer is spent afterwards: free it.
+ * (free with free()); a streaming writer sends the end of the workbook to
+ * its sink instead (*out NULL; out and out_len may be NULL). The writer is
+ * spent afterwards: free it. Errors of the sink are returned as they are.
  *
  * An error from core_xlsx_writer_row() leaves the writer as it was (that
  * row is not written) and from core_xlsx_writer_sheet()'s name check

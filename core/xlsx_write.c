@@ -6,6 +6,11 @@
  * ([Content_Types].xml leading, which is what file-type sniffers look
  * for), then the sheets' compressed bytes are copied after them.
  *
+ * A streaming writer has one sheet, known when it starts: `body` is then a
+ * streaming zip writer, the small parts go out first (naming the hidden
+ * list sheet too when the sheet's drop-downs need one), the sheet follows
+ * row by row, and the list sheet and the central directory end the file.
+ *
  * Styles (xl/styles.xml): cellXfs 0 is the default, 1 is text ("@",
  * numFmtId 49), 2 is bold text for the header row.
  */
@@ -53,6 +58,7 @@ struct core_xlsx_writer {
     size_t n, cap;
     int open; /* sheets[n - 1] is being written */
     int spent;
+    int stream; /* body streams to a sink: one sheet, parts first */
     core_buf chunk;
     core_buf tmp;
     int list_cols;          /* columns used in the list sheet */
@@ -65,6 +71,16 @@ core_xlsx_writer_new(void)
     core_xlsx_writer *w = xcalloc(1, sizeof(*w));
     w->a = app_arena_new();
     w->body = core_zip_writer_new();
+    return w;
+}
+
+core_xlsx_writer *
+core_xlsx_writer_new_stream(core_sink sink)
+{
+    core_xlsx_writer *w = xcalloc(1, sizeof(*w));
+    w->a = app_arena_new();
+    w->body = core_zip_writer_new_stream(sink);
+    w->stream = 1;
     return w;
 }
 
@@ -259,15 +275,10 @@ end_sheet(core_xlsx_writer *w, app_err *err)
     return rc;
 }
 
+/* Record sheet `name` with its options (lists copied) as sheets[n]; not yet open. */
 static int
-begin_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o, int tab_selected,
-            app_err *err)
+sheet_meta(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o, app_err *err)
 {
-    static const core_xlsx_sheet_opts none = {0};
-    int rc;
-
-    if (o == NULL)
-        o = &none;
     if (o->ncols > CORE_SHEET_MAX_COLS)
         return too_large(err, "columns");
     if (w->n == w->cap) {
@@ -308,8 +319,17 @@ begin_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o
             w->long_lists[l->list_col] = l;
         }
     }
+    return 0;
+}
 
+/* Open sheets[n] (recorded by sheet_meta) as the next part and write its head. */
+static int
+sheet_open(core_xlsx_writer *w, const core_xlsx_sheet_opts *o, int tab_selected, app_err *err)
+{
+    wsheet *s = &w->sheets[w->n];
     char part[64];
+    int rc;
+
     snprintf(part, sizeof(part), "xl/worksheets/sheet%zu.xml", w->n + 1);
     if ((rc = core_zip_writer_begin(w->body, part, SHEET_LEVEL, err)) != 0)
         return rc;
@@ -340,6 +360,47 @@ begin_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o
     return 0;
 }
 
+static const core_xlsx_sheet_opts no_opts = {0};
+
+static int
+begin_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o, int tab_selected,
+            app_err *err)
+{
+    int rc;
+
+    if (o == NULL)
+        o = &no_opts;
+    if ((rc = sheet_meta(w, name, o, err)) != 0)
+        return rc;
+    return sheet_open(w, o, tab_selected, err);
+}
+
+static int write_package(core_xlsx_writer *w, core_zip_writer *z, int list_sheet_ahead,
+                         app_err *err);
+
+/* The one sheet of a streaming writer: the package's parts, then its head. */
+static int
+begin_stream_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o,
+                   app_err *err)
+{
+    int rc;
+
+    if (o == NULL)
+        o = &no_opts;
+    if (o->hidden)
+        return app_err_set(err, APP_EINVAL, "xlsx_no_sheet", "xlsx writer: no visible sheet");
+    if ((rc = sheet_meta(w, name, o, err)) != 0)
+        return rc;
+    /* the parts name every sheet: this one (not counted in n until it opens) and the
+       list sheet that finish adds when some drop-down is too long to go inline */
+    w->n++;
+    rc = write_package(w, w->body, w->list_cols > 0, err);
+    w->n--;
+    if (rc != 0)
+        return rc;
+    return sheet_open(w, o, 1, err);
+}
+
 int
 core_xlsx_writer_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *opts,
                        app_err *err)
@@ -348,8 +409,12 @@ core_xlsx_writer_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sh
 
     if (w->spent)
         return app_err_set(err, APP_EINTERNAL, NULL, "xlsx writer: already finished");
+    if (w->stream && w->n > 0) /* the sheet being written stays open */
+        return app_err_set(err, APP_EINTERNAL, NULL, "xlsx writer: a stream has one sheet");
     if ((rc = check_name(w, name, err)) != 0)
         return rc;
+    if (w->stream)
+        return begin_stream_sheet(w, name, opts, err);
     if (w->open && (rc = end_sheet(w, err)) != 0)
         return rc;
     int selected = !(opts && opts->hidden);
@@ -470,11 +535,27 @@ add_part(core_zip_writer *z, const char *name, const core_buf *b, app_err *err)
     return core_zip_writer_add(z, name, b->p, b->n, err);
 }
 
+/* Name and visibility of sheet i of the package; past n, the list sheet to come. */
+static const char *
+pkg_sheet_name(const core_xlsx_writer *w, size_t i)
+{
+    return i < w->n ? w->sheets[i].name : CORE_XLSX_LIST_SHEET;
+}
+
 static int
-write_package(core_xlsx_writer *w, core_zip_writer *z, app_err *err)
+pkg_sheet_hidden(const core_xlsx_writer *w, size_t i)
+{
+    return i < w->n ? w->sheets[i].hidden : 1;
+}
+
+/* The package's parts: content types, relationships, workbook, styles. They
+   name sheets 0..n-1 and, with list_sheet_ahead, a hidden list sheet after them. */
+static int
+write_package(core_xlsx_writer *w, core_zip_writer *z, int list_sheet_ahead, app_err *err)
 {
     core_buf *b = &w->tmp;
     int rc, active = -1;
+    size_t nsheets = w->n + (list_sheet_ahead ? 1 : 0);
 
     core_buf_reset(b);
     core_buf_adds(b, XML_DECL "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
@@ -484,7 +565,7 @@ write_package(core_xlsx_writer *w, core_zip_writer *z, app_err *err)
                               "<Override PartName=\"/xl/workbook.xml\" ContentType=\"" CT_BASE
                               "sheet.main+xml\"/><Override PartName=\"/xl/styles.xml\" "
                               "ContentType=\"" CT_BASE "styles+xml\"/>");
-    for (size_t i = 0; i < w->n; i++)
+    for (size_t i = 0; i < nsheets; i++)
         core_buf_printf(b, "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT_BASE
                            "worksheet+xml\"/>", i + 1);
     core_buf_adds(b, "</Types>");
@@ -498,18 +579,18 @@ write_package(core_xlsx_writer *w, core_zip_writer *z, app_err *err)
     if ((rc = add_part(z, "_rels/.rels", b, err)) != 0)
         return rc;
 
-    for (size_t i = 0; i < w->n && active < 0; i++)
-        if (!w->sheets[i].hidden)
+    for (size_t i = 0; i < nsheets && active < 0; i++)
+        if (!pkg_sheet_hidden(w, i))
             active = (int)i;
     core_buf_reset(b);
     core_buf_printf(b, XML_DECL "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
                                 "<bookViews><workbookView activeTab=\"%d\"/></bookViews><sheets>",
                     active);
-    for (size_t i = 0; i < w->n; i++) {
+    for (size_t i = 0; i < nsheets; i++) {
         core_buf_adds(b, "<sheet name=\"");
-        put_str(b, w->sheets[i].name);
+        put_str(b, pkg_sheet_name(w, i));
         core_buf_printf(b, "\" sheetId=\"%zu\"%s r:id=\"rId%zu\"/>", i + 1,
-                        w->sheets[i].hidden ? " state=\"hidden\"" : "", i + 1);
+                        pkg_sheet_hidden(w, i) ? " state=\"hidden\"" : "", i + 1);
     }
     core_buf_adds(b, "</sheets></workbook>");
     if ((rc = add_part(z, "xl/workbook.xml", b, err)) != 0)
@@ -517,11 +598,11 @@ write_package(core_xlsx_writer *w, core_zip_writer *z, app_err *err)
 
     core_buf_reset(b);
     core_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\">");
-    for (size_t i = 0; i < w->n; i++)
+    for (size_t i = 0; i < nsheets; i++)
         core_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/worksheet\" "
                            "Target=\"worksheets/sheet%zu.xml\"/>", i + 1, i + 1);
     core_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" "
-                       "Target=\"styles.xml\"/></Relationships>", w->n + 1);
+                       "Target=\"styles.xml\"/></Relationships>", nsheets + 1);
     if ((rc = add_part(z, "xl/_rels/workbook.xml.rels", b, err)) != 0)
         return rc;
 
@@ -553,8 +634,10 @@ core_xlsx_writer_finish(core_xlsx_writer *w, unsigned char **out, size_t *out_le
 {
     int rc, visible = 0;
 
-    *out = NULL;
-    *out_len = 0;
+    if (out != NULL)
+        *out = NULL;
+    if (out_len != NULL)
+        *out_len = 0;
     if (w->spent)
         return app_err_set(err, APP_EINTERNAL, NULL, "xlsx writer: already finished");
     w->spent = 1;
@@ -566,9 +649,11 @@ core_xlsx_writer_finish(core_xlsx_writer *w, unsigned char **out, size_t *out_le
         return app_err_set(err, APP_EINVAL, "xlsx_no_sheet", "xlsx writer: no visible sheet");
     if (w->list_cols > 0 && (rc = write_list_sheet(w, err)) != 0)
         return rc;
+    if (w->stream) /* the parts went first: the central directory ends the stream */
+        return core_zip_writer_finish(w->body, NULL, NULL, err);
 
     core_zip_writer *z = core_zip_writer_new();
-    rc = write_package(w, z, err);
+    rc = write_package(w, z, 0, err);
     if (rc == 0)
         rc = core_zip_writer_copy(z, w->body, err);
     if (rc == 0)

@@ -20,10 +20,12 @@
 #define SIG_CENTRAL 0x02014b50u
 #define SIG_EOCD 0x06054b50u
 #define SIG_EOCD64_LOC 0x07064b50u
+#define SIG_DESCRIPTOR 0x08074b50u
 #define LOCAL_LEN 30
 #define CENTRAL_LEN 46
 #define EOCD_LEN 22
 #define FLAG_ENCRYPTED 0x0001u
+#define FLAG_DESCRIPTOR 0x0008u /* CRC and sizes in a data descriptor after the data */
 #define FLAG_UTF8 0x0800u
 #define DOS_DATE_1980 0x0021u /* 1980-01-01 */
 
@@ -444,11 +446,11 @@ core_zip_read_all(core_zip *z, size_t i, size_t max, unsigned char **out, size_t
 typedef struct went {
     char *name;
     uint32_t crc, csize, usize, local;
-    uint16_t method;
+    uint16_t method, flags;
 } went;
 
 struct core_zip_writer {
-    core_buf out;
+    core_buf out; /* the archive, or (streaming) what has not gone to the sink yet */
     went *ents;
     size_t n, cap;
     int open;      /* an entry is being written */
@@ -457,8 +459,18 @@ struct core_zip_writer {
     z_stream zs;
     uint64_t usize;
     uLong crc;
-    size_t data_at; /* offset of the open entry's data */
+    uint64_t data_at; /* archive offset of the open entry's data */
+    core_sink sink;   /* fn NULL: the archive is kept in `out` */
+    uint64_t sent;    /* bytes already given to the sink */
+    int failed;       /* streaming: the error that stopped the writer (sticky) */
 };
+
+/* Archive offset of the next byte written. */
+static uint64_t
+wpos(const core_zip_writer *w)
+{
+    return w->sent + w->out.n;
+}
 
 static void
 wr16(core_buf *b, uint32_t v)
@@ -490,6 +502,14 @@ core_zip_writer_new(void)
     return xcalloc(1, sizeof(core_zip_writer));
 }
 
+core_zip_writer *
+core_zip_writer_new_stream(core_sink sink)
+{
+    core_zip_writer *w = xcalloc(1, sizeof(core_zip_writer));
+    w->sink = sink;
+    return w;
+}
+
 void
 core_zip_writer_free(core_zip_writer *w)
 {
@@ -509,9 +529,42 @@ core_zip_writer_free(core_zip_writer *w)
 static int
 writer_state(const core_zip_writer *w, int want_open, app_err *err)
 {
+    if (w->failed)
+        return app_err_set(err, (app_code)w->failed, NULL, "zip writer: stopped by an earlier error");
     if (w->spent || w->open != want_open)
         return app_err_set(err, APP_EINTERNAL, NULL, "zip writer: call out of order");
     return 0;
+}
+
+/* Streaming: hand what is buffered to the sink. A failure stops the writer. */
+static int
+drain(core_zip_writer *w, app_err *err)
+{
+    if (w->sink.fn == NULL || w->out.n == 0)
+        return 0;
+    int rc = w->sink.fn(w->sink.ctx, w->out.p, w->out.n, err);
+    w->sent += w->out.n;
+    core_buf_reset(&w->out);
+    if (rc != 0) {
+        w->failed = rc;
+        return rc;
+    }
+    return 0;
+}
+
+/* Streaming: drain once a chunk's worth is buffered. */
+static int
+drain_some(core_zip_writer *w, app_err *err)
+{
+    return w->out.n >= CORE_ZIP_STREAM_CHUNK ? drain(w, err) : 0;
+}
+
+int
+core_zip_writer_flush(core_zip_writer *w, app_err *err)
+{
+    if (w->failed)
+        return writer_state(w, w->open, err);
+    return drain(w, err);
 }
 
 static went *
@@ -530,20 +583,21 @@ new_entry(core_zip_writer *w)
 static int
 check_room(const core_zip_writer *w, size_t more, app_err *err)
 {
+    uint64_t at = wpos(w);
     if (w->n >= 0xFFFF)
         return too_large(err, "entries");
-    if (w->out.n > 0xFFFFFFFFu - 0x10000u || more > 0xFFFFFFFFu - 0x10000u - w->out.n)
+    if (at > 0xFFFFFFFFu - 0x10000u || more > 0xFFFFFFFFu - 0x10000u - at)
         return too_large(err, "total");
     return 0;
 }
 
 static void
-local_header(core_buf *b, const char *name, size_t nlen, uint16_t method, uint32_t crc,
-             uint32_t csize, uint32_t usize)
+local_header(core_buf *b, const char *name, size_t nlen, uint16_t flags, uint16_t method,
+             uint32_t crc, uint32_t csize, uint32_t usize)
 {
     wr32(b, SIG_LOCAL);
-    wr16(b, 20);        /* version needed: 2.0 (deflate) */
-    wr16(b, FLAG_UTF8); /* names are UTF-8 */
+    wr16(b, 20); /* version needed: 2.0 (deflate) */
+    wr16(b, flags);
     wr16(b, method);
     wr16(b, 0); /* time 00:00 */
     wr16(b, DOS_DATE_1980);
@@ -565,10 +619,15 @@ core_zip_writer_begin(core_zip_writer *w, const char *name, int level, app_err *
         return rc;
     if (nlen == 0 || nlen > 0xFFFF)
         return app_err_set(err, APP_EINVAL, NULL, "zip writer: bad entry name");
+    /* a stored entry's size must be known before its data by some readers */
+    if (w->sink.fn != NULL && level == 0)
+        return app_err_set(err, APP_EINVAL, NULL, "zip writer: a streamed entry is deflated");
     if ((rc = check_room(w, LOCAL_LEN + nlen, err)) != 0)
         return rc;
     went *e = new_entry(w);
     e->method = level == 0 ? 0 : 8;
+    /* streaming: CRC and sizes follow the data in a data descriptor (bit 3) */
+    e->flags = FLAG_UTF8 | (w->sink.fn != NULL ? FLAG_DESCRIPTOR : 0);
     if (e->method == 8) {
         memset(&w->zs, 0, sizeof(w->zs));
         if (deflateInit2(&w->zs, level < 0 || level > 9 ? Z_DEFAULT_COMPRESSION : level,
@@ -577,9 +636,9 @@ core_zip_writer_begin(core_zip_writer *w, const char *name, int level, app_err *
         w->deflating = 1;
     }
     e->name = xstrdup(name);
-    e->local = (uint32_t)w->out.n;
-    local_header(&w->out, name, nlen, e->method, 0, 0, 0);
-    w->data_at = w->out.n;
+    e->local = (uint32_t)wpos(w);
+    local_header(&w->out, name, nlen, e->flags, e->method, 0, 0, 0);
+    w->data_at = wpos(w);
     w->usize = 0;
     w->crc = crc32(0L, Z_NULL, 0);
     w->open = 1;
@@ -599,6 +658,8 @@ pump(core_zip_writer *w, int flush, app_err *err)
         w->zs.avail_out = 65536;
         int zr = deflate(&w->zs, flush);
         w->out.n += 65536 - w->zs.avail_out;
+        if ((rc = drain_some(w, err)) != 0)
+            return rc;
         if (zr == Z_STREAM_END)
             return 0;
         if (zr != Z_OK && zr != Z_BUF_ERROR)
@@ -657,13 +718,22 @@ core_zip_writer_end(core_zip_writer *w, app_err *err)
     went *e = &w->ents[w->n];
     e->crc = (uint32_t)w->crc;
     e->usize = (uint32_t)w->usize;
-    e->csize = (uint32_t)(w->out.n - w->data_at);
-    put32(w->out.p + e->local + 14, e->crc);
-    put32(w->out.p + e->local + 18, e->csize);
-    put32(w->out.p + e->local + 22, e->usize);
+    e->csize = (uint32_t)(wpos(w) - w->data_at);
+    if (e->flags & FLAG_DESCRIPTOR) {
+        if ((rc = check_room(w, 16, err)) != 0)
+            return rc;
+        wr32(&w->out, SIG_DESCRIPTOR);
+        wr32(&w->out, e->crc);
+        wr32(&w->out, e->csize);
+        wr32(&w->out, e->usize);
+    } else {
+        put32(w->out.p + e->local + 14, e->crc);
+        put32(w->out.p + e->local + 18, e->csize);
+        put32(w->out.p + e->local + 22, e->usize);
+    }
     w->n++;
     w->open = 0;
-    return 0;
+    return drain_some(w, err);
 }
 
 int
@@ -684,6 +754,8 @@ core_zip_writer_copy(core_zip_writer *w, const core_zip_writer *from, app_err *e
 
     if ((rc = writer_state(w, 0, err)) != 0 || (rc = writer_state(from, 0, err)) != 0)
         return rc;
+    if (w->sink.fn != NULL || from->sink.fn != NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "zip writer: copy between streams");
     for (size_t i = 0; i < from->n; i++) {
         const went *s = &from->ents[i];
         size_t len = LOCAL_LEN + strlen(s->name) + s->csize;
@@ -704,11 +776,15 @@ core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len,
 {
     int rc;
 
-    *out = NULL;
-    *out_len = 0;
+    if (out != NULL)
+        *out = NULL;
+    if (out_len != NULL)
+        *out_len = 0;
     if ((rc = writer_state(w, 0, err)) != 0)
         return rc;
-    size_t cd_at = w->out.n;
+    if (w->sink.fn == NULL && (out == NULL || out_len == NULL))
+        return app_err_set(err, APP_EINTERNAL, NULL, "zip writer: nowhere to put the archive");
+    uint64_t cd_at = wpos(w);
     for (size_t i = 0; i < w->n; i++) {
         const went *e = &w->ents[i];
         size_t nlen = strlen(e->name);
@@ -717,7 +793,7 @@ core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len,
         wr32(&w->out, SIG_CENTRAL);
         wr16(&w->out, 20); /* made by: MS-DOS, 2.0 */
         wr16(&w->out, 20);
-        wr16(&w->out, FLAG_UTF8);
+        wr16(&w->out, e->flags);
         wr16(&w->out, e->method);
         wr16(&w->out, 0);
         wr16(&w->out, DOS_DATE_1980);
@@ -732,8 +808,12 @@ core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len,
         wr32(&w->out, 0); /* external attributes */
         wr32(&w->out, e->local);
         core_buf_add(&w->out, e->name, nlen);
+        if ((rc = drain_some(w, err)) != 0)
+            return rc;
     }
-    size_t cd_size = w->out.n - cd_at;
+    if ((rc = check_room(w, EOCD_LEN, err)) != 0)
+        return rc;
+    uint64_t cd_size = wpos(w) - cd_at;
     wr32(&w->out, SIG_EOCD);
     wr16(&w->out, 0);
     wr16(&w->out, 0);
@@ -743,6 +823,8 @@ core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len,
     wr32(&w->out, (uint32_t)cd_at);
     wr16(&w->out, 0);
     w->spent = 1;
+    if (w->sink.fn != NULL)
+        return drain(w, err);
     *out = core_buf_steal(&w->out, out_len);
     return 0;
 }

@@ -16,6 +16,15 @@
  * headers carry the sizes and CRC (patched after the data, no data
  * descriptors), names are flagged UTF-8, times are fixed at 1980-01-01 so
  * the same input gives the same bytes. At most 65535 entries and 4 GiB.
+ * A streaming writer (core_zip_writer_new_stream) hands the archive to a
+ * sink (core/sink.h) as it is made, in pieces of about CORE_ZIP_STREAM_CHUNK
+ * bytes, and keeps only what it has not handed over yet plus zlib's state
+ * and the central directory's entries: its local headers cannot be patched,
+ * so each entry has general purpose bit 3 set, zeros in the local header and
+ * a data descriptor (signature PK\7\8, CRC-32, compressed and uncompressed
+ * size, 32-bit) after its data; the central directory has the real values.
+ * Its entries are always deflated (a stored entry's size must come first for
+ * some readers).
  *
  * Errors (slugs; the param, a reason word, selects the text in api/problem.c):
  *   APP_EINVAL    "xlsx_not_zip"      no end of central directory record
@@ -34,6 +43,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/sink.h"
 
 typedef struct core_zip_limits {
     size_t max_entries;     /* entries in the central directory */
@@ -92,13 +102,24 @@ int core_zip_read_all(core_zip *z, size_t i, size_t max, unsigned char **out, si
 
 typedef struct core_zip_writer core_zip_writer;
 
+#define CORE_ZIP_STREAM_CHUNK 65536 /* a streaming writer drains from this many buffered bytes */
+
 core_zip_writer *core_zip_writer_new(void); /* never NULL */
+/* A writer that streams the archive to `sink` (see above); never NULL. */
+core_zip_writer *core_zip_writer_new_stream(core_sink sink);
 void core_zip_writer_free(core_zip_writer *w); /* w may be NULL */
+/*
+ * Streaming: hand everything buffered so far to the sink now (a no-op for
+ * a writer that keeps the archive). After the sink fails, this and every
+ * other call of the writer return that failure; only free may follow.
+ */
+int core_zip_writer_flush(core_zip_writer *w, app_err *err);
 
 /*
- * Streaming: begin an entry (level 0 stores, 1..9 deflates, -1 zlib's
- * default), write its bytes in any number of pieces, end it. Only one entry
- * is open at a time. Names must be 1..65535 bytes.
+ * Begin an entry (level 0 stores, 1..9 deflates, -1 zlib's default;
+ * a streaming writer refuses 0 with APP_EINVAL), write its bytes in any
+ * number of pieces, end it. Only one entry is open at a time. Names must be
+ * 1..65535 bytes.
  */
 int core_zip_writer_begin(core_zip_writer *w, const char *name, int level, app_err *err);
 int core_zip_writer_write(core_zip_writer *w, const void *p, size_t n, app_err *err);
@@ -107,11 +128,14 @@ int core_zip_writer_end(core_zip_writer *w, app_err *err);
 int core_zip_writer_add(core_zip_writer *w, const char *name, const void *p, size_t n,
                         app_err *err);
 /* Copy every finished entry of `from` (compressed bytes as they are) after
-   the entries of `w`; `from` is not changed. No entry may be open in either. */
+   the entries of `w`; `from` is not changed. No entry may be open in either,
+   and neither may stream. */
 int core_zip_writer_copy(core_zip_writer *w, const core_zip_writer *from, app_err *err);
 /*
  * Write the central directory and hand the archive to the caller in a new
- * malloc'ed buffer (free with free()). The writer is spent afterwards: only
+ * malloc'ed buffer (free with free()); a streaming writer sends the rest
+ * of the archive to its sink instead and sets *out NULL (out and out_len
+ * may then be NULL). The writer is spent afterwards: only
  * core_zip_writer_free() may follow.
  */
 int core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len, app_err *err);

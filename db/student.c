@@ -458,76 +458,88 @@ db_class_count(db_conn *c, long long class_id, int *out_n, app_err *err)
 /*
  * The list query is built per call from the filters present, so that each
  * shape gets its own plan (index on school, class or id), and run unnamed.
- * Values are always parameters.
+ * Values are always parameters. The count uses the same conditions.
  */
-int
-db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student **out,
-                int *out_n, app_err *err)
-{
+typedef struct where_params {
     const char *p[12];
-    int np = 0;
-    char gbuf[8], cbuf[8], after[24], lim[16];
-    sbuf q = {0};
-    if (f->full)
-        sb_add(&q, "SELECT " FIXED_COLS ", %s" FROM_STUDENT, sel_cols);
-    else
-        sb_add(&q, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT, sel_light);
-    snprintf(after, sizeof(after), "%lld", f->after_id);
-    p[np++] = after;
-    sb_add(&q, " WHERE s.id > $%d", np);
+    int np;
+    char gbuf[8], cbuf[8], after[24];
+    char *ids; /* malloc'ed: the head teacher's class ids as an array literal */
+} where_params;
+
+/* " WHERE ..." of filter f onto q, its values into w (free w->ids afterwards). */
+static void
+student_where(sbuf *q, const db_student_filter *f, where_params *w)
+{
+    snprintf(w->after, sizeof(w->after), "%lld", f->after_id);
+    w->p[w->np++] = w->after;
+    sb_add(q, " WHERE s.id > $%d", w->np);
     if (f->authority_like) {
-        p[np++] = f->authority_like;
-        sb_add(&q, " AND sc.authority LIKE $%d", np);
+        w->p[w->np++] = f->authority_like;
+        sb_add(q, " AND sc.authority LIKE $%d", w->np);
     }
     if (f->school) {
-        p[np++] = f->school;
-        sb_add(&q, " AND s.school = $%d", np);
+        w->p[w->np++] = f->school;
+        sb_add(q, " AND s.school = $%d", w->np);
     }
     if (f->grade) {
-        snprintf(gbuf, sizeof(gbuf), "%d", f->grade);
-        p[np++] = gbuf;
-        sb_add(&q, " AND s.grade = $%d", np);
+        snprintf(w->gbuf, sizeof(w->gbuf), "%d", f->grade);
+        w->p[w->np++] = w->gbuf;
+        sb_add(q, " AND s.grade = $%d", w->np);
     }
     if (f->class_no) {
-        snprintf(cbuf, sizeof(cbuf), "%d", f->class_no);
-        p[np++] = cbuf;
-        sb_add(&q, " AND s.class_no = $%d", np);
+        snprintf(w->cbuf, sizeof(w->cbuf), "%d", f->class_no);
+        w->p[w->np++] = w->cbuf;
+        sb_add(q, " AND s.class_no = $%d", w->np);
     }
     if (f->state) {
-        p[np++] = f->state;
-        sb_add(&q, " AND s.state = $%d", np);
+        w->p[w->np++] = f->state;
+        sb_add(q, " AND s.state = $%d", w->np);
     }
     if (f->name_prefix) {
-        p[np++] = f->name_prefix;
-        sb_add(&q, " AND starts_with(s.name, $%d)", np);
+        w->p[w->np++] = f->name_prefix;
+        sb_add(q, " AND starts_with(s.name, $%d)", w->np);
     }
     if (f->left_behind) {
-        p[np++] = f->left_behind;
-        sb_add(&q, " AND s.left_behind = $%d", np);
+        w->p[w->np++] = f->left_behind;
+        sb_add(q, " AND s.left_behind = $%d", w->np);
     }
     if (f->migrant_child) {
-        p[np++] = f->migrant_child;
-        sb_add(&q, " AND s.migrant_child = $%d", np);
+        w->p[w->np++] = f->migrant_child;
+        sb_add(q, " AND s.migrant_child = $%d", w->np);
     }
-    char *ids = NULL;
     if (f->class_ids) {
         sbuf b = {0};
         sb_add(&b, "{");
         for (int i = 0; i < f->nclass_ids; i++)
             sb_add(&b, "%s%lld", i ? "," : "", f->class_ids[i]);
         sb_add(&b, "}");
-        ids = b.p;
-        p[np++] = ids;
-        sb_add(&q, " AND s.class_id = ANY($%d::bigint[])", np);
+        w->ids = b.p;
+        w->p[w->np++] = w->ids;
+        sb_add(q, " AND s.class_id = ANY($%d::bigint[])", w->np);
     }
+}
+
+int
+db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student **out,
+                int *out_n, app_err *err)
+{
+    where_params w = {0};
+    char lim[16];
+    sbuf q = {0};
+    if (f->full)
+        sb_add(&q, "SELECT " FIXED_COLS ", %s" FROM_STUDENT, sel_cols);
+    else
+        sb_add(&q, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT, sel_light);
+    student_where(&q, f, &w);
     snprintf(lim, sizeof(lim), "%d", f->limit);
-    p[np++] = lim;
-    sb_add(&q, " ORDER BY s.id LIMIT $%d", np);
+    w.p[w.np++] = lim;
+    sb_add(&q, " ORDER BY s.id LIMIT $%d", w.np);
 
     db_res *r = NULL;
-    int rc = db_exec_once(c, q.p, np, p, &r, err);
+    int rc = db_exec_once(c, q.p, w.np, w.p, &r, err);
     free(q.p);
-    free(ids);
+    free(w.ids);
     if (rc != 0)
         return rc;
     int n = db_res_nrows(r);
@@ -535,6 +547,24 @@ db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student
     for (int i = 0; i < n; i++)
         fill(r, i, a, &(*out)[i]);
     *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_student_count(db_conn *c, const db_student_filter *f, long long *out_n, app_err *err)
+{
+    where_params w = {0};
+    sbuf q = {0};
+    sb_add(&q, "SELECT count(*)" FROM_STUDENT);
+    student_where(&q, f, &w);
+    db_res *r = NULL;
+    int rc = db_exec_once(c, q.p, w.np, w.p, &r, err);
+    free(q.p);
+    free(w.ids);
+    if (rc != 0)
+        return rc;
+    *out_n = db_res_int(r, 0, 0);
     db_res_free(r);
     return 0;
 }

@@ -114,6 +114,8 @@ typedef struct db_student_filter {
 
 int db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student **out,
                     int *out_n, app_err *err);
+/* How many students the filter matches (after_id applies, limit and full do not). */
+int db_student_count(db_conn *c, const db_student_filter *f, long long *out_n, app_err *err);
 
 /* Next J sequence number (1..999) for a county and birth date (locks the row). */
 int db_stuno_j_next(db_conn *c, const char *county, const char *birth_date, int *out_seq,

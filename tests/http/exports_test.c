@@ -6,10 +6,17 @@
  * (errors.xlsx) fixed and imported again; enrollment statistics by grade
  * and gender, by school and county, as JSON and xlsx, within jurisdiction.
  *
+ * The roster is streamed (docs/decisions/0010): a roster of more than one
+ * page arrives whole and goes back in; a school of 30,000 students
+ * (copies made in SQL) streams in full, and a client that hangs up early
+ * (HTTP/1.1 and HTTP/2) or a stream that fails on the way (the student
+ * table renamed under it) ends the call without harm to the server.
+ *
  * The world is tests/lib/wfworld.h's: schools A and B (芙蓉区 430102), C
  * (天心区 430103), D (in 芙蓉区, managed by the city 430100); their
- * registrars, A's grade-13 leader, and the bureaus. Files are read back with
- * the server's own readers (core_xlsx_read, core_csv_read).
+ * registrars, A's grade-13 leader, and the bureaus; here also E (芙蓉区),
+ * for the copies. Files are read back with the server's own readers
+ * (core_xlsx_read, core_csv_read).
  */
 #include "core/buf.h"
 #include "core/csv.h"
@@ -21,10 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#define MAXROWS 512
+#define MAXROWS 1100
 #define MAXCOLS (CORE_TEMPLATE_MAX_COLS + 4)
 
 /* ------------------------------------------------------------ tables */
@@ -659,6 +667,321 @@ START_TEST(test_errors_xlsx_atomic_and_states)
 }
 END_TEST
 
+/* ------------------------------------------------------------ streaming */
+
+/* 分页学生 (percent-encoded for a query string) */
+#define PAGED "%E5%88%86%E9%A1%B5%E5%AD%A6%E7%94%9F"
+
+/* The names of a table's rows 1.. in order, comma-separated (malloc'd). */
+static char *
+names_of(const table *t)
+{
+    core_buf b = {0};
+    int c = wf_col_of("name", 0);
+    for (int r = 1; r < t->nrows; r++) {
+        if (r > 1)
+            core_buf_addc(&b, ',');
+        core_buf_adds(&b, cell(t, r, c));
+    }
+    size_t n;
+    return (char *)core_buf_steal(&b, &n);
+}
+
+/* Are `names` those of the 分页学生 of school A, in id order? */
+static int
+paged_names_are(const char *names)
+{
+    const char *p[1] = {names};
+    PGresult *res = PQexecParams(tdb(),
+                                 "SELECT string_agg(name, ',' ORDER BY id) = $1 FROM student"
+                                 " WHERE school = '" SCH_A "' AND starts_with(name, '分页学生')",
+                                 1, NULL, p, NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    int same = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return same;
+}
+
+/* More students than a page (CORE_EXPORT_PAGE = 500): imported, exported as
+   xlsx (HTTP/1.1, chunked) and CSV (HTTP/2), whole and in id order, audited
+   once with the count, and imported again with mode=update unchanged. */
+START_TEST(test_roster_multi_page)
+{
+    enum { N = 600 };
+    table *t = upload_table();
+    for (int i = 0; i < N; i++) {
+        stu v;
+        stu_make(&v, 2016);
+        snprintf(v.name, sizeof(v.name), "分页学生%lld", v.n);
+        add_row(t, &v);
+    }
+    size_t len;
+    char *csv = write_csv(t, &len);
+    table_free(t);
+    long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
+    free(csv);
+    ht_resp r;
+    wf_wait_import(REG_A, id, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_int_eq(jint(r.json, "created"), N);
+    ht_resp_free(&r);
+    char rid[64];
+    snprintf(rid, sizeof(rid), "export-pages-%lld", id);
+    get_rid(REG_A, "/api/v1/students/export?name=" PAGED "&reveal=id_number", rid, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(ht_header(&r, "transfer-encoding"), "chunked"); /* streamed */
+    ck_assert_ptr_null(ht_header(&r, "content-length"));
+    ck_assert_str_eq(ht_header(&r, "x-export-count"), "600");
+    ck_assert_str_eq(ht_header(&r, "content-type"), XLSX_TYPE);
+    t = read_xlsx(r.body, r.len);
+    assert_roster_header(t);
+    ck_assert_int_eq(t->nrows, N + 1);
+    char *got = names_of(t);
+    ck_assert(paged_names_are(got));
+    free(got);
+    table_free(t);
+    ck_assert_str_eq(scalar("SELECT (detail->>'count') || ' ' || (detail->>'revealed') FROM audit"
+                            " WHERE action = 'student.export' AND request_id = '%s'",
+                            rid),
+                     "600 true");
+    /* unchanged, it goes back in: every row matched */
+    long long id2 = wf_upload(REG_A, "mode=update", r.body, r.len, 202);
+    ht_resp_free(&r);
+    wf_wait_import(REG_A, id2, &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
+    ck_assert_msg(jint(r.json, "updated") == N && jint(r.json, "rejected") == 0, "%s", r.body);
+    ht_resp_free(&r);
+
+    /* the CSV over HTTP/2 */
+    char auth[1100];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[REG_A]);
+    const char *h[] = {auth, NULL};
+    ck_assert_int_eq(ht_request2(srv, "GET", "/api/v1/students/export?format=csv&name=" PAGED, h,
+                                 NULL, 0, &r),
+                     0);
+    ck_assert_int_eq(r.http_version, 2);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    t = read_csv(r.body, r.len);
+    ht_resp_free(&r);
+    ck_assert_int_eq(t->nrows, N + 1);
+    got = names_of(t);
+    ck_assert(paged_names_are(got));
+    free(got);
+    table_free(t);
+}
+END_TEST
+
+#define SCH_E "2143019305"
+#define MANY 30000
+
+/* School E with MANY students: copies of one enrolled through the API, each
+   with a student number of its own and no identity document (once per run). */
+static void
+seed_many(void)
+{
+    ht_db_exec(tdb(), "INSERT INTO school (code, name, county, authority, province, category)"
+                      " VALUES ('" SCH_E "', '流程测试芙蓉导出小学', '430102', '430102', '430000', 21)"
+                      " ON CONFLICT DO NOTHING");
+    ht_db_exec(tdb(), "INSERT INTO class (school, grade, number, name) VALUES"
+                      " ('" SCH_E "', 13, 1, '三年级(1)班') ON CONFLICT (school, grade, number)"
+                      " DO NOTHING");
+    if (count_of("SELECT count(*) FROM student WHERE school = '" SCH_E "'") > 0)
+        return;
+    stu m;
+    enrol(REG_A, FURONG, 13, &m);
+    char sql[2048];
+    snprintf(sql, sizeof(sql),
+             "DO $$ DECLARE cols text; scols text; BEGIN"
+             " SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),"
+             "  string_agg('s.' || quote_ident(column_name), ', ' ORDER BY ordinal_position)"
+             "  INTO cols, scols FROM information_schema.columns"
+             "  WHERE table_schema = current_schema() AND table_name = 'student' AND column_name"
+             "  NOT IN ('id', 'stuno_bidx', 'id_bidx', 'class_id', 'class_no', 'version', 'school');"
+             " EXECUTE 'INSERT INTO student (' || cols || ', stuno_bidx, class_id, class_no, school)"
+             "  SELECT ' || scols || ', decode(md5(''ex-many-'' || g), ''hex''), k.id, k.number,"
+             "  k.school FROM student s CROSS JOIN generate_series(1, %d) g JOIN class k"
+             "  ON k.school = ''" SCH_E "'' AND k.grade = 13 AND k.number = 1"
+             "  WHERE s.id = %lld';"
+             " END $$",
+             MANY, m.id);
+    ht_db_exec(tdb(), sql);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE school = '" SCH_E "'"), MANY);
+}
+
+/* A body pulled through libcurl and counted, not kept. */
+typedef struct pull {
+    size_t got;          /* body bytes received */
+    long lines;          /* '\n' in them */
+    size_t hang_up_at;   /* stop reading (curl hangs up) once this many arrived; 0: never */
+    const char *sql;     /* run once `sql_at` bytes arrived, or NULL */
+    size_t sql_at;
+    int sql_done;
+} pull;
+
+static size_t
+pull_write(char *p, size_t sz, size_t n, void *ud)
+{
+    pull *u = ud;
+    size_t k = sz * n;
+    for (size_t i = 0; i < k; i++)
+        u->lines += p[i] == '\n';
+    u->got += k;
+    if (u->sql != NULL && !u->sql_done && u->got >= u->sql_at) {
+        ht_db_exec(tdb(), u->sql);
+        u->sql_done = 1;
+    }
+    if (u->hang_up_at && u->got >= u->hang_up_at)
+        return 0; /* curl aborts the transfer and closes the connection */
+    return k;
+}
+
+/* A small receive buffer: the server's writes back up soon. */
+static int
+small_rcvbuf(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+    (void)clientp;
+    (void)purpose;
+    int v = 8192;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+    return CURL_SOCKOPT_OK;
+}
+
+/* GET `path` as `who` with X-Request-Id `rid`; curl's result, the status in *out_status. */
+static CURLcode
+pull_get(int who, const char *path, const char *rid, int http2, int slow, pull *u,
+         long *out_status)
+{
+    CURL *h = curl_easy_init();
+    ck_assert_ptr_nonnull(h);
+    char url[512], auth[1100], xr[128];
+    ht_url(srv, path, url, sizeof(url));
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[who]);
+    snprintf(xr, sizeof(xr), "X-Request-Id: %s", rid);
+    struct curl_slist *hd = curl_slist_append(NULL, auth);
+    hd = curl_slist_append(hd, xr);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, pull_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, u);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)ht_timeout(60));
+    if (slow) {
+        curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, small_rcvbuf);
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 8192L);
+    }
+    if (http2)
+        curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+    CURLcode rc = curl_easy_perform(h);
+    *out_status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, out_status);
+    curl_slist_free_all(hd);
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+/* Wait (up to 20 s) for the server's log line `msg` of request `rid`; its "after N bytes". */
+static unsigned long long
+wait_log(const char *msg, const char *rid)
+{
+    char needle[256];
+    snprintf(needle, sizeof(needle), "\"msg\":\"%s\",\"request_id\":\"%s\"", msg, rid);
+    for (int i = 0; i < 2000 && ht_server_log_count(srv, needle) == 0; i++)
+        ht_sleep_ms(10);
+    char *log = ht_server_log(srv);
+    const char *at = strstr(log, needle);
+    ck_assert_msg(at != NULL, "no log line: %s", needle);
+    const char *after = strstr(at, "after ");
+    ck_assert_ptr_nonnull(after);
+    unsigned long long n = strtoull(after + 6, NULL, 10);
+    free(log);
+    return n;
+}
+
+/* The server's gauge of open streams (every one of ours ended). */
+static void
+assert_no_stream_open(void)
+{
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/metrics", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "\nxueji_http_streams_open 0\n"));
+    ht_resp_free(&r);
+}
+
+/* 30,000 students stream in full; clients that read slowly and hang up early, over
+   HTTP/1.1 and HTTP/2, stop the export (the server made little more than they
+   read) and leave the server serving, with no stream left open. */
+START_TEST(test_roster_stream_hang_up)
+{
+    seed_many();
+    pull full = {0};
+    long status;
+    char rid[64];
+    snprintf(rid, sizeof(rid), "export-many-%lld", ht_now_ms());
+    ck_assert_int_eq(pull_get(FURONG, "/api/v1/students/export?school=" SCH_E "&format=csv", rid,
+                              1, 0, &full, &status),
+                     CURLE_OK);
+    ck_assert_int_eq(status, 200);
+    ck_assert_int_eq(full.lines, MANY + 1);
+    ck_assert_str_eq(scalar("SELECT detail->>'count' FROM audit WHERE action = 'student.export'"
+                            " AND request_id = '%s'",
+                            rid),
+                     "30000");
+
+    for (int http2 = 0; http2 <= 1; http2++) {
+        pull u = {0};
+        u.hang_up_at = 256 * 1024;
+        snprintf(rid, sizeof(rid), "export-hang-up-%d-%lld", http2, ht_now_ms());
+        CURLcode rc = pull_get(FURONG, "/api/v1/students/export?school=" SCH_E "&format=csv", rid,
+                               http2, 1, &u, &status);
+        ck_assert_int_eq(rc, CURLE_WRITE_ERROR);
+        ck_assert_int_eq(status, 200);
+        unsigned long long sent = wait_log("client gone during a streamed answer", rid);
+        /* what the kernel's buffers and two parts hold, not the file */
+        ck_assert_msg(sent < full.got / 2, "sent %llu of %zu", sent, full.got);
+        ck_assert_uint_ge(sent, u.got);
+    }
+    assert_no_stream_open();
+    ht_resp r;
+    ck_assert_int_eq(ht_get(srv, "/healthz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* A stream that fails on the way (the student table renamed while the client
+   reads) is cut off: the client sees a truncated transfer after the 200, the
+   server logs it and serves on. */
+START_TEST(test_roster_stream_abort)
+{
+    seed_many();
+    for (int http2 = 0; http2 <= 1; http2++) {
+        pull u = {0};
+        u.sql = "ALTER TABLE student RENAME TO student_away";
+        u.sql_at = 1;
+        char rid[64];
+        long status;
+        snprintf(rid, sizeof(rid), "export-abort-%d-%lld", http2, ht_now_ms());
+        CURLcode rc = pull_get(FURONG, "/api/v1/students/export?school=" SCH_E "&format=csv", rid,
+                               http2, 1, &u, &status);
+        if (u.sql_done)
+            ht_db_exec(tdb(), "ALTER TABLE student_away RENAME TO student");
+        ck_assert(u.sql_done);
+        ck_assert_int_eq(status, 200);
+        /* HTTP/1.1: closed before the last chunk; HTTP/2: the stream reset */
+        ck_assert_msg(rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR || rc == CURLE_HTTP2 ||
+                          rc == CURLE_HTTP2_STREAM,
+                      "curl: %d %s", rc, curl_easy_strerror(rc));
+        ck_assert_int_lt(u.lines, MANY + 1);
+        wait_log("streamed answer aborted", rid);
+    }
+    assert_no_stream_open();
+    ht_resp r;
+    get_ok(FURONG, "/api/v1/students/export?school=" SCH_E "&format=csv&grade=13&class=1&name=x",
+           &r);
+    ht_resp_free(&r);
+}
+END_TEST
+
 /* ------------------------------------------------------------ reports */
 
 /* The count of the row (grade, gender) of a report grouped by grade,gender; 0 when absent. */
@@ -870,6 +1193,9 @@ exports_suite(void)
     tcase_add_test(tc, test_errors_xlsx);
     tcase_add_test(tc, test_errors_xlsx_atomic_and_states);
     tcase_add_test(tc, test_report_enrollment);
+    tcase_add_test(tc, test_roster_multi_page);
+    tcase_add_test(tc, test_roster_stream_hang_up);
+    tcase_add_test(tc, test_roster_stream_abort);
     suite_add_tcase(s, tc);
 
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */

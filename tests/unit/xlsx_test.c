@@ -538,6 +538,184 @@ START_TEST(test_writer_errors)
 }
 END_TEST
 
+/* ---- the streaming writer --------------------------------------------------------- */
+
+typedef struct sunk {
+    core_buf b;
+    int calls;
+} sunk;
+
+static int
+sink_keep(void *ctx, const void *p, size_t n, app_err *err)
+{
+    (void)err;
+    sunk *k = ctx;
+    core_buf_add(&k->b, p, n);
+    k->calls++;
+    return 0;
+}
+
+#define GEN_ROWS 20000
+
+/* Cells of generated row i (0-based) into buf. */
+static void
+gen_row(int i, char buf[3][48], const char *cells[3])
+{
+    snprintf(buf[0], sizeof(buf[0]), "学生%d", i);
+    snprintf(buf[1], sizeof(buf[1]), "4301021990%08d", i);
+    snprintf(buf[2], sizeof(buf[2]), "%s", i % 2 ? "1 男" : "2 女");
+    for (int c = 0; c < 3; c++)
+        cells[c] = buf[c];
+}
+
+typedef struct streamed {
+    got g;    /* the sample's 8 rows */
+    int gen;  /* generated rows seen */
+} streamed;
+
+static int
+check_streamed(void *ctx, const core_sheet_row *r, app_err *err)
+{
+    streamed *st = ctx;
+    if (r->row <= 8)
+        return collect(&st->g, r, err);
+    char buf[3][48];
+    const char *want[3];
+    gen_row(st->gen, buf, want);
+    ck_assert_int_eq(r->row, 9 + st->gen);
+    ck_assert_uint_eq(r->ncells, 3);
+    for (int c = 0; c < 3; c++)
+        ck_assert_str_eq(r->cells[c].s, want[c]);
+    st->gen++;
+    return 0;
+}
+
+/* One sheet streamed to a sink as rows come: the sample's rows and 20,000 more,
+   drop-downs with a long list (the list sheet after it), read back whole. */
+START_TEST(test_stream_workbook)
+{
+    static const char *const sex[] = {"男", "女"};
+    const char *eth[60];
+    static char names[60][32];
+    for (int i = 0; i < 60; i++) {
+        snprintf(names[i], sizeof(names[i]), "%02d 民族%d", i + 1, i + 1);
+        eth[i] = names[i];
+    }
+    static const char *const comma[] = {"a,b", "c"};
+    core_xlsx_col cols[5] = {{12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2},
+                             {0, 1, eth, 60},  {8, 0, comma, 2}};
+    core_xlsx_sheet_opts o = {cols, 5, 1, 0};
+    sunk k = {0};
+    core_sink sink = {sink_keep, &k};
+    core_xlsx_writer *w = core_xlsx_writer_new_stream(sink);
+    app_err err = {0};
+    const char *wide[20] = {0};
+    wide[19] = "T";
+
+    ck_assert_int_eq(core_xlsx_writer_sheet(w, "学生信息", &o, &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_sheet(w, "第二张", NULL, &err), APP_EINTERNAL);
+    ck_assert_int_eq(core_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, r2, NELEM(r2), &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, r3, NELEM(r3), &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, NULL, 0, &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, r5, NELEM(r5), &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, r6, NELEM(r6), &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, r7, NELEM(r7), &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, wide, 20, &err), 0);
+    size_t at_start = k.b.n;
+    for (int i = 0; i < GEN_ROWS; i++) {
+        char buf[3][48];
+        const char *cells[3];
+        gen_row(i, buf, cells);
+        ck_assert_int_eq(core_xlsx_writer_row(w, cells, 3, &err), 0);
+    }
+    size_t before_finish = k.b.n;
+    int calls = k.calls;
+    ck_assert_int_eq(core_xlsx_writer_finish(w, NULL, NULL, &err), 0);
+    core_xlsx_writer_free(w);
+    /* the rows went out while they were written, in pieces of about 64 KiB */
+    ck_assert_uint_gt(before_finish, at_start + 4 * CORE_ZIP_STREAM_CHUNK);
+    ck_assert_uint_gt(before_finish, k.b.n / 2);
+    ck_assert_int_gt(calls, 4);
+
+    streamed st = {0};
+    unsigned char *copy = malloc(k.b.n);
+    memcpy(copy, k.b.p, k.b.n);
+    ck_assert_int_eq(core_xlsx_read(copy, k.b.n, NULL, NULL, check_streamed, &st, &err), 0);
+    free(copy);
+    ck_assert_int_eq(st.gen, GEN_ROWS);
+    static const char *const e3[] = {"<&>\"'", "", "tail"};
+    static const char *const e5[] = {"a\x01" "b\x1f" "c", "line1\r\nline2\rx", "\ttab", "\x7f"};
+    static const char *const e7[] = {"x"};
+    const char *e8[20];
+    for (int i = 0; i < 19; i++)
+        e8[i] = "";
+    e8[19] = "T";
+    ck_assert_int_eq(st.g.nrows, 8);
+    expect_row(&st.g, 0, 1, 3, h1);
+    expect_row(&st.g, 1, 2, 3, r2);
+    expect_row(&st.g, 2, 3, 3, e3);
+    expect_row(&st.g, 3, 4, 0, NULL);
+    expect_row(&st.g, 4, 5, 4, e5);
+    expect_row(&st.g, 5, 6, 5, r6);
+    expect_row(&st.g, 6, 7, 1, e7);
+    expect_row(&st.g, 7, 8, 20, e8);
+    got_free(&st.g);
+
+    got g = {0};
+    ck_assert_int_eq(read_buf(k.b.p, k.b.n, CORE_XLSX_LIST_SHEET, NULL, &g, &err), 0);
+    ck_assert_int_eq(g.nrows, 60);
+    ck_assert_str_eq(g.cell[0][0], "01 民族1");
+    ck_assert_str_eq(g.cell[1][1], "c");
+    got_free(&g);
+
+    /* the parts name the list sheet written after the data */
+    core_zip *z;
+    ck_assert_int_eq(core_zip_open(k.b.p, k.b.n, NULL, &z, &err), 0);
+    ck_assert_str_eq(core_zip_name(z, 0), "[Content_Types].xml");
+    ck_assert_uint_eq(core_zip_count(z), 7);
+    core_zip_close(z);
+    char *t = part_text(k.b.p, k.b.n, "xl/workbook.xml");
+    expect_contains(t, "<sheet name=\"学生信息\" sheetId=\"1\" r:id=\"rId1\"/>");
+    expect_contains(t, "<sheet name=\"_lists\" sheetId=\"2\" state=\"hidden\" r:id=\"rId2\"/>");
+    free(t);
+    t = part_text(k.b.p, k.b.n, "[Content_Types].xml");
+    expect_contains(t, "/xl/worksheets/sheet2.xml");
+    free(t);
+    t = part_text(k.b.p, k.b.n, "xl/_rels/workbook.xml.rels");
+    expect_contains(t, "Target=\"worksheets/sheet2.xml\"");
+    expect_contains(t, "<Relationship Id=\"rId3\"");
+    free(t);
+    t = part_text(k.b.p, k.b.n, "xl/worksheets/sheet1.xml");
+    expect_contains(t, "<sheetView tabSelected=\"1\" workbookViewId=\"0\"><pane ySplit=\"1\"");
+    expect_contains(t, "sqref=\"D2:D1048576\"><formula1>'_lists'!$A$1:$A$60</formula1>");
+    free(t);
+    core_buf_free(&k.b);
+
+    /* without long lists, no list sheet is named or written; a hidden sheet cannot stream */
+    memset(&k, 0, sizeof(k));
+    w = core_xlsx_writer_new_stream(sink);
+    core_xlsx_sheet_opts o3 = {cols, 3, 1, 0};
+    ck_assert_int_eq(core_xlsx_writer_sheet(w, "S", &o3, &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
+    ck_assert_int_eq(core_xlsx_writer_finish(w, NULL, NULL, &err), 0);
+    core_xlsx_writer_free(w);
+    t = part_text(k.b.p, k.b.n, "xl/workbook.xml");
+    ck_assert_ptr_null(strstr(t, "_lists"));
+    free(t);
+    ck_assert_int_eq(read_buf(k.b.p, k.b.n, NULL, NULL, &g, &err), 0);
+    expect_row(&g, 0, 1, 3, h1);
+    got_free(&g);
+    core_buf_free(&k.b);
+    w = core_xlsx_writer_new_stream(sink);
+    core_xlsx_sheet_opts hidden = {NULL, 0, 0, 1};
+    ck_assert_int_eq(core_xlsx_writer_sheet(w, "h", &hidden, &err), APP_EINVAL);
+    ck_assert_str_eq(err.slug, "xlsx_no_sheet");
+    core_xlsx_writer_free(w);
+    ck_assert_uint_eq(k.b.n, 0);
+}
+END_TEST
+
 /* Excel's last row is 1048576: one more is refused. */
 START_TEST(test_writer_max_rows)
 {
@@ -1382,6 +1560,7 @@ xlsx_suite(void)
     tcase_add_test(tc, test_writer_long_cell);
     tcase_add_test(tc, test_writer_errors);
     tcase_add_test(tc, test_writer_max_rows);
+    tcase_add_test(tc, test_stream_workbook);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("other producers");

@@ -1,5 +1,6 @@
 /*
- * tests/unit/zip_test.c - zip archives in memory (core/zip.h).
+ * tests/unit/zip_test.c - zip archives in memory (core/zip.h), and the
+ * streaming writer's archives read back by the same reader.
  *
  * Archives are built with the writer, then read back, patched into every
  * kind of damage the reader must refuse cleanly, or inflated past the
@@ -231,6 +232,150 @@ START_TEST(test_streaming)
     core_zip_reader_close(r);
     core_zip_close(z);
     free(out);
+    free(data);
+}
+END_TEST
+
+/* ---- the streaming writer ------------------------------------------------------ */
+
+/* A sink that keeps what it gets, notes the pieces, and may fail after `fail_after` bytes. */
+typedef struct sunk {
+    unsigned char *p;
+    size_t n, cap;
+    int calls;
+    size_t biggest;
+    size_t fail_after; /* 0: never */
+} sunk;
+
+static int
+sink_keep(void *ctx, const void *p, size_t n, app_err *err)
+{
+    sunk *k = ctx;
+    ck_assert_uint_gt(n, 0);
+    if (k->fail_after && k->n + n > k->fail_after)
+        return app_err_set(err, APP_EUNAVAIL, NULL, "sink: gone");
+    if (k->n + n > k->cap) {
+        k->cap = (k->n + n) * 2;
+        k->p = realloc(k->p, k->cap);
+    }
+    memcpy(k->p + k->n, p, n);
+    k->n += n;
+    k->calls++;
+    if (n > k->biggest)
+        k->biggest = n;
+    return 0;
+}
+
+/* Three entries through a streaming writer: read back like any archive, with
+   data descriptors; the archive reached the sink as it was made. */
+START_TEST(test_stream_writer)
+{
+    size_t big = 3000000;
+    unsigned char *data = malloc(big), *out;
+    sunk k = {0};
+    core_sink sink = {sink_keep, &k};
+    core_zip_writer *w = core_zip_writer_new_stream(sink);
+    app_err err = {0};
+    size_t n;
+    core_zip *z;
+
+    fill_text(data, big, 7);
+    ck_assert_int_eq(core_zip_writer_add(w, "a.txt", "hello, hello, hello", 19, &err), 0);
+    ck_assert_int_eq(core_zip_writer_begin(w, "big.xml", 3, &err), 0);
+    for (size_t at = 0; at < big; at += 100003)
+        ck_assert_int_eq(core_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
+    ck_assert_int_eq(core_zip_writer_end(w, &err), 0);
+    size_t before = k.n; /* most of the archive is out before the last entry */
+    ck_assert_int_eq(core_zip_writer_add(w, "empty", "", 0, &err), 0);
+    ck_assert_int_eq(core_zip_writer_flush(w, &err), 0);
+    ck_assert_uint_gt(k.n, before);
+    ck_assert_int_eq(core_zip_writer_finish(w, NULL, NULL, &err), 0);
+    core_zip_writer_free(w);
+    ck_assert_uint_gt(before, k.n / 2);
+    ck_assert_int_gt(k.calls, 4);
+    ck_assert_uint_le(k.biggest, 2 * CORE_ZIP_STREAM_CHUNK + 65536);
+
+    blob b = copy_of(k.p, k.n);
+    ck_assert_int_eq(core_zip_open(b.p, b.n, NULL, &z, &err), 0);
+    ck_assert_uint_eq(core_zip_count(z), 3);
+    ck_assert_int_eq(read_entry(z, "a.txt", &out, &n, &err), 0);
+    ck_assert_str_eq((char *)out, "hello, hello, hello");
+    free(out);
+    ck_assert_int_eq(read_entry(z, "big.xml", &out, &n, &err), 0);
+    ck_assert_uint_eq(n, big);
+    ck_assert_mem_eq(out, data, big);
+    free(out);
+    ck_assert_int_eq(read_entry(z, "empty", &out, &n, &err), 0);
+    ck_assert_uint_eq(n, 0);
+    free(out);
+    core_zip_close(z);
+
+    /* the layout: bit 3 and zeros in the local header, then the data, then the
+       descriptor PK\7\8 with the central directory's CRC and sizes */
+    size_t cd = central(&b, 0);
+    uint32_t crc = get32(b.p + cd + 16), csize = get32(b.p + cd + 20);
+    ck_assert_uint_eq(b.p[6], 0x08);
+    ck_assert_uint_eq(b.p[7], 0x08);
+    ck_assert_uint_eq(b.p[cd + 8], 0x08);
+    ck_assert_uint_eq(get32(b.p + 14), 0);
+    ck_assert_uint_eq(get32(b.p + 18), 0);
+    ck_assert_uint_eq(get32(b.p + 22), 0);
+    size_t dd = 30 + 5 + csize;
+    ck_assert_uint_eq(get32(b.p + dd), 0x08074b50u);
+    ck_assert_uint_eq(get32(b.p + dd + 4), crc);
+    ck_assert_uint_eq(get32(b.p + dd + 8), csize);
+    ck_assert_uint_eq(get32(b.p + dd + 12), 19);
+    ck_assert_uint_eq(get32(b.p + central(&b, 1) + 42), dd + 16); /* the next entry follows */
+    free(b.p);
+    free(k.p);
+    free(data);
+}
+END_TEST
+
+/* A streaming writer stores nothing, copies nothing, and stops at its sink's error. */
+START_TEST(test_stream_writer_errors)
+{
+    sunk k = {0};
+    core_sink sink = {sink_keep, &k};
+    core_zip_writer *w = core_zip_writer_new_stream(sink), *other = core_zip_writer_new();
+    app_err err = {0};
+    unsigned char *out = (unsigned char *)"x";
+    size_t n = 1;
+
+    ck_assert_int_eq(core_zip_writer_begin(w, "stored", 0, &err), APP_EINVAL);
+    ck_assert_int_eq(core_zip_writer_copy(w, other, &err), APP_EINTERNAL);
+    ck_assert_int_eq(core_zip_writer_copy(other, w, &err), APP_EINTERNAL);
+    ck_assert_int_eq(core_zip_writer_finish(other, NULL, NULL, &err), APP_EINTERNAL);
+    core_zip_writer_free(other);
+    ck_assert_int_eq(core_zip_writer_add(w, "a", "abc", 3, &err), 0);
+    ck_assert_int_eq(core_zip_writer_finish(w, &out, &n, &err), 0);
+    ck_assert_ptr_null(out);
+    ck_assert_uint_eq(n, 0);
+    core_zip_writer_free(w);
+    free(k.p);
+
+    /* the sink fails after 100 kB: that error, and the same from then on */
+    size_t big = 1000000;
+    unsigned char *data = malloc(big);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < big; i++) { /* xorshift: incompressible */
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        data[i] = (unsigned char)x;
+    }
+    memset(&k, 0, sizeof(k));
+    k.fail_after = 100000;
+    w = core_zip_writer_new_stream(sink);
+    ck_assert_int_eq(core_zip_writer_begin(w, "big", 1, &err), 0);
+    ck_assert_int_eq(core_zip_writer_write(w, data, big, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(core_zip_writer_write(w, "x", 1, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(core_zip_writer_end(w, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(core_zip_writer_flush(w, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(core_zip_writer_finish(w, NULL, NULL, &err), APP_EUNAVAIL);
+    ck_assert_uint_le(k.n, 100000);
+    core_zip_writer_free(w); /* the open entry and zlib's state go too (ASan) */
+    free(k.p);
     free(data);
 }
 END_TEST
@@ -479,6 +624,8 @@ zip_suite(void)
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_writer_layout);
     tcase_add_test(tc, test_streaming);
+    tcase_add_test(tc, test_stream_writer);
+    tcase_add_test(tc, test_stream_writer_errors);
     tcase_add_test(tc, test_copy);
     tcase_add_test(tc, test_comment);
     suite_add_tcase(s, tc);
