@@ -76,6 +76,8 @@ job_upload(api_call *c, db_conn *db)
     int found = 0;
     if ((rc = db_import_get(db, id, c->arena, &j, &found, &c->err)) != 0)
         return rc;
+    if (c->body_len >= DB_LARGE_TRANSFER)
+        db_conn_recycle(db); /* libpq's output buffer grew to the file's size */
     char loc[64];
     snprintf(loc, sizeof(loc), "/api/v1/imports/%lld", id);
     api_header(c, "location", loc);
@@ -251,6 +253,8 @@ job_import_errors(api_call *c, db_conn *db)
         return rc;
     if (!found)
         return app_err_set(&c->err, APP_ENOTFOUND, "import_not_found", "import %lld", j.id);
+    if (len >= DB_LARGE_TRANSFER)
+        db_conn_recycle(db); /* the file is in the arena; libpq's buffer grew to its size */
     /* the stored errors: [{row, message, ...}], in the order they were found */
     json_t *errors = json_loads(j.errors_json, 0, NULL);
     size_t n = json_array_size(errors), k = 0;

@@ -107,7 +107,10 @@ one(db_conn *db)
         op.user_agent = "xuejid import";
         rc = core_import_run(db, &op, &job, error_json, NULL, &err);
     }
+    size_t moved = job.data_len;
     db_import_release(&job);
+    if (moved >= DB_LARGE_TRANSFER)
+        db_conn_recycle(db); /* libpq's input buffer grew to the file's size */
     char d[160];
     snprintf(d, sizeof(d), "job %lld: %s, %d rows, %d created, %d updated, %d rejected", job.id,
              rc == 0 ? job.state : "interrupted", job.total, job.created, job.updated,

@@ -95,6 +95,17 @@ db_conn_close(db_conn *c)
     free(c);
 }
 
+void
+db_conn_recycle(db_conn *c)
+{
+    if (c->pg == NULL || c->in_tx)
+        return;
+    PQfinish(c->pg);
+    c->pg = NULL;
+    c->nprepared = 0;
+    c->last_attempt_ms = 0; /* not a failure: the next use connects at once */
+}
+
 int
 db_conn_ok(const db_conn *c)
 {

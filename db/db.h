@@ -40,6 +40,14 @@ void db_conn_close(db_conn *c); /* c may be NULL */
 int db_conn_ok(const db_conn *c);
 
 /*
+ * Close the connection (outside a transaction) so that the next use opens a
+ * fresh one. libpq keeps its buffers at the largest size they ever grew to:
+ * after moving a large value (an upload) this gives that memory back.
+ */
+void db_conn_recycle(db_conn *c);
+#define DB_LARGE_TRANSFER (8u << 20) /* bytes: recycle the connection after this much */
+
+/*
  * Make sure the connection is usable, reconnecting when it is broken (at most
  * once per 250 ms per connection, so a down database fails requests fast).
  * Errors: APP_EUNAVAIL.

@@ -141,6 +141,30 @@ START_TEST(test_unique_violation_is_conflict)
 }
 END_TEST
 
+/* A recycled connection is a fresh one (another backend) that works at once,
+   prepared statements included; inside a transaction it is left alone. */
+START_TEST(test_recycle_gives_a_fresh_connection)
+{
+    app_err err = {0};
+    static const db_stmt pid = {"t_pid", "SELECT pg_backend_pid()"};
+    db_res *r = NULL;
+    ck_assert_int_eq(db_exec(conn, &pid, 0, NULL, &r, &err), 0);
+    long long before = db_res_int(r, 0, 0);
+    db_res_free(r);
+    ck_assert_int_eq(db_begin(conn, &err), 0);
+    db_conn_recycle(conn); /* in a transaction: nothing happens */
+    ck_assert(db_conn_ok(conn));
+    ck_assert_int_eq(db_commit(conn, &err), 0);
+    db_conn_recycle(conn);
+    ck_assert(!db_conn_ok(conn));
+    ck_assert_int_eq(db_exec(conn, &pid, 0, NULL, &r, &err), 0);
+    long long after = db_res_int(r, 0, 0);
+    db_res_free(r);
+    ck_assert(db_conn_ok(conn));
+    ck_assert_int_ne(before, after);
+}
+END_TEST
+
 START_TEST(test_transaction_rollback_leaves_nothing)
 {
     app_err err = {0};
@@ -302,6 +326,7 @@ main(void)
     tcase_add_test(tc, test_region_reads);
     tcase_add_test(tc, test_idempotency_states);
     tcase_add_test(tc, test_broken_url_reports_unavailable);
+    tcase_add_test(tc, test_recycle_gives_a_fresh_connection);
     tcase_add_test(tc, test_audit_chain_detects_tampering);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
