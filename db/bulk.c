@@ -256,8 +256,7 @@ static const db_stmt SQL_CLASSES_LOCK = {
    what the lock holders before us committed) */
 static const db_stmt SQL_CLASSES_COUNT = {
     "bulk_classes_count",
-    "SELECT class_id, count(*) FROM student WHERE class_id IN"
-    " (SELECT value::bigint FROM json_array_elements_text($1::json))"
+    "SELECT class_id, count(*) FROM student WHERE class_id = ANY($1::bigint[])"
     " AND state IN " ACTIVE " GROUP BY class_id"};
 
 int
@@ -277,22 +276,25 @@ db_classes_lock(db_conn *c, const char *school, db_class_slot *v, int n, app_err
     int rc = run(c, &SQL_CLASSES_LOCK, &b, 2, p, 1, &r, err);
     if (rc != 0)
         return rc;
-    jb ids = {0};
-    lit(&ids, "[", 1);
+    jb ids = {0}; /* an array literal {1,2} of the limited classes */
+    lit(&ids, "{", 1);
     int found = 0;
     for (int k = 0; k < db_res_nrows(r); k++) {
         long long id = db_res_int(r, k, 0);
         int g = (int)db_res_int(r, k, 1), num_ = (int)db_res_int(r, k, 2);
+        int limit = (int)db_res_int(r, k, 3);
         for (int i = 0; i < n; i++)
             if (v[i].grade == g && v[i].number == num_) {
                 v[i].id = id;
-                v[i].limit = (int)db_res_int(r, k, 3);
+                v[i].limit = limit;
             }
+        if (limit == 0)
+            continue; /* no limit: nothing to count (and a big class is dear to count) */
         char t[32];
         int l = snprintf(t, sizeof(t), "%s%lld", found++ ? "," : "", id);
         lit(&ids, t, (size_t)l);
     }
-    lit(&ids, "]", 1);
+    lit(&ids, "}", 1);
     db_res_free(r);
     if (found == 0) {
         free(ids.p);

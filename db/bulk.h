@@ -41,8 +41,9 @@ int db_holders_find(db_conn *c, int n, const int *row, const char *const *id_typ
                     const char *const *bidx_hex, app_arena *a, db_holder **out, int *out_n,
                     app_err *err);
 
-/* Lock the classes (grade, number) of a school and count their active
-   students (after the locks). id 0: no such class. */
+/* Lock the classes (grade, number) of a school and count the active
+   students of those with a size limit (after the locks; count 0 for the
+   others). id 0: no such class. */
 typedef struct db_class_slot {
     int grade, number;
     long long id;
