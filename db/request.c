@@ -49,35 +49,64 @@ db_member_add(db_conn *c, long long request_id, const long long *ids, int n, app
 
 static const db_stmt SQL_MEMBER_LIST = {
     "member_list",
-    "SELECT m.student_id, s.name, s.stuno_text, s.school, m.open, m.outcome, m.certificate_no,"
-    " m.applied::text FROM request_member m JOIN student s ON s.id = m.student_id"
-    " WHERE m.request_id = $1 ORDER BY m.student_id"};
+    "SELECT m.request_id, m.student_id, s.name, s.stuno_text, s.school, m.open, m.outcome,"
+    " m.certificate_no, m.applied::text FROM request_member m JOIN student s ON s.id ="
+    " m.student_id WHERE m.request_id = ANY($1::bigint[]) ORDER BY m.request_id, m.student_id"};
+
+char *
+db_id_array(const db_request *q, int n)
+{
+    char *s = xmalloc((size_t)n * 21 + 3), *p = s;
+    *p++ = '{';
+    for (int i = 0; i < n; i++)
+        p += sprintf(p, "%s%lld", i ? "," : "", q[i].id);
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
 
 int
-db_member_list(db_conn *c, long long request_id, app_arena *a, db_member **out, int *out_n,
-               app_err *err)
+db_members_of(db_conn *c, const char *ids, db_request *q, int n, app_arena *a, app_err *err)
 {
-    char rid[24];
-    snprintf(rid, sizeof(rid), "%lld", request_id);
-    const char *p[] = {rid};
+    const char *p[] = {ids};
     db_res *r = NULL;
     int rc = db_exec(c, &SQL_MEMBER_LIST, 1, p, &r, err);
     if (rc != 0)
         return rc;
-    int n = db_res_nrows(r);
-    *out = app_arena_alloc(a, sizeof(db_member) * (size_t)(n ? n : 1));
+    int rows = db_res_nrows(r);
+    /* rows come by request: each request's run is contiguous */
     for (int i = 0; i < n; i++) {
-        db_member *m = &(*out)[i];
-        m->student_id = db_res_int(r, i, 0);
-        m->name = app_arena_strdup(a, db_res_get(r, i, 1));
-        m->student_number = app_arena_strdup(a, db_res_get(r, i, 2));
-        m->school = app_arena_strdup(a, db_res_get(r, i, 3));
-        m->open = db_res_get(r, i, 4)[0] == 't';
-        m->outcome = dup_or_null(a, r, i, 5);
-        m->certificate_no = dup_or_null(a, r, i, 6);
-        m->applied_json = dup_or_null(a, r, i, 7);
+        q[i].nmembers = 0;
+        q[i].members = NULL;
     }
-    *out_n = n;
+    for (int k = 0; k < rows;) {
+        long long rid = db_res_int(r, k, 0);
+        int end = k;
+        while (end < rows && db_res_int(r, end, 0) == rid)
+            end++;
+        db_request *x = NULL;
+        for (int i = 0; i < n && x == NULL; i++)
+            if (q[i].id == rid)
+                x = &q[i];
+        if (x != NULL) {
+            x->members = app_arena_alloc(a, sizeof(db_member) * (size_t)(end - k));
+            for (int j = k; j < end; j++) {
+                db_member *m = &x->members[x->nmembers++];
+                m->student_id = db_res_int(r, j, 1);
+                m->name = app_arena_strdup(a, db_res_get(r, j, 2));
+                m->student_number = app_arena_strdup(a, db_res_get(r, j, 3));
+                m->school = app_arena_strdup(a, db_res_get(r, j, 4));
+                m->open = db_res_get(r, j, 5)[0] == 't';
+                m->outcome = dup_or_null(a, r, j, 6);
+                m->certificate_no = dup_or_null(a, r, j, 7);
+                m->applied_json = dup_or_null(a, r, j, 8);
+            }
+        }
+        k = end;
+    }
+    for (int i = 0; i < n; i++)
+        if (q[i].members == NULL)
+            q[i].members = app_arena_alloc(a, sizeof(db_member));
     db_res_free(r);
     return 0;
 }

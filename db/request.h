@@ -21,8 +21,11 @@ typedef struct db_member {
    with another open request: APP_ECONFLICT (detail names
    request_member_one_open_idx). */
 int db_member_add(db_conn *c, long long request_id, const long long *ids, int n, app_err *err);
-int db_member_list(db_conn *c, long long request_id, app_arena *a, db_member **out, int *out_n,
-                   app_err *err);
+/* "{id,id,...}" of requests q[0..n) (malloc'd) for the queries below. */
+char *db_id_array(const struct db_request *q, int n);
+/* The members of requests q[0..n) (ids: their db_id_array()), one query. */
+int db_members_of(db_conn *c, const char *ids, struct db_request *q, int n, app_arena *a,
+                  app_err *err);
 /* Record what the effect did for one member. */
 int db_member_set(db_conn *c, long long request_id, long long student_id, const char *outcome,
                   const char *certificate_no, const char *applied_json, app_err *err);

@@ -724,19 +724,21 @@ static const db_stmt SQL_REQUEST_FOR_STUDENT = {
     "request_for_student",
     "SELECT " REQUEST_COLS " FROM request WHERE id IN (SELECT request_id FROM request_member"
     " WHERE student_id = $1) OR (type = 'problem_resolution' AND student_id = $1) ORDER BY id"};
+/* The steps and actions of many requests: one query each, by request. */
 static const db_stmt SQL_STEPS = {
     "request_steps",
-    "SELECT number, level, org, state, coalesce(" TS("due_at") ", ''), coalesce("
+    "SELECT request_id, number, level, org, state, coalesce(" TS("due_at") ", ''), coalesce("
     TS("decided_at") ", ''), comment, coalesce(decided_by, 0), forced, escalate_to"
-    " FROM request_step WHERE request_id = $1 ORDER BY number"};
+    " FROM request_step WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, number"};
 
 static const db_stmt SQL_ACTIONS = {
     "request_actions",
-    "SELECT coalesce(step, 0), action, coalesce(actor_org, ''), " TS("at") ", comment,"
-    " coalesce(actor_id, 0) FROM request_action WHERE request_id = $1 ORDER BY id"};
+    "SELECT request_id, coalesce(step, 0), action, coalesce(actor_org, ''), " TS("at")
+    ", comment, coalesce(actor_id, 0) FROM request_action WHERE request_id = ANY($1::bigint[])"
+    " ORDER BY request_id, id"};
 
-static int
-request_fill(db_conn *c, const db_res *r, int row, app_arena *a, db_request *q, app_err *err)
+static void
+request_row(const db_res *r, int row, app_arena *a, db_request *q)
 {
     memset(q, 0, sizeof(*q));
     q->id = db_res_int(r, row, 0);
@@ -756,45 +758,100 @@ request_fill(db_conn *c, const db_res *r, int row, app_arena *a, db_request *q, 
     q->other_school = dup_or_null(a, r, row, 14);
     q->applied_json = dup_or_null(a, r, row, 15);
     q->problem_id = db_res_int(r, row, 16);
+}
 
-    char rid[24];
-    snprintf(rid, sizeof(rid), "%lld", q->id);
-    const char *p[] = {rid};
+/* The request of `id` among q[0..n), or NULL. */
+static db_request *
+request_of(db_request *q, int n, long long id)
+{
+    for (int i = 0; i < n; i++)
+        if (q[i].id == id)
+            return &q[i];
+    return NULL;
+}
+
+/* Steps, actions and members of requests q[0..n): three queries however many. */
+static int
+request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
+{
+    if (n == 0)
+        return 0;
+    char *ids = db_id_array(q, n);
+    const char *p[] = {ids};
     db_res *s = NULL;
     int rc = db_exec(c, &SQL_STEPS, 1, p, &s, err);
     if (rc != 0)
-        return rc;
-    q->nsteps = db_res_nrows(s);
-    q->steps = app_arena_alloc(a, sizeof(db_step) * (size_t)(q->nsteps ? q->nsteps : 1));
-    for (int i = 0; i < q->nsteps; i++) {
-        db_step *st = &q->steps[i];
-        st->number = (int)db_res_int(s, i, 0);
-        st->level = app_arena_strdup(a, db_res_get(s, i, 1));
-        st->org = app_arena_strdup(a, db_res_get(s, i, 2));
-        st->state = app_arena_strdup(a, db_res_get(s, i, 3));
-        st->due_at = app_arena_strdup(a, db_res_get(s, i, 4));
-        st->decided_at = app_arena_strdup(a, db_res_get(s, i, 5));
-        st->comment = dup_or_null(a, s, i, 6);
-        st->decided_by = db_res_int(s, i, 7);
-        st->forced = db_res_get(s, i, 8)[0] == 't';
-        st->escalate_to = dup_or_null(a, s, i, 9);
+        goto out;
+    int rows = db_res_nrows(s);
+    for (int k = 0; k < rows; k++) {
+        db_request *x = request_of(q, n, db_res_int(s, k, 0));
+        if (x)
+            x->nsteps++;
+    }
+    for (int i = 0; i < n; i++) {
+        q[i].steps = app_arena_alloc(a, sizeof(db_step) * (size_t)(q[i].nsteps ? q[i].nsteps : 1));
+        q[i].nsteps = 0;
+    }
+    for (int k = 0; k < rows; k++) {
+        db_request *x = request_of(q, n, db_res_int(s, k, 0));
+        if (x == NULL)
+            continue;
+        db_step *st = &x->steps[x->nsteps++];
+        st->number = (int)db_res_int(s, k, 1);
+        st->level = app_arena_strdup(a, db_res_get(s, k, 2));
+        st->org = app_arena_strdup(a, db_res_get(s, k, 3));
+        st->state = app_arena_strdup(a, db_res_get(s, k, 4));
+        st->due_at = app_arena_strdup(a, db_res_get(s, k, 5));
+        st->decided_at = app_arena_strdup(a, db_res_get(s, k, 6));
+        st->comment = dup_or_null(a, s, k, 7);
+        st->decided_by = db_res_int(s, k, 8);
+        st->forced = db_res_get(s, k, 9)[0] == 't';
+        st->escalate_to = dup_or_null(a, s, k, 10);
     }
     db_res_free(s);
     if ((rc = db_exec(c, &SQL_ACTIONS, 1, p, &s, err)) != 0)
-        return rc;
-    q->nactions = db_res_nrows(s);
-    q->actions = app_arena_alloc(a, sizeof(db_action) * (size_t)(q->nactions ? q->nactions : 1));
-    for (int i = 0; i < q->nactions; i++) {
-        db_action *x = &q->actions[i];
-        x->step = (int)db_res_int(s, i, 0);
-        x->action = app_arena_strdup(a, db_res_get(s, i, 1));
-        x->actor_org = app_arena_strdup(a, db_res_get(s, i, 2));
-        x->at = app_arena_strdup(a, db_res_get(s, i, 3));
-        x->comment = dup_or_null(a, s, i, 4);
-        x->actor_id = db_res_int(s, i, 5);
+        goto out;
+    rows = db_res_nrows(s);
+    for (int k = 0; k < rows; k++) {
+        db_request *x = request_of(q, n, db_res_int(s, k, 0));
+        if (x)
+            x->nactions++;
+    }
+    for (int i = 0; i < n; i++) {
+        q[i].actions =
+            app_arena_alloc(a, sizeof(db_action) * (size_t)(q[i].nactions ? q[i].nactions : 1));
+        q[i].nactions = 0;
+    }
+    for (int k = 0; k < rows; k++) {
+        db_request *x = request_of(q, n, db_res_int(s, k, 0));
+        if (x == NULL)
+            continue;
+        db_action *y = &x->actions[x->nactions++];
+        y->step = (int)db_res_int(s, k, 1);
+        y->action = app_arena_strdup(a, db_res_get(s, k, 2));
+        y->actor_org = app_arena_strdup(a, db_res_get(s, k, 3));
+        y->at = app_arena_strdup(a, db_res_get(s, k, 4));
+        y->comment = dup_or_null(a, s, k, 5);
+        y->actor_id = db_res_int(s, k, 6);
     }
     db_res_free(s);
-    return db_member_list(c, q->id, a, &q->members, &q->nmembers, err);
+    rc = db_members_of(c, ids, q, n, a, err);
+out:
+    free(ids);
+    return rc;
+}
+
+/* Requests from the rows of `r`, with their details. */
+static int
+requests_from(db_conn *c, const db_res *r, app_arena *a, db_request **out, int *out_n,
+              app_err *err)
+{
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_request) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        request_row(r, i, a, &(*out)[i]);
+    *out_n = n;
+    return request_details(c, *out, n, a, err);
 }
 
 int
@@ -809,8 +866,10 @@ db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_reques
     if (rc != 0)
         return rc;
     *out_found = db_res_nrows(r) > 0;
-    if (*out_found)
-        rc = request_fill(c, r, 0, a, out, err);
+    if (*out_found) {
+        request_row(r, 0, a, out);
+        rc = request_details(c, out, 1, a, err);
+    }
     db_res_free(r);
     return rc;
 }
@@ -826,11 +885,7 @@ db_request_list_for_student(db_conn *c, long long student_id, app_arena *a, db_r
     int rc = db_exec(c, &SQL_REQUEST_FOR_STUDENT, 1, p, &r, err);
     if (rc != 0)
         return rc;
-    int n = db_res_nrows(r);
-    *out = app_arena_alloc(a, sizeof(db_request) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = request_fill(c, r, i, a, &(*out)[i], err);
-    *out_n = n;
+    rc = requests_from(c, r, a, out, out_n, err);
     db_res_free(r);
     return rc;
 }
@@ -994,11 +1049,7 @@ db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request
     free(q.p);
     if (rc != 0)
         return rc;
-    int n = db_res_nrows(r);
-    *out = app_arena_alloc(a, sizeof(db_request) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = request_fill(c, r, i, a, &(*out)[i], err);
-    *out_n = n;
+    rc = requests_from(c, r, a, out, out_n, err);
     db_res_free(r);
     return rc;
 }

@@ -655,6 +655,45 @@ START_TEST(test_lists)
 }
 END_TEST
 
+/* A page of the list carries each request's own steps, actions and members
+   (loaded for the whole page at once): every item as GET /requests/{id}. */
+START_TEST(test_list_items_match_get)
+{
+    ht_resp r;
+    call("GET", "/api/v1/requests?box=all&limit=100", FURONG, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    json_t *items = json_object_get(r.json, "items");
+    ck_assert_int_ge(json_array_size(items), 3);
+    size_t i, with_actions = 0, with_steps = 0;
+    json_t *x;
+    json_array_foreach(items, i, x)
+    {
+        char path[64];
+        snprintf(path, sizeof(path), "/api/v1/requests/%lld", jint(x, "id"));
+        ht_resp g;
+        call("GET", path, FURONG, NULL, &g);
+        ck_assert_int_eq(g.status, 200);
+        const char *k;
+        json_t *v;
+        json_object_foreach(x, k, v)
+        {
+            if (strcmp(k, "overdue") == 0 || strcmp(k, "due_at") == 0 ||
+                strcmp(k, "escalated") == 0)
+                continue; /* the list's own fields (the caller's inbox) */
+            json_t *w = json_object_get(g.json, k);
+            ck_assert_msg(w != NULL && json_equal(v, w), "request %lld: %s differs", jint(x, "id"),
+                          k);
+        }
+        with_actions += json_array_size(json_object_get(x, "actions")) > 0;
+        with_steps += json_array_size(json_object_get(x, "steps")) > 0;
+        ht_resp_free(&g);
+    }
+    ck_assert_uint_gt(with_actions, 0);
+    ck_assert_uint_gt(with_steps, 0);
+    ht_resp_free(&r);
+}
+END_TEST
+
 /* ------------------------------------------------------------ the suite */
 
 static Suite *
@@ -680,6 +719,7 @@ workflow_chain_suite(void)
     tcase_add_test(tc, test_key_field_renumber);
     tcase_add_test(tc, test_key_field_duplicate);
     tcase_add_test(tc, test_lists);
+    tcase_add_test(tc, test_list_items_match_get);
     suite_add_tcase(s, tc);
 
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
