@@ -1,8 +1,10 @@
 /*
  * core/school_merge.c - merging one school into another (see core/school_merge.h).
  *
- * The checks run on both school rows locked (FOR UPDATE, in code order), so a
- * second merge of the same school waits and then finds it closed. The effect
+ * The checks run on both school rows locked (in code order) and on every
+ * student of both locked, so a second merge of the same school waits and then
+ * finds it closed, and a request being started about one of their students
+ * is committed, and found open, before the checks run. The effect
  * is set-based (db_school_merge_apply): a school may have thousands of
  * students, and one statement moves them with their history and events.
  */

@@ -315,9 +315,17 @@ db_class_id(db_conn *c, const char *school, int grade, int number, long long *ou
 
 /* ---- merges ---- */
 
+/* The two schools (NO KEY UPDATE: a second merge waits, while a request
+   being inserted, whose foreign key takes KEY SHARE on its school, does
+   not), then every student of both: a request being started holds its
+   student's row, so the merge waits for it and then sees the request. */
 static const db_stmt SQL_LOCK_PAIR = {
     "school_lock_pair",
-    "SELECT code FROM school WHERE code IN ($1, $2) ORDER BY code FOR UPDATE"};
+    "SELECT code FROM school WHERE code IN ($1, $2) ORDER BY code FOR NO KEY UPDATE"};
+static const db_stmt SQL_LOCK_STUDENTS = {
+    "school_lock_students",
+    "SELECT count(*) FROM (SELECT id FROM student WHERE school IN ($1, $2) ORDER BY id"
+    " FOR UPDATE) AS t"};
 static const db_stmt SQL_OPEN_REQUESTS = {
     "school_open_requests",
     "SELECT count(*) FROM request WHERE state IN ('open', 'returned')"
@@ -384,7 +392,8 @@ int
 db_school_lock_pair(db_conn *c, const char *a, const char *b, app_err *err)
 {
     const char *p[] = {a, b};
-    return db_exec(c, &SQL_LOCK_PAIR, 2, p, NULL, err);
+    int rc = db_exec(c, &SQL_LOCK_PAIR, 2, p, NULL, err);
+    return rc != 0 ? rc : db_exec(c, &SQL_LOCK_STUDENTS, 2, p, NULL, err);
 }
 
 static int

@@ -108,7 +108,9 @@ int db_class_id(db_conn *c, const char *school, int grade, int number, long long
 
 /* Lock the rows of schools `a` and `b` (may be equal) for the caller's
    transaction, in code order, so that two merges of the same pair in
-   opposite directions queue instead of deadlocking. Absent codes lock nothing. */
+   opposite directions queue instead of deadlocking, then the rows of their
+   students: a request being started about one of them (which holds its
+   student's row) commits first and the merge sees it. Absent codes lock nothing. */
 int db_school_lock_pair(db_conn *c, const char *a, const char *b, app_err *err);
 
 /* Open requests (state open or returned) whose school or other_school is

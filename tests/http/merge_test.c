@@ -47,6 +47,8 @@
 #define KB "2152019815"
 #define LA "2152019816" /* 2000 students */
 #define LB "2152019817"
+#define SA "2152019818" /* a request started while the merge runs */
+#define SB "2152019819"
 #define CA "2150019801" /* 万州区 */
 #define CB "2150019802" /* 涪陵区 */
 #define NOSCHOOL "2152019899"
@@ -58,6 +60,7 @@ enum {
     REG_PA,
     REG_XA,
     REG_LA,
+    REG_SA,
     NANMING,
     YUNYAN,
     GUIYANG,
@@ -76,6 +79,7 @@ static const struct {
     [REG_PA] = {"mg_reg_pa", "school", PA, "registrar"},
     [REG_XA] = {"mg_reg_xa", "school", XA, "registrar"},
     [REG_LA] = {"mg_reg_la", "school", LA, "registrar"},
+    [REG_SA] = {"mg_reg_sa", "school", SA, "registrar"},
     [NANMING] = {"mg_nanming", "county", "520102", NULL},
     [YUNYAN] = {"mg_yunyan", "county", "520103", NULL},
     [GUIYANG] = {"mg_guiyang", "city", "520100", NULL},
@@ -160,6 +164,8 @@ seed_world(void)
                " ('" KB "', '合并测试南明十五小学', '520102', '520102', '520000', 21, '63'),"
                " ('" LA "', '合并测试南明十六小学', '520102', '520102', '520000', 21, '63'),"
                " ('" LB "', '合并测试南明十七小学', '520102', '520102', '520000', 21, '63'),"
+               " ('" SA "', '合并测试南明十八小学', '520102', '520102', '520000', 21, '63'),"
+               " ('" SB "', '合并测试南明十九小学', '520102', '520102', '520000', 21, '63'),"
                " ('" CA "', '合并测试万州小学', '500101', '500101', '500000', 21, '63'),"
                " ('" CB "', '合并测试涪陵小学', '500102', '500102', '500000', 21, '63')"
                " ON CONFLICT DO NOTHING");
@@ -179,6 +185,7 @@ seed_world(void)
                " ('" KA "', 11, 1, '一年级(1)班'), ('" KB "', 11, 1, '一年级(1)班'),"
                " ('" LA "', 13, 1, '三年级(1)班'), ('" LA "', 13, 2, '三年级(2)班'),"
                " ('" LB "', 13, 1, '三年级(1)班'),"
+               " ('" SA "', 13, 1, '三年级(1)班'), ('" SB "', 13, 1, '三年级(1)班'),"
                " ('" CA "', 11, 1, '一年级(1)班'), ('" CB "', 11, 1, '一年级(1)班')"
                " ON CONFLICT (school, grade, number) DO NOTHING");
     char hash[CORE_PWHASH_LEN];
@@ -871,6 +878,43 @@ START_TEST(test_merge_opposite_race)
 }
 END_TEST
 
+/* A request being started (its student's row locked, the request not yet
+   written) when the merge begins: the merge waits for it, finds it open and
+   refuses, instead of moving a student with an open request (or deadlocking
+   on the school row the request's foreign key needs). */
+START_TEST(test_merge_waits_for_a_request_being_started)
+{
+    long long sid = register_student(REG_SA, NANMING, 13, 1, NULL);
+    PGconn *start = ht_db_connect();
+    ht_db_exec(start, "BEGIN");
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SELECT id FROM student WHERE id = %lld FOR UPDATE", sid);
+    ht_db_exec(start, sql);
+    race m = {srv, SA, SB, 0, ""};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, race_merge, &m), 0);
+    /* the merge is waiting for the student's row by now */
+    for (int i = 0; i < 100; i++) {
+        if (count_of("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                     " AND query LIKE '%%FROM student WHERE school IN%%'") > 0)
+            break;
+        ht_sleep_ms(20);
+    }
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO request (type, state, student_id, school, province, started_org,"
+             " current_step) VALUES ('leave_other', 'open', %lld, '" SA "', '520000', '" SA "', 1)",
+             sid);
+    ht_db_exec(start, sql); /* the foreign key's lock on the school is not refused */
+    ht_db_exec(start, "COMMIT");
+    PQfinish(start);
+    pthread_join(t, NULL);
+    ck_assert_msg(m.status == 409 && strcmp(m.code, "school_has_open_requests") == 0, "%ld %s",
+                  m.status, m.code);
+    ck_assert_str_eq(scalar("SELECT school FROM student WHERE id = %lld", sid), SA);
+    ck_assert_str_eq(scalar("SELECT closed::text FROM school WHERE code = '" SA "'"), "false");
+}
+END_TEST
+
 /* ------------------------------------------------------------ the suite */
 
 static Suite *
@@ -891,6 +935,7 @@ merge_suite(void)
     tcase_add_test(tc, test_merge_bad_bodies);
     tcase_add_test(tc, test_merge_many_students);
     tcase_add_test(tc, test_merge_opposite_race);
+    tcase_add_test(tc, test_merge_waits_for_a_request_being_started);
     suite_add_tcase(s, tc);
 
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
