@@ -2,11 +2,11 @@
  * db/bulk.h - the statements of a registration, set-based: one statement per
  * table for many students at once (core_student_register_many()).
  *
- * A batch travels as one JSON parameter (an array of objects whose keys are
- * column names) that PostgreSQL unpacks with json_populate_recordset() or
- * json_to_recordset(): one round trip and one plan per table however many
- * rows, values still parameters, and each column converted by its own type's
- * input function (so hex bytea, dates and numbers need no casts here).
+ * The look-ups of a batch travel as one JSON parameter (an array of objects)
+ * that PostgreSQL unpacks with json_to_recordset(): one round trip and one
+ * plan however many rows, values still parameters. The rows written travel
+ * as COPY ... FROM STDIN text, one COPY per table (parsed several times
+ * faster than JSON records; triggers fire as for INSERT).
  *
  * Ids are drawn before the insert (db_ids_next()), so the caller knows which
  * row became which id without relying on the order of RETURNING.

@@ -32,7 +32,7 @@
 
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#define MAXROWS 1100
+#define MAXROWS 4000 /* school A also gets the import suite's students when it runs first */
 #define MAXCOLS (CORE_TEMPLATE_MAX_COLS + 4)
 
 /* ------------------------------------------------------------ tables */
