@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/import.h"
 #include "core/zip.h"
+#include "tests/unit/fixture.h"
 
 static core_codes *codes;
 
@@ -309,42 +310,6 @@ END_TEST
 
 /* ---- workbooks ---- */
 
-static unsigned char *
-slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    core_buf b = {0};
-    char tmp[8192];
-    size_t k;
-    while ((k = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        core_buf_add(&b, tmp, k);
-    fclose(f);
-    return core_buf_steal(&b, n);
-}
-
-/* A workbook of tests/data/xlsx, found from the working directory or the binary. */
-static unsigned char *
-fixture(const char *name, size_t *n)
-{
-    char path[PATH_MAX], exe[PATH_MAX];
-    snprintf(path, sizeof(path), "tests/data/xlsx/%s", name);
-    unsigned char *p = slurp(path, n);
-    if (p != NULL)
-        return p;
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    ck_assert_int_gt(k, 0);
-    exe[k] = '\0';
-    /* build/<BUILD>/tests/unit/import_test -> the source root */
-    char *d = exe;
-    for (int i = 0; i < 5; i++)
-        d = dirname(d);
-    snprintf(path, sizeof(path), "%s/tests/data/xlsx/%s", d, name);
-    p = slurp(path, n);
-    ck_assert_msg(p != NULL, "fixture %s not found", name);
-    return p;
-}
 
 /* Column `col` of every row of a workbook, as the reader hands it over. */
 #define GRAB_ROWS 8
