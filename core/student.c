@@ -978,6 +978,7 @@ place_rows(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, 
         } else if (s->limit > 0 && s->count >= s->limit) {
             rows[i].rc = app_err_set(rows[i].err, APP_ECONFLICT, "class_full",
                                      "class %lld full (%d)", s->id, s->limit);
+            app_err_field(rows[i].err, "/class"); /* an upload's row names the column */
         } else {
             s->count++;
             class_id[i] = s->id;

@@ -506,7 +506,9 @@ START_TEST(test_create_batch_in_order)
     /* the holder of row 3's identity is row 2's student: this school, named */
     ck_assert_ptr_nonnull(strstr(ht_json_str(e3, "message"), SCH_A));
     ck_assert_str_eq(ht_json_str(e3, "header"), "身份证件号"); /* the column of its field */
-    ck_assert_msg(error_of(&r, 6, "class_full") != NULL, "%s", r.body);
+    const json_t *e6 = error_of(&r, 6, "class_full");
+    ck_assert_msg(e6 != NULL, "%s", r.body);
+    ck_assert_str_eq(ht_json_str(e6, "header"), "班级");
     ck_assert_msg(error_of(&r, 8, "class_not_found") != NULL, "%s", r.body);
     ck_assert_msg(error_of(&r, 9, "duplicate_enrolled") != NULL, "%s", r.body);
     /* errors in row order */
