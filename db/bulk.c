@@ -253,8 +253,8 @@ db_classes_lock(db_conn *c, const char *school, db_class_slot *v, int n, app_err
     int rc = run(c, &SQL_CLASSES_LOCK, &b, 2, p, 1, &r, err);
     if (rc != 0)
         return rc;
-    jb ids = {0}; /* an array literal {1,2} of the limited classes */
-    lit(&ids, "{", 1);
+    /* only classes with a size limit are counted (a big class is dear to count) */
+    long long *limited = xcalloc((size_t)(n ? n : 1), sizeof(long long));
     int found = 0;
     for (int k = 0; k < db_res_nrows(r); k++) {
         long long id = db_res_int(r, k, 0);
@@ -265,21 +265,19 @@ db_classes_lock(db_conn *c, const char *school, db_class_slot *v, int n, app_err
                 v[i].id = id;
                 v[i].limit = limit;
             }
-        if (limit == 0)
-            continue; /* no limit: nothing to count (and a big class is dear to count) */
-        char t[32];
-        int l = snprintf(t, sizeof(t), "%s%lld", found++ ? "," : "", id);
-        lit(&ids, t, (size_t)l);
+        if (limit > 0)
+            limited[found++] = id;
     }
-    lit(&ids, "}", 1);
     db_res_free(r);
     if (found == 0) {
-        free(ids.p);
+        free(limited);
         return 0;
     }
-    const char *pc[] = {ids.p};
+    app_arena *a = app_arena_new();
+    const char *pc[] = {db_id_array(a, limited, found)};
     rc = db_exec(c, &SQL_CLASSES_COUNT, 1, pc, &r, err);
-    free(ids.p);
+    app_arena_free(a);
+    free(limited);
     if (rc != 0)
         return rc;
     for (int k = 0; k < db_res_nrows(r); k++) {
@@ -328,35 +326,18 @@ db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned char *t
 
 /*
  * Rows to insert travel as COPY text (one COPY ... FROM STDIN per table):
- * PostgreSQL parses it several times faster than JSON records, and the
+ * PostgreSQL reads it straight into rows (no JSON objects to unpack), and the
  * triggers (audit chain, events, request members) fire as for INSERT.
  * Fields are tab-separated, NULL is \N, and backslash, tab, newline and
  * carriage return are escaped.
  */
-typedef struct cb {
-    char *p;
-    size_t n, cap;
-    int fields;
-} cb;
-
-static void
-cb_need(cb *b, size_t more)
-{
-    if (b->n + more + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 65536;
-    while (cap < b->n + more + 1)
-        cap *= 2;
-    b->p = xrealloc(b->p, cap);
-    b->cap = cap;
-}
+typedef jb cb; /* the same growing buffer as the JSON rows */
 
 static void
 cb_sep(cb *b)
 {
-    cb_need(b, 1);
     if (b->fields++)
-        b->p[b->n++] = '\t';
+        lit(b, "\t", 1);
 }
 
 static void
@@ -364,13 +345,11 @@ cb_str(cb *b, const char *v)
 {
     cb_sep(b);
     if (v == NULL) {
-        cb_need(b, 2);
-        b->p[b->n++] = '\\';
-        b->p[b->n++] = 'N';
+        lit(b, "\\N", 2);
         return;
     }
     size_t len = strlen(v);
-    cb_need(b, 2 * len);
+    need(b, 2 * len);
     for (const char *q = v; *q; q++) {
         char ch = *q;
         if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
@@ -402,8 +381,7 @@ cb_id(cb *b, long long v)
 static void
 cb_end(cb *b)
 {
-    cb_need(b, 1);
-    b->p[b->n++] = '\n';
+    lit(b, "\n", 1);
     b->fields = 0;
 }
 

@@ -309,6 +309,19 @@ db_copy_in(db_conn *c, const char *copy_sql, const char *data, size_t len, app_e
     return rc;
 }
 
+const char *
+db_id_array(app_arena *a, const long long *ids, int n)
+{
+    size_t cap = (size_t)n * 21 + 3, k = 0;
+    char *s = app_arena_alloc(a, cap);
+    s[k++] = '{';
+    for (int i = 0; i < n; i++)
+        k += (size_t)snprintf(s + k, cap - k, "%s%lld", i ? "," : "", ids[i]);
+    s[k++] = '}';
+    s[k] = '\0';
+    return s;
+}
+
 int
 db_ping(db_conn *c, app_err *err)
 {

@@ -73,6 +73,9 @@ int db_exec_raw(db_conn *c, const char *sql, int nparams, const char *const *par
                 const int *lengths, const int *formats, int result_format, db_res **out_res,
                 app_err *err);
 
+/* "{1,2,3}": a PostgreSQL array literal of ids (for $n::bigint[]), in `a`. */
+const char *db_id_array(app_arena *a, const long long *ids, int n);
+
 /* Run literal SQL with no parameters (DDL, BEGIN, ...). Multiple statements allowed. */
 int db_exec_sql(db_conn *c, const char *sql, app_err *err);
 

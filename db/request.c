@@ -15,20 +15,6 @@ dup_or_null(app_arena *a, const db_res *r, int row, int col)
     return db_res_isnull(r, row, col) ? NULL : app_arena_strdup(a, db_res_get(r, row, col));
 }
 
-/* "{1,2,3}": a PostgreSQL array literal of ids, in the arena. */
-static char *
-id_array(app_arena *a, const long long *ids, int n)
-{
-    size_t cap = (size_t)n * 21 + 3, k = 0;
-    char *s = app_arena_alloc(a, cap);
-    s[k++] = '{';
-    for (int i = 0; i < n; i++)
-        k += (size_t)snprintf(s + k, cap - k, "%s%lld", i ? "," : "", ids[i]);
-    s[k++] = '}';
-    s[k] = '\0';
-    return s;
-}
-
 /* ------------------------------------------------------------ members */
 
 static const db_stmt SQL_MEMBER_ADD = {
@@ -41,7 +27,7 @@ db_member_add(db_conn *c, long long request_id, const long long *ids, int n, app
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", request_id);
     app_arena *a = app_arena_new();
-    const char *p[] = {rid, id_array(a, ids, n)};
+    const char *p[] = {rid, db_id_array(a, ids, n)};
     int rc = db_exec(c, &SQL_MEMBER_ADD, 2, p, NULL, err);
     app_arena_free(a);
     return rc;
@@ -53,16 +39,29 @@ static const db_stmt SQL_MEMBER_LIST = {
     " m.certificate_no, m.applied::text FROM request_member m JOIN student s ON s.id ="
     " m.student_id WHERE m.request_id = ANY($1::bigint[]) ORDER BY m.request_id, m.student_id"};
 
-char *
-db_id_array(const db_request *q, int n)
+int *
+db_rows_by_request(const db_res *r, const db_request *q, int n, app_arena *a, int *counts)
 {
-    char *s = xmalloc((size_t)n * 21 + 3), *p = s;
-    *p++ = '{';
+    int rows = db_res_nrows(r);
+    int *owner = app_arena_alloc(a, sizeof(int) * (size_t)(rows ? rows : 1));
     for (int i = 0; i < n; i++)
-        p += sprintf(p, "%s%lld", i ? "," : "", q[i].id);
-    *p++ = '}';
-    *p = '\0';
-    return s;
+        counts[i] = 0;
+    long long last = 0;
+    int at = -1;
+    for (int k = 0; k < rows; k++) {
+        long long id = db_res_int(r, k, 0);
+        if (k == 0 || id != last) { /* rows come by request: look up each run once */
+            at = -1;
+            for (int i = 0; i < n && at < 0; i++)
+                if (q[i].id == id)
+                    at = i;
+            last = id;
+        }
+        owner[k] = at;
+        if (at >= 0)
+            counts[at]++;
+    }
+    return owner;
 }
 
 int
@@ -73,40 +72,26 @@ db_members_of(db_conn *c, const char *ids, db_request *q, int n, app_arena *a, a
     int rc = db_exec(c, &SQL_MEMBER_LIST, 1, p, &r, err);
     if (rc != 0)
         return rc;
-    int rows = db_res_nrows(r);
-    /* rows come by request: each request's run is contiguous */
+    int *counts = app_arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
+    int *owner = db_rows_by_request(r, q, n, a, counts);
     for (int i = 0; i < n; i++) {
+        q[i].members = app_arena_alloc(a, sizeof(db_member) * (size_t)(counts[i] ? counts[i] : 1));
         q[i].nmembers = 0;
-        q[i].members = NULL;
     }
-    for (int k = 0; k < rows;) {
-        long long rid = db_res_int(r, k, 0);
-        int end = k;
-        while (end < rows && db_res_int(r, end, 0) == rid)
-            end++;
-        db_request *x = NULL;
-        for (int i = 0; i < n && x == NULL; i++)
-            if (q[i].id == rid)
-                x = &q[i];
-        if (x != NULL) {
-            x->members = app_arena_alloc(a, sizeof(db_member) * (size_t)(end - k));
-            for (int j = k; j < end; j++) {
-                db_member *m = &x->members[x->nmembers++];
-                m->student_id = db_res_int(r, j, 1);
-                m->name = app_arena_strdup(a, db_res_get(r, j, 2));
-                m->student_number = app_arena_strdup(a, db_res_get(r, j, 3));
-                m->school = app_arena_strdup(a, db_res_get(r, j, 4));
-                m->open = db_res_get(r, j, 5)[0] == 't';
-                m->outcome = dup_or_null(a, r, j, 6);
-                m->certificate_no = dup_or_null(a, r, j, 7);
-                m->applied_json = dup_or_null(a, r, j, 8);
-            }
-        }
-        k = end;
+    for (int k = 0; k < db_res_nrows(r); k++) {
+        if (owner[k] < 0)
+            continue;
+        db_request *x = &q[owner[k]];
+        db_member *m = &x->members[x->nmembers++];
+        m->student_id = db_res_int(r, k, 1);
+        m->name = app_arena_strdup(a, db_res_get(r, k, 2));
+        m->student_number = app_arena_strdup(a, db_res_get(r, k, 3));
+        m->school = app_arena_strdup(a, db_res_get(r, k, 4));
+        m->open = db_res_get(r, k, 5)[0] == 't';
+        m->outcome = dup_or_null(a, r, k, 6);
+        m->certificate_no = dup_or_null(a, r, k, 7);
+        m->applied_json = dup_or_null(a, r, k, 8);
     }
-    for (int i = 0; i < n; i++)
-        if (q[i].members == NULL)
-            q[i].members = app_arena_alloc(a, sizeof(db_member));
     db_res_free(r);
     return 0;
 }
@@ -328,7 +313,7 @@ db_problem_add_evidence(db_conn *c, long long id, const long long *ids, int n, a
     char k[24];
     snprintf(k, sizeof(k), "%lld", id);
     app_arena *a = app_arena_new();
-    const char *p[] = {k, id_array(a, ids, n)};
+    const char *p[] = {k, db_id_array(a, ids, n)};
     int rc = db_exec(c, &SQL_PROBLEM_EVIDENCE, 2, p, NULL, err);
     app_arena_free(a);
     return rc;

@@ -21,9 +21,11 @@ typedef struct db_member {
    with another open request: APP_ECONFLICT (detail names
    request_member_one_open_idx). */
 int db_member_add(db_conn *c, long long request_id, const long long *ids, int n, app_err *err);
-/* "{id,id,...}" of requests q[0..n) (malloc'd) for the queries below. */
-char *db_id_array(const struct db_request *q, int n);
-/* The members of requests q[0..n) (ids: their db_id_array()), one query. */
+/* For each row of `r`, ordered by the request id in its column 0, the index
+   of that request in q[0..n) (-1: none); counts[i]: the rows of q[i]. */
+int *db_rows_by_request(const db_res *r, const struct db_request *q, int n, app_arena *a,
+                        int *counts);
+/* The members of requests q[0..n) (ids: the array literal of their ids), one query. */
 int db_members_of(db_conn *c, const char *ids, struct db_request *q, int n, app_arena *a,
                   app_err *err);
 /* Record what the effect did for one member. */

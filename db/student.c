@@ -760,42 +760,30 @@ request_row(const db_res *r, int row, app_arena *a, db_request *q)
     q->problem_id = db_res_int(r, row, 16);
 }
 
-/* The request of `id` among q[0..n), or NULL. */
-static db_request *
-request_of(db_request *q, int n, long long id)
-{
-    for (int i = 0; i < n; i++)
-        if (q[i].id == id)
-            return &q[i];
-    return NULL;
-}
-
 /* Steps, actions and members of requests q[0..n): three queries however many. */
 static int
 request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
 {
     if (n == 0)
         return 0;
-    char *ids = db_id_array(q, n);
-    const char *p[] = {ids};
+    long long *idv = app_arena_alloc(a, sizeof(long long) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        idv[i] = q[i].id;
+    const char *p[] = {db_id_array(a, idv, n)};
+    int *counts = app_arena_alloc(a, sizeof(int) * (size_t)n);
     db_res *s = NULL;
     int rc = db_exec(c, &SQL_STEPS, 1, p, &s, err);
     if (rc != 0)
-        goto out;
-    int rows = db_res_nrows(s);
-    for (int k = 0; k < rows; k++) {
-        db_request *x = request_of(q, n, db_res_int(s, k, 0));
-        if (x)
-            x->nsteps++;
-    }
+        return rc;
+    int *owner = db_rows_by_request(s, q, n, a, counts);
     for (int i = 0; i < n; i++) {
-        q[i].steps = app_arena_alloc(a, sizeof(db_step) * (size_t)(q[i].nsteps ? q[i].nsteps : 1));
+        q[i].steps = app_arena_alloc(a, sizeof(db_step) * (size_t)(counts[i] ? counts[i] : 1));
         q[i].nsteps = 0;
     }
-    for (int k = 0; k < rows; k++) {
-        db_request *x = request_of(q, n, db_res_int(s, k, 0));
-        if (x == NULL)
+    for (int k = 0; k < db_res_nrows(s); k++) {
+        if (owner[k] < 0)
             continue;
+        db_request *x = &q[owner[k]];
         db_step *st = &x->steps[x->nsteps++];
         st->number = (int)db_res_int(s, k, 1);
         st->level = app_arena_strdup(a, db_res_get(s, k, 2));
@@ -810,22 +798,16 @@ request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
     }
     db_res_free(s);
     if ((rc = db_exec(c, &SQL_ACTIONS, 1, p, &s, err)) != 0)
-        goto out;
-    rows = db_res_nrows(s);
-    for (int k = 0; k < rows; k++) {
-        db_request *x = request_of(q, n, db_res_int(s, k, 0));
-        if (x)
-            x->nactions++;
-    }
+        return rc;
+    owner = db_rows_by_request(s, q, n, a, counts);
     for (int i = 0; i < n; i++) {
-        q[i].actions =
-            app_arena_alloc(a, sizeof(db_action) * (size_t)(q[i].nactions ? q[i].nactions : 1));
+        q[i].actions = app_arena_alloc(a, sizeof(db_action) * (size_t)(counts[i] ? counts[i] : 1));
         q[i].nactions = 0;
     }
-    for (int k = 0; k < rows; k++) {
-        db_request *x = request_of(q, n, db_res_int(s, k, 0));
-        if (x == NULL)
+    for (int k = 0; k < db_res_nrows(s); k++) {
+        if (owner[k] < 0)
             continue;
+        db_request *x = &q[owner[k]];
         db_action *y = &x->actions[x->nactions++];
         y->step = (int)db_res_int(s, k, 1);
         y->action = app_arena_strdup(a, db_res_get(s, k, 2));
@@ -835,10 +817,7 @@ request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
         y->actor_id = db_res_int(s, k, 6);
     }
     db_res_free(s);
-    rc = db_members_of(c, ids, q, n, a, err);
-out:
-    free(ids);
-    return rc;
+    return db_members_of(c, p[0], q, n, a, err);
 }
 
 /* Requests from the rows of `r`, with their details. */
