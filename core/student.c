@@ -842,15 +842,56 @@ l_candidate(const char *county, int birth, char out[20])
     while (core_idnum_check_digit(out + 1) == out[18]);
 }
 
+/* An entry of mark_repeats(): a key, pinned (kept when it has equals) or not, its index. */
+typedef struct keyed {
+    const char *key;
+    int pinned, at;
+} keyed;
+
+static int
+keyed_cmp(const void *x, const void *y)
+{
+    const keyed *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    if (c == 0)
+        c = b->pinned - a->pinned;
+    return c != 0 ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+/* repeat[i] = 1 when keys[i] (NULL: left out) equals another key that is
+   pinned (pinned[i], NULL: none) or, among unpinned ones, comes earlier: of
+   equal keys the pinned one, else the first, is kept. By sorting, not by
+   comparing every pair (a batch may have thousands of rows). */
+static void
+mark_repeats(app_arena *a, const char *const *keys, const unsigned char *pinned, int n,
+             unsigned char *repeat)
+{
+    keyed *v = app_arena_alloc(a, sizeof(keyed) * (size_t)(n ? n : 1));
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        repeat[i] = 0;
+        if (keys[i])
+            v[m++] = (keyed){keys[i], pinned ? pinned[i] : 0, i};
+    }
+    qsort(v, (size_t)m, sizeof(keyed), keyed_cmp);
+    for (int k = 1; k < m; k++)
+        if (strcmp(v[k].key, v[k - 1].key) == 0)
+            repeat[v[k].at] = 1;
+}
+
 /* Free L numbers for the rows still in: drawn, then checked together against
    the numbers in use and each other, the taken ones drawn again. */
 static int
 l_numbers(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w,
           int n, app_err *err)
 {
-    int *todo = app_arena_alloc(op->arena, sizeof(int) * (size_t)(n ? n : 1));
-    const char **bidx = app_arena_alloc(op->arena, sizeof(char *) * (size_t)(n ? n : 1));
-    unsigned char *taken = app_arena_alloc(op->arena, (size_t)(n ? n : 1));
+    size_t sz = (size_t)(n ? n : 1);
+    int *todo = app_arena_alloc(op->arena, sizeof(int) * sz);
+    const char **bidx = app_arena_alloc(op->arena, sizeof(char *) * sz);
+    const char **keys = app_arena_alloc(op->arena, sizeof(char *) * sz);
+    unsigned char *taken = app_arena_alloc(op->arena, sz);
+    unsigned char *kept = app_arena_alloc(op->arena, sz);
+    unsigned char *repeat = app_arena_alloc(op->arena, sz);
     int m = 0;
     for (int i = 0; i < n; i++)
         if (rows[i].rc == 0)
@@ -868,17 +909,20 @@ l_numbers(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, r
         int rc = db_stunos_taken(db, bidx, m, taken, err);
         if (rc != 0)
             return rc;
+        /* numbers kept from earlier rounds stay; a new one equal to another goes again */
+        for (int i = 0; i < n; i++) {
+            keys[i] = rows[i].rc == 0 ? w[i].lbidx : NULL;
+            kept[i] = 1;
+        }
+        for (int k = 0; k < m; k++)
+            kept[todo[k]] = 0;
+        mark_repeats(op->arena, keys, kept, n, repeat);
         int left = 0;
-        for (int k = 0; k < m; k++) {
-            int clash = taken[k];
-            for (int j = 0; j < n && !clash; j++)
-                clash = j != todo[k] && rows[j].rc == 0 && w[j].lbidx &&
-                        strcmp(w[j].lbidx, w[todo[k]].lbidx) == 0;
-            if (clash) {
+        for (int k = 0; k < m; k++)
+            if (taken[k] || repeat[todo[k]]) {
                 w[todo[k]].lbidx = NULL;
                 todo[left++] = todo[k];
             }
-        }
         m = left;
     }
     return 0;
@@ -925,20 +969,21 @@ check_identities(db_conn *db, const core_op *op, const db_school *sc, core_reg *
         duplicate(&rows[h[k].row], h[k].id, who);
     }
     /* the same identity twice in the batch: the later row meets the earlier */
+    const char **keys = app_arena_alloc(op->arena, sizeof(char *) * (size_t)n);
+    unsigned char *repeat = app_arena_alloc(op->arena, (size_t)n);
+    for (int i = 0; i < n; i++)
+        keys[i] = rows[i].rc == 0 && w[i].idx
+                      ? app_arena_printf(op->arena, "%s|%s", rows[i].rec->v[CORE_R_ID_TYPE],
+                                         w[i].idx[0])
+                      : NULL;
+    mark_repeats(op->arena, keys, NULL, n, repeat);
     for (int i = 0; i < n; i++) {
-        if (rows[i].rc != 0 || w[i].idx == NULL)
+        if (!repeat[i])
             continue;
-        for (int j = 0; j < i; j++) {
-            if (rows[j].rc != 0 || w[j].idx == NULL ||
-                strcmp(w[j].idx[0], w[i].idx[0]) != 0 ||
-                strcmp(rows[j].rec->v[CORE_R_ID_TYPE], rows[i].rec->v[CORE_R_ID_TYPE]) != 0)
-                continue;
-            const char *who = holder_named(db, op, wc, sc->code, err);
-            if (who == NULL)
-                return err->code;
-            duplicate(&rows[i], 0, who);
-            break;
-        }
+        const char *who = holder_named(db, op, wc, sc->code, err);
+        if (who == NULL)
+            return err->code;
+        duplicate(&rows[i], 0, who);
     }
     return 0;
 }
@@ -1096,11 +1141,14 @@ register_tx(db_conn *db, const core_op *op, const db_school *sc, const db_settin
 
     /* the registration requests, routed to the competent authority; with
        and without a document the steps differ (DOMAIN §5) */
-    db_step *steps[2];
-    int nsteps[2];
-    if ((rc = registration_steps(db, op, sc, 0, set, &steps[0], &nsteps[0], err)) != 0 ||
-        (rc = registration_steps(db, op, sc, 1, set, &steps[1], &nsteps[1], err)) != 0)
-        goto fail;
+    db_step *steps[2] = {NULL, NULL};
+    int nsteps[2] = {0, 0};
+    for (int k = 0; k < m; k++) {
+        int v = w[in[k]].no_doc; /* each variant routed once, when a row needs it */
+        if (steps[v] == NULL &&
+            (rc = registration_steps(db, op, sc, v, set, &steps[v], &nsteps[v], err)) != 0)
+            goto fail;
+    }
     db_request *q = app_arena_alloc(op->arena, sizeof(db_request) * (size_t)m);
     db_history *h = app_arena_alloc(op->arena, sizeof(db_history) * (size_t)m);
     db_audit *au = app_arena_alloc(op->arena, sizeof(db_audit) * (size_t)m);
