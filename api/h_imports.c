@@ -10,6 +10,7 @@
 
 #include "api/handlers.h"
 #include "api/registry.h"
+#include "core/files.h"
 #include "core/import.h"
 #include "db/import.h"
 
@@ -54,10 +55,22 @@ job_upload(api_call *c, db_conn *db)
         return rc;
     long long id = 0;
     int existing = 0;
-    if ((rc = db_begin(db, &c->err)) != 0)
+    /* the file is stored sealed under the data key (docs/decisions/0013) */
+    const unsigned char *body = (const unsigned char *)c->body;
+    unsigned char *sealed = NULL;
+    size_t sealed_len = 0;
+    char sha[65];
+    core_file_sha256_hex(body, c->body_len, sha);
+    a->job.sha256 = sha;
+    a->job.size = (int)c->body_len;
+    if ((rc = core_file_seal(api_env()->ring, body, c->body_len, &sealed, &sealed_len,
+                             &a->job.data_key, &c->err)) != 0)
         return rc;
-    if ((rc = db_import_insert(db, &a->job, (const unsigned char *)c->body, c->body_len, &id,
-                               &existing, &c->err)) != 0)
+    a->job.data_sealed = 1;
+    if ((rc = db_begin(db, &c->err)) == 0)
+        rc = db_import_insert(db, &a->job, sealed, sealed_len, &id, &existing, &c->err);
+    free(sealed);
+    if (rc != 0)
         return rc;
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", id);
@@ -192,6 +205,8 @@ job_import_get(api_call *c, db_conn *db)
     json_object_set_new(o, "started_at", j.started_at ? json_string(j.started_at) : json_null());
     json_object_set_new(o, "finished_at", j.finished_at ? json_string(j.finished_at)
                                                         : json_null());
+    json_object_set_new(o, "upload_deleted_at",
+                        j.upload_deleted_at ? json_string(j.upload_deleted_at) : json_null());
     api_header(c, "cache-control", "no-store");
     api_reply_json(c, 200, o);
     return 0;
@@ -248,11 +263,10 @@ job_import_errors(api_call *c, db_conn *db)
         return app_err_set(&c->err, APP_ESTATE, "import_file_rejected", "failure %s", j.failure);
     const unsigned char *data;
     size_t len = 0;
-    int found = 0;
-    if ((rc = db_import_data(db, j.id, c->arena, &data, &len, &found, &c->err)) != 0)
+    /* opened from its sealed copy; gone after the retention period: 410 */
+    if ((rc = core_import_upload(db, api_env()->ring, j.id, c->arena, &data, &len, &c->err)) !=
+        0)
         return rc;
-    if (!found)
-        return app_err_set(&c->err, APP_ENOTFOUND, "import_not_found", "import %lld", j.id);
     if (len >= DB_LARGE_TRANSFER)
         db_conn_recycle(db); /* the file is in the arena; libpq's buffer grew to its size */
     /* the stored errors: [{row, message, ...}], in the order they were found */

@@ -9,6 +9,7 @@
 
 #include "api/handlers.h"
 #include "api/registry.h"
+#include "core/files.h"
 #include "core/mask.h"
 #include "core/settings.h"
 #include "workflow/wf.h"
@@ -654,8 +655,19 @@ job_file_create(api_call *c, db_conn *db)
 {
     const char *mime = c->data;
     long long id = 0;
-    int rc = db_file_insert(db, c->actor.org, mime, (const unsigned char *)c->body, c->body_len,
-                            c->actor.user_id, &id, &c->err);
+    /* stored sealed under the data key (docs/decisions/0013) */
+    const unsigned char *body = (const unsigned char *)c->body;
+    char sha[65];
+    core_file_sha256_hex(body, c->body_len, sha);
+    db_file f = {.org = c->actor.org, .mime = mime, .sha256 = sha, .size = c->body_len,
+                 .created_by = c->actor.user_id};
+    unsigned char *sealed = NULL;
+    size_t sealed_len = 0;
+    int rc = core_file_seal(api_env()->ring, body, c->body_len, &sealed, &sealed_len,
+                            &f.data_key, &c->err);
+    if (rc == 0)
+        rc = db_file_insert(db, &f, sealed, sealed_len, &id, &c->err);
+    free(sealed);
     if (rc != 0)
         return rc;
     char sid[24];

@@ -4,6 +4,7 @@
 #include "api/server.h"
 
 #include "api/jobs.h"
+#include "api/upkeep.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -870,6 +871,10 @@ api_server_run(const api_config *cfg)
         api_log(API_LOG_ERROR, "cannot start the import workers", NULL, NULL);
         return 1;
     }
+    if (api_upkeep_start(cfg) != 0) {
+        api_log(API_LOG_ERROR, "cannot start the file upkeep", NULL, NULL);
+        return 1;
+    }
 
     int n = cfg->threads, port = cfg->port;
     THREADS = xcalloc((size_t)n, sizeof(api_thread));
@@ -918,6 +923,7 @@ api_server_run(const api_config *cfg)
         unclean |= THREADS[i].unclean;
     }
     api_jobs_stop(); /* an import stops after its current batch (committed) */
+    api_upkeep_stop();
     /* Jobs still running get what is left of the deadline, then we go anyway. */
     if (api_pool_stop(cfg->shutdown_timeout_ms) != 0)
         unclean = 1;

@@ -16,6 +16,7 @@ static const char *const keys[] = {
     "entry_age_cutoff",   "entry_min_age",      "transfer_blackout",
     "required_fields",    "holidays",           "step_deadline_days",
     "province_approves_transfers",              "registration_window",
+    "import_upload_retention_days",
 };
 
 /* API.md "Student record fields", by JSON name. */
@@ -313,6 +314,8 @@ api_settings_validate(const json_t *settings, const char *base, app_err *err)
             }
         } else if (strcmp(k, "registration_window") == 0)
             bad += check_window(v, p, err);
+        else if (strcmp(k, "import_upload_retention_days") == 0)
+            bad += check_int(v, 1, 30, "retention_days", p, err);
         else {
             app_err_add(err, p, "unknown_setting", NULL);
             bad++;

@@ -11,6 +11,8 @@
  *   step_deadline_days          integer 1..60 (working days)        rule 14
  *   province_approves_transfers boolean                             rule 5 (transfer)
  *   registration_window         {"required":bool,"from":date|null,"until":date|null} rule 32
+ *   import_upload_retention_days integer 1..30: days an import's upload is kept after the
+ *                               job ends (docs/decisions/0013)
  */
 #ifndef API_SETTINGS_H
 #define API_SETTINGS_H

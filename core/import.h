@@ -142,7 +142,9 @@ extern int core_import_batch;
  * in one transaction and is rolled back when any row is rejected. Ends the
  * job (done or failed) unless the database went away (then it returns the
  * error and the job is resumed later) or core_import_stop was set (the job
- * is queued again; returns APP_EUNAVAIL).
+ * is queued again; returns APP_EUNAVAIL). A sealed upload is opened first
+ * (core_import_open_upload); one that does not decrypt fails the job with
+ * failure "upload_unreadable".
  */
 int core_import_run(db_conn *db, const core_op *op, db_import *job,
                     core_import_error_fn error_json, void *ctx, app_err *err);

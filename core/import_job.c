@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/files.h"
 #include "core/xlsx.h"
 
 volatile int core_import_stop;
@@ -324,6 +325,19 @@ fail:
     return rc;
 }
 
+/* An upload that does not decrypt (its key left the ring): the job fails
+   with a reason of its own instead of being taken over again and again. */
+static int
+unreadable(db_conn *db, db_import *job, app_err *err)
+{
+    int rc = db_import_finish(db, job->id, "failed", "upload_unreadable", err);
+    if (rc != 0)
+        return rc;
+    job->state = "failed";
+    job->failure = "upload_unreadable";
+    return 0;
+}
+
 int
 core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_error_fn error_json,
                 void *ctx, app_err *err)
@@ -345,7 +359,12 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_erro
         r.perr = xcalloc((size_t)r.cap, sizeof(app_err));
         r.regs = xcalloc((size_t)r.cap, sizeof(core_reg));
     }
-    int rc = go(&r);
+    /* the upload is stored sealed: opened here, for the run only */
+    int rc = core_import_open_upload(op->env->ring, job, err);
+    if (rc != 0)
+        rc = unreadable(db, job, err);
+    else
+        rc = go(&r);
     app_arena_free(r.rop.arena);
     free(r.pend);
     free(r.perr);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/files.h"
 #include "core/idnum.h"
 #include "core/image.h"
 #include "core/grade.h"
@@ -1735,8 +1736,16 @@ core_photo_put(db_conn *db, const core_op *op, const char *key, int expect_versi
                                           len, info.width, info.height);
     db_history h = {0, s.id, op->actor->user_id, 0, NULL, "photo", op->actor->org, sc.code,
                     "[{\"field\":\"/photo\"}]"};
-    if ((rc = db_photo_put(db, s.id, core_image_mime(info.type), info.width, info.height, data,
-                           len, err)) != 0 ||
+    /* stored sealed under the data key (docs/decisions/0013) */
+    unsigned char *sealed = NULL;
+    size_t sealed_len = 0;
+    long long key_id = 0;
+    if ((rc = core_file_seal(op->env->ring, data, len, &sealed, &sealed_len, &key_id, err)) != 0)
+        goto fail;
+    rc = db_photo_put(db, s.id, core_image_mime(info.type), info.width, info.height, sealed,
+                      sealed_len, key_id, err);
+    free(sealed);
+    if (rc != 0 ||
         (rc = db_student_touch(db, s.id, expect_version, out_version, err)) != 0 ||
         (rc = db_history_insert(db, &h, err)) != 0 ||
         (rc = core_audit(db, op, "student.photo", "student", sid, detail, err)) != 0 ||
@@ -1760,8 +1769,10 @@ core_photo_get(db_conn *db, const core_op *op, const char *key, const char **out
         return rc;
     const char *updated;
     int found = 0;
-    if ((rc = db_photo_get(db, s.id, op->arena, out_mime, out_data, out_len, &updated, &found,
-                           err)) != 0)
+    if ((rc = db_photo_get(db, s.id, op->arena, out_mime, &updated, &found, err)) != 0)
+        return rc;
+    if (found && (rc = core_photo_bytes(db, op->env->ring, s.id, op->arena, out_data, out_len,
+                                        &found, err)) != 0)
         return rc;
     if (!found)
         return app_err_set(err, APP_ENOTFOUND, "photo_not_found", "no photo");

@@ -23,6 +23,7 @@
 
 #include "core/csv.h"
 #include "core/demo.h"
+#include "core/files.h"
 #include "core/grade.h"
 #include "core/idnum.h"
 #include "core/import.h"
@@ -52,7 +53,8 @@ usage(FILE *out)
                  "      --jobs J               loader threads and connections (default 2)\n"
                  "      --print-sample K       print K loaded students: id, number, school\n"
                  "  xuejictl rekey [--batch N] re-encrypt every student row under the current\n"
-                 "                             key XUEJI_DATA_KEY (old keys: XUEJI_DATA_KEYS_OLD)\n"
+                 "                             key XUEJI_DATA_KEY (old keys: XUEJI_DATA_KEYS_OLD),\n"
+                 "                             then the stored files (uploads, evidence, photos)\n"
                  "  xuejictl audit verify      check the audit trail's hash chain; exit 1\n"
                  "                             naming the first broken row\n"
                  "  xuejictl gen-import --rows N --school CODE --format csv|xlsx\n"
@@ -987,10 +989,41 @@ done:
 
 /* ------------------------------------------------------------ rekey */
 
+#define REKEY_FILE_BYTES (64u << 20) /* stored bytes of files re-encrypted per transaction */
+
+/* Stored files (import uploads, evidence, photos; docs/decisions/0013):
+   those in clear and those under an old key, `batch` files or about
+   REKEY_FILE_BYTES per transaction. Adds to *done and *left. */
+static int
+rekey_files(db_conn *db, const core_pii_ring *ring, int batch, long long *done, long long *left,
+            app_err *err)
+{
+    long long total = 0, n0 = *done;
+    int rc = core_files_count_to_seal(db, ring, &total, err);
+    if (rc == 0)
+        printf("rekey: %lld stored files to seal under key %08llx\n", total,
+               (long long)core_pii_key_id(ring, 0));
+    while (rc == 0) {
+        int n = 0;
+        rc = core_files_seal(db, ring, 0, batch, REKEY_FILE_BYTES, &n, err);
+        if (rc != 0 || n == 0)
+            break;
+        *done += n;
+    }
+    long long rest = 0;
+    if (rc == 0)
+        rc = core_files_count_to_seal(db, ring, &rest, err);
+    if (rc == 0)
+        printf("rekey: %lld stored files sealed\n", *done - n0);
+    *left += rest;
+    return rc;
+}
+
 /*
  * Key rotation, step 2 (docs/decisions/0005): with XUEJI_DATA_KEY = the new
  * key and XUEJI_DATA_KEYS_OLD = the old ones, re-encrypt the rows still
- * under an old key, `batch` rows per transaction, until none is left.
+ * under an old key, `batch` rows per transaction, until none is left; then
+ * the stored files the same way (and those still in clear).
  */
 static int
 cmd_rekey(int batch)
@@ -1002,6 +1035,7 @@ cmd_rekey(int batch)
     db_conn *db = connect_env(&err);
     core_env env = {NULL, ring};
     long long key = (long long)core_pii_key_id(ring, 0), total = 0, done = 0, left = 0;
+    long long files = 0;
     int rc = db_conn_ok(db) ? 0 : APP_EUNAVAIL;
     if (rc == 0 && core_student_init() != 0)
         rc = app_err_set(&err, APP_EINTERNAL, NULL, "field catalog columns");
@@ -1027,9 +1061,12 @@ cmd_rekey(int batch)
     double secs = now_s() - t0;
     if (rc == 0)
         rc = db_student_count_not_under(db, key, &left, &err);
-    if (done > 0) {
-        char detail[96], target[16];
-        snprintf(detail, sizeof(detail), "{\"rows\":%lld,\"left\":%lld}", done, left);
+    if (rc == 0)
+        rc = rekey_files(db, ring, batch, &files, &left, &err);
+    if (done + files > 0) {
+        char detail[128], target[16];
+        snprintf(detail, sizeof(detail), "{\"rows\":%lld,\"files\":%lld,\"left\":%lld}", done,
+                 files, left);
         snprintf(target, sizeof(target), "%08llx", key);
         db_audit e = {.action = "data_rekey", .target_type = "data_key", .target_id = target,
                       .detail_json = detail};
@@ -1040,8 +1077,8 @@ cmd_rekey(int batch)
     db_conn_close(db);
     core_pii_ring_free(ring);
     if (rc != 0) {
-        fprintf(stderr, "xuejictl: rekey: %s after %lld rows%s\n",
-                err.detail[0] ? err.detail : app_code_name(err.code), done,
+        fprintf(stderr, "xuejictl: rekey: %s after %lld rows and %lld files%s\n",
+                err.detail[0] ? err.detail : app_code_name(err.code), done, files,
                 strstr(err.detail, "decrypt") ? " (a row is under a key that is not in the "
                                                 "ring: add it to XUEJI_DATA_KEYS_OLD)"
                                               : "");
@@ -1050,12 +1087,13 @@ cmd_rekey(int batch)
     printf("rekey: %lld rows re-encrypted in %.1f s (%.0f rows/s)\n", done, secs,
            secs > 0 ? (double)done / secs : 0.0);
     if (left > 0) {
-        printf("rekey: %lld rows are left (locked by running transactions): run it again\n",
+        printf("rekey: %lld rows or files are left (locked by running transactions): run it "
+               "again\n",
                left);
         return 1;
     }
-    printf("rekey: 0 rows left: every row is under key %08llx; the old keys may now be "
-           "removed from XUEJI_DATA_KEYS_OLD\n",
+    printf("rekey: 0 rows left: every row and stored file is under key %08llx; the old keys "
+           "may now be removed from XUEJI_DATA_KEYS_OLD\n",
            key);
     return 0;
 }

@@ -2,6 +2,7 @@
  * db/import.c - import jobs (see db/import.h).
  */
 #include "db/import.h"
+#include "db/files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 #define JOB_COLS                                                                               \
     "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"  \
     " attempts, total, processed, last_row, created, updated, rejected, skipped, errors::text," \
-    TS("created_at") ", " TS("started_at") ", " TS("finished_at")
+    TS("created_at") ", " TS("started_at") ", " TS("finished_at") ", data_key IS NOT NULL,"     \
+    TS("upload_deleted_at")
 
 static const char *
 dup_or_null(app_arena *a, const db_res *r, int row, int col)
@@ -46,40 +48,44 @@ fill(const db_res *r, app_arena *a, db_import *j)
     j->created_at = dup_or_null(a, r, 0, 20);
     j->started_at = dup_or_null(a, r, 0, 21);
     j->finished_at = dup_or_null(a, r, 0, 22);
+    j->data_sealed = db_res_get(r, 0, 23)[0] == 't';
+    j->upload_deleted_at = dup_or_null(a, r, 0, 24);
 }
 
-/* The upload travels as a binary parameter (no hex: a 50 MiB file stays 50 MiB). */
+/* The upload travels as a binary parameter (no hex: a 50 MiB file stays 50 MiB).
+   It is stored as given (sealed by the caller); the hash and size are the
+   plaintext's, from the caller. */
 #define SQL_INSERT                                                                             \
-    "INSERT INTO import_job (school, mode, atomic, format, sha256, size, data, created_by,"   \
-    " created_org) VALUES ($1, $2, $3::boolean, $4, encode(sha256($5::bytea), 'hex'), $6,"   \
-    " $5::bytea, $7, $8) ON CONFLICT (school, mode, atomic, sha256) DO NOTHING RETURNING id"
+    "INSERT INTO import_job (school, mode, atomic, format, sha256, size, data, data_key,"    \
+    " created_by, created_org) VALUES ($1, $2, $3::boolean, $4, $5, $6, $7::bytea,"          \
+    " nullif($8, '-1')::bigint, $9, $10)"                                                      \
+    " ON CONFLICT (school, mode, atomic, sha256) DO NOTHING RETURNING id"
 #define SQL_SAME                                                                               \
     "SELECT id FROM import_job WHERE school = $1 AND mode = $2 AND atomic = $3::boolean"     \
-    " AND sha256 = encode(sha256($4::bytea), 'hex')"
+    " AND sha256 = $4"
 
 int
 db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, size_t len,
                  long long *out_id, int *out_existing, app_err *err)
 {
-    char size[24], by[24];
-    snprintf(size, sizeof(size), "%zu", len);
+    char size[24], by[24], key[24];
+    snprintf(size, sizeof(size), "%d", job->size);
     snprintf(by, sizeof(by), "%lld", job->created_by);
+    snprintf(key, sizeof(key), "%lld", job->data_sealed ? job->data_key : -1LL);
     const char *at = job->atomic ? "true" : "false";
-    const char *p[] = {job->school, job->mode, at, job->format, (const char *)data, size, by,
-                       job->created_org};
-    int lens[] = {0, 0, 0, 0, (int)len, 0, 0, 0};
-    int fmts[] = {0, 0, 0, 0, 1, 0, 0, 0};
+    const char *p[] = {job->school, job->mode, at,  job->format,      job->sha256,
+                       size,        (const char *)data, key, by, job->created_org};
+    int lens[] = {0, 0, 0, 0, 0, 0, (int)len, 0, 0, 0};
+    int fmts[] = {0, 0, 0, 0, 0, 0, 1, 0, 0, 0};
     db_res *r = NULL;
-    int rc = db_exec_raw(c, SQL_INSERT, 8, p, lens, fmts, 0, &r, err);
+    int rc = db_exec_raw(c, SQL_INSERT, 10, p, lens, fmts, 0, &r, err);
     *out_existing = 0;
     if (rc == 0 && db_res_nrows(r) == 0) {
         /* the same file again: the first job answers */
         db_res_free(r);
         r = NULL;
-        const char *q[] = {job->school, job->mode, at, (const char *)data};
-        int qlens[] = {0, 0, 0, (int)len};
-        int qfmts[] = {0, 0, 0, 1};
-        rc = db_exec_raw(c, SQL_SAME, 4, q, qlens, qfmts, 0, &r, err);
+        const char *q[] = {job->school, job->mode, at, job->sha256};
+        rc = db_exec_once(c, SQL_SAME, 4, q, &r, err);
         *out_existing = 1;
     }
     if (rc != 0)
@@ -114,29 +120,11 @@ db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_f
 }
 
 int
-db_import_data(db_conn *c, long long id, app_arena *a, const unsigned char **out_data,
-               size_t *out_len, int *out_found, app_err *err)
+db_import_upload(db_conn *c, long long id, db_res **out_res, const unsigned char **out_data,
+                 size_t *out_len, int *out_sealed, int *out_found, app_err *err)
 {
-    char k[24];
-    snprintf(k, sizeof(k), "%lld", id);
-    const char *p[] = {k};
-    db_res *r = NULL;
-    int rc = db_exec_raw(c, "SELECT data FROM import_job WHERE id = $1", 1, p, NULL, NULL, 1, &r,
-                         err);
-    if (rc != 0)
-        return rc;
-    *out_found = db_res_nrows(r) > 0;
-    *out_data = NULL;
-    *out_len = 0;
-    if (*out_found) {
-        size_t n = db_res_len(r, 0, 0);
-        unsigned char *d = app_arena_alloc(a, n ? n : 1);
-        memcpy(d, db_res_get(r, 0, 0), n);
-        *out_data = d;
-        *out_len = n;
-    }
-    db_res_free(r);
-    return 0;
+    return db_blob_get(c, DB_BLOB_IMPORT, id, out_res, out_data, out_len, out_sealed, out_found,
+                       err);
 }
 
 static const db_stmt SQL_CLAIM = {
@@ -165,14 +153,10 @@ db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int
     if (!*out_found)
         return 0;
     /* the upload in binary, kept in its result until db_import_release() */
-    char k[24];
-    snprintf(k, sizeof(k), "%lld", out->id);
-    const char *q[] = {k};
-    if ((rc = db_exec_raw(c, "SELECT data FROM import_job WHERE id = $1", 1, q, NULL, NULL, 1,
-                          &out->data_res, err)) != 0)
+    int have = 0;
+    if ((rc = db_import_upload(c, out->id, &out->data_res, &out->data, &out->data_len,
+                               &out->data_sealed, &have, err)) != 0)
         return rc;
-    out->data = (const unsigned char *)db_res_get(out->data_res, 0, 0);
-    out->data_len = db_res_len(out->data_res, 0, 0);
     return 0;
 }
 
@@ -181,6 +165,11 @@ db_import_release(db_import *job)
 {
     db_res_free(job->data_res);
     job->data_res = NULL;
+    if (job->data_plain != NULL) {
+        memset(job->data_plain, 0, job->data_len); /* the pupils' data, in clear */
+        free(job->data_plain);
+        job->data_plain = NULL;
+    }
     job->data = NULL;
     job->data_len = 0;
 }
@@ -233,10 +222,23 @@ db_import_reset(db_conn *c, long long id, app_err *err)
     return db_exec(c, &SQL_RESET, 1, p, NULL, err);
 }
 
+/* SQL: the job's upload deleted when the job ended refused as a whole (a
+   failure other than rows_rejected: GET errors.xlsx answers
+   import_file_rejected, so nothing will read the file again). $2 is the
+   state, $3 the failure. */
+#define DROP_UNOFFERED_WHEN "$2 = 'failed' AND $3 IS DISTINCT FROM 'rows_rejected' AND data IS NOT NULL"
+#define DB_IMPORT_DROP_UNOFFERED                                                               \
+    "data = CASE WHEN " DROP_UNOFFERED_WHEN " THEN NULL ELSE data END,"                        \
+    " data_key = CASE WHEN " DROP_UNOFFERED_WHEN " THEN NULL ELSE data_key END,"               \
+    " upload_deleted_at = CASE WHEN " DROP_UNOFFERED_WHEN " THEN now()"                         \
+    " ELSE upload_deleted_at END"
+
+/* A job refused as a whole offers no errors file: its upload goes at once
+   (docs/decisions/0013). */
 static const db_stmt SQL_FINISH = {
     "import_finish", "UPDATE import_job SET state = $2, failure = $3, finished_at ="
-                     " CASE WHEN $2 IN ('done', 'failed') THEN now() END, heartbeat_at = now()"
-                     " WHERE id = $1"};
+                     " CASE WHEN $2 IN ('done', 'failed') THEN now() END, heartbeat_at = now(),"
+                     " " DB_IMPORT_DROP_UNOFFERED " WHERE id = $1"};
 
 int
 db_import_finish(db_conn *c, long long id, const char *state, const char *failure, app_err *err)
@@ -245,4 +247,56 @@ db_import_finish(db_conn *c, long long id, const char *state, const char *failur
     snprintf(k, sizeof(k), "%lld", id);
     const char *p[] = {k, state, failure};
     return db_exec(c, &SQL_FINISH, 3, p, NULL, err);
+}
+
+/* ------------------------------------------------------------ retention */
+
+static const db_stmt SQL_KEPT_AUTHORITIES = {
+    "import_kept_authorities",
+    "SELECT DISTINCT s.authority FROM import_job j JOIN school s ON s.code = j.school"
+    " WHERE j.data IS NOT NULL AND j.state IN ('done', 'failed') ORDER BY 1"};
+
+int
+db_import_kept_authorities(db_conn *c, app_arena *a, const char ***out, int *out_n,
+                           app_err *err)
+{
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_KEPT_AUTHORITIES, 0, NULL, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(char *) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        (*out)[i] = app_arena_strdup(a, db_res_get(r, i, 0));
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+/* $1 authority, $2 retention days, $3 now (Unix seconds). Jobs a worker
+   holds are skipped (they are running, not finished). */
+static const db_stmt SQL_PURGE = {
+    "import_purge",
+    "UPDATE import_job SET data = NULL, data_key = NULL, upload_deleted_at = now()"
+    " WHERE id IN (SELECT j.id FROM import_job j JOIN school s ON s.code = j.school"
+    " WHERE s.authority = $1 AND j.data IS NOT NULL AND j.state IN ('done', 'failed')"
+    " AND (j.finished_at <= to_timestamp($3::bigint) - make_interval(days => $2::int)"
+    " OR (j.state = 'failed' AND j.failure IS DISTINCT FROM 'rows_rejected'))"
+    " FOR UPDATE OF j SKIP LOCKED)"};
+
+int
+db_import_purge(db_conn *c, const char *authority, int days, long long now, int *out_n,
+                app_err *err)
+{
+    char d[16], t[24];
+    snprintf(d, sizeof(d), "%d", days);
+    snprintf(t, sizeof(t), "%lld", now);
+    const char *p[] = {authority, d, t};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PURGE, 3, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_n = (int)db_res_affected(r);
+    db_res_free(r);
+    return 0;
 }

@@ -14,16 +14,31 @@ typedef struct db_import {
     int total, processed, last_row, created, updated, rejected, skipped;
     const char *errors_json; /* [{row, column, header, field, code, message}, ...] */
     const char *created_at, *started_at, *finished_at;
-    const unsigned char *data; /* the upload (db_import_claim only; db_import_release) */
+    const char *upload_deleted_at; /* when the upload was deleted (retention), or NULL */
+    /* The upload as stored (db_import_claim only; db_import_release): sealed
+       under the data key when data_sealed (docs/decisions/0013), else in
+       clear (stored before migration 012). core_import_open_upload() points
+       `data` at the plaintext in data_plain. */
+    const unsigned char *data;
     size_t data_len;
-    db_res *data_res;          /* holds `data` */
+    int data_sealed;
+    long long data_key;        /* db_import_insert: the key id of a sealed `data` */
+    db_res *data_res;          /* holds `data` as stored */
+    unsigned char *data_plain; /* malloc'd plaintext, wiped and freed by db_import_release */
 } db_import;
 
-/* The upload of job `id` (into `a`); *out_found = 0 when there is no such job. */
-int db_import_data(db_conn *c, long long id, app_arena *a, const unsigned char **out_data,
-                   size_t *out_len, int *out_found, app_err *err);
-/* Store a new job; the same file (school, mode, atomic, sha256) already
-   stored gives its id with *out_existing = 1. */
+/*
+ * The stored upload of job `id`, read in binary: *out_data points into
+ * *out_res (free with db_res_free), *out_sealed tells whether it is sealed.
+ * *out_found = 0 (and *out_res NULL) when there is no such job or its upload
+ * was deleted.
+ */
+int db_import_upload(db_conn *c, long long id, db_res **out_res, const unsigned char **out_data,
+                     size_t *out_len, int *out_sealed, int *out_found, app_err *err);
+/* Store a new job: `data` as stored (sealed with job->data_key when
+   job->data_sealed), job->sha256 and job->size those of the plaintext. The
+   same file (school, mode, atomic, sha256) already stored gives its id with
+   *out_existing = 1. */
 int db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, size_t len,
                      long long *out_id, int *out_existing, app_err *err);
 int db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_found,
@@ -33,7 +48,7 @@ int db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *o
    loaded. *out_found = 0 when there is none. Commits by itself. */
 int db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int *out_found,
                     app_err *err);
-/* Free the upload a claim loaded. */
+/* Free the upload a claim loaded (and its plaintext). */
 void db_import_release(db_import *job);
 /* Progress of a running job, in the caller's transaction: the counters as
    given, `errors_json` (an array) appended, heartbeat now. */
@@ -47,5 +62,15 @@ int db_import_reset(db_conn *c, long long id, app_err *err);
    worker stopping hands it back). */
 int db_import_finish(db_conn *c, long long id, const char *state, const char *failure,
                      app_err *err);
+
+/* Retention (docs/decisions/0013). The authorities of the schools that have
+   finished jobs whose upload is still kept (strings in `a`). */
+int db_import_kept_authorities(db_conn *c, app_arena *a, const char ***out, int *out_n,
+                               app_err *err);
+/* Delete the uploads of the finished jobs of `authority`'s schools that
+   ended `days` or more before `now` (Unix seconds), and of its jobs refused
+   as a whole; the jobs stay. Skips rows locked by others. *out_n = jobs. */
+int db_import_purge(db_conn *c, const char *authority, int days, long long now, int *out_n,
+                    app_err *err);
 
 #endif

@@ -48,7 +48,8 @@ static const db_stmt SQL_GET = {
     " coalesce((eff.j->>'province_approves_transfers')::boolean, false),"
     " coalesce((eff.j->'registration_window'->>'required')::boolean, false),"
     " " DASHLESS_INT("eff.j->'registration_window'->>'from'") ","
-    " " DASHLESS_INT("eff.j->'registration_window'->>'until'")
+    " " DASHLESS_INT("eff.j->'registration_window'->>'until'") ","
+    " coalesce((eff.j->>'import_upload_retention_days')::int, 7)"
     " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
 
 static const db_stmt SQL_INSERT = {
@@ -114,6 +115,7 @@ typed_fill(const db_res *r, app_arena *a, db_settings *out)
     out->window_required = db_res_get(r, 0, 13)[0] == 't';
     out->window_from = (int)db_res_int(r, 0, 14);
     out->window_until = (int)db_res_int(r, 0, 15);
+    out->import_upload_retention_days = (int)db_res_int(r, 0, 16);
 }
 
 /* Run SQL_GET; *out_res is NULL when the region does not exist. */

@@ -32,7 +32,8 @@
     "\"holidays\":[],"                                                                         \
     "\"step_deadline_days\":10,"                                                               \
     "\"province_approves_transfers\":false,"                                                   \
-    "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null}}"
+    "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"            \
+    "\"import_upload_retention_days\":7}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
 typedef struct db_region_settings {
@@ -72,6 +73,7 @@ typedef struct db_settings {
     int province_approves_transfers;
     int window_required;             /* registration_window.required */
     int window_from, window_until;   /* YYYYMMDD, 0 when null */
+    int import_upload_retention_days; /* days an import's upload is kept after the job ends */
     const char *json;                /* the effective settings as JSON text */
 } db_settings;
 

@@ -1080,24 +1080,25 @@ db_request_action_insert(db_conn *c, long long request_id, int step, const char 
 
 /* ------------------------------------------------------------ evidence files */
 
-static const db_stmt SQL_FILE_INSERT = {
-    "file_insert",
-    "INSERT INTO file (org, mime, size, sha256, data, created_by) VALUES ($1, $2, $3,"
-    " encode(sha256(decode($4, 'hex')), 'hex'), decode($4, 'hex'), nullif($5, '0')::bigint)"
-    " RETURNING id"};
+/* The file as stored (sealed by the caller, binary: no hex); hash and size
+   are the plaintext's. */
+#define SQL_FILE_INSERT                                                                        \
+    "INSERT INTO file (org, mime, size, sha256, data, data_key, created_by) VALUES ($1, $2,"  \
+    " $3, $4, $5::bytea, $6::bigint, nullif($7, '0')::bigint) RETURNING id"
 
 int
-db_file_insert(db_conn *c, const char *org, const char *mime, const unsigned char *data,
-               size_t len, long long by, long long *out_id, app_err *err)
+db_file_insert(db_conn *c, const db_file *f, const unsigned char *data, size_t len,
+               long long *out_id, app_err *err)
 {
-    char *x = db_hex(data, len);
-    char size[24], who[24];
-    snprintf(size, sizeof(size), "%zu", len);
-    snprintf(who, sizeof(who), "%lld", by);
-    const char *p[] = {org, mime, size, x, who};
+    char size[24], who[24], key[24];
+    snprintf(size, sizeof(size), "%zu", f->size);
+    snprintf(who, sizeof(who), "%lld", f->created_by);
+    snprintf(key, sizeof(key), "%lld", f->data_key);
+    const char *p[] = {f->org, f->mime, size, f->sha256, (const char *)data, key, who};
+    int lens[] = {0, 0, 0, 0, (int)len, 0, 0};
+    int fmts[] = {0, 0, 0, 0, 1, 0, 0};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_FILE_INSERT, 5, p, &r, err);
-    free(x);
+    int rc = db_exec_raw(c, SQL_FILE_INSERT, 7, p, lens, fmts, 0, &r, err);
     if (rc != 0)
         return rc;
     *out_id = db_res_int(r, 0, 0);
@@ -1186,36 +1187,34 @@ db_event_list(db_conn *c, long long after, const char *school, const char *autho
 
 /* ------------------------------------------------------------ photos, check-ins */
 
-static const db_stmt SQL_PHOTO_PUT = {
-    "photo_put",
-    "INSERT INTO student_photo (student_id, mime, width, height, data)"
-    " VALUES ($1, $2, $3, $4, decode($5, 'hex')) ON CONFLICT (student_id) DO UPDATE SET mime = $2,"
-    " width = $3, height = $4, data = decode($5, 'hex'), version = student_photo.version + 1,"
-    " updated_at = now()"};
+/* The photo as stored (sealed by the caller under key $6), binary. */
+#define SQL_PHOTO_PUT                                                                          \
+    "INSERT INTO student_photo (student_id, mime, width, height, data, data_key)"             \
+    " VALUES ($1, $2, $3, $4, $5::bytea, $6::bigint) ON CONFLICT (student_id) DO UPDATE SET"  \
+    " mime = $2, width = $3, height = $4, data = $5::bytea, data_key = $6::bigint,"           \
+    " version = student_photo.version + 1, updated_at = now()"
 
 int
 db_photo_put(db_conn *c, long long student_id, const char *mime, int width, int height,
-             const unsigned char *data, size_t len, app_err *err)
+             const unsigned char *data, size_t len, long long key_id, app_err *err)
 {
-    char sid[24], w[16], h[16];
+    char sid[24], w[16], h[16], key[24];
     snprintf(sid, sizeof(sid), "%lld", student_id);
     snprintf(w, sizeof(w), "%d", width);
     snprintf(h, sizeof(h), "%d", height);
-    char *x = db_hex(data, len);
-    const char *p[] = {sid, mime, w, h, x};
-    int rc = db_exec(c, &SQL_PHOTO_PUT, 5, p, NULL, err);
-    free(x);
-    return rc;
+    snprintf(key, sizeof(key), "%lld", key_id);
+    const char *p[] = {sid, mime, w, h, (const char *)data, key};
+    int lens[] = {0, 0, 0, 0, (int)len, 0};
+    int fmts[] = {0, 0, 0, 0, 1, 0};
+    return db_exec_raw(c, SQL_PHOTO_PUT, 6, p, lens, fmts, 0, NULL, err);
 }
 
 static const db_stmt SQL_PHOTO_GET = {
-    "photo_get", "SELECT mime, encode(data, 'hex'), " TS("updated_at")
-                 " FROM student_photo WHERE student_id = $1"};
+    "photo_get", "SELECT mime, " TS("updated_at") " FROM student_photo WHERE student_id = $1"};
 
 int
 db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mime,
-             const unsigned char **out_data, size_t *out_len, const char **out_updated_at,
-             int *out_found, app_err *err)
+             const char **out_updated_at, int *out_found, app_err *err)
 {
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", student_id);
@@ -1227,8 +1226,7 @@ db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mi
     *out_found = db_res_nrows(r) > 0;
     if (*out_found) {
         *out_mime = app_arena_strdup(a, db_res_get(r, 0, 0));
-        *out_data = db_unhex(db_res_get(r, 0, 1), a, out_len);
-        *out_updated_at = app_arena_strdup(a, db_res_get(r, 0, 2));
+        *out_updated_at = app_arena_strdup(a, db_res_get(r, 0, 1));
     }
     db_res_free(r);
     return 0;

@@ -220,8 +220,16 @@ int db_request_action_insert(db_conn *c, long long request_id, int step, const c
 
 /* ---- evidence files ---- */
 
-int db_file_insert(db_conn *c, const char *org, const char *mime, const unsigned char *data,
-                   size_t len, long long by, long long *out_id, app_err *err);
+/* An evidence file: `data` is stored as given, sealed under `data_key`
+   (docs/decisions/0013); size and sha256 (hex) are the plaintext's. */
+typedef struct db_file {
+    const char *org, *mime, *sha256;
+    size_t size;
+    long long data_key, created_by;
+} db_file;
+
+int db_file_insert(db_conn *c, const db_file *f, const unsigned char *data, size_t len,
+                   long long *out_id, app_err *err);
 /* How many of the ids are files of `org`. */
 int db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *out_count,
                    app_err *err);
@@ -258,12 +266,13 @@ int db_event_list(db_conn *c, long long after, const char *school, const char *a
 
 /* ---- photos and check-ins ---- */
 
+/* `data` stored as given, sealed under `key_id` (docs/decisions/0013). */
 int db_photo_put(db_conn *c, long long student_id, const char *mime, int width, int height,
-                 const unsigned char *data, size_t len, app_err *err);
-/* *out_data in the arena; *out_found = 0 when there is none. */
+                 const unsigned char *data, size_t len, long long key_id, app_err *err);
+/* The photo's type and time; *out_found = 0 when there is none. Its bytes:
+   db_blob_get(DB_BLOB_PHOTO, student_id) (db/files.h). */
 int db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mime,
-                 const unsigned char **out_data, size_t *out_len, const char **out_updated_at,
-                 int *out_found, app_err *err);
+                 const char **out_updated_at, int *out_found, app_err *err);
 /* Record a check-in; *out_new = 0 when the student had already checked in for the term. */
 int db_checkin_insert(db_conn *c, long long student_id, const char *term, const char *school,
                       long long by, int *out_new, app_err *err);
