@@ -21,7 +21,13 @@
  * and phone number a test sends is also appended to a file (pii_path), which
  * the plaintext scan reads at the end.
  */
+#include "core/buf.h"
+#include "core/csv.h"
+#include "core/import.h"
 #include "core/pwhash.h"
+#include "core/record.h"
+#include "core/xlsx.h"
+#include "core/zip.h"
 #include "tests/lib/fakeverifier.h"
 #include "tests/lib/httptest.h"
 
@@ -1505,23 +1511,108 @@ noted_pii(int *out_n)
     return v;
 }
 
+/* The first noted plaintext value in text[0..len) (binary: NULs allowed), into found. */
 static void
-assert_no_plaintext(const char *what, const char *text)
+find_plaintext(const char *text, size_t len, char found[64])
 {
     int n = 0;
     char **v = noted_pii(&n);
     ck_assert_int_gt(n, 0);
     const char *hit = NULL;
     for (int i = 0; i < n && hit == NULL; i++)
-        if (strstr(text, v[i]) != NULL)
+        if (memmem(text, len, v[i], strlen(v[i])) != NULL)
             hit = v[i];
-    char found[64] = "";
+    found[0] = '\0';
     if (hit)
-        snprintf(found, sizeof(found), "%s", hit);
+        snprintf(found, 64, "%s", hit);
     for (int i = 0; i < n; i++)
         free(v[i]);
     free(v);
+}
+
+static void
+assert_no_plaintext_n(const char *what, const char *text, size_t len)
+{
+    char found[64];
+    find_plaintext(text, len, found);
     ck_assert_msg(found[0] == '\0', "%s holds the plaintext %s", what, found);
+}
+
+static void
+assert_no_plaintext(const char *what, const char *text)
+{
+    assert_no_plaintext_n(what, text, strlen(text));
+}
+
+/* A growing binary buffer. */
+typedef struct bytes {
+    char *p;
+    size_t n, cap;
+} bytes;
+
+static void
+dump_add(bytes *d, const void *p, size_t n)
+{
+    while (d->n + n + 2 > d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 1 << 20;
+        d->p = realloc(d->p, d->cap);
+    }
+    memcpy(d->p + d->n, p, n);
+    d->n += n;
+    d->p[d->n++] = '\n';
+    d->p[d->n] = '\0';
+}
+
+/* The value as it is, and when it is a zip (an xlsx), every entry inflated:
+   compressed text hides its digits from a plain search. */
+static void
+dump_value(bytes *d, const unsigned char *v, size_t n)
+{
+    dump_add(d, v, n);
+    core_zip *z = NULL;
+    if (n < 4 || memcmp(v, "PK\3\4", 4) != 0 || core_zip_open(v, n, NULL, &z, NULL) != 0)
+        return;
+    for (size_t i = 0; i < core_zip_count(z); i++) {
+        unsigned char *e = NULL;
+        size_t en = 0;
+        if (core_zip_read_all(z, i, 64u << 20, &e, &en, NULL) == 0)
+            dump_add(d, e, en);
+        free(e);
+    }
+    core_zip_close(z);
+}
+
+/* Every bytea column's values as bytes (as text they are hex, which hides
+   any plaintext in them), unzipped when they are zips, each column checked
+   on its own; *out_n counts the values. */
+static void
+assert_bytea_clean(long long *out_n)
+{
+    PGresult *c = PQexec(tdb(), "SELECT table_name, column_name FROM information_schema.columns"
+                                " WHERE table_schema = 'public' AND data_type = 'bytea'"
+                                " ORDER BY 1, 2");
+    ck_assert_int_eq(PQresultStatus(c), PGRES_TUPLES_OK);
+    *out_n = 0;
+    for (int i = 0; i < PQntuples(c); i++) {
+        char sql[256], what[128];
+        snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM public.\"%s\" WHERE \"%s\" IS NOT NULL",
+                 PQgetvalue(c, i, 1), PQgetvalue(c, i, 0), PQgetvalue(c, i, 1));
+        snprintf(what, sizeof(what), "the database's %s.%s", PQgetvalue(c, i, 0),
+                 PQgetvalue(c, i, 1));
+        PGresult *r = PQexecParams(tdb(), sql, 0, NULL, NULL, NULL, NULL, 1);
+        ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+                      PQresultErrorMessage(r));
+        bytes d = {0};
+        for (int j = 0; j < PQntuples(r); j++)
+            dump_value(&d, (const unsigned char *)PQgetvalue(r, j, 0),
+                       (size_t)PQgetlength(r, j, 0));
+        *out_n += PQntuples(r);
+        PQclear(r);
+        if (d.n > 0)
+            assert_no_plaintext_n(what, d.p, d.n);
+        free(d.p);
+    }
+    PQclear(c);
 }
 
 /* Every row of every table in the public schema, as text (caller frees). */
@@ -1531,9 +1622,7 @@ dump_database(void)
     PGresult *t = PQexec(tdb(), "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
                                 " ORDER BY 1");
     ck_assert_int_eq(PQresultStatus(t), PGRES_TUPLES_OK);
-    size_t len = 0, cap = 1 << 20;
-    char *out = malloc(cap);
-    out[0] = '\0';
+    bytes d = {0};
     for (int i = 0; i < PQntuples(t); i++) {
         char sql[256];
         snprintf(sql, sizeof(sql),
@@ -1541,19 +1630,160 @@ dump_database(void)
                  PQgetvalue(t, i, 0));
         PGresult *r = PQexec(tdb(), sql);
         ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
-        size_t n = strlen(PQgetvalue(r, 0, 0));
-        while (len + n + 2 > cap) {
-            cap *= 2;
-            out = realloc(out, cap);
-        }
-        memcpy(out + len, PQgetvalue(r, 0, 0), n);
-        len += n;
-        out[len++] = '\n';
-        out[len] = '\0';
+        dump_add(&d, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)));
         PQclear(r);
     }
     PQclear(t);
+    return d.p;
+}
+
+/* ------------------------------------------------------------ uploads (for the scan) */
+
+/* A request as `who` with a body of type `ctype` and one optional extra header. */
+static void
+call_bytes(const char *method, const char *path, int who, const char *ctype, const void *body,
+           size_t len, const char *extra, ht_resp *out)
+{
+    char auth[1100], type[96];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[who]);
+    snprintf(type, sizeof(type), "Content-Type: %s", ctype);
+    const char *h[] = {auth, type, extra, NULL};
+    ck_assert_int_eq(ht_request(srv, method, path, h, body, len, out), 0);
+}
+
+/* The import template's column of field `json` (member 0: the student, 1: the first
+   family member). */
+static int
+tpl_col(const char *json, int member)
+{
+    int f = core_field_index(member, json);
+    ck_assert_msg(f >= 0, "no field %s", json);
+    for (int c = 0; c < core_template_ncols(); c++)
+        if (core_template_field(c) == f)
+            return c;
+    ck_abort_msg("field %s has no column", json);
+    return -1;
+}
+
+/* The import template's header and one row of `s` (its numbers in clear), as
+   CSV or xlsx (malloc'd). The other columns are empty: the row is rejected,
+   and the file is kept for its errors file. */
+static unsigned char *
+import_file(const stu *s, int xlsx, size_t *len)
+{
+    int n = core_template_ncols();
+    char **head = calloc((size_t)n, sizeof(char *));
+    const char **row = calloc((size_t)n, sizeof(char *));
+    for (int c = 0; c < n; c++) {
+        head[c] = malloc(64);
+        core_template_title(c, head[c], 64);
+        row[c] = "";
+    }
+    row[tpl_col("name", 0)] = s->name;
+    row[tpl_col("id_type", 0)] = "1";
+    row[tpl_col("id_number", 0)] = s->id;
+    row[tpl_col("phone", 0)] = s->phone;
+    row[tpl_col("phone", 1)] = s->gphone;
+    unsigned char *out = NULL;
+    if (xlsx) {
+        core_xlsx_writer *w = core_xlsx_writer_new();
+        ck_assert_int_eq(core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, NULL), 0);
+        ck_assert_int_eq(core_xlsx_writer_row(w, (const char *const *)head, (size_t)n, NULL), 0);
+        ck_assert_int_eq(core_xlsx_writer_row(w, row, (size_t)n, NULL), 0);
+        ck_assert_int_eq(core_xlsx_writer_finish(w, &out, len, NULL), 0);
+        core_xlsx_writer_free(w);
+    } else {
+        core_buf b = {0};
+        core_csv_write_bom(&b);
+        core_csv_write_row(&b, (const char *const *)head, (size_t)n);
+        core_csv_write_row(&b, row, (size_t)n);
+        out = (unsigned char *)b.p;
+        *len = b.n;
+    }
+    for (int c = 0; c < n; c++)
+        free(head[c]);
+    free(head);
+    free(row);
     return out;
+}
+
+/* POST /imports (mode create) of `s`'s row as REG_A; waits for the job's end. */
+static void
+import_of(const stu *s, int xlsx)
+{
+    size_t len = 0;
+    unsigned char *f = import_file(s, xlsx, &len);
+    ht_resp r;
+    call_bytes("POST", "/api/v1/imports?mode=create", REG_A, "application/octet-stream", f, len,
+               NULL, &r);
+    free(f);
+    ck_assert_msg(r.status == 202, "POST /imports: %ld %s", r.status, r.body);
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/imports/%lld",
+             (long long)json_integer_value(json_object_get(r.json, "id")));
+    ht_resp_free(&r);
+    for (int i = 0; i < 600; i++) {
+        call("GET", path, REG_A, NULL, NULL, &r);
+        ck_assert_int_eq(r.status, 200);
+        const char *st = ht_json_str(r.json, "state");
+        int end = strcmp(st, "done") == 0 || strcmp(st, "failed") == 0;
+        ht_resp_free(&r);
+        if (end)
+            return;
+        ht_sleep_ms(100);
+    }
+    ck_abort_msg("import %s did not finish", path);
+}
+
+/* Evidence (POST /files): a PDF that carries `s`'s numbers in clear. */
+static void
+evidence_of(const stu *s)
+{
+    char pdf[256];
+    int n = snprintf(pdf, sizeof(pdf), "%%PDF-1.4\n%% 户口簿 %s %s 监护人 %s\n%%%%EOF\n", s->id,
+                     s->phone, s->gid);
+    ht_resp r;
+    call_bytes("POST", "/api/v1/files", REG_A, "application/pdf", pdf, (size_t)n, NULL, &r);
+    ck_assert_msg(r.status == 201, "POST /files: %ld %s", r.status, r.body);
+    ht_resp_free(&r);
+}
+
+/* A photo of student `id` (`s`, registered): a PNG whose bytes after IEND carry its ID
+   number in clear (as a photo's metadata may). */
+static void
+photo_of(long long id, const stu *s)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    unsigned char png[300];
+    memset(png, 0, sizeof(png));
+    memcpy(png, sig, 8);
+    unsigned char *p = png + 8;
+    p[3] = 13;
+    memcpy(p + 4, "IHDR", 4);
+    p[10] = 0; /* 120 x 160 */
+    p[11] = 120;
+    p[15] = 160;
+    p[16] = 8; /* bit depth */
+    p[17] = 2; /* truecolour */
+    memcpy(p + 25 + 4, "IEND", 4);
+    snprintf((char *)p + 25 + 16, 100, "%s %s", s->id, s->phone);
+    ht_resp r;
+    char path[96], im[64];
+    snprintf(path, sizeof(path), "/api/v1/students/%lld", id);
+    call("GET", path, REG_A, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    snprintf(im, sizeof(im), "If-Match: %s", ht_header(&r, "etag"));
+    ht_resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/students/%lld/photo", id);
+    call_bytes("PUT", path, REG_A, "image/png", png, sizeof(png), im, &r);
+    ck_assert_msg(r.status == 204, "PUT photo: %ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    /* read back whole, as it was sent */
+    call("GET", path, REG_A, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.len, sizeof(png));
+    ck_assert(memcmp(r.body, png, sizeof(png)) == 0);
+    ht_resp_free(&r);
 }
 
 /*
@@ -1589,6 +1819,15 @@ START_TEST(test_no_plaintext_anywhere)
     call("POST", "/api/v1/students/lookup", REG_C, body, NULL, &r);
     ck_assert_int_eq(r.status, 200);
     ht_resp_free(&r);
+    /* files that carry the numbers: an import as CSV and as xlsx, evidence, a photo */
+    stu u1, u2, u3;
+    stu_new(&u1);
+    stu_new(&u2);
+    stu_new(&u3);
+    import_of(&u1, 0);
+    import_of(&u2, 1);
+    evidence_of(&u3);
+    photo_of(id, &s);
 
     char *dump = dump_database();
     /* the scan sees the data: masks are there */
@@ -1599,6 +1838,10 @@ START_TEST(test_no_plaintext_anywhere)
     ck_assert_msg(strstr(dump, m) != NULL, "the dump lacks the mask %s", m);
     assert_no_plaintext("the database", dump);
     free(dump);
+    /* bytea decoded and zips opened: the uploads, evidence and photo are there, sealed */
+    long long nbytea = 0;
+    assert_bytea_clean(&nbytea);
+    ck_assert_int_ge(nbytea, 4);
 
     char *log = ht_server_log(srv);
     ck_assert_msg(strlen(log) > 0, "empty server log %s", ht_server_log_path(srv));
