@@ -41,7 +41,6 @@ static const char HELP[] =
     "  XUEJI_FILES_UPKEEP      seconds between runs of the file upkeep: sealing files\n"
     "                          stored in clear, deleting import uploads past their\n"
     "                          retention (default 300; 0: none)\n"
-    "  XUEJI_TEST_CLOCK_OFFSET seconds added to the upkeep's clock (development only)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
     "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
     "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes that lock an account (default 5)\n"
@@ -153,9 +152,6 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_FILES_UPKEEP", 300, 0, 86400, &n, err)) != 0)
         return rc;
     cfg->files_upkeep_s = (int)n;
-    if ((rc = env_int("XUEJI_TEST_CLOCK_OFFSET", 0, -3650L * 86400, 3650L * 86400, &n, err)) != 0)
-        return rc;
-    cfg->files_clock_offset_s = n;
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;
@@ -257,9 +253,6 @@ api_config_load(api_config *cfg, app_err *err)
     if (today && core_date_parse(today, &cfg->today_override) != 0)
         return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_TODAY must be YYYY-MM-DD");
     cfg->fault_after_effect = fault && strcmp(fault, "after_effect") == 0;
-    if (cfg->files_clock_offset_s != 0 && cfg->production)
-        return app_err_set(err, APP_EINVAL, "bad_config",
-                           "XUEJI_TEST_CLOCK_OFFSET is for development only");
 
     if (cfg->production) {
         if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)

@@ -42,7 +42,6 @@ struct api_config {
     int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken over */
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int files_upkeep_s;      /* XUEJI_FILES_UPKEEP: seal files in clear, delete old uploads */
-    long files_clock_offset_s; /* XUEJI_TEST_CLOCK_OFFSET (development only): upkeep's clock */
     int shutdown_timeout_ms;
     int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
     int max_login_failures; /* failures within 15 minutes that lock an account */

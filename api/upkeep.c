@@ -59,8 +59,7 @@ purge(db_conn *db)
 {
     app_err err = {0};
     int n = 0;
-    long long now = (long long)time(NULL) + CFG->files_clock_offset_s;
-    if (core_import_purge(db, now, &n, &err) != 0) {
+    if (core_import_purge(db, (long long)time(NULL), &n, &err) != 0) {
         api_log(API_LOG_ERROR, "files: deleting uploads", NULL, err.detail);
         return;
     }

@@ -6,7 +6,9 @@
  *
  * Rotation: rows written under key A; a ring [B] alone cannot read them;
  * rekey with the ring [B, A]; then every row is under B, decrypts with [B]
- * alone to the same values, and its blind indexes are B's.
+ * alone to the same values, and its blind indexes are B's. The same for the
+ * stored files (core_files_seal: import uploads, evidence, photos), with
+ * files still in clear from before migration 012 among them.
  */
 #include <check.h>
 #include <sodium.h>
@@ -15,12 +17,15 @@
 #include <string.h>
 
 #include "core/demo.h"
+#include "core/files.h"
 #include "core/idnum.h"
 #include "core/mask.h"
 #include "core/pii.h"
 #include "core/student.h"
 #include "core/stuno.h"
 #include "db/db.h"
+#include "db/files.h"
+#include "db/import.h"
 #include "db/migrate.h"
 #include "db/school.h"
 #include "db/student.h"
@@ -290,6 +295,178 @@ START_TEST(test_rekey_moves_every_row_to_the_new_key)
 }
 END_TEST
 
+/* ------------------------------------------------------------ stored files */
+
+/* A file's bytes: `tag` and a size, filled with a pattern (the last one large). */
+static unsigned char *
+file_bytes(const char *tag, size_t n)
+{
+    unsigned char *b = app_arena_alloc(arena, n);
+    for (size_t i = 0; i < n; i++)
+        b[i] = (unsigned char)('a' + i % 23);
+    memcpy(b, tag, strlen(tag));
+    return b;
+}
+
+/* Stored under `ring`: an import upload, an evidence file, the photo of `student`. */
+static void
+store_files(const core_pii_ring *ring, const unsigned char *const *plain, const size_t *len,
+            long long student, long long *out_ids)
+{
+    app_err err = {0};
+    unsigned char *sealed;
+    size_t sn;
+    long long key;
+    char sha[65];
+    /* an import upload */
+    ck_assert_int_eq(core_file_seal(ring, plain[0], len[0], &sealed, &sn, &key, &err), 0);
+    core_file_sha256_hex(plain[0], len[0], sha);
+    db_import j = {.school = SCHOOL, .mode = "create", .format = "csv", .sha256 = sha,
+                   .size = (int)len[0], .data_sealed = 1, .data_key = key, .created_by = 1,
+                   .created_org = SCHOOL};
+    int existing = 0;
+    ck_assert_msg(db_import_insert(conn, &j, sealed, sn, &out_ids[0], &existing, &err) == 0,
+                  "import: %s", err.detail);
+    free(sealed);
+    /* evidence */
+    ck_assert_int_eq(core_file_seal(ring, plain[1], len[1], &sealed, &sn, &key, &err), 0);
+    core_file_sha256_hex(plain[1], len[1], sha);
+    db_file f = {.org = SCHOOL, .mime = "application/pdf", .sha256 = sha, .size = len[1],
+                 .data_key = key};
+    ck_assert_msg(db_file_insert(conn, &f, sealed, sn, &out_ids[1], &err) == 0, "file: %s",
+                  err.detail);
+    free(sealed);
+    /* a photo */
+    ck_assert_int_eq(core_file_seal(ring, plain[2], len[2], &sealed, &sn, &key, &err), 0);
+    ck_assert_msg(db_photo_put(conn, student, "image/png", 120, 160, sealed, sn, key, &err) == 0,
+                  "photo: %s", err.detail);
+    free(sealed);
+    out_ids[2] = student;
+}
+
+/* The same three kinds stored in clear, as before migration 012. */
+static void
+store_clear(long long student, long long *out_ids)
+{
+    app_err err = {0};
+    db_res *r = NULL;
+    ck_assert_int_eq(db_exec_once(conn,
+                                  "INSERT INTO import_job (school, mode, format, sha256, size,"
+                                  " data, created_by, created_org) VALUES ($1, 'update', 'csv',"
+                                  " 'old', 9, convert_to('old,upload', 'UTF8'), 1, $2)"
+                                  " RETURNING id",
+                                  2, (const char *[]){SCHOOL, SCHOOL}, &r, &err),
+                     0);
+    out_ids[0] = db_res_int(r, 0, 0);
+    db_res_free(r);
+    ck_assert_int_eq(db_exec_once(conn,
+                                  "INSERT INTO file (org, mime, size, sha256, data) VALUES ($1,"
+                                  " 'application/pdf', 12, 'old', convert_to('%PDF-old-file',"
+                                  " 'UTF8')) RETURNING id",
+                                  1, (const char *[]){SCHOOL}, &r, &err),
+                     0);
+    out_ids[1] = db_res_int(r, 0, 0);
+    db_res_free(r);
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", student);
+    ck_assert_int_eq(db_exec_once(conn,
+                                  "INSERT INTO student_photo (student_id, mime, width, height,"
+                                  " data) VALUES ($1, 'image/png', 1, 1,"
+                                  " convert_to('old-photo', 'UTF8'))",
+                                  1, (const char *[]){sid}, NULL, &err),
+                     0);
+    out_ids[2] = student;
+}
+
+/* Blob `id` of kind `k` opened with `ring`: 1 when it is sealed and opens to want[0..n). */
+static int
+opens_to(db_blob_kind k, long long id, const core_pii_ring *ring, const void *want, size_t n)
+{
+    db_res *res = NULL;
+    const unsigned char *data;
+    size_t len;
+    int sealed = 0, found = 0;
+    app_err err = {0};
+    ck_assert_int_eq(db_blob_get(conn, k, id, &res, &data, &len, &sealed, &found, &err), 0);
+    ck_assert(found);
+    unsigned char *plain = NULL;
+    size_t pn = 0;
+    int ok = sealed && core_file_open(ring, data, len, 1, arena, &plain, &pn, &err) == 0 &&
+             pn == n && memcmp(plain, want, n) == 0;
+    db_res_free(res);
+    return ok;
+}
+
+START_TEST(test_rekey_seals_stored_files)
+{
+    stored st[NSTUDENTS];
+    store_students(ring_a, st);
+    const size_t len[3] = {3u << 20, 2000, 300}; /* a 3 MiB upload */
+    const unsigned char *plain[3] = {file_bytes("upload", len[0]), file_bytes("%PDF-", len[1]),
+                                     file_bytes("\x89PNG", len[2])};
+    long long ids[3], old[3];
+    store_files(ring_a, plain, len, st[0].id, ids);
+    store_clear(st[1].id, old);
+    app_err err = {0};
+    long long left = 0;
+    ck_assert_int_eq(core_files_count_to_seal(conn, ring_b, &left, &err), 0);
+    ck_assert_int_eq(left, 6);
+    ck_assert(opens_to(DB_BLOB_IMPORT, ids[0], ring_a, plain[0], len[0]));
+    ck_assert(!opens_to(DB_BLOB_IMPORT, ids[0], ring_b, plain[0], len[0]));
+
+    /* [B] alone cannot read A's files: the batch fails whole, nothing changes */
+    int done = -1;
+    ck_assert_int_ne(core_files_seal(conn, ring_b, 0, 100, 64u << 20, &done, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err.detail, "decrypt failed"));
+    ck_assert_int_eq(done, 0);
+    ck_assert_int_eq(core_files_count_to_seal(conn, ring_b, &left, &err), 0);
+    ck_assert_int_eq(left, 6);
+
+    /* the upkeep's pass (clear only) seals the old rows under B and leaves A's alone */
+    ck_assert_int_eq(core_files_seal(conn, ring_b, 1, 100, 64u << 20, &done, &err), 0);
+    ck_assert_int_eq(done, 3);
+    ck_assert_int_eq(core_files_count_to_seal(conn, ring_b, &left, &err), 0);
+    ck_assert_int_eq(left, 3);
+    ck_assert(opens_to(DB_BLOB_IMPORT, old[0], ring_b, "old,upload", 10));
+    ck_assert(opens_to(DB_BLOB_FILE, old[1], ring_b, "%PDF-old-file", 13));
+    ck_assert(opens_to(DB_BLOB_PHOTO, old[2], ring_b, "old-photo", 9));
+    ck_assert_int_eq(core_files_seal(conn, ring_b, 1, 100, 64u << 20, &done, &err), 0);
+    ck_assert_int_eq(done, 0);
+
+    /* the rotation with [B, A]: a byte budget below the upload still moves one file */
+    ck_assert_msg(core_files_seal(conn, ring_ba, 0, 100, 1u << 20, &done, &err) == 0,
+                  "seal: %s", err.detail);
+    ck_assert_int_eq(done, 1);
+    int total = done, rounds = 0;
+    do {
+        ck_assert_msg(core_files_seal(conn, ring_ba, 0, 1, 64u << 20, &done, &err) == 0,
+                      "seal: %s", err.detail);
+        ck_assert_int_le(done, 1);
+        total += done;
+        ck_assert_int_lt(++rounds, 10);
+    } while (done > 0);
+    ck_assert_int_eq(total, 3);
+    ck_assert_int_eq(core_files_count_to_seal(conn, ring_b, &left, &err), 0);
+    ck_assert_int_eq(left, 0);
+
+    /* after: [B] alone reads every file as it was; A reads none */
+    ck_assert(opens_to(DB_BLOB_IMPORT, ids[0], ring_b, plain[0], len[0]));
+    ck_assert(opens_to(DB_BLOB_FILE, ids[1], ring_b, plain[1], len[1]));
+    ck_assert(opens_to(DB_BLOB_PHOTO, ids[2], ring_b, plain[2], len[2]));
+    ck_assert(!opens_to(DB_BLOB_FILE, ids[1], ring_a, plain[1], len[1]));
+    const unsigned char *got = NULL;
+    size_t gn = 0;
+    int found = 0;
+    ck_assert_int_eq(core_photo_bytes(conn, ring_b, st[0].id, arena, &got, &gn, &found, &err), 0);
+    ck_assert(found && gn == len[2] && memcmp(got, plain[2], gn) == 0);
+    ck_assert_int_eq(core_import_upload(conn, ring_b, ids[0], arena, &got, &gn, &err), 0);
+    ck_assert(gn == len[0] && memcmp(got, plain[0], gn) == 0);
+    /* a second run has nothing to do */
+    ck_assert_int_eq(core_files_seal(conn, ring_ba, 0, 100, 64u << 20, &done, &err), 0);
+    ck_assert_int_eq(done, 0);
+}
+END_TEST
+
 /* db_idmask_fn for the test below: mark into the allocator. */
 static void
 mark(void *ctx, const char *prefix4, const char *birth, const char *seqs)
@@ -388,6 +565,7 @@ rekey_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_rekey_moves_every_row_to_the_new_key);
+    tcase_add_test(tc, test_rekey_seals_stored_files);
     tcase_add_test(tc, test_generated_students_are_valid_and_unique);
     suite_add_tcase(s, tc);
     return s;

@@ -64,6 +64,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(s.blackout_until, 814);
     ck_assert_int_eq(s.nholidays, 0);
     ck_assert_int_eq(s.step_deadline_days, 10);
+    ck_assert_int_eq(s.import_upload_retention_days, 7);
     ck_assert_int_eq(s.province_approves_transfers, 0);
     ck_assert_int_eq(s.window_required, 0);
     ck_assert_int_eq(s.window_from, 0);

@@ -144,7 +144,7 @@ START_TEST(test_defaults_are_valid)
     if (n != 0)
         dump_items(&err);
     ck_assert_int_eq(n, 0);
-    ck_assert_int_eq(json_object_size(d), 8);
+    ck_assert_int_eq(json_object_size(d), 9);
     json_decref(d);
 }
 END_TEST
@@ -165,6 +165,8 @@ START_TEST(test_valid_overrides)
         "\"until\":\"2026-09-30\"}}",
         "{\"registration_window\":{\"required\":true,\"from\":null,\"until\":null}}",
         "{\"registration_window\":{\"required\":false}}",
+        "{\"import_upload_retention_days\":1}",
+        "{\"import_upload_retention_days\":30}",
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         json_t *j = parse(ok[i]);
@@ -225,6 +227,12 @@ START_TEST(test_ranges_and_types)
         {"{\"entry_min_age\":11}", "/settings/entry_min_age", "invalid_setting", "age"},
         {"{\"entry_min_age\":6.0}", "/settings/entry_min_age", "wrong_type", NULL},
         {"{\"step_deadline_days\":61}", "/settings/step_deadline_days", "invalid_setting", "days"},
+        {"{\"import_upload_retention_days\":0}", "/settings/import_upload_retention_days",
+         "invalid_setting", "retention_days"},
+        {"{\"import_upload_retention_days\":31}", "/settings/import_upload_retention_days",
+         "invalid_setting", "retention_days"},
+        {"{\"import_upload_retention_days\":\"7\"}", "/settings/import_upload_retention_days",
+         "wrong_type", NULL},
         {"{\"transfer_blackout\":\"07-15\"}", "/settings/transfer_blackout", "wrong_type", NULL},
         {"{\"required_fields\":\"name\"}", "/settings/required_fields", "wrong_type", NULL},
         {"{\"holidays\":{}}", "/settings/holidays", "wrong_type", NULL},
