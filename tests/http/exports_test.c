@@ -667,6 +667,72 @@ START_TEST(test_errors_xlsx_atomic_and_states)
 }
 END_TEST
 
+/* An upload is stored sealed; past its retention the file upkeep deletes it:
+   errors.xlsx answers 410 import_upload_deleted and the job stays readable. */
+START_TEST(test_errors_xlsx_after_retention)
+{
+    table *t = upload_table();
+    stu ok1, bad1;
+    stu_make(&ok1, 2016);
+    stu_make(&bad1, 2016);
+    add_row(t, &ok1);
+    int rb = add_row(t, &bad1);
+    set_cell(t, rb, wf_col_of("gender", 0), "9");
+    size_t len;
+    char *csv = write_csv(t, &len);
+    table_free(t);
+    long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
+    ht_resp r;
+    wf_wait_import(REG_A, id, &r);
+    ck_assert_int_eq(jint(r.json, "rejected"), 1);
+    ck_assert(json_is_null(json_object_get(r.json, "upload_deleted_at")));
+    ht_resp_free(&r);
+    /* stored sealed under the data key: not the bytes uploaded */
+    ck_assert_int_eq(count_of("SELECT octet_length(data) FROM import_job WHERE id = %lld", id),
+                     (long long)len + 45);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM import_job WHERE id = %lld AND"
+                              " data_key IS NOT NULL AND position(convert_to('%s', 'UTF8')"
+                              " IN data) = 0",
+                              id, bad1.idnum),
+                     1);
+    free(csv);
+    char path[96];
+    errors_path(id, path, sizeof(path));
+    get_ok(REG_A, path, &r);
+    ht_resp_free(&r);
+
+    /* eight days later (the default retention is 7), with the upkeep every second */
+    char sql[128];
+    snprintf(sql, sizeof(sql),
+             "UPDATE import_job SET finished_at = now() - interval '8 days' WHERE id = %lld", id);
+    ht_db_exec(tdb(), sql);
+    const char *env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_IMPORT_WORKERS=0",
+                         "XUEJI_FILES_UPKEEP=1", NULL};
+    ht_server *up = ht_server_start(env);
+    ck_assert_ptr_nonnull(up);
+    int waited = 0;
+    while (count_of("SELECT count(*) FROM import_job WHERE id = %lld AND data IS NULL", id) == 0) {
+        ck_assert_msg(waited < 20000, "the upload of job %lld was not deleted", id);
+        ht_sleep_ms(100);
+        waited += 100;
+    }
+    ck_assert_int_eq(ht_server_stop(up), 0);
+    call_fails("GET", path, REG_A, NULL, 410, "import_upload_deleted");
+    call_fails("GET", path, FURONG, NULL, 410, "import_upload_deleted");
+    call_fails("GET", path, REG_B, NULL, 404, "import_not_found");
+    /* the job as it was: counts, errors, and when its file went */
+    char jp[64];
+    snprintf(jp, sizeof(jp), "/api/v1/imports/%lld", id);
+    get_ok(REG_A, jp, &r);
+    ck_assert_str_eq(ht_json_str(r.json, "state"), "done");
+    ck_assert_int_eq(jint(r.json, "created"), 1);
+    ck_assert_int_eq(jint(r.json, "rejected"), 1);
+    ck_assert_int_ge(json_array_size(json_object_get(r.json, "errors")), 1);
+    ck_assert_ptr_nonnull(ht_json_str(r.json, "upload_deleted_at"));
+    ht_resp_free(&r);
+}
+END_TEST
+
 /* ------------------------------------------------------------ streaming */
 
 /* 分页学生 (percent-encoded for a query string) */
@@ -1192,6 +1258,7 @@ exports_suite(void)
     tcase_add_test(tc, test_roster_reimport_update);
     tcase_add_test(tc, test_errors_xlsx);
     tcase_add_test(tc, test_errors_xlsx_atomic_and_states);
+    tcase_add_test(tc, test_errors_xlsx_after_retention);
     tcase_add_test(tc, test_report_enrollment);
     tcase_add_test(tc, test_roster_multi_page);
     tcase_add_test(tc, test_roster_stream_hang_up);
