@@ -3,14 +3,14 @@
  */
 #include "api/upkeep.h"
 
-#include <pthread.h>
-#include <stdio.h>
-#include <time.h>
-
 #include "api/api.h"
 #include "api/log.h"
 #include "api/registry.h"
 #include "core/files.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
 
 #define SEAL_BATCH 100
 #define SEAL_BYTES (64u << 20)

@@ -4,12 +4,12 @@
  */
 #include "core/files.h"
 
+#include "db/settings.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "db/settings.h"
 
 void
 core_file_sha256_hex(const unsigned char *data, size_t len, char out[65])
@@ -20,8 +20,8 @@ core_file_sha256_hex(const unsigned char *data, size_t len, char out[65])
 }
 
 int
-core_file_seal(const core_pii_ring *r, const unsigned char *plain, size_t len,
-               unsigned char **out, size_t *out_len, long long *out_key, app_err *err)
+core_file_seal(const core_pii_ring *r, const unsigned char *plain, size_t len, unsigned char **out,
+               size_t *out_len, long long *out_key, app_err *err)
 {
     if (len > SIZE_MAX - CORE_PII_OVERHEAD)
         return app_err_set(err, APP_ETOOLARGE, NULL, "file too large to seal");
@@ -121,8 +121,7 @@ core_import_upload(db_conn *db, const core_pii_ring *r, long long id, app_arena 
     if (rc != 0)
         return rc;
     if (!found)
-        return app_err_set(err, APP_ESTATE, "import_upload_deleted", "import %lld: no upload",
-                           id);
+        return app_err_set(err, APP_ESTATE, "import_upload_deleted", "import %lld: no upload", id);
     *out = p;
     return 0;
 }
@@ -153,8 +152,8 @@ reseal(db_conn *db, const core_pii_ring *r, db_blob_kind k, long long id, int *o
 }
 
 int
-core_files_seal(db_conn *db, const core_pii_ring *r, int clear_only, int batch,
-                size_t max_bytes, int *out_done, app_err *err)
+core_files_seal(db_conn *db, const core_pii_ring *r, int clear_only, int batch, size_t max_bytes,
+                int *out_done, app_err *err)
 {
     long long key = (long long)core_pii_key_id(r, 0);
     app_arena *a = app_arena_new();

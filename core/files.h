@@ -15,14 +15,14 @@
 #ifndef CORE_FILES_H
 #define CORE_FILES_H
 
-#include <stddef.h>
-
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/pii.h"
 #include "db/db.h"
 #include "db/files.h"
 #include "db/import.h"
+
+#include <stddef.h>
 
 /* SHA-256 of data[0..len) as 64 lower-case hex digits and a NUL. */
 void core_file_sha256_hex(const unsigned char *data, size_t len, char out[65]);

@@ -8,17 +8,17 @@
 #include <string.h>
 
 /* One kind's statements. `live` restricts to rows that hold a blob. */
-#define TO_SEAL(t, id, live)                                                                   \
-    "SELECT " id ", octet_length(data) FROM " t " WHERE " id " = ANY (ARRAY("                \
-    "(SELECT " id " FROM " t " WHERE " live " data_key IS NULL LIMIT $2) UNION ALL"          \
-    " (SELECT " id " FROM " t " WHERE " live " NOT $3::boolean AND data_key < $1"            \
-    " ORDER BY data_key LIMIT $2) UNION ALL"                                                 \
-    " (SELECT " id " FROM " t " WHERE " live " NOT $3::boolean AND data_key > $1"            \
-    " ORDER BY data_key LIMIT $2)))"                                                         \
+#define TO_SEAL(t, id, live)                                                                       \
+    "SELECT " id ", octet_length(data) FROM " t " WHERE " id " = ANY (ARRAY("                      \
+    "(SELECT " id " FROM " t " WHERE " live " data_key IS NULL LIMIT $2) UNION ALL"                \
+    " (SELECT " id " FROM " t " WHERE " live " NOT $3::boolean AND data_key < $1"                  \
+    " ORDER BY data_key LIMIT $2) UNION ALL"                                                       \
+    " (SELECT " id " FROM " t " WHERE " live " NOT $3::boolean AND data_key > $1"                  \
+    " ORDER BY data_key LIMIT $2)))"                                                               \
     " AND " live " true ORDER BY " id " LIMIT $2 FOR UPDATE SKIP LOCKED"
-#define COUNT(t, live)                                                                         \
+#define COUNT(t, live)                                                                             \
     "SELECT count(*) FROM " t " WHERE " live " (data_key IS NULL OR data_key <> $1)"
-#define GET(t, id)                                                                             \
+#define GET(t, id)                                                                                 \
     "SELECT data, (data_key IS NOT NULL)::text FROM " t " WHERE " id " = $1 AND data IS NOT NULL"
 #define PUT(t, id) "UPDATE " t " SET data = $2::bytea, data_key = $3::bigint WHERE " id " = $1"
 
@@ -28,17 +28,21 @@ static const struct {
     const char *get, *put;
 } kinds[DB_BLOB_NKINDS] = {
     [DB_BLOB_IMPORT] = {"import",
-                        {"blob_import_to_seal", TO_SEAL("import_job", "id", "data IS NOT NULL AND")},
+                        {"blob_import_to_seal",
+                         TO_SEAL("import_job", "id", "data IS NOT NULL AND")},
                         {"blob_import_count", COUNT("import_job", "data IS NOT NULL AND")},
-                        GET("import_job", "id"), PUT("import_job", "id")},
+                        GET("import_job", "id"),
+                        PUT("import_job", "id")},
     [DB_BLOB_FILE] = {"file",
                       {"blob_file_to_seal", TO_SEAL("file", "id", "")},
                       {"blob_file_count", COUNT("file", "")},
-                      GET("file", "id"), PUT("file", "id")},
+                      GET("file", "id"),
+                      PUT("file", "id")},
     [DB_BLOB_PHOTO] = {"photo",
                        {"blob_photo_to_seal", TO_SEAL("student_photo", "student_id", "")},
                        {"blob_photo_count", COUNT("student_photo", "")},
-                       GET("student_photo", "student_id"), PUT("student_photo", "student_id")},
+                       GET("student_photo", "student_id"),
+                       PUT("student_photo", "student_id")},
 };
 
 const char *

@@ -166,7 +166,7 @@ db_import_release(db_import *job)
     db_res_free(job->data_res);
     job->data_res = NULL;
     if (job->data_plain != NULL) {
-        memset(job->data_plain, 0, job->data_len); /* the pupils' data, in clear */
+        explicit_bzero(job->data_plain, job->data_len); /* the pupils' data, in clear */
         free(job->data_plain);
         job->data_plain = NULL;
     }

@@ -7,13 +7,6 @@
  * import_upload_retention_days, default 7), or as soon as the job ends
  * refused as a whole; the job, its counts and errors stay.
  */
-#include <check.h>
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "core/files.h"
 #include "db/db.h"
 #include "db/import.h"
@@ -21,6 +14,13 @@
 #include "db/school.h"
 #include "db/settings.h"
 #include "tests/lib/dbtest.h"
+
+#include <check.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #define SCHOOL_A "2141010201" /* authority 410102 (default retention) */
 #define SCHOOL_B "2141010501" /* authority 410105 (retention 1 day) */
@@ -43,10 +43,20 @@ setup(void)
     randombytes_buf(key, sizeof(key));
     ring = core_pii_ring_new((const unsigned char(*)[CORE_PII_KEY_BYTES])key, 1);
     ck_assert_ptr_nonnull(ring);
-    db_school a = {.code = SCHOOL_A, .name = "建设路第一小学", .county = "410102",
-                   .authority = "410102", .province = "410000", .category = 21, .system = "63"};
-    db_school b = {.code = SCHOOL_B, .name = "金水路小学", .county = "410105",
-                   .authority = "410105", .province = "410000", .category = 21, .system = "63"};
+    db_school a = {.code = SCHOOL_A,
+                   .name = "建设路第一小学",
+                   .county = "410102",
+                   .authority = "410102",
+                   .province = "410000",
+                   .category = 21,
+                   .system = "63"};
+    db_school b = {.code = SCHOOL_B,
+                   .name = "金水路小学",
+                   .county = "410105",
+                   .authority = "410105",
+                   .province = "410000",
+                   .category = 21,
+                   .system = "63"};
     ck_assert_msg(db_school_insert(conn, &a, NULL, arena, NULL, &err) == 0, "school: %s",
                   err.detail);
     ck_assert_msg(db_school_insert(conn, &b, NULL, arena, NULL, &err) == 0, "school: %s",
@@ -80,8 +90,14 @@ job(const char *school, const char *state, const char *failure, int days_ago)
     ck_assert_int_eq(
         core_file_seal(ring, (const unsigned char *)body, (size_t)len, &sealed, &sn, &key, &err),
         0);
-    db_import j = {.school = school, .mode = "create", .format = "csv", .sha256 = sha,
-                   .size = len, .data_sealed = 1, .data_key = key, .created_by = 1,
+    db_import j = {.school = school,
+                   .mode = "create",
+                   .format = "csv",
+                   .sha256 = sha,
+                   .size = len,
+                   .data_sealed = 1,
+                   .data_key = key,
+                   .created_by = 1,
                    .created_org = school};
     int existing = 0;
     ck_assert_msg(db_import_insert(conn, &j, sealed, sn, &id, &existing, &err) == 0, "insert: %s",
