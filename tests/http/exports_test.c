@@ -701,21 +701,30 @@ START_TEST(test_errors_xlsx_after_retention)
     get_ok(REG_A, path, &r);
     ht_resp_free(&r);
 
-    /* eight days later (the default retention is 7), with the upkeep every second */
+    /* eight days later (the default retention is 7), with the upkeep every second; and
+       an evidence file stored in clear before migration 012, which the upkeep seals */
     char sql[128];
     snprintf(sql, sizeof(sql),
              "UPDATE import_job SET finished_at = now() - interval '8 days' WHERE id = %lld", id);
     ht_db_exec(tdb(), sql);
+    long long legacy = count_of("INSERT INTO file (org, mime, size, sha256, data) VALUES"
+                                " ('" SCH_A "', 'application/pdf', 10, 'legacy',"
+                                " convert_to('%%PDF-clear', 'UTF8')) RETURNING id");
     const char *env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_IMPORT_WORKERS=0",
                          "XUEJI_FILES_UPKEEP=1", NULL};
     ht_server *up = ht_server_start(env);
     ck_assert_ptr_nonnull(up);
     int waited = 0;
-    while (count_of("SELECT count(*) FROM import_job WHERE id = %lld AND data IS NULL", id) == 0) {
+    while (count_of("SELECT count(*) FROM import_job WHERE id = %lld AND data IS NULL", id) == 0 ||
+           count_of("SELECT count(*) FROM file WHERE data_key IS NULL") > 0) {
         ck_assert_msg(waited < 20000, "the upload of job %lld was not deleted", id);
         ht_sleep_ms(100);
         waited += 100;
     }
+    ck_assert_int_eq(count_of("SELECT count(*) FROM file WHERE id = %lld AND"
+                              " octet_length(data) = 10 + 45",
+                              legacy),
+                     1);
     ck_assert_int_eq(ht_server_stop(up), 0);
     call_fails("GET", path, REG_A, NULL, 410, "import_upload_deleted");
     call_fails("GET", path, FURONG, NULL, 410, "import_upload_deleted");
