@@ -172,6 +172,8 @@ static const problem problems[] = {
     {"too_many_items", 422, "项数过多", "Too many items"},
     {"key_field_requires_approval", 422, "关键信息须通过变更申请审批后修改",
      "Key fields change only through an approved key_field_change request"},
+    {"class_out_of_scope", 403, "目标班级不在您的管理范围内（班主任只能在本人所带班级之间调班）",
+     "The destination class is outside your scope (a head teacher moves pupils between their own classes only)"},
     {"grade_change_requires_approval", 422, "调整年级须通过异动申请", "A grade change needs a request"},
     {"student_not_active", 409, "该学籍不在籍，不能修改", "The record is not active"},
     {"student_has_problem", 409, "该学籍有未处理的问题学籍记录", "The record has an open problem"},
