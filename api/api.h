@@ -70,6 +70,8 @@ enum {
     API_ROUTE_NO_LIMIT = 1 << 1,  /* exempt from rate limits (health, metrics) */
     API_ROUTE_AUTH = 1 << 2,      /* needs a valid bearer token (401 otherwise) */
     API_ROUTE_PWCHANGE = 1 << 3,  /* allowed while the user must change the password */
+    API_ROUTE_PUBLIC = 1 << 4,    /* public content, no personal data: answers are not no-store */
+    API_ROUTE_METRICS = 1 << 5,   /* GET /metrics: XUEJI_METRICS_LISTEN / _TOKEN decide who */
 };
 
 struct api_route {

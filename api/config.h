@@ -45,6 +45,10 @@ struct api_config {
     int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
     int max_login_failures; /* failures within 15 minutes that lock an account */
     const char *port_file; /* write the bound port here (tests) */
+    int metrics_listen;    /* XUEJI_METRICS_LISTEN given: /metrics is served there only */
+    char metrics_host[64];
+    int metrics_port;
+    char metrics_token[256]; /* XUEJI_METRICS_TOKEN: "" = none */
 };
 typedef struct api_config api_config;
 
