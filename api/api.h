@@ -70,6 +70,9 @@ enum {
     API_ROUTE_NO_LIMIT = 1 << 1,  /* exempt from rate limits (health, metrics) */
     API_ROUTE_AUTH = 1 << 2,      /* needs a valid bearer token (401 otherwise) */
     API_ROUTE_PWCHANGE = 1 << 3,  /* allowed while the user must change the password */
+    /* The answer carries a secret (tokens, one-time passwords, client secrets):
+       Idempotency-Key is ignored, so the answer is never stored nor replayed. */
+    API_ROUTE_SECRET = 1 << 4,
 };
 
 struct api_route {
@@ -95,6 +98,7 @@ struct api_call {
     int authed;
     core_actor actor;
     long token_iat, token_exp;
+    long long token_sid;     /* the session (refresh family) a user's token belongs to */
     int token_pwc;           /* the token says the password must be changed */
     const char *client_id;   /* service client tokens: the client id, else NULL */
 
