@@ -40,8 +40,8 @@ api_token_issue(const core_actor *a, const char *client_id, int must_change, cha
 }
 
 int
-api_token_issue_after(const core_actor *a, const char *client_id, double not_before,
-                      long long sid, int must_change, char **out, app_err *err)
+api_token_issue_after(const core_actor *a, const char *client_id, double not_before, long long sid,
+                      int must_change, char **out, app_err *err)
 {
     const api_config *cfg = api_server_config();
     long now = (long)time(NULL);

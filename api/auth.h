@@ -30,14 +30,14 @@
 int api_token_issue(const core_actor *a, const char *client_id, int must_change, char **out,
                     app_err *err);
 /*
- * The same, with the session claim `sid` (the refresh family the token was
- * issued with; 0: none, for service clients) and `iat` no earlier than `not_before` (epoch seconds, rounded up;
- * pass the account's tokens_valid_after). A revocation (password change or
- * reset, disable) kills every token of its second and moves tokens_valid_after
- * to the next second, so a token issued right after it would be born revoked;
- * it is dated at the cut-off instead, a second or so ahead, well within
- * API_TOKEN_SKEW_S. A cut-off more than 30 s ahead is not followed (the token
- * is then refused: fail closed).
+ * The same, with the session claim `sid` (the refresh family the token is issued
+ * with; 0: none, for service clients) and `iat` no earlier than `not_before`
+ * (epoch seconds, rounded up; pass the account's tokens_valid_after). A
+ * revocation (password change or reset, disable) kills every token of its
+ * second and moves tokens_valid_after to the next second, so a token issued
+ * right after it would be born revoked; it is dated at the cut-off instead, a
+ * second or so ahead, well within API_TOKEN_SKEW_S. A cut-off more than 30 s
+ * ahead is not followed (the token is then refused: fail closed).
  */
 int api_token_issue_after(const core_actor *a, const char *client_id, double not_before,
                           long long sid, int must_change, char **out, app_err *err);

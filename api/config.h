@@ -43,8 +43,9 @@ struct api_config {
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int shutdown_timeout_ms;
     int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
-    int max_login_failures;         /* failures within 15 min that lock a source out of an account */
-    int max_login_failures_account; /* failures within 15 min that lock the account itself */
+    /* failed logins within 15 minutes that lock one source out of an account,
+       and those from any sources that lock the account itself (ADR 0014) */
+    int max_login_failures, max_login_failures_account;
     const char *port_file; /* write the bound port here (tests) */
 };
 typedef struct api_config api_config;

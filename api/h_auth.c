@@ -149,8 +149,7 @@ login_source(const char *ip, char *out, size_t cap)
 }
 
 static int
-refuse_locked(api_call *c, db_conn *db, const char *uid, const char *password,
-              long long locked_for)
+refuse_locked(api_call *c, db_conn *db, const char *uid, const char *password, long long locked_for)
 {
     core_pwhash_verify(api_dummy_hash(), password);
     retry_after(c, locked_for);

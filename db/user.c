@@ -71,8 +71,8 @@ static const db_stmt SQL_SRC_LOCKED = {
     " FROM login_source_failure WHERE user_id = $1 AND source = $2"};
 static const db_stmt SQL_SRC_CLEAR = {
     "user_source_clear", "DELETE FROM login_source_failure WHERE user_id = $1 AND source = $2"};
-static const db_stmt SQL_SRC_CLEAR_ALL = {
-    "user_source_clear_all", "DELETE FROM login_source_failure WHERE user_id = $1"};
+static const db_stmt SQL_SRC_CLEAR_ALL = {"user_source_clear_all",
+                                          "DELETE FROM login_source_failure WHERE user_id = $1"};
 /* A success clears its source's count only: the account-wide count of a
    guessing campaign from many addresses runs out with its window. */
 static const db_stmt SQL_OK = {"user_login_ok",

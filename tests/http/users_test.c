@@ -716,11 +716,12 @@ START_TEST(test_secret_answers_not_stored)
     ht_resp_free(&r);
 
     /* no token, secret or password is kept in the idempotency table */
-    ck_assert_int_eq(sql_count("SELECT count(*) FROM idempotency_key WHERE path LIKE '/api/v1/auth/%'"
-                               " OR body LIKE '%access_token%' OR body LIKE '%refresh_token%'"
-                               " OR body LIKE '%one_time_password%'"
-                               " OR body LIKE '%client_secret%'"),
-                     0);
+    ck_assert_int_eq(
+        sql_count("SELECT count(*) FROM idempotency_key WHERE path LIKE '/api/v1/auth/%'"
+                  " OR body LIKE '%access_token%' OR body LIKE '%refresh_token%'"
+                  " OR body LIKE '%one_time_password%'"
+                  " OR body LIKE '%client_secret%'"),
+        0);
     free(access1);
     free(refresh1);
     free(refresh2);
@@ -1238,9 +1239,8 @@ admin_sid(void)
 {
     char *t = admin_token();
     jwt_t *j = NULL;
-    ck_assert_int_eq(jwt_decode(&j, t, (const unsigned char *)HT_JWT_SECRET,
-                                (int)strlen(HT_JWT_SECRET)),
-                     0);
+    ck_assert_int_eq(
+        jwt_decode(&j, t, (const unsigned char *)HT_JWT_SECRET, (int)strlen(HT_JWT_SECRET)), 0);
     long sid = jwt_get_grant_int(j, "sid");
     jwt_free(j);
     free(t);

@@ -1,12 +1,12 @@
 /*
  * tests/unit/router_test.c - the routing table and path matching.
  */
+#include "api/api.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "api/api.h"
 
 static api_call *
 new_call(void)
@@ -146,9 +146,9 @@ END_TEST
 START_TEST(test_secret_routes_flagged)
 {
     static const char *const secret[] = {
-        "POST /api/v1/auth/login",  "POST /api/v1/auth/refresh",
-        "POST /api/v1/auth/token",  "PUT /api/v1/me/password",
-        "POST /api/v1/users",       "POST /api/v1/users/{id}/password-reset",
+        "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
+        "POST /api/v1/auth/token", "PUT /api/v1/me/password",
+        "POST /api/v1/users",      "POST /api/v1/users/{id}/password-reset",
         "POST /api/v1/clients",
     };
     static const char *const names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
