@@ -40,7 +40,10 @@ static const char HELP[] =
     "  XUEJI_IMPORT_BATCH      rows an import registers and commits at a time (default 500)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
     "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
-    "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes that lock an account (default 5)\n"
+    "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes from one address that lock\n"
+    "                          that address out of the account for 15 minutes (default 5)\n"
+    "  XUEJI_LOGIN_FAILURES_ACCOUNT failed logins within 15 minutes from any addresses\n"
+    "                          that lock the account itself for 15 minutes (default 50)\n"
     "  XUEJI_METRICS_LISTEN    host:port of a separate listener that serves GET /metrics\n"
     "                          only; with it, the API port does not serve /metrics\n"
     "  XUEJI_METRICS_TOKEN     a bearer token (16 to 255 characters) that GET /metrics\n"
@@ -196,6 +199,9 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_LOGIN_FAILURES", 5, 1, 100, &n, err)) != 0)
         return rc;
     cfg->max_login_failures = (int)n;
+    if ((rc = env_int("XUEJI_LOGIN_FAILURES_ACCOUNT", 50, 1, 10000, &n, err)) != 0)
+        return rc;
+    cfg->max_login_failures_account = (int)n;
     if ((rc = env_int("XUEJI_RATE_LIMIT_IP", 300, 0, 10000000, &n, err)) != 0)
         return rc;
     cfg->rate_ip = (double)n;

@@ -43,7 +43,9 @@ struct api_config {
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int shutdown_timeout_ms;
     int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
-    int max_login_failures; /* failures within 15 minutes that lock an account */
+    /* failed logins within 15 minutes that lock one source out of an account,
+       and those from any sources that lock the account itself (ADR 0014) */
+    int max_login_failures, max_login_failures_account;
     const char *port_file; /* write the bound port here (tests) */
     int metrics_listen;    /* XUEJI_METRICS_LISTEN given: /metrics is served there only */
     char metrics_host[64];

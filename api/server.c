@@ -759,7 +759,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         app_arena_defer(c->arena, decref_json, c->json);
     }
 
-    if (strcmp(c->method, "POST") == 0) {
+    /* an answer that carries a secret is never stored: the key is ignored */
+    if (strcmp(c->method, "POST") == 0 && !(route->flags & API_ROUTE_SECRET)) {
         const char *key = header(req, H2O_STRLIT("idempotency-key"), &n);
         if (key != NULL) {
             if (n == 0 || n > 255) {
