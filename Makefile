@@ -90,6 +90,12 @@ $(OUT)/tests/integration/%: $(OUT)/tests/integration/%.o $(TESTLIB_OBJ) $(LIB)
 $(OUT)/tests/http/%: $(OUT)/tests/http/%.o $(TESTLIB_OBJ) $(API_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) -lcurl
 
+# the load client of the fault script (tests/fault/run.sh)
+$(OUT)/tests/fault/load: tests/fault/load.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(LDOPT) -o $@ $< $(shell pkg-config --cflags --libs jansson) \
+	    -lcurl -lpthread
+
 # keep test objects between builds
 .SECONDARY:
 
