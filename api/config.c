@@ -42,9 +42,9 @@ static const char HELP[] =
     "  XUEJI_REQUEST_TIMEOUT_MS  a request still waiting for a DB worker after this\n"
     "                          gets 503 server_busy, 0 = wait (default 10000)\n"
     "  XUEJI_DB_STATEMENT_TIMEOUT_MS  PostgreSQL statement_timeout of the request\n"
-    "                          connections; past it 503 database_timeout, 0 = none (default 5000)\n"
+    "                          connections; past it 503 database_timeout, 0 = none (default 10000)\n"
     "  XUEJI_DB_LOCK_TIMEOUT_MS  PostgreSQL lock_timeout of the request connections,\n"
-    "                          0 = none (default 2000)\n"
+    "                          0 = none (default 3000)\n"
     "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
     "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes that lock an account (default 5)\n"
     "  XUEJI_PORT_FILE         write the bound port to this file (for tests)\n"
@@ -118,10 +118,10 @@ load_deadlines(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_REQUEST_TIMEOUT_MS", 10000, 0, 3600000, &n, err)) != 0)
         return rc;
     cfg->request_timeout_ms = (int)n;
-    if ((rc = env_int("XUEJI_DB_STATEMENT_TIMEOUT_MS", 5000, 0, 3600000, &n, err)) != 0)
+    if ((rc = env_int("XUEJI_DB_STATEMENT_TIMEOUT_MS", 10000, 0, 3600000, &n, err)) != 0)
         return rc;
     cfg->statement_timeout_ms = (int)n;
-    if ((rc = env_int("XUEJI_DB_LOCK_TIMEOUT_MS", 2000, 0, 3600000, &n, err)) != 0)
+    if ((rc = env_int("XUEJI_DB_LOCK_TIMEOUT_MS", 3000, 0, 3600000, &n, err)) != 0)
         return rc;
     cfg->lock_timeout_ms = (int)n;
     return 0;
