@@ -6,7 +6,8 @@
 # Usage: bench/soak.sh OUTDIR      (`make soak` builds the release binaries and runs it)
 #
 # Prints RSS at start, end and peak, fds and connections at start and end, and the
-# answers by class. Fails when any answer is a 5xx, or when fds or connections at the
+# answers by class. Fails when any answer is a 5xx, on any socket error (wrk waits 30 s
+# for an answer: more is a hang), or when fds or connections at the
 # end exceed those at the start ("start" is the first sample, once wrk has been
 # running SOAK_SAMPLE seconds). Everything it starts (a throwaway cluster in a mktemp
 # dir, xuejid, wrk) is stopped and removed on any exit.
@@ -94,8 +95,8 @@ sample() {
 }
 t0=$(date +%s)
 samples=$tmp/samples
-say "wrk -t2 -c$CONNS -d${SECS}s -s bench/soak.lua ($STUDENTS students, pool $XUEJI_DB_POOL)"
-wrk -t2 -c"$CONNS" -d"$SECS"s --latency -s "$root/bench/soak.lua" "$url/" >"$tmp/wrk.txt" 2>&1 &
+say "wrk -t2 -c$CONNS -d${SECS}s --timeout 30s -s bench/soak.lua ($STUDENTS students, pool $XUEJI_DB_POOL)"
+wrk -t2 -c"$CONNS" -d"$SECS"s --timeout 30s --latency -s "$root/bench/soak.lua" "$url/" >"$tmp/wrk.txt" 2>&1 &
 wrk_pid=$!
 : >"$samples"
 while kill -0 "$wrk_pid" 2>/dev/null; do
@@ -116,9 +117,13 @@ p_rss=$(awk '$2 > m { m = $2 } END { print m }' "$samples")
 n5=$(sed -n 's/^soak: answers .* 5xx \([0-9]*\)$/\1/p' "$tmp/wrk.txt")
 answers=$(sed -n 's/^soak: answers \([0-9]*\) .*/\1/p' "$tmp/wrk.txt")
 rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$tmp/wrk.txt")
+# wrk's socket errors: connect, read, write, timeout (no answer within 30 s: a hang)
+sockerr=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$tmp/wrk.txt")
+sockerr=${sockerr:-0}
 registered=$(sql "SELECT count(*) FROM student") 
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-echo "soak: $SECS s at $CONNS connections, $rps requests/s, $answers answers, 5xx: ${n5:-?}"
+echo "soak: $SECS s at $CONNS connections, $rps requests/s, $answers answers, 5xx: ${n5:-?}," \
+    "socket errors: $sockerr"
 echo "soak: xuejid RSS start $(mb "$s_rss") MB, end $(mb "$e_rss") MB (at ${e_t} s)," \
     "peak sampled $(mb "$p_rss") MB, VmHWM $(mb "$peak_hwm") MB"
 echo "soak: open fds start $s_fds end $e_fds; PostgreSQL connections start $s_conns end $e_conns;" \
@@ -127,6 +132,7 @@ warn=$(grep -c '"level":"\(warn\|error\)"' "$tmp/xuejid.log" || true)
 [ "$warn" = 0 ] || { say "xuejid logged $warn warnings/errors, the last:"; grep '"level"' "$tmp/xuejid.log" | tail -n 3 >&2; }
 bad=0
 [ "${n5:-x}" = 0 ] || { say "FAILED: ${n5:-unknown} 5xx answers"; bad=1; }
+[ "$sockerr" = 0 ] || { say "FAILED: $sockerr socket errors (timeouts are answers slower than 30 s)"; bad=1; }
 [ "$e_fds" -le "$s_fds" ] || { say "FAILED: open fds grew ($s_fds -> $e_fds)"; bad=1; }
 [ "$e_conns" -le "$s_conns" ] || { say "FAILED: PostgreSQL connections grew ($s_conns -> $e_conns)"; bad=1; }
 [ "$bad" = 0 ] && say "passed" || exit 1
