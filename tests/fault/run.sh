@@ -42,6 +42,10 @@ CLIENTS=${FAULT_CLIENTS:-32}
 OUTAGE=${FAULT_OUTAGE_SECS:-10}
 
 say() { printf 'fault: %s\n' "$*" >&2; }
+# the sanitizer build (make BUILD=debug) reports to xuejid's log, checked at the end
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 ms() { date +%s%3N; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xueji-fault.XXXXXX")
@@ -312,6 +316,8 @@ check "database_timeout answers seen" \
 consistent "$tmp/c2"
 
 stop_server
+sanitizer=$(grep -c 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$srv_log" || true)
+check "no sanitizer reports in xuejid's log ($sanitizer)" "$([ "$sanitizer" = 0 ] && echo 0 || echo 1)"
 if grep -q '"level":"error"' "$srv_log"; then
     say "xuejid logged errors (last 5):"
     grep '"level":"error"' "$srv_log" | tail -n 5 >&2
