@@ -34,7 +34,7 @@ for f in xuejid xuejictl tests/fault/load; do
     [ -x "$out/$f" ] || { echo "fault: no $out/$f" >&2; exit 2; }
 done
 case "$scale" in
-    small) KILL_SECS=12 OUTAGE_LOAD=24 SLOW_HOLD=5 STUDENTS=200 fast=1 ;;
+    small) KILL_SECS=12 OUTAGE_LOAD=28 SLOW_HOLD=5 STUDENTS=200 fast=1 ;;
     full) KILL_SECS=60 OUTAGE_LOAD=40 SLOW_HOLD=10 STUDENTS=2000 fast=0 ;;
     *) echo "fault: scale must be small or full" >&2; exit 2 ;;
 esac
