@@ -261,8 +261,8 @@ approve_one(CURL *h, answer *a)
     char path[96];
     snprintf(path, sizeof(path), "/api/v1/requests/%lld/actions", rid);
     int64_t t0 = now_ms();
-    int st = post(h, path, G.app_token, "{\"action\":\"approve\",\"step\":1,\"comment\":\"fault\"}",
-                  a);
+    static const char body[] = "{\"action\":\"approve\",\"step\":1,\"comment\":\"fault\"}";
+    int st = post(h, path, G.app_token, body, a);
     record_answer(t0, st, a, "approve");
     if (st == 200) {
         char line[64];
