@@ -280,6 +280,12 @@ slow() {
         "BEGIN; LOCK TABLE student IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep($SLOW_HOLD); COMMIT" \
         xueji >/dev/null &
     hold_pid=$!
+    # the hold starts when PostgreSQL has granted the lock, not when psql was started
+    until [ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'student'::regclass
+                    AND mode = 'AccessExclusiveLock' AND granted")" = 1 ]; do
+        kill -0 "$hold_pid" 2>/dev/null || break
+        sleep 0.05
+    done
     t_hold=$(ms)
     wait "$hold_pid" || { say "the psql holding the lock failed"; exit 1; }
     hold_pid=""
