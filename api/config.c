@@ -39,6 +39,13 @@ static const char HELP[] =
     "  XUEJI_IMPORT_POLL_MS    how often idle import workers look for jobs (default 500)\n"
     "  XUEJI_IMPORT_BATCH      rows an import registers and commits at a time (default 500)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
+    "  XUEJI_REQUEST_TIMEOUT_MS  a request still waiting for a DB worker after this\n"
+    "                          gets 503 server_busy, 0 = wait (default 10000)\n"
+    "  XUEJI_DB_STATEMENT_TIMEOUT_MS  PostgreSQL statement_timeout of the request\n"
+    "                          connections; past it 503 database_timeout, 0 = none\n"
+    "                          (default 10000)\n"
+    "  XUEJI_DB_LOCK_TIMEOUT_MS  PostgreSQL lock_timeout of the request connections,\n"
+    "                          0 = none (default 3000)\n"
     "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
     "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes from one address that lock\n"
     "                          that address out of the account for 15 minutes (default 5)\n"
@@ -153,6 +160,24 @@ metrics_config(api_config *cfg, app_err *err)
     return 0;
 }
 
+/* How long a request may wait for a worker, a statement or a lock (ADR 0016). */
+static int
+load_deadlines(api_config *cfg, app_err *err)
+{
+    long n;
+    int rc;
+    if ((rc = env_int("XUEJI_REQUEST_TIMEOUT_MS", 10000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->request_timeout_ms = (int)n;
+    if ((rc = env_int("XUEJI_DB_STATEMENT_TIMEOUT_MS", 10000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->statement_timeout_ms = (int)n;
+    if ((rc = env_int("XUEJI_DB_LOCK_TIMEOUT_MS", 3000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->lock_timeout_ms = (int)n;
+    return 0;
+}
+
 int
 api_config_load(api_config *cfg, app_err *err)
 {
@@ -193,6 +218,8 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;
+    if ((rc = load_deadlines(cfg, err)) != 0)
+        return rc;
     if ((rc = env_int("XUEJI_FREEZE_DAYS", 180, 0, 36500, &n, err)) != 0)
         return rc;
     cfg->freeze_days = (int)n;

@@ -42,6 +42,9 @@ struct api_config {
     int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken over */
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int shutdown_timeout_ms;
+    int request_timeout_ms;   /* XUEJI_REQUEST_TIMEOUT_MS: longest wait for a DB worker; 0 = none */
+    int statement_timeout_ms; /* XUEJI_DB_STATEMENT_TIMEOUT_MS: PostgreSQL statement_timeout */
+    int lock_timeout_ms;      /* XUEJI_DB_LOCK_TIMEOUT_MS: PostgreSQL lock_timeout */
     int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
     /* failed logins within 15 minutes that lock one source out of an account,
        and those from any sources that lock the account itself (ADR 0014) */

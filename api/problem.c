@@ -143,6 +143,10 @@ static const problem problems[] = {
     {"rate_limited", 429, "请求过于频繁，请稍后再试", "Too many requests; retry later"},
     {"database_unavailable", 503, "服务暂不可用（数据库无法连接），请稍后再试",
      "Service unavailable (database unreachable); retry later"},
+    {"database_timeout", 503, "数据库响应超时，请稍后再试",
+     "The database did not answer in time; retry later"},
+    {"server_busy", 503, "服务繁忙，请求等待超时，请稍后再试",
+     "The service is busy and the request waited too long; retry later"},
     {"not_ready", 503, "服务尚未就绪", "Service not ready"},
     {"internal_error", 500, "服务器内部错误", "Internal server error"},
     /* students (issue #4) */

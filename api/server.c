@@ -220,6 +220,16 @@ idem_fingerprint(api_call *c, char out[65])
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+/* A request that waited longer than XUEJI_REQUEST_TIMEOUT_MS for a worker (all of
+   them held by a slow or unreachable database) is answered 503 without running:
+   its client may have given up already, and running it would only lengthen the queue. */
+static int
+waited_too_long(const api_call *c)
+{
+    return CFG->request_timeout_ms > 0 &&
+           now_ns() - c->start_ns > (uint64_t)CFG->request_timeout_ms * 1000000u;
+}
+
 /* Worker thread: run the job with retries, idempotency and problem rendering. */
 void api__run_job(api_call *c, db_conn *db);
 
@@ -228,6 +238,11 @@ api__run_job(api_call *c, db_conn *db)
 {
     if (api__stream_started(c)) { /* the next part of a streamed answer */
         api__stream_step(c, db);
+        return;
+    }
+    if (waited_too_long(c)) {
+        api_fail_code(c, APP_EUNAVAIL, "server_busy", NULL);
+        api_problem_render(c);
         return;
     }
     if (c->authed && api_auth_check(c, db) != 0) {
@@ -1001,7 +1016,10 @@ api_server_run(const api_config *cfg)
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-    if (api_pool_start(cfg->db_pool, cfg->database_url) != 0) {
+    char opts[96];
+    snprintf(opts, sizeof(opts), "-c statement_timeout=%d -c lock_timeout=%d",
+             cfg->statement_timeout_ms, cfg->lock_timeout_ms);
+    if (api_pool_start(cfg->db_pool, cfg->database_url, opts) != 0) {
         api_log(API_LOG_ERROR, "cannot start the DB pool", NULL, NULL);
         return 1;
     }
