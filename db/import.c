@@ -265,8 +265,8 @@ db_import_errors_write(db_conn *c, const char *text, size_t len, app_err *err)
 
 #define ERR_COLS "seq, row, col, header, field, code, param, message"
 static const db_stmt SQL_ERRORS = {
-    "import_errors", "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND seq > $3::int"
-                     " ORDER BY seq LIMIT $4"};
+    "import_errors", "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND seq > $2::int"
+                     " ORDER BY seq LIMIT $3"};
 static const db_stmt SQL_ERRORS_BY_ROW = {
     "import_errors_by_row",
     "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND row > 0"
@@ -282,8 +282,10 @@ db_import_errors_page(db_conn *c, long long job, int by_row, int after_row, int 
     snprintf(v[2], 24, "%d", after_seq);
     snprintf(v[3], 24, "%d", limit);
     const char *p[] = {v[0], v[1], v[2], v[3]};
+    const char *q[] = {v[0], v[2], v[3]}; /* by seq: no row */
     db_res *r = NULL;
-    int rc = db_exec(c, by_row ? &SQL_ERRORS_BY_ROW : &SQL_ERRORS, 4, p, &r, err);
+    int rc = by_row ? db_exec(c, &SQL_ERRORS_BY_ROW, 4, p, &r, err)
+                    : db_exec(c, &SQL_ERRORS, 3, q, &r, err);
     *out = NULL;
     *out_n = 0;
     if (rc != 0)
