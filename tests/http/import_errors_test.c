@@ -9,15 +9,14 @@
  * The world is tests/lib/wfworld.h's (school A and its registrar); the
  * shared server runs no import workers, each test starts its own.
  */
-#include "tests/lib/wfworld.h"
-
-#include <stdio.h>
-#include <string.h>
-
 #include "core/buf.h"
 #include "core/csv.h"
 #include "core/import.h"
 #include "core/xlsx.h"
+#include "tests/lib/wfworld.h"
+
+#include <stdio.h>
+#include <string.h>
 
 /* A student row (template column values) with every field but the ID number. */
 static const struct {
@@ -25,13 +24,17 @@ static const struct {
     int member;
     const char *v;
 } NO_ID[] = {
-    {"gender", 0, "1"},        {"birth_date", 0, "2016-03-01"}, {"ethnicity", 0, "01"},
-    {"nationality", 0, "CHN"}, {"id_type", 0, "1"},           {"hukou_region", 0, "430102000000"},
-    {"hukou_type", 0, "1"},    {"grade", 0, "13"},            {"class", 0, "1"},
-    {"enrolled_month", 0, "202209"}, {"entry_mode", 0, "1"},  {"study_mode", 0, "1"},
-    {"source", 0, "1"},        {"distance_km", 0, "1.5"},     {"transport", 0, "1"},
-    {"school_bus", 0, "0"},    {"phone", 0, "13900000000"},   {"name", 1, "导入家长"},
-    {"relation", 1, "1"},      {"phone", 1, "13700000000"},   {"guardian", 1, "1"},
+    {"gender", 0, "1"},          {"birth_date", 0, "2016-03-01"},
+    {"ethnicity", 0, "01"},      {"nationality", 0, "CHN"},
+    {"id_type", 0, "1"},         {"hukou_region", 0, "430102000000"},
+    {"hukou_type", 0, "1"},      {"grade", 0, "13"},
+    {"class", 0, "1"},           {"enrolled_month", 0, "202209"},
+    {"entry_mode", 0, "1"},      {"study_mode", 0, "1"},
+    {"source", 0, "1"},          {"distance_km", 0, "1.5"},
+    {"transport", 0, "1"},       {"school_bus", 0, "0"},
+    {"phone", 0, "13900000000"}, {"name", 1, "导入家长"},
+    {"relation", 1, "1"},        {"phone", 1, "13700000000"},
+    {"guardian", 1, "1"},
 };
 
 /*
@@ -110,7 +113,8 @@ same_as_stored(long long id, const char *after, const json_t *items)
     core_buf b = {0};
     size_t i;
     const json_t *e;
-    json_array_foreach(items, i, e) {
+    json_array_foreach(items, i, e)
+    {
         const char *f = ht_json_str(e, "field");
         core_buf_printf(&b, "%s%lld %s %s", i ? ";" : "", jint(e, "row"), ht_json_str(e, "code"),
                         f ? f : "");
@@ -153,7 +157,8 @@ page_all(long long id, int limit, const json_t *first, int rows)
         size_t i;
         const json_t *e;
         long bad = 0;
-        json_array_foreach(items, i, e) {
+        json_array_foreach(items, i, e)
+        {
             long row = (long)json_integer_value(json_object_get(e, "row"));
             bad += row < last_row || ht_json_str(e, "message") == NULL;
             distinct_rows += row != last_row;
@@ -236,10 +241,12 @@ START_TEST(test_many_bad_rows)
     long long sum = 0;
     const char *code;
     const json_t *v;
-    json_object_foreach((json_t *)counts, code, v) {
+    json_object_foreach((json_t *)counts, code, v)
+    {
         ck_assert_int_eq(json_integer_value(v),
                          count_of("SELECT count(*) FROM import_error WHERE job = %lld"
-                                  " AND code = '%s'", id, code));
+                                  " AND code = '%s'",
+                                  id, code));
         sum += json_integer_value(v);
     }
     ck_assert_int_eq(sum, total);
@@ -256,8 +263,8 @@ START_TEST(test_many_bad_rows)
     call("GET", path, REG_A, NULL, &r);
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 7);
-    ck_assert(json_equal(json_array_get(json_object_get(r.json, "items"), 0),
-                         json_array_get(keep, 5)));
+    ck_assert(
+        json_equal(json_array_get(json_object_get(r.json, "items"), 0), json_array_get(keep, 5)));
     ck_assert_str_eq(ht_json_str(r.json, "next_cursor"), "12");
     ht_resp_free(&r);
     json_decref(keep);
@@ -276,8 +283,8 @@ START_TEST(test_many_bad_rows)
     long rows[2] = {0, 0};
     app_err e = {0};
     core_xlsx_limits lim = core_xlsx_limits_default();
-    ck_assert_int_eq(core_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET,
-                                    &lim, xlsx_row, rows, &e),
+    ck_assert_int_eq(core_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET, &lim,
+                                    xlsx_row, rows, &e),
                      0);
     ck_assert_int_eq(rows[0], MANY);
     ck_assert_int_eq(rows[1], 0);
@@ -328,14 +335,17 @@ START_TEST(test_poison_job)
     ht_resp_free(&r);
     /* the reason, in Chinese, as an error of the file as a whole */
     const char *msg = scalar("SELECT message FROM import_error WHERE job = %lld"
-                             " AND code = 'import_worker_lost' AND row = 0", id);
+                             " AND code = 'import_worker_lost' AND row = 0",
+                             id);
     ck_assert_msg(strstr(msg, "中断") != NULL, "%s", msg);
     /* the two committed batches' errors, each once: rows alike have as many */
     ck_assert_int_eq(count_of("SELECT count(DISTINCT row) FROM import_error WHERE job = %lld"
-                              " AND row > 0", id),
+                              " AND row > 0",
+                              id),
                      200);
     ck_assert_int_eq(count_of("SELECT count(DISTINCT n) FROM (SELECT count(*) AS n FROM"
-                              " import_error WHERE job = %lld AND row > 0 GROUP BY row) c", id),
+                              " import_error WHERE job = %lld AND row > 0 GROUP BY row) c",
+                              id),
                      1);
     ck_assert_int_eq(count_of("SELECT count(*) FROM import_error WHERE job = %lld", id),
                      count_of("SELECT errors_total FROM import_job WHERE id = %lld", id));
