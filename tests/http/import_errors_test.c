@@ -300,6 +300,41 @@ START_TEST(test_many_bad_rows)
 }
 END_TEST
 
+/* An atomic job keeps its errors in a temporary file until it rolls back:
+   more than a batch of rows, more than a chunk (1 MiB) of errors. */
+START_TEST(test_atomic_many_errors)
+{
+    ht_server *w = server_with("XUEJI_IMPORT_BATCH=50");
+    srv = w;
+    enum { ROWS = 1000 };
+    size_t len;
+    char *csv = bad_rows(ROWS, 1, "全无效原子", &len);
+    long long id = wf_upload(REG_A, "mode=create&atomic=true", csv, len, 202);
+    free(csv);
+    ht_resp r;
+    wait_end(id, ht_timeout(60), &r);
+    ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "failed") == 0, "%.600s", r.body);
+    ck_assert_str_eq(ht_json_str(r.json, "failure"), "rows_rejected");
+    ck_assert_int_eq(jint(r.json, "rejected"), ROWS);
+    long long total = jint(r.json, "errors_total");
+    ck_assert_int_eq(total, count_of("SELECT count(*) FROM import_error WHERE job = %lld", id));
+    ck_assert_int_gt(count_of("SELECT sum(octet_length(message) + octet_length(code) + 20) FROM"
+                              " import_error WHERE job = %lld",
+                              id),
+                     1 << 20);
+    /* numbered 1..total, each row of the file with as many errors */
+    ck_assert_int_eq(count_of("SELECT max(seq) FROM import_error WHERE job = %lld", id), total);
+    ck_assert_int_eq(count_of("SELECT count(DISTINCT n) FROM (SELECT count(*) AS n FROM"
+                              " import_error WHERE job = %lld GROUP BY row) c",
+                              id),
+                     1);
+    ck_assert_int_eq(page_all(id, 500, json_object_get(r.json, "errors"), ROWS), total);
+    ht_resp_free(&r);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name LIKE '全无效原子%%'"), 0);
+    ck_assert_int_eq(ht_server_stop(w), 0);
+}
+END_TEST
+
 /* A worker that commits a batch and dies, twice: the third worker fails the
    job instead of running it. */
 START_TEST(test_poison_job)
@@ -360,6 +395,7 @@ import_errors_suite(void)
     Suite *s = suite_create("http-import-errors");
     TCase *tc = wf_tcase("import-errors", 240);
     tcase_add_test(tc, test_many_bad_rows);
+    tcase_add_test(tc, test_atomic_many_errors);
     tcase_add_test(tc, test_poison_job);
     suite_add_tcase(s, tc);
 
