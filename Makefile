@@ -5,7 +5,9 @@
 #   make run        install missing packages, start a local PostgreSQL, migrate,
 #                   load demo data and serve on 127.0.0.1:8080
 #   make test       every suite, release and sanitizer builds
-#   make bench      throughput figures (see bench/README.md)
+#   make bench      throughput figures (see bench/README.md), then the fault script at
+#                   full scale (BENCH_FAULTS=0 skips it)
+#   make soak       10 minutes of mixed traffic at 64 connections (bench/soak.sh)
 #   make bench-export  xuejid's memory while it streams 100,000-student rosters
 #   make fuzz       libFuzzer on the xlsx and CSV readers, FUZZ_SECONDS (120) each
 
@@ -58,7 +60,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(OUT)/%.o)
 EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
-        compose-check deps bench bench-export clean demo fuzz fuzz-build
+        compose-check deps bench bench-export clean demo fuzz fuzz-build check-faults soak
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -90,6 +92,12 @@ $(OUT)/tests/integration/%: $(OUT)/tests/integration/%.o $(TESTLIB_OBJ) $(LIB)
 $(OUT)/tests/http/%: $(OUT)/tests/http/%.o $(TESTLIB_OBJ) $(API_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) -lcurl
 
+# the load client of the fault script (tests/fault/run.sh)
+$(OUT)/tests/fault/load: tests/fault/load.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(LDOPT) -o $@ $< $(shell pkg-config --cflags --libs jansson) \
+	    -lcurl -lpthread
+
 # keep test objects between builds
 .SECONDARY:
 
@@ -116,6 +124,10 @@ check-integration: $(INTEG_BIN) $(OUT)/xuejid
 check-http: $(HTTP_BIN) $(OUT)/xuejid $(OUT)/xuejictl
 	@sh scripts/run-tests.sh http $(HTTP_BIN)
 
+# faults under load, small (tests/fault/run.sh: kill -9, PostgreSQL stopped, a slow database)
+check-faults: $(OUT)/xuejid $(OUT)/xuejictl $(OUT)/tests/fault/load
+	@sh tests/fault/run.sh $(OUT) small
+
 check-layers:
 	@sh scripts/check-layers.sh
 
@@ -128,14 +140,20 @@ compose-check:
 test: deps
 	$(MAKE) check-layers
 	$(MAKE) BUILD=release all check check-integration check-http
+	$(MAKE) BUILD=release check-faults
 	$(MAKE) BUILD=debug all check check-integration check-http
 	$(MAKE) lint-openapi
 	$(MAKE) compose-check
 	@echo "make test: all suites passed"
 
 bench: deps
-	$(MAKE) BUILD=release all
+	$(MAKE) BUILD=release all build/release/tests/fault/load
 	@sh bench/run.sh build/release
+	@[ "$${BENCH_FAULTS:-1}" = 0 ] || sh tests/fault/run.sh build/release full
+
+soak: deps
+	$(MAKE) BUILD=release all
+	@sh bench/soak.sh build/release
 
 bench-export: deps
 	$(MAKE) BUILD=release all

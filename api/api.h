@@ -70,6 +70,11 @@ enum {
     API_ROUTE_NO_LIMIT = 1 << 1,  /* exempt from rate limits (health, metrics) */
     API_ROUTE_AUTH = 1 << 2,      /* needs a valid bearer token (401 otherwise) */
     API_ROUTE_PWCHANGE = 1 << 3,  /* allowed while the user must change the password */
+    API_ROUTE_PUBLIC = 1 << 4,    /* public content, no personal data: answers are not no-store */
+    API_ROUTE_METRICS = 1 << 5,   /* GET /metrics: XUEJI_METRICS_LISTEN / _TOKEN decide who */
+    /* The answer carries a secret (tokens, one-time passwords, client secrets):
+       Idempotency-Key is ignored, so the answer is never stored nor replayed. */
+    API_ROUTE_SECRET = 1 << 6,
 };
 
 struct api_route {
@@ -95,6 +100,7 @@ struct api_call {
     int authed;
     core_actor actor;
     long token_iat, token_exp;
+    long long token_sid;     /* the session (refresh family) a user's token belongs to */
     int token_pwc;           /* the token says the password must be changed */
     const char *client_id;   /* service client tokens: the client id, else NULL */
 

@@ -36,11 +36,11 @@ int
 api_token_issue(const core_actor *a, const char *client_id, int must_change, char **out,
                 app_err *err)
 {
-    return api_token_issue_after(a, client_id, 0, must_change, out, err);
+    return api_token_issue_after(a, client_id, 0, 0, must_change, out, err);
 }
 
 int
-api_token_issue_after(const core_actor *a, const char *client_id, double not_before,
+api_token_issue_after(const core_actor *a, const char *client_id, double not_before, long long sid,
                       int must_change, char **out, app_err *err)
 {
     const api_config *cfg = api_server_config();
@@ -69,6 +69,8 @@ api_token_issue_after(const core_actor *a, const char *client_id, double not_bef
     rc |= jwt_add_grant_int(jwt, "iat", now);
     rc |= jwt_add_grant_int(jwt, "exp", now + API_TOKEN_TTL_S);
     rc |= jwt_add_grant(jwt, "jti", jti);
+    if (sid > 0)
+        rc |= jwt_add_grant_int(jwt, "sid", (long)sid);
     if (must_change)
         rc |= jwt_add_grant_bool(jwt, "pwc", 1);
     if (client_id == NULL && a->staff_role != CORE_STAFF_NONE) {
@@ -115,6 +117,7 @@ bad_token(app_err *err, const char *slug, const char *why)
 typedef struct verified {
     unsigned char hash[16]; /* all zero: empty */
     long exp, iat;
+    long long sid;
     core_actor actor;
     char client_id[72];
     int has_client, pwc;
@@ -157,6 +160,7 @@ api_token_verify(api_call *c, const char *token, size_t len, long now, app_err *
         c->actor = v->actor;
         c->client_id = v->has_client ? app_arena_strdup(c->arena, v->client_id) : NULL;
         c->token_iat = v->iat;
+        c->token_sid = v->sid;
         c->token_pwc = v->pwc;
         c->authed = 1;
         return 0;
@@ -167,6 +171,7 @@ api_token_verify(api_call *c, const char *token, size_t len, long now, app_err *
         v->actor = c->actor;
         v->iat = c->token_iat;
         v->exp = c->token_exp;
+        v->sid = c->token_sid;
         v->pwc = c->token_pwc;
         v->has_client = c->client_id != NULL;
         snprintf(v->client_id, sizeof(v->client_id), "%s", c->client_id ? c->client_id : "");
@@ -218,6 +223,8 @@ verify_full(api_call *c, const char *token, size_t len, long now, app_err *err)
         snprintf(c->actor.org, sizeof(c->actor.org), "%s", org);
         c->token_iat = iat;
         c->token_exp = exp;
+        long sid = jwt_get_grant_int(jwt, "sid"); /* 0 when absent */
+        c->token_sid = sid > 0 ? sid : 0;
         c->token_pwc = jwt_get_grant_bool(jwt, "pwc") == 1;
         char *scope = jwt_get_grants_json(jwt, "scope");
         if (scope != NULL) {
@@ -307,6 +314,50 @@ load(api_call *c, db_conn *db, long long id, cached *out)
     return 0;
 }
 
+/* ---- sessions: a user's token names its refresh family (`sid`); logging out,
+   a reused refresh token, a password reset or disabling revokes the family, and
+   the token dies with it. Cached like the account, so a read costs no query. ---- */
+
+typedef struct session {
+    long long sid, user;
+    uint64_t at_ms;
+    int alive;
+} session;
+
+static session sessions[CACHE_SLOTS];
+
+void
+api_session_forget(long long sid)
+{
+    pthread_mutex_lock(&cache_mu);
+    session *e = &sessions[(unsigned long long)sid % CACHE_SLOTS];
+    if (e->sid == sid)
+        e->sid = 0;
+    pthread_mutex_unlock(&cache_mu);
+}
+
+static int
+session_alive(api_call *c, db_conn *db, long long sid, long long user, int *out_alive)
+{
+    uint64_t t = now_ms();
+    pthread_mutex_lock(&cache_mu);
+    session *e = &sessions[(unsigned long long)sid % CACHE_SLOTS];
+    int hit = e->sid == sid && e->user == user && t - e->at_ms < API_AUTH_CACHE_MS;
+    if (hit)
+        *out_alive = e->alive;
+    pthread_mutex_unlock(&cache_mu);
+    if (hit)
+        return 0;
+    int rc = db_refresh_family_alive(db, sid, user, out_alive, &c->err);
+    if (rc != 0)
+        return rc;
+    pthread_mutex_lock(&cache_mu);
+    sessions[(unsigned long long)sid % CACHE_SLOTS] =
+        (session){.sid = sid, .user = user, .at_ms = t, .alive = *out_alive};
+    pthread_mutex_unlock(&cache_mu);
+    return 0;
+}
+
 int
 api_auth_check(api_call *c, db_conn *db)
 {
@@ -329,6 +380,13 @@ api_auth_check(api_call *c, db_conn *db)
         return app_err_set(&c->err, APP_EAUTH, "invalid_token", "account changed or gone");
     if ((double)c->token_iat < u.tokens_valid_after)
         return app_err_set(&c->err, APP_EAUTH, "token_revoked", "issued before revocation");
+    if (c->token_sid <= 0) /* every user token since sessions were named carries one */
+        return app_err_set(&c->err, APP_EAUTH, "invalid_token", "no session");
+    int alive = 0;
+    if ((rc = session_alive(c, db, c->token_sid, c->actor.user_id, &alive)) != 0)
+        return rc;
+    if (!alive)
+        return app_err_set(&c->err, APP_EAUTH, "token_revoked", "session ended");
     if (u.disabled)
         return app_err_set(&c->err, APP_EAUTH, "account_disabled", NULL);
     if (u.frozen)

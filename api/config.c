@@ -39,8 +39,24 @@ static const char HELP[] =
     "  XUEJI_IMPORT_POLL_MS    how often idle import workers look for jobs (default 500)\n"
     "  XUEJI_IMPORT_BATCH      rows an import registers and commits at a time (default 500)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
+    "  XUEJI_REQUEST_TIMEOUT_MS  a request still waiting for a DB worker after this\n"
+    "                          gets 503 server_busy, 0 = wait (default 10000)\n"
+    "  XUEJI_DB_STATEMENT_TIMEOUT_MS  PostgreSQL statement_timeout of the request\n"
+    "                          connections; past it 503 database_timeout, 0 = none\n"
+    "                          (default 10000)\n"
+    "  XUEJI_DB_LOCK_TIMEOUT_MS  PostgreSQL lock_timeout of the request connections,\n"
+    "                          0 = none (default 3000)\n"
     "  XUEJI_FREEZE_DAYS       accounts unused this many days are frozen, 0 = never (default 180)\n"
-    "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes that lock an account (default 5)\n"
+    "  XUEJI_LOGIN_FAILURES    failed logins within 15 minutes from one address that lock\n"
+    "                          that address out of the account for 15 minutes (default 5)\n"
+    "  XUEJI_LOGIN_FAILURES_ACCOUNT failed logins within 15 minutes from any addresses\n"
+    "                          that lock the account itself for 15 minutes (default 50)\n"
+    "  XUEJI_METRICS_LISTEN    host:port of a separate listener that serves GET /metrics\n"
+    "                          only; with it, the API port does not serve /metrics\n"
+    "  XUEJI_METRICS_TOKEN     a bearer token (16 to 255 characters) that GET /metrics\n"
+    "                          requires, on either listener (_FILE: read from a file).\n"
+    "                          With neither setting, /metrics is open in development and\n"
+    "                          off (404) in production\n"
     "  XUEJI_PORT_FILE         write the bound port to this file (for tests)\n"
     "Rate limits are counted per xuejid process: with N processes behind a load\n"
     "balancer the effective limit is N times the setting.\n"
@@ -103,6 +119,65 @@ secret(const char *name, char *buf, size_t cap, app_err *err)
     return 0;
 }
 
+/* host:port of `name` (value `v`) into host (64 bytes) and port (0-65535). */
+static int
+listen_addr(const char *name, const char *v, char *host, int *port, app_err *err)
+{
+    const char *colon = strrchr(v, ':');
+    if (colon == NULL || colon - v >= 64)
+        return app_err_set(err, APP_EINVAL, "bad_config", "%s must be host:port", name);
+    snprintf(host, 64, "%.*s", (int)(colon - v), v);
+    char *end;
+    long n = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || n < 0 || n > 65535)
+        return app_err_set(err, APP_EINVAL, "bad_config", "%s port must be 0-65535", name);
+    *port = (int)n;
+    return 0;
+}
+
+/* Where GET /metrics is served (api/server.c): XUEJI_METRICS_LISTEN, XUEJI_METRICS_TOKEN. */
+static int
+metrics_config(api_config *cfg, app_err *err)
+{
+    const char *v = env("XUEJI_METRICS_LISTEN", NULL);
+    if (v != NULL) {
+        int rc = listen_addr("XUEJI_METRICS_LISTEN", v, cfg->metrics_host, &cfg->metrics_port, err);
+        if (rc != 0)
+            return rc;
+        if (cfg->metrics_port == 0 || cfg->metrics_port == cfg->port)
+            return app_err_set(err, APP_EINVAL, "bad_config",
+                               "XUEJI_METRICS_LISTEN needs a port of its own (not 0, not the "
+                               "XUEJI_LISTEN port)");
+        cfg->metrics_listen = 1;
+    }
+    int rc = secret("XUEJI_METRICS_TOKEN", cfg->metrics_token, sizeof(cfg->metrics_token), err);
+    if (rc != 0)
+        return rc;
+    size_t n = strlen(cfg->metrics_token);
+    if (n > 0 && n < 16)
+        return app_err_set(err, APP_EINVAL, "bad_config",
+                           "XUEJI_METRICS_TOKEN must be 16 to 255 characters");
+    return 0;
+}
+
+/* How long a request may wait for a worker, a statement or a lock (ADR 0016). */
+static int
+load_deadlines(api_config *cfg, app_err *err)
+{
+    long n;
+    int rc;
+    if ((rc = env_int("XUEJI_REQUEST_TIMEOUT_MS", 10000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->request_timeout_ms = (int)n;
+    if ((rc = env_int("XUEJI_DB_STATEMENT_TIMEOUT_MS", 10000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->statement_timeout_ms = (int)n;
+    if ((rc = env_int("XUEJI_DB_LOCK_TIMEOUT_MS", 3000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->lock_timeout_ms = (int)n;
+    return 0;
+}
+
 int
 api_config_load(api_config *cfg, app_err *err)
 {
@@ -110,16 +185,10 @@ api_config_load(api_config *cfg, app_err *err)
     long n;
     int rc;
 
-    const char *listen = env("XUEJI_LISTEN", "127.0.0.1:8080");
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || (size_t)(colon - listen) >= sizeof(cfg->host))
-        return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_LISTEN must be host:port");
-    snprintf(cfg->host, sizeof(cfg->host), "%.*s", (int)(colon - listen), listen);
-    char *end;
-    n = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || n < 0 || n > 65535)
-        return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_LISTEN port must be 0-65535");
-    cfg->port = (int)n;
+    if ((rc = listen_addr("XUEJI_LISTEN", env("XUEJI_LISTEN", "127.0.0.1:8080"), cfg->host,
+                          &cfg->port, err)) != 0 ||
+        (rc = metrics_config(cfg, err)) != 0)
+        return rc;
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if ((rc = env_int("XUEJI_THREADS", cores > 0 ? cores : 2, 1, 256, &n, err)) != 0)
@@ -149,12 +218,17 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;
+    if ((rc = load_deadlines(cfg, err)) != 0)
+        return rc;
     if ((rc = env_int("XUEJI_FREEZE_DAYS", 180, 0, 36500, &n, err)) != 0)
         return rc;
     cfg->freeze_days = (int)n;
     if ((rc = env_int("XUEJI_LOGIN_FAILURES", 5, 1, 100, &n, err)) != 0)
         return rc;
     cfg->max_login_failures = (int)n;
+    if ((rc = env_int("XUEJI_LOGIN_FAILURES_ACCOUNT", 50, 1, 10000, &n, err)) != 0)
+        return rc;
+    cfg->max_login_failures_account = (int)n;
     if ((rc = env_int("XUEJI_RATE_LIMIT_IP", 300, 0, 10000000, &n, err)) != 0)
         return rc;
     cfg->rate_ip = (double)n;
@@ -266,4 +340,5 @@ api_config_wipe(api_config *cfg)
 {
     sodium_memzero(cfg->jwt_secret, sizeof(cfg->jwt_secret));
     sodium_memzero(cfg->data_key, sizeof(cfg->data_key));
+    sodium_memzero(cfg->metrics_token, sizeof(cfg->metrics_token));
 }

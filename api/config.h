@@ -43,9 +43,18 @@ struct api_config {
     int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken over */
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int shutdown_timeout_ms;
+    int request_timeout_ms;   /* XUEJI_REQUEST_TIMEOUT_MS: longest wait for a DB worker; 0 = none */
+    int statement_timeout_ms; /* XUEJI_DB_STATEMENT_TIMEOUT_MS: PostgreSQL statement_timeout */
+    int lock_timeout_ms;      /* XUEJI_DB_LOCK_TIMEOUT_MS: PostgreSQL lock_timeout */
     int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
-    int max_login_failures; /* failures within 15 minutes that lock an account */
+    /* failed logins within 15 minutes that lock one source out of an account,
+       and those from any sources that lock the account itself (ADR 0014) */
+    int max_login_failures, max_login_failures_account;
     const char *port_file; /* write the bound port here (tests) */
+    int metrics_listen;    /* XUEJI_METRICS_LISTEN given: /metrics is served there only */
+    char metrics_host[64];
+    int metrics_port;
+    char metrics_token[256]; /* XUEJI_METRICS_TOKEN: "" = none */
 };
 typedef struct api_config api_config;
 

@@ -1,6 +1,8 @@
 /*
  * api/h_auth.c - login, refresh, logout, client credentials, /me, password.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -81,22 +83,22 @@ api_audit(api_call *c, db_conn *db, const char *action, const char *target_type,
     }
 }
 
-/* Issue an access token and a new refresh token of `family` (0: a new family). */
+/* Issue an access token and a new refresh token of `family` (0: a new family,
+   that is a new session); the access token names the family as its `sid`. */
 static int
 issue_pair(api_call *c, db_conn *db, const db_user *u, long long family, json_t **out)
 {
     core_actor a;
     api_actor_from_user(&a, u->id, u->role, u->org, u->staff_role, u->grade, u->nclasses,
                         u->classes);
-    char *access = NULL;
-    int rc = api_token_issue_after(&a, NULL, u->tokens_valid_after, u->must_change_password,
-                                   &access, &c->err);
+    int rc = family == 0 ? db_refresh_new_family(db, &family, &c->err) : 0;
     if (rc != 0)
         return rc;
-    if (family == 0 && (rc = db_refresh_new_family(db, &family, &c->err)) != 0) {
-        free(access);
+    char *access = NULL;
+    rc = api_token_issue_after(&a, NULL, u->tokens_valid_after, family, u->must_change_password,
+                               &access, &c->err);
+    if (rc != 0)
         return rc;
-    }
     char refresh[44], hash[65];
     api_opaque_token(refresh, hash);
     rc = db_refresh_insert(db, u->id, family, hash, API_REFRESH_TTL_S, &c->err);
@@ -122,11 +124,70 @@ typedef struct login_args {
     const char *username, *password;
 } login_args;
 
+/*
+ * The source failed logins are counted against (ADR 0014): the socket peer (no
+ * proxy header is trusted), as its IPv4 address or its IPv6 /64 prefix, since
+ * one subscriber holds a whole /64.
+ */
+static void
+login_source(const char *ip, char *out, size_t cap)
+{
+    struct in6_addr a6;
+    if (inet_pton(AF_INET6, ip, &a6) != 1) {
+        snprintf(out, cap, "%s", ip[0] ? ip : "unknown");
+        return;
+    }
+    char buf[INET6_ADDRSTRLEN];
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        inet_ntop(AF_INET, &a6.s6_addr[12], buf, sizeof(buf));
+        snprintf(out, cap, "%s", buf);
+        return;
+    }
+    memset(&a6.s6_addr[8], 0, 8);
+    inet_ntop(AF_INET6, &a6, buf, sizeof(buf));
+    snprintf(out, cap, "%s/64", buf);
+}
+
+static int
+refuse_locked(api_call *c, db_conn *db, const char *uid, const char *password, long long locked_for)
+{
+    core_pwhash_verify(api_dummy_hash(), password);
+    retry_after(c, locked_for);
+    api_audit(c, db, "login_refused_locked", "user", uid, NULL);
+    return app_err_set(&c->err, APP_EAUTH, "account_locked", NULL);
+}
+
+/* A wrong password: counted for this source and for the whole account. */
+static int
+login_failed(api_call *c, db_conn *db, long long id, const char *uid, const char *src)
+{
+    const api_config *cfg = api_server_config();
+    long long src_for = 0, acct_for = 0;
+    int rc = db_user_source_failed(db, id, src, cfg->max_login_failures, &src_for, &c->err);
+    if (rc == 0)
+        rc = db_user_login_failed(db, id, cfg->max_login_failures_account, &acct_for, &c->err);
+    if (rc != 0)
+        return rc;
+    api_audit(c, db, "login_failure", "user", uid, NULL);
+    if (acct_for > 0) {
+        api_auth_forget(id); /* an account lock also stops its tokens */
+        api_audit(c, db, "lock", "user", uid, "{\"scope\":\"account\"}");
+    } else if (src_for > 0) {
+        api_audit(c, db, "lock", "user", uid, "{\"scope\":\"source\"}");
+    }
+    if (acct_for == 0 && src_for == 0)
+        return app_err_set(&c->err, APP_EAUTH, "invalid_credentials", NULL);
+    retry_after(c, acct_for > src_for ? acct_for : src_for);
+    return app_err_set(&c->err, APP_EAUTH, "account_locked", NULL);
+}
+
 static int
 job_login(api_call *c, db_conn *db)
 {
     const api_config *cfg = api_server_config();
     login_args *a = c->data;
+    char src[64];
+    login_source(c->client_ip, src, sizeof(src));
     db_user u;
     int found = 0;
     int rc = db_user_by_username(db, a->username, c->arena, &u, &found, &c->err);
@@ -144,26 +205,13 @@ job_login(api_call *c, db_conn *db)
     }
     char uid[24];
     snprintf(uid, sizeof(uid), "%lld", u.id);
-    if (u.locked_for_s > 0) {
-        core_pwhash_verify(api_dummy_hash(), a->password);
-        retry_after(c, u.locked_for_s);
-        api_audit(c, db, "login_refused_locked", "user", uid, NULL);
-        return app_err_set(&c->err, APP_EAUTH, "account_locked", NULL);
-    }
-    if (!core_pwhash_verify(u.password_hash, a->password)) {
-        long long locked_for = 0;
-        rc = db_user_login_failed(db, u.id, cfg->max_login_failures, &locked_for, &c->err);
-        if (rc != 0)
-            return rc;
-        api_audit(c, db, "login_failure", "user", uid, NULL);
-        api_auth_forget(u.id);
-        if (locked_for > 0) {
-            api_audit(c, db, "lock", "user", uid, NULL);
-            retry_after(c, locked_for);
-            return app_err_set(&c->err, APP_EAUTH, "account_locked", NULL);
-        }
-        return app_err_set(&c->err, APP_EAUTH, "invalid_credentials", NULL);
-    }
+    long long locked_for = u.locked_for_s;
+    if (locked_for == 0 && (rc = db_user_source_locked(db, u.id, src, &locked_for, &c->err)) != 0)
+        return rc;
+    if (locked_for > 0)
+        return refuse_locked(c, db, uid, a->password, locked_for);
+    if (!core_pwhash_verify(u.password_hash, a->password))
+        return login_failed(c, db, u.id, uid, src);
     if (u.disabled) {
         api_audit(c, db, "login_refused_disabled", "user", uid, NULL);
         return app_err_set(&c->err, APP_EFORBIDDEN, "account_disabled", NULL);
@@ -184,7 +232,7 @@ job_login(api_call *c, db_conn *db)
     if ((rc = db_begin(db, &c->err)) != 0)
         return rc;
     json_t *out = NULL;
-    rc = db_user_login_ok(db, u.id, &c->err);
+    rc = db_user_login_ok(db, u.id, src, &c->err);
     if (rc == 0)
         rc = issue_pair(c, db, &u, 0, &out);
     if (rc == 0) {
@@ -244,6 +292,7 @@ job_refresh(api_call *c, db_conn *db)
             api_audit(c, db, "refresh_reuse_revoked", "user", uid, NULL);
         if (rc == 0 && (rc = c->err.code) == 0)
             rc = db_commit(db, &c->err);
+        api_session_forget(family);
         return rc != 0 ? rc : app_err_set(&c->err, APP_EAUTH, "refresh_token_reused", NULL);
     }
     if (state == 1)
@@ -283,6 +332,7 @@ job_logout(api_call *c, db_conn *db)
     rc = db_refresh_revoke_family(db, family, &c->err);
     if (rc != 0)
         return rc;
+    api_session_forget(family);
     char uid[24];
     snprintf(uid, sizeof(uid), "%lld", user);
     api_audit(c, db, "logout", "user", uid, NULL);

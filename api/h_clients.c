@@ -5,8 +5,8 @@
  *
  * A client belongs to one province: its tokens carry `sub` "client:<id>", role
  * `province` and that province as org, so they see what a province user sees.
- * The secret is shown once and stored as an argon2id hash. Neither route keeps
- * an Idempotency-Key answer: both answers are secrets.
+ * The secret is shown once and stored as an argon2id hash. Both answers are
+ * secrets: both routes are flagged API_ROUTE_SECRET and ignore Idempotency-Key.
  */
 #include <pthread.h>
 #include <sodium.h>
@@ -99,7 +99,6 @@ h_client_create(api_call *c)
         api_fail_code(c, APP_EINVAL, "wrong_type", "");
         return;
     }
-    c->idem_key = NULL; /* the answer holds the secret: never stored */
     client_args *a = app_arena_alloc(c->arena, sizeof(*a));
     a->name = api_body_string(c, "name", 1);
     const char *prov = api_body_string(c, "province", c->actor.level == CORE_LEVEL_MINISTRY);
@@ -330,7 +329,6 @@ parse_basic(api_call *c, const char *h, token_args *a)
 void
 h_token(api_call *c)
 {
-    c->idem_key = NULL; /* the answer is a token: never stored */
     if (c->body_len > TOKEN_BODY_MAX) {
         api_fail_code(c, APP_ETOOLARGE, "body_too_large", NULL);
         return;

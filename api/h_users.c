@@ -17,8 +17,9 @@
  * Callers who manage nobody (service clients, grade leaders, head teachers) get
  * 403 on the list and on creation.
  *
- * Answers that carry a one-time password are never stored: such routes ignore
- * Idempotency-Key, since the idempotency table would keep the password in clear.
+ * Answers that carry a one-time password are never stored: their routes are
+ * flagged API_ROUTE_SECRET (api/router.c) and so ignore Idempotency-Key, since
+ * the idempotency table would keep the password in clear.
  */
 #include <math.h>
 #include <sodium.h>
@@ -568,7 +569,6 @@ h_user_create(api_call *c)
 {
     if (refuse_non_managers(c) != 0 || body_object(c) != 0)
         return;
-    c->idem_key = NULL; /* the answer holds a password: never stored (file comment) */
     create_args *a = app_arena_alloc(c->arena, sizeof(*a));
     validate_create(c, a);
     if (validation_done(c) != 0)
@@ -808,7 +808,6 @@ h_user_password_reset(api_call *c)
 {
     if (refuse_item(c) != 0)
         return;
-    c->idem_key = NULL; /* the answer holds a password: never stored */
     api_submit(c, job_user_password_reset);
 }
 

@@ -60,7 +60,7 @@ worker_main(void *arg)
 }
 
 int
-api_pool_start(int n, const char *url)
+api_pool_start(int n, const char *url, const char *options)
 {
     P.nworkers = n;
     P.workers = calloc((size_t)n, sizeof(worker));
@@ -68,7 +68,7 @@ api_pool_start(int n, const char *url)
         return -1;
     for (int i = 0; i < n; i++) {
         app_err err = {0};
-        P.workers[i].db = db_conn_open(url, &err);
+        P.workers[i].db = db_conn_open_opts(url, options, &err);
         if (!db_conn_ok(P.workers[i].db) && i == 0)
             api_log(API_LOG_WARN, "database unreachable at start; will retry", NULL, err.detail);
         if (pthread_create(&P.workers[i].tid, NULL, worker_main, &P.workers[i]) != 0)

@@ -11,8 +11,9 @@
 
 #include "api/api.h"
 
-/* Start `n` workers connected to `url` (they reconnect by themselves). */
-int api_pool_start(int n, const char *url);
+/* Start `n` workers connected to `url` (they reconnect by themselves), with the
+   session settings `options` (libpq's options parameter; NULL: none). */
+int api_pool_start(int n, const char *url, const char *options);
 /* Finish queued jobs, stop the workers, close the connections. Returns 0, or
    -1 when jobs were still running after `timeout_ms` (the workers are then
    left running: the caller exits). */

@@ -3,6 +3,9 @@
  *
  * Every route of the service is one line here; tests/unit/router_test.c and the
  * authorization matrix enumerate this table, so a route cannot exist unlisted.
+ * Every answer is Cache-Control: no-store except those of API_ROUTE_PUBLIC
+ * routes (reference data, the contract, health, the empty template), which
+ * carry no personal data (api/server.c, docs/security.md).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,30 +14,33 @@
 #include "api/handlers.h"
 
 const api_route api_routes[] = {
-    {API_GET, "/healthz", h_healthz, API_ROUTE_NO_LIMIT},
-    {API_GET, "/readyz", h_readyz, API_ROUTE_NO_LIMIT},
-    {API_GET, "/metrics", h_metrics, API_ROUTE_NO_LIMIT},
-    {API_GET, "/openapi.yaml", h_openapi, 0},
-    {API_GET, "/api/v1/regions", h_regions_list, 0},
-    {API_GET, "/api/v1/regions/{code}", h_region_get, 0},
-    {API_GET, "/api/v1/code-tables", h_code_tables, 0},
-    {API_GET, "/api/v1/code-tables/{name}", h_code_table_get, 0},
+    {API_GET, "/healthz", h_healthz, API_ROUTE_NO_LIMIT | API_ROUTE_PUBLIC},
+    {API_GET, "/readyz", h_readyz, API_ROUTE_NO_LIMIT | API_ROUTE_PUBLIC},
+    {API_GET, "/metrics", h_metrics, API_ROUTE_NO_LIMIT | API_ROUTE_METRICS},
+    {API_GET, "/openapi.yaml", h_openapi, API_ROUTE_PUBLIC},
+    {API_GET, "/api/v1/regions", h_regions_list, API_ROUTE_PUBLIC},
+    {API_GET, "/api/v1/regions/{code}", h_region_get, API_ROUTE_PUBLIC},
+    {API_GET, "/api/v1/code-tables", h_code_tables, API_ROUTE_PUBLIC},
+    {API_GET, "/api/v1/code-tables/{name}", h_code_table_get, API_ROUTE_PUBLIC},
     {API_POST, "/api/v1/id-numbers/validate", h_id_number_validate, API_ROUTE_JSON_BODY},
-    {API_POST, "/api/v1/auth/login", h_login, API_ROUTE_JSON_BODY},
-    {API_POST, "/api/v1/auth/refresh", h_refresh, API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/auth/login", h_login, API_ROUTE_JSON_BODY | API_ROUTE_SECRET},
+    {API_POST, "/api/v1/auth/refresh", h_refresh, API_ROUTE_JSON_BODY | API_ROUTE_SECRET},
     {API_POST, "/api/v1/auth/logout", h_logout, API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/me", h_me, API_ROUTE_AUTH},
     {API_PUT, "/api/v1/me/password", h_me_password,
-     API_ROUTE_AUTH | API_ROUTE_JSON_BODY | API_ROUTE_PWCHANGE},
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY | API_ROUTE_PWCHANGE | API_ROUTE_SECRET},
     /* form or JSON body, parsed by the handler; no bearer (client credentials) */
-    {API_POST, "/api/v1/auth/token", h_token, 0},
+    {API_POST, "/api/v1/auth/token", h_token, API_ROUTE_SECRET},
     {API_GET, "/api/v1/users", h_users_list, API_ROUTE_AUTH},
-    {API_POST, "/api/v1/users", h_user_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/users", h_user_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY | API_ROUTE_SECRET},
     {API_GET, "/api/v1/users/{id}", h_user_get, API_ROUTE_AUTH},
     {API_PATCH, "/api/v1/users/{id}", h_user_patch, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
-    {API_POST, "/api/v1/users/{id}/password-reset", h_user_password_reset, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/users/{id}/password-reset", h_user_password_reset,
+     API_ROUTE_AUTH | API_ROUTE_SECRET},
     {API_POST, "/api/v1/users/{id}/unlock", h_user_unlock, API_ROUTE_AUTH},
-    {API_POST, "/api/v1/clients", h_client_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/clients", h_client_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY | API_ROUTE_SECRET},
     /* schools, classes, region settings (api/h_schools.c, api/h_settings.c) */
     {API_GET, "/api/v1/schools", h_schools_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/schools", h_school_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
@@ -68,9 +74,10 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/requests", h_requests_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/requests/{id}/revert", h_request_revert,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
-    {API_GET, "/api/v1/workflows", h_workflows, 0},
+    {API_GET, "/api/v1/workflows", h_workflows, API_ROUTE_PUBLIC},
     {API_POST, "/api/v1/files", h_file_create, API_ROUTE_AUTH},
-    {API_GET, "/api/v1/templates/students.xlsx", h_template_students, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/templates/students.xlsx", h_template_students,
+     API_ROUTE_AUTH | API_ROUTE_PUBLIC},
     {API_POST, "/api/v1/imports", h_import_create, API_ROUTE_AUTH},
     {API_GET, "/api/v1/imports/{id}", h_import_get, API_ROUTE_AUTH},
     {API_GET, "/api/v1/imports/{id}/errors", h_import_errors_list, API_ROUTE_AUTH},

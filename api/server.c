@@ -40,6 +40,8 @@ struct api_thread {
     uv_tcp_t listener;
     int listen_fd;
     int listening;
+    uv_tcp_t mlistener; /* thread 0: the XUEJI_METRICS_LISTEN socket */
+    int mlistening;
     uv_async_t done_async;
     uv_async_t stop_async;
     uv_timer_t drain_timer;
@@ -218,6 +220,16 @@ idem_fingerprint(api_call *c, char out[65])
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+/* A request that waited longer than XUEJI_REQUEST_TIMEOUT_MS for a worker (all of
+   them held by a slow or unreachable database) is answered 503 without running:
+   its client may have given up already, and running it would only lengthen the queue. */
+static int
+waited_too_long(const api_call *c)
+{
+    return CFG->request_timeout_ms > 0 &&
+           now_ns() - c->start_ns > (uint64_t)CFG->request_timeout_ms * 1000000u;
+}
+
 /* Worker thread: run the job with retries, idempotency and problem rendering. */
 void api__run_job(api_call *c, db_conn *db);
 
@@ -226,6 +238,11 @@ api__run_job(api_call *c, db_conn *db)
 {
     if (api__stream_started(c)) { /* the next part of a streamed answer */
         api__stream_step(c, db);
+        return;
+    }
+    if (waited_too_long(c)) {
+        api_fail_code(c, APP_EUNAVAIL, "server_busy", NULL);
+        api_problem_render(c);
         return;
     }
     if (c->authed && api_auth_check(c, db) != 0) {
@@ -367,6 +384,15 @@ api__call_log(api_call *c)
     api_log_access(c->method, route, c->status, secs * 1000, c->request_id);
 }
 
+static int
+has_header(const api_call *c, const char *name)
+{
+    for (int i = 0; i < c->nheaders; i++)
+        if (strcmp(c->hname[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 void
 api__put_head(api_call *c, h2o_req_t *req)
 {
@@ -384,6 +410,14 @@ api__put_head(api_call *c, h2o_req_t *req)
         h2o_iovec_t v = h2o_strdup(&req->pool, c->content_type, SIZE_MAX);
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, v.base, v.len);
     }
+    /* browsers take the declared type, never a guessed one; caches keep no
+       answer but the public ones (reference data, the contract, health) */
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0,
+                          NULL, H2O_STRLIT("nosniff"));
+    int public = c->route_index >= 0 && (api_routes[c->route_index].flags & API_ROUTE_PUBLIC);
+    if (!public && !has_header(c, "cache-control"))
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                       H2O_STRLIT("no-store"));
 }
 
 void
@@ -522,6 +556,63 @@ preflight(api_call *c, int allow)
     api_reply_raw(c, 204, NULL, NULL, 0);
 }
 
+/* Did the request come in on the XUEJI_METRICS_LISTEN socket? */
+static int
+on_metrics_port(h2o_req_t *req)
+{
+    if (!CFG->metrics_listen)
+        return 0;
+    struct sockaddr_storage ss;
+    if (req->conn->callbacks->get_sockname(req->conn, (struct sockaddr *)&ss) == 0 ||
+        ss.ss_family != AF_INET)
+        return 0;
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port) == CFG->metrics_port;
+}
+
+/* Does the request carry XUEJI_METRICS_TOKEN as its bearer token? */
+static int
+metrics_token_ok(h2o_req_t *req)
+{
+    size_t n;
+    const char *v = header(req, H2O_STRLIT("authorization"), &n);
+    if (v == NULL || n < 7 || strncasecmp(v, "Bearer ", 7) != 0)
+        return 0;
+    unsigned char a[32], b[32]; /* hashes: equal lengths for a constant-time comparison */
+    crypto_generichash(a, sizeof(a), (const unsigned char *)v + 7, n - 7, NULL, 0);
+    crypto_generichash(b, sizeof(b), (const unsigned char *)CFG->metrics_token,
+                       strlen(CFG->metrics_token), NULL, 0);
+    return sodium_memcmp(a, b, sizeof(a)) == 0;
+}
+
+/*
+ * Who reaches GET /metrics (README "Metrics"): with XUEJI_METRICS_LISTEN, that
+ * socket only (and it serves nothing else); with XUEJI_METRICS_TOKEN, callers
+ * that send it; with neither, anyone in development and nobody in production.
+ * 1 when the call was refused (the failure is set).
+ */
+static int
+metrics_refused(api_call *c, h2o_req_t *req, int r, int mport)
+{
+    int is_metrics = r >= 0 && (api_routes[r].flags & API_ROUTE_METRICS);
+    if (mport && !is_metrics) {
+        api_fail_code(c, APP_ENOTFOUND, "route_not_found", NULL);
+        return 1;
+    }
+    if (!is_metrics)
+        return 0;
+    if ((!mport && CFG->metrics_listen) ||
+        (CFG->metrics_token[0] == '\0' && CFG->production && !mport)) {
+        api_fail_code(c, APP_ENOTFOUND, "route_not_found", NULL);
+        return 1;
+    }
+    if (CFG->metrics_token[0] != '\0' && !metrics_token_ok(req)) {
+        api_header(c, "www-authenticate", "Bearer realm=\"xueji-metrics\"");
+        api_fail_code(c, APP_EAUTH, "unauthenticated", NULL);
+        return 1;
+    }
+    return 0;
+}
+
 static int
 on_req(h2o_handler_t *self, h2o_req_t *req)
 {
@@ -573,6 +664,10 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
     int is_options = strcmp(c->method, "OPTIONS") == 0;
     const char *match_method = strcmp(c->method, "HEAD") == 0 ? "GET" : c->method;
     int r = api_route_match(is_options ? "OPTIONS" : match_method, c->path, c, &allow);
+    if (metrics_refused(c, req, r, on_metrics_port(req))) {
+        api_finish(c);
+        return 0;
+    }
     if (r == -1) {
         api_fail_code(c, APP_ENOTFOUND, "route_not_found", NULL);
         api_finish(c);
@@ -679,7 +774,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         app_arena_defer(c->arena, decref_json, c->json);
     }
 
-    if (strcmp(c->method, "POST") == 0) {
+    /* an answer that carries a secret is never stored: the key is ignored */
+    if (strcmp(c->method, "POST") == 0 && !(route->flags & API_ROUTE_SECRET)) {
         const char *key = header(req, H2O_STRLIT("idempotency-key"), &n);
         if (key != NULL) {
             if (n == 0 || n > 255) {
@@ -772,6 +868,10 @@ on_stop(uv_async_t *a)
         uv_close((uv_handle_t *)&t->listener, NULL);
         t->listening = 0;
     }
+    if (t->mlistening) {
+        uv_close((uv_handle_t *)&t->mlistener, NULL);
+        t->mlistening = 0;
+    }
     h2o_context_request_shutdown(&t->ctx);
     t->drain_deadline = uv_now(&t->loop) + (uint64_t)CFG->shutdown_timeout_ms;
     uv_timer_start(&t->drain_timer, drain_check, 0, 20);
@@ -812,8 +912,17 @@ thread_main(void *arg)
     return NULL;
 }
 
+/* Listen on `fd` with `h` (the thread's API or metrics socket). */
 static int
-thread_init(api_thread *t, int index, int fd)
+listen_on(api_thread *t, uv_tcp_t *h, int fd)
+{
+    uv_tcp_init(&t->loop, h);
+    h->data = t;
+    return uv_tcp_open(h, fd) != 0 || uv_listen((uv_stream_t *)h, 1024, on_accept) != 0 ? -1 : 0;
+}
+
+static int
+thread_init(api_thread *t, int index, int fd, int mfd)
 {
     t->index = index;
     t->listen_fd = fd;
@@ -828,13 +937,57 @@ thread_init(api_thread *t, int index, int fd)
     t->stop_async.data = t;
     uv_timer_init(&t->loop, &t->drain_timer);
     t->drain_timer.data = t;
-    uv_tcp_init(&t->loop, &t->listener);
-    t->listener.data = t;
-    if (uv_tcp_open(&t->listener, fd) != 0 ||
-        uv_listen((uv_stream_t *)&t->listener, 1024, on_accept) != 0)
+    if (listen_on(t, &t->listener, fd) != 0)
         return -1;
     t->listening = 1;
+    if (mfd >= 0) {
+        if (listen_on(t, &t->mlistener, mfd) != 0)
+            return -1;
+        t->mlistening = 1;
+    }
     return 0;
+}
+
+/*
+ * Answers h2o makes itself (413 above its body cap, 400s of a request it
+ * could not route) go through the host's fallback path: the same two headers
+ * as ours (api__put_head).
+ */
+static void
+own_answers_headers(h2o_hostconf_t *host)
+{
+    static h2o_iovec_t nosniff_name;
+    static h2o_headers_command_t cmds[3];
+    nosniff_name = h2o_iovec_init(H2O_STRLIT("x-content-type-options"));
+    cmds[0] = (h2o_headers_command_t){H2O_HEADERS_CMD_SET, &nosniff_name,
+                                      h2o_iovec_init(H2O_STRLIT("nosniff"))};
+    cmds[1] = (h2o_headers_command_t){H2O_HEADERS_CMD_SET, &H2O_TOKEN_CACHE_CONTROL->buf,
+                                      h2o_iovec_init(H2O_STRLIT("no-store"))};
+    cmds[2] = (h2o_headers_command_t){H2O_HEADERS_CMD_NULL, NULL, {NULL, 0}};
+    h2o_headers_register(&host->fallback_path, cmds);
+}
+
+/* The XUEJI_METRICS_LISTEN socket, or -1 when there is none (or on error: *out_failed). */
+static int
+metrics_listener(const api_config *cfg, int *out_failed)
+{
+    int fd = -1;
+    *out_failed = 0;
+    if (!cfg->metrics_listen)
+        return -1;
+    if (open_listener(cfg->metrics_host, cfg->metrics_port, &fd) != 0) {
+        char d[160];
+        snprintf(d, sizeof(d), "XUEJI_METRICS_LISTEN %s:%d: %s", cfg->metrics_host,
+                 cfg->metrics_port, strerror(errno));
+        api_log(API_LOG_ERROR, "cannot listen", NULL, d);
+        *out_failed = 1;
+        return -1;
+    }
+    char d[128];
+    snprintf(d, sizeof(d), "GET /metrics on http://%s:%d only", cfg->metrics_host,
+             cfg->metrics_port);
+    api_log(API_LOG_INFO, "metrics", NULL, d);
+    return fd;
 }
 
 int
@@ -853,6 +1006,7 @@ api_server_run(const api_config *cfg)
     h2o_pathconf_t *pathconf = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler(pathconf, sizeof(*handler));
     handler->on_req = on_req;
+    own_answers_headers(host);
     api_metrics_init(api_nroutes);
 
     /* Block the signals in every thread; main waits for them with sigwait. */
@@ -862,7 +1016,10 @@ api_server_run(const api_config *cfg)
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-    if (api_pool_start(cfg->db_pool, cfg->database_url) != 0) {
+    char opts[96];
+    snprintf(opts, sizeof(opts), "-c statement_timeout=%d -c lock_timeout=%d",
+             cfg->statement_timeout_ms, cfg->lock_timeout_ms);
+    if (api_pool_start(cfg->db_pool, cfg->database_url, opts) != 0) {
         api_log(API_LOG_ERROR, "cannot start the DB pool", NULL, NULL);
         return 1;
     }
@@ -871,7 +1028,10 @@ api_server_run(const api_config *cfg)
         return 1;
     }
 
-    int n = cfg->threads, port = cfg->port;
+    int n = cfg->threads, port = cfg->port, mfailed;
+    int mfd = metrics_listener(cfg, &mfailed);
+    if (mfailed)
+        return 1;
     THREADS = xcalloc((size_t)n, sizeof(api_thread));
     for (int i = 0; i < n; i++) {
         int fd;
@@ -887,7 +1047,7 @@ api_server_run(const api_config *cfg)
             getsockname(fd, (struct sockaddr *)&sa, &sl);
             port = ntohs(sa.sin_port);
         }
-        if (thread_init(&THREADS[i], i, fd) != 0) {
+        if (thread_init(&THREADS[i], i, fd, i == 0 ? mfd : -1) != 0) {
             api_log(API_LOG_ERROR, "cannot listen", NULL, strerror(errno));
             return 1;
         }

@@ -1513,6 +1513,13 @@ core_student_patch(db_conn *db, const core_op *op, const char *key, int expect_v
     if (!same(cur.v[CORE_R_CLASS], next.v[CORE_R_CLASS]) &&
         (rc = place_in_class(db, op, &sc, &next, &s.class_id, err)) != 0)
         goto fail;
+    /* the student must stay in the caller's scope: a head teacher moves
+       pupils between their own classes only */
+    if (!sees_student(a, &sc, &s)) {
+        app_err_field(err, "/class");
+        rc = app_err_set(err, APP_EFORBIDDEN, "class_out_of_scope", "class %lld", s.class_id);
+        goto fail;
+    }
 
     /* history: old and new values of plain fields; PII only named */
     char *changes_json = app_arena_strdup(op->arena, "[");

@@ -13,10 +13,12 @@
 
 #define MAX_PREPARED 256
 #define RECONNECT_BACKOFF_MS 250
+#define DB_CONNECT_TIMEOUT_S "3" /* libpq's connect_timeout of connections with options */
 
 struct db_conn {
     PGconn *pg;
     char *url;
+    char *options; /* libpq `options` (session settings), or NULL */
     int in_tx;
     int nprepared;
     const db_stmt *prepared[MAX_PREPARED];
@@ -65,7 +67,14 @@ connect_now(db_conn *c, app_err *err)
     c->nprepared = 0;
     c->in_tx = 0;
     c->last_attempt_ms = now_ms();
-    c->pg = PQconnectdb(c->url);
+    if (c->options != NULL) {
+        /* the URL's own settings first, then the session settings over them */
+        const char *keys[] = {"dbname", "options", "connect_timeout", NULL};
+        const char *vals[] = {c->url, c->options, DB_CONNECT_TIMEOUT_S, NULL};
+        c->pg = PQconnectdbParams(keys, vals, 1);
+    } else {
+        c->pg = PQconnectdb(c->url);
+    }
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         app_err_set(err, APP_EUNAVAIL, "database_unavailable", NULL);
         set_detail(err, "connect", c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -78,8 +87,15 @@ connect_now(db_conn *c, app_err *err)
 db_conn *
 db_conn_open(const char *url, app_err *err)
 {
+    return db_conn_open_opts(url, NULL, err);
+}
+
+db_conn *
+db_conn_open_opts(const char *url, const char *options, app_err *err)
+{
     db_conn *c = xcalloc(1, sizeof(*c));
     c->url = xstrdup(url);
+    c->options = options != NULL && *options != '\0' ? xstrdup(options) : NULL;
     connect_now(c, err);
     return c;
 }
@@ -92,6 +108,7 @@ db_conn_close(db_conn *c)
     if (c->pg != NULL)
         PQfinish(c->pg);
     free(c->url);
+    free(c->options);
     free(c);
 }
 
@@ -143,8 +160,12 @@ from_result(db_conn *c, PGresult *res, app_err *err)
         } else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
             code = APP_ERETRY;
             slug = "retry";
+        } else if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0) {
+            /* statement_timeout or lock_timeout: the database is too slow to answer */
+            code = APP_EUNAVAIL;
+            slug = "database_timeout";
         } else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 ||
-                   strcmp(state, "57014") == 0 || strcmp(state, "53300") == 0) {
+                   strcmp(state, "53300") == 0) {
             code = APP_EUNAVAIL;
             slug = "database_unavailable";
         }

@@ -34,6 +34,14 @@ typedef struct db_stmt {
  * `err` receives the reason when the first connect failed.
  */
 db_conn *db_conn_open(const char *url, app_err *err);
+/*
+ * The same with session settings: `options` is libpq's `options` parameter
+ * (e.g. "-c statement_timeout=10000 -c lock_timeout=3000"), applied on every
+ * reconnect, with a connect timeout of 3 s. A statement that runs past
+ * statement_timeout or waits past lock_timeout fails with APP_EUNAVAIL and the
+ * slug "database_timeout".
+ */
+db_conn *db_conn_open_opts(const char *url, const char *options, app_err *err);
 void db_conn_close(db_conn *c); /* c may be NULL */
 
 /* 1 when the last connect or query left the connection usable. */

@@ -46,9 +46,37 @@ static const db_stmt SQL_FAILED = {
     "   locked_until = CASE WHEN w.n >= $2 THEN now() + interval '15 minutes' ELSE u.locked_until END"
     " FROM w WHERE u.id = w.id"
     " RETURNING greatest(0, ceil(extract(epoch FROM u.locked_until - now())))::bigint"};
-static const db_stmt SQL_OK = {
-    "user_login_ok", "UPDATE app_user SET failed_count = 0, failed_since = NULL, locked_until = NULL,"
-                     " last_login_at = now() WHERE id = $1"};
+/*
+ * Failures per account and source: 15-minute windows as above. The account's
+ * other sources' rows are dropped once stale, so they do not pile up.
+ */
+#define SRC_NEW_WINDOW "f.failed_since < now() - interval '15 minutes'"
+#define SRC_COUNT "CASE WHEN " SRC_NEW_WINDOW " THEN 1 ELSE f.failed_count + 1 END"
+static const db_stmt SQL_SRC_FAILED = {
+    "user_source_failed",
+    "WITH stale AS (DELETE FROM login_source_failure WHERE user_id = $1 AND source <> $2"
+    "   AND failed_since < now() - interval '15 minutes'"
+    "   AND coalesce(locked_until, '-infinity') < now())"
+    " INSERT INTO login_source_failure AS f (user_id, source, failed_count, failed_since,"
+    "   locked_until) VALUES ($1, $2, 1, now(),"
+    "   CASE WHEN $3::int <= 1 THEN now() + interval '15 minutes' END)"
+    " ON CONFLICT (user_id, source) DO UPDATE SET failed_count = " SRC_COUNT ","
+    "   failed_since = CASE WHEN " SRC_NEW_WINDOW " THEN now() ELSE f.failed_since END,"
+    "   locked_until = CASE WHEN " SRC_COUNT " >= $3::int"
+    "   THEN now() + interval '15 minutes' ELSE f.locked_until END"
+    " RETURNING greatest(0, ceil(extract(epoch FROM f.locked_until - now())))::bigint"};
+static const db_stmt SQL_SRC_LOCKED = {
+    "user_source_locked",
+    "SELECT greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint"
+    " FROM login_source_failure WHERE user_id = $1 AND source = $2"};
+static const db_stmt SQL_SRC_CLEAR = {
+    "user_source_clear", "DELETE FROM login_source_failure WHERE user_id = $1 AND source = $2"};
+static const db_stmt SQL_SRC_CLEAR_ALL = {"user_source_clear_all",
+                                          "DELETE FROM login_source_failure WHERE user_id = $1"};
+/* A success clears its source's count only: the account-wide count of a
+   guessing campaign from many addresses runs out with its window. */
+static const db_stmt SQL_OK = {"user_login_ok",
+                               "UPDATE app_user SET last_login_at = now() WHERE id = $1"};
 static const db_stmt SQL_FREEZE = {"user_freeze", "UPDATE app_user SET frozen = true WHERE id = $1"};
 /*
  * Revoking tokens: access tokens carry a whole-second iat, so the cut-off is a
@@ -96,6 +124,11 @@ static const db_stmt SQL_RT_USE = {
 static const db_stmt SQL_RT_REVOKE_FAMILY = {
     "rt_revoke_family",
     "UPDATE refresh_token SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL"};
+/* A session is alive while its family holds a token that is not revoked. */
+static const db_stmt SQL_RT_FAMILY_ALIVE = {
+    "rt_family_alive",
+    "SELECT EXISTS (SELECT 1 FROM refresh_token WHERE family = $1 AND user_id = $2"
+    " AND revoked_at IS NULL AND expires_at > now())::int"};
 static const db_stmt SQL_RT_REVOKE_USER = {
     "rt_revoke_user",
     "UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
@@ -242,10 +275,48 @@ db_user_login_failed(db_conn *c, long long id, int max_failures, long long *out_
     return 0;
 }
 
-int
-db_user_login_ok(db_conn *c, long long id, app_err *err)
+static int
+source_locked_for(db_conn *c, const db_stmt *st, int nparams, const char *const *p,
+                  long long *out_locked_for_s, app_err *err)
 {
-    return exec_id(c, &SQL_OK, id, err);
+    db_res *r = NULL;
+    int rc = db_exec(c, st, nparams, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_locked_for_s = db_res_nrows(r) ? db_res_int(r, 0, 0) : 0;
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_user_source_failed(db_conn *c, long long id, const char *source, int max_failures,
+                      long long *out_locked_for_s, app_err *err)
+{
+    char s[24], m[12];
+    snprintf(s, sizeof(s), "%lld", id);
+    snprintf(m, sizeof(m), "%d", max_failures);
+    const char *p[] = {s, source, m};
+    return source_locked_for(c, &SQL_SRC_FAILED, 3, p, out_locked_for_s, err);
+}
+
+int
+db_user_source_locked(db_conn *c, long long id, const char *source, long long *out_locked_for_s,
+                      app_err *err)
+{
+    char s[24];
+    snprintf(s, sizeof(s), "%lld", id);
+    const char *p[] = {s, source};
+    return source_locked_for(c, &SQL_SRC_LOCKED, 2, p, out_locked_for_s, err);
+}
+
+int
+db_user_login_ok(db_conn *c, long long id, const char *source, app_err *err)
+{
+    char s[24];
+    snprintf(s, sizeof(s), "%lld", id);
+    const char *p[] = {s, source};
+    int rc = db_exec(c, &SQL_SRC_CLEAR, 2, p, NULL, err);
+    return rc != 0 ? rc : exec_id(c, &SQL_OK, id, err);
 }
 
 int
@@ -269,7 +340,8 @@ db_user_set_password(db_conn *c, long long id, const char *hash, int must_change
 int
 db_user_unlock(db_conn *c, long long id, app_err *err)
 {
-    return exec_id(c, &SQL_UNLOCK, id, err);
+    int rc = exec_id(c, &SQL_SRC_CLEAR_ALL, id, err);
+    return rc != 0 ? rc : exec_id(c, &SQL_UNLOCK, id, err);
 }
 
 int
@@ -289,7 +361,8 @@ db_user_update(db_conn *c, const db_user *u, int expect_version, app_err *err)
     db_res_free(r);
     if (n == 0)
         return app_err_set(err, APP_EPRECOND, "precondition_failed", "user %lld version", u->id);
-    return 0;
+    /* a disabled account keeps no session: re-enabling it brings none back */
+    return u->disabled ? db_refresh_revoke_user(c, u->id, err) : 0;
 }
 
 static int
@@ -413,6 +486,23 @@ int
 db_refresh_revoke_family(db_conn *c, long long family, app_err *err)
 {
     return exec_id(c, &SQL_RT_REVOKE_FAMILY, family, err);
+}
+
+int
+db_refresh_family_alive(db_conn *c, long long family, long long user_id, int *out_alive,
+                        app_err *err)
+{
+    char f[24], u[24];
+    snprintf(f, sizeof(f), "%lld", family);
+    snprintf(u, sizeof(u), "%lld", user_id);
+    const char *p[] = {f, u};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_RT_FAMILY_ALIVE, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_alive = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
 }
 
 int

@@ -36,13 +36,25 @@ int db_user_by_id(db_conn *c, long long id, app_arena *a, db_user *out, int *out
 int db_user_insert(db_conn *c, const db_user *u, long long *out_id, app_err *err);
 
 /*
- * A failed login: counts failures in a 15-minute window and locks the account
- * for 15 minutes at the `max_failures`-th. *out_locked_for_s > 0 when locked now.
+ * A failed login, counted for the whole account: failures in a 15-minute window
+ * lock the account for 15 minutes at the `max_failures`-th (a guessing campaign
+ * from many addresses). *out_locked_for_s > 0 when locked now.
  */
 int db_user_login_failed(db_conn *c, long long id, int max_failures, long long *out_locked_for_s,
                          app_err *err);
-/* A successful login: clears the failure count, stamps last_login_at. */
-int db_user_login_ok(db_conn *c, long long id, app_err *err);
+/*
+ * The same for the account from one `source` (ADR 0014): at the `max_failures`-th
+ * failure within 15 minutes that source may not log in to the account for 15
+ * minutes; other sources may.
+ */
+int db_user_source_failed(db_conn *c, long long id, const char *source, int max_failures,
+                          long long *out_locked_for_s, app_err *err);
+/* Seconds `source` is still locked out of the account (0: not locked). */
+int db_user_source_locked(db_conn *c, long long id, const char *source, long long *out_locked_for_s,
+                          app_err *err);
+/* A successful login from `source`: clears that source's failures, stamps
+   last_login_at. The account-wide count runs out with its window. */
+int db_user_login_ok(db_conn *c, long long id, const char *source, app_err *err);
 /* Mark the account frozen (unused too long). */
 int db_user_freeze(db_conn *c, long long id, app_err *err);
 
@@ -54,10 +66,11 @@ int db_user_freeze(db_conn *c, long long id, app_err *err);
  */
 int db_user_set_password(db_conn *c, long long id, const char *hash, int must_change,
                          app_err *err);
-/* Lift a lock and a freeze. */
+/* Lift a lock (the account's and every source's) and a freeze. */
 int db_user_unlock(db_conn *c, long long id, app_err *err);
 /* Update display name, disabled, staff scope (grade, classes) with a version check.
-   APP_EPRECOND when the version is stale. Changing scope or disabling ends tokens. */
+   APP_EPRECOND when the version is stale. Changing scope or disabling ends access
+   tokens; disabling also revokes every refresh token (every session ends). */
 int db_user_update(db_conn *c, const db_user *u, int expect_version, app_err *err);
 /*
  * Accounts within a bureau's region, by id > `after`, at most `limit`, ordered
@@ -88,6 +101,10 @@ int db_refresh_new_family(db_conn *c, long long *out_family, app_err *err);
 int db_refresh_use(db_conn *c, const char *hash, long long *out_user, long long *out_family,
                    int *out_state, app_err *err);
 int db_refresh_revoke_family(db_conn *c, long long family, app_err *err);
+/* Is the session `family` of `user_id` alive (a token of it neither revoked nor
+   expired)? Logout, reuse, password resets and disabling revoke it. */
+int db_refresh_family_alive(db_conn *c, long long family, long long user_id, int *out_alive,
+                            app_err *err);
 int db_refresh_revoke_user(db_conn *c, long long user_id, app_err *err);
 
 /* ---- service clients ---- */

@@ -731,6 +731,12 @@ START_TEST(test_roster_multi_page)
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     ck_assert_str_eq(ht_header(&r, "transfer-encoding"), "chunked"); /* streamed */
     ck_assert_ptr_null(ht_header(&r, "content-length"));
+    /* a streamed answer has the headers of any other (issue 12, defect 8) */
+    ck_assert_msg(ht_header_count(&r, "x-content-type-options") == 1 &&
+                      strcmp(ht_header(&r, "x-content-type-options"), "nosniff") == 0,
+                  "x-content-type-options on a streamed export");
+    ck_assert_int_eq(ht_header_count(&r, "cache-control"), 1);
+    ck_assert_str_eq(ht_header(&r, "cache-control"), "no-store");
     ck_assert_str_eq(ht_header(&r, "x-export-count"), "600");
     ck_assert_str_eq(ht_header(&r, "content-type"), XLSX_TYPE);
     t = read_xlsx(r.body, r.len);

@@ -985,6 +985,105 @@ START_TEST(test_patch)
 }
 END_TEST
 
+/* A bearer token of account `username` (password PW). */
+static char *
+login_as(const char *username)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", username, PW);
+    ht_resp r;
+    ck_assert_int_eq(ht_post_json(srv, "/api/v1/auth/login", body, NULL, &r), 0);
+    ck_assert_msg(r.status == 200, "login %s: %ld %s", username, r.status, r.body);
+    char *t = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    return t;
+}
+
+/* Issue 12 defect 5: a head teacher moves a pupil between their own classes
+   only; a destination outside their scope is 403 class_out_of_scope and
+   changes nothing. Every other way to set a class or school (imports,
+   requests) is the registrar's alone. */
+START_TEST(test_patch_class_scope)
+{
+    char name[64], path[128], sql[256];
+    stu s;
+    prefix("郑", name, sizeof(name));
+    register_named(REG_A, name, 13, 1, &s);
+    approve(ZHONGYUAN, &s);
+    student_path(&s, "", path, sizeof(path));
+    ht_resp r;
+    get(path, HEAD_A, &r);
+    ck_assert_int_eq(r.status, 200);
+    int v = (int)jint(r.json, "version");
+    ht_resp_free(&r);
+    char tag[16];
+    snprintf(tag, sizeof(tag), "\"%d\"", v);
+
+    /* the head teacher of 13-1 alone: 13-2 is not theirs */
+    patch(&s, HEAD_A, "{\"class\":2}", tag, &r);
+    ht_assert_problem(&r, 403, "class_out_of_scope");
+    ck_assert(has_error(&r, "/class", "class_out_of_scope"));
+    ht_resp_free(&r);
+    snprintf(sql, sizeof(sql), "SELECT class_id FROM student WHERE id = %lld", s.id);
+    ck_assert_int_eq(scalar(sql), cls_a13_1);
+    get(path, HEAD_A, &r); /* still theirs, unchanged */
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(jint(r.json, "class"), 1);
+    ck_assert_int_eq(jint(r.json, "version"), v);
+    ht_resp_free(&r);
+    /* with another change in the same body: nothing of it is kept */
+    patch(&s, HEAD_A, "{\"class\":2,\"specialty\":\"篮球\"}", tag, &r);
+    ht_assert_problem(&r, 403, "class_out_of_scope");
+    ht_resp_free(&r);
+    get(path, REG_A, &r);
+    ck_assert_ptr_null(ht_json_str(r.json, "specialty"));
+    ck_assert_int_eq(jint(r.json, "version"), v);
+    ht_resp_free(&r);
+
+    /* a head teacher of 13-1 and 13-2 moves the pupil between them, and back */
+    char hash[CORE_PWHASH_LEN], classes[64];
+    ck_assert_int_eq(core_pwhash(PW, hash), 0);
+    snprintf(classes, sizeof(classes), "{%lld,%lld}", cls_a13_1, cls_a13_2);
+    add_user(hash, "st_head2_a", "school", SCH_A, "'head_teacher'", "NULL", classes);
+    char *head2 = login_as("st_head2_a");
+    call("PATCH", path, head2, "{\"class\":2}", tag, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_int_eq(jint(r.json, "class"), 2);
+    ht_resp_free(&r);
+    ck_assert_int_eq(scalar(sql), cls_a13_2);
+    snprintf(tag, sizeof(tag), "\"%d\"", v + 1);
+    /* ... but not into 14-1 (a grade change is a request anyway) */
+    call("PATCH", path, head2, "{\"grade\":\"14\",\"class\":1}", tag, &r);
+    ht_assert_problem(&r, 422, "grade_change_requires_approval");
+    ht_resp_free(&r);
+
+    /* the grade leader of 13 moves pupils within grade 13 */
+    patch(&s, GRADE_A, "{\"class\":1}", tag, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    snprintf(tag, sizeof(tag), "\"%d\"", v + 2);
+
+    /* the other ways to place a student are the registrar's: an update
+       import, a request that names a class (grade change, transfer) */
+    call_raw("POST", "/api/v1/imports?mode=update", as(HEAD_A), "text/csv", "a\n", 2, NULL, &r);
+    ht_assert_problem(&r, 403, "forbidden");
+    ht_resp_free(&r);
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"type\":\"grade_change\",\"student\":%lld,\"payload\":{\"grade\":\"14\","
+             "\"class\":1}}",
+             s.id);
+    call("POST", "/api/v1/requests", as(HEAD_A), body, NULL, &r);
+    ht_assert_problem(&r, 403, "forbidden");
+    ht_resp_free(&r);
+    call("POST", "/api/v1/requests", head2, body, NULL, &r);
+    ht_assert_problem(&r, 403, "forbidden");
+    ht_resp_free(&r);
+    ck_assert_int_eq(scalar(sql), cls_a13_1);
+    free(head2);
+}
+END_TEST
+
 /* ------------------------------------------------------------ history */
 
 /* The timeline: registration, edits with old/new values, PII named only (rule 27). */
@@ -1663,6 +1762,7 @@ students_suite(void)
     tcase_set_timeout(tc, t);
     tcase_add_test(tc, test_get_and_reveal);
     tcase_add_test(tc, test_patch);
+    tcase_add_test(tc, test_patch_class_scope);
     tcase_add_test(tc, test_history);
     tcase_add_test(tc, test_lookup);
     tcase_add_test(tc, test_photo);

@@ -5,12 +5,15 @@
  */
 #include "tests/lib/httptest.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static ht_server *srv;
@@ -141,6 +144,212 @@ START_TEST(test_metrics)
     }
     ck_assert_int_ge(nb, 2);
     ht_resp_free(&r);
+}
+END_TEST
+
+/* ---- headers and /metrics (issue 12, defect 8) -------------------------- */
+
+/* nosniff, and no-store unless `cacheable`. */
+static void
+assert_safe_headers(const ht_resp *r, int cacheable, const char *what)
+{
+    const char *n = ht_header(r, "x-content-type-options");
+    ck_assert_msg(n != NULL && strcmp(n, "nosniff") == 0, "%s: x-content-type-options %s", what,
+                  n ? n : "(none)");
+    ck_assert_msg(ht_header_count(r, "x-content-type-options") == 1, "%s: twice", what);
+    const char *cc = ht_header(r, "cache-control");
+    if (cacheable)
+        ck_assert_msg(cc == NULL || strstr(cc, "no-store") == NULL, "%s: cache-control %s", what,
+                      cc);
+    else
+        ck_assert_msg(cc != NULL && strcmp(cc, "no-store") == 0 &&
+                          ht_header_count(r, "cache-control") == 1,
+                      "%s: cache-control %s", what, cc ? cc : "(none)");
+}
+
+/* Every answer is nosniff; all but public reference data are no-store. */
+START_TEST(test_headers_on_answers_and_errors)
+{
+    ht_resp r;
+    /* a JSON answer about a person (no account needed) */
+    ck_assert_int_eq(ht_post_json(srv, "/api/v1/id-numbers/validate",
+                                  "{\"id_number\":\"11010119900307803X\"}", NULL, &r),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    assert_safe_headers(&r, 0, "id-numbers/validate");
+    ht_resp_free(&r);
+    /* errors: a route h2o routed to us, a token missing, a malformed body */
+    ck_assert_int_eq(ht_get(srv, "/no/such/route", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    assert_safe_headers(&r, 0, "404");
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_get(srv, "/api/v1/me", &r), 0);
+    ht_assert_problem(&r, 401, "unauthenticated");
+    assert_safe_headers(&r, 0, "401");
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_post_json(srv, "/api/v1/id-numbers/validate", "{", NULL, &r), 0);
+    ht_assert_problem(&r, 400, "malformed_json");
+    assert_safe_headers(&r, 0, "400");
+    ht_resp_free(&r);
+    /* over HTTP/2 as well */
+    ck_assert_int_eq(ht_request2(srv, "GET", "/api/v1/me", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 401);
+    assert_safe_headers(&r, 0, "401 h2");
+    ht_resp_free(&r);
+    /* public content may be cached, and is nosniff too */
+    static const char *const pub[] = {"/healthz", "/openapi.yaml", "/api/v1/code-tables/gender",
+                                      "/api/v1/regions/410102", "/api/v1/workflows"};
+    for (size_t i = 0; i < sizeof(pub) / sizeof(pub[0]); i++) {
+        ck_assert_int_eq(ht_get(srv, pub[i], &r), 0);
+        ck_assert_int_eq(r.status, 200);
+        assert_safe_headers(&r, 1, pub[i]);
+        ht_resp_free(&r);
+    }
+    /* development mode: /metrics on the API port, not cached */
+    ck_assert_int_eq(ht_get(srv, "/metrics", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    assert_safe_headers(&r, 0, "/metrics");
+    ht_resp_free(&r);
+}
+END_TEST
+
+/* A body over h2o's own cap is refused by h2o itself, with the same headers. */
+START_TEST(test_headers_on_h2o_own_413)
+{
+    const char *env[] = {"XUEJI_MAX_UPLOAD=1024", NULL};
+    ht_server *s = ht_server_start(env);
+    ck_assert_ptr_nonnull(s);
+    size_t big = 3u << 20; /* h2o's cap: XUEJI_MAX_UPLOAD + 1 MiB */
+    char *body = malloc(big);
+    ck_assert_ptr_nonnull(body);
+    memset(body, 'x', big);
+    const char *h[] = {"Content-Type: application/pdf", NULL};
+    ht_resp r;
+    ck_assert_int_eq(ht_request(s, "POST", "/api/v1/files", h, body, big, &r), 0);
+    free(body);
+    ck_assert_int_eq(r.status, 413);
+    ck_assert_msg(ht_header(&r, "x-request-id") == NULL, "answered by xuejid, not h2o: %s", r.body);
+    assert_safe_headers(&r, 0, "h2o 413");
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_server_stop(s), 0);
+}
+END_TEST
+
+/* A free TCP port on 127.0.0.1 (closed again: the server binds it next). */
+static int
+free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    socklen_t sl = sizeof(sa);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+static size_t
+count_body(char *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    *(size_t *)ctx += size * n;
+    return size * n;
+}
+
+/* GET http://127.0.0.1:port/path (bearer `token` unless NULL): the status; 0 on failure. */
+static long
+get_on_port(int port, const char *path, const char *token)
+{
+    char url[128], auth[320];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+    CURL *e = curl_easy_init();
+    struct curl_slist *h = NULL;
+    if (token != NULL) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, auth);
+    }
+    size_t got = 0;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, count_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &got);
+    long status = 0;
+    if (curl_easy_perform(e) == CURLE_OK)
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(e);
+    return status;
+}
+
+/* Production without XUEJI_METRICS_*: /metrics is not served on the API port. */
+START_TEST(test_metrics_off_in_production)
+{
+    const char *env[] = {"XUEJI_ENV=production", NULL};
+    ht_server *s = ht_server_start(env);
+    ck_assert_ptr_nonnull(s);
+    ht_resp r;
+    ck_assert_int_eq(ht_get(s, "/metrics", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    assert_safe_headers(&r, 0, "production /metrics");
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_get(s, "/healthz", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ht_resp_free(&r);
+    ck_assert_int_eq(ht_server_stop(s), 0);
+}
+END_TEST
+
+#define METRICS_TOKEN "metrics-test-token-0123456789"
+
+/* XUEJI_METRICS_TOKEN: the API port serves /metrics to its holders only. */
+START_TEST(test_metrics_token)
+{
+    const char *env[] = {"XUEJI_ENV=production", "XUEJI_METRICS_TOKEN=" METRICS_TOKEN, NULL};
+    ht_server *s = ht_server_start(env);
+    ck_assert_ptr_nonnull(s);
+    ht_resp r;
+    ck_assert_int_eq(ht_get(s, "/metrics", &r), 0);
+    ht_assert_problem(&r, 401, "unauthenticated");
+    ck_assert_ptr_nonnull(ht_header(&r, "www-authenticate"));
+    ht_resp_free(&r);
+    int port = ht_server_port(s);
+    ck_assert_int_eq(get_on_port(port, "/metrics", "metrics-test-token-012345678X"), 401);
+    ck_assert_int_eq(get_on_port(port, "/metrics", "metrics-test-token"), 401);
+    ck_assert_int_eq(get_on_port(port, "/metrics", METRICS_TOKEN), 200);
+    ck_assert_int_eq(ht_server_stop(s), 0);
+}
+END_TEST
+
+/* XUEJI_METRICS_LISTEN: /metrics there only, and nothing else there. */
+START_TEST(test_metrics_listener)
+{
+    int mport = free_port();
+    char listen[64];
+    snprintf(listen, sizeof(listen), "XUEJI_METRICS_LISTEN=127.0.0.1:%d", mport);
+    const char *env[] = {listen, NULL}; /* development: it still moves off the API port */
+    ht_server *s = ht_server_start(env);
+    ck_assert_ptr_nonnull(s);
+    ht_resp r;
+    ck_assert_int_eq(ht_get(s, "/metrics", &r), 0);
+    ht_assert_problem(&r, 404, "route_not_found");
+    ht_resp_free(&r);
+    ck_assert_int_eq(get_on_port(mport, "/metrics", NULL), 200);
+    ck_assert_int_eq(get_on_port(mport, "/healthz", NULL), 404);
+    ck_assert_int_eq(get_on_port(mport, "/api/v1/code-tables/gender", NULL), 404);
+    ck_assert_int_eq(get_on_port(ht_server_port(s), "/healthz", NULL), 200);
+    ck_assert_int_eq(ht_server_stop(s), 0);
+
+    /* a listener of its own: not the API port */
+    const char *same[] = {"XUEJI_LISTEN=127.0.0.1:18080", "XUEJI_METRICS_LISTEN=127.0.0.1:18080",
+                          NULL};
+    const char *args[] = {"serve", NULL};
+    char *out = NULL;
+    ck_assert_int_ne(ht_run_xuejid(args, same, 20, &out), 0);
+    ck_assert_msg(out && strstr(out, "XUEJI_METRICS_LISTEN"), "%s", out ? out : "");
+    free(out);
 }
 END_TEST
 
@@ -832,6 +1041,17 @@ system_suite(void)
     /* a server each */
     tc = own_tcase("metrics", 1); /* counts from a fresh server */
     tcase_add_test(tc, test_metrics);
+    suite_add_tcase(s, tc);
+
+    tc = shared_tcase("headers");
+    tcase_add_test(tc, test_headers_on_answers_and_errors);
+    suite_add_tcase(s, tc);
+
+    tc = own_tcase("metrics-access", 0); /* a server each, in production mode */
+    tcase_add_test(tc, test_headers_on_h2o_own_413);
+    tcase_add_test(tc, test_metrics_off_in_production);
+    tcase_add_test(tc, test_metrics_token);
+    tcase_add_test(tc, test_metrics_listener);
     suite_add_tcase(s, tc);
 
     tc = own_tcase("own-env", 0);

@@ -1,6 +1,7 @@
 /*
  * tests/http/users_test.c - black-box tests of account management (/users),
- * first login with a one-time password, locks, resets, disabling, service
+ * first login with a one-time password, locks (per address and per account),
+ * resets, disabling, sessions and secret answers (never stored), service
  * clients (/clients, /auth/token) and forged tokens.
  *
  * The suite runs on a database of its own (xueji_users, created afresh in the
@@ -539,8 +540,9 @@ START_TEST(test_lock_unlock_and_audit)
     ht_assert_problem(&r, 423, "account_locked");
     ht_resp_free(&r);
 
+    /* this address is locked out; the account itself is not (test_lock_per_source) */
     call("GET", fmt("/api/v1/users/%lld", id), admin, NULL, NULL, NULL, &r);
-    ck_assert(json_is_true(json_object_get(r.json, "locked")));
+    ck_assert(json_is_false(json_object_get(r.json, "locked")));
     ht_resp_free(&r);
 
     call("POST", fmt("/api/v1/users/%lld/unlock", id), admin, NULL, NULL, NULL, &r);
@@ -630,6 +632,278 @@ START_TEST(test_patch_preconditions_and_disable)
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     ht_resp_free(&r);
     ck_assert_int_eq(audit_count(id, "user_update"), 2);
+    free(tok);
+    free(admin);
+}
+END_TEST
+
+/* ---- sessions, secret answers and lockout by source ------------------------------------ */
+
+/* Log in: the whole answer (access_token, refresh_token); caller frees. */
+static ht_resp
+login_pair(const char *user, const char *password)
+{
+    ht_resp r;
+    login(user, password, &r);
+    ck_assert_msg(r.status == 200, "login %s: %ld %s", user, r.status, r.body);
+    return r;
+}
+
+static void
+refresh_call(const char *path, const char *refresh, const char *idem_key, ht_resp *r)
+{
+    call("POST", path, NULL, fmt("{\"refresh_token\":\"%s\"}", refresh), idem_key, NULL, r);
+}
+
+/* GET /me with `token` until it answers 401 or `ms` pass: the last status. */
+static long
+me_status_within(const char *token, int ms)
+{
+    long long deadline = ht_now_ms() + ms;
+    long status;
+    for (;;) {
+        ht_resp r;
+        call("GET", "/api/v1/me", token, NULL, NULL, NULL, &r);
+        status = r.status;
+        ht_resp_free(&r);
+        if (status == 401 || ht_now_ms() >= deadline)
+            return status;
+        ht_sleep_ms(100);
+    }
+}
+
+static long long
+sql_count(const char *query)
+{
+    app_err err = {0};
+    db_conn *c = test_db();
+    db_res *r = NULL;
+    ck_assert_msg(db_exec_once(c, query, 0, NULL, &r, &err) == 0, "%s: %s", query, err.detail);
+    long long n = db_res_int(r, 0, 0);
+    db_res_free(r);
+    db_conn_close(c);
+    return n;
+}
+
+START_TEST(test_secret_answers_not_stored)
+{
+    ht_resp r;
+    const char *body = "{\"username\":\"admin\",\"password\":\"" ADMIN_PASSWORD "\"}";
+    /* login with a key twice: two fresh pairs, nothing replayed */
+    call("POST", "/api/v1/auth/login", NULL, body, "Idempotency-Key: login-1", NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    char *access1 = strdup(ht_json_str(r.json, "access_token"));
+    char *refresh1 = strdup(ht_json_str(r.json, "refresh_token"));
+    ht_resp_free(&r);
+    call("POST", "/api/v1/auth/login", NULL, body, "Idempotency-Key: login-1", NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_ptr_null(ht_header(&r, "idempotent-replayed"));
+    ck_assert_str_ne(ht_json_str(r.json, "access_token"), access1);
+    ht_resp_free(&r);
+
+    /* refresh once with a key, then the same request again: that is reuse of a
+       rotated token, which ends the session, not a replay of the new pair */
+    refresh_call("/api/v1/auth/refresh", refresh1, "Idempotency-Key: refresh-1", &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    char *refresh2 = strdup(ht_json_str(r.json, "refresh_token"));
+    ht_resp_free(&r);
+    refresh_call("/api/v1/auth/refresh", refresh1, "Idempotency-Key: refresh-1", &r);
+    ht_assert_problem(&r, 401, "refresh_token_reused");
+    ck_assert_ptr_null(ht_header(&r, "idempotent-replayed"));
+    ht_resp_free(&r);
+    refresh_call("/api/v1/auth/refresh", refresh2, NULL, &r);
+    ht_assert_problem(&r, 401, "invalid_refresh_token"); /* the family is revoked */
+    ht_resp_free(&r);
+
+    /* no token, secret or password is kept in the idempotency table */
+    ck_assert_int_eq(
+        sql_count("SELECT count(*) FROM idempotency_key WHERE path LIKE '/api/v1/auth/%'"
+                  " OR body LIKE '%access_token%' OR body LIKE '%refresh_token%'"
+                  " OR body LIKE '%one_time_password%'"
+                  " OR body LIKE '%client_secret%'"),
+        0);
+    free(access1);
+    free(refresh1);
+    free(refresh2);
+}
+END_TEST
+
+/* PATCH /users/{id} `json` at its current version; asserts 200. */
+static void
+patch_user(const char *admin, long long id, const char *json)
+{
+    char upath[64], etag[48];
+    snprintf(upath, sizeof(upath), "/api/v1/users/%lld", id);
+    ht_resp r;
+    call("GET", upath, admin, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    snprintf(etag, sizeof(etag), "If-Match: %s", ht_header(&r, "etag"));
+    ht_resp_free(&r);
+    call("PATCH", upath, admin, json, etag, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+}
+
+START_TEST(test_disable_ends_sessions)
+{
+    char *admin = admin_token();
+    long long id;
+    free(new_account(admin, "ds-user", "province", "410000", NULL, &id));
+    ht_resp p = login_pair("ds-user", NEW_PASSWORD);
+    char *refresh = strdup(ht_json_str(p.json, "refresh_token"));
+    ht_resp_free(&p);
+
+    patch_user(admin, id, "{\"disabled\":true}");
+    patch_user(admin, id, "{\"disabled\":false}");
+
+    /* enabled again, but the session of before the disable is over */
+    ht_resp r;
+    refresh_call("/api/v1/auth/refresh", refresh, NULL, &r);
+    ht_assert_problem(&r, 401, "invalid_refresh_token");
+    ht_resp_free(&r);
+    /* a new login starts a new session */
+    p = login_pair("ds-user", NEW_PASSWORD);
+    ht_resp_free(&p);
+    free(refresh);
+    free(admin);
+}
+END_TEST
+
+START_TEST(test_access_token_dies_with_session)
+{
+    char *admin = admin_token();
+    long long id;
+    free(new_account(admin, "ss-user", "province", "410000", NULL, &id));
+
+    /* logout: that session's access token stops within the cache window; another
+       session of the same account goes on */
+    ht_resp p = login_pair("ss-user", NEW_PASSWORD);
+    char *access = strdup(ht_json_str(p.json, "access_token"));
+    char *refresh = strdup(ht_json_str(p.json, "refresh_token"));
+    ht_resp_free(&p);
+    p = login_pair("ss-user", NEW_PASSWORD);
+    char *other = strdup(ht_json_str(p.json, "access_token"));
+    ht_resp_free(&p);
+    expect_status("GET", "/api/v1/me", access, NULL, 200, NULL);
+    ht_resp r;
+    refresh_call("/api/v1/auth/logout", refresh, NULL, &r);
+    ck_assert_int_eq(r.status, 204);
+    ht_resp_free(&r);
+    ck_assert_int_eq(me_status_within(access, 2500), 401);
+    expect_status("GET", "/api/v1/me", access, NULL, 401, "token_revoked");
+    expect_status("GET", "/api/v1/me", other, NULL, 200, NULL);
+    free(access);
+    free(refresh);
+
+    /* a reused refresh token revokes the family: both access tokens of it stop */
+    p = login_pair("ss-user", NEW_PASSWORD);
+    char *access1 = strdup(ht_json_str(p.json, "access_token"));
+    char *refresh1 = strdup(ht_json_str(p.json, "refresh_token"));
+    ht_resp_free(&p);
+    refresh_call("/api/v1/auth/refresh", refresh1, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    char *access2 = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    expect_status("GET", "/api/v1/me", access2, NULL, 200, NULL);
+    refresh_call("/api/v1/auth/refresh", refresh1, NULL, &r);
+    ht_assert_problem(&r, 401, "refresh_token_reused");
+    ht_resp_free(&r);
+    ck_assert_int_eq(me_status_within(access2, 2500), 401);
+    ck_assert_int_eq(me_status_within(access1, 2500), 401);
+    expect_status("GET", "/api/v1/me", other, NULL, 200, NULL);
+
+    /* disabling ends them all */
+    patch_user(admin, id, "{\"disabled\":true}");
+    ck_assert_int_eq(me_status_within(other, 2500), 401);
+    free(access1);
+    free(refresh1);
+    free(access2);
+    free(other);
+    free(admin);
+}
+END_TEST
+
+/* Log in as `user` from local address `ip`: the status (the body is checked
+   for the lock's code and Retry-After). */
+static long
+login_from(const char *ip, const char *user, const char *password)
+{
+    ht_source_address(ip);
+    ht_resp r;
+    login(user, password, &r);
+    ht_source_address(NULL);
+    long status = r.status;
+    if (status == 423) {
+        ht_assert_problem(&r, 423, "account_locked");
+        ck_assert_int_gt(atoi(ht_header(&r, "retry-after")), 0);
+    }
+    ht_resp_free(&r);
+    return status;
+}
+
+static int
+user_locked(const char *admin, long long id)
+{
+    ht_resp r;
+    call("GET", fmt("/api/v1/users/%lld", id), admin, NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    int locked = json_is_true(json_object_get(r.json, "locked"));
+    ht_resp_free(&r);
+    return locked;
+}
+
+START_TEST(test_lock_per_source)
+{
+    char *admin = admin_token();
+    long long id;
+    free(new_account(admin, "lsrc-user", "province", "410000", NULL, &id));
+
+    /* five wrong passwords from one address lock that address out */
+    for (int i = 1; i <= 5; i++)
+        ck_assert_int_eq(login_from("127.0.0.2", "lsrc-user", "Wrong-Password-1"),
+                         i < 5 ? 401 : 423);
+    ck_assert_int_eq(login_from("127.0.0.2", "lsrc-user", NEW_PASSWORD), 423);
+    /* the account's user, at another address, logs in as usual */
+    ck_assert_int_eq(login_from("127.0.0.3", "lsrc-user", NEW_PASSWORD), 200);
+    ck_assert_int_eq(user_locked(admin, id), 0);
+    /* and so does the ministry admin, whatever one address tried against it */
+    for (int i = 1; i <= 6; i++)
+        login_from("127.0.0.4", "admin", "Wrong-Password-1");
+    ck_assert_int_eq(login_from("127.0.0.4", "admin", ADMIN_PASSWORD), 423);
+    ck_assert_int_eq(login_from("127.0.0.5", "admin", ADMIN_PASSWORD), 200);
+
+    /* an unlock lifts the address's lock too */
+    ht_resp r;
+    call("POST", fmt("/api/v1/users/%lld/unlock", id), admin, NULL, NULL, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_int_eq(login_from("127.0.0.2", "lsrc-user", NEW_PASSWORD), 200);
+    ck_assert_int_eq(audit_count(id, "lock"), 1);
+    free(admin);
+}
+END_TEST
+
+START_TEST(test_lock_per_account)
+{
+    /* a lower account-wide threshold than the default, to keep the test short */
+    ck_assert_int_eq(ht_server_stop(srv), 0);
+    const char *env[] = {env_db, "XUEJI_LOGIN_FAILURES_ACCOUNT=8", NULL};
+    srv = ht_server_start(env);
+    ck_assert_msg(srv != NULL, "xuejid did not start");
+
+    char *admin = admin_token();
+    long long id;
+    char *tok = new_account(admin, "lacc-user", "province", "410000", NULL, &id);
+
+    /* guesses spread over addresses: each stays under its own lock, but the
+       account's count reaches 8 and the account locks for everyone */
+    const char *ips[] = {"127.0.0.6", "127.0.0.7"};
+    for (int i = 1; i <= 8; i++)
+        ck_assert_int_eq(login_from(ips[i > 4], "lacc-user", "Wrong-Password-1"),
+                         i < 8 ? 401 : 423);
+    ck_assert_int_eq(login_from("127.0.0.8", "lacc-user", NEW_PASSWORD), 423);
+    ck_assert_int_eq(user_locked(admin, id), 1);
+    expect_status("GET", "/api/v1/me", tok, NULL, 423, "account_locked");
     free(tok);
     free(admin);
 }
@@ -935,9 +1209,10 @@ b64url(const char *s)
     return out;
 }
 
-/* An HS256 token for the admin with chosen times, signed with `key`. */
+/* An HS256 token for the admin with chosen times and session (`sid` 0: none),
+   signed with `key`. */
 static char *
-craft(const char *key, long iat, long exp)
+craft_sid(const char *key, long iat, long exp, long sid)
 {
     jwt_t *j;
     ck_assert_int_eq(jwt_new(&j), 0);
@@ -948,6 +1223,8 @@ craft(const char *key, long iat, long exp)
     jwt_add_grant_int(j, "iat", iat);
     jwt_add_grant_int(j, "exp", exp);
     jwt_add_grant(j, "jti", "forged");
+    if (sid > 0)
+        jwt_add_grant_int(j, "sid", sid);
     ck_assert_int_eq(jwt_set_alg(j, JWT_ALG_HS256, (const unsigned char *)key, (int)strlen(key)),
                      0);
     char *s = jwt_encode_str(j);
@@ -956,12 +1233,40 @@ craft(const char *key, long iat, long exp)
     return s;
 }
 
+/* The session of a fresh admin login (the `sid` of its access token). */
+static long
+admin_sid(void)
+{
+    char *t = admin_token();
+    jwt_t *j = NULL;
+    ck_assert_int_eq(
+        jwt_decode(&j, t, (const unsigned char *)HT_JWT_SECRET, (int)strlen(HT_JWT_SECRET)), 0);
+    long sid = jwt_get_grant_int(j, "sid");
+    jwt_free(j);
+    free(t);
+    ck_assert_int_gt(sid, 0);
+    return sid;
+}
+
+static long forged_sid;
+
+static char *
+craft(const char *key, long iat, long exp)
+{
+    return craft_sid(key, iat, exp, forged_sid);
+}
+
 START_TEST(test_forged_tokens)
 {
     long now = (long)time(NULL);
+    forged_sid = admin_sid();
     /* the control: a token we sign like the server does is accepted */
     char *good = craft(HT_JWT_SECRET, now, now + 900);
     expect_status("GET", "/api/v1/me", good, NULL, 200, NULL);
+    /* well signed, but naming no session: refused */
+    char *no_sid = craft_sid(HT_JWT_SECRET, now, now + 900, 0);
+    expect_status("GET", "/api/v1/me", no_sid, NULL, 401, "invalid_token");
+    free(no_sid);
 
     /* one character of the signature flipped */
     char *tampered = strdup(good);
@@ -1070,6 +1375,11 @@ main(void)
     tcase_add_test(tc, test_school_staff);
     tcase_add_test(tc, test_clients);
     tcase_add_test(tc, test_forged_tokens);
+    tcase_add_test(tc, test_secret_answers_not_stored);
+    tcase_add_test(tc, test_disable_ends_sessions);
+    tcase_add_test(tc, test_access_token_dies_with_session);
+    tcase_add_test(tc, test_lock_per_source);
+    tcase_add_test(tc, test_lock_per_account);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -311,6 +311,35 @@ START_TEST(test_broken_url_reports_unavailable)
 }
 END_TEST
 
+/* A lock waited for past lock_timeout, and a statement past statement_timeout, are
+   503 database_timeout (not 500), and the connection goes on working. */
+START_TEST(test_timeouts_are_database_timeout)
+{
+    const char *url = getenv("XUEJI_TEST_DATABASE_URL");
+    app_err err = {0};
+    db_conn *holder = db_conn_open(url, &err);
+    ck_assert_msg(db_conn_ok(holder), "%s", err.detail);
+    db_conn *c = db_conn_open_opts(url, "-c lock_timeout=200 -c statement_timeout=500", &err);
+    ck_assert_msg(db_conn_ok(c), "%s", err.detail);
+    ck_assert_int_eq(db_exec_sql(holder, "SELECT pg_advisory_lock(4242)", &err), 0);
+
+    ck_assert_int_eq(db_exec_sql(c, "SELECT pg_advisory_lock(4242)", &err), APP_EUNAVAIL);
+    ck_assert_str_eq(err.slug, "database_timeout");
+    ck_assert_str_eq(err.sqlstate, "55P03");
+
+    app_err_clear(&err);
+    ck_assert_int_eq(db_exec_sql(c, "SELECT pg_sleep(5)", &err), APP_EUNAVAIL);
+    ck_assert_str_eq(err.slug, "database_timeout");
+    ck_assert_str_eq(err.sqlstate, "57014");
+
+    app_err_clear(&err);
+    ck_assert_int_eq(db_exec_sql(c, "SELECT 1", &err), 0);
+    ck_assert_int_eq(db_exec_sql(holder, "SELECT pg_advisory_unlock(4242)", &err), 0);
+    db_conn_close(c);
+    db_conn_close(holder);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -326,6 +355,7 @@ main(void)
     tcase_add_test(tc, test_region_reads);
     tcase_add_test(tc, test_idempotency_states);
     tcase_add_test(tc, test_broken_url_reports_unavailable);
+    tcase_add_test(tc, test_timeouts_are_database_timeout);
     tcase_add_test(tc, test_recycle_gives_a_fresh_connection);
     tcase_add_test(tc, test_audit_chain_detects_tampering);
     suite_add_tcase(s, tc);

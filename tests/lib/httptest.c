@@ -753,6 +753,15 @@ is_json_ct(const char *ct)
            (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
 }
 
+/* The local address requests are sent from (ht_source_address), "" for any. */
+static char source_address[64];
+
+void
+ht_source_address(const char *ip)
+{
+    snprintf(source_address, sizeof(source_address), "%s", ip ? ip : "");
+}
+
 static int
 do_request(ht_server *s, int h2, const char *method, const char *path, const char *const *headers,
            const char *body, size_t body_len, ht_resp *out)
@@ -778,6 +787,11 @@ do_request(ht_server *s, int h2, const char *method, const char *path, const cha
     if (getenv("XUEJI_TEST_VERBOSE"))
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)ht_timeout(REQUEST_TIMEOUT_S));
+    char iface[80];
+    if (source_address[0] != '\0') {
+        snprintf(iface, sizeof(iface), "host!%s", source_address);
+        curl_easy_setopt(h, CURLOPT_INTERFACE, iface);
+    }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &bb);

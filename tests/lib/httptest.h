@@ -148,6 +148,11 @@ int ht_get(ht_server *s, const char *path, ht_resp *out);
 int ht_post_json(ht_server *s, const char *path, const char *json, const char *const *headers,
                  ht_resp *out);
 
+/* Send the following requests of this process from local address `ip` (any
+   127.x.y.z on Linux loopback), so a test can act as several clients; NULL:
+   back to the default. */
+void ht_source_address(const char *ip);
+
 /* Value of the first header `lowercase_name`, or NULL. Valid until ht_resp_free. */
 const char *ht_header(const ht_resp *r, const char *lowercase_name);
 /* How many headers are called `lowercase_name`. */

@@ -1,11 +1,12 @@
 /*
  * tests/unit/router_test.c - the routing table and path matching.
  */
+#include "api/api.h"
+
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "api/api.h"
 
 static api_call *
 new_call(void)
@@ -139,6 +140,33 @@ START_TEST(test_every_route_reachable)
 }
 END_TEST
 
+/* The routes whose answers carry a secret (tokens, one-time passwords, client
+   secrets) are flagged so, and only they: their answers are never stored under
+   an Idempotency-Key (api/server.c). */
+START_TEST(test_secret_routes_flagged)
+{
+    static const char *const secret[] = {
+        "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
+        "POST /api/v1/auth/token", "PUT /api/v1/me/password",
+        "POST /api/v1/users",      "POST /api/v1/users/{id}/password-reset",
+        "POST /api/v1/clients",
+    };
+    static const char *const names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    int seen = 0;
+    for (int i = 0; i < api_nroutes; i++) {
+        char key[160];
+        snprintf(key, sizeof(key), "%s %s", names[__builtin_ctz((unsigned)api_routes[i].method)],
+                 api_routes[i].pattern);
+        int listed = 0;
+        for (size_t k = 0; k < sizeof(secret) / sizeof(secret[0]); k++)
+            listed |= strcmp(key, secret[k]) == 0;
+        seen += listed;
+        ck_assert_msg(!(api_routes[i].flags & API_ROUTE_SECRET) == !listed, "%s: secret flag", key);
+    }
+    ck_assert_int_eq(seen, (int)(sizeof(secret) / sizeof(secret[0])));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -148,6 +176,7 @@ main(void)
     tcase_add_test(tc, test_allow_of_method_mismatch);
     tcase_add_test(tc, test_table_is_consistent);
     tcase_add_test(tc, test_every_route_reachable);
+    tcase_add_test(tc, test_secret_routes_flagged);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
