@@ -327,6 +327,7 @@ api_config_load(api_config *cfg, app_err *err)
     if (today && core_date_parse(today, &cfg->today_override) != 0)
         return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_TODAY must be YYYY-MM-DD");
     cfg->fault_after_effect = fault && strcmp(fault, "after_effect") == 0;
+    cfg->fault_import_crash = fault && strcmp(fault, "import_crash") == 0;
 
     if (cfg->production) {
         if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)

@@ -28,6 +28,7 @@ struct api_config {
     int verifier_timeout_ms;
     int today_override;   /* XUEJI_TODAY=YYYY-MM-DD (development only): the registry's clock */
     int fault_after_effect; /* XUEJI_TEST_FAULT=after_effect (development only) */
+    int fault_import_crash; /* XUEJI_TEST_FAULT=import_crash (development only) */
     int dev_keys; /* a key carries the development marker */
     const char *admin_password;
     int log_level; /* 0 error, 1 warn, 2 info, 3 debug */

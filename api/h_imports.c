@@ -186,6 +186,40 @@ load_visible(api_call *c, db_conn *db, db_import *j)
     return 0;
 }
 
+/* How many errors GET /imports/{id} shows; GET /imports/{id}/errors pages the rest. */
+#define ERRORS_SHOWN 50
+
+static json_t *
+error_json(const db_import_error *e)
+{
+    json_t *o = json_pack("{s:i,s:s,s:s}", "row", e->row, "code", e->code, "message",
+                          e->message);
+    json_object_set_new(o, "column", e->column ? json_string(e->column) : json_null());
+    json_object_set_new(o, "header", e->header ? json_string(e->header) : json_null());
+    json_object_set_new(o, "field", e->field ? json_string(e->field) : json_null());
+    return o;
+}
+
+/* Up to `limit` errors of job `job` after seq `after`, in the order found,
+   and the cursor of the next page (JSON null: none). */
+static int
+errors_page(api_call *c, db_conn *db, long long job, int after, int limit, json_t **out_items,
+            json_t **out_next)
+{
+    db_import_error *v = NULL;
+    int n = 0;
+    int rc = db_import_errors_page(db, job, 0, 0, after, limit + 1, c->arena, &v, &n, &c->err);
+    if (rc != 0)
+        return rc;
+    int shown = n > limit ? limit : n;
+    json_t *items = json_array();
+    for (int i = 0; i < shown; i++)
+        json_array_append_new(items, error_json(&v[i]));
+    *out_items = items;
+    *out_next = n > limit ? json_sprintf("%d", v[shown - 1].seq) : json_null();
+    return 0;
+}
+
 static int
 job_import_get(api_call *c, db_conn *db)
 {
@@ -193,13 +227,18 @@ job_import_get(api_call *c, db_conn *db)
     int rc = load_visible(c, db, &j);
     if (rc != 0)
         return rc;
-    json_t *errors = json_loads(j.errors_json, 0, NULL);
+    json_t *errors = NULL, *next = NULL;
+    if ((rc = errors_page(c, db, j.id, 0, ERRORS_SHOWN, &errors, &next)) != 0)
+        return rc;
+    json_t *counts = json_loads(j.error_counts, 0, NULL);
     json_t *o = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o}", "id",
                           (json_int_t)j.id, "school", j.school, "mode", j.mode, "atomic",
                           j.atomic, "format", j.format, "state", j.state, "total", j.total,
                           "processed", j.processed, "created", j.created, "updated", j.updated,
-                          "rejected", j.rejected, "skipped", j.skipped, "errors",
-                          errors ? errors : json_array());
+                          "rejected", j.rejected, "skipped", j.skipped, "errors", errors);
+    json_object_set_new(o, "errors_total", json_integer(j.errors_total));
+    json_object_set_new(o, "errors_next_cursor", next);
+    json_object_set_new(o, "error_counts", counts ? counts : json_object());
     json_object_set_new(o, "failure", j.failure ? json_string(j.failure) : json_null());
     json_object_set_new(o, "created_at", json_string(j.created_at ? j.created_at : ""));
     json_object_set_new(o, "started_at", j.started_at ? json_string(j.started_at) : json_null());
@@ -232,21 +271,78 @@ h_import_get(api_call *c)
         api_submit(c, job_import_get);
 }
 
-/* ---------------------------------------------------------------- GET /imports/{id}/errors.xlsx */
+/* ---------------------------------------------------------------- GET /imports/{id}/errors */
 
-typedef struct stored_msg {
-    long row;
-    size_t order; /* position in the stored list: a row's messages keep their order */
-    const char *message;
-} stored_msg;
+typedef struct errors_args {
+    long long after;
+    int limit;
+} errors_args;
 
 static int
-by_row(const void *a, const void *b)
+job_import_errors_list(api_call *c, db_conn *db)
 {
-    const stored_msg *x = a, *y = b;
-    if (x->row != y->row)
-        return x->row < y->row ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    errors_args *a = c->data;
+    db_import j;
+    int rc = load_visible(c, db, &j);
+    if (rc != 0)
+        return rc;
+    int after = a->after > j.errors_total ? j.errors_total : (int)a->after;
+    json_t *items = NULL, *next = NULL;
+    if ((rc = errors_page(c, db, j.id, after, a->limit, &items, &next)) != 0)
+        return rc;
+    api_header(c, "cache-control", "no-store");
+    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    return 0;
+}
+
+void
+h_import_errors_list(api_call *c)
+{
+    if (!valid_id(c))
+        return;
+    errors_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    if (api_list_limit(c, &a->limit) != 0 || api_list_after(c, "cursor", &a->after) != 0)
+        return;
+    c->data = a;
+    api_submit(c, job_import_errors_list);
+}
+
+/* ---------------------------------------------------------------- GET /imports/{id}/errors.xlsx */
+
+/* The messages of a job's rejected rows, read from the database a page at a time. */
+#define MSG_PAGE 1000
+typedef struct msg_reader {
+    db_conn *db;
+    long long job;
+    app_arena *page_arena; /* the page being read */
+    db_import_error *page;
+    int n, at;
+    int last_row, last_seq;
+} msg_reader;
+
+static int
+next_msg(void *ctx, core_import_rowmsg *out, app_err *err)
+{
+    msg_reader *m = ctx;
+    if (m->at == m->n) {
+        if (m->n > 0 && m->n < MSG_PAGE)
+            return 0; /* the last page was short: no more */
+        app_arena_free(m->page_arena);
+        m->page_arena = app_arena_new();
+        m->at = 0;
+        int rc = db_import_errors_page(m->db, m->job, 1, m->last_row, m->last_seq, MSG_PAGE,
+                                       m->page_arena, &m->page, &m->n, err);
+        if (rc != 0)
+            return rc;
+        if (m->n == 0)
+            return 0;
+    }
+    const db_import_error *e = &m->page[m->at++];
+    m->last_row = e->row;
+    m->last_seq = e->seq;
+    out->row = e->row;
+    out->message = e->message;
+    return 1;
 }
 
 static int
@@ -269,31 +365,14 @@ job_import_errors(api_call *c, db_conn *db)
         return rc;
     if (len >= DB_LARGE_TRANSFER)
         db_conn_recycle(db); /* the file is in the arena; libpq's buffer grew to its size */
-    /* the stored errors: [{row, message, ...}], in the order they were found */
-    json_t *errors = json_loads(j.errors_json, 0, NULL);
-    size_t n = json_array_size(errors), k = 0;
-    stored_msg *sm = app_arena_alloc(c->arena, sizeof(*sm) * (n ? n : 1));
-    for (size_t i = 0; i < n; i++) {
-        json_t *e = json_array_get(errors, i);
-        json_int_t row = json_integer_value(json_object_get(e, "row"));
-        const char *m = json_string_value(json_object_get(e, "message"));
-        if (row <= 0 || row > CORE_SHEET_MAX_ROWS)
-            continue; /* 0: the file as a whole */
-        sm[k].row = (long)row;
-        sm[k].order = i;
-        sm[k].message = app_arena_strdup(c->arena, m ? m : "");
-        k++;
-    }
-    json_decref(errors);
-    qsort(sm, k, sizeof(*sm), by_row);
-    core_import_rowmsg *msgs = app_arena_alloc(c->arena, sizeof(*msgs) * (k ? k : 1));
-    for (size_t i = 0; i < k; i++)
-        msgs[i] = (core_import_rowmsg){sm[i].row, sm[i].message};
+    /* the stored errors in row order, a page at a time */
+    msg_reader m = {.db = db, .job = j.id};
     unsigned char *x = NULL;
     size_t xn = 0;
     long rows = 0;
-    rc = core_import_errors_xlsx(j.format, data, len, msgs, k,
-                                 j.atomic && j.failure != NULL, &x, &xn, &rows, &c->err);
+    rc = core_import_errors_xlsx_next(j.format, data, len, next_msg, &m,
+                                      j.atomic && j.failure != NULL, &x, &xn, &rows, &c->err);
+    app_arena_free(m.page_arena);
     if (rc != 0)
         return rc;
     /* the rows are the upload's own, ID numbers in clear: who fetched them is recorded */

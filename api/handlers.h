@@ -77,6 +77,7 @@ void h_problem_evidence(api_call *c);
 void h_template_students(api_call *c);
 void h_import_create(api_call *c);
 void h_import_get(api_call *c);
+void h_import_errors_list(api_call *c);
 void h_import_errors(api_call *c);
 void h_problem_resolve(api_call *c);
 void h_problems_list(api_call *c);

@@ -11,7 +11,6 @@
 
 #include "api/api.h"
 #include "api/auth.h"
-#include "api/jw.h"
 #include "api/log.h"
 #include "api/registry.h"
 #include "core/import.h"
@@ -25,33 +24,24 @@ static pthread_mutex_t MU = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t WAKE = PTHREAD_COND_INITIALIZER;
 static const api_config *CFG;
 
-/* One row error as a JSON object, worded in Chinese like problem+json items. */
+/* One row error worded in Chinese like problem+json items, after its
+   column's header. */
 static const char *
-error_json(void *ctx, app_arena *a, long row, int column, const char *header, const char *field,
-           const char *code, const char *param)
+error_message(void *ctx, app_arena *a, long row, int column, const char *header,
+              const char *code, const char *param)
 {
     (void)ctx;
-    jw w;
-    jw_init(&w, a);
-    jw_obj(&w);
-    jw_int(&w, "row", row);
+    (void)row;
     char col[4] = "";
     if (column >= 0)
         core_sheet_col_name(column, col);
-    jw_str(&w, "column", col[0] ? col : NULL);
-    jw_str(&w, "header", header && *header ? header : NULL);
-    jw_str(&w, "field", field && *field ? field : NULL);
-    jw_str(&w, "code", code);
+    if (strcmp(code, "template_mismatch") == 0)
+        return param && *param ? app_arena_printf(a, "不符合模板：第 %s 列应为“%s”", col, param)
+                               : app_arena_printf(a, "不符合模板：第 %s 列是多余的列", col);
     const char *msg = api_problem_message(a, code, param, 0);
-    if (header && *header && strcmp(code, "template_mismatch") != 0)
+    if (header && *header)
         msg = app_arena_printf(a, "%s：%s", header, msg);
-    else if (strcmp(code, "template_mismatch") == 0)
-        msg = param && *param ? app_arena_printf(a, "不符合模板：第 %s 列应为“%s”", col, param)
-                              : app_arena_printf(a, "不符合模板：第 %s 列是多余的列", col);
-    jw_str(&w, "message", msg);
-    jw_end(&w);
-    size_t n;
-    return jw_text(&w, &n);
+    return msg;
 }
 
 static void
@@ -105,7 +95,7 @@ one(db_conn *db)
         snprintf(rid, sizeof(rid), "import-%lld", job.id);
         op.request_id = rid;
         op.user_agent = "xuejid import";
-        rc = core_import_run(db, &op, &job, error_json, NULL, &err);
+        rc = core_import_run(db, &op, &job, error_message, NULL, &err);
     }
     size_t moved = job.data_len;
     db_import_release(&job);
@@ -146,6 +136,7 @@ api_jobs_start(const api_config *cfg)
     core_import_stop = 0;
     NWORKERS = cfg->import_workers;
     core_import_batch = cfg->import_batch;
+    core_import_fault_crash = cfg->fault_import_crash;
     if (NWORKERS <= 0)
         return 0;
     WORKERS = calloc((size_t)NWORKERS, sizeof(pthread_t));

@@ -80,6 +80,7 @@ const api_route api_routes[] = {
      API_ROUTE_AUTH | API_ROUTE_PUBLIC},
     {API_POST, "/api/v1/imports", h_import_create, API_ROUTE_AUTH},
     {API_GET, "/api/v1/imports/{id}", h_import_get, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/imports/{id}/errors", h_import_errors_list, API_ROUTE_AUTH},
     {API_GET, "/api/v1/imports/{id}/errors.xlsx", h_import_errors, API_ROUTE_AUTH},
     {API_GET, "/api/v1/reports/enrollment", h_report_enrollment, API_ROUTE_AUTH},
     {API_GET, "/api/v1/problems", h_problems_list, API_ROUTE_AUTH},

@@ -23,6 +23,8 @@
 #                  (xuejictl gen-import) as the school's registrar, polled until done: rows/s
 #   C    psql \copy of the same CSV into a plain table of as many text columns: rows/s
 #   I/C, and xuejid's peak RSS during each import (VmHWM, reset before it; target < 256 MB)
+#   I_invalid      BENCH_IMPORT_INVALID_ROWS rows that hold only a name (every one
+#                  rejected, ~22 errors each, issue 12): time, errors and peak RSS (< 256 MB)
 #
 # Environment (all optional):
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
@@ -39,6 +41,7 @@
 #   BENCH_LIST_CONNS wrk connections of the list rows (default 4: their p99 is the query's,
 #                    not a 32-deep queue's)
 #   BENCH_IMPORT_ROWS  rows of each import file (default 100000; 0 = no import rows)
+#   BENCH_IMPORT_INVALID_ROWS  rows of the all-invalid import (default 100000; 0 = none)
 #   BENCH_PG_STATS   1: load pg_stat_statements and print the statements that took the
 #                    most time in each import (a profile; the figures are then not comparable)
 #   BENCH_MAX_UPLOAD   XUEJI_MAX_UPLOAD of the server (default 134217728: 100,000 full
@@ -66,6 +69,7 @@ BIG=${BENCH_STUDENTS_BIG:-0}
 R_CLASSES=${BENCH_R_CLASSES:-8}
 LIST_CONNS=${BENCH_LIST_CONNS:-4}
 IMPORT_ROWS=${BENCH_IMPORT_ROWS:-100000}
+INVALID_ROWS=${BENCH_IMPORT_INVALID_ROWS:-100000}
 MAX_UPLOAD=${BENCH_MAX_UPLOAD:-134217728}
 WRK_THREADS=2
 PGBIN=/usr/lib/postgresql/15/bin
@@ -250,7 +254,7 @@ load_students() {
 if [ "$STUDENTS" -gt 0 ]; then
     load_students "$STUDENTS" main
     main_rate=$load_rate main_secs=$load_secs main_added=$load_added
-elif [ "$IMPORT_ROWS" -gt 0 ]; then
+elif [ "$IMPORT_ROWS" -gt 0 ] || [ "$INVALID_ROWS" -gt 0 ]; then
     # the imports need the demo school and its registrar, not its students
     say "xuejictl demo (the demo province, no students: for the import rows)"
     run "$out/xuejictl" demo >"$tmp/demo-import.log" 2>&1 ||
@@ -591,7 +595,8 @@ vm() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$srv_pid/status" 2>/dev/null
 # json_num FILE KEY: a top-level number of a one-line JSON answer.
 json_num() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1"; }
 
-# bench_import FMT FILE TOKEN: upload FILE (mode=create), poll until the job ends; sets
+# bench_import FMT FILE TOKEN [invalid]: upload FILE (mode=create), poll until the job ends
+# (with "invalid", every row is expected to be rejected); sets
 # imp_id imp_state imp_total imp_created imp_rejected imp_wall imp_server imp_rate
 # imp_hwm_mb (VmHWM after a reset to the RSS before the upload) imp_rss_mb (peak of the
 # VmRSS samples) imp_other.
@@ -622,7 +627,7 @@ bench_import() {
         now=$(date +%s)
         if [ $((now - last_print)) -ge 30 ]; then
             last_print=$now
-            say "import $1: $(json_num "$tmp/import-$1.get" processed)/$IMPORT_ROWS rows," \
+            say "import $1: $(json_num "$tmp/import-$1.get" processed) rows," \
                 "RSS $((r / 1024)) MB"
         fi
     done
@@ -642,8 +647,13 @@ bench_import() {
     say "import $1: $imp_state, $imp_created created, $imp_rejected rejected of $imp_total in" \
         "${imp_wall}s (${imp_server}s started to finished): $imp_rate rows/s;" \
         "peak RSS $imp_rss_mb MB sampled, VmHWM $imp_hwm_mb MB"
-    [ "$imp_state" = done ] && [ "${imp_rejected:-1}" = 0 ] ||
-        { head -c 1500 "$tmp/import-$1.get" >&2; echo >&2; say "import $1: WARNING: not every row was created"; }
+    if [ "${4:-}" = invalid ]; then
+        [ "$imp_state" = done ] && [ "${imp_created:-1}" = 0 ] ||
+            { head -c 1500 "$tmp/import-$1.get" >&2; echo >&2; say "import $1: WARNING: not done, or rows created"; }
+    else
+        [ "$imp_state" = done ] && [ "${imp_rejected:-1}" = 0 ] ||
+            { head -c 1500 "$tmp/import-$1.get" >&2; echo >&2; say "import $1: WARNING: not every row was created"; }
+    fi
     if [ "${BENCH_PG_STATS:-0}" = 1 ]; then
         say "import $1: statements by total time (pg_stat_statements)"
         sql "SELECT round(total_exec_time::numeric) || ' ms  ' || calls || ' calls  ' ||
@@ -693,6 +703,34 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
     C_secs=$(echo $copy_secs | tr ' ' '\n' | sort -n | sed -n 2p)
     C=$(awk -v n="$copied" -v t="$C_secs" 'BEGIN { printf "%.0f", n / t }')
     say "psql \\copy of the CSV ($copied rows, $ncols text columns): runs of$copy_secs s, median $C rows/s"
+fi
+
+# The all-invalid import: the template's header (a one-row gen-import file's), then rows
+# holding only a name (issue 12: such a file took xuejid to 23 GB).
+if [ "$INVALID_ROWS" -gt 0 ]; then
+    [ -n "${BENCH_IMPORT_TOKEN:-}" ] || BENCH_IMPORT_TOKEN=$(login jianshe.registrar)
+    [ -n "$BENCH_IMPORT_TOKEN" ] || { say "cannot log in as jianshe.registrar"; exit 1; }
+    run "$out/xuejictl" gen-import --rows 1 --school "$list_school" --format csv --grade 14 \
+        --classes 91-98 --out "$tmp/header.csv" 2>"$tmp/gen-header.log" ||
+        { cat "$tmp/gen-header.log" >&2; exit 1; }
+    head -n 1 "$tmp/header.csv" | tr -d '\r' | awk -F',' -v n="$INVALID_ROWS" '
+        NR == 1 { print $0 "\r"; at = 0
+                  for (i = 1; i <= NF; i++) if (!at && $i ~ /姓名/) at = i
+                  for (r = 1; r <= n; r++) { line = ""
+                      for (i = 1; i <= NF; i++) line = line (i > 1 ? "," : "") (i == at ? "无效行" r : "")
+                      print line "\r" } }' >"$tmp/invalid.csv"
+    bench_import invalid "$tmp/invalid.csv" "$BENCH_IMPORT_TOKEN" invalid
+    I_invalid_errors=$(json_num "$tmp/import-invalid.get" errors_total)
+    I_invalid_wall=$imp_wall I_invalid_server=$imp_server I_invalid_state=$imp_state
+    I_invalid_rejected=$imp_rejected I_invalid_hwm=$imp_hwm_mb I_invalid_rss=$imp_rss_mb
+    I_invalid_other=$imp_other I_invalid_bytes=$(wc -c <"$tmp/invalid.csv")
+    t0=$(date +%s.%N)
+    code=$(curl -s -o "$tmp/invalid-errors.xlsx" -w '%{http_code}' \
+        "$url/api/v1/imports/$imp_id/errors.xlsx" -H "Authorization: Bearer $BENCH_IMPORT_TOKEN" || true)
+    I_invalid_xlsx_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    I_invalid_xlsx_hwm=$(($(vm VmHWM) / 1024))
+    say "import invalid: errors.xlsx $code, $(wc -c <"$tmp/invalid-errors.xlsx") bytes in" \
+        "${I_invalid_xlsx_s}s; VmHWM since the import's start $I_invalid_xlsx_hwm MB"
 fi
 
 # ------------------------------------------------------------------ report
@@ -796,6 +834,14 @@ cores=$(nproc)
         done
         echo "  targets: I/C >= 0.5, RSS < 256 MB"
     fi
+    if [ "$INVALID_ROWS" -gt 0 ]; then
+        echo
+        printf '%s\n' "import of $INVALID_ROWS rows holding only a name (every row rejected):" \
+            "  $I_invalid_state, $I_invalid_rejected rejected, $I_invalid_errors errors in $I_invalid_wall s" \
+            "  (server $I_invalid_server s), $(awk -v b="$I_invalid_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB file;" \
+            "  RSS peak $I_invalid_rss MB, VmHWM $I_invalid_hwm MB; errors.xlsx in $I_invalid_xlsx_s s," \
+            "  VmHWM after it $I_invalid_xlsx_hwm MB; other% $I_invalid_other (target RSS < 256 MB)"
+    fi
     if [ -n "$S_big" ]; then
         echo "at $BIG students (loaded at ${big_rate:-?} rows/s, ${big_secs:-?} s):" \
             "S/L = $SL_big, S p99 = $S_big_p99 ms;" \
@@ -855,12 +901,21 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
     done
     imports_json="$imports_json}"
 fi
+invalid_json=null
+if [ "$INVALID_ROWS" -gt 0 ]; then
+    invalid_json="{\"rows\": $INVALID_ROWS, \"state\": \"$I_invalid_state\", \"rejected\": $(num "$I_invalid_rejected"),"
+    invalid_json="$invalid_json \"errors\": $(num "$I_invalid_errors"), \"wall_s\": $I_invalid_wall,"
+    invalid_json="$invalid_json \"server_s\": $(num "$I_invalid_server"), \"bytes\": $I_invalid_bytes,"
+    invalid_json="$invalid_json \"rss_peak_mb\": $I_invalid_rss, \"vmhwm_mb\": ${I_invalid_hwm%% *},"
+    invalid_json="$invalid_json \"errors_xlsx_s\": $I_invalid_xlsx_s, \"vmhwm_after_xlsx_mb\": $I_invalid_xlsx_hwm,"
+    invalid_json="$invalid_json \"other_load_pct\": $I_invalid_other, \"target\": \"RSS < 256 MB\"}"
+fi
 mkdir -p "$(dirname "$RESULTS")"
 awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
     -v threads="$THREADS" -v pool="$POOL" -v H="$H" -v P="$P" -v A="$A" -v L="$L" -v AL="$AL" \
     -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" \
     -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" -v students="$students_json" \
-    -v imports="$imports_json" '
+    -v imports="$imports_json" -v invalid="$invalid_json" '
     function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
     { n++; name[n] = $1; path[n] = $2; lua[n] = $3; rps[n] = $4; p50[n] = $5; p99[n] = $6
       bad[n] = $7; err[n] = $8; other[n] = $9; cn[n] = $10; idx[$1] = n }
@@ -879,6 +934,7 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
             idle, other[h], pother, other[a], ppother
         printf "  \"students\": %s,\n", students
         printf "  \"imports\": %s,\n", imports
+        printf "  \"import_invalid\": %s,\n", invalid
         printf "  \"endpoints\": [\n"
         for (i = 1; i <= n; i++)
             printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"connections\": %d, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",

@@ -448,26 +448,35 @@ core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err
 
 typedef struct errfile {
     core_xlsx_writer *w;
-    const core_import_rowmsg *msgs;
-    size_t nmsgs;
+    core_import_msgs_fn next; /* the messages, in row order */
+    void *ctx;
+    core_import_rowmsg msg;   /* the next message, when have_msg */
+    int have_msg;
     int all_rows, have_header;
     long rows;
     core_buf reason;
 } errfile;
 
-/* The first message of sheet row `row`, or nmsgs (msgs sorted by row). */
-static size_t
-first_msg(const errfile *ef, long row)
+/* The messages of sheet row `row` joined into ef->reason: how many (those of
+   earlier rows are passed over: no row of the file has them), or an app code. */
+static int
+row_reason(errfile *ef, long row, app_err *err)
 {
-    size_t lo = 0, hi = ef->nmsgs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ef->msgs[mid].row < row)
-            lo = mid + 1;
-        else
-            hi = mid;
+    int found = 0;
+    core_buf_reset(&ef->reason);
+    while (ef->have_msg && ef->msg.row <= row) {
+        if (ef->msg.row == row) {
+            if (ef->reason.n)
+                core_buf_adds(&ef->reason, "；");
+            core_buf_adds(&ef->reason, ef->msg.message ? ef->msg.message : "");
+            found++;
+        }
+        int rc = ef->next(ef->ctx, &ef->msg, err);
+        if (rc < 0)
+            return rc;
+        ef->have_msg = rc;
     }
-    return lo < ef->nmsgs && ef->msgs[lo].row == row ? lo : ef->nmsgs;
+    return found;
 }
 
 static int
@@ -506,15 +515,11 @@ errfile_row(void *ctx, const core_sheet_row *row, app_err *err)
         ef->have_header = 1;
         return core_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
     }
-    size_t m = first_msg(ef, row->row);
-    if (m == ef->nmsgs && (!ef->all_rows || blank_row(row)))
+    int found = row_reason(ef, row->row, err);
+    if (found < 0)
+        return found;
+    if (found == 0 && (!ef->all_rows || blank_row(row)))
         return 0;
-    core_buf_reset(&ef->reason);
-    for (; m < ef->nmsgs && ef->msgs[m].row == row->row; m++) {
-        if (ef->reason.n)
-            core_buf_adds(&ef->reason, "；");
-        core_buf_adds(&ef->reason, ef->msgs[m].message ? ef->msgs[m].message : "");
-    }
     for (int c = 0; c < n; c++) {
         cells[c] = (size_t)c < row->ncells ? row->cells[c].s : "";
         int f = core_template_field(c);
@@ -540,9 +545,9 @@ errfile_row(void *ctx, const core_sheet_row *row, app_err *err)
 }
 
 int
-core_import_errors_xlsx(const char *format, const unsigned char *data, size_t len,
-                        const core_import_rowmsg *msgs, size_t nmsgs, int all_rows,
-                        unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
+core_import_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
+                             core_import_msgs_fn next, void *ctx, int all_rows,
+                             unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
     int n = core_template_ncols();
     core_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
@@ -554,10 +559,14 @@ core_import_errors_xlsx(const char *format, const unsigned char *data, size_t le
     errfile ef;
     memset(&ef, 0, sizeof(ef));
     ef.w = core_xlsx_writer_new();
-    ef.msgs = msgs;
-    ef.nmsgs = nmsgs;
+    ef.next = next;
+    ef.ctx = ctx;
     ef.all_rows = all_rows;
     int rc = core_xlsx_writer_sheet(ef.w, CORE_TEMPLATE_SHEET, &so, err);
+    if (rc == 0 && (rc = next(ctx, &ef.msg, err)) >= 0) {
+        ef.have_msg = rc;
+        rc = 0;
+    }
     if (rc == 0 && strcmp(format, "xlsx") == 0) {
         core_xlsx_limits lim = core_xlsx_limits_default();
         rc = core_xlsx_read(data, len, NULL, &lim, errfile_row, &ef, err);
@@ -574,4 +583,30 @@ core_import_errors_xlsx(const char *format, const unsigned char *data, size_t le
     if (out_rows)
         *out_rows = ef.rows;
     return rc;
+}
+
+typedef struct msg_array {
+    const core_import_rowmsg *v;
+    size_t n, at;
+} msg_array;
+
+static int
+array_next(void *ctx, core_import_rowmsg *out, app_err *err)
+{
+    (void)err;
+    msg_array *m = ctx;
+    if (m->at == m->n)
+        return 0;
+    *out = m->v[m->at++];
+    return 1;
+}
+
+int
+core_import_errors_xlsx(const char *format, const unsigned char *data, size_t len,
+                        const core_import_rowmsg *msgs, size_t nmsgs, int all_rows,
+                        unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
+{
+    msg_array m = {msgs, nmsgs, 0};
+    return core_import_errors_xlsx_next(format, data, len, array_next, &m, all_rows, out,
+                                        out_len, out_rows, err);
 }

@@ -115,14 +115,31 @@ int core_import_errors_xlsx(const char *format, const unsigned char *data, size_
                             const core_import_rowmsg *msgs, size_t nmsgs, int all_rows,
                             unsigned char **out, size_t *out_len, long *out_rows, app_err *err);
 
+/* The messages one at a time, in the order `msgs` has above: the next into
+   *out (its text valid until the following call); 1, 0 after the last, or
+   an app code with `err` filled. */
+typedef int (*core_import_msgs_fn)(void *ctx, core_import_rowmsg *out, app_err *err);
+
+/* The same file with the messages read as it is written (a job's errors
+   are read from the database a page at a time, never all at once). */
+int core_import_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
+                                 core_import_msgs_fn next, void *ctx, int all_rows,
+                                 unsigned char **out, size_t *out_len, long *out_rows,
+                                 app_err *err);
+
 /* ---- running a job (core/import_job.c) ---- */
 
-/* How the caller words one row error as a JSON object (api/ renders the
-   Chinese message): row, 0-based column (-1: none), its header, the field's
-   JSON pointer, code and param. The text lives in `a`. */
-typedef const char *(*core_import_error_fn)(void *ctx, app_arena *a, long row, int column,
-                                            const char *header, const char *field,
-                                            const char *code, const char *param);
+/* How the caller words one row error in Chinese (api/ renders it like a
+   problem+json item): row, 0-based column (-1: none), its header, code and
+   param. The text lives in `a`. */
+typedef const char *(*core_import_message_fn)(void *ctx, app_arena *a, long row, int column,
+                                              const char *header, const char *code,
+                                              const char *param);
+
+/* A job that was taken over this many times from a worker that was gone
+   (db_import.lost) is failed with `import_worker_lost` instead of run: it
+   may be what kills its workers. */
+#define CORE_IMPORT_MAX_LOST 2
 
 #define CORE_IMPORT_BATCH 50         /* rows per commit, mode update */
 #define CORE_IMPORT_BATCH_CREATE 500 /* rows per commit, mode create (default) */
@@ -142,15 +159,25 @@ extern int core_import_batch;
  * in one transaction and is rolled back when any row is rejected. Ends the
  * job (done or failed) unless the database went away (then it returns the
  * error and the job is resumed later) or core_import_stop was set (the job
- * is queued again; returns APP_EUNAVAIL). A sealed upload is opened first
+ * is queued again; returns APP_EUNAVAIL).
+ *
+ * Row errors are rows of import_error, written with their batch (worded by
+ * `message`): memory holds one batch's errors, whatever the file. An atomic
+ * job keeps them in a temporary file until its end, when they are written
+ * after the rollback. A job with job->lost >= CORE_IMPORT_MAX_LOST is not
+ * run: it ends failed, `import_worker_lost`. A sealed upload is opened first
  * (core_import_open_upload); one that does not decrypt fails the job with
  * failure "upload_unreadable".
  */
 int core_import_run(db_conn *db, const core_op *op, db_import *job,
-                    core_import_error_fn error_json, void *ctx, app_err *err);
+                    core_import_message_fn message, void *ctx, app_err *err);
 
 /* Set by a worker that must stop: a running import hands its job back
    (queued, from its last commit) at the next row. */
 extern volatile int core_import_stop;
+
+/* Development only (XUEJI_TEST_FAULT=import_crash): the process kills itself
+   (SIGKILL) after a job's batch committed, like a worker the kernel killed. */
+extern int core_import_fault_crash;
 
 #endif

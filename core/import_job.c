@@ -3,6 +3,7 @@
  */
 #include "core/import.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "core/xlsx.h"
 
 volatile int core_import_stop;
+int core_import_fault_crash;
 int core_import_batch = CORE_IMPORT_BATCH_CREATE;
 
 /* A data row of the batch being gathered (mode create registers a batch at once). */
@@ -25,11 +27,14 @@ typedef struct run {
     db_conn *db;
     const core_op *op;
     db_import *job;
-    core_import_error_fn error_json;
+    core_import_message_fn message;
     void *ctx;
     core_import_map map;
     int have_header, in_tx, batch, failed_header;
-    char *errors;    /* JSON array members not yet stored, "" when none (in op->arena) */
+    int counted;        /* job->errors_total when errors were last written */
+    app_arena *earena;  /* the messages of the errors not yet written */
+    core_buf ebuf;      /* those errors as COPY text (db_import_error_encode) */
+    FILE *spool;        /* an atomic job's errors, written when it ends */
     core_op rop;     /* op with a per-batch arena: the rows' records and checks */
     app_err *err;
     pending *pend;   /* mode create: the batch's rows, in order */
@@ -49,12 +54,75 @@ next_batch(run *r)
 static void
 add_error(run *r, long row, int col, const char *field, const char *code, const char *param)
 {
-    char header[64] = "";
-    if (col >= 0)
+    char header[64] = "", letter[4] = "";
+    if (col >= 0) {
         core_template_title(col, header, sizeof(header));
-    const char *e = r->error_json(r->ctx, r->op->arena, row, col, header, field ? field : "",
-                                  code, param ? param : "");
-    r->errors = app_arena_printf(r->op->arena, "%s%s%s", r->errors, *r->errors ? "," : "", e);
+        core_sheet_col_name(col, letter);
+    }
+    if (r->earena == NULL)
+        r->earena = app_arena_new();
+    db_import_error e = {
+        .seq = ++r->job->errors_total,
+        .row = (int)row,
+        .column = letter[0] ? letter : NULL,
+        .header = header[0] ? header : NULL,
+        .field = field && *field ? field : NULL,
+        .code = code,
+        .param = param && *param ? param : NULL,
+        .message = r->message(r->ctx, r->earena, row, col, header, code, param ? param : ""),
+    };
+    db_import_error_encode(&r->ebuf, r->job->id, &e);
+}
+
+/* The errors gathered are written (or spooled): forget them. */
+static void
+errors_clear(run *r)
+{
+    core_buf_reset(&r->ebuf);
+    app_arena_free(r->earena);
+    r->earena = NULL;
+}
+
+/* An atomic job's errors wait in a temporary file: its transaction, errors
+   and all, is rolled back when a row is rejected. */
+static int
+spool(run *r)
+{
+    if (r->ebuf.n == 0)
+        return 0;
+    if (r->spool == NULL && (r->spool = tmpfile()) == NULL)
+        return app_err_set(r->err, APP_EINTERNAL, NULL, "no temporary file for import errors");
+    if (fwrite(r->ebuf.p, 1, r->ebuf.n, r->spool) != r->ebuf.n)
+        return app_err_set(r->err, APP_EINTERNAL, NULL, "cannot write import errors' file");
+    errors_clear(r);
+    return 0;
+}
+
+#define SPOOL_CHUNK (1 << 20)
+
+/* Write the spooled errors, whole lines of up to SPOOL_CHUNK bytes at a time. */
+static int
+unspool(run *r)
+{
+    if (r->spool == NULL)
+        return 0;
+    rewind(r->spool);
+    char *chunk = xmalloc(SPOOL_CHUNK);
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, SPOOL_CHUNK, r->spool)) > 0) {
+        size_t cut = n;
+        while (n == SPOOL_CHUNK && cut > 0 && chunk[cut - 1] != '\n')
+            cut--;
+        if (cut == 0)
+            rc = app_err_set(r->err, APP_EINTERNAL, NULL, "an import error line too long");
+        else if ((rc = db_import_errors_write(r->db, chunk, cut, r->err)) == 0 && cut < n)
+            fseek(r->spool, (long)cut - (long)n, SEEK_CUR);
+    }
+    free(chunk);
+    fclose(r->spool);
+    r->spool = NULL;
+    return rc;
 }
 
 /* Every item of `e` as an error of `row`, by the column that holds its field. */
@@ -76,17 +144,21 @@ add_errors(run *r, long row, const app_err *e)
     }
 }
 
-/* Commit the batch with the job's progress. */
+/* Write the errors gathered, then the job's progress; commit the batch
+   (unless atomic). */
 static int
 flush(run *r)
 {
-    const char *arr = app_arena_printf(r->op->arena, "[%s]", r->errors);
-    int rc = db_import_progress(r->db, r->job, arr, r->err);
+    int rc = unspool(r);
+    if (rc == 0)
+        rc = db_import_errors_write(r->db, (const char *)r->ebuf.p, r->ebuf.n, r->err);
+    errors_clear(r);
+    if (rc == 0 && (rc = db_import_progress(r->db, r->job, r->counted, r->err)) == 0)
+        r->counted = r->job->errors_total;
     if (rc == 0 && !r->job->atomic) {
         rc = db_commit(r->db, r->err);
         r->in_tx = 0;
     }
-    r->errors = "";
     r->batch = 0;
     return rc;
 }
@@ -231,11 +303,64 @@ on_row(void *ctx, const core_sheet_row *row, app_err *err)
             return rc;
         if (j->atomic) {
             r->batch = 0; /* a new arena for the next rows; one transaction still */
-            return 0;
+            return spool(r);
         }
-        return flush(r);
+        if ((rc = flush(r)) == 0 && core_import_fault_crash)
+            raise(SIGKILL);
+        return rc;
     }
     return 0;
+}
+
+/* End the job, done or failed with `failure`: the errors left, the
+   progress, the state. An atomic job that is not in its transaction any
+   more was rolled back: it starts from nothing but its errors. */
+static int
+end_job(run *r, const char *failure)
+{
+    db_conn *db = r->db;
+    db_import *job = r->job;
+    int rc;
+    if (!r->in_tx) {
+        if ((rc = db_begin(db, r->err)) != 0)
+            return rc;
+        r->in_tx = 1;
+        if (job->atomic && (rc = db_import_reset(db, job->id, r->err)) != 0)
+            goto fail;
+        if (job->atomic)
+            r->counted = 0;
+    }
+    if ((rc = flush(r)) != 0)
+        goto fail;
+    if (!r->in_tx && (rc = db_begin(db, r->err)) != 0)
+        return rc;
+    r->in_tx = 1;
+    if ((rc = db_import_finish(db, job->id, failure ? "failed" : "done", failure, r->err)) != 0 ||
+        (rc = db_commit(db, r->err)) != 0)
+        goto fail;
+    r->in_tx = 0;
+    job->state = failure ? "failed" : "done";
+    job->failure = failure;
+    return 0;
+fail:
+    while (db_in_tx(db))
+        db_rollback(db);
+    r->in_tx = 0;
+    return rc;
+}
+
+/* Read the file, each row through on_row(). */
+static int
+read_file(run *r, app_err *rerr)
+{
+    db_import *job = r->job;
+    if (strcmp(job->format, "xlsx") == 0) {
+        core_xlsx_limits lim = core_xlsx_limits_default();
+        return core_xlsx_read(job->data, job->data_len, NULL, &lim, on_row, r, rerr);
+    }
+    core_csv_limits lim = core_csv_limits_default();
+    core_csv_encoding enc;
+    return core_csv_read(job->data, job->data_len, &lim, on_row, r, &enc, rerr);
 }
 
 /* The run itself; `r` is set up by core_import_run(). */
@@ -246,24 +371,23 @@ go(run *r)
     db_import *job = r->job;
     app_err *err = r->err;
     int rc;
+    if (job->lost >= CORE_IMPORT_MAX_LOST) {
+        /* its workers died with it twice: it may be what kills them */
+        add_error(r, 0, -1, "", "import_worker_lost", NULL);
+        return end_job(r, "import_worker_lost");
+    }
     if (job->atomic) {
         /* nothing of an earlier attempt was committed: start over, holding
            the job's row (other workers skip it) */
         job->total = job->processed = job->last_row = 0;
         job->created = job->updated = job->rejected = job->skipped = 0;
+        job->errors_total = r->counted = 0;
         if ((rc = db_begin(db, err)) != 0 || (rc = db_import_reset(db, job->id, err)) != 0)
             return rc;
         r->in_tx = 1;
     }
     app_err rerr = {0};
-    if (strcmp(job->format, "xlsx") == 0) {
-        core_xlsx_limits lim = core_xlsx_limits_default();
-        rc = core_xlsx_read(job->data, job->data_len, NULL, &lim, on_row, r, &rerr);
-    } else {
-        core_csv_limits lim = core_csv_limits_default();
-        core_csv_encoding enc;
-        rc = core_csv_read(job->data, job->data_len, &lim, on_row, r, &enc, &rerr);
-    }
+    rc = read_file(r, &rerr);
     if (r->npend > 0 && rc != APP_EUNAVAIL && rc != APP_EINTERNAL) {
         /* the rows read before the end (or before a broken part of the file) */
         int prc = register_pending(r);
@@ -303,26 +427,7 @@ go(run *r)
         if (failure == NULL)
             failure = "rows_rejected";
     }
-    if (!r->in_tx) {
-        if ((rc = db_begin(db, err)) != 0)
-            return rc;
-        r->in_tx = 1;
-    }
-    if ((rc = flush(r)) != 0)
-        goto fail;
-    if (!r->in_tx && (rc = db_begin(db, err)) != 0)
-        return rc;
-    r->in_tx = 1;
-    if ((rc = db_import_finish(db, job->id, failure ? "failed" : "done", failure, err)) != 0 ||
-        (rc = db_commit(db, err)) != 0)
-        goto fail;
-    job->state = failure ? "failed" : "done";
-    job->failure = failure;
-    return 0;
-fail:
-    while (db_in_tx(db))
-        db_rollback(db);
-    return rc;
+    return end_job(r, failure);
 }
 
 /* An upload that does not decrypt (its key left the ring): the job fails
@@ -339,7 +444,7 @@ unreadable(db_conn *db, db_import *job, app_err *err)
 }
 
 int
-core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_error_fn error_json,
+core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_message_fn message,
                 void *ctx, app_err *err)
 {
     run r;
@@ -347,9 +452,9 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_erro
     r.db = db;
     r.op = op;
     r.job = job;
-    r.error_json = error_json;
+    r.message = message;
     r.ctx = ctx;
-    r.errors = "";
+    r.counted = job->errors_total;
     r.err = err;
     r.rop = *op;
     r.rop.arena = NULL;
@@ -366,9 +471,12 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_erro
     else
         rc = go(&r);
     app_arena_free(r.rop.arena);
+    errors_clear(&r);
+    core_buf_free(&r.ebuf);
+    if (r.spool != NULL)
+        fclose(r.spool);
     free(r.pend);
     free(r.perr);
     free(r.regs);
     return rc;
 }
-

@@ -11,9 +11,9 @@
 #define TS(col) " to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define JOB_COLS                                                                               \
     "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"  \
-    " attempts, total, processed, last_row, created, updated, rejected, skipped, errors::text," \
-    TS("created_at") ", " TS("started_at") ", " TS("finished_at") ", data_key IS NOT NULL,"     \
-    TS("upload_deleted_at")
+    " attempts, total, processed, last_row, created, updated, rejected, skipped, errors_total," \
+    TS("created_at") ", " TS("started_at") ", " TS("finished_at") ", error_counts::text, lost," \
+    " data_key IS NOT NULL, " TS("upload_deleted_at")
 
 static const char *
 dup_or_null(app_arena *a, const db_res *r, int row, int col)
@@ -44,12 +44,14 @@ fill(const db_res *r, app_arena *a, db_import *j)
     j->updated = (int)db_res_int(r, 0, 16);
     j->rejected = (int)db_res_int(r, 0, 17);
     j->skipped = (int)db_res_int(r, 0, 18);
-    j->errors_json = app_arena_strdup(a, db_res_get(r, 0, 19));
+    j->errors_total = (int)db_res_int(r, 0, 19);
     j->created_at = dup_or_null(a, r, 0, 20);
     j->started_at = dup_or_null(a, r, 0, 21);
     j->finished_at = dup_or_null(a, r, 0, 22);
-    j->data_sealed = db_res_get(r, 0, 23)[0] == 't';
-    j->upload_deleted_at = dup_or_null(a, r, 0, 24);
+    j->error_counts = app_arena_strdup(a, db_res_get(r, 0, 23));
+    j->lost = (int)db_res_int(r, 0, 24);
+    j->data_sealed = db_res_get(r, 0, 25)[0] == 't';
+    j->upload_deleted_at = dup_or_null(a, r, 0, 26);
 }
 
 /* The upload travels as a binary parameter (no hex: a 50 MiB file stays 50 MiB).
@@ -130,6 +132,7 @@ db_import_upload(db_conn *c, long long id, db_res **out_res, const unsigned char
 static const db_stmt SQL_CLAIM = {
     "import_claim",
     "UPDATE import_job SET state = 'running', attempts = attempts + 1,"
+    " lost = lost + CASE WHEN state = 'running' THEN 1 ELSE 0 END,"
     " started_at = coalesce(started_at, now()), heartbeat_at = now()"
     " WHERE id = (SELECT id FROM import_job WHERE state = 'queued' OR (state = 'running'"
     " AND heartbeat_at < now() - make_interval(secs => $1::int)) ORDER BY id"
@@ -174,16 +177,20 @@ db_import_release(db_import *job)
     job->data_len = 0;
 }
 
+/* The counts by code: those stored plus those of the errors after seq $10. */
 static const db_stmt SQL_PROGRESS = {
     "import_progress",
-    "UPDATE import_job SET total = $2, processed = $3, last_row = $4, created = $5,"
-    " updated = $6, rejected = $7, skipped = $8, errors = errors || $9::jsonb,"
-    " heartbeat_at = now() WHERE id = $1"};
+    "UPDATE import_job j SET total = $2, processed = $3, last_row = $4, created = $5,"
+    " updated = $6, rejected = $7, skipped = $8, errors_total = $9, error_counts ="
+    " (SELECT coalesce(jsonb_object_agg(code, n), '{}') FROM (SELECT code, sum(n) AS n FROM"
+    " (SELECT key AS code, value::bigint AS n FROM jsonb_each_text(j.error_counts) UNION ALL"
+    " SELECT code, count(*) FROM import_error WHERE job = $1 AND seq > $10::int GROUP BY code)"
+    " u GROUP BY code) s), heartbeat_at = now() WHERE id = $1"};
 
 int
-db_import_progress(db_conn *c, const db_import *j, const char *errors_json, app_err *err)
+db_import_progress(db_conn *c, const db_import *j, int counted, app_err *err)
 {
-    char v[8][24];
+    char v[10][24];
     snprintf(v[0], 24, "%lld", j->id);
     snprintf(v[1], 24, "%d", j->total);
     snprintf(v[2], 24, "%d", j->processed);
@@ -192,9 +199,102 @@ db_import_progress(db_conn *c, const db_import *j, const char *errors_json, app_
     snprintf(v[5], 24, "%d", j->updated);
     snprintf(v[6], 24, "%d", j->rejected);
     snprintf(v[7], 24, "%d", j->skipped);
-    const char *p[] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
-                       errors_json ? errors_json : "[]"};
-    return db_exec(c, &SQL_PROGRESS, 9, p, NULL, err);
+    snprintf(v[8], 24, "%d", j->errors_total);
+    snprintf(v[9], 24, "%d", counted);
+    const char *p[] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
+    return db_exec(c, &SQL_PROGRESS, 10, p, NULL, err);
+}
+
+/* ------------------------------------------------------------ errors */
+
+/* A COPY text field: \N for NULL; backslash, tab, newline, CR escaped. */
+static void
+copy_field(core_buf *b, const char *v, int first)
+{
+    if (!first)
+        core_buf_addc(b, '\t');
+    if (v == NULL) {
+        core_buf_adds(b, "\\N");
+        return;
+    }
+    for (const char *q = v; *q; q++) {
+        char ch = *q;
+        if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+            core_buf_addc(b, '\\');
+            ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : '\\';
+        }
+        core_buf_addc(b, ch);
+    }
+}
+
+void
+db_import_error_encode(core_buf *b, long long job, const db_import_error *e)
+{
+    char k[24], seq[16], row[16];
+    snprintf(k, sizeof(k), "%lld", job);
+    snprintf(seq, sizeof(seq), "%d", e->seq);
+    snprintf(row, sizeof(row), "%d", e->row);
+    const char *f[] = {k, seq, row, e->column, e->header, e->field, e->code, e->param,
+                       e->message ? e->message : ""};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        copy_field(b, f[i], i == 0);
+    core_buf_addc(b, '\n');
+}
+
+int
+db_import_errors_write(db_conn *c, const char *text, size_t len, app_err *err)
+{
+    if (len == 0)
+        return 0;
+    return db_copy_in(c,
+                      "COPY import_error (job, seq, row, col, header, field, code, param,"
+                      " message) FROM STDIN",
+                      text, len, err);
+}
+
+#define ERR_COLS "seq, row, col, header, field, code, param, message"
+static const db_stmt SQL_ERRORS = {
+    "import_errors", "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND seq > $2::int"
+                     " ORDER BY seq LIMIT $3"};
+static const db_stmt SQL_ERRORS_BY_ROW = {
+    "import_errors_by_row",
+    "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND row > 0"
+    " AND (row, seq) > ($2::int, $3::int) ORDER BY row, seq LIMIT $4"};
+
+int
+db_import_errors_page(db_conn *c, long long job, int by_row, int after_row, int after_seq,
+                      int limit, app_arena *a, db_import_error **out, int *out_n, app_err *err)
+{
+    char v[4][24];
+    snprintf(v[0], 24, "%lld", job);
+    snprintf(v[1], 24, "%d", after_row);
+    snprintf(v[2], 24, "%d", after_seq);
+    snprintf(v[3], 24, "%d", limit);
+    const char *p[] = {v[0], v[1], v[2], v[3]};
+    const char *q[] = {v[0], v[2], v[3]}; /* by seq: no row */
+    db_res *r = NULL;
+    int rc = by_row ? db_exec(c, &SQL_ERRORS_BY_ROW, 4, p, &r, err)
+                    : db_exec(c, &SQL_ERRORS, 3, q, &r, err);
+    *out = NULL;
+    *out_n = 0;
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    db_import_error *e = app_arena_alloc(a, sizeof(*e) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        e[i].seq = (int)db_res_int(r, i, 0);
+        e[i].row = (int)db_res_int(r, i, 1);
+        e[i].column = dup_or_null(a, r, i, 2);
+        e[i].header = dup_or_null(a, r, i, 3);
+        e[i].field = dup_or_null(a, r, i, 4);
+        e[i].code = app_arena_strdup(a, db_res_get(r, i, 5));
+        e[i].param = dup_or_null(a, r, i, 6);
+        e[i].message = app_arena_strdup(a, db_res_get(r, i, 7));
+    }
+    db_res_free(r);
+    *out = e;
+    *out_n = n;
+    return 0;
 }
 
 static const db_stmt SQL_LOCK = {"import_lock",
@@ -210,8 +310,10 @@ db_import_lock(db_conn *c, long long id, app_err *err)
 }
 
 static const db_stmt SQL_RESET = {
-    "import_reset", "UPDATE import_job SET total = 0, processed = 0, last_row = 0, created = 0,"
-                    " updated = 0, rejected = 0, skipped = 0, errors = '[]' WHERE id = $1"};
+    "import_reset",
+    "WITH gone AS (DELETE FROM import_error WHERE job = $1) UPDATE import_job SET total = 0,"
+    " processed = 0, last_row = 0, created = 0, updated = 0, rejected = 0, skipped = 0,"
+    " errors_total = 0, error_counts = '{}' WHERE id = $1"};
 
 int
 db_import_reset(db_conn *c, long long id, app_err *err)

@@ -5,6 +5,7 @@
 #ifndef DB_IMPORT_H
 #define DB_IMPORT_H
 
+#include "core/buf.h"
 #include "db/db.h"
 
 typedef struct db_import {
@@ -12,7 +13,9 @@ typedef struct db_import {
     const char *school, *mode, *format, *sha256, *state, *failure, *created_org;
     int atomic, size, attempts;
     int total, processed, last_row, created, updated, rejected, skipped;
-    const char *errors_json; /* [{row, column, header, field, code, message}, ...] */
+    int errors_total;         /* rows of import_error (the last one's seq) */
+    int lost;                 /* times taken over from a worker that was gone */
+    const char *error_counts; /* {"code": n, ...} */
     const char *created_at, *started_at, *finished_at;
     const char *upload_deleted_at; /* when the upload was deleted (retention), or NULL */
     /* The upload as stored (db_import_claim only; db_import_release): sealed
@@ -44,19 +47,38 @@ int db_import_insert(db_conn *c, const db_import *job, const unsigned char *data
 int db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_found,
                   app_err *err);
 /* Take the oldest queued job, or a running one whose worker has not been
-   heard of for `stale_seconds` (it died): state running, attempts + 1, data
-   loaded. *out_found = 0 when there is none. Commits by itself. */
+   heard of for `stale_seconds` (it died; lost + 1): state running, attempts
+   + 1, data loaded. *out_found = 0 when there is none. Commits by itself. */
 int db_import_claim(db_conn *c, int stale_seconds, app_arena *a, db_import *out, int *out_found,
                     app_err *err);
 /* Free the upload a claim loaded (and its plaintext). */
 void db_import_release(db_import *job);
-/* Progress of a running job, in the caller's transaction: the counters as
-   given, `errors_json` (an array) appended, heartbeat now. */
-int db_import_progress(db_conn *c, const db_import *job, const char *errors_json, app_err *err);
+/* Progress of a running job, in the caller's transaction: the counters and
+   errors_total as given, the errors after seq `counted` (written already)
+   added to error_counts, heartbeat now. */
+int db_import_progress(db_conn *c, const db_import *job, int counted, app_err *err);
+
+/* One row error of a job (table import_error). NULL: none. */
+typedef struct db_import_error {
+    int seq, row;
+    const char *column, *header, *field, *code, *param, *message;
+} db_import_error;
+
+/* Append error `e` of job `job` to `b` as a line of COPY text. */
+void db_import_error_encode(core_buf *b, long long job, const db_import_error *e);
+/* Write errors encoded so (whole lines) in the caller's transaction. */
+int db_import_errors_write(db_conn *c, const char *text, size_t len, app_err *err);
+/* Up to `limit` errors of job `job` into `a` (*out_n of them): by seq after
+   seq `after_seq`; or, with `by_row`, the rows' errors (row > 0) by row and
+   seq after (after_row, after_seq). */
+int db_import_errors_page(db_conn *c, long long job, int by_row, int after_row, int after_seq,
+                          int limit, app_arena *a, db_import_error **out, int *out_n,
+                          app_err *err);
 /* Hold the job's row for the caller's transaction: claims skip it (SKIP
    LOCKED), so only a worker that is gone loses its job. */
 int db_import_lock(db_conn *c, long long id, app_err *err);
-/* Restart an atomic job from nothing (its rows were rolled back). */
+/* Restart an atomic job from nothing (its rows were rolled back): counters
+   zero, no errors. */
 int db_import_reset(db_conn *c, long long id, app_err *err);
 /* End a job: state done or failed (with `failure`); or queued again (a
    worker stopping hands it back). */
