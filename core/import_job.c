@@ -71,7 +71,10 @@ add_error(run *r, long row, int col, const char *field, const char *code, const 
         .param = param && *param ? param : NULL,
         .message = r->message(r->ctx, r->earena, row, col, header, code, param ? param : ""),
     };
-    db_import_error_encode(&r->ebuf, r->job->id, &e);
+    size_t n = db_import_error_encode(NULL, 0, r->job->id, &e);
+    core_buf_reserve(&r->ebuf, n);
+    r->ebuf.n += db_import_error_encode((char *)r->ebuf.p + r->ebuf.n, n, r->job->id, &e);
+    r->ebuf.p[r->ebuf.n] = '\0';
 }
 
 /* The errors gathered are written (or spooled): forget them. */

@@ -207,28 +207,38 @@ db_import_progress(db_conn *c, const db_import *j, int counted, app_err *err)
 
 /* ------------------------------------------------------------ errors */
 
-/* A COPY text field: \N for NULL; backslash, tab, newline, CR escaped. */
-static void
-copy_field(core_buf *b, const char *v, int first)
+/* A COPY text field at out[n..cap): \N for NULL; backslash, tab, newline, CR
+   escaped. Returns the new length, which may pass cap (nothing is written there). */
+static size_t
+copy_field(char *out, size_t cap, size_t n, const char *v, int first)
 {
+#define PUT(ch)                                                                                  \
+    do {                                                                                         \
+        if (n < cap)                                                                             \
+            out[n] = (ch);                                                                       \
+        n++;                                                                                     \
+    } while (0)
     if (!first)
-        core_buf_addc(b, '\t');
+        PUT('\t');
     if (v == NULL) {
-        core_buf_adds(b, "\\N");
-        return;
+        PUT('\\');
+        PUT('N');
+        return n;
     }
     for (const char *q = v; *q; q++) {
         char ch = *q;
         if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
-            core_buf_addc(b, '\\');
+            PUT('\\');
             ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : '\\';
         }
-        core_buf_addc(b, ch);
+        PUT(ch);
     }
+    return n;
+#undef PUT
 }
 
-void
-db_import_error_encode(core_buf *b, long long job, const db_import_error *e)
+size_t
+db_import_error_encode(char *out, size_t cap, long long job, const db_import_error *e)
 {
     char k[24], seq[16], row[16];
     snprintf(k, sizeof(k), "%lld", job);
@@ -236,9 +246,12 @@ db_import_error_encode(core_buf *b, long long job, const db_import_error *e)
     snprintf(row, sizeof(row), "%d", e->row);
     const char *f[] = {k, seq, row, e->column, e->header, e->field, e->code, e->param,
                        e->message ? e->message : ""};
+    size_t n = 0;
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-        copy_field(b, f[i], i == 0);
-    core_buf_addc(b, '\n');
+        n = copy_field(out, cap, n, f[i], i == 0);
+    if (n < cap)
+        out[n] = '\n';
+    return n + 1;
 }
 
 int

@@ -5,7 +5,6 @@
 #ifndef DB_IMPORT_H
 #define DB_IMPORT_H
 
-#include "core/buf.h"
 #include "db/db.h"
 
 typedef struct db_import {
@@ -64,8 +63,9 @@ typedef struct db_import_error {
     const char *column, *header, *field, *code, *param, *message;
 } db_import_error;
 
-/* Append error `e` of job `job` to `b` as a line of COPY text. */
-void db_import_error_encode(core_buf *b, long long job, const db_import_error *e);
+/* Error `e` of job `job` as a line of COPY text into out[0..cap), like snprintf
+   without the NUL: returns the line's length, written only when it is <= cap. */
+size_t db_import_error_encode(char *out, size_t cap, long long job, const db_import_error *e);
 /* Write errors encoded so (whole lines) in the caller's transaction. */
 int db_import_errors_write(db_conn *c, const char *text, size_t len, app_err *err);
 /* Up to `limit` errors of job `job` into `a` (*out_n of them): by seq after
