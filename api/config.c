@@ -2,6 +2,7 @@
  * api/config.c - XUEJI_* environment variables.
  */
 #include "api/config.h"
+
 #include "core/import.h"
 #include "core/settings.h"
 #include "core/student.h"

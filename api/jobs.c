@@ -3,12 +3,6 @@
  */
 #include "api/jobs.h"
 
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/log.h"
@@ -16,6 +10,12 @@
 #include "core/import.h"
 #include "db/import.h"
 #include "db/user.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 static pthread_t *WORKERS;
 static int NWORKERS;
@@ -27,8 +27,8 @@ static const api_config *CFG;
 /* One row error worded in Chinese like problem+json items, after its
    column's header. */
 static const char *
-error_message(void *ctx, app_arena *a, long row, int column, const char *header,
-              const char *code, const char *param)
+error_message(void *ctx, app_arena *a, long row, int column, const char *header, const char *code,
+              const char *param)
 {
     (void)ctx;
     (void)row;
@@ -148,8 +148,8 @@ api_jobs_start(const api_config *cfg)
     return 0;
 }
 
-void
-api_jobs_stop(void)
+int
+api_jobs_stop(const struct timespec *deadline)
 {
     pthread_mutex_lock(&MU);
     STOP = 1;
@@ -157,8 +157,10 @@ api_jobs_stop(void)
     pthread_cond_broadcast(&WAKE);
     pthread_mutex_unlock(&MU);
     for (int i = 0; i < NWORKERS; i++)
-        pthread_join(WORKERS[i], NULL);
+        if (pthread_timedjoin_np(WORKERS[i], NULL, deadline) != 0)
+            return -1; /* a batch still running: left to the exit */
     free(WORKERS);
     WORKERS = NULL;
     NWORKERS = 0;
+    return 0;
 }

@@ -10,9 +10,13 @@
 
 #include "api/config.h"
 
+#include <time.h>
+
 /* Start cfg->import_workers workers (0: none). */
 int api_jobs_start(const api_config *cfg);
-/* Ask them to stop after their current batch, and wait. */
-void api_jobs_stop(void);
+/* Ask them to stop after their current batch, and wait until `deadline` at
+   the most: 0 when all stopped, -1 when one was still busy (the caller exits;
+   its batch's transaction is rolled back and the job resumes elsewhere). */
+int api_jobs_stop(const struct timespec *deadline);
 
 #endif

@@ -3,13 +3,12 @@
  */
 #include "api/pool.h"
 
+#include "api/log.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
-
-#include "api/log.h"
-
 
 typedef struct worker {
     pthread_t tid;
@@ -77,23 +76,27 @@ api_pool_start(int n, const char *url, const char *options)
     return 0;
 }
 
+void
+api_deadline_in(int ms, struct timespec *out)
+{
+    clock_gettime(CLOCK_REALTIME, out);
+    out->tv_sec += ms / 1000;
+    out->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
+}
+
 int
-api_pool_stop(int timeout_ms)
+api_pool_stop(const struct timespec *deadline)
 {
     pthread_mutex_lock(&P.mu);
     P.stopping = 1;
     pthread_cond_broadcast(&P.cv);
     pthread_mutex_unlock(&P.mu);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
     for (int i = 0; i < P.nworkers; i++) {
-        if (pthread_timedjoin_np(P.workers[i].tid, NULL, &deadline) != 0)
+        if (pthread_timedjoin_np(P.workers[i].tid, NULL, deadline) != 0)
             return -1;
         db_conn_close(P.workers[i].db);
         P.workers[i].db = NULL;

@@ -7,17 +7,21 @@
 #ifndef API_POOL_H
 #define API_POOL_H
 
-#include <uv.h>
-
 #include "api/api.h"
+
+#include <time.h>
+#include <uv.h>
 
 /* Start `n` workers connected to `url` (they reconnect by themselves), with the
    session settings `options` (libpq's options parameter; NULL: none). */
 int api_pool_start(int n, const char *url, const char *options);
+/* The CLOCK_REALTIME instant `ms` milliseconds from now, for the stops below
+   (pthread_timedjoin_np) to share one shutdown deadline. */
+void api_deadline_in(int ms, struct timespec *out);
 /* Finish queued jobs, stop the workers, close the connections. Returns 0, or
-   -1 when jobs were still running after `timeout_ms` (the workers are then
-   left running: the caller exits). */
-int api_pool_stop(int timeout_ms);
+   -1 when jobs were still running at `deadline` (the workers are then left
+   running: the caller exits). */
+int api_pool_stop(const struct timespec *deadline);
 /* Queue a call whose c->job is set (loop thread). */
 void api_pool_push(api_call *c);
 /* Jobs running now and jobs waiting for a worker. */

@@ -3,8 +3,17 @@
  */
 #include "api/server.h"
 
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/handlers.h"
 #include "api/jobs.h"
+#include "api/log.h"
+#include "api/metrics.h"
+#include "api/pool.h"
+#include "api/ratelimit.h"
+#include "api/stream.h"
 #include "api/upkeep.h"
+#include "db/idem.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,16 +28,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "api/api.h"
-#include "api/auth.h"
-#include "api/handlers.h"
-#include "api/log.h"
-#include "api/metrics.h"
-#include "api/pool.h"
-#include "api/ratelimit.h"
-#include "api/stream.h"
-#include "db/idem.h"
 
 #define MAX_JOB_RETRIES 3
 
@@ -190,7 +189,8 @@ api_query(api_call *c, const char *name)
             for (; v < end; v++) {
                 if (*v == '+') {
                     *o++ = ' ';
-                } else if (*v == '%' && end - v >= 3 && api_hexval(v[1]) >= 0 && api_hexval(v[2]) >= 0) {
+                } else if (*v == '%' && end - v >= 3 && api_hexval(v[1]) >= 0 &&
+                           api_hexval(v[2]) >= 0) {
                     *o++ = (char)(api_hexval(v[1]) * 16 + api_hexval(v[2]));
                     v += 2;
                 } else {
@@ -353,26 +353,46 @@ static const char *
 reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 423: return "Locked";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "OK";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Entity";
+    case 423:
+        return "Locked";
+    case 428:
+        return "Precondition Required";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "OK";
     }
 }
 
@@ -780,8 +800,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
         const char *key = header(req, H2O_STRLIT("idempotency-key"), &n);
         if (key != NULL) {
             if (n == 0 || n > 255) {
-                api_fail_code(c, APP_EINVAL, "invalid_idempotency_key",
-                              "/headers/idempotency-key");
+                api_fail_code(c, APP_EINVAL, "invalid_idempotency_key", "/headers/idempotency-key");
                 api_finish(c);
                 return 0;
             }
@@ -1061,8 +1080,8 @@ api_server_run(const api_config *cfg)
         pthread_create(&THREADS[i].tid, NULL, thread_main, &THREADS[i]);
 
     char d[128];
-    snprintf(d, sizeof(d), "http://%s:%d (%d loop threads, %d DB connections)", cfg->host, port,
-             n, cfg->db_pool);
+    snprintf(d, sizeof(d), "http://%s:%d (%d loop threads, %d DB connections)", cfg->host, port, n,
+             cfg->db_pool);
     api_log(API_LOG_INFO, "listening", NULL, d);
     if (cfg->port_file != NULL) {
         FILE *f = fopen(cfg->port_file, "w");
@@ -1082,10 +1101,16 @@ api_server_run(const api_config *cfg)
         pthread_join(THREADS[i].tid, NULL);
         unclean |= THREADS[i].unclean;
     }
-    api_jobs_stop(); /* an import stops after its current batch (committed) */
-    api_upkeep_stop();
-    /* Jobs still running get what is left of the deadline, then we go anyway. */
-    if (api_pool_stop(cfg->shutdown_timeout_ms) != 0)
+    /* Import workers (an import stops after its current batch, committed), the
+       upkeep thread and the request jobs still running share one deadline;
+       past it we go anyway, and a transaction cut short is rolled back. */
+    struct timespec deadline;
+    api_deadline_in(cfg->shutdown_timeout_ms, &deadline);
+    if (api_jobs_stop(&deadline) != 0)
+        unclean = 1;
+    if (api_upkeep_stop(&deadline) != 0)
+        unclean = 1;
+    if (api_pool_stop(&deadline) != 0)
         unclean = 1;
     if (unclean) {
         /* idle keep-alive connections or a stuck job: the kernel closes what is

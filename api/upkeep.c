@@ -106,15 +106,17 @@ api_upkeep_start(const api_config *cfg)
     return 0;
 }
 
-void
-api_upkeep_stop(void)
+int
+api_upkeep_stop(const struct timespec *deadline)
 {
     if (!RUNNING)
-        return;
+        return 0;
     pthread_mutex_lock(&MU);
     STOP = 1;
     pthread_cond_broadcast(&WAKE);
     pthread_mutex_unlock(&MU);
-    pthread_join(THREAD, NULL);
+    if (pthread_timedjoin_np(THREAD, NULL, deadline) != 0)
+        return -1; /* a step stuck on a lock: left to the exit */
     RUNNING = 0;
+    return 0;
 }

@@ -11,9 +11,12 @@
 
 #include "api/config.h"
 
+#include <time.h>
+
 /* Start the thread (cfg->files_upkeep_s 0: none). */
 int api_upkeep_start(const api_config *cfg);
-/* Stop it after its current step, and wait. */
-void api_upkeep_stop(void);
+/* Stop it after its current step, and wait until `deadline` at the most:
+   0 when it stopped, -1 when it was still busy (the caller exits). */
+int api_upkeep_stop(const struct timespec *deadline);
 
 #endif

@@ -1,16 +1,15 @@
 /*
  * core/import_job.c - running an import job (see core/import.h).
  */
+#include "core/csv.h"
+#include "core/files.h"
 #include "core/import.h"
+#include "core/xlsx.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/csv.h"
-#include "core/files.h"
-#include "core/xlsx.h"
 
 volatile int core_import_stop;
 int core_import_fault_crash;
@@ -19,7 +18,7 @@ int core_import_batch = CORE_IMPORT_BATCH_CREATE;
 /* A data row of the batch being gathered (mode create registers a batch at once). */
 typedef struct pending {
     long row;
-    int rc;         /* the row's own error (normalisation), 0 when it goes to registration */
+    int rc; /* the row's own error (normalisation), 0 when it goes to registration */
     core_record rec;
 } pending;
 
@@ -31,14 +30,14 @@ typedef struct run {
     void *ctx;
     core_import_map map;
     int have_header, in_tx, batch, failed_header;
-    int counted;        /* job->errors_total when errors were last written */
-    app_arena *earena;  /* the messages of the errors not yet written */
-    core_buf ebuf;      /* those errors as COPY text (db_import_error_encode) */
-    FILE *spool;        /* an atomic job's errors, written when it ends */
-    core_op rop;     /* op with a per-batch arena: the rows' records and checks */
+    int counted;       /* job->errors_total when errors were last written */
+    app_arena *earena; /* the messages of the errors not yet written */
+    core_buf ebuf;     /* those errors as COPY text (db_import_error_encode) */
+    FILE *spool;       /* an atomic job's errors, written when it ends */
+    core_op rop;       /* op with a per-batch arena: the rows' records and checks */
     app_err *err;
-    pending *pend;   /* mode create: the batch's rows, in order */
-    app_err *perr;   /* their errors */
+    pending *pend; /* mode create: the batch's rows, in order */
+    app_err *perr; /* their errors */
     core_reg *regs;
     int npend, cap;
 } run;
@@ -186,8 +185,8 @@ update_row(run *r, core_record *rec, app_err *e)
     unsigned char present[CORE_NFIELDS];
     memset(present, 0, sizeof(present));
     for (int i = 0; i < CORE_NFIELDS; i++)
-        present[i] = rec->v[i] != NULL && i != CORE_R_ID_NUMBER && i != CORE_R_ID_TYPE &&
-                     i != CORE_R_NAME;
+        present[i] =
+            rec->v[i] != NULL && i != CORE_R_ID_NUMBER && i != CORE_R_ID_TYPE && i != CORE_R_NAME;
     char key[24];
     snprintf(key, sizeof(key), "%lld", cur.id);
     core_student out;

@@ -2,6 +2,7 @@
  * db/import.c - import jobs (see db/import.h).
  */
 #include "db/import.h"
+
 #include "db/files.h"
 
 #include <stdio.h>
@@ -9,11 +10,12 @@
 #include <string.h>
 
 #define TS(col) " to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define JOB_COLS                                                                               \
-    "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"  \
-    " attempts, total, processed, last_row, created, updated, rejected, skipped, errors_total," \
-    TS("created_at") ", " TS("started_at") ", " TS("finished_at") ", error_counts::text, lost," \
-    " data_key IS NOT NULL, " TS("upload_deleted_at")
+#define JOB_COLS                                                                                   \
+    "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"     \
+    " attempts, total, processed, last_row, created, updated, rejected, skipped, "                 \
+    "errors_total," TS("created_at") ", " TS("started_at") ", " TS(                                \
+        "finished_at") ", error_counts::text, lost,"                                               \
+                       " data_key IS NOT NULL, " TS("upload_deleted_at")
 
 static const char *
 dup_or_null(app_arena *a, const db_res *r, int row, int col)
@@ -57,13 +59,13 @@ fill(const db_res *r, app_arena *a, db_import *j)
 /* The upload travels as a binary parameter (no hex: a 50 MiB file stays 50 MiB).
    It is stored as given (sealed by the caller); the hash and size are the
    plaintext's, from the caller. */
-#define SQL_INSERT                                                                             \
-    "INSERT INTO import_job (school, mode, atomic, format, sha256, size, data, data_key,"    \
-    " created_by, created_org) VALUES ($1, $2, $3::boolean, $4, $5, $6, $7::bytea,"          \
-    " nullif($8, '-1')::bigint, $9, $10)"                                                      \
+#define SQL_INSERT                                                                                 \
+    "INSERT INTO import_job (school, mode, atomic, format, sha256, size, data, data_key,"          \
+    " created_by, created_org) VALUES ($1, $2, $3::boolean, $4, $5, $6, $7::bytea,"                \
+    " nullif($8, '-1')::bigint, $9, $10)"                                                          \
     " ON CONFLICT (school, mode, atomic, sha256) DO NOTHING RETURNING id"
-#define SQL_SAME                                                                               \
-    "SELECT id FROM import_job WHERE school = $1 AND mode = $2 AND atomic = $3::boolean"     \
+#define SQL_SAME                                                                                   \
+    "SELECT id FROM import_job WHERE school = $1 AND mode = $2 AND atomic = $3::boolean"           \
     " AND sha256 = $4"
 
 int
@@ -75,8 +77,8 @@ db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, si
     snprintf(by, sizeof(by), "%lld", job->created_by);
     snprintf(key, sizeof(key), "%lld", job->data_sealed ? job->data_key : -1LL);
     const char *at = job->atomic ? "true" : "false";
-    const char *p[] = {job->school, job->mode, at,  job->format,      job->sha256,
-                       size,        (const char *)data, key, by, job->created_org};
+    const char *p[] = {job->school, job->mode,          at,  job->format, job->sha256,
+                       size,        (const char *)data, key, by,          job->created_org};
     int lens[] = {0, 0, 0, 0, 0, 0, (int)len, 0, 0, 0};
     int fmts[] = {0, 0, 0, 0, 0, 0, 1, 0, 0, 0};
     db_res *r = NULL;
@@ -104,8 +106,7 @@ db_import_insert(db_conn *c, const db_import *job, const unsigned char *data, si
 static const db_stmt SQL_GET = {"import_get", "SELECT " JOB_COLS " FROM import_job WHERE id = $1"};
 
 int
-db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_found,
-              app_err *err)
+db_import_get(db_conn *c, long long id, app_arena *a, db_import *out, int *out_found, app_err *err)
 {
     char k[24];
     snprintf(k, sizeof(k), "%lld", id);
@@ -212,11 +213,11 @@ db_import_progress(db_conn *c, const db_import *j, int counted, app_err *err)
 static size_t
 copy_field(char *out, size_t cap, size_t n, const char *v, int first)
 {
-#define PUT(ch)                                                                                  \
-    do {                                                                                         \
-        if (n < cap)                                                                             \
-            out[n] = (ch);                                                                       \
-        n++;                                                                                     \
+#define PUT(ch)                                                                                    \
+    do {                                                                                           \
+        if (n < cap)                                                                               \
+            out[n] = (ch);                                                                         \
+        n++;                                                                                       \
     } while (0)
     if (!first)
         PUT('\t');
@@ -244,8 +245,9 @@ db_import_error_encode(char *out, size_t cap, long long job, const db_import_err
     snprintf(k, sizeof(k), "%lld", job);
     snprintf(seq, sizeof(seq), "%d", e->seq);
     snprintf(row, sizeof(row), "%d", e->row);
-    const char *f[] = {k, seq, row, e->column, e->header, e->field, e->code, e->param,
-                       e->message ? e->message : ""};
+    const char *f[] = {k,         seq,       row,
+                       e->column, e->header, e->field,
+                       e->code,   e->param,  e->message ? e->message : ""};
     size_t n = 0;
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
         n = copy_field(out, cap, n, f[i], i == 0);
@@ -270,9 +272,8 @@ static const db_stmt SQL_ERRORS = {
     "import_errors", "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND seq > $2::int"
                      " ORDER BY seq LIMIT $3"};
 static const db_stmt SQL_ERRORS_BY_ROW = {
-    "import_errors_by_row",
-    "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND row > 0"
-    " AND (row, seq) > ($2::int, $3::int) ORDER BY row, seq LIMIT $4"};
+    "import_errors_by_row", "SELECT " ERR_COLS " FROM import_error WHERE job = $1 AND row > 0"
+                            " AND (row, seq) > ($2::int, $3::int) ORDER BY row, seq LIMIT $4"};
 
 int
 db_import_errors_page(db_conn *c, long long job, int by_row, int after_row, int after_seq,
@@ -311,7 +312,7 @@ db_import_errors_page(db_conn *c, long long job, int by_row, int after_row, int 
 }
 
 static const db_stmt SQL_LOCK = {"import_lock",
-                                  "SELECT 1 FROM import_job WHERE id = $1 FOR UPDATE"};
+                                 "SELECT 1 FROM import_job WHERE id = $1 FOR UPDATE"};
 
 int
 db_import_lock(db_conn *c, long long id, app_err *err)
@@ -341,11 +342,12 @@ db_import_reset(db_conn *c, long long id, app_err *err)
    failure other than rows_rejected: GET errors.xlsx answers
    import_file_rejected, so nothing will read the file again). $2 is the
    state, $3 the failure. */
-#define DROP_UNOFFERED_WHEN "$2 = 'failed' AND $3 IS DISTINCT FROM 'rows_rejected' AND data IS NOT NULL"
-#define DB_IMPORT_DROP_UNOFFERED                                                               \
-    "data = CASE WHEN " DROP_UNOFFERED_WHEN " THEN NULL ELSE data END,"                        \
-    " data_key = CASE WHEN " DROP_UNOFFERED_WHEN " THEN NULL ELSE data_key END,"               \
-    " upload_deleted_at = CASE WHEN " DROP_UNOFFERED_WHEN " THEN now()"                         \
+#define DROP_UNOFFERED_WHEN                                                                        \
+    "$2 = 'failed' AND $3 IS DISTINCT FROM 'rows_rejected' AND data IS NOT NULL"
+#define DB_IMPORT_DROP_UNOFFERED                                                                   \
+    "data = CASE WHEN " DROP_UNOFFERED_WHEN " THEN NULL ELSE data END,"                            \
+    " data_key = CASE WHEN " DROP_UNOFFERED_WHEN " THEN NULL ELSE data_key END,"                   \
+    " upload_deleted_at = CASE WHEN " DROP_UNOFFERED_WHEN " THEN now()"                            \
     " ELSE upload_deleted_at END"
 
 /* A job refused as a whole offers no errors file: its upload goes at once
@@ -372,8 +374,7 @@ static const db_stmt SQL_KEPT_AUTHORITIES = {
     " WHERE j.data IS NOT NULL AND j.state IN ('done', 'failed') ORDER BY 1"};
 
 int
-db_import_kept_authorities(db_conn *c, app_arena *a, const char ***out, int *out_n,
-                           app_err *err)
+db_import_kept_authorities(db_conn *c, app_arena *a, const char ***out, int *out_n, app_err *err)
 {
     db_res *r = NULL;
     int rc = db_exec(c, &SQL_KEPT_AUTHORITIES, 0, NULL, &r, err);

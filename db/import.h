@@ -72,8 +72,7 @@ int db_import_errors_write(db_conn *c, const char *text, size_t len, app_err *er
    seq `after_seq`; or, with `by_row`, the rows' errors (row > 0) by row and
    seq after (after_row, after_seq). */
 int db_import_errors_page(db_conn *c, long long job, int by_row, int after_row, int after_seq,
-                          int limit, app_arena *a, db_import_error **out, int *out_n,
-                          app_err *err);
+                          int limit, app_arena *a, db_import_error **out, int *out_n, app_err *err);
 /* Hold the job's row for the caller's transaction: claims skip it (SKIP
    LOCKED), so only a worker that is gone loses its job. */
 int db_import_lock(db_conn *c, long long id, app_err *err);
