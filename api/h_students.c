@@ -87,8 +87,8 @@ take(api_call *c, app_err *e, int i, json_t *v, core_record *r, unsigned char *p
  * The body of POST (all fields) or PATCH (the fields present). `family`
  * replaces both members: absent members are cleared.
  */
-static int
-record_from_json(api_call *c, core_record *r, unsigned char *present, app_err *e)
+int
+api_record_from_json(api_call *c, core_record *r, unsigned char *present, app_err *e)
 {
     memset(r, 0, sizeof(*r));
     memset(present, 0, CORE_NFIELDS);
@@ -384,7 +384,7 @@ h_student_create(api_call *c)
         api_fail_code(c, APP_EINVAL, "wrong_type", "");
         return;
     }
-    record_from_json(c, &a->rec, a->present, &a->shape);
+    api_record_from_json(c, &a->rec, a->present, &a->shape);
     c->data = a;
     api_submit(c, job_register);
 }
@@ -597,7 +597,7 @@ h_student_patch(api_call *c)
         api_fail_code(c, APP_EINVAL, "wrong_type", "");
         return;
     }
-    record_from_json(c, &a->rec, a->present, &a->shape);
+    api_record_from_json(c, &a->rec, a->present, &a->shape);
     c->data = a;
     api_submit(c, job_patch);
 }
