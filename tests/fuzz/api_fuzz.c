@@ -16,11 +16,11 @@
  * with a problem+json body that is valid UTF-8 JSON with a code; a request
  * handed to the database is not also failed.
  */
-#include <stddef.h>
-#include <stdint.h>
-
 #include "api/handlers.h"
 #include "tests/fuzz/fuzz_api.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 void __wrap_api_submit(api_call *c, api_job_fn fn);

@@ -8,11 +8,6 @@
 #ifndef TESTS_FUZZ_FUZZ_API_H
 #define TESTS_FUZZ_FUZZ_API_H
 
-#include <jansson.h>
-#include <sodium.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/api.h"
 #include "api/config.h"
 #include "api/registry.h"
@@ -21,6 +16,11 @@
 #include "core/record.h"
 #include "db/embedded.h"
 #include "tests/fuzz/fuzz.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define FUZZ_SECRET "fuzz-secret-0123456789abcdef0123456789"
 #define FUZZ_TODAY 20261207

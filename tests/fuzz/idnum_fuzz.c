@@ -10,12 +10,12 @@
  * to the same result, and its legacy form (15 digits, when it has one)
  * converts back to it.
  */
+#include "core/idnum.h"
+#include "tests/fuzz/fuzz.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-#include "core/idnum.h"
-#include "tests/fuzz/fuzz.h"
 
 #define TODAY 20261207
 

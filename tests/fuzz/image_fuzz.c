@@ -10,13 +10,13 @@
  * type; a refused one leaves {CORE_IMAGE_NONE, 0, 0}; nothing past the end
  * is read (the input is copied to a buffer of exactly its size).
  */
+#include "core/image.h"
+#include "tests/fuzz/fuzz.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/image.h"
-#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

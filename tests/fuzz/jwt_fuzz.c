@@ -14,11 +14,11 @@
  * future and an exp not past, and its header says HS256; the same token
  * verified again (now from the per-thread cache) gets the same answer.
  */
-#include <stddef.h>
-#include <stdint.h>
-
 #include "api/auth.h"
 #include "tests/fuzz/fuzz_api.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,20 +15,20 @@
  * type 1 that core_idnum_parse accepts as it stands, and validates again
  * unchanged (normalising twice changes nothing).
  */
-#include <stddef.h>
-#include <stdint.h>
-
 #include "api/handlers.h"
 #include "core/idnum.h"
 #include "tests/fuzz/fuzz_api.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const required[] = {
-    "name",          "gender",      "birth_date", "ethnicity",  "nationality",
-    "id_type",       "id_number",   "hukou_region", "hukou_type", "grade",
-    "class",         "enrolled_month", "entry_mode", "study_mode", "source",
-    "distance_km",   "transport",   "school_bus", "family"};
+static const char *const required[] = {"name",        "gender",     "birth_date", "ethnicity",
+                                       "nationality", "id_type",    "id_number",  "hukou_region",
+                                       "hukou_type",  "grade",      "class",      "enrolled_month",
+                                       "entry_mode",  "study_mode", "source",     "distance_km",
+                                       "transport",   "school_bus", "family"};
 
 static void
 check_items(const app_err *e)

@@ -14,11 +14,11 @@
  * method; query values decode to at most their raw length; limits and
  * cursors are in range when accepted and fail the call when not.
  */
-#include <stddef.h>
-#include <stdint.h>
-
 #include "api/handlers.h"
 #include "tests/fuzz/fuzz_api.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -89,8 +89,8 @@ check_route(api_call *c, const char *method, const char *path)
 static void
 check_query(api_call *c)
 {
-    static const char *const names[] = {"limit", "after", "mode", "school", "q", "state",
-                                        "box", "type", "atomic", "grade", "class", ""};
+    static const char *const names[] = {"limit", "after", "mode",   "school", "q",     "state",
+                                        "box",   "type",  "atomic", "grade",  "class", ""};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         const char *v = api_query(c, names[i]);
         FUZZ_CHECK(v == NULL || strlen(v) <= strlen(c->query));

@@ -8,13 +8,13 @@
  * input with the prefix and a final x upper-cased, and parses again to
  * itself; the numbers core/stuno.c builds from its parts parse.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
 #include "core/idnum.h"
 #include "core/stuno.h"
 #include "tests/fuzz/fuzz.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
