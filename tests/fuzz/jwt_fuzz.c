@@ -98,7 +98,8 @@ check_header_alg(const char *t, size_t n)
     unsigned char *hdr = malloc(hl + 1);
     if (sodium_base642bin(hdr, hl + 1, std, k, NULL, &bl, NULL,
                           sodium_base64_VARIANT_ORIGINAL_NO_PADDING) == 0) {
-        json_t *h = json_loadb((const char *)hdr, bl, 0, NULL);
+        hdr[bl] = '\0'; /* libjwt reads the header as a C string: up to a NUL */
+        json_t *h = json_loads((const char *)hdr, 0, NULL);
         const char *alg = json_string_value(json_object_get(h, "alg"));
         FUZZ_CHECK(alg != NULL && strcmp(alg, "HS256") == 0);
         json_decref(h);
