@@ -9,7 +9,8 @@
 #                   full scale (BENCH_FAULTS=0 skips it)
 #   make soak       10 minutes of mixed traffic at 64 connections (bench/soak.sh)
 #   make bench-export  xuejid's memory while it streams 100,000-student rosters
-#   make fuzz       libFuzzer on the xlsx and CSV readers, FUZZ_SECONDS (120) each
+#   make fuzz       libFuzzer on every parser of outside input, FUZZ_SECONDS (120) each
+#                   (make test runs each for FUZZ_SHORT (3) seconds: check-fuzz)
 
 BUILD   ?= release
 OUT     := build/$(BUILD)
@@ -60,7 +61,8 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(OUT)/%.o)
 EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
-        compose-check deps bench bench-export clean demo fuzz fuzz-build check-faults soak
+        compose-check deps bench bench-export clean demo fuzz fuzz-build check-faults soak \
+        check-fuzz
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -142,6 +144,7 @@ test: deps
 	$(MAKE) BUILD=release all check check-integration check-http
 	$(MAKE) BUILD=release check-faults
 	$(MAKE) BUILD=debug all check check-integration check-http
+	$(MAKE) check-fuzz
 	$(MAKE) lint-openapi
 	$(MAKE) compose-check
 	@echo "make test: all suites passed"
@@ -159,28 +162,56 @@ bench-export: deps
 	$(MAKE) BUILD=release all
 	@sh bench/export.sh build/release
 
-# ---- fuzzing (not part of make test) -----------------------------------------
-# clang's libFuzzer with ASan and UBSan on the readers of uploads; see tests/fuzz/run.sh.
+# ---- fuzzing -----------------------------------------------------------------
+# clang's libFuzzer with ASan and UBSan on every parser of outside input
+# (tests/fuzz/*_fuzz.c; see tests/fuzz/run.sh). The whole tree is built again
+# with coverage instrumentation in build/fuzz, apart from release and debug.
+# make test runs each target for FUZZ_SHORT seconds from the committed seeds;
+# make fuzz runs them for FUZZ_SECONDS each and keeps what they find.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 120
+FUZZ_SHORT   ?= 3
 FUZZ_OUT     := build/fuzz
-FUZZ_CORE    := core/xlsx_read.c core/zip.c core/xml.c core/csv.c core/sheet.c core/buf.c \
-                core/arena.c core/err.c
+FUZZ_NAMES   := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_OUT)/%_fuzz)
 FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -I.
-FUZZ_DEPS    := $(FUZZ_CORE) $(wildcard core/*.h) tests/fuzz/fuzz.h
+                -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -I. $(PKG_CFLAGS) -MMD -MP
+FUZZ_LIBOBJ  := $(patsubst %.c,$(FUZZ_OUT)/%.o,$(CORE_SRC) $(DB_SRC) $(WF_SRC)) \
+                $(FUZZ_OUT)/gen/embedded.o
+FUZZ_APIOBJ  := $(API_SRC:%.c=$(FUZZ_OUT)/%.o)
+# handlers hand their jobs to the fuzz target instead of the database pool
+FUZZ_LDFLAGS_api := -Wl,--wrap=api_submit
 
-$(FUZZ_OUT)/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_DEPS)
+$(FUZZ_OUT)/gen/embedded.c: scripts/embed.sh $(EMBED)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE) -lz
+	sh scripts/embed.sh $(EMBED) > $@.tmp && mv $@.tmp $@
+$(FUZZ_OUT)/gen/embedded.o: $(FUZZ_OUT)/gen/embedded.c
+	$(FUZZ_CC) $(filter-out -W% -fsanitize=%,$(FUZZ_CFLAGS)) -c $< -o $@
+$(FUZZ_OUT)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_OUT)/libxueji.a: $(FUZZ_LIBOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(FUZZ_OUT)/libapi.a: $(FUZZ_APIOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(FUZZ_OUT)/%_fuzz: $(FUZZ_OUT)/tests/fuzz/%_fuzz.o $(FUZZ_OUT)/libapi.a $(FUZZ_OUT)/libxueji.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(FUZZ_LDFLAGS_$*) -o $@ $^ $(LDLIBS)
 
-fuzz-build: $(FUZZ_OUT)/xlsx_fuzz $(FUZZ_OUT)/csv_fuzz
+fuzz-build: $(FUZZ_BIN)
 
 fuzz:
 	@sh tests/fuzz/run.sh check "$(FUZZ_CC)"
 	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run.sh run $(FUZZ_OUT) "$(FUZZ_SECONDS)"
+
+# the short run of make test: committed seeds only, nothing kept
+check-fuzz:
+	@sh tests/fuzz/run.sh check "$(FUZZ_CC)"
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh short $(FUZZ_OUT) "$(FUZZ_SHORT)"
 
 clean:
 	rm -rf build

@@ -72,10 +72,16 @@ take(api_call *c, app_err *e, int i, json_t *v, core_record *r, unsigned char *p
     }
     if (f->kind == CORE_FK_KM && json_is_real(v)) {
         double x = json_real_value(v);
+        if (!(x >= 0 && x < 1e6)) {
+            /* far outside 0..999.9 (1e60 would not even fit the rounding's
+               long long): kept as written, for the record's check to refuse */
+            r->v[i] = app_arena_printf(c->arena, "%.6g", x);
+            return;
+        }
         double t = x * 10;
-        long long k = (long long)(t + (t >= 0 ? 0.5 : -0.5));
+        long long k = (long long)(t + 0.5);
         /* one decimal exactly: 2.5 -> "2.5"; 2.55 stays as written and is refused */
-        r->v[i] = (t - (double)k < 1e-9 && (double)k - t < 1e-9 && x >= 0)
+        r->v[i] = (t - (double)k < 1e-9 && (double)k - t < 1e-9)
                       ? app_arena_printf(c->arena, "%lld.%lld", k / 10, k % 10)
                       : app_arena_printf(c->arena, "%.6g", x);
         return;
@@ -87,8 +93,8 @@ take(api_call *c, app_err *e, int i, json_t *v, core_record *r, unsigned char *p
  * The body of POST (all fields) or PATCH (the fields present). `family`
  * replaces both members: absent members are cleared.
  */
-static int
-record_from_json(api_call *c, core_record *r, unsigned char *present, app_err *e)
+int
+api_record_from_json(api_call *c, core_record *r, unsigned char *present, app_err *e)
 {
     memset(r, 0, sizeof(*r));
     memset(present, 0, CORE_NFIELDS);
@@ -384,7 +390,7 @@ h_student_create(api_call *c)
         api_fail_code(c, APP_EINVAL, "wrong_type", "");
         return;
     }
-    record_from_json(c, &a->rec, a->present, &a->shape);
+    api_record_from_json(c, &a->rec, a->present, &a->shape);
     c->data = a;
     api_submit(c, job_register);
 }
@@ -597,7 +603,7 @@ h_student_patch(api_call *c)
         api_fail_code(c, APP_EINVAL, "wrong_type", "");
         return;
     }
-    record_from_json(c, &a->rec, a->present, &a->shape);
+    api_record_from_json(c, &a->rec, a->present, &a->shape);
     c->data = a;
     api_submit(c, job_patch);
 }

@@ -123,4 +123,11 @@ int api_list_limit(api_call *c, int *out_limit);
    (0 when absent or empty), or -1 with 400 invalid_cursor failed on the call. */
 int api_list_after(api_call *c, const char *name, long long *out_after);
 
+/* api/h_students.c: a student body (c->json) into a record, as POST (all
+   fields) or PATCH (those present, marked in present[CORE_NFIELDS]) take it;
+   JSON shape problems are added to e as items (-1), else 0. The record itself
+   is validated by core_record_validate() in the job. */
+struct core_record;
+int api_record_from_json(api_call *c, struct core_record *r, unsigned char *present, app_err *e);
+
 #endif

@@ -21,6 +21,20 @@ api_registry_init(const api_config *cfg, db_conn *db, app_err *err)
     if (!cfg->have_data_key)
         return app_err_set(err, APP_EINVAL, "bad_config",
                            "XUEJI_DATA_KEY is required: it encrypts ID and phone numbers");
+    core_codes *codes = NULL;
+    int rc = core_codes_load(db, &codes, err);
+    if (rc != 0)
+        return rc;
+    return api_registry_setup(cfg, codes, err);
+}
+
+int
+api_registry_setup(const api_config *cfg, core_codes *codes, app_err *err)
+{
+    int rc;
+    CODES = codes;
+    if (!cfg->have_data_key)
+        return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_DATA_KEY is required");
     unsigned char keys[8][CORE_PII_KEY_BYTES];
     memcpy(keys[0], cfg->data_key, CORE_PII_KEY_BYTES);
     for (int i = 0; i < cfg->nold_keys; i++)
@@ -29,9 +43,6 @@ api_registry_init(const api_config *cfg, db_conn *db, app_err *err)
     sodium_memzero(keys, sizeof(keys));
     if (RING == NULL)
         return app_err_set(err, APP_EINVAL, "bad_config", "data keys: a key is given twice");
-    int rc = core_codes_load(db, &CODES, err);
-    if (rc != 0)
-        return rc;
     if ((rc = core_student_init()) != 0)
         return app_err_set(err, APP_EINTERNAL, NULL, "field catalog columns");
     if (cfg->verifier_url[0]) {

@@ -12,6 +12,9 @@
 
 /* Build everything from the configuration and the (migrated) database. Once, at start. */
 int api_registry_init(const api_config *cfg, db_conn *db, app_err *err);
+/* The part after loading the code tables: takes `codes` (sealed; freed by
+   api_registry_free). Needs no database (the fuzz targets start here). */
+int api_registry_setup(const api_config *cfg, core_codes *codes, app_err *err);
 void api_registry_free(void);
 
 /* The services (NULL before api_registry_init()). */

@@ -29,7 +29,7 @@ typedef struct fuzz_ctx {
     unsigned long sum; /* every byte read, so nothing is optimised away */
 } fuzz_ctx;
 
-static int
+static inline int
 fuzz_row(void *ctx, const core_sheet_row *row, app_err *err)
 {
     fuzz_ctx *f = ctx;
@@ -57,7 +57,7 @@ fuzz_row(void *ctx, const core_sheet_row *row, app_err *err)
 }
 
 /* The reader returned rc with `e`: 0, or a documented failure with its slug. */
-static void
+static inline void
 fuzz_result(int rc, const app_err *e)
 {
     FUZZ_CHECK(rc == 0 || rc == APP_EINVAL || rc == APP_ETOOLARGE);

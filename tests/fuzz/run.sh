@@ -1,23 +1,29 @@
 #!/bin/sh
-# make fuzz: libFuzzer on the upload readers (tests/fuzz/*_fuzz.c).
+# make fuzz / make test: libFuzzer on every parser of outside input
+# (tests/fuzz/*_fuzz.c).
 #
-#   sh tests/fuzz/run.sh check CC            is CC a clang with libFuzzer? (else: how to get it)
-#   sh tests/fuzz/run.sh run OUTDIR SECONDS  run each target in OUTDIR for SECONDS
+#   sh tests/fuzz/run.sh check CC              is CC a clang with libFuzzer? (else: how to get it)
+#   sh tests/fuzz/run.sh run OUTDIR SECONDS    run each target in OUTDIR for SECONDS (make fuzz)
+#   sh tests/fuzz/run.sh short OUTDIR SECONDS  the same from the committed seeds only, keeping
+#                                              nothing (make test)
+# FUZZ_TARGETS="api jwt" limits a run to those targets; FUZZ_RUNS=N ends a
+# target after N executions if that comes before SECONDS.
 #
-# Each target starts from its seeds (tests/fuzz/corpus/NAME, committed) and the
-# inputs earlier runs found (OUTDIR/corpus/NAME, kept between runs, not
-# committed). A crash, a sanitizer report, a broken promise of core/sheet.h,
-# a slow input (-timeout) or memory over -rss_limit_mb fails the run; the input
-# is saved as OUTDIR/crash-NAME-*, OUTDIR/timeout-NAME-*, ... and the run says
-# how to replay it. Per target it prints the executions and executions/s.
+# Each target starts from its seeds (tests/fuzz/corpus/NAME, committed) and, in
+# a run, the inputs earlier runs found (OUTDIR/corpus/NAME, kept between runs,
+# not committed). A crash, a sanitizer report, a broken promise of the parser
+# (FUZZ_CHECK), a slow input (-timeout) or memory over -rss_limit_mb fails the
+# run; the input is saved as OUTDIR/crash-NAME-*, OUTDIR/timeout-NAME-*, ...
+# and the run says how to replay it. Per target it prints the executions,
+# executions/s and the edges covered.
 set -eu
 cd "$(dirname "$0")/../.."
 
 say() { printf 'fuzz: %s\n' "$*" >&2; }
 
 install_hint() {
-    say "  sudo apt-get install -y --no-install-recommends clang libclang-rt-dev"
-    say "(Debian's clang; libclang-rt-dev holds libFuzzer and the sanitizer runtimes)"
+    say "  sudo apt-get install -y --no-install-recommends clang libclang-rt-14-dev"
+    say "(Debian's clang; libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes)"
 }
 
 case "${1:-}" in
@@ -42,14 +48,15 @@ check)
     fi
     exit 0
     ;;
-run) ;;
+run | short) ;;
 *)
-    echo "usage: $0 check CC | run OUTDIR SECONDS" >&2
+    echo "usage: $0 check CC | run|short OUTDIR SECONDS" >&2
     exit 2
     ;;
 esac
 
-out=${2:?usage: $0 run OUTDIR SECONDS}
+mode=$1
+out=${2:?usage: $0 run|short OUTDIR SECONDS}
 secs=${3:-120}
 case "$secs" in '' | *[!0-9]* | 0)
     say "FUZZ_SECONDS must be a whole number of seconds > 0"
@@ -57,10 +64,27 @@ case "$secs" in '' | *[!0-9]* | 0)
     ;;
 esac
 
-# The xlsx seeds are whole workbooks (the stored ones up to ~20 KB).
+# The xlsx seeds are whole workbooks (the stored ones up to ~20 KB); photos
+# are judged by their headers; tokens are at most 4 KB.
 # NAME max_len dictionary (or -)
-targets="xlsx 65536 tests/fuzz/xlsx.dict
+targets="api 8192 tests/fuzz/api.dict
+record 8192 tests/fuzz/api.dict
+route 2048 tests/fuzz/route.dict
+jwt 4096 tests/fuzz/jwt.dict
+idnum 64 -
+stuno 64 -
+image 4096 -
+xlsx 65536 tests/fuzz/xlsx.dict
 csv 16384 tests/fuzz/csv.dict"
+if [ -n "${FUZZ_TARGETS:-}" ]; then
+    targets=$(printf '%s\n' "$targets" | while read -r n rest; do
+        case " $FUZZ_TARGETS " in *" $n "*) echo "$n $rest" ;; esac
+    done)
+fi
+
+# a smaller quarantine than ASan's 256 MB: fewer fresh pages per input, the
+# same reports
+export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=32}"
 
 status=0
 summary=""
@@ -70,18 +94,26 @@ trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 143' TERM
 while read -r name maxlen dict; do
     bin=$out/${name}_fuzz
     [ -x "$bin" ] || { say "no $bin (make fuzz-build)"; exit 1; }
-    mkdir -p "$out/corpus/$name"
-    log=$out/$name.log
-    say "$name: $bin for ${secs}s ($(ls tests/fuzz/corpus/$name | wc -l) seeds," \
-        "$(ls "$out/corpus/$name" | wc -l) inputs kept from earlier runs; log $log)"
+    log=$out/$name-$mode.log
+    if [ "$mode" = short ]; then
+        # new inputs go to a scratch directory: the committed seeds stay as they are
+        kept=$(mktemp -d "${TMPDIR:-/tmp}/xueji-fuzz-$name.XXXXXX")
+        say "$name: $bin for ${secs}s from $(ls tests/fuzz/corpus/$name | wc -l) seeds (log $log)"
+    else
+        kept=$out/corpus/$name
+        mkdir -p "$kept"
+        say "$name: $bin for ${secs}s ($(ls tests/fuzz/corpus/$name | wc -l) seeds," \
+            "$(ls "$kept" | wc -l) inputs kept from earlier runs; log $log)"
+    fi
     # -timeout: one input over 10 s is a hang; -rss_limit_mb: the readers are
     # meant to stay far below this even on a bomb
     dictopt=""
     [ "$dict" = - ] || dictopt=-dict=$dict
-    # shellcheck disable=SC2086 # $dictopt is one word or none
+    [ -z "${FUZZ_RUNS:-}" ] || dictopt="$dictopt -runs=$FUZZ_RUNS"
+    # shellcheck disable=SC2086 # $dictopt is one or two words or none
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -max_len="$maxlen" $dictopt \
         -print_final_stats=1 -artifact_prefix="$out/$name-" \
-        "$out/corpus/$name" "tests/fuzz/corpus/$name" >"$log" 2>&1 &
+        "$kept" "tests/fuzz/corpus/$name" >"$log" 2>&1 &
     child=$!
     wait "$child" && rc=0 || rc=$?
     child=""
@@ -90,7 +122,8 @@ while read -r name maxlen dict; do
     [ -n "$took" ] || took=$secs
     rate=$(awk -v r="${runs:-0}" -v t="$took" 'BEGIN { printf "%.0f", (t > 0 ? r / t : 0) }')
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
-    corp=$(ls "$out/corpus/$name" | wc -l)
+    corp=$(ls "$kept" | wc -l)
+    [ "$mode" = run ] || rm -rf "$kept"
     if [ "$rc" -ne 0 ]; then
         status=1
         grep -E 'ERROR: |runtime error|broken promise|SUMMARY' "$log" | head -n 5 >&2 || true
