@@ -20,7 +20,7 @@
  *
  * ID numbers are new and valid (GB 11643 check digit) in counties the demo does not
  * use; FAULT_SEED (a run number, default 0) keeps runs on the same database apart
- * (up to 8,000 registrations a run).
+ * (a million numbers a run; the ID numbers are unique below 5,110,000, so runs 0-4).
  * Classes 13-FAULT_CLASS_FIRST.. (default 91, FAULT_CLASSES of them, default 8)
  * of the registrar's school must exist without a size limit.
  */
@@ -188,9 +188,14 @@ registration_body(long k, char *out, size_t cap)
     int sum = 0;
     for (int p = 0; p < 17; p++)
         sum += (first17[p] - '0') * weights[p];
-    /* name and birth date differ for 43,800 registrations in a row (no suspected twins) */
-    char name[32];
-    snprintf(name, sizeof(name), "%s%s", surnames[(k / 365) % 12], given[(k / 4380) % 10]);
+    static const char *const more[] = {"明", "华", "安", "宁", "晨", "曦", "远", "航", "悦", "然",
+                                       "泽", "琪", "睿", "涛", "楠", "瑶", "鑫", "阳", "婷", "峰"};
+    /* name and birth date differ for 17.5 million registrations in a row (no
+       suspected twins: the similarity check compares name, gender and birth) */
+    char name[64];
+    long n = k / 365;
+    snprintf(name, sizeof(name), "%s%s%s%s", surnames[n % 12], given[(n / 12) % 10],
+             more[(n / 120) % 20], more[(n / 2400) % 20]);
     snprintf(out, cap,
              "{\"name\":\"%s\",\"gender\":\"%s\",\"birth_date\":\"%04d-%02d-%02d\","
              "\"ethnicity\":\"01\",\"nationality\":\"CHN\",\"id_type\":\"1\","
@@ -233,7 +238,9 @@ static int
 register_one(CURL *h, answer *a)
 {
     char body[2048];
-    long k = G.seed * 8000L + atomic_fetch_add(&G.next_k, 1);
+    /* a million numbers a run: a run whose clients retried through an outage
+       (each try takes a number) stays clear of the next run's */
+    long k = G.seed * 1000000L + atomic_fetch_add(&G.next_k, 1);
     registration_body(k, body, sizeof(body));
     int64_t t0 = now_ms();
     int st = post(h, "/api/v1/students", G.reg_token, body, a);
