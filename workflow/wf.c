@@ -3,18 +3,18 @@
  */
 #include "workflow/wf.h"
 
-#include "workflow/route.h"
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "core/grade.h"
 #include "core/settings.h"
 #include "db/refdata.h"
 #include "db/request.h"
 #include "db/settings.h"
+#include "workflow/route.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 int wf_fault_after_effect;
 
@@ -33,8 +33,8 @@ is_registrar(const core_actor *a)
 static const char *
 due_string(const core_op *op, const db_settings *set)
 {
-    int due = core_add_working_days(op->today, set->step_deadline_days, set->holidays,
-                                    set->nholidays);
+    int due =
+        core_add_working_days(op->today, set->step_deadline_days, set->holidays, set->nholidays);
     return app_arena_printf(op->arena, "%04d-%02d-%02dT23:59:59+08:00", due / 10000,
                             due / 100 % 100, due % 100);
 }
@@ -51,13 +51,13 @@ now_text(char out[24])
 
 /* What a start has found out before the request is stored. */
 typedef struct draft {
-    db_school sc;          /* the student's school (batch: sending; problem: the problem's) */
-    db_school rs;          /* transfer, batch: receiving school; problem: the other school */
+    db_school sc; /* the student's school (batch: sending; problem: the problem's) */
+    db_school rs; /* transfer, batch: receiving school; problem: the other school */
     int has_rs;
-    long long student_id;  /* 0 for a batch */
-    long long *members;    /* batch: the students it is about */
+    long long student_id; /* 0 for a batch */
+    long long *members;   /* batch: the students it is about */
     int nmembers;
-    const char *payload;   /* as stored */
+    const char *payload; /* as stored */
     long long problem_id;
     int renumber, delete_g, senior;
 } draft;
@@ -85,8 +85,7 @@ province_wants(db_conn *db, const core_op *op, const char *school, int *out, app
  * provinces' settings.
  */
 static int
-holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv *sv,
-        app_err *err)
+holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv *sv, app_err *err)
 {
     wf_route_in in;
     memset(&in, 0, sizeof(in));
@@ -115,8 +114,8 @@ holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv 
         st->level = core_level_name(r[i].level);
         st->org = app_arena_strdup(op->arena, r[i].org);
         st->state = i == 0 ? "waiting" : "pending";
-        st->escalate_to = r[i].escalate_to[0] ? app_arena_strdup(op->arena, r[i].escalate_to)
-                                              : NULL;
+        st->escalate_to =
+            r[i].escalate_to[0] ? app_arena_strdup(op->arena, r[i].escalate_to) : NULL;
     }
     return 0;
 }
@@ -202,8 +201,7 @@ check_transfer(db_conn *db, const core_op *op, const wf_start *a, const db_stude
 }
 
 static int
-class_of(db_conn *db, const char *school, int grade, int number, long long *out_id,
-         app_err *err)
+class_of(db_conn *db, const char *school, int grade, int number, long long *out_id, app_err *err)
 {
     int limit = 0, found = 0;
     int rc = db_class_lock(db, school, grade, number, out_id, &limit, &found, err);
@@ -342,7 +340,8 @@ start_batch(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
     const db_school *sc = &dr->sc, *rs = &dr->rs;
     core_school_ref fr = {sc->code, sc->county, sc->authority};
     core_school_ref tr = {rs->code, rs->county, rs->authority};
-    if (!core_org_is_superior_of_school(ac->org, &fr) || !core_org_is_superior_of_school(ac->org, &tr))
+    if (!core_org_is_superior_of_school(ac->org, &fr) ||
+        !core_org_is_superior_of_school(ac->org, &tr))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "not over both schools");
     if (strcmp(sc->code, rs->code) == 0)
         return item(err, "/payload/to_school", "same_school");
@@ -393,7 +392,8 @@ start_batch(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
             item(err, ptr, "student_in_flight");
         else if (!core_grade_fits_school(rs->category, rs->system, grade))
             item(err, ptr, "grade_not_in_school");
-        else if (class_of(db, rs->code, grade, a->class_no ? a->class_no : class_no, &cid, &e) != 0) {
+        else if (class_of(db, rs->code, grade, a->class_no ? a->class_no : class_no, &cid, &e) !=
+                 0) {
             app_err_clear(&e);
             item(err, ptr, "class_not_found");
         } else {
@@ -473,8 +473,8 @@ problem_visible(db_conn *db, const core_op *op, const db_problem *pr)
 }
 
 int
-wf_problem_add_evidence(db_conn *db, const core_op *op, long long id, const long long *files,
-                        int n, db_problem *out, app_err *err)
+wf_problem_add_evidence(db_conn *db, const core_op *op, long long id, const long long *files, int n,
+                        db_problem *out, app_err *err)
 {
     int rc = db_begin(db, err);
     if (rc != 0)
@@ -519,8 +519,7 @@ start_resolution(db_conn *db, const core_op *op, const wf_start *a, draft *dr, a
     if (rc != 0)
         return rc;
     if (!found || !problem_visible(db, op, &pr))
-        return app_err_set(err, APP_ENOTFOUND, "problem_not_found", "problem %lld",
-                           a->problem_id);
+        return app_err_set(err, APP_ENOTFOUND, "problem_not_found", "problem %lld", a->problem_id);
     if (strcmp(pr.state, "open") != 0)
         return app_err_set(err, APP_ECONFLICT, "problem_resolved", "problem %lld", pr.id);
     long long sid = pr.student_id;
@@ -564,8 +563,7 @@ static int apply_effect(db_conn *db, const core_op *op, const wf_def *d, long lo
                         const char **req_state, const char **data_extra, app_err *err);
 
 int
-wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request *out,
-                 app_err *err)
+wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request *out, app_err *err)
 {
     const wf_def *d = wf_def_find(a->type);
     if (d == NULL || d->starter == WF_START_NONE ||
@@ -575,7 +573,8 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
     }
     if (d->starter != WF_START_PROBLEM && d->starter != WF_START_AUTHORITY &&
         !is_registrar(op->actor))
-        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "a school's registrar starts requests");
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden",
+                           "a school's registrar starts requests");
     if ((d->payload & WF_P_EVIDENCE) && a->nevidence == 0) {
         app_err_add(err, "/evidence", "evidence_required", NULL);
         return APP_EINVAL;
@@ -587,10 +586,18 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
     memset(&dr, 0, sizeof(dr));
     dr.payload = a->payload_json ? a->payload_json : "{}";
     switch (d->effect) {
-    case WF_E_BATCH_TRANSFER: rc = start_batch(db, op, d, a, &dr, err); break;
-    case WF_E_GRADUATE: rc = start_graduation(db, op, a, &dr, err); break;
-    case WF_E_RESOLVE: rc = start_resolution(db, op, a, &dr, err); break;
-    default: rc = start_single(db, op, d, a, &dr, err); break;
+    case WF_E_BATCH_TRANSFER:
+        rc = start_batch(db, op, d, a, &dr, err);
+        break;
+    case WF_E_GRADUATE:
+        rc = start_graduation(db, op, a, &dr, err);
+        break;
+    case WF_E_RESOLVE:
+        rc = start_resolution(db, op, a, &dr, err);
+        break;
+    default:
+        rc = start_single(db, op, d, a, &dr, err);
+        break;
     }
     if (rc != 0)
         goto fail;
@@ -649,8 +656,8 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", q->id);
     if (dr.student_id) {
-        db_history h = {0, dr.student_id, op->actor->user_id, q->id, NULL, "request",
-                        op->actor->org, sc->code, "[]"};
+        db_history h = {0,         dr.student_id,  op->actor->user_id, q->id, NULL,
+                        "request", op->actor->org, sc->code,           "[]"};
         if ((rc = db_history_insert(db, &h, err)) != 0)
             goto fail;
     }
@@ -687,30 +694,27 @@ fail:
 
 /* ------------------------------------------------------------ effects */
 
-/* The member of a payload object: a string or an integer, as text; or NULL. */
+/* Member `name` of the parsed object `o`: a string, or an integer as text; or NULL. */
+static const char *
+member_text(app_arena *a, const json_t *o, const char *name)
+{
+    const json_t *v = json_object_get(o, name);
+    if (json_is_string(v))
+        return app_arena_strndup(a, json_string_value(v), json_string_length(v));
+    if (json_is_integer(v))
+        return app_arena_printf(a, "%lld", (long long)json_integer_value(v));
+    return NULL;
+}
+
+/* Member `name` of a payload (jsonb text), read as JSON (docs/decisions/0019):
+   a string, or an integer as text; or NULL. */
 static const char *
 payload_member(app_arena *a, const char *json, const char *name)
 {
-    /* payloads are flat objects of strings and integers, written by the API
-       and read back as jsonb text ("name": value) */
-    char key[64];
-    snprintf(key, sizeof(key), "\"%s\"", name);
-    const char *p = strstr(json ? json : "", key);
-    if (p == NULL)
-        return NULL;
-    p += strlen(key);
-    while (*p == ' ')
-        p++;
-    if (*p++ != ':')
-        return NULL;
-    while (*p == ' ')
-        p++;
-    if (*p == '"') {
-        const char *e = strchr(p + 1, '"');
-        return e ? app_arena_strndup(a, p + 1, (size_t)(e - p - 1)) : NULL;
-    }
-    size_t n = strspn(p, "0123456789-");
-    return n ? app_arena_strndup(a, p, n) : NULL;
+    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
+    const char *v = member_text(a, o, name);
+    json_decref(o);
+    return v;
 }
 
 /*
@@ -735,8 +739,9 @@ apply(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
     int grade, class_no;
     core_student_place_of(&s, &grade, &class_no);
     *out_applied = app_arena_printf(
-        op->arena, "{\"state\":\"%s\",\"school\":\"%s\",\"class_id\":%lld,\"grade\":%d,\"class\":%d}",
-        s.state, s.school, s.class_id, grade, class_no);
+        op->arena,
+        "{\"state\":\"%s\",\"school\":\"%s\",\"class_id\":%lld,\"grade\":%d,\"class\":%d}", s.state,
+        s.school, s.class_id, grade, class_no);
     const char *state = s.state, *school = s.school;
     long long class_id = s.class_id;
     int ng = grade, nc = class_no;
@@ -781,8 +786,9 @@ apply(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
         chg = app_arena_printf(op->arena, "%s{\"field\":\"/state\",\"old\":\"%s\",\"new\":\"%s\"},",
                                chg, s.state, state);
     if (strcmp(s.school, school) != 0)
-        chg = app_arena_printf(op->arena, "%s{\"field\":\"/school\",\"old\":\"%s\",\"new\":\"%s\"},",
-                               chg, s.school, school);
+        chg =
+            app_arena_printf(op->arena, "%s{\"field\":\"/school\",\"old\":\"%s\",\"new\":\"%s\"},",
+                             chg, s.school, school);
     if (grade != ng)
         chg = app_arena_printf(op->arena, "%s{\"field\":\"/grade\",\"old\":\"%d\",\"new\":\"%d\"},",
                                chg, grade, ng);
@@ -810,8 +816,8 @@ holds(const core_op *op, const db_step *st, int *out_forced)
         return 1;
     char now[24];
     now_text(now);
-    if (st->escalate_to && strcmp(st->escalate_to, a->org) == 0 && st->due_at &&
-        st->due_at[0] && strcmp(st->due_at, now) < 0) {
+    if (st->escalate_to && strcmp(st->escalate_to, a->org) == 0 && st->due_at && st->due_at[0] &&
+        strcmp(st->due_at, now) < 0) {
         *out_forced = 1; /* 强制干预 */
         return 1;
     }
@@ -854,42 +860,33 @@ move_changes(app_arena *a, const char *st0, const char *st1, const char *sc0, co
     return app_arena_printf(a, "%s]", chg);
 }
 
-/* The outcome of graduation member `id` from the payload's outcomes. */
+/* The outcome of graduation member `id` from the parsed payload's outcomes
+   ({"<student id>": "completed" | "incomplete"}); graduated when not named. */
 static const char *
-outcome_of(const char *payload, long long id)
+outcome_of(const json_t *payload, long long id)
 {
-    const char *o = strstr(payload, "\"outcomes\"");
-    if (o == NULL)
-        return "graduated";
-    const char *end = strchr(o, '}');
-    char key[32];
-    snprintf(key, sizeof(key), "\"%lld\"", id);
-    const char *k = strstr(o, key);
-    if (k == NULL || (end && k > end))
-        return "graduated";
-    k += strlen(key);
-    while (*k == ' ' || *k == ':')
-        k++;
-    if (strncmp(k, "\"completed\"", 11) == 0)
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", id);
+    const char *o = json_string_value(json_object_get(json_object_get(payload, "outcomes"), key));
+    if (o != NULL && strcmp(o, "completed") == 0)
         return "completed";
-    if (strncmp(k, "\"incomplete\"", 12) == 0)
+    if (o != NULL && strcmp(o, "incomplete") == 0)
         return "incomplete";
     return "graduated";
 }
 
-/* batch_transfer and graduation: every member, in id order. */
+/* batch_transfer and graduation: every member, in id order; `pl` is the parsed payload. */
 static int
-apply_members(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-              app_err *err)
+apply_members_of(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
+                 const json_t *pl, app_err *err)
 {
     db_member *m = q->members;
     int n = q->nmembers, rc;
-    const char *cls = payload_member(op->arena, q->payload_json, "class");
+    const char *cls = member_text(op->arena, pl, "class");
     int year = op->today / 10000, ngrad = 0, first = 0;
     if (d->effect == WF_E_GRADUATE) {
         for (int i = 0; i < n; i++)
-            ngrad += strcmp(outcome_of(q->payload_json, m[i].student_id),
-                            "graduated") == 0;
+            ngrad += strcmp(outcome_of(pl, m[i].student_id), "graduated") == 0;
         if (ngrad && (rc = db_certificate_take(db, q->school, year, ngrad, &first, err)) != 0)
             return rc;
     }
@@ -912,7 +909,7 @@ apply_members(db_conn *db, const core_op *op, const wf_def *d, const core_reques
         long long class_id = s.class_id;
         int nc = class_no;
         if (d->effect == WF_E_GRADUATE) {
-            state = outcome_of(q->payload_json, s.id);
+            state = outcome_of(pl, s.id);
             if (strcmp(state, "graduated") == 0)
                 cert = app_arena_printf(op->arena, "%s%04d%05d", q->school, year, first++);
             etype = "student.graduated";
@@ -928,10 +925,10 @@ apply_members(db_conn *db, const core_op *op, const wf_def *d, const core_reques
             "\"to_state\":\"%s\",\"to_school\":\"%s\"}",
             s.state, s.school, s.class_id, grade, class_no, state, dst.code);
         int version = 0;
-        const char *chg = move_changes(op->arena, s.state, state, s.school, dst.code, grade, grade,
-                                       class_no, nc);
-        db_history h = {0, s.id, op->actor->user_id, q->id, NULL, d->type, op->actor->org,
-                        dst.code, chg};
+        const char *chg =
+            move_changes(op->arena, s.state, state, s.school, dst.code, grade, grade, class_no, nc);
+        db_history h = {0,       s.id,           op->actor->user_id, q->id, NULL,
+                        d->type, op->actor->org, dst.code,           chg};
         const char *data = app_arena_printf(
             op->arena, "{\"type\":\"%s\",\"state\":\"%s\",\"from\":\"%s\",\"school\":\"%s\"%s%s%s}",
             d->type, state, s.school, dst.code, cert ? ",\"certificate_no\":\"" : "",
@@ -946,6 +943,15 @@ apply_members(db_conn *db, const core_op *op, const wf_def *d, const core_reques
             return rc;
     }
     return 0;
+}
+
+static int
+apply_members(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, app_err *err)
+{
+    json_t *pl = q->payload_json ? json_loads(q->payload_json, 0, NULL) : NULL;
+    int rc = apply_members_of(db, op, d, q, pl, err);
+    json_decref(pl);
+    return rc;
 }
 
 /* problem_resolution: 佐证 closes the problem, 变更 corrects the key fields
@@ -963,11 +969,11 @@ apply_resolution(db_conn *db, const core_op *op, const core_request *q, const ch
         unsigned char present[CORE_NFIELDS];
         int renumber = 0;
         long long holder = 0;
-        if ((rc = wf_key_changes_from_payload(op, q->payload_json, &ch, present, &renumber,
-                                              err)) != 0)
+        if ((rc = wf_key_changes_from_payload(op, q->payload_json, &ch, present, &renumber, err)) !=
+            0)
             return rc;
-        rc = core_student_key_change(db, op, q->student_id, &ch, present, renumber, q->id,
-                                     &holder, err);
+        rc = core_student_key_change(db, op, q->student_id, &ch, present, renumber, q->id, &holder,
+                                     err);
         if (rc == APP_ECONFLICT && err->slug && strcmp(err->slug, "duplicate_enrolled") == 0) {
             /* the new identity is held: the request fails, the problem stays */
             app_err_clear(err);
@@ -987,8 +993,9 @@ apply_resolution(db_conn *db, const core_op *op, const core_request *q, const ch
         core_student_place_of(&s, &grade, &class_no);
         const char *chg = move_changes(op->arena, s.state, "deleted", s.school, s.school, grade,
                                        grade, class_no, class_no);
-        db_history h = {0, s.id, op->actor->user_id, q->id, NULL, "problem_resolution",
-                        op->actor->org, s.school, chg};
+        db_history h = {
+            0,        s.id, op->actor->user_id, q->id, NULL, "problem_resolution", op->actor->org,
+            s.school, chg};
         /* a registration waiting for this record ends with it */
         if ((rc = db_request_end_open_of(db, s.id, "rejected", err)) != 0 ||
             (rc = db_student_place(db, s.id, "deleted", s.school, s.class_id, grade, class_no,
@@ -1000,8 +1007,8 @@ apply_resolution(db_conn *db, const core_op *op, const core_request *q, const ch
 }
 
 static int
-apply_effect(db_conn *db, const core_op *op, const wf_def *d, long long id,
-             const char **req_state, const char **data_extra, app_err *err)
+apply_effect(db_conn *db, const core_op *op, const wf_def *d, long long id, const char **req_state,
+             const char **data_extra, app_err *err)
 {
     core_request q;
     int found = 0;
@@ -1022,11 +1029,11 @@ apply_effect(db_conn *db, const core_op *op, const wf_def *d, long long id,
         core_record ch;
         unsigned char present[CORE_NFIELDS];
         int renumber = 0;
-        if ((rc = wf_key_changes_from_payload(op, q.payload_json, &ch, present, &renumber,
-                                              err)) != 0)
+        if ((rc = wf_key_changes_from_payload(op, q.payload_json, &ch, present, &renumber, err)) !=
+            0)
             return rc;
-        rc = core_student_key_change(db, op, q.student_id, &ch, present, renumber, id, &holder,
-                                     err);
+        rc =
+            core_student_key_change(db, op, q.student_id, &ch, present, renumber, id, &holder, err);
         break;
     }
     default:
@@ -1106,16 +1113,15 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
         if (rc != 0)
             goto fail;
     } else {
-        if (strcmp(q.state, "open") != 0 || q.current_step != step || step < 1 ||
-            step > q.nsteps) {
+        if (strcmp(q.state, "open") != 0 || q.current_step != step || step < 1 || step > q.nsteps) {
             rc = app_err_set(err, APP_ECONFLICT, "step_already_decided", "current step %d",
                              q.current_step);
             goto fail;
         }
         const db_step *st = &q.steps[step - 1];
         if (!holds(op, st, &forced)) {
-            rc = app_err_set(err, APP_EFORBIDDEN, "not_step_holder", "step %d is held by %s",
-                             step, st->org);
+            rc = app_err_set(err, APP_EFORBIDDEN, "not_step_holder", "step %d is held by %s", step,
+                             st->org);
             goto fail;
         }
         decided_step = step;
@@ -1138,8 +1144,7 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
                 due = due_string(op, &set);
             }
             rc = db_request_decide(db, id, step, reject ? "rejected" : "approved",
-                                   op->actor->user_id, comment, forced, req_state, next, due,
-                                   err);
+                                   op->actor->user_id, comment, forced, req_state, next, due, err);
         }
         if (rc != 0)
             goto fail;
@@ -1160,15 +1165,13 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
     snprintf(rid, sizeof(rid), "%lld", id);
     const char *detail = app_arena_printf(op->arena, "{\"action\":\"%s\",\"step\":%d%s}", action,
                                           decided_step, forced ? ",\"forced\":true" : "");
-    const char *data =
-        app_arena_printf(op->arena,
-                         "{\"type\":\"%s\",\"action\":\"%s\",\"step\":%d,\"state\":\"%s\"%s%s}",
-                         q.type, action, decided_step, req_state,
-                         forced ? ",\"forced\":true" : "", data_extra);
+    const char *data = app_arena_printf(
+        op->arena, "{\"type\":\"%s\",\"action\":\"%s\",\"step\":%d,\"state\":\"%s\"%s%s}", q.type,
+        action, decided_step, req_state, forced ? ",\"forced\":true" : "", data_extra);
     db_school sc;
     const char *act = forced ? app_arena_printf(op->arena, "forced_%s", action) : action;
-    if ((rc = db_request_action_insert(db, id, decided_step, act,
-                                       op->actor->user_id, op->actor->org, comment, err)) != 0 ||
+    if ((rc = db_request_action_insert(db, id, decided_step, act, op->actor->user_id,
+                                       op->actor->org, comment, err)) != 0 ||
         (rc = core_school_load(db, op, q.school, &sc, err)) != 0 ||
         (rc = core_audit(db, op, "request.act", "request", rid, detail, err)) != 0 ||
         (rc = core_event(db, "request.decided", q.student_id, q.school, sc.authority, q.province,
@@ -1222,22 +1225,21 @@ revert_members(db_conn *db, const core_op *op, const wf_def *d, const core_reque
         if ((rc = db_student_place(db, s.id, st, school, atoll(cid), atoi(g), atoi(c), &version,
                                    err)) != 0 ||
             (rc = db_history_insert(db, &h, err)) != 0 ||
-            (rc = core_event(db, "student.reverted", s.id, school, sc.authority, sc.province,
-                             q->id, app_arena_printf(op->arena, "{\"type\":\"%s\"}", d->type),
-                             err)) != 0)
+            (rc = core_event(db, "student.reverted", s.id, school, sc.authority, sc.province, q->id,
+                             app_arena_printf(op->arena, "{\"type\":\"%s\"}", d->type), err)) != 0)
             return rc;
     }
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", q->id);
-    const char *data = app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"reverted\"}",
-                                        q->type);
+    const char *data =
+        app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"reverted\"}", q->type);
     if ((rc = db_request_set_state(db, q->id, "reverted", 0, err)) != 0 ||
         (rc = db_request_action_insert(db, q->id, 0, "revert", ac->user_id, ac->org, comment,
                                        err)) != 0 ||
         (rc = core_audit(db, op, "request.revert", "request", rid, "{}", err)) != 0)
         return rc;
-    return core_event(db, "request.reverted", 0, q->school, sc.authority, q->province, q->id,
-                      data, err);
+    return core_event(db, "request.reverted", 0, q->school, sc.authority, q->province, q->id, data,
+                      err);
 }
 
 int
@@ -1255,9 +1257,9 @@ wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comm
     if ((rc = core_school_load(db, op, q.school, &sc, err)) != 0)
         goto fail;
     /* county or above, over the school the change started at (rule 18) */
-    if (ac->level < CORE_LEVEL_COUNTY || !core_org_is_superior_of_school(
-                                             ac->org, &(core_school_ref){sc.code, sc.county,
-                                                                         sc.authority})) {
+    if (ac->level < CORE_LEVEL_COUNTY ||
+        !core_org_is_superior_of_school(ac->org,
+                                        &(core_school_ref){sc.code, sc.county, sc.authority})) {
         rc = app_err_set(err, APP_EFORBIDDEN, "forbidden", "revert needs an authority above");
         goto fail;
     }
@@ -1308,16 +1310,16 @@ wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comm
         goto fail;
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", id);
-    const char *chg = app_arena_printf(
-        op->arena, "[{\"field\":\"/state\",\"old\":\"%s\",\"new\":\"%s\"},"
-                   "{\"field\":\"/school\",\"old\":\"%s\",\"new\":\"%s\"}]",
-        s.state, st, s.school, school);
+    const char *chg = app_arena_printf(op->arena,
+                                       "[{\"field\":\"/state\",\"old\":\"%s\",\"new\":\"%s\"},"
+                                       "{\"field\":\"/school\",\"old\":\"%s\",\"new\":\"%s\"}]",
+                                       s.state, st, s.school, school);
     db_history h = {0, s.id, ac->user_id, id, NULL, "revert", ac->org, school, chg};
-    const char *data = app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"reverted\"}",
-                                        q.type);
+    const char *data =
+        app_arena_printf(op->arena, "{\"type\":\"%s\",\"state\":\"reverted\"}", q.type);
     if ((rc = db_history_insert(db, &h, err)) != 0 ||
-        (rc = db_request_action_insert(db, id, 0, "revert", ac->user_id, ac->org, comment,
-                                       err)) != 0 ||
+        (rc = db_request_action_insert(db, id, 0, "revert", ac->user_id, ac->org, comment, err)) !=
+            0 ||
         (rc = core_audit(db, op, "request.revert", "request", rid, "{}", err)) != 0 ||
         (rc = core_event(db, "request.reverted", s.id, school, sc.authority, q.province, id, data,
                          err)) != 0)
@@ -1334,8 +1336,8 @@ fail:
 
 int
 wf_request_list(db_conn *db, const core_op *op, const char *box, const char *state,
-                const char *type, long long after_id, int limit, core_request **out,
-                int *out_n, app_err *err)
+                const char *type, long long after_id, int limit, core_request **out, int *out_n,
+                app_err *err)
 {
     const core_actor *ac = op->actor;
     db_request_filter f = {0};
