@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/log.h"
+#include "api/pool.h"
 #include "api/registry.h"
 #include "core/import.h"
 #include "db/import.h"
@@ -48,13 +49,7 @@ static void
 idle_wait(int ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    api_deadline_in(ms, &ts);
     pthread_mutex_lock(&MU);
     if (!STOP)
         pthread_cond_timedwait(&WAKE, &MU, &ts);

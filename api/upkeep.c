@@ -5,6 +5,7 @@
 
 #include "api/api.h"
 #include "api/log.h"
+#include "api/pool.h"
 #include "api/registry.h"
 #include "core/files.h"
 
@@ -82,8 +83,7 @@ upkeep(void *arg)
             purge(db);
         }
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += CFG->files_upkeep_s;
+        api_deadline_in(CFG->files_upkeep_s * 1000, &ts);
         pthread_mutex_lock(&MU);
         if (!STOP)
             pthread_cond_timedwait(&WAKE, &MU, &ts);
