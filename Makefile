@@ -37,12 +37,16 @@ CFLAGS  += $(CSTD) $(WARN) $(OPT) -I. -I$(OUT)/gen $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(LDOPT)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
+BASE_SRC := $(wildcard base/*.c)
+FMT_SRC  := $(wildcard formats/*.c)
 CORE_SRC := $(wildcard core/*.c)
 DB_SRC   := $(wildcard db/*.c)
 WF_SRC   := $(wildcard workflow/*.c)
 API_SRC  := $(filter-out api/main.c,$(wildcard api/*.c))
 GEN_SRC  := $(OUT)/gen/embedded.c
 
+BASE_OBJ := $(BASE_SRC:%.c=$(OUT)/%.o)
+FMT_OBJ  := $(FMT_SRC:%.c=$(OUT)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(OUT)/%.o)
 DB_OBJ   := $(DB_SRC:%.c=$(OUT)/%.o) $(OUT)/gen/embedded.o
 WF_OBJ   := $(WF_SRC:%.c=$(OUT)/%.o)
@@ -77,7 +81,7 @@ $(OUT)/%.o: %.c
 $(OUT)/gen/embedded.o: $(OUT)/gen/embedded.c
 	$(CC) $(filter-out -W%,$(CFLAGS)) -c $< -o $@
 
-$(LIB): $(WF_OBJ) $(CORE_OBJ) $(DB_OBJ)
+$(LIB): $(WF_OBJ) $(CORE_OBJ) $(FMT_OBJ) $(DB_OBJ) $(BASE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -177,7 +181,7 @@ FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_OUT)/%_fuzz)
 FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -I. $(PKG_CFLAGS) -MMD -MP
-FUZZ_LIBOBJ  := $(patsubst %.c,$(FUZZ_OUT)/%.o,$(CORE_SRC) $(DB_SRC) $(WF_SRC)) \
+FUZZ_LIBOBJ  := $(patsubst %.c,$(FUZZ_OUT)/%.o,$(BASE_SRC) $(FMT_SRC) $(CORE_SRC) $(DB_SRC) $(WF_SRC)) \
                 $(FUZZ_OUT)/gen/embedded.o
 FUZZ_APIOBJ  := $(API_SRC:%.c=$(FUZZ_OUT)/%.o)
 # handlers hand their jobs to the fuzz target instead of the database pool

@@ -31,8 +31,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "core/jurisdiction.h"
 #include "db/db.h"
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /* Keys written by `make run` carry this prefix; production refuses them. */
 #define API_DEV_KEY_MARKER "xueji-dev-"

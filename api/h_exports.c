@@ -14,7 +14,7 @@
  * The report is small and sent whole.
  */
 #include "api/handlers.h"
-#include "api/jw.h"
+#include "base/jw.h"
 #include "api/log.h"
 #include "api/registry.h"
 #include "core/export.h"
@@ -100,7 +100,7 @@ job_export(api_call *c, db_conn *db)
        job returns is still an ordinary problem+json answer */
     api_stream_begin(c, 200, a->fmt == CORE_EXPORT_CSV ? "text/csv; charset=utf-8" : XLSX_TYPE,
                      export_more, export_release);
-    core_sink sink = {export_sink, c};
+    fmt_sink sink = {export_sink, c};
     int rc = core_export_open(db, &op, &a->f, a->fmt, target, sink, &a->x, &a->count, &c->err);
     if (rc != 0)
         return rc;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
-#include "api/jw.h"
+#include "base/jw.h"
 #include "api/registry.h"
 #include "core/student.h"
 #include "db/request.h"

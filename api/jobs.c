@@ -35,7 +35,7 @@ error_message(void *ctx, app_arena *a, long row, int column, const char *header,
     (void)row;
     char col[4] = "";
     if (column >= 0)
-        core_sheet_col_name(column, col);
+        fmt_sheet_col_name(column, col);
     if (strcmp(code, "template_mismatch") == 0)
         return param && *param ? app_arena_printf(a, "不符合模板：第 %s 列应为“%s”", col, param)
                                : app_arena_printf(a, "不符合模板：第 %s 列是多余的列", col);

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 
 /* Size the tables for `nroutes` routes (plus one slot for unmatched requests). */
 void api_metrics_init(int nroutes);

@@ -256,7 +256,7 @@ static const problem problems[] = {
      "group_by takes distinct comma-separated keys of grade, gender, ethnicity, school, county, left_behind, migrant_child, boarding, disability"},
     {"report_too_large", 422, "统计结果的行数过多，请减少分组项或缩小区域",
      "The report has too many rows: group by fewer keys or narrow the region"},
-    /* spreadsheet files (issue #6: core/zip.h, core/xlsx.h, core/csv.h) */
+    /* spreadsheet files (issue #6: formats/zip.h, formats/xlsx.h, formats/csv.h) */
     {"xlsx_not_zip", 422, "文件不是 Excel 工作簿（.xlsx）", "The file is not an Excel workbook (.xlsx)"},
     {"xlsx_no_workbook", 422, "压缩包中没有 Excel 工作簿，请上传 .xlsx 文件",
      "The archive holds no Excel workbook; upload an .xlsx file"},

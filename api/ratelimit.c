@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 
 #define NBUCKETS 4096
 #define SWEEP_EVERY_S 30.0

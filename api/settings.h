@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /*
  * Check an overrides object: every member must be a known key of the right

@@ -30,14 +30,14 @@
 
 #include "api/log.h"
 #include "api/pool.h"
-#include "core/buf.h"
+#include "base/buf.h"
 
 struct api_stream {
     h2o_generator_t gen; /* h2o hands its address back to proceed and stop */
     api_call *call;
     api_stream_fn more;
     api_stream_free_fn release;
-    core_buf buf[3];
+    base_buf buf[3];
     int fill;    /* the buffer a step writes into, or -1 */
     int ready;   /* a part made and waiting for h2o, or -1 */
     int sending; /* the part h2o holds until proceed or stop, or -1 */
@@ -102,7 +102,7 @@ api_stream_write(api_call *c, const void *p, size_t n)
 {
     struct api_stream *s = c->stream;
     if (s != NULL && s->fill >= 0 && n > 0)
-        core_buf_add(&s->buf[s->fill], p, n);
+        base_buf_add(&s->buf[s->fill], p, n);
 }
 
 int
@@ -121,7 +121,7 @@ api__stream_discard(api_call *c)
     if (s->release != NULL)
         s->release(c);
     for (int i = 0; i < 3; i++)
-        core_buf_free(&s->buf[i]);
+        base_buf_free(&s->buf[i]);
     free(s);
 }
 
@@ -153,7 +153,7 @@ schedule(struct api_stream *s)
     int k = 0;
     while (k == s->sending)
         k++;
-    core_buf_reset(&s->buf[k]);
+    base_buf_reset(&s->buf[k]);
     s->fill = k;
     s->busy = 1;
     api_pool_push(s->call);
@@ -206,7 +206,7 @@ pump(struct api_stream *s)
         return;
     }
     if (s->ready >= 0) {
-        core_buf *b = &s->buf[s->ready];
+        base_buf *b = &s->buf[s->ready];
         if (b->n > 0) {
             s->sending = s->ready;
             s->ready = -1;
@@ -217,7 +217,7 @@ pump(struct api_stream *s)
             h2o_send(c->req, &v, 1, H2O_SEND_STATE_IN_PROGRESS);
             return;
         }
-        core_buf_reset(b); /* an empty part: nothing to send */
+        base_buf_reset(b); /* an empty part: nothing to send */
         s->ready = -1;
     }
     if (s->last) {
@@ -233,7 +233,7 @@ on_proceed(h2o_generator_t *g, h2o_req_t *req)
     (void)req;
     struct api_stream *s = STREAM_OF(g);
     if (s->sending >= 0)
-        core_buf_reset(&s->buf[s->sending]);
+        base_buf_reset(&s->buf[s->sending]);
     s->sending = -1;
     pump(s);
 }
@@ -280,7 +280,7 @@ api__stream_start(api_call *c)
     if (s->more == NULL || strcmp(c->method, "HEAD") == 0) {
         s->last = 1; /* HEAD: the head alone */
         if (strcmp(c->method, "HEAD") == 0)
-            core_buf_reset(&s->buf[s->ready]);
+            base_buf_reset(&s->buf[s->ready]);
     }
     pump(s);
 }
@@ -297,7 +297,7 @@ api__stream_stepped(api_call *c)
     if (s->step_rc != 0) {
         if (c->err.code == APP_OK)
             app_err_set(&c->err, (app_code)s->step_rc, NULL, NULL);
-        core_buf_reset(&s->buf[s->fill]);
+        base_buf_reset(&s->buf[s->fill]);
         s->failed = 1;
     } else {
         s->ready = s->fill;

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 
 #define URL_PATH_MAX 1024
 #define TIMEOUT_MAX_MS 600000

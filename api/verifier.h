@@ -18,7 +18,7 @@
 #ifndef API_VERIFIER_H
 #define API_VERIFIER_H
 
-#include "core/err.h"
+#include "base/err.h"
 
 typedef enum {
     API_VERIFY_PASSED,

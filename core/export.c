@@ -3,10 +3,10 @@
  */
 #include "core/export.h"
 
-#include "core/buf.h"
-#include "core/csv.h"
+#include "base/buf.h"
+#include "formats/csv.h"
 #include "core/import.h"
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +49,10 @@ struct core_export {
     core_op op; /* arena: the caller's, used by open only */
     core_student_filter f; /* f.after_id: the keyset cursor */
     core_export_format fmt;
-    core_sink out;
+    fmt_sink out;
     unsigned long long emitted; /* bytes given to `out` */
-    core_xlsx_writer *w;
-    core_buf csv;
+    fmt_xlsx_writer *w;
+    base_buf csv;
     app_arena *page; /* the page being written, or NULL */
     core_student *v;
     int n, i;      /* rows of the page, next one to write */
@@ -76,7 +76,7 @@ csv_flush(core_export *x, size_t at_least, app_err *err)
     if (x->csv.n == 0 || x->csv.n < at_least)
         return 0;
     int rc = counting_sink(x, x->csv.p, x->csv.n, err);
-    core_buf_reset(&x->csv);
+    base_buf_reset(&x->csv);
     return rc;
 }
 
@@ -84,10 +84,10 @@ static int
 put_row(core_export *x, const char *const *cells, size_t n, app_err *err)
 {
     if (x->fmt == CORE_EXPORT_CSV) {
-        core_csv_write_row(&x->csv, cells, n);
+        fmt_csv_write_row(&x->csv, cells, n);
         return csv_flush(x, CSV_FLUSH_AT, err);
     }
-    return core_xlsx_writer_row(x->w, cells, n, err);
+    return fmt_xlsx_writer_row(x->w, cells, n, err);
 }
 
 static int
@@ -102,19 +102,19 @@ put_start(core_export *x, app_err *err)
     }
     titles[n] = CORE_TPL_STUNO;
     titles[n + 1] = CORE_TPL_STATE;
-    core_sink mine = {counting_sink, x};
+    fmt_sink mine = {counting_sink, x};
     if (x->fmt == CORE_EXPORT_CSV) {
-        core_csv_write_bom(&x->csv);
+        fmt_csv_write_bom(&x->csv);
     } else {
-        core_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 2];
+        fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 2];
         for (int c = 0; c < n; c++)
             core_template_col(c, &cv[c]);
         memset(&cv[n], 0, sizeof(cv[0]) * 2);
         cv[n].width = 24;
         cv[n + 1].width = 10;
-        core_xlsx_sheet_opts so = {cv, (size_t)nc, 1, 0};
-        x->w = core_xlsx_writer_new_stream(mine);
-        int rc = core_xlsx_writer_sheet(x->w, CORE_TEMPLATE_SHEET, &so, err);
+        fmt_xlsx_sheet_opts so = {cv, (size_t)nc, 1, 0};
+        x->w = fmt_xlsx_writer_new_stream(mine);
+        int rc = fmt_xlsx_writer_sheet(x->w, CORE_TEMPLATE_SHEET, &so, err);
         if (rc != 0)
             return rc;
     }
@@ -128,7 +128,7 @@ put_end(core_export *x, app_err *err)
 {
     if (x->fmt == CORE_EXPORT_CSV)
         return csv_flush(x, 0, err);
-    return core_xlsx_writer_finish(x->w, NULL, NULL, err);
+    return fmt_xlsx_writer_finish(x->w, NULL, NULL, err);
 }
 
 long long
@@ -150,7 +150,7 @@ too_many(core_export_format fmt, app_err *err)
 
 int
 core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
-                 core_export_format fmt, const char *audit_target, core_sink sink,
+                 core_export_format fmt, const char *audit_target, fmt_sink sink,
                  core_export **out, long long *out_count, app_err *err)
 {
     *out = NULL;
@@ -262,8 +262,8 @@ core_export_free(core_export *x)
 {
     if (x == NULL)
         return;
-    core_xlsx_writer_free(x->w);
-    core_buf_free(&x->csv);
+    fmt_xlsx_writer_free(x->w);
+    base_buf_free(&x->csv);
     app_arena_free(x->page);
     free(x);
 }

@@ -12,13 +12,13 @@
  * them; a masked roster cannot be matched by an update import (it matches
  * on the ID number), a revealed one can.
  *
- * Streaming: the file goes to a sink (core/sink.h) as it is made, in steps
+ * Streaming: the file goes to a sink (formats/sink.h) as it is made, in steps
  * the caller drives (core_export_open, then core_export_next until done),
  * each with the DB connection of its choice, so that a server can send one
  * step's output before it makes the next. Students are read CORE_EXPORT_PAGE
  * at a time through core_student_list's keyset cursor, each page in an
  * arena of its own that is freed once its rows are written; the xlsx file
- * is a streaming zip (core/xlsx.h, core/zip.h) deflated as rows come, the
+ * is a streaming zip (formats/xlsx.h, formats/zip.h) deflated as rows come, the
  * CSV text goes out every 64 KiB. Memory does not grow with the roster:
  * a page, the writer's buffers and zlib's state. The steps are not one
  * transaction: each page is read as it stands when it is read.
@@ -26,7 +26,7 @@
 #ifndef CORE_EXPORT_H
 #define CORE_EXPORT_H
 
-#include "core/sink.h"
+#include "formats/sink.h"
 #include "core/student.h"
 
 #include <stddef.h>
@@ -54,7 +54,7 @@ long long core_export_max_rows(core_export_format fmt);
  * ignored; f->reveal shows personal numbers in clear: the caller decides
  * who may), in `fmt`: xlsx (sheet CORE_TEMPLATE_SHEET, header row bold and
  * frozen, the template's hidden columns hidden) or CSV (UTF-8 with a byte
- * order mark, core_csv_write_row's formula guard).
+ * order mark, fmt_csv_write_row's formula guard).
  *
  * First the students are counted (core_student_count) and the export is
  * audited (DOMAIN rule 28: who exported what), before any byte goes to the
@@ -75,7 +75,7 @@ long long core_export_max_rows(core_export_format fmt);
  * those of core_student_count, core_audit, the writers and the sink.
  */
 int core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
-                     core_export_format fmt, const char *audit_target, core_sink sink,
+                     core_export_format fmt, const char *audit_target, fmt_sink sink,
                      core_export **out, long long *out_count, app_err *err);
 
 /*

@@ -15,8 +15,8 @@
 #ifndef CORE_FILES_H
 #define CORE_FILES_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "core/pii.h"
 #include "db/db.h"
 #include "db/files.h"

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 typedef struct core_idnum {
     char number[19]; /* always 18 characters, upper-case X, NUL-terminated */

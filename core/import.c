@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
-#include "core/xlsx.h"
+#include "formats/csv.h"
+#include "formats/xlsx.h"
 
 /* ------------------------------------------------------------ the columns */
 
@@ -124,7 +124,7 @@ static const char *const rules_text[] = {
 };
 
 void
-core_template_col(int col, core_xlsx_col *out)
+core_template_col(int col, fmt_xlsx_col *out)
 {
     memset(out, 0, sizeof(*out));
     int f = core_template_field(col);
@@ -142,7 +142,7 @@ int
 core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len, app_err *err)
 {
     int n = core_template_ncols();
-    core_xlsx_col cv[CORE_TEMPLATE_MAX_COLS];
+    fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS];
     listv lists[CORE_TEMPLATE_MAX_COLS];
     const char *titles[CORE_TEMPLATE_MAX_COLS];
     char tbuf[CORE_TEMPLATE_MAX_COLS][64];
@@ -158,20 +158,20 @@ core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len
             cv[c].nlist = lists[c].n;
         }
     }
-    core_xlsx_writer *w = core_xlsx_writer_new();
-    core_xlsx_sheet_opts main = {cv, (size_t)n, 1, 0};
-    core_xlsx_col wide = {110, 0, NULL, 0};
-    core_xlsx_sheet_opts help = {&wide, 1, 1, 0};
-    int rc = core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, &main, err);
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
+    fmt_xlsx_sheet_opts main = {cv, (size_t)n, 1, 0};
+    fmt_xlsx_col wide = {110, 0, NULL, 0};
+    fmt_xlsx_sheet_opts help = {&wide, 1, 1, 0};
+    int rc = fmt_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, &main, err);
     if (rc == 0)
-        rc = core_xlsx_writer_row(w, titles, (size_t)n, err);
+        rc = fmt_xlsx_writer_row(w, titles, (size_t)n, err);
     if (rc == 0)
-        rc = core_xlsx_writer_sheet(w, "填写说明", &help, err);
+        rc = fmt_xlsx_writer_sheet(w, "填写说明", &help, err);
     for (size_t i = 0; rc == 0 && i < sizeof(rules_text) / sizeof(rules_text[0]); i++)
-        rc = core_xlsx_writer_row(w, &rules_text[i], 1, err);
+        rc = fmt_xlsx_writer_row(w, &rules_text[i], 1, err);
     if (rc == 0)
-        rc = core_xlsx_writer_finish(w, out, out_len, err);
-    core_xlsx_writer_free(w);
+        rc = fmt_xlsx_writer_finish(w, out, out_len, err);
+    fmt_xlsx_writer_free(w);
     for (int c = 0; c < n; c++) {
         for (size_t k = 0; k < lists[c].n; k++)
             free((void *)lists[c].v[k]);
@@ -316,7 +316,7 @@ code_of(const core_codes *codes, const char *table, const char *v, app_arena *a)
 }
 
 int
-core_import_row(const core_codes *codes, const core_import_map *m, const core_sheet_row *row,
+core_import_row(const core_codes *codes, const core_import_map *m, const fmt_sheet_row *row,
                 app_arena *a, core_record *out, int *out_empty, app_err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -397,7 +397,7 @@ core_template_is_extra(const char *p, size_t len)
 }
 
 int
-core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err)
+core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err)
 {
     int n = core_template_ncols();
     memset(out, 0, sizeof(*out));
@@ -419,7 +419,7 @@ core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err
         size_t len = (size_t)c < have ? row->cells[c].len : 0;
         trim(&p, &len);
         core_template_title(c, want, sizeof(want));
-        core_sheet_col_name(c, col);
+        fmt_sheet_col_name(c, col);
         int f = core_template_field(c);
         if (f == CORE_TPL_VERSION && (size_t)c >= have)
             break; /* a CSV or a copy without the marker column */
@@ -447,14 +447,14 @@ core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err
 /* ------------------------------------------------------------ the errors file */
 
 typedef struct errfile {
-    core_xlsx_writer *w;
+    fmt_xlsx_writer *w;
     core_import_msgs_fn next; /* the messages, in row order */
     void *ctx;
     core_import_rowmsg msg;   /* the next message, when have_msg */
     int have_msg;
     int all_rows, have_header;
     long rows;
-    core_buf reason;
+    base_buf reason;
 } errfile;
 
 /* The messages of sheet row `row` joined into ef->reason: how many (those of
@@ -463,12 +463,12 @@ static int
 row_reason(errfile *ef, long row, app_err *err)
 {
     int found = 0;
-    core_buf_reset(&ef->reason);
+    base_buf_reset(&ef->reason);
     while (ef->have_msg && ef->msg.row <= row) {
         if (ef->msg.row == row) {
             if (ef->reason.n)
-                core_buf_adds(&ef->reason, "；");
-            core_buf_adds(&ef->reason, ef->msg.message ? ef->msg.message : "");
+                base_buf_adds(&ef->reason, "；");
+            base_buf_adds(&ef->reason, ef->msg.message ? ef->msg.message : "");
             found++;
         }
         int rc = ef->next(ef->ctx, &ef->msg, err);
@@ -480,7 +480,7 @@ row_reason(errfile *ef, long row, app_err *err)
 }
 
 static int
-blank_row(const core_sheet_row *row)
+blank_row(const fmt_sheet_row *row)
 {
     for (size_t c = 0; c < row->ncells; c++) {
         const char *p = row->cells[c].s;
@@ -493,7 +493,7 @@ blank_row(const core_sheet_row *row)
 }
 
 static int
-errfile_row(void *ctx, const core_sheet_row *row, app_err *err)
+errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     errfile *ef = ctx;
     int n = core_template_ncols();
@@ -513,7 +513,7 @@ errfile_row(void *ctx, const core_sheet_row *row, app_err *err)
         }
         cells[n] = CORE_TPL_REASON;
         ef->have_header = 1;
-        return core_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
+        return fmt_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
     }
     int found = row_reason(ef, row->row, err);
     if (found < 0)
@@ -541,7 +541,7 @@ errfile_row(void *ctx, const core_sheet_row *row, app_err *err)
     }
     cells[n] = ef->reason.n ? (const char *)ef->reason.p : "";
     ef->rows++;
-    return core_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
+    return fmt_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
 }
 
 int
@@ -550,36 +550,36 @@ core_import_errors_xlsx_next(const char *format, const unsigned char *data, size
                              unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
     int n = core_template_ncols();
-    core_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
+    fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
     for (int c = 0; c < n; c++)
         core_template_col(c, &cv[c]);
     memset(&cv[n], 0, sizeof(cv[n]));
     cv[n].width = 60;
-    core_xlsx_sheet_opts so = {cv, (size_t)n + 1, 1, 0};
+    fmt_xlsx_sheet_opts so = {cv, (size_t)n + 1, 1, 0};
     errfile ef;
     memset(&ef, 0, sizeof(ef));
-    ef.w = core_xlsx_writer_new();
+    ef.w = fmt_xlsx_writer_new();
     ef.next = next;
     ef.ctx = ctx;
     ef.all_rows = all_rows;
-    int rc = core_xlsx_writer_sheet(ef.w, CORE_TEMPLATE_SHEET, &so, err);
+    int rc = fmt_xlsx_writer_sheet(ef.w, CORE_TEMPLATE_SHEET, &so, err);
     if (rc == 0 && (rc = next(ctx, &ef.msg, err)) >= 0) {
         ef.have_msg = rc;
         rc = 0;
     }
     if (rc == 0 && strcmp(format, "xlsx") == 0) {
-        core_xlsx_limits lim = core_xlsx_limits_default();
-        rc = core_xlsx_read(data, len, NULL, &lim, errfile_row, &ef, err);
+        fmt_xlsx_limits lim = fmt_xlsx_limits_default();
+        rc = fmt_xlsx_read(data, len, NULL, &lim, errfile_row, &ef, err);
     } else if (rc == 0) {
-        core_csv_limits lim = core_csv_limits_default();
-        rc = core_csv_read(data, len, &lim, errfile_row, &ef, NULL, err);
+        fmt_csv_limits lim = fmt_csv_limits_default();
+        rc = fmt_csv_read(data, len, &lim, errfile_row, &ef, NULL, err);
     }
     if (rc == 0 && !ef.have_header)
         rc = app_err_set(err, APP_EINVAL, "import_empty", "no header row");
     if (rc == 0)
-        rc = core_xlsx_writer_finish(ef.w, out, out_len, err);
-    core_xlsx_writer_free(ef.w);
-    core_buf_free(&ef.reason);
+        rc = fmt_xlsx_writer_finish(ef.w, out, out_len, err);
+    fmt_xlsx_writer_free(ef.w);
+    base_buf_free(&ef.reason);
     if (out_rows)
         *out_rows = ef.rows;
     return rc;

@@ -11,7 +11,7 @@
  * Reading is forgiving where a clerk's spreadsheet habits are harmless and
  * precise where they lose data: blanks and full-width characters are
  * normalised, Excel serial dates become dates (counted in the workbook's
- * date system, core_sheet_row.date1904), a code column takes the code,
+ * date system, fmt_sheet_row.date1904), a code column takes the code,
  * its label or "code label"; an ID number that Excel turned into a number,
  * a distance with a unit or a wrong header are errors that say what to do.
  *
@@ -23,9 +23,9 @@
 #include <stddef.h>
 
 #include "core/record.h"
-#include "core/sheet.h"
+#include "formats/sheet.h"
 #include "core/student.h"
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 #include "db/import.h"
 
 #define CORE_TEMPLATE_VERSION "xueji-students-1"
@@ -42,7 +42,7 @@ int core_template_field(int col);
 void core_template_title(int col, char *buf, size_t cap);
 
 /* Width and visibility of column `col` as the template shows it (no drop-down list). */
-void core_template_col(int col, core_xlsx_col *out);
+void core_template_col(int col, fmt_xlsx_col *out);
 
 /*
  * Titles of the columns a roster (core/export.h) or an errors file adds after
@@ -73,14 +73,14 @@ typedef struct core_import_map {
  * the title that belongs there ("" past the template's last column).
  * A version marker of another template is `template_version`.
  */
-int core_import_header(const core_sheet_row *row, core_import_map *out, app_err *err);
+int core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err);
 
 /*
  * Turn data row `row` into a record (strings in `a`). Items of `err` name
  * the field's JSON pointer like POST /students errors, so one renderer
  * serves both. An empty row sets *out_empty and returns 0.
  */
-int core_import_row(const core_codes *codes, const core_import_map *m, const core_sheet_row *row,
+int core_import_row(const core_codes *codes, const core_import_map *m, const fmt_sheet_row *row,
                     app_arena *a, core_record *out, int *out_empty, app_err *err);
 
 /* The column (0-based) holding catalog field `field`, or -1. */
@@ -108,7 +108,7 @@ typedef struct core_import_rowmsg {
  * written. With `all_rows`, every non-empty data row is written, the good
  * ones with an empty reason: an atomic import applied none of them.
  * *out_rows (may be NULL) gets the number of data rows written.
- * Errors: those of core_xlsx_read/core_csv_read and the writer;
+ * Errors: those of fmt_xlsx_read/fmt_csv_read and the writer;
  * APP_EINVAL import_empty when the file has no row at all.
  */
 int core_import_errors_xlsx(const char *format, const unsigned char *data, size_t len,

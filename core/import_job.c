@@ -1,10 +1,10 @@
 /*
  * core/import_job.c - running an import job (see core/import.h).
  */
-#include "core/csv.h"
+#include "formats/csv.h"
 #include "core/files.h"
 #include "core/import.h"
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -32,7 +32,7 @@ typedef struct run {
     int have_header, in_tx, batch, failed_header;
     int counted;       /* job->errors_total when errors were last written */
     app_arena *earena; /* the messages of the errors not yet written */
-    core_buf ebuf;     /* those errors as COPY text (db_import_error_encode) */
+    base_buf ebuf;     /* those errors as COPY text (db_import_error_encode) */
     FILE *spool;       /* an atomic job's errors, written when it ends */
     core_op rop;       /* op with a per-batch arena: the rows' records and checks */
     app_err *err;
@@ -56,7 +56,7 @@ add_error(run *r, long row, int col, const char *field, const char *code, const 
     char header[64] = "", letter[4] = "";
     if (col >= 0) {
         core_template_title(col, header, sizeof(header));
-        core_sheet_col_name(col, letter);
+        fmt_sheet_col_name(col, letter);
     }
     if (r->earena == NULL)
         r->earena = app_arena_new();
@@ -71,7 +71,7 @@ add_error(run *r, long row, int col, const char *field, const char *code, const 
         .message = r->message(r->ctx, r->earena, row, col, header, code, param ? param : ""),
     };
     size_t n = db_import_error_encode(NULL, 0, r->job->id, &e);
-    core_buf_reserve(&r->ebuf, n);
+    base_buf_reserve(&r->ebuf, n);
     r->ebuf.n += db_import_error_encode((char *)r->ebuf.p + r->ebuf.n, n, r->job->id, &e);
     r->ebuf.p[r->ebuf.n] = '\0';
 }
@@ -80,7 +80,7 @@ add_error(run *r, long row, int col, const char *field, const char *code, const 
 static void
 errors_clear(run *r)
 {
-    core_buf_reset(&r->ebuf);
+    base_buf_reset(&r->ebuf);
     app_arena_free(r->earena);
     r->earena = NULL;
 }
@@ -227,7 +227,7 @@ register_pending(run *r)
 }
 
 static int
-on_row(void *ctx, const core_sheet_row *row, app_err *err)
+on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     run *r = ctx;
     (void)err;
@@ -238,7 +238,7 @@ on_row(void *ctx, const core_sheet_row *row, app_err *err)
             for (int i = 0; i < e.nitems; i++) {
                 int col = 0;
                 long rr;
-                core_sheet_ref_parse(e.items[i].field, strlen(e.items[i].field), &col, &rr);
+                fmt_sheet_ref_parse(e.items[i].field, strlen(e.items[i].field), &col, &rr);
                 add_error(r, row->row, col, "", e.items[i].code, e.items[i].param);
             }
             if (e.nitems == 0)
@@ -357,12 +357,12 @@ read_file(run *r, app_err *rerr)
 {
     db_import *job = r->job;
     if (strcmp(job->format, "xlsx") == 0) {
-        core_xlsx_limits lim = core_xlsx_limits_default();
-        return core_xlsx_read(job->data, job->data_len, NULL, &lim, on_row, r, rerr);
+        fmt_xlsx_limits lim = fmt_xlsx_limits_default();
+        return fmt_xlsx_read(job->data, job->data_len, NULL, &lim, on_row, r, rerr);
     }
-    core_csv_limits lim = core_csv_limits_default();
-    core_csv_encoding enc;
-    return core_csv_read(job->data, job->data_len, &lim, on_row, r, &enc, rerr);
+    fmt_csv_limits lim = fmt_csv_limits_default();
+    fmt_csv_encoding enc;
+    return fmt_csv_read(job->data, job->data_len, &lim, on_row, r, &enc, rerr);
 }
 
 /* The run itself; `r` is set up by core_import_run(). */
@@ -474,7 +474,7 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_mess
         rc = go(&r);
     app_arena_free(r.rop.arena);
     errors_clear(&r);
-    core_buf_free(&r.ebuf);
+    base_buf_free(&r.ebuf);
     if (r.spool != NULL)
         fclose(r.spool);
     free(r.pend);

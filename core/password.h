@@ -18,7 +18,7 @@
 #ifndef CORE_PASSWORD_H
 #define CORE_PASSWORD_H
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define CORE_PASSWORD_MIN_CHARS 10
 #define CORE_PASSWORD_MAX_BYTES 128

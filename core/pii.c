@@ -7,7 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define VERSION 0x01
 #define HEADER_BYTES 5 /* version, key id */

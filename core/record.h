@@ -21,8 +21,8 @@
 
 #include <stddef.h>
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 
 typedef enum {
     CORE_FK_TEXT = 1, /* free text, 1..max characters, no control characters */

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 typedef enum {
     CORE_LEVEL_NONE = 0,

@@ -3,7 +3,7 @@
  */
 #include "core/report.h"
 
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 #include "db/report.h"
 
 #include <stdio.h>
@@ -158,7 +158,7 @@ int
 core_report_xlsx(const core_report *r, unsigned char **out, size_t *out_len, app_err *err)
 {
     const char *cells[CORE_RK_COUNT + 1];
-    core_xlsx_col cv[CORE_RK_COUNT + 1];
+    fmt_xlsx_col cv[CORE_RK_COUNT + 1];
     memset(cv, 0, sizeof(cv));
     for (int j = 0; j < r->ngroups; j++) {
         cells[j] = core_report_key_title(r->keys[j]);
@@ -167,11 +167,11 @@ core_report_xlsx(const core_report *r, unsigned char **out, size_t *out_len, app
     cells[r->ngroups] = "人数";
     cv[r->ngroups].width = 10;
     size_t nc = (size_t)r->ngroups + 1;
-    core_xlsx_sheet_opts so = {cv, nc, 1, 0};
-    core_xlsx_writer *w = core_xlsx_writer_new();
-    int rc = core_xlsx_writer_sheet(w, "在籍学生统计", &so, err);
+    fmt_xlsx_sheet_opts so = {cv, nc, 1, 0};
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
+    int rc = fmt_xlsx_writer_sheet(w, "在籍学生统计", &so, err);
     if (rc == 0)
-        rc = core_xlsx_writer_row(w, cells, nc, err);
+        rc = fmt_xlsx_writer_row(w, cells, nc, err);
     char text[CORE_RK_COUNT][512], count[24];
     for (int i = 0; rc == 0 && i < r->nrows; i++) {
         const core_report_row *row = &r->rows[i];
@@ -186,17 +186,17 @@ core_report_xlsx(const core_report *r, unsigned char **out, size_t *out_len, app
         }
         snprintf(count, sizeof(count), "%lld", row->count);
         cells[r->ngroups] = count;
-        rc = core_xlsx_writer_row(w, cells, nc, err);
+        rc = fmt_xlsx_writer_row(w, cells, nc, err);
     }
     if (rc == 0 && r->ngroups > 0) {
         for (int j = 0; j < r->ngroups; j++)
             cells[j] = j == 0 ? "合计" : "";
         snprintf(count, sizeof(count), "%lld", r->total);
         cells[r->ngroups] = count;
-        rc = core_xlsx_writer_row(w, cells, nc, err);
+        rc = fmt_xlsx_writer_row(w, cells, nc, err);
     }
     if (rc == 0)
-        rc = core_xlsx_writer_finish(w, out, out_len, err);
-    core_xlsx_writer_free(w);
+        rc = fmt_xlsx_writer_finish(w, out, out_len, err);
+    fmt_xlsx_writer_free(w);
     return rc;
 }

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 typedef struct core_school_code {
     char code[11]; /* the 10 digits, NUL-terminated */

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /*
  * Parse "MM-DD" (exactly five characters) into *out_mmdd. February 29 is

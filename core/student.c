@@ -12,7 +12,7 @@
 
 #include "core/files.h"
 #include "core/idnum.h"
-#include "core/image.h"
+#include "formats/image.h"
 #include "core/grade.h"
 #include "core/mask.h"
 #include "core/settings.h"
@@ -251,33 +251,6 @@ const char *
 core_student_bidx(const core_op *op, const char *domain, const char *value)
 {
     return bidx_hex(op, 0, domain, value);
-}
-
-/* ------------------------------------------------------------ audit, events */
-
-int
-core_audit(db_conn *db, const core_op *op, const char *action, const char *target_type,
-           const char *target_id, const char *detail_json, app_err *err)
-{
-    db_audit e = {op->actor ? op->actor->user_id : 0,
-                  op->actor ? op->actor->org : NULL,
-                  action,
-                  target_type,
-                  target_id,
-                  op->ip,
-                  op->user_agent,
-                  op->request_id,
-                  detail_json};
-    return db_audit_insert(db, &e, err);
-}
-
-int
-core_event(db_conn *db, const char *type, long long student_id, const char *school,
-           const char *authority, const char *province, long long request_id,
-           const char *data_json, app_err *err)
-{
-    db_event e = {0, student_id, request_id, NULL, type, school, authority, province, data_json};
-    return db_event_insert(db, &e, err);
 }
 
 /* ------------------------------------------------------------ loading */
@@ -1718,7 +1691,7 @@ int
 core_photo_put(db_conn *db, const core_op *op, const char *key, int expect_version,
                const unsigned char *data, size_t len, int *out_version, app_err *err)
 {
-    core_image_info info;
+    fmt_image_info info;
     int rc = db_begin(db, err);
     if (rc != 0)
         return rc;
@@ -1736,7 +1709,7 @@ core_photo_put(db_conn *db, const core_op *op, const char *key, int expect_versi
         rc = app_err_set(err, APP_EPRECOND, "precondition_failed", "stale");
         goto fail;
     }
-    if ((rc = core_image_check(data, len, &info, err)) != 0)
+    if ((rc = fmt_image_check(data, len, &info, err)) != 0)
         goto fail;
     snprintf(sid, sizeof(sid), "%lld", s.id);
     const char *detail = app_arena_printf(op->arena, "{\"bytes\":%zu,\"width\":%d,\"height\":%d}",
@@ -1749,7 +1722,7 @@ core_photo_put(db_conn *db, const core_op *op, const char *key, int expect_versi
     long long key_id = 0;
     if ((rc = core_file_seal(op->env->ring, data, len, &sealed, &sealed_len, &key_id, err)) != 0)
         goto fail;
-    rc = db_photo_put(db, s.id, core_image_mime(info.type), info.width, info.height, sealed,
+    rc = db_photo_put(db, s.id, fmt_image_mime(info.type), info.width, info.height, sealed,
                       sealed_len, key_id, err);
     free(sealed);
     if (rc != 0 ||

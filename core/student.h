@@ -14,38 +14,17 @@
 #ifndef CORE_STUDENT_H
 #define CORE_STUDENT_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
+#include "core/audit.h"
 #include "core/jurisdiction.h"
+#include "core/op.h"
 #include "core/pii.h"
 #include "core/record.h"
 #include "db/db.h"
 #include "db/school.h"
 #include "db/student.h"
 
-/* Process-wide services, built at start, read-only afterwards. */
-typedef struct core_env {
-    const core_codes *codes;
-    const core_pii_ring *ring;
-} core_env;
-
-/*
- * The identity check of DOMAIN rule 23 (an external service; NULL when none
- * is configured). Called before the transaction opens. Writes one of
- * "passed", "id_not_found", "name_mismatch", "cancelled", "migrating",
- * "duplicate_population" or "unavailable" into out (static string).
- */
-typedef void (*core_verify_fn)(void *ctx, const core_record *r, const char **out_result);
-
-typedef struct core_op {
-    const core_actor *actor;
-    const core_env *env;
-    app_arena *arena;
-    const char *ip, *user_agent, *request_id; /* for the audit trail */
-    int today;                                /* YYYYMMDD (Asia/Shanghai) */
-    core_verify_fn verify;
-    void *verify_ctx;
-} core_op;
 
 /* Load the code tables and the region list into a new core_codes (sealed). */
 int core_codes_load(db_conn *db, core_codes **out, app_err *err);
@@ -173,7 +152,7 @@ typedef struct core_checkin_result {
 int core_checkin(db_conn *db, const core_op *op, const char *school, const char *term,
                  const char *const *keys, int nkeys, core_checkin_result *out, app_err *err);
 
-/* Photos: PUT (validated by core/image.h) and GET. */
+/* Photos: PUT (validated by formats/image.h) and GET. */
 /* The photo is item 13 of the record: a PUT needs the record's version
    (If-Match; stale: 412) and bumps it (*out_version). */
 int core_photo_put(db_conn *db, const core_op *op, const char *key, int expect_version,
@@ -258,13 +237,6 @@ int core_changes_open(const core_op *op, const char *hex, core_record *out,
 int core_problem_open(db_conn *db, const char *kind, long long student, long long other,
                       const char *school, const char *other_school, const char *authority,
                       const char *reason, app_err *err);
-
-/* Audit + event helpers shared with the workflow. */
-int core_audit(db_conn *db, const core_op *op, const char *action, const char *target_type,
-               const char *target_id, const char *detail_json, app_err *err);
-int core_event(db_conn *db, const char *type, long long student_id, const char *school,
-               const char *authority, const char *province, long long request_id,
-               const char *data_json, app_err *err);
 
 /* Today's date in China (UTC+8) as YYYYMMDD. */
 int core_today(void);

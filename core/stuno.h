@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /*
  * Check the format of `len` bytes at `in` (need not be NUL-terminated; may

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/csv.h"
+#include "formats/csv.h"
 #include "core/demo.h"
 #include "core/files.h"
 #include "core/grade.h"
@@ -32,7 +32,7 @@
 #include "core/pii.h"
 #include "core/pwhash.h"
 #include "core/student.h"
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/school.h"
@@ -867,8 +867,8 @@ cmd_gen_import(long long rows, const char *school, const char *format, int grade
     app_arena *a = app_arena_new();
     core_codes *codes = NULL;
     core_demo_ids *ids = NULL;
-    core_buf csv = {0};
-    core_xlsx_writer *w = NULL;
+    base_buf csv = {0};
+    fmt_xlsx_writer *w = NULL;
     unsigned char *file = NULL;
     size_t file_len = 0;
     db_school sc;
@@ -912,14 +912,14 @@ cmd_gen_import(long long rows, const char *school, const char *format, int grade
     }
     int xlsx = strcmp(format, "xlsx") == 0;
     if (xlsx) {
-        w = core_xlsx_writer_new();
-        core_xlsx_sheet_opts o = {NULL, 0, 1, 0};
-        rc = core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, &o, &err);
+        w = fmt_xlsx_writer_new();
+        fmt_xlsx_sheet_opts o = {NULL, 0, 1, 0};
+        rc = fmt_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, &o, &err);
         if (rc == 0)
-            rc = core_xlsx_writer_row(w, cells, (size_t)ncols, &err);
+            rc = fmt_xlsx_writer_row(w, cells, (size_t)ncols, &err);
     } else {
-        core_csv_write_bom(&csv);
-        core_csv_write_row(&csv, cells, (size_t)ncols);
+        fmt_csv_write_bom(&csv);
+        fmt_csv_write_row(&csv, cells, (size_t)ncols);
     }
     core_demo_rng rng;
     uint64_t seed;
@@ -952,17 +952,17 @@ cmd_gen_import(long long rows, const char *school, const char *format, int grade
             cells[c] = f >= 0 ? st.rec.v[f] : NULL;
         }
         if (xlsx)
-            rc = core_xlsx_writer_row(w, cells, (size_t)ncols, &err);
+            rc = fmt_xlsx_writer_row(w, cells, (size_t)ncols, &err);
         else
-            core_csv_write_row(&csv, cells, (size_t)ncols);
+            fmt_csv_write_row(&csv, cells, (size_t)ncols);
     }
     if (rc != 0)
         goto done;
     if (xlsx) {
-        if ((rc = core_xlsx_writer_finish(w, &file, &file_len, &err)) != 0)
+        if ((rc = fmt_xlsx_writer_finish(w, &file, &file_len, &err)) != 0)
             goto done;
     } else {
-        file = core_buf_steal(&csv, &file_len);
+        file = base_buf_steal(&csv, &file_len);
     }
     FILE *out = out_path ? fopen(out_path, "wb") : stdout;
     if (out == NULL || fwrite(file, 1, file_len, out) != file_len ||
@@ -978,8 +978,8 @@ done:
         fprintf(stderr, "xuejictl: gen-import: %s (%s)\n",
                 err.detail[0] ? err.detail : app_code_name(err.code), err.slug ? err.slug : "-");
     free(file);
-    core_buf_free(&csv);
-    core_xlsx_writer_free(w);
+    base_buf_free(&csv);
+    fmt_xlsx_writer_free(w);
     core_demo_ids_free(ids);
     core_codes_free(codes);
     app_arena_free(a);

@@ -14,8 +14,8 @@
 #ifndef DB_BULK_H
 #define DB_BULK_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "db/db.h"
 #include "db/student.h"
 #include "db/user.h"

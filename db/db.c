@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 
 #define MAX_PREPARED 256
 #define RECONNECT_BACKOFF_MS 250

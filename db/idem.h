@@ -4,8 +4,8 @@
 #ifndef DB_IDEM_H
 #define DB_IDEM_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "db/db.h"
 
 typedef enum {

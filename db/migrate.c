@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 #include "db/embedded.h"
 
 #define MIGRATION_LOCK_KEY "7263512001" /* any constant, shared by every xuejid */

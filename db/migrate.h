@@ -14,7 +14,7 @@
 #ifndef DB_MIGRATE_H
 #define DB_MIGRATE_H
 
-#include "core/err.h"
+#include "base/err.h"
 #include "db/db.h"
 
 #include "db/embedded.h"

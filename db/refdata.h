@@ -4,8 +4,8 @@
 #ifndef DB_REFDATA_H
 #define DB_REFDATA_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "db/db.h"
 
 typedef struct db_region {

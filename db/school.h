@@ -7,8 +7,8 @@
 #ifndef DB_SCHOOL_H
 #define DB_SCHOOL_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "db/db.h"
 
 typedef struct db_school {

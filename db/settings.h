@@ -16,8 +16,8 @@
 #ifndef DB_SETTINGS_H
 #define DB_SETTINGS_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "db/db.h"
 
 /* The defaults: every key, with its default value (DOMAIN §4-§8). */

@@ -14,8 +14,8 @@
 #ifndef DB_STUDENT_H
 #define DB_STUDENT_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "db/db.h"
 
 /*

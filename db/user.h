@@ -4,8 +4,8 @@
 #ifndef DB_USER_H
 #define DB_USER_H
 
-#include "core/arena.h"
-#include "core/err.h"
+#include "base/arena.h"
+#include "base/err.h"
 #include "db/db.h"
 
 #define DB_USER_MAX_CLASSES 32

@@ -1,13 +1,15 @@
 #!/bin/sh
-# Enforces the layer rule of ARCHITECTURE.md on #include lines:
+# Enforces the layer rule of docs/ARCHITECTURE.md on #include lines:
 #   api/ -> workflow/ -> core/ -> db/   (arrows never point up)
-# - libpq-fe.h only in db/; h2o, jwt.h and jansson.h only in api/
-#   (ctl/ may use jansson.h for its JSON output, workflow/ to read request
-#   payloads (docs/decisions/0019); tests/ may include anything).
-# - db/ includes no core/, workflow/ or api/ header, EXCEPT core/err.h and
-#   core/arena.h: the one error value and the allocator that every layer shares
-#   (they include nothing but the C library).
-# - core/ includes no workflow/ or api/ header; workflow/ no api/ header.
+#   formats/  file formats (zip, xml, xlsx, csv, images): base/ only; used by
+#             core/, api/ and ctl/
+#   base/     error value, arena, buffers, the JSON text writer: the C library
+#             only; every layer may use it
+# - libpq-fe.h only in db/; h2o and jwt.h only in api/; jansson.h only in
+#   api/, ctl/ and workflow/ (workflow reads request payloads with it,
+#   docs/decisions/0019); tests/ may include anything.
+# - db/ includes base/ only; core/ no workflow/ or api/ header; workflow/ no
+#   api/ header.
 # Prints file:line for each violation and exits 1, or prints "check-layers: ok".
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ find . \( -path ./build -o -path ./tests -o -path ./.git -o -path ./node_modules
     sed 's|^\./||' | sort |
     xargs -r grep -nHE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' |
     awk '
+    BEGIN { split("api workflow core formats db base", d, " "); for (i in d) proj[d[i]] = 1 }
     {
         # file:line:#include <x> or "x"
         split($0, p, ":"); file = p[1]; line = p[2]
@@ -36,8 +39,12 @@ find . \( -path ./build -o -path ./tests -o -path ./.git -o -path ./node_modules
             why = "jwt.h outside api/"
         else if (base == "jansson.h" && dir != "api" && dir != "ctl" && dir != "workflow")
             why = "jansson.h outside api/, ctl/ and workflow/"
-        else if (dir == "db" && (top == "workflow" || top == "api" ||
-                 (top == "core" && hdr != "core/err.h" && hdr != "core/arena.h")))
+        else if (dir == "base" && (top in proj) && top != "base")
+            why = "base/ includes " hdr
+        else if (dir == "formats" && (top in proj) && top != "base" && top != "formats")
+            why = "formats/ includes " hdr
+        else if (dir == "db" && (top == "workflow" || top == "api" || top == "core" ||
+                 top == "formats"))
             why = "db/ includes " hdr
         else if (dir == "core" && (top == "workflow" || top == "api"))
             why = "core/ includes " hdr

@@ -81,22 +81,22 @@ next_line(const char **p, const char *end, size_t *len)
 static char *
 fill_pattern(app_arena *a, const char *pattern, const char *params, size_t plen)
 {
-    core_buf b = {0};
+    base_buf b = {0};
     const char *q = params, *qend = params + plen;
     for (const char *p = pattern; *p;) {
         if (*p != '{') {
-            core_buf_add(&b, p++, 1);
+            base_buf_add(&b, p++, 1);
             continue;
         }
         const char *close = strchr(p, '}');
         const char *slash = memchr(q, '/', (size_t)(qend - q));
         const char *piece_end = slash ? slash : qend;
-        core_buf_add(&b, q, (size_t)(piece_end - q));
+        base_buf_add(&b, q, (size_t)(piece_end - q));
         q = slash ? slash + 1 : qend;
         p = close + 1;
     }
     char *out = app_arena_strndup(a, b.p ? (const char *)b.p : "", b.n);
-    core_buf_free(&b);
+    base_buf_free(&b);
     return out;
 }
 

@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz.h - what the libFuzzer targets share: a row callback that
- * touches every byte of every cell and checks what core/sheet.h promises,
+ * touches every byte of every cell and checks what formats/sheet.h promises,
  * and a check of the reader's answer. A broken promise aborts, which
  * libFuzzer reports as a crash with the input that caused it.
  */
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/err.h"
-#include "core/sheet.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "formats/sheet.h"
 
 #define FUZZ_CHECK(cond)                                                                  \
     do {                                                                                  \
@@ -30,12 +30,12 @@ typedef struct fuzz_ctx {
 } fuzz_ctx;
 
 static inline int
-fuzz_row(void *ctx, const core_sheet_row *row, app_err *err)
+fuzz_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     fuzz_ctx *f = ctx;
     (void)err;
     FUZZ_CHECK(row != NULL);
-    FUZZ_CHECK(row->row >= 1 && row->row <= CORE_SHEET_MAX_ROWS);
+    FUZZ_CHECK(row->row >= 1 && row->row <= FMT_SHEET_MAX_ROWS);
     FUZZ_CHECK(row->ncells <= f->max_cols);
     FUZZ_CHECK(row->ncells == 0 || row->cells != NULL);
     /* ncells is 1 + the last non-empty column */
@@ -50,7 +50,7 @@ fuzz_row(void *ctx, const core_sheet_row *row, app_err *err)
             f->sum += (unsigned char)c->s[k];
         FUZZ_CHECK(c->s[c->len] == '\0');
         FUZZ_CHECK(memchr(c->s, '\0', c->len) == NULL);
-        FUZZ_CHECK(core_utf8_valid(c->s, c->len));
+        FUZZ_CHECK(base_utf8_valid(c->s, c->len));
     }
     f->rows++;
     return 0;

@@ -12,7 +12,7 @@
 #include "api/config.h"
 #include "api/registry.h"
 #include "api/server.h"
-#include "core/csv.h"
+#include "formats/csv.h"
 #include "core/record.h"
 #include "db/embedded.h"
 #include "tests/fuzz/fuzz.h"
@@ -31,7 +31,7 @@ static core_codes *fuzz_codes;
 
 /* One row of code_tables.csv (table,code,label,sort) or regions.csv (code,name,...). */
 static inline int
-fuzz_code_row(void *ctx, const core_sheet_row *row, app_err *err)
+fuzz_code_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     (void)err;
     int regions = *(int *)ctx;
@@ -50,7 +50,7 @@ fuzz_load_codes(const char *path, int regions)
     const struct embedded_file *f = db_embedded_find(path);
     FUZZ_CHECK(f != NULL);
     app_err e = {0};
-    FUZZ_CHECK(core_csv_read(f->data, f->len, NULL, fuzz_code_row, &regions, NULL, &e) == 0);
+    FUZZ_CHECK(fmt_csv_read(f->data, f->len, NULL, fuzz_code_row, &regions, NULL, &e) == 0);
 }
 
 /* Once per process: configuration, code tables, the registry. */
@@ -135,7 +135,7 @@ fuzz_check_answer(api_call *c)
     if (c->content_type == NULL || strstr(c->content_type, "json") == NULL)
         return;
     FUZZ_CHECK(c->out != NULL);
-    FUZZ_CHECK(core_utf8_valid(c->out, c->out_len));
+    FUZZ_CHECK(base_utf8_valid(c->out, c->out_len));
     json_error_t je;
     json_t *j = json_loadb(c->out, c->out_len, 0, &je);
     FUZZ_CHECK(j != NULL);

@@ -1,16 +1,16 @@
 /*
  * tests/fuzz/image_fuzz.c - libFuzzer target for the sniffing of uploaded
- * photos (core_image_check; make fuzz). The input is the body of PUT
+ * photos (fmt_image_check; make fuzz). The input is the body of PUT
  * /students/{key}/photo. (Evidence files and imports are sniffed by their
  * handlers, which api_fuzz reaches.)
  *
- * Promises (core/image.h): the answer is 0, photo_too_large, photo_bad_format
+ * Promises (formats/image.h): the answer is 0, photo_too_large, photo_bad_format
  * or photo_bad_size; an accepted photo is a JPEG that starts FF D8 FF or a
  * PNG with its signature, within the side and ratio limits, with its MIME
- * type; a refused one leaves {CORE_IMAGE_NONE, 0, 0}; nothing past the end
+ * type; a refused one leaves {FMT_IMAGE_NONE, 0, 0}; nothing past the end
  * is read (the input is copied to a buffer of exactly its size).
  */
-#include "core/image.h"
+#include "formats/image.h"
 #include "tests/fuzz/fuzz.h"
 
 #include <stddef.h>
@@ -21,10 +21,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-check_accepted(const core_image_info *in, const unsigned char *d, size_t n)
+check_accepted(const fmt_image_info *in, const unsigned char *d, size_t n)
 {
-    FUZZ_CHECK(in->type == CORE_IMAGE_JPEG || in->type == CORE_IMAGE_PNG);
-    if (in->type == CORE_IMAGE_JPEG)
+    FUZZ_CHECK(in->type == FMT_IMAGE_JPEG || in->type == FMT_IMAGE_PNG);
+    if (in->type == FMT_IMAGE_JPEG)
         FUZZ_CHECK(n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF);
     else
         FUZZ_CHECK(n >= 8 + 8 + 13 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0);
@@ -33,7 +33,7 @@ check_accepted(const core_image_info *in, const unsigned char *d, size_t n)
     int lo = in->width < in->height ? in->width : in->height;
     int hi = in->width < in->height ? in->height : in->width;
     FUZZ_CHECK(hi <= CORE_PHOTO_MAX_RATIO * lo);
-    const char *mime = core_image_mime(in->type);
+    const char *mime = fmt_image_mime(in->type);
     FUZZ_CHECK(mime != NULL && strncmp(mime, "image/", 6) == 0);
     FUZZ_CHECK(n <= CORE_PHOTO_MAX_BYTES);
 }
@@ -44,14 +44,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *copy = malloc(size ? size : 1);
     if (size)
         memcpy(copy, data, size);
-    core_image_info in = {CORE_IMAGE_PNG, -1, -1};
+    fmt_image_info in = {FMT_IMAGE_PNG, -1, -1};
     app_err e = {0};
-    int rc = core_image_check(size ? copy : NULL, size, &in, &e);
+    int rc = fmt_image_check(size ? copy : NULL, size, &in, &e);
     if (rc == 0) {
         check_accepted(&in, copy, size);
     } else {
-        FUZZ_CHECK(in.type == CORE_IMAGE_NONE && in.width == 0 && in.height == 0);
-        FUZZ_CHECK(core_image_mime(in.type) == NULL);
+        FUZZ_CHECK(in.type == FMT_IMAGE_NONE && in.width == 0 && in.height == 0);
+        FUZZ_CHECK(fmt_image_mime(in.type) == NULL);
         FUZZ_CHECK(e.slug != NULL);
         if (rc == APP_ETOOLARGE)
             FUZZ_CHECK(strcmp(e.slug, "photo_too_large") == 0);

@@ -25,31 +25,31 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-b64url(core_buf *b, const void *p, size_t n)
+b64url(base_buf *b, const void *p, size_t n)
 {
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char *s = malloc(cap);
     sodium_bin2base64(s, cap, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    core_buf_adds(b, s);
+    base_buf_adds(b, s);
     free(s);
 }
 
 /* header '\n' claims -> header.claims.HS256-signature under the server's secret */
 static void
-sign(core_buf *tok, const char *s, size_t n)
+sign(base_buf *tok, const char *s, size_t n)
 {
     const char *nl = memchr(s, '\n', n);
     size_t hl = nl ? (size_t)(nl - s) : 0;
     const char *claims = nl ? nl + 1 : s;
     b64url(tok, s, hl);
-    core_buf_addc(tok, '.');
+    base_buf_addc(tok, '.');
     b64url(tok, claims, (size_t)(s + n - claims));
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, fuzz_cfg.jwt_secret, fuzz_cfg.jwt_secret_len);
     crypto_auth_hmacsha256_update(&st, tok->p, tok->n);
     crypto_auth_hmacsha256_final(&st, mac);
-    core_buf_addc(tok, '.');
+    base_buf_addc(tok, '.');
     b64url(tok, mac, sizeof(mac));
 }
 
@@ -117,11 +117,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_api_init();
     if (size < 1)
         return 0;
-    core_buf tok = {0};
+    base_buf tok = {0};
     if (data[0] & 1)
         sign(&tok, (const char *)data + 1, size - 1);
     else
-        core_buf_add(&tok, data + 1, size - 1);
+        base_buf_add(&tok, data + 1, size - 1);
     const char *t = tok.p ? (const char *)tok.p : "";
     api_call first = {0}, again = {0};
     int rc = verify(t, tok.n, &first);
@@ -132,6 +132,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(first.authed == again.authed);
         check_header_alg(t, tok.n);
     }
-    core_buf_free(&tok);
+    base_buf_free(&tok);
     return 0;
 }

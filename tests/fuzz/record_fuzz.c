@@ -47,7 +47,7 @@ check_record(const core_record *r, const core_record_rules *rules, app_arena *a)
         const char *v = r->v[i];
         if (v == NULL)
             continue;
-        FUZZ_CHECK(core_utf8_valid(v, strlen(v)));
+        FUZZ_CHECK(base_utf8_valid(v, strlen(v)));
         for (const char *p = v; *p; p++)
             FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
     }

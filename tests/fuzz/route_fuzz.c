@@ -38,24 +38,24 @@ line(app_arena *a, const char **p, const char *end, int *present)
 static void
 check_match(const api_call *c, int r, const char *path)
 {
-    core_buf b = {0};
+    base_buf b = {0};
     int k = 0;
     for (const char *p = api_routes[r].pattern; *p;) {
         if (*p != '{') {
-            core_buf_add(&b, p++, 1);
+            base_buf_add(&b, p++, 1);
             continue;
         }
         const char *close = strchr(p, '}');
         FUZZ_CHECK(k < c->nparams);
         FUZZ_CHECK(strncmp(c->param_names[k], p + 1, (size_t)(close - p - 1)) == 0);
         FUZZ_CHECK(c->params[k][0] != '\0' && strchr(c->params[k], '/') == NULL);
-        core_buf_adds(&b, c->params[k]);
+        base_buf_adds(&b, c->params[k]);
         k++;
         p = close + 1;
     }
     FUZZ_CHECK(k == c->nparams);
     FUZZ_CHECK(b.n == strlen(path) && memcmp(b.p, path, b.n) == 0);
-    core_buf_free(&b);
+    base_buf_free(&b);
 }
 
 static void

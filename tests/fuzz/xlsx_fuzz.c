@@ -1,14 +1,14 @@
 /*
- * tests/fuzz/xlsx_fuzz.c - libFuzzer target for core_xlsx_read (make fuzz):
+ * tests/fuzz/xlsx_fuzz.c - libFuzzer target for fmt_xlsx_read (make fuzz):
  * the input is a whole .xlsx upload, read with the default limits as an
  * import reads it (the first worksheet). Built with
- * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, so core/zip.c does not stop a
+ * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, so formats/zip.c does not stop a
  * mutated entry at its CRC and the XML behind it gets fuzzed too.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,10 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    core_xlsx_limits lim = core_xlsx_limits_default();
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     fuzz_ctx f = {.max_cols = lim.max_columns};
     app_err e = {0};
-    int rc = core_xlsx_read(data, size, NULL, &lim, fuzz_row, &f, &e);
+    int rc = fmt_xlsx_read(data, size, NULL, &lim, fuzz_row, &f, &e);
     fuzz_result(rc, &e);
     return 0;
 }

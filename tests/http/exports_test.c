@@ -16,13 +16,13 @@
  * (天心区 430103), D (in 芙蓉区, managed by the city 430100); their
  * registrars, A's grade-13 leader, and the bureaus; here also E (芙蓉区),
  * for the copies. Files are read back with the server's own readers
- * (core_xlsx_read, core_csv_read).
+ * (fmt_xlsx_read, fmt_csv_read).
  */
-#include "core/buf.h"
-#include "core/csv.h"
+#include "base/buf.h"
+#include "formats/csv.h"
 #include "core/import.h"
 #include "core/mask.h"
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 #include "tests/lib/wfworld.h"
 
 #include <stdio.h>
@@ -79,7 +79,7 @@ set_cell(table *t, int r, int c, const char *v)
 }
 
 static int
-collect(void *ctx, const core_sheet_row *row, app_err *err)
+collect(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     (void)err;
     table *t = ctx;
@@ -99,8 +99,8 @@ read_xlsx(const char *body, size_t len)
 {
     table *t = table_new();
     app_err e = {0};
-    core_xlsx_limits lim = core_xlsx_limits_default();
-    int rc = core_xlsx_read((const unsigned char *)body, len, NULL, &lim, collect, t, &e);
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
+    int rc = fmt_xlsx_read((const unsigned char *)body, len, NULL, &lim, collect, t, &e);
     ck_assert_msg(rc == 0, "xlsx: %d %s %s", rc, e.slug ? e.slug : "", e.param);
     return t;
 }
@@ -110,41 +110,41 @@ read_csv(const char *body, size_t len)
 {
     table *t = table_new();
     app_err e = {0};
-    core_csv_encoding enc;
-    int rc = core_csv_read((const unsigned char *)body, len, NULL, collect, t, &enc, &e);
+    fmt_csv_encoding enc;
+    int rc = fmt_csv_read((const unsigned char *)body, len, NULL, collect, t, &enc, &e);
     ck_assert_msg(rc == 0, "csv: %d %s", rc, e.slug ? e.slug : "");
-    ck_assert_int_eq(enc, CORE_CSV_UTF8);
+    ck_assert_int_eq(enc, FMT_CSV_UTF8);
     return t;
 }
 
 static unsigned char *
 write_xlsx(const table *t, size_t *len)
 {
-    core_xlsx_writer *w = core_xlsx_writer_new();
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err e = {0};
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, &e), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, &e), 0);
     for (int r = 0; r < t->nrows; r++) {
         const char *cells[MAXCOLS];
         for (int c = 0; c < t->ncols; c++)
             cells[c] = cell(t, r, c);
-        ck_assert_int_eq(core_xlsx_writer_row(w, cells, (size_t)t->ncols, &e), 0);
+        ck_assert_int_eq(fmt_xlsx_writer_row(w, cells, (size_t)t->ncols, &e), 0);
     }
     unsigned char *x;
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &x, len, &e), 0);
-    core_xlsx_writer_free(w);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &x, len, &e), 0);
+    fmt_xlsx_writer_free(w);
     return x;
 }
 
 static char *
 write_csv(const table *t, size_t *len)
 {
-    core_buf b = {0};
-    core_csv_write_bom(&b);
+    base_buf b = {0};
+    fmt_csv_write_bom(&b);
     for (int r = 0; r < t->nrows; r++) {
         const char *cells[MAXCOLS];
         for (int c = 0; c < t->ncols; c++)
             cells[c] = cell(t, r, c);
-        core_csv_write_row(&b, cells, (size_t)t->ncols);
+        fmt_csv_write_row(&b, cells, (size_t)t->ncols);
     }
     *len = b.n;
     return (char *)b.p;
@@ -751,15 +751,15 @@ END_TEST
 static char *
 names_of(const table *t)
 {
-    core_buf b = {0};
+    base_buf b = {0};
     int c = wf_col_of("name", 0);
     for (int r = 1; r < t->nrows; r++) {
         if (r > 1)
-            core_buf_addc(&b, ',');
-        core_buf_adds(&b, cell(t, r, c));
+            base_buf_addc(&b, ',');
+        base_buf_adds(&b, cell(t, r, c));
     }
     size_t n;
-    return (char *)core_buf_steal(&b, &n);
+    return (char *)base_buf_steal(&b, &n);
 }
 
 /* Are `names` those of the 分页学生 of school A, in id order? */

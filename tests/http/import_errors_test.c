@@ -9,10 +9,10 @@
  * The world is tests/lib/wfworld.h's (school A and its registrar); the
  * shared server runs no import workers, each test starts its own.
  */
-#include "core/buf.h"
-#include "core/csv.h"
+#include "base/buf.h"
+#include "formats/csv.h"
 #include "core/import.h"
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 #include "tests/lib/wfworld.h"
 
 #include <stdio.h>
@@ -47,8 +47,8 @@ static char *
 bad_rows(int rows, int only_name, const char *prefix, size_t *len)
 {
     int n = core_template_ncols(), name = wf_col_of("name", 0);
-    core_buf b = {0};
-    core_csv_write_bom(&b);
+    base_buf b = {0};
+    fmt_csv_write_bom(&b);
     const char *cells[CORE_TEMPLATE_MAX_COLS], *full[CORE_TEMPLATE_MAX_COLS];
     char titles[CORE_TEMPLATE_MAX_COLS][64], who[64];
     for (int c = 0; c < n; c++) {
@@ -56,7 +56,7 @@ bad_rows(int rows, int only_name, const char *prefix, size_t *len)
         cells[c] = titles[c];
         full[c] = "";
     }
-    core_csv_write_row(&b, cells, (size_t)n);
+    fmt_csv_write_row(&b, cells, (size_t)n);
     for (size_t i = 0; i < sizeof(NO_ID) / sizeof(NO_ID[0]); i++)
         full[wf_col_of(NO_ID[i].json, NO_ID[i].member)] = NO_ID[i].v;
     for (int r = 0; r < rows; r++) {
@@ -65,7 +65,7 @@ bad_rows(int rows, int only_name, const char *prefix, size_t *len)
             cells[c] = bare ? "" : full[c];
         snprintf(who, sizeof(who), "%s%d", prefix, r);
         cells[name] = who;
-        core_csv_write_row(&b, cells, (size_t)n);
+        fmt_csv_write_row(&b, cells, (size_t)n);
     }
     *len = b.n;
     return (char *)b.p;
@@ -110,13 +110,13 @@ vmhwm_kb(int pid)
 static void
 same_as_stored(long long id, const char *after, const json_t *items)
 {
-    core_buf b = {0};
+    base_buf b = {0};
     size_t i;
     const json_t *e;
     json_array_foreach(items, i, e)
     {
         const char *f = ht_json_str(e, "field");
-        core_buf_printf(&b, "%s%lld %s %s", i ? ";" : "", jint(e, "row"), ht_json_str(e, "code"),
+        base_buf_printf(&b, "%s%lld %s %s", i ? ";" : "", jint(e, "row"), ht_json_str(e, "code"),
                         f ? f : "");
     }
     char job[24], n[24];
@@ -131,7 +131,7 @@ same_as_stored(long long id, const char *after, const json_t *items)
     ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
     ck_assert_str_eq(b.p ? (const char *)b.p : "", PQgetvalue(r, 0, 0));
     PQclear(r);
-    core_buf_free(&b);
+    base_buf_free(&b);
 }
 
 /* Every error of job `id` through GET /imports/{id}/errors, `limit` a page:
@@ -185,7 +185,7 @@ page_all(long long id, int limit, const json_t *first, int rows)
 
 /* The errors file's rows: n[0] rows, n[1] of them without a reason. */
 static int
-xlsx_row(void *ctx, const core_sheet_row *row, app_err *err)
+xlsx_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     (void)err;
     long *n = ctx;
@@ -282,8 +282,8 @@ START_TEST(test_many_bad_rows)
     ck_assert_msg(r.status == 200, "%ld %.300s", r.status, r.body);
     long rows[2] = {0, 0};
     app_err e = {0};
-    core_xlsx_limits lim = core_xlsx_limits_default();
-    ck_assert_int_eq(core_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET, &lim,
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
+    ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET, &lim,
                                     xlsx_row, rows, &e),
                      0);
     ck_assert_int_eq(rows[0], MANY);

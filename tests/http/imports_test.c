@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/csv.h"
+#include "base/buf.h"
+#include "formats/csv.h"
 #include "core/import.h"
-#include "core/xlsx.h"
+#include "formats/xlsx.h"
 
 
 /* A sheet being built: rows of template columns. */
@@ -96,13 +96,13 @@ add_student(sheet *s, const stu *st)
 static char *
 to_csv(const sheet *s, size_t *len)
 {
-    core_buf b = {0};
-    core_csv_write_bom(&b);
+    base_buf b = {0};
+    fmt_csv_write_bom(&b);
     for (int r = 0; r < s->nrows; r++) {
         const char *cells[CORE_TEMPLATE_MAX_COLS];
         for (int c = 0; c < s->ncols; c++)
             cells[c] = s->cells[r][c] ? s->cells[r][c] : "";
-        core_csv_write_row(&b, cells, (size_t)s->ncols);
+        fmt_csv_write_row(&b, cells, (size_t)s->ncols);
     }
     *len = b.n;
     return (char *)b.p;
@@ -122,7 +122,7 @@ error_of(const ht_resp *r, long row, const char *code)
 /* ------------------------------------------------------------ template */
 
 static int
-template_row(void *ctx, const core_sheet_row *row, app_err *err)
+template_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     (void)err;
     int *seen = ctx;
@@ -139,7 +139,7 @@ template_row(void *ctx, const core_sheet_row *row, app_err *err)
 }
 
 static int
-count_rows(void *ctx, const core_sheet_row *row, app_err *err)
+count_rows(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     (void)err;
     (void)row;
@@ -160,14 +160,14 @@ START_TEST(test_template)
     ck_assert_str_eq(ht_header(&r, "x-template-version"), CORE_TEMPLATE_VERSION);
     int seen = 0;
     app_err e = {0};
-    core_xlsx_limits lim = core_xlsx_limits_default();
-    ck_assert_int_eq(core_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET,
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
+    ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET,
                                     &lim, template_row, &seen, &e),
                      0);
     ck_assert(seen);
     /* the instructions sheet is there too */
     int rules = 0;
-    ck_assert_int_eq(core_xlsx_read((const unsigned char *)r.body, r.len, "填写说明", &lim,
+    ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)r.body, r.len, "填写说明", &lim,
                                     count_rows, &rules, &e),
                      0);
     ck_assert_int_ge(rules, 8);
@@ -236,7 +236,7 @@ START_TEST(test_create_with_clerk_mistakes)
     const json_t *e3 = error_of(&r, 3, "number_lost_digits");
     ck_assert_msg(e3 != NULL, "%s", r.body);
     char col[4];
-    core_sheet_col_name(wf_col_of("id_number", 0), col);
+    fmt_sheet_col_name(wf_col_of("id_number", 0), col);
     ck_assert_str_eq(ht_json_str(e3, "column"), col);
     ck_assert_str_eq(ht_json_str(e3, "header"), "身份证件号");
     ck_assert_ptr_nonnull(strstr(ht_json_str(e3, "message"), "文本"));
@@ -298,7 +298,7 @@ START_TEST(test_wrong_header_and_bad_files)
     ck_assert_str_eq(ht_json_str(r.json, "failure"), "template_mismatch");
     const json_t *e = json_array_get(json_object_get(r.json, "errors"), 0);
     char col[4];
-    core_sheet_col_name(sep, col);
+    fmt_sheet_col_name(sep, col);
     ck_assert_str_eq(ht_json_str(e, "column"), col);
     ck_assert_ptr_nonnull(strstr(ht_json_str(e, "message"), "以下为家庭成员信息"));
     ht_resp_free(&r);
@@ -423,19 +423,19 @@ START_TEST(test_xlsx_upload)
     stu a;
     stu_make(&a, 2016);
     add_student(&s, &a);
-    core_xlsx_writer *w = core_xlsx_writer_new();
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err e = {0};
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, &e), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, &e), 0);
     for (int r = 0; r < s.nrows; r++) {
         const char *cells[CORE_TEMPLATE_MAX_COLS];
         for (int c = 0; c < s.ncols; c++)
             cells[c] = s.cells[r][c] ? s.cells[r][c] : "";
-        ck_assert_int_eq(core_xlsx_writer_row(w, cells, (size_t)s.ncols, &e), 0);
+        ck_assert_int_eq(fmt_xlsx_writer_row(w, cells, (size_t)s.ncols, &e), 0);
     }
     unsigned char *x;
     size_t n;
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &x, &n, &e), 0);
-    core_xlsx_writer_free(w);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &x, &n, &e), 0);
+    fmt_xlsx_writer_free(w);
     long long id = wf_upload(REG_A, "mode=create", (const char *)x, n, 202);
     free(x);
     ht_resp r;

@@ -21,13 +21,13 @@
  * and phone number a test sends is also appended to a file (pii_path), which
  * the plaintext scan reads at the end.
  */
-#include "core/buf.h"
-#include "core/csv.h"
+#include "base/buf.h"
+#include "formats/csv.h"
 #include "core/import.h"
 #include "core/pwhash.h"
 #include "core/record.h"
-#include "core/xlsx.h"
-#include "core/zip.h"
+#include "formats/xlsx.h"
+#include "formats/zip.h"
 #include "tests/lib/fakeverifier.h"
 #include "tests/lib/httptest.h"
 
@@ -1569,17 +1569,17 @@ static void
 dump_value(bytes *d, const unsigned char *v, size_t n)
 {
     dump_add(d, v, n);
-    core_zip *z = NULL;
-    if (n < 4 || memcmp(v, "PK\3\4", 4) != 0 || core_zip_open(v, n, NULL, &z, NULL) != 0)
+    fmt_zip *z = NULL;
+    if (n < 4 || memcmp(v, "PK\3\4", 4) != 0 || fmt_zip_open(v, n, NULL, &z, NULL) != 0)
         return;
-    for (size_t i = 0; i < core_zip_count(z); i++) {
+    for (size_t i = 0; i < fmt_zip_count(z); i++) {
         unsigned char *e = NULL;
         size_t en = 0;
-        if (core_zip_read_all(z, i, 64u << 20, &e, &en, NULL) == 0)
+        if (fmt_zip_read_all(z, i, 64u << 20, &e, &en, NULL) == 0)
             dump_add(d, e, en);
         free(e);
     }
-    core_zip_close(z);
+    fmt_zip_close(z);
 }
 
 /* Every bytea column's values as bytes (as text they are hex, which hides
@@ -1686,17 +1686,17 @@ import_file(const stu *s, int xlsx, size_t *len)
     row[tpl_col("phone", 1)] = s->gphone;
     unsigned char *out = NULL;
     if (xlsx) {
-        core_xlsx_writer *w = core_xlsx_writer_new();
-        ck_assert_int_eq(core_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, NULL), 0);
-        ck_assert_int_eq(core_xlsx_writer_row(w, (const char *const *)head, (size_t)n, NULL), 0);
-        ck_assert_int_eq(core_xlsx_writer_row(w, row, (size_t)n, NULL), 0);
-        ck_assert_int_eq(core_xlsx_writer_finish(w, &out, len, NULL), 0);
-        core_xlsx_writer_free(w);
+        fmt_xlsx_writer *w = fmt_xlsx_writer_new();
+        ck_assert_int_eq(fmt_xlsx_writer_sheet(w, CORE_TEMPLATE_SHEET, NULL, NULL), 0);
+        ck_assert_int_eq(fmt_xlsx_writer_row(w, (const char *const *)head, (size_t)n, NULL), 0);
+        ck_assert_int_eq(fmt_xlsx_writer_row(w, row, (size_t)n, NULL), 0);
+        ck_assert_int_eq(fmt_xlsx_writer_finish(w, &out, len, NULL), 0);
+        fmt_xlsx_writer_free(w);
     } else {
-        core_buf b = {0};
-        core_csv_write_bom(&b);
-        core_csv_write_row(&b, (const char *const *)head, (size_t)n);
-        core_csv_write_row(&b, row, (size_t)n);
+        base_buf b = {0};
+        fmt_csv_write_bom(&b);
+        fmt_csv_write_row(&b, (const char *const *)head, (size_t)n);
+        fmt_csv_write_row(&b, row, (size_t)n);
         out = (unsigned char *)b.p;
         *len = b.n;
     }

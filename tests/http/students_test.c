@@ -1362,7 +1362,7 @@ END_TEST
 
 /* ------------------------------------------------------------ photos */
 
-/* A PNG of w x h as far as core/image.c reads it: signature, IHDR, an empty IEND,
+/* A PNG of w x h as far as formats/image.c reads it: signature, IHDR, an empty IEND,
    zero padding up to `total` (at least 45) bytes. */
 static size_t
 png(unsigned w, unsigned h, unsigned char *out, size_t total)

@@ -1,5 +1,5 @@
 /*
- * tests/unit/csv_test.c - CSV files (core/csv.h) and UTF-8 helpers (core/buf.h).
+ * tests/unit/csv_test.c - CSV files (formats/csv.h) and UTF-8 helpers (base/buf.h).
  *
  * GBK input is made with iconv here, as a clerk's Excel on Chinese Windows
  * writes it. Every input is a malloc'ed copy of exactly its length.
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/csv.h"
-#include "core/err.h"
+#include "base/buf.h"
+#include "formats/csv.h"
+#include "base/err.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXR 32
@@ -27,7 +27,7 @@ typedef struct got {
 } got;
 
 static int
-collect(void *ctx, const core_sheet_row *r, app_err *err)
+collect(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     got *g = ctx;
     if (g->stop_at && r->row == g->stop_at)
@@ -70,12 +70,12 @@ expect_row(const got *g, int k, long row, size_t n, const char *const *cells)
 }
 
 static int
-read_n(const char *p, size_t n, const core_csv_limits *lim, got *g, core_csv_encoding *enc,
+read_n(const char *p, size_t n, const fmt_csv_limits *lim, got *g, fmt_csv_encoding *enc,
        app_err *err)
 {
     unsigned char *copy = malloc(n ? n : 1);
     memcpy(copy, p, n);
-    int rc = core_csv_read(copy, n, lim, collect, g, enc, err);
+    int rc = fmt_csv_read(copy, n, lim, collect, g, enc, err);
     free(copy);
     return rc;
 }
@@ -106,14 +106,14 @@ START_TEST(test_basic)
 {
     got g = {0};
     app_err err = {0};
-    core_csv_encoding enc = 0;
+    fmt_csv_encoding enc = 0;
     static const char *const e1[] = {"姓名", "身份证号", "备注"};
     static const char *const e2[] = {"张三", "11010119900307803X", "007"};
     static const char *const e3[] = {"李四", "", "x"};
 
     const char *s = "姓名,身份证号,备注\r\n张三,11010119900307803X,007\r\n李四,,x\r\n";
     ck_assert_int_eq(read_n(s, strlen(s), NULL, &g, &enc, &err), 0);
-    ck_assert_int_eq(enc, CORE_CSV_UTF8);
+    ck_assert_int_eq(enc, FMT_CSV_UTF8);
     ck_assert_int_eq(g.nrows, 3);
     expect_row(&g, 0, 1, 3, e1);
     expect_row(&g, 1, 2, 3, e2);
@@ -183,14 +183,14 @@ START_TEST(test_gbk)
     static const char *const e3[] = {"欧阳娜娜", "维吾尔族", "𠮷"};
     got g = {0};
     app_err err = {0};
-    core_csv_encoding enc = 0;
+    fmt_csv_encoding enc = 0;
     size_t n;
 
     /* 𠮷 is outside GBK: GB18030 has it (four bytes) */
     char *gb = convert(text, "GB18030", &n);
-    ck_assert(!core_utf8_valid(gb, n));
+    ck_assert(!base_utf8_valid(gb, n));
     ck_assert_int_eq(read_n(gb, n, NULL, &g, &enc, &err), 0);
-    ck_assert_int_eq(enc, CORE_CSV_GB18030);
+    ck_assert_int_eq(enc, FMT_CSV_GB18030);
     ck_assert_int_eq(g.nrows, 3);
     expect_row(&g, 0, 1, 3, e1);
     expect_row(&g, 1, 2, 3, e2);
@@ -202,7 +202,7 @@ START_TEST(test_gbk)
 END_TEST
 
 static int
-count_rows(void *ctx, const core_sheet_row *r, app_err *err)
+count_rows(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     (void)err;
     long *k = ctx;
@@ -215,23 +215,23 @@ count_rows(void *ctx, const core_sheet_row *r, app_err *err)
 
 START_TEST(test_gbk_large)
 {
-    core_buf big = {0};
+    base_buf big = {0};
     for (int i = 0; i < 5000; i++)
-        core_buf_printf(&big, "学生%d,汉族,\"备注\r\n第二行\"\r\n", i);
+        base_buf_printf(&big, "学生%d,汉族,\"备注\r\n第二行\"\r\n", i);
     size_t n;
     char *gb = convert((char *)big.p, "GBK", &n);
     unsigned char *copy = malloc(n);
     memcpy(copy, gb, n);
     long k = 0;
     app_err err = {0};
-    core_csv_encoding enc = 0;
+    fmt_csv_encoding enc = 0;
     ck_assert_uint_gt(n, 65536); /* more than one iconv buffer */
-    ck_assert_int_eq(core_csv_read(copy, n, NULL, count_rows, &k, &enc, &err), 0);
+    ck_assert_int_eq(fmt_csv_read(copy, n, NULL, count_rows, &k, &enc, &err), 0);
     ck_assert_int_eq(k, 5000);
-    ck_assert_int_eq(enc, CORE_CSV_GB18030);
+    ck_assert_int_eq(enc, FMT_CSV_GB18030);
     free(copy);
     free(gb);
-    core_buf_free(&big);
+    base_buf_free(&big);
 }
 END_TEST
 
@@ -279,7 +279,7 @@ START_TEST(test_limits)
 {
     got g = {0};
     app_err err = {0};
-    core_csv_limits lim = core_csv_limits_default();
+    fmt_csv_limits lim = fmt_csv_limits_default();
     static const char s[] = "short\r\n0123456789012345678901234567890123456789\r\n";
 
     lim.max_record = 20;
@@ -289,7 +289,7 @@ START_TEST(test_limits)
     ck_assert_int_eq(err.items[0].row, 2);
     got_free(&g);
 
-    lim = core_csv_limits_default();
+    lim = fmt_csv_limits_default();
     lim.max_columns = 3;
     app_err_clear(&err);
     ck_assert_int_eq(read_n("a,b,c\r\na,b,c,d\r\n", 16, &lim, &g, NULL, &err), APP_ETOOLARGE);
@@ -298,15 +298,15 @@ START_TEST(test_limits)
     got_free(&g);
 
     /* a quote that never ends in a big file stops at the record limit, not the end */
-    core_buf b = {0};
-    core_buf_adds(&b, "\"");
+    base_buf b = {0};
+    base_buf_adds(&b, "\"");
     for (int i = 0; i < 200000; i++)
-        core_buf_adds(&b, "0123456789\r\n");
+        base_buf_adds(&b, "0123456789\r\n");
     app_err_clear(&err);
     ck_assert_int_eq(read_n((char *)b.p, b.n, NULL, &g, NULL, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "record");
     ck_assert_int_eq(err.items[0].row, 1);
-    core_buf_free(&b);
+    base_buf_free(&b);
     got_free(&g);
 
     g.stop_at = 2; /* the callback's error ends the read */
@@ -333,17 +333,17 @@ END_TEST
 
 START_TEST(test_write)
 {
-    core_buf b = {0};
+    base_buf b = {0};
     static const char *const r1[] = {"姓名", "a,b", "say \"hi\"", NULL, "two\r\nlines", " edge", ""};
     static const char *const r2[] = {"=SUM(A1:A9)", "+1+2", "-2+3", "@cmd", "\tx", "\rx", "-3",
                                      "+1.5", "42", "-", "a=b"};
     static const char *const r3[] = {"=HYPERLINK(\"http://x\",\"y\")"};
 
-    core_csv_write_bom(&b);
-    core_csv_write_row(&b, r1, NELEM(r1));
-    core_csv_write_row(&b, r2, NELEM(r2));
-    core_csv_write_row(&b, r3, NELEM(r3));
-    core_csv_write_row(&b, NULL, 0);
+    fmt_csv_write_bom(&b);
+    fmt_csv_write_row(&b, r1, NELEM(r1));
+    fmt_csv_write_row(&b, r2, NELEM(r2));
+    fmt_csv_write_row(&b, r3, NELEM(r3));
+    fmt_csv_write_row(&b, NULL, 0);
     ck_assert_str_eq((char *)b.p,
                      "\xEF\xBB\xBF"
                      "姓名,\"a,b\",\"say \"\"hi\"\"\",,\"two\r\nlines\",\" edge\",\r\n"
@@ -364,7 +364,7 @@ START_TEST(test_write)
     expect_row(&g, 2, 3, 1, e3);
     expect_row(&g, 3, 4, 0, NULL);
     got_free(&g);
-    core_buf_free(&b);
+    base_buf_free(&b);
 }
 END_TEST
 
@@ -390,28 +390,28 @@ START_TEST(test_utf8)
         {"ab\xE4\xB8\xAD\xFF", 6, 5},
     };
     for (size_t i = 0; i < NELEM(rows); i++) {
-        ck_assert_msg(core_utf8_valid_prefix(rows[i].s, rows[i].n) == rows[i].prefix, "row %zu", i);
-        ck_assert_int_eq(core_utf8_valid(rows[i].s, rows[i].n), rows[i].prefix == rows[i].n);
+        ck_assert_msg(base_utf8_valid_prefix(rows[i].s, rows[i].n) == rows[i].prefix, "row %zu", i);
+        ck_assert_int_eq(base_utf8_valid(rows[i].s, rows[i].n), rows[i].prefix == rows[i].n);
     }
-    ck_assert_uint_eq(core_utf8_chars("a中😀", 8), 3);
+    ck_assert_uint_eq(base_utf8_chars("a中😀", 8), 3);
 
-    core_buf b = {0};
-    core_buf_add_utf8(&b, 0x41);
-    core_buf_add_utf8(&b, 0xE9);
-    core_buf_add_utf8(&b, 0x4E2D);
-    core_buf_add_utf8(&b, 0x1F600);
+    base_buf b = {0};
+    base_buf_add_utf8(&b, 0x41);
+    base_buf_add_utf8(&b, 0xE9);
+    base_buf_add_utf8(&b, 0x4E2D);
+    base_buf_add_utf8(&b, 0x1F600);
     ck_assert_str_eq((char *)b.p, "Aé中😀");
-    core_buf_reset(&b);
+    base_buf_reset(&b);
     ck_assert_str_eq((char *)b.p, "");
-    core_buf_printf(&b, "%0300d", 7); /* longer than the small format buffer */
+    base_buf_printf(&b, "%0300d", 7); /* longer than the small format buffer */
     ck_assert_uint_eq(b.n, 300);
     ck_assert_int_eq(b.p[299], '7');
     size_t n;
-    unsigned char *p = core_buf_steal(&b, &n);
+    unsigned char *p = base_buf_steal(&b, &n);
     ck_assert_uint_eq(n, 300);
     ck_assert_ptr_null(b.p);
     free(p);
-    p = core_buf_steal(&b, &n);
+    p = base_buf_steal(&b, &n);
     ck_assert_uint_eq(n, 0);
     ck_assert_str_eq((char *)p, "");
     free(p);
@@ -431,13 +431,13 @@ rng(uint32_t *s)
 }
 
 static int
-touch(void *ctx, const core_sheet_row *r, app_err *err)
+touch(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     (void)err;
     (*(long *)ctx)++;
     for (size_t i = 0; i < r->ncells; i++) {
         ck_assert_uint_eq(strlen(r->cells[i].s), r->cells[i].len);
-        ck_assert(core_utf8_valid(r->cells[i].s, r->cells[i].len));
+        ck_assert(base_utf8_valid(r->cells[i].s, r->cells[i].len));
     }
     return 0;
 }
@@ -452,7 +452,7 @@ START_TEST(test_mutate)
     const char *bases[] = {text, gb};
     size_t lens[] = {strlen(text), ngb};
     uint32_t seed = 0x5EED0005u;
-    core_csv_limits lim = core_csv_limits_default();
+    fmt_csv_limits lim = fmt_csv_limits_default();
     lim.max_record = 64;
     lim.max_columns = 8;
 
@@ -488,7 +488,7 @@ START_TEST(test_mutate)
             memcpy(copy, b, n);
         app_err err = {0};
         long rows = 0;
-        int rc = core_csv_read(copy, n, (i % 3) ? NULL : &lim, touch, &rows, NULL, &err);
+        int rc = fmt_csv_read(copy, n, (i % 3) ? NULL : &lim, touch, &rows, NULL, &err);
         ck_assert_int_le(rc, 0);
         if (rc < 0) {
             ck_assert_int_eq(err.code, rc);

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "core/buf.h"
+#include "base/buf.h"
 
 static unsigned char *
 slurp(const char *path, size_t *n)
@@ -20,13 +20,13 @@ slurp(const char *path, size_t *n)
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return NULL;
-    core_buf b = {0};
+    base_buf b = {0};
     char tmp[8192];
     size_t k;
     while ((k = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        core_buf_add(&b, tmp, k);
+        base_buf_add(&b, tmp, k);
     fclose(f);
-    return core_buf_steal(&b, n);
+    return base_buf_steal(&b, n);
 }
 
 /* A fixture of tests/data/xlsx, found from the working directory or the binary. */

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/image.h"
+#include "base/err.h"
+#include "formats/image.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -122,9 +122,9 @@ make_jpeg(unsigned char *b, unsigned w, unsigned h, size_t *sof_end)
     return jpeg_tail(b, n);
 }
 
-/* Run core_image_check on an exact-size heap copy of b[0..n). */
+/* Run fmt_image_check on an exact-size heap copy of b[0..n). */
 static int
-check_copy(const unsigned char *b, size_t n, core_image_info *info, app_err *err)
+check_copy(const unsigned char *b, size_t n, fmt_image_info *info, app_err *err)
 {
     unsigned char *p = malloc(n > 0 ? n : 1);
     int rc;
@@ -132,15 +132,15 @@ check_copy(const unsigned char *b, size_t n, core_image_info *info, app_err *err
     ck_assert_ptr_nonnull(p);
     if (n > 0)
         memcpy(p, b, n);
-    rc = core_image_check(p, n, info, err);
+    rc = fmt_image_check(p, n, info, err);
     free(p);
     return rc;
 }
 
 static void
-expect_ok(const unsigned char *b, size_t n, core_image_type type, int w, int h)
+expect_ok(const unsigned char *b, size_t n, fmt_image_type type, int w, int h)
 {
-    core_image_info info = {CORE_IMAGE_NONE, -1, -1};
+    fmt_image_info info = {FMT_IMAGE_NONE, -1, -1};
     app_err err = {0};
 
     ck_assert_msg(check_copy(b, n, &info, &err) == 0, "rejected: %s", err.detail);
@@ -152,7 +152,7 @@ expect_ok(const unsigned char *b, size_t n, core_image_type type, int w, int h)
 static void
 expect_err(const unsigned char *b, size_t n, int code, const char *slug, const char *param)
 {
-    core_image_info info = {CORE_IMAGE_JPEG, -1, -1};
+    fmt_image_info info = {FMT_IMAGE_JPEG, -1, -1};
     app_err err = {0};
 
     ck_assert_int_eq(check_copy(b, n, &info, &err), code);
@@ -160,7 +160,7 @@ expect_err(const unsigned char *b, size_t n, int code, const char *slug, const c
     ck_assert_ptr_nonnull(err.slug);
     ck_assert_str_eq(err.slug, slug);
     ck_assert_str_eq(err.param, param);
-    ck_assert_int_eq(info.type, CORE_IMAGE_NONE);
+    ck_assert_int_eq(info.type, FMT_IMAGE_NONE);
     ck_assert_int_eq(info.width, 0);
     ck_assert_int_eq(info.height, 0);
 }
@@ -171,10 +171,10 @@ START_TEST(test_png_ok)
 {
     unsigned char b[64];
 
-    expect_ok(b, make_png(b, 358, 441), CORE_IMAGE_PNG, 358, 441);
-    expect_ok(b, make_png(b, 441, 358), CORE_IMAGE_PNG, 441, 358);
+    expect_ok(b, make_png(b, 358, 441), FMT_IMAGE_PNG, 358, 441);
+    expect_ok(b, make_png(b, 441, 358), FMT_IMAGE_PNG, 441, 358);
     /* just the signature and IHDR */
-    expect_ok(b, 33, CORE_IMAGE_PNG, 441, 358);
+    expect_ok(b, 33, FMT_IMAGE_PNG, 441, 358);
 }
 END_TEST
 
@@ -182,8 +182,8 @@ START_TEST(test_jpeg_ok)
 {
     unsigned char b[256];
 
-    expect_ok(b, make_jpeg(b, 358, 441, NULL), CORE_IMAGE_JPEG, 358, 441);
-    expect_ok(b, make_jpeg(b, 441, 358, NULL), CORE_IMAGE_JPEG, 441, 358);
+    expect_ok(b, make_jpeg(b, 358, 441, NULL), FMT_IMAGE_JPEG, 358, 441);
+    expect_ok(b, make_jpeg(b, 441, 358, NULL), FMT_IMAGE_JPEG, 441, 358);
 }
 END_TEST
 
@@ -198,13 +198,13 @@ START_TEST(test_jpeg_sof_kinds)
 
     for (size_t i = 0; i < NELEM(sofs); i++) {
         n = jpeg_tail(b, jpeg_sof(b, jpeg_head(b), sofs[i], 100, 200));
-        expect_ok(b, n, CORE_IMAGE_JPEG, 100, 200);
+        expect_ok(b, n, FMT_IMAGE_JPEG, 100, 200);
     }
     /* a look-alike segment holding a bad size, then the real SOF0 */
     for (size_t i = 0; i < NELEM(not_sofs); i++) {
         n = jpeg_sof(b, jpeg_head(b), not_sofs[i], 9000, 1);
         n = jpeg_tail(b, jpeg_sof(b, n, 0xC0, 100, 200));
-        expect_ok(b, n, CORE_IMAGE_JPEG, 100, 200);
+        expect_ok(b, n, FMT_IMAGE_JPEG, 100, 200);
     }
 }
 END_TEST
@@ -218,7 +218,7 @@ START_TEST(test_jpeg_fill_standalone)
 
     n = put(b, n, extra, sizeof(extra));
     n = jpeg_tail(b, jpeg_sof(b, n, 0xC0, 358, 441));
-    expect_ok(b, n, CORE_IMAGE_JPEG, 358, 441);
+    expect_ok(b, n, FMT_IMAGE_JPEG, 358, 441);
 }
 END_TEST
 
@@ -227,10 +227,10 @@ START_TEST(test_bounds_ok)
 {
     unsigned char b[256];
 
-    expect_ok(b, make_png(b, 32, 32), CORE_IMAGE_PNG, 32, 32);
-    expect_ok(b, make_png(b, 4096, 4096), CORE_IMAGE_PNG, 4096, 4096);
-    expect_ok(b, make_png(b, 100, 300), CORE_IMAGE_PNG, 100, 300);
-    expect_ok(b, make_jpeg(b, 1365, 4095, NULL), CORE_IMAGE_JPEG, 1365, 4095);
+    expect_ok(b, make_png(b, 32, 32), FMT_IMAGE_PNG, 32, 32);
+    expect_ok(b, make_png(b, 4096, 4096), FMT_IMAGE_PNG, 4096, 4096);
+    expect_ok(b, make_png(b, 100, 300), FMT_IMAGE_PNG, 100, 300);
+    expect_ok(b, make_jpeg(b, 1365, 4095, NULL), FMT_IMAGE_JPEG, 1365, 4095);
 }
 END_TEST
 
@@ -238,14 +238,14 @@ START_TEST(test_size_limit)
 {
     size_t max = CORE_PHOTO_MAX_BYTES;
     unsigned char *b = calloc(1, max + 1);
-    core_image_info info;
+    fmt_image_info info;
 
     ck_assert_ptr_nonnull(b);
     make_png(b, 358, 441);
-    expect_ok(b, max, CORE_IMAGE_PNG, 358, 441);
+    expect_ok(b, max, FMT_IMAGE_PNG, 358, 441);
     expect_err(b, max + 1, APP_ETOOLARGE, "photo_too_large", "204800");
     /* err may be NULL */
-    ck_assert_int_eq(core_image_check(b, max + 1, &info, NULL), APP_ETOOLARGE);
+    ck_assert_int_eq(fmt_image_check(b, max + 1, &info, NULL), APP_ETOOLARGE);
     free(b);
 }
 END_TEST
@@ -260,7 +260,7 @@ START_TEST(test_png_prefixes)
     for (size_t k = 0; k < 33; k++)
         expect_err(b, k, APP_EINVAL, "photo_bad_format", "");
     for (size_t k = 33; k <= n; k++)
-        expect_ok(b, k, CORE_IMAGE_PNG, 358, 441);
+        expect_ok(b, k, FMT_IMAGE_PNG, 358, 441);
 }
 END_TEST
 
@@ -272,7 +272,7 @@ START_TEST(test_jpeg_prefixes)
     for (size_t k = 0; k < sof_end; k++)
         expect_err(b, k, APP_EINVAL, "photo_bad_format", "");
     for (size_t k = sof_end; k <= n; k++)
-        expect_ok(b, k, CORE_IMAGE_JPEG, 358, 441);
+        expect_ok(b, k, FMT_IMAGE_JPEG, 358, 441);
 }
 END_TEST
 
@@ -459,7 +459,7 @@ START_TEST(test_bad_format)
 {
     unsigned char b[512];
     size_t n = bad_rows[_i].make(b);
-    core_image_info info;
+    fmt_image_info info;
     app_err err = {0};
 
     ck_assert_msg(check_copy(b, n, &info, &err) == APP_EINVAL, "%s accepted", bad_rows[_i].name);
@@ -469,12 +469,12 @@ END_TEST
 
 START_TEST(test_null_empty)
 {
-    core_image_info info;
+    fmt_image_info info;
     app_err err = {0};
 
-    ck_assert_int_eq(core_image_check(NULL, 0, &info, &err), APP_EINVAL);
+    ck_assert_int_eq(fmt_image_check(NULL, 0, &info, &err), APP_EINVAL);
     ck_assert_str_eq(err.slug, "photo_bad_format");
-    ck_assert_int_eq(core_image_check(NULL, 0, &info, NULL), APP_EINVAL);
+    ck_assert_int_eq(fmt_image_check(NULL, 0, &info, NULL), APP_EINVAL);
 }
 END_TEST
 
@@ -516,10 +516,10 @@ END_TEST
 
 START_TEST(test_mime)
 {
-    ck_assert_str_eq(core_image_mime(CORE_IMAGE_JPEG), "image/jpeg");
-    ck_assert_str_eq(core_image_mime(CORE_IMAGE_PNG), "image/png");
-    ck_assert_ptr_null(core_image_mime(CORE_IMAGE_NONE));
-    ck_assert_ptr_null(core_image_mime((core_image_type)7));
+    ck_assert_str_eq(fmt_image_mime(FMT_IMAGE_JPEG), "image/jpeg");
+    ck_assert_str_eq(fmt_image_mime(FMT_IMAGE_PNG), "image/png");
+    ck_assert_ptr_null(fmt_image_mime(FMT_IMAGE_NONE));
+    ck_assert_ptr_null(fmt_image_mime((fmt_image_type)7));
 }
 END_TEST
 

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/buf.h"
+#include "base/buf.h"
 #include "core/import.h"
-#include "core/zip.h"
+#include "formats/zip.h"
 #include "tests/unit/fixture.h"
 
 static core_codes *codes;
@@ -39,7 +39,7 @@ teardown(void)
 /* A row of `n` cells from strings (NULL: empty). */
 typedef struct trow {
     core_cell cells[CORE_TEMPLATE_MAX_COLS];
-    core_sheet_row row;
+    fmt_sheet_row row;
 } trow;
 
 static void
@@ -321,7 +321,7 @@ typedef struct grab {
 } grab;
 
 static int
-grab_row(void *ctx, const core_sheet_row *r, app_err *err)
+grab_row(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     grab *g = ctx;
     (void)err;
@@ -343,7 +343,7 @@ grab_read(const unsigned char *x, size_t n, int col, grab *g)
     app_err e = {0};
     memset(g, 0, sizeof(*g));
     g->col = col;
-    ck_assert_int_eq(core_xlsx_read(x, n, NULL, NULL, grab_row, g, &e), 0);
+    ck_assert_int_eq(fmt_xlsx_read(x, n, NULL, NULL, grab_row, g, &e), 0);
 }
 
 /* Row k of g as the birth date of an import row: the date it becomes. */
@@ -393,14 +393,14 @@ END_TEST
  * An upload in the template's columns: a header, then row 2 with a name and
  * the number cells `birth` (出生日期) and `month` (入学年月); with
  * <workbookPr date1904="1"/> when `date1904`. Made part by part with
- * core/zip.h: our xlsx writer writes text cells only.
+ * formats/zip.h: our xlsx writer writes text cells only.
  */
 static unsigned char *
 upload(int date1904, const char *birth, const char *month, size_t *n)
 {
     char cb[4], cm[4], sheet[1024], wb[512];
-    core_sheet_col_name(col("birth_date", 0), cb);
-    core_sheet_col_name(col("enrolled_month", 0), cm);
+    fmt_sheet_col_name(col("birth_date", 0), cb);
+    fmt_sheet_col_name(col("enrolled_month", 0), cm);
     snprintf(sheet, sizeof(sheet),
              "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
              "<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>姓名</t></is></c></row>"
@@ -428,14 +428,14 @@ upload(int date1904, const char *birth, const char *month, size_t *n)
         {"xl/_rels/workbook.xml.rels", wbrels},
         {"xl/worksheets/sheet1.xml", sheet},
     };
-    core_zip_writer *w = core_zip_writer_new();
+    fmt_zip_writer *w = fmt_zip_writer_new();
     app_err e = {0};
     unsigned char *out;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-        ck_assert_int_eq(core_zip_writer_add(w, parts[i][0], parts[i][1], strlen(parts[i][1]), &e),
+        ck_assert_int_eq(fmt_zip_writer_add(w, parts[i][0], parts[i][1], strlen(parts[i][1]), &e),
                          0);
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, n, &e), 0);
-    core_zip_writer_free(w);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, n, &e), 0);
+    fmt_zip_writer_free(w);
     return out;
 }
 

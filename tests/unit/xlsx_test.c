@@ -1,6 +1,6 @@
 /*
- * tests/unit/xlsx_test.c - Excel workbooks (core/xlsx.h) and the sheet
- * helpers (core/sheet.h).
+ * tests/unit/xlsx_test.c - Excel workbooks (formats/xlsx.h) and the sheet
+ * helpers (formats/sheet.h).
  *
  * Round trips through our writer and reader; files written by exceljs,
  * SheetJS and LibreOffice (tests/data/xlsx, see its README); hand-made
@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/buf.h"
-#include "core/err.h"
-#include "core/sheet.h"
-#include "core/xlsx.h"
-#include "core/zip.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "formats/sheet.h"
+#include "formats/xlsx.h"
+#include "formats/zip.h"
 #include "tests/unit/fixture.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -44,7 +44,7 @@ typedef struct got {
 } got;
 
 static int
-collect(void *ctx, const core_sheet_row *r, app_err *err)
+collect(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     got *g = ctx;
     if (g->stop_at && r->row == g->stop_at)
@@ -63,7 +63,7 @@ collect(void *ctx, const core_sheet_row *r, app_err *err)
         const core_cell *c = &r->cells[i];
         ck_assert_uint_eq(strlen(c->s), c->len);
         ck_assert(c->type != CORE_CELL_EMPTY || c->len == 0);
-        ck_assert_msg(core_utf8_valid(c->s, c->len), "row %ld cell %zu is not UTF-8", r->row, i);
+        ck_assert_msg(base_utf8_valid(c->s, c->len), "row %ld cell %zu is not UTF-8", r->row, i);
         g->cell[k][i] = strdup(c->s);
         g->type[k][i] = c->type;
         g->flags[k][i] = c->flags;
@@ -92,13 +92,13 @@ expect_row(const got *g, int k, long row, size_t n, const char *const *cells)
 }
 
 static int
-read_buf(const unsigned char *p, size_t n, const char *sheet, const core_xlsx_limits *lim, got *g,
+read_buf(const unsigned char *p, size_t n, const char *sheet, const fmt_xlsx_limits *lim, got *g,
          app_err *err)
 {
     unsigned char *copy = malloc(n ? n : 1); /* exact length: ASan sees overreads */
     if (n > 0)
         memcpy(copy, p, n);
-    int rc = core_xlsx_read(copy, n, sheet, lim, collect, g, err);
+    int rc = fmt_xlsx_read(copy, n, sheet, lim, collect, g, err);
     free(copy);
     return rc;
 }
@@ -120,7 +120,7 @@ read_buf(const unsigned char *p, size_t n, const char *sheet, const core_xlsx_li
 static unsigned char *
 make_xlsx(const char *sheet, const char *sst, const char *wb, int level, size_t *n)
 {
-    core_zip_writer *w = core_zip_writer_new();
+    fmt_zip_writer *w = fmt_zip_writer_new();
     app_err err = {0};
     unsigned char *out;
     struct {
@@ -144,12 +144,12 @@ make_xlsx(const char *sheet, const char *sst, const char *wb, int level, size_t 
     for (size_t i = 0; i < NELEM(parts); i++) {
         if (parts[i].data == NULL)
             continue;
-        ck_assert_int_eq(core_zip_writer_begin(w, parts[i].name, level, &err), 0);
-        ck_assert_int_eq(core_zip_writer_write(w, parts[i].data, strlen(parts[i].data), &err), 0);
-        ck_assert_int_eq(core_zip_writer_end(w, &err), 0);
+        ck_assert_int_eq(fmt_zip_writer_begin(w, parts[i].name, level, &err), 0);
+        ck_assert_int_eq(fmt_zip_writer_write(w, parts[i].data, strlen(parts[i].data), &err), 0);
+        ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
     }
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, n, &err), 0);
-    core_zip_writer_free(w);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, n, &err), 0);
+    fmt_zip_writer_free(w);
     return out;
 }
 
@@ -190,7 +190,7 @@ START_TEST(test_col_names)
                 {702, "AAA"}, {16383, "XFD"}, {-1, "?"}, {16384, "?"}};
     char b[4];
     for (size_t i = 0; i < NELEM(rows); i++) {
-        core_sheet_col_name(rows[i].col, b);
+        fmt_sheet_col_name(rows[i].col, b);
         ck_assert_str_eq(b, rows[i].name);
     }
 }
@@ -212,7 +212,7 @@ START_TEST(test_ref_parse)
     for (size_t i = 0; i < NELEM(rows); i++) {
         int col = -7;
         long row = -7;
-        int rc = core_sheet_ref_parse(rows[i].ref, strlen(rows[i].ref), &col, &row);
+        int rc = fmt_sheet_ref_parse(rows[i].ref, strlen(rows[i].ref), &col, &row);
         ck_assert_msg(rc == (rows[i].ok ? 0 : -1), "%s", rows[i].ref);
         if (rows[i].ok) {
             ck_assert_int_eq(col, rows[i].col);
@@ -238,8 +238,8 @@ START_TEST(test_lost_digits)
     };
     for (size_t i = 0; i < NELEM(rows); i++) {
         size_t n = strlen(rows[i].s);
-        ck_assert_msg(core_sheet_lost_digits(rows[i].s, n, 0) == rows[i].any, "%s", rows[i].s);
-        ck_assert_msg(core_sheet_lost_digits(rows[i].s, n, 1) == rows[i].exp_only, "%s e", rows[i].s);
+        ck_assert_msg(fmt_sheet_lost_digits(rows[i].s, n, 0) == rows[i].any, "%s", rows[i].s);
+        ck_assert_msg(fmt_sheet_lost_digits(rows[i].s, n, 1) == rows[i].exp_only, "%s e", rows[i].s);
     }
 }
 END_TEST
@@ -264,33 +264,33 @@ write_sample(size_t *n, int with_lists)
         eth[i] = names[i];
     }
     static const char *const comma[] = {"a,b", "c"};
-    core_xlsx_col cols[5] = {{12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2},
+    fmt_xlsx_col cols[5] = {{12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2},
                              {0, 1, eth, 60},  {8, 0, comma, 2}};
-    core_xlsx_sheet_opts o = {cols, with_lists ? 5 : 3, 1, 0};
-    core_xlsx_writer *w = core_xlsx_writer_new();
+    fmt_xlsx_sheet_opts o = {cols, with_lists ? 5 : 3, 1, 0};
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err err = {0};
     unsigned char *out;
     const char *wide[20] = {0};
     wide[19] = "T";
 
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "学生信息", &o, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r2, NELEM(r2), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r3, NELEM(r3), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, NULL, 0, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r5, NELEM(r5), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r6, NELEM(r6), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r7, NELEM(r7), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, wide, 20, &err), 0);
-    core_xlsx_sheet_opts hidden = {NULL, 0, 0, 1};
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "版本", &hidden, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "学生信息", &o, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r2, NELEM(r2), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r3, NELEM(r3), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, NULL, 0, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r5, NELEM(r5), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r6, NELEM(r6), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r7, NELEM(r7), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, wide, 20, &err), 0);
+    fmt_xlsx_sheet_opts hidden = {NULL, 0, 0, 1};
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "版本", &hidden, &err), 0);
     static const char *const ver[] = {"xueji-template", "v1"};
-    ck_assert_int_eq(core_xlsx_writer_row(w, ver, 2, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "填写说明", NULL, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, ver, 2, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "填写说明", NULL, &err), 0);
     static const char *const help[] = {"所有单元格均为文本格式"};
-    ck_assert_int_eq(core_xlsx_writer_row(w, help, 1, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &out, n, &err), 0);
-    core_xlsx_writer_free(w);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, help, 1, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &out, n, &err), 0);
+    fmt_xlsx_writer_free(w);
     return out;
 }
 
@@ -327,7 +327,7 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(read_buf(x, n, "版本", NULL, &g, &err), 0); /* a hidden sheet by name */
     expect_row(&g, 0, 1, 2, ver);
     got_free(&g);
-    ck_assert_int_eq(read_buf(x, n, CORE_XLSX_LIST_SHEET, NULL, &g, &err), 0);
+    ck_assert_int_eq(read_buf(x, n, FMT_XLSX_LIST_SHEET, NULL, &g, &err), 0);
     ck_assert_int_eq(g.nrows, 60);
     ck_assert_str_eq(g.cell[0][0], "01 民族1");
     ck_assert_str_eq(g.cell[0][1], "a,b");
@@ -343,15 +343,15 @@ END_TEST
 static char *
 part_text(const unsigned char *x, size_t n, const char *name)
 {
-    core_zip *z;
+    fmt_zip *z;
     app_err err = {0};
     unsigned char *out;
     size_t len;
-    ck_assert_int_eq(core_zip_open(x, n, NULL, &z, &err), 0);
-    long i = core_zip_find(z, name);
+    ck_assert_int_eq(fmt_zip_open(x, n, NULL, &z, &err), 0);
+    long i = fmt_zip_find(z, name);
     ck_assert_msg(i >= 0, "no part %s", name);
-    ck_assert_int_eq(core_zip_read_all(z, (size_t)i, SIZE_MAX, &out, &len, &err), 0);
-    core_zip_close(z);
+    ck_assert_int_eq(fmt_zip_read_all(z, (size_t)i, SIZE_MAX, &out, &len, &err), 0);
+    fmt_zip_close(z);
     return (char *)out;
 }
 
@@ -365,13 +365,13 @@ START_TEST(test_writer_parts)
 {
     size_t n;
     unsigned char *x = write_sample(&n, 1);
-    core_zip *z;
+    fmt_zip *z;
     app_err err = {0};
 
-    ck_assert_int_eq(core_zip_open(x, n, NULL, &z, &err), 0);
-    ck_assert_str_eq(core_zip_name(z, 0), "[Content_Types].xml"); /* what sniffers look at */
-    ck_assert_uint_eq(core_zip_count(z), 9);
-    core_zip_close(z);
+    ck_assert_int_eq(fmt_zip_open(x, n, NULL, &z, &err), 0);
+    ck_assert_str_eq(fmt_zip_name(z, 0), "[Content_Types].xml"); /* what sniffers look at */
+    ck_assert_uint_eq(fmt_zip_count(z), 9);
+    fmt_zip_close(z);
 
     char *s = part_text(x, n, "xl/styles.xml");
     expect_contains(s, "<xf numFmtId=\"49\" fontId=\"0\"");
@@ -416,16 +416,16 @@ START_TEST(test_writer_parts)
 
     /* without long lists there is no list sheet */
     x = write_sample(&n, 0);
-    ck_assert_int_eq(core_zip_open(x, n, NULL, &z, &err), 0);
-    ck_assert_int_lt(core_zip_find(z, "xl/worksheets/sheet4.xml"), 0);
-    core_zip_close(z);
+    ck_assert_int_eq(fmt_zip_open(x, n, NULL, &z, &err), 0);
+    ck_assert_int_lt(fmt_zip_find(z, "xl/worksheets/sheet4.xml"), 0);
+    fmt_zip_close(z);
     free(x);
 }
 END_TEST
 
 START_TEST(test_writer_long_cell)
 {
-    core_xlsx_writer *w = core_xlsx_writer_new();
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err err = {0};
     char *big = malloc(32769);
     unsigned char *out;
@@ -434,15 +434,15 @@ START_TEST(test_writer_long_cell)
 
     memset(big, 'x', 32768);
     big[32768] = '\0';
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "S", NULL, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "S", NULL, &err), 0);
     const char *row[] = {big};
-    ck_assert_int_eq(core_xlsx_writer_row(w, row, 1, &err), APP_ETOOLARGE);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, row, 1, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "cell");
     big[32767] = '\0';
-    ck_assert_int_eq(core_xlsx_writer_row(w, row, 1, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &out, &n, &err), 0);
-    core_xlsx_writer_free(w);
-    core_xlsx_limits lim = core_xlsx_limits_default();
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, row, 1, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &out, &n, &err), 0);
+    fmt_xlsx_writer_free(w);
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     ck_assert_msg(read_buf(out, n, NULL, &lim, &g, &err) == 0, "%s %s", err.param, err.detail);
     ck_assert_uint_eq(strlen(g.cell[0][0]), 32767);
     got_free(&g);
@@ -464,49 +464,49 @@ START_TEST(test_writer_errors)
         {"a[1]", "characters"}, {"'q", "characters"},  {"q'", "characters"}, {"a\tb", "characters"},
         {"history", "reserved"}, {"_LISTS", "reserved"}, {"SHEET", "duplicate"}, {"\xff", "length"},
     };
-    core_xlsx_writer *w = core_xlsx_writer_new();
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err err = {0};
     unsigned char *out;
     size_t n;
 
-    ck_assert_int_eq(core_xlsx_writer_row(w, NULL, 0, &err), APP_EINTERNAL); /* no sheet yet */
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "Sheet", NULL, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, NULL, 0, &err), APP_EINTERNAL); /* no sheet yet */
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "Sheet", NULL, &err), 0);
     for (size_t i = 0; i < NELEM(names); i++) {
         app_err_clear(&err);
-        ck_assert_int_eq(core_xlsx_writer_sheet(w, names[i].name, NULL, &err), APP_EINVAL);
+        ck_assert_int_eq(fmt_xlsx_writer_sheet(w, names[i].name, NULL, &err), APP_EINVAL);
         ck_assert_str_eq(err.slug, "xlsx_bad_sheet_name");
         ck_assert_msg(strcmp(err.param, names[i].why) == 0, "%s: %s", names[i].name, err.param);
     }
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "三十一个字三十一个字三十一个字三十一个字三十一个字三十一个字一", NULL, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "三十一个字三十一个字三十一个字三十一个字三十一个字三十一个字一", NULL, &err), 0);
     const char *bad[] = {"ok", "\xe4\xb8"};
-    ck_assert_int_eq(core_xlsx_writer_row(w, bad, 2, &err), APP_EINVAL);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, bad, 2, &err), APP_EINVAL);
     ck_assert_str_eq(err.slug, "invalid_text");
-    const char **wide = calloc(CORE_SHEET_MAX_COLS + 1, sizeof(char *));
-    ck_assert_int_eq(core_xlsx_writer_row(w, wide, CORE_SHEET_MAX_COLS + 1, &err), APP_ETOOLARGE);
+    const char **wide = calloc(FMT_SHEET_MAX_COLS + 1, sizeof(char *));
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, wide, FMT_SHEET_MAX_COLS + 1, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "columns");
     free(wide);
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &out, &n, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &out, &n, &err), 0);
     free(out);
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &out, &n, &err), APP_EINTERNAL);
-    core_xlsx_writer_free(w);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &out, &n, &err), APP_EINTERNAL);
+    fmt_xlsx_writer_free(w);
 
     /* nothing visible: no workbook */
-    w = core_xlsx_writer_new();
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &out, &n, &err), APP_EINVAL);
+    w = fmt_xlsx_writer_new();
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &out, &n, &err), APP_EINVAL);
     ck_assert_str_eq(err.slug, "xlsx_no_sheet");
-    core_xlsx_writer_free(w);
-    w = core_xlsx_writer_new();
-    core_xlsx_sheet_opts hidden = {NULL, 0, 0, 1};
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "h", &hidden, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_finish(w, &out, &n, &err), APP_EINVAL);
-    core_xlsx_writer_free(w);
+    fmt_xlsx_writer_free(w);
+    w = fmt_xlsx_writer_new();
+    fmt_xlsx_sheet_opts hidden = {NULL, 0, 0, 1};
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "h", &hidden, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, &out, &n, &err), APP_EINVAL);
+    fmt_xlsx_writer_free(w);
 }
 END_TEST
 
 /* ---- the streaming writer --------------------------------------------------------- */
 
 typedef struct sunk {
-    core_buf b;
+    base_buf b;
     int calls;
 } sunk;
 
@@ -515,7 +515,7 @@ sink_keep(void *ctx, const void *p, size_t n, app_err *err)
 {
     (void)err;
     sunk *k = ctx;
-    core_buf_add(&k->b, p, n);
+    base_buf_add(&k->b, p, n);
     k->calls++;
     return 0;
 }
@@ -539,7 +539,7 @@ typedef struct streamed {
 } streamed;
 
 static int
-check_streamed(void *ctx, const core_sheet_row *r, app_err *err)
+check_streamed(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     streamed *st = ctx;
     if (r->row <= 8)
@@ -567,46 +567,46 @@ START_TEST(test_stream_workbook)
         eth[i] = names[i];
     }
     static const char *const comma[] = {"a,b", "c"};
-    core_xlsx_col cols[5] = {{12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2},
+    fmt_xlsx_col cols[5] = {{12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2},
                              {0, 1, eth, 60},  {8, 0, comma, 2}};
-    core_xlsx_sheet_opts o = {cols, 5, 1, 0};
+    fmt_xlsx_sheet_opts o = {cols, 5, 1, 0};
     sunk k = {0};
-    core_sink sink = {sink_keep, &k};
-    core_xlsx_writer *w = core_xlsx_writer_new_stream(sink);
+    fmt_sink sink = {sink_keep, &k};
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new_stream(sink);
     app_err err = {0};
     const char *wide[20] = {0};
     wide[19] = "T";
 
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "学生信息", &o, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "第二张", NULL, &err), APP_EINTERNAL);
-    ck_assert_int_eq(core_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r2, NELEM(r2), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r3, NELEM(r3), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, NULL, 0, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r5, NELEM(r5), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r6, NELEM(r6), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, r7, NELEM(r7), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, wide, 20, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "学生信息", &o, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "第二张", NULL, &err), APP_EINTERNAL);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r2, NELEM(r2), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r3, NELEM(r3), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, NULL, 0, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r5, NELEM(r5), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r6, NELEM(r6), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, r7, NELEM(r7), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, wide, 20, &err), 0);
     size_t at_start = k.b.n;
     for (int i = 0; i < GEN_ROWS; i++) {
         char buf[3][48];
         const char *cells[3];
         gen_row(i, buf, cells);
-        ck_assert_int_eq(core_xlsx_writer_row(w, cells, 3, &err), 0);
+        ck_assert_int_eq(fmt_xlsx_writer_row(w, cells, 3, &err), 0);
     }
     size_t before_finish = k.b.n;
     int calls = k.calls;
-    ck_assert_int_eq(core_xlsx_writer_finish(w, NULL, NULL, &err), 0);
-    core_xlsx_writer_free(w);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, NULL, NULL, &err), 0);
+    fmt_xlsx_writer_free(w);
     /* the rows went out while they were written, in pieces of about 64 KiB */
-    ck_assert_uint_gt(before_finish, at_start + 4 * CORE_ZIP_STREAM_CHUNK);
+    ck_assert_uint_gt(before_finish, at_start + 4 * FMT_ZIP_STREAM_CHUNK);
     ck_assert_uint_gt(before_finish, k.b.n / 2);
     ck_assert_int_gt(calls, 4);
 
     streamed st = {0};
     unsigned char *copy = malloc(k.b.n);
     memcpy(copy, k.b.p, k.b.n);
-    ck_assert_int_eq(core_xlsx_read(copy, k.b.n, NULL, NULL, check_streamed, &st, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_read(copy, k.b.n, NULL, NULL, check_streamed, &st, &err), 0);
     free(copy);
     ck_assert_int_eq(st.gen, GEN_ROWS);
     static const char *const e3[] = {"<&>\"'", "", "tail"};
@@ -628,18 +628,18 @@ START_TEST(test_stream_workbook)
     got_free(&st.g);
 
     got g = {0};
-    ck_assert_int_eq(read_buf(k.b.p, k.b.n, CORE_XLSX_LIST_SHEET, NULL, &g, &err), 0);
+    ck_assert_int_eq(read_buf(k.b.p, k.b.n, FMT_XLSX_LIST_SHEET, NULL, &g, &err), 0);
     ck_assert_int_eq(g.nrows, 60);
     ck_assert_str_eq(g.cell[0][0], "01 民族1");
     ck_assert_str_eq(g.cell[1][1], "c");
     got_free(&g);
 
     /* the parts name the list sheet written after the data */
-    core_zip *z;
-    ck_assert_int_eq(core_zip_open(k.b.p, k.b.n, NULL, &z, &err), 0);
-    ck_assert_str_eq(core_zip_name(z, 0), "[Content_Types].xml");
-    ck_assert_uint_eq(core_zip_count(z), 7);
-    core_zip_close(z);
+    fmt_zip *z;
+    ck_assert_int_eq(fmt_zip_open(k.b.p, k.b.n, NULL, &z, &err), 0);
+    ck_assert_str_eq(fmt_zip_name(z, 0), "[Content_Types].xml");
+    ck_assert_uint_eq(fmt_zip_count(z), 7);
+    fmt_zip_close(z);
     char *t = part_text(k.b.p, k.b.n, "xl/workbook.xml");
     expect_contains(t, "<sheet name=\"学生信息\" sheetId=\"1\" r:id=\"rId1\"/>");
     expect_contains(t, "<sheet name=\"_lists\" sheetId=\"2\" state=\"hidden\" r:id=\"rId2\"/>");
@@ -655,28 +655,28 @@ START_TEST(test_stream_workbook)
     expect_contains(t, "<sheetView tabSelected=\"1\" workbookViewId=\"0\"><pane ySplit=\"1\"");
     expect_contains(t, "sqref=\"D2:D1048576\"><formula1>'_lists'!$A$1:$A$60</formula1>");
     free(t);
-    core_buf_free(&k.b);
+    base_buf_free(&k.b);
 
     /* without long lists, no list sheet is named or written; a hidden sheet cannot stream */
     memset(&k, 0, sizeof(k));
-    w = core_xlsx_writer_new_stream(sink);
-    core_xlsx_sheet_opts o3 = {cols, 3, 1, 0};
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "S", &o3, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_finish(w, NULL, NULL, &err), 0);
-    core_xlsx_writer_free(w);
+    w = fmt_xlsx_writer_new_stream(sink);
+    fmt_xlsx_sheet_opts o3 = {cols, 3, 1, 0};
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "S", &o3, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, h1, NELEM(h1), &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_finish(w, NULL, NULL, &err), 0);
+    fmt_xlsx_writer_free(w);
     t = part_text(k.b.p, k.b.n, "xl/workbook.xml");
     ck_assert_ptr_null(strstr(t, "_lists"));
     free(t);
     ck_assert_int_eq(read_buf(k.b.p, k.b.n, NULL, NULL, &g, &err), 0);
     expect_row(&g, 0, 1, 3, h1);
     got_free(&g);
-    core_buf_free(&k.b);
-    w = core_xlsx_writer_new_stream(sink);
-    core_xlsx_sheet_opts hidden = {NULL, 0, 0, 1};
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "h", &hidden, &err), APP_EINVAL);
+    base_buf_free(&k.b);
+    w = fmt_xlsx_writer_new_stream(sink);
+    fmt_xlsx_sheet_opts hidden = {NULL, 0, 0, 1};
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "h", &hidden, &err), APP_EINVAL);
     ck_assert_str_eq(err.slug, "xlsx_no_sheet");
-    core_xlsx_writer_free(w);
+    fmt_xlsx_writer_free(w);
     ck_assert_uint_eq(k.b.n, 0);
 }
 END_TEST
@@ -684,14 +684,14 @@ END_TEST
 /* Excel's last row is 1048576: one more is refused. */
 START_TEST(test_writer_max_rows)
 {
-    core_xlsx_writer *w = core_xlsx_writer_new();
+    fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err err = {0};
-    ck_assert_int_eq(core_xlsx_writer_sheet(w, "S", NULL, &err), 0);
-    for (long i = 0; i < CORE_SHEET_MAX_ROWS; i++)
-        ck_assert_int_eq(core_xlsx_writer_row(w, NULL, 0, &err), 0);
-    ck_assert_int_eq(core_xlsx_writer_row(w, NULL, 0, &err), APP_ETOOLARGE);
+    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "S", NULL, &err), 0);
+    for (long i = 0; i < FMT_SHEET_MAX_ROWS; i++)
+        ck_assert_int_eq(fmt_xlsx_writer_row(w, NULL, 0, &err), 0);
+    ck_assert_int_eq(fmt_xlsx_writer_row(w, NULL, 0, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "rows");
-    core_xlsx_writer_free(w);
+    fmt_xlsx_writer_free(w);
 }
 END_TEST
 
@@ -931,24 +931,24 @@ START_TEST(test_not_xlsx)
     ck_assert_int_eq(read_buf(NULL, 0, NULL, NULL, &g, &err), APP_EINVAL);
 
     /* zips that are no workbook: any archive, and an OpenDocument spreadsheet */
-    core_zip_writer *w = core_zip_writer_new();
+    fmt_zip_writer *w = fmt_zip_writer_new();
     unsigned char *out;
     size_t n;
-    ck_assert_int_eq(core_zip_writer_add(w, "readme.txt", "hi", 2, &err), 0);
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, &n, &err), 0);
-    core_zip_writer_free(w);
+    ck_assert_int_eq(fmt_zip_writer_add(w, "readme.txt", "hi", 2, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &n, &err), 0);
+    fmt_zip_writer_free(w);
     ck_assert_int_eq(read_buf(out, n, NULL, NULL, &g, &err), APP_EINVAL);
     ck_assert_str_eq(err.slug, "xlsx_no_workbook");
     ck_assert_str_eq(err.param, "");
     free(out);
-    w = core_zip_writer_new();
+    w = fmt_zip_writer_new();
     static const char mt[] = "application/vnd.oasis.opendocument.spreadsheet";
-    ck_assert_int_eq(core_zip_writer_begin(w, "mimetype", 0, &err), 0);
-    ck_assert_int_eq(core_zip_writer_write(w, mt, strlen(mt), &err), 0);
-    ck_assert_int_eq(core_zip_writer_end(w, &err), 0);
-    ck_assert_int_eq(core_zip_writer_add(w, "content.xml", "<x/>", 4, &err), 0);
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, &n, &err), 0);
-    core_zip_writer_free(w);
+    ck_assert_int_eq(fmt_zip_writer_begin(w, "mimetype", 0, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_write(w, mt, strlen(mt), &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_add(w, "content.xml", "<x/>", 4, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &n, &err), 0);
+    fmt_zip_writer_free(w);
     ck_assert_int_eq(read_buf(out, n, NULL, NULL, &g, &err), APP_EINVAL);
     ck_assert_str_eq(err.slug, "xlsx_no_workbook");
     ck_assert_str_eq(err.param, "ods");
@@ -1024,13 +1024,13 @@ START_TEST(test_bad_xml)
         free(x);
     }
 
-    /* nesting past CORE_XML_MAX_DEPTH */
-    core_buf b = {0};
-    core_buf_adds(&b, WS_OPEN);
+    /* nesting past FMT_XML_MAX_DEPTH */
+    base_buf b = {0};
+    base_buf_adds(&b, WS_OPEN);
     for (int i = 0; i < 300; i++)
-        core_buf_adds(&b, "<x>");
+        base_buf_adds(&b, "<x>");
     expect_sheet_err((char *)b.p, NULL, APP_EINVAL, "xlsx_malformed", "xml");
-    core_buf_free(&b);
+    base_buf_free(&b);
 }
 END_TEST
 
@@ -1088,8 +1088,8 @@ START_TEST(test_references)
         WS_OPEN "<sheetData><row r=\"1048576\"/><row/></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"1\"><c r=\"XFD1\"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>",
     };
-    core_xlsx_limits lim = core_xlsx_limits_default();
-    lim.max_columns = CORE_SHEET_MAX_COLS;
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
+    lim.max_columns = FMT_SHEET_MAX_COLS;
     for (size_t i = 0; i < NELEM(sheets); i++) {
         size_t n;
         unsigned char *x = make_xlsx(sheets[i], NULL, NULL, -1, &n);
@@ -1127,7 +1127,7 @@ START_TEST(test_references)
 END_TEST
 
 static int
-count_only(void *ctx, const core_sheet_row *r, app_err *err)
+count_only(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     (void)r;
     (void)err;
@@ -1138,22 +1138,22 @@ count_only(void *ctx, const core_sheet_row *r, app_err *err)
 /* Row numbers are not checked to ascend, but a sheet reports at most 1048576 rows. */
 START_TEST(test_row_count)
 {
-    core_buf b = {0};
-    core_buf_adds(&b, WS_OPEN "<sheetData>");
-    for (long i = 0; i <= CORE_SHEET_MAX_ROWS; i++)
-        core_buf_adds(&b, "<row r=\"1\"/>");
-    core_buf_adds(&b, "</sheetData></worksheet>");
+    base_buf b = {0};
+    base_buf_adds(&b, WS_OPEN "<sheetData>");
+    for (long i = 0; i <= FMT_SHEET_MAX_ROWS; i++)
+        base_buf_adds(&b, "<row r=\"1\"/>");
+    base_buf_adds(&b, "</sheetData></worksheet>");
     size_t n;
     unsigned char *x = make_xlsx((char *)b.p, NULL, NULL, 1, &n);
     app_err err = {0};
     long rows = 0;
-    core_xlsx_limits lim = core_xlsx_limits_default();
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     lim.zip.max_ratio = 0; /* so repetitive that the ratio limit would stop it first */
-    ck_assert_int_eq(core_xlsx_read(x, n, NULL, &lim, count_only, &rows, &err), APP_ETOOLARGE);
+    ck_assert_int_eq(fmt_xlsx_read(x, n, NULL, &lim, count_only, &rows, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "rows");
-    ck_assert_int_eq(rows, CORE_SHEET_MAX_ROWS);
+    ck_assert_int_eq(rows, FMT_SHEET_MAX_ROWS);
     free(x);
-    core_buf_free(&b);
+    base_buf_free(&b);
 }
 END_TEST
 
@@ -1202,7 +1202,7 @@ END_TEST
 
 /*
  * Found by make fuzz (tests/fuzz/xlsx_fuzz.c): end tags are not matched by
- * name (core/xml.h), so an <si> can end without </si>, or </si> come while
+ * name (formats/xml.h), so an <si> can end without </si>, or </si> come while
  * its <t> is open. The text of the unfinished string, or text after such a
  * </si>, stayed in front of the next string without being checked: a cell
  * got bytes that are not UTF-8 and _xHHHH_ escapes left as written. Now it
@@ -1229,14 +1229,14 @@ END_TEST
 /* More strings, or more bytes of them, than the limits allow. */
 START_TEST(test_shared_string_limits)
 {
-    core_buf sst = {0};
-    core_buf_adds(&sst, SST_OPEN " uniqueCount=\"4000000000\">");
+    base_buf sst = {0};
+    base_buf_adds(&sst, SST_OPEN " uniqueCount=\"4000000000\">");
     for (int i = 0; i < 1001; i++)
-        core_buf_printf(&sst, "<si><t>s%d</t></si>", i);
-    core_buf_adds(&sst, "</sst>");
+        base_buf_printf(&sst, "<si><t>s%d</t></si>", i);
+    base_buf_adds(&sst, "</sst>");
     size_t n;
     unsigned char *x = make_xlsx(WS_OPEN "</worksheet>", (char *)sst.p, NULL, -1, &n);
-    core_xlsx_limits lim = core_xlsx_limits_default();
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     got g = {0};
     app_err err = {0};
 
@@ -1245,12 +1245,12 @@ START_TEST(test_shared_string_limits)
     ck_assert_int_eq(read_buf(x, n, NULL, &lim, &g, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.slug, "xlsx_too_large");
     ck_assert_str_eq(err.param, "shared_strings");
-    lim = core_xlsx_limits_default();
+    lim = fmt_xlsx_limits_default();
     lim.max_shared_bytes = 4000;
     ck_assert_int_eq(read_buf(x, n, NULL, &lim, &g, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "shared_strings");
     free(x);
-    core_buf_free(&sst);
+    base_buf_free(&sst);
 }
 END_TEST
 
@@ -1313,16 +1313,16 @@ rng(uint32_t *s)
 }
 
 static int
-touch(void *ctx, const core_sheet_row *r, app_err *err)
+touch(void *ctx, const fmt_sheet_row *r, app_err *err)
 {
     long *rows = ctx;
     (void)err;
     ck_assert_int_ge(r->row, 1);
-    ck_assert_int_le(r->row, CORE_SHEET_MAX_ROWS);
-    ck_assert_uint_le(r->ncells, CORE_SHEET_MAX_COLS);
+    ck_assert_int_le(r->row, FMT_SHEET_MAX_ROWS);
+    ck_assert_uint_le(r->ncells, FMT_SHEET_MAX_COLS);
     for (size_t i = 0; i < r->ncells; i++) {
         ck_assert_uint_eq(strlen(r->cells[i].s), r->cells[i].len);
-        ck_assert(core_utf8_valid(r->cells[i].s, r->cells[i].len));
+        ck_assert(base_utf8_valid(r->cells[i].s, r->cells[i].len));
     }
     (*rows)++;
     return 0;
@@ -1402,13 +1402,13 @@ seed_of(uint32_t base)
 
 /* Read one mutant: success or a clean error with a slug, nothing else. */
 static void
-read_mutant(const unsigned char *b, size_t n, const core_xlsx_limits *lim)
+read_mutant(const unsigned char *b, size_t n, const fmt_xlsx_limits *lim)
 {
     unsigned char *copy = malloc(n ? n : 1);
     memcpy(copy, b, n);
     app_err err = {0};
     long rows = 0;
-    int rc = core_xlsx_read(copy, n, NULL, lim, touch, &rows, &err);
+    int rc = fmt_xlsx_read(copy, n, NULL, lim, touch, &rows, &err);
     ck_assert_int_le(rc, 0);
     if (rc < 0) {
         ck_assert_int_eq(err.code, rc);
@@ -1422,7 +1422,7 @@ read_mutant(const unsigned char *b, size_t n, const core_xlsx_limits *lim)
 static void
 mutate_file(const unsigned char *base, size_t n, int nrounds, uint32_t seed)
 {
-    core_xlsx_limits lim = core_xlsx_limits_default();
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     lim.max_token = 1 << 16;
     seed = seed_of(seed);
     for (int i = 0; i < nrounds; i++) {
@@ -1482,7 +1482,7 @@ START_TEST(test_mutate_xml)
     free(x);
     static const char sst[] = SST_OPEN "><si><t>a</t></si><si><t>b</t><rPh><t>c</t></rPh></si></sst>";
     uint32_t seed = seed_of(0x5EED0004u);
-    core_xlsx_limits lim = core_xlsx_limits_default();
+    fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     lim.max_token = 1 << 16;
     for (int i = 0, nr = rounds(1500); i < nr; i++) {
         size_t ls = strlen(sheet), lt = strlen(sst);

@@ -1,5 +1,5 @@
 /*
- * tests/unit/zip_test.c - zip archives in memory (core/zip.h), and the
+ * tests/unit/zip_test.c - zip archives in memory (formats/zip.h), and the
  * streaming writer's archives read back by the same reader.
  *
  * Archives are built with the writer, then read back, patched into every
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/zip.h"
+#include "base/err.h"
+#include "formats/zip.h"
 
 typedef struct blob {
     unsigned char *p;
@@ -66,19 +66,19 @@ fill_text(unsigned char *p, size_t n, unsigned seed)
 static blob
 sample(void)
 {
-    core_zip_writer *w = core_zip_writer_new();
+    fmt_zip_writer *w = fmt_zip_writer_new();
     app_err err = {0};
     unsigned char *out;
     size_t n;
 
-    ck_assert_int_eq(core_zip_writer_add(w, "a.txt", "hello, hello, hello", 19, &err), 0);
-    ck_assert_int_eq(core_zip_writer_begin(w, "dir/B.XML", 0, &err), 0);
-    ck_assert_int_eq(core_zip_writer_write(w, "<x>", 3, &err), 0);
-    ck_assert_int_eq(core_zip_writer_write(w, "中文</x>", 10, &err), 0);
-    ck_assert_int_eq(core_zip_writer_end(w, &err), 0);
-    ck_assert_int_eq(core_zip_writer_add(w, "empty", "", 0, &err), 0);
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, &n, &err), 0);
-    core_zip_writer_free(w);
+    ck_assert_int_eq(fmt_zip_writer_add(w, "a.txt", "hello, hello, hello", 19, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_begin(w, "dir/B.XML", 0, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_write(w, "<x>", 3, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_write(w, "中文</x>", 10, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_add(w, "empty", "", 0, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &n, &err), 0);
+    fmt_zip_writer_free(w);
     blob b = copy_of(out, n);
     free(out);
     return b;
@@ -103,20 +103,20 @@ central(const blob *b, int k)
 }
 
 static int
-read_entry(core_zip *z, const char *name, unsigned char **out, size_t *n, app_err *err)
+read_entry(fmt_zip *z, const char *name, unsigned char **out, size_t *n, app_err *err)
 {
-    long i = core_zip_find(z, name);
+    long i = fmt_zip_find(z, name);
     ck_assert_int_ge(i, 0);
-    return core_zip_read_all(z, (size_t)i, SIZE_MAX, out, n, err);
+    return fmt_zip_read_all(z, (size_t)i, SIZE_MAX, out, n, err);
 }
 
 static void
-expect_open_err(const blob *b, const core_zip_limits *lim, app_code code, const char *slug,
+expect_open_err(const blob *b, const fmt_zip_limits *lim, app_code code, const char *slug,
                 const char *param)
 {
-    core_zip *z = NULL;
+    fmt_zip *z = NULL;
     app_err err = {0};
-    ck_assert_int_eq(core_zip_open(b->p, b->n, lim, &z, &err), code);
+    ck_assert_int_eq(fmt_zip_open(b->p, b->n, lim, &z, &err), code);
     ck_assert_ptr_null(z);
     ck_assert_str_eq(err.slug, slug);
     if (param)
@@ -125,20 +125,20 @@ expect_open_err(const blob *b, const core_zip_limits *lim, app_code code, const 
 
 /* Open must work; reading entry `name` must fail with code/slug/param. */
 static void
-expect_read_err(const blob *b, const core_zip_limits *lim, const char *name, app_code code,
+expect_read_err(const blob *b, const fmt_zip_limits *lim, const char *name, app_code code,
                 const char *slug, const char *param)
 {
-    core_zip *z = NULL;
+    fmt_zip *z = NULL;
     app_err err = {0};
     unsigned char *out = NULL;
     size_t n;
-    ck_assert_int_eq(core_zip_open(b->p, b->n, lim, &z, &err), 0);
+    ck_assert_int_eq(fmt_zip_open(b->p, b->n, lim, &z, &err), 0);
     ck_assert_int_eq(read_entry(z, name, &out, &n, &err), code);
     ck_assert_ptr_null(out);
     ck_assert_str_eq(err.slug, slug);
     if (param)
         ck_assert_str_eq(err.param, param);
-    core_zip_close(z);
+    fmt_zip_close(z);
 }
 
 /* ---- round trips ------------------------------------------------------------------ */
@@ -146,21 +146,21 @@ expect_read_err(const blob *b, const core_zip_limits *lim, const char *name, app
 START_TEST(test_round_trip)
 {
     blob b = sample();
-    core_zip *z;
+    fmt_zip *z;
     app_err err = {0};
     unsigned char *out;
     size_t n;
 
-    ck_assert_int_eq(core_zip_open(b.p, b.n, NULL, &z, &err), 0);
-    ck_assert_uint_eq(core_zip_count(z), 3);
-    ck_assert_str_eq(core_zip_name(z, 0), "a.txt");
-    ck_assert_str_eq(core_zip_name(z, 1), "dir/B.XML");
-    ck_assert_ptr_null(core_zip_name(z, 3));
-    ck_assert_uint_eq(core_zip_size(z, 1), 13);
-    ck_assert_int_eq(core_zip_find(z, "DIR/b.xml"), 1); /* OPC names ignore case */
-    ck_assert_int_eq(core_zip_find(z, "/a.txt"), 0);
-    ck_assert_int_eq(core_zip_find(z, "a.tx"), -1);
-    ck_assert_int_eq(core_zip_find(z, "a.txt2"), -1);
+    ck_assert_int_eq(fmt_zip_open(b.p, b.n, NULL, &z, &err), 0);
+    ck_assert_uint_eq(fmt_zip_count(z), 3);
+    ck_assert_str_eq(fmt_zip_name(z, 0), "a.txt");
+    ck_assert_str_eq(fmt_zip_name(z, 1), "dir/B.XML");
+    ck_assert_ptr_null(fmt_zip_name(z, 3));
+    ck_assert_uint_eq(fmt_zip_size(z, 1), 13);
+    ck_assert_int_eq(fmt_zip_find(z, "DIR/b.xml"), 1); /* OPC names ignore case */
+    ck_assert_int_eq(fmt_zip_find(z, "/a.txt"), 0);
+    ck_assert_int_eq(fmt_zip_find(z, "a.tx"), -1);
+    ck_assert_int_eq(fmt_zip_find(z, "a.txt2"), -1);
 
     ck_assert_int_eq(read_entry(z, "a.txt", &out, &n, &err), 0);
     ck_assert_uint_eq(n, 19);
@@ -172,7 +172,7 @@ START_TEST(test_round_trip)
     ck_assert_int_eq(read_entry(z, "empty", &out, &n, &err), 0);
     ck_assert_uint_eq(n, 0);
     free(out);
-    core_zip_close(z);
+    fmt_zip_close(z);
     free(b.p);
 }
 END_TEST
@@ -199,26 +199,26 @@ START_TEST(test_streaming)
 {
     size_t big = 300000;
     unsigned char *data = malloc(big), *out, buf[7];
-    core_zip_writer *w = core_zip_writer_new();
+    fmt_zip_writer *w = fmt_zip_writer_new();
     app_err err = {0};
     size_t n, got = 0;
-    core_zip *z;
-    core_zip_reader *r;
+    fmt_zip *z;
+    fmt_zip_reader *r;
 
     fill_text(data, big, 1);
-    ck_assert_int_eq(core_zip_writer_begin(w, "big", 6, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_begin(w, "big", 6, &err), 0);
     for (size_t at = 0; at < big; at += 100003)
-        ck_assert_int_eq(core_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
-    ck_assert_int_eq(core_zip_writer_end(w, &err), 0);
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, &n, &err), 0);
-    core_zip_writer_free(w);
+        ck_assert_int_eq(fmt_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &n, &err), 0);
+    fmt_zip_writer_free(w);
     ck_assert_uint_lt(n, big / 2);
 
-    ck_assert_int_eq(core_zip_open(out, n, NULL, &z, &err), 0);
-    ck_assert_int_eq(core_zip_reader_open(z, 0, &r, &err), 0);
+    ck_assert_int_eq(fmt_zip_open(out, n, NULL, &z, &err), 0);
+    ck_assert_int_eq(fmt_zip_reader_open(z, 0, &r, &err), 0);
     for (;;) {
         size_t k;
-        ck_assert_int_eq(core_zip_reader_read(r, buf, sizeof(buf), &k, &err), 0);
+        ck_assert_int_eq(fmt_zip_reader_read(r, buf, sizeof(buf), &k, &err), 0);
         if (k == 0)
             break;
         ck_assert_uint_le(got + k, big);
@@ -227,10 +227,10 @@ START_TEST(test_streaming)
     }
     ck_assert_uint_eq(got, big);
     size_t k = 1;
-    ck_assert_int_eq(core_zip_reader_read(r, buf, sizeof(buf), &k, &err), 0); /* stays at the end */
+    ck_assert_int_eq(fmt_zip_reader_read(r, buf, sizeof(buf), &k, &err), 0); /* stays at the end */
     ck_assert_uint_eq(k, 0);
-    core_zip_reader_close(r);
-    core_zip_close(z);
+    fmt_zip_reader_close(r);
+    fmt_zip_close(z);
     free(out);
     free(data);
 }
@@ -273,31 +273,31 @@ START_TEST(test_stream_writer)
     size_t big = 3000000;
     unsigned char *data = malloc(big), *out;
     sunk k = {0};
-    core_sink sink = {sink_keep, &k};
-    core_zip_writer *w = core_zip_writer_new_stream(sink);
+    fmt_sink sink = {sink_keep, &k};
+    fmt_zip_writer *w = fmt_zip_writer_new_stream(sink);
     app_err err = {0};
     size_t n;
-    core_zip *z;
+    fmt_zip *z;
 
     fill_text(data, big, 7);
-    ck_assert_int_eq(core_zip_writer_add(w, "a.txt", "hello, hello, hello", 19, &err), 0);
-    ck_assert_int_eq(core_zip_writer_begin(w, "big.xml", 3, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_add(w, "a.txt", "hello, hello, hello", 19, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_begin(w, "big.xml", 3, &err), 0);
     for (size_t at = 0; at < big; at += 100003)
-        ck_assert_int_eq(core_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
-    ck_assert_int_eq(core_zip_writer_end(w, &err), 0);
+        ck_assert_int_eq(fmt_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
     size_t before = k.n; /* most of the archive is out before the last entry */
-    ck_assert_int_eq(core_zip_writer_add(w, "empty", "", 0, &err), 0);
-    ck_assert_int_eq(core_zip_writer_flush(w, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_add(w, "empty", "", 0, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_flush(w, &err), 0);
     ck_assert_uint_gt(k.n, before);
-    ck_assert_int_eq(core_zip_writer_finish(w, NULL, NULL, &err), 0);
-    core_zip_writer_free(w);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, NULL, NULL, &err), 0);
+    fmt_zip_writer_free(w);
     ck_assert_uint_gt(before, k.n / 2);
     ck_assert_int_gt(k.calls, 4);
-    ck_assert_uint_le(k.biggest, 2 * CORE_ZIP_STREAM_CHUNK + 65536);
+    ck_assert_uint_le(k.biggest, 2 * FMT_ZIP_STREAM_CHUNK + 65536);
 
     blob b = copy_of(k.p, k.n);
-    ck_assert_int_eq(core_zip_open(b.p, b.n, NULL, &z, &err), 0);
-    ck_assert_uint_eq(core_zip_count(z), 3);
+    ck_assert_int_eq(fmt_zip_open(b.p, b.n, NULL, &z, &err), 0);
+    ck_assert_uint_eq(fmt_zip_count(z), 3);
     ck_assert_int_eq(read_entry(z, "a.txt", &out, &n, &err), 0);
     ck_assert_str_eq((char *)out, "hello, hello, hello");
     free(out);
@@ -308,7 +308,7 @@ START_TEST(test_stream_writer)
     ck_assert_int_eq(read_entry(z, "empty", &out, &n, &err), 0);
     ck_assert_uint_eq(n, 0);
     free(out);
-    core_zip_close(z);
+    fmt_zip_close(z);
 
     /* the layout: bit 3 and zeros in the local header, then the data, then the
        descriptor PK\7\8 with the central directory's CRC and sizes */
@@ -336,22 +336,22 @@ END_TEST
 START_TEST(test_stream_writer_errors)
 {
     sunk k = {0};
-    core_sink sink = {sink_keep, &k};
-    core_zip_writer *w = core_zip_writer_new_stream(sink), *other = core_zip_writer_new();
+    fmt_sink sink = {sink_keep, &k};
+    fmt_zip_writer *w = fmt_zip_writer_new_stream(sink), *other = fmt_zip_writer_new();
     app_err err = {0};
     unsigned char *out = (unsigned char *)"x";
     size_t n = 1;
 
-    ck_assert_int_eq(core_zip_writer_begin(w, "stored", 0, &err), APP_EINVAL);
-    ck_assert_int_eq(core_zip_writer_copy(w, other, &err), APP_EINTERNAL);
-    ck_assert_int_eq(core_zip_writer_copy(other, w, &err), APP_EINTERNAL);
-    ck_assert_int_eq(core_zip_writer_finish(other, NULL, NULL, &err), APP_EINTERNAL);
-    core_zip_writer_free(other);
-    ck_assert_int_eq(core_zip_writer_add(w, "a", "abc", 3, &err), 0);
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, &n, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_begin(w, "stored", 0, &err), APP_EINVAL);
+    ck_assert_int_eq(fmt_zip_writer_copy(w, other, &err), APP_EINTERNAL);
+    ck_assert_int_eq(fmt_zip_writer_copy(other, w, &err), APP_EINTERNAL);
+    ck_assert_int_eq(fmt_zip_writer_finish(other, NULL, NULL, &err), APP_EINTERNAL);
+    fmt_zip_writer_free(other);
+    ck_assert_int_eq(fmt_zip_writer_add(w, "a", "abc", 3, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &n, &err), 0);
     ck_assert_ptr_null(out);
     ck_assert_uint_eq(n, 0);
-    core_zip_writer_free(w);
+    fmt_zip_writer_free(w);
     free(k.p);
 
     /* the sink fails after 100 kB: that error, and the same from then on */
@@ -366,15 +366,15 @@ START_TEST(test_stream_writer_errors)
     }
     memset(&k, 0, sizeof(k));
     k.fail_after = 100000;
-    w = core_zip_writer_new_stream(sink);
-    ck_assert_int_eq(core_zip_writer_begin(w, "big", 1, &err), 0);
-    ck_assert_int_eq(core_zip_writer_write(w, data, big, &err), APP_EUNAVAIL);
-    ck_assert_int_eq(core_zip_writer_write(w, "x", 1, &err), APP_EUNAVAIL);
-    ck_assert_int_eq(core_zip_writer_end(w, &err), APP_EUNAVAIL);
-    ck_assert_int_eq(core_zip_writer_flush(w, &err), APP_EUNAVAIL);
-    ck_assert_int_eq(core_zip_writer_finish(w, NULL, NULL, &err), APP_EUNAVAIL);
+    w = fmt_zip_writer_new_stream(sink);
+    ck_assert_int_eq(fmt_zip_writer_begin(w, "big", 1, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_write(w, data, big, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(fmt_zip_writer_write(w, "x", 1, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(fmt_zip_writer_end(w, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(fmt_zip_writer_flush(w, &err), APP_EUNAVAIL);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, NULL, NULL, &err), APP_EUNAVAIL);
     ck_assert_uint_le(k.n, 100000);
-    core_zip_writer_free(w); /* the open entry and zlib's state go too (ASan) */
+    fmt_zip_writer_free(w); /* the open entry and zlib's state go too (ASan) */
     free(k.p);
     free(data);
 }
@@ -382,33 +382,33 @@ END_TEST
 
 START_TEST(test_copy)
 {
-    core_zip_writer *a = core_zip_writer_new(), *b = core_zip_writer_new();
+    fmt_zip_writer *a = fmt_zip_writer_new(), *b = fmt_zip_writer_new();
     app_err err = {0};
     unsigned char *out, *e;
     size_t n, en;
-    core_zip *z;
+    fmt_zip *z;
 
-    ck_assert_int_eq(core_zip_writer_add(a, "first", "1111", 4, &err), 0);
-    ck_assert_int_eq(core_zip_writer_add(b, "x/second", "2222222222", 10, &err), 0);
-    ck_assert_int_eq(core_zip_writer_add(b, "x/third", "3", 1, &err), 0);
-    ck_assert_int_eq(core_zip_writer_copy(a, b, &err), 0);
-    ck_assert_int_eq(core_zip_writer_finish(a, &out, &n, &err), 0);
-    ck_assert_int_eq(core_zip_open(out, n, NULL, &z, &err), 0);
-    ck_assert_uint_eq(core_zip_count(z), 3);
+    ck_assert_int_eq(fmt_zip_writer_add(a, "first", "1111", 4, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_add(b, "x/second", "2222222222", 10, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_add(b, "x/third", "3", 1, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_copy(a, b, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_finish(a, &out, &n, &err), 0);
+    ck_assert_int_eq(fmt_zip_open(out, n, NULL, &z, &err), 0);
+    ck_assert_uint_eq(fmt_zip_count(z), 3);
     ck_assert_int_eq(read_entry(z, "x/second", &e, &en, &err), 0);
     ck_assert_str_eq((char *)e, "2222222222");
     free(e);
     ck_assert_int_eq(read_entry(z, "x/third", &e, &en, &err), 0);
     ck_assert_str_eq((char *)e, "3");
     free(e);
-    core_zip_close(z);
+    fmt_zip_close(z);
     free(out);
     /* out of order calls are refused */
-    ck_assert_int_eq(core_zip_writer_write(b, "x", 1, &err), APP_EINTERNAL);
-    ck_assert_int_eq(core_zip_writer_begin(b, "", 1, &err), APP_EINVAL);
-    ck_assert_int_eq(core_zip_writer_add(a, "late", "x", 1, &err), APP_EINTERNAL);
-    core_zip_writer_free(a);
-    core_zip_writer_free(b);
+    ck_assert_int_eq(fmt_zip_writer_write(b, "x", 1, &err), APP_EINTERNAL);
+    ck_assert_int_eq(fmt_zip_writer_begin(b, "", 1, &err), APP_EINVAL);
+    ck_assert_int_eq(fmt_zip_writer_add(a, "late", "x", 1, &err), APP_EINTERNAL);
+    fmt_zip_writer_free(a);
+    fmt_zip_writer_free(b);
 }
 END_TEST
 
@@ -420,11 +420,11 @@ START_TEST(test_comment)
     memcpy(c.p, b.p, b.n);
     memcpy(c.p + b.n, "hello", 5);
     put16(c.p + eocd(&b) + 20, 5);
-    core_zip *z;
+    fmt_zip *z;
     app_err err = {0};
-    ck_assert_int_eq(core_zip_open(c.p, c.n, NULL, &z, &err), 0);
-    ck_assert_uint_eq(core_zip_count(z), 3);
-    core_zip_close(z);
+    ck_assert_int_eq(fmt_zip_open(c.p, c.n, NULL, &z, &err), 0);
+    ck_assert_uint_eq(fmt_zip_count(z), 3);
+    fmt_zip_close(z);
     free(b.p);
     free(c.p);
 }
@@ -441,9 +441,9 @@ START_TEST(test_not_zip)
         expect_open_err(&b, NULL, APP_EINVAL, "xlsx_not_zip", NULL);
         free(b.p);
     }
-    core_zip *z;
+    fmt_zip *z;
     app_err err = {0};
-    ck_assert_int_eq(core_zip_open(NULL, 0, NULL, &z, &err), APP_EINVAL);
+    ck_assert_int_eq(fmt_zip_open(NULL, 0, NULL, &z, &err), APP_EINVAL);
 }
 END_TEST
 
@@ -453,9 +453,9 @@ START_TEST(test_truncated)
     blob full = sample();
     for (size_t len = 0; len < full.n; len++) {
         blob b = copy_of(full.p, len);
-        core_zip *z = NULL;
+        fmt_zip *z = NULL;
         app_err err = {0};
-        int rc = core_zip_open(b.p, b.n, NULL, &z, &err);
+        int rc = fmt_zip_open(b.p, b.n, NULL, &z, &err);
         ck_assert_int_lt(rc, 0);
         ck_assert_ptr_nonnull(err.slug);
         free(b.p);
@@ -554,17 +554,17 @@ END_TEST
 static blob
 zeros(size_t n)
 {
-    core_zip_writer *w = core_zip_writer_new();
+    fmt_zip_writer *w = fmt_zip_writer_new();
     unsigned char *chunk = calloc(1, 1 << 20), *out;
     app_err err = {0};
     size_t len;
 
-    ck_assert_int_eq(core_zip_writer_begin(w, "bomb", 9, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_begin(w, "bomb", 9, &err), 0);
     for (size_t at = 0; at < n; at += 1 << 20)
-        ck_assert_int_eq(core_zip_writer_write(w, chunk, n - at < (1u << 20) ? n - at : 1u << 20, &err), 0);
-    ck_assert_int_eq(core_zip_writer_end(w, &err), 0);
-    ck_assert_int_eq(core_zip_writer_finish(w, &out, &len, &err), 0);
-    core_zip_writer_free(w);
+        ck_assert_int_eq(fmt_zip_writer_write(w, chunk, n - at < (1u << 20) ? n - at : 1u << 20, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
+    ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &len, &err), 0);
+    fmt_zip_writer_free(w);
     free(chunk);
     blob b = copy_of(out, len);
     free(out);
@@ -588,7 +588,7 @@ END_TEST
 START_TEST(test_entry_and_total_limits)
 {
     blob b = zeros((size_t)2 << 20);
-    core_zip_limits lim = core_zip_limits_default();
+    fmt_zip_limits lim = fmt_zip_limits_default();
     lim.max_ratio = 0; /* no ratio limit */
 
     lim.max_entry = 1 << 20; /* declared size over the limit: refused before inflating */
@@ -596,20 +596,20 @@ START_TEST(test_entry_and_total_limits)
 
     lim.max_entry = (size_t)4 << 20;
     lim.max_total = (size_t)3 << 20; /* the second read of the same entry passes the total */
-    core_zip *z;
+    fmt_zip *z;
     app_err err = {0};
     unsigned char *out;
     size_t n;
-    ck_assert_int_eq(core_zip_open(b.p, b.n, &lim, &z, &err), 0);
-    ck_assert_int_eq(core_zip_read_all(z, 0, SIZE_MAX, &out, &n, &err), 0);
+    ck_assert_int_eq(fmt_zip_open(b.p, b.n, &lim, &z, &err), 0);
+    ck_assert_int_eq(fmt_zip_read_all(z, 0, SIZE_MAX, &out, &n, &err), 0);
     free(out);
-    ck_assert_int_eq(core_zip_read_all(z, 0, SIZE_MAX, &out, &n, &err), APP_ETOOLARGE);
+    ck_assert_int_eq(fmt_zip_read_all(z, 0, SIZE_MAX, &out, &n, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "total");
-    ck_assert_int_eq(core_zip_read_all(z, 0, 1000, &out, &n, &err), APP_ETOOLARGE);
+    ck_assert_int_eq(fmt_zip_read_all(z, 0, 1000, &out, &n, &err), APP_ETOOLARGE);
     ck_assert_str_eq(err.param, "entry");
-    core_zip_close(z);
+    fmt_zip_close(z);
 
-    lim = core_zip_limits_default();
+    lim = fmt_zip_limits_default();
     lim.max_entries = 0;
     expect_open_err(&b, &lim, APP_ETOOLARGE, "xlsx_too_large", "entries");
     free(b.p);

@@ -1,5 +1,5 @@
 /*
- * core/csv.h - CSV files (RFC 4180) as clerks' spreadsheet programs write
+ * formats/csv.h - CSV files (RFC 4180) as clerks' spreadsheet programs write
  * them, in and out.
  *
  * Reading: fields separated by commas, records by CRLF, LF or CR; fields
@@ -9,7 +9,7 @@
  * UTF-8 byte order mark is skipped; input that is valid UTF-8 is taken as
  * is; anything else is read as GB18030 (a superset of GBK and GB2312, what
  * Excel writes for "CSV" on Chinese Windows) and converted with iconv. Rows
- * go to a core_sheet_row_fn (core/sheet.h) numbered by record (1-based,
+ * go to a fmt_sheet_row_fn (formats/sheet.h) numbered by record (1-based,
  * which is the row Excel shows), every field a CORE_CELL_TEXT (or
  * CORE_CELL_EMPTY); a field like "1.10101199003078E+17" gets
  * CORE_CELL_F_LOST_DIGITS. An empty line is a row with no cells.
@@ -30,24 +30,24 @@
  *   APP_ETOOLARGE "csv_too_large"     param "record" or "columns"
  * Row-level errors carry the row in err->items[0].row.
  */
-#ifndef CORE_CSV_H
-#define CORE_CSV_H
+#ifndef FMT_CSV_H
+#define FMT_CSV_H
 
 #include <stddef.h>
 
-#include "core/buf.h"
-#include "core/err.h"
-#include "core/sheet.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "formats/sheet.h"
 
-typedef enum { CORE_CSV_UTF8 = 1, CORE_CSV_GB18030 = 2 } core_csv_encoding;
+typedef enum { FMT_CSV_UTF8 = 1, FMT_CSV_GB18030 = 2 } fmt_csv_encoding;
 
-typedef struct core_csv_limits {
+typedef struct fmt_csv_limits {
     size_t max_record;  /* bytes of one record (after conversion to UTF-8) */
     size_t max_columns; /* fields of one record */
-} core_csv_limits;
+} fmt_csv_limits;
 
-/* 1 MiB per record, CORE_SHEET_MAX_COLS fields. */
-core_csv_limits core_csv_limits_default(void);
+/* 1 MiB per record, FMT_SHEET_MAX_COLS fields. */
+fmt_csv_limits fmt_csv_limits_default(void);
 
 /*
  * Read the CSV file data[0..len) and call `fn` once per record. `lim` NULL
@@ -55,13 +55,13 @@ core_csv_limits core_csv_limits_default(void);
  * before the first row is reported. Returns 0 after the last row, or the
  * first error (or non-zero value of `fn`).
  */
-int core_csv_read(const unsigned char *data, size_t len, const core_csv_limits *lim,
-                  core_sheet_row_fn fn, void *ctx, core_csv_encoding *out_enc, app_err *err);
+int fmt_csv_read(const unsigned char *data, size_t len, const fmt_csv_limits *lim,
+                  fmt_sheet_row_fn fn, void *ctx, fmt_csv_encoding *out_enc, app_err *err);
 
 /* Append the UTF-8 byte order mark. */
-void core_csv_write_bom(core_buf *b);
+void fmt_csv_write_bom(base_buf *b);
 
 /* Append one record of n fields (NULL is an empty field) and CRLF. */
-void core_csv_write_row(core_buf *b, const char *const *cells, size_t n);
+void fmt_csv_write_row(base_buf *b, const char *const *cells, size_t n);
 
 #endif

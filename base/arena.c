@@ -1,7 +1,7 @@
 /*
- * core/arena.c - bump allocator in growing chunks.
+ * base/arena.c - bump allocator in growing chunks.
  */
-#include "core/arena.h"
+#include "base/arena.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,23 +1,23 @@
 /*
- * core/xml.c - the pull tokenizer of core/xml.h.
+ * formats/xml.c - the pull tokenizer of formats/xml.h.
  *
  * The buffer holds raw bytes [pos, end). A token is first located whole
  * (refilling, and sliding the unread bytes to the front, as needed), then
  * parsed in place; positions are kept as offsets from pos while locating,
  * because a refill moves the bytes.
  */
-#include "core/xml.h"
+#include "formats/xml.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 #define READ_CHUNK 65536
 
-struct core_xml {
-    core_xml_source src;
+struct fmt_xml {
+    fmt_xml_source src;
     void *ctx;
     unsigned char *buf;
     size_t pos, end, cap;
@@ -25,8 +25,8 @@ struct core_xml {
     int eof;
     int started; /* a byte order mark was looked for */
     int depth;
-    core_buf scratch; /* decoded text and attribute values of the current token */
-    core_xml_attr attrs[CORE_XML_MAX_ATTRS];
+    base_buf scratch; /* decoded text and attribute values of the current token */
+    fmt_xml_attr attrs[FMT_XML_MAX_ATTRS];
 };
 
 static int
@@ -37,10 +37,10 @@ bad(app_err *err, const char *why)
     return APP_EINVAL;
 }
 
-core_xml *
-core_xml_new(core_xml_source src, void *ctx, size_t max_token)
+fmt_xml *
+fmt_xml_new(fmt_xml_source src, void *ctx, size_t max_token)
 {
-    core_xml *x = xcalloc(1, sizeof(*x));
+    fmt_xml *x = xcalloc(1, sizeof(*x));
     x->src = src;
     x->ctx = ctx;
     x->max_token = max_token < 64 ? 64 : max_token;
@@ -48,12 +48,12 @@ core_xml_new(core_xml_source src, void *ctx, size_t max_token)
 }
 
 void
-core_xml_free(core_xml *x)
+fmt_xml_free(fmt_xml *x)
 {
     if (x == NULL)
         return;
     free(x->buf);
-    core_buf_free(&x->scratch);
+    base_buf_free(&x->scratch);
     free(x);
 }
 
@@ -63,7 +63,7 @@ core_xml_free(core_xml *x)
  * located; the token may not grow past max_token.
  */
 static int
-fill(core_xml *x, app_err *err)
+fill(fmt_xml *x, app_err *err)
 {
     if (x->eof)
         return 0;
@@ -106,7 +106,7 @@ fill(core_xml *x, app_err *err)
 
 /* Make sure at least `n` bytes from pos are in the buffer: 1, 0 (input ends first) or an error. */
 static int
-need(core_xml *x, size_t n, app_err *err)
+need(fmt_xml *x, size_t n, app_err *err)
 {
     while (x->end - x->pos < n) {
         int rc = fill(x, err);
@@ -118,7 +118,7 @@ need(core_xml *x, size_t n, app_err *err)
 
 /* Offset from pos of `pat` at or after offset `from`, refilling as needed; -1: not found before the end. */
 static int
-find(core_xml *x, size_t from, const char *pat, size_t plen, size_t *out_at, app_err *err)
+find(fmt_xml *x, size_t from, const char *pat, size_t plen, size_t *out_at, app_err *err)
 {
     for (;;) {
         size_t avail = x->end - x->pos;
@@ -140,7 +140,7 @@ find(core_xml *x, size_t from, const char *pat, size_t plen, size_t *out_at, app
 
 /* Offset of the '>' closing the tag at pos, outside quoted attribute values. */
 static int
-find_tag_end(core_xml *x, size_t *out_at, app_err *err)
+find_tag_end(fmt_xml *x, size_t *out_at, app_err *err)
 {
     size_t i = 1;
     int quote = 0;
@@ -190,18 +190,18 @@ static const unsigned char special[256] = {
 
 /* Decode character data or an attribute value p[0..n) onto scratch. */
 static int
-decode(core_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
+decode(fmt_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
 {
-    core_buf *o = &x->scratch;
+    base_buf *o = &x->scratch;
     unsigned mask = attr ? SP_ATTR : SP_TEXT;
     size_t i = 0;
 
-    core_buf_reserve(o, n);
+    base_buf_reserve(o, n);
     while (i < n) {
         size_t run = i;
         while (run < n && !(special[p[run]] & mask))
             run++;
-        core_buf_add(o, p + i, run - i);
+        base_buf_add(o, p + i, run - i);
         i = run;
         if (i == n)
             break;
@@ -211,12 +211,12 @@ decode(core_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
         if (c == '<')
             return bad(err, "'<' in an attribute value");
         if (c == '\r') {
-            core_buf_addc(o, attr ? ' ' : '\n');
+            base_buf_addc(o, attr ? ' ' : '\n');
             i += (i + 1 < n && p[i + 1] == '\n') ? 2 : 1;
             continue;
         }
         if (c != '&') { /* tab or newline in an attribute value */
-            core_buf_addc(o, ' ');
+            base_buf_addc(o, ' ');
             i++;
             continue;
         }
@@ -226,15 +226,15 @@ decode(core_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
         const char *ent = (const char *)p + i + 1;
         size_t elen = (size_t)(semi - (p + i)) - 1;
         if (elen == 3 && memcmp(ent, "amp", 3) == 0) {
-            core_buf_addc(o, '&');
+            base_buf_addc(o, '&');
         } else if (elen == 2 && memcmp(ent, "lt", 2) == 0) {
-            core_buf_addc(o, '<');
+            base_buf_addc(o, '<');
         } else if (elen == 2 && memcmp(ent, "gt", 2) == 0) {
-            core_buf_addc(o, '>');
+            base_buf_addc(o, '>');
         } else if (elen == 4 && memcmp(ent, "quot", 4) == 0) {
-            core_buf_addc(o, '"');
+            base_buf_addc(o, '"');
         } else if (elen == 4 && memcmp(ent, "apos", 4) == 0) {
-            core_buf_addc(o, '\'');
+            base_buf_addc(o, '\'');
         } else if (elen >= 2 && ent[0] == '#') {
             unsigned long cp = 0;
             int hex = ent[1] == 'x';
@@ -257,7 +257,7 @@ decode(core_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
             }
             if (!xml_char(cp))
                 return bad(err, "character reference to a non-character");
-            core_buf_add_utf8(o, (uint32_t)cp);
+            base_buf_add_utf8(o, (uint32_t)cp);
         } else {
             return bad(err, "unknown entity");
         }
@@ -273,11 +273,11 @@ decode(core_xml *x, const unsigned char *p, size_t n, int attr, app_err *err)
  * decoded onto scratch.
  */
 static int
-parse_tag(core_xml *x, unsigned char *b, size_t len, core_xml_token *t, app_err *err)
+parse_tag(fmt_xml *x, unsigned char *b, size_t len, fmt_xml_token *t, app_err *err)
 {
     int end_tag = b[1] == '/';
     size_t i = end_tag ? 2 : 1, n0 = i;
-    size_t voff[CORE_XML_MAX_ATTRS]; /* SIZE_MAX: the value is in place */
+    size_t voff[FMT_XML_MAX_ATTRS]; /* SIZE_MAX: the value is in place */
 
     while (i < len && !is_space(b[i]) && b[i] != '/' && b[i] != '>')
         i++;
@@ -300,10 +300,10 @@ parse_tag(core_xml *x, unsigned char *b, size_t len, core_xml_token *t, app_err 
         if (x->depth == 0)
             return bad(err, "end tag without a start tag");
         x->depth--;
-        t->type = CORE_XML_END;
+        t->type = FMT_XML_END;
         return 0;
     }
-    t->type = CORE_XML_START;
+    t->type = FMT_XML_START;
     int na = 0;
     for (;;) {
         while (i < len && is_space(b[i]))
@@ -346,11 +346,11 @@ parse_tag(core_xml *x, unsigned char *b, size_t len, core_xml_token *t, app_err 
             if (rc != 0)
                 return rc;
             vlen = x->scratch.n - at;
-            core_buf_addc(&x->scratch, '\0');
+            base_buf_addc(&x->scratch, '\0');
         }
         i++;
-        if (na < CORE_XML_MAX_ATTRS) {
-            core_xml_attr *a = &x->attrs[na];
+        if (na < FMT_XML_MAX_ATTRS) {
+            fmt_xml_attr *a = &x->attrs[na];
             a->name = (const char *)b + a0;
             a->nlen = alen;
             const char *c = memchr(a->name, ':', alen);
@@ -368,7 +368,7 @@ parse_tag(core_xml *x, unsigned char *b, size_t len, core_xml_token *t, app_err 
     t->attrs = x->attrs;
     t->nattrs = na;
     if (!t->empty) {
-        if (x->depth >= CORE_XML_MAX_DEPTH)
+        if (x->depth >= FMT_XML_MAX_DEPTH)
             return bad(err, "elements nested too deeply");
         x->depth++;
     }
@@ -377,20 +377,20 @@ parse_tag(core_xml *x, unsigned char *b, size_t len, core_xml_token *t, app_err 
 }
 
 int
-core_xml_next(core_xml *x, core_xml_token *t, app_err *err)
+fmt_xml_next(fmt_xml *x, fmt_xml_token *t, app_err *err)
 {
     int rc;
     size_t at;
 
     memset(t, 0, sizeof(*t));
-    core_buf_reset(&x->scratch);
+    base_buf_reset(&x->scratch);
     for (;;) {
         if ((rc = need(x, 1, err)) < 0)
             return rc;
         if (rc == 0) {
             if (x->depth > 0)
                 return bad(err, "input ends inside an element");
-            t->type = CORE_XML_EOF;
+            t->type = FMT_XML_EOF;
             return 0;
         }
         if (x->buf[x->pos] != '<') {
@@ -403,7 +403,7 @@ core_xml_next(core_xml *x, core_xml_token *t, app_err *err)
             if ((rc = decode(x, x->buf + x->pos, at, 0, err)) != 0)
                 return rc;
             x->pos += at;
-            t->type = CORE_XML_TEXT;
+            t->type = FMT_XML_TEXT;
             t->text = (const char *)(x->scratch.p ? x->scratch.p : (unsigned char *)"");
             t->tlen = x->scratch.n;
             return 0;
@@ -423,11 +423,11 @@ core_xml_next(core_xml *x, core_xml_token *t, app_err *err)
                 return rc < 0 ? rc : bad(err, "unterminated CDATA section");
             if (x->depth == 0)
                 return bad(err, "CDATA outside the root element");
-            core_buf_add(&x->scratch, x->buf + x->pos + 9, at - 9);
+            base_buf_add(&x->scratch, x->buf + x->pos + 9, at - 9);
             if (memchr(x->scratch.p, '\0', x->scratch.n) != NULL)
                 return bad(err, "NUL byte");
             x->pos += at + 3;
-            t->type = CORE_XML_TEXT;
+            t->type = FMT_XML_TEXT;
             t->text = (const char *)x->scratch.p;
             t->tlen = x->scratch.n;
             return 0;

@@ -1,7 +1,7 @@
 /*
- * api/jw.c - the JSON text writer (see api/jw.h).
+ * base/jw.c - the JSON text writer (see base/jw.h).
  */
-#include "api/jw.h"
+#include "base/jw.h"
 
 #include <stdio.h>
 #include <string.h>

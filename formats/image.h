@@ -1,5 +1,5 @@
 /*
- * core/image.h - sniffing of uploaded student photos.
+ * formats/image.h - sniffing of uploaded student photos.
  *
  * A photo is judged by its bytes, never by a file name or a declared
  * Content-Type. Only the headers are read (PNG signature and IHDR; JPEG
@@ -9,19 +9,19 @@
  * and "X-Content-Type-Options: nosniff". Pure: no I/O, no allocation,
  * thread-safe.
  */
-#ifndef CORE_IMAGE_H
-#define CORE_IMAGE_H
+#ifndef FMT_IMAGE_H
+#define FMT_IMAGE_H
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
-typedef enum { CORE_IMAGE_NONE = 0, CORE_IMAGE_JPEG = 1, CORE_IMAGE_PNG = 2 } core_image_type;
+typedef enum { FMT_IMAGE_NONE = 0, FMT_IMAGE_JPEG = 1, FMT_IMAGE_PNG = 2 } fmt_image_type;
 
-typedef struct core_image_info {
-    core_image_type type;
+typedef struct fmt_image_info {
+    fmt_image_type type;
     int width, height; /* pixels */
-} core_image_info;
+} fmt_image_info;
 
 #define CORE_PHOTO_MAX_BYTES (200 * 1024)
 #define CORE_PHOTO_MIN_SIDE 32
@@ -32,7 +32,7 @@ typedef struct core_image_info {
  * Judge `len` bytes at `data` (may be NULL when len is 0). On success fills
  * *out and returns 0. On error returns one of the following, sets the slug
  * (and param where given) in `err` (may be NULL), and sets *out to
- * {CORE_IMAGE_NONE, 0, 0}. The checks run in this order:
+ * {FMT_IMAGE_NONE, 0, 0}. The checks run in this order:
  *   - len > CORE_PHOTO_MAX_BYTES: APP_ETOOLARGE, "photo_too_large", param
  *     the limit in bytes ("204800");
  *   - neither a PNG (8-byte signature, then an IHDR chunk of length 13 with
@@ -47,9 +47,9 @@ typedef struct core_image_info {
  *     "photo_bad_size", param "WxH" as read ("5000x5000", "0x100").
  * Never reads data[len] or beyond.
  */
-int core_image_check(const unsigned char *data, size_t len, core_image_info *out, app_err *err);
+int fmt_image_check(const unsigned char *data, size_t len, fmt_image_info *out, app_err *err);
 
-/* "image/jpeg", "image/png", or NULL for CORE_IMAGE_NONE and anything else. */
-const char *core_image_mime(core_image_type t);
+/* "image/jpeg", "image/png", or NULL for FMT_IMAGE_NONE and anything else. */
+const char *fmt_image_mime(fmt_image_type t);
 
 #endif

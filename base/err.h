@@ -1,5 +1,5 @@
 /*
- * core/err.h - the one error value that travels from db/ up to api/.
+ * base/err.h - the one error value that travels from db/ up to api/.
  *
  * Fallible functions return int: 0, or a negative APP_E* code (libuv style).
  * Details go into an optional caller-owned app_err. Only api/ chooses an HTTP
@@ -8,8 +8,8 @@
  * `params` optional message parameters. `detail` is internal (English, logged
  * with the request id) and never sent to a client.
  */
-#ifndef CORE_ERR_H
-#define CORE_ERR_H
+#ifndef BASE_ERR_H
+#define BASE_ERR_H
 
 #include <stddef.h>
 

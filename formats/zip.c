@@ -1,20 +1,20 @@
 /*
- * core/zip.c - zip archives in memory on zlib.
+ * formats/zip.c - zip archives in memory on zlib.
  *
  * Record layouts are those of PKWARE's APPNOTE: local file header
  * (PK\3\4, 30 bytes + name + extra), central directory header (PK\1\2,
  * 46 bytes + name + extra + comment), end of central directory (PK\5\6,
  * 22 bytes + comment). All integers little-endian.
  */
-#include "core/zip.h"
+#include "formats/zip.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 #define SIG_LOCAL 0x04034b50u
 #define SIG_CENTRAL 0x02014b50u
@@ -29,10 +29,10 @@
 #define FLAG_UTF8 0x0800u
 #define DOS_DATE_1980 0x0021u /* 1980-01-01 */
 
-core_zip_limits
-core_zip_limits_default(void)
+fmt_zip_limits
+fmt_zip_limits_default(void)
 {
-    core_zip_limits l = {
+    fmt_zip_limits l = {
         .max_entries = 4096,
         .max_entry = (uint64_t)1 << 30,
         .max_total = (uint64_t)2 << 30,
@@ -61,17 +61,17 @@ typedef struct zent {
     uint16_t method, flags;
 } zent;
 
-struct core_zip {
+struct fmt_zip {
     const unsigned char *data;
     size_t len;
-    core_zip_limits lim;
+    fmt_zip_limits lim;
     zent *ents;
     size_t n;
     uint64_t total; /* bytes inflated so far, all readers */
 };
 
-struct core_zip_reader {
-    core_zip *z;
+struct fmt_zip_reader {
+    fmt_zip *z;
     const zent *e;
     const unsigned char *src; /* compressed bytes */
     z_stream zs;
@@ -122,7 +122,7 @@ find_eocd(const unsigned char *d, size_t len)
 }
 
 int
-core_zip_open(const unsigned char *data, size_t len, const core_zip_limits *lim, core_zip **out,
+fmt_zip_open(const unsigned char *data, size_t len, const fmt_zip_limits *lim, fmt_zip **out,
               app_err *err)
 {
     *out = NULL;
@@ -144,11 +144,11 @@ core_zip_open(const unsigned char *data, size_t len, const core_zip_limits *lim,
     if ((uint64_t)cd_off + cd_size > (uint64_t)at)
         return malformed(err, "central directory out of bounds");
 
-    core_zip_limits l = lim ? *lim : core_zip_limits_default();
+    fmt_zip_limits l = lim ? *lim : fmt_zip_limits_default();
     if (n_all > l.max_entries)
         return too_large(err, "entries");
 
-    core_zip *z = xcalloc(1, sizeof(*z));
+    fmt_zip *z = xcalloc(1, sizeof(*z));
     z->data = data;
     z->len = len;
     z->lim = l;
@@ -190,12 +190,12 @@ core_zip_open(const unsigned char *data, size_t len, const core_zip_limits *lim,
     *out = z;
     return 0;
 fail:
-    core_zip_close(z);
+    fmt_zip_close(z);
     return rc;
 }
 
 void
-core_zip_close(core_zip *z)
+fmt_zip_close(fmt_zip *z)
 {
     if (z == NULL)
         return;
@@ -206,19 +206,19 @@ core_zip_close(core_zip *z)
 }
 
 size_t
-core_zip_count(const core_zip *z)
+fmt_zip_count(const fmt_zip *z)
 {
     return z->n;
 }
 
 const char *
-core_zip_name(const core_zip *z, size_t i)
+fmt_zip_name(const fmt_zip *z, size_t i)
 {
     return i < z->n ? z->ents[i].name : NULL;
 }
 
 uint64_t
-core_zip_size(const core_zip *z, size_t i)
+fmt_zip_size(const fmt_zip *z, size_t i)
 {
     return i < z->n ? z->ents[i].usize : 0;
 }
@@ -230,7 +230,7 @@ ascii_lower(int c)
 }
 
 long
-core_zip_find(const core_zip *z, const char *name)
+fmt_zip_find(const fmt_zip *z, const char *name)
 {
     if (name[0] == '/')
         name++;
@@ -247,7 +247,7 @@ core_zip_find(const core_zip *z, const char *name)
 }
 
 int
-core_zip_reader_open(core_zip *z, size_t i, core_zip_reader **out, app_err *err)
+fmt_zip_reader_open(fmt_zip *z, size_t i, fmt_zip_reader **out, app_err *err)
 {
     *out = NULL;
     if (i >= z->n)
@@ -268,7 +268,7 @@ core_zip_reader_open(core_zip *z, size_t i, core_zip_reader **out, app_err *err)
     if (e->method == 0 && e->csize != e->usize)
         return malformed(err, "stored entry sizes differ");
 
-    core_zip_reader *r = xcalloc(1, sizeof(*r));
+    fmt_zip_reader *r = xcalloc(1, sizeof(*r));
     r->z = z;
     r->e = e;
     r->src = lh + skip;
@@ -288,9 +288,9 @@ core_zip_reader_open(core_zip *z, size_t i, core_zip_reader **out, app_err *err)
 
 /* Account for n new bytes of output; an error once a limit is passed. */
 static int
-count_out(core_zip_reader *r, size_t n, app_err *err)
+count_out(fmt_zip_reader *r, size_t n, app_err *err)
 {
-    core_zip *z = r->z;
+    fmt_zip *z = r->z;
     r->out += n;
     z->total += n;
     if (r->out > r->e->usize)
@@ -299,14 +299,14 @@ count_out(core_zip_reader *r, size_t n, app_err *err)
         return too_large(err, "entry");
     if (z->total > z->lim.max_total)
         return too_large(err, "total");
-    if (z->lim.max_ratio > 0 && r->out > CORE_ZIP_RATIO_FLOOR &&
+    if (z->lim.max_ratio > 0 && r->out > FMT_ZIP_RATIO_FLOOR &&
         r->out / z->lim.max_ratio > r->e->csize)
         return too_large(err, "ratio");
     return 0;
 }
 
 static int
-finish_entry(core_zip_reader *r, app_err *err)
+finish_entry(fmt_zip_reader *r, app_err *err)
 {
     r->ended = 1;
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
@@ -325,7 +325,7 @@ finish_entry(core_zip_reader *r, app_err *err)
 }
 
 int
-core_zip_reader_read(core_zip_reader *r, void *buf, size_t cap, size_t *out_n, app_err *err)
+fmt_zip_reader_read(fmt_zip_reader *r, void *buf, size_t cap, size_t *out_n, app_err *err)
 {
     int rc;
 
@@ -394,7 +394,7 @@ done:
 }
 
 void
-core_zip_reader_close(core_zip_reader *r)
+fmt_zip_reader_close(fmt_zip_reader *r)
 {
     if (r == NULL)
         return;
@@ -404,25 +404,25 @@ core_zip_reader_close(core_zip_reader *r)
 }
 
 int
-core_zip_read_all(core_zip *z, size_t i, size_t max, unsigned char **out, size_t *out_len,
+fmt_zip_read_all(fmt_zip *z, size_t i, size_t max, unsigned char **out, size_t *out_len,
                   app_err *err)
 {
-    core_zip_reader *r;
-    core_buf b = {0};
+    fmt_zip_reader *r;
+    base_buf b = {0};
     int rc;
 
     *out = NULL;
     *out_len = 0;
     if (i < z->n && z->ents[i].usize > max)
         return too_large(err, "entry");
-    if ((rc = core_zip_reader_open(z, i, &r, err)) != 0)
+    if ((rc = fmt_zip_reader_open(z, i, &r, err)) != 0)
         return rc;
     /* the declared size is a hint only: never trust it for more than a MiB */
-    core_buf_reserve(&b, z->ents[i].usize < (1u << 20) ? z->ents[i].usize : (1u << 20));
+    base_buf_reserve(&b, z->ents[i].usize < (1u << 20) ? z->ents[i].usize : (1u << 20));
     for (;;) {
         size_t n;
-        core_buf_reserve(&b, 16384);
-        if ((rc = core_zip_reader_read(r, b.p + b.n, b.cap - b.n - 1, &n, err)) != 0)
+        base_buf_reserve(&b, 16384);
+        if ((rc = fmt_zip_reader_read(r, b.p + b.n, b.cap - b.n - 1, &n, err)) != 0)
             break;
         if (n == 0)
             break;
@@ -432,12 +432,12 @@ core_zip_read_all(core_zip *z, size_t i, size_t max, unsigned char **out, size_t
             break;
         }
     }
-    core_zip_reader_close(r);
+    fmt_zip_reader_close(r);
     if (rc != 0) {
-        core_buf_free(&b);
+        base_buf_free(&b);
         return rc;
     }
-    *out = core_buf_steal(&b, out_len);
+    *out = base_buf_steal(&b, out_len);
     return 0;
 }
 
@@ -449,8 +449,8 @@ typedef struct went {
     uint16_t method, flags;
 } went;
 
-struct core_zip_writer {
-    core_buf out; /* the archive, or (streaming) what has not gone to the sink yet */
+struct fmt_zip_writer {
+    base_buf out; /* the archive, or (streaming) what has not gone to the sink yet */
     went *ents;
     size_t n, cap;
     int open;      /* an entry is being written */
@@ -460,31 +460,31 @@ struct core_zip_writer {
     uint64_t usize;
     uLong crc;
     uint64_t data_at; /* archive offset of the open entry's data */
-    core_sink sink;   /* fn NULL: the archive is kept in `out` */
+    fmt_sink sink;   /* fn NULL: the archive is kept in `out` */
     uint64_t sent;    /* bytes already given to the sink */
     int failed;       /* streaming: the error that stopped the writer (sticky) */
 };
 
 /* Archive offset of the next byte written. */
 static uint64_t
-wpos(const core_zip_writer *w)
+wpos(const fmt_zip_writer *w)
 {
     return w->sent + w->out.n;
 }
 
 static void
-wr16(core_buf *b, uint32_t v)
+wr16(base_buf *b, uint32_t v)
 {
     unsigned char p[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
-    core_buf_add(b, p, 2);
+    base_buf_add(b, p, 2);
 }
 
 static void
-wr32(core_buf *b, uint32_t v)
+wr32(base_buf *b, uint32_t v)
 {
     unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                           (unsigned char)(v >> 24)};
-    core_buf_add(b, p, 4);
+    base_buf_add(b, p, 4);
 }
 
 static void
@@ -496,22 +496,22 @@ put32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)(v >> 24);
 }
 
-core_zip_writer *
-core_zip_writer_new(void)
+fmt_zip_writer *
+fmt_zip_writer_new(void)
 {
-    return xcalloc(1, sizeof(core_zip_writer));
+    return xcalloc(1, sizeof(fmt_zip_writer));
 }
 
-core_zip_writer *
-core_zip_writer_new_stream(core_sink sink)
+fmt_zip_writer *
+fmt_zip_writer_new_stream(fmt_sink sink)
 {
-    core_zip_writer *w = xcalloc(1, sizeof(core_zip_writer));
+    fmt_zip_writer *w = xcalloc(1, sizeof(fmt_zip_writer));
     w->sink = sink;
     return w;
 }
 
 void
-core_zip_writer_free(core_zip_writer *w)
+fmt_zip_writer_free(fmt_zip_writer *w)
 {
     if (w == NULL)
         return;
@@ -522,12 +522,12 @@ core_zip_writer_free(core_zip_writer *w)
     for (size_t i = 0; i < w->n; i++)
         free(w->ents[i].name);
     free(w->ents);
-    core_buf_free(&w->out);
+    base_buf_free(&w->out);
     free(w);
 }
 
 static int
-writer_state(const core_zip_writer *w, int want_open, app_err *err)
+writer_state(const fmt_zip_writer *w, int want_open, app_err *err)
 {
     if (w->failed)
         return app_err_set(err, (app_code)w->failed, NULL, "zip writer: stopped by an earlier error");
@@ -538,13 +538,13 @@ writer_state(const core_zip_writer *w, int want_open, app_err *err)
 
 /* Streaming: hand what is buffered to the sink. A failure stops the writer. */
 static int
-drain(core_zip_writer *w, app_err *err)
+drain(fmt_zip_writer *w, app_err *err)
 {
     if (w->sink.fn == NULL || w->out.n == 0)
         return 0;
     int rc = w->sink.fn(w->sink.ctx, w->out.p, w->out.n, err);
     w->sent += w->out.n;
-    core_buf_reset(&w->out);
+    base_buf_reset(&w->out);
     if (rc != 0) {
         w->failed = rc;
         return rc;
@@ -554,13 +554,13 @@ drain(core_zip_writer *w, app_err *err)
 
 /* Streaming: drain once a chunk's worth is buffered. */
 static int
-drain_some(core_zip_writer *w, app_err *err)
+drain_some(fmt_zip_writer *w, app_err *err)
 {
-    return w->out.n >= CORE_ZIP_STREAM_CHUNK ? drain(w, err) : 0;
+    return w->out.n >= FMT_ZIP_STREAM_CHUNK ? drain(w, err) : 0;
 }
 
 int
-core_zip_writer_flush(core_zip_writer *w, app_err *err)
+fmt_zip_writer_flush(fmt_zip_writer *w, app_err *err)
 {
     if (w->failed)
         return writer_state(w, w->open, err);
@@ -568,7 +568,7 @@ core_zip_writer_flush(core_zip_writer *w, app_err *err)
 }
 
 static went *
-new_entry(core_zip_writer *w)
+new_entry(fmt_zip_writer *w)
 {
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 16;
@@ -581,7 +581,7 @@ new_entry(core_zip_writer *w)
 
 /* The archive is limited to 32-bit offsets (no ZIP64) and 65535 entries. */
 static int
-check_room(const core_zip_writer *w, size_t more, app_err *err)
+check_room(const fmt_zip_writer *w, size_t more, app_err *err)
 {
     uint64_t at = wpos(w);
     if (w->n >= 0xFFFF)
@@ -592,7 +592,7 @@ check_room(const core_zip_writer *w, size_t more, app_err *err)
 }
 
 static void
-local_header(core_buf *b, const char *name, size_t nlen, uint16_t flags, uint16_t method,
+local_header(base_buf *b, const char *name, size_t nlen, uint16_t flags, uint16_t method,
              uint32_t crc, uint32_t csize, uint32_t usize)
 {
     wr32(b, SIG_LOCAL);
@@ -606,11 +606,11 @@ local_header(core_buf *b, const char *name, size_t nlen, uint16_t flags, uint16_
     wr32(b, usize);
     wr16(b, (uint32_t)nlen);
     wr16(b, 0); /* extra */
-    core_buf_add(b, name, nlen);
+    base_buf_add(b, name, nlen);
 }
 
 int
-core_zip_writer_begin(core_zip_writer *w, const char *name, int level, app_err *err)
+fmt_zip_writer_begin(fmt_zip_writer *w, const char *name, int level, app_err *err)
 {
     int rc;
     size_t nlen = strlen(name);
@@ -647,13 +647,13 @@ core_zip_writer_begin(core_zip_writer *w, const char *name, int level, app_err *
 
 /* Run deflate over the pending input with `flush`, appending output to w->out. */
 static int
-pump(core_zip_writer *w, int flush, app_err *err)
+pump(fmt_zip_writer *w, int flush, app_err *err)
 {
     for (;;) {
         int rc = check_room(w, 65536, err);
         if (rc != 0)
             return rc;
-        core_buf_reserve(&w->out, 65536);
+        base_buf_reserve(&w->out, 65536);
         w->zs.next_out = w->out.p + w->out.n;
         w->zs.avail_out = 65536;
         int zr = deflate(&w->zs, flush);
@@ -670,7 +670,7 @@ pump(core_zip_writer *w, int flush, app_err *err)
 }
 
 int
-core_zip_writer_write(core_zip_writer *w, const void *p, size_t n, app_err *err)
+fmt_zip_writer_write(fmt_zip_writer *w, const void *p, size_t n, app_err *err)
 {
     int rc;
 
@@ -686,7 +686,7 @@ core_zip_writer_write(core_zip_writer *w, const void *p, size_t n, app_err *err)
         if (!w->deflating) {
             if ((rc = check_room(w, k, err)) != 0)
                 return rc;
-            core_buf_add(&w->out, s, k);
+            base_buf_add(&w->out, s, k);
         } else {
             w->zs.next_in = (Bytef *)(uintptr_t)s;
             w->zs.avail_in = (uInt)k;
@@ -700,7 +700,7 @@ core_zip_writer_write(core_zip_writer *w, const void *p, size_t n, app_err *err)
 }
 
 int
-core_zip_writer_end(core_zip_writer *w, app_err *err)
+fmt_zip_writer_end(fmt_zip_writer *w, app_err *err)
 {
     int rc;
 
@@ -737,18 +737,18 @@ core_zip_writer_end(core_zip_writer *w, app_err *err)
 }
 
 int
-core_zip_writer_add(core_zip_writer *w, const char *name, const void *p, size_t n, app_err *err)
+fmt_zip_writer_add(fmt_zip_writer *w, const char *name, const void *p, size_t n, app_err *err)
 {
-    int rc = core_zip_writer_begin(w, name, -1, err);
+    int rc = fmt_zip_writer_begin(w, name, -1, err);
     if (rc == 0)
-        rc = core_zip_writer_write(w, p, n, err);
+        rc = fmt_zip_writer_write(w, p, n, err);
     if (rc == 0)
-        rc = core_zip_writer_end(w, err);
+        rc = fmt_zip_writer_end(w, err);
     return rc;
 }
 
 int
-core_zip_writer_copy(core_zip_writer *w, const core_zip_writer *from, app_err *err)
+fmt_zip_writer_copy(fmt_zip_writer *w, const fmt_zip_writer *from, app_err *err)
 {
     int rc;
 
@@ -765,14 +765,14 @@ core_zip_writer_copy(core_zip_writer *w, const core_zip_writer *from, app_err *e
         *e = *s;
         e->name = xstrdup(s->name);
         e->local = (uint32_t)w->out.n;
-        core_buf_add(&w->out, from->out.p + s->local, len);
+        base_buf_add(&w->out, from->out.p + s->local, len);
         w->n++;
     }
     return 0;
 }
 
 int
-core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len, app_err *err)
+fmt_zip_writer_finish(fmt_zip_writer *w, unsigned char **out, size_t *out_len, app_err *err)
 {
     int rc;
 
@@ -807,7 +807,7 @@ core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len,
         wr16(&w->out, 0); /* internal attributes */
         wr32(&w->out, 0); /* external attributes */
         wr32(&w->out, e->local);
-        core_buf_add(&w->out, e->name, nlen);
+        base_buf_add(&w->out, e->name, nlen);
         if ((rc = drain_some(w, err)) != 0)
             return rc;
     }
@@ -825,6 +825,6 @@ core_zip_writer_finish(core_zip_writer *w, unsigned char **out, size_t *out_len,
     w->spent = 1;
     if (w->sink.fn != NULL)
         return drain(w, err);
-    *out = core_buf_steal(&w->out, out_len);
+    *out = base_buf_steal(&w->out, out_len);
     return 0;
 }

@@ -1,27 +1,27 @@
 /*
- * core/csv.c - the CSV reader and writer of core/csv.h.
+ * formats/csv.c - the CSV reader and writer of formats/csv.h.
  *
  * The reader is a push parser fed with UTF-8: the whole input when it is
  * UTF-8 already, else 64 KiB pieces that iconv converted from GB18030, so a
  * GBK file is never held twice in memory.
  */
-#include "core/csv.h"
+#include "formats/csv.h"
 
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 
 enum { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE_IN_QUOTED };
 
 typedef struct parser {
-    core_csv_limits lim;
-    core_sheet_row_fn fn;
+    fmt_csv_limits lim;
+    fmt_sheet_row_fn fn;
     void *ctx;
     app_err *err;
-    core_buf rec;  /* the record's fields, each NUL-terminated */
+    base_buf rec;  /* the record's fields, each NUL-terminated */
     size_t *foff;  /* start of field k in rec */
     size_t nf, fcap;
     core_cell *cells;
@@ -29,10 +29,10 @@ typedef struct parser {
     long row, quote_row;
 } parser;
 
-core_csv_limits
-core_csv_limits_default(void)
+fmt_csv_limits
+fmt_csv_limits_default(void)
 {
-    core_csv_limits l = {.max_record = (size_t)1 << 20, .max_columns = CORE_SHEET_MAX_COLS};
+    fmt_csv_limits l = {.max_record = (size_t)1 << 20, .max_columns = FMT_SHEET_MAX_COLS};
     return l;
 }
 
@@ -57,7 +57,7 @@ end_field(parser *p)
         p->foff = xrealloc(p->foff, (p->fcap + 1) * sizeof(size_t));
         p->cells = xrealloc(p->cells, p->fcap * sizeof(core_cell));
     }
-    core_buf_addc(&p->rec, '\0');
+    base_buf_addc(&p->rec, '\0');
     p->foff[++p->nf] = p->rec.n;
     return 0;
 }
@@ -76,11 +76,11 @@ end_record(parser *p)
         c->s = (const char *)p->rec.p + p->foff[i];
         c->len = p->foff[i + 1] - p->foff[i] - 1;
         c->type = c->len ? CORE_CELL_TEXT : CORE_CELL_EMPTY;
-        c->flags = core_sheet_lost_digits(c->s, c->len, 1) ? CORE_CELL_F_LOST_DIGITS : 0;
+        c->flags = fmt_sheet_lost_digits(c->s, c->len, 1) ? CORE_CELL_F_LOST_DIGITS : 0;
     }
-    core_sheet_row r = {p->row, n, p->cells, 0, 0}; /* CSV has no date system: 1900 */
+    fmt_sheet_row r = {p->row, n, p->cells, 0, 0}; /* CSV has no date system: 1900 */
     rc = p->fn(p->ctx, &r, p->err);
-    core_buf_reset(&p->rec);
+    base_buf_reset(&p->rec);
     p->nf = 0;
     p->row++;
     p->state = S_START;
@@ -150,7 +150,7 @@ feed(parser *p, const unsigned char *s, size_t n)
         if (p->rec.n >= p->lim.max_record)
             return row_error(p, APP_ETOOLARGE, "csv_too_large", "record",
                              p->state == S_QUOTED ? p->quote_row : p->row);
-        core_buf_addc(&p->rec, c);
+        base_buf_addc(&p->rec, c);
     }
     return 0;
 }
@@ -208,13 +208,13 @@ feed_gb18030(parser *p, const unsigned char *data, size_t len)
 }
 
 int
-core_csv_read(const unsigned char *data, size_t len, const core_csv_limits *lim,
-              core_sheet_row_fn fn, void *ctx, core_csv_encoding *out_enc, app_err *err)
+fmt_csv_read(const unsigned char *data, size_t len, const fmt_csv_limits *lim,
+              fmt_sheet_row_fn fn, void *ctx, fmt_csv_encoding *out_enc, app_err *err)
 {
     parser p = {.fn = fn, .ctx = ctx, .err = err, .row = 1};
     int rc;
 
-    p.lim = lim ? *lim : core_csv_limits_default();
+    p.lim = lim ? *lim : fmt_csv_limits_default();
     if (p.lim.max_columns == 0)
         p.lim.max_columns = 1;
     if (data == NULL)
@@ -228,8 +228,8 @@ core_csv_read(const unsigned char *data, size_t len, const core_csv_limits *lim,
         data += 3;
         len -= 3;
     }
-    core_csv_encoding enc = core_utf8_valid(data, len) ? CORE_CSV_UTF8 : CORE_CSV_GB18030;
-    if (bom && enc != CORE_CSV_UTF8)
+    fmt_csv_encoding enc = base_utf8_valid(data, len) ? FMT_CSV_UTF8 : FMT_CSV_GB18030;
+    if (bom && enc != FMT_CSV_UTF8)
         return bad_encoding(err, "", "not UTF-8 after a UTF-8 byte order mark");
     if (out_enc)
         *out_enc = enc;
@@ -237,10 +237,10 @@ core_csv_read(const unsigned char *data, size_t len, const core_csv_limits *lim,
     p.cells = xmalloc(64 * sizeof(core_cell));
     p.fcap = 64;
     p.foff[0] = 0;
-    rc = enc == CORE_CSV_UTF8 ? feed(&p, data, len) : feed_gb18030(&p, data, len);
+    rc = enc == FMT_CSV_UTF8 ? feed(&p, data, len) : feed_gb18030(&p, data, len);
     if (rc == 0)
         rc = finish(&p);
-    core_buf_free(&p.rec);
+    base_buf_free(&p.rec);
     free(p.foff);
     free(p.cells);
     return rc;
@@ -249,9 +249,9 @@ core_csv_read(const unsigned char *data, size_t len, const core_csv_limits *lim,
 /* ---- writing ---------------------------------------------------------------- */
 
 void
-core_csv_write_bom(core_buf *b)
+fmt_csv_write_bom(base_buf *b)
 {
-    core_buf_add(b, "\xEF\xBB\xBF", 3);
+    base_buf_add(b, "\xEF\xBB\xBF", 3);
 }
 
 /* -3, +1.5, 42: nothing a spreadsheet would run. */
@@ -274,28 +274,28 @@ plain_number(const char *s)
 }
 
 void
-core_csv_write_row(core_buf *b, const char *const *cells, size_t n)
+fmt_csv_write_row(base_buf *b, const char *const *cells, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const char *v = cells[i] ? cells[i] : "";
         size_t len = strlen(v);
         if (i > 0)
-            core_buf_addc(b, ',');
+            base_buf_addc(b, ',');
         if (len == 0)
             continue;
         int guard = strchr("=+-@\t\r", v[0]) != NULL && !plain_number(v);
         int quote = strpbrk(v, ",\"\r\n") != NULL || v[0] == ' ' || v[len - 1] == ' ';
         if (quote)
-            core_buf_addc(b, '"');
+            base_buf_addc(b, '"');
         if (guard)
-            core_buf_addc(b, '\'');
+            base_buf_addc(b, '\'');
         for (const char *q = v; *q; q++) {
             if (*q == '"')
-                core_buf_addc(b, '"');
-            core_buf_addc(b, *q);
+                base_buf_addc(b, '"');
+            base_buf_addc(b, *q);
         }
         if (quote)
-            core_buf_addc(b, '"');
+            base_buf_addc(b, '"');
     }
-    core_buf_add(b, "\r\n", 2);
+    base_buf_add(b, "\r\n", 2);
 }

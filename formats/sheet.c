@@ -1,15 +1,15 @@
 /*
- * core/sheet.c - column letters, A1 references and lost-digit detection.
+ * formats/sheet.c - column letters, A1 references and lost-digit detection.
  */
-#include "core/sheet.h"
+#include "formats/sheet.h"
 
 void
-core_sheet_col_name(int col, char out[4])
+fmt_sheet_col_name(int col, char out[4])
 {
     char tmp[4];
     int n = 0;
 
-    if (col < 0 || col >= CORE_SHEET_MAX_COLS) {
+    if (col < 0 || col >= FMT_SHEET_MAX_COLS) {
         out[0] = '?';
         out[1] = '\0';
         return;
@@ -26,7 +26,7 @@ core_sheet_col_name(int col, char out[4])
 }
 
 int
-core_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row)
+fmt_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row)
 {
     size_t i = 0;
     long col = 0, row = 0;
@@ -37,7 +37,7 @@ core_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row)
         col = col * 26 + ((p[i] | 0x20) - 'a' + 1);
         i++;
     }
-    if (i == 0 || col > CORE_SHEET_MAX_COLS)
+    if (i == 0 || col > FMT_SHEET_MAX_COLS)
         return -1;
     if (i < n && p[i] == '0')
         return -1; /* no leading zeros: "A01" is not a reference */
@@ -45,7 +45,7 @@ core_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row)
         if (p[i] < '0' || p[i] > '9')
             return -1;
         row = row * 10 + (p[i] - '0');
-        if (row > CORE_SHEET_MAX_ROWS)
+        if (row > FMT_SHEET_MAX_ROWS)
             return -1;
     }
     *out_col = (int)col - 1;
@@ -54,7 +54,7 @@ core_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row)
 }
 
 int
-core_sheet_lost_digits(const char *p, size_t n, int exponent_only)
+fmt_sheet_lost_digits(const char *p, size_t n, int exponent_only)
 {
     size_t i = 0;
     long int_sig = 0;    /* significant digits before the point */

@@ -1,12 +1,12 @@
 /*
- * core/arena.h - a bump allocator owned by one unit of work (a request's job,
+ * base/arena.h - a bump allocator owned by one unit of work (a request's job,
  * a CLI command). Everything allocated from it dies with app_arena_free().
  * core/ and workflow/ allocate through it so they never include h2o.
  * Out of memory aborts (house rule: no untested NULL branches).
  * Not thread-safe: one arena, one thread at a time.
  */
-#ifndef CORE_ARENA_H
-#define CORE_ARENA_H
+#ifndef BASE_ARENA_H
+#define BASE_ARENA_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /*
- * core/xml.h - a small pull tokenizer for the XML parts of xlsx files.
+ * formats/xml.h - a small pull tokenizer for the XML parts of xlsx files.
  *
  * It reads bytes from a source callback (a zip entry being inflated) into a
  * sliding buffer and returns one token at a time: start tags with their
@@ -11,7 +11,7 @@
  * can be defined and nothing is fetched), only the five predefined
  * entities and character references (&#NN; &#xHH;) are expanded, a token
  * (tag or text run) longer than max_token bytes is an error, and nesting
- * deeper than CORE_XML_MAX_DEPTH is an error. Comments and processing
+ * deeper than FMT_XML_MAX_DEPTH is an error. Comments and processing
  * instructions are skipped; CDATA sections are text. A UTF-8 byte order
  * mark is skipped. Well-formedness is checked only as far as the tokens
  * go: end tags are not matched against start tags by name.
@@ -19,28 +19,28 @@
  * Errors: APP_EINVAL "xlsx_malformed" param "xml"; APP_ETOOLARGE
  * "xlsx_too_large" param "xml_token"; and whatever the source returns.
  */
-#ifndef CORE_XML_H
-#define CORE_XML_H
+#ifndef FMT_XML_H
+#define FMT_XML_H
 
 #include <stddef.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
-#define CORE_XML_MAX_ATTRS 32 /* attributes kept per tag; later ones are parsed and dropped */
-#define CORE_XML_MAX_DEPTH 256
+#define FMT_XML_MAX_ATTRS 32 /* attributes kept per tag; later ones are parsed and dropped */
+#define FMT_XML_MAX_DEPTH 256
 
 /* Fill buf with up to cap bytes; *out_n 0 at the end. 0 or an APP_E* code. */
-typedef int (*core_xml_source)(void *ctx, void *buf, size_t cap, size_t *out_n, app_err *err);
+typedef int (*fmt_xml_source)(void *ctx, void *buf, size_t cap, size_t *out_n, app_err *err);
 
 typedef enum {
-    CORE_XML_EOF = 0,
-    CORE_XML_START, /* <name ...> or <name .../> (then `empty` is 1 and no END follows) */
-    CORE_XML_END,   /* </name> */
-    CORE_XML_TEXT,  /* character data, entities decoded, CR LF -> LF */
-} core_xml_type;
+    FMT_XML_EOF = 0,
+    FMT_XML_START, /* <name ...> or <name .../> (then `empty` is 1 and no END follows) */
+    FMT_XML_END,   /* </name> */
+    FMT_XML_TEXT,  /* character data, entities decoded, CR LF -> LF */
+} fmt_xml_type;
 
-typedef struct core_xml_attr {
+typedef struct fmt_xml_attr {
     const char *name;  /* as written, "r:id" (not NUL-terminated: use nlen) */
     size_t nlen;
     const char *local; /* after the prefix, "id" */
@@ -48,36 +48,36 @@ typedef struct core_xml_attr {
     int prefixed;      /* the name had a prefix other than xmlns */
     const char *value; /* decoded, NUL-terminated */
     size_t vlen;
-} core_xml_attr;
+} fmt_xml_attr;
 
-typedef struct core_xml_token {
-    core_xml_type type;
+typedef struct fmt_xml_token {
+    fmt_xml_type type;
     const char *name; /* START/END: local name (not NUL-terminated) */
     size_t nlen;
     int empty;        /* START of an empty-element tag */
     int depth;        /* START: depth of the element (root = 1) */
-    const core_xml_attr *attrs;
+    const fmt_xml_attr *attrs;
     int nattrs;
     const char *text; /* TEXT: decoded, NUL-terminated */
     size_t tlen;
-} core_xml_token;
+} fmt_xml_token;
 
-typedef struct core_xml core_xml;
+typedef struct fmt_xml fmt_xml;
 
-/* A tokenizer over `src`; free with core_xml_free(). Never NULL. */
-core_xml *core_xml_new(core_xml_source src, void *ctx, size_t max_token);
-void core_xml_free(core_xml *x); /* x may be NULL */
+/* A tokenizer over `src`; free with fmt_xml_free(). Never NULL. */
+fmt_xml *fmt_xml_new(fmt_xml_source src, void *ctx, size_t max_token);
+void fmt_xml_free(fmt_xml *x); /* x may be NULL */
 
 /*
  * The next token into *out; everything it points to stays valid until the
- * next call. At the end of input *out is CORE_XML_EOF (an error instead if
+ * next call. At the end of input *out is FMT_XML_EOF (an error instead if
  * an element is still open). After an error, do not call again.
  */
-int core_xml_next(core_xml *x, core_xml_token *out, app_err *err);
+int fmt_xml_next(fmt_xml *x, fmt_xml_token *out, app_err *err);
 
 /* 1 when the token's name is `name` (inline: called for every token). */
 static inline int
-core_xml_is(const core_xml_token *t, const char *name)
+fmt_xml_is(const fmt_xml_token *t, const char *name)
 {
     size_t n = strlen(name);
     return t->nlen == n && memcmp(t->name, name, n) == 0;
@@ -88,12 +88,12 @@ core_xml_is(const core_xml_token *t, const char *name)
  * 0 ("r" of <c r="B7">), with a namespace prefix other than xmlns when 1
  * ("id" of r:id). NULL when absent.
  */
-static inline const core_xml_attr *
-core_xml_attr_find(const core_xml_token *t, const char *local, int prefixed)
+static inline const fmt_xml_attr *
+fmt_xml_attr_find(const fmt_xml_token *t, const char *local, int prefixed)
 {
     size_t n = strlen(local);
     for (int i = 0; i < t->nattrs; i++) {
-        const core_xml_attr *a = &t->attrs[i];
+        const fmt_xml_attr *a = &t->attrs[i];
         int has_prefix = a->local != a->name;
         if (has_prefix != (prefixed != 0) || (prefixed && !a->prefixed))
             continue;

@@ -1,7 +1,7 @@
 /*
- * core/err.c - the error value.
+ * base/err.c - the error value.
  */
-#include "core/err.h"
+#include "base/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

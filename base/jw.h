@@ -1,17 +1,17 @@
 /*
- * api/jw.h - a small JSON text writer for hot answers (a student record has
+ * base/jw.h - a small JSON text writer for hot answers (a student record has
  * about a hundred members; a list page fifty records). Building them as
  * jansson objects and dumping them in insertion order cost more than the
  * database read, so these answers are written straight into an arena buffer.
  * Strings are escaped per RFC 8259; the caller passes valid UTF-8 (values
  * from jansson input or the database, both UTF-8).
  */
-#ifndef API_JW_H
-#define API_JW_H
+#ifndef BASE_JW_H
+#define BASE_JW_H
 
 #include <stddef.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 
 typedef struct jw {
     app_arena *arena;

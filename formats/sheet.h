@@ -1,27 +1,27 @@
 /*
- * core/sheet.h - a row of a spreadsheet as the file readers hand it over.
+ * formats/sheet.h - a row of a spreadsheet as the file readers hand it over.
  *
- * core/xlsx.h and core/csv.h read a whole file and call a core_sheet_row_fn
+ * formats/xlsx.h and formats/csv.h read a whole file and call a fmt_sheet_row_fn
  * once per row, in file order, with the row's cells as UTF-8 text indexed
  * by column (0 = A). The import code above them sees one shape whatever the
  * file was. Pure: no I/O, no allocation; thread-safe.
  */
-#ifndef CORE_SHEET_H
-#define CORE_SHEET_H
+#ifndef FMT_SHEET_H
+#define FMT_SHEET_H
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
-#define CORE_SHEET_MAX_ROWS 1048576L /* Excel's limit: row 1048576 */
-#define CORE_SHEET_MAX_COLS 16384    /* Excel's limit: column XFD */
+#define FMT_SHEET_MAX_ROWS 1048576L /* Excel's limit: row 1048576 */
+#define FMT_SHEET_MAX_COLS 16384    /* Excel's limit: column XFD */
 
 typedef enum {
     CORE_CELL_EMPTY = 0, /* no value (s is "") */
     CORE_CELL_TEXT,      /* a string (xlsx s, inlineStr, str, d; every CSV field) */
     CORE_CELL_NUMBER,    /* xlsx n: the number as stored ("42", "1.10101199003078E+17");
                             dates are numbers here (Excel serial days, counted
-                            as core_sheet_row.date1904 says) */
+                            as fmt_sheet_row.date1904 says) */
     CORE_CELL_BOOL,      /* xlsx b: "TRUE" or "FALSE" */
     CORE_CELL_ERROR,     /* xlsx e: "#N/A", "#VALUE!", ... */
 } core_cell_type;
@@ -43,7 +43,7 @@ typedef struct core_cell {
     unsigned flags; /* CORE_CELL_F_* */
 } core_cell;
 
-typedef struct core_sheet_row {
+typedef struct fmt_sheet_row {
     long row;              /* 1-based: xlsx the r= of <row>, CSV the record number */
     size_t ncells;         /* 1 + the last non-empty column; 0 for an empty row */
     const core_cell *cells; /* cells[0..ncells), gaps are CORE_CELL_EMPTY */
@@ -55,7 +55,7 @@ typedef struct core_sheet_row {
                               0 for the 1900 system (serial 1 = 1900-01-01, with
                               Excel's phantom 1900-02-29), every other xlsx and
                               every CSV */
-} core_sheet_row;
+} fmt_sheet_row;
 
 /*
  * Called once per row. Everything `row` points to is borrowed and valid
@@ -63,10 +63,10 @@ typedef struct core_sheet_row {
  * APP_E* code stops the reader, which returns that code (with whatever the
  * callback put in `err`).
  */
-typedef int (*core_sheet_row_fn)(void *ctx, const core_sheet_row *row, app_err *err);
+typedef int (*fmt_sheet_row_fn)(void *ctx, const fmt_sheet_row *row, app_err *err);
 
 /* The letters of 0-based column `col` (0 -> "A", 16383 -> "XFD") into out[4]. */
-void core_sheet_col_name(int col, char out[4]);
+void fmt_sheet_col_name(int col, char out[4]);
 
 /*
  * Parse an A1 reference p[0..n) ("B7", "XFD1048576"; letters in either case,
@@ -74,7 +74,7 @@ void core_sheet_col_name(int col, char out[4]);
  * a reference or lies outside A1:XFD1048576. A reference without the row
  * part ("B") gives *out_row 0.
  */
-int core_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row);
+int fmt_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row);
 
 /*
  * 1 when p[0..n) is a decimal number (optional sign, digits, optional
@@ -82,6 +82,6 @@ int core_sheet_ref_parse(const char *p, size_t n, int *out_col, long *out_row);
  * 0. With `exponent_only`, plain digit strings never count: only the
  * scientific form does (for CSV, where a long digit string is text).
  */
-int core_sheet_lost_digits(const char *p, size_t n, int exponent_only);
+int fmt_sheet_lost_digits(const char *p, size_t n, int exponent_only);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * core/xlsx_write.c - the all-text workbook writer of core/xlsx.h.
+ * formats/xlsx_write.c - the all-text workbook writer of formats/xlsx.h.
  *
  * Sheets are written to `body`, a zip writer of their own, and deflated as
  * rows arrive; at the end the small parts go into the final archive first
@@ -19,9 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
-#include "core/xlsx.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "formats/xlsx.h"
 
 #define NS_MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -51,47 +51,47 @@ typedef struct wsheet {
     size_t nlists;
 } wsheet;
 
-struct core_xlsx_writer {
+struct fmt_xlsx_writer {
     app_arena *a;
-    core_zip_writer *body;
+    fmt_zip_writer *body;
     wsheet *sheets;
     size_t n, cap;
     int open; /* sheets[n - 1] is being written */
     int spent;
     int stream; /* body streams to a sink: one sheet, parts first */
-    core_buf chunk;
-    core_buf tmp;
+    base_buf chunk;
+    base_buf tmp;
     int list_cols;          /* columns used in the list sheet */
     const wlist **long_lists; /* in list sheet column order */
 };
 
-core_xlsx_writer *
-core_xlsx_writer_new(void)
+fmt_xlsx_writer *
+fmt_xlsx_writer_new(void)
 {
-    core_xlsx_writer *w = xcalloc(1, sizeof(*w));
+    fmt_xlsx_writer *w = xcalloc(1, sizeof(*w));
     w->a = app_arena_new();
-    w->body = core_zip_writer_new();
+    w->body = fmt_zip_writer_new();
     return w;
 }
 
-core_xlsx_writer *
-core_xlsx_writer_new_stream(core_sink sink)
+fmt_xlsx_writer *
+fmt_xlsx_writer_new_stream(fmt_sink sink)
 {
-    core_xlsx_writer *w = xcalloc(1, sizeof(*w));
+    fmt_xlsx_writer *w = xcalloc(1, sizeof(*w));
     w->a = app_arena_new();
-    w->body = core_zip_writer_new_stream(sink);
+    w->body = fmt_zip_writer_new_stream(sink);
     w->stream = 1;
     return w;
 }
 
 void
-core_xlsx_writer_free(core_xlsx_writer *w)
+fmt_xlsx_writer_free(fmt_xlsx_writer *w)
 {
     if (w == NULL)
         return;
-    core_zip_writer_free(w->body);
-    core_buf_free(&w->chunk);
-    core_buf_free(&w->tmp);
+    fmt_zip_writer_free(w->body);
+    base_buf_free(&w->chunk);
+    base_buf_free(&w->tmp);
     free(w->sheets);
     free(w->long_lists);
     app_arena_free(w->a);
@@ -129,46 +129,46 @@ is_hex(int c)
  * escape becomes _x005F_.
  */
 static void
-put_text(core_buf *b, const unsigned char *s, size_t n)
+put_text(base_buf *b, const unsigned char *s, size_t n)
 {
     size_t i = 0;
 
-    core_buf_reserve(b, n + n / 8);
+    base_buf_reserve(b, n + n / 8);
     while (i < n) {
         size_t run = i;
         while (run < n && s[run] >= 0x20 && s[run] != '&' && s[run] != '<' && s[run] != '>' &&
                s[run] != '"' && s[run] != '_' && s[run] != 0xEF)
             run++;
-        core_buf_add(b, s + i, run - i);
+        base_buf_add(b, s + i, run - i);
         i = run;
         if (i == n)
             break;
         unsigned char c = s[i];
         switch (c) {
-        case '&': core_buf_adds(b, "&amp;"); break;
-        case '<': core_buf_adds(b, "&lt;"); break;
-        case '>': core_buf_adds(b, "&gt;"); break;
-        case '"': core_buf_adds(b, "&quot;"); break;
+        case '&': base_buf_adds(b, "&amp;"); break;
+        case '<': base_buf_adds(b, "&lt;"); break;
+        case '>': base_buf_adds(b, "&gt;"); break;
+        case '"': base_buf_adds(b, "&quot;"); break;
         case '_':
             if (n - i >= 7 && s[i + 1] == 'x' && is_hex(s[i + 2]) && is_hex(s[i + 3]) &&
                 is_hex(s[i + 4]) && is_hex(s[i + 5]) && s[i + 6] == '_')
-                core_buf_adds(b, "_x005F_");
+                base_buf_adds(b, "_x005F_");
             else
-                core_buf_addc(b, '_');
+                base_buf_addc(b, '_');
             break;
         case 0xEF:
             if (n - i >= 3 && s[i + 1] == 0xBF && (s[i + 2] == 0xBE || s[i + 2] == 0xBF)) {
-                core_buf_adds(b, s[i + 2] == 0xBE ? "_xFFFE_" : "_xFFFF_");
+                base_buf_adds(b, s[i + 2] == 0xBE ? "_xFFFE_" : "_xFFFF_");
                 i += 3;
                 continue;
             }
-            core_buf_addc(b, c);
+            base_buf_addc(b, c);
             break;
         default: /* below 0x20 */
             if (c == '\t' || c == '\n')
-                core_buf_addc(b, c);
+                base_buf_addc(b, c);
             else
-                core_buf_printf(b, "_x%04X_", c);
+                base_buf_printf(b, "_x%04X_", c);
             break;
         }
         i++;
@@ -176,7 +176,7 @@ put_text(core_buf *b, const unsigned char *s, size_t n)
 }
 
 static void
-put_str(core_buf *b, const char *s)
+put_str(base_buf *b, const char *s)
 {
     put_text(b, (const unsigned char *)s, strlen(s));
 }
@@ -184,16 +184,16 @@ put_str(core_buf *b, const char *s)
 /* ---- sheets --------------------------------------------------------------- */
 
 static int
-check_name(const core_xlsx_writer *w, const char *name, app_err *err)
+check_name(const fmt_xlsx_writer *w, const char *name, app_err *err)
 {
     size_t n = strlen(name);
     const char *why = NULL;
 
-    if (!core_utf8_valid(name, n) || n == 0 || utf16_units((const unsigned char *)name, n) > 31)
+    if (!base_utf8_valid(name, n) || n == 0 || utf16_units((const unsigned char *)name, n) > 31)
         why = "length";
     else if (strpbrk(name, ":\\/?*[]") != NULL || name[0] == '\'' || name[n - 1] == '\'')
         why = "characters";
-    else if (strcasecmp(name, "History") == 0 || strcasecmp(name, CORE_XLSX_LIST_SHEET) == 0)
+    else if (strcasecmp(name, "History") == 0 || strcasecmp(name, FMT_XLSX_LIST_SHEET) == 0)
         why = "reserved";
     for (size_t i = 0; i < n && why == NULL; i++)
         if ((unsigned char)name[i] < 0x20)
@@ -209,10 +209,10 @@ check_name(const core_xlsx_writer *w, const char *name, app_err *err)
 }
 
 static int
-flush(core_xlsx_writer *w, app_err *err)
+flush(fmt_xlsx_writer *w, app_err *err)
 {
-    int rc = core_zip_writer_write(w->body, w->chunk.p, w->chunk.n, err);
-    core_buf_reset(&w->chunk);
+    int rc = fmt_zip_writer_write(w->body, w->chunk.p, w->chunk.n, err);
+    base_buf_reset(&w->chunk);
     return rc;
 }
 
@@ -231,55 +231,55 @@ list_inline(const char *const *v, size_t n)
 }
 
 static int
-end_sheet(core_xlsx_writer *w, app_err *err)
+end_sheet(fmt_xlsx_writer *w, app_err *err)
 {
     wsheet *s = &w->sheets[w->n - 1];
-    core_buf *b = &w->chunk;
+    base_buf *b = &w->chunk;
     char col[4];
 
-    core_buf_adds(b, "</sheetData>");
+    base_buf_adds(b, "</sheetData>");
     if (s->nlists > 0) {
-        core_buf_printf(b, "<dataValidations count=\"%zu\">", s->nlists);
+        base_buf_printf(b, "<dataValidations count=\"%zu\">", s->nlists);
         for (size_t i = 0; i < s->nlists; i++) {
             const wlist *l = &s->lists[i];
-            core_sheet_col_name(l->col, col);
-            core_buf_printf(b,
+            fmt_sheet_col_name(l->col, col);
+            base_buf_printf(b,
                             "<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" "
                             "showErrorMessage=\"1\" errorTitle=\"输入错误\" "
                             "error=\"请从下拉列表中选择\" sqref=\"%s%d:%s%ld\"><formula1>",
-                            col, s->header ? 2 : 1, col, CORE_SHEET_MAX_ROWS);
+                            col, s->header ? 2 : 1, col, FMT_SHEET_MAX_ROWS);
             if (l->list_col < 0) {
-                core_buf_addc(b, '"');
+                base_buf_addc(b, '"');
                 for (size_t k = 0; k < l->n; k++) {
                     if (k > 0)
-                        core_buf_addc(b, ',');
+                        base_buf_addc(b, ',');
                     put_str(b, l->v[k]);
                 }
-                core_buf_addc(b, '"');
+                base_buf_addc(b, '"');
             } else {
                 char lc[4];
-                core_sheet_col_name(l->list_col, lc);
-                core_buf_printf(b, "'%s'!$%s$1:$%s$%zu", CORE_XLSX_LIST_SHEET, lc, lc,
+                fmt_sheet_col_name(l->list_col, lc);
+                base_buf_printf(b, "'%s'!$%s$1:$%s$%zu", FMT_XLSX_LIST_SHEET, lc, lc,
                                 l->n > 0 ? l->n : 1);
             }
-            core_buf_adds(b, "</formula1></dataValidation>");
+            base_buf_adds(b, "</formula1></dataValidation>");
         }
-        core_buf_adds(b, "</dataValidations>");
+        base_buf_adds(b, "</dataValidations>");
     }
-    core_buf_adds(b, "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" "
+    base_buf_adds(b, "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" "
                      "header=\"0.3\" footer=\"0.3\"/></worksheet>");
     int rc = flush(w, err);
     if (rc == 0)
-        rc = core_zip_writer_end(w->body, err);
+        rc = fmt_zip_writer_end(w->body, err);
     w->open = 0;
     return rc;
 }
 
 /* Record sheet `name` with its options (lists copied) as sheets[n]; not yet open. */
 static int
-sheet_meta(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o, app_err *err)
+sheet_meta(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *o, app_err *err)
 {
-    if (o->ncols > CORE_SHEET_MAX_COLS)
+    if (o->ncols > FMT_SHEET_MAX_COLS)
         return too_large(err, "columns");
     if (w->n == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 4;
@@ -294,13 +294,13 @@ sheet_meta(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o,
         s->nlists += o->cols[i].list != NULL;
     s->lists = app_arena_alloc(w->a, (s->nlists ? s->nlists : 1) * sizeof(wlist));
     for (size_t i = 0, k = 0; i < o->ncols; i++) {
-        const core_xlsx_col *c = &o->cols[i];
+        const fmt_xlsx_col *c = &o->cols[i];
         if (c->list == NULL)
             continue;
         const char **v = app_arena_alloc(w->a, (c->nlist ? c->nlist : 1) * sizeof(char *));
         for (size_t j = 0; j < c->nlist; j++) {
             const char *x = c->list[j] ? c->list[j] : "";
-            if (!core_utf8_valid(x, strlen(x)))
+            if (!base_utf8_valid(x, strlen(x)))
                 return app_err_set(err, APP_EINVAL, "invalid_text", "xlsx writer: list value");
             v[j] = app_arena_strdup(w->a, x);
         }
@@ -310,9 +310,9 @@ sheet_meta(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o,
         l->col = (int)i;
         l->list_col = -1;
         if (!list_inline(v, c->nlist)) {
-            if (w->list_cols >= CORE_SHEET_MAX_COLS)
+            if (w->list_cols >= FMT_SHEET_MAX_COLS)
                 return too_large(err, "columns");
-            if (c->nlist > (size_t)CORE_SHEET_MAX_ROWS)
+            if (c->nlist > (size_t)FMT_SHEET_MAX_ROWS)
                 return too_large(err, "rows");
             l->list_col = w->list_cols++;
             w->long_lists = xrealloc(w->long_lists, (size_t)w->list_cols * sizeof(wlist *));
@@ -324,46 +324,46 @@ sheet_meta(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o,
 
 /* Open sheets[n] (recorded by sheet_meta) as the next part and write its head. */
 static int
-sheet_open(core_xlsx_writer *w, const core_xlsx_sheet_opts *o, int tab_selected, app_err *err)
+sheet_open(fmt_xlsx_writer *w, const fmt_xlsx_sheet_opts *o, int tab_selected, app_err *err)
 {
     wsheet *s = &w->sheets[w->n];
     char part[64];
     int rc;
 
     snprintf(part, sizeof(part), "xl/worksheets/sheet%zu.xml", w->n + 1);
-    if ((rc = core_zip_writer_begin(w->body, part, SHEET_LEVEL, err)) != 0)
+    if ((rc = fmt_zip_writer_begin(w->body, part, SHEET_LEVEL, err)) != 0)
         return rc;
     w->n++;
     w->open = 1;
 
-    core_buf *b = &w->chunk;
-    core_buf_adds(b, XML_DECL "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">");
-    core_buf_printf(b, "<sheetViews><sheetView %sworkbookViewId=\"0\">",
+    base_buf *b = &w->chunk;
+    base_buf_adds(b, XML_DECL "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">");
+    base_buf_printf(b, "<sheetViews><sheetView %sworkbookViewId=\"0\">",
                     tab_selected ? "tabSelected=\"1\" " : "");
     if (s->header)
-        core_buf_adds(b, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
+        base_buf_adds(b, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
                          "state=\"frozen\"/><selection pane=\"bottomLeft\" activeCell=\"A2\" "
                          "sqref=\"A2\"/>");
-    core_buf_adds(b, "</sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>");
+    base_buf_adds(b, "</sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>");
     if (o->ncols > 0) {
-        core_buf_adds(b, "<cols>");
+        base_buf_adds(b, "<cols>");
         for (size_t i = 0; i < o->ncols; i++) {
-            const core_xlsx_col *c = &o->cols[i];
+            const fmt_xlsx_col *c = &o->cols[i];
             double width = c->width > 0 && c->width <= 255 ? c->width : DEFAULT_WIDTH;
-            core_buf_printf(b, "<col min=\"%zu\" max=\"%zu\" width=\"%.6g\" style=\"1\"%s%s/>", i + 1,
+            base_buf_printf(b, "<col min=\"%zu\" max=\"%zu\" width=\"%.6g\" style=\"1\"%s%s/>", i + 1,
                             i + 1, width, c->width > 0 ? " customWidth=\"1\"" : "",
                             c->hidden ? " hidden=\"1\"" : "");
         }
-        core_buf_adds(b, "</cols>");
+        base_buf_adds(b, "</cols>");
     }
-    core_buf_adds(b, "<sheetData>");
+    base_buf_adds(b, "<sheetData>");
     return 0;
 }
 
-static const core_xlsx_sheet_opts no_opts = {0};
+static const fmt_xlsx_sheet_opts no_opts = {0};
 
 static int
-begin_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o, int tab_selected,
+begin_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *o, int tab_selected,
             app_err *err)
 {
     int rc;
@@ -375,12 +375,12 @@ begin_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o
     return sheet_open(w, o, tab_selected, err);
 }
 
-static int write_package(core_xlsx_writer *w, core_zip_writer *z, int list_sheet_ahead,
+static int write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead,
                          app_err *err);
 
 /* The one sheet of a streaming writer: the package's parts, then its head. */
 static int
-begin_stream_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *o,
+begin_stream_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *o,
                    app_err *err)
 {
     int rc;
@@ -402,7 +402,7 @@ begin_stream_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_
 }
 
 int
-core_xlsx_writer_sheet(core_xlsx_writer *w, const char *name, const core_xlsx_sheet_opts *opts,
+fmt_xlsx_writer_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *opts,
                        app_err *err)
 {
     int rc;
@@ -441,63 +441,63 @@ fmt_long(char *out, long v)
 
 /* Append a row; on error nothing of it is written. */
 static int
-put_row(core_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_err *err)
+put_row(fmt_xlsx_writer *w, wsheet *s, const char *const *cells, size_t n, app_err *err)
 {
-    core_buf *b = &w->chunk;
+    base_buf *b = &w->chunk;
     size_t mark = b->n;
     char col[4];
     int rc = 0;
 
-    if (s->rows >= CORE_SHEET_MAX_ROWS)
+    if (s->rows >= FMT_SHEET_MAX_ROWS)
         return too_large(err, "rows");
-    if (n > CORE_SHEET_MAX_COLS)
+    if (n > FMT_SHEET_MAX_COLS)
         return too_large(err, "columns");
     long r = s->rows + 1;
     int style = s->header && r == 1 ? 2 : 1;
     char num[24];
     size_t nlen = fmt_long(num, r);
-    core_buf_add(b, "<row r=\"", 8);
-    core_buf_add(b, num, nlen);
-    core_buf_add(b, "\">", 2);
+    base_buf_add(b, "<row r=\"", 8);
+    base_buf_add(b, num, nlen);
+    base_buf_add(b, "\">", 2);
     for (size_t i = 0; i < n; i++) {
         const char *v = cells[i];
         size_t len = v ? strlen(v) : 0;
         if (len == 0)
             continue;
-        if (!core_utf8_valid(v, len)) {
+        if (!base_utf8_valid(v, len)) {
             app_err_set(err, APP_EINVAL, "invalid_text", "xlsx writer: cell is not UTF-8");
             app_err_param(err, "utf8");
             rc = APP_EINVAL;
             break;
         }
-        if (len > CORE_XLSX_MAX_CELL_CHARS &&
-            utf16_units((const unsigned char *)v, len) > CORE_XLSX_MAX_CELL_CHARS) {
+        if (len > FMT_XLSX_MAX_CELL_CHARS &&
+            utf16_units((const unsigned char *)v, len) > FMT_XLSX_MAX_CELL_CHARS) {
             rc = too_large(err, "cell");
             break;
         }
-        core_sheet_col_name((int)i, col);
+        fmt_sheet_col_name((int)i, col);
         int edge_space = v[0] == ' ' || v[0] == '\t' || v[0] == '\n' || v[len - 1] == ' ' ||
                          v[len - 1] == '\t' || v[len - 1] == '\n';
-        core_buf_add(b, "<c r=\"", 6);
-        core_buf_adds(b, col);
-        core_buf_add(b, num, nlen);
-        core_buf_adds(b, style == 2 ? "\" s=\"2\" t=\"inlineStr\"><is><t"
+        base_buf_add(b, "<c r=\"", 6);
+        base_buf_adds(b, col);
+        base_buf_add(b, num, nlen);
+        base_buf_adds(b, style == 2 ? "\" s=\"2\" t=\"inlineStr\"><is><t"
                                     : "\" s=\"1\" t=\"inlineStr\"><is><t");
-        core_buf_adds(b, edge_space ? " xml:space=\"preserve\">" : ">");
+        base_buf_adds(b, edge_space ? " xml:space=\"preserve\">" : ">");
         put_text(b, (const unsigned char *)v, len);
-        core_buf_adds(b, "</t></is></c>");
+        base_buf_adds(b, "</t></is></c>");
     }
     if (rc != 0) {
         b->n = mark;
         return rc;
     }
-    core_buf_adds(b, "</row>");
+    base_buf_adds(b, "</row>");
     s->rows = r;
     return b->n >= FLUSH_AT ? flush(w, err) : 0;
 }
 
 int
-core_xlsx_writer_row(core_xlsx_writer *w, const char *const *cells, size_t n, app_err *err)
+fmt_xlsx_writer_row(fmt_xlsx_writer *w, const char *const *cells, size_t n, app_err *err)
 {
     if (w->spent || !w->open)
         return app_err_set(err, APP_EINTERNAL, NULL, "xlsx writer: no sheet is open");
@@ -508,13 +508,13 @@ core_xlsx_writer_row(core_xlsx_writer *w, const char *const *cells, size_t n, ap
 
 /* The hidden sheet holding long drop-down lists, one list per column. */
 static int
-write_list_sheet(core_xlsx_writer *w, app_err *err)
+write_list_sheet(fmt_xlsx_writer *w, app_err *err)
 {
-    static const core_xlsx_sheet_opts hidden = {.hidden = 1};
+    static const fmt_xlsx_sheet_opts hidden = {.hidden = 1};
     size_t rows = 0;
     int rc;
 
-    if ((rc = begin_sheet(w, CORE_XLSX_LIST_SHEET, &hidden, 0, err)) != 0)
+    if ((rc = begin_sheet(w, FMT_XLSX_LIST_SHEET, &hidden, 0, err)) != 0)
         return rc;
     for (int k = 0; k < w->list_cols; k++)
         if (w->long_lists[k]->n > rows)
@@ -530,20 +530,20 @@ write_list_sheet(core_xlsx_writer *w, app_err *err)
 }
 
 static int
-add_part(core_zip_writer *z, const char *name, const core_buf *b, app_err *err)
+add_part(fmt_zip_writer *z, const char *name, const base_buf *b, app_err *err)
 {
-    return core_zip_writer_add(z, name, b->p, b->n, err);
+    return fmt_zip_writer_add(z, name, b->p, b->n, err);
 }
 
 /* Name and visibility of sheet i of the package; past n, the list sheet to come. */
 static const char *
-pkg_sheet_name(const core_xlsx_writer *w, size_t i)
+pkg_sheet_name(const fmt_xlsx_writer *w, size_t i)
 {
-    return i < w->n ? w->sheets[i].name : CORE_XLSX_LIST_SHEET;
+    return i < w->n ? w->sheets[i].name : FMT_XLSX_LIST_SHEET;
 }
 
 static int
-pkg_sheet_hidden(const core_xlsx_writer *w, size_t i)
+pkg_sheet_hidden(const fmt_xlsx_writer *w, size_t i)
 {
     return i < w->n ? w->sheets[i].hidden : 1;
 }
@@ -551,14 +551,14 @@ pkg_sheet_hidden(const core_xlsx_writer *w, size_t i)
 /* The package's parts: content types, relationships, workbook, styles. They
    name sheets 0..n-1 and, with list_sheet_ahead, a hidden list sheet after them. */
 static int
-write_package(core_xlsx_writer *w, core_zip_writer *z, int list_sheet_ahead, app_err *err)
+write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_err *err)
 {
-    core_buf *b = &w->tmp;
+    base_buf *b = &w->tmp;
     int rc, active = -1;
     size_t nsheets = w->n + (list_sheet_ahead ? 1 : 0);
 
-    core_buf_reset(b);
-    core_buf_adds(b, XML_DECL "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+    base_buf_reset(b);
+    base_buf_adds(b, XML_DECL "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
                               "content-types\"><Default Extension=\"rels\" ContentType=\""
                               "application/vnd.openxmlformats-package.relationships+xml\"/>"
                               "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
@@ -566,14 +566,14 @@ write_package(core_xlsx_writer *w, core_zip_writer *z, int list_sheet_ahead, app
                               "sheet.main+xml\"/><Override PartName=\"/xl/styles.xml\" "
                               "ContentType=\"" CT_BASE "styles+xml\"/>");
     for (size_t i = 0; i < nsheets; i++)
-        core_buf_printf(b, "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT_BASE
+        base_buf_printf(b, "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT_BASE
                            "worksheet+xml\"/>", i + 1);
-    core_buf_adds(b, "</Types>");
+    base_buf_adds(b, "</Types>");
     if ((rc = add_part(z, "[Content_Types].xml", b, err)) != 0)
         return rc;
 
-    core_buf_reset(b);
-    core_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\"><Relationship Id=\"rId1\" "
+    base_buf_reset(b);
+    base_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\"><Relationship Id=\"rId1\" "
                               "Type=\"" NS_REL "/officeDocument\" Target=\"xl/workbook.xml\"/>"
                               "</Relationships>");
     if ((rc = add_part(z, "_rels/.rels", b, err)) != 0)
@@ -582,32 +582,32 @@ write_package(core_xlsx_writer *w, core_zip_writer *z, int list_sheet_ahead, app
     for (size_t i = 0; i < nsheets && active < 0; i++)
         if (!pkg_sheet_hidden(w, i))
             active = (int)i;
-    core_buf_reset(b);
-    core_buf_printf(b, XML_DECL "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
+    base_buf_reset(b);
+    base_buf_printf(b, XML_DECL "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
                                 "<bookViews><workbookView activeTab=\"%d\"/></bookViews><sheets>",
                     active);
     for (size_t i = 0; i < nsheets; i++) {
-        core_buf_adds(b, "<sheet name=\"");
+        base_buf_adds(b, "<sheet name=\"");
         put_str(b, pkg_sheet_name(w, i));
-        core_buf_printf(b, "\" sheetId=\"%zu\"%s r:id=\"rId%zu\"/>", i + 1,
+        base_buf_printf(b, "\" sheetId=\"%zu\"%s r:id=\"rId%zu\"/>", i + 1,
                         pkg_sheet_hidden(w, i) ? " state=\"hidden\"" : "", i + 1);
     }
-    core_buf_adds(b, "</sheets></workbook>");
+    base_buf_adds(b, "</sheets></workbook>");
     if ((rc = add_part(z, "xl/workbook.xml", b, err)) != 0)
         return rc;
 
-    core_buf_reset(b);
-    core_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\">");
+    base_buf_reset(b);
+    base_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\">");
     for (size_t i = 0; i < nsheets; i++)
-        core_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/worksheet\" "
+        base_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/worksheet\" "
                            "Target=\"worksheets/sheet%zu.xml\"/>", i + 1, i + 1);
-    core_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" "
+    base_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" "
                        "Target=\"styles.xml\"/></Relationships>", nsheets + 1);
     if ((rc = add_part(z, "xl/_rels/workbook.xml.rels", b, err)) != 0)
         return rc;
 
-    core_buf_reset(b);
-    core_buf_adds(b, XML_DECL "<styleSheet xmlns=\"" NS_MAIN "\">"
+    base_buf_reset(b);
+    base_buf_adds(b, XML_DECL "<styleSheet xmlns=\"" NS_MAIN "\">"
                      "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"宋体\"/>"
                      "<family val=\"3\"/><charset val=\"134\"/></font>"
                      "<font><b/><sz val=\"11\"/><name val=\"宋体\"/><family val=\"3\"/>"
@@ -630,7 +630,7 @@ write_package(core_xlsx_writer *w, core_zip_writer *z, int list_sheet_ahead, app
 }
 
 int
-core_xlsx_writer_finish(core_xlsx_writer *w, unsigned char **out, size_t *out_len, app_err *err)
+fmt_xlsx_writer_finish(fmt_xlsx_writer *w, unsigned char **out, size_t *out_len, app_err *err)
 {
     int rc, visible = 0;
 
@@ -650,14 +650,14 @@ core_xlsx_writer_finish(core_xlsx_writer *w, unsigned char **out, size_t *out_le
     if (w->list_cols > 0 && (rc = write_list_sheet(w, err)) != 0)
         return rc;
     if (w->stream) /* the parts went first: the central directory ends the stream */
-        return core_zip_writer_finish(w->body, NULL, NULL, err);
+        return fmt_zip_writer_finish(w->body, NULL, NULL, err);
 
-    core_zip_writer *z = core_zip_writer_new();
+    fmt_zip_writer *z = fmt_zip_writer_new();
     rc = write_package(w, z, 0, err);
     if (rc == 0)
-        rc = core_zip_writer_copy(z, w->body, err);
+        rc = fmt_zip_writer_copy(z, w->body, err);
     if (rc == 0)
-        rc = core_zip_writer_finish(z, out, out_len, err);
-    core_zip_writer_free(z);
+        rc = fmt_zip_writer_finish(z, out, out_len, err);
+    fmt_zip_writer_free(z);
     return rc;
 }

@@ -1,17 +1,17 @@
 /*
- * core/buf.c - growing byte buffers and UTF-8 checks.
+ * base/buf.c - growing byte buffers and UTF-8 checks.
  */
-#include "core/buf.h"
+#include "base/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 
 void
-core_buf_reserve(core_buf *b, size_t extra)
+base_buf_reserve(base_buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - 1 - b->n)
         abort(); /* cannot be represented: as fatal as out of memory */
@@ -26,9 +26,9 @@ core_buf_reserve(core_buf *b, size_t extra)
 }
 
 void
-core_buf_add_slow(core_buf *b, const void *p, size_t n)
+base_buf_add_slow(base_buf *b, const void *p, size_t n)
 {
-    core_buf_reserve(b, n);
+    base_buf_reserve(b, n);
     if (n > 0)
         memcpy(b->p + b->n, p, n);
     b->n += n;
@@ -36,13 +36,13 @@ core_buf_add_slow(core_buf *b, const void *p, size_t n)
 }
 
 void
-core_buf_adds(core_buf *b, const char *s)
+base_buf_adds(base_buf *b, const char *s)
 {
-    core_buf_add(b, s, strlen(s));
+    base_buf_add(b, s, strlen(s));
 }
 
 void
-core_buf_printf(core_buf *b, const char *fmt, ...)
+base_buf_printf(base_buf *b, const char *fmt, ...)
 {
     va_list ap;
     char small[256];
@@ -53,10 +53,10 @@ core_buf_printf(core_buf *b, const char *fmt, ...)
     if (n < 0)
         abort();
     if ((size_t)n < sizeof(small)) {
-        core_buf_add(b, small, (size_t)n);
+        base_buf_add(b, small, (size_t)n);
         return;
     }
-    core_buf_reserve(b, (size_t)n);
+    base_buf_reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf((char *)b->p + b->n, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -64,7 +64,7 @@ core_buf_printf(core_buf *b, const char *fmt, ...)
 }
 
 void
-core_buf_add_utf8(core_buf *b, uint32_t cp)
+base_buf_add_utf8(base_buf *b, uint32_t cp)
 {
     unsigned char u[4];
     size_t n;
@@ -88,11 +88,11 @@ core_buf_add_utf8(core_buf *b, uint32_t cp)
         u[3] = (unsigned char)(0x80 | (cp & 0x3F));
         n = 4;
     }
-    core_buf_add(b, u, n);
+    base_buf_add(b, u, n);
 }
 
 void
-core_buf_reset(core_buf *b)
+base_buf_reset(base_buf *b)
 {
     b->n = 0;
     if (b->p)
@@ -100,7 +100,7 @@ core_buf_reset(core_buf *b)
 }
 
 void
-core_buf_free(core_buf *b)
+base_buf_free(base_buf *b)
 {
     free(b->p);
     b->p = NULL;
@@ -108,10 +108,10 @@ core_buf_free(core_buf *b)
 }
 
 unsigned char *
-core_buf_steal(core_buf *b, size_t *out_len)
+base_buf_steal(base_buf *b, size_t *out_len)
 {
     if (b->p == NULL)
-        core_buf_reserve(b, 0);
+        base_buf_reserve(b, 0);
     b->p[b->n] = '\0';
     unsigned char *p = b->p;
     if (out_len)
@@ -122,7 +122,7 @@ core_buf_steal(core_buf *b, size_t *out_len)
 }
 
 size_t
-core_utf8_valid_prefix(const void *data, size_t n)
+base_utf8_valid_prefix(const void *data, size_t n)
 {
     const unsigned char *s = data;
     size_t i = 0;
@@ -163,13 +163,13 @@ core_utf8_valid_prefix(const void *data, size_t n)
 }
 
 int
-core_utf8_valid(const void *p, size_t n)
+base_utf8_valid(const void *p, size_t n)
 {
-    return core_utf8_valid_prefix(p, n) == n;
+    return base_utf8_valid_prefix(p, n) == n;
 }
 
 size_t
-core_utf8_chars(const void *data, size_t n)
+base_utf8_chars(const void *data, size_t n)
 {
     const unsigned char *s = data;
     size_t k = 0;

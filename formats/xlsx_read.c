@@ -1,5 +1,5 @@
 /*
- * core/xlsx_read.c - the streaming worksheet reader of core/xlsx.h.
+ * formats/xlsx_read.c - the streaming worksheet reader of formats/xlsx.h.
  *
  * Parts are found as OPC says: the package relationships (_rels/.rels)
  * name the workbook, the workbook's relationships name its sheets and
@@ -10,19 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
-#include "core/xlsx.h"
-#include "core/xml.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "formats/xlsx.h"
+#include "formats/xml.h"
 
 #define MAX_RELS 4096
 #define MAX_SHEETS 4096
 
-core_xlsx_limits
-core_xlsx_limits_default(void)
+fmt_xlsx_limits
+fmt_xlsx_limits_default(void)
 {
-    core_xlsx_limits l = {
-        .zip = core_zip_limits_default(),
+    fmt_xlsx_limits l = {
+        .zip = fmt_zip_limits_default(),
         .max_shared_strings = 2000000,
         .max_shared_bytes = (size_t)64 << 20,
         .max_token = (size_t)1 << 20,
@@ -50,21 +50,21 @@ typedef struct cellb {
 } cellb;
 
 typedef struct reader {
-    core_xlsx_limits lim;
-    core_zip *z;
+    fmt_xlsx_limits lim;
+    fmt_zip *z;
     app_arena *a;
     app_err *err;
     /* shared strings: NUL-terminated strings in sst, string k at soff[k],
        soff[k + 1] - soff[k] - 1 bytes long */
-    core_buf sst;
+    base_buf sst;
     uint32_t *soff;
     size_t sn, scap;
     /* the row being read */
     cellb *cb;
     core_cell *cells;
     size_t ccap, maxcol;
-    core_buf rowtext, val;
-    int date1904; /* the workbook's date system (core_sheet_row.date1904) */
+    base_buf rowtext, val;
+    int date1904; /* the workbook's date system (fmt_sheet_row.date1904) */
 } reader;
 
 static int
@@ -86,7 +86,7 @@ too_large(app_err *err, const char *param)
 static int
 zip_source(void *ctx, void *buf, size_t cap, size_t *out_n, app_err *err)
 {
-    return core_zip_reader_read(ctx, buf, cap, out_n, err);
+    return fmt_zip_reader_read(ctx, buf, cap, out_n, err);
 }
 
 static int
@@ -155,8 +155,8 @@ resolve(app_arena *a, const char *dir, const char *target)
 /* ---- XML parts ------------------------------------------------------------ */
 
 typedef struct part {
-    core_zip_reader *zr;
-    core_xml *x;
+    fmt_zip_reader *zr;
+    fmt_xml *x;
 } part;
 
 /* Open part `name` for tokenizing: 0, 1 when it does not exist, or an error. */
@@ -164,28 +164,28 @@ static int
 part_open(reader *rd, const char *name, part *p)
 {
     memset(p, 0, sizeof(*p));
-    long i = core_zip_find(rd->z, name);
+    long i = fmt_zip_find(rd->z, name);
     if (i < 0)
         return 1;
-    int rc = core_zip_reader_open(rd->z, (size_t)i, &p->zr, rd->err);
+    int rc = fmt_zip_reader_open(rd->z, (size_t)i, &p->zr, rd->err);
     if (rc != 0)
         return rc;
-    p->x = core_xml_new(zip_source, p->zr, rd->lim.max_token);
+    p->x = fmt_xml_new(zip_source, p->zr, rd->lim.max_token);
     return 0;
 }
 
 static void
 part_close(part *p)
 {
-    core_xml_free(p->x);
-    core_zip_reader_close(p->zr);
+    fmt_xml_free(p->x);
+    fmt_zip_reader_close(p->zr);
     memset(p, 0, sizeof(*p));
 }
 
 static const char *
-attr(reader *rd, const core_xml_token *t, const char *local, int prefixed)
+attr(reader *rd, const fmt_xml_token *t, const char *local, int prefixed)
 {
-    const core_xml_attr *a = core_xml_attr_find(t, local, prefixed);
+    const fmt_xml_attr *a = fmt_xml_attr_find(t, local, prefixed);
     return a ? app_arena_strndup(rd->a, a->value, a->vlen) : NULL;
 }
 
@@ -194,7 +194,7 @@ static int
 read_rels(reader *rd, const char *source, rel **out, size_t *out_n)
 {
     part p;
-    core_xml_token t;
+    fmt_xml_token t;
     const char *name = source[0] ? rels_of(rd->a, source) : "_rels/.rels";
     const char *dir = part_dir(rd->a, source);
     rel *v = app_arena_alloc(rd->a, MAX_RELS * sizeof(rel));
@@ -205,8 +205,8 @@ read_rels(reader *rd, const char *source, rel **out, size_t *out_n)
     int rc = part_open(rd, name, &p);
     if (rc != 0)
         return rc > 0 ? 0 : rc;
-    while ((rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
-        if (t.type != CORE_XML_START || !core_xml_is(&t, "Relationship"))
+    while ((rc = fmt_xml_next(p.x, &t, rd->err)) == 0 && t.type != FMT_XML_EOF) {
+        if (t.type != FMT_XML_START || !fmt_xml_is(&t, "Relationship"))
             continue;
         const char *id = attr(rd, &t, "Id", 0), *type = attr(rd, &t, "Type", 0);
         const char *target = attr(rd, &t, "Target", 0), *mode = attr(rd, &t, "TargetMode", 0);
@@ -274,7 +274,7 @@ static int
 read_workbook(reader *rd, const char *wb, sheet_ref **out, size_t *out_n)
 {
     part p;
-    core_xml_token t;
+    fmt_xml_token t;
     sheet_ref *v = app_arena_alloc(rd->a, MAX_SHEETS * sizeof(sheet_ref));
     size_t n = 0;
 
@@ -283,13 +283,13 @@ read_workbook(reader *rd, const char *wb, sheet_ref **out, size_t *out_n)
     int rc = part_open(rd, wb, &p);
     if (rc != 0)
         return rc > 0 ? malformed(rd->err, "part", "no workbook part") : rc;
-    while ((rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
-        if (t.type == CORE_XML_START && core_xml_is(&t, "workbookPr")) {
-            const core_xml_attr *a = core_xml_attr_find(&t, "date1904", 0);
+    while ((rc = fmt_xml_next(p.x, &t, rd->err)) == 0 && t.type != FMT_XML_EOF) {
+        if (t.type == FMT_XML_START && fmt_xml_is(&t, "workbookPr")) {
+            const fmt_xml_attr *a = fmt_xml_attr_find(&t, "date1904", 0);
             rd->date1904 = a != NULL && xsd_true(a->value, a->vlen);
             continue;
         }
-        if (t.type != CORE_XML_START || !core_xml_is(&t, "sheet"))
+        if (t.type != FMT_XML_START || !fmt_xml_is(&t, "sheet"))
             continue;
         const char *name = attr(rd, &t, "name", 0), *rid = attr(rd, &t, "id", 1);
         if (name == NULL || rid == NULL)
@@ -372,12 +372,12 @@ sst_push(reader *rd, size_t max_bytes)
 {
     size_t start = rd->soff[rd->sn];
     size_t len = unescape_x((char *)rd->sst.p + start, rd->sst.n - start);
-    if (!core_utf8_valid(rd->sst.p + start, len))
+    if (!base_utf8_valid(rd->sst.p + start, len))
         return malformed(rd->err, "utf8", "shared string is not UTF-8");
     rd->sst.n = start + len;
     if (rd->sst.n >= max_bytes)
         return too_large(rd->err, "shared_strings");
-    core_buf_addc(&rd->sst, '\0');
+    base_buf_addc(&rd->sst, '\0');
     if (rd->sn + 2 > rd->scap) {
         rd->scap *= 2;
         rd->soff = xrealloc(rd->soff, rd->scap * sizeof(uint32_t));
@@ -390,7 +390,7 @@ static int
 read_sst(reader *rd, const char *name)
 {
     part p;
-    core_xml_token t;
+    fmt_xml_token t;
     int in_si = 0, in_t = 0, rph = 0;
     size_t max_bytes =
         rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes : UINT32_MAX - 1;
@@ -398,15 +398,15 @@ read_sst(reader *rd, const char *name)
     rd->scap = 1024;
     rd->soff = xmalloc(rd->scap * sizeof(uint32_t));
     rd->soff[0] = 0;
-    core_buf_reserve(&rd->sst, 0);
+    base_buf_reserve(&rd->sst, 0);
     int rc = part_open(rd, name, &p);
     if (rc != 0)
         return rc > 0 ? 0 : rc;
-    while (rc == 0 && (rc = core_xml_next(p.x, &t, rd->err)) == 0 && t.type != CORE_XML_EOF) {
-        if (t.type == CORE_XML_START) {
-            if (core_xml_is(&t, "si")) {
+    while (rc == 0 && (rc = fmt_xml_next(p.x, &t, rd->err)) == 0 && t.type != FMT_XML_EOF) {
+        if (t.type == FMT_XML_START) {
+            if (fmt_xml_is(&t, "si")) {
                 /* an <si> that never ended (end tags are not matched by name,
-                   core/xml.h): its text is dropped, not glued to this one */
+                   formats/xml.h): its text is dropped, not glued to this one */
                 rd->sst.n = rd->soff[rd->sn];
                 in_t = rph = 0;
                 if (rd->sn >= rd->lim.max_shared_strings) {
@@ -417,24 +417,24 @@ read_sst(reader *rd, const char *name)
                 } else {
                     in_si = 1;
                 }
-            } else if (in_si && core_xml_is(&t, "rPh") && !t.empty) {
+            } else if (in_si && fmt_xml_is(&t, "rPh") && !t.empty) {
                 rph++;
-            } else if (in_si && core_xml_is(&t, "t") && !t.empty && rph == 0) {
+            } else if (in_si && fmt_xml_is(&t, "t") && !t.empty && rph == 0) {
                 in_t = 1;
             }
-        } else if (t.type == CORE_XML_TEXT) {
+        } else if (t.type == FMT_XML_TEXT) {
             if (!in_si || !in_t)
                 continue;
             if (t.tlen > max_bytes - rd->sst.n)
                 rc = too_large(rd->err, "shared_strings");
             else
-                core_buf_add(&rd->sst, t.text, t.tlen);
-        } else if (t.type == CORE_XML_END) {
-            if (core_xml_is(&t, "t")) {
+                base_buf_add(&rd->sst, t.text, t.tlen);
+        } else if (t.type == FMT_XML_END) {
+            if (fmt_xml_is(&t, "t")) {
                 in_t = 0;
-            } else if (core_xml_is(&t, "rPh")) {
+            } else if (fmt_xml_is(&t, "rPh")) {
                 rph -= rph > 0;
-            } else if (in_si && core_xml_is(&t, "si")) {
+            } else if (in_si && fmt_xml_is(&t, "si")) {
                 in_si = in_t = rph = 0;
                 rc = sst_push(rd, max_bytes);
             }
@@ -447,7 +447,7 @@ read_sst(reader *rd, const char *name)
 /* ---- the sheet ------------------------------------------------------------------ */
 
 typedef struct sheet_state {
-    core_sheet_row_fn fn;
+    fmt_sheet_row_fn fn;
     void *ctx;
     long row, hint, nrows;
     int in_data, in_row, in_cell, in_v, in_is, in_t, rph;
@@ -465,7 +465,7 @@ parse_row_number(const char *s, long *out)
         if (*s < '0' || *s > '9')
             return -1;
         v = v * 10 + (*s - '0');
-        if (v > CORE_SHEET_MAX_ROWS)
+        if (v > FMT_SHEET_MAX_ROWS)
             return -1;
     }
     *out = v;
@@ -478,7 +478,7 @@ row_reset(reader *rd)
     for (size_t i = 0; i < rd->maxcol; i++)
         rd->cb[i].set = 0;
     rd->maxcol = 0;
-    core_buf_reset(&rd->rowtext);
+    base_buf_reset(&rd->rowtext);
 }
 
 static cellb *
@@ -546,7 +546,7 @@ cell_end(reader *rd, sheet_state *st)
         break;
     case T_N:
         c->type = CORE_CELL_NUMBER;
-        if (core_sheet_lost_digits(v, n, 0))
+        if (fmt_sheet_lost_digits(v, n, 0))
             c->flags |= CORE_CELL_F_LOST_DIGITS;
         break;
     case T_B:
@@ -561,12 +561,12 @@ cell_end(reader *rd, sheet_state *st)
         break;
     }
     if (!c->from_sst) {
-        if (!core_utf8_valid(v, n))
+        if (!base_utf8_valid(v, n))
             return malformed(rd->err, "utf8", "cell text is not UTF-8");
         c->off = rd->rowtext.n;
         c->len = n;
-        core_buf_add(&rd->rowtext, v, n);
-        core_buf_addc(&rd->rowtext, '\0');
+        base_buf_add(&rd->rowtext, v, n);
+        base_buf_addc(&rd->rowtext, '\0');
     }
     if (c->len == 0)
         c->set = 0;
@@ -594,38 +594,38 @@ row_emit(reader *rd, sheet_state *st)
         c->type = b->type;
         c->flags = b->flags;
     }
-    core_sheet_row r = {st->row, n, rd->cells, st->hint, rd->date1904};
+    fmt_sheet_row r = {st->row, n, rd->cells, st->hint, rd->date1904};
     return st->fn(st->ctx, &r, rd->err);
 }
 
 static int
-on_start(reader *rd, sheet_state *st, const core_xml_token *t)
+on_start(reader *rd, sheet_state *st, const fmt_xml_token *t)
 {
-    const core_xml_attr *a;
+    const fmt_xml_attr *a;
 
     if (!st->in_data) {
-        if (core_xml_is(t, "dimension") && (a = core_xml_attr_find(t, "ref", 0)) != NULL) {
+        if (fmt_xml_is(t, "dimension") && (a = fmt_xml_attr_find(t, "ref", 0)) != NULL) {
             const char *colon = strchr(a->value, ':');
             const char *last = colon ? colon + 1 : a->value;
             int col;
             long row;
-            if (core_sheet_ref_parse(last, strlen(last), &col, &row) == 0)
+            if (fmt_sheet_ref_parse(last, strlen(last), &col, &row) == 0)
                 st->hint = row;
-        } else if (core_xml_is(t, "sheetData")) {
+        } else if (fmt_xml_is(t, "sheetData")) {
             st->in_data = t->empty ? 2 : 1;
         }
         return 0;
     }
-    if (core_xml_is(t, "row")) {
+    if (fmt_xml_is(t, "row")) {
         if (st->in_row)
             return malformed(rd->err, "xml", "row inside a row");
-        if ((a = core_xml_attr_find(t, "r", 0)) != NULL) {
+        if ((a = fmt_xml_attr_find(t, "r", 0)) != NULL) {
             if (parse_row_number(a->value, &st->row) != 0)
                 return malformed(rd->err, "reference", "row number out of range");
-        } else if (++st->row > CORE_SHEET_MAX_ROWS) {
+        } else if (++st->row > FMT_SHEET_MAX_ROWS) {
             return malformed(rd->err, "reference", "too many rows");
         }
-        if (++st->nrows > CORE_SHEET_MAX_ROWS)
+        if (++st->nrows > FMT_SHEET_MAX_ROWS)
             return too_large(rd->err, "rows"); /* row numbers repeated over and over */
         row_reset(rd);
         st->next_col = 0;
@@ -638,12 +638,12 @@ on_start(reader *rd, sheet_state *st, const core_xml_token *t)
     }
     if (!st->in_row)
         return 0;
-    if (core_xml_is(t, "c")) {
-        if ((a = core_xml_attr_find(t, "r", 0)) != NULL) {
+    if (fmt_xml_is(t, "c")) {
+        if ((a = fmt_xml_attr_find(t, "r", 0)) != NULL) {
             long row;
-            if (core_sheet_ref_parse(a->value, a->vlen, &st->col, &row) != 0)
+            if (fmt_sheet_ref_parse(a->value, a->vlen, &st->col, &row) != 0)
                 return malformed(rd->err, "reference", "cell reference out of range");
-        } else if (st->next_col >= CORE_SHEET_MAX_COLS) {
+        } else if (st->next_col >= FMT_SHEET_MAX_COLS) {
             return malformed(rd->err, "reference", "too many cells in a row");
         } else {
             st->col = st->next_col;
@@ -652,7 +652,7 @@ on_start(reader *rd, sheet_state *st, const core_xml_token *t)
             return too_large(rd->err, "columns");
         st->next_col = st->col + 1;
         st->type = T_N;
-        if ((a = core_xml_attr_find(t, "t", 0)) != NULL) {
+        if ((a = fmt_xml_attr_find(t, "t", 0)) != NULL) {
             const char *v = a->value;
             st->type = strcmp(v, "s") == 0           ? T_S
                        : strcmp(v, "inlineStr") == 0 ? T_INLINE
@@ -662,74 +662,74 @@ on_start(reader *rd, sheet_state *st, const core_xml_token *t)
                        : strcmp(v, "d") == 0         ? T_D
                                                      : T_N;
         }
-        core_buf_reset(&rd->val);
+        base_buf_reset(&rd->val);
         st->in_cell = !t->empty;
         st->in_v = st->in_is = st->in_t = st->rph = 0;
         return 0;
     }
     if (!st->in_cell || t->empty)
         return 0;
-    if (core_xml_is(t, "v"))
+    if (fmt_xml_is(t, "v"))
         st->in_v = 1;
-    else if (core_xml_is(t, "is"))
+    else if (fmt_xml_is(t, "is"))
         st->in_is = 1;
-    else if (st->in_is && core_xml_is(t, "rPh"))
+    else if (st->in_is && fmt_xml_is(t, "rPh"))
         st->rph++;
-    else if (st->in_is && st->rph == 0 && core_xml_is(t, "t"))
+    else if (st->in_is && st->rph == 0 && fmt_xml_is(t, "t"))
         st->in_t = 1;
     return 0;
 }
 
 static int
-on_end(reader *rd, sheet_state *st, const core_xml_token *t)
+on_end(reader *rd, sheet_state *st, const fmt_xml_token *t)
 {
     if (!st->in_data)
         return 0;
-    if (core_xml_is(t, "sheetData")) {
+    if (fmt_xml_is(t, "sheetData")) {
         st->in_data = 2;
-    } else if (core_xml_is(t, "row")) {
+    } else if (fmt_xml_is(t, "row")) {
         if (st->in_row) {
             st->in_row = 0;
             return row_emit(rd, st);
         }
-    } else if (core_xml_is(t, "c")) {
+    } else if (fmt_xml_is(t, "c")) {
         if (st->in_cell) {
             st->in_cell = 0;
             return cell_end(rd, st);
         }
-    } else if (core_xml_is(t, "v")) {
+    } else if (fmt_xml_is(t, "v")) {
         st->in_v = 0;
-    } else if (core_xml_is(t, "t")) {
+    } else if (fmt_xml_is(t, "t")) {
         st->in_t = 0;
-    } else if (core_xml_is(t, "rPh")) {
+    } else if (fmt_xml_is(t, "rPh")) {
         st->rph -= st->rph > 0;
-    } else if (core_xml_is(t, "is")) {
+    } else if (fmt_xml_is(t, "is")) {
         st->in_is = 0;
     }
     return 0;
 }
 
 static int
-read_sheet(reader *rd, const char *name, core_sheet_row_fn fn, void *ctx)
+read_sheet(reader *rd, const char *name, fmt_sheet_row_fn fn, void *ctx)
 {
     part p;
-    core_xml_token t;
+    fmt_xml_token t;
     sheet_state st = {.fn = fn, .ctx = ctx};
 
     int rc = part_open(rd, name, &p);
     if (rc != 0)
         return rc > 0 ? malformed(rd->err, "part", "no sheet part") : rc;
-    while (st.in_data != 2 && (rc = core_xml_next(p.x, &t, rd->err)) == 0 &&
-           t.type != CORE_XML_EOF) {
-        if (t.type == CORE_XML_START) {
+    while (st.in_data != 2 && (rc = fmt_xml_next(p.x, &t, rd->err)) == 0 &&
+           t.type != FMT_XML_EOF) {
+        if (t.type == FMT_XML_START) {
             rc = on_start(rd, &st, &t);
-        } else if (t.type == CORE_XML_END) {
+        } else if (t.type == FMT_XML_END) {
             rc = on_end(rd, &st, &t);
-        } else if (t.type == CORE_XML_TEXT && st.in_cell && (st.in_v || st.in_t)) {
+        } else if (t.type == FMT_XML_TEXT && st.in_cell && (st.in_v || st.in_t)) {
             if (t.tlen > rd->lim.max_token - rd->val.n) {
                 rc = too_large(rd->err, "xml_token");
             } else {
-                core_buf_add(&rd->val, t.text, t.tlen);
+                base_buf_add(&rd->val, t.text, t.tlen);
             }
         }
         if (rc != 0)
@@ -747,12 +747,12 @@ static const unsigned char OLE_MAGIC[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0
 static int
 no_workbook(reader *rd)
 {
-    long i = core_zip_find(rd->z, "mimetype");
+    long i = fmt_zip_find(rd->z, "mimetype");
     unsigned char *mt = NULL;
     size_t n = 0;
     int ods = 0;
 
-    if (i >= 0 && core_zip_read_all(rd->z, (size_t)i, 256, &mt, &n, NULL) == 0)
+    if (i >= 0 && fmt_zip_read_all(rd->z, (size_t)i, 256, &mt, &n, NULL) == 0)
         ods = strncmp((char *)mt, "application/vnd.oasis.opendocument.spreadsheet", 46) == 0;
     free(mt);
     app_err_set(rd->err, APP_EINVAL, "xlsx_no_workbook", "xlsx: no workbook part%s",
@@ -762,8 +762,8 @@ no_workbook(reader *rd)
 }
 
 int
-core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
-               const core_xlsx_limits *lim, core_sheet_row_fn fn, void *ctx, app_err *err)
+fmt_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
+               const fmt_xlsx_limits *lim, fmt_sheet_row_fn fn, void *ctx, app_err *err)
 {
     reader rd = {0};
     rel *rels;
@@ -777,9 +777,9 @@ core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
         app_err_param(err, "ole");
         return APP_EINVAL;
     }
-    rd.lim = lim ? *lim : core_xlsx_limits_default();
+    rd.lim = lim ? *lim : fmt_xlsx_limits_default();
     rd.err = err;
-    if ((rc = core_zip_open(data, len, &rd.lim.zip, &rd.z, err)) != 0)
+    if ((rc = fmt_zip_open(data, len, &rd.lim.zip, &rd.z, err)) != 0)
         return rc;
     rd.a = app_arena_new();
 
@@ -788,7 +788,7 @@ core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
         goto done;
     const rel *r = rel_by_type(rels, nrels, "/officeDocument");
     const char *wb = r ? r->target : "xl/workbook.xml";
-    if (core_zip_find(rd.z, wb) < 0) {
+    if (fmt_zip_find(rd.z, wb) < 0) {
         rc = no_workbook(&rd);
         goto done;
     }
@@ -814,7 +814,7 @@ core_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
         app_err_param(err, sheet ? sheet : "");
         goto done;
     }
-    if (core_zip_find(rd.z, target->target) < 0) {
+    if (fmt_zip_find(rd.z, target->target) < 0) {
         rc = malformed(err, "part", "the sheet's part is missing");
         goto done;
     }
@@ -830,10 +830,10 @@ done:
     free(rd.soff);
     free(rd.cb);
     free(rd.cells);
-    core_buf_free(&rd.sst);
-    core_buf_free(&rd.rowtext);
-    core_buf_free(&rd.val);
+    base_buf_free(&rd.sst);
+    base_buf_free(&rd.rowtext);
+    base_buf_free(&rd.val);
     app_arena_free(rd.a);
-    core_zip_close(rd.z);
+    fmt_zip_close(rd.z);
     return rc;
 }

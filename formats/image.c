@@ -1,7 +1,7 @@
 /*
- * core/image.c - sniffing of uploaded student photos.
+ * formats/image.c - sniffing of uploaded student photos.
  */
-#include "core/image.h"
+#include "formats/image.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -113,14 +113,14 @@ sniff_jpeg(const unsigned char *d, size_t len, uint32_t *w, uint32_t *h)
 }
 
 int
-core_image_check(const unsigned char *data, size_t len, core_image_info *out, app_err *err)
+fmt_image_check(const unsigned char *data, size_t len, fmt_image_info *out, app_err *err)
 {
-    core_image_type type;
+    fmt_image_type type;
     uint32_t w = 0, h = 0, lo, hi;
     char param[32];
 
     assert(out != NULL && (data != NULL || len == 0));
-    out->type = CORE_IMAGE_NONE;
+    out->type = FMT_IMAGE_NONE;
     out->width = out->height = 0;
     if (len > CORE_PHOTO_MAX_BYTES) {
         snprintf(param, sizeof(param), "%d", CORE_PHOTO_MAX_BYTES);
@@ -129,9 +129,9 @@ core_image_check(const unsigned char *data, size_t len, core_image_info *out, ap
         return APP_ETOOLARGE;
     }
     if (data != NULL && sniff_png(data, len, &w, &h))
-        type = CORE_IMAGE_PNG;
+        type = FMT_IMAGE_PNG;
     else if (data != NULL && sniff_jpeg(data, len, &w, &h))
-        type = CORE_IMAGE_JPEG;
+        type = FMT_IMAGE_JPEG;
     else
         return app_err_set(err, APP_EINVAL, "photo_bad_format",
                            "photo of %zu bytes is neither PNG nor JPEG", len);
@@ -142,7 +142,7 @@ core_image_check(const unsigned char *data, size_t len, core_image_info *out, ap
         hi > (uint64_t)CORE_PHOTO_MAX_RATIO * lo) {
         snprintf(param, sizeof(param), "%" PRIu32 "x%" PRIu32, w, h);
         app_err_set(err, APP_EINVAL, "photo_bad_size", "%s photo of %s pixels",
-                    core_image_mime(type), param);
+                    fmt_image_mime(type), param);
         app_err_param(err, param);
         return APP_EINVAL;
     }
@@ -153,11 +153,11 @@ core_image_check(const unsigned char *data, size_t len, core_image_info *out, ap
 }
 
 const char *
-core_image_mime(core_image_type t)
+fmt_image_mime(fmt_image_type t)
 {
     switch (t) {
-    case CORE_IMAGE_JPEG: return "image/jpeg";
-    case CORE_IMAGE_PNG: return "image/png";
+    case FMT_IMAGE_JPEG: return "image/jpeg";
+    case FMT_IMAGE_PNG: return "image/png";
     default: return NULL;
     }
 }
