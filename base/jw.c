@@ -152,6 +152,27 @@ jw_json(jw *w, const char *key, const char *json)
     jw_raw(w, json, strlen(json));
 }
 
+void
+jw_value(jw *w, const char *v)
+{
+    comma(w);
+    if (v)
+        string(w, v);
+    else
+        jw_raw(w, "null", 4);
+}
+
+const char *
+jw_quote(app_arena *a, const char *s)
+{
+    if (s == NULL)
+        return "null";
+    jw w = {.arena = a, .cap = strlen(s) + 3, .first = 1};
+    w.p = app_arena_alloc(a, w.cap);
+    string(&w, s);
+    return jw_text(&w, NULL);
+}
+
 const char *
 jw_text(jw *w, size_t *out_len)
 {

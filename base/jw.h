@@ -36,6 +36,11 @@ void jw_null(jw *w, const char *key);
 void jw_json(jw *w, const char *key, const char *json);
 /* Before an array element (adds the comma). */
 void jw_elem(jw *w);
+/* A string array element (adds the comma; NULL is written as null). */
+void jw_value(jw *w, const char *v);
+/* `s` as one JSON string value in the arena, quotes included ("null" for
+   NULL): for a value that goes into text another writer builds. */
+const char *jw_quote(app_arena *a, const char *s);
 /* The text (NUL-terminated, in the arena) and its length. */
 const char *jw_text(jw *w, size_t *out_len);
 
