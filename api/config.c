@@ -5,7 +5,7 @@
 
 #include "core/import.h"
 #include "core/settings.h"
-#include "core/student.h"
+#include "core/env.h"
 
 #include <sodium.h>
 #include <stdio.h>
