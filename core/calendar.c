@@ -3,9 +3,9 @@
  */
 #include "core/calendar.h"
 
-#include <time.h>
-
 #include "core/settings.h"
+
+#include <time.h>
 
 int
 core_today(void)

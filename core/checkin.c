@@ -3,10 +3,10 @@
  */
 #include "core/checkin.h"
 
+#include "core/student_int.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "core/student_int.h"
 
 /* Check in each key's student, or add an item naming it to *err. */
 static int

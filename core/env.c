@@ -3,10 +3,10 @@
  */
 #include "core/env.h"
 
+#include "db/refdata.h"
+
 #include <sodium.h>
 #include <string.h>
-
-#include "db/refdata.h"
 
 static void
 add_code(void *ctx, const char *table, const char *code, const char *label)

@@ -3,12 +3,12 @@
  */
 #include "core/photo.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "core/files.h"
 #include "core/student_int.h"
 #include "formats/image.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 /* Seal and store the checked photo, bump the record's version; history,
    audit entry and event. */
@@ -26,7 +26,14 @@ photo_store(db_conn *db, const core_op *op, const db_student *s, const db_school
     jw_int(&w, "width", info->width);
     jw_int(&w, "height", info->height);
     jw_end(&w);
-    db_history h = {0, s->id, op->actor->user_id, 0, NULL, "photo", op->actor->org, sc->code,
+    db_history h = {0,
+                    s->id,
+                    op->actor->user_id,
+                    0,
+                    NULL,
+                    "photo",
+                    op->actor->org,
+                    sc->code,
                     "[{\"field\":\"/photo\"}]"};
     /* stored sealed under the data key (docs/decisions/0013) */
     unsigned char *sealed = NULL;

@@ -5,11 +5,11 @@
 #ifndef CORE_PHOTO_H
 #define CORE_PHOTO_H
 
-#include <stddef.h>
-
 #include "base/err.h"
 #include "core/op.h"
 #include "db/db.h"
+
+#include <stddef.h>
 
 /*
  * Store the photo of student `key` (id or student number) the actor sees:

@@ -4,11 +4,6 @@
  * one transaction (core_student_register, core_student_register_many; see
  * core/student.h).
  */
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/calendar.h"
 #include "core/grade.h"
 #include "core/idnum.h"
@@ -19,6 +14,11 @@
 #include "db/bulk.h"
 #include "db/refdata.h"
 #include "db/settings.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The steps of a registration: the competent authority; without a document
    every level from it up to the province (DOMAIN §5). */
@@ -33,8 +33,8 @@ registration_steps(db_conn *db, const core_op *op, const db_school *sc, int no_d
         return rc;
     db_step *v = app_arena_alloc(op->arena, sizeof(db_step) * (size_t)(n ? n : 1));
     int k = 0;
-    int due = core_add_working_days(op->today, set->step_deadline_days, set->holidays,
-                                    set->nholidays);
+    int due =
+        core_add_working_days(op->today, set->step_deadline_days, set->holidays, set->nholidays);
     for (int i = 0; i < n; i++) {
         if (strcmp(chain[i].level, "ministry") == 0)
             break;
@@ -74,8 +74,8 @@ school_checks(db_conn *db, const core_op *op, db_school *sc, db_settings *set, a
         return app_err_set(err, APP_ESTATE, "school_closed", "school %s is closed", sc->code);
     if ((rc = db_settings_for_school(db, sc->code, op->arena, set, err)) != 0)
         return rc;
-    return core_window_check(set->window_required, set->window_from, set->window_until,
-                             op->today, err);
+    return core_window_check(set->window_required, set->window_from, set->window_until, op->today,
+                             err);
 }
 
 /* One record before the transaction: fields, grade, entry age. */
@@ -116,11 +116,11 @@ record_checks(const core_op *op, core_record *rec, const db_school *sc, const db
 
 /* What a batch's transaction needs of each record, prepared before it. */
 typedef struct reg_work {
-    const char **vals;  /* the row's columns (ciphertexts, masks, blind indexes) */
-    const char **idx;   /* blind indexes of its identity under every key, or NULL */
+    const char **vals; /* the row's columns (ciphertexts, masks, blind indexes) */
+    const char **idx;  /* blind indexes of its identity under every key, or NULL */
     int nidx, no_doc;
     const char *verification;
-    int slot;           /* its class among the batch's classes */
+    int slot; /* its class among the batch's classes */
     char lnum[20];
     const char *lbidx;
 } reg_work;
@@ -208,8 +208,8 @@ mark_repeats(app_arena *a, const char *const *keys, const unsigned char *pinned,
 /* Free L numbers for the rows still in: drawn, then checked together against
    the numbers in use and each other, the taken ones drawn again. */
 static int
-l_numbers(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w,
-          int n, app_err *err)
+l_numbers(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w, int n,
+          app_err *err)
 {
     size_t sz = (size_t)(n ? n : 1);
     int *todo = app_arena_alloc(op->arena, sizeof(int) * sz);
@@ -256,8 +256,8 @@ l_numbers(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, r
 
 /* The rows still in after the duplicate checks, under the identity locks. */
 static int
-check_identities(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows,
-                 reg_work *w, int n, who_cache *wc, app_err *err)
+check_identities(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w,
+                 int n, who_cache *wc, app_err *err)
 {
     int ne = 0, nl = 0;
     for (int i = 0; i < n; i++)
@@ -298,10 +298,10 @@ check_identities(db_conn *db, const core_op *op, const db_school *sc, core_reg *
     const char **keys = app_arena_alloc(op->arena, sizeof(char *) * (size_t)n);
     unsigned char *repeat = app_arena_alloc(op->arena, (size_t)n);
     for (int i = 0; i < n; i++)
-        keys[i] = rows[i].rc == 0 && w[i].idx
-                      ? app_arena_printf(op->arena, "%s|%s", rows[i].rec->v[CORE_R_ID_TYPE],
-                                         w[i].idx[0])
-                      : NULL;
+        keys[i] =
+            rows[i].rc == 0 && w[i].idx
+                ? app_arena_printf(op->arena, "%s|%s", rows[i].rec->v[CORE_R_ID_TYPE], w[i].idx[0])
+                : NULL;
     mark_repeats(op->arena, keys, NULL, n, repeat);
     for (int i = 0; i < n; i++) {
         if (!repeat[i])
@@ -316,8 +316,8 @@ check_identities(db_conn *db, const core_op *op, const db_school *sc, core_reg *
 
 /* Classes: locked, counted, then filled in the order of the rows. */
 static int
-place_rows(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w,
-           int n, long long *class_id, app_err *err)
+place_rows(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w, int n,
+           long long *class_id, app_err *err)
 {
     db_class_slot *slots = app_arena_alloc(op->arena, sizeof(db_class_slot) * (size_t)(n ? n : 1));
     int ns = 0;
@@ -388,19 +388,17 @@ open_problems(db_conn *db, const core_op *op, const db_school *sc, core_reg *row
             return rc;
         core_school_ref ra = {sc->code, sc->county, sc->authority};
         core_school_ref rb = {other.code, other.county, other.authority};
-        core_lowest_common_authority(&ra, &rb, core_codes_is_region, (void *)op->env->codes,
-                                     lca);
-        if ((rc = core_problem_open(db, "suspected_duplicate", ids[sim[k].row], sim[k].id,
-                                    sc->code, other.code, lca, "same name, gender and birth date",
-                                    err)) != 0)
+        core_lowest_common_authority(&ra, &rb, core_codes_is_region, (void *)op->env->codes, lca);
+        if ((rc = core_problem_open(db, "suspected_duplicate", ids[sim[k].row], sim[k].id, sc->code,
+                                    other.code, lca, "same name, gender and birth date", err)) != 0)
             return rc;
     }
     /* rule 23: a failed identity check opens a problem record */
     for (int k = 0; k < m; k++) {
         const char *v = w[in[k]].verification;
         if (v && strcmp(v, "passed") != 0 && strcmp(v, "unavailable") != 0 &&
-            (rc = core_problem_open(db, "identity_failed", ids[k], 0, sc->code, NULL,
-                                    sc->authority, v, err)) != 0)
+            (rc = core_problem_open(db, "identity_failed", ids[k], 0, sc->code, NULL, sc->authority,
+                                    v, err)) != 0)
             return rc;
     }
     return 0;
@@ -411,8 +409,7 @@ open_problems(db_conn *db, const core_op *op, const db_school *sc, core_reg *row
    concurrent writer took an identity or a number between check and insert. */
 static int
 insert_students(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows,
-                const reg_work *w, const int *in, int m, const long long *class_id,
-                app_err *err)
+                const reg_work *w, const int *in, int m, const long long *class_id, app_err *err)
 {
     db_student *s = app_arena_alloc(op->arena, sizeof(db_student) * (size_t)m);
     for (int k = 0; k < m; k++) {
@@ -521,8 +518,8 @@ insert_records(db_conn *db, const core_op *op, const db_school *sc, const core_r
     db_event *ev = app_arena_alloc(op->arena, sizeof(db_event) * (size_t)m);
     for (int k = 0; k < m; k++) {
         long long sid = rows[in[k]].student_id, qid = rows[in[k]].request_id;
-        h[k] = (db_history){0, sid, op->actor->user_id, qid, NULL, "registered",
-                            op->actor->org, sc->code, "[]"};
+        h[k] = (db_history){
+            0, sid, op->actor->user_id, qid, NULL, "registered", op->actor->org, sc->code, "[]"};
         au[k] = (db_audit){op->actor->user_id,
                            op->actor->org,
                            "student.register",
@@ -532,8 +529,8 @@ insert_records(db_conn *db, const core_op *op, const db_school *sc, const core_r
                            op->user_agent,
                            op->request_id,
                            detail[k]};
-        ev[k] = (db_event){0,           sid,           qid,          NULL,   "student.registered",
-                           sc->code,    sc->authority, sc->province, data[k]};
+        ev[k] = (db_event){0,        sid,           qid,          NULL,   "student.registered",
+                           sc->code, sc->authority, sc->province, data[k]};
     }
     int rc;
     if ((rc = db_history_insert_many(db, h, m, err)) != 0 ||

@@ -13,7 +13,6 @@
 /* Re-encrypt up to `batch` rows not under the current key, in one
    transaction (all or none). *out_done counts them; 0 means nothing is
    left. Errors: the db/ error, or APP_EINTERNAL when a row does not open. */
-int core_student_rekey(db_conn *db, const core_env *env, int batch, int *out_done,
-                       app_err *err);
+int core_student_rekey(db_conn *db, const core_env *env, int batch, int *out_done, app_err *err);
 
 #endif

@@ -2,12 +2,12 @@
  * core/student_edit.c - edits of a record's non-key fields by its school
  * (core_student_patch, see core/student.h).
  */
+#include "core/student_int.h"
+#include "db/settings.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/student_int.h"
-#include "db/settings.h"
 
 /* Who may edit the loaded student now: a school, an active record at the
    expected version without an open problem record (rule 24). */
@@ -49,8 +49,7 @@ place_in_class(db_conn *db, const db_school *sc, const core_record *rec, long lo
         if ((rc = db_class_count(db, id, &count, err)) != 0)
             return rc;
         if (count >= limit)
-            return app_err_set(err, APP_ECONFLICT, "class_full", "class %lld full (%d)", id,
-                               limit);
+            return app_err_set(err, APP_ECONFLICT, "class_full", "class %lld full (%d)", id, limit);
     }
     *out_class_id = id;
     return 0;
@@ -141,8 +140,7 @@ record_edit(db_conn *db, const core_op *op, const db_student *s, const db_school
     jw_end(&data);
     int rc;
     if ((rc = db_history_insert(db, &h, err)) != 0 ||
-        (rc = core_audit(db, op, "student.edit", "student", sid, jw_text(&detail, NULL), err)) !=
-            0)
+        (rc = core_audit(db, op, "student.edit", "student", sid, jw_text(&detail, NULL), err)) != 0)
         return rc;
     return core_event(db, "student.updated", s->id, sc->code, sc->authority, sc->province, 0,
                       jw_text(&data, NULL), err);

@@ -4,15 +4,15 @@
  * and the sealed form in which key-field changes travel (see core/student.h).
  * Each runs in the workflow's open transaction.
  */
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/mask.h"
 #include "core/student_int.h"
 #include "core/stuno.h"
 #include "db/settings.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* ------------------------------------------------------------ sealed changes */
 
@@ -50,9 +50,9 @@ core_changes_open(const core_op *op, const char *hex, core_record *out, unsigned
         int i = atoi(p);
         if (i >= 0 && i < CORE_NFIELDS) {
             present[i] = 1;
-            out->v[i] = us[1] == '\x1d' ? NULL
-                                        : app_arena_strndup(op->arena, us + 1,
-                                                            (size_t)(rs - us - 1));
+            out->v[i] = us[1] == '\x1d'
+                            ? NULL
+                            : app_arena_strndup(op->arena, us + 1, (size_t)(rs - us - 1));
         }
         p = rs + 1;
     }
@@ -73,12 +73,10 @@ check_identity_free(db_conn *db, const core_op *op, const char *type, const char
     char hs[11];
     if (lock && (rc = db_student_lock_identity(db, idx[0], err)) != 0)
         return rc;
-    if ((rc = db_student_find_holder(db, type, idx, nidx, self, out_holder, hs, &found, err)) !=
-        0)
+    if ((rc = db_student_find_holder(db, type, idx, nidx, self, out_holder, hs, &found, err)) != 0)
         return rc;
     if (found)
-        return app_err_set(err, APP_ECONFLICT, "duplicate_enrolled", "held by %lld",
-                           *out_holder);
+        return app_err_set(err, APP_ECONFLICT, "duplicate_enrolled", "held by %lld", *out_holder);
     return 0;
 }
 
@@ -169,8 +167,8 @@ record_enrolled(db_conn *db, const core_op *op, const db_student *s, const db_sc
     jw_str(&data, "student_number", s->stuno_text);
     jw_int(&data, "request", request_id);
     jw_end(&data);
-    db_history h = {0,        s->id, op->actor->user_id, request_id, NULL, "enrolled",
-                    op->actor->org, sc->code, jw_text(&chg, NULL)};
+    db_history h = {0,          s->id,          op->actor->user_id, request_id,         NULL,
+                    "enrolled", op->actor->org, sc->code,           jw_text(&chg, NULL)};
     int rc = db_history_insert(db, &h, err);
     if (rc != 0)
         return rc;
@@ -202,8 +200,7 @@ core_student_apply_registration(db_conn *db, const core_op *op, long long studen
     const char *type = r.v[CORE_R_ID_TYPE], *old = s.stuno_text;
     long long holder = 0;
     if (type &&
-        (rc = check_identity_free(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, 0, &holder, err)) !=
-            0)
+        (rc = check_identity_free(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, 0, &holder, err)) != 0)
         return rc;
     if ((rc = final_number(db, op, &s, &sc, &r, err)) != 0)
         return rc;
@@ -226,8 +223,14 @@ core_student_reject_registration(db_conn *db, const core_op *op, long long stude
     s.state = "registration_rejected";
     if ((rc = db_student_update(db, &s, s.version, err)) != 0)
         return rc;
-    db_history h = {0, s.id, op->actor->user_id, request_id, NULL, "registration_rejected",
-                    op->actor->org, sc.code,
+    db_history h = {0,
+                    s.id,
+                    op->actor->user_id,
+                    request_id,
+                    NULL,
+                    "registration_rejected",
+                    op->actor->org,
+                    sc.code,
                     "[{\"field\":\"/state\",\"old\":\"pending\","
                     "\"new\":\"registration_rejected\"}]"};
     jw data;
@@ -238,8 +241,8 @@ core_student_reject_registration(db_conn *db, const core_op *op, long long stude
     jw_end(&data);
     if ((rc = db_history_insert(db, &h, err)) != 0)
         return rc;
-    return core_event(db, "student.registration_rejected", s.id, sc.code, sc.authority,
-                      sc.province, request_id, jw_text(&data, NULL), err);
+    return core_event(db, "student.registration_rejected", s.id, sc.code, sc.authority, sc.province,
+                      request_id, jw_text(&data, NULL), err);
 }
 
 /* ------------------------------------------------------------ key-field change */
@@ -252,8 +255,7 @@ static const int key_fields[] = {CORE_R_NAME, CORE_R_GENDER, CORE_R_BIRTH_DATE, 
    (*next), validated as a whole under the school's settings. */
 static int
 key_change_merge(db_conn *db, const core_op *op, const db_student *s, const core_record *changes,
-                 const unsigned char *present, core_record *cur, core_record *next,
-                 app_err *err)
+                 const unsigned char *present, core_record *cur, core_record *next, app_err *err)
 {
     int rc = core__record_of_row(op, (const char *const *)s->vals, 1, cur, err);
     if (rc != 0)
@@ -290,15 +292,22 @@ record_key_change(db_conn *db, const core_op *op, const db_student *s, const cor
         jw_end(&chg);
     }
     jw_arr_end(&chg);
-    db_history h = {0,      s->id, op->actor->user_id, request_id, NULL, "key_field_change",
-                    op->actor->org, s->school, jw_text(&chg, NULL)};
+    db_history h = {0,
+                    s->id,
+                    op->actor->user_id,
+                    request_id,
+                    NULL,
+                    "key_field_change",
+                    op->actor->org,
+                    s->school,
+                    jw_text(&chg, NULL)};
     return db_history_insert(db, &h, err);
 }
 
 int
-core_student_key_change(db_conn *db, const core_op *op, long long id,
-                        const core_record *changes, const unsigned char *present, int renumber,
-                        long long request_id, long long *out_holder, app_err *err)
+core_student_key_change(db_conn *db, const core_op *op, long long id, const core_record *changes,
+                        const unsigned char *present, int renumber, long long request_id,
+                        long long *out_holder, app_err *err)
 {
     db_student s;
     int found = 0;
@@ -312,8 +321,7 @@ core_student_key_change(db_conn *db, const core_op *op, long long id,
     if ((rc = key_change_merge(db, op, &s, changes, present, &cur, &next, err)) != 0)
         return rc;
     const char *type = next.v[CORE_R_ID_TYPE], *number = next.v[CORE_R_ID_NUMBER];
-    if (type &&
-        (rc = check_identity_free(db, op, type, number, s.id, 1, out_holder, err)) != 0)
+    if (type && (rc = check_identity_free(db, op, type, number, s.id, 1, out_holder, err)) != 0)
         return rc;
     const char *old_number = s.stuno_text;
     if (renumber && type && (strcmp(type, "1") == 0 || strcmp(type, "C") == 0))

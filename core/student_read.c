@@ -3,21 +3,20 @@
  * visibility, loads for the workflow, get, list, count, history and the
  * document look-up of rule 11 (see core/student.h, core/student_int.h).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/grade.h"
 #include "core/region.h"
 #include "core/student_int.h"
 #include "core/stuno.h"
 #include "db/request.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* ------------------------------------------------------------ schools */
 
 int
-core__load_school(db_conn *db, const core_op *op, const char *code, db_school *out,
-                  app_err *err)
+core__load_school(db_conn *db, const core_op *op, const char *code, db_school *out, app_err *err)
 {
     int found = 0;
     int rc = db_school_get(db, code, op->arena, out, &found, err);
@@ -46,8 +45,7 @@ core_grade_is_final(const db_school *sc, int grade)
 }
 
 const char *
-core__describe_school(db_conn *db, const core_op *op, const char *code, int for_error,
-                      app_err *err)
+core__describe_school(db_conn *db, const core_op *op, const char *code, int for_error, app_err *err)
 {
     db_school sc;
     if (core__load_school(db, op, code, &sc, err) != 0)
@@ -93,8 +91,8 @@ find_by_number(db_conn *db, const core_op *op, const char *num, int lock, db_stu
                int *out_found, app_err *err)
 {
     for (int k = 0; k < core_pii_ring_count(op->env->ring) && !*out_found; k++) {
-        int rc = db_student_get_by_stuno(db, core__bidx_hex(op, k, "stuno", num), lock,
-                                         op->arena, out, out_found, err);
+        int rc = db_student_get_by_stuno(db, core__bidx_hex(op, k, "stuno", num), lock, op->arena,
+                                         out, out_found, err);
         if (rc != 0)
             return rc;
     }
@@ -170,7 +168,8 @@ core__fill_out(const core_op *op, const db_student *s, const db_school *sc, int 
     out->id = s->id;
     snprintf(out->school, sizeof(out->school), "%s", s->school);
     out->school_name = sc ? sc->name : s->school_name;
-    snprintf(out->authority, sizeof(out->authority), "%s", sc ? sc->authority : s->school_authority);
+    snprintf(out->authority, sizeof(out->authority), "%s",
+             sc ? sc->authority : s->school_authority);
     snprintf(out->county, sizeof(out->county), "%s", sc ? sc->county : s->school_county);
     out->state = s->state;
     out->student_number = s->stuno_text;
@@ -221,8 +220,8 @@ core_student_get(db_conn *db, const core_op *op, const char *key, int reveal, co
 {
     db_student s;
     db_school sc;
-    int rc = core__load_visible(db, op, key, reveal ? DB_STUDENT_FULL : DB_STUDENT_LIGHT, &s, &sc,
-                                err);
+    int rc =
+        core__load_visible(db, op, key, reveal ? DB_STUDENT_FULL : DB_STUDENT_LIGHT, &s, &sc, err);
     if (rc != 0)
         return rc;
     if ((rc = core__fill_out(op, &s, &sc, reveal, out, err)) != 0)
@@ -230,8 +229,8 @@ core_student_get(db_conn *db, const core_op *op, const char *key, int reveal, co
     if (reveal) { /* (loaded with DB_STUDENT_FULL) */
         char sid[24];
         snprintf(sid, sizeof(sid), "%lld", s.id);
-        rc = core_audit(db, op, "student.reveal", "student", sid, "{\"fields\":\"id_number\"}",
-                        err);
+        rc =
+            core_audit(db, op, "student.reveal", "student", sid, "{\"fields\":\"id_number\"}", err);
     }
     return rc;
 }
@@ -291,8 +290,8 @@ scope_filter(const core_op *op, const core_student_filter *f, db_student_filter 
 }
 
 int
-core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
-                  core_student **out, int *out_n, app_err *err)
+core_student_list(db_conn *db, const core_op *op, const core_student_filter *f, core_student **out,
+                  int *out_n, app_err *err)
 {
     db_student_filter df;
     *out = NULL;
@@ -313,8 +312,8 @@ core_student_list(db_conn *db, const core_op *op, const core_student_filter *f,
 }
 
 int
-core_student_count(db_conn *db, const core_op *op, const core_student_filter *f,
-                   long long *out_n, app_err *err)
+core_student_count(db_conn *db, const core_op *op, const core_student_filter *f, long long *out_n,
+                   app_err *err)
 {
     db_student_filter df;
     *out_n = 0;
@@ -324,9 +323,9 @@ core_student_count(db_conn *db, const core_op *op, const core_student_filter *f,
 }
 
 int
-core_student_history(db_conn *db, const core_op *op, const char *key, long long after_id,
-                     int limit, db_history **out, int *out_n, core_request **out_reqs,
-                     int *out_nreqs, app_err *err)
+core_student_history(db_conn *db, const core_op *op, const char *key, long long after_id, int limit,
+                     db_history **out, int *out_n, core_request **out_reqs, int *out_nreqs,
+                     app_err *err)
 {
     db_student s;
     db_school sc;
@@ -372,8 +371,8 @@ lookup_document(const core_op *op, const char *id_type, const char *id_number, c
 /* The holder `holder` as the actor may see it: outside its jurisdiction
    only where, never who. */
 static int
-lookup_holder(db_conn *db, const core_op *op, long long holder, int *out_visible,
-              core_student *out, app_err *err)
+lookup_holder(db_conn *db, const core_op *op, long long holder, int *out_visible, core_student *out,
+              app_err *err)
 {
     db_student s;
     db_school sc;
@@ -407,8 +406,8 @@ core_student_lookup(db_conn *db, const core_op *op, const char *id_type, const c
     const char **idx = core__id_indexes(op, r.v[CORE_R_ID_TYPE], r.v[CORE_R_ID_NUMBER], &nidx);
     long long holder = 0;
     char school[11];
-    rc = db_student_find_holder(db, r.v[CORE_R_ID_TYPE], idx, nidx, 0, &holder, school,
-                                out_found, err);
+    rc = db_student_find_holder(db, r.v[CORE_R_ID_TYPE], idx, nidx, 0, &holder, school, out_found,
+                                err);
     if (rc != 0)
         return rc;
     *out_visible = 0;

@@ -5,14 +5,14 @@
  * core/student_int.h; core_student_init, core_student_row and
  * core_student_bidx of core/student.h).
  */
-#include <sodium.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/mask.h"
 #include "core/settings.h"
 #include "core/student_int.h"
 #include "core/stuno.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The physical columns, from the catalog (see core_record_columns()). */
 static const char *const *cols;
@@ -173,8 +173,7 @@ fill_row(const core_op *op, const core_record *r, const char **vals, app_err *er
 }
 
 int
-core__row_of_record(const core_op *op, const core_record *r, const char ***out_vals,
-                    app_err *err)
+core__row_of_record(const core_op *op, const core_record *r, const char ***out_vals, app_err *err)
 {
     const char **vals = app_arena_alloc(op->arena, sizeof(char *) * (size_t)ncols);
     int rc = fill_row(op, r, vals, err);
@@ -263,8 +262,7 @@ core__stuno_rewrap(const core_op *op, db_student *s, app_err *err)
     if (s->stuno_enc) {
         full = core__decrypt_hex(op->arena, op->env->ring, s->stuno_enc);
         if (full == NULL)
-            return app_err_set(err, APP_EINTERNAL, NULL, "decrypt failed (student %lld)",
-                               s->id);
+            return app_err_set(err, APP_EINTERNAL, NULL, "decrypt failed (student %lld)", s->id);
         s->stuno_enc = core__encrypt_hex(op, full);
     }
     s->stuno_bidx = core__bidx_hex(op, 0, "stuno", full);
