@@ -9,9 +9,10 @@
  * core/problem.h, core/rekey.h, core/calendar.h).
  *
  * Every operation takes a DB handle and a core_op (who acts, from where,
- * with which keys and reference data), runs its own transaction, and writes
- * its business change, audit entry and change-feed event in that one
- * transaction (ARCHITECTURE "Data"). Personal numbers leave this module
+ * with which keys and reference data), runs its own transaction (the
+ * workflow's effects run in the workflow's), and writes its business
+ * change, audit entry and change-feed event in that one transaction
+ * (ARCHITECTURE "Data"). Personal numbers leave this module
  * masked unless the caller asked to reveal them, and are never put into
  * audit rows, events, history or error details.
  */
