@@ -3,9 +3,9 @@
  */
 #include "api/config.h"
 
+#include "core/env.h"
 #include "core/import.h"
 #include "core/settings.h"
-#include "core/student.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -15,6 +15,8 @@
 #include "api/handlers.h"
 #include "base/jw.h"
 #include "api/registry.h"
+#include "core/checkin.h"
+#include "core/photo.h"
 #include "core/student.h"
 #include "db/request.h"
 #include "workflow/defs.h"

@@ -22,7 +22,9 @@
 #include <time.h>
 
 #include "formats/csv.h"
+#include "core/calendar.h"
 #include "core/demo.h"
+#include "core/env.h"
 #include "core/files.h"
 #include "core/grade.h"
 #include "core/idnum.h"
@@ -31,6 +33,7 @@
 #include "core/password.h"
 #include "core/pii.h"
 #include "core/pwhash.h"
+#include "core/rekey.h"
 #include "core/student.h"
 #include "formats/xlsx.h"
 #include "db/db.h"
