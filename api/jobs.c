@@ -72,8 +72,8 @@ one(db_conn *db)
     app_arena *a = app_arena_new();
     app_err err = {0};
     core_import_turn t;
-    int rc = core_import_worker_turn(db, CFG->import_stale_s, op_for, NULL, error_message, NULL,
-                                     a, &t, &err);
+    int rc = core_import_worker_turn(db, CFG->import_stale_s, op_for, NULL, error_message, NULL, a,
+                                     &t, &err);
     if (!t.found) {
         if (rc != 0)
             api_log(API_LOG_ERROR, "import claim", NULL, err.detail);

@@ -29,7 +29,7 @@ void api__stream_discard(api_call *c);
 void api__stream_counts(int *out_open, unsigned long long *out_done,
                         unsigned long long *out_aborted, unsigned long long *out_gone);
 
-/* api/server.c, for the above (loop thread). */
+/* api/call.c, for the above (loop thread). */
 void api__put_head(api_call *c, h2o_req_t *req);
 void api__call_log(api_call *c);
 void api__call_free(api_call *c);

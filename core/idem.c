@@ -3,10 +3,10 @@
  */
 #include "core/idem.h"
 
+#include "db/idem.h"
+
 #include <sodium.h>
 #include <string.h>
-
-#include "db/idem.h"
 
 void
 core_idem_fingerprint(const char *method, const char *path, const char *query, const void *body,

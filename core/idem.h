@@ -16,11 +16,11 @@
 #ifndef CORE_IDEM_H
 #define CORE_IDEM_H
 
-#include <stddef.h>
-
 #include "base/arena.h"
 #include "base/err.h"
 #include "db/db.h"
+
+#include <stddef.h>
 
 #define CORE_IDEM_HASH_LEN 65 /* 64 hex digits and the NUL */
 

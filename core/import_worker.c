@@ -4,16 +4,16 @@
  */
 #include "core/import_worker.h"
 
-#include <string.h>
-
 #include "db/import.h"
 #include "db/user.h"
+
+#include <string.h>
 
 /* Run the claimed `job` as the account `uploader_id`. */
 static int
 run_as_uploader(db_conn *db, db_import *job, core_import_op_fn op_for, void *op_ctx,
-                core_import_message_fn message, void *msg_ctx, app_arena *a,
-                core_import_turn *out, app_err *err)
+                core_import_message_fn message, void *msg_ctx, app_arena *a, core_import_turn *out,
+                app_err *err)
 {
     db_user u;
     int found = 0;
@@ -25,8 +25,7 @@ run_as_uploader(db_conn *db, db_import *job, core_import_op_fn op_for, void *op_
         out->skipped = 1;
         return 0;
     }
-    core_import_uploader up = {u.id,    u.role,      u.org,    u.staff_role,
-                               u.grade, u.nclasses, u.classes};
+    core_import_uploader up = {u.id, u.role, u.org, u.staff_role, u.grade, u.nclasses, u.classes};
     core_actor actor;
     core_op op;
     op_for(op_ctx, &up, a, &actor, &op);

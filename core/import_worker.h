@@ -49,8 +49,8 @@ typedef struct core_import_turn {
  * *out filled, or an error: the claim's (out->found = 0) or the run's
  * (out->found = 1: the job is resumed by a later claim).
  */
-int core_import_worker_turn(db_conn *db, int stale_seconds, core_import_op_fn op_for,
-                            void *op_ctx, core_import_message_fn message, void *msg_ctx,
-                            app_arena *a, core_import_turn *out, app_err *err);
+int core_import_worker_turn(db_conn *db, int stale_seconds, core_import_op_fn op_for, void *op_ctx,
+                            core_import_message_fn message, void *msg_ctx, app_arena *a,
+                            core_import_turn *out, app_err *err);
 
 #endif
