@@ -1,8 +1,9 @@
 /*
  * api/stream.h - the server's side of streamed answers (api_stream_begin in
- * api/api.h, docs/decisions/0010), shared by api/server.c and api/stream.c
- * only. "loop" functions run on the call's loop thread, "worker" ones on a
- * DB worker thread that holds the call.
+ * api/api.h, docs/decisions/0010), shared by api/call.c, api/job.c,
+ * api/request.c, api/server.c and api/stream.c only. "loop" functions run on
+ * the call's loop thread, "worker" ones on a DB worker thread that holds the
+ * call.
  */
 #ifndef API_STREAM_H
 #define API_STREAM_H
