@@ -6,10 +6,6 @@
  * answers) and core/import_worker.h (a worker's turn: claim, uploader,
  * run as the uploader).
  */
-#include <check.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "core/idem.h"
 #include "core/import_worker.h"
 #include "core/schema.h"
@@ -18,6 +14,10 @@
 #include "db/school.h"
 #include "db/user.h"
 #include "tests/lib/dbtest.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
 
 static db_conn *conn;
 static app_arena *arena;
@@ -85,8 +85,8 @@ claim(const char *scope, const char *key, const char *hash, core_idem_answer *an
 {
     app_err err = {0};
     core_idem_state st = CORE_IDEM_NEW;
-    int rc = core_idem_claim(conn, scope, key, "POST", "/api/v1/students", hash, arena, &st, ans,
-                             &err);
+    int rc =
+        core_idem_claim(conn, scope, key, "POST", "/api/v1/students", hash, arena, &st, ans, &err);
     ck_assert_msg(rc == 0, "claim: %d %s", rc, err.detail);
     return st;
 }
@@ -231,9 +231,9 @@ add_job(long long uploader, const char *sha)
     long long id = 0;
     int existing = 0;
     app_err err = {0};
-    ck_assert_msg(db_import_insert(conn, &job, (const unsigned char *)"", 0, &id, &existing,
-                                   &err) == 0,
-                  "import: %s", err.detail);
+    ck_assert_msg(
+        db_import_insert(conn, &job, (const unsigned char *)"", 0, &id, &existing, &err) == 0,
+        "import: %s", err.detail);
     ck_assert_int_eq(existing, 0);
     return id;
 }
