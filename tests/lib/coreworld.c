@@ -129,6 +129,14 @@ admin_sql(const char *sql)
     must(rc == 0, "%s: %s", sql, err.detail);
 }
 
+static double
+seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 void
 cw_suite_init(void)
 {
@@ -153,6 +161,8 @@ cw_suite_init(void)
     must(ring != NULL, "ring");
     env.codes = codes;
     env.ring = ring;
+    printf("coreworld: template database ready in %.2f s\n", seconds_since(&started));
+    fflush(stdout);
 }
 
 void
@@ -164,10 +174,7 @@ cw_suite_done(void)
     admin_sql(sql);
     core_pii_ring_free(ring);
     core_codes_free(codes);
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    printf("coreworld: suite ran in %.2f s\n",
-           (double)(now.tv_sec - started.tv_sec) + (double)(now.tv_nsec - started.tv_nsec) / 1e9);
+    printf("coreworld: suite ran in %.2f s\n", seconds_since(&started));
 }
 
 void
@@ -176,7 +183,7 @@ cw_setup(void)
     in_test = 1;
     snprintf(dbname, sizeof(dbname), "cw_%d", (int)getpid());
     char sql[200];
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", dbname, tmpl);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY", dbname, tmpl);
     admin_sql(sql);
     conn = connect_to(dbname);
     arena = app_arena_new();
@@ -484,6 +491,24 @@ cw_student_get(int who, long long id, core_student *out, app_err *err)
     char key[24];
     snprintf(key, sizeof(key), "%lld", id);
     return core_student_get(conn, cw_op(who), key, 0, out, err);
+}
+
+const char *
+cw_number(long long id)
+{
+    int who = cw_actor_of(cw_school_of(id));
+    ck_assert_int_ge(who, 0);
+    core_student s;
+    app_err err = {0};
+    int rc = core_student_get(conn, cw_op(who), cw_key(id), 1, &s, &err);
+    cw_ok(rc, &err);
+    return s.student_number;
+}
+
+const char *
+cw_key(long long id)
+{
+    return app_arena_printf(arena, "%lld", id);
 }
 
 int

@@ -112,6 +112,10 @@ long long cw_enrol(int who, core_record *rec);
 /* An enrolled student of `school` in (grade, class_no). */
 long long cw_student(const char *school, int grade, int class_no, unsigned seed);
 int cw_student_get(int who, long long id, core_student *out, app_err *err);
+/* The full student number of `id` (revealed by its school's registrar). */
+const char *cw_number(long long id);
+/* `id` as the key text operations take. */
+const char *cw_key(long long id);
 int cw_merge(int who, const char *code, const char *into, core_merge_result *out, app_err *err);
 /* Open a problem record about `student` (and `other`) as registration does. */
 long long cw_problem_open(const char *kind, long long student, long long other,
