@@ -113,16 +113,61 @@ START_TEST(test_register_rejected_by_authority)
     core_student s;
     core_request q;
     app_err err = {0};
-    int rc = cw_register(CW_REG_A, cw_record(CW_A, 13, 1, 5), &s, &q, NULL, &err);
+    core_record *rec = cw_record(CW_A, 13, 1, 5);
+    int rc = cw_register(CW_REG_A, cw_copy(rec), &s, &q, NULL, &err);
     cw_ok(rc, &err);
     cw_act_ok(CW_FURONG, q.id, "reject", 1, &q);
     ck_assert_str_eq(q.state, "rejected");
     ck_assert_str_eq(cw_state(s.id), "registration_rejected");
+    /* a rejected record holds no identity: the school registers it again */
+    core_student again;
+    rc = cw_register(CW_REG_A, cw_copy(rec), &again, NULL, NULL, &err);
+    cw_ok(rc, &err);
+    ck_assert_int_ne(again.id, s.id);
     /* the starter cannot withdraw a registration */
     rc = cw_register(CW_REG_A, cw_record(CW_A, 13, 1, 6), &s, &q, NULL, &err);
     cw_ok(rc, &err);
     rc = cw_act(CW_REG_A, q.id, "withdraw", 0, NULL, &err);
     cw_fails(rc, &err, APP_EFORBIDDEN, "not_request_starter");
+}
+END_TEST
+
+/*
+ * DEFECT (reported, not fixed here): a registration that its holder returns
+ * (DOMAIN rule 15: "return it to the starter for correction") is a dead
+ * end. wf_request_act refuses "resubmit" and "withdraw" on a registration
+ * to everyone (not_request_starter), the holder can no longer decide
+ * (step_already_decided), and the pending record keeps its identity, so the
+ * school cannot register the student again either (duplicate_enrolled).
+ * This test pins today's behaviour; when the lead decides the fix, the
+ * resubmit below should succeed and these assertions flip.
+ */
+START_TEST(test_defect_returned_registration_is_a_dead_end)
+{
+    core_record *rec = cw_record(CW_A, 13, 1, 40);
+    core_student s;
+    core_request q;
+    app_err err = {0};
+    int rc = cw_register(CW_REG_A, cw_copy(rec), &s, &q, NULL, &err);
+    cw_ok(rc, &err);
+    cw_act_ok(CW_FURONG, q.id, "return", 1, &q);
+    ck_assert_str_eq(q.state, "returned");
+    app_err e1 = {0};
+    rc = cw_act(CW_REG_A, q.id, "resubmit", 0, NULL, &e1);
+    cw_fails(rc, &e1, APP_EFORBIDDEN, "not_request_starter"); /* DEFECT: should reopen */
+    app_err e2 = {0};
+    rc = cw_act(CW_REG_A, q.id, "withdraw", 0, NULL, &e2);
+    cw_fails(rc, &e2, APP_EFORBIDDEN, "not_request_starter");
+    app_err e3 = {0};
+    rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e3);
+    cw_fails(rc, &e3, APP_ECONFLICT, "step_already_decided");
+    app_err e4 = {0};
+    rc = cw_act(CW_FURONG, q.id, "reject", 1, NULL, &e4);
+    cw_fails(rc, &e4, APP_ECONFLICT, "step_already_decided");
+    app_err e5 = {0};
+    rc = cw_register(CW_REG_A, cw_copy(rec), NULL, NULL, NULL, &e5);
+    cw_fails(rc, &e5, APP_ECONFLICT, "duplicate_enrolled");
+    ck_assert_str_eq(cw_state(s.id), "pending");
 }
 END_TEST
 
@@ -407,6 +452,7 @@ suite(void)
     tcase_add_test(tc, test_register_no_document_gets_j);
     tcase_add_test(tc, test_register_other_document_keeps_l);
     tcase_add_test(tc, test_register_rejected_by_authority);
+    tcase_add_test(tc, test_defect_returned_registration_is_a_dead_end);
     tcase_add_test(tc, test_invalid_id_number);
     tcase_add_test(tc, test_gender_contradicts_id);
     tcase_add_test(tc, test_missing_and_misplaced);

@@ -139,6 +139,14 @@ START_TEST(test_transfer_chains)
     ck_assert_str_eq(cw_school_of(s), CW_B);
     ck_assert_int_eq(cw_class_of(s), 2);
     ck_assert_str_eq(q.other_school, CW_B);
+    /* revertible: back to the sending school and class */
+    core_request r;
+    app_err err = {0};
+    int rc = cw_revert(CW_FURONG, q.id, &r, &err);
+    cw_ok(rc, &err);
+    ck_assert_str_eq(r.state, "reverted");
+    ck_assert_str_eq(cw_school_of(s), CW_A);
+    ck_assert_int_eq(cw_class_of(s), 1);
     /* another county: the receiving authority first */
     s = cw_student(CW_A, 13, 1, 131);
     wf_start b = {.type = "transfer", .student = cw_number(s), .to_school = CW_C, .grade = 13,
