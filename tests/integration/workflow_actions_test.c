@@ -9,6 +9,7 @@
  * problem_resolution: merge_problem_test.c.)
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,30 @@ START_TEST(test_key_field_change)
 }
 END_TEST
 
+START_TEST(test_key_field_change_renumber)
+{
+    core_record *rec = cw_record(CW_A, 13, 1, 155);
+    long long s = cw_enrol(CW_REG_A, cw_copy(rec));
+    const char *id = cw_new_id(rec, CW_A);
+    long long ev = cw_file(CW_A);
+    wf_start a = {.type = "key_field_change", .student = cw_key(s), .evidence = &ev,
+                  .nevidence = 1, .renumber = 1};
+    a.changes.v[CORE_R_ID_NUMBER] = id;
+    a.present[CORE_R_ID_NUMBER] = 1;
+    /* a new student number needs the province (rule 10) */
+    core_request q = through_chain(CW_REG_A, &a, STEPS("430102", "430000"));
+    ck_assert_ptr_null(strstr(q.payload_json, id));
+    char want[24];
+    snprintf(want, sizeof(want), "G%s", id);
+    ck_assert_str_eq(cw_number(s), want);
+    /* the old identity is free again */
+    app_err err = {0};
+    rec->v[CORE_R_CLASS] = "1";
+    int rc = cw_register(CW_REG_B, cw_copy(rec), NULL, NULL, NULL, &err);
+    cw_ok(rc, &err);
+}
+END_TEST
+
 START_TEST(test_key_field_change_to_held_id)
 {
     core_record *rx = cw_record(CW_A, 13, 1, 160);
@@ -347,6 +372,32 @@ START_TEST(test_graduation_primary)
 }
 END_TEST
 
+START_TEST(test_graduation_refusals)
+{
+    long long s1 = cw_student(CW_A, 16, 1, 185), other = cw_student(CW_A, 13, 1, 186);
+    long long oid[] = {other};
+    const char *oval[] = {"completed"};
+    wf_start a = {.type = "graduation", .grade = 16, .outcome_ids = oid, .outcome_vals = oval,
+                  .noutcomes = 1};
+    core_request q;
+    app_err err = {0};
+    int rc = cw_start(CW_REG_A, &a, &q, &err);
+    cw_fails(rc, &err, APP_EINVAL, NULL);
+    char ptr[48];
+    snprintf(ptr, sizeof(ptr), "/payload/outcomes/%lld", other);
+    cw_has_item(&err, ptr, "student_not_in_grade");
+    /* every student of the grade busy: nobody to graduate */
+    wf_start busy = {.type = "decease", .student = cw_key(s1), REASON};
+    cw_start_ok(CW_REG_A, &busy);
+    wf_start b = {.type = "graduation", .grade = 16};
+    app_err e2 = {0};
+    rc = cw_start(CW_REG_A, &b, &q, &e2);
+    cw_fails(rc, &e2, APP_EINVAL, NULL);
+    cw_has_item(&e2, "/payload/grade", "no_students");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM request WHERE type = 'graduation'"), 0);
+}
+END_TEST
+
 START_TEST(test_graduation_senior)
 {
     long long s = cw_student(CW_H, 33, 1, 190);
@@ -354,6 +405,72 @@ START_TEST(test_graduation_senior)
     core_request q = through_chain(CW_REG_H, &a, STEPS("430102"));
     ck_assert_int_eq(q.nmembers, 1);
     ck_assert_str_eq(cw_state(s), "graduated");
+}
+END_TEST
+
+/* A request that ends without its effect releases its members. */
+START_TEST(test_members_freed_when_request_ends)
+{
+    long long h = cw_student(CW_H, 33, 1, 195);
+    wf_start g = {.type = "graduation", .grade = 33};
+    long long rid = cw_start_ok(CW_REG_H, &g);
+    cw_act_ok(CW_FURONG, rid, "reject", 1, NULL);
+    ck_assert_str_eq(cw_state(h), "enrolled");
+    wf_start w = {.type = "withdraw", .student = cw_key(h), REASON};
+    cw_start_ok(CW_REG_H, &w);
+
+    long long s1 = cw_student(CW_A, 13, 1, 196), s2 = cw_student(CW_A, 13, 1, 197);
+    const char *students[] = {cw_key(s1), cw_key(s2)};
+    wf_start b = {.type = "batch_transfer", .from_school = CW_A, .to_school = CW_B,
+                  .students = students, .nstudents = 2};
+    rid = cw_start_ok(CW_FURONG, &b);
+    core_request q;
+    cw_act_ok(CW_FURONG, rid, "withdraw", 0, &q);
+    ck_assert_str_eq(q.state, "withdrawn");
+    wf_start d = {.type = "decease", .student = cw_key(s2), REASON};
+    cw_start_ok(CW_REG_A, &d);
+    /* and a batch whose member moved since is not reverted at all */
+    long long s3 = cw_student(CW_A, 13, 1, 198);
+    const char *more[] = {cw_key(s1), cw_key(s3)};
+    wf_start c = {.type = "batch_transfer", .from_school = CW_A, .to_school = CW_B,
+                  .students = more, .nstudents = 2};
+    q = through_chain(CW_FURONG, &c, STEPS(CW_A, CW_B));
+    wf_start m = {.type = "missing", .student = cw_key(s3), REASON};
+    long long mid = cw_start_ok(CW_REG_B, &m);
+    cw_approve_all(mid, &(core_request){0});
+    app_err err = {0};
+    int rc = cw_revert(CW_FURONG, q.id, NULL, &err);
+    cw_fails(rc, &err, APP_ECONFLICT, "revert_conflict");
+    ck_assert_str_eq(cw_school_of(s1), CW_B);
+    ck_assert_str_eq(cw_school_of(s3), CW_B);
+}
+END_TEST
+
+START_TEST(test_last_term_and_suspended)
+{
+    long long g6 = cw_student(CW_A, 16, 1, 205), sus = cw_student(CW_A, 13, 1, 206);
+    long long ev = cw_file(CW_A);
+    wf_start su = {.type = "suspend", .student = cw_key(sus), .reason = "病休",
+                   .start_date = "2026-11-01", .evidence = &ev, .nevidence = 1};
+    through_chain(CW_REG_A, &su, STEPS("430102"));
+    /* rule 16: no transfer of a suspended student */
+    core_request q;
+    app_err err = {0};
+    wf_start t = {.type = "transfer", .student = cw_number(sus), .to_school = CW_B, .grade = 13};
+    int rc = cw_start(CW_REG_B, &t, &q, &err);
+    cw_fails(rc, &err, APP_EINVAL, "transition_not_allowed");
+    /* nor of one in the graduating grade's last term, nor a suspension then */
+    cw_set_today(20270315);
+    app_err e2 = {0};
+    wf_start t2 = {.type = "transfer", .student = cw_number(g6), .to_school = CW_B, .grade = 16};
+    rc = cw_start(CW_REG_B, &t2, &q, &e2);
+    cw_fails(rc, &e2, APP_EINVAL, "transition_not_allowed");
+    app_err e3 = {0};
+    wf_start s2 = {.type = "suspend", .student = cw_key(g6), .reason = "病休",
+                   .start_date = "2027-03-16", .evidence = &ev, .nevidence = 1};
+    rc = cw_start(CW_REG_A, &s2, &q, &e3);
+    cw_fails(rc, &e3, APP_EINVAL, "transition_not_allowed");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM request WHERE type = 'transfer'"), 0);
 }
 END_TEST
 
@@ -588,11 +705,15 @@ suite(void)
     tcase_add_test(tc, test_transfer_chains);
     tcase_add_test(tc, test_transfer_refusals);
     tcase_add_test(tc, test_key_field_change);
+    tcase_add_test(tc, test_key_field_change_renumber);
     tcase_add_test(tc, test_key_field_change_to_held_id);
     tcase_add_test(tc, test_batch_transfer_and_revert);
     tcase_add_test(tc, test_batch_transfer_member_items);
     tcase_add_test(tc, test_graduation_primary);
+    tcase_add_test(tc, test_graduation_refusals);
     tcase_add_test(tc, test_graduation_senior);
+    tcase_add_test(tc, test_members_freed_when_request_ends);
+    tcase_add_test(tc, test_last_term_and_suspended);
     tcase_add_test(tc, test_reject_return_resubmit);
     tcase_add_test(tc, test_withdraw);
     tcase_add_test(tc, test_step_already_decided_and_holders);

@@ -432,6 +432,15 @@ cw_reborn(core_record *r, const char *school, int ymd)
                                                ymd / 100 % 100, ymd % 100);
 }
 
+const char *
+cw_new_id(const core_record *r, const char *school)
+{
+    core_record c = *r;
+    const char *birth = r->v[CORE_R_BIRTH_DATE];
+    cw_reborn(&c, school, atoi(birth) * 10000 + atoi(birth + 5) * 100 + atoi(birth + 8));
+    return c.v[CORE_R_ID_NUMBER];
+}
+
 core_record *
 cw_twin(const core_record *r, const char *school, int grade, int class_no, unsigned seed)
 {
@@ -577,6 +586,8 @@ payload_of(const core_op *op, const wf_start *a)
             if (a->present[i])
                 json_object_set_new(shown, core_fields[i].json, json_string("*"));
         json_object_set_new(o, "changes", shown);
+        if (strcmp(a->type, "key_field_change") == 0)
+            json_object_set_new(o, "renumber", json_integer(a->renumber));
     }
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);

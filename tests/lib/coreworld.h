@@ -97,6 +97,9 @@ core_record *cw_twin(const core_record *r, const char *school, int grade, int cl
                      unsigned seed);
 /* A copy of `r` (the same identity). */
 core_record *cw_copy(const core_record *r);
+/* Another resident ID of the same birth date and gender as `r`'s, with the
+   county of `school`. */
+const char *cw_new_id(const core_record *r, const char *school);
 /* Give `r` (of a student of `school`) birth date `ymd` and a resident ID that
    agrees with it. */
 void cw_reborn(core_record *r, const char *school, int ymd);
