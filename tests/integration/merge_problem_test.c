@@ -227,6 +227,39 @@ START_TEST(test_resolution_by_change_reason_sealed)
 }
 END_TEST
 
+/* a change to an identity someone else holds fails the request; the problem stays */
+START_TEST(test_resolution_change_to_held_id)
+{
+    long long first, twin, reg;
+    long long p = twin_problem(415, &first, &twin, &reg);
+    core_record *held = cw_record(CW_B, 13, 1, 418);
+    long long b = cw_enrol(CW_REG_B, cw_copy(held));
+    const char *birth = held->v[CORE_R_BIRTH_DATE];
+    wf_start a = {.type = "problem_resolution", .problem_id = p, .method = "change",
+                  .reason = "更正证件号", .student = cw_key(twin)};
+    a.changes.v[CORE_R_ID_NUMBER] = held->v[CORE_R_ID_NUMBER];
+    a.changes.v[CORE_R_BIRTH_DATE] = birth;
+    a.changes.v[CORE_R_GENDER] = held->v[CORE_R_GENDER];
+    a.present[CORE_R_ID_NUMBER] = a.present[CORE_R_BIRTH_DATE] = a.present[CORE_R_GENDER] = 1;
+    long long rid = cw_start_ok(CW_REG_C, &a);
+    core_request q;
+    cw_approve_all(rid, &q);
+    ck_assert_str_eq(q.state, "rejected");
+    ck_assert_str_eq(cw_scalar("SELECT state FROM problem WHERE id = %lld", p), "open");
+    ck_assert_str_eq(cw_state(b), "enrolled");
+    ck_assert_str_eq(cw_state(twin), "pending");
+    /* resolved later by evidence; then no more evidence is taken */
+    long long f = cw_file(CW_C);
+    wf_start e = {.type = "problem_resolution", .problem_id = p, .method = "evidence",
+                  .evidence = &f, .nevidence = 1};
+    cw_approve_all(cw_start_ok(CW_REG_C, &e), &q);
+    ck_assert_str_eq(q.state, "approved");
+    app_err err = {0};
+    int rc = cw_add_evidence(CW_REG_C, p, &f, 1, &err);
+    cw_fails(rc, &err, APP_ECONFLICT, "problem_resolved");
+}
+END_TEST
+
 START_TEST(test_resolution_by_delete)
 {
     long long first, twin, reg;
@@ -317,6 +350,7 @@ suite(void)
     tcase_add_test(tc, test_merge_blocked_by_open_business);
     tcase_add_test(tc, test_resolution_by_evidence);
     tcase_add_test(tc, test_resolution_by_change_reason_sealed);
+    tcase_add_test(tc, test_resolution_change_to_held_id);
     tcase_add_test(tc, test_resolution_by_delete);
     tcase_add_test(tc, test_resolution_refusals);
     suite_add_tcase(s, tc);
