@@ -4,11 +4,11 @@
  * problem_resolution by evidence, change or delete, decided by the lowest
  * common authority) on a real PostgreSQL, without HTTP.
  */
+#include "tests/lib/coreworld.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "tests/lib/coreworld.h"
 
 /* ------------------------------------------------------------ merges */
 
@@ -82,8 +82,7 @@ START_TEST(test_merge_refusals)
         app_err err = {0};
         int rc = cw_merge(cases[i].who, cases[i].code, cases[i].into, &m, &err);
         cw_fails(rc, &err, cases[i].rc, cases[i].slug);
-        ck_assert_msg(strcmp(err.field, cases[i].field) == 0, "case %zu: field '%s'", i,
-                      err.field);
+        ck_assert_msg(strcmp(err.field, cases[i].field) == 0, "case %zu: field '%s'", i, err.field);
     }
     app_err err = {0};
     int rc = cw_merge(CW_FURONG, CW_A, CW_A, &m, &err);
@@ -94,8 +93,7 @@ START_TEST(test_merge_refusals)
     rc = cw_merge(CW_FURONG, CW_H, CW_A, &m, &e2);
     cw_fails(rc, &e2, APP_EINVAL, NULL);
     cw_has_item(&e2, "/into", "grade_not_in_school");
-    ck_assert_str_eq(cw_scalar("SELECT closed::text FROM school WHERE code = '%s'", CW_H),
-                     "false");
+    ck_assert_str_eq(cw_scalar("SELECT closed::text FROM school WHERE code = '%s'", CW_H), "false");
 }
 END_TEST
 
@@ -158,7 +156,9 @@ START_TEST(test_resolution_by_evidence)
     long long first, twin, reg;
     long long p = twin_problem(400, &first, &twin, &reg);
     /* evidence is required: in the request or on the problem */
-    wf_start a = {.type = "problem_resolution", .problem_id = p, .method = "evidence",
+    wf_start a = {.type = "problem_resolution",
+                  .problem_id = p,
+                  .method = "evidence",
                   .reason = "不是同一人"};
     core_request q;
     app_err err = {0};
@@ -184,8 +184,7 @@ START_TEST(test_resolution_by_evidence)
     cw_fails(rc, &e4, APP_ECONFLICT, "problem_in_flight");
     cw_approve_all(rid, &q);
     ck_assert_str_eq(q.state, "approved");
-    ck_assert_str_eq(cw_scalar("SELECT state || ':' || resolution FROM problem WHERE id = %lld",
-                               p),
+    ck_assert_str_eq(cw_scalar("SELECT state || ':' || resolution FROM problem WHERE id = %lld", p),
                      "resolved:evidence");
     /* resolved: the registration may now be approved */
     cw_approve_all(reg, &q);
@@ -212,8 +211,8 @@ START_TEST(test_resolution_by_change_reason_sealed)
     long long p = cw_count("SELECT id FROM problem WHERE student_id = %lld AND kind ="
                            " 'identity_failed'",
                            s.id);
-    wf_start a = {.type = "problem_resolution", .problem_id = p, .method = "change",
-                  .reason = "sealed"};
+    wf_start a = {
+        .type = "problem_resolution", .problem_id = p, .method = "change", .reason = "sealed"};
     a.changes.v[CORE_R_NAME] = "更正姓名";
     a.present[CORE_R_NAME] = 1;
     long long rid = cw_start_ok(CW_REG_A, &a);
@@ -235,8 +234,11 @@ START_TEST(test_resolution_change_to_held_id)
     core_record *held = cw_record(CW_B, 13, 1, 418);
     long long b = cw_enrol(CW_REG_B, cw_copy(held));
     const char *birth = held->v[CORE_R_BIRTH_DATE];
-    wf_start a = {.type = "problem_resolution", .problem_id = p, .method = "change",
-                  .reason = "更正证件号", .student = cw_key(twin)};
+    wf_start a = {.type = "problem_resolution",
+                  .problem_id = p,
+                  .method = "change",
+                  .reason = "更正证件号",
+                  .student = cw_key(twin)};
     a.changes.v[CORE_R_ID_NUMBER] = held->v[CORE_R_ID_NUMBER];
     a.changes.v[CORE_R_BIRTH_DATE] = birth;
     a.changes.v[CORE_R_GENDER] = held->v[CORE_R_GENDER];
@@ -250,8 +252,11 @@ START_TEST(test_resolution_change_to_held_id)
     ck_assert_str_eq(cw_state(twin), "pending");
     /* resolved later by evidence; then no more evidence is taken */
     long long f = cw_file(CW_C);
-    wf_start e = {.type = "problem_resolution", .problem_id = p, .method = "evidence",
-                  .evidence = &f, .nevidence = 1};
+    wf_start e = {.type = "problem_resolution",
+                  .problem_id = p,
+                  .method = "evidence",
+                  .evidence = &f,
+                  .nevidence = 1};
     cw_approve_all(cw_start_ok(CW_REG_C, &e), &q);
     ck_assert_str_eq(q.state, "approved");
     app_err err = {0};
@@ -265,8 +270,11 @@ START_TEST(test_resolution_by_delete)
     long long first, twin, reg;
     long long p = twin_problem(420, &first, &twin, &reg);
     /* the pending twin is deleted: its registration ends with it */
-    wf_start a = {.type = "problem_resolution", .problem_id = p, .method = "delete",
-                  .reason = "重复登记", .student = cw_key(twin)};
+    wf_start a = {.type = "problem_resolution",
+                  .problem_id = p,
+                  .method = "delete",
+                  .reason = "重复登记",
+                  .student = cw_key(twin)};
     long long rid = cw_start_ok(CW_REG_C, &a);
     core_request q;
     cw_approve_all(rid, &q);
@@ -280,8 +288,8 @@ START_TEST(test_resolution_by_delete)
     /* deleting a G-numbered record: the province too */
     long long g = cw_student(CW_A, 13, 1, 422);
     long long p2 = cw_problem_open("wrong_id", g, 0, CW_A, NULL, "430102", "test");
-    wf_start b = {.type = "problem_resolution", .problem_id = p2, .method = "delete",
-                  .reason = "错误学籍"};
+    wf_start b = {
+        .type = "problem_resolution", .problem_id = p2, .method = "delete", .reason = "错误学籍"};
     rid = cw_start_ok(CW_FURONG, &b);
     app_err e2 = {0};
     rc = cw_get(CW_MINISTRY, rid, &q, &e2);
@@ -313,8 +321,11 @@ START_TEST(test_resolution_refusals)
         {CW_REG_C, p, "delete", "999", APP_EINVAL, NULL, "/student", "student_not_in_problem"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        wf_start a = {.type = "problem_resolution", .problem_id = cases[i].problem,
-                      .method = cases[i].method, .student = cases[i].student, .reason = "x"};
+        wf_start a = {.type = "problem_resolution",
+                      .problem_id = cases[i].problem,
+                      .method = cases[i].method,
+                      .student = cases[i].student,
+                      .reason = "x"};
         app_err err = {0};
         int rc = cw_start(cases[i].who, &a, &q, &err);
         ck_assert_msg(rc != 0, "case %zu started a resolution", i);
@@ -328,8 +339,7 @@ START_TEST(test_resolution_refusals)
     int rc = cw_start(CW_REG_C, &b, &q, &err);
     cw_fails(rc, &err, APP_EINVAL, NULL);
     cw_has_item(&err, "/type", "invalid_request_type");
-    ck_assert_int_eq(cw_count("SELECT count(*) FROM request WHERE type = 'problem_resolution'"),
-                     0);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM request WHERE type = 'problem_resolution'"), 0);
     /* evidence on a problem the caller does not see */
     long long f = cw_file(CW_J);
     app_err e2 = {0};

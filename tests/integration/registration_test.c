@@ -6,11 +6,11 @@
  * approval (G for a resident ID, J without a document, L kept for other
  * documents), and every rejection with its code and slug - nothing written.
  */
+#include "tests/lib/coreworld.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "tests/lib/coreworld.h"
 
 static long long
 students(void)
@@ -285,11 +285,12 @@ START_TEST(test_suspected_twin_opens_problem)
     app_err err = {0};
     int rc = cw_register(CW_REG_C, twin, &s, &q, NULL, &err);
     cw_ok(rc, &err); /* registered, but with a problem record */
-    ck_assert_int_eq(cw_count("SELECT count(*) FROM problem WHERE kind = 'suspected_duplicate'"
-                              " AND student_id = %lld AND other_student_id = %lld AND state = 'open'"
-                              " AND authority = '430100'",
-                              s.id, a),
-                     1);
+    ck_assert_int_eq(
+        cw_count("SELECT count(*) FROM problem WHERE kind = 'suspected_duplicate'"
+                 " AND student_id = %lld AND other_student_id = %lld AND state = 'open'"
+                 " AND authority = '430100'",
+                 s.id, a),
+        1);
     /* rule 24: the approval waits for the problem's resolution */
     rc = cw_act(CW_TIANXIN, q.id, "approve", 1, NULL, &err);
     cw_fails(rc, &err, APP_ECONFLICT, "student_has_problem");

@@ -8,12 +8,12 @@
  * transfer and graduation. (registration: registration_test.c;
  * problem_resolution: merge_problem_test.c.)
  */
+#include "tests/lib/coreworld.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "tests/lib/coreworld.h"
 
 #define REASON .reason = "家庭原因", .date = "2026-11-01"
 
@@ -26,8 +26,8 @@ assert_steps(const core_request *q, const char *const *orgs)
         n++;
     ck_assert_msg(q->nsteps == n, "request %lld has %d steps, want %d", q->id, q->nsteps, n);
     for (int i = 0; i < n; i++)
-        ck_assert_msg(strcmp(q->steps[i].org, orgs[i]) == 0, "step %d held by %s, want %s",
-                      i + 1, q->steps[i].org, orgs[i]);
+        ck_assert_msg(strcmp(q->steps[i].org, orgs[i]) == 0, "step %d held by %s, want %s", i + 1,
+                      q->steps[i].org, orgs[i]);
 }
 #define STEPS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -67,8 +67,10 @@ START_TEST(test_state_types)
 {
     static const struct {
         const char *type, *to;
-    } leave[] = {{"decease", "deceased"},    {"go_abroad", "abroad"},
-                 {"leave_other", "left_other"}, {"missing", "missing"},
+    } leave[] = {{"decease", "deceased"},
+                 {"go_abroad", "abroad"},
+                 {"leave_other", "left_other"},
+                 {"missing", "missing"},
                  {"drop_out", "dropped_out"}};
     for (size_t i = 0; i < sizeof(leave) / sizeof(leave[0]); i++) {
         long long s = cw_student(CW_A, 13, 1, 100 + (unsigned)i);
@@ -91,8 +93,12 @@ START_TEST(test_state_types)
     /* suspend (evidence required) and resume */
     long long s = cw_student(CW_A, 13, 1, 110);
     long long ev = cw_file(CW_A);
-    wf_start su = {.type = "suspend", .student = cw_key(s), .reason = "病休",
-                   .start_date = "2026-11-01", .end_date = "2027-06-01", .evidence = &ev,
+    wf_start su = {.type = "suspend",
+                   .student = cw_key(s),
+                   .reason = "病休",
+                   .start_date = "2026-11-01",
+                   .end_date = "2027-06-01",
+                   .evidence = &ev,
                    .nevidence = 1};
     through_chain(CW_REG_A, &su, STEPS("430102"));
     ck_assert_str_eq(cw_state(s), "suspended");
@@ -134,8 +140,8 @@ START_TEST(test_transfer_chains)
 {
     /* one authority: the sending school, then the authority */
     long long s = cw_student(CW_A, 13, 1, 130);
-    wf_start a = {.type = "transfer", .student = cw_number(s), .to_school = CW_B, .grade = 13,
-                  .class_no = 2};
+    wf_start a = {
+        .type = "transfer", .student = cw_number(s), .to_school = CW_B, .grade = 13, .class_no = 2};
     core_request q = through_chain(CW_REG_B, &a, STEPS(CW_A, "430102"));
     ck_assert_str_eq(cw_school_of(s), CW_B);
     ck_assert_int_eq(cw_class_of(s), 2);
@@ -150,16 +156,16 @@ START_TEST(test_transfer_chains)
     ck_assert_int_eq(cw_class_of(s), 1);
     /* another county: the receiving authority first */
     s = cw_student(CW_A, 13, 1, 131);
-    wf_start b = {.type = "transfer", .student = cw_number(s), .to_school = CW_C, .grade = 13,
-                  .class_no = 1};
+    wf_start b = {
+        .type = "transfer", .student = cw_number(s), .to_school = CW_C, .grade = 13, .class_no = 1};
     through_chain(CW_REG_C, &b, STEPS("430103", CW_A, "430102"));
     ck_assert_str_eq(cw_school_of(s), CW_C);
     /* another province whose settings ask for the province */
     cw_exec("INSERT INTO region_settings (region, settings) VALUES ('360000',"
             " '{\"province_approves_transfers\":true}')");
     s = cw_student(CW_A, 13, 1, 132);
-    wf_start c = {.type = "transfer", .student = cw_number(s), .to_school = CW_J, .grade = 13,
-                  .class_no = 1};
+    wf_start c = {
+        .type = "transfer", .student = cw_number(s), .to_school = CW_J, .grade = 13, .class_no = 1};
     through_chain(CW_REG_J, &c, STEPS("360102", "360000", CW_A, "430102"));
     ck_assert_str_eq(cw_school_of(s), CW_J);
     ck_assert_str_eq(cw_scalar("SELECT province FROM student WHERE id = %lld", s), "360000");
@@ -200,8 +206,8 @@ START_TEST(test_key_field_change)
 {
     long long s = cw_student(CW_A, 13, 1, 150);
     long long ev = cw_file(CW_A);
-    wf_start a = {.type = "key_field_change", .student = cw_key(s), .evidence = &ev,
-                  .nevidence = 1};
+    wf_start a = {
+        .type = "key_field_change", .student = cw_key(s), .evidence = &ev, .nevidence = 1};
     a.changes.v[CORE_R_NAME] = "欧阳新名";
     a.present[CORE_R_NAME] = 1;
     core_request q = through_chain(CW_REG_A, &a, STEPS("430102"));
@@ -222,8 +228,8 @@ START_TEST(test_key_field_change)
     cw_has_item(&e2, "/evidence", "evidence_required");
     /* nothing changes */
     app_err e3 = {0};
-    wf_start c = {.type = "key_field_change", .student = cw_key(s), .evidence = &ev,
-                  .nevidence = 1};
+    wf_start c = {
+        .type = "key_field_change", .student = cw_key(s), .evidence = &ev, .nevidence = 1};
     c.changes.v[CORE_R_NAME] = "欧阳新名";
     c.present[CORE_R_NAME] = 1;
     rc = cw_start(CW_REG_A, &c, &q, &e3);
@@ -238,8 +244,11 @@ START_TEST(test_key_field_change_renumber)
     long long s = cw_enrol(CW_REG_A, cw_copy(rec));
     const char *id = cw_new_id(rec, CW_A);
     long long ev = cw_file(CW_A);
-    wf_start a = {.type = "key_field_change", .student = cw_key(s), .evidence = &ev,
-                  .nevidence = 1, .renumber = 1};
+    wf_start a = {.type = "key_field_change",
+                  .student = cw_key(s),
+                  .evidence = &ev,
+                  .nevidence = 1,
+                  .renumber = 1};
     a.changes.v[CORE_R_ID_NUMBER] = id;
     a.present[CORE_R_ID_NUMBER] = 1;
     /* a new student number needs the province (rule 10) */
@@ -263,8 +272,8 @@ START_TEST(test_key_field_change_to_held_id)
     /* the same name, gender and birth date in another province: no suspicion */
     long long y = cw_enrol(CW_REG_J, cw_twin(rx, CW_J, 13, 1, 161));
     long long ev = cw_file(CW_J);
-    wf_start a = {.type = "key_field_change", .student = cw_key(y), .evidence = &ev,
-                  .nevidence = 1};
+    wf_start a = {
+        .type = "key_field_change", .student = cw_key(y), .evidence = &ev, .nevidence = 1};
     a.changes.v[CORE_R_ID_NUMBER] = rx->v[CORE_R_ID_NUMBER];
     a.present[CORE_R_ID_NUMBER] = 1;
     long long rid = cw_start_ok(CW_REG_J, &a);
@@ -284,8 +293,11 @@ START_TEST(test_batch_transfer_and_revert)
 {
     long long s1 = cw_student(CW_A, 13, 1, 170), s2 = cw_student(CW_A, 13, 1, 171);
     const char *students[] = {cw_key(s1), cw_number(s2)};
-    wf_start a = {.type = "batch_transfer", .from_school = CW_A, .to_school = CW_B,
-                  .students = students, .nstudents = 2};
+    wf_start a = {.type = "batch_transfer",
+                  .from_school = CW_A,
+                  .to_school = CW_B,
+                  .students = students,
+                  .nstudents = 2};
     core_request q = through_chain(CW_FURONG, &a, STEPS(CW_A, CW_B));
     ck_assert_int_eq(q.nmembers, 2);
     ck_assert_str_eq(cw_school_of(s1), CW_B);
@@ -296,8 +308,11 @@ START_TEST(test_batch_transfer_and_revert)
     core_request r;
     int rc = cw_start(CW_REG_A, &a, &r, &err);
     cw_fails(rc, &err, APP_EFORBIDDEN, "forbidden");
-    wf_start c = {.type = "batch_transfer", .from_school = CW_B, .to_school = CW_C,
-                  .students = students, .nstudents = 1};
+    wf_start c = {.type = "batch_transfer",
+                  .from_school = CW_B,
+                  .to_school = CW_C,
+                  .students = students,
+                  .nstudents = 1};
     app_err e2 = {0};
     rc = cw_start(CW_FURONG, &c, &r, &e2);
     cw_fails(rc, &e2, APP_EFORBIDDEN, "forbidden");
@@ -318,8 +333,11 @@ START_TEST(test_batch_transfer_member_items)
     wf_start busy = {.type = "decease", .student = cw_key(s1), REASON};
     cw_start_ok(CW_REG_A, &busy);
     const char *students[] = {cw_key(s2), cw_key(other), cw_key(s2), cw_key(s1)};
-    wf_start a = {.type = "batch_transfer", .from_school = CW_A, .to_school = CW_B,
-                  .students = students, .nstudents = 4};
+    wf_start a = {.type = "batch_transfer",
+                  .from_school = CW_A,
+                  .to_school = CW_B,
+                  .students = students,
+                  .nstudents = 4};
     core_request q;
     app_err err = {0};
     int rc = cw_start(CW_CHANGSHA, &a, &q, &err);
@@ -340,7 +358,10 @@ START_TEST(test_graduation_primary)
     cw_start_ok(CW_REG_A, &busy);
     long long oid[] = {s2};
     const char *oval[] = {"completed"};
-    wf_start a = {.type = "graduation", .grade = 16, .outcome_ids = oid, .outcome_vals = oval,
+    wf_start a = {.type = "graduation",
+                  .grade = 16,
+                  .outcome_ids = oid,
+                  .outcome_vals = oval,
                   .noutcomes = 1};
     long long rid = cw_start_ok(CW_REG_A, &a);
     /* primary: the school's start is the decision */
@@ -377,7 +398,10 @@ START_TEST(test_graduation_refusals)
     long long s1 = cw_student(CW_A, 16, 1, 185), other = cw_student(CW_A, 13, 1, 186);
     long long oid[] = {other};
     const char *oval[] = {"completed"};
-    wf_start a = {.type = "graduation", .grade = 16, .outcome_ids = oid, .outcome_vals = oval,
+    wf_start a = {.type = "graduation",
+                  .grade = 16,
+                  .outcome_ids = oid,
+                  .outcome_vals = oval,
                   .noutcomes = 1};
     core_request q;
     app_err err = {0};
@@ -421,8 +445,11 @@ START_TEST(test_members_freed_when_request_ends)
 
     long long s1 = cw_student(CW_A, 13, 1, 196), s2 = cw_student(CW_A, 13, 1, 197);
     const char *students[] = {cw_key(s1), cw_key(s2)};
-    wf_start b = {.type = "batch_transfer", .from_school = CW_A, .to_school = CW_B,
-                  .students = students, .nstudents = 2};
+    wf_start b = {.type = "batch_transfer",
+                  .from_school = CW_A,
+                  .to_school = CW_B,
+                  .students = students,
+                  .nstudents = 2};
     rid = cw_start_ok(CW_FURONG, &b);
     core_request q;
     cw_act_ok(CW_FURONG, rid, "withdraw", 0, &q);
@@ -432,8 +459,11 @@ START_TEST(test_members_freed_when_request_ends)
     /* and a batch whose member moved since is not reverted at all */
     long long s3 = cw_student(CW_A, 13, 1, 198);
     const char *more[] = {cw_key(s1), cw_key(s3)};
-    wf_start c = {.type = "batch_transfer", .from_school = CW_A, .to_school = CW_B,
-                  .students = more, .nstudents = 2};
+    wf_start c = {.type = "batch_transfer",
+                  .from_school = CW_A,
+                  .to_school = CW_B,
+                  .students = more,
+                  .nstudents = 2};
     q = through_chain(CW_FURONG, &c, STEPS(CW_A, CW_B));
     wf_start m = {.type = "missing", .student = cw_key(s3), REASON};
     long long mid = cw_start_ok(CW_REG_B, &m);
@@ -450,8 +480,12 @@ START_TEST(test_last_term_and_suspended)
 {
     long long g6 = cw_student(CW_A, 16, 1, 205), sus = cw_student(CW_A, 13, 1, 206);
     long long ev = cw_file(CW_A);
-    wf_start su = {.type = "suspend", .student = cw_key(sus), .reason = "病休",
-                   .start_date = "2026-11-01", .evidence = &ev, .nevidence = 1};
+    wf_start su = {.type = "suspend",
+                   .student = cw_key(sus),
+                   .reason = "病休",
+                   .start_date = "2026-11-01",
+                   .evidence = &ev,
+                   .nevidence = 1};
     through_chain(CW_REG_A, &su, STEPS("430102"));
     /* rule 16: no transfer of a suspended student */
     core_request q;
@@ -466,8 +500,12 @@ START_TEST(test_last_term_and_suspended)
     rc = cw_start(CW_REG_B, &t2, &q, &e2);
     cw_fails(rc, &e2, APP_EINVAL, "transition_not_allowed");
     app_err e3 = {0};
-    wf_start s2 = {.type = "suspend", .student = cw_key(g6), .reason = "病休",
-                   .start_date = "2027-03-16", .evidence = &ev, .nevidence = 1};
+    wf_start s2 = {.type = "suspend",
+                   .student = cw_key(g6),
+                   .reason = "病休",
+                   .start_date = "2027-03-16",
+                   .evidence = &ev,
+                   .nevidence = 1};
     rc = cw_start(CW_REG_A, &s2, &q, &e3);
     cw_fails(rc, &e3, APP_EINVAL, "transition_not_allowed");
     ck_assert_int_eq(cw_count("SELECT count(*) FROM request WHERE type = 'transfer'"), 0);
@@ -619,8 +657,8 @@ START_TEST(test_start_refusals)
     int rc = cw_start(CW_REG_A, &a, &q, &e1);
     cw_fails(rc, &e1, APP_EINVAL, "transition_not_allowed");
     app_err e2 = {0};
-    wf_start b = {.type = "suspend", .student = cw_key(s), .reason = "病休",
-                  .start_date = "2026-11-01"};
+    wf_start b = {
+        .type = "suspend", .student = cw_key(s), .reason = "病休", .start_date = "2026-11-01"};
     rc = cw_start(CW_REG_A, &b, &q, &e2);
     cw_fails(rc, &e2, APP_EINVAL, NULL);
     cw_has_item(&e2, "/evidence", "evidence_required");

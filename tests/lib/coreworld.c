@@ -5,6 +5,10 @@
  */
 #include "tests/lib/coreworld.h"
 
+#include "core/demo.h"
+#include "core/idnum.h"
+#include "db/migrate.h"
+
 #include <jansson.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -13,10 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "core/demo.h"
-#include "core/idnum.h"
-#include "db/migrate.h"
 
 /* ------------------------------------------------------------ the world */
 
@@ -69,31 +69,31 @@ static const struct cw_cast {
     [CW_MINISTRY] = {CORE_LEVEL_MINISTRY, "000000", CORE_STAFF_NONE},
 };
 
-static char tmpl[64];        /* the template database (the runner's pid) */
-static char dbname[64];      /* this test's database */
-static core_codes *codes;    /* the runner's, inherited by each fork */
-static core_pii_ring *ring;  /* one random data key */
+static char tmpl[64];       /* the template database (the runner's pid) */
+static char dbname[64];     /* this test's database */
+static core_codes *codes;   /* the runner's, inherited by each fork */
+static core_pii_ring *ring; /* one random data key */
 static core_env env;
 static struct timespec started;
 
-static db_conn *conn;          /* per test */
-static app_arena *arena;       /* per test */
-static core_demo_ids *ids;     /* per test */
+static db_conn *conn;      /* per test */
+static app_arena *arena;   /* per test */
+static core_demo_ids *ids; /* per test */
 static core_actor actors[CW_NACTORS];
 static core_op ops[CW_NACTORS];
 static int today_override;
 
 /* The runner has no test to fail: it says why and exits. */
 static int in_test;
-#define must(cond, ...)                                                                        \
-    do {                                                                                       \
-        if (in_test) {                                                                         \
-            ck_assert_msg(cond, __VA_ARGS__);                                                  \
-        } else if (!(cond)) {                                                                  \
-            fprintf(stderr, "coreworld: " __VA_ARGS__);                                        \
-            fputc('\n', stderr);                                                               \
-            exit(2);                                                                           \
-        }                                                                                      \
+#define must(cond, ...)                                                                            \
+    do {                                                                                           \
+        if (in_test) {                                                                             \
+            ck_assert_msg(cond, __VA_ARGS__);                                                      \
+        } else if (!(cond)) {                                                                      \
+            fprintf(stderr, "coreworld: " __VA_ARGS__);                                            \
+            fputc('\n', stderr);                                                                   \
+            exit(2);                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* The test URL with its database name replaced. */
@@ -428,8 +428,8 @@ cw_reborn(core_record *r, const char *school, int ymd)
     num[17] = core_idnum_check_digit(num);
     num[18] = '\0';
     r->v[CORE_R_ID_NUMBER] = app_arena_strdup(arena, num);
-    r->v[CORE_R_BIRTH_DATE] = app_arena_printf(arena, "%04d-%02d-%02d", ymd / 10000,
-                                               ymd / 100 % 100, ymd % 100);
+    r->v[CORE_R_BIRTH_DATE] =
+        app_arena_printf(arena, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 const char *
@@ -456,8 +456,8 @@ cw_twin(const core_record *r, const char *school, int grade, int class_no, unsig
 /* ------------------------------------------------------------ core/ */
 
 int
-cw_register(int who, core_record *rec, core_student *out, core_request *out_req,
-            int *out_warnings, app_err *err)
+cw_register(int who, core_record *rec, core_student *out, core_request *out_req, int *out_warnings,
+            app_err *err)
 {
     core_student s;
     core_request q;
@@ -689,8 +689,7 @@ cw_fails_at(const char *file, int line, int rc, const app_err *err, int code, co
 }
 
 void
-cw_has_item_at(const char *file, int line, const app_err *err, const char *field,
-               const char *code)
+cw_has_item_at(const char *file, int line, const app_err *err, const char *field, const char *code)
 {
     for (int i = 0; i < err->nitems; i++)
         if (strcmp(err->items[i].field, field) == 0 && strcmp(err->items[i].code, code) == 0)

@@ -26,11 +26,11 @@
 #ifndef TESTS_LIB_COREWORLD_H
 #define TESTS_LIB_COREWORLD_H
 
-#include <check.h>
-
 #include "core/school_merge.h"
 #include "core/student.h"
 #include "workflow/wf.h"
+
+#include <check.h>
 
 #define CW_A "2143019401"
 #define CW_B "2143019402"
@@ -121,9 +121,8 @@ const char *cw_number(long long id);
 const char *cw_key(long long id);
 int cw_merge(int who, const char *code, const char *into, core_merge_result *out, app_err *err);
 /* Open a problem record about `student` (and `other`) as registration does. */
-long long cw_problem_open(const char *kind, long long student, long long other,
-                          const char *school, const char *other_school, const char *authority,
-                          const char *reason);
+long long cw_problem_open(const char *kind, long long student, long long other, const char *school,
+                          const char *other_school, const char *authority, const char *reason);
 
 /* A student's state, school, grade, class and student number (from the row). */
 const char *cw_state(long long student);
@@ -139,8 +138,7 @@ char cw_stuno_kind(long long student);
    typed members of `a` (sealed key-field changes appended). */
 int cw_start(int who, wf_start *a, core_request *out, app_err *err);
 long long cw_start_ok(int who, wf_start *a);
-int cw_act(int who, long long rid, const char *action, int step, core_request *out,
-           app_err *err);
+int cw_act(int who, long long rid, const char *action, int step, core_request *out, app_err *err);
 /* Act and assert success; the request afterwards. */
 void cw_act_ok(int who, long long rid, const char *action, int step, core_request *out);
 int cw_revert(int who, long long rid, core_request *out, app_err *err);
@@ -163,7 +161,8 @@ void cw_fails_at(const char *file, int line, int rc, const app_err *err, int cod
 #define cw_has_item(err, field, code) cw_has_item_at(__FILE__, __LINE__, err, field, code)
 void cw_has_item_at(const char *file, int line, const app_err *err, const char *field,
                     const char *code);
-#define cw_ok(rc, err) ck_assert_msg((rc) == 0, "rc %d slug %s detail %s", rc,               \
-                                     (err)->slug ? (err)->slug : "-", (err)->detail)
+#define cw_ok(rc, err)                                                                             \
+    ck_assert_msg((rc) == 0, "rc %d slug %s detail %s", rc, (err)->slug ? (err)->slug : "-",       \
+                  (err)->detail)
 
 #endif
