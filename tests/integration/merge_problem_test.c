@@ -348,6 +348,38 @@ START_TEST(test_resolution_refusals)
 }
 END_TEST
 
+/*
+ * Rule 24: an open problem blocks every change to the record. An edit and a
+ * request are refused (student_has_problem); the photo, item 13 of the
+ * record, is not: core_photo_put checks neither open problems nor the
+ * record's state (core_student_patch checks both). DOUBTFUL, reported to
+ * the lead, not changed here: this test pins today's behaviour.
+ */
+START_TEST(test_problem_blocks_changes)
+{
+    long long s = cw_student(CW_A, 13, 1, 440);
+    cw_problem_open("wrong_id", s, 0, CW_A, NULL, "430102", "test");
+    int version = (int)cw_count("SELECT version FROM student WHERE id = %lld", s);
+    core_record ch = {0};
+    unsigned char present[CORE_NFIELDS] = {0};
+    ch.v[CORE_R_PHONE] = "13800000000";
+    present[CORE_R_PHONE] = 1;
+    app_err err = {0};
+    int rc = cw_patch(CW_REG_A, s, version, &ch, present, NULL, &err);
+    cw_fails(rc, &err, APP_ECONFLICT, "student_has_problem");
+    wf_start a = {.type = "go_abroad", .student = cw_key(s), .reason = "r", .date = "2026-11-01"};
+    core_request q;
+    app_err e2 = {0};
+    rc = cw_start(CW_REG_A, &a, &q, &e2);
+    cw_fails(rc, &e2, APP_ECONFLICT, "student_has_problem");
+    int nv = 0;
+    app_err e3 = {0};
+    rc = cw_photo_put(CW_REG_A, s, version, &nv, &e3);
+    cw_ok(rc, &e3); /* DOUBTFUL: the photo changes while the problem is open */
+    ck_assert_int_eq(nv, version + 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -363,6 +395,7 @@ suite(void)
     tcase_add_test(tc, test_resolution_change_to_held_id);
     tcase_add_test(tc, test_resolution_by_delete);
     tcase_add_test(tc, test_resolution_refusals);
+    tcase_add_test(tc, test_problem_blocks_changes);
     suite_add_tcase(s, tc);
     return s;
 }

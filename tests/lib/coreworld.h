@@ -119,6 +119,11 @@ int cw_student_get(int who, long long id, core_student *out, app_err *err);
 const char *cw_number(long long id);
 /* `id` as the key text operations take. */
 const char *cw_key(long long id);
+/* core_student_patch of the fields in `present` (v NULL clears). */
+int cw_patch(int who, long long id, int version, const core_record *changes,
+             const unsigned char *present, core_student *out, app_err *err);
+/* core_photo_put of a small valid PNG; *out_version the record's new version. */
+int cw_photo_put(int who, long long id, int version, int *out_version, app_err *err);
 int cw_merge(int who, const char *code, const char *into, core_merge_result *out, app_err *err);
 /* Open a problem record about `student` (and `other`) as registration does. */
 long long cw_problem_open(const char *kind, long long student, long long other, const char *school,
