@@ -286,7 +286,8 @@ START_TEST(test_resolution_by_delete)
     cw_ok(rc, &err);
     ck_assert_str_eq(q.state, "rejected");
     /* deleting a G-numbered record: the province too */
-    long long g = cw_student(CW_A, 13, 1, 422);
+    core_record *grec = cw_record(CW_A, 13, 1, 422);
+    long long g = cw_enrol(CW_REG_A, cw_copy(grec));
     long long p2 = cw_problem_open("wrong_id", g, 0, CW_A, NULL, "430102", "test");
     wf_start b = {
         .type = "problem_resolution", .problem_id = p2, .method = "delete", .reason = "错误学籍"};
@@ -299,6 +300,10 @@ START_TEST(test_resolution_by_delete)
     ck_assert_str_eq(q.steps[1].org, "430000");
     cw_approve_all(rid, &q);
     ck_assert_str_eq(cw_state(g), "deleted");
+    /* a deleted record holds no identity */
+    app_err e3 = {0};
+    rc = cw_register(CW_REG_B, cw_copy(grec), NULL, NULL, NULL, &e3);
+    cw_ok(rc, &e3);
 }
 END_TEST
 

@@ -9,6 +9,7 @@
 #include "tests/lib/coreworld.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,32 @@ START_TEST(test_register_other_document_keeps_l)
 }
 END_TEST
 
+START_TEST(test_register_permit_gets_g)
+{
+    core_record *rec = cw_record(CW_A, 13, 1, 41);
+    rec->v[CORE_R_ID_TYPE] = "C";
+    rec->v[CORE_R_ID_NUMBER] = cw_permit_id(rec);
+    core_student s;
+    core_request q;
+    app_err err = {0};
+    int rc = cw_register(CW_REG_A, rec, &s, &q, NULL, &err);
+    cw_ok(rc, &err);
+    ck_assert_int_eq(q.nsteps, 1);
+    cw_approve_all(q.id, &q);
+    ck_assert_int_eq(cw_stuno_kind(s.id), 'G');
+    char want[24];
+    snprintf(want, sizeof(want), "G%s", rec->v[CORE_R_ID_NUMBER]);
+    ck_assert_str_eq(cw_number(s.id), want);
+    /* a type C number must be a permit's (81, 82, 83) */
+    core_record *bad = cw_record(CW_A, 13, 1, 42);
+    bad->v[CORE_R_ID_TYPE] = "C";
+    app_err e2 = {0};
+    rc = cw_register(CW_REG_A, bad, NULL, NULL, NULL, &e2);
+    cw_fails(rc, &e2, APP_EINVAL, NULL);
+    cw_has_item(&e2, "/id_number", "invalid_id_number");
+}
+END_TEST
+
 START_TEST(test_register_rejected_by_authority)
 {
     core_student s;
@@ -167,6 +194,16 @@ START_TEST(test_defect_returned_registration_is_a_dead_end)
     app_err e5 = {0};
     rc = cw_register(CW_REG_A, cw_copy(rec), NULL, NULL, NULL, &e5);
     cw_fails(rc, &e5, APP_ECONFLICT, "duplicate_enrolled");
+    /* nor can the pending record be corrected by a key-field change */
+    long long ev = cw_file(CW_A);
+    wf_start kc = {
+        .type = "key_field_change", .student = cw_key(s.id), .evidence = &ev, .nevidence = 1};
+    kc.changes.v[CORE_R_NAME] = "更正姓名";
+    kc.present[CORE_R_NAME] = 1;
+    app_err e6 = {0};
+    core_request no;
+    rc = cw_start(CW_REG_A, &kc, &no, &e6);
+    cw_fails(rc, &e6, APP_ECONFLICT, "student_in_flight");
     ck_assert_str_eq(cw_state(s.id), "pending");
 }
 END_TEST
@@ -452,6 +489,7 @@ suite(void)
     tcase_add_test(tc, test_register_pending_then_enrolled_g);
     tcase_add_test(tc, test_register_no_document_gets_j);
     tcase_add_test(tc, test_register_other_document_keeps_l);
+    tcase_add_test(tc, test_register_permit_gets_g);
     tcase_add_test(tc, test_register_rejected_by_authority);
     tcase_add_test(tc, test_defect_returned_registration_is_a_dead_end);
     tcase_add_test(tc, test_invalid_id_number);

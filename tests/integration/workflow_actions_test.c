@@ -584,6 +584,10 @@ START_TEST(test_step_already_decided_and_holders)
     long long s = cw_student(CW_A, 13, 1, 220);
     wf_start a = {.type = "transfer", .student = cw_number(s), .to_school = CW_B, .grade = 13};
     long long rid = cw_start_ok(CW_REG_B, &a);
+    /* rule 15: only the receiving school withdraws a transfer */
+    app_err w = {0};
+    int wrc = cw_act(CW_REG_A, rid, "withdraw", 0, NULL, &w);
+    cw_fails(wrc, &w, APP_EFORBIDDEN, "not_request_starter");
     core_request q;
     cw_act_ok(CW_REG_A, rid, "approve", 1, &q);
     ck_assert_int_eq(q.current_step, 2);

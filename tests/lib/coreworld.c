@@ -441,6 +441,18 @@ cw_new_id(const core_record *r, const char *school)
     return c.v[CORE_R_ID_NUMBER];
 }
 
+const char *
+cw_permit_id(const core_record *r)
+{
+    const char *birth = r->v[CORE_R_BIRTH_DATE];
+    int ymd = atoi(birth) * 10000 + atoi(birth + 5) * 100 + atoi(birth + 8);
+    char num[19];
+    snprintf(num, sizeof(num), "810000%08d%03d", ymd, atoi(r->v[CORE_R_GENDER]) == 1 ? 101 : 102);
+    num[17] = core_idnum_check_digit(num);
+    num[18] = '\0';
+    return app_arena_strdup(arena, num);
+}
+
 core_record *
 cw_twin(const core_record *r, const char *school, int grade, int class_no, unsigned seed)
 {

@@ -100,6 +100,9 @@ core_record *cw_copy(const core_record *r);
 /* Another resident ID of the same birth date and gender as `r`'s, with the
    county of `school`. */
 const char *cw_new_id(const core_record *r, const char *school);
+/* A Hong Kong residence permit number (type C, area 810000) that agrees
+   with `r`'s birth date and gender. */
+const char *cw_permit_id(const core_record *r);
 /* Give `r` (of a student of `school`) birth date `ymd` and a resident ID that
    agrees with it. */
 void cw_reborn(core_record *r, const char *school, int ymd);
