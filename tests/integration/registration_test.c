@@ -208,6 +208,50 @@ START_TEST(test_defect_returned_registration_is_a_dead_end)
 }
 END_TEST
 
+/*
+ * DEFECT (reported, not fixed here): a primary school's graduate who
+ * registers at a secondary school (or anyone whose earlier G-numbered record
+ * is no longer active: graduated, withdrawn, deleted) cannot be approved.
+ * The duplicate check rightly lets the registration in (the old record is
+ * not active, rule 11), but the approval gives G + the same ID number
+ * (rule 9), and student_stuno_idx is unique over every record ever stored:
+ * core_student_apply_registration fails with a bare unique violation
+ * (APP_ECONFLICT, slug "conflict", over HTTP a 409 without a domain code),
+ * every time, so the registration can never be approved. This test pins
+ * today's behaviour; once the lead decides the fix, the approval should
+ * succeed (enrolled, with the old G number or a new rule) and these
+ * assertions flip.
+ */
+START_TEST(test_defect_graduate_registers_again)
+{
+    core_record *rec = cw_record(CW_A, 16, 1, 43);
+    long long old = cw_enrol(CW_REG_A, cw_copy(rec));
+    wf_start grad = {.type = "graduation", .grade = 16};
+    core_request q;
+    app_err err = {0};
+    int rc = cw_start(CW_REG_A, &grad, &q, &err);
+    cw_ok(rc, &err);
+    ck_assert_str_eq(cw_state(old), "graduated");
+    core_record *again = cw_copy(rec);
+    again->v[CORE_R_GRADE] = "31";
+    again->v[CORE_R_CLASS] = "1";
+    core_student s;
+    rc = cw_register(CW_REG_H, again, &s, &q, NULL, &err);
+    cw_ok(rc, &err); /* right: the identity is free */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        app_err e2 = {0};
+        rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e2);
+        cw_fails(rc, &e2, APP_ECONFLICT, NULL); /* DEFECT: should enrol */
+        ck_assert_ptr_nonnull(strstr(e2.detail, "student_stuno_idx"));
+    }
+    ck_assert_str_eq(cw_state(s.id), "pending");
+    app_err e3 = {0};
+    rc = cw_get(CW_FURONG, q.id, &q, &e3);
+    cw_ok(rc, &e3);
+    ck_assert_str_eq(q.state, "open");
+}
+END_TEST
+
 START_TEST(test_invalid_id_number)
 {
     core_record *rec = cw_record(CW_A, 13, 1, 7);
@@ -492,6 +536,7 @@ suite(void)
     tcase_add_test(tc, test_register_permit_gets_g);
     tcase_add_test(tc, test_register_rejected_by_authority);
     tcase_add_test(tc, test_defect_returned_registration_is_a_dead_end);
+    tcase_add_test(tc, test_defect_graduate_registers_again);
     tcase_add_test(tc, test_invalid_id_number);
     tcase_add_test(tc, test_gender_contradicts_id);
     tcase_add_test(tc, test_missing_and_misplaced);
