@@ -310,7 +310,7 @@ END_TEST
 START_TEST(test_below_entry_age)
 {
     core_record *rec = cw_record(CW_A, 11, 1, 12);
-    int today = core_today();
+    int today = cw_today();
     /* five years old on the cut-off day of this year's entry */
     cw_reborn(rec, CW_A, (today / 10000 - 5) * 10000 + 601);
     app_err err = {0};

@@ -236,6 +236,12 @@ cw_actor(int who)
     return &actors[who];
 }
 
+int
+cw_today(void)
+{
+    return today_override ? today_override : core_today();
+}
+
 void
 cw_set_today(int ymd)
 {
@@ -269,7 +275,7 @@ cw_op(int who)
     op->ip = "127.0.0.1";
     op->user_agent = "coreworld";
     op->request_id = "cw";
-    op->today = today_override ? today_override : core_today();
+    op->today = cw_today();
     if (verify_answer) {
         op->verify = fixed_verify;
         op->verify_ctx = (void *)verify_answer;
@@ -403,8 +409,8 @@ cw_record(const char *school, int grade, int class_no, unsigned seed)
     core_demo_rng rng;
     core_demo_rng_seed(&rng, 0x9e3779b97f4a7c15ULL ^ seed);
     core_demo_student *d = app_arena_alloc(arena, sizeof(*d));
-    int today = today_override ? today_override : core_today();
-    ck_assert_int_eq(core_demo_student_make(&rng, ids, &k, core_demo_school_year(today), d), 0);
+    ck_assert_int_eq(core_demo_student_make(&rng, ids, &k, core_demo_school_year(cw_today()), d),
+                     0);
     return &d->rec;
 }
 

@@ -77,6 +77,8 @@ const core_op *cw_op(int who);
 int cw_actor_of(const char *org);
 /* The date ops carry (YYYYMMDD); 0 = the real date in China. */
 void cw_set_today(int ymd);
+/* The date ops carry now (YYYYMMDD). */
+int cw_today(void);
 /* The identity check's answer for every later op (rule 23); NULL: no check. */
 void cw_set_verify(const char *answer);
 
