@@ -81,6 +81,17 @@ START_TEST(test_register_no_document_gets_j)
     ck_assert_str_eq(cw_state(s.id), "enrolled");
     ck_assert_int_eq(cw_stuno_kind(s.id), 'J');
     ck_assert_int_eq(cw_scalar("SELECT stuno_text FROM student WHERE id = %lld", s.id)[0], 'J');
+    /* without a document, a guardian who holds one is required */
+    core_record *orphan = cw_record(CW_A, 13, 1, 44);
+    orphan->v[CORE_R_ID_TYPE] = orphan->v[CORE_R_ID_NUMBER] = NULL;
+    for (int m = 0; m < 2; m++) {
+        int base = m == 0 ? CORE_R_F1 : CORE_R_F2;
+        orphan->v[base + CORE_M_ID_TYPE] = orphan->v[base + CORE_M_ID_NUMBER] = NULL;
+    }
+    app_err e2 = {0};
+    rc = cw_register(CW_REG_A, orphan, NULL, NULL, NULL, &e2);
+    cw_fails(rc, &e2, APP_EINVAL, NULL);
+    cw_has_item(&e2, "/family/0/guardian", "guardian_document_required");
 }
 END_TEST
 
