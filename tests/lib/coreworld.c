@@ -5,8 +5,12 @@
  */
 #include "tests/lib/coreworld.h"
 
+#include "core/calendar.h"
 #include "core/demo.h"
+#include "core/env.h"
 #include "core/idnum.h"
+#include "core/photo.h"
+#include "core/problem.h"
 #include "db/migrate.h"
 
 #include <jansson.h>
