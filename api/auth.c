@@ -3,6 +3,11 @@
  */
 #include "api/auth.h"
 
+#include "api/server.h"
+#include "core/account.h"
+#include "core/client.h"
+#include "core/session.h"
+
 #include <jwt.h>
 #include <math.h>
 #include <pthread.h>
@@ -11,11 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "api/server.h"
-#include "core/account.h"
-#include "core/client.h"
-#include "core/session.h"
 
 /* ---- tokens ---- */
 

@@ -3,11 +3,6 @@
  * calls one core/session.h or core/account.h function and replies. Access
  * tokens are signed here (api/auth.h) from the session core hands back.
  */
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/auth.h"
 #include "api/handlers.h"
 #include "api/registry.h"
@@ -15,6 +10,11 @@
 #include "core/account.h"
 #include "core/audit.h"
 #include "core/session.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A string member of the JSON body, or NULL with a 422 recorded on the call. */
 const char *
@@ -72,8 +72,8 @@ reply_pair(api_call *c, const core_session *s, const char *refresh)
                                    s->must_change_password, &access, &c->err);
     if (rc != 0)
         return rc;
-    json_t *o = json_pack("{s:s,s:s,s:i,s:s,s:b}", "access_token", access, "token_type",
-                          "Bearer", "expires_in", API_TOKEN_TTL_S, "refresh_token", refresh,
+    json_t *o = json_pack("{s:s,s:s,s:i,s:s,s:b}", "access_token", access, "token_type", "Bearer",
+                          "expires_in", API_TOKEN_TTL_S, "refresh_token", refresh,
                           "must_change_password", s->must_change_password);
     free(access);
     api_reply_json(c, 200, o);
@@ -214,9 +214,9 @@ me_json(api_call *c, const core_me *me)
     json_t *cls = json_array();
     for (int i = 0; i < u->nclasses; i++)
         json_array_append_new(cls, json_integer(u->classes[i]));
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:b}", "id", (json_int_t)u->id,
-                          "username", u->username, "display_name", u->display_name, "role",
-                          u->role, "org", u->org, "staff_role", u->staff_role, "classes", cls,
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:b}", "id", (json_int_t)u->id, "username",
+                          u->username, "display_name", u->display_name, "role", u->role, "org",
+                          u->org, "staff_role", u->staff_role, "classes", cls,
                           "must_change_password", u->must_change_password);
     if (u->grade)
         json_object_set_new(o, "grade", json_sprintf("%d", u->grade));

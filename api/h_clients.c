@@ -9,17 +9,17 @@
  * makes, stores and checks it; tokens are signed here). Both answers are
  * secrets: both routes are flagged API_ROUTE_SECRET and ignore Idempotency-Key.
  */
+#include "api/auth.h"
+#include "api/handlers.h"
+#include "api/registry.h"
+#include "core/client.h"
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "api/auth.h"
-#include "api/handlers.h"
-#include "api/registry.h"
-#include "core/client.h"
 
 #define CLIENT_NAME_MAX 100 /* characters */
 #define CLIENT_ID_MAX 64
@@ -43,8 +43,8 @@ job_client_create(api_call *c, db_conn *db)
     int rc = core_client_create(db, &op, a->name, a->province, &made, &c->err);
     if (rc != 0)
         return rc;
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "client_id", made.id, "client_secret",
-                          made.secret, "name", a->name, "org", made.org);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "client_id", made.id, "client_secret", made.secret,
+                          "name", a->name, "org", made.org);
     sodium_memzero(made.secret, sizeof(made.secret));
     api_header(c, "cache-control", "no-store");
     api_reply_json(c, 201, o);

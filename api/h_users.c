@@ -24,17 +24,17 @@
  * flagged API_ROUTE_SECRET (api/router.c) and so ignore Idempotency-Key, since
  * the idempotency table would keep the password in clear.
  */
+#include "api/auth.h"
+#include "api/handlers.h"
+#include "api/registry.h"
+#include "core/account.h"
+
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "api/auth.h"
-#include "api/handlers.h"
-#include "api/registry.h"
-#include "core/account.h"
 
 /* ---- small helpers ---- */
 

@@ -3,16 +3,16 @@
  */
 #include "core/account.h"
 
-#include <sodium.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "base/jw.h"
 #include "core/audit.h"
 #include "core/pwhash.h"
 #include "db/refdata.h"
 #include "db/school.h"
 #include "db/user.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
 
 _Static_assert(CORE_ACCOUNT_MAX_CLASSES == DB_USER_MAX_CLASSES, "class limits differ");
 
@@ -73,8 +73,7 @@ org_not_found(app_err *err, const char *field)
 }
 
 static int
-school_ref(db_conn *db, const core_op *op, const char *code, db_school *s, int *found,
-           app_err *err)
+school_ref(db_conn *db, const core_op *op, const char *code, db_school *s, int *found, app_err *err)
 {
     return db_school_get(db, code, op->arena, s, found, err);
 }
@@ -139,8 +138,8 @@ check_classes(db_conn *db, const char *school, const long long *ids, int n, app_
 
 /* A fresh one-time password that passes the policy for `username`, and its hash. */
 static int
-make_password(const char *username, char pw[CORE_PASSWORD_GEN_LEN + 1],
-                  char hash[CORE_PWHASH_LEN], app_err *err)
+make_password(const char *username, char pw[CORE_PASSWORD_GEN_LEN + 1], char hash[CORE_PWHASH_LEN],
+              app_err *err)
 {
     unsigned char rnd[16];
     for (int i = 0; i < 64; i++) {
@@ -166,8 +165,8 @@ id_text(const core_op *op, long long id)
 /* ---- list ---- */
 
 static int
-list_org(db_conn *db, const core_op *op, const char *org, long long after, int limit,
-         db_user **v, int *n, app_err *err)
+list_org(db_conn *db, const core_op *op, const char *org, long long after, int limit, db_user **v,
+         int *n, app_err *err)
 {
     const core_actor *ac = op->actor;
     int visible = 0, rc;
@@ -204,8 +203,10 @@ core_account_list(db_conn *db, const core_op *op, const char *org, long long aft
         rc = list_org(db, op, org, after, limit + 1, &v, &n, err);
     } else {
         /* the region's significant digits: ministry none, province 2, city 4, county 6 */
-        static const int digits[] = {[CORE_LEVEL_COUNTY] = 6, [CORE_LEVEL_CITY] = 4,
-                                     [CORE_LEVEL_PROVINCE] = 2, [CORE_LEVEL_MINISTRY] = 0};
+        static const int digits[] = {[CORE_LEVEL_COUNTY] = 6,
+                                     [CORE_LEVEL_CITY] = 4,
+                                     [CORE_LEVEL_PROVINCE] = 2,
+                                     [CORE_LEVEL_MINISTRY] = 0};
         const char *prefix = app_arena_strndup(op->arena, ac->org, (size_t)digits[ac->level]);
         rc = db_user_list_region(db, prefix, after, limit + 1, op->arena, &v, &n, err);
     }
@@ -317,9 +318,8 @@ insert_account(db_conn *db, const core_op *op, db_user *u, core_account *out, ap
 }
 
 int
-core_account_create(db_conn *db, const core_op *op, const core_account_new *in,
-                    core_account *out, char one_time_password[CORE_PASSWORD_GEN_LEN + 1],
-                    app_err *err)
+core_account_create(db_conn *db, const core_op *op, const core_account_new *in, core_account *out,
+                    char one_time_password[CORE_PASSWORD_GEN_LEN + 1], app_err *err)
 {
     int rc = may_create(op->actor, in, err);
     if (rc == 0)
@@ -484,16 +484,15 @@ core_account_password_reset(db_conn *db, const core_op *op, long long id,
 }
 
 int
-core_account_unlock(db_conn *db, const core_op *op, long long id, core_account *out,
-                    app_err *err)
+core_account_unlock(db_conn *db, const core_op *op, long long id, core_account *out, app_err *err)
 {
     db_user u;
     int rc = load_managed(db, op, id, &u, err);
     if (rc != 0)
         return rc;
-    const char *was = app_arena_printf(op->arena, "{\"locked\":%s,\"frozen\":%s}",
-                                       u.locked_for_s > 0 ? "true" : "false",
-                                       u.frozen ? "true" : "false");
+    const char *was =
+        app_arena_printf(op->arena, "{\"locked\":%s,\"frozen\":%s}",
+                         u.locked_for_s > 0 ? "true" : "false", u.frozen ? "true" : "false");
     rc = db_begin(db, err);
     if (rc == 0)
         rc = db_user_unlock(db, u.id, err);

@@ -41,7 +41,7 @@
 typedef struct core_account {
     long long id;
     const char *username, *display_name, *role, *org, *staff_role; /* staff_role NULL if none */
-    int grade;                                                      /* 0: none */
+    int grade;                                                     /* 0: none */
     int nclasses;
     long long classes[CORE_ACCOUNT_MAX_CLASSES];
     int must_change_password, disabled, frozen, locked;
@@ -79,10 +79,10 @@ int core_account_list(db_conn *db, const core_op *op, const char *org, long long
 
 typedef struct core_account_new {
     const char *username, *display_name, *org; /* validated by the caller */
-    core_level role;                            /* the org's level */
-    core_staff_role staff;                      /* school accounts only */
-    int grade;                                  /* grade leaders */
-    int nclasses;                               /* head teachers */
+    core_level role;                           /* the org's level */
+    core_staff_role staff;                     /* school accounts only */
+    int grade;                                 /* grade leaders */
+    int nclasses;                              /* head teachers */
     long long classes[CORE_ACCOUNT_MAX_CLASSES];
 } core_account_new;
 
@@ -105,8 +105,7 @@ int core_account_create(db_conn *db, const core_op *op, const core_account_new *
 /* ---- one account ---- */
 
 /* Account `id` if the actor manages it, else APP_ENOTFOUND user_not_found. */
-int core_account_get(db_conn *db, const core_op *op, long long id, core_account *out,
-                     app_err *err);
+int core_account_get(db_conn *db, const core_op *op, long long id, core_account *out, app_err *err);
 
 typedef struct core_account_change {
     int expect_version;
@@ -124,8 +123,8 @@ typedef struct core_account_change {
  * a head teacher or classes of another school). Disabling or changing scope
  * ends the account's tokens. Audit: "user_update" with the members changed.
  */
-int core_account_patch(db_conn *db, const core_op *op, long long id,
-                       const core_account_change *in, core_account *out, app_err *err);
+int core_account_patch(db_conn *db, const core_op *op, long long id, const core_account_change *in,
+                       core_account *out, app_err *err);
 
 /*
  * A new one-time password for a managed account (must be changed at next

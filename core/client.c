@@ -3,15 +3,15 @@
  */
 #include "core/client.h"
 
-#include <sodium.h>
-#include <string.h>
-
 #include "base/jw.h"
 #include "core/audit.h"
 #include "core/pwhash.h"
 #include "core/session.h"
 #include "db/refdata.h"
 #include "db/user.h"
+
+#include <sodium.h>
+#include <string.h>
 
 int
 core_client_may_create(const core_actor *a)
@@ -124,8 +124,8 @@ core_client_authenticate(db_conn *db, const core_op *op, const char *id, const c
 }
 
 int
-core_client_active(db_conn *db, const char *id, app_arena *a, const char **out_org,
-                   int *out_found, app_err *err)
+core_client_active(db_conn *db, const char *id, app_arena *a, const char **out_org, int *out_found,
+                   app_err *err)
 {
     const char *hash = NULL;
     return db_client_get(db, id, a, out_org, &hash, out_found, err);

@@ -3,6 +3,12 @@
  */
 #include "core/session.h"
 
+#include "base/jw.h"
+#include "core/audit.h"
+#include "core/password.h"
+#include "core/pwhash.h"
+#include "db/user.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -10,12 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#include "base/jw.h"
-#include "core/audit.h"
-#include "core/password.h"
-#include "core/pwhash.h"
-#include "db/user.h"
 
 /* Made on first need (an argon2id hash takes a while; tests start many servers). */
 static char dummy_hash[CORE_PWHASH_LEN];
@@ -222,8 +222,7 @@ core_session_login(db_conn *db, const core_op *op, const core_login_in *in, core
     }
     x.uid = uid_text(op, x.u.id);
     long long locked_for = x.u.locked_for_s;
-    if (locked_for == 0 &&
-        (rc = db_user_source_locked(db, x.u.id, x.src, &locked_for, err)) != 0)
+    if (locked_for == 0 && (rc = db_user_source_locked(db, x.u.id, x.src, &locked_for, err)) != 0)
         return rc;
     if (locked_for > 0) {
         core_pwhash_verify(core_session_dummy_hash(), in->password);

@@ -67,8 +67,8 @@ void core_session_login_source(const char *ip, char *out, size_t cap);
  * login_failure, lock, login_refused_locked / _disabled / _frozen, freeze,
  * login_success. On success a new session with in->refresh_hash.
  */
-int core_session_login(db_conn *db, const core_op *op, const core_login_in *in,
-                       core_login_out *out, app_err *err);
+int core_session_login(db_conn *db, const core_op *op, const core_login_in *in, core_login_out *out,
+                       app_err *err);
 
 /*
  * Rotate the refresh token with hash `hash` to `new_hash` in its session.
@@ -81,7 +81,7 @@ int core_session_refresh(db_conn *db, const core_op *op, const char *hash, const
                          int ttl_s, core_session *out, long long *out_revoked, app_err *err);
 
 /* End the session of the refresh token with hash `hash` (audit "logout");
-   *out_family: the session ended. Errors: APP_EAUTH invalid_refresh_token. */
+ *out_family: the session ended. Errors: APP_EAUTH invalid_refresh_token. */
 int core_session_logout(db_conn *db, const core_op *op, const char *hash, long long *out_family,
                         app_err *err);
 

@@ -6,11 +6,6 @@
  * error codes and the audit rows. A write and its audit row commit together:
  * a trigger that makes the audit insert fail must leave the change undone.
  */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/account.h"
 #include "core/client.h"
 #include "core/session.h"
@@ -18,6 +13,11 @@
 #include "db/migrate.h"
 #include "db/school.h"
 #include "tests/lib/dbtest.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define SCHOOL_A "2141010201" /* 中原区 410102 */
 #define SCHOOL_B "2141010501" /* 金水区 410105 */
@@ -72,8 +72,7 @@ setup(void)
     int applied = 0;
     ck_assert_msg(db_migrate(conn, &applied, &err) == 0, "migrate: %s", err.detail);
     arena = app_arena_new();
-    ck_assert_msg(core_account_bootstrap_admin(conn, ADMIN_PW, &err) == 0, "admin: %s",
-                  err.detail);
+    ck_assert_msg(core_account_bootstrap_admin(conn, ADMIN_PW, &err) == 0, "admin: %s", err.detail);
     admin_id = query_ll("SELECT id FROM app_user WHERE username = 'admin'", NULL);
     add_school(SCHOOL_A, "410102");
     add_school(SCHOOL_B, "410105");
@@ -104,15 +103,11 @@ op_as(const core_actor *a, const char *ip)
 /* Create an account as `by`; its one-time password in pw. */
 static int
 create(const core_actor *by, const char *username, core_level role, const char *org,
-       core_staff_role staff, core_account *out, char pw[CORE_PASSWORD_GEN_LEN + 1],
-       app_err *err)
+       core_staff_role staff, core_account *out, char pw[CORE_PASSWORD_GEN_LEN + 1], app_err *err)
 {
     core_op op = op_as(by, "10.0.0.1");
-    core_account_new in = {.username = username,
-                           .display_name = "测试用户",
-                           .org = org,
-                           .role = role,
-                           .staff = staff};
+    core_account_new in = {
+        .username = username, .display_name = "测试用户", .org = org, .role = role, .staff = staff};
     return core_account_create(conn, &op, &in, out, pw, err);
 }
 
@@ -153,9 +148,9 @@ START_TEST(test_create_scope)
     core_account county;
     char pw[CORE_PASSWORD_GEN_LEN + 1];
     app_err err = {0};
-    ck_assert_int_eq(create(&admin, "county_a", CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE,
-                            &county, pw, &err),
-                     0);
+    ck_assert_int_eq(
+        create(&admin, "county_a", CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE, &county, pw, &err),
+        0);
     ck_assert_str_eq(county.org, "410102");
     ck_assert(county.must_change_password);
     ck_assert_int_eq(strlen(pw), CORE_PASSWORD_GEN_LEN);
@@ -168,9 +163,9 @@ START_TEST(test_create_scope)
     core_account reg;
     /* a school of another county: not in its jurisdiction */
     app_err e1 = {0};
-    ck_assert_int_eq(create(&ca, "reg_b", CORE_LEVEL_SCHOOL, SCHOOL_B, CORE_STAFF_REGISTRAR,
-                            &reg, pw, &e1),
-                     APP_ENOTFOUND);
+    ck_assert_int_eq(
+        create(&ca, "reg_b", CORE_LEVEL_SCHOOL, SCHOOL_B, CORE_STAFF_REGISTRAR, &reg, pw, &e1),
+        APP_ENOTFOUND);
     ck_assert_str_eq(e1.slug, "org_not_found");
     ck_assert_str_eq(e1.field, "/org");
     /* its own level */
@@ -181,25 +176,24 @@ START_TEST(test_create_scope)
     ck_assert_str_eq(e2.slug, "role_not_allowed");
     /* a school account other than a registrar */
     app_err e3 = {0};
-    ck_assert_int_eq(create(&ca, "teacher", CORE_LEVEL_SCHOOL, SCHOOL_A,
-                            CORE_STAFF_HEAD_TEACHER, &reg, pw, &e3),
-                     APP_EFORBIDDEN);
+    ck_assert_int_eq(
+        create(&ca, "teacher", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_HEAD_TEACHER, &reg, pw, &e3),
+        APP_EFORBIDDEN);
     ck_assert_str_eq(e3.field, "/staff_role");
     /* a service client manages nobody */
     core_actor client = actor(0, CORE_LEVEL_PROVINCE, "410000", CORE_STAFF_NONE);
     app_err e4 = {0};
-    ck_assert_int_eq(create(&client, "x_client", CORE_LEVEL_SCHOOL, SCHOOL_A,
-                            CORE_STAFF_REGISTRAR, &reg, pw, &e4),
+    ck_assert_int_eq(create(&client, "x_client", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR,
+                            &reg, pw, &e4),
                      APP_EFORBIDDEN);
     ck_assert_str_eq(e4.slug, "forbidden");
     /* its own school: fine, then the name is taken */
     app_err e5 = {0};
-    ck_assert_int_eq(create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR,
-                            &reg, pw, &e5),
-                     0);
-    ck_assert_int_eq(create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR,
-                            &reg, pw, &e5),
-                     APP_ECONFLICT);
+    ck_assert_int_eq(
+        create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR, &reg, pw, &e5), 0);
+    ck_assert_int_eq(
+        create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR, &reg, pw, &e5),
+        APP_ECONFLICT);
     ck_assert_str_eq(e5.field, "/username");
     ck_assert_int_eq(audit_count("user_create"), 2);
 }
@@ -211,17 +205,16 @@ START_TEST(test_patch_disable)
     core_account county, other, reg;
     char pw[CORE_PASSWORD_GEN_LEN + 1];
     app_err err = {0};
-    ck_assert_int_eq(create(&admin, "county_a", CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE,
-                            &county, pw, &err),
-                     0);
-    ck_assert_int_eq(create(&admin, "county_b", CORE_LEVEL_COUNTY, "410105", CORE_STAFF_NONE,
-                            &other, pw, &err),
-                     0);
+    ck_assert_int_eq(
+        create(&admin, "county_a", CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE, &county, pw, &err),
+        0);
+    ck_assert_int_eq(
+        create(&admin, "county_b", CORE_LEVEL_COUNTY, "410105", CORE_STAFF_NONE, &other, pw, &err),
+        0);
     core_actor ca = actor(county.id, CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE);
     core_actor cb = actor(other.id, CORE_LEVEL_COUNTY, "410105", CORE_STAFF_NONE);
-    ck_assert_int_eq(create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR,
-                            &reg, pw, &err),
-                     0);
+    ck_assert_int_eq(
+        create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR, &reg, pw, &err), 0);
     core_op op_a = op_as(&ca, "10.0.0.1"), op_b = op_as(&cb, "10.0.0.2");
     core_account got;
     app_err e1 = {0};
@@ -267,13 +260,12 @@ START_TEST(test_list_scope)
     core_account county, reg;
     char pw[CORE_PASSWORD_GEN_LEN + 1];
     app_err err = {0};
-    ck_assert_int_eq(create(&admin, "county_a", CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE,
-                            &county, pw, &err),
-                     0);
+    ck_assert_int_eq(
+        create(&admin, "county_a", CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE, &county, pw, &err),
+        0);
     core_actor ca = actor(county.id, CORE_LEVEL_COUNTY, "410102", CORE_STAFF_NONE);
-    ck_assert_int_eq(create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR,
-                            &reg, pw, &err),
-                     0);
+    ck_assert_int_eq(
+        create(&ca, "reg_a", CORE_LEVEL_SCHOOL, SCHOOL_A, CORE_STAFF_REGISTRAR, &reg, pw, &err), 0);
     core_op op = op_as(&ca, "10.0.0.1");
     core_account_page page;
     ck_assert_int_eq(core_account_list(conn, &op, NULL, 0, 1, &page, &err), 0);
@@ -343,24 +335,23 @@ START_TEST(test_refresh_rotation)
     long long family = out.session.family, revoked = 0;
     core_op op = op_as(NULL, "10.0.0.1");
     core_session s;
-    ck_assert_int_eq(core_session_refresh(conn, &op, hash_of(1), hash_of(2), 3600, &s, &revoked,
-                                          &err),
-                     0);
+    ck_assert_int_eq(
+        core_session_refresh(conn, &op, hash_of(1), hash_of(2), 3600, &s, &revoked, &err), 0);
     ck_assert_int_eq(s.family, family);
     ck_assert_int_eq(revoked, 0);
     /* the rotated token comes back: the session ends */
     app_err e1 = {0};
-    ck_assert_int_eq(core_session_refresh(conn, &op, hash_of(1), hash_of(3), 3600, &s, &revoked,
-                                          &e1),
-                     APP_EAUTH);
+    ck_assert_int_eq(
+        core_session_refresh(conn, &op, hash_of(1), hash_of(3), 3600, &s, &revoked, &e1),
+        APP_EAUTH);
     ck_assert_str_eq(e1.slug, "refresh_token_reused");
     ck_assert_int_eq(revoked, family);
     ck_assert_int_eq(alive(family, admin_id), 0);
     ck_assert_int_eq(audit_count("refresh_reuse_revoked"), 1);
     app_err e2 = {0};
-    ck_assert_int_eq(core_session_refresh(conn, &op, hash_of(2), hash_of(4), 3600, &s, &revoked,
-                                          &e2),
-                     APP_EAUTH);
+    ck_assert_int_eq(
+        core_session_refresh(conn, &op, hash_of(2), hash_of(4), 3600, &s, &revoked, &e2),
+        APP_EAUTH);
     ck_assert_str_eq(e2.slug, "invalid_refresh_token");
 }
 END_TEST
@@ -464,8 +455,7 @@ START_TEST(test_client_create_commits_with_its_audit_row)
     ck_assert_int_eq(core_client_authenticate(conn, &anon, made.id, made.secret, &org, &err), 0);
     ck_assert_str_eq(org, "410000");
     app_err e2 = {0};
-    ck_assert_int_eq(core_client_authenticate(conn, &anon, made.id, "wrong", &org, &e2),
-                     APP_EAUTH);
+    ck_assert_int_eq(core_client_authenticate(conn, &anon, made.id, "wrong", &org, &e2), APP_EAUTH);
     ck_assert_str_eq(e2.slug, "invalid_client");
     ck_assert_int_eq(audit_count("client_token"), 1);
     ck_assert_int_eq(audit_count("client_auth_failure"), 1);
