@@ -431,6 +431,27 @@ START_TEST(test_logout_commits_with_its_audit_row)
 }
 END_TEST
 
+START_TEST(test_failed_login_counts_with_its_audit_row)
+{
+    core_login_out out;
+    fail_audit_of("login_failure");
+    for (int i = 0; i < 3; i++) {
+        app_err e = {0};
+        ck_assert_int_ne(login("admin", "wrong-Password-1", "10.0.0.1", 1, &out, &e), 0);
+        ck_assert_int_ne(e.code, APP_EAUTH);
+    }
+    /* the failures whose audit row was lost were not counted either */
+    ck_assert_int_eq(query_ll("SELECT count(*) FROM login_source_failure", NULL), 0);
+    ck_assert_int_eq(query_ll("SELECT coalesce(max(failed_count), 0) FROM app_user", NULL), 0);
+    audit_works_again();
+    app_err e1 = {0};
+    ck_assert_int_eq(login("admin", "wrong-Password-1", "10.0.0.1", 1, &out, &e1), APP_EAUTH);
+    ck_assert_str_eq(e1.slug, "invalid_credentials");
+    app_err e2 = {0};
+    ck_assert_int_eq(login("admin", ADMIN_PW, "10.0.0.1", 1, &out, &e2), 0);
+}
+END_TEST
+
 START_TEST(test_client_create_commits_with_its_audit_row)
 {
     core_actor admin = actor(admin_id, CORE_LEVEL_MINISTRY, "000000", CORE_STAFF_NONE);
@@ -490,6 +511,7 @@ suite(void)
     tcase_add_test(t, test_refresh_rotation);
     tcase_add_test(t, test_password_change_ends_sessions);
     tcase_add_test(t, test_logout_commits_with_its_audit_row);
+    tcase_add_test(t, test_failed_login_counts_with_its_audit_row);
     tcase_add_test(t, test_client_create_commits_with_its_audit_row);
     suite_add_tcase(s, t);
     return s;
