@@ -23,7 +23,8 @@
  * one-time password is handed back once, in the caller's buffer, which the
  * caller wipes (sodium_memzero) after use.
  *
- * Strings of the outputs live in op->arena. Besides the errors named, every
+ * op->actor is required (the caller: a user, or a service client with
+ * user_id 0). Strings of the outputs live in op->arena. Besides the errors named, every
  * function may answer APP_EUNAVAIL, APP_ERETRY or APP_EINTERNAL from db/.
  */
 #ifndef CORE_ACCOUNT_H

@@ -268,6 +268,8 @@ core_session_refresh(db_conn *db, const core_op *op, const char *hash, const cha
 {
     long long user = 0, family = 0;
     int state = 1, found = 0;
+    core_op anon = *op; /* nobody is signed in */
+    anon.actor = NULL;
     *out_revoked = 0;
     int rc = db_begin(db, err);
     if (rc == 0)
@@ -276,7 +278,7 @@ core_session_refresh(db_conn *db, const core_op *op, const char *hash, const cha
         return commit_then(db, rc, err);
     if (state == 2) {
         *out_revoked = family;
-        return revoke_reused(db, op, user, family, err);
+        return revoke_reused(db, &anon, user, family, err);
     }
     if (state == 1) {
         db_rollback(db);
@@ -299,6 +301,8 @@ core_session_logout(db_conn *db, const core_op *op, const char *hash, long long 
 {
     long long user = 0, family = 0;
     int state = 1;
+    core_op anon = *op; /* nobody is signed in */
+    anon.actor = NULL;
     *out_family = 0;
     int rc = db_begin(db, err);
     if (rc == 0)
@@ -310,7 +314,7 @@ core_session_logout(db_conn *db, const core_op *op, const char *hash, long long 
     if (rc == 0)
         rc = db_refresh_revoke_family(db, family, err);
     if (rc == 0)
-        rc = core_audit(db, op, "logout", "user", uid_text(op, user), NULL, err);
+        rc = core_audit(db, &anon, "logout", "user", uid_text(op, user), NULL, err);
     if ((rc = commit_then(db, rc, err)) == 0)
         *out_family = family;
     return rc;

@@ -14,6 +14,9 @@
  * hash goes into an audit row or a log.
  *
  * Every write and its audit rows commit in one transaction (core_audit).
+ * op->actor is ignored by login, refresh and logout (nobody is signed in;
+ * their rows name no actor, except login_success: the account itself) and
+ * required by the password change.
  * Besides the errors named, every function may answer APP_EUNAVAIL,
  * APP_ERETRY or APP_EINTERNAL from db/.
  */
