@@ -3,6 +3,11 @@
  */
 #include "api/auth.h"
 
+#include "api/server.h"
+#include "core/account.h"
+#include "core/client.h"
+#include "core/session.h"
+
 #include <jwt.h>
 #include <math.h>
 #include <pthread.h>
@@ -11,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "api/server.h"
-#include "db/user.h"
 
 /* ---- tokens ---- */
 
@@ -290,9 +292,9 @@ load(api_call *c, db_conn *db, long long id, cached *out)
     if (hit)
         return 0;
 
-    db_user u;
+    core_account u;
     int found = 0;
-    int rc = db_user_by_id(db, id, c->arena, &u, &found, &c->err);
+    int rc = core_account_read(db, id, c->arena, &u, &found, &c->err);
     if (rc != 0)
         return rc;
     memset(out, 0, sizeof(*out));
@@ -302,7 +304,7 @@ load(api_call *c, db_conn *db, long long id, cached *out)
     if (found) {
         out->disabled = u.disabled;
         out->frozen = u.frozen;
-        out->locked = u.locked_for_s > 0;
+        out->locked = u.locked;
         out->must_change = u.must_change_password;
         out->tokens_valid_after = u.tokens_valid_after;
         snprintf(out->role, sizeof(out->role), "%s", u.role);
@@ -348,7 +350,7 @@ session_alive(api_call *c, db_conn *db, long long sid, long long user, int *out_
     pthread_mutex_unlock(&cache_mu);
     if (hit)
         return 0;
-    int rc = db_refresh_family_alive(db, sid, user, out_alive, &c->err);
+    int rc = core_session_alive(db, sid, user, out_alive, &c->err);
     if (rc != 0)
         return rc;
     pthread_mutex_lock(&cache_mu);
@@ -362,9 +364,9 @@ int
 api_auth_check(api_call *c, db_conn *db)
 {
     if (c->client_id != NULL) {
-        const char *org, *hash;
+        const char *org;
         int found = 0;
-        int rc = db_client_get(db, c->client_id, c->arena, &org, &hash, &found, &c->err);
+        int rc = core_client_active(db, c->client_id, c->arena, &org, &found, &c->err);
         if (rc != 0)
             return rc;
         if (!found || strcmp(org, c->actor.org) != 0)

@@ -111,11 +111,6 @@ const char *api_body_string(api_call *c, const char *name, int required);
    a failure is left in c->err (check c->err.code when the write must not be lost). */
 void api_audit(api_call *c, db_conn *db, const char *action, const char *target_type,
                const char *target_id, const char *detail_json);
-/* A hash of a random password, to verify against when the account or client
-   is unknown so that both cost the same time (worker; made on first use). */
-const char *api_dummy_hash(void);
-/* The school's name, or NULL (worker). */
-const char *api_school_name(db_conn *db, const char *code, app_arena *a);
 
 /* Shared list helpers (api/h_regions.c): ?limit= (default 50, max 500). */
 int api_list_limit(api_call *c, int *out_limit);
