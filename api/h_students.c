@@ -16,6 +16,7 @@
 #include "base/jw.h"
 #include "api/registry.h"
 #include "core/student.h"
+#include "db/event.h"
 #include "db/request.h"
 #include "workflow/defs.h"
 

@@ -18,6 +18,8 @@
 #include "core/settings.h"
 #include "core/stuno.h"
 #include "db/bulk.h"
+#include "db/photo.h"
+#include "db/problem.h"
 #include "db/refdata.h"
 #include "db/school.h"
 #include "db/settings.h"

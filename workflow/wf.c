@@ -5,6 +5,7 @@
 
 #include "core/grade.h"
 #include "core/settings.h"
+#include "db/files.h"
 #include "db/refdata.h"
 #include "db/request.h"
 #include "db/settings.h"
