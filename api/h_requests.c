@@ -14,8 +14,6 @@
 #include "core/settings.h"
 #include "workflow/wf.h"
 
-json_t *api_request_json(const core_request *q);
-
 static long long
 path_id(api_call *c)
 {

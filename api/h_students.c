@@ -252,8 +252,6 @@ reply_student(api_call *c, int status, const core_student *s)
     reply_text(c, status, &w);
 }
 
-json_t *api_request_json(const core_request *q);
-
 json_t *
 api_request_json(const core_request *q)
 {

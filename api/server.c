@@ -231,9 +231,6 @@ waited_too_long(const api_call *c)
            now_ns() - c->start_ns > (uint64_t)CFG->request_timeout_ms * 1000000u;
 }
 
-/* Worker thread: run the job with retries, idempotency and problem rendering. */
-void api__run_job(api_call *c, db_conn *db);
-
 void
 api__run_job(api_call *c, db_conn *db)
 {
