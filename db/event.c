@@ -8,7 +8,6 @@
 
 #include "db/internal.h"
 
-
 static const db_stmt SQL_EVENT_INSERT = {
     "event_insert",
     "INSERT INTO events (type, student_id, school, authority, province, request_id, data)"
@@ -62,4 +61,3 @@ db_event_list(db_conn *c, long long after, const char *school, const char *autho
     db_res_free(r);
     return 0;
 }
-

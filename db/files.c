@@ -137,7 +137,6 @@ db_blob_put(db_conn *c, db_blob_kind k, long long id, const unsigned char *data,
 
 /* ------------------------------------------------------------ evidence files */
 
-
 /* The file as stored (sealed by the caller, binary: no hex); hash and size
    are the plaintext's. */
 #define SQL_FILE_INSERT                                                                        \
@@ -186,4 +185,3 @@ db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *ou
     db_res_free(r);
     return 0;
 }
-

@@ -8,7 +8,6 @@
 
 #include "db/internal.h"
 
-
 static const db_stmt SQL_HISTORY_INSERT = {
     "history_insert",
     "INSERT INTO student_history (student_id, kind, actor_id, actor_org, school, request_id,"
@@ -63,4 +62,3 @@ db_history_list(db_conn *c, long long student_id, long long after_id, int limit,
     db_res_free(r);
     return 0;
 }
-

@@ -8,7 +8,6 @@
 
 #include "db/internal.h"
 
-
 /* The photo as stored (sealed by the caller under key $6), binary. */
 #define SQL_PHOTO_PUT                                                                          \
     "INSERT INTO student_photo (student_id, mime, width, height, data, data_key)"             \
@@ -75,4 +74,3 @@ db_checkin_insert(db_conn *c, long long student_id, const char *term, const char
     db_res_free(r);
     return 0;
 }
-

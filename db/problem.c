@@ -8,7 +8,6 @@
 
 #include "db/internal.h"
 
-
 static const db_stmt SQL_PROBLEM_INSERT = {
     "problem_insert",
     "INSERT INTO problem (kind, student_id, other_student_id, school, other_school, authority,"
@@ -102,7 +101,6 @@ db_problem_list(db_conn *c, const char *school, const char *authority_like, cons
     return 0;
 }
 
-
 static const db_stmt SQL_PROBLEM_GET = {"problem_get",
                                         "SELECT " PROBLEM_COLS " FROM problem WHERE id = $1"};
 static const db_stmt SQL_PROBLEM_GET_UPD = {
@@ -164,4 +162,3 @@ db_problem_resolve(db_conn *c, long long id, const char *resolution, long long r
     db_res_free(r);
     return n == 1 ? 0 : app_err_set(err, APP_ECONFLICT, "problem_resolved", "problem %lld", id);
 }
-

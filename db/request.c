@@ -181,7 +181,6 @@ db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a,
 
 /* ------------------------------------------------------------ requests */
 
-
 static const db_stmt SQL_REQUEST_INSERT = {
     "request_insert",
     "INSERT INTO request (type, state, student_id, school, province, payload, comment,"
@@ -230,9 +229,9 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
     return 0;
 }
 
-#define REQUEST_COLS                                                                           \
-    "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"     \
-    " payload::text, comment, started_org," DB__TS("created_at") "," DB__TS("updated_at")              \
+#define REQUEST_COLS                                                                               \
+    "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"         \
+    " payload::text, comment, started_org," DB__TS("created_at") "," DB__TS("updated_at")          \
     ", coalesce(current_step, 0), version, other_school, applied::text, coalesce(problem_id, 0)"
 
 static const db_stmt SQL_REQUEST_GET = {"request_get",
@@ -499,8 +498,8 @@ db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err
 
 /* Built per call from the filters present, like the student list. */
 int
-db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out,
-                int *out_n, app_err *err)
+db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out, int *out_n,
+                app_err *err)
 {
     const char *p[10];
     int np = 0;
@@ -512,10 +511,12 @@ db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request
     base_buf_printf(&q, " r.id > $%d", np);
     if (f->todo_org) {
         p[np++] = f->todo_org;
-        base_buf_printf(&q, " AND r.state = 'open' AND EXISTS (SELECT 1 FROM request_step t"
-                   " WHERE t.request_id = r.id AND t.number = r.current_step AND t.state = 'waiting'"
-                   " AND (t.org = $%d OR (t.escalate_to = $%d AND t.due_at < now())))",
-               np, np);
+        base_buf_printf(
+            &q,
+            " AND r.state = 'open' AND EXISTS (SELECT 1 FROM request_step t"
+            " WHERE t.request_id = r.id AND t.number = r.current_step AND t.state = 'waiting'"
+            " AND (t.org = $%d OR (t.escalate_to = $%d AND t.due_at < now())))",
+            np, np);
     }
     if (f->started_org) {
         p[np++] = f->started_org;
@@ -527,9 +528,11 @@ db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request
     }
     if (f->authority_like) {
         p[np++] = f->authority_like;
-        base_buf_printf(&q, " AND EXISTS (SELECT 1 FROM school s WHERE s.code IN (r.school, r.other_school)"
-                   " AND s.authority LIKE $%d)",
-               np);
+        base_buf_printf(
+            &q,
+            " AND EXISTS (SELECT 1 FROM school s WHERE s.code IN (r.school, r.other_school)"
+            " AND s.authority LIKE $%d)",
+            np);
     }
     if (f->state) {
         p[np++] = f->state;
@@ -569,4 +572,3 @@ db_request_action_insert(db_conn *c, long long request_id, int step, const char 
     const char *p[] = {rid, st, action, who, actor_org, comment};
     return db_exec(c, &SQL_ACTION_INSERT, 6, p, NULL, err);
 }
-

@@ -10,9 +10,9 @@
 #include "db/internal.h"
 
 /* Every school query selects these columns from `school s` joined with SCHOOL_JOIN. */
-#define SCHOOL_COLS                                                                            \
-    "s.code, s.name, s.county, s.authority, s.province, s.category, s.system, s.closed,"       \
-    " s.version," DB__TS("s.created_at") "," DB__TS("s.updated_at")                                   \
+#define SCHOOL_COLS                                                                                \
+    "s.code, s.name, s.county, s.authority, s.province, s.category, s.system, s.closed,"           \
+    " s.version," DB__TS("s.created_at") "," DB__TS("s.updated_at")                                \
     ", coalesce(rc.name, ''), coalesce(ra.name, ''), s.merged_into"
 #define SCHOOL_JOIN                                                                            \
     " LEFT JOIN region rc ON rc.code = s.county LEFT JOIN region ra ON ra.code = s.authority"

@@ -11,22 +11,21 @@
 #include "db/bulk.h"
 #include "db/internal.h"
 
-
 /* Fixed columns read before the catalog columns (keep in step with fill()). */
-#define FIXED_COLS                                                                             \
-    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"             \
-    " s.stuno_enc, s.stuno_bidx, s.id_bidx, s.key_id, s.verification, s.version,"              \
-    DB__TS("s.created_at") "," DB__TS("s.updated_at")                                                  \
-    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                      \
+#define FIXED_COLS                                                                                 \
+    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                 \
+    " s.stuno_enc, s.stuno_bidx, s.id_bidx, s.key_id, s.verification, s.version,"                  \
+    DB__TS("s.created_at") "," DB__TS("s.updated_at")                                              \
+    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                           \
     ", sc.county, sc.authority, sc.name, sc.closed"
 #define NFIXED 20
 /* Ordinary (masked) reads leave the ciphertexts and blind indexes out: they
    are half of a row's bytes and only reveals and writes need them. */
-#define FIXED_COLS_LIGHT                                                                       \
-    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"             \
-    " NULL::bytea, NULL::bytea, NULL::bytea, s.key_id, s.verification, s.version,"             \
-    DB__TS("s.created_at") "," DB__TS("s.updated_at")                                                  \
-    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                      \
+#define FIXED_COLS_LIGHT                                                                           \
+    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                 \
+    " NULL::bytea, NULL::bytea, NULL::bytea, s.key_id, s.verification, s.version,"                 \
+    DB__TS("s.created_at") "," DB__TS("s.updated_at")                                              \
+    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                           \
     ", sc.county, sc.authority, sc.name, sc.closed"
 /* Every read joins the student's school: jurisdiction needs its authority. */
 #define FROM_STUDENT " FROM student s JOIN school sc ON sc.code = s.school"
@@ -82,7 +81,7 @@ db_student_setup(const char *const *c, int n)
 
     base_buf ins = {0};
     base_buf_printf(&ins, "INSERT INTO student (province, school, class_id, state, stuno_kind,"
-                 " stuno_text, stuno_enc, stuno_bidx, id_bidx, key_id, verification");
+                          " stuno_text, stuno_enc, stuno_bidx, id_bidx, key_id, verification");
     for (int i = 0; i < n; i++)
         base_buf_printf(&ins, ", %s", c[i]);
     base_buf_printf(&ins, ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11");
@@ -96,21 +95,25 @@ db_student_setup(const char *const *c, int n)
     st_get = (db_stmt){"student_get", (char *)get.p};
     st_get_upd = (db_stmt){"student_get_upd", with_suffix((char *)get.p, " FOR UPDATE OF s")};
     base_buf gs = {0};
-    base_buf_printf(&gs, "SELECT " FIXED_COLS ", %s" FROM_STUDENT " WHERE s.stuno_bidx = $1", sel_cols);
+    base_buf_printf(&gs, "SELECT " FIXED_COLS ", %s" FROM_STUDENT " WHERE s.stuno_bidx = $1",
+                    sel_cols);
     st_get_stuno = (db_stmt){"student_get_stuno", (char *)gs.p};
-    st_get_stuno_upd = (db_stmt){"student_get_stuno_upd", with_suffix((char *)gs.p, " FOR UPDATE OF s")};
+    st_get_stuno_upd =
+        (db_stmt){"student_get_stuno_upd", with_suffix((char *)gs.p, " FOR UPDATE OF s")};
     base_buf gl = {0};
-    base_buf_printf(&gl, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT " WHERE s.id = $1", sel_light);
+    base_buf_printf(&gl, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT " WHERE s.id = $1",
+                    sel_light);
     st_get_light = (db_stmt){"student_get_light", (char *)gl.p};
     base_buf gsl = {0};
     base_buf_printf(&gsl, "SELECT " FIXED_COLS_LIGHT ", %s" FROM_STUDENT " WHERE s.stuno_bidx = $1",
-           sel_light);
+                    sel_light);
     st_get_stuno_light = (db_stmt){"student_get_stuno_light", (char *)gsl.p};
 
     base_buf up = {0};
-    base_buf_printf(&up, "UPDATE student SET class_id = $3, state = $4, stuno_kind = $5,"
-                " stuno_text = $6, stuno_enc = $7, stuno_bidx = $8, id_bidx = $9, key_id = $10,"
-                " verification = $11, school = $12, version = version + 1, updated_at = now()");
+    base_buf_printf(&up,
+                    "UPDATE student SET class_id = $3, state = $4, stuno_kind = $5,"
+                    " stuno_text = $6, stuno_enc = $7, stuno_bidx = $8, id_bidx = $9, key_id = $10,"
+                    " verification = $11, school = $12, version = version + 1, updated_at = now()");
     for (int i = 0; i < n; i++)
         base_buf_printf(&up, ", %s = $%d", c[i], 13 + i);
     base_buf_printf(&up, " WHERE id = $1 AND version = $2 RETURNING version," DB__TS("updated_at"));
@@ -646,4 +649,3 @@ db_student_count_not_under(db_conn *c, long long key_id, long long *out, app_err
     db_res_free(r);
     return 0;
 }
-

@@ -5,12 +5,6 @@
  * control characters travel both in the JSON parameter of the look-ups and in
  * the COPY text of the inserts, and must arrive unchanged.
  */
-#include <check.h>
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/demo.h"
 #include "core/mask.h"
 #include "core/pii.h"
@@ -23,6 +17,12 @@
 #include "db/school.h"
 #include "db/student.h"
 #include "tests/lib/dbtest.h"
+
+#include <check.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define SCHOOL "2141010201"
 /* Every character that either format escapes, and some that need none. */
@@ -50,14 +50,18 @@ setup(void)
     ring = core_pii_ring_new((const unsigned char(*)[CORE_PII_KEY_BYTES])key, 1);
     ck_assert_ptr_nonnull(ring);
 
-    db_school s = {.code = SCHOOL, .name = "建设路第一小学", .county = "410102",
-                   .authority = "410102", .province = "410000", .category = 21, .system = "63"};
+    db_school s = {.code = SCHOOL,
+                   .name = "建设路第一小学",
+                   .county = "410102",
+                   .authority = "410102",
+                   .province = "410000",
+                   .category = 21,
+                   .system = "63"};
     ck_assert_msg(db_school_insert(conn, &s, NULL, arena, NULL, &err) == 0, "school: %s",
                   err.detail);
     db_class k = {.school = SCHOOL, .grade = 13, .number = 1, .name = "三年级(1)班"};
     db_class out;
-    ck_assert_msg(db_class_insert(conn, &k, NULL, arena, &out, &err) == 0, "class: %s",
-                  err.detail);
+    ck_assert_msg(db_class_insert(conn, &k, NULL, arena, &out, &err) == 0, "class: %s", err.detail);
     class_id = out.id;
 }
 
@@ -95,8 +99,12 @@ make_students(db_student *out, int n, const char *name)
     core_demo_ids *ids = core_demo_ids_new(&county, 1, from, until);
     core_demo_rng rng;
     core_demo_rng_seed(&rng, 7);
-    core_demo_class k = {.school = SCHOOL, .county = "410102", .system = "63", .category = 21,
-                         .grade = 13, .number = 1};
+    core_demo_class k = {.school = SCHOOL,
+                         .county = "410102",
+                         .system = "63",
+                         .category = 21,
+                         .grade = 13,
+                         .number = 1};
     long long *idv = app_arena_alloc(arena, sizeof(long long) * (size_t)n);
     app_err err = {0};
     ck_assert_msg(db_ids_next(conn, "student", n, idv, &err) == 0, "ids: %s", err.detail);
@@ -182,21 +190,6 @@ START_TEST(test_students_copied_and_found_with_odd_characters)
     ck_assert_int_eq(nh, 1);
     ck_assert_int_eq(h[0].row, 5);
     ck_assert_int_eq(h[0].id, s[0].id);
-
-    /* the identity locks take any text; an empty batch is no statement */
-    const char *keys[] = {"\\x01\"", ODD_NAME};
-    ck_assert_msg(db_begin(conn, &err) == 0, "%s", err.detail);
-    ck_assert_msg(db_identities_lock(conn, keys, 2, &err) == 0, "locks: %s", err.detail);
-    ck_assert_msg(db_identities_lock(conn, keys, 0, &err) == 0, "locks: %s", err.detail);
-    db_rollback(conn);
-
-    /* no rows to compare: no statement, nothing found */
-    const char *none[] = {NULL};
-    nsim = -1;
-    ck_assert_msg(db_similar_find_many(conn, "410000", 1, &s[1].id, none, gender, none, arena,
-                                       &sim, &nsim, &err) == 0,
-                  "similar: %s", err.detail);
-    ck_assert_int_eq(nsim, 0);
 }
 END_TEST
 
@@ -210,7 +203,10 @@ START_TEST(test_history_and_events_copied_with_odd_characters)
     /* JSON text with tabs, newlines and escapes in it, and an org with a backslash */
     const char *changes = "[\n\t{\"field\": \"name\", \"to\": \"a\\tb\\\\c\\n\"}\r\n]";
     db_history hv[2] = {
-        {.student_id = s[0].id, .kind = "update", .actor_org = "41\\0102", .school = SCHOOL,
+        {.student_id = s[0].id,
+         .kind = "update",
+         .actor_org = "41\\0102",
+         .school = SCHOOL,
          .changes_json = changes},
         {.student_id = s[0].id, .kind = "create", .school = SCHOOL},
     };
@@ -225,8 +221,11 @@ START_TEST(test_history_and_events_copied_with_odd_characters)
     ck_assert_str_eq(h[1].changes_json, "[]");
     ck_assert_str_eq(h[1].actor_org, "");
 
-    db_event ev[1] = {{.type = "student.updated", .student_id = s[0].id, .school = SCHOOL,
-                       .authority = "410102", .province = "410000",
+    db_event ev[1] = {{.type = "student.updated",
+                       .student_id = s[0].id,
+                       .school = SCHOOL,
+                       .authority = "410102",
+                       .province = "410000",
                        .data_json = "{\"note\":\"x\\ty\\\\z\\u0001\"}"}};
     ck_assert_msg(db_event_insert_many(conn, ev, 1, &err) == 0, "events: %s", err.detail);
     db_event *e = NULL;
@@ -239,6 +238,36 @@ START_TEST(test_history_and_events_copied_with_odd_characters)
 }
 END_TEST
 
+START_TEST(test_lookups_of_odd_text_and_of_nothing)
+{
+    app_err err = {0};
+    /* the identity locks take any text; an empty batch is no statement */
+    const char *keys[] = {"\\x01\"", ODD_NAME};
+    ck_assert_msg(db_begin(conn, &err) == 0, "%s", err.detail);
+    ck_assert_msg(db_identities_lock(conn, keys, 2, &err) == 0, "locks: %s", err.detail);
+    ck_assert_msg(db_identities_lock(conn, keys, 0, &err) == 0, "locks: %s", err.detail);
+    db_rollback(conn);
+
+    /* no rows to compare: no statement, nothing found */
+    const char *none[] = {NULL};
+    const char *gender[] = {"1"};
+    long long id = 1;
+    db_similar *sim = NULL;
+    int nsim = -1;
+    ck_assert_msg(db_similar_find_many(conn, "410000", 1, &id, none, gender, none, arena, &sim,
+                                       &nsim, &err) == 0,
+                  "similar: %s", err.detail);
+    ck_assert_int_eq(nsim, 0);
+
+    /* no classes asked for: an empty array, nothing locked */
+    db_class_slot v[1];
+    ck_assert_msg(db_classes_lock(conn, SCHOOL, v, 0, &err) == 0, "classes: %s", err.detail);
+    v[0] = (db_class_slot){.grade = 13, .number = 1};
+    ck_assert_msg(db_classes_lock(conn, SCHOOL, v, 1, &err) == 0, "classes: %s", err.detail);
+    ck_assert_int_eq(v[0].id, class_id);
+}
+END_TEST
+
 static Suite *
 bulk_suite(void)
 {
@@ -248,6 +277,7 @@ bulk_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_students_copied_and_found_with_odd_characters);
     tcase_add_test(tc, test_history_and_events_copied_with_odd_characters);
+    tcase_add_test(tc, test_lookups_of_odd_text_and_of_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
