@@ -35,6 +35,8 @@ static const db_stmt SQL_MEMBER_LIST = {
     " m.certificate_no, m.applied::text FROM request_member m JOIN student s ON s.id ="
     " m.student_id WHERE m.request_id = ANY($1::bigint[]) ORDER BY m.request_id, m.student_id"};
 
+/* For each row of `r`, ordered by the request id in its column 0, the index
+   of that request in q[0..n) (-1: none); counts[i]: the rows of q[i]. */
 static int *
 rows_by_request(const db_res *r, const db_request *q, int n, app_arena *a, int *counts)
 {
@@ -60,6 +62,7 @@ rows_by_request(const db_res *r, const db_request *q, int n, app_arena *a, int *
     return owner;
 }
 
+/* The members of requests q[0..n) (ids: the array literal of their ids), one query. */
 static int
 members_of(db_conn *c, const char *ids, db_request *q, int n, app_arena *a, app_err *err)
 {

@@ -43,7 +43,7 @@ typedef struct db_request {
     db_action *actions; /* every action taken, oldest first */
     int nactions;
     long long problem_id;       /* problem_resolution: the problem, else 0 */
-    struct db_member *members;  /* the students it is about (db/request.h) */
+    struct db_member *members;  /* the students it is about (below) */
     int nmembers;
 } db_request;
 
@@ -106,13 +106,6 @@ typedef struct db_member {
    with another open request: APP_ECONFLICT (detail names
    request_member_one_open_idx). */
 int db_member_add(db_conn *c, long long request_id, const long long *ids, int n, app_err *err);
-/* For each row of `r`, ordered by the request id in its column 0, the index
-   of that request in q[0..n) (-1: none); counts[i]: the rows of q[i]. */
-int *db_rows_by_request(const db_res *r, const struct db_request *q, int n, app_arena *a,
-                        int *counts);
-/* The members of requests q[0..n) (ids: the array literal of their ids), one query. */
-int db_members_of(db_conn *c, const char *ids, struct db_request *q, int n, app_arena *a,
-                  app_err *err);
 /* Record what the effect did for one member. */
 int db_member_set(db_conn *c, long long request_id, long long student_id, const char *outcome,
                   const char *certificate_no, const char *applied_json, app_err *err);
