@@ -13,8 +13,9 @@
 #include "core/mask.h"
 #include "core/settings.h"
 #include "workflow/wf.h"
-
-json_t *api_request_json(const core_request *q);
+#include "db/files.h"
+#include "db/problem.h"
+#include "db/request.h"
 
 static long long
 path_id(api_call *c)

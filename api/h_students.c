@@ -18,8 +18,10 @@
 #include "core/checkin.h"
 #include "core/photo.h"
 #include "core/student.h"
+#include "db/event.h"
 #include "db/request.h"
 #include "workflow/defs.h"
+#include "db/history.h"
 
 #define CHECKIN_MAX 3000
 
@@ -252,8 +254,6 @@ reply_student(api_call *c, int status, const core_student *s)
     student_write(&w, s);
     reply_text(c, status, &w);
 }
-
-json_t *api_request_json(const core_request *q);
 
 json_t *
 api_request_json(const core_request *q)

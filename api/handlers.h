@@ -74,19 +74,21 @@ void h_request_revert(api_call *c);
 void h_workflows(api_call *c);
 void h_file_create(api_call *c);
 void h_problem_evidence(api_call *c);
+void h_problem_resolve(api_call *c);
+void h_problems_list(api_call *c);
+
+/* api/h_imports.c */
 void h_template_students(api_call *c);
 void h_import_create(api_call *c);
 void h_import_get(api_call *c);
 void h_import_errors_list(api_call *c);
 void h_import_errors(api_call *c);
-void h_problem_resolve(api_call *c);
-void h_problems_list(api_call *c);
 
 /* api/h_exports.c */
 void h_students_export(api_call *c);
 void h_report_enrollment(api_call *c);
 
-/* Shared helpers (api/h_schools.c). If-Match on the loop thread: 0 with
+/* Shared helpers (api/util.c). If-Match on the loop thread: 0 with
    *out_version from its first strong tag "<digits>" (-1 for W/ tags, `*` or
    garbage, which never match), or -1 with 428 precondition_required failed on the call. */
 int api_if_match(api_call *c, int *out_version);
@@ -100,7 +102,7 @@ int api_valid_text(const char *s, size_t max_chars);
 int api_hexval(int ch);
 /* ETag: "<version>". */
 void api_etag(api_call *c, int version);
-/* Turn the items of err into its code: none -> 0; one -> that item's code, field
+/* api/h_schools.c: turn the items of err into its code: none -> 0; one -> that item's code, field
    and param; several -> validation_failed. Returns APP_EINVAL when there are items. */
 int api_fail_items(app_err *err);
 
@@ -124,5 +126,9 @@ int api_list_after(api_call *c, const char *name, long long *out_after);
    is validated by core_record_validate() in the job. */
 struct core_record;
 int api_record_from_json(api_call *c, struct core_record *r, unsigned char *present, app_err *e);
+/* api/h_students.c: a request (core_request of core/student.h) as its JSON
+   answer, with steps, actions and members; a new reference. */
+struct db_request;
+json_t *api_request_json(const struct db_request *q);
 
 #endif

@@ -32,5 +32,8 @@ void api_pool_stats(int *out_busy, int *out_waiting);
 void api__run_job(api_call *c, db_conn *db);
 /* Implemented by api/server.c: hand a finished call back to its loop thread. */
 void api_thread_post_done(api_thread *t, api_call *c);
+/* Implemented by api/server.c, called by a worker thread: run the job with
+   retries, idempotency and problem rendering. */
+void api__run_job(api_call *c, db_conn *db);
 
 #endif

@@ -3,7 +3,7 @@
  */
 #include "core/audit.h"
 
-#include "db/student.h"
+#include "db/event.h"
 #include "db/user.h"
 
 int

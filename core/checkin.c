@@ -4,6 +4,7 @@
 #include "core/checkin.h"
 
 #include "core/student_int.h"
+#include "db/photo.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,6 +6,8 @@
 #include "core/files.h"
 #include "core/student_int.h"
 #include "formats/image.h"
+#include "db/history.h"
+#include "db/photo.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,6 +14,9 @@
 #include "db/bulk.h"
 #include "db/refdata.h"
 #include "db/settings.h"
+#include "db/event.h"
+#include "db/history.h"
+#include "db/request.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -27,6 +27,8 @@
 #include "core/pii.h"
 #include "core/record.h"
 #include "db/db.h"
+#include "db/history.h"
+#include "db/request.h"
 #include "db/school.h"
 #include "db/student.h"
 

@@ -4,6 +4,8 @@
  */
 #include "core/student_int.h"
 #include "db/settings.h"
+#include "db/history.h"
+#include "db/problem.h"
 
 #include <stdio.h>
 #include <stdlib.h>

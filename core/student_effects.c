@@ -8,6 +8,8 @@
 #include "core/student_int.h"
 #include "core/stuno.h"
 #include "db/settings.h"
+#include "db/history.h"
+#include "db/problem.h"
 
 #include <sodium.h>
 #include <stdio.h>

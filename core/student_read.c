@@ -8,6 +8,7 @@
 #include "core/student_int.h"
 #include "core/stuno.h"
 #include "db/request.h"
+#include "db/history.h"
 
 #include <stdio.h>
 #include <stdlib.h>

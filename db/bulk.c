@@ -7,130 +7,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/jw.h"
+
 #define ACTIVE "('pending', 'enrolled', 'suspended')"
 
 /* ------------------------------------------------------------ JSON rows */
 
-/* A JSON array of objects, built by appending (malloc'd; freed by the caller). */
-typedef struct jb {
-    char *p;
-    size_t n, cap;
-    int rows, fields;
-} jb;
+/*
+ * The look-ups' JSON parameter is written with base/jw.h into an arena of
+ * its own, one per statement: it dies when the statement has run, so memory
+ * stays bounded by one batch.
+ */
+typedef struct jrows {
+    app_arena *arena;
+    jw w;
+} jrows;
 
 static void
-need(jb *b, size_t more)
+rows_begin(jrows *b)
 {
-    if (b->n + more + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->n + more + 1)
-        cap *= 2;
-    b->p = xrealloc(b->p, cap);
-    b->cap = cap;
+    b->arena = app_arena_new();
+    jw_init(&b->w, b->arena);
+    jw_arr(&b->w);
 }
 
+/* Open the next object of the array. */
 static void
-lit(jb *b, const char *s, size_t n)
+row_begin(jrows *b)
 {
-    need(b, n);
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
+    jw_elem(&b->w);
+    jw_obj(&b->w);
 }
 
-static void
-row_begin(jb *b)
-{
-    if (b->rows++ == 0)
-        lit(b, "[{", 2);
-    else
-        lit(b, ",{", 2);
-    b->fields = 0;
-}
-
-static void
-row_end(jb *b)
-{
-    lit(b, "}", 1);
-}
-
-static void
-key(jb *b, const char *k)
-{
-    size_t n = strlen(k);
-    need(b, n + 4);
-    if (b->fields++)
-        b->p[b->n++] = ',';
-    b->p[b->n++] = '"';
-    memcpy(b->p + b->n, k, n);
-    b->n += n;
-    b->p[b->n++] = '"';
-    b->p[b->n++] = ':';
-    b->p[b->n] = '\0';
-}
-
-/* A string (NULL: null), escaped for JSON. */
-static void
-sval(jb *b, const char *v)
-{
-    if (v == NULL) {
-        lit(b, "null", 4);
-        return;
-    }
-    size_t n = strlen(v);
-    need(b, n * 6 + 2);
-    char *o = b->p + b->n;
-    *o++ = '"';
-    for (const unsigned char *s = (const unsigned char *)v; *s; s++) {
-        if (*s == '"' || *s == '\\') {
-            *o++ = '\\';
-            *o++ = (char)*s;
-        } else if (*s < 0x20) {
-            o += sprintf(o, "\\u%04x", *s);
-        } else {
-            *o++ = (char)*s;
-        }
-    }
-    *o++ = '"';
-    b->n = (size_t)(o - b->p);
-    b->p[b->n] = '\0';
-}
-
-static void
-str(jb *b, const char *k, const char *v)
-{
-    key(b, k);
-    sval(b, v);
-}
-
-static void
-num(jb *b, const char *k, long long v)
-{
-    char t[24];
-    int n = snprintf(t, sizeof(t), "%lld", v);
-    key(b, k);
-    lit(b, t, (size_t)n);
-}
-
-static const char *
-done(jb *b)
-{
-    if (b->rows == 0)
-        lit(b, "[", 1);
-    lit(b, "]", 1);
-    return b->p;
-}
-
-/* Run `st` with the array as $k (the others given), freeing the array. */
+/* Run `st` with the array as parameter `at` (the others given), then free it. */
 static int
-run(db_conn *c, const db_stmt *st, jb *b, int nparams, const char **p, int at, db_res **out,
+run(db_conn *c, const db_stmt *st, jrows *b, int nparams, const char **p, int at, db_res **out,
     app_err *err)
 {
-    p[at] = done(b);
+    jw_arr_end(&b->w);
+    p[at] = jw_text(&b->w, NULL);
     int rc = db_exec(c, st, nparams, p, out, err);
-    free(b->p);
-    memset(b, 0, sizeof(*b));
+    app_arena_free(b->arena);
+    b->arena = NULL;
     return rc;
 }
 
@@ -173,18 +92,12 @@ db_identities_lock(db_conn *c, const char *const *bidx_hex, int n, app_err *err)
 {
     if (n == 0)
         return 0;
-    jb b = {0};
-    lit(&b, "[", 1);
-    for (int i = 0; i < n; i++) {
-        if (i)
-            lit(&b, ",", 1);
-        sval(&b, bidx_hex[i]);
-    }
-    lit(&b, "]", 1);
-    const char *p[] = {b.p};
-    int rc = db_exec(c, &SQL_LOCK_IDS, 1, p, NULL, err);
-    free(b.p);
-    return rc;
+    jrows b;
+    rows_begin(&b);
+    for (int i = 0; i < n; i++)
+        jw_value(&b.w, bidx_hex[i]);
+    const char *p[1];
+    return run(c, &SQL_LOCK_IDS, &b, 1, p, 0, NULL, err);
 }
 
 static const db_stmt SQL_HOLDERS = {
@@ -199,13 +112,14 @@ db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
                 const char *const *bidx_hex, app_arena *a, db_holder **out, int *out_n,
                 app_err *err)
 {
-    jb b = {0};
+    jrows b;
+    rows_begin(&b);
     for (int i = 0; i < n; i++) {
         row_begin(&b);
-        num(&b, "i", row[i]);
-        str(&b, "t", id_type[i]);
-        str(&b, "b", bidx_hex[i]);
-        row_end(&b);
+        jw_int(&b.w, "i", row[i]);
+        jw_str(&b.w, "t", id_type[i]);
+        jw_str(&b.w, "b", bidx_hex[i]);
+        jw_end(&b.w);
     }
     const char *p[1];
     db_res *r = NULL;
@@ -239,14 +153,15 @@ static const db_stmt SQL_CLASSES_COUNT = {
 int
 db_classes_lock(db_conn *c, const char *school, db_class_slot *v, int n, app_err *err)
 {
-    jb b = {0};
+    jrows b;
+    rows_begin(&b);
     for (int i = 0; i < n; i++) {
         v[i].id = 0;
         v[i].limit = v[i].count = 0;
         row_begin(&b);
-        num(&b, "g", v[i].grade);
-        num(&b, "n", v[i].number);
-        row_end(&b);
+        jw_int(&b.w, "g", v[i].grade);
+        jw_int(&b.w, "n", v[i].number);
+        jw_end(&b.w);
     }
     const char *p[] = {school, NULL};
     db_res *r = NULL;
@@ -301,12 +216,13 @@ db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned char *t
     memset(taken, 0, (size_t)n);
     if (n == 0)
         return 0;
-    jb b = {0};
+    jrows b;
+    rows_begin(&b);
     for (int i = 0; i < n; i++) {
         row_begin(&b);
-        num(&b, "i", i);
-        str(&b, "b", bidx_hex[i]);
-        row_end(&b);
+        jw_int(&b.w, "i", i);
+        jw_str(&b.w, "b", bidx_hex[i]);
+        jw_end(&b.w);
     }
     const char *p[1];
     db_res *r = NULL;
@@ -331,13 +247,16 @@ db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned char *t
  * Fields are tab-separated, NULL is \N, and backslash, tab, newline and
  * carriage return are escaped.
  */
-typedef jb cb; /* the same growing buffer as the JSON rows */
+typedef struct cb {
+    base_buf b;
+    int fields;
+} cb;
 
 static void
 cb_sep(cb *b)
 {
     if (b->fields++)
-        lit(b, "\t", 1);
+        base_buf_addc(&b->b, '\t');
 }
 
 static void
@@ -345,19 +264,21 @@ cb_str(cb *b, const char *v)
 {
     cb_sep(b);
     if (v == NULL) {
-        lit(b, "\\N", 2);
+        base_buf_add(&b->b, "\\N", 2);
         return;
     }
-    size_t len = strlen(v);
-    need(b, 2 * len);
+    base_buf_reserve(&b->b, 2 * strlen(v));
+    char *o = (char *)b->b.p + b->b.n;
     for (const char *q = v; *q; q++) {
         char ch = *q;
         if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
-            b->p[b->n++] = '\\';
+            *o++ = '\\';
             ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : '\\';
         }
-        b->p[b->n++] = ch;
+        *o++ = ch;
     }
+    b->b.n = (size_t)(o - (char *)b->b.p);
+    b->b.p[b->b.n] = '\0';
 }
 
 static void
@@ -381,7 +302,7 @@ cb_id(cb *b, long long v)
 static void
 cb_end(cb *b)
 {
-    lit(b, "\n", 1);
+    base_buf_addc(&b->b, '\n');
     b->fields = 0;
 }
 
@@ -389,9 +310,9 @@ cb_end(cb *b)
 static int
 cb_copy(db_conn *c, const char *sql, cb *b, app_err *err)
 {
-    int rc = b->n ? db_copy_in(c, sql, b->p, b->n, err) : 0;
-    free(b->p);
-    memset(b, 0, sizeof(*b));
+    int rc = b->b.n ? db_copy_in(c, sql, (const char *)b->b.p, b->b.n, err) : 0;
+    base_buf_free(&b->b);
+    b->fields = 0;
     return rc;
 }
 
@@ -458,22 +379,23 @@ db_similar_find_many(db_conn *c, const char *province, int n, const long long *i
 {
     *out_n = 0;
     *out = NULL;
-    jb b = {0};
+    jrows b;
+    rows_begin(&b);
     int rows = 0;
     for (int i = 0; i < n; i++) {
         if (name[i] == NULL || birth_date[i] == NULL)
             continue; /* nothing to compare with (the single check matches nothing either) */
         row_begin(&b);
-        num(&b, "i", i);
-        num(&b, "id", id[i]);
-        str(&b, "name", name[i]);
-        str(&b, "gender", gender[i]);
-        str(&b, "birth", birth_date[i]);
-        row_end(&b);
+        jw_int(&b.w, "i", i);
+        jw_int(&b.w, "id", id[i]);
+        jw_str(&b.w, "name", name[i]);
+        jw_str(&b.w, "gender", gender[i]);
+        jw_str(&b.w, "birth", birth_date[i]);
+        jw_end(&b.w);
         rows++;
     }
     if (rows == 0) {
-        free(b.p);
+        app_arena_free(b.arena);
         return 0;
     }
     const char *p[] = {province, NULL};
@@ -535,7 +457,7 @@ db_request_insert_many(db_conn *c, const db_request *q, int n, app_err *err)
                      "COPY request_step (request_id, number, level, org, state, due_at,"
                      " escalate_to) FROM STDIN",
                      &st, err);
-    free(st.p);
+    base_buf_free(&st.b);
     return rc;
 }
 

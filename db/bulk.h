@@ -17,6 +17,9 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "db/db.h"
+#include "db/event.h"
+#include "db/history.h"
+#include "db/request.h"
 #include "db/student.h"
 #include "db/user.h"
 

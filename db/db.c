@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/arena.h"
+#include "db/internal.h"
 
 #define MAX_PREPARED 256
 #define RECONNECT_BACKOFF_MS 250
@@ -410,12 +411,6 @@ db_res_nrows(const db_res *r)
     return PQntuples(r->pg);
 }
 
-int
-db_res_ncols(const db_res *r)
-{
-    return PQnfields(r->pg);
-}
-
 const char *
 db_res_get(const db_res *r, int row, int col)
 {
@@ -432,6 +427,12 @@ int
 db_res_isnull(const db_res *r, int row, int col)
 {
     return PQgetisnull(r->pg, row, col);
+}
+
+char *
+db__dup_or_null(app_arena *a, const db_res *r, int row, int col)
+{
+    return db_res_isnull(r, row, col) ? NULL : app_arena_strdup(a, db_res_get(r, row, col));
 }
 
 long long
@@ -453,40 +454,4 @@ db_res_free(db_res *r)
         return;
     PQclear(r->pg);
     free(r);
-}
-
-char *
-db_hex(const unsigned char *data, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *x = malloc(2 * len + 1);
-    if (x == NULL)
-        abort();
-    for (size_t i = 0; i < len; i++) {
-        x[2 * i] = digits[data[i] >> 4];
-        x[2 * i + 1] = digits[data[i] & 15];
-    }
-    x[2 * len] = '\0';
-    return x;
-}
-
-static int
-hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return 0;
-}
-
-unsigned char *
-db_unhex(const char *h, app_arena *a, size_t *out_len)
-{
-    size_t n = strlen(h) / 2;
-    unsigned char *d = app_arena_alloc(a, n ? n : 1);
-    for (size_t i = 0; i < n; i++)
-        d[i] = (unsigned char)(hexval(h[2 * i]) << 4 | hexval(h[2 * i + 1]));
-    *out_len = n;
-    return d;
 }

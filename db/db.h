@@ -93,18 +93,12 @@ int db_copy_in(db_conn *c, const char *copy_sql, const char *data, size_t len, a
 /* A trivial round trip (readiness). Errors: APP_EUNAVAIL. */
 int db_ping(db_conn *c, app_err *err);
 
-/* bytea travels as hex text: `data` as hex (malloc'd, free() it), and
-   back from a query's hex column (in `a`; SELECT encode(col, 'hex')). */
-char *db_hex(const unsigned char *data, size_t len);
-unsigned char *db_unhex(const char *hex, app_arena *a, size_t *out_len);
-
 int db_begin(db_conn *c, app_err *err);
 int db_commit(db_conn *c, app_err *err);
 void db_rollback(db_conn *c); /* best effort, never fails */
 int db_in_tx(const db_conn *c);
 
 int db_res_nrows(const db_res *r);
-int db_res_ncols(const db_res *r);
 /* Borrowed: valid until db_res_free. "" for NULL (use db_res_isnull). */
 const char *db_res_get(const db_res *r, int row, int col);
 size_t db_res_len(const db_res *r, int row, int col);

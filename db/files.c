@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+
 /* One kind's statements. `live` restricts to rows that hold a blob. */
 #define TO_SEAL(t, id, live)                                                                       \
     "SELECT " id ", octet_length(data) FROM " t " WHERE " id " = ANY (ARRAY("                      \
@@ -131,4 +133,55 @@ db_blob_put(db_conn *c, db_blob_kind k, long long id, const unsigned char *data,
     int lens[] = {0, (int)len, 0};
     int fmts[] = {0, 1, 0};
     return db_exec_raw(c, kinds[k].put, 3, p, lens, fmts, 0, NULL, err);
+}
+
+/* ------------------------------------------------------------ evidence files */
+
+/* The file as stored (sealed by the caller, binary: no hex); hash and size
+   are the plaintext's. */
+#define SQL_FILE_INSERT                                                                        \
+    "INSERT INTO file (org, mime, size, sha256, data, data_key, created_by) VALUES ($1, $2,"  \
+    " $3, $4, $5::bytea, $6::bigint, nullif($7, '0')::bigint) RETURNING id"
+
+int
+db_file_insert(db_conn *c, const db_file *f, const unsigned char *data, size_t len,
+               long long *out_id, app_err *err)
+{
+    char size[24], who[24], key[24];
+    snprintf(size, sizeof(size), "%zu", f->size);
+    snprintf(who, sizeof(who), "%lld", f->created_by);
+    snprintf(key, sizeof(key), "%lld", f->data_key);
+    const char *p[] = {f->org, f->mime, size, f->sha256, (const char *)data, key, who};
+    int lens[] = {0, 0, 0, 0, (int)len, 0, 0};
+    int fmts[] = {0, 0, 0, 0, 1, 0, 0};
+    db_res *r = NULL;
+    int rc = db_exec_raw(c, SQL_FILE_INSERT, 7, p, lens, fmts, 0, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_id = db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_FILES_OWNED = {
+    "files_owned", "SELECT count(*) FROM file WHERE id = ANY($1::bigint[]) AND org = $2"};
+
+int
+db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *out_count,
+               app_err *err)
+{
+    base_buf b = {0};
+    base_buf_printf(&b, "{");
+    for (int i = 0; i < n; i++)
+        base_buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+    base_buf_printf(&b, "}");
+    const char *p[] = {(const char *)b.p, org};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_FILES_OWNED, 2, p, &r, err);
+    free(b.p);
+    if (rc != 0)
+        return rc;
+    *out_count = (int)db_res_int(r, 0, 0);
+    db_res_free(r);
+    return 0;
 }

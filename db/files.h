@@ -1,7 +1,8 @@
 /*
- * db/files.h - stored files (import uploads, evidence files, photos) as
- * blobs, for key rotation and for sealing the rows stored in clear before
- * migration 012 (docs/decisions/0013). Each kind is a table with a bytea
+ * db/files.h - evidence files (table file), and stored files (import
+ * uploads, evidence files, photos) as blobs, for key rotation and for
+ * sealing the rows stored in clear before migration 012
+ * (docs/decisions/0013). Each kind is a table with a bytea
  * `data` and a `data_key`: the key id of the sealed value, NULL when the
  * value is in clear. The callers (core/files.c) seal and open values; this
  * layer only moves bytes, in binary (never as hex).
@@ -9,7 +10,23 @@
 #ifndef DB_FILES_H
 #define DB_FILES_H
 
+#include <stddef.h>
+
 #include "db/db.h"
+
+/* An evidence file: `data` is stored as given, sealed under `data_key`
+   (docs/decisions/0013); size and sha256 (hex) are the plaintext's. */
+typedef struct db_file {
+    const char *org, *mime, *sha256;
+    size_t size;
+    long long data_key, created_by;
+} db_file;
+
+int db_file_insert(db_conn *c, const db_file *f, const unsigned char *data, size_t len,
+                   long long *out_id, app_err *err);
+/* How many of the ids are files of `org`. */
+int db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *out_count,
+                   app_err *err);
 
 typedef enum {
     DB_BLOB_IMPORT, /* import_job.data (a deleted upload is NULL: not a blob any more) */

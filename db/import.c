@@ -9,19 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TS(col) " to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#include "db/internal.h"
+
 #define JOB_COLS                                                                                   \
     "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"     \
     " attempts, total, processed, last_row, created, updated, rejected, skipped, "                 \
-    "errors_total," TS("created_at") ", " TS("started_at") ", " TS(                                \
-        "finished_at") ", error_counts::text, lost,"                                               \
-                       " data_key IS NOT NULL, " TS("upload_deleted_at")
-
-static const char *
-dup_or_null(app_arena *a, const db_res *r, int row, int col)
-{
-    return db_res_isnull(r, row, col) ? NULL : app_arena_strdup(a, db_res_get(r, row, col));
-}
+    "errors_total," DB__TS("created_at") ", " DB__TS("started_at") ","                           \
+    DB__TS("finished_at") ", error_counts::text, lost, data_key IS NOT NULL,"                      \
+    DB__TS("upload_deleted_at")
 
 static void
 fill(const db_res *r, app_arena *a, db_import *j)
@@ -34,7 +29,7 @@ fill(const db_res *r, app_arena *a, db_import *j)
     j->format = app_arena_strdup(a, db_res_get(r, 0, 4));
     j->sha256 = app_arena_strdup(a, db_res_get(r, 0, 5));
     j->state = app_arena_strdup(a, db_res_get(r, 0, 6));
-    j->failure = dup_or_null(a, r, 0, 7);
+    j->failure = db__dup_or_null(a, r, 0, 7);
     j->created_org = app_arena_strdup(a, db_res_get(r, 0, 8));
     j->atomic = db_res_get(r, 0, 9)[0] == 't';
     j->size = (int)db_res_int(r, 0, 10);
@@ -47,13 +42,13 @@ fill(const db_res *r, app_arena *a, db_import *j)
     j->rejected = (int)db_res_int(r, 0, 17);
     j->skipped = (int)db_res_int(r, 0, 18);
     j->errors_total = (int)db_res_int(r, 0, 19);
-    j->created_at = dup_or_null(a, r, 0, 20);
-    j->started_at = dup_or_null(a, r, 0, 21);
-    j->finished_at = dup_or_null(a, r, 0, 22);
+    j->created_at = db__dup_or_null(a, r, 0, 20);
+    j->started_at = db__dup_or_null(a, r, 0, 21);
+    j->finished_at = db__dup_or_null(a, r, 0, 22);
     j->error_counts = app_arena_strdup(a, db_res_get(r, 0, 23));
     j->lost = (int)db_res_int(r, 0, 24);
     j->data_sealed = db_res_get(r, 0, 25)[0] == 't';
-    j->upload_deleted_at = dup_or_null(a, r, 0, 26);
+    j->upload_deleted_at = db__dup_or_null(a, r, 0, 26);
 }
 
 /* The upload travels as a binary parameter (no hex: a 50 MiB file stays 50 MiB).
@@ -298,11 +293,11 @@ db_import_errors_page(db_conn *c, long long job, int by_row, int after_row, int 
     for (int i = 0; i < n; i++) {
         e[i].seq = (int)db_res_int(r, i, 0);
         e[i].row = (int)db_res_int(r, i, 1);
-        e[i].column = dup_or_null(a, r, i, 2);
-        e[i].header = dup_or_null(a, r, i, 3);
-        e[i].field = dup_or_null(a, r, i, 4);
+        e[i].column = db__dup_or_null(a, r, i, 2);
+        e[i].header = db__dup_or_null(a, r, i, 3);
+        e[i].field = db__dup_or_null(a, r, i, 4);
         e[i].code = app_arena_strdup(a, db_res_get(r, i, 5));
-        e[i].param = dup_or_null(a, r, i, 6);
+        e[i].param = db__dup_or_null(a, r, i, 6);
         e[i].message = app_arena_strdup(a, db_res_get(r, i, 7));
     }
     db_res_free(r);

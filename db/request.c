@@ -1,19 +1,15 @@
 /*
- * db/request.c - request members, certificate numbers and problem records
- * (see db/request.h).
+ * db/request.c - requests with their steps and actions, request members,
+ * certificate numbers and graduation candidates (see db/request.h).
  */
 #include "db/request.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define TS(col) " to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-static char *
-dup_or_null(app_arena *a, const db_res *r, int row, int col)
-{
-    return db_res_isnull(r, row, col) ? NULL : app_arena_strdup(a, db_res_get(r, row, col));
-}
+#include "base/buf.h"
+#include "db/internal.h"
 
 /* ------------------------------------------------------------ members */
 
@@ -39,8 +35,10 @@ static const db_stmt SQL_MEMBER_LIST = {
     " m.certificate_no, m.applied::text FROM request_member m JOIN student s ON s.id ="
     " m.student_id WHERE m.request_id = ANY($1::bigint[]) ORDER BY m.request_id, m.student_id"};
 
-int *
-db_rows_by_request(const db_res *r, const db_request *q, int n, app_arena *a, int *counts)
+/* For each row of `r`, ordered by the request id in its column 0, the index
+   of that request in q[0..n) (-1: none); counts[i]: the rows of q[i]. */
+static int *
+rows_by_request(const db_res *r, const db_request *q, int n, app_arena *a, int *counts)
 {
     int rows = db_res_nrows(r);
     int *owner = app_arena_alloc(a, sizeof(int) * (size_t)(rows ? rows : 1));
@@ -64,8 +62,9 @@ db_rows_by_request(const db_res *r, const db_request *q, int n, app_arena *a, in
     return owner;
 }
 
-int
-db_members_of(db_conn *c, const char *ids, db_request *q, int n, app_arena *a, app_err *err)
+/* The members of requests q[0..n) (ids: the array literal of their ids), one query. */
+static int
+members_of(db_conn *c, const char *ids, db_request *q, int n, app_arena *a, app_err *err)
 {
     const char *p[] = {ids};
     db_res *r = NULL;
@@ -73,7 +72,7 @@ db_members_of(db_conn *c, const char *ids, db_request *q, int n, app_arena *a, a
     if (rc != 0)
         return rc;
     int *counts = app_arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
-    int *owner = db_rows_by_request(r, q, n, a, counts);
+    int *owner = rows_by_request(r, q, n, a, counts);
     for (int i = 0; i < n; i++) {
         q[i].members = app_arena_alloc(a, sizeof(db_member) * (size_t)(counts[i] ? counts[i] : 1));
         q[i].nmembers = 0;
@@ -88,9 +87,9 @@ db_members_of(db_conn *c, const char *ids, db_request *q, int n, app_arena *a, a
         m->student_number = app_arena_strdup(a, db_res_get(r, k, 3));
         m->school = app_arena_strdup(a, db_res_get(r, k, 4));
         m->open = db_res_get(r, k, 5)[0] == 't';
-        m->outcome = dup_or_null(a, r, k, 6);
-        m->certificate_no = dup_or_null(a, r, k, 7);
-        m->applied_json = dup_or_null(a, r, k, 8);
+        m->outcome = db__dup_or_null(a, r, k, 6);
+        m->certificate_no = db__dup_or_null(a, r, k, 7);
+        m->applied_json = db__dup_or_null(a, r, k, 8);
     }
     db_res_free(r);
     return 0;
@@ -183,42 +182,316 @@ db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a,
     return 0;
 }
 
-/* ------------------------------------------------------------ problems */
+/* ------------------------------------------------------------ requests */
 
-static const db_stmt SQL_PROBLEM_INSERT = {
-    "problem_insert",
-    "INSERT INTO problem (kind, student_id, other_student_id, school, other_school, authority,"
-    " reason) VALUES ($1, $2, nullif($3, '0')::bigint, $4, $5, $6, $7) RETURNING id"};
+static const db_stmt SQL_REQUEST_INSERT = {
+    "request_insert",
+    "INSERT INTO request (type, state, student_id, school, province, payload, comment,"
+    " current_step, started_by, started_org, other_school, evidence, problem_id) VALUES ($1, $2,"
+    " nullif($3, '0')::bigint, $4, $5, coalesce($6, '{}')::jsonb, $7, nullif($8, '0')::int,"
+    " nullif($9, '0')::bigint, $10, $11, coalesce($12, '{}')::bigint[], nullif($13, '0')::bigint)"
+    " RETURNING id, version," DB__TS("created_at") "," DB__TS("updated_at")};
+static const db_stmt SQL_STEP_INSERT = {
+    "step_insert",
+    "INSERT INTO request_step (request_id, number, level, org, state, due_at, escalate_to)"
+    " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)"};
 
 int
-db_problem_insert(db_conn *c, db_problem *pr, app_err *err)
+db_request_insert(db_conn *c, db_request *q, app_err *err)
 {
-    char sid[24], oid[24];
-    snprintf(sid, sizeof(sid), "%lld", pr->student_id);
-    snprintf(oid, sizeof(oid), "%lld", pr->other_student_id);
-    const char *p[] = {pr->kind,         sid,           oid,       pr->school,
-                       pr->other_school, pr->authority, pr->reason};
+    char sid[24], step[16], by[24], pid[24];
+    snprintf(sid, sizeof(sid), "%lld", q->student_id);
+    snprintf(step, sizeof(step), "%d", q->current_step);
+    snprintf(by, sizeof(by), "%lld", q->started_by);
+    snprintf(pid, sizeof(pid), "%lld", q->problem_id);
+    const char *p[] = {q->type,    q->state, sid, q->school,       q->province,  q->payload_json,
+                       q->comment, step,     by,  q->started_org, q->other_school,
+                       q->evidence, pid};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PROBLEM_INSERT, 7, p, &r, err);
+    int rc = db_exec(c, &SQL_REQUEST_INSERT, 13, p, &r, err);
     if (rc != 0)
         return rc;
-    pr->id = db_res_int(r, 0, 0);
+    q->id = db_res_int(r, 0, 0);
+    q->version = (int)db_res_int(r, 0, 1);
     db_res_free(r);
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", q->id);
+    for (int i = 0; i < q->nsteps; i++) {
+        char num[16];
+        snprintf(num, sizeof(num), "%d", q->steps[i].number);
+        const char *sp[] = {rid,
+                            num,
+                            q->steps[i].level,
+                            q->steps[i].org,
+                            q->steps[i].state,
+                            q->steps[i].due_at,
+                            q->steps[i].escalate_to};
+        if ((rc = db_exec(c, &SQL_STEP_INSERT, 7, sp, NULL, err)) != 0)
+            return rc;
+    }
     return 0;
 }
 
-static const db_stmt SQL_PROBLEM_OPEN = {
-    "problem_open", "SELECT count(*) FROM problem WHERE (student_id = $1 OR other_student_id = $1)"
-                    " AND state = 'open'"};
+#define REQUEST_COLS                                                                               \
+    "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"         \
+    " payload::text, comment, started_org," DB__TS("created_at") "," DB__TS("updated_at")          \
+    ", coalesce(current_step, 0), version, other_school, applied::text, coalesce(problem_id, 0)"
+
+static const db_stmt SQL_REQUEST_GET = {"request_get",
+                                        "SELECT " REQUEST_COLS " FROM request WHERE id = $1"};
+static const db_stmt SQL_REQUEST_GET_UPD = {
+    "request_get_upd", "SELECT " REQUEST_COLS " FROM request WHERE id = $1 FOR UPDATE"};
+static const db_stmt SQL_REQUEST_FOR_STUDENT = {
+    "request_for_student",
+    "SELECT " REQUEST_COLS " FROM request WHERE id IN (SELECT request_id FROM request_member"
+    " WHERE student_id = $1) OR (type = 'problem_resolution' AND student_id = $1) ORDER BY id"};
+/* The steps and actions of many requests: one query each, by request. */
+static const db_stmt SQL_STEPS = {
+    "request_steps",
+    "SELECT request_id, number, level, org, state, coalesce(" DB__TS("due_at") ", ''), coalesce("
+    DB__TS("decided_at") ", ''), comment, coalesce(decided_by, 0), forced, escalate_to"
+    " FROM request_step WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, number"};
+
+static const db_stmt SQL_ACTIONS = {
+    "request_actions",
+    "SELECT request_id, coalesce(step, 0), action, coalesce(actor_org, ''), " DB__TS("at")
+    ", comment, coalesce(actor_id, 0) FROM request_action WHERE request_id = ANY($1::bigint[])"
+    " ORDER BY request_id, id"};
+
+static void
+request_row(const db_res *r, int row, app_arena *a, db_request *q)
+{
+    memset(q, 0, sizeof(*q));
+    q->id = db_res_int(r, row, 0);
+    q->student_id = db_res_int(r, row, 1);
+    q->started_by = db_res_int(r, row, 2);
+    q->type = app_arena_strdup(a, db_res_get(r, row, 3));
+    q->state = app_arena_strdup(a, db_res_get(r, row, 4));
+    q->school = app_arena_strdup(a, db_res_get(r, row, 5));
+    q->province = app_arena_strdup(a, db_res_get(r, row, 6));
+    q->payload_json = app_arena_strdup(a, db_res_get(r, row, 7));
+    q->comment = db__dup_or_null(a, r, row, 8);
+    q->started_org = app_arena_strdup(a, db_res_get(r, row, 9));
+    q->created_at = app_arena_strdup(a, db_res_get(r, row, 10));
+    q->updated_at = app_arena_strdup(a, db_res_get(r, row, 11));
+    q->current_step = (int)db_res_int(r, row, 12);
+    q->version = (int)db_res_int(r, row, 13);
+    q->other_school = db__dup_or_null(a, r, row, 14);
+    q->applied_json = db__dup_or_null(a, r, row, 15);
+    q->problem_id = db_res_int(r, row, 16);
+}
+
+/* Steps, actions and members of requests q[0..n): three queries however many. */
+static int
+request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
+{
+    if (n == 0)
+        return 0;
+    long long *idv = app_arena_alloc(a, sizeof(long long) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        idv[i] = q[i].id;
+    const char *p[] = {db_id_array(a, idv, n)};
+    int *counts = app_arena_alloc(a, sizeof(int) * (size_t)n);
+    db_res *s = NULL;
+    int rc = db_exec(c, &SQL_STEPS, 1, p, &s, err);
+    if (rc != 0)
+        return rc;
+    int *owner = rows_by_request(s, q, n, a, counts);
+    for (int i = 0; i < n; i++) {
+        q[i].steps = app_arena_alloc(a, sizeof(db_step) * (size_t)(counts[i] ? counts[i] : 1));
+        q[i].nsteps = 0;
+    }
+    for (int k = 0; k < db_res_nrows(s); k++) {
+        if (owner[k] < 0)
+            continue;
+        db_request *x = &q[owner[k]];
+        db_step *st = &x->steps[x->nsteps++];
+        st->number = (int)db_res_int(s, k, 1);
+        st->level = app_arena_strdup(a, db_res_get(s, k, 2));
+        st->org = app_arena_strdup(a, db_res_get(s, k, 3));
+        st->state = app_arena_strdup(a, db_res_get(s, k, 4));
+        st->due_at = app_arena_strdup(a, db_res_get(s, k, 5));
+        st->decided_at = app_arena_strdup(a, db_res_get(s, k, 6));
+        st->comment = db__dup_or_null(a, s, k, 7);
+        st->decided_by = db_res_int(s, k, 8);
+        st->forced = db_res_get(s, k, 9)[0] == 't';
+        st->escalate_to = db__dup_or_null(a, s, k, 10);
+    }
+    db_res_free(s);
+    if ((rc = db_exec(c, &SQL_ACTIONS, 1, p, &s, err)) != 0)
+        return rc;
+    owner = rows_by_request(s, q, n, a, counts);
+    for (int i = 0; i < n; i++) {
+        q[i].actions = app_arena_alloc(a, sizeof(db_action) * (size_t)(counts[i] ? counts[i] : 1));
+        q[i].nactions = 0;
+    }
+    for (int k = 0; k < db_res_nrows(s); k++) {
+        if (owner[k] < 0)
+            continue;
+        db_request *x = &q[owner[k]];
+        db_action *y = &x->actions[x->nactions++];
+        y->step = (int)db_res_int(s, k, 1);
+        y->action = app_arena_strdup(a, db_res_get(s, k, 2));
+        y->actor_org = app_arena_strdup(a, db_res_get(s, k, 3));
+        y->at = app_arena_strdup(a, db_res_get(s, k, 4));
+        y->comment = db__dup_or_null(a, s, k, 5);
+        y->actor_id = db_res_int(s, k, 6);
+    }
+    db_res_free(s);
+    return members_of(c, p[0], q, n, a, err);
+}
+
+/* Requests from the rows of `r`, with their details. */
+static int
+requests_from(db_conn *c, const db_res *r, app_arena *a, db_request **out, int *out_n,
+              app_err *err)
+{
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_request) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        request_row(r, i, a, &(*out)[i]);
+    *out_n = n;
+    return request_details(c, *out, n, a, err);
+}
 
 int
-db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
+db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_request *out,
+               int *out_found, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, for_update ? &SQL_REQUEST_GET_UPD : &SQL_REQUEST_GET, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found) {
+        request_row(r, 0, a, out);
+        rc = request_details(c, out, 1, a, err);
+    }
+    db_res_free(r);
+    return rc;
+}
+
+int
+db_request_list_for_student(db_conn *c, long long student_id, app_arena *a, db_request **out,
+                            int *out_n, app_err *err)
 {
     char k[24];
     snprintf(k, sizeof(k), "%lld", student_id);
     const char *p[] = {k};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PROBLEM_OPEN, 1, p, &r, err);
+    int rc = db_exec(c, &SQL_REQUEST_FOR_STUDENT, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    rc = requests_from(c, r, a, out, out_n, err);
+    db_res_free(r);
+    return rc;
+}
+
+static const db_stmt SQL_STEP_DECIDE = {
+    "step_decide", "UPDATE request_step SET state = $3, decided_by = nullif($4, '0')::bigint,"
+                   " decided_at = now(), comment = $5, forced = $6::boolean"
+                   " WHERE request_id = $1 AND number = $2"};
+static const db_stmt SQL_REQUEST_MOVE = {
+    "request_move", "UPDATE request SET state = $2, current_step = nullif($3, '0')::int,"
+                    " version = version + 1, updated_at = now() WHERE id = $1"};
+static const db_stmt SQL_STEP_WAIT = {
+    "step_wait", "UPDATE request_step SET state = 'waiting', due_at = $3::timestamptz"
+                 " WHERE request_id = $1 AND number = $2"};
+
+int
+db_request_decide(db_conn *c, long long id, int number, const char *step_state, long long by,
+                  const char *comment, int forced, const char *req_state, int next_step,
+                  const char *next_due_at, app_err *err)
+{
+    char rid[24], num[16], who[24], next[16];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    snprintf(num, sizeof(num), "%d", number);
+    snprintf(who, sizeof(who), "%lld", by);
+    snprintf(next, sizeof(next), "%d", next_step);
+    const char *p1[] = {rid, num, step_state, who, comment, forced ? "true" : "false"};
+    int rc = db_exec(c, &SQL_STEP_DECIDE, 6, p1, NULL, err);
+    if (rc == 0) {
+        const char *p2[] = {rid, req_state, next};
+        rc = db_exec(c, &SQL_REQUEST_MOVE, 3, p2, NULL, err);
+    }
+    if (rc == 0 && next_step > 0) {
+        const char *p3[] = {rid, next, next_due_at};
+        rc = db_exec(c, &SQL_STEP_WAIT, 3, p3, NULL, err);
+    }
+    return rc;
+}
+
+int
+db_request_set_state(db_conn *c, long long id, const char *state, int current_step, app_err *err)
+{
+    char rid[24], step[16];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    snprintf(step, sizeof(step), "%d", current_step);
+    const char *p[] = {rid, state, step};
+    return db_exec(c, &SQL_REQUEST_MOVE, 3, p, NULL, err);
+}
+
+static const db_stmt SQL_STEPS_RESET = {
+    "steps_reset",
+    "UPDATE request_step SET state = CASE WHEN number = 1 THEN 'waiting' ELSE 'pending' END,"
+    " due_at = CASE WHEN number = 1 THEN $2::timestamptz END, decided_by = NULL,"
+    " decided_at = NULL, comment = NULL, forced = false WHERE request_id = $1"};
+
+int
+db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err)
+{
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    const char *p[] = {rid, due_at};
+    return db_exec(c, &SQL_STEPS_RESET, 2, p, NULL, err);
+}
+
+static const db_stmt SQL_SET_APPLIED = {"request_set_applied",
+                                        "UPDATE request SET applied = $2::jsonb WHERE id = $1"};
+
+int
+db_request_set_applied(db_conn *c, long long id, const char *json, app_err *err)
+{
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    const char *p[] = {rid, json};
+    return db_exec(c, &SQL_SET_APPLIED, 2, p, NULL, err);
+}
+
+static const db_stmt SQL_OPEN_TRANSFER = {
+    "request_open_transfer", "SELECT 1 FROM request WHERE student_id = $1 AND type = 'transfer'"
+                             " AND other_school = $2 AND state IN ('open', 'returned')"};
+
+int
+db_request_open_transfer_to(db_conn *c, long long student_id, const char *school, int *out_found,
+                            app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student_id);
+    const char *p[] = {k, school};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_OPEN_TRANSFER, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_OPEN_COUNT = {
+    "request_open_count", "SELECT count(*) FROM request_member WHERE student_id = $1 AND open"};
+
+int
+db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student_id);
+    const char *p[] = {k};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_OPEN_COUNT, 1, p, &r, err);
     if (rc != 0)
         return rc;
     *out_n = (int)db_res_int(r, 0, 0);
@@ -226,117 +499,79 @@ db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err
     return 0;
 }
 
-#define PROBLEM_COLS                                                                           \
-    "id, student_id, coalesce(other_student_id, 0), kind, state, school,"                      \
-    " coalesce(other_school, ''), authority, coalesce(reason, '')," TS("created_at")           \
-    ", evidence::text, resolution, coalesce(resolved_by_request, 0)"
-
-static void
-problem_fill(const db_res *r, int i, app_arena *a, db_problem *x)
-{
-    x->id = db_res_int(r, i, 0);
-    x->student_id = db_res_int(r, i, 1);
-    x->other_student_id = db_res_int(r, i, 2);
-    x->kind = app_arena_strdup(a, db_res_get(r, i, 3));
-    x->state = app_arena_strdup(a, db_res_get(r, i, 4));
-    x->school = app_arena_strdup(a, db_res_get(r, i, 5));
-    x->other_school = app_arena_strdup(a, db_res_get(r, i, 6));
-    x->authority = app_arena_strdup(a, db_res_get(r, i, 7));
-    x->reason = app_arena_strdup(a, db_res_get(r, i, 8));
-    x->created_at = app_arena_strdup(a, db_res_get(r, i, 9));
-    x->evidence = app_arena_strdup(a, db_res_get(r, i, 10));
-    x->resolution = db_res_isnull(r, i, 11) ? NULL : app_arena_strdup(a, db_res_get(r, i, 11));
-    x->resolved_by_request = db_res_int(r, i, 12);
-}
-
-static const db_stmt SQL_PROBLEM_LIST = {
-    "problem_list",
-    "SELECT " PROBLEM_COLS " FROM problem p WHERE id > $1 AND ($2::text IS NULL OR state = $2)"
-    " AND ($3::text IS NULL OR school = $3 OR other_school = $3)"
-    " AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM school s WHERE s.authority LIKE $4"
-    " AND s.code IN (p.school, p.other_school))) ORDER BY id LIMIT $5"};
-
+/* Built per call from the filters present, like the student list. */
 int
-db_problem_list(db_conn *c, const char *school, const char *authority_like, const char *state,
-                long long after, int limit, app_arena *a, db_problem **out, int *out_n,
+db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out, int *out_n,
                 app_err *err)
 {
-    char af[24], lim[16];
-    snprintf(af, sizeof(af), "%lld", after);
-    snprintf(lim, sizeof(lim), "%d", limit);
-    const char *p[] = {af, state, school, authority_like, lim};
+    const char *p[10];
+    int np = 0;
+    char after[24], lim[16];
+    base_buf q = {0};
+    base_buf_printf(&q, "SELECT " REQUEST_COLS " FROM request r WHERE");
+    snprintf(after, sizeof(after), "%lld", f->after_id);
+    p[np++] = after;
+    base_buf_printf(&q, " r.id > $%d", np);
+    if (f->todo_org) {
+        p[np++] = f->todo_org;
+        base_buf_printf(
+            &q,
+            " AND r.state = 'open' AND EXISTS (SELECT 1 FROM request_step t"
+            " WHERE t.request_id = r.id AND t.number = r.current_step AND t.state = 'waiting'"
+            " AND (t.org = $%d OR (t.escalate_to = $%d AND t.due_at < now())))",
+            np, np);
+    }
+    if (f->started_org) {
+        p[np++] = f->started_org;
+        base_buf_printf(&q, " AND r.started_org = $%d", np);
+    }
+    if (f->school_like) {
+        p[np++] = f->school_like;
+        base_buf_printf(&q, " AND (r.school = $%d OR r.other_school = $%d)", np, np);
+    }
+    if (f->authority_like) {
+        p[np++] = f->authority_like;
+        base_buf_printf(
+            &q,
+            " AND EXISTS (SELECT 1 FROM school s WHERE s.code IN (r.school, r.other_school)"
+            " AND s.authority LIKE $%d)",
+            np);
+    }
+    if (f->state) {
+        p[np++] = f->state;
+        base_buf_printf(&q, " AND r.state = $%d", np);
+    }
+    if (f->type) {
+        p[np++] = f->type;
+        base_buf_printf(&q, " AND r.type = $%d", np);
+    }
+    snprintf(lim, sizeof(lim), "%d", f->limit);
+    p[np++] = lim;
+    base_buf_printf(&q, " ORDER BY r.id LIMIT $%d", np);
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PROBLEM_LIST, 5, p, &r, err);
+    int rc = db_exec_once(c, (const char *)q.p, np, p, &r, err);
+    free(q.p);
     if (rc != 0)
         return rc;
-    int n = db_res_nrows(r);
-    *out = app_arena_alloc(a, sizeof(db_problem) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++)
-        problem_fill(r, i, a, &(*out)[i]);
-    *out_n = n;
+    rc = requests_from(c, r, a, out, out_n, err);
     db_res_free(r);
-    return 0;
-}
-
-
-static const db_stmt SQL_PROBLEM_GET = {"problem_get",
-                                        "SELECT " PROBLEM_COLS " FROM problem WHERE id = $1"};
-static const db_stmt SQL_PROBLEM_GET_UPD = {
-    "problem_get_upd", "SELECT " PROBLEM_COLS " FROM problem WHERE id = $1 FOR UPDATE"};
-
-int
-db_problem_get(db_conn *c, long long id, int for_update, app_arena *a, db_problem *out,
-               int *out_found, app_err *err)
-{
-    char k[24];
-    snprintf(k, sizeof(k), "%lld", id);
-    const char *p[] = {k};
-    db_res *r = NULL;
-    int rc = db_exec(c, for_update ? &SQL_PROBLEM_GET_UPD : &SQL_PROBLEM_GET, 1, p, &r, err);
-    if (rc != 0)
-        return rc;
-    *out_found = db_res_nrows(r) > 0;
-    if (*out_found)
-        problem_fill(r, 0, a, out);
-    db_res_free(r);
-    return 0;
-}
-
-static const db_stmt SQL_PROBLEM_EVIDENCE = {
-    "problem_evidence",
-    "UPDATE problem SET evidence = ARRAY(SELECT DISTINCT e FROM unnest(evidence || $2::bigint[])"
-    " AS e ORDER BY e), version = version + 1 WHERE id = $1"};
-
-int
-db_problem_add_evidence(db_conn *c, long long id, const long long *ids, int n, app_err *err)
-{
-    char k[24];
-    snprintf(k, sizeof(k), "%lld", id);
-    app_arena *a = app_arena_new();
-    const char *p[] = {k, db_id_array(a, ids, n)};
-    int rc = db_exec(c, &SQL_PROBLEM_EVIDENCE, 2, p, NULL, err);
-    app_arena_free(a);
     return rc;
 }
 
-static const db_stmt SQL_PROBLEM_RESOLVE = {
-    "problem_resolve",
-    "UPDATE problem SET state = 'resolved', resolution = $2, resolved_by_request = $3,"
-    " resolved_at = now(), version = version + 1 WHERE id = $1 AND state = 'open'"};
+static const db_stmt SQL_ACTION_INSERT = {
+    "action_insert",
+    "INSERT INTO request_action (request_id, step, action, actor_id, actor_org, comment)"
+    " VALUES ($1, nullif($2, '0')::int, $3, nullif($4, '0')::bigint, $5, $6)"};
 
 int
-db_problem_resolve(db_conn *c, long long id, const char *resolution, long long request_id,
-                   app_err *err)
+db_request_action_insert(db_conn *c, long long request_id, int step, const char *action,
+                         long long actor_id, const char *actor_org, const char *comment,
+                         app_err *err)
 {
-    char k[24], q[24];
-    snprintf(k, sizeof(k), "%lld", id);
-    snprintf(q, sizeof(q), "%lld", request_id);
-    const char *p[] = {k, resolution, q};
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PROBLEM_RESOLVE, 3, p, &r, err);
-    if (rc != 0)
-        return rc;
-    long long n = db_res_affected(r);
-    db_res_free(r);
-    return n == 1 ? 0 : app_err_set(err, APP_ECONFLICT, "problem_resolved", "problem %lld", id);
+    char rid[24], st[16], who[24];
+    snprintf(rid, sizeof(rid), "%lld", request_id);
+    snprintf(st, sizeof(st), "%d", step);
+    snprintf(who, sizeof(who), "%lld", actor_id);
+    const char *p[] = {rid, st, action, who, actor_org, comment};
+    return db_exec(c, &SQL_ACTION_INSERT, 6, p, NULL, err);
 }

@@ -1,12 +1,97 @@
 /*
- * db/request.h - the students a request is about (request members),
- * graduation certificate numbers, and problem records as the workflow
- * engine resolves them. The request rows themselves are in db/student.h.
+ * db/request.h - requests (migrations 005, 007): the request rows with their
+ * approval steps and the actions taken on them, the students a request is
+ * about (request members), graduation certificate numbers and the
+ * candidates of a graduation. The workflow engine (workflow/) gives these
+ * rows their meaning; this layer only reads and writes them. Strings read
+ * back are in the caller's arena.
  */
 #ifndef DB_REQUEST_H
 #define DB_REQUEST_H
 
-#include "db/student.h"
+#include "base/arena.h"
+#include "base/err.h"
+#include "db/db.h"
+
+/* ---- requests, steps, actions ---- */
+
+typedef struct db_step {
+    int number;
+    const char *level, *org, *state, *due_at, *decided_at, *comment;
+    const char *escalate_to; /* the holder's superior (overdue steps), or NULL */
+    long long decided_by;
+    int forced;
+} db_step;
+
+typedef struct db_action {
+    int step;
+    const char *action, *actor_org, *at, *comment;
+    long long actor_id;
+} db_action;
+
+typedef struct db_request {
+    long long id, student_id, started_by;
+    const char *type, *state, *school, *province, *payload_json, *comment, *started_org;
+    const char *other_school; /* transfer: the receiving school, else NULL */
+    const char *evidence;     /* file ids as a PostgreSQL array literal "{1,2}" (insert) */
+    const char *applied_json; /* what the effect changed, NULL before */
+    const char *created_at, *updated_at;
+    int current_step; /* 0 when ended */
+    int version;
+    db_step *steps;
+    int nsteps;
+    db_action *actions; /* every action taken, oldest first */
+    int nactions;
+    long long problem_id;       /* problem_resolution: the problem, else 0 */
+    struct db_member *members;  /* the students it is about (below) */
+    int nmembers;
+} db_request;
+
+/* Insert a request with its steps (steps[i].state and due_at as given). A
+   second open request of the student: APP_ECONFLICT (detail names
+   request_member_one_open_idx). */
+int db_request_insert(db_conn *c, db_request *r, app_err *err);
+int db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_request *out,
+                   int *out_found, app_err *err);
+/* Requests of a student, newest last. */
+int db_request_list_for_student(db_conn *c, long long student_id, app_arena *a,
+                                db_request **out, int *out_n, app_err *err);
+/* Decide step `number`: state, decided_by, comment; then move the request to
+   `req_state` and `current_step` (0 = ended); the next step (if any) becomes
+   waiting with due_at. */
+int db_request_decide(db_conn *c, long long id, int number, const char *step_state,
+                      long long by, const char *comment, int forced, const char *req_state,
+                      int next_step, const char *next_due_at, app_err *err);
+/* Move a request to `state` and `current_step` (0 = none) without deciding a step. */
+int db_request_set_state(db_conn *c, long long id, const char *state, int current_step,
+                         app_err *err);
+/* Resubmission: every step pending again, step 1 waiting with `due_at`. */
+int db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err);
+/* Record what the effect changed (JSON object text). */
+int db_request_set_applied(db_conn *c, long long id, const char *json, app_err *err);
+/* Is there an open transfer of the student to `school` (DOMAIN rule 26)? */
+int db_request_open_transfer_to(db_conn *c, long long student_id, const char *school,
+                                int *out_found, app_err *err);
+/* Open requests (open or returned) the student is a member of. */
+int db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
+
+typedef struct db_request_filter {
+    const char *todo_org;        /* box=todo: steps waiting at this org or escalated to it */
+    const char *started_org;     /* box=mine */
+    const char *school_like;     /* box=all for a school: school = this */
+    const char *authority_like;  /* box=all for a bureau: schools whose authority LIKE */
+    const char *state, *type;
+    long long after_id;
+    int limit;
+} db_request_filter;
+/* Requests by filter, ascending id (the oldest first). */
+int db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out,
+                    int *out_n, app_err *err);
+int db_request_action_insert(db_conn *c, long long request_id, int step, const char *action,
+                             long long actor_id, const char *actor_org, const char *comment,
+                             app_err *err);
+
+/* ---- members ---- */
 
 /* A student of a request (a batch request has many). Strings in the arena. */
 typedef struct db_member {
@@ -21,13 +106,6 @@ typedef struct db_member {
    with another open request: APP_ECONFLICT (detail names
    request_member_one_open_idx). */
 int db_member_add(db_conn *c, long long request_id, const long long *ids, int n, app_err *err);
-/* For each row of `r`, ordered by the request id in its column 0, the index
-   of that request in q[0..n) (-1: none); counts[i]: the rows of q[i]. */
-int *db_rows_by_request(const db_res *r, const struct db_request *q, int n, app_arena *a,
-                        int *counts);
-/* The members of requests q[0..n) (ids: the array literal of their ids), one query. */
-int db_members_of(db_conn *c, const char *ids, struct db_request *q, int n, app_arena *a,
-                  app_err *err);
 /* Record what the effect did for one member. */
 int db_member_set(db_conn *c, long long request_id, long long student_id, const char *outcome,
                   const char *certificate_no, const char *applied_json, app_err *err);
@@ -49,16 +127,5 @@ typedef struct db_candidate {
 } db_candidate;
 int db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a,
                         db_candidate **out, int *out_n, app_err *err);
-
-/* ---- problems ---- */
-
-int db_problem_get(db_conn *c, long long id, int for_update, app_arena *a, db_problem *out,
-                   int *out_found, app_err *err);
-/* Append evidence file ids (duplicates dropped). */
-int db_problem_add_evidence(db_conn *c, long long id, const long long *ids, int n,
-                            app_err *err);
-/* Resolve an open problem: resolution "evidence", "change" or "delete". */
-int db_problem_resolve(db_conn *c, long long id, const char *resolution, long long request_id,
-                       app_err *err);
 
 #endif

@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TS(col) " to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#include "db/internal.h"
 
 /* Every school query selects these columns from `school s` joined with SCHOOL_JOIN. */
-#define SCHOOL_COLS                                                                            \
-    "s.code, s.name, s.county, s.authority, s.province, s.category, s.system, s.closed,"       \
-    " s.version," TS("s.created_at") "," TS("s.updated_at")                                   \
+#define SCHOOL_COLS                                                                                \
+    "s.code, s.name, s.county, s.authority, s.province, s.category, s.system, s.closed,"           \
+    " s.version," DB__TS("s.created_at") "," DB__TS("s.updated_at")                                \
     ", coalesce(rc.name, ''), coalesce(ra.name, ''), s.merged_into"
 #define SCHOOL_JOIN                                                                            \
     " LEFT JOIN region rc ON rc.code = s.county LEFT JOIN region ra ON ra.code = s.authority"
@@ -57,7 +57,7 @@ static const db_stmt SQL_LOCATION_OK = {
     " FROM region r WHERE r.code = $1"};
 
 #define CLASS_COLS                                                                             \
-    "id, school, grade, number, name, coalesce(size_limit, 0), version," TS("created_at")
+    "id, school, grade, number, name, coalesce(size_limit, 0), version," DB__TS("created_at")
 
 static const db_stmt SQL_CLASS_LIST = {
     "class_list", "SELECT " CLASS_COLS " FROM class WHERE school = $1"

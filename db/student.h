@@ -1,6 +1,10 @@
 /*
- * db/student.h - student records, their history, requests and steps, problem
- * records, the change feed, photos and check-ins (migration 005).
+ * db/student.h - student rows (migration 005): insert, read, update, place,
+ * list and count; the class locks and counts of a registration; student
+ * numbers; the reads of key rotation and bulk loading. What hangs off a
+ * student has its own file: db/history.h, db/request.h, db/problem.h,
+ * db/event.h (change feed), db/photo.h (photos and check-ins), db/files.h
+ * (evidence files).
  *
  * db/ knows no field catalog: the caller hands the catalog's physical column
  * names once (db_student_setup(), from core_record_columns()) and every
@@ -82,13 +86,6 @@ int db_student_find_holder(db_conn *c, const char *id_type, const char *const *b
                            int nbidx, long long exclude, long long *out_id, char out_school[11],
                            int *out_found, app_err *err);
 
-/* Active records in `province` with the same name, gender and birth date
-   (other than `exclude`), at most 10: ids and schools. */
-int db_student_find_similar(db_conn *c, const char *province, const char *name,
-                            const char *gender, const char *birth_date, long long exclude,
-                            app_arena *a, long long **out_ids, char (**out_schools)[11],
-                            int *out_n, app_err *err);
-
 /* Class (school, grade, number) locked until commit: its id and size limit
    (0 = none); *out_found = 0 when the school has no such class. */
 int db_class_lock(db_conn *c, const char *school, int grade, int number, long long *out_id,
@@ -121,161 +118,10 @@ int db_student_count(db_conn *c, const db_student_filter *f, long long *out_n, a
 int db_stuno_j_next(db_conn *c, const char *county, const char *birth_date, int *out_seq,
                     app_err *err);
 
-/* Is this blind index of a student number taken? */
-int db_stuno_taken(db_conn *c, const char *bidx_hex, int *out_taken, app_err *err);
-
-/* ---- history ---- */
-
-typedef struct db_history {
-    long long id, student_id, actor_id, request_id;
-    const char *at, *kind, *actor_org, *school, *changes_json;
-} db_history;
-
-int db_history_insert(db_conn *c, const db_history *h, app_err *err);
-int db_history_list(db_conn *c, long long student_id, long long after_id, int limit,
-                    app_arena *a, db_history **out, int *out_n, app_err *err);
-
-/* ---- requests ---- */
-
-typedef struct db_step {
-    int number;
-    const char *level, *org, *state, *due_at, *decided_at, *comment;
-    const char *escalate_to; /* the holder's superior (overdue steps), or NULL */
-    long long decided_by;
-    int forced;
-} db_step;
-
-typedef struct db_action {
-    int step;
-    const char *action, *actor_org, *at, *comment;
-    long long actor_id;
-} db_action;
-
-typedef struct db_request {
-    long long id, student_id, started_by;
-    const char *type, *state, *school, *province, *payload_json, *comment, *started_org;
-    const char *other_school; /* transfer: the receiving school, else NULL */
-    const char *evidence;     /* file ids as a PostgreSQL array literal "{1,2}" (insert) */
-    const char *applied_json; /* what the effect changed, NULL before */
-    const char *created_at, *updated_at;
-    int current_step; /* 0 when ended */
-    int version;
-    db_step *steps;
-    int nsteps;
-    db_action *actions; /* every action taken, oldest first */
-    int nactions;
-    long long problem_id;       /* problem_resolution: the problem, else 0 */
-    struct db_member *members;  /* the students it is about (db/request.h) */
-    int nmembers;
-} db_request;
-
-/* Insert a request with its steps (steps[i].state and due_at as given). A
-   second open request of the student: APP_ECONFLICT (detail names
-   request_member_one_open_idx). */
-int db_request_insert(db_conn *c, db_request *r, app_err *err);
-int db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_request *out,
-                   int *out_found, app_err *err);
-/* Requests of a student, newest last. */
-int db_request_list_for_student(db_conn *c, long long student_id, app_arena *a,
-                                db_request **out, int *out_n, app_err *err);
-/* Decide step `number`: state, decided_by, comment; then move the request to
-   `req_state` and `current_step` (0 = ended); the next step (if any) becomes
-   waiting with due_at. */
-int db_request_decide(db_conn *c, long long id, int number, const char *step_state,
-                      long long by, const char *comment, int forced, const char *req_state,
-                      int next_step, const char *next_due_at, app_err *err);
-/* Move a request to `state` and `current_step` (0 = none) without deciding a step. */
-int db_request_set_state(db_conn *c, long long id, const char *state, int current_step,
-                         app_err *err);
-/* Resubmission: every step pending again, step 1 waiting with `due_at`. */
-int db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err);
-/* Record what the effect changed (JSON object text). */
-int db_request_set_applied(db_conn *c, long long id, const char *json, app_err *err);
-/* Is there an open transfer of the student to `school` (DOMAIN rule 26)? */
-int db_request_open_transfer_to(db_conn *c, long long student_id, const char *school,
-                                int *out_found, app_err *err);
-/* Open requests (open or returned) the student is a member of. */
-int db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
-
-typedef struct db_request_filter {
-    const char *todo_org;        /* box=todo: steps waiting at this org or escalated to it */
-    const char *started_org;     /* box=mine */
-    const char *school_like;     /* box=all for a school: school = this */
-    const char *authority_like;  /* box=all for a bureau: schools whose authority LIKE */
-    const char *state, *type;
-    long long after_id;
-    int limit;
-} db_request_filter;
-/* Requests by filter, ascending id (the oldest first). */
-int db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out,
-                    int *out_n, app_err *err);
-
 /* Place a student (state, school, class) and bump its version; *out_version. */
 int db_student_place(db_conn *c, long long id, const char *state, const char *school,
                      long long class_id, int grade, int class_no, int *out_version,
                      app_err *err);
-int db_request_action_insert(db_conn *c, long long request_id, int step, const char *action,
-                             long long actor_id, const char *actor_org, const char *comment,
-                             app_err *err);
-
-/* ---- evidence files ---- */
-
-/* An evidence file: `data` is stored as given, sealed under `data_key`
-   (docs/decisions/0013); size and sha256 (hex) are the plaintext's. */
-typedef struct db_file {
-    const char *org, *mime, *sha256;
-    size_t size;
-    long long data_key, created_by;
-} db_file;
-
-int db_file_insert(db_conn *c, const db_file *f, const unsigned char *data, size_t len,
-                   long long *out_id, app_err *err);
-/* How many of the ids are files of `org`. */
-int db_files_owned(db_conn *c, const long long *ids, int n, const char *org, int *out_count,
-                   app_err *err);
-
-/* ---- problems ---- */
-
-typedef struct db_problem {
-    long long id, student_id, other_student_id;
-    const char *kind, *state, *school, *other_school, *authority, *reason, *created_at;
-    const char *evidence;   /* file ids, "{1,2}" */
-    const char *resolution; /* evidence / change / delete once resolved, else NULL */
-    long long resolved_by_request;
-} db_problem;
-
-int db_problem_insert(db_conn *c, db_problem *p, app_err *err);
-int db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
-/* Problems touching a school of the scope (school exact, or schools whose
-   authority LIKE; both NULL: all), by state (NULL: any), ascending id. */
-int db_problem_list(db_conn *c, const char *school, const char *authority_like, const char *state,
-                    long long after, int limit, app_arena *a, db_problem **out, int *out_n,
-                    app_err *err);
-
-/* ---- change feed ---- */
-
-typedef struct db_event {
-    long long id, student_id, request_id;
-    const char *at, *type, *school, *authority, *province, *data_json;
-} db_event;
-
-int db_event_insert(db_conn *c, const db_event *e, app_err *err);
-/* Events after `after` within a scope: school exact, or authority LIKE. */
-int db_event_list(db_conn *c, long long after, const char *school, const char *authority_like,
-                  int limit, app_arena *a, db_event **out, int *out_n, app_err *err);
-
-/* ---- photos and check-ins ---- */
-
-/* `data` stored as given, sealed under `key_id` (docs/decisions/0013). */
-int db_photo_put(db_conn *c, long long student_id, const char *mime, int width, int height,
-                 const unsigned char *data, size_t len, long long key_id, app_err *err);
-/* The photo's type and time; *out_found = 0 when there is none. Its bytes:
-   db_blob_get(DB_BLOB_PHOTO, student_id) (db/files.h). */
-int db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mime,
-                 const char **out_updated_at, int *out_found, app_err *err);
-/* Record a check-in; *out_new = 0 when the student had already checked in for the term. */
-int db_checkin_insert(db_conn *c, long long student_id, const char *term, const char *school,
-                      long long by, int *out_new, app_err *err);
 
 /* ---- key rotation ---- */
 

@@ -7,10 +7,13 @@
 #include "core/grade.h"
 #include "core/problem.h"
 #include "core/settings.h"
+#include "db/files.h"
 #include "db/refdata.h"
 #include "db/request.h"
 #include "db/settings.h"
 #include "workflow/route.h"
+#include "db/history.h"
+#include "db/problem.h"
 
 #include <jansson.h>
 #include <stdio.h>

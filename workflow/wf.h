@@ -14,6 +14,7 @@
 #define WORKFLOW_WF_H
 
 #include "core/student.h"
+#include "db/problem.h"
 #include "workflow/defs.h"
 
 /* A new request, as the API parsed it. */

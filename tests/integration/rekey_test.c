@@ -30,6 +30,7 @@
 #include "db/files.h"
 #include "db/import.h"
 #include "db/migrate.h"
+#include "db/photo.h"
 #include "db/school.h"
 #include "db/student.h"
 #include "tests/lib/dbtest.h"

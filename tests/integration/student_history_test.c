@@ -19,6 +19,7 @@
 #include "db/school.h"
 #include "db/student.h"
 #include "tests/lib/dbtest.h"
+#include "db/history.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -12,6 +12,7 @@
 #include "core/photo.h"
 #include "core/problem.h"
 #include "db/migrate.h"
+#include "db/problem.h"
 
 #include <jansson.h>
 #include <sodium.h>

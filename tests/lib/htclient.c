@@ -3,13 +3,14 @@
  * HTTP/2 through libcurl), their answers, the problem+json assertions and the
  * test database. The servers are in tests/lib/httptest.c.
  *
- * Linking: the Makefile links every .c file of tests/lib into the unit and
- * integration binaries as well, and only the http binaries get -lcurl. The
- * libcurl symbols used here are therefore declared weak: in binaries without
- * -lcurl they stay NULL and are never called (ht_request checks and fails
- * loudly). The linker runs with --as-needed, so weak references alone do not
- * make libcurl a dependency: the strong reference in ht_global_init() (an
- * inline function in httptest.h, compiled into the suite's own object) does.
+ * Linking: the Makefile links every .c file of tests/lib into the
+ * integration and http binaries, both with -lcurl (the unit binaries link
+ * none of tests/lib). The libcurl symbols used here are declared weak: in a
+ * binary without libcurl they stay NULL and are never called (ht_request
+ * checks and fails loudly). The linker runs with --as-needed, so weak
+ * references alone do not make libcurl a dependency: the strong reference
+ * in ht_global_init() (an inline function in httptest.h, called by
+ * ht_run_suite() and by the suites that write their own main()) does.
  */
 #include "tests/lib/httptest.h"
 #include "tests/lib/httptest_int.h"

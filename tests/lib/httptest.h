@@ -9,7 +9,6 @@
  *   XUEJI_TEST_PGDIR         its cluster directory (for scripts/pg.sh stop|start)
  *   XUEJI_TEST_KEEP=1        keep server logs (their paths are printed) instead of removing them
  *   XUEJI_TEST_VERBOSE=1     libcurl's verbose trace on stderr
- *   CK_EXCLUDE_TAGS=known-bug  leave out the tests of reported, not yet fixed server bugs
  *
  * Process hygiene: every server is started with PR_SET_PDEATHSIG=SIGKILL, so it
  * dies with the (forked) test process however that ends - a failed ck_assert
@@ -33,8 +32,9 @@
 /*
  * Call first in main() of every http suite, before srunner_run_all (so the
  * forked tests share one libcurl initialisation), and ht_global_cleanup() at
- * the end. Besides initialising libcurl, this call is what links libcurl into
- * the binary: see the note on linking in httptest.c.
+ * the end; ht_run_suite() below does both. Besides initialising libcurl, this
+ * call is the strong reference that keeps libcurl linked: see the note on
+ * linking in httptest.c.
  */
 static inline void
 ht_global_init(void)

@@ -1,0 +1,63 @@
+/*
+ * db/event.c - the change feed (see db/event.h).
+ */
+#include "db/event.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db/internal.h"
+
+static const db_stmt SQL_EVENT_INSERT = {
+    "event_insert",
+    "INSERT INTO events (type, student_id, school, authority, province, request_id, data)"
+    " VALUES ($1, nullif($2, '0')::bigint, $3, $4, $5, nullif($6, '0')::bigint,"
+    " coalesce($7, '{}')::jsonb)"};
+
+int
+db_event_insert(db_conn *c, const db_event *e, app_err *err)
+{
+    char sid[24], rid[24];
+    snprintf(sid, sizeof(sid), "%lld", e->student_id);
+    snprintf(rid, sizeof(rid), "%lld", e->request_id);
+    const char *p[] = {e->type, sid, e->school, e->authority, e->province, rid, e->data_json};
+    return db_exec(c, &SQL_EVENT_INSERT, 7, p, NULL, err);
+}
+
+static const db_stmt SQL_EVENT_LIST = {
+    "event_list",
+    "SELECT id, coalesce(student_id, 0), coalesce(request_id, 0)," DB__TS("at")
+    ", type, coalesce(school, ''), coalesce(authority, ''), coalesce(province, ''), data::text"
+    " FROM events WHERE id > $1 AND ($2::text IS NULL OR school = $2)"
+    " AND ($3::text IS NULL OR authority LIKE $3) ORDER BY id LIMIT $4"};
+
+int
+db_event_list(db_conn *c, long long after, const char *school, const char *authority_like,
+              int limit, app_arena *a, db_event **out, int *out_n, app_err *err)
+{
+    char af[24], lim[16];
+    snprintf(af, sizeof(af), "%lld", after);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[] = {af, school, authority_like, lim};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_EVENT_LIST, 4, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_event) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        db_event *e = &(*out)[i];
+        e->id = db_res_int(r, i, 0);
+        e->student_id = db_res_int(r, i, 1);
+        e->request_id = db_res_int(r, i, 2);
+        e->at = app_arena_strdup(a, db_res_get(r, i, 3));
+        e->type = app_arena_strdup(a, db_res_get(r, i, 4));
+        e->school = app_arena_strdup(a, db_res_get(r, i, 5));
+        e->authority = app_arena_strdup(a, db_res_get(r, i, 6));
+        e->province = app_arena_strdup(a, db_res_get(r, i, 7));
+        e->data_json = app_arena_strdup(a, db_res_get(r, i, 8));
+    }
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
