@@ -5,6 +5,8 @@
  * control characters travel both in the JSON parameter of the look-ups and in
  * the COPY text of the inserts, and must arrive unchanged.
  */
+#include "core/calendar.h"
+#include "core/env.h"
 #include "core/demo.h"
 #include "core/mask.h"
 #include "core/pii.h"
