@@ -22,10 +22,11 @@ static const wf_member REASON_DATE[] = {
     {.name = "date", .kind = WF_K_DATE, .required = 1},
     {NULL},
 };
+/* a start or end date that is not a string counts as absent, as it always did */
 static const wf_member SUSPEND[] = {
     {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
-    {.name = "start_date", .kind = WF_K_DATE, .required = 1},
-    {.name = "end_date", .kind = WF_K_DATE, .after = "start_date"},
+    {.name = "start_date", .kind = WF_K_DATE, .required = 1, .non_string_absent = 1},
+    {.name = "end_date", .kind = WF_K_DATE, .after = "start_date", .non_string_absent = 1},
     {NULL},
 };
 /* a wrong type of these three is reported at /payload, as it always was */
@@ -62,7 +63,9 @@ static const char *const METHODS[] = {"evidence", "change", "delete", NULL};
 static const wf_member RESOLUTION[] = {
     {.name = "method", .kind = WF_K_CHOICE, .required = 1, .choices = METHODS},
     {.name = "student", .kind = WF_K_STUDENT_ID},
+    {.name = "comment", .kind = WF_K_TEXT, .max = 500, .unstored = 1},
     {.name = "reason", .kind = WF_K_TEXT, .max = 500, .required_with = "delete"},
+    {.name = "evidence", .kind = WF_K_FILES, .unstored = 1},
     {.name = "changes", .kind = WF_K_CHANGES, .required = 1, .sealed = 1, .with_method = "change"},
     {NULL},
 };

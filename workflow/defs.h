@@ -63,6 +63,7 @@ typedef enum {
     WF_K_FLAG,          /* boolean; stored as 0 or 1, also when absent */
     WF_K_CHOICE,        /* one of .choices (invalid_method) */
     WF_K_STUDENT_ID,    /* a positive integer: the student (id) it is about */
+    WF_K_FILES,         /* at most 10 evidence file ids (positive integers) */
 } wf_kind;
 
 /* One payload member of a request type. */
@@ -77,7 +78,9 @@ typedef struct wf_member {
     int sealed;                 /* CHANGES: the new values are stored encrypted, as `sealed` */
     const char *const *choices; /* CHOICE */
     const char *with_method;    /* taken only with this method, else unknown_field */
-    const char *required_with;  /* required with this method */
+    const char *required_with;  /* required with this method (checked after the others) */
+    int unstored;               /* a typed field only, not part of the stored payload */
+    int non_string_absent;      /* DATE: a value that is not a string counts as absent */
 } wf_member;
 
 #define WF_MAX_STEPS 8

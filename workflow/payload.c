@@ -39,6 +39,7 @@ str_field(wf_start *s, const char *name)
         {"to_school", offsetof(wf_start, to_school)},
         {"from_school", offsetof(wf_start, from_school)},
         {"method", offsetof(wf_start, method)},
+        {"comment", offsetof(wf_start, comment)},
     };
     for (size_t i = 0; i < sizeof(F) / sizeof(F[0]); i++)
         if (strcmp(F[i].name, name) == 0)
@@ -65,7 +66,8 @@ set_str(pctx *p, const wf_member *m, const char *v)
     const char **f = str_field(p->out, m->name);
     if (f)
         *f = v;
-    json_object_set_new(p->stored, m->name, json_string(v));
+    if (!m->unstored)
+        json_object_set_new(p->stored, m->name, json_string(v));
 }
 
 /* ------------------------------------------------------------ reading */
@@ -141,12 +143,10 @@ text_ok(const char *s, long long max)
     return visible && chars <= max;
 }
 
-/* 1 when `m` is required: always, or with the method given. */
 static int
-required(const pctx *p, const wf_member *m)
+method_is(const pctx *p, const char *method)
 {
-    return m->required || (m->required_with && p->out->method &&
-                           strcmp(m->required_with, p->out->method) == 0);
+    return p->out->method && strcmp(p->out->method, method) == 0;
 }
 
 /* ------------------------------------------------------------ kinds */
@@ -160,7 +160,7 @@ read_text(pctx *p, const wf_member *m, const json_t *v)
         add_once(p->err, bad_ptr(p, m), "wrong_type", NULL);
     else if (s)
         set_str(p, m, s);
-    else if (required(p, m))
+    else if (m->required)
         app_err_add(p->err, ptr_of(p, m->name), "missing_field", NULL);
 }
 
@@ -169,11 +169,17 @@ read_date(pctx *p, const wf_member *m, const json_t *v)
 {
     int bad = 0, ymd;
     const char *s = str_of(p->a, v, &bad), *ptr = ptr_of(p, m->name);
+    if (m->non_string_absent)
+        bad = 0;
     if (s == NULL && !bad) {
-        if (required(p, m))
+        if (m->required)
             app_err_add(p->err, ptr, "missing_field", "format");
         return;
     }
+    /* the typed field holds the text as given: a later member compares with it */
+    const char **f = str_field(p->out, m->name);
+    if (f)
+        *f = s;
     if (bad || core_date_parse(s, &ymd) != 0) {
         app_err_add(p->err, ptr, "invalid_date", "format");
         return;
@@ -200,7 +206,7 @@ read_number(pctx *p, const wf_member *m, const json_t *v)
         n = 0;
     }
     if (n == 0) {
-        if (required(p, m))
+        if (m->required)
             app_err_add(p->err, ptr_of(p, m->name), "missing_field", NULL);
         return;
     }
@@ -369,15 +375,61 @@ read_student_id(pctx *p, const wf_member *m, json_t *v)
     }
 }
 
+/* Evidence file ids: at most 10 positive integers. `each`: an item per bad
+   element (POST /requests), else one for the first (resolutions). */
+static void
+read_file_ids(pctx *p, const char *ptr, json_t *v, int each)
+{
+    if (v == NULL || json_is_null(v))
+        return;
+    if (!json_is_array(v) || json_array_size(v) > 10) {
+        app_err_add(p->err, ptr, "wrong_type", NULL);
+        return;
+    }
+    long long *ids = app_arena_alloc(p->a, sizeof(long long) * (json_array_size(v) + 1));
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) {
+        if (!json_is_integer(x) || json_integer_value(x) < 1) {
+            app_err_add(p->err, ptr, "wrong_type", NULL);
+            if (!each)
+                return;
+        } else {
+            ids[p->out->nevidence++] = (long long)json_integer_value(x);
+        }
+    }
+    p->out->evidence = ids;
+}
+
+/* A wrong type reported at bad_at (transfer, grade_change) comes before
+   the type's other items, as it always did. */
+static void
+early_wrong_types(pctx *p, const wf_def *d, json_t *o)
+{
+    for (const wf_member *m = d->members; m && m->name; m++) {
+        int bad = 0;
+        json_t *v = json_object_get(o, m->name);
+        if (m->bad_at == NULL)
+            continue;
+        if (m->kind == WF_K_GRADE || m->kind == WF_K_CLASS)
+            int_of(v, &bad);
+        else
+            str_of(p->a, v, &bad);
+        if (bad)
+            add_once(p->err, m->bad_at, "wrong_type", NULL);
+    }
+}
+
 /* ------------------------------------------------------------ the loop */
 
 /* Every member of `d` from object `o`, in declaration order. */
 static void
 read_members(pctx *p, const wf_def *d, json_t *o)
 {
+    early_wrong_types(p, d, o);
     for (const wf_member *m = d->members; m && m->name; m++) {
         json_t *v = json_object_get(o, m->name);
-        if (m->with_method && !(p->out->method && strcmp(p->out->method, m->with_method) == 0)) {
+        if (m->with_method && !method_is(p, m->with_method)) {
             if (v)
                 app_err_add(p->err, ptr_of(p, m->name), "unknown_field", NULL);
             continue;
@@ -395,7 +447,14 @@ read_members(pctx *p, const wf_def *d, json_t *o)
         case WF_K_FLAG: read_flag(p, m, v); break;
         case WF_K_CHOICE: read_choice(p, m, v); break;
         case WF_K_STUDENT_ID: read_student_id(p, m, v); break;
+        case WF_K_FILES: read_file_ids(p, ptr_of(p, m->name), v, 0); break;
         }
+    }
+    /* required with a method: checked last, a value of a wrong type counting as none */
+    for (const wf_member *m = d->members; m && m->name; m++) {
+        const char **f = str_field(p->out, m->name);
+        if (m->required_with && method_is(p, m->required_with) && f && *f == NULL)
+            app_err_add(p->err, ptr_of(p, m->name), "missing_field", NULL);
     }
 }
 
@@ -426,33 +485,6 @@ read_comment(pctx *p, const json_t *body)
     p->out->comment = str_of(p->a, json_object_get(body, "comment"), &bad);
     if (bad || (p->out->comment && !text_ok(p->out->comment, 500)))
         app_err_add(p->err, "/comment", "wrong_type", NULL);
-}
-
-/* Evidence file ids: at most 10 positive integers. `each`: an item per bad
-   element (POST /requests), else one for the first (resolutions). */
-static void
-read_evidence(pctx *p, const json_t *body, int each)
-{
-    json_t *ev = json_object_get(body, "evidence");
-    if (ev == NULL || json_is_null(ev))
-        return;
-    if (!json_is_array(ev) || json_array_size(ev) > 10) {
-        app_err_add(p->err, "/evidence", "wrong_type", NULL);
-        return;
-    }
-    long long *ids = app_arena_alloc(p->a, sizeof(long long) * (json_array_size(ev) + 1));
-    size_t i;
-    json_t *x;
-    json_array_foreach(ev, i, x) {
-        if (!json_is_integer(x) || json_integer_value(x) < 1) {
-            app_err_add(p->err, "/evidence", "wrong_type", NULL);
-            if (!each)
-                return;
-        } else {
-            ids[p->out->nevidence++] = (long long)json_integer_value(x);
-        }
-    }
-    p->out->evidence = ids;
 }
 
 /* The student a request is about: an id (integer) or a student number; a
@@ -514,7 +546,7 @@ wf_start_parse(const json_t *body, const char *caller_org, app_arena *a, wf_star
         app_err_add(err, "/type", out->type ? "invalid_request_type" : "missing_field", NULL);
     read_student(&p, d, b);
     read_comment(&p, b);
-    read_evidence(&p, b, 1);
+    read_file_ids(&p, "/evidence", json_object_get(b, "evidence"), 1);
     json_t *pl = json_object_get(b, "payload");
     if (pl != NULL && !json_is_object(pl)) {
         app_err_add(err, "/payload", "wrong_type", NULL);
@@ -537,7 +569,6 @@ int
 wf_resolution_parse(const json_t *body, long long problem_id, app_arena *a, wf_start *out,
                     app_err *err)
 {
-    static const char *const TOP[] = {"comment", "evidence", NULL};
     memset(out, 0, sizeof(*out));
     out->type = "problem_resolution";
     out->problem_id = problem_id;
@@ -546,10 +577,8 @@ wf_resolution_parse(const json_t *body, long long problem_id, app_arena *a, wf_s
     json_t *b = (json_t *)body;
     const wf_def *d = wf_def_find(out->type);
     pctx p = {a, NULL, "", out, json_object(), err};
-    unknown_members(&p, d, b, TOP);
+    unknown_members(&p, d, b, NULL);
     read_members(&p, d, b);
-    read_comment(&p, b);
-    read_evidence(&p, b, 0);
     return finish(&p);
 }
 
