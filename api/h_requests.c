@@ -330,8 +330,9 @@ job_file_create(api_call *c, db_conn *db)
                                 &c->err);
     if (rc != 0)
         return rc;
-    api_reply_json(c, 201, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)id, "type", mime, "size",
-                                     (json_int_t)c->body_len));
+    api_reply_json(c, 201,
+                   json_pack("{s:I,s:s,s:I}", "id", (json_int_t)id, "type", mime, "size",
+                             (json_int_t)c->body_len));
     return 0;
 }
 

@@ -128,8 +128,8 @@ record_action(db_conn *db, const core_op *op, const core_request *q, const char 
     db_school sc;
     const char *act = o->forced ? app_arena_printf(op->arena, "forced_%s", action) : action;
     int rc;
-    if ((rc = db_request_action_insert(db, q->id, o->step, act, op->actor->user_id,
-                                       op->actor->org, comment, err)) != 0 ||
+    if ((rc = db_request_action_insert(db, q->id, o->step, act, op->actor->user_id, op->actor->org,
+                                       comment, err)) != 0 ||
         (rc = core_school_load(db, op, q->school, &sc, err)) != 0 ||
         (rc = core_audit(db, op, "request.act", "request", rid, dt, err)) != 0)
         return rc;
@@ -141,8 +141,8 @@ int
 wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                const char *comment, core_request *out, app_err *err)
 {
-    static const char *const actions[] = {"approve", "reject", "return", "withdraw", "resubmit",
-                                          NULL};
+    static const char *const actions[] = {"approve",  "reject",   "return",
+                                          "withdraw", "resubmit", NULL};
     int known = 0;
     for (const char *const *x = actions; *x; x++)
         known |= strcmp(*x, action) == 0;

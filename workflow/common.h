@@ -6,11 +6,11 @@
 #ifndef WORKFLOW_COMMON_H
 #define WORKFLOW_COMMON_H
 
-#include <jansson.h>
-
 #include "db/request.h"
 #include "db/settings.h"
 #include "workflow/wf.h"
+
+#include <jansson.h>
 
 /* APP_ENOTFOUND request_not_found for request `id`; returns the code. */
 int wf_request_not_found(app_err *err, long long id);

@@ -20,43 +20,43 @@ static const char *const GRADUATED[] = {"graduated", "completed", "incomplete", 
 static const wf_member REASON_DATE[] = {
     {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
     {.name = "date", .kind = WF_K_DATE, .required = 1},
-    {NULL},
+    {.name = NULL},
 };
 /* a start or end date that is not a string counts as absent, as it always did */
 static const wf_member SUSPEND[] = {
     {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
     {.name = "start_date", .kind = WF_K_DATE, .required = 1, .non_string_absent = 1},
     {.name = "end_date", .kind = WF_K_DATE, .after = "start_date", .non_string_absent = 1},
-    {NULL},
+    {.name = NULL},
 };
 /* a wrong type of these three is reported at /payload, as it always was */
 static const wf_member TRANSFER[] = {
     {.name = "to_school", .kind = WF_K_CALLER_SCHOOL, .bad_at = "/payload"},
     {.name = "grade", .kind = WF_K_GRADE, .bad_at = "/payload"},
     {.name = "class", .kind = WF_K_CLASS, .bad_at = "/payload"},
-    {NULL},
+    {.name = NULL},
 };
 static const wf_member GRADE_CHANGE[] = {
     {.name = "grade", .kind = WF_K_GRADE, .required = 1, .bad_at = "/payload"},
     {.name = "class", .kind = WF_K_CLASS, .bad_at = "/payload"},
-    {NULL},
+    {.name = NULL},
 };
 static const wf_member BATCH_TRANSFER[] = {
     {.name = "from_school", .kind = WF_K_SCHOOL, .required = 1},
     {.name = "to_school", .kind = WF_K_SCHOOL, .required = 1},
     {.name = "class", .kind = WF_K_CLASS, .min = 0, .max = 2147483647},
     {.name = "students", .kind = WF_K_STUDENTS, .required = 1, .max = 2000},
-    {NULL},
+    {.name = NULL},
 };
 static const wf_member KEY_FIELD_CHANGE[] = {
     {.name = "changes", .kind = WF_K_CHANGES, .required = 1, .sealed = 1},
     {.name = "renumber", .kind = WF_K_FLAG},
-    {NULL},
+    {.name = NULL},
 };
 static const wf_member GRADUATION[] = {
     {.name = "grade", .kind = WF_K_GRADE, .required = 1},
     {.name = "outcomes", .kind = WF_K_OUTCOMES},
-    {NULL},
+    {.name = NULL},
 };
 static const char *const METHODS[] = {"evidence", "change", "delete", NULL};
 /* POST /problems/{id}/resolutions: at the top of the body */
@@ -67,7 +67,7 @@ static const wf_member RESOLUTION[] = {
     {.name = "reason", .kind = WF_K_TEXT, .max = 500, .required_with = "delete"},
     {.name = "evidence", .kind = WF_K_FILES, .unstored = 1},
     {.name = "changes", .kind = WF_K_CHANGES, .required = 1, .sealed = 1, .with_method = "change"},
-    {NULL},
+    {.name = NULL},
 };
 
 /* ------------------------------------------------------------ types */

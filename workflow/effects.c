@@ -40,8 +40,8 @@ change(json_t *arr, const char *field, json_t *old, json_t *new_)
 }
 
 const char *
-wf_history_moves(app_arena *a, const char *st0, const char *st1, const char *sc0,
-                 const char *sc1, int g0, int g1, int c0, int c1, int class_moved)
+wf_history_moves(app_arena *a, const char *st0, const char *st1, const char *sc0, const char *sc1,
+                 int g0, int g1, int c0, int c1, int class_moved)
 {
     json_t *arr = json_array();
     if (strcmp(st0, st1) != 0)
@@ -59,10 +59,10 @@ const char *
 wf_applied_json(app_arena *a, const db_student *s, int grade, int class_no, const char *to_state,
                 const char *to_school)
 {
-    return wf_json_text(a, json_pack("{s:s,s:s,s:I,s:i,s:i,s:s,s:s}", "state", s->state,
-                                     "school", s->school, "class_id", (json_int_t)s->class_id,
-                                     "grade", grade, "class", class_no, "to_state", to_state,
-                                     "to_school", to_school));
+    return wf_json_text(a,
+                        json_pack("{s:s,s:s,s:I,s:i,s:i,s:s,s:s}", "state", s->state, "school",
+                                  s->school, "class_id", (json_int_t)s->class_id, "grade", grade,
+                                  "class", class_no, "to_state", to_state, "to_school", to_school));
 }
 
 /* ------------------------------------------------------------ one student */
@@ -292,11 +292,11 @@ delete_record(db_conn *db, const core_op *op, const core_request *q, app_err *er
     const char *chg = wf_history_moves(op->arena, s.state, "deleted", s.school, s.school, grade,
                                        grade, class_no, class_no, 0);
     db_history h = {
-        0, s.id, op->actor->user_id, q->id, NULL, "problem_resolution", op->actor->org,
+        0,        s.id, op->actor->user_id, q->id, NULL, "problem_resolution", op->actor->org,
         s.school, chg};
     if ((rc = db_request_end_open_of(db, s.id, "rejected", err)) != 0 ||
-        (rc = db_student_place(db, s.id, "deleted", s.school, s.class_id, grade, class_no,
-                               &version, err)) != 0)
+        (rc = db_student_place(db, s.id, "deleted", s.school, s.class_id, grade, class_no, &version,
+                               err)) != 0)
         return rc;
     return db_history_insert(db, &h, err);
 }

@@ -229,8 +229,8 @@ read_school(pctx *p, const wf_member *m, const json_t *v)
         return;
     }
     if (s == NULL || strlen(s) != 10 || strspn(s, "0123456789") != 10)
-        app_err_add(p->err, ptr_of(p, m->name),
-                    s || bad ? "invalid_school_code" : "missing_field", NULL);
+        app_err_add(p->err, ptr_of(p, m->name), s || bad ? "invalid_school_code" : "missing_field",
+                    NULL);
     else
         set_str(p, m, s);
 }
@@ -246,12 +246,11 @@ read_students(pctx *p, const wf_member *m, json_t *v)
     wf_start *o = p->out;
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) {
+    json_array_foreach(v, i, x)
+    {
         if (json_is_integer(x) && json_integer_value(x) > 0) {
-            ids[o->nstudents++] =
-                app_arena_printf(p->a, "%lld", (long long)json_integer_value(x));
-        } else if (json_is_string(x) && json_string_length(x) >= 1 &&
-                   json_string_length(x) <= 19) {
+            ids[o->nstudents++] = app_arena_printf(p->a, "%lld", (long long)json_integer_value(x));
+        } else if (json_is_string(x) && json_string_length(x) >= 1 && json_string_length(x) <= 19) {
             ids[o->nstudents++] = app_arena_strdup(p->a, json_string_value(x));
         } else {
             char ptr[80];
@@ -279,7 +278,8 @@ read_outcomes(pctx *p, const wf_member *m, json_t *v)
     json_t *shown = json_object();
     const char *k;
     json_t *x;
-    json_object_foreach(v, k, x) {
+    json_object_foreach(v, k, x)
+    {
         char ptr[96];
         snprintf(ptr, sizeof(ptr), "%s/%s/%.40s", p->prefix, m->name, k);
         const char *val = json_string_value(x);
@@ -312,7 +312,8 @@ read_changes(pctx *p, const wf_member *m, json_t *v)
         app_err_add(p->err, ptr0, v ? "wrong_type" : "missing_field", NULL);
     const char *k;
     json_t *x;
-    json_object_foreach(json_is_object(v) ? v : NULL, k, x) {
+    json_object_foreach(json_is_object(v) ? v : NULL, k, x)
+    {
         int i = core_field_index(0, k);
         char ptr[96];
         snprintf(ptr, sizeof(ptr), "%s/%s", ptr0, k);
@@ -389,7 +390,8 @@ read_file_ids(pctx *p, const char *ptr, json_t *v, int each)
     long long *ids = app_arena_alloc(p->a, sizeof(long long) * (json_array_size(v) + 1));
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) {
+    json_array_foreach(v, i, x)
+    {
         if (!json_is_integer(x) || json_integer_value(x) < 1) {
             app_err_add(p->err, ptr, "wrong_type", NULL);
             if (!each)
@@ -435,19 +437,41 @@ read_members(pctx *p, const wf_def *d, json_t *o)
             continue;
         }
         switch (m->kind) {
-        case WF_K_TEXT: read_text(p, m, v); break;
-        case WF_K_DATE: read_date(p, m, v); break;
+        case WF_K_TEXT:
+            read_text(p, m, v);
+            break;
+        case WF_K_DATE:
+            read_date(p, m, v);
+            break;
         case WF_K_GRADE:
-        case WF_K_CLASS: read_number(p, m, v); break;
+        case WF_K_CLASS:
+            read_number(p, m, v);
+            break;
         case WF_K_SCHOOL:
-        case WF_K_CALLER_SCHOOL: read_school(p, m, v); break;
-        case WF_K_STUDENTS: read_students(p, m, v); break;
-        case WF_K_OUTCOMES: read_outcomes(p, m, v); break;
-        case WF_K_CHANGES: read_changes(p, m, v); break;
-        case WF_K_FLAG: read_flag(p, m, v); break;
-        case WF_K_CHOICE: read_choice(p, m, v); break;
-        case WF_K_STUDENT_ID: read_student_id(p, m, v); break;
-        case WF_K_FILES: read_file_ids(p, ptr_of(p, m->name), v, 0); break;
+        case WF_K_CALLER_SCHOOL:
+            read_school(p, m, v);
+            break;
+        case WF_K_STUDENTS:
+            read_students(p, m, v);
+            break;
+        case WF_K_OUTCOMES:
+            read_outcomes(p, m, v);
+            break;
+        case WF_K_CHANGES:
+            read_changes(p, m, v);
+            break;
+        case WF_K_FLAG:
+            read_flag(p, m, v);
+            break;
+        case WF_K_CHOICE:
+            read_choice(p, m, v);
+            break;
+        case WF_K_STUDENT_ID:
+            read_student_id(p, m, v);
+            break;
+        case WF_K_FILES:
+            read_file_ids(p, ptr_of(p, m->name), v, 0);
+            break;
         }
     }
     /* required with a method: checked last, a value of a wrong type counting as none */
@@ -464,7 +488,8 @@ unknown_members(pctx *p, const wf_def *d, json_t *o, const char *const *allowed)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         int known = d && wf_def_member(d, k) != NULL;
         for (const char *const *x = allowed; x && *x && !known; x++)
             known = strcmp(*x, k) == 0;
@@ -605,7 +630,8 @@ wf_payload_stored(const core_op *op, const wf_def *d, const wf_start *a)
 {
     const char *json = a->payload_json ? a->payload_json : "{}";
     for (const wf_member *m = d->members; m && m->name; m++) {
-        if (!m->sealed || (m->with_method && !(a->method && strcmp(a->method, m->with_method) == 0)))
+        if (!m->sealed ||
+            (m->with_method && !(a->method && strcmp(a->method, m->with_method) == 0)))
             continue;
         const char *sealed = core_changes_seal(op, &a->changes, a->present);
         return wf_payload_with(op->arena, json, "sealed", json_string(sealed));

@@ -15,9 +15,9 @@
 #ifndef WORKFLOW_PAYLOAD_H
 #define WORKFLOW_PAYLOAD_H
 
-#include <jansson.h>
-
 #include "workflow/wf.h"
+
+#include <jansson.h>
 
 /* POST /requests: {type, student, payload, comment, evidence}. A transfer's
    to_school defaults to `caller_org` (the receiving school). */

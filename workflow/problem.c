@@ -36,7 +36,10 @@ wf_evidence_upload(db_conn *db, const core_op *op, const char *mime, const unsig
 {
     char sha[65];
     core_file_sha256_hex(data, len, sha);
-    db_file f = {.org = op->actor->org, .mime = mime, .sha256 = sha, .size = len,
+    db_file f = {.org = op->actor->org,
+                 .mime = mime,
+                 .sha256 = sha,
+                 .size = len,
                  .created_by = op->actor->user_id};
     unsigned char *sealed = NULL;
     size_t sealed_len = 0;
@@ -61,8 +64,8 @@ wf_evidence_upload(db_conn *db, const core_op *op, const char *mime, const unsig
 }
 
 int
-wf_problem_add_evidence(db_conn *db, const core_op *op, long long id, const long long *files,
-                        int n, db_problem *out, app_err *err)
+wf_problem_add_evidence(db_conn *db, const core_op *op, long long id, const long long *files, int n,
+                        db_problem *out, app_err *err)
 {
     int rc = db_begin(db, err);
     if (rc != 0)

@@ -26,7 +26,7 @@ int wf_problem_list(db_conn *db, const core_op *op, const char *state, long long
  * (docs/decisions/0013); the row and its audit row commit together.
  * *out_id: the new file's id. APP_ETOOLARGE when it cannot be sealed.
  */
-int wf_evidence_upload(db_conn *db, const core_op *op, const char *mime,
-                       const unsigned char *data, size_t len, long long *out_id, app_err *err);
+int wf_evidence_upload(db_conn *db, const core_op *op, const char *mime, const unsigned char *data,
+                       size_t len, long long *out_id, app_err *err);
 
 #endif

@@ -51,8 +51,8 @@ record_revert(db_conn *db, const core_op *op, const core_request *q, long long s
                                        err)) != 0 ||
         (rc = core_audit(db, op, "request.revert", "request", rid, "{}", err)) != 0)
         return rc;
-    return core_event(db, "request.reverted", student_id, school, sc->authority, q->province,
-                      q->id, type_state(op->arena, q->type, "reverted"), err);
+    return core_event(db, "request.reverted", student_id, school, sc->authority, q->province, q->id,
+                      type_state(op->arena, q->type, "reverted"), err);
 }
 
 /* Revert a batch: every member back where it was, or none when any has
@@ -121,8 +121,9 @@ revert_student(db_conn *db, const core_op *op, const core_request *q, const db_s
         return rc;
     json_t *chg = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "field", "/state", "old", s.state,
                             "new", p.state, "field", "/school", "old", s.school, "new", p.school);
-    db_history h = {0,        s.id,    ac->user_id, q->id, NULL, "revert",
-                    ac->org,  p.school, wf_json_text(op->arena, chg)};
+    db_history h = {0,       s.id,     ac->user_id,
+                    q->id,   NULL,     "revert",
+                    ac->org, p.school, wf_json_text(op->arena, chg)};
     if ((rc = db_history_insert(db, &h, err)) != 0)
         return rc;
     return record_revert(db, op, q, s.id, p.school, sc, comment, err);

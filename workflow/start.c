@@ -5,10 +5,9 @@
  * and change-feed event. A type that nobody approves (graduation of
  * primary and junior grades) is applied at once (workflow/effects.h).
  */
-#include "workflow/effects.h"
-
 #include "core/grade.h"
 #include "core/settings.h"
+#include "workflow/effects.h"
 #include "workflow/payload.h"
 #include "workflow/route.h"
 
@@ -286,8 +285,8 @@ start_batch(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
             wf_err_item(err, ptr, "student_in_flight");
         else if (!core_grade_fits_school(rs->category, rs->system, grade))
             wf_err_item(err, ptr, "grade_not_in_school");
-        else if (wf_class_lock(db, rs->code, grade, a->class_no ? a->class_no : class_no, &cid, &e) !=
-                 0) {
+        else if (wf_class_lock(db, rs->code, grade, a->class_no ? a->class_no : class_no, &cid,
+                               &e) != 0) {
             app_err_clear(&e);
             wf_err_item(err, ptr, "class_not_found");
         } else {
@@ -378,10 +377,9 @@ start_graduation(db_conn *db, const core_op *op, const wf_start *a, draft *dr, a
     json_t *ex = json_array();
     for (int k = 0; k < n; k++) {
         if (v[k].in_flight || v[k].has_problem)
-            json_array_append_new(ex, json_pack("{s:I,s:s}", "student", (json_int_t)v[k].id,
-                                                "reason",
-                                                v[k].has_problem ? "student_has_problem"
-                                                                 : "student_in_flight"));
+            json_array_append_new(
+                ex, json_pack("{s:I,s:s}", "student", (json_int_t)v[k].id, "reason",
+                              v[k].has_problem ? "student_has_problem" : "student_in_flight"));
         else
             dr->members[dr->nmembers++] = v[k].id;
     }
@@ -438,8 +436,8 @@ evidence_of(db_conn *db, const core_op *op, const wf_start *a, const char **out,
 
 /* Store the request, its steps and members: *q gets its id. */
 static int
-insert_request(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
-               const draft *dr, stepv *sv, const char *ev, core_request *q, app_err *err)
+insert_request(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, const draft *dr,
+               stepv *sv, const char *ev, core_request *q, app_err *err)
 {
     const db_school *sc = &dr->sc;
     memset(q, 0, sizeof(*q));
@@ -471,8 +469,8 @@ insert_request(db_conn *db, const core_op *op, const wf_def *d, const wf_start *
 
 /* History, action row, audit row and event of a new request. */
 static int
-record_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
-             const draft *dr, const core_request *q, app_err *err)
+record_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, const draft *dr,
+             const core_request *q, app_err *err)
 {
     const db_school *sc = &dr->sc;
     int rc;
@@ -484,17 +482,17 @@ record_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
         if ((rc = db_history_insert(db, &h, err)) != 0)
             return rc;
     }
-    const char *detail = wf_json_text(
-        op->arena, json_pack("{s:s,s:I,s:i}", "type", d->type, "student",
-                             (json_int_t)dr->student_id, "members", dr->nmembers));
+    const char *detail =
+        wf_json_text(op->arena, json_pack("{s:s,s:I,s:i}", "type", d->type, "student",
+                                          (json_int_t)dr->student_id, "members", dr->nmembers));
     const char *data =
         wf_json_text(op->arena, json_pack("{s:s,s:s}", "type", d->type, "state", "open"));
     if ((rc = db_request_action_insert(db, q->id, 0, "start", op->actor->user_id, op->actor->org,
                                        a->comment, err)) != 0 ||
         (rc = core_audit(db, op, "request.start", "request", rid, detail, err)) != 0)
         return rc;
-    return core_event(db, "request.started", dr->student_id, sc->code, sc->authority,
-                      sc->province, q->id, data, err);
+    return core_event(db, "request.started", dr->student_id, sc->code, sc->authority, sc->province,
+                      q->id, data, err);
 }
 
 /* Who may start type `d`, and what it must come with. */

@@ -4,11 +4,11 @@
  * wf_start, the stored payload, and the problem items (code and JSON
  * pointer) of every kind of member, without a database.
  */
+#include "workflow/payload.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "workflow/payload.h"
 
 #define ORG "1101010001"
 
@@ -119,7 +119,7 @@ START_TEST(test_top_level)
     ck_assert(has("/y", "unknown_field"));
     ck_assert(has("/type", "invalid_request_type"));
     ck_assert(has("/payload/reason", "unknown_field")); /* registration takes none */
-    ck_assert_int_eq(E.nitems, 5);                       /* /evidence twice, as before */
+    ck_assert_int_eq(E.nitems, 5);                      /* /evidence twice, as before */
     ck_assert_int_eq(parse("{\"student\":true,\"payload\":[]}"), APP_EINVAL);
     ck_assert(has("/type", "missing_field") && has("/student", "wrong_type") &&
               has("/payload", "wrong_type"));
@@ -147,8 +147,7 @@ START_TEST(test_transfer_and_grade)
                      APP_EINVAL);
     ck_assert_int_eq(E.nitems, 1);
     ck_assert(has("/payload", "wrong_type"));
-    ck_assert_int_eq(parse("{\"type\":\"grade_change\",\"student\":1,\"payload\":{}}"),
-                     APP_EINVAL);
+    ck_assert_int_eq(parse("{\"type\":\"grade_change\",\"student\":1,\"payload\":{}}"), APP_EINVAL);
     ck_assert(has("/payload/grade", "missing_field"));
     ck_assert_int_eq(parse("{\"type\":\"grade_change\",\"student\":1,"
                            "\"payload\":{\"grade\":true}}"),
@@ -192,8 +191,7 @@ START_TEST(test_batch_and_graduation)
     ck_assert_int_eq(S.outcome_ids[0], 9);
     ck_assert_str_eq(S.outcome_vals[0], "incomplete");
     ck_assert_str_eq(stored("outcomes"), "{\"9\":\"incomplete\"}");
-    ck_assert_int_eq(parse("{\"type\":\"graduation\",\"payload\":{\"grade\":\"x\"}}"),
-                     APP_EINVAL);
+    ck_assert_int_eq(parse("{\"type\":\"graduation\",\"payload\":{\"grade\":\"x\"}}"), APP_EINVAL);
     ck_assert_int_eq(E.nitems, 1);
     ck_assert(has("/payload/grade", "wrong_type"));
 }
@@ -274,8 +272,8 @@ START_TEST(test_stored_with_sealed)
     json_decref(o);
     /* evidence takes no changes: nothing sealed */
     ck_assert_int_eq(resolve("{\"method\":\"evidence\"}"), 0);
-    ck_assert_ptr_null(strstr(wf_payload_stored(&op, wf_def_find("problem_resolution"), &S),
-                              "sealed"));
+    ck_assert_ptr_null(
+        strstr(wf_payload_stored(&op, wf_def_find("problem_resolution"), &S), "sealed"));
     core_pii_ring_free(ring);
 }
 END_TEST
