@@ -152,7 +152,7 @@ method_is(const pctx *p, const char *method)
 /* ------------------------------------------------------------ kinds */
 
 static void
-read_text(pctx *p, const wf_member *m, const json_t *v)
+read_text(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0;
     const char *s = str_of(p->a, v, &bad);
@@ -165,7 +165,7 @@ read_text(pctx *p, const wf_member *m, const json_t *v)
 }
 
 static void
-read_date(pctx *p, const wf_member *m, const json_t *v)
+read_date(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0, ymd;
     const char *s = str_of(p->a, v, &bad), *ptr = ptr_of(p, m->name);
@@ -195,7 +195,7 @@ read_date(pctx *p, const wf_member *m, const json_t *v)
 /* A grade or class number. A wrong type reported at bad_at leaves the
    member absent (and so missing when required), as it always was. */
 static void
-read_number(pctx *p, const wf_member *m, const json_t *v)
+read_number(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0;
     int n = int_of(v, &bad);
@@ -218,7 +218,7 @@ read_number(pctx *p, const wf_member *m, const json_t *v)
 }
 
 static void
-read_school(pctx *p, const wf_member *m, const json_t *v)
+read_school(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0;
     const char *s = str_of(p->a, v, &bad);
@@ -340,7 +340,7 @@ read_changes(pctx *p, const wf_member *m, json_t *v)
 }
 
 static void
-read_flag(pctx *p, const wf_member *m, const json_t *v)
+read_flag(pctx *p, const wf_member *m, json_t *v)
 {
     if (v && !json_is_boolean(v))
         app_err_add(p->err, ptr_of(p, m->name), "wrong_type", NULL);
@@ -352,7 +352,7 @@ read_flag(pctx *p, const wf_member *m, const json_t *v)
 }
 
 static void
-read_choice(pctx *p, const wf_member *m, const json_t *v)
+read_choice(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0, ok = 0;
     const char *s = str_of(p->a, v, &bad);
@@ -422,7 +422,25 @@ early_wrong_types(pctx *p, const wf_def *d, json_t *o)
     }
 }
 
+static void
+read_files(pctx *p, const wf_member *m, json_t *v)
+{
+    read_file_ids(p, ptr_of(p, m->name), v, 0);
+}
+
 /* ------------------------------------------------------------ the loop */
+
+/* The reader of each kind of member (workflow/defs.h). */
+typedef void (*reader)(pctx *p, const wf_member *m, json_t *v);
+static const reader READERS[] = {
+    [WF_K_TEXT] = read_text,         [WF_K_DATE] = read_date,
+    [WF_K_GRADE] = read_number,      [WF_K_CLASS] = read_number,
+    [WF_K_SCHOOL] = read_school,     [WF_K_CALLER_SCHOOL] = read_school,
+    [WF_K_STUDENTS] = read_students, [WF_K_OUTCOMES] = read_outcomes,
+    [WF_K_CHANGES] = read_changes,   [WF_K_FLAG] = read_flag,
+    [WF_K_CHOICE] = read_choice,     [WF_K_STUDENT_ID] = read_student_id,
+    [WF_K_FILES] = read_files,
+};
 
 /* Every member of `d` from object `o`, in declaration order. */
 static void
@@ -436,43 +454,7 @@ read_members(pctx *p, const wf_def *d, json_t *o)
                 app_err_add(p->err, ptr_of(p, m->name), "unknown_field", NULL);
             continue;
         }
-        switch (m->kind) {
-        case WF_K_TEXT:
-            read_text(p, m, v);
-            break;
-        case WF_K_DATE:
-            read_date(p, m, v);
-            break;
-        case WF_K_GRADE:
-        case WF_K_CLASS:
-            read_number(p, m, v);
-            break;
-        case WF_K_SCHOOL:
-        case WF_K_CALLER_SCHOOL:
-            read_school(p, m, v);
-            break;
-        case WF_K_STUDENTS:
-            read_students(p, m, v);
-            break;
-        case WF_K_OUTCOMES:
-            read_outcomes(p, m, v);
-            break;
-        case WF_K_CHANGES:
-            read_changes(p, m, v);
-            break;
-        case WF_K_FLAG:
-            read_flag(p, m, v);
-            break;
-        case WF_K_CHOICE:
-            read_choice(p, m, v);
-            break;
-        case WF_K_STUDENT_ID:
-            read_student_id(p, m, v);
-            break;
-        case WF_K_FILES:
-            read_file_ids(p, ptr_of(p, m->name), v, 0);
-            break;
-        }
+        READERS[m->kind](p, m, v);
     }
     /* required with a method: checked last, a value of a wrong type counting as none */
     for (const wf_member *m = d->members; m && m->name; m++) {

@@ -7,6 +7,7 @@
 #include "workflow/payload.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,6 +279,33 @@ START_TEST(test_stored_with_sealed)
 }
 END_TEST
 
+/* Every type's members read: a required member that is null is reported at
+   its own pointer. */
+START_TEST(test_every_type)
+{
+    for (int i = 0; i < wf_ndefs; i++) {
+        const wf_def *d = &wf_defs[i];
+        json_t *b =
+            json_pack("{s:s,s:i,s:o}", "type", d->type, "student", 1, "payload", json_object());
+        for (const wf_member *m = d->members; m && m->name; m++)
+            json_object_set_new(json_object_get(b, "payload"), m->name, json_null());
+        app_err_clear(&E);
+        int rc = wf_start_parse(b, ORG, A, &S, &E);
+        json_decref(b);
+        int takes = d->starter != WF_START_NONE && d->starter != WF_START_PROBLEM;
+        ck_assert_int_eq(rc, E.nitems > 0 ? APP_EINVAL : 0);
+        ck_assert(takes || has("/type", "invalid_request_type"));
+        for (const wf_member *m = d->members; takes && m && m->name; m++) {
+            char ptr[64];
+            snprintf(ptr, sizeof(ptr), "/payload/%s", m->name);
+            /* a null student list is of the wrong type, as it always was */
+            ck_assert_msg(!m->required || has(ptr, "missing_field") || has(ptr, "wrong_type"),
+                          "%s %s", d->type, ptr);
+        }
+    }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -291,6 +319,7 @@ main(void)
     tcase_add_test(tc, test_key_field_changes);
     tcase_add_test(tc, test_resolution);
     tcase_add_test(tc, test_stored_with_sealed);
+    tcase_add_test(tc, test_every_type);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
