@@ -1,5 +1,6 @@
 /*
- * workflow/defs.c - the request types (DOMAIN §5 table), one line each.
+ * workflow/defs.c - the request types (DOMAIN §5 table) and the members of
+ * their payloads, as data (see workflow/defs.h, docs/decisions/0022).
  */
 #include "workflow/defs.h"
 
@@ -14,46 +15,114 @@ static const char *const LEFT[] = {"abroad", "left_other", "missing", "dropped_o
                                    NULL};
 static const char *const GRADUATED[] = {"graduated", "completed", "incomplete", NULL};
 
+/* ------------------------------------------------------------ payload members */
+
+static const wf_member REASON_DATE[] = {
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = "date", .kind = WF_K_DATE, .required = 1},
+    {.name = NULL},
+};
+/* a start or end date that is not a string counts as absent, as it always did */
+static const wf_member SUSPEND[] = {
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = "start_date", .kind = WF_K_DATE, .required = 1, .non_string_absent = 1},
+    {.name = "end_date", .kind = WF_K_DATE, .after = "start_date", .non_string_absent = 1},
+    {.name = NULL},
+};
+/* a wrong type of these three is reported at /payload, as it always was */
+static const wf_member TRANSFER[] = {
+    {.name = "to_school", .kind = WF_K_CALLER_SCHOOL, .bad_at = "/payload"},
+    {.name = "grade", .kind = WF_K_GRADE, .bad_at = "/payload"},
+    {.name = "class", .kind = WF_K_CLASS, .bad_at = "/payload"},
+    {.name = NULL},
+};
+static const wf_member GRADE_CHANGE[] = {
+    {.name = "grade", .kind = WF_K_GRADE, .required = 1, .bad_at = "/payload"},
+    {.name = "class", .kind = WF_K_CLASS, .bad_at = "/payload"},
+    {.name = NULL},
+};
+static const wf_member BATCH_TRANSFER[] = {
+    {.name = "from_school", .kind = WF_K_SCHOOL, .required = 1},
+    {.name = "to_school", .kind = WF_K_SCHOOL, .required = 1},
+    {.name = "class", .kind = WF_K_CLASS, .min = 0, .max = 2147483647},
+    {.name = "students", .kind = WF_K_STUDENTS, .required = 1, .max = 2000},
+    {.name = NULL},
+};
+static const wf_member KEY_FIELD_CHANGE[] = {
+    {.name = "changes", .kind = WF_K_CHANGES, .required = 1, .sealed = 1},
+    {.name = "renumber", .kind = WF_K_FLAG},
+    {.name = NULL},
+};
+static const wf_member GRADUATION[] = {
+    {.name = "grade", .kind = WF_K_GRADE, .required = 1},
+    {.name = "outcomes", .kind = WF_K_OUTCOMES},
+    {.name = NULL},
+};
+static const char *const METHODS[] = {"evidence", "change", "delete", NULL};
+/* POST /problems/{id}/resolutions: at the top of the body */
+static const wf_member RESOLUTION[] = {
+    {.name = "method", .kind = WF_K_CHOICE, .required = 1, .choices = METHODS},
+    {.name = "student", .kind = WF_K_STUDENT_ID},
+    {.name = "comment", .kind = WF_K_TEXT, .max = 500, .unstored = 1},
+    {.name = "reason", .kind = WF_K_TEXT, .max = 500, .required_with = "delete"},
+    {.name = "evidence", .kind = WF_K_FILES, .unstored = 1},
+    {.name = "changes", .kind = WF_K_CHANGES, .required = 1, .sealed = 1, .with_method = "change"},
+    {.name = NULL},
+};
+
+/* ------------------------------------------------------------ types */
+
 #define C WF_H_COMPETENT
-#define LEAVE(t, label, st)                                                                    \
-    {t, label, ACTIVE, st, WF_START_SCHOOL, {C}, WF_E_STATE, WF_P_REASON | WF_P_DATE, 0, 1, 0}
+#define LEAVE(t, lbl, st)                                                                       \
+    {.type = t, .label = lbl, .from = ACTIVE, .to_state = st, .starter = WF_START_SCHOOL,       \
+     .steps = {C}, .effect = WF_E_STATE, .members = REASON_DATE, .revertible = 1}
 
 const wf_def wf_defs[] = {
-    {"registration", "新生/在校生注册", PENDING, NULL, WF_START_NONE, {C}, WF_E_REGISTER, 0, 0, 0, 0},
-    /* the real chain is built in holders(): same authority -> sending
+    {.type = "registration", .label = "新生/在校生注册", .from = PENDING,
+     .starter = WF_START_NONE, .steps = {C}, .effect = WF_E_REGISTER},
+    /* the real chain is built by wf_route(): same authority -> sending
        school, authority; otherwise receiving authority, [receiving province],
        sending school, sending authority, [sending province] */
-    {"transfer", "转学", ENROLLED, NULL, WF_START_RECEIVING,
-     {WF_H_RECEIVING_AUTHORITY, WF_H_RECEIVING_PROVINCE, WF_H_SENDING_SCHOOL,
-      WF_H_SENDING_AUTHORITY, WF_H_SENDING_PROVINCE},
-     WF_E_TRANSFER, WF_P_TO_SCHOOL, 0, 1, 0},
+    {.type = "transfer", .label = "转学", .from = ENROLLED, .starter = WF_START_RECEIVING,
+     .steps = {WF_H_RECEIVING_AUTHORITY, WF_H_RECEIVING_PROVINCE, WF_H_SENDING_SCHOOL,
+               WF_H_SENDING_AUTHORITY, WF_H_SENDING_PROVINCE},
+     .effect = WF_E_TRANSFER, .members = TRANSFER, .revertible = 1},
     /* a cohort between two schools of one authority: both schools confirm */
-    {"batch_transfer", "批量转学", ENROLLED, NULL, WF_START_AUTHORITY,
-     {WF_H_FROM_SCHOOL, WF_H_TO_SCHOOL}, WF_E_BATCH_TRANSFER, WF_P_BATCH, 0, 1, 1},
-    {"suspend", "休学", ENROLLED, "suspended", WF_START_SCHOOL, {C}, WF_E_STATE,
-     WF_P_REASON | WF_P_START_END | WF_P_EVIDENCE, 0, 1, 0},
-    {"resume", "复学", SUSPENDED, "enrolled", WF_START_SCHOOL, {C}, WF_E_STATE, 0, 0, 1, 0},
-    {"withdraw", "退学", ACTIVE, "withdrawn", WF_START_SCHOOL, {C}, WF_E_STATE,
-     WF_P_REASON | WF_P_DATE, 1, 1, 0},
+    {.type = "batch_transfer", .label = "批量转学", .from = ENROLLED,
+     .starter = WF_START_AUTHORITY, .steps = {WF_H_FROM_SCHOOL, WF_H_TO_SCHOOL},
+     .effect = WF_E_BATCH_TRANSFER, .members = BATCH_TRANSFER, .revertible = 1, .batch = 1},
+    {.type = "suspend", .label = "休学", .from = ENROLLED, .to_state = "suspended",
+     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .members = SUSPEND,
+     .evidence_required = 1, .revertible = 1},
+    {.type = "resume", .label = "复学", .from = SUSPENDED, .to_state = "enrolled",
+     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .revertible = 1},
+    {.type = "withdraw", .label = "退学", .from = ACTIVE, .to_state = "withdrawn",
+     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .members = REASON_DATE,
+     .senior_only = 1, .revertible = 1},
     LEAVE("decease", "死亡", "deceased"),
     LEAVE("go_abroad", "出国/出境", "abroad"),
     LEAVE("leave_other", "其他离校", "left_other"),
     LEAVE("missing", "失踪", "missing"),
     LEAVE("drop_out", "辍学", "dropped_out"),
-    {"restore", "恢复入学资格", LEFT, "enrolled", WF_START_SCHOOL, {C}, WF_E_STATE, 0, 0, 1, 0},
-    {"grade_change", "调整年级（跳级、留级）", ENROLLED, NULL, WF_START_SCHOOL, {C}, WF_E_GRADE,
-     WF_P_GRADE, 0, 1, 0},
-    {"key_field_change", "关键信息变更", ANY_ACTIVE, NULL, WF_START_SCHOOL, {C},
-     WF_E_KEY_FIELDS, WF_P_CHANGES | WF_P_EVIDENCE, 0, 0, 0},
+    {.type = "restore", .label = "恢复入学资格", .from = LEFT, .to_state = "enrolled",
+     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .revertible = 1},
+    {.type = "grade_change", .label = "调整年级（跳级、留级）", .from = ENROLLED,
+     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_GRADE, .members = GRADE_CHANGE,
+     .revertible = 1},
+    {.type = "key_field_change", .label = "关键信息变更", .from = ANY_ACTIVE,
+     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_KEY_FIELDS,
+     .members = KEY_FIELD_CHANGE, .evidence_required = 1},
     /* a school's graduating grade: primary and junior complete at once */
-    {"graduation", "毕业", ENROLLED, NULL, WF_START_SCHOOL, {WF_H_COMPETENT_IF_SENIOR},
-     WF_E_GRADUATE, WF_P_GRADUATION, 0, 0, 1},
-    {"graduation_revert", "毕业回退", GRADUATED, "enrolled", WF_START_SCHOOL, {C}, WF_E_STATE, 0,
-     0, 1, 0},
+    {.type = "graduation", .label = "毕业", .from = ENROLLED, .starter = WF_START_SCHOOL,
+     .steps = {WF_H_COMPETENT_IF_SENIOR}, .effect = WF_E_GRADUATE, .members = GRADUATION,
+     .batch = 1},
+    {.type = "graduation_revert", .label = "毕业回退", .from = GRADUATED, .to_state = "enrolled",
+     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .revertible = 1},
     /* 问题学籍 (DOMAIN rule 24): 佐证, 变更 or 删除, decided by the lowest
        common authority of the schools involved */
-    {"problem_resolution", "问题学籍处理", ANY_ACTIVE, NULL, WF_START_PROBLEM,
-     {WF_H_LOWEST_COMMON, WF_H_PROVINCE_IF_DELETE_G}, WF_E_RESOLVE, 0, 0, 0, 0},
+    {.type = "problem_resolution", .label = "问题学籍处理", .from = ANY_ACTIVE,
+     .starter = WF_START_PROBLEM, .steps = {WF_H_LOWEST_COMMON, WF_H_PROVINCE_IF_DELETE_G},
+     .effect = WF_E_RESOLVE, .members = RESOLUTION, .body_members = 1},
 };
 const int wf_ndefs = (int)(sizeof(wf_defs) / sizeof(wf_defs[0]));
 
@@ -147,4 +216,13 @@ wf_effect_name(wf_effect e)
     case WF_E_RESOLVE: return "resolve_problem";
     default: return NULL;
     }
+}
+
+const wf_member *
+wf_def_member(const wf_def *d, const char *name)
+{
+    for (const wf_member *m = d->members; m && m->name; m++)
+        if (strcmp(m->name, name) == 0)
+            return m;
+    return NULL;
 }

@@ -2,8 +2,9 @@
  * workflow/defs.h - request types as data (DOMAIN §5): for each type the
  * student states it may start from, who may start it, the ordered approval
  * steps and how each step's holder is found, and the effect to apply on the
- * last approval. Adding a type is adding a line here and, when its effect is
- * new, an effect function in workflow/effects.c.
+ * last approval, and the members of its payload. Adding a type is adding its
+ * lines in workflow/defs.c and, when its effect is new, an effect function in
+ * workflow/effects.c (docs/decisions/0022).
  */
 #ifndef WORKFLOW_DEFS_H
 #define WORKFLOW_DEFS_H
@@ -47,18 +48,40 @@ typedef enum {
     WF_E_RESOLVE,      /* a problem record: evidence, change (key fields) or delete */
 } wf_effect;
 
-/* Payload members a type takes. */
-enum {
-    WF_P_REASON = 1 << 0,   /* reason (required) */
-    WF_P_DATE = 1 << 1,     /* date (required) */
-    WF_P_START_END = 1 << 2, /* start_date (required), end_date */
-    WF_P_TO_SCHOOL = 1 << 3, /* to_school (required), grade, class */
-    WF_P_GRADE = 1 << 4,    /* grade (required), class */
-    WF_P_CHANGES = 1 << 5,  /* changes (required), renumber */
-    WF_P_EVIDENCE = 1 << 6, /* evidence file ids required */
-    WF_P_BATCH = 1 << 7,    /* from_school, to_school, students (required), class */
-    WF_P_GRADUATION = 1 << 8, /* grade (required), outcomes */
-};
+/* The kind of a payload member: how workflow/payload.c reads, checks and
+   stores it, and which wf_start field (workflow/wf.h) receives it. */
+typedef enum {
+    WF_K_TEXT = 1,      /* visible text of at most .max characters (wrong_type) */
+    WF_K_DATE,          /* YYYY-MM-DD (invalid_date); .after: not before that member */
+    WF_K_GRADE,         /* grade code, integer or 1-2 digit string; stored "%02d"; 0 is absent */
+    WF_K_CLASS,         /* class number, as a grade; stored as an integer; 0 is absent */
+    WF_K_SCHOOL,        /* 10-digit school code (invalid_school_code) */
+    WF_K_CALLER_SCHOOL, /* a school code, the caller's org when absent (transfer) */
+    WF_K_STUDENTS,      /* 1..max students by id (integer) or number (1-19 characters) */
+    WF_K_OUTCOMES,      /* {"<student id>": "graduated" | "completed" | "incomplete"} */
+    WF_K_CHANGES,       /* key fields {field: string | null}; stored with PII masked */
+    WF_K_FLAG,          /* boolean; stored as 0 or 1, also when absent */
+    WF_K_CHOICE,        /* one of .choices (invalid_method) */
+    WF_K_STUDENT_ID,    /* a positive integer: the student (id) it is about */
+    WF_K_FILES,         /* at most 10 evidence file ids (positive integers) */
+} wf_kind;
+
+/* One payload member of a request type. */
+typedef struct wf_member {
+    const char *name;
+    wf_kind kind;
+    int required;               /* absent (a grade: 0) is missing_field */
+    long long min, max;         /* TEXT: max characters; STUDENTS: max count; CLASS: range
+                                   when max > 0 (wrong_type) */
+    const char *after;          /* DATE: the member it may not precede (before_start) */
+    const char *bad_at;         /* JSON pointer of a wrong type when not the member's own */
+    int sealed;                 /* CHANGES: the new values are stored encrypted, as `sealed` */
+    const char *const *choices; /* CHOICE */
+    const char *with_method;    /* taken only with this method, else unknown_field */
+    const char *required_with;  /* required with this method (checked after the others) */
+    int unstored;               /* a typed field only, not part of the stored payload */
+    int non_string_absent;      /* DATE: a value that is not a string counts as absent */
+} wf_member;
 
 #define WF_MAX_STEPS 8
 
@@ -70,10 +93,13 @@ typedef struct wf_def {
     wf_starter starter;
     wf_holder steps[WF_MAX_STEPS]; /* WF_H_NONE-terminated */
     wf_effect effect;
-    unsigned payload;              /* WF_P_* */
+    const wf_member *members;      /* payload members, {NULL}-terminated; NULL: none */
+    int evidence_required;         /* evidence file ids required */
     int senior_only;               /* only senior secondary students (grades 31-33) */
     int revertible;
     int batch;                     /* many students (request members), no single `student` */
+    int body_members;              /* members at the top of the body, not in `payload`
+                                      (problem_resolution) */
 } wf_def;
 
 extern const wf_def wf_defs[];
@@ -90,5 +116,8 @@ const char *wf_holder_name(wf_holder h);
 const char *wf_holder_label(wf_holder h);
 const char *wf_starter_name(wf_starter s);
 const char *wf_effect_name(wf_effect e);
+
+/* Member `name` of type `d`, or NULL. */
+const wf_member *wf_def_member(const wf_def *d, const char *name);
 
 #endif

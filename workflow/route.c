@@ -159,112 +159,100 @@ uses_other(const wf_def *d)
     return use;
 }
 
+/* The two schools' provinces and how they relate. */
+typedef struct sides {
+    char ps[7], po[7]; /* provinces of the school and of the other school */
+    int has_other, same_auth, cross;
+} sides;
+
+/* The org(s) of one holder kind, appended to `r`. */
+static int
+add_step(route *r, const wf_route_in *in, wf_holder h, const sides *sd)
+{
+    const wf_place *sc = &in->school, *ot = &in->other;
+    switch (h) {
+    case WF_H_COMPETENT:
+        /* registration without a document climbs to the province (DOMAIN §5) */
+        if (in->def->effect == WF_E_REGISTER && in->no_document)
+            return add_chain(r, sc->authority);
+        return add_region(r, sc->authority);
+    case WF_H_CHAIN_TO_PROVINCE:
+        return add_chain(r, sc->authority);
+    case WF_H_PROVINCE:
+        return add_region(r, sd->ps);
+    case WF_H_SENDING_SCHOOL:
+    case WF_H_FROM_SCHOOL:
+        return add_school(r, sc);
+    case WF_H_SENDING_AUTHORITY:
+        return add_region(r, sc->authority);
+    case WF_H_RECEIVING_AUTHORITY:
+        /* within one authority it decides once, after the sending school */
+        return sd->same_auth ? 0 : add_region(r, ot->authority);
+    case WF_H_RECEIVING_PROVINCE:
+        return sd->cross && in->province_approves_other ? add_region(r, sd->po) : 0;
+    case WF_H_SENDING_PROVINCE:
+        return sd->cross && in->province_approves_school ? add_region(r, sd->ps) : 0;
+    case WF_H_COMPETENT_IF_SENIOR:
+        /* primary and junior graduations the school completes itself */
+        return in->senior ? add_region(r, sc->authority) : 0;
+    case WF_H_TO_SCHOOL:
+        return add_school(r, ot);
+    case WF_H_LOWEST_COMMON:
+        if (sd->has_other) {
+            char lca[7];
+            core_school_ref a = {sc->code, NULL, sc->authority};
+            core_school_ref b = {ot->code, NULL, ot->authority};
+            core_lowest_common_authority(&a, &b, r->is_org, r->ctx, lca);
+            return add_region(r, lca);
+        }
+        return add_region(r, sc->authority);
+    case WF_H_PROVINCE_IF_DELETE_G:
+        /* the ministry above two provinces needs no province below it */
+        return in->delete_g && !holds(r, ministry) ? add_region(r, sd->ps) : 0;
+    default:
+        return -1; /* a holder kind this router does not know */
+    }
+}
+
 int
 wf_route(const wf_route_in *in, core_is_org_fn is_org, void *ctx, wf_route_step out[WF_ROUTE_MAX],
          int *out_n)
 {
-    const wf_def *d;
-    const wf_place *sc, *ot;
     route r = {out, 0, is_org, ctx};
-    char ps[7], po[7], lca[7];
-    int has_other, same_auth = 0, cross = 0, rc = 0;
+    sides sd = {.has_other = 0};
+    int rc = 0;
 
     assert(out != NULL && out_n != NULL);
     *out_n = 0;
     if (in == NULL || in->def == NULL || !authority_ok(&in->school))
         return -1;
-    d = in->def;
-    sc = &in->school;
-    ot = &in->other;
-    core_region_province_of(sc->authority, ps);
-
+    const wf_def *d = in->def;
+    const wf_place *sc = &in->school, *ot = &in->other;
+    core_region_province_of(sc->authority, sd.ps);
     switch (uses_other(d)) {
     case 2:
         if (ot->code == NULL)
             return -1;
-        has_other = 1;
+        sd.has_other = 1;
         break;
     case 1:
-        has_other = ot->code != NULL;
+        sd.has_other = ot->code != NULL;
         break;
     default:
-        has_other = 0;
         break;
     }
-    if (has_other) {
+    if (sd.has_other) {
         if (!authority_ok(ot))
             return -1;
-        core_region_province_of(ot->authority, po);
-        same_auth = strcmp(sc->authority, ot->authority) == 0;
-        cross = strcmp(ps, po) != 0;
+        core_region_province_of(ot->authority, sd.po);
+        sd.same_auth = strcmp(sc->authority, ot->authority) == 0;
+        sd.cross = strcmp(sd.ps, sd.po) != 0;
     }
-
-    for (int i = 0; i < WF_MAX_STEPS && d->steps[i] != WF_H_NONE && rc == 0; i++) {
-        switch (d->steps[i]) {
-        case WF_H_COMPETENT:
-            /* registration without a document climbs to the province (DOMAIN §5) */
-            if (d->effect == WF_E_REGISTER && in->no_document)
-                rc = add_chain(&r, sc->authority);
-            else
-                rc = add_region(&r, sc->authority);
-            break;
-        case WF_H_CHAIN_TO_PROVINCE:
-            rc = add_chain(&r, sc->authority);
-            break;
-        case WF_H_PROVINCE:
-            rc = add_region(&r, ps);
-            break;
-        case WF_H_SENDING_SCHOOL:
-        case WF_H_FROM_SCHOOL:
-            rc = add_school(&r, sc);
-            break;
-        case WF_H_SENDING_AUTHORITY:
-            rc = add_region(&r, sc->authority);
-            break;
-        case WF_H_RECEIVING_AUTHORITY:
-            /* within one authority it decides once, after the sending school */
-            if (!same_auth)
-                rc = add_region(&r, ot->authority);
-            break;
-        case WF_H_RECEIVING_PROVINCE:
-            if (cross && in->province_approves_other)
-                rc = add_region(&r, po);
-            break;
-        case WF_H_SENDING_PROVINCE:
-            if (cross && in->province_approves_school)
-                rc = add_region(&r, ps);
-            break;
-        case WF_H_COMPETENT_IF_SENIOR:
-            /* primary and junior graduations the school completes itself */
-            if (in->senior)
-                rc = add_region(&r, sc->authority);
-            break;
-        case WF_H_TO_SCHOOL:
-            rc = add_school(&r, ot);
-            break;
-        case WF_H_LOWEST_COMMON:
-            if (has_other) {
-                core_school_ref a = {sc->code, NULL, sc->authority};
-                core_school_ref b = {ot->code, NULL, ot->authority};
-                core_lowest_common_authority(&a, &b, is_org, ctx, lca);
-                rc = add_region(&r, lca);
-            } else {
-                rc = add_region(&r, sc->authority);
-            }
-            break;
-        case WF_H_PROVINCE_IF_DELETE_G:
-            /* the ministry above two provinces needs no province below it */
-            if (in->delete_g && !holds(&r, ministry))
-                rc = add_region(&r, ps);
-            break;
-        default:
-            rc = -1; /* a holder kind this router does not know */
-            break;
-        }
-    }
+    for (int i = 0; i < WF_MAX_STEPS && d->steps[i] != WF_H_NONE && rc == 0; i++)
+        rc = add_step(&r, in, d->steps[i], &sd);
     /* a new student number needs the province (DOMAIN §5, rule 10) */
     if (rc == 0 && d->effect == WF_E_KEY_FIELDS && in->renumber)
-        rc = add_region(&r, ps);
+        rc = add_region(&r, sd.ps);
     if (rc != 0)
         return -1;
     *out_n = r.n;

@@ -17,15 +17,18 @@
 #include "db/problem.h"
 #include "workflow/defs.h"
 
-/* A new request, as the API parsed it. */
+/* A new request: workflow/payload.h reads it from a request body by the
+   member declarations of its type (workflow/defs.c); tests and tools may
+   fill it themselves. */
 typedef struct wf_start {
     const char *type;
     const char *student;      /* id or student number; a transfer names the student by number */
-    const char *payload_json; /* stored as given (the API builds it from the typed members) */
+    const char *payload_json; /* the members as stored, without `sealed`: wf_request_start
+                                 adds the sealed key-field changes of `changes` itself */
     const char *comment;
     const long long *evidence; /* file ids of the caller's org */
     int nevidence;
-    /* typed payload members (shapes checked by the API; rules here) */
+    /* typed payload members (shapes checked by workflow/payload.c; rules here) */
     const char *reason, *date, *start_date, *end_date;
     const char *to_school;
     int grade, class_no; /* 0 = not given */

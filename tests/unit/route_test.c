@@ -366,10 +366,10 @@ END_TEST
 START_TEST(test_unused_kinds)
 {
     static const char *const from[] = {"enrolled", NULL};
-    wf_def chain = {"chain", "逐级", from, NULL, WF_START_SCHOOL, {WF_H_CHAIN_TO_PROVINCE},
-                    WF_E_GRADE, 0, 0, 0, 0};
-    wf_def prov = {"prov", "省", from, NULL, WF_START_SCHOOL, {WF_H_COMPETENT, WF_H_PROVINCE},
-                   WF_E_GRADE, 0, 0, 0, 0};
+    wf_def chain = {.type = "chain", .label = "逐级", .from = from, .starter = WF_START_SCHOOL,
+                    .steps = {WF_H_CHAIN_TO_PROVINCE}, .effect = WF_E_GRADE};
+    wf_def prov = {.type = "prov", .label = "省", .from = from, .starter = WF_START_SCHOOL,
+                   .steps = {WF_H_COMPETENT, WF_H_PROVINCE}, .effect = WF_E_GRADE};
     wf_route_step out[WF_ROUTE_MAX];
     struct pred_ctx pc = {0};
     wf_route_in in = make_in(&chain, ZY, NOSCHOOL, 0);
@@ -539,8 +539,8 @@ END_TEST
 START_TEST(test_unusable)
 {
     static const char *const from[] = {"enrolled", NULL};
-    wf_def odd = {"odd", "未知", from, NULL, WF_START_SCHOOL, {WF_H_COMPETENT, (wf_holder)99},
-                  WF_E_GRADE, 0, 0, 0, 0};
+    wf_def odd = {.type = "odd", .label = "未知", .from = from, .starter = WF_START_SCHOOL,
+                  .steps = {WF_H_COMPETENT, (wf_holder)99}, .effect = WF_E_GRADE};
     wf_route_step out[WF_ROUTE_MAX];
     struct pred_ctx pc = {0};
     wf_route_in in;

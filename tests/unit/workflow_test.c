@@ -50,8 +50,8 @@ START_TEST(test_domain_table)
     d = wf_def_find("transfer");
     ck_assert_int_eq(d->starter, WF_START_RECEIVING);
     ck_assert(!wf_def_allows(d, "suspended")); /* rule 16 */
-    ck_assert(wf_def_find("suspend")->payload & WF_P_EVIDENCE);
-    ck_assert(wf_def_find("key_field_change")->payload & WF_P_EVIDENCE);
+    ck_assert(wf_def_find("suspend")->evidence_required);
+    ck_assert(wf_def_find("key_field_change")->evidence_required);
     ck_assert_int_eq(wf_def_find("registration")->starter, WF_START_NONE);
     ck_assert(!wf_def_find("registration")->revertible);
 }

@@ -1,0 +1,182 @@
+/*
+ * workflow/act.c - actions on a request's steps: approve, reject, return,
+ * and the starter's withdraw and resubmit (see workflow/wf.h).
+ */
+#include "workflow/effects.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int wf_fault_after_effect;
+
+/* 1 when the actor holds step `st`: its org, or (once overdue) the org it
+   escalates to, which then forces the decision (强制干预). */
+static int
+holds(const core_op *op, const db_step *st, int *out_forced)
+{
+    const core_actor *a = op->actor;
+    *out_forced = 0;
+    if (a->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(a))
+        return 0;
+    if (strcmp(st->org, a->org) == 0)
+        return 1;
+    char now[24];
+    wf_now_text(now);
+    if (st->escalate_to && strcmp(st->escalate_to, a->org) == 0 && st->due_at && st->due_at[0] &&
+        strcmp(st->due_at, now) < 0) {
+        *out_forced = 1; /* 强制干预 */
+        return 1;
+    }
+    return 0;
+}
+
+/* What an action decided, for its action row, audit row and event. */
+typedef struct outcome {
+    const char *req_state;
+    const char *failure; /* the effect failed the request: "duplicate_enrolled" */
+    int forced, step;
+} outcome;
+
+/* withdraw and resubmit: the starter's own (rule 15: for transfers only
+   the receiving school). */
+static int
+act_as_starter(db_conn *db, const core_op *op, const core_request *q, int withdraw, outcome *o,
+               app_err *err)
+{
+    if (strcmp(q->started_org, op->actor->org) != 0 ||
+        (op->actor->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(op->actor)) ||
+        strcmp(q->type, "registration") == 0)
+        return app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s",
+                           q->started_org);
+    int open = strcmp(q->state, "open") == 0, returned = strcmp(q->state, "returned") == 0;
+    if (withdraw ? !open && !returned : !returned)
+        return app_err_set(err, APP_ECONFLICT, "step_already_decided", "state %s", q->state);
+    if (withdraw) {
+        o->req_state = "withdrawn";
+        return db_request_set_state(db, q->id, "withdrawn", 0, err);
+    }
+    db_settings set;
+    o->req_state = "open";
+    int rc;
+    if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
+        (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set), err)) != 0)
+        return rc;
+    return db_request_set_state(db, q->id, "open", 1, err);
+}
+
+/* approve, reject or return step `step`, and on the last approval (or a
+   rejected registration) the effect, in this transaction (rule 17). */
+static int
+act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
+            const char *action, int step, const char *comment, outcome *o, app_err *err)
+{
+    int approve = strcmp(action, "approve") == 0, reject = strcmp(action, "reject") == 0;
+    if (strcmp(q->state, "open") != 0 || q->current_step != step || step < 1 || step > q->nsteps)
+        return app_err_set(err, APP_ECONFLICT, "step_already_decided", "current step %d",
+                           q->current_step);
+    const db_step *st = &q->steps[step - 1];
+    if (!holds(op, st, &o->forced))
+        return app_err_set(err, APP_EFORBIDDEN, "not_step_holder", "step %d is held by %s", step,
+                           st->org);
+    o->step = step;
+    int last = step == q->nsteps, rc;
+    long long uid = op->actor->user_id;
+    if (!approve && !reject) {
+        o->req_state = "returned";
+        /* the step stays `returned` until the starter resubmits */
+        if ((rc = db_request_decide(db, q->id, step, "returned", uid, comment, o->forced,
+                                    "returned", 0, NULL, err)) != 0)
+            return rc;
+        return db_request_set_state(db, q->id, "returned", step, err);
+    }
+    o->req_state = reject ? "rejected" : last ? "approved" : "open";
+    int next = reject || last ? 0 : step + 1;
+    const char *due = NULL;
+    if (next) {
+        db_settings set;
+        if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0)
+            return rc;
+        due = wf_step_due(op, &set);
+    }
+    if ((rc = db_request_decide(db, q->id, step, reject ? "rejected" : "approved", uid, comment,
+                                o->forced, o->req_state, next, due, err)) != 0)
+        return rc;
+    if (reject && d->effect == WF_E_REGISTER)
+        return core_student_reject_registration(db, op, q->student_id, q->id, err);
+    if (approve && last)
+        return wf_effect_apply(db, op, d, q->id, &o->req_state, &o->failure, err);
+    return 0;
+}
+
+/* The action row, the audit row and the change-feed event of an action. */
+static int
+record_action(db_conn *db, const core_op *op, const core_request *q, const char *action,
+              const char *comment, const outcome *o, app_err *err)
+{
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", q->id);
+    json_t *detail = json_pack("{s:s,s:i}", "action", action, "step", o->step);
+    json_t *data = json_pack("{s:s,s:s,s:i,s:s}", "type", q->type, "action", action, "step",
+                             o->step, "state", o->req_state);
+    if (o->forced) {
+        json_object_set_new(detail, "forced", json_true());
+        json_object_set_new(data, "forced", json_true());
+    }
+    if (o->failure)
+        json_object_set_new(data, "failure", json_string(o->failure));
+    const char *dt = wf_json_text(op->arena, detail), *dd = wf_json_text(op->arena, data);
+    db_school sc;
+    const char *act = o->forced ? app_arena_printf(op->arena, "forced_%s", action) : action;
+    int rc;
+    if ((rc = db_request_action_insert(db, q->id, o->step, act, op->actor->user_id, op->actor->org,
+                                       comment, err)) != 0 ||
+        (rc = core_school_load(db, op, q->school, &sc, err)) != 0 ||
+        (rc = core_audit(db, op, "request.act", "request", rid, dt, err)) != 0)
+        return rc;
+    return core_event(db, "request.decided", q->student_id, q->school, sc.authority, q->province,
+                      q->id, dd, err);
+}
+
+int
+wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
+               const char *comment, core_request *out, app_err *err)
+{
+    static const char *const actions[] = {"approve",  "reject",   "return",
+                                          "withdraw", "resubmit", NULL};
+    int known = 0;
+    for (const char *const *x = actions; *x; x++)
+        known |= strcmp(*x, action) == 0;
+    if (!known)
+        return app_err_set(err, APP_EINVAL, "invalid_action", "action %s", action);
+    int withdraw = strcmp(action, "withdraw") == 0, resubmit = strcmp(action, "resubmit") == 0;
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    core_request q;
+    if ((rc = wf_request_load(db, op, id, 1, &q, err)) != 0)
+        goto fail;
+    const wf_def *d = wf_def_find(q.type);
+    if (d == NULL) {
+        rc = app_err_set(err, APP_EINTERNAL, NULL, "unknown type %s", q.type);
+        goto fail;
+    }
+    outcome o = {q.state, NULL, 0, 0};
+    if (withdraw || resubmit)
+        rc = act_as_starter(db, op, &q, withdraw, &o, err);
+    else
+        rc = act_on_step(db, op, d, &q, action, step, comment, &o, err);
+    if (rc != 0)
+        goto fail;
+    if (wf_fault_after_effect) {
+        rc = app_err_set(err, APP_EINTERNAL, NULL, "injected fault after the effect");
+        goto fail;
+    }
+    if ((rc = record_action(db, op, &q, action, comment, &o, err)) != 0)
+        goto fail;
+    if ((rc = db_commit(db, err)) != 0)
+        return rc;
+    return wf_request_get(db, op, id, out, err);
+fail:
+    db_rollback(db);
+    return rc;
+}
