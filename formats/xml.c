@@ -62,13 +62,23 @@ stop(parse *ps, int rc)
     }
 }
 
-/* An event was reported: everything up to its end has been consumed. */
-static void
+/*
+ * An event was reported: everything up to its end has been consumed.
+ * Returns 0, or -1 (the parse stopped) when the event's own bytes - a tag
+ * that arrived in the chunk just fed - are more than max_token.
+ */
+static int
 note(parse *ps)
 {
     XML_Index at = XML_GetCurrentByteIndex(ps->p);
+    int n = XML_GetCurrentByteCount(ps->p);
     if (at >= 0)
-        ps->mark = (unsigned long long)at + (unsigned long long)XML_GetCurrentByteCount(ps->p);
+        ps->mark = (unsigned long long)at + (unsigned long long)(n > 0 ? n : 0);
+    if (n > 0 && (size_t)n > ps->max_token) {
+        stop(ps, token_too_large(ps->err, ps->max_token));
+        return -1;
+    }
+    return 0;
 }
 
 static const char *
@@ -84,9 +94,8 @@ static void XMLCALL
 on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     parse *ps = ud;
-    if (ps->rc != 0)
+    if (ps->rc != 0 || note(ps) < 0)
         return;
-    note(ps);
     ps->run = 0;
     ps->seen_element = 1;
     if (ps->depth >= FMT_XML_MAX_DEPTH) {
@@ -103,9 +112,8 @@ static void XMLCALL
 on_end(void *ud, const XML_Char *name)
 {
     parse *ps = ud;
-    if (ps->rc != 0)
+    if (ps->rc != 0 || note(ps) < 0)
         return;
-    note(ps);
     ps->run = 0;
     fmt_xml_tag t = {.depth = ps->depth--};
     t.name = local_name(name, &t.nlen);
@@ -117,9 +125,8 @@ static void XMLCALL
 on_text(void *ud, const XML_Char *s, int len)
 {
     parse *ps = ud;
-    if (ps->rc != 0)
+    if (ps->rc != 0 || note(ps) < 0)
         return;
-    note(ps);
     ps->run += (size_t)len;
     if (ps->run > ps->max_token)
         stop(ps, token_too_large(ps->err, ps->max_token));
@@ -132,8 +139,8 @@ static void
 other(void *ud)
 {
     parse *ps = ud;
-    note(ps);
-    ps->run = 0;
+    if (ps->rc == 0 && note(ps) == 0)
+        ps->run = 0;
 }
 
 static void XMLCALL
