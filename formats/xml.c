@@ -81,12 +81,15 @@ note(parse *ps)
     return 0;
 }
 
+/* The part of `name` after its last ':' (one pass: called for every tag). */
 static const char *
 local_name(const char *name, size_t *out_n)
 {
-    const char *colon = strrchr(name, ':');
-    const char *local = colon ? colon + 1 : name;
-    *out_n = strlen(local);
+    const char *local = name, *q = name;
+    for (; *q != '\0'; q++)
+        if (*q == ':')
+            local = q + 1;
+    *out_n = (size_t)(q - local);
     return local;
 }
 
@@ -280,15 +283,13 @@ fmt_xml_parse(fmt_xml_source src, void *src_ctx, size_t max_token, const fmt_xml
 const char *
 fmt_xml_attr(const fmt_xml_tag *t, const char *local, int prefixed)
 {
-    size_t n = strlen(local);
     for (const char **a = t->atts; a != NULL && a[0] != NULL; a += 2) {
         const char *name = a[0], *colon = strchr(name, ':');
         if ((colon != NULL) != (prefixed != 0))
             continue;
         if (colon != NULL && colon - name == 5 && memcmp(name, "xmlns", 5) == 0)
             continue;
-        const char *l = colon ? colon + 1 : name;
-        if (strlen(l) == n && memcmp(l, local, n) == 0)
+        if (strcmp(colon ? colon + 1 : name, local) == 0)
             return a[1];
     }
     return NULL;

@@ -73,8 +73,7 @@ int fmt_xml_parse(fmt_xml_source src, void *src_ctx, size_t max_token, const fmt
 static inline int
 fmt_xml_is(const fmt_xml_tag *t, const char *name)
 {
-    size_t n = strlen(name);
-    return t->nlen == n && memcmp(t->name, name, n) == 0;
+    return strcmp(t->name, name) == 0;
 }
 
 /*
