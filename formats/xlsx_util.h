@@ -7,9 +7,9 @@
 #ifndef FMT_XLSX_UTIL_H
 #define FMT_XLSX_UTIL_H
 
-#include <stddef.h>
-
 #include "base/arena.h"
+
+#include <stddef.h>
 
 /* The folder of a part name, with its trailing '/' ("" for a top-level part). */
 char *fmt_xlsx_part_dir(app_arena *a, const char *part);

@@ -10,15 +10,16 @@
  */
 #include "formats/xml.h"
 
+#include "base/buf.h"
+
+#include <string.h>
+
 /* Debian's libexpat is built with DTD support (expat_config.h), which also
    declares the amplification guard of expat >= 2.4.0. */
 #ifndef XML_DTD
 #define XML_DTD 1
 #endif
 #include <expat.h>
-#include <string.h>
-
-#include "base/buf.h"
 
 #define CHUNK 65536
 
@@ -27,7 +28,7 @@ typedef struct parse {
     const fmt_xml_handlers *h;
     void *ctx;
     app_err *err;
-    int rc;    /* a handler's or a cap's verdict; stops the parse */
+    int rc; /* a handler's or a cap's verdict; stops the parse */
     int depth;
     int seen_element;
     size_t max_token;
@@ -137,7 +138,8 @@ on_text(void *ud, const XML_Char *s, int len)
         stop(ps, ps->h->text(ps->ctx, s, (size_t)len, ps->err));
 }
 
-/* Comments, processing instructions, CDATA bounds, the XML declaration: consumed, nothing to report. */
+/* Comments, processing instructions, CDATA bounds, the XML declaration: consumed, nothing to
+ * report. */
 static void
 other(void *ud)
 {
@@ -238,8 +240,7 @@ parse_failed(parse *ps)
         app_err_set(ps->err, APP_EINTERNAL, "internal", "xml: out of memory");
         return APP_EINTERNAL;
     }
-    if ((e == XML_ERROR_INVALID_TOKEN || e == XML_ERROR_PARTIAL_CHAR) &&
-        stopped_at_bad_utf8(ps->p))
+    if ((e == XML_ERROR_INVALID_TOKEN || e == XML_ERROR_PARTIAL_CHAR) && stopped_at_bad_utf8(ps->p))
         return malformed(ps->err, "utf8", "text is not UTF-8");
     return malformed(ps->err, "xml", XML_ErrorString(e));
 }

@@ -31,10 +31,10 @@
 #ifndef FMT_XML_H
 #define FMT_XML_H
 
+#include "base/err.h"
+
 #include <stddef.h>
 #include <string.h>
-
-#include "base/err.h"
 
 #define FMT_XML_MAX_DEPTH 256
 #define FMT_XML_STOP 1 /* a handler's return value: stop reading, no error */
@@ -44,7 +44,7 @@ typedef int (*fmt_xml_source)(void *ctx, void *buf, size_t cap, size_t *out_n, a
 
 /* A start or end tag; valid only during the handler call. */
 typedef struct fmt_xml_tag {
-    const char *name;  /* local name, NUL-terminated */
+    const char *name; /* local name, NUL-terminated */
     size_t nlen;
     int depth;         /* of the element (root = 1) */
     const char **atts; /* start: name, value, name, value, ..., NULL (names as written, "r:id") */

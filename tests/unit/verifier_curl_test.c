@@ -7,6 +7,10 @@
  * The fake verifier's source is included, as in verifier_test.c (unit
  * binaries do not link tests/lib).
  */
+#include "api/verifier.h"
+#include "base/buf.h"
+#include "tests/lib/fakeverifier.c"
+
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -15,10 +19,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "api/verifier.h"
-#include "base/buf.h"
-#include "tests/lib/fakeverifier.c"
 
 #define ID "410102199001011234"
 
@@ -222,9 +222,10 @@ END_TEST
 START_TEST(test_redirect_not_followed)
 {
     char raw[160];
-    snprintf(raw, sizeof(raw),
-             "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/other\r\nContent-Length: 0\r\n\r\n",
-             fv_port(srv));
+    snprintf(
+        raw, sizeof(raw),
+        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:%d/other\r\nContent-Length: 0\r\n\r\n",
+        fv_port(srv));
     raw_unavailable(raw, "HTTP 302");
 }
 END_TEST

@@ -5,29 +5,30 @@
  * the token cap on tags, comments and text runs, tokens that straddle the
  * chunks fed to expat, well-formedness.
  */
+#include "base/buf.h"
+#include "formats/xlsx.h"
+#include "formats/zip.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
-#include "formats/xlsx.h"
-#include "formats/zip.h"
-
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define XMLDECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 #define NSR "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#define WS_OPEN XMLDECL "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+#define WS_OPEN                                                                                    \
+    XMLDECL "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
 #define SST_OPEN XMLDECL "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-#define RELS                                                                                      \
-    XMLDECL "<Relationships><Relationship Id=\"rId1\" Type=\"" NSR "/officeDocument\" "           \
+#define RELS                                                                                       \
+    XMLDECL "<Relationships><Relationship Id=\"rId1\" Type=\"" NSR "/officeDocument\" "            \
             "Target=\"xl/workbook.xml\"/></Relationships>"
-#define WB                                                                                        \
-    XMLDECL "<workbook xmlns:r=\"" NSR "\"><sheets><sheet name=\"S\" sheetId=\"1\" "              \
+#define WB                                                                                         \
+    XMLDECL "<workbook xmlns:r=\"" NSR "\"><sheets><sheet name=\"S\" sheetId=\"1\" "               \
             "r:id=\"rId1\"/></sheets></workbook>"
-#define WB_RELS                                                                                   \
-    XMLDECL "<Relationships><Relationship Id=\"rId1\" Type=\"" NSR "/worksheet\" "                \
-            "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" NSR             \
+#define WB_RELS                                                                                    \
+    XMLDECL "<Relationships><Relationship Id=\"rId1\" Type=\"" NSR "/worksheet\" "                 \
+            "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" NSR              \
             "/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>"
 
 typedef struct parts {
