@@ -73,8 +73,9 @@ note(parse *ps)
 {
     XML_Index at = XML_GetCurrentByteIndex(ps->p);
     int n = XML_GetCurrentByteCount(ps->p);
-    if (at >= 0)
-        ps->mark = (unsigned long long)at + (unsigned long long)(n > 0 ? n : 0);
+    unsigned long long end = (unsigned long long)at + (unsigned long long)(n > 0 ? n : 0);
+    if (at >= 0 && end > ps->mark) /* the end of an empty element has no bytes of its own */
+        ps->mark = end;
     if (n > 0 && (size_t)n > ps->max_token) {
         stop(ps, token_too_large(ps->err, ps->max_token));
         return -1;
