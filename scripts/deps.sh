@@ -7,7 +7,7 @@
 set -eu
 
 pkgs="build-essential pkg-config libh2o-dev libuv1-dev libssl-dev libpq-dev
-libjansson-dev libjwt-dev libsodium-dev zlib1g-dev check libsubunit-dev libcurl4-openssl-dev
+libjansson-dev libjwt-dev libsodium-dev zlib1g-dev libexpat1-dev check libsubunit-dev libcurl4-openssl-dev
 postgresql-15 postgresql-client-15 wrk docker-compose
 clang libclang-rt-14-dev clang-format-14"
 
