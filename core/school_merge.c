@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/grade.h"
+#include "core/school.h"
 #include "db/refdata.h"
 
 /* May the actor merge `a` into `b`: its org is their lowest common authority or above it? */
@@ -56,13 +57,8 @@ core_school_merge(db_conn *db, const core_op *op, const char *code, const char *
     db_school from, to;
     int found = 0;
     if ((rc = db_school_lock_pair(db, code, into, err)) != 0 ||
-        (rc = db_school_get(db, code, op->arena, &from, &found, err)) != 0)
+        (rc = core_school_visible(db, op, code, 0, &from, err)) != 0)
         goto fail;
-    core_school_ref ref = {from.code, from.county, from.authority};
-    if (!found || !core_actor_sees_school(ac, &ref)) {
-        rc = app_err_set(err, APP_ENOTFOUND, "school_not_found", "school %s", code);
-        goto fail;
-    }
     if (ac->level < CORE_LEVEL_COUNTY) {
         rc = app_err_set(err, APP_EFORBIDDEN, "forbidden", "a bureau merges schools");
         goto fail;
