@@ -16,6 +16,7 @@
 #include "base/jw.h"
 #include "api/registry.h"
 #include "core/feed.h"
+#include "core/request.h"
 #include "core/student.h"
 #include "workflow/defs.h"
 
