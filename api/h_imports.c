@@ -55,9 +55,9 @@ job_upload(api_call *c, db_conn *db)
     snprintf(loc, sizeof(loc), "/api/v1/imports/%lld", j.id);
     api_header(c, "location", loc);
     /* the same file again answers with the first job, as it stands */
-    api_reply_json(c, existing ? 200 : 202,
-                   json_pack("{s:I,s:s,s:b}", "id", (json_int_t)j.id, "state", j.state, "existing",
-                             existing));
+    api_reply_json(
+        c, existing ? 200 : 202,
+        json_pack("{s:I,s:s,s:b}", "id", (json_int_t)j.id, "state", j.state, "existing", existing));
     return 0;
 }
 
@@ -106,8 +106,8 @@ job_import_get(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_import_view view;
-    int rc = core_import_job_get(db, &op, atoll(api_param(c, "id")), 0, ERRORS_SHOWN, &view,
-                                 &c->err);
+    int rc =
+        core_import_job_get(db, &op, atoll(api_param(c, "id")), 0, ERRORS_SHOWN, &view, &c->err);
     if (rc != 0)
         return rc;
     const db_import j = view.job;
@@ -167,8 +167,8 @@ job_import_errors_list(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_import_view view;
-    int rc = core_import_job_get(db, &op, atoll(api_param(c, "id")), a->after, a->limit, &view,
-                                 &c->err);
+    int rc =
+        core_import_job_get(db, &op, atoll(api_param(c, "id")), a->after, a->limit, &view, &c->err);
     if (rc != 0)
         return rc;
     json_t *next = NULL, *items = errors_json(&view, &next);
@@ -199,8 +199,7 @@ job_import_errors(api_call *c, db_conn *db)
     db_import j;
     unsigned char *x = NULL;
     size_t xn = 0;
-    int rc = core_import_job_errors_xlsx(db, &op, atoll(api_param(c, "id")), &j, &x, &xn,
-                                         &c->err);
+    int rc = core_import_job_errors_xlsx(db, &op, atoll(api_param(c, "id")), &j, &x, &xn, &c->err);
     if (rc != 0)
         return rc;
     char disp[160];

@@ -77,8 +77,8 @@ job_settings_put(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     db_region_settings after;
-    int rc = core_settings_put(db, &op, api_param(c, "code"), a->settings, a->if_match, &after,
-                               &c->err);
+    int rc =
+        core_settings_put(db, &op, api_param(c, "code"), a->settings, a->if_match, &after, &c->err);
     if (rc != 0)
         return rc;
     reply_settings(c, 200, &after);

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "api/handlers.h"
-#include "base/jw.h"
 #include "api/registry.h"
+#include "base/jw.h"
 #include "core/feed.h"
 #include "core/request.h"
 #include "core/student.h"

@@ -4,15 +4,15 @@
  */
 #include "core/import_jobs.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "base/jw.h"
 #include "core/audit.h"
 #include "core/files.h"
 #include "core/import.h"
 #include "db/school.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The school's row: APP_ENOTFOUND school_not_found when there is none. */
 static int
@@ -34,10 +34,9 @@ fail_at(app_err *err, app_code code, const char *slug, const char *field)
 }
 
 /* The request's parameters and file, in the order of core/import_jobs.h;
-   *out_format "xlsx" or "csv". */
+ *out_format "xlsx" or "csv". */
 static int
-upload_checks(const core_op *op, const core_import_new *in, const char **out_format,
-              app_err *err)
+upload_checks(const core_op *op, const core_import_new *in, const char **out_format, app_err *err)
 {
     const core_actor *ac = op->actor;
     if (ac->level != CORE_LEVEL_SCHOOL || ac->staff_role != CORE_STAFF_REGISTRAR)
@@ -79,13 +78,13 @@ upload_detail(const core_op *op, const db_import *j, size_t len)
 
 /* Store the sealed upload and its audit row; *out_id the job. */
 static int
-store(db_conn *db, const core_op *op, db_import *job, const core_import_new *in,
-      long long *out_id, int *out_existing, app_err *err)
+store(db_conn *db, const core_op *op, db_import *job, const core_import_new *in, long long *out_id,
+      int *out_existing, app_err *err)
 {
     unsigned char *sealed = NULL;
     size_t sealed_len = 0;
-    int rc = core_file_seal(op->env->ring, in->body, in->len, &sealed, &sealed_len,
-                            &job->data_key, err);
+    int rc =
+        core_file_seal(op->env->ring, in->body, in->len, &sealed, &sealed_len, &job->data_key, err);
     if (rc != 0)
         return rc;
     job->data_sealed = 1;

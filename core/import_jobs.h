@@ -17,12 +17,12 @@
 #ifndef CORE_IMPORT_JOBS_H
 #define CORE_IMPORT_JOBS_H
 
-#include <stddef.h>
-
 #include "base/err.h"
 #include "core/op.h"
 #include "db/db.h"
 #include "db/import.h"
+
+#include <stddef.h>
 
 /* An upload as the request gives it: the query members as sent (NULL: absent). */
 typedef struct core_import_new {

@@ -23,8 +23,8 @@
  * ministry root included (*out_n of them). APP_ENOTFOUND region_not_found
  * when there is no such region or `code` is the ministry root.
  */
-int core_region_get(db_conn *db, const core_op *op, const char *code, db_region **out,
-                    int *out_n, app_err *err);
+int core_region_get(db_conn *db, const core_op *op, const char *code, db_region **out, int *out_n,
+                    app_err *err);
 
 /*
  * Up to `limit` children of `parent` ("000000": the provinces) with a code
@@ -36,8 +36,7 @@ int core_region_children(db_conn *db, const core_op *op, const char *parent, con
                          int limit, db_region **out, int *out_n, int *out_more, app_err *err);
 
 /* Every code table with its number of values. */
-int core_code_tables(db_conn *db, const core_op *op, db_code_table **out, int *out_n,
-                     app_err *err);
+int core_code_tables(db_conn *db, const core_op *op, db_code_table **out, int *out_n, app_err *err);
 
 /* One code table and its values in display order. APP_ENOTFOUND when there is none. */
 int core_code_table_get(db_conn *db, const core_op *op, const char *name, db_code_table *out_table,

@@ -3,14 +3,14 @@
  */
 #include "core/school.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "base/jw.h"
 #include "core/audit.h"
 #include "core/grade.h"
 #include "core/region.h"
 #include "db/refdata.h"
+
+#include <stdio.h>
+#include <string.h>
 
 static int
 is_bureau(const core_actor *a)
@@ -77,8 +77,8 @@ core_school_get(db_conn *db, const core_op *op, const char *code, db_school *out
  * shape of the codes.
  */
 static int
-authority_contains_county(db_conn *db, const core_op *op, const char *county,
-                          const char *authority, int *out_ok, app_err *err)
+authority_contains_county(db_conn *db, const core_op *op, const char *county, const char *authority,
+                          int *out_ok, app_err *err)
 {
     db_region *v;
     int n = 0;
@@ -152,12 +152,18 @@ core_school_list(db_conn *db, const core_op *op, const core_school_query *q, db_
     *out_n = *out_more = 0;
     /* the jurisdiction, in SQL: the same rule as core_actor_sees_school() */
     switch (ac->level) {
-    case CORE_LEVEL_MINISTRY: break;
+    case CORE_LEVEL_MINISTRY:
+        break;
     case CORE_LEVEL_PROVINCE:
     case CORE_LEVEL_CITY:
-    case CORE_LEVEL_COUNTY: f.authority_like = region_pattern(op, ac->org); break;
-    case CORE_LEVEL_SCHOOL: f.code = ac->org; break;
-    default: return app_err_set(err, APP_EFORBIDDEN, "forbidden", NULL);
+    case CORE_LEVEL_COUNTY:
+        f.authority_like = region_pattern(op, ac->org);
+        break;
+    case CORE_LEVEL_SCHOOL:
+        f.code = ac->org;
+        break;
+    default:
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", NULL);
     }
     if (q->q != NULL && *q->q != '\0')
         f.name_ilike = contains_pattern(op, q->q);
@@ -207,8 +213,7 @@ create_checks(db_conn *db, const core_op *op, const core_school_new *in, const c
         if ((rc = authority_contains_county(db, op, in->county, authority, &ok, err)) != 0)
             return rc;
         if (!ok)
-            app_err_add(err, in->authority ? "/authority" : "/county", "invalid_authority",
-                        NULL);
+            app_err_add(err, in->authority ? "/authority" : "/county", "invalid_authority", NULL);
     }
     return 0;
 }
@@ -323,8 +328,7 @@ check_authority(db_conn *db, const core_op *op, const db_school *s, const char *
 
 /* Every existing class must still fit the school under a new system. */
 static int
-check_system(db_conn *db, const core_op *op, const db_school *s, const char *system,
-             app_err *err)
+check_system(db_conn *db, const core_op *op, const db_school *s, const char *system, app_err *err)
 {
     int *grades, n = 0;
     int rc = db_class_grades(db, s->code, op->arena, &grades, &n, err);
@@ -353,8 +357,7 @@ patch_checks(db_conn *db, const core_op *op, const db_school *s, const core_scho
     }
     if (ch->closed == 0 && s->merged_into != NULL) {
         app_err_field(err, "/closed");
-        return app_err_set(err, APP_ECONFLICT, "school_merged", "merged into %s",
-                           s->merged_into);
+        return app_err_set(err, APP_ECONFLICT, "school_merged", "merged into %s", s->merged_into);
     }
     int rc = 0;
     if (ch->authority != NULL && strcmp(s->authority, ch->authority) != 0)
@@ -401,8 +404,7 @@ core_school_patch(db_conn *db, const core_op *op, const char *code, const core_s
         return rollback(db, rc);
     jw_int(&w, "version", out->version);
     jw_end(&w);
-    if ((rc = core_audit(db, op, "school_update", "school", s.code, jw_text(&w, NULL), err)) !=
-            0 ||
+    if ((rc = core_audit(db, op, "school_update", "school", s.code, jw_text(&w, NULL), err)) != 0 ||
         (rc = db_commit(db, err)) != 0)
         return rollback(db, rc);
     return 0;
@@ -411,9 +413,8 @@ core_school_patch(db_conn *db, const core_op *op, const char *code, const core_s
 /* ------------------------------------------------------------ classes */
 
 int
-core_class_list(db_conn *db, const core_op *op, const char *code, int after_grade,
-                int after_number, int limit, db_class **out, int *out_n, int *out_more,
-                app_err *err)
+core_class_list(db_conn *db, const core_op *op, const char *code, int after_grade, int after_number,
+                int limit, db_class **out, int *out_n, int *out_more, app_err *err)
 {
     db_school s;
     *out_n = *out_more = 0;
@@ -483,10 +484,8 @@ core_class_create(db_conn *db, const core_op *op, const char *code, const core_c
     if ((rc = core_school_visible(db, op, code, 0, &s, err)) != 0 ||
         (rc = class_checks(op, &s, in, err)) != 0)
         return rollback(db, rc);
-    db_class k = {.grade = in->grade,
-                  .number = in->number,
-                  .name = in->name,
-                  .size_limit = in->size_limit};
+    db_class k = {
+        .grade = in->grade, .number = in->number, .name = in->name, .size_limit = in->size_limit};
     memcpy(k.school, s.code, sizeof(k.school));
     if (k.name == NULL) {
         char name[CORE_CLASS_NAME_MAX];

@@ -29,12 +29,11 @@
  * lock: FOR UPDATE, inside the caller's open transaction (no transaction of
  * its own either way).
  */
-int core_school_visible(db_conn *db, const core_op *op, const char *code, int lock,
-                        db_school *out, app_err *err);
+int core_school_visible(db_conn *db, const core_op *op, const char *code, int lock, db_school *out,
+                        app_err *err);
 
 /* GET /schools/{code}: core_school_visible() without a lock. */
-int core_school_get(db_conn *db, const core_op *op, const char *code, db_school *out,
-                    app_err *err);
+int core_school_get(db_conn *db, const core_op *op, const char *code, db_school *out, app_err *err);
 
 /* A page of the schools the actor sees, by code. Every filter optional (NULL, "" = none). */
 typedef struct core_school_query {
@@ -51,8 +50,8 @@ typedef struct core_school_query {
  * not a region, or not one the actor may filter by (a bureau: within its
  * own; a school user: a region its school stands in).
  */
-int core_school_list(db_conn *db, const core_op *op, const core_school_query *q,
-                     db_school **out, int *out_n, int *out_more, app_err *err);
+int core_school_list(db_conn *db, const core_op *op, const core_school_query *q, db_school **out,
+                     int *out_n, int *out_more, app_err *err);
 
 /* A new school as read from a request body. */
 typedef struct core_school_new {
@@ -79,8 +78,8 @@ typedef struct core_school_new {
  * authority; APP_ECONFLICT school_exists, field /code. On success *out is the
  * stored row, committed with audit row "school_create".
  */
-int core_school_create(db_conn *db, const core_op *op, const core_school_new *in,
-                       db_school *out, app_err *err);
+int core_school_create(db_conn *db, const core_op *op, const core_school_new *in, db_school *out,
+                       app_err *err);
 
 /* A change to a school; members NULL (closed: -1) are kept. Validated for shape. */
 typedef struct core_school_change {

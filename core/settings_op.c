@@ -4,12 +4,12 @@
  */
 #include "core/settings_op.h"
 
-#include <string.h>
-
 #include "base/jw.h"
 #include "core/audit.h"
 #include "db/refdata.h"
 #include "db/school.h"
+
+#include <string.h>
 
 /* May a school user read the settings of `code`: its authority or a region above it? */
 static int
@@ -88,8 +88,8 @@ put_detail(const core_op *op, const db_region_settings *before, const db_region_
 
 /* The write itself, in the open transaction. */
 static int
-put_in_tx(db_conn *db, const core_op *op, const char *code, const char *settings_json,
-          int if_match, db_region_settings *out, app_err *err)
+put_in_tx(db_conn *db, const core_op *op, const char *code, const char *settings_json, int if_match,
+          db_region_settings *out, app_err *err)
 {
     db_region_settings before;
     int found = 0, version = 0;
@@ -102,12 +102,11 @@ put_in_tx(db_conn *db, const core_op *op, const char *code, const char *settings
         app_err_field(err, "/headers/if-match");
         return app_err_set(err, APP_EPRECOND, "precondition_failed", NULL);
     }
-    if ((rc = db_settings_put(db, code, settings_json, before.version, op->actor->user_id,
-                              &version, err)) != 0 ||
+    if ((rc = db_settings_put(db, code, settings_json, before.version, op->actor->user_id, &version,
+                              err)) != 0 ||
         (rc = db_settings_get(db, code, op->arena, out, &found, err)) != 0)
         return rc;
-    return core_audit(db, op, "settings_update", "region", code, put_detail(op, &before, out),
-                      err);
+    return core_audit(db, op, "settings_update", "region", code, put_detail(op, &before, out), err);
 }
 
 int

@@ -5,10 +5,10 @@
 #ifndef CORE_SYSTEM_H
 #define CORE_SYSTEM_H
 
-#include <stddef.h>
-
 #include "base/err.h"
 #include "db/db.h"
+
+#include <stddef.h>
 
 /* One round trip to the database: 0, or APP_EUNAVAIL database_unavailable. */
 int core_system_ready(db_conn *db, app_err *err);

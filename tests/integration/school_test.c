@@ -6,12 +6,6 @@
  * and the audit row each write leaves (or does not). Each test works in a
  * database of its own.
  */
-#include <check.h>
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/grade.h"
 #include "core/import_jobs.h"
 #include "core/school.h"
@@ -19,6 +13,12 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "tests/lib/dbtest.h"
+
+#include <check.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define SCHOOL "2141010201" /* 中原区 (410102), primary, its own authority */
 #define OTHER "2141010301"  /* 二七区 (410103) */
@@ -105,8 +105,12 @@ staff(const char *school, core_staff_role role)
 static core_op
 op_of(const core_actor *a)
 {
-    core_op op = {.actor = a, .env = &env, .arena = arena, .ip = "192.0.2.1",
-                  .request_id = "req-1", .today = 20261207};
+    core_op op = {.actor = a,
+                  .env = &env,
+                  .arena = arena,
+                  .ip = "192.0.2.1",
+                  .request_id = "req-1",
+                  .today = 20261207};
     return op;
 }
 
@@ -143,8 +147,8 @@ assert_err(int rc, const app_err *err, int code, const char *slug, const char *f
 static core_school_new
 new_school(const char *code, const char *county)
 {
-    core_school_new s = {.code = code, .name = "新建小学", .county = county, .category = 21,
-                         .system = "63"};
+    core_school_new s = {
+        .code = code, .name = "新建小学", .county = county, .category = 21, .system = "63"};
     return s;
 }
 
@@ -169,8 +173,8 @@ START_TEST(test_school_create_in_jurisdiction)
 
     /* the same code again: 409 on /code, no second row */
     err = (app_err){0};
-    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_ECONFLICT,
-               "school_exists", "/code");
+    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_ECONFLICT, "school_exists",
+               "/code");
     ck_assert_int_eq(audits("school_create", "2141010288"), 1);
     ck_assert(!db_in_tx(conn));
 }
@@ -195,17 +199,16 @@ START_TEST(test_school_create_refused)
     /* an authority not above the county */
     s.authority = "410103";
     err = (app_err){0};
-    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL,
-               "invalid_authority", "/authority");
+    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL, "invalid_authority",
+               "/authority");
     /* a school user creates none, whatever the body (checked first) */
     core_actor r = staff(SCHOOL, CORE_STAFF_REGISTRAR);
     core_op rop = op_of(&r);
     err = (app_err){0};
-    assert_err(core_school_create(conn, &rop, NULL, &out, &err), &err, APP_EFORBIDDEN,
-               "forbidden", NULL);
+    assert_err(core_school_create(conn, &rop, NULL, &out, &err), &err, APP_EFORBIDDEN, "forbidden",
+               NULL);
     err = (app_err){0};
-    assert_err(core_school_create(conn, &op, NULL, &out, &err), &err, APP_EINVAL, "wrong_type",
-               "");
+    assert_err(core_school_create(conn, &op, NULL, &out, &err), &err, APP_EINVAL, "wrong_type", "");
     const char *p[] = {"2141010288"};
     ck_assert_str_eq(one("SELECT count(*) FROM school WHERE code = $1", 1, p), "0");
     ck_assert_str_eq(one("SELECT count(*) FROM audit", 0, NULL), "0");
@@ -220,19 +223,19 @@ START_TEST(test_school_create_items)
     /* the code's province digits (42) against a county of 41 */
     core_school_new s = new_school("2142010288", "410102");
     app_err err = {0};
-    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL,
-               "province_mismatch", "/county");
+    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL, "province_mismatch",
+               "/county");
     /* a problem found in the body is reported with those found here */
     err = (app_err){0};
     app_err_add(&err, "/name", "missing_field", NULL);
-    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL,
-               "validation_failed", NULL);
+    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL, "validation_failed",
+               NULL);
     ck_assert_int_eq(err.nitems, 2);
     /* a province is no county to locate a school in */
     s = new_school("2141010288", "410000");
     err = (app_err){0};
-    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL,
-               "unknown_county", "/county");
+    assert_err(core_school_create(conn, &op, &s, &out, &err), &err, APP_EINVAL, "unknown_county",
+               "/county");
     /* a field the body already refused is not checked again */
     s = new_school("", "410102");
     err = (app_err){0};
@@ -440,8 +443,8 @@ START_TEST(test_class_limits)
     err = (app_err){0};
     assert_err(core_class_create(conn, &op, SCHOOL, &in, &k, &err), &err, APP_EINVAL,
                "grade_not_in_school", "/grade");
-    in = (core_class_new){.grade = 11, .number = CORE_CLASS_NUMBER_MAX,
-                          .size_limit = CORE_CLASS_SIZE_MAX};
+    in = (core_class_new){
+        .grade = 11, .number = CORE_CLASS_NUMBER_MAX, .size_limit = CORE_CLASS_SIZE_MAX};
     err = (app_err){0};
     ck_assert_int_eq(core_class_create(conn, &op, SCHOOL, &in, &k, &err), 0);
 }
@@ -489,8 +492,7 @@ START_TEST(test_settings_write_and_inherit)
     core_op op = op_of(&city);
     db_region_settings rs;
     app_err err = {0};
-    ck_assert_int_eq(core_settings_put(conn, &op, "410100", "{\"entry_min_age\":7}", 0, &rs,
-                                       &err),
+    ck_assert_int_eq(core_settings_put(conn, &op, "410100", "{\"entry_min_age\":7}", 0, &rs, &err),
                      0);
     ck_assert_int_eq(rs.version, 1);
     ck_assert_int_eq(audits("settings_update", "410100"), 1);
@@ -501,9 +503,8 @@ START_TEST(test_settings_write_and_inherit)
     /* the county inherits it, and overrides another key of its own */
     core_actor county = bureau("410102", CORE_LEVEL_COUNTY);
     core_op cop = op_of(&county);
-    ck_assert_int_eq(core_settings_put(conn, &cop, "410102", "{\"step_deadline_days\":5}", 0,
-                                       &rs, &err),
-                     0);
+    ck_assert_int_eq(
+        core_settings_put(conn, &cop, "410102", "{\"step_deadline_days\":5}", 0, &rs, &err), 0);
     db_settings eff;
     ck_assert_int_eq(db_settings_effective(conn, "410102", arena, &eff, &err), 0);
     ck_assert_int_eq(eff.entry_min_age, 7);
@@ -515,8 +516,8 @@ START_TEST(test_settings_write_and_inherit)
     ck_assert_int_eq(rs.version, 1);
     ck_assert_ptr_nonnull(strstr(rs.effective, "\"entry_min_age\": 7"));
     err = (app_err){0};
-    assert_err(core_settings_put(conn, &rop, "410102", "{}", 1, &rs, &err), &err,
-               APP_EFORBIDDEN, "forbidden", NULL);
+    assert_err(core_settings_put(conn, &rop, "410102", "{}", 1, &rs, &err), &err, APP_EFORBIDDEN,
+               "forbidden", NULL);
 }
 END_TEST
 
@@ -595,15 +596,15 @@ START_TEST(test_import_create)
     for (int i = 0; i < 3; i++) {
         core_op bop = op_of(blind[i]);
         err = (app_err){0};
-        assert_err(core_import_job_get(conn, &bop, j.id, 0, 50, &view, &err), &err,
-                   APP_ENOTFOUND, "import_not_found", NULL);
+        assert_err(core_import_job_get(conn, &bop, j.id, 0, 50, &view, &err), &err, APP_ENOTFOUND,
+                   "import_not_found", NULL);
     }
     /* its rejected rows exist once it has run */
     unsigned char *x = NULL;
     size_t xn = 0;
     err = (app_err){0};
-    assert_err(core_import_job_errors_xlsx(conn, &op, j.id, &j, &x, &xn, &err), &err,
-               APP_ESTATE, "import_not_finished", NULL);
+    assert_err(core_import_job_errors_xlsx(conn, &op, j.id, &j, &x, &xn, &err), &err, APP_ESTATE,
+               "import_not_finished", NULL);
     ck_assert_ptr_null(x);
 }
 END_TEST
@@ -633,8 +634,8 @@ START_TEST(test_import_create_refused)
     /* into its own school only */
     in.school = OTHER;
     err = (app_err){0};
-    assert_err(core_import_job_create(conn, &op, &in, &j, &existing, &err), &err,
-               APP_EFORBIDDEN, "forbidden", "/query/school");
+    assert_err(core_import_job_create(conn, &op, &in, &j, &existing, &err), &err, APP_EFORBIDDEN,
+               "forbidden", "/query/school");
     in = upload("update");
     in.atomic = "yes";
     err = (app_err){0};
