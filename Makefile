@@ -43,6 +43,7 @@ CORE_SRC := $(wildcard core/*.c)
 DB_SRC   := $(wildcard db/*.c)
 WF_SRC   := $(wildcard workflow/*.c)
 API_SRC  := $(filter-out api/main.c,$(wildcard api/*.c))
+CTL_SRC  := $(wildcard ctl/*.c)
 GEN_SRC  := $(OUT)/gen/embedded.c
 
 BASE_OBJ := $(BASE_SRC:%.c=$(OUT)/%.o)
@@ -51,6 +52,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(OUT)/%.o)
 DB_OBJ   := $(DB_SRC:%.c=$(OUT)/%.o) $(OUT)/gen/embedded.o
 WF_OBJ   := $(WF_SRC:%.c=$(OUT)/%.o)
 API_OBJ  := $(API_SRC:%.c=$(OUT)/%.o)
+CTL_OBJ  := $(CTL_SRC:%.c=$(OUT)/%.o)
 LIB      := $(OUT)/libxueji.a
 
 UNIT_SRC  := $(wildcard tests/unit/*_test.c)
@@ -88,7 +90,7 @@ $(LIB): $(WF_OBJ) $(CORE_OBJ) $(FMT_OBJ) $(DB_OBJ) $(BASE_OBJ)
 $(OUT)/xuejid: $(OUT)/api/main.o $(API_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/xuejictl: $(OUT)/ctl/xuejictl.o $(LIB)
+$(OUT)/xuejictl: $(CTL_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(API_OBJ) $(LIB)

@@ -2,12 +2,13 @@
  * api/api.h - the HTTP layer's internal interface: one api_call per request.
  *
  * Life of a request (all on its loop thread unless said otherwise):
- *   on_req -> api_call_new: request id, language, CORS, route match, body checks
+ *   api/request.c: request id, language, CORS, route match, token, rate
+ *   limits, body checks, Idempotency-Key (a refusal is answered at once)
  *   -> route handler: answers at once (api_reply_*) or api_submit()s a job
- *   -> job fn on a DB worker thread: may touch only the call's arena, inputs and
- *      outputs, never h2o objects
- *   -> back on the loop thread: api_finish() sends the answer, logs one line,
- *      counts metrics and frees the call.
+ *   -> job fn on a DB worker thread (api/job.c runs it): may touch only the
+ *      call's arena, inputs and outputs, never h2o objects
+ *   -> back on the loop thread: api_finish() (api/call.c) sends the answer,
+ *      logs one line, counts metrics and frees the call.
  * If the client goes away while a job runs (HTTP/2 stream reset), h2o disposes
  * the request; a shared "ticket" in req->pool then clears call->req, and the
  * finished job is dropped instead of writing to freed memory.

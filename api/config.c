@@ -3,9 +3,9 @@
  */
 #include "api/config.h"
 
+#include "core/env.h"
 #include "core/import.h"
 #include "core/settings.h"
-#include "core/student.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -139,7 +139,7 @@ listen_addr(const char *name, const char *v, char *host, int *port, app_err *err
     return 0;
 }
 
-/* Where GET /metrics is served (api/server.c): XUEJI_METRICS_LISTEN, XUEJI_METRICS_TOKEN. */
+/* Where GET /metrics is served (api/request.c): XUEJI_METRICS_LISTEN, XUEJI_METRICS_TOKEN. */
 static int
 metrics_config(api_config *cfg, app_err *err)
 {

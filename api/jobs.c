@@ -9,8 +9,7 @@
 #include "api/pool.h"
 #include "api/registry.h"
 #include "core/import.h"
-#include "db/import.h"
-#include "db/user.h"
+#include "core/import_worker.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -56,51 +55,37 @@ idle_wait(int ms)
     pthread_mutex_unlock(&MU);
 }
 
+/* core_import_op_fn: the uploader acts as it would through the API. */
+static void
+op_for(void *ctx, const core_import_uploader *u, app_arena *a, core_actor *actor, core_op *out)
+{
+    (void)ctx;
+    api_actor_from_user(actor, u->id, u->role, u->org, u->staff_role, u->grade, u->nclasses,
+                        u->classes);
+    api_op_for(actor, a, out);
+}
+
 /* Claim and run one job; 1 if there was one. */
 static int
 one(db_conn *db)
 {
     app_arena *a = app_arena_new();
     app_err err = {0};
-    db_import job;
-    int found = 0;
-    int rc = db_import_claim(db, CFG->import_stale_s, a, &job, &found, &err);
-    if (rc != 0 || !found) {
+    core_import_turn t;
+    int rc = core_import_worker_turn(db, CFG->import_stale_s, op_for, NULL, error_message, NULL, a,
+                                     &t, &err);
+    if (!t.found) {
         if (rc != 0)
             api_log(API_LOG_ERROR, "import claim", NULL, err.detail);
         app_arena_free(a);
         return 0;
     }
-    db_user u;
-    int ufound = 0;
-    rc = db_user_by_id(db, job.created_by, a, &u, &ufound, &err);
-    if (rc == 0 && !ufound) {
-        db_import_finish(db, job.id, "failed", "uploader_gone", &err);
-        db_import_release(&job);
-        app_arena_free(a);
-        return 1;
+    if (!t.skipped) {
+        char d[160];
+        snprintf(d, sizeof(d), "job %lld: %s, %d rows, %d created, %d updated, %d rejected", t.id,
+                 rc == 0 ? t.state : "interrupted", t.total, t.created, t.updated, t.rejected);
+        api_log(rc == 0 ? API_LOG_INFO : API_LOG_ERROR, "import", NULL, rc == 0 ? d : err.detail);
     }
-    if (rc == 0) {
-        core_actor actor;
-        api_actor_from_user(&actor, u.id, u.role, u.org, u.staff_role, u.grade, u.nclasses,
-                            u.classes);
-        core_op op;
-        api_op_for(&actor, a, &op);
-        char rid[32];
-        snprintf(rid, sizeof(rid), "import-%lld", job.id);
-        op.request_id = rid;
-        op.user_agent = "xuejid import";
-        rc = core_import_run(db, &op, &job, error_message, NULL, &err);
-    }
-    size_t moved = job.data_len;
-    db_import_release(&job);
-    if (moved >= DB_LARGE_TRANSFER)
-        db_conn_recycle(db); /* libpq's input buffer grew to the file's size */
-    char d[160];
-    snprintf(d, sizeof(d), "job %lld: %s, %d rows, %d created, %d updated, %d rejected", job.id,
-             rc == 0 ? job.state : "interrupted", job.total, job.created, job.updated,
-             job.rejected);
-    api_log(rc == 0 ? API_LOG_INFO : API_LOG_ERROR, "import", NULL, rc == 0 ? d : err.detail);
     app_arena_free(a);
     return 1;
 }

@@ -65,7 +65,7 @@ api_log(int level, const char *msg, const char *request_id, const char *detail)
 
 /*
  * Hot path: formatted by hand. Every string here is safe to print unescaped:
- * the method is one of a fixed set (api/server.c maps others to "OTHER"), the
+ * the method is one of a fixed set (api/request.c maps others to "OTHER"), the
  * route is a static pattern and the request id is checked to [A-Za-z0-9._:-].
  */
 void

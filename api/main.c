@@ -11,8 +11,8 @@
 #include "api/handlers.h"
 #include "api/log.h"
 #include "api/server.h"
+#include "core/schema.h"
 #include "db/db.h"
-#include "db/migrate.h"
 
 #define XUEJI_VERSION "0.1.0"
 #define CONNECT_WAIT_S 30
@@ -44,7 +44,7 @@ migrate(const api_config *cfg, int wait, int serve)
         db_conn_ensure(db, &err);
     }
     int applied = 0;
-    int rc = db_conn_ok(db) ? db_migrate(db, &applied, &err) : APP_EUNAVAIL;
+    int rc = db_conn_ok(db) ? core_schema_migrate(db, &applied, &err) : APP_EUNAVAIL;
     if (rc != 0) {
         db_conn_close(db);
         api_log(API_LOG_ERROR, "migration failed", NULL, err.detail);

@@ -26,9 +26,6 @@ static struct {
     atomic_int waiting;
 } P = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
-/* Also used by api/server.c to answer from the worker (problem rendering, idempotency). */
-void api__run_job(api_call *c, db_conn *db);
-
 static void *
 worker_main(void *arg)
 {

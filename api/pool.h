@@ -27,6 +27,9 @@ void api_pool_push(api_call *c);
 /* Jobs running now and jobs waiting for a worker. */
 void api_pool_stats(int *out_busy, int *out_waiting);
 
+/* Implemented by api/job.c: run the call's job (or the next part of its
+   streamed answer) on the worker holding `db`, failures rendered. */
+void api__run_job(api_call *c, db_conn *db);
 /* Implemented by api/server.c: hand a finished call back to its loop thread. */
 void api_thread_post_done(api_thread *t, api_call *c);
 

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "api/verifier.h"
+#include "core/calendar.h"
+#include "core/env.h"
 #include "workflow/wf.h"
 
 static core_env ENV;

@@ -5,7 +5,7 @@
  * authorization matrix enumerate this table, so a route cannot exist unlisted.
  * Every answer is Cache-Control: no-store except those of API_ROUTE_PUBLIC
  * routes (reference data, the contract, health, the empty template), which
- * carry no personal data (api/server.c, docs/security.md).
+ * carry no personal data (api/call.c, docs/security.md).
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,9 @@
 /*
  * api/stream.h - the server's side of streamed answers (api_stream_begin in
- * api/api.h, docs/decisions/0010), shared by api/server.c and api/stream.c
- * only. "loop" functions run on the call's loop thread, "worker" ones on a
- * DB worker thread that holds the call.
+ * api/api.h, docs/decisions/0010), shared by api/call.c, api/job.c,
+ * api/request.c, api/server.c and api/stream.c only. "loop" functions run on
+ * the call's loop thread, "worker" ones on a DB worker thread that holds the
+ * call.
  */
 #ifndef API_STREAM_H
 #define API_STREAM_H
@@ -29,7 +30,7 @@ void api__stream_discard(api_call *c);
 void api__stream_counts(int *out_open, unsigned long long *out_done,
                         unsigned long long *out_aborted, unsigned long long *out_gone);
 
-/* api/server.c, for the above (loop thread). */
+/* api/call.c, for the above (loop thread). */
 void api__put_head(api_call *c, h2o_req_t *req);
 void api__call_log(api_call *c);
 void api__call_free(api_call *c);

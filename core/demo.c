@@ -270,9 +270,7 @@ static const char *const phone_prefixes[] = {
 /* ------------------------------------------------------------ building a record */
 
 /* printf into the student's own storage; the record's strings point there. */
-static const char *put(core_demo_student *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *
+__attribute__((format(printf, 2, 3))) static const char *
 put(core_demo_student *s, const char *fmt, ...)
 {
     char *p = s->buf + s->used;

@@ -1,13 +1,18 @@
 /*
- * core/student.h - the student registry's operations (DOMAIN §3, §6, §7):
- * registration with the real-time duplicate check, reads (masked or
- * revealed), edits of non-key fields, history, look-up, check-ins, photos,
- * and the registration effect that the workflow applies on approval.
+ * core/student.h - the student registry's record operations (DOMAIN §3, §6,
+ * §7): registration with the real-time duplicate check (core/register.c),
+ * reads (masked or revealed), history and look-up (core/student_read.c),
+ * edits of non-key fields (core/student_edit.c), the stored row form
+ * (core/student_row.c), and the effects the workflow applies on approval
+ * (core/student_effects.c). Check-ins, photos, problem records, key rotation
+ * and the calendar have headers of their own (core/checkin.h, core/photo.h,
+ * core/problem.h, core/rekey.h, core/calendar.h).
  *
  * Every operation takes a DB handle and a core_op (who acts, from where,
- * with which keys and reference data), runs its own transaction, and writes
- * its business change, audit entry and change-feed event in that one
- * transaction (ARCHITECTURE "Data"). Personal numbers leave this module
+ * with which keys and reference data), runs its own transaction (the
+ * workflow's effects run in the workflow's), and writes its business
+ * change, audit entry and change-feed event in that one transaction
+ * (ARCHITECTURE "Data"). Personal numbers leave this module
  * masked unless the caller asked to reveal them, and are never put into
  * audit rows, events, history or error details.
  */
@@ -24,16 +29,6 @@
 #include "db/db.h"
 #include "db/school.h"
 #include "db/student.h"
-
-
-/* Load the code tables and the region list into a new core_codes (sealed). */
-int core_codes_load(db_conn *db, core_codes **out, app_err *err);
-
-/*
- * Parse a data key as configured: 64 hex digits, optionally behind the
- * development marker "xueji-dev-" (*out_dev = 1 then). Returns 0 or APP_EINVAL.
- */
-int core_key_parse(const char *text, unsigned char out[CORE_PII_KEY_BYTES], int *out_dev);
 
 /* Call once at start (after the catalog is final): hands the columns to db/. */
 int core_student_init(void);
@@ -144,22 +139,6 @@ int core_student_lookup(db_conn *db, const core_op *op, const char *id_type,
                         const char *id_number, int *out_found, int *out_visible,
                         core_student *out, app_err *err);
 
-/* Semester check-in: one term ("YYYY-1"/"YYYY-2"), students by key. */
-typedef struct core_checkin_result {
-    int checked_in, already;
-    int nerrors;
-} core_checkin_result;
-int core_checkin(db_conn *db, const core_op *op, const char *school, const char *term,
-                 const char *const *keys, int nkeys, core_checkin_result *out, app_err *err);
-
-/* Photos: PUT (validated by formats/image.h) and GET. */
-/* The photo is item 13 of the record: a PUT needs the record's version
-   (If-Match; stale: 412) and bumps it (*out_version). */
-int core_photo_put(db_conn *db, const core_op *op, const char *key, int expect_version,
-                   const unsigned char *data, size_t len, int *out_version, app_err *err);
-int core_photo_get(db_conn *db, const core_op *op, const char *key, const char **out_mime,
-                   const unsigned char **out_data, size_t *out_len, app_err *err);
-
 /*
  * The registration effect, on the last approval (called by the workflow
  * inside its transaction): duplicate check again, then the final number
@@ -171,11 +150,6 @@ int core_student_apply_registration(db_conn *db, const core_op *op, long long st
 /* The registration refused: state registration_rejected, history, event. */
 int core_student_reject_registration(db_conn *db, const core_op *op, long long student_id,
                                      long long request_id, app_err *err);
-
-/* Key rotation: re-encrypt up to `batch` rows not under the current key.
-   *out_done counts them; 0 means nothing is left. */
-int core_student_rekey(db_conn *db, const core_env *env, int batch, int *out_done,
-                       app_err *err);
 
 /*
  * The stored form of a record, for bulk loaders (xuejictl demo, imports):
@@ -232,16 +206,5 @@ const char *core_changes_seal(const core_op *op, const core_record *changes,
                               const unsigned char *present);
 int core_changes_open(const core_op *op, const char *hex, core_record *out,
                       unsigned char *present, app_err *err);
-
-/* Open a problem record (DOMAIN rule 24). */
-int core_problem_open(db_conn *db, const char *kind, long long student, long long other,
-                      const char *school, const char *other_school, const char *authority,
-                      const char *reason, app_err *err);
-
-/* Today's date in China (UTC+8) as YYYYMMDD. */
-int core_today(void);
-
-/* Add `n` working days (weekends and `holidays` skipped) to YYYYMMDD `from`. */
-int core_add_working_days(int from, int n, const int *holidays, int nholidays);
 
 #endif

@@ -3,7 +3,9 @@
  */
 #include "workflow/wf.h"
 
+#include "core/calendar.h"
 #include "core/grade.h"
+#include "core/problem.h"
 #include "core/settings.h"
 #include "db/refdata.h"
 #include "db/request.h"

@@ -16,11 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/demo.h"
+#include "core/env.h"
 #include "core/files.h"
 #include "core/idnum.h"
 #include "core/mask.h"
 #include "core/pii.h"
+#include "core/rekey.h"
 #include "core/student.h"
 #include "core/stuno.h"
 #include "db/db.h"

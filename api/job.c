@@ -1,0 +1,121 @@
+/*
+ * api/job.c - a call's job on a DB worker thread (docs/decisions/0001,
+ * 0016): a call that waited too long for a worker is answered 503 unrun,
+ * the account behind its token is checked, its Idempotency-Key claimed
+ * (core/idem.h), the job run and rerun on APP_ERETRY, a failure rendered as
+ * problem+json, and the answer kept for replays or the key released.
+ */
+#include "api/auth.h"
+#include "api/internal.h"
+#include "api/log.h"
+#include "api/pool.h"
+#include "api/server.h"
+#include "api/stream.h"
+#include "core/idem.h"
+
+#define MAX_JOB_RETRIES 3
+
+/* A request that waited longer than XUEJI_REQUEST_TIMEOUT_MS for a worker (all of
+   them held by a slow or unreachable database) is answered 503 without running:
+   its client may have given up already, and running it would only lengthen the queue. */
+static int
+waited_too_long(const api_call *c)
+{
+    const api_config *cfg = api_server_config();
+    return cfg->request_timeout_ms > 0 &&
+           api__now_ns() - c->start_ns > (uint64_t)cfg->request_timeout_ms * 1000000u;
+}
+
+/* Claim the call's Idempotency-Key. 1 when the call is answered already
+   (a replay, a refusal or a failure), 0 when its job is to run. */
+static int
+idem_claim(api_call *c, db_conn *db)
+{
+    core_idem_state st;
+    core_idem_answer ans = {0};
+    int rc = core_idem_claim(db, c->idem_scope, c->idem_key, c->method, c->path, c->idem_hash,
+                             c->arena, &st, &ans, &c->err);
+    if (rc != 0) {
+        api_fail(c, &c->err);
+        api_problem_render(c);
+        return 1;
+    }
+    if (st == CORE_IDEM_REPLAY) {
+        api_reply_raw(c, ans.status, ans.content_type, ans.body, ans.len);
+        api_header(c, "idempotent-replayed", "true");
+        return 1;
+    }
+    if (st != CORE_IDEM_NEW) {
+        api_fail_code(c, st == CORE_IDEM_MISMATCH ? APP_EINVAL : APP_ECONFLICT,
+                      st == CORE_IDEM_MISMATCH ? "idempotency_key_reused"
+                                               : "idempotency_in_progress",
+                      "/headers/idempotency-key");
+        api_problem_render(c);
+        return 1;
+    }
+    return 0;
+}
+
+/* Run the job, again while it answers APP_ERETRY (at most MAX_JOB_RETRIES
+   times); a failure is rendered. */
+static void
+run_with_retries(api_call *c, db_conn *db)
+{
+    int rc = 0;
+    for (int attempt = 0; attempt < MAX_JOB_RETRIES; attempt++) {
+        app_err_clear(&c->err);
+        c->failed = 0;
+        rc = c->job(c, db);
+        while (db_in_tx(db))
+            db_rollback(db); /* a job that returned inside a transaction changed nothing */
+        if (rc != APP_ERETRY)
+            break;
+    }
+    if (rc != 0) {
+        if (c->err.code == APP_OK)
+            app_err_set(&c->err, (app_code)rc, NULL, NULL);
+        c->failed = 1;
+    }
+    if (c->failed)
+        api_problem_render(c);
+}
+
+void
+api__run_job(api_call *c, db_conn *db)
+{
+    if (api__stream_started(c)) { /* the next part of a streamed answer */
+        api__stream_step(c, db);
+        return;
+    }
+    if (waited_too_long(c)) {
+        api_fail_code(c, APP_EUNAVAIL, "server_busy", NULL);
+        api_problem_render(c);
+        return;
+    }
+    if (c->authed && api_auth_check(c, db) != 0) {
+        api_fail(c, &c->err);
+        api_problem_render(c);
+        return;
+    }
+    if (c->idem_key != NULL && idem_claim(c, db))
+        return;
+
+    run_with_retries(c, db);
+
+    if (c->idem_key != NULL) {
+        app_err e2 = {0};
+        /* answers a retry could change (5xx) are not kept: the key is released;
+           nor are streamed ones, which are never held whole */
+        core_idem_finish(db, c->idem_scope, c->idem_key, c->status, c->stream != NULL && !c->failed,
+                         c->content_type, c->out, &e2);
+        if (e2.code != APP_OK)
+            api_log(API_LOG_WARN, "idempotency answer not stored", c->request_id, e2.detail);
+    }
+}
+
+void
+api_submit(api_call *c, api_job_fn fn)
+{
+    c->job = fn;
+    api_pool_push(c);
+}

@@ -1,0 +1,74 @@
+/*
+ * ctl/ctl.h - what the files of xuejictl share (private to ctl/).
+ *
+ *   ctl/main.c           dispatch, usage, option parsing, shared helpers
+ *   ctl/admin.c          migrate, check-id, audit verify
+ *   ctl/demo.c           demo: the demo province (schools, classes, accounts)
+ *   ctl/demo_students.c  demo --students: generated students loaded with COPY
+ *   ctl/gen_import.c     gen-import: an import file of new valid students
+ *   ctl/keys.c           the data key ring from the environment, rekey
+ *
+ * Every ctl_cmd_* returns the process's exit status and prints its own
+ * messages (stdout: results, stderr: progress and errors).
+ */
+#ifndef CTL_CTL_H
+#define CTL_CTL_H
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "core/pii.h"
+#include "db/db.h"
+
+/* ---- ctl/main.c ---- */
+
+/* A connection to XUEJI_DATABASE_URL (default postgresql:///xueji); check
+   db_conn_ok. */
+db_conn *ctl_connect(app_err *err);
+/* The monotonic clock in seconds (progress rates). */
+double ctl_now_s(void);
+
+/* ---- ctl/admin.c ---- */
+
+int ctl_cmd_migrate(void);
+int ctl_cmd_check_id(const char *number);
+int ctl_cmd_audit_verify(void);
+
+/* ---- ctl/demo.c ---- */
+
+#define CTL_DEMO_NSCHOOLS 20
+
+typedef struct ctl_demo_school {
+    const char *code, *name, *county, *authority, *system;
+} ctl_demo_school;
+
+/* The demo province's schools (CTL_DEMO_NSCHOOLS of them). */
+extern const ctl_demo_school ctl_demo_schools[];
+
+/* `xuejictl demo`: migrate, load the province, then (students > 0) top its
+   schools up to `students` (ctl_demo_students). */
+int ctl_cmd_demo(long long students, int jobs, int sample);
+
+/* ---- ctl/demo_students.c ---- */
+
+#define CTL_DEMO_SAMPLE_MAX 10000 /* --print-sample */
+
+/* Top the demo schools up to `want` students with `jobs` loader threads on
+   `url`; print `sample` of them. Exit status. */
+int ctl_demo_students(db_conn *db, const char *url, long long want, int jobs, int sample);
+/* db_idmask_fn over a core_demo_ids (ctx): stored numbers the generator
+   must not hand out again. */
+void ctl_mark_stored(void *ctx, const char *prefix4, const char *birth, const char *seqs);
+
+/* ---- ctl/gen_import.c ---- */
+
+int ctl_cmd_gen_import(long long rows, const char *school, const char *format, int grade, int first,
+                       int last, const char *out_path);
+
+/* ---- ctl/keys.c ---- */
+
+/* The key ring xuejid builds from XUEJI_DATA_KEY and XUEJI_DATA_KEYS_OLD (or
+   their _FILE forms), or NULL with the reason printed. */
+core_pii_ring *ctl_load_ring(void);
+int ctl_cmd_rekey(int batch);
+
+#endif
