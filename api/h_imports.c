@@ -1,8 +1,8 @@
 /*
  * api/h_imports.c - the import template and import jobs (API.md "Import,
  * export, reports"; issue #6). The rows are read and applied by the
- * background workers of api/jobs.c; these handlers store the upload and
- * report progress and errors.
+ * background workers of api/jobs.c; these handlers pass the upload and the
+ * reads of progress and errors to core/import_jobs.h and answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +10,8 @@
 
 #include "api/handlers.h"
 #include "api/registry.h"
-#include "core/files.h"
 #include "core/import.h"
-#include "db/import.h"
+#include "core/import_jobs.h"
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,152 +38,42 @@ h_template_students(api_call *c)
 
 /* ---------------------------------------------------------------- POST /imports */
 
-typedef struct upload_args {
-    db_import job;
-} upload_args;
-
 static int
 job_upload(api_call *c, db_conn *db)
 {
-    upload_args *a = c->data;
+    core_import_new *in = c->data;
     core_op op;
     api_op(c, &op);
-    db_school sc;
-    int rc = core_school_load(db, &op, a->job.school, &sc, &c->err);
-    if (rc != 0)
-        return rc;
-    long long id = 0;
-    int existing = 0;
-    /* the file is stored sealed under the data key (docs/decisions/0013) */
-    const unsigned char *body = (const unsigned char *)c->body;
-    unsigned char *sealed = NULL;
-    size_t sealed_len = 0;
-    char sha[65];
-    core_file_sha256_hex(body, c->body_len, sha);
-    a->job.sha256 = sha;
-    a->job.size = (int)c->body_len;
-    if ((rc = core_file_seal(api_env()->ring, body, c->body_len, &sealed, &sealed_len,
-                             &a->job.data_key, &c->err)) != 0)
-        return rc;
-    a->job.data_sealed = 1;
-    if ((rc = db_begin(db, &c->err)) == 0)
-        rc = db_import_insert(db, &a->job, sealed, sealed_len, &id, &existing, &c->err);
-    free(sealed);
-    if (rc != 0)
-        return rc;
-    char sid[24];
-    snprintf(sid, sizeof(sid), "%lld", id);
-    if (!existing) {
-        api_audit(c, db, "import.upload", "import", sid,
-                  app_arena_printf(c->arena,
-                                   "{\"school\":\"%s\",\"mode\":\"%s\",\"format\":\"%s\","
-                                   "\"size\":%zu}",
-                                   a->job.school, a->job.mode, a->job.format, c->body_len));
-        if (c->err.code != APP_OK)
-            return c->err.code;
-    }
-    if ((rc = db_commit(db, &c->err)) != 0)
-        return rc;
+    in->body = (const unsigned char *)c->body;
+    in->len = c->body_len;
     db_import j;
-    int found = 0;
-    if ((rc = db_import_get(db, id, c->arena, &j, &found, &c->err)) != 0)
+    int existing = 0;
+    int rc = core_import_job_create(db, &op, in, &j, &existing, &c->err);
+    if (rc != 0)
         return rc;
-    if (c->body_len >= DB_LARGE_TRANSFER)
-        db_conn_recycle(db); /* libpq's output buffer grew to the file's size */
     char loc[64];
-    snprintf(loc, sizeof(loc), "/api/v1/imports/%lld", id);
+    snprintf(loc, sizeof(loc), "/api/v1/imports/%lld", j.id);
     api_header(c, "location", loc);
     /* the same file again answers with the first job, as it stands */
-    api_reply_json(c, existing ? 200 : 202,
-                   json_pack("{s:I,s:s,s:b}", "id", (json_int_t)id, "state", j.state, "existing",
-                             existing));
+    api_reply_json(
+        c, existing ? 200 : 202,
+        json_pack("{s:I,s:s,s:b}", "id", (json_int_t)j.id, "state", j.state, "existing", existing));
     return 0;
 }
 
 void
 h_import_create(api_call *c)
 {
-    const core_actor *ac = &c->actor;
-    if (ac->level != CORE_LEVEL_SCHOOL || ac->staff_role != CORE_STAFF_REGISTRAR) {
-        api_fail_code(c, APP_EFORBIDDEN, "forbidden", NULL);
-        return;
-    }
-    upload_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    memset(a, 0, sizeof(*a));
-    const char *mode = api_query(c, "mode");
-    if (mode == NULL || (strcmp(mode, "create") != 0 && strcmp(mode, "update") != 0)) {
-        api_fail_code(c, APP_EINVAL, "invalid_parameter",
-                      "/query/mode");
-        return;
-    }
-    const char *school = api_query(c, "school");
-    if (school != NULL && strcmp(school, ac->org) != 0) {
-        /* a registrar imports into its own school only */
-        api_fail_code(c, APP_EFORBIDDEN, "forbidden", "/query/school");
-        return;
-    }
-    const char *atomic = api_query(c, "atomic");
-    if (atomic && strcmp(atomic, "true") != 0 && strcmp(atomic, "false") != 0) {
-        api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/atomic");
-        return;
-    }
-    if (c->body_len == 0) {
-        api_fail_code(c, APP_EINVAL, "import_empty", NULL);
-        return;
-    }
-    const unsigned char *b = (const unsigned char *)c->body;
-    const char *format;
-    if (c->body_len >= 4 && memcmp(b, "PK\x03\x04", 4) == 0)
-        format = "xlsx";
-    else if (c->body_len >= 4 && memcmp(b, "\xD0\xCF\x11\xE0", 4) == 0) {
-        /* the old binary .xls */
-        api_fail_code(c, APP_EINVAL, "import_xls", NULL);
-        return;
-    } else if (memchr(b, 0, c->body_len > 4096 ? 4096 : c->body_len) != NULL) {
-        api_fail_code(c, APP_EINVAL, "import_format", NULL);
-        return;
-    } else
-        format = "csv";
-    a->job.school = ac->org;
-    a->job.mode = mode;
-    a->job.atomic = atomic && strcmp(atomic, "true") == 0;
-    a->job.format = format;
-    a->job.created_by = ac->user_id;
-    a->job.created_org = ac->org;
-    c->data = a;
+    core_import_new *in = app_arena_alloc(c->arena, sizeof(*in));
+    memset(in, 0, sizeof(*in));
+    in->mode = api_query(c, "mode");
+    in->school = api_query(c, "school");
+    in->atomic = api_query(c, "atomic");
+    c->data = in;
     api_submit(c, job_upload);
 }
 
 /* ---------------------------------------------------------------- GET /imports/{id} */
-
-/* The job of the path's id if the caller sees it: the school's registrar,
-   bureaus over the school; else 404 import_not_found. */
-static int
-load_visible(api_call *c, db_conn *db, db_import *j)
-{
-    long long id = atoll(api_param(c, "id"));
-    int found = 0;
-    int rc = db_import_get(db, id, c->arena, j, &found, &c->err);
-    if (rc != 0)
-        return rc;
-    int sees = 0;
-    if (found) {
-        core_op op;
-        api_op(c, &op);
-        db_school sc;
-        app_err e = {0};
-        const core_actor *ac = &c->actor;
-        if (core_school_load(db, &op, j->school, &sc, &e) == 0) {
-            core_school_ref ref = {sc.code, sc.county, sc.authority};
-            sees = ac->level == CORE_LEVEL_SCHOOL
-                       ? strcmp(ac->org, sc.code) == 0 && ac->staff_role == CORE_STAFF_REGISTRAR
-                       : core_actor_sees_school(ac, &ref);
-        }
-    }
-    if (!sees)
-        return app_err_set(&c->err, APP_ENOTFOUND, "import_not_found", "import %lld", id);
-    return 0;
-}
 
 /* How many errors GET /imports/{id} shows; GET /imports/{id}/errors pages the rest. */
 #define ERRORS_SHOWN 50
@@ -200,36 +89,29 @@ error_json(const db_import_error *e)
     return o;
 }
 
-/* Up to `limit` errors of job `job` after seq `after`, in the order found,
-   and the cursor of the next page (JSON null: none). */
-static int
-errors_page(api_call *c, db_conn *db, long long job, int after, int limit, json_t **out_items,
-            json_t **out_next)
+/* The errors of a view and the cursor of the next page (JSON null: none). */
+static json_t *
+errors_json(const core_import_view *v, json_t **out_next)
 {
-    db_import_error *v = NULL;
-    int n = 0;
-    int rc = db_import_errors_page(db, job, 0, 0, after, limit + 1, c->arena, &v, &n, &c->err);
-    if (rc != 0)
-        return rc;
-    int shown = n > limit ? limit : n;
     json_t *items = json_array();
-    for (int i = 0; i < shown; i++)
-        json_array_append_new(items, error_json(&v[i]));
-    *out_items = items;
-    *out_next = n > limit ? json_sprintf("%d", v[shown - 1].seq) : json_null();
-    return 0;
+    for (int i = 0; i < v->nerrors; i++)
+        json_array_append_new(items, error_json(&v->errors[i]));
+    *out_next = v->more ? json_sprintf("%d", v->errors[v->nerrors - 1].seq) : json_null();
+    return items;
 }
 
 static int
 job_import_get(api_call *c, db_conn *db)
 {
-    db_import j;
-    int rc = load_visible(c, db, &j);
+    core_op op;
+    api_op(c, &op);
+    core_import_view view;
+    int rc =
+        core_import_job_get(db, &op, atoll(api_param(c, "id")), 0, ERRORS_SHOWN, &view, &c->err);
     if (rc != 0)
         return rc;
-    json_t *errors = NULL, *next = NULL;
-    if ((rc = errors_page(c, db, j.id, 0, ERRORS_SHOWN, &errors, &next)) != 0)
-        return rc;
+    const db_import j = view.job;
+    json_t *next = NULL, *errors = errors_json(&view, &next);
     json_t *counts = json_loads(j.error_counts, 0, NULL);
     json_t *o = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o}", "id",
                           (json_int_t)j.id, "school", j.school, "mode", j.mode, "atomic",
@@ -282,14 +164,14 @@ static int
 job_import_errors_list(api_call *c, db_conn *db)
 {
     errors_args *a = c->data;
-    db_import j;
-    int rc = load_visible(c, db, &j);
+    core_op op;
+    api_op(c, &op);
+    core_import_view view;
+    int rc =
+        core_import_job_get(db, &op, atoll(api_param(c, "id")), a->after, a->limit, &view, &c->err);
     if (rc != 0)
         return rc;
-    int after = a->after > j.errors_total ? j.errors_total : (int)a->after;
-    json_t *items = NULL, *next = NULL;
-    if ((rc = errors_page(c, db, j.id, after, a->limit, &items, &next)) != 0)
-        return rc;
+    json_t *next = NULL, *items = errors_json(&view, &next);
     api_header(c, "cache-control", "no-store");
     api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
     return 0;
@@ -309,81 +191,17 @@ h_import_errors_list(api_call *c)
 
 /* ---------------------------------------------------------------- GET /imports/{id}/errors.xlsx */
 
-/* The messages of a job's rejected rows, read from the database a page at a time. */
-#define MSG_PAGE 1000
-typedef struct msg_reader {
-    db_conn *db;
-    long long job;
-    app_arena *page_arena; /* the page being read */
-    db_import_error *page;
-    int n, at;
-    int last_row, last_seq;
-} msg_reader;
-
-static int
-next_msg(void *ctx, core_import_rowmsg *out, app_err *err)
-{
-    msg_reader *m = ctx;
-    if (m->at == m->n) {
-        if (m->n > 0 && m->n < MSG_PAGE)
-            return 0; /* the last page was short: no more */
-        app_arena_free(m->page_arena);
-        m->page_arena = app_arena_new();
-        m->at = 0;
-        int rc = db_import_errors_page(m->db, m->job, 1, m->last_row, m->last_seq, MSG_PAGE,
-                                       m->page_arena, &m->page, &m->n, err);
-        if (rc != 0)
-            return rc;
-        if (m->n == 0)
-            return 0;
-    }
-    const db_import_error *e = &m->page[m->at++];
-    m->last_row = e->row;
-    m->last_seq = e->seq;
-    out->row = e->row;
-    out->message = e->message;
-    return 1;
-}
-
 static int
 job_import_errors(api_call *c, db_conn *db)
 {
+    core_op op;
+    api_op(c, &op);
     db_import j;
-    int rc = load_visible(c, db, &j);
-    if (rc != 0)
-        return rc;
-    if (strcmp(j.state, "done") != 0 && strcmp(j.state, "failed") != 0)
-        return app_err_set(&c->err, APP_ESTATE, "import_not_finished", "state %s", j.state);
-    /* a file refused as a whole (broken, not the template) has no rows to give back */
-    if (j.failure != NULL && strcmp(j.failure, "rows_rejected") != 0)
-        return app_err_set(&c->err, APP_ESTATE, "import_file_rejected", "failure %s", j.failure);
-    const unsigned char *data;
-    size_t len = 0;
-    /* opened from its sealed copy; gone after the retention period: 410 */
-    if ((rc = core_import_upload(db, api_env()->ring, j.id, c->arena, &data, &len, &c->err)) !=
-        0)
-        return rc;
-    if (len >= DB_LARGE_TRANSFER)
-        db_conn_recycle(db); /* the file is in the arena; libpq's buffer grew to its size */
-    /* the stored errors in row order, a page at a time */
-    msg_reader m = {.db = db, .job = j.id};
     unsigned char *x = NULL;
     size_t xn = 0;
-    long rows = 0;
-    rc = core_import_errors_xlsx_next(j.format, data, len, next_msg, &m,
-                                      j.atomic && j.failure != NULL, &x, &xn, &rows, &c->err);
-    app_arena_free(m.page_arena);
+    int rc = core_import_job_errors_xlsx(db, &op, atoll(api_param(c, "id")), &j, &x, &xn, &c->err);
     if (rc != 0)
         return rc;
-    /* the rows are the upload's own, ID numbers in clear: who fetched them is recorded */
-    char sid[24];
-    snprintf(sid, sizeof(sid), "%lld", j.id);
-    api_audit(c, db, "import.errors", "import", sid,
-              app_arena_printf(c->arena, "{\"school\":\"%s\",\"rows\":%ld}", j.school, rows));
-    if (c->err.code != APP_OK) {
-        free(x);
-        return c->err.code;
-    }
     char disp[160];
     snprintf(disp, sizeof(disp),
              "attachment; filename=\"import-%lld-errors.xlsx\"; "

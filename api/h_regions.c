@@ -1,5 +1,6 @@
 /*
- * api/h_regions.c - regions (GB/T 2260), code tables, ID number validation.
+ * api/h_regions.c - regions (GB/T 2260), code tables, ID number validation:
+ * the reads are core/refdata.h's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,10 +8,9 @@
 #include <time.h>
 
 #include "api/handlers.h"
-#include "core/idnum.h"
+#include "api/registry.h"
 #include "core/mask.h"
-#include "core/region.h"
-#include "db/refdata.h"
+#include "core/refdata.h"
 
 int
 api_list_limit(api_call *c, int *out_limit)
@@ -65,13 +65,13 @@ region_json(const db_region *r)
 static int
 job_region_get(api_call *c, db_conn *db)
 {
+    core_op op;
+    api_op(c, &op);
     db_region *v;
     int n;
-    int rc = db_region_get_with_ancestors(db, api_param(c, "code"), c->arena, &v, &n, &c->err);
+    int rc = core_region_get(db, &op, api_param(c, "code"), &v, &n, &c->err);
     if (rc != 0)
         return rc;
-    if (n == 0 || strcmp(v[0].level, "ministry") == 0)
-        return app_err_set(&c->err, APP_ENOTFOUND, "region_not_found", NULL);
     json_t *o = region_json(&v[0]);
     json_t *anc = json_array();
     /* ancestors from the province down; the ministry root is not a region */
@@ -106,31 +106,18 @@ static int
 job_regions_list(api_call *c, db_conn *db)
 {
     list_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
     db_region *v;
-    int n;
-    /* one extra row tells whether there is a next page */
-    int rc = db_region_children(db, a->parent, a->after, a->limit + 1, c->arena, &v, &n, &c->err);
+    int n, more;
+    int rc = core_region_children(db, &op, a->parent, a->after, a->limit, &v, &n, &more, &c->err);
     if (rc != 0)
         return rc;
-    if (n == 0 && a->after[0] == '\0' && strcmp(a->parent, "000000") != 0) {
-        db_region *self;
-        int m;
-        rc = db_region_get_with_ancestors(db, a->parent, c->arena, &self, &m, &c->err);
-        if (rc != 0)
-            return rc;
-        if (m == 0) {
-            app_err_field(&c->err, "/query/parent");
-            return app_err_set(&c->err, APP_ENOTFOUND, "region_not_found", NULL);
-        }
-    }
     json_t *items = json_array();
-    int shown = n > a->limit ? a->limit : n;
-    for (int i = 0; i < shown; i++)
+    for (int i = 0; i < n; i++)
         json_array_append_new(items, region_json(&v[i]));
-    json_t *o = json_pack("{s:o,s:s?}", "items", items, "next_cursor",
-                          n > a->limit ? v[shown - 1].code : NULL);
-    if (n <= a->limit)
-        json_object_set_new(o, "next_cursor", json_null());
+    json_t *o = json_pack("{s:o}", "items", items);
+    json_object_set_new(o, "next_cursor", more ? json_string(v[n - 1].code) : json_null());
     api_header(c, "cache-control", "public, max-age=3600");
     api_reply_json(c, 200, o);
     return 0;
@@ -165,9 +152,11 @@ h_regions_list(api_call *c)
 static int
 job_code_tables(api_call *c, db_conn *db)
 {
+    core_op op;
+    api_op(c, &op);
     db_code_table *v;
     int n;
-    int rc = db_code_tables(db, c->arena, &v, &n, &c->err);
+    int rc = core_code_tables(db, &op, &v, &n, &c->err);
     if (rc != 0)
         return rc;
     json_t *items = json_array();
@@ -189,10 +178,12 @@ h_code_tables(api_call *c)
 static int
 job_code_table_get(api_call *c, db_conn *db)
 {
+    core_op op;
+    api_op(c, &op);
     db_code_table t;
     db_code_value *v;
     int n;
-    int rc = db_code_values(db, api_param(c, "name"), c->arena, &t, &v, &n, &c->err);
+    int rc = core_code_table_get(db, &op, api_param(c, "name"), &t, &v, &n, &c->err);
     if (rc != 0)
         return rc;
     json_t *items = json_array();
@@ -219,45 +210,22 @@ typedef struct id_args {
 } id_args;
 
 static int
-region_known(const char *code6, void *ctx)
-{
-    db_conn *db = ctx;
-    app_arena *a = app_arena_new();
-    db_region *v;
-    int n = 0;
-    app_err err = {0};
-    int rc = db_region_get_with_ancestors(db, code6, a, &v, &n, &err);
-    app_arena_free(a);
-    return rc != 0 || n > 0; /* on a DB error, do not warn */
-}
-
-static int
 job_id_validate(api_call *c, db_conn *db)
 {
     id_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
     core_idnum id;
-    int rc = core_idnum_parse(a->number, a->len, a->today, region_known, db, &id, &c->err);
-    if (rc != 0) {
-        app_err_field(&c->err, "/id_number");
-        return rc;
-    }
-    db_region *v;
-    int n;
-    rc = db_region_get_with_ancestors(db, id.region, c->arena, &v, &n, &c->err);
+    const char *full;
+    int rc = core_idnum_check(db, &op, a->number, a->len, a->today, &id, &full, &c->err);
     if (rc != 0)
         return rc;
 
     char masked[32];
     core_mask_id(id.number, masked, sizeof(masked));
     json_t *region = json_pack("{s:s}", "code", id.region);
-    if (n > 0) {
-        /* the full name, province first: 河南省郑州市中原区 */
-        char *full = "";
-        for (int i = n - 1; i >= 0; i--)
-            if (strcmp(v[i].level, "ministry") != 0)
-                full = app_arena_printf(c->arena, "%s%s", full, v[i].name);
+    if (full != NULL)
         json_object_set_new(region, "name", json_string(full));
-    }
     json_t *warnings = json_array();
     if (id.region_unknown)
         json_array_append_new(warnings,

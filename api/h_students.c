@@ -13,15 +13,14 @@
 #include <string.h>
 
 #include "api/handlers.h"
-#include "base/jw.h"
 #include "api/registry.h"
+#include "base/jw.h"
 #include "core/checkin.h"
+#include "core/feed.h"
 #include "core/photo.h"
+#include "core/request.h"
 #include "core/student.h"
-#include "db/event.h"
-#include "db/request.h"
 #include "workflow/defs.h"
-#include "db/history.h"
 
 #define CHECKIN_MAX 3000
 
@@ -870,21 +869,11 @@ static int
 job_events(api_call *c, db_conn *db)
 {
     events_args *a = c->data;
-    const core_actor *ac = &c->actor;
-    const char *school = NULL, *like = NULL;
-    if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR)
-        return app_err_set(&c->err, APP_EFORBIDDEN, "forbidden",
-                           "the feed is the registrar's: staff scopes are narrower than a school");
-    char likebuf[8];
-    if (ac->level == CORE_LEVEL_SCHOOL) {
-        school = ac->org;
-    } else if (ac->level != CORE_LEVEL_MINISTRY) {
-        core_region_like(ac->org, likebuf);
-        like = likebuf;
-    }
+    core_op op;
+    api_op(c, &op);
     db_event *v;
     int n = 0;
-    int rc = db_event_list(db, a->after, school, like, a->limit, c->arena, &v, &n, &c->err);
+    int rc = core_feed_list(db, &op, a->after, a->limit, &v, &n, &c->err);
     if (rc != 0)
         return rc;
     json_t *items = json_array();

@@ -5,7 +5,7 @@
 
 #include "api/handlers.h"
 #include "api/metrics.h"
-#include "db/embedded.h"
+#include "core/system.h"
 
 void
 h_healthz(api_call *c)
@@ -16,12 +16,9 @@ h_healthz(api_call *c)
 static int
 job_ready(api_call *c, db_conn *db)
 {
-    int rc = db_ping(db, &c->err);
-    if (rc != 0) {
-        c->err.slug = "database_unavailable";
-        c->err.code = APP_EUNAVAIL;
-        return APP_EUNAVAIL;
-    }
+    int rc = core_system_ready(db, &c->err);
+    if (rc != 0)
+        return rc;
     api_reply_json(c, 200, json_pack("{s:s}", "status", "ready"));
     return 0;
 }
@@ -43,10 +40,11 @@ h_metrics(api_call *c)
 void
 h_openapi(api_call *c)
 {
-    const struct embedded_file *f = db_embedded_find("openapi.yaml");
-    if (f == NULL) {
+    size_t len;
+    const char *text = core_system_contract(&len);
+    if (text == NULL) {
         api_fail_code(c, APP_ENOTFOUND, "not_found", NULL);
         return;
     }
-    api_reply_raw(c, 200, "application/yaml; charset=utf-8", (const char *)f->data, f->len);
+    api_reply_raw(c, 200, "application/yaml; charset=utf-8", text, len);
 }

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/jw.h"
 #include "core/grade.h"
+#include "core/school.h"
 #include "db/refdata.h"
 
 /* May the actor merge `a` into `b`: its org is their lowest common authority or above it? */
@@ -33,15 +35,36 @@ decides(db_conn *db, const core_op *op, const db_school *a, const db_school *b, 
     return 0;
 }
 
-/* "[{"grade":"13","from":1,"to":3},...]" */
+/* {"from", "into", "students", "classes"} and, for the audit row,
+   "renumbered": [{"grade": "13", "from": 1, "to": 3}, ...]. */
 static const char *
-renumbered_json(const core_op *op, const db_renumber *v, int n)
+merge_json(const core_op *op, const core_merge_result *m, const db_school *from,
+           const db_school *to, const db_renumber *v, int n, int with_renumbered)
 {
-    char *s = app_arena_strdup(op->arena, "[");
-    for (int i = 0; i < n; i++)
-        s = app_arena_printf(op->arena, "%s%s{\"grade\":\"%d\",\"from\":%d,\"to\":%d}", s,
-                             i ? "," : "", v[i].grade, v[i].from, v[i].to);
-    return app_arena_printf(op->arena, "%s]", s);
+    jw w;
+    jw_init(&w, op->arena);
+    jw_obj(&w);
+    jw_str(&w, "from", from->code);
+    jw_str(&w, "into", to->code);
+    jw_int(&w, "students", m->students);
+    jw_int(&w, "classes", m->classes);
+    if (with_renumbered) {
+        jw_key(&w, "renumbered");
+        jw_arr(&w);
+        for (int i = 0; i < n; i++) {
+            char grade[8];
+            snprintf(grade, sizeof(grade), "%d", v[i].grade);
+            jw_elem(&w);
+            jw_obj(&w);
+            jw_str(&w, "grade", grade);
+            jw_int(&w, "from", v[i].from);
+            jw_int(&w, "to", v[i].to);
+            jw_end(&w);
+        }
+        jw_arr_end(&w);
+    }
+    jw_end(&w);
+    return jw_text(&w, NULL);
 }
 
 int
@@ -56,13 +79,8 @@ core_school_merge(db_conn *db, const core_op *op, const char *code, const char *
     db_school from, to;
     int found = 0;
     if ((rc = db_school_lock_pair(db, code, into, err)) != 0 ||
-        (rc = db_school_get(db, code, op->arena, &from, &found, err)) != 0)
+        (rc = core_school_visible(db, op, code, 0, &from, err)) != 0)
         goto fail;
-    core_school_ref ref = {from.code, from.county, from.authority};
-    if (!found || !core_actor_sees_school(ac, &ref)) {
-        rc = app_err_set(err, APP_ENOTFOUND, "school_not_found", "school %s", code);
-        goto fail;
-    }
     if (ac->level < CORE_LEVEL_COUNTY) {
         rc = app_err_set(err, APP_EFORBIDDEN, "forbidden", "a bureau merges schools");
         goto fail;
@@ -141,14 +159,8 @@ core_school_merge(db_conn *db, const core_op *op, const char *code, const char *
                   to.province};
     if ((rc = db_school_merge_apply(db, &m, op->arena, &out->students, &out->classes, err)) != 0)
         goto fail;
-    const char *renum = renumbered_json(op, plan, nplan);
-    const char *detail = app_arena_printf(
-        op->arena, "{\"from\":\"%s\",\"into\":\"%s\",\"students\":%lld,\"classes\":%lld,"
-                   "\"renumbered\":%s}",
-        from.code, to.code, out->students, out->classes, renum);
-    const char *data = app_arena_printf(
-        op->arena, "{\"from\":\"%s\",\"into\":\"%s\",\"students\":%lld,\"classes\":%lld}",
-        from.code, to.code, out->students, out->classes);
+    const char *detail = merge_json(op, out, &from, &to, plan, nplan, 1);
+    const char *data = merge_json(op, out, &from, &to, plan, nplan, 0);
     /* scoped to the merged school: its readers learn where its students went,
        the surviving school's learn of each arrival (student.moved) */
     if ((rc = core_audit(db, op, "school.merge", "school", from.code, detail, err)) != 0 ||

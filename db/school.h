@@ -1,8 +1,9 @@
 /*
  * db/school.h - schools and classes.
  *
- * No rules here beyond what the schema enforces: the api/ layer validates
- * codes, locations, authorities and grades, and applies jurisdiction.
+ * No rules here beyond what the schema enforces: api/ checks the shape of
+ * codes and names, core/school.h the locations, authorities and grades, and
+ * the jurisdiction.
  */
 #ifndef DB_SCHOOL_H
 #define DB_SCHOOL_H
