@@ -10,9 +10,9 @@
 #   docs/decisions/0019); tests/ may include anything.
 # - db/ includes base/ only; core/ no workflow/ or api/ header; workflow/ no
 #   api/ header.
-# - The handlers that go through core/ for every database access include no
-#   db/ header (they parse, call one core function and reply): h_schools,
-#   h_settings, h_regions, h_imports, h_system, h_students.
+# - api/ includes of db/ only db/db.h: the connection the worker pool owns and
+#   hands to each job; every database access goes through core/ or workflow/
+#   (handlers parse, call one function, reply; docs/decisions/0020).
 # Prints file:line for each violation and exits 1, or prints "check-layers: ok".
 set -eu
 cd "$(dirname "$0")/.."
@@ -53,9 +53,8 @@ find . \( -path ./build -o -path ./tests -o -path ./.git -o -path ./node_modules
             why = "core/ includes " hdr
         else if (dir == "workflow" && top == "api")
             why = "workflow/ includes " hdr
-        else if (top == "db" &&
-                 file ~ /^api\/h_(schools|settings|regions|imports|system|students)\.c$/)
-            why = "handler includes " hdr " (its database access goes through core/)"
+        else if (dir == "api" && top == "db" && hdr != "db/db.h")
+            why = "api/ includes " hdr " (only db/db.h; the rest goes through core/)"
         if (why != "") { printf "%s:%s: %s\n", file, line, why; bad = 1 }
     }
     END { exit bad }' || { echo "check-layers: FAILED (see ARCHITECTURE.md)" >&2; exit 1; }
