@@ -36,24 +36,6 @@ api_body_string(api_call *c, const char *name, int required)
     return app_arena_strndup(c->arena, json_string_value(v), json_string_length(v));
 }
 
-void
-api_audit(api_call *c, db_conn *db, const char *action, const char *target_type,
-          const char *target_id, const char *detail_json)
-{
-    core_op op = {
-        .actor = c->authed ? &c->actor : NULL,
-        .arena = c->arena,
-        .ip = c->client_ip,
-        .user_agent = c->user_agent,
-        .request_id = c->request_id,
-    };
-    app_err err = {0};
-    if (core_audit(db, &op, action, target_type, target_id, detail_json, &err) != 0) {
-        /* callers that must not lose it run inside their transaction and check */
-        c->err = err;
-    }
-}
-
 /* The core_op of a call nobody is signed in to yet. */
 static void
 anonymous_op(api_call *c, core_op *op)

@@ -109,10 +109,6 @@ int api_fail_items(app_err *err);
 /* Shared helpers (api/h_auth.c): a string member of the JSON body, or NULL with
    missing_field / wrong_type recorded on the call (only the first problem). */
 const char *api_body_string(api_call *c, const char *name, int required);
-/* Append an audit row for the caller (in the job's transaction when one is open);
-   a failure is left in c->err (check c->err.code when the write must not be lost). */
-void api_audit(api_call *c, db_conn *db, const char *action, const char *target_type,
-               const char *target_id, const char *detail_json);
 
 /* Shared list helpers (api/h_regions.c): ?limit= (default 50, max 500). */
 int api_list_limit(api_call *c, int *out_limit);
