@@ -1,7 +1,7 @@
 /*
  * api/h_students.c - the student registry over HTTP (API.md "Students"):
- * registration, list, read (masked or revealed), edit, history, look-up,
- * photos, check-ins, and the change feed.
+ * registration, list, read (masked or revealed) and edit; history, look-up,
+ * photos, check-ins and the change feed are in api/h_student_activity.c.
  *
  * JSON in and out walk the field catalog (core/record.h): a top-level member
  * per student field, `family` an array of up to two member objects. The
@@ -15,14 +15,9 @@
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "base/jw.h"
-#include "core/checkin.h"
-#include "core/feed.h"
-#include "core/photo.h"
 #include "core/request.h"
 #include "core/student.h"
 #include "workflow/defs.h"
-
-#define CHECKIN_MAX 3000
 
 /* Members a client reads but never writes. */
 static const char *const server_set[] = {
@@ -324,17 +319,6 @@ api_request_json(const core_request *q)
     return o;
 }
 
-/* Items become the problem's code (one) or validation_failed (several). */
-static int
-fail_core(api_call *c, int rc)
-{
-    if (rc == APP_EINVAL && c->err.nitems > 0 && c->err.slug == NULL)
-        api_fail_items(&c->err);
-    else if (rc != APP_EINVAL)
-        c->err.nitems = 0; /* not found, forbidden, conflict: no field list */
-    return rc;
-}
-
 /* ---------------------------------------------------------------- POST /students */
 
 typedef struct reg_args {
@@ -355,7 +339,7 @@ job_register(api_call *c, db_conn *db)
     c->err = a->shape;
     int rc = core_student_register(db, &op, &a->rec, &s, &q, &warnings, &c->err);
     if (rc != 0)
-        return fail_core(c, rc);
+        return api_fail_core(c, rc);
     json_t *w = json_array();
     if (warnings & CORE_RECORD_WARN_ID_REGION)
         json_array_append_new(w, json_string("id_region_unknown"));
@@ -410,7 +394,7 @@ job_list(api_call *c, db_conn *db)
     int n = 0;
     int rc = core_student_list(db, &op, f, &v, &n, &c->err);
     if (rc != 0)
-        return fail_core(c, rc);
+        return api_fail_core(c, rc);
     int shown = n > want ? want : n;
     jw w;
     jw_init(&w, c->arena);
@@ -434,18 +418,6 @@ job_list(api_call *c, db_conn *db)
     return 0;
 }
 
-static int
-digits_only(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return 0;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
-
 void
 h_students_list(api_call *c)
 {
@@ -457,21 +429,21 @@ h_students_list(api_call *c)
         return;
     const char *v;
     if ((v = api_query(c, "school")) != NULL) {
-        if (!digits_only(v, 10) || strlen(v) != 10) {
+        if (!api_digits_only(v, 10) || strlen(v) != 10) {
             api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/school");
             return;
         }
         f->school = v;
     }
     if ((v = api_query(c, "grade")) != NULL) {
-        if (!digits_only(v, 2)) {
+        if (!api_digits_only(v, 2)) {
             api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/grade");
             return;
         }
         f->grade = atoi(v);
     }
     if ((v = api_query(c, "class")) != NULL) {
-        if (!digits_only(v, 2)) {
+        if (!api_digits_only(v, 2)) {
             api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/class");
             return;
         }
@@ -514,19 +486,6 @@ h_students_list(api_call *c)
 
 /* ---------------------------------------------------------------- GET /students/{key} */
 
-/* A path key that can be neither an id nor a student number is a student we do not have. */
-static const char *
-path_key(api_call *c)
-{
-    const char *k = api_param(c, "key");
-    size_t n = k ? strlen(k) : 0;
-    if (n == 0 || n > 19) {
-        api_fail_code(c, APP_ENOTFOUND, "student_not_found", NULL);
-        return NULL;
-    }
-    return k;
-}
-
 static int
 job_get(api_call *c, db_conn *db)
 {
@@ -536,7 +495,7 @@ job_get(api_call *c, db_conn *db)
     core_student s;
     int rc = core_student_get(db, &op, api_param(c, "key"), reveal, &s, &c->err);
     if (rc != 0)
-        return fail_core(c, rc);
+        return api_fail_core(c, rc);
     api_etag(c, s.version);
     if (reveal)
         api_header(c, "cache-control", "no-store");
@@ -547,7 +506,7 @@ job_get(api_call *c, db_conn *db)
 void
 h_student_get(api_call *c)
 {
-    if (path_key(c) == NULL)
+    if (api_student_key(c) == NULL)
         return;
     const char *r = api_query(c, "reveal");
     if (r != NULL) {
@@ -585,7 +544,7 @@ job_patch(api_call *c, db_conn *db)
     int rc = core_student_patch(db, &op, api_param(c, "key"), a->if_match, &a->rec, a->present,
                                 &s, &c->err);
     if (rc != 0)
-        return fail_core(c, rc);
+        return api_fail_core(c, rc);
     api_etag(c, s.version);
     reply_student(c, 200, &s);
     return 0;
@@ -594,7 +553,7 @@ job_patch(api_call *c, db_conn *db)
 void
 h_student_patch(api_call *c)
 {
-    if (path_key(c) == NULL)
+    if (api_student_key(c) == NULL)
         return;
     patch_args *a = app_arena_alloc(c->arena, sizeof(*a));
     if (api_if_match(c, &a->if_match) != 0)
@@ -607,303 +566,4 @@ h_student_patch(api_call *c)
     api_record_from_json(c, &a->rec, a->present, &a->shape);
     c->data = a;
     api_submit(c, job_patch);
-}
-
-/* ---------------------------------------------------------------- history */
-
-static int
-job_history(api_call *c, db_conn *db)
-{
-    long long *after = c->data;
-    core_op op;
-    api_op(c, &op);
-    db_history *h;
-    core_request *q;
-    int n = 0, nq = 0, limit = 200;
-    int rc = core_student_history(db, &op, api_param(c, "key"), *after, limit + 1, &h, &n, &q,
-                                  &nq, &c->err);
-    if (rc != 0)
-        return fail_core(c, rc);
-    json_t *items = json_array();
-    int shown = n > limit ? limit : n;
-    for (int i = 0; i < shown; i++) {
-        json_t *changes = json_loads(h[i].changes_json, 0, NULL);
-        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)h[i].id, "at",
-                              h[i].at, "kind", h[i].kind, "actor_org", h[i].actor_org, "school",
-                              h[i].school, "changes", changes ? changes : json_array());
-        if (h[i].actor_id)
-            json_object_set_new(o, "actor", json_integer(h[i].actor_id));
-        if (h[i].request_id)
-            json_object_set_new(o, "request", json_integer(h[i].request_id));
-        json_array_append_new(items, o);
-    }
-    json_t *reqs = json_array();
-    for (int i = 0; i < nq; i++)
-        json_array_append_new(reqs, api_request_json(&q[i]));
-    json_t *next = n > limit ? json_sprintf("%lld", h[shown - 1].id) : json_null();
-    api_reply_json(c, 200, json_pack("{s:o,s:o,s:o}", "items", items, "requests", reqs,
-                                     "next_cursor", next));
-    return 0;
-}
-
-void
-h_student_history(api_call *c)
-{
-    if (path_key(c) == NULL)
-        return;
-    long long *after = app_arena_alloc(c->arena, sizeof(*after));
-    if (api_list_after(c, "cursor", after) != 0)
-        return;
-    c->data = after;
-    api_submit(c, job_history);
-}
-
-/* ---------------------------------------------------------------- lookup */
-
-typedef struct lookup_args {
-    const char *id_type, *id_number;
-} lookup_args;
-
-static int
-job_lookup(api_call *c, db_conn *db)
-{
-    lookup_args *a = c->data;
-    core_op op;
-    api_op(c, &op);
-    int found = 0, visible = 0;
-    core_student s;
-    int rc = core_student_lookup(db, &op, a->id_type, a->id_number, &found, &visible, &s,
-                                 &c->err);
-    if (rc != 0)
-        return fail_core(c, rc);
-    json_t *o = json_pack("{s:b}", "found", found);
-    if (found) {
-        json_object_set_new(o, "within_jurisdiction", json_boolean(visible));
-        json_object_set_new(o, "state", json_string(s.state));
-        json_object_set_new(o, "school_name", json_string(s.school_name ? s.school_name : ""));
-        if (visible) {
-            json_object_set_new(o, "school", json_string(s.school));
-            json_object_set_new(o, "student", json_integer(s.id));
-            json_object_set_new(o, "student_number", json_string(s.student_number));
-            json_object_set_new(o, "name", json_string(s.rec.v[CORE_R_NAME]));
-        }
-    }
-    api_reply_json(c, 200, o);
-    return 0;
-}
-
-void
-h_student_lookup(api_call *c)
-{
-    lookup_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    static const char *const allowed[] = {"id_type", "id_number"};
-    app_err e = {0};
-    if (!json_is_object(c->json)) {
-        api_fail_code(c, APP_EINVAL, "wrong_type", "");
-        return;
-    }
-    const char *k;
-    json_t *v;
-    json_object_foreach(c->json, k, v) {
-        if (strcmp(k, allowed[0]) != 0 && strcmp(k, allowed[1]) != 0) {
-            char p[80];
-            snprintf(p, sizeof(p), "/%s", k);
-            app_err_add(&e, p, "unknown_field", NULL);
-        }
-    }
-    if (api_fail_items(&e) != 0) {
-        api_fail(c, &e);
-        return;
-    }
-    if ((a->id_type = api_body_string(c, "id_type", 1)) == NULL ||
-        (a->id_number = api_body_string(c, "id_number", 1)) == NULL)
-        return;
-    c->data = a;
-    api_submit(c, job_lookup);
-}
-
-/* ---------------------------------------------------------------- check-ins */
-
-typedef struct checkin_args {
-    const char *term;
-    const char **keys;
-    int nkeys;
-} checkin_args;
-
-static int
-job_checkin(api_call *c, db_conn *db)
-{
-    checkin_args *a = c->data;
-    core_op op;
-    api_op(c, &op);
-    core_checkin_result r;
-    int rc = core_checkin(db, &op, api_param(c, "code"), a->term, a->keys, a->nkeys, &r, &c->err);
-    if (rc != 0)
-        return fail_core(c, rc);
-    api_reply_json(c, 200, json_pack("{s:s,s:i,s:i}", "term", a->term, "checked_in",
-                                     r.checked_in, "already_checked_in", r.already));
-    return 0;
-}
-
-static int
-valid_term(const char *t)
-{
-    if (t == NULL || strlen(t) != 6 || t[4] != '-' || (t[5] != '1' && t[5] != '2'))
-        return 0;
-    for (int i = 0; i < 4; i++)
-        if (t[i] < '0' || t[i] > '9')
-            return 0;
-    return 1;
-}
-
-void
-h_checkins_create(api_call *c)
-{
-    const char *code = api_param(c, "code");
-    if (code == NULL || strlen(code) != 10 || !digits_only(code, 10)) {
-        api_fail_code(c, APP_ENOTFOUND, "school_not_found", NULL);
-        return;
-    }
-    checkin_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    if ((a->term = api_body_string(c, "term", 1)) == NULL)
-        return;
-    if (!valid_term(a->term)) {
-        api_fail_code(c, APP_EINVAL, "invalid_term", "/term");
-        return;
-    }
-    json_t *list = json_object_get(c->json, "students");
-    if (!json_is_array(list) || json_array_size(list) == 0) {
-        api_fail_code(c, list ? APP_EINVAL : APP_EINVAL, list ? "wrong_type" : "missing_field",
-                      "/students");
-        return;
-    }
-    if (json_array_size(list) > CHECKIN_MAX) {
-        app_err e = {0};
-        app_err_set(&e, APP_EINVAL, "too_many_items", NULL);
-        app_err_field(&e, "/students");
-        app_err_param(&e, "3000");
-        api_fail(c, &e);
-        return;
-    }
-    a->nkeys = (int)json_array_size(list);
-    a->keys = app_arena_alloc(c->arena, sizeof(char *) * (size_t)a->nkeys);
-    for (int i = 0; i < a->nkeys; i++) {
-        json_t *v = json_array_get(list, (size_t)i);
-        if (json_is_integer(v)) {
-            a->keys[i] = app_arena_printf(c->arena, "%lld", (long long)json_integer_value(v));
-        } else if (json_is_string(v) && json_string_length(v) <= 19) {
-            a->keys[i] = app_arena_strdup(c->arena, json_string_value(v));
-        } else {
-            char p[32];
-            snprintf(p, sizeof(p), "/students/%d", i);
-            api_fail_code(c, APP_EINVAL, "wrong_type", p);
-            return;
-        }
-    }
-    c->data = a;
-    api_submit(c, job_checkin);
-}
-
-/* ---------------------------------------------------------------- photos */
-
-static int
-job_photo_put(api_call *c, db_conn *db)
-{
-    int *if_match = c->data;
-    core_op op;
-    api_op(c, &op);
-    int version = 0;
-    int rc = core_photo_put(db, &op, api_param(c, "key"), *if_match,
-                            (const unsigned char *)c->body, c->body_len, &version, &c->err);
-    if (rc != 0)
-        return fail_core(c, rc);
-    api_etag(c, version);
-    api_reply_raw(c, 204, NULL, "", 0);
-    return 0;
-}
-
-void
-h_student_photo_put(api_call *c)
-{
-    if (path_key(c) == NULL)
-        return;
-    int *if_match = app_arena_alloc(c->arena, sizeof(*if_match));
-    if (api_if_match(c, if_match) != 0)
-        return;
-    c->data = if_match;
-    api_submit(c, job_photo_put);
-}
-
-static int
-job_photo_get(api_call *c, db_conn *db)
-{
-    core_op op;
-    api_op(c, &op);
-    const char *mime;
-    const unsigned char *data;
-    size_t len = 0;
-    int rc = core_photo_get(db, &op, api_param(c, "key"), &mime, &data, &len, &c->err);
-    if (rc != 0)
-        return fail_core(c, rc);
-    api_header(c, "cache-control", "private, no-store");
-    api_reply_raw(c, 200, mime, (const char *)data, len);
-    return 0;
-}
-
-void
-h_student_photo_get(api_call *c)
-{
-    if (path_key(c) == NULL)
-        return;
-    api_submit(c, job_photo_get);
-}
-
-/* ---------------------------------------------------------------- GET /events */
-
-typedef struct events_args {
-    long long after;
-    int limit;
-} events_args;
-
-static int
-job_events(api_call *c, db_conn *db)
-{
-    events_args *a = c->data;
-    core_op op;
-    api_op(c, &op);
-    db_event *v;
-    int n = 0;
-    int rc = core_feed_list(db, &op, a->after, a->limit, &v, &n, &c->err);
-    if (rc != 0)
-        return rc;
-    json_t *items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *data = json_loads(v[i].data_json, 0, NULL);
-        json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "id", "", "at", v[i].at, "type", v[i].type,
-                              "data", data ? data : json_object());
-        json_object_set_new(o, "id", json_sprintf("%lld", v[i].id));
-        json_object_set_new(o, "student", v[i].student_id ? json_integer(v[i].student_id)
-                                                          : json_null());
-        json_object_set_new(o, "school", v[i].school[0] ? json_string(v[i].school) : json_null());
-        json_object_set_new(o, "request", v[i].request_id ? json_integer(v[i].request_id)
-                                                          : json_null());
-        json_array_append_new(items, o);
-    }
-    /* the cursor moves past what was read, so an empty page keeps the caller's place */
-    json_t *next = n > 0 ? json_sprintf("%lld", v[n - 1].id) : json_sprintf("%lld", a->after);
-    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
-    return 0;
-}
-
-void
-h_events_list(api_call *c)
-{
-    events_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    a->after = 0;
-    if (api_list_limit(c, &a->limit) != 0)
-        return;
-    if (api_list_after(c, "after", &a->after) != 0)
-        return;
-    c->data = a;
-    api_submit(c, job_events);
 }

@@ -98,6 +98,15 @@ const char *api_req_header(api_call *c, const char *name);
 int api_six_digits(const char *s);
 /* 1..max_chars UTF-8 characters, no control characters, not only spaces. */
 int api_valid_text(const char *s, size_t max_chars);
+/* After a core/ call failed with rc: items become the problem's code (one) or
+   validation_failed (several); not found, forbidden and conflicts carry no
+   field list. Returns rc. */
+int api_fail_core(api_call *c, int rc);
+/* 1..max ASCII digits. */
+int api_digits_only(const char *s, size_t max);
+/* The {key} of /students/{key} (an id or a student number, 1..19 characters),
+   or NULL with 404 student_not_found failed on the call. */
+const char *api_student_key(api_call *c);
 /* The value of a hex digit, or -1. */
 int api_hexval(int ch);
 /* ETag: "<version>". */

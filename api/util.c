@@ -97,3 +97,39 @@ api_hexval(int ch)
         return ch - 'A' + 10;
     return -1;
 }
+
+/* Items become the problem's code (one) or validation_failed (several). */
+int
+api_fail_core(api_call *c, int rc)
+{
+    if (rc == APP_EINVAL && c->err.nitems > 0 && c->err.slug == NULL)
+        api_fail_items(&c->err);
+    else if (rc != APP_EINVAL)
+        c->err.nitems = 0; /* not found, forbidden, conflict: no field list */
+    return rc;
+}
+
+int
+api_digits_only(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* A path key that can be neither an id nor a student number is a student we do not have. */
+const char *
+api_student_key(api_call *c)
+{
+    const char *k = api_param(c, "key");
+    size_t n = k ? strlen(k) : 0;
+    if (n == 0 || n > 19) {
+        api_fail_code(c, APP_ENOTFOUND, "student_not_found", NULL);
+        return NULL;
+    }
+    return k;
+}
