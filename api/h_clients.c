@@ -9,6 +9,7 @@
  * makes, stores and checks it; tokens are signed here). Both answers are
  * secrets: both routes are flagged API_ROUTE_SECRET and ignore Idempotency-Key.
  */
+#include "base/buf.h"
 #include "api/auth.h"
 #include "api/handlers.h"
 #include "api/registry.h"
@@ -69,7 +70,7 @@ h_client_create(api_call *c)
     a->province = api_body_string(c, "province", c->actor.level == CORE_LEVEL_MINISTRY);
     if (c->failed)
         return;
-    if (!api_valid_text(a->name, CLIENT_NAME_MAX)) {
+    if (!base_text_visible(a->name, CLIENT_NAME_MAX)) {
         api_fail_code(c, APP_EINVAL, "invalid_name", "/name");
         return;
     }

@@ -13,6 +13,7 @@
  * are problem+json answers; a step that fails aborts the transfer.
  * The report is small and sent whole.
  */
+#include "base/buf.h"
 #include "api/handlers.h"
 #include "base/jw.h"
 #include "api/log.h"
@@ -171,7 +172,7 @@ h_students_export(api_call *c)
         a->f.state = st;
     }
     if ((v = api_query(c, "name")) != NULL) {
-        if (!api_valid_text(v, 50)) {
+        if (!base_text_visible(v, 50)) {
             api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/name");
             return;
         }

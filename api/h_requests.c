@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "workflow/payload.h"
@@ -103,7 +104,7 @@ h_request_act(api_call *c)
     a->step = stepless ? 0 : (int)json_integer_value(st);
     json_t *cm = json_object_get(c->json, "comment");
     if (cm != NULL && !json_is_null(cm)) {
-        if (!json_is_string(cm) || !api_valid_text(json_string_value(cm), 500)) {
+        if (!json_is_string(cm) || !base_text_visible(json_string_value(cm), 500)) {
             api_fail_code(c, APP_EINVAL, "wrong_type", "/comment");
             return;
         }
@@ -263,7 +264,7 @@ h_request_revert(api_call *c)
     const char *comment = NULL;
     json_t *cm = c->json ? json_object_get(c->json, "comment") : NULL;
     if (cm && !json_is_null(cm)) {
-        if (!json_is_string(cm) || !api_valid_text(json_string_value(cm), 500)) {
+        if (!json_is_string(cm) || !base_text_visible(json_string_value(cm), 500)) {
             api_fail_code(c, APP_EINVAL, "wrong_type", "/comment");
             return;
         }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "base/jw.h"
@@ -460,7 +461,7 @@ h_students_list(api_call *c)
         f->state = st;
     }
     if ((v = api_query(c, "name")) != NULL) {
-        if (!api_valid_text(v, 50)) {
+        if (!base_text_visible(v, 50)) {
             api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/name");
             return;
         }

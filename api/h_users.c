@@ -24,6 +24,7 @@
  * flagged API_ROUTE_SECRET (api/router.c) and so ignore Idempotency-Key, since
  * the idempotency table would keep the password in clear.
  */
+#include "base/buf.h"
 #include "api/auth.h"
 #include "api/handlers.h"
 #include "api/registry.h"
@@ -312,7 +313,7 @@ validate_create(api_call *c, core_account_new *a)
     const char *staff = member_string(c, "staff_role", 0);
     if (a->username != NULL && !valid_username(a->username))
         app_err_add(&c->err, "/username", "invalid_username", NULL);
-    if (a->display_name != NULL && !api_valid_text(a->display_name, CORE_DISPLAY_NAME_MAX))
+    if (a->display_name != NULL && !base_text_visible(a->display_name, CORE_DISPLAY_NAME_MAX))
         app_err_add(&c->err, "/display_name", "invalid_display_name", NULL);
     a->role = core_level_from_name(role);
     if (role != NULL && a->role == CORE_LEVEL_NONE)
@@ -425,7 +426,7 @@ h_user_patch(api_call *c)
         if (strcmp(key, "display_name") == 0) {
             if (!json_is_string(v))
                 app_err_add(&c->err, ptr, "wrong_type", NULL);
-            else if (!api_valid_text(json_string_value(v), CORE_DISPLAY_NAME_MAX))
+            else if (!base_text_visible(json_string_value(v), CORE_DISPLAY_NAME_MAX))
                 app_err_add(&c->err, ptr, "invalid_display_name", NULL);
             else
                 a->display_name = app_arena_strdup(c->arena, json_string_value(v));

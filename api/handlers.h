@@ -96,8 +96,6 @@ int api_if_match(api_call *c, int *out_version);
 const char *api_req_header(api_call *c, const char *name);
 /* Exactly six ASCII digits (a region code). */
 int api_six_digits(const char *s);
-/* 1..max_chars UTF-8 characters, no control characters, not only spaces. */
-int api_valid_text(const char *s, size_t max_chars);
 /* After a core/ call failed with rc: items become the problem's code (one) or
    validation_failed (several); not found, forbidden and conflicts carry no
    field list. Returns rc. */

@@ -71,22 +71,6 @@ api_six_digits(const char *s)
 }
 
 int
-api_valid_text(const char *s, size_t max_chars)
-{
-    size_t chars = 0;
-    int visible = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return 0;
-        if ((*p & 0xc0) != 0x80)
-            chars++;
-        if (*p != ' ')
-            visible = 1;
-    }
-    return visible && chars <= max_chars;
-}
-
-int
 api_hexval(int ch)
 {
     if (ch >= '0' && ch <= '9')

@@ -178,3 +178,17 @@ base_utf8_chars(const void *data, size_t n)
         k += (s[i] & 0xC0) != 0x80;
     return k;
 }
+
+int
+base_text_visible(const char *s, size_t max_chars)
+{
+    size_t chars = 0;
+    int visible = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        chars += (*p & 0xc0) != 0x80;
+        visible |= *p != ' ';
+    }
+    return visible && chars <= max_chars;
+}

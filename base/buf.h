@@ -69,6 +69,11 @@ size_t base_utf8_valid_prefix(const void *p, size_t n);
 /* 1 when all of p[0..n) is well-formed UTF-8. */
 int base_utf8_valid(const void *p, size_t n);
 
+/* 1 when NUL-terminated UTF-8 `s` is visible text of at most `max_chars`
+   code points: no control characters (below 0x20, 0x7f) and not only
+   spaces. Names, reasons and comments that people type are checked so. */
+int base_text_visible(const char *s, size_t max_chars);
+
 /* Number of code points in well-formed UTF-8 p[0..n). */
 size_t base_utf8_chars(const void *p, size_t n);
 

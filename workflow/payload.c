@@ -4,6 +4,7 @@
  */
 #include "workflow/payload.h"
 
+#include "base/buf.h"
 #include "core/mask.h"
 #include "core/settings.h"
 
@@ -128,21 +129,6 @@ int_of(const json_t *v, int *bad)
     return 0;
 }
 
-/* Visible text (no control characters, not only spaces) of at most `max` characters. */
-static int
-text_ok(const char *s, long long max)
-{
-    long long chars = 0;
-    int visible = 0;
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if (*c < 0x20 || *c == 0x7f)
-            return 0;
-        chars += (*c & 0xc0) != 0x80;
-        visible |= *c != ' ';
-    }
-    return visible && chars <= max;
-}
-
 static int
 method_is(const pctx *p, const char *method)
 {
@@ -156,7 +142,7 @@ read_text(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0;
     const char *s = str_of(p->a, v, &bad);
-    if (bad || (s && !text_ok(s, m->max)))
+    if (bad || (s && !base_text_visible(s, (size_t)m->max)))
         add_once(p->err, bad_ptr(p, m), "wrong_type", NULL);
     else if (s)
         set_str(p, m, s);
@@ -490,7 +476,7 @@ read_comment(pctx *p, const json_t *body)
 {
     int bad = 0;
     p->out->comment = str_of(p->a, json_object_get(body, "comment"), &bad);
-    if (bad || (p->out->comment && !text_ok(p->out->comment, 500)))
+    if (bad || (p->out->comment && !base_text_visible(p->out->comment, 500)))
         app_err_add(p->err, "/comment", "wrong_type", NULL);
 }
 
