@@ -91,4 +91,28 @@ int core__fill_out(const core_op *op, const db_student *s, const db_school *sc, 
 const char *core__describe_school(db_conn *db, const core_op *op, const char *code, int for_error,
                                   app_err *err);
 
+/* ---- register_check.c: what registration, its approval and its correction share ---- */
+
+/* The G number (rule 9) document (type, number) gets on approval - types 1
+   and C - in op->arena; NULL for the others. */
+const char *core__g_number(const core_op *op, const char *type, const char *number);
+/* Set APP_ECONFLICT student_has_record at /id_number: the param is
+   "<who>|<state label>" (`who` as core__describe_school's error form names
+   the holder's school); returns APP_ECONFLICT. */
+int core__has_record(const core_op *op, app_err *err, long long holder, const char *who,
+                     const char *state);
+/* Rule 9 until intake from the graduate pool exists: no record other than
+   `self`, in any state, holds the G number (type, number) would get, under
+   any key of the ring; else student_has_record (core__has_record). */
+int core__check_no_record(db_conn *db, const core_op *op, const char *type, const char *number,
+                          long long self, app_err *err);
+/* A returned registration's pending record `s` corrected from `cur` to
+   `next` (validated already): when a key field changed, the checks of
+   registration again - entry age (rule 21), the duplicate check under the
+   identity lock (duplicate_enrolled naming the holder's school),
+   student_has_record, the identity check (rule 23, opening a problem record
+   when it fails) - and s->id_bidx, s->verification set for the rewrite. */
+int core__registration_recheck(db_conn *db, const core_op *op, const db_school *sc, db_student *s,
+                               const core_record *cur, const core_record *next, app_err *err);
+
 #endif
