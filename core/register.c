@@ -709,6 +709,27 @@ core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, int n
 }
 
 int
+core_student_registration_steps(db_conn *db, const core_op *op, long long student_id,
+                                db_step **out, int *out_n, app_err *err)
+{
+    db_student s;
+    db_school sc;
+    db_settings set;
+    core_record r;
+    int found = 0;
+    int rc = db_student_get(db, student_id, 0, op->arena, &s, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found)
+        return core__not_found(err);
+    if ((rc = core__load_school(db, op, s.school, &sc, err)) != 0 ||
+        (rc = db_settings_for_school(db, sc.code, op->arena, &set, err)) != 0 ||
+        (rc = core__record_of_row(op, (const char *const *)s.vals, 0, &r, err)) != 0)
+        return rc;
+    return registration_steps(db, op, &sc, core_record_no_document(&r), &set, out, out_n, err);
+}
+
+int
 core_student_register(db_conn *db, const core_op *op, core_record *rec, core_student *out,
                       core_request *out_req, int *out_warnings, app_err *err)
 {

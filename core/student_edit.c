@@ -59,13 +59,15 @@ place_in_class(db_conn *db, const db_school *sc, const core_record *rec, long lo
 }
 
 /* 1 in *out when `s` is a pending record whose registration its holder
-   returned for correction (DOMAIN rule 15): the school may then correct the
-   key fields too, before it resubmits. */
+   returned for correction (DOMAIN rule 15) and the actor is its school's
+   registrar, the registration's starter: the key fields may then be
+   corrected too, before the registrar resubmits. */
 static int
 registration_returned(db_conn *db, const core_op *op, const db_student *s, int *out, app_err *err)
 {
     *out = 0;
-    if (strcmp(s->state, "pending") != 0)
+    if (strcmp(s->state, "pending") != 0 || op->actor->staff_role != CORE_STAFF_REGISTRAR ||
+        strcmp(op->actor->org, s->school) != 0)
         return 0;
     db_request *q;
     int n = 0;

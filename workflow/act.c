@@ -69,11 +69,20 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
             return core_student_reject_registration(db, op, q->student_id, q->id, err);
         return 0;
     }
-    db_settings set;
     o->req_state = "open";
-    if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
-        (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set), err)) != 0)
-        return rc;
+    if (d->effect == WF_E_REGISTER) {
+        /* routed again: a correction may have given or taken the document */
+        db_step *steps;
+        int n = 0;
+        if ((rc = core_student_registration_steps(db, op, q->student_id, &steps, &n, err)) != 0 ||
+            (rc = db_request_steps_replace(db, q->id, steps, n, err)) != 0)
+            return rc;
+    } else {
+        db_settings set;
+        if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
+            (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set), err)) != 0)
+            return rc;
+    }
     return db_request_set_state(db, q->id, "open", 1, err);
 }
 

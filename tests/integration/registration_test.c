@@ -284,48 +284,6 @@ START_TEST(test_returned_registration_corrected_and_resubmitted)
 }
 END_TEST
 
-/* The school withdraws its registration before the last approval (open or
-   returned): the request ends like a rejection and the identity is free. */
-START_TEST(test_registration_withdrawn_frees_identity)
-{
-    core_record *rec = cw_record(CW_A, 13, 1, 45);
-    core_student s;
-    core_request q;
-    app_err err = {0};
-    int rc = cw_register(CW_REG_A, cw_copy(rec), &s, &q, NULL, &err);
-    cw_ok(rc, &err);
-    app_err e1 = {0};
-    rc = cw_act(CW_FURONG, q.id, "withdraw", 0, NULL, &e1);
-    cw_fails(rc, &e1, APP_EFORBIDDEN, "not_request_starter");
-    cw_act_ok(CW_REG_A, q.id, "withdraw", 0, &q);
-    ck_assert_str_eq(q.state, "withdrawn");
-    ck_assert_str_eq(cw_state(s.id), "registration_rejected");
-    ck_assert_int_eq(cw_count("SELECT count(*) FROM events WHERE"
-                              " type = 'student.registration_rejected' AND student_id = %lld",
-                              s.id),
-                     1);
-    app_err e2 = {0};
-    rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e2);
-    cw_fails(rc, &e2, APP_ECONFLICT, "step_already_decided");
-    /* registered again, returned, withdrawn while returned */
-    core_student again;
-    rc = cw_register(CW_REG_A, cw_copy(rec), &again, &q, NULL, &err);
-    cw_ok(rc, &err);
-    cw_act_ok(CW_FURONG, q.id, "return", 1, &q);
-    cw_act_ok(CW_REG_A, q.id, "withdraw", 0, &q);
-    ck_assert_str_eq(q.state, "withdrawn");
-    ck_assert_str_eq(cw_state(again.id), "registration_rejected");
-    /* and a third time, approved: then there is nothing to withdraw */
-    rc = cw_register(CW_REG_A, cw_copy(rec), &again, &q, NULL, &err);
-    cw_ok(rc, &err);
-    cw_act_ok(CW_FURONG, q.id, "approve", 1, &q);
-    app_err e3 = {0};
-    rc = cw_act(CW_REG_A, q.id, "withdraw", 0, NULL, &e3);
-    cw_fails(rc, &e3, APP_ECONFLICT, "step_already_decided");
-    ck_assert_str_eq(cw_state(again.id), "enrolled");
-}
-END_TEST
-
 /*
  * A former student (graduated here) registers again: the approval would
  * give G + the same ID number, which a finished record holds (rule 9 numbers
@@ -688,7 +646,6 @@ suite(void)
     tcase_add_test(tc, test_register_permit_gets_g);
     tcase_add_test(tc, test_register_rejected_by_authority);
     tcase_add_test(tc, test_returned_registration_corrected_and_resubmitted);
-    tcase_add_test(tc, test_registration_withdrawn_frees_identity);
     tcase_add_test(tc, test_graduate_cannot_register_again);
     tcase_add_test(tc, test_invalid_id_number);
     tcase_add_test(tc, test_gender_contradicts_id);
