@@ -155,7 +155,7 @@ static const problem problems[] = {
     {"photo_not_found", 404, "该学生没有照片", "The student has no photo"},
     {"duplicate_enrolled", 409, "该身份证件已有在籍学籍", "This identity already holds an active record"},
     {"student_has_record", 409, "该身份证件号已有学籍记录（如已毕业），暂不能再次注册",
-     "A student record (a graduate's, say) already holds this ID number's student number; it cannot be registered again yet"},
+     "A record (a graduate's, say) holds this ID's student number: not registrable yet"},
     {"class_full", 409, "班级人数已达上限", "The class is full"},
     {"class_not_found", 422, "学校没有该年级班级", "The school has no such class"},
     {"below_entry_age", 422, "未达到一年级入学年龄", "Below the entry age for grade 1"},

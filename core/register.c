@@ -330,8 +330,8 @@ check_records(db_conn *db, const core_op *op, core_reg *rows, int n, who_cache *
     const char **bidx = app_arena_alloc(op->arena, sizeof(char *) * (size_t)(n * nk + 1));
     for (int i = 0; i < n; i++) {
         const char *g = rows[i].rc != 0 ? NULL
-                                         : core__g_number(op, rows[i].rec->v[CORE_R_ID_TYPE],
-                                                          rows[i].rec->v[CORE_R_ID_NUMBER]);
+                                        : core__g_number(op, rows[i].rec->v[CORE_R_ID_TYPE],
+                                                         rows[i].rec->v[CORE_R_ID_NUMBER]);
         for (int k = 0; g && k < nk; k++) {
             row[m] = i;
             bidx[m++] = core__bidx_hex(op, k, "stuno", g);
@@ -709,8 +709,8 @@ core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, int n
 }
 
 int
-core_student_registration_steps(db_conn *db, const core_op *op, long long student_id,
-                                db_step **out, int *out_n, app_err *err)
+core_student_registration_steps(db_conn *db, const core_op *op, long long student_id, db_step **out,
+                                int *out_n, app_err *err)
 {
     db_student s;
     db_school sc;

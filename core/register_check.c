@@ -78,8 +78,8 @@ check_entry_age(const core_op *op, const db_settings *set, const core_record *ne
 /* Rules 11 and 22: no other active record holds the corrected document,
    under the identity lock; a holder is duplicate_enrolled naming its school. */
 static int
-check_identity(db_conn *db, const core_op *op, long long self, const char *type,
-               const char *number, app_err *err)
+check_identity(db_conn *db, const core_op *op, long long self, const char *type, const char *number,
+               app_err *err)
 {
     int nidx = 0, found = 0, rc;
     const char **idx = core__id_indexes(op, type, number, &nidx);

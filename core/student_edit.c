@@ -3,10 +3,10 @@
  * (core_student_patch, see core/student.h).
  */
 #include "core/student_int.h"
-#include "db/settings.h"
 #include "db/history.h"
 #include "db/problem.h"
 #include "db/request.h"
+#include "db/settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,8 +188,7 @@ patch_tx(db_conn *db, const core_op *op, db_student *s, db_school *sc, int expec
             next.v[i] = changes->v[i];
     if ((rc = check_fields(db, op, sc, &cur, &next, present, correcting, err)) != 0 ||
         (rc = check_place(db, op, sc, s, &cur, &next, err)) != 0 ||
-        (correcting &&
-         (rc = core__registration_recheck(db, op, sc, s, &cur, &next, err)) != 0))
+        (correcting && (rc = core__registration_recheck(db, op, sc, s, &cur, &next, err)) != 0))
         return rc;
     jw w;
     jw_init(&w, op->arena);

@@ -202,10 +202,9 @@ core_student_apply_registration(db_conn *db, const core_op *op, long long studen
        record (a graduate's, say) holding the G number it would get */
     const char *type = r.v[CORE_R_ID_TYPE], *old = s.stuno_text;
     long long holder = 0;
-    if (type &&
-        ((rc = check_identity_free(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, 0, &holder, err)) !=
-             0 ||
-         (rc = core__check_no_record(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, err)) != 0))
+    if (type && ((rc = check_identity_free(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, 0, &holder,
+                                           err)) != 0 ||
+                 (rc = core__check_no_record(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, err)) != 0))
         return rc;
     if ((rc = final_number(db, op, &s, &sc, &r, err)) != 0)
         return rc;

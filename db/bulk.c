@@ -140,14 +140,13 @@ db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
 }
 
 static const db_stmt SQL_STUNO_HOLDERS = {
-    "bulk_stuno_holders",
-    "SELECT DISTINCT ON (x.i) x.i, s.id, s.school, s.state"
-    " FROM json_to_recordset($1::json) AS x(i int, b bytea)"
-    " JOIN student s ON s.stuno_bidx = x.b ORDER BY x.i, s.id"};
+    "bulk_stuno_holders", "SELECT DISTINCT ON (x.i) x.i, s.id, s.school, s.state"
+                          " FROM json_to_recordset($1::json) AS x(i int, b bytea)"
+                          " JOIN student s ON s.stuno_bidx = x.b ORDER BY x.i, s.id"};
 
 int
-db_stuno_holders_find(db_conn *c, int n, const int *row, const char *const *bidx_hex,
-                      app_arena *a, db_holder **out, int *out_n, app_err *err)
+db_stuno_holders_find(db_conn *c, int n, const int *row, const char *const *bidx_hex, app_arena *a,
+                      db_holder **out, int *out_n, app_err *err)
 {
     *out_n = 0;
     *out = NULL;

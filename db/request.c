@@ -204,8 +204,13 @@ insert_steps(db_conn *c, long long id, const db_step *steps, int n, app_err *err
     for (int i = 0; i < n; i++) {
         char num[16];
         snprintf(num, sizeof(num), "%d", steps[i].number);
-        const char *sp[] = {rid,           num,           steps[i].level,      steps[i].org,
-                            steps[i].state, steps[i].due_at, steps[i].escalate_to};
+        const char *sp[] = {rid,
+                            num,
+                            steps[i].level,
+                            steps[i].org,
+                            steps[i].state,
+                            steps[i].due_at,
+                            steps[i].escalate_to};
         int rc = db_exec(c, &SQL_STEP_INSERT, 7, sp, NULL, err);
         if (rc != 0)
             return rc;

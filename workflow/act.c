@@ -50,8 +50,8 @@ starter_org(const wf_def *d, const core_request *q)
    the receiving school). A withdrawn registration ends like a rejected one:
    the pending record gives up its identity. */
 static int
-act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-               int withdraw, outcome *o, app_err *err)
+act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, int withdraw,
+               outcome *o, app_err *err)
 {
     const char *org = starter_org(d, q);
     if (strcmp(org, op->actor->org) != 0 ||

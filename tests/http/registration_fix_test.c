@@ -149,8 +149,7 @@ START_TEST(test_graduate_has_record)
     const char *detail = ht_json_str(r.json, "detail");
     ck_assert_msg(strstr(detail, "中原区的一所学校") && strstr(detail, "毕业"), "detail: %s",
                   detail);
-    ck_assert_msg(strstr(r.body, NAME_A) == NULL && strstr(r.body, SCHOOL_A) == NULL, "%s",
-                  r.body);
+    ck_assert_msg(strstr(r.body, NAME_A) == NULL && strstr(r.body, SCHOOL_A) == NULL, "%s", r.body);
     ck_assert_ptr_null(strstr(r.body, s.id));
     ht_resp_free(&r);
     /* the school that holds it: named */
