@@ -6,7 +6,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential pkg-config libh2o-dev libuv1-dev libssl-dev libpq-dev \
-      libjansson-dev libjwt-dev libsodium-dev zlib1g-dev \
+      libjansson-dev libjwt-dev libsodium-dev zlib1g-dev libexpat1-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -16,7 +16,7 @@ RUN make BUILD=release all
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libh2o0.13 libuv1 libssl3 libpq5 libjansson4 libjwt0 libsodium23 zlib1g \
+      libh2o0.13 libuv1 libssl3 libpq5 libjansson4 libjwt0 libsodium23 zlib1g libexpat1 libcurl4 \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin xueji

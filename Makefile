@@ -16,7 +16,7 @@ BUILD   ?= release
 OUT     := build/$(BUILD)
 CC      ?= cc
 
-PKGS    := libh2o libuv libssl libpq jansson libjwt libsodium zlib
+PKGS    := libh2o libuv libssl libpq jansson libjwt libsodium zlib expat libcurl
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wformat-security -Wvla -Wimplicit-fallthrough \
@@ -68,7 +68,7 @@ EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
         compose-check deps bench bench-export clean demo fuzz fuzz-build check-faults soak \
-        check-fuzz
+        check-fuzz format-check format
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -138,6 +138,13 @@ check-faults: $(OUT)/xuejid $(OUT)/xuejictl $(OUT)/tests/fault/load
 
 check-layers:
 	@sh scripts/check-layers.sh
+
+# the C sources against .clang-format (clang-format-14); make format rewrites them
+format-check:
+	@sh scripts/format-check.sh
+
+format:
+	@sh scripts/format-check.sh --fix
 
 lint-openapi:
 	@sh scripts/lint-openapi.sh

@@ -1,27 +1,22 @@
 /*
- * api/verifier.c - the identity verifier client: a minimal HTTP/1.1 client
- * over one non-blocking TCP socket per check, every wait a poll() against a
- * single deadline. Request framing: Content-Length, "Connection: close".
- * Response framing: Content-Length, chunked, or the end of the connection;
- * interim 1xx answers are skipped. The whole response is capped at
- * API_VERIFIER_MAX_RESPONSE bytes.
+ * api/verifier.c - the identity verifier client on libcurl's easy API: one
+ * easy handle per check (handles are not shared between threads), HTTP/1.1
+ * over http or https, no redirects, no proxy, one total timeout. libcurl
+ * does the framing (Content-Length, chunked, close-delimited, interim 1xx
+ * answers); the callbacks here count the response against
+ * API_VERIFIER_MAX_RESPONSE and refuse conflicting Content-Length headers.
  */
 #include "api/verifier.h"
 
-#include <errno.h>
+#include <curl/curl.h>
 #include <jansson.h>
-#include <netdb.h>
-#include <poll.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "base/arena.h"
 
@@ -29,10 +24,11 @@
 #define TIMEOUT_MAX_MS 600000
 
 struct api_verifier {
-    char host[256];        /* for getaddrinfo: an IPv6 address without brackets */
+    char host[256];        /* an IPv6 address without brackets */
     char port[8];          /* decimal */
-    char host_header[272]; /* as written in the URL, ":port" unless 80 */
+    char host_header[272]; /* as written in the URL, ":port" unless the scheme's default */
     char path[URL_PATH_MAX + 1];
+    char url[8 + 272 + URL_PATH_MAX + 1]; /* scheme://host_header/path, given to libcurl */
     int timeout_ms;
 };
 
@@ -72,45 +68,24 @@ host_char(char ch, int ipv6)
     return ipv6 ? ch == ':' || ch == '.' : ch == '-' || ch == '.' || ch == '_';
 }
 
-api_verifier *
-api_verifier_new(const char *url, int timeout_ms, app_err *err)
+/* Host and port of the authority p[0..end) into v; NULL (the error set) or v. */
+static api_verifier *
+parse_authority(api_verifier *v, const char *p, const char *end, long port, app_err *err)
 {
-    api_verifier *v = xcalloc(1, sizeof(*v));
-
-    if (url == NULL || *url == '\0')
-        return bad_url(v, err, "empty");
-    for (const char *q = url; *q; q++)
-        if ((unsigned char)*q <= 0x20 || *q == 0x7f)
-            return bad_url(v, err, "spaces and control characters are not allowed");
-    if (strncasecmp(url, "https://", 8) == 0)
-        return bad_url(v, err,
-                       "https is not supported: put a local TLS-terminating proxy in front "
-                       "of the verifier and give the proxy's http:// URL");
-    if (strncasecmp(url, "http://", 7) != 0)
-        return bad_url(v, err, "only http://host[:port][/path] is supported");
-    if (strchr(url, '#') != NULL)
-        return bad_url(v, err, "a fragment (#) is not allowed");
-    if (timeout_ms < 1 || timeout_ms > TIMEOUT_MAX_MS)
-        return bad_url(v, err, "the timeout must be 1 to 600000 ms");
-    v->timeout_ms = timeout_ms;
-
-    /* authority: host[:port], up to the path or query */
-    const char *p = url + 7;
-    const char *auth_end = p + strcspn(p, "/?");
-    if (memchr(p, '@', (size_t)(auth_end - p)) != NULL)
+    if (memchr(p, '@', (size_t)(end - p)) != NULL)
         return bad_url(v, err, "user info (user@host) is not supported");
     const char *host = p, *host_end, *after;
     int ipv6 = *p == '[';
     if (ipv6) {
         host = p + 1;
-        host_end = memchr(host, ']', (size_t)(auth_end - host));
+        host_end = memchr(host, ']', (size_t)(end - host));
         if (host_end == NULL)
             return bad_url(v, err, "unterminated [IPv6 address]");
         after = host_end + 1;
     } else {
-        host_end = memchr(host, ':', (size_t)(auth_end - host));
+        host_end = memchr(host, ':', (size_t)(end - host));
         if (host_end == NULL)
-            host_end = auth_end;
+            host_end = end;
         after = host_end;
     }
     size_t hlen = (size_t)(host_end - host);
@@ -124,13 +99,13 @@ api_verifier_new(const char *url, int timeout_ms, app_err *err)
     memcpy(v->host, host, hlen);
     v->host[hlen] = '\0';
 
-    long port = 80;
-    if (after < auth_end) {
+    long dflt = port;
+    if (after < end) {
         const char *d = after + 1;
-        if (*after != ':' || d == auth_end || auth_end - d > 5)
+        if (*after != ':' || d == end || end - d > 5)
             return bad_url(v, err, "bad port");
         port = 0;
-        for (; d < auth_end; d++) {
+        for (; d < end; d++) {
             if (*d < '0' || *d > '9')
                 return bad_url(v, err, "bad port");
             port = port * 10 + (*d - '0');
@@ -140,7 +115,43 @@ api_verifier_new(const char *url, int timeout_ms, app_err *err)
     }
     snprintf(v->port, sizeof(v->port), "%ld", port);
     snprintf(v->host_header, sizeof(v->host_header), "%s%s%s%s%s", ipv6 ? "[" : "", v->host,
-             ipv6 ? "]" : "", port == 80 ? "" : ":", port == 80 ? "" : v->port);
+             ipv6 ? "]" : "", port == dflt ? "" : ":", port == dflt ? "" : v->port);
+    return v;
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void
+curl_init(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+api_verifier *
+api_verifier_new(const char *url, int timeout_ms, app_err *err)
+{
+    api_verifier *v = xcalloc(1, sizeof(*v));
+
+    if (url == NULL || *url == '\0')
+        return bad_url(v, err, "empty");
+    for (const char *q = url; *q; q++)
+        if ((unsigned char)*q <= 0x20 || *q == 0x7f)
+            return bad_url(v, err, "spaces and control characters are not allowed");
+    int tls = strncasecmp(url, "https://", 8) == 0;
+    if (!tls && strncasecmp(url, "http://", 7) != 0)
+        return bad_url(v, err, "only http:// or https://host[:port][/path] is supported");
+    if (strchr(url, '#') != NULL)
+        return bad_url(v, err, "a fragment (#) is not allowed");
+    if (timeout_ms < 1 || timeout_ms > TIMEOUT_MAX_MS)
+        return bad_url(v, err, "the timeout must be 1 to 600000 ms");
+    v->timeout_ms = timeout_ms;
+
+    /* authority: host[:port], up to the path or query */
+    const char *p = url + (tls ? 8 : 7);
+    const char *auth_end = p + strcspn(p, "/?");
+    if (parse_authority(v, p, auth_end, tls ? 443 : 80, err) == NULL)
+        return NULL;
 
     /* path (and query), "/" when absent */
     size_t plen = strlen(auth_end), off = *auth_end == '/' ? 0 : 1;
@@ -148,6 +159,11 @@ api_verifier_new(const char *url, int timeout_ms, app_err *err)
         return bad_url(v, err, "path too long");
     v->path[0] = '/';
     memcpy(v->path + off, auth_end, plen + 1);
+    snprintf(v->url, sizeof(v->url), "%s://%s%s", tls ? "https" : "http", v->host_header, v->path);
+
+    pthread_once(&curl_once, curl_init);
+    if (curl_init_rc != CURLE_OK)
+        return bad_url(v, err, "libcurl could not be initialised");
     return v;
 }
 
@@ -157,419 +173,95 @@ api_verifier_free(api_verifier *v)
     free(v);
 }
 
-/* ---- one check: the connection ------------------------------------------ */
+/* ---- one check ------------------------------------------------------------ */
 
 /* The state of one check. `why` collects the reason for UNAVAILABLE. */
 typedef struct call {
     const api_verifier *v;
-    int64_t deadline; /* CLOCK_MONOTONIC, ns */
-    int fd;
+    char *buf; /* the body, API_VERIFIER_MAX_RESPONSE + 1 bytes */
+    size_t len;
+    size_t total;     /* bytes of heads and body received, against the cap */
+    long long clen;   /* Content-Length of the current answer, -1 if none */
     char why[200];
 } call;
 
 static int fail(call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Record why the check failed; returns -1. */
+/* Record why the check failed (the first reason wins); returns -1. */
 static int
 fail(call *c, const char *fmt, ...)
 {
     va_list ap;
+    if (c->why[0] != '\0')
+        return -1;
     va_start(ap, fmt);
     vsnprintf(c->why, sizeof(c->why), fmt, ap);
     va_end(ap);
     return -1;
 }
 
-static const char *
-errstr(int e, char *buf, size_t cap)
-{
-    return strerror_r(e, buf, cap); /* the GNU variant: thread-safe, returns the text */
-}
-
-static int64_t
-now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/*
- * Wait until `fd` is ready for `events` (or has an error or hangup, which the
- * next call on it reports). Returns 0, -ETIMEDOUT at the deadline, or -errno.
- */
+/* Count n more bytes of the answer; 0, or -1 (c->why) past the cap. */
 static int
-wait_fd(int fd, short events, int64_t deadline)
+count(call *c, size_t n)
 {
-    for (;;) {
-        int64_t left = deadline - now_ns();
-        if (left <= 0)
-            return -ETIMEDOUT;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int r = poll(&pfd, 1, (int)((left + 999999) / 1000000));
-        if (r > 0)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return -errno;
-    }
-}
-
-/* Resolve the host (no deadline: the system resolver's own timeouts apply). */
-static int
-resolve(call *c, struct addrinfo **out_res)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV};
-    int g = getaddrinfo(c->v->host, c->v->port, &hints, out_res);
-    if (g != 0)
-        return fail(c, "cannot resolve %s: %s", c->v->host, gai_strerror(g));
+    c->total += n;
+    if (c->total > API_VERIFIER_MAX_RESPONSE)
+        return fail(c, "response larger than %d bytes", API_VERIFIER_MAX_RESPONSE);
     return 0;
 }
 
-/* Connect to the first address of `res` that answers before the deadline; sets c->fd. */
-static int
-connect_any(call *c, const struct addrinfo *res)
+/* A Content-Length value; -1 when it is not all digits. Capped just past the limit. */
+static long long
+content_length(const char *p, size_t n)
 {
-    char eb[96];
-    int last = ECONNREFUSED;
-
-    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                        ai->ai_protocol);
-        if (fd < 0) {
-            last = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-            c->fd = fd;
-            return 0;
-        }
-        if (errno == EINPROGRESS || errno == EINTR) {
-            int w = wait_fd(fd, POLLOUT, c->deadline);
-            if (w == -ETIMEDOUT) {
-                close(fd);
-                return fail(c, "timed out after %d ms connecting to %s", c->v->timeout_ms,
-                            c->v->host_header);
-            }
-            int so = -w;
-            socklen_t sl = sizeof(so);
-            if (w == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl) < 0)
-                so = errno;
-            if (so == 0) {
-                c->fd = fd;
-                return 0;
-            }
-            last = so;
-        } else {
-            last = errno;
-        }
-        close(fd);
+    long long cl = 0;
+    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    while (n > 0 && (*p == ' ' || *p == '\t'))
+        p++, n--;
+    if (n == 0)
+        return -1;
+    for (; n > 0; p++, n--) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        if (cl <= API_VERIFIER_MAX_RESPONSE)
+            cl = cl * 10 + (*p - '0');
     }
-    return fail(c, "cannot connect to %s: %s", c->v->host_header, errstr(last, eb, sizeof(eb)));
+    return cl;
 }
 
-static int
-send_all(call *c, const char *p, size_t n)
+/* libcurl's header callback: one line of a head (interim answers' too). */
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
 {
-    char eb[96];
-    size_t off = 0;
-
-    while (off < n) {
-        ssize_t w = send(c->fd, p + off, n - off, MSG_NOSIGNAL);
-        if (w > 0) {
-            off += (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int r = wait_fd(c->fd, POLLOUT, c->deadline);
-            if (r == -ETIMEDOUT)
-                return fail(c, "timed out after %d ms sending the request", c->v->timeout_ms);
-            if (r < 0)
-                return fail(c, "poll: %s", errstr(-r, eb, sizeof(eb)));
-            continue;
-        }
-        return fail(c, "sending the request failed: %s", errstr(w < 0 ? errno : EPIPE, eb, sizeof(eb)));
+    call *c = ud;
+    (void)size; /* always 1 */
+    if (count(c, n) < 0)
+        return 0;
+    if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+        c->clen = -1; /* a new answer (after an interim one) */
+    } else if (n > 15 && strncasecmp(p, "content-length:", 15) == 0) {
+        long long cl = content_length(p + 15, n - 15);
+        if (cl < 0)
+            return fail(c, "malformed Content-Length"), 0;
+        if (c->clen >= 0 && c->clen != cl)
+            return fail(c, "conflicting Content-Length headers"), 0;
+        c->clen = cl;
     }
-    return 0;
+    return n;
 }
 
-/* ---- one check: the response -------------------------------------------- */
-
-typedef struct head {
-    size_t len;     /* status line and headers, the empty line included */
-    int status;
-    long long clen; /* Content-Length, -1 if none */
-    int chunked;    /* Transfer-Encoding ends in chunked */
-    int te;         /* any Transfer-Encoding: Content-Length does not count */
-} head;
-
-static int
-is_digit(char ch)
+/* libcurl's write callback: the body. */
+static size_t
+on_body(char *p, size_t size, size_t n, void *ud)
 {
-    return ch >= '0' && ch <= '9';
-}
-
-static int
-name_is(const char *name, size_t n, const char *want)
-{
-    return n == strlen(want) && strncasecmp(name, want, n) == 0;
-}
-
-/*
- * Parse the status line and headers at the start of buf[0..len).
- * Returns 1 with *h filled, 0 when the empty line has not arrived yet, or -1
- * (c->why) when malformed. Lines end in CRLF or a bare LF.
- */
-static int
-parse_head(call *c, const char *buf, size_t len, head *h)
-{
-    size_t pos = 0;
-    int first = 1;
-
-    memset(h, 0, sizeof(*h));
-    h->clen = -1;
-    for (;;) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        if (nl == NULL)
-            return 0;
-        const char *line = buf + pos;
-        size_t n = (size_t)(nl - line);
-        if (n > 0 && line[n - 1] == '\r')
-            n--;
-        pos = (size_t)(nl - buf) + 1;
-
-        if (first) {
-            /* HTTP/1.x SP 3DIGIT [SP reason] */
-            if (n < 12 || memcmp(line, "HTTP/1.", 7) != 0 || !is_digit(line[7]) ||
-                line[8] != ' ' || !is_digit(line[9]) || !is_digit(line[10]) ||
-                !is_digit(line[11]) || (n > 12 && line[12] != ' '))
-                return fail(c, "malformed HTTP status line");
-            h->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-            first = 0;
-            continue;
-        }
-        if (n == 0) {
-            h->len = pos;
-            if (h->te)
-                h->clen = -1;
-            return 1;
-        }
-        const char *colon = memchr(line, ':', n);
-        if (colon == NULL || colon == line || line[0] == ' ' || line[0] == '\t')
-            return fail(c, "malformed HTTP header line");
-        size_t nlen = (size_t)(colon - line);
-        const char *val = colon + 1, *end = line + n;
-        while (val < end && (*val == ' ' || *val == '\t'))
-            val++;
-        while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-
-        if (name_is(line, nlen, "content-length")) {
-            long long cl = 0;
-            if (val == end)
-                return fail(c, "malformed Content-Length");
-            for (const char *q = val; q < end; q++) {
-                if (!is_digit(*q))
-                    return fail(c, "malformed Content-Length");
-                if (cl <= API_VERIFIER_MAX_RESPONSE)
-                    cl = cl * 10 + (*q - '0');
-            }
-            if (h->clen >= 0 && h->clen != cl)
-                return fail(c, "conflicting Content-Length headers");
-            h->clen = cl;
-        } else if (name_is(line, nlen, "transfer-encoding")) {
-            /* the last coding decides: chunked, or the body runs to the close */
-            const char *last = val;
-            for (const char *q = val; q < end; q++)
-                if (*q == ',')
-                    last = q + 1;
-            while (last < end && (*last == ' ' || *last == '\t'))
-                last++;
-            h->te = 1;
-            h->chunked = name_is(last, (size_t)(end - last), "chunked");
-        }
-    }
-}
-
-/* Incremental chunked decoder; decodes in place (out <= in always). */
-enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };
-
-typedef struct chunks {
-    size_t in;   /* next raw byte to read */
-    size_t out;  /* end of the decoded body */
-    size_t left; /* bytes left in the current chunk */
-    int phase;
-} chunks;
-
-/*
- * Consume what has arrived in buf[ch->in..len). Returns 1 when the last chunk
- * and the trailer section are complete, 0 when more is needed, -1 (c->why)
- * when malformed.
- */
-static int
-chunked_step(call *c, char *buf, size_t len, chunks *ch)
-{
-    for (;;) {
-        const char *nl;
-        switch (ch->phase) {
-        case CH_SIZE: {
-            nl = memchr(buf + ch->in, '\n', len - ch->in);
-            if (nl == NULL)
-                return 0;
-            size_t size = 0, ndig = 0;
-            const char *q = buf + ch->in;
-            for (;; q++, ndig++) {
-                int d;
-                if (*q >= '0' && *q <= '9')
-                    d = *q - '0';
-                else if (*q >= 'a' && *q <= 'f')
-                    d = *q - 'a' + 10;
-                else if (*q >= 'A' && *q <= 'F')
-                    d = *q - 'A' + 10;
-                else
-                    break;
-                if (size > API_VERIFIER_MAX_RESPONSE)
-                    return fail(c, "response larger than %d bytes", API_VERIFIER_MAX_RESPONSE);
-                size = size * 16 + (size_t)d;
-            }
-            /* after the digits: optional whitespace and ;extensions, then (CR)LF */
-            if (ndig == 0 || (q != nl && *q != '\r' && *q != ';' && *q != ' ' && *q != '\t'))
-                return fail(c, "malformed chunk size");
-            ch->in = (size_t)(nl - buf) + 1;
-            ch->left = size;
-            ch->phase = size > 0 ? CH_DATA : CH_TRAILER;
-            break;
-        }
-        case CH_DATA: {
-            size_t n = len - ch->in;
-            if (n > ch->left)
-                n = ch->left;
-            memmove(buf + ch->out, buf + ch->in, n);
-            ch->out += n;
-            ch->in += n;
-            ch->left -= n;
-            if (ch->left > 0)
-                return 0;
-            ch->phase = CH_DATA_END;
-            break;
-        }
-        case CH_DATA_END:
-            if (ch->in >= len)
-                return 0;
-            if (buf[ch->in] == '\r') {
-                if (ch->in + 1 >= len)
-                    return 0;
-                if (buf[ch->in + 1] != '\n')
-                    return fail(c, "malformed chunk end");
-                ch->in += 2;
-            } else if (buf[ch->in] == '\n') {
-                ch->in += 1;
-            } else {
-                return fail(c, "malformed chunk end");
-            }
-            ch->phase = CH_SIZE;
-            break;
-        case CH_TRAILER: {
-            /* trailer fields (ignored) up to an empty line */
-            nl = memchr(buf + ch->in, '\n', len - ch->in);
-            if (nl == NULL)
-                return 0;
-            size_t n = (size_t)(nl - (buf + ch->in));
-            ch->in = (size_t)(nl - buf) + 1;
-            if (n == 0 || (n == 1 && nl[-1] == '\r'))
-                ch->phase = CH_DONE;
-            break;
-        }
-        default:
-            return 1;
-        }
-    }
-}
-
-/*
- * Read the response into buf (cap bytes, one more for a NUL) until its end.
- * On success *out_body points into buf, NUL-terminated, *out_len bytes.
- */
-static int
-read_response(call *c, char *buf, size_t cap, char **out_body, size_t *out_len)
-{
-    char eb[96];
-    size_t len = 0;
-    int have_head = 0, eof = 0;
-    head h = {0};
-    chunks ch = {0};
-
-    for (;;) {
-        if (!eof) {
-            if (len == cap)
-                return fail(c, "response larger than %zu bytes", cap);
-            int r = wait_fd(c->fd, POLLIN, c->deadline);
-            if (r == -ETIMEDOUT)
-                return fail(c, "timed out after %d ms waiting for the answer", c->v->timeout_ms);
-            if (r < 0)
-                return fail(c, "poll: %s", errstr(-r, eb, sizeof(eb)));
-            ssize_t n = recv(c->fd, buf + len, cap - len, 0);
-            if (n < 0) {
-                if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-                    continue;
-                return fail(c, "receiving the answer failed: %s", errstr(errno, eb, sizeof(eb)));
-            }
-            if (n == 0)
-                eof = 1;
-            len += (size_t)n;
-        }
-
-        while (!have_head) {
-            int r = parse_head(c, buf, len, &h);
-            if (r < 0)
-                return -1;
-            if (r == 0)
-                break;
-            if (h.status >= 100 && h.status <= 199 && h.status != 101) {
-                /* interim answer (100 Continue, 103 Early Hints): skip it */
-                memmove(buf, buf + h.len, len - h.len);
-                len -= h.len;
-                continue;
-            }
-            if (h.status < 200 || h.status > 299)
-                return fail(c, "the verifier answered HTTP %d", h.status);
-            if (h.status == 204)
-                return fail(c, "the verifier answered HTTP 204 (no body)");
-            if (!h.chunked && h.clen >= 0 && h.len + (size_t)h.clen > cap)
-                return fail(c, "response larger than %zu bytes", cap);
-            have_head = 1;
-            ch.in = ch.out = h.len;
-        }
-
-        if (have_head) {
-            if (h.chunked) {
-                int r = chunked_step(c, buf, len, &ch);
-                if (r < 0)
-                    return -1;
-                if (r > 0) {
-                    *out_len = ch.out - h.len;
-                    break;
-                }
-            } else if (h.clen >= 0) {
-                if (len - h.len >= (size_t)h.clen) {
-                    *out_len = (size_t)h.clen;
-                    break;
-                }
-            } else if (eof) {
-                *out_len = len - h.len;
-                break;
-            }
-        }
-        if (eof)
-            return fail(c, have_head ? "connection closed before the end of the body"
-                                     : "connection closed before a complete answer");
-    }
-    *out_body = buf + h.len;
-    (*out_body)[*out_len] = '\0';
-    return 0;
+    call *c = ud;
+    (void)size;
+    if (count(c, n) < 0 || c->len + n > API_VERIFIER_MAX_RESPONSE)
+        return 0;
+    memcpy(c->buf + c->len, p, n);
+    c->len += n;
+    return n;
 }
 
 /* A result word from the answer may be quoted in the detail only when it
@@ -616,22 +308,10 @@ parse_answer(call *c, const char *body, size_t n)
     return res;
 }
 
-/* The request head; the JSON body follows as the last %s. */
-#define REQUEST_FMT \
-    "POST %s HTTP/1.1\r\n" \
-    "Host: %s\r\n" \
-    "User-Agent: xueji\r\n" \
-    "Accept: application/json\r\n" \
-    "Content-Type: application/json\r\n" \
-    "Content-Length: %zu\r\n" \
-    "Connection: close\r\n" \
-    "\r\n" \
-    "%s"
-
-/* The request (head and body) in a malloc'd buffer; NULL (c->why) on bad UTF-8. */
+/* The request body in a malloc'd string; NULL (c->why) on a missing field or bad UTF-8. */
 static char *
-build_request(call *c, const char *name, const char *id_type, const char *id_number,
-              const char *gender, const char *birth_date, size_t *out_len)
+build_body(call *c, const char *name, const char *id_type, const char *id_number,
+           const char *gender, const char *birth_date)
 {
     json_error_t je;
     if (name == NULL || id_type == NULL || id_number == NULL) {
@@ -647,56 +327,146 @@ build_request(call *c, const char *name, const char *id_type, const char *id_num
     }
     char *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    if (body == NULL) {
+    if (body == NULL)
         fail(c, "cannot encode the request");
+    return body;
+}
+
+/* An easy handle for one POST of `body`, or NULL. */
+static CURL *
+easy_new(call *c, const char *body, struct curl_slist *headers, char *errbuf)
+{
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return NULL;
+    int bad = 0;
+#define SET(opt, val) (bad |= curl_easy_setopt(h, opt, val) != CURLE_OK)
+    SET(CURLOPT_URL, c->v->url);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_PROXY, ""); /* not even one named by http_proxy and the like */
+    SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_TIMEOUT_MS, (long)c->v->timeout_ms);
+    SET(CURLOPT_HTTPHEADER, headers);
+    SET(CURLOPT_USERAGENT, "xueji");
+    SET(CURLOPT_POSTFIELDS, body);
+    SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)API_VERIFIER_MAX_RESPONSE);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, c);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, c);
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+#undef SET
+    if (bad) {
+        curl_easy_cleanup(h);
         return NULL;
     }
-    size_t blen = strlen(body);
-    int n = snprintf(NULL, 0, REQUEST_FMT, c->v->path, c->v->host_header, blen, body);
-    char *req = xmalloc((size_t)n + 1);
-    snprintf(req, (size_t)n + 1, REQUEST_FMT, c->v->path, c->v->host_header, blen, body);
-    sodium_memzero(body, blen);
-    free(body);
-    *out_len = (size_t)n;
-    return req;
+    return h;
+}
+
+/*
+ * Why a transfer failed, in words of our own: libcurl's error buffer may
+ * quote the answer, so it is only looked at, never copied.
+ */
+static void
+transfer_failed(call *c, CURLcode rc, const char *errbuf)
+{
+    const char *to = c->v->host_header;
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        fail(c, "timed out after %d ms (resolving, connecting to %s, or waiting for the answer)",
+             c->v->timeout_ms, to);
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        fail(c, "cannot resolve %s", c->v->host);
+        break;
+    case CURLE_COULDNT_CONNECT:
+        fail(c, "cannot connect to %s", to);
+        break;
+    case CURLE_GOT_NOTHING:
+        fail(c, "connection closed before a complete answer");
+        break;
+    case CURLE_PARTIAL_FILE:
+        fail(c, "connection closed before the end of the body");
+        break;
+    case CURLE_FILESIZE_EXCEEDED:
+        fail(c, "response larger than %d bytes", API_VERIFIER_MAX_RESPONSE);
+        break;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        fail(c, "malformed HTTP status line or header from %s", to);
+        break;
+    case CURLE_RECV_ERROR:
+        if (strstr(errbuf, "chunk") != NULL)
+            fail(c, "malformed chunked body (chunk size or framing)");
+        else
+            fail(c, "receiving the answer from %s failed", to);
+        break;
+    default:
+        fail(c, "%s: %s", to, curl_easy_strerror(rc)); /* libcurl's fixed text for the code */
+        break;
+    }
+}
+
+/* POST the body and read the answer into c->buf; 0 or -1 (c->why). */
+static int
+exchange(call *c, const char *body)
+{
+    char errbuf[CURL_ERROR_SIZE] = "";
+    struct curl_slist *hl = NULL, *next;
+    static const char *const headers[] = {"Accept: application/json",
+                                          "Content-Type: application/json", "Expect:",
+                                          "Connection: close"};
+    for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+        if ((next = curl_slist_append(hl, headers[i])) == NULL) {
+            curl_slist_free_all(hl);
+            return fail(c, "out of memory");
+        }
+        hl = next;
+    }
+    CURL *h = easy_new(c, body, hl, errbuf);
+    int rc = -1;
+    if (h == NULL) {
+        fail(c, "cannot set up a libcurl handle");
+    } else {
+        CURLcode cc = curl_easy_perform(h);
+        long status = 0;
+        if (cc != CURLE_OK)
+            transfer_failed(c, cc, errbuf);
+        else if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+            fail(c, "no HTTP status");
+        else if (status == 204)
+            fail(c, "the verifier answered HTTP 204 (no body)");
+        else if (status < 200 || status > 299)
+            fail(c, "the verifier answered HTTP %ld", status);
+        else
+            rc = 0;
+        curl_easy_cleanup(h);
+    }
+    curl_slist_free_all(hl);
+    return rc;
 }
 
 api_verify_result
 api_verifier_check(api_verifier *v, const char *name, const char *id_type, const char *id_number,
                    const char *gender, const char *birth_date, app_err *err)
 {
-    call c = {.v = v, .fd = -1};
+    call c = {.v = v, .clen = -1};
     api_verify_result res = API_VERIFY_UNAVAILABLE;
-    char *req = NULL, *buf = NULL, *body = NULL;
-    size_t req_len = 0, body_len = 0;
-    struct addrinfo *ai = NULL;
 
-    req = build_request(&c, name, id_type, id_number, gender, birth_date, &req_len);
-    if (req == NULL)
-        goto done;
-    if (resolve(&c, &ai) < 0)
-        goto done;
-    c.deadline = now_ns() + (int64_t)v->timeout_ms * 1000000; /* the clock starts here */
-    if (connect_any(&c, ai) < 0)
-        goto done;
-    if (send_all(&c, req, req_len) < 0)
-        goto done;
-    buf = xmalloc(API_VERIFIER_MAX_RESPONSE + 1);
-    if (read_response(&c, buf, API_VERIFIER_MAX_RESPONSE, &body, &body_len) < 0)
-        goto done;
-    res = parse_answer(&c, body, body_len);
-done:
-    if (ai != NULL)
-        freeaddrinfo(ai);
-    if (c.fd >= 0)
-        close(c.fd);
-    if (req != NULL) {
-        sodium_memzero(req, req_len);
-        free(req);
-    }
-    if (buf != NULL) {
-        sodium_memzero(buf, API_VERIFIER_MAX_RESPONSE + 1);
-        free(buf);
+    char *body = build_body(&c, name, id_type, id_number, gender, birth_date);
+    if (body != NULL) {
+        c.buf = xmalloc(API_VERIFIER_MAX_RESPONSE + 1);
+        if (exchange(&c, body) == 0) {
+            c.buf[c.len] = '\0';
+            res = parse_answer(&c, c.buf, c.len);
+        }
+        sodium_memzero(body, strlen(body));
+        free(body);
+        sodium_memzero(c.buf, API_VERIFIER_MAX_RESPONSE + 1);
+        free(c.buf);
     }
     if (res == API_VERIFY_UNAVAILABLE)
         app_err_set(err, APP_EUNAVAIL, "verifier_unavailable", "verifier: %s", c.why);

@@ -3,17 +3,20 @@
  * the population register's service that says whether a name and an ID number
  * belong together.
  *
- * When XUEJI_VERIFIER_URL is set (http://host[:port][/path]) xueji POSTs one
- * JSON request per check and reads one JSON answer over a plain HTTP/1.1
- * connection (a minimal client of our own over a TCP socket, "Connection:
- * close", no keep-alive, no new library). Only http:// is spoken: to reach an
- * https:// service, put a local TLS-terminating proxy in front of it (stunnel,
- * nginx, haproxy on 127.0.0.1) and point the URL at the proxy.
+ * When XUEJI_VERIFIER_URL is set (http:// or https://host[:port][/path])
+ * xueji POSTs one JSON request per check and reads one JSON answer over
+ * HTTP/1.1, through libcurl's easy API (docs/decisions/0021): one connection
+ * per check ("Connection: close"), https verified against the system's CA
+ * certificates (peer and host name), redirects not followed, no proxy (not
+ * even one named by http_proxy/https_proxy in the environment), so none is
+ * needed in front of an https:// service.
  *
  * api_verifier_check blocks (up to its timeout): call it on DB worker threads,
  * never on a loop thread. An api_verifier is immutable after api_verifier_new,
- * so any number of threads may share one. Nothing here logs, and no error
- * detail ever holds the ID number or text sent by the verifier.
+ * so any number of threads may share one. The first api_verifier_new
+ * initialises libcurl (curl_global_init): call it at start, before threads
+ * (api/registry.c does). Nothing here logs, and no error detail ever holds
+ * the ID number or text sent by the verifier.
  */
 #ifndef API_VERIFIER_H
 #define API_VERIFIER_H
@@ -32,18 +35,19 @@ typedef enum {
 
 typedef struct api_verifier api_verifier;
 
-/* Largest response (status line, headers and body) the client reads. */
+/* Largest response (status lines, headers and body) the client reads. */
 #define API_VERIFIER_MAX_RESPONSE (64 * 1024)
 
 /*
- * Parse `url` once, at start. Accepted: http://host[:port][/path[?query]],
- * host a name, an IPv4 address or a bracketed IPv6 address; port 1-65535
- * (default 80); path default "/". Refused (NULL, err APP_EINVAL with slug
- * "bad_verifier_url" and a detail saying why): https:// (see above), any
- * other scheme, user info, a fragment, spaces or control characters, an
- * empty host, a bad port, a path over 1024 bytes. `timeout_ms` bounds each
- * check and must be 1 to 600000 (else the same error). `err` may be NULL.
- * The result is freed with api_verifier_free. The URL is not resolved here.
+ * Parse `url` once, at start. Accepted: http(s)://host[:port][/path[?query]],
+ * scheme in any case, host a name, an IPv4 address or a bracketed IPv6
+ * address; port 1-65535 (default 80, or 443 for https); path default "/".
+ * Refused (NULL, err APP_EINVAL with slug "bad_verifier_url" and a detail
+ * saying why): any other scheme, user info, a fragment, spaces or control
+ * characters, an empty host, a bad port, a path over 1024 bytes, or libcurl
+ * failing to initialise. `timeout_ms` bounds each check and must be 1 to
+ * 600000 (else the same error). `err` may be NULL. The result is freed with
+ * api_verifier_free. The URL is not resolved here.
  */
 api_verifier *api_verifier_new(const char *url, int timeout_ms, app_err *err);
 
@@ -56,18 +60,19 @@ void api_verifier_free(api_verifier *v);
  * {"result":"passed"|"id_not_found"|"name_mismatch"|"cancelled"|"migrating"
  *  |"duplicate_population"} (other members are ignored). Returns the result.
  *
- * Any transport failure, the timeout, a non-2xx status, a body that is not
- * such a JSON object, an unknown result word or a response over
- * API_VERIFIER_MAX_RESPONSE gives API_VERIFY_UNAVAILABLE and fills `err`
- * (APP_EUNAVAIL, slug "verifier_unavailable", detail saying why, without the
- * ID number or any text of the answer); on every other result `err` is left
- * untouched. `err` may be NULL.
+ * Any transport failure (TLS included), the timeout, a non-2xx status (a
+ * redirect too), a body that is not such a JSON object, an unknown result
+ * word, conflicting Content-Length headers, a transfer coding other than
+ * chunked, or a response over API_VERIFIER_MAX_RESPONSE (counted as it
+ * arrives, or refused at once from its Content-Length) gives
+ * API_VERIFY_UNAVAILABLE and fills `err` (APP_EUNAVAIL, slug
+ * "verifier_unavailable", detail saying why, without the ID number or any
+ * text of the answer); on every other result `err` is left untouched. `err`
+ * may be NULL.
  *
- * Time: connect, send and receive together take at most the timeout given
- * to api_verifier_new. Resolving a host name (getaddrinfo) happens on every
- * check, before the clock starts, under the system resolver's own timeouts
- * (resolv.conf); configure an IP address (or an /etc/hosts name) where that
- * matters.
+ * Time: resolving the host name (libcurl's threaded resolver), connecting,
+ * the TLS handshake, sending and receiving together take at most the
+ * timeout given to api_verifier_new.
  *
  * `name`, `id_type` and `id_number` are required (NULL gives
  * API_VERIFY_UNAVAILABLE without a request); `gender` and `birth_date` may be

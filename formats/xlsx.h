@@ -6,7 +6,7 @@
  * The workbook part is found through _rels/.rels (else xl/workbook.xml),
  * the sheet through the workbook's relationships, the shared strings
  * likewise (else xl/sharedStrings.xml). Shared strings are held in memory
- * (bounded by the limits); the sheet is inflated and tokenized
+ * (bounded by the limits); the sheet is inflated and parsed by expat
  * (formats/xml.h) as it streams, one row at a time, so memory does not grow
  * with the number of rows. Cells come as text (formats/sheet.h):
  *   t="s"          the shared string (rich text runs joined, phonetic runs
@@ -83,7 +83,7 @@ typedef struct fmt_xlsx_limits {
     fmt_zip_limits zip;
     size_t max_shared_strings;  /* count of <si> */
     size_t max_shared_bytes;    /* UTF-8 bytes of all shared strings */
-    size_t max_token;           /* longest tag or text run of any XML part */
+    size_t max_token;           /* longest tag, comment or text run of any XML part */
     size_t max_columns;         /* columns a row may have (a cell further right is an
                                    error), so that cells like XFD1 cannot make every
                                    row 16384 wide */

@@ -13,6 +13,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "formats/xlsx.h"
+#include "formats/xlsx_util.h"
 #include "formats/xml.h"
 
 #define MAX_RELS 4096
@@ -96,136 +97,72 @@ ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* The folder of a part name, with its trailing '/' ("" for a top-level part). */
-static char *
-part_dir(app_arena *a, const char *part)
-{
-    const char *slash = strrchr(part, '/');
-    return app_arena_strndup(a, part, slash ? (size_t)(slash - part) + 1 : 0);
-}
-
-/* The relationships part of `part`: "xl/workbook.xml" -> "xl/_rels/workbook.xml.rels". */
-static char *
-rels_of(app_arena *a, const char *part)
-{
-    const char *slash = strrchr(part, '/');
-    const char *base = slash ? slash + 1 : part;
-    return app_arena_printf(a, "%.*s_rels/%s.rels", (int)(base - part), part, base);
-}
-
-/* A relationship target resolved against folder `dir`, ".." and "." removed; NULL if it escapes. */
-static char *
-resolve(app_arena *a, const char *dir, const char *target)
-{
-    const char *in = target[0] == '/' ? app_arena_strdup(a, target + 1)
-                                      : app_arena_printf(a, "%s%s", dir, target);
-    size_t n = strlen(in);
-    char *out = app_arena_alloc(a, n + 1);
-    size_t o = 0;
-    const char *p = in;
-
-    while (*p) {
-        const char *seg = p;
-        while (*p && *p != '/')
-            p++;
-        size_t len = (size_t)(p - seg);
-        if (*p == '/')
-            p++;
-        if (len == 0 || (len == 1 && seg[0] == '.'))
-            continue;
-        if (len == 2 && seg[0] == '.' && seg[1] == '.') {
-            if (o == 0)
-                return NULL;
-            o--; /* drop the '/' ending the last segment */
-            while (o > 0 && out[o - 1] != '/')
-                o--;
-            continue;
-        }
-        memcpy(out + o, seg, len);
-        o += len;
-        if (*p || p[-1] == '/')
-            out[o++] = '/';
-    }
-    if (o > 0 && out[o - 1] == '/')
-        o--;
-    out[o] = '\0';
-    return o > 0 ? out : NULL;
-}
-
 /* ---- XML parts ------------------------------------------------------------ */
 
-typedef struct part {
-    fmt_zip_reader *zr;
-    fmt_xml *x;
-} part;
-
-/* Open part `name` for tokenizing: 0, 1 when it does not exist, or an error. */
+/* Parse part `name` with `h`: 0, 1 when it does not exist, or an error. */
 static int
-part_open(reader *rd, const char *name, part *p)
+part_parse(reader *rd, const char *name, const fmt_xml_handlers *h, void *ctx)
 {
-    memset(p, 0, sizeof(*p));
+    fmt_zip_reader *zr;
     long i = fmt_zip_find(rd->z, name);
     if (i < 0)
         return 1;
-    int rc = fmt_zip_reader_open(rd->z, (size_t)i, &p->zr, rd->err);
+    int rc = fmt_zip_reader_open(rd->z, (size_t)i, &zr, rd->err);
     if (rc != 0)
         return rc;
-    p->x = fmt_xml_new(zip_source, p->zr, rd->lim.max_token);
-    return 0;
-}
-
-static void
-part_close(part *p)
-{
-    fmt_xml_free(p->x);
-    fmt_zip_reader_close(p->zr);
-    memset(p, 0, sizeof(*p));
+    rc = fmt_xml_parse(zip_source, zr, rd->lim.max_token, h, ctx, rd->err);
+    fmt_zip_reader_close(zr);
+    return rc;
 }
 
 static const char *
-attr(reader *rd, const fmt_xml_token *t, const char *local, int prefixed)
+attr(reader *rd, const fmt_xml_tag *t, const char *local, int prefixed)
 {
-    const fmt_xml_attr *a = fmt_xml_attr_find(t, local, prefixed);
-    return a ? app_arena_strndup(rd->a, a->value, a->vlen) : NULL;
+    const char *v = fmt_xml_attr(t, local, prefixed);
+    return v ? app_arena_strdup(rd->a, v) : NULL;
+}
+
+typedef struct rels_read {
+    reader *rd;
+    const char *dir;
+    rel *v;
+    size_t n;
+} rels_read;
+
+static int
+rels_start(void *ctx, const fmt_xml_tag *t, app_err *err)
+{
+    rels_read *r = ctx;
+    if (!fmt_xml_is(t, "Relationship"))
+        return 0;
+    const char *id = attr(r->rd, t, "Id", 0), *type = attr(r->rd, t, "Type", 0);
+    const char *target = attr(r->rd, t, "Target", 0), *mode = attr(r->rd, t, "TargetMode", 0);
+    if (id == NULL || type == NULL || target == NULL)
+        return 0;
+    if (r->n == MAX_RELS)
+        return too_large(err, "entries");
+    rel *v = &r->v[r->n];
+    v->id = id;
+    v->type = type;
+    v->external = mode && strcmp(mode, "External") == 0;
+    v->target = v->external ? target : fmt_xlsx_resolve(r->rd->a, r->dir, target);
+    if (v->target != NULL)
+        r->n++;
+    return 0;
 }
 
 /* The relationships of `source` (a part name, or "" for the package). */
 static int
 read_rels(reader *rd, const char *source, rel **out, size_t *out_n)
 {
-    part p;
-    fmt_xml_token t;
-    const char *name = source[0] ? rels_of(rd->a, source) : "_rels/.rels";
-    const char *dir = part_dir(rd->a, source);
-    rel *v = app_arena_alloc(rd->a, MAX_RELS * sizeof(rel));
-    size_t n = 0;
+    static const fmt_xml_handlers h = {.start = rels_start};
+    const char *name = source[0] ? fmt_xlsx_rels_of(rd->a, source) : "_rels/.rels";
+    rels_read r = {rd, fmt_xlsx_part_dir(rd->a, source), app_arena_alloc(rd->a, MAX_RELS * sizeof(rel)), 0};
 
-    *out = v;
-    *out_n = 0;
-    int rc = part_open(rd, name, &p);
-    if (rc != 0)
-        return rc > 0 ? 0 : rc;
-    while ((rc = fmt_xml_next(p.x, &t, rd->err)) == 0 && t.type != FMT_XML_EOF) {
-        if (t.type != FMT_XML_START || !fmt_xml_is(&t, "Relationship"))
-            continue;
-        const char *id = attr(rd, &t, "Id", 0), *type = attr(rd, &t, "Type", 0);
-        const char *target = attr(rd, &t, "Target", 0), *mode = attr(rd, &t, "TargetMode", 0);
-        if (id == NULL || type == NULL || target == NULL)
-            continue;
-        if (n == MAX_RELS) {
-            rc = too_large(rd->err, "entries");
-            break;
-        }
-        v[n].id = id;
-        v[n].type = type;
-        v[n].external = mode && strcmp(mode, "External") == 0;
-        v[n].target = v[n].external ? target : resolve(rd->a, dir, target);
-        if (v[n].target != NULL)
-            n++;
-    }
-    part_close(&p);
-    *out_n = n;
-    return rc;
+    int rc = part_parse(rd, name, &h, &r);
+    *out = r.v;
+    *out_n = r.n;
+    return rc > 0 ? 0 : rc;
 }
 
 static const rel *
@@ -246,24 +183,32 @@ rel_by_id(const rel *v, size_t n, const char *id)
     return NULL;
 }
 
-static int
-xml_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+typedef struct workbook_read {
+    reader *rd;
+    sheet_ref *v;
+    size_t n;
+} workbook_read;
 
-/*
- * An xsd:boolean attribute value that is true: "1" or "true", blanks around
- * it allowed (the type collapses white space). Anything else is false.
- */
 static int
-xsd_true(const char *v, size_t n)
+workbook_start(void *ctx, const fmt_xml_tag *t, app_err *err)
 {
-    while (n > 0 && xml_space(v[0]))
-        v++, n--;
-    while (n > 0 && xml_space(v[n - 1]))
-        n--;
-    return (n == 1 && v[0] == '1') || (n == 4 && memcmp(v, "true", 4) == 0);
+    workbook_read *w = ctx;
+    if (fmt_xml_is(t, "workbookPr")) {
+        const char *v = fmt_xml_attr(t, "date1904", 0);
+        w->rd->date1904 = v != NULL && fmt_xlsx_xsd_true(v, strlen(v));
+        return 0;
+    }
+    if (!fmt_xml_is(t, "sheet"))
+        return 0;
+    const char *name = attr(w->rd, t, "name", 0), *rid = attr(w->rd, t, "id", 1);
+    if (name == NULL || rid == NULL)
+        return 0;
+    if (w->n == MAX_SHEETS)
+        return too_large(err, "entries");
+    w->v[w->n].name = name;
+    w->v[w->n].rid = rid;
+    w->n++;
+    return 0;
 }
 
 /*
@@ -273,91 +218,13 @@ xsd_true(const char *v, size_t n)
 static int
 read_workbook(reader *rd, const char *wb, sheet_ref **out, size_t *out_n)
 {
-    part p;
-    fmt_xml_token t;
-    sheet_ref *v = app_arena_alloc(rd->a, MAX_SHEETS * sizeof(sheet_ref));
-    size_t n = 0;
+    static const fmt_xml_handlers h = {.start = workbook_start};
+    workbook_read w = {rd, app_arena_alloc(rd->a, MAX_SHEETS * sizeof(sheet_ref)), 0};
 
-    *out = v;
-    *out_n = 0;
-    int rc = part_open(rd, wb, &p);
-    if (rc != 0)
-        return rc > 0 ? malformed(rd->err, "part", "no workbook part") : rc;
-    while ((rc = fmt_xml_next(p.x, &t, rd->err)) == 0 && t.type != FMT_XML_EOF) {
-        if (t.type == FMT_XML_START && fmt_xml_is(&t, "workbookPr")) {
-            const fmt_xml_attr *a = fmt_xml_attr_find(&t, "date1904", 0);
-            rd->date1904 = a != NULL && xsd_true(a->value, a->vlen);
-            continue;
-        }
-        if (t.type != FMT_XML_START || !fmt_xml_is(&t, "sheet"))
-            continue;
-        const char *name = attr(rd, &t, "name", 0), *rid = attr(rd, &t, "id", 1);
-        if (name == NULL || rid == NULL)
-            continue;
-        if (n == MAX_SHEETS) {
-            rc = too_large(rd->err, "entries");
-            break;
-        }
-        v[n].name = name;
-        v[n].rid = rid;
-        n++;
-    }
-    part_close(&p);
-    *out_n = n;
-    return rc;
-}
-
-static int
-hex4(const char *p, unsigned *out)
-{
-    unsigned v = 0;
-    for (int k = 0; k < 4; k++) {
-        int c = (unsigned char)p[k], d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            d = c - 'A' + 10;
-        else
-            return 0;
-        v = v * 16 + (unsigned)d;
-    }
-    *out = v;
-    return 1;
-}
-
-/*
- * Undo OOXML's _xHHHH_ escapes in s[0..n) in place (the output is never
- * longer); returns the new length. Escapes of NUL, of surrogates and of
- * U+FFFE/U+FFFF are left as written (Excel writes characters outside the
- * BMP as UTF-8, never as escaped surrogate pairs).
- */
-static size_t
-unescape_x(char *s, size_t n)
-{
-    size_t i = 0, o = 0;
-
-    while (i < n) {
-        unsigned cp;
-        if (s[i] == '_' && n - i >= 7 && s[i + 1] == 'x' && s[i + 6] == '_' &&
-            hex4(s + i + 2, &cp) && cp != 0 && (cp < 0xD800 || cp > 0xDFFF) && cp < 0xFFFE) {
-            if (cp < 0x80) {
-                s[o++] = (char)cp;
-            } else if (cp < 0x800) {
-                s[o++] = (char)(0xC0 | (cp >> 6));
-                s[o++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                s[o++] = (char)(0xE0 | (cp >> 12));
-                s[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                s[o++] = (char)(0x80 | (cp & 0x3F));
-            }
-            i += 7;
-            continue;
-        }
-        s[o++] = s[i++];
-    }
-    return o;
+    int rc = part_parse(rd, wb, &h, &w);
+    *out = w.v;
+    *out_n = w.n;
+    return rc > 0 ? malformed(rd->err, "part", "no workbook part") : rc;
 }
 
 /* ---- shared strings --------------------------------------------------------- */
@@ -371,7 +238,7 @@ static int
 sst_push(reader *rd, size_t max_bytes)
 {
     size_t start = rd->soff[rd->sn];
-    size_t len = unescape_x((char *)rd->sst.p + start, rd->sst.n - start);
+    size_t len = fmt_xlsx_unescape((char *)rd->sst.p + start, rd->sst.n - start);
     if (!base_utf8_valid(rd->sst.p + start, len))
         return malformed(rd->err, "utf8", "shared string is not UTF-8");
     rd->sst.n = start + len;
@@ -386,67 +253,79 @@ sst_push(reader *rd, size_t max_bytes)
     return 0;
 }
 
+typedef struct sst_read {
+    reader *rd;
+    size_t max_bytes;
+    int in_si, in_t, rph;
+} sst_read;
+
+static int
+sst_start(void *ctx, const fmt_xml_tag *t, app_err *err)
+{
+    sst_read *r = ctx;
+    reader *rd = r->rd;
+    if (fmt_xml_is(t, "si")) {
+        /* a nested <si>: the outer one's text is dropped, not glued to this one */
+        rd->sst.n = rd->soff[rd->sn];
+        r->in_t = r->rph = 0;
+        r->in_si = 1;
+        return rd->sn >= rd->lim.max_shared_strings ? too_large(err, "shared_strings") : 0;
+    }
+    if (r->in_si && fmt_xml_is(t, "rPh"))
+        r->rph++;
+    else if (r->in_si && fmt_xml_is(t, "t") && r->rph == 0)
+        r->in_t = 1;
+    return 0;
+}
+
+static int
+sst_end(void *ctx, const fmt_xml_tag *t, app_err *err)
+{
+    sst_read *r = ctx;
+    (void)err;
+    if (fmt_xml_is(t, "t")) {
+        r->in_t = 0;
+    } else if (fmt_xml_is(t, "rPh")) {
+        r->rph -= r->rph > 0;
+    } else if (r->in_si && fmt_xml_is(t, "si")) {
+        r->in_si = r->in_t = r->rph = 0;
+        return sst_push(r->rd, r->max_bytes);
+    }
+    return 0;
+}
+
+static int
+sst_text(void *ctx, const char *s, size_t n, app_err *err)
+{
+    sst_read *r = ctx;
+    if (!r->in_si || !r->in_t)
+        return 0;
+    if (n > r->max_bytes - r->rd->sst.n)
+        return too_large(err, "shared_strings");
+    base_buf_add(&r->rd->sst, s, n);
+    return 0;
+}
+
 static int
 read_sst(reader *rd, const char *name)
 {
-    part p;
-    fmt_xml_token t;
-    int in_si = 0, in_t = 0, rph = 0;
-    size_t max_bytes =
-        rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes : UINT32_MAX - 1;
+    static const fmt_xml_handlers h = {.start = sst_start, .end = sst_end, .text = sst_text};
+    sst_read r = {.rd = rd};
 
+    r.max_bytes =
+        rd->lim.max_shared_bytes < UINT32_MAX - 1 ? rd->lim.max_shared_bytes : UINT32_MAX - 1;
     rd->scap = 1024;
     rd->soff = xmalloc(rd->scap * sizeof(uint32_t));
     rd->soff[0] = 0;
     base_buf_reserve(&rd->sst, 0);
-    int rc = part_open(rd, name, &p);
-    if (rc != 0)
-        return rc > 0 ? 0 : rc;
-    while (rc == 0 && (rc = fmt_xml_next(p.x, &t, rd->err)) == 0 && t.type != FMT_XML_EOF) {
-        if (t.type == FMT_XML_START) {
-            if (fmt_xml_is(&t, "si")) {
-                /* an <si> that never ended (end tags are not matched by name,
-                   formats/xml.h): its text is dropped, not glued to this one */
-                rd->sst.n = rd->soff[rd->sn];
-                in_t = rph = 0;
-                if (rd->sn >= rd->lim.max_shared_strings) {
-                    rc = too_large(rd->err, "shared_strings");
-                } else if (t.empty) {
-                    in_si = 0;
-                    rc = sst_push(rd, max_bytes);
-                } else {
-                    in_si = 1;
-                }
-            } else if (in_si && fmt_xml_is(&t, "rPh") && !t.empty) {
-                rph++;
-            } else if (in_si && fmt_xml_is(&t, "t") && !t.empty && rph == 0) {
-                in_t = 1;
-            }
-        } else if (t.type == FMT_XML_TEXT) {
-            if (!in_si || !in_t)
-                continue;
-            if (t.tlen > max_bytes - rd->sst.n)
-                rc = too_large(rd->err, "shared_strings");
-            else
-                base_buf_add(&rd->sst, t.text, t.tlen);
-        } else if (t.type == FMT_XML_END) {
-            if (fmt_xml_is(&t, "t")) {
-                in_t = 0;
-            } else if (fmt_xml_is(&t, "rPh")) {
-                rph -= rph > 0;
-            } else if (in_si && fmt_xml_is(&t, "si")) {
-                in_si = in_t = rph = 0;
-                rc = sst_push(rd, max_bytes);
-            }
-        }
-    }
-    part_close(&p);
-    return rc;
+    int rc = part_parse(rd, name, &h, &r);
+    return rc > 0 ? 0 : rc;
 }
 
 /* ---- the sheet ------------------------------------------------------------------ */
 
 typedef struct sheet_state {
+    reader *rd;
     fmt_sheet_row_fn fn;
     void *ctx;
     long row, hint, nrows;
@@ -541,7 +420,7 @@ cell_end(reader *rd, sheet_state *st)
     case T_STR:
     case T_INLINE:
     case T_D:
-        n = unescape_x(v, n);
+        n = fmt_xlsx_unescape(v, n);
         c->type = CORE_CELL_TEXT;
         break;
     case T_N:
@@ -599,28 +478,31 @@ row_emit(reader *rd, sheet_state *st)
 }
 
 static int
-on_start(reader *rd, sheet_state *st, const fmt_xml_token *t)
+on_start(void *ctx, const fmt_xml_tag *t, app_err *err)
 {
-    const fmt_xml_attr *a;
+    sheet_state *st = ctx;
+    reader *rd = st->rd;
+    const char *a;
 
+    (void)err; /* rd->err is the same */
     if (!st->in_data) {
-        if (fmt_xml_is(t, "dimension") && (a = fmt_xml_attr_find(t, "ref", 0)) != NULL) {
-            const char *colon = strchr(a->value, ':');
-            const char *last = colon ? colon + 1 : a->value;
+        if (fmt_xml_is(t, "dimension") && (a = fmt_xml_attr(t, "ref", 0)) != NULL) {
+            const char *colon = strchr(a, ':');
+            const char *last = colon ? colon + 1 : a;
             int col;
             long row;
             if (fmt_sheet_ref_parse(last, strlen(last), &col, &row) == 0)
                 st->hint = row;
         } else if (fmt_xml_is(t, "sheetData")) {
-            st->in_data = t->empty ? 2 : 1;
+            st->in_data = 1;
         }
         return 0;
     }
     if (fmt_xml_is(t, "row")) {
         if (st->in_row)
             return malformed(rd->err, "xml", "row inside a row");
-        if ((a = fmt_xml_attr_find(t, "r", 0)) != NULL) {
-            if (parse_row_number(a->value, &st->row) != 0)
+        if ((a = fmt_xml_attr(t, "r", 0)) != NULL) {
+            if (parse_row_number(a, &st->row) != 0)
                 return malformed(rd->err, "reference", "row number out of range");
         } else if (++st->row > FMT_SHEET_MAX_ROWS) {
             return malformed(rd->err, "reference", "too many rows");
@@ -630,18 +512,14 @@ on_start(reader *rd, sheet_state *st, const fmt_xml_token *t)
         row_reset(rd);
         st->next_col = 0;
         st->in_row = 1;
-        if (t->empty) {
-            st->in_row = 0;
-            return row_emit(rd, st);
-        }
         return 0;
     }
     if (!st->in_row)
         return 0;
     if (fmt_xml_is(t, "c")) {
-        if ((a = fmt_xml_attr_find(t, "r", 0)) != NULL) {
+        if ((a = fmt_xml_attr(t, "r", 0)) != NULL) {
             long row;
-            if (fmt_sheet_ref_parse(a->value, a->vlen, &st->col, &row) != 0)
+            if (fmt_sheet_ref_parse(a, strlen(a), &st->col, &row) != 0)
                 return malformed(rd->err, "reference", "cell reference out of range");
         } else if (st->next_col >= FMT_SHEET_MAX_COLS) {
             return malformed(rd->err, "reference", "too many cells in a row");
@@ -652,8 +530,8 @@ on_start(reader *rd, sheet_state *st, const fmt_xml_token *t)
             return too_large(rd->err, "columns");
         st->next_col = st->col + 1;
         st->type = T_N;
-        if ((a = fmt_xml_attr_find(t, "t", 0)) != NULL) {
-            const char *v = a->value;
+        if ((a = fmt_xml_attr(t, "t", 0)) != NULL) {
+            const char *v = a;
             st->type = strcmp(v, "s") == 0           ? T_S
                        : strcmp(v, "inlineStr") == 0 ? T_INLINE
                        : strcmp(v, "str") == 0       ? T_STR
@@ -663,11 +541,11 @@ on_start(reader *rd, sheet_state *st, const fmt_xml_token *t)
                                                      : T_N;
         }
         base_buf_reset(&rd->val);
-        st->in_cell = !t->empty;
+        st->in_cell = 1;
         st->in_v = st->in_is = st->in_t = st->rph = 0;
         return 0;
     }
-    if (!st->in_cell || t->empty)
+    if (!st->in_cell)
         return 0;
     if (fmt_xml_is(t, "v"))
         st->in_v = 1;
@@ -681,12 +559,17 @@ on_start(reader *rd, sheet_state *st, const fmt_xml_token *t)
 }
 
 static int
-on_end(reader *rd, sheet_state *st, const fmt_xml_token *t)
+on_end(void *ctx, const fmt_xml_tag *t, app_err *err)
 {
+    sheet_state *st = ctx;
+    reader *rd = st->rd;
+
+    (void)err;
     if (!st->in_data)
         return 0;
     if (fmt_xml_is(t, "sheetData")) {
         st->in_data = 2;
+        return FMT_XML_STOP; /* a second <sheetData> is not read */
     } else if (fmt_xml_is(t, "row")) {
         if (st->in_row) {
             st->in_row = 0;
@@ -710,33 +593,27 @@ on_end(reader *rd, sheet_state *st, const fmt_xml_token *t)
 }
 
 static int
+on_text(void *ctx, const char *s, size_t n, app_err *err)
+{
+    sheet_state *st = ctx;
+    base_buf *val = &st->rd->val;
+
+    if (!st->in_cell || !(st->in_v || st->in_t))
+        return 0;
+    if (n > st->rd->lim.max_token - val->n)
+        return too_large(err, "xml_token");
+    base_buf_add(val, s, n);
+    return 0;
+}
+
+static int
 read_sheet(reader *rd, const char *name, fmt_sheet_row_fn fn, void *ctx)
 {
-    part p;
-    fmt_xml_token t;
-    sheet_state st = {.fn = fn, .ctx = ctx};
+    static const fmt_xml_handlers h = {.start = on_start, .end = on_end, .text = on_text};
+    sheet_state st = {.rd = rd, .fn = fn, .ctx = ctx};
 
-    int rc = part_open(rd, name, &p);
-    if (rc != 0)
-        return rc > 0 ? malformed(rd->err, "part", "no sheet part") : rc;
-    while (st.in_data != 2 && (rc = fmt_xml_next(p.x, &t, rd->err)) == 0 &&
-           t.type != FMT_XML_EOF) {
-        if (t.type == FMT_XML_START) {
-            rc = on_start(rd, &st, &t);
-        } else if (t.type == FMT_XML_END) {
-            rc = on_end(rd, &st, &t);
-        } else if (t.type == FMT_XML_TEXT && st.in_cell && (st.in_v || st.in_t)) {
-            if (t.tlen > rd->lim.max_token - rd->val.n) {
-                rc = too_large(rd->err, "xml_token");
-            } else {
-                base_buf_add(&rd->val, t.text, t.tlen);
-            }
-        }
-        if (rc != 0)
-            break;
-    }
-    part_close(&p);
-    return rc;
+    int rc = part_parse(rd, name, &h, &st);
+    return rc > 0 ? malformed(rd->err, "part", "no sheet part") : rc;
 }
 
 /* ---- the whole ---------------------------------------------------------------- */
@@ -822,7 +699,7 @@ fmt_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
     /* shared strings, then the rows */
     const rel *ss = rel_by_type(rels, nrels, "/sharedStrings");
     const char *ssname =
-        ss ? ss->target : app_arena_printf(rd.a, "%ssharedStrings.xml", part_dir(rd.a, wb));
+        ss ? ss->target : app_arena_printf(rd.a, "%ssharedStrings.xml", fmt_xlsx_part_dir(rd.a, wb));
     if ((rc = read_sst(&rd, ssname)) != 0)
         goto done;
     rc = read_sheet(&rd, target->target, fn, ctx);

@@ -401,7 +401,7 @@ END_TEST
 /* Transfer-Encoding wins over Content-Length; bare LF line ends are tolerated. */
 START_TEST(test_chunked_over_length)
 {
-    expect_raw("HTTP/1.1 200 OK\nContent-Length: 3\nTransfer-Encoding: gzip, CHUNKED\n\n"
+    expect_raw("HTTP/1.1 200 OK\nContent-Length: 3\nTransfer-Encoding: CHUNKED\n\n"
                "16\n{\"result\":\"cancelled\"}\n0\n\n",
                API_VERIFY_CANCELLED, NULL);
 }
@@ -454,8 +454,6 @@ static const struct {
     const char *url;
     const char *why;
 } bad_urls[] = {
-    {"https://verifier.example/verify", "TLS-terminating proxy"},
-    {"HTTPS://verifier.example/", "TLS-terminating proxy"},
     {"ftp://verifier.example/", "only http://"},
     {"verifier.example:9000/verify", "only http://"},
     {"garbage", "only http://"},
@@ -527,6 +525,8 @@ static const char *const good_urls[] = {
     "http://verifier.example?key=1",
     "http://[::1]:8080/v1/verify?x=1&y=2",
     "http://host_name.internal:65535/a/b",
+    "https://verifier.example/verify",
+    "HTTPS://verifier.example/",
 };
 
 START_TEST(test_good_url)
