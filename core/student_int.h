@@ -1,7 +1,7 @@
 /*
  * core/student_int.h - private to the student modules of core/ (student_row,
- * student_read, student_edit, student_effects, register, checkin, photo,
- * rekey): the stored row form of a record and the visibility rules they
+ * student_read, student_edit, student_effects, register, register_check,
+ * checkin, photo, rekey): the stored row form of a record and the visibility rules they
  * share. Not for other callers; the public contract is core/student.h.
  *
  * Strings returned are in op->arena (or the arena passed).
