@@ -9,6 +9,7 @@
 #include "core/settings.h"
 #include "core/student_int.h"
 #include "core/stuno.h"
+#include "db/bulk.h"
 #include "db/problem.h"
 #include "db/settings.h"
 
@@ -99,6 +100,36 @@ check_identity(db_conn *db, const core_op *op, long long self, const char *type,
     return APP_ECONFLICT;
 }
 
+/* Rule 24: a corrected name, gender or birth date that another active
+   record of the province shares opens a suspected-duplicate problem record
+   for the lowest common authority of the two schools, as registration does. */
+static int
+check_similar(db_conn *db, const core_op *op, const db_school *sc, const db_student *s,
+              const core_record *cur, const core_record *next, app_err *err)
+{
+    const char *name = next->v[CORE_R_NAME], *gender = next->v[CORE_R_GENDER],
+               *birth = next->v[CORE_R_BIRTH_DATE];
+    if (core__same(cur->v[CORE_R_NAME], name) && core__same(cur->v[CORE_R_GENDER], gender) &&
+        core__same(cur->v[CORE_R_BIRTH_DATE], birth))
+        return 0;
+    db_similar *sim;
+    int nsim = 0;
+    int rc = db_similar_find_many(db, sc->province, 1, &s->id, &name, &gender, &birth, op->arena,
+                                  &sim, &nsim, err);
+    for (int k = 0; rc == 0 && k < nsim; k++) {
+        db_school other;
+        char lca[7];
+        if ((rc = core__load_school(db, op, sim[k].school, &other, err)) != 0)
+            return rc;
+        core_school_ref ra = {sc->code, sc->county, sc->authority};
+        core_school_ref rb = {other.code, other.county, other.authority};
+        core_lowest_common_authority(&ra, &rb, core_codes_is_region, (void *)op->env->codes, lca);
+        rc = core_problem_open(db, "suspected_duplicate", s->id, sim[k].id, sc->code, other.code,
+                               lca, "same name, gender and birth date", err);
+    }
+    return rc;
+}
+
 /* Rule 23: the identity check of the corrected document (a resident ID,
    when a verifier is set); a failure opens a problem record. */
 static int
@@ -132,5 +163,7 @@ core__registration_recheck(db_conn *db, const core_op *op, const db_school *sc, 
                          (rc = core__check_no_record(db, op, type, number, s->id, err)) != 0))
         return rc;
     s->id_bidx = type ? core__id_bidx(op, type, number) : NULL;
+    if ((rc = check_similar(db, op, sc, s, cur, next, err)) != 0)
+        return rc;
     return verify_again(db, op, sc, s, next, err);
 }

@@ -110,8 +110,9 @@ int core__check_no_record(db_conn *db, const core_op *op, const char *type, cons
    `next` (validated already): when a key field changed, the checks of
    registration again - entry age (rule 21), the duplicate check under the
    identity lock (duplicate_enrolled naming the holder's school),
-   student_has_record, the identity check (rule 23, opening a problem record
-   when it fails) - and s->id_bidx, s->verification set for the rewrite. */
+   student_has_record, a suspected duplicate (same name, gender, birth date)
+   and the identity check (rules 24 and 23: each opens a problem record) -
+   and s->id_bidx, s->verification set for the rewrite. */
 int core__registration_recheck(db_conn *db, const core_op *op, const db_school *sc, db_student *s,
                                const core_record *cur, const core_record *next, app_err *err);
 

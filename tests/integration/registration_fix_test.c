@@ -165,6 +165,44 @@ START_TEST(test_correction_is_the_schools)
 }
 END_TEST
 
+/* A correction that makes the pupil a suspected twin of an enrolled one
+   (same name, gender, birth date, another ID) opens a problem record, as
+   registration does; the approval then waits for its resolution. */
+START_TEST(test_correction_to_a_twin_opens_problem)
+{
+    core_record *first = cw_record(CW_A, 13, 1, 64);
+    long long a = cw_enrol(CW_REG_A, first);
+    core_record *twin = cw_twin(first, CW_C, 13, 1, 65);
+    core_student s;
+    core_request q;
+    app_err err = {0};
+    int rc = cw_register(CW_REG_C, cw_record(CW_C, 13, 1, 66), &s, &q, NULL, &err);
+    cw_ok(rc, &err);
+    cw_act_ok(CW_TIANXIN, q.id, "return", 1, &q);
+    unsigned char present[CORE_NFIELDS] = {0};
+    core_record ch;
+    memset(&ch, 0, sizeof(ch));
+    int keys[] = {CORE_R_NAME, CORE_R_GENDER, CORE_R_BIRTH_DATE, CORE_R_ID_NUMBER};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        ch.v[keys[i]] = twin->v[keys[i]];
+        present[keys[i]] = 1;
+    }
+    rc = cw_patch(CW_REG_C, s.id, s.version, &ch, present, NULL, &err);
+    cw_ok(rc, &err);
+    ck_assert_int_eq(
+        cw_count("SELECT count(*) FROM problem WHERE kind = 'suspected_duplicate'"
+                 " AND student_id = %lld AND other_student_id = %lld AND state = 'open'"
+                 " AND authority = '430100'",
+                 s.id, a),
+        1);
+    cw_act_ok(CW_REG_C, q.id, "resubmit", 0, &q);
+    app_err e1 = {0};
+    rc = cw_act(CW_TIANXIN, q.id, "approve", 1, NULL, &e1);
+    cw_fails(rc, &e1, APP_ECONFLICT, "student_has_problem");
+    ck_assert_str_eq(cw_state(s.id), "pending");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -175,6 +213,7 @@ suite(void)
     tcase_add_test(tc, test_registration_withdrawn_frees_identity);
     tcase_add_test(tc, test_resubmit_routes_again);
     tcase_add_test(tc, test_correction_is_the_schools);
+    tcase_add_test(tc, test_correction_to_a_twin_opens_problem);
     suite_add_tcase(s, tc);
     return s;
 }
