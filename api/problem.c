@@ -154,6 +154,8 @@ static const problem problems[] = {
     {"request_not_found", 404, "业务申请不存在", "No such request"},
     {"photo_not_found", 404, "该学生没有照片", "The student has no photo"},
     {"duplicate_enrolled", 409, "该身份证件已有在籍学籍", "This identity already holds an active record"},
+    {"student_has_record", 409, "该身份证件号已有学籍记录（如已毕业），暂不能再次注册",
+     "A record (a graduate's, say) holds this ID's student number: not registrable yet"},
     {"class_full", 409, "班级人数已达上限", "The class is full"},
     {"class_not_found", 422, "学校没有该年级班级", "The school has no such class"},
     {"below_entry_age", 422, "未达到一年级入学年龄", "Below the entry age for grade 1"},
@@ -429,6 +431,22 @@ reason_text(const char *slug, const char *param, int en)
     return NULL;
 }
 
+/* student_has_record's param is "<school>|<state label>"; the school as
+   duplicate_enrolled names it ('@' + county when the caller does not see it). */
+static char *
+has_record_message(app_arena *arena, const char *title, const char *param, int en)
+{
+    const char *bar = strchr(param, '|');
+    int n = (int)(bar - param);
+    if (param[0] == '@')
+        return app_arena_printf(arena,
+                                en ? "%s: held at a school in %.*s (%s)"
+                                   : "%s：学籍在%.*s的一所学校（%s）",
+                                title, n - 1, param + 1, bar + 1);
+    return app_arena_printf(arena, en ? "%s: held at %.*s (%s)" : "%s：学籍在 %.*s（%s）", title, n,
+                            param, bar + 1);
+}
+
 /* Message for an item or for the whole problem: title, then reason when known. */
 char *
 api_problem_message(app_arena *arena, const char *slug, const char *param, int en)
@@ -440,6 +458,8 @@ api_problem_message(app_arena *arena, const char *slug, const char *param, int e
     const char *why = param && *param ? reason_text(slug, param, en) : NULL;
     if (why != NULL)
         return app_arena_printf(arena, en ? "%s: %s" : "%s：%s", title, why);
+    if (strcmp(slug, "student_has_record") == 0 && param && strchr(param, '|'))
+        return has_record_message(arena, title, param, en);
     if (strcmp(slug, "duplicate_enrolled") == 0 && param && param[0] == '@')
         return app_arena_printf(arena, en ? "%s: held at a school in %s" : "%s：学籍在%s的一所学校",
                                 title, param + 1);

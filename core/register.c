@@ -317,6 +317,41 @@ check_identities(db_conn *db, const core_op *op, const db_school *sc, core_reg *
     return 0;
 }
 
+/* Rule 9 until intake from the graduate pool exists: a row whose approval
+   would give a G number that a record already holds (a graduate's, or any
+   other state's) is refused now, student_has_record, rather than at every
+   approval. Under every key of the ring; after check_identities (its locks
+   held, its duplicates out). */
+static int
+check_records(db_conn *db, const core_op *op, core_reg *rows, int n, who_cache *wc, app_err *err)
+{
+    int nk = core_pii_ring_count(op->env->ring), m = 0;
+    int *row = app_arena_alloc(op->arena, sizeof(int) * (size_t)(n * nk + 1));
+    const char **bidx = app_arena_alloc(op->arena, sizeof(char *) * (size_t)(n * nk + 1));
+    for (int i = 0; i < n; i++) {
+        const char *g = rows[i].rc != 0 ? NULL
+                                        : core__g_number(op, rows[i].rec->v[CORE_R_ID_TYPE],
+                                                         rows[i].rec->v[CORE_R_ID_NUMBER]);
+        for (int k = 0; g && k < nk; k++) {
+            row[m] = i;
+            bidx[m++] = core__bidx_hex(op, k, "stuno", g);
+        }
+    }
+    db_holder *h;
+    int nh = 0;
+    int rc = db_stuno_holders_find(db, m, row, bidx, op->arena, &h, &nh, err);
+    for (int k = 0; rc == 0 && k < nh; k++) {
+        core_reg *r = &rows[h[k].row];
+        if (r->rc != 0)
+            continue; /* held under two keys: one answer */
+        const char *who = holder_named(db, op, wc, h[k].school, err);
+        if (who == NULL)
+            return err->code;
+        r->rc = core__has_record(op, r->err, h[k].id, who, h[k].state);
+    }
+    return rc;
+}
+
 /* Classes: locked, counted, then filled in the order of the rows. */
 static int
 place_rows(db_conn *db, const core_op *op, const db_school *sc, core_reg *rows, reg_work *w, int n,
@@ -577,6 +612,7 @@ register_tx(db_conn *db, const core_op *op, const db_school *sc, const db_settin
     who_cache wc = {0};
     long long *class_id = app_arena_alloc(op->arena, sizeof(long long) * (size_t)n);
     if ((rc = check_identities(db, op, sc, rows, w, n, &wc, err)) != 0 ||
+        (rc = check_records(db, op, rows, n, &wc, err)) != 0 ||
         (rc = place_rows(db, op, sc, rows, w, n, class_id, err)) != 0 ||
         (rc = l_numbers(db, op, sc, rows, w, n, err)) != 0)
         goto fail;
@@ -670,6 +706,27 @@ core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, int n
         for (int i = 0; i < n; i++)
             rows[i].student_id = rows[i].request_id = 0;
     return rc;
+}
+
+int
+core_student_registration_steps(db_conn *db, const core_op *op, long long student_id, db_step **out,
+                                int *out_n, app_err *err)
+{
+    db_student s;
+    db_school sc;
+    db_settings set;
+    core_record r;
+    int found = 0;
+    int rc = db_student_get(db, student_id, 0, op->arena, &s, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found)
+        return core__not_found(err);
+    if ((rc = core__load_school(db, op, s.school, &sc, err)) != 0 ||
+        (rc = db_settings_for_school(db, sc.code, op->arena, &set, err)) != 0 ||
+        (rc = core__record_of_row(op, (const char *const *)s.vals, 0, &r, err)) != 0)
+        return rc;
+    return registration_steps(db, op, &sc, core_record_no_document(&r), &set, out, out_n, err);
 }
 
 int

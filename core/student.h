@@ -149,7 +149,14 @@ int core_student_lookup(db_conn *db, const core_op *op, const char *id_type,
  */
 int core_student_apply_registration(db_conn *db, const core_op *op, long long student_id,
                                     long long request_id, app_err *err);
-/* The registration refused: state registration_rejected, history, event. */
+/* The route of the registration of pending student `student_id` as its
+   record is now (a correction may have given or taken its document):
+   steps numbered from 1, the first waiting and due, the others pending.
+   The workflow's resubmission of a returned registration takes it. */
+int core_student_registration_steps(db_conn *db, const core_op *op, long long student_id,
+                                    db_step **out, int *out_n, app_err *err);
+/* The registration refused (rejected, or withdrawn by its school): state
+   registration_rejected (the identity is free again), history, event. */
 int core_student_reject_registration(db_conn *db, const core_op *op, long long student_id,
                                      long long request_id, app_err *err);
 

@@ -3,9 +3,10 @@
  * (core_student_patch, see core/student.h).
  */
 #include "core/student_int.h"
-#include "db/settings.h"
 #include "db/history.h"
 #include "db/problem.h"
+#include "db/request.h"
+#include "db/settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,11 +58,30 @@ place_in_class(db_conn *db, const db_school *sc, const core_record *rec, long lo
     return 0;
 }
 
-/* The merged record is valid and changes no key field (each one changed and
-   present is an item: key_field_requires_approval). */
+/* 1 in *out when `s` is a pending record whose registration its holder
+   returned for correction (DOMAIN rule 15) and the actor is its school's
+   registrar, the registration's starter: the key fields may then be
+   corrected too, before the registrar resubmits. */
+static int
+registration_returned(db_conn *db, const core_op *op, const db_student *s, int *out, app_err *err)
+{
+    *out = 0;
+    if (strcmp(s->state, "pending") != 0 || op->actor->staff_role != CORE_STAFF_REGISTRAR ||
+        strcmp(op->actor->org, s->school) != 0)
+        return 0;
+    db_request *q;
+    int n = 0;
+    int rc = db_request_list_for_student(db, s->id, op->arena, &q, &n, err);
+    for (int i = 0; rc == 0 && i < n; i++)
+        *out |= strcmp(q[i].type, "registration") == 0 && strcmp(q[i].state, "returned") == 0;
+    return rc;
+}
+
+/* The merged record is valid and, unless `correcting`, changes no key field
+   (each one changed and present is an item: key_field_requires_approval). */
 static int
 check_fields(db_conn *db, const core_op *op, const db_school *sc, const core_record *cur,
-             core_record *next, const unsigned char *present, app_err *err)
+             core_record *next, const unsigned char *present, int correcting, app_err *err)
 {
     db_settings set;
     int rc = db_settings_for_school(db, sc->code, op->arena, &set, err);
@@ -70,7 +90,7 @@ check_fields(db_conn *db, const core_op *op, const db_school *sc, const core_rec
     core_record_rules rules = {op->env->codes, op->today, set.required_fields,
                                set.nrequired_fields};
     core_record_validate(next, &rules, op->arena, NULL, err);
-    int keys = core_record_key_changed(cur, next);
+    int keys = correcting ? 0 : core_record_key_changed(cur, next);
     for (int i = 0; i < CORE_NFIELDS; i++) {
         if (i < 31 && keys & (1 << i) && present[i]) { /* i < 31 first: no shift UB */
             char p[64];
@@ -114,7 +134,7 @@ rewrite_row(db_conn *db, const core_op *op, db_student *s, const core_record *ne
         return rc;
     s->vals = vals;
     s->key_id = core_pii_key_id(op->env->ring, 0);
-    if (s->id_bidx && next->v[CORE_R_ID_TYPE])
+    if (s->id_bidx && next->v[CORE_R_ID_TYPE]) /* (a correction has set it already) */
         s->id_bidx = core__id_bidx(op, next->v[CORE_R_ID_TYPE], next->v[CORE_R_ID_NUMBER]);
     if ((rc = core__stuno_rewrap(op, s, err)) != 0)
         return rc;
@@ -154,8 +174,9 @@ static int
 patch_tx(db_conn *db, const core_op *op, db_student *s, db_school *sc, int expect_version,
          const core_record *changes, const unsigned char *present, int *out_nchg, app_err *err)
 {
+    int correcting = 0;
     int rc = check_editable(db, op, s, expect_version, err);
-    if (rc != 0)
+    if (rc != 0 || (rc = registration_returned(db, op, s, &correcting, err)) != 0)
         return rc;
     /* the current record, in clear, to merge into */
     core_record cur;
@@ -165,8 +186,9 @@ patch_tx(db_conn *db, const core_op *op, db_student *s, db_school *sc, int expec
     for (int i = 0; i < CORE_NFIELDS; i++)
         if (present[i])
             next.v[i] = changes->v[i];
-    if ((rc = check_fields(db, op, sc, &cur, &next, present, err)) != 0 ||
-        (rc = check_place(db, op, sc, s, &cur, &next, err)) != 0)
+    if ((rc = check_fields(db, op, sc, &cur, &next, present, correcting, err)) != 0 ||
+        (rc = check_place(db, op, sc, s, &cur, &next, err)) != 0 ||
+        (correcting && (rc = core__registration_recheck(db, op, sc, s, &cur, &next, err)) != 0))
         return rc;
     jw w;
     jw_init(&w, op->arena);

@@ -198,11 +198,13 @@ core_student_apply_registration(db_conn *db, const core_op *op, long long studen
     if ((rc = core__load_school(db, op, s.school, &sc, err)) != 0 ||
         (rc = core__record_of_row(op, (const char *const *)s.vals, 1, &r, err)) != 0)
         return rc;
-    /* rule 9: the duplicate check again before a final number */
+    /* rule 9: the duplicate check again before a final number, and no
+       record (a graduate's, say) holding the G number it would get */
     const char *type = r.v[CORE_R_ID_TYPE], *old = s.stuno_text;
     long long holder = 0;
-    if (type &&
-        (rc = check_identity_free(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, 0, &holder, err)) != 0)
+    if (type && ((rc = check_identity_free(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, 0, &holder,
+                                           err)) != 0 ||
+                 (rc = core__check_no_record(db, op, type, r.v[CORE_R_ID_NUMBER], s.id, err)) != 0))
         return rc;
     if ((rc = final_number(db, op, &s, &sc, &r, err)) != 0)
         return rc;

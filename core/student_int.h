@@ -1,7 +1,7 @@
 /*
  * core/student_int.h - private to the student modules of core/ (student_row,
- * student_read, student_edit, student_effects, register, checkin, photo,
- * rekey): the stored row form of a record and the visibility rules they
+ * student_read, student_edit, student_effects, register, register_check,
+ * checkin, photo, rekey): the stored row form of a record and the visibility rules they
  * share. Not for other callers; the public contract is core/student.h.
  *
  * Strings returned are in op->arena (or the arena passed).
@@ -90,5 +90,30 @@ int core__fill_out(const core_op *op, const db_student *s, const db_school *sc, 
    to an actor who sees it, else "郑州市金水区的一所学校" (for_error: "@<county>"). */
 const char *core__describe_school(db_conn *db, const core_op *op, const char *code, int for_error,
                                   app_err *err);
+
+/* ---- register_check.c: what registration, its approval and its correction share ---- */
+
+/* The G number (rule 9) document (type, number) gets on approval - types 1
+   and C - in op->arena; NULL for the others. */
+const char *core__g_number(const core_op *op, const char *type, const char *number);
+/* Set APP_ECONFLICT student_has_record at /id_number: the param is
+   "<who>|<state label>" (`who` as core__describe_school's error form names
+   the holder's school); returns APP_ECONFLICT. */
+int core__has_record(const core_op *op, app_err *err, long long holder, const char *who,
+                     const char *state);
+/* Rule 9 until intake from the graduate pool exists: no record other than
+   `self`, in any state, holds the G number (type, number) would get, under
+   any key of the ring; else student_has_record (core__has_record). */
+int core__check_no_record(db_conn *db, const core_op *op, const char *type, const char *number,
+                          long long self, app_err *err);
+/* A returned registration's pending record `s` corrected from `cur` to
+   `next` (validated already): when a key field changed, the checks of
+   registration again - entry age (rule 21), the duplicate check under the
+   identity lock (duplicate_enrolled naming the holder's school),
+   student_has_record, a suspected duplicate (same name, gender, birth date)
+   and the identity check (rules 24 and 23: each opens a problem record) -
+   and s->id_bidx, s->verification set for the rewrite. */
+int core__registration_recheck(db_conn *db, const core_op *op, const db_school *sc, db_student *s,
+                               const core_record *cur, const core_record *next, app_err *err);
 
 #endif

@@ -132,6 +132,47 @@ db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
         (*out)[i].row = (int)db_res_int(r, i, 0);
         (*out)[i].id = db_res_int(r, i, 1);
         snprintf((*out)[i].school, sizeof((*out)[i].school), "%s", db_res_get(r, i, 2));
+        (*out)[i].state[0] = '\0';
+    }
+    *out_n = k;
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_STUNO_HOLDERS = {
+    "bulk_stuno_holders", "SELECT DISTINCT ON (x.i) x.i, s.id, s.school, s.state"
+                          " FROM json_to_recordset($1::json) AS x(i int, b bytea)"
+                          " JOIN student s ON s.stuno_bidx = x.b ORDER BY x.i, s.id"};
+
+int
+db_stuno_holders_find(db_conn *c, int n, const int *row, const char *const *bidx_hex, app_arena *a,
+                      db_holder **out, int *out_n, app_err *err)
+{
+    *out_n = 0;
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    jrows b;
+    rows_begin(&b);
+    for (int i = 0; i < n; i++) {
+        row_begin(&b);
+        jw_int(&b.w, "i", row[i]);
+        jw_str(&b.w, "b", bidx_hex[i]);
+        jw_end(&b.w);
+    }
+    const char *p[1];
+    db_res *r = NULL;
+    int rc = run(c, &SQL_STUNO_HOLDERS, &b, 1, p, 0, &r, err);
+    if (rc != 0)
+        return rc;
+    int k = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(db_holder) * (size_t)(k ? k : 1));
+    for (int i = 0; i < k; i++) {
+        db_holder *h = &(*out)[i];
+        h->row = (int)db_res_int(r, i, 0);
+        h->id = db_res_int(r, i, 1);
+        snprintf(h->school, sizeof(h->school), "%s", db_res_get(r, i, 2));
+        snprintf(h->state, sizeof(h->state), "%s", db_res_get(r, i, 3));
     }
     *out_n = k;
     db_res_free(r);

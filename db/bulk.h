@@ -34,15 +34,23 @@ int db_ids_next(db_conn *c, const char *table, int n, long long *out, app_err *e
 int db_identities_lock(db_conn *c, const char *const *bidx_hex, int n, app_err *err);
 
 /* Who holds an identity: for entries (row[i], id_type[i], bidx_hex[i]), the
-   lowest-id active student of that type and index, one answer per row. */
+   lowest-id active student of that type and index, one answer per row
+   (state left empty). */
 typedef struct db_holder {
     int row;
     long long id;
     char school[11];
+    char state[24];
 } db_holder;
 int db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
                     const char *const *bidx_hex, app_arena *a, db_holder **out, int *out_n,
                     app_err *err);
+
+/* Who holds a student number: for entries (row[i], bidx_hex[i]), the
+   lowest-id student in any state whose number has that blind index, one
+   answer per row, with its state. */
+int db_stuno_holders_find(db_conn *c, int n, const int *row, const char *const *bidx_hex,
+                          app_arena *a, db_holder **out, int *out_n, app_err *err);
 
 /* Lock the classes (grade, number) of a school and count the active
    students of those with a size limit (after the locks; count 0 for the

@@ -196,6 +196,28 @@ static const db_stmt SQL_STEP_INSERT = {
     "INSERT INTO request_step (request_id, number, level, org, state, due_at, escalate_to)"
     " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)"};
 
+static int
+insert_steps(db_conn *c, long long id, const db_step *steps, int n, app_err *err)
+{
+    char rid[24];
+    snprintf(rid, sizeof(rid), "%lld", id);
+    for (int i = 0; i < n; i++) {
+        char num[16];
+        snprintf(num, sizeof(num), "%d", steps[i].number);
+        const char *sp[] = {rid,
+                            num,
+                            steps[i].level,
+                            steps[i].org,
+                            steps[i].state,
+                            steps[i].due_at,
+                            steps[i].escalate_to};
+        int rc = db_exec(c, &SQL_STEP_INSERT, 7, sp, NULL, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int
 db_request_insert(db_conn *c, db_request *q, app_err *err)
 {
@@ -214,22 +236,20 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
     q->id = db_res_int(r, 0, 0);
     q->version = (int)db_res_int(r, 0, 1);
     db_res_free(r);
+    return insert_steps(c, q->id, q->steps, q->nsteps, err);
+}
+
+static const db_stmt SQL_STEPS_DELETE = {"steps_delete",
+                                         "DELETE FROM request_step WHERE request_id = $1"};
+
+int
+db_request_steps_replace(db_conn *c, long long id, const db_step *steps, int n, app_err *err)
+{
     char rid[24];
-    snprintf(rid, sizeof(rid), "%lld", q->id);
-    for (int i = 0; i < q->nsteps; i++) {
-        char num[16];
-        snprintf(num, sizeof(num), "%d", q->steps[i].number);
-        const char *sp[] = {rid,
-                            num,
-                            q->steps[i].level,
-                            q->steps[i].org,
-                            q->steps[i].state,
-                            q->steps[i].due_at,
-                            q->steps[i].escalate_to};
-        if ((rc = db_exec(c, &SQL_STEP_INSERT, 7, sp, NULL, err)) != 0)
-            return rc;
-    }
-    return 0;
+    snprintf(rid, sizeof(rid), "%lld", id);
+    const char *p[] = {rid};
+    int rc = db_exec(c, &SQL_STEPS_DELETE, 1, p, NULL, err);
+    return rc != 0 ? rc : insert_steps(c, id, steps, n, err);
 }
 
 #define REQUEST_COLS                                                                               \

@@ -67,6 +67,9 @@ int db_request_set_state(db_conn *c, long long id, const char *state, int curren
                          app_err *err);
 /* Resubmission: every step pending again, step 1 waiting with `due_at`. */
 int db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err);
+/* Resubmission with another route: the steps replaced by `steps` (n of
+   them, states and due_at as given). */
+int db_request_steps_replace(db_conn *c, long long id, const db_step *steps, int n, app_err *err);
 /* Record what the effect changed (JSON object text). */
 int db_request_set_applied(db_conn *c, long long id, const char *json, app_err *err);
 /* Is there an open transfer of the student to `school` (DOMAIN rule 26)? */

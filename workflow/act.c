@@ -37,30 +37,52 @@ typedef struct outcome {
     int forced, step;
 } outcome;
 
-/* withdraw and resubmit: the starter's own (rule 15: for transfers only
-   the receiving school). */
-static int
-act_as_starter(db_conn *db, const core_op *op, const core_request *q, int withdraw, outcome *o,
-               app_err *err)
+/* The org that starts `q`: a registration's is the student's school
+   (its registrar), whoever registered it; every other type's is the org
+   that started it. */
+static const char *
+starter_org(const wf_def *d, const core_request *q)
 {
-    if (strcmp(q->started_org, op->actor->org) != 0 ||
-        (op->actor->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(op->actor)) ||
-        strcmp(q->type, "registration") == 0)
-        return app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s",
-                           q->started_org);
+    return d->effect == WF_E_REGISTER ? q->school : q->started_org;
+}
+
+/* withdraw and resubmit: the starter's own (rule 15: for transfers only
+   the receiving school). A withdrawn registration ends like a rejected one:
+   the pending record gives up its identity. */
+static int
+act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, int withdraw,
+               outcome *o, app_err *err)
+{
+    const char *org = starter_org(d, q);
+    if (strcmp(org, op->actor->org) != 0 ||
+        (op->actor->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(op->actor)))
+        return app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s", org);
     int open = strcmp(q->state, "open") == 0, returned = strcmp(q->state, "returned") == 0;
     if (withdraw ? !open && !returned : !returned)
         return app_err_set(err, APP_ECONFLICT, "step_already_decided", "state %s", q->state);
+    int rc;
     if (withdraw) {
         o->req_state = "withdrawn";
-        return db_request_set_state(db, q->id, "withdrawn", 0, err);
+        if ((rc = db_request_set_state(db, q->id, "withdrawn", 0, err)) != 0)
+            return rc;
+        if (d->effect == WF_E_REGISTER)
+            return core_student_reject_registration(db, op, q->student_id, q->id, err);
+        return 0;
     }
-    db_settings set;
     o->req_state = "open";
-    int rc;
-    if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
-        (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set), err)) != 0)
-        return rc;
+    if (d->effect == WF_E_REGISTER) {
+        /* routed again: a correction may have given or taken the document */
+        db_step *steps;
+        int n = 0;
+        if ((rc = core_student_registration_steps(db, op, q->student_id, &steps, &n, err)) != 0 ||
+            (rc = db_request_steps_replace(db, q->id, steps, n, err)) != 0)
+            return rc;
+    } else {
+        db_settings set;
+        if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
+            (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set), err)) != 0)
+            return rc;
+    }
     return db_request_set_state(db, q->id, "open", 1, err);
 }
 
@@ -162,7 +184,7 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
     }
     outcome o = {q.state, NULL, 0, 0};
     if (withdraw || resubmit)
-        rc = act_as_starter(db, op, &q, withdraw, &o, err);
+        rc = act_as_starter(db, op, d, &q, withdraw, &o, err);
     else
         rc = act_on_step(db, op, d, &q, action, step, comment, &o, err);
     if (rc != 0)

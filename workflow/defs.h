@@ -31,7 +31,8 @@ typedef enum {
 typedef enum {
     WF_START_SCHOOL = 1,     /* the student's school (registrar) */
     WF_START_RECEIVING,      /* the receiving school of a transfer (registrar) */
-    WF_START_NONE,           /* not started through POST /requests (registration) */
+    WF_START_NONE,           /* not started through POST /requests (registration:
+                                its student's school withdraws and resubmits it) */
     WF_START_AUTHORITY,      /* a bureau over both schools (batch_transfer) */
     WF_START_PROBLEM,        /* POST /problems/{id}/resolutions */
 } wf_starter;

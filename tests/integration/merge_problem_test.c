@@ -300,10 +300,12 @@ START_TEST(test_resolution_by_delete)
     ck_assert_str_eq(q.steps[1].org, "430000");
     cw_approve_all(rid, &q);
     ck_assert_str_eq(cw_state(g), "deleted");
-    /* a deleted record holds no identity */
+    /* a deleted record holds no identity, but keeps its G number: a new
+       registration would collide on approval, so it is refused at once */
     app_err e3 = {0};
     rc = cw_register(CW_REG_B, cw_copy(grec), NULL, NULL, NULL, &e3);
-    cw_ok(rc, &e3);
+    cw_fails(rc, &e3, APP_ECONFLICT, "student_has_record");
+    ck_assert_ptr_nonnull(strstr(e3.param, "|已删除"));
 }
 END_TEST
 

@@ -162,78 +162,138 @@ START_TEST(test_register_rejected_by_authority)
     rc = cw_register(CW_REG_A, cw_copy(rec), &again, NULL, NULL, &err);
     cw_ok(rc, &err);
     ck_assert_int_ne(again.id, s.id);
-    /* the starter cannot withdraw a registration */
+    /* the school is the starter: it withdraws, the authority does not */
     rc = cw_register(CW_REG_A, cw_record(CW_A, 13, 1, 6), &s, &q, NULL, &err);
     cw_ok(rc, &err);
-    rc = cw_act(CW_REG_A, q.id, "withdraw", 0, NULL, &err);
+    rc = cw_act(CW_FURONG, q.id, "withdraw", 0, NULL, &err);
     cw_fails(rc, &err, APP_EFORBIDDEN, "not_request_starter");
 }
 END_TEST
 
 /*
- * DEFECT (reported, not fixed here): a registration that its holder returns
- * (DOMAIN rule 15: "return it to the starter for correction") is a dead
- * end. wf_request_act refuses "resubmit" and "withdraw" on a registration
- * to everyone (not_request_starter), the holder can no longer decide
- * (step_already_decided), and the pending record keeps its identity, so the
- * school cannot register the student again either (duplicate_enrolled).
- * This test pins today's behaviour; when the lead decides the fix, the
- * resubmit below should succeed and these assertions flip.
+ * DOMAIN rule 15: a holder may return a registration to its starter for
+ * correction - the registrar of the student's school. While it is returned
+ * the school corrects the pending record (key fields included, every check
+ * rerun) and resubmits it; the authority decides again.
  */
-START_TEST(test_defect_returned_registration_is_a_dead_end)
+START_TEST(test_returned_registration_corrected_and_resubmitted)
 {
     core_record *rec = cw_record(CW_A, 13, 1, 40);
+    const char *old_id = rec->v[CORE_R_ID_NUMBER];
     core_student s;
     core_request q;
     app_err err = {0};
     int rc = cw_register(CW_REG_A, cw_copy(rec), &s, &q, NULL, &err);
     cw_ok(rc, &err);
+    /* while it is open the key fields wait for the authority */
+    unsigned char present[CORE_NFIELDS] = {0};
+    core_record ch;
+    memset(&ch, 0, sizeof(ch));
+    ch.v[CORE_R_NAME] = "更正姓名";
+    present[CORE_R_NAME] = 1;
+    app_err e0 = {0};
+    rc = cw_patch(CW_REG_A, s.id, s.version, &ch, present, NULL, &e0);
+    cw_fails(rc, &e0, APP_EINVAL, NULL);
+    cw_has_item(&e0, "/name", "key_field_requires_approval");
     cw_act_ok(CW_FURONG, q.id, "return", 1, &q);
     ck_assert_str_eq(q.state, "returned");
+    /* the holder waits for the resubmission; only the school resubmits */
     app_err e1 = {0};
-    rc = cw_act(CW_REG_A, q.id, "resubmit", 0, NULL, &e1);
-    cw_fails(rc, &e1, APP_EFORBIDDEN, "not_request_starter"); /* DEFECT: should reopen */
+    rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e1);
+    cw_fails(rc, &e1, APP_ECONFLICT, "step_already_decided");
     app_err e2 = {0};
-    rc = cw_act(CW_REG_A, q.id, "withdraw", 0, NULL, &e2);
+    rc = cw_act(CW_FURONG, q.id, "resubmit", 0, NULL, &e2);
     cw_fails(rc, &e2, APP_EFORBIDDEN, "not_request_starter");
     app_err e3 = {0};
-    rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e3);
-    cw_fails(rc, &e3, APP_ECONFLICT, "step_already_decided");
-    app_err e4 = {0};
-    rc = cw_act(CW_FURONG, q.id, "reject", 1, NULL, &e4);
-    cw_fails(rc, &e4, APP_ECONFLICT, "step_already_decided");
-    app_err e5 = {0};
-    rc = cw_register(CW_REG_A, cw_copy(rec), NULL, NULL, NULL, &e5);
-    cw_fails(rc, &e5, APP_ECONFLICT, "duplicate_enrolled");
-    /* nor can the pending record be corrected by a key-field change */
+    rc = cw_act(CW_TEACHER_A, q.id, "resubmit", 0, NULL, &e3);
+    ck_assert_int_ne(rc, 0);
+    /* a key-field change request is not the way: the registration is in flight */
     long long ev = cw_file(CW_A);
     wf_start kc = {
         .type = "key_field_change", .student = cw_key(s.id), .evidence = &ev, .nevidence = 1};
     kc.changes.v[CORE_R_NAME] = "更正姓名";
     kc.present[CORE_R_NAME] = 1;
-    app_err e6 = {0};
+    app_err e4 = {0};
     core_request no;
-    rc = cw_start(CW_REG_A, &kc, &no, &e6);
-    cw_fails(rc, &e6, APP_ECONFLICT, "student_in_flight");
+    rc = cw_start(CW_REG_A, &kc, &no, &e4);
+    cw_fails(rc, &e4, APP_ECONFLICT, "student_in_flight");
+    /* the correction is checked like a registration: a bad check digit */
+    char *bad = strdup(cw_new_id(rec, CW_A));
+    bad[17] = bad[17] == '0' ? '1' : '0';
+    memset(present, 0, sizeof(present));
+    ch.v[CORE_R_ID_NUMBER] = bad;
+    present[CORE_R_ID_NUMBER] = 1;
+    app_err e5 = {0};
+    rc = cw_patch(CW_REG_A, s.id, s.version, &ch, present, NULL, &e5);
+    free(bad);
+    cw_fails(rc, &e5, APP_EINVAL, NULL);
+    cw_has_item(&e5, "/id_number", "invalid_id_number");
+    /* the duplicate check: an identity an enrolled student holds */
+    core_record *held = cw_record(CW_B, 13, 1, 46);
+    cw_enrol(CW_REG_B, cw_copy(held));
+    memset(present, 0, sizeof(present));
+    ch.v[CORE_R_ID_NUMBER] = held->v[CORE_R_ID_NUMBER];
+    ch.v[CORE_R_GENDER] = held->v[CORE_R_GENDER];
+    ch.v[CORE_R_BIRTH_DATE] = held->v[CORE_R_BIRTH_DATE];
+    present[CORE_R_ID_NUMBER] = present[CORE_R_GENDER] = present[CORE_R_BIRTH_DATE] = 1;
+    app_err e6 = {0};
+    rc = cw_patch(CW_REG_A, s.id, s.version, &ch, present, NULL, &e6);
+    cw_fails(rc, &e6, APP_ECONFLICT, "duplicate_enrolled");
     ck_assert_str_eq(cw_state(s.id), "pending");
+    /* a right correction: the name and the document number */
+    const char *new_id = cw_new_id(rec, CW_A);
+    memset(present, 0, sizeof(present));
+    memset(&ch, 0, sizeof(ch));
+    ch.v[CORE_R_NAME] = "更正姓名";
+    ch.v[CORE_R_ID_NUMBER] = new_id;
+    present[CORE_R_NAME] = present[CORE_R_ID_NUMBER] = 1;
+    core_student fixed;
+    app_err e7 = {0};
+    rc = cw_patch(CW_REG_A, s.id, s.version, &ch, present, &fixed, &e7);
+    cw_ok(rc, &e7);
+    ck_assert_int_gt(fixed.version, s.version);
+    ck_assert_str_eq(fixed.state, "pending");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_history WHERE kind = 'edited'"
+                              " AND student_id = %lld",
+                              s.id),
+                     1);
+    /* the school resubmits; the authority decides again */
+    cw_act_ok(CW_REG_A, q.id, "resubmit", 0, &q);
+    ck_assert_str_eq(q.state, "open");
+    ck_assert_int_eq(q.current_step, 1);
+    /* open again: key fields wait again */
+    memset(present, 0, sizeof(present));
+    memset(&ch, 0, sizeof(ch));
+    ch.v[CORE_R_NAME] = "再改姓名";
+    present[CORE_R_NAME] = 1;
+    app_err e8 = {0};
+    rc = cw_patch(CW_REG_A, s.id, fixed.version, &ch, present, NULL, &e8);
+    cw_fails(rc, &e8, APP_EINVAL, NULL);
+    cw_has_item(&e8, "/name", "key_field_requires_approval");
+    cw_act_ok(CW_FURONG, q.id, "approve", 1, &q);
+    ck_assert_str_eq(q.state, "approved");
+    ck_assert_str_eq(cw_state(s.id), "enrolled");
+    char want[24];
+    snprintf(want, sizeof(want), "G%s", new_id);
+    ck_assert_str_eq(cw_number(s.id), want);
+    /* the old document number is free again */
+    core_record *other = cw_copy(rec);
+    other->v[CORE_R_ID_NUMBER] = old_id;
+    rc = cw_register(CW_REG_B, other, NULL, NULL, NULL, &err);
+    cw_ok(rc, &err);
 }
 END_TEST
 
 /*
- * DEFECT (reported, not fixed here): a primary school's graduate who
- * registers at a secondary school (or anyone whose earlier G-numbered record
- * is no longer active: graduated, withdrawn, deleted) cannot be approved.
- * The duplicate check rightly lets the registration in (the old record is
- * not active, rule 11), but the approval gives G + the same ID number
- * (rule 9), and student_stuno_idx is unique over every record ever stored:
- * core_student_apply_registration fails with a bare unique violation
- * (APP_ECONFLICT, slug "conflict", over HTTP a 409 without a domain code),
- * every time, so the registration can never be approved. This test pins
- * today's behaviour; once the lead decides the fix, the approval should
- * succeed (enrolled, with the old G number or a new rule) and these
- * assertions flip.
+ * A former student (graduated here) registers again: the approval would
+ * give G + the same ID number, which a finished record holds (rule 9 numbers
+ * are unique across every record). Until intake from the graduate pool
+ * exists, the registration is refused at once: 409 student_has_record,
+ * naming the school that holds the record and its state; in a batch, that
+ * row. A registration that got in before the check fails its approval with
+ * the same code (nothing changes) and can be withdrawn.
  */
-START_TEST(test_defect_graduate_registers_again)
+START_TEST(test_graduate_cannot_register_again)
 {
     core_record *rec = cw_record(CW_A, 16, 1, 43);
     long long old = cw_enrol(CW_REG_A, cw_copy(rec));
@@ -246,20 +306,59 @@ START_TEST(test_defect_graduate_registers_again)
     core_record *again = cw_copy(rec);
     again->v[CORE_R_GRADE] = "31";
     again->v[CORE_R_CLASS] = "1";
+    long long before = students();
+    app_err e1 = {0};
+    rc = cw_register(CW_REG_H, cw_copy(again), NULL, NULL, NULL, &e1);
+    cw_fails(rc, &e1, APP_ECONFLICT, "student_has_record");
+    ck_assert_str_eq(e1.field, "/id_number");
+    /* H does not see A: the county only, and the record's state */
+    ck_assert_int_eq(e1.param[0], '@');
+    ck_assert_ptr_null(strstr(e1.param, CW_A));
+    ck_assert_ptr_nonnull(strstr(e1.param, "|毕业"));
+    ck_assert_int_eq(students(), before);
+    /* the school that holds it is named in full to itself */
+    core_record *home = cw_copy(rec);
+    home->v[CORE_R_GRADE] = "14";
+    app_err e2 = {0};
+    rc = cw_register(CW_REG_A, home, NULL, NULL, NULL, &e2);
+    cw_fails(rc, &e2, APP_ECONFLICT, "student_has_record");
+    ck_assert_ptr_nonnull(strstr(e2.param, CW_A));
+    /* a batch: that row, the others registered */
+    core_reg rows[2];
+    app_err e[2];
+    memset(rows, 0, sizeof(rows));
+    memset(e, 0, sizeof(e));
+    rows[0].rec = cw_copy(again);
+    rows[1].rec = cw_record(CW_H, 31, 1, 47);
+    for (int i = 0; i < 2; i++)
+        rows[i].err = &e[i];
+    app_err batch = {0};
+    rc = cw_register_many(CW_REG_H, rows, 2, &batch);
+    cw_ok(rc, &batch);
+    cw_fails(rows[0].rc, &e[0], APP_ECONFLICT, "student_has_record");
+    ck_assert_int_eq(rows[0].student_id, 0);
+    cw_ok(rows[1].rc, &e[1]);
+    ck_assert_int_eq(students(), before + 1);
+    /* one registered before this check: its approval fails cleanly */
+    cw_exec("UPDATE student SET stuno_bidx = '\\x00'::bytea || stuno_bidx WHERE id = %lld", old);
     core_student s;
-    rc = cw_register(CW_REG_H, again, &s, &q, NULL, &err);
-    cw_ok(rc, &err); /* right: the identity is free */
+    rc = cw_register(CW_REG_H, cw_copy(again), &s, &q, NULL, &err);
+    cw_ok(rc, &err);
+    cw_exec("UPDATE student SET stuno_bidx = substring(stuno_bidx from 2) WHERE id = %lld", old);
     for (int attempt = 0; attempt < 2; attempt++) {
-        app_err e2 = {0};
-        rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e2);
-        cw_fails(rc, &e2, APP_ECONFLICT, NULL); /* DEFECT: should enrol */
-        ck_assert_ptr_nonnull(strstr(e2.detail, "student_stuno_idx"));
+        app_err e3 = {0};
+        rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e3);
+        cw_fails(rc, &e3, APP_ECONFLICT, "student_has_record");
+        ck_assert_ptr_nonnull(strstr(e3.param, "|毕业"));
     }
     ck_assert_str_eq(cw_state(s.id), "pending");
-    app_err e3 = {0};
-    rc = cw_get(CW_FURONG, q.id, &q, &e3);
-    cw_ok(rc, &e3);
+    app_err e4 = {0};
+    rc = cw_get(CW_FURONG, q.id, &q, &e4);
+    cw_ok(rc, &e4);
     ck_assert_str_eq(q.state, "open");
+    /* the school withdraws it */
+    cw_act_ok(CW_REG_H, q.id, "withdraw", 0, &q);
+    ck_assert_str_eq(cw_state(s.id), "registration_rejected");
 }
 END_TEST
 
@@ -546,8 +645,8 @@ suite(void)
     tcase_add_test(tc, test_register_other_document_keeps_l);
     tcase_add_test(tc, test_register_permit_gets_g);
     tcase_add_test(tc, test_register_rejected_by_authority);
-    tcase_add_test(tc, test_defect_returned_registration_is_a_dead_end);
-    tcase_add_test(tc, test_defect_graduate_registers_again);
+    tcase_add_test(tc, test_returned_registration_corrected_and_resubmitted);
+    tcase_add_test(tc, test_graduate_cannot_register_again);
     tcase_add_test(tc, test_invalid_id_number);
     tcase_add_test(tc, test_gender_contradicts_id);
     tcase_add_test(tc, test_missing_and_misplaced);
