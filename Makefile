@@ -154,6 +154,7 @@ compose-check:
 
 test: deps
 	$(MAKE) check-layers
+	$(MAKE) format-check
 	$(MAKE) BUILD=release all check check-integration check-http
 	$(MAKE) BUILD=release check-faults
 	$(MAKE) BUILD=debug all check check-integration check-http

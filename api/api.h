@@ -28,14 +28,14 @@
 #ifndef API_API_H
 #define API_API_H
 
-#include <h2o.h>
-#include <jansson.h>
-#include <stdint.h>
-
 #include "base/arena.h"
 #include "base/err.h"
 #include "core/jurisdiction.h"
 #include "db/db.h"
+
+#include <h2o.h>
+#include <jansson.h>
+#include <stdint.h>
 
 #define API_MAX_PARAMS 4
 #define API_MAX_HEADERS 8
@@ -91,7 +91,7 @@ struct api_call {
     api_thread *thread;
     app_arena *arena;
     uint64_t start_ns;
-    int route_index; /* -1 when no route matched */
+    int route_index;     /* -1 when no route matched */
     char request_id[72]; /* up to 64 characters, echoed or generated */
     int lang_en;
     char client_ip[64];
@@ -101,9 +101,9 @@ struct api_call {
     int authed;
     core_actor actor;
     long token_iat, token_exp;
-    long long token_sid;     /* the session (refresh family) a user's token belongs to */
-    int token_pwc;           /* the token says the password must be changed */
-    const char *client_id;   /* service client tokens: the client id, else NULL */
+    long long token_sid;   /* the session (refresh family) a user's token belongs to */
+    int token_pwc;         /* the token says the password must be changed */
+    const char *client_id; /* service client tokens: the client id, else NULL */
 
     /* input, copied into the arena so worker jobs never read h2o memory */
     const char *method;
@@ -135,7 +135,7 @@ struct api_call {
     struct api_stream *stream; /* a streamed answer (api/stream.c), or NULL */
 
     api_job_fn job;
-    void *data; /* the handler's state for its job, in the arena */
+    void *data;     /* the handler's state for its job, in the arena */
     api_call *next; /* completion queue link */
 };
 
@@ -144,8 +144,7 @@ struct api_call {
 /* Serialise `j` (reference stolen) as the body with `status`. */
 void api_reply_json(api_call *c, int status, json_t *j);
 /* A body of any type; `body` is copied into the arena. */
-void api_reply_raw(api_call *c, int status, const char *content_type, const char *body,
-                   size_t len);
+void api_reply_raw(api_call *c, int status, const char *content_type, const char *body, size_t len);
 /* An error: status and problem+json are chosen by api/problem.c from err. */
 void api_fail(api_call *c, const app_err *err);
 /* Shorthand: api_fail with a fresh error. */

@@ -232,8 +232,8 @@ verify_full(api_call *c, const char *token, size_t len, long now, app_err *err)
         if (scope != NULL) {
             json_t *j = json_loads(scope, 0, NULL);
             free(scope);
-            c->actor.staff_role = core_staff_role_from_name(
-                json_string_value(json_object_get(j, "staff_role")));
+            c->actor.staff_role =
+                core_staff_role_from_name(json_string_value(json_object_get(j, "staff_role")));
             const char *g = json_string_value(json_object_get(j, "grade"));
             c->actor.grade = g ? atoi(g) : 0;
             json_t *cls = json_object_get(j, "classes");

@@ -16,7 +16,7 @@
 #include "api/api.h"
 #include "core/jurisdiction.h"
 
-#define API_TOKEN_TTL_S 900              /* access tokens: 15 minutes */
+#define API_TOKEN_TTL_S 900                /* access tokens: 15 minutes */
 #define API_REFRESH_TTL_S (14 * 24 * 3600) /* refresh tokens: 14 days */
 #define API_TOKEN_SKEW_S 60
 #define API_TOKEN_ISSUER "xueji"
@@ -61,8 +61,6 @@ void api_opaque_hash(const char *token, char out_hash[65]);
 
 /* Fill a core_actor from account fields. */
 void api_actor_from_user(core_actor *a, long long id, const char *role, const char *org,
-                         const char *staff_role, int grade, int nclasses,
-                         const long long *classes);
-
+                         const char *staff_role, int grade, int nclasses, const long long *classes);
 
 #endif

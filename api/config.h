@@ -5,9 +5,9 @@
 #ifndef API_CONFIG_H
 #define API_CONFIG_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 /* Keys written by `make run` carry this prefix; production refuses them. */
 #define API_DEV_KEY_MARKER "xueji-dev-"
@@ -24,12 +24,12 @@ struct api_config {
     int have_data_key;
     unsigned char old_keys[7][32]; /* XUEJI_DATA_KEYS_OLD: still decrypt during a rotation */
     int nold_keys;
-    char verifier_url[512];        /* XUEJI_VERIFIER_URL: "" = no external identity check */
+    char verifier_url[512]; /* XUEJI_VERIFIER_URL: "" = no external identity check */
     int verifier_timeout_ms;
-    int today_override;   /* XUEJI_TODAY=YYYY-MM-DD (development only): the registry's clock */
+    int today_override;     /* XUEJI_TODAY=YYYY-MM-DD (development only): the registry's clock */
     int fault_after_effect; /* XUEJI_TEST_FAULT=after_effect (development only) */
     int fault_import_crash; /* XUEJI_TEST_FAULT=import_crash (development only) */
-    int dev_keys; /* a key carries the development marker */
+    int dev_keys;           /* a key carries the development marker */
     const char *admin_password;
     int log_level; /* 0 error, 1 warn, 2 info, 3 debug */
     int production;
@@ -39,15 +39,16 @@ struct api_config {
     size_t max_json;
     size_t max_upload;
     int import_workers; /* XUEJI_IMPORT_WORKERS */
-    int import_batch;   /* XUEJI_IMPORT_BATCH: rows registered and committed together (mode create) */
-    int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken over */
+    int import_batch; /* XUEJI_IMPORT_BATCH: rows registered and committed together (mode create) */
+    int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken
+                           over */
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
-    int files_upkeep_s;      /* XUEJI_FILES_UPKEEP: seal files in clear, delete old uploads */
+    int files_upkeep_s; /* XUEJI_FILES_UPKEEP: seal files in clear, delete old uploads */
     int shutdown_timeout_ms;
     int request_timeout_ms;   /* XUEJI_REQUEST_TIMEOUT_MS: longest wait for a DB worker; 0 = none */
     int statement_timeout_ms; /* XUEJI_DB_STATEMENT_TIMEOUT_MS: PostgreSQL statement_timeout */
     int lock_timeout_ms;      /* XUEJI_DB_LOCK_TIMEOUT_MS: PostgreSQL lock_timeout */
-    int freeze_days;       /* accounts unused this long are frozen at login; 0 = never */
+    int freeze_days;          /* accounts unused this long are frozen at login; 0 = never */
     /* failed logins within 15 minutes that lock one source out of an account,
        and those from any sources that lock the account itself (ADR 0014) */
     int max_login_failures, max_login_failures_account;

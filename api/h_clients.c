@@ -9,10 +9,10 @@
  * makes, stores and checks it; tokens are signed here). Both answers are
  * secrets: both routes are flagged API_ROUTE_SECRET and ignore Idempotency-Key.
  */
-#include "base/buf.h"
 #include "api/auth.h"
 #include "api/handlers.h"
 #include "api/registry.h"
+#include "base/buf.h"
 #include "core/client.h"
 
 #include <pthread.h>

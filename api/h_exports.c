@@ -13,11 +13,11 @@
  * are problem+json answers; a step that fails aborts the transfer.
  * The report is small and sent whole.
  */
-#include "base/buf.h"
 #include "api/handlers.h"
-#include "base/jw.h"
 #include "api/log.h"
 #include "api/registry.h"
+#include "base/buf.h"
+#include "base/jw.h"
 #include "core/export.h"
 #include "core/report.h"
 
@@ -39,7 +39,7 @@ digits(const char *s, size_t min, size_t max)
 typedef struct export_args {
     core_student_filter f;
     core_export_format fmt;
-    core_export *x; /* the export being streamed */
+    core_export *x;  /* the export being streamed */
     long long count; /* counted (and audited) when it started */
 } export_args;
 

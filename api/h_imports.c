@@ -4,14 +4,14 @@
  * background workers of api/jobs.c; these handlers pass the upload and the
  * reads of progress and errors to core/import_jobs.h and answer.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "core/import.h"
 #include "core/import_jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,8 +81,7 @@ h_import_create(api_call *c)
 static json_t *
 error_json(const db_import_error *e)
 {
-    json_t *o = json_pack("{s:i,s:s,s:s}", "row", e->row, "code", e->code, "message",
-                          e->message);
+    json_t *o = json_pack("{s:i,s:s,s:s}", "row", e->row, "code", e->code, "message", e->message);
     json_object_set_new(o, "column", e->column ? json_string(e->column) : json_null());
     json_object_set_new(o, "header", e->header ? json_string(e->header) : json_null());
     json_object_set_new(o, "field", e->field ? json_string(e->field) : json_null());
@@ -114,18 +113,17 @@ job_import_get(api_call *c, db_conn *db)
     json_t *next = NULL, *errors = errors_json(&view, &next);
     json_t *counts = json_loads(j.error_counts, 0, NULL);
     json_t *o = json_pack("{s:I,s:s,s:s,s:b,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o}", "id",
-                          (json_int_t)j.id, "school", j.school, "mode", j.mode, "atomic",
-                          j.atomic, "format", j.format, "state", j.state, "total", j.total,
-                          "processed", j.processed, "created", j.created, "updated", j.updated,
-                          "rejected", j.rejected, "skipped", j.skipped, "errors", errors);
+                          (json_int_t)j.id, "school", j.school, "mode", j.mode, "atomic", j.atomic,
+                          "format", j.format, "state", j.state, "total", j.total, "processed",
+                          j.processed, "created", j.created, "updated", j.updated, "rejected",
+                          j.rejected, "skipped", j.skipped, "errors", errors);
     json_object_set_new(o, "errors_total", json_integer(j.errors_total));
     json_object_set_new(o, "errors_next_cursor", next);
     json_object_set_new(o, "error_counts", counts ? counts : json_object());
     json_object_set_new(o, "failure", j.failure ? json_string(j.failure) : json_null());
     json_object_set_new(o, "created_at", json_string(j.created_at ? j.created_at : ""));
     json_object_set_new(o, "started_at", j.started_at ? json_string(j.started_at) : json_null());
-    json_object_set_new(o, "finished_at", j.finished_at ? json_string(j.finished_at)
-                                                        : json_null());
+    json_object_set_new(o, "finished_at", j.finished_at ? json_string(j.finished_at) : json_null());
     json_object_set_new(o, "upload_deleted_at",
                         j.upload_deleted_at ? json_string(j.upload_deleted_at) : json_null());
     api_header(c, "cache-control", "no-store");

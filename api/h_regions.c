@@ -2,15 +2,15 @@
  * api/h_regions.c - regions (GB/T 2260), code tables, ID number validation:
  * the reads are core/refdata.h's.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "core/mask.h"
 #include "core/refdata.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 int
 api_list_limit(api_call *c, int *out_limit)
@@ -161,9 +161,9 @@ job_code_tables(api_call *c, db_conn *db)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:i}", "name", v[i].name, "label",
-                                               v[i].label, "source", v[i].source, "count",
-                                               v[i].count));
+        json_array_append_new(items,
+                              json_pack("{s:s,s:s,s:s,s:i}", "name", v[i].name, "label", v[i].label,
+                                        "source", v[i].source, "count", v[i].count));
     api_header(c, "cache-control", "public, max-age=3600");
     api_reply_json(c, 200, json_pack("{s:o,s:n}", "items", items, "next_cursor"));
     return 0;
@@ -188,10 +188,12 @@ job_code_table_get(api_call *c, db_conn *db)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(items, json_pack("{s:s,s:s}", "code", v[i].code, "label", v[i].label));
+        json_array_append_new(items,
+                              json_pack("{s:s,s:s}", "code", v[i].code, "label", v[i].label));
     api_header(c, "cache-control", "public, max-age=3600");
-    api_reply_json(c, 200, json_pack("{s:s,s:s,s:s,s:o}", "name", t.name, "label", t.label,
-                                     "source", t.source, "items", items));
+    api_reply_json(c, 200,
+                   json_pack("{s:s,s:s,s:s,s:o}", "name", t.name, "label", t.label, "source",
+                             t.source, "items", items));
     return 0;
 }
 
@@ -228,11 +230,11 @@ job_id_validate(api_call *c, db_conn *db)
         json_object_set_new(region, "name", json_string(full));
     json_t *warnings = json_array();
     if (id.region_unknown)
-        json_array_append_new(warnings,
-                              json_pack("{s:s,s:s}", "code", "region_unknown", "message",
-                                        c->lang_en ? "the address code is not in the current "
-                                                     "region list (it may have been retired)"
-                                                   : "地址码不在现行行政区划中（可能已撤销），请核实"));
+        json_array_append_new(
+            warnings, json_pack("{s:s,s:s}", "code", "region_unknown", "message",
+                                c->lang_en ? "the address code is not in the current "
+                                             "region list (it may have been retired)"
+                                           : "地址码不在现行行政区划中（可能已撤销），请核实"));
     if (id.legacy15)
         json_array_append_new(warnings,
                               json_pack("{s:s,s:s}", "code", "legacy_15_digit", "message",

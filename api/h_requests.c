@@ -2,16 +2,16 @@
  * api/h_requests.c - requests and their approval steps (API.md "Requests").
  * The engine is workflow/wf.h; registration is the first request type.
  */
+#include "api/handlers.h"
+#include "api/registry.h"
+#include "base/buf.h"
+#include "workflow/payload.h"
+#include "workflow/problem.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "base/buf.h"
-#include "api/handlers.h"
-#include "api/registry.h"
-#include "workflow/payload.h"
-#include "workflow/problem.h"
 
 json_t *api_request_json(const core_request *q);
 
@@ -67,8 +67,8 @@ job_request_act(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_request q;
-    int rc = wf_request_act(db, &op, atoll(api_param(c, "id")), a->action, a->step, a->comment,
-                            &q, &c->err);
+    int rc = wf_request_act(db, &op, atoll(api_param(c, "id")), a->action, a->step, a->comment, &q,
+                            &c->err);
     if (rc != 0)
         return rc;
     api_etag(c, q.version);
@@ -84,8 +84,8 @@ h_request_act(api_call *c)
     act_args *a = app_arena_alloc(c->arena, sizeof(*a));
     if ((a->action = api_body_string(c, "action", 1)) == NULL)
         return;
-    static const char *const actions[] = {"approve", "reject", "return", "withdraw", "resubmit",
-                                          NULL};
+    static const char *const actions[] = {"approve",  "reject",   "return",
+                                          "withdraw", "resubmit", NULL};
     int known = 0;
     for (const char *const *x = actions; *x; x++)
         known |= strcmp(*x, a->action) == 0;
@@ -193,7 +193,8 @@ job_request_list(api_call *c, db_conn *db)
             const db_step *st = &v[i].steps[v[i].current_step - 1];
             overdue = st->due_at && st->due_at[0] && strcmp(st->due_at, now) < 0 &&
                       strcmp(v[i].state, "open") == 0;
-            json_object_set_new(o, "due_at", st->due_at && st->due_at[0] ? json_string(st->due_at) : json_null());
+            json_object_set_new(
+                o, "due_at", st->due_at && st->due_at[0] ? json_string(st->due_at) : json_null());
             json_object_set_new(o, "escalated",
                                 json_boolean(overdue && st->escalate_to &&
                                              strcmp(st->escalate_to, c->actor.org) == 0));
@@ -221,7 +222,8 @@ h_requests_list(api_call *c)
         return;
     }
     a->state = api_query(c, "state");
-    static const char *const states[] = {"open", "returned", "approved", "rejected", "withdrawn", "reverted", NULL};
+    static const char *const states[] = {"open",      "returned", "approved", "rejected",
+                                         "withdrawn", "reverted", NULL};
     int ok = a->state == NULL;
     for (const char *const *s = states; !ok && *s; s++)
         ok = strcmp(*s, a->state) == 0;
@@ -286,13 +288,14 @@ h_workflows(api_call *c)
         for (const char *const *s = d->from; *s; s++)
             json_array_append_new(from, json_string(*s));
         for (int k = 0; k < WF_MAX_STEPS && d->steps[k] != WF_H_NONE; k++)
-            json_array_append_new(steps, json_pack("{s:s,s:s}", "holder", wf_holder_name(d->steps[k]),
-                                                   "label", wf_holder_label(d->steps[k])));
-        json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:b,s:b}", "type", d->type, "label",
-                              d->label, "from_states", from, "started_by",
-                              wf_starter_name(d->starter), "steps", steps, "effect",
-                              wf_effect_name(d->effect), "evidence_required",
-                              d->evidence_required, "revertible", d->revertible);
+            json_array_append_new(steps,
+                                  json_pack("{s:s,s:s}", "holder", wf_holder_name(d->steps[k]),
+                                            "label", wf_holder_label(d->steps[k])));
+        json_t *o =
+            json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:b,s:b}", "type", d->type, "label", d->label,
+                      "from_states", from, "started_by", wf_starter_name(d->starter), "steps",
+                      steps, "effect", wf_effect_name(d->effect), "evidence_required",
+                      d->evidence_required, "revertible", d->revertible);
         json_object_set_new(o, "to_state", d->to_state ? json_string(d->to_state) : json_null());
         if (d->senior_only)
             json_object_set_new(o, "senior_secondary_only", json_true());
@@ -358,17 +361,16 @@ h_file_create(api_call *c)
 static json_t *
 problem_json(const db_problem *p)
 {
-    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)p->id, "kind",
-                          p->kind, "state", p->state, "student", (json_int_t)p->student_id,
-                          "school", p->school, "authority", p->authority, "reason", p->reason,
-                          "created_at", p->created_at);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)p->id, "kind", p->kind,
+                  "state", p->state, "student", (json_int_t)p->student_id, "school", p->school,
+                  "authority", p->authority, "reason", p->reason, "created_at", p->created_at);
     /* the other party, when there is one (a duplicate across two schools) */
-    json_object_set_new(o, "other_student", p->other_student_id
-                                                ? json_integer(p->other_student_id)
-                                                : json_null());
-    json_object_set_new(o, "other_school", p->other_school && p->other_school[0]
-                                               ? json_string(p->other_school)
-                                               : json_null());
+    json_object_set_new(o, "other_student",
+                        p->other_student_id ? json_integer(p->other_student_id) : json_null());
+    json_object_set_new(o, "other_school",
+                        p->other_school && p->other_school[0] ? json_string(p->other_school)
+                                                              : json_null());
     /* evidence ids from the array literal "{1,2}" */
     json_t *ev = json_array();
     for (const char *x = p->evidence ? p->evidence : ""; *x; x++)
@@ -378,9 +380,9 @@ problem_json(const db_problem *p)
         }
     json_object_set_new(o, "evidence", ev);
     json_object_set_new(o, "resolution", p->resolution ? json_string(p->resolution) : json_null());
-    json_object_set_new(o, "resolved_by_request", p->resolved_by_request
-                                                      ? json_integer(p->resolved_by_request)
-                                                      : json_null());
+    json_object_set_new(o, "resolved_by_request",
+                        p->resolved_by_request ? json_integer(p->resolved_by_request)
+                                               : json_null());
     return o;
 }
 
@@ -399,7 +401,8 @@ file_ids(api_call *c, json_t *v, const char *ptr, long long **out, int *n, app_e
     *out = app_arena_alloc(c->arena, sizeof(long long) * (json_array_size(v) + 1));
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) {
+    json_array_foreach(v, i, x)
+    {
         if (!json_is_integer(x) || json_integer_value(x) < 1) {
             app_err_add(e, ptr, "wrong_type", NULL);
             return -1;
@@ -433,8 +436,8 @@ job_problem_evidence(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     db_problem p;
-    int rc = wf_problem_add_evidence(db, &op, atoll(api_param(c, "id")), a->files, a->n, &p,
-                                     &c->err);
+    int rc =
+        wf_problem_add_evidence(db, &op, atoll(api_param(c, "id")), a->files, a->n, &p, &c->err);
     if (rc != 0) {
         if (rc == APP_EINVAL && c->err.nitems > 0 && c->err.slug == NULL)
             api_fail_items(&c->err);
@@ -457,7 +460,8 @@ h_problem_evidence(api_call *c)
     }
     const char *k;
     json_t *v;
-    json_object_foreach(c->json, k, v) {
+    json_object_foreach(c->json, k, v)
+    {
         if (strcmp(k, "files") != 0) {
             char p[80];
             snprintf(p, sizeof(p), "/%s", k);

@@ -8,10 +8,6 @@
  * Validation reports every bad field at once (app_err_add); a request with one
  * bad field answers that field's code, with several `validation_failed`.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "core/grade.h"
@@ -19,6 +15,10 @@
 #include "core/school.h"
 #include "core/school_merge.h"
 #include "core/schoolcode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define NAME_MAX_CHARS 100
 #define CLASS_NAME_MAX_CHARS 100
@@ -110,7 +110,8 @@ check_members(api_call *c, app_err *e, const char *const *allowed, const char *c
 {
     const char *k;
     json_t *v;
-    json_object_foreach(c->json, k, v) {
+    json_object_foreach(c->json, k, v)
+    {
         int ok = 0, ro = 0;
         for (const char *const *a = allowed; *a; a++)
             ok |= strcmp(*a, k) == 0;
@@ -130,12 +131,12 @@ school_json(const db_school *s)
     char cat[8];
     snprintf(cat, sizeof(cat), "%02d", s->category);
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:b,s:s?,s:i,s:s,s:s}", "code",
-                     s->code, "name", s->name, "county", s->county, "county_name",
-                     s->county_name, "authority", s->authority, "authority_name",
-                     s->authority_name, "province", s->province, "category", cat,
-                     "category_label", core_school_category_label(s->category), "system",
-                     s->system, "closed", s->closed, "merged_into", s->merged_into, "version",
-                     s->version, "created_at", s->created_at, "updated_at", s->updated_at);
+                     s->code, "name", s->name, "county", s->county, "county_name", s->county_name,
+                     "authority", s->authority, "authority_name", s->authority_name, "province",
+                     s->province, "category", cat, "category_label",
+                     core_school_category_label(s->category), "system", s->system, "closed",
+                     s->closed, "merged_into", s->merged_into, "version", s->version, "created_at",
+                     s->created_at, "updated_at", s->updated_at);
 }
 
 /* A path {code} that cannot be a school code is a school we do not have. */
@@ -390,9 +391,8 @@ h_school_patch(api_call *c)
     }
     static const char *const allowed[] = {"name", "authority", "system", "closed", NULL};
     static const char *const read_only[] = {
-        "code",        "county",         "province",   "category",   "category_label",
-        "county_name", "authority_name", "version",    "created_at", "updated_at",
-        "merged_into", NULL};
+        "code",           "county",  "province",   "category",   "category_label", "county_name",
+        "authority_name", "version", "created_at", "updated_at", "merged_into",    NULL};
     app_err e = {0};
     check_members(c, &e, allowed, read_only);
     json_t *v = json_object_get(c->json, "name");
@@ -457,13 +457,13 @@ job_school_merge(api_call *c, db_conn *db)
         const db_renumber *k = &m.renumbered[i];
         char grade[8];
         snprintf(grade, sizeof(grade), "%d", k->grade);
-        json_array_append_new(renumbered, json_pack("{s:s,s:i,s:i}", "grade", grade, "from",
-                                                    k->from, "to", k->to));
+        json_array_append_new(
+            renumbered, json_pack("{s:s,s:i,s:i}", "grade", grade, "from", k->from, "to", k->to));
     }
     api_reply_json(c, 200,
                    json_pack("{s:s,s:s,s:I,s:I,s:o}", "from", m.from, "into", m.into, "students",
-                             (json_int_t)m.students, "classes", (json_int_t)m.classes,
-                             "renumbered", renumbered));
+                             (json_int_t)m.students, "classes", (json_int_t)m.classes, "renumbered",
+                             renumbered));
     return 0;
 }
 
@@ -515,8 +515,8 @@ class_json(const db_class *k)
     json_t *o = json_pack("{s:I,s:s,s:s,s:s?,s:i,s:s}", "id", (json_int_t)k->id, "school",
                           k->school, "grade", grade, "grade_label", core_grade_label(k->grade),
                           "number", k->number, "name", k->name);
-    json_object_set_new(o, "size_limit", k->size_limit > 0 ? json_integer(k->size_limit)
-                                                           : json_null());
+    json_object_set_new(o, "size_limit",
+                        k->size_limit > 0 ? json_integer(k->size_limit) : json_null());
     json_object_set_new(o, "version", json_integer(k->version));
     json_object_set_new(o, "created_at", json_string(k->created_at));
     return o;
@@ -594,8 +594,8 @@ h_class_create(api_call *c)
         return;
     }
     static const char *const allowed[] = {"grade", "number", "name", "size_limit", NULL};
-    static const char *const read_only[] = {"id", "school", "grade_label", "version",
-                                            "created_at", NULL};
+    static const char *const read_only[] = {"id",      "school",     "grade_label",
+                                            "version", "created_at", NULL};
     core_class_new *k = app_arena_alloc(c->arena, sizeof(*k));
     app_err e = {0};
     check_members(c, &e, allowed, read_only);

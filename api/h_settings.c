@@ -4,14 +4,14 @@
  * shape is api/settings.h's; who may read or write which region, the
  * transaction and the audit row are core/settings_op.h's.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "api/settings.h"
 #include "core/settings_op.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static json_t *
 parse_object(const char *text)
@@ -29,9 +29,9 @@ parse_object(const char *text)
 static void
 reply_settings(api_call *c, int status, const db_region_settings *rs)
 {
-    json_t *o = json_pack("{s:s,s:o,s:o,s:i}", "region", rs->region, "settings",
-                          parse_object(rs->settings), "effective", parse_object(rs->effective),
-                          "version", rs->version);
+    json_t *o =
+        json_pack("{s:s,s:o,s:o,s:i}", "region", rs->region, "settings", parse_object(rs->settings),
+                  "effective", parse_object(rs->effective), "version", rs->version);
     json_object_set_new(o, "updated_at",
                         rs->updated_at[0] ? json_string(rs->updated_at) : json_null());
     api_etag(c, rs->version);
@@ -104,7 +104,8 @@ h_region_settings_put(api_call *c)
     static const char *const ignored[] = {"region", "effective", "version", "updated_at", NULL};
     const char *k;
     json_t *v;
-    json_object_foreach(c->json, k, v) {
+    json_object_foreach(c->json, k, v)
+    {
         int known = strcmp(k, "settings") == 0;
         for (const char *const *i = ignored; *i; i++)
             known |= strcmp(*i, k) == 0;

@@ -5,10 +5,6 @@
  * api/h_students.c; the operations are core/ (student.h, photo.h,
  * checkin.h, feed.h).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "base/jw.h"
@@ -16,6 +12,10 @@
 #include "core/feed.h"
 #include "core/photo.h"
 #include "core/student.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define CHECKIN_MAX 3000
 
@@ -30,17 +30,17 @@ job_history(api_call *c, db_conn *db)
     db_history *h;
     core_request *q;
     int n = 0, nq = 0, limit = 200;
-    int rc = core_student_history(db, &op, api_param(c, "key"), *after, limit + 1, &h, &n, &q,
-                                  &nq, &c->err);
+    int rc = core_student_history(db, &op, api_param(c, "key"), *after, limit + 1, &h, &n, &q, &nq,
+                                  &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     json_t *items = json_array();
     int shown = n > limit ? limit : n;
     for (int i = 0; i < shown; i++) {
         json_t *changes = json_loads(h[i].changes_json, 0, NULL);
-        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)h[i].id, "at",
-                              h[i].at, "kind", h[i].kind, "actor_org", h[i].actor_org, "school",
-                              h[i].school, "changes", changes ? changes : json_array());
+        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)h[i].id, "at", h[i].at,
+                              "kind", h[i].kind, "actor_org", h[i].actor_org, "school", h[i].school,
+                              "changes", changes ? changes : json_array());
         if (h[i].actor_id)
             json_object_set_new(o, "actor", json_integer(h[i].actor_id));
         if (h[i].request_id)
@@ -51,8 +51,8 @@ job_history(api_call *c, db_conn *db)
     for (int i = 0; i < nq; i++)
         json_array_append_new(reqs, api_request_json(&q[i]));
     json_t *next = n > limit ? json_sprintf("%lld", h[shown - 1].id) : json_null();
-    api_reply_json(c, 200, json_pack("{s:o,s:o,s:o}", "items", items, "requests", reqs,
-                                     "next_cursor", next));
+    api_reply_json(
+        c, 200, json_pack("{s:o,s:o,s:o}", "items", items, "requests", reqs, "next_cursor", next));
     return 0;
 }
 
@@ -82,8 +82,7 @@ job_lookup(api_call *c, db_conn *db)
     api_op(c, &op);
     int found = 0, visible = 0;
     core_student s;
-    int rc = core_student_lookup(db, &op, a->id_type, a->id_number, &found, &visible, &s,
-                                 &c->err);
+    int rc = core_student_lookup(db, &op, a->id_type, a->id_number, &found, &visible, &s, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     json_t *o = json_pack("{s:b}", "found", found);
@@ -114,7 +113,8 @@ h_student_lookup(api_call *c)
     }
     const char *k;
     json_t *v;
-    json_object_foreach(c->json, k, v) {
+    json_object_foreach(c->json, k, v)
+    {
         if (strcmp(k, allowed[0]) != 0 && strcmp(k, allowed[1]) != 0) {
             char p[80];
             snprintf(p, sizeof(p), "/%s", k);
@@ -150,8 +150,9 @@ job_checkin(api_call *c, db_conn *db)
     int rc = core_checkin(db, &op, api_param(c, "code"), a->term, a->keys, a->nkeys, &r, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
-    api_reply_json(c, 200, json_pack("{s:s,s:i,s:i}", "term", a->term, "checked_in",
-                                     r.checked_in, "already_checked_in", r.already));
+    api_reply_json(c, 200,
+                   json_pack("{s:s,s:i,s:i}", "term", a->term, "checked_in", r.checked_in,
+                             "already_checked_in", r.already));
     return 0;
 }
 
@@ -223,8 +224,8 @@ job_photo_put(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     int version = 0;
-    int rc = core_photo_put(db, &op, api_param(c, "key"), *if_match,
-                            (const unsigned char *)c->body, c->body_len, &version, &c->err);
+    int rc = core_photo_put(db, &op, api_param(c, "key"), *if_match, (const unsigned char *)c->body,
+                            c->body_len, &version, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     api_etag(c, version);
@@ -292,11 +293,11 @@ job_events(api_call *c, db_conn *db)
         json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "id", "", "at", v[i].at, "type", v[i].type,
                               "data", data ? data : json_object());
         json_object_set_new(o, "id", json_sprintf("%lld", v[i].id));
-        json_object_set_new(o, "student", v[i].student_id ? json_integer(v[i].student_id)
-                                                          : json_null());
+        json_object_set_new(o, "student",
+                            v[i].student_id ? json_integer(v[i].student_id) : json_null());
         json_object_set_new(o, "school", v[i].school[0] ? json_string(v[i].school) : json_null());
-        json_object_set_new(o, "request", v[i].request_id ? json_integer(v[i].request_id)
-                                                          : json_null());
+        json_object_set_new(o, "request",
+                            v[i].request_id ? json_integer(v[i].request_id) : json_null());
         json_array_append_new(items, o);
     }
     /* the cursor moves past what was read, so an empty page keeps the caller's place */

@@ -8,22 +8,22 @@
  * operations themselves are core/student.h; this file only turns JSON and
  * query strings into their inputs and their results into JSON.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "base/buf.h"
 #include "api/handlers.h"
 #include "api/registry.h"
+#include "base/buf.h"
 #include "base/jw.h"
 #include "core/request.h"
 #include "core/student.h"
 #include "workflow/defs.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* Members a client reads but never writes. */
-static const char *const server_set[] = {
-    "id",        "school",      "school_name", "student_number", "state",        "version",
-    "created_at", "updated_at", "photo",       "verification",   "revealed",     NULL};
+static const char *const server_set[] = {"id",    "school",       "school_name", "student_number",
+                                         "state", "version",      "created_at",  "updated_at",
+                                         "photo", "verification", "revealed",    NULL};
 
 static int
 listed(const char *const *v, const char *k)
@@ -103,7 +103,8 @@ api_record_from_json(api_call *c, core_record *r, unsigned char *present, app_er
     }
     const char *k;
     json_t *v;
-    json_object_foreach(c->json, k, v) {
+    json_object_foreach(c->json, k, v)
+    {
         char p[80];
         snprintf(p, sizeof(p), "/%s", k);
         if (strcmp(k, "family") == 0) {
@@ -123,7 +124,8 @@ api_record_from_json(api_call *c, core_record *r, unsigned char *present, app_er
             }
             size_t m;
             json_t *mo;
-            json_array_foreach(v, m, mo) {
+            json_array_foreach(v, m, mo)
+            {
                 if (!json_is_object(mo)) {
                     snprintf(p, sizeof(p), "/family/%zu", m);
                     app_err_add(e, p, "wrong_type", NULL);
@@ -131,13 +133,14 @@ api_record_from_json(api_call *c, core_record *r, unsigned char *present, app_er
                 }
                 const char *mk;
                 json_t *mv;
-                json_object_foreach(mo, mk, mv) {
+                json_object_foreach(mo, mk, mv)
+                {
                     int i = core_field_index((int)m + 1, mk);
                     if (i < 0) {
                         snprintf(p, sizeof(p), "/family/%zu/%s", m, mk);
-                        app_err_add(e, p, ends_with(mk, "_label") ? "field_not_editable"
-                                                                  : "unknown_field",
-                                    NULL);
+                        app_err_add(
+                            e, p, ends_with(mk, "_label") ? "field_not_editable" : "unknown_field",
+                            NULL);
                         continue;
                     }
                     take(c, e, i, mv, r, present);
@@ -256,10 +259,10 @@ api_request_json(const core_request *q)
     json_t *steps = json_array();
     for (int i = 0; i < q->nsteps; i++) {
         const db_step *st = &q->steps[i];
-        json_t *so = json_pack("{s:i,s:s,s:s,s:s}", "number", st->number, "level", st->level,
-                               "org", st->org, "state", st->state);
-        json_object_set_new(so, "due_at", st->due_at && *st->due_at ? json_string(st->due_at)
-                                                                    : json_null());
+        json_t *so = json_pack("{s:i,s:s,s:s,s:s}", "number", st->number, "level", st->level, "org",
+                               st->org, "state", st->state);
+        json_object_set_new(so, "due_at",
+                            st->due_at && *st->due_at ? json_string(st->due_at) : json_null());
         if (st->decided_by)
             json_object_set_new(so, "decided_by", json_integer(st->decided_by));
         if (st->decided_at && *st->decided_at)
@@ -270,17 +273,17 @@ api_request_json(const core_request *q)
     }
     json_t *payload = json_loads(q->payload_json ? q->payload_json : "{}", 0, NULL);
     json_object_del(payload, "sealed"); /* sealed key-field values stay inside */
-    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)q->id, "type",
-                          q->type, "state", q->state, "student", (json_int_t)q->student_id,
-                          "school", q->school, "payload", payload ? payload : json_object(),
-                          "steps", steps, "current_step",
-                          q->current_step ? json_integer(q->current_step) : json_null());
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)q->id, "type", q->type,
+                  "state", q->state, "student", (json_int_t)q->student_id, "school", q->school,
+                  "payload", payload ? payload : json_object(), "steps", steps, "current_step",
+                  q->current_step ? json_integer(q->current_step) : json_null());
     json_object_set_new(o, "started_org", json_string(q->started_org ? q->started_org : ""));
     json_t *acts = json_array();
     for (int i = 0; i < q->nactions; i++) {
         const db_action *x = &q->actions[i];
-        json_t *ao = json_pack("{s:s,s:s,s:s}", "action", x->action, "actor_org", x->actor_org,
-                               "at", x->at);
+        json_t *ao =
+            json_pack("{s:s,s:s,s:s}", "action", x->action, "actor_org", x->actor_org, "at", x->at);
         json_object_set_new(ao, "step", x->step ? json_integer(x->step) : json_null());
         if (x->actor_id)
             json_object_set_new(ao, "actor", json_integer(x->actor_id));
@@ -292,14 +295,14 @@ api_request_json(const core_request *q)
     if (d && d->batch) {
         /* a batch names its students; the student of the request is none */
         json_object_set_new(o, "student", json_null());
-        json_object_set_new(o, "other_school", q->other_school ? json_string(q->other_school)
-                                                              : json_null());
+        json_object_set_new(o, "other_school",
+                            q->other_school ? json_string(q->other_school) : json_null());
         json_t *ms = json_array();
         for (int i = 0; i < q->nmembers; i++) {
             const db_member *m = &q->members[i];
-            json_t *mo = json_pack("{s:I,s:s,s:s,s:s}", "student", (json_int_t)m->student_id,
-                                   "name", m->name, "student_number", m->student_number,
-                                   "school", m->school);
+            json_t *mo =
+                json_pack("{s:I,s:s,s:s,s:s}", "student", (json_int_t)m->student_id, "name",
+                          m->name, "student_number", m->student_number, "school", m->school);
             if (m->outcome)
                 json_object_set_new(mo, "outcome", json_string(m->outcome));
             if (m->certificate_no)
@@ -542,8 +545,8 @@ job_patch(api_call *c, db_conn *db)
     api_op(c, &op);
     core_student s;
     c->err = a->shape;
-    int rc = core_student_patch(db, &op, api_param(c, "key"), a->if_match, &a->rec, a->present,
-                                &s, &c->err);
+    int rc = core_student_patch(db, &op, api_param(c, "key"), a->if_match, &a->rec, a->present, &s,
+                                &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     api_etag(c, s.version);

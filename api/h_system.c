@@ -1,11 +1,11 @@
 /*
  * api/h_system.c - liveness, readiness, metrics and the contract.
  */
-#include <string.h>
-
 #include "api/handlers.h"
 #include "api/metrics.h"
 #include "core/system.h"
+
+#include <string.h>
 
 void
 h_healthz(api_call *c)

@@ -24,10 +24,10 @@
  * flagged API_ROUTE_SECRET (api/router.c) and so ignore Idempotency-Key, since
  * the idempotency table would keep the password in clear.
  */
-#include "base/buf.h"
 #include "api/auth.h"
 #include "api/handlers.h"
 #include "api/registry.h"
+#include "base/buf.h"
 #include "core/account.h"
 
 #include <math.h>
@@ -205,8 +205,7 @@ user_json(const core_account *u)
     json_object_set_new(o, "locked", json_boolean(u->locked));
     json_object_set_new(o, "last_login_at", iso_time(u->last_login_at));
     json_object_set_new(o, "created_at", iso_time(u->created_at));
-    json_object_set_new(o, "created_by",
-                        u->created_by ? json_integer(u->created_by) : json_null());
+    json_object_set_new(o, "created_by", u->created_by ? json_integer(u->created_by) : json_null());
     json_object_set_new(o, "version", json_integer(u->version));
     return o;
 }
@@ -346,8 +345,7 @@ validate_create(api_call *c, core_account_new *a)
     const json_t *cl = json_object_get(c->json, "classes");
     int empty = cl == NULL || json_is_null(cl) || (json_is_array(cl) && json_array_size(cl) == 0);
     if (!empty) {
-        if (parse_classes(cl, a->classes, &a->nclasses) != 0 ||
-            a->staff != CORE_STAFF_HEAD_TEACHER)
+        if (parse_classes(cl, a->classes, &a->nclasses) != 0 || a->staff != CORE_STAFF_HEAD_TEACHER)
             app_err_add(&c->err, "/classes", "invalid_classes", NULL);
     } else if (a->staff == CORE_STAFF_HEAD_TEACHER) {
         app_err_add(&c->err, "/classes", "missing_field", NULL);

@@ -69,8 +69,7 @@ api_log(int level, const char *msg, const char *request_id, const char *detail)
  * route is a static pattern and the request id is checked to [A-Za-z0-9._:-].
  */
 void
-api_log_access(const char *method, const char *route, int status, double ms,
-               const char *request_id)
+api_log_access(const char *method, const char *route, int status, double ms, const char *request_id)
 {
     if (!api_log_enabled(API_LOG_INFO))
         return;

@@ -1,18 +1,18 @@
 /*
  * api/main.c - xuejid: `xuejid serve` (default), `xuejid migrate`, `--help`.
  */
+#include "api/config.h"
+#include "api/handlers.h"
+#include "api/log.h"
+#include "api/registry.h"
+#include "api/server.h"
+#include "core/schema.h"
+#include "db/db.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "api/config.h"
-#include "api/registry.h"
-#include "api/handlers.h"
-#include "api/log.h"
-#include "api/server.h"
-#include "core/schema.h"
-#include "db/db.h"
 
 #define XUEJI_VERSION "0.1.0"
 #define CONNECT_WAIT_S 30

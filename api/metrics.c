@@ -3,17 +3,17 @@
  */
 #include "api/metrics.h"
 
+#include "api/api.h"
+#include "api/pool.h"
+#include "api/stream.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "api/pool.h"
-#include "api/stream.h"
-
-static const int statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 412,
-                               413, 415, 422, 423, 428, 429, 500, 503, 0 /* other */};
+static const int statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409,
+                               412, 413, 415, 422, 423, 428, 429, 500, 503, 0 /* other */};
 #define NSTATUS (int)(sizeof(statuses) / sizeof(statuses[0]))
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1,    2.5};
@@ -57,8 +57,7 @@ typedef struct buf {
     size_t len, cap;
 } buf;
 
-static void __attribute__((format(printf, 2, 3)))
-put(buf *b, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) put(buf *b, const char *fmt, ...)
 {
     va_list ap;
     for (;;) {
@@ -121,7 +120,8 @@ api_metrics_render(app_arena *a, size_t *out_len)
                 put(&b, "xueji_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                     route, buckets[i], acc);
             else
-                put(&b, "xueji_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+                put(&b,
+                    "xueji_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
                     route, acc);
         }
         put(&b, "xueji_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route,
@@ -130,21 +130,23 @@ api_metrics_render(app_arena *a, size_t *out_len)
     }
     int busy, waiting;
     api_pool_stats(&busy, &waiting);
-    put(&b, "# HELP xueji_db_pool_in_use DB worker connections running a job.\n"
-            "# TYPE xueji_db_pool_in_use gauge\nxueji_db_pool_in_use %d\n"
-            "# HELP xueji_db_pool_waiting Jobs waiting for a DB worker.\n"
-            "# TYPE xueji_db_pool_waiting gauge\nxueji_db_pool_waiting %d\n",
+    put(&b,
+        "# HELP xueji_db_pool_in_use DB worker connections running a job.\n"
+        "# TYPE xueji_db_pool_in_use gauge\nxueji_db_pool_in_use %d\n"
+        "# HELP xueji_db_pool_waiting Jobs waiting for a DB worker.\n"
+        "# TYPE xueji_db_pool_waiting gauge\nxueji_db_pool_waiting %d\n",
         busy, waiting);
     int open;
     unsigned long long done, aborted, gone;
     api__stream_counts(&open, &done, &aborted, &gone);
-    put(&b, "# HELP xueji_http_streams_open Streamed answers (exports) being sent.\n"
-            "# TYPE xueji_http_streams_open gauge\nxueji_http_streams_open %d\n"
-            "# HELP xueji_http_streams_total Streamed answers that ended, by how.\n"
-            "# TYPE xueji_http_streams_total counter\n"
-            "xueji_http_streams_total{end=\"complete\"} %llu\n"
-            "xueji_http_streams_total{end=\"aborted\"} %llu\n"
-            "xueji_http_streams_total{end=\"client_gone\"} %llu\n",
+    put(&b,
+        "# HELP xueji_http_streams_open Streamed answers (exports) being sent.\n"
+        "# TYPE xueji_http_streams_open gauge\nxueji_http_streams_open %d\n"
+        "# HELP xueji_http_streams_total Streamed answers that ended, by how.\n"
+        "# TYPE xueji_http_streams_total counter\n"
+        "xueji_http_streams_total{end=\"complete\"} %llu\n"
+        "xueji_http_streams_total{end=\"aborted\"} %llu\n"
+        "xueji_http_streams_total{end=\"client_gone\"} %llu\n",
         open, done, aborted, gone);
     *out_len = b.len;
     return b.p;

@@ -6,9 +6,9 @@
 #ifndef API_METRICS_H
 #define API_METRICS_H
 
-#include <stddef.h>
-
 #include "base/arena.h"
+
+#include <stddef.h>
 
 /* Size the tables for `nroutes` routes (plus one slot for unmatched requests). */
 void api_metrics_init(int nroutes);

@@ -3,13 +3,13 @@
  * RFC 9457 problem+json, in Chinese (default) or English (Accept-Language: en).
  * Internal details (SQL errors, paths) are logged with the request id, never sent.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/api.h"
 #include "api/log.h"
 #include "core/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct problem {
     const char *slug;
@@ -45,7 +45,8 @@ static const problem problems[] = {
      "A request with this Idempotency-Key is still in progress"},
     {"invalid_credentials", 401, "用户名或密码错误", "Wrong username or password"},
     {"invalid_token", 401, "访问令牌无效，请重新登录", "Invalid access token; log in again"},
-    {"token_expired", 401, "访问令牌已过期，请刷新或重新登录", "Access token expired; refresh or log in"},
+    {"token_expired", 401, "访问令牌已过期，请刷新或重新登录",
+     "Access token expired; refresh or log in"},
     {"token_revoked", 401, "访问令牌已失效，请重新登录", "Access token revoked; log in again"},
     {"account_inactive", 401, "账户已停用、冻结或锁定，请重新登录",
      "The account is disabled, frozen or locked"},
@@ -74,7 +75,8 @@ static const problem problems[] = {
     {"username_taken", 409, "用户名已存在", "The username is taken"},
     /* accounts and service clients (api/h_users.c, api/h_clients.c) */
     {"user_not_found", 404, "账户不存在", "No such account"},
-    {"org_not_found", 404, "单位不存在或不在管辖范围内", "No such organisation in your jurisdiction"},
+    {"org_not_found", 404, "单位不存在或不在管辖范围内",
+     "No such organisation in your jurisdiction"},
     {"invalid_username", 422, "用户名须为 3 至 64 个字母、数字或 _ . @ -",
      "The username must be 3 to 64 letters, digits or _ . @ -"},
     {"invalid_display_name", 422, "姓名须为 1 至 100 个字符，不含控制字符",
@@ -85,8 +87,10 @@ static const problem problems[] = {
      "The role must be school, county, city, province or ministry"},
     {"invalid_org", 422, "单位代码不正确（6 位行政区划代码或 10 位学校标识码）",
      "Invalid organisation code (a 6-digit region code or a 10-digit school code)"},
-    {"role_org_mismatch", 422, "角色与单位级别不一致", "The role does not match the level of the org"},
-    {"invalid_staff_role", 422, "学校岗位须为 registrar、grade_leader 或 head_teacher，且仅用于学校账户",
+    {"role_org_mismatch", 422, "角色与单位级别不一致",
+     "The role does not match the level of the org"},
+    {"invalid_staff_role", 422,
+     "学校岗位须为 registrar、grade_leader 或 head_teacher，且仅用于学校账户",
      "staff_role must be registrar, grade_leader or head_teacher, for school accounts only"},
     {"invalid_grade", 422, "年级代码不正确，或该账户不是年级组长",
      "Invalid grade code, or the account is not a grade leader"},
@@ -153,14 +157,16 @@ static const problem problems[] = {
     {"student_not_found", 404, "学生不存在", "No such student"},
     {"request_not_found", 404, "业务申请不存在", "No such request"},
     {"photo_not_found", 404, "该学生没有照片", "The student has no photo"},
-    {"duplicate_enrolled", 409, "该身份证件已有在籍学籍", "This identity already holds an active record"},
+    {"duplicate_enrolled", 409, "该身份证件已有在籍学籍",
+     "This identity already holds an active record"},
     {"student_has_record", 409, "该身份证件号已有学籍记录（如已毕业），暂不能再次注册",
      "A record (a graduate's, say) holds this ID's student number: not registrable yet"},
     {"class_full", 409, "班级人数已达上限", "The class is full"},
     {"class_not_found", 422, "学校没有该年级班级", "The school has no such class"},
     {"below_entry_age", 422, "未达到一年级入学年龄", "Below the entry age for grade 1"},
     {"contradicts_id_number", 422, "与身份证件号不一致", "Contradicts the ID number"},
-    {"id_type_not_allowed", 422, "学生不能使用该类身份证件", "Students cannot hold this document type"},
+    {"id_type_not_allowed", 422, "学生不能使用该类身份证件",
+     "Students cannot hold this document type"},
     {"guardian_document_required", 422, "无身份证件的学生须有持身份证件的监护人",
      "A student without a document needs a guardian who holds one"},
     {"invalid_code", 422, "不是代码表中的值", "Not a value of the code table"},
@@ -171,56 +177,73 @@ static const problem problems[] = {
     {"invalid_phone", 422, "联系电话不正确", "Invalid phone number"},
     {"invalid_postcode", 422, "邮政编码应为 6 位数字", "A postcode is six digits"},
     {"invalid_email", 422, "电子信箱格式不正确", "Invalid email address"},
-    {"invalid_url", 422, "主页地址须以 http:// 或 https:// 开头", "A homepage starts with http:// or https://"},
+    {"invalid_url", 422, "主页地址须以 http:// 或 https:// 开头",
+     "A homepage starts with http:// or https://"},
     {"invalid_distance", 422, "上下学距离不正确", "Invalid distance"},
-    {"invalid_pinyin", 422, "姓名拼音只能包含拉丁字母和空格", "Pinyin takes Latin letters and spaces only"},
+    {"invalid_pinyin", 422, "姓名拼音只能包含拉丁字母和空格",
+     "Pinyin takes Latin letters and spaces only"},
     {"invalid_digits", 422, "只能由数字组成", "Digits only"},
     {"too_many_items", 422, "项数过多", "Too many items"},
     {"key_field_requires_approval", 422, "关键信息须通过变更申请审批后修改",
      "Key fields change only through an approved key_field_change request"},
     {"class_out_of_scope", 403, "目标班级不在您的管理范围内（班主任只能在本人所带班级之间调班）",
-     "The destination class is outside your scope (a head teacher moves pupils between their own classes only)"},
-    {"grade_change_requires_approval", 422, "调整年级须通过异动申请", "A grade change needs a request"},
+     "The destination class is outside your scope (a head teacher moves pupils between their own "
+     "classes only)"},
+    {"grade_change_requires_approval", 422, "调整年级须通过异动申请",
+     "A grade change needs a request"},
     {"student_not_active", 409, "该学籍不在籍，不能修改", "The record is not active"},
     {"student_has_problem", 409, "该学籍有未处理的问题学籍记录", "The record has an open problem"},
-    {"student_in_flight", 409, "该学生有正在办理的业务（异动中）", "The student has an open request"},
+    {"student_in_flight", 409, "该学生有正在办理的业务（异动中）",
+     "The student has an open request"},
     {"student_not_enrolled", 422, "该学生不在读", "The student is not enrolled"},
-    {"student_number_exhausted", 409, "无法分配学籍号，请联系上级部门", "No student number is free"},
+    {"student_number_exhausted", 409, "无法分配学籍号，请联系上级部门",
+     "No student number is free"},
     {"invalid_term", 422, "学期格式应为 YYYY-1（秋季）或 YYYY-2（春季）",
      "A term is YYYY-1 (autumn) or YYYY-2 (spring)"},
     {"photo_too_large", 413, "照片不能超过 200 KB", "A photo may be at most 200 KB"},
     {"photo_bad_format", 422, "照片须为 JPEG 或 PNG 图片", "A photo must be a JPEG or PNG image"},
     {"photo_bad_size", 422, "照片像素尺寸不合适（32 至 4096 像素，长宽比不超过 3）",
      "Photo size out of range (32 to 4096 pixels, aspect ratio at most 3)"},
-    {"step_already_decided", 409, "该审批步骤已处理，请刷新后查看", "That step was already decided"},
+    {"step_already_decided", 409, "该审批步骤已处理，请刷新后查看",
+     "That step was already decided"},
     {"not_step_holder", 403, "当前步骤不由本单位审批", "Your org does not hold this step"},
     {"invalid_action", 422, "不支持的审批操作", "Unsupported action"},
-    {"transition_not_allowed", 422, "学籍当前状态不允许此业务", "Not allowed in the record's state"},
+    {"transition_not_allowed", 422, "学籍当前状态不允许此业务",
+     "Not allowed in the record's state"},
     /* workflow (issue #5) */
     {"invalid_request_type", 422, "不支持的业务类型", "Unknown request type"},
     {"evidence_required", 422, "该业务须上传佐证材料", "This request needs evidence files"},
     {"file_not_found", 422, "佐证材料不存在或不属于本单位", "No such evidence file of your org"},
-    {"file_bad_format", 422, "佐证材料须为 JPEG、PNG 或 PDF 文件", "Evidence must be JPEG, PNG or PDF"},
+    {"file_bad_format", 422, "佐证材料须为 JPEG、PNG 或 PDF 文件",
+     "Evidence must be JPEG, PNG or PDF"},
     {"file_too_large", 413, "佐证材料不能超过 2 MB", "An evidence file may be at most 2 MB"},
-    {"to_school_not_caller", 422, "转学须由转入学校发起", "A transfer is started by the receiving school"},
-    {"transfer_blackout", 409, "当前为转学暂停期，不能发起新的转学", "No new transfers in the blackout period"},
-    {"not_request_starter", 403, "只有发起单位可以撤回或重新提交", "Only the starter may withdraw or resubmit"},
+    {"to_school_not_caller", 422, "转学须由转入学校发起",
+     "A transfer is started by the receiving school"},
+    {"transfer_blackout", 409, "当前为转学暂停期，不能发起新的转学",
+     "No new transfers in the blackout period"},
+    {"not_request_starter", 403, "只有发起单位可以撤回或重新提交",
+     "Only the starter may withdraw or resubmit"},
     {"grade_not_final", 422, "该年级不是本校的毕业年级", "Not the school's graduating grade"},
-    {"student_not_in_grade", 422, "该学生不在本次毕业的年级中", "The student is not in the graduating grade"},
+    {"student_not_in_grade", 422, "该学生不在本次毕业的年级中",
+     "The student is not in the graduating grade"},
     {"no_students", 422, "没有可办理的学生", "No student to include"},
     {"same_school", 422, "转出学校与转入学校相同", "Sending and receiving school are the same"},
-    {"student_not_in_problem", 422, "该学生不属于此问题学籍", "The student is not part of this problem record"},
+    {"student_not_in_problem", 422, "该学生不属于此问题学籍",
+     "The student is not part of this problem record"},
     {"invalid_method", 422, "处理方式应为 evidence（佐证）、change（变更）或 delete（删除）",
      "method must be evidence, change or delete"},
     {"duplicate_value", 422, "重复的值", "Duplicate value"},
     {"problem_not_found", 404, "问题学籍不存在", "No such problem record"},
-    {"problem_in_flight", 409, "该问题学籍已有处理中的申请", "The problem record already has an open resolution"},
+    {"problem_in_flight", 409, "该问题学籍已有处理中的申请",
+     "The problem record already has an open resolution"},
     {"problem_resolved", 409, "该问题学籍已处理完毕", "The problem record is already resolved"},
     {"import_not_found", 404, "导入任务不存在", "No such import job"},
     {"import_empty", 422, "文件是空的，或没有表头", "The file is empty or has no header row"},
     {"import_worker_lost", 422,
-     "导入任务已停止：处理它的服务进程两次意外中断，已提交的行保留；请检查文件后把其余的行重新上传，或联系管理员",
-     "The import was stopped: the process running it ended unexpectedly twice; committed rows stay. Check the file and upload the remaining rows again, or contact the administrators"},
+     "导入任务已停止：处理它的服务进程两次意外中断，已提交的行保留；请检查文件后把其余的行重新上传"
+     "，或联系管理员",
+     "The import was stopped: the process running it ended unexpectedly twice; committed rows "
+     "stay. Check the file and upload the remaining rows again, or contact the administrators"},
     {"import_no_rows", 422, "文件中没有学生数据：请从第二行起每行填写一名学生",
      "The file has no student rows: fill in one pupil per row from row 2"},
     {"import_xls", 415, "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传",
@@ -231,8 +254,10 @@ static const problem problems[] = {
      "Another template version: download the current template"},
     {"number_lost_digits", 422,
      "身份证号被Excel转成了数字，末几位已丢失：请把该列设为文本格式后重新输入",
-     "Excel turned the ID number into a number and lost its last digits: format the column as text and type it again"},
-    {"distance_with_unit", 422, "只填数字（公里），不要写单位", "A number of km only, without a unit"},
+     "Excel turned the ID number into a number and lost its last digits: format the column as text "
+     "and type it again"},
+    {"distance_with_unit", 422, "只填数字（公里），不要写单位",
+     "A number of km only, without a unit"},
     {"no_matching_student", 422, "本校没有姓名和证件号都相符的学生（批量更新不新增学生）",
      "No student of the school has this name and ID number (an update creates no student)"},
     {"revert_conflict", 409, "该学生此后已有其他变动，不能回退此业务",
@@ -244,22 +269,30 @@ static const problem problems[] = {
     {"import_not_finished", 409, "导入任务尚未完成，请稍后再下载错误行",
      "The import has not finished yet; fetch its rejected rows later"},
     {"import_file_rejected", 409,
-     "导入文件整体未通过检查（文件损坏或表头不符合模板），没有可下载的错误行，请按导入结果中的说明修改后重新上传",
-     "The file was refused as a whole (damaged, or not the template): there are no rejected rows; fix it as the import's errors say and upload it again"},
+     "导入文件整体未通过检查（文件损坏或表头不符合模板），没有可下载的错误行，请按导入结果中的说明"
+     "修改后重新上传",
+     "The file was refused as a whole (damaged, or not the template): there are no rejected rows; "
+     "fix it as the import's errors say and upload it again"},
     {"import_upload_deleted", 410,
-     "导入文件已超过保留期限并已删除，无法再生成错误行文件；导入结果中的错误说明仍可查看，请按其修改原文件后重新上传",
-     "The uploaded file was deleted after its retention period, so its rejected rows can no longer be given back; the import's errors are still listed in the job"},
+     "导入文件已超过保留期限并已删除，无法再生成错误行文件；导入结果中的错误说明仍可查看，请按其修"
+     "改原文件后重新上传",
+     "The uploaded file was deleted after its retention period, so its rejected rows can no longer "
+     "be given back; the import's errors are still listed in the job"},
     {"school_required", 400, "教育行政部门导出花名册须指定学校（school 参数）",
      "A bureau exports one school at a time: give school"},
     {"export_too_large", 422, "导出的学生过多，请按年级或班级分批导出",
      "Too many students for one export: export by grade or class"},
     {"invalid_group_by", 400,
-     "group_by 只能是 grade、gender、ethnicity、school、county、left_behind、migrant_child、boarding、disability，逗号分隔且不重复",
-     "group_by takes distinct comma-separated keys of grade, gender, ethnicity, school, county, left_behind, migrant_child, boarding, disability"},
+     "group_by 只能是 "
+     "grade、gender、ethnicity、school、county、left_behind、migrant_"
+     "child、boarding、disability，逗号分隔且不重复",
+     "group_by takes distinct comma-separated keys of grade, gender, ethnicity, school, county, "
+     "left_behind, migrant_child, boarding, disability"},
     {"report_too_large", 422, "统计结果的行数过多，请减少分组项或缩小区域",
      "The report has too many rows: group by fewer keys or narrow the region"},
     /* spreadsheet files (issue #6: formats/zip.h, formats/xlsx.h, formats/csv.h) */
-    {"xlsx_not_zip", 422, "文件不是 Excel 工作簿（.xlsx）", "The file is not an Excel workbook (.xlsx)"},
+    {"xlsx_not_zip", 422, "文件不是 Excel 工作簿（.xlsx）",
+     "The file is not an Excel workbook (.xlsx)"},
     {"xlsx_no_workbook", 422, "压缩包中没有 Excel 工作簿，请上传 .xlsx 文件",
      "The archive holds no Excel workbook; upload an .xlsx file"},
     {"xlsx_no_sheet", 422, "工作簿中没有可读取的工作表", "The workbook has no worksheet to read"},
@@ -272,7 +305,8 @@ static const problem problems[] = {
     {"csv_bad_encoding", 422, "CSV 文件的字符编码无法识别（应为 UTF-8 或 GBK）",
      "Unrecognised CSV encoding (UTF-8 or GBK expected)"},
     {"csv_malformed", 422, "CSV 文件格式不正确", "The CSV file is malformed"},
-    {"csv_too_large", 413, "CSV 文件的一行过长或列数过多", "A CSV record is too long or has too many fields"},
+    {"csv_too_large", 413, "CSV 文件的一行过长或列数过多",
+     "A CSV record is too long or has too many fields"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
@@ -297,11 +331,14 @@ static const struct {
 static const struct {
     const char *slug, *param, *zh, *en;
 } reasons[] = {
-    {"invalid_id_number", "length", "应为 18 位（或旧版 15 位）", "must be 18 (or legacy 15) characters"},
-    {"invalid_id_number", "chars", "只能由数字组成，最后一位可为 X", "digits only; the last may be X"},
+    {"invalid_id_number", "length", "应为 18 位（或旧版 15 位）",
+     "must be 18 (or legacy 15) characters"},
+    {"invalid_id_number", "chars", "只能由数字组成，最后一位可为 X",
+     "digits only; the last may be X"},
     {"invalid_id_number", "checksum", "校验位错误", "the check digit is wrong"},
     {"invalid_id_number", "birth_date", "出生日期无效", "the birth date is not valid"},
-    {"invalid_id_number", "region", "地址码的省级代码不存在", "the address code has no valid province"},
+    {"invalid_id_number", "region", "地址码的省级代码不存在",
+     "the address code has no valid province"},
     {"invalid_region_code", "length", "位数不正确", "wrong length"},
     {"invalid_region_code", "chars", "只能由数字组成", "digits only"},
     {"invalid_region_code", "province", "省级代码不存在", "no such province"},
@@ -311,7 +348,8 @@ static const struct {
     {"invalid_school_code", "province", "省级代码不存在", "no such province"},
     {"invalid_setting", "mmdd", "须为 MM-DD 格式的月日（不可为 02-29）",
      "must be a month-day MM-DD (not 02-29)"},
-    {"invalid_setting", "date", "须为 YYYY-MM-DD 格式的有效日期", "must be a valid date YYYY-MM-DD"},
+    {"invalid_setting", "date", "须为 YYYY-MM-DD 格式的有效日期",
+     "must be a valid date YYYY-MM-DD"},
     {"invalid_setting", "age", "须为 3 至 10 的整数", "must be an integer from 3 to 10"},
     {"invalid_setting", "days", "须为 1 至 60 的整数", "must be an integer from 1 to 60"},
     {"invalid_setting", "retention_days", "须为 1 至 30 的整数（天）",
@@ -321,7 +359,8 @@ static const struct {
     {"invalid_setting", "too_many", "项数过多", "has too many items"},
     {"invalid_setting", "window_bounds", "from 与 until 须同时设置或同时为 null",
      "from and until must both be set or both be null"},
-    {"invalid_setting", "window_order", "结束日期不能早于开始日期", "until must not be before from"},
+    {"invalid_setting", "window_order", "结束日期不能早于开始日期",
+     "until must not be before from"},
     {"invalid_id_number", "permit_region", "港澳台居民居住证号码应以 81、82 或 83 开头",
      "a residence permit number starts with 81, 82 or 83"},
     {"invalid_region_code", "unknown", "区县代码不存在", "no such county"},
@@ -330,44 +369,52 @@ static const struct {
     {"invalid_month", "format", "须为 YYYYMM 格式", "must be YYYYMM"},
     {"invalid_month", "future", "不能晚于本月", "must not be in the future"},
     {"invalid_month", "before_birth", "不能早于出生年月", "must not be before the birth month"},
-    {"invalid_phone", "chars", "只能由数字组成（不要填写“-”或“无”）", "digits only (no '-', no words)"},
+    {"invalid_phone", "chars", "只能由数字组成（不要填写“-”或“无”）",
+     "digits only (no '-', no words)"},
     {"invalid_phone", "length", "应为 7 至 20 位数字", "7 to 20 digits"},
     {"invalid_text", "control", "不能包含控制字符", "must not contain control characters"},
-    {"invalid_distance", "format", "须为以公里计的数字，不带单位", "a number of km, without a unit"},
+    {"invalid_distance", "format", "须为以公里计的数字，不带单位",
+     "a number of km, without a unit"},
     {"invalid_distance", "decimals", "最多一位小数", "at most one decimal"},
     {"invalid_distance", "range", "不能超过 999.9 公里", "at most 999.9 km"},
     {"contradicts_id_number", "gender", "性别与身份证号第 17 位不符",
      "the gender contradicts digit 17 of the ID number"},
     {"contradicts_id_number", "birth_date", "出生日期与身份证号不符",
      "the birth date contradicts the ID number"},
-    {"xlsx_not_zip", "ole", "这是旧版 .xls 文件或设置了打开密码的文件，请在 Excel 中另存为 .xlsx（不设密码）",
+    {"xlsx_not_zip", "ole",
+     "这是旧版 .xls 文件或设置了打开密码的文件，请在 Excel 中另存为 .xlsx（不设密码）",
      "this is an old .xls file or a password-protected one: save it as .xlsx without a password"},
     {"xlsx_no_workbook", "ods", "这是 .ods 文件，请另存为 Excel 工作簿（.xlsx）",
      "this is an .ods file: save it as an Excel workbook (.xlsx)"},
     {"xlsx_malformed", "zip", "压缩结构损坏（文件可能未完整上传）",
      "the zip structure is damaged (was the upload cut short?)"},
-    {"xlsx_malformed", "crc", "文件内容校验失败（文件可能已损坏）", "a checksum failed (the file may be damaged)"},
+    {"xlsx_malformed", "crc", "文件内容校验失败（文件可能已损坏）",
+     "a checksum failed (the file may be damaged)"},
     {"xlsx_malformed", "xml", "工作表内容不是合法的 XML", "a part is not well-formed XML"},
     {"xlsx_malformed", "reference", "单元格位置超出 Excel 范围（最大 XFD 列、1048576 行）",
      "a cell reference lies outside A1:XFD1048576"},
     {"xlsx_malformed", "shared_string", "单元格引用的共享字符串不存在",
      "a cell refers to a shared string that does not exist"},
     {"xlsx_malformed", "utf8", "文字编码不是 UTF-8", "text is not valid UTF-8"},
-    {"xlsx_malformed", "part", "工作簿缺少必要的组成部分", "a part the workbook refers to is missing"},
+    {"xlsx_malformed", "part", "工作簿缺少必要的组成部分",
+     "a part the workbook refers to is missing"},
     {"xlsx_unsupported", "zip64", "文件使用了 ZIP64 格式", "the file uses ZIP64"},
     {"xlsx_unsupported", "encrypted", "文件已加密", "the file is encrypted"},
-    {"xlsx_unsupported", "method", "文件使用了不支持的压缩方式", "the file uses an unsupported compression method"},
+    {"xlsx_unsupported", "method", "文件使用了不支持的压缩方式",
+     "the file uses an unsupported compression method"},
     {"xlsx_too_large", "entries", "文件包含的部件过多", "too many parts"},
     {"xlsx_too_large", "entry", "解压后超过 1 GB", "over 1 GiB uncompressed"},
     {"xlsx_too_large", "total", "解压后总计超过 2 GB", "over 2 GiB uncompressed in all"},
-    {"xlsx_too_large", "ratio", "压缩比异常（疑似压缩炸弹）", "an abnormal compression ratio (a zip bomb?)"},
+    {"xlsx_too_large", "ratio", "压缩比异常（疑似压缩炸弹）",
+     "an abnormal compression ratio (a zip bomb?)"},
     {"xlsx_too_large", "xml_token", "某个单元格或标记过长", "a cell or tag is too long"},
     {"xlsx_too_large", "shared_strings", "不同文字内容过多（超过 200 万项或 64 MB）",
      "too many distinct strings (over 2 million or 64 MiB)"},
     {"xlsx_too_large", "rows", "超过 1048576 行", "over 1048576 rows"},
     {"xlsx_too_large", "columns", "列数过多", "too many columns"},
     {"xlsx_too_large", "cell", "单元格文字超过 32767 个字符", "a cell over 32767 characters"},
-    {"csv_bad_encoding", "utf16", "这是 Unicode（UTF-16）文本，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+    {"csv_bad_encoding", "utf16",
+     "这是 Unicode（UTF-16）文本，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
      "this is UTF-16 (Unicode text): save it as CSV UTF-8 in Excel"},
     {"csv_malformed", "quote", "引号未闭合", "a quoted field never ends"},
     {"csv_too_large", "record", "一行超过 1 MB", "a record over 1 MiB"},
@@ -380,16 +427,36 @@ find(const app_err *err)
     const char *slug = err->slug;
     if (slug == NULL) {
         switch (err->code) {
-        case APP_EINVAL: slug = "validation_failed"; break;
-        case APP_ENOTFOUND: slug = "not_found"; break;
-        case APP_ECONFLICT: slug = "conflict"; break;
-        case APP_ESTATE: slug = "invalid_state"; break;
-        case APP_EAUTH: slug = "unauthenticated"; break;
-        case APP_EFORBIDDEN: slug = "forbidden"; break;
-        case APP_EUNAVAIL: slug = "database_unavailable"; break;
-        case APP_ETOOLARGE: slug = "body_too_large"; break;
-        case APP_EPRECOND: slug = "precondition_failed"; break;
-        default: slug = "internal_error"; break;
+        case APP_EINVAL:
+            slug = "validation_failed";
+            break;
+        case APP_ENOTFOUND:
+            slug = "not_found";
+            break;
+        case APP_ECONFLICT:
+            slug = "conflict";
+            break;
+        case APP_ESTATE:
+            slug = "invalid_state";
+            break;
+        case APP_EAUTH:
+            slug = "unauthenticated";
+            break;
+        case APP_EFORBIDDEN:
+            slug = "forbidden";
+            break;
+        case APP_EUNAVAIL:
+            slug = "database_unavailable";
+            break;
+        case APP_ETOOLARGE:
+            slug = "body_too_large";
+            break;
+        case APP_EPRECOND:
+            slug = "precondition_failed";
+            break;
+        default:
+            slug = "internal_error";
+            break;
         }
     }
     for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++)
@@ -402,16 +469,26 @@ static int
 status_of_code(app_code c)
 {
     switch (c) {
-    case APP_EINVAL: return 422;
-    case APP_ENOTFOUND: return 404;
-    case APP_ECONFLICT: return 409;
-    case APP_ESTATE: return 409;
-    case APP_EAUTH: return 401;
-    case APP_EFORBIDDEN: return 403;
-    case APP_EUNAVAIL: return 503;
-    case APP_ETOOLARGE: return 413;
-    case APP_EPRECOND: return 412;
-    default: return 500;
+    case APP_EINVAL:
+        return 422;
+    case APP_ENOTFOUND:
+        return 404;
+    case APP_ECONFLICT:
+        return 409;
+    case APP_ESTATE:
+        return 409;
+    case APP_EAUTH:
+        return 401;
+    case APP_EFORBIDDEN:
+        return 403;
+    case APP_EUNAVAIL:
+        return 503;
+    case APP_ETOOLARGE:
+        return 413;
+    case APP_EPRECOND:
+        return 412;
+    default:
+        return 500;
     }
 }
 
@@ -439,10 +516,9 @@ has_record_message(app_arena *arena, const char *title, const char *param, int e
     const char *bar = strchr(param, '|');
     int n = (int)(bar - param);
     if (param[0] == '@')
-        return app_arena_printf(arena,
-                                en ? "%s: held at a school in %.*s (%s)"
-                                   : "%s：学籍在%.*s的一所学校（%s）",
-                                title, n - 1, param + 1, bar + 1);
+        return app_arena_printf(
+            arena, en ? "%s: held at a school in %.*s (%s)" : "%s：学籍在%.*s的一所学校（%s）",
+            title, n - 1, param + 1, bar + 1);
     return app_arena_printf(arena, en ? "%s: held at %.*s (%s)" : "%s：学籍在 %.*s（%s）", title, n,
                             param, bar + 1);
 }
@@ -468,8 +544,8 @@ api_problem_message(app_arena *arena, const char *slug, const char *param, int e
             continue;
         const char *fmt = en ? with_value[i].en : with_value[i].zh;
         const char *at = strstr(fmt, "%s");
-        return app_arena_printf(arena, en ? "%s: %.*s%s%s" : "%s：%.*s%s%s", title,
-                                (int)(at - fmt), fmt, param, at + 2);
+        return app_arena_printf(arena, en ? "%s: %.*s%s%s" : "%s：%.*s%s%s", title, (int)(at - fmt),
+                                fmt, param, at + 2);
     }
     return app_arena_strdup(arena, title);
 }
@@ -499,8 +575,8 @@ api_problem_render(api_call *c)
     const char *title = p ? (en ? p->en : p->zh) : (en ? "Error" : "错误");
     json_object_set_new(o, "title", json_string(title));
     json_object_set_new(o, "status", json_integer(status));
-    char *detail = status >= 500 ? app_arena_strdup(c->arena, title)
-                                 : message(c, slug, err->param, en);
+    char *detail =
+        status >= 500 ? app_arena_strdup(c->arena, title) : message(c, slug, err->param, en);
     if (strcmp(slug, "malformed_json") == 0 && err->param[0]) {
         int line = 0, col = 0, pos = 0;
         sscanf(err->param, "%d:%d:%d", &line, &col, &pos);

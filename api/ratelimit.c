@@ -4,14 +4,14 @@
  */
 #include "api/ratelimit.h"
 
+#include "base/arena.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "base/arena.h"
 
 #define NBUCKETS 4096
 #define SWEEP_EVERY_S 30.0

@@ -3,13 +3,13 @@
  */
 #include "api/registry.h"
 
-#include <sodium.h>
-#include <string.h>
-
 #include "api/verifier.h"
 #include "core/calendar.h"
 #include "core/env.h"
 #include "workflow/wf.h"
+
+#include <sodium.h>
+#include <string.h>
 
 static core_env ENV;
 static core_codes *CODES;

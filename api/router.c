@@ -7,11 +7,11 @@
  * routes (reference data, the contract, health, the empty template), which
  * carry no personal data (api/call.c, docs/security.md).
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "api/api.h"
 #include "api/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
 
 const api_route api_routes[] = {
     {API_GET, "/healthz", h_healthz, API_ROUTE_NO_LIMIT | API_ROUTE_PUBLIC},
@@ -57,8 +57,7 @@ const api_route api_routes[] = {
     /* students (api/h_students.c) */
     {API_POST, "/api/v1/students", h_student_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/students", h_students_list, API_ROUTE_AUTH},
-    {API_POST, "/api/v1/students/lookup", h_student_lookup,
-     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/students/lookup", h_student_lookup, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     /* before /students/{key}: the first matching route wins */
     {API_GET, "/api/v1/students/export", h_students_export, API_ROUTE_AUTH},
     {API_GET, "/api/v1/students/{key}", h_student_get, API_ROUTE_AUTH},
@@ -173,8 +172,11 @@ api_allow_string(int mask, char *buf, size_t cap)
     static const struct {
         int bit;
         const char *name;
-    } names[] = {{API_GET, "GET, HEAD"}, {API_POST, "POST"},   {API_PUT, "PUT"},
-                 {API_PATCH, "PATCH"},   {API_DELETE, "DELETE"}};
+    } names[] = {{API_GET, "GET, HEAD"},
+                 {API_POST, "POST"},
+                 {API_PUT, "PUT"},
+                 {API_PATCH, "PATCH"},
+                 {API_DELETE, "DELETE"}};
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -3,32 +3,78 @@
  */
 #include "api/settings.h"
 
+#include "core/settings.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "core/settings.h"
 
 #define MAX_HOLIDAYS 366
 #define MAX_REQUIRED_FIELDS 64
 
 /* Display order: that of DB_SETTINGS_DEFAULTS. */
 static const char *const keys[] = {
-    "entry_age_cutoff",   "entry_min_age",      "transfer_blackout",
-    "required_fields",    "holidays",           "step_deadline_days",
-    "province_approves_transfers",              "registration_window",
+    "entry_age_cutoff",
+    "entry_min_age",
+    "transfer_blackout",
+    "required_fields",
+    "holidays",
+    "step_deadline_days",
+    "province_approves_transfers",
+    "registration_window",
     "import_upload_retention_days",
 };
 
 /* API.md "Student record fields", by JSON name. */
 static const char *const student_fields[] = {
-    "name", "gender", "birth_date", "birthplace", "native_place", "ethnicity", "nationality",
-    "id_type", "id_number", "overseas_status", "political_status", "health", "photo",
-    "name_pinyin", "former_name", "id_valid_until", "hukou_region", "hukou_type", "specialty",
-    "aux_number", "seat_number", "grade", "class", "enrolled_month", "entry_mode", "study_mode",
-    "source", "current_address", "mailing_address", "home_address", "phone", "postcode", "email",
-    "homepage", "only_child", "preschool", "left_behind", "migrant_child", "orphan",
-    "martyr_child", "inclusive_ed", "disability", "gov_funded_seat", "needs_aid",
-    "boarding_subsidy", "distance_km", "transport", "school_bus", "family",
+    "name",
+    "gender",
+    "birth_date",
+    "birthplace",
+    "native_place",
+    "ethnicity",
+    "nationality",
+    "id_type",
+    "id_number",
+    "overseas_status",
+    "political_status",
+    "health",
+    "photo",
+    "name_pinyin",
+    "former_name",
+    "id_valid_until",
+    "hukou_region",
+    "hukou_type",
+    "specialty",
+    "aux_number",
+    "seat_number",
+    "grade",
+    "class",
+    "enrolled_month",
+    "entry_mode",
+    "study_mode",
+    "source",
+    "current_address",
+    "mailing_address",
+    "home_address",
+    "phone",
+    "postcode",
+    "email",
+    "homepage",
+    "only_child",
+    "preschool",
+    "left_behind",
+    "migrant_child",
+    "orphan",
+    "martyr_child",
+    "inclusive_ed",
+    "disability",
+    "gov_funded_seat",
+    "needs_aid",
+    "boarding_subsidy",
+    "distance_km",
+    "transport",
+    "school_bus",
+    "family",
 };
 
 int
@@ -127,7 +173,8 @@ check_members(const json_t *v, const char *const *allowed, const char *ptr, app_
     int bad = 0;
     const char *k;
     json_t *m;
-    json_object_foreach((json_t *)v, k, m) {
+    json_object_foreach((json_t *)v, k, m)
+    {
         int ok = 0;
         for (const char *const *a = allowed; *a; a++)
             ok |= strcmp(*a, k) == 0;
@@ -180,7 +227,8 @@ check_required_fields(const json_t *v, const char *ptr, app_err *err)
     int bad = 0;
     size_t i;
     json_t *item;
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         char p[64];
         index_pointer(p, sizeof(p), ptr, i);
         if (!json_is_string(item)) {
@@ -220,7 +268,8 @@ check_holidays(const json_t *v, const char *ptr, app_err *err)
     int bad = 0;
     size_t i;
     json_t *item;
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         char p[64];
         int ymd;
         index_pointer(p, sizeof(p), ptr, i);
@@ -292,7 +341,8 @@ api_settings_validate(const json_t *settings, const char *base, app_err *err)
     int bad = 0;
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)settings, k, v) {
+    json_object_foreach((json_t *)settings, k, v)
+    {
         char p[64];
         pointer(p, sizeof(p), base, k);
         if (strcmp(k, "entry_age_cutoff") == 0)
@@ -335,7 +385,8 @@ api_settings_ordered(const json_t *obj)
     }
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)obj, k, v) {
+    json_object_foreach((json_t *)obj, k, v)
+    {
         if (json_object_get(out, k) == NULL)
             json_object_set(out, k, v);
     }

@@ -17,9 +17,9 @@
 #ifndef API_SETTINGS_H
 #define API_SETTINGS_H
 
-#include <jansson.h>
-
 #include "base/err.h"
+
+#include <jansson.h>
 
 /*
  * Check an overrides object: every member must be a known key of the right

@@ -23,14 +23,14 @@
  */
 #include "api/stream.h"
 
+#include "api/log.h"
+#include "api/pool.h"
+#include "base/buf.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "api/log.h"
-#include "api/pool.h"
-#include "base/buf.h"
 
 struct api_stream {
     h2o_generator_t gen; /* h2o hands its address back to proceed and stop */
@@ -38,15 +38,15 @@ struct api_stream {
     api_stream_fn more;
     api_stream_free_fn release;
     base_buf buf[3];
-    int fill;    /* the buffer a step writes into, or -1 */
-    int ready;   /* a part made and waiting for h2o, or -1 */
-    int sending; /* the part h2o holds until proceed or stop, or -1 */
-    int busy;    /* a step is queued or running */
-    int started; /* the head went out: h2o_start_response was called */
-    int last;    /* the producer has made its last part */
-    int failed;  /* a step failed: abort at the next chance */
-    int gone;    /* the client went away */
-    int step_rc, step_last; /* what the last step returned, for the loop */
+    int fill;                 /* the buffer a step writes into, or -1 */
+    int ready;                /* a part made and waiting for h2o, or -1 */
+    int sending;              /* the part h2o holds until proceed or stop, or -1 */
+    int busy;                 /* a step is queued or running */
+    int started;              /* the head went out: h2o_start_response was called */
+    int last;                 /* the producer has made its last part */
+    int failed;               /* a step failed: abort at the next chance */
+    int gone;                 /* the client went away */
+    int step_rc, step_last;   /* what the last step returned, for the loop */
     unsigned long long bytes; /* body bytes handed to h2o */
 };
 

@@ -2,10 +2,10 @@
  * api/util.c - small helpers shared by the handlers: headers, ETag/If-Match,
  * text and code checks, form decoding.
  */
+#include "api/handlers.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "api/handlers.h"
 
 const char *
 api_req_header(api_call *c, const char *name)

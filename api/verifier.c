@@ -8,6 +8,8 @@
  */
 #include "api/verifier.h"
 
+#include "base/arena.h"
+
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -17,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "base/arena.h"
 
 #define URL_PATH_MAX 1024
 #define TIMEOUT_MAX_MS 600000
@@ -180,8 +180,8 @@ typedef struct call {
     const api_verifier *v;
     char *buf; /* the body, API_VERIFIER_MAX_RESPONSE + 1 bytes */
     size_t len;
-    size_t total;     /* bytes of heads and body received, against the cap */
-    long long clen;   /* Content-Length of the current answer, -1 if none */
+    size_t total;   /* bytes of heads and body received, against the cap */
+    long long clen; /* Content-Length of the current answer, -1 if none */
     char why[200];
 } call;
 
@@ -318,9 +318,9 @@ build_body(call *c, const char *name, const char *id_type, const char *id_number
         fail(c, "name, id_type and id_number are required");
         return NULL;
     }
-    json_t *o = json_pack_ex(&je, 0, "{s:s, s:s, s:s, s:s?, s:s?}", "name", name, "id_type",
-                             id_type, "id_number", id_number, "gender", gender, "birth_date",
-                             birth_date);
+    json_t *o =
+        json_pack_ex(&je, 0, "{s:s, s:s, s:s, s:s?, s:s?}", "name", name, "id_type", id_type,
+                     "id_number", id_number, "gender", gender, "birth_date", birth_date);
     if (o == NULL) {
         fail(c, "a request field is not valid UTF-8"); /* je.text may quote it */
         return NULL;
@@ -417,8 +417,8 @@ exchange(call *c, const char *body)
     char errbuf[CURL_ERROR_SIZE] = "";
     struct curl_slist *hl = NULL, *next;
     static const char *const headers[] = {"Accept: application/json",
-                                          "Content-Type: application/json", "Expect:",
-                                          "Connection: close"};
+                                          "Content-Type: application/json",
+                                          "Expect:", "Connection: close"};
     for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
         if ((next = curl_slist_append(hl, headers[i])) == NULL) {
             curl_slist_free_all(hl);

@@ -3,12 +3,12 @@
  */
 #include "base/buf.h"
 
+#include "base/arena.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/arena.h"
 
 void
 base_buf_reserve(base_buf *b, size_t extra)

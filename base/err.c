@@ -72,18 +72,30 @@ const char *
 app_code_name(app_code c)
 {
     switch (c) {
-    case APP_OK: return "ok";
-    case APP_EINVAL: return "invalid input";
-    case APP_ENOTFOUND: return "not found";
-    case APP_ECONFLICT: return "conflict";
-    case APP_ESTATE: return "invalid state";
-    case APP_EAUTH: return "unauthenticated";
-    case APP_EFORBIDDEN: return "forbidden";
-    case APP_ERETRY: return "retry";
-    case APP_EUNAVAIL: return "unavailable";
-    case APP_EINTERNAL: return "internal error";
-    case APP_ETOOLARGE: return "too large";
-    case APP_EPRECOND: return "precondition failed";
+    case APP_OK:
+        return "ok";
+    case APP_EINVAL:
+        return "invalid input";
+    case APP_ENOTFOUND:
+        return "not found";
+    case APP_ECONFLICT:
+        return "conflict";
+    case APP_ESTATE:
+        return "invalid state";
+    case APP_EAUTH:
+        return "unauthenticated";
+    case APP_EFORBIDDEN:
+        return "forbidden";
+    case APP_ERETRY:
+        return "retry";
+    case APP_EUNAVAIL:
+        return "unavailable";
+    case APP_EINTERNAL:
+        return "internal error";
+    case APP_ETOOLARGE:
+        return "too large";
+    case APP_EPRECOND:
+        return "precondition failed";
     }
     return "unknown";
 }

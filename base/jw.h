@@ -9,9 +9,9 @@
 #ifndef BASE_JW_H
 #define BASE_JW_H
 
-#include <stddef.h>
-
 #include "base/arena.h"
+
+#include <stddef.h>
 
 typedef struct jw {
     app_arena *arena;
@@ -22,9 +22,9 @@ typedef struct jw {
 
 void jw_init(jw *w, app_arena *a);
 void jw_raw(jw *w, const char *s, size_t len);
-void jw_obj(jw *w);   /* { */
-void jw_end(jw *w);   /* } */
-void jw_arr(jw *w);   /* [ */
+void jw_obj(jw *w);     /* { */
+void jw_end(jw *w);     /* } */
+void jw_arr(jw *w);     /* [ */
 void jw_arr_end(jw *w); /* ] */
 /* Members: "key": value. A NULL string is written as null. */
 void jw_key(jw *w, const char *key);

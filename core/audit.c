@@ -26,8 +26,8 @@ core_audit(db_conn *db, const core_op *op, const char *action, const char *targe
 
 int
 core_event(db_conn *db, const char *type, long long student_id, const char *school,
-           const char *authority, const char *province, long long request_id,
-           const char *data_json, app_err *err)
+           const char *authority, const char *province, long long request_id, const char *data_json,
+           app_err *err)
 {
     db_event e = {
         .student_id = student_id,

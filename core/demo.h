@@ -21,9 +21,9 @@
 #ifndef CORE_DEMO_H
 #define CORE_DEMO_H
 
-#include <stdint.h>
-
 #include "core/record.h"
+
+#include <stdint.h>
 
 /* A small fast PRNG (splitmix64); not for secrets. */
 typedef struct core_demo_rng {

@@ -4,8 +4,8 @@
 #include "core/export.h"
 
 #include "base/buf.h"
-#include "formats/csv.h"
 #include "core/import.h"
+#include "formats/csv.h"
 #include "formats/xlsx.h"
 
 #include <stdio.h>
@@ -46,7 +46,7 @@ core_export_cells(const core_codes *codes, const core_student *s, app_arena *a,
 #define CSV_FLUSH_AT 65536
 
 struct core_export {
-    core_op op; /* arena: the caller's, used by open only */
+    core_op op;            /* arena: the caller's, used by open only */
     core_student_filter f; /* f.after_id: the keyset cursor */
     core_export_format fmt;
     fmt_sink out;
@@ -150,8 +150,8 @@ too_many(core_export_format fmt, app_err *err)
 
 int
 core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
-                 core_export_format fmt, const char *audit_target, fmt_sink sink,
-                 core_export **out, long long *out_count, app_err *err)
+                 core_export_format fmt, const char *audit_target, fmt_sink sink, core_export **out,
+                 long long *out_count, app_err *err)
 {
     *out = NULL;
     *out_count = 0;
@@ -173,9 +173,8 @@ core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
     snprintf(detail, sizeof(detail),
              "{\"count\":%lld,\"revealed\":%s,\"format\":\"%s\",\"grade\":%d,\"class\":%d,"
              "\"status\":%s%s%s}",
-             count, f->reveal ? "true" : "false", fmt == CORE_EXPORT_CSV ? "csv" : "xlsx",
-             f->grade, f->class_no, plain ? "\"" : "", plain ? f->state : "null",
-             plain ? "\"" : "");
+             count, f->reveal ? "true" : "false", fmt == CORE_EXPORT_CSV ? "csv" : "xlsx", f->grade,
+             f->class_no, plain ? "\"" : "", plain ? f->state : "null", plain ? "\"" : "");
     if ((rc = core_audit(db, op, "student.export", "school", audit_target, detail, err)) != 0)
         return rc;
 

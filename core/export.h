@@ -26,8 +26,8 @@
 #ifndef CORE_EXPORT_H
 #define CORE_EXPORT_H
 
-#include "formats/sink.h"
 #include "core/student.h"
+#include "formats/sink.h"
 
 #include <stddef.h>
 

@@ -23,9 +23,12 @@ core_grade_label(int grade)
     if (!core_grade_valid(grade))
         return NULL;
     switch (grade / 10) {
-    case 1: return primary[grade - 11];
-    case 2: return junior[grade - 21];
-    default: return senior[grade - 31];
+    case 1:
+        return primary[grade - 11];
+    case 2:
+        return junior[grade - 21];
+    default:
+        return senior[grade - 31];
     }
 }
 
@@ -43,10 +46,14 @@ core_grade_fits_school(int category, const char *system, int grade)
     if (!core_grade_valid(grade))
         return 0;
     switch (category) {
-    case 21: return grade >= 11 && grade <= (five_four ? 15 : 16);
-    case 31: return grade >= 21 && grade <= (five_four ? 24 : 23);
-    case 34: return grade >= 31 && grade <= 33;
-    default: return 1;
+    case 21:
+        return grade >= 11 && grade <= (five_four ? 15 : 16);
+    case 31:
+        return grade >= 21 && grade <= (five_four ? 24 : 23);
+    case 34:
+        return grade >= 31 && grade <= 33;
+    default:
+        return 1;
     }
 }
 

@@ -11,9 +11,9 @@
 #ifndef CORE_IDNUM_H
 #define CORE_IDNUM_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 typedef struct core_idnum {
     char number[19]; /* always 18 characters, upper-case X, NUL-terminated */

@@ -3,12 +3,12 @@
  */
 #include "core/import.h"
 
+#include "formats/csv.h"
+#include "formats/xlsx.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "formats/csv.h"
-#include "formats/xlsx.h"
 
 /* ------------------------------------------------------------ the columns */
 
@@ -100,19 +100,26 @@ static double
 width_of(const core_field *f)
 {
     switch (f->kind) {
-    case CORE_FK_IDNUM: return 22;
-    case CORE_FK_DATE: return 12;
-    case CORE_FK_CODE: return 16;
-    case CORE_FK_PHONE: return 14;
-    case CORE_FK_REGION12: return 15;
-    default: return f->max > 30 ? 30 : 12;
+    case CORE_FK_IDNUM:
+        return 22;
+    case CORE_FK_DATE:
+        return 12;
+    case CORE_FK_CODE:
+        return 16;
+    case CORE_FK_PHONE:
+        return 14;
+    case CORE_FK_REGION12:
+        return 15;
+    default:
+        return f->max > 30 ? 30 : 12;
     }
 }
 
 static const char *const rules_text[] = {
     "学生信息导入模板填写说明",
     "1. 请勿增加、删除、移动或改名任何列（含隐藏列）；第一行为表头，从第二行起每行一名学生。",
-    "2. 所有单元格均为文本格式：身份证件号、电话、邮编等请直接输入，不要改成“数值”或“科学计数”格式，"
+    "2. "
+    "所有单元格均为文本格式：身份证件号、电话、邮编等请直接输入，不要改成“数值”或“科学计数”格式，"
     "否则身份证号末几位会丢失。",
     "3. 代码项（性别、民族、证件类型等）请从下拉列表中选择；也可只填代码（如 1）或名称（如 男）。",
     "4. 日期填写为 YYYY-MM-DD（如 2016-09-01），也接受 2016/9/1、2016年9月1日 和 Excel 日期。",
@@ -199,8 +206,8 @@ trim(const char **p, size_t *n)
             break;
     }
     for (;;) {
-        if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
-                         s[len - 1] == '\n'))
+        if (len >= 1 &&
+            (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
             len--;
         else if (len >= 2 && s[len - 2] == 0xC2 && s[len - 1] == 0xA0)
             len -= 2;
@@ -450,7 +457,7 @@ typedef struct errfile {
     fmt_xlsx_writer *w;
     core_import_msgs_fn next; /* the messages, in row order */
     void *ctx;
-    core_import_rowmsg msg;   /* the next message, when have_msg */
+    core_import_rowmsg msg; /* the next message, when have_msg */
     int have_msg;
     int all_rows, have_header;
     long rows;
@@ -546,8 +553,8 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 
 int
 core_import_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
-                             core_import_msgs_fn next, void *ctx, int all_rows,
-                             unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
+                             core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
+                             size_t *out_len, long *out_rows, app_err *err)
 {
     int n = core_template_ncols();
     fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
@@ -607,6 +614,6 @@ core_import_errors_xlsx(const char *format, const unsigned char *data, size_t le
                         unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
     msg_array m = {msgs, nmsgs, 0};
-    return core_import_errors_xlsx_next(format, data, len, array_next, &m, all_rows, out,
-                                        out_len, out_rows, err);
+    return core_import_errors_xlsx_next(format, data, len, array_next, &m, all_rows, out, out_len,
+                                        out_rows, err);
 }

@@ -20,13 +20,13 @@
 #ifndef CORE_IMPORT_H
 #define CORE_IMPORT_H
 
-#include <stddef.h>
-
 #include "core/record.h"
-#include "formats/sheet.h"
 #include "core/student.h"
-#include "formats/xlsx.h"
 #include "db/import.h"
+#include "formats/sheet.h"
+#include "formats/xlsx.h"
+
+#include <stddef.h>
 
 #define CORE_TEMPLATE_VERSION "xueji-students-1"
 #define CORE_TEMPLATE_SHEET "学生信息"
@@ -56,8 +56,7 @@ void core_template_col(int col, fmt_xlsx_col *out);
 int core_template_is_extra(const char *p, size_t len);
 
 /* The template as an .xlsx file (malloc'd into *out; free() it). */
-int core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len,
-                       app_err *err);
+int core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len, app_err *err);
 
 /* Which catalog field each column of an upload holds. */
 typedef struct core_import_map {
@@ -169,8 +168,8 @@ extern int core_import_batch;
  * (core_import_open_upload); one that does not decrypt fails the job with
  * failure "upload_unreadable".
  */
-int core_import_run(db_conn *db, const core_op *op, db_import *job,
-                    core_import_message_fn message, void *ctx, app_err *err);
+int core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_message_fn message,
+                    void *ctx, app_err *err);
 
 /* Set by a worker that must stop: a running import hands its job back
    (queued, from its last commit) at the next row. */

@@ -1,9 +1,9 @@
 /*
  * core/import_job.c - running an import job (see core/import.h).
  */
-#include "formats/csv.h"
 #include "core/files.h"
 #include "core/import.h"
+#include "formats/csv.h"
 #include "formats/xlsx.h"
 
 #include <signal.h>

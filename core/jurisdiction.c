@@ -3,10 +3,10 @@
  */
 #include "core/jurisdiction.h"
 
+#include "core/schoolcode.h"
+
 #include <assert.h>
 #include <string.h>
-
-#include "core/schoolcode.h"
 
 static const char ministry[] = "000000";
 

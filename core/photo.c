@@ -5,9 +5,9 @@
 
 #include "core/files.h"
 #include "core/student_int.h"
-#include "formats/image.h"
 #include "db/history.h"
 #include "db/photo.h"
+#include "formats/image.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,11 +3,11 @@
  */
 #include "core/pii.h"
 
+#include "base/err.h"
+
 #include <assert.h>
 #include <sodium.h>
 #include <string.h>
-
-#include "base/err.h"
 
 #define VERSION 0x01
 #define HEADER_BYTES 5 /* version, key id */
@@ -47,8 +47,7 @@ key_id(const unsigned char *key)
     uint32_t id;
 
     crypto_generichash_init(&st, NULL, 0, sizeof(h));
-    crypto_generichash_update(&st, (const unsigned char *)KEY_ID_PREFIX,
-                              sizeof(KEY_ID_PREFIX) - 1);
+    crypto_generichash_update(&st, (const unsigned char *)KEY_ID_PREFIX, sizeof(KEY_ID_PREFIX) - 1);
     crypto_generichash_update(&st, key, CORE_PII_KEY_BYTES);
     crypto_generichash_final(&st, h, sizeof(h));
     id = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
@@ -150,17 +149,16 @@ core_pii_encrypt(const core_pii_ring *r, const char *plain, size_t len, unsigned
     out[4] = (unsigned char)k->id;
     nonce = out + HEADER_BYTES;
     randombytes_buf(nonce, NONCE_BYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        out + HEADER_BYTES + NONCE_BYTES, &clen,
-        (const unsigned char *)(plain != NULL ? plain : ""), len, out, HEADER_BYTES, NULL, nonce,
-        k->enc);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(out + HEADER_BYTES + NONCE_BYTES, &clen,
+                                               (const unsigned char *)(plain != NULL ? plain : ""),
+                                               len, out, HEADER_BYTES, NULL, nonce, k->enc);
     *out_len = HEADER_BYTES + NONCE_BYTES + (size_t)clen;
     return 0;
 }
 
 int
-core_pii_decrypt(const core_pii_ring *r, const unsigned char *in, size_t len, char *out,
-                 size_t cap, size_t *out_len)
+core_pii_decrypt(const core_pii_ring *r, const unsigned char *in, size_t len, char *out, size_t cap,
+                 size_t *out_len)
 {
     const pii_key *k;
     size_t mlen;
@@ -198,8 +196,8 @@ core_pii_decrypt_key_index(const core_pii_ring *r, const unsigned char *in, size
 }
 
 void
-core_pii_blind_index(const core_pii_ring *r, int key_index, const char *domain,
-                     const char *value, size_t len, unsigned char out[CORE_PII_BIDX_BYTES])
+core_pii_blind_index(const core_pii_ring *r, int key_index, const char *domain, const char *value,
+                     size_t len, unsigned char out[CORE_PII_BIDX_BYTES])
 {
     crypto_generichash_state st;
     const pii_key *k;

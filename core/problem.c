@@ -3,8 +3,8 @@
  */
 #include "core/problem.h"
 
-#include "db/student.h"
 #include "db/problem.h"
+#include "db/student.h"
 
 int
 core_problem_open(db_conn *db, const char *kind, long long student, long long other,

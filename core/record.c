@@ -1,37 +1,40 @@
 /*
  * core/record.c - the field catalog of the student record and its validation.
  */
+#include "core/record.h"
+
+#include "core/grade.h"
+#include "core/idnum.h"
+#include "core/region.h"
+#include "core/settings.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/grade.h"
-#include "core/idnum.h"
-#include "core/record.h"
-#include "core/region.h"
-#include "core/settings.h"
-
 #define K CORE_F_KEY
 #define P CORE_F_PII
 
 /* One line per item of the national data set (DOMAIN §4). */
-#define MEMBER(m, base)                                                                        \
-    {base + 0, m, "name", "f" #m "_name", "姓名", CORE_FK_TEXT, NULL, 50, 0},                  \
-    {base + 1, m, "relation", "f" #m "_relation", "关系", CORE_FK_CODE, "relation", 0, 0},     \
-    {base + 2, m, "relation_note", "f" #m "_relation_note", "关系说明", CORE_FK_TEXT, NULL,     \
-     50, 0},                                                                                   \
-    {base + 3, m, "ethnicity", "f" #m "_ethnicity", "民族", CORE_FK_CODE, "ethnicity", 0, 0}, \
-    {base + 4, m, "employer", "f" #m "_employer", "工作单位", CORE_FK_TEXT, NULL, 100, 0},     \
-    {base + 5, m, "current_address", "f" #m "_current_address", "现住址", CORE_FK_TEXT, NULL,   \
-     200, 0},                                                                                  \
-    {base + 6, m, "hukou_region", "f" #m "_hukou_region", "户口所在地", CORE_FK_REGION12,       \
-     NULL, 12, 0},                                                                             \
-    {base + 7, m, "phone", "f" #m "_phone", "联系电话", CORE_FK_PHONE, NULL, 20, P},           \
-    {base + 8, m, "guardian", "f" #m "_guardian", "是否监护人", CORE_FK_CODE, "yes_no", 0, 0}, \
-    {base + 9, m, "id_type", "f" #m "_id_type", "身份证件类型", CORE_FK_CODE, "id_type", 0, 0}, \
-    {base + 10, m, "id_number", "f" #m "_id_number", "身份证件号", CORE_FK_IDNUM, NULL, 30, P}, \
-    {base + 11, m, "position", "f" #m "_position", "职务", CORE_FK_TEXT, NULL, 50, 0}
+#define MEMBER(m, base)                                                                             \
+    {base + 0, m, "name", "f" #m "_name", "姓名", CORE_FK_TEXT, NULL, 50, 0},                       \
+        {base + 1, m, "relation", "f" #m "_relation", "关系", CORE_FK_CODE, "relation", 0, 0},      \
+        {base + 2, m, "relation_note", "f" #m "_relation_note", "关系说明", CORE_FK_TEXT, NULL,     \
+         50,       0},                                                                              \
+        {base + 3, m, "ethnicity", "f" #m "_ethnicity", "民族", CORE_FK_CODE, "ethnicity", 0, 0},   \
+        {base + 4, m, "employer", "f" #m "_employer", "工作单位", CORE_FK_TEXT, NULL, 100, 0},      \
+        {base + 5, m, "current_address", "f" #m "_current_address", "现住址", CORE_FK_TEXT, NULL,   \
+         200,      0},                                                                              \
+        {base + 6, m, "hukou_region", "f" #m "_hukou_region", "户口所在地", CORE_FK_REGION12, NULL, \
+         12,       0},                                                                              \
+        {base + 7, m, "phone", "f" #m "_phone", "联系电话", CORE_FK_PHONE, NULL, 20, P},            \
+        {base + 8, m, "guardian", "f" #m "_guardian", "是否监护人", CORE_FK_CODE, "yes_no", 0, 0},  \
+        {base + 9, m, "id_type", "f" #m "_id_type", "身份证件类型", CORE_FK_CODE, "id_type", 0, 0}, \
+        {base + 10, m, "id_number", "f" #m "_id_number", "身份证件号", CORE_FK_IDNUM, NULL, 30, P}, \
+    {                                                                                               \
+        base + 11, m, "position", "f" #m "_position", "职务", CORE_FK_TEXT, NULL, 50, 0             \
+    }
 
 const core_field core_fields[CORE_NFIELDS] = {
     /* 1-13 personal */
@@ -44,10 +47,10 @@ const core_field core_fields[CORE_NFIELDS] = {
     {7, 0, "nationality", "nationality", "国籍/地区", CORE_FK_CODE, "nationality", 0, 0},
     {8, 0, "id_type", "id_type", "身份证件类型", CORE_FK_CODE, "id_type", 0, K},
     {9, 0, "id_number", "id_number", "身份证件号", CORE_FK_IDNUM, NULL, 30, K | P},
-    {10, 0, "overseas_status", "overseas_status", "港澳台侨外", CORE_FK_CODE, "overseas_status",
-     0, 0},
-    {11, 0, "political_status", "political_status", "政治面貌", CORE_FK_CODE,
-     "political_status", 0, 0},
+    {10, 0, "overseas_status", "overseas_status", "港澳台侨外", CORE_FK_CODE, "overseas_status", 0,
+     0},
+    {11, 0, "political_status", "political_status", "政治面貌", CORE_FK_CODE, "political_status", 0,
+     0},
     {12, 0, "health", "health", "健康状况", CORE_FK_CODE, "health", 0, 0},
     {13, 0, "photo", NULL, "照片", CORE_FK_PHOTO, NULL, 0, CORE_F_READONLY},
     /* 14-19 auxiliary */
@@ -78,14 +81,14 @@ const core_field core_fields[CORE_NFIELDS] = {
     {35, 0, "only_child", "only_child", "是否独生子女", CORE_FK_CODE, "yes_no", 0, 0},
     {36, 0, "preschool", "preschool", "是否受过学前教育", CORE_FK_CODE, "yes_no", 0, 0},
     {37, 0, "left_behind", "left_behind", "是否留守儿童", CORE_FK_CODE, "left_behind", 0, 0},
-    {38, 0, "migrant_child", "migrant_child", "是否进城务工人员随迁子女", CORE_FK_CODE, "yes_no",
-     0, 0},
+    {38, 0, "migrant_child", "migrant_child", "是否进城务工人员随迁子女", CORE_FK_CODE, "yes_no", 0,
+     0},
     {39, 0, "orphan", "orphan", "是否孤儿", CORE_FK_CODE, "yes_no", 0, 0},
     {40, 0, "martyr_child", "martyr_child", "是否烈士或优抚子女", CORE_FK_CODE, "yes_no", 0, 0},
     {41, 0, "inclusive_ed", "inclusive_ed", "随班就读", CORE_FK_CODE, "inclusive_ed", 0, 0},
     {42, 0, "disability", "disability", "残疾类型", CORE_FK_CODE, "disability", 0, 0},
-    {43, 0, "gov_funded_seat", "gov_funded_seat", "是否由政府购买学位", CORE_FK_CODE, "yes_no",
-     0, 0},
+    {43, 0, "gov_funded_seat", "gov_funded_seat", "是否由政府购买学位", CORE_FK_CODE, "yes_no", 0,
+     0},
     {44, 0, "needs_aid", "needs_aid", "是否需要申请资助", CORE_FK_CODE, "yes_no", 0, 0},
     {45, 0, "boarding_subsidy", "boarding_subsidy", "是否享受一补", CORE_FK_CODE, "yes_no", 0, 0},
     /* 46-48 travel */
@@ -337,8 +340,8 @@ static void
 check_email(vctx *x, int i, const char *s)
 {
     const char *at = strchr(s, '@');
-    int ok = at && at > s && strchr(at + 1, '@') == NULL && strchr(at + 1, '.') &&
-             at[1] != '.' && s[strlen(s) - 1] != '.' && strlen(s) <= 100;
+    int ok = at && at > s && strchr(at + 1, '@') == NULL && strchr(at + 1, '.') && at[1] != '.' &&
+             s[strlen(s) - 1] != '.' && strlen(s) <= 100;
     for (const char *p = s; ok && *p; p++)
         ok = (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f;
     if (!ok)
@@ -485,8 +488,8 @@ check_field(vctx *x, int i, const char *s)
     case CORE_FK_PINYIN: {
         int ok = (int)strlen(s) <= f->max;
         for (const unsigned char *p = (const unsigned char *)s; ok && *p; p++)
-            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == ' ' ||
-                 *p == '\'' || *p == '-';
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == ' ' || *p == '\'' ||
+                 *p == '-';
         if (!ok)
             bad(x, i, "invalid_pinyin", NULL);
         break;
@@ -621,8 +624,7 @@ check_required(vctx *x)
     for (int k = 0; k < ru->nrequired; k++) {
         const char *name = ru->required[k];
         if (strcmp(name, "family") == 0) {
-            static const int need[] = {CORE_M_NAME, CORE_M_RELATION, CORE_M_PHONE,
-                                       CORE_M_GUARDIAN};
+            static const int need[] = {CORE_M_NAME, CORE_M_RELATION, CORE_M_PHONE, CORE_M_GUARDIAN};
             for (size_t j = 0; j < sizeof(need) / sizeof(need[0]); j++)
                 if (r->v[CORE_R_F1 + need[j]] == NULL)
                     bad(x, CORE_R_F1 + need[j], "missing_field", NULL);

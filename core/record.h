@@ -19,10 +19,10 @@
 #ifndef CORE_RECORD_H
 #define CORE_RECORD_H
 
-#include <stddef.h>
-
 #include "base/arena.h"
 #include "base/err.h"
+
+#include <stddef.h>
 
 typedef enum {
     CORE_FK_TEXT = 1, /* free text, 1..max characters, no control characters */
@@ -34,13 +34,13 @@ typedef enum {
     CORE_FK_PHONE,    /* digits only, 7..20 */
     CORE_FK_POSTCODE, /* six digits */
     CORE_FK_EMAIL,
-    CORE_FK_URL,      /* http:// or https:// */
-    CORE_FK_KM,       /* distance in km: 0..999.9, at most one decimal */
-    CORE_FK_GRADE,    /* a grade code (11..16, 21..24, 31..33) */
-    CORE_FK_CLASSNO,  /* a class number within the grade, 1..99 */
-    CORE_FK_DIGITS,   /* digits only, 1..max */
-    CORE_FK_PINYIN,   /* Latin letters, spaces and ü/v, 1..max */
-    CORE_FK_PHOTO,    /* read-only: the record's photo link */
+    CORE_FK_URL,     /* http:// or https:// */
+    CORE_FK_KM,      /* distance in km: 0..999.9, at most one decimal */
+    CORE_FK_GRADE,   /* a grade code (11..16, 21..24, 31..33) */
+    CORE_FK_CLASSNO, /* a class number within the grade, 1..99 */
+    CORE_FK_DIGITS,  /* digits only, 1..max */
+    CORE_FK_PINYIN,  /* Latin letters, spaces and ü/v, 1..max */
+    CORE_FK_PHOTO,   /* read-only: the record's photo link */
 } core_field_kind;
 
 enum {
@@ -50,15 +50,15 @@ enum {
 };
 
 typedef struct core_field {
-    int item;             /* national item number 1..72 */
-    int member;           /* 0: the student; 1, 2: family member */
-    const char *json;     /* JSON name within the student or the member object */
-    const char *column;   /* SQL column (PII: base name, see core_record_columns()) */
-    const char *label;    /* Chinese label */
+    int item;           /* national item number 1..72 */
+    int member;         /* 0: the student; 1, 2: family member */
+    const char *json;   /* JSON name within the student or the member object */
+    const char *column; /* SQL column (PII: base name, see core_record_columns()) */
+    const char *label;  /* Chinese label */
     core_field_kind kind;
-    const char *table;    /* code table of CORE_FK_CODE, else NULL */
-    int max;              /* maximum length in characters (text kinds) */
-    unsigned flags;       /* CORE_F_* */
+    const char *table; /* code table of CORE_FK_CODE, else NULL */
+    int max;           /* maximum length in characters (text kinds) */
+    unsigned flags;    /* CORE_F_* */
 } core_field;
 
 #define CORE_NFIELDS 72
@@ -143,8 +143,8 @@ int core_codes_is_region(const char *code6, void *ctx);
 
 typedef struct core_record_rules {
     const core_codes *codes;
-    int today;                      /* YYYYMMDD: bounds dates */
-    const char *const *required;    /* JSON names (API.md) that must be present; "family" = member 1 */
+    int today;                   /* YYYYMMDD: bounds dates */
+    const char *const *required; /* JSON names (API.md) that must be present; "family" = member 1 */
     int nrequired;
 } core_record_rules;
 

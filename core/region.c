@@ -117,9 +117,17 @@ void
 core_region_like(const char *code6, char out[8])
 {
     switch (core_region_code_level(code6, strlen(code6))) {
-    case CORE_LEVEL_MINISTRY: snprintf(out, 8, "%%"); break;
-    case CORE_LEVEL_PROVINCE: snprintf(out, 8, "%.2s%%", code6); break;
-    case CORE_LEVEL_CITY: snprintf(out, 8, "%.4s%%", code6); break;
-    default: snprintf(out, 8, "%.6s", code6); break;
+    case CORE_LEVEL_MINISTRY:
+        snprintf(out, 8, "%%");
+        break;
+    case CORE_LEVEL_PROVINCE:
+        snprintf(out, 8, "%.2s%%", code6);
+        break;
+    case CORE_LEVEL_CITY:
+        snprintf(out, 8, "%.4s%%", code6);
+        break;
+    default:
+        snprintf(out, 8, "%.6s", code6);
+        break;
     }
 }

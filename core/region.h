@@ -9,9 +9,9 @@
 #ifndef CORE_REGION_H
 #define CORE_REGION_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 typedef enum {
     CORE_LEVEL_NONE = 0,

@@ -12,11 +12,11 @@
 #include "core/student_int.h"
 #include "core/stuno.h"
 #include "db/bulk.h"
-#include "db/refdata.h"
-#include "db/settings.h"
 #include "db/event.h"
 #include "db/history.h"
+#include "db/refdata.h"
 #include "db/request.h"
+#include "db/settings.h"
 
 #include <sodium.h>
 #include <stdio.h>

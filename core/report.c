@@ -3,8 +3,8 @@
  */
 #include "core/report.h"
 
-#include "formats/xlsx.h"
 #include "db/report.h"
+#include "formats/xlsx.h"
 
 #include <stdio.h>
 #include <string.h>

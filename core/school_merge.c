@@ -10,13 +10,13 @@
  */
 #include "core/school_merge.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "base/jw.h"
 #include "core/grade.h"
 #include "core/school.h"
 #include "db/refdata.h"
+
+#include <stdio.h>
+#include <string.h>
 
 /* May the actor merge `a` into `b`: its org is their lowest common authority or above it? */
 static int
@@ -96,9 +96,9 @@ core_school_merge(db_conn *db, const core_op *op, const char *code, const char *
         goto fail;
     if (!found || !ok) {
         app_err_field(err, "/into");
-        rc = app_err_set(err, APP_EFORBIDDEN, "forbidden",
-                         found ? "below the lowest common authority with %s" : "no school %s",
-                         into);
+        rc =
+            app_err_set(err, APP_EFORBIDDEN, "forbidden",
+                        found ? "below the lowest common authority with %s" : "no school %s", into);
         goto fail;
     }
     if (from.closed || to.closed) {
@@ -155,8 +155,7 @@ core_school_merge(db_conn *db, const core_op *op, const char *code, const char *
             k->new_name = app_arena_strdup(op->arena, now);
     }
 
-    db_merge m = {from.code, to.code, plan, nplan, ac->user_id, ac->org, to.authority,
-                  to.province};
+    db_merge m = {from.code, to.code, plan, nplan, ac->user_id, ac->org, to.authority, to.province};
     if ((rc = db_school_merge_apply(db, &m, op->arena, &out->students, &out->classes, err)) != 0)
         goto fail;
     const char *detail = merge_json(op, out, &from, &to, plan, nplan, 1);
@@ -164,8 +163,8 @@ core_school_merge(db_conn *db, const core_op *op, const char *code, const char *
     /* scoped to the merged school: its readers learn where its students went,
        the surviving school's learn of each arrival (student.moved) */
     if ((rc = core_audit(db, op, "school.merge", "school", from.code, detail, err)) != 0 ||
-        (rc = core_event(db, "school.merged", 0, from.code, from.authority, from.province, 0,
-                         data, err)) != 0 ||
+        (rc = core_event(db, "school.merged", 0, from.code, from.authority, from.province, 0, data,
+                         err)) != 0 ||
         (rc = db_commit(db, err)) != 0)
         goto fail;
     memcpy(out->from, from.code, sizeof(out->from));

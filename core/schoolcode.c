@@ -3,10 +3,10 @@
  */
 #include "core/schoolcode.h"
 
+#include "core/region.h"
+
 #include <assert.h>
 #include <string.h>
-
-#include "core/region.h"
 
 #define SLUG "invalid_school_code"
 

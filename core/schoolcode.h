@@ -9,9 +9,9 @@
 #ifndef CORE_SCHOOLCODE_H
 #define CORE_SCHOOLCODE_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 typedef struct core_school_code {
     char code[11]; /* the 10 digits, NUL-terminated */

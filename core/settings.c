@@ -51,8 +51,8 @@ core_date_parse(const char *s, int *out_ymd)
 {
     int y, m, d;
 
-    if (s == NULL || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-' ||
-        digits(s, 4, &y) != 0 || digits(s + 5, 2, &m) != 0 || digits(s + 8, 2, &d) != 0)
+    if (s == NULL || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) != 0 ||
+        digits(s + 5, 2, &m) != 0 || digits(s + 8, 2, &d) != 0)
         return -1;
     if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return -1;

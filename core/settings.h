@@ -13,9 +13,9 @@
 #ifndef CORE_SETTINGS_H
 #define CORE_SETTINGS_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 /*
  * Parse "MM-DD" (exactly five characters) into *out_mmdd. February 29 is

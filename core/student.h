@@ -68,9 +68,9 @@ int core_student_register(db_conn *db, const core_op *op, core_record *rec, core
 
 /* One record of core_student_register_many(). */
 typedef struct core_reg {
-    core_record *rec;  /* in: validated (and normalised) in place */
-    int rc;            /* out: 0 registered, else the record's error in *err */
-    app_err *err;      /* the caller's (one per record); items already in it fail the record */
+    core_record *rec; /* in: validated (and normalised) in place */
+    int rc;           /* out: 0 registered, else the record's error in *err */
+    app_err *err;     /* the caller's (one per record); items already in it fail the record */
     int warnings;
     long long student_id, request_id; /* out, when registered */
 } core_reg;
@@ -84,8 +84,7 @@ typedef struct core_reg {
  * duplicate. Returns 0 with each record's outcome in rows[i], or an error of
  * the batch as a whole (database unavailable ...), when nothing was written.
  */
-int core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, int n,
-                               app_err *err);
+int core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, int n, app_err *err);
 
 /*
  * Find a student by `key` (the record id in digits or a student number)
@@ -94,8 +93,8 @@ int core_student_register_many(db_conn *db, const core_op *op, core_reg *rows, i
  * student_not_found. `reveal` decrypts the personal numbers and writes an
  * audit entry.
  */
-int core_student_get(db_conn *db, const core_op *op, const char *key, int reveal,
-                     core_student *out, app_err *err);
+int core_student_get(db_conn *db, const core_op *op, const char *key, int reveal, core_student *out,
+                     app_err *err);
 
 /*
  * Edit non-key fields: `changes` holds the fields to set (present[i] = 1;
@@ -105,8 +104,8 @@ int core_student_get(db_conn *db, const core_op *op, const char *key, int reveal
  * current data key (so an edit also rotates it).
  */
 int core_student_patch(db_conn *db, const core_op *op, const char *key, int expect_version,
-                       const core_record *changes, const unsigned char *present,
-                       core_student *out, app_err *err);
+                       const core_record *changes, const unsigned char *present, core_student *out,
+                       app_err *err);
 
 /* List filter as the API gives it. */
 typedef struct core_student_filter {
@@ -137,9 +136,8 @@ int core_student_history(db_conn *db, const core_op *op, const char *key, long l
  * when found, the holder (school masked via *out_visible = 0 outside the
  * caller's jurisdiction). Audited.
  */
-int core_student_lookup(db_conn *db, const core_op *op, const char *id_type,
-                        const char *id_number, int *out_found, int *out_visible,
-                        core_student *out, app_err *err);
+int core_student_lookup(db_conn *db, const core_op *op, const char *id_type, const char *id_number,
+                        int *out_found, int *out_visible, core_student *out, app_err *err);
 
 /*
  * The registration effect, on the last approval (called by the workflow
@@ -174,8 +172,8 @@ const char *core_student_bidx(const core_op *op, const char *domain, const char 
 /* ---- for the workflow engine ---- */
 
 /* The student `key` the actor sees, with its school (lock: FOR UPDATE). */
-int core_student_load(db_conn *db, const core_op *op, const char *key, int lock,
-                      db_student *out, db_school *out_school, app_err *err);
+int core_student_load(db_conn *db, const core_op *op, const char *key, int lock, db_student *out,
+                      db_school *out_school, app_err *err);
 
 /* The student with full student number `number`, whoever holds it: a
    transfer's receiving school names the student it takes by number
@@ -205,15 +203,14 @@ int core_grade_is_final(const db_school *sc, int grade);
  * History names the fields (PII without values).
  */
 int core_student_key_change(db_conn *db, const core_op *op, long long id,
-                            const core_record *changes, const unsigned char *present,
-                            int renumber, long long request_id, long long *out_holder,
-                            app_err *err);
+                            const core_record *changes, const unsigned char *present, int renumber,
+                            long long request_id, long long *out_holder, app_err *err);
 
 /* Key-field changes travel sealed (encrypted under the data key) in a
    request's payload: the new ID number is personal information. Hex text. */
 const char *core_changes_seal(const core_op *op, const core_record *changes,
                               const unsigned char *present);
-int core_changes_open(const core_op *op, const char *hex, core_record *out,
-                      unsigned char *present, app_err *err);
+int core_changes_open(const core_op *op, const char *hex, core_record *out, unsigned char *present,
+                      app_err *err);
 
 #endif

@@ -7,9 +7,9 @@
 #include "core/mask.h"
 #include "core/student_int.h"
 #include "core/stuno.h"
-#include "db/settings.h"
 #include "db/history.h"
 #include "db/problem.h"
+#include "db/settings.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
 #include "core/region.h"
 #include "core/student_int.h"
 #include "core/stuno.h"
-#include "db/request.h"
 #include "db/history.h"
+#include "db/request.h"
 
 #include <stdio.h>
 #include <stdlib.h>

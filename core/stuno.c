@@ -3,10 +3,10 @@
  */
 #include "core/stuno.h"
 
+#include "core/idnum.h"
+
 #include <assert.h>
 #include <string.h>
-
-#include "core/idnum.h"
 
 #define SLUG "invalid_student_number"
 

@@ -12,9 +12,9 @@
 #ifndef CORE_STUNO_H
 #define CORE_STUNO_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 /*
  * Check the format of `len` bytes at `in` (need not be NUL-terminated; may

@@ -6,10 +6,6 @@
  * idempotent: rows that exist are left as they are, so a second run changes
  * nothing. Generated students: ctl/demo_students.c.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "base/jw.h"
 #include "core/audit.h"
 #include "core/grade.h"
@@ -21,6 +17,10 @@
 #include "db/school.h"
 #include "db/settings.h"
 #include "db/user.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define DEMO_PASSWORD "Xueji-Demo-2026!"
 
@@ -97,10 +97,18 @@ static void
 demo_class_plan(int category, int *out_per_grade, int *out_size)
 {
     switch (category) {
-    case 21: *out_per_grade = 3, *out_size = 45; break;
-    case 31: *out_per_grade = 4, *out_size = 50; break;
-    case 34: *out_per_grade = 4, *out_size = 50; break;
-    default: *out_per_grade = 1, *out_size = 12; break;
+    case 21:
+        *out_per_grade = 3, *out_size = 45;
+        break;
+    case 31:
+        *out_per_grade = 4, *out_size = 50;
+        break;
+    case 34:
+        *out_per_grade = 4, *out_size = 50;
+        break;
+    default:
+        *out_per_grade = 1, *out_size = 12;
+        break;
     }
 }
 
@@ -183,8 +191,7 @@ account_row(db_conn *db, const demo_account *d, const char *hash, db_user *nu, a
     if (rc != 0)
         return rc;
     if (id == 0)
-        return app_err_set(err, APP_EINTERNAL, NULL, "no class %d-1 at %s", d->class_grade,
-                           d->org);
+        return app_err_set(err, APP_EINTERNAL, NULL, "no class %d-1 at %s", d->class_grade, d->org);
     nu->classes[0] = id;
     nu->nclasses = 1;
     return 0;
@@ -250,8 +257,9 @@ demo_org_name(const char *org)
 {
     static const struct {
         const char *code, *name;
-    } regions[] = {{"410000", "河南省"},     {"410100", "郑州市"},     {"410300", "洛阳市"},
-                   {"410102", "郑州市中原区"}, {"410105", "郑州市金水区"}, {"410302", "洛阳市老城区"},
+    } regions[] = {{"410000", "河南省"},       {"410100", "郑州市"},
+                   {"410300", "洛阳市"},       {"410102", "郑州市中原区"},
+                   {"410105", "郑州市金水区"}, {"410302", "洛阳市老城区"},
                    {"410305", "洛阳市涧西区"}};
     for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
         if (strcmp(regions[i].code, org) == 0)
@@ -289,9 +297,8 @@ ctl_cmd_demo(long long students, int jobs, int sample)
     }
     printf("demo: %d schools, %d classes, %d accounts, %d region settings created%s\n",
            made.schools, made.classes, made.accounts, made.settings,
-           made.schools + made.classes + made.accounts + made.settings == 0
-               ? " (already loaded)"
-               : "");
+           made.schools + made.classes + made.accounts + made.settings == 0 ? " (already loaded)"
+                                                                            : "");
     printf("\n  %-20s %-9s %-18s %-11s %s\n", "username", "role", "staff_role", "org", "org name");
     for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++) {
         const demo_account *d = &demo_accounts[i];

@@ -10,6 +10,18 @@
  * and encrypts while the other's COPY runs. A failed batch stops the load;
  * the batches before it stay, and a rerun continues from there.
  */
+#include "base/jw.h"
+#include "core/audit.h"
+#include "core/calendar.h"
+#include "core/demo.h"
+#include "core/env.h"
+#include "core/mask.h"
+#include "core/pii.h"
+#include "core/student.h"
+#include "ctl/ctl.h"
+#include "db/school.h"
+#include "db/student.h"
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -17,20 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/jw.h"
-#include "core/audit.h"
-#include "core/demo.h"
-#include "core/mask.h"
-#include "core/pii.h"
-#include "core/calendar.h"
-#include "core/env.h"
-#include "core/student.h"
-#include "ctl/ctl.h"
-#include "db/school.h"
-#include "db/student.h"
-
 #define BATCH 10000
-
 
 typedef struct demo_class_slot {
     core_demo_class k;
@@ -76,11 +75,20 @@ copy_field(char **buf, size_t *len, size_t *cap, const char *s, int first)
     } else {
         for (; *s; s++) {
             switch (*s) {
-            case '\\': *p++ = '\\', *p++ = '\\'; break;
-            case '\t': *p++ = '\\', *p++ = 't'; break;
-            case '\n': *p++ = '\\', *p++ = 'n'; break;
-            case '\r': *p++ = '\\', *p++ = 'r'; break;
-            default: *p++ = *s;
+            case '\\':
+                *p++ = '\\', *p++ = '\\';
+                break;
+            case '\t':
+                *p++ = '\\', *p++ = 't';
+                break;
+            case '\n':
+                *p++ = '\\', *p++ = 'n';
+                break;
+            case '\r':
+                *p++ = '\\', *p++ = 'r';
+                break;
+            default:
+                *p++ = *s;
             }
         }
     }
@@ -117,9 +125,8 @@ student_line(loader *L, const core_op *op, core_demo_rng *rng, long long index, 
         core_record copy = st.rec;
         core_record_rules rules = {op->env->codes, L->today, NULL, 0};
         if (core_record_validate(&copy, &rules, op->arena, NULL, err) != 0)
-            return app_err_set(err, APP_EINTERNAL, NULL,
-                               "generated record invalid: %s %s (%s)", err->items[0].field,
-                               err->items[0].code, err->items[0].param);
+            return app_err_set(err, APP_EINTERNAL, NULL, "generated record invalid: %s %s (%s)",
+                               err->items[0].field, err->items[0].code, err->items[0].param);
     }
     int ncols = 0;
     core_record_columns(&ncols);
@@ -206,8 +213,7 @@ loader_thread(void *arg)
         core_op op = {.env = L->env, .arena = a, .today = L->today};
         len = 0;
         for (long long i = 0; rc == 0 && i < n; i++)
-            rc = student_line(L, &op, &rng, first + i, i < validate_first, &buf, &len, &cap,
-                              &err);
+            rc = student_line(L, &op, &rng, first + i, i < validate_first, &buf, &len, &cap, &err);
         app_arena_free(a);
         if (rc == 0)
             rc = db_copy_in(db, L->copy_sql, buf, len, &err);
@@ -250,7 +256,6 @@ ctl_mark_stored(void *ctx, const char *prefix4, const char *birth, const char *s
         core_demo_ids_mark(ctx, prefix4, b, atoi(d));
     }
 }
-
 
 /* The demo classes, weighted by their size limits (none: 45). */
 static int
@@ -360,7 +365,7 @@ copy_sql(app_arena *a)
 }
 
 /* Run `jobs` (1..8) loader threads to their end; how many started into
-   *out_started. 0, or the first failure. */
+ *out_started. 0, or the first failure. */
 static int
 loaders_run(loader *L, int jobs, int *out_started, app_err *err)
 {
@@ -470,8 +475,7 @@ ctl_demo_students(db_conn *db, const char *url, long long want, int jobs, int sa
     if (rc == 0)
         rc = demo_have(db, counties, &ncounties, &have, &err);
     if (rc == 0 && have >= want)
-        printf("demo: the demo schools hold %lld students already (--students %lld)\n", have,
-               want);
+        printf("demo: the demo schools hold %lld students already (--students %lld)\n", have, want);
     else if (rc == 0 && (rc = loader_prepare(db, &L, a, counties, ncounties, have, &err)) == 0)
         rc = load(db, url, &L, a, want, have, jobs, sample, &err);
 

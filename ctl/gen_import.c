@@ -11,10 +11,10 @@
  * keys are not needed: nothing is decrypted or written.
  */
 #include "base/buf.h"
-#include "core/demo.h"
-#include "core/import.h"
 #include "core/calendar.h"
+#include "core/demo.h"
 #include "core/env.h"
+#include "core/import.h"
 #include "core/student.h"
 #include "ctl/ctl.h"
 #include "db/school.h"

@@ -4,8 +4,8 @@
  */
 #include "base/jw.h"
 #include "core/audit.h"
-#include "core/files.h"
 #include "core/env.h"
+#include "core/files.h"
 #include "core/rekey.h"
 #include "core/student.h"
 #include "ctl/ctl.h"

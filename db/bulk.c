@@ -3,12 +3,12 @@
  */
 #include "db/bulk.h"
 
+#include "base/buf.h"
+#include "base/jw.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/buf.h"
-#include "base/jw.h"
 
 #define ACTIVE "('pending', 'enrolled', 'suspended')"
 
@@ -72,8 +72,7 @@ db_ids_next(db_conn *c, const char *table, int n, long long *out, app_err *err)
         return rc;
     if (db_res_nrows(r) != n) {
         db_res_free(r);
-        return app_err_set(err, APP_EINTERNAL, NULL, "%s ids: %d of %d", table,
-                           db_res_nrows(r), n);
+        return app_err_set(err, APP_EINTERNAL, NULL, "%s ids: %d of %d", table, db_res_nrows(r), n);
     }
     for (int i = 0; i < n; i++)
         out[i] = db_res_int(r, i, 0);
@@ -101,11 +100,10 @@ db_identities_lock(db_conn *c, const char *const *bidx_hex, int n, app_err *err)
 }
 
 static const db_stmt SQL_HOLDERS = {
-    "bulk_holders",
-    "SELECT DISTINCT ON (x.i) x.i, s.id, s.school"
-    " FROM json_to_recordset($1::json) AS x(i int, t text, b bytea)"
-    " JOIN student s ON s.id_type = x.t AND s.id_bidx = x.b AND s.state IN " ACTIVE
-    " ORDER BY x.i, s.id"};
+    "bulk_holders", "SELECT DISTINCT ON (x.i) x.i, s.id, s.school"
+                    " FROM json_to_recordset($1::json) AS x(i int, t text, b bytea)"
+                    " JOIN student s ON s.id_type = x.t AND s.id_bidx = x.b AND s.state IN " ACTIVE
+                    " ORDER BY x.i, s.id"};
 
 int
 db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
@@ -251,8 +249,7 @@ static const db_stmt SQL_STUNOS_TAKEN = {
                          " JOIN student s ON s.stuno_bidx = x.b"};
 
 int
-db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned char *taken,
-                app_err *err)
+db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned char *taken, app_err *err)
 {
     memset(taken, 0, (size_t)n);
     if (n == 0)
@@ -409,7 +406,8 @@ static const db_stmt SQL_SIMILAR_MANY = {
     " CROSS JOIN LATERAL (SELECT s.id, s.school FROM student s WHERE s.province = $1"
     " AND s.name = x.name AND s.birth_date = x.birth AND s.gender IS NOT DISTINCT FROM x.gender"
     " AND s.state IN " ACTIVE " AND s.id <> x.id"
-    " AND (s.id < x.id OR s.id NOT IN (SELECT (y->>'id')::bigint FROM json_array_elements($2::json) y))"
+    " AND (s.id < x.id OR s.id NOT IN (SELECT (y->>'id')::bigint FROM "
+    "json_array_elements($2::json) y))"
     " ORDER BY s.id LIMIT 10) AS s ORDER BY x.i, s.id"};
 
 int

@@ -79,8 +79,8 @@ typedef struct db_similar {
 } db_similar;
 int db_similar_find_many(db_conn *c, const char *province, int n, const long long *id,
                          const char *const *name, const char *const *gender,
-                         const char *const *birth_date, app_arena *a, db_similar **out,
-                         int *out_n, app_err *err);
+                         const char *const *birth_date, app_arena *a, db_similar **out, int *out_n,
+                         app_err *err);
 
 /* Requests with their steps; ids from db_ids_next(). */
 int db_request_insert_many(db_conn *c, const db_request *q, int n, app_err *err);

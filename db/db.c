@@ -3,14 +3,14 @@
  */
 #include "db/db.h"
 
+#include "base/arena.h"
+#include "db/internal.h"
+
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "base/arena.h"
-#include "db/internal.h"
 
 #define MAX_PREPARED 256
 #define RECONNECT_BACKOFF_MS 250
@@ -214,8 +214,8 @@ is_prepared(const db_conn *c, const db_stmt *st)
 }
 
 static int
-exec_once(db_conn *c, const db_stmt *st, int nparams, const char *const *params,
-          PGresult **out, app_err *err)
+exec_once(db_conn *c, const db_stmt *st, int nparams, const char *const *params, PGresult **out,
+          app_err *err)
 {
     *out = NULL;
     if (!is_prepared(c, st)) {
@@ -259,8 +259,8 @@ db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params, d
 }
 
 int
-db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params,
-             db_res **out_res, app_err *err)
+db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params, db_res **out_res,
+             app_err *err)
 {
     int rc = db_conn_ensure(c, err);
     if (rc != 0)
@@ -273,9 +273,8 @@ db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params
 }
 
 int
-db_exec_raw(db_conn *c, const char *sql, int nparams, const char *const *params,
-            const int *lengths, const int *formats, int result_format, db_res **out_res,
-            app_err *err)
+db_exec_raw(db_conn *c, const char *sql, int nparams, const char *const *params, const int *lengths,
+            const int *formats, int result_format, db_res **out_res, app_err *err)
 {
     int rc = db_conn_ensure(c, err);
     if (rc != 0)

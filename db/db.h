@@ -12,11 +12,11 @@
 #ifndef DB_DB_H
 #define DB_DB_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "base/arena.h"
 #include "base/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 typedef struct db_conn db_conn;
 typedef struct db_res db_res;
@@ -68,8 +68,8 @@ int db_conn_ensure(db_conn *c, app_err *err);
  * Outside a transaction, a statement that fails because the connection was lost
  * is retried once on a fresh connection.
  */
-int db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params,
-            db_res **out_res, app_err *err);
+int db_exec(db_conn *c, const db_stmt *st, int nparams, const char *const *params, db_res **out_res,
+            app_err *err);
 
 /* The same with SQL that is not prepared (one-off statements, tools, tests). */
 int db_exec_once(db_conn *c, const char *sql, int nparams, const char *const *params,

@@ -3,11 +3,11 @@
  */
 #include "db/files.h"
 
+#include "base/buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/buf.h"
 
 /* One kind's statements. `live` restricts to rows that hold a blob. */
 #define TO_SEAL(t, id, live)                                                                       \
@@ -139,8 +139,8 @@ db_blob_put(db_conn *c, db_blob_kind k, long long id, const unsigned char *data,
 
 /* The file as stored (sealed by the caller, binary: no hex); hash and size
    are the plaintext's. */
-#define SQL_FILE_INSERT                                                                        \
-    "INSERT INTO file (org, mime, size, sha256, data, data_key, created_by) VALUES ($1, $2,"  \
+#define SQL_FILE_INSERT                                                                            \
+    "INSERT INTO file (org, mime, size, sha256, data, data_key, created_by) VALUES ($1, $2,"       \
     " $3, $4, $5::bytea, $6::bigint, nullif($7, '0')::bigint) RETURNING id"
 
 int

@@ -10,9 +10,9 @@
 #ifndef DB_FILES_H
 #define DB_FILES_H
 
-#include <stddef.h>
-
 #include "db/db.h"
+
+#include <stddef.h>
 
 /* An evidence file: `data` is stored as given, sealed under `data_key`
    (docs/decisions/0013); size and sha256 (hex) are the plaintext's. */

@@ -3,10 +3,10 @@
  */
 #include "db/history.h"
 
+#include "db/internal.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "db/internal.h"
 
 static const db_stmt SQL_HISTORY_INSERT = {
     "history_insert",
@@ -27,9 +27,9 @@ db_history_insert(db_conn *c, const db_history *h, app_err *err)
 
 static const db_stmt SQL_HISTORY_LIST = {
     "history_list",
-    "SELECT id, student_id, coalesce(actor_id, 0), coalesce(request_id, 0)," DB__TS("at")
-    ", kind, coalesce(actor_org, ''), coalesce(school, ''), changes::text"
-    " FROM student_history WHERE student_id = $1 AND id > $2 ORDER BY id LIMIT $3"};
+    "SELECT id, student_id, coalesce(actor_id, 0), coalesce(request_id, 0)," DB__TS(
+        "at") ", kind, coalesce(actor_org, ''), coalesce(school, ''), changes::text"
+              " FROM student_history WHERE student_id = $1 AND id > $2 ORDER BY id LIMIT $3"};
 
 int
 db_history_list(db_conn *c, long long student_id, long long after_id, int limit, app_arena *a,

@@ -17,7 +17,7 @@ typedef struct db_history {
 } db_history;
 
 int db_history_insert(db_conn *c, const db_history *h, app_err *err);
-int db_history_list(db_conn *c, long long student_id, long long after_id, int limit,
-                    app_arena *a, db_history **out, int *out_n, app_err *err);
+int db_history_list(db_conn *c, long long student_id, long long after_id, int limit, app_arena *a,
+                    db_history **out, int *out_n, app_err *err);
 
 #endif

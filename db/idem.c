@@ -7,25 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const db_stmt SQL_EXPIRE = {
-    "idem_expire", "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2"
-                   " AND created_at < now() - interval '24 hours'"};
+static const db_stmt SQL_EXPIRE = {"idem_expire",
+                                   "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2"
+                                   " AND created_at < now() - interval '24 hours'"};
 static const db_stmt SQL_CLAIM = {
     "idem_claim", "INSERT INTO idempotency_key (scope, key, method, path, body_hash)"
                   " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1"};
-static const db_stmt SQL_GET = {
-    "idem_get", "SELECT body_hash, status, content_type, body FROM idempotency_key"
-                " WHERE scope = $1 AND key = $2"};
+static const db_stmt SQL_GET = {"idem_get",
+                                "SELECT body_hash, status, content_type, body FROM idempotency_key"
+                                " WHERE scope = $1 AND key = $2"};
 static const db_stmt SQL_COMPLETE = {
     "idem_complete", "UPDATE idempotency_key SET status = $3, content_type = $4, body = $5"
                      " WHERE scope = $1 AND key = $2"};
-static const db_stmt SQL_ABANDON = {
-    "idem_abandon", "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2"};
+static const db_stmt SQL_ABANDON = {"idem_abandon",
+                                    "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2"};
 
 int
-db_idem_claim(db_conn *c, const char *scope, const char *key, const char *method,
-              const char *path, const char *hash, app_arena *a, db_idem_state *out_state,
-              db_idem_answer *out_answer, app_err *err)
+db_idem_claim(db_conn *c, const char *scope, const char *key, const char *method, const char *path,
+              const char *hash, app_arena *a, db_idem_state *out_state, db_idem_answer *out_answer,
+              app_err *err)
 {
     const char *k[] = {scope, key};
     int rc = db_exec(c, &SQL_EXPIRE, 2, k, NULL, err);

@@ -3,24 +3,23 @@
  */
 #include "db/migrate.h"
 
+#include "base/arena.h"
+#include "db/embedded.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/arena.h"
-#include "db/embedded.h"
-
 #define MIGRATION_LOCK_KEY "7263512001" /* any constant, shared by every xuejid */
 
-static const char SQL_BOOTSTRAP[] =
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version int PRIMARY KEY,"
-    " name text NOT NULL,"
-    " checksum text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT now())";
+static const char SQL_BOOTSTRAP[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                    " version int PRIMARY KEY,"
+                                    " name text NOT NULL,"
+                                    " checksum text NOT NULL,"
+                                    " applied_at timestamptz NOT NULL DEFAULT now())";
 
-static const db_stmt SQL_APPLIED = {
-    "migrate_applied", "SELECT checksum FROM schema_migrations WHERE version = $1"};
+static const db_stmt SQL_APPLIED = {"migrate_applied",
+                                    "SELECT checksum FROM schema_migrations WHERE version = $1"};
 static const db_stmt SQL_RECORD = {
     "migrate_record",
     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)"};

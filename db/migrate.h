@@ -16,7 +16,6 @@
 
 #include "base/err.h"
 #include "db/db.h"
-
 #include "db/embedded.h"
 
 /* Apply pending migrations; *out_applied (may be NULL) receives how many ran. */
@@ -24,7 +23,6 @@ int db_migrate(db_conn *c, int *out_applied, app_err *err);
 
 /* The same over another file table (tests): entries named db/migrations/NNN_x.sql
    are migrations, in table order; the others serve \copy lines. */
-int db_migrate_files(db_conn *c, const struct embedded_file *files, int *out_applied,
-                     app_err *err);
+int db_migrate_files(db_conn *c, const struct embedded_file *files, int *out_applied, app_err *err);
 
 #endif

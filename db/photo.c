@@ -3,16 +3,16 @@
  */
 #include "db/photo.h"
 
+#include "db/internal.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "db/internal.h"
-
 /* The photo as stored (sealed by the caller under key $6), binary. */
-#define SQL_PHOTO_PUT                                                                          \
-    "INSERT INTO student_photo (student_id, mime, width, height, data, data_key)"             \
-    " VALUES ($1, $2, $3, $4, $5::bytea, $6::bigint) ON CONFLICT (student_id) DO UPDATE SET"  \
-    " mime = $2, width = $3, height = $4, data = $5::bytea, data_key = $6::bigint,"           \
+#define SQL_PHOTO_PUT                                                                              \
+    "INSERT INTO student_photo (student_id, mime, width, height, data, data_key)"                  \
+    " VALUES ($1, $2, $3, $4, $5::bytea, $6::bigint) ON CONFLICT (student_id) DO UPDATE SET"       \
+    " mime = $2, width = $3, height = $4, data = $5::bytea, data_key = $6::bigint,"                \
     " version = student_photo.version + 1, updated_at = now()"
 
 int
@@ -53,10 +53,10 @@ db_photo_get(db_conn *c, long long student_id, app_arena *a, const char **out_mi
     return 0;
 }
 
-static const db_stmt SQL_CHECKIN = {
-    "checkin_insert", "INSERT INTO checkin (student_id, term, school, by_user)"
-                      " VALUES ($1, $2, $3, nullif($4, '0')::bigint)"
-                      " ON CONFLICT (student_id, term) DO NOTHING"};
+static const db_stmt SQL_CHECKIN = {"checkin_insert",
+                                    "INSERT INTO checkin (student_id, term, school, by_user)"
+                                    " VALUES ($1, $2, $3, nullif($4, '0')::bigint)"
+                                    " ON CONFLICT (student_id, term) DO NOTHING"};
 
 int
 db_checkin_insert(db_conn *c, long long student_id, const char *term, const char *school,

@@ -6,11 +6,11 @@
 #ifndef DB_PHOTO_H
 #define DB_PHOTO_H
 
-#include <stddef.h>
-
 #include "base/arena.h"
 #include "base/err.h"
 #include "db/db.h"
+
+#include <stddef.h>
 
 /* `data` stored as given, sealed under `key_id` (docs/decisions/0013). */
 int db_photo_put(db_conn *c, long long student_id, const char *mime, int width, int height,

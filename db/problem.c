@@ -3,10 +3,10 @@
  */
 #include "db/problem.h"
 
+#include "db/internal.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "db/internal.h"
 
 static const db_stmt SQL_PROBLEM_INSERT = {
     "problem_insert",
@@ -19,8 +19,7 @@ db_problem_insert(db_conn *c, db_problem *pr, app_err *err)
     char sid[24], oid[24];
     snprintf(sid, sizeof(sid), "%lld", pr->student_id);
     snprintf(oid, sizeof(oid), "%lld", pr->other_student_id);
-    const char *p[] = {pr->kind,         sid,           oid,       pr->school,
-                       pr->other_school, pr->authority, pr->reason};
+    const char *p[] = {pr->kind, sid, oid, pr->school, pr->other_school, pr->authority, pr->reason};
     db_res *r = NULL;
     int rc = db_exec(c, &SQL_PROBLEM_INSERT, 7, p, &r, err);
     if (rc != 0)
@@ -49,10 +48,10 @@ db_problem_open_count(db_conn *c, long long student_id, int *out_n, app_err *err
     return 0;
 }
 
-#define PROBLEM_COLS                                                                           \
-    "id, student_id, coalesce(other_student_id, 0), kind, state, school,"                      \
-    " coalesce(other_school, ''), authority, coalesce(reason, '')," DB__TS("created_at")           \
-    ", evidence::text, resolution, coalesce(resolved_by_request, 0)"
+#define PROBLEM_COLS                                                                               \
+    "id, student_id, coalesce(other_student_id, 0), kind, state, school,"                          \
+    " coalesce(other_school, ''), authority, coalesce(reason, '')," DB__TS(                        \
+        "created_at") ", evidence::text, resolution, coalesce(resolved_by_request, 0)"
 
 static void
 problem_fill(const db_res *r, int i, app_arena *a, db_problem *x)

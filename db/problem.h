@@ -30,8 +30,7 @@ int db_problem_list(db_conn *c, const char *school, const char *authority_like, 
 int db_problem_get(db_conn *c, long long id, int for_update, app_arena *a, db_problem *out,
                    int *out_found, app_err *err);
 /* Append evidence file ids (duplicates dropped). */
-int db_problem_add_evidence(db_conn *c, long long id, const long long *ids, int n,
-                            app_err *err);
+int db_problem_add_evidence(db_conn *c, long long id, const long long *ids, int n, app_err *err);
 /* Resolve an open problem: resolution "evidence", "change" or "delete". */
 int db_problem_resolve(db_conn *c, long long id, const char *resolution, long long request_id,
                        app_err *err);

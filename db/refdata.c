@@ -7,13 +7,12 @@
 #include <string.h>
 
 static const db_stmt SQL_REGION_UP = {
-    "region_up",
-    "WITH RECURSIVE up AS ("
-    " SELECT code, name, level, parent, 0 AS depth FROM region WHERE code = $1"
-    " UNION ALL"
-    " SELECT r.code, r.name, r.level, r.parent, up.depth + 1"
-    " FROM region r JOIN up ON r.code = up.parent)"
-    " SELECT code, name, level, coalesce(parent, '') FROM up ORDER BY depth"};
+    "region_up", "WITH RECURSIVE up AS ("
+                 " SELECT code, name, level, parent, 0 AS depth FROM region WHERE code = $1"
+                 " UNION ALL"
+                 " SELECT r.code, r.name, r.level, r.parent, up.depth + 1"
+                 " FROM region r JOIN up ON r.code = up.parent)"
+                 " SELECT code, name, level, coalesce(parent, '') FROM up ORDER BY depth"};
 
 static const db_stmt SQL_REGION_CHILDREN = {
     "region_children", "SELECT code, name, level, coalesce(parent, '') FROM region"
@@ -140,9 +139,9 @@ db_code_values(db_conn *c, const char *table, app_arena *a, db_code_table *out_t
     return 0;
 }
 
-static const db_stmt SQL_ALL_CODES = {
-    "codes_all", "SELECT table_name, code, label FROM code_value"
-                 " UNION ALL SELECT 'region', code, name FROM region"};
+static const db_stmt SQL_ALL_CODES = {"codes_all",
+                                      "SELECT table_name, code, label FROM code_value"
+                                      " UNION ALL SELECT 'region', code, name FROM region"};
 
 int
 db_code_values_all(db_conn *c, db_code_fn fn, void *ctx, app_err *err)

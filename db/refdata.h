@@ -23,8 +23,8 @@ int db_region_get_with_ancestors(db_conn *c, const char *code, app_arena *a, db_
                                  int *out_n, app_err *err);
 
 /* Children of `parent` with code > `after` ("" for the start), at most `limit`, by code. */
-int db_region_children(db_conn *c, const char *parent, const char *after, int limit,
-                       app_arena *a, db_region **out, int *out_n, app_err *err);
+int db_region_children(db_conn *c, const char *parent, const char *after, int limit, app_arena *a,
+                       db_region **out, int *out_n, app_err *err);
 
 typedef struct db_code_table {
     const char *name, *label, *source;

@@ -4,18 +4,18 @@
  */
 #include "db/request.h"
 
+#include "base/buf.h"
+#include "db/internal.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
-#include "db/internal.h"
-
 /* ------------------------------------------------------------ members */
 
-static const db_stmt SQL_MEMBER_ADD = {
-    "member_add", "INSERT INTO request_member (request_id, student_id)"
-                  " SELECT $1, unnest($2::bigint[])"};
+static const db_stmt SQL_MEMBER_ADD = {"member_add",
+                                       "INSERT INTO request_member (request_id, student_id)"
+                                       " SELECT $1, unnest($2::bigint[])"};
 
 int
 db_member_add(db_conn *c, long long request_id, const long long *ids, int n, app_err *err)
@@ -132,8 +132,7 @@ static const db_stmt SQL_CERT_TAKE = {
     " RETURNING last"};
 
 int
-db_certificate_take(db_conn *c, const char *school, int year, int n, int *out_first,
-                    app_err *err)
+db_certificate_take(db_conn *c, const char *school, int year, int n, int *out_first, app_err *err)
 {
     char y[16], k[16];
     snprintf(y, sizeof(y), "%d", year);
@@ -158,8 +157,8 @@ static const db_stmt SQL_GRADE_CANDIDATES = {
     " ORDER BY s.id FOR UPDATE OF s"};
 
 int
-db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a,
-                    db_candidate **out, int *out_n, app_err *err)
+db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a, db_candidate **out,
+                    int *out_n, app_err *err)
 {
     char g[16];
     snprintf(g, sizeof(g), "%d", grade);
@@ -226,9 +225,9 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
     snprintf(step, sizeof(step), "%d", q->current_step);
     snprintf(by, sizeof(by), "%lld", q->started_by);
     snprintf(pid, sizeof(pid), "%lld", q->problem_id);
-    const char *p[] = {q->type,    q->state, sid, q->school,       q->province,  q->payload_json,
-                       q->comment, step,     by,  q->started_org, q->other_school,
-                       q->evidence, pid};
+    const char *p[] = {q->type,         q->state,    sid,  q->school, q->province,
+                       q->payload_json, q->comment,  step, by,        q->started_org,
+                       q->other_school, q->evidence, pid};
     db_res *r = NULL;
     int rc = db_exec(c, &SQL_REQUEST_INSERT, 13, p, &r, err);
     if (rc != 0)
@@ -254,8 +253,9 @@ db_request_steps_replace(db_conn *c, long long id, const db_step *steps, int n, 
 
 #define REQUEST_COLS                                                                               \
     "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"         \
-    " payload::text, comment, started_org," DB__TS("created_at") "," DB__TS("updated_at")          \
-    ", coalesce(current_step, 0), version, other_school, applied::text, coalesce(problem_id, 0)"
+    " payload::text, comment, started_org," DB__TS("created_at") "," DB__TS(                       \
+        "updated_at") ", coalesce(current_step, 0), version, other_school, applied::text, "        \
+                      "coalesce(problem_id, 0)"
 
 static const db_stmt SQL_REQUEST_GET = {"request_get",
                                         "SELECT " REQUEST_COLS " FROM request WHERE id = $1"};
@@ -268,15 +268,19 @@ static const db_stmt SQL_REQUEST_FOR_STUDENT = {
 /* The steps and actions of many requests: one query each, by request. */
 static const db_stmt SQL_STEPS = {
     "request_steps",
-    "SELECT request_id, number, level, org, state, coalesce(" DB__TS("due_at") ", ''), coalesce("
-    DB__TS("decided_at") ", ''), comment, coalesce(decided_by, 0), forced, escalate_to"
-    " FROM request_step WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, number"};
+    "SELECT request_id, number, level, org, state, coalesce(" DB__TS(
+        "due_at") ", ''), coalesce(" DB__TS("decided_at") ", ''), comment, coalesce(decided_by, "
+                                                          "0), forced, escalate_to"
+                                                          " FROM request_step WHERE request_id = "
+                                                          "ANY($1::bigint[]) ORDER BY request_id, "
+                                                          "number"};
 
 static const db_stmt SQL_ACTIONS = {
     "request_actions",
-    "SELECT request_id, coalesce(step, 0), action, coalesce(actor_org, ''), " DB__TS("at")
-    ", comment, coalesce(actor_id, 0) FROM request_action WHERE request_id = ANY($1::bigint[])"
-    " ORDER BY request_id, id"};
+    "SELECT request_id, coalesce(step, 0), action, coalesce(actor_org, ''), " DB__TS(
+        "at") ", comment, coalesce(actor_id, 0) FROM request_action WHERE request_id = "
+              "ANY($1::bigint[])"
+              " ORDER BY request_id, id"};
 
 static void
 request_row(const db_res *r, int row, app_arena *a, db_request *q)
@@ -363,8 +367,7 @@ request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
 
 /* Requests from the rows of `r`, with their details. */
 static int
-requests_from(db_conn *c, const db_res *r, app_arena *a, db_request **out, int *out_n,
-              app_err *err)
+requests_from(db_conn *c, const db_res *r, app_arena *a, db_request **out, int *out_n, app_err *err)
 {
     int n = db_res_nrows(r);
     *out = app_arena_alloc(a, sizeof(db_request) * (size_t)(n ? n : 1));

@@ -42,8 +42,8 @@ typedef struct db_request {
     int nsteps;
     db_action *actions; /* every action taken, oldest first */
     int nactions;
-    long long problem_id;       /* problem_resolution: the problem, else 0 */
-    struct db_member *members;  /* the students it is about (below) */
+    long long problem_id;      /* problem_resolution: the problem, else 0 */
+    struct db_member *members; /* the students it is about (below) */
     int nmembers;
 } db_request;
 
@@ -54,14 +54,14 @@ int db_request_insert(db_conn *c, db_request *r, app_err *err);
 int db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_request *out,
                    int *out_found, app_err *err);
 /* Requests of a student, newest last. */
-int db_request_list_for_student(db_conn *c, long long student_id, app_arena *a,
-                                db_request **out, int *out_n, app_err *err);
+int db_request_list_for_student(db_conn *c, long long student_id, app_arena *a, db_request **out,
+                                int *out_n, app_err *err);
 /* Decide step `number`: state, decided_by, comment; then move the request to
    `req_state` and `current_step` (0 = ended); the next step (if any) becomes
    waiting with due_at. */
-int db_request_decide(db_conn *c, long long id, int number, const char *step_state,
-                      long long by, const char *comment, int forced, const char *req_state,
-                      int next_step, const char *next_due_at, app_err *err);
+int db_request_decide(db_conn *c, long long id, int number, const char *step_state, long long by,
+                      const char *comment, int forced, const char *req_state, int next_step,
+                      const char *next_due_at, app_err *err);
 /* Move a request to `state` and `current_step` (0 = none) without deciding a step. */
 int db_request_set_state(db_conn *c, long long id, const char *state, int current_step,
                          app_err *err);
@@ -79,10 +79,10 @@ int db_request_open_transfer_to(db_conn *c, long long student_id, const char *sc
 int db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
 
 typedef struct db_request_filter {
-    const char *todo_org;        /* box=todo: steps waiting at this org or escalated to it */
-    const char *started_org;     /* box=mine */
-    const char *school_like;     /* box=all for a school: school = this */
-    const char *authority_like;  /* box=all for a bureau: schools whose authority LIKE */
+    const char *todo_org;       /* box=todo: steps waiting at this org or escalated to it */
+    const char *started_org;    /* box=mine */
+    const char *school_like;    /* box=all for a school: school = this */
+    const char *authority_like; /* box=all for a bureau: schools whose authority LIKE */
     const char *state, *type;
     long long after_id;
     int limit;
@@ -128,7 +128,7 @@ typedef struct db_candidate {
     int class_no;
     int in_flight, has_problem;
 } db_candidate;
-int db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a,
-                        db_candidate **out, int *out_n, app_err *err);
+int db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a, db_candidate **out,
+                        int *out_n, app_err *err);
 
 #endif

@@ -3,42 +3,40 @@
  */
 #include "db/school.h"
 
+#include "db/internal.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/internal.h"
-
 /* Every school query selects these columns from `school s` joined with SCHOOL_JOIN. */
 #define SCHOOL_COLS                                                                                \
     "s.code, s.name, s.county, s.authority, s.province, s.category, s.system, s.closed,"           \
-    " s.version," DB__TS("s.created_at") "," DB__TS("s.updated_at")                                \
-    ", coalesce(rc.name, ''), coalesce(ra.name, ''), s.merged_into"
-#define SCHOOL_JOIN                                                                            \
+    " s.version," DB__TS("s.created_at") "," DB__TS(                                               \
+        "s.updated_at") ", coalesce(rc.name, ''), coalesce(ra.name, ''), s.merged_into"
+#define SCHOOL_JOIN                                                                                \
     " LEFT JOIN region rc ON rc.code = s.county LEFT JOIN region ra ON ra.code = s.authority"
 
-static const db_stmt SQL_GET = {
-    "school_get", "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN " WHERE s.code = $1"};
-static const db_stmt SQL_GET_FOR_UPDATE = {
-    "school_get_for_update",
-    "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN " WHERE s.code = $1 FOR UPDATE OF s"};
+static const db_stmt SQL_GET = {"school_get", "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN
+                                              " WHERE s.code = $1"};
+static const db_stmt SQL_GET_FOR_UPDATE = {"school_get_for_update",
+                                           "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN
+                                           " WHERE s.code = $1 FOR UPDATE OF s"};
 
 /* Keyset by code; each filter is skipped when its parameter is NULL. */
-static const db_stmt SQL_LIST = {
-    "school_list",
-    "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN
-    " WHERE ($1::text IS NULL OR s.authority LIKE $1)"
-    " AND ($2::text IS NULL OR s.county LIKE $2)"
-    " AND ($3::text IS NULL OR s.code = $3)"
-    " AND ($4::text IS NULL OR s.name ILIKE $4)"
-    " AND s.code > $5 ORDER BY s.code LIMIT $6"};
+static const db_stmt SQL_LIST = {"school_list", "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN
+                                                " WHERE ($1::text IS NULL OR s.authority LIKE $1)"
+                                                " AND ($2::text IS NULL OR s.county LIKE $2)"
+                                                " AND ($3::text IS NULL OR s.code = $3)"
+                                                " AND ($4::text IS NULL OR s.name ILIKE $4)"
+                                                " AND s.code > $5 ORDER BY s.code LIMIT $6"};
 
-#define SCHOOL_INSERT                                                                          \
-    "INSERT INTO school (code, name, county, authority, province, category, system)"           \
+#define SCHOOL_INSERT                                                                              \
+    "INSERT INTO school (code, name, county, authority, province, category, system)"               \
     " VALUES ($1, $2, $3, $4, $5, $6, $7)"
-static const db_stmt SQL_INSERT = {
-    "school_insert",
-    "WITH s AS (" SCHOOL_INSERT " RETURNING *) SELECT " SCHOOL_COLS " FROM s" SCHOOL_JOIN};
+static const db_stmt SQL_INSERT = {"school_insert",
+                                   "WITH s AS (" SCHOOL_INSERT " RETURNING *) SELECT " SCHOOL_COLS
+                                   " FROM s" SCHOOL_JOIN};
 static const db_stmt SQL_INSERT_IF_ABSENT = {
     "school_insert_if_absent", "WITH s AS (" SCHOOL_INSERT " ON CONFLICT (code) DO NOTHING"
                                " RETURNING *) SELECT " SCHOOL_COLS " FROM s" SCHOOL_JOIN};
@@ -51,12 +49,11 @@ static const db_stmt SQL_UPDATE = {
 static const db_stmt SQL_EXISTS = {"school_exists", "SELECT 1 FROM school WHERE code = $1"};
 
 static const db_stmt SQL_LOCATION_OK = {
-    "school_location_ok",
-    "SELECT (r.level = 'county' OR (r.level = 'city' AND NOT EXISTS"
-    " (SELECT 1 FROM region k WHERE k.parent = r.code))) AND NOT r.retired"
-    " FROM region r WHERE r.code = $1"};
+    "school_location_ok", "SELECT (r.level = 'county' OR (r.level = 'city' AND NOT EXISTS"
+                          " (SELECT 1 FROM region k WHERE k.parent = r.code))) AND NOT r.retired"
+                          " FROM region r WHERE r.code = $1"};
 
-#define CLASS_COLS                                                                             \
+#define CLASS_COLS                                                                                 \
     "id, school, grade, number, name, coalesce(size_limit, 0), version," DB__TS("created_at")
 
 static const db_stmt SQL_CLASS_LIST = {
@@ -64,11 +61,10 @@ static const db_stmt SQL_CLASS_LIST = {
                   " AND (grade, number) > ($2::int, $3::int) ORDER BY grade, number LIMIT $4"};
 static const db_stmt SQL_CLASS_GRADES = {
     "class_grades", "SELECT DISTINCT grade FROM class WHERE school = $1 ORDER BY grade"};
-#define CLASS_INSERT                                                                           \
-    "INSERT INTO class (school, grade, number, name, size_limit)"                              \
+#define CLASS_INSERT                                                                               \
+    "INSERT INTO class (school, grade, number, name, size_limit)"                                  \
     " VALUES ($1, $2, $3, $4, nullif($5, '0')::int)"
-static const db_stmt SQL_CLASS_INSERT = {"class_insert",
-                                         CLASS_INSERT " RETURNING " CLASS_COLS};
+static const db_stmt SQL_CLASS_INSERT = {"class_insert", CLASS_INSERT " RETURNING " CLASS_COLS};
 static const db_stmt SQL_CLASS_INSERT_IF_ABSENT = {
     "class_insert_if_absent",
     CLASS_INSERT " ON CONFLICT (school, grade, number) DO NOTHING RETURNING " CLASS_COLS};
@@ -119,8 +115,8 @@ db_school_get(db_conn *c, const char *code, app_arena *a, db_school *out, int *o
 }
 
 int
-db_school_get_for_update(db_conn *c, const char *code, app_arena *a, db_school *out,
-                         int *out_found, app_err *err)
+db_school_get_for_update(db_conn *c, const char *code, app_arena *a, db_school *out, int *out_found,
+                         app_err *err)
 {
     return get_one(c, &SQL_GET_FOR_UPDATE, code, a, out, out_found, err);
 }
@@ -131,8 +127,8 @@ db_school_list(db_conn *c, const db_school_filter *f, app_arena *a, db_school **
 {
     char lim[16];
     snprintf(lim, sizeof(lim), "%d", f->limit);
-    const char *p[] = {f->authority_like, f->county_like, f->code, f->name_ilike,
-                       f->after ? f->after : "", lim};
+    const char *p[] = {f->authority_like, f->county_like,           f->code,
+                       f->name_ilike,     f->after ? f->after : "", lim};
     db_res *r = NULL;
     int rc = db_exec(c, &SQL_LIST, 6, p, &r, err);
     if (rc != 0)
@@ -153,8 +149,8 @@ db_school_insert(db_conn *c, const db_school *s, int *out_created, app_arena *a,
 {
     char cat[8];
     snprintf(cat, sizeof(cat), "%d", s->category);
-    const char *p[] = {s->code, s->name, s->county, s->authority, s->province, cat,
-                       s->system ? s->system : "63"};
+    const char *p[] = {
+        s->code, s->name, s->county, s->authority, s->province, cat, s->system ? s->system : "63"};
     db_res *r = NULL;
     int rc = db_exec(c, out_created ? &SQL_INSERT_IF_ABSENT : &SQL_INSERT, 7, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
@@ -171,8 +167,8 @@ db_school_insert(db_conn *c, const db_school *s, int *out_created, app_arena *a,
 }
 
 int
-db_school_update(db_conn *c, const db_school *s, int expect_version, app_arena *a,
-                 db_school *out, app_err *err)
+db_school_update(db_conn *c, const db_school *s, int expect_version, app_arena *a, db_school *out,
+                 app_err *err)
 {
     char ver[16];
     snprintf(ver, sizeof(ver), "%d", expect_version);
@@ -196,8 +192,7 @@ db_school_update(db_conn *c, const db_school *s, int expect_version, app_arena *
     db_res_free(r);
     return n == 1 ? app_err_set(err, APP_EPRECOND, "precondition_failed", "school %s moved on",
                                 s->code)
-                  : app_err_set(err, APP_ENOTFOUND, "school_not_found", "school %s gone",
-                                s->code);
+                  : app_err_set(err, APP_ENOTFOUND, "school_not_found", "school %s gone", s->code);
 }
 
 int
@@ -253,8 +248,7 @@ db_class_list(db_conn *c, const char *school, int after_grade, int after_number,
 }
 
 int
-db_class_grades(db_conn *c, const char *school, app_arena *a, int **out, int *out_n,
-                app_err *err)
+db_class_grades(db_conn *c, const char *school, app_arena *a, int **out, int *out_n, app_err *err)
 {
     const char *p[] = {school};
     db_res *r = NULL;
@@ -281,8 +275,8 @@ db_class_insert(db_conn *c, const db_class *k, int *out_created, app_arena *a, d
     snprintf(lim, sizeof(lim), "%d", k->size_limit);
     const char *p[] = {k->school, g, n, k->name, lim};
     db_res *r = NULL;
-    int rc = db_exec(c, out_created ? &SQL_CLASS_INSERT_IF_ABSENT : &SQL_CLASS_INSERT, 5, p, &r,
-                     err);
+    int rc =
+        db_exec(c, out_created ? &SQL_CLASS_INSERT_IF_ABSENT : &SQL_CLASS_INSERT, 5, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
         err->slug = "class_exists";
     if (rc != 0)
@@ -297,8 +291,7 @@ db_class_insert(db_conn *c, const db_class *k, int *out_created, app_arena *a, d
 }
 
 int
-db_class_id(db_conn *c, const char *school, int grade, int number, long long *out_id,
-            app_err *err)
+db_class_id(db_conn *c, const char *school, int grade, int number, long long *out_id, app_err *err)
 {
     char g[16], n[16];
     snprintf(g, sizeof(g), "%d", grade);
@@ -327,13 +320,11 @@ static const db_stmt SQL_LOCK_STUDENTS = {
     "SELECT count(*) FROM (SELECT id FROM student WHERE school IN ($1, $2) ORDER BY id"
     " FOR UPDATE) AS t"};
 static const db_stmt SQL_OPEN_REQUESTS = {
-    "school_open_requests",
-    "SELECT count(*) FROM request WHERE state IN ('open', 'returned')"
-    " AND (school IN ($1, $2) OR other_school IN ($1, $2))"};
-static const db_stmt SQL_OPEN_PROBLEMS = {
-    "school_open_problems",
-    "SELECT count(*) FROM problem WHERE state = 'open'"
-    " AND (school IN ($1, $2) OR other_school IN ($1, $2))"};
+    "school_open_requests", "SELECT count(*) FROM request WHERE state IN ('open', 'returned')"
+                            " AND (school IN ($1, $2) OR other_school IN ($1, $2))"};
+static const db_stmt SQL_OPEN_PROBLEMS = {"school_open_problems",
+                                          "SELECT count(*) FROM problem WHERE state = 'open'"
+                                          " AND (school IN ($1, $2) OR other_school IN ($1, $2))"};
 static const db_stmt SQL_GRADES_IN_USE = {
     "school_grades_in_use",
     "SELECT grade FROM class WHERE school = $1 UNION SELECT grade FROM student WHERE school = $1"
@@ -517,14 +508,15 @@ db_school_merge_apply(db_conn *c, const db_merge *m, app_arena *a, long long *ou
 
     char actor[24];
     snprintf(actor, sizeof(actor), "%lld", m->actor_id);
-    const char *ps[] = {m->from, m->into, ids, olds, news, actor, m->actor_org,
+    const char *ps[] = {m->from,           m->into,         ids, olds, news, actor, m->actor_org,
                         m->into_authority, m->into_province};
     if ((rc = db_exec(c, &SQL_MERGE_STUDENTS, 9, ps, &r, err)) != 0)
         goto done;
     *out_students = db_res_int(r, 0, 0);
     if (db_res_int(r, 0, 1) != *out_students || db_res_int(r, 0, 2) != *out_students) {
-        rc = app_err_set(err, APP_EINTERNAL, NULL, "merge: %lld students, %lld history, %lld events",
-                         *out_students, db_res_int(r, 0, 1), db_res_int(r, 0, 2));
+        rc =
+            app_err_set(err, APP_EINTERNAL, NULL, "merge: %lld students, %lld history, %lld events",
+                        *out_students, db_res_int(r, 0, 1), db_res_int(r, 0, 2));
         goto done;
     }
     db_res_free(r);

@@ -20,9 +20,9 @@ typedef struct db_school {
     const char *system; /* "63" or "54" */
     int closed;
     int version;
-    const char *created_at, *updated_at; /* ISO 8601 */
+    const char *created_at, *updated_at;      /* ISO 8601 */
     const char *county_name, *authority_name; /* region names; "" when unknown */
-    const char *merged_into; /* the school it was merged into, or NULL */
+    const char *merged_into;                  /* the school it was merged into, or NULL */
 } db_school;
 
 /* 0 with *out_found = 0 when there is no such school. */
@@ -46,8 +46,8 @@ typedef struct db_school_filter {
     const char *after;
     int limit;
 } db_school_filter;
-int db_school_list(db_conn *c, const db_school_filter *f, app_arena *a, db_school **out,
-                   int *out_n, app_err *err);
+int db_school_list(db_conn *c, const db_school_filter *f, app_arena *a, db_school **out, int *out_n,
+                   app_err *err);
 
 /*
  * New school from s (code, name, county, authority, province, category,
@@ -56,8 +56,8 @@ int db_school_list(db_conn *c, const db_school_filter *f, app_arena *a, db_schoo
  * with out_created set the insert is skipped instead and *out_created = 0
  * (idempotent loaders), and `out` may then be NULL.
  */
-int db_school_insert(db_conn *c, const db_school *s, int *out_created, app_arena *a,
-                     db_school *out, app_err *err);
+int db_school_insert(db_conn *c, const db_school *s, int *out_created, app_arena *a, db_school *out,
+                     app_err *err);
 
 /*
  * Store name, authority, system and closed of s->code when its version is

@@ -13,50 +13,145 @@
  * jsonb_object_agg keeps the last value of a repeated key, so ordering by
  * depth descending lets the nearest region win.
  */
-#define SETTINGS_WITH                                                                          \
-    "WITH RECURSIVE up AS ("                                                                    \
-    " SELECT code, parent, 0 AS depth FROM region WHERE code = $1"                             \
-    " UNION ALL"                                                                               \
-    " SELECT r.code, r.parent, up.depth + 1 FROM region r JOIN up ON r.code = up.parent"      \
-    " WHERE up.depth < 8),"                                                                    \
-    " layers AS ("                                                                             \
-    " SELECT $2::jsonb AS settings, 1000 AS depth"                                             \
-    " UNION ALL"                                                                               \
-    " SELECT rs.settings, up.depth FROM up JOIN region_settings rs ON rs.region = up.code),"  \
-    " eff AS ("                                                                                \
-    " SELECT coalesce(jsonb_object_agg(e.key, e.value ORDER BY l.depth DESC), '{}'::jsonb) AS j" \
+#define SETTINGS_WITH                                                                              \
+    "WITH RECURSIVE up AS ("                                                                       \
+    " SELECT code, parent, 0 AS depth FROM region WHERE code = $1"                                 \
+    " UNION ALL"                                                                                   \
+    " SELECT r.code, r.parent, up.depth + 1 FROM region r JOIN up ON r.code = up.parent"           \
+    " WHERE up.depth < 8),"                                                                        \
+    " layers AS ("                                                                                 \
+    " SELECT $2::jsonb AS settings, 1000 AS depth"                                                 \
+    " UNION ALL"                                                                                   \
+    " SELECT rs.settings, up.depth FROM up JOIN region_settings rs ON rs.region = up.code),"       \
+    " eff AS ("                                                                                    \
+    " SELECT coalesce(jsonb_object_agg(e.key, e.value ORDER BY l.depth DESC), '{}'::jsonb) AS j"   \
     " FROM layers l, jsonb_each(l.settings) e)"
 
 #define DASHLESS_INT(expr) "coalesce(replace(" expr ", '-', ''), '0')::int"
 
 static const db_stmt SQL_GET = {
-    "settings_get",
-    SETTINGS_WITH
-    " SELECT (SELECT count(*) FROM up WHERE depth = 0), coalesce(own.settings, '{}')::text,"
+    "settings_get", SETTINGS_WITH
+    " SELECT (SELECT count(*) FROM up WHERE depth = 0), coalesce(own.settings, "
+    "'{}')::text,"
     " coalesce(own.version, 0),"
-    " coalesce(to_char(own.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
+    " coalesce(to_char(own.updated_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
     " eff.j::text,"
-    " " DASHLESS_INT("eff.j->>'entry_age_cutoff'") ","
-    " (eff.j->>'entry_min_age')::int,"
-    " " DASHLESS_INT("eff.j->'transfer_blackout'->>'from'") ","
-    " " DASHLESS_INT("eff.j->'transfer_blackout'->>'until'") ","
-    " coalesce((SELECT string_agg(f, ',' ORDER BY n)"
-    "  FROM jsonb_array_elements_text(eff.j->'required_fields') WITH ORDINALITY t(f, n)), ''),"
-    " coalesce((SELECT string_agg(replace(h, '-', ''), ',' ORDER BY h)"
-    "  FROM jsonb_array_elements_text(eff.j->'holidays') h), ''),"
-    " (eff.j->>'step_deadline_days')::int,"
-    " coalesce((eff.j->>'province_approves_transfers')::boolean, false),"
-    " coalesce((eff.j->'registration_window'->>'required')::boolean, false),"
-    " " DASHLESS_INT("eff.j->'registration_window'->>'from'") ","
-    " " DASHLESS_INT("eff.j->'registration_window'->>'until'") ","
-    " coalesce((eff.j->>'import_upload_retention_days')::int, 7)"
-    " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
+    " " DASHLESS_INT(
+        "eff.j->>'entry_age_cutoff'") ","
+                                      " (eff.j->>'entry_min_age')::int,"
+                                      " " DASHLESS_INT(
+                                          "eff.j->'transfer_blackout'->>'"
+                                          "from'") ","
+                                                   " " DASHLESS_INT(
+                                                       "eff.j->'transfer_"
+                                                       "blackout'->>'"
+                                                       "until'") ","
+                                                                 " coalesce"
+                                                                 "((SELECT "
+                                                                 "string_"
+                                                                 "agg(f, "
+                                                                 "',' "
+                                                                 "ORDER BY "
+                                                                 "n)"
+                                                                 "  FROM "
+                                                                 "jsonb_"
+                                                                 "array_"
+                                                                 "elements_"
+                                                                 "text(eff."
+                                                                 "j->'"
+                                                                 "required_"
+                                                                 "fields') "
+                                                                 "WITH "
+                                                                 "ORDINALIT"
+                                                                 "Y t(f, "
+                                                                 "n)), ''),"
+                                                                 " coalesce"
+                                                                 "((SELECT "
+                                                                 "string_"
+                                                                 "agg("
+                                                                 "replace("
+                                                                 "h, '-', "
+                                                                 "''), ',' "
+                                                                 "ORDER BY "
+                                                                 "h)"
+                                                                 "  FROM "
+                                                                 "jsonb_"
+                                                                 "array_"
+                                                                 "elements_"
+                                                                 "text(eff."
+                                                                 "j->'"
+                                                                 "holidays'"
+                                                                 ") h), "
+                                                                 "''),"
+                                                                 " (eff.j->"
+                                                                 ">'step_"
+                                                                 "deadline_"
+                                                                 "days')::"
+                                                                 "int,"
+                                                                 " coalesce"
+                                                                 "((eff.j->"
+                                                                 ">'"
+                                                                 "province_"
+                                                                 "approves_"
+                                                                 "transfers"
+                                                                 "')::"
+                                                                 "boolean, "
+                                                                 "false),"
+                                                                 " coalesce"
+                                                                 "((eff.j->"
+                                                                 "'registra"
+                                                                 "tion_"
+                                                                 "window'->"
+                                                                 ">'"
+                                                                 "required'"
+                                                                 ")::"
+                                                                 "boolean, "
+                                                                 "false),"
+                                                                 " " DASHLESS_INT(
+                                                                     "eff."
+                                                                     "j->'"
+                                                                     "regis"
+                                                                     "trati"
+                                                                     "on_"
+                                                                     "windo"
+                                                                     "w'->>"
+                                                                     "'from"
+                                                                     "'") ","
+                                                                          " " DASHLESS_INT(
+                                                                              "eff.j->'"
+                                                                              "registration_window'"
+                                                                              "->>'until'") ","
+                                                                                            " coale"
+                                                                                            "sce(("
+                                                                                            "eff.j-"
+                                                                                            ">>'"
+                                                                                            "import"
+                                                                                            "_uploa"
+                                                                                            "d_"
+                                                                                            "retent"
+                                                                                            "ion_"
+                                                                                            "days')"
+                                                                                            "::int,"
+                                                                                            " 7)"
+                                                                                            " FROM "
+                                                                                            "eff "
+                                                                                            "LEFT "
+                                                                                            "JOIN "
+                                                                                            "region"
+                                                                                            "_setti"
+                                                                                            "ngs "
+                                                                                            "own "
+                                                                                            "ON "
+                                                                                            "own."
+                                                                                            "region"
+                                                                                            " = "
+                                                                                            "$1"};
 
-static const db_stmt SQL_INSERT = {
-    "settings_insert",
-    "INSERT INTO region_settings (region, settings, updated_by)"
-    " VALUES ($1, $2::jsonb, nullif($3, '0')::bigint)"
-    " ON CONFLICT (region) DO NOTHING RETURNING version"};
+static const db_stmt SQL_INSERT = {"settings_insert",
+                                   "INSERT INTO region_settings (region, settings, updated_by)"
+                                   " VALUES ($1, $2::jsonb, nullif($3, '0')::bigint)"
+                                   " ON CONFLICT (region) DO NOTHING RETURNING version"};
 static const db_stmt SQL_UPDATE = {
     "settings_update",
     "UPDATE region_settings SET settings = $2::jsonb, updated_by = nullif($3, '0')::bigint,"
@@ -92,8 +187,7 @@ typed_fill(const db_res *r, app_arena *a, db_settings *out)
 
     char *fields = app_arena_strdup(a, db_res_get(r, 0, 9));
     out->nrequired_fields = count_items(fields);
-    out->required_fields =
-        app_arena_alloc(a, sizeof(char *) * (size_t)(out->nrequired_fields + 1));
+    out->required_fields = app_arena_alloc(a, sizeof(char *) * (size_t)(out->nrequired_fields + 1));
     for (int i = 0; i < out->nrequired_fields; i++) {
         out->required_fields[i] = fields;
         char *comma = strchr(fields, ',');
@@ -137,8 +231,8 @@ run_get(db_conn *c, const char *code, db_res **out_res, app_err *err)
 }
 
 int
-db_settings_get(db_conn *c, const char *code, app_arena *a, db_region_settings *out,
-                int *out_found, app_err *err)
+db_settings_get(db_conn *c, const char *code, app_arena *a, db_region_settings *out, int *out_found,
+                app_err *err)
 {
     db_res *r;
     int rc = run_get(c, code, &r, err);
@@ -181,8 +275,7 @@ db_settings_put(db_conn *c, const char *code, const char *settings_json, int exp
 }
 
 int
-db_settings_effective(db_conn *c, const char *code, app_arena *a, db_settings *out,
-                      app_err *err)
+db_settings_effective(db_conn *c, const char *code, app_arena *a, db_settings *out, app_err *err)
 {
     db_res *r;
     int rc = run_get(c, code, &r, err);
@@ -196,8 +289,7 @@ db_settings_effective(db_conn *c, const char *code, app_arena *a, db_settings *o
 }
 
 int
-db_settings_for_school(db_conn *c, const char *school, app_arena *a, db_settings *out,
-                       app_err *err)
+db_settings_for_school(db_conn *c, const char *school, app_arena *a, db_settings *out, app_err *err)
 {
     const char *p[] = {school};
     db_res *r = NULL;

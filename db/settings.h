@@ -21,18 +21,18 @@
 #include "db/db.h"
 
 /* The defaults: every key, with its default value (DOMAIN §4-§8). */
-#define DB_SETTINGS_DEFAULTS                                                                   \
-    "{\"entry_age_cutoff\":\"08-31\","                                                         \
-    "\"entry_min_age\":6,"                                                                     \
-    "\"transfer_blackout\":{\"from\":\"07-15\",\"until\":\"08-14\"},"                          \
-    "\"required_fields\":[\"name\",\"gender\",\"birth_date\",\"ethnicity\",\"nationality\","  \
-    "\"id_type\",\"id_number\",\"hukou_region\",\"hukou_type\",\"grade\",\"class\","           \
-    "\"enrolled_month\",\"entry_mode\",\"study_mode\",\"source\",\"distance_km\","              \
-    "\"transport\",\"school_bus\",\"family\"],"                                                 \
-    "\"holidays\":[],"                                                                         \
-    "\"step_deadline_days\":10,"                                                               \
-    "\"province_approves_transfers\":false,"                                                   \
-    "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"            \
+#define DB_SETTINGS_DEFAULTS                                                                       \
+    "{\"entry_age_cutoff\":\"08-31\","                                                             \
+    "\"entry_min_age\":6,"                                                                         \
+    "\"transfer_blackout\":{\"from\":\"07-15\",\"until\":\"08-14\"},"                              \
+    "\"required_fields\":[\"name\",\"gender\",\"birth_date\",\"ethnicity\",\"nationality\","       \
+    "\"id_type\",\"id_number\",\"hukou_region\",\"hukou_type\",\"grade\",\"class\","               \
+    "\"enrolled_month\",\"entry_mode\",\"study_mode\",\"source\",\"distance_km\","                 \
+    "\"transport\",\"school_bus\",\"family\"],"                                                    \
+    "\"holidays\":[],"                                                                             \
+    "\"step_deadline_days\":10,"                                                                   \
+    "\"province_approves_transfers\":false,"                                                       \
+    "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"                   \
     "\"import_upload_retention_days\":7}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
@@ -62,19 +62,19 @@ int db_settings_put(db_conn *c, const char *code, const char *settings_json, int
 
 /* Effective settings, typed, for domain code. Dates as integers; 0 = not set. */
 typedef struct db_settings {
-    int entry_age_cutoff;             /* MMDD, e.g. 831 */
-    int entry_min_age;                /* years */
+    int entry_age_cutoff;              /* MMDD, e.g. 831 */
+    int entry_min_age;                 /* years */
     int blackout_from, blackout_until; /* MMDD; both 0 when transfer_blackout is null */
-    const char **required_fields;     /* JSON field names (API.md), in stored order */
+    const char **required_fields;      /* JSON field names (API.md), in stored order */
     int nrequired_fields;
     int *holidays; /* YYYYMMDD, ascending */
     int nholidays;
     int step_deadline_days;
     int province_approves_transfers;
-    int window_required;             /* registration_window.required */
-    int window_from, window_until;   /* YYYYMMDD, 0 when null */
+    int window_required;              /* registration_window.required */
+    int window_from, window_until;    /* YYYYMMDD, 0 when null */
     int import_upload_retention_days; /* days an import's upload is kept after the job ends */
-    const char *json;                /* the effective settings as JSON text */
+    const char *json;                 /* the effective settings as JSON text */
 } db_settings;
 
 /* The effective settings of region `code`. APP_ENOTFOUND (region_not_found) if no such region. */

@@ -3,37 +3,37 @@
  */
 #include "db/student.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "base/buf.h"
 #include "db/bulk.h"
 #include "db/internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* Fixed columns read before the catalog columns (keep in step with fill()). */
 #define FIXED_COLS                                                                                 \
     "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                 \
-    " s.stuno_enc, s.stuno_bidx, s.id_bidx, s.key_id, s.verification, s.version,"                  \
-    DB__TS("s.created_at") "," DB__TS("s.updated_at")                                              \
-    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                           \
-    ", sc.county, sc.authority, sc.name, sc.closed"
+    " s.stuno_enc, s.stuno_bidx, s.id_bidx, s.key_id, s.verification, s.version," DB__TS(          \
+        "s.created_at") "," DB__TS("s.updated_at") ", EXISTS (SELECT 1 FROM student_photo p "      \
+                                                   "WHERE p.student_id = s.id)"                    \
+                                                   ", sc.county, sc.authority, sc.name, sc.closed"
 #define NFIXED 20
 /* Ordinary (masked) reads leave the ciphertexts and blind indexes out: they
    are half of a row's bytes and only reveals and writes need them. */
 #define FIXED_COLS_LIGHT                                                                           \
     "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                 \
-    " NULL::bytea, NULL::bytea, NULL::bytea, s.key_id, s.verification, s.version,"                 \
-    DB__TS("s.created_at") "," DB__TS("s.updated_at")                                              \
-    ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)"                           \
-    ", sc.county, sc.authority, sc.name, sc.closed"
+    " NULL::bytea, NULL::bytea, NULL::bytea, s.key_id, s.verification, s.version," DB__TS(         \
+        "s.created_at") "," DB__TS("s.updated_at") ", EXISTS (SELECT 1 FROM student_photo p "      \
+                                                   "WHERE p.student_id = s.id)"                    \
+                                                   ", sc.county, sc.authority, sc.name, sc.closed"
 /* Every read joins the student's school: jurisdiction needs its authority. */
 #define FROM_STUDENT " FROM student s JOIN school sc ON sc.code = s.school"
 
 static const char *const *cols;
 static int ncols;
-static char *sel_cols;   /* "s.c1, s.c2, ..." */
-static char *sel_light;  /* the same with NULL for every *_enc column */
+static char *sel_cols;  /* "s.c1, s.c2, ..." */
+static char *sel_light; /* the same with NULL for every *_enc column */
 static db_stmt st_insert, st_get, st_get_upd, st_get_stuno, st_get_stuno_upd, st_update;
 static db_stmt st_get_light, st_get_stuno_light;
 
@@ -218,8 +218,8 @@ db_student_get(db_conn *c, long long id, int for_update, app_arena *a, db_studen
 }
 
 int
-db_student_get_by_stuno(db_conn *c, const char *bidx, int for_update, app_arena *a,
-                        db_student *out, int *out_found, app_err *err)
+db_student_get_by_stuno(db_conn *c, const char *bidx, int for_update, app_arena *a, db_student *out,
+                        int *out_found, app_err *err)
 {
     const db_stmt *st = for_update == DB_STUDENT_LOCK   ? &st_get_stuno_upd
                         : for_update == DB_STUDENT_FULL ? &st_get_stuno
@@ -257,17 +257,16 @@ db_student_update(db_conn *c, db_student *s, int expect_version, app_err *err)
         return rc;
     if (db_res_nrows(r) == 0) {
         db_res_free(r);
-        return app_err_set(err, APP_EPRECOND, "precondition_failed", "student %lld: stale",
-                           s->id);
+        return app_err_set(err, APP_EPRECOND, "precondition_failed", "student %lld: stale", s->id);
     }
     s->version = (int)db_res_int(r, 0, 0);
     db_res_free(r);
     return 0;
 }
 
-static const db_stmt SQL_TOUCH = {
-    "student_touch", "UPDATE student SET version = version + 1, updated_at = now()"
-                     " WHERE id = $1 AND version = $2 RETURNING version"};
+static const db_stmt SQL_TOUCH = {"student_touch",
+                                  "UPDATE student SET version = version + 1, updated_at = now()"
+                                  " WHERE id = $1 AND version = $2 RETURNING version"};
 
 int
 db_student_touch(db_conn *c, long long id, int expect_version, int *out_version, app_err *err)
@@ -329,8 +328,8 @@ bytea_array(const char *const *v, int n)
 
 int
 db_student_find_holder(db_conn *c, const char *id_type, const char *const *bidx_hex, int nbidx,
-                       long long exclude, long long *out_id, char out_school[11],
-                       int *out_found, app_err *err)
+                       long long exclude, long long *out_id, char out_school[11], int *out_found,
+                       app_err *err)
 {
     char ex[24];
     snprintf(ex, sizeof(ex), "%lld", exclude);
@@ -375,9 +374,9 @@ db_class_lock(db_conn *c, const char *school, int grade, int number, long long *
     return 0;
 }
 
-static const db_stmt SQL_CLASS_COUNT = {
-    "class_count", "SELECT count(*) FROM student WHERE class_id = $1"
-                   " AND state IN ('pending', 'enrolled', 'suspended')"};
+static const db_stmt SQL_CLASS_COUNT = {"class_count",
+                                        "SELECT count(*) FROM student WHERE class_id = $1"
+                                        " AND state IN ('pending', 'enrolled', 'suspended')"};
 
 int
 db_class_count(db_conn *c, long long class_id, int *out_n, app_err *err)
@@ -460,8 +459,8 @@ student_where(base_buf *q, const db_student_filter *f, where_params *w)
 }
 
 int
-db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student **out,
-                int *out_n, app_err *err)
+db_student_list(db_conn *c, const db_student_filter *f, app_arena *a, db_student **out, int *out_n,
+                app_err *err)
 {
     where_params w = {0};
     char lim[16];
@@ -514,8 +513,7 @@ static const db_stmt SQL_J_NEXT = {
                     " RETURNING last"};
 
 int
-db_stuno_j_next(db_conn *c, const char *county, const char *birth_date, int *out_seq,
-                app_err *err)
+db_stuno_j_next(db_conn *c, const char *county, const char *birth_date, int *out_seq, app_err *err)
 {
     const char *p[] = {county, birth_date};
     db_res *r = NULL;
@@ -569,8 +567,8 @@ static const db_stmt SQL_NOT_UNDER = {
     " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"};
 
 int
-db_student_ids_not_under(db_conn *c, long long key_id, int limit, app_arena *a,
-                         long long **out_ids, int *out_n, app_err *err)
+db_student_ids_not_under(db_conn *c, long long key_id, int limit, app_arena *a, long long **out_ids,
+                         int *out_n, app_err *err)
 {
     char k[24], lim[16];
     snprintf(k, sizeof(k), "%lld", key_id);
@@ -609,8 +607,8 @@ db_student_id_masks(db_conn *c, db_idmask_fn fn, void *ctx, app_err *err)
     return 0;
 }
 
-static const db_stmt SQL_COUNT_IN = {
-    "student_count_in", "SELECT count(*) FROM student WHERE school = ANY($1::text[])"};
+static const db_stmt SQL_COUNT_IN = {"student_count_in",
+                                     "SELECT count(*) FROM student WHERE school = ANY($1::text[])"};
 
 int
 db_student_count_in_schools(db_conn *c, const char *const *codes, int n, long long *out,
@@ -632,8 +630,8 @@ db_student_count_in_schools(db_conn *c, const char *const *codes, int n, long lo
     return 0;
 }
 
-static const db_stmt SQL_COUNT_NOT_UNDER = {
-    "student_count_not_under", "SELECT count(*) FROM student WHERE key_id <> $1"};
+static const db_stmt SQL_COUNT_NOT_UNDER = {"student_count_not_under",
+                                            "SELECT count(*) FROM student WHERE key_id <> $1"};
 
 int
 db_student_count_not_under(db_conn *c, long long key_id, long long *out, app_err *err)

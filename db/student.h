@@ -74,16 +74,15 @@ int db_student_update(db_conn *c, db_student *s, int expect_version, app_err *er
 
 /* Bump the version of row `id` if it is `expect_version` (a change held
    elsewhere, such as the photo). Stale: APP_EPRECOND. */
-int db_student_touch(db_conn *c, long long id, int expect_version, int *out_version,
-                     app_err *err);
+int db_student_touch(db_conn *c, long long id, int expect_version, int *out_version, app_err *err);
 
 /* Serialise registrations of one identity (blind index as hex) until commit. */
 int db_student_lock_identity(db_conn *c, const char *bidx_hex, app_err *err);
 
 /* An active record holding (id_type, one of the blind indexes): its id and
    school, or *out_found = 0. `exclude` (0 = none) is skipped. */
-int db_student_find_holder(db_conn *c, const char *id_type, const char *const *bidx_hex,
-                           int nbidx, long long exclude, long long *out_id, char out_school[11],
+int db_student_find_holder(db_conn *c, const char *id_type, const char *const *bidx_hex, int nbidx,
+                           long long exclude, long long *out_id, char out_school[11],
                            int *out_found, app_err *err);
 
 /* Class (school, grade, number) locked until commit: its id and size limit
@@ -96,7 +95,7 @@ int db_class_count(db_conn *c, long long class_id, int *out_n, app_err *err);
 
 /* A list filter; NULL/0 members are not applied. */
 typedef struct db_student_filter {
-    const char *school;        /* exact */
+    const char *school;         /* exact */
     const char *authority_like; /* schools whose authority LIKE this */
     int grade, class_no;
     const char *state;
@@ -120,8 +119,7 @@ int db_stuno_j_next(db_conn *c, const char *county, const char *birth_date, int 
 
 /* Place a student (state, school, class) and bump its version; *out_version. */
 int db_student_place(db_conn *c, long long id, const char *state, const char *school,
-                     long long class_id, int grade, int class_no, int *out_version,
-                     app_err *err);
+                     long long class_id, int grade, int class_no, int *out_version, app_err *err);
 
 /* ---- key rotation ---- */
 
@@ -138,8 +136,7 @@ int db_student_ids_not_under(db_conn *c, long long key_id, int limit, app_arena 
  * (characters 15-17) of each such number, concatenated. Any state counts:
  * a bulk loader must not reuse a number behind a student number.
  */
-typedef void (*db_idmask_fn)(void *ctx, const char *prefix4, const char *birth,
-                             const char *seqs);
+typedef void (*db_idmask_fn)(void *ctx, const char *prefix4, const char *birth, const char *seqs);
 int db_student_id_masks(db_conn *c, db_idmask_fn fn, void *ctx, app_err *err);
 
 /* Rows (any state) of the `n` schools `codes` (10 digits each). */

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USER_COLS                                                                              \
-    "id, username, display_name, role, org, staff_role, coalesce(grade, 0), classes::text,"   \
-    " password_hash, must_change_password, disabled, frozen,"                                  \
-    " greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint,"                     \
-    " extract(epoch FROM tokens_valid_after), coalesce(extract(epoch FROM last_login_at), 0),"  \
+#define USER_COLS                                                                                  \
+    "id, username, display_name, role, org, staff_role, coalesce(grade, 0), classes::text,"        \
+    " password_hash, must_change_password, disabled, frozen,"                                      \
+    " greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint,"                        \
+    " extract(epoch FROM tokens_valid_after), coalesce(extract(epoch FROM last_login_at), 0),"     \
     " extract(epoch FROM created_at), coalesce(created_by, 0), version"
 
 static const db_stmt SQL_BY_NAME = {"user_by_name",
@@ -25,9 +25,9 @@ static const db_stmt SQL_LIST_REGION = {
     " (u.role = 'school' AND EXISTS (SELECT 1 FROM school s WHERE s.code = u.org::char(10)"
     "   AND s.authority LIKE $1 || '%')))"
     " ORDER BY u.id LIMIT $3"};
-static const db_stmt SQL_LIST_ORG = {
-    "user_list_org", "SELECT " USER_COLS " FROM app_user WHERE org = $1 AND id > $2"
-                     " ORDER BY id LIMIT $3"};
+static const db_stmt SQL_LIST_ORG = {"user_list_org",
+                                     "SELECT " USER_COLS " FROM app_user WHERE org = $1 AND id > $2"
+                                     " ORDER BY id LIMIT $3"};
 static const db_stmt SQL_CLASSES_IN_SCHOOL = {
     "user_classes_in_school",
     "SELECT count(*) FROM class WHERE school = $1::char(10) AND id = ANY ($2::bigint[])"};
@@ -35,15 +35,18 @@ static const db_stmt SQL_INSERT = {
     "user_insert",
     "INSERT INTO app_user (username, display_name, role, org, staff_role, grade, classes,"
     " password_hash, must_change_password, created_by)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, nullif($10, '0')::bigint) RETURNING id"};
+    " VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, nullif($10, '0')::bigint) RETURNING "
+    "id"};
 static const db_stmt SQL_FAILED = {
     "user_login_failed",
-    "WITH w AS (SELECT id, CASE WHEN failed_since IS NULL OR failed_since < now() - interval '15 minutes'"
+    "WITH w AS (SELECT id, CASE WHEN failed_since IS NULL OR failed_since < now() - interval '15 "
+    "minutes'"
     "   THEN 1 ELSE failed_count + 1 END AS n,"
     "   CASE WHEN failed_since IS NULL OR failed_since < now() - interval '15 minutes'"
     "   THEN now() ELSE failed_since END AS since FROM app_user WHERE id = $1 FOR UPDATE)"
     " UPDATE app_user u SET failed_count = w.n, failed_since = w.since,"
-    "   locked_until = CASE WHEN w.n >= $2 THEN now() + interval '15 minutes' ELSE u.locked_until END"
+    "   locked_until = CASE WHEN w.n >= $2 THEN now() + interval '15 minutes' ELSE u.locked_until "
+    "END"
     " FROM w WHERE u.id = w.id"
     " RETURNING greatest(0, ceil(extract(epoch FROM u.locked_until - now())))::bigint"};
 /*
@@ -77,7 +80,8 @@ static const db_stmt SQL_SRC_CLEAR_ALL = {"user_source_clear_all",
    guessing campaign from many addresses runs out with its window. */
 static const db_stmt SQL_OK = {"user_login_ok",
                                "UPDATE app_user SET last_login_at = now() WHERE id = $1"};
-static const db_stmt SQL_FREEZE = {"user_freeze", "UPDATE app_user SET frozen = true WHERE id = $1"};
+static const db_stmt SQL_FREEZE = {"user_freeze",
+                                   "UPDATE app_user SET frozen = true WHERE id = $1"};
 /*
  * Revoking tokens: access tokens carry a whole-second iat, so the cut-off is a
  * whole second too: every token of this second and before dies, and tokens
@@ -85,8 +89,8 @@ static const db_stmt SQL_FREEZE = {"user_freeze", "UPDATE app_user SET frozen = 
  * revocation within the same second moves the cut-off one more second on, so it
  * also kills the tokens issued since the first.
  */
-#define REVOKE_NOW                                                                             \
-    "greatest(date_trunc('second', now()) + interval '1 second',"                              \
+#define REVOKE_NOW                                                                                 \
+    "greatest(date_trunc('second', now()) + interval '1 second',"                                  \
     " tokens_valid_after + interval '1 second')"
 
 static const db_stmt SQL_SET_PASSWORD = {
@@ -137,13 +141,15 @@ static const db_stmt SQL_CLIENT_INSERT = {
     "client_insert", "INSERT INTO service_client (client_id, name, org, secret_hash, created_by)"
                      " VALUES ($1, $2, $3, $4, $5)"};
 static const db_stmt SQL_CLIENT_GET = {
-    "client_get", "SELECT org, secret_hash FROM service_client WHERE client_id = $1 AND NOT disabled"};
+    "client_get",
+    "SELECT org, secret_hash FROM service_client WHERE client_id = $1 AND NOT disabled"};
 
 static const db_stmt SQL_AUDIT = {
     "audit_insert",
     "INSERT INTO audit (actor_id, actor_org, action, target_type, target_id, ip, user_agent,"
     " request_id, detail, prev_hash, hash)"
-    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'), '', '')"};
+    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'), '', "
+    "'')"};
 
 static void
 parse_classes(const char *text, db_user *u)
@@ -235,9 +241,10 @@ db_user_insert(db_conn *c, const db_user *u, long long *out_id, app_err *err)
     snprintf(grade, sizeof(grade), "%d", u->grade);
     classes_text(u, classes, sizeof(classes));
     snprintf(by, sizeof(by), "%lld", u->created_by);
-    const char *p[] = {u->username, u->display_name, u->role, u->org, u->staff_role,
-                       u->grade ? grade : NULL, classes, u->password_hash,
-                       u->must_change_password ? "true" : "false", by};
+    const char *p[] = {u->username, u->display_name,  u->role,
+                       u->org,      u->staff_role,    u->grade ? grade : NULL,
+                       classes,     u->password_hash, u->must_change_password ? "true" : "false",
+                       by};
     db_res *r = NULL;
     int rc = db_exec(c, &SQL_INSERT, 10, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
@@ -388,8 +395,8 @@ list(db_conn *c, const db_stmt *st, const char *key, long long after, int limit,
 }
 
 int
-db_user_list_region(db_conn *c, const char *region_prefix, long long after, int limit,
-                    app_arena *a, db_user **out, int *out_n, app_err *err)
+db_user_list_region(db_conn *c, const char *region_prefix, long long after, int limit, app_arena *a,
+                    db_user **out, int *out_n, app_err *err)
 {
     return list(c, &SQL_LIST_REGION, region_prefix, after, limit, a, out, out_n, err);
 }
@@ -544,8 +551,8 @@ db_audit_insert(db_conn *c, const db_audit *e, app_err *err)
 {
     char actor[24];
     snprintf(actor, sizeof(actor), "%lld", e->actor_id);
-    const char *p[] = {actor,   e->actor_org, e->action,     e->target_type, e->target_id,
-                       e->ip,   e->user_agent, e->request_id, e->detail_json};
+    const char *p[] = {actor, e->actor_org,  e->action,     e->target_type, e->target_id,
+                       e->ip, e->user_agent, e->request_id, e->detail_json};
     return db_exec(c, &SQL_AUDIT, 9, p, NULL, err);
 }
 

@@ -18,11 +18,11 @@ typedef struct db_user {
     long long classes[DB_USER_MAX_CLASSES];
     const char *password_hash;
     int must_change_password, disabled, frozen;
-    long long locked_for_s;       /* seconds the lock still holds; 0 = not locked */
-    double tokens_valid_after;    /* epoch seconds (whole); tokens with an earlier iat are dead */
-    double last_login_at;         /* epoch seconds, 0 = never */
-    double created_at;            /* epoch seconds */
-    long long created_by;         /* 0 = none */
+    long long locked_for_s;    /* seconds the lock still holds; 0 = not locked */
+    double tokens_valid_after; /* epoch seconds (whole); tokens with an earlier iat are dead */
+    double last_login_at;      /* epoch seconds, 0 = never */
+    double created_at;         /* epoch seconds */
+    long long created_by;      /* 0 = none */
     int version;
 } db_user;
 
@@ -64,8 +64,7 @@ int db_user_freeze(db_conn *c, long long id, app_err *err);
  * past the current second; see REVOKE_NOW in user.c)
  * and every refresh token is revoked: the user logs in again.
  */
-int db_user_set_password(db_conn *c, long long id, const char *hash, int must_change,
-                         app_err *err);
+int db_user_set_password(db_conn *c, long long id, const char *hash, int must_change, app_err *err);
 /* Lift a lock (the account's and every source's) and a freeze. */
 int db_user_unlock(db_conn *c, long long id, app_err *err);
 /* Update display name, disabled, staff scope (grade, classes) with a version check.
@@ -90,8 +89,8 @@ int db_user_classes_in_school(db_conn *c, const char *school, const long long *i
                               int *out_count, app_err *err);
 
 /* ---- refresh tokens ---- */
-int db_refresh_insert(db_conn *c, long long user_id, long long family, const char *hash,
-                      int ttl_s, app_err *err);
+int db_refresh_insert(db_conn *c, long long user_id, long long family, const char *hash, int ttl_s,
+                      app_err *err);
 int db_refresh_new_family(db_conn *c, long long *out_family, app_err *err);
 /*
  * Use a refresh token: in one statement marks it used and returns its user and

@@ -7,12 +7,12 @@
  */
 #include "formats/csv.h"
 
+#include "base/arena.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/arena.h"
 
 enum { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE_IN_QUOTED };
 
@@ -21,8 +21,8 @@ typedef struct parser {
     fmt_sheet_row_fn fn;
     void *ctx;
     app_err *err;
-    base_buf rec;  /* the record's fields, each NUL-terminated */
-    size_t *foff;  /* start of field k in rec */
+    base_buf rec; /* the record's fields, each NUL-terminated */
+    size_t *foff; /* start of field k in rec */
     size_t nf, fcap;
     core_cell *cells;
     int state, skip_lf;
@@ -208,8 +208,8 @@ feed_gb18030(parser *p, const unsigned char *data, size_t len)
 }
 
 int
-fmt_csv_read(const unsigned char *data, size_t len, const fmt_csv_limits *lim,
-              fmt_sheet_row_fn fn, void *ctx, fmt_csv_encoding *out_enc, app_err *err)
+fmt_csv_read(const unsigned char *data, size_t len, const fmt_csv_limits *lim, fmt_sheet_row_fn fn,
+             void *ctx, fmt_csv_encoding *out_enc, app_err *err)
 {
     parser p = {.fn = fn, .ctx = ctx, .err = err, .row = 1};
     int rc;

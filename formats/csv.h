@@ -33,11 +33,11 @@
 #ifndef FMT_CSV_H
 #define FMT_CSV_H
 
-#include <stddef.h>
-
 #include "base/buf.h"
 #include "base/err.h"
 #include "formats/sheet.h"
+
+#include <stddef.h>
 
 typedef enum { FMT_CSV_UTF8 = 1, FMT_CSV_GB18030 = 2 } fmt_csv_encoding;
 
@@ -56,7 +56,7 @@ fmt_csv_limits fmt_csv_limits_default(void);
  * first error (or non-zero value of `fn`).
  */
 int fmt_csv_read(const unsigned char *data, size_t len, const fmt_csv_limits *lim,
-                  fmt_sheet_row_fn fn, void *ctx, fmt_csv_encoding *out_enc, app_err *err);
+                 fmt_sheet_row_fn fn, void *ctx, fmt_csv_encoding *out_enc, app_err *err);
 
 /* Append the UTF-8 byte order mark. */
 void fmt_csv_write_bom(base_buf *b);

@@ -28,12 +28,16 @@ static int
 png_depth_ok(unsigned depth, unsigned color)
 {
     switch (color) {
-    case 0: return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
-    case 3: return depth == 1 || depth == 2 || depth == 4 || depth == 8;
+    case 0:
+        return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+    case 3:
+        return depth == 1 || depth == 2 || depth == 4 || depth == 8;
     case 2:
     case 4:
-    case 6: return depth == 8 || depth == 16;
-    default: return 0;
+    case 6:
+        return depth == 8 || depth == 16;
+    default:
+        return 0;
     }
 }
 
@@ -156,8 +160,11 @@ const char *
 fmt_image_mime(fmt_image_type t)
 {
     switch (t) {
-    case FMT_IMAGE_JPEG: return "image/jpeg";
-    case FMT_IMAGE_PNG: return "image/png";
-    default: return NULL;
+    case FMT_IMAGE_JPEG:
+        return "image/jpeg";
+    case FMT_IMAGE_PNG:
+        return "image/png";
+    default:
+        return NULL;
     }
 }

@@ -12,9 +12,9 @@
 #ifndef FMT_IMAGE_H
 #define FMT_IMAGE_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 typedef enum { FMT_IMAGE_NONE = 0, FMT_IMAGE_JPEG = 1, FMT_IMAGE_PNG = 2 } fmt_image_type;
 

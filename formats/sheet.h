@@ -9,9 +9,9 @@
 #ifndef FMT_SHEET_H
 #define FMT_SHEET_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 #define FMT_SHEET_MAX_ROWS 1048576L /* Excel's limit: row 1048576 */
 #define FMT_SHEET_MAX_COLS 16384    /* Excel's limit: column XFD */
@@ -44,17 +44,17 @@ typedef struct core_cell {
 } core_cell;
 
 typedef struct fmt_sheet_row {
-    long row;              /* 1-based: xlsx the r= of <row>, CSV the record number */
-    size_t ncells;         /* 1 + the last non-empty column; 0 for an empty row */
+    long row;               /* 1-based: xlsx the r= of <row>, CSV the record number */
+    size_t ncells;          /* 1 + the last non-empty column; 0 for an empty row */
     const core_cell *cells; /* cells[0..ncells), gaps are CORE_CELL_EMPTY */
-    long last_row_hint;    /* xlsx: last row by the sheet's <dimension>, else 0 */
-    int date1904;          /* the date system of the file, the same in every row:
-                              1 when a date's serial number counts days from
-                              1904-01-01 (serial 0), an xlsx whose workbook says
-                              <workbookPr date1904="1"> (old Excel for Mac);
-                              0 for the 1900 system (serial 1 = 1900-01-01, with
-                              Excel's phantom 1900-02-29), every other xlsx and
-                              every CSV */
+    long last_row_hint;     /* xlsx: last row by the sheet's <dimension>, else 0 */
+    int date1904;           /* the date system of the file, the same in every row:
+                               1 when a date's serial number counts days from
+                               1904-01-01 (serial 0), an xlsx whose workbook says
+                               <workbookPr date1904="1"> (old Excel for Mac);
+                               0 for the 1900 system (serial 1 = 1900-01-01, with
+                               Excel's phantom 1900-02-29), every other xlsx and
+                               every CSV */
 } fmt_sheet_row;
 
 /*

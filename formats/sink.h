@@ -11,9 +11,9 @@
 #ifndef FMT_SINK_H
 #define FMT_SINK_H
 
-#include <stddef.h>
-
 #include "base/err.h"
+
+#include <stddef.h>
 
 typedef int (*fmt_sink_fn)(void *ctx, const void *p, size_t n, app_err *err);
 

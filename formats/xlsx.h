@@ -71,22 +71,22 @@
 #ifndef FMT_XLSX_H
 #define FMT_XLSX_H
 
-#include <stddef.h>
-
 #include "base/err.h"
 #include "formats/sheet.h"
 #include "formats/zip.h"
+
+#include <stddef.h>
 
 /* ---- reading ---- */
 
 typedef struct fmt_xlsx_limits {
     fmt_zip_limits zip;
-    size_t max_shared_strings;  /* count of <si> */
-    size_t max_shared_bytes;    /* UTF-8 bytes of all shared strings */
-    size_t max_token;           /* longest tag, comment or text run of any XML part */
-    size_t max_columns;         /* columns a row may have (a cell further right is an
-                                   error), so that cells like XFD1 cannot make every
-                                   row 16384 wide */
+    size_t max_shared_strings; /* count of <si> */
+    size_t max_shared_bytes;   /* UTF-8 bytes of all shared strings */
+    size_t max_token;          /* longest tag, comment or text run of any XML part */
+    size_t max_columns;        /* columns a row may have (a cell further right is an
+                                  error), so that cells like XFD1 cannot make every
+                                  row 16384 wide */
 } fmt_xlsx_limits;
 
 /*
@@ -105,7 +105,7 @@ fmt_xlsx_limits fmt_xlsx_limits_default(void);
  * value of `fn`), with nothing more called after it.
  */
 int fmt_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
-                   const fmt_xlsx_limits *lim, fmt_sheet_row_fn fn, void *ctx, app_err *err);
+                  const fmt_xlsx_limits *lim, fmt_sheet_row_fn fn, void *ctx, app_err *err);
 
 /* ---- writing ---- */
 
@@ -113,17 +113,17 @@ int fmt_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
 #define FMT_XLSX_LIST_SHEET "_lists"
 
 typedef struct fmt_xlsx_col {
-    double width;                /* in characters; 0: Excel's default */
+    double width; /* in characters; 0: Excel's default */
     int hidden;
-    const char *const *list;     /* drop-down values (UTF-8), or NULL */
+    const char *const *list; /* drop-down values (UTF-8), or NULL */
     size_t nlist;
 } fmt_xlsx_col;
 
 typedef struct fmt_xlsx_sheet_opts {
-    const fmt_xlsx_col *cols;   /* cols[0..ncols): column A, B, ...; may be NULL */
+    const fmt_xlsx_col *cols; /* cols[0..ncols): column A, B, ...; may be NULL */
     size_t ncols;
-    int header;                  /* row 1 is bold and frozen; lists start at row 2 */
-    int hidden;                  /* the sheet is hidden */
+    int header; /* row 1 is bold and frozen; lists start at row 2 */
+    int hidden; /* the sheet is hidden */
 } fmt_xlsx_sheet_opts;
 
 typedef struct fmt_xlsx_writer fmt_xlsx_writer;
@@ -140,7 +140,7 @@ void fmt_xlsx_writer_free(fmt_xlsx_writer *w); /* w may be NULL */
  * is copied (with the list values) before the call returns.
  */
 int fmt_xlsx_writer_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *opts,
-                           app_err *err);
+                          app_err *err);
 
 /* Append a row of n text cells (NULL or "" for an empty cell) to the current sheet. */
 int fmt_xlsx_writer_row(fmt_xlsx_writer *w, const char *const *cells, size_t n, app_err *err);
@@ -155,7 +155,6 @@ int fmt_xlsx_writer_row(fmt_xlsx_writer *w, const char *const *cells, size_t n, 
  * row is not written) and from fmt_xlsx_writer_sheet()'s name check
  * likewise; after any other error only fmt_xlsx_writer_free() may follow.
  */
-int fmt_xlsx_writer_finish(fmt_xlsx_writer *w, unsigned char **out, size_t *out_len,
-                            app_err *err);
+int fmt_xlsx_writer_finish(fmt_xlsx_writer *w, unsigned char **out, size_t *out_len, app_err *err);
 
 #endif

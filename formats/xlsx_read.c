@@ -6,15 +6,15 @@
  * shared strings; relationship types are matched by their last segment so
  * that Strict OOXML's namespace works too.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "base/arena.h"
 #include "base/buf.h"
 #include "formats/xlsx.h"
 #include "formats/xlsx_util.h"
 #include "formats/xml.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define MAX_RELS 4096
 #define MAX_SHEETS 4096
@@ -157,7 +157,8 @@ read_rels(reader *rd, const char *source, rel **out, size_t *out_n)
 {
     static const fmt_xml_handlers h = {.start = rels_start};
     const char *name = source[0] ? fmt_xlsx_rels_of(rd->a, source) : "_rels/.rels";
-    rels_read r = {rd, fmt_xlsx_part_dir(rd->a, source), app_arena_alloc(rd->a, MAX_RELS * sizeof(rel)), 0};
+    rels_read r = {rd, fmt_xlsx_part_dir(rd->a, source),
+                   app_arena_alloc(rd->a, MAX_RELS * sizeof(rel)), 0};
 
     int rc = part_parse(rd, name, &h, &r);
     *out = r.v;
@@ -639,8 +640,8 @@ no_workbook(reader *rd)
 }
 
 int
-fmt_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
-               const fmt_xlsx_limits *lim, fmt_sheet_row_fn fn, void *ctx, app_err *err)
+fmt_xlsx_read(const unsigned char *data, size_t len, const char *sheet, const fmt_xlsx_limits *lim,
+              fmt_sheet_row_fn fn, void *ctx, app_err *err)
 {
     reader rd = {0};
     rel *rels;
@@ -699,7 +700,8 @@ fmt_xlsx_read(const unsigned char *data, size_t len, const char *sheet,
     /* shared strings, then the rows */
     const rel *ss = rel_by_type(rels, nrels, "/sharedStrings");
     const char *ssname =
-        ss ? ss->target : app_arena_printf(rd.a, "%ssharedStrings.xml", fmt_xlsx_part_dir(rd.a, wb));
+        ss ? ss->target
+           : app_arena_printf(rd.a, "%ssharedStrings.xml", fmt_xlsx_part_dir(rd.a, wb));
     if ((rc = read_sst(&rd, ssname)) != 0)
         goto done;
     rc = read_sheet(&rd, target->target, fn, ctx);

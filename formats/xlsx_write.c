@@ -14,14 +14,14 @@
  * Styles (xl/styles.xml): cellXfs 0 is the default, 1 is text ("@",
  * numFmtId 49), 2 is bold text for the header row.
  */
+#include "base/arena.h"
+#include "base/buf.h"
+#include "formats/xlsx.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "base/arena.h"
-#include "base/buf.h"
-#include "formats/xlsx.h"
 
 #define NS_MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -39,8 +39,8 @@
 typedef struct wlist {
     const char *const *v;
     size_t n;
-    int col;       /* column of the sheet that gets the drop-down */
-    int list_col;  /* column in the list sheet, or -1 when inline */
+    int col;      /* column of the sheet that gets the drop-down */
+    int list_col; /* column in the list sheet, or -1 when inline */
 } wlist;
 
 typedef struct wsheet {
@@ -61,7 +61,7 @@ struct fmt_xlsx_writer {
     int stream; /* body streams to a sink: one sheet, parts first */
     base_buf chunk;
     base_buf tmp;
-    int list_cols;          /* columns used in the list sheet */
+    int list_cols;            /* columns used in the list sheet */
     const wlist **long_lists; /* in list sheet column order */
 };
 
@@ -145,10 +145,18 @@ put_text(base_buf *b, const unsigned char *s, size_t n)
             break;
         unsigned char c = s[i];
         switch (c) {
-        case '&': base_buf_adds(b, "&amp;"); break;
-        case '<': base_buf_adds(b, "&lt;"); break;
-        case '>': base_buf_adds(b, "&gt;"); break;
-        case '"': base_buf_adds(b, "&quot;"); break;
+        case '&':
+            base_buf_adds(b, "&amp;");
+            break;
+        case '<':
+            base_buf_adds(b, "&lt;");
+            break;
+        case '>':
+            base_buf_adds(b, "&gt;");
+            break;
+        case '"':
+            base_buf_adds(b, "&quot;");
+            break;
         case '_':
             if (n - i >= 7 && s[i + 1] == 'x' && is_hex(s[i + 2]) && is_hex(s[i + 3]) &&
                 is_hex(s[i + 4]) && is_hex(s[i + 5]) && s[i + 6] == '_')
@@ -350,8 +358,8 @@ sheet_open(fmt_xlsx_writer *w, const fmt_xlsx_sheet_opts *o, int tab_selected, a
         for (size_t i = 0; i < o->ncols; i++) {
             const fmt_xlsx_col *c = &o->cols[i];
             double width = c->width > 0 && c->width <= 255 ? c->width : DEFAULT_WIDTH;
-            base_buf_printf(b, "<col min=\"%zu\" max=\"%zu\" width=\"%.6g\" style=\"1\"%s%s/>", i + 1,
-                            i + 1, width, c->width > 0 ? " customWidth=\"1\"" : "",
+            base_buf_printf(b, "<col min=\"%zu\" max=\"%zu\" width=\"%.6g\" style=\"1\"%s%s/>",
+                            i + 1, i + 1, width, c->width > 0 ? " customWidth=\"1\"" : "",
                             c->hidden ? " hidden=\"1\"" : "");
         }
         base_buf_adds(b, "</cols>");
@@ -375,13 +383,11 @@ begin_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *o, 
     return sheet_open(w, o, tab_selected, err);
 }
 
-static int write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead,
-                         app_err *err);
+static int write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_err *err);
 
 /* The one sheet of a streaming writer: the package's parts, then its head. */
 static int
-begin_stream_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *o,
-                   app_err *err)
+begin_stream_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *o, app_err *err)
 {
     int rc;
 
@@ -403,7 +409,7 @@ begin_stream_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_op
 
 int
 fmt_xlsx_writer_sheet(fmt_xlsx_writer *w, const char *name, const fmt_xlsx_sheet_opts *opts,
-                       app_err *err)
+                      app_err *err)
 {
     int rc;
 
@@ -566,8 +572,10 @@ write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_e
                               "sheet.main+xml\"/><Override PartName=\"/xl/styles.xml\" "
                               "ContentType=\"" CT_BASE "styles+xml\"/>");
     for (size_t i = 0; i < nsheets; i++)
-        base_buf_printf(b, "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT_BASE
-                           "worksheet+xml\"/>", i + 1);
+        base_buf_printf(b,
+                        "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT_BASE
+                        "worksheet+xml\"/>",
+                        i + 1);
     base_buf_adds(b, "</Types>");
     if ((rc = add_part(z, "[Content_Types].xml", b, err)) != 0)
         return rc;
@@ -583,8 +591,9 @@ write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_e
         if (!pkg_sheet_hidden(w, i))
             active = (int)i;
     base_buf_reset(b);
-    base_buf_printf(b, XML_DECL "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
-                                "<bookViews><workbookView activeTab=\"%d\"/></bookViews><sheets>",
+    base_buf_printf(b,
+                    XML_DECL "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">"
+                             "<bookViews><workbookView activeTab=\"%d\"/></bookViews><sheets>",
                     active);
     for (size_t i = 0; i < nsheets; i++) {
         base_buf_adds(b, "<sheet name=\"");
@@ -599,33 +608,38 @@ write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_e
     base_buf_reset(b);
     base_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\">");
     for (size_t i = 0; i < nsheets; i++)
-        base_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/worksheet\" "
-                           "Target=\"worksheets/sheet%zu.xml\"/>", i + 1, i + 1);
-    base_buf_printf(b, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" "
-                       "Target=\"styles.xml\"/></Relationships>", nsheets + 1);
+        base_buf_printf(b,
+                        "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/worksheet\" "
+                        "Target=\"worksheets/sheet%zu.xml\"/>",
+                        i + 1, i + 1);
+    base_buf_printf(b,
+                    "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" "
+                    "Target=\"styles.xml\"/></Relationships>",
+                    nsheets + 1);
     if ((rc = add_part(z, "xl/_rels/workbook.xml.rels", b, err)) != 0)
         return rc;
 
     base_buf_reset(b);
-    base_buf_adds(b, XML_DECL "<styleSheet xmlns=\"" NS_MAIN "\">"
-                     "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"宋体\"/>"
-                     "<family val=\"3\"/><charset val=\"134\"/></font>"
-                     "<font><b/><sz val=\"11\"/><name val=\"宋体\"/><family val=\"3\"/>"
-                     "<charset val=\"134\"/></font></fonts>"
-                     "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill>"
-                     "<fill><patternFill patternType=\"gray125\"/></fill></fills>"
-                     "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/>"
-                     "</border></borders>"
-                     "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" "
-                     "borderId=\"0\"/></cellStyleXfs>"
-                     "<cellXfs count=\"3\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" "
-                     "borderId=\"0\" xfId=\"0\"/>"
-                     "<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
-                     "applyNumberFormat=\"1\"/>"
-                     "<xf numFmtId=\"49\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
-                     "applyNumberFormat=\"1\" applyFont=\"1\"/></cellXfs>"
-                     "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" "
-                     "builtinId=\"0\"/></cellStyles></styleSheet>");
+    base_buf_adds(b, XML_DECL
+                  "<styleSheet xmlns=\"" NS_MAIN "\">"
+                  "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"宋体\"/>"
+                  "<family val=\"3\"/><charset val=\"134\"/></font>"
+                  "<font><b/><sz val=\"11\"/><name val=\"宋体\"/><family val=\"3\"/>"
+                  "<charset val=\"134\"/></font></fonts>"
+                  "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill>"
+                  "<fill><patternFill patternType=\"gray125\"/></fill></fills>"
+                  "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/>"
+                  "</border></borders>"
+                  "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" "
+                  "borderId=\"0\"/></cellStyleXfs>"
+                  "<cellXfs count=\"3\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" "
+                  "borderId=\"0\" xfId=\"0\"/>"
+                  "<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
+                  "applyNumberFormat=\"1\"/>"
+                  "<xf numFmtId=\"49\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
+                  "applyNumberFormat=\"1\" applyFont=\"1\"/></cellXfs>"
+                  "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" "
+                  "builtinId=\"0\"/></cellStyles></styleSheet>");
     return add_part(z, "xl/styles.xml", b, err);
 }
 

@@ -5,14 +5,14 @@
  */
 #include "formats/zip.h"
 
+#include "base/arena.h"
+#include "base/buf.h"
+#include "formats/zip_record.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-#include "base/arena.h"
-#include "base/buf.h"
-#include "formats/zip_record.h"
 
 fmt_zip_limits
 fmt_zip_limits_default(void)
@@ -100,7 +100,7 @@ find_eocd(const unsigned char *d, size_t len)
 
 int
 fmt_zip_open(const unsigned char *data, size_t len, const fmt_zip_limits *lim, fmt_zip **out,
-              app_err *err)
+             app_err *err)
 {
     *out = NULL;
     if (data == NULL)
@@ -113,8 +113,8 @@ fmt_zip_open(const unsigned char *data, size_t len, const fmt_zip_limits *lim, f
     uint32_t n_here = rd16(e + 8), n_all = rd16(e + 10);
     uint32_t cd_size = rd32(e + 12), cd_off = rd32(e + 16);
 
-    if ((at >= 20 && rd32(e - 20) == SIG_EOCD64_LOC) || n_all == 0xFFFF ||
-        cd_size == 0xFFFFFFFFu || cd_off == 0xFFFFFFFFu)
+    if ((at >= 20 && rd32(e - 20) == SIG_EOCD64_LOC) || n_all == 0xFFFF || cd_size == 0xFFFFFFFFu ||
+        cd_off == 0xFFFFFFFFu)
         return unsupported(err, "zip64");
     if (disk != 0 || cd_disk != 0 || n_here != n_all)
         return malformed(err, "multi-disk archive");
@@ -382,7 +382,7 @@ fmt_zip_reader_close(fmt_zip_reader *r)
 
 int
 fmt_zip_read_all(fmt_zip *z, size_t i, size_t max, unsigned char **out, size_t *out_len,
-                  app_err *err)
+                 app_err *err)
 {
     fmt_zip_reader *r;
     base_buf b = {0};

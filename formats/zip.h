@@ -39,17 +39,17 @@
 #ifndef FMT_ZIP_H
 #define FMT_ZIP_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "base/err.h"
 #include "formats/sink.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 typedef struct fmt_zip_limits {
-    size_t max_entries;     /* entries in the central directory */
-    uint64_t max_entry;     /* uncompressed bytes of one entry */
-    uint64_t max_total;     /* uncompressed bytes inflated from this archive, all entries */
-    unsigned max_ratio;     /* uncompressed / compressed, checked beyond FMT_ZIP_RATIO_FLOOR */
+    size_t max_entries; /* entries in the central directory */
+    uint64_t max_entry; /* uncompressed bytes of one entry */
+    uint64_t max_total; /* uncompressed bytes inflated from this archive, all entries */
+    unsigned max_ratio; /* uncompressed / compressed, checked beyond FMT_ZIP_RATIO_FLOOR */
 } fmt_zip_limits;
 
 #define FMT_ZIP_RATIO_FLOOR (1u << 20) /* entries may inflate this far at any ratio */
@@ -65,8 +65,8 @@ typedef struct fmt_zip fmt_zip;
  * Read the central directory of data[0..len). `lim` NULL means the
  * defaults. On success *out is a new archive (free with fmt_zip_close).
  */
-int fmt_zip_open(const unsigned char *data, size_t len, const fmt_zip_limits *lim,
-                  fmt_zip **out, app_err *err);
+int fmt_zip_open(const unsigned char *data, size_t len, const fmt_zip_limits *lim, fmt_zip **out,
+                 app_err *err);
 void fmt_zip_close(fmt_zip *z); /* z may be NULL */
 
 size_t fmt_zip_count(const fmt_zip *z);
@@ -96,7 +96,7 @@ void fmt_zip_reader_close(fmt_zip_reader *r); /* r may be NULL */
  * than `max` bytes fail with xlsx_too_large, param "entry".
  */
 int fmt_zip_read_all(fmt_zip *z, size_t i, size_t max, unsigned char **out, size_t *out_len,
-                      app_err *err);
+                     app_err *err);
 
 /* ---- writing ---- */
 
@@ -125,8 +125,7 @@ int fmt_zip_writer_begin(fmt_zip_writer *w, const char *name, int level, app_err
 int fmt_zip_writer_write(fmt_zip_writer *w, const void *p, size_t n, app_err *err);
 int fmt_zip_writer_end(fmt_zip_writer *w, app_err *err);
 /* begin + write + end, deflated at zlib's default level. */
-int fmt_zip_writer_add(fmt_zip_writer *w, const char *name, const void *p, size_t n,
-                        app_err *err);
+int fmt_zip_writer_add(fmt_zip_writer *w, const char *name, const void *p, size_t n, app_err *err);
 /* Copy every finished entry of `from` (compressed bytes as they are) after
    the entries of `w`; `from` is not changed. No entry may be open in either,
    and neither may stream. */

@@ -3,14 +3,14 @@
  * streaming to a sink with data descriptors), on zlib's raw deflate.
  * Record layouts: formats/zip_record.h.
  */
-#include <stdlib.h>
-#include <string.h>
-#include <zlib.h>
-
 #include "base/arena.h"
 #include "base/buf.h"
 #include "formats/zip.h"
 #include "formats/zip_record.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
 
 typedef struct went {
     char *name;
@@ -29,7 +29,7 @@ struct fmt_zip_writer {
     uint64_t usize;
     uLong crc;
     uint64_t data_at; /* archive offset of the open entry's data */
-    fmt_sink sink;   /* fn NULL: the archive is kept in `out` */
+    fmt_sink sink;    /* fn NULL: the archive is kept in `out` */
     uint64_t sent;    /* bytes already given to the sink */
     int failed;       /* streaming: the error that stopped the writer (sticky) */
 };
@@ -99,7 +99,8 @@ static int
 writer_state(const fmt_zip_writer *w, int want_open, app_err *err)
 {
     if (w->failed)
-        return app_err_set(err, (app_code)w->failed, NULL, "zip writer: stopped by an earlier error");
+        return app_err_set(err, (app_code)w->failed, NULL,
+                           "zip writer: stopped by an earlier error");
     if (w->spent || w->open != want_open)
         return app_err_set(err, APP_EINTERNAL, NULL, "zip writer: call out of order");
     return 0;
@@ -199,8 +200,8 @@ fmt_zip_writer_begin(fmt_zip_writer *w, const char *name, int level, app_err *er
     e->flags = FLAG_UTF8 | (w->sink.fn != NULL ? FLAG_DESCRIPTOR : 0);
     if (e->method == 8) {
         memset(&w->zs, 0, sizeof(w->zs));
-        if (deflateInit2(&w->zs, level < 0 || level > 9 ? Z_DEFAULT_COMPRESSION : level,
-                         Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        if (deflateInit2(&w->zs, level < 0 || level > 9 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
+                         -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
             return app_err_set(err, APP_EINTERNAL, NULL, "zip writer: deflateInit2 failed");
         w->deflating = 1;
     }

@@ -2,6 +2,7 @@
  * workflow/common.c - helpers the engine's files share (see workflow/common.h).
  */
 #include "workflow/common.h"
+
 #include "core/calendar.h"
 #include "db/problem.h"
 

@@ -11,8 +11,8 @@ static const char *const SUSPENDED[] = {"suspended", NULL};
 static const char *const ACTIVE[] = {"enrolled", "suspended", NULL};
 static const char *const ANY_ACTIVE[] = {"pending", "enrolled", "suspended", NULL};
 static const char *const PENDING[] = {"pending", NULL};
-static const char *const LEFT[] = {"abroad", "left_other", "missing", "dropped_out", "withdrawn",
-                                   NULL};
+static const char *const LEFT[] = {"abroad",      "left_other", "missing",
+                                   "dropped_out", "withdrawn",  NULL};
 static const char *const GRADUATED[] = {"graduated", "completed", "incomplete", NULL};
 
 /* ------------------------------------------------------------ payload members */
@@ -73,56 +73,125 @@ static const wf_member RESOLUTION[] = {
 /* ------------------------------------------------------------ types */
 
 #define C WF_H_COMPETENT
-#define LEAVE(t, lbl, st)                                                                       \
-    {.type = t, .label = lbl, .from = ACTIVE, .to_state = st, .starter = WF_START_SCHOOL,       \
-     .steps = {C}, .effect = WF_E_STATE, .members = REASON_DATE, .revertible = 1}
+#define LEAVE(t, lbl, st)                                                                          \
+    {                                                                                              \
+        .type = t, .label = lbl, .from = ACTIVE, .to_state = st, .starter = WF_START_SCHOOL,       \
+        .steps = {C}, .effect = WF_E_STATE, .members = REASON_DATE, .revertible = 1                \
+    }
 
 const wf_def wf_defs[] = {
-    {.type = "registration", .label = "新生/在校生注册", .from = PENDING,
-     .starter = WF_START_NONE, .steps = {C}, .effect = WF_E_REGISTER},
+    {.type = "registration",
+     .label = "新生/在校生注册",
+     .from = PENDING,
+     .starter = WF_START_NONE,
+     .steps = {C},
+     .effect = WF_E_REGISTER},
     /* the real chain is built by wf_route(): same authority -> sending
        school, authority; otherwise receiving authority, [receiving province],
        sending school, sending authority, [sending province] */
-    {.type = "transfer", .label = "转学", .from = ENROLLED, .starter = WF_START_RECEIVING,
+    {.type = "transfer",
+     .label = "转学",
+     .from = ENROLLED,
+     .starter = WF_START_RECEIVING,
      .steps = {WF_H_RECEIVING_AUTHORITY, WF_H_RECEIVING_PROVINCE, WF_H_SENDING_SCHOOL,
                WF_H_SENDING_AUTHORITY, WF_H_SENDING_PROVINCE},
-     .effect = WF_E_TRANSFER, .members = TRANSFER, .revertible = 1},
+     .effect = WF_E_TRANSFER,
+     .members = TRANSFER,
+     .revertible = 1},
     /* a cohort between two schools of one authority: both schools confirm */
-    {.type = "batch_transfer", .label = "批量转学", .from = ENROLLED,
-     .starter = WF_START_AUTHORITY, .steps = {WF_H_FROM_SCHOOL, WF_H_TO_SCHOOL},
-     .effect = WF_E_BATCH_TRANSFER, .members = BATCH_TRANSFER, .revertible = 1, .batch = 1},
-    {.type = "suspend", .label = "休学", .from = ENROLLED, .to_state = "suspended",
-     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .members = SUSPEND,
-     .evidence_required = 1, .revertible = 1},
-    {.type = "resume", .label = "复学", .from = SUSPENDED, .to_state = "enrolled",
-     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .revertible = 1},
-    {.type = "withdraw", .label = "退学", .from = ACTIVE, .to_state = "withdrawn",
-     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .members = REASON_DATE,
-     .senior_only = 1, .revertible = 1},
+    {.type = "batch_transfer",
+     .label = "批量转学",
+     .from = ENROLLED,
+     .starter = WF_START_AUTHORITY,
+     .steps = {WF_H_FROM_SCHOOL, WF_H_TO_SCHOOL},
+     .effect = WF_E_BATCH_TRANSFER,
+     .members = BATCH_TRANSFER,
+     .revertible = 1,
+     .batch = 1},
+    {.type = "suspend",
+     .label = "休学",
+     .from = ENROLLED,
+     .to_state = "suspended",
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_STATE,
+     .members = SUSPEND,
+     .evidence_required = 1,
+     .revertible = 1},
+    {.type = "resume",
+     .label = "复学",
+     .from = SUSPENDED,
+     .to_state = "enrolled",
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_STATE,
+     .revertible = 1},
+    {.type = "withdraw",
+     .label = "退学",
+     .from = ACTIVE,
+     .to_state = "withdrawn",
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_STATE,
+     .members = REASON_DATE,
+     .senior_only = 1,
+     .revertible = 1},
     LEAVE("decease", "死亡", "deceased"),
     LEAVE("go_abroad", "出国/出境", "abroad"),
     LEAVE("leave_other", "其他离校", "left_other"),
     LEAVE("missing", "失踪", "missing"),
     LEAVE("drop_out", "辍学", "dropped_out"),
-    {.type = "restore", .label = "恢复入学资格", .from = LEFT, .to_state = "enrolled",
-     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .revertible = 1},
-    {.type = "grade_change", .label = "调整年级（跳级、留级）", .from = ENROLLED,
-     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_GRADE, .members = GRADE_CHANGE,
+    {.type = "restore",
+     .label = "恢复入学资格",
+     .from = LEFT,
+     .to_state = "enrolled",
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_STATE,
      .revertible = 1},
-    {.type = "key_field_change", .label = "关键信息变更", .from = ANY_ACTIVE,
-     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_KEY_FIELDS,
-     .members = KEY_FIELD_CHANGE, .evidence_required = 1},
+    {.type = "grade_change",
+     .label = "调整年级（跳级、留级）",
+     .from = ENROLLED,
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_GRADE,
+     .members = GRADE_CHANGE,
+     .revertible = 1},
+    {.type = "key_field_change",
+     .label = "关键信息变更",
+     .from = ANY_ACTIVE,
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_KEY_FIELDS,
+     .members = KEY_FIELD_CHANGE,
+     .evidence_required = 1},
     /* a school's graduating grade: primary and junior complete at once */
-    {.type = "graduation", .label = "毕业", .from = ENROLLED, .starter = WF_START_SCHOOL,
-     .steps = {WF_H_COMPETENT_IF_SENIOR}, .effect = WF_E_GRADUATE, .members = GRADUATION,
+    {.type = "graduation",
+     .label = "毕业",
+     .from = ENROLLED,
+     .starter = WF_START_SCHOOL,
+     .steps = {WF_H_COMPETENT_IF_SENIOR},
+     .effect = WF_E_GRADUATE,
+     .members = GRADUATION,
      .batch = 1},
-    {.type = "graduation_revert", .label = "毕业回退", .from = GRADUATED, .to_state = "enrolled",
-     .starter = WF_START_SCHOOL, .steps = {C}, .effect = WF_E_STATE, .revertible = 1},
+    {.type = "graduation_revert",
+     .label = "毕业回退",
+     .from = GRADUATED,
+     .to_state = "enrolled",
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_STATE,
+     .revertible = 1},
     /* 问题学籍 (DOMAIN rule 24): 佐证, 变更 or 删除, decided by the lowest
        common authority of the schools involved */
-    {.type = "problem_resolution", .label = "问题学籍处理", .from = ANY_ACTIVE,
-     .starter = WF_START_PROBLEM, .steps = {WF_H_LOWEST_COMMON, WF_H_PROVINCE_IF_DELETE_G},
-     .effect = WF_E_RESOLVE, .members = RESOLUTION, .body_members = 1},
+    {.type = "problem_resolution",
+     .label = "问题学籍处理",
+     .from = ANY_ACTIVE,
+     .starter = WF_START_PROBLEM,
+     .steps = {WF_H_LOWEST_COMMON, WF_H_PROVINCE_IF_DELETE_G},
+     .effect = WF_E_RESOLVE,
+     .members = RESOLUTION,
+     .body_members = 1},
 };
 const int wf_ndefs = (int)(sizeof(wf_defs) / sizeof(wf_defs[0]));
 
@@ -151,20 +220,34 @@ const char *
 wf_holder_name(wf_holder h)
 {
     switch (h) {
-    case WF_H_COMPETENT: return "competent_authority";
-    case WF_H_CHAIN_TO_PROVINCE: return "every_level_to_province";
-    case WF_H_PROVINCE: return "province";
-    case WF_H_SENDING_SCHOOL: return "sending_school";
-    case WF_H_SENDING_AUTHORITY: return "sending_authority";
-    case WF_H_RECEIVING_AUTHORITY: return "receiving_authority";
-    case WF_H_SENDING_PROVINCE: return "sending_province_if_settings";
-    case WF_H_RECEIVING_PROVINCE: return "receiving_province_if_settings";
-    case WF_H_COMPETENT_IF_SENIOR: return "competent_authority_if_senior_secondary";
-    case WF_H_FROM_SCHOOL: return "sending_school";
-    case WF_H_TO_SCHOOL: return "receiving_school";
-    case WF_H_LOWEST_COMMON: return "lowest_common_authority";
-    case WF_H_PROVINCE_IF_DELETE_G: return "province_if_deleting_g_number";
-    default: return NULL;
+    case WF_H_COMPETENT:
+        return "competent_authority";
+    case WF_H_CHAIN_TO_PROVINCE:
+        return "every_level_to_province";
+    case WF_H_PROVINCE:
+        return "province";
+    case WF_H_SENDING_SCHOOL:
+        return "sending_school";
+    case WF_H_SENDING_AUTHORITY:
+        return "sending_authority";
+    case WF_H_RECEIVING_AUTHORITY:
+        return "receiving_authority";
+    case WF_H_SENDING_PROVINCE:
+        return "sending_province_if_settings";
+    case WF_H_RECEIVING_PROVINCE:
+        return "receiving_province_if_settings";
+    case WF_H_COMPETENT_IF_SENIOR:
+        return "competent_authority_if_senior_secondary";
+    case WF_H_FROM_SCHOOL:
+        return "sending_school";
+    case WF_H_TO_SCHOOL:
+        return "receiving_school";
+    case WF_H_LOWEST_COMMON:
+        return "lowest_common_authority";
+    case WF_H_PROVINCE_IF_DELETE_G:
+        return "province_if_deleting_g_number";
+    default:
+        return NULL;
     }
 }
 
@@ -172,20 +255,34 @@ const char *
 wf_holder_label(wf_holder h)
 {
     switch (h) {
-    case WF_H_COMPETENT: return "学生所在学校的主管教育行政部门";
-    case WF_H_CHAIN_TO_PROVINCE: return "主管部门起逐级至省级教育行政部门";
-    case WF_H_PROVINCE: return "省级教育行政部门";
-    case WF_H_SENDING_SCHOOL: return "转出学校";
-    case WF_H_SENDING_AUTHORITY: return "转出学校主管部门（两校主管部门相同时仅此一步）";
-    case WF_H_RECEIVING_AUTHORITY: return "转入学校主管部门（主管部门不同时）";
-    case WF_H_SENDING_PROVINCE: return "转出省（跨省且该省设置要求时）";
-    case WF_H_RECEIVING_PROVINCE: return "转入省（跨省且该省设置要求时）";
-    case WF_H_COMPETENT_IF_SENIOR: return "主管部门（仅普通高中；小学、初中由学校直接办理）";
-    case WF_H_FROM_SCHOOL: return "转出学校";
-    case WF_H_TO_SCHOOL: return "转入学校";
-    case WF_H_LOWEST_COMMON: return "涉及学校的最低共同主管部门";
-    case WF_H_PROVINCE_IF_DELETE_G: return "省级教育行政部门（删除G字头学籍时）";
-    default: return NULL;
+    case WF_H_COMPETENT:
+        return "学生所在学校的主管教育行政部门";
+    case WF_H_CHAIN_TO_PROVINCE:
+        return "主管部门起逐级至省级教育行政部门";
+    case WF_H_PROVINCE:
+        return "省级教育行政部门";
+    case WF_H_SENDING_SCHOOL:
+        return "转出学校";
+    case WF_H_SENDING_AUTHORITY:
+        return "转出学校主管部门（两校主管部门相同时仅此一步）";
+    case WF_H_RECEIVING_AUTHORITY:
+        return "转入学校主管部门（主管部门不同时）";
+    case WF_H_SENDING_PROVINCE:
+        return "转出省（跨省且该省设置要求时）";
+    case WF_H_RECEIVING_PROVINCE:
+        return "转入省（跨省且该省设置要求时）";
+    case WF_H_COMPETENT_IF_SENIOR:
+        return "主管部门（仅普通高中；小学、初中由学校直接办理）";
+    case WF_H_FROM_SCHOOL:
+        return "转出学校";
+    case WF_H_TO_SCHOOL:
+        return "转入学校";
+    case WF_H_LOWEST_COMMON:
+        return "涉及学校的最低共同主管部门";
+    case WF_H_PROVINCE_IF_DELETE_G:
+        return "省级教育行政部门（删除G字头学籍时）";
+    default:
+        return NULL;
     }
 }
 
@@ -193,12 +290,18 @@ const char *
 wf_starter_name(wf_starter s)
 {
     switch (s) {
-    case WF_START_SCHOOL: return "school";
-    case WF_START_RECEIVING: return "receiving_school";
-    case WF_START_NONE: return "registration";
-    case WF_START_AUTHORITY: return "authority_over_both_schools";
-    case WF_START_PROBLEM: return "problem_resolution";
-    default: return NULL;
+    case WF_START_SCHOOL:
+        return "school";
+    case WF_START_RECEIVING:
+        return "receiving_school";
+    case WF_START_NONE:
+        return "registration";
+    case WF_START_AUTHORITY:
+        return "authority_over_both_schools";
+    case WF_START_PROBLEM:
+        return "problem_resolution";
+    default:
+        return NULL;
     }
 }
 
@@ -206,15 +309,24 @@ const char *
 wf_effect_name(wf_effect e)
 {
     switch (e) {
-    case WF_E_REGISTER: return "enrol";
-    case WF_E_STATE: return "set_state";
-    case WF_E_TRANSFER: return "move_to_receiving_school";
-    case WF_E_GRADE: return "change_grade";
-    case WF_E_KEY_FIELDS: return "change_key_fields";
-    case WF_E_BATCH_TRANSFER: return "move_members_to_receiving_school";
-    case WF_E_GRADUATE: return "graduate_members";
-    case WF_E_RESOLVE: return "resolve_problem";
-    default: return NULL;
+    case WF_E_REGISTER:
+        return "enrol";
+    case WF_E_STATE:
+        return "set_state";
+    case WF_E_TRANSFER:
+        return "move_to_receiving_school";
+    case WF_E_GRADE:
+        return "change_grade";
+    case WF_E_KEY_FIELDS:
+        return "change_key_fields";
+    case WF_E_BATCH_TRANSFER:
+        return "move_members_to_receiving_school";
+    case WF_E_GRADUATE:
+        return "graduate_members";
+    case WF_E_RESOLVE:
+        return "resolve_problem";
+    default:
+        return NULL;
     }
 }
 

@@ -12,41 +12,41 @@
 /* How a step's holder is found from the request. */
 typedef enum {
     WF_H_NONE = 0,
-    WF_H_COMPETENT,          /* the competent authority of the student's school */
-    WF_H_CHAIN_TO_PROVINCE,  /* every level from the competent authority up to the province */
-    WF_H_PROVINCE,           /* the province of the student's school */
-    WF_H_SENDING_SCHOOL,     /* transfer: the student's current school */
-    WF_H_SENDING_AUTHORITY,  /* transfer: its competent authority */
-    WF_H_RECEIVING_AUTHORITY, /* transfer: the competent authority of the receiving school */
-    WF_H_SENDING_PROVINCE,   /* transfer across provinces, when that province's settings ask */
-    WF_H_RECEIVING_PROVINCE, /* likewise for the receiving side */
-    WF_H_COMPETENT_IF_SENIOR, /* graduation: the competent authority, senior secondary only */
-    WF_H_FROM_SCHOOL,        /* batch_transfer: the sending school */
-    WF_H_TO_SCHOOL,          /* batch_transfer: the receiving school */
-    WF_H_LOWEST_COMMON,      /* problem_resolution: lowest common authority of the schools */
+    WF_H_COMPETENT,            /* the competent authority of the student's school */
+    WF_H_CHAIN_TO_PROVINCE,    /* every level from the competent authority up to the province */
+    WF_H_PROVINCE,             /* the province of the student's school */
+    WF_H_SENDING_SCHOOL,       /* transfer: the student's current school */
+    WF_H_SENDING_AUTHORITY,    /* transfer: its competent authority */
+    WF_H_RECEIVING_AUTHORITY,  /* transfer: the competent authority of the receiving school */
+    WF_H_SENDING_PROVINCE,     /* transfer across provinces, when that province's settings ask */
+    WF_H_RECEIVING_PROVINCE,   /* likewise for the receiving side */
+    WF_H_COMPETENT_IF_SENIOR,  /* graduation: the competent authority, senior secondary only */
+    WF_H_FROM_SCHOOL,          /* batch_transfer: the sending school */
+    WF_H_TO_SCHOOL,            /* batch_transfer: the receiving school */
+    WF_H_LOWEST_COMMON,        /* problem_resolution: lowest common authority of the schools */
     WF_H_PROVINCE_IF_DELETE_G, /* problem_resolution: the province, deleting a G-numbered record */
 } wf_holder;
 
 /* Who starts a request. */
 typedef enum {
-    WF_START_SCHOOL = 1,     /* the student's school (registrar) */
-    WF_START_RECEIVING,      /* the receiving school of a transfer (registrar) */
-    WF_START_NONE,           /* not started through POST /requests (registration:
-                                its student's school withdraws and resubmits it) */
-    WF_START_AUTHORITY,      /* a bureau over both schools (batch_transfer) */
-    WF_START_PROBLEM,        /* POST /problems/{id}/resolutions */
+    WF_START_SCHOOL = 1, /* the student's school (registrar) */
+    WF_START_RECEIVING,  /* the receiving school of a transfer (registrar) */
+    WF_START_NONE,       /* not started through POST /requests (registration:
+                            its student's school withdraws and resubmits it) */
+    WF_START_AUTHORITY,  /* a bureau over both schools (batch_transfer) */
+    WF_START_PROBLEM,    /* POST /problems/{id}/resolutions */
 } wf_starter;
 
 /* What the last approval does. */
 typedef enum {
-    WF_E_REGISTER = 1, /* pending -> enrolled, final student number */
-    WF_E_STATE,        /* state -> to_state */
-    WF_E_TRANSFER,     /* school, grade and class of the receiving school */
-    WF_E_GRADE,        /* another grade and class in the same school */
-    WF_E_KEY_FIELDS,   /* name, document, gender, birth date (checks rerun) */
+    WF_E_REGISTER = 1,   /* pending -> enrolled, final student number */
+    WF_E_STATE,          /* state -> to_state */
+    WF_E_TRANSFER,       /* school, grade and class of the receiving school */
+    WF_E_GRADE,          /* another grade and class in the same school */
+    WF_E_KEY_FIELDS,     /* name, document, gender, birth date (checks rerun) */
     WF_E_BATCH_TRANSFER, /* every member to the receiving school, same grade */
-    WF_E_GRADUATE,     /* every member: graduated / completed / incomplete, certificate number */
-    WF_E_RESOLVE,      /* a problem record: evidence, change (key fields) or delete */
+    WF_E_GRADUATE,       /* every member: graduated / completed / incomplete, certificate number */
+    WF_E_RESOLVE,        /* a problem record: evidence, change (key fields) or delete */
 } wf_effect;
 
 /* The kind of a payload member: how workflow/payload.c reads, checks and
@@ -88,19 +88,19 @@ typedef struct wf_member {
 
 typedef struct wf_def {
     const char *type;
-    const char *label;             /* Chinese name */
-    const char *const *from;       /* student states it starts from */
-    const char *to_state;          /* WF_E_STATE: the state it leaves; others: NULL */
+    const char *label;       /* Chinese name */
+    const char *const *from; /* student states it starts from */
+    const char *to_state;    /* WF_E_STATE: the state it leaves; others: NULL */
     wf_starter starter;
     wf_holder steps[WF_MAX_STEPS]; /* WF_H_NONE-terminated */
     wf_effect effect;
-    const wf_member *members;      /* payload members, {NULL}-terminated; NULL: none */
-    int evidence_required;         /* evidence file ids required */
-    int senior_only;               /* only senior secondary students (grades 31-33) */
+    const wf_member *members; /* payload members, {NULL}-terminated; NULL: none */
+    int evidence_required;    /* evidence file ids required */
+    int senior_only;          /* only senior secondary students (grades 31-33) */
     int revertible;
-    int batch;                     /* many students (request members), no single `student` */
-    int body_members;              /* members at the top of the body, not in `payload`
-                                      (problem_resolution) */
+    int batch;        /* many students (request members), no single `student` */
+    int body_members; /* members at the top of the body, not in `payload`
+                         (problem_resolution) */
 } wf_def;
 
 extern const wf_def wf_defs[];

@@ -3,6 +3,7 @@
  * (see workflow/effects.h).
  */
 #include "workflow/effects.h"
+
 #include "core/problem.h"
 #include "db/history.h"
 #include "db/problem.h"

@@ -5,9 +5,9 @@
 #include "workflow/problem.h"
 
 #include "core/files.h"
-#include "workflow/common.h"
 #include "db/files.h"
 #include "db/problem.h"
+#include "workflow/common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

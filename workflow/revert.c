@@ -4,8 +4,8 @@
  * change of a student, or a whole batch, from the `applied` snapshot the
  * effect recorded (workflow/effects.h).
  */
-#include "workflow/effects.h"
 #include "db/history.h"
+#include "workflow/effects.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,10 +8,10 @@
  */
 #include "workflow/route.h"
 
+#include "core/region.h"
+
 #include <assert.h>
 #include <string.h>
-
-#include "core/region.h"
 
 static const char ministry[] = "000000";
 

@@ -25,23 +25,23 @@ typedef struct wf_place {
 
 typedef struct wf_route_in {
     const wf_def *def;
-    wf_place school; /* the student's school; batch_transfer: the sending school;
-                        problem_resolution: the school of the problem's student */
-    wf_place other;  /* transfer, batch_transfer: the receiving school;
-                        problem_resolution: the other student's school (code NULL: none) */
+    wf_place school;              /* the student's school; batch_transfer: the sending school;
+                                     problem_resolution: the school of the problem's student */
+    wf_place other;               /* transfer, batch_transfer: the receiving school;
+                                     problem_resolution: the other student's school (code NULL: none) */
     int province_approves_school; /* the school's province settings ask to approve transfers */
     int province_approves_other;  /* likewise for the other school's province */
-    int no_document;  /* registration of a student without an identity document */
-    int renumber;     /* key_field_change that gives a new student number */
-    int delete_g;     /* problem_resolution deleting a G-numbered record */
-    int senior;       /* graduation of a senior secondary grade */
+    int no_document;              /* registration of a student without an identity document */
+    int renumber;                 /* key_field_change that gives a new student number */
+    int delete_g;                 /* problem_resolution deleting a G-numbered record */
+    int senior;                   /* graduation of a senior secondary grade */
 } wf_route_in;
 
 typedef struct wf_route_step {
-    core_level level;      /* of the holder org */
-    char org[11];          /* the holder: school code or region code */
-    char escalate_to[11];  /* its superior: a school's authority, a region's
-                              parent org ("000000" above a province); "" above the ministry */
+    core_level level;     /* of the holder org */
+    char org[11];         /* the holder: school code or region code */
+    char escalate_to[11]; /* its superior: a school's authority, a region's
+                             parent org ("000000" above a province); "" above the ministry */
 } wf_route_step;
 
 /*

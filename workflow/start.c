@@ -7,12 +7,12 @@
  */
 #include "core/grade.h"
 #include "core/settings.h"
-#include "workflow/effects.h"
-#include "workflow/payload.h"
-#include "workflow/route.h"
 #include "db/files.h"
 #include "db/history.h"
 #include "db/problem.h"
+#include "workflow/effects.h"
+#include "workflow/payload.h"
+#include "workflow/route.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -60,8 +60,7 @@ int wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_req
 
 /* A request the actor may see: either school is visible, or the actor's org
    holds (or is escalated) one of its steps. Else APP_ENOTFOUND request_not_found. */
-int wf_request_get(db_conn *db, const core_op *op, long long id, core_request *out,
-                   app_err *err);
+int wf_request_get(db_conn *db, const core_op *op, long long id, core_request *out, app_err *err);
 
 /*
  * Act on request `id`: "approve", "reject" or "return" on the current step
@@ -82,8 +81,8 @@ int wf_request_revert(db_conn *db, const core_op *op, long long id, const char *
 /* box: "todo" (waiting at the caller's org, or escalated to it and overdue),
    "mine" (started by the caller's org), "all" (within jurisdiction). */
 int wf_request_list(db_conn *db, const core_op *op, const char *box, const char *state,
-                    const char *type, long long after_id, int limit, core_request **out,
-                    int *out_n, app_err *err);
+                    const char *type, long long after_id, int limit, core_request **out, int *out_n,
+                    app_err *err);
 
 /* Attach evidence files of the caller's org to an open problem record. */
 int wf_problem_add_evidence(db_conn *db, const core_op *op, long long id, const long long *files,

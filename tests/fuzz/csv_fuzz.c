@@ -3,11 +3,11 @@
  * the input is a whole .csv upload (UTF-8 with or without a BOM, or GBK),
  * read with the default limits as an import reads it.
  */
-#include <stddef.h>
-#include <stdint.h>
-
 #include "formats/csv.h"
 #include "tests/fuzz/fuzz.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,9 +12,9 @@
 #include "api/config.h"
 #include "api/registry.h"
 #include "api/server.h"
-#include "formats/csv.h"
 #include "core/record.h"
 #include "db/embedded.h"
+#include "formats/csv.h"
 #include "tests/fuzz/fuzz.h"
 
 #include <jansson.h>

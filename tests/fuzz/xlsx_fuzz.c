@@ -5,11 +5,11 @@
  * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, so formats/zip.c does not stop a
  * mutated entry at its CRC and the XML behind it gets fuzzed too.
  */
-#include <stddef.h>
-#include <stdint.h>
-
 #include "formats/xlsx.h"
 #include "tests/fuzz/fuzz.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -39,21 +39,22 @@
  * has that school's registrar start a drop_out request on it and the county
  * approve it: an approved, applied, revertible request of its own per cell.
  */
+#include "api/api.h"
+#include "core/pwhash.h"
+#include "tests/lib/httptest.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "core/pwhash.h"
-#include "tests/lib/httptest.h"
-
 #define NACTORS 8
 #define PASSWORD "Matrix-Test-2026!"
 #define ADMIN_PASSWORD "Xueji-Test-2026!"
 
-static const char *const actor_names[NACTORS] = {
-    "ministry", "province", "city", "county", "registrar", "grade_leader", "head_teacher", "anonymous"};
+static const char *const actor_names[NACTORS] = {"ministry",     "province",  "city",
+                                                 "county",       "registrar", "grade_leader",
+                                                 "head_teacher", "anonymous"};
 
 typedef struct row {
     char method[8], pattern[128], in_path[256], out_path[256], body[1024];
@@ -123,11 +124,16 @@ static const char *
 method_name(int bit)
 {
     switch (bit) {
-    case API_GET: return "GET";
-    case API_POST: return "POST";
-    case API_PUT: return "PUT";
-    case API_PATCH: return "PATCH";
-    default: return "DELETE";
+    case API_GET:
+        return "GET";
+    case API_POST:
+        return "POST";
+    case API_PUT:
+        return "PUT";
+    case API_PATCH:
+        return "PATCH";
+    default:
+        return "DELETE";
     }
 }
 
@@ -145,17 +151,17 @@ static char idnum_in[24], idnum_out[24];
 static int idseq;
 
 /* A registration body; @IDNUM and @IDBIRTH are filled in by expand(). */
-#define STUDENT_BODY                                                                               \
-    "{\"name\":\"矩阵学生\",\"gender\":\"1\",\"birth_date\":\"@IDBIRTH\",\"ethnicity\":\"01\","    \
-    "\"nationality\":\"CHN\",\"id_type\":\"1\",\"id_number\":\"@IDNUM\","                          \
-    "\"hukou_region\":\"410102000000\",\"hukou_type\":\"1\",\"grade\":\"13\",\"class\":1,"          \
-    "\"enrolled_month\":\"202409\",\"entry_mode\":\"1\",\"study_mode\":\"1\",\"source\":\"1\","     \
-    "\"distance_km\":1.5,\"transport\":\"1\",\"school_bus\":\"0\",\"family\":[{\"name\":\"王父\","   \
+#define STUDENT_BODY                                                                                 \
+    "{\"name\":\"矩阵学生\",\"gender\":\"1\",\"birth_date\":\"@IDBIRTH\",\"ethnicity\":\"01\","  \
+    "\"nationality\":\"CHN\",\"id_type\":\"1\",\"id_number\":\"@IDNUM\","                            \
+    "\"hukou_region\":\"410102000000\",\"hukou_type\":\"1\",\"grade\":\"13\",\"class\":1,"           \
+    "\"enrolled_month\":\"202409\",\"entry_mode\":\"1\",\"study_mode\":\"1\",\"source\":\"1\","      \
+    "\"distance_km\":1.5,\"transport\":\"1\",\"school_bus\":\"0\",\"family\":[{\"name\":\"王父\"," \
     "\"relation\":\"1\",\"phone\":\"13900001111\",\"guardian\":\"1\"}]}"
 
 /* The header of a 64x64 RGB PNG: all that the photo check reads. */
-static const unsigned char png64[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
-                                      'I',  'H', 'D', 'R', 0,    0,    0,    64,   0, 0, 0, 64,
+static const unsigned char png64[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0,   0, 0, 13,
+                                      'I',  'H', 'D', 'R', 0,    0,    0,    64,   0,   0, 0, 64,
                                       8,    2,   0,   0,   0,    0x12, 0x34, 0x56, 0x78};
 
 /*
@@ -230,8 +236,7 @@ approve(const char *token, long long request)
     bearer(token, auth, sizeof(auth));
     const char *hdrs[] = {auth, NULL};
     ht_resp r;
-    ck_assert_int_eq(
-        ht_post_json(srv, path, "{\"action\":\"approve\",\"step\":1}", hdrs, &r), 0);
+    ck_assert_int_eq(ht_post_json(srv, path, "{\"action\":\"approve\",\"step\":1}", hdrs, &r), 0);
     ck_assert_msg(r.status == 200, "approve %lld: %ld %s", request, r.status, r.body);
     ht_resp_free(&r);
 }
@@ -260,8 +265,8 @@ fresh_approved_request(int out_case)
     const char *hdrs[] = {auth, NULL};
     ht_resp r;
     ck_assert_int_eq(ht_post_json(srv, "/api/v1/requests", body, hdrs, &r), 0);
-    ck_assert_msg(r.status == 201, "start drop_out (%s): %ld %s", out_case ? "out" : "in",
-                  r.status, r.body);
+    ck_assert_msg(r.status == 201, "start drop_out (%s): %ld %s", out_case ? "out" : "in", r.status,
+                  r.body);
     long long q = json_integer_value(json_object_get(r.json, "id"));
     ck_assert_msg(q > 0, "start drop_out: %s", r.body);
     ht_resp_free(&r);
@@ -277,8 +282,7 @@ put_photo(const char *token, long long student)
     bearer(token, auth, sizeof(auth));
     const char *hdrs[] = {"Content-Type: image/png", "If-Match: \"1\"", auth, NULL};
     ht_resp r;
-    ck_assert_int_eq(
-        ht_request(srv, "PUT", path, hdrs, (const char *)png64, sizeof(png64), &r), 0);
+    ck_assert_int_eq(ht_request(srv, "PUT", path, hdrs, (const char *)png64, sizeof(png64), &r), 0);
     ck_assert_msg(r.status == 204, "photo %lld: %ld %s", student, r.status, r.body);
     ht_resp_free(&r);
 }
@@ -299,8 +303,8 @@ scalar(const char *sql)
 }
 
 static void
-add_user(const char *hash, const char *name, const char *role, const char *org,
-         const char *staff, const char *grade, const char *classes, char *out_id)
+add_user(const char *hash, const char *name, const char *role, const char *org, const char *staff,
+         const char *grade, const char *classes, char *out_id)
 {
     char sql[1024];
     snprintf(sql, sizeof(sql),
@@ -330,8 +334,7 @@ static void
 build_world(void)
 {
     static const char *const env[] = {"XUEJI_ADMIN_PASSWORD=" ADMIN_PASSWORD,
-                                      "XUEJI_RATE_LIMIT_IP=0", "XUEJI_RATE_LIMIT_ACCOUNT=0",
-                                      NULL};
+                                      "XUEJI_RATE_LIMIT_IP=0", "XUEJI_RATE_LIMIT_ACCOUNT=0", NULL};
     srv = ht_server_start(env);
     ck_assert_ptr_nonnull(srv);
     db = ht_db_connect();
@@ -480,7 +483,8 @@ START_TEST(test_every_route_has_a_row)
         const char *m = method_name(api_routes[i].method);
         int found = 0;
         for (int j = 0; j < nrows; j++)
-            if (strcmp(rows[j].method, m) == 0 && strcmp(rows[j].pattern, api_routes[i].pattern) == 0)
+            if (strcmp(rows[j].method, m) == 0 &&
+                strcmp(rows[j].pattern, api_routes[i].pattern) == 0)
                 found++;
         ck_assert_msg(found == 1, "route %s %s has %d rows in tests/http/authz_matrix.txt (want 1)",
                       m, api_routes[i].pattern, found);

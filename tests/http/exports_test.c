@@ -1,6 +1,6 @@
 /*
- * tests/http/exports_test.c - the roster out of xuejid: xlsx and CSV, masked and revealed, re-imported, streamed.
- * The world and helpers: tests/http/exports_world.h.
+ * tests/http/exports_test.c - the roster out of xuejid: xlsx and CSV, masked and revealed,
+ * re-imported, streamed. The world and helpers: tests/http/exports_world.h.
  */
 #include "tests/http/exports_world.h"
 
@@ -339,9 +339,9 @@ START_TEST(test_roster_multi_page)
     char auth[1100];
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[REG_A]);
     const char *h[] = {auth, NULL};
-    ck_assert_int_eq(ht_request2(srv, "GET", "/api/v1/students/export?format=csv&name=" PAGED, h,
-                                 NULL, 0, &r),
-                     0);
+    ck_assert_int_eq(
+        ht_request2(srv, "GET", "/api/v1/students/export?format=csv&name=" PAGED, h, NULL, 0, &r),
+        0);
     ck_assert_int_eq(r.http_version, 2);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     t = read_csv(r.body, r.len);
@@ -362,9 +362,10 @@ END_TEST
 static void
 seed_many(void)
 {
-    ht_db_exec(tdb(), "INSERT INTO school (code, name, county, authority, province, category)"
-                      " VALUES ('" SCH_E "', '流程测试芙蓉导出小学', '430102', '430102', '430000', 21)"
-                      " ON CONFLICT DO NOTHING");
+    ht_db_exec(tdb(),
+               "INSERT INTO school (code, name, county, authority, province, category)"
+               " VALUES ('" SCH_E "', '流程测试芙蓉导出小学', '430102', '430102', '430000', 21)"
+               " ON CONFLICT DO NOTHING");
     ht_db_exec(tdb(), "INSERT INTO class (school, grade, number, name) VALUES"
                       " ('" SCH_E "', 13, 1, '三年级(1)班') ON CONFLICT (school, grade, number)"
                       " DO NOTHING");
@@ -373,30 +374,31 @@ seed_many(void)
     stu m;
     enrol(REG_A, FURONG, 13, &m);
     char sql[2048];
-    snprintf(sql, sizeof(sql),
-             "DO $$ DECLARE cols text; scols text; BEGIN"
-             " SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),"
-             "  string_agg('s.' || quote_ident(column_name), ', ' ORDER BY ordinal_position)"
-             "  INTO cols, scols FROM information_schema.columns"
-             "  WHERE table_schema = current_schema() AND table_name = 'student' AND column_name"
-             "  NOT IN ('id', 'stuno_bidx', 'id_bidx', 'class_id', 'class_no', 'version', 'school');"
-             " EXECUTE 'INSERT INTO student (' || cols || ', stuno_bidx, class_id, class_no, school)"
-             "  SELECT ' || scols || ', decode(md5(''ex-many-'' || g), ''hex''), k.id, k.number,"
-             "  k.school FROM student s CROSS JOIN generate_series(1, %d) g JOIN class k"
-             "  ON k.school = ''" SCH_E "'' AND k.grade = 13 AND k.number = 1"
-             "  WHERE s.id = %lld';"
-             " END $$",
-             MANY, m.id);
+    snprintf(
+        sql, sizeof(sql),
+        "DO $$ DECLARE cols text; scols text; BEGIN"
+        " SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),"
+        "  string_agg('s.' || quote_ident(column_name), ', ' ORDER BY ordinal_position)"
+        "  INTO cols, scols FROM information_schema.columns"
+        "  WHERE table_schema = current_schema() AND table_name = 'student' AND column_name"
+        "  NOT IN ('id', 'stuno_bidx', 'id_bidx', 'class_id', 'class_no', 'version', 'school');"
+        " EXECUTE 'INSERT INTO student (' || cols || ', stuno_bidx, class_id, class_no, school)"
+        "  SELECT ' || scols || ', decode(md5(''ex-many-'' || g), ''hex''), k.id, k.number,"
+        "  k.school FROM student s CROSS JOIN generate_series(1, %d) g JOIN class k"
+        "  ON k.school = ''" SCH_E "'' AND k.grade = 13 AND k.number = 1"
+        "  WHERE s.id = %lld';"
+        " END $$",
+        MANY, m.id);
     ht_db_exec(tdb(), sql);
     ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE school = '" SCH_E "'"), MANY);
 }
 
 /* A body pulled through libcurl and counted, not kept. */
 typedef struct pull {
-    size_t got;          /* body bytes received */
-    long lines;          /* '\n' in them */
-    size_t hang_up_at;   /* stop reading (curl hangs up) once this many arrived; 0: never */
-    const char *sql;     /* run once `sql_at` bytes arrived, or NULL */
+    size_t got;        /* body bytes received */
+    long lines;        /* '\n' in them */
+    size_t hang_up_at; /* stop reading (curl hangs up) once this many arrived; 0: never */
+    const char *sql;   /* run once `sql_at` bytes arrived, or NULL */
     size_t sql_at;
     int sql_done;
 } pull;
@@ -431,8 +433,7 @@ small_rcvbuf(void *clientp, curl_socket_t fd, curlsocktype purpose)
 
 /* GET `path` as `who` with X-Request-Id `rid`; curl's result, the status in *out_status. */
 static CURLcode
-pull_get(int who, const char *path, const char *rid, int http2, int slow, pull *u,
-         long *out_status)
+pull_get(int who, const char *path, const char *rid, int http2, int slow, pull *u, long *out_status)
 {
     CURL *h = curl_easy_init();
     ck_assert_ptr_nonnull(h);
@@ -500,8 +501,8 @@ START_TEST(test_roster_stream_hang_up)
     long status;
     char rid[64];
     snprintf(rid, sizeof(rid), "export-many-%lld", ht_now_ms());
-    ck_assert_int_eq(pull_get(FURONG, "/api/v1/students/export?school=" SCH_E "&format=csv", rid,
-                              1, 0, &full, &status),
+    ck_assert_int_eq(pull_get(FURONG, "/api/v1/students/export?school=" SCH_E "&format=csv", rid, 1,
+                              0, &full, &status),
                      CURLE_OK);
     ck_assert_int_eq(status, 200);
     ck_assert_int_eq(full.lines, MANY + 1);

@@ -1,7 +1,8 @@
 /*
  * tests/http/exports_world.h - the world and helpers of the suites
- * exports_test.c (the roster out of xuejid: xlsx and CSV, masked and revealed, re-imported, streamed), exports_errors_test.c (errors.xlsx of imports and the enrollment report).
- * Each suite is its own program with its own copy of this state (all static).
+ * exports_test.c (the roster out of xuejid: xlsx and CSV, masked and revealed, re-imported,
+ * streamed), exports_errors_test.c (errors.xlsx of imports and the enrollment report). Each suite
+ * is its own program with its own copy of this state (all static).
  *
  * What the suites test, together:
  * files out of xuejid (API.md "Import, export,
@@ -27,9 +28,9 @@
 #define TESTS_HTTP_EXPORTS_WORLD_H
 
 #include "base/buf.h"
-#include "formats/csv.h"
 #include "core/import.h"
 #include "core/mask.h"
+#include "formats/csv.h"
 #include "formats/xlsx.h"
 #include "tests/lib/wfworld.h"
 

@@ -10,8 +10,8 @@
  * shared server runs no import workers, each test starts its own.
  */
 #include "base/buf.h"
-#include "formats/csv.h"
 #include "core/import.h"
+#include "formats/csv.h"
 #include "formats/xlsx.h"
 #include "tests/lib/wfworld.h"
 
@@ -284,7 +284,7 @@ START_TEST(test_many_bad_rows)
     app_err e = {0};
     fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET, &lim,
-                                    xlsx_row, rows, &e),
+                                   xlsx_row, rows, &e),
                      0);
     ck_assert_int_eq(rows[0], MANY);
     ck_assert_int_eq(rows[1], 0);

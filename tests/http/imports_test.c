@@ -9,16 +9,14 @@
  *
  * The world is tests/lib/wfworld.h's (school A, its registrar and county).
  */
+#include "base/buf.h"
+#include "core/import.h"
+#include "formats/csv.h"
+#include "formats/xlsx.h"
 #include "tests/lib/wfworld.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#include "base/buf.h"
-#include "formats/csv.h"
-#include "core/import.h"
-#include "formats/xlsx.h"
-
 
 /* A sheet being built: rows of template columns. */
 #define SHEET_ROWS (3 * CORE_IMPORT_BATCH_CREATE + 1)
@@ -114,8 +112,9 @@ error_of(const ht_resp *r, long row, const char *code)
 {
     size_t i;
     const json_t *e;
-    json_array_foreach(json_object_get(r->json, "errors"), i, e) if (
-        jint(e, "row") == row && strcmp(ht_json_str(e, "code"), code) == 0) return e;
+    json_array_foreach(json_object_get(r->json, "errors"), i,
+                       e) if (jint(e, "row") == row &&
+                              strcmp(ht_json_str(e, "code"), code) == 0) return e;
     return NULL;
 }
 
@@ -153,22 +152,21 @@ START_TEST(test_template)
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[REG_A]);
     const char *h[] = {auth, NULL};
     ht_resp r;
-    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/templates/students.xlsx", h, NULL, 0, &r),
-                     0);
+    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/templates/students.xlsx", h, NULL, 0, &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(ht_header(&r, "content-type"), "spreadsheetml"));
     ck_assert_str_eq(ht_header(&r, "x-template-version"), CORE_TEMPLATE_VERSION);
     int seen = 0;
     app_err e = {0};
     fmt_xlsx_limits lim = fmt_xlsx_limits_default();
-    ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET,
-                                    &lim, template_row, &seen, &e),
+    ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)r.body, r.len, CORE_TEMPLATE_SHEET, &lim,
+                                   template_row, &seen, &e),
                      0);
     ck_assert(seen);
     /* the instructions sheet is there too */
     int rules = 0;
     ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)r.body, r.len, "填写说明", &lim,
-                                    count_rows, &rules, &e),
+                                   count_rows, &rules, &e),
                      0);
     ck_assert_int_ge(rules, 8);
     ht_resp_free(&r);
@@ -192,15 +190,15 @@ START_TEST(test_create_with_clerk_mistakes)
     stu_make(&lost, 2016);
     stu_make(&unit, 2016);
     stu_make(&nophone, 2016);
-    add_student(&s, &ok1);                         /* row 2 */
-    int r3 = add_student(&s, &lost);               /* row 3 */
+    add_student(&s, &ok1);           /* row 2 */
+    int r3 = add_student(&s, &lost); /* row 3 */
     put(&s, r3, "id_number", 0, "4.30102201603E+17");
-    int r4 = add_student(&s, &unit);               /* row 4 */
+    int r4 = add_student(&s, &unit); /* row 4 */
     put(&s, r4, "distance_km", 0, "1.5公里");
-    s.nrows++;                                     /* row 5: empty */
-    int r6 = add_student(&s, &nophone);            /* row 6 */
+    s.nrows++;                          /* row 5: empty */
+    int r6 = add_student(&s, &nophone); /* row 6 */
     put(&s, r6, "phone", 0, "无");
-    int r7 = add_student(&s, &ok2);                /* row 7: loose date, full-width digits, blanks */
+    int r7 = add_student(&s, &ok2); /* row 7: loose date, full-width digits, blanks */
     char loose[32], wide[96] = "";
     snprintf(loose, sizeof(loose), " %d/%d/%d ", ok2.ymd / 10000, ok2.ymd / 100 % 100,
              ok2.ymd % 100);
@@ -408,7 +406,8 @@ START_TEST(test_update)
     ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '%s'", ghost.name), 0);
     /* the history says who changed what */
     ck_assert_int_eq(count_of("SELECT count(*) FROM student_history WHERE student_id = %lld"
-                              " AND kind = 'edited'", a.id),
+                              " AND kind = 'edited'",
+                              a.id),
                      1);
     free(csv);
     sheet_free(&s);
@@ -479,19 +478,19 @@ START_TEST(test_create_batch_in_order)
     make_id(b.ymd, b.gender, b.n / 360 + 250, twin.idnum); /* another order number */
     sheet s;
     sheet_init(&s);
-    add_student(&s, &a);                               /* row 2: registered */
-    int r3 = add_student(&s, &a);                      /* row 3: a's identity again */
+    add_student(&s, &a);          /* row 2: registered */
+    int r3 = add_student(&s, &a); /* row 3: a's identity again */
     put(&s, r3, "name", 0, "冒名学生");
-    int r4 = add_student(&s, &b);                      /* rows 4-6 into class 7 (limit 2) */
+    int r4 = add_student(&s, &b); /* rows 4-6 into class 7 (limit 2) */
     int r5 = add_student(&s, &c);
     int r6 = add_student(&s, &d);
     put(&s, r4, "class", 0, "7");
     put(&s, r5, "class", 0, "7");
     put(&s, r6, "class", 0, "7");
-    add_student(&s, &twin);                            /* row 7: b's twin by name */
-    int r8 = add_student(&s, &nocls);                  /* row 8: no such class */
+    add_student(&s, &twin);           /* row 7: b's twin by name */
+    int r8 = add_student(&s, &nocls); /* row 8: no such class */
     put(&s, r8, "class", 0, "9");
-    add_student(&s, &held);                            /* row 9: enrolled already */
+    add_student(&s, &held); /* row 9: enrolled already */
     size_t len;
     char *csv = to_csv(&s, &len);
     long long id = wf_upload(REG_A, "mode=create", csv, len, 202);
@@ -515,7 +514,8 @@ START_TEST(test_create_batch_in_order)
     size_t i;
     const json_t *x;
     long last = 0;
-    json_array_foreach(json_object_get(r.json, "errors"), i, x) {
+    json_array_foreach(json_object_get(r.json, "errors"), i, x)
+    {
         ck_assert_int_ge(jint(x, "row"), last);
         last = (long)jint(x, "row");
     }
@@ -540,28 +540,38 @@ START_TEST(test_create_batch_in_order)
     const char *names[] = {a.name, b.name, c.name};
     for (int k = 0; k < 3; k++) {
         long long sid = count_of("SELECT min(id) FROM student WHERE name = '%s'"
-                                 " AND state = 'pending'", names[k]);
+                                 " AND state = 'pending'",
+                                 names[k]);
         ck_assert_int_gt(sid, 0);
         ck_assert_int_eq(count_of("SELECT count(*) FROM student_history WHERE student_id = %lld"
-                                  " AND kind = 'registered' AND request_id IS NOT NULL", sid), 1);
+                                  " AND kind = 'registered' AND request_id IS NOT NULL",
+                                  sid),
+                         1);
         long long rid = count_of("SELECT id FROM request WHERE student_id = %lld"
                                  " AND type = 'registration' AND state = 'open'"
-                                 " AND current_step = 1", sid);
+                                 " AND current_step = 1",
+                                 sid);
         ck_assert_int_gt(rid, 0);
         ck_assert_int_eq(count_of("SELECT count(*) FROM request_step WHERE request_id = %lld"
                                   " AND number = 1 AND state = 'waiting' AND org = '430102'"
-                                  " AND due_at IS NOT NULL", rid), 1);
+                                  " AND due_at IS NOT NULL",
+                                  rid),
+                         1);
         ck_assert_int_eq(count_of("SELECT count(*) FROM request_member WHERE request_id = %lld"
-                                  " AND student_id = %lld", rid, sid), 1);
+                                  " AND student_id = %lld",
+                                  rid, sid),
+                         1);
         ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE action = 'student.register'"
                                   " AND target_id = '%lld' AND detail->>'request' = '%lld'",
-                                  sid, rid), 1);
+                                  sid, rid),
+                         1);
         ck_assert_int_eq(events_of(rid, "student.registered"), 1);
     }
     /* the audit chain holds over the rows written together */
     ck_assert_int_eq(count_of("SELECT count(*) FROM (SELECT hash = audit_row_hash(a) AND"
                               " prev_hash = coalesce(lag(hash) OVER (ORDER BY id),"
-                              " repeat('0', 64)) AS ok FROM audit a) t WHERE NOT ok"), 0);
+                              " repeat('0', 64)) AS ok FROM audit a) t WHERE NOT ok"),
+                     0);
     free(csv);
     sheet_free(&s);
 }

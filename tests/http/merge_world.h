@@ -177,25 +177,24 @@ seed_world(void)
                " ('" CA "', '合并测试万州小学', '500101', '500101', '500000', 21, '63'),"
                " ('" CB "', '合并测试涪陵小学', '500102', '500102', '500000', 21, '63')"
                " ON CONFLICT DO NOTHING");
-    ht_db_exec(tdb(),
-               "INSERT INTO class (school, grade, number, name) VALUES"
-               " ('" MA "', 13, 1, '三年级(1)班'), ('" MA "', 13, 2, '三年级(2)班'),"
-               " ('" MA "', 14, 1, '四年级火箭班'),"
-               " ('" MB "', 13, 1, '三年级(1)班'), ('" MB "', 14, 1, '四年级(1)班'),"
-               " ('" MB "', 15, 1, '五年级(1)班'),"
-               " ('" XA "', 12, 1, '二年级(1)班'), ('" XB "', 12, 1, '二年级(1)班'),"
-               " ('" RA "', 13, 1, '三年级(1)班'), ('" RB "', 13, 1, '三年级(1)班'),"
-               " ('" PA "', 13, 1, '三年级(1)班'), ('" PB "', 13, 1, '三年级(1)班'),"
-               " ('" GA "', 16, 1, '六年级(1)班'), ('" GB "', 15, 1, '五年级(1)班'),"
-               " ('" NA "', 13, 1, '三年级(1)班'), ('" NB "', 13, 1, '三年级(1)班'),"
-               " ('" NB "', 13, 99, '三年级(99)班'),"
-               " ('" BA "', 13, 1, '三年级(1)班'),"
-               " ('" KA "', 11, 1, '一年级(1)班'), ('" KB "', 11, 1, '一年级(1)班'),"
-               " ('" LA "', 13, 1, '三年级(1)班'), ('" LA "', 13, 2, '三年级(2)班'),"
-               " ('" LB "', 13, 1, '三年级(1)班'),"
-               " ('" SA "', 13, 1, '三年级(1)班'), ('" SB "', 13, 1, '三年级(1)班'),"
-               " ('" CA "', 11, 1, '一年级(1)班'), ('" CB "', 11, 1, '一年级(1)班')"
-               " ON CONFLICT (school, grade, number) DO NOTHING");
+    ht_db_exec(tdb(), "INSERT INTO class (school, grade, number, name) VALUES"
+                      " ('" MA "', 13, 1, '三年级(1)班'), ('" MA "', 13, 2, '三年级(2)班'),"
+                      " ('" MA "', 14, 1, '四年级火箭班'),"
+                      " ('" MB "', 13, 1, '三年级(1)班'), ('" MB "', 14, 1, '四年级(1)班'),"
+                      " ('" MB "', 15, 1, '五年级(1)班'),"
+                      " ('" XA "', 12, 1, '二年级(1)班'), ('" XB "', 12, 1, '二年级(1)班'),"
+                      " ('" RA "', 13, 1, '三年级(1)班'), ('" RB "', 13, 1, '三年级(1)班'),"
+                      " ('" PA "', 13, 1, '三年级(1)班'), ('" PB "', 13, 1, '三年级(1)班'),"
+                      " ('" GA "', 16, 1, '六年级(1)班'), ('" GB "', 15, 1, '五年级(1)班'),"
+                      " ('" NA "', 13, 1, '三年级(1)班'), ('" NB "', 13, 1, '三年级(1)班'),"
+                      " ('" NB "', 13, 99, '三年级(99)班'),"
+                      " ('" BA "', 13, 1, '三年级(1)班'),"
+                      " ('" KA "', 11, 1, '一年级(1)班'), ('" KB "', 11, 1, '一年级(1)班'),"
+                      " ('" LA "', 13, 1, '三年级(1)班'), ('" LA "', 13, 2, '三年级(2)班'),"
+                      " ('" LB "', 13, 1, '三年级(1)班'),"
+                      " ('" SA "', 13, 1, '三年级(1)班'), ('" SB "', 13, 1, '三年级(1)班'),"
+                      " ('" CA "', 11, 1, '一年级(1)班'), ('" CB "', 11, 1, '一年级(1)班')"
+                      " ON CONFLICT (school, grade, number) DO NOTHING");
     char hash[CORE_PWHASH_LEN];
     ck_assert_int_eq(core_pwhash(PW, hash), 0);
     for (int i = 0; i < NACTORS; i++) {
@@ -288,8 +287,8 @@ merge(int who, const char *code, const char *into, ht_resp *out)
 
 /* A merge that must fail with `status` and `code`, the first error at `field` (NULL: any). */
 static void
-merge_fails_at(const char *file, int line, int who, const char *code, const char *into,
-               long status, const char *slug, const char *field)
+merge_fails_at(const char *file, int line, int who, const char *code, const char *into, long status,
+               const char *slug, const char *field)
 {
     ht_resp r;
     merge(who, code, into, &r);
@@ -324,8 +323,8 @@ merge_ok_at(const char *file, int line, int who, const char *code, const char *i
     json_array_foreach(json_object_get(r.json, "renumbered"), i, k)
     {
         size_t n = strlen(got);
-        snprintf(got + n, sizeof(got) - n, "%s%s:%lld>%lld", i ? "," : "",
-                 ht_json_str(k, "grade"), jint(k, "from"), jint(k, "to"));
+        snprintf(got + n, sizeof(got) - n, "%s%s:%lld>%lld", i ? "," : "", ht_json_str(k, "grade"),
+                 jint(k, "from"), jint(k, "to"));
     }
     ck_assert_msg(strcmp(got, renumbered) == 0, "%s:%d: renumbered %s, want %s: %s", file, line,
                   got, renumbered, r.body);
@@ -352,7 +351,8 @@ school_state(int who, const char *code)
     get_school(who, code, &r);
     const json_t *m = json_object_get(r.json, "merged_into");
     ck_assert_msg(m != NULL && (json_is_null(m) || json_is_string(m)), "merged_into: %s", r.body);
-    snprintf(buf, sizeof(buf), "%s %s", json_is_true(json_object_get(r.json, "closed")) ? "true" : "false",
+    snprintf(buf, sizeof(buf), "%s %s",
+             json_is_true(json_object_get(r.json, "closed")) ? "true" : "false",
              json_is_null(m) ? "null" : json_string_value(m));
     ht_resp_free(&r);
     return buf;
@@ -418,10 +418,10 @@ register_student(int reg, int approver, int grade, int class_no, long long *out_
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:[{s:s,s:s,"
         "s:s,s:s}]}",
         "name", name, "gender", "1", "birth_date", birth, "ethnicity", "01", "nationality", "CHN",
-        "id_type", "1", "id_number", id, "hukou_region", "520102000000", "hukou_type", "1",
-        "grade", gr, "class", class_no, "enrolled_month", "202209", "entry_mode", "1",
-        "study_mode", "1", "source", "1", "distance_km", 1.5, "transport", "1", "school_bus", "0",
-        "family", "name", "合并家长", "relation", "1", "phone", "13700000000", "guardian", "1");
+        "id_type", "1", "id_number", id, "hukou_region", "520102000000", "hukou_type", "1", "grade",
+        gr, "class", class_no, "enrolled_month", "202209", "entry_mode", "1", "study_mode", "1",
+        "source", "1", "distance_km", 1.5, "transport", "1", "school_bus", "0", "family", "name",
+        "合并家长", "relation", "1", "phone", "13700000000", "guardian", "1");
     ck_assert_ptr_nonnull(o);
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -524,8 +524,8 @@ changes_text(const json_t *entry)
             snprintf(ns, sizeof(ns), "%s", json_string_value(v));
         else
             snprintf(ns, sizeof(ns), "%lld", (long long)json_integer_value(v));
-        snprintf(buf + n, sizeof(buf) - n, "%s%s:%s>%s", i ? "," : "", ht_json_str(c, "field"),
-                 os, ns);
+        snprintf(buf + n, sizeof(buf) - n, "%s%s:%s>%s", i ? "," : "", ht_json_str(c, "field"), os,
+                 ns);
     }
     return buf;
 }

@@ -1,7 +1,8 @@
 /*
  * tests/http/regions_world.h - the world and helpers of the suites
- * regions_test.c (regions, code tables and idempotency over HTTP), regions_validate_test.c (ID number validation over HTTP (POST /validate/id-number)).
- * Each suite is its own program with its own copy of this state (all static).
+ * regions_test.c (regions, code tables and idempotency over HTTP), regions_validate_test.c (ID
+ * number validation over HTTP (POST /validate/id-number)). Each suite is its own program with its
+ * own copy of this state (all static).
  *
  * What the suites test, together:
  * black-box tests of the reference data (regions,

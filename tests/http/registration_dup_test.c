@@ -202,9 +202,11 @@ START_TEST(test_suspected_duplicate)
         int hit = 0;
         size_t i;
         json_t *it;
-        json_array_foreach(json_object_get(p.json, "items"), i, it) {
+        json_array_foreach(json_object_get(p.json, "items"), i, it)
+        {
             hit |= json_integer_value(json_object_get(it, "student")) == second &&
-                   strcmp(json_string_value(json_object_get(it, "kind")), "suspected_duplicate") == 0 &&
+                   strcmp(json_string_value(json_object_get(it, "kind")), "suspected_duplicate") ==
+                       0 &&
                    json_integer_value(json_object_get(it, "other_student")) == first;
         }
         ck_assert_msg(hit == (k < 4), "actor %d sees the problem: %d", who, hit);

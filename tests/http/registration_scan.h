@@ -121,8 +121,7 @@ assert_bytea_clean(long long *out_n)
         snprintf(what, sizeof(what), "the database's %s.%s", PQgetvalue(c, i, 0),
                  PQgetvalue(c, i, 1));
         PGresult *r = PQexecParams(tdb(), sql, 0, NULL, NULL, NULL, NULL, 1);
-        ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-                      PQresultErrorMessage(r));
+        ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
         bytes d = {0};
         for (int j = 0; j < PQntuples(r); j++)
             dump_value(&d, (const unsigned char *)PQgetvalue(r, j, 0),

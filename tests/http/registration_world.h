@@ -24,10 +24,10 @@
 #define TESTS_HTTP_REGISTRATION_WORLD_H
 
 #include "base/buf.h"
-#include "formats/csv.h"
 #include "core/import.h"
 #include "core/pwhash.h"
 #include "core/record.h"
+#include "formats/csv.h"
 #include "formats/xlsx.h"
 #include "formats/zip.h"
 #include "tests/lib/fakeverifier.h"

@@ -35,7 +35,8 @@ START_TEST(test_classes)
     ensure_school(cty, "{\"code\":\"3141010288\",\"name\":\"五四制测试初中\",\"county\":\"410102\","
                        "\"system\":\"54\"}");
     ensure_school(cty, "{\"code\":\"3441010288\",\"name\":\"班级测试高中\",\"county\":\"410102\"}");
-    ensure_school(cty, "{\"code\":\"5141010288\",\"name\":\"班级测试特教学校\",\"county\":\"410102\"}");
+    ensure_school(cty,
+                  "{\"code\":\"5141010288\",\"name\":\"班级测试特教学校\",\"county\":\"410102\"}");
     ensure_user_full("t_reg287", "school", "2141010287", "registrar", 0, 0);
     ensure_user_full("t_lead287", "school", "2141010287", "grade_leader", 11, 0);
     char *reg = login("t_reg287"), *lead = login("t_lead287");
@@ -54,8 +55,9 @@ START_TEST(test_classes)
     long long first = json_integer_value(json_object_get(r.json, "id"));
     ht_resp_free(&r);
     /* the county over it, with a name and a size limit */
-    post_class(cty, "2141010287", "{\"grade\":11,\"number\":2,\"name\":\"一年级(2)班（实验班）\","
-                                  "\"size_limit\":40}",
+    post_class(cty, "2141010287",
+               "{\"grade\":11,\"number\":2,\"name\":\"一年级(2)班（实验班）\","
+               "\"size_limit\":40}",
                201, NULL);
     post_class(reg, "2141010287", "{\"grade\":\"16\",\"number\":3}", 201, NULL);
     post_class(reg, "2141010287", "{\"grade\":\"12\",\"number\":1}", 201, NULL);
@@ -65,8 +67,7 @@ START_TEST(test_classes)
     post_class(reg, "2141010287", "{\"grade\":\"21\",\"number\":1}", 422, "grade_not_in_school");
     post_class(reg, "2141010287", "{\"grade\":\"17\",\"number\":1}", 422, "invalid_grade");
     post_class(reg, "2141010287", "{\"grade\":\"11\",\"number\":0}", 422, "invalid_class_number");
-    post_class(reg, "2141010287", "{\"grade\":\"11\",\"number\":100}", 422,
-               "invalid_class_number");
+    post_class(reg, "2141010287", "{\"grade\":\"11\",\"number\":100}", 422, "invalid_class_number");
     post_class(reg, "2141010287", "{\"grade\":\"11\",\"number\":5,\"size_limit\":201}", 422,
                "invalid_size_limit");
     post_class(reg, "2141010287", "{\"number\":\"5\"}", 422, "validation_failed");
@@ -103,8 +104,8 @@ START_TEST(test_classes)
     ck_assert_uint_eq(json_array_size(items), 4);
     ck_assert_str_eq(ht_json_str(json_array_get(items, 0), "name"), "一年级(1)班");
     ck_assert_str_eq(ht_json_str(json_array_get(items, 1), "name"), "一年级(2)班（实验班）");
-    ck_assert_int_eq(
-        json_integer_value(json_object_get(json_array_get(items, 1), "size_limit")), 40);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(items, 1), "size_limit")),
+                     40);
     ck_assert_str_eq(ht_json_str(json_array_get(items, 2), "grade"), "12");
     ck_assert_str_eq(ht_json_str(json_array_get(items, 3), "name"), "六年级(3)班");
     ck_assert(json_is_null(json_object_get(r.json, "next_cursor")));
@@ -208,11 +209,11 @@ START_TEST(test_settings_inheritance)
     ck_assert_str_eq(eff_str(&r, "entry_age_cutoff"), "08-31");
     ck_assert_int_eq(eff_int(&r, "entry_min_age"), 6);
     ck_assert_int_eq(eff_int(&r, "step_deadline_days"), 10);
-    ck_assert(json_is_false(json_object_get(json_object_get(r.json, "effective"),
-                                            "province_approves_transfers")));
-    ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(r.json, "effective"),
-                                                      "required_fields")),
-                      19);
+    ck_assert(json_is_false(
+        json_object_get(json_object_get(r.json, "effective"), "province_approves_transfers")));
+    ck_assert_uint_eq(
+        json_array_size(json_object_get(json_object_get(r.json, "effective"), "required_fields")),
+        19);
     ht_resp_free(&r);
 
     put_settings(prov, "420000",
@@ -236,10 +237,10 @@ START_TEST(test_settings_inheritance)
     ck_assert_str_eq(eff_str(&r, "entry_age_cutoff"), "09-01");
     ck_assert_int_eq(eff_int(&r, "entry_min_age"), 6);
     ck_assert_int_eq(eff_int(&r, "step_deadline_days"), 12);
-    ck_assert_str_eq(ht_json_str(json_object_get(json_object_get(r.json, "effective"),
-                                                 "transfer_blackout"),
-                                 "from"),
-                     "07-15");
+    ck_assert_str_eq(
+        ht_json_str(json_object_get(json_object_get(r.json, "effective"), "transfer_blackout"),
+                    "from"),
+        "07-15");
     ht_resp_free(&r);
     /* the city, with no overrides, shows the province's values */
     get_settings(city, "420100", &r);
@@ -286,7 +287,8 @@ START_TEST(test_settings_errors_and_access)
 {
     char *prov = as("t_hubei"), *cty = as("t_jiangan"), *sib = as("t_jianghan"),
          *min = as("t_ministry"), *henan = as("t_henan");
-    ensure_school(cty, "{\"code\":\"2142010282\",\"name\":\"江岸区设置测试小学\",\"county\":\"420102\"}");
+    ensure_school(
+        cty, "{\"code\":\"2142010282\",\"name\":\"江岸区设置测试小学\",\"county\":\"420102\"}");
     ensure_user_full("t_school_hb", "school", "2142010282", "registrar", 0, 0);
     char *school = login("t_school_hb");
     ht_resp r;
@@ -488,10 +490,10 @@ START_TEST(test_demo_twice)
     ht_resp_free(&r);
     get_settings(cty, "410102", &r);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(ht_json_str(json_object_get(json_object_get(r.json, "effective"),
-                                                 "transfer_blackout"),
-                                 "from"),
-                     "07-10"); /* the demo's 郑州 override */
+    ck_assert_str_eq(
+        ht_json_str(json_object_get(json_object_get(r.json, "effective"), "transfer_blackout"),
+                    "from"),
+        "07-10"); /* the demo's 郑州 override */
     ht_resp_free(&r);
     free(cty);
     free(city);

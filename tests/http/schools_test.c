@@ -184,8 +184,8 @@ check_list_matches_predicate(const char *user, const char *role, const char *org
     for (int i = 0; i < PQntuples(res); i++) {
         core_school_ref s = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2)};
         int sees = core_actor_sees_school(&a, &s);
-        ck_assert_msg(sees == has_code(codes, s.code), "%s (%s): school %s authority %s: %s",
-                      user, org, s.code, s.authority, sees ? "missing" : "listed");
+        ck_assert_msg(sees == has_code(codes, s.code), "%s (%s): school %s authority %s: %s", user,
+                      org, s.code, s.authority, sees ? "missing" : "listed");
         want += (size_t)sees;
     }
     ck_assert_uint_eq(json_array_size(codes), want);

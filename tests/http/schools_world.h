@@ -1,7 +1,8 @@
 /*
  * tests/http/schools_world.h - the world and helpers of the suites
- * schools_test.c (schools over HTTP: create at every level, validation, lists, patch), schools_classes_test.c (classes, settings and the demo loader over HTTP).
- * Each suite is its own program with its own copy of this state (all static).
+ * schools_test.c (schools over HTTP: create at every level, validation, lists, patch),
+ * schools_classes_test.c (classes, settings and the demo loader over HTTP). Each suite is its own
+ * program with its own copy of this state (all static).
  *
  * What the suites test, together:
  * black-box tests of schools, classes, region
@@ -16,6 +17,12 @@
 #ifndef TESTS_HTTP_SCHOOLS_WORLD_H
 #define TESTS_HTTP_SCHOOLS_WORLD_H
 
+#include "core/jurisdiction.h"
+#include "core/pwhash.h"
+#include "db/db.h"
+#include "db/user.h"
+#include "tests/lib/httptest.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +34,6 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "core/jurisdiction.h"
-#include "core/pwhash.h"
-#include "db/db.h"
-#include "db/user.h"
-#include "tests/lib/httptest.h"
 
 /* Each suite uses some of these helpers, not all. */
 #pragma GCC diagnostic push
@@ -177,7 +178,8 @@ has_error(const ht_resp *r, const char *field, const char *code)
     json_t *errs = json_object_get(r->json, "errors");
     size_t i;
     json_t *e;
-    json_array_foreach(errs, i, e) {
+    json_array_foreach(errs, i, e)
+    {
         if (strcmp(ht_json_str(e, "field"), field) == 0 &&
             strcmp(ht_json_str(e, "code"), code) == 0)
             return 1;
@@ -202,8 +204,7 @@ scalar(const char *sql)
 {
     PGconn *pg = ht_db_connect();
     PGresult *res = PQexec(pg, sql);
-    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
-                  PQresultErrorMessage(res));
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(res));
     long long v = atoll(PQgetvalue(res, 0, 0));
     PQclear(res);
     PQfinish(pg);
@@ -219,8 +220,8 @@ list_all(const char *token, const char *query, int limit, int *out_pages)
     int pages = 0;
     for (;;) {
         char path[512];
-        snprintf(path, sizeof(path), "/api/v1/schools?limit=%d%s%s%s%s", limit,
-                 query[0] ? "&" : "", query, cursor[0] ? "&cursor=" : "", cursor);
+        snprintf(path, sizeof(path), "/api/v1/schools?limit=%d%s%s%s%s", limit, query[0] ? "&" : "",
+                 query, cursor[0] ? "&cursor=" : "", cursor);
         ht_resp r;
         call("GET", path, token, NULL, NULL, &r);
         ck_assert_msg(r.status == 200, "%s: %ld %s", path, r.status, r.body);
@@ -229,7 +230,8 @@ list_all(const char *token, const char *query, int limit, int *out_pages)
         ck_assert_int_le(json_array_size(items), limit);
         size_t i;
         json_t *it;
-        json_array_foreach(items, i, it) {
+        json_array_foreach(items, i, it)
+        {
             json_array_append_new(codes, json_string(ht_json_str(it, "code")));
         }
         pages++;
@@ -252,18 +254,19 @@ has_code(const json_t *codes, const char *code)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(codes, i, c) {
+    json_array_foreach(codes, i, c)
+    {
         if (strcmp(json_string_value(c), code) == 0)
             return 1;
     }
     return 0;
 }
 
-#define S_COUNTY "2141010281"   /* authority the county 410102 (made by the ministry) */
-#define S_CITY "2141010282"     /* located in 410102, managed directly by the city 410100 */
-#define S_COUNTY2 "3141010281"  /* authority 410102, made by the county itself */
-#define S_JINSHUI "2141010581"  /* 金水区 410105, made by the city */
-#define S_HUBEI "2142010281"    /* 江岸区 420102 */
+#define S_COUNTY "2141010281"  /* authority the county 410102 (made by the ministry) */
+#define S_CITY "2141010282"    /* located in 410102, managed directly by the city 410100 */
+#define S_COUNTY2 "3141010281" /* authority 410102, made by the county itself */
+#define S_JINSHUI "2141010581" /* 金水区 410105, made by the city */
+#define S_HUBEI "2142010281"   /* 江岸区 420102 */
 
 static void
 seed_scoping(void)

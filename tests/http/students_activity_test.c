@@ -1,6 +1,7 @@
 /*
- * tests/http/students_activity_test.c - the student registry over HTTP: history, look-up, check-ins, photos, the change feed, reading a request.
- * The world and helpers: tests/http/students_world.h.
+ * tests/http/students_activity_test.c - the student registry over HTTP: history, look-up,
+ * check-ins, photos, the change feed, reading a request. The world and helpers:
+ * tests/http/students_world.h.
  */
 #include "tests/http/students_world.h"
 
@@ -43,7 +44,8 @@ START_TEST(test_history)
     long long last = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         ck_assert_int_gt(jint(it, "id"), last);
         last = jint(it, "id");
         if (strcmp(ht_json_str(it, "kind"), "edited") != 0)
@@ -70,7 +72,8 @@ START_TEST(test_history)
     /* the requests: the registration, approved */
     json_t *reqs = json_object_get(r.json, "requests");
     int found = 0;
-    json_array_foreach(reqs, i, it) {
+    json_array_foreach(reqs, i, it)
+    {
         if (jint(it, "id") == s.request) {
             found = 1;
             ck_assert_str_eq(ht_json_str(it, "type"), "registration");
@@ -494,7 +497,8 @@ events(enum actor who, long long after, ev *out, int cap, long long *out_cursor,
         size_t i;
         json_t *it;
         long long prev = cur;
-        json_array_foreach(items, i, it) {
+        json_array_foreach(items, i, it)
+        {
             long long id = atoll(ht_json_str(it, "id"));
             ck_assert_msg(id > prev, "event ids not ascending: %lld after %lld", id, prev);
             prev = id;

@@ -169,7 +169,8 @@ START_TEST(test_list_scoping_and_masking)
     ck_assert_uint_eq(json_array_size(items), 7);
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         const char *idn = ht_json_str(it, "id_number"), *ph = ht_json_str(it, "phone");
         ck_assert_uint_eq(strlen(idn), 18);
         ck_assert(strncmp(idn, "4101", 4) == 0 && strncmp(idn + 4, "**********", 10) == 0);

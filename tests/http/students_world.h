@@ -1,7 +1,9 @@
 /*
  * tests/http/students_world.h - the world and helpers of the suites
- * students_test.c (the student registry over HTTP: list, read and reveal, edit), students_activity_test.c (the student registry over HTTP: history, look-up, check-ins, photos, the change feed, reading a request).
- * Each suite is its own program with its own copy of this state (all static).
+ * students_test.c (the student registry over HTTP: list, read and reveal, edit),
+ * students_activity_test.c (the student registry over HTTP: history, look-up, check-ins, photos,
+ * the change feed, reading a request). Each suite is its own program with its own copy of this
+ * state (all static).
  *
  * What the suites test, together:
  * black-box tests of the student registry
@@ -218,7 +220,8 @@ has_error(const ht_resp *r, const char *field, const char *code)
     json_t *errs = json_object_get(r->json, "errors");
     size_t i;
     json_t *e;
-    json_array_foreach(errs, i, e) {
+    json_array_foreach(errs, i, e)
+    {
         if (strcmp(ht_json_str(e, "field"), field) == 0 &&
             strcmp(ht_json_str(e, "code"), code) == 0)
             return 1;
@@ -407,7 +410,8 @@ list_ids(enum actor who, const char *query, int limit, long long *out, int cap, 
         ck_assert_int_le(json_array_size(items), limit);
         size_t i;
         json_t *it;
-        json_array_foreach(items, i, it) {
+        json_array_foreach(items, i, it)
+        {
             long long id = jint(it, "id");
             ck_assert_msg(id > last, "ids not ascending: %lld after %lld", id, last);
             last = id;

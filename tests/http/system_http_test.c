@@ -1,6 +1,6 @@
 /*
- * tests/http/system_http_test.c - what every route shares, over HTTP: response headers, /metrics, CORS, rate limits, HTTP/2.
- * The world and helpers: tests/http/system_world.h.
+ * tests/http/system_http_test.c - what every route shares, over HTTP: response headers, /metrics,
+ * CORS, rate limits, HTTP/2. The world and helpers: tests/http/system_world.h.
  */
 #include "tests/http/system_world.h"
 

@@ -1,6 +1,6 @@
 /*
- * tests/http/system_test.c - what every route shares, over HTTP: system endpoints, errors, request ids, the access log.
- * The world and helpers: tests/http/system_world.h.
+ * tests/http/system_test.c - what every route shares, over HTTP: system endpoints, errors, request
+ * ids, the access log. The world and helpers: tests/http/system_world.h.
  */
 #include "tests/http/system_world.h"
 

@@ -1,7 +1,9 @@
 /*
  * tests/http/system_world.h - the world and helpers of the suites
- * system_test.c (what every route shares, over HTTP: system endpoints, errors, request ids, the access log), system_http_test.c (what every route shares, over HTTP: response headers, /metrics, CORS, rate limits, HTTP/2).
- * Each suite is its own program with its own copy of this state (all static).
+ * system_test.c (what every route shares, over HTTP: system endpoints, errors, request ids, the
+ * access log), system_http_test.c (what every route shares, over HTTP: response headers, /metrics,
+ * CORS, rate limits, HTTP/2). Each suite is its own program with its own copy of this state (all
+ * static).
  *
  * What the suites test, together:
  * black-box tests of xuejid's system endpoints and of

@@ -1,6 +1,7 @@
 /*
- * tests/http/users_access_test.c - sessions and sign-in over HTTP: secret answers, sessions ended, lockout per source and account, school staff, service clients, forged tokens.
- * The world and helpers: tests/http/users_world.h.
+ * tests/http/users_access_test.c - sessions and sign-in over HTTP: secret answers, sessions ended,
+ * lockout per source and account, school staff, service clients, forged tokens. The world and
+ * helpers: tests/http/users_world.h.
  */
 #include "tests/http/users_world.h"
 
@@ -475,9 +476,8 @@ START_TEST(test_clients)
 
     /* the token is the province's, for this client */
     jwt_t *j = NULL;
-    ck_assert_int_eq(jwt_decode(&j, ctok, (const unsigned char *)HT_JWT_SECRET,
-                                (int)strlen(HT_JWT_SECRET)),
-                     0);
+    ck_assert_int_eq(
+        jwt_decode(&j, ctok, (const unsigned char *)HT_JWT_SECRET, (int)strlen(HT_JWT_SECRET)), 0);
     ck_assert_str_eq(jwt_get_grant(j, "sub"), fmt("client:%s", id));
     ck_assert_str_eq(jwt_get_grant(j, "role"), "province");
     ck_assert_str_eq(jwt_get_grant(j, "org"), "410000");
@@ -651,9 +651,10 @@ START_TEST(test_forged_tokens)
 
     /* alg none, by hand: header.payload. with an empty signature */
     char *h = b64url("{\"alg\":\"none\",\"typ\":\"JWT\"}");
-    char *p = b64url(fmt("{\"iss\":\"xueji\",\"sub\":\"1\",\"role\":\"ministry\",\"org\":\"000000\","
-                         "\"iat\":%ld,\"exp\":%ld,\"jti\":\"none\"}",
-                         now, now + 900));
+    char *p =
+        b64url(fmt("{\"iss\":\"xueji\",\"sub\":\"1\",\"role\":\"ministry\",\"org\":\"000000\","
+                   "\"iat\":%ld,\"exp\":%ld,\"jti\":\"none\"}",
+                   now, now + 900));
     char *none = malloc(strlen(h) + strlen(p) + 3);
     sprintf(none, "%s.%s.", h, p);
     expect_status("GET", "/api/v1/me", none, NULL, 401, "invalid_token");

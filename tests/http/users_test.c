@@ -1,6 +1,6 @@
 /*
- * tests/http/users_test.c - accounts over HTTP: bootstrap, first login, hierarchy and scoping, resets, locks, patch and disable.
- * The world and helpers: tests/http/users_world.h.
+ * tests/http/users_test.c - accounts over HTTP: bootstrap, first login, hierarchy and scoping,
+ * resets, locks, patch and disable. The world and helpers: tests/http/users_world.h.
  */
 #include "tests/http/users_world.h"
 
@@ -388,8 +388,8 @@ START_TEST(test_patch_preconditions_and_disable)
     call("PATCH", upath, admin, "{\"disabled\":false}", fmt("If-Match: %s", etag), NULL, &r);
     ht_assert_problem(&r, 412, "precondition_failed");
     ht_resp_free(&r);
-    call("PATCH", upath, admin, "{\"disabled\":false}", fmt("If-Match: \"%d\"", version + 1),
-         NULL, &r);
+    call("PATCH", upath, admin, "{\"disabled\":false}", fmt("If-Match: \"%d\"", version + 1), NULL,
+         &r);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     ht_resp_free(&r);
     login("pd-user", NEW_PASSWORD, &r);

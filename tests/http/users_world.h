@@ -1,7 +1,9 @@
 /*
  * tests/http/users_world.h - the world and helpers of the suites
- * users_test.c (accounts over HTTP: bootstrap, first login, hierarchy and scoping, resets, locks, patch and disable), users_access_test.c (sessions and sign-in over HTTP: secret answers, sessions ended, lockout per source and account, school staff, service clients, forged tokens).
- * Each suite is its own program with its own copy of this state (all static).
+ * users_test.c (accounts over HTTP: bootstrap, first login, hierarchy and scoping, resets, locks,
+ * patch and disable), users_access_test.c (sessions and sign-in over HTTP: secret answers, sessions
+ * ended, lockout per source and account, school staff, service clients, forged tokens). Each suite
+ * is its own program with its own copy of this state (all static).
  *
  * What the suites test, together:
  * black-box tests of account management (/users),
@@ -17,6 +19,9 @@
 #ifndef TESTS_HTTP_USERS_WORLD_H
 #define TESTS_HTTP_USERS_WORLD_H
 
+#include "db/db.h"
+#include "tests/lib/httptest.h"
+
 #include <check.h>
 #include <jwt.h>
 #include <sodium.h>
@@ -26,9 +31,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "db/db.h"
-#include "tests/lib/httptest.h"
 
 /* Each suite uses some of these helpers, not all. */
 #pragma GCC diagnostic push
@@ -79,8 +81,7 @@ call(const char *method, const char *path, const char *token, const char *json, 
     ck_assert_int_eq(ht_request(srv, method, path, h, json, json ? strlen(json) : 0, r), 0);
 }
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *
 fmt(const char *f, ...)
 {
@@ -125,10 +126,11 @@ create_user(const char *token, const char *username, const char *role, const cha
             const char *extra, long long *out_id)
 {
     ht_resp r;
-    call("POST", "/api/v1/users", token,
-         fmt("{\"username\":\"%s\",\"display_name\":\"测试 %s\",\"role\":\"%s\",\"org\":\"%s\"%s%s}",
-             username, username, role, org, extra ? "," : "", extra ? extra : ""),
-         NULL, NULL, &r);
+    call(
+        "POST", "/api/v1/users", token,
+        fmt("{\"username\":\"%s\",\"display_name\":\"测试 %s\",\"role\":\"%s\",\"org\":\"%s\"%s%s}",
+            username, username, role, org, extra ? "," : "", extra ? extra : ""),
+        NULL, NULL, &r);
     ck_assert_msg(r.status == 201, "create %s: %ld %s", username, r.status, r.body);
     ck_assert_str_eq(ht_json_str(r.json, "username"), username);
     ck_assert_str_eq(ht_json_str(r.json, "role"), role);

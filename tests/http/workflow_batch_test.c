@@ -34,8 +34,8 @@ post_request_ok(int who, const char *body, long want_status)
 }
 
 static void
-post_fails_at(const char *file, int line, int who, const char *path, const char *body,
-              long status, const char *code)
+post_fails_at(const char *file, int line, int who, const char *path, const char *body, long status,
+              const char *code)
 {
     ht_resp r;
     call("POST", path, who, body, &r);
@@ -119,7 +119,9 @@ START_TEST(test_batch_transfer)
     ck_assert_str_eq(placement(FURONG, s1.id), "enrolled " SCH_B " 13-1");
     ck_assert_str_eq(placement(FURONG, s2.id), "enrolled " SCH_B " 13-1");
     ck_assert_int_eq(count_of("SELECT count(*) FROM events WHERE request_id = %lld"
-                              " AND type = 'student.transferred'", rid), 2);
+                              " AND type = 'student.transferred'",
+                              rid),
+                     2);
     ck_assert(history_has(FURONG, s1.id, "batch_transfer", rid));
     get_request(FURONG, rid, &r);
     ck_assert(json_is_null(json_object_get(r.json, "student")));
@@ -236,7 +238,9 @@ START_TEST(test_graduation_primary)
     ck_assert_str_eq(state_of(g3.id), "completed");
     ck_assert_str_eq(state_of(busy.id), "enrolled");
     ck_assert_int_eq(count_of("SELECT count(*) FROM events WHERE request_id = %lld"
-                              " AND type = 'student.graduated'", rid), 3);
+                              " AND type = 'student.graduated'",
+                              rid),
+                     3);
     ck_assert(history_has(FURONG, g2.id, "graduation", rid));
     /* graduated students take no other change */
     start_fails(REG_A, "leave_other", g1.id, REASON_DATE, NULL, 422, "transition_not_allowed");
@@ -271,8 +275,8 @@ START_TEST(test_graduation_senior)
     stu h1, h2;
     enrol(REG_H, FURONG, 33, &h1);
     enrol(REG_H, FURONG, 33, &h2);
-    long long rid = post_request_ok(REG_H,
-                                    "{\"type\":\"graduation\",\"payload\":{\"grade\":\"33\"}}", 201);
+    long long rid =
+        post_request_ok(REG_H, "{\"type\":\"graduation\",\"payload\":{\"grade\":\"33\"}}", 201);
     /* senior secondary: the competent authority approves */
     check_request(FURONG, rid, "open", 1, STEPS("430102:waiting"));
     ck_assert_str_eq(state_of(h1.id), "enrolled");
@@ -283,7 +287,9 @@ START_TEST(test_graduation_senior)
     ck_assert_str_eq(state_of(h1.id), "graduated");
     ck_assert_str_eq(state_of(h2.id), "graduated");
     ck_assert_int_eq(count_of("SELECT count(*) FROM request_member WHERE request_id = %lld"
-                              " AND certificate_no LIKE '" SCH_H "%%'", rid), 2);
+                              " AND certificate_no LIKE '" SCH_H "%%'",
+                              rid),
+                     2);
 }
 END_TEST
 
@@ -371,7 +377,8 @@ START_TEST(test_problem_evidence_resolution)
     char want[64];
     snprintf(want, sizeof(want), "resolved evidence %lld", rid);
     ck_assert_str_eq(scalar("SELECT state || ' ' || resolution || ' ' || resolved_by_request"
-                            " FROM problem WHERE id = %lld", pid),
+                            " FROM problem WHERE id = %lld",
+                            pid),
                      want);
     /* the registration goes through now */
     act_ok(TIANXIN, reg, "approve", 1, "approved");
@@ -427,7 +434,9 @@ START_TEST(test_problem_change_and_delete)
     ck_assert(history_has(CHANGSHA, c2.id, "problem_resolution", rid));
     /* its identity is free again: the record left the active states */
     ck_assert_int_eq(count_of("SELECT count(*) FROM request_member WHERE student_id = %lld"
-                              " AND open", c2.id), 0);
+                              " AND open",
+                              c2.id),
+                     0);
 }
 END_TEST
 
@@ -479,11 +488,12 @@ START_TEST(test_fault_after_batch_effect)
              s1.id, s2.id);
     long long rid = post_request_ok(FURONG, body, 201);
     act_ok(REG_A, rid, "approve", 1, "open");
-    long long grad = post_request_ok(REG_H,
-                                     "{\"type\":\"graduation\",\"payload\":{\"grade\":\"33\"}}", 201);
+    long long grad =
+        post_request_ok(REG_H, "{\"type\":\"graduation\",\"payload\":{\"grade\":\"33\"}}", 201);
 
     char before[256];
-    snprintf(before, sizeof(before), "%s", scalar(BATCH_SNAP, rid, grad, rid, grad, s1.id, s2.id, h1.id));
+    snprintf(before, sizeof(before), "%s",
+             scalar(BATCH_SNAP, rid, grad, rid, grad, s1.id, s2.id, h1.id));
 
     ht_server *f = server_with("XUEJI_TEST_FAULT=after_effect");
     ht_resp r;

@@ -20,6 +20,7 @@
  */
 #include "core/pwhash.h"
 #include "tests/lib/httptest.h"
+#include "tests/lib/wfworld.h"
 
 #include <check.h>
 #include <stdarg.h>
@@ -28,8 +29,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "tests/lib/wfworld.h"
 
 /* ------------------------------------------------------------ helpers of this part */
 
@@ -42,7 +41,6 @@ china_date(int days, char out[16])
     gmtime_r(&t, &tm);
     strftime(out, 16, "%Y-%m-%d", &tm);
 }
-
 
 /* The full student number, revealed by `reg` (the sending school's registrar). */
 static void

@@ -11,6 +11,7 @@
  */
 #include "core/pwhash.h"
 #include "tests/lib/httptest.h"
+#include "tests/lib/wfworld.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -21,8 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/lib/wfworld.h"
-
 /* After the last approval: history and the change-feed event are there. */
 static void
 assert_applied(long long student, long long rid, const char *kind)
@@ -31,7 +30,6 @@ assert_applied(long long student, long long rid, const char *kind)
     ck_assert_int_eq(events_of(rid, "request.decided"), 1);
     ck_assert_int_eq(events_of(rid, "request.started"), 1);
 }
-
 
 /* ------------------------------------------------------------ 1: single-student types */
 
@@ -484,7 +482,6 @@ START_TEST(test_revert)
 }
 END_TEST
 
-
 /* Rule 18 for every type that sets a state: the revert puts the state back
    and both entries stay in the history. */
 static void
@@ -501,8 +498,8 @@ approve_then_revert(int reg, long long sid, const char *type, const char *payloa
     call("POST", path, FURONG, "{}", &r);
     ck_assert_msg(r.status == 200, "revert %s: %ld %s", type, r.status, r.body);
     ht_resp_free(&r);
-    ck_assert_msg(strncmp(placement(FURONG, sid), back, strlen(back)) == 0, "%s reverted: %s",
-                  type, placement(FURONG, sid));
+    ck_assert_msg(strncmp(placement(FURONG, sid), back, strlen(back)) == 0, "%s reverted: %s", type,
+                  placement(FURONG, sid));
     ck_assert(history_has(FURONG, sid, type, rid));
     ck_assert(history_has(FURONG, sid, "revert", rid));
 }
@@ -511,8 +508,11 @@ START_TEST(test_revert_state_types)
 {
     static const struct {
         const char *type, *to;
-    } leave[] = {{"decease", "deceased "},   {"go_abroad", "abroad "}, {"leave_other", "left_other "},
-                 {"missing", "missing "},    {"drop_out", "dropped_out "}};
+    } leave[] = {{"decease", "deceased "},
+                 {"go_abroad", "abroad "},
+                 {"leave_other", "left_other "},
+                 {"missing", "missing "},
+                 {"drop_out", "dropped_out "}};
     for (size_t i = 0; i < sizeof(leave) / sizeof(leave[0]); i++) {
         stu s;
         enrol(REG_A, FURONG, 13, &s);
@@ -540,11 +540,24 @@ END_TEST
 
 START_TEST(test_workflows)
 {
-    static const char *const types[] = {
-        "registration",     "transfer",          "suspend", "resume",   "withdraw", "decease",
-        "go_abroad",        "leave_other",       "missing", "drop_out", "restore",  "grade_change",
-        "key_field_change", "graduation_revert", "batch_transfer", "graduation",
-        "problem_resolution", NULL};
+    static const char *const types[] = {"registration",
+                                        "transfer",
+                                        "suspend",
+                                        "resume",
+                                        "withdraw",
+                                        "decease",
+                                        "go_abroad",
+                                        "leave_other",
+                                        "missing",
+                                        "drop_out",
+                                        "restore",
+                                        "grade_change",
+                                        "key_field_change",
+                                        "graduation_revert",
+                                        "batch_transfer",
+                                        "graduation",
+                                        "problem_resolution",
+                                        NULL};
     ht_resp r;
     call("GET", "/api/v1/workflows", -1, NULL, &r);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);

@@ -6,8 +6,8 @@
  * the COPY text of the inserts, and must arrive unchanged.
  */
 #include "core/calendar.h"
-#include "core/env.h"
 #include "core/demo.h"
+#include "core/env.h"
 #include "core/mask.h"
 #include "core/pii.h"
 #include "core/student.h"

@@ -4,21 +4,21 @@
  * catalog column exists with a fitting type, and the table has no column
  * the catalog does not know besides the registry's own bookkeeping.
  */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/record.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "tests/lib/dbtest.h"
 
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* Columns of `student` that the catalog does not describe. */
-static const char *const bookkeeping[] = {
-    "id",         "province", "school",     "class_id",  "state",        "stuno_kind",
-    "stuno_text", "stuno_enc", "stuno_bidx", "id_bidx",   "key_id",       "verification",
-    "version",    "created_at", "updated_at", NULL};
+static const char *const bookkeeping[] = {"id",         "province",   "school",     "class_id",
+                                          "state",      "stuno_kind", "stuno_text", "stuno_enc",
+                                          "stuno_bidx", "id_bidx",    "key_id",     "verification",
+                                          "version",    "created_at", "updated_at", NULL};
 
 START_TEST(test_catalog_matches_table)
 {

@@ -3,18 +3,18 @@
  * (XUEJI_TEST_DATABASE_URL, set by scripts/run-tests.sh). Each test works in a
  * database of its own, created from the test cluster and dropped afterwards.
  */
+#include "db/db.h"
+#include "db/idem.h"
+#include "db/migrate.h"
+#include "db/refdata.h"
+#include "db/user.h"
+#include "tests/lib/dbtest.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "db/db.h"
-#include "tests/lib/dbtest.h"
-#include "db/idem.h"
-#include "db/migrate.h"
-#include "db/refdata.h"
-#include "db/user.h"
 
 static db_conn *conn;
 
@@ -66,8 +66,7 @@ START_TEST(test_migrate_fresh_then_noop)
     ck_assert_int_eq(scalar("SELECT count(*) FROM region WHERE code = '410102'"
                             " AND name = '中原区' AND parent = '410100'"),
                      1);
-    ck_assert_int_eq(scalar("SELECT count(*) FROM code_value WHERE table_name = 'ethnicity'"),
-                     58);
+    ck_assert_int_eq(scalar("SELECT count(*) FROM code_value WHERE table_name = 'ethnicity'"), 58);
 
     applied = -1;
     ck_assert_msg(db_migrate(conn, &applied, &err) == 0, "%s", err.detail);
@@ -76,7 +75,10 @@ START_TEST(test_migrate_fresh_then_noop)
 }
 END_TEST
 
-#define FILE_ENTRY(n, text) {n, (const unsigned char *)(text), sizeof(text) - 1}
+#define FILE_ENTRY(n, text)                                                                        \
+    {                                                                                              \
+        n, (const unsigned char *)(text), sizeof(text) - 1                                         \
+    }
 
 START_TEST(test_failed_migration_rolls_back_whole)
 {
@@ -231,9 +233,8 @@ START_TEST(test_idempotency_states)
     /* a second claim while the first runs */
     ck_assert_int_eq(db_idem_claim(conn, "ip:1", "k1", "POST", "/x", "h1", a, &st, &ans, &err), 0);
     ck_assert_int_eq(st, DB_IDEM_IN_PROGRESS);
-    ck_assert_int_eq(db_idem_complete(conn, "ip:1", "k1", 201, "application/json", "{\"a\":1}",
-                                      &err),
-                     0);
+    ck_assert_int_eq(
+        db_idem_complete(conn, "ip:1", "k1", 201, "application/json", "{\"a\":1}", &err), 0);
     ck_assert_int_eq(db_idem_claim(conn, "ip:1", "k1", "POST", "/x", "h1", a, &st, &ans, &err), 0);
     ck_assert_int_eq(st, DB_IDEM_REPLAY);
     ck_assert_int_eq(ans.status, 201);
@@ -266,9 +267,14 @@ START_TEST(test_audit_chain_detects_tampering)
     for (int i = 0; i < 5; i++) {
         char target[16];
         snprintf(target, sizeof(target), "t%d", i);
-        db_audit e = {.actor_id = i + 1 > 3 ? 0 : i + 1, .actor_org = "410102",
-                      .action = "test", .target_type = "user", .target_id = target,
-                      .ip = "127.0.0.1", .request_id = "r", .detail_json = "{\"k\": [1, 2]}"};
+        db_audit e = {.actor_id = i + 1 > 3 ? 0 : i + 1,
+                      .actor_org = "410102",
+                      .action = "test",
+                      .target_type = "user",
+                      .target_id = target,
+                      .ip = "127.0.0.1",
+                      .request_id = "r",
+                      .detail_json = "{\"k\": [1, 2]}"};
         ck_assert_msg(db_audit_insert(conn, &e, &err) == 0, "%s", err.detail);
     }
     long long rows = 0, bad = -1;
@@ -281,15 +287,17 @@ START_TEST(test_audit_chain_detects_tampering)
     ck_assert_int_ne(db_exec_sql(conn, "DELETE FROM audit WHERE id = 3", &err), 0);
 
     /* a superuser who goes around the trigger is still caught */
-    ck_assert_int_eq(db_exec_sql(conn, "ALTER TABLE audit DISABLE TRIGGER audit_append_only;"
-                                       "UPDATE audit SET target_id = 'forged' WHERE id = 3;",
+    ck_assert_int_eq(db_exec_sql(conn,
+                                 "ALTER TABLE audit DISABLE TRIGGER audit_append_only;"
+                                 "UPDATE audit SET target_id = 'forged' WHERE id = 3;",
                                  &err),
                      0);
     ck_assert_int_eq(db_audit_verify(conn, &rows, &bad, &err), 0);
     ck_assert_int_eq(bad, 3);
     /* deleting a row breaks the link of the next one */
-    ck_assert_int_eq(db_exec_sql(conn, "UPDATE audit SET target_id = 't2' WHERE id = 3;"
-                                       "DELETE FROM audit WHERE id = 2;",
+    ck_assert_int_eq(db_exec_sql(conn,
+                                 "UPDATE audit SET target_id = 't2' WHERE id = 3;"
+                                 "DELETE FROM audit WHERE id = 2;",
                                  &err),
                      0);
     ck_assert_int_eq(db_audit_verify(conn, &rows, &bad, &err), 0);
@@ -300,8 +308,8 @@ END_TEST
 START_TEST(test_broken_url_reports_unavailable)
 {
     app_err err = {0};
-    db_conn *c = db_conn_open("postgresql://xueji@/nope?host=/nonexistent-dir&connect_timeout=1",
-                              &err);
+    db_conn *c =
+        db_conn_open("postgresql://xueji@/nope?host=/nonexistent-dir&connect_timeout=1", &err);
     ck_assert(!db_conn_ok(c));
     ck_assert_int_eq(err.code, APP_EUNAVAIL);
     static const db_stmt st = {"t_one", "SELECT 1"};

@@ -10,12 +10,6 @@
  * stored files (core_files_seal: import uploads, evidence, photos), with
  * files still in clear from before migration 012 among them.
  */
-#include <check.h>
-#include <sodium.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/calendar.h"
 #include "core/demo.h"
 #include "core/env.h"
@@ -34,6 +28,12 @@
 #include "db/school.h"
 #include "db/student.h"
 #include "tests/lib/dbtest.h"
+
+#include <check.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define SCHOOL "2141010201"
 #define NSTUDENTS 7 /* one of them pending with an L number */
@@ -75,14 +75,18 @@ setup(void)
     sodium_memzero(keys, sizeof(keys));
     sodium_memzero(ba, sizeof(ba));
 
-    db_school s = {.code = SCHOOL, .name = "建设路第一小学", .county = "410102",
-                   .authority = "410102", .province = "410000", .category = 21, .system = "63"};
+    db_school s = {.code = SCHOOL,
+                   .name = "建设路第一小学",
+                   .county = "410102",
+                   .authority = "410102",
+                   .province = "410000",
+                   .category = 21,
+                   .system = "63"};
     ck_assert_msg(db_school_insert(conn, &s, NULL, arena, NULL, &err) == 0, "school: %s",
                   err.detail);
     db_class k = {.school = SCHOOL, .grade = 13, .number = 1, .name = "三年级(1)班"};
     db_class out;
-    ck_assert_msg(db_class_insert(conn, &k, NULL, arena, &out, &err) == 0, "class: %s",
-                  err.detail);
+    ck_assert_msg(db_class_insert(conn, &k, NULL, arena, &out, &err) == 0, "class: %s", err.detail);
     class_id = out.id;
 }
 
@@ -148,8 +152,12 @@ typedef struct stored {
 static core_demo_class
 demo_class(void)
 {
-    core_demo_class k = {.school = SCHOOL, .county = "410102", .system = "63", .category = 21,
-                         .grade = 13, .number = 1};
+    core_demo_class k = {.school = SCHOOL,
+                         .county = "410102",
+                         .system = "63",
+                         .category = 21,
+                         .grade = 13,
+                         .number = 1};
     return k;
 }
 
@@ -215,8 +223,8 @@ load(long long id)
     db_student s;
     int found = 0;
     app_err err = {0};
-    ck_assert_msg(db_student_get(conn, id, DB_STUDENT_FULL, arena, &s, &found, &err) == 0, "get: %s",
-                  err.detail);
+    ck_assert_msg(db_student_get(conn, id, DB_STUDENT_FULL, arena, &s, &found, &err) == 0,
+                  "get: %s", err.detail);
     ck_assert(found);
     return s;
 }
@@ -325,8 +333,14 @@ store_files(const core_pii_ring *ring, const unsigned char *const *plain, const 
     /* an import upload */
     ck_assert_int_eq(core_file_seal(ring, plain[0], len[0], &sealed, &sn, &key, &err), 0);
     core_file_sha256_hex(plain[0], len[0], sha);
-    db_import j = {.school = SCHOOL, .mode = "create", .format = "csv", .sha256 = sha,
-                   .size = (int)len[0], .data_sealed = 1, .data_key = key, .created_by = 1,
+    db_import j = {.school = SCHOOL,
+                   .mode = "create",
+                   .format = "csv",
+                   .sha256 = sha,
+                   .size = (int)len[0],
+                   .data_sealed = 1,
+                   .data_key = key,
+                   .created_by = 1,
                    .created_org = SCHOOL};
     int existing = 0;
     ck_assert_msg(db_import_insert(conn, &j, sealed, sn, &out_ids[0], &existing, &err) == 0,
@@ -335,8 +349,8 @@ store_files(const core_pii_ring *ring, const unsigned char *const *plain, const 
     /* evidence */
     ck_assert_int_eq(core_file_seal(ring, plain[1], len[1], &sealed, &sn, &key, &err), 0);
     core_file_sha256_hex(plain[1], len[1], sha);
-    db_file f = {.org = SCHOOL, .mime = "application/pdf", .sha256 = sha, .size = len[1],
-                 .data_key = key};
+    db_file f = {
+        .org = SCHOOL, .mime = "application/pdf", .sha256 = sha, .size = len[1], .data_key = key};
     ck_assert_msg(db_file_insert(conn, &f, sealed, sn, &out_ids[1], &err) == 0, "file: %s",
                   err.detail);
     free(sealed);
@@ -438,13 +452,13 @@ START_TEST(test_rekey_seals_stored_files)
     ck_assert_int_eq(done, 0);
 
     /* the rotation with [B, A]: a byte budget below the upload still moves one file */
-    ck_assert_msg(core_files_seal(conn, ring_ba, 0, 100, 1u << 20, &done, &err) == 0,
-                  "seal: %s", err.detail);
+    ck_assert_msg(core_files_seal(conn, ring_ba, 0, 100, 1u << 20, &done, &err) == 0, "seal: %s",
+                  err.detail);
     ck_assert_int_eq(done, 1);
     int total = done, rounds = 0;
     do {
-        ck_assert_msg(core_files_seal(conn, ring_ba, 0, 1, 64u << 20, &done, &err) == 0,
-                      "seal: %s", err.detail);
+        ck_assert_msg(core_files_seal(conn, ring_ba, 0, 1, 64u << 20, &done, &err) == 0, "seal: %s",
+                      err.detail);
         ck_assert_int_le(done, 1);
         total += done;
         ck_assert_int_lt(++rounds, 10);

@@ -3,17 +3,17 @@
  * settings along the chain, in SQL) and db/school.c against a real PostgreSQL
  * (XUEJI_TEST_DATABASE_URL). Each test works in a database of its own.
  */
+#include "db/db.h"
+#include "db/migrate.h"
+#include "db/school.h"
+#include "db/settings.h"
+#include "tests/lib/dbtest.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "db/db.h"
-#include "tests/lib/dbtest.h"
-#include "db/migrate.h"
-#include "db/school.h"
-#include "db/settings.h"
 
 static db_conn *conn;
 static app_arena *arena;
@@ -89,21 +89,23 @@ END_TEST
 /* defaults < province < city < county, key by key; siblings and other branches unaffected */
 START_TEST(test_merge_order)
 {
-    put("410000", "{\"entry_min_age\":7,\"entry_age_cutoff\":\"08-31\",\"step_deadline_days\":15,"
-                  "\"holidays\":[\"2026-10-02\",\"2026-10-01\"]}",
+    put("410000",
+        "{\"entry_min_age\":7,\"entry_age_cutoff\":\"08-31\",\"step_deadline_days\":15,"
+        "\"holidays\":[\"2026-10-02\",\"2026-10-01\"]}",
         0, 1);
     put("410100", "{\"step_deadline_days\":12,\"province_approves_transfers\":true}", 0, 1);
-    put("410102", "{\"entry_age_cutoff\":\"09-01\",\"transfer_blackout\":null,"
-                  "\"registration_window\":{\"required\":true,\"from\":\"2026-09-01\","
-                  "\"until\":\"2026-09-30\"},\"required_fields\":[\"name\",\"gender\"]}",
+    put("410102",
+        "{\"entry_age_cutoff\":\"09-01\",\"transfer_blackout\":null,"
+        "\"registration_window\":{\"required\":true,\"from\":\"2026-09-01\","
+        "\"until\":\"2026-09-30\"},\"required_fields\":[\"name\",\"gender\"]}",
         0, 1);
 
-    db_settings c = eff("410102"); /* the county: every layer */
-    ck_assert_int_eq(c.entry_age_cutoff, 901);    /* county */
-    ck_assert_int_eq(c.entry_min_age, 7);         /* province */
-    ck_assert_int_eq(c.step_deadline_days, 12);   /* city over province */
+    db_settings c = eff("410102");              /* the county: every layer */
+    ck_assert_int_eq(c.entry_age_cutoff, 901);  /* county */
+    ck_assert_int_eq(c.entry_min_age, 7);       /* province */
+    ck_assert_int_eq(c.step_deadline_days, 12); /* city over province */
     ck_assert_int_eq(c.province_approves_transfers, 1);
-    ck_assert_int_eq(c.blackout_from, 0);         /* county: none */
+    ck_assert_int_eq(c.blackout_from, 0); /* county: none */
     ck_assert_int_eq(c.blackout_until, 0);
     ck_assert_int_eq(c.window_required, 1);
     ck_assert_int_eq(c.window_from, 20260901);
@@ -160,8 +162,13 @@ START_TEST(test_school_follows_authority)
     put("410102", "{\"entry_min_age\":5}", 0, 1);
     app_err err = {0};
     /* located in 410102: one managed by the county, one by the city */
-    db_school a = {.code = "2141010290", .name = "县管小学", .county = "410102",
-                   .authority = "410102", .province = "410000", .category = 21, .system = "63"};
+    db_school a = {.code = "2141010290",
+                   .name = "县管小学",
+                   .county = "410102",
+                   .authority = "410102",
+                   .province = "410000",
+                   .category = 21,
+                   .system = "63"};
     db_school b = a;
     b.name = "市直管小学";
     memcpy(b.code, "2141010291", 11);
@@ -198,7 +205,8 @@ START_TEST(test_school_follows_authority)
     db_school_filter g = {.authority_like = "4101%", .after = "", .limit = 10};
     ck_assert_int_eq(db_school_list(conn, &g, arena, &v, &n, &err), 0);
     ck_assert_int_eq(n, 2);
-    db_school_filter h = {.county_like = "410102", .name_ilike = "%县管%", .after = "", .limit = 10};
+    db_school_filter h = {
+        .county_like = "410102", .name_ilike = "%县管%", .after = "", .limit = 10};
     ck_assert_int_eq(db_school_list(conn, &h, arena, &v, &n, &err), 0);
     ck_assert_int_eq(n, 1);
     db_school_filter k = {.name_ilike = "%\\%%", .after = "", .limit = 10};

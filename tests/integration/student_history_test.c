@@ -15,11 +15,11 @@
 #include "core/student.h"
 #include "core/stuno.h"
 #include "db/db.h"
+#include "db/history.h"
 #include "db/migrate.h"
 #include "db/school.h"
 #include "db/student.h"
 #include "tests/lib/dbtest.h"
-#include "db/history.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -4,6 +4,7 @@
  * database are in tests/lib/htclient.c.
  */
 #include "tests/lib/httptest.h"
+
 #include "tests/lib/httptest_int.h"
 
 #include <check.h>
@@ -25,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 extern char **environ;
 
 #define SHUTDOWN_GRACE_MS 10000
@@ -33,7 +33,6 @@ extern char **environ;
 
 _Static_assert(sizeof(HT_JWT_SECRET) - 1 == 40, "the test JWT secret is 40 bytes");
 _Static_assert(sizeof(HT_DATA_KEY) - 1 == 64, "the test data key is 64 hex digits");
-
 
 static ht_server *servers; /* every server this process started (kept reachable) */
 static pid_t main_pid;     /* the test binary's own process, before check forks */

@@ -33,7 +33,7 @@ const char *const shared_env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_IMPORT_WO
 
 ht_server *srv;             /* the server the current test talks to */
 char tokens[NACTORS][1024]; /* logged in by the runner, inherited by each test */
-static PGconn *db;                 /* per forked test, opened lazily */
+static PGconn *db;          /* per forked test, opened lazily */
 
 /* ------------------------------------------------------------ database */
 
@@ -44,7 +44,6 @@ tdb(void)
         db = ht_db_connect();
     return db;
 }
-
 
 /* One value of a one-row query (a static buffer). */
 const char *
@@ -63,7 +62,6 @@ scalar(const char *fmt, ...)
     PQclear(r);
     return buf;
 }
-
 
 void
 close_db(void)
@@ -337,7 +335,6 @@ assert_request(const ht_resp *r, const char *state, int current, const char *con
                       r->body);
 }
 
-
 void
 check_request(int who, long long rid, const char *state, int current, const char *const *steps)
 {
@@ -388,7 +385,6 @@ make_id(int ymd, int gender, long long seq, char out[24])
     out[17] = check_digit(out);
     out[18] = '\0';
 }
-
 
 /* Fresh identity data: born in `year`, a day and sequence drawn from wf_seq. */
 void

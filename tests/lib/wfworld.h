@@ -47,7 +47,6 @@ enum {
     NACTORS
 };
 
-
 typedef struct stu {
     long long id, n;
     int gender, ymd;
@@ -87,8 +86,8 @@ long long jint(const json_t *o, const char *key);
 long long upload_pdf(int who);
 void start_on(ht_server *s, int who, const char *type, const char *student, const char *payload,
               const char *evidence, ht_resp *out);
-void start(int who, const char *type, long long student, const char *payload,
-           const char *evidence, ht_resp *out);
+void start(int who, const char *type, long long student, const char *payload, const char *evidence,
+           ht_resp *out);
 long long start_ok(int who, const char *type, long long student, const char *payload,
                    const char *evidence);
 void start_fails_at(const char *file, int line, int who, const char *type, long long student,
@@ -98,8 +97,8 @@ void call_fails_at(const char *file, int line, const char *method, const char *p
 void act_on(ht_server *s, int who, long long rid, const char *action, int step, ht_resp *out);
 void act(int who, long long rid, const char *action, int step, ht_resp *out);
 void act_ok(int who, long long rid, const char *action, int step, const char *want_state);
-void act_fails_at(const char *file, int line, int who, long long rid, const char *action,
-                  int step, long status, const char *code);
+void act_fails_at(const char *file, int line, int who, long long rid, const char *action, int step,
+                  long status, const char *code);
 void get_request(int who, long long rid, ht_resp *out);
 const json_t *step_of(const ht_resp *r, int number);
 void assert_request(const ht_resp *r, const char *state, int current, const char *const *steps);

@@ -1,13 +1,13 @@
 /*
  * tests/unit/api_test.c - problem+json rendering and configuration.
  */
+#include "api/api.h"
+#include "api/config.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "api/api.h"
-#include "api/config.h"
 
 static api_call *
 new_call(void)
@@ -81,7 +81,8 @@ START_TEST(test_problem_body_chinese_with_reason)
     ck_assert_str_eq(json_string_value(json_object_get(j, "code")), "invalid_id_number");
     ck_assert_int_eq(json_integer_value(json_object_get(j, "status")), 422);
     ck_assert_str_eq(json_string_value(json_object_get(j, "title")), "身份证件号不正确");
-    ck_assert_str_eq(json_string_value(json_object_get(j, "detail")), "身份证件号不正确：校验位错误");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "detail")),
+                     "身份证件号不正确：校验位错误");
     ck_assert_str_eq(json_string_value(json_object_get(j, "request_id")), "rid-1");
     json_t *e0 = json_array_get(json_object_get(j, "errors"), 0);
     ck_assert_str_eq(json_string_value(json_object_get(e0, "field")), "/id_number");
@@ -139,9 +140,9 @@ static void
 clear_env(void)
 {
     static const char *const vars[] = {
-        "XUEJI_LISTEN",   "XUEJI_THREADS",       "XUEJI_DB_POOL",        "XUEJI_JWT_SECRET",
-        "XUEJI_JWT_SECRET_FILE", "XUEJI_DATA_KEY", "XUEJI_DATA_KEY_FILE", "XUEJI_ENV",
-        "XUEJI_LOG_LEVEL", "XUEJI_RATE_LIMIT_IP", "XUEJI_MAX_JSON", NULL};
+        "XUEJI_LISTEN",          "XUEJI_THREADS",       "XUEJI_DB_POOL",       "XUEJI_JWT_SECRET",
+        "XUEJI_JWT_SECRET_FILE", "XUEJI_DATA_KEY",      "XUEJI_DATA_KEY_FILE", "XUEJI_ENV",
+        "XUEJI_LOG_LEVEL",       "XUEJI_RATE_LIMIT_IP", "XUEJI_MAX_JSON",      NULL};
     for (int i = 0; vars[i]; i++)
         unsetenv(vars[i]);
 }

@@ -4,14 +4,14 @@
  * GBK input is made with iconv here, as a clerk's Excel on Chinese Windows
  * writes it. Every input is a malloc'ed copy of exactly its length.
  */
+#include "base/buf.h"
+#include "base/err.h"
+#include "formats/csv.h"
+
 #include <check.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/buf.h"
-#include "formats/csv.h"
-#include "base/err.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXR 32
@@ -121,9 +121,9 @@ START_TEST(test_basic)
     got_free(&g);
 
     /* LF, CR, no newline at the end, and the byte order mark */
-    ck_assert_int_eq(read_s("\xEF\xBB\xBF姓名,身份证号,备注\n张三,11010119900307803X,007\r李四,,x", &g,
-                            &err),
-                     0);
+    ck_assert_int_eq(
+        read_s("\xEF\xBB\xBF姓名,身份证号,备注\n张三,11010119900307803X,007\r李四,,x", &g, &err),
+        0);
     ck_assert_int_eq(g.nrows, 3);
     expect_row(&g, 0, 1, 3, e1);
     expect_row(&g, 2, 3, 3, e3);
@@ -177,7 +177,8 @@ END_TEST
 
 START_TEST(test_gbk)
 {
-    static const char text[] = "姓名,民族,备注\r\n张三,汉族,\"含,逗号\"\r\n欧阳娜娜,维吾尔族,𠮷\r\n";
+    static const char text[] =
+        "姓名,民族,备注\r\n张三,汉族,\"含,逗号\"\r\n欧阳娜娜,维吾尔族,𠮷\r\n";
     static const char *const e1[] = {"姓名", "民族", "备注"};
     static const char *const e2[] = {"张三", "汉族", "含,逗号"};
     static const char *const e3[] = {"欧阳娜娜", "维吾尔族", "𠮷"};
@@ -197,7 +198,6 @@ START_TEST(test_gbk)
     expect_row(&g, 2, 3, 3, e3);
     got_free(&g);
     free(gb);
-
 }
 END_TEST
 
@@ -242,18 +242,21 @@ START_TEST(test_bad_encoding)
         size_t n;
         const char *param;
     } rows[] = {
-        {"\xff\xff\xff,a\r\n", 7, ""},          /* neither UTF-8 nor GB18030 */
-        {"ok\r\n\x81\x20,b\r\n", 9, ""},        /* a GBK lead byte without its trail */
-        {"a,b\r\n\x81", 6, ""},                 /* cut inside a GBK character */
-        {"\xEF\xBB\xBF\xD5\xC5\xC8\xFD", 7, ""},/* GBK after a UTF-8 byte order mark */
-        {"\xFF\xFE" "a\0b\0", 6, "utf16"},        /* Excel's "Unicode text" */
+        {"\xff\xff\xff,a\r\n", 7, ""},           /* neither UTF-8 nor GB18030 */
+        {"ok\r\n\x81\x20,b\r\n", 9, ""},         /* a GBK lead byte without its trail */
+        {"a,b\r\n\x81", 6, ""},                  /* cut inside a GBK character */
+        {"\xEF\xBB\xBF\xD5\xC5\xC8\xFD", 7, ""}, /* GBK after a UTF-8 byte order mark */
+        {"\xFF\xFE"
+         "a\0b\0",
+         6, "utf16"}, /* Excel's "Unicode text" */
         {"\xFE\xFF\0a", 4, "utf16"},
-        {"a,b\0c", 5, ""},                      /* a NUL byte */
+        {"a,b\0c", 5, ""}, /* a NUL byte */
     };
     for (size_t i = 0; i < NELEM(rows); i++) {
         got g = {0};
         app_err err = {0};
-        ck_assert_msg(read_n(rows[i].s, rows[i].n, NULL, &g, NULL, &err) == APP_EINVAL, "row %zu", i);
+        ck_assert_msg(read_n(rows[i].s, rows[i].n, NULL, &g, NULL, &err) == APP_EINVAL, "row %zu",
+                      i);
         ck_assert_str_eq(err.slug, "csv_bad_encoding");
         ck_assert_str_eq(err.param, rows[i].param);
         got_free(&g);
@@ -320,7 +323,8 @@ START_TEST(test_lost_digits)
 {
     got g = {0};
     app_err err = {0};
-    ck_assert_int_eq(read_s("1.10101199003078E+17,110101199003078123,1.5E+3,4.10102E+17\r\n", &g, &err), 0);
+    ck_assert_int_eq(
+        read_s("1.10101199003078E+17,110101199003078123,1.5E+3,4.10102E+17\r\n", &g, &err), 0);
     ck_assert_uint_eq(g.flags[0][0], CORE_CELL_F_LOST_DIGITS);
     ck_assert_uint_eq(g.flags[0][1], 0); /* 18 digits as text are fine */
     ck_assert_uint_eq(g.flags[0][2], 0);
@@ -334,9 +338,10 @@ END_TEST
 START_TEST(test_write)
 {
     base_buf b = {0};
-    static const char *const r1[] = {"姓名", "a,b", "say \"hi\"", NULL, "two\r\nlines", " edge", ""};
-    static const char *const r2[] = {"=SUM(A1:A9)", "+1+2", "-2+3", "@cmd", "\tx", "\rx", "-3",
-                                     "+1.5", "42", "-", "a=b"};
+    static const char *const r1[] = {"姓名",  "a,b", "say \"hi\"", NULL, "two\r\nlines",
+                                     " edge", ""};
+    static const char *const r2[] = {"=SUM(A1:A9)", "+1+2", "-2+3", "@cmd", "\tx", "\rx",
+                                     "-3",          "+1.5", "42",   "-",    "a=b"};
     static const char *const r3[] = {"=HYPERLINK(\"http://x\",\"y\")"};
 
     fmt_csv_write_bom(&b);
@@ -380,13 +385,13 @@ START_TEST(test_utf8)
         {"abc", 3, 3},
         {"中文", 6, 6},
         {"😀", 4, 4},
-        {"\xC0\x80", 2, 0},          /* overlong NUL */
-        {"\xE0\x9F\xBF", 3, 0},      /* overlong */
-        {"\xED\xA0\x80", 3, 0},      /* surrogate */
-        {"\xF4\x90\x80\x80", 4, 0},  /* above U+10FFFF */
+        {"\xC0\x80", 2, 0},         /* overlong NUL */
+        {"\xE0\x9F\xBF", 3, 0},     /* overlong */
+        {"\xED\xA0\x80", 3, 0},     /* surrogate */
+        {"\xF4\x90\x80\x80", 4, 0}, /* above U+10FFFF */
         {"\xF5\x80\x80\x80", 4, 0},
-        {"a\xE4\xB8", 3, 1},         /* cut */
-        {"a\x80", 2, 1},             /* stray continuation */
+        {"a\xE4\xB8", 3, 1}, /* cut */
+        {"a\x80", 2, 1},     /* stray continuation */
         {"ab\xE4\xB8\xAD\xFF", 6, 5},
     };
     for (size_t i = 0; i < NELEM(rows); i++) {
@@ -418,7 +423,6 @@ START_TEST(test_utf8)
 }
 END_TEST
 
-
 /* ---- mutation ---------------------------------------------------------------------------- */
 
 static uint32_t
@@ -445,8 +449,9 @@ touch(void *ctx, const fmt_sheet_row *r, app_err *err)
 /* Fixed-seed byte mutations of a UTF-8 and a GBK file: success or a clean error. */
 START_TEST(test_mutate)
 {
-    static const char text[] = "\xEF\xBB\xBF姓名,身份证号,备注\r\n\"张,三\",\"1101\"\"X\",\"a\r\nb\"\r\n"
-                               "李四,1.10101199003078E+17,,\r\n\r\n王五,x,\"\"\r\n";
+    static const char text[] =
+        "\xEF\xBB\xBF姓名,身份证号,备注\r\n\"张,三\",\"1101\"\"X\",\"a\r\nb\"\r\n"
+        "李四,1.10101199003078E+17,,\r\n\r\n王五,x,\"\"\r\n";
     size_t ngb;
     char *gb = convert(text + 3, "GB18030", &ngb);
     const char *bases[] = {text, gb};

@@ -6,13 +6,13 @@
 #ifndef TESTS_UNIT_FIXTURE_H
 #define TESTS_UNIT_FIXTURE_H
 
+#include "base/buf.h"
+
 #include <check.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
-
-#include "base/buf.h"
 
 static unsigned char *
 slurp(const char *path, size_t *n)

@@ -1,11 +1,11 @@
 /*
  * tests/unit/grade_test.c - grade codes, which grades a school teaches, class names.
  */
+#include "core/grade.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/grade.h"
 
 START_TEST(test_grade_codes)
 {

@@ -5,12 +5,12 @@
  * core/idnum.c (by hand from the weights), so the tables do not just echo
  * the implementation.
  */
+#include "base/err.h"
+#include "core/idnum.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/err.h"
-#include "core/idnum.h"
 
 #define TODAY 20250901
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -4,12 +4,12 @@
  * Inputs are copied into malloc'ed buffers of exactly their length, so the
  * debug build's AddressSanitizer catches any read past len.
  */
+#include "base/err.h"
+#include "formats/image.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/err.h"
-#include "formats/image.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -45,7 +45,8 @@ static size_t
 make_png(unsigned char *b, unsigned long w, unsigned long h)
 {
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    static const unsigned char tail[5] = {8, 2, 0, 0, 0}; /* depth, colour, comp, filter, interlace */
+    static const unsigned char tail[5] = {8, 2, 0, 0,
+                                          0}; /* depth, colour, comp, filter, interlace */
     size_t n = put(b, 0, sig, 8);
 
     n = put32(b, n, 13);
@@ -63,7 +64,7 @@ make_png(unsigned char *b, unsigned long w, unsigned long h)
 static size_t
 jpeg_head(unsigned char *b)
 {
-    static const unsigned char app0[] = {0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,
+    static const unsigned char app0[] = {0xFF, 0xE0, 0x00, 0x10, 'J',  'F',  'I',  'F',  0x00,
                                          0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
     size_t n;
 
@@ -99,14 +100,14 @@ jpeg_sof(unsigned char *b, size_t n, unsigned m, unsigned w, unsigned h)
 static size_t
 jpeg_tail(unsigned char *b, size_t n)
 {
-    static const unsigned char rest[] = {
-        /* DHT: DC table 0 with one code of length 1 */
-        0xFF, 0xC4, 0x00, 0x14, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00,
-        /* SOS: 3 components, then scan data with a stuffed FF */
-        0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3F, 0x00,
-        0x12, 0xFF, 0x00, 0x34,
-        /* EOI */
-        0xFF, 0xD9};
+    static const unsigned char rest[] = {/* DHT: DC table 0 with one code of length 1 */
+                                         0xFF, 0xC4, 0x00, 0x14, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,
+                                         0, 0, 0, 0, 0, 0, 0, 0x00,
+                                         /* SOS: 3 components, then scan data with a stuffed FF */
+                                         0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03,
+                                         0x11, 0x00, 0x3F, 0x00, 0x12, 0xFF, 0x00, 0x34,
+                                         /* EOI */
+                                         0xFF, 0xD9};
 
     return put(b, n, rest, sizeof(rest));
 }
@@ -286,10 +287,10 @@ typedef struct bad_row {
 static size_t
 gif(unsigned char *b)
 {
-    static const unsigned char g[] = {'G', 'I', 'F', '8', '9', 'a', 0x66, 0x01, 0xB9, 0x01,
-                                      0xF0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x21, 0xF9, 0x04,
-                                      0, 0, 0, 0, 0, 0x2C, 0, 0, 0, 0, 0x66, 0x01, 0xB9, 0x01,
-                                      0, 0x02, 0x02, 0x44, 0x01, 0, 0x3B};
+    static const unsigned char g[] = {
+        'G', 'I',  'F',  '8',  '9',  'a',  0x66, 0x01, 0xB9, 0x01, 0xF0, 0, 0,    0, 0,
+        0,   0xFF, 0xFF, 0xFF, 0x21, 0xF9, 0x04, 0,    0,    0,    0,    0, 0x2C, 0, 0,
+        0,   0,    0x66, 0x01, 0xB9, 0x01, 0,    0x02, 0x02, 0x44, 0x01, 0, 0x3B};
     return put(b, 0, g, sizeof(g));
 }
 
@@ -507,8 +508,8 @@ START_TEST(test_bad_size)
 {
     const size_row *r = &size_rows[_i];
     unsigned char b[256];
-    size_t n = r->jpeg ? make_jpeg(b, (unsigned)r->w, (unsigned)r->h, NULL)
-                       : make_png(b, r->w, r->h);
+    size_t n =
+        r->jpeg ? make_jpeg(b, (unsigned)r->w, (unsigned)r->h, NULL) : make_png(b, r->w, r->h);
 
     expect_err(b, n, APP_EINVAL, "photo_bad_size", r->param);
 }

@@ -3,6 +3,11 @@
  * the reading of a row (core/import.h): what a clerk's spreadsheet habits
  * turn into, Excel serial dates of both date systems included.
  */
+#include "base/buf.h"
+#include "core/import.h"
+#include "formats/zip.h"
+#include "tests/unit/fixture.h"
+
 #include <check.h>
 #include <libgen.h>
 #include <limits.h>
@@ -10,11 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "base/buf.h"
-#include "core/import.h"
-#include "formats/zip.h"
-#include "tests/unit/fixture.h"
 
 static core_codes *codes;
 
@@ -180,7 +180,9 @@ START_TEST(test_row_normalisation)
     trow_set(&t, col("gender", 0), "1 男", CORE_CELL_TEXT, 0);
     trow_set(&t, col("ethnicity", 0), "蒙古族", CORE_CELL_TEXT, 0);
     trow_set(&t, col("birth_date", 0), "42614", CORE_CELL_NUMBER, 0); /* Excel serial */
-    trow_set(&t, col("id_number", 0), "\xEF\xBC\x94\xEF\xBC\x93" "0102201609012345x",
+    trow_set(&t, col("id_number", 0),
+             "\xEF\xBC\x94\xEF\xBC\x93"
+             "0102201609012345x",
              CORE_CELL_TEXT, 0);
     trow_set(&t, col("enrolled_month", 0), "2022年9月1日", CORE_CELL_TEXT, 0);
     trow_set(&t, col("phone", 1), "13700000000", CORE_CELL_NUMBER, 0);
@@ -200,8 +202,8 @@ START_TEST(test_row_normalisation)
     ck_assert_str_eq(r.v[CORE_R_GRADE], "13");
     ck_assert_ptr_null(r.v[CORE_R_PHONE]);
     /* other date spellings */
-    static const char *const dates[] = {"2016/9/1", "2016.9.1", "2016-9-1", "20160901",
-                                        "2016年9月1日", "２０１６-09-01"};
+    static const char *const dates[] = {"2016/9/1", "2016.9.1",     "2016-9-1",
+                                        "20160901", "2016年9月1日", "２０１６-09-01"};
     for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
         trow_init(&t, 3);
         trow_set(&t, col("birth_date", 0), dates[i], CORE_CELL_TEXT, 0);
@@ -309,7 +311,6 @@ START_TEST(test_serial_dates)
 END_TEST
 
 /* ---- workbooks ---- */
-
 
 /* Column `col` of every row of a workbook, as the reader hands it over. */
 #define GRAB_ROWS 8

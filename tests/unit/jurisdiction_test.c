@@ -2,13 +2,13 @@
  * tests/unit/jurisdiction_test.c - containment, superiors and the lowest
  * common authority of orgs (DOMAIN §1), on real GB/T 2260 codes.
  */
+#include "core/jurisdiction.h"
+#include "core/region.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/jurisdiction.h"
-#include "core/region.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

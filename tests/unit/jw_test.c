@@ -2,13 +2,13 @@
  * tests/unit/jw_test.c - the JSON text writer of base/jw.h: structure,
  * escaping per RFC 8259, and values that other writers embed.
  */
+#include "base/arena.h"
+#include "base/jw.h"
+
 #include <check.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/arena.h"
-#include "base/jw.h"
 
 START_TEST(test_object_and_array)
 {

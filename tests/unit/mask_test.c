@@ -1,11 +1,11 @@
 /*
  * tests/unit/mask_test.c - masking of personal numbers (DOMAIN rule 27).
  */
+#include "core/mask.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/mask.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

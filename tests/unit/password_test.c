@@ -1,13 +1,13 @@
 /*
  * tests/unit/password_test.c - the password policy and one-time passwords.
  */
+#include "base/err.h"
+#include "core/password.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/err.h"
-#include "core/password.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

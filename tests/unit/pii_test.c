@@ -1,13 +1,13 @@
 /*
  * tests/unit/pii_test.c - encryption at rest and blind indexes.
  */
+#include "base/err.h"
+#include "core/pii.h"
+
 #include <check.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/err.h"
-#include "core/pii.h"
 
 #define CANARY 0xA5
 

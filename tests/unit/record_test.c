@@ -3,34 +3,42 @@
  * §4) and the validation it drives: every field kind, the document rules of
  * DOMAIN §2 (rules 1-6), the guardian rule and required fields.
  */
+#include "core/record.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/record.h"
 
 #define TODAY 20261128
 
 static core_codes *codes;
 static app_arena *arena;
 
-static const char *const required[] = {"name",  "gender", "birth_date", "ethnicity", "grade",
-                                       "class", "family"};
+static const char *const required[] = {"name",  "gender", "birth_date", "ethnicity",
+                                       "grade", "class",  "family"};
 
 static void
 setup(void)
 {
     codes = core_codes_new();
     static const char *const v[][3] = {
-        {"gender", "1", "男"},          {"gender", "2", "女"},
-        {"ethnicity", "01", "汉族"},    {"ethnicity", "02", "蒙古族"},
-        {"nationality", "CHN", "中国"}, {"id_type", "1", "居民身份证"},
-        {"id_type", "2", "军官证"},     {"id_type", "6", "香港特区护照/身份证明"},
-        {"id_type", "B", "户口簿"},     {"id_type", "C", "港澳台居民居住证"},
-        {"relation", "1", "父亲"},      {"relation", "2", "母亲"},
-        {"yes_no", "0", "否"},          {"yes_no", "1", "是"},
-        {"left_behind", "0", "非留守儿童"}, {"region", "410102", "中原区"},
+        {"gender", "1", "男"},
+        {"gender", "2", "女"},
+        {"ethnicity", "01", "汉族"},
+        {"ethnicity", "02", "蒙古族"},
+        {"nationality", "CHN", "中国"},
+        {"id_type", "1", "居民身份证"},
+        {"id_type", "2", "军官证"},
+        {"id_type", "6", "香港特区护照/身份证明"},
+        {"id_type", "B", "户口簿"},
+        {"id_type", "C", "港澳台居民居住证"},
+        {"relation", "1", "父亲"},
+        {"relation", "2", "母亲"},
+        {"yes_no", "0", "否"},
+        {"yes_no", "1", "是"},
+        {"left_behind", "0", "非留守儿童"},
+        {"region", "410102", "中原区"},
         {"region", "110101", "东城区"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -66,7 +74,8 @@ base(core_record *r)
 static int
 validate(core_record *r, app_err *e)
 {
-    core_record_rules rules = {codes, TODAY, required, (int)(sizeof(required) / sizeof(required[0]))};
+    core_record_rules rules = {codes, TODAY, required,
+                               (int)(sizeof(required) / sizeof(required[0]))};
     app_err_clear(e);
     return core_record_validate(r, &rules, arena, NULL, e);
 }
@@ -297,7 +306,10 @@ static const vrow rows[] = {
     {"/id_valid_until", "2031-02-29", "invalid_date", "format"},
     {"/id_valid_until", "2031-02-28", NULL, NULL},
     {"/birth_date", "2030-01-01", "invalid_date", "future"},
-    {"/former_name", "a\x01" "b", "invalid_text", "control"},
+    {"/former_name",
+     "a\x01"
+     "b",
+     "invalid_text", "control"},
     {"/specialty", "绘画、书法", NULL, NULL},
     {"/family/0/relation", "7", "invalid_code", "relation"},
     {"/family/1/phone", "1390000x", "invalid_phone", "chars"},
@@ -345,7 +357,7 @@ START_TEST(test_too_long)
     ck_assert_int_eq(validate(&r, &e), APP_EINVAL);
     ck_assert(has(&e, "/name", "too_long"));
     ck_assert_str_eq(e.items[0].param, "50");
-    s[150] = '\0'; /* 50 characters */
+    s[150] = '\0';        /* 50 characters */
     r.v[CORE_R_NAME] = s; /* validation replaced it with its normalised copy */
     int rc = validate(&r, &e);
     ck_assert_msg(rc == 0, "%d items: %s %s", e.nitems, e.nitems ? e.items[0].field : "",

@@ -1,12 +1,12 @@
 /*
  * tests/unit/region_test.c - GB/T 2260 code shapes and level names.
  */
+#include "base/err.h"
+#include "core/region.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/err.h"
-#include "core/region.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -3,15 +3,15 @@
  * DOMAIN §5 table and rule 14), branch by branch, on real GB/T 2260 codes.
  * A route is written as its steps "org>escalate_to".
  */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/jurisdiction.h"
 #include "core/region.h"
 #include "workflow/defs.h"
 #include "workflow/route.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -230,55 +230,132 @@ END_TEST
 /* ---- transfer ----------------------------------------------------------- */
 
 static const row transfer_rows[] = {
-    {"same authority", "transfer", ZY, ZY2, PA_SCHOOL | PA_OTHER,
+    {"same authority",
+     "transfer",
+     ZY,
+     ZY2,
+     PA_SCHOOL | PA_OTHER,
      {"2141000001>410102", "410102>410100"}},
-    {"two counties of one city", "transfer", ZY, ERQI, 0,
+    {"two counties of one city",
+     "transfer",
+     ZY,
+     ERQI,
+     0,
      {"410103>410100", "2141000001>410102", "410102>410100"}},
-    {"two cities of one province, settings on", "transfer", ZY, LONGTING, PA_SCHOOL | PA_OTHER,
+    {"two cities of one province, settings on",
+     "transfer",
+     ZY,
+     LONGTING,
+     PA_SCHOOL | PA_OTHER,
      {"410202>410200", "2141000001>410102", "410102>410100"}},
     /* across provinces: the four combinations of the two settings */
-    {"provinces, neither", "transfer", ZY, WUCHANG, 0,
+    {"provinces, neither",
+     "transfer",
+     ZY,
+     WUCHANG,
+     0,
      {"420106>420100", "2141000001>410102", "410102>410100"}},
-    {"provinces, sending only", "transfer", ZY, WUCHANG, PA_SCHOOL,
+    {"provinces, sending only",
+     "transfer",
+     ZY,
+     WUCHANG,
+     PA_SCHOOL,
      {"420106>420100", "2141000001>410102", "410102>410100", "410000>000000"}},
-    {"provinces, receiving only", "transfer", ZY, WUCHANG, PA_OTHER,
+    {"provinces, receiving only",
+     "transfer",
+     ZY,
+     WUCHANG,
+     PA_OTHER,
      {"420106>420100", "420000>000000", "2141000001>410102", "410102>410100"}},
-    {"provinces, both", "transfer", ZY, WUCHANG, PA_SCHOOL | PA_OTHER,
+    {"provinces, both",
+     "transfer",
+     ZY,
+     WUCHANG,
+     PA_SCHOOL | PA_OTHER,
      {"420106>420100", "420000>000000", "2141000001>410102", "410102>410100", "410000>000000"}},
     /* 北京: the districts report to 110000, one province, no province step */
-    {"municipality", "transfer", DONGCHENG, XICHENG, PA_SCHOOL | PA_OTHER,
+    {"municipality",
+     "transfer",
+     DONGCHENG,
+     XICHENG,
+     PA_SCHOOL | PA_OTHER,
      {"110102>110000", "2111000001>110101", "110101>110000"}},
-    {"municipality to another province", "transfer", DONGCHENG, ZY, PA_SCHOOL | PA_OTHER,
+    {"municipality to another province",
+     "transfer",
+     DONGCHENG,
+     ZY,
+     PA_SCHOOL | PA_OTHER,
      {"410102>410100", "410000>000000", "2111000001>110101", "110101>110000", "110000>000000"}},
     /* 直管学校 */
-    {"sending school managed by the city", "transfer", ZZ_DIRECT, ERQI, 0,
+    {"sending school managed by the city",
+     "transfer",
+     ZZ_DIRECT,
+     ERQI,
+     0,
      {"410103>410100", "3441000001>410100", "410100>410000"}},
-    {"receiving school managed by the city", "transfer", ZY, ZZ_DIRECT, 0,
+    {"receiving school managed by the city",
+     "transfer",
+     ZY,
+     ZZ_DIRECT,
+     0,
      {"410100>410000", "2141000001>410102", "410102>410100"}},
-    {"sending school managed by the province", "transfer", HN_PRV, ZY, PA_SCHOOL | PA_OTHER,
+    {"sending school managed by the province",
+     "transfer",
+     HN_PRV,
+     ZY,
+     PA_SCHOOL | PA_OTHER,
      {"410102>410100", "3441000002>410000", "410000>000000"}},
-    {"receiving school managed by the province", "transfer", ZY, HN_PRV, 0,
+    {"receiving school managed by the province",
+     "transfer",
+     ZY,
+     HN_PRV,
+     0,
      {"410000>000000", "2141000001>410102", "410102>410100"}},
     /* 省直辖县: 429004 reports to 420000 */
-    {"省直辖县 to a city district", "transfer", XIANTAO, WUCHANG, 0,
+    {"省直辖县 to a city district",
+     "transfer",
+     XIANTAO,
+     WUCHANG,
+     0,
      {"420106>420100", "2142000001>429004", "429004>420000"}},
-    {"two 省直辖县", "transfer", XIANTAO, QIANJIANG, 0,
+    {"two 省直辖县",
+     "transfer",
+     XIANTAO,
+     QIANJIANG,
+     0,
      {"429005>420000", "2142000001>429004", "429004>420000"}},
-    {"济源 to 郑州", "transfer", JIYUAN, ZY, 0,
+    {"济源 to 郑州",
+     "transfer",
+     JIYUAN,
+     ZY,
+     0,
      {"410102>410100", "2141000004>419001", "419001>410000"}},
     /* a city without counties */
-    {"东莞 to 深圳", "transfer", DONGGUAN, NANSHAN, 0,
+    {"东莞 to 深圳",
+     "transfer",
+     DONGGUAN,
+     NANSHAN,
+     0,
      {"440305>440300", "2144000001>441900", "441900>440000"}},
-    {"within 东莞", "transfer", DONGGUAN, DONGGUAN2, 0,
-     {"2144000001>441900", "441900>440000"}},
+    {"within 东莞", "transfer", DONGGUAN, DONGGUAN2, 0, {"2144000001>441900", "441900>440000"}},
     /* duplicates dropped: the receiving authority is its province */
-    {"receiving province is the receiving authority", "transfer", ZY, HB_PRV,
+    {"receiving province is the receiving authority",
+     "transfer",
+     ZY,
+     HB_PRV,
      PA_SCHOOL | PA_OTHER,
      {"420000>000000", "2141000001>410102", "410102>410100", "410000>000000"}},
-    {"sending province is the sending authority", "transfer", HN_PRV, WUCHANG,
+    {"sending province is the sending authority",
+     "transfer",
+     HN_PRV,
+     WUCHANG,
      PA_SCHOOL | PA_OTHER,
      {"420106>420100", "420000>000000", "3441000002>410000", "410000>000000"}},
-    {"both authorities are provinces", "transfer", HN_PRV, HB_PRV, PA_SCHOOL | PA_OTHER,
+    {"both authorities are provinces",
+     "transfer",
+     HN_PRV,
+     HB_PRV,
+     PA_SCHOOL | PA_OTHER,
      {"420000>000000", "3441000002>410000", "410000>000000"}},
 };
 
@@ -293,31 +370,71 @@ END_TEST
 static const row other_rows[] = {
     /* registration: the competent authority; without a document up to the province */
     {"registration 北京", "registration", DONGCHENG, NOSCHOOL, 0, {"110101>110000"}},
-    {"registration 北京 no document", "registration", DONGCHENG, NOSCHOOL, NO_DOC,
+    {"registration 北京 no document",
+     "registration",
+     DONGCHENG,
+     NOSCHOOL,
+     NO_DOC,
      {"110101>110000", "110000>000000"}},
     {"registration 郑州", "registration", ZY, NOSCHOOL, 0, {"410102>410100"}},
-    {"registration 郑州 no document", "registration", ZY, NOSCHOOL, NO_DOC,
+    {"registration 郑州 no document",
+     "registration",
+     ZY,
+     NOSCHOOL,
+     NO_DOC,
      {"410102>410100", "410100>410000", "410000>000000"}},
-    {"registration 仙桃 no document", "registration", XIANTAO, NOSCHOOL, NO_DOC,
+    {"registration 仙桃 no document",
+     "registration",
+     XIANTAO,
+     NOSCHOOL,
+     NO_DOC,
      {"429004>420000", "420000>000000"}},
-    {"registration 济源 no document", "registration", JIYUAN, NOSCHOOL, NO_DOC,
+    {"registration 济源 no document",
+     "registration",
+     JIYUAN,
+     NOSCHOOL,
+     NO_DOC,
      {"419001>410000", "410000>000000"}},
-    {"registration 东莞 no document", "registration", DONGGUAN, NOSCHOOL, NO_DOC,
+    {"registration 东莞 no document",
+     "registration",
+     DONGGUAN,
+     NOSCHOOL,
+     NO_DOC,
      {"441900>440000", "440000>000000"}},
-    {"registration city-managed no document", "registration", ZZ_DIRECT, NOSCHOOL, NO_DOC,
+    {"registration city-managed no document",
+     "registration",
+     ZZ_DIRECT,
+     NOSCHOOL,
+     NO_DOC,
      {"410100>410000", "410000>000000"}},
-    {"registration province-managed no document", "registration", HN_PRV, NOSCHOOL, NO_DOC,
+    {"registration province-managed no document",
+     "registration",
+     HN_PRV,
+     NOSCHOOL,
+     NO_DOC,
      {"410000>000000"}},
     /* the flag belongs to registration; other types ignore it */
     {"suspend ignores no_document", "suspend", ZY, NOSCHOOL, NO_DOC, {"410102>410100"}},
     /* key fields: the province when renumbering */
     {"key fields", "key_field_change", ZY, NOSCHOOL, 0, {"410102>410100"}},
-    {"key fields renumber", "key_field_change", ZY, NOSCHOOL, RENUMBER,
+    {"key fields renumber",
+     "key_field_change",
+     ZY,
+     NOSCHOOL,
+     RENUMBER,
      {"410102>410100", "410000>000000"}},
-    {"key fields renumber 北京", "key_field_change", DONGCHENG, NOSCHOOL, RENUMBER,
+    {"key fields renumber 北京",
+     "key_field_change",
+     DONGCHENG,
+     NOSCHOOL,
+     RENUMBER,
      {"110101>110000", "110000>000000"}},
-    {"key fields renumber, authority is the province", "key_field_change", HN_PRV, NOSCHOOL,
-     RENUMBER, {"410000>000000"}},
+    {"key fields renumber, authority is the province",
+     "key_field_change",
+     HN_PRV,
+     NOSCHOOL,
+     RENUMBER,
+     {"410000>000000"}},
     {"resume ignores renumber", "resume", ZY, NOSCHOOL, RENUMBER, {"410102>410100"}},
     /* graduation: only senior secondary needs the authority */
     {"graduation senior", "graduation", ZY, NOSCHOOL, SENIOR, {"410102>410100"}},
@@ -325,34 +442,64 @@ static const row other_rows[] = {
     {"graduation primary, other flags", "graduation", ZY, NOSCHOOL, ALL_FLAGS & ~SENIOR, {NULL}},
     {"suspend ignores senior", "suspend", ZZ_DIRECT, NOSCHOOL, SENIOR, {"410100>410000"}},
     /* batch_transfer: both schools, each escalating to its own authority */
-    {"batch", "batch_transfer", ZY, ERQI, PA_SCHOOL | PA_OTHER,
+    {"batch",
+     "batch_transfer",
+     ZY,
+     ERQI,
+     PA_SCHOOL | PA_OTHER,
      {"2141000001>410102", "2141000003>410103"}},
-    {"batch, city-managed receiving school", "batch_transfer", ZY, ZZ_DIRECT, 0,
+    {"batch, city-managed receiving school",
+     "batch_transfer",
+     ZY,
+     ZZ_DIRECT,
+     0,
      {"2141000001>410102", "3441000001>410100"}},
     /* problem_resolution */
     {"problem, one school", "problem_resolution", ZY, NOSCHOOL, 0, {"410102>410100"}},
-    {"problem, one school, delete G", "problem_resolution", ZY, NOSCHOOL, DELETE_G,
+    {"problem, one school, delete G",
+     "problem_resolution",
+     ZY,
+     NOSCHOOL,
+     DELETE_G,
      {"410102>410100", "410000>000000"}},
-    {"problem, one province-managed school, delete G", "problem_resolution", HN_PRV, NOSCHOOL,
-     DELETE_G, {"410000>000000"}},
+    {"problem, one province-managed school, delete G",
+     "problem_resolution",
+     HN_PRV,
+     NOSCHOOL,
+     DELETE_G,
+     {"410000>000000"}},
     {"problem, one county", "problem_resolution", ZY, ZY2, 0, {"410102>410100"}},
-    {"problem, one county, delete G", "problem_resolution", ZY, ZY2, DELETE_G,
+    {"problem, one county, delete G",
+     "problem_resolution",
+     ZY,
+     ZY2,
+     DELETE_G,
      {"410102>410100", "410000>000000"}},
     {"problem, two counties of a city", "problem_resolution", ZY, ERQI, 0, {"410100>410000"}},
-    {"problem, two counties of a city, delete G", "problem_resolution", ERQI, ZY, DELETE_G,
+    {"problem, two counties of a city, delete G",
+     "problem_resolution",
+     ERQI,
+     ZY,
+     DELETE_G,
      {"410100>410000", "410000>000000"}},
-    {"problem, city-managed and county", "problem_resolution", ZZ_DIRECT, ZY, 0,
-     {"410100>410000"}},
+    {"problem, city-managed and county", "problem_resolution", ZZ_DIRECT, ZY, 0, {"410100>410000"}},
     {"problem, two cities", "problem_resolution", ZY, LONGTING, DELETE_G, {"410000>000000"}},
     {"problem, 北京", "problem_resolution", DONGCHENG, XICHENG, 0, {"110000>000000"}},
-    {"problem, 北京, delete G", "problem_resolution", DONGCHENG, XICHENG, DELETE_G,
+    {"problem, 北京, delete G",
+     "problem_resolution",
+     DONGCHENG,
+     XICHENG,
+     DELETE_G,
      {"110000>000000"}},
     {"problem, 省直辖县", "problem_resolution", XIANTAO, QIANJIANG, 0, {"420000>000000"}},
-    {"problem, 东莞", "problem_resolution", DONGGUAN, DONGGUAN2, DELETE_G,
+    {"problem, 东莞",
+     "problem_resolution",
+     DONGGUAN,
+     DONGGUAN2,
+     DELETE_G,
      {"441900>440000", "440000>000000"}},
     {"problem, two provinces", "problem_resolution", ZY, WUCHANG, 0, {"000000>"}},
-    {"problem, two provinces, delete G", "problem_resolution", ZY, WUCHANG, DELETE_G,
-     {"000000>"}},
+    {"problem, two provinces, delete G", "problem_resolution", ZY, WUCHANG, DELETE_G, {"000000>"}},
     {"problem ignores senior", "problem_resolution", ZY, NOSCHOOL, SENIOR, {"410102>410100"}},
 };
 
@@ -366,10 +513,18 @@ END_TEST
 START_TEST(test_unused_kinds)
 {
     static const char *const from[] = {"enrolled", NULL};
-    wf_def chain = {.type = "chain", .label = "逐级", .from = from, .starter = WF_START_SCHOOL,
-                    .steps = {WF_H_CHAIN_TO_PROVINCE}, .effect = WF_E_GRADE};
-    wf_def prov = {.type = "prov", .label = "省", .from = from, .starter = WF_START_SCHOOL,
-                   .steps = {WF_H_COMPETENT, WF_H_PROVINCE}, .effect = WF_E_GRADE};
+    wf_def chain = {.type = "chain",
+                    .label = "逐级",
+                    .from = from,
+                    .starter = WF_START_SCHOOL,
+                    .steps = {WF_H_CHAIN_TO_PROVINCE},
+                    .effect = WF_E_GRADE};
+    wf_def prov = {.type = "prov",
+                   .label = "省",
+                   .from = from,
+                   .starter = WF_START_SCHOOL,
+                   .steps = {WF_H_COMPETENT, WF_H_PROVINCE},
+                   .effect = WF_E_GRADE};
     wf_route_step out[WF_ROUTE_MAX];
     struct pred_ctx pc = {0};
     wf_route_in in = make_in(&chain, ZY, NOSCHOOL, 0);
@@ -450,8 +605,8 @@ static const struct {
     {"441900", "440000"}, /* city without counties */
     {"410000", "000000"}, /* province */
     {"110000", "000000"},
-    {"000000", ""},       /* the ministry */
-    {"2141000001", ""},   /* a school */
+    {"000000", ""},     /* the ministry */
+    {"2141000001", ""}, /* a school */
     {"", ""},
     {"4101", ""},
     {"4101020", ""},
@@ -471,8 +626,7 @@ START_TEST(test_parent)
     ck_assert_int_eq(out[7], '#'); /* six digits and a NUL at most */
     ck_assert_int_eq(pc.bad_calls, 0);
     /* only a county asks whether its city is an org */
-    ck_assert_int_eq(pc.calls,
-                     core_org_level(parent_rows[_i].code) == CORE_LEVEL_COUNTY ? 1 : 0);
+    ck_assert_int_eq(pc.calls, core_org_level(parent_rows[_i].code) == CORE_LEVEL_COUNTY ? 1 : 0);
 }
 END_TEST
 
@@ -506,8 +660,8 @@ static const char *const bad_authorities[] = {
 /* A bad authority on either school fails every type that reads it. */
 START_TEST(test_bad_authority)
 {
-    static const char *const types[] = {"registration", "suspend", "graduation",
-                                        "key_field_change", "transfer", "batch_transfer",
+    static const char *const types[] = {"registration",      "suspend",  "graduation",
+                                        "key_field_change",  "transfer", "batch_transfer",
                                         "problem_resolution"};
     wf_route_step out[WF_ROUTE_MAX];
     struct pred_ctx pc = {0};
@@ -539,8 +693,12 @@ END_TEST
 START_TEST(test_unusable)
 {
     static const char *const from[] = {"enrolled", NULL};
-    wf_def odd = {.type = "odd", .label = "未知", .from = from, .starter = WF_START_SCHOOL,
-                  .steps = {WF_H_COMPETENT, (wf_holder)99}, .effect = WF_E_GRADE};
+    wf_def odd = {.type = "odd",
+                  .label = "未知",
+                  .from = from,
+                  .starter = WF_START_SCHOOL,
+                  .steps = {WF_H_COMPETENT, (wf_holder)99},
+                  .effect = WF_E_GRADE};
     wf_route_step out[WF_ROUTE_MAX];
     struct pred_ctx pc = {0};
     wf_route_in in;

@@ -34,7 +34,7 @@ static const struct {
     {"GET", "/api/v1/regions/410102", "/api/v1/regions/{code}", 0, "code", "410102"},
     {"GET", "/api/v1/code-tables/gender", "/api/v1/code-tables/{name}", 0, "name", "gender"},
     {"POST", "/api/v1/id-numbers/validate", "/api/v1/id-numbers/validate", 0, NULL, NULL},
-    {"GET", "/api/v1/regions/", NULL, -1, NULL, NULL},       /* empty segment */
+    {"GET", "/api/v1/regions/", NULL, -1, NULL, NULL},        /* empty segment */
     {"GET", "/api/v1/regions/4101/02", NULL, -1, NULL, NULL}, /* one segment too many */
     {"GET", "/api/v1/regionsX", NULL, -1, NULL, NULL},
     {"GET", "/healthz/", NULL, -1, NULL, NULL},
@@ -104,7 +104,8 @@ START_TEST(test_table_is_consistent)
             ck_assert_msg(open == 0 || open == 1, "%s: braces", r->pattern);
         }
         ck_assert_int_eq(open, 0);
-        ck_assert_msg(strncmp(r->pattern, "/api/v1/", 8) == 0 || strchr(r->pattern + 1, '/') == NULL,
+        ck_assert_msg(strncmp(r->pattern, "/api/v1/", 8) == 0 ||
+                          strchr(r->pattern + 1, '/') == NULL,
                       "%s: API routes live under /api/v1", r->pattern);
         for (int j = 0; j < i; j++)
             ck_assert_msg(!(api_routes[j].method == r->method &&

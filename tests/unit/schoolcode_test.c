@@ -1,12 +1,12 @@
 /*
  * tests/unit/schoolcode_test.c - school identifiers (学校标识码).
  */
+#include "base/err.h"
+#include "core/schoolcode.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/err.h"
-#include "core/schoolcode.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

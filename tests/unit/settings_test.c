@@ -3,13 +3,13 @@
  * (core/settings.h) and the validation of overrides (api/settings.h).
  * The merge itself is SQL: tests/integration/settings_test.c.
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "api/settings.h"
 #include "core/settings.h"
 #include "db/settings.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* ---- core: formats ---- */
 
@@ -22,8 +22,8 @@ START_TEST(test_mmdd)
     ck_assert_int_eq(v, 101);
     ck_assert_int_eq(core_mmdd_parse("12-31", &v), 0);
     ck_assert_int_eq(v, 1231);
-    static const char *const bad[] = {"02-29", "02-30", "04-31", "13-01", "00-10", "08-00",
-                                      "8-31",  "08/31", "08-311", "0831", "", "ab-cd"};
+    static const char *const bad[] = {"02-29", "02-30", "04-31",  "13-01", "00-10", "08-00",
+                                      "8-31",  "08/31", "08-311", "0831",  "",      "ab-cd"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         v = -7;
         ck_assert_msg(core_mmdd_parse(bad[i], &v) == -1, "%s accepted", bad[i]);
@@ -41,9 +41,9 @@ START_TEST(test_date)
     ck_assert_int_eq(core_date_parse("2024-02-29", &v), 0); /* leap year */
     ck_assert_int_eq(v, 20240229);
     ck_assert_int_eq(core_date_parse("2000-02-29", &v), 0);
-    static const char *const bad[] = {"2026-02-29", "1900-02-29", "2026-13-01", "2026-04-31",
-                                      "1899-12-31", "2026-9-1",   "2026/09/01", "20260901",
-                                      "2026-09-01T00:00", ""};
+    static const char *const bad[] = {
+        "2026-02-29", "1900-02-29", "2026-13-01", "2026-04-31",       "1899-12-31",
+        "2026-9-1",   "2026/09/01", "20260901",   "2026-09-01T00:00", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_msg(core_date_parse(bad[i], &v) == -1, "%s accepted", bad[i]);
     ck_assert_int_eq(core_date_parse(NULL, &v), -1);
@@ -209,8 +209,8 @@ START_TEST(test_every_problem_at_once)
     ck_assert(has_item(&err, "/settings/step_deadline_days", "invalid_setting", "days"));
     ck_assert(has_item(&err, "/settings/province_approves_transfers", "wrong_type", NULL));
     ck_assert(has_item(&err, "/settings/registration_window/required", "missing_field", NULL));
-    ck_assert(has_item(&err, "/settings/registration_window/until", "invalid_setting",
-                       "window_bounds"));
+    ck_assert(
+        has_item(&err, "/settings/registration_window/until", "invalid_setting", "window_bounds"));
     ck_assert_int_eq(n, 16);
     ck_assert_int_eq(err.nitems, 16);
     json_decref(j);

@@ -1,13 +1,13 @@
 /*
  * tests/unit/stuno_test.c - student numbers (学籍号, DOMAIN rules 7-9).
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "base/err.h"
 #include "core/idnum.h"
 #include "core/stuno.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -2,16 +2,16 @@
  * tests/unit/token_test.c - access tokens: what api_token_verify accepts and
  * refuses (tampering, alg none, other algorithms, expiry, issuer, skew).
  */
+#include "api/auth.h"
+#include "api/config.h"
+#include "api/server.h"
+
 #include <check.h>
 #include <jwt.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "api/auth.h"
-#include "api/config.h"
-#include "api/server.h"
 
 #define SECRET "test-secret-0123456789abcdef0123456789"
 
@@ -65,7 +65,8 @@ craft(jwt_alg_t alg, const char *key, const char *iss, long iat, long exp)
     jwt_add_grant_int(j, "iat", iat);
     jwt_add_grant_int(j, "exp", exp);
     jwt_add_grant(j, "jti", "x");
-    ck_assert_int_eq(jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0), 0);
+    ck_assert_int_eq(jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0),
+                     0);
     char *s = jwt_encode_str(j);
     jwt_free(j);
     ck_assert_ptr_nonnull(s);
@@ -106,7 +107,7 @@ START_TEST(test_expiry_and_skew)
     long now = 2000000000;
     app_err err = {0};
     char *t = craft(JWT_ALG_HS256, SECRET, "xueji", now - 900, now);
-    ck_assert_int_eq(verify(t, now + 59, &err), 0);       /* within the skew */
+    ck_assert_int_eq(verify(t, now + 59, &err), 0); /* within the skew */
     ck_assert_int_eq(verify(t, now + 61, &err), APP_EAUTH);
     ck_assert_str_eq(err.slug, "token_expired");
     ck_assert_int_eq(verify(t, now - 900 - 61, &err), APP_EAUTH); /* iat in the future */
@@ -148,9 +149,9 @@ START_TEST(test_alg_none_refused)
     free(t);
     /* hand-made: {"alg":"none","typ":"JWT"} . claims . (empty) */
     char buf[512];
-    snprintf(buf, sizeof(buf),
-             "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.%s.",
-             "eyJpc3MiOiJ4dWVqaSIsInN1YiI6IjEiLCJyb2xlIjoibWluaXN0cnkiLCJvcmciOiIwMDAwMDAiLCJpYXQiOjEsImV4cCI6OTk5OTk5OTk5OX0");
+    snprintf(buf, sizeof(buf), "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.%s.",
+             "eyJpc3MiOiJ4dWVqaSIsInN1YiI6IjEiLCJyb2xlIjoibWluaXN0cnkiLCJvcmciOiIwMDAwMDAiLCJpYXQiO"
+             "jEsImV4cCI6OTk5OTk5OTk5OX0");
     ck_assert_int_eq(verify(buf, now, &err), APP_EAUTH);
 }
 END_TEST

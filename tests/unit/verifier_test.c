@@ -7,6 +7,9 @@
  * changing the Makefile's link rule; integration and http suites link its
  * object as usual.
  */
+#include "api/verifier.h"
+#include "tests/lib/fakeverifier.c"
+
 #include <check.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -17,9 +20,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "api/verifier.h"
-#include "tests/lib/fakeverifier.c"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define ID "410102199001011234"
@@ -86,8 +86,8 @@ expect_raw(const char *raw, api_verify_result want, const char *why)
         ck_assert_str_eq(err.slug, "verifier_unavailable");
         ck_assert_ptr_null(strstr(err.detail, ID));
         if (why != NULL)
-            ck_assert_msg(strstr(err.detail, why) != NULL, "detail \"%s\" lacks \"%s\"",
-                          err.detail, why);
+            ck_assert_msg(strstr(err.detail, why) != NULL, "detail \"%s\" lacks \"%s\"", err.detail,
+                          why);
     } else {
         ck_assert_int_eq(err.code, APP_OK); /* untouched */
     }
@@ -166,9 +166,9 @@ START_TEST(test_request_body)
     json_decref(j);
     free(body);
 
-    ck_assert_int_eq(api_verifier_check(v, "A \"quoted\"\nname", "passport", "E12345678", NULL,
-                                        NULL, NULL),
-                     API_VERIFY_PASSED);
+    ck_assert_int_eq(
+        api_verifier_check(v, "A \"quoted\"\nname", "passport", "E12345678", NULL, NULL, NULL),
+        API_VERIFY_PASSED);
     body = fv_last_body(srv);
     j = json_loads(body, 0, NULL);
     ck_assert_msg(j != NULL, "not JSON: %s", body);
@@ -291,8 +291,8 @@ END_TEST
 /* A garbage body that echoes the ID number: jansson's error text would quote it. */
 START_TEST(test_garbage_body)
 {
-    expect_raw("HTTP/1.1 200 OK\r\nContent-Length: 27\r\n\r\nnot json " ID,
-               API_VERIFY_UNAVAILABLE, "not JSON");
+    expect_raw("HTTP/1.1 200 OK\r\nContent-Length: 27\r\n\r\nnot json " ID, API_VERIFY_UNAVAILABLE,
+               "not JSON");
 }
 END_TEST
 

@@ -3,13 +3,13 @@
  * and the pure pieces the engine leans on: working-day deadlines (DOMAIN
  * rule 14), the graduating grade (rule 16), sealed key-field changes.
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/calendar.h"
 #include "core/student.h"
 #include "workflow/defs.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
 
 START_TEST(test_defs_are_complete)
 {
@@ -105,7 +105,8 @@ START_TEST(test_sealed_changes)
     memset(&ch, 0, sizeof(ch));
     ch.v[CORE_R_NAME] = "张三";
     ch.v[CORE_R_ID_NUMBER] = "11010119900307803X";
-    present[CORE_R_NAME] = present[CORE_R_ID_NUMBER] = present[CORE_R_GENDER] = 1; /* gender: clear */
+    present[CORE_R_NAME] = present[CORE_R_ID_NUMBER] = present[CORE_R_GENDER] =
+        1; /* gender: clear */
     const char *hex = core_changes_seal(&op, &ch, present);
     ck_assert_ptr_nonnull(hex);
     ck_assert_ptr_null(strstr(hex, "11010119900307803X"));

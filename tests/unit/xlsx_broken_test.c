@@ -1,6 +1,6 @@
 /*
- * tests/unit/xlsx_broken_test.c - Excel workbooks that are broken: hand-made broken input and a deterministic mutation run.
- * The world and helpers: tests/unit/xlsx_helpers.h.
+ * tests/unit/xlsx_broken_test.c - Excel workbooks that are broken: hand-made broken input and a
+ * deterministic mutation run. The world and helpers: tests/unit/xlsx_helpers.h.
  */
 #include "tests/unit/xlsx_helpers.h"
 
@@ -82,19 +82,24 @@ END_TEST
 START_TEST(test_bad_xml)
 {
     static const char *const sheets[] = {
-        WS_OPEN "<sheetData><row r=\"1\"><c r=\"A1\"",                      /* unterminated tag */
-        WS_OPEN "<sheetData><row r=\"1\">",                                 /* ends inside */
+        WS_OPEN "<sheetData><row r=\"1\"><c r=\"A1\"", /* unterminated tag */
+        WS_OPEN "<sheetData><row r=\"1\">",            /* ends inside */
         XMLDECL "<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>"
                 "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>&lol2;</t></is></c></row>"
-                "</sheetData></worksheet>",                                 /* billion laughs */
-        WS_OPEN "<sheetData><row><c t=\"inlineStr\"><is><t>&foo;</t></is></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row><c t=\"inlineStr\"><is><t>&#0;</t></is></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row><c t=\"inlineStr\"><is><t>&#xD800;</t></is></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row><c t=\"inlineStr\"><is><t>&#x110000;</t></is></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row><c t=\"inlineStr\"><is><t>&amp</t></is></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row><c r=A1/></row></sheetData></worksheet>",     /* unquoted */
-        WS_OPEN "<sheetData><row><c r></c></row></sheetData></worksheet>",     /* no value */
-        WS_OPEN "</a></b>",                                              /* unbalanced */
+                "</sheetData></worksheet>", /* billion laughs */
+        WS_OPEN "<sheetData><row><c "
+                "t=\"inlineStr\"><is><t>&foo;</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN
+        "<sheetData><row><c t=\"inlineStr\"><is><t>&#0;</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN "<sheetData><row><c "
+                "t=\"inlineStr\"><is><t>&#xD800;</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN "<sheetData><row><c "
+                "t=\"inlineStr\"><is><t>&#x110000;</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN
+        "<sheetData><row><c t=\"inlineStr\"><is><t>&amp</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN "<sheetData><row><c r=A1/></row></sheetData></worksheet>",   /* unquoted */
+        WS_OPEN "<sheetData><row><c r></c></row></sheetData></worksheet>",   /* no value */
+        WS_OPEN "</a></b>",                                                  /* unbalanced */
         WS_OPEN "<sheetData><row><row></row></row></sheetData></worksheet>", /* nested rows */
         WS_OPEN "<!-- never closed",
         WS_OPEN "<sheetData><![CDATA[ never closed",
@@ -128,15 +133,16 @@ END_TEST
 START_TEST(test_xml_variants)
 {
     got g = {0};
-    read_sheet_ok("\xEF\xBB\xBF" XMLDECL "<!-- c --><?pi x?><x:worksheet xmlns:x=\"urn:x\"><x:sheetData>"
-                  "<x:row r='2'><x:c r='b2' t='inlineStr'><x:is><x:t><![CDATA[<a&b>]]>&#x4E2D;&#25991;"
-                  "&apos;&quot;</x:t></x:is></x:c><x:c t=\"str\"><x:f>A1</x:f><x:v>v&#10;w\r\nz</x:v></x:c>"
-                  "</x:row><x:row><x:c r=\"A3\" t=\"inlineStr\"><x:is><x:r><x:t>a</x:t></x:r>"
-                  "<x:rPh><x:t>PH</x:t></x:rPh><x:r><x:t>b</x:t></x:r></x:is></x:c><x:c t=\"b\">"
-                  "<x:v>0</x:v></x:c><x:c t=\"d\"><x:v>2024-01-02</x:v></x:c><x:c t=\"e\"><x:v>#DIV/0!</x:v>"
-                  "</x:c><x:c t=\"s\"/><x:c><x:v></x:v></x:c></x:row></x:sheetData>"
-                  "<x:sheetData><x:row><x:c><x:v>ignored</x:v></x:c></x:row></x:sheetData></x:worksheet>",
-                  NULL, &g);
+    read_sheet_ok(
+        "\xEF\xBB\xBF" XMLDECL "<!-- c --><?pi x?><x:worksheet xmlns:x=\"urn:x\"><x:sheetData>"
+        "<x:row r='2'><x:c r='b2' t='inlineStr'><x:is><x:t><![CDATA[<a&b>]]>&#x4E2D;&#25991;"
+        "&apos;&quot;</x:t></x:is></x:c><x:c t=\"str\"><x:f>A1</x:f><x:v>v&#10;w\r\nz</x:v></x:c>"
+        "</x:row><x:row><x:c r=\"A3\" t=\"inlineStr\"><x:is><x:r><x:t>a</x:t></x:r>"
+        "<x:rPh><x:t>PH</x:t></x:rPh><x:r><x:t>b</x:t></x:r></x:is></x:c><x:c t=\"b\">"
+        "<x:v>0</x:v></x:c><x:c t=\"d\"><x:v>2024-01-02</x:v></x:c><x:c t=\"e\"><x:v>#DIV/0!</x:v>"
+        "</x:c><x:c t=\"s\"/><x:c><x:v></x:v></x:c></x:row></x:sheetData>"
+        "<x:sheetData><x:row><x:c><x:v>ignored</x:v></x:c></x:row></x:sheetData></x:worksheet>",
+        NULL, &g);
     static const char *const e2[] = {"", "<a&b>中文'\"", "v\nw\nz"};
     static const char *const e3[] = {"ab", "FALSE", "2024-01-02", "#DIV/0!"};
     ck_assert_int_eq(g.nrows, 2);
@@ -153,7 +159,7 @@ START_TEST(test_xml_variants)
     ck_assert_int_eq(g.nrows, 0);
     /* rows and cells without r count on from the last */
     read_sheet_ok(WS_OPEN "<sheetData><row r=\"3\"><c r=\"C3\"><v>1</v></c><c><v>2</v></c></row>"
-                  "<row><c><v>3</v></c></row><row r=\"7\"/></sheetData></worksheet>",
+                          "<row><c><v>3</v></c></row><row r=\"7\"/></sheetData></worksheet>",
                   NULL, &g);
     static const char *const c1[] = {"", "", "1", "2"}, *const c2[] = {"3"};
     ck_assert_int_eq(g.nrows, 3);
@@ -168,7 +174,8 @@ START_TEST(test_references)
 {
     static const char *const sheets[] = {
         WS_OPEN "<sheetData><row r=\"1\"><c r=\"XFE1\"><v>1</v></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row r=\"1\"><c r=\"A1048577\"><v>1</v></c></row></sheetData></worksheet>",
+        WS_OPEN
+        "<sheetData><row r=\"1\"><c r=\"A1048577\"><v>1</v></c></row></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"1048577\"><c><v>1</v></c></row></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"0\"/></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"-1\"/></sheetData></worksheet>",
@@ -176,7 +183,8 @@ START_TEST(test_references)
         WS_OPEN "<sheetData><row r=\"1\"><c r=\"1A\"><v>1</v></c></row></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"1\"><c r=\"\"><v>1</v></c></row></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"1048576\"/><row/></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row r=\"1\"><c r=\"XFD1\"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>",
+        WS_OPEN "<sheetData><row r=\"1\"><c "
+                "r=\"XFD1\"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>",
     };
     fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     lim.max_columns = FMT_SHEET_MAX_COLS;
@@ -195,9 +203,10 @@ START_TEST(test_references)
     got g = {0};
     app_err err = {0};
     size_t n;
-    unsigned char *x = make_xlsx(WS_OPEN "<sheetData><row r=\"1048576\"><c r=\"XFD1048576\" "
-                                 "t=\"inlineStr\"><is><t>z</t></is></c></row></sheetData></worksheet>",
-                                 NULL, NULL, -1, &n);
+    unsigned char *x =
+        make_xlsx(WS_OPEN "<sheetData><row r=\"1048576\"><c r=\"XFD1048576\" "
+                          "t=\"inlineStr\"><is><t>z</t></is></c></row></sheetData></worksheet>",
+                  NULL, NULL, -1, &n);
     ck_assert_int_eq(read_buf(x, n, NULL, &lim, &g, &err), 0);
     ck_assert_int_eq(g.row[0], 1048576);
     ck_assert_uint_eq(g.ncells[0], 16384);
@@ -207,11 +216,13 @@ START_TEST(test_references)
     ck_assert_str_eq(err.slug, "xlsx_too_large");
     ck_assert_str_eq(err.param, "columns");
     free(x);
-    read_sheet_ok(WS_OPEN "<sheetData><row><c r=\"AMJ1\"><v>1</v></c></row></sheetData></worksheet>",
+    read_sheet_ok(WS_OPEN
+                  "<sheetData><row><c r=\"AMJ1\"><v>1</v></c></row></sheetData></worksheet>",
                   NULL, &g);
     ck_assert_uint_eq(g.ncells[0], 1024);
     got_free(&g);
-    expect_sheet_err(WS_OPEN "<sheetData><row><c r=\"AMK1\"><v>1</v></c></row></sheetData></worksheet>",
+    expect_sheet_err(WS_OPEN
+                     "<sheetData><row><c r=\"AMK1\"><v>1</v></c></row></sheetData></worksheet>",
                      NULL, APP_ETOOLARGE, "xlsx_too_large", "columns");
 }
 END_TEST
@@ -264,25 +275,27 @@ START_TEST(test_shared_strings)
             got_free(&g);
             continue;
         }
-        expect_sheet_err(sheet, SST_OPEN "><si><t>only</t></si></sst>", APP_EINVAL, "xlsx_malformed",
-                         "shared_string");
+        expect_sheet_err(sheet, SST_OPEN "><si><t>only</t></si></sst>", APP_EINVAL,
+                         "xlsx_malformed", "shared_string");
     }
     /* t="s" without any shared strings part */
-    expect_sheet_err(WS_OPEN "<sheetData><row><c t=\"s\"><v>0</v></c></row></sheetData></worksheet>",
+    expect_sheet_err(WS_OPEN
+                     "<sheetData><row><c t=\"s\"><v>0</v></c></row></sheetData></worksheet>",
                      NULL, APP_EINVAL, "xlsx_malformed", "shared_string");
     /* a shared string that is not UTF-8 */
     expect_sheet_err(WS_OPEN "</worksheet>", SST_OPEN "><si><t>\xC3\x28</t></si></sst>", APP_EINVAL,
                      "xlsx_malformed", "utf8");
-    expect_sheet_err(WS_OPEN "<sheetData><row><c t=\"inlineStr\"><is><t>\xED\xA0\x80</t></is></c></row>"
+    expect_sheet_err(WS_OPEN
+                     "<sheetData><row><c t=\"inlineStr\"><is><t>\xED\xA0\x80</t></is></c></row>"
                      "</sheetData></worksheet>",
                      NULL, APP_EINVAL, "xlsx_malformed", "utf8");
 
     /* a declared count of four billion allocates nothing */
     got g = {0};
     read_sheet_ok(WS_OPEN "<sheetData><row><c t=\"s\"><v>2</v></c><c t=\"s\"><v>0</v></c></row>"
-                  "</sheetData></worksheet>",
+                          "</sheetData></worksheet>",
                   SST_OPEN " count=\"4294967295\" uniqueCount=\"4294967295\"><si><t>a</t></si><si/>"
-                  "<si><t>c</t></si></sst>",
+                           "<si><t>c</t></si></sst>",
                   &g);
     static const char *const e[] = {"c", "a"};
     expect_row(&g, 0, 1, 2, e);
@@ -304,12 +317,12 @@ START_TEST(test_unfinished_shared_string)
                 "<c t=\"s\"><v>2</v></c><c t=\"s\"><v>3</v></c></row></sheetData></worksheet>";
     expect_sheet_err(sheet,
                      SST_OPEN "><si><t>a</t></si>"
-                     "<si><t>\xE8N_x0041_</t></x>" /* not UTF-8, then no </si> */
-                     "<si/><si><t>b</si>\xFF<si><t>c</t></si></y></sst>",
+                              "<si><t>\xE8N_x0041_</t></x>" /* not UTF-8, then no </si> */
+                              "<si/><si><t>b</si>\xFF<si><t>c</t></si></y></sst>",
                      APP_EINVAL, "xlsx_malformed", "utf8");
     expect_sheet_err(sheet,
                      SST_OPEN "><si><t>a</t></si><si><t>N_x0041_</t></x>"
-                     "<si/><si><t>b</si><si><t>c</t></si></y></sst>",
+                              "<si/><si><t>b</si><si><t>c</t></si></y></sst>",
                      APP_EINVAL, "xlsx_malformed", "xml");
 }
 END_TEST
@@ -420,8 +433,9 @@ touch(void *ctx, const fmt_sheet_row *r, app_err *err)
 static void
 mutate(unsigned char **b, size_t *n, uint32_t *seed)
 {
-    static const char *const tokens[] = {"<", ">", "&", "\"", "</row>", "<c r=\"ZZZ9\">", "&#x0;",
-                                         "<v>", "t=\"s\"", "\xff", "\xe4\xb8", "<!DOCTYPE", "]]>"};
+    static const char *const tokens[] = {
+        "<",       ">",    "&",        "\"",        "</row>", "<c r=\"ZZZ9\">", "&#x0;", "<v>",
+        "t=\"s\"", "\xff", "\xe4\xb8", "<!DOCTYPE", "]]>"};
     size_t at = *n ? rng(seed) % *n : 0;
     switch (rng(seed) % 6) {
     case 0: /* flip a few bits */
@@ -541,14 +555,14 @@ END_TEST
 /* Stored (uncompressed) archives: mutations reach the XML before the CRC is checked. */
 START_TEST(test_mutate_stored)
 {
-    static const char sheet[] =
-        WS_OPEN "<dimension ref=\"A1:C3\"/><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c>"
-                "<c r=\"B1\" t=\"inlineStr\"><is><r><t>a&amp;b</t></r><rPh><t>x</t></rPh></is></c>"
-                "<c r=\"C1\"><v>1.10101199003078E+17</v></c></row><row r=\"3\"><c r=\"A3\" t=\"b\"><v>1"
-                "</v></c><c t=\"str\"><f>A1</f><v>_x000D_&#x4E2D;</v></c><c t=\"e\"><v>#N/A</v></c>"
-                "</row></sheetData></worksheet>";
+    static const char sheet[] = WS_OPEN
+        "<dimension ref=\"A1:C3\"/><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c>"
+        "<c r=\"B1\" t=\"inlineStr\"><is><r><t>a&amp;b</t></r><rPh><t>x</t></rPh></is></c>"
+        "<c r=\"C1\"><v>1.10101199003078E+17</v></c></row><row r=\"3\"><c r=\"A3\" t=\"b\"><v>1"
+        "</v></c><c t=\"str\"><f>A1</f><v>_x000D_&#x4E2D;</v></c><c t=\"e\"><v>#N/A</v></c>"
+        "</row></sheetData></worksheet>";
     static const char sst[] = SST_OPEN " count=\"2\"><si><t>姓名</t></si><si><r><t>富</t></r><r>"
-                              "<t>文本</t></r></si></sst>";
+                                       "<t>文本</t></r></si></sst>";
     size_t n;
     unsigned char *x = make_xlsx(sheet, sst, NULL, 0, &n);
     got g = {0};
@@ -568,7 +582,8 @@ START_TEST(test_mutate_xml)
     unsigned char *x = write_sample(&n, 0);
     char *sheet = part_text(x, n, "xl/worksheets/sheet1.xml");
     free(x);
-    static const char sst[] = SST_OPEN "><si><t>a</t></si><si><t>b</t><rPh><t>c</t></rPh></si></sst>";
+    static const char sst[] =
+        SST_OPEN "><si><t>a</t></si><si><t>b</t><rPh><t>c</t></rPh></si></sst>";
     uint32_t seed = seed_of(0x5EED0004u);
     fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     lim.max_token = 1 << 16;

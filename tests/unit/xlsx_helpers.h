@@ -1,7 +1,9 @@
 /*
  * tests/unit/xlsx_helpers.h - the helpers of the suites
- * xlsx_test.c (Excel workbooks: sheet helpers, round trips, the streaming writer, files from other software), xlsx_broken_test.c (Excel workbooks that are broken: hand-made broken input and a deterministic mutation run).
- * Each suite is its own program with its own copy of this state (all static).
+ * xlsx_test.c (Excel workbooks: sheet helpers, round trips, the streaming writer, files from other
+ * software), xlsx_broken_test.c (Excel workbooks that are broken: hand-made broken input and a
+ * deterministic mutation run). Each suite is its own program with its own copy of this state (all
+ * static).
  *
  * What the suites test, together:
  * Excel workbooks (formats/xlsx.h) and the sheet
@@ -16,6 +18,13 @@
 #ifndef TESTS_UNIT_XLSX_HELPERS_H
 #define TESTS_UNIT_XLSX_HELPERS_H
 
+#include "base/buf.h"
+#include "base/err.h"
+#include "formats/sheet.h"
+#include "formats/xlsx.h"
+#include "formats/zip.h"
+#include "tests/unit/fixture.h"
+
 #include <check.h>
 #include <libgen.h>
 #include <limits.h>
@@ -24,13 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "base/buf.h"
-#include "base/err.h"
-#include "formats/sheet.h"
-#include "formats/xlsx.h"
-#include "formats/zip.h"
-#include "tests/unit/fixture.h"
 
 /* Each suite uses some of these helpers, not all. */
 #pragma GCC diagnostic push
@@ -115,7 +117,8 @@ read_buf(const unsigned char *p, size_t n, const char *sheet, const fmt_xlsx_lim
 
 #define XMLDECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 #define NSR "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#define WS_OPEN XMLDECL "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+#define WS_OPEN                                                                                    \
+    XMLDECL "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
 
 /*
  * A workbook with one sheet "S" whose XML is `sheet`, shared strings `sst`
@@ -135,10 +138,10 @@ make_xlsx(const char *sheet, const char *sst, const char *wb, int level, size_t 
         {"_rels/.rels",
          XMLDECL "<Relationships><Relationship Id=\"rId1\" Type=\"" NSR "/officeDocument\" "
                  "Target=\"xl/workbook.xml\"/></Relationships>"},
-        {"xl/workbook.xml",
-         wb ? wb
-            : XMLDECL "<workbook xmlns:r=\"" NSR "\"><sheets><sheet name=\"S\" sheetId=\"1\" "
-                      "r:id=\"rId1\"/></sheets></workbook>"},
+        {"xl/workbook.xml", wb ? wb
+                               : XMLDECL "<workbook xmlns:r=\"" NSR
+                                         "\"><sheets><sheet name=\"S\" sheetId=\"1\" "
+                                         "r:id=\"rId1\"/></sheets></workbook>"},
         {"xl/_rels/workbook.xml.rels",
          XMLDECL "<Relationships><Relationship Id=\"rId1\" Type=\"" NSR "/worksheet\" "
                  "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"" NSR
@@ -187,7 +190,10 @@ read_sheet_ok(const char *sheet, const char *sst, got *g)
 static const char *const h1[] = {"姓名", "身份证号", "备注"};
 static const char *const r2[] = {"张三", "110101199003078123", "0012345"};
 static const char *const r3[] = {"<&>\"'", NULL, "tail"};
-static const char *const r5[] = {"a\x01" "b\x1f" "c", "line1\r\nline2\rx", "\ttab", "\x7f"};
+static const char *const r5[] = {"a\x01"
+                                 "b\x1f"
+                                 "c",
+                                 "line1\r\nline2\rx", "\ttab", "\x7f"};
 static const char *const r6[] = {" edge ", "_x0041_", "😀 emoji", "_x005F_", "&amp;"};
 static const char *const r7[] = {"x", "", NULL, ""};
 
@@ -202,8 +208,8 @@ write_sample(size_t *n, int with_lists)
         eth[i] = names[i];
     }
     static const char *const comma[] = {"a,b", "c"};
-    fmt_xlsx_col cols[5] = {{12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2},
-                             {0, 1, eth, 60},  {8, 0, comma, 2}};
+    fmt_xlsx_col cols[5] = {
+        {12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2}, {0, 1, eth, 60}, {8, 0, comma, 2}};
     fmt_xlsx_sheet_opts o = {cols, with_lists ? 5 : 3, 1, 0};
     fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err err = {0};

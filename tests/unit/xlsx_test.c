@@ -1,6 +1,6 @@
 /*
- * tests/unit/xlsx_test.c - Excel workbooks: sheet helpers, round trips, the streaming writer, files from other software.
- * The world and helpers: tests/unit/xlsx_helpers.h.
+ * tests/unit/xlsx_test.c - Excel workbooks: sheet helpers, round trips, the streaming writer, files
+ * from other software. The world and helpers: tests/unit/xlsx_helpers.h.
  */
 #include "tests/unit/xlsx_helpers.h"
 
@@ -9,8 +9,8 @@ START_TEST(test_col_names)
     static const struct {
         int col;
         const char *name;
-    } rows[] = {{0, "A"},    {25, "Z"},    {26, "AA"},  {51, "AZ"},    {701, "ZZ"},
-                {702, "AAA"}, {16383, "XFD"}, {-1, "?"}, {16384, "?"}};
+    } rows[] = {{0, "A"},     {25, "Z"},      {26, "AA"}, {51, "AZ"},  {701, "ZZ"},
+                {702, "AAA"}, {16383, "XFD"}, {-1, "?"},  {16384, "?"}};
     char b[4];
     for (size_t i = 0; i < NELEM(rows); i++) {
         fmt_sheet_col_name(rows[i].col, b);
@@ -26,11 +26,11 @@ START_TEST(test_ref_parse)
         int ok, col;
         long row;
     } rows[] = {
-        {"A1", 1, 0, 1},          {"b7", 1, 1, 7},    {"XFD1048576", 1, 16383, 1048576},
-        {"AA10", 1, 26, 10},      {"C", 1, 2, 0},     {"XFE1", 0, 0, 0},
-        {"A1048577", 0, 0, 0},    {"A0", 0, 0, 0},    {"A01", 0, 0, 0},
-        {"7B", 0, 0, 0},          {"", 0, 0, 0},      {"AAAA1", 0, 0, 0},
-        {"$A$1", 0, 0, 0},        {"A1:B2", 0, 0, 0}, {"A99999999999999999999", 0, 0, 0},
+        {"A1", 1, 0, 1},       {"b7", 1, 1, 7},    {"XFD1048576", 1, 16383, 1048576},
+        {"AA10", 1, 26, 10},   {"C", 1, 2, 0},     {"XFE1", 0, 0, 0},
+        {"A1048577", 0, 0, 0}, {"A0", 0, 0, 0},    {"A01", 0, 0, 0},
+        {"7B", 0, 0, 0},       {"", 0, 0, 0},      {"AAAA1", 0, 0, 0},
+        {"$A$1", 0, 0, 0},     {"A1:B2", 0, 0, 0}, {"A99999999999999999999", 0, 0, 0},
     };
     for (size_t i = 0; i < NELEM(rows); i++) {
         int col = -7;
@@ -51,18 +51,33 @@ START_TEST(test_lost_digits)
         const char *s;
         int any, exp_only;
     } rows[] = {
-        {"1.10101199003078E+17", 1, 1}, {"1.10101199003078E+017", 1, 1}, {"110101199003078130", 1, 0},
-        {"1E+15", 1, 1},                {"9.99E+14", 0, 0},              {"999999999999999", 0, 0},
-        {"1000000000000000", 1, 0},     {"-1.2e16", 1, 1},               {"0.0001E+20", 1, 1},
-        {"0.0001E+18", 0, 0},           {"43586", 0, 0},                 {"1.5", 0, 0},
-        {"", 0, 0},                     {"E+17", 0, 0},                  {"1.1E", 0, 0},
-        {"1.1E+17x", 0, 0},             {"abc", 0, 0},                   {"0", 0, 0},
-        {"0000000000000000001", 0, 0},  {".5E16", 1, 1},                 {"1e99999999999999", 1, 1},
+        {"1.10101199003078E+17", 1, 1},
+        {"1.10101199003078E+017", 1, 1},
+        {"110101199003078130", 1, 0},
+        {"1E+15", 1, 1},
+        {"9.99E+14", 0, 0},
+        {"999999999999999", 0, 0},
+        {"1000000000000000", 1, 0},
+        {"-1.2e16", 1, 1},
+        {"0.0001E+20", 1, 1},
+        {"0.0001E+18", 0, 0},
+        {"43586", 0, 0},
+        {"1.5", 0, 0},
+        {"", 0, 0},
+        {"E+17", 0, 0},
+        {"1.1E", 0, 0},
+        {"1.1E+17x", 0, 0},
+        {"abc", 0, 0},
+        {"0", 0, 0},
+        {"0000000000000000001", 0, 0},
+        {".5E16", 1, 1},
+        {"1e99999999999999", 1, 1},
     };
     for (size_t i = 0; i < NELEM(rows); i++) {
         size_t n = strlen(rows[i].s);
         ck_assert_msg(fmt_sheet_lost_digits(rows[i].s, n, 0) == rows[i].any, "%s", rows[i].s);
-        ck_assert_msg(fmt_sheet_lost_digits(rows[i].s, n, 1) == rows[i].exp_only, "%s e", rows[i].s);
+        ck_assert_msg(fmt_sheet_lost_digits(rows[i].s, n, 1) == rows[i].exp_only, "%s e",
+                      rows[i].s);
     }
 }
 END_TEST
@@ -76,7 +91,10 @@ START_TEST(test_round_trip)
     got g = {0};
     app_err err = {0};
     static const char *const e3[] = {"<&>\"'", "", "tail"};
-    static const char *const e5[] = {"a\x01" "b\x1f" "c", "line1\r\nline2\rx", "\ttab", "\x7f"};
+    static const char *const e5[] = {"a\x01"
+                                     "b\x1f"
+                                     "c",
+                                     "line1\r\nline2\rx", "\ttab", "\x7f"};
     static const char *const e7[] = {"x"};
     const char *e8[20];
     for (int i = 0; i < 19; i++)
@@ -144,7 +162,8 @@ START_TEST(test_writer_parts)
     expect_contains(s, "<col min=\"1\" max=\"1\" width=\"12\" style=\"1\" customWidth=\"1\"/>");
     expect_contains(s, "<col min=\"4\" max=\"4\" width=\"9.14062\" style=\"1\" hidden=\"1\"/>");
     expect_contains(s, "<c r=\"A1\" s=\"2\" t=\"inlineStr\"><is><t>姓名</t></is></c>");
-    expect_contains(s, "<c r=\"B2\" s=\"1\" t=\"inlineStr\"><is><t>110101199003078123</t></is></c>");
+    expect_contains(s,
+                    "<c r=\"B2\" s=\"1\" t=\"inlineStr\"><is><t>110101199003078123</t></is></c>");
     expect_contains(s, "<t>&lt;&amp;&gt;&quot;'</t>");
     expect_contains(s, "<t>a_x0001_b_x001F_c</t>");
     expect_contains(s, "<t>line1_x000D_\nline2_x000D_x</t>");
@@ -219,9 +238,12 @@ START_TEST(test_writer_errors)
     static const struct {
         const char *name, *why;
     } names[] = {
-        {"", "length"},       {"abcdefghijklmnopqrstuvwxyz123456", "length"}, {"a/b", "characters"},
-        {"a[1]", "characters"}, {"'q", "characters"},  {"q'", "characters"}, {"a\tb", "characters"},
-        {"history", "reserved"}, {"_LISTS", "reserved"}, {"SHEET", "duplicate"}, {"\xff", "length"},
+        {"", "length"},         {"abcdefghijklmnopqrstuvwxyz123456", "length"},
+        {"a/b", "characters"},  {"a[1]", "characters"},
+        {"'q", "characters"},   {"q'", "characters"},
+        {"a\tb", "characters"}, {"history", "reserved"},
+        {"_LISTS", "reserved"}, {"SHEET", "duplicate"},
+        {"\xff", "length"},
     };
     fmt_xlsx_writer *w = fmt_xlsx_writer_new();
     app_err err = {0};
@@ -236,7 +258,10 @@ START_TEST(test_writer_errors)
         ck_assert_str_eq(err.slug, "xlsx_bad_sheet_name");
         ck_assert_msg(strcmp(err.param, names[i].why) == 0, "%s: %s", names[i].name, err.param);
     }
-    ck_assert_int_eq(fmt_xlsx_writer_sheet(w, "三十一个字三十一个字三十一个字三十一个字三十一个字三十一个字一", NULL, &err), 0);
+    ck_assert_int_eq(
+        fmt_xlsx_writer_sheet(w, "三十一个字三十一个字三十一个字三十一个字三十一个字三十一个字一",
+                              NULL, &err),
+        0);
     const char *bad[] = {"ok", "\xe4\xb8"};
     ck_assert_int_eq(fmt_xlsx_writer_row(w, bad, 2, &err), APP_EINVAL);
     ck_assert_str_eq(err.slug, "invalid_text");
@@ -293,8 +318,8 @@ gen_row(int i, char buf[3][48], const char *cells[3])
 }
 
 typedef struct streamed {
-    got g;    /* the sample's 8 rows */
-    int gen;  /* generated rows seen */
+    got g;   /* the sample's 8 rows */
+    int gen; /* generated rows seen */
 } streamed;
 
 static int
@@ -326,8 +351,8 @@ START_TEST(test_stream_workbook)
         eth[i] = names[i];
     }
     static const char *const comma[] = {"a,b", "c"};
-    fmt_xlsx_col cols[5] = {{12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2},
-                             {0, 1, eth, 60},  {8, 0, comma, 2}};
+    fmt_xlsx_col cols[5] = {
+        {12, 0, NULL, 0}, {22, 0, NULL, 0}, {6, 0, sex, 2}, {0, 1, eth, 60}, {8, 0, comma, 2}};
     fmt_xlsx_sheet_opts o = {cols, 5, 1, 0};
     sunk k = {0};
     fmt_sink sink = {sink_keep, &k};
@@ -369,7 +394,10 @@ START_TEST(test_stream_workbook)
     free(copy);
     ck_assert_int_eq(st.gen, GEN_ROWS);
     static const char *const e3[] = {"<&>\"'", "", "tail"};
-    static const char *const e5[] = {"a\x01" "b\x1f" "c", "line1\r\nline2\rx", "\ttab", "\x7f"};
+    static const char *const e5[] = {"a\x01"
+                                     "b\x1f"
+                                     "c",
+                                     "line1\r\nline2\rx", "\ttab", "\x7f"};
     static const char *const e7[] = {"x"};
     const char *e8[20];
     for (int i = 0; i < 19; i++)
@@ -457,8 +485,8 @@ END_TEST
 /* ---- files from other software -------------------------------------------------- */
 
 static const char *const fx_h[] = {"姓名", "身份证号", "性别", "出生日期", "联系电话", "备注"};
-static const char *const fx_2[] = {"张三", "11010119900307803X", "男", "2019-05-01", "01234567",
-                                   "a<b & c>\"d\" 'e'"};
+static const char *const fx_2[] = {"张三",       "11010119900307803X", "男",
+                                   "2019-05-01", "01234567",           "a<b & c>\"d\" 'e'"};
 static const char *const fx_5[] = {"王五", "", "", "", "", "gap"};
 
 static void
@@ -657,7 +685,9 @@ START_TEST(test_excel_style)
     unsigned char *x = fixture("excel-style.xlsx", &n);
     app_err err = {0};
     static const char *const e1[] = {"姓名", "身份证号"};
-    static const char *const e2[] = {"李 四", "1.10101199003078E+17", "a\x01" "b_x0041_"};
+    static const char *const e2[] = {"李 四", "1.10101199003078E+17",
+                                     "a\x01"
+                                     "b_x0041_"};
     static const char *const e3[] = {"中文&<>", "110101900307803"};
 
     ck_assert_int_eq(read_buf(x, n, NULL, NULL, &g, &err), 0);

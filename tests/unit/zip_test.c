@@ -7,13 +7,13 @@
  * limits. Every input handed to the reader is a malloc'ed copy of exactly
  * its length, so the debug build's AddressSanitizer sees any overread.
  */
+#include "base/err.h"
+#include "formats/zip.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/err.h"
-#include "formats/zip.h"
 
 typedef struct blob {
     unsigned char *p;
@@ -58,7 +58,8 @@ fill_text(unsigned char *p, size_t n, unsigned seed)
     uint32_t x = seed * 2654435761u + 1;
     for (size_t i = 0; i < n; i++) {
         x = x * 1103515245u + 12345u;
-        p[i] = (x >> 24) < 40 ? (unsigned char)(x >> 16) : (unsigned char)words[i % (sizeof(words) - 1)];
+        p[i] = (x >> 24) < 40 ? (unsigned char)(x >> 16)
+                              : (unsigned char)words[i % (sizeof(words) - 1)];
     }
 }
 
@@ -208,7 +209,8 @@ START_TEST(test_streaming)
     fill_text(data, big, 1);
     ck_assert_int_eq(fmt_zip_writer_begin(w, "big", 6, &err), 0);
     for (size_t at = 0; at < big; at += 100003)
-        ck_assert_int_eq(fmt_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
+        ck_assert_int_eq(
+            fmt_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
     ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
     ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &n, &err), 0);
     fmt_zip_writer_free(w);
@@ -283,7 +285,8 @@ START_TEST(test_stream_writer)
     ck_assert_int_eq(fmt_zip_writer_add(w, "a.txt", "hello, hello, hello", 19, &err), 0);
     ck_assert_int_eq(fmt_zip_writer_begin(w, "big.xml", 3, &err), 0);
     for (size_t at = 0; at < big; at += 100003)
-        ck_assert_int_eq(fmt_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
+        ck_assert_int_eq(
+            fmt_zip_writer_write(w, data + at, big - at < 100003 ? big - at : 100003, &err), 0);
     ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
     size_t before = k.n; /* most of the archive is out before the last entry */
     ck_assert_int_eq(fmt_zip_writer_add(w, "empty", "", 0, &err), 0);
@@ -561,7 +564,8 @@ zeros(size_t n)
 
     ck_assert_int_eq(fmt_zip_writer_begin(w, "bomb", 9, &err), 0);
     for (size_t at = 0; at < n; at += 1 << 20)
-        ck_assert_int_eq(fmt_zip_writer_write(w, chunk, n - at < (1u << 20) ? n - at : 1u << 20, &err), 0);
+        ck_assert_int_eq(
+            fmt_zip_writer_write(w, chunk, n - at < (1u << 20) ? n - at : 1u << 20, &err), 0);
     ck_assert_int_eq(fmt_zip_writer_end(w, &err), 0);
     ck_assert_int_eq(fmt_zip_writer_finish(w, &out, &len, &err), 0);
     fmt_zip_writer_free(w);

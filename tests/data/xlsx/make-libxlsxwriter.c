@@ -13,9 +13,10 @@ int
 main(int argc, char **argv)
 {
     const char *out = argc > 1 ? argv[1] : "libxlsxwriter.xlsx";
-    static const char *const header[] = {"姓名", "身份证号", "性别", "出生日期", "联系电话", "备注"};
-    static const char *const row2[] = {"张三", "11010119900307803X", "男", "2019-05-01", "01234567",
-                                       "a<b & c>\"d\" 'e'"};
+    static const char *const header[] = {"姓名",     "身份证号", "性别",
+                                         "出生日期", "联系电话", "备注"};
+    static const char *const row2[] = {"张三",       "11010119900307803X", "男",
+                                       "2019-05-01", "01234567",           "a<b & c>\"d\" 'e'"};
     lxw_workbook *wb = workbook_new(out);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "学生信息");
     lxw_worksheet *ws2 = workbook_add_worksheet(wb, "第二页");
