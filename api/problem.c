@@ -187,8 +187,7 @@ static const problem problems[] = {
     {"key_field_requires_approval", 422, "关键信息须通过变更申请审批后修改",
      "Key fields change only through an approved key_field_change request"},
     {"class_out_of_scope", 403, "目标班级不在您的管理范围内（班主任只能在本人所带班级之间调班）",
-     "The destination class is outside your scope (a head teacher moves pupils between their own "
-     "classes only)"},
+     "The destination class is outside your scope (a head teacher moves pupils between their own classes only)"},
     {"grade_change_requires_approval", 422, "调整年级须通过异动申请",
      "A grade change needs a request"},
     {"student_not_active", 409, "该学籍不在籍，不能修改", "The record is not active"},
@@ -240,10 +239,8 @@ static const problem problems[] = {
     {"import_not_found", 404, "导入任务不存在", "No such import job"},
     {"import_empty", 422, "文件是空的，或没有表头", "The file is empty or has no header row"},
     {"import_worker_lost", 422,
-     "导入任务已停止：处理它的服务进程两次意外中断，已提交的行保留；请检查文件后把其余的行重新上传"
-     "，或联系管理员",
-     "The import was stopped: the process running it ended unexpectedly twice; committed rows "
-     "stay. Check the file and upload the remaining rows again, or contact the administrators"},
+     "导入任务已停止：处理它的服务进程两次意外中断，已提交的行保留；请检查文件后把其余的行重新上传，或联系管理员",
+     "The import was stopped: the process running it ended unexpectedly twice; committed rows stay. Check the file and upload the remaining rows again, or contact the administrators"},
     {"import_no_rows", 422, "文件中没有学生数据：请从第二行起每行填写一名学生",
      "The file has no student rows: fill in one pupil per row from row 2"},
     {"import_xls", 415, "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传",
@@ -254,8 +251,7 @@ static const problem problems[] = {
      "Another template version: download the current template"},
     {"number_lost_digits", 422,
      "身份证号被Excel转成了数字，末几位已丢失：请把该列设为文本格式后重新输入",
-     "Excel turned the ID number into a number and lost its last digits: format the column as text "
-     "and type it again"},
+     "Excel turned the ID number into a number and lost its last digits: format the column as text and type it again"},
     {"distance_with_unit", 422, "只填数字（公里），不要写单位",
      "A number of km only, without a unit"},
     {"no_matching_student", 422, "本校没有姓名和证件号都相符的学生（批量更新不新增学生）",
@@ -269,25 +265,18 @@ static const problem problems[] = {
     {"import_not_finished", 409, "导入任务尚未完成，请稍后再下载错误行",
      "The import has not finished yet; fetch its rejected rows later"},
     {"import_file_rejected", 409,
-     "导入文件整体未通过检查（文件损坏或表头不符合模板），没有可下载的错误行，请按导入结果中的说明"
-     "修改后重新上传",
-     "The file was refused as a whole (damaged, or not the template): there are no rejected rows; "
-     "fix it as the import's errors say and upload it again"},
+     "导入文件整体未通过检查（文件损坏或表头不符合模板），没有可下载的错误行，请按导入结果中的说明修改后重新上传",
+     "The file was refused as a whole (damaged, or not the template): there are no rejected rows; fix it as the import's errors say and upload it again"},
     {"import_upload_deleted", 410,
-     "导入文件已超过保留期限并已删除，无法再生成错误行文件；导入结果中的错误说明仍可查看，请按其修"
-     "改原文件后重新上传",
-     "The uploaded file was deleted after its retention period, so its rejected rows can no longer "
-     "be given back; the import's errors are still listed in the job"},
+     "导入文件已超过保留期限并已删除，无法再生成错误行文件；导入结果中的错误说明仍可查看，请按其修改原文件后重新上传",
+     "The uploaded file was deleted after its retention period, so its rejected rows can no longer be given back; the import's errors are still listed in the job"},
     {"school_required", 400, "教育行政部门导出花名册须指定学校（school 参数）",
      "A bureau exports one school at a time: give school"},
     {"export_too_large", 422, "导出的学生过多，请按年级或班级分批导出",
      "Too many students for one export: export by grade or class"},
     {"invalid_group_by", 400,
-     "group_by 只能是 "
-     "grade、gender、ethnicity、school、county、left_behind、migrant_"
-     "child、boarding、disability，逗号分隔且不重复",
-     "group_by takes distinct comma-separated keys of grade, gender, ethnicity, school, county, "
-     "left_behind, migrant_child, boarding, disability"},
+     "group_by 只能是 grade、gender、ethnicity、school、county、left_behind、migrant_child、boarding、disability，逗号分隔且不重复",
+     "group_by takes distinct comma-separated keys of grade, gender, ethnicity, school, county, left_behind, migrant_child, boarding, disability"},
     {"report_too_large", 422, "统计结果的行数过多，请减少分组项或缩小区域",
      "The report has too many rows: group by fewer keys or narrow the region"},
     /* spreadsheet files (issue #6: formats/zip.h, formats/xlsx.h, formats/csv.h) */

@@ -406,8 +406,7 @@ static const db_stmt SQL_SIMILAR_MANY = {
     " CROSS JOIN LATERAL (SELECT s.id, s.school FROM student s WHERE s.province = $1"
     " AND s.name = x.name AND s.birth_date = x.birth AND s.gender IS NOT DISTINCT FROM x.gender"
     " AND s.state IN " ACTIVE " AND s.id <> x.id"
-    " AND (s.id < x.id OR s.id NOT IN (SELECT (y->>'id')::bigint FROM "
-    "json_array_elements($2::json) y))"
+    " AND (s.id < x.id OR s.id NOT IN (SELECT (y->>'id')::bigint FROM json_array_elements($2::json) y))"
     " ORDER BY s.id LIMIT 10) AS s ORDER BY x.i, s.id"};
 
 int

@@ -25,11 +25,11 @@ db_event_insert(db_conn *c, const db_event *e, app_err *err)
 }
 
 static const db_stmt SQL_EVENT_LIST = {
-    "event_list", "SELECT id, coalesce(student_id, 0), coalesce(request_id, 0)," DB__TS(
-                      "at") ", type, coalesce(school, ''), coalesce(authority, ''), "
-                            "coalesce(province, ''), data::text"
-                            " FROM events WHERE id > $1 AND ($2::text IS NULL OR school = $2)"
-                            " AND ($3::text IS NULL OR authority LIKE $3) ORDER BY id LIMIT $4"};
+    "event_list",
+    "SELECT id, coalesce(student_id, 0), coalesce(request_id, 0)," DB__TS(
+        "at") ", type, coalesce(school, ''), coalesce(authority, ''), coalesce(province, ''), data::text"
+              " FROM events WHERE id > $1 AND ($2::text IS NULL OR school = $2)"
+              " AND ($3::text IS NULL OR authority LIKE $3) ORDER BY id LIMIT $4"};
 
 int
 db_event_list(db_conn *c, long long after, const char *school, const char *authority_like,

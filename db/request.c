@@ -254,8 +254,7 @@ db_request_steps_replace(db_conn *c, long long id, const db_step *steps, int n, 
 #define REQUEST_COLS                                                                               \
     "id, coalesce(student_id, 0), coalesce(started_by, 0), type, state, school, province,"         \
     " payload::text, comment, started_org," DB__TS("created_at") "," DB__TS(                       \
-        "updated_at") ", coalesce(current_step, 0), version, other_school, applied::text, "        \
-                      "coalesce(problem_id, 0)"
+        "updated_at") ", coalesce(current_step, 0), version, other_school, applied::text, coalesce(problem_id, 0)"
 
 static const db_stmt SQL_REQUEST_GET = {"request_get",
                                         "SELECT " REQUEST_COLS " FROM request WHERE id = $1"};
@@ -268,18 +267,14 @@ static const db_stmt SQL_REQUEST_FOR_STUDENT = {
 /* The steps and actions of many requests: one query each, by request. */
 static const db_stmt SQL_STEPS = {
     "request_steps",
-    "SELECT request_id, number, level, org, state, coalesce(" DB__TS(
-        "due_at") ", ''), coalesce(" DB__TS("decided_at") ", ''), comment, coalesce(decided_by, "
-                                                          "0), forced, escalate_to"
-                                                          " FROM request_step WHERE request_id = "
-                                                          "ANY($1::bigint[]) ORDER BY request_id, "
-                                                          "number"};
+    "SELECT request_id, number, level, org, state, coalesce(" DB__TS("due_at") ", ''), coalesce(" DB__TS(
+        "decided_at") ", ''), comment, coalesce(decided_by, 0), forced, escalate_to"
+                      " FROM request_step WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, number"};
 
 static const db_stmt SQL_ACTIONS = {
     "request_actions",
     "SELECT request_id, coalesce(step, 0), action, coalesce(actor_org, ''), " DB__TS(
-        "at") ", comment, coalesce(actor_id, 0) FROM request_action WHERE request_id = "
-              "ANY($1::bigint[])"
+        "at") ", comment, coalesce(actor_id, 0) FROM request_action WHERE request_id = ANY($1::bigint[])"
               " ORDER BY request_id, id"};
 
 static void

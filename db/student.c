@@ -12,20 +12,18 @@
 #include <string.h>
 
 /* Fixed columns read before the catalog columns (keep in step with fill()). */
-#define FIXED_COLS                                                                                 \
-    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                 \
-    " s.stuno_enc, s.stuno_bidx, s.id_bidx, s.key_id, s.verification, s.version," DB__TS(          \
-        "s.created_at") "," DB__TS("s.updated_at") ", EXISTS (SELECT 1 FROM student_photo p "      \
-                                                   "WHERE p.student_id = s.id)"                    \
+#define FIXED_COLS                                                                                                      \
+    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                                      \
+    " s.stuno_enc, s.stuno_bidx, s.id_bidx, s.key_id, s.verification, s.version," DB__TS(                               \
+        "s.created_at") "," DB__TS("s.updated_at") ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)" \
                                                    ", sc.county, sc.authority, sc.name, sc.closed"
 #define NFIXED 20
 /* Ordinary (masked) reads leave the ciphertexts and blind indexes out: they
    are half of a row's bytes and only reveals and writes need them. */
-#define FIXED_COLS_LIGHT                                                                           \
-    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                 \
-    " NULL::bytea, NULL::bytea, NULL::bytea, s.key_id, s.verification, s.version," DB__TS(         \
-        "s.created_at") "," DB__TS("s.updated_at") ", EXISTS (SELECT 1 FROM student_photo p "      \
-                                                   "WHERE p.student_id = s.id)"                    \
+#define FIXED_COLS_LIGHT                                                                                                \
+    "s.id, s.province, s.school, s.class_id, s.state, s.stuno_kind, s.stuno_text,"                                      \
+    " NULL::bytea, NULL::bytea, NULL::bytea, s.key_id, s.verification, s.version," DB__TS(                              \
+        "s.created_at") "," DB__TS("s.updated_at") ", EXISTS (SELECT 1 FROM student_photo p WHERE p.student_id = s.id)" \
                                                    ", sc.county, sc.authority, sc.name, sc.closed"
 /* Every read joins the student's school: jurisdiction needs its authority. */
 #define FROM_STUDENT " FROM student s JOIN school sc ON sc.code = s.school"

@@ -35,18 +35,15 @@ static const db_stmt SQL_INSERT = {
     "user_insert",
     "INSERT INTO app_user (username, display_name, role, org, staff_role, grade, classes,"
     " password_hash, must_change_password, created_by)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, nullif($10, '0')::bigint) RETURNING "
-    "id"};
+    " VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, nullif($10, '0')::bigint) RETURNING id"};
 static const db_stmt SQL_FAILED = {
     "user_login_failed",
-    "WITH w AS (SELECT id, CASE WHEN failed_since IS NULL OR failed_since < now() - interval '15 "
-    "minutes'"
+    "WITH w AS (SELECT id, CASE WHEN failed_since IS NULL OR failed_since < now() - interval '15 minutes'"
     "   THEN 1 ELSE failed_count + 1 END AS n,"
     "   CASE WHEN failed_since IS NULL OR failed_since < now() - interval '15 minutes'"
     "   THEN now() ELSE failed_since END AS since FROM app_user WHERE id = $1 FOR UPDATE)"
     " UPDATE app_user u SET failed_count = w.n, failed_since = w.since,"
-    "   locked_until = CASE WHEN w.n >= $2 THEN now() + interval '15 minutes' ELSE u.locked_until "
-    "END"
+    "   locked_until = CASE WHEN w.n >= $2 THEN now() + interval '15 minutes' ELSE u.locked_until END"
     " FROM w WHERE u.id = w.id"
     " RETURNING greatest(0, ceil(extract(epoch FROM u.locked_until - now())))::bigint"};
 /*
@@ -148,8 +145,7 @@ static const db_stmt SQL_AUDIT = {
     "audit_insert",
     "INSERT INTO audit (actor_id, actor_org, action, target_type, target_id, ip, user_agent,"
     " request_id, detail, prev_hash, hash)"
-    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'), '', "
-    "'')"};
+    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'), '', '')"};
 
 static void
 parse_classes(const char *text, db_user *u)

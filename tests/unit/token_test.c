@@ -149,9 +149,9 @@ START_TEST(test_alg_none_refused)
     free(t);
     /* hand-made: {"alg":"none","typ":"JWT"} . claims . (empty) */
     char buf[512];
-    snprintf(buf, sizeof(buf), "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.%s.",
-             "eyJpc3MiOiJ4dWVqaSIsInN1YiI6IjEiLCJyb2xlIjoibWluaXN0cnkiLCJvcmciOiIwMDAwMDAiLCJpYXQiO"
-             "jEsImV4cCI6OTk5OTk5OTk5OX0");
+    snprintf(
+        buf, sizeof(buf), "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.%s.",
+        "eyJpc3MiOiJ4dWVqaSIsInN1YiI6IjEiLCJyb2xlIjoibWluaXN0cnkiLCJvcmciOiIwMDAwMDAiLCJpYXQiOjEsImV4cCI6OTk5OTk5OTk5OX0");
     ck_assert_int_eq(verify(buf, now, &err), APP_EAUTH);
 }
 END_TEST

@@ -87,14 +87,14 @@ START_TEST(test_bad_xml)
         XMLDECL "<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>"
                 "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>&lol2;</t></is></c></row>"
                 "</sheetData></worksheet>", /* billion laughs */
-        WS_OPEN "<sheetData><row><c "
-                "t=\"inlineStr\"><is><t>&foo;</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN
+        "<sheetData><row><c t=\"inlineStr\"><is><t>&foo;</t></is></c></row></sheetData></worksheet>",
         WS_OPEN
         "<sheetData><row><c t=\"inlineStr\"><is><t>&#0;</t></is></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row><c "
-                "t=\"inlineStr\"><is><t>&#xD800;</t></is></c></row></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row><c "
-                "t=\"inlineStr\"><is><t>&#x110000;</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN
+        "<sheetData><row><c t=\"inlineStr\"><is><t>&#xD800;</t></is></c></row></sheetData></worksheet>",
+        WS_OPEN
+        "<sheetData><row><c t=\"inlineStr\"><is><t>&#x110000;</t></is></c></row></sheetData></worksheet>",
         WS_OPEN
         "<sheetData><row><c t=\"inlineStr\"><is><t>&amp</t></is></c></row></sheetData></worksheet>",
         WS_OPEN "<sheetData><row><c r=A1/></row></sheetData></worksheet>",   /* unquoted */
@@ -183,8 +183,8 @@ START_TEST(test_references)
         WS_OPEN "<sheetData><row r=\"1\"><c r=\"1A\"><v>1</v></c></row></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"1\"><c r=\"\"><v>1</v></c></row></sheetData></worksheet>",
         WS_OPEN "<sheetData><row r=\"1048576\"/><row/></sheetData></worksheet>",
-        WS_OPEN "<sheetData><row r=\"1\"><c "
-                "r=\"XFD1\"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>",
+        WS_OPEN
+        "<sheetData><row r=\"1\"><c r=\"XFD1\"><v>1</v></c><c><v>2</v></c></row></sheetData></worksheet>",
     };
     fmt_xlsx_limits lim = fmt_xlsx_limits_default();
     lim.max_columns = FMT_SHEET_MAX_COLS;
