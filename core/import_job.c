@@ -226,42 +226,97 @@ register_pending(run *r)
     return 0;
 }
 
+/* The file's first row: the template's header, or the whole file is refused. */
+static int
+header_row(run *r, const fmt_sheet_row *row)
+{
+    app_err e = {0};
+    if (core_import_header(row, &r->map, &e) != 0) {
+        /* the whole file is not the template: say which columns */
+        for (int i = 0; i < e.nitems; i++) {
+            int col = 0;
+            long rr;
+            fmt_sheet_ref_parse(e.items[i].field, strlen(e.items[i].field), &col, &rr);
+            add_error(r, row->row, col, "", e.items[i].code, e.items[i].param);
+        }
+        if (e.nitems == 0)
+            add_error(r, row->row, -1, "", e.slug, e.param);
+        r->failed_header = 1;
+        return APP_EINVAL;
+    }
+    r->have_header = 1;
+    return 0;
+}
+
+/* The batch's transaction, begun with the job locked if it is not yet. */
+static int
+batch_begin(run *r)
+{
+    if (r->in_tx)
+        return 0;
+    int rc = db_begin(r->db, r->err);
+    if (rc == 0)
+        rc = db_import_lock(r->db, r->job->id, r->err);
+    if (rc != 0)
+        return rc;
+    r->in_tx = 1;
+    return 0;
+}
+
+/* Mode update: the row (rc: its normalisation) applied to its record and
+   counted; an error not the row's own stops the job. */
+static int
+update_counted(run *r, long row, core_record *rec, app_err *e, int rc)
+{
+    if (rc == 0)
+        rc = update_row(r, rec, e);
+    if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
+        *r->err = *e;
+        return rc; /* not the row's fault: the job stops and is resumed */
+    }
+    if (rc != 0) {
+        r->job->rejected++;
+        add_errors(r, row, e);
+    } else {
+        r->job->updated++;
+    }
+    return 0;
+}
+
+/* One more row in the batch; a full batch is registered (mode create) and
+   written: spooled when atomic, else committed. */
+static int
+batch_count(run *r, int create)
+{
+    int rc, size = create ? r->cap : CORE_IMPORT_BATCH;
+    if (++r->batch < size)
+        return 0;
+    if (create && (rc = register_pending(r)) != 0)
+        return rc;
+    if (r->job->atomic) {
+        r->batch = 0; /* a new arena for the next rows; one transaction still */
+        return spool(r);
+    }
+    if ((rc = flush(r)) == 0 && core_import_fault_crash)
+        raise(SIGKILL);
+    return rc;
+}
+
 static int
 on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     run *r = ctx;
     (void)err;
-    if (!r->have_header) {
-        app_err e = {0};
-        if (core_import_header(row, &r->map, &e) != 0) {
-            /* the whole file is not the template: say which columns */
-            for (int i = 0; i < e.nitems; i++) {
-                int col = 0;
-                long rr;
-                fmt_sheet_ref_parse(e.items[i].field, strlen(e.items[i].field), &col, &rr);
-                add_error(r, row->row, col, "", e.items[i].code, e.items[i].param);
-            }
-            if (e.nitems == 0)
-                add_error(r, row->row, -1, "", e.slug, e.param);
-            r->failed_header = 1;
-            return APP_EINVAL;
-        }
-        r->have_header = 1;
-        return 0;
-    }
+    if (!r->have_header)
+        return header_row(r, row);
     db_import *j = r->job;
     if (row->row <= j->last_row)
         return 0; /* committed by an earlier run of this job */
     if (core_import_stop)
         return app_err_set(r->err, APP_EUNAVAIL, NULL, "worker stopping");
-    if (!r->in_tx) {
-        int rc = db_begin(r->db, r->err);
-        if (rc == 0)
-            rc = db_import_lock(r->db, j->id, r->err);
-        if (rc != 0)
-            return rc;
-        r->in_tx = 1;
-    }
+    int rc = batch_begin(r);
+    if (rc != 0)
+        return rc;
     int create = strcmp(j->mode, "create") == 0;
     if (r->batch == 0)
         next_batch(r);
@@ -273,7 +328,7 @@ on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         memset(e, 0, sizeof(*e));
     }
     int empty = 0;
-    int rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, rec, &empty, e);
+    rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, rec, &empty, e);
     j->last_row = (int)row->row;
     if (empty) {
         j->skipped++;
@@ -285,33 +340,10 @@ on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         r->pend[r->npend].row = row->row;
         r->pend[r->npend].rc = rc;
         r->npend++;
-    } else {
-        if (rc == 0)
-            rc = update_row(r, rec, e);
-        if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
-            *r->err = *e;
-            return rc; /* not the row's fault: the job stops and is resumed */
-        }
-        if (rc != 0) {
-            j->rejected++;
-            add_errors(r, row->row, e);
-        } else {
-            j->updated++;
-        }
-    }
-    int size = create ? r->cap : CORE_IMPORT_BATCH;
-    if (++r->batch >= size) {
-        if (create && (rc = register_pending(r)) != 0)
-            return rc;
-        if (j->atomic) {
-            r->batch = 0; /* a new arena for the next rows; one transaction still */
-            return spool(r);
-        }
-        if ((rc = flush(r)) == 0 && core_import_fault_crash)
-            raise(SIGKILL);
+    } else if ((rc = update_counted(r, row->row, rec, e, rc)) != 0) {
         return rc;
     }
-    return 0;
+    return batch_count(r, create);
 }
 
 /* End the job, done or failed with `failure`: the errors left, the

@@ -55,15 +55,12 @@ region_like(app_arena *a, const char *code)
     return like;
 }
 
-int
-core_report_enrollment(db_conn *db, const core_op *op, const char *region, const int *keys,
-                       int nkeys, core_report *out, app_err *err)
+/* The groups of `keys`, in their order, into g and out->keys: each key once. */
+static int
+report_groups(const int *keys, int nkeys, db_report_group *g, core_report *out, app_err *err)
 {
-    const core_actor *ac = op->actor;
-    memset(out, 0, sizeof(*out));
     if (nkeys < 0 || nkeys > CORE_RK_COUNT)
         return app_err_set(err, APP_EINVAL, "invalid_parameter", "%d groups", nkeys);
-    db_report_group g[CORE_RK_COUNT];
     unsigned seen = 0;
     for (int i = 0; i < nkeys; i++) {
         int k = keys[i];
@@ -83,8 +80,15 @@ core_report_enrollment(db_conn *db, const core_op *op, const char *region, const
         }
     }
     out->ngroups = nkeys;
+    return 0;
+}
 
-    db_report_filter df = {"enrolled", NULL, NULL, NULL};
+/* The students the actor counts, narrowed to `region` (NULL: all of them),
+   into df; a region the actor may not name is not found. */
+static int
+report_scope(db_conn *db, const core_op *op, const char *region, db_report_filter *df, app_err *err)
+{
+    const core_actor *ac = op->actor;
     int region_ok = region == NULL;
     if (region != NULL && core_codes_label(op->env->codes, "region", region) == NULL)
         region = NULL; /* no such region: not found below */
@@ -92,7 +96,7 @@ core_report_enrollment(db_conn *db, const core_op *op, const char *region, const
         if (ac->staff_role != CORE_STAFF_REGISTRAR)
             return app_err_set(err, APP_EFORBIDDEN, "forbidden",
                                "statistics are the registrar's: staff scopes are narrower");
-        df.school = ac->org;
+        df->school = ac->org;
         if (region != NULL) {
             /* a school may name a region it stands in (nothing narrower) */
             db_school sc;
@@ -103,35 +107,27 @@ core_report_enrollment(db_conn *db, const core_op *op, const char *region, const
         }
     } else {
         if (ac->level != CORE_LEVEL_MINISTRY)
-            df.authority_like = region_like(op->arena, ac->org);
+            df->authority_like = region_like(op->arena, ac->org);
         if (region != NULL) {
             region_ok = core_actor_sees_region(ac, region);
-            df.county_like = region_like(op->arena, region);
+            df->county_like = region_like(op->arena, region);
         }
     }
     if (!region_ok) {
         app_err_field(err, "/query/region");
         return app_err_set(err, APP_ENOTFOUND, "region_not_found", "region outside");
     }
+    return 0;
+}
 
-    db_report_row *rows;
-    int n = 0, more = 0;
-    int rc =
-        db_report_count(db, &df, g, nkeys, CORE_REPORT_MAX_ROWS, op->arena, &rows, &n, &more, err);
-    if (rc != 0)
-        return rc;
-    if (more) {
-        char lim[16];
-        snprintf(lim, sizeof(lim), "%d", CORE_REPORT_MAX_ROWS);
-        rc = app_err_set(err, APP_ETOOLARGE, "report_too_large", "over %d rows",
-                         CORE_REPORT_MAX_ROWS);
-        app_err_param(err, lim);
-        return rc;
-    }
+/* The n counted rows into out->rows, with their labels, and the total. */
+static void
+report_rows(const core_op *op, const db_report_row *rows, int n, core_report *out)
+{
     out->rows = app_arena_alloc(op->arena, sizeof(core_report_row) * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++) {
         core_report_row *r = &out->rows[i];
-        for (int j = 0; j < nkeys; j++) {
+        for (int j = 0; j < out->ngroups; j++) {
             int k = out->keys[j];
             const char *v = rows[i].vals[j];
             r->code[j] = v;
@@ -146,6 +142,35 @@ core_report_enrollment(db_conn *db, const core_op *op, const char *region, const
         out->total += r->count;
     }
     out->nrows = n;
+}
+
+int
+core_report_enrollment(db_conn *db, const core_op *op, const char *region, const int *keys,
+                       int nkeys, core_report *out, app_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    db_report_group g[CORE_RK_COUNT];
+    db_report_filter df = {"enrolled", NULL, NULL, NULL};
+    int rc = report_groups(keys, nkeys, g, out, err);
+    if (rc == 0)
+        rc = report_scope(db, op, region, &df, err);
+    if (rc != 0)
+        return rc;
+
+    db_report_row *rows;
+    int n = 0, more = 0;
+    rc = db_report_count(db, &df, g, nkeys, CORE_REPORT_MAX_ROWS, op->arena, &rows, &n, &more, err);
+    if (rc != 0)
+        return rc;
+    if (more) {
+        char lim[16];
+        snprintf(lim, sizeof(lim), "%d", CORE_REPORT_MAX_ROWS);
+        rc = app_err_set(err, APP_ETOOLARGE, "report_too_large", "over %d rows",
+                         CORE_REPORT_MAX_ROWS);
+        app_err_param(err, lim);
+        return rc;
+    }
+    report_rows(op, rows, n, out);
     /* no group and no student: still one row, the zero */
     if (nkeys > 0 || n > 0)
         return 0;

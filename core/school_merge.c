@@ -67,86 +67,90 @@ merge_json(const core_op *op, const core_merge_result *m, const db_school *from,
     return jw_text(&w, NULL);
 }
 
-int
-core_school_merge(db_conn *db, const core_op *op, const char *code, const char *into,
-                  core_merge_result *out, app_err *err)
+/* Lock both schools and load them; the actor must be a bureau that decides
+   the merge of `code` into `into` (the first four errors of the contract). */
+static int
+merge_load(db_conn *db, const core_op *op, const char *code, const char *into, db_school *from,
+           db_school *to, app_err *err)
 {
-    const core_actor *ac = op->actor;
-    memset(out, 0, sizeof(*out));
-    int rc = db_begin(db, err);
-    if (rc != 0)
-        return rc;
-    db_school from, to;
-    int found = 0;
+    int rc, found = 0, ok = 0;
     if ((rc = db_school_lock_pair(db, code, into, err)) != 0 ||
-        (rc = core_school_visible(db, op, code, 0, &from, err)) != 0)
-        goto fail;
-    if (ac->level < CORE_LEVEL_COUNTY) {
-        rc = app_err_set(err, APP_EFORBIDDEN, "forbidden", "a bureau merges schools");
-        goto fail;
-    }
-    if (strcmp(from.code, into) == 0) {
+        (rc = core_school_visible(db, op, code, 0, from, err)) != 0)
+        return rc;
+    if (op->actor->level < CORE_LEVEL_COUNTY)
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "a bureau merges schools");
+    if (strcmp(from->code, into) == 0) {
         app_err_add(err, "/into", "merge_into_self", NULL);
-        rc = APP_EINVAL;
-        goto fail;
+        return APP_EINVAL;
     }
-    int ok = 0;
-    if ((rc = db_school_get(db, into, op->arena, &to, &found, err)) != 0 ||
-        (found && (rc = decides(db, op, &from, &to, &ok, err)) != 0))
-        goto fail;
+    if ((rc = db_school_get(db, into, op->arena, to, &found, err)) != 0 ||
+        (found && (rc = decides(db, op, from, to, &ok, err)) != 0))
+        return rc;
     if (!found || !ok) {
         app_err_field(err, "/into");
-        rc =
-            app_err_set(err, APP_EFORBIDDEN, "forbidden",
-                        found ? "below the lowest common authority with %s" : "no school %s", into);
-        goto fail;
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden",
+                           found ? "below the lowest common authority with %s" : "no school %s",
+                           into);
     }
-    if (from.closed || to.closed) {
-        if (!from.closed)
+    return 0;
+}
+
+/* Neither school closed, and no open request or problem record on either. */
+static int
+merge_both_open(db_conn *db, const db_school *from, const db_school *to, app_err *err)
+{
+    if (from->closed || to->closed) {
+        if (!from->closed)
             app_err_field(err, "/into");
-        rc = app_err_set(err, APP_ECONFLICT, "school_closed", "school %s is closed",
-                         from.closed ? from.code : to.code);
-        goto fail;
+        return app_err_set(err, APP_ECONFLICT, "school_closed", "school %s is closed",
+                           from->closed ? from->code : to->code);
     }
     long long nreq = 0, nprob = 0;
-    if ((rc = db_school_open_requests(db, from.code, to.code, &nreq, err)) != 0 ||
-        (rc = db_school_open_problems(db, from.code, to.code, &nprob, err)) != 0)
-        goto fail;
-    if (nreq > 0) {
-        rc = app_err_set(err, APP_ECONFLICT, "school_has_open_requests", "%lld open", nreq);
-        goto fail;
-    }
-    if (nprob > 0) {
-        rc = app_err_set(err, APP_ECONFLICT, "school_has_open_problems", "%lld open", nprob);
-        goto fail;
-    }
+    int rc;
+    if ((rc = db_school_open_requests(db, from->code, to->code, &nreq, err)) != 0 ||
+        (rc = db_school_open_problems(db, from->code, to->code, &nprob, err)) != 0)
+        return rc;
+    if (nreq > 0)
+        return app_err_set(err, APP_ECONFLICT, "school_has_open_requests", "%lld open", nreq);
+    if (nprob > 0)
+        return app_err_set(err, APP_ECONFLICT, "school_has_open_problems", "%lld open", nprob);
+    return 0;
+}
 
-    /* every grade in use at `from` must be one `into` teaches */
+/* Every grade in use at `from` must be one `to` teaches. */
+static int
+merge_grades_fit(db_conn *db, const core_op *op, const db_school *from, const db_school *to,
+                 app_err *err)
+{
     int *grades, ngrades = 0;
-    if ((rc = db_school_grades_in_use(db, from.code, op->arena, &grades, &ngrades, err)) != 0)
-        goto fail;
+    int rc = db_school_grades_in_use(db, from->code, op->arena, &grades, &ngrades, err);
+    if (rc != 0)
+        return rc;
     char *misfit = app_arena_strdup(op->arena, "");
     for (int i = 0; i < ngrades; i++)
-        if (!core_grade_fits_school(to.category, to.system, grades[i]))
+        if (!core_grade_fits_school(to->category, to->system, grades[i]))
             misfit = app_arena_printf(op->arena, "%s%s%d", misfit, *misfit ? ", " : "", grades[i]);
     if (*misfit) {
         app_err_add(err, "/into", "grade_not_in_school", misfit);
-        rc = APP_EINVAL;
-        goto fail;
+        return APP_EINVAL;
     }
+    return 0;
+}
 
-    /* classes whose number `into` already has in their grade take new ones */
-    db_renumber *plan;
-    int nplan = 0;
-    if ((rc = db_school_merge_plan(db, from.code, to.code, op->arena, &plan, &nplan, err)) != 0)
-        goto fail;
-    for (int i = 0; i < nplan; i++) {
-        db_renumber *k = &plan[i];
-        if (k->to > CORE_CLASS_NUMBER_MAX) {
-            rc = app_err_set(err, APP_ECONFLICT, "class_numbers_exhausted", "grade %d: %d",
-                             k->grade, k->to);
-            goto fail;
-        }
+/* The classes whose number `to` already has in their grade, with the new
+   numbers (and names) they take. */
+static int
+merge_plan(db_conn *db, const core_op *op, const db_school *from, const db_school *to,
+           db_renumber **plan, int *nplan, app_err *err)
+{
+    int rc = db_school_merge_plan(db, from->code, to->code, op->arena, plan, nplan, err);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < *nplan; i++) {
+        db_renumber *k = &(*plan)[i];
+        if (k->to > CORE_CLASS_NUMBER_MAX)
+            return app_err_set(err, APP_ECONFLICT, "class_numbers_exhausted", "grade %d: %d",
+                               k->grade, k->to);
         /* a class still called by its default name is called by its new number */
         char was[CORE_CLASS_NAME_MAX], now[CORE_CLASS_NAME_MAX];
         if (core_class_default_name(k->grade, k->from, was, sizeof(was)) == 0 &&
@@ -154,25 +158,53 @@ core_school_merge(db_conn *db, const core_op *op, const char *code, const char *
             core_class_default_name(k->grade, k->to, now, sizeof(now)) == 0)
             k->new_name = app_arena_strdup(op->arena, now);
     }
+    return 0;
+}
 
-    db_merge m = {from.code, to.code, plan, nplan, ac->user_id, ac->org, to.authority, to.province};
-    if ((rc = db_school_merge_apply(db, &m, op->arena, &out->students, &out->classes, err)) != 0)
-        goto fail;
-    const char *detail = merge_json(op, out, &from, &to, plan, nplan, 1);
-    const char *data = merge_json(op, out, &from, &to, plan, nplan, 0);
+/* Move the students and classes, then write the audit row and the event. */
+static int
+merge_apply(db_conn *db, const core_op *op, const db_school *from, const db_school *to,
+            db_renumber *plan, int nplan, core_merge_result *out, app_err *err)
+{
+    const core_actor *ac = op->actor;
+    db_merge m = {from->code,  to->code, plan,          nplan,
+                  ac->user_id, ac->org,  to->authority, to->province};
+    int rc = db_school_merge_apply(db, &m, op->arena, &out->students, &out->classes, err);
+    if (rc != 0)
+        return rc;
+    const char *detail = merge_json(op, out, from, to, plan, nplan, 1);
+    const char *data = merge_json(op, out, from, to, plan, nplan, 0);
     /* scoped to the merged school: its readers learn where its students went,
        the surviving school's learn of each arrival (student.moved) */
-    if ((rc = core_audit(db, op, "school.merge", "school", from.code, detail, err)) != 0 ||
-        (rc = core_event(db, "school.merged", 0, from.code, from.authority, from.province, 0, data,
-                         err)) != 0 ||
-        (rc = db_commit(db, err)) != 0)
-        goto fail;
+    if ((rc = core_audit(db, op, "school.merge", "school", from->code, detail, err)) != 0)
+        return rc;
+    return core_event(db, "school.merged", 0, from->code, from->authority, from->province, 0, data,
+                      err);
+}
+
+int
+core_school_merge(db_conn *db, const core_op *op, const char *code, const char *into,
+                  core_merge_result *out, app_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    db_school from, to;
+    db_renumber *plan = NULL;
+    int nplan = 0;
+    if ((rc = merge_load(db, op, code, into, &from, &to, err)) != 0 ||
+        (rc = merge_both_open(db, &from, &to, err)) != 0 ||
+        (rc = merge_grades_fit(db, op, &from, &to, err)) != 0 ||
+        (rc = merge_plan(db, op, &from, &to, &plan, &nplan, err)) != 0 ||
+        (rc = merge_apply(db, op, &from, &to, plan, nplan, out, err)) != 0 ||
+        (rc = db_commit(db, err)) != 0) {
+        db_rollback(db);
+        return rc;
+    }
     memcpy(out->from, from.code, sizeof(out->from));
     memcpy(out->into, to.code, sizeof(out->into));
     out->renumbered = plan;
     out->nrenumbered = nplan;
     return 0;
-fail:
-    db_rollback(db);
-    return rc;
 }

@@ -554,15 +554,10 @@ pkg_sheet_hidden(const fmt_xlsx_writer *w, size_t i)
     return i < w->n ? w->sheets[i].hidden : 1;
 }
 
-/* The package's parts: content types, relationships, workbook, styles. They
-   name sheets 0..n-1 and, with list_sheet_ahead, a hidden list sheet after them. */
+/* [Content_Types].xml: the parts by type, sheets 1..nsheets among them. */
 static int
-write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_err *err)
+pkg_content_types(base_buf *b, fmt_zip_writer *z, size_t nsheets, app_err *err)
 {
-    base_buf *b = &w->tmp;
-    int rc, active = -1;
-    size_t nsheets = w->n + (list_sheet_ahead ? 1 : 0);
-
     base_buf_reset(b);
     base_buf_adds(b, XML_DECL "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
                               "content-types\"><Default Extension=\"rels\" ContentType=\""
@@ -577,16 +572,25 @@ write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_e
                         "worksheet+xml\"/>",
                         i + 1);
     base_buf_adds(b, "</Types>");
-    if ((rc = add_part(z, "[Content_Types].xml", b, err)) != 0)
-        return rc;
+    return add_part(z, "[Content_Types].xml", b, err);
+}
 
+/* _rels/.rels: the package's one relationship, to the workbook. */
+static int
+pkg_root_rels(base_buf *b, fmt_zip_writer *z, app_err *err)
+{
     base_buf_reset(b);
     base_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\"><Relationship Id=\"rId1\" "
                               "Type=\"" NS_REL "/officeDocument\" Target=\"xl/workbook.xml\"/>"
                               "</Relationships>");
-    if ((rc = add_part(z, "_rels/.rels", b, err)) != 0)
-        return rc;
+    return add_part(z, "_rels/.rels", b, err);
+}
 
+/* xl/workbook.xml: the sheets, the first visible one active. */
+static int
+pkg_workbook(const fmt_xlsx_writer *w, base_buf *b, fmt_zip_writer *z, size_t nsheets, app_err *err)
+{
+    int active = -1;
     for (size_t i = 0; i < nsheets && active < 0; i++)
         if (!pkg_sheet_hidden(w, i))
             active = (int)i;
@@ -602,9 +606,13 @@ write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_e
                         pkg_sheet_hidden(w, i) ? " state=\"hidden\"" : "", i + 1);
     }
     base_buf_adds(b, "</sheets></workbook>");
-    if ((rc = add_part(z, "xl/workbook.xml", b, err)) != 0)
-        return rc;
+    return add_part(z, "xl/workbook.xml", b, err);
+}
 
+/* xl/_rels/workbook.xml.rels: the workbook's sheets and styles. */
+static int
+pkg_workbook_rels(base_buf *b, fmt_zip_writer *z, size_t nsheets, app_err *err)
+{
     base_buf_reset(b);
     base_buf_adds(b, XML_DECL "<Relationships xmlns=\"" NS_PKG_REL "\">");
     for (size_t i = 0; i < nsheets; i++)
@@ -616,9 +624,13 @@ write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_e
                     "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" "
                     "Target=\"styles.xml\"/></Relationships>",
                     nsheets + 1);
-    if ((rc = add_part(z, "xl/_rels/workbook.xml.rels", b, err)) != 0)
-        return rc;
+    return add_part(z, "xl/_rels/workbook.xml.rels", b, err);
+}
 
+/* xl/styles.xml: the fixed styles (0 general, 1 text, 2 bold text). */
+static int
+pkg_styles(base_buf *b, fmt_zip_writer *z, app_err *err)
+{
     base_buf_reset(b);
     base_buf_adds(b, XML_DECL
                   "<styleSheet xmlns=\"" NS_MAIN "\">"
@@ -641,6 +653,21 @@ write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_e
                   "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" "
                   "builtinId=\"0\"/></cellStyles></styleSheet>");
     return add_part(z, "xl/styles.xml", b, err);
+}
+
+/* The package's parts: content types, relationships, workbook, styles. They
+   name sheets 0..n-1 and, with list_sheet_ahead, a hidden list sheet after them. */
+static int
+write_package(fmt_xlsx_writer *w, fmt_zip_writer *z, int list_sheet_ahead, app_err *err)
+{
+    base_buf *b = &w->tmp;
+    size_t nsheets = w->n + (list_sheet_ahead ? 1 : 0);
+    int rc;
+    if ((rc = pkg_content_types(b, z, nsheets, err)) != 0 || (rc = pkg_root_rels(b, z, err)) != 0 ||
+        (rc = pkg_workbook(w, b, z, nsheets, err)) != 0 ||
+        (rc = pkg_workbook_rels(b, z, nsheets, err)) != 0)
+        return rc;
+    return pkg_styles(b, z, err);
 }
 
 int
