@@ -182,18 +182,12 @@ load_deadlines(api_config *cfg, app_err *err)
     return 0;
 }
 
-int
-api_config_load(api_config *cfg, app_err *err)
+/* Event-loop threads, DB pool and body limits. */
+static int
+load_sizes(api_config *cfg, app_err *err)
 {
-    memset(cfg, 0, sizeof(*cfg));
     long n;
     int rc;
-
-    if ((rc = listen_addr("XUEJI_LISTEN", env("XUEJI_LISTEN", "127.0.0.1:8080"), cfg->host,
-                          &cfg->port, err)) != 0 ||
-        (rc = metrics_config(cfg, err)) != 0)
-        return rc;
-
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if ((rc = env_int("XUEJI_THREADS", cores > 0 ? cores : 2, 1, 256, &n, err)) != 0)
         return rc;
@@ -207,6 +201,15 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_MAX_UPLOAD", 50L << 20, 1024, 1L << 30, &n, err)) != 0)
         return rc;
     cfg->max_upload = (size_t)n;
+    return 0;
+}
+
+/* Import workers, file upkeep and the shutdown grace period. */
+static int
+load_background(api_config *cfg, app_err *err)
+{
+    long n;
+    int rc;
     if ((rc = env_int("XUEJI_IMPORT_WORKERS", 1, 0, 64, &n, err)) != 0)
         return rc;
     cfg->import_workers = (int)n;
@@ -225,8 +228,15 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;
-    if ((rc = load_deadlines(cfg, err)) != 0)
-        return rc;
+    return 0;
+}
+
+/* Account freezing, login lockouts and rate limits. */
+static int
+load_guards(api_config *cfg, app_err *err)
+{
+    long n;
+    int rc;
     if ((rc = env_int("XUEJI_FREEZE_DAYS", 180, 0, 36500, &n, err)) != 0)
         return rc;
     cfg->freeze_days = (int)n;
@@ -242,7 +252,13 @@ api_config_load(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_RATE_LIMIT_ACCOUNT", 50, 0, 10000000, &n, err)) != 0)
         return rc;
     cfg->rate_account = (double)n;
+    return 0;
+}
 
+/* Database URL, CORS origins, admin password, port file, XUEJI_ENV, log level. */
+static int
+load_mode(api_config *cfg, app_err *err)
+{
     snprintf(cfg->database_url, sizeof(cfg->database_url), "%s",
              env("XUEJI_DATABASE_URL", "postgresql:///xueji"));
     snprintf(cfg->cors_origins, sizeof(cfg->cors_origins), "%s", env("XUEJI_CORS_ORIGINS", ""));
@@ -265,62 +281,97 @@ api_config_load(api_config *cfg, app_err *err)
     if (cfg->log_level < 0)
         return app_err_set(err, APP_EINVAL, "bad_config",
                            "XUEJI_LOG_LEVEL must be error, warn, info or debug");
+    return 0;
+}
 
+/* XUEJI_JWT_SECRET(_FILE): 32 to 256 bytes; the dev-key marker sets dev_keys. */
+static int
+load_jwt_secret(api_config *cfg, app_err *err)
+{
     char buf[512];
-    size_t mlen = strlen(API_DEV_KEY_MARKER);
-    if ((rc = secret("XUEJI_JWT_SECRET", buf, sizeof(buf), err)) != 0)
-        return rc;
-    if (buf[0] != '\0') {
-        if (strncmp(buf, API_DEV_KEY_MARKER, mlen) == 0)
-            cfg->dev_keys = 1;
-        size_t len = strlen(buf);
-        if (len < 32 || len > sizeof(cfg->jwt_secret)) {
-            sodium_memzero(buf, sizeof(buf));
-            return app_err_set(err, APP_EINVAL, "bad_config",
-                               "XUEJI_JWT_SECRET must be 32 to 256 bytes");
-        }
-        memcpy(cfg->jwt_secret, buf, len);
-        cfg->jwt_secret_len = len;
+    int rc = secret("XUEJI_JWT_SECRET", buf, sizeof(buf), err);
+    if (rc != 0 || buf[0] == '\0')
+        goto out;
+    if (strncmp(buf, API_DEV_KEY_MARKER, strlen(API_DEV_KEY_MARKER)) == 0)
+        cfg->dev_keys = 1;
+    size_t len = strlen(buf);
+    if (len < 32 || len > sizeof(cfg->jwt_secret)) {
+        rc = app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_JWT_SECRET must be 32 to 256 bytes");
+        goto out;
     }
-    if ((rc = secret("XUEJI_DATA_KEY", buf, sizeof(buf), err)) != 0)
-        return rc;
-    if (buf[0] != '\0') {
-        const char *hex = buf;
-        if (strncmp(buf, API_DEV_KEY_MARKER, mlen) == 0) {
-            cfg->dev_keys = 1;
-            hex += mlen;
-        }
-        size_t got = 0;
-        if (strlen(hex) != 64 ||
-            sodium_hex2bin(cfg->data_key, sizeof(cfg->data_key), hex, 64, NULL, &got, NULL) != 0 ||
-            got != 32) {
-            sodium_memzero(buf, sizeof(buf));
-            return app_err_set(err, APP_EINVAL, "bad_config",
-                               "XUEJI_DATA_KEY must be 64 hex digits (32 bytes)");
-        }
-        cfg->have_data_key = 1;
-    }
+    memcpy(cfg->jwt_secret, buf, len);
+    cfg->jwt_secret_len = len;
+out:
     sodium_memzero(buf, sizeof(buf));
-    if ((rc = secret("XUEJI_DATA_KEYS_OLD", buf, sizeof(buf), err)) != 0)
-        return rc;
+    return rc;
+}
+
+/* XUEJI_DATA_KEY(_FILE): 64 hex digits, after the dev-key marker if any. */
+static int
+load_data_key(api_config *cfg, app_err *err)
+{
+    char buf[512];
+    int rc = secret("XUEJI_DATA_KEY", buf, sizeof(buf), err);
+    if (rc != 0 || buf[0] == '\0')
+        goto out;
+    const char *hex = buf;
+    size_t mlen = strlen(API_DEV_KEY_MARKER);
+    if (strncmp(buf, API_DEV_KEY_MARKER, mlen) == 0) {
+        cfg->dev_keys = 1;
+        hex += mlen;
+    }
+    size_t got = 0;
+    if (strlen(hex) != 64 ||
+        sodium_hex2bin(cfg->data_key, sizeof(cfg->data_key), hex, 64, NULL, &got, NULL) != 0 ||
+        got != 32) {
+        rc = app_err_set(err, APP_EINVAL, "bad_config",
+                         "XUEJI_DATA_KEY must be 64 hex digits (32 bytes)");
+        goto out;
+    }
+    cfg->have_data_key = 1;
+out:
+    sodium_memzero(buf, sizeof(buf));
+    return rc;
+}
+
+/* XUEJI_DATA_KEYS_OLD(_FILE): up to 7 earlier data keys, comma-separated. */
+static int
+load_old_keys(api_config *cfg, app_err *err)
+{
+    char buf[512];
+    int rc = secret("XUEJI_DATA_KEYS_OLD", buf, sizeof(buf), err);
+    if (rc != 0)
+        goto out;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         int dev = 0;
         if (cfg->nold_keys == 7 || core_key_parse(tok, cfg->old_keys[cfg->nold_keys], &dev) != 0) {
-            sodium_memzero(buf, sizeof(buf));
-            return app_err_set(err, APP_EINVAL, "bad_config",
-                               "XUEJI_DATA_KEYS_OLD: up to 7 keys of 64 hex digits");
+            rc = app_err_set(err, APP_EINVAL, "bad_config",
+                             "XUEJI_DATA_KEYS_OLD: up to 7 keys of 64 hex digits");
+            goto out;
         }
         cfg->nold_keys++;
     }
+out:
     sodium_memzero(buf, sizeof(buf));
+    return rc;
+}
+
+static int
+load_verifier(api_config *cfg, app_err *err)
+{
     snprintf(cfg->verifier_url, sizeof(cfg->verifier_url), "%s", env("XUEJI_VERIFIER_URL", ""));
     cfg->verifier_timeout_ms = atoi(env("XUEJI_VERIFIER_TIMEOUT_MS", "2000"));
     if (cfg->verifier_timeout_ms < 50 || cfg->verifier_timeout_ms > 60000)
         return app_err_set(err, APP_EINVAL, "bad_config",
                            "XUEJI_VERIFIER_TIMEOUT_MS must be 50..60000");
+    return 0;
+}
 
-    /* test hooks: an injectable date and an injected fault, never in production */
+/* Test hooks: an injectable date and an injected fault, never in production. */
+static int
+load_test_hooks(api_config *cfg, app_err *err)
+{
     const char *today = env("XUEJI_TODAY", NULL), *fault = env("XUEJI_TEST_FAULT", NULL);
     if ((today || fault) && cfg->production)
         return app_err_set(err, APP_EINVAL, "bad_config",
@@ -329,17 +380,40 @@ api_config_load(api_config *cfg, app_err *err)
         return app_err_set(err, APP_EINVAL, "bad_config", "XUEJI_TODAY must be YYYY-MM-DD");
     cfg->fault_after_effect = fault && strcmp(fault, "after_effect") == 0;
     cfg->fault_import_crash = fault && strcmp(fault, "import_crash") == 0;
-
-    if (cfg->production) {
-        if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)
-            return app_err_set(err, APP_EINVAL, "bad_config",
-                               "production needs XUEJI_JWT_SECRET and XUEJI_DATA_KEY");
-        if (cfg->dev_keys)
-            return app_err_set(err, APP_EINVAL, "bad_config",
-                               "production refuses development keys (" API_DEV_KEY_MARKER
-                               "...): generate real ones");
-    }
     return 0;
+}
+
+/* Production starts only with real keys. */
+static int
+check_production(const api_config *cfg, app_err *err)
+{
+    if (!cfg->production)
+        return 0;
+    if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)
+        return app_err_set(err, APP_EINVAL, "bad_config",
+                           "production needs XUEJI_JWT_SECRET and XUEJI_DATA_KEY");
+    if (cfg->dev_keys)
+        return app_err_set(err, APP_EINVAL, "bad_config",
+                           "production refuses development keys (" API_DEV_KEY_MARKER
+                           "...): generate real ones");
+    return 0;
+}
+
+int
+api_config_load(api_config *cfg, app_err *err)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    int rc;
+    if ((rc = listen_addr("XUEJI_LISTEN", env("XUEJI_LISTEN", "127.0.0.1:8080"), cfg->host,
+                          &cfg->port, err)) != 0 ||
+        (rc = metrics_config(cfg, err)) != 0 || (rc = load_sizes(cfg, err)) != 0 ||
+        (rc = load_background(cfg, err)) != 0 || (rc = load_deadlines(cfg, err)) != 0 ||
+        (rc = load_guards(cfg, err)) != 0 || (rc = load_mode(cfg, err)) != 0 ||
+        (rc = load_jwt_secret(cfg, err)) != 0 || (rc = load_data_key(cfg, err)) != 0 ||
+        (rc = load_old_keys(cfg, err)) != 0 || (rc = load_verifier(cfg, err)) != 0 ||
+        (rc = load_test_hooks(cfg, err)) != 0)
+        return rc;
+    return check_production(cfg, err);
 }
 
 void

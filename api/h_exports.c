@@ -119,91 +119,115 @@ job_export(api_call *c, db_conn *db)
     return 0;
 }
 
-void
-h_students_export(api_call *c)
+/* A bad query parameter: answered 400 invalid_parameter at `pointer`; -1. */
+static int
+export_bad(api_call *c, const char *pointer)
 {
-    export_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    memset(a, 0, sizeof(*a));
-    const core_actor *ac = &c->actor;
-    const core_codes *codes = api_env()->codes;
+    api_fail_code(c, APP_EINVAL, "invalid_parameter", pointer);
+    return -1;
+}
+
+/* format= and school= (a bureau exports one school at a time). 0, or -1 answered. */
+static int
+export_parse_target(api_call *c, export_args *a)
+{
     const char *v;
     a->fmt = CORE_EXPORT_XLSX;
     if ((v = api_query(c, "format")) != NULL) {
         if (strcmp(v, "csv") == 0)
             a->fmt = CORE_EXPORT_CSV;
-        else if (strcmp(v, "xlsx") != 0) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/format");
-            return;
-        }
+        else if (strcmp(v, "xlsx") != 0)
+            return export_bad(c, "/query/format");
     }
     if ((v = api_query(c, "school")) != NULL) {
-        if (!digits(v, 10, 10)) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/school");
-            return;
-        }
+        if (!digits(v, 10, 10))
+            return export_bad(c, "/query/school");
         a->f.school = v;
-    } else if (ac->level != CORE_LEVEL_SCHOOL) {
+    } else if (c->actor.level != CORE_LEVEL_SCHOOL) {
         /* a bureau exports one school at a time */
         api_fail_code(c, APP_EINVAL, "school_required", "/query/school");
-        return;
+        return -1;
     }
+    return 0;
+}
+
+/* grade=, class= and status= (or its older name state=). 0, or -1 answered. */
+static int
+export_parse_place(api_call *c, export_args *a, const core_codes *codes)
+{
+    const char *v;
     if ((v = api_query(c, "grade")) != NULL) {
-        if (!digits(v, 1, 2)) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/grade");
-            return;
-        }
+        if (!digits(v, 1, 2))
+            return export_bad(c, "/query/grade");
         a->f.grade = atoi(v);
     }
     if ((v = api_query(c, "class")) != NULL) {
-        if (!digits(v, 1, 2)) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/class");
-            return;
-        }
+        if (!digits(v, 1, 2))
+            return export_bad(c, "/query/class");
         a->f.class_no = atoi(v);
     }
     const char *st = api_query(c, "status");
     if (st == NULL)
         st = api_query(c, "state");
     if (st != NULL) {
-        if (core_codes_label(codes, "student_state", st) == NULL) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/status");
-            return;
-        }
+        if (core_codes_label(codes, "student_state", st) == NULL)
+            return export_bad(c, "/query/status");
         a->f.state = st;
     }
+    return 0;
+}
+
+/* name=, left_behind= and migrant_child=. 0, or -1 answered. */
+static int
+export_parse_person(api_call *c, export_args *a, const core_codes *codes)
+{
+    const char *v;
     if ((v = api_query(c, "name")) != NULL) {
-        if (!base_text_visible(v, 50)) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/name");
-            return;
-        }
+        if (!base_text_visible(v, 50))
+            return export_bad(c, "/query/name");
         a->f.name_prefix = v;
     }
     if ((v = api_query(c, "left_behind")) != NULL) {
-        if (core_codes_label(codes, "left_behind", v) == NULL) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/left_behind");
-            return;
-        }
+        if (core_codes_label(codes, "left_behind", v) == NULL)
+            return export_bad(c, "/query/left_behind");
         a->f.left_behind = v;
     }
     if ((v = api_query(c, "migrant_child")) != NULL) {
-        if (core_codes_label(codes, "yes_no", v) == NULL) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/migrant_child");
-            return;
-        }
+        if (core_codes_label(codes, "yes_no", v) == NULL)
+            return export_bad(c, "/query/migrant_child");
         a->f.migrant_child = v;
     }
-    if ((v = api_query(c, "reveal")) != NULL) {
-        if (strcmp(v, "id_number") != 0) {
-            api_fail_code(c, APP_EINVAL, "invalid_parameter", "/query/reveal");
-            return;
-        }
-        /* as GET /students/{key}?reveal: registrars and bureaus, not class or grade staff */
-        if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR) {
-            api_fail_code(c, APP_EFORBIDDEN, "forbidden", "/query/reveal");
-            return;
-        }
-        a->f.reveal = 1;
+    return 0;
+}
+
+/* reveal=id_number: registrars and bureaus, not class or grade staff. 0, or -1 answered. */
+static int
+export_parse_reveal(api_call *c, export_args *a)
+{
+    const core_actor *ac = &c->actor;
+    const char *v = api_query(c, "reveal");
+    if (v == NULL)
+        return 0;
+    if (strcmp(v, "id_number") != 0)
+        return export_bad(c, "/query/reveal");
+    /* as GET /students/{key}?reveal: registrars and bureaus, not class or grade staff */
+    if (ac->level == CORE_LEVEL_SCHOOL && ac->staff_role != CORE_STAFF_REGISTRAR) {
+        api_fail_code(c, APP_EFORBIDDEN, "forbidden", "/query/reveal");
+        return -1;
     }
+    a->f.reveal = 1;
+    return 0;
+}
+
+void
+h_students_export(api_call *c)
+{
+    export_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    memset(a, 0, sizeof(*a));
+    const core_codes *codes = api_env()->codes;
+    if (export_parse_target(c, a) != 0 || export_parse_place(c, a, codes) != 0 ||
+        export_parse_person(c, a, codes) != 0 || export_parse_reveal(c, a) != 0)
+        return;
     c->data = a;
     api_submit(c, job_export);
 }

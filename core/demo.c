@@ -422,73 +422,104 @@ parent(core_demo_student *s, core_demo_rng *r, int member, const char *surname, 
         v[field_at[FI_1_position] - CORE_R_F1] = PICK(r, positions);
 }
 
-int
-core_demo_student_make(core_demo_rng *r, core_demo_ids *ids, const core_demo_class *k,
-                       int school_year, core_demo_student *s)
-{
-    pthread_once(&fields_once, resolve_fields);
-    memset(&s->rec, 0, sizeof(s->rec));
-    s->used = 0;
-    int schooling = core_demo_schooling_year(k->grade, k->system);
-    if (schooling == 0) /* special education and others teach the primary grades */
-        schooling = k->grade >= 11 && k->grade <= 16 ? k->grade - 10 : 1;
-    int from, until;
-    core_demo_birth_window(schooling, school_year, &from, &until);
+/* What the steps of core_demo_student_make share about the student being made. */
+typedef struct demo_draft {
+    const core_demo_class *k;
+    int schooling, gender, birth, place, migrant, special;
+    char id[19];
+    const char *town, *street, *hukou_county, *native, *hukou, *ethnicity, *surname, *address;
+    char given[16];
+} demo_draft;
 
-    /* gender and birth date, then a free sequence for them */
+/* Gender and birth date, then a free sequence for them: -1 if the window is full. */
+static int
+take_birth(core_demo_rng *r, core_demo_ids *ids, const char *county, int from, int until,
+           demo_draft *out)
+{
     int gender = chance(r, 520) ? 1 : 2;
     int birth = 0, seq = -1;
     for (int tries = 0; seq < 0 && tries < 16; tries++) {
         birth = random_date(r, from, until);
-        seq = core_demo_ids_take(ids, k->county, birth, gender);
+        seq = core_demo_ids_take(ids, county, birth, gender);
     }
     for (long a = core_days_of(from), b = core_days_of(until), d = a; seq < 0 && d <= b; d++) {
         for (int g = 1; seq < 0 && g <= 2; g++) {
             birth = core_ymd_of_days(d);
             gender = g;
-            seq = core_demo_ids_take(ids, k->county, birth, g);
+            seq = core_demo_ids_take(ids, county, birth, g);
         }
     }
+    out->gender = gender;
+    out->birth = birth;
+    return seq;
+}
+
+/* The year of schooling, a birth date in its window and the ID number. */
+static int
+draft_identity(core_demo_rng *r, core_demo_ids *ids, int school_year, core_demo_student *s,
+               demo_draft *d)
+{
+    const core_demo_class *k = d->k;
+    int schooling = core_demo_schooling_year(k->grade, k->system);
+    if (schooling == 0) /* special education and others teach the primary grades */
+        schooling = k->grade >= 11 && k->grade <= 16 ? k->grade - 10 : 1;
+    d->schooling = schooling;
+    int from, until;
+    core_demo_birth_window(schooling, school_year, &from, &until);
+    int seq = take_birth(r, ids, k->county, from, until, d);
     if (seq < 0)
         return -1;
-    char id[19];
-    make_idnum(k->county, birth, seq, id);
-    snprintf(s->student_number, sizeof(s->student_number), "G%s", id);
+    make_idnum(k->county, d->birth, seq, d->id);
+    snprintf(s->student_number, sizeof(s->student_number), "G%s", d->id);
+    return 0;
+}
 
-    int place = -1;
+/* Where the family lives and comes from, the ethnicity and the name. */
+static void
+draft_origin(core_demo_rng *r, core_demo_student *s, demo_draft *d)
+{
+    const core_demo_class *k = d->k;
+    d->place = -1;
     for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
         if (strcmp(places[i].code, k->county) == 0)
-            place = (int)i;
-    const char *town = place >= 0 ? places[place].place : "河南省";
-    const char *street = place >= 0 ? places[place].streets[core_demo_rand(r, 8)] : "人民路";
+            d->place = (int)i;
+    d->town = d->place >= 0 ? places[d->place].place : "河南省";
+    d->street = d->place >= 0 ? places[d->place].streets[core_demo_rand(r, 8)] : "人民路";
 
     /* hukou: local, or a migrant worker's family from elsewhere in the province */
-    int migrant = chance(r, 120);
-    const char *hukou_county = k->county, *native = native_places[skewed(r, NELEM(native_places))];
-    if (migrant) {
+    d->migrant = chance(r, 120);
+    d->hukou_county = k->county;
+    d->native = native_places[skewed(r, NELEM(native_places))];
+    if (d->migrant) {
         uint32_t h = core_demo_rand(r, NELEM(hometowns));
-        hukou_county = hometowns[h].code;
-        native = hometowns[h].place;
+        d->hukou_county = hometowns[h].code;
+        d->native = hometowns[h].place;
     }
-    const char *hukou = put(s, "%s000000", hukou_county);
-    const char *ethnicity = chance(r, 950) ? "01" : PICK(r, minorities);
+    d->hukou = put(s, "%s000000", d->hukou_county);
+    d->ethnicity = chance(r, 950) ? "01" : PICK(r, minorities);
 
     /* the name: the father's surname, a given name of one or two characters */
-    const char *surname = surnames[skewed(r, NELEM(surnames))];
-    char given[16];
-    given_name(r, gender == 1 ? boy_chars : girl_chars,
-               gender == 1 ? NELEM(boy_chars) : NELEM(girl_chars), chance(r, 750), given,
-               sizeof(given));
+    d->surname = surnames[skewed(r, NELEM(surnames))];
+    given_name(r, d->gender == 1 ? boy_chars : girl_chars,
+               d->gender == 1 ? NELEM(boy_chars) : NELEM(girl_chars), chance(r, 750), d->given,
+               sizeof(d->given));
+}
 
-    set(s, 0, name, put(s, "%s%s", surname, given));
-    set(s, 0, gender, gender == 1 ? "1" : "2");
-    set(s, 0, birth_date, iso(s, birth));
-    set(s, 0, birthplace, put(s, "%s000000", migrant && chance(r, 500) ? hukou_county : k->county));
-    set(s, 0, native_place, native);
-    set(s, 0, ethnicity, ethnicity);
+/* Name, birth, origin, ID, political status, health and hukou. */
+static void
+set_person(core_demo_rng *r, core_demo_student *s, const demo_draft *d)
+{
+    int schooling = d->schooling;
+    set(s, 0, name, put(s, "%s%s", d->surname, d->given));
+    set(s, 0, gender, d->gender == 1 ? "1" : "2");
+    set(s, 0, birth_date, iso(s, d->birth));
+    set(s, 0, birthplace,
+        put(s, "%s000000", d->migrant && chance(r, 500) ? d->hukou_county : d->k->county));
+    set(s, 0, native_place, d->native);
+    set(s, 0, ethnicity, d->ethnicity);
     set(s, 0, nationality, "CHN");
     set(s, 0, id_type, "1");
-    set(s, 0, id_number, put(s, "%s", id));
+    set(s, 0, id_number, put(s, "%s", d->id));
     set(s, 0, overseas_status, "0");
     const char *political = "02"; /* 少先队员 */
     if (schooling >= 8 && chance(r, schooling >= 10 ? 600 : 250))
@@ -496,39 +527,59 @@ core_demo_student_make(core_demo_rng *r, core_demo_ids *ids, const core_demo_cla
     else if (schooling >= 10)
         political = "13";
     set(s, 0, political_status, political);
-    int special = k->category == 51;
-    set(s, 0, health, special ? "6" : chance(r, 970) ? "1" : chance(r, 700) ? "2" : "3");
-    set(s, 0, hukou_region, hukou);
-    set(s, 0, hukou_type, migrant ? "2" : chance(r, 850) ? "1" : "2");
+    set(s, 0, health, d->special ? "6" : chance(r, 970) ? "1" : chance(r, 700) ? "2" : "3");
+    set(s, 0, hukou_region, d->hukou);
+    set(s, 0, hukou_type, d->migrant ? "2" : chance(r, 850) ? "1" : "2");
+}
+
+/* Grade, class and how and when the student entered the school's stage. */
+static void
+set_schooling(core_demo_rng *r, core_demo_student *s, const demo_draft *d, int school_year)
+{
+    const core_demo_class *k = d->k;
+    int schooling = d->schooling;
     set(s, 0, grade, put(s, "%d", k->grade));
     set(s, 0, class, put(s, "%d", k->number));
     /* enrolled in the first year of the school's stage */
     int primary = strcmp(k->system, "54") == 0 ? 5 : 6;
-    int stage_first = special || schooling <= primary ? 1 : schooling <= 9 ? primary + 1 : 10;
+    int stage_first = d->special || schooling <= primary ? 1 : schooling <= 9 ? primary + 1 : 10;
     set(s, 0, enrolled_month, put(s, "%04d09", school_year - (schooling - stage_first)));
     set(s, 0, entry_mode, schooling >= 10 ? "3" : "1");
     set(s, 0, study_mode, schooling >= 10 && chance(r, 250) ? "2" : "1");
     set(s, 0, source, "1");
+}
+
+/* The addresses, the postcode and the family and aid flags. */
+static void
+set_home(core_demo_rng *r, core_demo_student *s, demo_draft *d)
+{
     const char *address =
-        put(s, "%s%s%u号院%u号楼%u单元%u0%u室", town, street, 1 + core_demo_rand(r, 300),
+        put(s, "%s%s%u号院%u号楼%u单元%u0%u室", d->town, d->street, 1 + core_demo_rand(r, 300),
             1 + core_demo_rand(r, 20), 1 + core_demo_rand(r, 4), 1 + core_demo_rand(r, 18),
             1 + core_demo_rand(r, 4));
+    d->address = address;
     set(s, 0, current_address, address);
     set(s, 0, mailing_address, address);
     set(s, 0, home_address, address);
-    set(s, 0, postcode, place >= 0 ? places[place].postcode : "450000");
+    set(s, 0, postcode, d->place >= 0 ? places[d->place].postcode : "450000");
     set(s, 0, only_child, chance(r, 350) ? "1" : "0");
     set(s, 0, preschool, chance(r, 950) ? "1" : "0");
-    set(s, 0, left_behind, migrant ? "0" : chance(r, 25) ? (chance(r, 800) ? "1" : "2") : "0");
-    set(s, 0, migrant_child, migrant ? "1" : "0");
+    set(s, 0, left_behind, d->migrant ? "0" : chance(r, 25) ? (chance(r, 800) ? "1" : "2") : "0");
+    set(s, 0, migrant_child, d->migrant ? "1" : "0");
     set(s, 0, orphan, "0");
     set(s, 0, martyr_child, "0");
     set(s, 0, inclusive_ed, "0");
-    set(s, 0, disability, special ? PICK(r, disabilities) : "0");
+    set(s, 0, disability, d->special ? PICK(r, disabilities) : "0");
     set(s, 0, gov_funded_seat, "0");
     set(s, 0, needs_aid, chance(r, 40) ? "1" : "0");
     set(s, 0, boarding_subsidy, "0");
-    unsigned tenths = 3 + core_demo_rand(r, schooling >= 7 ? 120 : 45);
+}
+
+/* The way to school: distance, transport and the school bus. */
+static void
+set_travel(core_demo_rng *r, core_demo_student *s, const demo_draft *d)
+{
+    unsigned tenths = 3 + core_demo_rand(r, d->schooling >= 7 ? 120 : 45);
     set(s, 0, distance_km, put(s, "%u.%u", tenths / 10, tenths % 10));
     const char *transport = tenths < 10   ? "1"
                             : tenths < 30 ? (chance(r, 500) ? "2" : "4")
@@ -536,9 +587,26 @@ core_demo_student_make(core_demo_rng *r, core_demo_ids *ids, const core_demo_cla
     int bus = chance(r, 20);
     set(s, 0, transport, bus ? "5" : transport);
     set(s, 0, school_bus, bus ? "1" : "0");
+}
 
-    parent(s, r, 1, surname, birth, hukou_county, address, hukou, ethnicity);
-    parent(s, r, 2, surname, birth, hukou_county, address, hukou, ethnicity);
+int
+core_demo_student_make(core_demo_rng *r, core_demo_ids *ids, const core_demo_class *k,
+                       int school_year, core_demo_student *s)
+{
+    pthread_once(&fields_once, resolve_fields);
+    memset(&s->rec, 0, sizeof(s->rec));
+    s->used = 0;
+    demo_draft d = {.k = k, .special = k->category == 51};
+    if (draft_identity(r, ids, school_year, s, &d) != 0)
+        return -1;
+    draft_origin(r, s, &d);
+    set_person(r, s, &d);
+    set_schooling(r, s, &d, school_year);
+    set_home(r, s, &d);
+    set_travel(r, s, &d);
+
+    parent(s, r, 1, d.surname, d.birth, d.hukou_county, d.address, d.hukou, d.ethnicity);
+    parent(s, r, 2, d.surname, d.birth, d.hukou_county, d.address, d.hukou, d.ethnicity);
     /* the student's contact number is a parent's */
     s->rec.v[CORE_R_PHONE] = s->rec.v[(chance(r, 600) ? CORE_R_F2 : CORE_R_F1) + CORE_M_PHONE];
     return 0;
