@@ -68,7 +68,7 @@ EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
         compose-check deps bench bench-export clean demo fuzz fuzz-build check-faults soak \
-        check-fuzz format-check format
+        check-fuzz format-check format test-bins
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -123,6 +123,9 @@ demo: all
 	@sh scripts/run.sh $(OUT) --demo-only
 
 # ---- tests ------------------------------------------------------------------
+# every test binary of this BUILD (make -jN builds them side by side)
+test-bins: $(UNIT_BIN) $(INTEG_BIN) $(HTTP_BIN)
+
 check: $(UNIT_BIN)
 	@sh scripts/run-tests.sh unit $(UNIT_BIN)
 
@@ -152,12 +155,19 @@ lint-openapi:
 compose-check:
 	@sh scripts/compose-check.sh
 
+# Builds run on every core (TEST_JOBS, default: all of them); the suites run one
+# after another (they share one PostgreSQL per kind).
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: deps
 	$(MAKE) check-layers
 	$(MAKE) format-check
-	$(MAKE) BUILD=release all check check-integration check-http
+	$(MAKE) -j$(TEST_JOBS) BUILD=release all test-bins build/release/tests/fault/load
+	$(MAKE) BUILD=release check check-integration check-http
 	$(MAKE) BUILD=release check-faults
-	$(MAKE) BUILD=debug all check check-integration check-http
+	$(MAKE) -j$(TEST_JOBS) BUILD=debug all test-bins
+	$(MAKE) BUILD=debug check check-integration check-http
+	$(MAKE) -j$(TEST_JOBS) fuzz-build
 	$(MAKE) check-fuzz
 	$(MAKE) lint-openapi
 	$(MAKE) compose-check
