@@ -35,7 +35,8 @@ approve_all(const long long *ids, int n)
     char *b = malloc(cap);
     len += (size_t)snprintf(b + len, cap - len, "{\"items\":[");
     for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(b + len, cap - len, "%s{\"request\":%lld,\"step\":1,\"action\":\"approve\"}",
+        len += (size_t)snprintf(b + len, cap - len,
+                                "%s{\"request\":%lld,\"step\":1,\"action\":\"approve\"}",
                                 i ? "," : "", ids[i]);
     snprintf(b + len, cap - len, "]}");
     return b;
@@ -97,7 +98,8 @@ START_TEST(test_action_evidence)
     char path[64], body[256];
     snprintf(path, sizeof(path), "/api/v1/requests/%lld/actions", rid);
 
-    /* a file of another org, a file nobody has, a wrong shape, an unknown member: nothing recorded */
+    /* a file of another org, a file nobody has, a wrong shape, an unknown member: nothing recorded
+     */
     char theirs_ev[32];
     snprintf(theirs_ev, sizeof(theirs_ev), "[%lld]", theirs);
     const struct {
@@ -105,8 +107,10 @@ START_TEST(test_action_evidence)
         long status;
         const char *code;
     } bad[] = {
-        {theirs_ev, 422, "file_not_found"}, {"[999999999]", 422, "file_not_found"},
-        {"\"x\"", 422, "wrong_type"},       {"[0]", 422, "wrong_type"},
+        {theirs_ev, 422, "file_not_found"},
+        {"[999999999]", 422, "file_not_found"},
+        {"\"x\"", 422, "wrong_type"},
+        {"[0]", 422, "wrong_type"},
         {"[1,2,3,4,5,6,7,8,9,10,11]", 422, "wrong_type"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -247,8 +251,8 @@ START_TEST(test_review_mixed)
     check_request(REG_A, withdrawn, "withdrawn", 0, NULL);
 
     /* the school's registrar may call it; each item is then its own: not the holder */
-    snprintf(body, sizeof(body), "{\"items\":[{\"request\":%lld,\"step\":1,\"action\":\"approve\"}]}",
-             fresh);
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"request\":%lld,\"step\":1,\"action\":\"approve\"}]}", fresh);
     review(REG_A, body, &r);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     item_is(&r, 0, fresh, 403, "not_step_holder");
@@ -303,8 +307,8 @@ START_TEST(test_review_refused)
     call_fails("POST", REVIEW, FURONG, "{\"items\":null}", 422, "missing_field");
     /* where: the item and its member */
     ht_resp r;
-    snprintf(body, sizeof(body), "{\"items\":[%s,{\"request\":1,\"step\":0,\"action\":\"approve\"}]}",
-             one);
+    snprintf(body, sizeof(body),
+             "{\"items\":[%s,{\"request\":1,\"step\":0,\"action\":\"approve\"}]}", one);
     review(FURONG, body, &r);
     ht_assert_problem(&r, 422, "wrong_type");
     ck_assert_msg(strstr(r.body, "\"/items/1/step\"") != NULL, "%s", r.body);
@@ -333,8 +337,8 @@ START_TEST(test_review_idempotent)
     stu s;
     long long rid = wf_register(REG_A, 13, 2, &s);
     char body[160], auth[1100];
-    snprintf(body, sizeof(body), "{\"items\":[{\"request\":%lld,\"step\":1,\"action\":\"approve\"}]}",
-             rid);
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"request\":%lld,\"step\":1,\"action\":\"approve\"}]}", rid);
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[FURONG]);
     char key[64];
     snprintf(key, sizeof(key), "Idempotency-Key: review-%lld", rid);
@@ -342,7 +346,8 @@ START_TEST(test_review_idempotent)
     ht_resp r1, r2;
     ck_assert_int_eq(ht_request(srv, "POST", REVIEW, h, body, strlen(body), &r1), 0);
     ck_assert_int_eq(ht_request(srv, "POST", REVIEW, h, body, strlen(body), &r2), 0);
-    ck_assert_msg(r1.status == 200 && r2.status == 200, "%ld %ld %s", r1.status, r2.status, r2.body);
+    ck_assert_msg(r1.status == 200 && r2.status == 200, "%ld %ld %s", r1.status, r2.status,
+                  r2.body);
     item_is(&r1, 0, rid, 200, NULL);
     item_is(&r2, 0, rid, 200, NULL);
     ck_assert_str_eq(ht_header(&r2, "idempotent-replayed"), "true");
