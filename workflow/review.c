@@ -36,7 +36,12 @@ wf_request_review(db_conn *db, const core_op *op, const wf_act *items, int n, wf
     if (n < 1 || n > WF_REVIEW_MAX)
         return app_err_set(err, APP_EINVAL, "too_many_items", "%d items", n);
     app_err e;
+    int down = 0;
     for (int i = 0; i < n; i++) {
+        if (down) { /* the rest fail as the first that found the database gone */
+            fn(ctx, i, APP_EUNAVAIL, NULL, &e);
+            continue;
+        }
         /* each item's rows in an arena of its own, freed once `fn` has them:
            500 items do not pile up in the call's arena */
         core_op iop = *op;
@@ -45,6 +50,7 @@ wf_request_review(db_conn *db, const core_op *op, const wf_act *items, int n, wf
         int rc = review_item(db, &iop, &items[i], &q, &e);
         fn(ctx, i, rc, rc == 0 ? &q : NULL, &e);
         app_arena_free(iop.arena);
+        down = rc == APP_EUNAVAIL && e.slug && strcmp(e.slug, "database_unavailable") == 0;
     }
     return 0;
 }

@@ -103,6 +103,9 @@ typedef void (*wf_review_fn)(void *ctx, int i, int rc, const core_request *q, co
  * exactly as wf_request_act_on decides it, in a transaction of its own: a
  * failed item leaves the others applied. A serialization failure retries
  * that item alone. `fn` is told each item's outcome before the next starts.
+ * Once an item finds the database unreachable (APP_EUNAVAIL
+ * database_unavailable) the items after it are not tried: each is told
+ * that same failure at once.
  * Returns 0 when every item was tried, or an error for the whole call
  * before any: APP_EFORBIDDEN forbidden for school staff other than the
  * registrar (they hold no step and start no request).

@@ -302,6 +302,8 @@ START_TEST(test_review_refused)
         snprintf(body, sizeof(body), "%s%s%s", bad[i].pre, one, bad[i].post);
         call_fails("POST", REVIEW, FURONG, body, bad[i].status, bad[i].code);
     }
+    /* not a request id: /requests/{id} takes digits */
+    call_fails("GET", REVIEW, FURONG, NULL, 404, "request_not_found");
     call_fails("POST", REVIEW, FURONG, "{\"items\":[]}", 422, "missing_field");
     call_fails("POST", REVIEW, FURONG, "{}", 422, "missing_field");
     call_fails("POST", REVIEW, FURONG, "{\"items\":null}", 422, "missing_field");
