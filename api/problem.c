@@ -645,8 +645,8 @@ api_problem_item(api_call *c, int rc, const app_err *in, const char *at)
 {
     /* as a single call's job failing with rc would be answered (api/job.c,
        api_fail_core): items become the code; no field list but for 422 */
-    app_err *err = app_arena_alloc(c->arena, sizeof(*err));
-    *err = *in;
+    app_err copy = *in; /* on the stack: a batch may fail 500 items */
+    app_err *err = &copy;
     if (err->code == APP_OK)
         app_err_set(err, (app_code)rc, NULL, NULL);
     if (rc == APP_EINVAL && err->nitems > 0 && err->slug == NULL)
