@@ -78,8 +78,8 @@ core__seal_hash(const core__seal_fields *s, unsigned char out[32])
     snprintf(n[1], sizeof(n[1]), "%lld", s->first_seq);
     snprintf(n[2], sizeof(n[2]), "%lld", s->last_seq);
     snprintf(at, sizeof(at), "%lld", s->at_us);
-    const char *f[] = {"xueji-audit-seal-1", n[0], n[1], n[2], s->upto_xid, at,
-                       s->prev_hash,         s->rows_hash};
+    const char *f[] = {"xueji-audit-seal-1", n[0], n[1],         n[2],
+                       s->upto_xid,          at,   s->prev_hash, s->rows_hash};
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
         db_seal_field(&b, f[i], strlen(f[i]));
     crypto_hash_sha256(out, b.p, b.n);
@@ -111,8 +111,8 @@ seal_compute(const db_res *r, int n, const db_seal_last *last, const char *upto,
     unsigned char rows_hash[32], hash[32], sig[64];
     crypto_hash_sha256_final(&st, rows_hash);
     sodium_bin2hex(hex[0], 129, rows_hash, 32);
-    core__seal_fields f = {last->id + 1, last->last_seq + 1, last->last_seq + n, upto,
-                           at_us,        last->hash,         hex[0]};
+    core__seal_fields f = {
+        last->id + 1, last->last_seq + 1, last->last_seq + n, upto, at_us, last->hash, hex[0]};
     core__seal_hash(&f, hash);
     sodium_bin2hex(hex[1], 129, hash, 32);
     crypto_sign_detached(sig, NULL, hash, sizeof(hash), k->sk);
@@ -187,8 +187,7 @@ done:
 }
 
 int
-core_seal_run(db_conn *db, const core_seal_key *k, int max_rows, core_seal_pass *out,
-              app_err *err)
+core_seal_run(db_conn *db, const core_seal_key *k, int max_rows, core_seal_pass *out, app_err *err)
 {
     memset(out, 0, sizeof(*out));
     if (max_rows < 1 || max_rows > CORE_SEAL_MAX_ROWS)

@@ -54,10 +54,10 @@ void core_seal_key_id(const unsigned char pk[32], char out[17]);
 
 /* What one pass did. */
 typedef struct core_seal_pass {
-    int leader;                     /* 0: another sealer holds the lock, nothing done */
-    long long seals, rows;          /* seals appended, rows sealed */
-    long long unsealed;             /* rows left unsealed after the pass */
-    double oldest_unsealed_s;       /* age of the oldest of them, 0 when none */
+    int leader;               /* 0: another sealer holds the lock, nothing done */
+    long long seals, rows;    /* seals appended, rows sealed */
+    long long unsealed;       /* rows left unsealed after the pass */
+    double oldest_unsealed_s; /* age of the oldest of them, 0 when none */
 } core_seal_pass;
 
 /*

@@ -126,8 +126,8 @@ check_row(walk *w, const seal_row *s, int i, crypto_hash_sha256_state *st)
         problem(w, "row %lld (seq %lld, seal %lld): its content does not match its hash (changed)",
                 id, seq, s->id);
     if (core__xid_cmp(xid, s->upto) > 0)
-        problem(w, "row %lld (seq %lld, seal %lld): transaction %s above the seal's horizon %s",
-                id, seq, s->id, xid, s->upto);
+        problem(w, "row %lld (seq %lld, seal %lld): transaction %s above the seal's horizon %s", id,
+                seq, s->id, xid, s->upto);
     int c = core__xid_cmp(xid, w->prev_xid);
     if (c < 0 || (c == 0 && id <= w->prev_id))
         problem(w, "row %lld (seq %lld, seal %lld): out of (transaction, id) order", id, seq,
@@ -263,8 +263,9 @@ walk_unsealed(walk *w, const char *upto, app_err *err)
             if (strcmp(hex, db_res_get(r, i, 1)) != 0)
                 problem(w, "row %lld (unsealed): its content does not match its hash", id);
             if (core__xid_cmp(db_res_get(r, i, 3), upto) < 0)
-                problem(w, "row %lld: unsealed, but its transaction %s is below the last seal's "
-                           "horizon %s (its seq removed, or inserted afterwards)",
+                problem(w,
+                        "row %lld: unsealed, but its transaction %s is below the last seal's "
+                        "horizon %s (its seq removed, or inserted afterwards)",
                         id, db_res_get(r, i, 3), upto);
             double age = strtod(db_res_get(r, i, 2 + DB_SEAL_NCOLS), NULL);
             if (age > w->rep->oldest_unsealed_s)

@@ -46,8 +46,9 @@ public_keys(unsigned char (*pks)[32])
         for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok;
              tok = strtok_r(NULL, ", ", &save)) {
             if (n == CORE_SEAL_MAX_KEYS || core_seal_pubkey_parse(tok, pks[n]) != 0) {
-                fprintf(stderr, "xuejictl: XUEJI_AUDIT_PUBLIC_KEY: up to %d public keys of 64 hex "
-                                "digits, comma-separated\n",
+                fprintf(stderr,
+                        "xuejictl: XUEJI_AUDIT_PUBLIC_KEY: up to %d public keys of 64 hex "
+                        "digits, comma-separated\n",
                         CORE_SEAL_MAX_KEYS);
                 return -1;
             }

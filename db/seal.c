@@ -24,12 +24,12 @@ static const db_stmt SQL_LAST = {"seal_last", "SELECT id, last_seq, upto_xid::te
 static const db_stmt SQL_UNSEALED = {"seal_unsealed",
                                      "SELECT id, xid::text, " DB_SEAL_ROW_COLS
                                      " FROM audit WHERE seq IS NULL AND xid < $1::xid8"
-                                     " ORDER BY xid, id LIMIT $2"};
+                                     " ORDER BY audit.xid, audit.id LIMIT $2"};
 
-static const db_stmt SQL_SET_SEQ = {
-    "seal_set_seq", "UPDATE audit a SET seq = $2::bigint + u.o - 1"
-                    " FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, o)"
-                    " WHERE a.id = u.id AND a.seq IS NULL"};
+static const db_stmt SQL_SET_SEQ = {"seal_set_seq",
+                                    "UPDATE audit a SET seq = $2::bigint + u.o - 1"
+                                    " FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, o)"
+                                    " WHERE a.id = u.id AND a.seq IS NULL"};
 
 static const db_stmt SQL_INSERT = {
     "seal_insert",
@@ -37,8 +37,8 @@ static const db_stmt SQL_INSERT = {
     " key_id, signature) VALUES ($1, $2, $3, $4::xid8,"
     " timestamptz 'epoch' + $5::bigint * interval '1 microsecond', $6, $7, $8, $9, $10)"};
 
-static const db_stmt SQL_NOW = {
-    "seal_now", "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"};
+static const db_stmt SQL_NOW = {"seal_now",
+                                "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"};
 
 static const db_stmt SQL_BACKLOG = {
     "seal_backlog", "SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(at)),"
@@ -51,12 +51,12 @@ static const db_stmt SQL_PAGE = {
 
 static const db_stmt SQL_ROWS_PAGE = {"seal_rows_page", "SELECT seq, hash, " DB_SEAL_ROW_COLS
                                                         " FROM audit WHERE seq > $1"
-                                                        " ORDER BY seq LIMIT $2"};
+                                                        " ORDER BY audit.seq LIMIT $2"};
 
 static const db_stmt SQL_UNSEALED_PAGE = {
     "seal_unsealed_page",
     "SELECT id, hash, " DB_SEAL_ROW_COLS ", extract(epoch FROM clock_timestamp() - at)::float8"
-    " FROM audit WHERE seq IS NULL AND id > $1 ORDER BY id LIMIT $2"};
+    " FROM audit WHERE seq IS NULL AND audit.id > $1 ORDER BY audit.id LIMIT $2"};
 
 void
 db_seal_field(base_buf *out, const char *v, size_t len)
@@ -163,7 +163,7 @@ db_seal_append(db_conn *c, const db_seal *s, const long long *ids, int n, app_er
     app_arena_free(a);
     if (rc != 0)
         return rc;
-    const char *p[] = {id,          first,        last,    s->upto_xid, at,
+    const char *p[] = {id,           first,        last,    s->upto_xid, at,
                        s->prev_hash, s->rows_hash, s->hash, s->key_id,   s->signature};
     return db_exec(c, &SQL_INSERT, 10, p, NULL, err);
 }

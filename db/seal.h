@@ -23,7 +23,7 @@
 
 /* The twelve hashed columns of audit, as text, in canonical order. */
 #define DB_SEAL_ROW_COLS                                                                           \
-    "id::text, xid::text, extract(epoch FROM at)::text, actor_id::text, actor_org, action,"       \
+    "id::text, xid::text, extract(epoch FROM at)::text, actor_id::text, actor_org, action,"        \
     " target_type, target_id, ip, user_agent, request_id, detail::text"
 #define DB_SEAL_NCOLS 12
 
