@@ -107,8 +107,8 @@ insert_rows_on(db_conn *c, int n)
                       .ip = i % 2 ? "127.0.0.1" : NULL,
                       .user_agent = i % 5 ? "测试 agent/1.0" : NULL,
                       .request_id = i % 2 ? NULL : "req-1",
-                      .detail_json = i % 2 ? "{\"姓名\": \"张三\", \"k\": [1, {\"a\": null}]}"
-                                           : NULL};
+                      .detail_json =
+                          i % 2 ? "{\"姓名\": \"张三\", \"k\": [1, {\"a\": null}]}" : NULL};
         app_err err = {0};
         ck_assert_msg(db_audit_insert(c, &e, &err) == 0, "%s", err.detail);
     }
@@ -154,9 +154,9 @@ verify_keys(const core_seal_key *k1, const core_seal_key *k2)
         memcpy(pks[n++], k2->pk, 32);
     problems[0] = '\0';
     app_err err = {0};
-    ck_assert_msg(core_seal_verify(conn, (const unsigned char(*)[32])pks, n, collect, NULL, &rep,
-                                   &err) == 0,
-                  "%s", err.detail);
+    ck_assert_msg(
+        core_seal_verify(conn, (const unsigned char(*)[32])pks, n, collect, NULL, &rep, &err) == 0,
+        "%s", err.detail);
     return rep.problems;
 }
 
