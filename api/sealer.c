@@ -43,8 +43,9 @@ announce(void)
     char hex[65], d[160];
     core_seal_pubkey_hex(KEY.pk, hex);
     if (CFG->audit_key_ephemeral) {
-        snprintf(d, sizeof(d), "no XUEJI_AUDIT_SIGNING_KEY: a new key for this start only, public "
-                               "key %s",
+        snprintf(d, sizeof(d),
+                 "no XUEJI_AUDIT_SIGNING_KEY: a new key for this start only, public "
+                 "key %s",
                  hex);
         api_log(API_LOG_WARN, "audit sealer", NULL, d);
     } else {

@@ -281,7 +281,7 @@ db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned char *t
 /*
  * Rows to insert travel as COPY text (one COPY ... FROM STDIN per table):
  * PostgreSQL reads it straight into rows (no JSON objects to unpack), and the
- * triggers (audit chain, events, request members) fire as for INSERT.
+ * triggers (audit hash, events, request members) fire as for INSERT.
  * Fields are tab-separated, NULL is \N, and backslash, tab, newline and
  * carriage return are escaped.
  */

@@ -150,8 +150,9 @@ START_TEST(test_rows_sealed_and_metrics)
     ht_resp_free(&r);
     ht_db_exec(open, "COMMIT");
     ck_assert_int_gt(wait_sealed(db, later, 10000), 0);
-    snprintf(sql, sizeof(sql), "SELECT ((SELECT seq FROM audit WHERE id = %lld) <"
-                               " (SELECT seq FROM audit WHERE id = %lld))::int",
+    snprintf(sql, sizeof(sql),
+             "SELECT ((SELECT seq FROM audit WHERE id = %lld) <"
+             " (SELECT seq FROM audit WHERE id = %lld))::int",
              held, later);
     ck_assert_int_eq(scalar(db, sql), 1); /* in transaction order */
     end = ht_now_ms() + 10000;
