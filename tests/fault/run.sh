@@ -214,7 +214,7 @@ SQL
         sleep 0.2
         i=$((i + 1)) unsealed=$(sql "SELECT count(*) FROM audit WHERE seq IS NULL")
     done
-    check "every audit row sealed by the restarted xuejid ($unsealed left after $((i / 5)) s)" \
+    check "every audit row sealed by xuejid ($unsealed left after $((i / 5)) s)" \
         "$([ "$unsealed" = 0 ] && echo 0 || echo 1)"
     "$out/xuejictl" audit verify >"$1/audit.txt" 2>&1 && rc=0 || rc=1
     check "xuejictl audit verify: $(tr '\n' ' ' <"$1/audit.txt")" "$rc"
