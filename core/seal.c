@@ -160,7 +160,8 @@ seal_once(db_conn *db, const core_seal_key *k, int max_rows, int *out_leader, in
     if (rc != 0 || !*out_leader)
         goto done;
     /* the horizon first, before this transaction writes anything */
-    if ((rc = db_seal_horizon(db, horizon, err)) != 0 || (rc = db_seal_last_get(db, &last, err)) != 0 ||
+    if ((rc = db_seal_horizon(db, horizon, err)) != 0 ||
+        (rc = db_seal_last_get(db, &last, err)) != 0 ||
         (rc = db_seal_unsealed(db, horizon, max_rows, &r, err)) != 0)
         goto done;
     int n = db_res_nrows(r);

@@ -267,7 +267,7 @@ START_TEST(test_audit_append_only)
     app_err err = {0};
     ck_assert_int_eq(db_migrate(conn, NULL, &err), 0);
     for (int i = 0; i < 3; i++) {
-        char t[8];
+        char t[16];
         snprintf(t, sizeof(t), "t%d", i);
         db_audit e = {.actor_id = i,
                       .actor_org = "410102",
