@@ -260,6 +260,23 @@ START_TEST(test_changed_row_detected)
 }
 END_TEST
 
+/* Whoever can write the database can also replace audit_row_hash(): verify
+   does not use it. */
+START_TEST(test_replaced_sql_hash_does_not_fool_verify)
+{
+    insert_rows(6);
+    seal(&KA, 10);
+    sql("ALTER TABLE audit DISABLE TRIGGER audit_append_only;"
+        "CREATE OR REPLACE FUNCTION audit_row_hash(r audit) RETURNS text LANGUAGE sql"
+        " IMMUTABLE AS $$ SELECT r.hash $$;"
+        "UPDATE audit SET action = 'forged' WHERE seq = 2;");
+    ck_assert_int_eq(scalar("SELECT count(*) FROM audit a WHERE hash <> audit_row_hash(a)"), 0);
+    char want[64];
+    snprintf(want, sizeof(want), "row %lld (seq 2, seal 1)", id_of_seq(2));
+    expect_problem(want);
+}
+END_TEST
+
 START_TEST(test_deleted_row_detected)
 {
     insert_rows(12);
@@ -487,6 +504,7 @@ suite(void)
     tcase_add_test(tc, test_canon_matches_sql);
     tcase_add_test(tc, test_seal_and_verify);
     tcase_add_test(tc, test_changed_row_detected);
+    tcase_add_test(tc, test_replaced_sql_hash_does_not_fool_verify);
     tcase_add_test(tc, test_deleted_row_detected);
     tcase_add_test(tc, test_inserted_row_detected);
     tcase_add_test(tc, test_changed_seal_detected);
