@@ -102,9 +102,10 @@ typedef void (*wf_review_fn)(void *ctx, int i, int rc, const core_request *q, co
  * Batch review (批量审核): items[0..n) decided in the order given, each
  * exactly as wf_request_act_on decides it, in a transaction of its own: a
  * failed item leaves the others applied. (Not one transaction with a
- * savepoint per item: that would hold every decided request's rows, and
- * the writers' audit lock, until the last item.) A serialization failure retries
- * that item alone. `fn` is told each item's outcome before the next starts.
+ * savepoint per item: that would keep every decided request's rows locked,
+ * and its effects invisible, until the last item.) A serialization
+ * failure retries that item alone. `fn` is told each item's outcome before
+ * the next starts.
  * Once an item finds the database unreachable (APP_EUNAVAIL
  * database_unavailable) the items after it are not tried: each is told
  * that same failure at once.
