@@ -1,0 +1,250 @@
+/*
+ * tests/integration/race_test.c - the guarantees of docs/concurrency.md
+ * under two writers at once, on a real PostgreSQL, without HTTP. Until
+ * migration 014 every write took one advisory lock from its first audit row
+ * or event to its commit; each test here holds one writer's transaction open
+ * after its checks (tests/lib/race.h) and runs the other inside it, so that
+ * a guarantee that rests on nothing but timing shows.
+ */
+#include "tests/lib/coreworld.h"
+#include "tests/lib/race.h"
+
+#include "core/school.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAUSE 1.5 /* seconds the child holds its transaction open */
+
+/* A registration of `rec` by `who` (the child's side of a race). */
+typedef struct reg_arg {
+    int who;
+    core_record *rec;
+} reg_arg;
+
+static int
+register_side(void *arg)
+{
+    reg_arg *a = arg;
+    app_err err = {0};
+    return cw_register(a->who, a->rec, NULL, NULL, NULL, &err);
+}
+
+/* A registration of the school's, paused after its checks (at its request). */
+static pid_t
+register_paused(reg_arg *a)
+{
+    race_pause_at("request");
+    pid_t pid = race_child(register_side, a, PAUSE);
+    race_wait_paused();
+    return pid;
+}
+
+/* ------------------------------------------------------------ registration */
+
+/* Rule 9 (一人一籍): two registrations of one identity at once, at two
+   schools: one record. Held by the identity lock and student_one_person_idx. */
+START_TEST(test_one_identity_one_record)
+{
+    core_record *rec = cw_record(CW_A, 13, 1, 501);
+    reg_arg a = {CW_REG_A, cw_copy(rec)};
+    pid_t pid = register_paused(&a);
+    app_err err = {0};
+    int rc = cw_register(CW_REG_B, cw_record(CW_B, 13, 1, 501), NULL, NULL, NULL, &err);
+    (void)rec;
+    int crc = race_join(pid);
+    ck_assert_int_eq(crc, 0);
+    cw_fails(rc, &err, APP_ECONFLICT, NULL);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student WHERE state = 'pending'"), 1);
+}
+END_TEST
+
+/* A class with a size limit (A 13-2 takes one) is never filled past it by
+   two registrations at once. Held by the class row lock. */
+START_TEST(test_class_limit_holds)
+{
+    reg_arg a = {CW_REG_A, cw_record(CW_A, 13, 2, 511)};
+    pid_t pid = register_paused(&a);
+    app_err err = {0};
+    int rc = cw_register(CW_REG_A, cw_record(CW_A, 13, 2, 512), NULL, NULL, NULL, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &err, APP_ECONFLICT, "class_full");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student s JOIN class c ON c.id = s.class_id"
+                              " WHERE c.school = '%s' AND c.grade = 13 AND c.number = 2",
+                              CW_A),
+                     1);
+}
+END_TEST
+
+/* Look-alikes (same name, gender and birth date in the province) registered
+   at the same time at two schools: the later one opens the suspected
+   duplicate problem record (rule 24), as it does one after the other. Held
+   by the look-alike lock (db_twins_lock); the old global lock came after
+   this search, so it was missed before too. */
+START_TEST(test_twins_at_once_open_a_problem)
+{
+    core_record *first = cw_record(CW_C, 13, 1, 521);
+    reg_arg a = {CW_REG_C, first};
+    pid_t pid = register_paused(&a);
+    app_err err = {0};
+    core_student s;
+    int rc = cw_register(CW_REG_A, cw_twin(first, CW_A, 13, 1, 522), &s, NULL, NULL, &err);
+    cw_ok(rc, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student"), 2);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM problem WHERE kind = 'suspected_duplicate'"
+                              " AND state = 'open' AND %lld IN (student_id, other_student_id)",
+                              s.id),
+                     1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ merges */
+
+/* A registration at a school being merged away: the merge waits for it and
+   refuses (an open request), instead of closing the school under an open
+   registration. Held by the class row locks of both (db_school_lock_pair). */
+START_TEST(test_merge_waits_for_registration)
+{
+    reg_arg a = {CW_REG_A, cw_record(CW_A, 13, 1, 531)};
+    pid_t pid = register_paused(&a);
+    core_merge_result m;
+    app_err err = {0};
+    int rc = cw_merge(CW_FURONG, CW_A, CW_B, &m, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &err, APP_ECONFLICT, "school_has_open_requests");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM request r JOIN school s ON s.code = r.school"
+                              " WHERE r.state IN ('open', 'returned') AND s.closed"),
+                     0);
+}
+END_TEST
+
+static int
+merge_side(void *arg)
+{
+    (void)arg;
+    core_merge_result m;
+    app_err err = {0};
+    return cw_merge(CW_FURONG, CW_A, CW_B, &m, &err);
+}
+
+/* A class created at a school while it is merged away: after the merge the
+   closed school has no class. Held by the school row (FOR SHARE against the
+   merge's FOR NO KEY UPDATE). */
+START_TEST(test_class_create_waits_for_merge)
+{
+    race_pause_at("school");
+    pid_t pid = race_child(merge_side, NULL, PAUSE);
+    race_wait_paused();
+    core_class_new in = {.grade = 12, .number = 1};
+    db_class k;
+    app_err err = {0};
+    int rc = core_class_create(cw_db(), cw_op(CW_REG_A), CW_A, &in, &k, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &err, APP_ECONFLICT, "school_closed");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM class WHERE school = '%s'", CW_A), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ requests */
+
+typedef struct act_arg {
+    int who;
+    long long rid;
+    const char *action;
+    int step;
+} act_arg;
+
+static int
+act_side(void *arg)
+{
+    act_arg *a = arg;
+    app_err err = {0};
+    return cw_act(a->who, a->rid, a->action, a->step, NULL, &err);
+}
+
+static int
+start_side(void *arg)
+{
+    app_err err = {0};
+    core_request q;
+    return cw_start(CW_REG_A, arg, &q, &err);
+}
+
+/* Rule 12: two requests started at once for one student: one is open. Held
+   by the student's row lock and request_member_one_open_idx. */
+START_TEST(test_one_open_request_per_student)
+{
+    long long s = cw_student(CW_A, 13, 1, 541);
+    wf_start w = {.type = "go_abroad", .student = cw_key(s), .reason = "r", .date = "2026-11-01"};
+    race_pause_at("request");
+    pid_t pid = race_child(start_side, &w, PAUSE);
+    race_wait_paused();
+    wf_start v = {.type = "suspend",
+                  .student = cw_key(s),
+                  .reason = "病休",
+                  .start_date = "2026-11-01",
+                  .end_date = "2027-03-01"};
+    app_err err = {0};
+    core_request q;
+    int rc = cw_start(CW_REG_A, &v, &q, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &err, APP_ECONFLICT, "student_in_flight");
+    ck_assert_int_eq(
+        cw_count("SELECT count(*) FROM request_member WHERE student_id = %lld AND open", s), 1);
+}
+END_TEST
+
+/* A step approved while the school withdraws the request: one of the two
+   decides it, the other is refused. Held by the request's row lock. */
+START_TEST(test_approve_or_withdraw_not_both)
+{
+    long long s = cw_student(CW_A, 13, 1, 551);
+    wf_start w = {.type = "go_abroad", .student = cw_key(s), .reason = "r", .date = "2026-11-01"};
+    long long rid = cw_start_ok(CW_REG_A, &w);
+    race_pause_at("request_step");
+    act_arg a = {CW_FURONG, rid, "approve", 1};
+    pid_t pid = race_child(act_side, &a, PAUSE);
+    race_wait_paused();
+    app_err err = {0};
+    int rc = cw_act(CW_REG_A, rid, "withdraw", 0, NULL, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &err, APP_ECONFLICT, "step_already_decided");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM request_action WHERE request_id = %lld"
+                              " AND action IN ('approve', 'withdraw')",
+                              rid),
+                     1);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+    Suite *s = suite_create("race");
+    TCase *tc = tcase_create("race");
+    tcase_add_checked_fixture(tc, cw_setup, cw_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_one_identity_one_record);
+    tcase_add_test(tc, test_class_limit_holds);
+    tcase_add_test(tc, test_twins_at_once_open_a_problem);
+    tcase_add_test(tc, test_merge_waits_for_registration);
+    tcase_add_test(tc, test_class_create_waits_for_merge);
+    tcase_add_test(tc, test_one_open_request_per_student);
+    tcase_add_test(tc, test_approve_or_withdraw_not_both);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    cw_suite_init();
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    cw_suite_done();
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
