@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAUSE 1.5 /* seconds the child holds its transaction open */
+#define PAUSE 0.8 /* seconds the child holds its transaction open */
 
 /* A registration of `rec` by `who` (the child's side of a race). */
 typedef struct reg_arg {
@@ -213,6 +213,94 @@ START_TEST(test_approve_or_withdraw_not_both)
 }
 END_TEST
 
+/* Rule 24: a registration is not approved while a problem record about its
+   student is being opened (a look-alike registered at once elsewhere): the
+   approval waits and refuses. Held by the foreign key of problem (KEY SHARE
+   on the student's row) against the approval's FOR UPDATE of that row. */
+START_TEST(test_approval_waits_for_problem)
+{
+    core_record *first = cw_record(CW_A, 13, 1, 561);
+    core_student s;
+    core_request q;
+    app_err err = {0};
+    int rc = cw_register(CW_REG_A, first, &s, &q, NULL, &err);
+    cw_ok(rc, &err);
+    reg_arg a = {CW_REG_C, cw_twin(first, CW_C, 13, 1, 562)};
+    pid_t pid = register_paused(&a);
+    app_err e2 = {0};
+    rc = cw_act(CW_FURONG, q.id, "approve", 1, NULL, &e2);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &e2, APP_ECONFLICT, "student_has_problem");
+    ck_assert_str_eq(cw_state(s.id), "pending");
+}
+END_TEST
+
+/* A registration without a document, its last step (the province). */
+static long long
+no_doc_at_last_step(core_record *rec)
+{
+    rec->v[CORE_R_ID_TYPE] = rec->v[CORE_R_ID_NUMBER] = NULL;
+    core_student s;
+    core_request q;
+    app_err err = {0};
+    int rc = cw_register(CW_REG_A, rec, &s, &q, NULL, &err);
+    cw_ok(rc, &err);
+    ck_assert_int_eq(q.nsteps, 3);
+    for (int i = 0; i < 2; i++)
+        cw_act_ok(cw_actor_of(q.steps[i].org), q.id, "approve", i + 1, &q);
+    return q.id;
+}
+
+/* J numbers (county + birth date + a sequence) given by two approvals at
+   once are distinct. Held by the atomic upsert of stuno_j_seq (its row
+   lock) and student_stuno_idx. */
+START_TEST(test_j_numbers_distinct)
+{
+    core_record *r1 = cw_record(CW_A, 13, 1, 571), *r2 = cw_record(CW_A, 13, 1, 572);
+    r2->v[CORE_R_BIRTH_DATE] = r1->v[CORE_R_BIRTH_DATE];
+    long long q1 = no_doc_at_last_step(r1), q2 = no_doc_at_last_step(r2);
+    race_pause_at("student");
+    act_arg a = {CW_HUNAN, q1, "approve", 3};
+    pid_t pid = race_child(act_side, &a, PAUSE);
+    race_wait_paused();
+    app_err err = {0};
+    int rc = cw_act(CW_HUNAN, q2, "approve", 3, NULL, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_ok(rc, &err);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student WHERE state = 'enrolled'"
+                              " AND stuno_kind = 'J'"),
+                     2);
+    ck_assert_int_eq(cw_count("SELECT count(DISTINCT stuno_bidx) FROM student"), 2);
+    ck_assert_int_eq(cw_count("SELECT last FROM stuno_j_seq"), 2);
+}
+END_TEST
+
+static int
+class_side(void *arg)
+{
+    db_class k;
+    app_err err = {0};
+    return core_class_create(cw_db(), cw_op(CW_REG_A), CW_A, arg, &k, &err);
+}
+
+/* One class number of a grade at a school, even when two clerks create it
+   at once: the second gets class_exists. Held by UNIQUE (school, grade, number). */
+START_TEST(test_class_number_once)
+{
+    core_class_new in = {.grade = 12, .number = 1};
+    race_pause_at("class");
+    pid_t pid = race_child(class_side, &in, PAUSE);
+    race_wait_paused();
+    db_class k;
+    app_err err = {0};
+    int rc = core_class_create(cw_db(), cw_op(CW_REG_A), CW_A, &in, &k, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &err, APP_ECONFLICT, "class_exists");
+    ck_assert_int_eq(
+        cw_count("SELECT count(*) FROM class WHERE school = '%s' AND grade = 12", CW_A), 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -227,6 +315,9 @@ suite(void)
     tcase_add_test(tc, test_class_create_waits_for_merge);
     tcase_add_test(tc, test_one_open_request_per_student);
     tcase_add_test(tc, test_approve_or_withdraw_not_both);
+    tcase_add_test(tc, test_approval_waits_for_problem);
+    tcase_add_test(tc, test_j_numbers_distinct);
+    tcase_add_test(tc, test_class_number_once);
     suite_add_tcase(s, tc);
     return s;
 }
