@@ -7,6 +7,7 @@
  * a guarantee that rests on nothing but timing shows.
  */
 #include "core/school.h"
+#include "db/request.h"
 #include "tests/lib/coreworld.h"
 #include "tests/lib/race.h"
 
@@ -301,6 +302,39 @@ START_TEST(test_class_number_once)
 }
 END_TEST
 
+/* Certificate numbers of one school and year, taken by two graduations at
+   once: two ranges that do not meet. The child takes three and holds its
+   transaction open; the parent's two come after them. Held by the atomic
+   upsert of certificate_seq (and request_member_certificate_idx). */
+static int
+certificates_side(void *arg)
+{
+    int *first = arg;
+    app_err err = {0};
+    int rc = db_begin(cw_db(), &err);
+    if (rc == 0)
+        rc = db_certificate_take(cw_db(), CW_A, 2026, 3, first, &err);
+    if (rc != 0)
+        return rc;
+    cw_exec("SELECT pg_sleep(%.3f)", PAUSE);
+    return *first == 1 ? db_commit(cw_db(), &err) : APP_EINTERNAL;
+}
+
+START_TEST(test_certificate_ranges_disjoint)
+{
+    int child_first = 0;
+    pid_t pid = race_child(certificates_side, &child_first, 0);
+    race_wait_paused();
+    int first = 0;
+    app_err err = {0};
+    int rc = db_certificate_take(cw_db(), CW_A, 2026, 2, &first, &err);
+    cw_ok(rc, &err);
+    ck_assert_int_eq(race_join(pid), 0); /* the child had 1..3 */
+    ck_assert_int_eq(first, 4);
+    ck_assert_int_eq(cw_count("SELECT last FROM certificate_seq WHERE school = '%s'", CW_A), 5);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -318,6 +352,7 @@ suite(void)
     tcase_add_test(tc, test_approval_waits_for_problem);
     tcase_add_test(tc, test_j_numbers_distinct);
     tcase_add_test(tc, test_class_number_once);
+    tcase_add_test(tc, test_certificate_ranges_disjoint);
     suite_add_tcase(s, tc);
     return s;
 }
