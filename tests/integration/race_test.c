@@ -6,7 +6,9 @@
  * after its checks (tests/lib/race.h) and runs the other inside it, so that
  * a guarantee that rests on nothing but timing shows.
  */
+#include "core/checkin.h"
 #include "core/school.h"
+#include "core/settings_op.h"
 #include "db/request.h"
 #include "tests/lib/coreworld.h"
 #include "tests/lib/race.h"
@@ -16,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAUSE 0.8 /* seconds the child holds its transaction open */
+#define PAUSE 0.5 /* seconds the child holds its transaction open */
 
 /* A registration of `rec` by `who` (the child's side of a race). */
 typedef struct reg_arg {
@@ -335,6 +337,108 @@ START_TEST(test_certificate_ranges_disjoint)
 }
 END_TEST
 
+/* ------------------------------------------------------------ versions, check-ins */
+
+typedef struct patch_arg {
+    long long id;
+    int version;
+    const char *phone;
+} patch_arg;
+
+static int
+patch_side(void *arg)
+{
+    patch_arg *a = arg;
+    core_record ch;
+    memset(&ch, 0, sizeof(ch));
+    ch.v[CORE_R_PHONE] = a->phone;
+    unsigned char present[CORE_NFIELDS] = {0};
+    present[CORE_R_PHONE] = 1;
+    app_err err = {0};
+    return cw_patch(CW_REG_A, a->id, a->version, &ch, present, NULL, &err);
+}
+
+/* Two edits of one record from the same version at once: the second is
+   refused (412), not written over the first. Held by the student row lock
+   and UPDATE ... WHERE version = $n. */
+START_TEST(test_edit_no_lost_update)
+{
+    long long s = cw_student(CW_A, 13, 1, 581);
+    int version = (int)cw_count("SELECT version FROM student WHERE id = %lld", s);
+    patch_arg a = {s, version, "13800000001"}, b = {s, version, "13900000002"};
+    race_pause_at("student");
+    pid_t pid = race_child(patch_side, &a, PAUSE);
+    race_wait_paused();
+    int rc = patch_side(&b);
+    ck_assert_int_eq(race_join(pid), 0);
+    ck_assert_int_eq(rc, APP_EPRECOND);
+    ck_assert_int_eq(cw_count("SELECT version FROM student WHERE id = %lld", s), version + 1);
+}
+END_TEST
+
+static int
+checkin_side(void *arg)
+{
+    const char *keys[] = {arg};
+    core_checkin_result out;
+    app_err err = {0};
+    return core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, "2026-1", keys, 1, &out, &err);
+}
+
+/* A student checked in by two clerks at once is checked in once and counted
+   once. Held by PK (student_id, term) and ON CONFLICT DO NOTHING. */
+START_TEST(test_checkin_once)
+{
+    long long s = cw_student(CW_A, 13, 1, 591);
+    const char *key = cw_key(s);
+    race_pause_at("checkin");
+    pid_t pid = race_child(checkin_side, (void *)key, PAUSE);
+    race_wait_paused();
+    const char *keys[] = {key};
+    core_checkin_result out;
+    app_err err = {0};
+    int rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, "2026-1", keys, 1, &out, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_ok(rc, &err);
+    ck_assert_int_eq(out.checked_in, 0);
+    ck_assert_int_eq(out.already, 1);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM checkin WHERE student_id = %lld", s), 1);
+}
+END_TEST
+
+static int
+settings_side(void *arg)
+{
+    db_region_settings out;
+    app_err err = {0};
+    /* no user row behind the world's actors: updated_by stays NULL */
+    core_actor ac = *cw_actor(CW_FURONG);
+    ac.user_id = 0;
+    core_op op = *cw_op(CW_FURONG);
+    op.actor = &ac;
+    return core_settings_put(cw_db(), &op, "430102", "{}", *(int *)arg, &out, &err);
+}
+
+/* Two bureaus' settings written from the same version at once: one wins,
+   the other is refused (412). Held by UPDATE ... WHERE version = $n (or the
+   first version's INSERT ... ON CONFLICT DO NOTHING). */
+START_TEST(test_settings_one_version)
+{
+    db_region_settings cur;
+    app_err err = {0};
+    int rc = core_settings_get(cw_db(), cw_op(CW_FURONG), "430102", &cur, &err);
+    cw_ok(rc, &err);
+    int version = cur.version;
+    race_pause_at("region_settings");
+    pid_t pid = race_child(settings_side, &version, PAUSE);
+    race_wait_paused();
+    rc = settings_side(&version);
+    ck_assert_int_eq(race_join(pid), 0);
+    ck_assert_int_eq(rc, APP_EPRECOND);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM audit WHERE action = 'settings_update'"), 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -353,6 +457,9 @@ suite(void)
     tcase_add_test(tc, test_j_numbers_distinct);
     tcase_add_test(tc, test_class_number_once);
     tcase_add_test(tc, test_certificate_ranges_disjoint);
+    tcase_add_test(tc, test_edit_no_lost_update);
+    tcase_add_test(tc, test_checkin_once);
+    tcase_add_test(tc, test_settings_one_version);
     suite_add_tcase(s, tc);
     return s;
 }
