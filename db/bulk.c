@@ -405,8 +405,8 @@ db_student_insert_many(db_conn *c, const db_student *s, int n, app_err *err)
 static const db_stmt SQL_LOCK_TWINS = {
     "bulk_lock_twins",
     "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended($1 || '|'"
-    " || x.name || '|' || coalesce(x.gender, '') || '|' || x.birth, 7264) AS k"
-    " FROM json_to_recordset($2::json) AS x(name text, gender text, birth text) ORDER BY 1) AS t"};
+    " || x.name || '|' || coalesce(x.gender, '') || '|' || x.birth::text, 7264) AS k"
+    " FROM json_to_recordset($2::json) AS x(name text, gender text, birth date) ORDER BY 1) AS t"};
 
 int
 db_twins_lock(db_conn *c, const char *province, int n, const char *const *name,
