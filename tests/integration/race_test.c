@@ -194,6 +194,40 @@ START_TEST(test_one_open_request_per_student)
 }
 END_TEST
 
+static int
+batch_side(void *arg)
+{
+    app_err err = {0};
+    core_request q;
+    return cw_start(CW_FURONG, arg, &q, &err);
+}
+
+/* A student in a batch transfer being started gets no request of its own
+   meanwhile (rule 12 over batch members). Held by the members' row locks and
+   request_member_one_open_idx. */
+START_TEST(test_batch_member_not_started_alone)
+{
+    long long s = cw_student(CW_A, 13, 1, 545);
+    const char *students[] = {cw_key(s)};
+    wf_start b = {.type = "batch_transfer",
+                  .from_school = CW_A,
+                  .to_school = CW_B,
+                  .students = students,
+                  .nstudents = 1};
+    race_pause_at("request");
+    pid_t pid = race_child(batch_side, &b, PAUSE);
+    race_wait_paused();
+    wf_start w = {.type = "go_abroad", .student = cw_key(s), .reason = "r", .date = "2026-11-01"};
+    app_err err = {0};
+    core_request q;
+    int rc = cw_start(CW_REG_A, &w, &q, &err);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &err, APP_ECONFLICT, "student_in_flight");
+    ck_assert_int_eq(
+        cw_count("SELECT count(*) FROM request_member WHERE student_id = %lld AND open", s), 1);
+}
+END_TEST
+
 /* A step approved while the school withdraws the request: one of the two
    decides it, the other is refused. Held by the request's row lock. */
 START_TEST(test_approve_or_withdraw_not_both)
@@ -452,6 +486,7 @@ suite(void)
     tcase_add_test(tc, test_merge_waits_for_registration);
     tcase_add_test(tc, test_class_create_waits_for_merge);
     tcase_add_test(tc, test_one_open_request_per_student);
+    tcase_add_test(tc, test_batch_member_not_started_alone);
     tcase_add_test(tc, test_approve_or_withdraw_not_both);
     tcase_add_test(tc, test_approval_waits_for_problem);
     tcase_add_test(tc, test_j_numbers_distinct);
