@@ -399,6 +399,40 @@ db_student_insert_many(db_conn *c, const db_student *s, int n, app_err *err)
     return cb_copy(c, copy_students, &b, err);
 }
 
+/* One key per (province, name, gender, birth date), ascending: two writers of
+   look-alike students take turns (the later one's search, a statement of its
+   own, then sees the earlier one's committed rows). */
+static const db_stmt SQL_LOCK_TWINS = {
+    "bulk_lock_twins",
+    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended($1 || '|'"
+    " || x.name || '|' || coalesce(x.gender, '') || '|' || x.birth::text, 7264) AS k"
+    " FROM json_to_recordset($2::json) AS x(name text, gender text, birth date) ORDER BY 1) AS t"};
+
+int
+db_twins_lock(db_conn *c, const char *province, int n, const char *const *name,
+              const char *const *gender, const char *const *birth_date, app_err *err)
+{
+    jrows b;
+    rows_begin(&b);
+    int rows = 0;
+    for (int i = 0; i < n; i++) {
+        if (name[i] == NULL || birth_date[i] == NULL)
+            continue; /* db_similar_find_many() does not look for these */
+        row_begin(&b);
+        jw_str(&b.w, "name", name[i]);
+        jw_str(&b.w, "gender", gender[i]);
+        jw_str(&b.w, "birth", birth_date[i]);
+        jw_end(&b.w);
+        rows++;
+    }
+    if (rows == 0) {
+        app_arena_free(b.arena);
+        return 0;
+    }
+    const char *p[] = {province, NULL};
+    return run(c, &SQL_LOCK_TWINS, &b, 2, p, 1, NULL, err);
+}
+
 static const db_stmt SQL_SIMILAR_MANY = {
     "bulk_similar",
     "SELECT x.i, s.id, s.school FROM json_to_recordset($2::json)"
