@@ -77,17 +77,17 @@ entry_json(const db_audit_row *r)
         const char *tid = r->target_id;
         if (tid != NULL && core_audit_mask_value(NULL, tid, masked, sizeof(masked)))
             tid = masked;
-        target = json_pack("{s:o,s:o}", "type", str_or_null(r->target_type), "id",
-                           str_or_null(tid));
+        target =
+            json_pack("{s:o,s:o}", "type", str_or_null(r->target_type), "id", str_or_null(tid));
     }
-    json_t *actor = json_pack("{s:o,s:o}", "id",
-                              r->actor_id > 0 ? json_integer(r->actor_id) : json_null(), "org",
-                              str_or_null(r->actor_org));
-    return json_pack("{s:I,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:o}", "id", (json_int_t)r->id,
-                     "at", r->at, "actor", actor, "action", r->action, "target", target,
-                     "request_id", str_or_null(r->request_id), "ip", str_or_null(r->ip),
-                     "user_agent", str_or_null(r->user_agent), "detail", detail, "hash", r->hash,
-                     "seal", seal_json(r));
+    json_t *actor =
+        json_pack("{s:o,s:o}", "id", r->actor_id > 0 ? json_integer(r->actor_id) : json_null(),
+                  "org", str_or_null(r->actor_org));
+    return json_pack("{s:I,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:o}", "id", (json_int_t)r->id, "at",
+                     r->at, "actor", actor, "action", r->action, "target", target, "request_id",
+                     str_or_null(r->request_id), "ip", str_or_null(r->ip), "user_agent",
+                     str_or_null(r->user_agent), "detail", detail, "hash", r->hash, "seal",
+                     seal_json(r));
 }
 
 static int
@@ -121,7 +121,8 @@ param(api_call *c, const char *name)
 static int
 bad(api_call *c, const char *name)
 {
-    api_fail_code(c, APP_EINVAL, "invalid_parameter", app_arena_printf(c->arena, "/query/%s", name));
+    api_fail_code(c, APP_EINVAL, "invalid_parameter",
+                  app_arena_printf(c->arena, "/query/%s", name));
     return -1;
 }
 

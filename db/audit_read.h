@@ -50,7 +50,7 @@ typedef struct db_audit_query {
  * The rows `q` selects, newest (highest id) first, into *out (*out_n of
  * them, in `a`). Errors: APP_EUNAVAIL, APP_EINTERNAL from db/db.h.
  */
-int db_audit_list(db_conn *c, const db_audit_query *q, app_arena *a, db_audit_row **out,
-                  int *out_n, app_err *err);
+int db_audit_list(db_conn *c, const db_audit_query *q, app_arena *a, db_audit_row **out, int *out_n,
+                  app_err *err);
 
 #endif

@@ -54,6 +54,7 @@ seal_database(void)
                  q ? q : "");
     }
     PGconn *admin = ht_db_connect();
+    ht_db_exec(admin, "SET client_min_messages TO warning"); /* no "does not exist" */
     ht_db_exec(admin, "DROP DATABASE IF EXISTS " SEAL_DB);
     ht_db_exec(admin, "CREATE DATABASE " SEAL_DB);
     PQfinish(admin);
