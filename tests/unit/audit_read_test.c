@@ -84,8 +84,7 @@ END_TEST
 START_TEST(test_masking_by_name_and_by_shape)
 {
     char out[64] = "untouched";
-    ck_assert_int_eq(core_audit_mask_value("id_number", "430102201601160018", out, sizeof(out)),
-                     1);
+    ck_assert_int_eq(core_audit_mask_value("id_number", "430102201601160018", out, sizeof(out)), 1);
     ck_assert_str_eq(out, "4301**********0018");
     ck_assert_int_eq(core_audit_mask_value("phone", "13700000000", out, sizeof(out)), 1);
     ck_assert_str_eq(out, "137****0000");
