@@ -251,8 +251,12 @@ START_TEST(test_audit_filters)
     snprintf(q, sizeof(q), "actor=%lld&student=%lld", furong, a.id);
     ht_resp r;
     json_t *items = audit_ok(HUNAN, q, &r);
-    ck_assert_int_eq(json_array_size(items), 1);
-    ck_assert_int_eq(jint(json_object_get(json_array_get(items, 0), "actor"), "id"), furong);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        ck_assert_int_eq(jint(json_object_get(it, "actor"), "id"), furong);
+    }
     ck_assert_int_eq(count_rows(items, "request.act", "request", ra, "430102"), 1);
     ht_resp_free(&r);
     snprintf(q, sizeof(q), "actor=%lld&student=%lld", user_id(REG_B), a.id);
@@ -262,6 +266,7 @@ START_TEST(test_audit_filters)
     snprintf(q, sizeof(q), "student=%lld&action=student.register", a.id);
     items = audit_ok(HUNAN, q, &r);
     ck_assert_int_eq(json_array_size(items), 1);
+    ck_assert_str_eq(ht_json_str(json_array_get(items, 0), "action"), "student.register");
     ck_assert_int_eq(count_rows(items, "student.register", "student", a.id, SCH_A), 1);
     ht_resp_free(&r);
 
@@ -275,13 +280,17 @@ START_TEST(test_audit_filters)
     ck_assert_int_eq(all_by(HUNAN, "student=L999999999999999999", NULL), 0);
     ck_assert_int_eq(all_by(HUNAN, "student=999999999999", NULL), 0);
 
-    /* from / to: days in China Standard Time, or RFC 3339 times */
+    /* from / to: days in China Standard Time, or RFC 3339 times; all of a's
+       rows (registration, approval, ...) are of the last minute */
+    snprintf(q, sizeof(q), "student=%lld", a.id);
+    int rows = all_by(HUNAN, q, NULL);
+    ck_assert_int_ge(rows, 2);
     char d0[16], dm1[16], dp1[16], t0[48], t1[48], t2[48];
     cst_date(0, d0);
     cst_date(-1, dm1);
     cst_date(1, dp1);
     snprintf(q, sizeof(q), "student=%lld&from=%s&to=%s", a.id, d0, d0);
-    ck_assert_int_eq(all_by(HUNAN, q, NULL), 2);
+    ck_assert_int_eq(all_by(HUNAN, q, NULL), rows);
     snprintf(q, sizeof(q), "student=%lld&to=%s", a.id, dm1);
     ck_assert_int_eq(all_by(HUNAN, q, NULL), 0);
     snprintf(q, sizeof(q), "student=%lld&from=%s", a.id, dp1);
@@ -293,9 +302,9 @@ START_TEST(test_audit_filters)
     strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%S.250%%2B08:00", &tm); /* "+08:00", encoded */
     strftime(t2, sizeof(t2), "%Y-%m-%dT%H:%M:%S+08:00", &tm);        /* a raw '+' (a blank) */
     snprintf(q, sizeof(q), "student=%lld&from=%s&to=%s", a.id, t0, t1);
-    ck_assert_int_eq(all_by(HUNAN, q, NULL), 2);
+    ck_assert_int_eq(all_by(HUNAN, q, NULL), rows);
     snprintf(q, sizeof(q), "student=%lld&from=%s&to=%s", a.id, t0, t2);
-    ck_assert_int_eq(all_by(HUNAN, q, NULL), 2);
+    ck_assert_int_eq(all_by(HUNAN, q, NULL), rows);
     snprintf(q, sizeof(q), "student=%lld&to=%s", a.id, t0);
     ck_assert_int_eq(all_by(HUNAN, q, NULL), 0);
 }
@@ -387,7 +396,7 @@ START_TEST(test_audit_masks_personal_numbers)
     snprintf(q, sizeof(q), "student=%lld", s.id);
     ht_resp r;
     json_t *items = audit_ok(HUNAN, q, &r);
-    ck_assert_int_eq(json_array_size(items), 2);
+    ck_assert_int_ge(json_array_size(items), 2);
     ck_assert_msg(strstr(r.body, s.idnum) == NULL, "clear ID number in %s", r.body);
     ck_assert_msg(strstr(r.body, "13700000000") == NULL, "clear phone in %s", r.body);
     ck_assert_msg(strstr(r.body, "13900000000") == NULL, "clear phone in %s", r.body);
@@ -402,8 +411,11 @@ START_TEST(test_audit_masks_personal_numbers)
     ck_assert_str_eq(ht_json_str(json_array_get(json_object_get(d, "family"), 0), "phone"),
                      "137****0000");
     /* the registration's own row holds no personal number at all */
-    const json_t *reg = json_array_get(items, 1);
-    ck_assert_str_eq(ht_json_str(reg, "action"), "student.register");
+    const json_t *reg = NULL;
+    for (size_t i = 1; i < json_array_size(items) && reg == NULL; i++)
+        if (strcmp(ht_json_str(json_array_get(items, i), "action"), "student.register") == 0)
+            reg = json_array_get(items, i);
+    ck_assert_ptr_nonnull(reg);
     ck_assert_int_eq(jint(json_object_get(reg, "detail"), "request"), rid);
     ck_assert_int_eq(strlen(ht_json_str(reg, "hash")), 64);
     ht_resp_free(&r);
