@@ -70,6 +70,7 @@ R_CLASSES=${BENCH_R_CLASSES:-8}
 LIST_CONNS=${BENCH_LIST_CONNS:-4}
 IMPORT_ROWS=${BENCH_IMPORT_ROWS:-100000}
 INVALID_ROWS=${BENCH_IMPORT_INVALID_ROWS:-100000}
+IMPORT_FORMATS=${BENCH_IMPORT_FORMATS:-csv xlsx}
 MAX_UPLOAD=${BENCH_MAX_UPLOAD:-134217728}
 WRK_THREADS=2
 PGBIN=/usr/lib/postgresql/15/bin
@@ -668,8 +669,8 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
     [ -n "$BENCH_IMPORT_TOKEN" ] || { say "cannot log in as jianshe.registrar"; exit 1; }
     # CSV into grade 14 (四年级), xlsx into grade 15, classes 91-98 without a size limit:
     # two sets of new students (a second upload of the same ones would be all duplicates)
-    for f in csv:14 xlsx:15; do
-        fmt=${f%:*} grade=${f#*:}
+    for fmt in $IMPORT_FORMATS; do
+        case "$fmt" in csv) grade=14 ;; xlsx) grade=15 ;; *) say "BENCH_IMPORT_FORMATS: csv, xlsx"; exit 2 ;; esac
         make_classes "$grade" 91 8 "$BENCH_IMPORT_TOKEN"
         say "xuejictl gen-import --rows $IMPORT_ROWS --format $fmt --grade $grade"
         run "$out/xuejictl" gen-import --rows "$IMPORT_ROWS" --school "$list_school" --format "$fmt" \
@@ -822,7 +823,7 @@ cores=$(nproc)
         echo
         printf '%s\n' "imports of $IMPORT_ROWS new students (mode=create, 1 worker) against psql \\copy" \
             "  of the CSV into a plain table (C = $C rows/s, median of 3, other% ${C_other}):"
-        for fmt in csv xlsx; do
+        for fmt in $IMPORT_FORMATS; do
             eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
                 "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
                 "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
@@ -890,7 +891,7 @@ imports_json=null
 if [ "$IMPORT_ROWS" -gt 0 ]; then
     imports_json="{\"rows\": $IMPORT_ROWS, \"C_rows_per_s\": $C, \"C_seconds\": [$(echo $copy_secs | tr ' ' ',')],"
     imports_json="$imports_json \"C_other_load_pct\": $C_other, \"target\": \"I/C >= 0.5 and RSS < 256 MB\""
-    for fmt in csv xlsx; do
+    for fmt in $IMPORT_FORMATS; do
         eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
             "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
             "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
