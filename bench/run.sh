@@ -42,6 +42,9 @@
 #                    not a 32-deep queue's)
 #   BENCH_IMPORT_ROWS  rows of each import file (default 100000; 0 = no import rows)
 #   BENCH_IMPORT_INVALID_ROWS  rows of the all-invalid import (default 100000; 0 = none)
+#   BENCH_IMPORT_FORMATS  the import rows' formats (default "csv xlsx"; C always uses a CSV)
+#   BENCH_ONLY       "imports": only the import rows and C (no H, P, A, students), for
+#                    profiling an import quickly
 #   BENCH_PG_STATS   1: load pg_stat_statements and print the statements that took the
 #                    most time in each import (a profile; the figures are then not comparable)
 #   BENCH_MAX_UPLOAD   XUEJI_MAX_UPLOAD of the server (default 134217728: 100,000 full
@@ -71,6 +74,12 @@ LIST_CONNS=${BENCH_LIST_CONNS:-4}
 IMPORT_ROWS=${BENCH_IMPORT_ROWS:-100000}
 INVALID_ROWS=${BENCH_IMPORT_INVALID_ROWS:-100000}
 IMPORT_FORMATS=${BENCH_IMPORT_FORMATS:-csv xlsx}
+ONLY=${BENCH_ONLY:-}
+case "$ONLY" in
+'') ;;
+imports) STUDENTS=0 BIG=0 ;;
+*) echo "bench: BENCH_ONLY must be empty or imports" >&2; exit 2 ;;
+esac
 MAX_UPLOAD=${BENCH_MAX_UPLOAD:-134217728}
 WRK_THREADS=2
 PGBIN=/usr/lib/postgresql/15/bin
@@ -380,7 +389,8 @@ bench_pgbench() {
     sleep 1
 }
 
-# H, P and A: the figures the target is about.
+# H, P and A: the figures the target is about (not with BENCH_ONLY=imports).
+if [ "$ONLY" != imports ]; then
 bench_http healthz /healthz
 bench_pgbench "$CONNS"
 P=$pg_tps P_lat=$pg_lat P_other=$pg_other
@@ -397,6 +407,7 @@ BENCH_TOKEN=$(curl -s "$url/api/v1/auth/login" -H 'Content-Type: application/jso
 [ -n "$BENCH_TOKEN" ] || { say "cannot log in as admin"; exit 1; }
 export BENCH_TOKEN
 bench_http me /api/v1/me me.lua
+fi
 
 # --------------------------------------------------------------- students
 # login USER: an access token of a demo account (`xuejictl demo` made them).
@@ -683,6 +694,11 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
             "I_${fmt}_bytes=$(wc -c <"$tmp/import.$fmt")"
     done
 
+    if [ ! -f "$tmp/import.csv" ]; then
+        run "$out/xuejictl" gen-import --rows "$IMPORT_ROWS" --school "$list_school" --format csv \
+            --grade 14 --classes 91-98 --out "$tmp/import.csv" 2>"$tmp/gen-csv.log" ||
+            { cat "$tmp/gen-csv.log" >&2; exit 1; }
+    fi
     # C: the same CSV (BOM, header, CRLF) with psql's \copy into a plain table with one
     # text column per template column, no index, no constraint; three runs, the median
     ncols=$(head -n 1 "$tmp/import.csv" | tr ',' '\n' | wc -l)
@@ -735,6 +751,74 @@ if [ "$INVALID_ROWS" -gt 0 ]; then
 fi
 
 # ------------------------------------------------------------------ report
+# print_imports, print_invalid: the import lines of the table.
+print_imports() {
+    if [ "$IMPORT_ROWS" -gt 0 ]; then
+        echo
+        printf '%s\n' "imports of $IMPORT_ROWS new students (mode=create, 1 worker) against psql \\copy" \
+            "  of the CSV into a plain table (C = $C rows/s, median of 3, other% ${C_other}):"
+        for fmt in $IMPORT_FORMATS; do
+            eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
+                "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
+                "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
+            printf '  I_%-4s %7.1f rows/s  I/C = %-6s %s, %s created, %s rejected, %s s (server %s s),' \
+                "$fmt" "$r" "$(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }')" "$st" \
+                "$cr" "$rj" "$w" "$sv"
+            printf ' %s MB file; RSS peak %s MB, VmHWM %s MB; other%% %s\n' \
+                "$(awk -v b="$by" 'BEGIN { printf "%.1f", b / 1048576 }')" "$rs" "$hw" "$ot"
+        done
+        echo "  targets: I/C >= 0.5, RSS < 256 MB"
+    fi
+}
+print_invalid() {
+    if [ "$INVALID_ROWS" -gt 0 ]; then
+        echo
+        printf '%s\n' "import of $INVALID_ROWS rows holding only a name (every row rejected):" \
+            "  $I_invalid_state, $I_invalid_rejected rejected, $I_invalid_errors errors in $I_invalid_wall s" \
+            "  (server $I_invalid_server s), $(awk -v b="$I_invalid_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB file;" \
+            "  RSS peak $I_invalid_rss MB, VmHWM $I_invalid_hwm MB; errors.xlsx in $I_invalid_xlsx_s s," \
+            "  VmHWM after it $I_invalid_xlsx_hwm MB; other% $I_invalid_other (target RSS < 256 MB)"
+    fi
+}
+num() { [ -n "$1" ] && echo "$1" || echo null; }
+imports_json=null
+if [ "$IMPORT_ROWS" -gt 0 ]; then
+    imports_json="{\"rows\": $IMPORT_ROWS, \"C_rows_per_s\": $C, \"C_seconds\": [$(echo $copy_secs | tr ' ' ',')],"
+    imports_json="$imports_json \"C_other_load_pct\": $C_other, \"target\": \"I/C >= 0.5 and RSS < 256 MB\""
+    for fmt in $IMPORT_FORMATS; do
+        eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
+            "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
+            "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
+        imports_json="$imports_json, \"$fmt\": {\"rows_per_s\": $r, \"over_C\": $(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }'),"
+        imports_json="$imports_json \"state\": \"$st\", \"created\": $(num "$cr"), \"rejected\": $(num "$rj"),"
+        imports_json="$imports_json \"wall_s\": $w, \"server_s\": $(num "$sv"), \"bytes\": $by,"
+        imports_json="$imports_json \"rss_peak_mb\": $rs, \"vmhwm_mb\": ${hw%% *}, \"other_load_pct\": $ot}"
+    done
+    imports_json="$imports_json}"
+fi
+invalid_json=null
+if [ "$INVALID_ROWS" -gt 0 ]; then
+    invalid_json="{\"rows\": $INVALID_ROWS, \"state\": \"$I_invalid_state\", \"rejected\": $(num "$I_invalid_rejected"),"
+    invalid_json="$invalid_json \"errors\": $(num "$I_invalid_errors"), \"wall_s\": $I_invalid_wall,"
+    invalid_json="$invalid_json \"server_s\": $(num "$I_invalid_server"), \"bytes\": $I_invalid_bytes,"
+    invalid_json="$invalid_json \"rss_peak_mb\": $I_invalid_rss, \"vmhwm_mb\": ${I_invalid_hwm%% *},"
+    invalid_json="$invalid_json \"errors_xlsx_s\": $I_invalid_xlsx_s, \"vmhwm_after_xlsx_mb\": $I_invalid_xlsx_hwm,"
+    invalid_json="$invalid_json \"other_load_pct\": $I_invalid_other, \"target\": \"RSS < 256 MB\"}"
+fi
+if [ "$ONLY" = imports ]; then
+    when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    {
+        echo "xueji bench $when (BENCH_ONLY=imports): $(nproc) cores; xuejid: $THREADS loop threads," \
+            "$POOL DB connections, access log on (to a file); other% before it ${idle_other}%"
+        print_imports
+        print_invalid
+    } | tee "$tmp/report.txt"
+    mkdir -p "$(dirname "$RESULTS")"
+    printf '{\n  "when": "%s",\n  "only": "imports",\n  "imports": %s,\n  "import_invalid": %s\n}\n' \
+        "$when" "$imports_json" "$invalid_json" >"$RESULTS"
+    say "wrote ${RESULTS#"$root"/}"
+    exit 0
+fi
 field() { awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }' "$rows"; }
 H=$(field healthz 4)
 A=$(field region 4)
@@ -819,30 +903,8 @@ cores=$(nproc)
         [ "$AP_clean" = true ] ||
             echo "WARNING: AP saw $AP_bad answers other than 200 and $AP_sockerr socket errors: not a clean figure"
     fi
-    if [ "$IMPORT_ROWS" -gt 0 ]; then
-        echo
-        printf '%s\n' "imports of $IMPORT_ROWS new students (mode=create, 1 worker) against psql \\copy" \
-            "  of the CSV into a plain table (C = $C rows/s, median of 3, other% ${C_other}):"
-        for fmt in $IMPORT_FORMATS; do
-            eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
-                "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
-                "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
-            printf '  I_%-4s %7.1f rows/s  I/C = %-6s %s, %s created, %s rejected, %s s (server %s s),' \
-                "$fmt" "$r" "$(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }')" "$st" \
-                "$cr" "$rj" "$w" "$sv"
-            printf ' %s MB file; RSS peak %s MB, VmHWM %s MB; other%% %s\n' \
-                "$(awk -v b="$by" 'BEGIN { printf "%.1f", b / 1048576 }')" "$rs" "$hw" "$ot"
-        done
-        echo "  targets: I/C >= 0.5, RSS < 256 MB"
-    fi
-    if [ "$INVALID_ROWS" -gt 0 ]; then
-        echo
-        printf '%s\n' "import of $INVALID_ROWS rows holding only a name (every row rejected):" \
-            "  $I_invalid_state, $I_invalid_rejected rejected, $I_invalid_errors errors in $I_invalid_wall s" \
-            "  (server $I_invalid_server s), $(awk -v b="$I_invalid_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB file;" \
-            "  RSS peak $I_invalid_rss MB, VmHWM $I_invalid_hwm MB; errors.xlsx in $I_invalid_xlsx_s s," \
-            "  VmHWM after it $I_invalid_xlsx_hwm MB; other% $I_invalid_other (target RSS < 256 MB)"
-    fi
+    print_imports
+    print_invalid
     if [ -n "$S_big" ]; then
         echo "at $BIG students (loaded at ${big_rate:-?} rows/s, ${big_secs:-?} s):" \
             "S/L = $SL_big, S p99 = $S_big_p99 ms;" \
@@ -861,7 +923,6 @@ if [ "$logwarn" -gt 0 ]; then
 fi
 
 # The same as one JSON object; "endpoints" is an array so later work can add rows.
-num() { [ -n "$1" ] && echo "$1" || echo null; }
 students_json=null
 if [ -n "$S" ]; then
     big_json=null
@@ -886,30 +947,6 @@ if [ -n "$S" ]; then
     students_json="$students_json \"AP_prepare_seconds\": $(num "${ap_prep_secs:-}"),"
     students_json="$students_json \"AP_approved\": $(num "${ap_approved:-}"), \"AP_type\": \"$AP_TYPE\","
     students_json="$students_json \"AP_county\": \"$AP_COUNTY\", \"big\": $big_json}"
-fi
-imports_json=null
-if [ "$IMPORT_ROWS" -gt 0 ]; then
-    imports_json="{\"rows\": $IMPORT_ROWS, \"C_rows_per_s\": $C, \"C_seconds\": [$(echo $copy_secs | tr ' ' ',')],"
-    imports_json="$imports_json \"C_other_load_pct\": $C_other, \"target\": \"I/C >= 0.5 and RSS < 256 MB\""
-    for fmt in $IMPORT_FORMATS; do
-        eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
-            "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
-            "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
-        imports_json="$imports_json, \"$fmt\": {\"rows_per_s\": $r, \"over_C\": $(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }'),"
-        imports_json="$imports_json \"state\": \"$st\", \"created\": $(num "$cr"), \"rejected\": $(num "$rj"),"
-        imports_json="$imports_json \"wall_s\": $w, \"server_s\": $(num "$sv"), \"bytes\": $by,"
-        imports_json="$imports_json \"rss_peak_mb\": $rs, \"vmhwm_mb\": ${hw%% *}, \"other_load_pct\": $ot}"
-    done
-    imports_json="$imports_json}"
-fi
-invalid_json=null
-if [ "$INVALID_ROWS" -gt 0 ]; then
-    invalid_json="{\"rows\": $INVALID_ROWS, \"state\": \"$I_invalid_state\", \"rejected\": $(num "$I_invalid_rejected"),"
-    invalid_json="$invalid_json \"errors\": $(num "$I_invalid_errors"), \"wall_s\": $I_invalid_wall,"
-    invalid_json="$invalid_json \"server_s\": $(num "$I_invalid_server"), \"bytes\": $I_invalid_bytes,"
-    invalid_json="$invalid_json \"rss_peak_mb\": $I_invalid_rss, \"vmhwm_mb\": ${I_invalid_hwm%% *},"
-    invalid_json="$invalid_json \"errors_xlsx_s\": $I_invalid_xlsx_s, \"vmhwm_after_xlsx_mb\": $I_invalid_xlsx_hwm,"
-    invalid_json="$invalid_json \"other_load_pct\": $I_invalid_other, \"target\": \"RSS < 256 MB\"}"
 fi
 mkdir -p "$(dirname "$RESULTS")"
 awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
