@@ -42,7 +42,8 @@ setup(void)
     ck_assert_msg(db_school_insert(conn, &s, NULL, arena, NULL, &err) == 0, "school: %s",
                   err.detail);
     /* a class with a size limit: its students are counted */
-    db_class k = {.school = SCHOOL, .grade = 13, .number = 1, .name = "三年级(1)班", .size_limit = 45};
+    db_class k = {
+        .school = SCHOOL, .grade = 13, .number = 1, .name = "三年级(1)班", .size_limit = 45};
     db_class out;
     ck_assert_msg(db_class_insert(conn, &k, NULL, arena, &out, &err) == 0, "class: %s", err.detail);
 }
