@@ -8,6 +8,10 @@
  * as COPY ... FROM STDIN text, one COPY per table (parsed several times
  * faster than JSON records; triggers fire as for INSERT).
  *
+ * The look-ups are not prepared: each is planned for the table's size at
+ * the time (a generic plan made while a new database was empty stays a scan
+ * of the whole table as an import fills it).
+ *
  * Ids are drawn before the insert (db_ids_next()), so the caller knows which
  * row became which id without relying on the order of RETURNING.
  */
