@@ -231,6 +231,48 @@ START_TEST(test_batch_member_not_started_alone)
 }
 END_TEST
 
+static int
+resolution_side(void *arg)
+{
+    app_err err = {0};
+    core_request q;
+    return cw_start(CW_REG_C, arg, &q, &err);
+}
+
+/* One open resolution (佐证 / 变更 / 删除) per problem record, even when both
+   schools start one at once. Held by the problem's row lock and
+   request_one_open_resolution_idx. */
+START_TEST(test_one_open_resolution_per_problem)
+{
+    core_record *first = cw_record(CW_A, 13, 1, 611);
+    cw_enrol(CW_REG_A, first);
+    core_student s;
+    app_err err = {0};
+    int rc = cw_register(CW_REG_C, cw_twin(first, CW_C, 13, 1, 612), &s, NULL, NULL, &err);
+    cw_ok(rc, &err);
+    long long p = cw_count("SELECT id FROM problem WHERE student_id = %lld", s.id);
+    long long f = cw_file(CW_C);
+    rc = cw_add_evidence(CW_REG_C, p, &f, 1, &err);
+    cw_ok(rc, &err);
+    wf_start a = {.type = "problem_resolution",
+                  .problem_id = p,
+                  .method = "evidence",
+                  .reason = "不是同一人"};
+    race_pause_at("request");
+    pid_t pid = race_child(resolution_side, &a, PAUSE);
+    race_wait_paused();
+    app_err e2 = {0};
+    core_request q;
+    rc = cw_start(CW_REG_A, &a, &q, &e2);
+    ck_assert_int_eq(race_join(pid), 0);
+    cw_fails(rc, &e2, APP_ECONFLICT, "problem_in_flight");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM request WHERE problem_id = %lld"
+                              " AND state IN ('open', 'returned')",
+                              p),
+                     1);
+}
+END_TEST
+
 /* A step approved while the school withdraws the request: one of the two
    decides it, the other is refused. Held by the request's row lock. */
 START_TEST(test_approve_or_withdraw_not_both)
@@ -560,6 +602,7 @@ suite(void)
     tcase_add_test(tc, test_class_create_waits_for_merge);
     tcase_add_test(tc, test_one_open_request_per_student);
     tcase_add_test(tc, test_batch_member_not_started_alone);
+    tcase_add_test(tc, test_one_open_resolution_per_problem);
     tcase_add_test(tc, test_approve_or_withdraw_not_both);
     tcase_add_test(tc, test_approval_waits_for_problem);
     tcase_add_test(tc, test_j_numbers_distinct);
