@@ -42,6 +42,9 @@
 #                    not a 32-deep queue's)
 #   BENCH_IMPORT_ROWS  rows of each import file (default 100000; 0 = no import rows)
 #   BENCH_IMPORT_INVALID_ROWS  rows of the all-invalid import (default 100000; 0 = none)
+#   BENCH_IMPORT_FORMATS  the import rows' formats (default "csv xlsx"; C always uses a CSV)
+#   BENCH_ONLY       "imports": only the import rows and C (no H, P, A, students), for
+#                    profiling an import quickly
 #   BENCH_PG_STATS   1: load pg_stat_statements and print the statements that took the
 #                    most time in each import (a profile; the figures are then not comparable)
 #   BENCH_MAX_UPLOAD   XUEJI_MAX_UPLOAD of the server (default 134217728: 100,000 full
@@ -62,7 +65,9 @@ SECS=${BENCH_SECONDS:-10}
 WARM=${BENCH_WARMUP:-2}
 # The defaults were measured by hand on the 2-core box (bench/README.md, "Server settings").
 THREADS=${BENCH_THREADS:-${XUEJI_THREADS:-1}}
-POOL=${BENCH_DB_POOL:-${XUEJI_DB_POOL:-2}}
+# one pool size, or a list ("1 4"): R and AP run once per size, everything else at the first
+POOLS=$(echo ${BENCH_DB_POOL:-${XUEJI_DB_POOL:-2}})
+POOL=${POOLS%% *}
 RESULTS=${BENCH_RESULTS:-$root/bench/results/latest.json}
 STUDENTS=${BENCH_STUDENTS:-1000000}
 BIG=${BENCH_STUDENTS_BIG:-0}
@@ -70,6 +75,14 @@ R_CLASSES=${BENCH_R_CLASSES:-8}
 LIST_CONNS=${BENCH_LIST_CONNS:-4}
 IMPORT_ROWS=${BENCH_IMPORT_ROWS:-100000}
 INVALID_ROWS=${BENCH_IMPORT_INVALID_ROWS:-100000}
+IMPORT_FORMATS=${BENCH_IMPORT_FORMATS:-csv xlsx}
+ONLY=${BENCH_ONLY:-}
+REVIEW=${BENCH_REVIEW:-500}
+case "$ONLY" in
+'') ;;
+imports) STUDENTS=0 BIG=0 REVIEW=0 ;;
+*) echo "bench: BENCH_ONLY must be empty or imports" >&2; exit 2 ;;
+esac
 MAX_UPLOAD=${BENCH_MAX_UPLOAD:-134217728}
 WRK_THREADS=2
 PGBIN=/usr/lib/postgresql/15/bin
@@ -79,9 +92,16 @@ PGBENCH=$PGBIN/pgbench
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk missing (apt-get install -y wrk)" >&2; exit 1; }
 command -v curl >/dev/null 2>&1 || { echo "bench: curl missing" >&2; exit 1; }
 for v in "$CONNS" "$SECS" "$WARM" "$THREADS" "$POOL" "$STUDENTS" "$BIG" "$R_CLASSES" "$LIST_CONNS" \
-    "$IMPORT_ROWS" "$MAX_UPLOAD"; do
+    "$IMPORT_ROWS" "$MAX_UPLOAD" "$REVIEW" $POOLS; do
     case "$v" in '' | *[!0-9]*) echo "bench: BENCH_* values must be whole numbers" >&2; exit 2 ;; esac
 done
+for v in $POOLS; do
+    [ "$v" -ge 1 ] || { echo "bench: BENCH_DB_POOL sizes must be >= 1" >&2; exit 2; }
+done
+if [ "$REVIEW" -gt 500 ]; then
+    echo "bench: BENCH_REVIEW must be at most 500 (the items of one call)" >&2
+    exit 2
+fi
 if [ "$CONNS" -lt 2 ] || [ "$SECS" -lt 1 ]; then
     echo "bench: BENCH_CONNS must be >= 2 and BENCH_SECONDS >= 1" >&2
     exit 2
@@ -158,6 +178,12 @@ cpu_snap() {
         }
         END { printf "%d %d %d\n", total, busy, ours }'
 }
+
+# ours_cpu "SNAP1" "SNAP2": CPU seconds our own processes used in between (xuejid, its
+# PostgreSQL, the clients): a measure of work that others' load on the box inflates
+# far less than wall time.
+TICKS=$(getconf CLK_TCK)
+ours_cpu() { echo "$1 $2" | awk -v hz="$TICKS" '{ printf "%.1f", ($6 - $3) / hz }'; }
 
 # other_pct "SNAP1" "SNAP2": % of the whole box (all cores) used by others in between.
 other_pct() {
@@ -255,7 +281,7 @@ load_students() {
 if [ "$STUDENTS" -gt 0 ]; then
     load_students "$STUDENTS" main
     main_rate=$load_rate main_secs=$load_secs main_added=$load_added
-elif [ "$IMPORT_ROWS" -gt 0 ] || [ "$INVALID_ROWS" -gt 0 ]; then
+elif [ "$IMPORT_ROWS" -gt 0 ] || [ "$INVALID_ROWS" -gt 0 ] || [ "$REVIEW" -gt 0 ]; then
     # the imports need the demo school and its registrar, not its students
     say "xuejictl demo (the demo province, no students: for the import rows)"
     run "$out/xuejictl" demo >"$tmp/demo-import.log" 2>&1 ||
@@ -264,20 +290,31 @@ fi
 
 # -------------------------------------------------------------------- xuejid
 srv_log=$tmp/xuejid.log
-"$out/xuejid" serve 2>"$srv_log" &
-srv_pid=$!
-i=0
-while [ ! -s "$XUEJI_PORT_FILE" ]; do
-    i=$((i + 1))
-    if [ $i -gt 300 ] || ! kill -0 "$srv_pid" 2>/dev/null; then
-        say "xuejid did not start:"
-        tail -n 20 "$srv_log" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-url="http://127.0.0.1:$(cat "$XUEJI_PORT_FILE")"
-say "xuejid pid $srv_pid on $url ($THREADS loop threads, $POOL DB connections)"
+# start_xuejid POOLSIZE: xuejid with that many DB connections (the log appended to);
+# sets srv_pid and url. stop_xuejid: the running one stopped.
+start_xuejid() {
+    rm -f "$XUEJI_PORT_FILE"
+    XUEJI_DB_POOL=$1 "$out/xuejid" serve 2>>"$srv_log" &
+    srv_pid=$!
+    i=0
+    while [ ! -s "$XUEJI_PORT_FILE" ]; do
+        i=$((i + 1))
+        if [ $i -gt 300 ] || ! kill -0 "$srv_pid" 2>/dev/null; then
+            say "xuejid did not start:"
+            tail -n 20 "$srv_log" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+    url="http://127.0.0.1:$(cat "$XUEJI_PORT_FILE")"
+    say "xuejid pid $srv_pid on $url ($THREADS loop threads, $1 DB connections)"
+}
+stop_xuejid() {
+    kill "$srv_pid" 2>/dev/null || true
+    wait "$srv_pid" 2>/dev/null || true
+    srv_pid=""
+}
+start_xuejid "$POOL"
 
 server_alive() {
     kill -0 "$srv_pid" 2>/dev/null && return 0
@@ -380,7 +417,8 @@ bench_pgbench() {
     sleep 1
 }
 
-# H, P and A: the figures the target is about.
+# H, P and A: the figures the target is about (not with BENCH_ONLY=imports).
+if [ "$ONLY" != imports ]; then
 bench_http healthz /healthz
 bench_pgbench "$CONNS"
 P=$pg_tps P_lat=$pg_lat P_other=$pg_other
@@ -397,6 +435,7 @@ BENCH_TOKEN=$(curl -s "$url/api/v1/auth/login" -H 'Content-Type: application/jso
 [ -n "$BENCH_TOKEN" ] || { say "cannot log in as admin"; exit 1; }
 export BENCH_TOKEN
 bench_http me /api/v1/me me.lua
+fi
 
 # --------------------------------------------------------------- students
 # login USER: an access token of a demo account (`xuejictl demo` made them).
@@ -521,11 +560,14 @@ SQL
         { cat "$tmp/ap-prepare.log" >&2; say "approve: preparing the requests failed"; exit 1; }
     sql "VACUUM ANALYZE request, request_step, request_member, request_action, student_history,
          audit, events" >/dev/null
+    # the rows' own hashes (the audit_hash trigger's) must verify; the seals come later
     "$out/xuejictl" audit verify >"$tmp/audit-verify.txt" 2>&1 ||
         { cat "$tmp/audit-verify.txt" >&2; say "approve: the audit trail does not verify"; exit 1; }
     BENCH_AP_IDS=$tmp/ap.ids BENCH_AP_STATE=$tmp/ap.state
     export BENCH_AP_IDS BENCH_AP_STATE
-    sql "SELECT id FROM request WHERE type = '$AP_TYPE' AND state = 'open' ORDER BY id" >"$BENCH_AP_IDS"
+    rm -f "$BENCH_AP_STATE" # a fresh set of requests (an earlier pool size's are left open)
+    sql "SELECT id FROM request WHERE type = '$AP_TYPE' AND state = 'open' AND id >= $tpl
+         ORDER BY id" >"$BENCH_AP_IDS"
     n=$(wc -l <"$BENCH_AP_IDS")
     [ "$n" -eq "$ap_m" ] || { say "approve: $n open requests, expected $ap_m"; exit 1; }
     ap_prep_secs=$(($(date +%s) - t0))
@@ -551,23 +593,41 @@ if [ "$STUDENTS" -gt 0 ]; then
         case "$code" in 201 | 409) ;; *) say "creating class 13-$((91 + n)): $code"; cat "$tmp/class.out" >&2; exit 1 ;; esac
         n=$((n + 1))
     done
-    before=$(sql "SELECT count(*) FROM student")
-    bench_http register /api/v1/students register.lua
-    registered=$(($(sql "SELECT count(*) FROM student") - before))
+    # R, AP and PNp once per pool size: the first with the server as started, each
+    # other with xuejid restarted with that many DB connections (rows register_pN,
+    # approve_pN), then back to the first for what follows
+    for p in $POOLS; do
+        sfx=""
+        if [ "$p" != "$POOL" ]; then
+            sfx=_p$p
+            stop_xuejid
+            start_xuejid "$p"
+        fi
+        before=$(sql "SELECT count(*) FROM student")
+        bench_http "register$sfx" /api/v1/students register.lua
+        eval "registered$sfx=$(($(sql "SELECT count(*) FROM student") - before))"
 
-    # AP: approvals. ap_m open requests of a one-step type decided by the competent
-    # authority (其他离校), each on its own enrolled student of a school under 中原区,
-    # then POST /requests/{id}/actions as that county's account, each id once.
-    ap_prepare
-    bench_http approve "/api/v1/requests/{id}/actions" approve.lua
-    ap_approved=$(sql "SELECT count(*) FROM request WHERE type = '$AP_TYPE' AND state = 'approved'")
-    ap_open=$(sql "SELECT count(*) FROM request WHERE type = '$AP_TYPE' AND state = 'open'")
-    say "approve: $ap_approved requests approved (warm-up included), $ap_open still open"
+        # AP: approvals. ap_m open requests of a one-step type decided by the competent
+        # authority (其他离校), each on its own enrolled student of a school under 中原区,
+        # then POST /requests/{id}/actions as that county's account, each id once.
+        ap_prepare
+        bench_http "approve$sfx" "/api/v1/requests/{id}/actions" approve.lua
+        ap_approved=$(sql "SELECT count(*) FROM request WHERE type = '$AP_TYPE' AND state = 'approved'")
+        ap_open=$(sql "SELECT count(*) FROM request WHERE type = '$AP_TYPE' AND state = 'open'")
+        say "approve: $ap_approved requests approved so far (warm-ups included), $ap_open still open"
+        [ -n "$sfx" ] || ap_first="$ap_m $ap_prep_secs $ap_approved"
 
+        bench_pgbench "$p" -N
+        eval "PNp$sfx=\$pg_tps PNp_other$sfx=\$pg_other"
+    done
+    set -- $ap_first # the AP line of the table is the first size's
+    ap_m=$1 ap_prep_secs=$2 ap_approved=$3
+    if [ "$POOLS" != "$POOL" ]; then
+        stop_xuejid
+        start_xuejid "$POOL"
+    fi
     bench_pgbench "$CONNS" -N
     PN=$pg_tps PN_other=$pg_other
-    bench_pgbench "$POOL" -N
-    PNp=$pg_tps PNp_other=$pg_other
 
     if [ "$BIG" -gt 0 ]; then
         load_students "$BIG" big
@@ -633,7 +693,9 @@ bench_import() {
         fi
     done
     t1=$(date +%s.%N)
-    imp_other=$(other_pct "$c1" "$(cpu_snap)")
+    c2=$(cpu_snap)
+    imp_other=$(other_pct "$c1" "$c2")
+    imp_cpu=$(ours_cpu "$c1" "$c2")
     hwm=$(vm VmHWM)
     imp_total=$(json_num "$tmp/import-$1.get" total)
     imp_created=$(json_num "$tmp/import-$1.get" created)
@@ -647,7 +709,7 @@ bench_import() {
     imp_rss_mb=$((peak / 1024))
     say "import $1: $imp_state, $imp_created created, $imp_rejected rejected of $imp_total in" \
         "${imp_wall}s (${imp_server}s started to finished): $imp_rate rows/s;" \
-        "peak RSS $imp_rss_mb MB sampled, VmHWM $imp_hwm_mb MB"
+        "peak RSS $imp_rss_mb MB sampled, VmHWM $imp_hwm_mb MB; CPU $imp_cpu s (xuejid, PostgreSQL, curl)"
     if [ "${4:-}" = invalid ]; then
         [ "$imp_state" = done ] && [ "${imp_created:-1}" = 0 ] ||
             { head -c 1500 "$tmp/import-$1.get" >&2; echo >&2; say "import $1: WARNING: not done, or rows created"; }
@@ -669,8 +731,8 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
     [ -n "$BENCH_IMPORT_TOKEN" ] || { say "cannot log in as jianshe.registrar"; exit 1; }
     # CSV into grade 14 (四年级), xlsx into grade 15, classes 91-98 without a size limit:
     # two sets of new students (a second upload of the same ones would be all duplicates)
-    for f in csv:14 xlsx:15; do
-        fmt=${f%:*} grade=${f#*:}
+    for fmt in $IMPORT_FORMATS; do
+        case "$fmt" in csv) grade=14 ;; xlsx) grade=15 ;; *) say "BENCH_IMPORT_FORMATS: csv, xlsx"; exit 2 ;; esac
         make_classes "$grade" 91 8 "$BENCH_IMPORT_TOKEN"
         say "xuejictl gen-import --rows $IMPORT_ROWS --format $fmt --grade $grade"
         run "$out/xuejictl" gen-import --rows "$IMPORT_ROWS" --school "$list_school" --format "$fmt" \
@@ -680,9 +742,14 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
         eval "I_$fmt=\$imp_rate I_${fmt}_wall=\$imp_wall I_${fmt}_server=\$imp_server" \
             "I_${fmt}_created=\$imp_created I_${fmt}_rejected=\$imp_rejected I_${fmt}_state=\$imp_state" \
             "I_${fmt}_hwm=\$imp_hwm_mb I_${fmt}_rss=\$imp_rss_mb I_${fmt}_other=\$imp_other" \
-            "I_${fmt}_bytes=$(wc -c <"$tmp/import.$fmt")"
+            "I_${fmt}_bytes=$(wc -c <"$tmp/import.$fmt") I_${fmt}_cpu=\$imp_cpu"
     done
 
+    if [ ! -f "$tmp/import.csv" ]; then
+        run "$out/xuejictl" gen-import --rows "$IMPORT_ROWS" --school "$list_school" --format csv \
+            --grade 14 --classes 91-98 --out "$tmp/import.csv" 2>"$tmp/gen-csv.log" ||
+            { cat "$tmp/gen-csv.log" >&2; exit 1; }
+    fi
     # C: the same CSV (BOM, header, CRLF) with psql's \copy into a plain table with one
     # text column per template column, no index, no constraint; three runs, the median
     ncols=$(head -n 1 "$tmp/import.csv" | tr ',' '\n' | wc -l)
@@ -698,12 +765,74 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
         t1=$(date +%s.%N)
         copy_secs="$copy_secs $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
     done
-    C_other=$(other_pct "$c1" "$(cpu_snap)")
+    c2=$(cpu_snap)
+    C_other=$(other_pct "$c1" "$c2")
+    C_cpu=$(ours_cpu "$c1" "$c2" | awk '{ printf "%.2f", $1 / 3 }') # one run's
     copied=$(sql "SELECT count(*) FROM bench_import_copy")
     sql "DROP TABLE bench_import_copy" >/dev/null
     C_secs=$(echo $copy_secs | tr ' ' '\n' | sort -n | sed -n 2p)
     C=$(awk -v n="$copied" -v t="$C_secs" 'BEGIN { printf "%.0f", n / t }')
     say "psql \\copy of the CSV ($copied rows, $ncols text columns): runs of$copy_secs s, median $C rows/s"
+fi
+
+# ----------------------------------------------------------- batch review
+# REVIEW open registration requests of 中原区 (an import of as many new students into
+# grade 16, classes 91-98 of 建设路第一小学: one step each, at the county), then one
+# POST /api/v1/requests/actions approving them all as the county account. Sets
+# review_secs, review_rate, review_ok, review_failed, review_approved, review_other,
+# or review_skip (why there is no figure).
+bench_review() {
+    rtok=$(login jianshe.registrar) ctok=$(login "$AP_COUNTY_USER")
+    [ -n "$rtok" ] && [ -n "$ctok" ] || { say "cannot log in as jianshe.registrar and $AP_COUNTY_USER"; exit 1; }
+    make_classes 16 91 8 "$rtok"
+    run "$out/xuejictl" gen-import --rows "$REVIEW" --school "$list_school" --format csv --grade 16 \
+        --classes 91-98 --out "$tmp/review.csv" 2>"$tmp/gen-review.log" ||
+        { cat "$tmp/gen-review.log" >&2; exit 1; }
+    bench_import review "$tmp/review.csv" "$rtok"
+    sql "SELECT r.id FROM request r JOIN student s ON s.id = r.student_id
+         JOIN class c ON c.id = s.class_id WHERE c.school = '$list_school' AND c.grade = 16
+         AND r.type = 'registration' AND r.state = 'open' ORDER BY r.id" >"$tmp/review.ids"
+    n=$(wc -l <"$tmp/review.ids")
+    [ "$n" -eq "$REVIEW" ] || { say "review: $n open registration requests, expected $REVIEW"; exit 1; }
+    awk 'BEGIN { printf "{\"items\":[" }
+         { printf "%s{\"request\":%s,\"step\":1,\"action\":\"approve\"}", (NR > 1 ? "," : ""), $1 }
+         END { printf "]}" }' "$tmp/review.ids" >"$tmp/review.json"
+    say "review: POST /api/v1/requests/actions with $n approvals as $AP_COUNTY_USER"
+    c1=$(cpu_snap)
+    t0=$(date +%s.%N)
+    code=$(curl -s -o "$tmp/review.out" -w '%{http_code}' "$url/api/v1/requests/actions" \
+        -H "Authorization: Bearer $ctok" -H 'Content-Type: application/json' \
+        --data-binary @"$tmp/review.json" || true)
+    t1=$(date +%s.%N)
+    review_other=$(other_pct "$c1" "$(cpu_snap)")
+    server_alive
+    if [ "$code" = 404 ] || [ "$code" = 405 ]; then
+        # no such route: 404, or 405 where /requests/{id} takes "actions" for an id
+        review_skip="POST /api/v1/requests/actions answered $code: batch review is not in this build"
+        say "review: skipped: $review_skip"
+        return 0
+    fi
+    if [ "$code" != 200 ]; then
+        review_skip="POST /api/v1/requests/actions answered $code"
+        say "review: WARNING: $review_skip:"
+        head -c 600 "$tmp/review.out" >&2
+        echo >&2
+        return 0
+    fi
+    review_ok=$(grep -o '"status":200[,}]' "$tmp/review.out" | wc -l)
+    review_failed=$((n - review_ok))
+    review_approved=$(sql "SELECT count(*) FROM request WHERE id IN ($(paste -sd, "$tmp/review.ids"))
+                           AND state = 'approved'")
+    review_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    review_rate=$(awk -v n="$review_ok" -v t="$review_secs" 'BEGIN { printf "%.1f", (t > 0 ? n / t : 0) }')
+    say "review: $review_ok of $n items 200 in $review_secs s ($review_rate approvals/s);" \
+        "$review_approved requests approved in the database"
+    [ "$review_failed" -eq 0 ] && [ "$review_approved" -eq "$n" ] ||
+        say "review: WARNING: $review_failed items failed (first: $(grep -o '"code":"[a-z_]*"' "$tmp/review.out" | head -n 1))"
+}
+review_skip=""
+if [ "$REVIEW" -gt 0 ]; then
+    bench_review
 fi
 
 # The all-invalid import: the template's header (a one-row gen-import file's), then rows
@@ -735,7 +864,132 @@ if [ "$INVALID_ROWS" -gt 0 ]; then
 fi
 
 # ------------------------------------------------------------------ report
+# print_imports, print_invalid: the import lines of the table.
+print_imports() {
+    if [ "$IMPORT_ROWS" -gt 0 ]; then
+        echo
+        printf '%s\n' "imports of $IMPORT_ROWS new students (mode=create, 1 worker) against psql \\copy" \
+            "  of the CSV into a plain table (C = $C rows/s, median of 3, other% ${C_other}):"
+        for fmt in $IMPORT_FORMATS; do
+            eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
+                "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
+                "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes cu=\$I_${fmt}_cpu"
+            printf '  I_%-4s %7.1f rows/s  I/C = %-6s %s, %s created, %s rejected, %s s (server %s s),' \
+                "$fmt" "$r" "$(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }')" "$st" \
+                "$cr" "$rj" "$w" "$sv"
+            printf ' %s MB file; RSS peak %s MB, VmHWM %s MB; other%% %s\n' \
+                "$(awk -v b="$by" 'BEGIN { printf "%.1f", b / 1048576 }')" "$rs" "$hw" "$ot"
+            printf '         CPU %s s of xuejid, PostgreSQL and the clients; C %s s: by CPU time I/C = %s\n' \
+                "$cu" "$C_cpu" "$(awk -v a="$cu" -v b="$C_cpu" -v n="$IMPORT_ROWS" -v cr="$cr" \
+                    'BEGIN { printf "%.4f", (a > 0 ? (cr / a) / (n / b) : 0) }')"
+        done
+        echo "  targets: I/C >= 0.5, RSS < 256 MB"
+    fi
+}
+print_invalid() {
+    if [ "$INVALID_ROWS" -gt 0 ]; then
+        echo
+        printf '%s\n' "import of $INVALID_ROWS rows holding only a name (every row rejected):" \
+            "  $I_invalid_state, $I_invalid_rejected rejected, $I_invalid_errors errors in $I_invalid_wall s" \
+            "  (server $I_invalid_server s), $(awk -v b="$I_invalid_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB file;" \
+            "  RSS peak $I_invalid_rss MB, VmHWM $I_invalid_hwm MB; errors.xlsx in $I_invalid_xlsx_s s," \
+            "  VmHWM after it $I_invalid_xlsx_hwm MB; other% $I_invalid_other (target RSS < 256 MB)"
+    fi
+}
+num() { [ -n "$1" ] && echo "$1" || echo null; }
+imports_json=null
+if [ "$IMPORT_ROWS" -gt 0 ]; then
+    imports_json="{\"rows\": $IMPORT_ROWS, \"C_rows_per_s\": $C, \"C_seconds\": [$(echo $copy_secs | tr ' ' ',')],"
+    imports_json="$imports_json \"C_other_load_pct\": $C_other, \"C_cpu_s\": $C_cpu, \"target\": \"I/C >= 0.5 and RSS < 256 MB\""
+    for fmt in $IMPORT_FORMATS; do
+        eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
+            "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
+            "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes cu=\$I_${fmt}_cpu"
+        imports_json="$imports_json, \"$fmt\": {\"rows_per_s\": $r, \"over_C\": $(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }'),"
+        imports_json="$imports_json \"state\": \"$st\", \"created\": $(num "$cr"), \"rejected\": $(num "$rj"),"
+        imports_json="$imports_json \"wall_s\": $w, \"server_s\": $(num "$sv"), \"bytes\": $by,"
+        imports_json="$imports_json \"rss_peak_mb\": $rs, \"vmhwm_mb\": ${hw%% *}, \"other_load_pct\": $ot,"
+        imports_json="$imports_json \"cpu_s\": $cu}"
+    done
+    imports_json="$imports_json}"
+fi
+invalid_json=null
+if [ "$INVALID_ROWS" -gt 0 ]; then
+    invalid_json="{\"rows\": $INVALID_ROWS, \"state\": \"$I_invalid_state\", \"rejected\": $(num "$I_invalid_rejected"),"
+    invalid_json="$invalid_json \"errors\": $(num "$I_invalid_errors"), \"wall_s\": $I_invalid_wall,"
+    invalid_json="$invalid_json \"server_s\": $(num "$I_invalid_server"), \"bytes\": $I_invalid_bytes,"
+    invalid_json="$invalid_json \"rss_peak_mb\": $I_invalid_rss, \"vmhwm_mb\": ${I_invalid_hwm%% *},"
+    invalid_json="$invalid_json \"errors_xlsx_s\": $I_invalid_xlsx_s, \"vmhwm_after_xlsx_mb\": $I_invalid_xlsx_hwm,"
+    invalid_json="$invalid_json \"other_load_pct\": $I_invalid_other, \"target\": \"RSS < 256 MB\"}"
+fi
+if [ "$ONLY" = imports ]; then
+    when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    {
+        echo "xueji bench $when (BENCH_ONLY=imports): $(nproc) cores; xuejid: $THREADS loop threads," \
+            "$POOL DB connections, access log on (to a file); other% before it ${idle_other}%"
+        print_imports
+        print_invalid
+    } | tee "$tmp/report.txt"
+    mkdir -p "$(dirname "$RESULTS")"
+    printf '{\n  "when": "%s",\n  "only": "imports",\n  "imports": %s,\n  "import_invalid": %s\n}\n' \
+        "$when" "$imports_json" "$invalid_json" >"$RESULTS"
+    say "wrote ${RESULTS#"$root"/}"
+    exit 0
+fi
 field() { awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c }' "$rows"; }
+# print_pools: R and AP at each DB pool size against PN (C clients) and PNp (as many
+# clients as the pool); pools_json: the same as a JSON array.
+print_pools() {
+    echo "by xuejid DB pool size (BENCH_DB_POOL=\"$POOLS\"; PN = $(printf %.0f "$PN") tps with $CONNS clients," \
+        "PNp = pgbench -N with as many clients as the pool):"
+    printf '  %4s %9s %9s %9s %6s %6s %6s %7s %s\n' pool "R/s" "AP/s" "PNp tps" "R/PN" "AP/PN" "R/PNp" "AP/PNp" "other% (R, AP, PNp)"
+    for p in $POOLS; do
+        sfx=$([ "$p" = "$POOL" ] || echo "_p$p")
+        r=$(field "register$sfx" 4) ap=$(field "approve$sfx" 4)
+        eval "pnp=\${PNp$sfx:-} pno=\${PNp_other$sfx:-}"
+        printf '  %4s %9.0f %9.0f %9.0f %6s %6s %6s %7s %s, %s, %s\n' "$p" "$r" "$ap" "$pnp" \
+            "$(ratio "$r" "$PN")" "$(ratio "$ap" "$PN")" "$(ratio "$r" "$pnp")" "$(ratio "$ap" "$pnp")" \
+            "$(field "register$sfx" 9)" "$(field "approve$sfx" 9)" "$pno"
+    done
+}
+pools_json() {
+    sep=""
+    printf '['
+    for p in $POOLS; do
+        sfx=$([ "$p" = "$POOL" ] || echo "_p$p")
+        r=$(field "register$sfx" 4) ap=$(field "approve$sfx" 4)
+        eval "pnp=\${PNp$sfx:-} reg=\${registered$sfx:-}"
+        printf '%s{"db_pool": %s, "R": %s, "AP": %s, "PN_pool": %s, "R_over_PN": %s, "AP_over_PN": %s,' \
+            "$sep" "$p" "$(num "$r")" "$(num "$ap")" "$(num "$pnp")" "$(num "$(ratio "$r" "$PN")")" \
+            "$(num "$(ratio "$ap" "$PN")")"
+        printf ' "R_over_PN_pool": %s, "AP_over_PN_pool": %s, "registered": %s}' \
+            "$(num "$(ratio "$r" "$pnp")")" "$(num "$(ratio "$ap" "$pnp")")" "$(num "$reg")"
+        sep=", "
+    done
+    printf ']'
+}
+# print_review: the batch review line; review_json: the same as JSON.
+print_review() {
+    [ "$REVIEW" -gt 0 ] || return 0
+    echo
+    if [ -n "$review_skip" ]; then
+        echo "batch review of $REVIEW registrations: skipped ($review_skip)"
+        return 0
+    fi
+    echo "batch review: $REVIEW registrations approved in one POST /api/v1/requests/actions as" \
+        "$AP_COUNTY_USER: $review_secs s, $review_rate approvals/s ($review_ok items 200," \
+        "$review_failed failed; $review_approved approved in the database); other% $review_other"
+}
+review_json=null
+if [ "$REVIEW" -gt 0 ]; then
+    if [ -n "$review_skip" ]; then
+        review_json="{\"items\": $REVIEW, \"skipped\": \"$review_skip\"}"
+    else
+        review_json="{\"items\": $REVIEW, \"seconds\": $review_secs, \"approvals_per_s\": $review_rate,"
+        review_json="$review_json \"ok\": $review_ok, \"failed\": $review_failed, \"approved\": $review_approved,"
+        review_json="$review_json \"county\": \"$AP_COUNTY\", \"other_load_pct\": $review_other}"
+    fi
+fi
 H=$(field healthz 4)
 A=$(field region 4)
 L=$(awk -v h="$H" -v p="$P" 'BEGIN { printf "%.2f", 1 / (1 / h + 1 / p) }')
@@ -818,31 +1072,11 @@ cores=$(nproc)
             "request through the API), $ap_approved approved with the warm-up's"
         [ "$AP_clean" = true ] ||
             echo "WARNING: AP saw $AP_bad answers other than 200 and $AP_sockerr socket errors: not a clean figure"
+        print_pools
     fi
-    if [ "$IMPORT_ROWS" -gt 0 ]; then
-        echo
-        printf '%s\n' "imports of $IMPORT_ROWS new students (mode=create, 1 worker) against psql \\copy" \
-            "  of the CSV into a plain table (C = $C rows/s, median of 3, other% ${C_other}):"
-        for fmt in csv xlsx; do
-            eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
-                "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
-                "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
-            printf '  I_%-4s %7.1f rows/s  I/C = %-6s %s, %s created, %s rejected, %s s (server %s s),' \
-                "$fmt" "$r" "$(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }')" "$st" \
-                "$cr" "$rj" "$w" "$sv"
-            printf ' %s MB file; RSS peak %s MB, VmHWM %s MB; other%% %s\n' \
-                "$(awk -v b="$by" 'BEGIN { printf "%.1f", b / 1048576 }')" "$rs" "$hw" "$ot"
-        done
-        echo "  targets: I/C >= 0.5, RSS < 256 MB"
-    fi
-    if [ "$INVALID_ROWS" -gt 0 ]; then
-        echo
-        printf '%s\n' "import of $INVALID_ROWS rows holding only a name (every row rejected):" \
-            "  $I_invalid_state, $I_invalid_rejected rejected, $I_invalid_errors errors in $I_invalid_wall s" \
-            "  (server $I_invalid_server s), $(awk -v b="$I_invalid_bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB file;" \
-            "  RSS peak $I_invalid_rss MB, VmHWM $I_invalid_hwm MB; errors.xlsx in $I_invalid_xlsx_s s," \
-            "  VmHWM after it $I_invalid_xlsx_hwm MB; other% $I_invalid_other (target RSS < 256 MB)"
-    fi
+    print_imports
+    print_review
+    print_invalid
     if [ -n "$S_big" ]; then
         echo "at $BIG students (loaded at ${big_rate:-?} rows/s, ${big_secs:-?} s):" \
             "S/L = $SL_big, S p99 = $S_big_p99 ms;" \
@@ -861,7 +1095,6 @@ if [ "$logwarn" -gt 0 ]; then
 fi
 
 # The same as one JSON object; "endpoints" is an array so later work can add rows.
-num() { [ -n "$1" ] && echo "$1" || echo null; }
 students_json=null
 if [ -n "$S" ]; then
     big_json=null
@@ -885,38 +1118,14 @@ if [ -n "$S" ]; then
     students_json="$students_json \"AP_non_200\": $(num "$AP_bad"), \"AP_prepared\": $(num "${ap_m:-}"),"
     students_json="$students_json \"AP_prepare_seconds\": $(num "${ap_prep_secs:-}"),"
     students_json="$students_json \"AP_approved\": $(num "${ap_approved:-}"), \"AP_type\": \"$AP_TYPE\","
-    students_json="$students_json \"AP_county\": \"$AP_COUNTY\", \"big\": $big_json}"
-fi
-imports_json=null
-if [ "$IMPORT_ROWS" -gt 0 ]; then
-    imports_json="{\"rows\": $IMPORT_ROWS, \"C_rows_per_s\": $C, \"C_seconds\": [$(echo $copy_secs | tr ' ' ',')],"
-    imports_json="$imports_json \"C_other_load_pct\": $C_other, \"target\": \"I/C >= 0.5 and RSS < 256 MB\""
-    for fmt in csv xlsx; do
-        eval "r=\$I_$fmt w=\$I_${fmt}_wall sv=\$I_${fmt}_server cr=\$I_${fmt}_created" \
-            "rj=\$I_${fmt}_rejected st=\$I_${fmt}_state hw=\$I_${fmt}_hwm rs=\$I_${fmt}_rss" \
-            "ot=\$I_${fmt}_other by=\$I_${fmt}_bytes"
-        imports_json="$imports_json, \"$fmt\": {\"rows_per_s\": $r, \"over_C\": $(awk -v a="$r" -v b="$C" 'BEGIN { printf "%.4f", a / b }'),"
-        imports_json="$imports_json \"state\": \"$st\", \"created\": $(num "$cr"), \"rejected\": $(num "$rj"),"
-        imports_json="$imports_json \"wall_s\": $w, \"server_s\": $(num "$sv"), \"bytes\": $by,"
-        imports_json="$imports_json \"rss_peak_mb\": $rs, \"vmhwm_mb\": ${hw%% *}, \"other_load_pct\": $ot}"
-    done
-    imports_json="$imports_json}"
-fi
-invalid_json=null
-if [ "$INVALID_ROWS" -gt 0 ]; then
-    invalid_json="{\"rows\": $INVALID_ROWS, \"state\": \"$I_invalid_state\", \"rejected\": $(num "$I_invalid_rejected"),"
-    invalid_json="$invalid_json \"errors\": $(num "$I_invalid_errors"), \"wall_s\": $I_invalid_wall,"
-    invalid_json="$invalid_json \"server_s\": $(num "$I_invalid_server"), \"bytes\": $I_invalid_bytes,"
-    invalid_json="$invalid_json \"rss_peak_mb\": $I_invalid_rss, \"vmhwm_mb\": ${I_invalid_hwm%% *},"
-    invalid_json="$invalid_json \"errors_xlsx_s\": $I_invalid_xlsx_s, \"vmhwm_after_xlsx_mb\": $I_invalid_xlsx_hwm,"
-    invalid_json="$invalid_json \"other_load_pct\": $I_invalid_other, \"target\": \"RSS < 256 MB\"}"
+    students_json="$students_json \"AP_county\": \"$AP_COUNTY\", \"pools\": $(pools_json), \"big\": $big_json}"
 fi
 mkdir -p "$(dirname "$RESULTS")"
 awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
     -v threads="$THREADS" -v pool="$POOL" -v H="$H" -v P="$P" -v A="$A" -v L="$L" -v AL="$AL" \
     -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" \
     -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" -v students="$students_json" \
-    -v imports="$imports_json" -v invalid="$invalid_json" '
+    -v imports="$imports_json" -v invalid="$invalid_json" -v review="$review_json" '
     function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
     { n++; name[n] = $1; path[n] = $2; lua[n] = $3; rps[n] = $4; p50[n] = $5; p99[n] = $6
       bad[n] = $7; err[n] = $8; other[n] = $9; cn[n] = $10; idx[$1] = n }
@@ -936,6 +1145,7 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
         printf "  \"students\": %s,\n", students
         printf "  \"imports\": %s,\n", imports
         printf "  \"import_invalid\": %s,\n", invalid
+        printf "  \"review\": %s,\n", review
         printf "  \"endpoints\": [\n"
         for (i = 1; i <= n; i++)
             printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"connections\": %d, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",

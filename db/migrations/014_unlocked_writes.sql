@@ -47,6 +47,8 @@ ALTER TABLE audit ALTER COLUMN id SET DEFAULT nextval('audit_id_seq');
 ALTER SEQUENCE audit_id_seq OWNED BY audit.id;
 CREATE INDEX audit_unsealed_idx ON audit (xid, id) WHERE seq IS NULL;
 CREATE INDEX audit_at_idx ON audit (at, id);
+-- GET /audit of a county, city or school: the rows its own org wrote, newest first
+CREATE INDEX audit_org_idx ON audit (actor_org, id);
 
 -- No lock: the row's id, transaction and content hash, nothing shared.
 CREATE FUNCTION audit_hash() RETURNS trigger LANGUAGE plpgsql AS $$
