@@ -191,6 +191,11 @@ void api_allow_string(int mask, char *buf, size_t cap);
 /* api/problem.c: fills status, content type and body of a failed call. */
 void api_problem_render(api_call *c);
 int api_problem_status(const app_err *err);
+/* One failed item of a batch answer (POST /requests/actions): {status,
+   code, detail, errors?} as the single call's problem+json would carry them
+   after its job failed with rc and `err`; error fields after `at`
+   ("/items/3"). A new reference; a 5xx is logged. */
+json_t *api_problem_item(api_call *c, int rc, const app_err *err, const char *at);
 /* The message of a code word and its parameter, as problem+json items word it. */
 char *api_problem_message(app_arena *arena, const char *slug, const char *param, int en);
 

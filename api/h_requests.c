@@ -55,22 +55,17 @@ h_request_get(api_call *c)
     api_submit(c, job_request_get);
 }
 
-typedef struct act_args {
-    const char *action, *comment;
-    int step;
-} act_args;
-
 static int
 job_request_act(api_call *c, db_conn *db)
 {
-    act_args *a = c->data;
+    wf_act *a = c->data;
     core_op op;
     api_op(c, &op);
     core_request q;
-    int rc = wf_request_act(db, &op, atoll(api_param(c, "id")), a->action, a->step, a->comment, &q,
-                            &c->err);
+    a->request = atoll(api_param(c, "id"));
+    int rc = wf_request_act_on(db, &op, a, &q, &c->err);
     if (rc != 0)
-        return rc;
+        return api_fail_core(c, rc);
     api_etag(c, q.version);
     api_reply_json(c, 200, api_request_json(&q));
     return 0;
@@ -81,34 +76,13 @@ h_request_act(api_call *c)
 {
     if (path_id(c) == 0)
         return;
-    act_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    if ((a->action = api_body_string(c, "action", 1)) == NULL)
+    wf_act *a = app_arena_alloc(c->arena, sizeof(*a));
+    app_err *e = app_arena_alloc(c->arena, sizeof(*e));
+    memset(e, 0, sizeof(*e));
+    /* the first problem, as this call always answered */
+    if (api_act_parse(c, c->json, "", 0, a, e) != 0) {
+        api_fail_code(c, APP_EINVAL, e->items[0].code, e->items[0].field);
         return;
-    static const char *const actions[] = {"approve",  "reject",   "return",
-                                          "withdraw", "resubmit", NULL};
-    int known = 0;
-    for (const char *const *x = actions; *x; x++)
-        known |= strcmp(*x, a->action) == 0;
-    if (!known) {
-        api_fail_code(c, APP_EINVAL, "invalid_action", "/action");
-        return;
-    }
-    /* withdraw and resubmit are the starter's and take no step */
-    int stepless = strcmp(a->action, "withdraw") == 0 || strcmp(a->action, "resubmit") == 0;
-    json_t *st = json_object_get(c->json, "step");
-    if (!stepless &&
-        (!json_is_integer(st) || json_integer_value(st) < 1 || json_integer_value(st) > 20)) {
-        api_fail_code(c, APP_EINVAL, st ? "wrong_type" : "missing_field", "/step");
-        return;
-    }
-    a->step = stepless ? 0 : (int)json_integer_value(st);
-    json_t *cm = json_object_get(c->json, "comment");
-    if (cm != NULL && !json_is_null(cm)) {
-        if (!json_is_string(cm) || !base_text_visible(json_string_value(cm), 500)) {
-            api_fail_code(c, APP_EINVAL, "wrong_type", "/comment");
-            return;
-        }
-        a->comment = app_arena_strdup(c->arena, json_string_value(cm));
     }
     c->data = a;
     api_submit(c, job_request_act);

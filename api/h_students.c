@@ -253,6 +253,23 @@ reply_student(api_call *c, int status, const core_student *s)
     reply_text(c, status, &w);
 }
 
+/* File ids from a PostgreSQL array literal ("{1,2}", "{}"). */
+static json_t *
+id_array_json(const char *lit)
+{
+    json_t *v = json_array();
+    for (const char *x = lit ? lit : ""; *x;) {
+        char *end;
+        if (*x >= '0' && *x <= '9') {
+            json_array_append_new(v, json_integer(strtoll(x, &end, 10)));
+            x = end;
+        } else {
+            x++;
+        }
+    }
+    return v;
+}
+
 json_t *
 api_request_json(const core_request *q)
 {
@@ -288,6 +305,7 @@ api_request_json(const core_request *q)
         if (x->actor_id)
             json_object_set_new(ao, "actor", json_integer(x->actor_id));
         json_object_set_new(ao, "comment", x->comment ? json_string(x->comment) : json_null());
+        json_object_set_new(ao, "evidence", id_array_json(x->evidence));
         json_array_append_new(acts, ao);
     }
     json_object_set_new(o, "actions", acts);

@@ -73,6 +73,16 @@ void h_requests_list(api_call *c);
 void h_request_revert(api_call *c);
 void h_workflows(api_call *c);
 void h_file_create(api_call *c);
+
+/* api/h_review.c. The body of an action (`o`: POST /requests/{id}/actions,
+   or with `item` an element of POST /requests/actions, which also takes
+   `request`) into *a, strings in the call's arena: every shape problem an
+   item of e under `at` ("" or "/items/3"), in the order the single call
+   checks them (action, step, comment, evidence, unknown members); -1 when
+   there was one, else 0. */
+struct wf_act;
+int api_act_parse(api_call *c, json_t *o, const char *at, int item, struct wf_act *a, app_err *e);
+void h_requests_review(api_call *c);
 void h_problem_evidence(api_call *c);
 void h_problem_resolve(api_call *c);
 void h_problems_list(api_call *c);

@@ -4,6 +4,7 @@
  * Internal details (SQL errors, paths) are logged with the request id, never sent.
  */
 #include "api/api.h"
+#include "api/handlers.h"
 #include "api/log.h"
 #include "core/record.h"
 
@@ -545,25 +546,10 @@ message(api_call *c, const char *slug, const char *param, int en)
     return api_problem_message(c->arena, slug, param, en);
 }
 
-void
-api_problem_render(api_call *c)
+/* The detail text of a problem of `status` with `slug` and `title`. */
+static char *
+detail_of(api_call *c, const app_err *err, int status, const char *slug, const char *title, int en)
 {
-    app_err *err = &c->err;
-    const problem *p = find(err);
-    int status = p ? p->status : status_of_code(err->code);
-    const char *slug = p ? p->slug : (err->slug ? err->slug : "internal_error");
-    int en = c->lang_en;
-
-    if (status >= 500)
-        api_log(API_LOG_ERROR, slug, c->request_id, err->detail);
-    else if (err->detail[0] && api_log_enabled(API_LOG_DEBUG))
-        api_log(API_LOG_DEBUG, slug, c->request_id, err->detail);
-
-    json_t *o = json_object();
-    json_object_set_new(o, "type", json_sprintf("https://xueji.example/problems/%s", slug));
-    const char *title = p ? (en ? p->en : p->zh) : (en ? "Error" : "错误");
-    json_object_set_new(o, "title", json_string(title));
-    json_object_set_new(o, "status", json_integer(status));
     char *detail =
         status >= 500 ? app_arena_strdup(c->arena, title) : message(c, slug, err->param, en);
     if (strcmp(slug, "malformed_json") == 0 && err->param[0]) {
@@ -574,17 +560,21 @@ api_problem_render(api_call *c)
                                      : "%s（第 %d 行第 %d 列，第 %d 字节处）",
                                   title, line, col, pos);
     }
-    json_object_set_new(o, "detail", json_string(detail));
-    json_object_set_new(o, "code", json_string(slug));
-    json_object_set_new(o, "instance", json_string(c->path ? c->path : "/"));
-    json_object_set_new(o, "request_id", json_string(c->request_id));
+    return detail;
+}
 
+/* The `errors` member: the items of err, or the one field; their pointers
+   after `at` (a batch item's "/items/3", else ""). */
+static json_t *
+errors_of(api_call *c, const app_err *err, const char *slug, const char *detail, const char *at)
+{
+    int en = c->lang_en;
     json_t *items = json_array();
     if (err->nitems > 0) {
         for (int i = 0; i < err->nitems; i++) {
             const app_err_item *it = &err->items[i];
             json_t *e = json_object();
-            json_object_set_new(e, "field", json_string(it->field));
+            json_object_set_new(e, "field", json_sprintf("%s%s", at, it->field));
             json_object_set_new(e, "code", json_string(it->code));
             char *msg = message(c, it->code, it->param, en);
             /* a student record field: say which, in the clerk's words */
@@ -606,12 +596,39 @@ api_problem_render(api_call *c)
         }
     } else if (err->field[0]) {
         json_t *e = json_object();
-        json_object_set_new(e, "field", json_string(err->field));
+        json_object_set_new(e, "field", json_sprintf("%s%s", at, err->field));
         json_object_set_new(e, "code", json_string(slug));
         json_object_set_new(e, "message", json_string(detail));
         json_array_append_new(items, e);
     }
-    json_object_set_new(o, "errors", items);
+    return items;
+}
+
+void
+api_problem_render(api_call *c)
+{
+    app_err *err = &c->err;
+    const problem *p = find(err);
+    int status = p ? p->status : status_of_code(err->code);
+    const char *slug = p ? p->slug : (err->slug ? err->slug : "internal_error");
+    int en = c->lang_en;
+
+    if (status >= 500)
+        api_log(API_LOG_ERROR, slug, c->request_id, err->detail);
+    else if (err->detail[0] && api_log_enabled(API_LOG_DEBUG))
+        api_log(API_LOG_DEBUG, slug, c->request_id, err->detail);
+
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_sprintf("https://xueji.example/problems/%s", slug));
+    const char *title = p ? (en ? p->en : p->zh) : (en ? "Error" : "错误");
+    json_object_set_new(o, "title", json_string(title));
+    json_object_set_new(o, "status", json_integer(status));
+    char *detail = detail_of(c, err, status, slug, title, en);
+    json_object_set_new(o, "detail", json_string(detail));
+    json_object_set_new(o, "code", json_string(slug));
+    json_object_set_new(o, "instance", json_string(c->path ? c->path : "/"));
+    json_object_set_new(o, "request_id", json_string(c->request_id));
+    json_object_set_new(o, "errors", errors_of(c, err, slug, detail, ""));
 
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -621,4 +638,33 @@ api_problem_render(api_call *c)
     c->out_len = strlen(c->out);
     free(s);
     c->failed = 0;
+}
+
+json_t *
+api_problem_item(api_call *c, int rc, const app_err *in, const char *at)
+{
+    /* as a single call's job failing with rc would be answered (api/job.c,
+       api_fail_core): items become the code; no field list but for 422 */
+    app_err copy = *in; /* on the stack: a batch may fail 500 items */
+    app_err *err = &copy;
+    if (err->code == APP_OK)
+        app_err_set(err, (app_code)rc, NULL, NULL);
+    if (rc == APP_EINVAL && err->nitems > 0 && err->slug == NULL)
+        api_fail_items(err);
+    else if (rc != APP_EINVAL)
+        err->nitems = 0;
+    const problem *p = find(err);
+    int status = p ? p->status : status_of_code(err->code);
+    const char *slug = p ? p->slug : (err->slug ? err->slug : "internal_error");
+    if (status >= 500)
+        api_log(API_LOG_ERROR, slug, c->request_id, err->detail);
+    const char *title = p ? (c->lang_en ? p->en : p->zh) : (c->lang_en ? "Error" : "错误");
+    char *detail = detail_of(c, err, status, slug, title, c->lang_en);
+    json_t *o = json_pack("{s:i,s:s,s:s}", "status", status, "code", slug, "detail", detail);
+    json_t *errors = errors_of(c, err, slug, detail, at);
+    if (json_array_size(errors) > 0)
+        json_object_set_new(o, "errors", errors);
+    else
+        json_decref(errors);
+    return o;
 }

@@ -88,6 +88,8 @@ const api_route api_routes[] = {
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_POST, "/api/v1/problems/{id}/resolutions", h_problem_resolve,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* batch review; before /requests/{id} (ids are digits; the first match wins) */
+    {API_POST, "/api/v1/requests/actions", h_requests_review, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/requests/{id}", h_request_get, API_ROUTE_AUTH},
     {API_POST, "/api/v1/requests/{id}/actions", h_request_act,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

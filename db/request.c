@@ -274,7 +274,8 @@ static const db_stmt SQL_STEPS = {
 static const db_stmt SQL_ACTIONS = {
     "request_actions",
     "SELECT request_id, coalesce(step, 0), action, coalesce(actor_org, ''), " DB__TS(
-        "at") ", comment, coalesce(actor_id, 0) FROM request_action WHERE request_id = ANY($1::bigint[])"
+        "at") ", comment, coalesce(actor_id, 0), evidence::text FROM request_action"
+              " WHERE request_id = ANY($1::bigint[])"
               " ORDER BY request_id, id"};
 
 static void
@@ -355,6 +356,7 @@ request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
         y->at = app_arena_strdup(a, db_res_get(s, k, 4));
         y->comment = db__dup_or_null(a, s, k, 5);
         y->actor_id = db_res_int(s, k, 6);
+        y->evidence = app_arena_strdup(a, db_res_get(s, k, 7));
     }
     db_res_free(s);
     return members_of(c, p[0], q, n, a, err);
@@ -578,18 +580,28 @@ db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request
 
 static const db_stmt SQL_ACTION_INSERT = {
     "action_insert",
-    "INSERT INTO request_action (request_id, step, action, actor_id, actor_org, comment)"
-    " VALUES ($1, nullif($2, '0')::int, $3, nullif($4, '0')::bigint, $5, $6)"};
+    "INSERT INTO request_action (request_id, step, action, actor_id, actor_org, comment, evidence)"
+    " VALUES ($1, nullif($2, '0')::int, $3, nullif($4, '0')::bigint, $5, $6,"
+    " coalesce($7::bigint[], '{}'))"};
 
 int
 db_request_action_insert(db_conn *c, long long request_id, int step, const char *action,
                          long long actor_id, const char *actor_org, const char *comment,
                          app_err *err)
 {
+    return db_request_action_insert_ev(c, request_id, step, action, actor_id, actor_org, comment,
+                                       NULL, err);
+}
+
+int
+db_request_action_insert_ev(db_conn *c, long long request_id, int step, const char *action,
+                            long long actor_id, const char *actor_org, const char *comment,
+                            const char *evidence, app_err *err)
+{
     char rid[24], st[16], who[24];
     snprintf(rid, sizeof(rid), "%lld", request_id);
     snprintf(st, sizeof(st), "%d", step);
     snprintf(who, sizeof(who), "%lld", actor_id);
-    const char *p[] = {rid, st, action, who, actor_org, comment};
-    return db_exec(c, &SQL_ACTION_INSERT, 6, p, NULL, err);
+    const char *p[] = {rid, st, action, who, actor_org, comment, evidence};
+    return db_exec(c, &SQL_ACTION_INSERT, 7, p, NULL, err);
 }

@@ -26,6 +26,7 @@ typedef struct db_step {
 typedef struct db_action {
     int step;
     const char *action, *actor_org, *at, *comment;
+    const char *evidence; /* file ids as a PostgreSQL array literal, "{}" when none */
     long long actor_id;
 } db_action;
 
@@ -93,6 +94,10 @@ int db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_req
 int db_request_action_insert(db_conn *c, long long request_id, int step, const char *action,
                              long long actor_id, const char *actor_org, const char *comment,
                              app_err *err);
+/* The same with evidence file ids (an array literal "{1,2}", NULL for none). */
+int db_request_action_insert_ev(db_conn *c, long long request_id, int step, const char *action,
+                                long long actor_id, const char *actor_org, const char *comment,
+                                const char *evidence, app_err *err);
 
 /* ---- members ---- */
 

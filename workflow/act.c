@@ -132,9 +132,10 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
 
 /* The action row, the audit row and the change-feed event of an action. */
 static int
-record_action(db_conn *db, const core_op *op, const core_request *q, const char *action,
-              const char *comment, const outcome *o, app_err *err)
+record_action(db_conn *db, const core_op *op, const core_request *q, const wf_act *a,
+              const char *ev, const outcome *o, app_err *err)
 {
+    const char *action = a->action;
     char rid[24];
     snprintf(rid, sizeof(rid), "%lld", q->id);
     json_t *detail = json_pack("{s:s,s:i}", "action", action, "step", o->step);
@@ -146,12 +147,14 @@ record_action(db_conn *db, const core_op *op, const core_request *q, const char 
     }
     if (o->failure)
         json_object_set_new(data, "failure", json_string(o->failure));
+    if (a->nevidence > 0)
+        json_object_set_new(detail, "evidence", json_integer(a->nevidence));
     const char *dt = wf_json_text(op->arena, detail), *dd = wf_json_text(op->arena, data);
     db_school sc;
     const char *act = o->forced ? app_arena_printf(op->arena, "forced_%s", action) : action;
     int rc;
-    if ((rc = db_request_action_insert(db, q->id, o->step, act, op->actor->user_id, op->actor->org,
-                                       comment, err)) != 0 ||
+    if ((rc = db_request_action_insert_ev(db, q->id, o->step, act, op->actor->user_id,
+                                          op->actor->org, a->comment, ev, err)) != 0 ||
         (rc = core_school_load(db, op, q->school, &sc, err)) != 0 ||
         (rc = core_audit(db, op, "request.act", "request", rid, dt, err)) != 0)
         return rc;
@@ -163,19 +166,28 @@ int
 wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                const char *comment, core_request *out, app_err *err)
 {
+    wf_act a = {id, action, step, comment, NULL, 0};
+    return wf_request_act_on(db, op, &a, out, err);
+}
+
+int
+wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request *out, app_err *err)
+{
     static const char *const actions[] = {"approve",  "reject",   "return",
                                           "withdraw", "resubmit", NULL};
     int known = 0;
     for (const char *const *x = actions; *x; x++)
-        known |= strcmp(*x, action) == 0;
+        known |= strcmp(*x, a->action) == 0;
     if (!known)
-        return app_err_set(err, APP_EINVAL, "invalid_action", "action %s", action);
-    int withdraw = strcmp(action, "withdraw") == 0, resubmit = strcmp(action, "resubmit") == 0;
+        return app_err_set(err, APP_EINVAL, "invalid_action", "action %s", a->action);
+    int withdraw = strcmp(a->action, "withdraw") == 0,
+        resubmit = strcmp(a->action, "resubmit") == 0;
     int rc = db_begin(db, err);
     if (rc != 0)
         return rc;
     core_request q;
-    if ((rc = wf_request_load(db, op, id, 1, &q, err)) != 0)
+    const char *ev = NULL;
+    if ((rc = wf_request_load(db, op, a->request, 1, &q, err)) != 0)
         goto fail;
     const wf_def *d = wf_def_find(q.type);
     if (d == NULL) {
@@ -186,18 +198,18 @@ wf_request_act(db_conn *db, const core_op *op, long long id, const char *action,
     if (withdraw || resubmit)
         rc = act_as_starter(db, op, d, &q, withdraw, &o, err);
     else
-        rc = act_on_step(db, op, d, &q, action, step, comment, &o, err);
-    if (rc != 0)
+        rc = act_on_step(db, op, d, &q, a->action, a->step, a->comment, &o, err);
+    if (rc != 0 || (rc = wf_evidence_check(db, op, a->evidence, a->nevidence, &ev, err)) != 0)
         goto fail;
     if (wf_fault_after_effect) {
         rc = app_err_set(err, APP_EINTERNAL, NULL, "injected fault after the effect");
         goto fail;
     }
-    if ((rc = record_action(db, op, &q, action, comment, &o, err)) != 0)
+    if ((rc = record_action(db, op, &q, a, ev, &o, err)) != 0)
         goto fail;
     if ((rc = db_commit(db, err)) != 0)
         return rc;
-    return wf_request_get(db, op, id, out, err);
+    return wf_request_get(db, op, a->request, out, err);
 fail:
     db_rollback(db);
     return rc;

@@ -4,8 +4,10 @@
 #include "workflow/common.h"
 
 #include "core/calendar.h"
+#include "db/files.h"
 #include "db/problem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +16,29 @@ int
 wf_request_not_found(app_err *err, long long id)
 {
     return app_err_set(err, APP_ENOTFOUND, "request_not_found", "request %lld", id);
+}
+
+int
+wf_evidence_check(db_conn *db, const core_op *op, const long long *ids, int n, const char **out,
+                  app_err *err)
+{
+    *out = NULL;
+    if (n <= 0)
+        return 0;
+    int owned = 0;
+    int rc = db_files_owned(db, ids, n, op->actor->org, &owned, err);
+    if (rc != 0)
+        return rc;
+    if (owned != n)
+        return wf_err_item(err, "/evidence", "file_not_found");
+    size_t cap = (size_t)n * 21 + 3, len = 1;
+    char *ev = app_arena_alloc(op->arena, cap);
+    ev[0] = '{';
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(ev + len, cap - len, "%s%lld", i ? "," : "", ids[i]);
+    snprintf(ev + len, cap - len, "}");
+    *out = ev;
+    return 0;
 }
 
 int

@@ -15,6 +15,13 @@
 /* APP_ENOTFOUND request_not_found for request `id`; returns the code. */
 int wf_request_not_found(app_err *err, long long id);
 
+/* Evidence of a start or an action: files `ids[0..n)` the caller's org
+   uploaded (POST /files); *out their array literal ("{1,2}"), NULL when
+   n is 0. A file missing or of another org (or an id given twice): the
+   item /evidence file_not_found (APP_EINVAL). */
+int wf_evidence_check(db_conn *db, const core_op *op, const long long *ids, int n, const char **out,
+                      app_err *err);
+
 /* 1 when the actor is a school's registrar. */
 int wf_actor_is_registrar(const core_actor *a);
 

@@ -413,30 +413,6 @@ start_draft(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
     }
 }
 
-/* Evidence: files the caller's org uploaded; *out the array literal of
-   their ids ("{1,2}"), NULL when none. */
-static int
-evidence_of(db_conn *db, const core_op *op, const wf_start *a, const char **out, app_err *err)
-{
-    *out = NULL;
-    if (a->nevidence <= 0)
-        return 0;
-    int owned = 0;
-    int rc = db_files_owned(db, a->evidence, a->nevidence, op->actor->org, &owned, err);
-    if (rc != 0)
-        return rc;
-    if (owned != a->nevidence)
-        return wf_err_item(err, "/evidence", "file_not_found");
-    size_t cap = (size_t)a->nevidence * 21 + 3, n = 1;
-    char *ev = app_arena_alloc(op->arena, cap);
-    ev[0] = '{';
-    for (int i = 0; i < a->nevidence; i++)
-        n += (size_t)snprintf(ev + n, cap - n, "%s%lld", i ? "," : "", a->evidence[i]);
-    snprintf(ev + n, cap - n, "}");
-    *out = ev;
-    return 0;
-}
-
 /* Store the request, its steps and members: *q gets its id. */
 static int
 insert_request(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, const draft *dr,
@@ -490,8 +466,9 @@ record_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
                                           (json_int_t)dr->student_id, "members", dr->nmembers));
     const char *data =
         wf_json_text(op->arena, json_pack("{s:s,s:s}", "type", d->type, "state", "open"));
-    if ((rc = db_request_action_insert(db, q->id, 0, "start", op->actor->user_id, op->actor->org,
-                                       a->comment, err)) != 0 ||
+    /* the request's evidence is shown on its start action */
+    if ((rc = db_request_action_insert_ev(db, q->id, 0, "start", op->actor->user_id, op->actor->org,
+                                          a->comment, q->evidence, err)) != 0 ||
         (rc = core_audit(db, op, "request.start", "request", rid, detail, err)) != 0)
         return rc;
     return core_event(db, "request.started", dr->student_id, sc->code, sc->authority, sc->province,
@@ -529,7 +506,7 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
     stepv sv;
     db_settings set;
     if ((rc = start_draft(db, op, d, a, &dr, err)) != 0 ||
-        (rc = evidence_of(db, op, a, &ev, err)) != 0 ||
+        (rc = wf_evidence_check(db, op, a->evidence, a->nevidence, &ev, err)) != 0 ||
         (rc = holders(db, op, d, &dr, &sv, err)) != 0 ||
         (rc = db_settings_for_school(db, dr.sc.code, op->arena, &set, err)) != 0)
         goto fail;

@@ -74,6 +74,48 @@ int wf_request_get(db_conn *db, const core_op *op, long long id, core_request *o
 int wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                    const char *comment, core_request *out, app_err *err);
 
+/* An action as POST /requests/{id}/actions and each item of POST
+   /requests/actions take it. */
+typedef struct wf_act {
+    long long request;
+    const char *action;
+    int step; /* 0 for withdraw and resubmit */
+    const char *comment;
+    const long long *evidence; /* file ids of the caller's org (POST /files), at most 10 */
+    int nevidence;
+} wf_act;
+
+/* wf_request_act with evidence: the files are checked as a start checks
+   its own (the item /evidence file_not_found, APP_EINVAL, after the step
+   and holder checks) and recorded on the action row. */
+int wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request *out,
+                      app_err *err);
+
+/* The outcome of item `i` of a review: rc 0 with the request as it is now
+   (q), or rc and its error (e; q NULL). Both are the callee's, valid during
+   the call only. */
+typedef void (*wf_review_fn)(void *ctx, int i, int rc, const core_request *q, const app_err *e);
+
+#define WF_REVIEW_MAX 500
+
+/*
+ * Batch review (批量审核): items[0..n) decided in the order given, each
+ * exactly as wf_request_act_on decides it, in a transaction of its own: a
+ * failed item leaves the others applied. (Not one transaction with a
+ * savepoint per item: that would keep every decided request's rows locked,
+ * and its effects invisible, until the last item.) A serialization
+ * failure retries that item alone. `fn` is told each item's outcome before
+ * the next starts.
+ * Once an item finds the database unreachable (APP_EUNAVAIL
+ * database_unavailable) the items after it are not tried: each is told
+ * that same failure at once.
+ * Returns 0 when every item was tried, or an error for the whole call
+ * before any: APP_EFORBIDDEN forbidden for school staff other than the
+ * registrar (they hold no step and start no request).
+ */
+int wf_request_review(db_conn *db, const core_op *op, const wf_act *items, int n, wf_review_fn fn,
+                      void *ctx, app_err *err);
+
 /* Revert an applied change (异动纠错): a bureau over the student's school. */
 int wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comment,
                       core_request *out, app_err *err);

@@ -11,7 +11,9 @@
  * grade leader and a head teacher of school IN; plus anonymous.
  *
  * Matrix lines:  METHOD PATTERN | IN-PATH | OUT-PATH | BODY | 8 statuses | 8 statuses
- * statuses in the actor order above, "in" then "out"; BODY is JSON or "-".
+ * statuses in the actor order above, "in" then "out"; BODY is JSON or "-". A
+ * status "200/403" also wants items[0].status 403 in the answer (batch calls,
+ * whose items are each authorized as the single call).
  * Placeholders: @SCHOOL_IN @SCHOOL_OUT @USER_IN @USER_OUT (a county-level
  * account: in 410102 / out 420102); the _X forms (@SCHOOL_X @CLASS_X @USER_X
  * @COUNTY_X @PROVINCE_X) mean the "in" or the "out" one after the column;
@@ -59,6 +61,7 @@ static const char *const actor_names[NACTORS] = {"ministry",     "province",  "c
 typedef struct row {
     char method[8], pattern[128], in_path[256], out_path[256], body[1024];
     int expect[2][NACTORS];
+    int expect_item[2][NACTORS]; /* "200/403": the status of items[0] of a batch answer, or 0 */
     int line;
 } row;
 
@@ -114,6 +117,8 @@ load_matrix(void)
                 r->expect[k][a] = (int)strtol(p, &end, 10);
                 ck_assert_msg(end != p, "%s:%d: %d statuses expected", path, ln, NACTORS);
                 p = end;
+                if (*p == '/') /* and the status of the first item of a batch answer */
+                    r->expect_item[k][a] = (int)strtol(p + 1, &p, 10);
             }
         }
     }
@@ -533,14 +538,19 @@ START_TEST(test_matrix)
                 ht_resp resp;
                 ck_assert_int_eq(
                     ht_request(srv, r->method, path, hdrs, blen ? body : NULL, blen, &resp), 0);
-                if (resp.status != r->expect[k][a]) {
+                long item = 0;
+                if (r->expect_item[k][a] != 0) {
+                    json_t *it = json_array_get(json_object_get(resp.json, "items"), 0);
+                    item = (long)json_integer_value(json_object_get(it, "status"));
+                }
+                if (resp.status != r->expect[k][a] || item != r->expect_item[k][a]) {
                     failures++;
                     if (rl < sizeof(report) - 300)
-                        rl += (size_t)snprintf(report + rl, sizeof(report) - rl,
-                                               "\n  line %d %s %s [%s, %s]: got %ld want %d %.80s",
-                                               r->line, r->method, path, actor_names[a],
-                                               k ? "out" : "in", resp.status, r->expect[k][a],
-                                               resp.body ? resp.body : "");
+                        rl += (size_t)snprintf(
+                            report + rl, sizeof(report) - rl,
+                            "\n  line %d %s %s [%s, %s]: got %ld/%ld want %d/%d %.80s", r->line,
+                            r->method, path, actor_names[a], k ? "out" : "in", resp.status, item,
+                            r->expect[k][a], r->expect_item[k][a], resp.body ? resp.body : "");
                 }
                 ht_resp_free(&resp);
             }

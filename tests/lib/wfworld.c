@@ -407,8 +407,8 @@ stu_make(stu *s, int year)
  * Register a student at `reg`'s school in `grade` class 1 and approve the
  * registration as `auth`: an enrolled student with a G number.
  */
-void
-enrol(int reg, int auth, int grade, stu *s)
+long long
+wf_register(int reg, int grade, int class_no, stu *s)
 {
     stu_make(s, grade >= 31 ? 2009 : 2016);
     char g[2] = {(char)('0' + s->gender), 0}, gr[4];
@@ -418,10 +418,10 @@ enrol(int reg, int auth, int grade, stu *s)
         "s:s,s:s}]}",
         "name", s->name, "gender", g, "birth_date", s->birth, "ethnicity", "01", "nationality",
         "CHN", "id_type", "1", "id_number", s->idnum, "hukou_region", "430102000000", "hukou_type",
-        "1", "grade", gr, "class", 1, "enrolled_month", "202209", "entry_mode", "1", "study_mode",
-        "1", "source", "1", "distance_km", 1.5, "transport", "1", "school_bus", "0", "phone",
-        "13900000000", "family", "name", "流程家长", "relation", "1", "phone", "13700000000",
-        "guardian", "1");
+        "1", "grade", gr, "class", class_no, "enrolled_month", "202209", "entry_mode", "1",
+        "study_mode", "1", "source", "1", "distance_km", 1.5, "transport", "1", "school_bus", "0",
+        "phone", "13900000000", "family", "name", "流程家长", "relation", "1", "phone",
+        "13700000000", "guardian", "1");
     ck_assert_ptr_nonnull(o);
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -432,7 +432,13 @@ enrol(int reg, int auth, int grade, stu *s)
     s->id = jint(json_object_get(r.json, "student"), "id");
     long long rid = jint(json_object_get(r.json, "request"), "id");
     ht_resp_free(&r);
-    act_ok(auth, rid, "approve", 1, "approved");
+    return rid;
+}
+
+void
+enrol(int reg, int auth, int grade, stu *s)
+{
+    act_ok(auth, wf_register(reg, grade, 1, s), "approve", 1, "approved");
 }
 
 void

@@ -109,6 +109,9 @@ char check_digit(const char *s17);
 void make_id(int ymd, int gender, long long seq, char out[24]);
 void stu_make(stu *s, int year);
 void enrol(int reg, int auth, int grade, stu *s);
+/* Register a new student in class grade-class_no as registrar `reg`: its open
+   registration request (step 1 the county's); s->id the student. */
+long long wf_register(int reg, int grade, int class_no, stu *s);
 void get_student(int who, long long id, ht_resp *out);
 const char *placement(int who, long long id);
 int history_has(int who, long long id, const char *kind, long long rid);
