@@ -272,9 +272,23 @@ h_student_photo_get(api_call *c)
 /* ---------------------------------------------------------------- GET /events */
 
 typedef struct events_args {
-    long long after;
+    db_event_pos after;
+    const char *after_text; /* as given: an empty page answers it back */
     int limit;
 } events_args;
+
+static json_t *
+event_json(const db_event *e)
+{
+    json_t *data = json_loads(e->data_json, 0, NULL);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "id", "", "at", e->at, "type", e->type, "data",
+                          data ? data : json_object());
+    json_object_set_new(o, "id", json_sprintf("%lld", e->id));
+    json_object_set_new(o, "student", e->student_id ? json_integer(e->student_id) : json_null());
+    json_object_set_new(o, "school", e->school[0] ? json_string(e->school) : json_null());
+    json_object_set_new(o, "request", e->request_id ? json_integer(e->request_id) : json_null());
+    return o;
+}
 
 static int
 job_events(api_call *c, db_conn *db)
@@ -282,27 +296,21 @@ job_events(api_call *c, db_conn *db)
     events_args *a = c->data;
     core_op op;
     api_op(c, &op);
-    db_event *v;
+    db_event_row *v;
     int n = 0;
-    int rc = core_feed_list(db, &op, a->after, a->limit, &v, &n, &c->err);
+    int rc = core_feed_list(db, &op, &a->after, a->limit, &v, &n, &c->err);
     if (rc != 0)
         return rc;
     json_t *items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *data = json_loads(v[i].data_json, 0, NULL);
-        json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "id", "", "at", v[i].at, "type", v[i].type,
-                              "data", data ? data : json_object());
-        json_object_set_new(o, "id", json_sprintf("%lld", v[i].id));
-        json_object_set_new(o, "student",
-                            v[i].student_id ? json_integer(v[i].student_id) : json_null());
-        json_object_set_new(o, "school", v[i].school[0] ? json_string(v[i].school) : json_null());
-        json_object_set_new(o, "request",
-                            v[i].request_id ? json_integer(v[i].request_id) : json_null());
-        json_array_append_new(items, o);
-    }
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, event_json(&v[i].ev));
     /* the cursor moves past what was read, so an empty page keeps the caller's place */
-    json_t *next = n > 0 ? json_sprintf("%lld", v[n - 1].id) : json_sprintf("%lld", a->after);
-    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
+    char next[CORE_FEED_CURSOR_MAX];
+    if (n > 0)
+        core_feed_cursor_format(&v[n - 1], next);
+    else
+        snprintf(next, sizeof(next), "%s", a->after_text);
+    api_reply_json(c, 200, json_pack("{s:o,s:s}", "items", items, "next_cursor", next));
     return 0;
 }
 
@@ -310,11 +318,14 @@ void
 h_events_list(api_call *c)
 {
     events_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    a->after = 0;
     if (api_list_limit(c, &a->limit) != 0)
         return;
-    if (api_list_after(c, "after", &a->after) != 0)
+    const char *after = api_query(c, "after");
+    a->after_text = after != NULL && *after != '\0' ? after : "0";
+    if (core_feed_cursor_parse(after, &a->after) != 0) {
+        api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/after");
         return;
+    }
     c->data = a;
     api_submit(c, job_events);
 }

@@ -230,13 +230,14 @@ START_TEST(test_history_and_events_copied_with_odd_characters)
                        .province = "410000",
                        .data_json = "{\"note\":\"x\\ty\\\\z\\u0001\"}"}};
     ck_assert_msg(db_event_insert_many(conn, ev, 1, &err) == 0, "events: %s", err.detail);
-    db_event *e = NULL;
+    db_event_row *e = NULL;
     int ne = 0;
-    ck_assert_msg(db_event_list(conn, 0, SCHOOL, NULL, 10, arena, &e, &ne, &err) == 0, "list: %s",
-                  err.detail);
+    db_event_pos start = {0};
+    ck_assert_msg(db_event_list(conn, &start, SCHOOL, NULL, 10, arena, &e, &ne, &err) == 0,
+                  "list: %s", err.detail);
     ck_assert_int_ge(ne, 1);
-    ck_assert_str_eq(e[ne - 1].type, "student.updated");
-    ck_assert_str_eq(e[ne - 1].data_json, "{\"note\": \"x\\ty\\\\z\\u0001\"}");
+    ck_assert_str_eq(e[ne - 1].ev.type, "student.updated");
+    ck_assert_str_eq(e[ne - 1].ev.data_json, "{\"note\": \"x\\ty\\\\z\\u0001\"}");
 }
 END_TEST
 
