@@ -347,8 +347,8 @@ check_commit_order(void)
             continue;
         ck_assert_msg(a->nev > 0, "no event of the transaction of student %lld", a->student);
         ck_assert_msg(a->last - a->first + 1 == a->nev,
-                      "the %d events of the transaction of student %lld are not together",
-                      a->nev, a->student);
+                      "the %d events of the transaction of student %lld are not together", a->nev,
+                      a->student);
         for (int j = 0; j < ntx; j++) {
             const tx *b = &txs[j];
             if (!b->committed || a->t1 >= b->t0)
