@@ -534,13 +534,12 @@ db_audit_insert_many(db_conn *c, const db_audit *e, int n, app_err *err)
         cb_str(&b, e[i].user_agent);
         cb_str(&b, e[i].request_id);
         cb_str(&b, e[i].detail_json ? e[i].detail_json : "{}");
-        cb_str(&b, ""); /* prev_hash and hash: the trigger's */
-        cb_str(&b, "");
+        cb_str(&b, ""); /* hash: the trigger's */
         cb_end(&b);
     }
     return cb_copy(c,
                    "COPY audit (actor_id, actor_org, action, target_type, target_id, ip,"
-                   " user_agent, request_id, detail, prev_hash, hash) FROM STDIN",
+                   " user_agent, request_id, detail, hash) FROM STDIN",
                    &b, err);
 }
 

@@ -144,8 +144,8 @@ static const db_stmt SQL_CLIENT_GET = {
 static const db_stmt SQL_AUDIT = {
     "audit_insert",
     "INSERT INTO audit (actor_id, actor_org, action, target_type, target_id, ip, user_agent,"
-    " request_id, detail, prev_hash, hash)"
-    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'), '', '')"};
+    " request_id, detail, hash)"
+    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'), '')"};
 
 static void
 parse_classes(const char *text, db_user *u)
