@@ -272,8 +272,7 @@ h_student_photo_get(api_call *c)
 /* ---------------------------------------------------------------- GET /events */
 
 typedef struct events_args {
-    db_event_pos after;
-    const char *after_text; /* as given: an empty page answers it back */
+    long long after;
     int limit;
 } events_args;
 
@@ -296,21 +295,17 @@ job_events(api_call *c, db_conn *db)
     events_args *a = c->data;
     core_op op;
     api_op(c, &op);
-    db_event_row *v;
+    db_event *v;
     int n = 0;
-    int rc = core_feed_list(db, &op, &a->after, a->limit, &v, &n, &c->err);
+    int rc = core_feed_list(db, &op, a->after, a->limit, &v, &n, &c->err);
     if (rc != 0)
         return rc;
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(items, event_json(&v[i].ev));
+        json_array_append_new(items, event_json(&v[i]));
     /* the cursor moves past what was read, so an empty page keeps the caller's place */
-    char next[CORE_FEED_CURSOR_MAX];
-    if (n > 0)
-        core_feed_cursor_format(&v[n - 1], next);
-    else
-        snprintf(next, sizeof(next), "%s", a->after_text);
-    api_reply_json(c, 200, json_pack("{s:o,s:s}", "items", items, "next_cursor", next));
+    json_t *next = json_sprintf("%lld", n > 0 ? v[n - 1].id : a->after);
+    api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
     return 0;
 }
 
@@ -320,9 +315,7 @@ h_events_list(api_call *c)
     events_args *a = app_arena_alloc(c->arena, sizeof(*a));
     if (api_list_limit(c, &a->limit) != 0)
         return;
-    const char *after = api_query(c, "after");
-    a->after_text = after != NULL && *after != '\0' ? after : "0";
-    if (core_feed_cursor_parse(after, &a->after) != 0) {
+    if (core_feed_cursor_parse(api_query(c, "after"), &a->after) != 0) {
         api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/after");
         return;
     }

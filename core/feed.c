@@ -1,65 +1,75 @@
 /*
- * core/feed.c - reading the change feed (see core/feed.h).
+ * core/feed.c - the change feed (see core/feed.h).
  */
 #include "core/feed.h"
 
 #include "core/region.h"
 
-#include <stdio.h>
 #include <string.h>
 
-/* Digits s[0..n) as a number at most INT64_MAX: 0, or -1. */
-static int
-digits(const char *s, size_t n, size_t maxn, unsigned long long *out)
+int
+core_feed_cursor_parse(const char *text, long long *out)
 {
-    if (n == 0 || n > maxn)
-        return -1;
-    unsigned long long v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (unsigned long long)(s[i] - '0'); /* 19 digits fit in 64 bits */
+    if (text == NULL || *text == '\0') {
+        *out = 0;
+        return 0;
     }
-    if (v > 9223372036854775807ULL)
+    size_t n = strlen(text);
+    if (n > 18)
         return -1;
+    long long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        v = v * 10 + (text[i] - '0'); /* 18 digits fit in 63 bits */
+    }
     *out = v;
     return 0;
 }
 
-int
-core_feed_cursor_parse(const char *text, db_event_pos *out)
+/* One pass in its own transaction: the lock, then the statement. */
+static int
+position_pass(db_conn *db, int *out_n, app_err *err)
 {
-    db_event_pos p = {0};
-    unsigned long long id = 0;
-    if (text == NULL || *text == '\0') {
-        *out = p;
-        return 0;
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    rc = db_event_position_lock(db, err);
+    if (rc == 0)
+        rc = db_event_position(db, CORE_FEED_PASS_CAP, out_n, err);
+    if (rc == 0)
+        rc = db_commit(db, err);
+    if (rc != 0)
+        db_rollback(db);
+    return rc;
+}
+
+int
+core_feed_position(db_conn *db, long long *out_n, app_err *err)
+{
+    long long total = 0;
+    if (out_n)
+        *out_n = 0;
+    if (db_in_tx(db))
+        return app_err_set(err, APP_EINTERNAL, NULL,
+                           "feed positions are given in a transaction of their own");
+    for (;;) {
+        int n = 0;
+        int rc = position_pass(db, &n, err);
+        if (rc != 0)
+            return rc;
+        total += n;
+        if (n < CORE_FEED_PASS_CAP)
+            break;
     }
-    size_t n = strlen(text);
-    const char *dot = strchr(text, '.');
-    if (dot == NULL) {
-        if (digits(text, n, 18, &id) != 0)
-            return -1;
-        p.by_id = 1;
-    } else {
-        size_t xn = (size_t)(dot - text);
-        if (digits(text, xn, 19, &p.xid) != 0 || digits(dot + 1, n - xn - 1, 19, &id) != 0)
-            return -1;
-    }
-    p.id = (long long)id;
-    *out = p;
+    if (out_n)
+        *out_n = total;
     return 0;
 }
 
-void
-core_feed_cursor_format(const db_event_row *e, char buf[CORE_FEED_CURSOR_MAX])
-{
-    snprintf(buf, CORE_FEED_CURSOR_MAX, "%llu.%lld", e->xid, e->ev.id);
-}
-
 int
-core_feed_list(db_conn *db, const core_op *op, const db_event_pos *after, int limit,
-               db_event_row **out, int *out_n, app_err *err)
+core_feed_list(db_conn *db, const core_op *op, long long after, int limit, db_event **out,
+               int *out_n, app_err *err)
 {
     const core_actor *ac = op->actor;
     const char *school = NULL, *like = NULL;
@@ -74,5 +84,9 @@ core_feed_list(db_conn *db, const core_op *op, const db_event_pos *after, int li
         core_region_like(ac->org, likebuf);
         like = likebuf;
     }
+    /* read-your-writes: whatever committed before this request is positioned */
+    int rc = core_feed_position(db, NULL, err);
+    if (rc != 0)
+        return rc;
     return db_event_list(db, after, school, like, limit, op->arena, out, out_n, err);
 }

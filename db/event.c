@@ -6,7 +6,6 @@
 #include "db/internal.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const db_stmt SQL_EVENT_INSERT = {
@@ -25,54 +24,73 @@ db_event_insert(db_conn *c, const db_event *e, app_err *err)
     return db_exec(c, &SQL_EVENT_INSERT, 7, p, NULL, err);
 }
 
-/* $2 NULL: the position is just after event $1, whatever its transaction.
-   The horizon pg_snapshot_xmin(pg_current_snapshot()) comes from the
-   snapshot the rows are read with (one statement): every transaction below
-   it is over, and its committed events are visible here. */
-static const db_stmt SQL_EVENT_LIST = {
-    "event_list",
-    "SELECT e.id, e.xid::text, coalesce(e.student_id, 0), coalesce(e.request_id, 0)," DB__TS(
-        "e.at") ", e.type, coalesce(e.school, ''), coalesce(e.authority, ''),"
-                " coalesce(e.province, ''), e.data::text FROM events e"
-                " WHERE (e.xid, e.id) > (coalesce($2::xid8, (SELECT p.xid FROM events p"
-                "   WHERE p.id = $1::bigint), '0'::xid8), $1::bigint)"
-                " AND e.xid < pg_snapshot_xmin(pg_current_snapshot())"
-                " AND ($3::text IS NULL OR e.school = $3)"
-                " AND ($4::text IS NULL OR e.authority LIKE $4) ORDER BY e.xid, e.id LIMIT $5"};
-
-static void
-event_row(const db_res *r, int i, app_arena *a, db_event_row *row)
-{
-    db_event *e = &row->ev;
-    row->xid = strtoull(db_res_get(r, i, 1), NULL, 10);
-    e->id = db_res_int(r, i, 0);
-    e->student_id = db_res_int(r, i, 2);
-    e->request_id = db_res_int(r, i, 3);
-    e->at = app_arena_strdup(a, db_res_get(r, i, 4));
-    e->type = app_arena_strdup(a, db_res_get(r, i, 5));
-    e->school = app_arena_strdup(a, db_res_get(r, i, 6));
-    e->authority = app_arena_strdup(a, db_res_get(r, i, 7));
-    e->province = app_arena_strdup(a, db_res_get(r, i, 8));
-    e->data_json = app_arena_strdup(a, db_res_get(r, i, 9));
-}
+static const db_stmt SQL_EVENT_POSITION_LOCK = {"event_position_lock",
+                                                "SELECT pg_advisory_xact_lock(7263512024)"};
 
 int
-db_event_list(db_conn *c, const db_event_pos *after, const char *school, const char *authority_like,
-              int limit, app_arena *a, db_event_row **out, int *out_n, app_err *err)
+db_event_position_lock(db_conn *c, app_err *err)
 {
-    char id[24], xid[24], lim[16];
-    snprintf(id, sizeof(id), "%lld", after->id);
-    snprintf(xid, sizeof(xid), "%llu", after->xid);
-    snprintf(lim, sizeof(lim), "%d", limit);
-    const char *p[] = {id, after->by_id ? NULL : xid, school, authority_like, lim};
+    return db_exec(c, &SQL_EVENT_POSITION_LOCK, 0, NULL, NULL, err);
+}
+
+/* The candidates come from events_unpositioned_idx; max(pos) from the
+   unique index on pos. Both are read with this statement's snapshot. */
+static const db_stmt SQL_EVENT_POSITION = {
+    "event_position", "UPDATE events e SET pos = b.base + s.rn"
+                      " FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM events"
+                      "       WHERE pos IS NULL ORDER BY id LIMIT $1) s,"
+                      " (SELECT coalesce(max(pos), 0) AS base FROM events) b"
+                      " WHERE e.id = s.id"};
+
+int
+db_event_position(db_conn *c, int cap, int *out_n, app_err *err)
+{
+    char lim[16];
+    snprintf(lim, sizeof(lim), "%d", cap);
+    const char *p[] = {lim};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_EVENT_LIST, 5, p, &r, err);
+    *out_n = 0;
+    int rc = db_exec(c, &SQL_EVENT_POSITION, 1, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_n = (int)db_res_affected(r);
+    db_res_free(r);
+    return 0;
+}
+
+static const db_stmt SQL_EVENT_LIST = {
+    "event_list",
+    "SELECT pos, coalesce(student_id, 0), coalesce(request_id, 0)," DB__TS(
+        "at") ", type, coalesce(school, ''), coalesce(authority, ''), coalesce(province, ''), data::text"
+              " FROM events WHERE pos > $1 AND ($2::text IS NULL OR school = $2)"
+              " AND ($3::text IS NULL OR authority LIKE $3) ORDER BY pos LIMIT $4"};
+
+int
+db_event_list(db_conn *c, long long after, const char *school, const char *authority_like,
+              int limit, app_arena *a, db_event **out, int *out_n, app_err *err)
+{
+    char af[24], lim[16];
+    snprintf(af, sizeof(af), "%lld", after);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[] = {af, school, authority_like, lim};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_EVENT_LIST, 4, p, &r, err);
     if (rc != 0)
         return rc;
     int n = db_res_nrows(r);
-    *out = app_arena_alloc(a, sizeof(db_event_row) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++)
-        event_row(r, i, a, &(*out)[i]);
+    *out = app_arena_alloc(a, sizeof(db_event) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        db_event *e = &(*out)[i];
+        e->id = db_res_int(r, i, 0);
+        e->student_id = db_res_int(r, i, 1);
+        e->request_id = db_res_int(r, i, 2);
+        e->at = app_arena_strdup(a, db_res_get(r, i, 3));
+        e->type = app_arena_strdup(a, db_res_get(r, i, 4));
+        e->school = app_arena_strdup(a, db_res_get(r, i, 5));
+        e->authority = app_arena_strdup(a, db_res_get(r, i, 6));
+        e->province = app_arena_strdup(a, db_res_get(r, i, 7));
+        e->data_json = app_arena_strdup(a, db_res_get(r, i, 8));
+    }
     *out_n = n;
     db_res_free(r);
     return 0;

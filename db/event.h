@@ -4,11 +4,11 @@
  * so that a feed can be read within a scope. Strings read back are in the
  * caller's arena.
  *
- * Each event carries the id of the transaction that wrote it (xid, the
- * column default pg_current_xact_id(); 0 for events written before
- * migration 014). The feed is read in (xid, id) order and only below the
- * horizon of finished transactions, so a reader that resumes from a
- * position never skips nor repeats an event (docs/decisions/0024).
+ * An event is inserted with an id from a plain sequence and no feed
+ * position (pos NULL). A positioning pass gives the events it sees
+ * committed the next positions, consecutive, in id order; the feed is read
+ * by position (docs/decisions/0024). core/feed.c runs the passes and owns
+ * their transaction.
  */
 #ifndef DB_EVENT_H
 #define DB_EVENT_H
@@ -17,38 +17,38 @@
 #include "base/err.h"
 #include "db/db.h"
 
+/* Written: id is the table's. Read back by db_event_list: id is the
+   event's feed position. */
 typedef struct db_event {
     long long id, student_id, request_id;
     const char *at, *type, *school, *authority, *province, *data_json;
 } db_event;
 
-/* An event read back from the feed, with the id of its transaction. */
-typedef struct db_event_row {
-    db_event ev;
-    unsigned long long xid;
-} db_event_row;
-
-/*
- * A position in the feed: just after event (xid, id). With by_id set, the
- * position is just after event `id`, whatever its transaction: the list
- * looks its xid up, and takes 0 when there is no such event (positions
- * handed out before migration 014 were plain ids, of events of xid 0).
- */
-typedef struct db_event_pos {
-    unsigned long long xid;
-    long long id;
-    int by_id;
-} db_event_pos;
-
 int db_event_insert(db_conn *c, const db_event *e, app_err *err);
+
 /*
- * Up to `limit` events after position `after`, in (xid, id) order, of
- * transactions below the oldest one still running (the horizon of this
- * statement's snapshot: none of them can still commit), within a scope:
- * school exact, or authority LIKE (NULL: no condition).
+ * The positioning lock: pg_advisory_xact_lock on the feed's own key
+ * (7263512024), held to the end of the caller's transaction. Only
+ * positioning passes take it, never writers: it makes passes one at a time.
+ * APP_EUNAVAIL (e.g. lock_timeout), APP_EINTERNAL.
  */
-int db_event_list(db_conn *c, const db_event_pos *after, const char *school,
-                  const char *authority_like, int limit, app_arena *a, db_event_row **out,
-                  int *out_n, app_err *err);
+int db_event_position_lock(db_conn *c, app_err *err);
+
+/*
+ * One statement: the first `cap` events (in id order) that this
+ * statement's snapshot sees and that have no position get positions
+ * max(pos) + 1, + 2, ... in id order. *out_n: how many. Run it after
+ * db_event_position_lock in the same transaction, so that it sees every
+ * earlier pass. APP_EUNAVAIL, APP_EINTERNAL.
+ */
+int db_event_position(db_conn *c, int cap, int *out_n, app_err *err);
+
+/*
+ * Up to `limit` positioned events with a position greater than `after`, in
+ * position order, within a scope: school exact, or authority LIKE (NULL:
+ * no condition). Each event's id is its position.
+ */
+int db_event_list(db_conn *c, long long after, const char *school, const char *authority_like,
+                  int limit, app_arena *a, db_event **out, int *out_n, app_err *err);
 
 #endif
