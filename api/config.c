@@ -24,6 +24,11 @@ static const char HELP[] =
     "  XUEJI_DATA_KEY          PII encryption key: 64 hex digits (required in production)\n"
     "  XUEJI_DATA_KEY_FILE     ... or a file holding it\n"
     "  XUEJI_DATA_KEYS_OLD     earlier data keys, comma-separated, during a key rotation\n"
+    "  XUEJI_AUDIT_SIGNING_KEY the audit seals' Ed25519 key: a 32-byte seed in 64 hex\n"
+    "                          digits (required in production; in development a new\n"
+    "                          one per start, its public key logged)\n"
+    "  XUEJI_AUDIT_SIGNING_KEY_FILE ... or a file holding it\n"
+    "  XUEJI_AUDIT_SEAL_INTERVAL_MS how often the audit sealer runs (default 1000)\n"
     "  XUEJI_VERIFIER_URL      identity verification service (http://host:port/path; unset: none)\n"
     "  XUEJI_VERIFIER_TIMEOUT_MS  its time limit per check (default 2000)\n"
     "  XUEJI_ADMIN_PASSWORD    password of the ministry user 'admin' created on first start\n"
@@ -225,6 +230,9 @@ load_background(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_FILES_UPKEEP", 300, 0, 86400, &n, err)) != 0)
         return rc;
     cfg->files_upkeep_s = (int)n;
+    if ((rc = env_int("XUEJI_AUDIT_SEAL_INTERVAL_MS", 1000, 10, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->audit_seal_interval_ms = (int)n;
     if ((rc = env_int("XUEJI_SHUTDOWN_TIMEOUT", 10, 0, 3600, &n, err)) != 0)
         return rc;
     cfg->shutdown_timeout_ms = (int)n * 1000;
@@ -357,6 +365,35 @@ out:
     return rc;
 }
 
+/* XUEJI_AUDIT_SIGNING_KEY(_FILE): the seed of the seals' Ed25519 key, 64 hex
+   digits after the dev-key marker if any; in development a random one when
+   unset (audit_key_ephemeral). */
+static int
+load_audit_key(api_config *cfg, app_err *err)
+{
+    char buf[512];
+    int dev = 0, rc = secret("XUEJI_AUDIT_SIGNING_KEY", buf, sizeof(buf), err);
+    if (rc != 0)
+        goto out;
+    if (buf[0] == '\0') {
+        if (!cfg->production) {
+            randombytes_buf(cfg->audit_seed, sizeof(cfg->audit_seed));
+            cfg->audit_key_ephemeral = 1;
+        }
+        goto out;
+    }
+    if (core_key_parse(buf, cfg->audit_seed, &dev) != 0) {
+        rc = app_err_set(err, APP_EINVAL, "bad_config",
+                         "XUEJI_AUDIT_SIGNING_KEY must be 64 hex digits (a 32-byte seed)");
+        goto out;
+    }
+    cfg->dev_keys |= dev;
+    cfg->have_audit_key = 1;
+out:
+    sodium_memzero(buf, sizeof(buf));
+    return rc;
+}
+
 static int
 load_verifier(api_config *cfg, app_err *err)
 {
@@ -389,9 +426,10 @@ check_production(const api_config *cfg, app_err *err)
 {
     if (!cfg->production)
         return 0;
-    if (cfg->jwt_secret_len == 0 || !cfg->have_data_key)
+    if (cfg->jwt_secret_len == 0 || !cfg->have_data_key || !cfg->have_audit_key)
         return app_err_set(err, APP_EINVAL, "bad_config",
-                           "production needs XUEJI_JWT_SECRET and XUEJI_DATA_KEY");
+                           "production needs XUEJI_JWT_SECRET, XUEJI_DATA_KEY and "
+                           "XUEJI_AUDIT_SIGNING_KEY");
     if (cfg->dev_keys)
         return app_err_set(err, APP_EINVAL, "bad_config",
                            "production refuses development keys (" API_DEV_KEY_MARKER
@@ -410,8 +448,8 @@ api_config_load(api_config *cfg, app_err *err)
         (rc = load_background(cfg, err)) != 0 || (rc = load_deadlines(cfg, err)) != 0 ||
         (rc = load_guards(cfg, err)) != 0 || (rc = load_mode(cfg, err)) != 0 ||
         (rc = load_jwt_secret(cfg, err)) != 0 || (rc = load_data_key(cfg, err)) != 0 ||
-        (rc = load_old_keys(cfg, err)) != 0 || (rc = load_verifier(cfg, err)) != 0 ||
-        (rc = load_test_hooks(cfg, err)) != 0)
+        (rc = load_old_keys(cfg, err)) != 0 || (rc = load_audit_key(cfg, err)) != 0 ||
+        (rc = load_verifier(cfg, err)) != 0 || (rc = load_test_hooks(cfg, err)) != 0)
         return rc;
     return check_production(cfg, err);
 }
@@ -421,5 +459,6 @@ api_config_wipe(api_config *cfg)
 {
     sodium_memzero(cfg->jwt_secret, sizeof(cfg->jwt_secret));
     sodium_memzero(cfg->data_key, sizeof(cfg->data_key));
+    sodium_memzero(cfg->audit_seed, sizeof(cfg->audit_seed));
     sodium_memzero(cfg->metrics_token, sizeof(cfg->metrics_token));
 }

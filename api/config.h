@@ -24,7 +24,11 @@ struct api_config {
     int have_data_key;
     unsigned char old_keys[7][32]; /* XUEJI_DATA_KEYS_OLD: still decrypt during a rotation */
     int nold_keys;
-    char verifier_url[512]; /* XUEJI_VERIFIER_URL: "" = no external identity check */
+    unsigned char audit_seed[32]; /* XUEJI_AUDIT_SIGNING_KEY: the seals' Ed25519 seed */
+    int have_audit_key;           /* configured (not a development start's own) */
+    int audit_key_ephemeral;      /* development without one: a random seed, this start only */
+    int audit_seal_interval_ms;   /* XUEJI_AUDIT_SEAL_INTERVAL_MS */
+    char verifier_url[512];       /* XUEJI_VERIFIER_URL: "" = no external identity check */
     int verifier_timeout_ms;
     int today_override;     /* XUEJI_TODAY=YYYY-MM-DD (development only): the registry's clock */
     int fault_after_effect; /* XUEJI_TEST_FAULT=after_effect (development only) */

@@ -84,6 +84,9 @@ void h_import_get(api_call *c);
 void h_import_errors_list(api_call *c);
 void h_import_errors(api_call *c);
 
+/* api/h_audit.c */
+void h_audit_list(api_call *c);
+
 /* api/h_exports.c */
 void h_students_export(api_call *c);
 void h_report_enrollment(api_call *c);

@@ -5,6 +5,7 @@
 
 #include "api/api.h"
 #include "api/pool.h"
+#include "api/sealer.h"
 #include "api/stream.h"
 
 #include <stdarg.h>
@@ -148,6 +149,20 @@ api_metrics_render(app_arena *a, size_t *out_len)
         "xueji_http_streams_total{end=\"aborted\"} %llu\n"
         "xueji_http_streams_total{end=\"client_gone\"} %llu\n",
         open, done, aborted, gone);
+    long long unsealed;
+    double oldest;
+    int leader;
+    if (api_sealer_stats(&unsealed, &oldest, &leader))
+        put(&b,
+            "# HELP xueji_audit_unsealed_rows Audit rows not yet sealed, at the sealer's last "
+            "pass.\n"
+            "# TYPE xueji_audit_unsealed_rows gauge\nxueji_audit_unsealed_rows %lld\n"
+            "# HELP xueji_audit_unsealed_oldest_seconds Age of the oldest unsealed audit row.\n"
+            "# TYPE xueji_audit_unsealed_oldest_seconds gauge\n"
+            "xueji_audit_unsealed_oldest_seconds %.3f\n"
+            "# HELP xueji_audit_sealer_leader 1 when this process is the one that seals.\n"
+            "# TYPE xueji_audit_sealer_leader gauge\nxueji_audit_sealer_leader %d\n",
+            unsealed, oldest, leader);
     *out_len = b.len;
     return b.p;
 }

@@ -1,7 +1,7 @@
 /*
  * api/metrics.h - Prometheus counters: requests by route and status, latency
  * histogram by route, DB pool in use and waiting, streamed answers open and
- * ended. Lock-free (relaxed atomics).
+ * ended, the audit sealer's backlog (api/sealer.h). Lock-free (relaxed atomics).
  */
 #ifndef API_METRICS_H
 #define API_METRICS_H

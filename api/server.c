@@ -13,6 +13,7 @@
 #include "api/metrics.h"
 #include "api/pool.h"
 #include "api/ratelimit.h"
+#include "api/sealer.h"
 #include "api/stream.h"
 #include "api/upkeep.h"
 
@@ -298,6 +299,10 @@ start_workers(const api_config *cfg)
         api_log(API_LOG_ERROR, "cannot start the file upkeep", NULL, NULL);
         return 1;
     }
+    if (api_sealer_start(cfg) != 0) {
+        api_log(API_LOG_ERROR, "cannot start the audit sealer", NULL, NULL);
+        return 1;
+    }
     return 0;
 }
 
@@ -372,6 +377,8 @@ stop_all(const api_config *cfg)
     if (api_jobs_stop(&deadline) != 0)
         unclean = 1;
     if (api_upkeep_stop(&deadline) != 0)
+        unclean = 1;
+    if (api_sealer_stop(&deadline) != 0)
         unclean = 1;
     if (api_pool_stop(&deadline) != 0)
         unclean = 1;

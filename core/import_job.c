@@ -3,6 +3,7 @@
  */
 #include "core/files.h"
 #include "core/import.h"
+#include "db/student.h"
 #include "formats/csv.h"
 #include "formats/xlsx.h"
 
@@ -187,10 +188,17 @@ update_row(run *r, core_record *rec, app_err *e)
     for (int i = 0; i < CORE_NFIELDS; i++)
         present[i] =
             rec->v[i] != NULL && i != CORE_R_ID_NUMBER && i != CORE_R_ID_TYPE && i != CORE_R_NAME;
+    /* locked, at the version it has now: an edit or another import that
+       changed it since the lookup is not this row's fault (docs/concurrency.md) */
+    db_student now;
+    if ((rc = db_student_get(r->db, cur.id, DB_STUDENT_LOCK, r->rop.arena, &now, &found, e)) != 0)
+        return rc;
+    if (!found)
+        return app_err_set(e, APP_ENOTFOUND, "no_matching_student", "row matches no record");
     char key[24];
     snprintf(key, sizeof(key), "%lld", cur.id);
     core_student out;
-    return core_student_patch(r->db, &r->rop, key, cur.version, rec, present, &out, e);
+    return core_student_patch(r->db, &r->rop, key, now.version, rec, present, &out, e);
 }
 
 /* Mode create: register the gathered rows together, then count and report

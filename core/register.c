@@ -415,7 +415,10 @@ open_problems(db_conn *db, const core_op *op, const db_school *sc, core_reg *row
     }
     db_similar *sim;
     int nsim = 0;
-    int rc = db_similar_find_many(db, sc->province, m, ids, name, gender, birth, op->arena, &sim,
+    /* a look-alike registered at the same time is seen (docs/concurrency.md) */
+    int rc = db_twins_lock(db, sc->province, m, name, gender, birth, err);
+    if (rc == 0)
+        rc = db_similar_find_many(db, sc->province, m, ids, name, gender, birth, op->arena, &sim,
                                   &nsim, err);
     if (rc != 0)
         return rc;

@@ -54,8 +54,10 @@ core_school_visible(db_conn *db, const core_op *op, const char *code, int lock, 
                     app_err *err)
 {
     int found = 0;
-    int rc = lock ? db_school_get_for_update(db, code, op->arena, out, &found, err)
-                  : db_school_get(db, code, op->arena, out, &found, err);
+    int rc = lock == CORE_SCHOOL_SHARE
+                 ? db_school_get_for_share(db, code, op->arena, out, &found, err)
+             : lock ? db_school_get_for_update(db, code, op->arena, out, &found, err)
+                    : db_school_get(db, code, op->arena, out, &found, err);
     if (rc != 0)
         return rc;
     core_school_ref ref = {out->code, out->county, out->authority};
@@ -481,7 +483,8 @@ core_class_create(db_conn *db, const core_op *op, const char *code, const core_c
     int rc = db_begin(db, err);
     if (rc != 0)
         return rc;
-    if ((rc = core_school_visible(db, op, code, 0, &s, err)) != 0 ||
+    /* shared: a merge closing the school waits, or is waited for and seen */
+    if ((rc = core_school_visible(db, op, code, CORE_SCHOOL_SHARE, &s, err)) != 0 ||
         (rc = class_checks(op, &s, in, err)) != 0)
         return rollback(db, rc);
     db_class k = {

@@ -26,9 +26,11 @@
 
 /*
  * School `code` if op->actor sees it, else APP_ENOTFOUND school_not_found.
- * lock: FOR UPDATE, inside the caller's open transaction (no transaction of
- * its own either way).
+ * lock: CORE_SCHOOL_UPDATE (1) FOR UPDATE, CORE_SCHOOL_SHARE (2) FOR SHARE,
+ * inside the caller's open transaction (no transaction of its own either way).
  */
+#define CORE_SCHOOL_UPDATE 1
+#define CORE_SCHOOL_SHARE 2
 int core_school_visible(db_conn *db, const core_op *op, const char *code, int lock, db_school *out,
                         app_err *err);
 

@@ -1,37 +1,14 @@
 /*
- * ctl/admin.c - xuejictl migrate, check-id and audit verify.
+ * ctl/admin.c - xuejictl migrate and check-id.
  */
 #include "core/idnum.h"
 #include "core/mask.h"
 #include "core/schema.h"
 #include "ctl/ctl.h"
-#include "db/user.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-int
-ctl_cmd_audit_verify(void)
-{
-    app_err err = {0};
-    db_conn *db = ctl_connect(&err);
-    long long rows = 0, bad = 0;
-    int rc = db_conn_ok(db) ? db_audit_verify(db, &rows, &bad, &err) : APP_EUNAVAIL;
-    db_conn_close(db);
-    if (rc != 0) {
-        fprintf(stderr, "xuejictl: audit verify: %s\n", err.detail);
-        return 2;
-    }
-    if (bad != 0) {
-        printf("audit chain BROKEN at row %lld (%lld rows checked): the row or the one before "
-               "it was changed or deleted\n",
-               bad, rows);
-        return 1;
-    }
-    printf("audit chain intact: %lld rows\n", rows);
-    return 0;
-}
 
 int
 ctl_cmd_migrate(void)

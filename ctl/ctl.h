@@ -2,7 +2,8 @@
  * ctl/ctl.h - what the files of xuejictl share (private to ctl/).
  *
  *   ctl/main.c           dispatch, usage, option parsing, shared helpers
- *   ctl/admin.c          migrate, check-id, audit verify
+ *   ctl/admin.c          migrate, check-id
+ *   ctl/audit.c          audit verify, audit pubkey (the sealed trail, ADR 0023)
  *   ctl/demo.c           demo: the demo province (schools, classes, accounts)
  *   ctl/demo_students.c  demo --students: generated students loaded with COPY
  *   ctl/gen_import.c     gen-import: an import file of new valid students
@@ -31,7 +32,11 @@ double ctl_now_s(void);
 
 int ctl_cmd_migrate(void);
 int ctl_cmd_check_id(const char *number);
+
+/* ---- ctl/audit.c ---- */
+
 int ctl_cmd_audit_verify(void);
+int ctl_cmd_audit_pubkey(void);
 
 /* ---- ctl/demo.c ---- */
 
@@ -65,6 +70,11 @@ int ctl_cmd_gen_import(long long rows, const char *school, const char *format, i
                        int last, const char *out_path);
 
 /* ---- ctl/keys.c ---- */
+
+/* A secret from NAME or NAME_FILE (as xuejid reads it) into buf, trailing
+   blanks removed ("" when neither is set); -1 (printed) when unreadable or
+   too long. */
+int ctl_secret(const char *name, char *buf, size_t cap);
 
 /* The key ring xuejid builds from XUEJI_DATA_KEY and XUEJI_DATA_KEYS_OLD (or
    their _FILE forms), or NULL with the reason printed. */

@@ -17,8 +17,8 @@
 #include <string.h>
 
 /* A secret from NAME or NAME_FILE (as xuejid reads it), trailing blanks removed. */
-static int
-secret(const char *name, char *buf, size_t cap)
+int
+ctl_secret(const char *name, char *buf, size_t cap)
 {
     char fname[64];
     snprintf(fname, sizeof(fname), "%s_FILE", name);
@@ -56,7 +56,7 @@ ctl_load_ring(void)
     char buf[1024];
     int n = 0, dev = 0, any_dev = 0;
     core_pii_ring *ring = NULL;
-    if (secret("XUEJI_DATA_KEY", buf, sizeof(buf)) != 0 || buf[0] == '\0') {
+    if (ctl_secret("XUEJI_DATA_KEY", buf, sizeof(buf)) != 0 || buf[0] == '\0') {
         fprintf(stderr, "xuejictl: XUEJI_DATA_KEY (or XUEJI_DATA_KEY_FILE) is required: it "
                         "encrypts ID and phone numbers\n");
         goto done;
@@ -67,7 +67,7 @@ ctl_load_ring(void)
     }
     any_dev |= dev;
     sodium_memzero(buf, sizeof(buf));
-    if (secret("XUEJI_DATA_KEYS_OLD", buf, sizeof(buf)) != 0)
+    if (ctl_secret("XUEJI_DATA_KEYS_OLD", buf, sizeof(buf)) != 0)
         goto done;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {

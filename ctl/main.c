@@ -6,7 +6,8 @@
  *   xuejictl demo [--students N] load the demo province (idempotent), and
  *                                generated students up to N
  *   xuejictl rekey [--batch N]   re-encrypt personal data under the current key
- *   xuejictl audit verify        check the audit trail's hash chain
+ *   xuejictl audit verify        check the sealed audit trail (ADR 0023)
+ *   xuejictl audit pubkey        the public key of XUEJI_AUDIT_SIGNING_KEY
  *   xuejictl gen-import ...      a file of new valid students in the import
  *                                template's layout (benchmarks, tests)
  *
@@ -37,8 +38,11 @@ usage(FILE *out)
             "  xuejictl rekey [--batch N] re-encrypt every student row under the current\n"
             "                             key XUEJI_DATA_KEY (old keys: XUEJI_DATA_KEYS_OLD),\n"
             "                             then the stored files (uploads, evidence, photos)\n"
-            "  xuejictl audit verify      check the audit trail's hash chain; exit 1\n"
-            "                             naming the first broken row\n"
+            "  xuejictl audit verify      check every audit row's hash and every seal's\n"
+            "                             signature, link and range (public key:\n"
+            "                             XUEJI_AUDIT_PUBLIC_KEY, comma-separated, or that of\n"
+            "                             XUEJI_AUDIT_SIGNING_KEY); exit 1 naming what failed\n"
+            "  xuejictl audit pubkey      print the public key of XUEJI_AUDIT_SIGNING_KEY\n"
             "  xuejictl gen-import --rows N --school CODE --format csv|xlsx\n"
             "                             N new valid students of school CODE in the\n"
             "                             import template's layout, on stdout\n"
@@ -165,5 +169,7 @@ main(int argc, char **argv)
         return gen_import(argc, argv);
     if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "verify") == 0)
         return ctl_cmd_audit_verify();
+    if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "pubkey") == 0)
+        return ctl_cmd_audit_pubkey();
     return usage(stderr);
 }

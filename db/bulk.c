@@ -281,7 +281,7 @@ db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned char *t
 /*
  * Rows to insert travel as COPY text (one COPY ... FROM STDIN per table):
  * PostgreSQL reads it straight into rows (no JSON objects to unpack), and the
- * triggers (audit chain, events, request members) fire as for INSERT.
+ * triggers (audit hash, events, request members) fire as for INSERT.
  * Fields are tab-separated, NULL is \N, and backslash, tab, newline and
  * carriage return are escaped.
  */
@@ -397,6 +397,40 @@ db_student_insert_many(db_conn *c, const db_student *s, int n, app_err *err)
         cb_end(&b);
     }
     return cb_copy(c, copy_students, &b, err);
+}
+
+/* One key per (province, name, gender, birth date), ascending: two writers of
+   look-alike students take turns (the later one's search, a statement of its
+   own, then sees the earlier one's committed rows). */
+static const db_stmt SQL_LOCK_TWINS = {
+    "bulk_lock_twins",
+    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended($1 || '|'"
+    " || x.name || '|' || coalesce(x.gender, '') || '|' || x.birth::text, 7264) AS k"
+    " FROM json_to_recordset($2::json) AS x(name text, gender text, birth date) ORDER BY 1) AS t"};
+
+int
+db_twins_lock(db_conn *c, const char *province, int n, const char *const *name,
+              const char *const *gender, const char *const *birth_date, app_err *err)
+{
+    jrows b;
+    rows_begin(&b);
+    int rows = 0;
+    for (int i = 0; i < n; i++) {
+        if (name[i] == NULL || birth_date[i] == NULL)
+            continue; /* db_similar_find_many() does not look for these */
+        row_begin(&b);
+        jw_str(&b.w, "name", name[i]);
+        jw_str(&b.w, "gender", gender[i]);
+        jw_str(&b.w, "birth", birth_date[i]);
+        jw_end(&b.w);
+        rows++;
+    }
+    if (rows == 0) {
+        app_arena_free(b.arena);
+        return 0;
+    }
+    const char *p[] = {province, NULL};
+    return run(c, &SQL_LOCK_TWINS, &b, 2, p, 1, NULL, err);
 }
 
 static const db_stmt SQL_SIMILAR_MANY = {
@@ -519,7 +553,7 @@ db_history_insert_many(db_conn *c, const db_history *h, int n, app_err *err)
                    &b, err);
 }
 
-/* Rows are chained by the audit trigger in the order they are copied. */
+/* Each row gets its id, transaction and content hash from the audit trigger. */
 int
 db_audit_insert_many(db_conn *c, const db_audit *e, int n, app_err *err)
 {
@@ -534,12 +568,11 @@ db_audit_insert_many(db_conn *c, const db_audit *e, int n, app_err *err)
         cb_str(&b, e[i].user_agent);
         cb_str(&b, e[i].request_id);
         cb_str(&b, e[i].detail_json ? e[i].detail_json : "{}");
-        cb_str(&b, ""); /* hash: the trigger's */
         cb_end(&b);
     }
     return cb_copy(c,
                    "COPY audit (actor_id, actor_org, action, target_type, target_id, ip,"
-                   " user_agent, request_id, detail, hash) FROM STDIN",
+                   " user_agent, request_id, detail) FROM STDIN",
                    &b, err);
 }
 

@@ -69,6 +69,13 @@ int db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned cha
 /* Insert students whose ids came from db_ids_next(). */
 int db_student_insert_many(db_conn *c, const db_student *s, int n, app_err *err);
 
+/* The transaction's advisory locks on the look-alike keys (province, name,
+   gender, birth date) of db_similar_find_many(), ascending; held to the end
+   of the transaction. Take them before that search, in a statement of their
+   own, so that a concurrent registration of a look-alike is seen. */
+int db_twins_lock(db_conn *c, const char *province, int n, const char *const *name,
+                  const char *const *gender, const char *const *birth_date, app_err *err);
+
 /* Suspected duplicates (same province, name, gender, birth date, active) of
    the students `id[i]`: those registered earlier than each (a lower id, or
    any id outside `id`), at most 10 per student. */

@@ -22,6 +22,9 @@ static const db_stmt SQL_GET = {"school_get", "SELECT " SCHOOL_COLS " FROM schoo
 static const db_stmt SQL_GET_FOR_UPDATE = {"school_get_for_update",
                                            "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN
                                            " WHERE s.code = $1 FOR UPDATE OF s"};
+static const db_stmt SQL_GET_FOR_SHARE = {"school_get_for_share",
+                                          "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN
+                                          " WHERE s.code = $1 FOR SHARE OF s"};
 
 /* Keyset by code; each filter is skipped when its parameter is NULL. */
 static const db_stmt SQL_LIST = {"school_list", "SELECT " SCHOOL_COLS " FROM school s" SCHOOL_JOIN
@@ -119,6 +122,13 @@ db_school_get_for_update(db_conn *c, const char *code, app_arena *a, db_school *
                          app_err *err)
 {
     return get_one(c, &SQL_GET_FOR_UPDATE, code, a, out, out_found, err);
+}
+
+int
+db_school_get_for_share(db_conn *c, const char *code, app_arena *a, db_school *out, int *out_found,
+                        app_err *err)
+{
+    return get_one(c, &SQL_GET_FOR_SHARE, code, a, out, out_found, err);
 }
 
 int
@@ -319,6 +329,12 @@ static const db_stmt SQL_LOCK_STUDENTS = {
     "school_lock_students",
     "SELECT count(*) FROM (SELECT id FROM student WHERE school IN ($1, $2) ORDER BY id"
     " FOR UPDATE) AS t"};
+/* and their classes: a registration placing students in one of them holds
+   the class's row to its commit, so the merge waits and then sees its
+   request (the class ids after the student ids, as a request start does). */
+static const db_stmt SQL_LOCK_CLASSES = {
+    "school_lock_classes", "SELECT count(*) FROM (SELECT id FROM class WHERE school IN ($1, $2)"
+                           " ORDER BY id FOR UPDATE) AS t"};
 static const db_stmt SQL_OPEN_REQUESTS = {
     "school_open_requests", "SELECT count(*) FROM request WHERE state IN ('open', 'returned')"
                             " AND (school IN ($1, $2) OR other_school IN ($1, $2))"};
@@ -384,7 +400,9 @@ db_school_lock_pair(db_conn *c, const char *a, const char *b, app_err *err)
 {
     const char *p[] = {a, b};
     int rc = db_exec(c, &SQL_LOCK_PAIR, 2, p, NULL, err);
-    return rc != 0 ? rc : db_exec(c, &SQL_LOCK_STUDENTS, 2, p, NULL, err);
+    if (rc == 0)
+        rc = db_exec(c, &SQL_LOCK_STUDENTS, 2, p, NULL, err);
+    return rc != 0 ? rc : db_exec(c, &SQL_LOCK_CLASSES, 2, p, NULL, err);
 }
 
 static int

@@ -32,6 +32,11 @@ int db_school_get(db_conn *c, const char *code, app_arena *a, db_school *out, in
 /* The same, locking the row (FOR UPDATE) for the caller's transaction. */
 int db_school_get_for_update(db_conn *c, const char *code, app_arena *a, db_school *out,
                              int *out_found, app_err *err);
+/* The same, FOR SHARE: an update of the row (a merge closing it) waits for
+   the caller's transaction and the other way round; writers of rows that
+   reference the school (KEY SHARE) do not. */
+int db_school_get_for_share(db_conn *c, const char *code, app_arena *a, db_school *out,
+                            int *out_found, app_err *err);
 
 /*
  * A page of schools by code. Every filter is optional (NULL = any):
@@ -111,7 +116,9 @@ int db_class_id(db_conn *c, const char *school, int grade, int number, long long
    transaction, in code order, so that two merges of the same pair in
    opposite directions queue instead of deadlocking, then the rows of their
    students: a request being started about one of them (which holds its
-   student's row) commits first and the merge sees it. Absent codes lock nothing. */
+   student's row) commits first and the merge sees it, then the rows of their
+   classes: a registration placing students there (it holds the class rows)
+   commits first and the merge sees its request. Absent codes lock nothing. */
 int db_school_lock_pair(db_conn *c, const char *a, const char *b, app_err *err);
 
 /* Open requests (state open or returned) whose school or other_school is

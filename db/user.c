@@ -144,8 +144,8 @@ static const db_stmt SQL_CLIENT_GET = {
 static const db_stmt SQL_AUDIT = {
     "audit_insert",
     "INSERT INTO audit (actor_id, actor_org, action, target_type, target_id, ip, user_agent,"
-    " request_id, detail, hash)"
-    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'), '')"};
+    " request_id, detail)"
+    " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'))"};
 
 static void
 parse_classes(const char *text, db_user *u)
@@ -550,23 +550,4 @@ db_audit_insert(db_conn *c, const db_audit *e, app_err *err)
     const char *p[] = {actor, e->actor_org,  e->action,     e->target_type, e->target_id,
                        e->ip, e->user_agent, e->request_id, e->detail_json};
     return db_exec(c, &SQL_AUDIT, 9, p, NULL, err);
-}
-
-static const db_stmt SQL_AUDIT_VERIFY = {
-    "audit_verify",
-    "SELECT count(*), coalesce(min(id) FILTER (WHERE NOT ok), 0) FROM ("
-    " SELECT id, hash = audit_row_hash(a) AND prev_hash = coalesce(lag(hash) OVER (ORDER BY id),"
-    "  repeat('0', 64)) AS ok FROM audit a) t"};
-
-int
-db_audit_verify(db_conn *c, long long *out_rows, long long *out_bad_id, app_err *err)
-{
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_AUDIT_VERIFY, 0, NULL, &r, err);
-    if (rc != 0)
-        return rc;
-    *out_rows = db_res_int(r, 0, 0);
-    *out_bad_id = db_res_int(r, 0, 1);
-    db_res_free(r);
-    return 0;
 }

@@ -122,13 +122,6 @@ typedef struct db_audit {
 } db_audit;
 int db_audit_insert(db_conn *c, const db_audit *e, app_err *err);
 
-/*
- * Walk the audit chain: every row's hash must match its contents and its
- * prev_hash the hash of the row before. *out_rows counts the rows checked;
- * *out_bad_id is the first broken row's id, 0 when the chain is intact.
- */
-int db_audit_verify(db_conn *c, long long *out_rows, long long *out_bad_id, app_err *err);
-
 /* Count users (bootstrap: create admin only in an empty database). */
 int db_user_count(db_conn *c, long long *out, app_err *err);
 

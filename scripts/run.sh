@@ -21,13 +21,15 @@ sh scripts/pg.sh start var
     # The xueji-dev- prefix marks them as development keys: production refuses them.
     [ -s var/jwt_secret ] || { printf 'xueji-dev-'; head -c 48 /dev/urandom | base64 -w 0; } > var/jwt_secret
     [ -s var/data_key ] || { printf 'xueji-dev-'; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n'; } > var/data_key
-    chmod 600 var/jwt_secret var/data_key
+    [ -s var/audit_signing_key ] || { printf 'xueji-dev-'; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n'; } > var/audit_signing_key
+    chmod 600 var/jwt_secret var/data_key var/audit_signing_key
 )
 
 XUEJI_DATABASE_URL=$(sh scripts/pg.sh url var)
 export XUEJI_DATABASE_URL
 export XUEJI_JWT_SECRET_FILE="$PWD/var/jwt_secret"
 export XUEJI_DATA_KEY_FILE="$PWD/var/data_key"
+export XUEJI_AUDIT_SIGNING_KEY_FILE="$PWD/var/audit_signing_key"
 export XUEJI_ADMIN_PASSWORD="${XUEJI_ADMIN_PASSWORD:-Xueji-Dev-2026!}"
 export XUEJI_LISTEN="${XUEJI_LISTEN:-127.0.0.1:8080}"
 export XUEJI_ENV=development

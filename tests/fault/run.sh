@@ -11,7 +11,7 @@
 #       registrations; start it again. Every write a client saw acknowledged (a 201 with
 #       its student and request ids, a 200 approval) is in the database; no request is
 #       decided with its student unchanged or the reverse (SQL over request, student,
-#       request_action); `xuejictl audit verify` passes.
+#       request_action); the audit rows get sealed and `xuejictl audit verify` passes.
 #   (b) stop PostgreSQL for 10 s under the same load: every answer meanwhile is 503
 #       problem+json (never another 5xx, never no answer within the deadline); after the
 #       restart service resumes by itself; the checks of (a) again.
@@ -85,7 +85,8 @@ sql() { "$PGBIN/psql" -h "$pgsock" -p "$pgport" -U xueji -X -q -At -v ON_ERROR_S
 export XUEJI_DATABASE_URL XUEJI_ENV=development XUEJI_LOG_LEVEL=warn
 XUEJI_JWT_SECRET="xueji-dev-$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')"
 XUEJI_DATA_KEY=$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
-export XUEJI_JWT_SECRET XUEJI_DATA_KEY
+XUEJI_AUDIT_SIGNING_KEY=$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
+export XUEJI_JWT_SECRET XUEJI_DATA_KEY XUEJI_AUDIT_SIGNING_KEY XUEJI_AUDIT_SEAL_INTERVAL_MS=200
 export XUEJI_RATE_LIMIT_IP=0 XUEJI_RATE_LIMIT_ACCOUNT=0
 export XUEJI_THREADS="${XUEJI_THREADS:-1}" XUEJI_DB_POOL="${XUEJI_DB_POOL:-2}"
 export XUEJI_ADMIN_PASSWORD='Xueji-Fault-2026!'
@@ -169,7 +170,8 @@ window() {
 }
 
 # consistent DIR: every acknowledged write of DIR/acked is in the database, nothing is
-# half-applied, and the audit chain verifies.
+# half-applied, the audit rows get sealed by the running xuejid (ADR 0023), and the
+# sealed trail verifies with the signing key's public key.
 consistent() {
     awk '$1 == "student" { print $2 "," $3 }' "$1/acked" >"$1/students.csv"
     awk '$1 == "approved" { print $2 }' "$1/acked" >"$1/approved.csv"
@@ -207,6 +209,13 @@ SQL
     check "nothing half-applied (request decided xor student changed, approved without its action," \
         "$([ "$half" = "0 0 0 0" ] && echo 0 || echo 1)"
     say "      open with an approve action, pending student without request: $half)"
+    i=0 unsealed=$(sql "SELECT count(*) FROM audit WHERE seq IS NULL")
+    while [ "$unsealed" != 0 ] && [ $i -lt 75 ]; do
+        sleep 0.2
+        i=$((i + 1)) unsealed=$(sql "SELECT count(*) FROM audit WHERE seq IS NULL")
+    done
+    check "every audit row sealed by xuejid ($unsealed left after $((i / 5)) s)" \
+        "$([ "$unsealed" = 0 ] && echo 0 || echo 1)"
     "$out/xuejictl" audit verify >"$1/audit.txt" 2>&1 && rc=0 || rc=1
     check "xuejictl audit verify: $(tr '\n' ' ' <"$1/audit.txt")" "$rc"
 }

@@ -229,6 +229,13 @@ cw_db(void)
     return conn;
 }
 
+void
+cw_reconnect(void)
+{
+    /* not closed: closing would end the parent's session on the shared socket */
+    conn = connect_to(dbname);
+}
+
 app_arena *
 cw_arena(void)
 {

@@ -68,6 +68,9 @@ void cw_teardown(void);
 
 /* The test's connection and arena. */
 db_conn *cw_db(void);
+/* In a process forked by a test: a connection of its own to the test's
+   database for every later cw_ call (the parent's is left untouched). */
+void cw_reconnect(void);
 app_arena *cw_arena(void);
 
 /* The actor `who`, and an op for it (today: cw_today, see cw_set_today). */

@@ -33,6 +33,7 @@ extern char **environ;
 
 _Static_assert(sizeof(HT_JWT_SECRET) - 1 == 40, "the test JWT secret is 40 bytes");
 _Static_assert(sizeof(HT_DATA_KEY) - 1 == 64, "the test data key is 64 hex digits");
+_Static_assert(sizeof(HT_AUDIT_KEY) - 1 == 64, "the test audit key is 64 hex digits");
 
 static ht_server *servers; /* every server this process started (kept reachable) */
 static pid_t main_pid;     /* the test binary's own process, before check forks */
@@ -288,6 +289,8 @@ build_env(envb *e, const char *port_file, const char *const *extra_env)
     env_set(e, "XUEJI_ENV=development");
     env_set(e, "XUEJI_JWT_SECRET=" HT_JWT_SECRET);
     env_set(e, "XUEJI_DATA_KEY=" HT_DATA_KEY);
+    env_set(e, "XUEJI_AUDIT_SIGNING_KEY=" HT_AUDIT_KEY);
+    env_set(e, "XUEJI_AUDIT_SEAL_INTERVAL_MS=200");
     env_set(e, "XUEJI_SHUTDOWN_TIMEOUT=5");
     env_set(e, "XUEJI_RATE_LIMIT_IP=0");
     for (const char *const *x = extra_env; x != NULL && *x != NULL; x++)

@@ -25,9 +25,11 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
-/* The fixed secrets every test server gets (a 40-byte JWT secret, a 32-byte data key). */
+/* The fixed secrets every test server gets (a 40-byte JWT secret, a 32-byte data key,
+   the 32-byte seed of the audit signing key). */
 #define HT_JWT_SECRET "xueji-http-test-jwt-secret-0123456789abc"
 #define HT_DATA_KEY "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define HT_AUDIT_KEY "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
 
 /*
  * Call first in main() of every http suite, before srunner_run_all (so the

@@ -139,10 +139,19 @@ END_TEST
 static void
 clear_env(void)
 {
-    static const char *const vars[] = {
-        "XUEJI_LISTEN",          "XUEJI_THREADS",       "XUEJI_DB_POOL",       "XUEJI_JWT_SECRET",
-        "XUEJI_JWT_SECRET_FILE", "XUEJI_DATA_KEY",      "XUEJI_DATA_KEY_FILE", "XUEJI_ENV",
-        "XUEJI_LOG_LEVEL",       "XUEJI_RATE_LIMIT_IP", "XUEJI_MAX_JSON",      NULL};
+    static const char *const vars[] = {"XUEJI_LISTEN",
+                                       "XUEJI_THREADS",
+                                       "XUEJI_DB_POOL",
+                                       "XUEJI_JWT_SECRET",
+                                       "XUEJI_JWT_SECRET_FILE",
+                                       "XUEJI_DATA_KEY",
+                                       "XUEJI_DATA_KEY_FILE",
+                                       "XUEJI_ENV",
+                                       "XUEJI_LOG_LEVEL",
+                                       "XUEJI_RATE_LIMIT_IP",
+                                       "XUEJI_MAX_JSON",
+                                       "XUEJI_AUDIT_SIGNING_KEY",
+                                       NULL};
     for (int i = 0; vars[i]; i++)
         unsetenv(vars[i]);
 }
@@ -184,6 +193,8 @@ START_TEST(test_config_production_needs_real_keys)
     setenv("XUEJI_JWT_SECRET", SECRET, 1);
     ck_assert_int_eq(api_config_load(&cfg, &err), APP_EINVAL);
     setenv("XUEJI_DATA_KEY", KEY, 1);
+    ck_assert_int_eq(api_config_load(&cfg, &err), APP_EINVAL);
+    setenv("XUEJI_AUDIT_SIGNING_KEY", KEY, 1);
     ck_assert_int_eq(api_config_load(&cfg, &err), 0);
     ck_assert_int_eq(cfg.production, 1);
     ck_assert_int_eq(cfg.data_key[1], 0x11);

@@ -43,6 +43,9 @@ static const char *const all_vars[] = {"XUEJI_LISTEN",
                                        "XUEJI_DATA_KEY_FILE",
                                        "XUEJI_DATA_KEYS_OLD",
                                        "XUEJI_DATA_KEYS_OLD_FILE",
+                                       "XUEJI_AUDIT_SIGNING_KEY",
+                                       "XUEJI_AUDIT_SIGNING_KEY_FILE",
+                                       "XUEJI_AUDIT_SEAL_INTERVAL_MS",
                                        "XUEJI_VERIFIER_URL",
                                        "XUEJI_VERIFIER_TIMEOUT_MS",
                                        "XUEJI_TODAY",
@@ -93,6 +96,8 @@ START_TEST(test_every_variable_lands_in_its_field)
         {"XUEJI_JWT_SECRET", SECRET},
         {"XUEJI_DATA_KEY", KEY},
         {"XUEJI_DATA_KEYS_OLD", KEY "," KEY},
+        {"XUEJI_AUDIT_SIGNING_KEY", KEY},
+        {"XUEJI_AUDIT_SEAL_INTERVAL_MS", "250"},
         {"XUEJI_VERIFIER_URL", "http://127.0.0.1:1/v"},
         {"XUEJI_VERIFIER_TIMEOUT_MS", "300"},
         {"XUEJI_TODAY", "2026-09-01"},
@@ -134,6 +139,10 @@ START_TEST(test_every_variable_lands_in_its_field)
     ck_assert_int_eq(cfg.have_data_key, 1);
     ck_assert_int_eq(cfg.nold_keys, 2);
     ck_assert_int_eq(cfg.old_keys[1][31], 0xff);
+    ck_assert_int_eq(cfg.have_audit_key, 1);
+    ck_assert_int_eq(cfg.audit_key_ephemeral, 0);
+    ck_assert_int_eq(cfg.audit_seed[1], 0x11);
+    ck_assert_int_eq(cfg.audit_seal_interval_ms, 250);
     ck_assert_str_eq(cfg.verifier_url, "http://127.0.0.1:1/v");
     ck_assert_int_eq(cfg.verifier_timeout_ms, 300);
     ck_assert_int_eq(cfg.today_override, 20260901);
@@ -157,6 +166,7 @@ static const struct {
     {"XUEJI_THREADS", "0", "XUEJI_THREADS"},
     {"XUEJI_MAX_UPLOAD", "1", "XUEJI_MAX_UPLOAD"},
     {"XUEJI_IMPORT_WORKERS", "65", "XUEJI_IMPORT_WORKERS"},
+    {"XUEJI_AUDIT_SEAL_INTERVAL_MS", "5", "XUEJI_AUDIT_SEAL_INTERVAL_MS"},
     {"XUEJI_SHUTDOWN_TIMEOUT", "-1", "XUEJI_SHUTDOWN_TIMEOUT"},
     {"XUEJI_REQUEST_TIMEOUT_MS", "x", "XUEJI_REQUEST_TIMEOUT_MS"},
     {"XUEJI_DB_LOCK_TIMEOUT_MS", "-1", "XUEJI_DB_LOCK_TIMEOUT_MS"},
@@ -167,6 +177,7 @@ static const struct {
     {"XUEJI_JWT_SECRET", "short", "XUEJI_JWT_SECRET"},
     {"XUEJI_DATA_KEY", "zz", "XUEJI_DATA_KEY must"},
     {"XUEJI_DATA_KEYS_OLD", "zz", "XUEJI_DATA_KEYS_OLD"},
+    {"XUEJI_AUDIT_SIGNING_KEY", "zz", "XUEJI_AUDIT_SIGNING_KEY"},
     {"XUEJI_VERIFIER_TIMEOUT_MS", "10", "XUEJI_VERIFIER_TIMEOUT_MS"},
     {"XUEJI_TODAY", "2026-13-01", "XUEJI_TODAY"},
 };
@@ -208,8 +219,45 @@ START_TEST(test_production_checks_come_last)
     setenv("XUEJI_JWT_SECRET", API_DEV_KEY_MARKER SECRET, 1);
     setenv("XUEJI_DATA_KEY", KEY, 1);
     ck_assert_int_eq(api_config_load(&cfg, &err), APP_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.detail, "production needs"));
+    setenv("XUEJI_AUDIT_SIGNING_KEY", KEY, 1);
+    ck_assert_int_eq(api_config_load(&cfg, &err), APP_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.detail, "refuses development keys"));
     ck_assert_int_eq(cfg.dev_keys, 1);
+}
+END_TEST
+
+/* The audit signing key: required in production, never a development one
+   there; in development a random one when unset. */
+START_TEST(test_audit_signing_key)
+{
+    api_config cfg;
+    app_err err = {0};
+    clear_env();
+    setenv("XUEJI_JWT_SECRET", SECRET, 1);
+    setenv("XUEJI_DATA_KEY", KEY, 1);
+    ck_assert_int_eq(api_config_load(&cfg, &err), APP_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.detail, "XUEJI_AUDIT_SIGNING_KEY"));
+    setenv("XUEJI_AUDIT_SIGNING_KEY", API_DEV_KEY_MARKER KEY, 1);
+    ck_assert_int_eq(api_config_load(&cfg, &err), APP_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.detail, "refuses development keys"));
+    setenv("XUEJI_AUDIT_SIGNING_KEY", KEY, 1);
+    ck_assert_int_eq(api_config_load(&cfg, &err), 0);
+    ck_assert_int_eq(cfg.have_audit_key, 1);
+    ck_assert_int_eq(cfg.audit_seal_interval_ms, 1000);
+    setenv("XUEJI_ENV", "development", 1);
+    setenv("XUEJI_AUDIT_SIGNING_KEY", API_DEV_KEY_MARKER KEY, 1);
+    ck_assert_int_eq(api_config_load(&cfg, &err), 0);
+    ck_assert_int_eq(cfg.dev_keys, 1);
+    ck_assert_int_eq(cfg.audit_seed[31], 0xff);
+    unsetenv("XUEJI_AUDIT_SIGNING_KEY");
+    ck_assert_int_eq(api_config_load(&cfg, &err), 0);
+    ck_assert_int_eq(cfg.have_audit_key, 0);
+    ck_assert_int_eq(cfg.audit_key_ephemeral, 1);
+    unsigned char first[32];
+    memcpy(first, cfg.audit_seed, 32);
+    ck_assert_int_eq(api_config_load(&cfg, &err), 0);
+    ck_assert_int_ne(memcmp(first, cfg.audit_seed, 32), 0);
 }
 END_TEST
 
@@ -237,6 +285,7 @@ main(void)
     tcase_add_test(tc, test_every_variable_lands_in_its_field);
     tcase_add_loop_test(tc, test_first_wrong_setting_is_reported, 0, NORDER - 1);
     tcase_add_test(tc, test_production_checks_come_last);
+    tcase_add_test(tc, test_audit_signing_key);
     tcase_add_test(tc, test_old_keys_up_to_seven);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
