@@ -170,6 +170,27 @@ START_TEST(test_open_transaction_stalls_nothing)
 }
 END_TEST
 
+/* Nobody reads the feed: xuejid's background pass (with the audit sealer,
+   every 200 ms in tests) still gives a committed event its position, after
+   every position given before. */
+START_TEST(test_positions_given_without_a_reader)
+{
+    long long before = scalar("SELECT coalesce(max(pos), 0) FROM events");
+    long long id = scalar("INSERT INTO events (type, school, authority, province, data) VALUES"
+                          " ('school.checked_in', '" SCH_A "', '410102', '410000', '{}')"
+                          " RETURNING id");
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT coalesce(pos, 0) FROM events WHERE id = %lld", id);
+    long long pos = 0;
+    for (int i = 0; i < 100 && pos == 0; i++) {
+        usleep(50000);
+        pos = scalar(sql);
+    }
+    ck_assert_msg(pos > before, "event %lld: position %lld after 5 s (largest before: %lld)", id,
+                  pos, before);
+}
+END_TEST
+
 static Suite *
 events_suite(void)
 {
@@ -179,6 +200,7 @@ events_suite(void)
     tcase_set_timeout(tc, ht_timeout(120));
     tcase_add_test(tc, test_cursor_forms);
     tcase_add_test(tc, test_open_transaction_stalls_nothing);
+    tcase_add_test(tc, test_positions_given_without_a_reader);
     suite_add_tcase(s, tc);
     return s;
 }
