@@ -41,12 +41,11 @@ db_event_position_lock(db_conn *c, app_err *err)
    10,000 events.) max(pos) comes from the unique index on pos. All of it is
    read with this statement's snapshot. */
 static const db_stmt SQL_EVENT_POSITION = {
-    "event_position",
-    "UPDATE events e SET pos = b.base + u.rn"
-    " FROM unnest((SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM events"
-    "   WHERE pos IS NULL ORDER BY id LIMIT $1) c)) WITH ORDINALITY AS u(id, rn),"
-    " (SELECT coalesce(max(pos), 0) AS base FROM events) b"
-    " WHERE e.id = u.id"};
+    "event_position", "UPDATE events e SET pos = b.base + u.rn"
+                      " FROM unnest((SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM events"
+                      "   WHERE pos IS NULL ORDER BY id LIMIT $1) c)) WITH ORDINALITY AS u(id, rn),"
+                      " (SELECT coalesce(max(pos), 0) AS base FROM events) b"
+                      " WHERE e.id = u.id"};
 
 int
 db_event_position(db_conn *c, int cap, int *out_n, app_err *err)

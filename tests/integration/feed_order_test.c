@@ -23,6 +23,10 @@
  * the student and commits, T2 then changes the student (at once, or after
  * waiting for T1's row lock) and commits: T1's change comes first in the
  * feed, whether or not a reader positioned T1's before T2 committed.
+ *
+ * And a pass over 3,000 new events reads only those, whatever the planner's
+ * statistics say (no sequential scan of events, one scan of the index of
+ * unpositioned events).
  */
 #include "core/feed.h"
 #include "tests/lib/coreworld.h"
@@ -610,6 +614,67 @@ START_TEST(test_one_student_changed_by_two_transactions)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the pass's plan */
+
+/* Sequential scans of events and index scans of events_unpositioned_idx so
+   far, this connection's included (flushed first). */
+static void
+scans(long long *seq, long long *unpositioned)
+{
+    cw_exec("SELECT pg_stat_force_next_flush()");
+    *seq = cw_count("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'events'");
+    *unpositioned = cw_count("SELECT idx_scan FROM pg_stat_user_indexes"
+                             " WHERE indexrelname = 'events_unpositioned_idx'");
+}
+
+/* One pass over the 3,000 events `insert` writes, after statistics taken
+   with `analyze`: it reads no more than its candidates, whatever the
+   statistics say (no sequential scan of the table, one scan of the index
+   of unpositioned events: a plan from statistics that rescans the
+   candidates per event, or scans the whole table, takes seconds on a large
+   one). */
+static void
+pass_after(const char *analyze, const char *insert)
+{
+    cw_exec("%s", analyze);
+    cw_exec("%s", insert);
+    long long seq0, idx0, seq1, idx1, n = 0;
+    scans(&seq0, &idx0);
+    app_err err = {0};
+    double t0 = now_s();
+    int rc = core_feed_position(cw_db(), &n, &err);
+    double took = now_s() - t0;
+    cw_ok(rc, &err);
+    scans(&seq1, &idx1);
+    ck_assert_int_eq(n, 3000);
+    fprintf(stderr, "feed_order_test: a pass over 3,000 events after %s: %.3f s\n", analyze, took);
+    ck_assert_msg(seq1 == seq0 && idx1 - idx0 <= 1,
+                  "after %s, a pass scanned events %lld times, its index of unpositioned events"
+                  " %lld times",
+                  analyze, seq1 - seq0, idx1 - idx0);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM events WHERE pos IS NULL"), 0);
+    ck_assert_int_eq(cw_count("SELECT max(pos) - min(pos) + 1 - count(*) FROM events"
+                              " WHERE pos > (SELECT max(pos) - 3000 FROM events)"),
+                     0);
+}
+
+START_TEST(test_pass_reads_only_its_candidates)
+{
+    static const char *insert =
+        "INSERT INTO events (type, school, authority, province) SELECT 'school.checked_in', '" CW_A
+        "', '430102', '430000' FROM generate_series(1, 3000)";
+    cw_exec("ALTER TABLE events SET (autovacuum_enabled = false)");
+    cw_exec("%s", insert);
+    app_err err = {0};
+    int rc = core_feed_position(cw_db(), NULL, &err);
+    cw_ok(rc, &err);
+    /* statistics that see half the table unpositioned, then none */
+    cw_exec("%s", insert);
+    pass_after("ANALYZE events", "SELECT 1");
+    pass_after("VACUUM ANALYZE events", insert);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -620,6 +685,7 @@ main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_feed_in_commit_order_with_long_and_rolled_back_writers);
     tcase_add_loop_test(tc, test_one_student_changed_by_two_transactions, 0, 4);
+    tcase_add_test(tc, test_pass_reads_only_its_candidates);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
