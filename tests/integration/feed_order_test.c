@@ -547,6 +547,9 @@ update_versions(db_conn *db, long long mark, long long student, int *v)
 START_TEST(test_one_student_changed_by_two_transactions)
 {
     int wait = _i & 1, read_between = _i & 2;
+    /* ids in the order of the inserts, across sessions (docs/decisions/0024) */
+    ck_assert_int_eq(
+        cw_count("SELECT cache_size FROM pg_sequences WHERE sequencename = 'events_id_seq'"), 1);
     db_conn *c1 = cw_conn_open(), *c2 = cw_conn_open(), *rd = cw_conn_open();
     app_arena *a1 = app_arena_new(), *a2 = app_arena_new();
     core_op op1, op2;
