@@ -276,6 +276,19 @@ typedef struct events_args {
     int limit;
 } events_args;
 
+static json_t *
+event_json(const db_event *e)
+{
+    json_t *data = json_loads(e->data_json, 0, NULL);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "id", "", "at", e->at, "type", e->type, "data",
+                          data ? data : json_object());
+    json_object_set_new(o, "id", json_sprintf("%lld", e->id));
+    json_object_set_new(o, "student", e->student_id ? json_integer(e->student_id) : json_null());
+    json_object_set_new(o, "school", e->school[0] ? json_string(e->school) : json_null());
+    json_object_set_new(o, "request", e->request_id ? json_integer(e->request_id) : json_null());
+    return o;
+}
+
 static int
 job_events(api_call *c, db_conn *db)
 {
@@ -288,20 +301,10 @@ job_events(api_call *c, db_conn *db)
     if (rc != 0)
         return rc;
     json_t *items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *data = json_loads(v[i].data_json, 0, NULL);
-        json_t *o = json_pack("{s:s,s:s,s:s,s:o}", "id", "", "at", v[i].at, "type", v[i].type,
-                              "data", data ? data : json_object());
-        json_object_set_new(o, "id", json_sprintf("%lld", v[i].id));
-        json_object_set_new(o, "student",
-                            v[i].student_id ? json_integer(v[i].student_id) : json_null());
-        json_object_set_new(o, "school", v[i].school[0] ? json_string(v[i].school) : json_null());
-        json_object_set_new(o, "request",
-                            v[i].request_id ? json_integer(v[i].request_id) : json_null());
-        json_array_append_new(items, o);
-    }
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, event_json(&v[i]));
     /* the cursor moves past what was read, so an empty page keeps the caller's place */
-    json_t *next = n > 0 ? json_sprintf("%lld", v[n - 1].id) : json_sprintf("%lld", a->after);
+    json_t *next = json_sprintf("%lld", n > 0 ? v[n - 1].id : a->after);
     api_reply_json(c, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next));
     return 0;
 }
@@ -310,11 +313,12 @@ void
 h_events_list(api_call *c)
 {
     events_args *a = app_arena_alloc(c->arena, sizeof(*a));
-    a->after = 0;
     if (api_list_limit(c, &a->limit) != 0)
         return;
-    if (api_list_after(c, "after", &a->after) != 0)
+    if (core_feed_cursor_parse(api_query(c, "after"), &a->after) != 0) {
+        api_fail_code(c, APP_EINVAL, "invalid_cursor", "/query/after");
         return;
+    }
     c->data = a;
     api_submit(c, job_events);
 }

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/log.h"
 #include "api/pool.h"
+#include "core/feed.h"
 #include "core/seal.h"
 
 #include <pthread.h>
@@ -82,15 +83,33 @@ pass(db_conn *db, int *was_leader, int *was_failing)
     atomic_store(&OLDEST_MS, (long long)(p.oldest_unsealed_s * 1000.0));
 }
 
+/* Feed positions for what committed since the last pass, so that they stay
+   fresh when nobody reads GET /events (which runs a pass itself). Every
+   process runs it; the positioning lock makes passes one at a time. */
+static void
+feed_pass(db_conn *db, int *was_failing)
+{
+    app_err err = {0};
+    int rc = db_conn_ensure(db, &err);
+    if (rc == 0)
+        rc = core_feed_position(db, NULL, &err);
+    if (rc != 0 && !*was_failing)
+        api_log(API_LOG_ERROR, "feed positions: pass failed", NULL, err.detail);
+    else if (rc == 0 && *was_failing)
+        api_log(API_LOG_INFO, "feed positions", NULL, "passes succeed again");
+    *was_failing = rc != 0;
+}
+
 static void *
 sealer(void *arg)
 {
     (void)arg;
     app_err err = {0};
     db_conn *db = db_conn_open(CFG->database_url, &err);
-    int leader = -1, failing = 0;
+    int leader = -1, failing = 0, feed_failing = 0;
     while (!stopping()) {
         pass(db, &leader, &failing);
+        feed_pass(db, &feed_failing);
         struct timespec ts;
         api_deadline_in(CFG->audit_seal_interval_ms, &ts);
         pthread_mutex_lock(&MU);

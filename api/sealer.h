@@ -7,6 +7,9 @@
  * takes over within an interval when the holder's connection ends. After
  * each pass the thread keeps the backlog (unsealed rows, age of the oldest)
  * for /metrics; /readyz does not look at it (lag is an alert, not an outage).
+ * The same thread, in every process, then runs a change-feed positioning
+ * pass (core_feed_position, docs/decisions/0024), so that events get their
+ * feed positions within an interval even when nobody reads the feed.
  */
 #ifndef API_SEALER_H
 #define API_SEALER_H

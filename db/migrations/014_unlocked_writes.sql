@@ -6,10 +6,14 @@
 --     of xuejid later gives the rows whose transactions are certainly over
 --     (xid below the oldest running transaction) consecutive sequence
 --     numbers and appends a seal signed with a key outside the database;
---   * an event carries the id of its transaction, and the feed is read in
---     (xid, id) order up to the oldest running transaction, so a reader that
---     follows the cursor never skips nor repeats an event.
--- Rows written before this migration get xid 0: they come first, in id order.
+--   * an event gets its id from a plain sequence and no feed position
+--     (pos NULL); a positioning pass (core/feed.c, one at a time under its own
+--     advisory lock, never taken by writers) later gives the events it sees
+--     committed the next positions in id order, and the feed is read by
+--     position, so a reader that follows the cursor never skips nor repeats
+--     an event (docs/decisions/0024).
+-- Audit rows written before this migration get xid 0; events keep their id
+-- as their position, so every cursor handed out before stays valid.
 
 -- ---- audit ----
 DROP TRIGGER audit_chain ON audit;
@@ -104,10 +108,9 @@ CREATE TRIGGER audit_seal_no_truncate BEFORE TRUNCATE ON audit_seal
 -- ---- change feed ----
 DROP TRIGGER events_id ON events;
 DROP FUNCTION events_id();
-ALTER TABLE events ADD COLUMN xid xid8;
-UPDATE events SET xid = '0';
-ALTER TABLE events ALTER COLUMN xid SET NOT NULL;
-ALTER TABLE events ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
+-- pos: the feed position, NULL until a positioning pass gives it (once).
+ALTER TABLE events ADD COLUMN pos bigint UNIQUE;
+UPDATE events SET pos = id;
 ALTER TABLE events ALTER COLUMN id SET DEFAULT nextval('events_id_seq');
 ALTER SEQUENCE events_id_seq OWNED BY events.id;
-CREATE INDEX events_feed_idx ON events (xid, id);
+CREATE INDEX events_unpositioned_idx ON events (id) WHERE pos IS NULL;

@@ -8,6 +8,7 @@
 #include "core/calendar.h"
 #include "core/demo.h"
 #include "core/env.h"
+#include "core/feed.h"
 #include "core/mask.h"
 #include "core/pii.h"
 #include "core/student.h"
@@ -230,6 +231,9 @@ START_TEST(test_history_and_events_copied_with_odd_characters)
                        .province = "410000",
                        .data_json = "{\"note\":\"x\\ty\\\\z\\u0001\"}"}};
     ck_assert_msg(db_event_insert_many(conn, ev, 1, &err) == 0, "events: %s", err.detail);
+    long long positioned = 0; /* the feed lists positioned events only */
+    ck_assert_msg(core_feed_position(conn, &positioned, &err) == 0, "position: %s", err.detail);
+    ck_assert_int_ge(positioned, 1);
     db_event *e = NULL;
     int ne = 0;
     ck_assert_msg(db_event_list(conn, 0, SCHOOL, NULL, 10, arena, &e, &ne, &err) == 0, "list: %s",

@@ -736,6 +736,21 @@ cw_approve_all(long long rid, core_request *out)
     }
 }
 
+/* ------------------------------------------------------------ several connections */
+
+db_conn *
+cw_conn_open(void)
+{
+    return connect_to(dbname);
+}
+
+void
+cw_op_on(int who, app_arena *a, core_op *out)
+{
+    *out = *cw_op(who);
+    out->arena = a;
+}
+
 /* ------------------------------------------------------------ assertions */
 
 void

@@ -164,6 +164,15 @@ long long cw_file(const char *org);
 /* Approve every remaining step of `rid`, each by its holder; the request. */
 void cw_approve_all(long long rid, core_request *out);
 
+/* ---- several connections (concurrency suites) ---- */
+
+/* Another connection to this test's database (db_conn_close it). */
+db_conn *cw_conn_open(void);
+/* An op for `who` as cw_op makes it, in *out, allocating in `a`: one per
+   thread, each with its own arena and connection. Both are called from the
+   test's own thread, before it starts others. */
+void cw_op_on(int who, app_arena *a, core_op *out);
+
 /* ---- assertions ---- */
 
 /* rc is `code` and err->slug is `slug` (NULL: any). */
