@@ -97,7 +97,7 @@ db_ids_next(db_conn *c, const char *table, int n, long long *out, app_err *err)
  */
 #define KEYS_LOCK(ns)                                                                              \
     " SELECT count(CASE WHEN t.f THEN pg_advisory_xact_lock(t.k)::text"                            \
-    " ELSE pg_advisory_xact_lock_shared(" ns ", t.k::int)::text END) FROM (SELECT DISTINCT"          \
+    " ELSE pg_advisory_xact_lock_shared(" ns ", t.k::int)::text END) FROM (SELECT DISTINCT"        \
     " false AS f, k & 1023 AS k FROM k UNION ALL SELECT true, k FROM k ORDER BY 1, 2) AS t"
 
 /* The same keys as db_student_lock_identity(). */

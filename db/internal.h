@@ -19,8 +19,8 @@ char *db__dup_or_null(app_arena *a, const db_res *r, int row, int col);
    begins, commits or rolls back. Index: space - DB_KEYS_IDENTITY. */
 #define DB__KEYSPACES 2
 typedef struct db__tx_keys {
-    int escalate;          /* db_keylocks_escalate() */
-    int n[DB__KEYSPACES];  /* keys locked (an upper bound: a savepoint's roll-back frees some) */
+    int escalate;         /* db_keylocks_escalate() */
+    int n[DB__KEYSPACES]; /* keys locked (an upper bound: a savepoint's roll-back frees some) */
 } db__tx_keys;
 db__tx_keys *db__keys_of(db_conn *c);
 

@@ -9,7 +9,8 @@
 
 /* Every bucket of space $1, EXCLUSIVE, ascending (generate_series' order). */
 static const db_stmt SQL_WHOLE = {
-    "keylock_whole", "SELECT count(pg_advisory_xact_lock($1::int, b)) FROM generate_series(0, 1023) AS b"};
+    "keylock_whole",
+    "SELECT count(pg_advisory_xact_lock($1::int, b)) FROM generate_series(0, 1023) AS b"};
 
 int
 db_keylocks_escalate(db_conn *c, app_err *err)
@@ -50,7 +51,8 @@ db__keys_lock(db_conn *c, int space, int n, const db_stmt *fine, int once, int n
             db__keys_of(c)->n[space - DB_KEYS_IDENTITY] += n; /* stays escalated */
         return rc;
     }
-    int rc = once ? db_exec_once(c, fine->sql, np, p, NULL, err) : db_exec(c, fine, np, p, NULL, err);
+    int rc =
+        once ? db_exec_once(c, fine->sql, np, p, NULL, err) : db_exec(c, fine, np, p, NULL, err);
     if (rc == 0 && db_in_tx(c))
         db__keys_of(c)->n[space - DB_KEYS_IDENTITY] += n;
     return rc;

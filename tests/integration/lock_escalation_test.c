@@ -187,9 +187,10 @@ START_TEST(test_ordinary_writers_do_not_wait)
     app_err err = {0};
     int rc = cw_register(CW_REG_A, cw_record(CW_A, 13, 1, 612), NULL, NULL, NULL, &err);
     cw_ok(rc, &err);
-    ck_assert_msg(cw_count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND wait_event = 'PgSleep'") == 1,
-                  "the second registration waited for the first");
+    ck_assert_msg(
+        cw_count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                 " AND wait_event = 'PgSleep'") == 1,
+        "the second registration waited for the first");
     ck_assert_int_eq(race_join(first), 0);
     ck_assert_int_eq(cw_count("SELECT count(*) FROM student"), 2);
 }
