@@ -6,7 +6,11 @@
  * registrations wait for its commit; two ordinary writers of different keys
  * do not wait for each other.
  */
+#include "base/buf.h"
+#include "core/import.h"
+#include "core/import_jobs.h"
 #include "db/bulk.h"
+#include "db/import.h"
 #include "db/keylock.h"
 #include "tests/lib/coreworld.h"
 #include "tests/lib/race.h"
@@ -196,6 +200,105 @@ START_TEST(test_ordinary_writers_do_not_wait)
 }
 END_TEST
 
+/* ------------------------------------------------------------ imports */
+
+/* A CSV in the template's columns: the header, `bad` rows with a name only
+   (rejected before registration), then `rec`. In the arena. */
+static const char *
+create_csv(const core_record *rec, int bad)
+{
+    base_buf b = {0};
+    char line[2][4096] = {"", ""};
+    size_t at[2] = {0, 0};
+    for (int col = 0; col < core_template_ncols(); col++) {
+        char title[128];
+        core_template_title(col, title, sizeof(title));
+        int f = core_template_field(col);
+        const char *v = f >= 0 && rec->v[f] ? rec->v[f] : "";
+        const char *sep = col ? "," : "";
+        at[0] += (size_t)snprintf(line[0] + at[0], sizeof(line[0]) - at[0], "%s\"%s\"", sep, title);
+        at[1] += (size_t)snprintf(line[1] + at[1], sizeof(line[1]) - at[1], "%s\"%s\"", sep, v);
+    }
+    base_buf_adds(&b, line[0]);
+    base_buf_adds(&b, "\n");
+    for (int i = 0; i < bad; i++) {
+        base_buf_adds(&b, "\"x\"");
+        for (int col = 1; col < core_template_ncols(); col++)
+            base_buf_adds(&b, ",");
+        base_buf_adds(&b, "\n");
+    }
+    base_buf_adds(&b, line[1]);
+    base_buf_adds(&b, "\n");
+    const char *out = app_arena_strdup(cw_arena(), (const char *)b.p);
+    base_buf_free(&b);
+    return out;
+}
+
+static const char *
+message_of(void *ctx, app_arena *a, long row, int column, const char *header, const char *code,
+           const char *param)
+{
+    (void)ctx, (void)row, (void)column, (void)header, (void)param;
+    return app_arena_strdup(a, code);
+}
+
+static int
+import_side(void *arg)
+{
+    db_import *job = arg;
+    app_err err = {0};
+    int rc = core_import_run(cw_db(), cw_op(CW_REG_A), job, message_of, NULL, &err);
+    db_import_release(job);
+    return rc;
+}
+
+/* An atomic import of `bad` rejected rows and one valid row, run by a
+   worker held open at the valid row's registration: the bucket locks its
+   session holds then, EXCLUSIVE. */
+static long long
+atomic_import_buckets(int bad)
+{
+    const char *csv = create_csv(cw_record(CW_A, 13, 1, 621), bad);
+    core_import_new in = {
+        .mode = "create", .atomic = "true", .body = (const unsigned char *)csv, .len = strlen(csv)};
+    db_import job;
+    int existing = 0, found = 0;
+    app_err err = {0};
+    int rc = core_import_job_create(cw_db(), cw_op(CW_REG_A), &in, &job, &existing, &err);
+    cw_ok(rc, &err);
+    rc = db_import_claim(cw_db(), 300, cw_arena(), &job, &found, &err);
+    cw_ok(rc, &err);
+    ck_assert(found);
+    race_pause_at("request");
+    pid_t pid = race_child(import_side, &job, PAUSE);
+    race_wait_paused();
+    long long n =
+        cw_count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                 " WHERE a.wait_event = 'PgSleep' AND l.locktype = 'advisory'"
+                 " AND l.objsubid = 2 AND l.classid = %d AND l.mode = 'ExclusiveLock'",
+                 DB_KEYS_IDENTITY);
+    ck_assert_int_eq(race_join(pid), 0);
+    db_import_release(&job);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM import_job WHERE state = 'done'"
+                              " OR failure = 'rows_rejected'"),
+                     1);
+    return n;
+}
+
+/* An atomic import of more rows than DB_KEYLOCK_ESCALATE escalates from its
+   first registration on; a small one takes key locks. */
+START_TEST(test_large_atomic_import_escalates)
+{
+    ck_assert_int_eq(atomic_import_buckets(DB_KEYLOCK_ESCALATE), 1024);
+}
+END_TEST
+
+START_TEST(test_small_atomic_import_does_not)
+{
+    ck_assert_int_eq(atomic_import_buckets(10), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -208,6 +311,8 @@ suite(void)
     tcase_add_test(tc, test_ordinary_keys_two_locks);
     tcase_add_test(tc, test_registrations_wait_for_escalated);
     tcase_add_test(tc, test_ordinary_writers_do_not_wait);
+    tcase_add_test(tc, test_large_atomic_import_escalates);
+    tcase_add_test(tc, test_small_atomic_import_does_not);
     suite_add_tcase(s, tc);
     return s;
 }
