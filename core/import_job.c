@@ -3,6 +3,7 @@
  */
 #include "core/files.h"
 #include "core/import.h"
+#include "db/keylock.h"
 #include "db/student.h"
 #include "formats/csv.h"
 #include "formats/xlsx.h"
@@ -391,18 +392,42 @@ fail:
     return rc;
 }
 
-/* Read the file, each row through on_row(). */
+/* Read the file, each row through fn(ctx, ...). */
 static int
-read_file(run *r, app_err *rerr)
+read_file(run *r, fmt_sheet_row_fn fn, void *ctx, app_err *rerr)
 {
     db_import *job = r->job;
     if (strcmp(job->format, "xlsx") == 0) {
         fmt_xlsx_limits lim = fmt_xlsx_limits_default();
-        return fmt_xlsx_read(job->data, job->data_len, NULL, &lim, on_row, r, rerr);
+        return fmt_xlsx_read(job->data, job->data_len, NULL, &lim, fn, ctx, rerr);
     }
     fmt_csv_limits lim = fmt_csv_limits_default();
     fmt_csv_encoding enc;
-    return fmt_csv_read(job->data, job->data_len, &lim, on_row, r, &enc, rerr);
+    return fmt_csv_read(job->data, job->data_len, &lim, fn, ctx, &enc, rerr);
+}
+
+/* Rows of the file (the header and empty rows too), up to one past the
+   escalation threshold. */
+static int
+count_row(void *ctx, const fmt_sheet_row *row, app_err *err)
+{
+    (void)row;
+    (void)err;
+    int *n = ctx;
+    return ++*n > DB_KEYLOCK_ESCALATE ? APP_ETOOLARGE : 0;
+}
+
+/* An atomic job holds its key locks to the end: past DB_KEYLOCK_ESCALATE
+   rows its transaction escalates them from the first batch on (db/keylock.h,
+   docs/concurrency.md). A file that does not read is left to the run. */
+static int
+escalate_if_large(run *r)
+{
+    int n = 0;
+    app_err e = {0};
+    if (read_file(r, count_row, &n, &e) != APP_ETOOLARGE)
+        return 0;
+    return db_keylocks_escalate(r->db, r->err);
 }
 
 /* The run itself; `r` is set up by core_import_run(). */
@@ -424,12 +449,13 @@ go(run *r)
         job->total = job->processed = job->last_row = 0;
         job->created = job->updated = job->rejected = job->skipped = 0;
         job->errors_total = r->counted = 0;
-        if ((rc = db_begin(db, err)) != 0 || (rc = db_import_reset(db, job->id, err)) != 0)
+        if ((rc = db_begin(db, err)) != 0 || (rc = db_import_reset(db, job->id, err)) != 0 ||
+            (rc = escalate_if_large(r)) != 0)
             return rc;
         r->in_tx = 1;
     }
     app_err rerr = {0};
-    rc = read_file(r, &rerr);
+    rc = read_file(r, on_row, r, &rerr);
     if (r->npend > 0 && rc != APP_EUNAVAIL && rc != APP_EINTERNAL) {
         /* the rows read before the end (or before a broken part of the file) */
         int prc = register_pending(r);

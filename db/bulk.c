@@ -5,6 +5,8 @@
 
 #include "base/buf.h"
 #include "base/jw.h"
+#include "db/internal.h"
+#include "db/keylock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,11 +90,34 @@ db_ids_next(db_conn *c, const char *table, int n, long long *out, app_err *err)
     return 0;
 }
 
-/* The same keys as db_student_lock_identity(), ascending. */
+/*
+ * Key locks (db/keylock.h) of the keys in CTE k: the SHARED bucket locks of
+ * space `ns`, then the key locks, each ascending, in one statement (the
+ * aggregate takes them in the order of the sorted rows).
+ */
+#define KEYS_LOCK(ns)                                                                              \
+    " SELECT count(CASE WHEN t.f THEN pg_advisory_xact_lock(t.k)::text"                            \
+    " ELSE pg_advisory_xact_lock_shared(" ns ", t.k::int)::text END) FROM (SELECT DISTINCT"        \
+    " false AS f, k & 1023 AS k FROM k UNION ALL SELECT true, k FROM k ORDER BY 1, 2) AS t"
+
+/* The same keys as db_student_lock_identity(). */
 static const db_stmt SQL_LOCK_IDS = {
-    "bulk_lock_identities",
-    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(b, 7263) AS k"
-    " FROM json_array_elements_text($1::json) AS b ORDER BY 1) AS t"};
+    "bulk_lock_identities", "WITH k AS (SELECT DISTINCT hashtextextended(b, 7263) AS k"
+                            " FROM json_array_elements_text($1::json) AS b)" KEYS_LOCK("7263")};
+
+/* Run key-lock statement `st` of `space` for `n` keys with the array as
+   parameter `at`, then free it. */
+static int
+lock_run(db_conn *c, int space, int n, const db_stmt *st, jrows *b, int nparams, const char **p,
+         int at, app_err *err)
+{
+    jw_arr_end(&b->w);
+    p[at] = jw_text(&b->w, NULL);
+    int rc = db__keys_lock(c, space, n, st, 1, nparams, p, err);
+    app_arena_free(b->arena);
+    b->arena = NULL;
+    return rc;
+}
 
 int
 db_identities_lock(db_conn *c, const char *const *bidx_hex, int n, app_err *err)
@@ -104,7 +129,7 @@ db_identities_lock(db_conn *c, const char *const *bidx_hex, int n, app_err *err)
     for (int i = 0; i < n; i++)
         jw_value(&b.w, bidx_hex[i]);
     const char *p[1];
-    return run(c, &SQL_LOCK_IDS, &b, 1, p, 0, NULL, err);
+    return lock_run(c, DB_KEYS_IDENTITY, n, &SQL_LOCK_IDS, &b, 1, p, 0, err);
 }
 
 static const db_stmt SQL_HOLDERS = {
@@ -407,14 +432,14 @@ db_student_insert_many(db_conn *c, const db_student *s, int n, app_err *err)
     return cb_copy(c, copy_students, &b, err);
 }
 
-/* One key per (province, name, gender, birth date), ascending: two writers of
+/* One key per (province, name, gender, birth date): two writers of
    look-alike students take turns (the later one's search, a statement of its
    own, then sees the earlier one's committed rows). */
 static const db_stmt SQL_LOCK_TWINS = {
     "bulk_lock_twins",
-    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended($1 || '|'"
-    " || x.name || '|' || coalesce(x.gender, '') || '|' || x.birth::text, 7264) AS k"
-    " FROM json_to_recordset($2::json) AS x(name text, gender text, birth date) ORDER BY 1) AS t"};
+    "WITH k AS (SELECT DISTINCT hashtextextended($1 || '|' || x.name || '|'"
+    " || coalesce(x.gender, '') || '|' || x.birth::text, 7264) AS k FROM json_to_recordset($2::json)"
+    " AS x(name text, gender text, birth date))" KEYS_LOCK("7264")};
 
 int
 db_twins_lock(db_conn *c, const char *province, int n, const char *const *name,
@@ -438,7 +463,7 @@ db_twins_lock(db_conn *c, const char *province, int n, const char *const *name,
         return 0;
     }
     const char *p[] = {province, NULL};
-    return run(c, &SQL_LOCK_TWINS, &b, 2, p, 1, NULL, err);
+    return lock_run(c, DB_KEYS_TWINS, rows, &SQL_LOCK_TWINS, &b, 2, p, 1, err);
 }
 
 static const db_stmt SQL_SIMILAR_MANY = {

@@ -33,8 +33,9 @@ void db_bulk_setup(const char *const *cols, int ncols);
 /* n fresh ids of table "student" or "request" (their identity sequences). */
 int db_ids_next(db_conn *c, const char *table, int n, long long *out, app_err *err);
 
-/* The identity advisory locks of db_student_lock_identity(), for many blind
-   indexes at once, taken in a fixed order (no deadlock between batches). */
+/* The identity key locks of db_student_lock_identity(), for many blind
+   indexes at once, taken in a fixed order (no deadlock between batches);
+   escalated as db/keylock.h says (space DB_KEYS_IDENTITY). */
 int db_identities_lock(db_conn *c, const char *const *bidx_hex, int n, app_err *err);
 
 /* Who holds an identity: for entries (row[i], id_type[i], bidx_hex[i]), the
@@ -73,10 +74,10 @@ int db_stunos_taken(db_conn *c, const char *const *bidx_hex, int n, unsigned cha
 /* Insert students whose ids came from db_ids_next(). */
 int db_student_insert_many(db_conn *c, const db_student *s, int n, app_err *err);
 
-/* The transaction's advisory locks on the look-alike keys (province, name,
+/* The transaction's key locks on the look-alike keys (province, name,
    gender, birth date) of db_similar_find_many(), ascending; held to the end
-   of the transaction. Take them before that search, in a statement of their
-   own, so that a concurrent registration of a look-alike is seen. */
+   of the transaction; escalated as db/keylock.h says (DB_KEYS_TWINS). Take them before that search,
+   in a statement of their own, so that a concurrent registration of a look-alike is seen. */
 int db_twins_lock(db_conn *c, const char *province, int n, const char *const *name,
                   const char *const *gender, const char *const *birth_date, app_err *err);
 

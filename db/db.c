@@ -24,6 +24,7 @@ struct db_conn {
     int nprepared;
     const db_stmt *prepared[MAX_PREPARED];
     int64_t last_attempt_ms;
+    db__tx_keys keys; /* of the outermost transaction */
 };
 
 struct db_res {
@@ -67,6 +68,7 @@ connect_now(db_conn *c, app_err *err)
     }
     c->nprepared = 0;
     c->in_tx = 0;
+    memset(&c->keys, 0, sizeof(c->keys));
     c->last_attempt_ms = now_ms();
     if (c->options != NULL) {
         /* the URL's own settings first, then the session settings over them */
@@ -358,6 +360,8 @@ db_begin(db_conn *c, app_err *err)
     char sql[32];
     if (c->in_tx > 0)
         snprintf(sql, sizeof(sql), "SAVEPOINT xj%d", c->in_tx);
+    if (c->in_tx == 0)
+        memset(&c->keys, 0, sizeof(c->keys));
     int rc = db_exec_sql(c, c->in_tx > 0 ? sql : "BEGIN", err);
     if (rc == 0)
         c->in_tx++;
@@ -374,6 +378,7 @@ db_commit(db_conn *c, app_err *err)
         return db_exec_sql(c, sql, err);
     }
     c->in_tx = 0;
+    memset(&c->keys, 0, sizeof(c->keys));
     return db_exec_sql(c, "COMMIT", err);
 }
 
@@ -392,6 +397,7 @@ db_rollback(db_conn *c)
         return;
     }
     c->in_tx = 0;
+    memset(&c->keys, 0, sizeof(c->keys));
     if (db_conn_ok(c)) {
         PGresult *res = PQexec(c->pg, "ROLLBACK");
         PQclear(res);
@@ -402,6 +408,12 @@ int
 db_in_tx(const db_conn *c)
 {
     return c->in_tx;
+}
+
+db__tx_keys *
+db__keys_of(db_conn *c)
+{
+    return &c->keys;
 }
 
 int

@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "db/bulk.h"
 #include "db/internal.h"
+#include "db/keylock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,14 +285,18 @@ db_student_touch(db_conn *c, long long id, int expect_version, int *out_version,
     return ok ? 0 : app_err_set(err, APP_EPRECOND, "precondition_failed", "student %lld", id);
 }
 
-static const db_stmt SQL_LOCK_ID = {"student_lock_identity",
-                                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 7263))"};
+/* The key lock of db/keylock.h: the SHARED bucket lock, then the key's
+   (the target list runs in order). */
+static const db_stmt SQL_LOCK_ID = {
+    "student_lock_identity",
+    "SELECT pg_advisory_xact_lock_shared(7263, (k & 1023)::int), pg_advisory_xact_lock(k)"
+    " FROM (SELECT hashtextextended($1, 7263) AS k) AS t"};
 
 int
 db_student_lock_identity(db_conn *c, const char *bidx_hex, app_err *err)
 {
     const char *p[] = {bidx_hex};
-    return db_exec(c, &SQL_LOCK_ID, 1, p, NULL, err);
+    return db__keys_lock(c, DB_KEYS_IDENTITY, 1, &SQL_LOCK_ID, 0, 1, p, err);
 }
 
 static const db_stmt SQL_HOLDER = {

@@ -76,7 +76,9 @@ int db_student_update(db_conn *c, db_student *s, int expect_version, app_err *er
    elsewhere, such as the photo). Stale: APP_EPRECOND. */
 int db_student_touch(db_conn *c, long long id, int expect_version, int *out_version, app_err *err);
 
-/* Serialise registrations of one identity (blind index as hex) until commit. */
+/* Serialise registrations of one identity (blind index as hex) until commit:
+   its key lock (db/keylock.h, space DB_KEYS_IDENTITY; nothing more when the
+   transaction is escalated). */
 int db_student_lock_identity(db_conn *c, const char *bidx_hex, app_err *err);
 
 /* An active record holding (id_type, one of the blind indexes): its id and
