@@ -5,37 +5,23 @@
 
 #include "api/api.h"
 #include "api/log.h"
-#include "api/pool.h"
+#include "api/ticker.h"
 #include "core/feed.h"
 #include "core/seal.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static pthread_t THREAD;
-static int RUNNING;
-static int STOP;
-static pthread_mutex_t MU = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t WAKE = PTHREAD_COND_INITIALIZER;
+static api_ticker TICKER;
 static const api_config *CFG;
 static core_seal_key KEY;
 
 static _Atomic long long UNSEALED = -1; /* -1: no pass yet */
 static _Atomic long long OLDEST_MS;
 static _Atomic int LEADER;
-
-static int
-stopping(void)
-{
-    pthread_mutex_lock(&MU);
-    int s = STOP;
-    pthread_mutex_unlock(&MU);
-    return s;
-}
 
 /* The public key in the log (never the seed). */
 static void
@@ -100,52 +86,32 @@ feed_pass(db_conn *db, int *was_failing)
     *was_failing = rc != 0;
 }
 
-static void *
-sealer(void *arg)
+/* One tick: a sealing pass, then a feed positioning pass. */
+static void
+tick(db_conn *db)
 {
-    (void)arg;
-    app_err err = {0};
-    db_conn *db = db_conn_open(CFG->database_url, &err);
-    int leader = -1, failing = 0, feed_failing = 0;
-    while (!stopping()) {
-        pass(db, &leader, &failing);
-        feed_pass(db, &feed_failing);
-        struct timespec ts;
-        api_deadline_in(CFG->audit_seal_interval_ms, &ts);
-        pthread_mutex_lock(&MU);
-        if (!STOP)
-            pthread_cond_timedwait(&WAKE, &MU, &ts);
-        pthread_mutex_unlock(&MU);
-    }
-    db_conn_close(db); /* the session lock goes with the connection */
-    return NULL;
+    static int leader = -1, failing, feed_failing;
+    pass(db, &leader, &failing);
+    feed_pass(db, &feed_failing);
 }
 
 int
 api_sealer_start(const api_config *cfg)
 {
     CFG = cfg;
-    STOP = 0;
     core_seal_key_from_seed(cfg->audit_seed, &KEY);
     announce();
-    if (pthread_create(&THREAD, NULL, sealer, NULL) != 0)
-        return -1;
-    RUNNING = 1;
-    return 0;
+    TICKER.database_url = cfg->database_url;
+    TICKER.interval_ms = cfg->audit_seal_interval_ms;
+    TICKER.step = tick;
+    return api_ticker_start(&TICKER);
 }
 
 int
 api_sealer_stop(const struct timespec *deadline)
 {
-    if (!RUNNING)
-        return 0;
-    pthread_mutex_lock(&MU);
-    STOP = 1;
-    pthread_cond_broadcast(&WAKE);
-    pthread_mutex_unlock(&MU);
-    if (pthread_timedjoin_np(THREAD, NULL, deadline) != 0)
+    if (api_ticker_stop(&TICKER, deadline) != 0)
         return -1;
-    RUNNING = 0;
     sodium_memzero(&KEY, sizeof(KEY));
     return 0;
 }
