@@ -7,7 +7,8 @@
 #   XUEJI_TEST_PGDIR         its directory (for scripts/pg.sh)
 # http also gets XUEJID_BIN, the xuejid built next to the tests
 # (build/<BUILD>/tests/http/x_test -> build/<BUILD>/xuejid).
-# Each binary gets TEST_TIMEOUT seconds (default 900).
+# Each binary gets TEST_TIMEOUT seconds (default 900). Database suites run in
+# TEST_LANES lanes (default 2), each with a cluster of its own (below).
 set -eu
 
 kind=${1:-}
@@ -32,6 +33,45 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # fails the run. Servers and databases keep check's fork per test.
 if [ "$kind" = unit ]; then
     export CK_FORK="${CK_FORK:-no}"
+fi
+
+# Suites with a database run in TEST_LANES lanes side by side (default 2),
+# each lane with its own PostgreSQL cluster and its suites one after another:
+# most of a suite's time is spent waiting on the server and the database, so
+# two lanes keep the machine's cores busy. TEST_LANES=1: one lane.
+lanes=${TEST_LANES:-2}
+case "$lanes" in '' | *[!0-9]* | 0) echo "run-tests: TEST_LANES must be >= 1" >&2; exit 2 ;; esac
+if [ "$kind" != unit ] && [ "$lanes" -gt 1 ] && [ $# -gt 1 ]; then
+    logdir=$(mktemp -d "${TMPDIR:-/tmp}/xueji-lanes.XXXXXX")
+    trap 'rm -rf "$logdir"' EXIT
+    i=0
+    for bin in "$@"; do # round robin, in the order given
+        echo "$bin" >>"$logdir/lane$((i % lanes))"
+        i=$((i + 1))
+    done
+    for f in "$logdir"/lane*; do
+        # shellcheck disable=SC2046 # one word a binary path
+        TEST_LANES=1 sh "$0" "$kind" $(cat "$f") >"$f.log" 2>&1 &
+    done
+    wait
+    passed=0
+    failed=0
+    failures=""
+    for f in "$logdir"/lane*.log; do
+        echo "==> lane ${f##*/}"
+        cat "$f"
+        line=$(grep "^tests($kind): " "$f" | tail -n 1)
+        p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
+        q=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
+        [ -n "$p" ] || { p=0; q=1; failures="$failures ${f##*/}(no summary)"; }
+        passed=$((passed + p))
+        failed=$((failed + q))
+        failures="$failures$(grep '^failed:' "$f" | sed 's/^failed://')"
+    done
+    [ -z "$failures" ] || echo "failed:$failures"
+    echo "tests($kind): $passed passed, $failed failed (in $lanes lanes)"
+    [ "$failed" -eq 0 ]
+    exit
 fi
 
 if [ "$kind" != unit ]; then
