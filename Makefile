@@ -155,8 +155,9 @@ lint-openapi:
 compose-check:
 	@sh scripts/compose-check.sh
 
-# Builds run on every core (TEST_JOBS, default: all of them); the suites run one
-# after another (they share one PostgreSQL per kind).
+# Builds run on every core (TEST_JOBS, default: all of them); the database suites
+# run in TEST_LANES lanes (default 2, scripts/run-tests.sh), each lane with its own
+# PostgreSQL and its suites one after another.
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 test: deps
