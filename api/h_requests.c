@@ -360,32 +360,6 @@ problem_json(const db_problem *p)
     return o;
 }
 
-/* Evidence file ids of a body member: 1..10 positive integers. */
-static int
-file_ids(api_call *c, json_t *v, const char *ptr, long long **out, int *n, app_err *e)
-{
-    *n = 0;
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return 0;
-    if (!json_is_array(v) || json_array_size(v) > 10) {
-        app_err_add(e, ptr, "wrong_type", NULL);
-        return -1;
-    }
-    *out = app_arena_alloc(c->arena, sizeof(long long) * (json_array_size(v) + 1));
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x)
-    {
-        if (!json_is_integer(x) || json_integer_value(x) < 1) {
-            app_err_add(e, ptr, "wrong_type", NULL);
-            return -1;
-        }
-        (*out)[(*n)++] = (long long)json_integer_value(x);
-    }
-    return 0;
-}
-
 static long long
 problem_path_id(api_call *c)
 {
@@ -446,7 +420,7 @@ h_problem_evidence(api_call *c)
     if (f == NULL || (json_is_array(f) && json_array_size(f) == 0))
         app_err_add(&e, "/files", "missing_field", NULL);
     else
-        file_ids(c, f, "/files", &a->files, &a->n, &e);
+        api_file_ids(c, f, "/files", &a->files, &a->n, &e);
     if (api_fail_items(&e) != 0) {
         api_fail(c, &e);
         return;

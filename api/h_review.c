@@ -48,30 +48,6 @@ action_step(api_call *c, json_t *o, const char *at, wf_act *a, app_err *e)
         a->step = stepless ? 0 : (int)json_integer_value(st);
 }
 
-/* `evidence`: at most 10 positive file ids, or absent or null. */
-static void
-evidence(api_call *c, json_t *v, const char *at, wf_act *a, app_err *e)
-{
-    if (v == NULL || json_is_null(v))
-        return;
-    if (!json_is_array(v) || json_array_size(v) > 10) {
-        add_at(e, at, "evidence", "wrong_type");
-        return;
-    }
-    long long *ids = app_arena_alloc(c->arena, sizeof(long long) * (json_array_size(v) + 1));
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x)
-    {
-        if (!json_is_integer(x) || json_integer_value(x) < 1) {
-            add_at(e, at, "evidence", "wrong_type");
-            return;
-        }
-        ids[a->nevidence++] = (long long)json_integer_value(x);
-    }
-    a->evidence = ids;
-}
-
 int
 api_act_parse(api_call *c, json_t *o, const char *at, int item, wf_act *a, app_err *e)
 {
@@ -94,7 +70,11 @@ api_act_parse(api_call *c, json_t *o, const char *at, int item, wf_act *a, app_e
         else
             a->comment = app_arena_strdup(c->arena, json_string_value(cm));
     }
-    evidence(c, json_object_get(o, "evidence"), at, a, e);
+    char ev[64];
+    snprintf(ev, sizeof(ev), "%s/evidence", at);
+    long long *ids;
+    api_file_ids(c, json_object_get(o, "evidence"), ev, &ids, &a->nevidence, e);
+    a->evidence = ids;
     const char *k;
     json_t *v;
     json_object_foreach(o, k, v)

@@ -115,6 +115,10 @@ int api_six_digits(const char *s);
 int api_fail_core(api_call *c, int rc);
 /* 1..max ASCII digits. */
 int api_digits_only(const char *s, size_t max);
+/* Evidence file ids of body member v (at pointer ptr): absent or null, or an
+   array of at most 10 positive integers into *out (arena) and *n; else one
+   wrong_type item at ptr and -1. */
+int api_file_ids(api_call *c, json_t *v, const char *ptr, long long **out, int *n, app_err *e);
 /* The {key} of /students/{key} (an id or a student number, 1..19 characters),
    or NULL with 404 student_not_found failed on the call. */
 const char *api_student_key(api_call *c);

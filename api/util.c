@@ -117,3 +117,28 @@ api_student_key(api_call *c)
     }
     return k;
 }
+
+int
+api_file_ids(api_call *c, json_t *v, const char *ptr, long long **out, int *n, app_err *e)
+{
+    *n = 0;
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > 10) {
+        app_err_add(e, ptr, "wrong_type", NULL);
+        return -1;
+    }
+    *out = app_arena_alloc(c->arena, sizeof(long long) * (json_array_size(v) + 1));
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x)
+    {
+        if (!json_is_integer(x) || json_integer_value(x) < 1) {
+            app_err_add(e, ptr, "wrong_type", NULL);
+            return -1;
+        }
+        (*out)[(*n)++] = (long long)json_integer_value(x);
+    }
+    return 0;
+}
