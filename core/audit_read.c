@@ -4,6 +4,7 @@
 #include "core/audit_read.h"
 
 #include "core/mask.h"
+#include "core/record.h"
 #include "core/region.h"
 #include "core/student.h"
 
@@ -45,12 +46,8 @@ scope(const core_actor *a, db_audit_query *q, char like[8])
 static int
 student_id(db_conn *db, const core_op *op, const char *key, long long *out_id, app_err *err)
 {
-    size_t n = strlen(key);
-    int digits = n > 0 && n <= 18;
-    for (size_t i = 0; digits && i < n; i++)
-        digits = key[i] >= '0' && key[i] <= '9';
     *out_id = 0;
-    if (digits) {
+    if (strlen(key) <= 18 && core_all_digits(key)) {
         *out_id = atoll(key);
         return 0;
     }
