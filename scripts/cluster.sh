@@ -269,7 +269,7 @@ listen xueji
     http-check expect status 200
     retry-on conn-failure empty-response
     option redispatch
-    errorfile 503 $root/scripts/cluster-503.http
+    errorfile 503 $root/deploy/xueji-503.http
     default-server inter 1s fall 2 rise 2
 EOF
     i=1
