@@ -328,6 +328,8 @@ xueji_env() {
     # Through HAProxy's primary port; target_session_attrs refuses a node that
     # has just been demoted and still accepts connections.
     export XUEJI_DATABASE_URL="postgresql://xueji:$pw@127.0.0.1:$PRIMARY_PORT/xueji?target_session_attrs=read-write&connect_timeout=3"
+    # heavy reads on the replica while it is fresh (ADR 0035)
+    export XUEJI_REPLICA_URL="postgresql://xueji:$pw@127.0.0.1:$REPLICA_PORT/xueji?connect_timeout=3"
     export XUEJI_JWT_SECRET_FILE="$base/secrets/jwt_secret"
     export XUEJI_DATA_KEY_FILE="$base/secrets/data_key"
     export XUEJI_AUDIT_SIGNING_KEY_FILE="$base/secrets/audit_signing_key"
@@ -469,7 +471,7 @@ CLUSTER_NODES=$NODES
 CLUSTER_NODE_PORT0=$API_PORT
 EOF
     xueji_env
-    for v in XUEJI_DATABASE_URL XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_AUDIT_SIGNING_KEY_FILE \
+    for v in XUEJI_DATABASE_URL XUEJI_REPLICA_URL XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_AUDIT_SIGNING_KEY_FILE \
         XUEJI_ADMIN_PASSWORD XUEJI_ENV XUEJI_RATE_LIMIT_IP; do
         eval "printf \"export %s='%s'\\n\" \"\$v\" \"\$$v\""
     done

@@ -13,6 +13,8 @@
 #       without a successful write.
 #   (b) the lost node rejoins as a replica (pg_rewind); a planned switchover
 #       (patronictl switchover) under the same load: no answer but 2xx and 503.
+#   (d) under the same write load, reports and lists are answered by the replica,
+#       and a client quoting its write's xueji-lsn reads the write at once.
 #   (c) a xuejid node is killed while its import job runs: HAProxy drains it, the
 #       other node takes the job over and it finishes exactly once.
 #
@@ -177,6 +179,47 @@ others=$(awk '$2 < 200 || ($2 >= 300 && $2 != 503)' "$d/answers" | wc -l)
 check "no failed request beyond 503s ($others)" "$([ "$others" = 0 ] && echo 0 || echo 1)"
 consistent "$d"
 wait_sync
+
+# ------------------------------------------------------------ (d) replica reads
+# While clients write as fast as they can, a report and a list are read on the
+# replica (xueji-read-from), and a client that quotes its write's xueji-lsn
+# reads that write wherever its read lands (ADR 0035).
+d=$tmp/d
+say "(d) reads on the replica under $CLIENTS writing clients"
+load 3 "$SWITCH_SECS" "$d"
+sleep 2
+hdr() { sed -n "s/^$1: *\([^[:space:]]*\).*/\1/Ip" "$2" | tail -n 1; }
+on_replica=0 reads=0 ryw=0 ryw_replica=0 n=0
+t_end=$(($(ms) + (SWITCH_SECS - 4) * 1000))
+while [ "$(ms)" -lt "$t_end" ]; do
+    n=$((n + 1))
+    for path in /api/v1/reports/enrollment /api/v1/requests; do
+        curl -s -D "$tmp/d.h" -o /dev/null "$url$path" -H "Authorization: Bearer $FAULT_APPROVER_TOKEN" || true
+        reads=$((reads + 1))
+        [ "$(hdr xueji-read-from "$tmp/d.h")" = replica ] && on_replica=$((on_replica + 1))
+    done
+    # a write, then the list that must show it, quoting the write's position
+    curl -s -D "$tmp/d.h" -o /dev/null "$url/api/v1/schools/$school/classes" \
+        -H "Authorization: Bearer $FAULT_REGISTRAR_TOKEN" -H 'Content-Type: application/json' \
+        -d "{\"grade\":12,\"number\":$n}" || true
+    lsn=$(hdr xueji-lsn "$tmp/d.h")
+    [ -n "$lsn" ] || { say "a write answered without xueji-lsn"; sed -n 1p "$tmp/d.h" >&2; exit 1; }
+    # the page after class 11-99: grade 12's classes first
+    curl -s -D "$tmp/d.h" -o "$tmp/d.body" "$url/api/v1/schools/$school/classes?cursor=1199&limit=100" \
+        -H "Authorization: Bearer $FAULT_REGISTRAR_TOKEN" -H "xueji-min-lsn: $lsn" || true
+    grep -Eq "\"grade\":\"12\",\"grade_label\":\"[^\"]*\",\"number\":$n," "$tmp/d.body" && ryw=$((ryw + 1))
+    [ "$(hdr xueji-read-from "$tmp/d.h")" = replica ] && ryw_replica=$((ryw_replica + 1))
+done
+wait_load
+set -- $(window "$d/answers" 0 99999999999999)
+note "(d) replica reads: $on_replica of $reads report and list reads answered by the replica while" \
+    "$7 writes succeeded; read-your-writes: $ryw of $n new classes seen at once ($ryw_replica" \
+    "of those reads on the replica)"
+check "reads answered by the replica under write load ($on_replica of $reads)" \
+    "$([ "$on_replica" -gt 0 ] && echo 0 || echo 1)"
+check "every write read back at once with its xueji-lsn ($ryw of $n)" "$([ "$ryw" = "$n" ] && echo 0 || echo 1)"
+check "the writers saw no error ($3 5xx, $4 hangs, $5 without an answer)" \
+    "$([ "$3" = 0 ] && [ "$4" = 0 ] && [ "$5" = 0 ] && echo 0 || echo 1)"
 
 # ------------------------------------------------ (c) a xuejid node killed mid-import
 say "(c) an import of $IMPORT_ROWS rows; its node killed while it runs"
