@@ -29,8 +29,7 @@ core_lsn_valid(const char *s)
 }
 
 int
-core_replica_fresh(db_conn *db, const char *min_lsn, int max_lag_ms, int *out_fresh,
-                   app_err *err)
+core_replica_fresh(db_conn *db, const char *min_lsn, int max_lag_ms, int *out_fresh, app_err *err)
 {
     *out_fresh = 0;
     if (min_lsn != NULL && !core_lsn_valid(min_lsn))

@@ -68,8 +68,8 @@ END_TEST
 START_TEST(test_bad_min_lsn)
 {
     char *tok = admin_token();
-    static const char *const bad[] = {"xueji-min-lsn: 0", "xueji-min-lsn: /1",
-                                      "xueji-min-lsn: 1/", "xueji-min-lsn: G/1",
+    static const char *const bad[] = {"xueji-min-lsn: 0",           "xueji-min-lsn: /1",
+                                      "xueji-min-lsn: 1/",          "xueji-min-lsn: G/1",
                                       "xueji-min-lsn: 123456789/1", "xueji-min-lsn: 1/2/3"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ht_resp r;

@@ -12,8 +12,8 @@ START_TEST(test_lsn_valid)
     static const char *const good[] = {"0/0", "0/16B3748", "FFFFFFFF/FFFFFFFF", "a/b", "1A/0"};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
         ck_assert_msg(core_lsn_valid(good[i]), "%s refused", good[i]);
-    static const char *const bad[] = {"",    "0",     "/0",         "0/",         "0/0/0",
-                                      "g/0", "0/-1",  "123456789/0", "0/123456789", " 0/0",
+    static const char *const bad[] = {"",     "0",    "/0",          "0/",          "0/0/0",
+                                      "g/0",  "0/-1", "123456789/0", "0/123456789", " 0/0",
                                       "0/0 ", "0x1/0"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_msg(!core_lsn_valid(bad[i]), "%s accepted", bad[i]);
