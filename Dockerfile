@@ -12,6 +12,36 @@ WORKDIR /src
 COPY . .
 RUN make BUILD=release all
 
+# ---- the provincial cluster's engines (docker-compose.yml, profile cluster) ------
+# Debian's own packages, as scripts/cluster.sh runs them (ADR 0034).
+FROM debian:bookworm-slim AS patroni
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      postgresql-15 patroni python3-etcd \
+ && rm -rf /var/lib/apt/lists/*
+COPY deploy/patroni.yml deploy/post-bootstrap.sh /etc/patroni/
+USER postgres
+EXPOSE 5432 8008
+CMD ["patroni", "/etc/patroni/patroni.yml"]
+
+FROM debian:bookworm-slim AS etcd
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends etcd-server \
+ && rm -rf /var/lib/apt/lists/*
+EXPOSE 2379
+CMD ["etcd", "--name", "etcd", "--data-dir", "/var/lib/etcd/data", \
+     "--listen-client-urls", "http://0.0.0.0:2379", "--advertise-client-urls", "http://etcd:2379", \
+     "--listen-peer-urls", "http://0.0.0.0:2380", "--initial-advertise-peer-urls", "http://etcd:2380", \
+     "--initial-cluster", "etcd=http://etcd:2380"]
+
+FROM debian:bookworm-slim AS haproxy
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy \
+ && rm -rf /var/lib/apt/lists/*
+COPY deploy/haproxy.cfg deploy/xueji-503.http /etc/haproxy/
+EXPOSE 5000 5001 8080 8404
+CMD ["haproxy", "-db", "-f", "/etc/haproxy/haproxy.cfg"]
+
 # ---- runtime stage: shared libraries only -------------------------------------
 FROM debian:bookworm-slim
 RUN apt-get update \

@@ -9,6 +9,10 @@
 #                   full scale (BENCH_FAULTS=0 skips it)
 #   make soak       10 minutes of mixed traffic at 64 connections (bench/soak.sh)
 #   make bench-export  xuejid's memory while it streams 100,000-student rosters
+#   make cluster    a provincial cluster on this machine: etcd, two PostgreSQL under
+#                   Patroni (primary + synchronous replica), HAProxy, two xuejid
+#                   (scripts/cluster.sh; make cluster-down stops it)
+#   make cluster-test  failover, switchover and a lost xuejid node under load
 #   make fuzz       libFuzzer on every parser of outside input, FUZZ_SECONDS (120) each
 #                   (make test runs each for FUZZ_SHORT (3) seconds: check-fuzz)
 
@@ -68,7 +72,7 @@ EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
         compose-check deps bench bench-export clean demo fuzz fuzz-build check-faults soak \
-        check-fuzz format-check format test-bins
+        check-fuzz format-check format test-bins cluster cluster-down cluster-status cluster-test
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -121,6 +125,21 @@ stop:
 
 demo: all
 	@sh scripts/run.sh $(OUT) --demo-only
+
+# ---- the provincial cluster (ADR 0034) -------------------------------------------
+cluster: all
+	@sh scripts/deps.sh cluster
+	@sh scripts/cluster.sh up $(OUT)
+
+cluster-down:
+	@sh scripts/cluster.sh down $(OUT)
+
+cluster-status:
+	@sh scripts/cluster.sh status $(OUT)
+
+cluster-test: all $(OUT)/tests/fault/load
+	@sh scripts/deps.sh cluster
+	@sh tests/cluster/run.sh $(OUT) $(or $(CLUSTER_SCALE),small)
 
 # ---- tests ------------------------------------------------------------------
 # every test binary of this BUILD (make -jN builds them side by side)

@@ -76,6 +76,10 @@ enum {
     /* The answer carries a secret (tokens, one-time passwords, client secrets):
        Idempotency-Key is ignored, so the answer is never stored nor replayed. */
     API_ROUTE_SECRET = 1 << 6,
+    /* A read a fresh streaming replica may answer (docs/decisions/0035): no
+       side writes (a job that writes anyway is run again on the primary),
+       no streamed answer. */
+    API_ROUTE_REPLICA = 1 << 7,
 };
 
 struct api_route {
@@ -119,6 +123,7 @@ struct api_call {
     /* idempotency: set when a POST carries Idempotency-Key and claimed it */
     const char *idem_scope;
     const char *idem_key;
+    const char *min_lsn; /* xueji-min-lsn: read-your-writes on a replica, or NULL */
     const char *idem_hash;
 
     /* output */

@@ -19,6 +19,9 @@ static const char HELP[] =
     "  XUEJI_LISTEN            host:port to serve on (default 127.0.0.1:8080; port 0 = any free)\n"
     "  XUEJI_THREADS           event-loop threads (default: number of cores)\n"
     "  XUEJI_DB_POOL           PostgreSQL connections = DB worker threads (default 4)\n"
+    "  XUEJI_REPLICA_URL       a streaming replica for heavy reads (reports, lists, the\n"
+    "                          change feed); each worker holds a second connection\n"
+    "  XUEJI_REPLICA_MAX_LAG_MS  a replica further behind answers nothing (default 2000)\n"
     "  XUEJI_JWT_SECRET        token signing secret, >= 32 bytes (required in production)\n"
     "  XUEJI_JWT_SECRET_FILE   ... or a file holding it\n"
     "  XUEJI_DATA_KEY          PII encryption key: 64 hex digits (required in production)\n"
@@ -200,6 +203,9 @@ load_sizes(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_DB_POOL", 4, 1, 256, &n, err)) != 0)
         return rc;
     cfg->db_pool = (int)n;
+    if ((rc = env_int("XUEJI_REPLICA_MAX_LAG_MS", 2000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->replica_max_lag_ms = (int)n;
     if ((rc = env_int("XUEJI_MAX_JSON", 1 << 20, 1024, 64L << 20, &n, err)) != 0)
         return rc;
     cfg->max_json = (size_t)n;
@@ -269,6 +275,7 @@ load_mode(api_config *cfg, app_err *err)
 {
     snprintf(cfg->database_url, sizeof(cfg->database_url), "%s",
              env("XUEJI_DATABASE_URL", "postgresql:///xueji"));
+    snprintf(cfg->replica_url, sizeof(cfg->replica_url), "%s", env("XUEJI_REPLICA_URL", ""));
     snprintf(cfg->cors_origins, sizeof(cfg->cors_origins), "%s", env("XUEJI_CORS_ORIGINS", ""));
     cfg->admin_password = env("XUEJI_ADMIN_PASSWORD", NULL);
     cfg->port_file = env("XUEJI_PORT_FILE", NULL);

@@ -18,6 +18,8 @@ struct api_config {
     int threads;
     int db_pool;
     char database_url[1024];
+    char replica_url[1024]; /* XUEJI_REPLICA_URL: "" = every read on the primary */
+    int replica_max_lag_ms; /* XUEJI_REPLICA_MAX_LAG_MS */
     unsigned char jwt_secret[256];
     size_t jwt_secret_len;
     unsigned char data_key[32];

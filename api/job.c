@@ -12,6 +12,9 @@
 #include "api/server.h"
 #include "api/stream.h"
 #include "core/idem.h"
+#include "core/replica.h"
+
+#include <string.h>
 
 #define MAX_JOB_RETRIES 3
 
@@ -80,8 +83,56 @@ run_with_retries(api_call *c, db_conn *db)
         api_problem_render(c);
 }
 
+/* The connection a call reads on: the replica for a route that allows it
+   while the replica is fresh enough (and has replayed c->min_lsn), else the
+   primary (docs/decisions/0035). */
+static db_conn *
+read_conn(api_call *c, db_conn *db, db_conn *replica)
+{
+    if (replica == NULL || c->route_index < 0 ||
+        !(api_routes[c->route_index].flags & API_ROUTE_REPLICA))
+        return db;
+    int fresh = 0;
+    app_err e = {0};
+    if (core_replica_fresh(replica, c->min_lsn, api_server_config()->replica_max_lag_ms, &fresh,
+                           &e) != 0)
+        fresh = 0; /* an unreachable replica: the primary answers */
+    return fresh ? replica : db;
+}
+
+/* After a write, with a replica configured: the primary's WAL position, which
+   the client may quote back as xueji-min-lsn to read its write on a replica. */
+static void
+tell_position(api_call *c, db_conn *db)
+{
+    char lsn[CORE_LSN_MAX];
+    app_err e = {0};
+    if (core_wal_position(db, lsn, &e) == 0 && lsn[0] != '\0')
+        api_header(c, "xueji-lsn", lsn);
+}
+
+/* Run the call's job where it may read, on the primary again when a replica
+   refused a side write (25006, read_only_sql_transaction). */
+static void
+run_routed(api_call *c, db_conn *db, db_conn *replica)
+{
+    db_conn *rdb = read_conn(c, db, replica);
+    run_with_retries(c, rdb);
+    if (rdb != db && c->failed && strcmp(c->err.sqlstate, "25006") == 0) {
+        api_log(API_LOG_WARN, "a replica route wrote; run on the primary", c->request_id, NULL);
+        rdb = db;
+        run_with_retries(c, db);
+    }
+    if (replica == NULL)
+        return;
+    if (c->route_index >= 0 && (api_routes[c->route_index].flags & API_ROUTE_REPLICA))
+        api_header(c, "xueji-read-from", rdb == db ? "primary" : "replica");
+    else if (!c->failed && strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
+        tell_position(c, db);
+}
+
 void
-api__run_job(api_call *c, db_conn *db)
+api__run_job(api_call *c, db_conn *db, db_conn *replica)
 {
     if (api__stream_started(c)) { /* the next part of a streamed answer */
         api__stream_step(c, db);
@@ -100,7 +151,7 @@ api__run_job(api_call *c, db_conn *db)
     if (c->idem_key != NULL && idem_claim(c, db))
         return;
 
-    run_with_retries(c, db);
+    run_routed(c, db, replica);
 
     if (c->idem_key != NULL) {
         app_err e2 = {0};

@@ -13,6 +13,7 @@
 typedef struct worker {
     pthread_t tid;
     db_conn *db;
+    db_conn *replica; /* NULL without XUEJI_REPLICA_URL */
 } worker;
 
 static struct {
@@ -47,7 +48,7 @@ worker_main(void *arg)
         atomic_fetch_add(&P.busy, 1);
         pthread_mutex_unlock(&P.mu);
 
-        api__run_job(c, w->db);
+        api__run_job(c, w->db, w->replica);
 
         atomic_fetch_sub(&P.busy, 1);
         api_thread_post_done(c->thread, c);
@@ -56,7 +57,7 @@ worker_main(void *arg)
 }
 
 int
-api_pool_start(int n, const char *url, const char *options)
+api_pool_start(int n, const char *url, const char *replica_url, const char *options)
 {
     P.nworkers = n;
     P.workers = calloc((size_t)n, sizeof(worker));
@@ -67,6 +68,16 @@ api_pool_start(int n, const char *url, const char *options)
         P.workers[i].db = db_conn_open_opts(url, options, &err);
         if (!db_conn_ok(P.workers[i].db) && i == 0)
             api_log(API_LOG_WARN, "database unreachable at start; will retry", NULL, err.detail);
+        if (replica_url != NULL && replica_url[0] != '\0') {
+            app_err rerr = {0};
+            P.workers[i].replica = db_conn_open_opts(replica_url, options, &rerr);
+            if (P.workers[i].replica == NULL)
+                return -1;
+            db_conn_set_replica(P.workers[i].replica);
+            if (!db_conn_ok(P.workers[i].replica) && i == 0)
+                api_log(API_LOG_WARN, "replica unreachable at start; reads go to the primary", NULL,
+                        rerr.detail);
+        }
         if (pthread_create(&P.workers[i].tid, NULL, worker_main, &P.workers[i]) != 0)
             return -1;
     }
@@ -96,7 +107,9 @@ api_pool_stop(const struct timespec *deadline)
         if (pthread_timedjoin_np(P.workers[i].tid, NULL, deadline) != 0)
             return -1;
         db_conn_close(P.workers[i].db);
+        db_conn_close(P.workers[i].replica);
         P.workers[i].db = NULL;
+        P.workers[i].replica = NULL;
     }
     free(P.workers);
     P.workers = NULL;

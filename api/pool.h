@@ -13,8 +13,10 @@
 #include <uv.h>
 
 /* Start `n` workers connected to `url` (they reconnect by themselves), with the
-   session settings `options` (libpq's options parameter; NULL: none). */
-int api_pool_start(int n, const char *url, const char *options);
+   session settings `options` (libpq's options parameter; NULL: none). With a
+   `replica_url` (not NULL or ""), each worker holds a second connection, to a
+   streaming replica, for the routes that may read there (docs/decisions/0035). */
+int api_pool_start(int n, const char *url, const char *replica_url, const char *options);
 /* The CLOCK_REALTIME instant `ms` milliseconds from now, for the stops below
    (pthread_timedjoin_np) to share one shutdown deadline. */
 void api_deadline_in(int ms, struct timespec *out);
@@ -28,12 +30,10 @@ void api_pool_push(api_call *c);
 void api_pool_stats(int *out_busy, int *out_waiting);
 
 /* Implemented by api/job.c: run the call's job (or the next part of its
-   streamed answer) on the worker holding `db`, failures rendered. */
-void api__run_job(api_call *c, db_conn *db);
+   streamed answer) on the worker holding `db` (and `replica`, NULL when none
+   is configured), failures rendered. */
+void api__run_job(api_call *c, db_conn *db, db_conn *replica);
 /* Implemented by api/server.c: hand a finished call back to its loop thread. */
 void api_thread_post_done(api_thread *t, api_call *c);
-/* Implemented by api/server.c, called by a worker thread: run the job with
-   retries, idempotency and problem rendering. */
-void api__run_job(api_call *c, db_conn *db);
 
 #endif

@@ -28,6 +28,8 @@ static const problem problems[] = {
     {"malformed_json", 400, "请求体不是合法的 JSON", "The request body is not valid JSON"},
     {"invalid_parameter", 400, "请求参数不合法", "Invalid request parameter"},
     {"invalid_cursor", 400, "分页游标无效", "Invalid pagination cursor"},
+    {"invalid_min_lsn", 400, "xueji-min-lsn 无效（须为写入应答的 xueji-lsn，如 0/16B3748）",
+     "xueji-min-lsn is invalid (it is a write's xueji-lsn, such as 0/16B3748)"},
     {"invalid_idempotency_key", 400, "Idempotency-Key 无效（1 至 255 个字符）",
      "Invalid Idempotency-Key (1 to 255 characters)"},
     {"body_too_large", 413, "请求体过大", "Request body too large"},

@@ -13,6 +13,7 @@
 #include "api/server.h"
 #include "api/stream.h"
 #include "core/idem.h"
+#include "core/replica.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -143,7 +144,7 @@ preflight(api_call *c, int allow)
     api_header(c, "access-control-allow-methods", methods);
     api_header(c, "access-control-allow-headers",
                "authorization, content-type, if-match, if-none-match, idempotency-key, "
-               "x-request-id, accept-language");
+               "x-request-id, accept-language, xueji-min-lsn");
     api_header(c, "access-control-max-age", "600");
     api_reply_raw(c, 204, NULL, NULL, 0);
 }
@@ -258,7 +259,8 @@ add_cors_headers(api_call *c, h2o_req_t *req)
     if (origin != NULL) {
         api_header(c, "access-control-allow-origin", origin);
         api_header(c, "access-control-expose-headers",
-                   "etag, location, retry-after, x-request-id, idempotent-replayed");
+                   "etag, location, retry-after, x-request-id, idempotent-replayed, xueji-lsn, "
+                   "xueji-read-from");
     }
 }
 
@@ -395,6 +397,24 @@ parse_json(api_call *c, h2o_req_t *req)
 /* The Idempotency-Key of a POST (not of a route whose answer carries a
    secret: there it is ignored), with its scope and the request's
    fingerprint, for api/job.c. 1 when the key is empty or too long. */
+/* xueji-min-lsn: the WAL position a write answered with (xueji-lsn); a replica
+   answers the read only once it has replayed it (docs/decisions/0035). */
+static int
+read_min_lsn(api_call *c, h2o_req_t *req)
+{
+    size_t n;
+    const char *v = header(req, H2O_STRLIT("xueji-min-lsn"), &n);
+    if (v == NULL)
+        return 0;
+    char *lsn = app_arena_strndup(c->arena, v, n);
+    if (n > CORE_LSN_MAX - 1 || !core_lsn_valid(lsn)) {
+        api_fail_code(c, APP_EINVAL, "invalid_min_lsn", "/headers/xueji-min-lsn");
+        return 1;
+    }
+    c->min_lsn = lsn;
+    return 0;
+}
+
 static int
 read_idempotency_key(api_call *c, h2o_req_t *req, const api_route *route)
 {
@@ -436,6 +456,8 @@ refused(api_call *c, h2o_req_t *req, const api_route *route)
     if (read_body(c, req, route))
         return 1;
     if ((route->flags & API_ROUTE_JSON_BODY) && parse_json(c, req))
+        return 1;
+    if (read_min_lsn(c, req))
         return 1;
     return read_idempotency_key(c, req, route);
 }

@@ -287,7 +287,7 @@ start_workers(const api_config *cfg)
     char opts[96];
     snprintf(opts, sizeof(opts), "-c statement_timeout=%d -c lock_timeout=%d",
              cfg->statement_timeout_ms, cfg->lock_timeout_ms);
-    if (api_pool_start(cfg->db_pool, cfg->database_url, opts) != 0) {
+    if (api_pool_start(cfg->db_pool, cfg->database_url, cfg->replica_url, opts) != 0) {
         api_log(API_LOG_ERROR, "cannot start the DB pool", NULL, NULL);
         return 1;
     }

@@ -84,9 +84,12 @@ core_feed_list(db_conn *db, const core_op *op, long long after, int limit, db_ev
         core_region_like(ac->org, likebuf);
         like = likebuf;
     }
-    /* read-your-writes: whatever committed before this request is positioned */
-    int rc = core_feed_position(db, NULL, err);
-    if (rc != 0)
-        return rc;
+    /* read-your-writes: whatever committed before this request is positioned
+       (on the primary; a replica shows what the primary's passes positioned) */
+    if (!db_conn_is_replica(db)) {
+        int rc = core_feed_position(db, NULL, err);
+        if (rc != 0)
+            return rc;
+    }
     return db_event_list(db, after, school, like, limit, op->arena, out, out_n, err);
 }

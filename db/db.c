@@ -24,6 +24,7 @@ struct db_conn {
     int nprepared;
     const db_stmt *prepared[MAX_PREPARED];
     int64_t last_attempt_ms;
+    int replica;      /* db_conn_set_replica */
     db__tx_keys keys; /* of the outermost transaction */
 };
 
@@ -130,6 +131,18 @@ int
 db_conn_ok(const db_conn *c)
 {
     return c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK;
+}
+
+void
+db_conn_set_replica(db_conn *c)
+{
+    c->replica = 1;
+}
+
+int
+db_conn_is_replica(const db_conn *c)
+{
+    return c->replica;
 }
 
 int

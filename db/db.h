@@ -47,6 +47,12 @@ void db_conn_close(db_conn *c); /* c may be NULL */
 /* 1 when the last connect or query left the connection usable. */
 int db_conn_ok(const db_conn *c);
 
+/* Mark a connection as one to a streaming replica (docs/decisions/0035):
+   read-only, so what a read would write on the side (a feed positioning
+   pass) is left to the primary. */
+void db_conn_set_replica(db_conn *c);
+int db_conn_is_replica(const db_conn *c);
+
 /*
  * Close the connection (outside a transaction) so that the next use opens a
  * fresh one. libpq keeps its buffers at the largest size they ever grew to:

@@ -11,6 +11,12 @@ libjansson-dev libjwt-dev libsodium-dev zlib1g-dev libexpat1-dev check libsubuni
 postgresql-15 postgresql-client-15 wrk docker-compose
 clang libclang-rt-14-dev clang-format-14"
 
+# `deps.sh cluster` (make cluster, make cluster-test): the provincial cluster's
+# engines as well (ADR 0034); make test does not need them.
+if [ "${1:-}" = cluster ]; then
+    pkgs="$pkgs patroni python3-etcd etcd-server etcd-client haproxy"
+fi
+
 # The base image ships Node.js (with npm and npx) from outside Debian; Debian's
 # npm would conflict with it, so only ask for node when npx is not there at all.
 if ! command -v npx >/dev/null 2>&1; then
