@@ -120,8 +120,8 @@ core_datacheck_get(db_conn *db, const core_op *op, const char *school, const cha
         rc = db_datacheck_items(db, &q, want ? want : CORE_DC_ALL, after, limit, op->arena,
                                 &out->items, &out->nitems, &out->more, err);
     if (rc == 0)
-        rc = db_datacheck_signoffs(db, sc.code, term, op->arena, &out->signoff, &out->approval,
-                                   err);
+        rc =
+            db_datacheck_signoffs(db, sc.code, term, op->arena, &out->signoff, &out->approval, err);
     return rc;
 }
 

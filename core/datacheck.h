@@ -68,8 +68,8 @@ int core_datacheck_get(db_conn *db, const core_op *op, const char *school, const
  * APP_EFORBIDDEN forbidden (a bureau, other staff); APP_ESTATE
  * school_closed.
  */
-int core_datacheck_sign_school(db_conn *db, const core_op *op, const char *school,
-                               const char *term, db_dc_signoff *out, int *out_new, app_err *err);
+int core_datacheck_sign_school(db_conn *db, const core_op *op, const char *school, const char *term,
+                               db_dc_signoff *out, int *out_new, app_err *err);
 
 /*
  * POST /regions/{code}/data-check/sign-off: the bureau of region `region`
@@ -81,8 +81,8 @@ int core_datacheck_sign_school(db_conn *db, const core_op *op, const char *schoo
  * region's own (the wrong level); APP_ENOTFOUND region_not_found: no such
  * region, or one the bureau does not see.
  */
-int core_datacheck_sign_region(db_conn *db, const core_op *op, const char *region,
-                               const char *term, db_dc_authority_result *out, app_err *err);
+int core_datacheck_sign_region(db_conn *db, const core_op *op, const char *region, const char *term,
+                               db_dc_authority_result *out, app_err *err);
 
 /*
  * GET /regions/{code}/data-check: every open school whose competent
@@ -92,7 +92,8 @@ int core_datacheck_sign_region(db_conn *db, const core_op *op, const char *regio
  * school users APP_EFORBIDDEN forbidden.
  */
 int core_datacheck_region(db_conn *db, const core_op *op, const char *region, const char *term,
-                          int missing, const char *after, int limit, db_dc_region_counts *out_counts,
-                          db_dc_school_row **out, int *out_n, int *out_more, app_err *err);
+                          int missing, const char *after, int limit,
+                          db_dc_region_counts *out_counts, db_dc_school_row **out, int *out_n,
+                          int *out_more, app_err *err);
 
 #endif

@@ -98,8 +98,7 @@ int_array(const char *s, app_arena *a, int **out)
 }
 
 int
-db_datacheck_counts(db_conn *c, const db_dc_query *q, app_arena *a, db_dc_counts *out,
-                    app_err *err)
+db_datacheck_counts(db_conn *c, const db_dc_query *q, app_arena *a, db_dc_counts *out, app_err *err)
 {
     memset(out, 0, sizeof(*out));
     char sql[12288];
@@ -117,8 +116,8 @@ db_datacheck_counts(db_conn *c, const db_dc_query *q, app_arena *a, db_dc_counts
     db_res *r = NULL;
     if ((rc = db_exec_once(c, sql, 2, p, &r, err)) != 0)
         return rc;
-    long long *v[] = {&out->students, &out->with_issues,  &out->missing,
-                      &out->duplicate, &out->no_photo, &out->not_checked_in};
+    long long *v[] = {&out->students,  &out->with_issues, &out->missing,
+                      &out->duplicate, &out->no_photo,    &out->not_checked_in};
     for (int i = 0; i < 6; i++)
         *v[i] = db_res_int(r, 0, i);
     db_res_free(r);
@@ -192,9 +191,9 @@ static const db_stmt SQL_SIGN_SCHOOL = {
 static const db_stmt SQL_SIGNOFF_GET = {"dc_signoff_get",
                                         "SELECT " SIGNOFF_COLS " FROM data_check_signoff"
                                         " WHERE school = $1 AND term = $2 AND level = 'school'"};
-static const db_stmt SQL_SIGNOFFS = {"dc_signoffs", "SELECT " SIGNOFF_COLS
-                                                    " FROM data_check_signoff"
-                                                    " WHERE school = $1 AND term = $2"};
+static const db_stmt SQL_SIGNOFFS = {"dc_signoffs",
+                                     "SELECT " SIGNOFF_COLS " FROM data_check_signoff"
+                                     " WHERE school = $1 AND term = $2"};
 
 static void
 signoff_row(const db_res *r, int i, int col, app_arena *a, db_dc_signoff *out)

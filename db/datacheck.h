@@ -90,8 +90,7 @@ int db_datacheck_sign_school(db_conn *c, const char *school, const char *term, l
 /* The sign-offs of (school, term): *out_school and *out_authority, each NULL
    when there is none. */
 int db_datacheck_signoffs(db_conn *c, const char *school, const char *term, app_arena *a,
-                          db_dc_signoff **out_school, db_dc_signoff **out_authority,
-                          app_err *err);
+                          db_dc_signoff **out_school, db_dc_signoff **out_authority, app_err *err);
 
 /* The authority-level sign-off: of the open schools whose competent
    authority is exactly `authority`. */
@@ -120,7 +119,7 @@ typedef struct db_dc_school_row {
 typedef struct db_dc_region_query {
     const char *authority_like; /* open schools whose competent authority LIKE this */
     const char *term;
-    int missing; /* 0: all; 1: without the school's sign-off; 2: without the authority's */
+    int missing;       /* 0: all; 1: without the school's sign-off; 2: without the authority's */
     const char *after; /* school code, "" from the start */
     int limit;
 } db_dc_region_query;
