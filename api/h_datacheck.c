@@ -55,12 +55,13 @@ signoff_json(const db_dc_signoff *s)
     if (s == NULL)
         return json_null();
     json_t *counts = json_loads(s->counts, 0, NULL);
-    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:o}", "school", s->school, "term", s->term,
-                     "level", s->level, "org", s->org, "signed_by", (json_int_t)s->by_user,
-                     "signed_at", s->at, "counts", counts ? counts : json_object());
+    return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:o}", "school", s->school, "term", s->term, "level",
+                     s->level, "org", s->org, "signed_by", (json_int_t)s->by_user, "signed_at",
+                     s->at, "counts", counts ? counts : json_object());
 }
 
-/* ---------------------------------------------------------------- GET /schools/{code}/data-check */
+/* ---------------------------------------------------------------- GET /schools/{code}/data-check
+ */
 
 static json_t *
 dc_counts_json(const db_dc_counts *k)
@@ -114,8 +115,8 @@ job_dc_get(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_datacheck d;
-    int rc = core_datacheck_get(db, &op, api_param(c, "code"), a->term, a->want, a->after,
-                                a->limit, &d, &c->err);
+    int rc = core_datacheck_get(db, &op, api_param(c, "code"), a->term, a->want, a->after, a->limit,
+                                &d, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     json_t *items = json_array();
@@ -181,7 +182,8 @@ h_school_data_check(api_call *c)
     api_submit(c, job_dc_get);
 }
 
-/* ---------------------------------------------------------------- POST /schools/{code}/data-check/sign-off */
+/* ---------------------------------------------------------------- POST
+ * /schools/{code}/data-check/sign-off */
 
 static int
 job_dc_sign_school(api_call *c, db_conn *db)
@@ -191,8 +193,8 @@ job_dc_sign_school(api_call *c, db_conn *db)
     api_op(c, &op);
     db_dc_signoff s;
     int fresh = 0;
-    int rc = core_datacheck_sign_school(db, &op, api_param(c, "code"), a->term, &s, &fresh,
-                                        &c->err);
+    int rc =
+        core_datacheck_sign_school(db, &op, api_param(c, "code"), a->term, &s, &fresh, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     json_t *j = signoff_json(&s);
@@ -244,19 +246,18 @@ job_dc_region(api_call *c, db_conn *db)
     for (int i = 0; i < n; i++)
         json_array_append_new(
             items, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "school", rows[i].code, "name",
-                             rows[i].name, "county", rows[i].county, "authority",
-                             rows[i].authority, "sign_off", signoff_json(rows[i].school_signoff),
-                             "authority_sign_off", signoff_json(rows[i].authority_signoff)));
+                             rows[i].name, "county", rows[i].county, "authority", rows[i].authority,
+                             "sign_off", signoff_json(rows[i].school_signoff), "authority_sign_off",
+                             signoff_json(rows[i].authority_signoff)));
     json_t *next = more && n > 0 ? json_string(rows[n - 1].code) : json_null();
-    api_reply_json(
-        c, 200,
-        json_pack("{s:s,s:s,s:{s:I,s:I,s:I,s:I,s:I},s:o,s:o}", "region", api_param(c, "code"),
-                  "term", a->term, "counts", "schools", (json_int_t)k.schools, "school_signed",
-                  (json_int_t)k.school_signed, "school_pending",
-                  (json_int_t)(k.schools - k.school_signed), "authority_signed",
-                  (json_int_t)k.authority_signed, "authority_pending",
-                  (json_int_t)(k.schools - k.authority_signed), "items", items, "next_cursor",
-                  next));
+    api_reply_json(c, 200,
+                   json_pack("{s:s,s:s,s:{s:I,s:I,s:I,s:I,s:I},s:o,s:o}", "region",
+                             api_param(c, "code"), "term", a->term, "counts", "schools",
+                             (json_int_t)k.schools, "school_signed", (json_int_t)k.school_signed,
+                             "school_pending", (json_int_t)(k.schools - k.school_signed),
+                             "authority_signed", (json_int_t)k.authority_signed,
+                             "authority_pending", (json_int_t)(k.schools - k.authority_signed),
+                             "items", items, "next_cursor", next));
     return 0;
 }
 

@@ -188,8 +188,8 @@ job_nonlocal(api_call *c, db_conn *db)
         json_array_append_new(rows, nonlocal_json(&r.rows[i]));
     api_reply_json(c, 200,
                    json_pack("{s:s,s:s,s:s?,s:o,s:o}", "stage", core_stage_name(a->stage),
-                             "stage_label", core_stage_title(a->stage), "region", a->region,
-                             "rows", rows, "total", nonlocal_json(&r.total)));
+                             "stage_label", core_stage_title(a->stage), "region", a->region, "rows",
+                             rows, "total", nonlocal_json(&r.total)));
     return 0;
 }
 

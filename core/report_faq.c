@@ -15,8 +15,8 @@ too_large(app_err *err)
 {
     char lim[16];
     snprintf(lim, sizeof(lim), "%d", CORE_REPORT_MAX_ROWS);
-    int rc = app_err_set(err, APP_ETOOLARGE, "report_too_large", "over %d rows",
-                         CORE_REPORT_MAX_ROWS);
+    int rc =
+        app_err_set(err, APP_ETOOLARGE, "report_too_large", "over %d rows", CORE_REPORT_MAX_ROWS);
     app_err_param(err, lim);
     return rc;
 }
@@ -63,8 +63,7 @@ core_report_school_stats(db_conn *db, const core_op *op, const char *region, con
 /* A workbook of one sheet: the title row, then rows of ncol cells each (row-major). */
 static int
 write_sheet(const char *sheet, const char *const *titles, const double *widths, size_t ncol,
-            const char *const *cells, int nrows, unsigned char **out, size_t *out_len,
-            app_err *err)
+            const char *const *cells, int nrows, unsigned char **out, size_t *out_len, app_err *err)
 {
     fmt_xlsx_col cv[16];
     memset(cv, 0, sizeof(cv));
@@ -96,8 +95,8 @@ core_report_school_stats_xlsx(const core_stats_report *r, unsigned char **out, s
                               app_err *err)
 {
     enum { NCOL = 10 };
-    static const char *const titles[NCOL] = {"学校标识码", "学校名称", "年级",     "班级",
-                                             "在籍人数",   "男",       "女",       "住校",
+    static const char *const titles[NCOL] = {"学校标识码", "学校名称", "年级", "班级",
+                                             "在籍人数",   "男",       "女",   "住校",
                                              "留守儿童",   "随迁子女"};
     static const double widths[NCOL] = {14, 36, 12, 8, 10, 8, 8, 8, 10, 10};
     size_t nr = (size_t)r->nrows + 1;
@@ -198,8 +197,8 @@ core_report_nonlocal_xlsx(const core_nonlocal_report *r, unsigned char **out, si
 {
     enum { NCOL = 10 };
     static const char *const titles[NCOL] = {
-        "学校标识码",     "学校名称",       "学校所在县区",   "在籍人数",     "本县户籍",
-        "异地就读合计",   "本市外县户籍",   "本省外市户籍",   "外省户籍",     "户籍未填写"};
+        "学校标识码",   "学校名称",     "学校所在县区", "在籍人数", "本县户籍",
+        "异地就读合计", "本市外县户籍", "本省外市户籍", "外省户籍", "户籍未填写"};
     static const double widths[NCOL] = {14, 36, 12, 10, 10, 12, 12, 12, 10, 10};
     size_t nr = (size_t)r->nrows + 1;
     const char **cells = calloc(nr * NCOL, sizeof(char *));
@@ -217,9 +216,10 @@ core_report_nonlocal_xlsx(const core_nonlocal_report *r, unsigned char **out, si
         c[0] = last ? "合计" : s->school;
         c[1] = last ? "" : s->school_name;
         c[2] = last ? "" : s->county;
-        long long v[] = {s->total,      s->local,          s->other_county + s->other_city +
-                                                                  s->other_province,
-                         s->other_county, s->other_city, s->other_province, s->unknown};
+        long long v[] = {
+            s->total,        s->local,      s->other_county + s->other_city + s->other_province,
+            s->other_county, s->other_city, s->other_province,
+            s->unknown};
         for (int k = 0; k < 7; k++)
             c[3 + k] = num(t + (size_t)(3 + k) * 24, v[k]);
     }

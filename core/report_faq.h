@@ -26,20 +26,19 @@
 
 typedef struct core_stats_report {
     db_stats_depth depth;
-    db_stats_row *rows; /* in the op's arena */
+    db_stats_row *rows;       /* in the op's arena */
     const char **grade_label; /* per row: the grade's Chinese name, or NULL */
     int nrows;
     db_stats_row total; /* the sums; school "", grade and class 0 */
 } core_stats_report;
 
 /* `school` (NULL: every school of the scope) narrows to one visible school. */
-int core_report_school_stats(db_conn *db, const core_op *op, const char *region,
-                             const char *school, db_stats_depth depth, core_stats_report *out,
-                             app_err *err);
+int core_report_school_stats(db_conn *db, const core_op *op, const char *region, const char *school,
+                             db_stats_depth depth, core_stats_report *out, app_err *err);
 
 /* Sheet "学校学生统计": one row per group with Chinese titles, then 合计. */
-int core_report_school_stats_xlsx(const core_stats_report *r, unsigned char **out,
-                                  size_t *out_len, app_err *err);
+int core_report_school_stats_xlsx(const core_stats_report *r, unsigned char **out, size_t *out_len,
+                                  app_err *err);
 
 typedef enum { CORE_STAGE_PRIMARY = 1, CORE_STAGE_JUNIOR, CORE_STAGE_SENIOR } core_stage;
 
@@ -59,7 +58,7 @@ int core_report_nonlocal(db_conn *db, const core_op *op, const char *region, cor
                          core_nonlocal_report *out, app_err *err);
 
 /* Sheet "小学生异地就读" (初中生, 高中生 for the other stages), then 合计. */
-int core_report_nonlocal_xlsx(const core_nonlocal_report *r, unsigned char **out,
-                              size_t *out_len, app_err *err);
+int core_report_nonlocal_xlsx(const core_nonlocal_report *r, unsigned char **out, size_t *out_len,
+                              app_err *err);
 
 #endif

@@ -186,7 +186,7 @@ db_datacheck_items(db_conn *c, const db_dc_query *q, unsigned want, long long af
 
 static const db_stmt SQL_SIGN_SCHOOL = {
     "dc_sign_school", "INSERT INTO data_check_signoff (school, term, level, org, by_user, counts)"
-                      " VALUES ($1, $2, 'school', $1, nullif($3::bigint, 0), $4::jsonb)"
+                      " VALUES ($1::text, $2, 'school', $1::text, nullif($3::bigint, 0), $4::jsonb)"
                       " ON CONFLICT DO NOTHING RETURNING " SIGNOFF_COLS};
 static const db_stmt SQL_SIGNOFF_GET = {"dc_signoff_get",
                                         "SELECT " SIGNOFF_COLS " FROM data_check_signoff"

@@ -41,8 +41,8 @@ where(char *q, size_t cap, const db_report_filter *f, const char **p, int np)
 
 /* Run q with a LIMIT of max_rows + 1 appended; *out_n rows kept. */
 static int
-run(db_conn *c, char *q, size_t cap, const char **p, int np, int max_rows, db_res **r,
-    int *out_n, int *out_more, app_err *err)
+run(db_conn *c, char *q, size_t cap, const char **p, int np, int max_rows, db_res **r, int *out_n,
+    int *out_more, app_err *err)
 {
     char lim[16];
     snprintf(lim, sizeof(lim), "%d", max_rows + 1);
@@ -58,9 +58,8 @@ run(db_conn *c, char *q, size_t cap, const char **p, int np, int max_rows, db_re
 }
 
 int
-db_report_school_stats(db_conn *c, const db_report_filter *f, db_stats_depth depth,
-                       int max_rows, app_arena *a, db_stats_row **out, int *out_n,
-                       int *out_more, app_err *err)
+db_report_school_stats(db_conn *c, const db_report_filter *f, db_stats_depth depth, int max_rows,
+                       app_arena *a, db_stats_row **out, int *out_n, int *out_more, app_err *err)
 {
     if (depth < DB_STATS_SCHOOL || depth > DB_STATS_CLASS || max_rows < 1)
         return app_err_set(err, APP_EINVAL, NULL, "school statistics: depth %d", (int)depth);
@@ -73,7 +72,8 @@ db_report_school_stats(db_conn *c, const db_report_filter *f, db_stats_depth dep
              " count(*) FILTER (WHERE s.study_mode = '2'),"
              " count(*) FILTER (WHERE s.left_behind IN ('1', '2')),"
              " count(*) FILTER (WHERE s.migrant_child = '1')",
-             depth >= DB_STATS_GRADE ? "s.grade" : "0", depth >= DB_STATS_CLASS ? "s.class_no" : "0");
+             depth >= DB_STATS_GRADE ? "s.grade" : "0",
+             depth >= DB_STATS_CLASS ? "s.class_no" : "0");
     const char *p[8];
     int np = where(q, sizeof(q), f, p, 0);
     add(q, sizeof(q), " GROUP BY %s ORDER BY %s", groups[depth], groups[depth]);
@@ -100,9 +100,8 @@ db_report_school_stats(db_conn *c, const db_report_filter *f, db_stats_depth dep
 }
 
 int
-db_report_nonlocal(db_conn *c, const db_report_filter *f, int grade_lo, int grade_hi,
-                   int max_rows, app_arena *a, db_nonlocal_row **out, int *out_n, int *out_more,
-                   app_err *err)
+db_report_nonlocal(db_conn *c, const db_report_filter *f, int grade_lo, int grade_hi, int max_rows,
+                   app_arena *a, db_nonlocal_row **out, int *out_n, int *out_more, app_err *err)
 {
     if (max_rows < 1)
         return app_err_set(err, APP_EINVAL, NULL, "non-local report: max_rows");

@@ -42,7 +42,7 @@ int db_report_school_stats(db_conn *c, const db_report_filter *f, db_stats_depth
 typedef struct db_nonlocal_row {
     char school[11];
     const char *school_name;
-    char county[7]; /* the school's location */
+    char county[7];           /* the school's location */
     long long total;          /* enrolled pupils of the grades */
     long long local;          /* household registration in the school's county */
     long long other_county;   /* another county of the same city */
@@ -57,7 +57,7 @@ typedef struct db_nonlocal_row {
  * against the school's county.
  */
 int db_report_nonlocal(db_conn *c, const db_report_filter *f, int grade_lo, int grade_hi,
-                       int max_rows, app_arena *a, db_nonlocal_row **out, int *out_n,
-                       int *out_more, app_err *err);
+                       int max_rows, app_arena *a, db_nonlocal_row **out, int *out_n, int *out_more,
+                       app_err *err);
 
 #endif
