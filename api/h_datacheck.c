@@ -199,7 +199,7 @@ job_dc_sign_school(api_call *c, db_conn *db)
         return api_fail_core(c, rc);
     json_t *j = signoff_json(&s);
     json_object_set_new(j, "created", json_boolean(fresh));
-    api_reply_json(c, fresh ? 201 : 200, j);
+    api_reply_json(c, 200, j); /* the same status the second time: idempotent */
     return 0;
 }
 
