@@ -209,7 +209,8 @@ START_TEST(test_school_check)
     get_as(-1, "/api/v1/schools/" DC1 "/data-check?term=" TERM "&limit=1", &r);
     ck_assert_int_eq(item_id(&r, 0), s[1]);
     char path[160];
-    snprintf(path, sizeof(path), "/api/v1/schools/" DC1 "/data-check?term=" TERM "&limit=1&cursor=%s",
+    snprintf(path, sizeof(path),
+             "/api/v1/schools/" DC1 "/data-check?term=" TERM "&limit=1&cursor=%s",
              ht_json_str(r.json, "next_cursor"));
     ht_resp_free(&r);
     get_as(-1, path, &r);
@@ -300,7 +301,8 @@ START_TEST(test_sign_offs)
 
     /* the county's report: who has not signed */
     get_as(FURONG, "/api/v1/regions/430102/data-check?term=" TERM "&limit=500", &r);
-    long long open = count_of("SELECT count(*) FROM school WHERE authority = '430102' AND NOT closed");
+    long long open =
+        count_of("SELECT count(*) FROM school WHERE authority = '430102' AND NOT closed");
     ck_assert_int_eq(counts_of(&r, "schools"), open);
     ck_assert_int_eq(counts_of(&r, "school_signed"),
                      count_of("SELECT count(*) FROM data_check_signoff WHERE term = '" TERM
@@ -318,7 +320,8 @@ START_TEST(test_sign_offs)
     }
     ck_assert(seen);
     ht_resp_free(&r);
-    get_as(CHANGSHA, "/api/v1/regions/430102/data-check?term=" TERM "&missing=school&limit=500", &r);
+    get_as(CHANGSHA, "/api/v1/regions/430102/data-check?term=" TERM "&missing=school&limit=500",
+           &r);
     json_array_foreach(json_object_get(r.json, "items"), i, row)
     {
         ck_assert_str_ne(ht_json_str(row, "school"), DC1);
@@ -327,7 +330,8 @@ START_TEST(test_sign_offs)
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")),
                      counts_of(&r, "school_pending"));
     ht_resp_free(&r);
-    call_fails("GET", "/api/v1/regions/430102/data-check?term=" TERM, REG_A, NULL, 403, "forbidden");
+    call_fails("GET", "/api/v1/regions/430102/data-check?term=" TERM, REG_A, NULL, 403,
+               "forbidden");
     call_fails("GET", "/api/v1/regions/430102/data-check?term=" TERM, JIANGXI, NULL, 404,
                "region_not_found");
     call_fails("GET", "/api/v1/regions/430199/data-check?term=" TERM, HUNAN, NULL, 404,
@@ -452,9 +456,8 @@ START_TEST(test_school_statistics)
     char auth[1100];
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tokens[FURONG]);
     const char *h[] = {auth, "Accept: " XLSX_TYPE, NULL};
-    ck_assert_int_eq(ht_request(srv, "GET", "/api/v1/reports/school-statistics?school=" DC2, h,
-                                NULL, 0, &r),
-                     0);
+    ck_assert_int_eq(
+        ht_request(srv, "GET", "/api/v1/reports/school-statistics?school=" DC2, h, NULL, 0, &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(ht_header(&r, "content-type"), XLSX_TYPE);
     ht_resp_free(&r);
@@ -548,8 +551,8 @@ table_check(const char *body, size_t len, const char *first, const char *last_fi
     sheet_ends e = {0};
     app_err err = {0};
     fmt_xlsx_limits lim = fmt_xlsx_limits_default();
-    ck_assert_int_eq(fmt_xlsx_read((const unsigned char *)body, len, NULL, &lim, ends_row, &e, &err),
-                     0);
+    ck_assert_int_eq(
+        fmt_xlsx_read((const unsigned char *)body, len, NULL, &lim, ends_row, &e, &err), 0);
     ck_assert_int_ge(e.rows, 3);
     ck_assert_str_eq(e.first, first);
     ck_assert_str_eq(e.last, last_first);
