@@ -43,12 +43,13 @@ check_cte(const db_dc_query *q, char *sql, size_t cap, app_err *err)
 {
     if (q->nfields < 0 || q->nfields > DB_DC_MAX_FIELDS)
         return app_err_set(err, APP_EINVAL, NULL, "data check: %d fields", q->nfields);
-    snprintf(sql, cap,
-             "WITH dup AS (SELECT student_id AS id FROM problem WHERE state = 'open' AND " DUP_KINDS
-             " AND school = $1 UNION SELECT other_student_id FROM problem WHERE state = 'open' AND"
-             " " DUP_KINDS " AND other_school = $1 AND other_student_id IS NOT NULL),"
-             " base AS (SELECT st.id, st.stuno_text, st.name, st.state, st.grade, st.class_no,"
-             " array_remove(ARRAY[NULL::int");
+    snprintf(
+        sql, cap,
+        "WITH dup AS (SELECT student_id AS id FROM problem WHERE state = 'open' AND " DUP_KINDS
+        " AND school = $1::bpchar UNION SELECT other_student_id FROM problem WHERE state = 'open' AND"
+        " " DUP_KINDS " AND other_school = $1::bpchar AND other_student_id IS NOT NULL),"
+        " base AS (SELECT st.id, st.stuno_text, st.name, st.state, st.grade, st.class_no,"
+        " array_remove(ARRAY[NULL::int");
     for (int i = 0; i < q->nfields; i++) {
         const db_dc_field *f = &q->fields[i];
         if (!plain_name(f->column))
@@ -63,8 +64,8 @@ check_cte(const db_dc_query *q, char *sql, size_t cap, app_err *err)
         "], NULL) AS missing, st.id IN (SELECT id FROM dup) AS dup,"
         " NOT EXISTS (SELECT 1 FROM student_photo ph WHERE ph.student_id = st.id) AS no_photo,"
         " st.state = 'enrolled' AND NOT EXISTS (SELECT 1 FROM checkin ci"
-        " WHERE ci.student_id = st.id AND ci.term = $2) AS not_in"
-        " FROM student st WHERE st.school = $1 AND st.state IN ('enrolled', 'suspended')),"
+        " WHERE ci.student_id = st.id AND ci.term = $2::text) AS not_in"
+        " FROM student st WHERE st.school = $1::bpchar AND st.state IN ('enrolled', 'suspended')),"
         " dc AS (SELECT *, (CASE WHEN cardinality(missing) > 0 THEN %d ELSE 0 END"
         " | CASE WHEN dup THEN %d ELSE 0 END | CASE WHEN no_photo THEN %d ELSE 0 END"
         " | CASE WHEN not_in THEN %d ELSE 0 END) AS issues FROM base) ",
@@ -105,33 +106,33 @@ db_datacheck_counts(db_conn *c, const db_dc_query *q, app_arena *a, db_dc_counts
     int rc = check_cte(q, sql, sizeof(sql) - 512, err);
     if (rc != 0)
         return rc;
-    size_t cte = strlen(sql);
+    /* one pass: the first row (f NULL) the counts, then one row per empty field
+       (dc is read twice, so PostgreSQL computes it once) */
     add(sql, sizeof(sql),
-        "SELECT count(*), count(*) FILTER (WHERE issues <> 0),"
+        "SELECT 0 AS k, NULL::int AS f, count(*), count(*) FILTER (WHERE issues <> 0),"
         " count(*) FILTER (WHERE issues & %d <> 0), count(*) FILTER (WHERE issues & %d <> 0),"
         " count(*) FILTER (WHERE issues & %d <> 0), count(*) FILTER (WHERE issues & %d <> 0)"
-        " FROM dc",
+        " FROM dc UNION ALL SELECT 1, f, count(*), 0, 0, 0, 0, 0"
+        " FROM dc, unnest(missing) f GROUP BY f ORDER BY 1, 2",
         DB_DC_MISSING, DB_DC_DUPLICATE, DB_DC_NO_PHOTO, DB_DC_NOT_IN);
     const char *p[] = {q->school, q->term};
     db_res *r = NULL;
     if ((rc = db_exec_once(c, sql, 2, p, &r, err)) != 0)
         return rc;
+    int n = db_res_nrows(r) - 1;
+    if (n < 0 || !db_res_isnull(r, 0, 1)) {
+        db_res_free(r);
+        return app_err_set(err, APP_EINTERNAL, NULL, "data check: no counts row");
+    }
     long long *v[] = {&out->students,  &out->with_issues, &out->missing,
                       &out->duplicate, &out->no_photo,    &out->not_checked_in};
     for (int i = 0; i < 6; i++)
-        *v[i] = db_res_int(r, 0, i);
-    db_res_free(r);
-
-    sql[cte] = '\0';
-    add(sql, sizeof(sql), "SELECT f, count(*) FROM dc, unnest(missing) f GROUP BY f ORDER BY f");
-    if ((rc = db_exec_once(c, sql, 2, p, &r, err)) != 0)
-        return rc;
-    int n = db_res_nrows(r);
+        *v[i] = db_res_int(r, 0, 2 + i);
     out->field_index = app_arena_alloc(a, sizeof(int) * (size_t)(n ? n : 1));
     out->field_cnt = app_arena_alloc(a, sizeof(long long) * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++) {
-        out->field_index[i] = (int)db_res_int(r, i, 0);
-        out->field_cnt[i] = db_res_int(r, i, 1);
+        out->field_index[i] = (int)db_res_int(r, i + 1, 1);
+        out->field_cnt[i] = db_res_int(r, i + 1, 2);
     }
     out->nfields = n;
     db_res_free(r);

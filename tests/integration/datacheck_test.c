@@ -92,7 +92,8 @@ START_TEST(test_required_fields_setting)
     app_err e = {0};
     cw_ok(core_datacheck_get(cw_db(), cw_op(CW_FURONG), CW_B, TERM, DB_DC_MISSING, 0, 50, &d, &e),
           &e);
-    ck_assert_int_eq(d.counts.missing, 3); /* nobody has a specialty; ethnicity is no longer required */
+    ck_assert_int_eq(d.counts.missing,
+                     3); /* nobody has a specialty; ethnicity is no longer required */
     ck_assert_int_eq(d.counts.nfields, 1);
     ck_assert_str_eq(core_fields[d.counts.field_index[0]].json, "specialty");
     /* family: member 1's phone (ciphertext) emptied */
@@ -144,7 +145,8 @@ START_TEST(test_sign_offs)
     cw_ok(core_datacheck_sign_school(cw_db(), cw_op(CW_REG_B), CW_B, TERM, &so, &fresh, &e2), &e2);
     ck_assert_int_eq(fresh, 0);
     ck_assert_str_eq(so.at, at);
-    ck_assert_int_eq(cw_count("SELECT count(*) FROM audit WHERE action = 'data_check.sign_off'"), 1);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM audit WHERE action = 'data_check.sign_off'"),
+                     1);
 
     /* the county signs its schools: A, B and H are its own (D is the city's, X closed) */
     db_dc_authority_result ar;
@@ -197,8 +199,8 @@ START_TEST(test_sign_offs)
     ck_assert_int_eq(n, 2); /* D, H: B has signed */
     ck_assert_int_eq(more, 0);
     app_err e7 = {0};
-    rc = core_datacheck_region(cw_db(), cw_op(CW_TIANXIN), "430102", TERM, 0, "", 50, &k, &rows,
-                               &n, &more, &e7);
+    rc = core_datacheck_region(cw_db(), cw_op(CW_TIANXIN), "430102", TERM, 0, "", 50, &k, &rows, &n,
+                               &more, &e7);
     cw_fails(rc, &e7, APP_ENOTFOUND, "region_not_found");
 }
 END_TEST
@@ -227,13 +229,13 @@ START_TEST(test_reports)
     ck_assert_int_eq(st.rows[0].left_behind, 1);
     ck_assert_int_eq(st.rows[0].migrant, 1);
     ck_assert_int_eq(st.total.total, 3);
-    cw_ok(core_report_school_stats(cw_db(), cw_op(CW_CHANGSHA), NULL, NULL, DB_STATS_SCHOOL, &st,
-                                   &e),
-          &e);
+    cw_ok(
+        core_report_school_stats(cw_db(), cw_op(CW_CHANGSHA), NULL, NULL, DB_STATS_SCHOOL, &st, &e),
+        &e);
     ck_assert_int_eq(st.nrows, 2); /* A and C */
     app_err e2 = {0};
-    int rc = core_report_school_stats(cw_db(), cw_op(CW_FURONG), NULL, CW_C, DB_STATS_CLASS, &st,
-                                      &e2);
+    int rc =
+        core_report_school_stats(cw_db(), cw_op(CW_FURONG), NULL, CW_C, DB_STATS_CLASS, &st, &e2);
     cw_fails(rc, &e2, APP_ENOTFOUND, "school_not_found");
     app_err e3 = {0};
     rc = core_report_school_stats(cw_db(), cw_op(CW_TEACHER_A), NULL, NULL, DB_STATS_CLASS, &st,
@@ -248,7 +250,8 @@ START_TEST(test_reports)
     ck_assert_int_eq(nl.rows[0].other_county, 1);
     ck_assert_int_eq(nl.rows[0].other_province, 1);
     ck_assert_int_eq(nl.rows[0].unknown, 1);
-    cw_ok(core_report_nonlocal(cw_db(), cw_op(CW_HUNAN), "430103", CORE_STAGE_PRIMARY, &nl, &e), &e);
+    cw_ok(core_report_nonlocal(cw_db(), cw_op(CW_HUNAN), "430103", CORE_STAGE_PRIMARY, &nl, &e),
+          &e);
     ck_assert_int_eq(nl.nrows, 1);
     ck_assert_str_eq(nl.rows[0].school, CW_C);
     ck_assert_int_eq(nl.rows[0].local, 1); /* cw_record: a household in the school's county */
