@@ -101,6 +101,14 @@ void h_audit_list(api_call *c);
 void h_students_export(api_call *c);
 void h_report_enrollment(api_call *c);
 
+/* api/h_datacheck.c, api/h_reports.c: the data check and the FAQ's statistics (issue #15) */
+void h_school_data_check(api_call *c);
+void h_school_data_check_sign(api_call *c);
+void h_region_data_check(api_call *c);
+void h_region_data_check_sign(api_call *c);
+void h_report_school_stats(api_call *c);
+void h_report_nonlocal(api_call *c);
+
 /* Shared helpers (api/util.c). If-Match on the loop thread: 0 with
    *out_version from its first strong tag "<digits>" (-1 for W/ tags, `*` or
    garbage, which never match), or -1 with 428 precondition_required failed on the call. */

@@ -83,10 +83,9 @@ report_groups(const int *keys, int nkeys, db_report_group *g, core_report *out, 
     return 0;
 }
 
-/* The students the actor counts, narrowed to `region` (NULL: all of them),
-   into df; a region the actor may not name is not found. */
-static int
-report_scope(db_conn *db, const core_op *op, const char *region, db_report_filter *df, app_err *err)
+int
+core_report_scope(db_conn *db, const core_op *op, const char *region, db_report_filter *df,
+                  app_err *err)
 {
     const core_actor *ac = op->actor;
     int region_ok = region == NULL;
@@ -153,7 +152,7 @@ core_report_enrollment(db_conn *db, const core_op *op, const char *region, const
     db_report_filter df = {"enrolled", NULL, NULL, NULL};
     int rc = report_groups(keys, nkeys, g, out, err);
     if (rc == 0)
-        rc = report_scope(db, op, region, &df, err);
+        rc = core_report_scope(db, op, region, &df, err);
     if (rc != 0)
         return rc;
 

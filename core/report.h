@@ -74,6 +74,17 @@ int core_report_enrollment(db_conn *db, const core_op *op, const char *region, c
                            int nkeys, core_report *out, app_err *err);
 
 /*
+ * The scope of a statistics report, into df (authority_like, county_like,
+ * school; state untouched): the students the actor counts, narrowed to
+ * `region` (NULL: all of them), as core_report_enrollment() describes, with
+ * its errors (forbidden, region_not_found). The other reports of the FAQ
+ * (core/report_faq.h) share it.
+ */
+struct db_report_filter;
+int core_report_scope(db_conn *db, const core_op *op, const char *region,
+                      struct db_report_filter *df, app_err *err);
+
+/*
  * The report as an .xlsx file (malloc'd into *out; free() it): sheet
  * "在籍学生统计", one column per group with Chinese titles and "code label"
  * cells, then 人数, and a last row 合计 with the total.
