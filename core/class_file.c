@@ -37,7 +37,9 @@ core_class_file_column_of(const char *pointer)
     static const struct {
         const char *p;
         int col;
-    } m[] = {{"/id", CORE_CF_ID}, {"/name", CORE_CF_NAME}, {"/grade", CORE_CF_GRADE},
+    } m[] = {{"/id", CORE_CF_ID},
+             {"/name", CORE_CF_NAME},
+             {"/grade", CORE_CF_GRADE},
              {"/class", CORE_CF_NEW_CLASS}};
     for (size_t i = 0; pointer && i < sizeof(m) / sizeof(m[0]); i++)
         if (strcmp(pointer, m[i].p) == 0)

@@ -87,8 +87,8 @@ typedef struct core_class_row {
  * invalid_grade; /class invalid_class_cell (param: the cell), class_wrong_grade
  * (the cell names a class of another grade).
  */
-int core_class_file_row(const fmt_sheet_row *row, app_arena *a, core_class_row *out,
-                        int *out_empty, app_err *err);
+int core_class_file_row(const fmt_sheet_row *row, app_arena *a, core_class_row *out, int *out_empty,
+                        app_err *err);
 
 /*
  * The class number that cell text `s` names for a pupil of `grade`: "3",

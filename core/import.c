@@ -570,8 +570,8 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 
 static int
 errors_xlsx(int classes, const char *format, const unsigned char *data, size_t len,
-            core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
-            size_t *out_len, long *out_rows, app_err *err)
+            core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out, size_t *out_len,
+            long *out_rows, app_err *err)
 {
     errfile ef;
     memset(&ef, 0, sizeof(ef));
@@ -591,8 +591,8 @@ errors_xlsx(int classes, const char *format, const unsigned char *data, size_t l
     ef.next = next;
     ef.ctx = ctx;
     ef.all_rows = all_rows;
-    int rc = fmt_xlsx_writer_sheet(ef.w, classes ? CORE_CLASS_FILE_SHEET : CORE_TEMPLATE_SHEET,
-                                   &so, err);
+    int rc = fmt_xlsx_writer_sheet(ef.w, classes ? CORE_CLASS_FILE_SHEET : CORE_TEMPLATE_SHEET, &so,
+                                   err);
     if (rc == 0 && (rc = next(ctx, &ef.msg, err)) >= 0) {
         ef.have_msg = rc;
         rc = 0;
@@ -626,8 +626,7 @@ core_import_errors_xlsx_next(const char *format, const unsigned char *data, size
 int
 core_class_file_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
                                  core_import_msgs_fn next, void *ctx, int all_rows,
-                                 unsigned char **out, size_t *out_len, long *out_rows,
-                                 app_err *err)
+                                 unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
     return errors_xlsx(1, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
 }

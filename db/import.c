@@ -14,8 +14,7 @@
     "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"     \
     " attempts, total, processed, last_row, created, updated, rejected, skipped, "                 \
     "errors_total," DB__TS("created_at") ", " DB__TS("started_at") "," DB__TS(                     \
-        "finished_at") ", error_counts::text, lost, data_key IS NOT NULL," DB__TS(              \
-        "upload_deleted_at") ", unchanged"
+        "finished_at") ", error_counts::text, lost, data_key IS NOT NULL," DB__TS("upload_deleted_at") ", unchanged"
 
 static void
 fill(const db_res *r, app_arena *a, db_import *j)

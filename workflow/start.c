@@ -195,7 +195,14 @@ start_single(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
         if (last_term)
             return app_err_set(err, APP_EINVAL, "transition_not_allowed",
                                "graduating grade, last term");
-        int g = a->grade ? a->grade : grade;
+        /* no grade named: the grade of the same year of schooling under the
+           receiving school's system (core_grade_map, docs/decisions/0028),
+           written into the payload so that the approval applies it */
+        int g = a->grade ? a->grade : core_grade_map(sc->system, rs->system, grade);
+        if (g == 0)
+            g = grade;
+        if (a->grade == 0 && g != grade)
+            dr->payload = wf_payload_with(op->arena, dr->payload, "grade", json_sprintf("%d", g));
         if (!core_grade_fits_school(rs->category, rs->system, g))
             return wf_err_item(err, "/payload/grade", "grade_not_in_school");
         if (a->class_no && (rc = wf_class_lock(db, rs->code, g, a->class_no, &cid, err)) != 0)
