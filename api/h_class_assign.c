@@ -123,8 +123,8 @@ job_system_change(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_system_change r;
-    int rc = core_school_system_change(db, &op, api_param(c, "code"), a->system, a->year, &r,
-                                       &c->err);
+    int rc =
+        core_school_system_change(db, &op, api_param(c, "code"), a->system, a->year, &r, &c->err);
     if (rc != 0)
         return rc;
     json_t *grades = json_array();

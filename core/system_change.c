@@ -114,8 +114,8 @@ audit(db_conn *db, const core_op *op, const core_system_change *out, app_err *er
     jw_int(&w, "classes_created", out->classes_created);
     jw_int(&w, "version", out->school.version);
     jw_end(&w);
-    return core_audit(db, op, "school.system_change", "school", out->school.code,
-                      jw_text(&w, NULL), err);
+    return core_audit(db, op, "school.system_change", "school", out->school.code, jw_text(&w, NULL),
+                      err);
 }
 
 int

@@ -12,8 +12,7 @@
 
 static const db_stmt SQL_BY_GRADE = {
     "system_active_by_grade",
-    "SELECT grade, count(*) FROM student WHERE school = $1 AND state IN " ACTIVE
-    " GROUP BY grade"};
+    "SELECT grade, count(*) FROM student WHERE school = $1 AND state IN " ACTIVE " GROUP BY grade"};
 
 int
 db_system_active_by_grade(db_conn *c, const char *school, long long counts[40], app_err *err)

@@ -21,8 +21,8 @@ int db_system_active_by_grade(db_conn *c, const char *school, long long counts[4
  * active pupil, created when missing: name "<to_label>(<number>)班", the size
  * limit of the class of `from`. *out_created: how many were created.
  */
-int db_system_classes_ensure(db_conn *c, const char *school, int from, int to,
-                             const char *to_label, int *out_created, app_err *err);
+int db_system_classes_ensure(db_conn *c, const char *school, int from, int to, const char *to_label,
+                             int *out_created, app_err *err);
 
 /*
  * Move every active pupil of `school` in a grade from[i] to grade to[i]
