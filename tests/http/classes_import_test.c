@@ -205,10 +205,10 @@ START_TEST(test_moves_and_counts)
     long long feed0 = count_of("SELECT count(*) FROM events WHERE type = 'student.updated'");
     csvfile f;
     csv_begin(&f);
-    csv_pupil(&f, &a, "五年级", "2");         /* moves to 15-2 */
+    csv_pupil(&f, &a, "五年级", "2");       /* moves to 15-2 */
     csv_pupil(&f, &b, "15", "五年级(2)班"); /* moves too, by the class name */
-    csv_pupil(&f, &c, "五年级", "");          /* stays: empty */
-    csv_row(&f, "", "", "", "");              /* an empty row */
+    csv_pupil(&f, &c, "五年级", "");        /* stays: empty */
+    csv_row(&f, "", "", "", "");            /* an empty row */
     ht_resp r;
     run_classes(&f, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
@@ -261,15 +261,15 @@ START_TEST(test_row_errors)
     act_ok(FURONG, wf_register(REG_B, 13, 1, &other), "approve", 1, "approved");
     csvfile f;
     csv_begin(&f);
-    int r_unknown = csv_pupil(&f, &a, "五年级", "9");           /* no class 15-9 */
-    int r_wrong = csv_pupil(&f, &a, "五年级", "四年级(1)班");  /* another grade's class */
-    int r_grade = csv_pupil(&f, &a, "四年级", "2");             /* the pupil is in grade 15 */
-    int r_other = csv_pupil(&f, &other, "三年级", "2");         /* school B's pupil */
+    int r_unknown = csv_pupil(&f, &a, "五年级", "9");         /* no class 15-9 */
+    int r_wrong = csv_pupil(&f, &a, "五年级", "四年级(1)班"); /* another grade's class */
+    int r_grade = csv_pupil(&f, &a, "四年级", "2");           /* the pupil is in grade 15 */
+    int r_other = csv_pupil(&f, &other, "三年级", "2");       /* school B's pupil */
     int r_none = csv_row(&f, "999999999999", "无此人", "五年级", "2");
     char bid[24];
     snprintf(bid, sizeof(bid), "%lld", b.id);
     int r_name = csv_row(&f, bid, "别的名字", "五年级", "2");
-    int r_full = csv_pupil(&f, &b, "五年级", "3");               /* 15-3 is full */
+    int r_full = csv_pupil(&f, &b, "五年级", "3"); /* 15-3 is full */
     int r_cell = csv_pupil(&f, &b, "五年级", "三班");
     int r_id = csv_row(&f, "12a", b.name, "五年级", "2");
     int r_missing = csv_row(&f, "", b.name, "", "2");
