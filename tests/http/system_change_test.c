@@ -26,11 +26,12 @@ static char token_l[1024];
 static void
 seed(void)
 {
-    ht_db_exec(tdb(), "INSERT INTO school (code, name, county, authority, province, category,"
-                      " system) VALUES"
-                      " ('" SCH_K "', '学制测试芙蓉初级中学', '430102', '430102', '430000', 31, '63'),"
-                      " ('" SCH_L "', '学制测试芙蓉五四初中', '430102', '430102', '430000', 31, '54')"
-                      " ON CONFLICT DO NOTHING");
+    ht_db_exec(tdb(),
+               "INSERT INTO school (code, name, county, authority, province, category,"
+               " system) VALUES"
+               " ('" SCH_K "', '学制测试芙蓉初级中学', '430102', '430102', '430000', 31, '63'),"
+               " ('" SCH_L "', '学制测试芙蓉五四初中', '430102', '430102', '430000', 31, '54')"
+               " ON CONFLICT DO NOTHING");
     ht_db_exec(tdb(), "INSERT INTO class (school, grade, number, name) VALUES"
                       " ('" SCH_K "', 21, 1, '初一(1)班'), ('" SCH_K "', 22, 1, '初二(1)班'),"
                       " ('" SCH_K "', 23, 1, '初三(1)班'), ('" SCH_L "', 21, 1, '初一(1)班')"
@@ -45,7 +46,8 @@ seed(void)
     ht_db_exec(tdb(), sql);
     ht_resp r;
     ck_assert_int_eq(ht_post_json(srv, "/api/v1/auth/login",
-                                  "{\"username\":\"" USER_L "\",\"password\":\"" PW "\"}", NULL, &r),
+                                  "{\"username\":\"" USER_L "\",\"password\":\"" PW "\"}", NULL,
+                                  &r),
                      0);
     ck_assert_msg(r.status == 200, "login: %ld %s", r.status, r.body);
     snprintf(token_l, sizeof(token_l), "%s", ht_json_str(r.json, "access_token"));
@@ -232,7 +234,8 @@ START_TEST(test_transfer_maps_grade)
     stu s;
     enrol(REG_A, FURONG, 13, &s);
     ck_assert_int_eq(count_of("UPDATE student SET grade = 16, class_no = 1, class_id = (SELECT id"
-                              " FROM class WHERE school = '" SCH_A "' AND grade = 16 AND number = 1)"
+                              " FROM class WHERE school = '" SCH_A
+                              "' AND grade = 16 AND number = 1)"
                               " WHERE id = %lld RETURNING 1",
                               s.id),
                      1);
@@ -245,8 +248,7 @@ START_TEST(test_transfer_maps_grade)
     ht_resp_free(&r);
     char body[256], auth[1100];
     snprintf(body, sizeof(body),
-             "{\"type\":\"transfer\",\"student\":\"%s\",\"payload\":{\"to_school\":\"" SCH_L
-             "\"}}",
+             "{\"type\":\"transfer\",\"student\":\"%s\",\"payload\":{\"to_school\":\"" SCH_L "\"}}",
              num);
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token_l);
     const char *h[] = {auth, "Content-Type: application/json", NULL};
@@ -261,6 +263,48 @@ START_TEST(test_transfer_maps_grade)
 }
 END_TEST
 
+/* A cohort of 六年级 moved by batch_transfer into the 五四 junior school: 初一. */
+START_TEST(test_batch_transfer_maps_grade)
+{
+    seed();
+    stu s1, s2;
+    enrol(REG_A, FURONG, 13, &s1);
+    enrol(REG_A, FURONG, 13, &s2);
+    ck_assert_int_eq(count_of("WITH u AS (UPDATE student SET grade = 16, class_no = 1, class_id ="
+                              " (SELECT id FROM class WHERE school = '" SCH_A "' AND grade = 16"
+                              " AND number = 1) WHERE id IN (%lld, %lld) RETURNING 1)"
+                              " SELECT count(*) FROM u",
+                              s1.id, s2.id),
+                     2);
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"type\":\"batch_transfer\",\"payload\":{\"from_school\":\"" SCH_A
+             "\",\"to_school\":\"" SCH_L "\",\"students\":[%lld,%lld]}}",
+             s1.id, s2.id);
+    ht_resp r;
+    call("POST", "/api/v1/requests", FURONG, body, &r);
+    ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+    long long rid = jint(r.json, "id");
+    ht_resp_free(&r);
+    act_ok(REG_A, rid, "approve", 1, "open");
+    char path[96], auth[1100];
+    const char *act = "{\"action\":\"approve\",\"step\":2,\"comment\":\"ok\"}";
+    snprintf(path, sizeof(path), "/api/v1/requests/%lld/actions", rid);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token_l);
+    const char *h[] = {auth, "Content-Type: application/json", NULL};
+    ck_assert_int_eq(ht_request(srv, "POST", path, h, act, strlen(act), &r), 0);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(placement(FURONG, s1.id), "enrolled " SCH_L " 21-1");
+    ck_assert_str_eq(placement(FURONG, s2.id), "enrolled " SCH_L " 21-1");
+    ck_assert_int_eq(count_of("SELECT count(*) FROM student_history WHERE student_id = %lld"
+                              " AND kind = 'batch_transfer' AND changes @> '[{\"field\":\"/grade\","
+                              "\"old\":\"16\",\"new\":\"21\"}]'",
+                              s1.id),
+                     1);
+}
+END_TEST
+
 static Suite *
 system_change_suite(void)
 {
@@ -270,6 +314,7 @@ system_change_suite(void)
     tcase_add_test(tc, test_blocked);
     tcase_add_test(tc, test_who_and_errors);
     tcase_add_test(tc, test_transfer_maps_grade);
+    tcase_add_test(tc, test_batch_transfer_maps_grade);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
