@@ -117,6 +117,7 @@ job_import_get(api_call *c, db_conn *db)
                           "format", j.format, "state", j.state, "total", j.total, "processed",
                           j.processed, "created", j.created, "updated", j.updated, "rejected",
                           j.rejected, "skipped", j.skipped, "errors", errors);
+    json_object_set_new(o, "unchanged", json_integer(j.unchanged));
     json_object_set_new(o, "errors_total", json_integer(j.errors_total));
     json_object_set_new(o, "errors_next_cursor", next);
     json_object_set_new(o, "error_counts", counts ? counts : json_object());

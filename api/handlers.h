@@ -94,6 +94,10 @@ void h_import_get(api_call *c);
 void h_import_errors_list(api_call *c);
 void h_import_errors(api_call *c);
 
+/* api/h_class_assign.c (issue 15: class assignment file, school system change) */
+void h_class_assignment_export(api_call *c);
+void h_school_system_change(api_call *c);
+
 /* api/h_audit.c */
 void h_audit_list(api_call *c);
 

@@ -299,6 +299,27 @@ static const problem problems[] = {
     {"csv_malformed", 422, "CSV 文件格式不正确", "The CSV file is malformed"},
     {"csv_too_large", 413, "CSV 文件的一行过长或列数过多",
      "A CSV record is too long or has too many fields"},
+    /* class assignment file and school system change (issue 15, docs/decisions/0028) */
+    {"student_not_in_school", 422, "本校没有该记录编号的学生（请使用本校导出的分班表）",
+     "No pupil of the school has this record id (use the class file exported for the school)"},
+    {"student_name_mismatch", 422, "姓名与该记录编号的学生不符",
+     "The name is not that of the pupil with this record id"},
+    {"invalid_record_id", 422, "记录编号应为导出时的数字编号，请勿修改",
+     "The record id must be the number the file was exported with"},
+    {"grade_mismatch", 422, "学生当前所在年级与表中年级不符（导出后年级已变动），请重新导出分班表",
+     "The pupil's grade now differs from the file's (it changed since the export): export the file again"},
+    {"class_wrong_grade", 422, "所填班级不属于该学生所在年级（分班、调班只能在本年级内进行）",
+     "The class given belongs to another grade (classes change within the pupil's grade only)"},
+    {"invalid_class_cell", 422, "新班级应填写班号（如 3）或本年级班级名称（如 一年级(3)班）",
+     "The new class must be a class number (3) or a class name of the grade (一年级(3)班)"},
+    {"invalid_system", 422, "学制只能是 63（六三制）或 54（五四制）",
+     "The system must be 63 or 54"},
+    {"invalid_effective_year", 422, "生效学年只能是当前学年或下一学年",
+     "The effective school year must be the current one or the next"},
+    {"system_unchanged", 409, "学校已是该学制", "The school has this system already"},
+    {"system_change_blocked", 409,
+     "该年级有在籍学生，变更学制后本校不再设该年级：请先办理毕业或转出后再变更学制",
+     "Pupils are in a grade the school would no longer teach: graduate or transfer them first"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
@@ -317,6 +338,10 @@ static const struct {
     {"export_too_large", "一次最多导出 %s 名学生", "at most %s students per export"},
     {"report_too_large", "最多 %s 行", "at most %s rows"},
     {"invalid_group_by", "不支持“%s”", "not \"%s\""},
+    /* issue 15 (docs/decisions/0028) */
+    {"grade_mismatch", "学生现为 %s", "now in %s"},
+    {"invalid_class_cell", "所填为“%s”", "given \"%s\""},
+    {"system_change_blocked", "年级 %s", "grade %s"},
 };
 
 /* Reasons and item codes: extra text after the title, by the code word in param. */

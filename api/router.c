@@ -93,6 +93,11 @@ const api_route api_routes[] = {
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/reports/school-statistics", h_report_school_stats, API_ROUTE_AUTH},
     {API_GET, "/api/v1/reports/non-local-students", h_report_nonlocal, API_ROUTE_AUTH},
+    /* class assignment, school system change (api/h_class_assign.c, issue 15) */
+    {API_GET, "/api/v1/schools/{code}/class-assignment.xlsx", h_class_assignment_export,
+     API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/system-change", h_school_system_change,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/problems", h_problems_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/problems/{id}/evidence", h_problem_evidence,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

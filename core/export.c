@@ -4,6 +4,7 @@
 #include "core/export.h"
 
 #include "base/buf.h"
+#include "core/class_file.h"
 #include "core/import.h"
 #include "formats/csv.h"
 #include "formats/xlsx.h"
@@ -49,6 +50,7 @@ struct core_export {
     core_op op;            /* arena: the caller's, used by open only */
     core_student_filter f; /* f.after_id: the keyset cursor */
     core_export_format fmt;
+    int classes; /* the class assignment file (core/class_file.h), not the roster */
     fmt_sink out;
     unsigned long long emitted; /* bytes given to `out` */
     fmt_xlsx_writer *w;
@@ -90,9 +92,27 @@ put_row(core_export *x, const char *const *cells, size_t n, app_err *err)
     return fmt_xlsx_writer_row(x->w, cells, n, err);
 }
 
+/* The class assignment file's start: its sheet and header row. */
+static int
+put_start_classes(core_export *x, app_err *err)
+{
+    fmt_xlsx_col cv[CORE_CF_NCOLS];
+    const char *titles[CORE_CF_NCOLS];
+    for (int c = 0; c < CORE_CF_NCOLS; c++) {
+        core_class_file_col(c, &cv[c]);
+        titles[c] = core_class_file_title(c);
+    }
+    fmt_xlsx_sheet_opts so = {cv, CORE_CF_NCOLS, 1, 0};
+    x->w = fmt_xlsx_writer_new_stream((fmt_sink){counting_sink, x});
+    int rc = fmt_xlsx_writer_sheet(x->w, CORE_CLASS_FILE_SHEET, &so, err);
+    return rc == 0 ? put_row(x, titles, CORE_CF_NCOLS, err) : rc;
+}
+
 static int
 put_start(core_export *x, app_err *err)
 {
+    if (x->classes)
+        return put_start_classes(x, err);
     int n = core_template_ncols(), nc = core_export_ncols();
     const char *titles[CORE_TEMPLATE_MAX_COLS + 2];
     char tbuf[CORE_TEMPLATE_MAX_COLS][64];
@@ -148,10 +168,10 @@ too_many(core_export_format fmt, app_err *err)
     return rc;
 }
 
-int
-core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
-                 core_export_format fmt, const char *audit_target, fmt_sink sink, core_export **out,
-                 long long *out_count, app_err *err)
+static int
+export_open(db_conn *db, const core_op *op, const core_student_filter *f, core_export_format fmt,
+            int classes, const char *audit_target, fmt_sink sink, core_export **out,
+            long long *out_count, app_err *err)
 {
     *out = NULL;
     *out_count = 0;
@@ -172,9 +192,10 @@ core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
     char detail[256];
     snprintf(detail, sizeof(detail),
              "{\"count\":%lld,\"revealed\":%s,\"format\":\"%s\",\"grade\":%d,\"class\":%d,"
-             "\"status\":%s%s%s}",
+             "\"status\":%s%s%s%s}",
              count, f->reveal ? "true" : "false", fmt == CORE_EXPORT_CSV ? "csv" : "xlsx", f->grade,
-             f->class_no, plain ? "\"" : "", plain ? f->state : "null", plain ? "\"" : "");
+             f->class_no, plain ? "\"" : "", plain ? f->state : "null", plain ? "\"" : "",
+             classes ? ",\"file\":\"class_assignment\"" : "");
     if ((rc = core_audit(db, op, "student.export", "school", audit_target, detail, err)) != 0)
         return rc;
 
@@ -183,6 +204,7 @@ core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
     x->f = cf;
     x->f.limit = CORE_EXPORT_PAGE;
     x->fmt = fmt;
+    x->classes = classes;
     x->out = sink;
     x->count = count;
     if ((rc = put_start(x, err)) != 0) {
@@ -192,6 +214,22 @@ core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
     *out = x;
     *out_count = count;
     return 0;
+}
+
+int
+core_export_open(db_conn *db, const core_op *op, const core_student_filter *f,
+                 core_export_format fmt, const char *audit_target, fmt_sink sink, core_export **out,
+                 long long *out_count, app_err *err)
+{
+    return export_open(db, op, f, fmt, 0, audit_target, sink, out, out_count, err);
+}
+
+int
+core_export_open_classes(db_conn *db, const core_op *op, const core_student_filter *f,
+                         const char *audit_target, fmt_sink sink, core_export **out,
+                         long long *out_count, app_err *err)
+{
+    return export_open(db, op, f, CORE_EXPORT_XLSX, 1, audit_target, sink, out, out_count, err);
 }
 
 /* The next page into x (the previous one freed); x->n 0 at the end. */
@@ -241,8 +279,11 @@ core_export_next(core_export *x, db_conn *db, int *out_done, app_err *err)
         }
         if (x->written >= core_export_max_rows(x->fmt))
             return too_many(x->fmt, err);
-        core_export_cells(x->op.env->codes, &x->v[x->i], x->page, cells);
-        if ((rc = put_row(x, cells, nc, err)) != 0)
+        if (x->classes)
+            core_class_file_cells(&x->v[x->i], x->page, cells);
+        else
+            core_export_cells(x->op.env->codes, &x->v[x->i], x->page, cells);
+        if ((rc = put_row(x, cells, x->classes ? CORE_CF_NCOLS : nc, err)) != 0)
             return rc;
         x->i++;
         x->written++;

@@ -79,6 +79,17 @@ int core_export_open(db_conn *db, const core_op *op, const core_student_filter *
                      core_export **out, long long *out_count, app_err *err);
 
 /*
+ * The class assignment file of core/class_file.h (GET
+ * /schools/{code}/class-assignment.xlsx), an xlsx file made and streamed as
+ * above: the students of `f` (the caller sets school, grade and state), one
+ * row each in the file's columns. Audited as above ("student.export", detail
+ * with "file": "class_assignment"); the same errors.
+ */
+int core_export_open_classes(db_conn *db, const core_op *op, const core_student_filter *f,
+                             const char *audit_target, fmt_sink sink, core_export **out,
+                             long long *out_count, app_err *err);
+
+/*
  * Write the next rows: at least CORE_EXPORT_STEP_BYTES more go to the sink,
  * reading pages of students with `db` as needed, unless the roster ends
  * first; then the end of the file is written and *out_done set to 1 (it is

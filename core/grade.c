@@ -57,6 +57,38 @@ core_grade_fits_school(int category, const char *system, int grade)
     }
 }
 
+/* Grade codes by year of schooling (index 0 is year 1). */
+static const int by_year_63[12] = {11, 12, 13, 14, 15, 16, 21, 22, 23, 31, 32, 33};
+static const int by_year_54[12] = {11, 12, 13, 14, 15, 21, 22, 23, 24, 31, 32, 33};
+
+static const int *
+years_of(const char *system)
+{
+    return system != NULL && strcmp(system, "54") == 0 ? by_year_54 : by_year_63;
+}
+
+int
+core_grade_year(const char *system, int grade)
+{
+    const int *v = years_of(system);
+    for (int y = 0; y < 12; y++)
+        if (v[y] == grade)
+            return y + 1;
+    return 0;
+}
+
+int
+core_grade_of_year(const char *system, int year)
+{
+    return year >= 1 && year <= 12 ? years_of(system)[year - 1] : 0;
+}
+
+int
+core_grade_map(const char *from, const char *to, int grade)
+{
+    return core_grade_of_year(to, core_grade_year(from, grade));
+}
+
 int
 core_class_default_name(int grade, int number, char *out, size_t cap)
 {

@@ -45,6 +45,38 @@ int core_school_system_valid(const char *system);
 int core_grade_fits_school(int category, const char *system, int grade);
 
 /*
+ * 六三 and 五四 (issue 15, docs/decisions/0028). Both systems count the same
+ * nine years of compulsory schooling and then three of senior secondary; they
+ * differ in where primary school ends. A grade is mapped between the systems
+ * by its year of schooling (就读年数), the same child in the same year:
+ *
+ *   year of schooling     1  2  3  4  5  6  7  8  9  10 11 12
+ *   六三 ("63") grade     11 12 13 14 15 16 21 22 23 31 32 33
+ *   五四 ("54") grade     11 12 13 14 15 21 22 23 24 31 32 33
+ *
+ * so 六年级 (16) of 六三 is 初一 (21) of 五四, 初一 of 六三 is 初二 of 五四, and
+ * so on; primary grades 1-5 and senior grades keep their codes. A school that
+ * changes system (POST /schools/{code}/system-change) has its classes and
+ * pupils remapped by this table; a pupil transferred between schools of
+ * different systems enters the grade of the same year of schooling (a pupil
+ * in 初一 of a 五四 school enters 六年级 of a 六三 school; a pupil who finished
+ * 五年级 of a 五四 primary - the end of its primary stage - is promoted to year
+ * 6, which a 六三 school teaches as 六年级 and a 五四 school as 初一).
+ */
+
+/* The year of schooling (1..12) of `grade` under `system` ("63" or "54";
+   anything else counts as "63"); 0 when the system has no such grade (24
+   under 六三, 16 under 五四) or the grade is invalid. */
+int core_grade_year(const char *system, int grade);
+
+/* The grade of year of schooling `year` (1..12) under `system`; 0 outside. */
+int core_grade_of_year(const char *system, int year);
+
+/* The grade under `to` of a pupil in `grade` under `from` (the table above);
+   0 when `from` has no such grade. The same system gives the grade itself. */
+int core_grade_map(const char *from, const char *to, int grade);
+
+/*
  * The default display name of class `number` of `grade` into `out`
  * ("一年级(1)班"); `cap` should be CORE_CLASS_NAME_MAX. Returns 0, or -1 (and
  * writes "") when the grade or the number (1..CORE_CLASS_NUMBER_MAX) is

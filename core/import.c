@@ -3,6 +3,7 @@
  */
 #include "core/import.h"
 
+#include "core/class_file.h"
 #include "formats/csv.h"
 #include "formats/xlsx.h"
 
@@ -453,6 +454,7 @@ core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err)
 /* ------------------------------------------------------------ the errors file */
 
 typedef struct errfile {
+    int classes; /* the class assignment file (core/class_file.h), not the template */
     fmt_xlsx_writer *w;
     core_import_msgs_fn next; /* the messages, in row order */
     void *ctx;
@@ -498,11 +500,27 @@ blank_row(const fmt_sheet_row *row)
     return 1;
 }
 
+/* Columns of the file the errors file copies, and their titles. */
+static int
+ef_ncols(const errfile *ef)
+{
+    return ef->classes ? CORE_CF_NCOLS : core_template_ncols();
+}
+
+static void
+ef_title(const errfile *ef, int col, char *buf, size_t cap)
+{
+    if (ef->classes)
+        snprintf(buf, cap, "%s", core_class_file_title(col));
+    else
+        core_template_title(col, buf, cap);
+}
+
 static int
 errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 {
     errfile *ef = ctx;
-    int n = core_template_ncols();
+    int n = ef_ncols(ef);
     const char *cells[CORE_TEMPLATE_MAX_COLS + 1];
     char titles[CORE_TEMPLATE_MAX_COLS][64];
     char dates[CORE_TEMPLATE_MAX_COLS][16];
@@ -513,7 +531,7 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
             if ((size_t)c < row->ncells && row->cells[c].len > 0) {
                 cells[c] = row->cells[c].s;
             } else {
-                core_template_title(c, titles[c], sizeof(titles[c]));
+                ef_title(ef, c, titles[c], sizeof(titles[c]));
                 cells[c] = titles[c];
             }
         }
@@ -528,7 +546,7 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         return 0;
     for (int c = 0; c < n; c++) {
         cells[c] = (size_t)c < row->ncells ? row->cells[c].s : "";
-        int f = core_template_field(c);
+        int f = ef->classes ? -1 : core_template_field(c);
         if ((size_t)c >= row->ncells || row->cells[c].type != CORE_CELL_NUMBER || f < 0)
             continue;
         /* an Excel date (a serial number) as the date the import read in it: the
@@ -550,25 +568,31 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
     return fmt_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
 }
 
-int
-core_import_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
-                             core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
-                             size_t *out_len, long *out_rows, app_err *err)
+static int
+errors_xlsx(int classes, const char *format, const unsigned char *data, size_t len,
+            core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out, size_t *out_len,
+            long *out_rows, app_err *err)
 {
-    int n = core_template_ncols();
+    errfile ef;
+    memset(&ef, 0, sizeof(ef));
+    ef.classes = classes;
+    int n = ef_ncols(&ef);
     fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
-    for (int c = 0; c < n; c++)
-        core_template_col(c, &cv[c]);
+    for (int c = 0; c < n; c++) {
+        if (classes)
+            core_class_file_col(c, &cv[c]);
+        else
+            core_template_col(c, &cv[c]);
+    }
     memset(&cv[n], 0, sizeof(cv[n]));
     cv[n].width = 60;
     fmt_xlsx_sheet_opts so = {cv, (size_t)n + 1, 1, 0};
-    errfile ef;
-    memset(&ef, 0, sizeof(ef));
     ef.w = fmt_xlsx_writer_new();
     ef.next = next;
     ef.ctx = ctx;
     ef.all_rows = all_rows;
-    int rc = fmt_xlsx_writer_sheet(ef.w, CORE_TEMPLATE_SHEET, &so, err);
+    int rc = fmt_xlsx_writer_sheet(ef.w, classes ? CORE_CLASS_FILE_SHEET : CORE_TEMPLATE_SHEET, &so,
+                                   err);
     if (rc == 0 && (rc = next(ctx, &ef.msg, err)) >= 0) {
         ef.have_msg = rc;
         rc = 0;
@@ -589,6 +613,22 @@ core_import_errors_xlsx_next(const char *format, const unsigned char *data, size
     if (out_rows)
         *out_rows = ef.rows;
     return rc;
+}
+
+int
+core_import_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
+                             core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
+                             size_t *out_len, long *out_rows, app_err *err)
+{
+    return errors_xlsx(0, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+}
+
+int
+core_class_file_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
+                                 core_import_msgs_fn next, void *ctx, int all_rows,
+                                 unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
+{
+    return errors_xlsx(1, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
 }
 
 typedef struct msg_array {

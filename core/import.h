@@ -126,6 +126,13 @@ int core_import_errors_xlsx_next(const char *format, const unsigned char *data, 
                                  unsigned char **out, size_t *out_len, long *out_rows,
                                  app_err *err);
 
+/* The same for a class assignment file (mode classes, core/class_file.h):
+   its columns and sheet name instead of the template's. */
+int core_class_file_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
+                                     core_import_msgs_fn next, void *ctx, int all_rows,
+                                     unsigned char **out, size_t *out_len, long *out_rows,
+                                     app_err *err);
+
 /* ---- running a job (core/import_job.c) ---- */
 
 /* How the caller words one row error in Chinese (api/ renders it like a
@@ -150,7 +157,11 @@ extern int core_import_batch;
  * Run a claimed job (state running) as `op`'s actor, the uploader: read
  * the file, check the header, then each data row - mode create registers
  * it exactly like POST /students, mode update edits the record that
- * matches its name and ID number (key fields are not changed). Without
+ * matches its name and ID number (key fields are not changed), mode classes
+ * moves a pupil to another class of its grade (core_class_move, the class
+ * assignment file of core/class_file.h). A row of mode update or classes
+ * that matched its record and changed nothing counts in job->unchanged, not
+ * job->updated. Without
  * atomic, rows commit in batches (core_import_batch rows of mode create,
  * registered set-based; CORE_IMPORT_BATCH of mode update) with the job's
  * progress, so a worker that dies leaves the job at its last commit and

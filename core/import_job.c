@@ -1,6 +1,7 @@
 /*
  * core/import_job.c - running an import job (see core/import.h).
  */
+#include "core/class_file.h"
 #include "core/files.h"
 #include "core/import.h"
 #include "db/keylock.h"
@@ -32,6 +33,7 @@ typedef struct run {
     void *ctx;
     core_import_map map;
     int have_header, in_tx, batch, failed_header;
+    int classes;       /* mode classes: the class assignment file (core/class_file.h) */
     int counted;       /* job->errors_total when errors were last written */
     app_arena *earena; /* the messages of the errors not yet written */
     base_buf ebuf;     /* those errors as COPY text (db_import_error_encode) */
@@ -56,7 +58,10 @@ static void
 add_error(run *r, long row, int col, const char *field, const char *code, const char *param)
 {
     char header[64] = "", letter[4] = "";
-    if (col >= 0) {
+    if (col >= 0 && r->classes) {
+        snprintf(header, sizeof(header), "%s", core_class_file_title(col));
+        fmt_sheet_col_name(col, letter);
+    } else if (col >= 0) {
         core_template_title(col, header, sizeof(header));
         fmt_sheet_col_name(col, letter);
     }
@@ -129,22 +134,31 @@ unspool(run *r)
     return rc;
 }
 
+/* The column of the file that holds the field at JSON pointer `p`, or -1. */
+static int
+column_of(const run *r, const char *p)
+{
+    if (p == NULL || p[0] == '\0')
+        return -1;
+    if (r->classes)
+        return core_class_file_column_of(p);
+    int f = core_field_by_pointer(p);
+    return f >= 0 ? core_import_column_of(&r->map, f) : -1;
+}
+
 /* Every item of `e` as an error of `row`, by the column that holds its field. */
 static void
 add_errors(run *r, long row, const app_err *e)
 {
     if (e->nitems == 0) {
         /* one error of the row (duplicate, full class ...): its field's column if it names one */
-        int f = e->field[0] ? core_field_by_pointer(e->field) : -1;
-        int col = f >= 0 ? core_import_column_of(&r->map, f) : -1;
-        add_error(r, row, col, e->field, e->slug ? e->slug : "internal_error", e->param);
+        add_error(r, row, column_of(r, e->field), e->field, e->slug ? e->slug : "internal_error",
+                  e->param);
         return;
     }
     for (int i = 0; i < e->nitems; i++) {
         const app_err_item *it = &e->items[i];
-        int f = core_field_by_pointer(it->field);
-        int col = f >= 0 ? core_import_column_of(&r->map, f) : -1;
-        add_error(r, row, col, it->field, it->code, it->param);
+        add_error(r, row, column_of(r, it->field), it->field, it->code, it->param);
     }
 }
 
@@ -167,10 +181,12 @@ flush(run *r)
     return rc;
 }
 
-/* mode update: the record of this name and ID number, edited in its non-key fields. */
+/* mode update: the record of this name and ID number, edited in its non-key
+   fields; *out_changed = 0 when the row matched it and changed nothing. */
 static int
-update_row(run *r, core_record *rec, app_err *e)
+update_row(run *r, core_record *rec, int *out_changed, app_err *e)
 {
+    *out_changed = 0;
     const char *type = rec->v[CORE_R_ID_TYPE], *number = rec->v[CORE_R_ID_NUMBER];
     if (rec->v[CORE_R_NAME] == NULL || type == NULL || number == NULL) {
         app_err_add(e, type ? "/id_number" : "/id_type", "missing_field", NULL);
@@ -199,7 +215,10 @@ update_row(run *r, core_record *rec, app_err *e)
     char key[24];
     snprintf(key, sizeof(key), "%lld", cur.id);
     core_student out;
-    return core_student_patch(r->db, &r->rop, key, now.version, rec, present, &out, e);
+    if ((rc = core_student_patch(r->db, &r->rop, key, now.version, rec, present, &out, e)) != 0)
+        return rc;
+    *out_changed = out.version != now.version;
+    return 0;
 }
 
 /* Mode create: register the gathered rows together, then count and report
@@ -240,7 +259,8 @@ static int
 header_row(run *r, const fmt_sheet_row *row)
 {
     app_err e = {0};
-    if (core_import_header(row, &r->map, &e) != 0) {
+    int bad = r->classes ? core_class_file_header(row, &e) : core_import_header(row, &r->map, &e);
+    if (bad != 0) {
         /* the whole file is not the template: say which columns */
         for (int i = 0; i < e.nitems; i++) {
             int col = 0;
@@ -272,13 +292,16 @@ batch_begin(run *r)
     return 0;
 }
 
-/* Mode update: the row (rc: its normalisation) applied to its record and
-   counted; an error not the row's own stops the job. */
+/* Mode update (rec) or classes (move): the row (rc: its reading) applied to
+   its record and counted; an error not the row's own stops the job. */
 static int
-update_counted(run *r, long row, core_record *rec, app_err *e, int rc)
+update_counted(run *r, long row, core_record *rec, const core_class_row *move, app_err *e, int rc)
 {
-    if (rc == 0)
-        rc = update_row(r, rec, e);
+    int changed = 0;
+    if (rc == 0 && move != NULL)
+        rc = core_class_move(r->db, &r->rop, r->job->school, move, &changed, e);
+    else if (rc == 0)
+        rc = update_row(r, rec, &changed, e);
     if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
         *r->err = *e;
         return rc; /* not the row's fault: the job stops and is resumed */
@@ -286,8 +309,10 @@ update_counted(run *r, long row, core_record *rec, app_err *e, int rc)
     if (rc != 0) {
         r->job->rejected++;
         add_errors(r, row, e);
-    } else {
+    } else if (changed) {
         r->job->updated++;
+    } else {
+        r->job->unchanged++;
     }
     return 0;
 }
@@ -337,7 +362,11 @@ on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         memset(e, 0, sizeof(*e));
     }
     int empty = 0;
-    rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, rec, &empty, e);
+    core_class_row move;
+    if (r->classes)
+        rc = core_class_file_row(row, r->rop.arena, &move, &empty, e);
+    else
+        rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, rec, &empty, e);
     j->last_row = (int)row->row;
     if (empty) {
         j->skipped++;
@@ -349,7 +378,7 @@ on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         r->pend[r->npend].row = row->row;
         r->pend[r->npend].rc = rc;
         r->npend++;
-    } else if ((rc = update_counted(r, row->row, rec, e, rc)) != 0) {
+    } else if ((rc = update_counted(r, row->row, rec, r->classes ? &move : NULL, e, rc)) != 0) {
         return rc;
     }
     return batch_count(r, create);
@@ -447,7 +476,7 @@ go(run *r)
         /* nothing of an earlier attempt was committed: start over, holding
            the job's row (other workers skip it) */
         job->total = job->processed = job->last_row = 0;
-        job->created = job->updated = job->rejected = job->skipped = 0;
+        job->created = job->updated = job->unchanged = job->rejected = job->skipped = 0;
         job->errors_total = r->counted = 0;
         if ((rc = db_begin(db, err)) != 0 || (rc = db_import_reset(db, job->id, err)) != 0 ||
             (rc = escalate_if_large(r)) != 0)
@@ -491,7 +520,7 @@ go(run *r)
         while (db_in_tx(db))
             db_rollback(db);
         r->in_tx = 0;
-        job->created = job->updated = 0;
+        job->created = job->updated = job->unchanged = 0;
         if (failure == NULL)
             failure = "rows_rejected";
     }
@@ -526,6 +555,7 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_mess
     r.err = err;
     r.rop = *op;
     r.rop.arena = NULL;
+    r.classes = strcmp(job->mode, "classes") == 0;
     if (strcmp(job->mode, "create") == 0) {
         r.cap = core_import_batch < 1 ? 1 : core_import_batch;
         r.pend = xcalloc((size_t)r.cap, sizeof(pending));

@@ -41,7 +41,8 @@ upload_checks(const core_op *op, const core_import_new *in, const char **out_for
     const core_actor *ac = op->actor;
     if (ac->level != CORE_LEVEL_SCHOOL || ac->staff_role != CORE_STAFF_REGISTRAR)
         return fail_at(err, APP_EFORBIDDEN, "forbidden", NULL);
-    if (in->mode == NULL || (strcmp(in->mode, "create") != 0 && strcmp(in->mode, "update") != 0))
+    if (in->mode == NULL || (strcmp(in->mode, "create") != 0 && strcmp(in->mode, "update") != 0 &&
+                             strcmp(in->mode, "classes") != 0))
         return fail_at(err, APP_EINVAL, "invalid_parameter", "/query/mode");
     /* a registrar imports into its own school only */
     if (in->school != NULL && strcmp(in->school, ac->org) != 0)
@@ -253,8 +254,13 @@ core_import_job_errors_xlsx(db_conn *db, const core_op *op, long long id, db_imp
     /* the stored errors in row order, a page at a time */
     msg_reader m = {.db = db, .job = j->id};
     long rows = 0;
-    rc = core_import_errors_xlsx_next(j->format, data, len, next_msg, &m,
-                                      j->atomic && j->failure != NULL, out, out_len, &rows, err);
+    int all_rows = j->atomic && j->failure != NULL;
+    if (strcmp(j->mode, "classes") == 0)
+        rc = core_class_file_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
+                                              out_len, &rows, err);
+    else
+        rc = core_import_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
+                                          out_len, &rows, err);
     app_arena_free(m.page_arena);
     if (rc != 0)
         return rc;

@@ -26,7 +26,7 @@
 
 /* An upload as the request gives it: the query members as sent (NULL: absent). */
 typedef struct core_import_new {
-    const char *mode;   /* "create" or "update" */
+    const char *mode;   /* "create", "update" or "classes" (core/class_file.h) */
     const char *school; /* must be the registrar's own school when given */
     const char *atomic; /* "true" or "false" */
     const unsigned char *body;

@@ -14,7 +14,7 @@
     "id, created_by, school, mode, format, sha256, state, failure, created_org, atomic, size,"     \
     " attempts, total, processed, last_row, created, updated, rejected, skipped, "                 \
     "errors_total," DB__TS("created_at") ", " DB__TS("started_at") "," DB__TS(                     \
-        "finished_at") ", error_counts::text, lost, data_key IS NOT NULL," DB__TS("upload_deleted_at")
+        "finished_at") ", error_counts::text, lost, data_key IS NOT NULL," DB__TS("upload_deleted_at") ", unchanged"
 
 static void
 fill(const db_res *r, app_arena *a, db_import *j)
@@ -47,6 +47,7 @@ fill(const db_res *r, app_arena *a, db_import *j)
     j->lost = (int)db_res_int(r, 0, 24);
     j->data_sealed = db_res_get(r, 0, 25)[0] == 't';
     j->upload_deleted_at = db__dup_or_null(a, r, 0, 26);
+    j->unchanged = (int)db_res_int(r, 0, 27);
 }
 
 /* The upload travels as a binary parameter (no hex: a 50 MiB file stays 50 MiB).
@@ -179,12 +180,12 @@ static const db_stmt SQL_PROGRESS = {
     " (SELECT coalesce(jsonb_object_agg(code, n), '{}') FROM (SELECT code, sum(n) AS n FROM"
     " (SELECT key AS code, value::bigint AS n FROM jsonb_each_text(j.error_counts) UNION ALL"
     " SELECT code, count(*) FROM import_error WHERE job = $1 AND seq > $10::int GROUP BY code)"
-    " u GROUP BY code) s), heartbeat_at = now() WHERE id = $1"};
+    " u GROUP BY code) s), unchanged = $11, heartbeat_at = now() WHERE id = $1"};
 
 int
 db_import_progress(db_conn *c, const db_import *j, int counted, app_err *err)
 {
-    char v[10][24];
+    char v[11][24];
     snprintf(v[0], 24, "%lld", j->id);
     snprintf(v[1], 24, "%d", j->total);
     snprintf(v[2], 24, "%d", j->processed);
@@ -195,8 +196,9 @@ db_import_progress(db_conn *c, const db_import *j, int counted, app_err *err)
     snprintf(v[7], 24, "%d", j->skipped);
     snprintf(v[8], 24, "%d", j->errors_total);
     snprintf(v[9], 24, "%d", counted);
-    const char *p[] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
-    return db_exec(c, &SQL_PROGRESS, 10, p, NULL, err);
+    snprintf(v[10], 24, "%d", j->unchanged);
+    const char *p[] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]};
+    return db_exec(c, &SQL_PROGRESS, 11, p, NULL, err);
 }
 
 /* ------------------------------------------------------------ errors */
@@ -319,7 +321,8 @@ db_import_lock(db_conn *c, long long id, app_err *err)
 static const db_stmt SQL_RESET = {
     "import_reset",
     "WITH gone AS (DELETE FROM import_error WHERE job = $1) UPDATE import_job SET total = 0,"
-    " processed = 0, last_row = 0, created = 0, updated = 0, rejected = 0, skipped = 0,"
+    " processed = 0, last_row = 0, created = 0, updated = 0, unchanged = 0, rejected = 0,"
+    " skipped = 0,"
     " errors_total = 0, error_counts = '{}' WHERE id = $1"};
 
 int

@@ -12,6 +12,7 @@ typedef struct db_import {
     const char *school, *mode, *format, *sha256, *state, *failure, *created_org;
     int atomic, size, attempts;
     int total, processed, last_row, created, updated, rejected, skipped;
+    int unchanged;            /* rows that matched a record and changed nothing */
     int errors_total;         /* rows of import_error (the last one's seq) */
     int lost;                 /* times taken over from a worker that was gone */
     const char *error_counts; /* {"code": n, ...} */

@@ -4,6 +4,7 @@
  */
 #include "workflow/effects.h"
 
+#include "core/grade.h"
 #include "core/problem.h"
 #include "db/history.h"
 #include "db/problem.h"
@@ -197,6 +198,7 @@ typedef struct member_move {
     const char *state, *cert, *etype;
     long long class_id;
     int class_no;
+    int grade; /* the grade it goes to (a transfer between systems maps it) */
 } member_move;
 
 static int
@@ -206,7 +208,7 @@ place_member(db_conn *db, const core_op *op, const wf_def *d, const core_request
 {
     const char *applied = wf_applied_json(op->arena, s, grade, class_no, mv->state, dst->code);
     const char *chg = wf_history_moves(op->arena, s->state, mv->state, s->school, dst->code, grade,
-                                       grade, class_no, mv->class_no, 0);
+                                       mv->grade, class_no, mv->class_no, 0);
     db_history h = {0,       s->id,          op->actor->user_id, q->id, NULL,
                     d->type, op->actor->org, dst->code,          chg};
     json_t *data = json_pack("{s:s,s:s,s:s,s:s}", "type", d->type, "state", mv->state, "from",
@@ -214,8 +216,8 @@ place_member(db_conn *db, const core_op *op, const wf_def *d, const core_request
     if (mv->cert)
         json_object_set_new(data, "certificate_no", json_string(mv->cert));
     int version = 0, rc;
-    if ((rc = db_student_place(db, s->id, mv->state, dst->code, mv->class_id, grade, mv->class_no,
-                               &version, err)) != 0 ||
+    if ((rc = db_student_place(db, s->id, mv->state, dst->code, mv->class_id, mv->grade,
+                               mv->class_no, &version, err)) != 0 ||
         (rc = db_history_insert(db, &h, err)) != 0 ||
         (rc = db_member_set(db, q->id, s->id, d->effect == WF_E_GRADUATE ? mv->state : NULL,
                             mv->cert, applied, err)) != 0)
@@ -238,8 +240,9 @@ apply_members_of(db_conn *db, const core_op *op, const wf_def *d, const core_req
         ngrad += strcmp(outcome_of(pl, m[i].student_id), "graduated") == 0;
     if (ngrad && (rc = db_certificate_take(db, q->school, year, ngrad, &first, err)) != 0)
         return rc;
-    db_school dst;
-    if ((rc = core_school_load(db, op, grad ? q->school : q->other_school, &dst, err)) != 0)
+    db_school dst, src;
+    if ((rc = core_school_load(db, op, grad ? q->school : q->other_school, &dst, err)) != 0 ||
+        (rc = core_school_load(db, op, q->school, &src, err)) != 0)
         return rc;
     for (int i = 0; i < n; i++) {
         db_student s;
@@ -252,7 +255,7 @@ apply_members_of(db_conn *db, const core_op *op, const wf_def *d, const core_req
                                m[i].student_id);
         int grade, class_no;
         core_student_place_of(&s, &grade, &class_no);
-        member_move mv = {"enrolled", NULL, NULL, s.class_id, class_no};
+        member_move mv = {"enrolled", NULL, NULL, s.class_id, class_no, grade};
         if (grad) {
             mv.state = outcome_of(pl, s.id);
             if (strcmp(mv.state, "graduated") == 0)
@@ -260,7 +263,10 @@ apply_members_of(db_conn *db, const core_op *op, const wf_def *d, const core_req
             mv.etype = "student.graduated";
         } else {
             mv.class_no = cls ? atoi(cls) : class_no;
-            if ((rc = wf_class_lock(db, dst.code, grade, mv.class_no, &mv.class_id, err)) != 0)
+            /* the same year of schooling under the receiving school's system */
+            int g = core_grade_map(src.system, dst.system, grade);
+            mv.grade = g ? g : grade;
+            if ((rc = wf_class_lock(db, dst.code, mv.grade, mv.class_no, &mv.class_id, err)) != 0)
                 return rc;
             mv.etype = "student.transferred";
         }

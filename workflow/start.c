@@ -195,7 +195,14 @@ start_single(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
         if (last_term)
             return app_err_set(err, APP_EINVAL, "transition_not_allowed",
                                "graduating grade, last term");
-        int g = a->grade ? a->grade : grade;
+        /* no grade named: the grade of the same year of schooling under the
+           receiving school's system (core_grade_map, docs/decisions/0028),
+           written into the payload so that the approval applies it */
+        int g = a->grade ? a->grade : core_grade_map(sc->system, rs->system, grade);
+        if (g == 0)
+            g = grade;
+        if (a->grade == 0 && g != grade)
+            dr->payload = wf_payload_with(op->arena, dr->payload, "grade", json_sprintf("%d", g));
         if (!core_grade_fits_school(rs->category, rs->system, g))
             return wf_err_item(err, "/payload/grade", "grade_not_in_school");
         if (a->class_no && (rc = wf_class_lock(db, rs->code, g, a->class_no, &cid, err)) != 0)
@@ -275,6 +282,10 @@ start_batch(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
             continue;
         int grade, class_no, nprob = 0, nopen = 0;
         core_student_place_of(&s, &grade, &class_no);
+        /* the grade it goes to: the same year of schooling (docs/decisions/0028) */
+        int to = core_grade_map(sc->system, rs->system, grade);
+        if (to == 0)
+            to = grade;
         if ((rc = db_problem_open_count(db, s.id, &nprob, err)) != 0 ||
             (rc = db_request_open_count(db, s.id, &nopen, err)) != 0)
             return rc;
@@ -286,10 +297,10 @@ start_batch(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
             wf_err_item(err, ptr, "student_has_problem");
         else if (nopen)
             wf_err_item(err, ptr, "student_in_flight");
-        else if (!core_grade_fits_school(rs->category, rs->system, grade))
+        else if (!core_grade_fits_school(rs->category, rs->system, to))
             wf_err_item(err, ptr, "grade_not_in_school");
-        else if (wf_class_lock(db, rs->code, grade, a->class_no ? a->class_no : class_no, &cid,
-                               &e) != 0) {
+        else if (wf_class_lock(db, rs->code, to, a->class_no ? a->class_no : class_no, &cid, &e) !=
+                 0) {
             app_err_clear(&e);
             wf_err_item(err, ptr, "class_not_found");
         } else {

@@ -189,7 +189,9 @@ START_TEST(test_roster_reimport_update)
     wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
     ck_assert_msg(jint(r.json, "rejected") == 0, "%s", r.body);
-    ck_assert_int_eq(jint(r.json, "updated"), rows);
+    /* one row changed its record; the others matched and changed nothing */
+    ck_assert_int_eq(jint(r.json, "updated"), 1);
+    ck_assert_int_eq(jint(r.json, "unchanged"), rows - 1);
     ck_assert_int_eq(jint(r.json, "created"), 0);
     ht_resp_free(&r);
     /* the edited cell, and only it */
@@ -227,7 +229,9 @@ START_TEST(test_roster_reimport_update)
     ht_resp_free(&r);
     wf_wait_import(REG_A, id, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
-    ck_assert_msg(jint(r.json, "rejected") == 0 && jint(r.json, "updated") == rows, "%s", r.body);
+    ck_assert_msg(jint(r.json, "rejected") == 0 && jint(r.json, "updated") == 0 &&
+                      jint(r.json, "unchanged") == rows,
+                  "%s", r.body);
     ht_resp_free(&r);
     ck_assert_int_eq(count_of("SELECT version FROM student WHERE id = %lld", a.id), aver);
     ck_assert_int_eq(count_of("SELECT version FROM student WHERE id = %lld", b.id), bver);
@@ -327,12 +331,14 @@ START_TEST(test_roster_multi_page)
                             " WHERE action = 'student.export' AND request_id = '%s'",
                             rid),
                      "600 true");
-    /* unchanged, it goes back in: every row matched */
+    /* unchanged, it goes back in: every row matched, none changed */
     long long id2 = wf_upload(REG_A, "mode=update", r.body, r.len, 202);
     ht_resp_free(&r);
     wf_wait_import(REG_A, id2, &r);
     ck_assert_msg(strcmp(ht_json_str(r.json, "state"), "done") == 0, "%s", r.body);
-    ck_assert_msg(jint(r.json, "updated") == N && jint(r.json, "rejected") == 0, "%s", r.body);
+    ck_assert_msg(jint(r.json, "updated") == 0 && jint(r.json, "unchanged") == N &&
+                      jint(r.json, "rejected") == 0,
+                  "%s", r.body);
     ht_resp_free(&r);
 
     /* the CSV over HTTP/2 */
