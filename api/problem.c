@@ -297,6 +297,9 @@ static const problem problems[] = {
     {"csv_malformed", 422, "CSV 文件格式不正确", "The CSV file is malformed"},
     {"csv_too_large", 413, "CSV 文件的一行过长或列数过多",
      "A CSV record is too long or has too many fields"},
+    /* the graduate pool (毕业库抽取, issue #15: docs/decisions/0027) */
+    {"already_claimed", 409, "本校已提交对该毕业生的抽取申请，正在审核中",
+     "This school already has an open claim on that graduate"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
