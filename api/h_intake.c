@@ -26,13 +26,13 @@ job_pool_search(api_call *c, db_conn *db)
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "student",
-                             (json_int_t)h[i].id, "name", h[i].name, "gender", h[i].gender,
-                             "birth_date", h[i].birth_date, "id_number", h[i].id_number,
-                             "student_number", h[i].student_number, "school", h[i].school,
-                             "school_name", h[i].school_name, "grade",
-                             app_arena_printf(c->arena, "%02d", h[i].grade), "intake_grade",
-                             app_arena_printf(c->arena, "%02d", h[i].intake_grade)));
+            items,
+            json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "student", (json_int_t)h[i].id,
+                      "name", h[i].name, "gender", h[i].gender, "birth_date", h[i].birth_date,
+                      "id_number", h[i].id_number, "student_number", h[i].student_number, "school",
+                      h[i].school, "school_name", h[i].school_name, "grade",
+                      app_arena_printf(c->arena, "%02d", h[i].grade), "intake_grade",
+                      app_arena_printf(c->arena, "%02d", h[i].intake_grade)));
     api_reply_json(c, 200, json_pack("{s:o}", "items", items));
     return 0;
 }

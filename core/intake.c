@@ -69,8 +69,7 @@ check_query(const core_op *op, core_pool_query *q, app_err *err)
     size_t n = q->name ? strlen(q->name) : 0;
     if (q->name == NULL)
         app_err_add(err, "/name", "missing_field", NULL);
-    else if (n == 0 || !base_utf8_valid(q->name, n) ||
-             base_utf8_chars(q->name, n) > NAME_MAX_CHARS)
+    else if (n == 0 || !base_utf8_valid(q->name, n) || base_utf8_chars(q->name, n) > NAME_MAX_CHARS)
         app_err_add(err, "/name", "wrong_type", NULL);
     if (q->birth_date == NULL)
         app_err_add(err, "/birth_date", "missing_field", NULL);
@@ -169,7 +168,8 @@ core_intake_window_check(db_conn *db, const core_op *op, const db_school *sc, ap
     int rc = db_settings_for_school(db, sc->code, op->arena, &set, err);
     if (rc != 0)
         return rc;
-    if (set.intake_from == 0 || core_blackout_contains(set.intake_from, set.intake_until, op->today))
+    if (set.intake_from == 0 ||
+        core_blackout_contains(set.intake_from, set.intake_until, op->today))
         return 0;
     return app_err_set(err, APP_ECONFLICT, "window_closed", "intake window %04d-%04d",
                        set.intake_from, set.intake_until);

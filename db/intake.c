@@ -120,12 +120,11 @@ db_intake_enrol(db_conn *c, long long student, const char *school, long long cla
 }
 
 static const db_stmt SQL_SUPERSEDE = {
-    "intake_supersede",
-    "WITH s AS (UPDATE request SET state = 'superseded', current_step = NULL,"
-    " version = version + 1, updated_at = now()"
-    " WHERE type = 'intake_claim' AND student_id = $1 AND id <> $2"
-    " AND state IN ('open', 'returned') RETURNING id, school)"
-    " SELECT id, school FROM s ORDER BY id"};
+    "intake_supersede", "WITH s AS (UPDATE request SET state = 'superseded', current_step = NULL,"
+                        " version = version + 1, updated_at = now()"
+                        " WHERE type = 'intake_claim' AND student_id = $1 AND id <> $2"
+                        " AND state IN ('open', 'returned') RETURNING id, school)"
+                        " SELECT id, school FROM s ORDER BY id"};
 
 int
 db_intake_supersede(db_conn *c, long long student, long long except, app_arena *a,

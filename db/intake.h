@@ -37,9 +37,8 @@ typedef struct db_pool_hit {
  * Graduates of province `province` (6 digits; NULL: every province) whose
  * document is (`id_type`, the blind index `bidx_hex`, "\\x..." text).
  */
-int db_pool_by_document(db_conn *c, const char *province, const char *id_type,
-                        const char *bidx_hex, app_arena *a, db_pool_hit **out, int *out_n,
-                        app_err *err);
+int db_pool_by_document(db_conn *c, const char *province, const char *id_type, const char *bidx_hex,
+                        app_arena *a, db_pool_hit **out, int *out_n, app_err *err);
 
 /* Graduates of `province` (NULL: every province) named `name` exactly,
    born on `birth_date` (YYYY-MM-DD). */
