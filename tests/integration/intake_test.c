@@ -128,8 +128,8 @@ START_TEST(test_search_masked_and_scoped)
     cw_fails(core_pool_search(cw_db(), junior(0), &qz, &h, &n, &err), &err, APP_EINVAL, NULL);
     app_err_clear(&err);
     /* a head teacher does not search */
-    cw_fails(core_pool_search(cw_db(), cw_op(CW_TEACHER_A), &q, &h, &n, &err), &err,
-             APP_EFORBIDDEN, "forbidden");
+    cw_fails(core_pool_search(cw_db(), cw_op(CW_TEACHER_A), &q, &h, &n, &err), &err, APP_EFORBIDDEN,
+             "forbidden");
     app_err_clear(&err);
     /* audited without the values searched */
     ck_assert_int_eq(cw_count("SELECT count(*) FROM audit WHERE action = 'graduate_pool.search'"),
@@ -148,7 +148,8 @@ END_TEST
 START_TEST(test_first_approval_enrols_others_superseded)
 {
     long long id = graduate(cw_record(CW_A, 16, 1, 711));
-    const char *number = cw_scalar("SELECT encode(stuno_bidx, 'hex') FROM student WHERE id = %lld", id);
+    const char *number =
+        cw_scalar("SELECT encode(stuno_bidx, 'hex') FROM student WHERE id = %lld", id);
     long long rm = claim_ok(0, id), rn = claim_ok(1, id);
     core_request q;
     cw_act_ok(CW_TIANXIN, rn, "approve", 1, &q);
@@ -223,8 +224,9 @@ START_TEST(test_window_setting)
     long long id = graduate(cw_record(CW_A, 16, 1, 731));
     int v = 0;
     app_err err = {0};
-    cw_ok(db_settings_put(cw_db(), "430000", "{\"intake_window\":{\"from\":\"11-01\",\"until\":"
-                                             "\"11-10\"}}",
+    cw_ok(db_settings_put(cw_db(), "430000",
+                          "{\"intake_window\":{\"from\":\"11-01\",\"until\":"
+                          "\"11-10\"}}",
                           0, 0, &v, &err),
           &err);
     core_request q;
