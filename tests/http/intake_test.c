@@ -28,10 +28,11 @@ static char jtok[2][1024]; /* the registrars of M and N */
 static void
 seed_juniors(void)
 {
-    ht_db_exec(tdb(), "INSERT INTO school (code, name, county, authority, province, category)"
-                      " VALUES ('" SCH_M "', '抽取测试芙蓉初级中学', '430102', '430102', '430000', 31),"
-                      " ('" SCH_N "', '抽取测试天心初级中学', '430103', '430103', '430000', 31)"
-                      " ON CONFLICT DO NOTHING");
+    ht_db_exec(tdb(),
+               "INSERT INTO school (code, name, county, authority, province, category)"
+               " VALUES ('" SCH_M "', '抽取测试芙蓉初级中学', '430102', '430102', '430000', 31),"
+               " ('" SCH_N "', '抽取测试天心初级中学', '430103', '430103', '430000', 31)"
+               " ON CONFLICT DO NOTHING");
     ht_db_exec(tdb(), "INSERT INTO class (school, grade, number, name) VALUES"
                       " ('" SCH_M "', 21, 1, '初一(1)班'), ('" SCH_M "', 22, 1, '初二(1)班'),"
                       " ('" SCH_N "', 21, 1, '初一(1)班') ON CONFLICT DO NOTHING");
@@ -39,11 +40,12 @@ seed_juniors(void)
     ck_assert_int_eq(core_pwhash(PW, hash), 0);
     const char *orgs[2] = {SCH_M, SCH_N};
     for (int k = 0; k < 2; k++) {
-        snprintf(sql, sizeof(sql),
-                 "INSERT INTO app_user (username, display_name, role, org, staff_role,"
-                 " password_hash, must_change_password) VALUES ('in_reg_%d', '抽取登记员', 'school',"
-                 " '%s', 'registrar', '%s', false) ON CONFLICT (username) DO NOTHING",
-                 k, orgs[k], hash);
+        snprintf(
+            sql, sizeof(sql),
+            "INSERT INTO app_user (username, display_name, role, org, staff_role,"
+            " password_hash, must_change_password) VALUES ('in_reg_%d', '抽取登记员', 'school',"
+            " '%s', 'registrar', '%s', false) ON CONFLICT (username) DO NOTHING",
+            k, orgs[k], hash);
         ht_db_exec(tdb(), sql);
         char body[128];
         snprintf(body, sizeof(body), "{\"username\":\"in_reg_%d\",\"password\":\"%s\"}", k, PW);
@@ -104,9 +106,10 @@ static const char *
 claim_body(long long id, int grade, const char *entry)
 {
     static char b[256];
-    snprintf(b, sizeof(b),
-             "{\"type\":\"intake_claim\",\"student\":%lld,\"payload\":{\"grade\":%d,\"class\":1%s%s%s}}",
-             id, grade, entry ? ",\"entry_date\":\"" : "", entry ? entry : "", entry ? "\"" : "");
+    snprintf(
+        b, sizeof(b),
+        "{\"type\":\"intake_claim\",\"student\":%lld,\"payload\":{\"grade\":%d,\"class\":1%s%s%s}}",
+        id, grade, entry ? ",\"entry_date\":\"" : "", entry ? entry : "", entry ? "\"" : "");
     return b;
 }
 
