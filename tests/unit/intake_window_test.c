@@ -45,13 +45,11 @@ END_TEST
 START_TEST(test_overrides)
 {
     const char *f, *c;
-    ck_assert_int_eq(validate("{\"intake_window\":{\"from\":\"09-01\",\"until\":\"09-30\"}}", &f,
-                              &c),
-                     0);
+    ck_assert_int_eq(
+        validate("{\"intake_window\":{\"from\":\"09-01\",\"until\":\"09-30\"}}", &f, &c), 0);
     ck_assert_int_eq(validate("{\"intake_window\":null}", &f, &c), 0);
-    ck_assert_int_ne(validate("{\"intake_window\":{\"from\":\"02-29\",\"until\":\"03-10\"}}", &f,
-                              &c),
-                     0);
+    ck_assert_int_ne(
+        validate("{\"intake_window\":{\"from\":\"02-29\",\"until\":\"03-10\"}}", &f, &c), 0);
     ck_assert_str_eq(f, "/settings/intake_window/from");
     ck_assert_int_ne(validate("{\"intake_window\":{\"from\":\"10-16\"}}", &f, &c), 0);
     ck_assert_str_eq(f, "/settings/intake_window/until");
