@@ -80,9 +80,12 @@ static const demo_account demo_accounts[] = {
      0},
     {"ly1g.teacher", "洛阳市第一高级中学 高二(1)班班主任", "school", "3441030201", "head_teacher",
      0, 32},
-    /* the graduate pool: two junior schools of two counties claim 建设路第一小学's graduates */
+    /* the graduate pool: junior schools of four counties claim 建设路第一小学's graduates
+       (README, bench/claims.sh) */
     {"zy1c.registrar", "中原区第一初级中学 学籍管理员", "school", "3141010201", "registrar", 0, 0},
     {"zz8z.registrar", "郑州市第八中学 学籍管理员", "school", "3141010501", "registrar", 0, 0},
+    {"ly23z.registrar", "洛阳市第二十三中学 学籍管理员", "school", "3141030201", "registrar", 0, 0},
+    {"ly22z.registrar", "洛阳市第二十二中学 学籍管理员", "school", "3141030501", "registrar", 0, 0},
 };
 
 /* Overrides the demo stores (only where none exist yet). */
