@@ -28,9 +28,8 @@ ctl_demo_pool(db_conn *db, const core_env *env, app_err *err)
         app_arena_free(a);
         return rc;
     }
-    core_actor actor = {.user_id = u.id,
-                        .level = CORE_LEVEL_SCHOOL,
-                        .staff_role = CORE_STAFF_REGISTRAR};
+    core_actor actor = {
+        .user_id = u.id, .level = CORE_LEVEL_SCHOOL, .staff_role = CORE_STAFF_REGISTRAR};
     snprintf(actor.org, sizeof(actor.org), "%s", POOL_SCHOOL);
     core_op op = {.actor = &actor,
                   .env = env,
@@ -44,7 +43,8 @@ ctl_demo_pool(db_conn *db, const core_env *env, app_err *err)
     if (rc == 0)
         printf("demo: graduate pool: %d pupils of grade 16 at %s graduated (request %lld)\n",
                q.nmembers, POOL_SCHOOL, q.id);
-    else if (rc == APP_EINVAL && err->nitems > 0 && strcmp(err->items[0].code, "no_students") == 0) {
+    else if (rc == APP_EINVAL && err->nitems > 0 &&
+             strcmp(err->items[0].code, "no_students") == 0) {
         app_err_clear(err); /* graduated already: nothing to do */
         rc = 0;
     }
