@@ -95,14 +95,16 @@ db_intake_claim_lock(db_conn *c, long long request_id, long long *out_student, a
 
 static const db_stmt SQL_ENROL = {
     "intake_enrol",
-    "UPDATE student SET state = 'enrolled', school = $2, class_id = $3, grade = $4, class_no = $5,"
-    " enrolled_month = $6, province = (SELECT province FROM school WHERE code = $2),"
-    " version = version + 1, updated_at = now() WHERE id = $1 AND state = 'graduated'"
-    " RETURNING version"};
+    "UPDATE student s SET state = 'enrolled', school = $2, class_id = $3, grade = $4,"
+    " class_no = $5, enrolled_month = $6, province = (SELECT province FROM school WHERE code = $2),"
+    " version = s.version + 1, updated_at = now()"
+    " FROM (SELECT enrolled_month FROM student WHERE id = $1) old"
+    " WHERE s.id = $1 AND s.state = 'graduated' RETURNING coalesce(old.enrolled_month, '')"};
 
 int
 db_intake_enrol(db_conn *c, long long student, const char *school, long long class_id, int grade,
-                int class_no, const char *enrolled_month, int *out_found, app_err *err)
+                int class_no, const char *enrolled_month, app_arena *a, const char **out_old_month,
+                int *out_found, app_err *err)
 {
     char k[24], cid[24], g[16], n[16];
     snprintf(k, sizeof(k), "%lld", student);
@@ -115,8 +117,22 @@ db_intake_enrol(db_conn *c, long long student, const char *school, long long cla
     if (rc != 0)
         return rc;
     *out_found = db_res_nrows(r) > 0;
+    *out_old_month = *out_found ? app_arena_strdup(a, db_res_get(r, 0, 0)) : "";
     db_res_free(r);
     return 0;
+}
+
+static const db_stmt SQL_RESTORE_MONTH = {
+    "intake_restore_month",
+    "UPDATE student SET enrolled_month = nullif($2, ''), updated_at = now() WHERE id = $1"};
+
+int
+db_intake_restore_month(db_conn *c, long long student, const char *month, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", student);
+    const char *p[] = {k, month};
+    return db_exec(c, &SQL_RESTORE_MONTH, 2, p, NULL, err);
 }
 
 static const db_stmt SQL_SUPERSEDE = {

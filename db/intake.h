@@ -58,13 +58,17 @@ int db_intake_claim_lock(db_conn *c, long long request_id, long long *out_studen
 /*
  * The graduate `student` (locked by the caller, in state graduated) enrolled
  * at `school` in (grade, class_no) of class `class_id`, entered in month
- * `enrolled_month` (YYYY-MM). *out_found = 0 when it is no longer graduated.
+ * `enrolled_month` (YYYYMM). *out_old_month: the month it had ("" for none;
+ * in `a`), for a revert. *out_found = 0 when it is no longer graduated.
  * APP_ECONFLICT when another active record holds its document
  * (student_one_person_idx).
  */
 int db_intake_enrol(db_conn *c, long long student, const char *school, long long class_id,
-                    int grade, int class_no, const char *enrolled_month, int *out_found,
-                    app_err *err);
+                    int grade, int class_no, const char *enrolled_month, app_arena *a,
+                    const char **out_old_month, int *out_found, app_err *err);
+
+/* A revert of a claim: the entry month back to `month` ("" clears it). */
+int db_intake_restore_month(db_conn *c, long long student, const char *month, app_err *err);
 
 /* A claim that ended by itself. */
 typedef struct db_superseded {

@@ -208,7 +208,8 @@ const wf_def wf_defs[] = {
      .starter = WF_START_CLAIMING,
      .steps = {C},
      .effect = WF_E_INTAKE,
-     .members = INTAKE_CLAIM},
+     .members = INTAKE_CLAIM,
+     .revertible = 1},
 };
 const int wf_ndefs = (int)(sizeof(wf_defs) / sizeof(wf_defs[0]));
 

@@ -393,14 +393,20 @@ apply_intake(db_conn *db, const core_op *op, const wf_def *d, const core_request
     snprintf(month, sizeof(month), "%.4s%.2s", e, e + 5);
     long long cid;
     db_school dst;
+    const char *old_month = "";
     if ((rc = wf_class_lock(db, q->school, ng, nc, &cid, err)) != 0 ||
         (rc = db_school_get(db, q->school, op->arena, &dst, &found, err)) != 0 ||
-        (rc = db_intake_enrol(db, s.id, q->school, cid, ng, nc, month, &found, err)) != 0) {
+        (rc = db_intake_enrol(db, s.id, q->school, cid, ng, nc, month, op->arena, &old_month,
+                              &found, err)) != 0) {
         if (rc == APP_ECONFLICT && strstr(err->detail, "one_person"))
             rc = app_err_set(err, APP_ECONFLICT, "duplicate_enrolled", "another active record");
         return rc;
     }
-    *out_applied = wf_applied_json(op->arena, &s, grade, class_no, "enrolled", q->school);
+    /* a revert puts it back in the pool as it was, entry month included */
+    json_t *ap =
+        json_loads(wf_applied_json(op->arena, &s, grade, class_no, "enrolled", q->school), 0, NULL);
+    json_object_set_new(ap, "enrolled_month", json_string(old_month));
+    *out_applied = wf_json_text(op->arena, ap);
     const char *chg = wf_history_moves(op->arena, s.state, "enrolled", s.school, q->school, grade,
                                        ng, class_no, nc, 1);
     db_history h = {0,       s.id,           op->actor->user_id, q->id, NULL,

@@ -259,6 +259,32 @@ START_TEST(test_wrong_grade_fixed_by_grade_change)
 }
 END_TEST
 
+/* 异动纠错 (rule 18): a county reverts an approved claim; the graduate is back
+   in the pool as it was (school, grade, class, entry month), the claims it
+   superseded stay ended, and schools may claim it again. */
+START_TEST(test_revert_puts_back_in_pool)
+{
+    long long id = graduate(cw_record(CW_A, 16, 1, 771));
+    const char *month = cw_scalar("SELECT enrolled_month FROM student WHERE id = %lld", id);
+    ck_assert_str_ne(month, "202609");
+    long long rm = claim_ok(0, id), rn = claim_ok(1, id);
+    cw_act_ok(CW_FURONG, rm, "approve", 1, NULL);
+    core_request q;
+    app_err err = {0};
+    /* 天心区 does not even see it: the change happened at M, in 芙蓉区 */
+    cw_fails(cw_revert(CW_TIANXIN, rm, &q, &err), &err, APP_ENOTFOUND, "request_not_found");
+    app_err_clear(&err);
+    cw_ok(cw_revert(CW_FURONG, rm, &q, &err), &err);
+    ck_assert_str_eq(q.state, "reverted");
+    ck_assert_str_eq(cw_state(id), "graduated");
+    ck_assert_str_eq(cw_school_of(id), CW_A);
+    ck_assert_int_eq(cw_grade_of(id), 16);
+    ck_assert_str_eq(cw_scalar("SELECT enrolled_month FROM student WHERE id = %lld", id), month);
+    ck_assert_str_eq(request_state(rn), "superseded");
+    claim_ok(0, id);
+}
+END_TEST
+
 /* A school withdraws its claim: the others stay open. */
 START_TEST(test_withdraw_leaves_others)
 {
@@ -324,6 +350,7 @@ suite(void)
     tcase_add_test(tc, test_window_setting);
     tcase_add_test(tc, test_wrong_grade_fixed_by_grade_change);
     tcase_add_test(tc, test_withdraw_leaves_others);
+    tcase_add_test(tc, test_revert_puts_back_in_pool);
     tcase_add_test(tc, test_two_approvals_at_once);
     suite_add_tcase(s, tc);
     return s;
