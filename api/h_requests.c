@@ -196,8 +196,8 @@ h_requests_list(api_call *c)
         return;
     }
     a->state = api_query(c, "state");
-    static const char *const states[] = {"open",      "returned", "approved", "rejected",
-                                         "withdrawn", "reverted", NULL};
+    static const char *const states[] = {"open",      "returned", "approved",   "rejected",
+                                         "withdrawn", "reverted", "superseded", NULL};
     int ok = a->state == NULL;
     for (const char *const *s = states; !ok && *s; s++)
         ok = strcmp(*s, a->state) == 0;

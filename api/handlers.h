@@ -60,6 +60,8 @@ void h_student_get(api_call *c);
 void h_student_patch(api_call *c);
 void h_student_history(api_call *c);
 void h_student_lookup(api_call *c);
+/* api/h_intake.c: the graduate pool */
+void h_pool_search(api_call *c);
 void h_student_photo_put(api_call *c);
 void h_student_photo_get(api_call *c);
 void h_checkins_create(api_call *c);

@@ -320,6 +320,9 @@ static const problem problems[] = {
     {"system_change_blocked", 409,
      "该年级有在籍学生，变更学制后本校不再设该年级：请先办理毕业或转出后再变更学制",
      "Pupils are in a grade the school would no longer teach: graduate or transfer them first"},
+    /* the graduate pool (毕业库抽取, issue #15: docs/decisions/0027) */
+    {"already_claimed", 409, "本校已提交对该毕业生的抽取申请，正在审核中",
+     "This school already has an open claim on that graduate"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

@@ -108,6 +108,8 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/requests/{id}", h_request_get, API_ROUTE_AUTH},
     {API_POST, "/api/v1/requests/{id}/actions", h_request_act,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* the graduate pool (api/h_intake.c; claims are POST /requests intake_claim) */
+    {API_POST, "/api/v1/graduate-pool/search", h_pool_search, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

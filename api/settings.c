@@ -22,6 +22,7 @@ static const char *const keys[] = {
     "province_approves_transfers",
     "registration_window",
     "import_upload_retention_days",
+    "intake_window",
 };
 
 /* API.md "Student record fields", by JSON name. */
@@ -366,6 +367,8 @@ api_settings_validate(const json_t *settings, const char *base, app_err *err)
             bad += check_window(v, p, err);
         else if (strcmp(k, "import_upload_retention_days") == 0)
             bad += check_int(v, 1, 30, "retention_days", p, err);
+        else if (strcmp(k, "intake_window") == 0)
+            bad += check_blackout(v, p, err); /* the same shape: {from, until} MM-DD, or null */
         else {
             app_err_add(err, p, "unknown_setting", NULL);
             bad++;

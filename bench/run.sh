@@ -26,6 +26,10 @@
 #   I_invalid      BENCH_IMPORT_INVALID_ROWS rows that hold only a name (every one
 #                  rejected, ~22 errors each, issue 12): time, errors and peak RSS (< 256 MB)
 #
+# The claim race (BENCH_CLAIMS graduates, default 200; 0 = none; bench/claims.sh):
+#   four schools claim the same graduates at once, four counties approve at once:
+#   exactly one enrolment each, the others superseded; counts and seconds
+#
 # Environment (all optional):
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
 #   BENCH_SECONDS    seconds per measured run (default 10)
@@ -833,6 +837,22 @@ bench_review() {
 review_skip=""
 if [ "$REVIEW" -gt 0 ]; then
     bench_review
+fi
+
+# The claim race of the graduate pool (issue 15, bench/claims.sh): BENCH_CLAIMS graduates
+# (default 200) claimed by four schools at once, then approved by their four counties at
+# once: exactly one enrolment each, the other claims superseded. Its own line and JSON
+# (bench/results/claims.json next to RESULTS).
+CLAIMS=${BENCH_CLAIMS:-200}
+case "$CLAIMS" in '' | *[!0-9]*) echo "bench: BENCH_CLAIMS must be a whole number" >&2; exit 2 ;; esac
+if [ "$STUDENTS" -gt 0 ] && [ "$CLAIMS" -gt 0 ]; then
+    . "$root/bench/claims.sh"
+    say "claims: $CLAIMS graduates of $list_school claimed by four junior schools at once"
+    bench_claims "$url" "postgresql://xueji@/xueji?host=$pgsock&port=$pgport" "$CLAIMS" "$tmp"
+    say "$claims_line"
+    mkdir -p "$(dirname "$RESULTS")"
+    printf '{"when": "%s", "claims": %s}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$claims_json" \
+        >"$(dirname "$RESULTS")/claims.json"
 fi
 
 # The all-invalid import: the template's header (a one-row gen-import file's), then rows

@@ -74,3 +74,24 @@ core_mask_stuno(const char *s, char *out, size_t cap)
         return;
     }
 }
+
+void
+core_mask_name(const char *s, char *out, size_t cap)
+{
+    assert(s != NULL && (out != NULL || cap == 0));
+    if (cap == 0)
+        return;
+    /* the first character (1 to 4 bytes of UTF-8) and a star for each other */
+    size_t first = 1;
+    while (s[0] && s[first] && ((unsigned char)s[first] & 0xC0) == 0x80)
+        first++;
+    size_t k = 0;
+    if (s[0] && first < cap) {
+        memcpy(out, s, first);
+        k = first;
+    }
+    for (const char *p = s[0] ? s + first : s; *p && k + 1 < cap; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80)
+            out[k++] = '*';
+    out[k] = '\0';
+}

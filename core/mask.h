@@ -36,4 +36,12 @@ void core_mask_stuno(const char *s, char *out, size_t cap);
  */
 void core_mask_phone(const char *s, char *out, size_t cap);
 
+/*
+ * Names (UTF-8, validated by the caller): keep the first character and
+ * replace every other one with one '*' ("李小明" -> "李**"). A name of one
+ * character is kept. A first character that does not fit in cap - 1
+ * bytes is left out whole, never cut.
+ */
+void core_mask_name(const char *s, char *out, size_t cap);
+
 #endif

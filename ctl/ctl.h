@@ -64,6 +64,13 @@ int ctl_demo_students(db_conn *db, const char *url, long long want, int jobs, in
    must not hand out again. */
 void ctl_mark_stored(void *ctx, const char *prefix4, const char *birth, const char *seqs);
 
+/* ---- ctl/demo_pool.c ---- */
+
+/* The grade 16 of a demo primary school graduated into the graduate pool
+   (nothing when it has none left). */
+struct core_env;
+int ctl_demo_pool(db_conn *db, const struct core_env *env, app_err *err);
+
 /* ---- ctl/gen_import.c ---- */
 
 int ctl_cmd_gen_import(long long rows, const char *school, const char *format, int grade, int first,

@@ -80,13 +80,21 @@ static const demo_account demo_accounts[] = {
      0},
     {"ly1g.teacher", "洛阳市第一高级中学 高二(1)班班主任", "school", "3441030201", "head_teacher",
      0, 32},
+    /* the graduate pool: junior schools of four counties claim 建设路第一小学's graduates
+       (README, bench/claims.sh) */
+    {"zy1c.registrar", "中原区第一初级中学 学籍管理员", "school", "3141010201", "registrar", 0, 0},
+    {"zz8z.registrar", "郑州市第八中学 学籍管理员", "school", "3141010501", "registrar", 0, 0},
+    {"ly23z.registrar", "洛阳市第二十三中学 学籍管理员", "school", "3141030201", "registrar", 0, 0},
+    {"ly22z.registrar", "洛阳市第二十二中学 学籍管理员", "school", "3141030501", "registrar", 0, 0},
 };
 
 /* Overrides the demo stores (only where none exist yet). */
 static const struct {
     const char *region, *settings;
 } demo_settings[] = {
-    {"410000", "{\"entry_age_cutoff\":\"08-31\",\"entry_min_age\":6,"
+    /* claims from the graduate pool any day, so that the README's examples work
+       outside the default window 10-16..10-31 */
+    {"410000", "{\"entry_age_cutoff\":\"08-31\",\"entry_min_age\":6,\"intake_window\":null,"
                "\"holidays\":[\"2026-01-01\",\"2026-05-01\",\"2026-10-01\",\"2026-10-02\","
                "\"2026-10-03\"]}"},
     {"410100", "{\"transfer_blackout\":{\"from\":\"07-10\",\"until\":\"08-20\"}}"},

@@ -478,6 +478,8 @@ ctl_demo_students(db_conn *db, const char *url, long long want, int jobs, int sa
         printf("demo: the demo schools hold %lld students already (--students %lld)\n", have, want);
     else if (rc == 0 && (rc = loader_prepare(db, &L, a, counties, ncounties, have, &err)) == 0)
         rc = load(db, url, &L, a, want, have, jobs, sample, &err);
+    if (rc == 0)
+        rc = ctl_demo_pool(db, &env, &err);
 
     if (rc != 0)
         fprintf(stderr, "xuejictl: demo: students: %s (%s)\n",

@@ -29,32 +29,32 @@
 
 #define DASHLESS_INT(expr) "coalesce(replace(" expr ", '-', ''), '0')::int"
 
+/* one column per typed setting, in the order typed_fill() reads them */
+// clang-format off
 static const db_stmt SQL_GET = {
     "settings_get", SETTINGS_WITH
     " SELECT (SELECT count(*) FROM up WHERE depth = 0), coalesce(own.settings, '{}')::text,"
     " coalesce(own.version, 0),"
     " coalesce(to_char(own.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
     " eff.j::text,"
-    " " DASHLESS_INT(
-        "eff.j->>'entry_age_cutoff'") ","
-                                      " (eff.j->>'entry_min_age')::int,"
-                                      " " DASHLESS_INT(
-                                          "eff.j->'transfer_blackout'->>'from'") ","
-                                                                                 " " DASHLESS_INT(
-                                                                                     "eff.j->'transfer_blackout'->>'until'") ","
-                                                                                                                             " coalesce((SELECT string_agg(f, ',' ORDER BY n)"
-                                                                                                                             "  FROM jsonb_array_elements_text(eff.j->'required_fields') WITH ORDINALITY t(f, n)), ''),"
-                                                                                                                             " coalesce((SELECT string_agg(replace(h, '-', ''), ',' ORDER BY h)"
-                                                                                                                             "  FROM jsonb_array_elements_text(eff.j->'holidays') h), ''),"
-                                                                                                                             " (eff.j->>'step_deadline_days')::int,"
-                                                                                                                             " coalesce((eff.j->>'province_approves_transfers')::boolean, false),"
-                                                                                                                             " coalesce((eff.j->'registration_window'->>'required')::boolean, false),"
-                                                                                                                             " " DASHLESS_INT(
-                                                                                                                                 "eff.j->'registration_window'->>'from'") ","
-                                                                                                                                                                          " " DASHLESS_INT(
-                                                                                                                                                                              "eff.j->'registration_window'->>'until'") ","
-                                                                                                                                                                                                                        " coalesce((eff.j->>'import_upload_retention_days')::int, 7)"
-                                                                                                                                                                                                                        " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
+    " " DASHLESS_INT("eff.j->>'entry_age_cutoff'") ","
+    " (eff.j->>'entry_min_age')::int,"
+    " " DASHLESS_INT("eff.j->'transfer_blackout'->>'from'") ","
+    " " DASHLESS_INT("eff.j->'transfer_blackout'->>'until'") ","
+    " coalesce((SELECT string_agg(f, ',' ORDER BY n)"
+    "  FROM jsonb_array_elements_text(eff.j->'required_fields') WITH ORDINALITY t(f, n)), ''),"
+    " coalesce((SELECT string_agg(replace(h, '-', ''), ',' ORDER BY h)"
+    "  FROM jsonb_array_elements_text(eff.j->'holidays') h), ''),"
+    " (eff.j->>'step_deadline_days')::int,"
+    " coalesce((eff.j->>'province_approves_transfers')::boolean, false),"
+    " coalesce((eff.j->'registration_window'->>'required')::boolean, false),"
+    " " DASHLESS_INT("eff.j->'registration_window'->>'from'") ","
+    " " DASHLESS_INT("eff.j->'registration_window'->>'until'") ","
+    " coalesce((eff.j->>'import_upload_retention_days')::int, 7),"
+    " " DASHLESS_INT("eff.j->'intake_window'->>'from'") ","
+    " " DASHLESS_INT("eff.j->'intake_window'->>'until'")
+    " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
+// clang-format on
 
 static const db_stmt SQL_INSERT = {"settings_insert",
                                    "INSERT INTO region_settings (region, settings, updated_by)"
@@ -118,6 +118,10 @@ typed_fill(const db_res *r, app_arena *a, db_settings *out)
     out->window_from = (int)db_res_int(r, 0, 14);
     out->window_until = (int)db_res_int(r, 0, 15);
     out->import_upload_retention_days = (int)db_res_int(r, 0, 16);
+    out->intake_from = (int)db_res_int(r, 0, 17);
+    out->intake_until = (int)db_res_int(r, 0, 18);
+    if (out->intake_from == 0 || out->intake_until == 0)
+        out->intake_from = out->intake_until = 0;
 }
 
 /* Run SQL_GET; *out_res is NULL when the region does not exist. */

@@ -33,7 +33,8 @@
     "\"step_deadline_days\":10,"                                                                   \
     "\"province_approves_transfers\":false,"                                                       \
     "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"                   \
-    "\"import_upload_retention_days\":7}"
+    "\"import_upload_retention_days\":7,"                                                          \
+    "\"intake_window\":{\"from\":\"10-16\",\"until\":\"10-31\"}}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
 typedef struct db_region_settings {
@@ -74,6 +75,8 @@ typedef struct db_settings {
     int window_required;              /* registration_window.required */
     int window_from, window_until;    /* YYYYMMDD, 0 when null */
     int import_upload_retention_days; /* days an import's upload is kept after the job ends */
+    int intake_from, intake_until;    /* MMDD: claims from the graduate pool (毕业库抽取);
+                                         both 0 when intake_window is null (any day) */
     const char *json;                 /* the effective settings as JSON text */
 } db_settings;
 

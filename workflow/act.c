@@ -2,6 +2,7 @@
  * workflow/act.c - actions on a request's steps: approve, reject, return,
  * and the starter's withdraw and resubmit (see workflow/wf.h).
  */
+#include "db/intake.h"
 #include "workflow/effects.h"
 
 #include <stdio.h>
@@ -187,7 +188,11 @@ wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request 
         return rc;
     core_request q;
     const char *ev = NULL;
-    if ((rc = wf_request_load(db, op, a->request, 1, &q, err)) != 0)
+    long long claimed = 0;
+    /* a claim's graduate before the claim: two approvals of two claims on
+       one graduate wait for each other instead of deadlocking (db/intake.h) */
+    if ((rc = db_intake_claim_lock(db, a->request, &claimed, err)) != 0 ||
+        (rc = wf_request_load(db, op, a->request, 1, &q, err)) != 0)
         goto fail;
     const wf_def *d = wf_def_find(q.type);
     if (d == NULL) {

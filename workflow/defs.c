@@ -14,6 +14,7 @@ static const char *const PENDING[] = {"pending", NULL};
 static const char *const LEFT[] = {"abroad",      "left_other", "missing",
                                    "dropped_out", "withdrawn",  NULL};
 static const char *const GRADUATED[] = {"graduated", "completed", "incomplete", NULL};
+static const char *const IN_POOL[] = {"graduated", NULL};
 
 /* ------------------------------------------------------------ payload members */
 
@@ -56,6 +57,13 @@ static const wf_member KEY_FIELD_CHANGE[] = {
 static const wf_member GRADUATION[] = {
     {.name = "grade", .kind = WF_K_GRADE, .required = 1},
     {.name = "outcomes", .kind = WF_K_OUTCOMES},
+    {.name = NULL},
+};
+/* intake_claim: where the claimed graduate enters (grade 21 or 31 of the claiming school) */
+static const wf_member INTAKE_CLAIM[] = {
+    {.name = "grade", .kind = WF_K_GRADE, .required = 1},
+    {.name = "class", .kind = WF_K_CLASS, .required = 1},
+    {.name = "entry_date", .kind = WF_K_DATE, .required = 1},
     {.name = NULL},
 };
 static const char *const METHODS[] = {"evidence", "change", "delete", NULL};
@@ -192,6 +200,16 @@ const wf_def wf_defs[] = {
      .effect = WF_E_RESOLVE,
      .members = RESOLUTION,
      .body_members = 1},
+    /* 毕业库抽取 (docs/decisions/0027): several schools may claim one graduate;
+       the first claim its authority approves enrols it, the others end */
+    {.type = "intake_claim",
+     .label = "毕业库抽取",
+     .from = IN_POOL,
+     .starter = WF_START_CLAIMING,
+     .steps = {C},
+     .effect = WF_E_INTAKE,
+     .members = INTAKE_CLAIM,
+     .revertible = 1},
 };
 const int wf_ndefs = (int)(sizeof(wf_defs) / sizeof(wf_defs[0]));
 
@@ -300,6 +318,8 @@ wf_starter_name(wf_starter s)
         return "authority_over_both_schools";
     case WF_START_PROBLEM:
         return "problem_resolution";
+    case WF_START_CLAIMING:
+        return "claiming_school";
     default:
         return NULL;
     }
@@ -325,6 +345,8 @@ wf_effect_name(wf_effect e)
         return "graduate_members";
     case WF_E_RESOLVE:
         return "resolve_problem";
+    case WF_E_INTAKE:
+        return "enrol_at_claiming_school";
     default:
         return NULL;
     }

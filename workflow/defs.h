@@ -35,6 +35,7 @@ typedef enum {
                             its student's school withdraws and resubmits it) */
     WF_START_AUTHORITY,  /* a bureau over both schools (batch_transfer) */
     WF_START_PROBLEM,    /* POST /problems/{id}/resolutions */
+    WF_START_CLAIMING,   /* a school of the next stage claims a graduate (intake_claim) */
 } wf_starter;
 
 /* What the last approval does. */
@@ -47,6 +48,8 @@ typedef enum {
     WF_E_BATCH_TRANSFER, /* every member to the receiving school, same grade */
     WF_E_GRADUATE,       /* every member: graduated / completed / incomplete, certificate number */
     WF_E_RESOLVE,        /* a problem record: evidence, change (key fields) or delete */
+    WF_E_INTAKE,         /* a graduate enrolled at the claiming school; its other claims end
+                            (superseded) */
 } wf_effect;
 
 /* The kind of a payload member: how workflow/payload.c reads, checks and

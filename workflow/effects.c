@@ -7,6 +7,7 @@
 #include "core/grade.h"
 #include "core/problem.h"
 #include "db/history.h"
+#include "db/intake.h"
 #include "db/problem.h"
 
 #include <stdio.h>
@@ -339,6 +340,92 @@ apply_resolution(db_conn *db, const core_op *op, const core_request *q, const ch
     return db_problem_resolve(db, q->problem_id, method, q->id, err);
 }
 
+/* ------------------------------------------------------------ intake */
+
+/* The other open claims on the graduate end by themselves, each with its
+   action row, audit row and an event to its claiming school. */
+static int
+supersede_claims(db_conn *db, const core_op *op, const core_request *q, app_err *err)
+{
+    db_superseded *v;
+    int n = 0;
+    int rc = db_intake_supersede(db, q->student_id, q->id, op->arena, &v, &n, err);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        db_school sc;
+        int found = 0;
+        char rid[24];
+        snprintf(rid, sizeof(rid), "%lld", v[i].id);
+        json_t *data = json_pack("{s:s,s:s,s:I}", "type", "intake_claim", "state", "superseded",
+                                 "by_request", (json_int_t)q->id);
+        const char *dd = wf_json_text(op->arena, data);
+        const char *dt =
+            wf_json_text(op->arena, json_pack("{s:I}", "by_request", (json_int_t)q->id));
+        if ((rc = db_school_get(db, v[i].school, op->arena, &sc, &found, err)) != 0 ||
+            (rc = db_request_action_insert(db, v[i].id, 0, "supersede", op->actor->user_id,
+                                           op->actor->org, NULL, err)) != 0 ||
+            (rc = core_audit(db, op, "request.supersede", "request", rid, dt, err)) != 0)
+            break;
+        rc = core_event(db, "request.superseded", q->student_id, sc.code, sc.authority, sc.province,
+                        v[i].id, dd, err);
+    }
+    return rc;
+}
+
+/*
+ * intake_claim: the graduate enrolled at the claiming school (q->school) in
+ * the claimed grade and class, its record re-activated (one record, its
+ * history and student number kept: docs/decisions/0027); then every other
+ * claim on it ends. The row was locked before the request (act.c).
+ */
+static int
+apply_intake(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
+             const char **out_applied, app_err *err)
+{
+    db_student s;
+    int found = 0, grade, class_no;
+    int rc = db_student_get(db, q->student_id, DB_STUDENT_LOCK, op->arena, &s, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found || !wf_def_allows(d, s.state))
+        return app_err_set(err, APP_ESTATE, "transition_not_allowed", "no longer in the pool");
+    core_student_place_of(&s, &grade, &class_no);
+    const char *g = wf_payload_member(op->arena, q->payload_json, "grade");
+    const char *c = wf_payload_member(op->arena, q->payload_json, "class");
+    const char *e = wf_payload_member(op->arena, q->payload_json, "entry_date");
+    if (g == NULL || c == NULL || e == NULL || strlen(e) != 10)
+        return app_err_set(err, APP_EINTERNAL, NULL, "intake_claim without grade, class or date");
+    int ng = atoi(g), nc = atoi(c);
+    char month[7];
+    snprintf(month, sizeof(month), "%.4s%.2s", e, e + 5);
+    long long cid;
+    db_school dst;
+    const char *old_month = "";
+    if ((rc = wf_class_lock(db, q->school, ng, nc, &cid, err)) != 0 ||
+        (rc = db_school_get(db, q->school, op->arena, &dst, &found, err)) != 0 ||
+        (rc = db_intake_enrol(db, s.id, q->school, cid, ng, nc, month, op->arena, &old_month,
+                              &found, err)) != 0) {
+        if (rc == APP_ECONFLICT && strstr(err->detail, "one_person"))
+            rc = app_err_set(err, APP_ECONFLICT, "duplicate_enrolled", "another active record");
+        return rc;
+    }
+    /* a revert puts it back in the pool as it was, entry month included */
+    json_t *ap =
+        json_loads(wf_applied_json(op->arena, &s, grade, class_no, "enrolled", q->school), 0, NULL);
+    json_object_set_new(ap, "enrolled_month", json_string(old_month));
+    *out_applied = wf_json_text(op->arena, ap);
+    const char *chg = wf_history_moves(op->arena, s.state, "enrolled", s.school, q->school, grade,
+                                       ng, class_no, nc, 1);
+    db_history h = {0,       s.id,           op->actor->user_id, q->id, NULL,
+                    d->type, op->actor->org, q->school,          chg};
+    json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:i}", "type", d->type, "state", "enrolled", "from",
+                             s.school, "school", q->school, "grade", ng);
+    if ((rc = db_history_insert(db, &h, err)) != 0 ||
+        (rc = core_event(db, "student.claimed", s.id, dst.code, dst.authority, dst.province, q->id,
+                         wf_json_text(op->arena, data), err)) != 0)
+        return rc;
+    return supersede_claims(db, op, q, err);
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 int
@@ -363,6 +450,9 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
         return apply_resolution(db, op, &q, req_state, failure, err);
     case WF_E_KEY_FIELDS:
         return apply_key_fields(db, op, &q, req_state, failure, err);
+    case WF_E_INTAKE:
+        rc = apply_intake(db, op, d, &q, &applied, err);
+        break;
     default:
         rc = apply_move(db, op, d, &q, &applied, err);
         break;

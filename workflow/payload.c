@@ -37,6 +37,7 @@ str_field(wf_start *s, const char *name)
         {"date", offsetof(wf_start, date)},
         {"start_date", offsetof(wf_start, start_date)},
         {"end_date", offsetof(wf_start, end_date)},
+        {"entry_date", offsetof(wf_start, entry_date)},
         {"to_school", offsetof(wf_start, to_school)},
         {"from_school", offsetof(wf_start, from_school)},
         {"method", offsetof(wf_start, method)},

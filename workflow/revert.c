@@ -5,6 +5,7 @@
  * effect recorded (workflow/effects.h).
  */
 #include "db/history.h"
+#include "db/intake.h"
 #include "workflow/effects.h"
 
 #include <stdio.h>
@@ -117,8 +118,11 @@ revert_student(db_conn *db, const core_op *op, const core_request *q, const db_s
         strcmp(p.to_school, s.school) != 0)
         return app_err_set(err, APP_ECONFLICT, "revert_conflict", "changed since");
     int version = 0;
+    /* an intake claim also restores the entry month it replaced */
+    const char *em = wf_payload_member(op->arena, q->applied_json, "enrolled_month");
     if ((rc = db_student_place(db, s.id, p.state, p.school, atoll(p.class_id), atoi(p.grade),
-                               atoi(p.class_no), &version, err)) != 0)
+                               atoi(p.class_no), &version, err)) != 0 ||
+        (em && (rc = db_intake_restore_month(db, s.id, em, err)) != 0))
         return rc;
     json_t *chg = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "field", "/state", "old", s.state,
                             "new", p.state, "field", "/school", "old", s.school, "new", p.school);

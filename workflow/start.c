@@ -6,6 +6,7 @@
  * primary and junior grades) is applied at once (workflow/effects.h).
  */
 #include "core/grade.h"
+#include "core/intake.h"
 #include "core/settings.h"
 #include "db/files.h"
 #include "db/history.h"
@@ -407,6 +408,58 @@ start_graduation(db_conn *db, const core_op *op, const wf_start *a, draft *dr, a
     return 0;
 }
 
+/*
+ * 毕业库抽取 (docs/decisions/0027): the registrar of a school claims a
+ * graduate of its province into the grade its stage enters (21, 31) of its
+ * own school, in the province's intake window. The draft's school is the
+ * claiming school (its authority decides), the other the school the
+ * graduate left. The graduate's row is locked first, as every transaction
+ * on its claims does (db/intake.h).
+ */
+static int
+start_claim(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, draft *dr,
+            app_err *err)
+{
+    db_school *sc = &dr->sc;
+    int rc = core_school_load(db, op, op->actor->org, sc, err);
+    if (rc != 0)
+        return rc;
+    if (sc->closed)
+        return app_err_set(err, APP_ESTATE, "school_closed", "school closed");
+    if ((rc = core_intake_window_check(db, op, sc, err)) != 0)
+        return rc;
+    db_student s;
+    int found = 0;
+    if (a->student && core_all_digits(a->student) && strlen(a->student) <= 18 &&
+        (rc = db_student_get(db, atoll(a->student), DB_STUDENT_LOCK, op->arena, &s, &found, err)) !=
+            0)
+        return rc;
+    int grade = 0, class_no = 0;
+    if (found)
+        core_student_place_of(&s, &grade, &class_no);
+    /* outside the pool, or of another province: as if there were none */
+    if (!found || strcmp(s.province, sc->province) != 0 || !wf_def_allows(d, s.state) ||
+        core_intake_grade(grade) == 0)
+        return app_err_set(err, APP_ENOTFOUND, "student_not_found", "not in the pool");
+    dr->student_id = s.id;
+    int g = core_intake_grade(grade), nprob = 0, nopen = 0;
+    if (a->grade != g || !core_grade_fits_school(sc->category, sc->system, g))
+        return wf_err_item(err, "/payload/grade", "grade_not_in_school");
+    if ((rc = db_problem_open_count(db, s.id, &nprob, err)) != 0 ||
+        (rc = db_request_open_count(db, s.id, &nopen, err)) != 0)
+        return rc;
+    if (nprob > 0)
+        return app_err_set(err, APP_ECONFLICT, "student_has_problem", "open problem");
+    if (nopen > 0)
+        return app_err_set(err, APP_ECONFLICT, "student_in_flight", "open request");
+    long long cid;
+    if ((rc = wf_class_lock(db, sc->code, g, a->class_no, &cid, err)) != 0 ||
+        (rc = db_school_get(db, s.school, op->arena, &dr->rs, &found, err)) != 0)
+        return rc;
+    dr->has_rs = found;
+    return 0;
+}
+
 /* The type's own rules; fills the draft. */
 static int
 start_draft(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, draft *dr,
@@ -419,6 +472,8 @@ start_draft(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
         return start_graduation(db, op, a, dr, err);
     case WF_E_RESOLVE:
         return start_resolution(db, op, a, dr, err);
+    case WF_E_INTAKE:
+        return start_claim(db, op, d, a, dr, err);
     default:
         return start_single(db, op, d, a, dr, err);
     }
@@ -452,6 +507,8 @@ insert_request(db_conn *db, const core_op *op, const wf_def *d, const wf_start *
     /* the unique indexes keep one open request per student and problem */
     if (rc == APP_ECONFLICT && strstr(err->detail, "one_open_resolution"))
         rc = app_err_set(err, APP_ECONFLICT, "problem_in_flight", "unique index");
+    else if (rc == APP_ECONFLICT && strstr(err->detail, "claim_open"))
+        rc = app_err_set(err, APP_ECONFLICT, "already_claimed", "unique index");
     else if (rc == APP_ECONFLICT && strstr(err->detail, "one_open"))
         rc = app_err_set(err, APP_ECONFLICT, "student_in_flight", "unique index");
     return rc;

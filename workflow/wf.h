@@ -30,6 +30,7 @@ typedef struct wf_start {
     int nevidence;
     /* typed payload members (shapes checked by workflow/payload.c; rules here) */
     const char *reason, *date, *start_date, *end_date;
+    const char *entry_date; /* intake_claim */
     const char *to_school;
     int grade, class_no; /* 0 = not given */
     core_record changes; /* key_field_change: the fields in `present` */
