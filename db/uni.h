@@ -53,7 +53,8 @@ typedef struct db_uni_student {
     long long college, major, class_id;
     int cohort;
     const char *level; /* "undergraduate" or "junior" */
-    const char *state; /* studying, suspended, sitting_in, withdrawn, graduated, completed, deceased */
+    const char
+        *state; /* studying, suspended, sitting_in, withdrawn, graduated, completed, deceased */
     int entry_date, expected_graduation, suspended_until;
     long long sitting_in_major, sitting_in_class; /* 0: none */
     int version;
@@ -143,8 +144,7 @@ int db_uni_term_list(db_conn *c, const char *school, app_arena *a, db_uni_term *
  * `staff_role` (its stored name), of college `college` when it is not 0,
  * ascending; at most `max`.
  */
-int db_uni_office_holders(db_conn *c, const char *school, const char *staff_role,
-                          long long college, long long *out_ids, int max, int *out_n,
-                          app_err *err);
+int db_uni_office_holders(db_conn *c, const char *school, const char *staff_role, long long college,
+                          long long *out_ids, int max, int *out_n, app_err *err);
 
 #endif
