@@ -293,7 +293,8 @@ core_uni_student_get(db_conn *db, const core_op *op, const char *code, const cha
         return rc;
     core_school_ref ref = {sc.code, sc.county, sc.authority};
     int bureau = op->actor->level >= CORE_LEVEL_COUNTY && core_actor_sees_school(op->actor, &ref);
-    if (!bureau && !core_uni_staff_sees(op->actor, sc.code, &out->place.st))
+    int self = op->actor->student_id != 0 && op->actor->student_id == id;
+    if (!bureau && !self && !core_uni_staff_sees(op->actor, sc.code, &out->place.st))
         return core__not_found(err);
     return 0;
 }
