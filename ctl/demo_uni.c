@@ -132,8 +132,8 @@ offices_and_calendar(uni_demo *u, app_err *err)
     int rc = 0;
     long long section = 0;
     for (size_t i = 0; rc == 0 && i < sizeof(offices) / sizeof(offices[0]); i++)
-        rc = add_account(u, offices[i].username, offices[i].display, "school", offices[i].role, 0, 0,
-                         i == 0 ? &section : NULL, err);
+        rc = add_account(u, offices[i].username, offices[i].display, "school", offices[i].role, 0,
+                         0, i == 0 ? &section : NULL, err);
     for (int c = 0; rc == 0 && c < 3; c++)
         for (size_t k = 0; rc == 0 && k < sizeof(college_offices) / sizeof(college_offices[0]);
              k++) {
@@ -147,8 +147,8 @@ offices_and_calendar(uni_demo *u, app_err *err)
     u->sactor.user_id = section;
     for (size_t t = 0; rc == 0 && t < sizeof(terms) / sizeof(terms[0]); t++) {
         db_uni_term out;
-        rc = core_uni_term_set(u->db, &u->sop, UNI_CODE, terms[t].term, terms[t].first_day, 20, &out,
-                               err);
+        rc = core_uni_term_set(u->db, &u->sop, UNI_CODE, terms[t].term, terms[t].first_day, 20,
+                               &out, err);
     }
     return rc;
 }
@@ -199,8 +199,7 @@ students(uni_demo *u, app_err *err)
 static void
 print_accounts(const uni_demo *u, const char *password)
 {
-    printf("\ndemo university %s %s: %d students with accounts\n", UNI_CODE, UNI_NAME,
-           u->students);
+    printf("\ndemo university %s %s: %d students with accounts\n", UNI_CODE, UNI_NAME, u->students);
     printf("\n  %-22s %-22s %s\n", "username", "staff_role", "college");
     for (size_t i = 0; i < sizeof(offices) / sizeof(offices[0]); i++)
         printf("  %-22s %-22s %s\n", offices[i].username, offices[i].role, "-");
@@ -224,9 +223,8 @@ demo_university(db_conn *db, const core_env *env, const char *password)
     memset(u, 0, sizeof(*u));
     u->db = db;
     u->actor = (core_actor){.level = CORE_LEVEL_MINISTRY, .org = "000000"};
-    u->sactor = (core_actor){.level = CORE_LEVEL_SCHOOL,
-                             .org = UNI_CODE,
-                             .staff_role = CORE_STAFF_REGISTRAR_SECTION};
+    u->sactor = (core_actor){
+        .level = CORE_LEVEL_SCHOOL, .org = UNI_CODE, .staff_role = CORE_STAFF_REGISTRAR_SECTION};
     int today = core_today();
     app_arena *work = app_arena_new();
     u->op = (core_op){.actor = &u->actor, .env = env, .arena = work, .today = today};
