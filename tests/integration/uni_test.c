@@ -112,8 +112,7 @@ START_TEST(test_who_manages_the_structure)
     ck_assert_int_eq(core_uni_college_create(cw_db(), &sop, UNI, &in, &out, &err), APP_ECONFLICT);
     ck_assert_str_eq(err.slug, "pe_college_exists");
     ck_assert_str_eq(err.field, "/is_pe");
-    ck_assert_int_eq(cw_count("SELECT count(*) FROM audit WHERE action = 'uni_college_create'"),
-                     2);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM audit WHERE action = 'uni_college_create'"), 2);
 }
 END_TEST
 
@@ -161,8 +160,8 @@ START_TEST(test_student_record_and_account)
     ck_assert_int_eq(out.place.st.entry_date, 20250901);
     ck_assert_int_eq(out.place.st.expected_graduation, 20290701);
     ck_assert_int_eq(cw_count("SELECT count(*) FROM events WHERE student_id = %lld", id), 1);
-    ck_assert_int_eq(
-        cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld", id), 1);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld", id),
+                     1);
 
     /* the same 学号 again */
     core_record *rec2 = cw_record(CW_A, 31, 1, 8);
@@ -217,18 +216,17 @@ START_TEST(test_office_holders)
     long long ids[CORE_UNI_MAX_HOLDERS];
     int n = 0;
     app_err err = {0};
-    ck_assert_int_eq(core_uni_office_holders_tx(cw_db(), UNI, CORE_STAFF_TEACHING_VICE_DEAN, c1,
-                                                ids, &n, &err),
-                     0);
+    ck_assert_int_eq(
+        core_uni_office_holders_tx(cw_db(), UNI, CORE_STAFF_TEACHING_VICE_DEAN, c1, ids, &n, &err),
+        0);
     ck_assert_int_eq(n, 1);
     ck_assert_str_eq(cw_scalar("SELECT username FROM app_user WHERE id = %lld", ids[0]), "vd1");
-    ck_assert_int_eq(core_uni_office_holders_tx(cw_db(), UNI, CORE_STAFF_REGISTRAR_HEAD, c2, ids,
-                                                &n, &err),
-                     0);
+    ck_assert_int_eq(
+        core_uni_office_holders_tx(cw_db(), UNI, CORE_STAFF_REGISTRAR_HEAD, c2, ids, &n, &err), 0);
     ck_assert_int_eq(n, 1);
-    ck_assert_int_eq(core_uni_office_holders_tx(cw_db(), UNI, CORE_STAFF_TEACHING_VICE_DEAN, 0,
-                                                ids, &n, &err),
-                     0);
+    ck_assert_int_eq(
+        core_uni_office_holders_tx(cw_db(), UNI, CORE_STAFF_TEACHING_VICE_DEAN, 0, ids, &n, &err),
+        0);
     ck_assert_int_eq(n, 0);
     /* the database keeps a college-scoped office's college */
     app_err e2 = {0};
