@@ -148,7 +148,10 @@ id_number(int n)
     static char buf[4][19];
     static int k;
     char *s = buf[k++ % 4];
-    snprintf(s, 19, "41010220070%d%02d%03d", 1 + n / 28 % 9, 1 + n % 28, 11 + 2 * n % 900);
+    char t[48];
+    snprintf(t, sizeof(t), "41010220070%d%02d%03d", (1 + n / 28 % 9) % 10, (1 + n % 28) % 100,
+             (11 + 2 * n % 900) % 1000);
+    memcpy(s, t, 17);
     static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     int sum = 0;
     for (int i = 0; i < 17; i++)
