@@ -323,6 +323,30 @@ static const problem problems[] = {
     /* the graduate pool (毕业库抽取, issue #15: docs/decisions/0027) */
     {"already_claimed", 409, "本校已提交对该毕业生的抽取申请，正在审核中",
      "This school already has an open claim on that graduate"},
+    /* universities (docs/decisions/0032) */
+    {"not_a_university", 404, "该学校不是高等学校", "The school is not a university"},
+    {"invalid_college_code", 422, "院系代码须为 1 至 10 位字母或数字",
+     "A college code is 1 to 10 letters or digits"},
+    {"college_exists", 409, "该校已有此院系代码", "The university already has this college code"},
+    {"pe_college_exists", 409, "该校已有体育学院", "The university already has a PE college"},
+    {"college_not_found", 422, "该校没有此学院", "The university has no such college"},
+    {"invalid_college", 422, "学院只属于学院级岗位（学院教务办公室、教学院长、院长、任课教师）",
+     "Only a college's offices (office, teaching vice-dean, dean, course teacher) have a college"},
+    {"invalid_major_code", 422, "专业代码须为 1 至 12 位字母或数字",
+     "A major code is 1 to 12 letters or digits"},
+    {"invalid_level", 422, "培养层次须为本科（undergraduate）或专科（junior）",
+     "The level is undergraduate or junior"},
+    {"invalid_years", 422, "学制须为 2 至 8 年", "The length of study is 2 to 8 years"},
+    {"major_exists", 409, "该校已有此专业代码", "The university already has this major code"},
+    {"major_not_found", 422, "该校没有此专业", "The university has no such major"},
+    {"invalid_cohort", 422, "年级（入学年份）不正确", "Invalid cohort (entry year)"},
+    {"invalid_student_no", 422, "学号须为 4 至 20 位字母或数字",
+     "A student number (学号) is 4 to 20 letters or digits"},
+    {"student_no_taken", 409, "该校已有此学号", "The university already has this student number"},
+    {"account_exists", 409, "该学生已有登录账户", "The student already has an account"},
+    {"invalid_weeks", 422, "教学周数须为 1 至 30", "The number of teaching weeks is 1 to 30"},
+    {"uni_reference", 422, "引用的院系、专业、年级或班级不存在",
+     "A referenced college, major, cohort or class does not exist"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

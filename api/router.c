@@ -110,6 +110,29 @@ const api_route api_routes[] = {
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     /* the graduate pool (api/h_intake.c; claims are POST /requests intake_claim) */
     {API_POST, "/api/v1/graduate-pool/search", h_pool_search, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* universities (docs/decisions/0032) */
+    {API_GET, "/api/v1/me/requests", h_me_requests, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/schools/{code}/colleges", h_uni_colleges_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/colleges", h_uni_college_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/schools/{code}/majors", h_uni_majors_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/majors", h_uni_major_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/schools/{code}/cohorts", h_uni_cohorts_list, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/schools/{code}/uni-classes", h_uni_classes_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/uni-classes", h_uni_class_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/schools/{code}/uni-classes/{id}/accounts", h_uni_class_accounts,
+     API_ROUTE_AUTH | API_ROUTE_SECRET},
+    {API_GET, "/api/v1/schools/{code}/uni-students", h_uni_students_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/uni-students", h_uni_student_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/schools/{code}/uni-students/{no}", h_uni_student_get, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/uni-students/{no}/account", h_uni_account_create,
+     API_ROUTE_AUTH | API_ROUTE_SECRET},
+    {API_GET, "/api/v1/schools/{code}/calendar", h_uni_calendar_get, API_ROUTE_AUTH},
+    {API_PUT, "/api/v1/schools/{code}/calendar/{term}", h_uni_term_put,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

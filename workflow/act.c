@@ -17,7 +17,7 @@ holds(const core_op *op, const db_step *st, int *out_forced)
 {
     const core_actor *a = op->actor;
     *out_forced = 0;
-    if (a->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(a))
+    if ((a->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(a)) || a->student_id != 0)
         return 0;
     if (strcmp(st->org, a->org) == 0)
         return 1;
@@ -55,7 +55,7 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
                outcome *o, app_err *err)
 {
     const char *org = starter_org(d, q);
-    if (strcmp(org, op->actor->org) != 0 ||
+    if (strcmp(org, op->actor->org) != 0 || op->actor->student_id != 0 ||
         (op->actor->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(op->actor)))
         return app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s", org);
     int open = strcmp(q->state, "open") == 0, returned = strcmp(q->state, "returned") == 0;

@@ -12,6 +12,10 @@ visible(db_conn *db, const core_op *op, const core_request *q, int *out, app_err
 {
     const core_actor *ac = op->actor;
     *out = 0;
+    if (ac->student_id != 0) { /* a student: their own requests only (docs/decisions/0032) */
+        *out = q->student_id == ac->student_id;
+        return 0;
+    }
     for (int i = 0; i < q->nsteps; i++)
         if (strcmp(q->steps[i].org, ac->org) == 0 ||
             (q->steps[i].escalate_to && strcmp(q->steps[i].escalate_to, ac->org) == 0))
@@ -68,7 +72,7 @@ wf_request_list(db_conn *db, const core_op *op, const char *box, const char *sta
     f.after_id = after_id;
     f.limit = limit;
     *out_n = 0;
-    if (ac->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(ac))
+    if ((ac->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(ac)) || ac->student_id != 0)
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "requests are the registrar's");
     if (strcmp(box, "todo") == 0) {
         f.todo_org = ac->org;
