@@ -67,8 +67,8 @@ core_term_parse(const char *term, int *out_year, int *out_number)
 }
 
 int
-core_term_check(const char *term, int today, int year_start_mmdd, int term2_mmdd,
-                const char *field, app_err *err)
+core_term_check(const char *term, int today, int year_start_mmdd, int term2_mmdd, const char *field,
+                app_err *err)
 {
     int year, n;
     core_school_year y;
@@ -77,8 +77,7 @@ core_term_check(const char *term, int today, int year_start_mmdd, int term2_mmdd
         core_school_year_get(year, year_start_mmdd, term2_mmdd, &y) == 0 &&
         (n == 1 ? y.term1_start : y.term2_start) <= today)
         return 0;
-    app_err_set(err, APP_EINVAL, "term_not_in_calendar", "term %s on %d", term ? term : "",
-                today);
+    app_err_set(err, APP_EINVAL, "term_not_in_calendar", "term %s on %d", term ? term : "", today);
     app_err_add(err, field, "term_not_in_calendar", NULL);
     return APP_EINVAL;
 }
@@ -91,8 +90,8 @@ core_promotion_due(int year, int today, int year_start_mmdd, int term2_mmdd, app
         core_school_year_get(year + 1, year_start_mmdd, term2_mmdd, &next) == 0 &&
         y.term2_start <= today && today <= next.end)
         return 0;
-    return app_err_set(err, APP_ECONFLICT, "promotion_not_due",
-                       "promotion of school year %d on %d", year, today);
+    return app_err_set(err, APP_ECONFLICT, "promotion_not_due", "promotion of school year %d on %d",
+                       year, today);
 }
 
 int
@@ -102,8 +101,8 @@ core_promotion_revertible(int year, int today, int year_start_mmdd, int term2_mm
     if (core_school_year_get(year + 1, year_start_mmdd, term2_mmdd, &next) == 0 &&
         today <= next.end)
         return 0;
-    return app_err_set(err, APP_ECONFLICT, "promotion_year_over",
-                       "school year %d ended on %d", year + 1, next.end);
+    return app_err_set(err, APP_ECONFLICT, "promotion_year_over", "school year %d ended on %d",
+                       year + 1, next.end);
 }
 
 int

@@ -32,10 +32,10 @@
 #define CORE_SCHOOL_YEAR_MAX 2100
 
 typedef struct core_school_year {
-    int year;                    /* 2025 */
-    int start, end;              /* 20250901, 20260831 */
-    int term1_start, term1_end;  /* 20250901, 20260228 (or 0229) */
-    int term2_start, term2_end;  /* 20260301, 20260831 */
+    int year;                   /* 2025 */
+    int start, end;             /* 20250901, 20260831 */
+    int term1_start, term1_end; /* 20250901, 20260228 (or 0229) */
+    int term2_start, term2_end; /* 20260301, 20260831 */
 } core_school_year;
 
 /*

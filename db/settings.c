@@ -29,32 +29,33 @@
 
 #define DASHLESS_INT(expr) "coalesce(replace(" expr ", '-', ''), '0')::int"
 
-static const db_stmt SQL_GET = {
-    "settings_get", SETTINGS_WITH
-    " SELECT (SELECT count(*) FROM up WHERE depth = 0), coalesce(own.settings, '{}')::text,"
-    " coalesce(own.version, 0),"
-    " coalesce(to_char(own.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-    " eff.j::text,"
-    " " DASHLESS_INT(
-        "eff.j->>'entry_age_cutoff'") ","
-                                      " (eff.j->>'entry_min_age')::int,"
-                                      " " DASHLESS_INT(
-                                          "eff.j->'transfer_blackout'->>'from'") ","
-                                                                                 " " DASHLESS_INT(
-                                                                                     "eff.j->'transfer_blackout'->>'until'") ","
-                                                                                                                             " coalesce((SELECT string_agg(f, ',' ORDER BY n)"
-                                                                                                                             "  FROM jsonb_array_elements_text(eff.j->'required_fields') WITH ORDINALITY t(f, n)), ''),"
-                                                                                                                             " coalesce((SELECT string_agg(replace(h, '-', ''), ',' ORDER BY h)"
-                                                                                                                             "  FROM jsonb_array_elements_text(eff.j->'holidays') h), ''),"
-                                                                                                                             " (eff.j->>'step_deadline_days')::int,"
-                                                                                                                             " coalesce((eff.j->>'province_approves_transfers')::boolean, false),"
-                                                                                                                             " coalesce((eff.j->'registration_window'->>'required')::boolean, false),"
-                                                                                                                             " " DASHLESS_INT(
-                                                                                                                                 "eff.j->'registration_window'->>'from'") ","
-                                                                                                                                                                          " " DASHLESS_INT(
-                                                                                                                                                                              "eff.j->'registration_window'->>'until'") ","
-                                                                                                                                                                                                                        " coalesce((eff.j->>'import_upload_retention_days')::int, 7)"
-                                                                                                                                                                                                                        " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
+static const db_stmt
+    SQL_GET = {"settings_get", SETTINGS_WITH
+               " SELECT (SELECT count(*) FROM up WHERE depth = 0), coalesce(own.settings, '{}')::text,"
+               " coalesce(own.version, 0),"
+               " coalesce(to_char(own.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
+               " eff.j::text,"
+               " " DASHLESS_INT(
+                   "eff.j->>'entry_age_cutoff'") ","
+                                                 " (eff.j->>'entry_min_age')::int,"
+                                                 " " DASHLESS_INT(
+                                                     "eff.j->'transfer_blackout'->>'from'") ","
+                                                                                            " " DASHLESS_INT(
+                                                                                                "eff.j->'transfer_blackout'->>'until'") ","
+                                                                                                                                        " coalesce((SELECT string_agg(f, ',' ORDER BY n)"
+                                                                                                                                        "  FROM jsonb_array_elements_text(eff.j->'required_fields') WITH ORDINALITY t(f, n)), ''),"
+                                                                                                                                        " coalesce((SELECT string_agg(replace(h, '-', ''), ',' ORDER BY h)"
+                                                                                                                                        "  FROM jsonb_array_elements_text(eff.j->'holidays') h), ''),"
+                                                                                                                                        " (eff.j->>'step_deadline_days')::int,"
+                                                                                                                                        " coalesce((eff.j->>'province_approves_transfers')::boolean, false),"
+                                                                                                                                        " coalesce((eff.j->'registration_window'->>'required')::boolean, false),"
+                                                                                                                                        " " DASHLESS_INT(
+                                                                                                                                            "eff.j->'registration_window'->>'from'") ","
+                                                                                                                                                                                     " " DASHLESS_INT(
+                                                                                                                                                                                         "eff.j->'registration_window'->>'until'") ","
+                                                                                                                                                                                                                                   " coalesce((eff.j->>'import_upload_retention_days')::int, 7),"
+                                                                                                                                                                                                                                   " " DASHLESS_INT("eff.j->>'school_year_start'") ","
+                                                                                                                                                                                                                                                                                   " " DASHLESS_INT("eff.j->>'second_term_start'") " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
 
 static const db_stmt SQL_INSERT = {"settings_insert",
                                    "INSERT INTO region_settings (region, settings, updated_by)"
@@ -118,6 +119,8 @@ typed_fill(const db_res *r, app_arena *a, db_settings *out)
     out->window_from = (int)db_res_int(r, 0, 14);
     out->window_until = (int)db_res_int(r, 0, 15);
     out->import_upload_retention_days = (int)db_res_int(r, 0, 16);
+    out->school_year_start = (int)db_res_int(r, 0, 17);
+    out->second_term_start = (int)db_res_int(r, 0, 18);
 }
 
 /* Run SQL_GET; *out_res is NULL when the region does not exist. */

@@ -33,7 +33,8 @@
     "\"step_deadline_days\":10,"                                                                   \
     "\"province_approves_transfers\":false,"                                                       \
     "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"                   \
-    "\"import_upload_retention_days\":7}"
+    "\"import_upload_retention_days\":7,"                                                          \
+    "\"school_year_start\":\"09-01\",\"second_term_start\":\"03-01\"}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
 typedef struct db_region_settings {
@@ -74,6 +75,8 @@ typedef struct db_settings {
     int window_required;              /* registration_window.required */
     int window_from, window_until;    /* YYYYMMDD, 0 when null */
     int import_upload_retention_days; /* days an import's upload is kept after the job ends */
+    int school_year_start;            /* MMDD: school year Y starts on Y-MM-DD (901) */
+    int second_term_start;            /* MMDD: its second term (301, core/school_year.h) */
     const char *json;                 /* the effective settings as JSON text */
 } db_settings;
 
