@@ -36,7 +36,7 @@ int core_calendar_get(db_conn *db, const core_op *op, const char *code, int year
  * competent authority), with the same fallback. No access check: for
  * core/ operations that have made theirs.
  */
-int core_calendar_of_school(db_conn *db, const core_op *op, const char *school,
-                            int *out_year_start, int *out_term2, app_err *err);
+int core_calendar_of_school(db_conn *db, const core_op *op, const char *school, int *out_year_start,
+                            int *out_term2, app_err *err);
 
 #endif

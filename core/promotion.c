@@ -134,8 +134,8 @@ plan_json(const core_op *op, const core_promotion_result *out)
 
 /* The school, if the actor is a bureau over it; the calendar check. */
 static int
-load_checked(db_conn *db, const core_op *op, const char *code, int year, int revert,
-             db_school *sc, app_err *err)
+load_checked(db_conn *db, const core_op *op, const char *code, int year, int revert, db_school *sc,
+             app_err *err)
 {
     int found = 0;
     int rc = db_school_get(db, code, op->arena, sc, &found, err);
@@ -293,8 +293,7 @@ core_promotion_revert(db_conn *db, const core_op *op, const char *school, int ye
                          year);
         goto fail;
     }
-    if ((rc = db_promotion_changed(db, out->id, 1000000, op->arena, &changed, &nchanged, err)) !=
-        0)
+    if ((rc = db_promotion_changed(db, out->id, 1000000, op->arena, &changed, &nchanged, err)) != 0)
         goto fail;
     if (nchanged > 0) {
         char p[16];

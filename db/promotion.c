@@ -24,8 +24,9 @@
     " FROM student s LEFT JOIN m ON m.g = s.grade"                                                 \
     " WHERE s.school = $1 AND s.state IN " ACTIVE ")"
 
-#define LEFT_OUT "('student_has_problem', 'student_in_flight', 'graduation_request', " \
-                 "'grade_not_in_system')"
+#define LEFT_OUT                                                                                   \
+    "('student_has_problem', 'student_in_flight', 'graduation_request', "                          \
+    "'grade_not_in_system')"
 
 static const db_stmt SQL_FIND = {
     "promotion_find",
@@ -39,13 +40,13 @@ static const db_stmt SQL_LOCK = {
     "SELECT count(*) FROM (SELECT 1 FROM student WHERE school = $1 AND state IN " ACTIVE
     " ORDER BY id FOR UPDATE) AS x"};
 
-static const db_stmt SQL_COUNTS = {
-    "promotion_counts", PLAN_WITH " SELECT grade, coalesce(nx, -1), act, count(*) FROM plan"
-                                  " GROUP BY 1, 2, 3 ORDER BY 1, 3"};
+static const db_stmt SQL_COUNTS = {"promotion_counts", PLAN_WITH
+                                   " SELECT grade, coalesce(nx, -1), act, count(*) FROM plan"
+                                   " GROUP BY 1, 2, 3 ORDER BY 1, 3"};
 
-static const db_stmt SQL_LEFT = {
-    "promotion_left", PLAN_WITH " SELECT id, name, grade, class_no, act FROM plan"
-                                " WHERE act IN " LEFT_OUT " ORDER BY grade, class_no, id"};
+static const db_stmt SQL_LEFT = {"promotion_left", PLAN_WITH
+                                 " SELECT id, name, grade, class_no, act FROM plan"
+                                 " WHERE act IN " LEFT_OUT " ORDER BY grade, class_no, id"};
 
 static const db_stmt SQL_INSERT = {
     "promotion_insert",
@@ -311,16 +312,23 @@ db_promotion_apply(db_conn *c, long long id, const char *school, int cert_year, 
 }
 
 int
-db_promotion_record(db_conn *c, long long id, const db_promotion_who *w, int revert,
-                    app_err *err)
+db_promotion_record(db_conn *c, long long id, const db_promotion_who *w, int revert, app_err *err)
 {
     char k[24], by[24], y[16];
     snprintf(k, sizeof(k), "%lld", id);
     snprintf(by, sizeof(by), "%lld", w->actor_id);
     snprintf(y, sizeof(y), "%d", w->year);
-    const char *p[] = {k,           revert ? "t" : "f", by,           w->actor_org,
-                       w->school,   w->authority,       w->province,  w->ip,
-                       w->user_agent, w->request_id,    y};
+    const char *p[] = {k,
+                       revert ? "t" : "f",
+                       by,
+                       w->actor_org,
+                       w->school,
+                       w->authority,
+                       w->province,
+                       w->ip,
+                       w->user_agent,
+                       w->request_id,
+                       y};
     return db_exec(c, &SQL_RECORD, 11, p, NULL, err);
 }
 

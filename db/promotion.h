@@ -63,8 +63,8 @@ int db_promotion_lock_pupils(db_conn *c, const char *school, app_err *err);
 /* The plan of the school under `map_json`: counts by grade and action, and
    every pupil left out (act other than promote, graduate, suspended). */
 int db_promotion_plan(db_conn *c, const char *school, const char *map_json, app_arena *a,
-                      db_promotion_count **out_counts, int *out_ncounts, db_promotion_left **out_left,
-                      int *out_nleft, app_err *err);
+                      db_promotion_count **out_counts, int *out_ncounts,
+                      db_promotion_left **out_left, int *out_nleft, app_err *err);
 
 /* A new run with its counts and plan; out->id, created_at filled. */
 int db_promotion_insert(db_conn *c, db_promotion *p, long long actor_id, app_arena *a,
