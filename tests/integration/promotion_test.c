@@ -9,6 +9,7 @@
  * Today is the real date (the tests are written for school year 2025 being
  * over: cw_set_today pins 2026-12-07).
  */
+#include "core/checkin.h"
 #include "core/promotion.h"
 #include "tests/lib/coreworld.h"
 
@@ -331,6 +332,37 @@ START_TEST(test_revert_all_or_nothing)
 }
 END_TEST
 
+/* Check-ins take only terms of the calendar that have begun. */
+START_TEST(test_checkin_terms_of_the_calendar)
+{
+    cw_set_today(TODAY);
+    long long s = cw_student(CW_A, 13, 1, 40);
+    const char *keys[] = {cw_key(s)};
+    core_checkin_result out;
+    static const char *const ok[] = {"2026-1", "2025-2", "2025-1"};
+    static const char *const bad[] = {"2026-2", "2027-1", "2024-2", "2024-1"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        app_err err = {0};
+        int rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, ok[i], keys, 1, &out, &err);
+        cw_ok(rc, &err);
+        ck_assert_int_eq(out.checked_in, 1);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        app_err err = {0};
+        int rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, bad[i], keys, 1, &out, &err);
+        cw_fails(rc, &err, APP_EINVAL, "term_not_in_calendar");
+        cw_has_item(&err, "/term", "term_not_in_calendar");
+    }
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM checkin WHERE student_id = %lld", s), 3);
+    /* a province whose second term starts on 12-01 has begun 2026-2 */
+    cw_exec("INSERT INTO region_settings (region, settings) VALUES ('430000',"
+            " '{\"second_term_start\": \"12-01\"}')");
+    app_err err = {0};
+    int rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, "2026-2", keys, 1, &out, &err);
+    cw_ok(rc, &err);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -344,6 +376,7 @@ suite(void)
     tcase_add_test(tc, test_who_and_when);
     tcase_add_test(tc, test_senior_and_five_four);
     tcase_add_test(tc, test_revert_all_or_nothing);
+    tcase_add_test(tc, test_checkin_terms_of_the_calendar);
     suite_add_tcase(s, tc);
     return s;
 }
