@@ -297,6 +297,21 @@ static const problem problems[] = {
     {"csv_malformed", 422, "CSV 文件格式不正确", "The CSV file is malformed"},
     {"csv_too_large", 413, "CSV 文件的一行过长或列数过多",
      "A CSV record is too long or has too many fields"},
+    /* the school calendar and promotion (api/h_promotion.c, core/promotion.h) */
+    {"invalid_year", 422, "学年应为 1990 至 2100 之间的年份（学年开始的年份）",
+     "A school year is a year from 1990 to 2100 (the year it starts in)"},
+    {"term_not_in_calendar", 422, "该学期不在校历中（须为本学年或上一学年已开始的学期）",
+     "The term is not in the calendar (a term of this or the last school year that has begun)"},
+    {"promotion_not_due", 409, "该学年尚未到升级时间或已过升级期限",
+     "Promotion of this school year is not due (from its second term to the end of the next year)"},
+    {"promotion_done", 409, "该校该学年已完成升级", "This school year was already promoted"},
+    {"promotion_not_found", 404, "该校该学年没有已完成的升级",
+     "No applied promotion of this school year"},
+    {"promotion_changed", 409, "升级后已有学生发生变动或有未办结业务，不能整体回退",
+     "Pupils changed since the promotion or have open business: it cannot be reverted as a whole"},
+    {"promotion_year_over", 409, "已过升级后的学年，不能回退",
+     "The school year after the promotion is over"},
+    {"promotion_not_applied", 409, "该升级已回退", "This promotion was reverted already"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
@@ -315,6 +330,8 @@ static const struct {
     {"export_too_large", "一次最多导出 %s 名学生", "at most %s students per export"},
     {"report_too_large", "最多 %s 行", "at most %s rows"},
     {"invalid_group_by", "不支持“%s”", "not \"%s\""},
+    {"promotion_done", "升级记录 %s", "run %s"},
+    {"promotion_changed", "%s 名学生", "%s pupils"},
 };
 
 /* Reasons and item codes: extra text after the title, by the code word in param. */
@@ -346,6 +363,8 @@ static const struct {
      "must be an integer from 1 to 30 (days)"},
     {"invalid_setting", "student_field", "不是学籍信息项的字段名", "is not a student record field"},
     {"invalid_setting", "duplicate", "重复", "is a duplicate"},
+    {"invalid_setting", "calendar", "第二学期开始日期不能与学年开始日期相同",
+     "the second term cannot start on the day the school year starts"},
     {"invalid_setting", "too_many", "项数过多", "has too many items"},
     {"invalid_setting", "window_bounds", "from 与 until 须同时设置或同时为 null",
      "from and until must both be set or both be null"},
