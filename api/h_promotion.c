@@ -60,12 +60,11 @@ job_calendar(api_call *c, db_conn *db)
     if (rc != 0)
         return api_fail_core(c, rc);
     const core_school_year *y = &cal.year;
-    json_t *terms = json_pack(
-        "[{s:s,s:i,s:o,s:o},{s:s,s:i,s:o,s:o}]", "term",
-        app_arena_printf(c->arena, "%d-1", y->year), "number", 1, "start",
-        date_json(y->term1_start), "end", date_json(y->term1_end), "term",
-        app_arena_printf(c->arena, "%d-2", y->year), "number", 2, "start",
-        date_json(y->term2_start), "end", date_json(y->term2_end));
+    json_t *terms = json_pack("[{s:s,s:i,s:o,s:o},{s:s,s:i,s:o,s:o}]", "term",
+                              app_arena_printf(c->arena, "%d-1", y->year), "number", 1, "start",
+                              date_json(y->term1_start), "end", date_json(y->term1_end), "term",
+                              app_arena_printf(c->arena, "%d-2", y->year), "number", 2, "start",
+                              date_json(y->term2_start), "end", date_json(y->term2_end));
     json_t *o = json_pack("{s:s,s:i,s:b,s:o,s:o,s:o,s:o,s:o,s:o}", "region", api_param(c, "code"),
                           "year", y->year, "current", y->year == cal.current_year, "start",
                           date_json(y->start), "end", date_json(y->end), "terms", terms, "today",
@@ -125,8 +124,8 @@ left_json(const core_promotion_result *r)
     for (int i = 0; i < r->nleft; i++) {
         const db_promotion_left *l = &r->left[i];
         json_array_append_new(a, json_pack("{s:I,s:s,s:i,s:i,s:s}", "student", (json_int_t)l->id,
-                                           "name", l->name, "grade", l->grade, "class",
-                                           l->class_no, "reason", l->reason));
+                                           "name", l->name, "grade", l->grade, "class", l->class_no,
+                                           "reason", l->reason));
     }
     return a;
 }
@@ -152,8 +151,7 @@ job_promotion(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_promotion_result r;
-    int rc = core_promotion_run(db, &op, api_param(c, "code"), a->year, a->dry_run, 0, &r,
-                                &c->err);
+    int rc = core_promotion_run(db, &op, api_param(c, "code"), a->year, a->dry_run, 0, &r, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     const db_promotion *p = &r.run;
