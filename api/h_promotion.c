@@ -1,7 +1,8 @@
 /*
  * api/h_promotion.c - the school calendar and promotion (学年升级):
- * GET /regions/{code}/calendar, POST /schools/{code}/promotion and POST
- * /schools/{code}/promotion/{year}/revert. The rules, the transaction and
+ * GET /regions/{code}/calendar, POST /schools/{code}/promotion, POST
+ * /schools/{code}/promotion/{year}/revert, and the region's job: POST
+ * /regions/{code}/promotion, GET /promotion-jobs/{id}. The rules, the transaction and
  * the audit are core/calendar_op.h's and core/promotion.h's.
  */
 #include "api/handlers.h"
@@ -9,6 +10,7 @@
 #include "core/calendar_op.h"
 #include "core/grade.h"
 #include "core/promotion.h"
+#include "core/promotion_job.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +99,8 @@ h_region_calendar(api_call *c)
 
 /* ---- POST /schools/{code}/promotion ---- */
 
+static int year_body(api_call *c, int *out_year);
+
 typedef struct promo_args {
     int year, dry_run;
 } promo_args;
@@ -184,36 +188,8 @@ h_school_promotion(api_call *c)
     promo_args *a = app_arena_alloc(c->arena, sizeof(*a));
     if (dry_run_of(c, &a->dry_run) != 0)
         return;
-    if (!json_is_object(c->json)) {
-        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+    if (year_body(c, &a->year) != 0)
         return;
-    }
-    const char *k;
-    json_t *v;
-    json_object_foreach(c->json, k, v)
-    {
-        if (strcmp(k, "year") != 0) {
-            char p[64];
-            snprintf(p, sizeof(p), "/%.60s", k);
-            api_fail_code(c, APP_EINVAL, "unknown_field", p);
-            return;
-        }
-    }
-    json_t *y = json_object_get(c->json, "year");
-    if (y == NULL) {
-        api_fail_code(c, APP_EINVAL, "missing_field", "/year");
-        return;
-    }
-    if (!json_is_integer(y)) {
-        api_fail_code(c, APP_EINVAL, "wrong_type", "/year");
-        return;
-    }
-    json_int_t n = json_integer_value(y);
-    if (n < CORE_SCHOOL_YEAR_MIN || n > CORE_SCHOOL_YEAR_MAX) {
-        api_fail_code(c, APP_EINVAL, "invalid_year", "/year");
-        return;
-    }
-    a->year = (int)n;
     c->data = a;
     api_submit(c, job_promotion);
 }
@@ -246,4 +222,113 @@ h_school_promotion_revert(api_call *c)
     }
     c->data = year;
     api_submit(c, job_promotion_revert);
+}
+
+/* ---- POST /regions/{code}/promotion, GET /promotion-jobs/{id} ---- */
+
+static json_t *
+job_json(const db_promotion_job *j)
+{
+    json_t *errors = json_loads(j->errors_json ? j->errors_json : "[]", 0, NULL);
+    json_t *o = json_pack("{s:I,s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:s}", "id",
+                          (json_int_t)j->id, "region", j->region, "year", j->year, "state",
+                          j->state, "total", j->total, "processed", j->processed, "applied",
+                          j->applied, "skipped", j->skipped, "promoted", j->promoted, "graduated",
+                          j->graduated, "errors", errors ? errors : json_array(), "created_at",
+                          j->created_at);
+    json_object_set_new(o, "started_at",
+                        j->started_at && *j->started_at ? json_string(j->started_at) : json_null());
+    json_object_set_new(o, "finished_at", j->finished_at && *j->finished_at
+                                              ? json_string(j->finished_at)
+                                              : json_null());
+    return o;
+}
+
+static int
+job_region_promotion(api_call *c, db_conn *db)
+{
+    promo_args *a = c->data;
+    core_op op;
+    api_op(c, &op);
+    db_promotion_job j;
+    int rc = core_promotion_job_create(db, &op, api_param(c, "code"), a->year, &j, &c->err);
+    if (rc != 0)
+        return api_fail_core(c, rc);
+    api_reply_json(c, 202, job_json(&j));
+    return 0;
+}
+
+/* The body {year}: 0 with *out_year, or -1 with the problem failed on the call. */
+static int
+year_body(api_call *c, int *out_year)
+{
+    if (!json_is_object(c->json)) {
+        api_fail_code(c, APP_EINVAL, "wrong_type", "");
+        return -1;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(c->json, k, v)
+    {
+        if (strcmp(k, "year") != 0) {
+            char p[64];
+            snprintf(p, sizeof(p), "/%.60s", k);
+            api_fail_code(c, APP_EINVAL, "unknown_field", p);
+            return -1;
+        }
+    }
+    json_t *y = json_object_get(c->json, "year");
+    if (y == NULL || !json_is_integer(y)) {
+        api_fail_code(c, APP_EINVAL, y ? "wrong_type" : "missing_field", "/year");
+        return -1;
+    }
+    json_int_t n = json_integer_value(y);
+    if (n < CORE_SCHOOL_YEAR_MIN || n > CORE_SCHOOL_YEAR_MAX) {
+        api_fail_code(c, APP_EINVAL, "invalid_year", "/year");
+        return -1;
+    }
+    *out_year = (int)n;
+    return 0;
+}
+
+void
+h_region_promotion(api_call *c)
+{
+    if (!api_six_digits(api_param(c, "code"))) {
+        api_fail_code(c, APP_ENOTFOUND, "region_not_found", NULL);
+        return;
+    }
+    promo_args *a = app_arena_alloc(c->arena, sizeof(*a));
+    if (year_body(c, &a->year) != 0)
+        return;
+    c->data = a;
+    api_submit(c, job_region_promotion);
+}
+
+static int
+job_promotion_job_get(api_call *c, db_conn *db)
+{
+    long long *id = c->data;
+    core_op op;
+    api_op(c, &op);
+    db_promotion_job j;
+    int rc = core_promotion_job_get(db, &op, *id, &j, &c->err);
+    if (rc != 0)
+        return api_fail_core(c, rc);
+    api_reply_json(c, 200, job_json(&j));
+    return 0;
+}
+
+void
+h_promotion_job_get(api_call *c)
+{
+    const char *s = api_param(c, "id");
+    if (s == NULL || !api_digits_only(s, 18)) {
+        api_fail_code(c, APP_ENOTFOUND, "promotion_job_not_found", NULL);
+        return;
+    }
+    long long *id = app_arena_alloc(c->arena, sizeof(*id));
+    *id = atoll(s);
+    c->data = id;
+    api_submit(c, job_promotion_job_get);
 }

@@ -312,6 +312,7 @@ static const problem problems[] = {
     {"promotion_year_over", 409, "已过升级后的学年，不能回退",
      "The school year after the promotion is over"},
     {"promotion_not_applied", 409, "该升级已回退", "This promotion was reverted already"},
+    {"promotion_job_not_found", 404, "升级任务不存在", "No such promotion job"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

@@ -369,3 +369,160 @@ db_promotion_revert_apply(db_conn *c, long long id, long long actor_id, app_err 
     db_res_free(r);
     return ok ? 0 : app_err_set(err, APP_ECONFLICT, "promotion_not_applied", "run %lld", id);
 }
+
+/* ------------------------------------------------------------ region jobs */
+
+#define JOB_COLS                                                                                   \
+    "j.id, j.region, j.year, j.state, j.total, j.processed, j.applied, j.skipped, j.promoted,"     \
+    " j.graduated, j.errors::text,"                                                                \
+    " to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), j.created_org,"  \
+    " coalesce(to_char(j.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"   \
+    " coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"  \
+    " coalesce(j.created_by, 0), coalesce(u.role, ''), coalesce(j.last_school, '')"
+
+static const db_stmt SQL_JOB_INSERT = {
+    "promotion_job_insert",
+    "WITH j AS (INSERT INTO promotion_job (region, year, total, created_by, created_org)"
+    " SELECT $1, $3::int, count(*), nullif($4, '0')::bigint, $5 FROM school"
+    " WHERE authority LIKE $2 AND NOT closed RETURNING *)"
+    " SELECT " JOB_COLS " FROM j LEFT JOIN app_user u ON u.id = j.created_by"};
+
+static const db_stmt SQL_JOB_GET = {"promotion_job_get",
+                                    "SELECT " JOB_COLS " FROM promotion_job j"
+                                    " LEFT JOIN app_user u ON u.id = j.created_by WHERE j.id = $1"};
+
+static const db_stmt SQL_JOB_CLAIM = {
+    "promotion_job_claim",
+    "WITH j AS (UPDATE promotion_job SET state = 'running', heartbeat = now(),"
+    " started_at = coalesce(started_at, now()) WHERE id = (SELECT id FROM promotion_job"
+    " WHERE state = 'queued' OR (state = 'running' AND heartbeat < now() - $1::int * interval"
+    " '1 second') ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *)"
+    " SELECT " JOB_COLS " FROM j LEFT JOIN app_user u ON u.id = j.created_by"};
+
+static const db_stmt SQL_JOB_NEXT = {
+    "promotion_job_next", "SELECT code FROM school WHERE authority LIKE $1 AND NOT closed"
+                          " AND code > $2 ORDER BY code LIMIT 1"};
+
+static const db_stmt SQL_JOB_STEP = {
+    "promotion_job_step",
+    "UPDATE promotion_job SET processed = processed + 1, last_school = $2,"
+    " applied = applied + $3::int, skipped = skipped + 1 - $3::int,"
+    " promoted = promoted + $4::int, graduated = graduated + $5::int, heartbeat = now(),"
+    " errors = CASE WHEN $6::text IS NULL OR jsonb_array_length(errors) >= 1000 THEN errors"
+    " ELSE errors || jsonb_build_array(jsonb_build_object('school', $2::text, 'code', $6::text))"
+    " END WHERE id = $1"};
+
+static const db_stmt SQL_JOB_FINISH = {
+    "promotion_job_finish",
+    "UPDATE promotion_job SET state = $2, finished_at = now(), heartbeat = now() WHERE id = $1"};
+
+static void
+job_fill(const db_res *r, app_arena *a, db_promotion_job *j)
+{
+    memset(j, 0, sizeof(*j));
+    j->id = db_res_int(r, 0, 0);
+    snprintf(j->region, sizeof(j->region), "%s", db_res_get(r, 0, 1));
+    j->year = (int)db_res_int(r, 0, 2);
+    j->state = app_arena_strdup(a, db_res_get(r, 0, 3));
+    j->total = (int)db_res_int(r, 0, 4);
+    j->processed = (int)db_res_int(r, 0, 5);
+    j->applied = (int)db_res_int(r, 0, 6);
+    j->skipped = (int)db_res_int(r, 0, 7);
+    j->promoted = (int)db_res_int(r, 0, 8);
+    j->graduated = (int)db_res_int(r, 0, 9);
+    j->errors_json = app_arena_strdup(a, db_res_get(r, 0, 10));
+    j->created_at = app_arena_strdup(a, db_res_get(r, 0, 11));
+    j->created_org = app_arena_strdup(a, db_res_get(r, 0, 12));
+    j->started_at = app_arena_strdup(a, db_res_get(r, 0, 13));
+    j->finished_at = app_arena_strdup(a, db_res_get(r, 0, 14));
+    j->created_by = db_res_int(r, 0, 15);
+    j->role = app_arena_strdup(a, db_res_get(r, 0, 16));
+    j->last_school = app_arena_strdup(a, db_res_get(r, 0, 17));
+}
+
+static int
+job_one(db_conn *c, const db_stmt *st, int n, const char *const *p, app_arena *a,
+        db_promotion_job *out, int *out_found, app_err *err)
+{
+    db_res *r = NULL;
+    int rc = db_exec(c, st, n, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int found = db_res_nrows(r) == 1;
+    if (found)
+        job_fill(r, a, out);
+    if (out_found)
+        *out_found = found;
+    db_res_free(r);
+    return found || out_found ? 0 : app_err_set(err, APP_EINTERNAL, NULL, "no job row");
+}
+
+int
+db_promotion_job_insert(db_conn *c, const char *region, const char *authority_like, int year,
+                        long long actor_id, const char *actor_org, app_arena *a,
+                        db_promotion_job *out, app_err *err)
+{
+    char y[16], by[24];
+    snprintf(y, sizeof(y), "%d", year);
+    snprintf(by, sizeof(by), "%lld", actor_id);
+    const char *p[] = {region, authority_like, y, by, actor_org};
+    return job_one(c, &SQL_JOB_INSERT, 5, p, a, out, NULL, err);
+}
+
+int
+db_promotion_job_get(db_conn *c, long long id, app_arena *a, db_promotion_job *out, int *out_found,
+                     app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k};
+    return job_one(c, &SQL_JOB_GET, 1, p, a, out, out_found, err);
+}
+
+int
+db_promotion_job_claim(db_conn *c, int stale_s, app_arena *a, db_promotion_job *out,
+                       int *out_found, app_err *err)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%d", stale_s);
+    const char *p[] = {s};
+    return job_one(c, &SQL_JOB_CLAIM, 1, p, a, out, out_found, err);
+}
+
+int
+db_promotion_job_next_school(db_conn *c, const char *authority_like, const char *after,
+                             char out_school[11], int *out_found, app_err *err)
+{
+    const char *p[] = {authority_like, after};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_JOB_NEXT, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) == 1;
+    if (*out_found)
+        snprintf(out_school, 11, "%s", db_res_get(r, 0, 0));
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_promotion_job_step(db_conn *c, long long id, const char *school, int applied, int promoted,
+                      int graduated, const char *code, app_err *err)
+{
+    char k[24], ap[8], np[16], ng[16];
+    snprintf(k, sizeof(k), "%lld", id);
+    snprintf(ap, sizeof(ap), "%d", applied ? 1 : 0);
+    snprintf(np, sizeof(np), "%d", promoted);
+    snprintf(ng, sizeof(ng), "%d", graduated);
+    const char *p[] = {k, school, ap, np, ng, code};
+    return db_exec(c, &SQL_JOB_STEP, 6, p, NULL, err);
+}
+
+int
+db_promotion_job_finish(db_conn *c, long long id, const char *state, app_err *err)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", id);
+    const char *p[] = {k, state};
+    return db_exec(c, &SQL_JOB_FINISH, 2, p, NULL, err);
+}

@@ -107,4 +107,47 @@ int db_promotion_changed(db_conn *c, long long id, int cap, app_arena *a, long l
                          int *out_n, app_err *err);
 int db_promotion_revert_apply(db_conn *c, long long id, long long actor_id, app_err *err);
 
+/* ---- region jobs (table promotion_job) ---- */
+
+typedef struct db_promotion_job {
+    long long id;
+    char region[7];
+    int year;
+    const char *state; /* queued, running, done, failed */
+    int total, processed, applied, skipped, promoted, graduated;
+    const char *errors_json; /* [{"school": code, "code": slug}] */
+    const char *created_at, *created_org, *started_at, *finished_at;
+    /* the creator, who the job acts as (claim only) */
+    long long created_by;
+    const char *role;
+    const char *last_school; /* "" before the first school */
+} db_promotion_job;
+
+/* Queue a job over the open schools whose authority lies in `authority_like`
+   (a LIKE prefix of region codes); out->total counts them. */
+int db_promotion_job_insert(db_conn *c, const char *region, const char *authority_like, int year,
+                            long long actor_id, const char *actor_org, app_arena *a,
+                            db_promotion_job *out, app_err *err);
+
+/* Job `id`; *out_found 0 when none. */
+int db_promotion_job_get(db_conn *c, long long id, app_arena *a, db_promotion_job *out,
+                         int *out_found, app_err *err);
+
+/* Claim the oldest queued job, or a running one not beaten for `stale_s`
+   seconds (SKIP LOCKED): it becomes running. *out_found 0 when none. */
+int db_promotion_job_claim(db_conn *c, int stale_s, app_arena *a, db_promotion_job *out,
+                           int *out_found, app_err *err);
+
+/* The next open school of the job's region after `after` ("" for the first),
+   in code order: *out_found 0 when there is none left. */
+int db_promotion_job_next_school(db_conn *c, const char *authority_like, const char *after,
+                                 char out_school[11], int *out_found, app_err *err);
+
+/* One school done: progress, counts, an error item (code NULL: none), heartbeat. */
+int db_promotion_job_step(db_conn *c, long long id, const char *school, int applied, int promoted,
+                          int graduated, const char *code, app_err *err);
+
+/* The job ends: state done (or failed). */
+int db_promotion_job_finish(db_conn *c, long long id, const char *state, app_err *err);
+
 #endif

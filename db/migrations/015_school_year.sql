@@ -58,6 +58,8 @@ CREATE TABLE promotion_job (
     promoted    int         NOT NULL DEFAULT 0,
     graduated   int         NOT NULL DEFAULT 0,
     errors      jsonb       NOT NULL DEFAULT '[]', -- [{school, code}]
+    last_school char(10),   -- schools are run in code order; the last one done
+    heartbeat   timestamptz, -- a running job not beaten for a minute is taken over
     created_by  bigint,
     created_org text        NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
