@@ -230,17 +230,16 @@ static json_t *
 job_json(const db_promotion_job *j)
 {
     json_t *errors = json_loads(j->errors_json ? j->errors_json : "[]", 0, NULL);
-    json_t *o = json_pack("{s:I,s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:s}", "id",
-                          (json_int_t)j->id, "region", j->region, "year", j->year, "state",
-                          j->state, "total", j->total, "processed", j->processed, "applied",
-                          j->applied, "skipped", j->skipped, "promoted", j->promoted, "graduated",
-                          j->graduated, "errors", errors ? errors : json_array(), "created_at",
-                          j->created_at);
+    json_t *o = json_pack(
+        "{s:I,s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:s}", "id", (json_int_t)j->id, "region",
+        j->region, "year", j->year, "state", j->state, "total", j->total, "processed", j->processed,
+        "applied", j->applied, "skipped", j->skipped, "promoted", j->promoted, "graduated",
+        j->graduated, "errors", errors ? errors : json_array(), "created_at", j->created_at);
     json_object_set_new(o, "started_at",
                         j->started_at && *j->started_at ? json_string(j->started_at) : json_null());
-    json_object_set_new(o, "finished_at", j->finished_at && *j->finished_at
-                                              ? json_string(j->finished_at)
-                                              : json_null());
+    json_object_set_new(o, "finished_at",
+                        j->finished_at && *j->finished_at ? json_string(j->finished_at)
+                                                          : json_null());
     return o;
 }
 

@@ -112,8 +112,9 @@ promotion_one(db_conn *db)
         api_log(API_LOG_ERROR, "promotion job", NULL, err.detail);
     else if (found) {
         char d[160];
-        snprintf(d, sizeof(d), "job %lld: %d schools, %d promoted, %d skipped; %d pupils up, %d graduated",
-                 j.id, j.processed, j.applied, j.skipped, j.promoted, j.graduated);
+        snprintf(d, sizeof(d),
+                 "job %lld: %d schools, %d promoted, %d skipped; %d pupils up, %d graduated", j.id,
+                 j.processed, j.applied, j.skipped, j.promoted, j.graduated);
         api_log(API_LOG_INFO, "promotion job", NULL, d);
     }
     app_arena_free(a);

@@ -18,8 +18,8 @@ core_promotion_job_create(db_conn *db, const core_op *op, const char *region, in
     const core_actor *ac = op->actor;
     if (ac->level == CORE_LEVEL_SCHOOL)
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "promotion is the authority's");
-    if (core_org_level(region) < CORE_LEVEL_COUNTY || core_org_level(region) > CORE_LEVEL_PROVINCE ||
-        !core_actor_sees_region(ac, region))
+    if (core_org_level(region) < CORE_LEVEL_COUNTY ||
+        core_org_level(region) > CORE_LEVEL_PROVINCE || !core_actor_sees_region(ac, region))
         return app_err_set(err, APP_ENOTFOUND, "region_not_found", "region %s", region);
     char like[8];
     core_region_like(region, like);
@@ -84,6 +84,8 @@ core_promotion_job_turn(db_conn *db, int stale_s, core_promotion_op_fn op_for, a
     int rc = db_promotion_job_claim(db, stale_s, a, out, out_found, err);
     if (rc != 0 || !*out_found)
         return rc;
+    /* the job acts as a bureau of the org that created it */
+    out->role = core_level_name(core_org_level(out->created_org));
     core_actor actor;
     core_op op;
     op_for(out, a, &actor, &op);

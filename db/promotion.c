@@ -405,7 +405,7 @@ static const db_stmt SQL_JOB_NEXT = {
 
 static const db_stmt SQL_JOB_STEP = {
     "promotion_job_step",
-    "UPDATE promotion_job SET processed = processed + 1, last_school = $2,"
+    "UPDATE promotion_job SET processed = processed + 1, last_school = $2::text,"
     " applied = applied + $3::int, skipped = skipped + 1 - $3::int,"
     " promoted = promoted + $4::int, graduated = graduated + $5::int, heartbeat = now(),"
     " errors = CASE WHEN $6::text IS NULL OR jsonb_array_length(errors) >= 1000 THEN errors"
@@ -480,8 +480,8 @@ db_promotion_job_get(db_conn *c, long long id, app_arena *a, db_promotion_job *o
 }
 
 int
-db_promotion_job_claim(db_conn *c, int stale_s, app_arena *a, db_promotion_job *out,
-                       int *out_found, app_err *err)
+db_promotion_job_claim(db_conn *c, int stale_s, app_arena *a, db_promotion_job *out, int *out_found,
+                       app_err *err)
 {
     char s[16];
     snprintf(s, sizeof(s), "%d", stale_s);

@@ -213,6 +213,86 @@ START_TEST(test_checkin_term_not_in_calendar)
 }
 END_TEST
 
+/* A bearer token of an account made here (students_world's add_user). */
+static char *
+login_as(const char *username)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", username, PW);
+    ht_resp r;
+    ck_assert_int_eq(ht_post_json(srv, "/api/v1/auth/login", body, NULL, &r), 0);
+    ck_assert_msg(r.status == 200, "login %s: %ld %s", username, r.status, r.body);
+    char *t = strdup(ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    return t;
+}
+
+/* 中牟县 (410122): a county of this suite's own, promoted as a whole. */
+START_TEST(test_region_job)
+{
+    char hash[CORE_PWHASH_LEN], sql[512], path[96];
+    ck_assert_int_eq(core_pwhash(PW, hash), 0);
+    add_user(hash, "pr_zhongmu", "county", "410122", "NULL", "NULL", "{}");
+    snprintf(SCH_P, sizeof(SCH_P), "2141%06d", 100000 + (int)((getpid() + 450000) % 900000));
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO school (code, name, county, authority, province, category)"
+             " VALUES ('%s', '中牟升级测试小学', '410122', '410122', '410000', 21)",
+             SCH_P);
+    ht_db_exec(pg, sql);
+    stu a;
+    register_named(REG_A, "区域升级", 13, 1, &a);
+    approve(ZHONGYUAN, &a);
+    place(a.id, 12);
+    char *county = login_as("pr_zhongmu");
+    ht_resp r;
+    /* a school, and a bureau that does not see the region */
+    post("/api/v1/regions/410122/promotion", REG_A, "{\"year\":2025}", &r);
+    ht_assert_problem(&r, 403, "forbidden");
+    ht_resp_free(&r);
+    post("/api/v1/regions/410122/promotion", ZHONGYUAN, "{\"year\":2025}", &r);
+    ht_assert_problem(&r, 404, "region_not_found");
+    ht_resp_free(&r);
+    call("POST", "/api/v1/regions/410122/promotion", county, "{\"year\":\"x\"}", NULL, &r);
+    ht_assert_problem(&r, 422, "wrong_type");
+    ht_resp_free(&r);
+    call("POST", "/api/v1/regions/410122/promotion", county, "{\"year\":2025}", NULL, &r);
+    ck_assert_msg(r.status == 202, "%ld %s", r.status, r.body);
+    long long id = jint(r.json, "id");
+    ck_assert_int_ge(jint(r.json, "total"), 1);
+    ht_resp_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/promotion-jobs/%lld", id);
+    int done = 0;
+    for (int i = 0; i < 200 && !done; i++) {
+        call("GET", path, county, NULL, NULL, &r);
+        ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+        done = strcmp(ht_json_str(r.json, "state"), "done") == 0;
+        if (done) {
+            ck_assert_int_eq(jint(r.json, "processed"), jint(r.json, "total"));
+            ck_assert_int_ge(jint(r.json, "applied"), 1);
+            ck_assert_int_ge(jint(r.json, "promoted"), 1);
+        }
+        ht_resp_free(&r);
+        if (!done)
+            ht_sleep_ms(100);
+    }
+    if (!done) {
+        char *log = ht_server_log(srv);
+        fprintf(stderr, "%s\n", log ? log : "");
+        free(log);
+    }
+    ck_assert_msg(done, "job %lld did not finish", id);
+    snprintf(sql, sizeof(sql), "SELECT grade FROM student WHERE id = %lld", a.id);
+    ck_assert_int_eq(scalar(sql), 13);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM promotion WHERE job_id = %lld", id);
+    ck_assert_int_ge(scalar(sql), 1);
+    /* another county does not see the job */
+    get(path, JINSHUI, &r);
+    ht_assert_problem(&r, 404, "promotion_job_not_found");
+    ht_resp_free(&r);
+    free(county);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -224,6 +304,7 @@ suite(void)
     tcase_add_test(tc, test_promotion_bad_input);
     tcase_add_test(tc, test_promotion_dry_run_apply_409_revert);
     tcase_add_test(tc, test_checkin_term_not_in_calendar);
+    tcase_add_test(tc, test_region_job);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,6 +11,7 @@
  */
 #include "core/checkin.h"
 #include "core/promotion.h"
+#include "core/promotion_job.h"
 #include "tests/lib/coreworld.h"
 
 #include <check.h>
@@ -363,6 +364,69 @@ START_TEST(test_checkin_terms_of_the_calendar)
 }
 END_TEST
 
+static void
+job_op(const db_promotion_job *j, app_arena *a, core_actor *actor, core_op *out)
+{
+    (void)a;
+    ck_assert_str_eq(j->role, "county");
+    *actor = *cw_actor(CW_FURONG);
+    *out = *cw_op(CW_FURONG);
+    out->actor = actor;
+}
+
+/* A county's job: every open school of the county, each in its own transaction. */
+START_TEST(test_region_job)
+{
+    cw_set_today(TODAY);
+    long long a11 = cw_student(CW_A, 11, 1, 50), b13 = cw_student(CW_B, 13, 1, 51);
+    long long c13 = cw_student(CW_C, 13, 1, 52); /* 天心区: not in the job */
+    core_promotion_result r;
+    app_err err = {0};
+    int rc = run(CW_FURONG, CW_B, 2025, 0, &r, &err); /* B first, by hand */
+    cw_ok(rc, &err);
+    db_promotion_job j;
+    app_err e1 = {0}, e2 = {0}, e3 = {0};
+    rc = core_promotion_job_create(cw_db(), cw_op(CW_REG_A), "430102", 2025, &j, &e1);
+    cw_fails(rc, &e1, APP_EFORBIDDEN, "forbidden");
+    rc = core_promotion_job_create(cw_db(), cw_op(CW_TIANXIN), "430102", 2025, &j, &e2);
+    cw_fails(rc, &e2, APP_ENOTFOUND, "region_not_found");
+    rc = core_promotion_job_create(cw_db(), cw_op(CW_FURONG), "430102", 2025, &j, &e3);
+    cw_ok(rc, &e3);
+    ck_assert_str_eq(j.state, "queued");
+    long long schools = cw_count("SELECT count(*) FROM school WHERE authority = '430102'"
+                                 " AND NOT closed");
+    ck_assert_int_eq(j.total, schools);
+    db_promotion_job done;
+    int found = 0;
+    app_err e4 = {0};
+    rc = core_promotion_job_turn(cw_db(), 60, job_op, cw_arena(), &done, &found, &e4);
+    cw_ok(rc, &e4);
+    ck_assert_int_eq(found, 1);
+    ck_assert_str_eq(done.state, "done");
+    ck_assert_int_eq(done.processed, schools);
+    ck_assert_int_eq(done.skipped, 1); /* B: promotion_done */
+    ck_assert_int_eq(done.applied, schools - 1);
+    ck_assert_int_eq(cw_grade_of(a11), 12);
+    ck_assert_int_eq(cw_grade_of(b13), 14);
+    ck_assert_int_eq(cw_grade_of(c13), 13);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM promotion_job WHERE errors @>"
+                              " '[{\"school\": \"%s\", \"code\": \"promotion_done\"}]'",
+                              CW_B),
+                     1);
+    /* nothing left to claim */
+    app_err e5 = {0};
+    rc = core_promotion_job_turn(cw_db(), 60, job_op, cw_arena(), &done, &found, &e5);
+    cw_ok(rc, &e5);
+    ck_assert_int_eq(found, 0);
+    /* the job is read by the bureaus over its region only */
+    app_err e6 = {0}, e7 = {0};
+    rc = core_promotion_job_get(cw_db(), cw_op(CW_HUNAN), j.id, &done, &e6);
+    cw_ok(rc, &e6);
+    rc = core_promotion_job_get(cw_db(), cw_op(CW_TIANXIN), j.id, &done, &e7);
+    cw_fails(rc, &e7, APP_ENOTFOUND, "promotion_job_not_found");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -377,6 +441,7 @@ suite(void)
     tcase_add_test(tc, test_senior_and_five_four);
     tcase_add_test(tc, test_revert_all_or_nothing);
     tcase_add_test(tc, test_checkin_terms_of_the_calendar);
+    tcase_add_test(tc, test_region_job);
     suite_add_tcase(s, tc);
     return s;
 }
