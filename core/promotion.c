@@ -214,8 +214,10 @@ apply(db_conn *db, const core_op *op, const db_school *sc, const char *map, cons
         rc = db_promotion_members(db, r->id, sc->code, map, &promoted, &graduated, err);
     if (rc != 0)
         return rc;
+    /* the pupils are locked, but a problem record about one may open meanwhile (a
+       registration elsewhere finding a look-alike): the plan no longer holds, try again */
     if (promoted != r->promoted || graduated != r->graduated)
-        return app_err_set(err, APP_EINTERNAL, NULL, "plan %d/%d, members %d/%d", r->promoted,
+        return app_err_set(err, APP_ERETRY, NULL, "plan %d/%d, members %d/%d", r->promoted,
                            r->graduated, promoted, graduated);
     /* certificates carry the calendar year the school year ends in */
     if (graduated > 0 &&
@@ -293,7 +295,7 @@ core_promotion_revert(db_conn *db, const core_op *op, const char *school, int ye
                          year);
         goto fail;
     }
-    if ((rc = db_promotion_changed(db, out->id, 1000000, op->arena, &changed, &nchanged, err)) != 0)
+    if ((rc = db_promotion_changed(db, out->id, 100000, op->arena, &changed, &nchanged, err)) != 0)
         goto fail;
     if (nchanged > 0) {
         char p[16];
