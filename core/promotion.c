@@ -210,8 +210,12 @@ apply(db_conn *db, const core_op *op, const db_school *sc, const char *map, cons
     r->created_org = op->actor->org;
     int rc = db_promotion_insert(db, r, op->actor->user_id, op->arena, err);
     int promoted = 0, graduated = 0, first = 0;
+    /* certificates carry the calendar year the school year ends in */
+    if (rc == 0 && r->graduated > 0)
+        rc = db_certificate_take(db, sc->code, r->year + 1, r->graduated, &first, err);
     if (rc == 0)
-        rc = db_promotion_members(db, r->id, sc->code, map, &promoted, &graduated, err);
+        rc = db_promotion_members(db, r->id, sc->code, map, r->year + 1, first, &promoted,
+                                  &graduated, err);
     if (rc != 0)
         return rc;
     /* the pupils are locked, but a problem record about one may open meanwhile (a
@@ -219,12 +223,8 @@ apply(db_conn *db, const core_op *op, const db_school *sc, const char *map, cons
     if (promoted != r->promoted || graduated != r->graduated)
         return app_err_set(err, APP_ERETRY, NULL, "plan %d/%d, members %d/%d", r->promoted,
                            r->graduated, promoted, graduated);
-    /* certificates carry the calendar year the school year ends in */
-    if (graduated > 0 &&
-        (rc = db_certificate_take(db, sc->code, r->year + 1, graduated, &first, err)) != 0)
-        return rc;
     db_promotion_who w = who_of(op, sc, r->year);
-    if ((rc = db_promotion_apply(db, r->id, sc->code, r->year + 1, first, labels, err)) != 0 ||
+    if ((rc = db_promotion_apply(db, r->id, sc->code, labels, err)) != 0 ||
         (rc = db_promotion_record(db, r->id, &w, 0, err)) != 0)
         return rc;
     return core_audit(db, op, "promotion.apply", "school", sc->code, run_detail(op, r), err);

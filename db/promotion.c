@@ -14,7 +14,7 @@
 /* The plan: every active pupil of school $1 with its action under map $2. */
 #define PLAN_WITH                                                                                  \
     "WITH m AS (SELECT * FROM json_to_recordset($2::json) AS m(g int, nx int, act text)),"         \
-    " plan AS (SELECT s.id, s.name, s.grade, s.class_no, s.class_id, m.nx,"                        \
+    " plan AS (SELECT s.id, s.name, s.grade, s.class_no, s.class_id, s.version, m.nx,"             \
     " CASE WHEN s.state = 'suspended' THEN 'suspended'"                                            \
     " WHEN s.id IN (SELECT unnest(ARRAY[p.student_id, p.other_student_id]) FROM problem p"         \
     " WHERE p.state = 'open') THEN 'student_has_problem'"                                          \
@@ -55,15 +55,19 @@ static const db_stmt SQL_INSERT = {
     " $7::jsonb, nullif($8, '0')::bigint, nullif($9, '0')::bigint, $10)"
     " RETURNING id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"};
 
-/* $3 the run */
+/* $3 the run, $4 the certificate prefix (school and year), $5 the first number: the
+   graduates' certificate numbers in id order; version_after is the version the
+   run's UPDATE gives (each record's version goes up by one) */
 static const db_stmt SQL_MEMBERS = {
     "promotion_members",
     PLAN_WITH " INSERT INTO promotion_member (promotion_id, student_id, from_grade, from_class_id,"
-              " class_no, to_grade, to_class_id, to_state)"
+              " class_no, to_grade, to_class_id, to_state, certificate_no, version_after)"
               " SELECT $3::bigint, id, grade, class_id, class_no,"
               " CASE WHEN act = 'promote' THEN nx ELSE grade END,"
               " CASE WHEN act = 'promote' THEN NULL ELSE class_id END,"
-              " CASE WHEN act = 'promote' THEN 'enrolled' ELSE 'graduated' END"
+              " CASE WHEN act = 'promote' THEN 'enrolled' ELSE 'graduated' END,"
+              " CASE WHEN act = 'graduate' THEN $4 || lpad(($5::int - 1 + row_number()"
+              " OVER (PARTITION BY act ORDER BY id))::text, 5, '0') END, version + 1"
               " FROM plan WHERE act IN ('promote', 'graduate') RETURNING to_state"};
 
 /* $1 run, $2 school, $3 labels [{g, label}] */
@@ -75,28 +79,18 @@ static const db_stmt SQL_CLASSES = {
     " ON l.g = pm.to_grade WHERE pm.promotion_id = $1 AND pm.to_state = 'enrolled'"
     " ORDER BY 2, 3 ON CONFLICT (school, grade, number) DO NOTHING"};
 
+/* a look-up per member by the class's unique key: linear whatever the plan */
 static const db_stmt SQL_TO_CLASS = {
     "promotion_to_class",
-    "UPDATE promotion_member pm SET to_class_id = c.id FROM class c"
-    " WHERE pm.promotion_id = $1 AND pm.to_state = 'enrolled' AND c.school = $2"
-    " AND c.grade = pm.to_grade AND c.number = pm.class_no"};
-
-/* $1 run, $2 school, $3 year (4 digits), $4 first sequence number */
-static const db_stmt SQL_CERTS = {
-    "promotion_certificates",
-    "UPDATE promotion_member pm SET certificate_no = $2 || $3 || lpad(($4::int + x.rn - 1)::text,"
-    " 5, '0') FROM (SELECT student_id, row_number() OVER (ORDER BY student_id) AS rn"
-    " FROM promotion_member WHERE promotion_id = $1 AND to_state = 'graduated') AS x"
-    " WHERE pm.promotion_id = $1 AND pm.student_id = x.student_id"};
+    "UPDATE promotion_member pm SET to_class_id = (SELECT c.id FROM class c WHERE c.school = $2"
+    " AND c.grade = pm.to_grade AND c.number = pm.class_no)"
+    " WHERE pm.promotion_id = $1 AND pm.to_state = 'enrolled'"};
 
 static const db_stmt SQL_STUDENTS = {
     "promotion_students",
-    "WITH u AS (UPDATE student s SET grade = pm.to_grade, class_id = pm.to_class_id,"
+    "UPDATE student s SET grade = pm.to_grade, class_id = pm.to_class_id,"
     " state = pm.to_state, version = s.version + 1, updated_at = now()"
-    " FROM promotion_member pm WHERE pm.promotion_id = $1 AND s.id = pm.student_id"
-    " RETURNING s.id, s.version)"
-    " UPDATE promotion_member pm SET version_after = u.version FROM u"
-    " WHERE pm.promotion_id = $1 AND pm.student_id = u.id"};
+    " FROM promotion_member pm WHERE pm.promotion_id = $1 AND s.id = pm.student_id"};
 
 /* The change of one member: $2 = 'f' applied, 't' reverted (old and new swap). */
 #define MEMBER_CHANGE                                                                              \
@@ -273,13 +267,16 @@ db_promotion_insert(db_conn *c, db_promotion *pr, long long actor_id, app_arena 
 
 int
 db_promotion_members(db_conn *c, long long id, const char *school, const char *map_json,
-                     int *out_promoted, int *out_graduated, app_err *err)
+                     int cert_year, int cert_first, int *out_promoted, int *out_graduated,
+                     app_err *err)
 {
-    char k[24];
+    char k[24], prefix[24], first[16];
     snprintf(k, sizeof(k), "%lld", id);
-    const char *p[] = {school, map_json, k};
+    snprintf(prefix, sizeof(prefix), "%s%04d", school, cert_year);
+    snprintf(first, sizeof(first), "%d", cert_first);
+    const char *p[] = {school, map_json, k, prefix, first};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_MEMBERS, 3, p, &r, err);
+    int rc = db_exec(c, &SQL_MEMBERS, 5, p, &r, err);
     if (rc != 0)
         return rc;
     *out_promoted = *out_graduated = 0;
@@ -294,19 +291,15 @@ db_promotion_members(db_conn *c, long long id, const char *school, const char *m
 }
 
 int
-db_promotion_apply(db_conn *c, long long id, const char *school, int cert_year, int cert_first,
-                   const char *labels_json, app_err *err)
+db_promotion_apply(db_conn *c, long long id, const char *school, const char *labels_json,
+                   app_err *err)
 {
-    char k[24], y[16], first[16];
+    char k[24];
     snprintf(k, sizeof(k), "%lld", id);
-    snprintf(y, sizeof(y), "%04d", cert_year);
-    snprintf(first, sizeof(first), "%d", cert_first);
     const char *pc[] = {k, school, labels_json};
-    const char *pcert[] = {k, school, y, first};
     int rc;
     if ((rc = db_exec(c, &SQL_CLASSES, 3, pc, NULL, err)) != 0 ||
-        (rc = db_exec(c, &SQL_TO_CLASS, 2, pc, NULL, err)) != 0 ||
-        (cert_first > 0 && (rc = db_exec(c, &SQL_CERTS, 4, pcert, NULL, err)) != 0))
+        (rc = db_exec(c, &SQL_TO_CLASS, 2, pc, NULL, err)) != 0)
         return rc;
     return db_exec(c, &SQL_STUDENTS, 1, pc, NULL, err);
 }

@@ -71,17 +71,21 @@ int db_promotion_insert(db_conn *c, db_promotion *p, long long actor_id, app_are
                         app_err *err);
 
 /*
- * Apply run `id` of `school` under `map_json`: its members (the pupils the
- * plan promotes or graduates), the classes of the new grades that do not
- * exist yet, certificate numbers <school><cert_year><5 digits> for the
- * graduates from `cert_first` on (db_certificate_take), then the records
- * (grade and class, or state graduated; version + 1). *out_promoted and
- * *out_graduated count the members.
+ * The members of run `id` of `school` under `map_json`: the pupils the plan
+ * promotes or graduates, each with where it is now and the version the run
+ * will leave; the graduates with certificate numbers <school><cert_year><5
+ * digits> from `cert_first` on, in id order (db_certificate_take() took
+ * them). *out_promoted and *out_graduated count them.
  */
 int db_promotion_members(db_conn *c, long long id, const char *school, const char *map_json,
-                         int *out_promoted, int *out_graduated, app_err *err);
-int db_promotion_apply(db_conn *c, long long id, const char *school, int cert_year, int cert_first,
-                       const char *labels_json, app_err *err);
+                         int cert_year, int cert_first, int *out_promoted, int *out_graduated,
+                         app_err *err);
+
+/* Apply run `id`: the classes of the new grades that do not exist yet
+   (default names from `labels_json` [{g, label}]), then the records (grade
+   and class, or state graduated; version + 1). */
+int db_promotion_apply(db_conn *c, long long id, const char *school, const char *labels_json,
+                       app_err *err);
 
 /* Who wrote a run's rows: for history, events and audit. */
 typedef struct db_promotion_who {
