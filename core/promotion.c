@@ -295,7 +295,8 @@ core_promotion_revert(db_conn *db, const core_op *op, const char *school, int ye
                          year);
         goto fail;
     }
-    if ((rc = db_promotion_changed(db, out->id, 100000, op->arena, &changed, &nchanged, err)) != 0)
+    if ((rc = db_promotion_changed(db, out->id, sc.code, 100000, op->arena, &changed, &nchanged,
+                                   err)) != 0)
         goto fail;
     if (nchanged > 0) {
         char p[16];
@@ -306,7 +307,7 @@ core_promotion_revert(db_conn *db, const core_op *op, const char *school, int ye
         goto fail;
     }
     db_promotion_who w = who_of(op, &sc, year);
-    if ((rc = db_promotion_revert_apply(db, out->id, op->actor->user_id, err)) != 0 ||
+    if ((rc = db_promotion_revert_apply(db, out->id, sc.code, op->actor->user_id, err)) != 0 ||
         (rc = db_promotion_record(db, out->id, &w, 1, err)) != 0 ||
         (rc = core_audit(db, op, "promotion.revert", "school", sc.code, run_detail(op, out),
                          err)) != 0)

@@ -90,7 +90,8 @@ static const db_stmt SQL_STUDENTS = {
     "promotion_students",
     "UPDATE student s SET grade = pm.to_grade, class_id = pm.to_class_id,"
     " state = pm.to_state, version = s.version + 1, updated_at = now()"
-    " FROM promotion_member pm WHERE pm.promotion_id = $1 AND s.id = pm.student_id"};
+    " FROM promotion_member pm WHERE pm.promotion_id = $1 AND s.id = pm.student_id"
+    " AND s.school = $2"};
 
 /* The change of one member: $2 = 'f' applied, 't' reverted (old and new swap). */
 #define MEMBER_CHANGE                                                                              \
@@ -139,23 +140,24 @@ static const db_stmt SQL_RECORD = {
 static const db_stmt SQL_LOCK_MEMBERS = {
     "promotion_lock_members",
     "SELECT count(*) FROM (SELECT 1 FROM student s JOIN promotion_member pm"
-    " ON pm.student_id = s.id AND pm.promotion_id = $1 ORDER BY s.id FOR UPDATE OF s) AS x"};
+    " ON pm.student_id = s.id AND pm.promotion_id = $1 WHERE s.school = $2"
+    " ORDER BY s.id FOR UPDATE OF s) AS x"};
 
 static const db_stmt SQL_CHANGED = {
     "promotion_changed",
-    "SELECT s.id FROM promotion_member pm JOIN student s ON s.id = pm.student_id"
-    " WHERE pm.promotion_id = $1 AND (s.version IS DISTINCT FROM pm.version_after"
+    "SELECT pm.student_id FROM promotion_member pm LEFT JOIN student s ON s.id = pm.student_id"
+    " AND s.school = $3 WHERE pm.promotion_id = $1 AND (s.version IS DISTINCT FROM pm.version_after"
     " OR EXISTS (SELECT 1 FROM request_member rm WHERE rm.student_id = s.id AND rm.open)"
     " OR EXISTS (SELECT 1 FROM problem p WHERE p.state = 'open'"
     " AND (p.student_id = s.id OR p.other_student_id = s.id)))"
-    " ORDER BY s.id LIMIT $2::int"};
+    " ORDER BY pm.student_id LIMIT $2::int"};
 
 static const db_stmt SQL_REVERT = {
     "promotion_revert",
     "WITH u AS (UPDATE student s SET grade = pm.from_grade, class_id = pm.from_class_id,"
     " state = 'enrolled', version = s.version + 1, updated_at = now()"
     " FROM promotion_member pm WHERE pm.promotion_id = $1 AND s.id = pm.student_id"
-    " RETURNING s.id)"
+    " AND s.school = $3 RETURNING s.id)"
     " UPDATE promotion SET state = 'reverted', reverted_by = nullif($2, '0')::bigint,"
     " reverted_at = now() WHERE id = $1 AND state = 'applied'"
     " RETURNING (SELECT count(*) FROM u)"};
@@ -301,7 +303,7 @@ db_promotion_apply(db_conn *c, long long id, const char *school, const char *lab
     if ((rc = db_exec(c, &SQL_CLASSES, 3, pc, NULL, err)) != 0 ||
         (rc = db_exec(c, &SQL_TO_CLASS, 2, pc, NULL, err)) != 0)
         return rc;
-    return db_exec(c, &SQL_STUDENTS, 1, pc, NULL, err);
+    return db_exec(c, &SQL_STUDENTS, 2, pc, NULL, err);
 }
 
 int
@@ -326,17 +328,17 @@ db_promotion_record(db_conn *c, long long id, const db_promotion_who *w, int rev
 }
 
 int
-db_promotion_changed(db_conn *c, long long id, int cap, app_arena *a, long long **out, int *out_n,
-                     app_err *err)
+db_promotion_changed(db_conn *c, long long id, const char *school, int cap, app_arena *a,
+                     long long **out, int *out_n, app_err *err)
 {
     char k[24], n[16];
     snprintf(k, sizeof(k), "%lld", id);
     snprintf(n, sizeof(n), "%d", cap);
-    const char *p[] = {k, n};
+    const char *p[] = {k, n, school}, *pl[] = {k, school};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_LOCK_MEMBERS, 1, p, NULL, err);
+    int rc = db_exec(c, &SQL_LOCK_MEMBERS, 2, pl, NULL, err);
     if (rc == 0)
-        rc = db_exec(c, &SQL_CHANGED, 2, p, &r, err);
+        rc = db_exec(c, &SQL_CHANGED, 3, p, &r, err);
     if (rc != 0)
         return rc;
     *out_n = db_res_nrows(r);
@@ -348,14 +350,15 @@ db_promotion_changed(db_conn *c, long long id, int cap, app_arena *a, long long 
 }
 
 int
-db_promotion_revert_apply(db_conn *c, long long id, long long actor_id, app_err *err)
+db_promotion_revert_apply(db_conn *c, long long id, const char *school, long long actor_id,
+                          app_err *err)
 {
     char k[24], by[24];
     snprintf(k, sizeof(k), "%lld", id);
     snprintf(by, sizeof(by), "%lld", actor_id);
-    const char *p[] = {k, by};
+    const char *p[] = {k, by, school};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_REVERT, 2, p, &r, err);
+    int rc = db_exec(c, &SQL_REVERT, 3, p, &r, err);
     if (rc != 0)
         return rc;
     int ok = db_res_nrows(r) == 1;

@@ -15,7 +15,10 @@
  *
  * The history rows, change-feed events and audit rows of the pupils of a
  * run are written by db_promotion_record() in the caller's transaction, as
- * INSERT ... SELECT over the run's members (docs/decisions/0026).
+ * INSERT ... SELECT over the run's members (docs/decisions/0026). Every
+ * statement that joins the student table names the school as well, so that
+ * it reads the school's pupils by student_school_idx (a join by id alone
+ * was planned as a scan of the whole table).
  * Strings read back live in the caller's arena. Errors: APP_EUNAVAIL,
  * APP_ERETRY, APP_EINTERNAL.
  */
@@ -101,15 +104,17 @@ int db_promotion_record(db_conn *c, long long id, const db_promotion_who *w, int
                         app_err *err);
 
 /*
- * Revert run `id`: lock its members' records, then the ids (at most `cap`,
- * ascending) of those that changed since (another version than the run
+ * Revert run `id` of `school`: lock its members' records, then the ids (at
+ * most `cap`, ascending) of those that changed since (left the school, or
+ * another version than the run
  * left) or have an open request or problem now: *out_n of them in *out. When
  * none, put every member back where it was (grade, class, enrolled) and mark
  * the run reverted (db_promotion_revert_apply).
  */
-int db_promotion_changed(db_conn *c, long long id, int cap, app_arena *a, long long **out,
-                         int *out_n, app_err *err);
-int db_promotion_revert_apply(db_conn *c, long long id, long long actor_id, app_err *err);
+int db_promotion_changed(db_conn *c, long long id, const char *school, int cap, app_arena *a,
+                         long long **out, int *out_n, app_err *err);
+int db_promotion_revert_apply(db_conn *c, long long id, const char *school, long long actor_id,
+                              app_err *err);
 
 /* ---- region jobs (table promotion_job) ---- */
 
