@@ -300,8 +300,8 @@ static const problem problems[] = {
     /* the school calendar and promotion (api/h_promotion.c, core/promotion.h) */
     {"invalid_year", 422, "学年应为 1990 至 2100 之间的年份（学年开始的年份）",
      "A school year is a year from 1990 to 2100 (the year it starts in)"},
-    {"term_not_in_calendar", 422, "该学期不在校历中（须为本学年或上一学年已开始的学期）",
-     "The term is not in the calendar (a term of this or the last school year that has begun)"},
+    {"term_not_in_calendar", 422, "该学期不在校历中（须为本学年或上一学年的学期）",
+     "The term is not in the calendar (a term of this or the last school year)"},
     {"promotion_not_due", 409, "该学年尚未到升级时间或已过升级期限",
      "Promotion of this school year is not due (from its second term to the end of the next year)"},
     {"promotion_done", 409, "该校该学年已完成升级", "This school year was already promoted"},

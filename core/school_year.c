@@ -72,10 +72,10 @@ core_term_check(const char *term, int today, int year_start_mmdd, int term2_mmdd
 {
     int year, n;
     core_school_year y;
+    (void)term2_mmdd;
     int current = core_school_year_at(today, year_start_mmdd);
     if (core_term_parse(term, &year, &n) == 0 && year >= current - 1 && year <= current &&
-        core_school_year_get(year, year_start_mmdd, term2_mmdd, &y) == 0 &&
-        (n == 1 ? y.term1_start : y.term2_start) <= today)
+        core_school_year_get(year, year_start_mmdd, term2_mmdd, &y) == 0)
         return 0;
     app_err_set(err, APP_EINVAL, "term_not_in_calendar", "term %s on %d", term ? term : "", today);
     app_err_add(err, field, "term_not_in_calendar", NULL);

@@ -63,9 +63,9 @@ int core_term_parse(const char *term, int *out_year, int *out_number);
 
 /*
  * A term a school may check pupils in for (报到注册) on `today`: one of
- * the current school year or the year before whose start is not after
- * today. Else APP_EINVAL with slug "term_not_in_calendar" and an item at
- * `field`. A malformed term is the same error.
+ * the current school year or the year before (the terms of the calendar).
+ * Else APP_EINVAL with slug "term_not_in_calendar" and an item at `field`.
+ * A malformed term is the same error.
  */
 int core_term_check(const char *term, int today, int year_start_mmdd, int term2_mmdd,
                     const char *field, app_err *err);

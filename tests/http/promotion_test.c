@@ -201,7 +201,7 @@ START_TEST(test_checkin_term_not_in_calendar)
     int year = (int)jint(r.json, "year");
     ht_resp_free(&r);
     char body[128];
-    snprintf(body, sizeof(body), "{\"term\":\"%d-1\",\"students\":[%lld]}", year + 1, s.id);
+    snprintf(body, sizeof(body), "{\"term\":\"%d-2\",\"students\":[%lld]}", year + 1, s.id);
     post("/api/v1/schools/" SCH_A "/check-ins", REG_A, body, &r);
     ht_assert_problem(&r, 422, "term_not_in_calendar");
     ck_assert(has_error(&r, "/term", "term_not_in_calendar"));

@@ -333,15 +333,15 @@ START_TEST(test_revert_all_or_nothing)
 }
 END_TEST
 
-/* Check-ins take only terms of the calendar that have begun. */
+/* Check-ins take only terms of this school year and the last. */
 START_TEST(test_checkin_terms_of_the_calendar)
 {
     cw_set_today(TODAY);
     long long s = cw_student(CW_A, 13, 1, 40);
     const char *keys[] = {cw_key(s)};
     core_checkin_result out;
-    static const char *const ok[] = {"2026-1", "2025-2", "2025-1"};
-    static const char *const bad[] = {"2026-2", "2027-1", "2024-2", "2024-1"};
+    static const char *const ok[] = {"2026-1", "2026-2", "2025-2", "2025-1"};
+    static const char *const bad[] = {"2027-1", "2027-2", "2024-2", "2024-1"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         app_err err = {0};
         int rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, ok[i], keys, 1, &out, &err);
@@ -354,13 +354,16 @@ START_TEST(test_checkin_terms_of_the_calendar)
         cw_fails(rc, &err, APP_EINVAL, "term_not_in_calendar");
         cw_has_item(&err, "/term", "term_not_in_calendar");
     }
-    ck_assert_int_eq(cw_count("SELECT count(*) FROM checkin WHERE student_id = %lld", s), 3);
-    /* a province whose second term starts on 12-01 has begun 2026-2 */
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM checkin WHERE student_id = %lld", s), 4);
+    /* a province whose school year starts on 12-08 is still in school year 2025 */
     cw_exec("INSERT INTO region_settings (region, settings) VALUES ('430000',"
-            " '{\"second_term_start\": \"12-01\"}')");
+            " '{\"school_year_start\": \"12-08\", \"second_term_start\": \"05-01\"}')");
     app_err err = {0};
-    int rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, "2026-2", keys, 1, &out, &err);
+    int rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, "2024-2", keys, 1, &out, &err);
     cw_ok(rc, &err);
+    app_err e2 = {0};
+    rc = core_checkin(cw_db(), cw_op(CW_REG_A), CW_A, "2026-1", keys, 1, &out, &e2);
+    cw_fails(rc, &e2, APP_EINVAL, "term_not_in_calendar");
 }
 END_TEST
 

@@ -68,21 +68,23 @@ START_TEST(test_terms)
     ck_assert_int_eq(core_term_parse("20x5-1", &y, &n), -1);
     ck_assert_int_eq(core_term_parse(NULL, &y, &n), -1);
 
-    /* on 2026-12-07: 2025-1, 2025-2 and 2026-1 exist; 2026-2 has not begun */
+    /* on 2026-12-07: the terms of school years 2026 and 2025 */
     app_err e = {0};
     ck_assert_int_eq(core_term_check("2026-1", 20261207, 901, 301, "/term", &e), 0);
+    ck_assert_int_eq(core_term_check("2026-2", 20261207, 901, 301, "/term", &e), 0);
     ck_assert_int_eq(core_term_check("2025-2", 20261207, 901, 301, "/term", &e), 0);
     ck_assert_int_eq(core_term_check("2025-1", 20261207, 901, 301, "/term", &e), 0);
-    ck_assert_int_eq(core_term_check("2026-2", 20261207, 901, 301, "/term", &e), APP_EINVAL);
+    ck_assert_int_eq(core_term_check("2027-1", 20261207, 901, 301, "/term", &e), APP_EINVAL);
     ck_assert_str_eq(e.slug, "term_not_in_calendar");
     ck_assert_int_eq(e.nitems, 1);
     app_err e2 = {0};
     ck_assert_int_eq(core_term_check("2024-2", 20261207, 901, 301, "/term", &e2), APP_EINVAL);
     app_err e3 = {0};
-    ck_assert_int_eq(core_term_check("2027-1", 20261207, 901, 301, "/term", &e3), APP_EINVAL);
-    /* the first day of a term counts */
+    ck_assert_int_eq(core_term_check("2026-3", 20261207, 901, 301, "/term", &e3), APP_EINVAL);
+    /* the year turns on the start day */
     app_err e4 = {0};
-    ck_assert_int_eq(core_term_check("2026-2", 20270301, 901, 301, "/term", &e4), 0);
+    ck_assert_int_eq(core_term_check("2025-1", 20270901, 901, 301, "/term", &e4), APP_EINVAL);
+    ck_assert_int_eq(core_term_check("2026-1", 20270831, 901, 301, "/term", NULL), 0);
 }
 END_TEST
 
