@@ -53,6 +53,13 @@ void h_class_create(api_call *c);
 void h_region_settings_get(api_call *c);
 void h_region_settings_put(api_call *c);
 
+/* api/h_promotion.c: the school calendar, promotion (学年升级) */
+void h_region_calendar(api_call *c);
+void h_school_promotion(api_call *c);
+void h_school_promotion_revert(api_call *c);
+void h_region_promotion(api_call *c);
+void h_promotion_job_get(api_call *c);
+
 /* api/h_students.c */
 void h_student_create(api_call *c);
 void h_students_list(api_call *c);

@@ -10,6 +10,7 @@
 #include "api/registry.h"
 #include "core/import.h"
 #include "core/import_worker.h"
+#include "core/promotion_job.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -90,6 +91,36 @@ one(db_conn *db)
     return 1;
 }
 
+/* core_promotion_op_fn: the job's creator acts as it would through the API. */
+static void
+promotion_op_for(const db_promotion_job *j, app_arena *a, core_actor *actor, core_op *out)
+{
+    api_actor_from_user(actor, j->created_by, j->role, j->created_org, NULL, 0, 0, NULL);
+    api_op_for(actor, a, out);
+}
+
+/* Claim and run one region promotion job (docs/decisions/0026); 1 if there was one. */
+static int
+promotion_one(db_conn *db)
+{
+    app_arena *a = app_arena_new();
+    app_err err = {0};
+    db_promotion_job j;
+    int found = 0;
+    int rc = core_promotion_job_turn(db, 60, promotion_op_for, a, &j, &found, &err);
+    if (rc != 0)
+        api_log(API_LOG_ERROR, "promotion job", NULL, err.detail);
+    else if (found) {
+        char d[160];
+        snprintf(d, sizeof(d),
+                 "job %lld: %d schools, %d promoted, %d skipped; %d pupils up, %d graduated", j.id,
+                 j.processed, j.applied, j.skipped, j.promoted, j.graduated);
+        api_log(API_LOG_INFO, "promotion job", NULL, d);
+    }
+    app_arena_free(a);
+    return found;
+}
+
 static void *
 worker(void *arg)
 {
@@ -101,7 +132,7 @@ worker(void *arg)
             idle_wait(1000);
             continue;
         }
-        if (!one(db))
+        if (!one(db) && !promotion_one(db))
             idle_wait(CFG->import_poll_ms);
     }
     db_conn_close(db);

@@ -3,7 +3,9 @@
  * owns a PostgreSQL connection, claims the oldest waiting job with SELECT
  * ... FOR UPDATE SKIP LOCKED (so any number of xuejid share the queue), and
  * runs it as the account that uploaded it. A job whose worker died is taken
- * over after XUEJI_IMPORT_STALE seconds without a heartbeat.
+ * over after XUEJI_IMPORT_STALE seconds without a heartbeat. The same
+ * workers run region promotion jobs (core/promotion_job.h) when no import
+ * waits.
  */
 #ifndef API_JOBS_H
 #define API_JOBS_H

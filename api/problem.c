@@ -347,6 +347,22 @@ static const problem problems[] = {
     {"invalid_weeks", 422, "教学周数须为 1 至 30", "The number of teaching weeks is 1 to 30"},
     {"uni_reference", 422, "引用的院系、专业、年级或班级不存在",
      "A referenced college, major, cohort or class does not exist"},
+    /* the school calendar and promotion (api/h_promotion.c, core/promotion.h) */
+    {"invalid_year", 422, "学年应为 1990 至 2100 之间的年份（学年开始的年份）",
+     "A school year is a year from 1990 to 2100 (the year it starts in)"},
+    {"term_not_in_calendar", 422, "该学期不在校历中（须为本学年或上一学年的学期）",
+     "The term is not in the calendar (a term of this or the last school year)"},
+    {"promotion_not_due", 409, "该学年尚未到升级时间或已过升级期限",
+     "Promotion of this school year is not due (from its second term to the end of the next year)"},
+    {"promotion_done", 409, "该校该学年已完成升级", "This school year was already promoted"},
+    {"promotion_not_found", 404, "该校该学年没有已完成的升级",
+     "No applied promotion of this school year"},
+    {"promotion_changed", 409, "升级后已有学生发生变动或有未办结业务，不能整体回退",
+     "Pupils changed since the promotion or have open business: it cannot be reverted as a whole"},
+    {"promotion_year_over", 409, "已过升级后的学年，不能回退",
+     "The school year after the promotion is over"},
+    {"promotion_not_applied", 409, "该升级已回退", "This promotion was reverted already"},
+    {"promotion_job_not_found", 404, "升级任务不存在", "No such promotion job"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
@@ -369,6 +385,8 @@ static const struct {
     {"grade_mismatch", "学生现为 %s", "now in %s"},
     {"invalid_class_cell", "所填为“%s”", "given \"%s\""},
     {"system_change_blocked", "年级 %s", "grade %s"},
+    {"promotion_done", "升级记录 %s", "run %s"},
+    {"promotion_changed", "%s 名学生", "%s pupils"},
 };
 
 /* Reasons and item codes: extra text after the title, by the code word in param. */
@@ -400,6 +418,8 @@ static const struct {
      "must be an integer from 1 to 30 (days)"},
     {"invalid_setting", "student_field", "不是学籍信息项的字段名", "is not a student record field"},
     {"invalid_setting", "duplicate", "重复", "is a duplicate"},
+    {"invalid_setting", "calendar", "第二学期开始日期不能与学年开始日期相同",
+     "the second term cannot start on the day the school year starts"},
     {"invalid_setting", "too_many", "项数过多", "has too many items"},
     {"invalid_setting", "window_bounds", "from 与 until 须同时设置或同时为 null",
      "from and until must both be set or both be null"},

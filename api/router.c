@@ -54,6 +54,15 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/regions/{code}/settings", h_region_settings_get, API_ROUTE_AUTH},
     {API_PUT, "/api/v1/regions/{code}/settings", h_region_settings_put,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* the school calendar and promotion (api/h_promotion.c) */
+    {API_GET, "/api/v1/regions/{code}/calendar", h_region_calendar, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/promotion", h_school_promotion,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/schools/{code}/promotion/{year}/revert", h_school_promotion_revert,
+     API_ROUTE_AUTH},
+    {API_POST, "/api/v1/regions/{code}/promotion", h_region_promotion,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/promotion-jobs/{id}", h_promotion_job_get, API_ROUTE_AUTH},
     /* students (api/h_students.c) */
     {API_POST, "/api/v1/students", h_student_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/students", h_students_list, API_ROUTE_AUTH},

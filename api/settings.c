@@ -23,6 +23,8 @@ static const char *const keys[] = {
     "registration_window",
     "import_upload_retention_days",
     "intake_window",
+    "school_year_start",
+    "second_term_start",
 };
 
 /* API.md "Student record fields", by JSON name. */
@@ -332,6 +334,19 @@ check_window(const json_t *v, const char *ptr, app_err *err)
     return bad;
 }
 
+/* The two calendar month-days, when both are given, must differ (core/school_year.h). */
+static int
+check_calendar(const json_t *settings, const char *key, const char *ptr, app_err *err)
+{
+    const json_t *a = json_object_get(settings, "school_year_start");
+    const json_t *b = json_object_get(settings, "second_term_start");
+    if (strcmp(key, "second_term_start") != 0 || !mmdd_ok(a) || !mmdd_ok(b) ||
+        strcmp(json_string_value(a), json_string_value(b)) != 0)
+        return 0;
+    app_err_add(err, ptr, "invalid_setting", "calendar");
+    return 1;
+}
+
 int
 api_settings_validate(const json_t *settings, const char *base, app_err *err)
 {
@@ -369,6 +384,8 @@ api_settings_validate(const json_t *settings, const char *base, app_err *err)
             bad += check_int(v, 1, 30, "retention_days", p, err);
         else if (strcmp(k, "intake_window") == 0)
             bad += check_blackout(v, p, err); /* the same shape: {from, until} MM-DD, or null */
+        else if (strcmp(k, "school_year_start") == 0 || strcmp(k, "second_term_start") == 0)
+            bad += check_mmdd(v, p, err) || check_calendar(settings, k, p, err);
         else {
             app_err_add(err, p, "unknown_setting", NULL);
             bad++;

@@ -13,6 +13,8 @@
  *   registration_window         {"required":bool,"from":date|null,"until":date|null} rule 32
  *   import_upload_retention_days integer 1..30: days an import's upload is kept after the
  *                               job ends (docs/decisions/0013)
+ *   school_year_start           "MM-DD": school year Y starts then (core/school_year.h)
+ *   second_term_start           "MM-DD": its second term; not equal to school_year_start
  */
 #ifndef API_SETTINGS_H
 #define API_SETTINGS_H

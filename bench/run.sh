@@ -29,6 +29,8 @@
 # The claim race (BENCH_CLAIMS graduates, default 200; 0 = none; bench/claims.sh):
 #   four schools claim the same graduates at once, four counties approve at once:
 #   exactly one enrolment each, the others superseded; counts and seconds
+# Promotion (BENCH_STUDENTS > 0; issue 15): POST /regions/410000/promotion of the school
+#   year the demo ends, polled until done: pupils promoted or graduated per second
 #
 # Environment (all optional):
 #   BENCH_CONNS      connections for wrk and clients for pgbench (default 32)
@@ -51,6 +53,7 @@
 #                    profiling an import quickly
 #   BENCH_PG_STATS   1: load pg_stat_statements and print the statements that took the
 #                    most time in each import (a profile; the figures are then not comparable)
+#   BENCH_PROMOTION  0: no promotion row (default 1; it runs last, as it moves every pupil)
 #   BENCH_MAX_UPLOAD   XUEJI_MAX_UPLOAD of the server (default 134217728: 100,000 full
 #                    rows are a 65 MB CSV, over the 50 MiB default)
 #
@@ -883,6 +886,39 @@ if [ "$INVALID_ROWS" -gt 0 ]; then
         "${I_invalid_xlsx_s}s; VmHWM since the import's start $I_invalid_xlsx_hwm MB"
 fi
 
+# ---------------------------------------------------------------- promotion
+# Promotion (issue 15, docs/decisions/0026): the province's region job over every demo
+# school for the school year the demo stands at the end of (ctl/demo_students.c: the last
+# one whose second term has begun), polled until done: pupils promoted or graduated per
+# second of wall time. Last, as it moves every pupil up (BENCH_PROMOTION=0: skip it).
+promotion_json=null
+if [ "$STUDENTS" -gt 0 ] && [ "${BENCH_PROMOTION:-1}" = 1 ]; then
+    prom_year=$(TZ=Asia/Shanghai date +'%Y %m%d' | awk '{ print ($2 + 0 < 301 ? $1 - 2 : $1 - 1) }')
+    prom_tok=$(login henan)
+    t0=$(date +%s.%N)
+    code=$(curl -s -o "$tmp/prom.post" -w '%{http_code}' "$url/api/v1/regions/410000/promotion" \
+        -H "Authorization: Bearer $prom_tok" -H 'Content-Type: application/json' \
+        -d "{\"year\":$prom_year}" || true)
+    [ "$code" = 202 ] || { say "POST /regions/410000/promotion: $code"; cat "$tmp/prom.post" >&2; exit 1; }
+    prom_job=$(json_num "$tmp/prom.post" id)
+    prom_state=queued
+    while [ "$prom_state" = queued ] || [ "$prom_state" = running ]; do
+        sleep 0.2
+        curl -s -o "$tmp/prom.get" "$url/api/v1/promotion-jobs/$prom_job" -H "Authorization: Bearer $prom_tok"
+        prom_state=$(sed -n 's/.*"state":"\([a-z]*\)".*/\1/p' "$tmp/prom.get")
+    done
+    prom_secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    prom_up=$(json_num "$tmp/prom.get" promoted)
+    prom_grad=$(json_num "$tmp/prom.get" graduated)
+    prom_schools=$(json_num "$tmp/prom.get" applied)
+    PROM=$(awk -v n="$((prom_up + prom_grad))" -v t="$prom_secs" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')
+    say "promotion of $prom_year: $prom_state, $prom_schools schools, $prom_up promoted," \
+        "$prom_grad graduated in $prom_secs s = $PROM pupils/s"
+    promotion_json="{\"year\": $prom_year, \"state\": \"$prom_state\", \"schools\": ${prom_schools:-null},"
+    promotion_json="$promotion_json \"promoted\": ${prom_up:-null}, \"graduated\": ${prom_grad:-null},"
+    promotion_json="$promotion_json \"seconds\": $prom_secs, \"pupils_per_s\": $PROM}"
+fi
+
 # ------------------------------------------------------------------ report
 # print_imports, print_invalid: the import lines of the table.
 print_imports() {
@@ -1097,6 +1133,11 @@ cores=$(nproc)
     print_imports
     print_review
     print_invalid
+    if [ -n "${PROM:-}" ]; then
+        echo
+        echo "promotion of school year $prom_year (POST /regions/410000/promotion, every demo school):" \
+            "$prom_up promoted, $prom_grad graduated in $prom_secs s = $PROM pupils/s"
+    fi
     if [ -n "$S_big" ]; then
         echo "at $BIG students (loaded at ${big_rate:-?} rows/s, ${big_secs:-?} s):" \
             "S/L = $SL_big, S p99 = $S_big_p99 ms;" \
@@ -1145,7 +1186,8 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
     -v threads="$THREADS" -v pool="$POOL" -v H="$H" -v P="$P" -v A="$A" -v L="$L" -v AL="$AL" \
     -v met="$met" -v plat="${P_lat:-null}" -v pother="$P_other" -v idle="$idle_other" \
     -v Pp="$Pp" -v Lp="$Lp" -v ALp="$ALp" -v ppother="$Pp_other" -v students="$students_json" \
-    -v imports="$imports_json" -v invalid="$invalid_json" -v review="$review_json" '
+    -v imports="$imports_json" -v invalid="$invalid_json" -v review="$review_json" \
+    -v promotion="$promotion_json" '
     function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
     { n++; name[n] = $1; path[n] = $2; lua[n] = $3; rps[n] = $4; p50[n] = $5; p99[n] = $6
       bad[n] = $7; err[n] = $8; other[n] = $9; cn[n] = $10; idx[$1] = n }
@@ -1166,6 +1208,7 @@ awk -F'|' -v when="$when" -v cores="$cores" -v conns="$CONNS" -v secs="$SECS" \
         printf "  \"imports\": %s,\n", imports
         printf "  \"import_invalid\": %s,\n", invalid
         printf "  \"review\": %s,\n", review
+        printf "  \"promotion\": %s,\n", promotion
         printf "  \"endpoints\": [\n"
         for (i = 1; i <= n; i++)
             printf "    {\"name\": %s, \"path\": %s, \"script\": %s, \"connections\": %d, \"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"non_2xx\": %d, \"socket_errors\": %d, \"over_L\": %.2f, \"other_load_pct\": %d}%s\n",

@@ -3,6 +3,8 @@
  */
 #include "core/checkin.h"
 
+#include "core/calendar_op.h"
+#include "core/school_year.h"
 #include "core/student_int.h"
 #include "db/photo.h"
 
@@ -57,6 +59,11 @@ core_checkin(db_conn *db, const core_op *op, const char *school, const char *ter
         return app_err_set(err, APP_ENOTFOUND, "school_not_found", "school %s", school);
     if (a->level != CORE_LEVEL_SCHOOL)
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "check-ins are the school's");
+    /* only a term of the school's calendar that has begun (core/school_year.h) */
+    int y0, t2;
+    if ((rc = core_calendar_of_school(db, op, sc.code, &y0, &t2, err)) != 0 ||
+        (rc = core_term_check(term, op->today, y0, t2, "/term", err)) != 0)
+        return rc;
     if ((rc = db_begin(db, err)) != 0)
         return rc;
     if ((rc = checkin_keys(db, op, &sc, term, keys, nkeys, out, err)) != 0)

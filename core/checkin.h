@@ -16,7 +16,9 @@ typedef struct core_checkin_result {
 
 /*
  * Check in the students `keys` (record ids or student numbers, borrowed) of
- * `school` for `term` ("YYYY-1"/"YYYY-2"), in one
+ * `school` for `term` ("YYYY-1"/"YYYY-2": a term of the school's calendar,
+ * of this school year or the last, else APP_EINVAL
+ * term_not_in_calendar at /term, core/school_year.h), in one
  * transaction with its audit entry and event. A school the actor does not
  * see: APP_ENOTFOUND school_not_found; a bureau: APP_EFORBIDDEN. All or
  * nothing: a key that is not an enrolled student of the school the actor

@@ -128,3 +128,14 @@ core_settings_put(db_conn *db, const core_op *op, const char *code, const char *
     }
     return 0;
 }
+
+int
+core_settings_effective_of(db_conn *db, const core_op *op, const char *code, db_settings *out,
+                           app_err *err)
+{
+    int can_write;
+    int rc = load_region(db, op, code, &can_write, err);
+    if (rc != 0)
+        return rc;
+    return db_settings_effective(db, code, op->arena, out, err);
+}

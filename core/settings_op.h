@@ -37,4 +37,9 @@ int core_settings_get(db_conn *db, const core_op *op, const char *code, db_regio
 int core_settings_put(db_conn *db, const core_op *op, const char *code, const char *settings_json,
                       int if_match, db_region_settings *out, app_err *err);
 
+/* The effective settings of region `code`, typed, for a reader who may read
+   its settings (the same rule as core_settings_get). */
+int core_settings_effective_of(db_conn *db, const core_op *op, const char *code, db_settings *out,
+                               app_err *err);
+
 #endif

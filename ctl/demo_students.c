@@ -17,6 +17,7 @@
 #include "core/env.h"
 #include "core/mask.h"
 #include "core/pii.h"
+#include "core/school_year.h"
 #include "core/student.h"
 #include "ctl/ctl.h"
 #include "db/school.h"
@@ -318,6 +319,24 @@ demo_have(db_conn *db, const char **counties, int *ncounties, long long *have, a
     return db_student_count_in_schools(db, codes_of, CTL_DEMO_NSCHOOLS, have, err);
 }
 
+/*
+ * The demo stands at the end of a school year (issue 15): its pupils are
+ * those of the last school year whose second term has begun (under the
+ * default calendar), so that promotion of that year can be tried at once
+ * (README "The school year"). In the first term of school year Y that is
+ * Y - 1, from its second term on Y itself.
+ */
+static int
+demo_school_year(int today)
+{
+    int y = core_school_year_at(today, CORE_SCHOOL_YEAR_START);
+    core_school_year sy;
+    if (core_school_year_get(y, CORE_SCHOOL_YEAR_START, CORE_SECOND_TERM_START, &sy) == 0 &&
+        today < sy.term2_start)
+        y--;
+    return y;
+}
+
 /* The classes to fill and the ID numbers to avoid (those stored). */
 static int
 loader_prepare(db_conn *db, loader *L, app_arena *a, const char **counties, int ncounties,
@@ -329,9 +348,9 @@ loader_prepare(db_conn *db, loader *L, app_arena *a, const char **counties, int 
     if (rc != 0)
         return rc;
 
-    /* every birth date a student of any grade can have this school year */
+    /* every birth date a student of any grade can have in the demo's school year */
     L->today = core_today();
-    L->school_year = core_demo_school_year(L->today);
+    L->school_year = demo_school_year(L->today);
     int from, until, f2, u2;
     core_demo_birth_window(12, L->school_year, &from, &u2);
     core_demo_birth_window(1, L->school_year, &f2, &until);

@@ -52,7 +52,9 @@ static const db_stmt SQL_GET = {
     " " DASHLESS_INT("eff.j->'registration_window'->>'until'") ","
     " coalesce((eff.j->>'import_upload_retention_days')::int, 7),"
     " " DASHLESS_INT("eff.j->'intake_window'->>'from'") ","
-    " " DASHLESS_INT("eff.j->'intake_window'->>'until'")
+    " " DASHLESS_INT("eff.j->'intake_window'->>'until'") ","
+    " " DASHLESS_INT("eff.j->>'school_year_start'") ","
+    " " DASHLESS_INT("eff.j->>'second_term_start'")
     " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
 // clang-format on
 
@@ -122,6 +124,8 @@ typed_fill(const db_res *r, app_arena *a, db_settings *out)
     out->intake_until = (int)db_res_int(r, 0, 18);
     if (out->intake_from == 0 || out->intake_until == 0)
         out->intake_from = out->intake_until = 0;
+    out->school_year_start = (int)db_res_int(r, 0, 19);
+    out->second_term_start = (int)db_res_int(r, 0, 20);
 }
 
 /* Run SQL_GET; *out_res is NULL when the region does not exist. */

@@ -34,7 +34,8 @@
     "\"province_approves_transfers\":false,"                                                       \
     "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"                   \
     "\"import_upload_retention_days\":7,"                                                          \
-    "\"intake_window\":{\"from\":\"10-16\",\"until\":\"10-31\"}}"
+    "\"intake_window\":{\"from\":\"10-16\",\"until\":\"10-31\"},"                       \
+    "\"school_year_start\":\"09-01\",\"second_term_start\":\"03-01\"}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
 typedef struct db_region_settings {
@@ -77,6 +78,8 @@ typedef struct db_settings {
     int import_upload_retention_days; /* days an import's upload is kept after the job ends */
     int intake_from, intake_until;    /* MMDD: claims from the graduate pool (毕业库抽取);
                                          both 0 when intake_window is null (any day) */
+    int school_year_start;            /* MMDD: school year Y starts on Y-MM-DD (901) */
+    int second_term_start;            /* MMDD: its second term (301, core/school_year.h) */
     const char *json;                 /* the effective settings as JSON text */
 } db_settings;
 

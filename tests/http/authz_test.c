@@ -505,8 +505,17 @@ expand(const char *in, int out_case, char *out, size_t cap)
 {
     char n[16], n6[8], n99[4], code[16], idnum[19] = "", idbirth[11] = "";
     char st[24], st2[24], rq[24], rq_in[24], rq_out[24], st_in[24], st_out[24], fresh[24] = "";
-    char fresh_st[24] = "", approved[24] = "";
+    char fresh_st[24] = "", approved[24] = "", pjob_in[24] = "", pjob_out[24] = "";
     seq++;
+    if (strstr(in, "@PROMOTION_JOB_") != NULL) {
+        /* a finished region promotion job of each chain (no worker takes it) */
+        snprintf(pjob_in, sizeof(pjob_in), "%s",
+                 scalar("INSERT INTO promotion_job (region, year, state, created_org)"
+                        " VALUES ('410102', 2030, 'done', '410102') RETURNING id"));
+        snprintf(pjob_out, sizeof(pjob_out), "%s",
+                 scalar("INSERT INTO promotion_job (region, year, state, created_org)"
+                        " VALUES ('420102', 2030, 'done', '420102') RETURNING id"));
+    }
     if (strstr(in, "@IDNUM") != NULL || strstr(in, "@IDBIRTH") != NULL)
         make_idnum(out_case ? "420102" : "410102", idnum, idbirth);
     if (strstr(in, "@REQUEST_FRESH_X") != NULL) {
@@ -556,6 +565,8 @@ expand(const char *in, int out_case, char *out, size_t cap)
         {"@REQUEST_FRESH_X", fresh},
         {"@REQUEST_APPROVED_X", approved},
         {"@REQUEST_IN", rq_in},
+        {"@PROMOTION_JOB_IN", pjob_in},
+        {"@PROMOTION_JOB_OUT", pjob_out},
         {"@REQUEST_OUT", rq_out},
         {"@REQUEST_X", rq},
         {"@IDNUM_X", out_case ? idnum_out : idnum_in},

@@ -144,7 +144,7 @@ START_TEST(test_defaults_are_valid)
     if (n != 0)
         dump_items(&err);
     ck_assert_int_eq(n, 0);
-    ck_assert_int_eq(json_object_size(d), 10);
+    ck_assert_int_eq(json_object_size(d), 12);
     json_decref(d);
 }
 END_TEST
@@ -167,6 +167,8 @@ START_TEST(test_valid_overrides)
         "{\"registration_window\":{\"required\":false}}",
         "{\"import_upload_retention_days\":1}",
         "{\"import_upload_retention_days\":30}",
+        "{\"school_year_start\":\"08-25\",\"second_term_start\":\"02-20\"}",
+        "{\"second_term_start\":\"09-01\"}",
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         json_t *j = parse(ok[i]);
@@ -224,6 +226,11 @@ START_TEST(test_ranges_and_types)
     } bad[] = {
         {"[]", "/settings", "wrong_type", NULL},
         {"{\"entry_min_age\":2}", "/settings/entry_min_age", "invalid_setting", "age"},
+        {"{\"school_year_start\":\"9-1\"}", "/settings/school_year_start", "invalid_setting",
+         "mmdd"},
+        {"{\"second_term_start\":301}", "/settings/second_term_start", "wrong_type", NULL},
+        {"{\"school_year_start\":\"09-01\",\"second_term_start\":\"09-01\"}",
+         "/settings/second_term_start", "invalid_setting", "calendar"},
         {"{\"entry_min_age\":11}", "/settings/entry_min_age", "invalid_setting", "age"},
         {"{\"entry_min_age\":6.0}", "/settings/entry_min_age", "wrong_type", NULL},
         {"{\"step_deadline_days\":61}", "/settings/step_deadline_days", "invalid_setting", "days"},
