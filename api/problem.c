@@ -297,6 +297,11 @@ static const problem problems[] = {
     {"csv_malformed", 422, "CSV 文件格式不正确", "The CSV file is malformed"},
     {"csv_too_large", 413, "CSV 文件的一行过长或列数过多",
      "A CSV record is too long or has too many fields"},
+    /* information sheets and parent confirmations (issue #15: api/h_print.c) */
+    {"pdf_font_missing", 503, "服务器缺少中文字体，无法生成 PDF（请安装 fonts-wqy-microhei）",
+     "No font for Chinese text on the server, so no PDF can be made (install fonts-wqy-microhei)"},
+    {"already_confirmed", 409, "该学生本学期的家长确认已登记",
+     "The parents' confirmation of this pupil is already recorded for the term"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
