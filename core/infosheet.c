@@ -121,21 +121,25 @@ width_here(const sheet *sh)
     return sh->y < TOP + PHOTO_H + 4 ? WIDTH - PHOTO_W - 10 : WIDTH;
 }
 
-static void
+/* A group's title and rule; the width of its grid (beside the photo when
+   the group starts there). */
+static double
 group_title(sheet *sh, const char *title)
 {
+    double w = width_here(sh);
     sh->y += 3;
     fmt_pdf_text(sh->pdf, MARGIN, sh->y, 120, 9.5, FMT_PDF_BOLD, 1, title);
     sh->y += 13;
-    fmt_pdf_line(sh->pdf, MARGIN, sh->y - 1, MARGIN + width_here(sh), sh->y - 1, 0.5, 1);
+    fmt_pdf_line(sh->pdf, MARGIN, sh->y - 1, MARGIN + w, sh->y - 1, 0.5, 1);
     sh->y += 1;
+    return w;
 }
 
 /* A group's fields: short ones three to a row, long ones a row each. */
 static void
 group(sheet *sh, int g)
 {
-    group_title(sh, groups[g].title);
+    double w = group_title(sh, groups[g].title);
     int col = 0;
     double rowh = 0;
     for (int i = 0; i < CORE_R_F1; i++) {
@@ -143,7 +147,6 @@ group(sheet *sh, int g)
         if (f->item < groups[g].first || f->item > groups[g].last || f->kind == CORE_FK_PHOTO)
             continue;
         const char *v = value_text(sh->op, &sh->s->rec, i);
-        double w = width_here(sh);
         if (is_long(f)) {
             if (col > 0) {
                 sh->y += rowh;
@@ -187,8 +190,8 @@ family(sheet *sh)
 }
 
 /* The title, the school and the record's place; the photo box. */
-static int
-head(sheet *sh, const unsigned char *photo, size_t photo_len, app_err *err)
+static void
+head(sheet *sh, const unsigned char *photo, size_t photo_len)
 {
     const core_student *s = sh->s;
     fmt_pdf_text(sh->pdf, MARGIN, MARGIN, WIDTH, 18, FMT_PDF_BOLD | FMT_PDF_CENTER, 1,
@@ -215,9 +218,7 @@ head(sheet *sh, const unsigned char *photo, size_t photo_len, app_err *err)
     if (photo == NULL)
         fmt_pdf_text(sh->pdf, px, TOP + PHOTO_H / 2 - 5, PHOTO_W, TEXT_PT,
                      FMT_PDF_GRAY | FMT_PDF_CENTER, 1, "照片");
-    (void)err;
     sh->y = TOP;
-    return 0;
 }
 
 /* The statement and the lines to sign at the bottom of the page. */
@@ -248,9 +249,7 @@ draw_page(fmt_pdf *pdf, const core_op *op, const core_student *s, const unsigned
           size_t photo_len, app_err *err)
 {
     sheet sh = {pdf, op, s, 0};
-    int rc = head(&sh, photo, photo_len, err);
-    if (rc != 0)
-        return rc;
+    head(&sh, photo, photo_len);
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
         group(&sh, (int)g);
     family(&sh);
