@@ -60,7 +60,8 @@ valid_term(const char *t)
     return strspn(t, "0123456789") == 4;
 }
 
-/* ---------------------------------------------------------------- GET /students/{key}/info-sheet.pdf */
+/* ---------------------------------------------------------------- GET
+ * /students/{key}/info-sheet.pdf */
 
 static int
 buf_sink(void *ctx, const void *p, size_t n, app_err *err)
@@ -112,7 +113,8 @@ h_student_info_sheet(api_call *c)
     api_submit(c, job_info_sheet);
 }
 
-/* ---------------------------------------------------------------- GET /schools/{code}/info-sheets.pdf */
+/* ---------------------------------------------------------------- GET
+ * /schools/{code}/info-sheets.pdf */
 
 typedef struct sheets_args {
     int grade, class_no, reveal;
@@ -199,7 +201,8 @@ h_school_info_sheets(api_call *c)
     api_submit(c, job_info_sheets);
 }
 
-/* ---------------------------------------------------------------- POST /students/{key}/confirmations */
+/* ---------------------------------------------------------------- POST
+ * /students/{key}/confirmations */
 
 typedef struct confirm_args {
     core_confirmation_in in;
@@ -301,7 +304,8 @@ h_confirmation_create(api_call *c)
     api_submit(c, job_confirm);
 }
 
-/* ---------------------------------------------------------------- GET /schools/{code}/confirmations */
+/* ---------------------------------------------------------------- GET
+ * /schools/{code}/confirmations */
 
 static void
 report_write(jw *w, const char *school, const char *term, const db_confirmation_count *v, int n)

@@ -73,8 +73,6 @@ core_confirmation_record(db_conn *db, const core_op *op, const char *key,
                          const core_confirmation_in *in, db_confirmation *out, app_err *err)
 {
     memset(out, 0, sizeof(*out));
-    if (op->actor->level != CORE_LEVEL_SCHOOL)
-        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "confirmations are the school's");
     int rc = db_begin(db, err);
     if (rc != 0)
         return rc;
@@ -84,6 +82,11 @@ core_confirmation_record(db_conn *db, const core_op *op, const char *key,
     int fresh = 0;
     if ((rc = core__load_visible(db, op, key, DB_STUDENT_LOCK, &s, &sc, err)) != 0)
         goto fail;
+    /* a bureau that sees the pupil is told no; one that does not, not found */
+    if (op->actor->level != CORE_LEVEL_SCHOOL) {
+        rc = app_err_set(err, APP_EFORBIDDEN, "forbidden", "confirmations are the school's");
+        goto fail;
+    }
     if (strcmp(s.school, op->actor->org) != 0) {
         rc = core__not_found(err);
         goto fail;
@@ -95,8 +98,11 @@ core_confirmation_record(db_conn *db, const core_op *op, const char *key,
         app_err_param(err, s.state);
         goto fail;
     }
-    *out = (db_confirmation){.student_id = s.id, .school = sc.code, .term = in->term,
-                             .signed_on = in->signed_on, .evidence = ev,
+    *out = (db_confirmation){.student_id = s.id,
+                             .school = sc.code,
+                             .term = in->term,
+                             .signed_on = in->signed_on,
+                             .evidence = ev,
                              .by_user = op->actor->user_id};
     out->school = app_arena_strdup(op->arena, sc.code);
     if ((rc = db_confirmation_insert(db, out, op->arena, &fresh, err)) != 0)

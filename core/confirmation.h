@@ -26,7 +26,8 @@ typedef struct core_confirmation_in {
  * in->term, in one transaction with its audit entry ("student.confirmation")
  * and change-feed event ("student.confirmed"). A school user who sees the
  * pupil at the own school records it (a head teacher for the own class);
- * a bureau: APP_EFORBIDDEN forbidden. Errors: student_not_found (404);
+ * a bureau that sees the pupil: APP_EFORBIDDEN forbidden. Errors:
+ * student_not_found (404, also for a bureau that does not see the pupil);
  * invalid_date at /date (format, future: after today) and file_not_found at
  * /evidence (not a file of the actor's school) as items of APP_EINVAL;
  * student_not_enrolled (422); already_confirmed (409) when the pupil has one

@@ -35,7 +35,7 @@ static const struct {
     const char *title;
     int first, last;
 } groups[] = {
-    {"基本信息", 1, 13}, {"辅助信息", 14, 19}, {"学籍信息", 20, 27},
+    {"基本信息", 1, 13},  {"辅助信息", 14, 19}, {"学籍信息", 20, 27},
     {"联系方式", 28, 34}, {"扩展信息", 35, 45}, {"交通方式", 46, 48},
 };
 
@@ -177,8 +177,8 @@ family(sheet *sh)
     for (int k = 0; k < CORE_FAMILY_FIELDS; k++) {
         const core_field *f = &core_fields[CORE_R_F1 + k];
         int lines = is_long(f) ? 2 : 1;
-        double h = fmt_pdf_text(sh->pdf, MARGIN, sh->y + 0.5, lw - 4, LABEL_PT, FMT_PDF_GRAY, 1,
-                                f->label);
+        double h =
+            fmt_pdf_text(sh->pdf, MARGIN, sh->y + 0.5, lw - 4, LABEL_PT, FMT_PDF_GRAY, 1, f->label);
         for (int m = 0; m < CORE_FAMILY_MAX; m++) {
             const char *v = value_text(sh->op, &sh->s->rec, CORE_R_F1 + m * CORE_FAMILY_FIELDS + k);
             double hv =
@@ -200,10 +200,10 @@ head(sheet *sh, const unsigned char *photo, size_t photo_len)
                                           s->school_name ? s->school_name : "", s->school);
     fmt_pdf_text(sh->pdf, MARGIN, MARGIN + 26, WIDTH, 9, FMT_PDF_CENTER, 1, school);
     const char *state = core_codes_label(sh->op->env->codes, "student_state", s->state);
-    const char *line = app_arena_printf(sh->op->arena, "学籍号：%s　　状态：%s　　打印日期：%d-%02d-%02d",
-                                        s->student_number ? s->student_number : "",
-                                        state ? state : s->state, sh->op->today / 10000,
-                                        sh->op->today / 100 % 100, sh->op->today % 100);
+    const char *line =
+        app_arena_printf(sh->op->arena, "学籍号：%s　　状态：%s　　打印日期：%d-%02d-%02d",
+                         s->student_number ? s->student_number : "", state ? state : s->state,
+                         sh->op->today / 10000, sh->op->today / 100 % 100, sh->op->today % 100);
     fmt_pdf_text(sh->pdf, MARGIN, MARGIN + 42, WIDTH, TEXT_PT, 0, 1, line);
     double px = MARGIN + WIDTH - PHOTO_W;
     fmt_pdf_rect(sh->pdf, px, TOP, PHOTO_W, PHOTO_H, 0.5);
@@ -276,8 +276,8 @@ photo_of(db_conn *db, const core_op *op, const core_student *s, const unsigned c
 /* ---------------------------------------------------------------- one pupil */
 
 int
-core_infosheet_student(db_conn *db, const core_op *op, const char *key, int reveal,
-                       fmt_sink sink, app_err *err)
+core_infosheet_student(db_conn *db, const core_op *op, const char *key, int reveal, fmt_sink sink,
+                       app_err *err)
 {
     fmt_pdf *pdf = NULL;
     int rc = fmt_pdf_open(sink, "学生信息表", &pdf, err);
@@ -333,9 +333,9 @@ audit_printing(db_conn *db, const core_op *op, const core_student_filter *f, lon
 }
 
 int
-core_infosheets_open(db_conn *db, const core_op *op, const char *school, int grade,
-                     int class_no, int reveal, fmt_sink sink, core_infosheets **out,
-                     long long *out_count, app_err *err)
+core_infosheets_open(db_conn *db, const core_op *op, const char *school, int grade, int class_no,
+                     int reveal, fmt_sink sink, core_infosheets **out, long long *out_count,
+                     app_err *err)
 {
     *out = NULL;
     *out_count = 0;

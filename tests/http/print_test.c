@@ -217,10 +217,10 @@ START_TEST(test_sheet_one_page)
     ck_assert_ptr_nonnull(strstr(t, s.name));
     ck_assert_ptr_nonnull(strstr(t, "学籍测试中原小学"));
     ck_assert_ptr_nonnull(strstr(t, "家长（监护人）签字"));
-    ck_assert_ptr_nonnull(strstr(t, "汉族"));       /* a code by its label */
-    ck_assert_ptr_nonnull(strstr(t, "三年级"));     /* the grade by its name */
-    ck_assert_ptr_nonnull(strstr(t, "郑州市"));     /* a region by its names */
-    ck_assert_ptr_null(strstr(t, s.id_number));     /* masked */
+    ck_assert_ptr_nonnull(strstr(t, "汉族"));   /* a code by its label */
+    ck_assert_ptr_nonnull(strstr(t, "三年级")); /* the grade by its name */
+    ck_assert_ptr_nonnull(strstr(t, "郑州市")); /* a region by its names */
+    ck_assert_ptr_null(strstr(t, s.id_number)); /* masked */
     char masked[24];
     snprintf(masked, sizeof(masked), "%.4s**********%.4s", s.id_number, s.id_number + 14);
     ck_assert_msg(strstr(t, masked) != NULL, "no %s in:\n%s", masked, t);
@@ -404,8 +404,8 @@ START_TEST(test_confirmations)
     ht_resp_free(&r);
 
     char body[256];
-    snprintf(body, sizeof(body), "{\"term\":\"2026-1\",\"date\":\"2026-12-01\",\"evidence\":[%lld]}",
-             scan);
+    snprintf(body, sizeof(body),
+             "{\"term\":\"2026-1\",\"date\":\"2026-12-01\",\"evidence\":[%lld]}", scan);
     confirm(&s, REG_A, body, &r);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
     ck_assert_int_eq(jint(r.json, "student"), s.id);
@@ -445,8 +445,8 @@ START_TEST(test_confirmations)
     confirm(&s, REG_A, "{\"term\":\"2027-1\",\"date\":\"2026-02-30\"}", &r);
     ck_assert(has_error(&r, "/date", "invalid_date"));
     ht_resp_free(&r);
-    snprintf(body, sizeof(body), "{\"term\":\"2027-1\",\"date\":\"2026-12-01\",\"evidence\":[%lld]}",
-             foreign);
+    snprintf(body, sizeof(body),
+             "{\"term\":\"2027-1\",\"date\":\"2026-12-01\",\"evidence\":[%lld]}", foreign);
     confirm(&s, REG_A, body, &r);
     ck_assert_int_eq(r.status, 422);
     ck_assert(has_error(&r, "/evidence", "file_not_found"));
@@ -457,9 +457,10 @@ START_TEST(test_confirmations)
     confirm(&s, REG_A, "{\"date\":\"2026-12-01\"}", &r);
     ht_assert_problem(&r, 422, "missing_field");
     ht_resp_free(&r);
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM student_confirmation WHERE student_id = %lld AND term = '2027-1'",
-             s.id);
+    snprintf(
+        sql, sizeof(sql),
+        "SELECT count(*) FROM student_confirmation WHERE student_id = %lld AND term = '2027-1'",
+        s.id);
     ck_assert_int_eq(scalar(sql), 0);
 
     /* the school's own pupils, enrolled; bureaus do not record */
