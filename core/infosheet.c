@@ -221,26 +221,27 @@ head(sheet *sh, const unsigned char *photo, size_t photo_len)
     sh->y = TOP;
 }
 
-/* The statement and the lines to sign at the bottom of the page. */
+/* The statement and the lines to sign: at the foot of the page, or below
+   the record when a full one reaches down there. */
 static void
 signatures(sheet *sh)
 {
-    double y = sh->y + 18;
+    double y = FMT_PDF_A4_H - 100;
+    if (sh->y + 12 > y)
+        y = sh->y + 12;
     fmt_pdf_text(sh->pdf, MARGIN, y, WIDTH, 9, 0, 2,
                  "请家长（监护人）核对以上信息。信息有误的，请在空白处注明正确内容；"
                  "核对无误后签字，并将本表交回学校。");
-    y += 34;
-    fmt_pdf_text(sh->pdf, MARGIN, y, 140, 10, 0, 1, "家长（监护人）签字：");
-    fmt_pdf_line(sh->pdf, MARGIN + 100, y + 13, MARGIN + 260, y + 13, 0.6, 0);
-    fmt_pdf_text(sh->pdf, MARGIN + 300, y, 40, 10, 0, 1, "日期：");
-    fmt_pdf_line(sh->pdf, MARGIN + 330, y + 13, MARGIN + 450, y + 13, 0.6, 0);
-    y += 30;
-    fmt_pdf_text(sh->pdf, MARGIN, y, 140, 10, 0, 1, "学校经办人签字：");
-    fmt_pdf_line(sh->pdf, MARGIN + 100, y + 13, MARGIN + 260, y + 13, 0.6, 0);
-    fmt_pdf_text(sh->pdf, MARGIN + 300, y, 40, 10, 0, 1, "日期：");
-    fmt_pdf_line(sh->pdf, MARGIN + 330, y + 13, MARGIN + 450, y + 13, 0.6, 0);
-    fmt_pdf_text(sh->pdf, MARGIN, FMT_PDF_A4_H - MARGIN, WIDTH, 6.5, FMT_PDF_GRAY | FMT_PDF_CENTER,
-                 1, "本表含学生个人信息，仅供家长核对学籍信息使用，请妥善保管。");
+    static const char *const who[] = {"家长（监护人）签字：", "学校经办人签字："};
+    for (int i = 0; i < 2; i++) {
+        y += i == 0 ? 22 : 24;
+        fmt_pdf_text(sh->pdf, MARGIN, y, 140, 10, 0, 1, who[i]);
+        fmt_pdf_line(sh->pdf, MARGIN + 100, y + 13, MARGIN + 260, y + 13, 0.6, 0);
+        fmt_pdf_text(sh->pdf, MARGIN + 300, y, 40, 10, 0, 1, "日期：");
+        fmt_pdf_line(sh->pdf, MARGIN + 330, y + 13, MARGIN + 450, y + 13, 0.6, 0);
+    }
+    fmt_pdf_text(sh->pdf, MARGIN, FMT_PDF_A4_H - 24, WIDTH, 6.5, FMT_PDF_GRAY | FMT_PDF_CENTER, 1,
+                 "本表含学生个人信息，仅供家长核对学籍信息使用，请妥善保管。");
 }
 
 /* One pupil's page, ended. */

@@ -231,6 +231,66 @@ START_TEST(test_sheet_one_page)
 }
 END_TEST
 
+/* `n` characters of Chinese text (3 bytes each) into out. */
+static void
+long_text(char *out, int n)
+{
+    static const char *const w[] = {"河", "南", "省", "郑", "州", "市", "中", "原", "区", "路"};
+    out[0] = '\0';
+    for (int i = 0; i < n; i++)
+        strcat(out, w[i % 10]);
+}
+
+/*
+ * A record with every long text at its longest and two family members
+ * still fits one page, the lines to sign included.
+ */
+START_TEST(test_sheet_full_record_one_page)
+{
+    stu s;
+    enrolled_with_photo("满", &s);
+    static char t200[700], t100[400], t50[200], body[8192];
+    long_text(t200, 200);
+    long_text(t100, 100);
+    long_text(t50, 50);
+    char url[256];
+    snprintf(url, sizeof(url), "https://www.example.cn/%0170d", 0);
+    snprintf(body, sizeof(body),
+             "{\"current_address\":\"%s\",\"mailing_address\":\"%s\",\"home_address\":\"%s\","
+             "\"specialty\":\"%s\",\"homepage\":\"%s\",\"native_place\":\"%s\","
+             "\"former_name\":\"%s\",\"aux_number\":\"123456789012345678901234567890\","
+             "\"family\":[{\"name\":\"%s\",\"relation\":\"1\",\"relation_note\":\"%s\","
+             "\"employer\":\"%s\",\"current_address\":\"%s\",\"position\":\"%s\","
+             "\"phone\":\"13700000001\",\"guardian\":\"1\"},{\"name\":\"%s\",\"relation\":\"2\","
+             "\"relation_note\":\"%s\",\"employer\":\"%s\",\"current_address\":\"%s\","
+             "\"position\":\"%s\",\"phone\":\"13700000002\",\"guardian\":\"1\"}]}",
+             t200, t200, t200, t200, url, t50, t50, t50, t50, t100, t200, t50, t50, t50, t100, t200,
+             t50);
+    char path[96], tag[16], pdf[128];
+    ht_resp r;
+    student_path(&s, "", path, sizeof(path));
+    get(path, REG_A, &r);
+    snprintf(tag, sizeof(tag), "\"%d\"", (int)jint(r.json, "version"));
+    ht_resp_free(&r);
+    call("PATCH", path, as(REG_A), body, tag, &r);
+    ck_assert_msg(r.status == 200, "patch: %ld %s", r.status, r.body);
+    ht_resp_free(&r);
+
+    student_path(&s, "/info-sheet.pdf", path, sizeof(path));
+    tmp_pdf(pdf, sizeof(pdf), "full");
+    fetch(path, REG_A, pdf, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_int_eq(pages(pdf), 1);
+    char *t = text_of(pdf);
+    ck_assert_ptr_nonnull(strstr(t, "学校经办人签字"));
+    ck_assert_ptr_nonnull(strstr(t, "成员二"));
+    free(t);
+    if (getenv("XUEJI_PRINT_KEEP") == NULL)
+        unlink(pdf);
+}
+END_TEST
+
 /* ?reveal=id_number: the registrar sees the number (audited like a read), staff may not. */
 START_TEST(test_sheet_reveal)
 {
@@ -537,6 +597,7 @@ print_suite(void)
     tcase_add_checked_fixture(tc, start, stop);
     tcase_set_timeout(tc, ht_timeout(60));
     tcase_add_test(tc, test_sheet_one_page);
+    tcase_add_test(tc, test_sheet_full_record_one_page);
     tcase_add_test(tc, test_sheet_reveal);
     tcase_add_test(tc, test_sheet_jurisdiction);
     tcase_add_test(tc, test_class_sheets);
