@@ -169,8 +169,8 @@ read_png(void *closure, unsigned char *data, unsigned int length)
 /*
  * The image as a cairo surface. A JPEG is not decoded: a 1x1 surface
  * carries the file as its MIME data, which the PDF embeds as it is (its own
- * width and height come from the JPEG header); *out_w, *out_h are the
- * image's pixels either way.
+ * width and height come from the JPEG header); the caller scales the
+ * surface to the box either way.
  */
 static cairo_surface_t *
 image_surface(const unsigned char *data, size_t len, const fmt_image_info *info)
