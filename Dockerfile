@@ -7,6 +7,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential pkg-config libh2o-dev libuv1-dev libssl-dev libpq-dev \
       libjansson-dev libjwt-dev libsodium-dev zlib1g-dev libexpat1-dev libcurl4-openssl-dev \
+      libcairo2-dev libpango1.0-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -47,6 +48,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libh2o0.13 libuv1 libssl3 libpq5 libjansson4 libjwt0 libsodium23 zlib1g libexpat1 libcurl4 \
+      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 fonts-wqy-microhei \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin xueji

@@ -20,7 +20,7 @@ BUILD   ?= release
 OUT     := build/$(BUILD)
 CC      ?= cc
 
-PKGS    := libh2o libuv libssl libpq jansson libjwt libsodium zlib expat libcurl
+PKGS    := libh2o libuv libssl libpq jansson libjwt libsodium zlib expat libcurl pangocairo
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wformat-security -Wvla -Wimplicit-fallthrough \

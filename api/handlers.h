@@ -72,6 +72,11 @@ void h_pool_search(api_call *c);
 void h_student_photo_put(api_call *c);
 void h_student_photo_get(api_call *c);
 void h_checkins_create(api_call *c);
+/* api/h_print.c: information sheets (PDF) and parent confirmations */
+void h_student_info_sheet(api_call *c);
+void h_school_info_sheets(api_call *c);
+void h_confirmation_create(api_call *c);
+void h_confirmations_report(api_call *c);
 void h_events_list(api_call *c);
 
 /* api/h_requests.c */

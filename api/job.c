@@ -79,8 +79,14 @@ run_with_retries(api_call *c, db_conn *db)
             app_err_set(&c->err, (app_code)rc, NULL, NULL);
         c->failed = 1;
     }
-    if (c->failed)
+    if (c->failed) {
+        /* a job that failed after api_stream_begin answers problem+json as any
+           other (nothing was sent): the stream goes before the answer is
+           rendered, since rendering makes the call an ordinary answer again
+           (failed = 0) and api_finish would otherwise start the stream */
+        api__stream_discard(c);
         api_problem_render(c);
+    }
 }
 
 /* The connection a call reads on: the replica for a route that allows it

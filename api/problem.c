@@ -363,6 +363,11 @@ static const problem problems[] = {
      "The school year after the promotion is over"},
     {"promotion_not_applied", 409, "该升级已回退", "This promotion was reverted already"},
     {"promotion_job_not_found", 404, "升级任务不存在", "No such promotion job"},
+    /* information sheets and parent confirmations (issue #15: api/h_print.c) */
+    {"pdf_font_missing", 503, "服务器缺少中文字体，无法生成 PDF（请安装 fonts-wqy-microhei）",
+     "No font for Chinese text on the server, so no PDF can be made (install fonts-wqy-microhei)"},
+    {"already_confirmed", 409, "该学生本学期的家长确认已登记",
+     "The parents' confirmation of this pupil is already recorded for the term"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

@@ -5,6 +5,7 @@
 #             core/, api/ and ctl/
 #   base/     error value, arena, buffers, the JSON text writer: the C library
 #             only; every layer may use it
+# - cairo and pango (PDF, docs/decisions/0029) only in formats/;
 # - libpq-fe.h only in db/; h2o and jwt.h only in api/; jansson.h only in
 #   api/, ctl/ and workflow/ (workflow reads request payloads with it,
 #   docs/decisions/0019); tests/ may include anything.
@@ -40,6 +41,8 @@ find . \( -path ./build -o -path ./tests -o -path ./.git -o -path ./node_modules
             why = "h2o outside api/"
         else if (base == "jwt.h" && dir != "api")
             why = "jwt.h outside api/"
+        else if ((top == "pango" || base ~ /^cairo/) && dir != "formats")
+            why = "cairo/pango outside formats/"
         else if (base == "jansson.h" && dir != "api" && dir != "ctl" && dir != "workflow")
             why = "jansson.h outside api/, ctl/ and workflow/"
         else if (dir == "base" && (top in proj) && top != "base")

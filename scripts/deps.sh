@@ -1,13 +1,16 @@
 #!/bin/sh
 # Makes sure the Debian 12 packages that build, run and test xueji are installed
 # (clang and libclang-rt-14-dev: libFuzzer and the sanitizers of the fuzz targets;
-# clang-format-14: make format-check).
+# clang-format-14: make format-check; libcairo2-dev, libpango1.0-dev and
+# fonts-wqy-microhei: the information sheets as PDF, docs/decisions/0029;
+# poppler-utils: their test renders them with pdftoppm and pdftotext).
 # Silent and fast when everything is there; installs what is missing when run
 # as root, otherwise prints the command to run and fails.
 set -eu
 
 pkgs="build-essential pkg-config libh2o-dev libuv1-dev libssl-dev libpq-dev
 libjansson-dev libjwt-dev libsodium-dev zlib1g-dev libexpat1-dev check libsubunit-dev libcurl4-openssl-dev
+libcairo2-dev libpango1.0-dev fonts-wqy-microhei poppler-utils
 postgresql-15 postgresql-client-15 wrk docker-compose
 clang libclang-rt-14-dev clang-format-14"
 
