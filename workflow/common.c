@@ -113,3 +113,48 @@ wf_json_text(app_arena *a, json_t *o)
     free(s);
     return t;
 }
+
+int
+wf_parallel_of(const wf_def *d, const db_step *steps, int n)
+{
+    int k = 1;
+    while (k < d->parallel && k < n && steps[0].office && steps[k].office &&
+           strcmp(steps[0].office, steps[k].office) == 0)
+        k++;
+    return k;
+}
+
+int
+wf_actor_holds(const core_actor *a, const char *org, const char *office, const char *college)
+{
+    if (strcmp(a->org, org) != 0)
+        return 0;
+    if (office == NULL)
+        return a->level != CORE_LEVEL_SCHOOL || wf_actor_is_registrar(a);
+    const char *mine = wf_actor_office(a), *col = wf_actor_college(a);
+    return mine && strcmp(mine, office) == 0 &&
+           (college == NULL || (col && strcmp(col, college) == 0));
+}
+
+/* ---- university accounts (docs/decisions/0033) ---- */
+
+int
+wf_actor_is_student(const core_actor *a)
+{
+    (void)a;
+    return 0; /* TODO: the student role of the university structure */
+}
+
+const char *
+wf_actor_office(const core_actor *a)
+{
+    (void)a;
+    return NULL; /* TODO: the staff roles of the university structure */
+}
+
+const char *
+wf_actor_college(const core_actor *a)
+{
+    (void)a;
+    return NULL;
+}

@@ -3,6 +3,7 @@
  * (see workflow/effects.h).
  */
 #include "workflow/effects.h"
+#include "workflow/uni.h"
 
 #include "core/problem.h"
 #include "db/history.h"
@@ -357,6 +358,12 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
         return apply_resolution(db, op, &q, req_state, failure, err);
     case WF_E_KEY_FIELDS:
         return apply_key_fields(db, op, &q, req_state, failure, err);
+    case WF_E_U_SUSPEND:
+    case WF_E_U_RESUME:
+    case WF_E_U_WITHDRAW:
+    case WF_E_U_MAJOR:
+    case WF_E_U_COHORT:
+        return wf_uni_effect(db, op, d, &q, err);
     default:
         rc = apply_move(db, op, d, &q, &applied, err);
         break;

@@ -7,11 +7,37 @@
 
 #include <string.h>
 
+/* A university's student sees the requests they started; an office of the
+   university those it holds or is escalated a step of, and the university's
+   offices above the colleges every request of the university
+   (docs/decisions/0033). */
+static int
+visible_in_university(const core_op *op, const core_request *q)
+{
+    const core_actor *ac = op->actor;
+    if (wf_actor_is_student(ac))
+        return q->started_by == ac->user_id;
+    if (wf_actor_college(ac) == NULL && strcmp(q->school, ac->org) == 0)
+        return 1;
+    for (int i = 0; i < q->nsteps; i++) {
+        const db_step *st = &q->steps[i];
+        if ((st->office && wf_actor_holds(ac, st->org, st->office, st->college)) ||
+            (st->escalate_office && st->escalate_to &&
+             wf_actor_holds(ac, st->escalate_to, st->escalate_office, NULL)))
+            return 1;
+    }
+    return 0;
+}
+
 static int
 visible(db_conn *db, const core_op *op, const core_request *q, int *out, app_err *err)
 {
     const core_actor *ac = op->actor;
     *out = 0;
+    if (wf_actor_is_student(ac) || wf_actor_office(ac)) {
+        *out = visible_in_university(op, q);
+        return 0;
+    }
     for (int i = 0; i < q->nsteps; i++)
         if (strcmp(q->steps[i].org, ac->org) == 0 ||
             (q->steps[i].escalate_to && strcmp(q->steps[i].escalate_to, ac->org) == 0))
@@ -68,6 +94,24 @@ wf_request_list(db_conn *db, const core_op *op, const char *box, const char *sta
     f.after_id = after_id;
     f.limit = limit;
     *out_n = 0;
+    const char *office = wf_actor_office(ac);
+    if (wf_actor_is_student(ac)) {
+        /* a student's own requests, whatever the box */
+        f.started_by = app_arena_printf(op->arena, "%lld", ac->user_id);
+        return db_request_list(db, &f, op->arena, out, out_n, err);
+    }
+    if (office) {
+        /* an office: what waits at it (todo), or what it holds or held */
+        f.todo_org = ac->org;
+        f.todo_office = office;
+        f.todo_college = wf_actor_college(ac);
+        f.held = strcmp(box, "todo") != 0;
+        if (f.held && f.todo_college == NULL) {
+            f.todo_org = f.todo_office = NULL;
+            f.school_like = ac->org;
+        }
+        return db_request_list(db, &f, op->arena, out, out_n, err);
+    }
     if (ac->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(ac))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "requests are the registrar's");
     if (strcmp(box, "todo") == 0) {
