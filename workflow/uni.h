@@ -9,7 +9,7 @@
 #ifndef WORKFLOW_UNI_H
 #define WORKFLOW_UNI_H
 
-#include "workflow/common.h"
+#include "workflow/effects.h"
 
 /* What a start of a university's type found out. */
 typedef struct wf_uni_draft {
