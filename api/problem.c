@@ -297,6 +297,16 @@ static const problem problems[] = {
     {"csv_malformed", 422, "CSV 文件格式不正确", "The CSV file is malformed"},
     {"csv_too_large", 413, "CSV 文件的一行过长或列数过多",
      "A CSV record is too long or has too many fields"},
+    /* a university's status changes (docs/decisions/0033) */
+    {"invalid_value", 422, "取值不在允许范围内", "The value is not one of those allowed"},
+    {"suspension_too_long", 422, "休学期限超过规定（一般不超过一年，因病或应征入伍不超过两年）",
+     "The suspension is longer than allowed (one year; two for illness or military service)"},
+    {"suspension_limit_reached", 422, "休学累计不得超过两次、两年",
+     "At most two suspensions and two years in all"},
+    {"major_not_found", 422, "本校没有该专业", "The university has no such major"},
+    {"same_major", 422, "转入专业与现专业相同", "The major transferred to is the current one"},
+    {"not_awaiting_confirmation", 409, "该申请不在等待学信网电子注册确认",
+     "The request does not wait for the electronic registration"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

@@ -93,6 +93,9 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/requests/{id}", h_request_get, API_ROUTE_AUTH},
     {API_POST, "/api/v1/requests/{id}/actions", h_request_act,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* a university's major transfer: the electronic registration (api/h_uniflow.c) */
+    {API_POST, "/api/v1/requests/{id}/confirmations", h_request_confirm,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

@@ -118,16 +118,40 @@ parallel_waiting(const wf_def *d, const core_request *q, int step)
 
 /* approve, reject or return step `step`, and on the last approval (or a
    rejected registration) the effect, in this transaction (rule 17). */
+/* The electronic registration step (学信网电子注册) of a major transfer. */
+static int
+is_registration(const db_step *st)
+{
+    return st->office && strcmp(st->office, "student_affairs") == 0;
+}
+
+/* Who may decide step `st`: its holder (or superior once overdue); a
+   confirmation's step only through POST .../confirmations, by student
+   affairs or a service client of the request's province. */
+static int
+may_decide(const core_op *op, const core_request *q, const db_step *st, int confirm, int *forced)
+{
+    *forced = 0;
+    if (confirm == 2)
+        return is_registration(st) && op->actor->level == CORE_LEVEL_PROVINCE &&
+               strcmp(op->actor->org, q->province) == 0;
+    return holds(op, st, forced);
+}
+
 static int
 act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-            const char *action, int step, const char *comment, outcome *o, app_err *err)
+            const wf_act *a, outcome *o, app_err *err)
 {
+    const char *action = a->action, *comment = a->comment;
+    int step = a->step;
     int approve = strcmp(action, "approve") == 0, reject = strcmp(action, "reject") == 0;
     if (strcmp(q->state, "open") != 0 || !actable(d, q, step))
         return app_err_set(err, APP_ECONFLICT, "step_already_decided", "current step %d",
                            q->current_step);
     const db_step *st = &q->steps[step - 1];
-    if (!holds(op, st, &o->forced))
+    if (a->confirm && !is_registration(st))
+        return app_err_set(err, APP_ECONFLICT, "not_awaiting_confirmation", "step %d", step);
+    if (!may_decide(op, q, st, a->confirm, &o->forced))
         return app_err_set(err, APP_EFORBIDDEN, "not_step_holder", "step %d is held by %s", step,
                            st->org);
     o->step = step;
@@ -204,7 +228,7 @@ int
 wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                const char *comment, core_request *out, app_err *err)
 {
-    wf_act a = {id, action, step, comment, NULL, 0};
+    wf_act a = {id, action, step, comment, NULL, 0, 0};
     return wf_request_act_on(db, op, &a, out, err);
 }
 
@@ -213,6 +237,8 @@ wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request 
 {
     static const char *const actions[] = {"approve",  "reject",   "return",
                                           "withdraw", "resubmit", NULL};
+    if (a->confirm && strcmp(a->action, "approve") != 0 && strcmp(a->action, "reject") != 0)
+        return app_err_set(err, APP_EINVAL, "invalid_action", "action %s", a->action);
     int known = 0;
     for (const char *const *x = actions; *x; x++)
         known |= strcmp(*x, a->action) == 0;
@@ -236,7 +262,7 @@ wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request 
     if (withdraw || resubmit)
         rc = act_as_starter(db, op, d, &q, withdraw, &o, err);
     else
-        rc = act_on_step(db, op, d, &q, a->action, a->step, a->comment, &o, err);
+        rc = act_on_step(db, op, d, &q, a, &o, err);
     if (rc != 0 || (rc = wf_evidence_check(db, op, a->evidence, a->nevidence, &ev, err)) != 0)
         goto fail;
     if (wf_fault_after_effect) {
@@ -251,4 +277,25 @@ wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request 
 fail:
     db_rollback(db);
     return rc;
+}
+
+int
+wf_request_confirm(db_conn *db, const core_op *op, const wf_confirm *c, core_request *out,
+                   app_err *err)
+{
+    int yes = c->result && strcmp(c->result, "confirmed") == 0;
+    if (!yes && (c->result == NULL || strcmp(c->result, "refused") != 0))
+        return wf_err_item(err, "/result", "invalid_value");
+    /* the step is the current one: read it first (the action checks it again, locked) */
+    core_request q;
+    int rc = wf_request_load(db, op, c->request, 0, &q, err);
+    if (rc != 0)
+        return rc;
+    const char *comment = c->comment;
+    if (c->reference)
+        comment = app_arena_printf(op->arena, "%s%s学信网电子注册：%s", c->comment ? c->comment : "",
+                                   c->comment ? "；" : "", c->reference);
+    wf_act a = {c->request, yes ? "approve" : "reject", q.current_step, comment, NULL, 0,
+                c->by_client ? 2 : 1};
+    return wf_request_act_on(db, op, &a, out, err);
 }

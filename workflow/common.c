@@ -129,8 +129,8 @@ wf_actor_holds(const core_actor *a, const char *org, const char *office, const c
 {
     if (strcmp(a->org, org) != 0)
         return 0;
-    if (office == NULL)
-        return a->level != CORE_LEVEL_SCHOOL || wf_actor_is_registrar(a);
+    if (office == NULL) /* a bureau user, or the school's registrar (never a student) */
+        return a->level >= CORE_LEVEL_COUNTY || wf_actor_is_registrar(a);
     const char *mine = wf_actor_office(a), *col = wf_actor_college(a);
     return mine && strcmp(mine, office) == 0 &&
            (college == NULL || (col && strcmp(col, college) == 0));

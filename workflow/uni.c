@@ -100,8 +100,9 @@ start_suspend(db_conn *db, const core_op *op, const wf_start *a, const db_uplace
                                               date_int(a->end_date), kinds, starts, ends, n);
     if (bad == NULL)
         return 0;
-    return wf_err_item(err, strcmp(bad, "suspension_too_long") == 0 ? "/payload/end_date" : "",
-                       bad);
+    if (strcmp(bad, "suspension_too_long") == 0)
+        return wf_err_item(err, "/payload/end_date", bad);
+    return app_err_set(err, APP_EINVAL, bad, "%d suspensions before", n);
 }
 
 /* 复学: within its window, the re-examination certificate after illness,

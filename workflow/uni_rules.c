@@ -42,8 +42,11 @@ wf_uni_transfer_window(const int *starts, int n, int cohort, int today)
         if (starts[i] < from || starts[i] > until)
             continue;
         if (++k == 2) {
+            /* week 1: Monday to Sunday of the week of the first teaching day
+               (docs/decisions/0032); 1970-01-01 was a Thursday */
             long t = wf_uni_days(today), s = wf_uni_days(starts[i]);
-            return t >= s && t <= s + 6;
+            long monday = s - ((s % 7 + 10) % 7);
+            return t >= monday && t <= monday + 6;
         }
     }
     return 0; /* the calendar has no second term for that year */
