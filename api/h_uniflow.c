@@ -6,9 +6,11 @@
  * province, or entered by the university's student affairs office.
  */
 #include "api/handlers.h"
+#include "api/registry.h"
 #include "base/buf.h"
 #include "workflow/wf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
