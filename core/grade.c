@@ -52,6 +52,9 @@ core_grade_fits_school(int category, const char *system, int grade)
         return grade >= 21 && grade <= (five_four ? 24 : 23);
     case 34:
         return grade >= 31 && grade <= 33;
+    case 41:
+    case 42:
+        return 0; /* a university's classes are administrative classes (core/uni.h) */
     default:
         return 1;
     }

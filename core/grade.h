@@ -8,6 +8,9 @@
  *   category 21 小学      11-16 ("63"), 11-15 ("54")
  *   category 31 初级中学  21-23 ("63"), 21-24 ("54")
  *   category 34 高级中学  31-33
+ *   category 41, 42       none: a university's classes are administrative
+ *                         classes (core/uni.h), backed by class rows of
+ *                         grade code CORE_GRADE_UNIVERSITY
  *   any other category    every grade code (special education 51, adult and
  *                         vocational schools, 9-year schools registered under
  *                         another category: we do not guess their structure)
@@ -23,6 +26,7 @@
 #include <stddef.h>
 
 #define CORE_CLASS_NUMBER_MAX 99
+#define CORE_GRADE_UNIVERSITY 40 /* the class rows backing a university's 行政班 */
 #define CORE_CLASS_SIZE_MAX 200
 #define CORE_CLASS_NAME_MAX 64 /* bytes of a default name, NUL included */
 

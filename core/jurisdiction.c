@@ -14,6 +14,32 @@ static const char *const role_names[] = {
     [CORE_STAFF_REGISTRAR] = "registrar",
     [CORE_STAFF_GRADE_LEADER] = "grade_leader",
     [CORE_STAFF_HEAD_TEACHER] = "head_teacher",
+    [CORE_STAFF_COLLEGE_OFFICE] = "college_office",
+    [CORE_STAFF_TEACHING_VICE_DEAN] = "teaching_vice_dean",
+    [CORE_STAFF_DEAN] = "dean",
+    [CORE_STAFF_COURSE_TEACHER] = "course_teacher",
+    [CORE_STAFF_REGISTRAR_SECTION] = "registrar_section",
+    [CORE_STAFF_REGISTRAR_DEPUTY_HEAD] = "registrar_deputy_head",
+    [CORE_STAFF_REGISTRAR_HEAD] = "registrar_head",
+    [CORE_STAFF_VICE_PRESIDENT] = "vice_president",
+    [CORE_STAFF_STUDENT_AFFAIRS] = "student_affairs",
+    [CORE_STAFF_ADMISSIONS] = "admissions",
+};
+
+static const char *const role_labels[] = {
+    [CORE_STAFF_REGISTRAR] = "学籍管理员",
+    [CORE_STAFF_GRADE_LEADER] = "年级组长",
+    [CORE_STAFF_HEAD_TEACHER] = "班主任",
+    [CORE_STAFF_COLLEGE_OFFICE] = "学院教务办公室",
+    [CORE_STAFF_TEACHING_VICE_DEAN] = "学院教学院长",
+    [CORE_STAFF_DEAN] = "学院院长",
+    [CORE_STAFF_COURSE_TEACHER] = "任课教师",
+    [CORE_STAFF_REGISTRAR_SECTION] = "教务处教务科",
+    [CORE_STAFF_REGISTRAR_DEPUTY_HEAD] = "教务处主管处长",
+    [CORE_STAFF_REGISTRAR_HEAD] = "教务处处长",
+    [CORE_STAFF_VICE_PRESIDENT] = "主管校长",
+    [CORE_STAFF_STUDENT_AFFAIRS] = "学生处",
+    [CORE_STAFF_ADMISSIONS] = "招生就业处",
 };
 
 /*
@@ -190,9 +216,32 @@ core_staff_role_name(core_staff_role role)
     /* Compare as int: an out-of-range value must not index the table. */
     int i = (int)role;
 
-    if (i <= (int)CORE_STAFF_NONE || i > (int)CORE_STAFF_HEAD_TEACHER)
+    if (i <= (int)CORE_STAFF_NONE || i > (int)CORE_STAFF_LAST)
         return NULL;
     return role_names[i];
+}
+
+const char *
+core_staff_role_label(core_staff_role role)
+{
+    int i = (int)role;
+
+    if (i <= (int)CORE_STAFF_NONE || i > (int)CORE_STAFF_LAST)
+        return NULL;
+    return role_labels[i];
+}
+
+int
+core_staff_role_university(core_staff_role role)
+{
+    return (int)role >= (int)CORE_STAFF_COLLEGE_OFFICE && (int)role <= (int)CORE_STAFF_LAST;
+}
+
+int
+core_staff_role_college_scoped(core_staff_role role)
+{
+    return (int)role >= (int)CORE_STAFF_COLLEGE_OFFICE &&
+           (int)role <= (int)CORE_STAFF_COURSE_TEACHER;
 }
 
 core_staff_role
@@ -200,7 +249,7 @@ core_staff_role_from_name(const char *name)
 {
     if (name == NULL)
         return CORE_STAFF_NONE;
-    for (int i = CORE_STAFF_REGISTRAR; i <= CORE_STAFF_HEAD_TEACHER; i++)
+    for (int i = CORE_STAFF_REGISTRAR; i <= CORE_STAFF_LAST; i++)
         if (strcmp(name, role_names[i]) == 0)
             return (core_staff_role)i;
     return CORE_STAFF_NONE;

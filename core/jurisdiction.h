@@ -25,13 +25,32 @@
 
 #define CORE_ACTOR_MAX_CLASSES 32
 
-/* School staff roles (DOMAIN §31). Stored and compared as ints. */
+/*
+ * School staff roles (DOMAIN §31) and the offices of a university
+ * (docs/decisions/0032, UNIVERSITY.md "Who is who"). Stored and compared as
+ * ints. The university roles from CORE_STAFF_COLLEGE_OFFICE to
+ * CORE_STAFF_COURSE_TEACHER belong to one college (core_actor.college);
+ * the others to the whole university.
+ */
 typedef enum {
     CORE_STAFF_NONE = 0,         /* a bureau user, or a school user with no staff role */
     CORE_STAFF_REGISTRAR = 1,    /* 学籍管理员: the whole school */
     CORE_STAFF_GRADE_LEADER = 2, /* 年级组长: one grade */
     CORE_STAFF_HEAD_TEACHER = 3, /* 班主任: own classes */
+    /* university, one college */
+    CORE_STAFF_COLLEGE_OFFICE = 4,     /* 学院教务办公室 */
+    CORE_STAFF_TEACHING_VICE_DEAN = 5, /* 学院教学院长 */
+    CORE_STAFF_DEAN = 6,               /* 学院院长 */
+    CORE_STAFF_COURSE_TEACHER = 7,     /* 任课教师 */
+    /* university, the whole university */
+    CORE_STAFF_REGISTRAR_SECTION = 8,     /* 教务处教务科 */
+    CORE_STAFF_REGISTRAR_DEPUTY_HEAD = 9, /* 教务处主管处长 */
+    CORE_STAFF_REGISTRAR_HEAD = 10,       /* 教务处处长 */
+    CORE_STAFF_VICE_PRESIDENT = 11,       /* 主管校长 */
+    CORE_STAFF_STUDENT_AFFAIRS = 12,      /* 学生处 */
+    CORE_STAFF_ADMISSIONS = 13,           /* 招生就业处 */
 } core_staff_role;
+#define CORE_STAFF_LAST CORE_STAFF_ADMISSIONS
 
 /* A school as jurisdiction checks need it. All strings borrowed. */
 typedef struct core_school_ref {
@@ -49,6 +68,11 @@ typedef struct core_actor {
     int grade;                  /* a grade leader's grade code (e.g. 13); 0 otherwise */
     int nclasses;               /* a head teacher's classes: 0..CORE_ACTOR_MAX_CLASSES */
     long long classes[CORE_ACTOR_MAX_CLASSES];
+    long long college;    /* a college-scoped university role's college (uni_college.id); 0 else */
+    long long student_id; /* a student signed in (role student): their record; 0 otherwise.
+                             Such an actor has level CORE_LEVEL_NONE and its university's code
+                             as org, so that no rule written for staff or bureaus grants it
+                             anything (fail closed); only core/uni_me.h serves it. */
 } core_actor;
 
 /*
@@ -131,7 +155,11 @@ void core_lowest_common_authority(const core_school_ref *a, const core_school_re
 
 /*
  * The stable name of a staff role: "registrar", "grade_leader",
- * "head_teacher". NULL for CORE_STAFF_NONE and out-of-range values. Static.
+ * "head_teacher", and the university roles "college_office",
+ * "teaching_vice_dean", "dean", "course_teacher", "registrar_section",
+ * "registrar_deputy_head", "registrar_head", "vice_president",
+ * "student_affairs", "admissions". NULL for CORE_STAFF_NONE and out-of-range
+ * values. Static.
  */
 const char *core_staff_role_name(core_staff_role role);
 
@@ -140,5 +168,16 @@ const char *core_staff_role_name(core_staff_role role);
  * core_staff_role_name()). CORE_STAFF_NONE if `name` is NULL or names no role.
  */
 core_staff_role core_staff_role_from_name(const char *name);
+
+/* 1 if `role` is an office of a university (CORE_STAFF_COLLEGE_OFFICE and after). */
+int core_staff_role_university(core_staff_role role);
+
+/* 1 if `role` belongs to one college (college office, teaching vice-dean,
+   dean, course teacher). */
+int core_staff_role_college_scoped(core_staff_role role);
+
+/* The Chinese name of a staff role (学籍管理员, 学院教务办公室, 教务处处长, ...),
+   static; NULL where core_staff_role_name() is NULL. */
+const char *core_staff_role_label(core_staff_role role);
 
 #endif

@@ -16,8 +16,8 @@ static const struct {
 } categories[] = {
     {11, "幼儿园"},       {21, "小学"},     {22, "成人小学"},     {31, "初级中学"},
     {32, "职业初中"},     {33, "成人初中"}, {34, "高级中学"},     {35, "成人高中"},
-    {36, "中等职业学校"}, {37, "工读学校"}, {51, "特殊教育学校"}, {91, "其他"},
-    {92, "其他"},         {93, "其他"},
+    {36, "中等职业学校"}, {37, "工读学校"}, {41, "普通高等学校"}, {42, "成人高等学校"},
+    {51, "特殊教育学校"}, {91, "其他"},     {92, "其他"},         {93, "其他"},
 };
 
 static int
@@ -60,4 +60,10 @@ core_school_code_parse(const char *in, size_t len, core_school_code *out, app_er
     out->category = category;
     out->province = province;
     return 0;
+}
+
+int
+core_school_is_university(int category)
+{
+    return category == 41 || category == 42;
 }

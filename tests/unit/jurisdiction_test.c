@@ -653,7 +653,7 @@ START_TEST(test_role_none)
     ck_assert_int_eq(CORE_STAFF_NONE, 0);
     ck_assert_int_eq(core_staff_role_from_name(NULL), CORE_STAFF_NONE);
     ck_assert_ptr_null(core_staff_role_name(CORE_STAFF_NONE));
-    ck_assert_ptr_null(core_staff_role_name((core_staff_role)4));
+    ck_assert_ptr_null(core_staff_role_name((core_staff_role)(CORE_STAFF_LAST + 1)));
     ck_assert_ptr_null(core_staff_role_name((core_staff_role)-1));
 }
 END_TEST
