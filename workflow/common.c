@@ -131,9 +131,9 @@ wf_actor_holds(const core_actor *a, const char *org, const char *office, const c
         return 0;
     if (office == NULL) /* a bureau user, or the school's registrar (never a student) */
         return a->level >= CORE_LEVEL_COUNTY || wf_actor_is_registrar(a);
-    const char *mine = wf_actor_office(a), *col = wf_actor_college(a);
+    const char *mine = wf_actor_office(a);
     return mine && strcmp(mine, office) == 0 &&
-           (college == NULL || (col && strcmp(col, college) == 0));
+           (college == NULL || (wf_actor_college(a) != 0 && atoll(college) == wf_actor_college(a)));
 }
 
 /* ---- university accounts (docs/decisions/0033) ---- */
@@ -141,20 +141,20 @@ wf_actor_holds(const core_actor *a, const char *org, const char *office, const c
 int
 wf_actor_is_student(const core_actor *a)
 {
-    (void)a;
-    return 0; /* TODO: the student role of the university structure */
+    return a->student_id != 0;
 }
 
 const char *
 wf_actor_office(const core_actor *a)
 {
-    (void)a;
-    return NULL; /* TODO: the staff roles of the university structure */
+    if (a->student_id != 0 || a->level != CORE_LEVEL_SCHOOL ||
+        !core_staff_role_university(a->staff_role))
+        return NULL;
+    return core_staff_role_name(a->staff_role);
 }
 
-const char *
+long long
 wf_actor_college(const core_actor *a)
 {
-    (void)a;
-    return NULL;
+    return wf_actor_office(a) && core_staff_role_college_scoped(a->staff_role) ? a->college : 0;
 }

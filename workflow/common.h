@@ -62,10 +62,11 @@ int wf_actor_holds(const core_actor *a, const char *org, const char *office, con
 /* 1 when the actor is a university student (role student). */
 int wf_actor_is_student(const core_actor *a);
 
-/* A university staff account's office (the staff role's name) and college
-   (NULL when not scoped to one); NULL office for everyone else. */
+/* A university staff account's office (the staff role's name, static) and
+   college (uni_college.id, 0 when the office is the university's); NULL
+   office for everyone else. */
 const char *wf_actor_office(const core_actor *a);
-const char *wf_actor_college(const core_actor *a);
+long long wf_actor_college(const core_actor *a);
 
 /* The compact text of `o` in `a`; takes the reference (decref'd). NULL
    `o` (a failed json_pack) gives "{}". */

@@ -17,7 +17,7 @@ visible_in_university(const core_op *op, const core_request *q)
     const core_actor *ac = op->actor;
     if (wf_actor_is_student(ac))
         return q->started_by == ac->user_id;
-    if (wf_actor_college(ac) == NULL && strcmp(q->school, ac->org) == 0)
+    if (wf_actor_college(ac) == 0 && strcmp(q->school, ac->org) == 0)
         return 1;
     for (int i = 0; i < q->nsteps; i++) {
         const db_step *st = &q->steps[i];
@@ -104,7 +104,8 @@ wf_request_list(db_conn *db, const core_op *op, const char *box, const char *sta
         /* an office: what waits at it (todo), or what it holds or held */
         f.todo_org = ac->org;
         f.todo_office = office;
-        f.todo_college = wf_actor_college(ac);
+        long long col = wf_actor_college(ac);
+        f.todo_college = col ? app_arena_printf(op->arena, "%lld", col) : NULL;
         f.held = strcmp(box, "todo") != 0;
         if (f.held && f.todo_college == NULL) {
             f.todo_org = f.todo_office = NULL;
