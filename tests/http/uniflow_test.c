@@ -96,12 +96,11 @@ START_TEST(test_suspend_evidence_and_limits)
                ev, "/payload/end_date", "suspension_too_long");
     /* two approved suspensions already: a third is refused */
     for (int k = 0; k < 2; k++)
-        ht_db_exec(udb(), uval("SELECT format('INSERT INTO request (type, state, student_id,"
-                               " school, province, payload, started_org) VALUES (''uni_suspend'',"
-                               " ''approved'', %lld, %%L, ''410000'', %%L, %%L)', '" UNIV "',"
-                               " '{\"reason_kind\":\"personal\",\"start_date\":\"202%d-09-01\","
-                               "\"end_date\":\"202%d-01-15\"}', '" UNIV "')",
-                               s.id, 3 + k, 4 + k));
+        uval("INSERT INTO request (type, state, student_id, school, province, payload,"
+             " started_org) VALUES ('uni_suspend', 'approved', %lld, '" UNIV "', '410000',"
+             " '{\"reason_kind\":\"personal\",\"start_date\":\"202%d-09-01\","
+             "\"end_date\":\"202%d-01-15\"}', '" UNIV "')",
+             s.id, 3 + k, 4 + k);
     start_fails(&s, "uni_suspend",
                 "{\"reason_kind\":\"personal\",\"reason\":\"x\",\"start_date\":\"2027-03-01\","
                 "\"end_date\":\"2027-06-01\"}",
@@ -121,16 +120,14 @@ static void
 suspended(ustu *s, const char *kind, const char *from, const char *to)
 {
     ustudent(s, "UF0101", 2025);
-    ht_db_exec(udb(), uval("SELECT format('INSERT INTO request (type, state, student_id, school,"
-                           " province, payload, started_org) VALUES (''uni_suspend'',"
-                           " ''approved'', %lld, %%L, ''410000'', %%L, %%L)', '" UNIV "',"
-                           " '{\"reason_kind\":\"%s\",\"start_date\":\"%s\",\"end_date\":\"%s\"}',"
-                           " '" UNIV "')",
-                           s->id, kind, from, to));
-    ht_db_exec(udb(), uval("SELECT format('UPDATE uni_student SET state = ''suspended'',"
-                           " suspended_until = %%L WHERE student_id = %lld; UPDATE student SET"
-                           " state = ''suspended'' WHERE id = %lld', '%s')",
-                           s->id, s->id, to));
+    uval("INSERT INTO request (type, state, student_id, school, province, payload, started_org)"
+         " VALUES ('uni_suspend', 'approved', %lld, '" UNIV "', '410000', '{\"reason_kind\":"
+         "\"%s\",\"start_date\":\"%s\",\"end_date\":\"%s\"}', '" UNIV "')",
+         s->id, kind, from, to);
+    uval("UPDATE uni_student SET state = 'suspended', suspended_until = '%s' WHERE"
+         " student_id = %lld",
+         to, s->id);
+    uval("UPDATE student SET state = 'suspended' WHERE id = %lld", s->id);
 }
 
 START_TEST(test_resume_chain_and_cohort)
@@ -435,17 +432,17 @@ START_TEST(test_overdue_escalates)
     ustudent(&s, "UF0101", 2025);
     long long rid = ustart_ok(&s, "uni_withdraw", "{\"reason\":\"x\"}", 0);
     uact_fails(uf_tokens[RH], rid, "approve", 1, 403, "not_step_holder");
-    ht_db_exec(udb(), uval("SELECT 'UPDATE request_step SET due_at = now() - interval ''1 day''"
-                           " WHERE request_id = %lld AND number = 1'",
-                           rid));
+    uval("UPDATE request_step SET due_at = now() - interval '1 day' WHERE request_id = %lld"
+         " AND number = 1",
+         rid);
     /* the college office's step is overdue: the registrar head decides instead */
     uact_ok(uf_tokens[RH], rid, "approve", 1, "open");
     ck_assert_str_eq(uval("SELECT forced FROM request_step WHERE request_id = %lld AND number = 1",
                           rid),
                      "t");
-    ht_db_exec(udb(), uval("SELECT 'UPDATE request_step SET due_at = now() - interval ''1 day''"
-                           " WHERE request_id = %lld AND number = 3'",
-                           rid));
+    uval("UPDATE request_step SET due_at = now() - interval '1 day' WHERE request_id = %lld"
+         " AND number = 3",
+         rid);
     uact_ok(uf_tokens[RH], rid, "approve", 2, "open");
     /* the vice-president's overdue step: the province, the university's authority */
     uact_ok(uf_tokens[PROV], rid, "approve", 3, "approved");

@@ -118,14 +118,15 @@ useed(void)
             snprintf(col, sizeof(col),
                      "(SELECT id FROM uni_college WHERE school = '" UNIV "' AND code = '%s')",
                      staff[i].college);
-        ht_db_exec(udb(), uval("SELECT format('INSERT INTO app_user (username, display_name,"
-                               " role, org, staff_role, college, password_hash,"
-                               " must_change_password) VALUES (%%L, %%L, %%L, %%L, %%L, %s, %%L,"
-                               " false) ON CONFLICT (username) DO NOTHING', '%s', '%s', '%s',"
-                               " '%s', %s%s%s, '%s')",
-                               col, staff[i].user, staff[i].user, staff[i].role, staff[i].org,
-                               staff[i].staff ? "'" : "", staff[i].staff ? staff[i].staff : "NULL",
-                               staff[i].staff ? "'" : "", hash));
+        char sql[1024];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO app_user (username, display_name, role, org, staff_role, college,"
+                 " password_hash, must_change_password) VALUES ('%s', '%s', '%s', '%s', %s%s%s,"
+                 " %s, '%s', false) ON CONFLICT (username) DO NOTHING",
+                 staff[i].user, staff[i].user, staff[i].role, staff[i].org,
+                 staff[i].staff ? "'" : "", staff[i].staff ? staff[i].staff : "NULL",
+                 staff[i].staff ? "'" : "", col, hash);
+        ht_db_exec(udb(), sql);
     }
 }
 
@@ -162,20 +163,16 @@ ustudent(ustu *s, const char *major, int cohort)
         " RETURNING id",
         major, cohort, s->user, s->user));
     ck_assert_msg(s->id > 0, "student of %s %d", major, cohort);
-    ht_db_exec(udb(), uval("SELECT format('INSERT INTO uni_student (student_id, school,"
-                           " student_no, college, major, cohort, class_id, level, entry_date,"
-                           " expected_graduation) SELECT %lld, %%L, %%L, m.college, m.id, %d,"
-                           " s.class_id, ''undergraduate'', ''%d-09-01'', ''%d-07-01'' FROM"
-                           " student s, uni_major m WHERE s.id = %lld AND m.school = %%L AND"
-                           " m.code = %%L', '" UNIV "', '%s', '" UNIV "', '%s')",
-                           s->id, cohort, cohort, cohort + 4, s->id, s->user, major));
+    uval("INSERT INTO uni_student (student_id, school, student_no, college, major, cohort,"
+         " class_id, level, entry_date, expected_graduation) SELECT %lld, '" UNIV "', '%s',"
+         " m.college, m.id, %d, s.class_id, 'undergraduate', '%d-09-01', '%d-07-01' FROM"
+         " student s, uni_major m WHERE s.id = %lld AND m.school = '" UNIV "' AND m.code = '%s'",
+         s->id, s->user, cohort, cohort, cohort + 4, s->id, major);
     char hash[CORE_PWHASH_LEN];
     ck_assert_int_eq(core_pwhash(UF_PW, hash), 0);
-    ht_db_exec(udb(), uval("SELECT format('INSERT INTO app_user (username, display_name, role,"
-                           " org, student_id, password_hash, must_change_password) VALUES (%%L,"
-                           " %%L, ''student'', %%L, %lld, %%L, false)', '%s', '%s', '" UNIV
-                           "', '%s')",
-                           s->id, s->user, s->user, hash));
+    uval("INSERT INTO app_user (username, display_name, role, org, student_id, password_hash,"
+         " must_change_password) VALUES ('%s', '%s', 'student', '" UNIV "', %lld, '%s', false)",
+         s->user, s->user, s->id, hash);
     ulogin(s->user, s->token);
 }
 
