@@ -19,6 +19,13 @@
 
 /* ---- tokens ---- */
 
+const char *
+api_role_name(const core_actor *a)
+{
+    const char *n = a->student_id > 0 ? "student" : core_level_name(a->level);
+    return n ? n : "";
+}
+
 void
 api_actor_from_user(core_actor *a, long long id, const char *role, const char *org,
                     const char *staff_role, int grade, int nclasses, const long long *classes)
@@ -66,7 +73,7 @@ api_token_issue_after(const core_actor *a, const char *client_id, double not_bef
 
     int rc = jwt_add_grant(jwt, "iss", API_TOKEN_ISSUER);
     rc |= jwt_add_grant(jwt, "sub", sub);
-    rc |= jwt_add_grant(jwt, "role", core_level_name(a->level));
+    rc |= jwt_add_grant(jwt, "role", api_role_name(a));
     rc |= jwt_add_grant(jwt, "org", a->org);
     rc |= jwt_add_grant_int(jwt, "iat", now);
     rc |= jwt_add_grant_int(jwt, "exp", now + API_TOKEN_TTL_S);
@@ -75,10 +82,14 @@ api_token_issue_after(const core_actor *a, const char *client_id, double not_bef
         rc |= jwt_add_grant_int(jwt, "sid", (long)sid);
     if (must_change)
         rc |= jwt_add_grant_bool(jwt, "pwc", 1);
+    if (client_id == NULL && a->student_id > 0)
+        rc |= jwt_add_grant_int(jwt, "stu", (long)a->student_id);
     if (client_id == NULL && a->staff_role != CORE_STAFF_NONE) {
         json_t *scope = json_pack("{s:s}", "staff_role", core_staff_role_name(a->staff_role));
         if (a->grade)
             json_object_set_new(scope, "grade", json_sprintf("%d", a->grade));
+        if (a->college)
+            json_object_set_new(scope, "college", json_integer(a->college));
         if (a->nclasses) {
             json_t *cls = json_array();
             for (int i = 0; i < a->nclasses; i++)
@@ -199,12 +210,15 @@ verify_full(api_call *c, const char *token, size_t len, long now, app_err *err)
     long iat = jwt_get_grant_int(jwt, "iat");
     long exp = jwt_get_grant_int(jwt, "exp");
     core_level level = role ? core_level_from_name(role) : CORE_LEVEL_NONE;
+    /* a student (docs/decisions/0032): no level, the record in "stu" */
+    long stu = role && strcmp(role, "student") == 0 ? jwt_get_grant_int(jwt, "stu") : 0;
 
     if (jwt_get_alg(jwt) != JWT_ALG_HS256)
         rc = bad_token(err, "invalid_token", "algorithm");
     else if (iss == NULL || strcmp(iss, API_TOKEN_ISSUER) != 0)
         rc = bad_token(err, "invalid_token", "issuer");
-    else if (sub == NULL || org == NULL || level == CORE_LEVEL_NONE || iat <= 0 || exp <= 0)
+    else if (sub == NULL || org == NULL || (level == CORE_LEVEL_NONE && stu <= 0) || iat <= 0 ||
+             exp <= 0)
         rc = bad_token(err, "invalid_token", "claims");
     else if (iat > now + API_TOKEN_SKEW_S || exp - iat > API_TOKEN_TTL_S + API_TOKEN_SKEW_S)
         rc = bad_token(err, "invalid_token", "iat");
@@ -222,6 +236,7 @@ verify_full(api_call *c, const char *token, size_t len, long now, app_err *err)
                 rc = bad_token(err, "invalid_token", "sub");
         }
         c->actor.level = level;
+        c->actor.student_id = stu > 0 ? stu : 0;
         snprintf(c->actor.org, sizeof(c->actor.org), "%s", org);
         c->token_iat = iat;
         c->token_exp = exp;
@@ -236,6 +251,7 @@ verify_full(api_call *c, const char *token, size_t len, long now, app_err *err)
                 core_staff_role_from_name(json_string_value(json_object_get(j, "staff_role")));
             const char *g = json_string_value(json_object_get(j, "grade"));
             c->actor.grade = g ? atoi(g) : 0;
+            c->actor.college = json_integer_value(json_object_get(j, "college"));
             json_t *cls = json_object_get(j, "classes");
             for (size_t i = 0; i < json_array_size(cls) && i < CORE_ACTOR_MAX_CLASSES; i++)
                 c->actor.classes[c->actor.nclasses++] = json_integer_value(json_array_get(cls, i));
@@ -378,7 +394,7 @@ api_auth_check(api_call *c, db_conn *db)
     if (rc != 0)
         return rc;
     if (!u.found || strcmp(u.org, c->actor.org) != 0 ||
-        strcmp(u.role, core_level_name(c->actor.level)) != 0)
+        strcmp(u.role, api_role_name(&c->actor)) != 0)
         return app_err_set(&c->err, APP_EAUTH, "invalid_token", "account changed or gone");
     if ((double)c->token_iat < u.tokens_valid_after)
         return app_err_set(&c->err, APP_EAUTH, "token_revoked", "issued before revocation");

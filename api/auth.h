@@ -59,6 +59,10 @@ void api_session_forget(long long sid);
 void api_opaque_token(char out_token[44], char out_hash[65]);
 void api_opaque_hash(const char *token, char out_hash[65]);
 
+/* The role of an actor as tokens and accounts name it: "student" for a
+   signed-in student (docs/decisions/0032), else its level's name; "" if none. */
+const char *api_role_name(const core_actor *a);
+
 /* Fill a core_actor from account fields. */
 void api_actor_from_user(core_actor *a, long long id, const char *role, const char *org,
                          const char *staff_role, int grade, int nclasses, const long long *classes);

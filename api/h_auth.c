@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/registry.h"
 #include "api/server.h"
+#include "api/uni.h"
 #include "core/account.h"
 #include "core/audit.h"
 #include "core/session.h"
@@ -191,7 +192,7 @@ me_json(api_call *c, const core_me *me)
 {
     if (c->client_id != NULL || !me->is_user)
         return json_pack("{s:s,s:s,s:s}", "client_id", c->client_id ? c->client_id : "", "role",
-                         core_level_name(c->actor.level), "org", c->actor.org);
+                         api_role_name(&c->actor), "org", c->actor.org);
     const core_account *u = &me->account;
     json_t *cls = json_array();
     for (int i = 0; i < u->nclasses; i++)
@@ -202,6 +203,8 @@ me_json(api_call *c, const core_me *me)
                           "must_change_password", u->must_change_password);
     if (u->grade)
         json_object_set_new(o, "grade", json_sprintf("%d", u->grade));
+    if (u->college)
+        json_object_set_new(o, "college", json_integer(u->college));
     return o;
 }
 
@@ -215,9 +218,15 @@ job_me(api_call *c, db_conn *db)
     if (rc != 0)
         return rc;
     json_t *o = me_json(c, &me);
-    json_object_set_new(o, "jurisdiction",
-                        json_pack("{s:s,s:s,s:s?}", "org", c->actor.org, "level",
-                                  core_level_name(c->actor.level), "name", me.jurisdiction));
+    /* a student's jurisdiction is its university */
+    const char *level = c->actor.student_id ? "school" : core_level_name(c->actor.level);
+    json_object_set_new(
+        o, "jurisdiction",
+        json_pack("{s:s,s:s,s:s?}", "org", c->actor.org, "level", level, "name", me.jurisdiction));
+    if (c->actor.student_id && (rc = api_uni_me_json(c, db, &op, o)) != 0) {
+        json_decref(o);
+        return rc;
+    }
     api_reply_json(c, 200, o);
     return 0;
 }

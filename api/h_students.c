@@ -236,6 +236,12 @@ student_write(jw *w, const core_student *s)
     jw_end(w);
 }
 
+void
+api_student_write(struct jw *w, const struct core_student *s)
+{
+    student_write(w, s);
+}
+
 static void
 reply_text(api_call *c, int status, jw *w)
 {

@@ -199,6 +199,8 @@ user_json(const core_account *u)
                           u->org, "staff_role", u->staff_role);
     json_object_set_new(o, "grade", u->grade ? json_sprintf("%d", u->grade) : json_null());
     json_object_set_new(o, "classes", cls);
+    if (u->college) /* a college-scoped university office (docs/decisions/0032) */
+        json_object_set_new(o, "college", json_integer(u->college));
     json_object_set_new(o, "must_change_password", json_boolean(u->must_change_password));
     json_object_set_new(o, "disabled", json_boolean(u->disabled));
     json_object_set_new(o, "frozen", json_boolean(u->frozen));
@@ -341,6 +343,14 @@ validate_create(api_call *c, core_account_new *a)
             app_err_add(&c->err, "/grade", "invalid_grade", NULL);
     } else if (a->staff == CORE_STAFF_GRADE_LEADER) {
         app_err_add(&c->err, "/grade", "missing_field", NULL);
+    }
+    const json_t *col = json_object_get(c->json, "college");
+    if (col != NULL && !json_is_null(col)) {
+        a->college = json_is_integer(col) ? json_integer_value(col) : 0;
+        if (a->college <= 0 || !core_staff_role_college_scoped(a->staff))
+            app_err_add(&c->err, "/college", "invalid_college", NULL);
+    } else if (core_staff_role_college_scoped(a->staff)) {
+        app_err_add(&c->err, "/college", "missing_field", NULL);
     }
     const json_t *cl = json_object_get(c->json, "classes");
     int empty = cl == NULL || json_is_null(cl) || (json_is_array(cl) && json_array_size(cl) == 0);

@@ -153,4 +153,24 @@ int api_record_from_json(api_call *c, struct core_record *r, unsigned char *pres
 struct db_request;
 json_t *api_request_json(const struct db_request *q);
 
+/* api/h_uni.c: universities (docs/decisions/0032) */
+void h_uni_colleges_list(api_call *c);
+void h_uni_college_create(api_call *c);
+void h_uni_majors_list(api_call *c);
+void h_uni_major_create(api_call *c);
+void h_uni_cohorts_list(api_call *c);
+void h_uni_classes_list(api_call *c);
+void h_uni_class_create(api_call *c);
+void h_uni_students_list(api_call *c);
+void h_uni_student_create(api_call *c);
+void h_uni_student_get(api_call *c);
+void h_uni_account_create(api_call *c);
+void h_uni_calendar_get(api_call *c);
+void h_uni_term_put(api_call *c);
+void h_me_requests(api_call *c);
+/* api/h_students.c: a student record as its JSON object (API.md's fields). */
+struct jw;
+struct core_student;
+void api_student_write(struct jw *w, const struct core_student *s);
+
 #endif

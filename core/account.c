@@ -6,8 +6,10 @@
 #include "base/jw.h"
 #include "core/audit.h"
 #include "core/pwhash.h"
+#include "core/schoolcode.h"
 #include "db/refdata.h"
 #include "db/school.h"
+#include "db/uni.h"
 #include "db/user.h"
 
 #include <sodium.h>
@@ -38,13 +40,16 @@ from_row(core_account *a, const db_user *u)
     a->created_at = u->created_at;
     a->created_by = u->created_by;
     a->version = u->version;
+    a->college = u->college;
+    a->student_id = u->student_id;
 }
 
 static int
 is_registrar(const core_actor *a)
 {
+    /* a school's registrar, or a university's registrar section (docs/decisions/0032) */
     return a->user_id != 0 && a->level == CORE_LEVEL_SCHOOL &&
-           a->staff_role == CORE_STAFF_REGISTRAR;
+           (a->staff_role == CORE_STAFF_REGISTRAR || a->staff_role == CORE_STAFF_REGISTRAR_SECTION);
 }
 
 static int
@@ -86,6 +91,10 @@ manages(db_conn *db, const core_op *op, const db_user *u, int *out, app_err *err
     *out = 0;
     if (!core_account_manages_anyone(ac) || u->id == ac->user_id)
         return 0;
+    if (strcmp(u->role, "student") == 0) { /* its university's registrar section */
+        *out = is_registrar(ac) && strcmp(ac->org, u->org) == 0;
+        return 0;
+    }
     if (strcmp(u->role, "school") != 0) {
         *out = is_bureau(ac) && core_org_is_superior(ac->org, u->org);
         return 0;
@@ -240,12 +249,37 @@ may_create(const core_actor *ac, const core_account_new *in, app_err *err)
         app_err_field(err, "/role");
         return app_err_set(err, APP_EFORBIDDEN, "role_not_allowed", NULL);
     }
-    if (in->role == CORE_LEVEL_SCHOOL && in->staff != CORE_STAFF_REGISTRAR) {
+    if (in->role == CORE_LEVEL_SCHOOL && in->staff != CORE_STAFF_REGISTRAR &&
+        in->staff != CORE_STAFF_REGISTRAR_SECTION) {
         app_err_field(err, "/staff_role");
         return app_err_set(err, APP_EFORBIDDEN, "role_not_allowed", NULL);
     }
     if (in->role != CORE_LEVEL_SCHOOL && !core_org_is_superior(ac->org, in->org))
         return org_not_found(err, "/org");
+    return 0;
+}
+
+/* A university's offices at universities only, K-12 roles at K-12 schools
+   only; a college-scoped office names a college of the university. */
+static int
+check_university_role(db_conn *db, const core_op *op, const db_school *s,
+                      const core_account_new *in, app_err *err)
+{
+    if (core_school_is_university(s->category) != core_staff_role_university(in->staff)) {
+        app_err_field(err, "/staff_role");
+        return app_err_set(err, APP_EINVAL, "invalid_staff_role", "role and school kind differ");
+    }
+    if (!core_staff_role_college_scoped(in->staff))
+        return 0;
+    db_uni_college col;
+    int found = 0;
+    int rc = db_uni_college_get(db, s->code, in->college, op->arena, &col, &found, err);
+    if (rc != 0)
+        return rc;
+    if (!found) {
+        app_err_field(err, "/college");
+        return app_err_set(err, APP_EINVAL, "college_not_found", NULL);
+    }
     return 0;
 }
 
@@ -263,6 +297,8 @@ check_org(db_conn *db, const core_op *op, const core_account_new *in, app_err *e
         if (!found ||
             (!is_registrar(op->actor) && !core_org_is_superior_of_school(op->actor->org, &ref)))
             return org_not_found(err, "/org");
+        if ((rc = check_university_role(db, op, &s, in, err)) != 0)
+            return rc;
         if (in->nclasses > 0)
             return check_classes(db, in->org, in->classes, in->nclasses, err);
         return 0;
@@ -287,6 +323,8 @@ create_detail(const core_op *op, const db_user *u)
     jw_str(&w, "org", u->org);
     if (u->staff_role != NULL)
         jw_str(&w, "staff_role", u->staff_role);
+    if (u->college)
+        jw_int(&w, "college", u->college);
     jw_end(&w);
     return jw_text(&w, NULL);
 }
@@ -340,6 +378,7 @@ core_account_create(db_conn *db, const core_op *op, const core_account_new *in, 
         .password_hash = hash,
         .must_change_password = 1,
         .created_by = op->actor->user_id,
+        .college = in->college,
     };
     memcpy(u.classes, in->classes, sizeof(long long) * (size_t)in->nclasses);
     rc = insert_account(db, op, &u, out, err);

@@ -9,7 +9,8 @@
  *     above its org (core_org_is_superior);
  *   - a school account by every bureau whose region contains the school's
  *     competent authority (core_org_is_superior_of_school), and by that
- *     school's registrars;
+ *     school's registrars (a university's: its registrar section);
+ *   - a student account (role student) by its university's registrar section;
  *   - nobody manages their own account here (that is /me), and service
  *     clients (op->actor->user_id 0) manage nothing.
  * An account the caller does not manage answers APP_ENOTFOUND user_not_found,
@@ -51,6 +52,8 @@ typedef struct core_account {
     double created_at;         /* epoch seconds */
     long long created_by;      /* 0 = none */
     int version;
+    long long college;    /* a college-scoped university office's college; 0 = none */
+    long long student_id; /* role student: the student's record; 0 = none */
 } core_account;
 
 /* Does the actor manage any account (a bureau user or a registrar)? Pure; the
@@ -85,6 +88,7 @@ typedef struct core_account_new {
     int grade;                                 /* grade leaders */
     int nclasses;                              /* head teachers */
     long long classes[CORE_ACCOUNT_MAX_CLASSES];
+    long long college; /* college-scoped university offices (docs/decisions/0032) */
 } core_account_new;
 
 /*
@@ -93,8 +97,12 @@ typedef struct core_account_new {
  * order: APP_EFORBIDDEN forbidden (manages nobody); APP_EFORBIDDEN
  * role_not_allowed, field /role (a registrar creating a bureau account, a
  * bureau creating its own level or above) or /staff_role (a bureau creating a
- * school account other than a registrar); APP_ENOTFOUND org_not_found, field
- * /org (an org outside the actor's jurisdiction or unknown); APP_EINVAL
+ * school account other than a registrar or a university's registrar section);
+ * APP_ENOTFOUND org_not_found, field /org (an org outside the actor's
+ * jurisdiction or unknown); APP_EINVAL invalid_staff_role, field /staff_role
+ * (a university office at a K-12 school or a K-12 role at a university),
+ * college_not_found, field /college (a college-scoped office without a
+ * college of that university); APP_EINVAL
  * invalid_classes, field /classes (classes of another school); APP_ECONFLICT
  * username_taken, field /username. Audit: "user_create" with username, role,
  * org and staff_role.

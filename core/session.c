@@ -71,6 +71,8 @@ session_of(core_session *s, const db_user *u, long long family)
     a->grade = u->grade;
     a->nclasses = u->nclasses > CORE_ACTOR_MAX_CLASSES ? CORE_ACTOR_MAX_CLASSES : u->nclasses;
     memcpy(a->classes, u->classes, sizeof(long long) * (size_t)a->nclasses);
+    a->college = u->college;
+    a->student_id = u->student_id; /* role student: level stays CORE_LEVEL_NONE */
     s->tokens_valid_after = u->tokens_valid_after;
     s->must_change_password = u->must_change_password;
     s->family = family;

@@ -9,6 +9,7 @@
 #include "core/stuno.h"
 #include "db/history.h"
 #include "db/request.h"
+#include "db/uni.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,11 @@ core__sees_student(const core_actor *a, const db_school *sc, const db_student *s
         return 0;
     if (a->level != CORE_LEVEL_SCHOOL)
         return 1;
+    /* a university's offices (docs/decisions/0032): university-wide ones see
+       the whole university; college-scoped ones their college's students,
+       which core__load_visible asks the database about */
+    if (core_staff_role_university(a->staff_role))
+        return !core_staff_role_college_scoped(a->staff_role);
     switch (a->staff_role) {
     case CORE_STAFF_REGISTRAR:
         return 1;
@@ -148,6 +154,19 @@ core__load_visible(db_conn *db, const core_op *op, const char *key, int lock, db
     if (!found)
         return core__not_found(err);
     school_of_row(s, sc);
+    /* a student: only their own record, never revealed (core/uni_student.h);
+       writes refuse a student (level none) themselves */
+    if (op->actor->student_id != 0)
+        return s->id == op->actor->student_id && lock != DB_STUDENT_FULL ? 0 : core__not_found(err);
+    if (core_staff_role_college_scoped(op->actor->staff_role)) {
+        db_uni_student u;
+        int in = 0;
+        core_school_ref ref = {sc->code, sc->county, sc->authority};
+        if (core_actor_sees_school(op->actor, &ref) &&
+            (rc = db_uni_student_get(db, s->id, 0, op->arena, &u, &in, err)) != 0)
+            return rc;
+        return in && u.college == op->actor->college ? 0 : core__not_found(err);
+    }
     if (!core__sees_student(op->actor, sc, s)) {
         /* rule 26: the other party of an open transfer sees the record meanwhile */
         int party = 0;

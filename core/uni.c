@@ -300,9 +300,8 @@ core_uni_place_tx(db_conn *db, const core_op *op, long long student_id, int lock
 }
 
 int
-core_uni_office_holders_tx(db_conn *db, const char *school, core_staff_role role,
-                           long long college, long long out_ids[CORE_UNI_MAX_HOLDERS], int *out_n,
-                           app_err *err)
+core_uni_office_holders_tx(db_conn *db, const char *school, core_staff_role role, long long college,
+                           long long out_ids[CORE_UNI_MAX_HOLDERS], int *out_n, app_err *err)
 {
     *out_n = 0;
     if (!core_staff_role_university(role))
@@ -327,8 +326,8 @@ core_uni_actor_holds(const core_actor *a, const char *school, core_staff_role ro
 static const struct {
     const char *uni, *student;
 } states[] = {
-    {"studying", "enrolled"},   {"sitting_in", "enrolled"},   {"suspended", "suspended"},
-    {"withdrawn", "withdrawn"}, {"graduated", "graduated"},   {"completed", "completed"},
+    {"studying", "enrolled"},   {"sitting_in", "enrolled"}, {"suspended", "suspended"},
+    {"withdrawn", "withdrawn"}, {"graduated", "graduated"}, {"completed", "completed"},
     {"deceased", "deceased"},
 };
 

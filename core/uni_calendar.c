@@ -98,8 +98,8 @@ term_checks(const char *term, int first_day, int weeks, app_err *err)
 }
 
 int
-core_uni_term_set(db_conn *db, const core_op *op, const char *code, const char *term,
-                  int first_day, int weeks, db_uni_term *out, app_err *err)
+core_uni_term_set(db_conn *db, const core_op *op, const char *code, const char *term, int first_day,
+                  int weeks, db_uni_term *out, app_err *err)
 {
     db_school sc;
     int rc = db_begin(db, err);
@@ -127,7 +127,8 @@ core_uni_term_set(db_conn *db, const core_op *op, const char *code, const char *
     jw_int(&w, "version", out->version);
     jw_end(&w);
     const char *target = app_arena_printf(op->arena, "%s/%s", sc.code, out->term);
-    if ((rc = core_audit(db, op, "uni_term_set", "uni_term", target, jw_text(&w, NULL), err)) != 0 ||
+    if ((rc = core_audit(db, op, "uni_term_set", "uni_term", target, jw_text(&w, NULL), err)) !=
+            0 ||
         (rc = db_commit(db, err)) != 0)
         goto fail;
     return 0;
@@ -137,8 +138,8 @@ fail:
 }
 
 int
-core_uni_term_at_tx(db_conn *db, const core_op *op, const char *school, int date,
-                    db_uni_term *out, int *out_week, int *out_found, app_err *err)
+core_uni_term_at_tx(db_conn *db, const core_op *op, const char *school, int date, db_uni_term *out,
+                    int *out_week, int *out_found, app_err *err)
 {
     db_uni_term *v = NULL;
     int n = 0;

@@ -14,9 +14,9 @@
 /* ---- statements ---- */
 
 #define COLLEGE_COLS "id, school, code, name, is_pe, version"
-static const db_stmt SQL_COLLEGE_INSERT = {
-    "uni_college_insert", "INSERT INTO uni_college (school, code, name, is_pe)"
-                          " VALUES ($1, $2, $3, $4) RETURNING " COLLEGE_COLS};
+static const db_stmt SQL_COLLEGE_INSERT = {"uni_college_insert",
+                                           "INSERT INTO uni_college (school, code, name, is_pe)"
+                                           " VALUES ($1, $2, $3, $4) RETURNING " COLLEGE_COLS};
 static const db_stmt SQL_COLLEGE_LIST = {
     "uni_college_list", "SELECT " COLLEGE_COLS " FROM uni_college WHERE school = $1 ORDER BY code"};
 static const db_stmt SQL_COLLEGE_GET = {
@@ -26,9 +26,9 @@ static const db_stmt SQL_COLLEGE_GET = {
 static const db_stmt SQL_MAJOR_INSERT = {
     "uni_major_insert", "INSERT INTO uni_major (school, college, code, name, level, years)"
                         " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " MAJOR_COLS};
-static const db_stmt SQL_MAJOR_LIST = {
-    "uni_major_list", "SELECT " MAJOR_COLS " FROM uni_major WHERE school = $1"
-                      " AND ($2::bigint = 0 OR college = $2) ORDER BY code"};
+static const db_stmt SQL_MAJOR_LIST = {"uni_major_list",
+                                       "SELECT " MAJOR_COLS " FROM uni_major WHERE school = $1"
+                                       " AND ($2::bigint = 0 OR college = $2) ORDER BY code"};
 static const db_stmt SQL_MAJOR_GET = {
     "uni_major_get", "SELECT " MAJOR_COLS " FROM uni_major WHERE school = $1 AND id = $2"};
 
@@ -39,7 +39,8 @@ static const db_stmt SQL_COHORT_LIST = {
     "uni_cohort_list", "SELECT year FROM uni_cohort WHERE school = $1 ORDER BY year"};
 
 #define CLASS_COLS "u.id, u.school, u.major, m.college, u.cohort, u.number, k.number, u.name"
-#define CLASS_FROM " FROM uni_class u JOIN uni_major m ON m.id = u.major JOIN class k ON k.id = u.id"
+#define CLASS_FROM                                                                                 \
+    " FROM uni_class u JOIN uni_major m ON m.id = u.major JOIN class k ON k.id = u.id"
 /* The backing class row (grade 40, the next number of the university; the
    school's row lock serialises numbering), then the uni_class row. */
 static const db_stmt SQL_CLASS_INSERT = {
@@ -53,13 +54,13 @@ static const db_stmt SQL_CLASS_LIST = {
     "uni_class_list", "SELECT " CLASS_COLS CLASS_FROM " WHERE u.school = $1"
                       " AND ($2::bigint = 0 OR u.major = $2) AND ($3::int = 0 OR u.cohort = $3)"
                       " ORDER BY u.cohort, m.code, u.number"};
-static const db_stmt SQL_CLASS_GET = {
-    "uni_class_get", "SELECT " CLASS_COLS CLASS_FROM " WHERE u.school = $1 AND u.id = $2"};
+static const db_stmt SQL_CLASS_GET = {"uni_class_get", "SELECT " CLASS_COLS CLASS_FROM
+                                                       " WHERE u.school = $1 AND u.id = $2"};
 
 #define STUDENT_COLS                                                                               \
-    "student_id, school, student_no, college, major, class_id, cohort, level, state, "            \
-    YMD("entry_date") ", " YMD("expected_graduation") ", " YMD("suspended_until") ","              \
-    " coalesce(sitting_in_major, 0), coalesce(sitting_in_class, 0), version"
+    "student_id, school, student_no, college, major, class_id, cohort, level, state, " YMD(        \
+        "entry_date") ", " YMD("expected_graduation") ", " YMD("suspended_until") ","              \
+                                                                                  " coalesce(sitting_in_major, 0), coalesce(sitting_in_class, 0), version"
 static const db_stmt SQL_STUDENT_INSERT = {
     "uni_student_insert",
     "INSERT INTO uni_student (student_id, school, student_no, college, major, class_id, cohort,"
@@ -67,9 +68,9 @@ static const db_stmt SQL_STUDENT_INSERT = {
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date, $11::date)"};
 static const db_stmt SQL_STUDENT_GET = {
     "uni_student_get", "SELECT " STUDENT_COLS " FROM uni_student WHERE student_id = $1"};
-static const db_stmt SQL_STUDENT_GET_LOCK = {
-    "uni_student_get_lock",
-    "SELECT " STUDENT_COLS " FROM uni_student WHERE student_id = $1 FOR UPDATE"};
+static const db_stmt SQL_STUDENT_GET_LOCK = {"uni_student_get_lock",
+                                             "SELECT " STUDENT_COLS
+                                             " FROM uni_student WHERE student_id = $1 FOR UPDATE"};
 static const db_stmt SQL_STUDENT_FIND = {
     "uni_student_find", "SELECT student_id FROM uni_student WHERE school = $1 AND student_no = $2"};
 static const db_stmt SQL_STUDENT_UPDATE = {
@@ -79,9 +80,10 @@ static const db_stmt SQL_STUDENT_UPDATE = {
     " sitting_in_class = nullif($10::bigint, 0), version = version + 1, updated_at = now()"
     " WHERE student_id = $1 AND version = $2"};
 static const db_stmt SQL_STUDENT_LIST = {
-    "uni_student_list", "SELECT " STUDENT_COLS " FROM uni_student WHERE school = $1"
-                        " AND ($2::bigint = 0 OR college = $2) AND ($3::bigint = 0 OR class_id = $3)"
-                        " AND student_id > $4 ORDER BY student_id LIMIT $5"};
+    "uni_student_list",
+    "SELECT " STUDENT_COLS " FROM uni_student WHERE school = $1"
+    " AND ($2::bigint = 0 OR college = $2) AND ($3::bigint = 0 OR class_id = $3)"
+    " AND student_id > $4 ORDER BY student_id LIMIT $5"};
 
 #define TERM_COLS "school, term, " YMD("first_day") ", weeks, version"
 static const db_stmt SQL_TERM_PUT = {
@@ -151,8 +153,9 @@ db_uni_college_insert(db_conn *c, const db_uni_college *in, app_arena *a, db_uni
     db_res *r = NULL;
     int rc = db_exec(c, &SQL_COLLEGE_INSERT, 4, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
-        return named(rc, err, strstr(err->detail, "uni_college_pe_idx") ? "pe_college_exists"
-                                                                         : "college_exists");
+        return named(rc, err,
+                     strstr(err->detail, "uni_college_pe_idx") ? "pe_college_exists"
+                                                               : "college_exists");
     if (rc != 0)
         return named(rc, err, NULL);
     college_fill(r, 0, a, out);
@@ -394,9 +397,10 @@ db_uni_student_insert(db_conn *c, const db_uni_student *in, app_err *err)
     snprintf(v[4], sizeof(v[4]), "%d", in->cohort);
     snprintf(v[5], sizeof(v[5]), "%d", in->entry_date);
     snprintf(v[6], sizeof(v[6]), "%d", in->expected_graduation);
-    const char *p[] = {v[0], in->school, in->student_no, v[1],
-                       v[2], v[3],       v[4],           in->level,
-                       in->state ? in->state : "studying", v[5], v[6]};
+    const char *p[] = {v[0], in->school, in->student_no,
+                       v[1], v[2],       v[3],
+                       v[4], in->level,  in->state ? in->state : "studying",
+                       v[5], v[6]};
     int rc = db_exec(c, &SQL_STUDENT_INSERT, 11, p, NULL, err);
     return rc == 0 ? 0 : named(rc, err, "student_no_taken");
 }
@@ -418,8 +422,7 @@ db_uni_student_get(db_conn *c, long long student_id, int lock, app_arena *a, db_
 }
 
 int
-db_uni_student_find(db_conn *c, const char *school, const char *no, long long *out_id,
-                    app_err *err)
+db_uni_student_find(db_conn *c, const char *school, const char *no, long long *out_id, app_err *err)
 {
     const char *p[] = {school, no};
     db_res *r = NULL;

@@ -12,7 +12,8 @@
     " password_hash, must_change_password, disabled, frozen,"                                      \
     " greatest(0, ceil(extract(epoch FROM locked_until - now())))::bigint,"                        \
     " extract(epoch FROM tokens_valid_after), coalesce(extract(epoch FROM last_login_at), 0),"     \
-    " extract(epoch FROM created_at), coalesce(created_by, 0), version"
+    " extract(epoch FROM created_at), coalesce(created_by, 0), version,"                           \
+    " coalesce(college, 0), coalesce(student_id, 0)"
 
 static const db_stmt SQL_BY_NAME = {"user_by_name",
                                     "SELECT " USER_COLS " FROM app_user WHERE username = $1"};
@@ -34,8 +35,9 @@ static const db_stmt SQL_CLASSES_IN_SCHOOL = {
 static const db_stmt SQL_INSERT = {
     "user_insert",
     "INSERT INTO app_user (username, display_name, role, org, staff_role, grade, classes,"
-    " password_hash, must_change_password, created_by)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, nullif($10, '0')::bigint) RETURNING id"};
+    " password_hash, must_change_password, created_by, college, student_id)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7::bigint[], $8, $9, nullif($10, '0')::bigint,"
+    " nullif($11, '0')::bigint, nullif($12, '0')::bigint) RETURNING id"};
 static const db_stmt SQL_FAILED = {
     "user_login_failed",
     "WITH w AS (SELECT id, CASE WHEN failed_since IS NULL OR failed_since < now() - interval '15 minutes'"
@@ -187,6 +189,8 @@ fill_user(const db_res *r, int row, app_arena *a, db_user *u)
     u->created_at = strtod(db_res_get(r, row, 15), NULL);
     u->created_by = db_res_int(r, row, 16);
     u->version = (int)db_res_int(r, row, 17);
+    u->college = db_res_int(r, row, 18);
+    u->student_id = db_res_int(r, row, 19);
 }
 
 static int
@@ -233,16 +237,26 @@ classes_text(const db_user *u, char *buf, size_t cap)
 int
 db_user_insert(db_conn *c, const db_user *u, long long *out_id, app_err *err)
 {
-    char grade[8], classes[32 * 21 + 4], by[24];
+    char grade[8], classes[32 * 21 + 4], by[24], col[24], sid[24];
     snprintf(grade, sizeof(grade), "%d", u->grade);
     classes_text(u, classes, sizeof(classes));
     snprintf(by, sizeof(by), "%lld", u->created_by);
-    const char *p[] = {u->username, u->display_name,  u->role,
-                       u->org,      u->staff_role,    u->grade ? grade : NULL,
-                       classes,     u->password_hash, u->must_change_password ? "true" : "false",
-                       by};
+    snprintf(col, sizeof(col), "%lld", u->college);
+    snprintf(sid, sizeof(sid), "%lld", u->student_id);
+    const char *p[] = {u->username,
+                       u->display_name,
+                       u->role,
+                       u->org,
+                       u->staff_role,
+                       u->grade ? grade : NULL,
+                       classes,
+                       u->password_hash,
+                       u->must_change_password ? "true" : "false",
+                       by,
+                       col,
+                       sid};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_INSERT, 10, p, &r, err);
+    int rc = db_exec(c, &SQL_INSERT, 12, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
         err->slug = "username_taken";
     if (rc != 0)

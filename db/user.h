@@ -24,6 +24,8 @@ typedef struct db_user {
     double created_at;         /* epoch seconds */
     long long created_by;      /* 0 = none */
     int version;
+    long long college;    /* a college-scoped university office's college; 0 = none */
+    long long student_id; /* role student: the student's record; 0 = none */
 } db_user;
 
 /* Lookups: 0 with *out_found = 0 when there is no such user. */

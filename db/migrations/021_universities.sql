@@ -18,6 +18,12 @@ ALTER TABLE class DROP CONSTRAINT class_number_check;
 ALTER TABLE class ADD CONSTRAINT class_number_check CHECK (number BETWEEN 1 AND 99
     OR (grade = 40 AND number BETWEEN 1 AND 9999));
 
+-- A university student's `student` row is numbered U + the university's code
+-- + 学号 (kind U): the national G/J/L numbers belong to the K-12 registry.
+ALTER TABLE student DROP CONSTRAINT student_stuno_kind_check;
+ALTER TABLE student ADD CONSTRAINT student_stuno_kind_check
+    CHECK (stuno_kind IN ('G', 'J', 'L', 'U'));
+
 CREATE TABLE uni_college (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     school     char(10)    NOT NULL REFERENCES school (code),

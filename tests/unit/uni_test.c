@@ -29,10 +29,9 @@ static const struct {
     {20260223, 20260302, 2},  /* spring term */
     {20260223, 20260719, 21}, /* past a 20-week term: counts on */
     {20240226, 20240301, 1},  /* over a leap day: Mon 02-26 .. Sun 03-03 */
-    {20240226, 20240304, 2},
-    {20251229, 20260105, 2}, /* over a year's end */
-    {20250230, 20250301, -1}, /* no such first day */
-    {20250903, 20251301, -1}, /* no such date */
+    {20240226, 20240304, 2},  {20251229, 20260105, 2}, /* over a year's end */
+    {20250230, 20250301, -1},                          /* no such first day */
+    {20250903, 20251301, -1},                          /* no such date */
     {0, 20250903, -1},
 };
 
@@ -95,9 +94,10 @@ END_TEST
 START_TEST(test_offices)
 {
     static const char *const names[] = {
-        "college_office",        "teaching_vice_dean", "dean",           "course_teacher",
-        "registrar_section",     "registrar_deputy_head", "registrar_head", "vice_president",
-        "student_affairs",       "admissions",
+        "college_office", "teaching_vice_dean", "dean",
+        "course_teacher", "registrar_section",  "registrar_deputy_head",
+        "registrar_head", "vice_president",     "student_affairs",
+        "admissions",
     };
     for (int i = 0; i < 10; i++) {
         core_staff_role r = core_staff_role_from_name(names[i]);
@@ -110,13 +110,18 @@ START_TEST(test_offices)
     ck_assert(!core_staff_role_university(CORE_STAFF_REGISTRAR));
     ck_assert_str_eq(core_staff_role_label(CORE_STAFF_REGISTRAR_HEAD), "教务处处长");
 
-    core_actor vd = {.user_id = 7, .level = CORE_LEVEL_SCHOOL, .org = "4141010459",
-                     .staff_role = CORE_STAFF_TEACHING_VICE_DEAN, .college = 3};
+    core_actor vd = {.user_id = 7,
+                     .level = CORE_LEVEL_SCHOOL,
+                     .org = "4141010459",
+                     .staff_role = CORE_STAFF_TEACHING_VICE_DEAN,
+                     .college = 3};
     ck_assert(core_uni_actor_holds(&vd, "4141010459", CORE_STAFF_TEACHING_VICE_DEAN, 3));
     ck_assert(!core_uni_actor_holds(&vd, "4141010459", CORE_STAFF_TEACHING_VICE_DEAN, 4));
     ck_assert(!core_uni_actor_holds(&vd, "4141010459", CORE_STAFF_DEAN, 3));
     ck_assert(!core_uni_actor_holds(&vd, "4141010460", CORE_STAFF_TEACHING_VICE_DEAN, 3));
-    core_actor head = {.user_id = 8, .level = CORE_LEVEL_SCHOOL, .org = "4141010459",
+    core_actor head = {.user_id = 8,
+                       .level = CORE_LEVEL_SCHOOL,
+                       .org = "4141010459",
                        .staff_role = CORE_STAFF_REGISTRAR_HEAD};
     ck_assert(core_uni_actor_holds(&head, "4141010459", CORE_STAFF_REGISTRAR_HEAD, 0));
     ck_assert(core_uni_actor_holds(&head, "4141010459", CORE_STAFF_REGISTRAR_HEAD, 9));
