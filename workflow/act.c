@@ -168,6 +168,9 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
     }
     o->req_state = reject ? "rejected" : last ? "approved" : "open";
     int next = reject || last ? 0 : step + 1;
+    /* after a parallel group: the first step not yet approved */
+    while (next && next < q->nsteps && strcmp(q->steps[next - 1].state, "approved") == 0)
+        next++;
     const char *due = NULL;
     int waits = approve ? parallel_waiting(d, q, step) : 0;
     if (waits) {

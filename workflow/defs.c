@@ -87,7 +87,7 @@ static const wf_member UNI_SUSPEND[] = {
 };
 static const wf_member UNI_PLACE[] = {
     {.name = "reason", .kind = WF_K_TEXT, .max = 500},
-    {.name = "class", .kind = WF_K_CLASS, .min = 1, .max = 2147483647},
+    {.name = "class", .kind = WF_K_CLASS, .min = 0, .max = 2147483647},
     {.name = NULL},
 };
 static const wf_member UNI_REASON[] = {
@@ -97,7 +97,7 @@ static const wf_member UNI_REASON[] = {
 static const wf_member UNI_MAJOR[] = {
     {.name = "to_major", .kind = WF_K_TEXT, .required = 1, .max = 32},
     {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
-    {.name = "class", .kind = WF_K_CLASS, .min = 1, .max = 2147483647},
+    {.name = "class", .kind = WF_K_CLASS, .min = 0, .max = 2147483647},
     {.name = NULL},
 };
 static const char *const U_STUDYING[] = {"studying", NULL};

@@ -341,6 +341,8 @@ static void
 read_choice(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0, ok = 0;
+    if (v == NULL && !m->required)
+        return; /* an optional choice left out */
     const char *s = str_of(p->a, v, &bad);
     for (const char *const *c = m->choices; s && c && *c && !ok; c++)
         ok = strcmp(*c, s) == 0;
