@@ -549,10 +549,11 @@ todo_filter(base_buf *q, const db_request_filter *f, const char **p, int *np)
     base_buf_printf(q, " AND r.state = 'open' AND EXISTS (SELECT 1 FROM request_step t"
                        " WHERE t.request_id = r.id AND t.state = 'waiting' AND (");
     if (u)
-        base_buf_printf(q,
-                        "(t.org = $%d AND t.office = $%d AND coalesce(t.college, $%d) = $%d)"
-                        " OR (t.escalate_to = $%d AND t.escalate_office = $%d AND t.due_at < now())",
-                        o, u, k, k, o, u);
+        base_buf_printf(
+            q,
+            "(t.org = $%d AND t.office = $%d AND coalesce(t.college, $%d) = $%d)"
+            " OR (t.escalate_to = $%d AND t.escalate_office = $%d AND t.due_at < now())",
+            o, u, k, k, o, u);
     else
         base_buf_printf(q,
                         "(t.org = $%d AND t.office IS NULL) OR (t.escalate_to = $%d AND"

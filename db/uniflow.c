@@ -46,8 +46,8 @@ db_uplace_get(db_conn *c, long long id, int lock, app_arena *a, db_uplace *out, 
     return 0;
 }
 
-static const db_stmt SQL_OF_USER = {
-    "uplace_of_user", "SELECT coalesce(student_id, 0) FROM app_user WHERE id = $1"};
+static const db_stmt SQL_OF_USER = {"uplace_of_user",
+                                    "SELECT coalesce(student_id, 0) FROM app_user WHERE id = $1"};
 
 int
 db_uplace_of_user(db_conn *c, long long user_id, long long *out_id, app_err *err)
@@ -90,11 +90,12 @@ db_uplace_set(db_conn *c, const db_uplace *p, const char *suspended_until, app_e
 }
 
 static const db_stmt SQL_MAJOR = {
-    "umajor_college", "SELECT id::text, college::text FROM uni_major WHERE school = $1 AND code = $2"};
+    "umajor_college",
+    "SELECT id::text, college::text FROM uni_major WHERE school = $1 AND code = $2"};
 
 int
-db_umajor_find(db_conn *c, const char *school, const char *code, app_arena *a,
-               const char **out_id, const char **out_college, int *out_found, app_err *err)
+db_umajor_find(db_conn *c, const char *school, const char *code, app_arena *a, const char **out_id,
+               const char **out_college, int *out_found, app_err *err)
 {
     const char *p[] = {school, code};
     db_res *r = NULL;

@@ -17,12 +17,12 @@
 /* A university student as a status change sees it. */
 typedef struct db_uplace {
     long long student_id;
-    const char *school;  /* the university */
-    const char *state;   /* the university's state (uni_student.state: studying, ...) */
-    const char *college; /* college id, as text */
-    const char *major;   /* major id, as text */
-    int cohort;          /* entry year */
-    long long class_id;  /* administrative class, 0 when none */
+    const char *school;    /* the university */
+    const char *state;     /* the university's state (uni_student.state: studying, ...) */
+    const char *college;   /* college id, as text */
+    const char *major;     /* major id, as text */
+    int cohort;            /* entry year */
+    long long class_id;    /* administrative class, 0 when none */
     const char *sit_major; /* 插班学习: the major studied in (id), else NULL */
     long long sit_class;   /* 插班学习: the class studied in, else 0 */
 } db_uplace;
@@ -42,7 +42,7 @@ int db_uplace_of_user(db_conn *c, long long user_id, long long *out_id, app_err 
 int db_uplace_set(db_conn *c, const db_uplace *p, const char *suspended_until, app_err *err);
 
 /* Major `code` (专业代码) of `school`: its id and its college's id (text);
-   *out_found 0 when none. */
+ *out_found 0 when none. */
 int db_umajor_find(db_conn *c, const char *school, const char *code, app_arena *a,
                    const char **out_id, const char **out_college, int *out_found, app_err *err);
 

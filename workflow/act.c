@@ -56,8 +56,8 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
     /* a student's own request is the student's, not the university's */
     int mine = d->starter == WF_START_STUDENT
                    ? wf_actor_is_student(op->actor) && q->started_by == op->actor->user_id
-                   : strcmp(org, op->actor->org) == 0 &&
-                         (op->actor->level != CORE_LEVEL_SCHOOL || wf_actor_is_registrar(op->actor));
+                   : strcmp(org, op->actor->org) == 0 && (op->actor->level != CORE_LEVEL_SCHOOL ||
+                                                          wf_actor_is_registrar(op->actor));
     if (!mine)
         return app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s", org);
     int open = strcmp(q->state, "open") == 0, returned = strcmp(q->state, "returned") == 0;
@@ -85,8 +85,7 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
         db_settings set;
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
             (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set),
-                                               wf_parallel_of(d, q->steps, q->nsteps), err)) !=
-                0)
+                                         wf_parallel_of(d, q->steps, q->nsteps), err)) != 0)
             return rc;
     }
     return db_request_set_state(db, q->id, "open", 1, err);
@@ -139,8 +138,8 @@ may_decide(const core_op *op, const core_request *q, const db_step *st, int conf
 }
 
 static int
-act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-            const wf_act *a, outcome *o, app_err *err)
+act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, const wf_act *a,
+            outcome *o, app_err *err)
 {
     const char *action = a->action, *comment = a->comment;
     int step = a->step;
@@ -296,9 +295,10 @@ wf_request_confirm(db_conn *db, const core_op *op, const wf_confirm *c, core_req
         return rc;
     const char *comment = c->comment;
     if (c->reference)
-        comment = app_arena_printf(op->arena, "%s%s学信网电子注册：%s", c->comment ? c->comment : "",
-                                   c->comment ? "；" : "", c->reference);
-    wf_act a = {c->request, yes ? "approve" : "reject", q.current_step, comment, NULL, 0,
-                c->by_client ? 2 : 1};
+        comment =
+            app_arena_printf(op->arena, "%s%s学信网电子注册：%s", c->comment ? c->comment : "",
+                             c->comment ? "；" : "", c->reference);
+    wf_act a = {c->request, yes ? "approve" : "reject", q.current_step, comment, NULL,
+                0,          c->by_client ? 2 : 1};
     return wf_request_act_on(db, op, &a, out, err);
 }

@@ -27,14 +27,14 @@ typedef enum {
     WF_H_PROVINCE_IF_DELETE_G, /* problem_resolution: the province, deleting a G-numbered record */
     /* offices of a university (docs/decisions/0033): the step's org is the
        university, its office the staff role that decides it */
-    WF_H_U_ACADEMIC_OFFICE,   /* the academic office of the student's college */
-    WF_H_U_VICE_DEAN,         /* the teaching vice-dean of the student's college */
-    WF_H_U_SENDING_DEAN,      /* major transfer: the dean of the student's college */
-    WF_H_U_RECEIVING_DEAN,    /* major transfer: the dean of the receiving college */
-    WF_H_U_REGISTRAR_HEAD,    /* the registrar head (教务处处长) */
-    WF_H_U_VICE_PRESIDENT,    /* the vice-president in charge (主管校长) */
-    WF_H_U_REGISTRATION,      /* electronic registration: student affairs, or a service
-                                 client of the province (POST /requests/{id}/confirmations) */
+    WF_H_U_ACADEMIC_OFFICE, /* the academic office of the student's college */
+    WF_H_U_VICE_DEAN,       /* the teaching vice-dean of the student's college */
+    WF_H_U_SENDING_DEAN,    /* major transfer: the dean of the student's college */
+    WF_H_U_RECEIVING_DEAN,  /* major transfer: the dean of the receiving college */
+    WF_H_U_REGISTRAR_HEAD,  /* the registrar head (教务处处长) */
+    WF_H_U_VICE_PRESIDENT,  /* the vice-president in charge (主管校长) */
+    WF_H_U_REGISTRATION,    /* electronic registration: student affairs, or a service
+                               client of the province (POST /requests/{id}/confirmations) */
 } wf_holder;
 
 /* Who starts a request. */
@@ -118,11 +118,11 @@ typedef struct wf_def {
     int evidence_required;    /* evidence file ids required */
     int senior_only;          /* only senior secondary students (grades 31-33) */
     int revertible;
-    int batch;        /* many students (request members), no single `student` */
-    int body_members; /* members at the top of the body, not in `payload`
-                         (problem_resolution) */
-    int parallel;     /* the first `parallel` steps wait side by side, decided in any
-                         order (a major transfer's two deans) */
+    int batch;         /* many students (request members), no single `student` */
+    int body_members;  /* members at the top of the body, not in `payload`
+                          (problem_resolution) */
+    int parallel;      /* the first `parallel` steps wait side by side, decided in any
+                          order (a major transfer's two deans) */
     wf_holder interim; /* after this step's approval the interim effect applies
                           (a major transfer: 插班学习); WF_H_NONE: none */
     int university;    /* a university's type: the student's college routes it */

@@ -3,11 +3,11 @@
  * (see workflow/effects.h).
  */
 #include "workflow/effects.h"
-#include "workflow/uni.h"
 
 #include "core/problem.h"
 #include "db/history.h"
 #include "db/problem.h"
+#include "workflow/uni.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -348,7 +348,7 @@ read_choice(pctx *p, const wf_member *m, json_t *v)
         ok = strcmp(*c, s) == 0;
     if (!ok)
         app_err_add(p->err, ptr_of(p, m->name),
-                    !(s || bad)  ? "missing_field"
+                    !(s || bad)   ? "missing_field"
                     : m->bad_code ? m->bad_code
                                   : "invalid_method",
                     NULL);

@@ -134,8 +134,8 @@ static int
 add_office(route *r, const wf_place *p, wf_holder h, const char *college)
 {
     const char *esc, *office = office_of(h, &esc);
-    int scoped = h == WF_H_U_ACADEMIC_OFFICE || h == WF_H_U_VICE_DEAN ||
-                 h == WF_H_U_SENDING_DEAN || h == WF_H_U_RECEIVING_DEAN;
+    int scoped = h == WF_H_U_ACADEMIC_OFFICE || h == WF_H_U_VICE_DEAN || h == WF_H_U_SENDING_DEAN ||
+                 h == WF_H_U_RECEIVING_DEAN;
     if (office == NULL || core_org_level(p->code) != CORE_LEVEL_SCHOOL ||
         (scoped && (college == NULL || !*college || strlen(college) >= 24)))
         return -1;

@@ -40,12 +40,12 @@ typedef struct wf_route_in {
 } wf_route_in;
 
 typedef struct wf_route_step {
-    core_level level;     /* of the holder org */
-    char org[11];         /* the holder: school code or region code */
-    char escalate_to[11]; /* its superior: a school's authority, a region's
-                             parent org ("000000" above a province); "" above the ministry */
-    char office[24];      /* a university's office that holds it ("" for a whole org) */
-    char college[24];     /* the college of a college's office, else "" */
+    core_level level;         /* of the holder org */
+    char org[11];             /* the holder: school code or region code */
+    char escalate_to[11];     /* its superior: a school's authority, a region's
+                                 parent org ("000000" above a province); "" above the ministry */
+    char office[24];          /* a university's office that holds it ("" for a whole org) */
+    char college[24];         /* the college of a college's office, else "" */
     char escalate_office[24]; /* the office of the university it escalates to, else "" */
 } wf_route_step;
 

@@ -513,10 +513,10 @@ start_allowed(const core_op *op, const wf_def *d, const wf_start *a, app_err *er
     if (d == NULL || d->starter == WF_START_NONE ||
         (d->starter == WF_START_PROBLEM) != (a->problem_id != 0))
         return wf_err_item(err, "/type", "invalid_request_type");
-    if (d->starter == WF_START_STUDENT ? !wf_actor_is_student(op->actor)
-                                       : d->starter != WF_START_PROBLEM &&
-                                             d->starter != WF_START_AUTHORITY &&
-                                             !wf_actor_is_registrar(op->actor))
+    if (d->starter == WF_START_STUDENT
+            ? !wf_actor_is_student(op->actor)
+            : d->starter != WF_START_PROBLEM && d->starter != WF_START_AUTHORITY &&
+                  !wf_actor_is_registrar(op->actor))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden",
                            "a school's registrar starts requests");
     if (d->evidence_required && a->nevidence == 0)

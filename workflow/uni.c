@@ -190,8 +190,8 @@ start_cohort(db_conn *db, const core_op *op, const wf_start *a, const db_uplace 
 }
 
 int
-wf_uni_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
-             wf_uni_draft *out, app_err *err)
+wf_uni_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, wf_uni_draft *out,
+             app_err *err)
 {
     db_uplace p;
     memset(out, 0, sizeof(*out));
@@ -249,9 +249,15 @@ move(db_conn *db, const core_op *op, const core_request *q, const db_uplace *p0,
     change(c, "/major", json_string(p0->major), json_string(p1->major));
     change(c, "/cohort", json_integer(p0->cohort), json_integer(p1->cohort));
     change(c, "/class", json_integer(p0->class_id), json_integer(p1->class_id));
-    db_history h = {0,       p0->student_id, op->actor->user_id,
-                    q->id,   NULL,           kind,
-                    op->actor->org, p1->school, wf_json_text(op->arena, c)};
+    db_history h = {0,
+                    p0->student_id,
+                    op->actor->user_id,
+                    q->id,
+                    NULL,
+                    kind,
+                    op->actor->org,
+                    p1->school,
+                    wf_json_text(op->arena, c)};
     return db_history_insert(db, &h, err);
 }
 
@@ -259,11 +265,10 @@ move(db_conn *db, const core_op *op, const core_request *q, const db_uplace *p0,
 static const char *
 applied_of(app_arena *a, const db_uplace *p0, const db_uplace *p1)
 {
-    return wf_json_text(
-        a, json_pack("{s:s,s:s,s:s,s:i,s:I,s:s,s:s,s:i}", "state", p0->state, "college",
-                     p0->college, "major", p0->major, "cohort", p0->cohort, "class_id",
-                     (json_int_t)p0->class_id, "to_state", p1->state, "to_major", p1->major,
-                     "to_cohort", p1->cohort));
+    return wf_json_text(a, json_pack("{s:s,s:s,s:s,s:i,s:I,s:s,s:s,s:i}", "state", p0->state,
+                                     "college", p0->college, "major", p0->major, "cohort",
+                                     p0->cohort, "class_id", (json_int_t)p0->class_id, "to_state",
+                                     p1->state, "to_major", p1->major, "to_cohort", p1->cohort));
 }
 
 static long long
@@ -302,8 +307,7 @@ target(const core_op *op, const wf_def *d, const core_request *q, const db_uplac
         p1->class_id = member_id(op->arena, pl, "to_class");
         p1->sit_major = NULL;
         p1->sit_class = 0;
-        return p1->major && p1->college ? 0
-                                        : app_err_set(err, APP_EINTERNAL, NULL, "payload");
+        return p1->major && p1->college ? 0 : app_err_set(err, APP_EINTERNAL, NULL, "payload");
     default:
         return app_err_set(err, APP_EINTERNAL, NULL, "effect %d", d->effect);
     }
@@ -320,8 +324,7 @@ load_place(db_conn *db, const core_op *op, long long sid, db_uplace *p, app_err 
 }
 
 int
-wf_uni_effect(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-              app_err *err)
+wf_uni_effect(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, app_err *err)
 {
     db_uplace p0, p1;
     const char *until;
@@ -392,8 +395,7 @@ wf_uni_step_undone(db_conn *db, const core_op *op, const wf_def *d, const core_r
 }
 
 int
-wf_uni_revert(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-              app_err *err)
+wf_uni_revert(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, app_err *err)
 {
     (void)d;
     int nopen = 0;
@@ -407,7 +409,8 @@ wf_uni_revert(db_conn *db, const core_op *op, const wf_def *d, const core_reques
         return rc;
     const char *js = q->applied_json;
     app_arena *a = op->arena;
-    const char *ts = wf_payload_member(a, js, "to_state"), *tm = wf_payload_member(a, js, "to_major");
+    const char *ts = wf_payload_member(a, js, "to_state"),
+               *tm = wf_payload_member(a, js, "to_major");
     const char *tc = wf_payload_member(a, js, "to_cohort");
     if (!ts || !tm || !tc || strcmp(ts, now.state) != 0 || strcmp(tm, now.major) != 0 ||
         atoi(tc) != now.cohort)

@@ -42,7 +42,7 @@ start_item(const ustu *s, const char *type, const char *payload, long long ev, c
 }
 
 #define SUSPEND_ILL                                                                                \
-    "{\"reason_kind\":\"illness\",\"hospital\":\"campus\",\"reason\":\"肺炎住院\","                \
+    "{\"reason_kind\":\"illness\",\"hospital\":\"campus\",\"reason\":\"肺炎住院\","            \
     "\"start_date\":\"2027-03-01\",\"end_date\":\"2028-02-28\"}"
 
 /* ------------------------------------------------------------ 休学 */
@@ -205,7 +205,8 @@ static long long
 transfer_to_sitting_in(ustu *s)
 {
     ustudent(s, "UF0101", 2026);
-    long long rid = ustart_ok(s, "major_transfer", "{\"to_major\":\"UF0201\",\"reason\":\"兴趣\"}", 0);
+    long long rid =
+        ustart_ok(s, "major_transfer", "{\"to_major\":\"UF0201\",\"reason\":\"兴趣\"}", 0);
     /* both deans wait at once: the receiving one first */
     uact_fails(uf_tokens[RH], rid, "approve", 3, 409, "step_already_decided");
     uact_ok(uf_tokens[DEAN2], rid, "approve", 2, "open");
@@ -258,8 +259,8 @@ START_TEST(test_major_transfer_confirmed)
     ck_assert_str_eq(ucol(s.id, "state"), "studying");
     ck_assert_str_eq(ucol(s.id, "major"), umajor_id("UF0201"));
     ck_assert_str_eq(ucol(s.id, "sitting_in_major"), "");
-    ck_assert_str_eq(ucol(s.id, "college"),
-                     uval("SELECT id FROM uni_college WHERE school = '" UNIV "' AND code = 'UF02'"));
+    ck_assert_str_eq(ucol(s.id, "college"), uval("SELECT id FROM uni_college WHERE school = '" UNIV
+                                                 "' AND code = 'UF02'"));
     ck_assert_str_eq(uval("SELECT count(*) FROM request_action WHERE request_id = %lld AND"
                           " comment LIKE '%%XJ2027-0001%%'",
                           rid),
@@ -304,7 +305,8 @@ START_TEST(test_major_transfer_window_and_rules)
     start_item(&t, "major_transfer", "{\"to_major\":\"UF0101\",\"reason\":\"x\"}", 0,
                "/payload/to_major", "same_major");
     /* within one college: its dean decides once */
-    long long rid = ustart_ok(&t, "major_transfer", "{\"to_major\":\"UF0102\",\"reason\":\"x\"}", 0);
+    long long rid =
+        ustart_ok(&t, "major_transfer", "{\"to_major\":\"UF0102\",\"reason\":\"x\"}", 0);
     ck_assert_str_eq(uval("SELECT count(*) FROM request_step WHERE request_id = %lld", rid), "5");
     uact_ok(uf_tokens[DEAN1], rid, "approve", 1, "open");
     ck_assert_str_eq(ureq_state(rid), "open:2");
@@ -314,8 +316,7 @@ END_TEST
 START_TEST(test_major_transfer_late_server)
 {
     /* a week later (2027-03-08, week 2) the same student is refused */
-    static const char *const env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_TODAY=2027-03-08",
-                                      NULL};
+    static const char *const env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_TODAY=2027-03-08", NULL};
     ustu s;
     ustudent(&s, "UF0101", 2026);
     ht_server *late = ht_server_start(env);
@@ -438,9 +439,8 @@ START_TEST(test_overdue_escalates)
          rid);
     /* the college office's step is overdue: the registrar head decides instead */
     uact_ok(uf_tokens[RH], rid, "approve", 1, "open");
-    ck_assert_str_eq(uval("SELECT forced FROM request_step WHERE request_id = %lld AND number = 1",
-                          rid),
-                     "t");
+    ck_assert_str_eq(
+        uval("SELECT forced FROM request_step WHERE request_id = %lld AND number = 1", rid), "t");
     uact_ok(uf_tokens[RH], rid, "approve", 2, "open");
     uact_fails(uf_tokens[PROV], rid, "approve", 3, 403, "not_step_holder");
     uval("UPDATE request_step SET due_at = now() - interval '1 day' WHERE request_id = %lld"

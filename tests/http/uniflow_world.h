@@ -57,8 +57,7 @@ udb(void)
 }
 
 /* The first value of a query, in a static buffer. */
-static const char *
-uval(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *uval(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *
 uval(const char *fmt, ...)
 {
@@ -154,14 +153,14 @@ ustudent(ustu *s, const char *major, int cohort)
 {
     long long n = atoll(uval("SELECT nextval('uf_seq')"));
     snprintf(s->user, sizeof(s->user), "uf%04d%06lld", cohort, n);
-    s->id = atoll(uval(
-        "WITH k AS (SELECT c.id, c.number FROM uni_class c JOIN uni_major m ON m.id = c.major"
-        " WHERE c.school = '" UNIV "' AND m.code = '%s' AND c.cohort = %d)"
-        " INSERT INTO student (province, school, class_id, state, stuno_kind, stuno_text,"
-        " stuno_bidx, key_id, name, grade, class_no) SELECT '410000', '" UNIV "', k.id,"
-        " 'enrolled', 'J', 'J%s', decode(md5('%s'), 'hex'), 1, '流程学生', 40, k.number FROM k"
-        " RETURNING id",
-        major, cohort, s->user, s->user));
+    s->id = atoll(
+        uval("WITH k AS (SELECT c.id, c.number FROM uni_class c JOIN uni_major m ON m.id = c.major"
+             " WHERE c.school = '" UNIV "' AND m.code = '%s' AND c.cohort = %d)"
+             " INSERT INTO student (province, school, class_id, state, stuno_kind, stuno_text,"
+             " stuno_bidx, key_id, name, grade, class_no) SELECT '410000', '" UNIV "', k.id,"
+             " 'enrolled', 'J', 'J%s', decode(md5('%s'), 'hex'), 1, '流程学生', 40, k.number FROM k"
+             " RETURNING id",
+             major, cohort, s->user, s->user));
     ck_assert_msg(s->id > 0, "student of %s %d", major, cohort);
     uval("INSERT INTO uni_student (student_id, school, student_no, college, major, cohort,"
          " class_id, level, entry_date, expected_graduation) SELECT %lld, '" UNIV "', '%s',"

@@ -92,7 +92,7 @@ START_TEST(test_defs)
     ck_assert_int_eq(d->interim, WF_H_U_VICE_PRESIDENT);
     ck_assert_str_eq(wf_holder_name(WF_H_U_REGISTRATION), "electronic_registration");
     ck_assert_str_eq(wf_starter_name(WF_START_STUDENT), "student");
-    static const char *const types[] = {"uni_suspend", "uni_resume", "uni_withdraw",
+    static const char *const types[] = {"uni_suspend",    "uni_resume",    "uni_withdraw",
                                         "major_transfer", "cohort_change", NULL};
     for (const char *const *t = types; *t; t++) {
         d = wf_def_find(*t);
