@@ -6,6 +6,7 @@
  * A route is written "org/office[/college]>escalate_to[/office]".
  */
 #include "workflow/defs.h"
+#include "workflow/payload.h"
 #include "workflow/route.h"
 #include "workflow/uni.h"
 
@@ -178,6 +179,29 @@ START_TEST(test_suspension_limits)
 }
 END_TEST
 
+/* An optional choice member (uni_suspend's `hospital`) may be left out; a
+   wrong value of it is invalid_value, not invalid_method. */
+START_TEST(test_optional_choice)
+{
+    app_arena *a = app_arena_new();
+    wf_start st;
+    app_err e = {0};
+    json_t *b = json_pack("{s:s,s:{s:s,s:s,s:s,s:s}}", "type", "uni_suspend", "payload",
+                          "reason_kind", "personal", "reason", "创业", "start_date", "2027-03-01",
+                          "end_date", "2027-09-01");
+    ck_assert_int_eq(wf_start_parse(b, UNIV.code, a, &st, &e), 0);
+    ck_assert_ptr_null(st.student); /* the student's own record */
+    json_object_set_new(json_object_get(b, "payload"), "hospital", json_string("clinic"));
+    ck_assert_int_eq(wf_start_parse(b, UNIV.code, a, &st, &e), APP_EINVAL);
+    ck_assert_int_eq(e.nitems, 1);
+    ck_assert_str_eq(e.items[0].field, "/payload/hospital");
+    ck_assert_str_eq(e.items[0].code, "invalid_value");
+    json_decref(b);
+    app_err_clear(&e);
+    app_arena_free(a);
+}
+END_TEST
+
 static Suite *
 uni_suite(void)
 {
@@ -189,6 +213,7 @@ uni_suite(void)
     tcase_add_test(tc, test_transfer_window);
     tcase_add_test(tc, test_resume_window);
     tcase_add_test(tc, test_suspension_limits);
+    tcase_add_test(tc, test_optional_choice);
     suite_add_tcase(s, tc);
     return s;
 }
