@@ -268,6 +268,38 @@ START_TEST(test_major_transfer_confirmed)
 }
 END_TEST
 
+/* A service client of the university's province confirms; a province
+   user who is not a client cannot. */
+START_TEST(test_major_transfer_confirmed_by_client)
+{
+    ustu s;
+    long long rid = transfer_to_sitting_in(&s);
+    uact_ok(uf_tokens[PROV], rid, "approve", 5, "open");
+    ht_resp r;
+    confirm(uf_tokens[PROV], rid, "confirmed", &r);
+    ht_assert_problem(&r, 403, "not_step_holder");
+    ht_resp_free(&r);
+    ucall(uf_tokens[PROV], "POST", "/api/v1/clients", "{\"name\":\"学信网对接\"}", &r);
+    ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\","
+             "\"client_secret\":\"%s\"}",
+             ht_json_str(r.json, "client_id"), ht_json_str(r.json, "client_secret"));
+    ht_resp_free(&r);
+    ucall(NULL, "POST", "/api/v1/auth/token", body, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    char ctok[1024];
+    snprintf(ctok, sizeof(ctok), "%s", ht_json_str(r.json, "access_token"));
+    ht_resp_free(&r);
+    confirm(ctok, rid, "confirmed", &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(ucol(s.id, "state"), "studying");
+    ck_assert_str_eq(ucol(s.id, "major"), umajor_id("UF0201"));
+}
+END_TEST
+
 START_TEST(test_major_transfer_refused)
 {
     ustu s;
@@ -465,6 +497,7 @@ uniflow_suite(void)
     tcase_add_test(tc, test_resume_after_illness_needs_certificate);
     tcase_add_test(tc, test_withdraw_chain);
     tcase_add_test(tc, test_major_transfer_confirmed);
+    tcase_add_test(tc, test_major_transfer_confirmed_by_client);
     tcase_add_test(tc, test_major_transfer_refused);
     tcase_add_test(tc, test_major_transfer_window_and_rules);
     tcase_add_test(tc, test_major_transfer_late_server);
