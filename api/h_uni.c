@@ -94,8 +94,8 @@ date_member(api_call *c, app_err *e, const char *name)
         return 0;
     int y, m, d;
     char tail;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-        m > 12 || d < 1 || d > 31) {
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
+        d < 1 || d > 31) {
         char p[64];
         snprintf(p, sizeof(p), "/%s", name);
         app_err_add(e, p, "invalid_date", NULL);
@@ -161,9 +161,8 @@ static json_t *
 major_json(const db_uni_major *m)
 {
     return json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:i}", "id", (json_int_t)m->id, "school",
-                     m->school, "college", (json_int_t)m->college, "code", m->code, "name",
-                     m->name, "level", m->level, "level_label", level_label(m->level), "years",
-                     m->years);
+                     m->school, "college", (json_int_t)m->college, "code", m->code, "name", m->name,
+                     "level", m->level, "level_label", level_label(m->level), "years", m->years);
 }
 
 static json_t *
@@ -179,24 +178,22 @@ place_json(const core_uni_place *p)
 {
     const core_env *env = api_env();
     const db_uni_student *st = &p->st;
-    json_t *o = json_pack(
-        "{s:s,s:I,s:s,s:I,s:s,s:i,s:I,s:s,s:s,s:s,s:s}", "student_no", st->student_no, "college",
-        (json_int_t)st->college, "college_name", p->college.name ? p->college.name : "", "major",
-        (json_int_t)st->major, "major_name", p->major.name ? p->major.name : "", "cohort",
-        st->cohort, "class_id", (json_int_t)st->class_id, "class_name",
-        p->cls.name ? p->cls.name : "", "level", st->level, "level_label", level_label(st->level),
-        "state", st->state);
+    json_t *o = json_pack("{s:s,s:I,s:s,s:I,s:s,s:i,s:I,s:s,s:s,s:s,s:s}", "student_no",
+                          st->student_no, "college", (json_int_t)st->college, "college_name",
+                          p->college.name ? p->college.name : "", "major", (json_int_t)st->major,
+                          "major_name", p->major.name ? p->major.name : "", "cohort", st->cohort,
+                          "class_id", (json_int_t)st->class_id, "class_name",
+                          p->cls.name ? p->cls.name : "", "level", st->level, "level_label",
+                          level_label(st->level), "state", st->state);
     const char *sl = core_codes_label(env->codes, "uni_student_state", st->state);
     json_object_set_new(o, "state_label", sl ? json_string(sl) : json_null());
     json_object_set_new(o, "entry_date", date_json(st->entry_date));
     json_object_set_new(o, "expected_graduation", date_json(st->expected_graduation));
     json_object_set_new(o, "suspended_until", date_json(st->suspended_until));
-    json_object_set_new(o, "sitting_in_major", st->sitting_in_major
-                                                   ? json_integer(st->sitting_in_major)
-                                                   : json_null());
-    json_object_set_new(o, "sitting_in_class", st->sitting_in_class
-                                                   ? json_integer(st->sitting_in_class)
-                                                   : json_null());
+    json_object_set_new(o, "sitting_in_major",
+                        st->sitting_in_major ? json_integer(st->sitting_in_major) : json_null());
+    json_object_set_new(o, "sitting_in_class",
+                        st->sitting_in_class ? json_integer(st->sitting_in_class) : json_null());
     json_object_set_new(o, "version", json_integer(st->version));
     return o;
 }
@@ -459,8 +456,8 @@ h_uni_student_create(api_call *c)
     a->in.class_id = int_member(c, &e, "class_id", 1);
     a->in.entry_date = date_member(c, &e, "entry_date");
     a->in.expected_graduation = date_member(c, &e, "expected_graduation");
-    static const char *const own[] = {"student_no", "class_id", "entry_date",
-                                      "expected_graduation", "grade", "class", NULL};
+    static const char *const own[] = {"student_no", "class_id", "entry_date", "expected_graduation",
+                                      "grade",      "class",    NULL};
     json_t *whole = c->json, *rec = json_copy(whole);
     for (int i = 0; own[i]; i++)
         json_object_del(rec, own[i]);
@@ -564,8 +561,8 @@ h_uni_account_create(api_call *c)
 static json_t *
 term_json(const db_uni_term *t)
 {
-    json_t *o = json_pack("{s:s,s:i,s:i}", "term", t->term, "weeks", t->weeks, "version",
-                          t->version);
+    json_t *o =
+        json_pack("{s:s,s:i,s:i}", "term", t->term, "weeks", t->weeks, "version", t->version);
     json_object_set_new(o, "first_day", date_json(t->first_day));
     return o;
 }
@@ -673,4 +670,39 @@ h_me_requests(api_call *c)
         return;
     }
     api_submit(c, job_me_requests);
+}
+
+/* ---- what a student may call ---- */
+
+int
+api_student_route(const api_route *route)
+{
+    static const struct {
+        int method;
+        const char *pattern;
+    } allowed[] = {
+        {API_GET, "/api/v1/me"},
+        {API_PUT, "/api/v1/me/password"},
+        {API_GET, "/api/v1/me/requests"},
+        {API_GET, "/api/v1/students/{key}"},
+        {API_GET, "/api/v1/students/{key}/history"},
+        {API_GET, "/api/v1/students/{key}/photo"},
+        {API_GET, "/api/v1/schools/{code}/colleges"},
+        {API_GET, "/api/v1/schools/{code}/majors"},
+        {API_GET, "/api/v1/schools/{code}/cohorts"},
+        {API_GET, "/api/v1/schools/{code}/uni-classes"},
+        {API_GET, "/api/v1/schools/{code}/uni-students/{no}"},
+        {API_GET, "/api/v1/schools/{code}/calendar"},
+        {API_GET, "/api/v1/requests/{id}"},
+        /* their status changes (docs/decisions/0033): start, evidence, withdraw, resubmit */
+        {API_POST, "/api/v1/requests"},
+        {API_POST, "/api/v1/files"},
+        {API_POST, "/api/v1/requests/{id}/actions"},
+    };
+    if (!(route->flags & API_ROUTE_AUTH))
+        return 1;
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+        if (route->method == allowed[i].method && strcmp(route->pattern, allowed[i].pattern) == 0)
+            return 1;
+    return 0;
 }

@@ -12,6 +12,7 @@
 #include "api/ratelimit.h"
 #include "api/server.h"
 #include "api/stream.h"
+#include "api/uni.h"
 #include "core/idem.h"
 
 #include <arpa/inet.h>
@@ -431,6 +432,10 @@ refused(api_call *c, h2o_req_t *req, const api_route *route)
     c->user_agent = v ? app_arena_strndup(c->arena, v, n < 256 ? n : 256) : "";
     if ((route->flags & API_ROUTE_AUTH) && authenticate(c, req))
         return 1;
+    if (c->actor.student_id != 0 && !api_student_route(route)) { /* docs/decisions/0032 */
+        api_fail_code(c, APP_EFORBIDDEN, "forbidden", NULL);
+        return 1;
+    }
     if (!(route->flags & API_ROUTE_NO_LIMIT) && rate_limited(c))
         return 1;
     if (read_body(c, req, route))

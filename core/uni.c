@@ -56,9 +56,17 @@ name_ok(const char *s)
 int
 core_uni_visible(db_conn *db, const core_op *op, const char *code, db_school *out, app_err *err)
 {
-    int rc = core_school_visible(db, op, code, 0, out, err);
-    if (rc != 0)
+    int rc, found = 0;
+    if (op->actor->student_id != 0) { /* a student sees their own university's structure */
+        if (strcmp(op->actor->org, code) != 0)
+            return app_err_set(err, APP_ENOTFOUND, "school_not_found", NULL);
+        if ((rc = db_school_get(db, code, op->arena, out, &found, err)) != 0)
+            return rc;
+        if (!found)
+            return app_err_set(err, APP_ENOTFOUND, "school_not_found", NULL);
+    } else if ((rc = core_school_visible(db, op, code, 0, out, err)) != 0) {
         return rc;
+    }
     if (!core_school_is_university(out->category))
         return app_err_set(err, APP_ENOTFOUND, "not_a_university", "category %d", out->category);
     return 0;

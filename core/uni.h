@@ -7,7 +7,8 @@
  *
  * A university is a school whose 学校标识码 starts with 4
  * (core_school_is_university()). Who may:
- *   - read the structure: whoever sees the school (core_actor_sees_school);
+ *   - read the structure: whoever sees the school (core_actor_sees_school),
+ *     and its own students (signed in, core_actor.student_id);
  *   - create colleges, majors and classes: the university's registrar
  *     section (教务处教务科) and the bureaus above the university.
  * A school the actor does not see is APP_ENOTFOUND school_not_found; a

@@ -160,8 +160,15 @@ record_created(db_conn *db, const core_op *op, const db_school *sc, const db_stu
     jw_str(&chg, "new", "enrolled");
     jw_end(&chg);
     jw_arr_end(&chg);
-    db_history h = {0, s->id, op->actor->user_id, 0, NULL, "registered", op->actor->org,
-                    sc->code, jw_text(&chg, NULL)};
+    db_history h = {0,
+                    s->id,
+                    op->actor->user_id,
+                    0,
+                    NULL,
+                    "registered",
+                    op->actor->org,
+                    sc->code,
+                    jw_text(&chg, NULL)};
     jw_init(&det, op->arena);
     jw_obj(&det);
     jw_str(&det, "school", sc->code);
@@ -286,7 +293,8 @@ core_uni_student_get(db_conn *db, const core_op *op, const char *code, const cha
         return rc;
     core_school_ref ref = {sc.code, sc.county, sc.authority};
     int bureau = op->actor->level >= CORE_LEVEL_COUNTY && core_actor_sees_school(op->actor, &ref);
-    if (!bureau && !core_uni_staff_sees(op->actor, sc.code, &out->place.st))
+    int self = op->actor->student_id != 0 && op->actor->student_id == id;
+    if (!bureau && !self && !core_uni_staff_sees(op->actor, sc.code, &out->place.st))
         return core__not_found(err);
     return 0;
 }
@@ -365,12 +373,20 @@ account_tx(db_conn *db, const core_op *op, const db_school *sc, const char *no, 
                  .must_change_password = 1,
                  .created_by = op->actor->user_id,
                  .student_id = sid};
-    rc = db_user_insert(db, &u, out_id, err);
+    db_user other;
+    int taken = 0;
+    if ((rc = db_user_by_username(db, no, op->arena, &other, &taken, err)) == 0 && !taken)
+        rc = db_user_insert(db, &u, out_id, err);
     sodium_memzero(hash, sizeof(hash));
-    if (rc == APP_ECONFLICT) {
-        err->slug = strstr(err->detail, "app_user_student_idx") ? "account_exists" : "username_taken";
-        return rc;
-    }
+    if (rc == 0 && taken) /* the student's own account, or someone else's username */
+        return app_err_set(err, APP_ECONFLICT,
+                           other.student_id == sid ? "account_exists" : "username_taken",
+                           "student %lld", sid);
+    if (rc == APP_ECONFLICT) /* the student has an account under another name */
+        return app_err_set(err, APP_ECONFLICT,
+                           strstr(err->detail, "app_user_student_idx") ? "account_exists"
+                                                                       : "username_taken",
+                           "student %lld", sid);
     if (rc != 0)
         return rc;
     jw w;

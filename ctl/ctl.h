@@ -53,6 +53,13 @@ extern const ctl_demo_school ctl_demo_schools[];
    schools up to `students` (ctl_demo_students). */
 int ctl_cmd_demo(long long students, int jobs, int sample);
 
+/* ---- ctl/demo_uni.c ---- */
+
+/* The demo university (docs/decisions/0032): structure, offices, calendar and
+   students with accounts, all with `password`; nothing when it exists. Prints
+   the accounts. 0, or 1 (reported on stderr). */
+int ctl_demo_university(db_conn *db, const char *password);
+
 /* ---- ctl/demo_students.c ---- */
 
 #define CTL_DEMO_SAMPLE_MAX 10000 /* --print-sample */

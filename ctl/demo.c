@@ -315,6 +315,8 @@ ctl_cmd_demo(long long students, int jobs, int sample)
     printf("\n  demo password (every account above): %s\n", DEMO_PASSWORD);
     app_arena_free(a);
     int status = students > 0 ? ctl_demo_students(db, url, students, jobs, sample) : 0;
+    if (status == 0)
+        status = ctl_demo_university(db, DEMO_PASSWORD);
     db_conn_close(db);
     return status;
 }

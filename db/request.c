@@ -577,10 +577,6 @@ db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request
     base_buf_printf(&q, " r.id > $%d", np);
     if (f->todo_org)
         todo_filter(&q, f, p, &np);
-    if (f->started_by) {
-        p[np++] = f->started_by;
-        base_buf_printf(&q, " AND r.started_by = $%d::bigint", np);
-    }
     if (f->started_org) {
         p[np++] = f->started_org;
         base_buf_printf(&q, " AND r.started_org = $%d", np);

@@ -90,7 +90,6 @@ typedef struct db_request_filter {
     const char *todo_office;    /* with todo_org: only steps of this office (NULL: steps of
                                    the whole org, office NULL) */
     const char *todo_college;   /* with todo_office: a college office's own college */
-    const char *started_by;     /* box=mine of a student: requests started by this user id */
     int held;                   /* with todo_office: every request with a step of that office,
                                    whatever its state, not only what waits there */
     const char *started_org;    /* box=mine */

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-/* A university's student sees the requests they started; an office of the
+/* A university's student sees the requests about them; an office of the
    university those it holds or is escalated a step of, and the university's
    offices above the colleges every request of the university
    (docs/decisions/0033). */
@@ -15,8 +15,8 @@ static int
 visible_in_university(const core_op *op, const core_request *q)
 {
     const core_actor *ac = op->actor;
-    if (wf_actor_is_student(ac))
-        return q->started_by == ac->user_id;
+    if (wf_actor_is_student(ac)) /* their own requests only (docs/decisions/0032) */
+        return q->student_id == ac->student_id;
     if (wf_actor_college(ac) == 0 && strcmp(q->school, ac->org) == 0)
         return 1;
     for (int i = 0; i < q->nsteps; i++) {
@@ -95,11 +95,8 @@ wf_request_list(db_conn *db, const core_op *op, const char *box, const char *sta
     f.limit = limit;
     *out_n = 0;
     const char *office = wf_actor_office(ac);
-    if (wf_actor_is_student(ac)) {
-        /* a student's own requests, whatever the box */
-        f.started_by = app_arena_printf(op->arena, "%lld", ac->user_id);
-        return db_request_list(db, &f, op->arena, out, out_n, err);
-    }
+    if (wf_actor_is_student(ac)) /* GET /me/requests lists theirs (docs/decisions/0032) */
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "a student's are under /me");
     if (office) {
         /* an office: what waits at it (todo), or what it holds or held */
         f.todo_org = ac->org;

@@ -8,9 +8,18 @@
  * IN, and an "out" chain 湖北 420000 > 武汉 420100 > 江岸区 420102 > school OUT.
  * Actors (all with one password, no change required): the bootstrap ministry
  * admin, province 410000, city 410100, county 410102, and the registrar, a
- * grade leader and a head teacher of school IN; plus anonymous.
+ * grade leader and a head teacher of school IN; anonymous; and a student
+ * signed in (role student, docs/decisions/0032) of university UNI_IN
+ * (authority 410000). Universities UNI_IN and UNI_OUT (authority 420000)
+ * each have a college, a major, a class and a student, built through the
+ * API by their registrar sections (not actors): @UNI_X the university,
+ * @UNI_NO_X its student's 学号 (in: the student actor's own), @UNI_COLLEGE_X
+ * @UNI_MAJOR_X @UNI_CLASS_X @UNI_STUDENT_X. For the student actor only, the
+ * "in" half's @STUDENT_IN, @STUDENT_X and @STUDENT2_X are their own record,
+ * so that every student route is tried on their own record (in) and on
+ * another student's (out).
  *
- * Matrix lines:  METHOD PATTERN | IN-PATH | OUT-PATH | BODY | 8 statuses | 8 statuses
+ * Matrix lines:  METHOD PATTERN | IN-PATH | OUT-PATH | BODY | 9 statuses | 9 statuses
  * statuses in the actor order above, "in" then "out"; BODY is JSON or "-". A
  * status "200/403" also wants items[0].status 403 in the answer (batch calls,
  * whose items are each authorized as the single call).
@@ -50,13 +59,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NACTORS 8
+#define NACTORS 9
 #define PASSWORD "Matrix-Test-2026!"
 #define ADMIN_PASSWORD "Xueji-Test-2026!"
 
 static const char *const actor_names[NACTORS] = {"ministry",     "province",  "city",
                                                  "county",       "registrar", "grade_leader",
-                                                 "head_teacher", "anonymous"};
+                                                 "head_teacher", "anonymous", "student"};
+#define STUDENT_ACTOR 8
 
 typedef struct row {
     char method[8], pattern[128], in_path[256], out_path[256], body[1024];
@@ -201,6 +211,10 @@ make_idnum(const char *region6, char id[19], char birth[11])
 static const char pdf_doc[] = "%PDF-1.4\n%matrix\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 static void expand(const char *in, int out_case, char *out, size_t cap);
+/* The actor a cell is expanded for: for the student actor, the "in" half's
+   @STUDENT_IN, @STUDENT_X and @STUDENT2_X are their own record (own vs
+   another student's). */
+static int expand_actor = -1;
 
 static void
 bearer(const char *token, char *buf, size_t cap)
@@ -294,6 +308,13 @@ put_photo(const char *token, long long student)
 
 #define SCHOOL_IN "2141019001"
 #define SCHOOL_OUT "2142019001"
+/* universities (docs/decisions/0032): IN under 河南 410000, OUT under 湖北 420000 */
+#define UNI_IN "4141019001"
+#define UNI_OUT "4142019001"
+#define UNI_NO_IN "MX000001"  /* the student actor's 学号 */
+#define UNI_NO_OUT "MX000002" /* a student of UNI_OUT */
+static long long uni_student_in, uni_student_out, uni_college_in, uni_college_out, uni_major_in,
+    uni_major_out, uni_class_in, uni_class_out;
 
 static const char *
 scalar(const char *sql)
@@ -333,6 +354,80 @@ login(int actor, const char *username, const char *password)
     ck_assert_msg(r.status == 200, "login %s: %ld %s", username, r.status, r.body);
     snprintf(tokens[actor], sizeof(tokens[actor]), "%s", ht_json_str(r.json, "access_token"));
     ht_resp_free(&r);
+}
+
+/* POST `path` with `body` as `token`; the id of the 201 answer. */
+static long long
+post_id(const char *token, const char *path, const char *body)
+{
+    char auth[1100];
+    bearer(token, auth, sizeof(auth));
+    const char *hdrs[] = {auth, NULL};
+    ht_resp r;
+    ck_assert_int_eq(ht_post_json(srv, path, body, hdrs, &r), 0);
+    ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, r.body);
+    long long id = json_integer_value(json_object_get(r.json, "id"));
+    ht_resp_free(&r);
+    return id;
+}
+
+/* A university with a college, a major, a class and one student (学号 `no`),
+   built through the API by its registrar section `section`. */
+static void
+build_university(const char *code, const char *section, const char *no, int out_case,
+                 long long *college, long long *major, long long *cls, long long *student)
+{
+    char path[128], body[1024], idnum[19], birth[11];
+    snprintf(path, sizeof(path), "/api/v1/schools/%s/colleges", code);
+    *college = post_id(section, path, "{\"code\":\"01\",\"name\":\"矩阵学院\"}");
+    snprintf(path, sizeof(path), "/api/v1/schools/%s/majors", code);
+    snprintf(body, sizeof(body),
+             "{\"college\":%lld,\"code\":\"0701\",\"name\":\"矩阵专业\","
+             "\"level\":\"undergraduate\",\"years\":4}",
+             *college);
+    *major = post_id(section, path, body);
+    snprintf(path, sizeof(path), "/api/v1/schools/%s/uni-classes", code);
+    snprintf(body, sizeof(body), "{\"major\":%lld,\"cohort\":2025,\"number\":1}", *major);
+    *cls = post_id(section, path, body);
+    make_idnum(out_case ? "420102" : "410102", idnum, birth);
+    snprintf(path, sizeof(path), "/api/v1/schools/%s/uni-students", code);
+    snprintf(body, sizeof(body),
+             "{\"student_no\":\"%s\",\"class_id\":%lld,\"name\":\"矩阵大学生\","
+             "\"gender\":\"1\",\"birth_date\":\"%s\",\"ethnicity\":\"01\","
+             "\"nationality\":\"CHN\",\"id_type\":\"1\",\"id_number\":\"%s\"}",
+             no, *cls, birth, idnum);
+    *student = post_id(section, path, body);
+}
+
+static void
+build_universities(const char *hash)
+{
+    char tok_in[1024], tok_out[1024];
+    ht_db_exec(db, "INSERT INTO school (code, name, county, authority, province, category)"
+                   " VALUES ('" UNI_IN "', '矩阵测试大学', '410102', '410000', '410000', 41),"
+                   " ('" UNI_OUT "', '矩阵对照大学', '420102', '420000', '420000', 41)"
+                   " ON CONFLICT DO NOTHING");
+    add_user(hash, "mx_uni_section", "school", UNI_IN, "'registrar_section'", "NULL", "{}", NULL);
+    add_user(hash, "mx_uni_section_out", "school", UNI_OUT, "'registrar_section'", "NULL", "{}",
+             NULL);
+    login(STUDENT_ACTOR, "mx_uni_section", PASSWORD);
+    snprintf(tok_in, sizeof(tok_in), "%s", tokens[STUDENT_ACTOR]);
+    login(STUDENT_ACTOR, "mx_uni_section_out", PASSWORD);
+    snprintf(tok_out, sizeof(tok_out), "%s", tokens[STUDENT_ACTOR]);
+    build_university(UNI_IN, tok_in, UNI_NO_IN, 0, &uni_college_in, &uni_major_in, &uni_class_in,
+                     &uni_student_in);
+    build_university(UNI_OUT, tok_out, UNI_NO_OUT, 1, &uni_college_out, &uni_major_out,
+                     &uni_class_out, &uni_student_out);
+    /* the student actor's account: made by the registrar section, then given the matrix
+       password without a change (as the other actors) */
+    post_id(tok_in, "/api/v1/schools/" UNI_IN "/uni-students/" UNI_NO_IN "/account", "{}");
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "UPDATE app_user SET password_hash = '%s', must_change_password = false"
+             " WHERE username = '" UNI_NO_IN "'",
+             hash);
+    ht_db_exec(db, sql);
+    login(STUDENT_ACTOR, UNI_NO_IN, PASSWORD);
 }
 
 static void
@@ -398,6 +493,7 @@ build_world(void)
     register_student(1, &student2_out, &r2, NULL);
     put_photo(tokens[4], student2_in);
     put_photo(tok_registrar_out, student2_out);
+    build_universities(hash);
 }
 
 /*
@@ -422,9 +518,18 @@ expand(const char *in, int out_case, char *out, size_t cap)
         snprintf(fresh_st, sizeof(fresh_st), "%lld", fresh_enrolled(out_case));
     if (strstr(in, "@REQUEST_APPROVED_X") != NULL)
         snprintf(approved, sizeof(approved), "%lld", fresh_approved_request(out_case));
-    snprintf(st, sizeof(st), "%lld", out_case ? student_out : student_in);
-    snprintf(st2, sizeof(st2), "%lld", out_case ? student2_out : student2_in);
-    snprintf(st_in, sizeof(st_in), "%lld", student_in);
+    int own = expand_actor == STUDENT_ACTOR && !out_case;
+    snprintf(st, sizeof(st), "%lld", own ? uni_student_in : out_case ? student_out : student_in);
+    snprintf(st2, sizeof(st2), "%lld",
+             own        ? uni_student_in
+             : out_case ? student2_out
+                        : student2_in);
+    snprintf(st_in, sizeof(st_in), "%lld", own ? uni_student_in : student_in);
+    char uc[24], um[24], ucl[24], ust[24];
+    snprintf(uc, sizeof(uc), "%lld", out_case ? uni_college_out : uni_college_in);
+    snprintf(um, sizeof(um), "%lld", out_case ? uni_major_out : uni_major_in);
+    snprintf(ucl, sizeof(ucl), "%lld", out_case ? uni_class_out : uni_class_in);
+    snprintf(ust, sizeof(ust), "%lld", out_case ? uni_student_out : uni_student_in);
     snprintf(st_out, sizeof(st_out), "%lld", student_out);
     snprintf(rq, sizeof(rq), "%lld", out_case ? request_out : request_in);
     snprintf(rq_in, sizeof(rq_in), "%lld", request_in);
@@ -437,6 +542,12 @@ expand(const char *in, int out_case, char *out, size_t cap)
         const char *key, *val;
     } keys[] = {
         {"@SCHOOLCODE_X", code},
+        {"@UNI_X", out_case ? UNI_OUT : UNI_IN},
+        {"@UNI_NO_X", out_case ? UNI_NO_OUT : UNI_NO_IN},
+        {"@UNI_COLLEGE_X", uc},
+        {"@UNI_MAJOR_X", um},
+        {"@UNI_CLASS_X", ucl},
+        {"@UNI_STUDENT_X", ust},
         {"@STUDENT_IN", st_in},
         {"@STUDENT_OUT", st_out},
         {"@STUDENT_FRESH_X", fresh_st},
@@ -519,6 +630,7 @@ START_TEST(test_matrix)
         for (int k = 0; k < 2; k++) {
             for (int a = 0; a < NACTORS; a++) {
                 char path[512], body[2048], auth[1100];
+                expand_actor = a;
                 expand(k == 0 ? r->in_path : r->out_path, k, path, sizeof(path));
                 int png = strcmp(r->body, "@PNG") == 0, pdf = strcmp(r->body, "@PDF") == 0;
                 size_t blen;
@@ -532,6 +644,7 @@ START_TEST(test_matrix)
                     expand(r->body, k, body, sizeof(body));
                     blen = strlen(body);
                 }
+                expand_actor = -1;
                 snprintf(auth, sizeof(auth), "Authorization: Bearer %.1000s", tokens[a]);
                 const char *hdrs[] = {"Content-Type: application/json", "If-Match: *",
                                       tokens[a][0] ? auth : NULL, NULL};

@@ -429,11 +429,11 @@ START_TEST(test_student_own_only)
     ht_resp_free(&r);
     uact_fails(s.token, rid, "withdraw", 0, 404, "request_not_found");
     uact_fails(t.token, rid, "approve", 1, 403, "not_step_holder");
-    ucall(s.token, "GET", "/api/v1/requests?box=all", NULL, &r);
-    ck_assert_int_eq(r.status, 200);
+    ucall(s.token, "GET", "/api/v1/me/requests", NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
     ht_resp_free(&r);
-    ucall(t.token, "GET", "/api/v1/requests?box=mine", NULL, &r);
+    ucall(t.token, "GET", "/api/v1/me/requests", NULL, &r);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
     ht_resp_free(&r);
     /* the office's inbox has it; the other college's has not */

@@ -147,10 +147,14 @@ END_TEST
 START_TEST(test_secret_routes_flagged)
 {
     static const char *const secret[] = {
-        "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
-        "POST /api/v1/auth/token", "PUT /api/v1/me/password",
-        "POST /api/v1/users",      "POST /api/v1/users/{id}/password-reset",
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/refresh",
+        "POST /api/v1/auth/token",
+        "PUT /api/v1/me/password",
+        "POST /api/v1/users",
+        "POST /api/v1/users/{id}/password-reset",
         "POST /api/v1/clients",
+        "POST /api/v1/schools/{code}/uni-students/{no}/account", /* a student's one-time password */
     };
     static const char *const names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
     int seen = 0;
