@@ -54,11 +54,11 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
 {
     const char *org = starter_org(d, q);
     /* a student's own request is the student's, not the university's */
-    int mine = d->starter == WF_START_STUDENT
-                   ? wf_actor_is_student(op->actor) && q->started_by == op->actor->user_id
-                   : !wf_actor_is_student(op->actor) && strcmp(org, op->actor->org) == 0 &&
-                         (op->actor->level != CORE_LEVEL_SCHOOL ||
-                          wf_actor_is_registrar(op->actor));
+    int mine =
+        d->starter == WF_START_STUDENT
+            ? wf_actor_is_student(op->actor) && q->started_by == op->actor->user_id
+            : !wf_actor_is_student(op->actor) && strcmp(org, op->actor->org) == 0 &&
+                  (op->actor->level != CORE_LEVEL_SCHOOL || wf_actor_is_registrar(op->actor));
     if (!mine)
         return app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s", org);
     int open = strcmp(q->state, "open") == 0, returned = strcmp(q->state, "returned") == 0;

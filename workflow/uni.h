@@ -60,8 +60,8 @@ long wf_uni_days(int d);
 int wf_uni_date(long days);
 
 /* 1 when `today` is in week 1 (Monday to Sunday of the week holding the
-   first teaching day, docs/decisions/0032) of the second term of the first academic year of `cohort` (the year
-   from cohort-08-01 to (cohort+1)-07-31), by the terms' first teaching days
+   first teaching day, docs/decisions/0032) of the second term of the first academic year of
+   `cohort` (the year from cohort-08-01 to (cohort+1)-07-31), by the terms' first teaching days
    `starts[0..n)` ascending. */
 int wf_uni_transfer_window(const int *starts, int n, int cohort, int today);
 
