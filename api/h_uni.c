@@ -556,6 +556,51 @@ h_uni_account_create(api_call *c)
         api_submit(c, job_account_create);
 }
 
+static int
+job_class_accounts(api_call *c, db_conn *db)
+{
+    core_op op;
+    api_op(c, &op);
+    core_uni_new_account *v = NULL;
+    int n = 0;
+    long long id = *(long long *)c->data;
+    int rc = core_uni_accounts_for_class(db, &op, api_param(c, "code"), id, &v, &n, &c->err);
+    if (rc != 0)
+        return rc;
+    json_t *items = json_array();
+    int made = 0;
+    for (int i = 0; i < n; i++) {
+        json_t *o = json_pack("{s:s,s:b}", "username", v[i].student_no, "skipped", v[i].skipped);
+        if (!v[i].skipped) {
+            made++;
+            json_object_set_new(o, "id", json_integer(v[i].user_id));
+            json_object_set_new(o, "one_time_password", json_string(v[i].one_time_password));
+        }
+        sodium_memzero(v[i].one_time_password, sizeof(v[i].one_time_password));
+        json_array_append_new(items, o);
+    }
+    api_header(c, "cache-control", "no-store");
+    api_reply_json(c, 201, json_pack("{s:i,s:o}", "created", made, "items", items));
+    return 0;
+}
+
+void
+h_uni_class_accounts(api_call *c)
+{
+    if (path_code(c) == NULL)
+        return;
+    const char *p = api_param(c, "id");
+    char *end;
+    long long *id = app_arena_alloc(c->arena, sizeof(*id));
+    *id = p ? strtoll(p, &end, 10) : 0;
+    if (p == NULL || *end != '\0' || *id <= 0) {
+        api_fail_code(c, APP_EINVAL, "class_not_found", "/class_id");
+        return;
+    }
+    c->data = id;
+    api_submit(c, job_class_accounts);
+}
+
 /* ---- the teaching calendar ---- */
 
 static json_t *
@@ -643,10 +688,8 @@ job_me_requests(api_call *c, db_conn *db)
 {
     core_op op;
     api_op(c, &op);
-    if (c->actor.student_id == 0) {
-        api_fail_code(c, APP_EFORBIDDEN, "forbidden", NULL);
-        return 0;
-    }
+    if (c->actor.student_id == 0) /* h_me_requests refused them already */
+        return app_err_set(&c->err, APP_EFORBIDDEN, "forbidden", NULL);
     char key[24];
     snprintf(key, sizeof(key), "%lld", c->actor.student_id);
     db_history *h;

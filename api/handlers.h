@@ -165,6 +165,7 @@ void h_uni_students_list(api_call *c);
 void h_uni_student_create(api_call *c);
 void h_uni_student_get(api_call *c);
 void h_uni_account_create(api_call *c);
+void h_uni_class_accounts(api_call *c);
 void h_uni_calendar_get(api_call *c);
 void h_uni_term_put(api_call *c);
 void h_me_requests(api_call *c);

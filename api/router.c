@@ -105,6 +105,8 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/schools/{code}/uni-classes", h_uni_classes_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/schools/{code}/uni-classes", h_uni_class_create,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/schools/{code}/uni-classes/{id}/accounts", h_uni_class_accounts,
+     API_ROUTE_AUTH | API_ROUTE_SECRET},
     {API_GET, "/api/v1/schools/{code}/uni-students", h_uni_students_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/schools/{code}/uni-students", h_uni_student_create,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

@@ -424,3 +424,58 @@ core_uni_account_create(db_conn *db, const core_op *op, const char *code, const 
     }
     return 0;
 }
+
+/* One student of the class: a new account, or skipped (`skip` set) when the
+   学号 is taken as a username already (theirs or another account's). */
+static int
+class_account(db_conn *db, const core_op *op, const db_school *sc, const db_uni_student *st,
+              core_uni_new_account *out, app_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->student_no = st->student_no;
+    app_err e = {0};
+    db_user u;
+    int rc = db_user_by_username(db, st->student_no, op->arena, &u, &out->skipped, err);
+    if (rc != 0 || out->skipped)
+        return rc;
+    rc = account_tx(db, op, sc, st->student_no, &out->user_id, out->one_time_password, &e);
+    if (rc != 0)
+        *err = e;
+    return rc;
+}
+
+int
+core_uni_accounts_for_class(db_conn *db, const core_op *op, const char *code, long long class_id,
+                            core_uni_new_account **out, int *out_n, app_err *err)
+{
+    db_school sc;
+    db_uni_class k;
+    int found = 0, n = 0;
+    int rc = db_begin(db, err);
+    if (rc != 0)
+        return rc;
+    if ((rc = core_uni_visible(db, op, code, &sc, err)) != 0)
+        return rollback(db, rc);
+    if (!core_uni_actor_holds(op->actor, sc.code, CORE_STAFF_REGISTRAR_SECTION, 0))
+        return rollback(db, app_err_set(err, APP_EFORBIDDEN, "forbidden", NULL));
+    if ((rc = db_uni_class_get(db, sc.code, class_id, op->arena, &k, &found, err)) != 0)
+        return rollback(db, rc);
+    if (!found) {
+        app_err_field(err, "/class_id");
+        return rollback(db, app_err_set(err, APP_EINVAL, "class_not_found", NULL));
+    }
+    db_uni_student *v = NULL;
+    if ((rc = db_uni_student_list(db, sc.code, 0, class_id, 0, CORE_UNI_CLASS_ACCOUNTS_MAX,
+                                  op->arena, &v, &n, err)) != 0)
+        return rollback(db, rc);
+    *out = app_arena_alloc(op->arena, sizeof(**out) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = class_account(db, op, &sc, &v[i], &(*out)[i], err);
+    if (rc != 0 || (rc = db_commit(db, err)) != 0) {
+        for (int i = 0; i < n; i++)
+            sodium_memzero((*out)[i].one_time_password, sizeof((*out)[i].one_time_password));
+        return rollback(db, rc);
+    }
+    *out_n = n;
+    return 0;
+}

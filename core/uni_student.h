@@ -100,6 +100,29 @@ int core_uni_account_create(db_conn *db, const core_op *op, const char *code, co
                             long long *out_user_id,
                             char one_time_password[CORE_PASSWORD_GEN_LEN + 1], app_err *err);
 
+/* One account made by core_uni_accounts_for_class(). */
+typedef struct core_uni_new_account {
+    const char *student_no;
+    long long user_id;                                 /* 0 when skipped */
+    int skipped;                                       /* the 学号 was a username already */
+    char one_time_password[CORE_PASSWORD_GEN_LEN + 1]; /* the caller wipes it after use */
+} core_uni_new_account;
+
+#define CORE_UNI_CLASS_ACCOUNTS_MAX 200
+
+/*
+ * POST /schools/{code}/uni-classes/{id}/accounts: an account (as
+ * core_uni_account_create) for every student of administrative class
+ * `class_id` whose 学号 is not a username yet - after an import, say;
+ * those whose 学号 is taken (their own account, or another) are listed as
+ * skipped. One transaction. Errors: school_not_found, not_a_university,
+ * APP_EFORBIDDEN forbidden (not its registrar section), APP_EINVAL
+ * class_not_found /class_id.
+ */
+int core_uni_accounts_for_class(db_conn *db, const core_op *op, const char *code,
+                                long long class_id, core_uni_new_account **out, int *out_n,
+                                app_err *err);
+
 /* The student of the signed-in student actor (op->actor->student_id), with
    the university part. APP_ENOTFOUND student_not_found when it is gone. */
 int core_uni_me(db_conn *db, const core_op *op, core_uni_student *out, app_err *err);

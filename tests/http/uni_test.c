@@ -148,7 +148,10 @@ id_number(int n)
     static char buf[4][19];
     static int k;
     char *s = buf[k++ % 4];
-    snprintf(s, 19, "41010220070%d%02d%03d", 1 + n / 28 % 9, 1 + n % 28, 11 + 2 * n % 900);
+    char t[48];
+    snprintf(t, sizeof(t), "41010220070%d%02d%03d", (1 + n / 28 % 9) % 10, (1 + n % 28) % 100,
+             (11 + 2 * n % 900) % 1000);
+    memcpy(s, t, 17);
     static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     int sum = 0;
     for (int i = 0; i < 17; i++)
@@ -438,6 +441,37 @@ START_TEST(test_staff_accounts)
 }
 END_TEST
 
+/* ---- accounts for a class at once (after an import, say) ---- */
+
+START_TEST(test_class_accounts)
+{
+    long long k = post_id(U "/uni-classes", tok_section,
+                          fmt("{\"major\":%lld,\"cohort\":2026,\"number\":3}", major1));
+    new_student("20260301", k, 11);
+    new_student("20260302", k, 12);
+    ht_resp r;
+    call("POST", fmt(U "/uni-classes/%lld/accounts", k), tok_section, NULL, &r);
+    ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+    ck_assert_int_eq(json_integer_value(json_object_get(r.json, "created")), 2);
+    json_t *first = json_array_get(json_object_get(r.json, "items"), 0);
+    char otp[64];
+    snprintf(otp, sizeof(otp), "%s", ht_json_str(first, "one_time_password"));
+    ck_assert_str_eq(ht_json_str(first, "username"), "20260301");
+    ht_resp_free(&r);
+    char tok[1024];
+    login("20260301", otp, tok);
+    /* again: nobody new, both listed as skipped */
+    call("POST", fmt(U "/uni-classes/%lld/accounts", k), tok_section, NULL, &r);
+    ck_assert_int_eq(r.status, 201);
+    ck_assert_int_eq(json_integer_value(json_object_get(r.json, "created")), 0);
+    ck_assert(json_is_true(
+        json_object_get(json_array_get(json_object_get(r.json, "items"), 1), "skipped")));
+    ht_resp_free(&r);
+    expect("POST", fmt(U "/uni-classes/%lld/accounts", k), tok_henan, NULL, 403, "forbidden");
+    expect("POST", U "/uni-classes/99999999/accounts", tok_section, NULL, 422, "class_not_found");
+}
+END_TEST
+
 /* ---- the teaching calendar ---- */
 
 START_TEST(test_calendar)
@@ -493,6 +527,7 @@ main(void)
     tcase_add_test(tc, test_college_scope);
     tcase_add_test(tc, test_staff_accounts);
     tcase_add_test(tc, test_calendar);
+    tcase_add_test(tc, test_class_accounts);
     suite_add_tcase(s, tc);
     tc = tcase_create("clean-exit");
     tcase_add_unchecked_fixture(tc, ht_shared_stop, NULL);

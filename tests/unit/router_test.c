@@ -155,6 +155,7 @@ START_TEST(test_secret_routes_flagged)
         "POST /api/v1/users/{id}/password-reset",
         "POST /api/v1/clients",
         "POST /api/v1/schools/{code}/uni-students/{no}/account", /* a student's one-time password */
+        "POST /api/v1/schools/{code}/uni-classes/{id}/accounts", /* a class's one-time passwords */
     };
     static const char *const names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
     int seen = 0;
