@@ -169,8 +169,12 @@ job_request_list(api_call *c, db_conn *db)
                       strcmp(v[i].state, "open") == 0;
             json_object_set_new(
                 o, "due_at", st->due_at && st->due_at[0] ? json_string(st->due_at) : json_null());
+            /* inside a university the superior is an office (docs/decisions/0033) */
+            const char *office = core_staff_role_name(c->actor.staff_role);
+            int mine = st->escalate_office == NULL ||
+                       (office != NULL && strcmp(st->escalate_office, office) == 0);
             json_object_set_new(o, "escalated",
-                                json_boolean(overdue && st->escalate_to &&
+                                json_boolean(overdue && mine && st->escalate_to &&
                                              strcmp(st->escalate_to, c->actor.org) == 0));
         }
         json_object_set_new(o, "overdue", json_boolean(overdue));

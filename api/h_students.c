@@ -292,6 +292,11 @@ api_request_json(const core_request *q)
             json_object_set_new(so, "decided_at", json_string(st->decided_at));
         if (st->comment)
             json_object_set_new(so, "comment", json_string(st->comment));
+        /* a university's office holds it (docs/decisions/0033) */
+        if (st->office)
+            json_object_set_new(so, "office", json_string(st->office));
+        if (st->college)
+            json_object_set_new(so, "college", json_integer(atoll(st->college)));
         json_array_append_new(steps, so);
     }
     json_t *payload = json_loads(q->payload_json ? q->payload_json : "{}", 0, NULL);

@@ -737,6 +737,10 @@ api_student_route(const api_route *route)
         {API_GET, "/api/v1/schools/{code}/uni-students/{no}"},
         {API_GET, "/api/v1/schools/{code}/calendar"},
         {API_GET, "/api/v1/requests/{id}"},
+        /* their status changes (docs/decisions/0033): start, evidence, withdraw, resubmit */
+        {API_POST, "/api/v1/requests"},
+        {API_POST, "/api/v1/files"},
+        {API_POST, "/api/v1/requests/{id}/actions"},
     };
     if (!(route->flags & API_ROUTE_AUTH))
         return 1;

@@ -85,6 +85,8 @@ void h_request_act(api_call *c);
 void h_request_create(api_call *c);
 void h_requests_list(api_call *c);
 void h_request_revert(api_call *c);
+/* api/h_uniflow.c: a university's major transfer, electronically registered */
+void h_request_confirm(api_call *c);
 void h_workflows(api_call *c);
 void h_file_create(api_call *c);
 

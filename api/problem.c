@@ -368,6 +368,15 @@ static const problem problems[] = {
      "No font for Chinese text on the server, so no PDF can be made (install fonts-wqy-microhei)"},
     {"already_confirmed", 409, "该学生本学期的家长确认已登记",
      "The parents' confirmation of this pupil is already recorded for the term"},
+    /* a university's status changes (docs/decisions/0033) */
+    {"invalid_value", 422, "取值不在允许范围内", "The value is not one of those allowed"},
+    {"suspension_too_long", 422, "休学期限超过规定（一般不超过一年，因病或应征入伍不超过两年）",
+     "The suspension is longer than allowed (one year; two for illness or military service)"},
+    {"suspension_limit_reached", 422, "休学累计不得超过两次、两年",
+     "At most two suspensions and two years in all"},
+    {"same_major", 422, "转入专业与现专业相同", "The major transferred to is the current one"},
+    {"not_awaiting_confirmation", 409, "该申请不在等待学信网电子注册确认",
+     "The request does not wait for the electronic registration"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

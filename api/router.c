@@ -149,6 +149,9 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/schools/{code}/calendar", h_uni_calendar_get, API_ROUTE_AUTH},
     {API_PUT, "/api/v1/schools/{code}/calendar/{term}", h_uni_term_put,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* a university's major transfer: the electronic registration (api/h_uniflow.c) */
+    {API_POST, "/api/v1/requests/{id}/confirmations", h_request_confirm,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

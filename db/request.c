@@ -192,8 +192,9 @@ static const db_stmt SQL_REQUEST_INSERT = {
     " RETURNING id, version," DB__TS("created_at") "," DB__TS("updated_at")};
 static const db_stmt SQL_STEP_INSERT = {
     "step_insert",
-    "INSERT INTO request_step (request_id, number, level, org, state, due_at, escalate_to)"
-    " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7)"};
+    "INSERT INTO request_step (request_id, number, level, org, state, due_at, escalate_to,"
+    " office, college, escalate_office) VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8, $9,"
+    " $10)"};
 
 static int
 insert_steps(db_conn *c, long long id, const db_step *steps, int n, app_err *err)
@@ -209,8 +210,11 @@ insert_steps(db_conn *c, long long id, const db_step *steps, int n, app_err *err
                             steps[i].org,
                             steps[i].state,
                             steps[i].due_at,
-                            steps[i].escalate_to};
-        int rc = db_exec(c, &SQL_STEP_INSERT, 7, sp, NULL, err);
+                            steps[i].escalate_to,
+                            steps[i].office,
+                            steps[i].college,
+                            steps[i].escalate_office};
+        int rc = db_exec(c, &SQL_STEP_INSERT, 10, sp, NULL, err);
         if (rc != 0)
             return rc;
     }
@@ -268,7 +272,7 @@ static const db_stmt SQL_REQUEST_FOR_STUDENT = {
 static const db_stmt SQL_STEPS = {
     "request_steps",
     "SELECT request_id, number, level, org, state, coalesce(" DB__TS("due_at") ", ''), coalesce(" DB__TS(
-        "decided_at") ", ''), comment, coalesce(decided_by, 0), forced, escalate_to"
+        "decided_at") ", ''), comment, coalesce(decided_by, 0), forced, escalate_to, office, college, escalate_office"
                       " FROM request_step WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, number"};
 
 static const db_stmt SQL_ACTIONS = {
@@ -336,6 +340,9 @@ request_details(db_conn *c, db_request *q, int n, app_arena *a, app_err *err)
         st->decided_by = db_res_int(s, k, 8);
         st->forced = db_res_get(s, k, 9)[0] == 't';
         st->escalate_to = db__dup_or_null(a, s, k, 10);
+        st->office = db__dup_or_null(a, s, k, 11);
+        st->college = db__dup_or_null(a, s, k, 12);
+        st->escalate_office = db__dup_or_null(a, s, k, 13);
     }
     db_res_free(s);
     if ((rc = db_exec(c, &SQL_ACTIONS, 1, p, &s, err)) != 0)
@@ -456,17 +463,18 @@ db_request_set_state(db_conn *c, long long id, const char *state, int current_st
 
 static const db_stmt SQL_STEPS_RESET = {
     "steps_reset",
-    "UPDATE request_step SET state = CASE WHEN number = 1 THEN 'waiting' ELSE 'pending' END,"
-    " due_at = CASE WHEN number = 1 THEN $2::timestamptz END, decided_by = NULL,"
+    "UPDATE request_step SET state = CASE WHEN number <= $3::int THEN 'waiting' ELSE 'pending'"
+    " END, due_at = CASE WHEN number <= $3::int THEN $2::timestamptz END, decided_by = NULL,"
     " decided_at = NULL, comment = NULL, forced = false WHERE request_id = $1"};
 
 int
-db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err)
+db_request_steps_reset(db_conn *c, long long id, const char *due_at, int parallel, app_err *err)
 {
-    char rid[24];
+    char rid[24], par[16];
     snprintf(rid, sizeof(rid), "%lld", id);
-    const char *p[] = {rid, due_at};
-    return db_exec(c, &SQL_STEPS_RESET, 2, p, NULL, err);
+    snprintf(par, sizeof(par), "%d", parallel > 1 ? parallel : 1);
+    const char *p[] = {rid, due_at, par};
+    return db_exec(c, &SQL_STEPS_RESET, 3, p, NULL, err);
 }
 
 static const db_stmt SQL_SET_APPLIED = {"request_set_applied",
@@ -519,12 +527,47 @@ db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err
     return 0;
 }
 
+/* box=todo: a step waiting at the org (and office), or escalated to it once
+   overdue. The deans of a major transfer wait side by side (ADR 0033), so
+   any waiting step counts, not only the current one. */
+static void
+todo_filter(base_buf *q, const db_request_filter *f, const char **p, int *np)
+{
+    int o = ++*np, u = 0, k = 0;
+    p[o - 1] = f->todo_org;
+    if (f->todo_office) {
+        p[(u = ++*np) - 1] = f->todo_office;
+        p[(k = ++*np) - 1] = f->todo_college ? f->todo_college : "";
+    }
+    if (f->held && u) {
+        base_buf_printf(q,
+                        " AND EXISTS (SELECT 1 FROM request_step t WHERE t.request_id = r.id AND"
+                        " t.org = $%d AND t.office = $%d AND coalesce(t.college, $%d) = $%d)",
+                        o, u, k, k);
+        return;
+    }
+    base_buf_printf(q, " AND r.state = 'open' AND EXISTS (SELECT 1 FROM request_step t"
+                       " WHERE t.request_id = r.id AND t.state = 'waiting' AND (");
+    if (u)
+        base_buf_printf(
+            q,
+            "(t.org = $%d AND t.office = $%d AND coalesce(t.college, $%d) = $%d)"
+            " OR (t.escalate_to = $%d AND t.escalate_office = $%d AND t.due_at < now())",
+            o, u, k, k, o, u);
+    else
+        base_buf_printf(q,
+                        "(t.org = $%d AND t.office IS NULL) OR (t.escalate_to = $%d AND"
+                        " t.escalate_office IS NULL AND t.due_at < now())",
+                        o, o);
+    base_buf_printf(q, "))");
+}
+
 /* Built per call from the filters present, like the student list. */
 int
 db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request **out, int *out_n,
                 app_err *err)
 {
-    const char *p[10];
+    const char *p[16];
     int np = 0;
     char after[24], lim[16];
     base_buf q = {0};
@@ -532,15 +575,8 @@ db_request_list(db_conn *c, const db_request_filter *f, app_arena *a, db_request
     snprintf(after, sizeof(after), "%lld", f->after_id);
     p[np++] = after;
     base_buf_printf(&q, " r.id > $%d", np);
-    if (f->todo_org) {
-        p[np++] = f->todo_org;
-        base_buf_printf(
-            &q,
-            " AND r.state = 'open' AND EXISTS (SELECT 1 FROM request_step t"
-            " WHERE t.request_id = r.id AND t.number = r.current_step AND t.state = 'waiting'"
-            " AND (t.org = $%d OR (t.escalate_to = $%d AND t.due_at < now())))",
-            np, np);
-    }
+    if (f->todo_org)
+        todo_filter(&q, f, p, &np);
     if (f->started_org) {
         p[np++] = f->started_org;
         base_buf_printf(&q, " AND r.started_org = $%d", np);

@@ -19,6 +19,10 @@ typedef struct db_step {
     int number;
     const char *level, *org, *state, *due_at, *decided_at, *comment;
     const char *escalate_to; /* the holder's superior (overdue steps), or NULL */
+    /* a university's office holds it (migration 022): the staff role, the
+       college of a college's office, the office it escalates to; NULL for
+       K-12 steps, which the whole org holds */
+    const char *office, *college, *escalate_office;
     long long decided_by;
     int forced;
 } db_step;
@@ -66,8 +70,10 @@ int db_request_decide(db_conn *c, long long id, int number, const char *step_sta
 /* Move a request to `state` and `current_step` (0 = none) without deciding a step. */
 int db_request_set_state(db_conn *c, long long id, const char *state, int current_step,
                          app_err *err);
-/* Resubmission: every step pending again, step 1 waiting with `due_at`. */
-int db_request_steps_reset(db_conn *c, long long id, const char *due_at, app_err *err);
+/* Resubmission: every step pending again, step 1 (and the steps up to
+   `parallel`, when they wait side by side) waiting with `due_at`. */
+int db_request_steps_reset(db_conn *c, long long id, const char *due_at, int parallel,
+                           app_err *err);
 /* Resubmission with another route: the steps replaced by `steps` (n of
    them, states and due_at as given). */
 int db_request_steps_replace(db_conn *c, long long id, const db_step *steps, int n, app_err *err);
@@ -81,6 +87,11 @@ int db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err 
 
 typedef struct db_request_filter {
     const char *todo_org;       /* box=todo: steps waiting at this org or escalated to it */
+    const char *todo_office;    /* with todo_org: only steps of this office (NULL: steps of
+                                   the whole org, office NULL) */
+    const char *todo_college;   /* with todo_office: a college office's own college */
+    int held;                   /* with todo_office: every request with a step of that office,
+                                   whatever its state, not only what waits there */
     const char *started_org;    /* box=mine */
     const char *school_like;    /* box=all for a school: school = this */
     const char *authority_like; /* box=all for a bureau: schools whose authority LIKE */

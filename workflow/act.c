@@ -4,6 +4,7 @@
  */
 #include "db/intake.h"
 #include "workflow/effects.h"
+#include "workflow/uni.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,14 +18,12 @@ holds(const core_op *op, const db_step *st, int *out_forced)
 {
     const core_actor *a = op->actor;
     *out_forced = 0;
-    if ((a->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(a)) || a->student_id != 0)
-        return 0;
-    if (strcmp(st->org, a->org) == 0)
+    if (wf_actor_holds(a, st->org, st->office, st->college))
         return 1;
     char now[24];
     wf_now_text(now);
-    if (st->escalate_to && strcmp(st->escalate_to, a->org) == 0 && st->due_at && st->due_at[0] &&
-        strcmp(st->due_at, now) < 0) {
+    if (st->escalate_to && wf_actor_holds(a, st->escalate_to, st->escalate_office, NULL) &&
+        st->due_at && st->due_at[0] && strcmp(st->due_at, now) < 0) {
         *out_forced = 1; /* 强制干预 */
         return 1;
     }
@@ -55,8 +54,13 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
                outcome *o, app_err *err)
 {
     const char *org = starter_org(d, q);
-    if (strcmp(org, op->actor->org) != 0 || op->actor->student_id != 0 ||
-        (op->actor->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(op->actor)))
+    /* a student's own request is the student's, not the university's */
+    int mine =
+        d->starter == WF_START_STUDENT
+            ? wf_actor_is_student(op->actor) && q->started_by == op->actor->user_id
+            : !wf_actor_is_student(op->actor) && strcmp(org, op->actor->org) == 0 &&
+                  (op->actor->level != CORE_LEVEL_SCHOOL || wf_actor_is_registrar(op->actor));
+    if (!mine)
         return app_err_set(err, APP_EFORBIDDEN, "not_request_starter", "starter %s", org);
     int open = strcmp(q->state, "open") == 0, returned = strcmp(q->state, "returned") == 0;
     if (withdraw ? !open && !returned : !returned)
@@ -64,7 +68,8 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
     int rc;
     if (withdraw) {
         o->req_state = "withdrawn";
-        if ((rc = db_request_set_state(db, q->id, "withdrawn", 0, err)) != 0)
+        if ((rc = db_request_set_state(db, q->id, "withdrawn", 0, err)) != 0 ||
+            (rc = wf_uni_step_undone(db, op, d, q, err)) != 0)
             return rc;
         if (d->effect == WF_E_REGISTER)
             return core_student_reject_registration(db, op, q->student_id, q->id, err);
@@ -81,24 +86,73 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
     } else {
         db_settings set;
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
-            (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set), err)) != 0)
+            (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set),
+                                         wf_parallel_of(d, q->steps, q->nsteps), err)) != 0)
             return rc;
     }
     return db_request_set_state(db, q->id, "open", 1, err);
 }
 
+/* Whether step `step` may be decided now: the current one, or a step of
+   the type's parallel group still waiting (docs/decisions/0033). */
+static int
+actable(const wf_def *d, const core_request *q, int step)
+{
+    if (step < 1 || step > q->nsteps)
+        return 0;
+    if (step == q->current_step)
+        return 1;
+    return step <= d->parallel && q->current_step >= 1 && q->current_step <= d->parallel &&
+           strcmp(q->steps[step - 1].state, "waiting") == 0;
+}
+
+/* Another step of the parallel group still waiting besides `step`: its
+   number, else 0. */
+static int
+parallel_waiting(const wf_def *d, const core_request *q, int step)
+{
+    for (int i = 1; i <= d->parallel && i <= q->nsteps; i++)
+        if (i != step && strcmp(q->steps[i - 1].state, "waiting") == 0)
+            return i;
+    return 0;
+}
+
 /* approve, reject or return step `step`, and on the last approval (or a
    rejected registration) the effect, in this transaction (rule 17). */
+/* The electronic registration step (学信网电子注册) of a major transfer. */
 static int
-act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-            const char *action, int step, const char *comment, outcome *o, app_err *err)
+is_registration(const db_step *st)
 {
+    return st->office && strcmp(st->office, "student_affairs") == 0;
+}
+
+/* Who may decide step `st`: its holder (or superior once overdue); a
+   confirmation's step only through POST .../confirmations, by student
+   affairs or a service client of the request's province. */
+static int
+may_decide(const core_op *op, const core_request *q, const db_step *st, int confirm, int *forced)
+{
+    *forced = 0;
+    if (confirm == 2)
+        return is_registration(st) && op->actor->level == CORE_LEVEL_PROVINCE &&
+               strcmp(op->actor->org, q->province) == 0;
+    return holds(op, st, forced);
+}
+
+static int
+act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, const wf_act *a,
+            outcome *o, app_err *err)
+{
+    const char *action = a->action, *comment = a->comment;
+    int step = a->step;
     int approve = strcmp(action, "approve") == 0, reject = strcmp(action, "reject") == 0;
-    if (strcmp(q->state, "open") != 0 || q->current_step != step || step < 1 || step > q->nsteps)
+    if (strcmp(q->state, "open") != 0 || !actable(d, q, step))
         return app_err_set(err, APP_ECONFLICT, "step_already_decided", "current step %d",
                            q->current_step);
     const db_step *st = &q->steps[step - 1];
-    if (!holds(op, st, &o->forced))
+    if (a->confirm && !is_registration(st))
+        return app_err_set(err, APP_ECONFLICT, "not_awaiting_confirmation", "step %d", step);
+    if (!may_decide(op, q, st, a->confirm, &o->forced))
         return app_err_set(err, APP_EFORBIDDEN, "not_step_holder", "step %d is held by %s", step,
                            st->org);
     o->step = step;
@@ -108,14 +162,23 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
         o->req_state = "returned";
         /* the step stays `returned` until the starter resubmits */
         if ((rc = db_request_decide(db, q->id, step, "returned", uid, comment, o->forced,
-                                    "returned", 0, NULL, err)) != 0)
+                                    "returned", 0, NULL, err)) != 0 ||
+            (rc = wf_uni_step_undone(db, op, d, q, err)) != 0)
             return rc;
         return db_request_set_state(db, q->id, "returned", step, err);
     }
     o->req_state = reject ? "rejected" : last ? "approved" : "open";
     int next = reject || last ? 0 : step + 1;
+    /* after a parallel group: the first step not yet approved */
+    while (next && next < q->nsteps && strcmp(q->steps[next - 1].state, "approved") == 0)
+        next++;
     const char *due = NULL;
-    if (next) {
+    int waits = approve ? parallel_waiting(d, q, step) : 0;
+    if (waits) {
+        /* the other dean has yet to decide: the request stays at that step */
+        next = waits;
+        due = q->steps[waits - 1].due_at;
+    } else if (next) {
         db_settings set;
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0)
             return rc;
@@ -126,9 +189,11 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
         return rc;
     if (reject && d->effect == WF_E_REGISTER)
         return core_student_reject_registration(db, op, q->student_id, q->id, err);
+    if (reject)
+        return wf_uni_step_undone(db, op, d, q, err);
     if (approve && last)
         return wf_effect_apply(db, op, d, q->id, &o->req_state, &o->failure, err);
-    return 0;
+    return wf_uni_step_approved(db, op, d, q, step, err);
 }
 
 /* The action row, the audit row and the change-feed event of an action. */
@@ -167,7 +232,7 @@ int
 wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                const char *comment, core_request *out, app_err *err)
 {
-    wf_act a = {id, action, step, comment, NULL, 0};
+    wf_act a = {id, action, step, comment, NULL, 0, 0};
     return wf_request_act_on(db, op, &a, out, err);
 }
 
@@ -176,6 +241,8 @@ wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request 
 {
     static const char *const actions[] = {"approve",  "reject",   "return",
                                           "withdraw", "resubmit", NULL};
+    if (a->confirm && strcmp(a->action, "approve") != 0 && strcmp(a->action, "reject") != 0)
+        return app_err_set(err, APP_EINVAL, "invalid_action", "action %s", a->action);
     int known = 0;
     for (const char *const *x = actions; *x; x++)
         known |= strcmp(*x, a->action) == 0;
@@ -203,7 +270,7 @@ wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request 
     if (withdraw || resubmit)
         rc = act_as_starter(db, op, d, &q, withdraw, &o, err);
     else
-        rc = act_on_step(db, op, d, &q, a->action, a->step, a->comment, &o, err);
+        rc = act_on_step(db, op, d, &q, a, &o, err);
     if (rc != 0 || (rc = wf_evidence_check(db, op, a->evidence, a->nevidence, &ev, err)) != 0)
         goto fail;
     if (wf_fault_after_effect) {
@@ -218,4 +285,26 @@ wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request 
 fail:
     db_rollback(db);
     return rc;
+}
+
+int
+wf_request_confirm(db_conn *db, const core_op *op, const wf_confirm *c, core_request *out,
+                   app_err *err)
+{
+    int yes = c->result && strcmp(c->result, "confirmed") == 0;
+    if (!yes && (c->result == NULL || strcmp(c->result, "refused") != 0))
+        return wf_err_item(err, "/result", "invalid_value");
+    /* the step is the current one: read it first (the action checks it again, locked) */
+    core_request q;
+    int rc = wf_request_load(db, op, c->request, 0, &q, err);
+    if (rc != 0)
+        return rc;
+    const char *comment = c->comment;
+    if (c->reference)
+        comment =
+            app_arena_printf(op->arena, "%s%s学信网电子注册：%s", c->comment ? c->comment : "",
+                             c->comment ? "；" : "", c->reference);
+    wf_act a = {c->request, yes ? "approve" : "reject", q.current_step, comment, NULL,
+                0,          c->by_client ? 2 : 1};
+    return wf_request_act_on(db, op, &a, out, err);
 }

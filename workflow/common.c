@@ -113,3 +113,48 @@ wf_json_text(app_arena *a, json_t *o)
     free(s);
     return t;
 }
+
+int
+wf_parallel_of(const wf_def *d, const db_step *steps, int n)
+{
+    int k = 1;
+    while (k < d->parallel && k < n && steps[0].office && steps[k].office &&
+           strcmp(steps[0].office, steps[k].office) == 0)
+        k++;
+    return k;
+}
+
+int
+wf_actor_holds(const core_actor *a, const char *org, const char *office, const char *college)
+{
+    if (strcmp(a->org, org) != 0)
+        return 0;
+    if (office == NULL) /* a bureau user, or the school's registrar (never a student) */
+        return a->level >= CORE_LEVEL_COUNTY || wf_actor_is_registrar(a);
+    const char *mine = wf_actor_office(a);
+    return mine && strcmp(mine, office) == 0 &&
+           (college == NULL || (wf_actor_college(a) != 0 && atoll(college) == wf_actor_college(a)));
+}
+
+/* ---- university accounts (docs/decisions/0033) ---- */
+
+int
+wf_actor_is_student(const core_actor *a)
+{
+    return a->student_id != 0;
+}
+
+const char *
+wf_actor_office(const core_actor *a)
+{
+    if (a->student_id != 0 || a->level != CORE_LEVEL_SCHOOL ||
+        !core_staff_role_university(a->staff_role))
+        return NULL;
+    return core_staff_role_name(a->staff_role);
+}
+
+long long
+wf_actor_college(const core_actor *a)
+{
+    return wf_actor_office(a) && core_staff_role_college_scoped(a->staff_role) ? a->college : 0;
+}

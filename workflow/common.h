@@ -49,6 +49,25 @@ int wf_request_load(db_conn *db, const core_op *op, long long id, int lock, core
    its schools, or a bureau over either school. */
 int wf_problem_visible(db_conn *db, const core_op *op, const db_problem *pr);
 
+/* How many leading steps of a request of type `d` wait side by side: up to
+   d->parallel steps held by the same office as the first (a major
+   transfer's two deans; one when both colleges are one), else 1. */
+int wf_parallel_of(const wf_def *d, const db_step *steps, int n);
+
+/* Whether the actor holds a step held by `org` and, in a university,
+   `office` of `college` (NULL: any college, or a whole org's step: a school's
+   registrar or a bureau user of the org). docs/decisions/0033. */
+int wf_actor_holds(const core_actor *a, const char *org, const char *office, const char *college);
+
+/* 1 when the actor is a university student (role student). */
+int wf_actor_is_student(const core_actor *a);
+
+/* A university staff account's office (the staff role's name, static) and
+   college (uni_college.id, 0 when the office is the university's); NULL
+   office for everyone else. */
+const char *wf_actor_office(const core_actor *a);
+long long wf_actor_college(const core_actor *a);
+
 /* The compact text of `o` in `a`; takes the reference (decref'd). NULL
    `o` (a failed json_pack) gives "{}". */
 const char *wf_json_text(app_arena *a, json_t *o);

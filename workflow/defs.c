@@ -78,6 +78,40 @@ static const wf_member RESOLUTION[] = {
     {.name = NULL},
 };
 
+/* a university's requests (docs/decisions/0033) */
+static const char *const REASON_KINDS[] = {"illness", "military", "personal", NULL};
+static const char *const HOSPITALS[] = {"campus", "grade_2a", NULL};
+static const wf_member UNI_SUSPEND[] = {
+    {.name = "reason_kind",
+     .kind = WF_K_CHOICE,
+     .required = 1,
+     .choices = REASON_KINDS,
+     .bad_code = "invalid_value"},
+    {.name = "hospital", .kind = WF_K_CHOICE, .choices = HOSPITALS, .bad_code = "invalid_value"},
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = "start_date", .kind = WF_K_DATE, .required = 1},
+    {.name = "end_date", .kind = WF_K_DATE, .required = 1, .after = "start_date"},
+    {.name = NULL},
+};
+static const wf_member UNI_PLACE[] = {
+    {.name = "reason", .kind = WF_K_TEXT, .max = 500},
+    {.name = "class", .kind = WF_K_CLASS, .min = 0, .max = 2147483647},
+    {.name = NULL},
+};
+static const wf_member UNI_REASON[] = {
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = NULL},
+};
+static const wf_member UNI_MAJOR[] = {
+    {.name = "to_major", .kind = WF_K_TEXT, .required = 1, .max = 32},
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = "class", .kind = WF_K_CLASS, .min = 0, .max = 2147483647},
+    {.name = NULL},
+};
+static const char *const U_STUDYING[] = {"studying", NULL};
+static const char *const U_SUSPENDED[] = {"suspended", NULL};
+static const char *const U_ACTIVE[] = {"studying", "suspended", NULL};
+
 /* ------------------------------------------------------------ types */
 
 #define C WF_H_COMPETENT
@@ -190,6 +224,58 @@ const wf_def wf_defs[] = {
      .steps = {C},
      .effect = WF_E_STATE,
      .revertible = 1},
+    /* a university's status changes: the student starts, its offices decide */
+    {.type = "uni_suspend",
+     .label = "休学（高校）",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_VICE_DEAN, WF_H_U_REGISTRAR_HEAD},
+     .effect = WF_E_U_SUSPEND,
+     .members = UNI_SUSPEND,
+     .evidence_required = 1,
+     .revertible = 1,
+     .university = 1},
+    {.type = "uni_resume",
+     .label = "复学（高校）",
+     .from = U_SUSPENDED,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_VICE_DEAN, WF_H_U_REGISTRAR_HEAD},
+     .effect = WF_E_U_RESUME,
+     .members = UNI_PLACE,
+     .revertible = 1,
+     .university = 1},
+    {.type = "uni_withdraw",
+     .label = "退学（高校，本人申请）",
+     .from = U_ACTIVE,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_ACADEMIC_OFFICE, WF_H_U_REGISTRAR_HEAD, WF_H_U_VICE_PRESIDENT},
+     .effect = WF_E_U_WITHDRAW,
+     .members = UNI_REASON,
+     .revertible = 1,
+     .university = 1},
+    /* both deans in either order; 插班学习 after the vice-president; the
+       province, then the electronic registration (POST .../confirmations) */
+    {.type = "major_transfer",
+     .label = "转专业",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_SENDING_DEAN, WF_H_U_RECEIVING_DEAN, WF_H_U_REGISTRAR_HEAD,
+               WF_H_U_VICE_PRESIDENT, WF_H_PROVINCE, WF_H_U_REGISTRATION},
+     .effect = WF_E_U_MAJOR,
+     .members = UNI_MAJOR,
+     .revertible = 1,
+     .parallel = 2,
+     .interim = WF_H_U_VICE_PRESIDENT,
+     .university = 1},
+    {.type = "cohort_change",
+     .label = "调整年级（随下届同专业学习）",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_REGISTRAR_HEAD},
+     .effect = WF_E_U_COHORT,
+     .members = UNI_PLACE,
+     .revertible = 1,
+     .university = 1},
     /* 问题学籍 (DOMAIN rule 24): 佐证, 变更 or 删除, decided by the lowest
        common authority of the schools involved */
     {.type = "problem_resolution",
@@ -264,6 +350,20 @@ wf_holder_name(wf_holder h)
         return "lowest_common_authority";
     case WF_H_PROVINCE_IF_DELETE_G:
         return "province_if_deleting_g_number";
+    case WF_H_U_ACADEMIC_OFFICE:
+        return "college_academic_office";
+    case WF_H_U_VICE_DEAN:
+        return "teaching_vice_dean";
+    case WF_H_U_SENDING_DEAN:
+        return "sending_dean";
+    case WF_H_U_RECEIVING_DEAN:
+        return "receiving_dean";
+    case WF_H_U_REGISTRAR_HEAD:
+        return "registrar_head";
+    case WF_H_U_VICE_PRESIDENT:
+        return "vice_president";
+    case WF_H_U_REGISTRATION:
+        return "electronic_registration";
     default:
         return NULL;
     }
@@ -299,6 +399,20 @@ wf_holder_label(wf_holder h)
         return "涉及学校的最低共同主管部门";
     case WF_H_PROVINCE_IF_DELETE_G:
         return "省级教育行政部门（删除G字头学籍时）";
+    case WF_H_U_ACADEMIC_OFFICE:
+        return "学生所在学院教务办公室";
+    case WF_H_U_VICE_DEAN:
+        return "学生所在学院教学院长";
+    case WF_H_U_SENDING_DEAN:
+        return "转出学院院长";
+    case WF_H_U_RECEIVING_DEAN:
+        return "转入学院院长";
+    case WF_H_U_REGISTRAR_HEAD:
+        return "教务处处长";
+    case WF_H_U_VICE_PRESIDENT:
+        return "主管校长";
+    case WF_H_U_REGISTRATION:
+        return "学信网电子注册（学生处或省级服务客户端确认）";
     default:
         return NULL;
     }
@@ -320,6 +434,8 @@ wf_starter_name(wf_starter s)
         return "problem_resolution";
     case WF_START_CLAIMING:
         return "claiming_school";
+    case WF_START_STUDENT:
+        return "student";
     default:
         return NULL;
     }
@@ -347,6 +463,16 @@ wf_effect_name(wf_effect e)
         return "resolve_problem";
     case WF_E_INTAKE:
         return "enrol_at_claiming_school";
+    case WF_E_U_SUSPEND:
+        return "suspend_until_end_date";
+    case WF_E_U_RESUME:
+        return "resume_in_cohort";
+    case WF_E_U_WITHDRAW:
+        return "withdraw_and_close";
+    case WF_E_U_MAJOR:
+        return "sit_in_then_change_major";
+    case WF_E_U_COHORT:
+        return "next_cohort_with_notice";
     default:
         return NULL;
     }

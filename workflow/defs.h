@@ -25,6 +25,16 @@ typedef enum {
     WF_H_TO_SCHOOL,            /* batch_transfer: the receiving school */
     WF_H_LOWEST_COMMON,        /* problem_resolution: lowest common authority of the schools */
     WF_H_PROVINCE_IF_DELETE_G, /* problem_resolution: the province, deleting a G-numbered record */
+    /* offices of a university (docs/decisions/0033): the step's org is the
+       university, its office the staff role that decides it */
+    WF_H_U_ACADEMIC_OFFICE, /* the academic office of the student's college */
+    WF_H_U_VICE_DEAN,       /* the teaching vice-dean of the student's college */
+    WF_H_U_SENDING_DEAN,    /* major transfer: the dean of the student's college */
+    WF_H_U_RECEIVING_DEAN,  /* major transfer: the dean of the receiving college */
+    WF_H_U_REGISTRAR_HEAD,  /* the registrar head (教务处处长) */
+    WF_H_U_VICE_PRESIDENT,  /* the vice-president in charge (主管校长) */
+    WF_H_U_REGISTRATION,    /* electronic registration: student affairs, or a service
+                               client of the province (POST /requests/{id}/confirmations) */
 } wf_holder;
 
 /* Who starts a request. */
@@ -36,6 +46,7 @@ typedef enum {
     WF_START_AUTHORITY,  /* a bureau over both schools (batch_transfer) */
     WF_START_PROBLEM,    /* POST /problems/{id}/resolutions */
     WF_START_CLAIMING,   /* a school of the next stage claims a graduate (intake_claim) */
+    WF_START_STUDENT,    /* a university student, for their own record (role student) */
 } wf_starter;
 
 /* What the last approval does. */
@@ -50,6 +61,13 @@ typedef enum {
     WF_E_RESOLVE,        /* a problem record: evidence, change (key fields) or delete */
     WF_E_INTAKE,         /* a graduate enrolled at the claiming school; its other claims end
                             (superseded) */
+    /* a university student (workflow/uni.h) */
+    WF_E_U_SUSPEND,  /* 休学 until the end date */
+    WF_E_U_RESUME,   /* 在读 again, in a class of the right cohort */
+    WF_E_U_WITHDRAW, /* 退学: the record closed, kept */
+    WF_E_U_MAJOR,    /* 转专业: 插班学习 after the university's approval, the new major
+                        once the electronic registration confirms */
+    WF_E_U_COHORT,   /* 调整年级: the next cohort of the same major, a notice */
 } wf_effect;
 
 /* The kind of a payload member: how workflow/payload.c reads, checks and
@@ -81,6 +99,8 @@ typedef struct wf_member {
     const char *bad_at;         /* JSON pointer of a wrong type when not the member's own */
     int sealed;                 /* CHANGES: the new values are stored encrypted, as `sealed` */
     const char *const *choices; /* CHOICE */
+    const char *bad_code;       /* CHOICE: the code of a value not in .choices
+                                   (NULL: invalid_method) */
     const char *with_method;    /* taken only with this method, else unknown_field */
     const char *required_with;  /* required with this method (checked after the others) */
     int unstored;               /* a typed field only, not part of the stored payload */
@@ -101,9 +121,14 @@ typedef struct wf_def {
     int evidence_required;    /* evidence file ids required */
     int senior_only;          /* only senior secondary students (grades 31-33) */
     int revertible;
-    int batch;        /* many students (request members), no single `student` */
-    int body_members; /* members at the top of the body, not in `payload`
-                         (problem_resolution) */
+    int batch;         /* many students (request members), no single `student` */
+    int body_members;  /* members at the top of the body, not in `payload`
+                          (problem_resolution) */
+    int parallel;      /* the first `parallel` steps wait side by side, decided in any
+                          order (a major transfer's two deans) */
+    wf_holder interim; /* after this step's approval the interim effect applies
+                          (a major transfer: 插班学习); WF_H_NONE: none */
+    int university;    /* a university's type: the student's college routes it */
 } wf_def;
 
 extern const wf_def wf_defs[];

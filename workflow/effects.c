@@ -9,6 +9,7 @@
 #include "db/history.h"
 #include "db/intake.h"
 #include "db/problem.h"
+#include "workflow/uni.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,6 +454,12 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
     case WF_E_INTAKE:
         rc = apply_intake(db, op, d, &q, &applied, err);
         break;
+    case WF_E_U_SUSPEND:
+    case WF_E_U_RESUME:
+    case WF_E_U_WITHDRAW:
+    case WF_E_U_MAJOR:
+    case WF_E_U_COHORT:
+        return wf_uni_effect(db, op, d, &q, err);
     default:
         rc = apply_move(db, op, d, &q, &applied, err);
         break;

@@ -7,13 +7,35 @@
 
 #include <string.h>
 
+/* A university's student sees the requests about them; an office of the
+   university those it holds or is escalated a step of, and the university's
+   offices above the colleges every request of the university
+   (docs/decisions/0033). */
+static int
+visible_in_university(const core_op *op, const core_request *q)
+{
+    const core_actor *ac = op->actor;
+    if (wf_actor_is_student(ac)) /* their own requests only (docs/decisions/0032) */
+        return q->student_id == ac->student_id;
+    if (wf_actor_college(ac) == 0 && strcmp(q->school, ac->org) == 0)
+        return 1;
+    for (int i = 0; i < q->nsteps; i++) {
+        const db_step *st = &q->steps[i];
+        if ((st->office && wf_actor_holds(ac, st->org, st->office, st->college)) ||
+            (st->escalate_office && st->escalate_to &&
+             wf_actor_holds(ac, st->escalate_to, st->escalate_office, NULL)))
+            return 1;
+    }
+    return 0;
+}
+
 static int
 visible(db_conn *db, const core_op *op, const core_request *q, int *out, app_err *err)
 {
     const core_actor *ac = op->actor;
     *out = 0;
-    if (ac->student_id != 0) { /* a student: their own requests only (docs/decisions/0032) */
-        *out = q->student_id == ac->student_id;
+    if (wf_actor_is_student(ac) || wf_actor_office(ac)) {
+        *out = visible_in_university(op, q);
         return 0;
     }
     for (int i = 0; i < q->nsteps; i++)
@@ -72,7 +94,23 @@ wf_request_list(db_conn *db, const core_op *op, const char *box, const char *sta
     f.after_id = after_id;
     f.limit = limit;
     *out_n = 0;
-    if ((ac->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(ac)) || ac->student_id != 0)
+    const char *office = wf_actor_office(ac);
+    if (wf_actor_is_student(ac)) /* GET /me/requests lists theirs (docs/decisions/0032) */
+        return app_err_set(err, APP_EFORBIDDEN, "forbidden", "a student's are under /me");
+    if (office) {
+        /* an office: what waits at it (todo), or what it holds or held */
+        f.todo_org = ac->org;
+        f.todo_office = office;
+        long long col = wf_actor_college(ac);
+        f.todo_college = col ? app_arena_printf(op->arena, "%lld", col) : NULL;
+        f.held = strcmp(box, "todo") != 0;
+        if (f.held && f.todo_college == NULL) {
+            f.todo_org = f.todo_office = NULL;
+            f.school_like = ac->org;
+        }
+        return db_request_list(db, &f, op->arena, out, out_n, err);
+    }
+    if (ac->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(ac))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "requests are the registrar's");
     if (strcmp(box, "todo") == 0) {
         f.todo_org = ac->org;

@@ -342,11 +342,16 @@ static void
 read_choice(pctx *p, const wf_member *m, json_t *v)
 {
     int bad = 0, ok = 0;
+    if (v == NULL && !m->required)
+        return; /* an optional choice left out */
     const char *s = str_of(p->a, v, &bad);
     for (const char *const *c = m->choices; s && c && *c && !ok; c++)
         ok = strcmp(*c, s) == 0;
     if (!ok)
-        app_err_add(p->err, ptr_of(p, m->name), s || bad ? "invalid_method" : "missing_field",
+        app_err_add(p->err, ptr_of(p, m->name),
+                    !(s || bad)   ? "missing_field"
+                    : m->bad_code ? m->bad_code
+                                  : "invalid_method",
                     NULL);
     else
         set_str(p, m, s);
@@ -490,6 +495,8 @@ read_student(pctx *p, const wf_def *d, const json_t *body)
     if (d != NULL && d->batch) {
         if (sv != NULL)
             app_err_add(p->err, "/student", "unknown_field", NULL);
+    } else if (sv == NULL && d != NULL && d->starter == WF_START_STUDENT) {
+        return; /* the student's own record */
     } else if (json_is_integer(sv)) {
         p->out->student = app_arena_printf(p->a, "%lld", (long long)json_integer_value(sv));
     } else if (json_is_string(sv) && json_string_length(sv) <= 19) {

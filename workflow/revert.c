@@ -7,6 +7,7 @@
 #include "db/history.h"
 #include "db/intake.h"
 #include "workflow/effects.h"
+#include "workflow/uni.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,7 +162,11 @@ wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comm
         rc = app_err_set(err, APP_EINVAL, "not_revertible", "%s in state %s", q.type, q.state);
         goto fail;
     }
-    if (d->batch) {
+    if (d->university) {
+        rc = wf_uni_revert(db, op, d, &q, err);
+        if (rc == 0)
+            rc = record_revert(db, op, &q, q.student_id, q.school, &sc, comment, err);
+    } else if (d->batch) {
         rc = revert_members(db, op, d, &q, &sc, err);
         if (rc == 0)
             rc = record_revert(db, op, &q, 0, q.school, &sc, comment, err);

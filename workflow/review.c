@@ -31,7 +31,8 @@ wf_request_review(db_conn *db, const core_op *op, const wf_act *items, int n, wf
                   void *ctx, app_err *err)
 {
     const core_actor *ac = op->actor;
-    if (ac->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(ac))
+    if (wf_actor_is_student(ac) ||
+        (ac->level == CORE_LEVEL_SCHOOL && !wf_actor_is_registrar(ac) && !wf_actor_office(ac)))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "requests are the registrar's");
     if (n < 1 || n > WF_REVIEW_MAX)
         return app_err_set(err, APP_EINVAL, "too_many_items", "%d items", n);

@@ -11,6 +11,7 @@
 #include "core/region.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char ministry[] = "000000";
@@ -59,13 +60,21 @@ wf_route_parent(const char *code6, core_is_org_fn is_org, void *ctx, char out[11
     memcpy(out, up, sizeof(up));
 }
 
+/* Whether a whole org (office NULL) or one office of it already holds a step. */
+static int
+holds_office(const route *r, const char *org, const char *office, const char *college)
+{
+    for (int i = 0; i < r->n; i++)
+        if (strcmp(r->v[i].org, org) == 0 && strcmp(r->v[i].office, office ? office : "") == 0 &&
+            strcmp(r->v[i].college, college ? college : "") == 0)
+            return 1;
+    return 0;
+}
+
 static int
 holds(const route *r, const char *org)
 {
-    for (int i = 0; i < r->n; i++)
-        if (strcmp(r->v[i].org, org) == 0)
-            return 1;
-    return 0;
+    return holds_office(r, org, NULL, NULL);
 }
 
 /* Append a step held by `org` (at most 10 characters, checked by the callers). */
@@ -81,9 +90,67 @@ add(route *r, const char *org, core_level level, const char *escalate_to)
     if (r->n == WF_ROUTE_MAX)
         return -1;
     s = &r->v[r->n++];
+    memset(s, 0, sizeof(*s));
     s->level = level;
     memcpy(s->org, org, n + 1);
     memcpy(s->escalate_to, escalate_to, m + 1);
+    return 0;
+}
+
+/* Which office an office holder kind names, and the office it escalates to
+   ("" : the university's competent authority; NULL: nobody). */
+static const char *
+office_of(wf_holder h, const char **esc)
+{
+    switch (h) {
+    case WF_H_U_ACADEMIC_OFFICE:
+        *esc = "registrar_head";
+        return "college_office";
+    case WF_H_U_VICE_DEAN:
+        *esc = "registrar_head";
+        return "teaching_vice_dean";
+    case WF_H_U_SENDING_DEAN:
+    case WF_H_U_RECEIVING_DEAN:
+        *esc = "registrar_head";
+        return "dean";
+    case WF_H_U_REGISTRAR_HEAD:
+        *esc = "vice_president";
+        return "registrar_head";
+    case WF_H_U_VICE_PRESIDENT:
+        *esc = "";
+        return "vice_president";
+    case WF_H_U_REGISTRATION:
+        *esc = NULL; /* nobody forces the national platform's answer */
+        return "student_affairs";
+    default:
+        *esc = NULL;
+        return NULL;
+    }
+}
+
+/* A step held by an office of university `p` (docs/decisions/0033); a
+   college's office needs the college. One office decides once. */
+static int
+add_office(route *r, const wf_place *p, wf_holder h, const char *college)
+{
+    const char *esc, *office = office_of(h, &esc);
+    int scoped = h == WF_H_U_ACADEMIC_OFFICE || h == WF_H_U_VICE_DEAN || h == WF_H_U_SENDING_DEAN ||
+                 h == WF_H_U_RECEIVING_DEAN;
+    if (office == NULL || core_org_level(p->code) != CORE_LEVEL_SCHOOL ||
+        (scoped && (college == NULL || !*college || strlen(college) >= 24)))
+        return -1;
+    if (!scoped)
+        college = NULL;
+    if (holds_office(r, p->code, office, college))
+        return 0;
+    int n = r->n;
+    const char *up = esc && !*esc ? p->authority : esc ? p->code : "";
+    if (add(r, p->code, CORE_LEVEL_SCHOOL, up) != 0 || r->n == n)
+        return -1;
+    wf_route_step *s = &r->v[n];
+    snprintf(s->office, sizeof(s->office), "%s", office);
+    snprintf(s->college, sizeof(s->college), "%s", college ? college : "");
+    snprintf(s->escalate_office, sizeof(s->escalate_office), "%s", esc ? esc : "");
     return 0;
 }
 
@@ -206,6 +273,16 @@ add_step(route *r, const wf_route_in *in, wf_holder h, const sides *sd)
             return add_region(r, lca);
         }
         return add_region(r, sc->authority);
+    case WF_H_U_ACADEMIC_OFFICE:
+    case WF_H_U_VICE_DEAN:
+    case WF_H_U_SENDING_DEAN:
+        return add_office(r, sc, h, in->college);
+    case WF_H_U_RECEIVING_DEAN:
+        return add_office(r, sc, h, in->other_college);
+    case WF_H_U_REGISTRAR_HEAD:
+    case WF_H_U_VICE_PRESIDENT:
+    case WF_H_U_REGISTRATION:
+        return add_office(r, sc, h, NULL);
     case WF_H_PROVINCE_IF_DELETE_G:
         /* the ministry above two provinces needs no province below it */
         return in->delete_g && !holds(r, ministry) ? add_region(r, sd->ps) : 0;

@@ -35,13 +35,18 @@ typedef struct wf_route_in {
     int renumber;                 /* key_field_change that gives a new student number */
     int delete_g;                 /* problem_resolution deleting a G-numbered record */
     int senior;                   /* graduation of a senior secondary grade */
+    const char *college;          /* a university's type: the student's college */
+    const char *other_college;    /* major transfer: the receiving college */
 } wf_route_in;
 
 typedef struct wf_route_step {
-    core_level level;     /* of the holder org */
-    char org[11];         /* the holder: school code or region code */
-    char escalate_to[11]; /* its superior: a school's authority, a region's
-                             parent org ("000000" above a province); "" above the ministry */
+    core_level level;         /* of the holder org */
+    char org[11];             /* the holder: school code or region code */
+    char escalate_to[11];     /* its superior: a school's authority, a region's
+                                 parent org ("000000" above a province); "" above the ministry */
+    char office[24];          /* a university's office that holds it ("" for a whole org) */
+    char college[24];         /* the college of a college's office, else "" */
+    char escalate_office[24]; /* the office of the university it escalates to, else "" */
 } wf_route_step;
 
 /*

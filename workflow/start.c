@@ -14,6 +14,7 @@
 #include "workflow/effects.h"
 #include "workflow/payload.h"
 #include "workflow/route.h"
+#include "workflow/uni.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ typedef struct draft {
     const char *payload; /* as stored */
     long long problem_id;
     int renumber, delete_g, senior;
+    const char *college, *other_college; /* a university's type (workflow/uni.h) */
 } draft;
 
 /* ------------------------------------------------------------ holders */
@@ -66,6 +68,8 @@ holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv 
     in.renumber = dr->renumber;
     in.delete_g = dr->delete_g;
     in.senior = dr->senior;
+    in.college = dr->college;
+    in.other_college = dr->other_college;
     int rc;
     if (d->effect == WF_E_TRANSFER && strcmp(dr->sc.province, dr->rs.province) != 0 &&
         ((rc = province_wants(db, op, dr->rs.code, &in.province_approves_other, err)) != 0 ||
@@ -86,7 +90,14 @@ holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv 
         st->state = i == 0 ? "waiting" : "pending";
         st->escalate_to =
             r[i].escalate_to[0] ? app_arena_strdup(op->arena, r[i].escalate_to) : NULL;
+        /* a university's office (docs/decisions/0033); its parallel steps wait at once */
+        st->office = r[i].office[0] ? app_arena_strdup(op->arena, r[i].office) : NULL;
+        st->college = r[i].college[0] ? app_arena_strdup(op->arena, r[i].college) : NULL;
+        st->escalate_office =
+            r[i].escalate_office[0] ? app_arena_strdup(op->arena, r[i].escalate_office) : NULL;
     }
+    for (int i = 1; i < wf_parallel_of(d, sv->v, n); i++)
+        sv->v[i].state = "waiting";
     return 0;
 }
 
@@ -460,11 +471,31 @@ start_claim(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, 
     return 0;
 }
 
+/* A university student's own request (workflow/uni.h). */
+static int
+start_university(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, draft *dr,
+                 app_err *err)
+{
+    wf_uni_draft u;
+    int rc = wf_uni_start(db, op, d, a, &u, err);
+    if (rc == 0)
+        rc = core_school_load(db, op, u.school, &dr->sc, err);
+    if (rc != 0)
+        return rc;
+    dr->student_id = u.student_id;
+    dr->college = u.college;
+    dr->other_college = u.other_college;
+    dr->payload = u.payload;
+    return 0;
+}
+
 /* The type's own rules; fills the draft. */
 static int
 start_draft(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a, draft *dr,
             app_err *err)
 {
+    if (d->university)
+        return start_university(db, op, d, a, dr, err);
     switch (d->effect) {
     case WF_E_BATCH_TRANSFER:
         return start_batch(db, op, d, a, dr, err);
@@ -550,8 +581,10 @@ start_allowed(const core_op *op, const wf_def *d, const wf_start *a, app_err *er
     if (d == NULL || d->starter == WF_START_NONE ||
         (d->starter == WF_START_PROBLEM) != (a->problem_id != 0))
         return wf_err_item(err, "/type", "invalid_request_type");
-    if (d->starter != WF_START_PROBLEM && d->starter != WF_START_AUTHORITY &&
-        !wf_actor_is_registrar(op->actor))
+    if (d->starter == WF_START_STUDENT
+            ? !wf_actor_is_student(op->actor)
+            : d->starter != WF_START_PROBLEM && d->starter != WF_START_AUTHORITY &&
+                  !wf_actor_is_registrar(op->actor))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden",
                            "a school's registrar starts requests");
     if (d->evidence_required && a->nevidence == 0)
@@ -578,8 +611,9 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
         (rc = holders(db, op, d, &dr, &sv, err)) != 0 ||
         (rc = db_settings_for_school(db, dr.sc.code, op->arena, &set, err)) != 0)
         goto fail;
-    if (sv.n > 0)
-        sv.v[0].due_at = wf_step_due(op, &set);
+    for (int i = 0; i < sv.n; i++)
+        if (strcmp(sv.v[i].state, "waiting") == 0)
+            sv.v[i].due_at = wf_step_due(op, &set);
     core_request *q = out;
     if ((rc = insert_request(db, op, d, a, &dr, &sv, ev, q, err)) != 0 ||
         (rc = record_start(db, op, d, a, &dr, q, err)) != 0)

@@ -84,6 +84,7 @@ typedef struct wf_act {
     const char *comment;
     const long long *evidence; /* file ids of the caller's org (POST /files), at most 10 */
     int nevidence;
+    int confirm; /* POST /requests/{id}/confirmations: 1 student affairs, 2 a service client */
 } wf_act;
 
 /* wf_request_act with evidence: the files are checked as a start checks
@@ -91,6 +92,26 @@ typedef struct wf_act {
    and holder checks) and recorded on the action row. */
 int wf_request_act_on(db_conn *db, const core_op *op, const wf_act *a, core_request *out,
                       app_err *err);
+
+/*
+ * The electronic registration's answer on a major transfer (POST
+ * /requests/{id}/confirmations, docs/decisions/0033): `confirmed` approves
+ * its last step (the transfer becomes real), `refused` rejects it (the
+ * student back in the old major). By the university's student affairs
+ * office, or (by_client) a service client of the university's province.
+ * `reference` (学信网 reference, at most 64 characters) goes into the
+ * action's comment. Errors: APP_EINVAL invalid_value /result;
+ * APP_ECONFLICT not_awaiting_confirmation (the request waits at no
+ * registration step); APP_EFORBIDDEN not_step_holder; and as
+ * wf_request_act_on.
+ */
+typedef struct wf_confirm {
+    long long request;
+    const char *result, *reference, *comment;
+    int by_client;
+} wf_confirm;
+int wf_request_confirm(db_conn *db, const core_op *op, const wf_confirm *c, core_request *out,
+                       app_err *err);
 
 /* The outcome of item `i` of a review: rc 0 with the request as it is now
    (q), or rc and its error (e; q NULL). Both are the callee's, valid during
