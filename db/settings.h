@@ -34,7 +34,7 @@
     "\"province_approves_transfers\":false,"                                                       \
     "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"                   \
     "\"import_upload_retention_days\":7,"                                                          \
-    "\"intake_window\":{\"from\":\"10-16\",\"until\":\"10-31\"},"                       \
+    "\"intake_window\":{\"from\":\"10-16\",\"until\":\"10-31\"},"                                  \
     "\"school_year_start\":\"09-01\",\"second_term_start\":\"03-01\"}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
