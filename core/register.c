@@ -347,7 +347,10 @@ check_records(db_conn *db, const core_op *op, core_reg *rows, int n, who_cache *
         const char *who = holder_named(db, op, wc, h[k].school, err);
         if (who == NULL)
             return err->code;
-        r->rc = core__has_record(op, r->err, h[k].id, who, h[k].state);
+        if (core__repeats_stage(h[k].state, h[k].grade, atoi(r->rec->v[CORE_R_GRADE])))
+            r->rc = core__repeater(r->err);
+        else
+            r->rc = core__has_record(op, r->err, h[k].id, who, h[k].state);
     }
     return rc;
 }
