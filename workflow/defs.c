@@ -164,7 +164,8 @@ const wf_def wf_defs[] = {
      .steps = {C},
      .effect = WF_E_KEY_FIELDS,
      .members = KEY_FIELD_CHANGE,
-     .evidence_required = 1},
+     .evidence_required = 1,
+     .revertible = 1},
     /* a school's graduating grade: primary and junior complete at once */
     {.type = "graduation",
      .label = "毕业",

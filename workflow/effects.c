@@ -131,10 +131,12 @@ key_changes_of(const core_op *op, const char *payload, core_record *out, unsigne
 }
 
 /* Apply the sealed key-field changes of `q`; *holder: the enrolled student
-   holding the new identity when that fails with duplicate_enrolled. */
+   holding the new identity when that fails with duplicate_enrolled. With
+   `applied`, what a revert needs: the old values sealed and the renumber
+   flag (JSON object text). */
 static int
 apply_key_changes(db_conn *db, const core_op *op, const core_request *q, long long *holder,
-                  app_err *err)
+                  const char **applied, app_err *err)
 {
     core_record ch;
     unsigned char present[CORE_NFIELDS];
@@ -142,8 +144,13 @@ apply_key_changes(db_conn *db, const core_op *op, const core_request *q, long lo
     int rc = key_changes_of(op, q->payload_json, &ch, present, &renumber, err);
     if (rc != 0)
         return rc;
-    return core_student_key_change(db, op, q->student_id, &ch, present, renumber, q->id, holder,
-                                   err);
+    core_key_change kc = {&ch, present, renumber, q->id, "key_field_change", NULL, NULL};
+    if ((rc = core_student_key_apply(db, op, q->student_id, &kc, holder, err)) != 0)
+        return rc;
+    if (applied)
+        *applied = wf_json_text(
+            op->arena, json_pack("{s:s,s:i}", "sealed_old", kc.sealed_old, "renumber", renumber));
+    return 0;
 }
 
 static int
@@ -159,7 +166,10 @@ apply_key_fields(db_conn *db, const core_op *op, const core_request *q, const ch
                  const char **failure, app_err *err)
 {
     long long holder = 0;
-    int rc = apply_key_changes(db, op, q, &holder, err);
+    const char *applied = NULL;
+    int rc = apply_key_changes(db, op, q, &holder, &applied, err);
+    if (rc == 0)
+        return db_request_set_applied(db, q->id, applied, err);
     if (!is_duplicate_enrolled(rc, err))
         return rc;
     app_err_clear(err);
@@ -317,7 +327,7 @@ apply_resolution(db_conn *db, const core_op *op, const core_request *q, const ch
         return app_err_set(err, APP_EINTERNAL, NULL, "resolution without method");
     if (strcmp(method, "change") == 0) {
         long long holder = 0;
-        rc = apply_key_changes(db, op, q, &holder, err);
+        rc = apply_key_changes(db, op, q, &holder, NULL, err);
         if (is_duplicate_enrolled(rc, err)) {
             /* the new identity is held: the request fails, the problem stays */
             app_err_clear(err);

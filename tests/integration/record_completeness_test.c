@@ -81,6 +81,98 @@ START_TEST(test_pupil_who_left_without_finishing_is_not_a_repeater)
 }
 END_TEST
 
+/* A key_field_change of `student` (of school A) approved: its request. */
+static core_request
+key_change(long long student, int field, const char *value, int renumber)
+{
+    long long ev = cw_file(CW_A);
+    wf_start a = {.type = "key_field_change",
+                  .student = cw_key(student),
+                  .evidence = &ev,
+                  .nevidence = 1,
+                  .renumber = renumber};
+    a.changes.v[field] = value;
+    a.present[field] = 1;
+    long long rid = cw_start_ok(CW_REG_A, &a);
+    core_request q;
+    cw_approve_all(rid, &q);
+    ck_assert_str_eq(q.state, "approved");
+    return q;
+}
+
+START_TEST(test_key_field_change_is_reverted_with_both_entries_in_history)
+{
+    core_record *r = cw_record(CW_A, 13, 1, 730);
+    long long s = cw_enrol(CW_REG_A, cw_copy(r));
+    const char *name = r->v[CORE_R_NAME];
+    core_request q = key_change(s, CORE_R_NAME, "欧阳新名", 0);
+    ck_assert_str_eq(cw_scalar("SELECT name FROM student WHERE id = %lld", s), "欧阳新名");
+    /* the old value is kept sealed, not in clear */
+    ck_assert_ptr_nonnull(q.applied_json);
+    ck_assert_ptr_null(strstr(q.applied_json, name));
+    core_request back;
+    app_err err = {0};
+    int rc = cw_revert(CW_FURONG, q.id, &back, &err);
+    cw_ok(rc, &err);
+    ck_assert_str_eq(back.state, "reverted");
+    ck_assert_str_eq(cw_scalar("SELECT name FROM student WHERE id = %lld", s), name);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld"
+                              " AND request_id = %lld AND kind = 'key_field_change'",
+                              s, q.id),
+                     1);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld"
+                              " AND request_id = %lld AND kind = 'revert'"
+                              " AND changes @> '[{\"field\": \"/name\"}]'",
+                              s, q.id),
+                     1);
+    /* once only */
+    rc = cw_revert(CW_FURONG, q.id, NULL, &err);
+    cw_fails(rc, &err, APP_EINVAL, "not_revertible");
+}
+END_TEST
+
+START_TEST(test_key_revert_meets_the_duplicate_check)
+{
+    core_record *r = cw_record(CW_A, 13, 1, 740);
+    long long x = cw_enrol(CW_REG_A, cw_copy(r));
+    core_request q = key_change(x, CORE_R_ID_NUMBER, cw_new_id(r, CW_A), 1);
+    /* the old identity (and its G number) is free: another school enrols it */
+    core_record *again = cw_copy(r);
+    again->v[CORE_R_NAME] = "司马另名"; /* not a look-alike of x */
+    long long y = cw_enrol(CW_REG_B, again);
+    ck_assert_int_ne(x, y);
+    long long before = cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld", x);
+    app_err err = {0};
+    int rc = cw_revert(CW_FURONG, q.id, NULL, &err);
+    cw_fails(rc, &err, APP_ECONFLICT, "duplicate_enrolled");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld", x),
+                     before);
+    core_request now;
+    app_err e2 = {0};
+    cw_ok(cw_get(CW_FURONG, q.id, &now, &e2), &e2);
+    ck_assert_str_eq(now.state, "approved");
+}
+END_TEST
+
+START_TEST(test_key_revert_after_a_later_change_conflicts)
+{
+    long long s = cw_student(CW_A, 13, 1, 750);
+    core_request first = key_change(s, CORE_R_NAME, "欧阳一名", 0);
+    key_change(s, CORE_R_NAME, "欧阳二名", 0);
+    app_err err = {0};
+    int rc = cw_revert(CW_FURONG, first.id, NULL, &err);
+    cw_fails(rc, &err, APP_ECONFLICT, "revert_conflict");
+    ck_assert_str_eq(cw_scalar("SELECT name FROM student WHERE id = %lld", s), "欧阳二名");
+    /* a school does not revert (rule 18) */
+    app_err e2 = {0};
+    core_request second;
+    ck_assert_int_gt(cw_count("SELECT max(id) FROM request WHERE student_id = %lld", s), 0);
+    long long last = cw_count("SELECT max(id) FROM request WHERE student_id = %lld", s);
+    rc = cw_revert(CW_REG_A, last, &second, &e2);
+    ck_assert_int_ne(rc, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -92,6 +184,9 @@ main(void)
     tcase_add_test(tc, test_graduate_of_primary_is_not_registered_into_primary_again);
     tcase_add_test(tc, test_primary_graduate_into_senior_meets_the_former_record);
     tcase_add_test(tc, test_pupil_who_left_without_finishing_is_not_a_repeater);
+    tcase_add_test(tc, test_key_field_change_is_reverted_with_both_entries_in_history);
+    tcase_add_test(tc, test_key_revert_meets_the_duplicate_check);
+    tcase_add_test(tc, test_key_revert_after_a_later_change_conflicts);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
