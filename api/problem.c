@@ -165,6 +165,10 @@ static const problem problems[] = {
     {"compulsory_repeater", 409,
      "义务教育阶段不招收复读生：该学生已在本学段毕业（结业），不能再次注册本学段学籍",
      "Compulsory education takes no repeaters: the pupil already finished this stage"},
+    {"effective_date_too_old", 422, "转学生效日期早于本省允许补录的期限",
+     "The transfer's effective date lies before the province's limit for recording it late"},
+    {"family_member_required", 422, "须填写第二位家庭成员（孤儿、单亲家庭可填写亲属或老师）",
+     "A second family member is required (a relative or a teacher for orphans and single parents)"},
     {"class_full", 409, "班级人数已达上限", "The class is full"},
     {"class_not_found", 422, "学校没有该年级班级", "The school has no such class"},
     {"below_entry_age", 422, "未达到一年级入学年龄", "Below the entry age for grade 1"},
@@ -317,6 +321,7 @@ static const struct {
     {"xlsx_no_sheet", "没有名为“%s”的工作表", "no worksheet named \"%s\""},
     {"export_too_large", "一次最多导出 %s 名学生", "at most %s students per export"},
     {"report_too_large", "最多 %s 行", "at most %s rows"},
+    {"effective_date_too_old", "最多可补录 %s 天以前办理的转学", "at most %s days back"},
     {"invalid_group_by", "不支持“%s”", "not \"%s\""},
 };
 
@@ -347,6 +352,9 @@ static const struct {
     {"invalid_setting", "days", "须为 1 至 60 的整数", "must be an integer from 1 to 60"},
     {"invalid_setting", "retention_days", "须为 1 至 30 的整数（天）",
      "must be an integer from 1 to 30 (days)"},
+    {"invalid_setting", "backdate_days", "须为 0 至 365 的整数（天）",
+     "must be an integer from 0 to 365 (days)"},
+    {"invalid_setting", "family_members", "须为 1 或 2", "must be 1 or 2"},
     {"invalid_setting", "student_field", "不是学籍信息项的字段名", "is not a student record field"},
     {"invalid_setting", "duplicate", "重复", "is a duplicate"},
     {"invalid_setting", "too_many", "项数过多", "has too many items"},

@@ -22,6 +22,8 @@ static const char *const keys[] = {
     "province_approves_transfers",
     "registration_window",
     "import_upload_retention_days",
+    "transfer_backdate_days",
+    "family_members_required",
 };
 
 /* API.md "Student record fields", by JSON name. */
@@ -366,6 +368,10 @@ api_settings_validate(const json_t *settings, const char *base, app_err *err)
             bad += check_window(v, p, err);
         else if (strcmp(k, "import_upload_retention_days") == 0)
             bad += check_int(v, 1, 30, "retention_days", p, err);
+        else if (strcmp(k, "transfer_backdate_days") == 0)
+            bad += check_int(v, 0, 365, "backdate_days", p, err);
+        else if (strcmp(k, "family_members_required") == 0)
+            bad += check_int(v, 1, 2, "family_members", p, err);
         else {
             app_err_add(err, p, "unknown_setting", NULL);
             bad++;

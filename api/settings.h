@@ -13,6 +13,9 @@
  *   registration_window         {"required":bool,"from":date|null,"until":date|null} rule 32
  *   import_upload_retention_days integer 1..30: days an import's upload is kept after the
  *                               job ends (docs/decisions/0013)
+ *   transfer_backdate_days      integer 0..365: how many days before today a transfer's
+ *                               effective_date may lie (docs/decisions/0030)
+ *   family_members_required     1 or 2: family members a record must name (DOMAIN §4)
  */
 #ifndef API_SETTINGS_H
 #define API_SETTINGS_H

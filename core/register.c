@@ -562,8 +562,9 @@ insert_records(db_conn *db, const core_op *op, const db_school *sc, const core_r
     db_event *ev = app_arena_alloc(op->arena, sizeof(db_event) * (size_t)m);
     for (int k = 0; k < m; k++) {
         long long sid = rows[in[k]].student_id, qid = rows[in[k]].request_id;
-        h[k] = (db_history){
-            0, sid, op->actor->user_id, qid, NULL, "registered", op->actor->org, sc->code, "[]"};
+        h[k] = (db_history){0,    sid,          op->actor->user_id, qid,
+                            NULL, "registered", op->actor->org,     sc->code,
+                            "[]", NULL};
         au[k] = (db_audit){op->actor->user_id,
                            op->actor->org,
                            "student.register",

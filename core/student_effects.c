@@ -169,8 +169,8 @@ record_enrolled(db_conn *db, const core_op *op, const db_student *s, const db_sc
     jw_str(&data, "student_number", s->stuno_text);
     jw_int(&data, "request", request_id);
     jw_end(&data);
-    db_history h = {0,          s->id,          op->actor->user_id, request_id,         NULL,
-                    "enrolled", op->actor->org, sc->code,           jw_text(&chg, NULL)};
+    db_history h = {0,          s->id,          op->actor->user_id, request_id,          NULL,
+                    "enrolled", op->actor->org, sc->code,           jw_text(&chg, NULL), NULL};
     int rc = db_history_insert(db, &h, err);
     if (rc != 0)
         return rc;
@@ -236,7 +236,8 @@ core_student_reject_registration(db_conn *db, const core_op *op, long long stude
                     op->actor->org,
                     sc.code,
                     "[{\"field\":\"/state\",\"old\":\"pending\","
-                    "\"new\":\"registration_rejected\"}]"};
+                    "\"new\":\"registration_rejected\"}]",
+                    NULL};
     jw data;
     jw_init(&data, op->arena);
     jw_obj(&data);
@@ -304,7 +305,8 @@ record_key_change(db_conn *db, const core_op *op, const db_student *s, const cor
                     kc->kind ? kc->kind : "key_field_change",
                     op->actor->org,
                     s->school,
-                    jw_text(&chg, NULL)};
+                    jw_text(&chg, NULL),
+                    NULL};
     return db_history_insert(db, &h, err);
 }
 

@@ -53,7 +53,9 @@ static const db_stmt SQL_GET = {
                                                                                                                                  "eff.j->'registration_window'->>'from'") ","
                                                                                                                                                                           " " DASHLESS_INT(
                                                                                                                                                                               "eff.j->'registration_window'->>'until'") ","
-                                                                                                                                                                                                                        " coalesce((eff.j->>'import_upload_retention_days')::int, 7)"
+                                                                                                                                                                                                                        " coalesce((eff.j->>'import_upload_retention_days')::int, 7),"
+                                                                                                                                                                                                                        " coalesce((eff.j->>'transfer_backdate_days')::int, 90),"
+                                                                                                                                                                                                                        " coalesce((eff.j->>'family_members_required')::int, 2)"
                                                                                                                                                                                                                         " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
 
 static const db_stmt SQL_INSERT = {"settings_insert",
@@ -118,6 +120,8 @@ typed_fill(const db_res *r, app_arena *a, db_settings *out)
     out->window_from = (int)db_res_int(r, 0, 14);
     out->window_until = (int)db_res_int(r, 0, 15);
     out->import_upload_retention_days = (int)db_res_int(r, 0, 16);
+    out->transfer_backdate_days = (int)db_res_int(r, 0, 17);
+    out->family_members_required = (int)db_res_int(r, 0, 18);
 }
 
 /* Run SQL_GET; *out_res is NULL when the region does not exist. */

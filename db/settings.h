@@ -33,7 +33,9 @@
     "\"step_deadline_days\":10,"                                                                   \
     "\"province_approves_transfers\":false,"                                                       \
     "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"                   \
-    "\"import_upload_retention_days\":7}"
+    "\"import_upload_retention_days\":7,"                                                          \
+    "\"transfer_backdate_days\":90,"                                                               \
+    "\"family_members_required\":2}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
 typedef struct db_region_settings {
@@ -74,6 +76,8 @@ typedef struct db_settings {
     int window_required;              /* registration_window.required */
     int window_from, window_until;    /* YYYYMMDD, 0 when null */
     int import_upload_retention_days; /* days an import's upload is kept after the job ends */
+    int transfer_backdate_days;       /* how far back a transfer's effective_date may go */
+    int family_members_required;      /* 2: both family members; 1: the first only */
     const char *json;                 /* the effective settings as JSON text */
 } db_settings;
 

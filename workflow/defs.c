@@ -34,6 +34,8 @@ static const wf_member TRANSFER[] = {
     {.name = "to_school", .kind = WF_K_CALLER_SCHOOL, .bad_at = "/payload"},
     {.name = "grade", .kind = WF_K_GRADE, .bad_at = "/payload"},
     {.name = "class", .kind = WF_K_CLASS, .bad_at = "/payload"},
+    /* a transfer done on paper first: its real date (docs/decisions/0030) */
+    {.name = "effective_date", .kind = WF_K_DATE},
     {.name = NULL},
 };
 static const wf_member GRADE_CHANGE[] = {

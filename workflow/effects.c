@@ -113,7 +113,10 @@ apply_move(db_conn *db, const core_op *op, const wf_def *d, const core_request *
     *out_applied = wf_applied_json(op->arena, &s, grade, class_no, state, school);
     const char *chg = wf_history_moves(op->arena, s.state, state, s.school, school, grade, ng,
                                        class_no, nc, class_id != s.class_id);
-    db_history h = {0, s.id, op->actor->user_id, q->id, NULL, d->type, op->actor->org, school, chg};
+    db_history h = {0,   s.id, op->actor->user_id, q->id, NULL, d->type, op->actor->org, school,
+                    chg, NULL};
+    if (d->effect == WF_E_TRANSFER) /* done on paper first: its real date */
+        h.effective_date = wf_payload_member(op->arena, q->payload_json, "effective_date");
     return db_history_insert(db, &h, err);
 }
 
@@ -218,7 +221,7 @@ place_member(db_conn *db, const core_op *op, const wf_def *d, const core_request
     const char *chg = wf_history_moves(op->arena, s->state, mv->state, s->school, dst->code, grade,
                                        grade, class_no, mv->class_no, 0);
     db_history h = {0,       s->id,          op->actor->user_id, q->id, NULL,
-                    d->type, op->actor->org, dst->code,          chg};
+                    d->type, op->actor->org, dst->code,          chg,   NULL};
     json_t *data = json_pack("{s:s,s:s,s:s,s:s}", "type", d->type, "state", mv->state, "from",
                              s->school, "school", dst->code);
     if (mv->cert)
@@ -306,8 +309,8 @@ delete_record(db_conn *db, const core_op *op, const core_request *q, app_err *er
     const char *chg = wf_history_moves(op->arena, s.state, "deleted", s.school, s.school, grade,
                                        grade, class_no, class_no, 0);
     db_history h = {
-        0,        s.id, op->actor->user_id, q->id, NULL, "problem_resolution", op->actor->org,
-        s.school, chg};
+        0,   s.id, op->actor->user_id, q->id, NULL, "problem_resolution", op->actor->org, s.school,
+        chg, NULL};
     if ((rc = db_request_end_open_of(db, s.id, "rejected", err)) != 0 ||
         (rc = db_student_place(db, s.id, "deleted", s.school, s.class_id, grade, class_no, &version,
                                err)) != 0)

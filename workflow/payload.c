@@ -38,6 +38,7 @@ str_field(wf_start *s, const char *name)
         {"start_date", offsetof(wf_start, start_date)},
         {"end_date", offsetof(wf_start, end_date)},
         {"to_school", offsetof(wf_start, to_school)},
+        {"effective_date", offsetof(wf_start, effective_date)},
         {"from_school", offsetof(wf_start, from_school)},
         {"method", offsetof(wf_start, method)},
         {"comment", offsetof(wf_start, comment)},

@@ -83,7 +83,7 @@ revert_members(db_conn *db, const core_op *op, const wf_def *d, const core_reque
         core_student_place_of(&s, &grade, &class_no);
         const char *chg = wf_history_moves(op->arena, s.state, p.state, s.school, p.school, grade,
                                            atoi(p.grade), class_no, atoi(p.class_no), 0);
-        db_history h = {0, s.id, ac->user_id, q->id, NULL, "revert", ac->org, p.school, chg};
+        db_history h = {0, s.id, ac->user_id, q->id, NULL, "revert", ac->org, p.school, chg, NULL};
         if ((rc = db_student_place(db, s.id, p.state, p.school, atoll(p.class_id), atoi(p.grade),
                                    atoi(p.class_no), &version, err)) != 0 ||
             (rc = db_history_insert(db, &h, err)) != 0 ||
@@ -125,7 +125,8 @@ revert_student(db_conn *db, const core_op *op, const core_request *q, const db_s
                             "new", p.state, "field", "/school", "old", s.school, "new", p.school);
     db_history h = {0,       s.id,     ac->user_id,
                     q->id,   NULL,     "revert",
-                    ac->org, p.school, wf_json_text(op->arena, chg)};
+                    ac->org, p.school, wf_json_text(op->arena, chg),
+                    NULL};
     if ((rc = db_history_insert(db, &h, err)) != 0)
         return rc;
     return record_revert(db, op, q, s.id, p.school, sc, comment, err);

@@ -7,9 +7,12 @@
  *     stage still meets the former record (student_has_record);
  *   - key-field changes are revertible: the old values sealed at approval
  *     come back, with the duplicate check on them and both entries in the
- *     history.
+ *     history;
+ *   - a transfer done on paper first carries its effective_date (past,
+ *     within transfer_backdate_days, with evidence) into the history.
  */
 #include "core/pii.h"
+#include "core/settings.h"
 #include "tests/lib/coreworld.h"
 
 #include <check.h>
@@ -173,6 +176,91 @@ START_TEST(test_key_revert_after_a_later_change_conflicts)
 }
 END_TEST
 
+/* A date `days` before the op's today, YYYY-MM-DD, in the arena. */
+static const char *
+days_ago(int days)
+{
+    int ymd = core_ymd_of_days(core_days_of(cw_today()) - days);
+    return app_arena_printf(cw_arena(), "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+/* A transfer of `student` (of A) to B dated `effective`, with or without evidence. */
+static int
+transfer(long long student, const char *effective, int evidence, core_request *out, app_err *err)
+{
+    long long ev = cw_file(CW_B);
+    wf_start a = {.type = "transfer",
+                  .student = cw_number(student),
+                  .to_school = CW_B,
+                  .effective_date = effective,
+                  .evidence = evidence ? &ev : NULL,
+                  .nevidence = evidence ? 1 : 0};
+    return cw_start(CW_REG_B, &a, out, err);
+}
+
+START_TEST(test_offline_transfer_keeps_its_real_date_in_history)
+{
+    cw_set_today(20261207);
+    long long s = cw_student(CW_A, 13, 1, 760);
+    const char *when = days_ago(30);
+    core_request q;
+    app_err err = {0};
+    int rc = transfer(s, when, 1, &q, &err);
+    cw_ok(rc, &err);
+    cw_approve_all(q.id, &q);
+    ck_assert_str_eq(q.state, "approved");
+    ck_assert_str_eq(cw_school_of(s), CW_B);
+    /* the entry keeps both dates: effective_date and when it was recorded */
+    ck_assert_str_eq(cw_scalar("SELECT effective_date::text FROM student_history"
+                               " WHERE student_id = %lld AND kind = 'transfer'",
+                               s),
+                     when);
+    ck_assert_str_eq(cw_scalar("SELECT (at AT TIME ZONE 'Asia/Shanghai')::date::text"
+                               " FROM student_history WHERE student_id = %lld"
+                               " AND kind = 'transfer'",
+                               s),
+                     cw_scalar("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date::text"));
+    /* a transfer without a date keeps none */
+    long long t = cw_student(CW_A, 13, 1, 761);
+    cw_ok(transfer(t, NULL, 0, &q, &err), &err);
+    cw_approve_all(q.id, &q);
+    ck_assert_str_eq(cw_scalar("SELECT coalesce(effective_date::text, '-') FROM student_history"
+                               " WHERE student_id = %lld AND kind = 'transfer'",
+                               t),
+                     "-");
+}
+END_TEST
+
+START_TEST(test_offline_transfer_date_limits_and_evidence)
+{
+    cw_set_today(20261207);
+    long long s = cw_student(CW_A, 13, 1, 770);
+    core_request q;
+    long long nreq = cw_count("SELECT count(*) FROM request");
+    /* a date needs evidence */
+    app_err e1 = {0};
+    int rc = transfer(s, days_ago(10), 0, &q, &e1);
+    cw_fails(rc, &e1, APP_EINVAL, NULL);
+    cw_has_item(&e1, "/evidence", "evidence_required");
+    /* not in the future */
+    app_err e2 = {0};
+    rc = transfer(s, days_ago(-1), 1, &q, &e2);
+    cw_fails(rc, &e2, APP_EINVAL, NULL);
+    cw_has_item(&e2, "/payload/effective_date", "invalid_date");
+    /* not before the default limit of 90 days */
+    app_err e3 = {0};
+    rc = transfer(s, days_ago(91), 1, &q, &e3);
+    cw_fails(rc, &e3, APP_EINVAL, NULL);
+    cw_has_item(&e3, "/payload/effective_date", "effective_date_too_old");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM request"), nreq);
+    /* the province sets its own limit */
+    cw_exec("INSERT INTO region_settings (region, settings) VALUES ('430000',"
+            " '{\"transfer_backdate_days\": 120}')");
+    app_err e4 = {0};
+    cw_ok(transfer(s, days_ago(91), 1, &q, &e4), &e4);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -187,6 +275,8 @@ main(void)
     tcase_add_test(tc, test_key_field_change_is_reverted_with_both_entries_in_history);
     tcase_add_test(tc, test_key_revert_meets_the_duplicate_check);
     tcase_add_test(tc, test_key_revert_after_a_later_change_conflicts);
+    tcase_add_test(tc, test_offline_transfer_keeps_its_real_date_in_history);
+    tcase_add_test(tc, test_offline_transfer_date_limits_and_evidence);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
