@@ -89,6 +89,7 @@ record_checks(const core_op *op, core_record *rec, const db_school *sc, const db
     core_record_rules rules = {op->env->codes, op->today, set->required_fields,
                                set->nrequired_fields};
     core_record_validate(rec, &rules, op->arena, out_warnings, err);
+    core_record_family_check(rec, &rules, set->family_members_required, err);
     /* a registration places the student: grade and class always */
     if (rec->v[CORE_R_GRADE] == NULL)
         app_err_add(err, "/grade", "missing_field", NULL);

@@ -9,7 +9,9 @@
  *     come back, with the duplicate check on them and both entries in the
  *     history;
  *   - a transfer done on paper first carries its effective_date (past,
- *     within transfer_backdate_days, with evidence) into the history.
+ *     within transfer_backdate_days, with evidence) into the history;
+ *   - a registration names two family members unless the province's
+ *     family_members_required is 1.
  */
 #include "core/pii.h"
 #include "core/settings.h"
@@ -261,6 +263,39 @@ START_TEST(test_offline_transfer_date_limits_and_evidence)
 }
 END_TEST
 
+START_TEST(test_registration_needs_two_family_members_unless_relaxed)
+{
+    core_record *r = cw_record(CW_A, 13, 1, 780);
+    for (int k = 0; k < CORE_FAMILY_FIELDS; k++)
+        r->v[CORE_R_F2 + k] = NULL;
+    core_student s;
+    core_request q;
+    app_err err = {0};
+    long long before = cw_count("SELECT count(*) FROM student");
+    int rc = cw_register(CW_REG_A, cw_copy(r), &s, &q, NULL, &err);
+    cw_fails(rc, &err, APP_EINVAL, NULL);
+    cw_has_item(&err, "/family/1/name", "family_member_required");
+    cw_has_item(&err, "/family/1/relation", "family_member_required");
+    cw_has_item(&err, "/family/1/phone", "family_member_required");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student"), before);
+    /* an orphan's second member is a teacher: relation 9 (其他) */
+    core_record *t = cw_copy(r);
+    t->v[CORE_R_F2 + CORE_M_NAME] = "李老师";
+    t->v[CORE_R_F2 + CORE_M_RELATION] = "9";
+    t->v[CORE_R_F2 + CORE_M_PHONE] = "13900001234";
+    app_err e2 = {0};
+    cw_ok(cw_register(CW_REG_A, t, &s, &q, NULL, &e2), &e2);
+    /* a province that relaxes it takes one member */
+    cw_exec("INSERT INTO region_settings (region, settings) VALUES ('430000',"
+            " '{\"family_members_required\": 1}')");
+    core_record *one = cw_record(CW_A, 13, 1, 781);
+    for (int k = 0; k < CORE_FAMILY_FIELDS; k++)
+        one->v[CORE_R_F2 + k] = NULL;
+    app_err e3 = {0};
+    cw_ok(cw_register(CW_REG_A, one, &s, &q, NULL, &e3), &e3);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -277,6 +312,7 @@ main(void)
     tcase_add_test(tc, test_key_revert_after_a_later_change_conflicts);
     tcase_add_test(tc, test_offline_transfer_keeps_its_real_date_in_history);
     tcase_add_test(tc, test_offline_transfer_date_limits_and_evidence);
+    tcase_add_test(tc, test_registration_needs_two_family_members_unless_relaxed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
