@@ -60,6 +60,12 @@ static const wf_member GRADUATION[] = {
     {.name = "outcomes", .kind = WF_K_OUTCOMES},
     {.name = NULL},
 };
+/* 撤销奖惩记录: the entry (GET /students/{key}/rewards) and why */
+static const wf_member REWARD_REMOVAL[] = {
+    {.name = "reward", .kind = WF_K_ROW_ID, .required = 1},
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = NULL},
+};
 static const char *const METHODS[] = {"evidence", "change", "delete", NULL};
 /* POST /problems/{id}/resolutions: at the top of the body */
 static const wf_member RESOLUTION[] = {
@@ -185,6 +191,14 @@ const wf_def wf_defs[] = {
      .steps = {C},
      .effect = WF_E_STATE,
      .revertible = 1},
+    /* 奖惩 entries leave the record only through the competent authority */
+    {.type = "reward_removal",
+     .label = "撤销奖惩记录",
+     .from = ANY_ACTIVE,
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_REWARD_REMOVE,
+     .members = REWARD_REMOVAL},
     /* 问题学籍 (DOMAIN rule 24): 佐证, 变更 or 删除, decided by the lowest
        common authority of the schools involved */
     {.type = "problem_resolution",
@@ -328,6 +342,8 @@ wf_effect_name(wf_effect e)
         return "graduate_members";
     case WF_E_RESOLVE:
         return "resolve_problem";
+    case WF_E_REWARD_REMOVE:
+        return "remove_reward_entry";
     default:
         return NULL;
     }

@@ -47,6 +47,7 @@ typedef enum {
     WF_E_BATCH_TRANSFER, /* every member to the receiving school, same grade */
     WF_E_GRADUATE,       /* every member: graduated / completed / incomplete, certificate number */
     WF_E_RESOLVE,        /* a problem record: evidence, change (key fields) or delete */
+    WF_E_REWARD_REMOVE,  /* a reward or punishment entry marked removed (docs/decisions/0030) */
 } wf_effect;
 
 /* The kind of a payload member: how workflow/payload.c reads, checks and
@@ -65,6 +66,7 @@ typedef enum {
     WF_K_CHOICE,        /* one of .choices (invalid_method) */
     WF_K_STUDENT_ID,    /* a positive integer: the student (id) it is about */
     WF_K_FILES,         /* at most 10 evidence file ids (positive integers) */
+    WF_K_ROW_ID,        /* a positive integer: a row of the student's the request is about */
 } wf_kind;
 
 /* One payload member of a request type. */

@@ -5,6 +5,7 @@
 #include "workflow/effects.h"
 
 #include "core/problem.h"
+#include "core/reward.h"
 #include "db/history.h"
 #include "db/problem.h"
 
@@ -370,6 +371,10 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
         return apply_resolution(db, op, &q, req_state, failure, err);
     case WF_E_KEY_FIELDS:
         return apply_key_fields(db, op, &q, req_state, failure, err);
+    case WF_E_REWARD_REMOVE: {
+        const char *rid = wf_payload_member(op->arena, q.payload_json, "reward");
+        return core_reward_remove(db, op, q.student_id, rid ? atoll(rid) : 0, q.id, err);
+    }
     default:
         rc = apply_move(db, op, d, &q, &applied, err);
         break;

@@ -6,6 +6,7 @@
  * primary and junior grades) is applied at once (workflow/effects.h).
  */
 #include "core/grade.h"
+#include "core/reward.h"
 #include "core/settings.h"
 #include "db/files.h"
 #include "db/history.h"
@@ -240,6 +241,10 @@ start_single(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
     case WF_E_KEY_FIELDS:
         dr->renumber = a->renumber;
         return check_key_changes(db, op, a, &s, sc->code, err);
+    case WF_E_REWARD_REMOVE: {
+        const char *rid = wf_payload_member(op->arena, dr->payload, "reward");
+        return core_reward_check(db, op, s.id, rid ? atoll(rid) : 0, err);
+    }
     default:
         break;
     }
