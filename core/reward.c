@@ -71,9 +71,16 @@ record_entry(db_conn *db, const core_op *op, const db_student *s, const db_schoo
     jw_str(&chg, removed ? "old" : "new", what);
     jw_end(&chg);
     jw_arr_end(&chg);
-    db_history h = {0,        s->id,        op->actor->user_id,     request_id,
-                    NULL,     removed ? "reward_removal" : "reward", op->actor->org,
-                    s->school, jw_text(&chg, NULL), NULL};
+    db_history h = {0,
+                    s->id,
+                    op->actor->user_id,
+                    request_id,
+                    NULL,
+                    removed ? "reward_removal" : "reward",
+                    op->actor->org,
+                    s->school,
+                    jw_text(&chg, NULL),
+                    NULL};
     jw data;
     jw_init(&data, op->arena);
     jw_obj(&data);
@@ -86,16 +93,15 @@ record_entry(db_conn *db, const core_op *op, const db_student *s, const db_schoo
     snprintf(sid, sizeof(sid), "%lld", s->id);
     int rc;
     if ((rc = db_history_insert(db, &h, err)) != 0 ||
-        (!removed &&
-         (rc = core_audit(db, op, "student.reward_add", "student", sid, dj, err)) != 0))
+        (!removed && (rc = core_audit(db, op, "student.reward_add", "student", sid, dj, err)) != 0))
         return rc;
     return core_event(db, removed ? "student.reward_removed" : "student.reward_added", s->id,
                       s->school, sc->authority, sc->province, request_id, dj, err);
 }
 
 static int
-add_in_tx(db_conn *db, const core_op *op, const char *key, const core_reward_in *in,
-          db_reward *out, app_err *err)
+add_in_tx(db_conn *db, const core_op *op, const char *key, const core_reward_in *in, db_reward *out,
+          app_err *err)
 {
     db_student s;
     db_school sc;

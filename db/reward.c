@@ -10,8 +10,9 @@
 
 #define REWARD_COLS                                                                                \
     "id, student_id, coalesce(created_by, 0), coalesce(removed_by, 0), school, kind,"              \
-    " to_char(date, 'YYYY-MM-DD'), issuer, text," DB__TS("created_at") ","                         \
-    " CASE WHEN removed_at IS NULL THEN NULL ELSE" DB__TS("removed_at") " END"
+    " to_char(date, 'YYYY-MM-DD'), issuer, text," DB__TS(                                          \
+        "created_at") ","                                                                          \
+                      " CASE WHEN removed_at IS NULL THEN NULL ELSE" DB__TS("removed_at") " END"
 
 static const db_stmt SQL_INSERT = {
     "reward_insert",
@@ -19,18 +20,18 @@ static const db_stmt SQL_INSERT = {
     " VALUES ($1, $2, $3, $4::date, $5, $6, nullif($7, '0')::bigint) RETURNING id"};
 static const db_stmt SQL_LIST = {
     "reward_list", "SELECT " REWARD_COLS " FROM student_reward WHERE student_id = $1 ORDER BY id"};
-static const db_stmt SQL_LIST_MANY = {
-    "reward_list_many", "SELECT " REWARD_COLS " FROM student_reward"
-                        " WHERE student_id = ANY($1::bigint[]) AND removed_at IS NULL"
-                        " ORDER BY student_id, id"};
+static const db_stmt SQL_LIST_MANY = {"reward_list_many",
+                                      "SELECT " REWARD_COLS " FROM student_reward"
+                                      " WHERE student_id = ANY($1::bigint[]) AND removed_at IS NULL"
+                                      " ORDER BY student_id, id"};
 static const db_stmt SQL_GET = {"reward_get", "SELECT " REWARD_COLS " FROM student_reward"
                                               " WHERE student_id = $1 AND id = $2"};
 static const db_stmt SQL_GET_LOCK = {"reward_get_lock",
                                      "SELECT " REWARD_COLS " FROM student_reward"
                                      " WHERE student_id = $1 AND id = $2 FOR UPDATE"};
-static const db_stmt SQL_REMOVE = {
-    "reward_remove", "UPDATE student_reward SET removed_by = $2, removed_at = now()"
-                     " WHERE id = $1 AND removed_at IS NULL"};
+static const db_stmt SQL_REMOVE = {"reward_remove",
+                                   "UPDATE student_reward SET removed_by = $2, removed_at = now()"
+                                   " WHERE id = $1 AND removed_at IS NULL"};
 
 int
 db_reward_insert(db_conn *c, const db_reward *r, long long *out_id, app_err *err)

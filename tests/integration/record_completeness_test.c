@@ -11,9 +11,12 @@
  *   - a transfer done on paper first carries its effective_date (past,
  *     within transfer_backdate_days, with evidence) into the history;
  *   - a registration names two family members unless the province's
- *     family_members_required is 1.
+ *     family_members_required is 1;
+ *   - rewards and punishments: added by the school, checked, in history
+ *     and the export's cell, removed only by an approved reward_removal.
  */
 #include "core/pii.h"
+#include "core/reward.h"
 #include "core/settings.h"
 #include "tests/lib/coreworld.h"
 
@@ -296,6 +299,105 @@ START_TEST(test_registration_needs_two_family_members_unless_relaxed)
 }
 END_TEST
 
+/* Add an entry to `student` of A as A's registrar. */
+static int
+reward_add(long long student, const char *kind, const char *date, db_reward *out, app_err *err)
+{
+    core_reward_in in = {kind, date, "长沙市芙蓉区教育局", "市级三好学生"};
+    return core_reward_add(cw_db(), cw_op(CW_REG_A), cw_key(student), &in, out, err);
+}
+
+START_TEST(test_reward_added_listed_in_history_and_removed_by_request)
+{
+    cw_set_today(20261207);
+    long long s = cw_student(CW_A, 13, 1, 790);
+    db_reward r;
+    app_err err = {0};
+    cw_ok(reward_add(s, "13", "2026-11-20", &r, &err), &err);
+    ck_assert_int_gt(r.id, 0);
+    ck_assert_str_eq(r.kind, "13");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld"
+                              " AND kind = 'reward'",
+                              s),
+                     1);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM events WHERE student_id = %lld"
+                              " AND type = 'student.reward_added'",
+                              s),
+                     1);
+    /* the county sees it too */
+    db_reward *v;
+    int n = 0;
+    cw_ok(core_reward_list(cw_db(), cw_op(CW_FURONG), cw_key(s), &v, &n, &err), &err);
+    ck_assert_int_eq(n, 1);
+    /* the export's cell */
+    const char *cell = NULL;
+    cw_ok(core_reward_cells(cw_db(), cw_op(CW_REG_A)->env->codes, &s, 1, cw_arena(), &cell, &err),
+          &err);
+    ck_assert_ptr_nonnull(cell);
+    ck_assert_ptr_nonnull(strstr(cell, "市级表彰奖励"));
+    /* removal: a request to the competent authority */
+    wf_start a = {.type = "reward_removal",
+                  .student = cw_key(s),
+                  .payload_json = app_arena_printf(
+                      cw_arena(), "{\"reward\": %lld, \"reason\": \"误录\"}", r.id)};
+    long long rid = cw_start_ok(CW_REG_A, &a);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_reward WHERE removed_at IS NULL"), 1);
+    core_request q;
+    cw_approve_all(rid, &q);
+    ck_assert_str_eq(q.state, "approved");
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_reward WHERE id = %lld"
+                              " AND removed_by = %lld",
+                              r.id, rid),
+                     1);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_history WHERE student_id = %lld"
+                              " AND kind = 'reward_removal' AND request_id = %lld",
+                              s, rid),
+                     1);
+    cw_ok(core_reward_cells(cw_db(), cw_op(CW_REG_A)->env->codes, &s, 1, cw_arena(), &cell, &err),
+          &err);
+    ck_assert_ptr_null(cell);
+    /* the removed entry cannot be removed again */
+    app_err e2 = {0};
+    core_request q2;
+    int rc = cw_start(CW_REG_A, &a, &q2, &e2);
+    cw_fails(rc, &e2, APP_EINVAL, NULL);
+    cw_has_item(&e2, "/payload/reward", "reward_not_found");
+}
+END_TEST
+
+START_TEST(test_reward_input_and_who_may_add)
+{
+    cw_set_today(20261207);
+    long long s = cw_student(CW_A, 13, 1, 800);
+    db_reward r;
+    long long before = cw_count("SELECT count(*) FROM student_reward");
+    app_err e1 = {0};
+    cw_fails(reward_add(s, "77", "2026-11-20", &r, &e1), &e1, APP_EINVAL, NULL);
+    cw_has_item(&e1, "/kind", "invalid_code");
+    app_err e2 = {0};
+    cw_fails(reward_add(s, "21", "2026-12-08", &r, &e2), &e2, APP_EINVAL, NULL);
+    cw_has_item(&e2, "/date", "invalid_date");
+    /* no expulsion in the compulsory stage */
+    app_err e3 = {0};
+    cw_fails(reward_add(s, "25", "2026-11-20", &r, &e3), &e3, APP_EINVAL, NULL);
+    cw_has_item(&e3, "/kind", "expulsion_not_compulsory");
+    /* a bureau does not add entries; another school does not see the pupil */
+    core_reward_in in = {"21", "2026-11-20", "学校", "违纪"};
+    app_err e4 = {0};
+    cw_fails(core_reward_add(cw_db(), cw_op(CW_FURONG), cw_key(s), &in, &r, &e4), &e4,
+             APP_EFORBIDDEN, "forbidden");
+    app_err e5 = {0};
+    int rc = core_reward_add(cw_db(), cw_op(CW_REG_B), cw_key(s), &in, &r, &e5);
+    ck_assert_int_ne(rc, 0);
+    ck_assert_int_eq(cw_count("SELECT count(*) FROM student_reward"), before);
+    /* a senior pupil may be expelled */
+    long long h = cw_student(CW_H, 31, 1, 801);
+    core_reward_in ex = {"25", "2026-11-20", "长沙市第一中学", "严重违纪"};
+    app_err e6 = {0};
+    cw_ok(core_reward_add(cw_db(), cw_op(CW_REG_H), cw_key(h), &ex, &r, &e6), &e6);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -313,6 +415,8 @@ main(void)
     tcase_add_test(tc, test_offline_transfer_keeps_its_real_date_in_history);
     tcase_add_test(tc, test_offline_transfer_date_limits_and_evidence);
     tcase_add_test(tc, test_registration_needs_two_family_members_unless_relaxed);
+    tcase_add_test(tc, test_reward_added_listed_in_history_and_removed_by_request);
+    tcase_add_test(tc, test_reward_input_and_who_may_add);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
