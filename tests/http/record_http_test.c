@@ -59,8 +59,8 @@ START_TEST(test_rewards_added_listed_and_removed_by_request)
     call_fails("POST", path, REG_A, "{\"kind\":\"15\",\"date\":\"2026-11-02\",\"issuer\":\"学校\"}",
                422, "missing_field");
     call_fails("POST", path, REG_A,
-               "{\"kind\":15,\"date\":\"2026-11-02\",\"issuer\":\"学校\",\"text\":\"x\",\"y\":1}", 422,
-               "validation_failed");
+               "{\"kind\":15,\"date\":\"2026-11-02\",\"issuer\":\"学校\",\"text\":\"x\",\"y\":1}",
+               422, "validation_failed");
     call_fails("POST", path, FURONG,
                "{\"kind\":\"15\",\"date\":\"2026-11-02\",\"issuer\":\"学校\",\"text\":\"x\"}", 403,
                "forbidden");
