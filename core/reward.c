@@ -30,8 +30,10 @@ check_text(const char *v, size_t max, const char *ptr, app_err *err)
             app_err_add(err, ptr, "invalid_text", "control");
             return;
         }
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%zu", max);
     if (base_utf8_chars(v, n) > max)
-        app_err_add(err, ptr, "too_long", max == 100 ? "100" : "500");
+        app_err_add(err, ptr, "too_long", lim);
 }
 
 /* The members of `in` for a student in `grade`. */
