@@ -45,6 +45,8 @@ job_history(api_call *c, db_conn *db)
             json_object_set_new(o, "actor", json_integer(h[i].actor_id));
         if (h[i].request_id)
             json_object_set_new(o, "request", json_integer(h[i].request_id));
+        if (h[i].effective_date)
+            json_object_set_new(o, "effective_date", json_string(h[i].effective_date));
         json_array_append_new(items, o);
     }
     json_t *reqs = json_array();

@@ -65,6 +65,10 @@ void h_student_create(api_call *c);
 void h_students_list(api_call *c);
 void h_student_get(api_call *c);
 void h_student_patch(api_call *c);
+
+/* api/h_rewards.c */
+void h_student_rewards_list(api_call *c);
+void h_student_reward_create(api_call *c);
 void h_student_history(api_call *c);
 void h_student_lookup(api_call *c);
 /* api/h_intake.c: the graduate pool */

@@ -25,6 +25,8 @@ static const char *const keys[] = {
     "intake_window",
     "school_year_start",
     "second_term_start",
+    "transfer_backdate_days",
+    "family_members_required",
 };
 
 /* API.md "Student record fields", by JSON name. */
@@ -386,6 +388,10 @@ api_settings_validate(const json_t *settings, const char *base, app_err *err)
             bad += check_blackout(v, p, err); /* the same shape: {from, until} MM-DD, or null */
         else if (strcmp(k, "school_year_start") == 0 || strcmp(k, "second_term_start") == 0)
             bad += check_mmdd(v, p, err) || check_calendar(settings, k, p, err);
+        else if (strcmp(k, "transfer_backdate_days") == 0)
+            bad += check_int(v, 0, 365, "backdate_days", p, err);
+        else if (strcmp(k, "family_members_required") == 0)
+            bad += check_int(v, 1, 2, "family_members", p, err);
         else {
             app_err_add(err, p, "unknown_setting", NULL);
             bad++;

@@ -15,6 +15,9 @@
  *                               job ends (docs/decisions/0013)
  *   school_year_start           "MM-DD": school year Y starts then (core/school_year.h)
  *   second_term_start           "MM-DD": its second term; not equal to school_year_start
+ *   transfer_backdate_days      integer 0..365: how many days before today a transfer's
+ *                               effective_date may lie (docs/decisions/0030)
+ *   family_members_required     1 or 2: family members a record must name (DOMAIN §4)
  */
 #ifndef API_SETTINGS_H
 #define API_SETTINGS_H

@@ -75,8 +75,9 @@ function request()
         '"hukou_type":"1","grade":"13","class":%d,"enrolled_month":"202409",' ..
         '"entry_mode":"1","study_mode":"1","source":"1","distance_km":1.5,"transport":"1",' ..
         '"school_bus":"0","family":[{"name":"%s父","relation":"1","phone":"139%08d",' ..
-        '"guardian":"1"}]}',
-        name, gender, y, m, d, id, county, first_class + k % nclasses, name, k % 100000000)
+        '"guardian":"1"},{"name":"%s母","relation":"2","phone":"138%08d"}]}',
+        name, gender, y, m, d, id, county, first_class + k % nclasses, name, k % 100000000,
+        name, k % 100000000)
     return wrk.format("POST", "/api/v1/students",
                       {["Content-Type"] = "application/json",
                        ["Authorization"] = "Bearer " .. token}, body)

@@ -53,9 +53,9 @@ local function registration()
         '"hukou_type":"1","grade":"13","class":%d,"enrolled_month":"202409",' ..
         '"entry_mode":"1","study_mode":"1","source":"1","distance_km":1.5,"transport":"1",' ..
         '"school_bus":"0","family":[{"name":"%s父","relation":"1","phone":"139%08d",' ..
-        '"guardian":"1"}]}',
+        '"guardian":"1"},{"name":"%s母","relation":"2","phone":"138%08d"}]}',
         name, (seq % 2 == 1) and "1" or "2", d.year, d.month, d.day, id, county, 91 + n % 8,
-        name, (tid * 1000000 + n) % 100000000)
+        name, (tid * 1000000 + n) % 100000000, name, (tid * 1000000 + n) % 100000000)
     return wrk.format("POST", "/api/v1/students",
                       {["Content-Type"] = "application/json", ["Authorization"] = registrar}, body)
 end

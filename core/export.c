@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "core/class_file.h"
 #include "core/import.h"
+#include "core/reward.h"
 #include "formats/csv.h"
 #include "formats/xlsx.h"
 
@@ -16,7 +17,7 @@
 int
 core_export_ncols(void)
 {
-    return core_template_ncols() + 2; /* + 学籍号, 学籍状态 */
+    return core_template_ncols() + 3; /* + 学籍号, 学籍状态, 奖惩 */
 }
 
 /* A code field as "code label" (the import takes the code back from it). */
@@ -42,6 +43,7 @@ core_export_cells(const core_codes *codes, const core_student *s, app_arena *a,
     out_cells[n] = s->student_number ? s->student_number : "";
     const char *st = s->state ? core_codes_label(codes, "student_state", s->state) : NULL;
     out_cells[n + 1] = st ? st : (s->state ? s->state : "");
+    out_cells[n + 2] = "";
 }
 
 #define CSV_FLUSH_AT 65536
@@ -57,8 +59,9 @@ struct core_export {
     base_buf csv;
     app_arena *page; /* the page being written, or NULL */
     core_student *v;
-    int n, i;      /* rows of the page, next one to write */
-    int last_page; /* the page was short: no more after it */
+    const char **rewards; /* the page's 奖惩 cells (core_reward_cells) */
+    int n, i;             /* rows of the page, next one to write */
+    int last_page;        /* the page was short: no more after it */
     int done;
     long long count, written;
 };
@@ -114,7 +117,7 @@ put_start(core_export *x, app_err *err)
     if (x->classes)
         return put_start_classes(x, err);
     int n = core_template_ncols(), nc = core_export_ncols();
-    const char *titles[CORE_TEMPLATE_MAX_COLS + 2];
+    const char *titles[CORE_TEMPLATE_MAX_COLS + 3];
     char tbuf[CORE_TEMPLATE_MAX_COLS][64];
     for (int c = 0; c < n; c++) {
         core_template_title(c, tbuf[c], sizeof(tbuf[c]));
@@ -122,16 +125,18 @@ put_start(core_export *x, app_err *err)
     }
     titles[n] = CORE_TPL_STUNO;
     titles[n + 1] = CORE_TPL_STATE;
+    titles[n + 2] = CORE_TPL_REWARDS;
     fmt_sink mine = {counting_sink, x};
     if (x->fmt == CORE_EXPORT_CSV) {
         fmt_csv_write_bom(&x->csv);
     } else {
-        fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 2];
+        fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 3];
         for (int c = 0; c < n; c++)
             core_template_col(c, &cv[c]);
-        memset(&cv[n], 0, sizeof(cv[0]) * 2);
+        memset(&cv[n], 0, sizeof(cv[0]) * 3);
         cv[n].width = 24;
         cv[n + 1].width = 10;
+        cv[n + 2].width = 40;
         fmt_xlsx_sheet_opts so = {cv, (size_t)nc, 1, 0};
         x->w = fmt_xlsx_writer_new_stream(mine);
         int rc = fmt_xlsx_writer_sheet(x->w, CORE_TEMPLATE_SHEET, &so, err);
@@ -249,15 +254,20 @@ next_page(core_export *x, db_conn *db, app_err *err)
         return rc;
     if (x->n < CORE_EXPORT_PAGE)
         x->last_page = 1;
-    if (x->n > 0)
-        x->f.after_id = x->v[x->n - 1].id;
-    return 0;
+    if (x->n == 0)
+        return 0;
+    x->f.after_id = x->v[x->n - 1].id;
+    long long *ids = app_arena_alloc(x->page, sizeof(long long) * (size_t)x->n);
+    for (int i = 0; i < x->n; i++)
+        ids[i] = x->v[i].id;
+    x->rewards = app_arena_alloc(x->page, sizeof(char *) * (size_t)x->n);
+    return core_reward_cells(db, x->op.env->codes, ids, x->n, x->page, x->rewards, err);
 }
 
 int
 core_export_next(core_export *x, db_conn *db, int *out_done, app_err *err)
 {
-    const char *cells[CORE_TEMPLATE_MAX_COLS + 2];
+    const char *cells[CORE_TEMPLATE_MAX_COLS + 3];
     size_t nc = (size_t)core_export_ncols();
     unsigned long long until = x->emitted + CORE_EXPORT_STEP_BYTES;
     int rc = 0;
@@ -279,10 +289,13 @@ core_export_next(core_export *x, db_conn *db, int *out_done, app_err *err)
         }
         if (x->written >= core_export_max_rows(x->fmt))
             return too_many(x->fmt, err);
-        if (x->classes)
+        if (x->classes) {
             core_class_file_cells(&x->v[x->i], x->page, cells);
-        else
+        } else {
             core_export_cells(x->op.env->codes, &x->v[x->i], x->page, cells);
+            if (x->rewards[x->i])
+                cells[nc - 1] = x->rewards[x->i];
+        }
         if ((rc = put_row(x, cells, x->classes ? CORE_CF_NCOLS : nc, err)) != 0)
             return rc;
         x->i++;

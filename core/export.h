@@ -5,7 +5,8 @@
  * The columns are the import template's (core/import.h), in its order and
  * with its titles, so that an exported roster, edited in Excel, goes back in
  * through POST /imports?mode=update; after them come two columns the import
- * passes over, CORE_TPL_STUNO (学籍号) and CORE_TPL_STATE (学籍状态). Code
+ * passes over, CORE_TPL_STUNO (学籍号), CORE_TPL_STATE (学籍状态) and
+ * CORE_TPL_REWARDS (奖惩: the entries not removed, core/reward.h). Code
  * fields are written "code label" ("1 男", "01 汉族"), which the import
  * reads back as the code; other fields as stored. Personal numbers (ID
  * numbers, phones, G student numbers) are masked unless the export reveals

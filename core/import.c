@@ -395,7 +395,8 @@ core_import_row(const core_codes *codes, const core_import_map *m, const fmt_she
 int
 core_template_is_extra(const char *p, size_t len)
 {
-    static const char *const extras[] = {CORE_TPL_STUNO, CORE_TPL_STATE, CORE_TPL_REASON};
+    static const char *const extras[] = {CORE_TPL_STUNO, CORE_TPL_STATE, CORE_TPL_REASON,
+                                         CORE_TPL_REWARDS};
     trim(&p, &len);
     for (size_t i = 0; i < sizeof(extras) / sizeof(extras[0]); i++)
         if (len == strlen(extras[i]) && memcmp(p, extras[i], len) == 0)

@@ -52,6 +52,7 @@ void core_template_col(int col, fmt_xlsx_col *out);
 #define CORE_TPL_STUNO "学籍号"
 #define CORE_TPL_STATE "学籍状态"
 #define CORE_TPL_REASON "错误原因"
+#define CORE_TPL_REWARDS "奖惩" /* the export's column of reward entries (core/reward.h) */
 /* 1 if p[0..len) (blanks trimmed) is one of those titles. */
 int core_template_is_extra(const char *p, size_t len);
 

@@ -36,7 +36,8 @@ photo_store(db_conn *db, const core_op *op, const db_student *s, const db_school
                     "photo",
                     op->actor->org,
                     sc->code,
-                    "[{\"field\":\"/photo\"}]"};
+                    "[{\"field\":\"/photo\"}]",
+                    NULL};
     /* stored sealed under the data key (docs/decisions/0013) */
     unsigned char *sealed = NULL;
     size_t sealed_len = 0;

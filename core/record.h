@@ -176,6 +176,18 @@ int core_all_digits(const char *s);
 int core_record_no_document(const core_record *r);
 
 /*
+ * The second family member (DOMAIN §4, docs/decisions/0030): when
+ * `rules->required` holds "family" and `members` (the region setting
+ * family_members_required) is 2, member 2 needs a name, a relation and a
+ * phone (for an orphan or a single-parent pupil a relative or a teacher).
+ * Adds an item "family_member_required" at /family/1/<field> to `err` per
+ * missing field; returns their number. Registration and import call it;
+ * edits of existing records do not.
+ */
+int core_record_family_check(const core_record *r, const core_record_rules *rules, int members,
+                             app_err *err);
+
+/*
  * The physical SQL columns of the catalog, in catalog order, for db/: a
  * plain field gives its column; a PII field gives two, "<column>_enc"
  * (ciphertext) and "<column>_mask" (the masked text); the photo gives none.

@@ -89,6 +89,7 @@ record_checks(const core_op *op, core_record *rec, const db_school *sc, const db
     core_record_rules rules = {op->env->codes, op->today, set->required_fields,
                                set->nrequired_fields};
     core_record_validate(rec, &rules, op->arena, out_warnings, err);
+    core_record_family_check(rec, &rules, set->family_members_required, err);
     /* a registration places the student: grade and class always */
     if (rec->v[CORE_R_GRADE] == NULL)
         app_err_add(err, "/grade", "missing_field", NULL);
@@ -347,7 +348,10 @@ check_records(db_conn *db, const core_op *op, core_reg *rows, int n, who_cache *
         const char *who = holder_named(db, op, wc, h[k].school, err);
         if (who == NULL)
             return err->code;
-        r->rc = core__has_record(op, r->err, h[k].id, who, h[k].state);
+        if (core__repeats_stage(h[k].state, h[k].grade, atoi(r->rec->v[CORE_R_GRADE])))
+            r->rc = core__repeater(r->err);
+        else
+            r->rc = core__has_record(op, r->err, h[k].id, who, h[k].state);
     }
     return rc;
 }
@@ -559,8 +563,9 @@ insert_records(db_conn *db, const core_op *op, const db_school *sc, const core_r
     db_event *ev = app_arena_alloc(op->arena, sizeof(db_event) * (size_t)m);
     for (int k = 0; k < m; k++) {
         long long sid = rows[in[k]].student_id, qid = rows[in[k]].request_id;
-        h[k] = (db_history){
-            0, sid, op->actor->user_id, qid, NULL, "registered", op->actor->org, sc->code, "[]"};
+        h[k] = (db_history){0,    sid,          op->actor->user_id, qid,
+                            NULL, "registered", op->actor->org,     sc->code,
+                            "[]", NULL};
         au[k] = (db_audit){op->actor->user_id,
                            op->actor->org,
                            "student.register",

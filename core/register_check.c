@@ -40,6 +40,23 @@ core__has_record(const core_op *op, app_err *err, long long holder, const char *
 }
 
 int
+core__repeats_stage(const char *state, int held_grade, int grade)
+{
+    int stage = grade / 10;
+    if (strcmp(state, "graduated") != 0 && strcmp(state, "completed") != 0)
+        return 0;
+    return (stage == 1 || stage == 2) && held_grade / 10 == stage;
+}
+
+int
+core__repeater(app_err *err)
+{
+    app_err_set(err, APP_ECONFLICT, "compulsory_repeater", "finished this compulsory stage");
+    app_err_field(err, "/grade");
+    return APP_ECONFLICT;
+}
+
+int
 core__check_no_record(db_conn *db, const core_op *op, const char *type, const char *number,
                       long long self, app_err *err)
 {

@@ -206,6 +206,29 @@ int core_student_key_change(db_conn *db, const core_op *op, long long id,
                             const core_record *changes, const unsigned char *present, int renumber,
                             long long request_id, long long *out_holder, app_err *err);
 
+/*
+ * core_student_key_change with more said and more kept (DOMAIN rule 18,
+ * docs/decisions/0030): `kind` names the history entry ("key_field_change",
+ * or "revert" when a bureau puts the old values back); with `expect`, every
+ * present key field must still hold its value there (the change being
+ * reverted left it so), else APP_ECONFLICT revert_conflict and nothing is
+ * written. On success `sealed_old` receives the present fields' values
+ * before (core_changes_seal, in op->arena) for the request's applied data.
+ * The checks are those of core_student_key_change (duplicate_enrolled with
+ * *out_holder).
+ */
+typedef struct core_key_change {
+    const core_record *changes;
+    const unsigned char *present;
+    int renumber;
+    long long request_id;
+    const char *kind;
+    const core_record *expect;
+    const char *sealed_old; /* out */
+} core_key_change;
+int core_student_key_apply(db_conn *db, const core_op *op, long long id, core_key_change *kc,
+                           long long *out_holder, app_err *err);
+
 /* Key-field changes travel sealed (encrypted under the data key) in a
    request's payload: the new ID number is personal information. Hex text. */
 const char *core_changes_seal(const core_op *op, const core_record *changes,

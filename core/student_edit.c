@@ -150,7 +150,7 @@ record_edit(db_conn *db, const core_op *op, const db_student *s, const db_school
     const core_actor *a = op->actor;
     char sid[24];
     snprintf(sid, sizeof(sid), "%lld", s->id);
-    db_history h = {0, s->id, a->user_id, 0, NULL, "edited", a->org, sc->code, changes_json};
+    db_history h = {0, s->id, a->user_id, 0, NULL, "edited", a->org, sc->code, changes_json, NULL};
     jw detail, data;
     jw_init(&detail, op->arena);
     jw_obj(&detail);

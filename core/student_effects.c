@@ -169,8 +169,8 @@ record_enrolled(db_conn *db, const core_op *op, const db_student *s, const db_sc
     jw_str(&data, "student_number", s->stuno_text);
     jw_int(&data, "request", request_id);
     jw_end(&data);
-    db_history h = {0,          s->id,          op->actor->user_id, request_id,         NULL,
-                    "enrolled", op->actor->org, sc->code,           jw_text(&chg, NULL)};
+    db_history h = {0,          s->id,          op->actor->user_id, request_id,          NULL,
+                    "enrolled", op->actor->org, sc->code,           jw_text(&chg, NULL), NULL};
     int rc = db_history_insert(db, &h, err);
     if (rc != 0)
         return rc;
@@ -236,7 +236,8 @@ core_student_reject_registration(db_conn *db, const core_op *op, long long stude
                     op->actor->org,
                     sc.code,
                     "[{\"field\":\"/state\",\"old\":\"pending\","
-                    "\"new\":\"registration_rejected\"}]"};
+                    "\"new\":\"registration_rejected\"}]",
+                    NULL};
     jw data;
     jw_init(&data, op->arena);
     jw_obj(&data);
@@ -280,7 +281,7 @@ key_change_merge(db_conn *db, const core_op *op, const db_student *s, const core
    student number when it changed (from `old_number`). */
 static int
 record_key_change(db_conn *db, const core_op *op, const db_student *s, const core_record *cur,
-                  const core_record *next, const char *old_number, long long request_id,
+                  const core_record *next, const char *old_number, const core_key_change *kc,
                   app_err *err)
 {
     jw chg;
@@ -299,36 +300,57 @@ record_key_change(db_conn *db, const core_op *op, const db_student *s, const cor
     db_history h = {0,
                     s->id,
                     op->actor->user_id,
-                    request_id,
+                    kc->request_id,
                     NULL,
-                    "key_field_change",
+                    kc->kind ? kc->kind : "key_field_change",
                     op->actor->org,
                     s->school,
-                    jw_text(&chg, NULL)};
+                    jw_text(&chg, NULL),
+                    NULL};
     return db_history_insert(db, &h, err);
 }
 
+/* A revert finds the record as the change left it: every present field
+   still holds the value in `expect` (else APP_ECONFLICT revert_conflict). */
+static int
+still_as_left(const core_record *cur, const core_record *expect, const unsigned char *present,
+              app_err *err)
+{
+    for (int k = 0; k < NKEY_FIELDS; k++) {
+        int i = key_fields[k];
+        if (!present[i])
+            continue;
+        const char *a = cur->v[i], *b = expect->v[i];
+        if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+            return app_err_set(err, APP_ECONFLICT, "revert_conflict", "key field %d changed since",
+                               i);
+    }
+    return 0;
+}
+
 int
-core_student_key_change(db_conn *db, const core_op *op, long long id, const core_record *changes,
-                        const unsigned char *present, int renumber, long long request_id,
-                        long long *out_holder, app_err *err)
+core_student_key_apply(db_conn *db, const core_op *op, long long id, core_key_change *kc,
+                       long long *out_holder, app_err *err)
 {
     db_student s;
     int found = 0;
     *out_holder = 0;
+    kc->sealed_old = NULL;
     int rc = db_student_get(db, id, 1, op->arena, &s, &found, err);
     if (rc != 0)
         return rc;
     if (!found)
         return core__not_found(err);
     core_record cur, next;
-    if ((rc = key_change_merge(db, op, &s, changes, present, &cur, &next, err)) != 0)
+    if ((rc = key_change_merge(db, op, &s, kc->changes, kc->present, &cur, &next, err)) != 0)
+        return rc;
+    if (kc->expect && (rc = still_as_left(&cur, kc->expect, kc->present, err)) != 0)
         return rc;
     const char *type = next.v[CORE_R_ID_TYPE], *number = next.v[CORE_R_ID_NUMBER];
     if (type && (rc = check_identity_free(db, op, type, number, s.id, 1, out_holder, err)) != 0)
         return rc;
     const char *old_number = s.stuno_text;
-    if (renumber && type && (strcmp(type, "1") == 0 || strcmp(type, "C") == 0))
+    if (kc->renumber && type && (strcmp(type, "1") == 0 || strcmp(type, "C") == 0))
         core__stuno_set_g(op, &s, number);
     else if ((rc = core__stuno_rewrap(op, &s, err)) != 0)
         return rc;
@@ -336,5 +358,17 @@ core_student_key_change(db_conn *db, const core_op *op, long long id, const core
         s.id_bidx = NULL; /* the document was removed */
     if ((rc = rewrite_row(db, op, &s, &next, err)) != 0)
         return rc;
-    return record_key_change(db, op, &s, &cur, &next, old_number, request_id, err);
+    kc->sealed_old = core_changes_seal(op, &cur, kc->present);
+    if (kc->sealed_old == NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "old key fields not sealed");
+    return record_key_change(db, op, &s, &cur, &next, old_number, kc, err);
+}
+
+int
+core_student_key_change(db_conn *db, const core_op *op, long long id, const core_record *changes,
+                        const unsigned char *present, int renumber, long long request_id,
+                        long long *out_holder, app_err *err)
+{
+    core_key_change kc = {changes, present, renumber, request_id, "key_field_change", NULL, NULL};
+    return core_student_key_apply(db, op, id, &kc, out_holder, err);
 }

@@ -101,6 +101,13 @@ const char *core__g_number(const core_op *op, const char *type, const char *numb
    the holder's school); returns APP_ECONFLICT. */
 int core__has_record(const core_op *op, app_err *err, long long holder, const char *who,
                      const char *state);
+/* 复读生 (docs/decisions/0030): 1 when a record in `state` at `held_grade`
+   means a registration into `grade` repeats a compulsory stage the pupil
+   already finished (graduated or completed, primary 1x or junior 2x, the
+   same stage). core__repeater sets APP_ECONFLICT compulsory_repeater at
+   /grade and returns it. */
+int core__repeats_stage(const char *state, int held_grade, int grade);
+int core__repeater(app_err *err);
 /* Rule 9 until intake from the graduate pool exists: no record other than
    `self`, in any state, holds the G number (type, number) would get, under
    any key of the ring; else student_has_record (core__has_record). */

@@ -168,7 +168,8 @@ record_created(db_conn *db, const core_op *op, const db_school *sc, const db_stu
                     "registered",
                     op->actor->org,
                     sc->code,
-                    jw_text(&chg, NULL)};
+                    jw_text(&chg, NULL),
+                    NULL};
     jw_init(&det, op->arena);
     jw_obj(&det);
     jw_str(&det, "school", sc->code);

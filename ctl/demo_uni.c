@@ -168,7 +168,7 @@ class_students(uni_demo *u, core_demo_rng *rng, core_demo_ids *ids, int m, int c
         core_demo_student st;
         if (core_demo_student_make(rng, ids, &dk, cohort - 1, &st) != 0)
             break;
-        char no[24];
+        char no[48]; /* 10 digits: 4 + 2 + 2 + 2, sized for any int */
         snprintf(no, sizeof(no), "%d%02d%02d%02d", cohort, m + 1, number, i);
         core_uni_student_new in = {.student_no = no, .class_id = k.id};
         core_uni_student out;

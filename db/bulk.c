@@ -175,6 +175,7 @@ db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
         (*out)[i].id = db_res_int(r, i, 1);
         snprintf((*out)[i].school, sizeof((*out)[i].school), "%s", db_res_get(r, i, 2));
         (*out)[i].state[0] = '\0';
+        (*out)[i].grade = 0;
     }
     *out_n = k;
     db_res_free(r);
@@ -182,7 +183,7 @@ db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
 }
 
 static const db_stmt SQL_STUNO_HOLDERS = {
-    "bulk_stuno_holders", "SELECT DISTINCT ON (x.i) x.i, s.id, s.school, s.state"
+    "bulk_stuno_holders", "SELECT DISTINCT ON (x.i) x.i, s.id, s.school, s.state, s.grade"
                           " FROM json_to_recordset($1::json) AS x(i int, b bytea)"
                           " JOIN student s ON s.stuno_bidx = x.b ORDER BY x.i, s.id"};
 
@@ -215,6 +216,7 @@ db_stuno_holders_find(db_conn *c, int n, const int *row, const char *const *bidx
         h->id = db_res_int(r, i, 1);
         snprintf(h->school, sizeof(h->school), "%s", db_res_get(r, i, 2));
         snprintf(h->state, sizeof(h->state), "%s", db_res_get(r, i, 3));
+        h->grade = (int)db_res_int(r, i, 4);
     }
     *out_n = k;
     db_res_free(r);

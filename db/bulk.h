@@ -46,6 +46,7 @@ typedef struct db_holder {
     long long id;
     char school[11];
     char state[24];
+    int grade; /* db_stuno_holders_find only: the holder's grade; 0 otherwise */
 } db_holder;
 int db_holders_find(db_conn *c, int n, const int *row, const char *const *id_type,
                     const char *const *bidx_hex, app_arena *a, db_holder **out, int *out_n,
@@ -53,7 +54,7 @@ int db_holders_find(db_conn *c, int n, const int *row, const char *const *id_typ
 
 /* Who holds a student number: for entries (row[i], bidx_hex[i]), the
    lowest-id student in any state whose number has that blind index, one
-   answer per row, with its state. */
+   answer per row, with its state and grade. */
 int db_stuno_holders_find(db_conn *c, int n, const int *row, const char *const *bidx_hex,
                           app_arena *a, db_holder **out, int *out_n, app_err *err);
 

@@ -14,6 +14,9 @@
 typedef struct db_history {
     long long id, student_id, actor_id, request_id;
     const char *at, *kind, *actor_org, *school, *changes_json;
+    /* YYYY-MM-DD: the day the change took effect when that is not the day
+       it was recorded (`at`), a transfer done on paper first; NULL else */
+    const char *effective_date;
 } db_history;
 
 int db_history_insert(db_conn *c, const db_history *h, app_err *err);

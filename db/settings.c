@@ -54,7 +54,9 @@ static const db_stmt SQL_GET = {
     " " DASHLESS_INT("eff.j->'intake_window'->>'from'") ","
     " " DASHLESS_INT("eff.j->'intake_window'->>'until'") ","
     " " DASHLESS_INT("eff.j->>'school_year_start'") ","
-    " " DASHLESS_INT("eff.j->>'second_term_start'")
+    " " DASHLESS_INT("eff.j->>'second_term_start'") ","
+    " coalesce((eff.j->>'transfer_backdate_days')::int, 90),"
+    " coalesce((eff.j->>'family_members_required')::int, 2)"
     " FROM eff LEFT JOIN region_settings own ON own.region = $1"};
 // clang-format on
 
@@ -126,6 +128,8 @@ typed_fill(const db_res *r, app_arena *a, db_settings *out)
         out->intake_from = out->intake_until = 0;
     out->school_year_start = (int)db_res_int(r, 0, 19);
     out->second_term_start = (int)db_res_int(r, 0, 20);
+    out->transfer_backdate_days = (int)db_res_int(r, 0, 21);
+    out->family_members_required = (int)db_res_int(r, 0, 22);
 }
 
 /* Run SQL_GET; *out_res is NULL when the region does not exist. */

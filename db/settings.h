@@ -35,7 +35,9 @@
     "\"registration_window\":{\"required\":false,\"from\":null,\"until\":null},"                   \
     "\"import_upload_retention_days\":7,"                                                          \
     "\"intake_window\":{\"from\":\"10-16\",\"until\":\"10-31\"},"                                  \
-    "\"school_year_start\":\"09-01\",\"second_term_start\":\"03-01\"}"
+    "\"school_year_start\":\"09-01\",\"second_term_start\":\"03-01\","                             \
+    "\"transfer_backdate_days\":90,"                                                               \
+    "\"family_members_required\":2}"
 
 /* One region's settings as stored and as merged. Strings in the arena. */
 typedef struct db_region_settings {
@@ -80,6 +82,8 @@ typedef struct db_settings {
                                          both 0 when intake_window is null (any day) */
     int school_year_start;            /* MMDD: school year Y starts on Y-MM-DD (901) */
     int second_term_start;            /* MMDD: its second term (301, core/school_year.h) */
+    int transfer_backdate_days;       /* how far back a transfer's effective_date may go */
+    int family_members_required;      /* 2: both family members; 1: the first only */
     const char *json;                 /* the effective settings as JSON text */
 } db_settings;
 

@@ -35,6 +35,8 @@ static const wf_member TRANSFER[] = {
     {.name = "to_school", .kind = WF_K_CALLER_SCHOOL, .bad_at = "/payload"},
     {.name = "grade", .kind = WF_K_GRADE, .bad_at = "/payload"},
     {.name = "class", .kind = WF_K_CLASS, .bad_at = "/payload"},
+    /* a transfer done on paper first: its real date (docs/decisions/0030) */
+    {.name = "effective_date", .kind = WF_K_DATE},
     {.name = NULL},
 };
 static const wf_member GRADE_CHANGE[] = {
@@ -64,6 +66,12 @@ static const wf_member INTAKE_CLAIM[] = {
     {.name = "grade", .kind = WF_K_GRADE, .required = 1},
     {.name = "class", .kind = WF_K_CLASS, .required = 1},
     {.name = "entry_date", .kind = WF_K_DATE, .required = 1},
+    {.name = NULL},
+};
+/* 撤销奖惩记录: the entry (GET /students/{key}/rewards) and why */
+static const wf_member REWARD_REMOVAL[] = {
+    {.name = "reward", .kind = WF_K_ROW_ID, .required = 1},
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
     {.name = NULL},
 };
 static const char *const METHODS[] = {"evidence", "change", "delete", NULL};
@@ -206,7 +214,8 @@ const wf_def wf_defs[] = {
      .steps = {C},
      .effect = WF_E_KEY_FIELDS,
      .members = KEY_FIELD_CHANGE,
-     .evidence_required = 1},
+     .evidence_required = 1,
+     .revertible = 1},
     /* a school's graduating grade: primary and junior complete at once */
     {.type = "graduation",
      .label = "毕业",
@@ -276,6 +285,14 @@ const wf_def wf_defs[] = {
      .members = UNI_PLACE,
      .revertible = 1,
      .university = 1},
+    /* 奖惩 entries leave the record only through the competent authority */
+    {.type = "reward_removal",
+     .label = "撤销奖惩记录",
+     .from = ANY_ACTIVE,
+     .starter = WF_START_SCHOOL,
+     .steps = {C},
+     .effect = WF_E_REWARD_REMOVE,
+     .members = REWARD_REMOVAL},
     /* 问题学籍 (DOMAIN rule 24): 佐证, 变更 or 删除, decided by the lowest
        common authority of the schools involved */
     {.type = "problem_resolution",
@@ -473,6 +490,8 @@ wf_effect_name(wf_effect e)
         return "sit_in_then_change_major";
     case WF_E_U_COHORT:
         return "next_cohort_with_notice";
+    case WF_E_REWARD_REMOVE:
+        return "remove_reward_entry";
     default:
         return NULL;
     }

@@ -62,12 +62,13 @@ typedef enum {
     WF_E_INTAKE,         /* a graduate enrolled at the claiming school; its other claims end
                             (superseded) */
     /* a university student (workflow/uni.h) */
-    WF_E_U_SUSPEND,  /* 休学 until the end date */
-    WF_E_U_RESUME,   /* 在读 again, in a class of the right cohort */
-    WF_E_U_WITHDRAW, /* 退学: the record closed, kept */
-    WF_E_U_MAJOR,    /* 转专业: 插班学习 after the university's approval, the new major
-                        once the electronic registration confirms */
-    WF_E_U_COHORT,   /* 调整年级: the next cohort of the same major, a notice */
+    WF_E_U_SUSPEND,     /* 休学 until the end date */
+    WF_E_U_RESUME,      /* 在读 again, in a class of the right cohort */
+    WF_E_U_WITHDRAW,    /* 退学: the record closed, kept */
+    WF_E_U_MAJOR,       /* 转专业: 插班学习 after the university's approval, the new major
+                           once the electronic registration confirms */
+    WF_E_U_COHORT,      /* 调整年级: the next cohort of the same major, a notice */
+    WF_E_REWARD_REMOVE, /* a reward or punishment entry marked removed (docs/decisions/0030) */
 } wf_effect;
 
 /* The kind of a payload member: how workflow/payload.c reads, checks and
@@ -86,6 +87,7 @@ typedef enum {
     WF_K_CHOICE,        /* one of .choices (invalid_method) */
     WF_K_STUDENT_ID,    /* a positive integer: the student (id) it is about */
     WF_K_FILES,         /* at most 10 evidence file ids (positive integers) */
+    WF_K_ROW_ID,        /* a positive integer: a row of the student's the request is about */
 } wf_kind;
 
 /* One payload member of a request type. */

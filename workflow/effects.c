@@ -6,6 +6,7 @@
 
 #include "core/grade.h"
 #include "core/problem.h"
+#include "core/reward.h"
 #include "db/history.h"
 #include "db/intake.h"
 #include "db/problem.h"
@@ -116,7 +117,10 @@ apply_move(db_conn *db, const core_op *op, const wf_def *d, const core_request *
     *out_applied = wf_applied_json(op->arena, &s, grade, class_no, state, school);
     const char *chg = wf_history_moves(op->arena, s.state, state, s.school, school, grade, ng,
                                        class_no, nc, class_id != s.class_id);
-    db_history h = {0, s.id, op->actor->user_id, q->id, NULL, d->type, op->actor->org, school, chg};
+    db_history h = {0,   s.id, op->actor->user_id, q->id, NULL, d->type, op->actor->org, school,
+                    chg, NULL};
+    if (d->effect == WF_E_TRANSFER) /* done on paper first: its real date */
+        h.effective_date = wf_payload_member(op->arena, q->payload_json, "effective_date");
     return db_history_insert(db, &h, err);
 }
 
@@ -134,10 +138,12 @@ key_changes_of(const core_op *op, const char *payload, core_record *out, unsigne
 }
 
 /* Apply the sealed key-field changes of `q`; *holder: the enrolled student
-   holding the new identity when that fails with duplicate_enrolled. */
+   holding the new identity when that fails with duplicate_enrolled. With
+   `applied`, what a revert needs: the old values sealed and the renumber
+   flag (JSON object text). */
 static int
 apply_key_changes(db_conn *db, const core_op *op, const core_request *q, long long *holder,
-                  app_err *err)
+                  const char **applied, app_err *err)
 {
     core_record ch;
     unsigned char present[CORE_NFIELDS];
@@ -145,8 +151,13 @@ apply_key_changes(db_conn *db, const core_op *op, const core_request *q, long lo
     int rc = key_changes_of(op, q->payload_json, &ch, present, &renumber, err);
     if (rc != 0)
         return rc;
-    return core_student_key_change(db, op, q->student_id, &ch, present, renumber, q->id, holder,
-                                   err);
+    core_key_change kc = {&ch, present, renumber, q->id, "key_field_change", NULL, NULL};
+    if ((rc = core_student_key_apply(db, op, q->student_id, &kc, holder, err)) != 0)
+        return rc;
+    if (applied)
+        *applied = wf_json_text(
+            op->arena, json_pack("{s:s,s:i}", "sealed_old", kc.sealed_old, "renumber", renumber));
+    return 0;
 }
 
 static int
@@ -162,7 +173,10 @@ apply_key_fields(db_conn *db, const core_op *op, const core_request *q, const ch
                  const char **failure, app_err *err)
 {
     long long holder = 0;
-    int rc = apply_key_changes(db, op, q, &holder, err);
+    const char *applied = NULL;
+    int rc = apply_key_changes(db, op, q, &holder, &applied, err);
+    if (rc == 0)
+        return db_request_set_applied(db, q->id, applied, err);
     if (!is_duplicate_enrolled(rc, err))
         return rc;
     app_err_clear(err);
@@ -212,7 +226,7 @@ place_member(db_conn *db, const core_op *op, const wf_def *d, const core_request
     const char *chg = wf_history_moves(op->arena, s->state, mv->state, s->school, dst->code, grade,
                                        mv->grade, class_no, mv->class_no, 0);
     db_history h = {0,       s->id,          op->actor->user_id, q->id, NULL,
-                    d->type, op->actor->org, dst->code,          chg};
+                    d->type, op->actor->org, dst->code,          chg,   NULL};
     json_t *data = json_pack("{s:s,s:s,s:s,s:s}", "type", d->type, "state", mv->state, "from",
                              s->school, "school", dst->code);
     if (mv->cert)
@@ -304,8 +318,8 @@ delete_record(db_conn *db, const core_op *op, const core_request *q, app_err *er
     const char *chg = wf_history_moves(op->arena, s.state, "deleted", s.school, s.school, grade,
                                        grade, class_no, class_no, 0);
     db_history h = {
-        0,        s.id, op->actor->user_id, q->id, NULL, "problem_resolution", op->actor->org,
-        s.school, chg};
+        0,   s.id, op->actor->user_id, q->id, NULL, "problem_resolution", op->actor->org, s.school,
+        chg, NULL};
     if ((rc = db_request_end_open_of(db, s.id, "rejected", err)) != 0 ||
         (rc = db_student_place(db, s.id, "deleted", s.school, s.class_id, grade, class_no, &version,
                                err)) != 0)
@@ -325,7 +339,7 @@ apply_resolution(db_conn *db, const core_op *op, const core_request *q, const ch
         return app_err_set(err, APP_EINTERNAL, NULL, "resolution without method");
     if (strcmp(method, "change") == 0) {
         long long holder = 0;
-        rc = apply_key_changes(db, op, q, &holder, err);
+        rc = apply_key_changes(db, op, q, &holder, NULL, err);
         if (is_duplicate_enrolled(rc, err)) {
             /* the new identity is held: the request fails, the problem stays */
             app_err_clear(err);
@@ -417,7 +431,7 @@ apply_intake(db_conn *db, const core_op *op, const wf_def *d, const core_request
     const char *chg = wf_history_moves(op->arena, s.state, "enrolled", s.school, q->school, grade,
                                        ng, class_no, nc, 1);
     db_history h = {0,       s.id,           op->actor->user_id, q->id, NULL,
-                    d->type, op->actor->org, q->school,          chg};
+                    d->type, op->actor->org, q->school,          chg,   NULL};
     json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:i}", "type", d->type, "state", "enrolled", "from",
                              s.school, "school", q->school, "grade", ng);
     if ((rc = db_history_insert(db, &h, err)) != 0 ||
@@ -460,6 +474,10 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
     case WF_E_U_MAJOR:
     case WF_E_U_COHORT:
         return wf_uni_effect(db, op, d, &q, err);
+    case WF_E_REWARD_REMOVE: {
+        const char *rid = wf_payload_member(op->arena, q.payload_json, "reward");
+        return core_reward_remove(db, op, q.student_id, rid ? atoll(rid) : 0, q.id, err);
+    }
     default:
         rc = apply_move(db, op, d, &q, &applied, err);
         break;

@@ -39,6 +39,7 @@ str_field(wf_start *s, const char *name)
         {"end_date", offsetof(wf_start, end_date)},
         {"entry_date", offsetof(wf_start, entry_date)},
         {"to_school", offsetof(wf_start, to_school)},
+        {"effective_date", offsetof(wf_start, effective_date)},
         {"from_school", offsetof(wf_start, from_school)},
         {"method", offsetof(wf_start, method)},
         {"comment", offsetof(wf_start, comment)},
@@ -420,6 +421,19 @@ read_files(pctx *p, const wf_member *m, json_t *v)
     read_file_ids(p, ptr_of(p, m->name), v, 0);
 }
 
+/* The id of a row of the student's (reward_removal's entry), kept as an integer. */
+static void
+read_row_id(pctx *p, const wf_member *m, json_t *v)
+{
+    if (json_is_integer(v) && json_integer_value(v) > 0)
+        json_object_set(p->stored, m->name, v);
+    else if (v == NULL || json_is_null(v)) {
+        if (m->required)
+            app_err_add(p->err, ptr_of(p, m->name), "missing_field", NULL);
+    } else
+        app_err_add(p->err, ptr_of(p, m->name), "wrong_type", NULL);
+}
+
 /* ------------------------------------------------------------ the loop */
 
 /* The reader of each kind of member (workflow/defs.h). */
@@ -431,7 +445,7 @@ static const reader READERS[] = {
     [WF_K_STUDENTS] = read_students, [WF_K_OUTCOMES] = read_outcomes,
     [WF_K_CHANGES] = read_changes,   [WF_K_FLAG] = read_flag,
     [WF_K_CHOICE] = read_choice,     [WF_K_STUDENT_ID] = read_student_id,
-    [WF_K_FILES] = read_files,
+    [WF_K_FILES] = read_files,       [WF_K_ROW_ID] = read_row_id,
 };
 
 /* Every member of `d` from object `o`, in declaration order. */

@@ -2,7 +2,8 @@
  * workflow/revert.c - putting an applied change back (异动纠错, DOMAIN rule
  * 18; see workflow/wf.h): a bureau over the school reverts the latest
  * change of a student, or a whole batch, from the `applied` snapshot the
- * effect recorded (workflow/effects.h).
+ * effect recorded (workflow/effects.h); a key-field change from the old
+ * values sealed at its approval (docs/decisions/0030).
  */
 #include "db/history.h"
 #include "db/intake.h"
@@ -84,7 +85,7 @@ revert_members(db_conn *db, const core_op *op, const wf_def *d, const core_reque
         core_student_place_of(&s, &grade, &class_no);
         const char *chg = wf_history_moves(op->arena, s.state, p.state, s.school, p.school, grade,
                                            atoi(p.grade), class_no, atoi(p.class_no), 0);
-        db_history h = {0, s.id, ac->user_id, q->id, NULL, "revert", ac->org, p.school, chg};
+        db_history h = {0, s.id, ac->user_id, q->id, NULL, "revert", ac->org, p.school, chg, NULL};
         if ((rc = db_student_place(db, s.id, p.state, p.school, atoll(p.class_id), atoi(p.grade),
                                    atoi(p.class_no), &version, err)) != 0 ||
             (rc = db_history_insert(db, &h, err)) != 0 ||
@@ -129,10 +130,45 @@ revert_student(db_conn *db, const core_op *op, const core_request *q, const db_s
                             "new", p.state, "field", "/school", "old", s.school, "new", p.school);
     db_history h = {0,       s.id,     ac->user_id,
                     q->id,   NULL,     "revert",
-                    ac->org, p.school, wf_json_text(op->arena, chg)};
+                    ac->org, p.school, wf_json_text(op->arena, chg),
+                    NULL};
     if ((rc = db_history_insert(db, &h, err)) != 0)
         return rc;
     return record_revert(db, op, q, s.id, p.school, sc, comment, err);
+}
+
+/* Revert a key-field change: the old values sealed at approval come back,
+   when the record still holds the new ones and has nothing open; the
+   duplicate check runs on them (duplicate_enrolled). */
+static int
+revert_key_fields(db_conn *db, const core_op *op, const core_request *q, const db_school *sc,
+                  const char *comment, app_err *err)
+{
+    int nopen = 0;
+    int rc = db_request_open_count(db, q->student_id, &nopen, err);
+    if (rc != 0)
+        return rc;
+    if (nopen > 0)
+        return app_err_set(err, APP_ECONFLICT, "student_in_flight", "open request");
+    const char *old_sealed = wf_payload_member(op->arena, q->applied_json, "sealed_old");
+    const char *new_sealed = wf_payload_member(op->arena, q->payload_json, "sealed");
+    const char *rn = wf_payload_member(op->arena, q->applied_json, "renumber");
+    if (old_sealed == NULL || new_sealed == NULL)
+        return app_err_set(err, APP_EINTERNAL, NULL, "applied key fields incomplete");
+    core_record old, now;
+    unsigned char present[CORE_NFIELDS], present_new[CORE_NFIELDS];
+    if ((rc = core_changes_open(op, old_sealed, &old, present, err)) != 0 ||
+        (rc = core_changes_open(op, new_sealed, &now, present_new, err)) != 0)
+        return rc;
+    core_key_change kc = {&old, present, rn && atoi(rn) == 1, q->id, "revert", &now, NULL};
+    long long holder = 0;
+    if ((rc = core_student_key_apply(db, op, q->student_id, &kc, &holder, err)) != 0)
+        return rc;
+    db_student s;
+    int found = 0;
+    if ((rc = db_student_get(db, q->student_id, 0, op->arena, &s, &found, err)) != 0)
+        return rc;
+    return record_revert(db, op, q, q->student_id, found ? s.school : q->school, sc, comment, err);
 }
 
 int
@@ -166,6 +202,8 @@ wf_request_revert(db_conn *db, const core_op *op, long long id, const char *comm
         rc = wf_uni_revert(db, op, d, &q, err);
         if (rc == 0)
             rc = record_revert(db, op, &q, q.student_id, q.school, &sc, comment, err);
+    } else if (d->effect == WF_E_KEY_FIELDS) {
+        rc = revert_key_fields(db, op, &q, &sc, comment, err);
     } else if (d->batch) {
         rc = revert_members(db, op, d, &q, &sc, err);
         if (rc == 0)

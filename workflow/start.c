@@ -7,6 +7,7 @@
  */
 #include "core/grade.h"
 #include "core/intake.h"
+#include "core/reward.h"
 #include "core/settings.h"
 #include "db/files.h"
 #include "db/history.h"
@@ -101,6 +102,32 @@ holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv 
     return 0;
 }
 
+/* A transfer done on paper first (docs/decisions/0030): its effective
+   date is not after today nor more than the receiving school's
+   transfer_backdate_days before it. */
+static int
+check_backdate(db_conn *db, const core_op *op, const wf_start *a, const db_school *rs, app_err *err)
+{
+    int ymd = 0;
+    if (a->effective_date == NULL || core_date_parse(a->effective_date, &ymd) != 0)
+        return 0; /* absent; the payload reader checked the format */
+    db_settings set;
+    int rc = db_settings_for_school(db, rs->code, op->arena, &set, err);
+    if (rc != 0)
+        return rc;
+    if (ymd > op->today) {
+        app_err_add(err, "/payload/effective_date", "invalid_date", "future");
+        return APP_EINVAL;
+    }
+    long days = core_days_of(op->today) - core_days_of(ymd);
+    if (days > set.transfer_backdate_days) {
+        app_err_add(err, "/payload/effective_date", "effective_date_too_old",
+                    app_arena_printf(op->arena, "%d", set.transfer_backdate_days));
+        return APP_EINVAL;
+    }
+    return 0;
+}
+
 /* Transfer rules (DOMAIN rule 16) and the receiving school's placement. */
 static int
 check_transfer(db_conn *db, const core_op *op, const wf_start *a, const db_student *s,
@@ -126,7 +153,7 @@ check_transfer(db_conn *db, const core_op *op, const wf_start *a, const db_stude
         if (core_blackout_contains(set.blackout_from, set.blackout_until, op->today))
             return app_err_set(err, APP_ECONFLICT, "transfer_blackout", "blackout");
     }
-    return 0;
+    return check_backdate(db, op, a, rs, err);
 }
 
 /* The key-field changes of `a` on top of record `s`: valid and changing a key field. */
@@ -233,6 +260,10 @@ start_single(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
     case WF_E_KEY_FIELDS:
         dr->renumber = a->renumber;
         return check_key_changes(db, op, a, &s, sc->code, err);
+    case WF_E_REWARD_REMOVE: {
+        const char *rid = wf_payload_member(op->arena, dr->payload, "reward");
+        return core_reward_check(db, op, s.id, rid ? atoll(rid) : 0, err);
+    }
     default:
         break;
     }
@@ -556,7 +587,7 @@ record_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
     snprintf(rid, sizeof(rid), "%lld", q->id);
     if (dr->student_id) {
         db_history h = {0,         dr->student_id, op->actor->user_id, q->id, NULL,
-                        "request", op->actor->org, sc->code,           "[]"};
+                        "request", op->actor->org, sc->code,           "[]",  NULL};
         if ((rc = db_history_insert(db, &h, err)) != 0)
             return rc;
     }
@@ -587,7 +618,7 @@ start_allowed(const core_op *op, const wf_def *d, const wf_start *a, app_err *er
                   !wf_actor_is_registrar(op->actor))
         return app_err_set(err, APP_EFORBIDDEN, "forbidden",
                            "a school's registrar starts requests");
-    if (d->evidence_required && a->nevidence == 0)
+    if ((d->evidence_required || a->effective_date) && a->nevidence == 0)
         return wf_err_item(err, "/evidence", "evidence_required");
     return 0;
 }

@@ -257,7 +257,8 @@ move(db_conn *db, const core_op *op, const core_request *q, const db_uplace *p0,
                     kind,
                     op->actor->org,
                     p1->school,
-                    wf_json_text(op->arena, c)};
+                    wf_json_text(op->arena, c),
+                    NULL};
     return db_history_insert(db, &h, err);
 }
 

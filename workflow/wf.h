@@ -32,6 +32,9 @@ typedef struct wf_start {
     const char *reason, *date, *start_date, *end_date;
     const char *entry_date; /* intake_claim */
     const char *to_school;
+    /* transfer: the date it took effect on paper (docs/decisions/0030);
+       NULL: the day of approval */
+    const char *effective_date;
     int grade, class_no; /* 0 = not given */
     core_record changes; /* key_field_change: the fields in `present` */
     unsigned char present[CORE_NFIELDS];

@@ -203,9 +203,11 @@ registration_body(long k, char *out, size_t cap)
              "\"grade\":\"13\",\"class\":%ld,\"enrolled_month\":\"202409\",\"entry_mode\":\"1\","
              "\"study_mode\":\"1\",\"source\":\"1\",\"distance_km\":1.5,\"transport\":\"1\","
              "\"school_bus\":\"0\",\"family\":[{\"name\":\"%s父\",\"relation\":\"1\","
-             "\"phone\":\"139%08ld\",\"guardian\":\"1\"}]}",
+             "\"phone\":\"139%08ld\",\"guardian\":\"1\"},{\"name\":\"%s母\",\"relation\":\"2\","
+             "\"phone\":\"138%08ld\"}]}",
              name, seq % 2 ? "1" : "2", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, first17,
-             checks[sum % 11], county, G.first_class + k % G.nclasses, name, k % 100000000);
+             checks[sum % 11], county, G.first_class + k % G.nclasses, name, k % 100000000, name,
+             k % 100000000);
 }
 
 static void

@@ -121,13 +121,13 @@ register_one(int reg, stu *s, long long *rid, char number[24])
     char g[2] = {(char)('0' + s->gender), 0};
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:[{s:s,s:s,"
-        "s:s,s:s}]}",
+        "s:s,s:s},{s:s,s:s,s:s}]}",
         "name", s->name, "gender", g, "birth_date", s->birth, "ethnicity", "01", "nationality",
         "CHN", "id_type", "1", "id_number", s->idnum, "hukou_region", "430102000000", "hukou_type",
         "1", "grade", "13", "class", 1, "enrolled_month", "202209", "entry_mode", "1", "study_mode",
         "1", "source", "1", "distance_km", 1.5, "transport", "1", "school_bus", "0", "phone",
         "13900000000", "family", "name", "审计家长", "relation", "1", "phone", "13700000000",
-        "guardian", "1");
+        "guardian", "1", "name", "家长二", "relation", "2", "phone", "13700000001");
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     ht_resp r;

@@ -172,7 +172,8 @@ static int idseq;
     "\"hukou_region\":\"410102000000\",\"hukou_type\":\"1\",\"grade\":\"13\",\"class\":1,"           \
     "\"enrolled_month\":\"202409\",\"entry_mode\":\"1\",\"study_mode\":\"1\",\"source\":\"1\","      \
     "\"distance_km\":1.5,\"transport\":\"1\",\"school_bus\":\"0\",\"family\":[{\"name\":\"王父\"," \
-    "\"relation\":\"1\",\"phone\":\"13900001111\",\"guardian\":\"1\"}]}"
+    "\"relation\":\"1\",\"phone\":\"13900001111\",\"guardian\":\"1\"},{\"name\":\"王母\","         \
+    "\"relation\":\"2\",\"phone\":\"13900002222\"}]}"
 
 /* The header of a 64x64 RGB PNG: all that the photo check reads. */
 static const unsigned char png64[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0,   0, 0, 13,

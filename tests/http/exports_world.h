@@ -263,6 +263,9 @@ add_row(table *t, const stu *st)
     set_cell(t, r, wf_col_of("relation", 1), "1");
     set_cell(t, r, wf_col_of("phone", 1), "13700000000");
     set_cell(t, r, wf_col_of("guardian", 1), "1");
+    set_cell(t, r, wf_col_of("name", 2), "导出家长二");
+    set_cell(t, r, wf_col_of("relation", 2), "2");
+    set_cell(t, r, wf_col_of("phone", 2), "13700000001");
     return r;
 }
 

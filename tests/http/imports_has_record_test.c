@@ -1,8 +1,10 @@
 /*
  * tests/http/imports_has_record_test.c - an import (mode create) row whose
- * ID number's G student number a graduate's record holds is a row error
- * `student_has_record` naming the school and the record's state (DOMAIN
- * rule 9: a former student cannot be registered again yet); the other rows
+ * ID number's G student number a former pupil's record holds (one who left
+ * the stage unfinished, 肄业; a graduate of the same compulsory stage is a
+ * repeater, compulsory_repeater) is a row error `student_has_record`
+ * naming the school and the record's state (DOMAIN rule 9: a former
+ * student cannot be registered again yet); the other rows
  * are registered. The world is tests/lib/wfworld.h's.
  */
 #include "base/buf.h"
@@ -41,7 +43,8 @@ csv_of(const stu *const *v, int n, size_t *len)
         {"transport", 0, "1"},       {"school_bus", 0, "0"},
         {"phone", 0, "13900000000"}, {"name", 1, "导入家长"},
         {"relation", 1, "1"},        {"phone", 1, "13700000000"},
-        {"guardian", 1, "1"},
+        {"guardian", 1, "1"},        {"name", 2, "导入家长二"},
+        {"relation", 2, "2"},        {"phone", 2, "13700000001"},
     };
     for (int i = 0; i < n; i++) {
         for (int c = 0; c < ncols; c++)
@@ -65,7 +68,7 @@ START_TEST(test_graduate_row_has_record)
     stu grad, fresh;
     enrol(REG_A, FURONG, 13, &grad);
     char sql[128];
-    snprintf(sql, sizeof(sql), "UPDATE student SET state = 'graduated' WHERE id = %lld", grad.id);
+    snprintf(sql, sizeof(sql), "UPDATE student SET state = 'incomplete' WHERE id = %lld", grad.id);
     scalar("%s RETURNING id", sql);
     stu_make(&fresh, 2016);
     const stu *rows[] = {&grad, &fresh};
@@ -84,7 +87,7 @@ START_TEST(test_graduate_row_has_record)
     ck_assert_msg(e != NULL, "no error of row 2: %s", r.body);
     ck_assert_str_eq(ht_json_str(e, "code"), "student_has_record");
     const char *msg = ht_json_str(e, "message");
-    ck_assert_msg(strstr(msg, "毕业") && strstr(msg, cast[REG_A].org), "message: %s", msg);
+    ck_assert_msg(strstr(msg, "肄业") && strstr(msg, cast[REG_A].org), "message: %s", msg);
     ck_assert_ptr_null(strstr(r.body, grad.idnum));
     ht_resp_free(&r);
     ck_assert_int_eq(count_of("SELECT count(*) FROM student WHERE name = '%s'", fresh.name), 1);

@@ -88,6 +88,9 @@ add_student(sheet *s, const stu *st)
     put(s, r, "relation", 1, "1");
     put(s, r, "phone", 1, "13700000000");
     put(s, r, "guardian", 1, "1");
+    put(s, r, "name", 2, "导入家长二");
+    put(s, r, "relation", 2, "2");
+    put(s, r, "phone", 2, "13700000001");
     return r;
 }
 

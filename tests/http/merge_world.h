@@ -416,12 +416,13 @@ register_student(int reg, int approver, int grade, int class_no, long long *out_
     snprintf(gr, sizeof(gr), "%d", grade);
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:[{s:s,s:s,"
-        "s:s,s:s}]}",
+        "s:s,s:s},{s:s,s:s,s:s}]}",
         "name", name, "gender", "1", "birth_date", birth, "ethnicity", "01", "nationality", "CHN",
         "id_type", "1", "id_number", id, "hukou_region", "520102000000", "hukou_type", "1", "grade",
         gr, "class", class_no, "enrolled_month", "202209", "entry_mode", "1", "study_mode", "1",
         "source", "1", "distance_km", 1.5, "transport", "1", "school_bus", "0", "family", "name",
-        "合并家长", "relation", "1", "phone", "13700000000", "guardian", "1");
+        "合并家长", "relation", "1", "phone", "13700000000", "guardian", "1", "name", "家长二",
+        "relation", "2", "phone", "13700000001");
     ck_assert_ptr_nonnull(o);
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);

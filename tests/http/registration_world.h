@@ -290,8 +290,9 @@ stu_json(const stu *s, const char *grade, int class_no)
 {
     char g[2] = {(char)('0' + s->gender), 0};
     json_t *fam =
-        json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s}]", "name", s->gname, "relation", "1", "phone",
-                  s->gphone, "guardian", "1", "id_type", "1", "id_number", s->gid);
+        json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s},{s:s,s:s,s:s}]", "name", s->gname, "relation", "1",
+                  "phone", s->gphone, "guardian", "1", "id_type", "1", "id_number", s->gid, "name",
+                  "注册家长二", "relation", "2", "phone", "13700000001");
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:o}", "name",
         s->name, "gender", g, "birth_date", s->birth, "ethnicity", "01", "nationality", "CHN",

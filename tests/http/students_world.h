@@ -317,8 +317,9 @@ register_student(enum actor who, const stu_opts *o, stu *out)
         snprintf(out->name, sizeof(out->name), "%s", o->name);
         char grade[4];
         snprintf(grade, sizeof(grade), "%d", o->grade ? o->grade : 13);
-        json_t *fam = json_pack("[{s:s,s:s,s:s,s:s}]", "name", "家长", "relation", "1", "phone",
-                                out->fphone, "guardian", "1");
+        json_t *fam = json_pack("[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s}]", "name", "家长", "relation",
+                                "1", "phone", out->fphone, "guardian", "1", "name", "家长二",
+                                "relation", "2", "phone", "13700000001");
         json_t *b = json_pack(
             "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:s,"
             "s:s,s:s,s:o}",

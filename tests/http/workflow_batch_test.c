@@ -308,13 +308,14 @@ suspected_twin(const stu *twin, stu *out, long long *out_reg)
     make_id(twin->ymd, twin->gender, 250 + out->n % 250, out->idnum);
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:[{s:s,s:s,"
-        "s:s,s:s}]}",
+        "s:s,s:s},{s:s,s:s,s:s}]}",
         "name", twin->name, "gender", g, "birth_date", twin->birth, "ethnicity", "01",
         "nationality", "CHN", "id_type", "1", "id_number", out->idnum, "hukou_region",
         "430102000000", "hukou_type", "1", "grade", "13", "class", 1, "enrolled_month", "202209",
         "entry_mode", "1", "study_mode", "1", "source", "1", "distance_km", 1.5, "transport", "1",
         "school_bus", "0", "phone", "13900000000", "family", "name", "流程家长", "relation", "1",
-        "phone", "13700000000", "guardian", "1");
+        "phone", "13700000000", "guardian", "1", "name", "家长二", "relation", "2", "phone",
+        "13700000001");
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     ht_resp r;

@@ -469,10 +469,7 @@ START_TEST(test_key_field_name)
                  rid),
         1);
     ck_assert_int_eq(events_of(rid, "request.decided"), 1);
-    /* not revertible (its effect keeps no snapshot) */
-    char path[96];
-    snprintf(path, sizeof(path), "/api/v1/requests/%lld/revert", rid);
-    call_fails("POST", path, FURONG, "{}", 422, "not_revertible");
+    /* its revert: tests/http/record_http_test.c (docs/decisions/0030) */
 }
 END_TEST
 

@@ -618,6 +618,7 @@ payload_of(const core_op *op, const wf_start *a)
     set_str(o, "start_date", a->start_date);
     set_str(o, "end_date", a->end_date);
     set_str(o, "to_school", a->to_school);
+    set_str(o, "effective_date", a->effective_date);
     set_str(o, "from_school", a->from_school);
     set_str(o, "method", a->method);
     if (a->grade)

@@ -144,7 +144,7 @@ START_TEST(test_defaults_are_valid)
     if (n != 0)
         dump_items(&err);
     ck_assert_int_eq(n, 0);
-    ck_assert_int_eq(json_object_size(d), 12);
+    ck_assert_int_eq(json_object_size(d), 14);
     json_decref(d);
 }
 END_TEST
