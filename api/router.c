@@ -86,7 +86,6 @@ const api_route api_routes[] = {
     {API_POST, "/api/v1/students/{key}/confirmations", h_confirmation_create,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/schools/{code}/confirmations", h_confirmations_report, API_ROUTE_AUTH},
-    {API_GET, "/api/v1/events", h_events_list, API_ROUTE_AUTH},
     {API_GET, "/api/v1/audit", h_audit_list, API_ROUTE_AUTH},
     /* requests (api/h_requests.c, workflow/) */
     {API_POST, "/api/v1/requests", h_request_create, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
