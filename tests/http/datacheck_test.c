@@ -79,12 +79,13 @@ dc_enrol(int grade)
     snprintf(gr, sizeof(gr), "%d", grade);
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:[{s:s,s:s,"
-        "s:s,s:s}]}",
+        "s:s,s:s},{s:s,s:s,s:s}]}",
         "name", s.name, "gender", g, "birth_date", s.birth, "ethnicity", "01", "nationality", "CHN",
         "id_type", "1", "id_number", s.idnum, "hukou_region", "430102000000", "hukou_type", "1",
         "grade", gr, "class", 1, "enrolled_month", "202209", "entry_mode", "1", "study_mode", "1",
         "source", "1", "distance_km", 1.5, "transport", "1", "school_bus", "0", "family", "name",
-        "核查家长", "relation", "1", "phone", "13700000000", "guardian", "1");
+        "核查家长", "relation", "1", "phone", "13700000000", "guardian", "1", "name", "核查家属",
+        "relation", "2", "phone", "13700000001");
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     ht_resp r;
