@@ -107,8 +107,8 @@ static void
 row(notice *x, const char *label, const char *value)
 {
     fmt_pdf_text(x->pdf, MARGIN + 8, x->y + 4, LABEL_W - 8, TEXT_PT, FMT_PDF_GRAY, 1, label);
-    double h = fmt_pdf_text(x->pdf, MARGIN + LABEL_W, x->y + 4, WIDTH - LABEL_W - 8, TEXT_PT, 0, 2,
-                            value);
+    double h =
+        fmt_pdf_text(x->pdf, MARGIN + LABEL_W, x->y + 4, WIDTH - LABEL_W - 8, TEXT_PT, 0, 2, value);
     h = h < 16 ? 24 : h + 8;
     fmt_pdf_line(x->pdf, MARGIN, x->y + h, MARGIN + WIDTH, x->y + h, 0.4, 1);
     x->y += h;
@@ -133,8 +133,8 @@ head(notice *x)
     fmt_pdf_text(x->pdf, MARGIN, MARGIN, WIDTH, 14, FMT_PDF_CENTER, 1, x->school_name);
     fmt_pdf_text(x->pdf, MARGIN, MARGIN + 24, WIDTH, 22, FMT_PDF_BOLD | FMT_PDF_CENTER, 1, title);
     const char *date = x->suspend ? approved_on(x->n->q) : x->cohort.issued_on;
-    const char *line = app_arena_printf(x->op->arena, "编号：%lld　　　　日期：%.10s",
-                                        x->n->q->id, date ? date : "");
+    const char *line = app_arena_printf(x->op->arena, "编号：%lld　　　　日期：%.10s", x->n->q->id,
+                                        date ? date : "");
     fmt_pdf_text(x->pdf, MARGIN, MARGIN + 62, WIDTH, 10, 0, 1, line);
     x->y = MARGIN + 80;
     fmt_pdf_line(x->pdf, MARGIN, x->y, MARGIN + WIDTH, x->y, 0.8, 0);
@@ -179,8 +179,12 @@ approvals(notice *x)
             continue;
         const char *office = core_staff_role_label(core_staff_role_from_name(st->office));
         const char *who = office ? office : st->org;
-        if (office && st->college != NULL)
-            who = app_arena_printf(x->op->arena, "%s%s", x->college ? x->college : "", office);
+        if (office && st->college != NULL && x->college != NULL) {
+            /* 学院教学院长 of 计算机学院: 计算机学院教学院长 */
+            const char *rest =
+                strncmp(office, "学院", strlen("学院")) == 0 ? office + strlen("学院") : office;
+            who = app_arena_printf(x->op->arena, "%s%s", x->college, rest);
+        }
         row(x, app_arena_printf(x->op->arena, "第%d步", st->number),
             app_arena_printf(x->op->arena, "%s　同意　%s", who, date_cn(x->op, st->decided_at)));
         shown++;

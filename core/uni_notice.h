@@ -27,7 +27,7 @@
 
 /* What of the request the notice shows (the payload read by the caller). */
 typedef struct core_uni_notice {
-    const core_request *q;  /* borrowed: type uni_suspend or cohort_change, applied */
+    const core_request *q;   /* borrowed: type uni_suspend or cohort_change, applied */
     const char *reason_kind; /* 休学: illness, military, personal */
     const char *reason;      /* 休学: the student's words */
     const char *from_date;   /* 休学: YYYY-MM-DD */

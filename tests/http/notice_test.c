@@ -121,7 +121,7 @@ START_TEST(test_suspend_notice)
     assert_has(text, "2027-03-01");
     assert_has(text, "2027-08-31");
     assert_has(text, "家庭原因");
-    assert_has(text, "学院教学院长");
+    assert_has(text, "计算机学院教学院长");
     assert_has(text, "教务处处长");
     assert_has(text, "盖章");
     free(text);
