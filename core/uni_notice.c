@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define MARGIN 56.0
 #define WIDTH (FMT_PDF_A4_W - 2 * MARGIN)
@@ -50,6 +51,27 @@ date_cn(const core_op *op, const char *d)
     if (d == NULL || strlen(d) < 10)
         return "";
     return app_arena_printf(op->arena, "%.4s年%.2s月%.2s日", d, d + 5, d + 8);
+}
+
+/* A timestamp as db/ writes it ("YYYY-MM-DDTHH:MM:SSZ", UTC) -> the day in
+   China (UTC+8, as core/calendar.c counts days), "YYYY-MM-DD" in the op's
+   arena; NULL when absent or not such a timestamp. */
+static const char *
+china_day(const core_op *op, const char *ts)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    if (ts == NULL || sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                             &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return NULL;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm) + 8 * 3600;
+    struct tm cn;
+    if (gmtime_r(&t, &cn) == NULL)
+        return NULL;
+    return app_arena_printf(op->arena, "%04d-%02d-%02d", cn.tm_year + 1900, cn.tm_mon + 1,
+                            cn.tm_mday);
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -132,7 +154,7 @@ head(notice *x)
     const char *title = x->suspend ? "休学通知单" : "调整年级通知单";
     fmt_pdf_text(x->pdf, MARGIN, MARGIN, WIDTH, 14, FMT_PDF_CENTER, 1, x->school_name);
     fmt_pdf_text(x->pdf, MARGIN, MARGIN + 24, WIDTH, 22, FMT_PDF_BOLD | FMT_PDF_CENTER, 1, title);
-    const char *date = x->suspend ? approved_on(x->n->q) : x->cohort.issued_on;
+    const char *date = x->suspend ? china_day(x->op, approved_on(x->n->q)) : x->cohort.issued_on;
     const char *line = app_arena_printf(x->op->arena, "编号：%lld　　　　日期：%.10s", x->n->q->id,
                                         date ? date : "");
     fmt_pdf_text(x->pdf, MARGIN, MARGIN + 62, WIDTH, 10, 0, 1, line);
@@ -186,7 +208,8 @@ approvals(notice *x)
             who = app_arena_printf(x->op->arena, "%s%s", x->college, rest);
         }
         row(x, app_arena_printf(x->op->arena, "第%d步", st->number),
-            app_arena_printf(x->op->arena, "%s　同意　%s", who, date_cn(x->op, st->decided_at)));
+            app_arena_printf(x->op->arena, "%s　同意　%s", who,
+                             date_cn(x->op, china_day(x->op, st->decided_at))));
         shown++;
     }
 }

@@ -111,6 +111,9 @@ START_TEST(test_suspend_notice)
     ck_assert_str_eq(ureq_state(rid), "approved:0");
     ck_assert_str_eq(ucol(s.id, "state"), "suspended");
     ck_assert_str_eq(ucol(s.id, "major"), umajor_id("UF0101"));
+    /* approved at 01:30 in China: the notice is dated that day, not the UTC one */
+    uval("UPDATE request_step SET decided_at = '2027-03-01T17:30:00Z' WHERE request_id = %lld",
+         rid);
     char *text = notice_text(s.token, rid);
     assert_has(text, "休学通知单");
     assert_has(text, "流程测试大学");
@@ -124,6 +127,8 @@ START_TEST(test_suspend_notice)
     assert_has(text, "计算机学院教学院长");
     assert_has(text, "教务处处长");
     assert_has(text, "盖章");
+    assert_has(text, "日期：2027-03-02");
+    assert_has(text, "2027年03月02日");
     free(text);
     /* the offices that see it and the province above the university */
     free(notice_text(uf_tokens[RH], rid));
