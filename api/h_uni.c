@@ -737,6 +737,7 @@ api_student_route(const api_route *route)
         {API_GET, "/api/v1/schools/{code}/uni-students/{no}"},
         {API_GET, "/api/v1/schools/{code}/calendar"},
         {API_GET, "/api/v1/requests/{id}"},
+        {API_GET, "/api/v1/requests/{id}/notice.pdf"}, /* their own notices (issue 16) */
         /* their status changes (docs/decisions/0033): start, evidence, withdraw, resubmit */
         {API_POST, "/api/v1/requests"},
         {API_POST, "/api/v1/files"},

@@ -91,6 +91,8 @@ void h_requests_list(api_call *c);
 void h_request_revert(api_call *c);
 /* api/h_uniflow.c: a university's major transfer, electronically registered */
 void h_request_confirm(api_call *c);
+/* api/h_notice.c: the notice of an applied university status change (PDF) */
+void h_request_notice(api_call *c);
 void h_workflows(api_call *c);
 void h_file_create(api_call *c);
 

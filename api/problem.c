@@ -159,6 +159,11 @@ static const problem problems[] = {
     /* students (issue #4) */
     {"student_not_found", 404, "学生不存在", "No such student"},
     {"request_not_found", 404, "业务申请不存在", "No such request"},
+    /* the notices of a university's status changes (GET /requests/{id}/notice.pdf) */
+    {"request_has_no_notice", 409, "该类业务不出具通知单（仅休学、调整年级出具）",
+     "This request type issues no notice (only uni_suspend and cohort_change do)"},
+    {"request_not_applied", 409, "该业务尚未批准生效或已被撤销，不能出具通知单",
+     "The request is not approved and applied (or was reverted): no notice"},
     {"photo_not_found", 404, "该学生没有照片", "The student has no photo"},
     {"duplicate_enrolled", 409, "该身份证件已有在籍学籍",
      "This identity already holds an active record"},

@@ -154,6 +154,8 @@ const api_route api_routes[] = {
     /* a university's major transfer: the electronic registration (api/h_uniflow.c) */
     {API_POST, "/api/v1/requests/{id}/confirmations", h_request_confirm,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* the 休学通知单 / 调整年级通知单 of an applied status change (api/h_notice.c) */
+    {API_GET, "/api/v1/requests/{id}/notice.pdf", h_request_notice, API_ROUTE_AUTH},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

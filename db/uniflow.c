@@ -217,3 +217,30 @@ db_unotice_revoke(db_conn *c, long long request_id, app_err *err)
     const char *p[] = {q};
     return db_exec(c, &SQL_NOTICE_REVOKE, 1, p, NULL, err);
 }
+
+static const db_stmt SQL_NOTICE_OF = {
+    "unotice_of", "SELECT to_char(issued_on, 'YYYY-MM-DD'), from_cohort, to_cohort FROM uni_notice"
+                  " WHERE request_id = $1::bigint AND kind = $2 AND NOT revoked"
+                  " ORDER BY id DESC LIMIT 1"};
+
+int
+db_unotice_of(db_conn *c, long long request_id, const char *kind, app_arena *a, db_unotice *out,
+              int *out_found, app_err *err)
+{
+    char q[24];
+    snprintf(q, sizeof(q), "%lld", request_id);
+    const char *p[] = {q, kind};
+    db_res *r = NULL;
+    *out_found = 0;
+    int rc = db_exec(c, &SQL_NOTICE_OF, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    if (db_res_nrows(r) > 0) {
+        out->issued_on = app_arena_strdup(a, db_res_get(r, 0, 0));
+        out->from_cohort = (int)db_res_int(r, 0, 1);
+        out->to_cohort = (int)db_res_int(r, 0, 2);
+        *out_found = 1;
+    }
+    db_res_free(r);
+    return 0;
+}

@@ -76,4 +76,15 @@ int db_unotice_insert(db_conn *c, const char *kind, long long student_id, long l
 /* The notices of request `request_id` revoked (a revert). */
 int db_unotice_revoke(db_conn *c, long long request_id, app_err *err);
 
+/* A notice a change issued, as its PDF shows it. */
+typedef struct db_unotice {
+    const char *issued_on; /* YYYY-MM-DD */
+    int from_cohort, to_cohort;
+} db_unotice;
+
+/* The unrevoked notice of `kind` of request `request_id` (the latest);
+ *out_found 0 when none. */
+int db_unotice_of(db_conn *c, long long request_id, const char *kind, app_arena *a, db_unotice *out,
+                  int *out_found, app_err *err);
+
 #endif
