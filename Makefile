@@ -180,15 +180,21 @@ compose-check:
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 test: deps
+	@date +'make test: started %T'
 	$(MAKE) check-layers
 	$(MAKE) format-check
 	$(MAKE) -j$(TEST_JOBS) BUILD=release all test-bins build/release/tests/fault/load
 	$(MAKE) BUILD=release check check-integration check-http
+	@date +'make test: %T'
 	$(MAKE) BUILD=release check-faults
+	@date +'make test: %T'
 	$(MAKE) -j$(TEST_JOBS) BUILD=debug all test-bins
+	@date +'make test: %T'
 	$(MAKE) BUILD=debug check check-integration check-http
+	@date +'make test: %T'
 	$(MAKE) -j$(TEST_JOBS) fuzz-build
 	$(MAKE) check-fuzz
+	@date +'make test: %T'
 	$(MAKE) lint-openapi
 	$(MAKE) compose-check
 	@echo "make test: all suites passed"

@@ -97,8 +97,10 @@ failed=0
 failures=""
 for bin in "$@"; do
     echo "==> tests($kind): $bin"
+    t0=$(date +%s)
     if timeout -k 10 "${TEST_TIMEOUT:-900}" "$bin"; then
         passed=$((passed + 1))
+        echo "==> ok in $(($(date +%s) - t0)) s: $bin"
     else
         echo "==> FAILED (exit $?): $bin"
         failed=$((failed + 1))
