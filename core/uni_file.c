@@ -9,16 +9,20 @@
 #include <string.h>
 
 static const char *const titles[CORE_UF_NCOLS] = {
-    "学号",     "姓名",   "性别", "出生日期", "民族",     "国籍/地区",
-    "身份证件类型", "身份证件号", "学院", "专业", "年级",     "班级",
-    "层次",     "入学日期", "预计毕业日期", "模板版本:" CORE_UNI_FILE_VERSION,
+    "学号", "姓名",      "性别",         "出生日期",
+    "民族", "国籍/地区", "身份证件类型", "身份证件号",
+    "学院", "专业",      "年级",         "班级",
+    "层次", "入学日期",  "预计毕业日期", "模板版本:" CORE_UNI_FILE_VERSION,
 };
 
 /* The personal columns and the record fields they hold. */
 static const char *const personal[CORE_UF_NCOLS] = {
-    [CORE_UF_NAME] = "/name",           [CORE_UF_GENDER] = "/gender",
-    [CORE_UF_BIRTH_DATE] = "/birth_date", [CORE_UF_ETHNICITY] = "/ethnicity",
-    [CORE_UF_NATIONALITY] = "/nationality", [CORE_UF_ID_TYPE] = "/id_type",
+    [CORE_UF_NAME] = "/name",
+    [CORE_UF_GENDER] = "/gender",
+    [CORE_UF_BIRTH_DATE] = "/birth_date",
+    [CORE_UF_ETHNICITY] = "/ethnicity",
+    [CORE_UF_NATIONALITY] = "/nationality",
+    [CORE_UF_ID_TYPE] = "/id_type",
     [CORE_UF_ID_NUMBER] = "/id_number",
 };
 
@@ -43,7 +47,7 @@ void
 core_uni_file_col(int col, fmt_xlsx_col *out)
 {
     static const double widths[CORE_UF_NCOLS] = {14, 12, 8, 12, 10, 10, 14, 22,
-                                                 16, 16, 8,  8,  8, 12, 14, 4};
+                                                 16, 16, 8, 8,  8,  12, 14, 4};
     memset(out, 0, sizeof(*out));
     if (col < 0 || col >= CORE_UF_NCOLS)
         return;
@@ -57,10 +61,14 @@ core_uni_file_column_of(const char *pointer)
     static const struct {
         const char *p;
         int col;
-    } m[] = {{"/student_no", CORE_UF_STUDENT_NO}, {"/college", CORE_UF_COLLEGE},
-             {"/major", CORE_UF_MAJOR},           {"/cohort", CORE_UF_COHORT},
-             {"/class", CORE_UF_CLASS},           {"/class_id", CORE_UF_CLASS},
-             {"/level", CORE_UF_LEVEL},           {"/entry_date", CORE_UF_ENTRY_DATE},
+    } m[] = {{"/student_no", CORE_UF_STUDENT_NO},
+             {"/college", CORE_UF_COLLEGE},
+             {"/major", CORE_UF_MAJOR},
+             {"/cohort", CORE_UF_COHORT},
+             {"/class", CORE_UF_CLASS},
+             {"/class_id", CORE_UF_CLASS},
+             {"/level", CORE_UF_LEVEL},
+             {"/entry_date", CORE_UF_ENTRY_DATE},
              {"/expected_graduation", CORE_UF_GRADUATION}};
     if (pointer == NULL)
         return -1;

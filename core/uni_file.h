@@ -75,8 +75,7 @@ int core_uni_file_column_of(const char *pointer);
 
 /* The empty file (header row, a sheet of instructions) as .xlsx, malloc'd
    into *out (free() it). */
-int core_uni_file_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len,
-                       app_err *err);
+int core_uni_file_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len, app_err *err);
 
 /*
  * The header row of an upload: the titles above in their order (the version
@@ -91,10 +90,10 @@ int core_uni_file_header(const fmt_sheet_row *row, app_err *err);
 typedef struct core_uni_row {
     core_record rec;
     const char *student_no, *college, *major, *level;
-    int cohort;      /* 0 when bad */
-    int class_no;    /* 0 when bad */
-    int entry_date;  /* YYYYMMDD; 0: empty */
-    int graduation;  /* YYYYMMDD; 0: empty */
+    int cohort;     /* 0 when bad */
+    int class_no;   /* 0 when bad */
+    int entry_date; /* YYYYMMDD; 0: empty */
+    int graduation; /* YYYYMMDD; 0: empty */
 } core_uni_row;
 
 /*
@@ -117,8 +116,8 @@ typedef struct core_uni_file_refs {
 } core_uni_file_refs;
 
 /* Load them (strings in `a`). */
-int core_uni_file_refs_load(db_conn *db, const char *school, app_arena *a,
-                            core_uni_file_refs *out, app_err *err);
+int core_uni_file_refs_load(db_conn *db, const char *school, app_arena *a, core_uni_file_refs *out,
+                            app_err *err);
 
 /*
  * The class of row `in`: its college (code or name), major (code or name,
