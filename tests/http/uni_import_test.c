@@ -112,8 +112,8 @@ students(void)
 
 /* An account with password PW and no change required, and its token. */
 static void
-account(const char *name, const char *role, const char *org, const char *staff,
-        long long college, char tok[1024])
+account(const char *name, const char *role, const char *org, const char *staff, long long college,
+        char tok[1024])
 {
     static char hash[CORE_PWHASH_LEN];
     static db_conn *c;
@@ -228,10 +228,21 @@ csv_good(ufile *f, const char *no, const char *college, const char *major, const
     const char *id = id_number(idseq++);
     char birth[16];
     snprintf(birth, sizeof(birth), "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
-    const char *c[CORE_UF_VERSION] = {no,   fmt("学生%s", no), gender_of(id, 1), birth,
-                                      "汉族", "中国",            "1",  id,
-                                      college, major,           "2025级", cls,
-                                      "",   "2025-09-01",       ""};
+    const char *c[CORE_UF_VERSION] = {no,
+                                      fmt("学生%s", no),
+                                      gender_of(id, 1),
+                                      birth,
+                                      "汉族",
+                                      "中国",
+                                      "1",
+                                      id,
+                                      college,
+                                      major,
+                                      "2025级",
+                                      cls,
+                                      "",
+                                      "2025-09-01",
+                                      ""};
     fmt_csv_write_row(&f->b, c, CORE_UF_VERSION);
     return ++f->rows + 1;
 }
@@ -245,10 +256,9 @@ csv_with(ufile *f, const char *no, int col, const char *v)
         id = v; /* the birth date the ID number says */
     char birth[16];
     snprintf(birth, sizeof(birth), "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
-    const char *c[CORE_UF_VERSION] = {no,   fmt("学生%s", no), gender_of(id, 0),  birth,
-                                      "01", "CHN",             "1",  id,
-                                      "01", "070101",          "2025", "1",
-                                      "本科", "",              ""};
+    const char *c[CORE_UF_VERSION] = {
+        no,   fmt("学生%s", no), gender_of(id, 0), birth, "01",   "CHN", "1", id,
+        "01", "070101",          "2025",           "1",   "本科", "",    ""};
     c[col] = v;
     fmt_csv_write_row(&f->b, c, CORE_UF_VERSION);
     return ++f->rows + 1;
@@ -381,10 +391,12 @@ START_TEST(test_good_file)
         head[c] = core_uni_file_title(c);
     ck_assert_int_eq(fmt_xlsx_writer_row(w, head, CORE_UF_NCOLS, &e), 0);
     /* by code and by name, 本科 and 专科, with and without dates */
-    static const char *const place[N][5] = {
-        {"01", "070101", "2025", "1", "本科"},         {"数学学院", "数学与应用数学", "2025级", "2班", ""},
-        {"01", "数学与应用数学", "2025", "1", ""},       {"02", "610201", "2025", "1", "专科"},
-        {"计算机学院", "软件技术", "2025", "1班", "专科"}, {"01", "070101", "2025", "2", "本科"}};
+    static const char *const place[N][5] = {{"01", "070101", "2025", "1", "本科"},
+                                            {"数学学院", "数学与应用数学", "2025级", "2班", ""},
+                                            {"01", "数学与应用数学", "2025", "1", ""},
+                                            {"02", "610201", "2025", "1", "专科"},
+                                            {"计算机学院", "软件技术", "2025", "1班", "专科"},
+                                            {"01", "070101", "2025", "2", "本科"}};
     char first[19] = "";
     for (int i = 0; i < N; i++) {
         const char *id = id_number(idseq++);
@@ -393,10 +405,22 @@ START_TEST(test_good_file)
         char birth[16], no[16];
         snprintf(birth, sizeof(birth), "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
         snprintf(no, sizeof(no), "2025%04d", i + 1);
-        const char *c[CORE_UF_NCOLS] = {no,          fmt("好学生%d", i), gender_of(id, i % 2), birth,
-                                        "01 汉族",   "CHN",             "居民身份证",       id,
-                                        place[i][0], place[i][1],       place[i][2],        place[i][3],
-                                        place[i][4], i == 0 ? "2025-09-06" : "", "",        ""};
+        const char *c[CORE_UF_NCOLS] = {no,
+                                        fmt("好学生%d", i),
+                                        gender_of(id, i % 2),
+                                        birth,
+                                        "01 汉族",
+                                        "CHN",
+                                        "居民身份证",
+                                        id,
+                                        place[i][0],
+                                        place[i][1],
+                                        place[i][2],
+                                        place[i][3],
+                                        place[i][4],
+                                        i == 0 ? "2025-09-06" : "",
+                                        "",
+                                        ""};
         ck_assert_int_eq(fmt_xlsx_writer_row(w, c, CORE_UF_NCOLS, &e), 0);
     }
     ufile f;
@@ -414,20 +438,22 @@ START_TEST(test_good_file)
     ck_assert_msg(jint(r.json, "created") == N && jint(r.json, "rejected") == 0, "%s", r.body);
     ht_resp_free(&r);
     ck_assert_int_eq(students() - before, N);
-    ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE action = 'uni_student_create'") -
-                         audit0,
-                     N);
+    ck_assert_int_eq(
+        count_of("SELECT count(*) FROM audit WHERE action = 'uni_student_create'") - audit0, N);
     /* the student as the API shows it: placed, dated, ID number masked */
     call("GET", U "/uni-students/20250001", tok_section, NULL, NULL, 0, &r);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     ck_assert_ptr_null(strstr(r.body, first));
     ht_resp_free(&r);
-    ck_assert_int_eq(count_of("SELECT to_char(entry_date, 'YYYYMMDD') FROM uni_student WHERE school = '" UNI
-                              "' AND student_no = '20250001'"),
-                     20250906);
-    ck_assert_int_eq(count_of("SELECT to_char(expected_graduation, 'YYYYMMDD') FROM uni_student WHERE school = '" UNI
-                              "' AND student_no = '20250004'"),
-                     20280701); /* 专科, 3 years */
+    ck_assert_int_eq(
+        count_of("SELECT to_char(entry_date, 'YYYYMMDD') FROM uni_student WHERE school = '" UNI
+                 "' AND student_no = '20250001'"),
+        20250906);
+    ck_assert_int_eq(
+        count_of(
+            "SELECT to_char(expected_graduation, 'YYYYMMDD') FROM uni_student WHERE school = '" UNI
+            "' AND student_no = '20250004'"),
+        20280701); /* 专科, 3 years */
     ck_assert_int_eq(count_of("SELECT count(*) FROM uni_student u JOIN uni_class k ON k.id ="
                               " u.class_id WHERE u.school = '" UNI "' AND u.student_no ="
                               " '20250002' AND k.number = 2"),
@@ -457,7 +483,8 @@ START_TEST(test_every_row_wrong)
     int n = 0;
 #define WANT(expr, c, col) (want[n].row = (expr), want[n].code = (c), want[n++].column = (col))
     WANT(csv_with(&f, "20259801", CORE_UF_COLLEGE, "99"), "college_not_found", "I");
-    WANT(csv_with(&f, "20259802", CORE_UF_MAJOR, "610201"), "major_not_found", "J"); /* college 02's */
+    WANT(csv_with(&f, "20259802", CORE_UF_MAJOR, "610201"), "major_not_found",
+         "J"); /* college 02's */
     WANT(csv_with(&f, "20259803", CORE_UF_CLASS, "7"), "class_not_found", "L");
     WANT(csv_with(&f, "20259804", CORE_UF_CLASS, "甲班"), "invalid_class_number", "L");
     WANT(csv_with(&f, "20259805", CORE_UF_COHORT, "二〇二五"), "invalid_cohort", "K");
