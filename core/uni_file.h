@@ -1,8 +1,8 @@
 /*
  * core/uni_file.h - the university student file (issue 16, a second import
- * template): GET /templates/uni-students.xlsx gives it empty, POST
- * /imports?mode=uni_students reads it back (core/import_job.c), each row a
- * new university student made by core_uni_student_create()
+ * template, docs/decisions/0037): GET /templates/uni-students.xlsx gives it
+ * empty, POST /imports?mode=uni_students reads it back (core/import_job.c),
+ * each row a new university student made by core_uni_student_create()
  * (core/uni_student.h), with that function's validation, encryption and
  * 一人一籍 check.
  *
