@@ -44,7 +44,7 @@ mkrow(trow *t, const char *const *v, int number_col, int date1904)
     for (int i = 0; i < CORE_UF_NCOLS; i++) {
         t->c[i].s = v[i] ? v[i] : "";
         t->c[i].len = strlen(t->c[i].s);
-        t->c[i].type = !v[i] ? CORE_CELL_EMPTY
+        t->c[i].type = !v[i]             ? CORE_CELL_EMPTY
                        : i == number_col ? CORE_CELL_NUMBER
                                          : CORE_CELL_TEXT;
     }
@@ -56,7 +56,7 @@ mkrow(trow *t, const char *const *v, int number_col, int date1904)
 }
 
 static const char *good[CORE_UF_NCOLS] = {
-    "20250101", "张三",     "男",     "2007-03-07", "汉族", "中国",     "1", "410102200703071234",
+    "20250101", "张三",     "男",     "2007-03-07", "汉族", "中国",       "1", "410102200703071234",
     "01",       "数学学院", "2025级", "3班",        "本科", "2025-09-01", "",  NULL};
 
 START_TEST(test_header)
@@ -151,11 +151,13 @@ START_TEST(test_row_errors)
     v[CORE_UF_GRADUATION] = "明年";
     v[CORE_UF_MAJOR] = NULL;
     ck_assert_int_eq(core_uni_file_row(codes, mkrow(&t, v, -1, 0), a, &u, &empty, &e), APP_EINVAL);
-    static const char *const want[][2] = {
-        {"/student_no", "missing_field"},   {"/major", "missing_field"},
-        {"/cohort", "invalid_cohort"},      {"/class", "invalid_class_number"},
-        {"/level", "invalid_level"},        {"/entry_date", "invalid_date"},
-        {"/expected_graduation", "invalid_date"}};
+    static const char *const want[][2] = {{"/student_no", "missing_field"},
+                                          {"/major", "missing_field"},
+                                          {"/cohort", "invalid_cohort"},
+                                          {"/class", "invalid_class_number"},
+                                          {"/level", "invalid_level"},
+                                          {"/entry_date", "invalid_date"},
+                                          {"/expected_graduation", "invalid_date"}};
     int n = (int)(sizeof(want) / sizeof(want[0]));
     ck_assert_int_eq(e.nitems, n);
     for (int i = 0; i < n; i++) {
