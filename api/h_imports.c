@@ -8,6 +8,7 @@
 #include "api/registry.h"
 #include "core/import.h"
 #include "core/import_jobs.h"
+#include "core/uni_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,28 @@ h_template_students(api_call *c)
                "filename*=UTF-8''%E5%AD%A6%E7%94%9F%E4%BF%A1%E6%81%AF%E5%AF%BC%E5%85%A5%E6%A8%A1"
                "%E6%9D%BF.xlsx");
     api_header(c, "x-template-version", CORE_TEMPLATE_VERSION);
+    api_reply_raw(c, 200, XLSX_TYPE, (const char *)x, n);
+    free(x);
+}
+
+/* GET /templates/uni-students.xlsx: the university student file, empty
+   (core/uni_file.h), for POST /imports?mode=uni_students. */
+void
+h_template_uni_students(api_call *c)
+{
+    unsigned char *x = NULL;
+    size_t n = 0;
+    app_err e = {0};
+    if (core_uni_file_xlsx(api_env()->codes, &x, &n, &e) != 0) {
+        api_fail(c, &e);
+        return;
+    }
+    /* 大学生信息导入模板.xlsx */
+    api_header(c, "content-disposition",
+               "attachment; filename=\"uni-students-template.xlsx\"; "
+               "filename*=UTF-8''%E5%A4%A7%E5%AD%A6%E7%94%9F%E4%BF%A1%E6%81%AF%E5%AF%BC%E5%85%A5"
+               "%E6%A8%A1%E6%9D%BF.xlsx");
+    api_header(c, "x-template-version", CORE_UNI_FILE_VERSION);
     api_reply_raw(c, 200, XLSX_TYPE, (const char *)x, n);
     free(x);
 }

@@ -111,6 +111,7 @@ void h_problems_list(api_call *c);
 
 /* api/h_imports.c */
 void h_template_students(api_call *c);
+void h_template_uni_students(api_call *c); /* issue 16: the university student file */
 void h_import_create(api_call *c);
 void h_import_get(api_call *c);
 void h_import_errors_list(api_call *c);

@@ -355,6 +355,8 @@ static const problem problems[] = {
     {"invalid_years", 422, "学制须为 2 至 8 年", "The length of study is 2 to 8 years"},
     {"major_exists", 409, "该校已有此专业代码", "The university already has this major code"},
     {"major_not_found", 422, "该校没有此专业", "The university has no such major"},
+    /* issue 16: the university student file (core/uni_file.h) */
+    {"study_level_mismatch", 422, "层次与专业的培养层次不符", "The study level is not the major's"},
     {"invalid_cohort", 422, "年级（入学年份）不正确", "Invalid cohort (entry year)"},
     {"invalid_student_no", 422, "学号须为 4 至 20 位字母或数字",
      "A student number (学号) is 4 to 20 letters or digits"},

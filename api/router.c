@@ -96,6 +96,9 @@ const api_route api_routes[] = {
     {API_POST, "/api/v1/files", h_file_create, API_ROUTE_AUTH},
     {API_GET, "/api/v1/templates/students.xlsx", h_template_students,
      API_ROUTE_AUTH | API_ROUTE_PUBLIC},
+    /* issue 16: the university student file (api/h_imports.c, core/uni_file.h) */
+    {API_GET, "/api/v1/templates/uni-students.xlsx", h_template_uni_students,
+     API_ROUTE_AUTH | API_ROUTE_PUBLIC},
     {API_POST, "/api/v1/imports", h_import_create, API_ROUTE_AUTH},
     {API_GET, "/api/v1/imports/{id}", h_import_get, API_ROUTE_AUTH},
     {API_GET, "/api/v1/imports/{id}/errors", h_import_errors_list, API_ROUTE_AUTH},

@@ -4,6 +4,7 @@
 #include "core/import.h"
 
 #include "core/class_file.h"
+#include "core/uni_file.h"
 #include "formats/csv.h"
 #include "formats/xlsx.h"
 
@@ -456,6 +457,7 @@ core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err)
 
 typedef struct errfile {
     int classes; /* the class assignment file (core/class_file.h), not the template */
+    int uni;     /* the university student file (core/uni_file.h) */
     fmt_xlsx_writer *w;
     core_import_msgs_fn next; /* the messages, in row order */
     void *ctx;
@@ -505,7 +507,7 @@ blank_row(const fmt_sheet_row *row)
 static int
 ef_ncols(const errfile *ef)
 {
-    return ef->classes ? CORE_CF_NCOLS : core_template_ncols();
+    return ef->classes ? CORE_CF_NCOLS : ef->uni ? CORE_UF_NCOLS : core_template_ncols();
 }
 
 static void
@@ -513,6 +515,8 @@ ef_title(const errfile *ef, int col, char *buf, size_t cap)
 {
     if (ef->classes)
         snprintf(buf, cap, "%s", core_class_file_title(col));
+    else if (ef->uni)
+        snprintf(buf, cap, "%s", core_uni_file_title(col));
     else
         core_template_title(col, buf, cap);
 }
@@ -547,7 +551,7 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         return 0;
     for (int c = 0; c < n; c++) {
         cells[c] = (size_t)c < row->ncells ? row->cells[c].s : "";
-        int f = ef->classes ? -1 : core_template_field(c);
+        int f = ef->classes || ef->uni ? -1 : core_template_field(c);
         if ((size_t)c >= row->ncells || row->cells[c].type != CORE_CELL_NUMBER || f < 0)
             continue;
         /* an Excel date (a serial number) as the date the import read in it: the
@@ -569,19 +573,24 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
     return fmt_xlsx_writer_row(ef->w, cells, (size_t)n + 1, err);
 }
 
+/* kind: 0 the student template, 1 the class assignment file, 2 the
+   university student file. */
 static int
-errors_xlsx(int classes, const char *format, const unsigned char *data, size_t len,
+errors_xlsx(int kind, const char *format, const unsigned char *data, size_t len,
             core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out, size_t *out_len,
             long *out_rows, app_err *err)
 {
     errfile ef;
     memset(&ef, 0, sizeof(ef));
-    ef.classes = classes;
+    ef.classes = kind == 1;
+    ef.uni = kind == 2;
     int n = ef_ncols(&ef);
     fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
     for (int c = 0; c < n; c++) {
-        if (classes)
+        if (ef.classes)
             core_class_file_col(c, &cv[c]);
+        else if (ef.uni)
+            core_uni_file_col(c, &cv[c]);
         else
             core_template_col(c, &cv[c]);
     }
@@ -592,8 +601,10 @@ errors_xlsx(int classes, const char *format, const unsigned char *data, size_t l
     ef.next = next;
     ef.ctx = ctx;
     ef.all_rows = all_rows;
-    int rc = fmt_xlsx_writer_sheet(ef.w, classes ? CORE_CLASS_FILE_SHEET : CORE_TEMPLATE_SHEET, &so,
-                                   err);
+    const char *sheet = ef.classes ? CORE_CLASS_FILE_SHEET
+                        : ef.uni   ? CORE_UNI_FILE_SHEET
+                                   : CORE_TEMPLATE_SHEET;
+    int rc = fmt_xlsx_writer_sheet(ef.w, sheet, &so, err);
     if (rc == 0 && (rc = next(ctx, &ef.msg, err)) >= 0) {
         ef.have_msg = rc;
         rc = 0;
@@ -630,6 +641,14 @@ core_class_file_errors_xlsx_next(const char *format, const unsigned char *data, 
                                  unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
     return errors_xlsx(1, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+}
+
+int
+core_uni_file_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
+                               core_import_msgs_fn next, void *ctx, int all_rows,
+                               unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
+{
+    return errors_xlsx(2, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
 }
 
 typedef struct msg_array {

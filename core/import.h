@@ -134,6 +134,12 @@ int core_class_file_errors_xlsx_next(const char *format, const unsigned char *da
                                      unsigned char **out, size_t *out_len, long *out_rows,
                                      app_err *err);
 
+/* The same for a university student file (mode uni_students, core/uni_file.h). */
+int core_uni_file_errors_xlsx_next(const char *format, const unsigned char *data, size_t len,
+                                   core_import_msgs_fn next, void *ctx, int all_rows,
+                                   unsigned char **out, size_t *out_len, long *out_rows,
+                                   app_err *err);
+
 /* ---- running a job (core/import_job.c) ---- */
 
 /* How the caller words one row error in Chinese (api/ renders it like a
@@ -160,7 +166,9 @@ extern int core_import_batch;
  * it exactly like POST /students, mode update edits the record that
  * matches its name and ID number (key fields are not changed), mode classes
  * moves a pupil to another class of its grade (core_class_move, the class
- * assignment file of core/class_file.h). A row of mode update or classes
+ * assignment file of core/class_file.h), mode uni_students creates a
+ * university student (core_uni_student_create, the file of core/uni_file.h;
+ * counted in job->created). A row of mode update or classes
  * that matched its record and changed nothing counts in job->unchanged, not
  * job->updated. Without
  * atomic, rows commit in batches (core_import_batch rows of mode create,

@@ -4,6 +4,7 @@
 #include "core/class_file.h"
 #include "core/files.h"
 #include "core/import.h"
+#include "core/uni_file.h"
 #include "db/keylock.h"
 #include "db/student.h"
 #include "formats/csv.h"
@@ -33,12 +34,15 @@ typedef struct run {
     void *ctx;
     core_import_map map;
     int have_header, in_tx, batch, failed_header;
-    int classes;       /* mode classes: the class assignment file (core/class_file.h) */
-    int counted;       /* job->errors_total when errors were last written */
-    app_arena *earena; /* the messages of the errors not yet written */
-    base_buf ebuf;     /* those errors as COPY text (db_import_error_encode) */
-    FILE *spool;       /* an atomic job's errors, written when it ends */
-    core_op rop;       /* op with a per-batch arena: the rows' records and checks */
+    int classes;             /* mode classes: the class assignment file (core/class_file.h) */
+    int uni;                 /* mode uni_students: the university student file (core/uni_file.h) */
+    app_arena *refs_arena;   /* mode uni_students: the university's colleges and majors, */
+    core_uni_file_refs refs; /* loaded at its first good row */
+    int counted;             /* job->errors_total when errors were last written */
+    app_arena *earena;       /* the messages of the errors not yet written */
+    base_buf ebuf;           /* those errors as COPY text (db_import_error_encode) */
+    FILE *spool;             /* an atomic job's errors, written when it ends */
+    core_op rop;             /* op with a per-batch arena: the rows' records and checks */
     app_err *err;
     pending *pend; /* mode create: the batch's rows, in order */
     app_err *perr; /* their errors */
@@ -58,8 +62,9 @@ static void
 add_error(run *r, long row, int col, const char *field, const char *code, const char *param)
 {
     char header[64] = "", letter[4] = "";
-    if (col >= 0 && r->classes) {
-        snprintf(header, sizeof(header), "%s", core_class_file_title(col));
+    if (col >= 0 && (r->classes || r->uni)) {
+        snprintf(header, sizeof(header), "%s",
+                 r->uni ? core_uni_file_title(col) : core_class_file_title(col));
         fmt_sheet_col_name(col, letter);
     } else if (col >= 0) {
         core_template_title(col, header, sizeof(header));
@@ -142,6 +147,8 @@ column_of(const run *r, const char *p)
         return -1;
     if (r->classes)
         return core_class_file_column_of(p);
+    if (r->uni)
+        return core_uni_file_column_of(p);
     int f = core_field_by_pointer(p);
     return f >= 0 ? core_import_column_of(&r->map, f) : -1;
 }
@@ -259,7 +266,9 @@ static int
 header_row(run *r, const fmt_sheet_row *row)
 {
     app_err e = {0};
-    int bad = r->classes ? core_class_file_header(row, &e) : core_import_header(row, &r->map, &e);
+    int bad = r->classes ? core_class_file_header(row, &e)
+              : r->uni   ? core_uni_file_header(row, &e)
+                         : core_import_header(row, &r->map, &e);
     if (bad != 0) {
         /* the whole file is not the template: say which columns */
         for (int i = 0; i < e.nitems; i++) {
@@ -317,6 +326,42 @@ update_counted(run *r, long row, core_record *rec, const core_class_row *move, a
     return 0;
 }
 
+/* Mode uni_students: the row (rc: its reading) placed in its class and
+   created as a university student, as POST /schools/{code}/uni-students
+   would (a savepoint of the batch's transaction), and counted. */
+static int
+uni_counted(run *r, long row, core_uni_row *u, app_err *e, int rc)
+{
+    if (rc == 0 && r->refs_arena == NULL) {
+        r->refs_arena = app_arena_new();
+        app_err le = {0};
+        if ((rc = core_uni_file_refs_load(r->db, r->job->school, r->refs_arena, &r->refs, &le)) !=
+            0) {
+            app_arena_free(r->refs_arena);
+            r->refs_arena = NULL;
+            *r->err = le;
+            return rc;
+        }
+    }
+    core_uni_student_new in;
+    core_uni_student out;
+    if (rc == 0)
+        rc = core_uni_file_place(r->db, &r->rop, r->job->school, &r->refs, u, &in, e);
+    if (rc == 0)
+        rc = core_uni_student_create(r->db, &r->rop, r->job->school, &u->rec, &in, &out, e);
+    if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
+        *r->err = *e;
+        return rc; /* not the row's fault: the job stops and is resumed */
+    }
+    if (rc != 0) {
+        r->job->rejected++;
+        add_errors(r, row, e);
+    } else {
+        r->job->created++;
+    }
+    return 0;
+}
+
 /* One more row in the batch; a full batch is registered (mode create) and
    written: spooled when atomic, else committed. */
 static int
@@ -363,8 +408,11 @@ on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
     }
     int empty = 0;
     core_class_row move;
+    core_uni_row urow;
     if (r->classes)
         rc = core_class_file_row(row, r->rop.arena, &move, &empty, e);
+    else if (r->uni)
+        rc = core_uni_file_row(r->op->env->codes, row, r->rop.arena, &urow, &empty, e);
     else
         rc = core_import_row(r->op->env->codes, &r->map, row, r->rop.arena, rec, &empty, e);
     j->last_row = (int)row->row;
@@ -378,6 +426,9 @@ on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         r->pend[r->npend].row = row->row;
         r->pend[r->npend].rc = rc;
         r->npend++;
+    } else if (r->uni) {
+        if ((rc = uni_counted(r, row->row, &urow, e, rc)) != 0)
+            return rc;
     } else if ((rc = update_counted(r, row->row, rec, r->classes ? &move : NULL, e, rc)) != 0) {
         return rc;
     }
@@ -556,6 +607,7 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_mess
     r.rop = *op;
     r.rop.arena = NULL;
     r.classes = strcmp(job->mode, "classes") == 0;
+    r.uni = strcmp(job->mode, "uni_students") == 0;
     if (strcmp(job->mode, "create") == 0) {
         r.cap = core_import_batch < 1 ? 1 : core_import_batch;
         r.pend = xcalloc((size_t)r.cap, sizeof(pending));
@@ -569,6 +621,7 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_mess
     else
         rc = go(&r);
     app_arena_free(r.rop.arena);
+    app_arena_free(r.refs_arena);
     errors_clear(&r);
     base_buf_free(&r.ebuf);
     if (r.spool != NULL)

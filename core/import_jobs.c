@@ -8,6 +8,7 @@
 #include "core/audit.h"
 #include "core/files.h"
 #include "core/import.h"
+#include "core/uni.h"
 #include "db/school.h"
 
 #include <stdio.h>
@@ -33,16 +34,30 @@ fail_at(app_err *err, app_code code, const char *slug, const char *field)
     return app_err_set(err, code, slug, NULL);
 }
 
+/* 1 if a school account of `ac`'s kind uploads and sees jobs of `mode`: a
+   school's registrar those of the student template and the class file, a
+   university's registrar section (教务处教务科) those of uni_students. */
+static int
+uploader_ok(const core_actor *ac, const char *mode)
+{
+    if (ac->level != CORE_LEVEL_SCHOOL || ac->student_id != 0)
+        return 0;
+    if (mode != NULL && strcmp(mode, "uni_students") == 0)
+        return ac->staff_role == CORE_STAFF_REGISTRAR_SECTION;
+    return ac->staff_role == CORE_STAFF_REGISTRAR;
+}
+
 /* The request's parameters and file, in the order of core/import_jobs.h;
  *out_format "xlsx" or "csv". */
 static int
 upload_checks(const core_op *op, const core_import_new *in, const char **out_format, app_err *err)
 {
     const core_actor *ac = op->actor;
-    if (ac->level != CORE_LEVEL_SCHOOL || ac->staff_role != CORE_STAFF_REGISTRAR)
+    if (!uploader_ok(ac, in->mode))
         return fail_at(err, APP_EFORBIDDEN, "forbidden", NULL);
-    if (in->mode == NULL || (strcmp(in->mode, "create") != 0 && strcmp(in->mode, "update") != 0 &&
-                             strcmp(in->mode, "classes") != 0))
+    if (in->mode == NULL ||
+        (strcmp(in->mode, "create") != 0 && strcmp(in->mode, "update") != 0 &&
+         strcmp(in->mode, "classes") != 0 && strcmp(in->mode, "uni_students") != 0))
         return fail_at(err, APP_EINVAL, "invalid_parameter", "/query/mode");
     /* a registrar imports into its own school only */
     if (in->school != NULL && strcmp(in->school, ac->org) != 0)
@@ -113,7 +128,9 @@ core_import_job_create(db_conn *db, const core_op *op, const core_import_new *in
     const char *format = NULL;
     db_school sc;
     int rc = upload_checks(op, in, &format, err);
-    if (rc == 0)
+    if (rc == 0 && strcmp(in->mode, "uni_students") == 0)
+        rc = core_uni_visible(db, op, ac->org, &sc, err); /* not_a_university */
+    else if (rc == 0)
         rc = school_of(db, op, ac->org, &sc, err);
     if (rc != 0)
         return rc;
@@ -157,7 +174,7 @@ load_visible(db_conn *db, const core_op *op, long long id, db_import *j, app_err
         if (school_of(db, op, j->school, &sc, &e) == 0) {
             core_school_ref ref = {sc.code, sc.county, sc.authority};
             sees = ac->level == CORE_LEVEL_SCHOOL
-                       ? strcmp(ac->org, sc.code) == 0 && ac->staff_role == CORE_STAFF_REGISTRAR
+                       ? strcmp(ac->org, sc.code) == 0 && uploader_ok(ac, j->mode)
                        : core_actor_sees_school(ac, &ref);
         }
     }
@@ -258,6 +275,9 @@ core_import_job_errors_xlsx(db_conn *db, const core_op *op, long long id, db_imp
     if (strcmp(j->mode, "classes") == 0)
         rc = core_class_file_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
                                               out_len, &rows, err);
+    else if (strcmp(j->mode, "uni_students") == 0)
+        rc = core_uni_file_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
+                                            out_len, &rows, err);
     else
         rc = core_import_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
                                           out_len, &rows, err);

@@ -5,8 +5,9 @@
  * and applied later by core_import_run() (core/import.h) on the background
  * workers.
  *
- * Who: a school's registrar uploads into its own school only; a job is seen
- * by that registrar and by the bureaus over the school (core_actor_sees_school);
+ * Who: a school's registrar uploads into its own school only (mode
+ * uni_students: a university's registrar section, 教务处教务科); a job is seen
+ * by that uploader's office and by the bureaus over the school (core_actor_sees_school);
  * to anyone else it is APP_ENOTFOUND import_not_found, whether or not it
  * exists.
  *
@@ -26,7 +27,8 @@
 
 /* An upload as the request gives it: the query members as sent (NULL: absent). */
 typedef struct core_import_new {
-    const char *mode;   /* "create", "update" or "classes" (core/class_file.h) */
+    const char *mode;   /* "create", "update", "classes" (core/class_file.h) or
+                           "uni_students" (core/uni_file.h) */
     const char *school; /* must be the registrar's own school when given */
     const char *atomic; /* "true" or "false" */
     const unsigned char *body;
@@ -36,10 +38,12 @@ typedef struct core_import_new {
 /*
  * Store an upload as a new job (sealed under the data key,
  * docs/decisions/0013). Errors in order: APP_EFORBIDDEN forbidden (not a
- * school's registrar); APP_EINVAL invalid_parameter /query/mode;
+ * school's registrar; for uni_students not a university's registrar
+ * section); APP_EINVAL invalid_parameter /query/mode;
  * APP_EFORBIDDEN forbidden /query/school (another school); APP_EINVAL
  * invalid_parameter /query/atomic, import_empty, import_xls (the old binary
- * .xls), import_format (binary, not .xlsx); APP_ENOTFOUND school_not_found.
+ * .xls), import_format (binary, not .xlsx); APP_ENOTFOUND school_not_found
+ * (uni_students: not_a_university).
  * The same file uploaded again by the school answers its first job with
  * *out_existing = 1 and no audit row; else the job is committed with audit row
  * "import.upload". *out is the job as stored.
