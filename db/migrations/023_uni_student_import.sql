@@ -1,4 +1,4 @@
--- 024: university students imported from a spreadsheet (issue 16, the
+-- 023: university students imported from a spreadsheet (issue 16, the
 -- second import template, core/uni_file.h). Import jobs get mode
 -- 'uni_students': each row creates a university student.
 
