@@ -184,15 +184,15 @@ test: deps
 	$(MAKE) check-layers
 	$(MAKE) format-check
 	$(MAKE) -j$(TEST_JOBS) BUILD=release all test-bins build/release/tests/fault/load
-	$(MAKE) BUILD=release check check-integration check-http
+	@# the next build runs at the lowest priority beside each test phase, on the CPU
+	@# the suites leave idle while they wait on servers and databases (CI time)
+	@sh scripts/beside.sh build/debug-build.log "$(MAKE) -j$(TEST_JOBS) BUILD=debug all test-bins" \
+	    "$(MAKE) BUILD=release check check-integration check-http && \
+	     date +'make test: %T' && $(MAKE) BUILD=release check-faults"
 	@date +'make test: %T'
-	$(MAKE) BUILD=release check-faults
+	@sh scripts/beside.sh build/fuzz-build.log "$(MAKE) -j$(TEST_JOBS) fuzz-build" \
+	    "$(MAKE) BUILD=debug check check-integration check-http"
 	@date +'make test: %T'
-	$(MAKE) -j$(TEST_JOBS) BUILD=debug all test-bins
-	@date +'make test: %T'
-	$(MAKE) BUILD=debug check check-integration check-http
-	@date +'make test: %T'
-	$(MAKE) -j$(TEST_JOBS) fuzz-build
 	$(MAKE) check-fuzz
 	@date +'make test: %T'
 	$(MAKE) lint-openapi

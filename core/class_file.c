@@ -11,7 +11,13 @@
 #include <string.h>
 
 static const char *const titles[CORE_CF_NCOLS] = {
-    "记录编号", "学籍号", "姓名", "年级", "当前班级", "新班级", "模板版本:" CORE_CLASS_FILE_VERSION,
+    "记录编号",
+    "学籍号",
+    "姓名",
+    "年级",
+    "当前班级",
+    "新班级",
+    ("模板版本:" CORE_CLASS_FILE_VERSION),
 };
 
 const char *

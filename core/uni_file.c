@@ -12,7 +12,7 @@ static const char *const titles[CORE_UF_NCOLS] = {
     "学号", "姓名",      "性别",         "出生日期",
     "民族", "国籍/地区", "身份证件类型", "身份证件号",
     "学院", "专业",      "年级",         "班级",
-    "层次", "入学日期",  "预计毕业日期", "模板版本:" CORE_UNI_FILE_VERSION,
+    "层次", "入学日期",  "预计毕业日期", ("模板版本:" CORE_UNI_FILE_VERSION),
 };
 
 /* The personal columns and the record fields they hold. */
