@@ -5,6 +5,7 @@
 #include "core/class_file.h"
 
 #include "core/grade.h"
+#include "core/import.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,79 +54,11 @@ core_class_file_column_of(const char *pointer)
     return -1;
 }
 
-/* Trim ASCII blanks, NBSP and the ideographic space. */
-static void
-trim(const char **p, size_t *n)
-{
-    const unsigned char *s = (const unsigned char *)*p;
-    size_t len = *n;
-    for (;;) {
-        if (len >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
-            s++, len--;
-        else if (len >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
-            s += 2, len -= 2;
-        else if (len >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-            s += 3, len -= 3;
-        else
-            break;
-    }
-    for (;;) {
-        if (len >= 1 &&
-            (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
-            len--;
-        else if (len >= 2 && s[len - 2] == 0xC2 && s[len - 1] == 0xA0)
-            len -= 2;
-        else if (len >= 3 && s[len - 3] == 0xE3 && s[len - 2] == 0x80 && s[len - 1] == 0x80)
-            len -= 3;
-        else
-            break;
-    }
-    *p = (const char *)s;
-    *n = len;
-}
-
-/* Cell `c` of `row`, trimmed, in `a` ("" when absent). */
-static const char *
-cell(const fmt_sheet_row *row, int c, app_arena *a)
-{
-    if ((size_t)c >= row->ncells)
-        return "";
-    const char *p = row->cells[c].s;
-    size_t n = row->cells[c].len;
-    trim(&p, &n);
-    return app_arena_strndup(a, p, n);
-}
-
 int
 core_class_file_header(const fmt_sheet_row *row, app_err *err)
 {
-    size_t have = row->ncells;
-    int bad = 0;
-    app_arena *a = app_arena_new();
-    while (have > 0 && cell(row, (int)have - 1, a)[0] == '\0')
-        have--;
-    for (int c = 0; c < CORE_CF_NCOLS || (size_t)c < have; c++) {
-        const char *got = (size_t)c < have ? cell(row, c, a) : "";
-        const char *want = core_class_file_title(c);
-        char col[4];
-        fmt_sheet_col_name(c, col);
-        if (c == CORE_CF_VERSION && (size_t)c >= have)
-            break; /* a CSV or a copy without the marker column */
-        if (c == CORE_CF_VERSION && strncmp(got, "模板版本:", strlen("模板版本:")) == 0 &&
-            strcmp(got, want) != 0) {
-            app_arena_free(a);
-            app_err_set(err, APP_EINVAL, "template_version", "another template version");
-            app_err_param(err, CORE_CLASS_FILE_VERSION);
-            return APP_EINVAL;
-        }
-        if (strcmp(got, want) != 0) {
-            if (bad < 5)
-                app_err_add(err, col, "template_mismatch", c < CORE_CF_NCOLS ? want : "");
-            bad++;
-        }
-    }
-    app_arena_free(a);
-    return bad ? APP_EINVAL : 0;
+    return core_import_template_header(row, core_class_file_title, CORE_CF_NCOLS, CORE_CF_VERSION,
+                                       CORE_CLASS_FILE_VERSION, err);
 }
 
 void
@@ -233,7 +166,7 @@ core_class_file_row(const fmt_sheet_row *row, app_arena *a, core_class_row *out,
     const char *v[CORE_CF_NCOLS];
     *out_empty = 1;
     for (int c = 0; c < CORE_CF_VERSION; c++) {
-        v[c] = cell(row, c, a);
+        v[c] = core_import_cell(row, c, a);
         if (v[c][0] != '\0')
             *out_empty = 0;
     }

@@ -190,9 +190,8 @@ core_template_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len
 
 /* ------------------------------------------------------------ reading */
 
-/* Trim ASCII blanks, NBSP (C2 A0) and the ideographic space (E3 80 80). */
-static void
-trim(const char **p, size_t *n)
+void
+core_import_trim(const char **p, size_t *n)
 {
     const unsigned char *s = (const unsigned char *)*p;
     size_t len = *n;
@@ -219,6 +218,50 @@ trim(const char **p, size_t *n)
     }
     *p = (const char *)s;
     *n = len;
+}
+
+const char *
+core_import_cell(const fmt_sheet_row *row, int c, app_arena *a)
+{
+    if ((size_t)c >= row->ncells)
+        return "";
+    const char *p = row->cells[c].s;
+    size_t n = row->cells[c].len;
+    core_import_trim(&p, &n);
+    return app_arena_strndup(a, p, n);
+}
+
+int
+core_import_template_header(const fmt_sheet_row *row, const char *(*title)(int), int ntitles,
+                            int version_col, const char *version, app_err *err)
+{
+    size_t have = row->ncells;
+    int bad = 0;
+    app_arena *a = app_arena_new();
+    while (have > 0 && core_import_cell(row, (int)have - 1, a)[0] == '\0')
+        have--;
+    for (int c = 0; c < ntitles || (size_t)c < have; c++) {
+        const char *got = (size_t)c < have ? core_import_cell(row, c, a) : "";
+        const char *want = c < ntitles ? title(c) : "";
+        char col[4];
+        fmt_sheet_col_name(c, col);
+        if (c == version_col && (size_t)c >= have)
+            break; /* a CSV or a copy without the marker column */
+        if (c == version_col && strncmp(got, "模板版本:", strlen("模板版本:")) == 0 &&
+            strcmp(got, want) != 0) {
+            app_arena_free(a);
+            app_err_set(err, APP_EINVAL, "template_version", "another template version");
+            app_err_param(err, version);
+            return APP_EINVAL;
+        }
+        if (strcmp(got, want) != 0) {
+            if (bad < 5)
+                app_err_add(err, col, "template_mismatch", want);
+            bad++;
+        }
+    }
+    app_arena_free(a);
+    return bad ? APP_EINVAL : 0;
 }
 
 /* Full-width ASCII (U+FF01..U+FF5E, EF BC 81 .. EF BD 9E) to ASCII; the
@@ -335,7 +378,7 @@ core_import_row(const core_codes *codes, const core_import_map *m, const fmt_she
         const core_cell *cell = &row->cells[c];
         const char *p = cell->s;
         size_t n = cell->len;
-        trim(&p, &n);
+        core_import_trim(&p, &n);
         if (n == 0 || f < 0)
             continue;
         *out_empty = 0;
@@ -398,7 +441,7 @@ core_template_is_extra(const char *p, size_t len)
 {
     static const char *const extras[] = {CORE_TPL_STUNO, CORE_TPL_STATE, CORE_TPL_REASON,
                                          CORE_TPL_REWARDS};
-    trim(&p, &len);
+    core_import_trim(&p, &len);
     for (size_t i = 0; i < sizeof(extras) / sizeof(extras[0]); i++)
         if (len == strlen(extras[i]) && memcmp(p, extras[i], len) == 0)
             return 1;
@@ -416,7 +459,7 @@ core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err)
     while (have > 0) {
         const char *p = row->cells[have - 1].s;
         size_t len = row->cells[have - 1].len;
-        trim(&p, &len);
+        core_import_trim(&p, &len);
         if (len && (have <= (size_t)n - 1 || !core_template_is_extra(p, len)))
             break;
         have--;
@@ -426,7 +469,7 @@ core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err)
         char want[64] = "", col[4];
         const char *p = (size_t)c < have ? row->cells[c].s : "";
         size_t len = (size_t)c < have ? row->cells[c].len : 0;
-        trim(&p, &len);
+        core_import_trim(&p, &len);
         core_template_title(c, want, sizeof(want));
         fmt_sheet_col_name(c, col);
         int f = core_template_field(c);
@@ -496,7 +539,7 @@ blank_row(const fmt_sheet_row *row)
     for (size_t c = 0; c < row->ncells; c++) {
         const char *p = row->cells[c].s;
         size_t n = row->cells[c].len;
-        trim(&p, &n);
+        core_import_trim(&p, &n);
         if (n)
             return 0;
     }

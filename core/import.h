@@ -75,6 +75,24 @@ typedef struct core_import_map {
  */
 int core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err);
 
+/* Trim ASCII blanks, NBSP (C2 A0) and the ideographic space (E3 80 80) from
+   both ends of the `*n` bytes at `*p`, in place. Pure. */
+void core_import_trim(const char **p, size_t *n);
+
+/* Cell `c` of `row`, trimmed, copied into `a` ("" when the row is shorter). */
+const char *core_import_cell(const fmt_sheet_row *row, int c, app_arena *a);
+
+/*
+ * The header check of a fixed template other than the student one (the class
+ * file, the university students' file): columns 0..ntitles-1 titled title(c),
+ * column `version_col` the "模板版本:<version>" marker, which may be absent
+ * (a CSV). Errors as core_import_header's: `template_mismatch` items for the
+ * first five wrong columns (param: the title due there, "" past the last), or
+ * `template_version` (param: `version`) for another version's marker.
+ */
+int core_import_template_header(const fmt_sheet_row *row, const char *(*title)(int), int ntitles,
+                                int version_col, const char *version, app_err *err);
+
 /*
  * Turn data row `row` into a record (strings in `a`). Items of `err` name
  * the field's JSON pointer like POST /students errors, so one renderer

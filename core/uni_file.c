@@ -4,6 +4,8 @@
  */
 #include "core/uni_file.h"
 
+#include "core/import.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,79 +107,11 @@ core_uni_file_xlsx(const core_codes *codes, unsigned char **out, size_t *out_len
     return rc;
 }
 
-/* Trim ASCII blanks, NBSP and the ideographic space. */
-static void
-trim(const char **p, size_t *n)
-{
-    const unsigned char *s = (const unsigned char *)*p;
-    size_t len = *n;
-    for (;;) {
-        if (len >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
-            s++, len--;
-        else if (len >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
-            s += 2, len -= 2;
-        else if (len >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-            s += 3, len -= 3;
-        else
-            break;
-    }
-    for (;;) {
-        if (len >= 1 &&
-            (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
-            len--;
-        else if (len >= 2 && s[len - 2] == 0xC2 && s[len - 1] == 0xA0)
-            len -= 2;
-        else if (len >= 3 && s[len - 3] == 0xE3 && s[len - 2] == 0x80 && s[len - 1] == 0x80)
-            len -= 3;
-        else
-            break;
-    }
-    *p = (const char *)s;
-    *n = len;
-}
-
-/* Cell `c` of `row`, trimmed, in `a` ("" when absent). */
-static const char *
-cell(const fmt_sheet_row *row, int c, app_arena *a)
-{
-    if ((size_t)c >= row->ncells)
-        return "";
-    const char *p = row->cells[c].s;
-    size_t n = row->cells[c].len;
-    trim(&p, &n);
-    return app_arena_strndup(a, p, n);
-}
-
 int
 core_uni_file_header(const fmt_sheet_row *row, app_err *err)
 {
-    size_t have = row->ncells;
-    int bad = 0;
-    app_arena *a = app_arena_new();
-    while (have > 0 && cell(row, (int)have - 1, a)[0] == '\0')
-        have--;
-    for (int c = 0; c < CORE_UF_NCOLS || (size_t)c < have; c++) {
-        const char *got = (size_t)c < have ? cell(row, c, a) : "";
-        const char *want = core_uni_file_title(c);
-        char col[4];
-        fmt_sheet_col_name(c, col);
-        if (c == CORE_UF_VERSION && (size_t)c >= have)
-            break; /* a CSV or a copy without the marker column */
-        if (c == CORE_UF_VERSION && strncmp(got, "模板版本:", strlen("模板版本:")) == 0 &&
-            strcmp(got, want) != 0) {
-            app_arena_free(a);
-            app_err_set(err, APP_EINVAL, "template_version", "another template version");
-            app_err_param(err, CORE_UNI_FILE_VERSION);
-            return APP_EINVAL;
-        }
-        if (strcmp(got, want) != 0) {
-            if (bad < 5)
-                app_err_add(err, col, "template_mismatch", c < CORE_UF_NCOLS ? want : "");
-            bad++;
-        }
-    }
-    app_arena_free(a);
-    return bad ? APP_EINVAL : 0;
+    return core_import_template_header(row, core_uni_file_title, CORE_UF_NCOLS, CORE_UF_VERSION,
+                                       CORE_UNI_FILE_VERSION, err);
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian) and back. */
@@ -209,7 +143,7 @@ valid_ymd(int y, int m, int d)
 static int
 date_cell(const fmt_sheet_row *row, int c, app_arena *a)
 {
-    const char *s = cell(row, c, a);
+    const char *s = core_import_cell(row, c, a);
     int y = 0, m = 0, d = 0;
     char tail = 0;
     if (s[0] == '\0')
@@ -275,7 +209,7 @@ personal_fields(const core_codes *codes, const fmt_sheet_row *row, app_arena *a,
 static const char *
 required(const fmt_sheet_row *row, int c, app_arena *a, const char *ptr, app_err *err)
 {
-    const char *v = cell(row, c, a);
+    const char *v = core_import_cell(row, c, a);
     if (v[0] == '\0')
         app_err_add(err, ptr, "missing_field", NULL);
     return v;
@@ -294,7 +228,7 @@ place_fields(const fmt_sheet_row *row, app_arena *a, core_uni_row *out, app_err 
     const char *klass = required(row, CORE_UF_CLASS, a, "/class", err);
     if (klass[0] && (out->class_no = class_of(klass)) == 0)
         app_err_add(err, "/class", "invalid_class_number", klass);
-    out->level = cell(row, CORE_UF_LEVEL, a);
+    out->level = core_import_cell(row, CORE_UF_LEVEL, a);
     if (out->level[0] && strcmp(out->level, "本科") != 0 && strcmp(out->level, "专科") != 0)
         app_err_add(err, "/level", "invalid_level", NULL);
     if ((out->entry_date = date_cell(row, CORE_UF_ENTRY_DATE, a)) < 0)
@@ -310,7 +244,7 @@ core_uni_file_row(const core_codes *codes, const fmt_sheet_row *row, app_arena *
     memset(out, 0, sizeof(*out));
     *out_empty = 1;
     for (int c = 0; c < CORE_UF_VERSION && *out_empty; c++)
-        if (cell(row, c, a)[0] != '\0')
+        if (core_import_cell(row, c, a)[0] != '\0')
             *out_empty = 0;
     if (*out_empty)
         return 0;
