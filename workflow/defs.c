@@ -381,6 +381,10 @@ wf_holder_name(wf_holder h)
         return "vice_president";
     case WF_H_U_REGISTRATION:
         return "electronic_registration";
+    case WF_H_U_REGISTRAR_SECTION:
+        return "registrar_section";
+    case WF_H_U_DEPUTY_HEAD:
+        return "registrar_deputy_head";
     default:
         return NULL;
     }
@@ -430,6 +434,10 @@ wf_holder_label(wf_holder h)
         return "主管校长";
     case WF_H_U_REGISTRATION:
         return "学信网电子注册（学生处或省级服务客户端确认）";
+    case WF_H_U_REGISTRAR_SECTION:
+        return "教务处教务科";
+    case WF_H_U_DEPUTY_HEAD:
+        return "教务处主管处长";
     default:
         return NULL;
     }

@@ -27,14 +27,16 @@ typedef enum {
     WF_H_PROVINCE_IF_DELETE_G, /* problem_resolution: the province, deleting a G-numbered record */
     /* offices of a university (docs/decisions/0033): the step's org is the
        university, its office the staff role that decides it */
-    WF_H_U_ACADEMIC_OFFICE, /* the academic office of the student's college */
-    WF_H_U_VICE_DEAN,       /* the teaching vice-dean of the student's college */
-    WF_H_U_SENDING_DEAN,    /* major transfer: the dean of the student's college */
-    WF_H_U_RECEIVING_DEAN,  /* major transfer: the dean of the receiving college */
-    WF_H_U_REGISTRAR_HEAD,  /* the registrar head (教务处处长) */
-    WF_H_U_VICE_PRESIDENT,  /* the vice-president in charge (主管校长) */
-    WF_H_U_REGISTRATION,    /* electronic registration: student affairs, or a service
-                               client of the province (POST /requests/{id}/confirmations) */
+    WF_H_U_ACADEMIC_OFFICE,   /* the academic office of the student's college */
+    WF_H_U_VICE_DEAN,         /* the teaching vice-dean of the student's college */
+    WF_H_U_SENDING_DEAN,      /* major transfer: the dean of the student's college */
+    WF_H_U_RECEIVING_DEAN,    /* major transfer: the dean of the receiving college */
+    WF_H_U_REGISTRAR_HEAD,    /* the registrar head (教务处处长) */
+    WF_H_U_VICE_PRESIDENT,    /* the vice-president in charge (主管校长) */
+    WF_H_U_REGISTRATION,      /* electronic registration: student affairs, or a service
+                                 client of the province (POST /requests/{id}/confirmations) */
+    WF_H_U_REGISTRAR_SECTION, /* the registrar section (教务处教务科), course requests */
+    WF_H_U_DEPUTY_HEAD,       /* the registrar deputy head (教务处主管处长) */
 } wf_holder;
 
 /* Who starts a request. */

@@ -122,6 +122,12 @@ office_of(wf_holder h, const char **esc)
     case WF_H_U_REGISTRATION:
         *esc = NULL; /* nobody forces the national platform's answer */
         return "student_affairs";
+    case WF_H_U_REGISTRAR_SECTION:
+        *esc = "registrar_head";
+        return "registrar_section";
+    case WF_H_U_DEPUTY_HEAD:
+        *esc = "registrar_head";
+        return "registrar_deputy_head";
     default:
         *esc = NULL;
         return NULL;
@@ -282,6 +288,8 @@ add_step(route *r, const wf_route_in *in, wf_holder h, const sides *sd)
     case WF_H_U_REGISTRAR_HEAD:
     case WF_H_U_VICE_PRESIDENT:
     case WF_H_U_REGISTRATION:
+    case WF_H_U_REGISTRAR_SECTION:
+    case WF_H_U_DEPUTY_HEAD:
         return add_office(r, sc, h, NULL);
     case WF_H_PROVINCE_IF_DELETE_G:
         /* the ministry above two provinces needs no province below it */
