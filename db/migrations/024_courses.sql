@@ -1,7 +1,7 @@
 -- 024: courses, teaching plans, sections, selection rounds, selections and
--- exemptions of a university (issue 17, docs/decisions/0039). This is the
--- data model every part of course selection shares; grades and the course
--- requests add their own tables in later migrations.
+-- exemptions and grades of a university (issue 17, docs/decisions/0039).
+-- This is the data model every part of course selection shares; the course
+-- requests add their own bookkeeping in later migrations.
 
 -- A course of the university's catalog (课程号, 课程属性 L300, L303), offered
 -- by one college.
@@ -112,7 +112,7 @@ CREATE TABLE uni_selection (
     state      text        NOT NULL CHECK (state IN ('preselected', 'selected', 'not_selected',
                                'dropped')),
     source     text        NOT NULL CHECK (source IN ('student', 'lottery', 'preload', 'office',
-                               'late', 'exemption')),
+                               'late', 'retake', 'exemption')),
     round      bigint      REFERENCES uni_round (id),
     draw_rank  int,        -- the lottery's order of this entry (NULL: not drawn)
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -135,6 +135,42 @@ CREATE TABLE uni_exemption (
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (student, course)
 );
+
+-- A grade (成绩, 百分制) of a student in a section: the normal exam, a retake
+-- (重修) or a deferred exam (缓考). Posted by the section's teacher, only for
+-- a student whose selection of the section is 'selected'. Every change
+-- after the first posting is a row of uni_grade_change (by the teacher, or
+-- by a grade-review request).
+CREATE TABLE uni_grade (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    school     char(10)     NOT NULL,
+    student    bigint       NOT NULL REFERENCES student (id),
+    section    bigint       NOT NULL REFERENCES uni_section (id),
+    course     bigint       NOT NULL REFERENCES uni_course (id),
+    term       text         NOT NULL CHECK (term ~ '^[0-9]{4}-[12]$'),
+    exam       text         NOT NULL DEFAULT 'normal' CHECK (exam IN ('normal', 'retake',
+                                'deferred')),
+    score      numeric(4,1) NOT NULL CHECK (score BETWEEN 0 AND 100),
+    posted_by  bigint       REFERENCES app_user (id),
+    posted_at  timestamptz  NOT NULL DEFAULT now(),
+    updated_at timestamptz  NOT NULL DEFAULT now(),
+    version    int          NOT NULL DEFAULT 1,
+    UNIQUE (student, section, exam)
+);
+CREATE INDEX uni_grade_student_idx ON uni_grade (student, term);
+CREATE INDEX uni_grade_course_idx ON uni_grade (student, course);
+
+CREATE TABLE uni_grade_change (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    grade      bigint       NOT NULL REFERENCES uni_grade (id),
+    old_score  numeric(4,1) NOT NULL,
+    new_score  numeric(4,1) NOT NULL,
+    changed_by bigint       REFERENCES app_user (id),
+    request    bigint       REFERENCES request (id),
+    reason     text         CHECK (reason IS NULL OR length(reason) <= 200),
+    changed_at timestamptz  NOT NULL DEFAULT now()
+);
+CREATE INDEX uni_grade_change_grade_idx ON uni_grade_change (grade, id);
 
 INSERT INTO code_table (name, label, source) VALUES ('uni_course_kind', '课程属性', 'xueji');
 INSERT INTO code_value (table_name, code, label, sort) VALUES
