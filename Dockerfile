@@ -39,7 +39,7 @@ FROM debian:bookworm-slim AS haproxy
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy \
  && rm -rf /var/lib/apt/lists/*
-COPY deploy/haproxy.cfg deploy/xueji-503.http /etc/haproxy/
+COPY deploy/haproxy.cfg deploy/xueji-503.http deploy/xueji-429.json /etc/haproxy/
 EXPOSE 5000 5001 8080 8404
 CMD ["haproxy", "-db", "-f", "/etc/haproxy/haproxy.cfg"]
 

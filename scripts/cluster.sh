@@ -12,6 +12,13 @@
 #   env      print shell assignments (ports, URLs, patronictl config) for scripts
 #   destroy  down, then remove the data
 #   start-pg N / start-node N   start node N's Patroni / xuejid again (tests)
+#   reload-haproxy   write HAProxy's configuration again and reload it (tests)
+#
+# Rate limits (ADR 0034): HAProxy limits each client address to
+# CLUSTER_RATE_LIMIT_IP requests per second (default 300, 0 = off; its 429 is
+# problem+json rate_limited); each xuejid limits an account to
+# CLUSTER_RATE_LIMIT_ACCOUNT / CLUSTER_NODES requests per second (rounded up;
+# default 50 for the cluster), since every node counts only what it answers.
 #
 # OUTDIR holds xuejid and xuejictl (default build/release). Everything lives in
 # ./var/cluster (CLUSTER_DIR, or, as root when the `postgres` user cannot reach it, in
@@ -272,6 +279,14 @@ listen xueji
     errorfile 503 $root/deploy/xueji-503.http
     default-server inter 1s fall 2 rise 2
 EOF
+    if [ "${CLUSTER_RATE_LIMIT_IP:-300}" != 0 ]; then
+        # every xuejid sees HAProxy's address: the per-address limit is here
+        cat <<EOF
+    stick-table type ipv6 size 1m expire 60s store http_req_rate(1s)
+    http-request track-sc0 src
+    http-request return status 429 content-type "application/problem+json; charset=utf-8" file $root/deploy/xueji-429.json hdr Retry-After 1 if { sc_http_req_rate(0) gt ${CLUSTER_RATE_LIMIT_IP:-300} }
+EOF
+    fi
     i=1
     while [ "$i" -le "$NODES" ]; do
         echo "    server x$i 127.0.0.1:$((API_PORT + i)) check"
@@ -338,6 +353,10 @@ xueji_env() {
     # Behind HAProxy every client has HAProxy's address: the per-address limit
     # would lump them together (ADR 0034); the per-account limit stays.
     export XUEJI_RATE_LIMIT_IP="${XUEJI_RATE_LIMIT_IP:-0}"
+    # each node counts only the requests it answers: its share of the
+    # cluster's per-account limit
+    acct=${CLUSTER_RATE_LIMIT_ACCOUNT:-50}
+    export XUEJI_RATE_LIMIT_ACCOUNT="${XUEJI_RATE_LIMIT_ACCOUNT:-$(((acct + NODES - 1) / NODES))}"
 }
 
 node_up() { # N
@@ -472,7 +491,7 @@ CLUSTER_NODE_PORT0=$API_PORT
 EOF
     xueji_env
     for v in XUEJI_DATABASE_URL XUEJI_REPLICA_URL XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_AUDIT_SIGNING_KEY_FILE \
-        XUEJI_ADMIN_PASSWORD XUEJI_ENV XUEJI_RATE_LIMIT_IP; do
+        XUEJI_ADMIN_PASSWORD XUEJI_ENV XUEJI_RATE_LIMIT_IP XUEJI_RATE_LIMIT_ACCOUNT; do
         eval "printf \"export %s='%s'\\n\" \"\$v\" \"\$$v\""
     done
 }
@@ -483,6 +502,7 @@ case "$cmd" in
     status) do_status ;;
     env) do_env ;;
     start-node) node_up "${3:?node}" && wait_node "$3" ;;
+    reload-haproxy) haproxy_up ;;
     start-pg)
         n=${3:?node}
         patroni_up "$n" $((P + 31 + n)) $((P + 7 + n))

@@ -17,6 +17,9 @@
 #       and a client quoting its write's xueji-lsn reads the write at once.
 #   (c) a xuejid node is killed while its import job runs: HAProxy drains it, the
 #       other node takes the job over and it finishes exactly once.
+#   (e) rate limits: HAProxy refuses an address past CLUSTER_RATE_LIMIT_IP with
+#       problem+json 429; each xuejid holds an account to its share, and the
+#       cluster allows an account at most the sum of the nodes' limits.
 #
 # It starts its own cluster (CLUSTER_PORT 7400 unless set) in a temporary
 # directory and removes it on every exit (CLUSTER_KEEP=DIR keeps the logs).
@@ -37,6 +40,8 @@ export CLUSTER_PORT=${CLUSTER_PORT:-7400}
 export XUEJI_IMPORT_STALE=5
 # the load is two accounts writing as fast as they can: no per-account limit
 export XUEJI_RATE_LIMIT_ACCOUNT=0
+# nor per address, until (e) tests the limits
+export CLUSTER_RATE_LIMIT_IP=0
 
 say() { printf 'cluster-test: %s\n' "$*" >&2; }
 ms() { date +%s%3N; }
@@ -270,6 +275,57 @@ case "$done_at_kill" in *" running") mid=0 ;; *) mid=1 ;; esac
 check "the node was killed in the middle of the job ($done_at_kill)" "$mid"
 check "the job was taken over (attempts $3 >= 2)" "$([ "$3" -ge 2 ] && echo 0 || echo 1)"
 check "HAProxy answered through the live node ($drained/10 ready)" "$([ "$drained" = 10 ] && echo 0 || echo 1)"
+
+# ------------------------------------------------------------ (e) rate limits
+# HAProxy limits each address (every xuejid sees HAProxy's); each node limits
+# an account to its share, so the cluster allows at most N times one node's.
+say "(e) rate limits: per address in HAProxy, per account on each node"
+cl start-node 1 >/dev/null
+# burst COUNT URL PATH [TOKEN]: COUNT requests, 16 at a time (this shared
+# machine answers one client's requests in turn too slowly to reach a limit);
+# prints "<allowed> <refused as problem+json 429> <ms>", the answers in
+# $tmp/burst.d
+burst() {
+    rm -rf "$tmp/burst.d"
+    mkdir -p "$tmp/burst.d"
+    t0=$(ms)
+    curl -s --no-progress-meter --parallel --parallel-max 16 -w '%{http_code} %{content_type}\n' -o "$tmp/burst.d/#1" \
+        ${4:+-H "Authorization: Bearer $4"} "$2$3?n=[1-$1]" >"$tmp/burst" || true
+    echo "$(grep -c '^200 ' "$tmp/burst") $(grep -c '^429 application/problem+json' "$tmp/burst") $(($(ms) - t0))"
+}
+CLUSTER_RATE_LIMIT_IP=10 cl reload-haproxy
+sleep 1
+set -- $(burst 100 "$url" /healthz)
+curl -s -D "$tmp/e.h" -o "$tmp/e.body" "$url/healthz" || true
+note "(e) HAProxy at 10/s per address: 100 requests in $3 ms, $1 answered, $2 refused 429"
+# 10 per second, counted over the last second: at most 10 per started second
+check "HAProxy refused the address past its limit (allowed $1 <= 10 per started second, refused $2 > 0)" \
+    "$([ "$2" -gt 0 ] && [ "$1" -le $((10 * ($3 / 1000 + 1))) ] && echo 0 || echo 1)"
+check "HAProxy's 429 is problem+json rate_limited with Retry-After" \
+    "$(grep -q '"code":"rate_limited"' "$tmp/e.body" && [ -n "$(hdr Retry-After "$tmp/e.h")" ] && echo 0 || echo 1)"
+sleep 2
+check "the address is served again a second later" "$([ "$(rest "$url" /healthz)" = 200 ] && echo 0 || echo 1)"
+CLUSTER_RATE_LIMIT_IP=0 cl reload-haproxy
+
+# each node at 2 per second per account (burst 4): restart both with it
+for n in 1 2; do
+    kill "$(cat "$CLUSTER_BASE/xuejid$n.pid")" 2>/dev/null || true
+    while kill -0 "$(cat "$CLUSTER_BASE/xuejid$n.pid")" 2>/dev/null; do sleep 0.1; done
+    XUEJI_RATE_LIMIT_ACCOUNT=2 cl start-node $n >/dev/null
+done
+until [ "$(curl -s "$CLUSTER_STATS/;csv" | grep -c '^xueji,x[12],.*,UP,')" = 2 ]; do sleep 0.2; done
+set -- $(burst 40 "http://127.0.0.1:$((CLUSTER_NODE_PORT0 + 1))" /api/v1/me "$FAULT_APPROVER_TOKEN")
+one=$1
+note "(e) one node at 2/s per account: 40 requests in $3 ms, $1 answered, $2 refused 429"
+check "one node holds an account to its limit (allowed $1 <= 4 + 2 per started second)" \
+    "$([ "$2" -gt 0 ] && [ "$1" -le $((4 + 2 * ($3 / 1000 + 1))) ] && echo 0 || echo 1)"
+sleep 3 # both buckets full again
+set -- $(burst 40 "$url" /api/v1/me "$FAULT_APPROVER_TOKEN")
+note "(e) two nodes behind HAProxy at 2/s per account each: 40 requests in $3 ms, $1 answered, $2 refused 429"
+check "the cluster allows an account at most the nodes' sum (allowed $1 <= 2 x (4 + 2 per started second))" \
+    "$([ "$2" -gt 0 ] && [ "$1" -le $((2 * (4 + 2 * ($3 / 1000 + 1)))) ] && echo 0 || echo 1)"
+check "each node counts only its own answers (allowed $1 > one node's $one)" \
+    "$([ "$1" -gt "$one" ] && echo 0 || echo 1)"
 
 echo
 cat "$summary"
