@@ -1,6 +1,6 @@
 #!/bin/sh
 # A provincial xueji deployment on this machine, as real processes (ADR 0034):
-# etcd 3.4, two PostgreSQL 15 under Patroni 3.0 (a primary and a synchronous
+# etcd 3.4 (three members), two PostgreSQL 15 under Patroni 3.0 (a primary and a synchronous
 # streaming replica), HAProxy in front of both and of two xuejid nodes.
 #
 # Usage: cluster.sh up|down|status|env|destroy [OUTDIR]
@@ -12,6 +12,7 @@
 #   env      print shell assignments (ports, URLs, patronictl config) for scripts
 #   destroy  down, then remove the data
 #   start-pg N / start-node N   start node N's Patroni / xuejid again (tests)
+#   start-etcd M     start etcd member M (1..3) again (tests)
 #   reload-haproxy   write HAProxy's configuration again and reload it (tests)
 #
 # Rate limits (ADR 0034): HAProxy limits each client address to
@@ -25,7 +26,8 @@
 # /tmp/xueji-cluster.<hash>, recorded in var/cluster.location).
 #
 # Ports: CLUSTER_PORT (default 6400) + offsets:
-#   +79/+80 etcd client/peer   +32/+33 PostgreSQL pg1/pg2   +8/+9 Patroni REST
+#   +79/+80, +81/+82, +83/+84 etcd members 1-3 client/peer
+#   +32/+33 PostgreSQL pg1/pg2   +8/+9 Patroni REST
 #   +100 HAProxy → primary     +101 HAProxy → replicas      +190 HAProxy stats
 #   +180 HAProxy → xuejid      +181.. xuejid nodes (CLUSTER_NODES, default 2)
 set -eu
@@ -41,7 +43,9 @@ PGBIN=/usr/lib/postgresql/15/bin
 say() { printf 'cluster: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-ETCD_PORT=$((P + 79)) ETCD_PEER=$((P + 80))
+# etcd member M (1..3): client port P + 77 + 2M, peer port P + 78 + 2M
+ETCD_ENDPOINTS="127.0.0.1:$((P + 79)),127.0.0.1:$((P + 81)),127.0.0.1:$((P + 83))"
+ETCD_CLUSTER="etcd1=http://127.0.0.1:$((P + 80)),etcd2=http://127.0.0.1:$((P + 82)),etcd3=http://127.0.0.1:$((P + 84))"
 PG1_PORT=$((P + 32)) PG2_PORT=$((P + 33))
 REST1_PORT=$((P + 8)) REST2_PORT=$((P + 9))
 PRIMARY_PORT=$((P + 100)) REPLICA_PORT=$((P + 101))
@@ -94,24 +98,34 @@ secrets() {
 }
 
 # ------------------------------------------------------------------ etcd
+# Three members: the leader key survives the loss of any one of them.
+etcd_member_up() { # M
+    m=$1
+    pid_alive "$base/etcd$m.pid" && return 0
+    mkdir -p "$base/etcd$m"
+    chmod 700 "$base/etcd$m"
+    state=new
+    [ ! -d "$base/etcd$m/data/member" ] || state=existing
+    etcd --name "etcd$m" --data-dir "$base/etcd$m/data" \
+        --listen-client-urls "http://127.0.0.1:$((P + 77 + 2 * m))" \
+        --advertise-client-urls "http://127.0.0.1:$((P + 77 + 2 * m))" \
+        --listen-peer-urls "http://127.0.0.1:$((P + 78 + 2 * m))" \
+        --initial-advertise-peer-urls "http://127.0.0.1:$((P + 78 + 2 * m))" \
+        --initial-cluster "$ETCD_CLUSTER" --initial-cluster-token xueji-etcd \
+        --initial-cluster-state "$state" >>"$base/etcd$m/etcd.log" 2>&1 &
+    echo $! >"$base/etcd$m.pid"
+}
+
 etcd_up() {
-    pid_alive "$base/etcd.pid" && return 0
-    mkdir -p "$base/etcd"
-    chmod 700 "$base/etcd"
-    etcd --name xueji-etcd --data-dir "$base/etcd/data" \
-        --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
-        --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-        --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" \
-        --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
-        --initial-cluster "xueji-etcd=http://127.0.0.1:$ETCD_PEER" \
-        --initial-cluster-state new >>"$base/etcd/etcd.log" 2>&1 &
-    echo $! >"$base/etcd.pid"
+    for m in 1 2 3; do etcd_member_up "$m"; done
     i=0
-    until ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" --command-timeout=1s \
+    until ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINTS" --command-timeout=1s \
         endpoint health >/dev/null 2>&1; do
-        pid_alive "$base/etcd.pid" || { tail -n 5 "$base/etcd/etcd.log" >&2; die "etcd exited"; }
+        for m in 1 2 3; do
+            pid_alive "$base/etcd$m.pid" || { tail -n 5 "$base/etcd$m/etcd.log" >&2; die "etcd$m exited"; }
+        done
         i=$((i + 1))
-        [ "$i" -lt 100 ] || die "etcd did not start (see $base/etcd/etcd.log)"
+        [ "$i" -lt 150 ] || die "etcd did not start (see $base/etcd*/etcd.log)"
         sleep 0.2
     done
 }
@@ -131,7 +145,7 @@ restapi:
   listen: 127.0.0.1:$3
   connect_address: 127.0.0.1:$3
 etcd3:
-  hosts: 127.0.0.1:$ETCD_PORT
+  hosts: $ETCD_ENDPOINTS
 bootstrap:
   dcs:
     # failure is noticed within ttl; loop_wait + 2 * retry_timeout <= ttl
@@ -453,11 +467,11 @@ do_down() {
         fi
         rm -f "$f"
     done
-    if pid_alive "$base/etcd.pid"; then
-        kill "$(cat "$base/etcd.pid")" || true
-        sleep 0.3
-    fi
-    rm -f "$base/etcd.pid" "$base/haproxy.pid"
+    for m in 1 2 3; do
+        if pid_alive "$base/etcd$m.pid"; then kill "$(cat "$base/etcd$m.pid")" || true; fi
+    done
+    sleep 0.3
+    rm -f "$base/etcd1.pid" "$base/etcd2.pid" "$base/etcd3.pid" "$base/haproxy.pid"
 }
 
 do_status() {
@@ -478,6 +492,7 @@ do_status() {
 do_env() {
     cat <<EOF
 CLUSTER_BASE='$base'
+CLUSTER_ETCD_ENDPOINTS='$ETCD_ENDPOINTS'
 CLUSTER_API='http://127.0.0.1:$API_PORT'
 CLUSTER_PRIMARY_PORT=$PRIMARY_PORT
 CLUSTER_REPLICA_PORT=$REPLICA_PORT
@@ -502,6 +517,7 @@ case "$cmd" in
     status) do_status ;;
     env) do_env ;;
     start-node) node_up "${3:?node}" && wait_node "$3" ;;
+    start-etcd) etcd_member_up "${3:?member}" ;;
     reload-haproxy) haproxy_up ;;
     start-pg)
         n=${3:?node}

@@ -12,7 +12,8 @@
 #       and verifies; the only errors are 503 problem+json. Reports the seconds
 #       without a successful write.
 #   (b) the lost node rejoins as a replica (pg_rewind); a planned switchover
-#       (patronictl switchover) under the same load: no answer but 2xx and 503.
+#       (patronictl switchover) under the same load, with etcd's leader member
+#       killed before it: no answer but 2xx and 503; the member rejoins.
 #   (d) under the same write load, reports and lists are answered by the replica,
 #       and a client quoting its write's xueji-lsn reads the write at once.
 #   (c) a xuejid node is killed while its import job runs: HAProxy drains it, the
@@ -163,8 +164,15 @@ consistent "$d"
 say "(b) pg$old rejoins as a replica"
 cl start-pg "$old"
 wait_sync
+# the etcd member that leads is lost first: two of three keep Patroni's leader key
+etcdctl_x() { ETCDCTL_API=3 etcdctl --endpoints "$CLUSTER_ETCD_ENDPOINTS" --command-timeout=2s "$@"; }
+eport=$(etcdctl_x endpoint status -w simple | awk -F', ' '$5 == "true" { sub(/.*:/, "", $1); print $1 }')
+[ -n "$eport" ] || { say "no etcd leader"; exit 1; }
+member=$(((eport - CLUSTER_PORT - 77) / 2))
+kill -9 "$(cat "$CLUSTER_BASE/etcd$member.pid")"
+say "(b) etcd$member (etcd's leader) killed"
 d=$tmp/b
-say "(b) patronictl switchover pg$new → pg$old under $CLIENTS clients for $SWITCH_SECS s"
+say "(b) patronictl switchover pg$new → pg$old under $CLIENTS clients for $SWITCH_SECS s, etcd$member down"
 load 2 "$SWITCH_SECS" "$d"
 sleep $((SWITCH_SECS / 4))
 t_sw=$(ms)
@@ -183,6 +191,16 @@ note "(b) switchover: done in $((t_done - t_sw)) ms; $1 answers, $7 2xx, $2 503 
 others=$(awk '$2 < 200 || ($2 >= 300 && $2 != 503)' "$d/answers" | wc -l)
 check "no failed request beyond 503s ($others)" "$([ "$others" = 0 ] && echo 0 || echo 1)"
 consistent "$d"
+cl start-etcd "$member"
+i=0
+until etcdctl_x endpoint health >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ "$i" -lt 100 ] || break
+    sleep 0.2
+done
+healthy=$(etcdctl_x endpoint health 2>&1 | grep -c 'is healthy')
+note "(b) the switchover ran with etcd$member (etcd's leader) killed; back, $healthy of 3 etcd members healthy"
+check "etcd$member rejoined: 3 of 3 etcd members healthy ($healthy)" "$([ "$healthy" = 3 ] && echo 0 || echo 1)"
 wait_sync
 
 # ------------------------------------------------------------ (d) replica reads
