@@ -3,6 +3,7 @@
  * and the starter's withdraw and resubmit (see workflow/wf.h).
  */
 #include "db/intake.h"
+#include "workflow/creq.h"
 #include "workflow/effects.h"
 #include "workflow/uni.h"
 
@@ -182,7 +183,9 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
         db_settings set;
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0)
             return rc;
-        due = wf_step_due(op, &set);
+        if ((rc = wf_creq_due(db, op, d, q->school, q->created_at, next, wf_step_due(op, &set),
+                              &due, err)) != 0)
+            return rc;
     }
     if ((rc = db_request_decide(db, q->id, step, reject ? "rejected" : "approved", uid, comment,
                                 o->forced, o->req_state, next, due, err)) != 0)
