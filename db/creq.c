@@ -17,8 +17,8 @@ num(char *buf, size_t n, long long v)
 
 /* The first value of a one-row query as an integer; `dflt` when no row. */
 static int
-one_int(db_conn *c, const db_stmt *st, int np, const char *const *p, long long dflt,
-        long long *out, app_err *err)
+one_int(db_conn *c, const db_stmt *st, int np, const char *const *p, long long dflt, long long *out,
+        app_err *err)
 {
     db_res *r = NULL;
     int rc = db_exec(c, st, np, p, &r, err);
@@ -67,8 +67,7 @@ static const db_stmt SQL_PLAN = {"creq_plan",
                                  " AND cohort = $2::int AND course = $3::bigint"};
 
 int
-db_creq_in_plan(db_conn *c, const char *major, int cohort, long long course, int *out,
-                app_err *err)
+db_creq_in_plan(db_conn *c, const char *major, int cohort, long long course, int *out, app_err *err)
 {
     char co[16], cs[24];
     const char *p[] = {major, num(co, sizeof(co), cohort), num(cs, sizeof(cs), course)};
@@ -116,8 +115,8 @@ static const db_stmt SQL_EXEMPT = {
                    " VALUES ($1::bigint, $2::bigint, $3, $4::bigint) ON CONFLICT DO NOTHING"};
 
 int
-db_creq_exempt(db_conn *c, long long student, long long course, const char *kind,
-               long long request, int *out_inserted, app_err *err)
+db_creq_exempt(db_conn *c, long long student, long long course, const char *kind, long long request,
+               int *out_inserted, app_err *err)
 {
     char s[24], cs[24], q[24];
     const char *p[] = {num(s, sizeof(s), student), num(cs, sizeof(cs), course), kind,

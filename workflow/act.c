@@ -183,8 +183,8 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
         db_settings set;
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0)
             return rc;
-        if ((rc = wf_creq_due(db, op, d, q->school, q->created_at, next, wf_step_due(op, &set),
-                              &due, err)) != 0)
+        if ((rc = wf_creq_due(db, op, d, q->school, q, next, wf_step_due(op, &set), &due, err)) !=
+            0)
             return rc;
     }
     if ((rc = db_request_decide(db, q->id, step, reject ? "rejected" : "approved", uid, comment,

@@ -175,8 +175,7 @@ text_ok(json_t *v, size_t max)
 static void
 check_elsewhere(cctx *c, json_t *o, size_t i)
 {
-    static const char *const NAMES[] = {"course", "taken", "institution", "credits", "score",
-                                        NULL};
+    static const char *const NAMES[] = {"course", "taken", "institution", "credits", "score", NULL};
     static const char *const TEXTS[] = {"taken", "institution"};
     unknown_members(c, o, "courses", i, NAMES);
     for (int k = 0; k < 2; k++) {
@@ -198,8 +197,8 @@ start_substitution(cctx *c, json_t *pl, const char **payload)
 {
     db_uni_term t;
     int week = 0, found = 0;
-    int rc = core_uni_term_at_tx(c->db, c->op, c->p->school, c->op->today, &t, &week, &found,
-                                 c->err);
+    int rc =
+        core_uni_term_at_tx(c->db, c->op, c->p->school, c->op->today, &t, &week, &found, c->err);
     if (rc != 0)
         return rc;
     if (!found || week < 1 || week > 3)
@@ -264,8 +263,8 @@ start_coverage(cctx *c, json_t *pl, const char **payload)
 
 /* The section at item i of `list`: an id, or {course: 课程号, number: 课序号}. */
 static int
-section_item(cctx *c, json_t *v, const char *list, size_t i, const char *term,
-             db_creq_section *out, int *found)
+section_item(cctx *c, json_t *v, const char *list, size_t i, const char *term, db_creq_section *out,
+             int *found)
 {
     *found = 0;
     long long id = json_is_integer(v) ? json_integer_value(v) : 0;
@@ -276,9 +275,9 @@ section_item(cctx *c, json_t *v, const char *list, size_t i, const char *term,
         bad_item(c, list, i, NULL, "wrong_type");
         return 0;
     }
-    int rc = db_creq_section_find(c->db, c->p->school, term, id > 0 ? id : 0,
-                                  json_string_value(code), (int)json_integer_value(nb),
-                                  c->op->arena, out, found, c->err);
+    int rc =
+        db_creq_section_find(c->db, c->p->school, term, id > 0 ? id : 0, json_string_value(code),
+                             (int)json_integer_value(nb), c->op->arena, out, found, c->err);
     if (rc == 0 && !*found)
         bad_item(c, list, i, NULL, "section_not_found");
     return rc;
@@ -309,8 +308,8 @@ static int
 late_window(cctx *c, const char *basis, db_uni_term *t)
 {
     int week = 0, found = 0, starts[MAX_TERMS], n = 0, ok = 0;
-    int rc = core_uni_term_at_tx(c->db, c->op, c->p->school, c->op->today, t, &week, &found,
-                                 c->err);
+    int rc =
+        core_uni_term_at_tx(c->db, c->op, c->p->school, c->op->today, t, &week, &found, c->err);
     if (rc == 0)
         rc = db_uterm_starts(c->db, c->p->school, starts, MAX_TERMS, &n, c->err);
     if (rc != 0)
@@ -362,10 +361,10 @@ start_late(cctx *c, json_t *pl, const char **payload)
         long long live = 0;
         int ex = 0;
         if ((rc = section_item(c, x, "add", i, t.term, &s, &found)) != 0 ||
-            (found && ((rc = db_creq_exempted(c->db, c->p->student_id, s.course, &ex, c->err)) !=
-                           0 ||
-                       (rc = db_creq_selection_of(c->db, c->p->student_id, s.id, s.course, t.term,
-                                                  c->op->arena, &st, &live, c->err)) != 0)))
+            (found &&
+             ((rc = db_creq_exempted(c->db, c->p->student_id, s.course, &ex, c->err)) != 0 ||
+              (rc = db_creq_selection_of(c->db, c->p->student_id, s.id, s.course, t.term,
+                                         c->op->arena, &st, &live, c->err)) != 0)))
             break;
         if (!found)
             continue;

@@ -48,11 +48,12 @@ int wf_creq_revert(db_conn *db, const core_op *op, const wf_def *d, const core_r
                    app_err *err);
 
 /* The due time of step `step` (1-based) of a request of type `d` of
-   university `school` submitted at `submitted_at` (its created_at; NULL:
-   today), when its type has its own deadline (wf_def.due); else `dflt`. */
+   university `school`, when its type has its own deadline (wf_def.due);
+   else `dflt`. `q` is the request once stored (NULL at its start): a
+   coverage's steps are all due on the date fixed at submission (its first
+   step's), the Friday one week after it. */
 int wf_creq_due(db_conn *db, const core_op *op, const wf_def *d, const char *school,
-                const char *submitted_at, int step, const char *dflt, const char **out,
-                app_err *err);
+                const core_request *q, int step, const char *dflt, const char **out, app_err *err);
 
 /* ---- pure rules, unit-tested (dates YYYYMMDD) ---- */
 

@@ -4,11 +4,10 @@
  * a late selection's drops and adds in one transaction; its revert; the
  * due dates of its steps (see workflow/creq.h, docs/decisions/0044).
  */
-#include "workflow/creq.h"
-
 #include "core/uni_calendar.h"
 #include "db/creq.h"
 #include "db/history.h"
+#include "workflow/creq.h"
 #include "workflow/uni.h"
 
 #include <stdio.h>
@@ -93,15 +92,14 @@ week5_due(db_conn *db, const core_op *op, const char *school, int *out, app_err 
 
 int
 wf_creq_due(db_conn *db, const core_op *op, const wf_def *d, const char *school,
-            const char *submitted_at, int step, const char *dflt, const char **out, app_err *err)
+            const core_request *q, int step, const char *dflt, const char **out, app_err *err)
 {
     *out = dflt;
     if (d->due == WF_DUE_FRIDAY) {
-        int sub = op->today;
-        if (submitted_at && strlen(submitted_at) >= 10)
-            sub = atoi(submitted_at) * 10000 + atoi(submitted_at + 5) * 100 +
-                  atoi(submitted_at + 8);
-        *out = due_text(op->arena, wf_creq_friday_after(sub));
+        if (q && q->nsteps > 0 && q->steps[0].due_at)
+            *out = q->steps[0].due_at;
+        else
+            *out = due_text(op->arena, wf_creq_friday_after(op->today));
         return 0;
     }
     if (d->due != WF_DUE_WEEK5 || step != nsteps(d))
@@ -119,16 +117,23 @@ static int
 history(db_conn *db, const core_op *op, const core_request *q, const char *kind, json_t *changes,
         app_err *err)
 {
-    db_history h = {0,    q->student_id,  op->actor->user_id, q->id,
-                    NULL, kind,           op->actor->org,     q->school,
-                    wf_json_text(op->arena, changes), NULL};
+    db_history h = {0,
+                    q->student_id,
+                    op->actor->user_id,
+                    q->id,
+                    NULL,
+                    kind,
+                    op->actor->org,
+                    q->school,
+                    wf_json_text(op->arena, changes),
+                    NULL};
     return db_history_insert(db, &h, err);
 }
 
 static const char *
 kind_of(const wf_def *d)
 {
-    return d->effect == WF_E_U_EXEMPT ? "exemption"
+    return d->effect == WF_E_U_EXEMPT       ? "exemption"
            : d->effect == WF_E_U_SUBSTITUTE ? "substitution"
                                             : "coverage";
 }
@@ -152,9 +157,9 @@ exempt(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, j
         if (ins)
             json_array_append_new(done, json_integer(course));
         for (int k = 0; k < n; k++)
-            json_array_append_new(dropped, json_pack("{s:I,s:s}", "section",
-                                                     (json_int_t)drops[k].section, "was",
-                                                     drops[k].was));
+            json_array_append_new(dropped,
+                                  json_pack("{s:I,s:s}", "section", (json_int_t)drops[k].section,
+                                            "was", drops[k].was));
     }
     return 0;
 }
@@ -194,8 +199,7 @@ late(db_conn *db, const core_op *op, const core_request *q, json_t *pl, json_t *
 }
 
 int
-wf_creq_effect(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-               app_err *err)
+wf_creq_effect(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, app_err *err)
 {
     json_t *pl = json_loads(q->payload_json ? q->payload_json : "{}", 0, NULL);
     if (pl == NULL)
@@ -220,8 +224,7 @@ wf_creq_effect(db_conn *db, const core_op *op, const wf_def *d, const core_reque
 }
 
 int
-wf_creq_revert(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
-               app_err *err)
+wf_creq_revert(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, app_err *err)
 {
     if (d->effect == WF_E_U_LATE)
         return app_err_set(err, APP_EINVAL, "not_revertible", "late selection");
