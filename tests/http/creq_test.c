@@ -52,9 +52,9 @@ START_TEST(test_exemption_chain_and_effect)
                           rid),
                      "2027-04-04");
     cact_ok(cq_tokens[RSA], rid, 2, "approved");
-    ck_assert_str_eq(cval("SELECT string_agg(kind, ',') FROM uni_exemption WHERE request = %lld",
-                          rid),
-                     "exemption,exemption");
+    ck_assert_str_eq(
+        cval("SELECT string_agg(kind, ',') FROM uni_exemption WHERE request = %lld", rid),
+        "exemption,exemption");
     ck_assert_str_eq(cstate(s.id, sa), "dropped:exemption");
     ck_assert_str_eq(cstate(s.id, sb), "dropped:exemption");
     ck_assert_str_eq(cstate(t.id, sa), "selected:student");
@@ -107,7 +107,7 @@ END_TEST
 /* ------------------------------------------------------------ 课程置换 */
 
 #define SUBST                                                                                      \
-    "{\"basis\":\"exchange\",\"courses\":[{\"course\":\"%s\",\"taken\":\"Data Structures\","     \
+    "{\"basis\":\"exchange\",\"courses\":[{\"course\":\"%s\",\"taken\":\"Data Structures\","       \
     "\"institution\":\"University of Leeds\",\"credits\":4,\"score\":\"A\"}]}"
 
 START_TEST(test_substitution)
@@ -191,9 +191,9 @@ START_TEST(test_coverage)
                      "2027-03-12");
     cact_fails(cq_tokens[RSA], rid, 3, 403, "not_step_holder");
     cact_ok(cq_tokens[DHA], rid, 3, "approved");
-    ck_assert_str_eq(cval("SELECT kind FROM uni_exemption WHERE student = %lld AND course = %lld",
-                          s.id, ca),
-                     "coverage");
+    ck_assert_str_eq(
+        cval("SELECT kind FROM uni_exemption WHERE student = %lld AND course = %lld", s.id, ca),
+        "coverage");
     ck_assert_str_eq(cstate(s.id, sa), "dropped:exemption");
     ck_assert_int_eq(cmiscounted(UA), 0);
 }
@@ -224,8 +224,8 @@ START_TEST(test_late_selection)
     cstart_fails(&u, "late_selection", "{\"basis\":\"transfer_in\",\"add\":[1]}", cupload(u.token),
                  409, "window_closed");
     char bad[256];
-    snprintf(bad, sizeof(bad), "{\"basis\":\"cohort_change\",\"remove\":[%lld],\"add\":[999999999]}",
-             sb);
+    snprintf(bad, sizeof(bad),
+             "{\"basis\":\"cohort_change\",\"remove\":[%lld],\"add\":[999999999]}", sb);
     cstart_item(&s, "late_selection", bad, 0, "/payload/remove/0", "not_selected");
     cstart_item(&s, "late_selection", bad, 0, "/payload/add/0", "section_not_found");
     cstart_item(&s, "late_selection", "{\"basis\":\"cohort_change\"}", 0, "/payload/add",
@@ -239,8 +239,8 @@ START_TEST(test_late_selection)
     ck_assert_str_eq(creq_state(rid), "open:2");
     ck_assert_str_eq(cstate(s.id, sa), "selected:student");
     /* the seat comes back: filed, A dropped (its seat released), B selected */
-    cval("UPDATE uni_selection SET state = 'dropped' WHERE student = %lld AND section = %lld",
-         t.id, sb);
+    cval("UPDATE uni_selection SET state = 'dropped' WHERE student = %lld AND section = %lld", t.id,
+         sb);
     cval("UPDATE uni_section SET taken = taken - 1 WHERE id = %lld", sb);
     cact_ok(cq_tokens[RSA], rid, 2, "approved");
     ck_assert_str_eq(cstate(s.id, sa), "dropped:student");

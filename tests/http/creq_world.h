@@ -75,8 +75,7 @@ cval(const char *fmt, ...)
     return buf;
 }
 
-static long long
-cid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long cid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static long long
 cid(const char *fmt, ...)
 {
@@ -166,12 +165,13 @@ cstudent(cstu *s, const char *univ, int cohort)
 {
     long long n = cid("SELECT nextval('cq_seq')");
     snprintf(s->user, sizeof(s->user), "cq%04d%06lld", cohort, n);
-    s->id = cid("WITH k AS (SELECT c.id, c.number FROM uni_class c WHERE c.school = '%s' AND"
-                " c.cohort = %d) INSERT INTO student (province, school, class_id, state, stuno_kind,"
-                " stuno_text, stuno_bidx, key_id, name, grade, class_no) SELECT '410000', '%s',"
-                " k.id, 'enrolled', 'J', 'J%s', decode(md5('%s'), 'hex'), 1, '选课学生', 40,"
-                " k.number FROM k RETURNING id",
-                univ, cohort, univ, s->user, s->user);
+    s->id =
+        cid("WITH k AS (SELECT c.id, c.number FROM uni_class c WHERE c.school = '%s' AND"
+            " c.cohort = %d) INSERT INTO student (province, school, class_id, state, stuno_kind,"
+            " stuno_text, stuno_bidx, key_id, name, grade, class_no) SELECT '410000', '%s',"
+            " k.id, 'enrolled', 'J', 'J%s', decode(md5('%s'), 'hex'), 1, '选课学生', 40,"
+            " k.number FROM k RETURNING id",
+            univ, cohort, univ, s->user, s->user);
     ck_assert_msg(s->id > 0, "student of %s %d", univ, cohort);
     cval("INSERT INTO uni_student (student_id, school, student_no, college, major, cohort,"
          " class_id, level, entry_date, expected_graduation) SELECT %lld, '%s', '%s', m.college,"
