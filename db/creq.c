@@ -152,7 +152,8 @@ db_creq_unexempt(db_conn *c, long long request, int *out_n, app_err *err)
 static const db_stmt SQL_DROP_COURSE = {
     "creq_drop_course",
     "WITH d AS (SELECT section, state FROM uni_selection WHERE student = $1::bigint"
-    " AND course = $2::bigint AND state IN ('preselected', 'selected') FOR UPDATE),"
+    " AND course = $2::bigint AND term >= $3 AND state IN ('preselected', 'selected')"
+    " FOR UPDATE),"
     " u AS (UPDATE uni_selection s SET state = 'dropped', source = 'exemption',"
     " updated_at = now() FROM d WHERE s.student = $1::bigint AND s.section = d.section"
     " RETURNING s.section, d.state AS was),"
@@ -161,13 +162,13 @@ static const db_stmt SQL_DROP_COURSE = {
     " SELECT section, was, (SELECT count(*) FROM r) FROM u ORDER BY section"};
 
 int
-db_creq_drop_course(db_conn *c, long long student, long long course, app_arena *a,
-                    db_creq_drop *out, int max, int *out_n, app_err *err)
+db_creq_drop_course(db_conn *c, long long student, long long course, const char *from_term,
+                    app_arena *a, db_creq_drop *out, int max, int *out_n, app_err *err)
 {
     char s[24], cs[24];
-    const char *p[] = {num(s, sizeof(s), student), num(cs, sizeof(cs), course)};
+    const char *p[] = {num(s, sizeof(s), student), num(cs, sizeof(cs), course), from_term};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_DROP_COURSE, 2, p, &r, err);
+    int rc = db_exec(c, &SQL_DROP_COURSE, 3, p, &r, err);
     if (rc != 0)
         return rc;
     int n = db_res_nrows(r);

@@ -52,12 +52,12 @@ typedef struct db_creq_drop {
     const char *was; /* preselected or selected (a seat released) */
 } db_creq_drop;
 
-/* Drop every live selection (preselected or selected, any term and
-   source) of the student's in course `course`, marking them
-   source `exemption`; the seat of a selected one is released in the same
-   statement. Up to `max` of them in out[0..*out_n). */
-int db_creq_drop_course(db_conn *c, long long student, long long course, app_arena *a,
-                        db_creq_drop *out, int max, int *out_n, app_err *err);
+/* Drop every live selection (preselected or selected, any source) of the
+   student's in course `course` in term `from_term` or later ("": any
+   term), marking them source `exemption`; the seat of a selected one is
+   released in the same statement. Up to `max` of them in out[0..*out_n). */
+int db_creq_drop_course(db_conn *c, long long student, long long course, const char *from_term,
+                        app_arena *a, db_creq_drop *out, int max, int *out_n, app_err *err);
 
 /* A section of a university as a late selection sees it. */
 typedef struct db_creq_section {

@@ -138,21 +138,28 @@ kind_of(const wf_def *d)
                                             : "coverage";
 }
 
-/* Exempt from each course; drop its live selections, seats released. */
+/* Exempt from each course; drop its live selections of this term and
+   later, seats released (a past term's selection is the record of the
+   course taken: kept). */
 static int
 exempt(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, json_t *pl,
        json_t *done, json_t *dropped, app_err *err)
 {
+    db_uni_term t;
+    int week = 0, found = 0;
+    int rc = core_uni_term_at_tx(db, op, q->school, op->today, &t, &week, &found, err);
+    if (rc != 0)
+        return rc;
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(pl, "course_ids"), i, x)
     {
         long long course = json_integer_value(x);
-        int ins = 0, n = 0, rc;
+        int ins = 0, n = 0;
         db_creq_drop drops[MAX_DROPS];
         if ((rc = db_creq_exempt(db, q->student_id, course, kind_of(d), q->id, &ins, err)) != 0 ||
-            (rc = db_creq_drop_course(db, q->student_id, course, op->arena, drops, MAX_DROPS, &n,
-                                      err)) != 0)
+            (rc = db_creq_drop_course(db, q->student_id, course, found ? t.term : "", op->arena,
+                                      drops, MAX_DROPS, &n, err)) != 0)
             return rc;
         if (ins)
             json_array_append_new(done, json_integer(course));

@@ -29,6 +29,10 @@ START_TEST(test_exemption_chain_and_effect)
     cselect(s.id, sa, "selected", "student");
     cselect(t.id, sa, "selected", "student");
     cselect(s.id, sb, "preselected", "preload");
+    /* the section of A the student passed in 2025-2 */
+    long long past =
+        cid("SELECT section FROM uni_grade WHERE student = %lld AND course = %lld", s.id, ca);
+    cselect(s.id, past, "selected", "student");
     /* no 调整年级 yet */
     char pl[256];
     snprintf(pl, sizeof(pl), "{\"courses\":[\"%s\",\"%s\"]}", a, b);
@@ -58,6 +62,8 @@ START_TEST(test_exemption_chain_and_effect)
     ck_assert_str_eq(cstate(s.id, sa), "dropped:exemption");
     ck_assert_str_eq(cstate(s.id, sb), "dropped:exemption");
     ck_assert_str_eq(cstate(t.id, sa), "selected:student");
+    /* a past term's selection is the record of the course passed: kept */
+    ck_assert_str_eq(cstate(s.id, past), "selected:student");
     ck_assert_str_eq(cval("SELECT taken FROM uni_section WHERE id = %lld", sa), "1");
     ck_assert_int_eq(cmiscounted(UA), 0);
     /* exempted: a second request for A is refused */
