@@ -299,6 +299,22 @@ db_creq_add_section(db_conn *c, long long student, long long section, const char
     return n > 0 ? 0 : app_err_set(err, APP_ECONFLICT, "conflict", "already live");
 }
 
+static const db_stmt SQL_SEC_EXEMPT = {
+    "creq_section_exempted",
+    "SELECT count(*) FROM uni_exemption e JOIN uni_section s ON s.course = e.course"
+    " WHERE e.student = $1::bigint AND s.id = $2::bigint"};
+
+int
+db_creq_section_exempted(db_conn *c, long long student, long long section, int *out, app_err *err)
+{
+    char s[24], sec[24];
+    const char *p[] = {num(s, sizeof(s), student), num(sec, sizeof(sec), section)};
+    long long n = 0;
+    int rc = one_int(c, &SQL_SEC_EXEMPT, 2, p, 0, &n, err);
+    *out = n > 0;
+    return rc;
+}
+
 static const db_stmt SQL_SINCE = {
     "creq_since", "SELECT count(*) FROM request WHERE student_id = $1::bigint AND type = $2"
                   " AND state = 'approved' AND updated_at >= to_date($3::text, 'YYYYMMDD')"};

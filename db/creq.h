@@ -95,6 +95,10 @@ int db_creq_drop_section(db_conn *c, long long student, long long section, app_a
 int db_creq_add_section(db_conn *c, long long student, long long section, const char *source,
                         int *out_full, app_err *err);
 
+/* 1 in *out when the student is exempted from the course of section `section`. */
+int db_creq_section_exempted(db_conn *c, long long student, long long section, int *out,
+                             app_err *err);
+
 /* 1 in *out when the student has a request of `type` approved (and not
    reverted) on or after `since` (YYYYMMDD). */
 int db_creq_approved_since(db_conn *c, long long student, const char *type, int since, int *out,

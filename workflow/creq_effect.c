@@ -190,7 +190,14 @@ late(db_conn *db, const core_op *op, const core_request *q, json_t *pl, json_t *
     }
     json_array_foreach(json_object_get(pl, "add_ids"), i, x)
     {
-        int full = 0;
+        int full = 0, ex = 0;
+        /* an exemption granted since the start: an exempted course is not selected */
+        if ((rc = db_creq_section_exempted(db, q->student_id, json_integer_value(x), &ex, err)) !=
+            0)
+            return rc;
+        if (ex)
+            return app_err_set(err, APP_EINVAL, "course_exempted", "section %lld",
+                               (long long)json_integer_value(x));
         rc = db_creq_add_section(db, q->student_id, json_integer_value(x), "late", &full, err);
         if (rc == APP_ECONFLICT)
             return app_err_set(err, APP_ECONFLICT, "course_already_selected", "section %lld",

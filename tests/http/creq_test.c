@@ -248,6 +248,12 @@ START_TEST(test_late_selection)
     cval("UPDATE uni_selection SET state = 'dropped' WHERE student = %lld AND section = %lld", t.id,
          sb);
     cval("UPDATE uni_section SET taken = taken - 1 WHERE id = %lld", sb);
+    /* but B exempted meanwhile: not selected */
+    cval("INSERT INTO uni_exemption (student, course, kind) VALUES (%lld, %lld, 'coverage')", s.id,
+         cb);
+    cact_fails(cq_tokens[RSA], rid, 2, 422, "course_exempted");
+    ck_assert_str_eq(creq_state(rid), "open:2");
+    cval("DELETE FROM uni_exemption WHERE student = %lld", s.id);
     cact_ok(cq_tokens[RSA], rid, 2, "approved");
     ck_assert_str_eq(cstate(s.id, sa), "dropped:student");
     ck_assert_str_eq(cstate(s.id, sb), "selected:late");
