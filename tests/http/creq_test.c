@@ -223,8 +223,11 @@ START_TEST(test_late_selection)
              "{\"basis\":\"cohort_change\",\"remove\":[%lld],\"add\":[{\"course\":\"%s\","
              "\"number\":2}]}",
              sa, b);
-    /* no 随下届 of the student's: not eligible */
+    /* no 随下届 of the student's: not eligible; a 转学 shows by its evidence */
     cstart_fails(&s, "late_selection", pl, 0, 409, "no_status_change");
+    char tin[256];
+    snprintf(tin, sizeof(tin), "{\"basis\":\"transfer_in\",\"add\":[%lld]}", sb);
+    cstart_item(&s, "late_selection", tin, 0, "/evidence", "evidence_required");
     ccohort_change(&s);
     /* B's term began more than a month ago */
     cstart_fails(&u, "late_selection", "{\"basis\":\"transfer_in\",\"add\":[1]}", cupload(u.token),
