@@ -36,9 +36,9 @@ int wf_creq_start(db_conn *db, const core_op *op, const wf_def *d, const wf_star
 
 /* The last approval's effect on request `q`: exemptions granted and
    selections dropped (seats released), or a late selection's drops and
-   adds; records `applied`. Errors: APP_ECONFLICT section_full (nothing
-   changed; the request stays at its last step), course_already_selected,
-   course_exempted. */
+   adds; records `applied`. Errors (nothing changed; the request stays
+   at its last step): APP_ECONFLICT section_full, course_already_selected;
+   APP_EINVAL course_exempted (exempted since the start). */
 int wf_creq_effect(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
                    app_err *err);
 
