@@ -196,6 +196,21 @@ START_TEST(test_coverage)
                           rid),
                      "2027-03-12");
     cact_fails(cq_tokens[RSA], rid, 3, 403, "not_step_holder");
+    /* returned and resubmitted: submitted again, due the Friday a week after */
+    ht_resp r;
+    ck_assert_int_eq(cact(cq_tokens[DHA], rid, "return", 3, &r), 200);
+    ht_resp_free(&r);
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/requests/%lld/actions", rid);
+    ccall(s.token, "POST", path, "{\"action\":\"resubmit\"}", &r);
+    ck_assert_msg(r.status == 200, "resubmit: %ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(cval("SELECT to_char(due_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+                          " FROM request_step WHERE request_id = %lld AND number = 1",
+                          rid),
+                     "2027-03-12");
+    cact_ok(cq_tokens[VDA], rid, 1, "open");
+    cact_ok(cq_tokens[RSA], rid, 2, "open");
     cact_ok(cq_tokens[DHA], rid, 3, "approved");
     ck_assert_str_eq(
         cval("SELECT kind FROM uni_exemption WHERE student = %lld AND course = %lld", s.id, ca),
