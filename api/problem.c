@@ -395,6 +395,27 @@ static const problem problems[] = {
     {"same_major", 422, "转入专业与现专业相同", "The major transferred to is the current one"},
     {"not_awaiting_confirmation", 409, "该申请不在等待学信网电子注册确认",
      "The request does not wait for the electronic registration"},
+    /* the course requests 课程免修, 课程置换, 课程覆盖, 补选 (docs/decisions/0044) */
+    {"no_cohort_notice", 409, "没有调整年级通知单，不能申请课程免修",
+     "No 调整年级 notice: course exemption follows one"},
+    {"no_status_change", 409, "没有转专业、转学、随下届或复学的记录，不能申请补选",
+     "No major transfer, transfer-in, cohort change or resumption: no late selection"},
+    {"course_not_found", 422, "该校没有此课程号", "The university has no such course"},
+    {"course_not_in_plan", 422, "新年级的培养方案不含此课程",
+     "The new cohort's teaching plan does not hold the course"},
+    {"course_not_passed", 422, "没有此课程的合格成绩（免修须 80 分以上，覆盖须 60 分以上）",
+     "No passing grade of the course (80 for an exemption, 60 for a coverage)"},
+    {"course_already_exempted", 422, "已免修、置换或覆盖此课程",
+     "The course is already exempted, substituted or covered"},
+    {"duplicate_course", 422, "课程重复", "The course is listed twice"},
+    {"same_course", 422, "覆盖课程与所修课程相同", "A course cannot cover itself"},
+    {"section_not_found", 422, "本学期没有此教学班（课程号+课序号）", "No such section this term"},
+    {"not_selected", 422, "未选此教学班", "The student has not selected this section"},
+    {"course_exempted", 422, "已免修此课程，不能选课",
+     "The course is exempted: it cannot be selected"},
+    {"course_already_selected", 409, "已选此课程的另一教学班",
+     "The student already holds a selection of the course"},
+    {"section_full", 409, "教学班已满", "The section is full"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

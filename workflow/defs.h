@@ -71,7 +71,20 @@ typedef enum {
                            once the electronic registration confirms */
     WF_E_U_COHORT,      /* 调整年级: the next cohort of the same major, a notice */
     WF_E_REWARD_REMOVE, /* a reward or punishment entry marked removed (docs/decisions/0030) */
+    /* a university student's course requests (workflow/creq.h, docs/decisions/0044) */
+    WF_E_U_EXEMPT,     /* 课程免修: exempted, live selections of the courses dropped */
+    WF_E_U_SUBSTITUTE, /* 课程置换: credited from elsewhere, dropped likewise */
+    WF_E_U_COVER,      /* 课程覆盖: covered by a course taken, dropped likewise */
+    WF_E_U_LATE,       /* 补选: drops and adds of sections, seats moved atomically */
 } wf_effect;
+
+/* When a type's steps are due, besides the engine's working days. */
+typedef enum {
+    WF_DUE_DEFAULT = 0, /* step_deadline_days working days after the step starts */
+    WF_DUE_WEEK5,       /* the last step by the end of teaching week 5 (processed in
+                           weeks 4-5) */
+    WF_DUE_FRIDAY,      /* every step by the Friday one week after submission */
+} wf_due;
 
 /* The kind of a payload member: how workflow/payload.c reads, checks and
    stores it, and which wf_start field (workflow/wf.h) receives it. */
@@ -90,6 +103,8 @@ typedef enum {
     WF_K_STUDENT_ID,    /* a positive integer: the student (id) it is about */
     WF_K_FILES,         /* at most 10 evidence file ids (positive integers) */
     WF_K_ROW_ID,        /* a positive integer: a row of the student's the request is about */
+    WF_K_LIST,          /* an array of at most .max items, stored as given; its items are
+                           checked by the type's start rules (workflow/creq.c) */
 } wf_kind;
 
 /* One payload member of a request type. */
@@ -133,6 +148,7 @@ typedef struct wf_def {
     wf_holder interim; /* after this step's approval the interim effect applies
                           (a major transfer: 插班学习); WF_H_NONE: none */
     int university;    /* a university's type: the student's college routes it */
+    wf_due due;        /* a course request's own deadline (workflow/creq.h) */
 } wf_def;
 
 extern const wf_def wf_defs[];

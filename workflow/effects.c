@@ -10,6 +10,7 @@
 #include "db/history.h"
 #include "db/intake.h"
 #include "db/problem.h"
+#include "workflow/creq.h"
 #include "workflow/uni.h"
 
 #include <stdio.h>
@@ -474,6 +475,11 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
     case WF_E_U_MAJOR:
     case WF_E_U_COHORT:
         return wf_uni_effect(db, op, d, &q, err);
+    case WF_E_U_EXEMPT:
+    case WF_E_U_SUBSTITUTE:
+    case WF_E_U_COVER:
+    case WF_E_U_LATE:
+        return wf_creq_effect(db, op, d, &q, err);
     case WF_E_REWARD_REMOVE: {
         const char *rid = wf_payload_member(op->arena, q.payload_json, "reward");
         return core_reward_remove(db, op, q.student_id, rid ? atoll(rid) : 0, q.id, err);
