@@ -50,6 +50,7 @@ struct api_config {
                            over */
     int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
     int files_upkeep_s; /* XUEJI_FILES_UPKEEP: seal files in clear, delete old uploads */
+    int round_closer_ms; /* XUEJI_ROUND_CLOSER_MS: close (and draw) due selection rounds */
     int shutdown_timeout_ms;
     int request_timeout_ms;   /* XUEJI_REQUEST_TIMEOUT_MS: longest wait for a DB worker; 0 = none */
     int statement_timeout_ms; /* XUEJI_DB_STATEMENT_TIMEOUT_MS: PostgreSQL statement_timeout */
