@@ -46,15 +46,14 @@ job_close(api_call *c, db_conn *db)
     api_op(c, &op);
     db_lottery_round r;
     core_draw_counts k;
-    int rc = core_draw_close(db, &op, api_param(c, "code"), *(long long *)c->data, &r, &k,
-                             &c->err);
+    int rc = core_draw_close(db, &op, api_param(c, "code"), *(long long *)c->data, &r, &k, &c->err);
     if (rc != 0)
         return rc;
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i}", "id", (json_int_t)r.id,
-                          "school", r.school, "term", r.term, "kind", r.kind, "state", r.state,
-                          "candidates", k.candidates, "selected", k.selected, "not_selected",
-                          k.not_selected, "sections", k.sections, "oversubscribed",
-                          k.oversubscribed);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i}", "id", (json_int_t)r.id, "school",
+                  r.school, "term", r.term, "kind", r.kind, "state", r.state, "candidates",
+                  k.candidates, "selected", k.selected, "not_selected", k.not_selected, "sections",
+                  k.sections, "oversubscribed", k.oversubscribed);
     json_object_set_new(o, "closed_at", str_or_null(r.closed_at));
     json_object_set_new(o, "drawn_at", str_or_null(r.drawn_at));
     json_object_set_new(o, "commitment", str_or_null(r.commitment[0] ? r.commitment : NULL));
@@ -96,10 +95,10 @@ job_draw(api_call *c, db_conn *db)
     json_t *secs = json_array();
     for (int i = 0; i < p.n; i++)
         json_array_append_new(secs, section_json(&p.sections[i]));
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "round", (json_int_t)p.round.id,
-                          "school", p.round.school, "term", p.round.term, "algorithm",
-                          p.algorithm, "commitment", p.round.commitment, "reveal",
-                          p.round.reveal, "seed", p.seed);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "round", (json_int_t)p.round.id, "school",
+                  p.round.school, "term", p.round.term, "algorithm", p.algorithm, "commitment",
+                  p.round.commitment, "reveal", p.round.reveal, "seed", p.seed);
     json_object_set_new(o, "closed_at", str_or_null(p.round.closed_at));
     json_object_set_new(o, "drawn_at", str_or_null(p.round.drawn_at));
     json_object_set_new(o, "sections", secs);

@@ -13,9 +13,9 @@
 #include "api/metrics.h"
 #include "api/pool.h"
 #include "api/ratelimit.h"
+#include "api/round_closer.h"
 #include "api/sealer.h"
 #include "api/stream.h"
-#include "api/round_closer.h"
 #include "api/upkeep.h"
 
 #include <arpa/inet.h>

@@ -131,8 +131,7 @@ close_tx(db_conn *db, const core_op *op, db_lottery_round *r, core_draw_counts *
 {
     memset(k, 0, sizeof(*k));
     if (strcmp(r->state, "scheduled") != 0)
-        return app_err_set(err, APP_ECONFLICT, "round_closed", "round %lld is %s", r->id,
-                           r->state);
+        return app_err_set(err, APP_ECONFLICT, "round_closed", "round %lld is %s", r->id, r->state);
     int rc, drawn = strcmp(r->kind, "preselect") == 0;
     unsigned char seed[CORE_LOTTERY_BYTES];
     char hex[65];
@@ -219,8 +218,8 @@ load(db_conn *db, app_arena *a, core_draw_pub *out, app_err *err)
 }
 
 int
-core_draw_get(db_conn *db, const core_op *op, const char *code, long long round,
-              core_draw_pub *out, app_err *err)
+core_draw_get(db_conn *db, const core_op *op, const char *code, long long round, core_draw_pub *out,
+              app_err *err)
 {
     memset(out, 0, sizeof(*out));
     db_school sc;

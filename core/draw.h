@@ -37,7 +37,7 @@ typedef struct core_draw_counts {
 } core_draw_counts;
 
 /* POST /schools/{code}/selection-rounds/{id}/close: the closed round in
-   *out_round, the draw's counts (zero for a round of another kind). */
+ *out_round, the draw's counts (zero for a round of another kind). */
 int core_draw_close(db_conn *db, const core_op *op, const char *code, long long round,
                     db_lottery_round *out_round, core_draw_counts *out, app_err *err);
 

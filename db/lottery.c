@@ -12,12 +12,13 @@
 
 #define ROUND_COLS                                                                                 \
     "id, school, term, kind, state, coalesce(encode(commitment, 'hex'), ''),"                      \
-    " coalesce(encode(reveal, 'hex'), ''), " DB__TS("opens_at") ", " DB__TS("closes_at") ","       \
-    " " DB__TS("closed_at") ", " DB__TS("drawn_at")
+    " coalesce(encode(reveal, 'hex'), ''), " DB__TS("opens_at") ", " DB__TS(                       \
+        "closes_at") ","                                                                           \
+                     " " DB__TS("closed_at") ", " DB__TS("drawn_at")
 
 static const db_stmt SQL_ROUND_GET = {
     "lottery_round_get", "SELECT " ROUND_COLS " FROM uni_round"
-                     " WHERE ($1::char(10) IS NULL OR school = $1::char(10)) AND id = $2"};
+                         " WHERE ($1::char(10) IS NULL OR school = $1::char(10)) AND id = $2"};
 static const db_stmt SQL_ROUND_GET_LOCK = {"lottery_round_get_lock",
                                            "SELECT " ROUND_COLS " FROM uni_round"
                                            " WHERE ($1::char(10) IS NULL OR school = $1::char(10))"
@@ -64,10 +65,10 @@ static const db_stmt SQL_DRAWN = {
                      " cardinality(d.student_nos), d.algorithm FROM uni_draw_section d"
                      " JOIN uni_section c ON c.id = d.section JOIN uni_course k ON k.id = c.course"
                      " WHERE d.round = $1 ORDER BY d.section"};
-static const db_stmt SQL_DRAWN_NOS = {
-    "lottery_drawn_nos", "SELECT d.section, x.no FROM uni_draw_section d,"
-                         " unnest(d.student_nos) WITH ORDINALITY AS x (no, ord)"
-                         " WHERE d.round = $1 ORDER BY d.section, x.ord"};
+static const db_stmt SQL_DRAWN_NOS = {"lottery_drawn_nos",
+                                      "SELECT d.section, x.no FROM uni_draw_section d,"
+                                      " unnest(d.student_nos) WITH ORDINALITY AS x (no, ord)"
+                                      " WHERE d.round = $1 ORDER BY d.section, x.ord"};
 
 static const char *
 num(app_arena *a, long long v)
@@ -265,8 +266,8 @@ db_lottery_apply(db_conn *c, long long round, const db_lottery_entry *e, int n,
 }
 
 int
-db_lottery_drawn_list(db_conn *c, long long round, app_arena *a, db_lottery_drawn **out,
-                      int *out_n, app_err *err)
+db_lottery_drawn_list(db_conn *c, long long round, app_arena *a, db_lottery_drawn **out, int *out_n,
+                      app_err *err)
 {
     const char *p[] = {num(a, round)};
     db_res *r = NULL;

@@ -26,7 +26,7 @@ typedef struct db_lottery_round {
 } db_lottery_round;
 
 /* Round `id` of university `school` (NULL: of any) (lock: FOR UPDATE);
-   *out_found 0 when none. */
+ *out_found 0 when none. */
 int db_lottery_round_get(db_conn *c, const char *school, long long id, int lock, app_arena *a,
                          db_lottery_round *out, int *out_found, app_err *err);
 
@@ -38,8 +38,8 @@ int db_lottery_due(db_conn *c, long long *out_id, char out_school[11], int *out_
 /* Close round `id` (state scheduled): state 'drawn' (drawn != 0) or 'closed',
    closed_at (and drawn_at) now; the new row in *out. APP_ECONFLICT
    round_closed when it was no longer scheduled. */
-int db_lottery_round_close(db_conn *c, long long id, int drawn, app_arena *a,
-                           db_lottery_round *out, app_err *err);
+int db_lottery_round_close(db_conn *c, long long id, int drawn, app_arena *a, db_lottery_round *out,
+                           app_err *err);
 
 /* A section with pre-selections of the round: seats at the draw. */
 typedef struct db_lottery_section {
@@ -49,8 +49,8 @@ typedef struct db_lottery_section {
 } db_lottery_section;
 
 /* The sections the round's pre-selections are in, ascending, locked FOR UPDATE. */
-int db_lottery_sections_lock(db_conn *c, long long round, app_arena *a,
-                             db_lottery_section **out, int *out_n, app_err *err);
+int db_lottery_sections_lock(db_conn *c, long long round, app_arena *a, db_lottery_section **out,
+                             int *out_n, app_err *err);
 
 /* A pre-selection of the round. */
 typedef struct db_lottery_entry {
