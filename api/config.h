@@ -46,11 +46,10 @@ struct api_config {
     size_t max_upload;
     int import_workers; /* XUEJI_IMPORT_WORKERS */
     int import_batch; /* XUEJI_IMPORT_BATCH: rows registered and committed together (mode create) */
-    int import_stale_s;  /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken
-                            over */
-    int import_poll_ms;  /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
-    int files_upkeep_s;  /* XUEJI_FILES_UPKEEP: seal files in clear, delete old uploads */
-    int round_closer_ms; /* XUEJI_ROUND_CLOSER_MS: close (and draw) due selection rounds */
+    int import_stale_s; /* XUEJI_IMPORT_STALE: a running job without a heartbeat this long is taken
+                           over */
+    int import_poll_ms; /* XUEJI_IMPORT_POLL_MS: idle workers look for jobs this often */
+    int files_upkeep_s; /* XUEJI_FILES_UPKEEP: seal files in clear, delete old uploads */
     int shutdown_timeout_ms;
     int request_timeout_ms;   /* XUEJI_REQUEST_TIMEOUT_MS: longest wait for a DB worker; 0 = none */
     int statement_timeout_ms; /* XUEJI_DB_STATEMENT_TIMEOUT_MS: PostgreSQL statement_timeout */
@@ -64,6 +63,9 @@ struct api_config {
     char metrics_host[64];
     int metrics_port;
     char metrics_token[256]; /* XUEJI_METRICS_TOKEN: "" = none */
+
+    /* XUEJI_ROUND_CLOSER_MS: close (and draw) due selection rounds this often; 0 = never */
+    int round_closer_ms;
 };
 typedef struct api_config api_config;
 
