@@ -48,18 +48,18 @@ static const db_stmt SQL_APPLY_SELECTIONS = {
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bool[]) AS r (student, section,"
     " rank, win)"
     " WHERE s.student = r.student AND s.section = r.section AND s.round = $1"
-    " AND s.state = 'preselected'"};
+    " AND s.state = 'preselected' AND r.rank > 0"};
 static const db_stmt SQL_APPLY_SEATS = {
     "lottery_apply_seats", "UPDATE uni_section c SET taken = c.taken + w.n, version = c.version + 1"
                            " FROM unnest($1::bigint[], $2::int[]) AS w (id, n)"
                            " WHERE c.id = w.id AND w.n > 0"};
+/* The ranking of each section comes as the text of a text[] literal ($5),
+   built from the entries in memory: nothing is read back. */
 static const db_stmt SQL_APPLY_PUBLISH = {
     "lottery_apply_publish",
     "INSERT INTO uni_draw_section (round, section, capacity, free, student_nos, algorithm)"
-    " SELECT $1, d.id, d.capacity, d.free, coalesce((SELECT array_agg(u.student_no"
-    " ORDER BY s.draw_rank) FROM uni_selection s JOIN uni_student u ON u.student_id = s.student"
-    " WHERE s.section = d.id AND s.round = $1 AND s.draw_rank IS NOT NULL), '{}'), $5"
-    " FROM unnest($2::bigint[], $3::int[], $4::int[]) AS d (id, capacity, free)"};
+    " SELECT $1, d.id, d.capacity, d.free, d.nos::text[], $6"
+    " FROM unnest($2::bigint[], $3::int[], $4::int[], $5::text[]) AS d (id, capacity, free, nos)"};
 static const db_stmt SQL_DRAWN = {
     "lottery_drawn", "SELECT d.section, k.code, k.name, c.number, d.capacity, d.free,"
                      " cardinality(d.student_nos), d.algorithm FROM uni_draw_section d"
@@ -245,6 +245,40 @@ put_sec_free(base_buf *b, const void *v, int i)
     base_buf_printf(b, "%d", ((const db_lottery_section *)v)[i].free);
 }
 
+/* Per section, the quoted text of its ranking's array literal: {"{no1,no2}",...}
+   (学号 are letters and digits, so nothing inside needs escaping). e is sorted
+   by section; s[j].ranking order comes from e[].rank. */
+static const char *
+rankings_of(app_arena *a, const db_lottery_entry *e, int n, const db_lottery_section *s, int ns)
+{
+    const char **by_rank = xcalloc((size_t)(n ? n : 1), sizeof(char *));
+    base_buf b = {0};
+    base_buf_addc(&b, '{');
+    int i = 0;
+    for (int j = 0; j < ns; j++) {
+        while (i < n && e[i].section < s[j].id)
+            i++;
+        int from = i;
+        while (i < n && e[i].section == s[j].id)
+            i++;
+        for (int k = from; k < i; k++)
+            if (e[k].rank >= 1 && e[k].rank <= i - from)
+                by_rank[from + e[k].rank - 1] = e[k].student_no;
+        base_buf_adds(&b, j ? ",\"{" : "\"{");
+        for (int k = from; k < i; k++) {
+            if (k > from)
+                base_buf_addc(&b, ',');
+            base_buf_adds(&b, by_rank[k] ? by_rank[k] : "");
+        }
+        base_buf_adds(&b, "}\"");
+    }
+    base_buf_addc(&b, '}');
+    char *out = app_arena_strdup(a, (const char *)b.p);
+    base_buf_free(&b);
+    free(by_rank);
+    return out;
+}
+
 int
 db_lottery_apply(db_conn *c, long long round, const db_lottery_entry *e, int n,
                  const db_lottery_section *s, int ns, const char *algorithm, app_arena *a,
@@ -260,9 +294,13 @@ db_lottery_apply(db_conn *c, long long round, const db_lottery_entry *e, int n,
     const char *seats[] = {ids, array_of(a, ns, s, put_sec_winners)};
     if ((rc = db_exec(c, &SQL_APPLY_SEATS, 2, seats, NULL, err)) != 0)
         return rc;
-    const char *pub[] = {id, ids, array_of(a, ns, s, put_sec_capacity),
-                         array_of(a, ns, s, put_sec_free), algorithm};
-    return db_exec(c, &SQL_APPLY_PUBLISH, 5, pub, NULL, err);
+    const char *pub[] = {id,
+                         ids,
+                         array_of(a, ns, s, put_sec_capacity),
+                         array_of(a, ns, s, put_sec_free),
+                         rankings_of(a, e, n, s, ns),
+                         algorithm};
+    return db_exec(c, &SQL_APPLY_PUBLISH, 6, pub, NULL, err);
 }
 
 int

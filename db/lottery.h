@@ -67,7 +67,9 @@ int db_lottery_entries(db_conn *c, long long round, app_arena *a, db_lottery_ent
  * Write the draw: every entry's selection becomes 'selected' (source
  * lottery) or 'not_selected' with its draw_rank, each section's taken grows
  * by its winners, and the published ranking (uni_draw_section) is stored
- * with `algorithm`. Three statements.
+ * with `algorithm`. `e` is sorted by section (as db_lottery_entries gives
+ * it); entries with rank 0 (not drawn) are left as they are. Three
+ * statements.
  */
 int db_lottery_apply(db_conn *c, long long round, const db_lottery_entry *e, int n,
                      const db_lottery_section *s, int ns, const char *algorithm, app_arena *a,

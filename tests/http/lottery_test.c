@@ -143,8 +143,7 @@ login(const char *user, char out[1024])
 static void
 world(void)
 {
-    static const char *const env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_IMPORT_WORKERS=0",
-                                      NULL};
+    static const char *const env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_IMPORT_WORKERS=0", NULL};
     ht_shared_start_env(env);
     srv = ht_shared();
     seed_world();
@@ -358,8 +357,9 @@ START_TEST(test_close_draws)
 
     /* seats: the winners added to what was taken, never above capacity */
     char q[160];
-    snprintf(q, sizeof(q), "SELECT string_agg(taken::text, ',' ORDER BY id) FROM uni_section"
-                           " WHERE id IN (%lld, %lld, %lld)",
+    snprintf(q, sizeof(q),
+             "SELECT string_agg(taken::text, ',' ORDER BY id) FROM uni_section"
+             " WHERE id IN (%lld, %lld, %lld)",
              a, b, c);
     ck_assert_str_eq(val("%s", q), "5,8,3");
     ck_assert_str_eq(val("SELECT count(*) FROM uni_selection WHERE round = %lld"
@@ -530,8 +530,8 @@ START_TEST(test_verify_tool)
     ck_assert_int_eq(json_dump_file(r.json, file, 0), 0);
     ck_assert_msg(verify("--file", file, out, sizeof(out)) == 0, "%s", out);
     /* tampered: the first two of section a swapped */
-    json_t *cands = json_object_get(json_array_get(json_object_get(r.json, "sections"), 0),
-                                    "candidates");
+    json_t *cands =
+        json_object_get(json_array_get(json_object_get(r.json, "sections"), 0), "candidates");
     json_t *c0 = json_array_get(cands, 0), *c1 = json_array_get(cands, 1);
     json_t *n0 = json_copy(json_object_get(c0, "student_no"));
     json_object_set(c0, "student_no", json_object_get(c1, "student_no"));
