@@ -138,15 +138,18 @@ token=$(curl -s "$url/api/v1/auth/login" -H 'Content-Type: application/json' \
     sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || { say "cannot log in as bench.section"; exit 1; }
 
-# CPU seconds of PostgreSQL's processes and xuejid so far: on a shared box the wall
-# time of the close grows with others' load, its CPU time far less.
+# CPU seconds so far of xuejid and of PostgreSQL's client backends (not its background
+# processes: autovacuum, checkpointer, WAL writer): on a shared box the wall time of the
+# close grows with others' load, its CPU time far less.
 pm_pid=$(head -n 1 "$base/pg/postmaster.pid")
 TICKS=$(getconf CLK_TCK)
 cpu() {
-    cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm_pid" -v srv="$srv_pid" -v hz="$TICKS" '
-        { pid = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
-          if (pid == pm || pid == srv || f[2] == pm) t += f[12] + f[13] }
-        END { printf "%.2f", t / hz }'
+    t=0
+    for p in $srv_pid $(pgrep -P "$pm_pid" -f 'postgres: xueji xueji' || true); do
+        t=$((t + $(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' \
+            "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t $TICKS" | awk '{ printf "%.2f", $1 / $2 }'
 }
 load=$(cut -d' ' -f1 /proc/loadavg)
 c0=$(cpu)
@@ -157,7 +160,7 @@ cpu_secs=$(echo "$c1 $c0" | awk '{ printf "%.2f", $1 - $2 }')
 status=${code%% *}
 secs=${code#* }
 [ "$status" = 200 ] || { say "close answered $status:"; head -c 600 "$tmp/close.json" >&2; exit 1; }
-say "closed and drawn in ${secs} s (CPU of PostgreSQL and xuejid: ${cpu_secs} s; load average before: $load): $(cat "$tmp/close.json")"
+say "closed and drawn in ${secs} s (CPU of xuejid and its PostgreSQL backends: ${cpu_secs} s; load average before: $load): $(cat "$tmp/close.json")"
 
 t1=$(date +%s.%N)
 "$out/xuejictl" lottery-verify --round "$round" >"$tmp/verify.out" 2>&1 && verified=true || verified=false
