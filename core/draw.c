@@ -179,25 +179,40 @@ core_draw_close(db_conn *db, const core_op *op, const char *code, long long roun
 int
 core_draw_close_due(db_conn *db, const core_op *op, int max, int *out_n, app_err *err)
 {
+    /* a round that fails (a reveal that does not match its commitment) is
+       left for the log and skipped, so that the rounds after it still close */
+    long long *skip = app_arena_alloc(op->arena, sizeof(long long) * (size_t)(max > 0 ? max : 1));
+    int nskip = 0, first_rc = 0;
     *out_n = 0;
-    while (*out_n < max) {
+    while (*out_n + nskip < max) {
         long long id = 0;
         char school[11];
         int found = 0, rc = db_begin(db, err);
         if (rc != 0)
             return rc;
-        if ((rc = db_lottery_due(db, &id, school, &found, err)) != 0)
+        if ((rc = db_lottery_due(db, db_id_array(op->arena, skip, nskip), &id, school, &found,
+                                 err)) != 0)
             return rollback(db, rc);
         if (!found)
-            return rollback(db, 0);
+            return rollback(db, first_rc);
         db_lottery_round r;
         core_draw_counts k;
-        if ((rc = db_lottery_round_get(db, school, id, 1, op->arena, &r, &found, err)) != 0 ||
-            (rc = close_tx(db, op, &r, &k, err)) != 0 || (rc = db_commit(db, err)) != 0)
-            return rollback(db, rc);
+        app_err e = {0};
+        if ((rc = db_lottery_round_get(db, school, id, 1, op->arena, &r, &found, &e)) != 0 ||
+            (rc = close_tx(db, op, &r, &k, &e)) != 0 || (rc = db_commit(db, &e)) != 0) {
+            db_rollback(db);
+            if (rc == APP_EUNAVAIL)
+                return app_err_set(err, rc, e.slug, "%s", e.detail);
+            if (first_rc == 0) {
+                first_rc = rc;
+                app_err_set(err, rc, e.slug, "round %lld: %s", id, e.detail);
+            }
+            skip[nskip++] = id;
+            continue;
+        }
         (*out_n)++;
     }
-    return 0;
+    return first_rc;
 }
 
 /* The published draw of a round already read. */

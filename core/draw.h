@@ -42,7 +42,9 @@ int core_draw_close(db_conn *db, const core_op *op, const char *code, long long 
                     db_lottery_round *out_round, core_draw_counts *out, app_err *err);
 
 /* The ticker: close (and draw) due rounds one transaction each, at most
-   `max`, each once across processes (SKIP LOCKED); *out_n closed. */
+   `max`, each once across processes (SKIP LOCKED); *out_n closed. A round
+   that fails is skipped in this pass and the first failure returned (the
+   others still close); APP_EUNAVAIL stops the pass. */
 int core_draw_close_due(db_conn *db, const core_op *op, int max, int *out_n, app_err *err);
 
 /* A published draw: everything needed to re-run it. */

@@ -25,7 +25,8 @@ static const db_stmt SQL_ROUND_GET_LOCK = {"lottery_round_get_lock",
                                            " AND id = $2 FOR UPDATE"};
 static const db_stmt SQL_DUE = {"lottery_due",
                                 "SELECT id, school FROM uni_round WHERE state = 'scheduled'"
-                                " AND closes_at <= now() ORDER BY closes_at, id LIMIT 1"
+                                " AND closes_at <= now() AND id <> ALL ($1::bigint[])"
+                                " ORDER BY closes_at, id LIMIT 1"
                                 " FOR UPDATE SKIP LOCKED"};
 static const db_stmt SQL_ROUND_CLOSE = {
     "lottery_round_close",
@@ -110,10 +111,12 @@ db_lottery_round_get(db_conn *c, const char *school, long long id, int lock, app
 }
 
 int
-db_lottery_due(db_conn *c, long long *out_id, char out_school[11], int *out_found, app_err *err)
+db_lottery_due(db_conn *c, const char *skip, long long *out_id, char out_school[11], int *out_found,
+               app_err *err)
 {
+    const char *p[] = {skip};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_DUE, 0, NULL, &r, err);
+    int rc = db_exec(c, &SQL_DUE, 1, p, &r, err);
     if (rc != 0)
         return rc;
     *out_found = db_res_nrows(r) == 1;

@@ -31,9 +31,10 @@ int db_lottery_round_get(db_conn *c, const char *school, long long id, int lock,
                          db_lottery_round *out, int *out_found, app_err *err);
 
 /* The earliest due round (state scheduled, closes_at passed) that no other
-   transaction holds, locked FOR UPDATE SKIP LOCKED; *out_found 0 when none. */
-int db_lottery_due(db_conn *c, long long *out_id, char out_school[11], int *out_found,
-                   app_err *err);
+   transaction holds and that is not in `skip` (an id array literal, "{}"
+   for none), locked FOR UPDATE SKIP LOCKED; *out_found 0 when none. */
+int db_lottery_due(db_conn *c, const char *skip, long long *out_id, char out_school[11],
+                   int *out_found, app_err *err);
 
 /* Close round `id` (state scheduled): state 'drawn' (drawn != 0) or 'closed',
    closed_at (and drawn_at) now; the new row in *out. APP_ECONFLICT

@@ -489,6 +489,32 @@ START_TEST(test_closer_closes_due_round_once)
 }
 END_TEST
 
+START_TEST(test_closer_skips_a_broken_round)
+{
+    /* the earlier due round's reveal does not match its commitment: it stays
+       scheduled, and the later one is still drawn */
+    long long bad = make_round("preselect", "-2 days", "-2 seconds");
+    val("UPDATE uni_round SET reveal = sha256(reveal) WHERE id = %lld", bad);
+    long long good = make_round("preselect", "-2 days", "-1 second");
+    long long a = make_section(1, 0);
+    preselect(good, a, 30, 3);
+    long long t0 = ht_now_ms();
+    while (strcmp(val("SELECT state FROM uni_round WHERE id = %lld", good), "drawn") != 0 &&
+           ht_now_ms() - t0 < 15000)
+        ht_sleep_ms(100);
+    char got[64];
+    snprintf(got, sizeof(got), "%s",
+             val("SELECT string_agg(state, ',' ORDER BY id) FROM uni_round"
+                 " WHERE id IN (%lld, %lld)",
+                 bad, good));
+    int ok = strcmp(got, "scheduled,drawn") == 0;
+    /* out of the closer's way for the other tests */
+    val("UPDATE uni_round SET state = 'closed', closed_at = now() WHERE id = %lld", bad);
+    ck_assert_msg(ok, "rounds: %s", got);
+    ck_assert_str_eq(val("SELECT taken FROM uni_section WHERE id = %lld", a), "1");
+}
+END_TEST
+
 /* Run xuejictl lottery-verify with `a1 a2`: its exit status, output in out. */
 static int
 verify(const char *a1, const char *a2, char *out, size_t cap)
@@ -573,6 +599,7 @@ lottery_suite(void)
     tcase_add_test(tc, test_who_may_close);
     tcase_add_test(tc, test_other_kind_closes_without_draw);
     tcase_add_test(tc, test_closer_closes_due_round_once);
+    tcase_add_test(tc, test_closer_skips_a_broken_round);
     tcase_add_test(tc, test_verify_tool);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
