@@ -50,10 +50,10 @@ static const db_stmt SQL_APPLY_SELECTIONS = {
     " rank, win)"
     " WHERE s.student = r.student AND s.section = r.section AND s.round = $1"
     " AND s.state = 'preselected' AND r.rank > 0"};
-static const db_stmt SQL_APPLY_SEATS = {
-    "lottery_apply_seats", "UPDATE uni_section c SET taken = c.taken + w.n, version = c.version + 1"
-                           " FROM unnest($1::bigint[], $2::int[]) AS w (id, n)"
-                           " WHERE c.id = w.id AND w.n > 0"};
+static const db_stmt SQL_APPLY_SEATS = {"lottery_apply_seats",
+                                        "UPDATE uni_section c SET taken = c.taken + w.n"
+                                        " FROM unnest($1::bigint[], $2::int[]) AS w (id, n)"
+                                        " WHERE c.id = w.id AND w.n > 0"};
 /* The ranking of each section comes as the text of a text[] literal ($5),
    built from the entries in memory: nothing is read back. */
 static const db_stmt SQL_APPLY_PUBLISH = {
