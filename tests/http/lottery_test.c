@@ -515,6 +515,44 @@ START_TEST(test_closer_skips_a_broken_round)
 }
 END_TEST
 
+START_TEST(test_closers_of_two_servers_close_once)
+{
+    /* two more servers polling every 50 ms race the shared one for six
+       rounds that fall due at the same moment: each is drawn exactly once */
+    static const char *const fast[] = {"XUEJI_ROUND_CLOSER_MS=50", "XUEJI_IMPORT_WORKERS=0", NULL};
+    ht_server *b = ht_server_start(fast), *c = ht_server_start(fast);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(c);
+    long long rounds[6], secs[6];
+    for (int i = 0; i < 6; i++) {
+        rounds[i] = make_round("preselect", "-2 days", "+1 hour");
+        secs[i] = make_section(2, 0);
+        preselect(rounds[i], secs[i], 1 + i * 5, 5);
+    }
+    val("UPDATE uni_round SET closes_at = now() WHERE id BETWEEN %lld AND %lld", rounds[0],
+        rounds[5]);
+    long long t0 = ht_now_ms();
+    while (atoi(val("SELECT count(*) FROM uni_round WHERE id BETWEEN %lld AND %lld"
+                    " AND state = 'drawn'",
+                    rounds[0], rounds[5])) < 6 &&
+           ht_now_ms() - t0 < 15000)
+        ht_sleep_ms(50);
+    ht_sleep_ms(300); /* a few more passes of the fast closers */
+    for (int i = 0; i < 6; i++) {
+        ck_assert_str_eq(val("SELECT state FROM uni_round WHERE id = %lld", rounds[i]), "drawn");
+        ck_assert_str_eq(val("SELECT count(*) FROM audit WHERE action = 'uni_lottery'"
+                             " AND target_id = '%lld'",
+                             rounds[i]),
+                         "1");
+        ck_assert_str_eq(val("SELECT taken FROM uni_section WHERE id = %lld", secs[i]), "2");
+        ck_assert_str_eq(val("SELECT count(*) FROM uni_draw_section WHERE round = %lld", rounds[i]),
+                         "1");
+    }
+    ck_assert_int_eq(ht_server_stop(b), 0);
+    ck_assert_int_eq(ht_server_stop(c), 0);
+}
+END_TEST
+
 /* Run xuejictl lottery-verify with `a1 a2`: its exit status, output in out. */
 static int
 verify(const char *a1, const char *a2, char *out, size_t cap)
@@ -600,6 +638,7 @@ lottery_suite(void)
     tcase_add_test(tc, test_other_kind_closes_without_draw);
     tcase_add_test(tc, test_closer_closes_due_round_once);
     tcase_add_test(tc, test_closer_skips_a_broken_round);
+    tcase_add_test(tc, test_closers_of_two_servers_close_once);
     tcase_add_test(tc, test_verify_tool);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
