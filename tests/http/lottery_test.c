@@ -8,7 +8,9 @@
  * commitment, and the students' selections follow it; a second close is
  * 409 round_closed; another office 403, a student 403, an unknown round
  * 404; a round of another kind closes without a draw; the round closer
- * closes a due round exactly once; xuejictl lottery-verify says match, and
+ * closes a due round exactly once (also racing the closers of two more
+ * servers), and skips a round it cannot draw without holding up the
+ * rounds after it; xuejictl lottery-verify says match, and
  * mismatch for a tampered ranking (in the database or in a saved answer).
  *
  * World: its own university 4141017042 with 40 students (学号 LT000001..),
