@@ -742,6 +742,8 @@ api_student_route(const api_route *route)
         {API_POST, "/api/v1/requests"},
         {API_POST, "/api/v1/files"},
         {API_POST, "/api/v1/requests/{id}/actions"},
+        /* the published lottery of a selection round (issue 17, docs/decisions/0042) */
+        {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}/draw"},
     };
     if (!(route->flags & API_ROUTE_AUTH))
         return 1;

@@ -341,6 +341,10 @@ static const problem problems[] = {
      "This school already has an open claim on that graduate"},
     /* universities (docs/decisions/0032) */
     {"not_a_university", 404, "该学校不是高等学校", "The school is not a university"},
+    /* selection rounds and their lottery (issue 17, docs/decisions/0042) */
+    {"round_not_found", 404, "选课轮次不存在", "No such selection round"},
+    {"round_closed", 409, "该选课轮次已结束", "The selection round is already closed"},
+    {"round_not_drawn", 409, "该选课轮次尚未抽签", "The selection round has not been drawn"},
     {"invalid_college_code", 422, "院系代码须为 1 至 10 位字母或数字",
      "A college code is 1 to 10 letters or digits"},
     {"college_exists", 409, "该校已有此院系代码", "The university already has this college code"},
