@@ -742,6 +742,13 @@ api_student_route(const api_route *route)
         {API_POST, "/api/v1/requests"},
         {API_POST, "/api/v1/files"},
         {API_POST, "/api/v1/requests/{id}/actions"},
+        /* course selection, by the student in person (docs/decisions/0041) */
+        {API_GET, "/api/v1/schools/{code}/selection-rounds"},
+        {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}"},
+        {API_GET, "/api/v1/me/sections"},
+        {API_GET, "/api/v1/me/selections"},
+        {API_POST, "/api/v1/me/selections"},
+        {API_DELETE, "/api/v1/me/selections/{section}"},
     };
     if (!(route->flags & API_ROUTE_AUTH))
         return 1;

@@ -395,6 +395,20 @@ static const problem problems[] = {
     {"same_major", 422, "转入专业与现专业相同", "The major transferred to is the current one"},
     {"not_awaiting_confirmation", 409, "该申请不在等待学信网电子注册确认",
      "The request does not wait for the electronic registration"},
+    /* course selection (docs/decisions/0041) */
+    {"invalid_datetime", 422, "时间格式不正确（应为 RFC 3339，如 2026-12-07T08:00:00+08:00）",
+     "Not an RFC 3339 date-time (e.g. 2026-12-07T08:00:00+08:00)"},
+    {"invalid_round_times", 422, "选课轮次的结束时间须晚于开始时间",
+     "The round must close after it opens"},
+    {"round_closed", 409, "当前不在该学期的选课时间内（或预选尚未抽签）",
+     "No selection round of the term is open (or the pre-selection is not drawn yet)"},
+    {"not_eligible", 409, "该学生不在本轮选课范围内",
+     "The student is not admitted to this selection round or section"},
+    {"course_exempted", 409, "该课程已免修（或已置换、覆盖），不能选课",
+     "The course is exempted (or substituted, covered) for the student"},
+    {"course_already_selected", 409, "本学期已选该课程的其他课序，如需更换请注明被替换的课序",
+     "Another section of the course is selected this term; name it in replaces to change"},
+    {"section_full", 409, "该课序已选满", "The section is full"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
@@ -426,6 +440,8 @@ static const struct {
 static const struct {
     const char *slug, *param, *zh, *en;
 } reasons[] = {
+    {"forbidden", "student_only", "选课须由学生本人登录办理，他人不得代选",
+     "course selection is done by the student in person; no one may select for another"},
     {"invalid_id_number", "length", "应为 18 位（或旧版 15 位）",
      "must be 18 (or legacy 15) characters"},
     {"invalid_id_number", "chars", "只能由数字组成，最后一位可为 X",
