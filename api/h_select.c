@@ -388,9 +388,9 @@ job_me_select(api_call *c, db_conn *db)
     int created = 0;
     int rc = core_sel_add(db, &op, a->section, a->replaces, &state, &created, &c->err);
     if (rc == 0)
-        api_reply_json(
-            c, created ? 201 : 200,
-            json_pack("{s:I,s:s}", "section", (json_int_t)a->section, "state", state ? state : ""));
+        api_reply_json(c, created ? 201 : 200,
+                       json_pack("{s:I,s:I,s:s}", "student", (json_int_t)c->actor.student_id,
+                                 "section", (json_int_t)a->section, "state", state ? state : ""));
     return rc;
 }
 
@@ -423,9 +423,9 @@ job_me_drop(api_call *c, db_conn *db)
     const char *state = NULL;
     int rc = core_sel_drop(db, &op, section, &state, &c->err);
     if (rc == 0)
-        api_reply_json(
-            c, 200,
-            json_pack("{s:I,s:s}", "section", (json_int_t)section, "state", state ? state : ""));
+        api_reply_json(c, 200,
+                       json_pack("{s:I,s:I,s:s}", "student", (json_int_t)c->actor.student_id,
+                                 "section", (json_int_t)section, "state", state ? state : ""));
     return rc;
 }
 

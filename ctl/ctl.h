@@ -80,6 +80,9 @@ int ctl_demo_pool(db_conn *db, const struct core_env *env, app_err *err);
 
 /* ---- ctl/gen_import.c ---- */
 
+/* xuejictl tokens (ctl/tokens.c): a signed access token per student account of
+   university `school`, each with a session, into `path`; `ttl` 60..900 s. */
+int ctl_cmd_tokens(const char *school, const char *path, int ttl);
 int ctl_cmd_gen_import(long long rows, const char *school, const char *format, int grade, int first,
                        int last, const char *out_path);
 
