@@ -269,16 +269,13 @@ core_sel_mine(db_conn *db, const core_op *op, const char *term, db_sel_row **out
     return rc;
 }
 
-/* The round the student's change of `sec` falls in: open, drawn if it
+/* The round the student's change of `sec` falls in (`round`, found: open
+   now; undrawn: a preselect round waits for its draw): open, drawn if it
    follows a preselection; admitting the student. */
 static int
-student_round(db_conn *db, const core_op *op, const db_uni_student *st, const db_sel_section *sec,
-              db_sel_round *round, app_err *err)
+student_round(const db_uni_student *st, const db_sel_section *sec, const db_sel_round *round,
+              int found, int undrawn, app_err *err)
 {
-    int found = 0, undrawn = 0;
-    int rc = db_sel_round_now(db, st->school, sec->term, op->arena, round, &found, &undrawn, err);
-    if (rc != 0)
-        return rc;
     if (!found || (strcmp(round->kind, "add_drop") == 0 && undrawn))
         return app_err_set(err, APP_ECONFLICT, "round_closed", "term %s", sec->term);
     char first[8];
@@ -288,6 +285,29 @@ student_round(db_conn *db, const core_op *op, const db_uni_student *st, const db
         (strcmp(st->state, "studying") != 0 && strcmp(st->state, "sitting_in") != 0))
         return app_err_set(err, APP_ECONFLICT, "not_eligible", "cohort %d", st->cohort);
     return 0;
+}
+
+/* The signed-in student, section `section` and the round now, in one read
+   (db_sel_context), checked for a change by the student. */
+static int
+my_change(db_conn *db, const core_op *op, long long section, db_uni_student *st,
+          db_sel_context_t *x, app_err *err)
+{
+    int rc = db_sel_context(db, op->actor->student_id, section, op->arena, x, err);
+    if (rc != 0)
+        return rc;
+    if (!x->found)
+        return app_err_set(err, APP_ENOTFOUND, "student_not_found", NULL);
+    if (!x->section_found)
+        return app_err_set(err, APP_ENOTFOUND, "not_found", "section %lld", section);
+    memset(st, 0, sizeof(*st));
+    st->student_id = x->student;
+    snprintf(st->school, sizeof(st->school), "%s", x->school);
+    st->cohort = x->cohort;
+    st->major = x->major;
+    st->college = x->college;
+    st->state = x->state;
+    return student_round(st, &x->section, &x->round, x->round_found, x->undrawn, err);
 }
 
 /* The student, the section and its course's live selection, for a change. */
@@ -346,22 +366,21 @@ core_sel_add(db_conn *db, const core_op *op, long long section, long long replac
     if (rc != 0 || (rc = db_begin(db, err)) != 0)
         return rc;
     db_uni_student st;
-    db_sel_section sec;
-    db_sel_round round;
+    db_sel_context_t x;
+    const db_sel_section *sec = &x.section;
+    const db_sel_round *round = &x.round;
     int same = 0;
-    if ((rc = me(db, op, &st, err)) != 0 ||
-        (rc = core_sel__section(db, op, &st, section, &sec, err)) != 0 ||
-        (rc = student_round(db, op, &st, &sec, &round, err)) != 0 ||
-        (rc = core_sel__checks(&sec, replaces, &same, err)) != 0)
+    if ((rc = my_change(db, op, section, &st, &x, err)) != 0 ||
+        (rc = core_sel__checks(sec, replaces, &same, err)) != 0)
         return core_sel__rollback(db, rc);
     *out_created = !same;
     if (same) {
-        *out_state = sec.mystate;
+        *out_state = sec->mystate;
         return core_sel__rollback(db, 0);
     }
-    int pre = strcmp(round.kind, "preselect") == 0;
+    int pre = strcmp(round->kind, "preselect") == 0;
     *out_state = pre ? "preselected" : "selected";
-    rc = core_sel__change(db, &sec, st.student_id, round.id, pre, "student", replaces, err);
+    rc = core_sel__change(db, sec, st.student_id, round->id, pre, "student", replaces, err);
     if (rc != 0)
         return core_sel__rollback(db, rc);
     return core_sel__audit_commit(db, op, "uni_selection_add", section, st.student_id, *out_state,
@@ -376,16 +395,14 @@ core_sel_drop(db_conn *db, const core_op *op, long long section, const char **ou
     if (rc != 0 || (rc = db_begin(db, err)) != 0)
         return rc;
     db_uni_student st;
-    db_sel_section sec;
-    db_sel_round round;
-    if ((rc = me(db, op, &st, err)) != 0 ||
-        (rc = core_sel__section(db, op, &st, section, &sec, err)) != 0 ||
-        (rc = student_round(db, op, &st, &sec, &round, err)) != 0)
+    db_sel_context_t x;
+    const char *mine;
+    if ((rc = my_change(db, op, section, &st, &x, err)) != 0)
         return core_sel__rollback(db, rc);
-    if (sec.mystate == NULL ||
-        (strcmp(sec.mystate, "selected") != 0 && strcmp(sec.mystate, "preselected") != 0))
+    mine = x.section.mystate;
+    if (mine == NULL || (strcmp(mine, "selected") != 0 && strcmp(mine, "preselected") != 0))
         return core_sel__rollback(db, app_err_set(err, APP_ENOTFOUND, "not_found", "no selection"));
-    if (strcmp(round.kind, "preselect") == 0 && strcmp(sec.mystate, "preselected") != 0)
+    if (strcmp(x.round.kind, "preselect") == 0 && strcmp(mine, "preselected") != 0)
         return core_sel__rollback(db, app_err_set(err, APP_ECONFLICT, "round_closed", "selected"));
     const char *was = NULL;
     if ((rc = db_sel_release(db, section, st.student_id, &was, err)) != 0)

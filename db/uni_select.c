@@ -39,23 +39,29 @@ static const db_stmt SQL_ROUND_NOW = {
     " ORDER BY opens_at DESC, id DESC LIMIT 1) r ON true"};
 
 static void
-round_fill(const db_res *r, int i, app_arena *a, db_sel_round *o)
+round_fill_at(const db_res *r, int i, int k, app_arena *a, db_sel_round *o)
 {
     memset(o, 0, sizeof(*o));
-    o->id = db_res_int(r, i, 0);
-    snprintf(o->school, sizeof(o->school), "%s", db_res_get(r, i, 1));
-    snprintf(o->term, sizeof(o->term), "%s", db_res_get(r, i, 2));
-    o->kind = app_arena_strdup(a, db_res_get(r, i, 3));
-    o->opens_at = app_arena_strdup(a, db_res_get(r, i, 4));
-    o->closes_at = app_arena_strdup(a, db_res_get(r, i, 5));
-    o->cohorts = db__dup_or_null(a, r, i, 6);
-    o->state = app_arena_strdup(a, db_res_get(r, i, 7));
-    o->commitment = db__dup_or_null(a, r, i, 8);
-    o->reveal = db__dup_or_null(a, r, i, 9);
-    o->closed_at = db__dup_or_null(a, r, i, 10);
-    o->drawn_at = db__dup_or_null(a, r, i, 11);
-    o->open = (int)db_res_int(r, i, 12);
-    o->version = (int)db_res_int(r, i, 13);
+    o->id = db_res_int(r, i, k);
+    snprintf(o->school, sizeof(o->school), "%s", db_res_get(r, i, k + 1));
+    snprintf(o->term, sizeof(o->term), "%s", db_res_get(r, i, k + 2));
+    o->kind = app_arena_strdup(a, db_res_get(r, i, k + 3));
+    o->opens_at = app_arena_strdup(a, db_res_get(r, i, k + 4));
+    o->closes_at = app_arena_strdup(a, db_res_get(r, i, k + 5));
+    o->cohorts = db__dup_or_null(a, r, i, k + 6);
+    o->state = app_arena_strdup(a, db_res_get(r, i, k + 7));
+    o->commitment = db__dup_or_null(a, r, i, k + 8);
+    o->reveal = db__dup_or_null(a, r, i, k + 9);
+    o->closed_at = db__dup_or_null(a, r, i, k + 10);
+    o->drawn_at = db__dup_or_null(a, r, i, k + 11);
+    o->open = (int)db_res_int(r, i, k + 12);
+    o->version = (int)db_res_int(r, i, k + 13);
+}
+
+static void
+round_fill(const db_res *r, int i, app_arena *a, db_sel_round *o)
+{
+    round_fill_at(r, i, 0, a, o);
 }
 
 static const char *
@@ -151,15 +157,18 @@ db_sel_round_now(db_conn *c, const char *school, const char *term, app_arena *a,
 
 /* ---- sections ---- */
 
-/* $3 student, $4 cohort, $5 major */
-#define SECTION_COLS                                                                               \
+/* what student ST (cohort CO, major MA: SQL expressions) has of section s */
+#define SECTION_COLS_OF(ST, CO, MA)                                                                \
     "s.id, s.course, s.school, s.term, s.number, s.capacity, s.taken, coalesce(s.cohort, 0),"      \
-    " s.majors::text, ((s.cohort IS NULL OR s.cohort = $4) AND (s.majors IS NULL"                  \
-    " OR $5::bigint = ANY (s.majors)))::int, EXISTS (SELECT 1 FROM uni_exemption e"                \
-    " WHERE e.student = $3 AND e.course = s.course)::int, coalesce((SELECT l.section FROM"         \
-    " uni_selection l WHERE l.student = $3 AND l.course = s.course AND l.term = s.term"            \
+    " s.majors::text, ((s.cohort IS NULL OR s.cohort = " CO ") AND (s.majors IS NULL"              \
+    " OR " MA "::bigint = ANY (s.majors)))::int, EXISTS (SELECT 1 FROM uni_exemption e"            \
+    " WHERE e.student = " ST " AND e.course = s.course)::int, coalesce((SELECT l.section FROM"     \
+    " uni_selection l WHERE l.student = " ST " AND l.course = s.course AND l.term = s.term"        \
     " AND l.state IN ('preselected', 'selected')), 0), (SELECT m.state FROM uni_selection m"       \
-    " WHERE m.student = $3 AND m.section = s.id), c.code, c.name, c.kind, c.credits::text"
+    " WHERE m.student = " ST " AND m.section = s.id), c.code, c.name, c.kind, c.credits::text"
+#define SECTION_NCOLS 17
+/* $3 student, $4 cohort, $5 major */
+#define SECTION_COLS SECTION_COLS_OF("$3", "$4", "$5")
 #define SECTION_FROM " FROM uni_section s JOIN uni_course c ON c.id = s.course"
 
 static const db_stmt SQL_SECTION_GET = {"sel_section_get", "SELECT " SECTION_COLS SECTION_FROM
@@ -171,26 +180,33 @@ static const db_stmt SQL_SECTION_LIST = {
     " ORDER BY c.code, s.number"};
 
 static void
-section_fill(const db_res *r, int i, app_arena *a, db_sel_section *o)
+section_fill_at(const db_res *r, int i, int k, app_arena *a, db_sel_section *o)
 {
     memset(o, 0, sizeof(*o));
-    o->id = db_res_int(r, i, 0);
-    o->course = db_res_int(r, i, 1);
-    snprintf(o->school, sizeof(o->school), "%s", db_res_get(r, i, 2));
-    snprintf(o->term, sizeof(o->term), "%s", db_res_get(r, i, 3));
-    o->number = (int)db_res_int(r, i, 4);
-    o->capacity = (int)db_res_int(r, i, 5);
-    o->taken = (int)db_res_int(r, i, 6);
-    o->cohort = (int)db_res_int(r, i, 7);
-    o->majors = db__dup_or_null(a, r, i, 8);
-    o->for_student = (int)db_res_int(r, i, 9);
-    o->exempted = strcmp(db_res_get(r, i, 10), "1") == 0 || strcmp(db_res_get(r, i, 10), "t") == 0;
-    o->live = db_res_int(r, i, 11);
-    o->mystate = db__dup_or_null(a, r, i, 12);
-    o->course_code = app_arena_strdup(a, db_res_get(r, i, 13));
-    o->course_name = app_arena_strdup(a, db_res_get(r, i, 14));
-    o->course_kind = app_arena_strdup(a, db_res_get(r, i, 15));
-    o->credits = app_arena_strdup(a, db_res_get(r, i, 16));
+    o->id = db_res_int(r, i, k);
+    o->course = db_res_int(r, i, k + 1);
+    snprintf(o->school, sizeof(o->school), "%s", db_res_get(r, i, k + 2));
+    snprintf(o->term, sizeof(o->term), "%s", db_res_get(r, i, k + 3));
+    o->number = (int)db_res_int(r, i, k + 4);
+    o->capacity = (int)db_res_int(r, i, k + 5);
+    o->taken = (int)db_res_int(r, i, k + 6);
+    o->cohort = (int)db_res_int(r, i, k + 7);
+    o->majors = db__dup_or_null(a, r, i, k + 8);
+    o->for_student = (int)db_res_int(r, i, k + 9);
+    o->exempted =
+        strcmp(db_res_get(r, i, k + 10), "1") == 0 || strcmp(db_res_get(r, i, k + 10), "t") == 0;
+    o->live = db_res_int(r, i, k + 11);
+    o->mystate = db__dup_or_null(a, r, i, k + 12);
+    o->course_code = app_arena_strdup(a, db_res_get(r, i, k + 13));
+    o->course_name = app_arena_strdup(a, db_res_get(r, i, k + 14));
+    o->course_kind = app_arena_strdup(a, db_res_get(r, i, k + 15));
+    o->credits = app_arena_strdup(a, db_res_get(r, i, k + 16));
+}
+
+static void
+section_fill(const db_res *r, int i, app_arena *a, db_sel_section *o)
+{
+    section_fill_at(r, i, 0, a, o);
 }
 
 int
@@ -232,6 +248,56 @@ db_sel_section_list(db_conn *c, const char *school, const char *term, long long 
     for (int i = 0; i < n; i++)
         section_fill(r, i, a, &(*out)[i]);
     *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+/* ---- the student, the section and the round now, in one read ---- */
+
+#define ROUND_NCOLS 14
+#define OPEN_ROUND                                                                                 \
+    " kind IN ('preselect', 'add_drop') AND state = 'scheduled' AND opens_at <= now()"             \
+    " AND closes_at > now()"
+static const db_stmt SQL_CONTEXT = {
+    "sel_context",
+    "SELECT u.student_id, u.school, u.cohort, u.major, u.college, u.state, sx.*, r.*,"
+    " (SELECT EXISTS (SELECT 1 FROM uni_round p WHERE p.school = u.school AND p.term = sx.term"
+    " AND p.kind = 'preselect' AND (p.state = 'closed' OR (p.state = 'scheduled'"
+    " AND p.closes_at <= now()))))::int FROM uni_student u LEFT JOIN LATERAL (SELECT " SECTION_COLS_OF(
+        "u.student_id", "u.cohort", "u.major") SECTION_FROM
+    " WHERE s.school = u.school AND s.id = $2) sx ON true LEFT JOIN LATERAL (SELECT " ROUND_COLS
+    " FROM uni_round WHERE school = u.school AND term = sx.term AND" OPEN_ROUND
+    " ORDER BY opens_at DESC, id DESC LIMIT 1) r ON true WHERE u.student_id = $1"};
+
+int
+db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
+               db_sel_context_t *out, app_err *err)
+{
+    char st[24], sec[24];
+    snprintf(st, sizeof(st), "%lld", student);
+    snprintf(sec, sizeof(sec), "%lld", section);
+    const char *p[] = {st, sec};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_CONTEXT, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->found = db_res_nrows(r) > 0;
+    if (out->found) {
+        out->student = db_res_int(r, 0, 0);
+        snprintf(out->school, sizeof(out->school), "%s", db_res_get(r, 0, 1));
+        out->cohort = (int)db_res_int(r, 0, 2);
+        out->major = db_res_int(r, 0, 3);
+        out->college = db_res_int(r, 0, 4);
+        out->state = app_arena_strdup(a, db_res_get(r, 0, 5));
+        out->section_found = !db_res_isnull(r, 0, 6);
+        if (out->section_found)
+            section_fill_at(r, 0, 6, a, &out->section);
+        out->round_found = !db_res_isnull(r, 0, 6 + SECTION_NCOLS);
+        if (out->round_found)
+            round_fill_at(r, 0, 6 + SECTION_NCOLS, a, &out->round);
+        out->undrawn = (int)db_res_int(r, 0, 6 + SECTION_NCOLS + ROUND_NCOLS);
+    }
     db_res_free(r);
     return 0;
 }

@@ -87,6 +87,23 @@ int db_sel_section_list(db_conn *c, const char *school, const char *term, long l
                         int cohort, long long major, app_arena *a, db_sel_section **out, int *out_n,
                         app_err *err);
 
+/* A student's change of a section, read at once: the student's university
+   record (found 0: none), section `section` of their university as they see
+   it (section_found), the round of its term open now (round_found) and
+   whether a preselect round of the term waits for its draw (undrawn), as
+   db_sel_section_get and db_sel_round_now answer them. */
+typedef struct db_sel_context_t {
+    int found, section_found, round_found, undrawn;
+    long long student, major, college;
+    char school[11];
+    int cohort;
+    const char *state; /* the university state: studying, ... */
+    db_sel_section section;
+    db_sel_round round;
+} db_sel_context_t;
+int db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
+                   db_sel_context_t *out, app_err *err);
+
 /* ---- changes of one selection (in the caller's transaction) ---- */
 
 /* Preselect: the row becomes `preselected` (no seat). *out_ok 0 when the
