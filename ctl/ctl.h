@@ -53,6 +53,12 @@ extern const ctl_demo_school ctl_demo_schools[];
    schools up to `students` (ctl_demo_students). */
 int ctl_cmd_demo(long long students, int jobs, int sample);
 
+/* ---- ctl/demo_select.c ---- */
+/* Course selection of the demo university for term 2026-2 (its sections made
+   by the catalog demo first): a preselect round open now with oversubscribed
+   pre-selections, and an add/drop round after it. Idempotent. Exit status. */
+int ctl_demo_selection(db_conn *db);
+
 /* ---- ctl/demo_uni.c ---- */
 
 /* The demo university (docs/decisions/0032): structure, offices, calendar and
