@@ -9,7 +9,7 @@
 # student); SEL_COURSES courses of SEL_SECTIONS_PER sections each (default 50 x 4 =
 # 200 sections of SEL_CAPACITY seats, default 150); an open add/drop round. Then:
 #   PN   pgbench -N -M prepared on the same server (its own database), SEL_PG_CLIENTS
-#        clients (default 32), SEL_SECONDS
+#        clients (default 32), SEL_SECONDS; PNp the same with SEL_DB_POOL clients
 #   SEL  wrk with SEL_CONNS connections (default 1000) for SEL_SECONDS (default 30):
 #        a random student adds a random section, one request in 4 drops one instead
 #        (bench/selection.lua); requests/s, 201s/s, p50/p99; SEL/PN (target >= 0.5)
@@ -71,10 +71,11 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 pgport=$((52000 + $$ % 4000))
 mem_mb=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
 PG_SHARED_BUFFERS=$((mem_mb / 4))MB sh scripts/pg.sh init "$tmp" "$pgport" 2>/dev/null
-# 1,000 clients queue in xuejid, not in PostgreSQL; pgbench needs its 32
-sh scripts/pg.sh start "$tmp"
 base=$tmp
 [ -f "$tmp/pg.location" ] && base=$(cat "$tmp/pg.location")
+# SEL_PG_STATS=1: a profile of the statements (the figures are then not comparable)
+[ "${SEL_PG_STATS:-0}" = 1 ] && echo "shared_preload_libraries = 'pg_stat_statements'" >>"$base/pg/postgresql.conf"
+sh scripts/pg.sh start "$tmp"
 pgsock=$base/run
 XUEJI_DATABASE_URL=$(sh scripts/pg.sh url "$tmp")
 export XUEJI_DATABASE_URL XUEJI_ENV=development
@@ -156,6 +157,11 @@ say "pgbench -N -M prepared -c $PGC -j 2 -T $SECS"
 pn=$("$PGBIN/pgbench" -h "$pgsock" -p "$pgport" -U xueji -N -M prepared -c "$PGC" -j 2 -T "$SECS" bench 2>&1 |
     sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | head -n 1)
 say "PN = $pn tps"
+# the same with as many clients as xuejid has connections: on a shared box the
+# number of busy backends decides the share of the cores each side gets
+pnp=$("$PGBIN/pgbench" -h "$pgsock" -p "$pgport" -U xueji -N -M prepared -c "$POOL" -j 2 -T "$SECS" bench 2>&1 |
+    sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | head -n 1)
+say "PNp ($POOL clients) = $pnp tps"
 
 say "xuejictl tokens --school $U (minted offline)"
 "$out/xuejictl" tokens --school "$U" --out "$tmp/tokens" --ttl 900 >&2
@@ -166,6 +172,14 @@ SEL_TOKENS="$tmp/tokens" SEL_SECTIONS="$range" SEL_OPS="$tmp/ops" \
     wrk -t 2 -c "$CONNS" -d "${SECS}s" --timeout 10s --latency -s bench/selection.lua "$url" >"$tmp/wrk.txt" 2>&1 ||
     { cat "$tmp/wrk.txt" >&2; exit 1; }
 cat "$tmp/wrk.txt" >&2
+# CPU seconds of xuejid and of PostgreSQL (the postmaster's children) over the whole
+# run: where the time of a selection goes
+hz=$(getconf CLK_TCK)
+cpu_of() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); t += f[12] + f[13] } END { print t + 0 }' "$@" 2>/dev/null; }
+xj_cpu=$(cpu_of "/proc/$srv_pid/stat" | awk -v hz="$hz" '{ printf "%.1f", $1 / hz }')
+pm=$(head -n 1 "$base/pg/postmaster.pid")
+pg_cpu=$(for c in $(cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); if (f[2] == pm) print $1 }'); do
+    cat "/proc/$c/stat" 2>/dev/null; done | cpu_of | awk -v hz="$hz" '{ printf "%.1f", $1 / hz }')
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 rss_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$srv_pid/status")
 rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$tmp/wrk.txt")
@@ -181,6 +195,11 @@ drops=$(grep -c ' drop$' "$tmp/ops.all" || true)
 kill "$srv_pid" 2>/dev/null || true
 wait "$srv_pid" 2>/dev/null || true
 srv_pid=""
+if [ "${SEL_PG_STATS:-0}" = 1 ]; then
+    sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+    sql "SELECT round(total_exec_time)::int || ' ms ' || calls || ' calls ' || left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25" >&2
+fi
 
 say "checking the seats and the answered changes against uni_selection"
 over=$(sql "SELECT count(*) FROM uni_section s WHERE s.school = '$U' AND (s.taken > s.capacity
@@ -210,11 +229,12 @@ held=$(sql "SELECT count(*) FROM uni_selection WHERE school = '$U' AND state = '
 full=$(sql "SELECT count(*) FROM uni_section WHERE school = '$U' AND taken = capacity")
 
 ratio=$(awk -v a="$rps" -v b="$pn" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+ratio_p=$(awk -v a="$rps" -v b="$pnp" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 adds_s=$(awk -v a="$adds" -v s="$SECS" 'BEGIN { printf "%.0f", a / s }')
 rss_mb=$(awk -v k="${rss_kb:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
 say "SEL $rps req/s ($total requests, ${non2xx:-0} non-2xx${errors:+, socket errors $errors}); $adds adds ($adds_s/s), $drops drops answered"
-say "PN $pn tps; SEL/PN $ratio (target >= 0.5); p50 $p50 p99 $p99"
-say "xuejid peak RSS $rss_mb MB (target < 256 MB)"
+say "PN $pn tps; SEL/PN $ratio (target >= 0.5); PNp $pnp tps, SEL/PNp $ratio_p; p50 $p50 p99 $p99"
+say "xuejid peak RSS $rss_mb MB (target < 256 MB); CPU seconds over the run: xuejid $xj_cpu, PostgreSQL backends alive at the end $pg_cpu"
 say "over capacity or miscounted sections: $over; missing or extra selections: $missing (both must be 0)"
 say "held seats at the end: $held; sections full: $full of $((COURSES * PER)); changes committed but not answered (in flight at the end): $unanswered"
 say "load average before: $load_before; after: $load_after"
@@ -223,7 +243,8 @@ cat >"$RESULTS" <<EOF
 {"students": $N, "sections": $((COURSES * PER)), "capacity": $CAP, "connections": $CONNS,
  "seconds": $SECS, "threads": $THREADS, "db_pool": $POOL,
  "sel_rps": ${rps:-0}, "requests": ${total:-0}, "non_2xx": ${non2xx:-0}, "adds": $adds,
- "drops": $drops, "pn_tps": ${pn:-0}, "sel_over_pn": $ratio, "p50": "$p50", "p99": "$p99",
+ "drops": $drops, "pn_tps": ${pn:-0}, "sel_over_pn": $ratio, "pnp_tps": ${pnp:-0}, "sel_over_pnp": $ratio_p,
+ "xuejid_cpu_s": $xj_cpu, "pg_cpu_s": $pg_cpu, "p50": "$p50", "p99": "$p99",
  "rss_mb": $rss_mb, "over_capacity": $over, "missing": $missing, "held": $held, "unanswered": $unanswered,
  "load_before": "$load_before", "load_after": "$load_after"}
 EOF
