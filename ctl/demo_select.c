@@ -9,7 +9,6 @@
  * when the term has a preselect round already.
  */
 #include "ctl/ctl.h"
-
 #include "db/db.h"
 
 #include <sodium.h>
@@ -34,7 +33,7 @@ static const char PRESELECT_SQL[] =
     " count(*) OVER (PARTITION BY x.course) AS n FROM uni_section x WHERE x.school = $1"
     " AND x.term = $2) s JOIN uni_round r ON r.school = $1 AND r.term = $2"
     " AND r.kind = 'preselect' CROSS JOIN LATERAL (SELECT student_id FROM uni_student u"
-    " WHERE u.school = s.school AND u.state = 'studying' AND u.cohort <> left($2, 4)::int + 1"
+    " WHERE u.school = s.school AND u.state = 'studying' AND u.cohort::text || '-1' <> $2"
     " AND (s.cohort IS NULL OR u.cohort = s.cohort) AND (s.majors IS NULL OR u.major = ANY"
     " (s.majors)) AND u.student_id % s.n = s.k - 1 AND NOT EXISTS (SELECT 1 FROM uni_exemption e"
     " WHERE e.student = u.student_id AND e.course = s.course) ORDER BY u.student_id"
