@@ -79,6 +79,16 @@ START_TEST(test_rounds_and_commitment)
     /* the stored reveal hashes to the commitment; it is not shown while open */
     ck_assert_str_eq(swv("SELECT encode(sha256(reveal), 'hex') FROM uni_round WHERE id = %lld", id),
                      want);
+    /* nor written to the audit trail */
+    ck_assert_int_eq(atoi(swv("SELECT count(*) FROM audit a, uni_round r WHERE r.id = %lld"
+                              " AND a.action = 'uni_round_create' AND a.target_id = r.id::text"
+                              " AND position(encode(r.reveal, 'hex') IN a.detail::text) > 0",
+                              id)),
+                     0);
+    ck_assert_int_eq(atoi(swv("SELECT count(*) FROM audit WHERE action = 'uni_round_create'"
+                              " AND target_id = '%lld'",
+                              id)),
+                     1);
     char one[128];
     snprintf(one, sizeof(one), "%s/%lld", path, id);
     sw_call(sw_tok[SW_RS], "GET", one, NULL, &r);
