@@ -152,9 +152,9 @@ kind_label(const char *kind)
 static json_t *
 course_json(const db_uni_course *k)
 {
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)k->id, "school",
-                          k->school, "code", k->code, "name", k->name, "kind", k->kind,
-                          "kind_label", kind_label(k->kind));
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)k->id, "school", k->school, "code",
+                  k->code, "name", k->name, "kind", k->kind, "kind_label", kind_label(k->kind));
     json_object_set_new(o, "credits", credits_json(k->credits10));
     json_object_set_new(o, "hours", json_integer(k->hours));
     json_object_set_new(o, "college", json_string(k->college_code ? k->college_code : ""));
@@ -228,8 +228,8 @@ job_course_create(api_call *c, db_conn *db)
 
 static const char *const course_fields[] = {"code",  "name",    "kind", "credits",
                                             "hours", "college", NULL};
-static const char *const course_read_only[] = {"id", "school", "kind_label", "college_id",
-                                               "version", NULL};
+static const char *const course_read_only[] = {"id",         "school",  "kind_label",
+                                               "college_id", "version", NULL};
 
 void
 h_course_create(api_call *c)
@@ -254,8 +254,8 @@ job_course_get(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     db_uni_course out;
-    int rc = core_uni_course_get(db, &op, api_param(c, "code"), api_param(c, "course"), &out,
-                                 &c->err);
+    int rc =
+        core_uni_course_get(db, &op, api_param(c, "code"), api_param(c, "course"), &out, &c->err);
     if (rc != 0)
         return rc;
     api_etag(c, out.version);
@@ -379,9 +379,9 @@ job_plan_put(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_uni_plan p;
-    int rc = core_uni_plan_put(db, &op, api_param(c, "code"), api_param(c, "major"),
-                               atoi(api_param(c, "cohort")), a->entries, a->n, a->if_match, &p,
-                               &c->err);
+    int rc =
+        core_uni_plan_put(db, &op, api_param(c, "code"), api_param(c, "major"),
+                          atoi(api_param(c, "cohort")), a->entries, a->n, a->if_match, &p, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
     api_etag(c, p.version);
@@ -407,8 +407,7 @@ plan_entry(api_call *c, app_err *e, json_t *v, int i, core_uni_plan_in *out)
     else
         out->course = json_string_value(k);
     if (t == NULL || json_is_null(t))
-        app_err_add(e, app_arena_printf(c->arena, "/entries/%d/term_no", i), "missing_field",
-                    NULL);
+        app_err_add(e, app_arena_printf(c->arena, "/entries/%d/term_no", i), "missing_field", NULL);
     else if (!json_is_integer(t))
         app_err_add(e, app_arena_printf(c->arena, "/entries/%d/term_no", i), "wrong_type", NULL);
     else
@@ -425,8 +424,7 @@ h_plan_put(api_call *c)
         return;
     app_err e = {0};
     static const char *const fields[] = {"entries", NULL};
-    static const char *const ro[] = {"school",  "major",         "cohort",
-                                     "version", "total_credits", NULL};
+    static const char *const ro[] = {"school", "major", "cohort", "version", "total_credits", NULL};
     check_members(c, &e, fields, ro);
     json_t *list = json_object_get(c->json, "entries");
     if (list == NULL)
@@ -449,11 +447,11 @@ h_plan_put(api_call *c)
 static json_t *
 section_json(const db_uni_section *s)
 {
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i}", "id", (json_int_t)s->id,
-                          "school", s->school, "course", s->course_code, "course_name",
-                          s->course_name, "term", s->term, "number", s->number, "capacity",
-                          s->capacity, "taken", s->taken, "free", s->capacity - s->taken,
-                          "version", s->version);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i}", "id", (json_int_t)s->id, "school",
+                  s->school, "course", s->course_code, "course_name", s->course_name, "term",
+                  s->term, "number", s->number, "capacity", s->capacity, "taken", s->taken, "free",
+                  s->capacity - s->taken, "version", s->version);
     json_object_set_new(o, "teacher",
                         s->teacher_username ? json_string(s->teacher_username) : json_null());
     json_object_set_new(o, "cohort", s->cohort ? json_integer(s->cohort) : json_null());
@@ -546,10 +544,10 @@ section_in(api_call *c, app_err *e, int create, core_uni_section_in *in)
     in->majors = v;
 }
 
-static const char *const section_fields[] = {"course",  "term",   "number", "teacher",
+static const char *const section_fields[] = {"course",   "term",   "number", "teacher",
                                              "capacity", "cohort", "majors", NULL};
-static const char *const section_read_only[] = {"id",   "school",  "course_name",
-                                                "taken", "free",   "version", NULL};
+static const char *const section_read_only[] = {"id",   "school",  "course_name", "taken",
+                                                "free", "version", NULL};
 
 static int
 job_section_create(api_call *c, db_conn *db)
@@ -642,8 +640,8 @@ h_section_patch(api_call *c)
         return;
     app_err e = {0};
     static const char *const fields[] = {"number", "teacher", "capacity", "cohort", "majors", NULL};
-    static const char *const ro[] = {"id",   "school", "course", "course_name", "term",
-                                     "taken", "free",  "version", NULL};
+    static const char *const ro[] = {"id",    "school", "course",  "course_name", "term",
+                                     "taken", "free",   "version", NULL};
     check_members(c, &e, fields, ro);
     section_in(c, &e, 0, &a->in);
     submit_body(c, &e, a, job_section_patch);

@@ -28,8 +28,7 @@ core_uc_invalid(app_err *err, const char *field, const char *slug)
 }
 
 int
-core_uc_begin_managed(db_conn *db, const core_op *op, const char *code, db_school *sc,
-                      app_err *err)
+core_uc_begin_managed(db_conn *db, const core_op *op, const char *code, db_school *sc, app_err *err)
 {
     int rc = db_begin(db, err);
     if (rc != 0)
@@ -55,8 +54,8 @@ core_uc_audit_commit(db_conn *db, const core_op *op, const char *action, const c
 }
 
 int
-core_uc_college_id(db_conn *db, const char *school, const char *code, app_arena *a,
-                   long long *out, app_err *err)
+core_uc_college_id(db_conn *db, const char *school, const char *code, app_arena *a, long long *out,
+                   app_err *err)
 {
     db_uni_college *v;
     int n = 0, rc = db_uni_college_list(db, school, a, &v, &n, err);
@@ -404,8 +403,9 @@ plan_store(db_conn *db, const core_op *op, const db_school *sc, core_uni_plan *p
     int rc = db_uni_cohort_ensure(db, sc->code, p->cohort, err);
     int old = p->version;
     if (rc == 0)
-        rc = db_uni_plan_replace(db, sc->code, p->major, p->cohort, op->actor ? op->actor->user_id : 0,
-                                 v, n, op->arena, &p->version, err);
+        rc = db_uni_plan_replace(db, sc->code, p->major, p->cohort,
+                                 op->actor ? op->actor->user_id : 0, v, n, op->arena, &p->version,
+                                 err);
     if (rc == 0)
         rc = db_uni_plan_get(db, sc->code, p->major, p->cohort, 0, op->arena, &p->version,
                              &p->entries, &p->n, err);

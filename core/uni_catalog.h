@@ -26,7 +26,7 @@
 #include "db/db.h"
 #include "db/uni_catalog.h"
 
-#define CORE_UNI_PLAN_MAX 500    /* entries of one plan */
+#define CORE_UNI_PLAN_MAX 500      /* entries of one plan */
 #define CORE_UNI_SECTION_MAJORS 50 /* majors a section is meant for */
 
 /* What an upsert (the import jobs) did. */

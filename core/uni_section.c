@@ -22,8 +22,8 @@ core_uni_section_list(db_conn *db, const core_op *op, const char *code, const ch
     int rc = core_uni_visible(db, op, code, &sc, err);
     if (rc == 0 && course != NULL)
         rc = db_uni_course_get(db, sc.code, course, 0, op->arena, &c, &found, err);
-    if (rc == 0 && college != NULL && (rc = core_uc_college_id(db, sc.code, college, op->arena,
-                                                               &cid, err)) == 0)
+    if (rc == 0 && college != NULL &&
+        (rc = core_uc_college_id(db, sc.code, college, op->arena, &cid, err)) == 0)
         found = found && cid != 0;
     if (rc != 0)
         return rc;
@@ -77,8 +77,8 @@ section_people(db_conn *db, const core_op *op, const db_school *sc, const core_u
     out->major_codes = (const char **)in->majors;
     out->nmajors = in->nmajors;
     for (int i = 0; rc == 0 && i < in->nmajors; i++) {
-        if ((rc = core_uc_major_id(db, sc->code, in->majors[i], op->arena, &out->majors[i],
-                                   err)) == 0 &&
+        if ((rc = core_uc_major_id(db, sc->code, in->majors[i], op->arena, &out->majors[i], err)) ==
+                0 &&
             out->majors[i] == 0) {
             char p[32];
             snprintf(p, sizeof(p), "/majors/%d", i);

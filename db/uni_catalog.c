@@ -17,13 +17,15 @@
     "c.id, c.school, c.code, c.name, c.kind, (c.credits * 10)::int, c.hours, c.college,"           \
     " k.code, c.version"
 #define COURSE_FROM " FROM uni_course c JOIN uni_college k ON k.id = c.college"
+/* after a data-changing CTE `c`: its rows, not the table's snapshot */
+#define COURSE_FROM_CTE " FROM c JOIN uni_college k ON k.id = c.college"
 static const db_stmt SQL_COURSE_INSERT = {
     "uni_course_insert",
     "WITH c AS (INSERT INTO uni_course (school, code, name, kind, credits, hours, college)"
     " VALUES ($1, $2, $3, $4, $5::numeric / 10, $6, $7) RETURNING *)"
-    " SELECT " COURSE_COLS COURSE_FROM};
-static const db_stmt SQL_COURSE_GET = {
-    "uni_course_get", "SELECT " COURSE_COLS COURSE_FROM " WHERE c.school = $1 AND c.code = $2"};
+    " SELECT " COURSE_COLS COURSE_FROM_CTE};
+static const db_stmt SQL_COURSE_GET = {"uni_course_get", "SELECT " COURSE_COLS COURSE_FROM
+                                                         " WHERE c.school = $1 AND c.code = $2"};
 static const db_stmt SQL_COURSE_GET_LOCK = {"uni_course_get_lock",
                                             "SELECT " COURSE_COLS COURSE_FROM
                                             " WHERE c.school = $1 AND c.code = $2 FOR UPDATE OF c"};
@@ -31,13 +33,13 @@ static const db_stmt SQL_COURSE_LIST = {
     "uni_course_list",
     "SELECT " COURSE_COLS COURSE_FROM " WHERE c.school = $1 AND ($2::bigint = 0 OR c.college = $2)"
     " AND ($3::text IS NULL OR c.kind = $3) AND c.id > $4 ORDER BY c.id LIMIT $5"};
-static const db_stmt SQL_COURSE_ALL = {
-    "uni_course_all", "SELECT " COURSE_COLS COURSE_FROM " WHERE c.school = $1 ORDER BY c.code"};
+static const db_stmt SQL_COURSE_ALL = {"uni_course_all", "SELECT " COURSE_COLS COURSE_FROM
+                                                         " WHERE c.school = $1 ORDER BY c.code"};
 static const db_stmt SQL_COURSE_UPDATE = {
     "uni_course_update",
     "WITH c AS (UPDATE uni_course SET name = $3, kind = $4, credits = $5::numeric / 10,"
     " hours = $6, college = $7, version = version + 1 WHERE id = $1 AND version = $2"
-    " RETURNING *) SELECT " COURSE_COLS COURSE_FROM};
+    " RETURNING *) SELECT " COURSE_COLS COURSE_FROM_CTE};
 
 static const db_stmt SQL_PLAN_VERSION = {
     "uni_plan_version", "SELECT version FROM uni_plan WHERE major = $1 AND cohort = $2"};
@@ -70,13 +72,15 @@ static const db_stmt SQL_PLAN_FILL = {
 #define SECTION_FROM                                                                               \
     " FROM uni_section s JOIN uni_course c ON c.id = s.course"                                     \
     " LEFT JOIN app_user u ON u.id = s.teacher"
+#define SECTION_FROM_CTE                                                                           \
+    " FROM s JOIN uni_course c ON c.id = s.course LEFT JOIN app_user u ON u.id = s.teacher"
 static const db_stmt SQL_SECTION_INSERT = {
     "uni_section_insert",
     "WITH s AS (INSERT INTO uni_section (school, course, term, number, teacher, capacity, cohort,"
     " majors) VALUES ($1, $2, $3, $4, nullif($5::bigint, 0), $6, nullif($7::int, 0),"
-    " $8::bigint[]) RETURNING *) SELECT " SECTION_COLS SECTION_FROM};
-static const db_stmt SQL_SECTION_GET = {
-    "uni_section_get", "SELECT " SECTION_COLS SECTION_FROM " WHERE s.school = $1 AND s.id = $2"};
+    " $8::bigint[]) RETURNING *) SELECT " SECTION_COLS SECTION_FROM_CTE};
+static const db_stmt SQL_SECTION_GET = {"uni_section_get", "SELECT " SECTION_COLS SECTION_FROM
+                                                           " WHERE s.school = $1 AND s.id = $2"};
 static const db_stmt SQL_SECTION_GET_LOCK = {"uni_section_get_lock",
                                              "SELECT " SECTION_COLS SECTION_FROM
                                              " WHERE s.school = $1 AND s.id = $2 FOR UPDATE OF s"};
@@ -93,11 +97,11 @@ static const db_stmt SQL_SECTION_UPDATE = {
     "WITH s AS (UPDATE uni_section SET number = $3, teacher = nullif($4::bigint, 0),"
     " capacity = $5, cohort = nullif($6::int, 0), majors = $7::bigint[], version = version + 1"
     " WHERE id = $1 AND version = $2 AND taken <= $5 RETURNING *)"
-    " SELECT " SECTION_COLS SECTION_FROM};
+    " SELECT " SECTION_COLS SECTION_FROM_CTE};
 
-static const db_stmt SQL_TEACHER_FIND = {
-    "uni_teacher_find", "SELECT id FROM app_user WHERE org = $1 AND username = $2"
-                        " AND staff_role = 'course_teacher' AND NOT disabled"};
+static const db_stmt SQL_TEACHER_FIND = {"uni_teacher_find",
+                                         "SELECT id FROM app_user WHERE org = $1 AND username = $2"
+                                         " AND staff_role = 'course_teacher' AND NOT disabled"};
 
 /* ---- helpers ---- */
 
@@ -163,9 +167,9 @@ int
 db_uni_course_insert(db_conn *c, const db_uni_course *in, app_arena *a, db_uni_course *out,
                      app_err *err)
 {
-    const char *p[] = {in->school,           in->code,          in->name,
-                       in->kind,             num(a, in->credits10), num(a, in->hours),
-                       num(a, in->college)};
+    const char *p[] = {
+        in->school,        in->code,           in->name, in->kind, num(a, in->credits10),
+        num(a, in->hours), num(a, in->college)};
     db_uni_course *v;
     int n = 0;
     int rc = course_rows(c, &SQL_COURSE_INSERT, 7, p, a, &v, &n, err);
@@ -228,8 +232,8 @@ db_uni_course_update(db_conn *c, const db_uni_course *in, int version, app_arena
 /* ---- teaching plans ---- */
 
 int
-db_uni_plan_get(db_conn *c, const char *school, long long major, int cohort, int lock,
-                app_arena *a, int *out_version, db_uni_plan_entry **out, int *out_n, app_err *err)
+db_uni_plan_get(db_conn *c, const char *school, long long major, int cohort, int lock, app_arena *a,
+                int *out_version, db_uni_plan_entry **out, int *out_n, app_err *err)
 {
     (void)school; /* major ids are the school's (the caller checked) */
     const char *p[] = {num(a, major), num(a, cohort)};
@@ -388,8 +392,8 @@ int
 db_uni_section_insert(db_conn *c, const db_uni_section *in, app_arena *a, db_uni_section *out,
                       app_err *err)
 {
-    const char *p[] = {in->school,         num(a, in->course),   in->term,
-                       num(a, in->number), num(a, in->teacher),  num(a, in->capacity),
+    const char *p[] = {in->school,         num(a, in->course),  in->term,
+                       num(a, in->number), num(a, in->teacher), num(a, in->capacity),
                        num(a, in->cohort), majors_param(a, in)};
     db_uni_section *v;
     int n = 0;
@@ -407,8 +411,7 @@ db_uni_section_get(db_conn *c, const char *school, long long id, int lock, app_a
     const char *p[] = {school, num(a, id)};
     db_uni_section *v;
     int n = 0;
-    int rc =
-        section_rows(c, lock ? &SQL_SECTION_GET_LOCK : &SQL_SECTION_GET, 2, p, a, &v, &n, err);
+    int rc = section_rows(c, lock ? &SQL_SECTION_GET_LOCK : &SQL_SECTION_GET, 2, p, a, &v, &n, err);
     if (rc != 0)
         return rc;
     *out_found = n == 1;
@@ -438,8 +441,7 @@ db_uni_section_list(db_conn *c, const char *school, const char *term, long long 
                     long long college, long long after, int limit, app_arena *a,
                     db_uni_section **out, int *out_n, app_err *err)
 {
-    const char *p[] = {school,        term,          num(a, course), num(a, college),
-                       num(a, after), num(a, limit)};
+    const char *p[] = {school, term, num(a, course), num(a, college), num(a, after), num(a, limit)};
     return section_rows(c, &SQL_SECTION_LIST, 6, p, a, out, out_n, err);
 }
 
@@ -447,8 +449,8 @@ int
 db_uni_section_update(db_conn *c, const db_uni_section *in, int version, app_arena *a,
                       db_uni_section *out, int *out_found, app_err *err)
 {
-    const char *p[] = {num(a, in->id),       num(a, version),    num(a, in->number),
-                       num(a, in->teacher),  num(a, in->capacity), num(a, in->cohort),
+    const char *p[] = {num(a, in->id),      num(a, version),      num(a, in->number),
+                       num(a, in->teacher), num(a, in->capacity), num(a, in->cohort),
                        majors_param(a, in)};
     db_uni_section *v;
     int n = 0;

@@ -48,8 +48,8 @@ typedef struct db_uni_section {
     long long teacher;
     const char *teacher_username; /* NULL: none */
     int capacity, taken;
-    int cohort;            /* 0: any */
-    long long *majors;     /* NULL: any */
+    int cohort;        /* 0: any */
+    long long *majors; /* NULL: any */
     const char **major_codes;
     int nmajors;
     int version;
@@ -69,8 +69,8 @@ int db_uni_course_list(db_conn *c, const char *school, long long college, const 
                        long long after, int limit, app_arena *a, db_uni_course **out, int *out_n,
                        app_err *err);
 /* Every course of `school` (code and id only filled besides kind). */
-int db_uni_course_all(db_conn *c, const char *school, app_arena *a, db_uni_course **out,
-                      int *out_n, app_err *err);
+int db_uni_course_all(db_conn *c, const char *school, app_arena *a, db_uni_course **out, int *out_n,
+                      app_err *err);
 /* Update name, kind, credits10, hours, college of course in->id at version
    `version`; *out_found 0 when no row has that version. */
 int db_uni_course_update(db_conn *c, const db_uni_course *in, int version, app_arena *a,
@@ -85,16 +85,16 @@ int db_uni_plan_get(db_conn *c, const char *school, long long major, int cohort,
                     app_err *err);
 /* Replace the plan's entries by `in` (course, term_no) and bump its version
    (created at 1), recording `user`; *out_version the new version. */
-int db_uni_plan_replace(db_conn *c, const char *school, long long major, int cohort,
-                        long long user, const db_uni_plan_entry *in, int n, app_arena *a,
-                        int *out_version, app_err *err);
+int db_uni_plan_replace(db_conn *c, const char *school, long long major, int cohort, long long user,
+                        const db_uni_plan_entry *in, int n, app_arena *a, int *out_version,
+                        app_err *err);
 
 /* ---- sections ---- */
 
 /* Insert `in` (school, course, term, number, teacher, capacity, cohort,
    majors). APP_ECONFLICT section_exists. */
-int db_uni_section_insert(db_conn *c, const db_uni_section *in, app_arena *a,
-                          db_uni_section *out, app_err *err);
+int db_uni_section_insert(db_conn *c, const db_uni_section *in, app_arena *a, db_uni_section *out,
+                          app_err *err);
 /* Section `id` of `school` (lock: FOR UPDATE). */
 int db_uni_section_get(db_conn *c, const char *school, long long id, int lock, app_arena *a,
                        db_uni_section *out, int *out_found, app_err *err);
