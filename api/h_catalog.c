@@ -7,6 +7,7 @@
 #include "api/registry.h"
 #include "core/record.h"
 #include "core/uni_catalog.h"
+#include "core/uni_catalog_file.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -645,4 +646,44 @@ h_section_patch(api_call *c)
     check_members(c, &e, fields, ro);
     section_in(c, &e, 0, &a->in);
     submit_body(c, &e, a, job_section_patch);
+}
+
+/* ---- the import templates (core/uni_catalog_file.h) ---- */
+
+static void
+template_reply(api_call *c, const char *mode)
+{
+    const core_catfile *f = core_catfile_of(mode);
+    unsigned char *x = NULL;
+    size_t n = 0;
+    app_err e = {0};
+    if (core_catfile_xlsx(f, &x, &n, &e) != 0) {
+        api_fail(c, &e);
+        return;
+    }
+    api_header(c, "content-disposition",
+               app_arena_printf(c->arena, "attachment; filename=\"%s\"",
+                                core_catfile_filename(f)));
+    api_header(c, "x-template-version", core_catfile_version(f));
+    api_reply_raw(c, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  (const char *)x, n);
+    free(x);
+}
+
+void
+h_template_courses(api_call *c)
+{
+    template_reply(c, "courses");
+}
+
+void
+h_template_plans(api_call *c)
+{
+    template_reply(c, "plans");
+}
+
+void
+h_template_sections(api_call *c)
+{
+    template_reply(c, "sections");
 }

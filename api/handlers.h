@@ -213,6 +213,9 @@ void h_sections_list(api_call *c);
 void h_section_create(api_call *c);
 void h_section_get(api_call *c);
 void h_section_patch(api_call *c);
+void h_template_courses(api_call *c);
+void h_template_plans(api_call *c);
+void h_template_sections(api_call *c);
 /* api/h_students.c: a student record as its JSON object (API.md's fields). */
 struct jw;
 struct core_student;

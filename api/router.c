@@ -170,6 +170,11 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/schools/{code}/sections/{id}", h_section_get, API_ROUTE_AUTH},
     {API_PATCH, "/api/v1/schools/{code}/sections/{id}", h_section_patch,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/templates/courses.xlsx", h_template_courses,
+     API_ROUTE_AUTH | API_ROUTE_PUBLIC},
+    {API_GET, "/api/v1/templates/plans.xlsx", h_template_plans, API_ROUTE_AUTH | API_ROUTE_PUBLIC},
+    {API_GET, "/api/v1/templates/sections.xlsx", h_template_sections,
+     API_ROUTE_AUTH | API_ROUTE_PUBLIC},
     /* a university's major transfer: the electronic registration (api/h_uniflow.c) */
     {API_POST, "/api/v1/requests/{id}/confirmations", h_request_confirm,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

@@ -61,7 +61,7 @@ core_uc_college_id(db_conn *db, const char *school, const char *code, app_arena 
     int n = 0, rc = db_uni_college_list(db, school, a, &v, &n, err);
     *out = 0;
     for (int i = 0; rc == 0 && code != NULL && i < n && *out == 0; i++)
-        if (strcmp(v[i].code, code) == 0)
+        if (strcmp(v[i].code, code) == 0 || strcmp(v[i].name, code) == 0)
             *out = v[i].id;
     return rc;
 }

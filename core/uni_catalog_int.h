@@ -20,7 +20,8 @@ int core_uc_begin_managed(db_conn *db, const core_op *op, const char *code, db_s
 /* End object w, audit `action` on (type, id) and commit; rolled back on error. */
 int core_uc_audit_commit(db_conn *db, const core_op *op, const char *action, const char *type,
                          long long id, jw *w, app_err *err);
-/* The id of college / major `code` of `school`; 0 when none. */
+/* The id of college `code` (its code or name) / major `code` of `school`;
+   0 when none. */
 int core_uc_college_id(db_conn *db, const char *school, const char *code, app_arena *a,
                        long long *out, app_err *err);
 int core_uc_major_id(db_conn *db, const char *school, const char *code, app_arena *a,
