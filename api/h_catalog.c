@@ -662,8 +662,7 @@ template_reply(api_call *c, const char *mode)
         return;
     }
     api_header(c, "content-disposition",
-               app_arena_printf(c->arena, "attachment; filename=\"%s\"",
-                                core_catfile_filename(f)));
+               app_arena_printf(c->arena, "attachment; filename=\"%s\"", core_catfile_filename(f)));
     api_header(c, "x-template-version", core_catfile_version(f));
     api_reply_raw(c, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   (const char *)x, n);

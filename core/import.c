@@ -500,8 +500,8 @@ core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err)
 /* ------------------------------------------------------------ the errors file */
 
 typedef struct errfile {
-    int classes; /* the class assignment file (core/class_file.h), not the template */
-    int uni;     /* the university student file (core/uni_file.h) */
+    int classes;             /* the class assignment file (core/class_file.h), not the template */
+    int uni;                 /* the university student file (core/uni_file.h) */
     const core_catfile *cat; /* a catalog file (core/uni_catalog_file.h) */
     fmt_xlsx_writer *w;
     core_import_msgs_fn next; /* the messages, in row order */
@@ -625,9 +625,9 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 /* kind: 0 the student template, 1 the class assignment file, 2 the
    university student file, 3 the catalog file `cat`. */
 static int
-errors_xlsx(int kind, const core_catfile *cat, const char *format, const unsigned char *data, size_t len,
-            core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out, size_t *out_len,
-            long *out_rows, app_err *err)
+errors_xlsx(int kind, const core_catfile *cat, const char *format, const unsigned char *data,
+            size_t len, core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
+            size_t *out_len, long *out_rows, app_err *err)
 {
     errfile ef;
     memset(&ef, 0, sizeof(ef));
@@ -655,8 +655,8 @@ errors_xlsx(int kind, const core_catfile *cat, const char *format, const unsigne
     ef.all_rows = all_rows;
     const char *sheet = ef.cat       ? core_catfile_sheet(ef.cat)
                         : ef.classes ? CORE_CLASS_FILE_SHEET
-                        : ef.uni   ? CORE_UNI_FILE_SHEET
-                                   : CORE_TEMPLATE_SHEET;
+                        : ef.uni     ? CORE_UNI_FILE_SHEET
+                                     : CORE_TEMPLATE_SHEET;
     int rc = fmt_xlsx_writer_sheet(ef.w, sheet, &so, err);
     if (rc == 0 && (rc = next(ctx, &ef.msg, err)) >= 0) {
         ef.have_msg = rc;
@@ -685,7 +685,8 @@ core_import_errors_xlsx_next(const char *format, const unsigned char *data, size
                              core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
                              size_t *out_len, long *out_rows, app_err *err)
 {
-    return errors_xlsx(0, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+    return errors_xlsx(0, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows,
+                       err);
 }
 
 int
@@ -693,7 +694,8 @@ core_class_file_errors_xlsx_next(const char *format, const unsigned char *data, 
                                  core_import_msgs_fn next, void *ctx, int all_rows,
                                  unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
-    return errors_xlsx(1, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+    return errors_xlsx(1, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows,
+                       err);
 }
 
 int
@@ -701,7 +703,8 @@ core_uni_file_errors_xlsx_next(const char *format, const unsigned char *data, si
                                core_import_msgs_fn next, void *ctx, int all_rows,
                                unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
-    return errors_xlsx(2, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+    return errors_xlsx(2, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows,
+                       err);
 }
 
 int

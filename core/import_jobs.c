@@ -3,13 +3,13 @@
  * core/import_jobs.h).
  */
 #include "core/import_jobs.h"
-#include "core/uni_catalog_file.h"
 
 #include "base/jw.h"
 #include "core/audit.h"
 #include "core/files.h"
 #include "core/import.h"
 #include "core/uni.h"
+#include "core/uni_catalog_file.h"
 #include "db/school.h"
 
 #include <stdio.h>
@@ -281,8 +281,8 @@ core_import_job_errors_xlsx(db_conn *db, const core_op *op, long long id, db_imp
         rc = core_uni_file_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
                                             out_len, &rows, err);
     else if (core_catfile_of(j->mode) != NULL)
-        rc = core_catfile_errors_xlsx_next(core_catfile_of(j->mode), j->format, data, len,
-                                           next_msg, &m, all_rows, out, out_len, &rows, err);
+        rc = core_catfile_errors_xlsx_next(core_catfile_of(j->mode), j->format, data, len, next_msg,
+                                           &m, all_rows, out, out_len, &rows, err);
     else
         rc = core_import_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
                                           out_len, &rows, err);

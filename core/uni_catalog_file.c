@@ -26,10 +26,10 @@ struct core_catfile {
 
 /* ---- the three files ---- */
 
-static const char *const course_titles[] = {"课程号", "课程名称", "课程属性", "学分", "学时",
-                                            "开课院系", "模板版本:xueji-courses-1"};
-static const char *const course_ptrs[] = {"/code", "/name", "/kind", "/credits", "/hours",
-                                          "/college"};
+static const char *const course_titles[] = {
+    "课程号", "课程名称", "课程属性", "学分", "学时", "开课院系", "模板版本:xueji-courses-1"};
+static const char *const course_ptrs[] = {"/code",    "/name",  "/kind",
+                                          "/credits", "/hours", "/college"};
 static const double course_widths[] = {14, 24, 12, 8, 8, 16, 4};
 static const char *const course_help[] = {
     "每行一门课程，由教务处教务科上传：POST /api/v1/imports?mode=courses。",
@@ -50,8 +50,9 @@ static const char *const plan_help[] = {
     "已在方案中的课程按本行调整学期；方案中的其他课程不变。",
 };
 
-static const char *const section_titles[] = {"课程号", "学期",     "课序号",   "任课教师工号",
-                                             "容量",   "面向年级", "面向专业", "模板版本:xueji-sections-1"};
+static const char *const section_titles[] = {
+    "课程号", "学期",     "课序号",   "任课教师工号",
+    "容量",   "面向年级", "面向专业", "模板版本:xueji-sections-1"};
 static const char *const section_ptrs[] = {"/course",   "/term",   "/number", "/teacher",
                                            "/capacity", "/cohort", "/majors"};
 static const double section_widths[] = {14, 10, 8, 16, 8, 10, 24, 4};
@@ -84,8 +85,8 @@ section_title(int col)
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const core_catfile files[] = {
-    {KIND_COURSES, "courses", "课程库", "xueji-courses-1", "courses-template.xlsx", 7,
-     course_title, course_ptrs, course_widths, course_help, N(course_help)},
+    {KIND_COURSES, "courses", "课程库", "xueji-courses-1", "courses-template.xlsx", 7, course_title,
+     course_ptrs, course_widths, course_help, N(course_help)},
     {KIND_PLANS, "plans", "培养方案", "xueji-plans-1", "plans-template.xlsx", 5, plan_title,
      plan_ptrs, plan_widths, plan_help, N(plan_help)},
     {KIND_SECTIONS, "sections", "教学班", "xueji-sections-1", "sections-template.xlsx", 8,

@@ -82,8 +82,8 @@ START_TEST(test_courses)
     snprintf(cursor, sizeof(cursor), "%s", ht_json_str(r.json, "next_cursor"));
     ck_assert(cursor[0] != '\0');
     ht_resp_free(&r);
-    ccall("GET", cfmt(CU "/courses?college=CT01&limit=5&cursor=%s", cursor), tok_office, NULL,
-          NULL, &r);
+    ccall("GET", cfmt(CU "/courses?college=CT01&limit=5&cursor=%s", cursor), tok_office, NULL, NULL,
+          &r);
     ck_assert_int_eq(r.status, 200);
     json_t *items = json_object_get(r.json, "items");
     ck_assert_int_ge(json_array_size(items), 1);

@@ -24,8 +24,15 @@
 #include <string.h>
 
 #define CW_PW "Catalog-Test-2026!"
+/* a suite that includes this file may name its own university (each suite
+   builds its world once; suites may share a database) */
+#ifndef CW_UNI
 #define CW_UNI "4141019911"
 #define CW_K12 "2141019911"
+#define CW_P "cat_"                /* the accounts' prefix */
+#define CW_ID "410102200703070015" /* the student's ID number */
+#define CW_TAG "甲"                /* in the schools' names */
+#endif
 #define CU "/api/v1/schools/" CW_UNI
 
 static ht_server *cw_srv;
@@ -33,8 +40,7 @@ static int cw_built;
 static char tok_prov[1024], tok_sec[1024], tok_office[1024], tok_stu[1024];
 static long long cw_class;
 
-static const char *
-cfmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static const char *cfmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static const char *
 cfmt(const char *f, ...)
 {
@@ -159,17 +165,17 @@ cw_build(void)
     if (cw_built)
         return;
     cw_built = 1;
-    cuser("cat_henan", "province", "410000", NULL, 0, 0);
-    clogin("cat_henan", tok_prov);
+    cuser(CW_P "henan", "province", "410000", NULL, 0, 0);
+    clogin(CW_P "henan", tok_prov);
     cexpect("POST", "/api/v1/schools", tok_prov,
-            "{\"code\":\"" CW_UNI "\",\"name\":\"目录测试大学\",\"county\":\"410102\","
+            "{\"code\":\"" CW_UNI "\",\"name\":\"目录测试大学" CW_TAG "\",\"county\":\"410102\","
             "\"authority\":\"410000\"}",
             201, NULL);
     cexpect("POST", "/api/v1/schools", tok_prov,
-            "{\"code\":\"" CW_K12 "\",\"name\":\"目录测试小学\",\"county\":\"410102\"}", 201,
-            NULL);
-    cuser("cat_section", "school", CW_UNI, "registrar_section", 0, 0);
-    clogin("cat_section", tok_sec);
+            "{\"code\":\"" CW_K12 "\",\"name\":\"目录测试小学" CW_TAG "\",\"county\":\"410102\"}",
+            201, NULL);
+    cuser(CW_P "section", "school", CW_UNI, "registrar_section", 0, 0);
+    clogin(CW_P "section", tok_sec);
     long long c1 = cpost_id(CU "/colleges", tok_sec, "{\"code\":\"CT01\",\"name\":\"计算机学院\"}");
     cpost_id(CU "/colleges", tok_sec, "{\"code\":\"CT09\",\"name\":\"体育学院\",\"is_pe\":true}");
     long long m1 = cpost_id(CU "/majors", tok_sec,
@@ -182,19 +188,19 @@ cw_build(void)
                   c1));
     cw_class = cpost_id(CU "/uni-classes", tok_sec,
                         cfmt("{\"major\":%lld,\"cohort\":2025,\"number\":1}", m1));
-    cuser("cat_office", "school", CW_UNI, "college_office", c1, 0);
-    clogin("cat_office", tok_office);
-    cuser("cat_teacher1", "school", CW_UNI, "course_teacher", c1, 0);
-    cuser("cat_teacher2", "school", CW_UNI, "course_teacher", c1, 0);
-    cuser("cat_k12_head", "school", CW_K12, "head_teacher", 0, 0);
+    cuser(CW_P "office", "school", CW_UNI, "college_office", c1, 0);
+    clogin(CW_P "office", tok_office);
+    cuser(CW_P "teacher1", "school", CW_UNI, "course_teacher", c1, 0);
+    cuser(CW_P "teacher2", "school", CW_UNI, "course_teacher", c1, 0);
+    cuser(CW_P "k12_head", "school", CW_K12, "head_teacher", 0, 0);
     long long st = cpost_id(CU "/uni-students", tok_sec,
                             cfmt("{\"student_no\":\"CT2025001\",\"class_id\":%lld,"
                                  "\"name\":\"目录学生\",\"gender\":\"1\",\"birth_date\":"
                                  "\"2007-03-07\",\"ethnicity\":\"01\",\"nationality\":\"CHN\","
-                                 "\"id_type\":\"1\",\"id_number\":\"410102200703070015\"}",
+                                 "\"id_type\":\"1\",\"id_number\":\"" CW_ID "\"}",
                                  cw_class));
-    cuser("CT2025001", "student", CW_UNI, NULL, 0, st);
-    clogin("CT2025001", tok_stu);
+    cuser(CW_P "CT2025001", "student", CW_UNI, NULL, 0, st);
+    clogin(CW_P "CT2025001", tok_stu);
 }
 
 #endif

@@ -1,4 +1,6 @@
--- 025: the version of a teaching plan (培养方案) of a major's cohort, so that
+-- 025: the catalog of a university (issue 17, core/uni_catalog.h).
+--
+-- The version of a teaching plan (培养方案) of a major's cohort, so that
 -- PUT /schools/{code}/plans/{major}/{cohort} replaces its entries
 -- (uni_plan_course, migration 024) with If-Match as every other write does.
 -- A plan without a row here has version 0 and no entries.
@@ -13,3 +15,9 @@ CREATE TABLE uni_plan (
     FOREIGN KEY (school, cohort) REFERENCES uni_cohort (school, year),
     PRIMARY KEY (major, cohort)
 );
+
+-- The catalog files come through the import jobs (core/uni_catalog_file.h).
+ALTER TABLE import_job DROP CONSTRAINT import_job_mode_check;
+ALTER TABLE import_job ADD CONSTRAINT import_job_mode_check
+    CHECK (mode IN ('create', 'update', 'classes', 'uni_students', 'courses', 'plans',
+                    'sections'));
