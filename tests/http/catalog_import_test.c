@@ -11,10 +11,9 @@
 #define CW_P "cim_"
 #define CW_ID "410102200703070031"
 #define CW_TAG "乙"
-#include "tests/http/catalog_world.h"
-
 #include "core/uni_catalog_file.h"
 #include "formats/xlsx.h"
+#include "tests/http/catalog_world.h"
 
 /* An .xlsx of catalog file `mode`: the header, n rows of cells, then
    `blank` empty rows (the same rows as another file's, with other bytes: an
@@ -37,9 +36,8 @@ xlsx_of(const char *mode, const char *const *cells, int n, int blank, unsigned c
     ck_assert_int_eq(fmt_xlsx_writer_sheet(w, core_catfile_sheet(f), &so, &e), 0);
     ck_assert_int_eq(fmt_xlsx_writer_row(w, head, (size_t)nc, &e), 0);
     for (int i = 0; i < n; i++)
-        ck_assert_int_eq(fmt_xlsx_writer_row(w, cells + (size_t)i * (size_t)(nc - 1),
-                                             (size_t)(nc - 1), &e),
-                         0);
+        ck_assert_int_eq(
+            fmt_xlsx_writer_row(w, cells + (size_t)i * (size_t)(nc - 1), (size_t)(nc - 1), &e), 0);
     static const char *const empty[CORE_CATFILE_MAX_COLS] = {"", "", "", "", "", "", "", ""};
     for (int i = 0; i < blank; i++)
         ck_assert_int_eq(fmt_xlsx_writer_row(w, empty, (size_t)(nc - 1), &e), 0);
@@ -155,10 +153,10 @@ START_TEST(test_good_files)
 {
     long long audits = atoll(cval("SELECT count(*) FROM audit WHERE action = 'uni_course_create'"));
     const char *courses[] = {
-        "IM101", "数据结构", "必修",     "4",   "64", "CT01",      /* by code */
+        "IM101", "数据结构", "必修",       "4",   "64", "CT01",       /* by code */
         "IM102", "操作系统", "compulsory", "3.5", "56", "计算机学院", /* by name */
-        "IM201", "机器学习", "选修",     "2",   "32", "CT01",      /* */
-        "IM901", "羽毛球",   "体育",     "1",   "32", "体育学院",
+        "IM201", "机器学习", "选修",       "2",   "32", "CT01",       /* */
+        "IM901", "羽毛球",   "体育",       "1",   "32", "体育学院",
     };
     ht_resp r;
     import_rows("courses", courses, 4, 0, &r);
@@ -184,8 +182,8 @@ START_TEST(test_good_files)
                           "' AND code = 'IM901'"),
                      "36/2");
 
-    const char *plans[] = {"CT0101", "2025",   "IM101", "1", "CT0101", "2025级",
-                           "IM102",  "2",      "CT0102", "2025", "IM201", "3"};
+    const char *plans[] = {"CT0101", "2025", "IM101",  "1",    "CT0101", "2025级",
+                           "IM102",  "2",    "CT0102", "2025", "IM201",  "3"};
     import_rows("plans", plans, 3, 0, &r);
     ck_assert_str_eq(counts(&r), "3/0/0/0");
     ht_resp_free(&r);
@@ -196,9 +194,20 @@ START_TEST(test_good_files)
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "entries")), 2);
     ht_resp_free(&r);
 
-    const char *sections[] = {"IM101", "2026-2", "1", CW_P "teacher1", "60", "2025",
+    const char *sections[] = {"IM101",
+                              "2026-2",
+                              "1",
+                              CW_P "teacher1",
+                              "60",
+                              "2025",
                               "CT0101、CT0102",
-                              "IM901", "2026-2", "1", "", "20", "", ""};
+                              "IM901",
+                              "2026-2",
+                              "1",
+                              "",
+                              "20",
+                              "",
+                              ""};
     import_rows("sections", sections, 2, 0, &r);
     ck_assert_str_eq(counts(&r), "2/0/0/0");
     ht_resp_free(&r);
@@ -218,10 +227,10 @@ END_TEST
 START_TEST(test_wrong_rows)
 {
     const char *courses[] = {
-        "IX1", "好课", "必修课", "2",   "32",   "CT01", /* row 2: kind */
-        "IX2", "好课", "选修",   "0.25", "32",  "CT01", /* row 3: credits */
-        "IX3", "好课", "选修",   "2",   "32",   "无此院系", /* row 4: college */
-        "",    "好课", "选修",   "2",   "2000", "CT01", /* row 5: code, hours */
+        "IX1", "好课", "必修课", "2",    "32",   "CT01",     /* row 2: kind */
+        "IX2", "好课", "选修",   "0.25", "32",   "CT01",     /* row 3: credits */
+        "IX3", "好课", "选修",   "2",    "32",   "无此院系", /* row 4: college */
+        "",    "好课", "选修",   "2",    "2000", "CT01",     /* row 5: code, hours */
     };
     ht_resp r;
     import_rows("courses", courses, 4, 0, &r);
@@ -231,15 +240,15 @@ START_TEST(test_wrong_rows)
     assert_error(&r, 4, "college_not_found", "F");
     assert_error(&r, 5, "missing_field", "A");
     ht_resp_free(&r);
-    const char *plans[] = {"NOPE", "2025", "IM101", "1", "CT0101", "2025", "NOPE1", "1",
-                           "CT0101", "2025", "IM101", "17"};
+    const char *plans[] = {"NOPE",  "2025", "IM101",  "1",    "CT0101", "2025",
+                           "NOPE1", "1",    "CT0101", "2025", "IM101",  "17"};
     import_rows("plans", plans, 3, 0, &r);
     ck_assert_str_eq(counts(&r), "0/0/0/3");
     assert_error(&r, 2, "major_not_found", "A");
     assert_error(&r, 3, "unknown_course", "C");
     assert_error(&r, 4, "invalid_term_no", "D");
     ht_resp_free(&r);
-    const char *sections[] = {"IX9", "2026-2", "1", "",      "30", "", "",
+    const char *sections[] = {"IX9",   "2026-2", "1", "",       "30", "", "",
                               "IM101", "2026-2", "2", "nobody", "30", "", "CT0101,ZZ"};
     import_rows("sections", sections, 2, 0, &r);
     ck_assert_str_eq(counts(&r), "0/0/0/2");
@@ -254,7 +263,7 @@ START_TEST(test_all_wrong_file)
 {
     enum { N = 20000 };
     const char **cells = calloc((size_t)N * 6, sizeof(*cells));
-    char (*codes)[16] = calloc(N, sizeof(*codes));
+    char(*codes)[16] = calloc(N, sizeof(*codes));
     for (int i = 0; i < N; i++) {
         snprintf(codes[i], sizeof(codes[i]), "W%05d", i);
         const char *row[6] = {codes[i], "错误课程", "必修课", "2", "32", "CT01"};
