@@ -364,7 +364,7 @@ job_plan_get(api_call *c, db_conn *db)
 void
 h_plan_get(api_call *c)
 {
-    if (path_code(c) == 0 && path_cohort(c) > 0)
+    if (path_code(c) == 0 && path_cohort(c) >= 0)
         api_submit(c, job_plan_get);
 }
 
@@ -418,7 +418,7 @@ plan_entry(api_call *c, app_err *e, json_t *v, int i, core_uni_plan_in *out)
 void
 h_plan_put(api_call *c)
 {
-    if (path_code(c) != 0 || path_cohort(c) <= 0)
+    if (path_code(c) != 0 || path_cohort(c) < 0)
         return;
     plan_put *a = app_arena_alloc(c->arena, sizeof(*a));
     if (api_if_match(c, &a->if_match) != 0 || body_object(c) != 0)
@@ -581,7 +581,7 @@ static long long
 path_id(api_call *c)
 {
     const char *s = api_param(c, "id");
-    if (s == NULL || !api_digits_only(s, 15)) {
+    if (s == NULL || !api_digits_only(s, 15) || atoll(s) <= 0) {
         api_fail_code(c, APP_ENOTFOUND, "section_not_found", NULL);
         return -1;
     }

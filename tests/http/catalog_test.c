@@ -216,6 +216,8 @@ START_TEST(test_plans)
     ht_resp_free(&r);
     cexpect("GET", CU "/plans/NOPE/2026", tok_sec, NULL, 404, "not_found");
     cexpect("GET", CU "/plans/CT0102/1850", tok_sec, NULL, 422, "invalid_cohort");
+    cexpect("GET", CU "/plans/CT0102/0000", tok_sec, NULL, 422, "invalid_cohort");
+    cexpect("GET", CU "/plans/CT0102/20x6", tok_sec, NULL, 404, "not_found");
 }
 END_TEST
 
@@ -279,6 +281,8 @@ START_TEST(test_sections)
     ht_resp_free(&r);
     cexpect("GET", cfmt(CU "/sections/%lld", id), tok_stu, NULL, 200, NULL);
     cexpect("GET", CU "/sections/999999999", tok_sec, NULL, 404, "section_not_found");
+    cexpect("GET", CU "/sections/0", tok_sec, NULL, 404, "section_not_found");
+    cexpect("PATCH", CU "/sections/0", tok_sec, "{}", 404, "section_not_found");
     /* capacity never below the seats taken */
     cval(cfmt("UPDATE uni_section SET taken = 25 WHERE id = %lld RETURNING id", id));
     ccall("PATCH", cfmt(CU "/sections/%lld", id), tok_sec, "\"1\"", "{\"capacity\":24}", &r);
