@@ -304,12 +304,19 @@ db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
 
 /* ---- changes ---- */
 
+/* The round row is share-locked and read again: a close (which locks it for
+   update, db/lottery.c) either waits for this pre-selection or is seen to
+   have ended the round, so that no pre-selection lands in a drawn round.
+   Answers (round still open, row made). */
 static const db_stmt SQL_PRESELECT = {
     "sel_preselect",
-    "INSERT INTO uni_selection (student, section, school, course, term, state, source, round)"
-    " VALUES ($1, $2, $3, $4, $5, 'preselected', 'student', $6) ON CONFLICT (student, section)"
-    " DO UPDATE SET state = 'preselected', source = 'student', round = $6, draw_rank = NULL,"
-    " updated_at = now() WHERE uni_selection.state IN ('not_selected', 'dropped') RETURNING 1"};
+    "WITH r AS (SELECT id FROM uni_round WHERE id = $6 AND state = 'scheduled'"
+    " AND closes_at > now() FOR SHARE), ins AS (INSERT INTO uni_selection (student, section,"
+    " school, course, term, state, source, round) SELECT $1::bigint, $2::bigint, $3, $4::bigint,"
+    " $5, 'preselected', 'student', r.id FROM r ON CONFLICT (student, section)"
+    " DO UPDATE SET state = 'preselected', source = 'student', round = excluded.round,"
+    " draw_rank = NULL, updated_at = now() WHERE uni_selection.state IN ('not_selected',"
+    " 'dropped') RETURNING 1) SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM ins)"};
 /* the seat and the row in one statement: no row when the section is full */
 static const db_stmt SQL_TAKE = {
     "sel_take",
@@ -351,8 +358,11 @@ db_sel_preselect(db_conn *c, const db_sel_section *s, long long student, long lo
         err->slug = "course_already_selected";
     if (rc != 0)
         return rc;
-    *out_ok = db_res_nrows(r) > 0;
+    int open = db_res_int(r, 0, 0) > 0;
+    *out_ok = db_res_int(r, 0, 1) > 0;
     db_res_free(r);
+    if (!open) /* closed while this call ran */
+        return app_err_set(err, APP_ECONFLICT, "round_closed", NULL);
     return 0;
 }
 

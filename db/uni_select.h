@@ -108,7 +108,9 @@ int db_sel_context(db_conn *c, long long student, long long section, app_arena *
 
 /* Preselect: the row becomes `preselected` (no seat). *out_ok 0 when the
    student already has this section live. APP_ECONFLICT
-   course_already_selected from the one-live-course index. */
+   course_already_selected from the one-live-course index; APP_ECONFLICT
+   round_closed when the round `round` was closed meanwhile (its row is
+   share-locked: a close waits for this transaction, or ended it first). */
 int db_sel_preselect(db_conn *c, const db_sel_section *s, long long student, long long round,
                      int *out_ok, app_err *err);
 /* Take a seat and make the row `selected` with `source`: *out_ok 1 done, 0

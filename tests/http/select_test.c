@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <unistd.h>
 
 static void
 expect(const char *token, const char *method, const char *path, const char *body, long status,
@@ -513,6 +514,57 @@ START_TEST(test_capacity_race)
 }
 END_TEST
 
+/* A pre-selection racing the round's close: the close holds the round's row
+   (as db/lottery.c does) and ends the round; the pre-selection waits for it
+   and answers round_closed, leaving no row the draw never saw. */
+typedef struct presel {
+    const swstu *s;
+    long long section;
+    long status;
+    char code[40];
+} presel;
+
+static void *
+presel_one(void *arg)
+{
+    presel *p = arg;
+    racer r = {.s = p->s, .section = p->section};
+    race_one(&r);
+    p->status = r.status;
+    snprintf(p->code, sizeof(p->code), "%s", r.code);
+    return NULL;
+}
+
+START_TEST(test_preselect_racing_close)
+{
+    long long course = sw_course("elective");
+    long long round = sw_round("2029-1", "preselect", -60, 3600, NULL);
+    long long s = sw_section(course, "2029-1", 1, 5, 0, NULL);
+    swstu a;
+    sw_student(&a, "SM01", 2025);
+    PGconn *closer = ht_db_connect();
+    ht_db_exec(closer, "BEGIN");
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT id FROM uni_round WHERE id = %lld FOR UPDATE", round);
+    ht_db_exec(closer, sql);
+    snprintf(sql, sizeof(sql),
+             "UPDATE uni_round SET state = 'drawn', closed_at = now(), drawn_at = now()"
+             " WHERE id = %lld",
+             round);
+    ht_db_exec(closer, sql);
+    presel p = {.s = &a, .section = s};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, presel_one, &p), 0);
+    usleep(500 * 1000); /* the pre-selection reaches the round's lock */
+    ht_db_exec(closer, "COMMIT");
+    PQfinish(closer);
+    pthread_join(t, NULL);
+    ck_assert_msg(p.status == 409 && strcmp(p.code, "round_closed") == 0, "%ld %s", p.status,
+                  p.code);
+    ck_assert_str_eq(state_of(&a, s), "-");
+}
+END_TEST
+
 static Suite *
 select_suite(void)
 {
@@ -531,6 +583,7 @@ select_suite(void)
     tcase_add_test(tc, test_leftover);
     tcase_add_test(tc, test_preload);
     tcase_add_test(tc, test_capacity_race);
+    tcase_add_test(tc, test_preselect_racing_close);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
