@@ -742,6 +742,9 @@ api_student_route(const api_route *route)
         {API_POST, "/api/v1/requests"},
         {API_POST, "/api/v1/files"},
         {API_POST, "/api/v1/requests/{id}/actions"},
+        /* their grades (docs/decisions/0043) */
+        {API_GET, "/api/v1/me/grades"},
+        {API_GET, "/api/v1/schools/{code}/uni-students/{no}/grades"},
     };
     if (!(route->flags & API_ROUTE_AUTH))
         return 1;
