@@ -65,7 +65,7 @@ static const db_stmt SQL_PUT_LOCK = {
 #define GRADE_COLS                                                                                 \
     "g.id, g.student, g.section, g.course, c.college, u.student_no, g.term, g.exam,"               \
     " g.score::text, c.code, c.name, c.kind, c.credits::text, " DB__TS("g.posted_at") ","          \
-    DB__TS("g.updated_at") ", x.number, g.version, coalesce(x.teacher, 0)"
+    DB__TS("g.updated_at") ", x.number, g.version, coalesce(x.teacher, 0), c.hours"
 #define GRADE_FROM                                                                                 \
     " FROM uni_grade g JOIN uni_course c ON c.id = g.course JOIN uni_section x ON"                 \
     " x.id = g.section JOIN uni_student u ON u.student_id = g.student"
@@ -123,6 +123,12 @@ static const db_stmt SQL_DEFERRAL_INSERT = {
 static const db_stmt SQL_DEFERRAL_LIVE = {
     "udeferral_live",
     "SELECT 1 FROM uni_deferral WHERE student = $1 AND course = $2 AND NOT revoked"};
+
+static const db_stmt SQL_PE_COLLEGE = {
+    "ucollege_pe", "SELECT id FROM uni_college WHERE school = $1 AND is_pe"};
+static const db_stmt SQL_REQUEST_NOTE = {
+    "urequest_note", "UPDATE request SET payload = payload || jsonb_build_object($2::text, $3::text)"
+                     " WHERE id = $1"};
 
 /* ---- helpers ---- */
 
@@ -284,6 +290,7 @@ grade_fill(const db_res *r, int i, app_arena *a, db_ugrade *o)
     o->section_number = (int)db_res_int(r, i, 15);
     o->version = (int)db_res_int(r, i, 16);
     o->teacher = db_res_int(r, i, 17);
+    o->hours = (int)db_res_int(r, i, 18);
 }
 
 static int
@@ -462,4 +469,20 @@ db_udeferral_live(db_conn *c, long long student, long long course, int *out, app
     int rc = one_int(c, &SQL_DEFERRAL_LIVE, 2, p, &v, err);
     *out = v != 0;
     return rc;
+}
+
+int
+db_ucollege_pe(db_conn *c, const char *school, long long *out, app_err *err)
+{
+    const char *p[] = {school};
+    return one_int(c, &SQL_PE_COLLEGE, 1, p, out, err);
+}
+
+int
+db_request_note(db_conn *c, long long request, const char *key, const char *value, app_err *err)
+{
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", request);
+    const char *p[] = {id, key, value};
+    return db_exec(c, &SQL_REQUEST_NOTE, 3, p, NULL, err);
 }

@@ -56,6 +56,7 @@ typedef struct db_ugrade {
     const char *student_no, *term, *exam, *score, *course_code, *course_name, *kind, *credits;
     const char *posted_at, *updated_at;
     int section_number, version;
+    int hours;         /* the course's 学时 */
     long long teacher; /* the section's teacher */
 } db_ugrade;
 
@@ -119,5 +120,13 @@ int db_usection_for_cohort(db_conn *c, long long course, int cohort, long long m
 
 /* Whether the student has a live (unrevoked) deferral of `course`. */
 int db_udeferral_live(db_conn *c, long long student, long long course, int *out, app_err *err);
+
+/* The PE college (体育学院) of `school`: *out its id, 0 when none. */
+int db_ucollege_pe(db_conn *c, const char *school, long long *out, app_err *err);
+
+/* Member `key` of request `request`'s payload set to text `value` (the
+   corrected score a grade review's last approval gives). */
+int db_request_note(db_conn *c, long long request, const char *key, const char *value,
+                    app_err *err);
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "workflow/effects.h"
 
+#include "workflow/course.h"
+
 #include "core/grade.h"
 #include "core/problem.h"
 #include "core/reward.h"
@@ -474,6 +476,10 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
     case WF_E_U_MAJOR:
     case WF_E_U_COHORT:
         return wf_uni_effect(db, op, d, &q, err);
+    case WF_E_U_GRADE_REVIEW:
+    case WF_E_U_DEFERRED_EXAM:
+    case WF_E_U_RETAKE:
+        return wf_course_effect(db, op, d, &q, err);
     case WF_E_REWARD_REMOVE: {
         const char *rid = wf_payload_member(op->arena, q.payload_json, "reward");
         return core_reward_remove(db, op, q.student_id, rid ? atoll(rid) : 0, q.id, err);

@@ -33,6 +33,8 @@ typedef struct draft {
     long long problem_id;
     int renumber, delete_g, senior;
     const char *college, *other_college; /* a university's type (workflow/uni.h) */
+    const char *due;                     /* every step's due date when the type fixes it */
+    int cross_major;                     /* a cross-major retake (docs/decisions/0043) */
 } draft;
 
 /* ------------------------------------------------------------ holders */
@@ -71,6 +73,7 @@ holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv 
     in.senior = dr->senior;
     in.college = dr->college;
     in.other_college = dr->other_college;
+    in.cross_major = dr->cross_major;
     int rc;
     if (d->effect == WF_E_TRANSFER && strcmp(dr->sc.province, dr->rs.province) != 0 &&
         ((rc = province_wants(db, op, dr->rs.code, &in.province_approves_other, err)) != 0 ||
@@ -517,6 +520,8 @@ start_university(db_conn *db, const core_op *op, const wf_def *d, const wf_start
     dr->college = u.college;
     dr->other_college = u.other_college;
     dr->payload = u.payload;
+    dr->due = u.due;
+    dr->cross_major = u.cross_major;
     return 0;
 }
 
@@ -644,7 +649,7 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
         goto fail;
     for (int i = 0; i < sv.n; i++)
         if (strcmp(sv.v[i].state, "waiting") == 0)
-            sv.v[i].due_at = wf_step_due(op, &set);
+            sv.v[i].due_at = dr.due ? dr.due : wf_step_due(op, &set);
     core_request *q = out;
     if ((rc = insert_request(db, op, d, a, &dr, &sv, ev, q, err)) != 0 ||
         (rc = record_start(db, op, d, a, &dr, q, err)) != 0)

@@ -7,6 +7,7 @@
 #include "db/history.h"
 #include "db/problem.h"
 #include "db/uniflow.h"
+#include "workflow/course.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,12 +202,15 @@ wf_uni_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
     if (!wf_def_allows(d, p.state))
         return app_err_set(err, APP_EINVAL, "transition_not_allowed", "%s from %s", d->type,
                            p.state);
-    if ((rc = no_open_business(db, p.student_id, err)) != 0)
+    /* a grade request is about one course: other requests may be open */
+    if (!wf_course_type(d) && (rc = no_open_business(db, p.student_id, err)) != 0)
         return rc;
     out->student_id = p.student_id;
     out->school = p.school;
     out->college = p.college;
     out->payload = a->payload_json ? a->payload_json : "{}";
+    if (wf_course_type(d))
+        return wf_course_start(db, op, d, a, &p, out, err);
     switch (d->effect) {
     case WF_E_U_SUSPEND:
         return start_suspend(db, op, a, &p, err);
