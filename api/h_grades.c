@@ -69,7 +69,8 @@ changes_json(const core_ugrade_list *l, long long grade)
             continue;
         json_t *o = json_pack("{s:o,s:o,s:s}", "old_score", score_json(x->old_score), "new_score",
                               score_json(x->new_score), "changed_at", x->changed_at);
-        json_object_set_new(o, "changed_by", x->changed_by ? json_integer(x->changed_by) : json_null());
+        json_object_set_new(o, "changed_by",
+                            x->changed_by ? json_integer(x->changed_by) : json_null());
         json_object_set_new(o, "request", x->request ? json_integer(x->request) : json_null());
         json_object_set_new(o, "reason", x->reason ? json_string(x->reason) : json_null());
         json_array_append_new(a, o);
@@ -80,13 +81,13 @@ changes_json(const core_ugrade_list *l, long long grade)
 static json_t *
 grade_json(const core_ugrade_list *l, const db_ugrade *g)
 {
-    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:i,s:s,s:s,s:s,s:o,s:s,s:o,s:s,s:s,s:i}", "id",
-                          (json_int_t)g->id, "student", g->student_no, "term", g->term, "section",
-                          (json_int_t)g->section, "section_number", g->section_number,
-                          "course_code", g->course_code, "course_name", g->course_name, "kind",
-                          g->kind, "credits", score_json(g->credits), "exam", g->exam, "score",
-                          score_json(g->score), "posted_at", g->posted_at, "updated_at",
-                          g->updated_at, "version", g->version);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:I,s:i,s:s,s:s,s:s,s:o,s:s,s:o,s:s,s:s,s:i}", "id",
+                  (json_int_t)g->id, "student", g->student_no, "term", g->term, "section",
+                  (json_int_t)g->section, "section_number", g->section_number, "course_code",
+                  g->course_code, "course_name", g->course_name, "kind", g->kind, "credits",
+                  score_json(g->credits), "exam", g->exam, "score", score_json(g->score),
+                  "posted_at", g->posted_at, "updated_at", g->updated_at, "version", g->version);
     json_object_set_new(o, "history", changes_json(l, g->id));
     return o;
 }
@@ -99,11 +100,11 @@ reply_list(api_call *c, const core_ugrade_list *l, int with_section)
         json_array_append_new(items, grade_json(l, &l->grades[i]));
     json_t *o = json_pack("{s:o}", "items", items);
     if (with_section)
-        json_object_set_new(
-            o, "section",
-            json_pack("{s:I,s:s,s:s,s:i,s:s}", "id", (json_int_t)l->section.id, "term",
-                      l->section.term, "course_code", l->section.course_code, "number",
-                      l->section.number, "course_name", l->section.course_name));
+        json_object_set_new(o, "section",
+                            json_pack("{s:I,s:s,s:s,s:i,s:s}", "id", (json_int_t)l->section.id,
+                                      "term", l->section.term, "course_code",
+                                      l->section.course_code, "number", l->section.number,
+                                      "course_name", l->section.course_name));
     api_reply_json(c, 200, o);
 }
 
@@ -125,9 +126,9 @@ job_put(api_call *c, db_conn *db)
                                 a->n, &created, &changed, &unchanged, &c->err);
     if (rc != 0)
         return api_fail_core(c, rc);
-    api_reply_json(c, 200,
-                   json_pack("{s:i,s:i,s:i}", "created", created, "changed", changed, "unchanged",
-                             unchanged));
+    api_reply_json(
+        c, 200,
+        json_pack("{s:i,s:i,s:i}", "created", created, "changed", changed, "unchanged", unchanged));
     return 0;
 }
 
@@ -235,8 +236,8 @@ job_section(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_ugrade_list l;
-    int rc = core_uni_grade_of_section(db, &op, api_param(c, "code"), atoll(api_param(c, "id")),
-                                       &l, &c->err);
+    int rc = core_uni_grade_of_section(db, &op, api_param(c, "code"), atoll(api_param(c, "id")), &l,
+                                       &c->err);
     if (rc == 0)
         reply_list(c, &l, 1);
     return rc;
@@ -255,8 +256,8 @@ job_student(api_call *c, db_conn *db)
     core_op op;
     api_op(c, &op);
     core_ugrade_list l;
-    int rc = core_uni_grade_of_student(db, &op, api_param(c, "code"), api_param(c, "no"),
-                                       c->data, &l, &c->err);
+    int rc = core_uni_grade_of_student(db, &op, api_param(c, "code"), api_param(c, "no"), c->data,
+                                       &l, &c->err);
     if (rc == 0)
         reply_list(c, &l, 0);
     return api_fail_core(c, rc);

@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "workflow/wf.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,11 +61,11 @@ action_score(api_call *c, json_t *v, const char *at, wf_act *a, app_err *e)
         return;
     }
     double d = json_is_number(v) ? json_number_value(v) : -1, t = d * 10;
-    if (!(d >= 0 && d <= 100) || t - (double)(long long)t != 0) {
+    if (!(d >= 0 && d <= 100) || fabs(t - round(t)) > 1e-6) {
         add_at(e, at, "score", json_is_number(v) ? "invalid_score" : "wrong_type");
         return;
     }
-    a->score = app_arena_printf(c->arena, "%.1f", d);
+    a->score = app_arena_printf(c->arena, "%.1f", round(t) / 10);
 }
 
 int

@@ -229,7 +229,7 @@ core_uni_grade_mine(db_conn *db, const core_op *op, const char *term, core_ugrad
         return app_err_set(err, APP_EFORBIDDEN, "forbidden", "students only");
     int rc = term_ok(term, err);
     if (rc == 0)
-        rc = db_ugrade_of_student(db, op->actor->student_id, term, op->arena, &out->grades,
-                                  &out->n, err);
+        rc = db_ugrade_of_student(db, op->actor->student_id, term, op->arena, &out->grades, &out->n,
+                                  err);
     return rc != 0 ? rc : with_changes(db, op, out, err);
 }

@@ -41,7 +41,7 @@ typedef struct core_ugrade_item {
 } core_ugrade_item;
 
 /* PUT /schools/{code}/sections/{id}/grades: *out_created, *out_changed,
-   *out_unchanged counts. */
+ *out_unchanged counts. */
 int core_uni_grade_put(db_conn *db, const core_op *op, const char *code, long long section,
                        const core_ugrade_item *items, int n, int *out_created, int *out_changed,
                        int *out_unchanged, app_err *err);

@@ -19,9 +19,9 @@
 #define SECTION_FROM                                                                               \
     " FROM uni_section x JOIN uni_course c ON c.id = x.course"                                     \
     " LEFT JOIN app_user u ON u.id = x.teacher"
-static const db_stmt SQL_SECTION_GET = {
-    "ugrade_section_get", "SELECT " SECTION_COLS SECTION_FROM
-                          " WHERE x.id = $1 AND ($2 = '' OR x.school = $2)"};
+static const db_stmt SQL_SECTION_GET = {"ugrade_section_get",
+                                        "SELECT " SECTION_COLS SECTION_FROM
+                                        " WHERE x.id = $1 AND ($2 = '' OR x.school = $2)"};
 
 /* a live deferral of section $1's exam (from), or one that sits it (to):
    the same course, this section or, with none named, a section meant for
@@ -64,27 +64,27 @@ static const db_stmt SQL_PUT_LOCK = {
 
 #define GRADE_COLS                                                                                 \
     "g.id, g.student, g.section, g.course, c.college, u.student_no, g.term, g.exam,"               \
-    " g.score::text, c.code, c.name, c.kind, c.credits::text, " DB__TS("g.posted_at") ","          \
-    DB__TS("g.updated_at") ", x.number, g.version, coalesce(x.teacher, 0), c.hours"
+    " g.score::text, c.code, c.name, c.kind, c.credits::text, " DB__TS("g.posted_at") "," DB__TS(  \
+        "g.updated_at") ", x.number, g.version, coalesce(x.teacher, 0), c.hours"
 #define GRADE_FROM                                                                                 \
     " FROM uni_grade g JOIN uni_course c ON c.id = g.course JOIN uni_section x ON"                 \
     " x.id = g.section JOIN uni_student u ON u.student_id = g.student"
 static const db_stmt SQL_OF_SECTION = {"ugrade_of_section",
                                        "SELECT " GRADE_COLS GRADE_FROM " WHERE g.section = $1"
                                        " ORDER BY u.student_no, g.exam"};
-static const db_stmt SQL_OF_STUDENT = {
-    "ugrade_of_student", "SELECT " GRADE_COLS GRADE_FROM
-                         " WHERE g.student = $1 AND ($2 = '' OR g.term = $2)"
-                         " ORDER BY g.term, c.code, g.exam"};
-static const db_stmt SQL_GET = {"ugrade_get",
-                                "SELECT " GRADE_COLS GRADE_FROM " WHERE g.id = $1"};
+static const db_stmt SQL_OF_STUDENT = {"ugrade_of_student",
+                                       "SELECT " GRADE_COLS GRADE_FROM
+                                       " WHERE g.student = $1 AND ($2 = '' OR g.term = $2)"
+                                       " ORDER BY g.term, c.code, g.exam"};
+static const db_stmt SQL_GET = {"ugrade_get", "SELECT " GRADE_COLS GRADE_FROM " WHERE g.id = $1"};
 static const db_stmt SQL_GET_LOCK = {"ugrade_get_lock", "SELECT " GRADE_COLS GRADE_FROM
                                                         " WHERE g.id = $1 FOR UPDATE OF g"};
 static const db_stmt SQL_CHANGES = {
     "ugrade_changes",
     "SELECT grade, coalesce(changed_by, 0), coalesce(request, 0), old_score::text,"
-    " new_score::text, reason, " DB__TS("changed_at") " FROM uni_grade_change"
-    " WHERE grade = ANY($1::bigint[]) ORDER BY grade, id"};
+    " new_score::text, reason, " DB__TS(
+        "changed_at") " FROM uni_grade_change"
+                      " WHERE grade = ANY($1::bigint[]) ORDER BY grade, id"};
 static const db_stmt SQL_CORRECT = {
     "ugrade_correct",
     "WITH old AS (SELECT id, score FROM uni_grade WHERE id = $1),"
@@ -96,17 +96,17 @@ static const db_stmt SQL_CORRECT = {
 static const db_stmt SQL_SEL_OF_COURSE = {
     "uselection_of_course", "SELECT section FROM uni_selection WHERE student = $1 AND course = $2"
                             " AND term = $3 AND state = 'selected'"};
-static const db_stmt SQL_LOWER = {
-    "usection_lower", "SELECT id FROM uni_section WHERE course = $1 AND term = $2"
-                      " AND cohort > $3 AND (majors IS NULL OR $4 = ANY (majors))"
-                      " ORDER BY cohort, number LIMIT 1"};
+static const db_stmt SQL_LOWER = {"usection_lower",
+                                  "SELECT id FROM uni_section WHERE course = $1 AND term = $2"
+                                  " AND cohort > $3 AND (majors IS NULL OR $4 = ANY (majors))"
+                                  " ORDER BY cohort, number LIMIT 1"};
 static const db_stmt SQL_FOR_COHORT = {
     "usection_for_cohort", "SELECT id FROM uni_section WHERE course = $1 AND cohort = $2"
                            " AND (majors IS NULL OR $3 = ANY (majors))"
                            " ORDER BY term, number LIMIT 1"};
-static const db_stmt SQL_SEAT = {
-    "uselection_seat", "UPDATE uni_section SET taken = taken + 1, version = version + 1"
-                       " WHERE id = $1 AND taken < capacity"};
+static const db_stmt SQL_SEAT = {"uselection_seat",
+                                 "UPDATE uni_section SET taken = taken + 1, version = version + 1"
+                                 " WHERE id = $1 AND taken < capacity"};
 static const db_stmt SQL_LIVE_OF_COURSE = {
     "uselection_live", "SELECT 1 FROM uni_selection WHERE student = $1 AND course = $2"
                        " AND term = $3 AND state IN ('preselected', 'selected')"};
@@ -124,11 +124,12 @@ static const db_stmt SQL_DEFERRAL_LIVE = {
     "udeferral_live",
     "SELECT 1 FROM uni_deferral WHERE student = $1 AND course = $2 AND NOT revoked"};
 
-static const db_stmt SQL_PE_COLLEGE = {
-    "ucollege_pe", "SELECT id FROM uni_college WHERE school = $1 AND is_pe"};
+static const db_stmt SQL_PE_COLLEGE = {"ucollege_pe",
+                                       "SELECT id FROM uni_college WHERE school = $1 AND is_pe"};
 static const db_stmt SQL_REQUEST_NOTE = {
-    "urequest_note", "UPDATE request SET payload = payload || jsonb_build_object($2::text, $3::text)"
-                     " WHERE id = $1"};
+    "urequest_note",
+    "UPDATE request SET payload = payload || jsonb_build_object($2::text, $3::text)"
+    " WHERE id = $1"};
 
 /* ---- helpers ---- */
 
@@ -220,7 +221,7 @@ db_usection_get(db_conn *c, const char *school, long long id, app_arena *a, db_u
 
 int
 db_ugrade_whos(db_conn *c, const db_usection *s, const char *const *nos, int n, app_arena *a,
-              db_ugrade_who *out, app_err *err)
+               db_ugrade_who *out, app_err *err)
 {
     const char *p[] = {num(a, s->id), s->school, num(a, s->course), num(a, s->cohort),
                        text_array(a, nos, n)};
@@ -241,16 +242,21 @@ db_ugrade_whos(db_conn *c, const db_usection *s, const char *const *nos, int n, 
 }
 
 int
-db_ugrade_put(db_conn *c, const db_usection *s, const long long *students,
-              const char *const *exams, const char *const *scores, int n, long long user,
-              int *out_created, int *out_changed, app_err *err)
+db_ugrade_put(db_conn *c, const db_usection *s, const long long *students, const char *const *exams,
+              const char *const *scores, int n, long long user, int *out_created, int *out_changed,
+              app_err *err)
 {
     app_arena *a = app_arena_new();
     if (a == NULL)
         return app_err_set(err, APP_EINTERNAL, NULL, "out of memory");
-    const char *p[] = {num(a, s->id),           db_id_array(a, students, n), text_array(a, exams, n),
-                       text_array(a, scores, n), num(a, user),                s->school,
-                       num(a, s->course),        s->term};
+    const char *p[] = {num(a, s->id),
+                       db_id_array(a, students, n),
+                       text_array(a, exams, n),
+                       text_array(a, scores, n),
+                       num(a, user),
+                       s->school,
+                       num(a, s->course),
+                       s->term};
     db_res *r = NULL, *h = NULL;
     int rc = db_exec(c, &SQL_PUT_LOCK, 2, p, NULL, err);
     if (rc == 0)
@@ -320,8 +326,8 @@ db_ugrade_of_section(db_conn *c, long long section, app_arena *a, db_ugrade **ou
 }
 
 int
-db_ugrade_of_student(db_conn *c, long long student, const char *term, app_arena *a,
-                     db_ugrade **out, int *out_n, app_err *err)
+db_ugrade_of_student(db_conn *c, long long student, const char *term, app_arena *a, db_ugrade **out,
+                     int *out_n, app_err *err)
 {
     const char *p[] = {num(a, student), term ? term : ""};
     return grade_rows(c, &SQL_OF_STUDENT, 2, p, a, out, out_n, err);

@@ -18,10 +18,10 @@
 typedef struct db_usection {
     long long id, course, college; /* college: the course's offering college */
     const char *school, *term, *course_code, *course_name, *kind, *credits;
-    int number, hours, cohort;      /* cohort 0: any */
-    long long teacher;              /* app_user id, 0 when none */
-    long long teacher_college;      /* that account's college, 0 when none */
-    const char *majors;             /* "{1,2}" or NULL: any major */
+    int number, hours, cohort; /* cohort 0: any */
+    long long teacher;         /* app_user id, 0 when none */
+    long long teacher_college; /* that account's college, 0 when none */
+    const char *majors;        /* "{1,2}" or NULL: any major */
     int capacity, taken;
 } db_usection;
 
@@ -41,7 +41,7 @@ typedef struct db_ugrade_who {
 
 /* out[0..n) for nos[0..n) (学号 checked by the caller: letters and digits). */
 int db_ugrade_whos(db_conn *c, const db_usection *s, const char *const *nos, int n, app_arena *a,
-                  db_ugrade_who *out, app_err *err);
+                   db_ugrade_who *out, app_err *err);
 
 /* Write n scores of section `s` by `user` in one statement: new grades
    inserted, changed ones updated with a uni_grade_change row each, equal
@@ -78,8 +78,8 @@ typedef struct db_ugrade_change {
 } db_ugrade_change;
 
 /* The changes of grades ids[0..n), by grade and time. */
-int db_ugrade_changes(db_conn *c, const long long *ids, int n, app_arena *a,
-                      db_ugrade_change **out, int *out_n, app_err *err);
+int db_ugrade_changes(db_conn *c, const long long *ids, int n, app_arena *a, db_ugrade_change **out,
+                      int *out_n, app_err *err);
 
 /* Grade `id` set to `score` by `user` for `request` with its change row
    (the caller checked that it differs). */
@@ -114,7 +114,7 @@ typedef struct db_udeferral {
 int db_udeferral_insert(db_conn *c, const db_udeferral *d, app_err *err);
 
 /* The first section of `course` meant for `cohort` and `major` (any term),
-   *out 0 when none. */
+ *out 0 when none. */
 int db_usection_for_cohort(db_conn *c, long long course, int cohort, long long major,
                            long long *out, app_err *err);
 

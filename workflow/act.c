@@ -3,8 +3,8 @@
  * and the starter's withdraw and resubmit (see workflow/wf.h).
  */
 #include "db/intake.h"
-#include "workflow/effects.h"
 #include "workflow/course.h"
+#include "workflow/effects.h"
 #include "workflow/uni.h"
 
 #include <stdio.h>
@@ -310,7 +310,13 @@ wf_request_confirm(db_conn *db, const core_op *op, const wf_confirm *c, core_req
         comment =
             app_arena_printf(op->arena, "%s%s学信网电子注册：%s", c->comment ? c->comment : "",
                              c->comment ? "；" : "", c->reference);
-    wf_act a = {c->request, yes ? "approve" : "reject", q.current_step, comment, NULL,
-                0,          c->by_client ? 2 : 1, NULL};
+    wf_act a = {c->request,
+                yes ? "approve" : "reject",
+                q.current_step,
+                comment,
+                NULL,
+                0,
+                c->by_client ? 2 : 1,
+                NULL};
     return wf_request_act_on(db, op, &a, out, err);
 }

@@ -135,16 +135,16 @@ start_deferral(db_conn *db, const core_op *op, const wf_start *a, const db_uplac
         return rc;
     if (sel != s.id)
         return wf_err_item(err, "/payload/section", "not_selected");
-    int exam = date_int(a->date ? a->date : wf_payload_member(op->arena, a->payload_json,
-                                                              "exam_date"));
+    int exam =
+        date_int(a->date ? a->date : wf_payload_member(op->arena, a->payload_json, "exam_date"));
     if (wf_uni_days(exam) - wf_uni_days(op->today) < DEFER_NOTICE_DAYS)
         return wf_err_item(err, "/payload/exam_date", "exam_too_soon");
     const char *kind = wf_payload_member(op->arena, a->payload_json, "reason_kind");
     if (kind && strcmp(kind, "illness") == 0 && a->nevidence == 0)
         return wf_err_item(err, "/evidence", "evidence_required");
     long long target = 0;
-    if ((rc = db_usection_for_cohort(db, s.course, p->cohort + 1, atoll(p->major), &target,
-                                     err)) != 0)
+    if ((rc = db_usection_for_cohort(db, s.course, p->cohort + 1, atoll(p->major), &target, err)) !=
+        0)
         return rc;
     out->other_college = app_arena_printf(op->arena, "%lld/%lld", s.teacher_college, s.teacher);
     json_t *o = json_loads(out->payload, 0, NULL);
@@ -190,9 +190,10 @@ retake_section(db_conn *db, const core_op *op, const wf_start *a, const db_uplac
         return rc;
     if (!found || strcmp(s->term, t->term) != 0)
         return wf_err_item(err, "/payload/section", "no_retake_section");
-    int ok = cross ? !majors_hold(s->majors, p->major) && s->hours >= g->hours &&
-                         (s->course == g->course || strcmp(s->course_name, g->course_name) == 0)
-                   : s->course == g->course && s->cohort > p->cohort && majors_hold(s->majors, p->major);
+    int ok =
+        cross ? !majors_hold(s->majors, p->major) && s->hours >= g->hours &&
+                    (s->course == g->course || strcmp(s->course_name, g->course_name) == 0)
+              : s->course == g->course && s->cohort > p->cohort && majors_hold(s->majors, p->major);
     return ok ? 0 : wf_err_item(err, "/payload/section", "no_retake_section");
 }
 
@@ -262,8 +263,7 @@ wf_course_approval(db_conn *db, const core_op *op, const core_request *q, const 
 }
 
 static int
-effect_review(db_conn *db, const core_op *op, const core_request *q, json_t *applied,
-              app_err *err)
+effect_review(db_conn *db, const core_op *op, const core_request *q, json_t *applied, app_err *err)
 {
     const char *score = wf_payload_member(op->arena, q->payload_json, "corrected_score");
     db_ugrade g;

@@ -4,14 +4,13 @@
  */
 #include "workflow/effects.h"
 
-#include "workflow/course.h"
-
 #include "core/grade.h"
 #include "core/problem.h"
 #include "core/reward.h"
 #include "db/history.h"
 #include "db/intake.h"
 #include "db/problem.h"
+#include "workflow/course.h"
 #include "workflow/uni.h"
 
 #include <stdio.h>

@@ -18,10 +18,14 @@ enum { T1, T2, T3, RS, DH, OFF2, OFFPE, VDPE, GSTAFF };
 static const struct {
     const char *user, *staff, *college;
 } gstaff[GSTAFF] = {
-    [T1] = {"gr_t1", "course_teacher", "UF01"},   [T2] = {"gr_t2", "course_teacher", "UF02"},
-    [T3] = {"gr_t3", "course_teacher", "UF01"},   [RS] = {"gr_rs", "registrar_section", NULL},
-    [DH] = {"gr_dh", "registrar_deputy_head", NULL}, [OFF2] = {"gr_off2", "college_office", "UF02"},
-    [OFFPE] = {"gr_offpe", "college_office", "UF09"}, [VDPE] = {"gr_vdpe", "teaching_vice_dean", "UF09"},
+    [T1] = {"gr_t1", "course_teacher", "UF01"},
+    [T2] = {"gr_t2", "course_teacher", "UF02"},
+    [T3] = {"gr_t3", "course_teacher", "UF01"},
+    [RS] = {"gr_rs", "registrar_section", NULL},
+    [DH] = {"gr_dh", "registrar_deputy_head", NULL},
+    [OFF2] = {"gr_off2", "college_office", "UF02"},
+    [OFFPE] = {"gr_offpe", "college_office", "UF09"},
+    [VDPE] = {"gr_vdpe", "teaching_vice_dean", "UF09"},
 };
 
 static char g_tokens[GSTAFF][1024];
