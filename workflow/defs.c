@@ -504,7 +504,7 @@ wf_holder_label(wf_holder h)
     case WF_H_U_COURSE_TEACHER:
         return "任课教师";
     case WF_H_U_RETAKE_OFFICE:
-        return "学生所在学院教务办公室（体育课：体育学院教务办公室）";
+        return "学生所在学院或体育学院教务办公室";
     case WF_H_U_CROSS_VICE_DEAN:
         return "学生所在学院教学院长（跨专业重修时）";
     default:
