@@ -183,8 +183,7 @@ START_TEST(test_deferred_exam_chain)
     gput(g_tokens[T1], x, one, &r);
     gassert_item(&r, 422, "/grades/0/exam", "exam_not_allowed");
     ht_resp_free(&r);
-    snprintf(one, sizeof(one), "[{\"student\":\"%s\",\"score\":70,\"exam\":\"deferred\"}]",
-             s.user);
+    snprintf(one, sizeof(one), "[{\"student\":\"%s\",\"score\":70,\"exam\":\"deferred\"}]", s.user);
     gput(g_tokens[T3], next, one, &r);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     ht_resp_free(&r);
