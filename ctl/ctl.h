@@ -60,6 +60,13 @@ int ctl_cmd_demo(long long students, int jobs, int sample);
    the accounts. 0, or 1 (reported on stderr). */
 int ctl_demo_university(db_conn *db, const char *password);
 
+/* ---- ctl/demo_grades.c ---- */
+
+/* Grades of term 2025-2 for the demo university's students (courses DG...,
+   sections, preloaded selections; docs/decisions/0043), after
+   ctl_demo_university. Idempotent. 0, or 1 (reported on stderr). */
+int ctl_demo_grades(db_conn *db);
+
 /* ---- ctl/demo_students.c ---- */
 
 #define CTL_DEMO_SAMPLE_MAX 10000 /* --print-sample */
