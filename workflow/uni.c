@@ -202,8 +202,7 @@ wf_uni_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
     if (!wf_def_allows(d, p.state))
         return app_err_set(err, APP_EINVAL, "transition_not_allowed", "%s from %s", d->type,
                            p.state);
-    /* a grade request is about one course: other requests may be open */
-    if (!wf_course_type(d) && (rc = no_open_business(db, p.student_id, err)) != 0)
+    if ((rc = no_open_business(db, p.student_id, err)) != 0)
         return rc;
     out->student_id = p.student_id;
     out->school = p.school;

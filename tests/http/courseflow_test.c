@@ -67,6 +67,8 @@ START_TEST(test_grade_review_chain)
     snprintf(pl, sizeof(pl), "{\"grade\":%lld,\"reason\":\"卷面合分有误\"}", g);
     long long rid = ustart_ok(&s, "grade_review", pl, 0);
     ck_assert_str_eq(ureq_state(rid), "open:1");
+    /* one open request per student: the same review again waits for this one */
+    start_fails(&s, "grade_review", pl, 0, 409, "student_in_flight");
     /* both steps due by the end of week 3 */
     ck_assert_str_eq(uval("SELECT string_agg(coalesce(to_char(due_at AT TIME ZONE 'Asia/Shanghai',"
                           " 'YYYY-MM-DD HH24:MI'), '-'), ',' ORDER BY number) FROM request_step"
