@@ -56,11 +56,14 @@ static const db_stmt SQL_PUT = {
               " posted_by = EXCLUDED.posted_by, updated_at = now(),"
               " version = uni_grade.version + 1 WHERE uni_grade.score <> EXCLUDED.score"};
 
-/* the rows a put may change, locked first: the put's own snapshot then
-   reads their latest scores for the history */
+/* puts of one section one after the other (a first posting racing another
+   would otherwise skip its history row), and the rows a put may change
+   locked (a review's correction): the history then reads the latest scores */
 static const db_stmt SQL_PUT_LOCK = {
-    "ugrade_put_lock", "SELECT 1 FROM uni_grade WHERE section = $1 AND student = ANY ($2::bigint[])"
-                       " FOR UPDATE"};
+    "ugrade_put_lock",
+    "SELECT pg_advisory_xact_lock(hashtextextended('uni_grade_put:' || $1::text, 0)),"
+    " (SELECT count(*) FROM (SELECT 1 FROM uni_grade WHERE section = $1::bigint"
+    " AND student = ANY ($2::bigint[]) FOR UPDATE) l)"};
 
 #define GRADE_COLS                                                                                 \
     "g.id, g.student, g.section, g.course, c.college, u.student_no, g.term, g.exam,"               \
