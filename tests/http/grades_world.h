@@ -57,10 +57,18 @@ gseed(void)
     }
 }
 
+/* uniflow's world, signed in as only the two of its offices these suites use
+   (every sign-in costs an argon2id hash on the server) */
 static void
 gworld(void)
 {
-    uworld();
+    static const char *const env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_IMPORT_WORKERS=0",
+                                      UF_TODAY, NULL};
+    ht_shared_start_env(env);
+    uf_srv = ht_shared();
+    useed();
+    ulogin(staff[OFF1].user, uf_tokens[OFF1]);
+    ulogin(staff[VD1].user, uf_tokens[VD1]);
     gseed();
     for (int i = 0; i < GSTAFF; i++)
         ulogin(gstaff[i].user, g_tokens[i]);
