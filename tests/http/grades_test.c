@@ -141,6 +141,35 @@ START_TEST(test_at_most_500)
     gput(g_tokens[T1], x, body, &r);
     ht_assert_problem(&r, 422, "too_many_items");
     ht_resp_free(&r);
+    /* exactly 500: 500 students selected into the section (records by SQL, no accounts) */
+    const char *tag = uval("SELECT 'gm' || nextval('gr_seq')");
+    char pre[16];
+    snprintf(pre, sizeof(pre), "%s", tag);
+    uval("WITH k AS (SELECT c.id, c.number FROM uni_class c JOIN uni_major m ON m.id = c.major"
+         " WHERE c.school = '" UNIV "' AND m.code = 'UF0101' AND c.cohort = 2025),"
+         " s AS (INSERT INTO student (province, school, class_id, state, stuno_kind, stuno_text,"
+         " stuno_bidx, key_id, name, grade, class_no) SELECT '410000', '" UNIV "', k.id,"
+         " 'enrolled', 'J', 'J%s' || i, decode(md5('%s' || i), 'hex'), 1, '批量学生', 40, k.number"
+         " FROM k, generate_series(1, 500) i RETURNING id, stuno_text),"
+         " u AS (INSERT INTO uni_student (student_id, school, student_no, college, major, cohort,"
+         " class_id, level, entry_date, expected_graduation) SELECT s.id, '" UNIV "',"
+         " substr(s.stuno_text, 2), m.college, m.id, 2025, k.id, 'undergraduate', '2025-09-01',"
+         " '2029-07-01' FROM s, k, uni_major m WHERE m.school = '" UNIV "' AND m.code = 'UF0101'"
+         " RETURNING student_id)"
+         " INSERT INTO uni_selection (student, section, school, course, term, state, source)"
+         " SELECT u.student_id, %lld, '" UNIV "', %lld, '2026-1', 'selected', 'student' FROM u",
+         pre, pre, x, c);
+    k = 0;
+    body[k++] = '[';
+    for (int i = 1; i <= 500; i++)
+        k += (size_t)snprintf(body + k, cap - k, "%s{\"student\":\"%s%d\",\"score\":%d}",
+                              i > 1 ? "," : "", pre, i, 50 + i % 50);
+    body[k++] = ']';
+    body[k] = 0;
+    gput(g_tokens[T1], x, body, &r);
+    ck_assert_msg(r.status == 200, "%ld %.300s", r.status, r.body);
+    ck_assert_int_eq(json_integer_value(json_object_get(r.json, "created")), 500);
+    ht_resp_free(&r);
     free(body);
 }
 END_TEST
