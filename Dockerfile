@@ -30,16 +30,15 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends etcd-server \
  && rm -rf /var/lib/apt/lists/*
 EXPOSE 2379
-CMD ["etcd", "--name", "etcd", "--data-dir", "/var/lib/etcd/data", \
-     "--listen-client-urls", "http://0.0.0.0:2379", "--advertise-client-urls", "http://etcd:2379", \
-     "--listen-peer-urls", "http://0.0.0.0:2380", "--initial-advertise-peer-urls", "http://etcd:2380", \
-     "--initial-cluster", "etcd=http://etcd:2380"]
+# the member's name, addresses and cluster come from ETCD_* variables
+# (docker-compose.yml runs three members)
+CMD ["etcd"]
 
 FROM debian:bookworm-slim AS haproxy
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy \
  && rm -rf /var/lib/apt/lists/*
-COPY deploy/haproxy.cfg deploy/xueji-503.http /etc/haproxy/
+COPY deploy/haproxy.cfg deploy/xueji-503.http deploy/xueji-429.json /etc/haproxy/
 EXPOSE 5000 5001 8080 8404
 CMD ["haproxy", "-db", "-f", "/etc/haproxy/haproxy.cfg"]
 

@@ -202,6 +202,7 @@ test: deps
 bench: deps
 	$(MAKE) BUILD=release all build/release/tests/fault/load
 	@sh bench/run.sh build/release
+	@sh bench/lottery.sh build/release
 	@[ "$${BENCH_FAULTS:-1}" = 0 ] || sh tests/fault/run.sh build/release full
 
 soak: deps

@@ -50,6 +50,8 @@ static const char HELP[] =
     "  XUEJI_FILES_UPKEEP      seconds between runs of the file upkeep: sealing files\n"
     "                          stored in clear, deleting import uploads past their\n"
     "                          retention (default 300; 0: none)\n"
+    "  XUEJI_ROUND_CLOSER_MS   how often due selection rounds are closed and drawn\n"
+    "                          (default 1000; 0: none)\n"
     "  XUEJI_SHUTDOWN_TIMEOUT  seconds to finish in-flight requests on SIGTERM (default 10)\n"
     "  XUEJI_REQUEST_TIMEOUT_MS  a request still waiting for a DB worker after this\n"
     "                          gets 503 server_busy, 0 = wait (default 10000)\n"
@@ -236,6 +238,9 @@ load_background(api_config *cfg, app_err *err)
     if ((rc = env_int("XUEJI_FILES_UPKEEP", 300, 0, 86400, &n, err)) != 0)
         return rc;
     cfg->files_upkeep_s = (int)n;
+    if ((rc = env_int("XUEJI_ROUND_CLOSER_MS", 1000, 0, 3600000, &n, err)) != 0)
+        return rc;
+    cfg->round_closer_ms = (int)n;
     if ((rc = env_int("XUEJI_AUDIT_SEAL_INTERVAL_MS", 1000, 10, 3600000, &n, err)) != 0)
         return rc;
     cfg->audit_seal_interval_ms = (int)n;

@@ -63,6 +63,9 @@ struct api_config {
     char metrics_host[64];
     int metrics_port;
     char metrics_token[256]; /* XUEJI_METRICS_TOKEN: "" = none */
+
+    /* XUEJI_ROUND_CLOSER_MS: close (and draw) due selection rounds this often; 0 = never */
+    int round_closer_ms;
 };
 typedef struct api_config api_config;
 

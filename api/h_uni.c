@@ -745,6 +745,8 @@ api_student_route(const api_route *route)
         /* their grades (docs/decisions/0043) */
         {API_GET, "/api/v1/me/grades"},
         {API_GET, "/api/v1/schools/{code}/uni-students/{no}/grades"},
+        /* the published lottery of a selection round (issue 17, docs/decisions/0042) */
+        {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}/draw"},
     };
     if (!(route->flags & API_ROUTE_AUTH))
         return 1;

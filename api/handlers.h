@@ -207,6 +207,9 @@ void h_uni_account_create(api_call *c);
 void h_uni_class_accounts(api_call *c);
 void h_uni_calendar_get(api_call *c);
 void h_uni_term_put(api_call *c);
+/* api/h_lottery.c: closing a selection round and its draw (issue 17, ADR 0042) */
+void h_round_close(api_call *c);
+void h_round_draw(api_call *c);
 void h_me_requests(api_call *c);
 /* api/h_students.c: a student record as its JSON object (API.md's fields). */
 struct jw;

@@ -204,7 +204,7 @@ static const problem problems[] = {
     {"invalid_digits", 422, "只能由数字组成", "Digits only"},
     {"too_many_items", 422, "项数过多", "Too many items"},
     /* grades and the grade requests of a university (issue 17, docs/decisions/0043) */
-    {"section_not_found", 404, "教学班不存在", "No such section"},
+    {"no_such_section", 404, "教学班不存在", "No such section"},
     {"unknown_student_no", 422, "学号不存在", "No student of the university has this number"},
     {"not_selected", 422, "该学生未选中此教学班，不能登记成绩",
      "The student is not selected into this section: no grade can be posted"},
@@ -224,8 +224,6 @@ static const problem problems[] = {
      "A deferred exam is applied for at least a week before the exam"},
     {"score_required", 422, "教务科审批复核须给出更正后的成绩或 unchanged",
      "The registrar section's approval gives the corrected score or unchanged"},
-    {"section_full", 409, "教学班已满", "The section is full"},
-    {"already_selected", 409, "本学期已选该课程", "The course is already selected this term"},
     {"key_field_requires_approval", 422, "关键信息须通过变更申请审批后修改",
      "Key fields change only through an approved key_field_change request"},
     {"class_out_of_scope", 403, "目标班级不在您的管理范围内（班主任只能在本人所带班级之间调班）",
@@ -364,6 +362,10 @@ static const problem problems[] = {
      "This school already has an open claim on that graduate"},
     /* universities (docs/decisions/0032) */
     {"not_a_university", 404, "该学校不是高等学校", "The school is not a university"},
+    /* selection rounds and their lottery (issue 17, docs/decisions/0042) */
+    {"round_not_found", 404, "选课轮次不存在", "No such selection round"},
+    {"round_closed", 409, "该选课轮次已结束", "The selection round is already closed"},
+    {"round_not_drawn", 409, "该选课轮次尚未抽签", "The selection round has not been drawn"},
     {"invalid_college_code", 422, "院系代码须为 1 至 10 位字母或数字",
      "A college code is 1 to 10 letters or digits"},
     {"college_exists", 409, "该校已有此院系代码", "The university already has this college code"},
@@ -418,6 +420,27 @@ static const problem problems[] = {
     {"same_major", 422, "转入专业与现专业相同", "The major transferred to is the current one"},
     {"not_awaiting_confirmation", 409, "该申请不在等待学信网电子注册确认",
      "The request does not wait for the electronic registration"},
+    /* the course requests 课程免修, 课程置换, 课程覆盖, 补选 (docs/decisions/0044) */
+    {"no_cohort_notice", 409, "没有调整年级通知单，不能申请课程免修",
+     "No 调整年级 notice: course exemption follows one"},
+    {"no_status_change", 409, "没有转专业、转学、随下届或复学的记录，不能申请补选",
+     "No major transfer, transfer-in, cohort change or resumption: no late selection"},
+    {"course_not_found", 422, "该校没有此课程号", "The university has no such course"},
+    {"course_not_in_plan", 422, "新年级的培养方案不含此课程",
+     "The new cohort's teaching plan does not hold the course"},
+    {"course_not_passed", 422, "没有此课程的合格成绩（免修须 80 分以上，覆盖须 60 分以上）",
+     "No passing grade of the course (80 for an exemption, 60 for a coverage)"},
+    {"course_already_exempted", 422, "已免修、置换或覆盖此课程",
+     "The course is already exempted, substituted or covered"},
+    {"duplicate_course", 422, "课程重复", "The course is listed twice"},
+    {"same_course", 422, "覆盖课程与所修课程相同", "A course cannot cover itself"},
+    {"section_not_found", 422, "本学期没有此教学班（课程号+课序号）", "No such section this term"},
+    {"not_selected", 422, "未选此教学班", "The student has not selected this section"},
+    {"course_exempted", 422, "已免修此课程，不能选课",
+     "The course is exempted: it cannot be selected"},
+    {"course_already_selected", 409, "已选此课程的另一教学班",
+     "The student already holds a selection of the course"},
+    {"section_full", 409, "教学班已满", "The section is full"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */

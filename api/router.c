@@ -154,6 +154,9 @@ const api_route api_routes[] = {
     {API_GET, "/api/v1/schools/{code}/calendar", h_uni_calendar_get, API_ROUTE_AUTH},
     {API_PUT, "/api/v1/schools/{code}/calendar/{term}", h_uni_term_put,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    /* closing a selection round and its lottery (api/h_lottery.c, docs/decisions/0042) */
+    {API_POST, "/api/v1/schools/{code}/selection-rounds/{id}/close", h_round_close, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}/draw", h_round_draw, API_ROUTE_AUTH},
     /* a university's major transfer: the electronic registration (api/h_uniflow.c) */
     {API_POST, "/api/v1/requests/{id}/confirmations", h_request_confirm,
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},

@@ -13,6 +13,7 @@
 #include "api/metrics.h"
 #include "api/pool.h"
 #include "api/ratelimit.h"
+#include "api/round_closer.h"
 #include "api/sealer.h"
 #include "api/stream.h"
 #include "api/upkeep.h"
@@ -303,6 +304,10 @@ start_workers(const api_config *cfg)
         api_log(API_LOG_ERROR, "cannot start the audit sealer", NULL, NULL);
         return 1;
     }
+    if (api_round_closer_start(cfg) != 0) {
+        api_log(API_LOG_ERROR, "cannot start the round closer", NULL, NULL);
+        return 1;
+    }
     return 0;
 }
 
@@ -379,6 +384,8 @@ stop_all(const api_config *cfg)
     if (api_upkeep_stop(&deadline) != 0)
         unclean = 1;
     if (api_sealer_stop(&deadline) != 0)
+        unclean = 1;
+    if (api_round_closer_stop(&deadline) != 0)
         unclean = 1;
     if (api_pool_stop(&deadline) != 0)
         unclean = 1;

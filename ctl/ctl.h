@@ -8,6 +8,7 @@
  *   ctl/demo_students.c  demo --students: generated students loaded with COPY
  *   ctl/gen_import.c     gen-import: an import file of new valid students
  *   ctl/keys.c           the data key ring from the environment, rekey
+ *   ctl/lottery.c        lottery-verify: re-run a selection round's published draw
  *
  * Every ctl_cmd_* returns the process's exit status and prints its own
  * messages (stdout: results, stderr: progress and errors).
@@ -89,6 +90,12 @@ int ctl_demo_pool(db_conn *db, const struct core_env *env, app_err *err);
 
 int ctl_cmd_gen_import(long long rows, const char *school, const char *format, int grade, int first,
                        int last, const char *out_path);
+
+/* ---- ctl/lottery.c ---- */
+
+/* `xuejictl lottery-verify`: round `round` from the database, or the
+   published draw saved in `file` (not NULL). */
+int ctl_cmd_lottery_verify(long long round, const char *file);
 
 /* ---- ctl/keys.c ---- */
 

@@ -8,6 +8,7 @@
  *   xuejictl rekey [--batch N]   re-encrypt personal data under the current key
  *   xuejictl audit verify        check the sealed audit trail (ADR 0023)
  *   xuejictl audit pubkey        the public key of XUEJI_AUDIT_SIGNING_KEY
+ *   xuejictl lottery-verify ...  re-run a selection round's published draw
  *   xuejictl gen-import ...      a file of new valid students in the import
  *                                template's layout (benchmarks, tests)
  *
@@ -43,6 +44,11 @@ usage(FILE *out)
             "                             XUEJI_AUDIT_PUBLIC_KEY, comma-separated, or that of\n"
             "                             XUEJI_AUDIT_SIGNING_KEY); exit 1 naming what failed\n"
             "  xuejictl audit pubkey      print the public key of XUEJI_AUDIT_SIGNING_KEY\n"
+            "  xuejictl lottery-verify --round ID | --file FILE\n"
+            "                             re-run the published lottery of a pre-selection\n"
+            "                             round (from the database, or a saved answer of\n"
+            "                             GET .../selection-rounds/{id}/draw); exit 1 on a\n"
+            "                             mismatch\n"
             "  xuejictl gen-import --rows N --school CODE --format csv|xlsx\n"
             "                             N new valid students of school CODE in the\n"
             "                             import template's layout, on stdout\n"
@@ -150,6 +156,20 @@ gen_import(int argc, char **argv)
     return ctl_cmd_gen_import(rows, school, format, (int)grade, first, last, out_path);
 }
 
+/* xuejictl lottery-verify --round ID | --file FILE */
+static int
+lottery_verify(int argc, char **argv)
+{
+    if (argc != 4)
+        return usage(stderr);
+    if (strcmp(argv[2], "--file") == 0)
+        return ctl_cmd_lottery_verify(0, argv[3]);
+    long long round = number_arg(argv[3], 999999999999999999LL);
+    if (strcmp(argv[2], "--round") != 0 || round < 1)
+        return usage(stderr);
+    return ctl_cmd_lottery_verify(round, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -165,6 +185,8 @@ main(int argc, char **argv)
         return demo(argc, argv);
     if (strcmp(argv[1], "rekey") == 0)
         return rekey(argc, argv);
+    if (strcmp(argv[1], "lottery-verify") == 0)
+        return lottery_verify(argc, argv);
     if (strcmp(argv[1], "gen-import") == 0)
         return gen_import(argc, argv);
     if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "verify") == 0)

@@ -440,7 +440,8 @@ db_uselection_retake(db_conn *c, long long student, const db_usection *s, app_er
     if (rc != 0)
         return rc;
     if (live)
-        return app_err_set(err, APP_ECONFLICT, "already_selected", "live selection of course");
+        return app_err_set(err, APP_ECONFLICT, "course_already_selected",
+                           "live selection of course");
     const char *ps[] = {sec};
     db_res *r = NULL;
     if ((rc = db_exec(c, &SQL_SEAT, 1, ps, &r, err)) != 0)

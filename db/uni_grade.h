@@ -98,7 +98,7 @@ int db_usection_lower(db_conn *c, long long course, const char *term, int cohort
 
 /* A seat of section `section` for a retake (ADR 0039): the seat counted
    in the row, the selection 'selected' with source 'retake'. APP_ECONFLICT
-   section_full when none is left; already_selected when the student holds
+   section_full when none is left; course_already_selected when the student holds
    a live selection of the course in the term. */
 int db_uselection_retake(db_conn *c, long long student, const db_usection *s, app_err *err);
 

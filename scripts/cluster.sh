@@ -1,6 +1,6 @@
 #!/bin/sh
 # A provincial xueji deployment on this machine, as real processes (ADR 0034):
-# etcd 3.4, two PostgreSQL 15 under Patroni 3.0 (a primary and a synchronous
+# etcd 3.4 (three members), two PostgreSQL 15 under Patroni 3.0 (a primary and a synchronous
 # streaming replica), HAProxy in front of both and of two xuejid nodes.
 #
 # Usage: cluster.sh up|down|status|env|destroy [OUTDIR]
@@ -12,13 +12,22 @@
 #   env      print shell assignments (ports, URLs, patronictl config) for scripts
 #   destroy  down, then remove the data
 #   start-pg N / start-node N   start node N's Patroni / xuejid again (tests)
+#   start-etcd M     start etcd member M (1..3) again (tests)
+#   reload-haproxy   write HAProxy's configuration again and reload it (tests)
+#
+# Rate limits (ADR 0034): HAProxy limits each client address to
+# CLUSTER_RATE_LIMIT_IP requests per second (default 300, 0 = off; its 429 is
+# problem+json rate_limited); each xuejid limits an account to
+# CLUSTER_RATE_LIMIT_ACCOUNT / CLUSTER_NODES requests per second (rounded up;
+# default 50 for the cluster), since every node counts only what it answers.
 #
 # OUTDIR holds xuejid and xuejictl (default build/release). Everything lives in
 # ./var/cluster (CLUSTER_DIR, or, as root when the `postgres` user cannot reach it, in
 # /tmp/xueji-cluster.<hash>, recorded in var/cluster.location).
 #
 # Ports: CLUSTER_PORT (default 6400) + offsets:
-#   +79/+80 etcd client/peer   +32/+33 PostgreSQL pg1/pg2   +8/+9 Patroni REST
+#   +79/+80, +81/+82, +83/+84 etcd members 1-3 client/peer
+#   +32/+33 PostgreSQL pg1/pg2   +8/+9 Patroni REST
 #   +100 HAProxy → primary     +101 HAProxy → replicas      +190 HAProxy stats
 #   +180 HAProxy → xuejid      +181.. xuejid nodes (CLUSTER_NODES, default 2)
 set -eu
@@ -34,7 +43,9 @@ PGBIN=/usr/lib/postgresql/15/bin
 say() { printf 'cluster: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-ETCD_PORT=$((P + 79)) ETCD_PEER=$((P + 80))
+# etcd member M (1..3): client port P + 77 + 2M, peer port P + 78 + 2M
+ETCD_ENDPOINTS="127.0.0.1:$((P + 79)),127.0.0.1:$((P + 81)),127.0.0.1:$((P + 83))"
+ETCD_CLUSTER="etcd1=http://127.0.0.1:$((P + 80)),etcd2=http://127.0.0.1:$((P + 82)),etcd3=http://127.0.0.1:$((P + 84))"
 PG1_PORT=$((P + 32)) PG2_PORT=$((P + 33))
 REST1_PORT=$((P + 8)) REST2_PORT=$((P + 9))
 PRIMARY_PORT=$((P + 100)) REPLICA_PORT=$((P + 101))
@@ -87,24 +98,34 @@ secrets() {
 }
 
 # ------------------------------------------------------------------ etcd
+# Three members: the leader key survives the loss of any one of them.
+etcd_member_up() { # M
+    m=$1
+    pid_alive "$base/etcd$m.pid" && return 0
+    mkdir -p "$base/etcd$m"
+    chmod 700 "$base/etcd$m"
+    state=new
+    [ ! -d "$base/etcd$m/data/member" ] || state=existing
+    etcd --name "etcd$m" --data-dir "$base/etcd$m/data" \
+        --listen-client-urls "http://127.0.0.1:$((P + 77 + 2 * m))" \
+        --advertise-client-urls "http://127.0.0.1:$((P + 77 + 2 * m))" \
+        --listen-peer-urls "http://127.0.0.1:$((P + 78 + 2 * m))" \
+        --initial-advertise-peer-urls "http://127.0.0.1:$((P + 78 + 2 * m))" \
+        --initial-cluster "$ETCD_CLUSTER" --initial-cluster-token xueji-etcd \
+        --initial-cluster-state "$state" >>"$base/etcd$m/etcd.log" 2>&1 &
+    echo $! >"$base/etcd$m.pid"
+}
+
 etcd_up() {
-    pid_alive "$base/etcd.pid" && return 0
-    mkdir -p "$base/etcd"
-    chmod 700 "$base/etcd"
-    etcd --name xueji-etcd --data-dir "$base/etcd/data" \
-        --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
-        --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-        --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" \
-        --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
-        --initial-cluster "xueji-etcd=http://127.0.0.1:$ETCD_PEER" \
-        --initial-cluster-state new >>"$base/etcd/etcd.log" 2>&1 &
-    echo $! >"$base/etcd.pid"
+    for m in 1 2 3; do etcd_member_up "$m"; done
     i=0
-    until ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$ETCD_PORT" --command-timeout=1s \
+    until ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINTS" --command-timeout=1s \
         endpoint health >/dev/null 2>&1; do
-        pid_alive "$base/etcd.pid" || { tail -n 5 "$base/etcd/etcd.log" >&2; die "etcd exited"; }
+        for m in 1 2 3; do
+            pid_alive "$base/etcd$m.pid" || { tail -n 5 "$base/etcd$m/etcd.log" >&2; die "etcd$m exited"; }
+        done
         i=$((i + 1))
-        [ "$i" -lt 100 ] || die "etcd did not start (see $base/etcd/etcd.log)"
+        [ "$i" -lt 150 ] || die "etcd did not start (see $base/etcd*/etcd.log)"
         sleep 0.2
     done
 }
@@ -124,7 +145,7 @@ restapi:
   listen: 127.0.0.1:$3
   connect_address: 127.0.0.1:$3
 etcd3:
-  hosts: 127.0.0.1:$ETCD_PORT
+  hosts: $ETCD_ENDPOINTS
 bootstrap:
   dcs:
     # failure is noticed within ttl; loop_wait + 2 * retry_timeout <= ttl
@@ -272,6 +293,14 @@ listen xueji
     errorfile 503 $root/deploy/xueji-503.http
     default-server inter 1s fall 2 rise 2
 EOF
+    if [ "${CLUSTER_RATE_LIMIT_IP:-300}" != 0 ]; then
+        # every xuejid sees HAProxy's address: the per-address limit is here
+        cat <<EOF
+    stick-table type ipv6 size 1m expire 60s store http_req_rate(1s)
+    http-request track-sc0 src
+    http-request return status 429 content-type "application/problem+json; charset=utf-8" file $root/deploy/xueji-429.json hdr Retry-After 1 if { sc_http_req_rate(0) gt ${CLUSTER_RATE_LIMIT_IP:-300} }
+EOF
+    fi
     i=1
     while [ "$i" -le "$NODES" ]; do
         echo "    server x$i 127.0.0.1:$((API_PORT + i)) check"
@@ -338,6 +367,10 @@ xueji_env() {
     # Behind HAProxy every client has HAProxy's address: the per-address limit
     # would lump them together (ADR 0034); the per-account limit stays.
     export XUEJI_RATE_LIMIT_IP="${XUEJI_RATE_LIMIT_IP:-0}"
+    # each node counts only the requests it answers: its share of the
+    # cluster's per-account limit
+    acct=${CLUSTER_RATE_LIMIT_ACCOUNT:-50}
+    export XUEJI_RATE_LIMIT_ACCOUNT="${XUEJI_RATE_LIMIT_ACCOUNT:-$(((acct + NODES - 1) / NODES))}"
 }
 
 node_up() { # N
@@ -434,11 +467,11 @@ do_down() {
         fi
         rm -f "$f"
     done
-    if pid_alive "$base/etcd.pid"; then
-        kill "$(cat "$base/etcd.pid")" || true
-        sleep 0.3
-    fi
-    rm -f "$base/etcd.pid" "$base/haproxy.pid"
+    for m in 1 2 3; do
+        if pid_alive "$base/etcd$m.pid"; then kill "$(cat "$base/etcd$m.pid")" || true; fi
+    done
+    sleep 0.3
+    rm -f "$base/etcd1.pid" "$base/etcd2.pid" "$base/etcd3.pid" "$base/haproxy.pid"
 }
 
 do_status() {
@@ -459,6 +492,7 @@ do_status() {
 do_env() {
     cat <<EOF
 CLUSTER_BASE='$base'
+CLUSTER_ETCD_ENDPOINTS='$ETCD_ENDPOINTS'
 CLUSTER_API='http://127.0.0.1:$API_PORT'
 CLUSTER_PRIMARY_PORT=$PRIMARY_PORT
 CLUSTER_REPLICA_PORT=$REPLICA_PORT
@@ -472,7 +506,7 @@ CLUSTER_NODE_PORT0=$API_PORT
 EOF
     xueji_env
     for v in XUEJI_DATABASE_URL XUEJI_REPLICA_URL XUEJI_JWT_SECRET_FILE XUEJI_DATA_KEY_FILE XUEJI_AUDIT_SIGNING_KEY_FILE \
-        XUEJI_ADMIN_PASSWORD XUEJI_ENV XUEJI_RATE_LIMIT_IP; do
+        XUEJI_ADMIN_PASSWORD XUEJI_ENV XUEJI_RATE_LIMIT_IP XUEJI_RATE_LIMIT_ACCOUNT; do
         eval "printf \"export %s='%s'\\n\" \"\$v\" \"\$$v\""
     done
 }
@@ -483,6 +517,8 @@ case "$cmd" in
     status) do_status ;;
     env) do_env ;;
     start-node) node_up "${3:?node}" && wait_node "$3" ;;
+    start-etcd) etcd_member_up "${3:?member}" ;;
+    reload-haproxy) haproxy_up ;;
     start-pg)
         n=${3:?node}
         patroni_up "$n" $((P + 31 + n)) $((P + 7 + n))

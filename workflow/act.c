@@ -4,6 +4,7 @@
  */
 #include "db/intake.h"
 #include "workflow/course.h"
+#include "workflow/creq.h"
 #include "workflow/effects.h"
 #include "workflow/uni.h"
 
@@ -86,9 +87,13 @@ act_as_starter(db_conn *db, const core_op *op, const wf_def *d, const core_reque
             return rc;
     } else {
         db_settings set;
+        const char *due = NULL;
+        /* a resubmission is submitted again: a course request's own due date anew */
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0 ||
-            (rc = db_request_steps_reset(db, q->id, wf_step_due(op, &set),
-                                         wf_parallel_of(d, q->steps, q->nsteps), err)) != 0)
+            (rc = wf_creq_due(db, op, d, q->school, NULL, 1, wf_step_due(op, &set), &due, err)) !=
+                0 ||
+            (rc = db_request_steps_reset(db, q->id, due, wf_parallel_of(d, q->steps, q->nsteps),
+                                         err)) != 0)
             return rc;
     }
     return db_request_set_state(db, q->id, "open", 1, err);
@@ -185,7 +190,9 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
         db_settings set;
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0)
             return rc;
-        due = wf_step_due(op, &set);
+        if ((rc = wf_creq_due(db, op, d, q->school, q, next, wf_step_due(op, &set), &due, err)) !=
+            0)
+            return rc;
     }
     if ((rc = db_request_decide(db, q->id, step, reject ? "rejected" : "approved", uid, comment,
                                 o->forced, o->req_state, next, due, err)) != 0)

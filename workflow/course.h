@@ -40,7 +40,7 @@ int wf_course_approval(db_conn *db, const core_op *op, const core_request *q, co
 
 /* The effect of request `q`: the grade corrected with a change row citing
    the request; the deferral recorded; the retake's seat taken (APP_ECONFLICT
-   section_full, already_selected: the approval fails, the request stays).
+   section_full, course_already_selected: the approval fails, the request stays).
    Records `applied`. */
 int wf_course_effect(db_conn *db, const core_op *op, const wf_def *d, const core_request *q,
                      app_err *err);

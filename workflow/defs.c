@@ -141,7 +141,39 @@ static const wf_member U_RETAKE[] = {
     {.name = "reason", .kind = WF_K_TEXT, .max = 500},
     {.name = NULL},
 };
+/* the course requests (docs/decisions/0044) */
+static const wf_member CREQ_COURSES[] = {
+    {.name = "courses", .kind = WF_K_LIST, .required = 1, .max = 30},
+    {.name = "reason", .kind = WF_K_TEXT, .max = 500},
+    {.name = NULL},
+};
+static const char *const SUBST_BASES[] = {"transfer_in", "exchange", "visit", "joint_training",
+                                          NULL};
+static const wf_member CREQ_SUBSTITUTION[] = {
+    {.name = "basis",
+     .kind = WF_K_CHOICE,
+     .required = 1,
+     .choices = SUBST_BASES,
+     .bad_code = "invalid_value"},
+    {.name = "courses", .kind = WF_K_LIST, .required = 1, .max = 30},
+    {.name = "reason", .kind = WF_K_TEXT, .max = 500},
+    {.name = NULL},
+};
+static const char *const LATE_BASES[] = {"major_transfer", "transfer_in", "cohort_change",
+                                         "resumption", NULL};
+static const wf_member CREQ_LATE[] = {
+    {.name = "basis",
+     .kind = WF_K_CHOICE,
+     .required = 1,
+     .choices = LATE_BASES,
+     .bad_code = "invalid_value"},
+    {.name = "remove", .kind = WF_K_LIST, .max = 30},
+    {.name = "add", .kind = WF_K_LIST, .max = 30},
+    {.name = "reason", .kind = WF_K_TEXT, .max = 500},
+    {.name = NULL},
+};
 static const char *const U_STUDYING[] = {"studying", NULL};
+static const char *const U_SELECTING[] = {"studying", "sitting_in", NULL};
 static const char *const U_SUSPENDED[] = {"suspended", NULL};
 static const char *const U_ACTIVE[] = {"studying", "suspended", NULL};
 
@@ -337,6 +369,48 @@ const wf_def wf_defs[] = {
      .steps = {WF_H_U_RETAKE_OFFICE, WF_H_U_CROSS_VICE_DEAN},
      .effect = WF_E_U_RETAKE,
      .members = U_RETAKE,
+     .university = 1},
+    /* the course requests (docs/decisions/0044): the student starts, the
+       teaching vice-dean approves, the registrar section processes or files */
+    {.type = "course_exemption",
+     .label = "课程免修",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_VICE_DEAN, WF_H_U_REGISTRAR_SECTION},
+     .effect = WF_E_U_EXEMPT,
+     .members = CREQ_COURSES,
+     .revertible = 1,
+     .university = 1,
+     .due = WF_DUE_WEEK5},
+    {.type = "course_substitution",
+     .label = "课程置换",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_VICE_DEAN, WF_H_U_REGISTRAR_SECTION},
+     .effect = WF_E_U_SUBSTITUTE,
+     .members = CREQ_SUBSTITUTION,
+     .evidence_required = 1,
+     .revertible = 1,
+     .university = 1,
+     .due = WF_DUE_WEEK5},
+    {.type = "course_coverage",
+     .label = "课程覆盖",
+     .from = U_SELECTING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_VICE_DEAN, WF_H_U_REGISTRAR_SECTION, WF_H_U_DEPUTY_HEAD},
+     .effect = WF_E_U_COVER,
+     .members = CREQ_COURSES,
+     .revertible = 1,
+     .university = 1,
+     .due = WF_DUE_FRIDAY},
+    /* not revertible: the seats it moved may be taken by others since */
+    {.type = "late_selection",
+     .label = "补选（转专业、转学、随下届、复学）",
+     .from = U_SELECTING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_VICE_DEAN, WF_H_U_REGISTRAR_SECTION},
+     .effect = WF_E_U_LATE,
+     .members = CREQ_LATE,
      .university = 1},
     /* 奖惩 entries leave the record only through the competent authority */
     {.type = "reward_removal",
@@ -575,6 +649,14 @@ wf_effect_name(wf_effect e)
         return "defer_exam_to_next_cohort";
     case WF_E_U_RETAKE:
         return "retake_selection";
+    case WF_E_U_EXEMPT:
+        return "exempt_and_drop_selections";
+    case WF_E_U_SUBSTITUTE:
+        return "substitute_and_drop_selections";
+    case WF_E_U_COVER:
+        return "cover_and_drop_selections";
+    case WF_E_U_LATE:
+        return "drop_and_add_sections";
     default:
         return NULL;
     }

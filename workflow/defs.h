@@ -80,7 +80,20 @@ typedef enum {
     WF_E_U_GRADE_REVIEW,  /* 成绩复核: the grade corrected (or left) with a change row */
     WF_E_U_DEFERRED_EXAM, /* 缓考: a deferral to the next cohort's exam */
     WF_E_U_RETAKE,        /* 重修: a retake selection taking a seat */
+    /* a university student's course requests (workflow/creq.h, docs/decisions/0044) */
+    WF_E_U_EXEMPT,     /* 课程免修: exempted, live selections of the courses dropped */
+    WF_E_U_SUBSTITUTE, /* 课程置换: credited from elsewhere, dropped likewise */
+    WF_E_U_COVER,      /* 课程覆盖: covered by a course taken, dropped likewise */
+    WF_E_U_LATE,       /* 补选: drops and adds of sections, seats moved atomically */
 } wf_effect;
+
+/* When a type's steps are due, besides the engine's working days. */
+typedef enum {
+    WF_DUE_DEFAULT = 0, /* step_deadline_days working days after the step starts */
+    WF_DUE_WEEK5,       /* the last step by the end of teaching week 5 (processed in
+                           weeks 4-5) */
+    WF_DUE_FRIDAY,      /* every step by the Friday one week after submission */
+} wf_due;
 
 /* The kind of a payload member: how workflow/payload.c reads, checks and
    stores it, and which wf_start field (workflow/wf.h) receives it. */
@@ -99,6 +112,8 @@ typedef enum {
     WF_K_STUDENT_ID,    /* a positive integer: the student (id) it is about */
     WF_K_FILES,         /* at most 10 evidence file ids (positive integers) */
     WF_K_ROW_ID,        /* a positive integer: a row of the student's the request is about */
+    WF_K_LIST,          /* an array of at most .max items, stored as given; its items are
+                           checked by the type's start rules (workflow/creq.c) */
 } wf_kind;
 
 /* One payload member of a request type. */
@@ -142,6 +157,7 @@ typedef struct wf_def {
     wf_holder interim;  /* after this step's approval the interim effect applies
                            (a major transfer: 插班学习); WF_H_NONE: none */
     int university;     /* a university's type: the student's college routes it */
+    wf_due due;         /* a course request's own deadline (workflow/creq.h) */
     int due_fixed;      /* every step is due by the first step's due date (成绩复核: week 3) */
     int approval_score; /* the last approval gives `score` (成绩复核's corrected score) */
 } wf_def;

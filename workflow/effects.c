@@ -11,6 +11,7 @@
 #include "db/intake.h"
 #include "db/problem.h"
 #include "workflow/course.h"
+#include "workflow/creq.h"
 #include "workflow/uni.h"
 
 #include <stdio.h>
@@ -479,6 +480,11 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
     case WF_E_U_DEFERRED_EXAM:
     case WF_E_U_RETAKE:
         return wf_course_effect(db, op, d, &q, err);
+    case WF_E_U_EXEMPT:
+    case WF_E_U_SUBSTITUTE:
+    case WF_E_U_COVER:
+    case WF_E_U_LATE:
+        return wf_creq_effect(db, op, d, &q, err);
     case WF_E_REWARD_REMOVE: {
         const char *rid = wf_payload_member(op->arena, q.payload_json, "reward");
         return core_reward_remove(db, op, q.student_id, rid ? atoll(rid) : 0, q.id, err);

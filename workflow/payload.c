@@ -434,6 +434,23 @@ read_row_id(pctx *p, const wf_member *m, json_t *v)
         app_err_add(p->err, ptr_of(p, m->name), "wrong_type", NULL);
 }
 
+/* A list (course requests): an array of at most .max items, kept as given
+   for the type's start rules; absent when required is missing_field. */
+static void
+read_list(pctx *p, const wf_member *m, json_t *v)
+{
+    if (v == NULL || json_is_null(v)) {
+        if (m->required)
+            app_err_add(p->err, ptr_of(p, m->name), "missing_field", NULL);
+    } else if (!json_is_array(v) || json_array_size(v) > (size_t)m->max) {
+        app_err_add(p->err, ptr_of(p, m->name), "wrong_type", NULL);
+    } else if (m->required && json_array_size(v) == 0) {
+        app_err_add(p->err, ptr_of(p, m->name), "missing_field", NULL);
+    } else {
+        json_object_set(p->stored, m->name, v);
+    }
+}
+
 /* ------------------------------------------------------------ the loop */
 
 /* The reader of each kind of member (workflow/defs.h). */
@@ -446,6 +463,7 @@ static const reader READERS[] = {
     [WF_K_CHANGES] = read_changes,   [WF_K_FLAG] = read_flag,
     [WF_K_CHOICE] = read_choice,     [WF_K_STUDENT_ID] = read_student_id,
     [WF_K_FILES] = read_files,       [WF_K_ROW_ID] = read_row_id,
+    [WF_K_LIST] = read_list,
 };
 
 /* Every member of `d` from object `o`, in declaration order. */

@@ -12,6 +12,7 @@
 #include "db/files.h"
 #include "db/history.h"
 #include "db/problem.h"
+#include "workflow/creq.h"
 #include "workflow/effects.h"
 #include "workflow/payload.h"
 #include "workflow/route.h"
@@ -647,9 +648,12 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
         (rc = holders(db, op, d, &dr, &sv, err)) != 0 ||
         (rc = db_settings_for_school(db, dr.sc.code, op->arena, &set, err)) != 0)
         goto fail;
-    for (int i = 0; i < sv.n; i++)
+    for (int i = 0; i < sv.n && rc == 0; i++)
         if (strcmp(sv.v[i].state, "waiting") == 0)
-            sv.v[i].due_at = dr.due ? dr.due : wf_step_due(op, &set);
+            rc = wf_creq_due(db, op, d, dr.sc.code, NULL, i + 1,
+                             dr.due ? dr.due : wf_step_due(op, &set), &sv.v[i].due_at, err);
+    if (rc != 0)
+        goto fail;
     core_request *q = out;
     if ((rc = insert_request(db, op, d, a, &dr, &sv, ev, q, err)) != 0 ||
         (rc = record_start(db, op, d, a, &dr, q, err)) != 0)

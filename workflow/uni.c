@@ -8,6 +8,7 @@
 #include "db/problem.h"
 #include "db/uniflow.h"
 #include "workflow/course.h"
+#include "workflow/creq.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,11 @@ wf_uni_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
         return start_major(db, op, a, &p, out, err);
     case WF_E_U_COHORT:
         return start_cohort(db, op, a, &p, &out->payload, err);
+    case WF_E_U_EXEMPT:
+    case WF_E_U_SUBSTITUTE:
+    case WF_E_U_COVER:
+    case WF_E_U_LATE:
+        return wf_creq_start(db, op, d, a, &p, &out->payload, err);
     default:
         return 0;
     }
@@ -401,7 +407,8 @@ wf_uni_step_undone(db_conn *db, const core_op *op, const wf_def *d, const core_r
 int
 wf_uni_revert(db_conn *db, const core_op *op, const wf_def *d, const core_request *q, app_err *err)
 {
-    (void)d;
+    if (wf_creq_is(d))
+        return wf_creq_revert(db, op, d, q, err);
     int nopen = 0;
     int rc = db_request_open_count(db, q->student_id, &nopen, err);
     if (rc != 0)

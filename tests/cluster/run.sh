@@ -12,11 +12,15 @@
 #       and verifies; the only errors are 503 problem+json. Reports the seconds
 #       without a successful write.
 #   (b) the lost node rejoins as a replica (pg_rewind); a planned switchover
-#       (patronictl switchover) under the same load: no answer but 2xx and 503.
+#       (patronictl switchover) under the same load, with etcd's leader member
+#       killed before it: no answer but 2xx and 503; the member rejoins.
 #   (d) under the same write load, reports and lists are answered by the replica,
 #       and a client quoting its write's xueji-lsn reads the write at once.
 #   (c) a xuejid node is killed while its import job runs: HAProxy drains it, the
 #       other node takes the job over and it finishes exactly once.
+#   (e) rate limits: HAProxy refuses an address past CLUSTER_RATE_LIMIT_IP with
+#       problem+json 429; each xuejid holds an account to its share, and the
+#       cluster allows an account at most the sum of the nodes' limits.
 #
 # It starts its own cluster (CLUSTER_PORT 7400 unless set) in a temporary
 # directory and removes it on every exit (CLUSTER_KEEP=DIR keeps the logs).
@@ -37,6 +41,8 @@ export CLUSTER_PORT=${CLUSTER_PORT:-7400}
 export XUEJI_IMPORT_STALE=5
 # the load is two accounts writing as fast as they can: no per-account limit
 export XUEJI_RATE_LIMIT_ACCOUNT=0
+# nor per address, until (e) tests the limits
+export CLUSTER_RATE_LIMIT_IP=0
 
 say() { printf 'cluster-test: %s\n' "$*" >&2; }
 ms() { date +%s%3N; }
@@ -158,8 +164,15 @@ consistent "$d"
 say "(b) pg$old rejoins as a replica"
 cl start-pg "$old"
 wait_sync
+# the etcd member that leads is lost first: two of three keep Patroni's leader key
+etcdctl_x() { ETCDCTL_API=3 etcdctl --endpoints "$CLUSTER_ETCD_ENDPOINTS" --command-timeout=2s "$@"; }
+eport=$(etcdctl_x endpoint status -w simple | awk -F', ' '$5 == "true" { sub(/.*:/, "", $1); print $1 }')
+[ -n "$eport" ] || { say "no etcd leader"; exit 1; }
+member=$(((eport - CLUSTER_PORT - 77) / 2))
+kill -9 "$(cat "$CLUSTER_BASE/etcd$member.pid")"
+say "(b) etcd$member (etcd's leader) killed"
 d=$tmp/b
-say "(b) patronictl switchover pg$new → pg$old under $CLIENTS clients for $SWITCH_SECS s"
+say "(b) patronictl switchover pg$new → pg$old under $CLIENTS clients for $SWITCH_SECS s, etcd$member down"
 load 2 "$SWITCH_SECS" "$d"
 sleep $((SWITCH_SECS / 4))
 t_sw=$(ms)
@@ -178,6 +191,16 @@ note "(b) switchover: done in $((t_done - t_sw)) ms; $1 answers, $7 2xx, $2 503 
 others=$(awk '$2 < 200 || ($2 >= 300 && $2 != 503)' "$d/answers" | wc -l)
 check "no failed request beyond 503s ($others)" "$([ "$others" = 0 ] && echo 0 || echo 1)"
 consistent "$d"
+cl start-etcd "$member"
+i=0
+until etcdctl_x endpoint health >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ "$i" -lt 100 ] || break
+    sleep 0.2
+done
+healthy=$(etcdctl_x endpoint health 2>&1 | grep -c 'is healthy')
+note "(b) the switchover ran with etcd$member (etcd's leader) killed; back, $healthy of 3 etcd members healthy"
+check "etcd$member rejoined: 3 of 3 etcd members healthy ($healthy)" "$([ "$healthy" = 3 ] && echo 0 || echo 1)"
 wait_sync
 
 # ------------------------------------------------------------ (d) replica reads
@@ -270,6 +293,57 @@ case "$done_at_kill" in *" running") mid=0 ;; *) mid=1 ;; esac
 check "the node was killed in the middle of the job ($done_at_kill)" "$mid"
 check "the job was taken over (attempts $3 >= 2)" "$([ "$3" -ge 2 ] && echo 0 || echo 1)"
 check "HAProxy answered through the live node ($drained/10 ready)" "$([ "$drained" = 10 ] && echo 0 || echo 1)"
+
+# ------------------------------------------------------------ (e) rate limits
+# HAProxy limits each address (every xuejid sees HAProxy's); each node limits
+# an account to its share, so the cluster allows at most N times one node's.
+say "(e) rate limits: per address in HAProxy, per account on each node"
+cl start-node 1 >/dev/null
+# burst COUNT URL PATH [TOKEN]: COUNT requests, 16 at a time (this shared
+# machine answers one client's requests in turn too slowly to reach a limit);
+# prints "<allowed> <refused as problem+json 429> <ms>", the answers in
+# $tmp/burst.d
+burst() {
+    rm -rf "$tmp/burst.d"
+    mkdir -p "$tmp/burst.d"
+    t0=$(ms)
+    curl -s --no-progress-meter --parallel --parallel-max 16 -w '%{http_code} %{content_type}\n' -o "$tmp/burst.d/#1" \
+        ${4:+-H "Authorization: Bearer $4"} "$2$3?n=[1-$1]" >"$tmp/burst" || true
+    echo "$(grep -c '^200 ' "$tmp/burst") $(grep -c '^429 application/problem+json' "$tmp/burst") $(($(ms) - t0))"
+}
+CLUSTER_RATE_LIMIT_IP=10 cl reload-haproxy
+sleep 1
+set -- $(burst 100 "$url" /healthz)
+curl -s -D "$tmp/e.h" -o "$tmp/e.body" "$url/healthz" || true
+note "(e) HAProxy at 10/s per address: 100 requests in $3 ms, $1 answered, $2 refused 429"
+# 10 per second, counted over the last second: at most 10 per started second
+check "HAProxy refused the address past its limit (allowed $1 <= 10 per started second, refused $2 > 0)" \
+    "$([ "$2" -gt 0 ] && [ "$1" -le $((10 * ($3 / 1000 + 1))) ] && echo 0 || echo 1)"
+check "HAProxy's 429 is problem+json rate_limited with Retry-After" \
+    "$(grep -q '"code":"rate_limited"' "$tmp/e.body" && [ -n "$(hdr Retry-After "$tmp/e.h")" ] && echo 0 || echo 1)"
+sleep 2
+check "the address is served again a second later" "$([ "$(rest "$url" /healthz)" = 200 ] && echo 0 || echo 1)"
+CLUSTER_RATE_LIMIT_IP=0 cl reload-haproxy
+
+# each node at 2 per second per account (burst 4): restart both with it
+for n in 1 2; do
+    kill "$(cat "$CLUSTER_BASE/xuejid$n.pid")" 2>/dev/null || true
+    while kill -0 "$(cat "$CLUSTER_BASE/xuejid$n.pid")" 2>/dev/null; do sleep 0.1; done
+    XUEJI_RATE_LIMIT_ACCOUNT=2 cl start-node $n >/dev/null
+done
+until [ "$(curl -s "$CLUSTER_STATS/;csv" | grep -c '^xueji,x[12],.*,UP,')" = 2 ]; do sleep 0.2; done
+set -- $(burst 40 "http://127.0.0.1:$((CLUSTER_NODE_PORT0 + 1))" /api/v1/me "$FAULT_APPROVER_TOKEN")
+one=$1
+note "(e) one node at 2/s per account: 40 requests in $3 ms, $1 answered, $2 refused 429"
+check "one node holds an account to its limit (allowed $1 <= 4 + 2 per started second)" \
+    "$([ "$2" -gt 0 ] && [ "$1" -le $((4 + 2 * ($3 / 1000 + 1))) ] && echo 0 || echo 1)"
+sleep 3 # both buckets full again
+set -- $(burst 40 "$url" /api/v1/me "$FAULT_APPROVER_TOKEN")
+note "(e) two nodes behind HAProxy at 2/s per account each: 40 requests in $3 ms, $1 answered, $2 refused 429"
+check "the cluster allows an account at most the nodes' sum (allowed $1 <= 2 x (4 + 2 per started second))" \
+    "$([ "$2" -gt 0 ] && [ "$1" -le $((2 * (4 + 2 * ($3 / 1000 + 1)))) ] && echo 0 || echo 1)"
+check "each node counts only its own answers (allowed $1 > one node's $one)" \
+    "$([ "$1" -gt "$one" ] && echo 0 || echo 1)"
 
 echo
 cat "$summary"

@@ -483,6 +483,114 @@ START_TEST(test_overdue_escalates)
 }
 END_TEST
 
+/* ------------------------------------------- revert, resubmit, batch review */
+
+/* A confirmed major transfer reverted by the province over the university:
+   the student is back in the old college, major and class, studying. */
+START_TEST(test_major_transfer_confirmed_reverted)
+{
+    ustu s;
+    long long rid = transfer_to_sitting_in(&s);
+    const char *old_class = ucol(s.id, "class_id");
+    char cls[32];
+    snprintf(cls, sizeof(cls), "%s", old_class);
+    uact_ok(uf_tokens[PROV], rid, "approve", 5, "open");
+    ht_resp r;
+    confirm(uf_tokens[SA], rid, "confirmed", &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(ucol(s.id, "major"), umajor_id("UF0201"));
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/requests/%lld/revert", rid);
+    /* the university's own offices do not revert */
+    ucall(uf_tokens[RH], "POST", path, "{\"comment\":\"误操作\"}", &r);
+    ck_assert_msg(r.status == 403 || r.status == 404, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ucall(uf_tokens[PROV], "POST", path, "{\"comment\":\"电子注册撤销\"}", &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(ucol(s.id, "state"), "studying");
+    ck_assert_str_eq(ucol(s.id, "major"), umajor_id("UF0101"));
+    ck_assert_str_eq(ucol(s.id, "class_id"), cls);
+    ck_assert_str_eq(ucol(s.id, "sitting_in_major"), "");
+    ck_assert_str_eq(ucol(s.id, "college"), uval("SELECT id FROM uni_college WHERE school = '" UNIV
+                                                 "' AND code = 'UF01'"));
+    ck_assert_str_eq(uval("SELECT class_id::text FROM student WHERE id = %lld", s.id), cls);
+    ck_assert_str_eq(uval("SELECT state FROM request WHERE id = %lld", rid), "reverted");
+}
+END_TEST
+
+/* Returned by the vice-dean: only the student resubmits, and the chain
+   starts again at its first step. */
+START_TEST(test_suspend_returned_and_resubmitted)
+{
+    ustu s;
+    ustudent(&s, "UF0101", 2025);
+    long long rid = ustart_ok(&s, "uni_suspend", SUSPEND_ILL, uupload(s.token));
+    uact_ok(uf_tokens[VD1], rid, "return", 1, "returned");
+    ck_assert_str_eq(uval("SELECT state FROM request WHERE id = %lld", rid), "returned");
+    /* nothing decided meanwhile: the registrar head holds nothing yet */
+    uact_fails(uf_tokens[RH], rid, "approve", 2, 409, "step_already_decided");
+    uact_fails(uf_tokens[VD1], rid, "resubmit", 0, 403, "not_request_starter");
+    ck_assert_str_eq(ucol(s.id, "state"), "studying");
+    ht_resp r;
+    uact(s.token, rid, "resubmit", 0, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(ureq_state(rid), "open:1");
+    uact_ok(uf_tokens[VD1], rid, "approve", 1, "open");
+    uact_ok(uf_tokens[RH], rid, "approve", 2, "approved");
+    ck_assert_str_eq(ucol(s.id, "state"), "suspended");
+}
+END_TEST
+
+/* An office decides many requests in one batch call (POST
+   /requests/actions): each item as the single call would. */
+START_TEST(test_offices_batch_review)
+{
+    ustu a, b;
+    ustudent(&a, "UF0101", 2025);
+    ustudent(&b, "UF0102", 2025);
+    long long ra = ustart_ok(&a, "uni_suspend", SUSPEND_ILL, uupload(a.token));
+    long long rb = ustart_ok(&b, "uni_suspend", SUSPEND_ILL, uupload(b.token));
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"request\":%lld,\"step\":1,\"action\":\"approve\"},"
+             "{\"request\":%lld,\"step\":1,\"action\":\"approve\"}]}",
+             ra, rb);
+    ht_resp r;
+    /* the registrar head holds neither first step */
+    ucall(uf_tokens[RH], "POST", "/api/v1/requests/actions", body, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    json_t *items = json_object_get(r.json, "items");
+    ck_assert_int_eq(json_array_size(items), 2);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(items, i), "status")),
+                         403);
+    ht_resp_free(&r);
+    ucall(uf_tokens[VD1], "POST", "/api/v1/requests/actions", body, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    items = json_object_get(r.json, "items");
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(items, i), "status")),
+                         200);
+    ht_resp_free(&r);
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"request\":%lld,\"step\":2,\"action\":\"approve\"},"
+             "{\"request\":%lld,\"step\":2,\"action\":\"approve\"}]}",
+             ra, rb);
+    ucall(uf_tokens[RH], "POST", "/api/v1/requests/actions", body, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+    ck_assert_str_eq(ucol(a.id, "state"), "suspended");
+    ck_assert_str_eq(ucol(b.id, "state"), "suspended");
+    /* a student never batch-reviews */
+    ucall(a.token, "POST", "/api/v1/requests/actions", body, &r);
+    ck_assert_msg(r.status == 403, "%ld %s", r.status, r.body);
+    ht_resp_free(&r);
+}
+END_TEST
+
 static Suite *
 uniflow_suite(void)
 {
@@ -505,6 +613,9 @@ uniflow_suite(void)
     tcase_add_test(tc, test_cohort_change);
     tcase_add_test(tc, test_student_own_only);
     tcase_add_test(tc, test_overdue_escalates);
+    tcase_add_test(tc, test_major_transfer_confirmed_reverted);
+    tcase_add_test(tc, test_suspend_returned_and_resubmitted);
+    tcase_add_test(tc, test_offices_batch_review);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
