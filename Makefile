@@ -5,8 +5,9 @@
 #   make run        install missing packages, start a local PostgreSQL, migrate,
 #                   load demo data and serve on 127.0.0.1:8080
 #   make test       every suite, release and sanitizer builds
-#   make bench      throughput figures (see bench/README.md), then the fault script at
-#                   full scale (BENCH_FAULTS=0 skips it)
+#   make bench      throughput figures (see bench/README.md), the course selection peak
+#                   (bench/selection.sh; BENCH_SELECTION=0 skips it), then the fault
+#                   script at full scale (BENCH_FAULTS=0 skips it)
 #   make soak       10 minutes of mixed traffic at 64 connections (bench/soak.sh)
 #   make bench-export  xuejid's memory while it streams 100,000-student rosters
 #   make cluster    a provincial cluster on this machine: etcd, two PostgreSQL under
@@ -203,6 +204,7 @@ bench: deps
 	$(MAKE) BUILD=release all build/release/tests/fault/load
 	@sh bench/run.sh build/release
 	@sh bench/lottery.sh build/release
+	@[ "$${BENCH_SELECTION:-1}" = 0 ] || sh bench/selection.sh build/release
 	@[ "$${BENCH_FAULTS:-1}" = 0 ] || sh tests/fault/run.sh build/release full
 
 soak: deps

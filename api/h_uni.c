@@ -747,6 +747,13 @@ api_student_route(const api_route *route)
         {API_GET, "/api/v1/schools/{code}/uni-students/{no}/grades"},
         /* the published lottery of a selection round (issue 17, docs/decisions/0042) */
         {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}/draw"},
+        /* course selection, by the student in person (docs/decisions/0041) */
+        {API_GET, "/api/v1/schools/{code}/selection-rounds"},
+        {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}"},
+        {API_GET, "/api/v1/me/sections"},
+        {API_GET, "/api/v1/me/selections"},
+        {API_POST, "/api/v1/me/selections"},
+        {API_DELETE, "/api/v1/me/selections/{section}"},
     };
     if (!(route->flags & API_ROUTE_AUTH))
         return 1;

@@ -211,6 +211,16 @@ void h_uni_term_put(api_call *c);
 void h_round_close(api_call *c);
 void h_round_draw(api_call *c);
 void h_me_requests(api_call *c);
+/* api/h_select.c: course selection (docs/decisions/0041) */
+void h_sel_rounds_list(api_call *c);
+void h_sel_round_create(api_call *c);
+void h_sel_round_get(api_call *c);
+void h_me_sections(api_call *c);
+void h_me_selections(api_call *c);
+void h_me_selection_add(api_call *c);
+void h_me_selection_drop(api_call *c);
+void h_uni_student_selection_add(api_call *c);
+void h_section_preload(api_call *c);
 /* api/h_students.c: a student record as its JSON object (API.md's fields). */
 struct jw;
 struct core_student;

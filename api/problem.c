@@ -206,8 +206,6 @@ static const problem problems[] = {
     /* grades and the grade requests of a university (issue 17, docs/decisions/0043) */
     {"no_such_section", 404, "教学班不存在", "No such section"},
     {"unknown_student_no", 422, "学号不存在", "No student of the university has this number"},
-    {"not_selected", 422, "该学生未选中此教学班，不能登记成绩",
-     "The student is not selected into this section: no grade can be posted"},
     {"exam_not_allowed", 422, "该考试类型不适用于此学生（重修、缓考须有对应记录）",
      "This exam kind does not apply to the student"},
     {"invalid_score", 422, "成绩应为 0 到 100 之间、至多一位小数的数",
@@ -364,7 +362,8 @@ static const problem problems[] = {
     {"not_a_university", 404, "该学校不是高等学校", "The school is not a university"},
     /* selection rounds and their lottery (issue 17, docs/decisions/0042) */
     {"round_not_found", 404, "选课轮次不存在", "No such selection round"},
-    {"round_closed", 409, "该选课轮次已结束", "The selection round is already closed"},
+    {"round_closed", 409, "选课轮次未开放或已结束（预选结束后须待抽签）",
+     "No selection round is open (or the round is already closed, or its lottery not drawn)"},
     {"round_not_drawn", 409, "该选课轮次尚未抽签", "The selection round has not been drawn"},
     {"invalid_college_code", 422, "院系代码须为 1 至 10 位字母或数字",
      "A college code is 1 to 10 letters or digits"},
@@ -436,11 +435,18 @@ static const problem problems[] = {
     {"same_course", 422, "覆盖课程与所修课程相同", "A course cannot cover itself"},
     {"section_not_found", 422, "本学期没有此教学班（课程号+课序号）", "No such section this term"},
     {"not_selected", 422, "未选此教学班", "The student has not selected this section"},
-    {"course_exempted", 422, "已免修此课程，不能选课",
-     "The course is exempted: it cannot be selected"},
-    {"course_already_selected", 409, "已选此课程的另一教学班",
-     "The student already holds a selection of the course"},
-    {"section_full", 409, "教学班已满", "The section is full"},
+    /* course selection (docs/decisions/0041) */
+    {"invalid_datetime", 422, "时间格式不正确（应为 RFC 3339，如 2026-12-07T08:00:00+08:00）",
+     "Not an RFC 3339 date-time (e.g. 2026-12-07T08:00:00+08:00)"},
+    {"invalid_round_times", 422, "选课轮次的结束时间须晚于开始时间",
+     "The round must close after it opens"},
+    {"not_eligible", 409, "该学生不在本轮选课范围内",
+     "The student is not admitted to this selection round or section"},
+    {"course_exempted", 409, "该课程已免修（或已置换、覆盖），不能选课",
+     "The course is exempted (or substituted, covered) for the student"},
+    {"course_already_selected", 409, "本学期已选该课程的其他课序，如需更换请注明被替换的课序",
+     "Another section of the course is selected this term; name it in replaces to change"},
+    {"section_full", 409, "该课序已选满", "The section is full"},
 };
 
 /* Slugs whose param is a value shown in the text ("%s"): a limit, or a school. */
@@ -472,6 +478,8 @@ static const struct {
 static const struct {
     const char *slug, *param, *zh, *en;
 } reasons[] = {
+    {"forbidden", "student_only", "选课须由学生本人登录办理，他人不得代选",
+     "course selection is done by the student in person; no one may select for another"},
     {"invalid_id_number", "length", "应为 18 位（或旧版 15 位）",
      "must be 18 (or legacy 15) characters"},
     {"invalid_id_number", "chars", "只能由数字组成，最后一位可为 X",

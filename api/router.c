@@ -169,6 +169,18 @@ const api_route api_routes[] = {
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     {API_GET, "/api/v1/schools/{code}/uni-students/{no}/grades", h_uni_student_grades,
      API_ROUTE_AUTH},
+    /* course selection: rounds, the student's own, leftover, preload (api/h_select.c) */
+    {API_GET, "/api/v1/schools/{code}/selection-rounds", h_sel_rounds_list, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/selection-rounds", h_sel_round_create,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}", h_sel_round_get, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/me/sections", h_me_sections, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/me/selections", h_me_selections, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/me/selections", h_me_selection_add, API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_DELETE, "/api/v1/me/selections/{section}", h_me_selection_drop, API_ROUTE_AUTH},
+    {API_POST, "/api/v1/schools/{code}/uni-students/{no}/selections", h_uni_student_selection_add,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_POST, "/api/v1/schools/{code}/sections/{id}/preload", h_section_preload, API_ROUTE_AUTH},
 };
 const int api_nroutes = (int)(sizeof(api_routes) / sizeof(api_routes[0]));
 

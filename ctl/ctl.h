@@ -54,6 +54,12 @@ extern const ctl_demo_school ctl_demo_schools[];
    schools up to `students` (ctl_demo_students). */
 int ctl_cmd_demo(long long students, int jobs, int sample);
 
+/* ---- ctl/demo_select.c ---- */
+/* Course selection of the demo university for term 2026-2 (its sections made
+   by the catalog demo first): a preselect round open now with oversubscribed
+   pre-selections, and an add/drop round after it. Idempotent. Exit status. */
+int ctl_demo_selection(db_conn *db);
+
 /* ---- ctl/demo_uni.c ---- */
 
 /* The demo university (docs/decisions/0032): structure, offices, calendar and
@@ -88,6 +94,9 @@ int ctl_demo_pool(db_conn *db, const struct core_env *env, app_err *err);
 
 /* ---- ctl/gen_import.c ---- */
 
+/* xuejictl tokens (ctl/tokens.c): a signed access token per student account of
+   university `school`, each with a session, into `path`; `ttl` 60..900 s. */
+int ctl_cmd_tokens(const char *school, const char *path, int ttl);
 int ctl_cmd_gen_import(long long rows, const char *school, const char *format, int grade, int first,
                        int last, const char *out_path);
 

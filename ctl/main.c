@@ -9,6 +9,8 @@
  *   xuejictl audit verify        check the sealed audit trail (ADR 0023)
  *   xuejictl audit pubkey        the public key of XUEJI_AUDIT_SIGNING_KEY
  *   xuejictl lottery-verify ...  re-run a selection round's published draw
+ *   xuejictl tokens ...          access tokens of a university's students,
+ *                                minted offline (the selection bench)
  *   xuejictl gen-import ...      a file of new valid students in the import
  *                                template's layout (benchmarks, tests)
  *
@@ -22,6 +24,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static int usage(FILE *out);
+
+/* xuejictl tokens --school CODE --out FILE [--ttl S] */
+static int
+tokens(int argc, char **argv)
+{
+    const char *school = NULL, *out = NULL;
+    long long ttl = 900;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--school") == 0)
+            school = argv[i + 1];
+        else if (strcmp(argv[i], "--out") == 0)
+            out = argv[i + 1];
+        else if (strcmp(argv[i], "--ttl") == 0)
+            ttl = strtoll(argv[i + 1], NULL, 10);
+        else
+            return usage(stderr);
+    }
+    if (argc % 2 != 0 || ttl < 60 || ttl > 900)
+        return usage(stderr);
+    return ctl_cmd_tokens(school, out, (int)ttl);
+}
 
 static int
 usage(FILE *out)
@@ -54,7 +79,13 @@ usage(FILE *out)
             "                             import template's layout, on stdout\n"
             "      --grade G              their grade (default 14)\n"
             "      --classes A-B          their classes, in turn (default 91-98)\n"
-            "      --out FILE             write FILE instead of stdout\n");
+            "      --out FILE             write FILE instead of stdout\n"
+            "  xuejictl tokens --school CODE --out FILE [--ttl S]\n"
+            "                             an access token of every student account of\n"
+            "                             university CODE, signed with XUEJI_JWT_SECRET as\n"
+            "                             xuejid signs one (S seconds, default and at most\n"
+            "                             900), each with its own session: lines\n"
+            "                             \"STUDENT_ID TOKEN\" in FILE (mode 0600)\n");
     return out == stdout ? 0 : 2;
 }
 
@@ -189,6 +220,8 @@ main(int argc, char **argv)
         return lottery_verify(argc, argv);
     if (strcmp(argv[1], "gen-import") == 0)
         return gen_import(argc, argv);
+    if (strcmp(argv[1], "tokens") == 0)
+        return tokens(argc, argv);
     if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "verify") == 0)
         return ctl_cmd_audit_verify();
     if (strcmp(argv[1], "audit") == 0 && argc == 3 && strcmp(argv[2], "pubkey") == 0)

@@ -269,7 +269,7 @@ START_TEST(test_late_selection)
     /* but B exempted meanwhile: not selected */
     cval("INSERT INTO uni_exemption (student, course, kind) VALUES (%lld, %lld, 'coverage')", s.id,
          cb);
-    cact_fails(cq_tokens[RSA], rid, 2, 422, "course_exempted");
+    cact_fails(cq_tokens[RSA], rid, 2, 409, "course_exempted");
     ck_assert_str_eq(creq_state(rid), "open:2");
     cval("DELETE FROM uni_exemption WHERE student = %lld", s.id);
     cact_ok(cq_tokens[RSA], rid, 2, "approved");

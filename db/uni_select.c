@@ -1,0 +1,518 @@
+/*
+ * db/uni_select.c - selection rounds and selections (db/uni_select.h).
+ */
+#include "db/uni_select.h"
+
+#include "db/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- rounds ---- */
+
+#define ROUND_COLS                                                                                                        \
+    "id, school, term, kind," DB__TS("opens_at") "," DB__TS(                                                              \
+        "closes_at") ", cohorts::text, state,"                                                                            \
+                     " encode(commitment, 'hex'), CASE WHEN state <> 'scheduled' THEN encode(reveal, 'hex') END," DB__TS( \
+                         "closed_at") "," DB__TS("drawn_at") ","                                                          \
+                                                             " (state = 'scheduled' AND opens_at <= now() AND closes_at > now())::int, version"
+
+static const db_stmt SQL_ROUND_INSERT = {
+    "sel_round_insert",
+    "INSERT INTO uni_round (school, term, kind, opens_at, closes_at, cohorts, commitment, reveal,"
+    " created_by) VALUES ($1, $2, $3, to_timestamp($4::bigint), to_timestamp($5::bigint),"
+    " $6::smallint[], $7::bytea, $8::bytea, nullif($9::bigint, 0)) RETURNING " ROUND_COLS};
+static const db_stmt SQL_ROUND_LIST = {
+    "sel_round_list", "SELECT " ROUND_COLS " FROM uni_round WHERE school = $1"
+                      " AND ($2::text IS NULL OR term = $2) ORDER BY opens_at, id"};
+static const db_stmt SQL_ROUND_GET = {
+    "sel_round_get", "SELECT " ROUND_COLS " FROM uni_round WHERE school = $1 AND id = $2"};
+/* the open round (if any) and whether an earlier preselect round waits for its draw */
+static const db_stmt SQL_ROUND_NOW = {
+    "sel_round_now",
+    "SELECT " ROUND_COLS ", (SELECT EXISTS (SELECT 1 FROM uni_round p WHERE p.school = $1"
+    " AND p.term = $2 AND p.kind = 'preselect' AND (p.state = 'closed' OR (p.state = 'scheduled'"
+    " AND p.closes_at <= now()))))::int FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM"
+    " uni_round WHERE school = $1 AND term = $2 AND kind IN ('preselect', 'add_drop')"
+    " AND state = 'scheduled' AND opens_at <= now() AND closes_at > now()"
+    " ORDER BY opens_at DESC, id DESC LIMIT 1) r ON true"};
+
+static void
+round_fill_at(const db_res *r, int i, int k, app_arena *a, db_sel_round *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->id = db_res_int(r, i, k);
+    snprintf(o->school, sizeof(o->school), "%s", db_res_get(r, i, k + 1));
+    snprintf(o->term, sizeof(o->term), "%s", db_res_get(r, i, k + 2));
+    o->kind = app_arena_strdup(a, db_res_get(r, i, k + 3));
+    o->opens_at = app_arena_strdup(a, db_res_get(r, i, k + 4));
+    o->closes_at = app_arena_strdup(a, db_res_get(r, i, k + 5));
+    o->cohorts = db__dup_or_null(a, r, i, k + 6);
+    o->state = app_arena_strdup(a, db_res_get(r, i, k + 7));
+    o->commitment = db__dup_or_null(a, r, i, k + 8);
+    o->reveal = db__dup_or_null(a, r, i, k + 9);
+    o->closed_at = db__dup_or_null(a, r, i, k + 10);
+    o->drawn_at = db__dup_or_null(a, r, i, k + 11);
+    o->open = (int)db_res_int(r, i, k + 12);
+    o->version = (int)db_res_int(r, i, k + 13);
+}
+
+static void
+round_fill(const db_res *r, int i, app_arena *a, db_sel_round *o)
+{
+    round_fill_at(r, i, 0, a, o);
+}
+
+static const char *
+hex_bytea(app_arena *a, const unsigned char *b)
+{
+    if (b == NULL)
+        return NULL;
+    char *s = app_arena_alloc(a, 2 + 64 + 1);
+    memcpy(s, "\\x", 2);
+    for (int i = 0; i < 32; i++)
+        snprintf(s + 2 + 2 * i, 3, "%02x", b[i]);
+    return s;
+}
+
+int
+db_sel_round_insert(db_conn *c, const db_sel_round_new *in, app_arena *a, db_sel_round *out,
+                    app_err *err)
+{
+    char o[24], cl[24], by[24];
+    snprintf(o, sizeof(o), "%lld", in->opens_at);
+    snprintf(cl, sizeof(cl), "%lld", in->closes_at);
+    snprintf(by, sizeof(by), "%lld", in->by_user);
+    const char *p[] = {in->school,
+                       in->term,
+                       in->kind,
+                       o,
+                       cl,
+                       in->cohorts,
+                       hex_bytea(a, in->commitment),
+                       hex_bytea(a, in->reveal),
+                       by};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_ROUND_INSERT, 9, p, &r, err);
+    if (rc != 0)
+        return rc;
+    round_fill(r, 0, a, out);
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_sel_round_list(db_conn *c, const char *school, const char *term, app_arena *a,
+                  db_sel_round **out, int *out_n, app_err *err)
+{
+    const char *p[] = {school, term};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_ROUND_LIST, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(**out) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        round_fill(r, i, a, &(*out)[i]);
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_sel_round_get(db_conn *c, const char *school, long long id, app_arena *a, db_sel_round *out,
+                 int *out_found, app_err *err)
+{
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%lld", id);
+    const char *p[] = {school, ids};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_ROUND_GET, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found)
+        round_fill(r, 0, a, out);
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_sel_round_now(db_conn *c, const char *school, const char *term, app_arena *a, db_sel_round *out,
+                 int *out_found, int *out_undrawn, app_err *err)
+{
+    const char *p[] = {school, term};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_ROUND_NOW, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = !db_res_isnull(r, 0, 0);
+    if (*out_found)
+        round_fill(r, 0, a, out);
+    *out_undrawn = (int)db_res_int(r, 0, 14);
+    db_res_free(r);
+    return 0;
+}
+
+/* ---- sections ---- */
+
+/* what student ST (cohort CO, major MA: SQL expressions) has of section s */
+#define SECTION_COLS_OF(ST, CO, MA)                                                                \
+    "s.id, s.course, s.school, s.term, s.number, s.capacity, s.taken, coalesce(s.cohort, 0),"      \
+    " s.majors::text, ((s.cohort IS NULL OR s.cohort = " CO ") AND (s.majors IS NULL"              \
+    " OR " MA "::bigint = ANY (s.majors)))::int, EXISTS (SELECT 1 FROM uni_exemption e"            \
+    " WHERE e.student = " ST " AND e.course = s.course)::int, coalesce((SELECT l.section FROM"     \
+    " uni_selection l WHERE l.student = " ST " AND l.course = s.course AND l.term = s.term"        \
+    " AND l.state IN ('preselected', 'selected')), 0), (SELECT m.state FROM uni_selection m"       \
+    " WHERE m.student = " ST " AND m.section = s.id), c.code, c.name, c.kind, c.credits::text"
+#define SECTION_NCOLS 17
+/* $3 student, $4 cohort, $5 major */
+#define SECTION_COLS SECTION_COLS_OF("$3", "$4", "$5")
+#define SECTION_FROM " FROM uni_section s JOIN uni_course c ON c.id = s.course"
+
+static const db_stmt SQL_SECTION_GET = {"sel_section_get", "SELECT " SECTION_COLS SECTION_FROM
+                                                           " WHERE s.school = $1 AND s.id = $2"};
+static const db_stmt SQL_SECTION_LIST = {
+    "sel_section_list",
+    "SELECT " SECTION_COLS SECTION_FROM " WHERE s.school = $1 AND s.term = $2"
+    " AND (s.cohort IS NULL OR s.cohort = $4) AND (s.majors IS NULL OR $5::bigint = ANY (s.majors))"
+    " ORDER BY c.code, s.number"};
+
+static void
+section_fill_at(const db_res *r, int i, int k, app_arena *a, db_sel_section *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->id = db_res_int(r, i, k);
+    o->course = db_res_int(r, i, k + 1);
+    snprintf(o->school, sizeof(o->school), "%s", db_res_get(r, i, k + 2));
+    snprintf(o->term, sizeof(o->term), "%s", db_res_get(r, i, k + 3));
+    o->number = (int)db_res_int(r, i, k + 4);
+    o->capacity = (int)db_res_int(r, i, k + 5);
+    o->taken = (int)db_res_int(r, i, k + 6);
+    o->cohort = (int)db_res_int(r, i, k + 7);
+    o->majors = db__dup_or_null(a, r, i, k + 8);
+    o->for_student = (int)db_res_int(r, i, k + 9);
+    o->exempted =
+        strcmp(db_res_get(r, i, k + 10), "1") == 0 || strcmp(db_res_get(r, i, k + 10), "t") == 0;
+    o->live = db_res_int(r, i, k + 11);
+    o->mystate = db__dup_or_null(a, r, i, k + 12);
+    o->course_code = app_arena_strdup(a, db_res_get(r, i, k + 13));
+    o->course_name = app_arena_strdup(a, db_res_get(r, i, k + 14));
+    o->course_kind = app_arena_strdup(a, db_res_get(r, i, k + 15));
+    o->credits = app_arena_strdup(a, db_res_get(r, i, k + 16));
+}
+
+static void
+section_fill(const db_res *r, int i, app_arena *a, db_sel_section *o)
+{
+    section_fill_at(r, i, 0, a, o);
+}
+
+int
+db_sel_section_get(db_conn *c, const char *school, long long id, long long student, int cohort,
+                   long long major, app_arena *a, db_sel_section *out, int *out_found, app_err *err)
+{
+    char ids[24], st[24], co[16], ma[24];
+    snprintf(ids, sizeof(ids), "%lld", id);
+    snprintf(st, sizeof(st), "%lld", student);
+    snprintf(co, sizeof(co), "%d", cohort);
+    snprintf(ma, sizeof(ma), "%lld", major);
+    const char *p[] = {school, ids, st, co, ma};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_SECTION_GET, 5, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) > 0;
+    if (*out_found)
+        section_fill(r, 0, a, out);
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_sel_section_list(db_conn *c, const char *school, const char *term, long long student, int cohort,
+                    long long major, app_arena *a, db_sel_section **out, int *out_n, app_err *err)
+{
+    char st[24], co[16], ma[24];
+    snprintf(st, sizeof(st), "%lld", student);
+    snprintf(co, sizeof(co), "%d", cohort);
+    snprintf(ma, sizeof(ma), "%lld", major);
+    const char *p[] = {school, term, st, co, ma};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_SECTION_LIST, 5, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(**out) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        section_fill(r, i, a, &(*out)[i]);
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+/* ---- the student, the section and the round now, in one read ---- */
+
+#define ROUND_NCOLS 14
+#define OPEN_ROUND                                                                                 \
+    " kind IN ('preselect', 'add_drop') AND state = 'scheduled' AND opens_at <= now()"             \
+    " AND closes_at > now()"
+static const db_stmt SQL_CONTEXT = {
+    "sel_context",
+    "SELECT u.student_id, u.school, u.cohort, u.major, u.college, u.state, sx.*, r.*,"
+    " (SELECT EXISTS (SELECT 1 FROM uni_round p WHERE p.school = u.school AND p.term = sx.term"
+    " AND p.kind = 'preselect' AND (p.state = 'closed' OR (p.state = 'scheduled'"
+    " AND p.closes_at <= now()))))::int FROM uni_student u LEFT JOIN LATERAL (SELECT " SECTION_COLS_OF(
+        "u.student_id", "u.cohort", "u.major") SECTION_FROM
+    " WHERE s.school = u.school AND s.id = $2) sx ON true LEFT JOIN LATERAL (SELECT " ROUND_COLS
+    " FROM uni_round WHERE school = u.school AND term = sx.term AND" OPEN_ROUND
+    " ORDER BY opens_at DESC, id DESC LIMIT 1) r ON true WHERE u.student_id = $1"};
+
+int
+db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
+               db_sel_context_t *out, app_err *err)
+{
+    char st[24], sec[24];
+    snprintf(st, sizeof(st), "%lld", student);
+    snprintf(sec, sizeof(sec), "%lld", section);
+    const char *p[] = {st, sec};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_CONTEXT, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->found = db_res_nrows(r) > 0;
+    if (out->found) {
+        out->student = db_res_int(r, 0, 0);
+        snprintf(out->school, sizeof(out->school), "%s", db_res_get(r, 0, 1));
+        out->cohort = (int)db_res_int(r, 0, 2);
+        out->major = db_res_int(r, 0, 3);
+        out->college = db_res_int(r, 0, 4);
+        out->state = app_arena_strdup(a, db_res_get(r, 0, 5));
+        out->section_found = !db_res_isnull(r, 0, 6);
+        if (out->section_found)
+            section_fill_at(r, 0, 6, a, &out->section);
+        out->round_found = !db_res_isnull(r, 0, 6 + SECTION_NCOLS);
+        if (out->round_found)
+            round_fill_at(r, 0, 6 + SECTION_NCOLS, a, &out->round);
+        out->undrawn = (int)db_res_int(r, 0, 6 + SECTION_NCOLS + ROUND_NCOLS);
+    }
+    db_res_free(r);
+    return 0;
+}
+
+/* ---- changes ---- */
+
+static const db_stmt SQL_PRESELECT = {
+    "sel_preselect",
+    "INSERT INTO uni_selection (student, section, school, course, term, state, source, round)"
+    " VALUES ($1, $2, $3, $4, $5, 'preselected', 'student', $6) ON CONFLICT (student, section)"
+    " DO UPDATE SET state = 'preselected', source = 'student', round = $6, draw_rank = NULL,"
+    " updated_at = now() WHERE uni_selection.state IN ('not_selected', 'dropped') RETURNING 1"};
+/* the seat and the row in one statement: no row when the section is full */
+static const db_stmt SQL_TAKE = {
+    "sel_take",
+    "WITH seat AS (UPDATE uni_section SET taken = taken + 1 WHERE id = $2 AND taken < capacity"
+    " RETURNING id) INSERT INTO uni_selection (student, section, school, course, term, state,"
+    " source, round) SELECT $1, seat.id, $3, $4, $5, 'selected', $7, nullif($6::bigint, 0)"
+    " FROM seat ON CONFLICT (student, section) DO UPDATE SET state = 'selected',"
+    " source = excluded.source, round = excluded.round, draw_rank = NULL, updated_at = now()"
+    " WHERE uni_selection.state IN ('not_selected', 'dropped') RETURNING 1"};
+/* a selected row is dropped with its seat; a preselected one is deleted */
+static const db_stmt SQL_RELEASE = {
+    "sel_release",
+    "WITH d AS (UPDATE uni_selection SET state = 'dropped', updated_at = now() WHERE student = $1"
+    " AND section = $2 AND state = 'selected' RETURNING section), p AS (DELETE FROM uni_selection"
+    " WHERE student = $1 AND section = $2 AND state = 'preselected' RETURNING section),"
+    " seat AS (UPDATE uni_section SET taken = taken - 1 WHERE id IN (SELECT section FROM d)"
+    " RETURNING id) SELECT (SELECT count(*) FROM seat), (SELECT count(*) FROM p)"};
+
+static void
+section_params(const db_sel_section *s, long long student, long long round, char st[24],
+               char sec[24], char co[24], char rd[24])
+{
+    snprintf(st, 24, "%lld", student);
+    snprintf(sec, 24, "%lld", s->id);
+    snprintf(co, 24, "%lld", s->course);
+    snprintf(rd, 24, "%lld", round);
+}
+
+int
+db_sel_preselect(db_conn *c, const db_sel_section *s, long long student, long long round,
+                 int *out_ok, app_err *err)
+{
+    char st[24], sec[24], co[24], rd[24];
+    section_params(s, student, round, st, sec, co, rd);
+    const char *p[] = {st, sec, s->school, co, s->term, rd};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PRESELECT, 6, p, &r, err);
+    if (rc == APP_ECONFLICT && err != NULL)
+        err->slug = "course_already_selected";
+    if (rc != 0)
+        return rc;
+    *out_ok = db_res_nrows(r) > 0;
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_sel_take(db_conn *c, const db_sel_section *s, long long student, long long round,
+            const char *source, int *out_ok, app_err *err)
+{
+    char st[24], sec[24], co[24], rd[24];
+    section_params(s, student, round, st, sec, co, rd);
+    const char *p[] = {st, sec, s->school, co, s->term, rd, source};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_TAKE, 7, p, &r, err);
+    if (rc == APP_ECONFLICT && err != NULL)
+        err->slug = "course_already_selected";
+    if (rc != 0)
+        return rc;
+    *out_ok = db_res_nrows(r) > 0;
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_sel_release(db_conn *c, long long section, long long student, const char **out_state,
+               app_err *err)
+{
+    char st[24], sec[24];
+    snprintf(st, sizeof(st), "%lld", student);
+    snprintf(sec, sizeof(sec), "%lld", section);
+    const char *p[] = {st, sec};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_RELEASE, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_state = db_res_int(r, 0, 0) > 0   ? "selected"
+                 : db_res_int(r, 0, 1) > 0 ? "preselected"
+                                           : NULL;
+    db_res_free(r);
+    return 0;
+}
+
+/* ---- a student's selections ---- */
+
+static const db_stmt SQL_MINE = {
+    "sel_mine",
+    "SELECT x.section, x.course, s.number, c.code, c.name, c.kind, c.credits::text, x.state,"
+    " x.source," DB__TS(
+        "x.updated_at") ", coalesce(x.round, 0) FROM uni_selection x"
+                        " JOIN uni_section s ON s.id = x.section JOIN uni_course c ON c.id = x.course"
+                        " WHERE x.student = $1 AND x.term = $2 ORDER BY c.code, s.number"};
+/* the plan's term number of the term: (year - cohort) * 2 + half */
+static const db_stmt SQL_PLAN_MISSING = {
+    "sel_plan_missing",
+    "SELECT c.id, c.code, c.name, c.kind FROM uni_plan_course p JOIN uni_course c ON c.id ="
+    " p.course WHERE p.major = $2 AND p.cohort = $3 AND c.kind = $5 AND p.term_no ="
+    " (left($4, 4)::int - $3::int) * 2 + right($4, 1)::int AND NOT EXISTS (SELECT 1 FROM"
+    " uni_selection x WHERE x.student = $1 AND x.course = c.id AND x.term = $4 AND x.state IN"
+    " ('preselected', 'selected')) AND NOT EXISTS (SELECT 1 FROM uni_exemption e WHERE"
+    " e.student = $1 AND e.course = c.id) ORDER BY c.code"};
+
+int
+db_sel_mine(db_conn *c, long long student, const char *term, app_arena *a, db_sel_row **out,
+            int *out_n, app_err *err)
+{
+    char st[24];
+    snprintf(st, sizeof(st), "%lld", student);
+    const char *p[] = {st, term};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_MINE, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(**out) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        db_sel_row *o = &(*out)[i];
+        o->section = db_res_int(r, i, 0);
+        o->course = db_res_int(r, i, 1);
+        o->number = (int)db_res_int(r, i, 2);
+        o->course_code = app_arena_strdup(a, db_res_get(r, i, 3));
+        o->course_name = app_arena_strdup(a, db_res_get(r, i, 4));
+        o->course_kind = app_arena_strdup(a, db_res_get(r, i, 5));
+        o->credits = app_arena_strdup(a, db_res_get(r, i, 6));
+        o->state = app_arena_strdup(a, db_res_get(r, i, 7));
+        o->source = app_arena_strdup(a, db_res_get(r, i, 8));
+        o->updated_at = app_arena_strdup(a, db_res_get(r, i, 9));
+        o->round = db_res_int(r, i, 10);
+    }
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+int
+db_sel_plan_missing(db_conn *c, long long student, long long major, int cohort, const char *term,
+                    const char *kind, app_arena *a, db_sel_course **out, int *out_n, app_err *err)
+{
+    char st[24], ma[24], co[16];
+    snprintf(st, sizeof(st), "%lld", student);
+    snprintf(ma, sizeof(ma), "%lld", major);
+    snprintf(co, sizeof(co), "%d", cohort);
+    const char *p[] = {st, ma, co, term, kind};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PLAN_MISSING, 5, p, &r, err);
+    if (rc != 0)
+        return rc;
+    int n = db_res_nrows(r);
+    *out = app_arena_alloc(a, sizeof(**out) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        (*out)[i].id = db_res_int(r, i, 0);
+        (*out)[i].code = app_arena_strdup(a, db_res_get(r, i, 1));
+        (*out)[i].name = app_arena_strdup(a, db_res_get(r, i, 2));
+        (*out)[i].kind = app_arena_strdup(a, db_res_get(r, i, 3));
+    }
+    *out_n = n;
+    db_res_free(r);
+    return 0;
+}
+
+/* ---- preload ---- */
+
+static const db_stmt SQL_PRELOAD = {
+    "sel_preload",
+    "WITH sec AS (SELECT id, school, course, term, cohort, majors, capacity - taken AS free"
+    " FROM uni_section WHERE school = $1 AND id = $2 FOR UPDATE),"
+    " cand AS (SELECT u.student_id AS student, EXISTS (SELECT 1 FROM uni_selection x"
+    " WHERE x.student = u.student_id AND x.course = sec.course AND x.term = sec.term"
+    " AND x.state IN ('preselected', 'selected')) AS live FROM sec JOIN uni_student u"
+    " ON u.school = sec.school AND u.state = 'studying' AND (sec.cohort IS NULL"
+    " OR u.cohort = sec.cohort) AND (sec.majors IS NULL OR u.major = ANY (sec.majors))"
+    " JOIN uni_plan_course p ON p.major = u.major AND p.cohort = u.cohort"
+    " AND p.course = sec.course AND p.term_no = (left(sec.term, 4)::int - u.cohort) * 2"
+    " + right(sec.term, 1)::int WHERE NOT EXISTS (SELECT 1 FROM uni_exemption e"
+    " WHERE e.student = u.student_id AND e.course = sec.course)),"
+    " pick AS (SELECT student FROM cand WHERE NOT live ORDER BY student"
+    " LIMIT (SELECT greatest(free, 0) FROM sec)),"
+    " ins AS (INSERT INTO uni_selection (student, section, school, course, term, state, source)"
+    " SELECT pick.student, sec.id, sec.school, sec.course, sec.term, 'selected', 'preload'"
+    " FROM pick, sec ON CONFLICT (student, section) DO UPDATE SET state = 'selected',"
+    " source = 'preload', round = NULL, draw_rank = NULL, updated_at = now()"
+    " WHERE uni_selection.state IN ('not_selected', 'dropped') RETURNING 1),"
+    " upd AS (UPDATE uni_section s SET taken = s.taken + (SELECT count(*) FROM ins)"
+    " FROM sec WHERE s.id = sec.id RETURNING s.id)"
+    " SELECT (SELECT count(*) FROM sec), (SELECT count(*) FROM cand WHERE live),"
+    " (SELECT count(*) FROM ins), (SELECT count(*) FROM cand WHERE NOT live)"
+    " - (SELECT count(*) FROM ins), (SELECT count(*) FROM upd)"};
+
+int
+db_sel_preload(db_conn *c, const char *school, long long id, int *out_found, int *already,
+               int *preloaded, int *no_seat, app_err *err)
+{
+    char ids[24];
+    snprintf(ids, sizeof(ids), "%lld", id);
+    const char *p[] = {school, ids};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_PRELOAD, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_int(r, 0, 0) > 0;
+    *already = (int)db_res_int(r, 0, 1);
+    *preloaded = (int)db_res_int(r, 0, 2);
+    *no_seat = (int)db_res_int(r, 0, 3);
+    db_res_free(r);
+    return 0;
+}
