@@ -24,7 +24,7 @@ path_ok(api_call *c, int with_id)
     }
     const char *id = with_id ? api_param(c, "id") : "1";
     if (id == NULL || !api_digits_only(id, 18) || atoll(id) < 1) {
-        api_fail_code(c, APP_ENOTFOUND, "no_such_section", NULL);
+        api_fail_code(c, APP_ENOTFOUND, "section_not_found", NULL);
         return 0;
     }
     return 1;

@@ -736,6 +736,12 @@ api_student_route(const api_route *route)
         {API_GET, "/api/v1/schools/{code}/uni-classes"},
         {API_GET, "/api/v1/schools/{code}/uni-students/{no}"},
         {API_GET, "/api/v1/schools/{code}/calendar"},
+        /* the catalog, plans and sections (api/h_catalog.c, issue 17) */
+        {API_GET, "/api/v1/schools/{code}/courses"},
+        {API_GET, "/api/v1/schools/{code}/courses/{course}"},
+        {API_GET, "/api/v1/schools/{code}/plans/{major}/{cohort}"},
+        {API_GET, "/api/v1/schools/{code}/sections"},
+        {API_GET, "/api/v1/schools/{code}/sections/{id}"},
         {API_GET, "/api/v1/requests/{id}"},
         {API_GET, "/api/v1/requests/{id}/notice.pdf"}, /* their own notices (issue 16) */
         /* their status changes (docs/decisions/0033): start, evidence, withdraw, resubmit */

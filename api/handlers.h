@@ -221,6 +221,20 @@ void h_me_selection_add(api_call *c);
 void h_me_selection_drop(api_call *c);
 void h_uni_student_selection_add(api_call *c);
 void h_section_preload(api_call *c);
+/* api/h_catalog.c: a university's courses, teaching plans and sections (issue 17) */
+void h_courses_list(api_call *c);
+void h_course_create(api_call *c);
+void h_course_get(api_call *c);
+void h_course_patch(api_call *c);
+void h_plan_get(api_call *c);
+void h_plan_put(api_call *c);
+void h_sections_list(api_call *c);
+void h_section_create(api_call *c);
+void h_section_get(api_call *c);
+void h_section_patch(api_call *c);
+void h_template_courses(api_call *c);
+void h_template_plans(api_call *c);
+void h_template_sections(api_call *c);
 /* api/h_students.c: a student record as its JSON object (API.md's fields). */
 struct jw;
 struct core_student;

@@ -4,6 +4,7 @@
 #include "core/import.h"
 
 #include "core/class_file.h"
+#include "core/uni_catalog_file.h"
 #include "core/uni_file.h"
 #include "formats/csv.h"
 #include "formats/xlsx.h"
@@ -499,8 +500,9 @@ core_import_header(const fmt_sheet_row *row, core_import_map *out, app_err *err)
 /* ------------------------------------------------------------ the errors file */
 
 typedef struct errfile {
-    int classes; /* the class assignment file (core/class_file.h), not the template */
-    int uni;     /* the university student file (core/uni_file.h) */
+    int classes;             /* the class assignment file (core/class_file.h), not the template */
+    int uni;                 /* the university student file (core/uni_file.h) */
+    const core_catfile *cat; /* a catalog file (core/uni_catalog_file.h) */
     fmt_xlsx_writer *w;
     core_import_msgs_fn next; /* the messages, in row order */
     void *ctx;
@@ -550,13 +552,17 @@ blank_row(const fmt_sheet_row *row)
 static int
 ef_ncols(const errfile *ef)
 {
+    if (ef->cat)
+        return core_catfile_ncols(ef->cat);
     return ef->classes ? CORE_CF_NCOLS : ef->uni ? CORE_UF_NCOLS : core_template_ncols();
 }
 
 static void
 ef_title(const errfile *ef, int col, char *buf, size_t cap)
 {
-    if (ef->classes)
+    if (ef->cat)
+        snprintf(buf, cap, "%s", core_catfile_title(ef->cat, col));
+    else if (ef->classes)
         snprintf(buf, cap, "%s", core_class_file_title(col));
     else if (ef->uni)
         snprintf(buf, cap, "%s", core_uni_file_title(col));
@@ -594,7 +600,7 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
         return 0;
     for (int c = 0; c < n; c++) {
         cells[c] = (size_t)c < row->ncells ? row->cells[c].s : "";
-        int f = ef->classes || ef->uni ? -1 : core_template_field(c);
+        int f = ef->classes || ef->uni || ef->cat ? -1 : core_template_field(c);
         if ((size_t)c >= row->ncells || row->cells[c].type != CORE_CELL_NUMBER || f < 0)
             continue;
         /* an Excel date (a serial number) as the date the import read in it: the
@@ -617,20 +623,23 @@ errfile_row(void *ctx, const fmt_sheet_row *row, app_err *err)
 }
 
 /* kind: 0 the student template, 1 the class assignment file, 2 the
-   university student file. */
+   university student file, 3 the catalog file `cat`. */
 static int
-errors_xlsx(int kind, const char *format, const unsigned char *data, size_t len,
-            core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out, size_t *out_len,
-            long *out_rows, app_err *err)
+errors_xlsx(int kind, const core_catfile *cat, const char *format, const unsigned char *data,
+            size_t len, core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
+            size_t *out_len, long *out_rows, app_err *err)
 {
     errfile ef;
     memset(&ef, 0, sizeof(ef));
     ef.classes = kind == 1;
     ef.uni = kind == 2;
+    ef.cat = kind == 3 ? cat : NULL;
     int n = ef_ncols(&ef);
     fmt_xlsx_col cv[CORE_TEMPLATE_MAX_COLS + 1];
     for (int c = 0; c < n; c++) {
-        if (ef.classes)
+        if (ef.cat)
+            core_catfile_col(ef.cat, c, &cv[c]);
+        else if (ef.classes)
             core_class_file_col(c, &cv[c]);
         else if (ef.uni)
             core_uni_file_col(c, &cv[c]);
@@ -644,9 +653,10 @@ errors_xlsx(int kind, const char *format, const unsigned char *data, size_t len,
     ef.next = next;
     ef.ctx = ctx;
     ef.all_rows = all_rows;
-    const char *sheet = ef.classes ? CORE_CLASS_FILE_SHEET
-                        : ef.uni   ? CORE_UNI_FILE_SHEET
-                                   : CORE_TEMPLATE_SHEET;
+    const char *sheet = ef.cat       ? core_catfile_sheet(ef.cat)
+                        : ef.classes ? CORE_CLASS_FILE_SHEET
+                        : ef.uni     ? CORE_UNI_FILE_SHEET
+                                     : CORE_TEMPLATE_SHEET;
     int rc = fmt_xlsx_writer_sheet(ef.w, sheet, &so, err);
     if (rc == 0 && (rc = next(ctx, &ef.msg, err)) >= 0) {
         ef.have_msg = rc;
@@ -675,7 +685,8 @@ core_import_errors_xlsx_next(const char *format, const unsigned char *data, size
                              core_import_msgs_fn next, void *ctx, int all_rows, unsigned char **out,
                              size_t *out_len, long *out_rows, app_err *err)
 {
-    return errors_xlsx(0, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+    return errors_xlsx(0, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows,
+                       err);
 }
 
 int
@@ -683,7 +694,8 @@ core_class_file_errors_xlsx_next(const char *format, const unsigned char *data, 
                                  core_import_msgs_fn next, void *ctx, int all_rows,
                                  unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
-    return errors_xlsx(1, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+    return errors_xlsx(1, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows,
+                       err);
 }
 
 int
@@ -691,7 +703,16 @@ core_uni_file_errors_xlsx_next(const char *format, const unsigned char *data, si
                                core_import_msgs_fn next, void *ctx, int all_rows,
                                unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
 {
-    return errors_xlsx(2, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
+    return errors_xlsx(2, NULL, format, data, len, next, ctx, all_rows, out, out_len, out_rows,
+                       err);
+}
+
+int
+core_catfile_errors_xlsx_next(const core_catfile *f, const char *format, const unsigned char *data,
+                              size_t len, core_import_msgs_fn next, void *ctx, int all_rows,
+                              unsigned char **out, size_t *out_len, long *out_rows, app_err *err)
+{
+    return errors_xlsx(3, f, format, data, len, next, ctx, all_rows, out, out_len, out_rows, err);
 }
 
 typedef struct msg_array {

@@ -158,6 +158,14 @@ int core_uni_file_errors_xlsx_next(const char *format, const unsigned char *data
                                    unsigned char **out, size_t *out_len, long *out_rows,
                                    app_err *err);
 
+/* The same for a catalog file (modes courses, plans, sections,
+   core/uni_catalog_file.h). */
+struct core_catfile;
+int core_catfile_errors_xlsx_next(const struct core_catfile *f, const char *format,
+                                  const unsigned char *data, size_t len, core_import_msgs_fn next,
+                                  void *ctx, int all_rows, unsigned char **out, size_t *out_len,
+                                  long *out_rows, app_err *err);
+
 /* ---- running a job (core/import_job.c) ---- */
 
 /* How the caller words one row error in Chinese (api/ renders it like a

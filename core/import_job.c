@@ -4,6 +4,8 @@
 #include "core/class_file.h"
 #include "core/files.h"
 #include "core/import.h"
+#include "core/uni_catalog.h"
+#include "core/uni_catalog_file.h"
 #include "core/uni_file.h"
 #include "db/keylock.h"
 #include "db/student.h"
@@ -38,6 +40,7 @@ typedef struct run {
     int uni;                 /* mode uni_students: the university student file (core/uni_file.h) */
     app_arena *refs_arena;   /* mode uni_students: the university's colleges and majors, */
     core_uni_file_refs refs; /* loaded at its first good row */
+    const core_catfile *cat; /* modes courses, plans, sections (core/uni_catalog_file.h) */
     int counted;             /* job->errors_total when errors were last written */
     app_arena *earena;       /* the messages of the errors not yet written */
     base_buf ebuf;           /* those errors as COPY text (db_import_error_encode) */
@@ -62,7 +65,10 @@ static void
 add_error(run *r, long row, int col, const char *field, const char *code, const char *param)
 {
     char header[64] = "", letter[4] = "";
-    if (col >= 0 && (r->classes || r->uni)) {
+    if (col >= 0 && r->cat) {
+        snprintf(header, sizeof(header), "%s", core_catfile_title(r->cat, col));
+        fmt_sheet_col_name(col, letter);
+    } else if (col >= 0 && (r->classes || r->uni)) {
         snprintf(header, sizeof(header), "%s",
                  r->uni ? core_uni_file_title(col) : core_class_file_title(col));
         fmt_sheet_col_name(col, letter);
@@ -149,6 +155,8 @@ column_of(const run *r, const char *p)
         return core_class_file_column_of(p);
     if (r->uni)
         return core_uni_file_column_of(p);
+    if (r->cat)
+        return core_catfile_column_of(r->cat, p);
     int f = core_field_by_pointer(p);
     return f >= 0 ? core_import_column_of(&r->map, f) : -1;
 }
@@ -268,6 +276,7 @@ header_row(run *r, const fmt_sheet_row *row)
     app_err e = {0};
     int bad = r->classes ? core_class_file_header(row, &e)
               : r->uni   ? core_uni_file_header(row, &e)
+              : r->cat   ? core_catfile_header(r->cat, row, &e)
                          : core_import_header(row, &r->map, &e);
     if (bad != 0) {
         /* the whole file is not the template: say which columns */
@@ -362,6 +371,42 @@ uni_counted(run *r, long row, core_uni_row *u, app_err *e, int rc)
     return 0;
 }
 
+static int batch_count(run *r, int create);
+
+/* Modes courses, plans, sections: the row read and applied as the
+   registrar section's HTTP write would be (a savepoint of the batch's
+   transaction), and counted. */
+static int
+cat_row(run *r, const fmt_sheet_row *row)
+{
+    db_import *j = r->job;
+    app_err e = {0};
+    int empty = 0, did = 0;
+    int rc = core_catfile_row(r->cat, r->db, &r->rop, j->school, row, &empty, &did, &e);
+    j->last_row = (int)row->row;
+    if (empty) {
+        j->skipped++;
+        return 0;
+    }
+    j->total++;
+    j->processed++;
+    if (rc == APP_EUNAVAIL || rc == APP_EINTERNAL) {
+        *r->err = e;
+        return rc; /* not the row's fault: the job stops and is resumed */
+    }
+    if (rc != 0) {
+        j->rejected++;
+        add_errors(r, row->row, &e);
+    } else if (did == CORE_UNI_CREATED) {
+        j->created++;
+    } else if (did == CORE_UNI_UPDATED) {
+        j->updated++;
+    } else {
+        j->unchanged++;
+    }
+    return batch_count(r, 0);
+}
+
 /* One more row in the batch; a full batch is registered (mode create) and
    written: spooled when atomic, else committed. */
 static int
@@ -399,6 +444,8 @@ on_row(void *ctx, const fmt_sheet_row *row, app_err *err)
     int create = strcmp(j->mode, "create") == 0;
     if (r->batch == 0)
         next_batch(r);
+    if (r->cat)
+        return cat_row(r, row);
     core_record one, *rec = &one;
     app_err e1 = {0}, *e = &e1;
     if (create) {
@@ -608,6 +655,7 @@ core_import_run(db_conn *db, const core_op *op, db_import *job, core_import_mess
     r.rop.arena = NULL;
     r.classes = strcmp(job->mode, "classes") == 0;
     r.uni = strcmp(job->mode, "uni_students") == 0;
+    r.cat = core_catfile_of(job->mode);
     if (strcmp(job->mode, "create") == 0) {
         r.cap = core_import_batch < 1 ? 1 : core_import_batch;
         r.pend = xcalloc((size_t)r.cap, sizeof(pending));

@@ -9,6 +9,7 @@
 #include "core/files.h"
 #include "core/import.h"
 #include "core/uni.h"
+#include "core/uni_catalog_file.h"
 #include "db/school.h"
 
 #include <stdio.h>
@@ -42,7 +43,7 @@ uploader_ok(const core_actor *ac, const char *mode)
 {
     if (ac->level != CORE_LEVEL_SCHOOL || ac->student_id != 0)
         return 0;
-    if (mode != NULL && strcmp(mode, "uni_students") == 0)
+    if (mode != NULL && (strcmp(mode, "uni_students") == 0 || core_catfile_of(mode) != NULL))
         return ac->staff_role == CORE_STAFF_REGISTRAR_SECTION;
     return ac->staff_role == CORE_STAFF_REGISTRAR;
 }
@@ -57,7 +58,8 @@ upload_checks(const core_op *op, const core_import_new *in, const char **out_for
         return fail_at(err, APP_EFORBIDDEN, "forbidden", NULL);
     if (in->mode == NULL ||
         (strcmp(in->mode, "create") != 0 && strcmp(in->mode, "update") != 0 &&
-         strcmp(in->mode, "classes") != 0 && strcmp(in->mode, "uni_students") != 0))
+         strcmp(in->mode, "classes") != 0 && strcmp(in->mode, "uni_students") != 0 &&
+         core_catfile_of(in->mode) == NULL))
         return fail_at(err, APP_EINVAL, "invalid_parameter", "/query/mode");
     /* a registrar imports into its own school only */
     if (in->school != NULL && strcmp(in->school, ac->org) != 0)
@@ -128,7 +130,7 @@ core_import_job_create(db_conn *db, const core_op *op, const core_import_new *in
     const char *format = NULL;
     db_school sc;
     int rc = upload_checks(op, in, &format, err);
-    if (rc == 0 && strcmp(in->mode, "uni_students") == 0)
+    if (rc == 0 && (strcmp(in->mode, "uni_students") == 0 || core_catfile_of(in->mode) != NULL))
         rc = core_uni_visible(db, op, ac->org, &sc, err); /* not_a_university */
     else if (rc == 0)
         rc = school_of(db, op, ac->org, &sc, err);
@@ -278,6 +280,9 @@ core_import_job_errors_xlsx(db_conn *db, const core_op *op, long long id, db_imp
     else if (strcmp(j->mode, "uni_students") == 0)
         rc = core_uni_file_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
                                             out_len, &rows, err);
+    else if (core_catfile_of(j->mode) != NULL)
+        rc = core_catfile_errors_xlsx_next(core_catfile_of(j->mode), j->format, data, len, next_msg,
+                                           &m, all_rows, out, out_len, &rows, err);
     else
         rc = core_import_errors_xlsx_next(j->format, data, len, next_msg, &m, all_rows, out,
                                           out_len, &rows, err);

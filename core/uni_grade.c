@@ -22,7 +22,7 @@ core_uni_exam_valid(const char *exam)
 static int
 section_not_found(app_err *err)
 {
-    return app_err_set(err, APP_ENOTFOUND, "no_such_section", NULL);
+    return app_err_set(err, APP_ENOTFOUND, "section_not_found", NULL);
 }
 
 /* Section `id` of the visible university `code`. */

@@ -19,7 +19,7 @@
  * row (the history). One audit row "uni_grade_put" per call.
  *
  * Errors besides those of core_uni_visible: APP_ENOTFOUND
- * no_such_section; APP_EFORBIDDEN forbidden; APP_EINVAL with one item
+ * section_not_found; APP_EFORBIDDEN forbidden; APP_EINVAL with one item
  * per bad grade at /grades/N/student (unknown_student_no, not_selected,
  * duplicate_value) or /grades/N/exam (exam_not_allowed). Outputs live in
  * op->arena; APP_EUNAVAIL, APP_ERETRY, APP_EINTERNAL from db/.

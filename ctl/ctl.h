@@ -74,6 +74,18 @@ int ctl_demo_university(db_conn *db, const char *password);
    ctl_demo_university. Idempotent. 0, or 1 (reported on stderr). */
 int ctl_demo_grades(db_conn *db);
 
+/* ---- ctl/demo_courses.c ---- */
+
+/* The demo university's catalog (issue 17), made as its registrar section
+   right after the university (ctl/demo_uni.c): courses, the plans of every
+   major for the cohorts 2023-2026, course teachers zyut.teacher1..12 (with
+   `password_hash`), sections of 2026-1 and 2026-2 (the 2026-2 electives,
+   PE and public electives with 10-30 seats). Prints a line. 0 or an app
+   code in err. The selection demo runs after it. */
+struct core_env;
+int ctl_demo_catalog(db_conn *db, const struct core_env *env, const char *password_hash,
+                     app_err *err);
+
 /* ---- ctl/demo_students.c ---- */
 
 #define CTL_DEMO_SAMPLE_MAX 10000 /* --print-sample */

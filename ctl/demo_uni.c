@@ -239,8 +239,10 @@ demo_university(db_conn *db, const core_env *env, const char *password)
                  ? app_err_set(&err, APP_EINTERNAL, NULL, "pwhash")
                  : db_school_insert(db, &s, &created, a, NULL, &err);
     if (rc == 0 && created && (rc = structure(u, &err)) == 0 &&
-        (rc = offices_and_calendar(u, &err)) == 0)
-        rc = students(u, &err);
+        (rc = offices_and_calendar(u, &err)) == 0 && (rc = students(u, &err)) == 0)
+        rc = ctl_demo_catalog(db, env, u->hash, &err);     /* ctl/demo_courses.c */
+    if (rc == 0 && created && ctl_demo_selection(db) != 0) /* ctl/demo_select.c */
+        rc = app_err_set(&err, APP_EINTERNAL, NULL, "selection rounds");
     if (rc != 0)
         fprintf(stderr, "xuejictl: demo: university: %s (%s)\n",
                 err.detail[0] ? err.detail : app_code_name(err.code), err.slug ? err.slug : "-");

@@ -75,7 +75,7 @@ course_item(cctx *c, json_t *v, const char *list, size_t i, const char *member, 
     if (rc != 0)
         return rc;
     if (id == 0) {
-        bad_item(c, list, i, member, "course_not_found");
+        bad_item(c, list, i, member, "unknown_course");
         return 0;
     }
     if (own && in_ids(seen, id)) {
@@ -279,7 +279,7 @@ section_item(cctx *c, json_t *v, const char *list, size_t i, const char *term, d
         db_creq_section_find(c->db, c->p->school, term, id > 0 ? id : 0, json_string_value(code),
                              (int)json_integer_value(nb), c->op->arena, out, found, c->err);
     if (rc == 0 && !*found)
-        bad_item(c, list, i, NULL, "section_not_found");
+        bad_item(c, list, i, NULL, "unknown_section");
     return rc;
 }
 

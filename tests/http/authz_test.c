@@ -429,6 +429,17 @@ build_universities(const char *hash)
              hash);
     ht_db_exec(db, sql);
     login(STUDENT_ACTOR, UNI_NO_IN, PASSWORD);
+    /* issue 17: a course MXC01 of each university, with a section of fixed id
+       (@UNI_SECTION_X: 900000001 in, 900000002 out) */
+    ht_db_exec(db, "INSERT INTO uni_course (school, code, name, kind, credits, hours, college)"
+                   " SELECT school, 'MXC01', '矩阵课程', 'elective', 2, 32, id FROM uni_college"
+                   " WHERE school IN ('" UNI_IN "', '" UNI_OUT "') AND code = '01'"
+                   " ON CONFLICT DO NOTHING");
+    ht_db_exec(db, "INSERT INTO uni_section (id, school, course, term, number, capacity)"
+                   " OVERRIDING SYSTEM VALUE SELECT CASE school WHEN '" UNI_IN "' THEN 900000001"
+                   " ELSE 900000002 END, school, id, '2026-2', 1, 30 FROM uni_course"
+                   " WHERE school IN ('" UNI_IN "', '" UNI_OUT "') AND code = 'MXC01'"
+                   " ON CONFLICT DO NOTHING");
 }
 
 static void
@@ -558,6 +569,7 @@ expand(const char *in, int out_case, char *out, size_t cap)
         {"@UNI_MAJOR_X", um},
         {"@UNI_CLASS_X", ucl},
         {"@UNI_STUDENT_X", ust},
+        {"@UNI_SECTION_X", out_case ? "900000002" : "900000001"},
         {"@STUDENT_IN", st_in},
         {"@STUDENT_OUT", st_out},
         {"@STUDENT_FRESH_X", fresh_st},

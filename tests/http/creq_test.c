@@ -42,7 +42,7 @@ START_TEST(test_exemption_chain_and_effect)
     char bad[256];
     snprintf(bad, sizeof(bad), "{\"courses\":[\"%s\",\"%s\",\"NOPE1\",\"%s\"]}", a, c, d);
     cstart_item(&s, "course_exemption", bad, 0, "/payload/courses/1", "course_not_passed");
-    cstart_item(&s, "course_exemption", bad, 0, "/payload/courses/2", "course_not_found");
+    cstart_item(&s, "course_exemption", bad, 0, "/payload/courses/2", "unknown_course");
     cstart_item(&s, "course_exemption", bad, 0, "/payload/courses/3", "course_not_in_plan");
     snprintf(bad, sizeof(bad), "{\"courses\":[\"%s\",\"%s\"]}", a, a);
     cstart_item(&s, "course_exemption", bad, 0, "/payload/courses/1", "duplicate_course");
@@ -251,7 +251,7 @@ START_TEST(test_late_selection)
     snprintf(bad, sizeof(bad),
              "{\"basis\":\"cohort_change\",\"remove\":[%lld],\"add\":[999999999]}", sb);
     cstart_item(&s, "late_selection", bad, 0, "/payload/remove/0", "not_selected");
-    cstart_item(&s, "late_selection", bad, 0, "/payload/add/0", "section_not_found");
+    cstart_item(&s, "late_selection", bad, 0, "/payload/add/0", "unknown_section");
     cstart_item(&s, "late_selection", "{\"basis\":\"cohort_change\"}", 0, "/payload/add",
                 "missing_field");
     long long rid = cstart_ok(&s, "late_selection", pl, 0);

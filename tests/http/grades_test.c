@@ -116,7 +116,7 @@ START_TEST(test_teacher_only_selected_only)
     ht_resp_free(&r);
     /* another university's section number: not found */
     gput(g_tokens[T1], 999999999, "[]", &r);
-    ht_assert_problem(&r, 404, "no_such_section");
+    ht_assert_problem(&r, 404, "section_not_found");
     ht_resp_free(&r);
 }
 END_TEST
