@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "workflow/wf.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,25 @@ action_step(api_call *c, json_t *o, const char *at, wf_act *a, app_err *e)
         a->step = stepless ? 0 : (int)json_integer_value(st);
 }
 
+/* `score` (成绩复核's last approval, docs/decisions/0043): a number 0..100
+   with one decimal at most, or "unchanged"; absent: NULL. */
+static void
+action_score(api_call *c, json_t *v, const char *at, wf_act *a, app_err *e)
+{
+    if (v == NULL || json_is_null(v))
+        return;
+    if (json_is_string(v) && strcmp(json_string_value(v), "unchanged") == 0) {
+        a->score = "unchanged";
+        return;
+    }
+    double d = json_is_number(v) ? json_number_value(v) : -1, t = d * 10;
+    if (!(d >= 0 && d <= 100) || fabs(t - round(t)) > 1e-6) {
+        add_at(e, at, "score", json_is_number(v) ? "invalid_score" : "wrong_type");
+        return;
+    }
+    a->score = app_arena_printf(c->arena, "%.1f", round(t) / 10);
+}
+
 int
 api_act_parse(api_call *c, json_t *o, const char *at, int item, wf_act *a, app_err *e)
 {
@@ -75,11 +95,12 @@ api_act_parse(api_call *c, json_t *o, const char *at, int item, wf_act *a, app_e
     long long *ids;
     api_file_ids(c, json_object_get(o, "evidence"), ev, &ids, &a->nevidence, e);
     a->evidence = ids;
+    action_score(c, json_object_get(o, "score"), at, a, e);
     const char *k;
     json_t *v;
     json_object_foreach(o, k, v)
     {
-        static const char *const known[] = {"action", "step", "comment", "evidence", NULL};
+        static const char *const known[] = {"action", "step", "comment", "evidence", "score", NULL};
         int ok = item && strcmp(k, "request") == 0;
         for (const char *const *x = known; !ok && *x; x++)
             ok = strcmp(*x, k) == 0;

@@ -748,6 +748,9 @@ api_student_route(const api_route *route)
         {API_POST, "/api/v1/requests"},
         {API_POST, "/api/v1/files"},
         {API_POST, "/api/v1/requests/{id}/actions"},
+        /* their grades (docs/decisions/0043) */
+        {API_GET, "/api/v1/me/grades"},
+        {API_GET, "/api/v1/schools/{code}/uni-students/{no}/grades"},
         /* the published lottery of a selection round (issue 17, docs/decisions/0042) */
         {API_GET, "/api/v1/schools/{code}/selection-rounds/{id}/draw"},
         /* course selection, by the student in person (docs/decisions/0041) */

@@ -121,6 +121,12 @@ void h_import_errors(api_call *c);
 void h_class_assignment_export(api_call *c);
 void h_school_system_change(api_call *c);
 
+/* api/h_grades.c: grades of a university's sections (docs/decisions/0043) */
+void h_section_grades_put(api_call *c);
+void h_section_grades_get(api_call *c);
+void h_uni_student_grades(api_call *c);
+void h_me_grades(api_call *c);
+
 /* api/h_audit.c */
 void h_audit_list(api_call *c);
 

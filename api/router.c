@@ -183,6 +183,13 @@ const api_route api_routes[] = {
      API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
     /* the 休学通知单 / 调整年级通知单 of an applied status change (api/h_notice.c) */
     {API_GET, "/api/v1/requests/{id}/notice.pdf", h_request_notice, API_ROUTE_AUTH},
+    /* grades of a university's sections (api/h_grades.c, docs/decisions/0043) */
+    {API_GET, "/api/v1/me/grades", h_me_grades, API_ROUTE_AUTH},
+    {API_GET, "/api/v1/schools/{code}/sections/{id}/grades", h_section_grades_get, API_ROUTE_AUTH},
+    {API_PUT, "/api/v1/schools/{code}/sections/{id}/grades", h_section_grades_put,
+     API_ROUTE_AUTH | API_ROUTE_JSON_BODY},
+    {API_GET, "/api/v1/schools/{code}/uni-students/{no}/grades", h_uni_student_grades,
+     API_ROUTE_AUTH},
     /* course selection: rounds, the student's own, leftover, preload (api/h_select.c) */
     {API_GET, "/api/v1/schools/{code}/selection-rounds", h_sel_rounds_list, API_ROUTE_AUTH},
     {API_POST, "/api/v1/schools/{code}/selection-rounds", h_sel_round_create,

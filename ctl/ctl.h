@@ -67,6 +67,13 @@ int ctl_demo_selection(db_conn *db);
    the accounts. 0, or 1 (reported on stderr). */
 int ctl_demo_university(db_conn *db, const char *password);
 
+/* ---- ctl/demo_grades.c ---- */
+
+/* Grades of term 2025-2 for the demo university's students (courses DG...,
+   sections, preloaded selections; docs/decisions/0043), after
+   ctl_demo_university. Idempotent. 0, or 1 (reported on stderr). */
+int ctl_demo_grades(db_conn *db);
+
 /* ---- ctl/demo_courses.c ---- */
 
 /* The demo university's catalog (issue 17), made as its registrar section

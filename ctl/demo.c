@@ -325,6 +325,8 @@ ctl_cmd_demo(long long students, int jobs, int sample)
     int status = students > 0 ? ctl_demo_students(db, url, students, jobs, sample) : 0;
     if (status == 0)
         status = ctl_demo_university(db, DEMO_PASSWORD);
+    if (status == 0) /* grades of 2025-2 (docs/decisions/0043) */
+        status = ctl_demo_grades(db);
     db_conn_close(db);
     return status;
 }

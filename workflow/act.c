@@ -3,6 +3,7 @@
  * and the starter's withdraw and resubmit (see workflow/wf.h).
  */
 #include "db/intake.h"
+#include "workflow/course.h"
 #include "workflow/creq.h"
 #include "workflow/effects.h"
 #include "workflow/uni.h"
@@ -183,6 +184,8 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
         /* the other dean has yet to decide: the request stays at that step */
         next = waits;
         due = q->steps[waits - 1].due_at;
+    } else if (next && d->due_fixed && q->steps[0].due_at) {
+        due = q->steps[0].due_at; /* 成绩复核: every step by week 3 (docs/decisions/0043) */
     } else if (next) {
         db_settings set;
         if ((rc = db_settings_for_school(db, q->school, op->arena, &set, err)) != 0)
@@ -198,6 +201,9 @@ act_on_step(db_conn *db, const core_op *op, const wf_def *d, const core_request 
         return core_student_reject_registration(db, op, q->student_id, q->id, err);
     if (reject)
         return wf_uni_step_undone(db, op, d, q, err);
+    if (approve && last && d->approval_score &&
+        (rc = wf_course_approval(db, op, q, a->score, err)) != 0)
+        return rc;
     if (approve && last)
         return wf_effect_apply(db, op, d, q->id, &o->req_state, &o->failure, err);
     return wf_uni_step_approved(db, op, d, q, step, err);
@@ -239,7 +245,7 @@ int
 wf_request_act(db_conn *db, const core_op *op, long long id, const char *action, int step,
                const char *comment, core_request *out, app_err *err)
 {
-    wf_act a = {id, action, step, comment, NULL, 0, 0};
+    wf_act a = {id, action, step, comment, NULL, 0, 0, NULL};
     return wf_request_act_on(db, op, &a, out, err);
 }
 
@@ -311,7 +317,13 @@ wf_request_confirm(db_conn *db, const core_op *op, const wf_confirm *c, core_req
         comment =
             app_arena_printf(op->arena, "%s%s学信网电子注册：%s", c->comment ? c->comment : "",
                              c->comment ? "；" : "", c->reference);
-    wf_act a = {c->request, yes ? "approve" : "reject", q.current_step, comment, NULL,
-                0,          c->by_client ? 2 : 1};
+    wf_act a = {c->request,
+                yes ? "approve" : "reject",
+                q.current_step,
+                comment,
+                NULL,
+                0,
+                c->by_client ? 2 : 1,
+                NULL};
     return wf_request_act_on(db, op, &a, out, err);
 }

@@ -132,8 +132,12 @@ wf_actor_holds(const core_actor *a, const char *org, const char *office, const c
     if (office == NULL) /* a bureau user, or the school's registrar (never a student) */
         return a->level >= CORE_LEVEL_COUNTY || wf_actor_is_registrar(a);
     const char *mine = wf_actor_office(a);
+    /* a person's step (a course teacher's, docs/decisions/0043): "college/account" */
+    const char *who = college ? strchr(college, '/') : NULL;
     return mine && strcmp(mine, office) == 0 &&
-           (college == NULL || (wf_actor_college(a) != 0 && atoll(college) == wf_actor_college(a)));
+           (college == NULL ||
+            (wf_actor_college(a) != 0 && atoll(college) == wf_actor_college(a))) &&
+           (who == NULL || atoll(who + 1) == a->user_id);
 }
 
 /* ---- university accounts (docs/decisions/0033) ---- */

@@ -116,6 +116,31 @@ static const wf_member UNI_MAJOR[] = {
     {.name = "class", .kind = WF_K_CLASS, .min = 0, .max = 2147483647},
     {.name = NULL},
 };
+/* grade requests (docs/decisions/0043) */
+static const wf_member U_GRADE_REVIEW[] = {
+    {.name = "grade", .kind = WF_K_ROW_ID, .required = 1},
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = NULL},
+};
+static const char *const DEFER_KINDS[] = {"illness", "clash", "force_majeure", NULL};
+static const wf_member U_DEFERRED_EXAM[] = {
+    {.name = "section", .kind = WF_K_ROW_ID, .required = 1},
+    {.name = "reason_kind",
+     .kind = WF_K_CHOICE,
+     .required = 1,
+     .choices = DEFER_KINDS,
+     .bad_code = "invalid_value"},
+    {.name = "exam_date", .kind = WF_K_DATE, .required = 1},
+    {.name = "reason", .kind = WF_K_TEXT, .required = 1, .max = 500},
+    {.name = NULL},
+};
+static const wf_member U_RETAKE[] = {
+    {.name = "grade", .kind = WF_K_ROW_ID, .required = 1},
+    {.name = "section", .kind = WF_K_ROW_ID},
+    {.name = "cross_major", .kind = WF_K_FLAG},
+    {.name = "reason", .kind = WF_K_TEXT, .max = 500},
+    {.name = NULL},
+};
 /* the course requests (docs/decisions/0044) */
 static const wf_member CREQ_COURSES[] = {
     {.name = "courses", .kind = WF_K_LIST, .required = 1, .max = 30},
@@ -317,6 +342,34 @@ const wf_def wf_defs[] = {
      .members = UNI_PLACE,
      .revertible = 1,
      .university = 1},
+    /* grade requests of a university student (docs/decisions/0043) */
+    {.type = "grade_review",
+     .label = "成绩复核",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_COURSE_OFFICE, WF_H_U_REGISTRAR_SECTION},
+     .effect = WF_E_U_GRADE_REVIEW,
+     .members = U_GRADE_REVIEW,
+     .university = 1,
+     .due_fixed = 1,
+     .approval_score = 1},
+    {.type = "deferred_exam",
+     .label = "缓考",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_COURSE_TEACHER, WF_H_U_VICE_DEAN, WF_H_U_DEPUTY_HEAD},
+     .effect = WF_E_U_DEFERRED_EXAM,
+     .members = U_DEFERRED_EXAM,
+     .university = 1},
+    /* the vice-dean's step only for a cross-major retake */
+    {.type = "retake",
+     .label = "重修",
+     .from = U_STUDYING,
+     .starter = WF_START_STUDENT,
+     .steps = {WF_H_U_RETAKE_OFFICE, WF_H_U_CROSS_VICE_DEAN},
+     .effect = WF_E_U_RETAKE,
+     .members = U_RETAKE,
+     .university = 1},
     /* the course requests (docs/decisions/0044): the student starts, the
        teaching vice-dean approves, the registrar section processes or files */
     {.type = "course_exemption",
@@ -459,6 +512,14 @@ wf_holder_name(wf_holder h)
         return "registrar_section";
     case WF_H_U_DEPUTY_HEAD:
         return "registrar_deputy_head";
+    case WF_H_U_COURSE_OFFICE:
+        return "course_college_office";
+    case WF_H_U_COURSE_TEACHER:
+        return "course_teacher";
+    case WF_H_U_RETAKE_OFFICE:
+        return "retake_office";
+    case WF_H_U_CROSS_VICE_DEAN:
+        return "teaching_vice_dean_if_cross_major";
     default:
         return NULL;
     }
@@ -512,6 +573,14 @@ wf_holder_label(wf_holder h)
         return "教务处教务科";
     case WF_H_U_DEPUTY_HEAD:
         return "教务处主管处长";
+    case WF_H_U_COURSE_OFFICE:
+        return "任课教师所在学院教务办公室";
+    case WF_H_U_COURSE_TEACHER:
+        return "任课教师";
+    case WF_H_U_RETAKE_OFFICE:
+        return "学生所在学院或体育学院教务办公室";
+    case WF_H_U_CROSS_VICE_DEAN:
+        return "学生所在学院教学院长（跨专业重修时）";
     default:
         return NULL;
     }
@@ -574,6 +643,12 @@ wf_effect_name(wf_effect e)
         return "next_cohort_with_notice";
     case WF_E_REWARD_REMOVE:
         return "remove_reward_entry";
+    case WF_E_U_GRADE_REVIEW:
+        return "correct_grade";
+    case WF_E_U_DEFERRED_EXAM:
+        return "defer_exam_to_next_cohort";
+    case WF_E_U_RETAKE:
+        return "retake_selection";
     case WF_E_U_EXEMPT:
         return "exempt_and_drop_selections";
     case WF_E_U_SUBSTITUTE:

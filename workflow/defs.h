@@ -37,6 +37,11 @@ typedef enum {
                                  client of the province (POST /requests/{id}/confirmations) */
     WF_H_U_REGISTRAR_SECTION, /* the registrar section (教务处教务科), course requests */
     WF_H_U_DEPUTY_HEAD,       /* the registrar deputy head (教务处主管处长) */
+    /* grade requests (docs/decisions/0043): the step's college comes from the course */
+    WF_H_U_COURSE_OFFICE,   /* the academic office of the course's (its teacher's) college */
+    WF_H_U_COURSE_TEACHER,  /* the section's course teacher: that one account */
+    WF_H_U_RETAKE_OFFICE,   /* the student's college office; a PE course: the PE college's */
+    WF_H_U_CROSS_VICE_DEAN, /* the student's teaching vice-dean, a cross-major retake only */
 } wf_holder;
 
 /* Who starts a request. */
@@ -71,6 +76,10 @@ typedef enum {
                            once the electronic registration confirms */
     WF_E_U_COHORT,      /* 调整年级: the next cohort of the same major, a notice */
     WF_E_REWARD_REMOVE, /* a reward or punishment entry marked removed (docs/decisions/0030) */
+    /* grade requests of a university student (workflow/course.h, docs/decisions/0043) */
+    WF_E_U_GRADE_REVIEW,  /* 成绩复核: the grade corrected (or left) with a change row */
+    WF_E_U_DEFERRED_EXAM, /* 缓考: a deferral to the next cohort's exam */
+    WF_E_U_RETAKE,        /* 重修: a retake selection taking a seat */
     /* a university student's course requests (workflow/creq.h, docs/decisions/0044) */
     WF_E_U_EXEMPT,     /* 课程免修: exempted, live selections of the courses dropped */
     WF_E_U_SUBSTITUTE, /* 课程置换: credited from elsewhere, dropped likewise */
@@ -140,15 +149,17 @@ typedef struct wf_def {
     int evidence_required;    /* evidence file ids required */
     int senior_only;          /* only senior secondary students (grades 31-33) */
     int revertible;
-    int batch;         /* many students (request members), no single `student` */
-    int body_members;  /* members at the top of the body, not in `payload`
-                          (problem_resolution) */
-    int parallel;      /* the first `parallel` steps wait side by side, decided in any
-                          order (a major transfer's two deans) */
-    wf_holder interim; /* after this step's approval the interim effect applies
-                          (a major transfer: 插班学习); WF_H_NONE: none */
-    int university;    /* a university's type: the student's college routes it */
-    wf_due due;        /* a course request's own deadline (workflow/creq.h) */
+    int batch;          /* many students (request members), no single `student` */
+    int body_members;   /* members at the top of the body, not in `payload`
+                           (problem_resolution) */
+    int parallel;       /* the first `parallel` steps wait side by side, decided in any
+                           order (a major transfer's two deans) */
+    wf_holder interim;  /* after this step's approval the interim effect applies
+                           (a major transfer: 插班学习); WF_H_NONE: none */
+    int university;     /* a university's type: the student's college routes it */
+    wf_due due;         /* a course request's own deadline (workflow/creq.h) */
+    int due_fixed;      /* every step is due by the first step's due date (成绩复核: week 3) */
+    int approval_score; /* the last approval gives `score` (成绩复核's corrected score) */
 } wf_def;
 
 extern const wf_def wf_defs[];

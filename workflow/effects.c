@@ -10,6 +10,7 @@
 #include "db/history.h"
 #include "db/intake.h"
 #include "db/problem.h"
+#include "workflow/course.h"
 #include "workflow/creq.h"
 #include "workflow/uni.h"
 
@@ -475,6 +476,10 @@ wf_effect_apply(db_conn *db, const core_op *op, const wf_def *d, long long id,
     case WF_E_U_MAJOR:
     case WF_E_U_COHORT:
         return wf_uni_effect(db, op, d, &q, err);
+    case WF_E_U_GRADE_REVIEW:
+    case WF_E_U_DEFERRED_EXAM:
+    case WF_E_U_RETAKE:
+        return wf_course_effect(db, op, d, &q, err);
     case WF_E_U_EXEMPT:
     case WF_E_U_SUBSTITUTE:
     case WF_E_U_COVER:

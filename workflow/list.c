@@ -103,6 +103,8 @@ wf_request_list(db_conn *db, const core_op *op, const char *box, const char *sta
         f.todo_office = office;
         long long col = wf_actor_college(ac);
         f.todo_college = col ? app_arena_printf(op->arena, "%lld", col) : NULL;
+        if (col && ac->staff_role == CORE_STAFF_COURSE_TEACHER) /* a person's steps (ADR 0043) */
+            f.todo_college = app_arena_printf(op->arena, "%lld/%lld", col, ac->user_id);
         f.held = strcmp(box, "todo") != 0;
         if (f.held && f.todo_college == NULL) {
             f.todo_org = f.todo_office = NULL;

@@ -128,6 +128,16 @@ office_of(wf_holder h, const char **esc)
     case WF_H_U_DEPUTY_HEAD:
         *esc = "registrar_head";
         return "registrar_deputy_head";
+    case WF_H_U_COURSE_OFFICE:
+    case WF_H_U_RETAKE_OFFICE:
+        *esc = "registrar_head";
+        return "college_office";
+    case WF_H_U_COURSE_TEACHER:
+        *esc = "registrar_head";
+        return "course_teacher";
+    case WF_H_U_CROSS_VICE_DEAN:
+        *esc = "registrar_head";
+        return "teaching_vice_dean";
     default:
         *esc = NULL;
         return NULL;
@@ -141,7 +151,9 @@ add_office(route *r, const wf_place *p, wf_holder h, const char *college)
 {
     const char *esc, *office = office_of(h, &esc);
     int scoped = h == WF_H_U_ACADEMIC_OFFICE || h == WF_H_U_VICE_DEAN || h == WF_H_U_SENDING_DEAN ||
-                 h == WF_H_U_RECEIVING_DEAN;
+                 h == WF_H_U_RECEIVING_DEAN || h == WF_H_U_COURSE_OFFICE ||
+                 h == WF_H_U_COURSE_TEACHER || h == WF_H_U_RETAKE_OFFICE ||
+                 h == WF_H_U_CROSS_VICE_DEAN;
     if (office == NULL || core_org_level(p->code) != CORE_LEVEL_SCHOOL ||
         (scoped && (college == NULL || !*college || strlen(college) >= 24)))
         return -1;
@@ -285,6 +297,14 @@ add_step(route *r, const wf_route_in *in, wf_holder h, const sides *sd)
         return add_office(r, sc, h, in->college);
     case WF_H_U_RECEIVING_DEAN:
         return add_office(r, sc, h, in->other_college);
+    /* grade requests: other_college is the course's college (a teacher's step:
+       "college/account", docs/decisions/0043) */
+    case WF_H_U_COURSE_OFFICE:
+    case WF_H_U_COURSE_TEACHER:
+    case WF_H_U_RETAKE_OFFICE:
+        return add_office(r, sc, h, in->other_college);
+    case WF_H_U_CROSS_VICE_DEAN:
+        return in->cross_major ? add_office(r, sc, h, in->college) : 0;
     case WF_H_U_REGISTRAR_HEAD:
     case WF_H_U_VICE_PRESIDENT:
     case WF_H_U_REGISTRATION:

@@ -36,7 +36,9 @@ typedef struct wf_route_in {
     int delete_g;                 /* problem_resolution deleting a G-numbered record */
     int senior;                   /* graduation of a senior secondary grade */
     const char *college;          /* a university's type: the student's college */
-    const char *other_college;    /* major transfer: the receiving college */
+    const char *other_college;    /* major transfer: the receiving college; grade requests: the
+                                     course's (docs/decisions/0043) */
+    int cross_major;              /* retake in another major's section */
 } wf_route_in;
 
 typedef struct wf_route_step {

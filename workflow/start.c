@@ -34,6 +34,8 @@ typedef struct draft {
     long long problem_id;
     int renumber, delete_g, senior;
     const char *college, *other_college; /* a university's type (workflow/uni.h) */
+    const char *due;                     /* every step's due date when the type fixes it */
+    int cross_major;                     /* a cross-major retake (docs/decisions/0043) */
 } draft;
 
 /* ------------------------------------------------------------ holders */
@@ -72,6 +74,7 @@ holders(db_conn *db, const core_op *op, const wf_def *d, const draft *dr, stepv 
     in.senior = dr->senior;
     in.college = dr->college;
     in.other_college = dr->other_college;
+    in.cross_major = dr->cross_major;
     int rc;
     if (d->effect == WF_E_TRANSFER && strcmp(dr->sc.province, dr->rs.province) != 0 &&
         ((rc = province_wants(db, op, dr->rs.code, &in.province_approves_other, err)) != 0 ||
@@ -518,6 +521,8 @@ start_university(db_conn *db, const core_op *op, const wf_def *d, const wf_start
     dr->college = u.college;
     dr->other_college = u.other_college;
     dr->payload = u.payload;
+    dr->due = u.due;
+    dr->cross_major = u.cross_major;
     return 0;
 }
 
@@ -645,8 +650,8 @@ wf_request_start(db_conn *db, const core_op *op, const wf_start *a, core_request
         goto fail;
     for (int i = 0; i < sv.n && rc == 0; i++)
         if (strcmp(sv.v[i].state, "waiting") == 0)
-            rc = wf_creq_due(db, op, d, dr.sc.code, NULL, i + 1, wf_step_due(op, &set),
-                             &sv.v[i].due_at, err);
+            rc = wf_creq_due(db, op, d, dr.sc.code, NULL, i + 1,
+                             dr.due ? dr.due : wf_step_due(op, &set), &sv.v[i].due_at, err);
     if (rc != 0)
         goto fail;
     core_request *q = out;

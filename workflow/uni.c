@@ -7,6 +7,7 @@
 #include "db/history.h"
 #include "db/problem.h"
 #include "db/uniflow.h"
+#include "workflow/course.h"
 #include "workflow/creq.h"
 
 #include <stdio.h>
@@ -208,6 +209,8 @@ wf_uni_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
     out->school = p.school;
     out->college = p.college;
     out->payload = a->payload_json ? a->payload_json : "{}";
+    if (wf_course_type(d))
+        return wf_course_start(db, op, d, a, &p, out, err);
     switch (d->effect) {
     case WF_E_U_SUSPEND:
         return start_suspend(db, op, a, &p, err);

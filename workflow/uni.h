@@ -16,8 +16,11 @@ typedef struct wf_uni_draft {
     long long student_id;
     const char *school;        /* the university */
     const char *college;       /* the student's college */
-    const char *other_college; /* major transfer: the receiving college, else NULL */
+    const char *other_college; /* major transfer: the receiving college; grade requests: the
+                                  course's college (docs/decisions/0043), else NULL */
     const char *payload;       /* the stored payload, with what the start resolved */
+    const char *due;           /* grade review: every step due by then (else NULL) */
+    int cross_major;           /* retake: in another major's section */
 } wf_uni_draft;
 
 /*

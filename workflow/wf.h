@@ -88,6 +88,7 @@ typedef struct wf_act {
     const long long *evidence; /* file ids of the caller's org (POST /files), at most 10 */
     int nevidence;
     int confirm; /* POST /requests/{id}/confirmations: 1 student affairs, 2 a service client */
+    const char *score; /* 成绩复核's last approval: the corrected score ("85.0") or "unchanged" */
 } wf_act;
 
 /* wf_request_act with evidence: the files are checked as a start checks
