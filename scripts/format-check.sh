@@ -23,8 +23,8 @@ fi
 # One clang-format process per batch of files, two batches at a time (one
 # process per file cost a minute of make test): each file that differs gets
 # "FILE:LINE:COL: error: code should be clang-formatted" lines on stderr.
-# shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
 rc=0
+# shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
 out=$(echo "$files" | xargs -n 64 -P 2 sh -c '"$0" --dry-run -Werror "$@" 2>&1 >/dev/null' "$cf") ||
     rc=$?
 bad=$(printf '%s\n' "$out" |

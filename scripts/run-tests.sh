@@ -113,6 +113,7 @@ else
     own_queue=""
 fi
 next_suite() {
+    # shellcheck disable=SC2016 # $1 belongs to the inner shell
     flock "$RUN_TESTS_QUEUE.lock" sh -c 'head -n 1 "$1"; sed -i 1d "$1"' _ "$RUN_TESTS_QUEUE"
 }
 
