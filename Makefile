@@ -269,7 +269,7 @@ fuzz:
 check-fuzz:
 	@sh tests/fuzz/run.sh check "$(FUZZ_CC)"
 	@$(MAKE) --no-print-directory fuzz-build
-	@sh tests/fuzz/run.sh short $(FUZZ_OUT) "$(FUZZ_SHORT)"
+	@FUZZ_JOBS=$${FUZZ_JOBS:-$(TEST_JOBS)} sh tests/fuzz/run.sh short $(FUZZ_OUT) "$(FUZZ_SHORT)"
 
 clean:
 	rm -rf build
