@@ -293,9 +293,6 @@ build_env(envb *e, const char *port_file, const char *const *extra_env)
     env_set(e, "XUEJI_AUDIT_SEAL_INTERVAL_MS=200");
     env_set(e, "XUEJI_SHUTDOWN_TIMEOUT=5");
     env_set(e, "XUEJI_RATE_LIMIT_IP=0");
-    /* idle import workers look for jobs every 50 ms, not 500: the suites wait on
-       hundreds of import jobs */
-    env_set(e, "XUEJI_IMPORT_POLL_MS=50");
     for (const char *const *x = extra_env; x != NULL && *x != NULL; x++)
         env_set(e, *x);
 }
