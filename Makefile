@@ -73,7 +73,8 @@ EMBED := $(wildcard db/migrations/*.sql) $(wildcard db/data/*.csv) openapi.yaml
 
 .PHONY: all run stop test check check-integration check-http check-layers lint-openapi \
         compose-check deps bench bench-export clean demo fuzz fuzz-build check-faults soak \
-        check-fuzz format-check format test-bins cluster cluster-down cluster-status cluster-test
+        check-fuzz format-check format test-bins check-suites cluster cluster-down cluster-status \
+        cluster-test
 
 all: $(OUT)/xuejid $(OUT)/xuejictl
 
@@ -155,6 +156,12 @@ check-integration: $(INTEG_BIN) $(OUT)/xuejid
 check-http: $(HTTP_BIN) $(OUT)/xuejid $(OUT)/xuejictl
 	@sh scripts/run-tests.sh http $(HTTP_BIN)
 
+# make test: the unit and integration suites in one set of lanes (the unit suites
+# fill the lanes' ends), then the HTTP suites
+check-suites: $(UNIT_BIN) $(INTEG_BIN) $(HTTP_BIN) $(OUT)/xuejid $(OUT)/xuejictl
+	@sh scripts/run-tests.sh all $(UNIT_BIN) $(INTEG_BIN)
+	@sh scripts/run-tests.sh http $(HTTP_BIN)
+
 # faults under load, small (tests/fault/run.sh: kill -9, PostgreSQL stopped, a slow database)
 check-faults: $(OUT)/xuejid $(OUT)/xuejictl $(OUT)/tests/fault/load
 	@sh tests/fault/run.sh $(OUT) small
@@ -175,9 +182,9 @@ lint-openapi:
 compose-check:
 	@sh scripts/compose-check.sh
 
-# Builds run on every core (TEST_JOBS, default: all of them); the database suites
-# run in TEST_LANES lanes (default 2, scripts/run-tests.sh), each lane with its own
-# PostgreSQL and its suites one after another.
+# Builds run on every core (TEST_JOBS, default: all of them); the suites run in
+# TEST_LANES lanes (default 2, scripts/run-tests.sh), each lane with its own
+# PostgreSQL, taking the next suite, longest first, from one queue.
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 test: deps
@@ -188,16 +195,17 @@ test: deps
 	@# the next build runs at the lowest priority beside each test phase, on the CPU
 	@# the suites leave idle while they wait on servers and databases (CI time)
 	@sh scripts/beside.sh build/debug-build.log "$(MAKE) -j$(TEST_JOBS) BUILD=debug all test-bins" \
-	    "$(MAKE) BUILD=release check check-integration check-http && \
+	    "$(MAKE) BUILD=release check-suites && \
 	     date +'make test: %T' && $(MAKE) BUILD=release check-faults"
 	@date +'make test: %T'
-	@sh scripts/beside.sh build/fuzz-build.log "$(MAKE) -j$(TEST_JOBS) fuzz-build" \
-	    "$(MAKE) BUILD=debug check check-integration check-http"
+	@# the contract's lint and the compose check (single-threaded) beside the debug
+	@# suites too, after the fuzz build
+	@sh scripts/beside.sh build/fuzz-build.log \
+	    "$(MAKE) -j$(TEST_JOBS) fuzz-build && $(MAKE) lint-openapi compose-check" \
+	    "$(MAKE) BUILD=debug check-suites"
 	@date +'make test: %T'
 	$(MAKE) check-fuzz
 	@date +'make test: %T'
-	$(MAKE) lint-openapi
-	$(MAKE) compose-check
 	@echo "make test: all suites passed"
 
 bench: deps
@@ -264,7 +272,7 @@ fuzz:
 check-fuzz:
 	@sh tests/fuzz/run.sh check "$(FUZZ_CC)"
 	@$(MAKE) --no-print-directory fuzz-build
-	@sh tests/fuzz/run.sh short $(FUZZ_OUT) "$(FUZZ_SHORT)"
+	@FUZZ_JOBS=$${FUZZ_JOBS:-$(TEST_JOBS)} sh tests/fuzz/run.sh short $(FUZZ_OUT) "$(FUZZ_SHORT)"
 
 clean:
 	rm -rf build

@@ -7,7 +7,8 @@
 #   sh tests/fuzz/run.sh short OUTDIR SECONDS  the same from the committed seeds only, keeping
 #                                              nothing (make test)
 # FUZZ_TARGETS="api jwt" limits a run to those targets; FUZZ_RUNS=N ends a
-# target after N executions if that comes before SECONDS.
+# target after N executions if that comes before SECONDS; FUZZ_JOBS=N runs N
+# targets at a time.
 #
 # Each target starts from its seeds (tests/fuzz/corpus/NAME, committed) and, in
 # a run, the inputs earlier runs found (OUTDIR/corpus/NAME, kept between runs,
@@ -80,6 +81,27 @@ if [ -n "${FUZZ_TARGETS:-}" ]; then
     targets=$(printf '%s\n' "$targets" | while read -r n rest; do
         case " $FUZZ_TARGETS " in *" $n "*) echo "$n $rest" ;; esac
     done)
+fi
+
+# FUZZ_JOBS=N (N > 1): the targets in N runs of this script side by side, each
+# with every Nth target (make test: one a core)
+jobs=${FUZZ_JOBS:-1}
+case "$jobs" in '' | *[!0-9]* | 0) jobs=1 ;; esac
+if [ "$jobs" -gt 1 ]; then
+    names=$(printf '%s\n' "$targets" | awk '{ print $1 }')
+    pids=""
+    i=0
+    while [ "$i" -lt "$jobs" ]; do
+        part=$(printf '%s\n' "$names" | awk -v j="$jobs" -v i="$i" '(NR - 1) % j == i' | tr '\n' ' ')
+        if [ -n "$part" ]; then
+            FUZZ_JOBS=1 FUZZ_TARGETS="$part" sh "$0" "$mode" "$out" "$secs" &
+            pids="$pids $!"
+        fi
+        i=$((i + 1))
+    done
+    status=0
+    for p in $pids; do wait "$p" || status=1; done
+    exit "$status"
 fi
 
 # a smaller quarantine than ASan's 256 MB: fewer fresh pages per input, the

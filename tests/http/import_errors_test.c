@@ -84,7 +84,7 @@ wait_end(long long id, int seconds, ht_resp *out)
         if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0)
             return;
         ht_resp_free(out);
-        ht_sleep_ms(200);
+        ht_sleep_ms(50);
     }
     ck_abort_msg("import %lld did not end in %d s", id, seconds);
 }

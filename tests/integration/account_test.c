@@ -67,7 +67,7 @@ audit_count(const char *action)
 static void
 setup(void)
 {
-    conn = dbt_create("xueji_acct");
+    conn = dbt_create_migrated("xueji_acct");
     app_err err = {0};
     int applied = 0;
     ck_assert_msg(db_migrate(conn, &applied, &err) == 0, "migrate: %s", err.detail);

@@ -28,7 +28,7 @@ static void
 setup(void)
 {
     ck_assert(sodium_init() >= 0);
-    conn = dbt_create("xueji_seal");
+    conn = dbt_create_migrated("xueji_seal");
     app_err err = {0};
     ck_assert_msg(db_migrate(conn, NULL, &err) == 0, "%s", err.detail);
     unsigned char seed[32];

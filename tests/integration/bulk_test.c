@@ -41,7 +41,7 @@ static void
 setup(void)
 {
     ck_assert_int_ge(sodium_init(), 0);
-    conn = dbt_create("xueji_bulk");
+    conn = dbt_create_migrated("xueji_bulk");
     app_err err = {0};
     int applied = 0;
     ck_assert_msg(db_migrate(conn, &applied, &err) == 0, "migrate: %s", err.detail);

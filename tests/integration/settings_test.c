@@ -21,7 +21,7 @@ static app_arena *arena;
 static void
 setup(void)
 {
-    conn = dbt_create("xueji_st");
+    conn = dbt_create_migrated("xueji_st");
     app_err err = {0};
     int applied = 0;
     ck_assert_msg(db_migrate(conn, &applied, &err) == 0, "migrate: %s", err.detail);

@@ -570,14 +570,14 @@ wf_wait_import(int who, long long id, ht_resp *out)
 {
     char path[64];
     snprintf(path, sizeof(path), "/api/v1/imports/%lld", id);
-    for (int i = 0; i < 600; i++) {
+    for (int i = 0; i < 2400; i++) { /* 60 s */
         call("GET", path, who, NULL, out);
         ck_assert_msg(out->status == 200, "%ld %s", out->status, out->body);
         const char *st = ht_json_str(out->json, "state");
         if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0)
             return;
         ht_resp_free(out);
-        ht_sleep_ms(100);
+        ht_sleep_ms(25);
     }
     ck_abort_msg("import %lld did not finish", id);
 }
