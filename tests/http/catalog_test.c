@@ -145,7 +145,8 @@ START_TEST(test_course_patch)
     ccall("PATCH", CU "/courses/MA101", tok_sec, "\"1\"", "{\"hours\":64}", &r);
     ht_assert_problem(&r, 412, "precondition_failed");
     ht_resp_free(&r);
-    ck_assert_str_eq(cval("SELECT hours FROM uni_course WHERE code = 'MA101'"), "96");
+    ck_assert_str_eq(
+        cval("SELECT hours FROM uni_course WHERE school = '" CW_UNI "' AND code = 'MA101'"), "96");
     ccall("PATCH", CU "/courses/MA101", tok_office, "\"2\"", "{\"hours\":64}", &r);
     ht_assert_problem(&r, 403, "forbidden");
     ht_resp_free(&r);

@@ -194,6 +194,13 @@ make_round(const char *kind, const char *opens, const char *closes)
                      kind, opens, closes, pre ? "sha256(r)" : "NULL", pre ? "r" : "NULL"));
 }
 
+/* Round `id` falls due now (closes_at a second ago). */
+static void
+fall_due(long long id)
+{
+    val("UPDATE uni_round SET closes_at = now() - interval '1 second' WHERE id = %lld", id);
+}
+
 /* A section of a new course with `capacity` seats of which `taken` are held. */
 static long long
 make_section(int capacity, int taken)
@@ -463,9 +470,11 @@ END_TEST
 
 START_TEST(test_closer_closes_due_round_once)
 {
-    long long round = make_round("preselect", "-2 days", "-1 second");
+    /* due only once its pre-selections are in: a closer would draw it at once */
+    long long round = make_round("preselect", "-2 days", "+1 hour");
     long long a = make_section(3, 1);
     preselect(round, a, 20, 7);
+    fall_due(round);
     long long t0 = ht_now_ms();
     while (strcmp(val("SELECT state FROM uni_round WHERE id = %lld", round), "drawn") != 0 &&
            ht_now_ms() - t0 < 15000)
@@ -495,11 +504,13 @@ START_TEST(test_closer_skips_a_broken_round)
 {
     /* the earlier due round's reveal does not match its commitment: it stays
        scheduled, and the later one is still drawn */
-    long long bad = make_round("preselect", "-2 days", "-2 seconds");
+    long long bad = make_round("preselect", "-2 days", "+1 hour");
     val("UPDATE uni_round SET reveal = sha256(reveal) WHERE id = %lld", bad);
-    long long good = make_round("preselect", "-2 days", "-1 second");
+    val("UPDATE uni_round SET closes_at = now() - interval '2 seconds' WHERE id = %lld", bad);
+    long long good = make_round("preselect", "-2 days", "+1 hour");
     long long a = make_section(1, 0);
     preselect(good, a, 30, 3);
+    fall_due(good);
     long long t0 = ht_now_ms();
     while (strcmp(val("SELECT state FROM uni_round WHERE id = %lld", good), "drawn") != 0 &&
            ht_now_ms() - t0 < 15000)

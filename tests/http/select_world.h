@@ -268,7 +268,9 @@ static void
 sw_world(void)
 {
     static const char *const env[] = {"XUEJI_RATE_LIMIT_ACCOUNT=0", "XUEJI_RATE_LIMIT_IP=0",
-                                      "XUEJI_IMPORT_WORKERS=0", "XUEJI_TODAY=2027-03-02", NULL};
+                                      "XUEJI_IMPORT_WORKERS=0", "XUEJI_TODAY=2027-03-02",
+                                      /* rounds that closed undrawn stay so */
+                                      "XUEJI_ROUND_CLOSER_MS=0", NULL};
     ht_shared_start_env(env);
     sw_srv = ht_shared();
     sw_seed();

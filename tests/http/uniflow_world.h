@@ -6,7 +6,7 @@
  * per test. The server's registry date is 2027-03-02, a Tuesday of week 1 of
  * the second term of the 2026 cohort's first year (the term starts Monday
  * 2027-03-01).
- *   U 4141019901 流程测试大学, authority 410000
+ *   U 4141019931 流程测试大学, authority 410000
  *   college C1 (UF01 计算机学院): majors UF0101 软件工程, UF0102 网络工程
  *   college C2 (UF02 数学学院): major UF0201 数学
  *   terms 2026-1 2026-09-07, 2026-2 2027-03-01, 2027-1 2027-09-06
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #define UF_PW "Uf-Uniflow-2026!"
-#define UNIV "4141019901"
+#define UNIV "4141019931"
 #define UF_TODAY "XUEJI_TODAY=2027-03-02"
 
 enum { VD1, VD2, DEAN1, DEAN2, OFF1, RH, VP, SA, PROV, NSTAFF };
