@@ -55,25 +55,8 @@ cdb(void)
     return cq_db;
 }
 
-/* The first value of a query, in a static buffer. */
-static const char *cval(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *
-cval(const char *fmt, ...)
-{
-    static char buf[4096];
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    PGresult *r = PQexec(cdb(), sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQresultErrorMessage(r));
-    snprintf(buf, sizeof(buf), "%s",
-             PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
-    PQclear(r);
-    return buf;
-}
+/* The first value of a query (tests/lib/httptest.h). */
+#define cval(...) ht_db_val(cdb(), __VA_ARGS__)
 
 static long long cid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static long long
@@ -256,21 +239,7 @@ cmiscounted(const char *univ)
                     univ);
 }
 
-static void
-ccall(const char *token, const char *method, const char *path, const char *body, ht_resp *out)
-{
-    char auth[1100];
-    const char *h[3];
-    int n = 0;
-    if (token) {
-        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-        h[n++] = auth;
-    }
-    if (body)
-        h[n++] = "Content-Type: application/json";
-    h[n] = NULL;
-    ck_assert_int_eq(ht_request(cq_srv, method, path, h, body, body ? strlen(body) : 0, out), 0);
-}
+#define ccall(token, method, path, body, out) ht_call(cq_srv, token, method, path, body, out)
 
 /* A PDF uploaded as `token`: its file id. */
 static long long

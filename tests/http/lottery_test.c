@@ -48,25 +48,8 @@ db(void)
     return ldb;
 }
 
-/* The first value of a query (static buffer). */
-static const char *val(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *
-val(const char *fmt, ...)
-{
-    static char buf[8192];
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    PGresult *r = PQexec(db(), sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQresultErrorMessage(r));
-    snprintf(buf, sizeof(buf), "%s",
-             PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
-    PQclear(r);
-    return buf;
-}
+/* The first value of a query (tests/lib/httptest.h). */
+#define val(...) ht_db_val(db(), __VA_ARGS__)
 
 static long long
 ival(const char *sql)
@@ -171,14 +154,7 @@ done(void)
     ldb = NULL;
 }
 
-static void
-call(const char *token, const char *method, const char *path, ht_resp *out)
-{
-    char auth[1100];
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-    const char *h[] = {auth, NULL};
-    ck_assert_int_eq(ht_request(srv, method, path, h, NULL, 0, out), 0);
-}
+#define call(token, method, path, out) ht_call(srv, token, method, path, NULL, out)
 
 /* ---- rounds, sections and pre-selections by SQL ---- */
 

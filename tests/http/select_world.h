@@ -54,25 +54,8 @@ swdb(void)
     return sw_pg;
 }
 
-/* The first value of a query, in a static buffer. */
-static const char *swv(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *
-swv(const char *fmt, ...)
-{
-    static char buf[4096];
-    char sql[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    PGresult *r = PQexec(swdb(), sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQresultErrorMessage(r));
-    snprintf(buf, sizeof(buf), "%s",
-             PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
-    PQclear(r);
-    return buf;
-}
+/* The first value of a query (tests/lib/httptest.h). */
+#define swv(...) ht_db_val(swdb(), __VA_ARGS__)
 
 static long long
 swi(const char *sql)
@@ -235,21 +218,7 @@ sw_section(long long course, const char *term, int number, int capacity, int coh
                      course, term, number, capacity, co, ms));
 }
 
-static void
-sw_call(const char *token, const char *method, const char *path, const char *body, ht_resp *out)
-{
-    char auth[1100];
-    const char *h[3];
-    int n = 0;
-    if (token) {
-        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-        h[n++] = auth;
-    }
-    if (body)
-        h[n++] = "Content-Type: application/json";
-    h[n] = NULL;
-    ck_assert_int_eq(ht_request(sw_srv, method, path, h, body, body ? strlen(body) : 0, out), 0);
-}
+#define sw_call(token, method, path, body, out) ht_call(sw_srv, token, method, path, body, out)
 
 /* A round of `term` made directly (times relative to now in seconds). */
 static long long

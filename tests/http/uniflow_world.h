@@ -56,25 +56,8 @@ udb(void)
     return uf_db;
 }
 
-/* The first value of a query, in a static buffer. */
-static const char *uval(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *
-uval(const char *fmt, ...)
-{
-    static char buf[4096];
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    PGresult *r = PQexec(udb(), sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQresultErrorMessage(r));
-    snprintf(buf, sizeof(buf), "%s",
-             PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
-    PQclear(r);
-    return buf;
-}
+/* The first value of a query (tests/lib/httptest.h). */
+#define uval(...) ht_db_val(udb(), __VA_ARGS__)
 
 static void
 useed(void)
@@ -191,21 +174,7 @@ umajor_id(const char *code)
     return buf;
 }
 
-static void
-ucall(const char *token, const char *method, const char *path, const char *body, ht_resp *out)
-{
-    char auth[1100];
-    const char *h[3];
-    int n = 0;
-    if (token) {
-        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-        h[n++] = auth;
-    }
-    if (body)
-        h[n++] = "Content-Type: application/json";
-    h[n] = NULL;
-    ck_assert_int_eq(ht_request(uf_srv, method, path, h, body, body ? strlen(body) : 0, out), 0);
-}
+#define ucall(token, method, path, body, out) ht_call(uf_srv, token, method, path, body, out)
 
 /* A PDF uploaded as `token`: its file id. */
 static long long

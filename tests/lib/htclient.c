@@ -341,6 +341,44 @@ ht_db_exec(PGconn *db, const char *sql)
     PQclear(res);
 }
 
+const char *
+ht_db_val(PGconn *db, const char *fmt, ...)
+{
+    /* a ring of buffers: several values in one assertion stay apart */
+    static char ring[8][4096];
+    static unsigned next;
+    char *buf = ring[next++ % 8];
+    char sql[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    PGresult *r = PQexec(db, sql);
+    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
+                  "%s: %s", sql, PQresultErrorMessage(r));
+    snprintf(buf, sizeof(ring[0]), "%s",
+             PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    return buf;
+}
+
+void
+ht_call(ht_server *s, const char *token, const char *method, const char *path, const char *body,
+        ht_resp *out)
+{
+    char auth[1100];
+    const char *h[3];
+    int n = 0;
+    if (token) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        h[n++] = auth;
+    }
+    if (body)
+        h[n++] = "Content-Type: application/json";
+    h[n] = NULL;
+    ck_assert_int_eq(ht_request(s, method, path, h, body, body ? strlen(body) : 0, out), 0);
+}
+
 int
 ht_pg_ctl(const char *cmd)
 {

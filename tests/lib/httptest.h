@@ -146,6 +146,10 @@ int ht_request2(ht_server *s, const char *method, const char *path, const char *
                 const char *body, size_t body_len, ht_resp *out);
 /* GET shorthand (HTTP/1.1, no extra headers). */
 int ht_get(ht_server *s, const char *path, ht_resp *out);
+/* `method path` on `s` as `token` (NULL: none) with the JSON `body` (NULL:
+   none); asserts the request was made. */
+void ht_call(ht_server *s, const char *token, const char *method, const char *path,
+             const char *body, ht_resp *out);
 /* POST `json` (a C string) with Content-Type: application/json plus `headers`. */
 int ht_post_json(ht_server *s, const char *path, const char *json, const char *const *headers,
                  ht_resp *out);
@@ -187,6 +191,10 @@ const char *ht_json_str(const json_t *obj, const char *key);
 PGconn *ht_db_connect(void);
 /* Run one SQL command; asserts it succeeds. */
 void ht_db_exec(PGconn *db, const char *sql);
+/* The first value of the query `fmt` (printf-style) on `db`, "" when it
+   returns no row; asserts it succeeds. The value lives in one of 8 static
+   buffers used in turn: it stays valid for the next 7 calls. */
+const char *ht_db_val(PGconn *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* `sh scripts/pg.sh <cmd> $XUEJI_TEST_PGDIR` from the repository root; its exit status. */
 int ht_pg_ctl(const char *cmd);
 
