@@ -25,9 +25,8 @@ invalid(app_err *err, const char *field, const char *slug)
     return app_err_set(err, APP_EINVAL, slug, NULL);
 }
 
-/* 1-max ASCII letters or digits. */
-static int
-code_ok(const char *s, size_t max)
+int
+core_uni_code_ok(const char *s, size_t max)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > max)
@@ -130,7 +129,7 @@ core_uni_college_create(db_conn *db, const core_op *op, const char *code,
     int rc = begin_managed(db, op, code, &sc, err);
     if (rc != 0)
         return rc;
-    if (!code_ok(in->code, 10))
+    if (!core_uni_code_ok(in->code, 10))
         return rollback(db, invalid(err, "/code", "invalid_college_code"));
     if (!name_ok(in->name))
         return rollback(db, invalid(err, "/name", "invalid_name"));
@@ -165,7 +164,7 @@ core_uni_major_list(db_conn *db, const core_op *op, const char *code, long long 
 static int
 major_checks(const core_uni_major_new *in, app_err *err)
 {
-    if (!code_ok(in->code, 12))
+    if (!core_uni_code_ok(in->code, 12))
         return invalid(err, "/code", "invalid_major_code");
     if (!name_ok(in->name))
         return invalid(err, "/name", "invalid_name");

@@ -31,6 +31,10 @@
 
 #define CORE_UNI_MAX_HOLDERS 64
 
+/* 1 if `s` is 1..max ASCII letters or digits (the codes of colleges, majors,
+   courses). Pure. */
+int core_uni_code_ok(const char *s, size_t max);
+
 /* The university `code` if the actor sees it (core_school_visible without a
    lock): APP_ENOTFOUND school_not_found, not_a_university. */
 int core_uni_visible(db_conn *db, const core_op *op, const char *code, db_school *out,

@@ -89,21 +89,6 @@ core_uc_term_ok(const char *s)
     return y >= 1990 && y <= 2100;
 }
 
-/* 1-max ASCII letters or digits. */
-static int
-code_ok(const char *s, size_t max)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-            return 0;
-    }
-    return 1;
-}
-
 /* 1..100 characters (UTF-8 code points), not blank. */
 static int
 name_ok(const char *s)
@@ -215,7 +200,7 @@ static int
 course_insert(db_conn *db, const core_op *op, const db_school *sc, const core_uni_course_in *in,
               db_uni_course *out, app_err *err)
 {
-    if (!code_ok(in->code, 16))
+    if (!core_uni_code_ok(in->code, 16))
         core_uc_invalid(err, "/code", "invalid_course_code");
     if (in->name == NULL)
         core_uc_invalid(err, "/name", "missing_field");
@@ -314,7 +299,7 @@ core_uni_course_put(db_conn *db, const core_op *op, const char *code, const core
     int rc = core_uc_begin_managed(db, op, code, &sc, err);
     if (rc != 0)
         return rc;
-    if (code_ok(in->code, 16) &&
+    if (core_uni_code_ok(in->code, 16) &&
         (rc = db_uni_course_get(db, sc.code, in->code, 1, op->arena, &cur, &found, err)) != 0)
         return core_uc_rollback(db, rc);
     if (!found) {
