@@ -474,6 +474,13 @@ bench_reads() {
     bench_http "list_deep$1" "$first&cursor=$deep" province.lua
     unset HTTP_CONNS
 }
+# db_sizes: "students|student heap MB|student indexes MB|database MB" (MB = 2^20 bytes)
+db_sizes() {
+    sql "SELECT (SELECT count(*) FROM student) || '|' ||
+                pg_table_size('student') / 1048576 || '|' ||
+                pg_indexes_size('student') / 1048576 || '|' ||
+                pg_database_size(current_database()) / 1048576"
+}
 # ap_prepare: ap_m open requests for the AP row (bench/README.md, "AP: approvals").
 # One goes through POST /requests as the template: the engine works out its step
 # (the county, the due date from the working days and holidays, the escalation to
@@ -637,9 +644,12 @@ if [ "$STUDENTS" -gt 0 ]; then
     PN=$pg_tps PN_other=$pg_other
 
     if [ "$BIG" -gt 0 ]; then
+        sizes_main=$(db_sizes)
         load_students "$BIG" big
         big_rate=$load_rate big_secs=$load_secs big_added=$load_added
         bench_reads _big
+        bench_http register_big /api/v1/students register.lua
+        sizes_big=$(db_sizes)
     fi
 fi
 
@@ -1142,6 +1152,16 @@ cores=$(nproc)
         echo "at $BIG students (loaded at ${big_rate:-?} rows/s, ${big_secs:-?} s):" \
             "S/L = $SL_big, S p99 = $S_big_p99 ms;" \
             "list p99 (-c $LIST_CONNS): first page $(field list_big 6) ms, deep cursor $(field list_deep_big 6) ms"
+        echo
+        echo "p99 from $STUDENTS to $BIG students (target: at most 2x):"
+        printf '  %-10s %12s %12s %8s   %10s %10s\n' row "p99 small" "p99 big" ratio "req/s small" "req/s big"
+        for r in student list list_deep register; do
+            printf '  %-10s %12s %12s %8s   %10s %10s\n' "$r" "$(field "$r" 6) ms" "$(field "${r}_big" 6) ms" \
+                "$(ratio "$(field "${r}_big" 6)" "$(field "$r" 6)")" "$(field "$r" 4)" "$(field "${r}_big" 4)"
+        done
+        echo "sizes (students | student heap MB | student indexes MB | database MB), shared_buffers $SHARED_BUFFERS:"
+        echo "  before: $sizes_main"
+        echo "  after:  $sizes_big"
     fi
     echo "(pgbench latency average ${P_lat:-?} ms; xuejid log: $loglines lines, $logwarn warnings/errors;"
     echo " other%: share of the ${cores} cores used by processes not ours during the run," \
@@ -1162,7 +1182,9 @@ if [ -n "$S" ]; then
     if [ -n "$S_big" ]; then
         big_json="{\"count\": $BIG, \"load_rows_per_s\": $(num "${big_rate:-}"), \"load_seconds\": $(num "${big_secs:-}"),"
         big_json="$big_json \"S\": $S_big, \"S_over_L\": $(num "$SL_big"), \"S_p99_ms\": $(num "$S_big_p99"),"
-        big_json="$big_json \"list_p99_ms\": {\"first\": $(num "$(field list_big 6)"), \"deep\": $(num "$(field list_deep_big 6)")}}"
+        big_json="$big_json \"list_p99_ms\": {\"first\": $(num "$(field list_big 6)"), \"deep\": $(num "$(field list_deep_big 6)")},"
+        big_json="$big_json \"R\": $(num "$(field register_big 4)"), \"R_p99_ms\": $(num "$(field register_big 6)"),"
+        big_json="$big_json \"sizes_mb\": {\"before\": \"$sizes_main\", \"after\": \"$sizes_big\"}}"
     fi
     students_json="{\"count\": $STUDENTS, \"load_rows_per_s\": $(num "${main_rate:-}"), \"load_seconds\": $(num "${main_secs:-}"),"
     students_json="$students_json \"S\": $S, \"S_over_L\": $(num "$SL"), \"S_p99_ms\": $(num "$S_p99"),"
