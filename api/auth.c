@@ -295,43 +295,6 @@ api_auth_forget(long long user_id)
     pthread_mutex_unlock(&cache_mu);
 }
 
-static int
-load(api_call *c, db_conn *db, long long id, cached *out)
-{
-    uint64_t t = now_ms();
-    pthread_mutex_lock(&cache_mu);
-    cached *e = &cache[(unsigned long long)id % CACHE_SLOTS];
-    int hit = e->id == id && t - e->at_ms < API_AUTH_CACHE_MS;
-    if (hit)
-        *out = *e;
-    pthread_mutex_unlock(&cache_mu);
-    if (hit)
-        return 0;
-
-    core_account u;
-    int found = 0;
-    int rc = core_account_read(db, id, c->arena, &u, &found, &c->err);
-    if (rc != 0)
-        return rc;
-    memset(out, 0, sizeof(*out));
-    out->id = id;
-    out->at_ms = t;
-    out->found = found;
-    if (found) {
-        out->disabled = u.disabled;
-        out->frozen = u.frozen;
-        out->locked = u.locked;
-        out->must_change = u.must_change_password;
-        out->tokens_valid_after = u.tokens_valid_after;
-        snprintf(out->role, sizeof(out->role), "%s", u.role);
-        snprintf(out->org, sizeof(out->org), "%s", u.org);
-    }
-    pthread_mutex_lock(&cache_mu);
-    cache[(unsigned long long)id % CACHE_SLOTS] = *out;
-    pthread_mutex_unlock(&cache_mu);
-    return 0;
-}
-
 /* ---- sessions: a user's token names its refresh family (`sid`); logging out,
    a reused refresh token, a password reset or disabling revokes the family, and
    the token dies with it. Cached like the account, so a read costs no query. ---- */
@@ -354,24 +317,53 @@ api_session_forget(long long sid)
     pthread_mutex_unlock(&cache_mu);
 }
 
+/* The account `id` (*out) and, when `sid` > 0, whether that session is alive
+   (*out_alive): from the caches when both are fresh, else in one read that
+   refreshes both. */
 static int
-session_alive(api_call *c, db_conn *db, long long sid, long long user, int *out_alive)
+load(api_call *c, db_conn *db, long long id, long long sid, cached *out, int *out_alive)
 {
     uint64_t t = now_ms();
     pthread_mutex_lock(&cache_mu);
-    session *e = &sessions[(unsigned long long)sid % CACHE_SLOTS];
-    int hit = e->sid == sid && e->user == user && t - e->at_ms < API_AUTH_CACHE_MS;
+    cached *e = &cache[(unsigned long long)id % CACHE_SLOTS];
+    int hit = e->id == id && t - e->at_ms < API_AUTH_CACHE_MS;
     if (hit)
-        *out_alive = e->alive;
+        *out = *e;
+    if (hit && sid > 0) {
+        session *se = &sessions[(unsigned long long)sid % CACHE_SLOTS];
+        hit = se->sid == sid && se->user == id && t - se->at_ms < API_AUTH_CACHE_MS;
+        if (hit)
+            *out_alive = se->alive;
+    }
     pthread_mutex_unlock(&cache_mu);
     if (hit)
         return 0;
-    int rc = core_session_alive(db, sid, user, out_alive, &c->err);
+
+    core_account u;
+    int found = 0, alive = 0;
+    int rc = sid > 0 ? core_account_session(db, id, sid, c->arena, &u, &found, &alive, &c->err)
+                     : core_account_read(db, id, c->arena, &u, &found, &c->err);
     if (rc != 0)
         return rc;
+    memset(out, 0, sizeof(*out));
+    out->id = id;
+    out->at_ms = t;
+    out->found = found;
+    if (found) {
+        out->disabled = u.disabled;
+        out->frozen = u.frozen;
+        out->locked = u.locked;
+        out->must_change = u.must_change_password;
+        out->tokens_valid_after = u.tokens_valid_after;
+        snprintf(out->role, sizeof(out->role), "%s", u.role);
+        snprintf(out->org, sizeof(out->org), "%s", u.org);
+    }
+    *out_alive = alive;
     pthread_mutex_lock(&cache_mu);
-    sessions[(unsigned long long)sid % CACHE_SLOTS] =
-        (session){.sid = sid, .user = user, .at_ms = t, .alive = *out_alive};
+    cache[(unsigned long long)id % CACHE_SLOTS] = *out;
+    if (sid > 0)
+        sessions[(unsigned long long)sid % CACHE_SLOTS] =
+            (session){.sid = sid, .user = id, .at_ms = t, .alive = alive};
     pthread_mutex_unlock(&cache_mu);
     return 0;
 }
@@ -390,7 +382,8 @@ api_auth_check(api_call *c, db_conn *db)
         return 0;
     }
     cached u;
-    int rc = load(c, db, c->actor.user_id, &u);
+    int alive = 0;
+    int rc = load(c, db, c->actor.user_id, c->token_sid, &u, &alive);
     if (rc != 0)
         return rc;
     if (!u.found || strcmp(u.org, c->actor.org) != 0 ||
@@ -400,9 +393,6 @@ api_auth_check(api_call *c, db_conn *db)
         return app_err_set(&c->err, APP_EAUTH, "token_revoked", "issued before revocation");
     if (c->token_sid <= 0) /* every user token since sessions were named carries one */
         return app_err_set(&c->err, APP_EAUTH, "invalid_token", "no session");
-    int alive = 0;
-    if ((rc = session_alive(c, db, c->token_sid, c->actor.user_id, &alive)) != 0)
-        return rc;
     if (!alive)
         return app_err_set(&c->err, APP_EAUTH, "token_revoked", "session ended");
     if (u.disabled)

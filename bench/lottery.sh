@@ -167,8 +167,9 @@ t1=$(date +%s.%N)
 vsecs=$(echo "$(date +%s.%N) $t1" | awk '{ printf "%.2f", $1 - $2 }')
 say "xuejictl lottery-verify: $(cat "$tmp/verify.out") (${vsecs} s)"
 over=$(sql "SELECT count(*) FROM uni_section WHERE school = '$U' AND taken > capacity")
-wrong=$(sql "SELECT count(*) FROM uni_section c WHERE c.school = '$U' AND c.taken <>
-    (SELECT count(*) FROM uni_selection s WHERE s.section = c.id AND s.state = 'selected')")
+wrong=$(sql "SELECT count(*) FROM uni_section c LEFT JOIN (SELECT section, count(*) AS n
+    FROM uni_selection WHERE state = 'selected' GROUP BY section) s ON s.section = c.id
+    WHERE c.school = '$U' AND c.taken <> coalesce(s.n, 0)")
 say "sections over capacity: $over; sections whose taken differs from their selected rows: $wrong"
 met=$(echo "$secs" | awk '{ print ($1 < 2) ? "true" : "false" }')
 mkdir -p "$(dirname "$RESULTS")"

@@ -74,7 +74,8 @@ PG_SHARED_BUFFERS=$((mem_mb / 4))MB sh scripts/pg.sh init "$tmp" "$pgport" 2>/de
 base=$tmp
 [ -f "$tmp/pg.location" ] && base=$(cat "$tmp/pg.location")
 # SEL_PG_STATS=1: a profile of the statements (the figures are then not comparable)
-[ "${SEL_PG_STATS:-0}" = 1 ] && echo "shared_preload_libraries = 'pg_stat_statements'" >>"$base/pg/postgresql.conf"
+[ "${SEL_PG_STATS:-0}" = 1 ] && printf '%s\n' "shared_preload_libraries = 'pg_stat_statements'" \
+    "pg_stat_statements.track_planning = on" >>"$base/pg/postgresql.conf"
 sh scripts/pg.sh start "$tmp"
 pgsock=$base/run
 XUEJI_DATABASE_URL=$(sh scripts/pg.sh url "$tmp")
@@ -132,11 +133,25 @@ INSERT INTO uni_course (school, code, name, kind, credits, hours, college)
 INSERT INTO uni_section (school, course, term, number, capacity)
     SELECT '$U', c.id, '2026-2', n, $CAP FROM uni_course c, generate_series(1, $PER) n
     WHERE c.school = '$U' ORDER BY c.id, n;
+-- the term before, as a university in its second year of xueji has it: every
+-- student holds selections in it, so uni_selection is not an empty table whose
+-- statistics would plan the look-ups of the run as scans
+INSERT INTO uni_section (school, course, term, number, capacity)
+    SELECT '$U', c.id, '2026-1', n, 1000 FROM uni_course c, generate_series(1, $PER) n
+    WHERE c.school = '$U' ORDER BY c.id, n;
+INSERT INTO uni_selection (student, section, school, course, term, state, source)
+    SELECT u.student_id, s.id, '$U', s.course, '2026-1', 'selected', 'student'
+    FROM uni_student u JOIN uni_section s ON s.school = '$U' AND s.term = '2026-1'
+    AND s.number = 1 + u.student_id % $PER AND (s.course + u.student_id) % greatest($COURSES / 5, 1) = 0
+    WHERE u.school = '$U';
+UPDATE uni_section x SET taken = l.n FROM (SELECT section, count(*) AS n FROM uni_selection
+    WHERE state = 'selected' GROUP BY section) l WHERE l.section = x.id AND x.school = '$U'
+    AND x.term = '2026-1';
 INSERT INTO uni_round (school, term, kind, opens_at, closes_at)
     VALUES ('$U', '2026-2', 'add_drop', now() - interval '1 minute', now() + interval '1 day');" >/dev/null
 sql "VACUUM ANALYZE" >/dev/null
 say "seeded in $(($(date +%s) - t0)) s"
-range=$(sql "SELECT min(id) || ' ' || max(id) FROM uni_section WHERE school = '$U'")
+range=$(sql "SELECT min(id) || ' ' || max(id) FROM uni_section WHERE school = '$U' AND term = '2026-2'")
 
 rm -f "$XUEJI_PORT_FILE"
 "$out/xuejid" serve 2>"$tmp/xuejid.log" &
@@ -197,13 +212,15 @@ wait "$srv_pid" 2>/dev/null || true
 srv_pid=""
 if [ "${SEL_PG_STATS:-0}" = 1 ]; then
     sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
-    sql "SELECT round(total_exec_time)::int || ' ms ' || calls || ' calls ' || left(regexp_replace(query, '\s+', ' ', 'g'), 110)
-         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25" >&2
+    sql "SELECT round(total_exec_time)::int || ' ms exec ' || round(total_plan_time)::int || ' ms plan ' ||
+                calls || ' calls ' || plans || ' plans ' || left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+         FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 25" >&2
 fi
 
 say "checking the seats and the answered changes against uni_selection"
-over=$(sql "SELECT count(*) FROM uni_section s WHERE s.school = '$U' AND (s.taken > s.capacity
-    OR s.taken <> (SELECT count(*) FROM uni_selection x WHERE x.section = s.id AND x.state = 'selected'))")
+over=$(sql "SELECT count(*) FROM uni_section s LEFT JOIN (SELECT section, count(*) AS n
+    FROM uni_selection WHERE state = 'selected' GROUP BY section) x ON x.section = s.id
+    WHERE s.school = '$U' AND (s.taken > s.capacity OR s.taken <> coalesce(x.n, 0))")
 sql "CREATE TABLE sel_ops (student bigint, section bigint, op text)" >/dev/null
 "$PGBIN/psql" -h "$pgsock" -p "$pgport" -U xueji -X -q -v ON_ERROR_STOP=1 \
     -c "\\copy sel_ops FROM '$tmp/ops.all' WITH (FORMAT text, DELIMITER ' ')" xueji >/dev/null
@@ -222,11 +239,11 @@ missing=$(sql "WITH l AS (SELECT student, section, op, count(*) AS n FROM sel_op
     SELECT (SELECT count(*) FROM l LEFT JOIN a USING (student, section, op) WHERE coalesce(a.n, 0) < l.n)
     + (SELECT count(*) FROM last LEFT JOIN uni_selection x USING (student, section)
        WHERE x.state IS DISTINCT FROM CASE last.op WHEN 'add' THEN 'selected' ELSE 'dropped' END)
-    + (SELECT count(*) FROM uni_selection x WHERE school = '$U' AND state = 'selected'
+    + (SELECT count(*) FROM uni_selection x WHERE school = '$U' AND term = '2026-2' AND state = 'selected'
        AND NOT EXISTS (SELECT 1 FROM sel_audit o WHERE o.student = x.student AND o.section = x.section))")
 unanswered=$(sql "SELECT (SELECT count(*) FROM sel_audit) - (SELECT count(*) FROM sel_ops)")
-held=$(sql "SELECT count(*) FROM uni_selection WHERE school = '$U' AND state = 'selected'")
-full=$(sql "SELECT count(*) FROM uni_section WHERE school = '$U' AND taken = capacity")
+held=$(sql "SELECT count(*) FROM uni_selection WHERE school = '$U' AND term = '2026-2' AND state = 'selected'")
+full=$(sql "SELECT count(*) FROM uni_section WHERE school = '$U' AND term = '2026-2' AND taken = capacity")
 
 ratio=$(awk -v a="$rps" -v b="$pn" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 ratio_p=$(awk -v a="$rps" -v b="$pnp" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')

@@ -594,6 +594,17 @@ core_account_read(db_conn *db, long long id, app_arena *a, core_account *out, in
 }
 
 int
+core_account_session(db_conn *db, long long id, long long sid, app_arena *a, core_account *out,
+                     int *out_found, int *out_alive, app_err *err)
+{
+    db_user u;
+    int rc = db_user_session(db, id, sid, a, &u, out_found, out_alive, err);
+    if (rc == 0 && *out_found)
+        from_row(out, &u);
+    return rc;
+}
+
+int
 core_account_bootstrap_admin(db_conn *db, const char *password, app_err *err)
 {
     long long n = 0;

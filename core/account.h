@@ -166,6 +166,11 @@ int core_account_me(db_conn *db, const core_op *op, core_me *out, app_err *err);
 int core_account_read(db_conn *db, long long id, app_arena *a, core_account *out, int *out_found,
                       app_err *err);
 
+/* The same and whether session `sid` of the account is alive (*out_alive),
+   in one read: the per-request check when neither is cached. */
+int core_account_session(db_conn *db, long long id, long long sid, app_arena *a, core_account *out,
+                         int *out_found, int *out_alive, app_err *err);
+
 /*
  * At start: when there is no account at all and `password` is not NULL, the
  * ministry administrator "admin" with that password (audit

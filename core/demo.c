@@ -84,6 +84,17 @@ core_demo_birth_window(int schooling, int school_year, int *out_from, int *out_u
 
 /* ------------------------------------------------------------ ID numbers */
 
+#define NELEM(t) ((uint32_t)(sizeof(t) / sizeof((t)[0])))
+
+/* Where families of migrant workers come from (hukou). */
+static const struct {
+    const char *code, *place;
+} hometowns[] = {
+    {"411321", "河南南阳"}, {"411328", "河南南阳"}, {"411381", "河南南阳"}, {"411421", "河南商丘"},
+    {"411425", "河南商丘"}, {"411481", "河南商丘"}, {"411525", "河南信阳"}, {"411528", "河南信阳"},
+    {"411621", "河南周口"}, {"410122", "河南郑州"}, {"410327", "河南洛阳"}, {"410325", "河南洛阳"},
+};
+
 #define SEQS 1000
 #define SLOTS (SEQS / 2)
 
@@ -97,15 +108,29 @@ struct core_demo_ids {
     uint16_t *next; /* [county][day][gender - 1]: no free slot below it */
 };
 
+static int
+county_index(const core_demo_ids *ids, const char *county)
+{
+    for (int c = 0; c < ids->n; c++)
+        if (strncmp(ids->county[c], county, 6) == 0)
+            return c;
+    return -1;
+}
+
 core_demo_ids *
 core_demo_ids_new(const char *const *counties, int n, int first_ymd, int last_ymd)
 {
     core_demo_ids *ids = xcalloc(1, sizeof(*ids));
     pthread_mutex_init(&ids->lock, NULL);
-    ids->n = n;
-    ids->county = xcalloc((size_t)n, sizeof(*ids->county));
+    /* the given counties, then the migrant families' hometowns not among them */
+    ids->county = xcalloc((size_t)n + NELEM(hometowns), sizeof(*ids->county));
     for (int i = 0; i < n; i++)
-        snprintf(ids->county[i], sizeof(ids->county[i]), "%.6s", counties[i]);
+        if (county_index(ids, counties[i]) < 0)
+            snprintf(ids->county[ids->n++], sizeof(ids->county[0]), "%.6s", counties[i]);
+    for (size_t i = 0; i < NELEM(hometowns); i++)
+        if (county_index(ids, hometowns[i].code) < 0)
+            snprintf(ids->county[ids->n++], sizeof(ids->county[0]), "%.6s", hometowns[i].code);
+    n = ids->n;
     ids->first = core_days_of(first_ymd);
     ids->ndays = core_days_of(last_ymd) - ids->first + 1;
     if (ids->ndays < 1)
@@ -154,10 +179,8 @@ int
 core_demo_ids_take(core_demo_ids *ids, const char *county, int birth_ymd, int gender)
 {
     long d = day_index(ids, birth_ymd);
-    int c = 0;
-    while (c < ids->n && strncmp(ids->county[c], county, 6) != 0)
-        c++;
-    if (d < 0 || c == ids->n || (gender != 1 && gender != 2))
+    int c = county_index(ids, county);
+    if (d < 0 || c < 0 || (gender != 1 && gender != 2))
         return -1;
     size_t cell = (size_t)c * (size_t)ids->ndays + (size_t)d;
     uint8_t *bits = ids->used + cell * (SEQS / 8);
@@ -237,15 +260,6 @@ static const struct {
      "洛阳市涧西区",
      "471003",
      {"天津路", "长春路", "武汉路", "南昌路", "青岛路", "西苑路", "景华路", "建设路"}},
-};
-
-/* Where families of migrant workers come from (hukou). */
-static const struct {
-    const char *code, *place;
-} hometowns[] = {
-    {"411321", "河南南阳"}, {"411328", "河南南阳"}, {"411381", "河南南阳"}, {"411421", "河南商丘"},
-    {"411425", "河南商丘"}, {"411481", "河南商丘"}, {"411525", "河南信阳"}, {"411528", "河南信阳"},
-    {"411621", "河南周口"}, {"410122", "河南郑州"}, {"410327", "河南洛阳"}, {"410325", "河南洛阳"},
 };
 
 static const char *const employers[] = {
@@ -365,8 +379,6 @@ given_name(core_demo_rng *r, const char *const *chars, uint32_t n, int two, char
     return out;
 }
 
-#define NELEM(t) ((uint32_t)(sizeof(t) / sizeof((t)[0])))
-
 static const char *
 phone(core_demo_student *s, core_demo_rng *r)
 {
@@ -427,22 +439,26 @@ typedef struct demo_draft {
     const core_demo_class *k;
     int schooling, gender, birth, place, migrant, special;
     char id[19];
+    const char *id_county; /* the ID number's: the school's, or a hometown */
     const char *town, *street, *hukou_county, *native, *hukou, *ethnicity, *surname, *address;
     char given[16];
 } demo_draft;
 
-/* Gender and birth date, then a free sequence for them: -1 if the window is full. */
+/* Gender and birth date in county `county`, then a free sequence for them:
+   a few random dates, or (`every`) each date of the window in turn. -1 when
+   none was free. */
 static int
-take_birth(core_demo_rng *r, core_demo_ids *ids, const char *county, int from, int until,
+take_birth(core_demo_rng *r, core_demo_ids *ids, const char *county, int from, int until, int every,
            demo_draft *out)
 {
     int gender = chance(r, 520) ? 1 : 2;
     int birth = 0, seq = -1;
-    for (int tries = 0; seq < 0 && tries < 16; tries++) {
+    for (int tries = 0; !every && seq < 0 && tries < 16; tries++) {
         birth = random_date(r, from, until);
         seq = core_demo_ids_take(ids, county, birth, gender);
     }
-    for (long a = core_days_of(from), b = core_days_of(until), d = a; seq < 0 && d <= b; d++) {
+    for (long a = core_days_of(from), b = core_days_of(until), d = a; every && seq < 0 && d <= b;
+         d++) {
         for (int g = 1; seq < 0 && g <= 2; g++) {
             birth = core_ymd_of_days(d);
             gender = g;
@@ -452,6 +468,28 @@ take_birth(core_demo_rng *r, core_demo_ids *ids, const char *county, int from, i
     out->gender = gender;
     out->birth = birth;
     return seq;
+}
+
+/* The ID number's county: the school's while its numbers of the birth window
+   last, then a migrant family's hometown (a county holds 365,000 numbers a
+   birth year; a province of twenty million pupils needs more than the demo
+   schools' few counties). Random dates first everywhere, then every date. */
+static int
+take_id(core_demo_rng *r, core_demo_ids *ids, const char *county, int from, int until,
+        demo_draft *out)
+{
+    uint32_t start = core_demo_rand(r, NELEM(hometowns));
+    for (int every = 0; every <= 1; every++) {
+        out->id_county = county;
+        int seq = take_birth(r, ids, county, from, until, every, out);
+        for (size_t i = 0; seq < 0 && i < NELEM(hometowns); i++) {
+            out->id_county = hometowns[(start + i) % NELEM(hometowns)].code;
+            seq = take_birth(r, ids, out->id_county, from, until, every, out);
+        }
+        if (seq >= 0)
+            return seq;
+    }
+    return -1;
 }
 
 /* The year of schooling, a birth date in its window and the ID number. */
@@ -466,10 +504,10 @@ draft_identity(core_demo_rng *r, core_demo_ids *ids, int school_year, core_demo_
     d->schooling = schooling;
     int from, until;
     core_demo_birth_window(schooling, school_year, &from, &until);
-    int seq = take_birth(r, ids, k->county, from, until, d);
+    int seq = take_id(r, ids, k->county, from, until, d);
     if (seq < 0)
         return -1;
-    make_idnum(k->county, d->birth, seq, d->id);
+    make_idnum(d->id_county, d->birth, seq, d->id);
     snprintf(s->student_number, sizeof(s->student_number), "G%s", d->id);
     return 0;
 }
@@ -490,7 +528,13 @@ draft_origin(core_demo_rng *r, core_demo_student *s, demo_draft *d)
     d->migrant = chance(r, 120);
     d->hukou_county = k->county;
     d->native = native_places[skewed(r, NELEM(native_places))];
-    if (d->migrant) {
+    if (strcmp(d->id_county, k->county) != 0) { /* born in a hometown: registered there */
+        d->migrant = 1;
+        d->hukou_county = d->id_county;
+        for (size_t h = 0; h < NELEM(hometowns); h++)
+            if (strcmp(hometowns[h].code, d->id_county) == 0)
+                d->native = hometowns[h].place;
+    } else if (d->migrant) {
         uint32_t h = core_demo_rand(r, NELEM(hometowns));
         d->hukou_county = hometowns[h].code;
         d->native = hometowns[h].place;

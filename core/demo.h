@@ -86,7 +86,8 @@ int core_demo_ids_take(core_demo_ids *ids, const char *county, int birth_ymd, in
 /* Where a generated student goes. */
 typedef struct core_demo_class {
     char school[11];
-    char county[7]; /* the school's county: the ID numbers' address code */
+    char county[7]; /* the school's county: the ID numbers' address code while it
+                       lasts, then a migrant family's hometown (core/demo.c) */
     char system[3]; /* "63" or "54" */
     int category;   /* the school code's first two digits (51: special education) */
     int grade, number;
@@ -104,7 +105,8 @@ typedef struct core_demo_student {
  * Make one enrolled student of class `k` in school year `school_year`
  * (core_demo_school_year of today), taking its ID number from `ids`.
  * Returns 0, or -1 when the allocator has no free number left for the
- * cohort (every birth date of the grade is full in that county).
+ * cohort (every birth date of the grade is full in that county and in each
+ * hometown county of the migrant families).
  */
 int core_demo_student_make(core_demo_rng *rng, core_demo_ids *ids, const core_demo_class *k,
                            int school_year, core_demo_student *out);

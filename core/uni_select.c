@@ -41,9 +41,9 @@ core_sel_cohort_admitted(const char *cohorts, int cohort)
     return 0;
 }
 
-int
-core_sel__audit_commit(db_conn *db, const core_op *op, const char *action, long long section,
-                       long long student, const char *state, const char *source, app_err *err)
+void
+core_sel__audit_of(const core_op *op, const char *action, long long section, long long student,
+                   const char *state, const char *source, db_audit *out)
 {
     jw w;
     jw_init(&w, op->arena);
@@ -57,12 +57,17 @@ core_sel__audit_commit(db_conn *db, const core_op *op, const char *action, long 
         jw_str(&w, "source", source);
     }
     jw_end(&w);
-    char ids[24];
-    snprintf(ids, sizeof(ids), "%lld", section);
-    int rc = core_audit(db, op, action, "uni_section", ids, jw_text(&w, NULL), err);
-    if (rc == 0)
-        rc = db_commit(db, err);
-    return rc ? core_sel__rollback(db, rc) : 0;
+    *out = (db_audit){
+        .actor_id = op->actor ? op->actor->user_id : 0,
+        .actor_org = op->actor ? op->actor->org : NULL,
+        .action = action,
+        .target_type = "uni_section",
+        .target_id = app_arena_printf(op->arena, "%lld", section),
+        .ip = op->ip,
+        .user_agent = op->user_agent,
+        .request_id = op->request_id,
+        .detail_json = jw_text(&w, NULL),
+    };
 }
 
 /* ---- rounds ---- */
@@ -342,28 +347,34 @@ core_sel__checks(const db_sel_section *sec, long long replaces, int *out_same, a
 
 int
 core_sel__change(db_conn *db, const db_sel_section *sec, long long student, long long round,
-                 int preselect, const char *source, long long replaces, app_err *err)
+                 int preselect, const char *source, long long replaces, const db_audit *au,
+                 app_err *err)
 {
     const char *was = NULL;
     int rc = 0, ok = 0;
-    if (replaces != 0 && (rc = db_sel_release(db, replaces, student, &was, err)) != 0)
+    if (replaces != 0 && (rc = db_sel_release(db, replaces, student, NULL, &was, err)) != 0)
         return rc;
     if (preselect)
-        rc = db_sel_preselect(db, sec, student, round, &ok, err);
+        rc = db_sel_preselect(db, sec, student, round, au, &ok, err);
     else
-        rc = db_sel_take(db, sec, student, round, source, &ok, err);
+        rc = db_sel_take(db, sec, student, round, source, au, &ok, err);
     if (rc == 0 && !ok)
         rc = app_err_set(err, APP_ECONFLICT, preselect ? "course_already_selected" : "section_full",
                          NULL);
     return rc;
 }
 
+/* A change without `replaces` is one statement in its own transaction; with
+   it, the release and the take are one transaction (docs/decisions/0046).
+   The student, section and round are read before, outside it: each
+   statement re-checks what could change in between (the seat, the live
+   selection, a preselect round's state). */
 int
 core_sel_add(db_conn *db, const core_op *op, long long section, long long replaces,
              const char **out_state, int *out_created, app_err *err)
 {
     int rc = core_sel__student_only(op, err);
-    if (rc != 0 || (rc = db_begin(db, err)) != 0)
+    if (rc != 0)
         return rc;
     db_uni_student st;
     db_sel_context_t x;
@@ -372,19 +383,24 @@ core_sel_add(db_conn *db, const core_op *op, long long section, long long replac
     int same = 0;
     if ((rc = my_change(db, op, section, &st, &x, err)) != 0 ||
         (rc = core_sel__checks(sec, replaces, &same, err)) != 0)
-        return core_sel__rollback(db, rc);
+        return rc;
     *out_created = !same;
     if (same) {
         *out_state = sec->mystate;
-        return core_sel__rollback(db, 0);
+        return 0;
     }
     int pre = strcmp(round->kind, "preselect") == 0;
     *out_state = pre ? "preselected" : "selected";
-    rc = core_sel__change(db, sec, st.student_id, round->id, pre, "student", replaces, err);
-    if (rc != 0)
-        return core_sel__rollback(db, rc);
-    return core_sel__audit_commit(db, op, "uni_selection_add", section, st.student_id, *out_state,
-                                  "student", err);
+    db_audit au;
+    core_sel__audit_of(op, "uni_selection_add", section, st.student_id, *out_state, "student", &au);
+    if (replaces == 0)
+        return core_sel__change(db, sec, st.student_id, round->id, pre, "student", 0, &au, err);
+    if ((rc = db_begin(db, err)) != 0)
+        return rc;
+    rc = core_sel__change(db, sec, st.student_id, round->id, pre, "student", replaces, &au, err);
+    if (rc == 0)
+        rc = db_commit(db, err);
+    return rc ? core_sel__rollback(db, rc) : 0;
 }
 
 int
@@ -392,22 +408,25 @@ core_sel_drop(db_conn *db, const core_op *op, long long section, const char **ou
               app_err *err)
 {
     int rc = core_sel__student_only(op, err);
-    if (rc != 0 || (rc = db_begin(db, err)) != 0)
+    if (rc != 0)
         return rc;
     db_uni_student st;
     db_sel_context_t x;
     const char *mine;
     if ((rc = my_change(db, op, section, &st, &x, err)) != 0)
-        return core_sel__rollback(db, rc);
+        return rc;
     mine = x.section.mystate;
     if (mine == NULL || (strcmp(mine, "selected") != 0 && strcmp(mine, "preselected") != 0))
-        return core_sel__rollback(db, app_err_set(err, APP_ENOTFOUND, "not_found", "no selection"));
+        return app_err_set(err, APP_ENOTFOUND, "not_found", "no selection");
     if (strcmp(x.round.kind, "preselect") == 0 && strcmp(mine, "preselected") != 0)
-        return core_sel__rollback(db, app_err_set(err, APP_ECONFLICT, "round_closed", "selected"));
+        return app_err_set(err, APP_ECONFLICT, "round_closed", "selected");
+    db_audit au;
+    core_sel__audit_of(op, "uni_selection_drop", section, st.student_id, NULL, NULL, &au);
     const char *was = NULL;
-    if ((rc = db_sel_release(db, section, st.student_id, &was, err)) != 0)
-        return core_sel__rollback(db, rc);
-    *out_state = strcmp(was ? was : "", "selected") == 0 ? "dropped" : "removed";
-    return core_sel__audit_commit(db, op, "uni_selection_drop", section, st.student_id, *out_state,
-                                  NULL, err);
+    if ((rc = db_sel_release(db, section, st.student_id, &au, &was, err)) != 0)
+        return rc;
+    if (was == NULL) /* released by a request of the same student meanwhile */
+        return app_err_set(err, APP_ENOTFOUND, "not_found", "no selection");
+    *out_state = strcmp(was, "selected") == 0 ? "dropped" : "removed";
+    return 0;
 }

@@ -69,11 +69,13 @@ core_sel_office_add(db_conn *db, const core_op *op, const char *code, const char
     *out_created = !same;
     if (same)
         return core_sel__rollback(db, 0);
-    rc = core_sel__change(db, &sec, st.student_id, 0, 0, "office", replaces, err);
-    if (rc != 0)
-        return core_sel__rollback(db, rc);
-    return core_sel__audit_commit(db, op, "uni_selection_office", section, st.student_id,
-                                  "selected", "office", err);
+    db_audit au;
+    core_sel__audit_of(op, "uni_selection_office", section, st.student_id, "selected", "office",
+                       &au);
+    rc = core_sel__change(db, &sec, st.student_id, 0, 0, "office", replaces, &au, err);
+    if (rc == 0)
+        rc = db_commit(db, err);
+    return rc ? core_sel__rollback(db, rc) : 0;
 }
 
 int

@@ -17,6 +17,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "db/db.h"
+#include "db/user.h"
 
 typedef struct db_sel_round {
     long long id;
@@ -104,7 +105,10 @@ typedef struct db_sel_context_t {
 int db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
                    db_sel_context_t *out, app_err *err);
 
-/* ---- changes of one selection (in the caller's transaction) ---- */
+/* ---- changes of one selection: each one statement, in the caller's
+   transaction or, outside one, in its own (docs/decisions/0046). With `au`
+   the change writes its audit row in the same statement, only when it
+   happened (au->target_type is uni_section); NULL writes none. ---- */
 
 /* Preselect: the row becomes `preselected` (no seat). *out_ok 0 when the
    student already has this section live. APP_ECONFLICT
@@ -112,16 +116,20 @@ int db_sel_context(db_conn *c, long long student, long long section, app_arena *
    round_closed when the round `round` was closed meanwhile (its row is
    share-locked: a close waits for this transaction, or ended it first). */
 int db_sel_preselect(db_conn *c, const db_sel_section *s, long long student, long long round,
-                     int *out_ok, app_err *err);
+                     const db_audit *au, int *out_ok, app_err *err);
 /* Take a seat and make the row `selected` with `source`: *out_ok 1 done, 0
-   when the section is full or the row is live already (nothing changed). */
+   when the section is full or the row is live already (nothing changed).
+   APP_ECONFLICT course_already_selected when another live section of the
+   course, or this one taken meanwhile by the same student, stands in the way
+   (the seat is not taken). */
 int db_sel_take(db_conn *c, const db_sel_section *s, long long student, long long round,
-                const char *source, int *out_ok, app_err *err);
+                const char *source, const db_audit *au, int *out_ok, app_err *err);
 /* Release: a `selected` row becomes `dropped` and its seat is freed; a
    `preselected` row is deleted. *out_state the state the row had (static
-   string: "selected", "preselected") or NULL when nothing was live. */
-int db_sel_release(db_conn *c, long long section, long long student, const char **out_state,
-                   app_err *err);
+   string: "selected", "preselected") or NULL when nothing was live. The
+   audit detail gains "state": "dropped" or "removed". */
+int db_sel_release(db_conn *c, long long section, long long student, const db_audit *au,
+                   const char **out_state, app_err *err);
 
 /* ---- a student's selections ---- */
 

@@ -14,10 +14,16 @@
     " extract(epoch FROM tokens_valid_after), coalesce(extract(epoch FROM last_login_at), 0),"     \
     " extract(epoch FROM created_at), coalesce(created_by, 0), version,"                           \
     " coalesce(college, 0), coalesce(student_id, 0)"
+#define USER_NCOLS 20 /* fill_user reads columns 0..19 */
 
 static const db_stmt SQL_BY_NAME = {"user_by_name",
                                     "SELECT " USER_COLS " FROM app_user WHERE username = $1"};
 static const db_stmt SQL_BY_ID = {"user_by_id", "SELECT " USER_COLS " FROM app_user WHERE id = $1"};
+/* the account and whether its session (refresh family $2) is alive, in one read */
+static const db_stmt SQL_BY_ID_SESSION = {
+    "user_by_id_session",
+    "SELECT " USER_COLS ", EXISTS (SELECT 1 FROM refresh_token WHERE family = $2 AND user_id = $1"
+    " AND revoked_at IS NULL AND expires_at > now())::int FROM app_user WHERE id = $1"};
 /* $1 is a region prefix of digits only (never user input with % or _). */
 static const db_stmt SQL_LIST_REGION = {
     "user_list_region",
@@ -222,6 +228,28 @@ db_user_by_id(db_conn *c, long long id, app_arena *a, db_user *out, int *out_fou
     char s[24];
     snprintf(s, sizeof(s), "%lld", id);
     return one_user(c, &SQL_BY_ID, s, a, out, out_found, err);
+}
+
+int
+db_user_session(db_conn *c, long long id, long long family, app_arena *a, db_user *out,
+                int *out_found, int *out_alive, app_err *err)
+{
+    char s[24], f[24];
+    snprintf(s, sizeof(s), "%lld", id);
+    snprintf(f, sizeof(f), "%lld", family);
+    const char *p[] = {s, f};
+    db_res *r = NULL;
+    int rc = db_exec(c, &SQL_BY_ID_SESSION, 2, p, &r, err);
+    if (rc != 0)
+        return rc;
+    *out_found = db_res_nrows(r) == 1;
+    *out_alive = 0;
+    if (*out_found) {
+        fill_user(r, 0, a, out);
+        *out_alive = (int)db_res_int(r, 0, USER_NCOLS);
+    }
+    db_res_free(r);
+    return 0;
 }
 
 static void

@@ -34,6 +34,11 @@ int db_user_by_username(db_conn *c, const char *username, app_arena *a, db_user 
 int db_user_by_id(db_conn *c, long long id, app_arena *a, db_user *out, int *out_found,
                   app_err *err);
 
+/* Account `id` and whether its session, refresh family `family`, is alive
+   (*out_alive; 0 when there is no account): the per-request check in one read. */
+int db_user_session(db_conn *c, long long id, long long family, app_arena *a, db_user *out,
+                    int *out_found, int *out_alive, app_err *err);
+
 /* New account; *out_id receives its id. APP_ECONFLICT when the username is taken. */
 int db_user_insert(db_conn *c, const db_user *u, long long *out_id, app_err *err);
 

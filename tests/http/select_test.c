@@ -5,6 +5,7 @@
  * course, the leftover round at the college office, preload, and the seat
  * count under a parallel race.
  */
+#include "db/uni_select.h"
 #include "tests/http/select_world.h"
 
 #include <pthread.h>
@@ -237,6 +238,17 @@ START_TEST(test_preselect)
 }
 END_TEST
 
+/* The audit rows of `s`'s changes of `section`, oldest first:
+   "action:state,..." ("" when none). */
+static const char *
+audits(const swstu *s, long long section)
+{
+    return swv("SELECT coalesce(string_agg(action || ':' || (detail->>'state'), ',' ORDER BY id),"
+               " '') FROM audit WHERE target_type = 'uni_section' AND target_id = '%lld'"
+               " AND (detail->>'student')::bigint = %lld",
+               section, s->id);
+}
+
 START_TEST(test_add_drop)
 {
     sw_round("2026-2", "add_drop", -60, 3600, NULL);
@@ -251,6 +263,10 @@ START_TEST(test_add_drop)
     select_as(&a, s1, 0, 201, NULL);
     ck_assert_str_eq(state_of(&a, s1), "selected/student");
     ck_assert_int_eq(taken(s1), 1);
+    /* the change and its audit row are one statement: one row per change made */
+    ck_assert_str_eq(audits(&a, s1), "uni_selection_add:selected");
+    select_as(&a, s1, 0, 200, NULL); /* again: nothing changes, nothing audited */
+    ck_assert_str_eq(audits(&a, s1), "uni_selection_add:selected");
     select_as(&b, s2, 0, 201, NULL);
     ck_assert_int_eq(taken(s2), 1);
     /* a change into a full section fails whole: the old seat is kept */
@@ -263,10 +279,14 @@ START_TEST(test_add_drop)
     ck_assert_int_eq(taken(s2), 0);
     ck_assert_int_eq(taken(s1), 2);
     select_as(&c, s1, 0, 409, "section_full");
+    ck_assert_str_eq(audits(&c, s1), ""); /* a refused change leaves no audit row */
     /* a drop releases the seat; then the section has room again */
     drop_as(&a, s1, 200, NULL);
     ck_assert_str_eq(state_of(&a, s1), "dropped/student");
     ck_assert_int_eq(taken(s1), 1);
+    ck_assert_str_eq(audits(&a, s1), "uni_selection_add:selected,uni_selection_drop:dropped");
+    drop_as(&a, s1, 404, "not_found"); /* nothing left to drop: no row */
+    ck_assert_str_eq(audits(&a, s1), "uni_selection_add:selected,uni_selection_drop:dropped");
     select_as(&c, s1, 0, 201, NULL);
     select_as(&a, s1, 0, 409, "section_full");
     select_as(&a, s2, 0, 201, NULL); /* a dropped row is taken up again */
@@ -514,6 +534,85 @@ START_TEST(test_capacity_race)
 }
 END_TEST
 
+/* One student sends the same selection many times at once: one seat is
+   taken, one 201; the others see it made (200) or lose to it in the
+   statement (409 course_already_selected), and none leaves a seat behind
+   without its row (docs/decisions/0046). */
+START_TEST(test_same_student_race)
+{
+    sw_round("2026-2", "add_drop", -60, 3600, NULL);
+    long long course = sw_course("elective");
+    long long s = sw_section(course, "2026-2", 1, SEATS, 0, NULL);
+    swstu one;
+    sw_student(&one, "SM01", 2025);
+    racer v[RACERS];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < RACERS; i++)
+            v[i] = (racer){.s = &one, .section = s};
+        race(v, RACERS);
+        int made = 0, seen = 0, lost = 0;
+        for (int i = 0; i < RACERS; i++) {
+            made += v[i].status == 201;
+            seen += v[i].status == 200;
+            lost += v[i].status == 409 && strcmp(v[i].code, "course_already_selected") == 0;
+        }
+        ck_assert_int_eq(made, 1);
+        ck_assert_int_eq(made + seen + lost, RACERS);
+        ck_assert_int_eq(taken(s), 1);
+        ck_assert_str_eq(state_of(&one, s), "selected/student");
+        /* and the drops race the same way: one 200, the others 404 */
+        for (int i = 0; i < RACERS; i++)
+            v[i] = (racer){.s = &one, .section = s, .drop = 1};
+        race(v, RACERS);
+        int dropped = 0, gone = 0;
+        for (int i = 0; i < RACERS; i++) {
+            dropped += v[i].status == 200;
+            gone += v[i].status == 404;
+        }
+        ck_assert_int_eq(dropped, 1);
+        ck_assert_int_eq(gone, RACERS - 1);
+        ck_assert_int_eq(taken(s), 0);
+    }
+    ck_assert_int_eq(atoi(swv("SELECT count(*) FROM audit WHERE target_type = 'uni_section'"
+                              " AND target_id = '%lld'",
+                              s)),
+                     6);
+}
+END_TEST
+
+/* The statement itself refuses a seat without its row: a take for a
+   student who holds the section already (what a second request of the same
+   student meets when the first commits between its read and its take)
+   fails as course_already_selected and leaves the seat count alone. */
+START_TEST(test_seat_needs_its_row)
+{
+    sw_round("2026-2", "add_drop", -60, 3600, NULL);
+    long long course = sw_course("elective");
+    long long s = sw_section(course, "2026-2", 1, 3, 0, NULL);
+    swstu one;
+    sw_student(&one, "SM01", 2025);
+    select_as(&one, s, 0, 201, NULL);
+    ck_assert_int_eq(taken(s), 1);
+    app_err err = {0};
+    db_conn *c = db_conn_open(getenv("XUEJI_TEST_DATABASE_URL"), &err);
+    ck_assert_msg(c != NULL, "%s", err.detail);
+    db_sel_section sec = {.id = s, .course = course, .school = SWU, .term = "2026-2"};
+    int ok = -1;
+    ck_assert_int_eq(db_sel_take(c, &sec, one.id, 0, "student", NULL, &ok, &err), APP_ECONFLICT);
+    ck_assert_str_eq(err.slug, "course_already_selected");
+    ck_assert_int_eq(taken(s), 1);
+    /* a full section: no seat, no row, no error */
+    app_err_clear(&err);
+    swv("UPDATE uni_section SET taken = capacity WHERE id = %lld", s);
+    swstu two;
+    sw_student(&two, "SM01", 2025);
+    ck_assert_int_eq(db_sel_take(c, &sec, two.id, 0, "student", NULL, &ok, &err), 0);
+    ck_assert_int_eq(ok, 0);
+    ck_assert_str_eq(state_of(&two, s), "-");
+    db_conn_close(c);
+}
+END_TEST
+
 /* A pre-selection racing the round's close: the close holds the round's row
    (as db/lottery.c does) and ends the round; the pre-selection waits for it
    and answers round_closed, leaving no row the draw never saw. */
@@ -583,6 +682,8 @@ select_suite(void)
     tcase_add_test(tc, test_leftover);
     tcase_add_test(tc, test_preload);
     tcase_add_test(tc, test_capacity_race);
+    tcase_add_test(tc, test_same_student_race);
+    tcase_add_test(tc, test_seat_needs_its_row);
     tcase_add_test(tc, test_preselect_racing_close);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
