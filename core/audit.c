@@ -6,11 +6,11 @@
 #include "db/event.h"
 #include "db/user.h"
 
-int
-core_audit(db_conn *db, const core_op *op, const char *action, const char *target_type,
-           const char *target_id, const char *detail_json, app_err *err)
+void
+core_audit_row(const core_op *op, const char *action, const char *target_type,
+               const char *target_id, const char *detail_json, db_audit *out)
 {
-    db_audit e = {
+    *out = (db_audit){
         .actor_id = op->actor ? op->actor->user_id : 0,
         .actor_org = op->actor ? op->actor->org : NULL,
         .action = action,
@@ -21,6 +21,14 @@ core_audit(db_conn *db, const core_op *op, const char *action, const char *targe
         .request_id = op->request_id,
         .detail_json = detail_json,
     };
+}
+
+int
+core_audit(db_conn *db, const core_op *op, const char *action, const char *target_type,
+           const char *target_id, const char *detail_json, app_err *err)
+{
+    db_audit e;
+    core_audit_row(op, action, target_type, target_id, detail_json, &e);
     return db_audit_insert(db, &e, err);
 }
 

@@ -16,10 +16,15 @@
 #include "base/err.h"
 #include "core/op.h"
 #include "db/db.h"
+#include "db/user.h"
 
 /* One audit row. op->actor may be NULL (the system: workers, xuejictl). */
 int core_audit(db_conn *db, const core_op *op, const char *action, const char *target_type,
                const char *target_id, const char *detail_json, app_err *err);
+/* The audit row core_audit writes, for a statement that writes it itself
+   with its change (db_audit_params); strings are borrowed, not copied. */
+void core_audit_row(const core_op *op, const char *action, const char *target_type,
+                    const char *target_id, const char *detail_json, db_audit *out);
 
 /* One change-feed event about `student_id` (0: none) and its places. */
 int core_event(db_conn *db, const char *type, long long student_id, const char *school,

@@ -369,9 +369,3 @@ core_session_password_change(db_conn *db, const core_op *op, const core_password
         rc = core_audit(db, op, "password_change", "user", uid_text(op, id), NULL, err);
     return commit_then(db, rc, err);
 }
-
-int
-core_session_alive(db_conn *db, long long sid, long long user, int *out_alive, app_err *err)
-{
-    return db_refresh_family_alive(db, sid, user, out_alive, err);
-}

@@ -104,9 +104,6 @@ typedef struct core_password_change {
 int core_session_password_change(db_conn *db, const core_op *op, const core_password_change *in,
                                  core_session *out, app_err *err);
 
-/* Is session `sid` of account `user` alive (neither logged out, revoked nor expired)? */
-int core_session_alive(db_conn *db, long long sid, long long user, int *out_alive, app_err *err);
-
 /* A hash of a random password, made once: unknown users and clients are
    verified against it, so that they cost as much as known ones. */
 const char *core_session_dummy_hash(void);

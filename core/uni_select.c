@@ -57,17 +57,8 @@ core_sel__audit_of(const core_op *op, const char *action, long long section, lon
         jw_str(&w, "source", source);
     }
     jw_end(&w);
-    *out = (db_audit){
-        .actor_id = op->actor ? op->actor->user_id : 0,
-        .actor_org = op->actor ? op->actor->org : NULL,
-        .action = action,
-        .target_type = "uni_section",
-        .target_id = app_arena_printf(op->arena, "%lld", section),
-        .ip = op->ip,
-        .user_agent = op->user_agent,
-        .request_id = op->request_id,
-        .detail_json = jw_text(&w, NULL),
-    };
+    core_audit_row(op, action, "uni_section", app_arena_printf(op->arena, "%lld", section),
+                   jw_text(&w, NULL), out);
 }
 
 /* ---- rounds ---- */

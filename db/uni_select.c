@@ -306,13 +306,14 @@ db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
 
 /* Each change is one statement: the seat, the selection row and, when the
    change happened, its audit row (docs/decisions/0046). The audit row's
-   parameters are the last eight of each statement, in the order of
-   audit_params; a NULL action (no db_audit) writes none. */
-#define SEL_AUDIT(SRC, A, ORG, ACT, TID, IP, UA, REQ, DETAIL)                                      \
-    " aud AS (INSERT INTO audit (actor_id, actor_org, action, target_type, target_id, ip,"         \
-    " user_agent, request_id, detail) SELECT nullif(" A "::text, '0')::bigint, " ORG               \
-    "::text, " ACT "::text, 'uni_section', " TID "::text, " IP "::text, " UA "::text, " REQ        \
-    "::text, " DETAIL " FROM " SRC " WHERE " ACT "::text IS NOT NULL RETURNING 1)"
+   parameters are the last DB_AUDIT_NPARAMS of each statement, from
+   db_audit_params (P1..P9 their placeholders); without a db_audit they are
+   NULL and no row is written. */
+#define SEL_AUDIT(SRC, P1, P2, P3, P4, P5, P6, P7, P8, P9, DETAIL)                                 \
+    " aud AS (INSERT INTO audit (" DB_AUDIT_COLS ") SELECT nullif(" P1 "::text, '0')::bigint, " P2 \
+    "::text, " P3 "::text, " P4 "::text, " P5 "::text, " P6 "::text, " P7 "::text, " P8            \
+    "::text, coalesce(" P9 "::jsonb, '{}')" DETAIL " FROM " SRC " WHERE " P3                       \
+    "::text IS NOT NULL RETURNING 1)"
 
 /* The round row is share-locked and read again: a close (which locks it for
    update, db/lottery.c) either waits for this pre-selection or is seen to
@@ -327,8 +328,8 @@ static const db_stmt SQL_PRESELECT = {
     " DO UPDATE SET state = 'preselected', source = 'student', round = excluded.round,"
     " draw_rank = NULL, updated_at = now() WHERE uni_selection.state IN ('not_selected',"
     " 'dropped') RETURNING 1)," SEL_AUDIT("ins", "$7", "$8", "$9", "$10", "$11", "$12", "$13",
-                                          "$14::jsonb") " SELECT (SELECT count(*) FROM r),"
-                                                        " (SELECT count(*) FROM ins)"};
+                                          "$14", "$15", "") " SELECT (SELECT count(*) FROM r),"
+                                                            " (SELECT count(*) FROM ins)"};
 /* The seat and the row: no row when the section is full. A seat taken
    without its row (the student's own second request for the section,
    committed in between) aborts the statement as a unique violation. */
@@ -340,10 +341,10 @@ static const db_stmt SQL_TAKE = {
     " FROM seat ON CONFLICT (student, section) DO UPDATE SET state = 'selected',"
     " source = excluded.source, round = excluded.round, draw_rank = NULL, updated_at = now()"
     " WHERE uni_selection.state IN ('not_selected', 'dropped') RETURNING 1)," SEL_AUDIT(
-        "ins", "$8", "$9", "$10", "$11", "$12", "$13", "$14",
-        "$15::jsonb") " SELECT (SELECT count(*) FROM ins), xueji_assert((SELECT count(*) FROM"
-                      " seat) = (SELECT count(*) FROM ins), '23505', 'a seat without its"
-                      " selection')"};
+        "ins", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16",
+        "") " SELECT (SELECT count(*) FROM ins), xueji_assert((SELECT count(*) FROM"
+            " seat) = (SELECT count(*) FROM ins), '23505', 'a seat without its"
+            " selection')"};
 /* A selected row is dropped with its seat; a preselected one is deleted.
    The audit detail gains the state: dropped (a seat freed) or removed. */
 static const db_stmt SQL_RELEASE = {
@@ -353,28 +354,9 @@ static const db_stmt SQL_RELEASE = {
     " WHERE student = $1 AND section = $2 AND state = 'preselected' RETURNING section),"
     " seat AS (UPDATE uni_section SET taken = taken - 1 WHERE id IN (SELECT section FROM d)"
     " RETURNING id), x AS (SELECT 'dropped' AS state FROM d UNION ALL SELECT 'removed' FROM p)," SEL_AUDIT(
-        "x", "$3", "$4", "$5", "$6", "$7", "$8", "$9",
-        "$10::jsonb || jsonb_build_object('state', x.state)") " SELECT (SELECT count(*) FROM"
-                                                              " seat), (SELECT count(*) FROM p)"};
-
-/* The last eight parameters of a change: `au` (NULL: no audit row). */
-static void
-audit_params(const db_audit *au, char actor[24], const char **p)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = NULL;
-    if (au == NULL)
-        return;
-    snprintf(actor, 24, "%lld", au->actor_id);
-    p[0] = actor;
-    p[1] = au->actor_org;
-    p[2] = au->action;
-    p[3] = au->target_id;
-    p[4] = au->ip;
-    p[5] = au->user_agent;
-    p[6] = au->request_id;
-    p[7] = au->detail_json ? au->detail_json : "{}";
-}
+        "x", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11",
+        " || jsonb_build_object('state', x.state)") " SELECT (SELECT count(*) FROM"
+                                                    " seat), (SELECT count(*) FROM p)"};
 
 static void
 section_params(const db_sel_section *s, long long student, long long round, char st[24],
@@ -392,10 +374,10 @@ db_sel_preselect(db_conn *c, const db_sel_section *s, long long student, long lo
 {
     char st[24], sec[24], co[24], rd[24], actor[24];
     section_params(s, student, round, st, sec, co, rd);
-    const char *p[14] = {st, sec, s->school, co, s->term, rd};
-    audit_params(au, actor, p + 6);
+    const char *p[6 + DB_AUDIT_NPARAMS] = {st, sec, s->school, co, s->term, rd};
+    db_audit_params(au, actor, p + 6);
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PRESELECT, 14, p, &r, err);
+    int rc = db_exec(c, &SQL_PRESELECT, 6 + DB_AUDIT_NPARAMS, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
         err->slug = "course_already_selected";
     if (rc != 0)
@@ -414,10 +396,10 @@ db_sel_take(db_conn *c, const db_sel_section *s, long long student, long long ro
 {
     char st[24], sec[24], co[24], rd[24], actor[24];
     section_params(s, student, round, st, sec, co, rd);
-    const char *p[15] = {st, sec, s->school, co, s->term, rd, source};
-    audit_params(au, actor, p + 7);
+    const char *p[7 + DB_AUDIT_NPARAMS] = {st, sec, s->school, co, s->term, rd, source};
+    db_audit_params(au, actor, p + 7);
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_TAKE, 15, p, &r, err);
+    int rc = db_exec(c, &SQL_TAKE, 7 + DB_AUDIT_NPARAMS, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
         err->slug = "course_already_selected";
     if (rc != 0)
@@ -434,10 +416,10 @@ db_sel_release(db_conn *c, long long section, long long student, const db_audit 
     char st[24], sec[24], actor[24];
     snprintf(st, sizeof(st), "%lld", student);
     snprintf(sec, sizeof(sec), "%lld", section);
-    const char *p[10] = {st, sec};
-    audit_params(au, actor, p + 2);
+    const char *p[2 + DB_AUDIT_NPARAMS] = {st, sec};
+    db_audit_params(au, actor, p + 2);
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_RELEASE, 10, p, &r, err);
+    int rc = db_exec(c, &SQL_RELEASE, 2 + DB_AUDIT_NPARAMS, p, &r, err);
     if (rc != 0)
         return rc;
     *out_state = db_res_int(r, 0, 0) > 0   ? "selected"

@@ -108,7 +108,7 @@ int db_sel_context(db_conn *c, long long student, long long section, app_arena *
 /* ---- changes of one selection: each one statement, in the caller's
    transaction or, outside one, in its own (docs/decisions/0046). With `au`
    the change writes its audit row in the same statement, only when it
-   happened (au->target_type is uni_section); NULL writes none. ---- */
+   happened; NULL writes none. ---- */
 
 /* Preselect: the row becomes `preselected` (no seat). *out_ok 0 when the
    student already has this section live. APP_ECONFLICT

@@ -134,10 +134,6 @@ static const db_stmt SQL_RT_REVOKE_FAMILY = {
     "rt_revoke_family",
     "UPDATE refresh_token SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL"};
 /* A session is alive while its family holds a token that is not revoked. */
-static const db_stmt SQL_RT_FAMILY_ALIVE = {
-    "rt_family_alive",
-    "SELECT EXISTS (SELECT 1 FROM refresh_token WHERE family = $1 AND user_id = $2"
-    " AND revoked_at IS NULL AND expires_at > now())::int"};
 static const db_stmt SQL_RT_REVOKE_USER = {
     "rt_revoke_user",
     "UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
@@ -151,8 +147,7 @@ static const db_stmt SQL_CLIENT_GET = {
 
 static const db_stmt SQL_AUDIT = {
     "audit_insert",
-    "INSERT INTO audit (actor_id, actor_org, action, target_type, target_id, ip, user_agent,"
-    " request_id, detail)"
+    "INSERT INTO audit (" DB_AUDIT_COLS ")"
     " VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'))"};
 
 static void
@@ -534,23 +529,6 @@ db_refresh_revoke_family(db_conn *c, long long family, app_err *err)
 }
 
 int
-db_refresh_family_alive(db_conn *c, long long family, long long user_id, int *out_alive,
-                        app_err *err)
-{
-    char f[24], u[24];
-    snprintf(f, sizeof(f), "%lld", family);
-    snprintf(u, sizeof(u), "%lld", user_id);
-    const char *p[] = {f, u};
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_RT_FAMILY_ALIVE, 2, p, &r, err);
-    if (rc != 0)
-        return rc;
-    *out_alive = (int)db_res_int(r, 0, 0);
-    db_res_free(r);
-    return 0;
-}
-
-int
 db_refresh_revoke_user(db_conn *c, long long user_id, app_err *err)
 {
     return exec_id(c, &SQL_RT_REVOKE_USER, user_id, err);
@@ -584,12 +562,30 @@ db_client_get(db_conn *c, const char *client_id, app_arena *a, const char **out_
     return 0;
 }
 
+void
+db_audit_params(const db_audit *e, char actor[24], const char **p)
+{
+    for (int i = 0; i < DB_AUDIT_NPARAMS; i++)
+        p[i] = NULL;
+    if (e == NULL)
+        return;
+    snprintf(actor, 24, "%lld", e->actor_id);
+    p[0] = actor;
+    p[1] = e->actor_org;
+    p[2] = e->action;
+    p[3] = e->target_type;
+    p[4] = e->target_id;
+    p[5] = e->ip;
+    p[6] = e->user_agent;
+    p[7] = e->request_id;
+    p[8] = e->detail_json;
+}
+
 int
 db_audit_insert(db_conn *c, const db_audit *e, app_err *err)
 {
     char actor[24];
-    snprintf(actor, sizeof(actor), "%lld", e->actor_id);
-    const char *p[] = {actor, e->actor_org,  e->action,     e->target_type, e->target_id,
-                       e->ip, e->user_agent, e->request_id, e->detail_json};
-    return db_exec(c, &SQL_AUDIT, 9, p, NULL, err);
+    const char *p[DB_AUDIT_NPARAMS];
+    db_audit_params(e, actor, p);
+    return db_exec(c, &SQL_AUDIT, DB_AUDIT_NPARAMS, p, NULL, err);
 }

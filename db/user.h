@@ -107,10 +107,6 @@ int db_refresh_new_family(db_conn *c, long long *out_family, app_err *err);
 int db_refresh_use(db_conn *c, const char *hash, long long *out_user, long long *out_family,
                    int *out_state, app_err *err);
 int db_refresh_revoke_family(db_conn *c, long long family, app_err *err);
-/* Is the session `family` of `user_id` alive (a token of it neither revoked nor
-   expired)? Logout, reuse, password resets and disabling revoke it. */
-int db_refresh_family_alive(db_conn *c, long long family, long long user_id, int *out_alive,
-                            app_err *err);
 int db_refresh_revoke_user(db_conn *c, long long user_id, app_err *err);
 
 /* ---- service clients ---- */
@@ -128,6 +124,17 @@ typedef struct db_audit {
     const char *detail_json; /* NULL = {} */
 } db_audit;
 int db_audit_insert(db_conn *c, const db_audit *e, app_err *err);
+
+/* What an audit row is written with: its columns (DB_AUDIT_COLS), and the
+   DB_AUDIT_NPARAMS parameters for them (db_audit_params: `e` in
+   DB_AUDIT_COLS' order, all NULL when `e` is NULL; `actor` holds the actor
+   id's text). For statements that write their change's audit row themselves
+   (db/uni_select.c): actor_id as nullif($n::text, '0')::bigint, detail as
+   coalesce($n::jsonb, '{}'), as db_audit_insert does. */
+#define DB_AUDIT_COLS                                                                              \
+    "actor_id, actor_org, action, target_type, target_id, ip, user_agent, request_id, detail"
+#define DB_AUDIT_NPARAMS 9
+void db_audit_params(const db_audit *e, char actor[24], const char **p);
 
 /* Count users (bootstrap: create admin only in an empty database). */
 int db_user_count(db_conn *c, long long *out, app_err *err);
