@@ -12,7 +12,6 @@
 
 #include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int
@@ -22,37 +21,15 @@ core_sel__rollback(db_conn *db, int rc)
     return rc;
 }
 
-int
-core_sel_cohort_admitted(const char *cohorts, int cohort)
-{
-    if (cohorts == NULL)
-        return 1;
-    for (const char *p = cohorts; *p;) {
-        if (*p >= '0' && *p <= '9') {
-            char *end;
-            long v = strtol(p, &end, 10);
-            if (v == cohort)
-                return 1;
-            p = end;
-        } else {
-            p++;
-        }
-    }
-    return 0;
-}
-
 void
 core_sel__audit_of(const core_op *op, const char *action, long long section, long long student,
-                   const char *state, const char *source, db_audit *out)
+                   const char *source, db_audit *out)
 {
     jw w;
     jw_init(&w, op->arena);
     jw_obj(&w);
     jw_int(&w, "student", student);
     jw_int(&w, "section", section);
-    if (state) {
-        jw_str(&w, "state", state);
-    }
     if (source) {
         jw_str(&w, "source", source);
     }
@@ -265,101 +242,10 @@ core_sel_mine(db_conn *db, const core_op *op, const char *term, db_sel_row **out
     return rc;
 }
 
-/* The round the student's change of `sec` falls in (`round`, found: open
-   now; undrawn: a preselect round waits for its draw): open, drawn if it
-   follows a preselection; admitting the student. */
-static int
-student_round(const db_uni_student *st, const db_sel_section *sec, const db_sel_round *round,
-              int found, int undrawn, app_err *err)
-{
-    if (!found || (strcmp(round->kind, "add_drop") == 0 && undrawn))
-        return app_err_set(err, APP_ECONFLICT, "round_closed", "term %s", sec->term);
-    char first[8];
-    snprintf(first, sizeof(first), "%d-1", st->cohort);
-    if (strcmp(sec->term, first) == 0 || !core_sel_cohort_admitted(round->cohorts, st->cohort) ||
-        !sec->for_student ||
-        (strcmp(st->state, "studying") != 0 && strcmp(st->state, "sitting_in") != 0))
-        return app_err_set(err, APP_ECONFLICT, "not_eligible", "cohort %d", st->cohort);
-    return 0;
-}
-
-/* The signed-in student, section `section` and the round now, in one read
-   (db_sel_context), checked for a change by the student. */
-static int
-my_change(db_conn *db, const core_op *op, long long section, db_uni_student *st,
-          db_sel_context_t *x, app_err *err)
-{
-    int rc = db_sel_context(db, op->actor->student_id, section, op->arena, x, err);
-    if (rc != 0)
-        return rc;
-    if (!x->found)
-        return app_err_set(err, APP_ENOTFOUND, "student_not_found", NULL);
-    if (!x->section_found)
-        return app_err_set(err, APP_ENOTFOUND, "not_found", "section %lld", section);
-    memset(st, 0, sizeof(*st));
-    st->student_id = x->student;
-    snprintf(st->school, sizeof(st->school), "%s", x->school);
-    st->cohort = x->cohort;
-    st->major = x->major;
-    st->college = x->college;
-    st->state = x->state;
-    return student_round(st, &x->section, &x->round, x->round_found, x->undrawn, err);
-}
-
-/* The student, the section and its course's live selection, for a change. */
-int
-core_sel__section(db_conn *db, const core_op *op, const db_uni_student *st, long long section,
-                  db_sel_section *sec, app_err *err)
-{
-    int found = 0;
-    int rc = db_sel_section_get(db, st->school, section, st->student_id, st->cohort, st->major,
-                                op->arena, sec, &found, err);
-    if (rc == 0 && !found)
-        rc = app_err_set(err, APP_ENOTFOUND, "not_found", "section %lld", section);
-    return rc;
-}
-
-int
-core_sel__checks(const db_sel_section *sec, long long replaces, int *out_same, app_err *err)
-{
-    *out_same = sec->live == sec->id;
-    if (sec->exempted)
-        return app_err_set(err, APP_ECONFLICT, "course_exempted", NULL);
-    if (*out_same)
-        return 0;
-    if (replaces != 0 && replaces != sec->live) {
-        app_err_field(err, "/replaces");
-        return app_err_set(err, APP_EINVAL, "invalid_value", "not the live section");
-    }
-    if (sec->live != 0 && replaces == 0)
-        return app_err_set(err, APP_ECONFLICT, "course_already_selected", NULL);
-    return 0;
-}
-
-int
-core_sel__change(db_conn *db, const db_sel_section *sec, long long student, long long round,
-                 int preselect, const char *source, long long replaces, const db_audit *au,
-                 app_err *err)
-{
-    const char *was = NULL;
-    int rc = 0, ok = 0;
-    if (replaces != 0 && (rc = db_sel_release(db, replaces, student, NULL, &was, err)) != 0)
-        return rc;
-    if (preselect)
-        rc = db_sel_preselect(db, sec, student, round, au, &ok, err);
-    else
-        rc = db_sel_take(db, sec, student, round, source, au, &ok, err);
-    if (rc == 0 && !ok)
-        rc = app_err_set(err, APP_ECONFLICT, preselect ? "course_already_selected" : "section_full",
-                         NULL);
-    return rc;
-}
-
-/* A change without `replaces` is one statement in its own transaction; with
-   it, the release and the take are one transaction (docs/decisions/0046).
-   The student, section and round are read before, outside it: each
-   statement re-checks what could change in between (the seat, the live
-   selection, a preselect round's state). */
+/* A change by the student is one statement (docs/decisions/0046, 0047): it
+   reads the student, the section and the round open now, checks them and
+   makes the change with its audit row. With `replaces` the release of the
+   replaced section and the take are one transaction. */
 int
 core_sel_add(db_conn *db, const core_op *op, long long section, long long replaces,
              const char **out_state, int *out_created, app_err *err)
@@ -367,28 +253,14 @@ core_sel_add(db_conn *db, const core_op *op, long long section, long long replac
     int rc = core_sel__student_only(op, err);
     if (rc != 0)
         return rc;
-    db_uni_student st;
-    db_sel_context_t x;
-    const db_sel_section *sec = &x.section;
-    const db_sel_round *round = &x.round;
-    int same = 0;
-    if ((rc = my_change(db, op, section, &st, &x, err)) != 0 ||
-        (rc = core_sel__checks(sec, replaces, &same, err)) != 0)
-        return rc;
-    *out_created = !same;
-    if (same) {
-        *out_state = sec->mystate;
-        return 0;
-    }
-    int pre = strcmp(round->kind, "preselect") == 0;
-    *out_state = pre ? "preselected" : "selected";
     db_audit au;
-    core_sel__audit_of(op, "uni_selection_add", section, st.student_id, *out_state, "student", &au);
+    core_sel__audit_of(op, "uni_selection_add", section, op->actor->student_id, "student", &au);
+    db_sel_change ch = {op->actor->student_id, section, "student", replaces, &au};
     if (replaces == 0)
-        return core_sel__change(db, sec, st.student_id, round->id, pre, "student", 0, &au, err);
+        return db_sel_add(db, &ch, op->arena, out_state, out_created, err);
     if ((rc = db_begin(db, err)) != 0)
         return rc;
-    rc = core_sel__change(db, sec, st.student_id, round->id, pre, "student", replaces, &au, err);
+    rc = db_sel_add(db, &ch, op->arena, out_state, out_created, err);
     if (rc == 0)
         rc = db_commit(db, err);
     return rc ? core_sel__rollback(db, rc) : 0;
@@ -401,23 +273,7 @@ core_sel_drop(db_conn *db, const core_op *op, long long section, const char **ou
     int rc = core_sel__student_only(op, err);
     if (rc != 0)
         return rc;
-    db_uni_student st;
-    db_sel_context_t x;
-    const char *mine;
-    if ((rc = my_change(db, op, section, &st, &x, err)) != 0)
-        return rc;
-    mine = x.section.mystate;
-    if (mine == NULL || (strcmp(mine, "selected") != 0 && strcmp(mine, "preselected") != 0))
-        return app_err_set(err, APP_ENOTFOUND, "not_found", "no selection");
-    if (strcmp(x.round.kind, "preselect") == 0 && strcmp(mine, "preselected") != 0)
-        return app_err_set(err, APP_ECONFLICT, "round_closed", "selected");
     db_audit au;
-    core_sel__audit_of(op, "uni_selection_drop", section, st.student_id, NULL, NULL, &au);
-    const char *was = NULL;
-    if ((rc = db_sel_release(db, section, st.student_id, &au, &was, err)) != 0)
-        return rc;
-    if (was == NULL) /* released by a request of the same student meanwhile */
-        return app_err_set(err, APP_ENOTFOUND, "not_found", "no selection");
-    *out_state = strcmp(was, "selected") == 0 ? "dropped" : "removed";
-    return 0;
+    core_sel__audit_of(op, "uni_selection_drop", section, op->actor->student_id, NULL, &au);
+    return db_sel_drop(db, op->actor->student_id, section, &au, op->arena, out_state, err);
 }

@@ -118,7 +118,4 @@ typedef struct core_sel_preload_counts {
 int core_sel_preload(db_conn *db, const core_op *op, const char *code, long long id,
                      core_sel_preload_counts *out, app_err *err);
 
-/* 1 if array literal `cohorts` ("{2024,2025}") is NULL or holds `cohort`. Pure. */
-int core_sel_cohort_admitted(const char *cohorts, int cohort);
-
 #endif

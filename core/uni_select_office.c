@@ -33,6 +33,19 @@ student_of(db_conn *db, const core_op *op, const char *code, const char *no, db_
     return rc;
 }
 
+/* Section `section` as student `st` sees it; APP_ENOTFOUND not_found. */
+static int
+section_of(db_conn *db, const core_op *op, const db_uni_student *st, long long section,
+           db_sel_section *sec, app_err *err)
+{
+    int found = 0;
+    int rc = db_sel_section_get(db, st->school, section, st->student_id, st->cohort, st->major,
+                                op->arena, sec, &found, err);
+    if (rc == 0 && !found)
+        rc = app_err_set(err, APP_ENOTFOUND, "not_found", "section %lld", section);
+    return rc;
+}
+
 /* Weeks 1-2 of the section's term by op->today (L302). */
 static int
 leftover_window(db_conn *db, const core_op *op, const db_sel_section *sec, app_err *err)
@@ -57,23 +70,18 @@ core_sel_office_add(db_conn *db, const core_op *op, const char *code, const char
         return rc;
     db_uni_student st;
     db_sel_section sec;
-    int same = 0;
     if ((rc = student_of(db, op, code, no, &st, err)) != 0)
         return core_sel__rollback(db, rc);
     if (!core_uni_actor_holds(op->actor, code, CORE_STAFF_COLLEGE_OFFICE, st.college))
         return core_sel__rollback(db, app_err_set(err, APP_EFORBIDDEN, "forbidden", NULL));
-    if ((rc = core_sel__section(db, op, &st, section, &sec, err)) != 0 ||
-        (rc = leftover_window(db, op, &sec, err)) != 0 ||
-        (rc = core_sel__checks(&sec, replaces, &same, err)) != 0)
+    if ((rc = section_of(db, op, &st, section, &sec, err)) != 0 ||
+        (rc = leftover_window(db, op, &sec, err)) != 0)
         return core_sel__rollback(db, rc);
-    *out_created = !same;
-    if (same)
-        return core_sel__rollback(db, 0);
     db_audit au;
-    core_sel__audit_of(op, "uni_selection_office", section, st.student_id, "selected", "office",
-                       &au);
-    rc = core_sel__change(db, &sec, st.student_id, 0, 0, "office", replaces, &au, err);
-    if (rc == 0)
+    core_sel__audit_of(op, "uni_selection_office", section, st.student_id, "office", &au);
+    db_sel_change ch = {st.student_id, section, "office", replaces, &au};
+    const char *state = NULL;
+    if ((rc = db_sel_add(db, &ch, op->arena, &state, out_created, err)) == 0)
         rc = db_commit(db, err);
     return rc ? core_sel__rollback(db, rc) : 0;
 }

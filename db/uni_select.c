@@ -252,57 +252,9 @@ db_sel_section_list(db_conn *c, const char *school, const char *term, long long 
     return 0;
 }
 
-/* ---- the student, the section and the round now, in one read ---- */
-
-#define ROUND_NCOLS 14
 #define OPEN_ROUND                                                                                 \
     " kind IN ('preselect', 'add_drop') AND state = 'scheduled' AND opens_at <= now()"             \
     " AND closes_at > now()"
-static const db_stmt SQL_CONTEXT = {
-    "sel_context",
-    "SELECT u.student_id, u.school, u.cohort, u.major, u.college, u.state, sx.*, r.*,"
-    " (SELECT EXISTS (SELECT 1 FROM uni_round p WHERE p.school = u.school AND p.term = sx.term"
-    " AND p.kind = 'preselect' AND (p.state = 'closed' OR (p.state = 'scheduled'"
-    " AND p.closes_at <= now()))))::int FROM uni_student u LEFT JOIN LATERAL (SELECT " SECTION_COLS_OF(
-        "u.student_id", "u.cohort", "u.major") SECTION_FROM
-    " WHERE s.school = u.school AND s.id = $2) sx ON true LEFT JOIN LATERAL (SELECT " ROUND_COLS
-    " FROM uni_round WHERE school = u.school AND term = sx.term AND" OPEN_ROUND
-    " ORDER BY opens_at DESC, id DESC LIMIT 1) r ON true WHERE u.student_id = $1"};
-
-int
-db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
-               db_sel_context_t *out, app_err *err)
-{
-    char st[24], sec[24];
-    snprintf(st, sizeof(st), "%lld", student);
-    snprintf(sec, sizeof(sec), "%lld", section);
-    const char *p[] = {st, sec};
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_CONTEXT, 2, p, &r, err);
-    if (rc != 0)
-        return rc;
-    memset(out, 0, sizeof(*out));
-    out->found = db_res_nrows(r) > 0;
-    if (out->found) {
-        out->student = db_res_int(r, 0, 0);
-        snprintf(out->school, sizeof(out->school), "%s", db_res_get(r, 0, 1));
-        out->cohort = (int)db_res_int(r, 0, 2);
-        out->major = db_res_int(r, 0, 3);
-        out->college = db_res_int(r, 0, 4);
-        out->state = app_arena_strdup(a, db_res_get(r, 0, 5));
-        out->section_found = !db_res_isnull(r, 0, 6);
-        if (out->section_found)
-            section_fill_at(r, 0, 6, a, &out->section);
-        out->round_found = !db_res_isnull(r, 0, 6 + SECTION_NCOLS);
-        if (out->round_found)
-            round_fill_at(r, 0, 6 + SECTION_NCOLS, a, &out->round);
-        out->undrawn = (int)db_res_int(r, 0, 6 + SECTION_NCOLS + ROUND_NCOLS);
-    }
-    db_res_free(r);
-    return 0;
-}
-
-/* ---- changes ---- */
 
 /* Each change is one statement: the seat, the selection row and, when the
    change happened, its audit row (docs/decisions/0046). The audit row's
@@ -315,118 +267,182 @@ db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
     "::text, coalesce(" P9 "::jsonb, '{}')" DETAIL " FROM " SRC " WHERE " P3                       \
     "::text IS NOT NULL RETURNING 1)"
 
-/* The round row is share-locked and read again: a close (which locks it for
-   update, db/lottery.c) either waits for this pre-selection or is seen to
-   have ended the round, so that no pre-selection lands in a drawn round.
-   Answers (round still open, row made). */
-static const db_stmt SQL_PRESELECT = {
-    "sel_preselect",
-    "WITH r AS (SELECT id FROM uni_round WHERE id = $6 AND state = 'scheduled'"
-    " AND closes_at > now() FOR SHARE), ins AS (INSERT INTO uni_selection (student, section,"
-    " school, course, term, state, source, round) SELECT $1::bigint, $2::bigint, $3, $4::bigint,"
-    " $5, 'preselected', 'student', r.id FROM r ON CONFLICT (student, section)"
-    " DO UPDATE SET state = 'preselected', source = 'student', round = excluded.round,"
-    " draw_rank = NULL, updated_at = now() WHERE uni_selection.state IN ('not_selected',"
-    " 'dropped') RETURNING 1)," SEL_AUDIT("ins", "$7", "$8", "$9", "$10", "$11", "$12", "$13",
-                                          "$14", "$15", "") " SELECT (SELECT count(*) FROM r),"
-                                                            " (SELECT count(*) FROM ins)"};
-/* The seat and the row: no row when the section is full. A seat taken
-   without its row (the student's own second request for the section,
-   committed in between) aborts the statement as a unique violation. */
-static const db_stmt SQL_TAKE = {
-    "sel_take",
-    "WITH seat AS (UPDATE uni_section SET taken = taken + 1 WHERE id = $2 AND taken < capacity"
-    " RETURNING id), ins AS (INSERT INTO uni_selection (student, section, school, course, term,"
-    " state, source, round) SELECT $1, seat.id, $3, $4, $5, 'selected', $7, nullif($6::bigint, 0)"
-    " FROM seat ON CONFLICT (student, section) DO UPDATE SET state = 'selected',"
-    " source = excluded.source, round = excluded.round, draw_rank = NULL, updated_at = now()"
-    " WHERE uni_selection.state IN ('not_selected', 'dropped') RETURNING 1)," SEL_AUDIT(
-        "ins", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16",
-        "") " SELECT (SELECT count(*) FROM ins), xueji_assert((SELECT count(*) FROM"
-            " seat) = (SELECT count(*) FROM ins), '23505', 'a seat without its"
-            " selection')"};
-/* A selected row is dropped with its seat; a preselected one is deleted.
-   The audit detail gains the state: dropped (a seat freed) or removed. */
-static const db_stmt SQL_RELEASE = {
-    "sel_release",
-    "WITH d AS (UPDATE uni_selection SET state = 'dropped', updated_at = now() WHERE student = $1"
-    " AND section = $2 AND state = 'selected' RETURNING section), p AS (DELETE FROM uni_selection"
-    " WHERE student = $1 AND section = $2 AND state = 'preselected' RETURNING section),"
-    " seat AS (UPDATE uni_section SET taken = taken - 1 WHERE id IN (SELECT section FROM d)"
-    " RETURNING id), x AS (SELECT 'dropped' AS state FROM d UNION ALL SELECT 'removed' FROM p)," SEL_AUDIT(
-        "x", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11",
-        " || jsonb_build_object('state', x.state)") " SELECT (SELECT count(*) FROM"
-                                                    " seat), (SELECT count(*) FROM p)"};
+/* ---- a change of one selection, checked and made in one statement ---- */
 
-static void
-section_params(const db_sel_section *s, long long student, long long round, char st[24],
-               char sec[24], char co[24], char rd[24])
+/* The student $1, section $2 of their university as they see it and, for
+   the student's own change ($3 = 'student'), the round of its term open now
+   and whether a preselect round of the term waits for its draw; then the
+   verdict of the rules of docs/decisions/0041 and 0047, NULL when the change
+   may be made. The statement's changes below run only without a verdict. */
+#define SEL_CTX(VERDICT)                                                                           \
+    " ctx AS (SELECT u.student_id, u.school, u.cohort, u.state AS ustate, s.id AS sid, s.course,"  \
+    " s.term, ((s.cohort IS NULL OR s.cohort = u.cohort) AND (s.majors IS NULL"                    \
+    " OR u.major = ANY (s.majors))) AS for_me, EXISTS (SELECT 1 FROM uni_exemption e"              \
+    " WHERE e.student = u.student_id AND e.course = s.course) AS exempted, coalesce((SELECT"       \
+    " l.section FROM uni_selection l WHERE l.student = u.student_id AND l.course = s.course"       \
+    " AND l.term = s.term AND l.state IN ('preselected', 'selected')), 0) AS live, (SELECT"        \
+    " m.state FROM uni_selection m WHERE m.student = u.student_id AND m.section = s.id) AS mine,"  \
+    " r.id AS rid, r.kind, r.cohorts, EXISTS (SELECT 1 FROM uni_round p WHERE"                     \
+    " p.school = u.school AND p.term = s.term AND p.kind = 'preselect' AND (p.state = 'closed'"    \
+    " OR (p.state = 'scheduled' AND p.closes_at <= now()))) AS undrawn FROM uni_student u"         \
+    " LEFT JOIN uni_section s ON s.school = u.school AND s.id = $2 LEFT JOIN LATERAL (SELECT id,"  \
+    " kind, cohorts FROM uni_round WHERE school = u.school AND term = s.term AND" OPEN_ROUND       \
+    " ORDER BY opens_at DESC, id DESC LIMIT 1) r ON $3::text = 'student'"                          \
+    " WHERE u.student_id = $1), v AS (SELECT ctx.*, CASE WHEN sid IS NULL THEN 'not_found'"        \
+    " WHEN $3::text = 'student' AND (rid IS NULL OR (kind = 'add_drop' AND undrawn))"              \
+    " THEN 'round_closed' WHEN $3::text = 'student' AND (term = cohort || '-1'"                    \
+    " OR NOT (cohorts IS NULL OR cohort = ANY (cohorts)) OR NOT for_me"                            \
+    " OR ustate NOT IN ('studying', 'sitting_in')) THEN 'not_eligible'" VERDICT " END AS verdict"  \
+    " FROM ctx), go AS (SELECT * FROM v WHERE verdict IS NULL),"
+/* what the statement answers: the verdict (student_not_found without the
+   student), the state the change made or found, the term and the cohort */
+#define SEL_ANSWER(STATE, EXTRA)                                                                   \
+    " SELECT CASE WHEN v.student_id IS NULL THEN 'student_not_found' ELSE v.verdict END, " STATE   \
+    ", v.term, v.cohort, v.kind" EXTRA " FROM (SELECT 1) one LEFT JOIN v ON true"
+
+/* SQL_ADD: $1 student, $2 section, $3 source (student, office), $4 the
+   section it replaces (0: none), then the audit row's. The release of $4
+   runs first (the take's and the preselection's WHERE wait for its count),
+   so that the live course moves from one section to the other within the
+   statement. A take without its row aborts as a unique violation. */
+#define SEL_ADD_VERDICT                                                                            \
+    " WHEN exempted THEN 'course_exempted' WHEN live = sid THEN 'same'"                            \
+    " WHEN $4::bigint <> 0 AND $4::bigint <> live THEN 'replaces_not_live'"                        \
+    " WHEN live <> 0 AND $4::bigint = 0 THEN 'course_already_selected'"
+#define SEL_RELEASE_REPLACED                                                                       \
+    " rd AS (UPDATE uni_selection SET state = 'dropped', updated_at = now() WHERE student = $1"    \
+    " AND section = $4 AND state = 'selected' AND EXISTS (SELECT 1 FROM go) RETURNING section),"   \
+    " rp AS (DELETE FROM uni_selection WHERE student = $1 AND section = $4"                        \
+    " AND state = 'preselected' AND EXISTS (SELECT 1 FROM go) RETURNING section),"                 \
+    " rseat AS (UPDATE uni_section SET taken = taken - 1 WHERE id IN (SELECT section FROM rd)"     \
+    " RETURNING id), released AS (SELECT (SELECT count(*) FROM rd) + (SELECT count(*) FROM rp)"    \
+    " AS n),"
+#define SEL_MAKE                                                                                   \
+    " lk AS (SELECT id FROM uni_round WHERE id = (SELECT rid FROM go WHERE kind = 'preselect')"    \
+    " AND state = 'scheduled' AND closes_at > now() FOR SHARE), pre AS (INSERT INTO"               \
+    " uni_selection (student, section, school, course, term, state, source, round)"                \
+    " SELECT $1::bigint, go.sid, go.school, go.course, go.term, 'preselected', 'student', lk.id"   \
+    " FROM go, lk WHERE (SELECT n FROM released) >= 0 ON CONFLICT (student, section) DO UPDATE"    \
+    " SET state = 'preselected', source = 'student', round = excluded.round, draw_rank = NULL,"    \
+    " updated_at = now() WHERE uni_selection.state IN ('not_selected', 'dropped')"                 \
+    " RETURNING state), seat AS (UPDATE uni_section SET taken = taken + 1 WHERE id = (SELECT sid"  \
+    " FROM go WHERE kind IS DISTINCT FROM 'preselect') AND taken < capacity"                       \
+    " AND (SELECT n FROM released) >= 0 RETURNING id), ins AS (INSERT INTO uni_selection"          \
+    " (student, section, school, course, term, state, source, round) SELECT $1::bigint, seat.id,"  \
+    " go.school, go.course, go.term, 'selected', $3, go.rid FROM seat, go"                         \
+    " ON CONFLICT (student, section) DO UPDATE SET state = 'selected', source = excluded.source,"  \
+    " round = excluded.round, draw_rank = NULL, updated_at = now()"                                \
+    " WHERE uni_selection.state IN ('not_selected', 'dropped') RETURNING state),"                  \
+    " x AS (SELECT state FROM pre UNION ALL SELECT state FROM ins),"
+#define SEL_ADD_ANSWER                                                                             \
+    SEL_ANSWER("CASE WHEN v.verdict = 'same' THEN v.mine ELSE (SELECT state FROM x) END",          \
+               ", (SELECT count(*) FROM lk), xueji_assert((SELECT count(*) FROM seat) ="           \
+               " (SELECT count(*) FROM ins), '23505', 'a seat without its selection')")
+#define SEL_STATE_DETAIL " || jsonb_build_object('state', x.state)"
+static const db_stmt SQL_ADD = {
+    "sel_add", "WITH" SEL_CTX(SEL_ADD_VERDICT) SEL_RELEASE_REPLACED SEL_MAKE SEL_AUDIT(
+                   "x", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", SEL_STATE_DETAIL)
+                   SEL_ADD_ANSWER};
+
+/* SQL_DROP: $1 student, $2 section, $3 'student', then the audit row's. A
+   selected row is dropped with its seat; a preselected one is deleted. The
+   audit detail gains the state: dropped (a seat freed) or removed. */
+#define SEL_DROP_VERDICT                                                                           \
+    " WHEN mine IS NULL OR mine NOT IN ('selected', 'preselected') THEN 'no_selection'"            \
+    " WHEN kind = 'preselect' AND mine <> 'preselected' THEN 'round_closed'"
+#define SEL_RELEASE                                                                                \
+    " d AS (UPDATE uni_selection SET state = 'dropped', updated_at = now() WHERE student = $1"     \
+    " AND section = $2 AND state = 'selected' AND EXISTS (SELECT 1 FROM go) RETURNING section),"   \
+    " p AS (DELETE FROM uni_selection WHERE student = $1 AND section = $2"                         \
+    " AND state = 'preselected' AND EXISTS (SELECT 1 FROM go) RETURNING section),"                 \
+    " seat AS (UPDATE uni_section SET taken = taken - 1 WHERE id IN (SELECT section FROM d)"       \
+    " RETURNING id), x AS (SELECT 'dropped' AS state FROM d UNION ALL SELECT 'removed' FROM p),"
+static const db_stmt SQL_DROP = {"sel_drop",
+                                 "WITH" SEL_CTX(SEL_DROP_VERDICT)
+                                     SEL_RELEASE SEL_AUDIT("x", "$4", "$5", "$6", "$7", "$8", "$9",
+                                                           "$10", "$11", "$12", SEL_STATE_DETAIL)
+                                         SEL_ANSWER("(SELECT state FROM x)", "")};
+
+/* The error of a verdict of the statement, 0 for none (the change made) and
+   for `same` (nothing to make). */
+static int
+verdict_err(const char *v, const db_res *r, long long section, app_err *err)
 {
-    snprintf(st, 24, "%lld", student);
-    snprintf(sec, 24, "%lld", s->id);
-    snprintf(co, 24, "%lld", s->course);
-    snprintf(rd, 24, "%lld", round);
+    if (v == NULL || strcmp(v, "same") == 0)
+        return 0;
+    if (strcmp(v, "student_not_found") == 0)
+        return app_err_set(err, APP_ENOTFOUND, "student_not_found", NULL);
+    if (strcmp(v, "not_found") == 0)
+        return app_err_set(err, APP_ENOTFOUND, "not_found", "section %lld", section);
+    if (strcmp(v, "no_selection") == 0)
+        return app_err_set(err, APP_ENOTFOUND, "not_found", "no selection");
+    if (strcmp(v, "round_closed") == 0)
+        return app_err_set(err, APP_ECONFLICT, "round_closed", "term %s", db_res_get(r, 0, 2));
+    if (strcmp(v, "not_eligible") == 0)
+        return app_err_set(err, APP_ECONFLICT, "not_eligible", "cohort %s", db_res_get(r, 0, 3));
+    if (strcmp(v, "replaces_not_live") == 0) {
+        app_err_field(err, "/replaces");
+        return app_err_set(err, APP_EINVAL, "invalid_value", "not the live section");
+    }
+    /* course_exempted, course_already_selected, section_full */
+    return app_err_set(err, APP_ECONFLICT, v, NULL);
 }
 
 int
-db_sel_preselect(db_conn *c, const db_sel_section *s, long long student, long long round,
-                 const db_audit *au, int *out_ok, app_err *err)
+db_sel_add(db_conn *c, const db_sel_change *in, app_arena *a, const char **out_state, int *out_made,
+           app_err *err)
 {
-    char st[24], sec[24], co[24], rd[24], actor[24];
-    section_params(s, student, round, st, sec, co, rd);
-    const char *p[6 + DB_AUDIT_NPARAMS] = {st, sec, s->school, co, s->term, rd};
-    db_audit_params(au, actor, p + 6);
+    char st[24], sec[24], rep[24], actor[24];
+    snprintf(st, sizeof(st), "%lld", in->student);
+    snprintf(sec, sizeof(sec), "%lld", in->section);
+    snprintf(rep, sizeof(rep), "%lld", in->replaces);
+    const char *p[4 + DB_AUDIT_NPARAMS] = {st, sec, in->source, rep};
+    db_audit_params(in->au, actor, p + 4);
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_PRESELECT, 6 + DB_AUDIT_NPARAMS, p, &r, err);
+    int rc = db_exec(c, &SQL_ADD, 4 + DB_AUDIT_NPARAMS, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
         err->slug = "course_already_selected";
     if (rc != 0)
         return rc;
-    int open = db_res_int(r, 0, 0) > 0;
-    *out_ok = db_res_int(r, 0, 1) > 0;
+    /* verdict, state, term, cohort, kind, round held */
+    const char *v = db_res_isnull(r, 0, 0) ? NULL : db_res_get(r, 0, 0);
+    *out_made = v == NULL && !db_res_isnull(r, 0, 1);
+    *out_state = db_res_isnull(r, 0, 1) ? NULL : app_arena_strdup(a, db_res_get(r, 0, 1));
+    if (v == NULL && !*out_made) {
+        /* made nothing: a preselect round closed meanwhile (its row no longer
+           held) or the same student's other request made the section live;
+           a take found no seat left */
+        if (strcmp(db_res_get(r, 0, 4), "preselect") != 0)
+            v = "section_full";
+        else
+            v = db_res_int(r, 0, 5) == 0 ? "round_closed" : "course_already_selected";
+    }
+    rc = verdict_err(v, r, in->section, err);
     db_res_free(r);
-    if (!open) /* closed while this call ran */
-        return app_err_set(err, APP_ECONFLICT, "round_closed", NULL);
-    return 0;
+    return rc;
 }
 
 int
-db_sel_take(db_conn *c, const db_sel_section *s, long long student, long long round,
-            const char *source, const db_audit *au, int *out_ok, app_err *err)
-{
-    char st[24], sec[24], co[24], rd[24], actor[24];
-    section_params(s, student, round, st, sec, co, rd);
-    const char *p[7 + DB_AUDIT_NPARAMS] = {st, sec, s->school, co, s->term, rd, source};
-    db_audit_params(au, actor, p + 7);
-    db_res *r = NULL;
-    int rc = db_exec(c, &SQL_TAKE, 7 + DB_AUDIT_NPARAMS, p, &r, err);
-    if (rc == APP_ECONFLICT && err != NULL)
-        err->slug = "course_already_selected";
-    if (rc != 0)
-        return rc;
-    *out_ok = db_res_int(r, 0, 0) > 0;
-    db_res_free(r);
-    return 0;
-}
-
-int
-db_sel_release(db_conn *c, long long section, long long student, const db_audit *au,
-               const char **out_state, app_err *err)
+db_sel_drop(db_conn *c, long long student, long long section, const db_audit *au, app_arena *a,
+            const char **out_state, app_err *err)
 {
     char st[24], sec[24], actor[24];
     snprintf(st, sizeof(st), "%lld", student);
     snprintf(sec, sizeof(sec), "%lld", section);
-    const char *p[2 + DB_AUDIT_NPARAMS] = {st, sec};
-    db_audit_params(au, actor, p + 2);
+    const char *p[3 + DB_AUDIT_NPARAMS] = {st, sec, "student"};
+    db_audit_params(au, actor, p + 3);
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_RELEASE, 2 + DB_AUDIT_NPARAMS, p, &r, err);
+    int rc = db_exec(c, &SQL_DROP, 3 + DB_AUDIT_NPARAMS, p, &r, err);
     if (rc != 0)
         return rc;
-    *out_state = db_res_int(r, 0, 0) > 0   ? "selected"
-                 : db_res_int(r, 0, 1) > 0 ? "preselected"
-                                           : NULL;
+    /* verdict, state, term, cohort, kind */
+    const char *v = db_res_isnull(r, 0, 0) ? NULL : db_res_get(r, 0, 0);
+    *out_state = db_res_isnull(r, 0, 1) ? NULL : app_arena_strdup(a, db_res_get(r, 0, 1));
+    if (v == NULL && *out_state == NULL) /* dropped by the same student's other request */
+        v = "no_selection";
+    rc = verdict_err(v, r, section, err);
     db_res_free(r);
-    return 0;
+    return rc;
 }
 
 /* ---- a student's selections ---- */

@@ -3,8 +3,9 @@
  * tables of migration 024 (docs/decisions/0039, 0041): uni_round,
  * uni_selection and the seat count uni_section.taken.
  *
- * No rules here beyond what the schema and the statements enforce: core/
- * decides who may and when, and audits. A seat is taken only by
+ * core/ decides who may and when, and audits; the exception is a change of
+ * one selection (db_sel_add, db_sel_drop), whose rules are checked in the
+ * statement that makes it (docs/decisions/0047). A seat is taken only by
  * `UPDATE uni_section SET taken = taken + 1 WHERE ... AND taken < capacity`
  * in the statement that makes the selection `selected`, and released in the
  * statement that moves it away from `selected`. Strings live in the arena
@@ -88,48 +89,43 @@ int db_sel_section_list(db_conn *c, const char *school, const char *term, long l
                         int cohort, long long major, app_arena *a, db_sel_section **out, int *out_n,
                         app_err *err);
 
-/* A student's change of a section, read at once: the student's university
-   record (found 0: none), section `section` of their university as they see
-   it (section_found), the round of its term open now (round_found) and
-   whether a preselect round of the term waits for its draw (undrawn), as
-   db_sel_section_get and db_sel_round_now answer them. */
-typedef struct db_sel_context_t {
-    int found, section_found, round_found, undrawn;
-    long long student, major, college;
-    char school[11];
-    int cohort;
-    const char *state; /* the university state: studying, ... */
-    db_sel_section section;
-    db_sel_round round;
-} db_sel_context_t;
-int db_sel_context(db_conn *c, long long student, long long section, app_arena *a,
-                   db_sel_context_t *out, app_err *err);
+/* ---- a change of one selection: checked and made in one statement, in
+   the caller's transaction or, outside one, in its own (docs/decisions/0046,
+   0047). The statement holds the rules of a change (who, which round, the
+   student's eligibility, exemption, the live selection of the course,
+   capacity) and writes the audit row `au` with the change, only when it
+   happened (NULL: none). ---- */
 
-/* ---- changes of one selection: each one statement, in the caller's
-   transaction or, outside one, in its own (docs/decisions/0046). With `au`
-   the change writes its audit row in the same statement, only when it
-   happened; NULL writes none. ---- */
+typedef struct db_sel_change {
+    long long student, section;
+    /* "student": the round of the section's term open now decides (a
+       preselect round preselects, an add/drop round takes a seat) and the
+       student must be eligible for it; "office": a seat, no round */
+    const char *source;
+    long long replaces; /* the live section of the course it replaces; 0: none */
+    const db_audit *au; /* its detail gains "state" */
+} db_sel_change;
 
-/* Preselect: the row becomes `preselected` (no seat). *out_ok 0 when the
-   student already has this section live. APP_ECONFLICT
-   course_already_selected from the one-live-course index; APP_ECONFLICT
-   round_closed when the round `round` was closed meanwhile (its row is
-   share-locked: a close waits for this transaction, or ended it first). */
-int db_sel_preselect(db_conn *c, const db_sel_section *s, long long student, long long round,
-                     const db_audit *au, int *out_ok, app_err *err);
-/* Take a seat and make the row `selected` with `source`: *out_ok 1 done, 0
-   when the section is full or the row is live already (nothing changed).
-   APP_ECONFLICT course_already_selected when another live section of the
-   course, or this one taken meanwhile by the same student, stands in the way
-   (the seat is not taken). */
-int db_sel_take(db_conn *c, const db_sel_section *s, long long student, long long round,
-                const char *source, const db_audit *au, int *out_ok, app_err *err);
-/* Release: a `selected` row becomes `dropped` and its seat is freed; a
-   `preselected` row is deleted. *out_state the state the row had (static
-   string: "selected", "preselected") or NULL when nothing was live. The
-   audit detail gains "state": "dropped" or "removed". */
-int db_sel_release(db_conn *c, long long section, long long student, const db_audit *au,
-                   const char **out_state, app_err *err);
+/* Add: *out_made 1 and *out_state "preselected" or "selected" when the
+   change was made; *out_made 0 and *out_state the state found when the
+   section is live already. Errors: APP_ENOTFOUND student_not_found,
+   not_found (the section); APP_ECONFLICT round_closed, not_eligible,
+   course_exempted, course_already_selected (another live section of the
+   course, or this one made live meanwhile by the same student's other
+   request), section_full; APP_EINVAL invalid_value (field /replaces) when
+   `replaces` is not the live section of the course. With `replaces` the
+   caller holds a transaction and rolls it back on error: the release of
+   `replaces` is made before the take is refused. */
+int db_sel_add(db_conn *c, const db_sel_change *in, app_arena *a, const char **out_state,
+               int *out_made, app_err *err);
+/* The student's drop of `section` in the open round: a `selected` row
+   becomes `dropped` and its seat is freed, a `preselected` one is deleted;
+   *out_state "dropped" or "removed" (the audit detail's "state"). Errors as
+   db_sel_add, and APP_ENOTFOUND not_found when there is no live selection
+   to drop; APP_ECONFLICT round_closed for a selected row in a preselect
+   round. */
+int db_sel_drop(db_conn *c, long long student, long long section, const db_audit *au, app_arena *a,
+                const char **out_state, app_err *err);
 
 /* ---- a student's selections ---- */
 

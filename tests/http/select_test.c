@@ -5,7 +5,6 @@
  * course, the leftover round at the college office, preload, and the seat
  * count under a parallel race.
  */
-#include "db/uni_select.h"
 #include "tests/http/select_world.h"
 
 #include <pthread.h>
@@ -580,10 +579,11 @@ START_TEST(test_same_student_race)
 }
 END_TEST
 
-/* The statement itself refuses a seat without its row: a take for a
-   student who holds the section already (what a second request of the same
-   student meets when the first commits between its read and its take)
-   fails as course_already_selected and leaves the seat count alone. */
+/* The statement itself refuses a seat without its row. The student's other
+   request takes the seat and makes the row, and commits while this one's
+   statement waits for the seat's row lock: the statement read no selection
+   (its snapshot is older), takes the seat, finds the row live and must abort
+   as course_already_selected, leaving the one seat of the other request. */
 START_TEST(test_seat_needs_its_row)
 {
     sw_round("2026-2", "add_drop", -60, 3600, NULL);
@@ -591,25 +591,43 @@ START_TEST(test_seat_needs_its_row)
     long long s = sw_section(course, "2026-2", 1, 3, 0, NULL);
     swstu one;
     sw_student(&one, "SM01", 2025);
-    select_as(&one, s, 0, 201, NULL);
+    PGconn *first = ht_db_connect();
+    ht_db_exec(first, "BEGIN");
+    char sql[512];
+    snprintf(sql, sizeof(sql), "UPDATE uni_section SET taken = taken + 1 WHERE id = %lld", s);
+    ht_db_exec(first, sql);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO uni_selection (student, section, school, course, term, state, source)"
+             " VALUES (%lld, %lld, '" SWU "', %lld, '2026-2', 'selected', 'student')",
+             one.id, s, course);
+    ht_db_exec(first, sql);
+    racer r = {.s = &one, .section = s};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, race_one, &r), 0);
+    int waited = 0;
+    for (int i = 0; i < 250 && !waited; i++) {
+        waited = atoi(swv("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          " AND query LIKE 'WITH ctx AS (SELECT u.student_id%%'")) > 0;
+        if (!waited)
+            usleep(20 * 1000);
+    }
+    if (!waited)
+        pthread_join(t, NULL);
+    ck_assert_msg(waited, "the add never waited for the seat: %ld %s", r.status, r.code);
+    ht_db_exec(first, "COMMIT");
+    PQfinish(first);
+    pthread_join(t, NULL);
+    ck_assert_msg(r.status == 409 && strcmp(r.code, "course_already_selected") == 0, "%ld %s",
+                  r.status, r.code);
     ck_assert_int_eq(taken(s), 1);
-    app_err err = {0};
-    db_conn *c = db_conn_open(getenv("XUEJI_TEST_DATABASE_URL"), &err);
-    ck_assert_msg(c != NULL, "%s", err.detail);
-    db_sel_section sec = {.id = s, .course = course, .school = SWU, .term = "2026-2"};
-    int ok = -1;
-    ck_assert_int_eq(db_sel_take(c, &sec, one.id, 0, "student", NULL, &ok, &err), APP_ECONFLICT);
-    ck_assert_str_eq(err.slug, "course_already_selected");
-    ck_assert_int_eq(taken(s), 1);
-    /* a full section: no seat, no row, no error */
-    app_err_clear(&err);
+    ck_assert_str_eq(state_of(&one, s), "selected/student");
+    /* a full section: no seat, no row */
     swv("UPDATE uni_section SET taken = capacity WHERE id = %lld", s);
     swstu two;
     sw_student(&two, "SM01", 2025);
-    ck_assert_int_eq(db_sel_take(c, &sec, two.id, 0, "student", NULL, &ok, &err), 0);
-    ck_assert_int_eq(ok, 0);
+    select_as(&two, s, 0, 409, "section_full");
     ck_assert_str_eq(state_of(&two, s), "-");
-    db_conn_close(c);
+    ck_assert_int_eq(taken(s), 3);
 }
 END_TEST
 
