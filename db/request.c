@@ -186,9 +186,10 @@ db_grade_candidates(db_conn *c, const char *school, int grade, app_arena *a, db_
 static const db_stmt SQL_REQUEST_INSERT = {
     "request_insert",
     "INSERT INTO request (type, state, student_id, school, province, payload, comment,"
-    " current_step, started_by, started_org, other_school, evidence, problem_id) VALUES ($1, $2,"
-    " nullif($3, '0')::bigint, $4, $5, coalesce($6, '{}')::jsonb, $7, nullif($8, '0')::int,"
-    " nullif($9, '0')::bigint, $10, $11, coalesce($12, '{}')::bigint[], nullif($13, '0')::bigint)"
+    " current_step, started_by, started_org, other_school, evidence, problem_id, subject) VALUES"
+    " ($1, $2, nullif($3, '0')::bigint, $4, $5, coalesce($6, '{}')::jsonb, $7,"
+    " nullif($8, '0')::int, nullif($9, '0')::bigint, $10, $11, coalesce($12, '{}')::bigint[],"
+    " nullif($13, '0')::bigint, $14)"
     " RETURNING id, version," DB__TS("created_at") "," DB__TS("updated_at")};
 static const db_stmt SQL_STEP_INSERT = {
     "step_insert",
@@ -231,9 +232,9 @@ db_request_insert(db_conn *c, db_request *q, app_err *err)
     snprintf(pid, sizeof(pid), "%lld", q->problem_id);
     const char *p[] = {q->type,         q->state,    sid,  q->school, q->province,
                        q->payload_json, q->comment,  step, by,        q->started_org,
-                       q->other_school, q->evidence, pid};
+                       q->other_school, q->evidence, pid,  q->subject};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_REQUEST_INSERT, 13, p, &r, err);
+    int rc = db_exec(c, &SQL_REQUEST_INSERT, 14, p, &r, err);
     if (rc != 0)
         return rc;
     q->id = db_res_int(r, 0, 0);
@@ -511,20 +512,35 @@ db_request_open_transfer_to(db_conn *c, long long student_id, const char *school
 
 static const db_stmt SQL_OPEN_COUNT = {
     "request_open_count", "SELECT count(*) FROM request_member WHERE student_id = $1 AND open"};
+static const db_stmt SQL_OPEN_PLAIN = {"request_open_plain",
+                                       "SELECT count(*) FROM request_member WHERE student_id = $1"
+                                       " AND open AND subject IS NULL"};
 
-int
-db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
+static int
+student_count(db_conn *c, const db_stmt *st, long long student_id, int *out_n, app_err *err)
 {
     char k[24];
     snprintf(k, sizeof(k), "%lld", student_id);
     const char *p[] = {k};
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_OPEN_COUNT, 1, p, &r, err);
+    int rc = db_exec(c, st, 1, p, &r, err);
     if (rc != 0)
         return rc;
     *out_n = (int)db_res_int(r, 0, 0);
     db_res_free(r);
     return 0;
+}
+
+int
+db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err)
+{
+    return student_count(c, &SQL_OPEN_COUNT, student_id, out_n, err);
+}
+
+int
+db_request_open_plain_count(db_conn *c, long long student_id, int *out_n, app_err *err)
+{
+    return student_count(c, &SQL_OPEN_PLAIN, student_id, out_n, err);
 }
 
 /* box=todo: a step waiting at the org (and office), or escalated to it once

@@ -48,13 +48,16 @@ typedef struct db_request {
     db_action *actions; /* every action taken, oldest first */
     int nactions;
     long long problem_id;      /* problem_resolution: the problem, else 0 */
+    const char *subject;       /* a grade request's grade or section ("retake:812"; insert),
+                                  else NULL: docs/decisions/0048 */
     struct db_member *members; /* the students it is about (below) */
     int nmembers;
 } db_request;
 
 /* Insert a request with its steps (steps[i].state and due_at as given). A
-   second open request of the student: APP_ECONFLICT (detail names
-   request_member_one_open_idx). */
+   second open request of the student without a subject, or with the same
+   subject: APP_ECONFLICT (detail names request_member_one_open_idx or
+   request_member_one_open_subject_idx). */
 int db_request_insert(db_conn *c, db_request *r, app_err *err);
 int db_request_get(db_conn *c, long long id, int for_update, app_arena *a, db_request *out,
                    int *out_found, app_err *err);
@@ -84,6 +87,8 @@ int db_request_open_transfer_to(db_conn *c, long long student_id, const char *sc
                                 int *out_found, app_err *err);
 /* Open requests (open or returned) the student is a member of. */
 int db_request_open_count(db_conn *c, long long student_id, int *out_n, app_err *err);
+/* Those of them without a subject (docs/decisions/0048). */
+int db_request_open_plain_count(db_conn *c, long long student_id, int *out_n, app_err *err);
 
 typedef struct db_request_filter {
     const char *todo_org;       /* box=todo: steps waiting at this org or escalated to it */

@@ -351,6 +351,7 @@ const wf_def wf_defs[] = {
      .effect = WF_E_U_GRADE_REVIEW,
      .members = U_GRADE_REVIEW,
      .university = 1,
+     .subject = "grade",
      .due_fixed = 1,
      .approval_score = 1},
     {.type = "deferred_exam",
@@ -360,7 +361,8 @@ const wf_def wf_defs[] = {
      .steps = {WF_H_U_COURSE_TEACHER, WF_H_U_VICE_DEAN, WF_H_U_DEPUTY_HEAD},
      .effect = WF_E_U_DEFERRED_EXAM,
      .members = U_DEFERRED_EXAM,
-     .university = 1},
+     .university = 1,
+     .subject = "section"},
     /* the vice-dean's step only for a cross-major retake */
     {.type = "retake",
      .label = "重修",
@@ -369,7 +371,8 @@ const wf_def wf_defs[] = {
      .steps = {WF_H_U_RETAKE_OFFICE, WF_H_U_CROSS_VICE_DEAN},
      .effect = WF_E_U_RETAKE,
      .members = U_RETAKE,
-     .university = 1},
+     .university = 1,
+     .subject = "grade"},
     /* the course requests (docs/decisions/0044): the student starts, the
        teaching vice-dean approves, the registrar section processes or files */
     {.type = "course_exemption",

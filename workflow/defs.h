@@ -149,17 +149,20 @@ typedef struct wf_def {
     int evidence_required;    /* evidence file ids required */
     int senior_only;          /* only senior secondary students (grades 31-33) */
     int revertible;
-    int batch;          /* many students (request members), no single `student` */
-    int body_members;   /* members at the top of the body, not in `payload`
-                           (problem_resolution) */
-    int parallel;       /* the first `parallel` steps wait side by side, decided in any
-                           order (a major transfer's two deans) */
-    wf_holder interim;  /* after this step's approval the interim effect applies
-                           (a major transfer: 插班学习); WF_H_NONE: none */
-    int university;     /* a university's type: the student's college routes it */
-    wf_due due;         /* a course request's own deadline (workflow/creq.h) */
-    int due_fixed;      /* every step is due by the first step's due date (成绩复核: week 3) */
-    int approval_score; /* the last approval gives `score` (成绩复核's corrected score) */
+    int batch;           /* many students (request members), no single `student` */
+    int body_members;    /* members at the top of the body, not in `payload`
+                            (problem_resolution) */
+    int parallel;        /* the first `parallel` steps wait side by side, decided in any
+                            order (a major transfer's two deans) */
+    wf_holder interim;   /* after this step's approval the interim effect applies
+                            (a major transfer: 插班学习); WF_H_NONE: none */
+    int university;      /* a university's type: the student's college routes it */
+    wf_due due;          /* a course request's own deadline (workflow/creq.h) */
+    int due_fixed;       /* every step is due by the first step's due date (成绩复核: week 3) */
+    int approval_score;  /* the last approval gives `score` (成绩复核's corrected score) */
+    const char *subject; /* the payload member the request is about (a grade, a section): open
+                            requests of the student with other subjects do not hold it back
+                            (docs/decisions/0048); NULL: one open request per student */
 } wf_def;
 
 extern const wf_def wf_defs[];

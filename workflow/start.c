@@ -36,6 +36,7 @@ typedef struct draft {
     const char *college, *other_college; /* a university's type (workflow/uni.h) */
     const char *due;                     /* every step's due date when the type fixes it */
     int cross_major;                     /* a cross-major retake (docs/decisions/0043) */
+    const char *subject;                 /* a grade request's (docs/decisions/0048) */
 } draft;
 
 /* ------------------------------------------------------------ holders */
@@ -523,6 +524,7 @@ start_university(db_conn *db, const core_op *op, const wf_def *d, const wf_start
     dr->payload = u.payload;
     dr->due = u.due;
     dr->cross_major = u.cross_major;
+    dr->subject = u.subject;
     return 0;
 }
 
@@ -569,6 +571,7 @@ insert_request(db_conn *db, const core_op *op, const wf_def *d, const wf_start *
     q->steps = sv->v;
     q->nsteps = sv->n;
     q->problem_id = dr->problem_id;
+    q->subject = dr->subject;
     int rc = db_request_insert(db, q, err);
     if (rc == 0 && dr->nmembers > 0)
         rc = db_member_add(db, q->id, dr->members, dr->nmembers, err);

@@ -53,13 +53,17 @@ own_place(db_conn *db, const core_op *op, const wf_start *a, db_uplace *p, app_e
     return 0;
 }
 
+/* Rule 12 (docs/decisions/0048): a request without a subject waits for
+   every open request of the student; one with a subject only for those
+   without (the same subject is the unique index's). */
 static int
-no_open_business(db_conn *db, long long sid, app_err *err)
+no_open_business(db_conn *db, long long sid, int with_subject, app_err *err)
 {
     int nprob = 0, nopen = 0;
     int rc;
     if ((rc = db_problem_open_count(db, sid, &nprob, err)) != 0 ||
-        (rc = db_request_open_count(db, sid, &nopen, err)) != 0)
+        (rc = with_subject ? db_request_open_plain_count(db, sid, &nopen, err)
+                           : db_request_open_count(db, sid, &nopen, err)) != 0)
         return rc;
     if (nprob > 0)
         return app_err_set(err, APP_ECONFLICT, "student_has_problem", "open problem");
@@ -203,7 +207,12 @@ wf_uni_start(db_conn *db, const core_op *op, const wf_def *d, const wf_start *a,
     if (!wf_def_allows(d, p.state))
         return app_err_set(err, APP_EINVAL, "transition_not_allowed", "%s from %s", d->type,
                            p.state);
-    if ((rc = no_open_business(db, p.student_id, err)) != 0)
+    if (d->subject != NULL) {
+        const char *v = wf_payload_member(op->arena, a->payload_json, d->subject);
+        if (v != NULL)
+            out->subject = app_arena_printf(op->arena, "%s:%s", d->type, v);
+    }
+    if ((rc = no_open_business(db, p.student_id, out->subject != NULL, err)) != 0)
         return rc;
     out->student_id = p.student_id;
     out->school = p.school;

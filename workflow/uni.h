@@ -21,6 +21,7 @@ typedef struct wf_uni_draft {
     const char *payload;       /* the stored payload, with what the start resolved */
     const char *due;           /* grade review: every step due by then (else NULL) */
     int cross_major;           /* retake: in another major's section */
+    const char *subject;       /* d->subject's "<type>:<value>", else NULL */
 } wf_uni_draft;
 
 /*

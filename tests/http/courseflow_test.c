@@ -2,7 +2,8 @@
  * tests/http/courseflow_test.c - a university student's grade requests
  * (issue 17, docs/decisions/0043): 成绩复核 grade_review, 缓考
  * deferred_exam, 重修 retake - each type's window, evidence, chain (who
- * holds each step, the wrong office) and effect. The server's date is
+ * holds each step, the wrong office) and effect, and requests about
+ * different grades side by side. The server's date is
  * 2027-03-02, week 1 of term 2026-2 (tests/http/grades_world.h); a window
  * test moves the term's first day and the teardown puts it back.
  */
@@ -289,6 +290,46 @@ START_TEST(test_retake_rules)
 }
 END_TEST
 
+/* ------------------------------------------------------------ side by side */
+
+/* Grade requests hold their grade or section, not the student
+   (docs/decisions/0048): two failed courses are retaken at once, a grade
+   under retake may be reviewed; the same subject twice waits, and a status
+   change waits for every open request (and they for it). */
+START_TEST(test_requests_side_by_side)
+{
+    ustu s, t;
+    long long c1, c2, ct;
+    long long g1 = graded(&s, "UF01", "compulsory", T1, "2026-1", "40", &c1);
+    c2 = gcourse("UF01", "compulsory", 48);
+    long long g2 = ggrade(s.id, gsection(c2, "2026-1", 2025, "UF0101", T1, 50), "normal", "30");
+    long long x1 = gsection(c1, "2026-2", 2026, "UF0101", T3, 50);
+    long long x2 = gsection(c2, "2026-2", 2026, "UF0101", T3, 50);
+    char pl[160];
+    snprintf(pl, sizeof(pl), "{\"grade\":%lld}", g1);
+    long long r1 = ustart_ok(&s, "retake", pl, 0);
+    start_fails(&s, "retake", pl, 0, 409, "student_in_flight");
+    snprintf(pl, sizeof(pl), "{\"grade\":%lld}", g2);
+    long long r2 = ustart_ok(&s, "retake", pl, 0);
+    snprintf(pl, sizeof(pl), "{\"grade\":%lld,\"reason\":\"卷面合分有误\"}", g1);
+    ustart_ok(&s, "grade_review", pl, 0);
+    start_fails(&s, "cohort_change", "{\"reason\":\"随下届学习\"}", 0, 409, "student_in_flight");
+    ck_assert_str_eq(
+        uval("SELECT count(*) FROM request_member WHERE student_id = %lld AND open", s.id), "3");
+    uact_ok(uf_tokens[OFF1], r1, "approve", 1, "approved");
+    uact_ok(uf_tokens[OFF1], r2, "approve", 1, "approved");
+    ck_assert_str_eq(uval("SELECT string_agg(state || ':' || source, ',' ORDER BY section) FROM"
+                          " uni_selection WHERE student = %lld AND section IN (%lld, %lld)",
+                          s.id, x1, x2),
+                     "selected:retake,selected:retake");
+    /* an open status change holds the student: no grade request beside it */
+    long long gt = graded(&t, "UF01", "compulsory", T1, "2026-1", "20", &ct);
+    ustart_ok(&t, "cohort_change", "{\"reason\":\"随下届学习\"}", 0);
+    snprintf(pl, sizeof(pl), "{\"grade\":%lld}", gt);
+    start_fails(&t, "retake", pl, 0, 409, "student_in_flight");
+}
+END_TEST
+
 static Suite *
 courseflow_suite(void)
 {
@@ -302,6 +343,7 @@ courseflow_suite(void)
     tcase_add_test(tc, test_deferred_exam_chain);
     tcase_add_test(tc, test_retake_chain_and_seat);
     tcase_add_test(tc, test_retake_rules);
+    tcase_add_test(tc, test_requests_side_by_side);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, ht_clean_exit_tcase()); /* last */
     return s;
