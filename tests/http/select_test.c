@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <unistd.h>
 
 static void
@@ -579,6 +580,44 @@ START_TEST(test_same_student_race)
 }
 END_TEST
 
+/* A connection inside a transaction that has run the statements of `fmt`
+   (printf-style, separated by ";"): it holds what they locked until
+   race_held. */
+static PGconn *hold(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static PGconn *
+hold(const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    PGconn *c = ht_db_connect();
+    ht_db_exec(c, "BEGIN");
+    ht_db_exec(c, sql);
+    return c;
+}
+
+/* Send `r` while `held` holds what it needs; once the change's statement
+   waits for a lock, commit `held`, then wait for `r`'s answer. */
+static void
+race_held(PGconn *held, racer *r)
+{
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, race_one, r), 0);
+    int waited = 0;
+    for (int i = 0; i < 250 && !waited; i++) {
+        waited = atoi(swv("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          " AND query LIKE 'WITH ctx AS (SELECT u.student_id%%'")) > 0;
+        if (!waited)
+            usleep(20 * 1000);
+    }
+    ht_db_exec(held, "COMMIT");
+    PQfinish(held);
+    pthread_join(t, NULL);
+    ck_assert_msg(waited, "the change never waited: %ld %s", r->status, r->code);
+}
+
 /* The statement itself refuses a seat without its row. The student's other
    request takes the seat and makes the row, and commits while this one's
    statement waits for the seat's row lock: the statement read no selection
@@ -591,32 +630,12 @@ START_TEST(test_seat_needs_its_row)
     long long s = sw_section(course, "2026-2", 1, 3, 0, NULL);
     swstu one;
     sw_student(&one, "SM01", 2025);
-    PGconn *first = ht_db_connect();
-    ht_db_exec(first, "BEGIN");
-    char sql[512];
-    snprintf(sql, sizeof(sql), "UPDATE uni_section SET taken = taken + 1 WHERE id = %lld", s);
-    ht_db_exec(first, sql);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO uni_selection (student, section, school, course, term, state, source)"
-             " VALUES (%lld, %lld, '" SWU "', %lld, '2026-2', 'selected', 'student')",
-             one.id, s, course);
-    ht_db_exec(first, sql);
     racer r = {.s = &one, .section = s};
-    pthread_t t;
-    ck_assert_int_eq(pthread_create(&t, NULL, race_one, &r), 0);
-    int waited = 0;
-    for (int i = 0; i < 250 && !waited; i++) {
-        waited = atoi(swv("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                          " AND query LIKE 'WITH ctx AS (SELECT u.student_id%%'")) > 0;
-        if (!waited)
-            usleep(20 * 1000);
-    }
-    if (!waited)
-        pthread_join(t, NULL);
-    ck_assert_msg(waited, "the add never waited for the seat: %ld %s", r.status, r.code);
-    ht_db_exec(first, "COMMIT");
-    PQfinish(first);
-    pthread_join(t, NULL);
+    race_held(hold("UPDATE uni_section SET taken = taken + 1 WHERE id = %lld; INSERT INTO"
+                   " uni_selection (student, section, school, course, term, state, source)"
+                   " VALUES (%lld, %lld, '" SWU "', %lld, '2026-2', 'selected', 'student')",
+                   s, one.id, s, course),
+              &r);
     ck_assert_msg(r.status == 409 && strcmp(r.code, "course_already_selected") == 0, "%ld %s",
                   r.status, r.code);
     ck_assert_int_eq(taken(s), 1);
@@ -634,24 +653,6 @@ END_TEST
 /* A pre-selection racing the round's close: the close holds the round's row
    (as db/lottery.c does) and ends the round; the pre-selection waits for it
    and answers round_closed, leaving no row the draw never saw. */
-typedef struct presel {
-    const swstu *s;
-    long long section;
-    long status;
-    char code[40];
-} presel;
-
-static void *
-presel_one(void *arg)
-{
-    presel *p = arg;
-    racer r = {.s = p->s, .section = p->section};
-    race_one(&r);
-    p->status = r.status;
-    snprintf(p->code, sizeof(p->code), "%s", r.code);
-    return NULL;
-}
-
 START_TEST(test_preselect_racing_close)
 {
     long long course = sw_course("elective");
@@ -659,25 +660,13 @@ START_TEST(test_preselect_racing_close)
     long long s = sw_section(course, "2029-1", 1, 5, 0, NULL);
     swstu a;
     sw_student(&a, "SM01", 2025);
-    PGconn *closer = ht_db_connect();
-    ht_db_exec(closer, "BEGIN");
-    char sql[256];
-    snprintf(sql, sizeof(sql), "SELECT id FROM uni_round WHERE id = %lld FOR UPDATE", round);
-    ht_db_exec(closer, sql);
-    snprintf(sql, sizeof(sql),
-             "UPDATE uni_round SET state = 'drawn', closed_at = now(), drawn_at = now()"
-             " WHERE id = %lld",
-             round);
-    ht_db_exec(closer, sql);
-    presel p = {.s = &a, .section = s};
-    pthread_t t;
-    ck_assert_int_eq(pthread_create(&t, NULL, presel_one, &p), 0);
-    usleep(500 * 1000); /* the pre-selection reaches the round's lock */
-    ht_db_exec(closer, "COMMIT");
-    PQfinish(closer);
-    pthread_join(t, NULL);
-    ck_assert_msg(p.status == 409 && strcmp(p.code, "round_closed") == 0, "%ld %s", p.status,
-                  p.code);
+    racer r = {.s = &a, .section = s};
+    race_held(hold("SELECT id FROM uni_round WHERE id = %lld FOR UPDATE; UPDATE uni_round"
+                   " SET state = 'drawn', closed_at = now(), drawn_at = now() WHERE id = %lld",
+                   round, round),
+              &r);
+    ck_assert_msg(r.status == 409 && strcmp(r.code, "round_closed") == 0, "%ld %s", r.status,
+                  r.code);
     ck_assert_str_eq(state_of(&a, s), "-");
 }
 END_TEST
