@@ -275,7 +275,8 @@ db_sel_section_list(db_conn *c, const char *school, const char *term, long long 
    verdict of the rules of docs/decisions/0041 and 0047, NULL when the change
    may be made. The statement's changes below run only without a verdict. */
 #define SEL_CTX(VERDICT)                                                                           \
-    " ctx AS (SELECT u.student_id, u.school, u.cohort, u.state AS ustate, s.id AS sid, s.course,"  \
+    " ctx AS MATERIALIZED (SELECT u.student_id, u.school, u.cohort, u.state AS ustate,"            \
+    " s.id AS sid, s.course,"                                                                      \
     " s.term, ((s.cohort IS NULL OR s.cohort = u.cohort) AND (s.majors IS NULL"                    \
     " OR u.major = ANY (s.majors))) AS for_me, EXISTS (SELECT 1 FROM uni_exemption e"              \
     " WHERE e.student = u.student_id AND e.course = s.course) AS exempted, coalesce((SELECT"       \
@@ -300,11 +301,12 @@ db_sel_section_list(db_conn *c, const char *school, const char *term, long long 
     " SELECT CASE WHEN v.student_id IS NULL THEN 'student_not_found' ELSE v.verdict END, " STATE   \
     ", v.term, v.cohort, v.kind" EXTRA " FROM (SELECT 1) one LEFT JOIN v ON true"
 
-/* SQL_ADD: $1 student, $2 section, $3 source (student, office), $4 the
-   section it replaces (0: none), then the audit row's. The release of $4
-   runs first (the take's and the preselection's WHERE wait for its count),
-   so that the live course moves from one section to the other within the
-   statement. A take without its row aborts as a unique violation. */
+/* SQL_ADD, SQL_ADD_REPLACING: $1 student, $2 section, $3 source (student,
+   office), $4 the section it replaces (0: none), then the audit row's. In
+   SQL_ADD_REPLACING the release of $4 runs first (the take's and the
+   preselection's WHERE wait for its count), so that the live course moves
+   from one section to the other within the statement. A take without its
+   row aborts as a unique violation. */
 #define SEL_ADD_VERDICT                                                                            \
     " WHEN exempted THEN 'course_exempted' WHEN live = sid THEN 'same'"                            \
     " WHEN $4::bigint <> 0 AND $4::bigint <> live THEN 'replaces_not_live'"                        \
@@ -317,17 +319,19 @@ db_sel_section_list(db_conn *c, const char *school, const char *term, long long 
     " rseat AS (UPDATE uni_section SET taken = taken - 1 WHERE id IN (SELECT section FROM rd)"     \
     " RETURNING id), released AS (SELECT (SELECT count(*) FROM rd) + (SELECT count(*) FROM rp)"    \
     " AS n),"
-#define SEL_MAKE                                                                                   \
+/* the take and the preselection, after GATE (a condition: the release's
+   count, or true without one) */
+#define SEL_MAKE(GATE)                                                                             \
     " lk AS (SELECT id FROM uni_round WHERE id = (SELECT rid FROM go WHERE kind = 'preselect')"    \
     " AND state = 'scheduled' AND closes_at > now() FOR SHARE), pre AS (INSERT INTO"               \
     " uni_selection (student, section, school, course, term, state, source, round)"                \
     " SELECT $1::bigint, go.sid, go.school, go.course, go.term, 'preselected', 'student', lk.id"   \
-    " FROM go, lk WHERE (SELECT n FROM released) >= 0 ON CONFLICT (student, section) DO UPDATE"    \
+    " FROM go, lk WHERE " GATE " ON CONFLICT (student, section) DO UPDATE"                         \
     " SET state = 'preselected', source = 'student', round = excluded.round, draw_rank = NULL,"    \
     " updated_at = now() WHERE uni_selection.state IN ('not_selected', 'dropped')"                 \
     " RETURNING state), seat AS (UPDATE uni_section SET taken = taken + 1 WHERE id = (SELECT sid"  \
     " FROM go WHERE kind IS DISTINCT FROM 'preselect') AND taken < capacity"                       \
-    " AND (SELECT n FROM released) >= 0 RETURNING id), ins AS (INSERT INTO uni_selection"          \
+    " AND " GATE " RETURNING id), ins AS (INSERT INTO uni_selection"                               \
     " (student, section, school, course, term, state, source, round) SELECT $1::bigint, seat.id,"  \
     " go.school, go.course, go.term, 'selected', $3, go.rid FROM seat, go"                         \
     " ON CONFLICT (student, section) DO UPDATE SET state = 'selected', source = excluded.source,"  \
@@ -339,10 +343,17 @@ db_sel_section_list(db_conn *c, const char *school, const char *term, long long 
                ", (SELECT count(*) FROM lk), xueji_assert((SELECT count(*) FROM seat) ="           \
                " (SELECT count(*) FROM ins), '23505', 'a seat without its selection')")
 #define SEL_STATE_DETAIL " || jsonb_build_object('state', x.state)"
-static const db_stmt SQL_ADD = {
-    "sel_add", "WITH" SEL_CTX(SEL_ADD_VERDICT) SEL_RELEASE_REPLACED SEL_MAKE SEL_AUDIT(
-                   "x", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", SEL_STATE_DETAIL)
-                   SEL_ADD_ANSWER};
+/* Without `replaces` (the common case) the statement has no release: a
+   smaller plan, less work per call. */
+static const db_stmt SQL_ADD = {"sel_add",
+                                "WITH" SEL_CTX(SEL_ADD_VERDICT) SEL_MAKE("true")
+                                    SEL_AUDIT("x", "$5", "$6", "$7", "$8", "$9", "$10", "$11",
+                                              "$12", "$13", SEL_STATE_DETAIL) SEL_ADD_ANSWER};
+static const db_stmt SQL_ADD_REPLACING = {
+    "sel_add_replacing",
+    "WITH" SEL_CTX(SEL_ADD_VERDICT) SEL_RELEASE_REPLACED SEL_MAKE("(SELECT n FROM released) >= 0")
+        SEL_AUDIT("x", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", SEL_STATE_DETAIL)
+            SEL_ADD_ANSWER};
 
 /* SQL_DROP: $1 student, $2 section, $3 'student', then the audit row's. A
    selected row is dropped with its seat; a preselected one is deleted. The
@@ -399,7 +410,8 @@ db_sel_add(db_conn *c, const db_sel_change *in, app_arena *a, const char **out_s
     const char *p[4 + DB_AUDIT_NPARAMS] = {st, sec, in->source, rep};
     db_audit_params(in->au, actor, p + 4);
     db_res *r = NULL;
-    int rc = db_exec(c, &SQL_ADD, 4 + DB_AUDIT_NPARAMS, p, &r, err);
+    int rc =
+        db_exec(c, in->replaces ? &SQL_ADD_REPLACING : &SQL_ADD, 4 + DB_AUDIT_NPARAMS, p, &r, err);
     if (rc == APP_ECONFLICT && err != NULL)
         err->slug = "course_already_selected";
     if (rc != 0)

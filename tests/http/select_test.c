@@ -608,7 +608,7 @@ race_held(PGconn *held, racer *r)
     int waited = 0;
     for (int i = 0; i < 250 && !waited; i++) {
         waited = atoi(swv("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                          " AND query LIKE 'WITH ctx AS (SELECT u.student_id%%'")) > 0;
+                          " AND query LIKE 'WITH ctx AS MATERIALIZED (SELECT u.student_id%%'")) > 0;
         if (!waited)
             usleep(20 * 1000);
     }
