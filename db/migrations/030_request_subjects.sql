@@ -8,6 +8,7 @@
 -- among those with one. That a request with a subject waits for an open one
 -- without (and the other way round) is checked at start, under the lock of
 -- the student's row that every start takes.
+-- (Intake claims stay outside request_member, as migration 016 made them.)
 ALTER TABLE request ADD COLUMN subject text;
 ALTER TABLE request_member ADD COLUMN subject text;
 
@@ -21,6 +22,6 @@ CREATE OR REPLACE FUNCTION request_member_single() RETURNS trigger LANGUAGE plpg
 BEGIN
     INSERT INTO request_member (request_id, student_id, open, subject)
         SELECT id, student_id, state IN ('open', 'returned'), subject FROM new_requests
-        WHERE student_id IS NOT NULL AND type <> 'problem_resolution';
+        WHERE student_id IS NOT NULL AND type NOT IN ('problem_resolution', 'intake_claim');
     RETURN NULL;
 END $$;
