@@ -395,8 +395,13 @@ verdict_err(const char *v, const db_res *r, long long section, app_err *err)
         app_err_field(err, "/replaces");
         return app_err_set(err, APP_EINVAL, "invalid_value", "not the live section");
     }
-    /* course_exempted, course_already_selected, section_full */
-    return app_err_set(err, APP_ECONFLICT, v, NULL);
+    /* the slug must outlive the result `v` points into: a static string */
+    static const char *const conflicts[] = {"course_exempted", "course_already_selected",
+                                            "section_full"};
+    for (size_t i = 0; i < sizeof(conflicts) / sizeof(conflicts[0]); i++)
+        if (strcmp(v, conflicts[i]) == 0)
+            return app_err_set(err, APP_ECONFLICT, conflicts[i], NULL);
+    return app_err_set(err, APP_EINTERNAL, "internal_error", "selection verdict %s", v);
 }
 
 int
